@@ -1,0 +1,42 @@
+# One set of commands for people and CI (.ci/run calls `make test`).
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index clean
+
+VENV := .venv/bin
+
+setup:
+	./scripts/bootstrap
+
+run: setup
+	$(VENV)/bouclier status
+
+test: setup
+	./scripts/ensure-postgres
+	$(MAKE) lint typecheck pytest
+
+lint:
+	$(VENV)/ruff check src tests benchmarks
+	$(VENV)/ruff format --check src tests benchmarks
+
+format:
+	$(VENV)/ruff check --fix src tests benchmarks
+	$(VENV)/ruff format src tests benchmarks
+
+typecheck:
+	$(VENV)/mypy
+
+pytest:
+	$(VENV)/pytest
+
+docs: setup
+	$(VENV)/python -m bouclier.cli.docs
+
+bench-hashing: setup
+	$(VENV)/python benchmarks/bench_hashing.py
+
+bench-index: setup
+	$(VENV)/python benchmarks/bench_index.py
+
+bench: bench-hashing bench-index
+
+clean:
+	rm -rf .venv build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .cache

@@ -1,0 +1,19 @@
+"""Builds the C extension of the Hamming index; everything else is in pyproject.toml."""
+
+import platform
+
+from setuptools import Extension, setup
+
+flags = ["-O3", "-std=c11", "-Wall", "-Wextra"]
+if platform.machine() in ("x86_64", "AMD64"):
+    flags.append("-mpopcnt")  # every x86-64 server since 2008 has it; it makes popcount one instruction
+
+setup(
+    ext_modules=[
+        Extension(
+            "bouclier.index._hamming",
+            sources=["src/bouclier/index/_hamming.c"],
+            extra_compile_args=flags,
+        )
+    ]
+)

@@ -1,0 +1,89 @@
+"""Every error Bouclier raises on purpose, in one tree.
+
+Each error carries a stable machine-readable ``code`` (what the CLI prints in JSON and the API will
+return) and a human message that says what was wrong and, where it helps, what to do about it::
+
+    BouclierError                 code            meaning
+    ├── InputError                                a stranger's input was refused (HTTP 4xx, exit 1)
+    │   ├── MediaError            media.*         image bytes Bouclier will not decode
+    │   ├── InvalidHash           invalid_hash    a hash string that is not canonical-izable
+    │   └── InvalidImport         invalid_import  a bank import file with a bad row (line number)
+    ├── NotFound                  *_not_found     a named bank or entry does not exist
+    ├── Conflict                  *_exists        a name already taken
+    ├── ConfigError               invalid_setting a BOUCLIER_* setting or a command option is unusable
+    └── SnapshotError             invalid_snapshot an index snapshot file is damaged or foreign
+
+The CLI maps these classes to exit codes in ``bouclier.cli.exit_codes``; nothing else decides them.
+"""
+
+from __future__ import annotations
+
+
+class BouclierError(Exception):
+    """Base of every deliberate Bouclier error."""
+
+    code: str = "error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+class InputError(BouclierError):
+    """Input from outside (bytes, strings, files, forms) that Bouclier refuses."""
+
+    code = "invalid_input"
+
+
+class MediaError(InputError):
+    """Image bytes that are refused; ``code`` is one of :data:`MEDIA_ERROR_CODES`."""
+
+    code = "media.corrupt"
+
+
+#: Every code a :class:`MediaError` can carry, with what it means.
+MEDIA_ERROR_CODES: dict[str, str] = {
+    "media.empty": "the file has no bytes",
+    "media.too_large": "the file is larger than the byte limit",
+    "media.too_many_pixels": "the image has more pixels than the limit (a decompression bomb?)",
+    "media.unsupported_format": "not an image format Bouclier reads (SVG, PDF, video, text...)",
+    "media.truncated": "the image data ends before the image does",
+    "media.corrupt": "the image data is damaged and cannot be decoded",
+}
+
+
+class InvalidHash(InputError):
+    """A hash string that is not a valid hash of its kind."""
+
+    code = "invalid_hash"
+
+
+class InvalidImport(InputError):
+    """A bank import file with a bad row; nothing of the import was kept."""
+
+    code = "invalid_import"
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+        self.line = line
+
+
+class NotFound(BouclierError):
+    code = "not_found"
+
+
+class Conflict(BouclierError):
+    code = "conflict"
+
+
+class ConfigError(BouclierError):
+    code = "invalid_setting"
+
+
+class SnapshotError(BouclierError):
+    code = "invalid_snapshot"

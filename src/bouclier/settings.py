@@ -1,0 +1,81 @@
+"""Bouclier's settings: each declared once, typed, with a default and a help line.
+
+Values come from ``BOUCLIER_*`` environment variables (``BOUCLIER_DATABASE_URL`` sets
+``database_url``). A bad value fails at start with :class:`~bouclier.errors.ConfigError`, never
+silently. ``docs/settings.md`` is generated from these declarations (``make docs``) and a test
+checks that it is current.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bouclier.errors import ConfigError
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "bouclier"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOUCLIER_", frozen=True, extra="forbid")
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Folder for the SQLite database and index snapshots "
+        "(default: $XDG_DATA_HOME/bouclier, else ~/.local/share/bouclier).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database; default: a SQLite file bouclier.db in "
+        "data_dir. PostgreSQL: postgresql+psycopg://user@host:5432/dbname.",
+    )
+    max_image_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1, description="Largest image file accepted, in bytes."
+    )
+    max_image_pixels: int = Field(
+        default=100_000_000,
+        ge=1,
+        description="Largest image accepted, in pixels (width x height, summed over the frames "
+        "decoded); guards against decompression bombs.",
+    )
+    max_frames: int = Field(
+        default=16,
+        ge=1,
+        description="Frames decoded from an animated image, spread evenly over the animation.",
+    )
+    pdq_min_quality: int = Field(
+        default=50,
+        ge=0,
+        le=100,
+        description="PDQ quality under which a hash is flagged as low quality (never dropped).",
+    )
+    default_threshold: int = Field(
+        default=31,
+        ge=0,
+        le=128,
+        description="PDQ match threshold (Hamming distance, inclusive) of a new bank.",
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'bouclier.db'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Reads the environment (and explicit overrides); a bad value raises ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"BOUCLIER_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid setting: {problems}") from None
