@@ -52,6 +52,7 @@ MEDIA_ERROR_CODES: dict[str, str] = {
     "media.too_large": "the file is larger than the byte limit",
     "media.too_many_pixels": "the image has more pixels than the limit (a decompression bomb?)",
     "media.unsupported_format": "not an image format Bouclier reads (SVG, PDF, video, text...)",
+    "media.too_many_frames": "an animation with more frames than Bouclier will walk through",
     "media.truncated": "the image data ends before the image does",
     "media.corrupt": "the image data is damaged and cannot be decoded",
 }
