@@ -6,6 +6,7 @@ return) and a human message that says what was wrong and, where it helps, what t
     BouclierError                 code            meaning
     ├── InputError                                a stranger's input was refused (HTTP 4xx, exit 1)
     │   ├── MediaError            media.*         image bytes Bouclier will not decode
+    │   ├── FileUnreadable        file.*          a path that cannot be read (missing, no permission)
     │   ├── InvalidHash           invalid_hash    a hash string that is not canonical-izable
     │   └── InvalidImport         invalid_import  a bank import file with a bad row (line number)
     ├── NotFound                  *_not_found     a named bank or entry does not exist
@@ -56,6 +57,12 @@ MEDIA_ERROR_CODES: dict[str, str] = {
     "media.truncated": "the image data ends before the image does",
     "media.corrupt": "the image data is damaged and cannot be decoded",
 }
+
+
+class FileUnreadable(InputError):
+    """A path given to Bouclier that is missing or cannot be read."""
+
+    code = "file.unreadable"
 
 
 class InvalidHash(InputError):

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         le=100,
         description="PDQ quality under which a hash is flagged as low quality (never dropped).",
     )
+    pdq_min_side: int = Field(
+        default=512,
+        ge=0,
+        description="Before PDQ, large images are reduced by an integer factor (JPEG DCT scaling, "
+        "box averaging otherwise) while their shorter side stays at least this many pixels; "
+        "0 hashes at full resolution. See docs/benchmarks.md for the speed and bit distance.",
+    )
     default_threshold: int = Field(
         default=31,
         ge=0,

@@ -1,0 +1,1 @@
+"""Banks of hashes: storage, import/export, matching."""

@@ -1,0 +1,259 @@
+"""Banks of hashes in the database: create, list, fill, empty, delete.
+
+A bank is a named list of PDQ hashes of one kind: ``victim`` (images to find: reported by victims,
+hotlines or hash lists such as StopNCII's) or ``known_false_positive`` (images that matched a
+victim hash but are not that image: a match there overrides the rest). Each bank has its own
+match threshold. Every write is one transaction: an add or an import is kept whole or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from bouclier.errors import Conflict, InputError, NotFound
+from bouclier.hashing import digests, pdq
+from bouclier.storage import BANK_KINDS, Bank, BankEntry, Database
+from bouclier.storage.models import utcnow
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+MAX_SOURCE = 200
+MAX_CASE_REF = 64
+MAX_NOTE = 2000
+_INSERT_BATCH = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class BankInfo:
+    id: int
+    name: str
+    kind: str
+    threshold: int
+    created_at: datetime
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry to add; :meth:`validated` checks and normalises every field."""
+
+    pdq: str
+    quality: int | None = None
+    sha256: str | None = None
+    md5: str | None = None
+    source: str = ""
+    case_ref: str | None = None
+    note: str | None = None
+
+    def validated(self) -> NewEntry:
+        if self.quality is not None and not (
+            isinstance(self.quality, int) and 0 <= self.quality <= 100
+        ):
+            raise InputError("quality must be an integer from 0 to 100", code="invalid_quality")
+        return NewEntry(
+            pdq=pdq.validate(self.pdq),
+            quality=self.quality,
+            sha256=digests.validate("sha256", self.sha256) if self.sha256 else None,
+            md5=digests.validate("md5", self.md5) if self.md5 else None,
+            source=_bounded("source", self.source or "", MAX_SOURCE),
+            case_ref=_bounded("case_ref", self.case_ref, MAX_CASE_REF) or None,
+            note=_bounded("note", self.note, MAX_NOTE) or None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    id: int
+    pdq: str
+    quality: int | None
+    sha256: str | None
+    md5: str | None
+    source: str
+    case_ref: str | None
+    note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class BankHashes:
+    """Every hash of some banks as arrays, ready for the index."""
+
+    entry_ids: np.ndarray  # int64
+    bank_ids: np.ndarray  # int32, bank of each entry
+    hashes: np.ndarray  # (n, 32) uint8
+    banks: dict[int, BankInfo] = field(default_factory=dict)
+
+
+def _bounded(name: str, value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be text", code=f"invalid_{name}")
+    value = value.strip()
+    if len(value) > limit:
+        raise InputError(f"{name} is longer than {limit} characters", code=f"invalid_{name}")
+    return value
+
+
+def validate_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InputError(
+            "a bank name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
+            "or digit",
+            code="invalid_bank_name",
+        )
+    return name
+
+
+class BankStore:
+    def __init__(self, db: Database, *, default_threshold: int = pdq.DEFAULT_THRESHOLD) -> None:
+        self.db = db
+        self.default_threshold = default_threshold
+
+    def create(self, name: str, kind: str, threshold: int | None = None) -> BankInfo:
+        validate_name(name)
+        if kind not in BANK_KINDS:
+            raise InputError(
+                f"a bank's kind is one of {', '.join(BANK_KINDS)}; got {kind!r}",
+                code="invalid_bank_kind",
+            )
+        threshold = self.default_threshold if threshold is None else threshold
+        if not 0 <= threshold <= 128:
+            raise InputError("a PDQ threshold is from 0 to 128", code="invalid_threshold")
+        try:
+            with self.db.transaction() as session:
+                bank = Bank(name=name, kind=kind, threshold=threshold, created_at=utcnow())
+                session.add(bank)
+                session.flush()
+                return _info(bank, 0)
+        except IntegrityError:
+            raise Conflict(f"a bank named {name!r} already exists", code="bank_exists") from None
+
+    def get(self, name: str) -> BankInfo:
+        with self.db.transaction() as session:
+            bank = session.scalar(select(Bank).where(Bank.name == name))
+            if bank is None:
+                raise NotFound(f"no bank named {name!r}", code="bank_not_found")
+            size = session.scalar(
+                select(func.count()).select_from(BankEntry).where(BankEntry.bank_id == bank.id)
+            )
+            return _info(bank, size or 0)
+
+    def list(self) -> list[BankInfo]:
+        with self.db.transaction() as session:
+            sizes = dict(
+                session.execute(
+                    select(BankEntry.bank_id, func.count()).group_by(BankEntry.bank_id)
+                ).all()
+            )
+            banks = session.scalars(select(Bank).order_by(Bank.name)).all()
+            return [_info(bank, sizes.get(bank.id, 0)) for bank in banks]
+
+    def delete(self, name: str) -> int:
+        """Deletes a bank and all its entries; returns how many entries went with it."""
+        bank = self.get(name)
+        with self.db.transaction() as session:
+            session.execute(delete(BankEntry).where(BankEntry.bank_id == bank.id))
+            session.execute(delete(Bank).where(Bank.id == bank.id))
+        return bank.size
+
+    def add(self, name: str, entries: Iterable[NewEntry]) -> list[int]:
+        """Adds entries in one transaction and returns their ids, in order."""
+        bank = self.get(name)
+        now = utcnow()
+        rows = [
+            {"bank_id": bank.id, "created_at": now, **_entry_row(entry.validated())}
+            for entry in entries
+        ]
+        ids: list[int] = []
+        with self.db.transaction() as session:
+            for start in range(0, len(rows), _INSERT_BATCH):
+                batch = rows[start : start + _INSERT_BATCH]
+                result = session.execute(
+                    insert(BankEntry).returning(BankEntry.id, sort_by_parameter_order=True),
+                    batch,
+                )
+                ids.extend(result.scalars().all())
+        return ids
+
+    def remove_entries(self, name: str, entry_ids: Sequence[int]) -> int:
+        """Removes entries of a bank by id; returns how many existed."""
+        bank = self.get(name)
+        with self.db.transaction() as session:
+            result = session.execute(
+                delete(BankEntry).where(
+                    BankEntry.bank_id == bank.id, BankEntry.id.in_(list(entry_ids))
+                )
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def entries(self, name: str) -> Iterator[EntryRecord]:
+        """Every entry of a bank, oldest first, streamed."""
+        bank = self.get(name)
+        with self.db.transaction() as session:
+            rows = session.execute(
+                select(BankEntry)
+                .where(BankEntry.bank_id == bank.id)
+                .order_by(BankEntry.id)
+                .execution_options(yield_per=10_000)
+            ).scalars()
+            for row in rows:
+                yield EntryRecord(
+                    id=row.id,
+                    pdq=row.pdq,
+                    quality=row.quality,
+                    sha256=row.sha256,
+                    md5=row.md5,
+                    source=row.source,
+                    case_ref=row.case_ref,
+                    note=row.note,
+                    created_at=row.created_at,
+                )
+
+    def hashes(self, names: Sequence[str] | None = None) -> BankHashes:
+        """The hashes of the named banks (all banks if None) as arrays for the index."""
+        banks = self.list() if names is None else [self.get(n) for n in dict.fromkeys(names)]
+        by_id = {b.id: b for b in banks}
+        ids: list[int] = []
+        owners: list[int] = []
+        hexes: list[str] = []
+        if by_id:
+            with self.db.transaction() as session:
+                result = session.execute(
+                    select(BankEntry.id, BankEntry.bank_id, BankEntry.pdq)
+                    .where(BankEntry.bank_id.in_(list(by_id)))
+                    .execution_options(yield_per=50_000)
+                )
+                for entry_id, bank_id, value in result:
+                    ids.append(entry_id)
+                    owners.append(bank_id)
+                    hexes.append(value)
+        raw = bytes.fromhex("".join(hexes))
+        return BankHashes(
+            entry_ids=np.array(ids, dtype=np.int64),
+            bank_ids=np.array(owners, dtype=np.int32),
+            hashes=np.frombuffer(raw, dtype=np.uint8).reshape(len(hexes), pdq.HASH_BYTES).copy(),
+            banks=by_id,
+        )
+
+
+def _info(bank: Bank, size: int) -> BankInfo:
+    return BankInfo(bank.id, bank.name, bank.kind, bank.threshold, bank.created_at, size)
+
+
+def _entry_row(entry: NewEntry) -> dict[str, object]:
+    return {
+        "pdq": entry.pdq,
+        "quality": entry.quality,
+        "sha256": entry.sha256,
+        "md5": entry.md5,
+        "source": entry.source,
+        "case_ref": entry.case_ref,
+        "note": entry.note,
+    }

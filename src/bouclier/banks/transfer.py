@@ -1,0 +1,203 @@
+"""Bank import and export: CSV, JSON lines and plain hash lists, as hash-sharing tools write them.
+
+Import reads what StopNCII, HMA and python-threatexchange produce:
+
+* CSV with a header naming the PDQ column ``pdq`` (or ``hash``, ``pdq_hash``, ``signal``,
+  ``signal_value``, ``signal_str``, ``value``), optionally ``signal_type`` (must be PDQ),
+  ``quality``, ``sha256``, ``md5``, ``source``, ``case_ref`` and ``note``; other columns are ignored;
+* JSON lines, one object per line with the same keys;
+* plain text, one hash per line, bare or as ``pdq <hash>`` (the threatexchange CLI's output);
+  ``#`` comments and blank lines are skipped.
+
+Every row is checked before anything is written; the first bad row is reported with its line
+number and nothing of the file is kept. Export writes CSV or JSON lines that import reads back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from bouclier.banks.store import EntryRecord, NewEntry
+from bouclier.errors import BouclierError, InvalidImport
+
+FORMATS = ("csv", "jsonl", "txt")
+EXPORT_FORMATS = ("csv", "jsonl")
+PDQ_COLUMNS = ("pdq", "pdq_hash", "hash", "signal", "signal_value", "signal_str", "value")
+PDQ_TYPES = ("pdq", "pdq_hash", "pdqsignal", "photo_pdq", "hash_pdq")
+EXPORT_FIELDS = ("pdq", "quality", "sha256", "md5", "source", "case_ref", "note", "created_at", "entry")
+_TEXT_FIELDS = ("source", "case_ref", "note")
+# A cell starting with one of these is a formula to a spreadsheet: export quotes it (OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guess_format(path: Path, head: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix == ".txt":
+        return "txt"
+    first = next((line.strip() for line in head.splitlines() if line.strip()), "")
+    if first.startswith("{"):
+        return "jsonl"
+    return "csv" if "," in first else "txt"
+
+
+def read_entries(path: Path, fmt: str | None = None, *, source: str | None = None) -> list[NewEntry]:
+    """Parses and validates a whole import file; raises InvalidImport on the first bad row."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InvalidImport("the file is not UTF-8 text", line=line) from None
+    fmt = fmt or guess_format(path, text[:4096])
+    if fmt not in FORMATS:
+        raise InvalidImport(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
+    default_source = source if source is not None else f"import:{path.name}"[:200]
+    parse = {"csv": _csv_rows, "jsonl": _jsonl_rows, "txt": _txt_rows}[fmt]
+    entries = []
+    for line, row in parse(text):
+        try:
+            entries.append(_entry(row, default_source).validated())
+        except InvalidImport as exc:
+            raise InvalidImport(exc.message.removeprefix(f"line {exc.line}: "), line=line) from None
+        except BouclierError as exc:
+            raise InvalidImport(exc.message, line=line) from None
+    if not entries:
+        raise InvalidImport("the file has no hashes")
+    return entries
+
+
+def _entry(row: dict[str, Any], default_source: str) -> NewEntry:
+    kind = row.get("signal_type")
+    if kind not in (None, "") and str(kind).strip().lower() not in PDQ_TYPES:
+        raise InvalidImport(f"signal type {str(kind)[:40]!r} is not PDQ")
+    value = next((row[c] for c in PDQ_COLUMNS if row.get(c) not in (None, "")), None)
+    if value is None:
+        raise InvalidImport("no PDQ hash on this row")
+    quality = row.get("quality")
+    if quality in (None, ""):
+        quality = None
+    else:
+        try:
+            quality = int(quality)
+        except (TypeError, ValueError):
+            raise InvalidImport("quality must be an integer from 0 to 100") from None
+    return NewEntry(
+        pdq=str(value),
+        quality=quality,
+        sha256=_text(row.get("sha256")),
+        md5=_text(row.get("md5")),
+        source=_text(row.get("source")) or default_source,
+        case_ref=_text(row.get("case_ref") or row.get("case")),
+        note=_text(row.get("note")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if text.startswith("'") and text[1:2] in _FORMULA_START:
+        text = text[1:]  # undo export's spreadsheet-formula quoting
+    return text
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        names = [h.strip().lower() for h in header]
+        if not any(n in PDQ_COLUMNS for n in names):
+            if len(names) == 1:  # a headerless one-column list of hashes
+                yield reader.line_num, {"pdq": header[0]}
+                names = ["pdq"]
+            else:
+                raise InvalidImport(
+                    f"no PDQ column in the header; name it one of {', '.join(PDQ_COLUMNS)}",
+                    line=1,
+                )
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(names):
+                raise InvalidImport(
+                    f"{len(row)} fields where the header has {len(names)}", line=reader.line_num
+                )
+            yield reader.line_num, {n: c.strip() for n, c in zip(names, row, strict=False)}
+    except csv.Error as exc:
+        raise InvalidImport(f"malformed CSV: {exc}", line=reader.line_num) from None
+
+
+def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidImport(f"not valid JSON ({exc.msg})", line=number) from None
+        if not isinstance(row, dict):
+            raise InvalidImport("each line must be a JSON object", line=number)
+        yield number, {str(k).lower(): v for k, v in row.items()}
+
+
+def _txt_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split("#", 1)[0].replace(",", " ").split()
+        if not words:
+            continue
+        if len(words) == 2:
+            yield number, {"signal_type": words[0], "pdq": words[1]}
+        elif len(words) == 1:
+            yield number, {"pdq": words[0]}
+        else:
+            raise InvalidImport("expected one hash, or a signal type and a hash", line=number)
+
+
+def write_entries(records: Iterable[EntryRecord], fmt: str, out: TextIO) -> int:
+    """Writes entries as CSV or JSON lines; returns how many were written."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidImport(f"unknown export format {fmt!r}; use csv or jsonl")
+    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writerow(EXPORT_FIELDS)
+    count = 0
+    for record in records:
+        row = _export_row(record)
+        if writer:
+            writer.writerow(
+                [_quote_formula(row[f]) if f in _TEXT_FIELDS else row[f] for f in EXPORT_FIELDS]
+            )
+        else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def _export_row(record: EntryRecord) -> dict[str, Any]:
+    return {
+        "pdq": record.pdq,
+        "quality": record.quality,
+        "sha256": record.sha256,
+        "md5": record.md5,
+        "source": record.source,
+        "case_ref": record.case_ref,
+        "note": record.note,
+        "created_at": record.created_at.isoformat().replace("+00:00", "Z"),
+        "entry": record.id,
+    }
+
+
+def _quote_formula(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -1,0 +1,1 @@
+"""The bouclier command line."""

@@ -1,0 +1,176 @@
+"""``bouclier bank``: create, fill, import, export, list and remove banks of hashes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bouclier.banks import transfer
+from bouclier.banks.store import NewEntry
+from bouclier.cli import exit_codes
+from bouclier.cli.app import App
+from bouclier.cli.hash_cmd import error_row, hash_paths
+from bouclier.cli.output import FORMATS, Printer, iter_files
+from bouclier.hashing import ImageHashes
+from bouclier.storage import BANK_KINDS
+
+
+@click.group("bank")
+def bank_group() -> None:
+    """Banks of hashes: victim banks to find, known-false-positive banks to let through."""
+
+
+@bank_group.command("create")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(BANK_KINDS), required=True)
+@click.option(
+    "--threshold",
+    type=click.IntRange(0, 128),
+    default=None,
+    help="PDQ match threshold, inclusive (default: BOUCLIER_DEFAULT_THRESHOLD, 31).",
+)
+@click.pass_obj
+def create(app: App, name: str, kind: str, threshold: int | None) -> int:
+    """Create a bank."""
+    bank = app.store.create(name, kind, threshold)
+    click.echo(f"created bank {bank.name} ({bank.kind}, threshold {bank.threshold})", err=True)
+    return exit_codes.OK
+
+
+@bank_group.command("add")
+@click.argument("name")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--pdq", "hashes", multiple=True, help="Add this PDQ hash (repeatable).")
+@click.option("--source", default=None, help="Where the images come from (default: file name).")
+@click.option("--case", "case_ref", default=None, help="Case reference to keep with the entries.")
+@click.option("--note", default=None, help="A note kept with the entries.")
+@click.option("--full-resolution", is_flag=True, help="Hash images at full resolution.")
+@click.pass_obj
+def add(
+    app: App,
+    name: str,
+    paths: tuple[str, ...],
+    hashes: tuple[str, ...],
+    source: str | None,
+    case_ref: str | None,
+    note: str | None,
+    full_resolution: bool,
+) -> int:
+    """Hash images (folders are searched) and add them, with any --pdq hashes, to a bank.
+
+    Prints one JSON line per entry added ({"path" or "pdq","entry"}) and one per file that could
+    not be read; the readable ones are added all together, in one transaction.
+    """
+    if not paths and not hashes:
+        raise click.UsageError("give image paths or --pdq hashes to add")
+    app.store.get(name)  # fail before hashing anything if the bank does not exist
+    entries: list[tuple[str, str, NewEntry]] = [
+        ("pdq", h, NewEntry(pdq=h, source=source or "cli", case_ref=case_ref, note=note))
+        for h in hashes
+    ]
+    printer = Printer("jsonl", ())
+    failed = 0
+    for path, hashed in hash_paths(app, list(iter_files(paths)), full_resolution, "hashing"):
+        if isinstance(hashed, ImageHashes):
+            entry = NewEntry(
+                pdq=hashed.pdq.pdq,
+                quality=hashed.pdq.quality,
+                sha256=hashed.sha256,
+                md5=hashed.md5,
+                source=source or f"file:{path.name}"[:200],
+                case_ref=case_ref,
+                note=note,
+            )
+            entries.append(("path", str(path), entry))
+        else:
+            failed += 1
+            printer.row(error_row(path, hashed))
+    ids = app.store.add(name, [entry for _, _, entry in entries]) if entries else []
+    for (key, value, _), entry_id in zip(entries, ids, strict=True):
+        printer.row({key: value, "entry": entry_id})
+    click.echo(f"added {len(ids)} entries to {name}", err=True)
+    return exit_codes.INPUT_FAILED if failed else exit_codes.OK
+
+
+@bank_group.command("import")
+@click.argument("name")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(transfer.FORMATS), default=None,
+              help="File format (default: from the extension, else from the content).")
+@click.option("--source", default=None, help="Source recorded for rows without one.")
+@click.pass_obj
+def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None) -> int:
+    """Import hashes from a CSV, JSON-lines or plain-text hash list (StopNCII, HMA,
+    threatexchange). The whole file is checked first: one bad row and nothing is imported."""
+    app.store.get(name)
+    if not file.is_file():
+        raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
+    entries = transfer.read_entries(file, fmt, source=source)
+    ids = app.store.add(name, entries)
+    click.echo(f"imported {len(ids)} entries into {name}", err=True)
+    return exit_codes.OK
+
+
+@bank_group.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(transfer.EXPORT_FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file instead of standard output.")
+@click.pass_obj
+def export(app: App, name: str, fmt: str, out: Path | None) -> int:
+    """Export a bank's entries as CSV (with a pdq column) or JSON lines."""
+    records = app.store.entries(name)
+    if out is None:
+        count = transfer.write_entries(records, fmt, sys.stdout)
+    else:
+        partial = out.with_name(out.name + ".partial")
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            count = transfer.write_entries(records, fmt, handle)
+        partial.replace(out)  # never leave a half-written export under the real name
+    click.echo(f"exported {count} entries from {name}", err=True)
+    return exit_codes.OK
+
+
+@bank_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.pass_obj
+def list_(app: App, fmt: str) -> int:
+    """List the banks with their kind, threshold and number of entries."""
+    printer = Printer(fmt, ("name", "kind", "threshold", "entries", "created_at"))
+    for bank in app.store.list():
+        printer.row(
+            {
+                "name": bank.name,
+                "kind": bank.kind,
+                "threshold": bank.threshold,
+                "entries": bank.size,
+                "created_at": bank.created_at.isoformat().replace("+00:00", "Z"),
+            }
+        )
+    printer.close()
+    return exit_codes.OK
+
+
+@bank_group.command("remove")
+@click.argument("name")
+@click.option("--entry", "entries", multiple=True, type=int,
+              help="Remove only this entry (repeatable); without it the whole bank goes.")
+@click.option("--yes", is_flag=True, help="Confirm removing a whole bank that has entries.")
+@click.pass_obj
+def remove(app: App, name: str, entries: tuple[int, ...], yes: bool) -> int:
+    """Remove entries from a bank, or a whole bank with its entries."""
+    if entries:
+        removed = app.store.remove_entries(name, entries)
+        click.echo(f"removed {removed} of {len(set(entries))} entries from {name}", err=True)
+        return exit_codes.OK if removed == len(set(entries)) else exit_codes.NOT_FOUND
+    bank = app.store.get(name)
+    if bank.size and not yes:
+        raise click.UsageError(
+            f"bank {name} has {bank.size} entries: add --yes to remove it with all of them"
+        )
+    app.store.delete(name)
+    click.echo(f"removed bank {name} and its {bank.size} entries", err=True)
+    return exit_codes.OK

@@ -1,0 +1,72 @@
+"""``bouclier hash``: fingerprint image files (PDQ, SHA-256, MD5), one JSON line per file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bouclier.cli import exit_codes
+from bouclier.cli.app import App
+from bouclier.cli.output import FORMATS, Printer, iter_files, progress
+from bouclier.errors import InputError
+from bouclier.hashing import ImageHashes, hash_file
+
+
+def min_side(app: App, full_resolution: bool) -> int | None:
+    if full_resolution or app.settings.pdq_min_side == 0:
+        return None
+    return app.settings.pdq_min_side
+
+
+def hash_paths(app: App, paths: list[Path], full_resolution: bool, label: str) -> Any:
+    """Yields (path, ImageHashes or InputError) for each file, with a progress bar."""
+    side = min_side(app, full_resolution)
+    with progress(paths, label) as items:
+        for path in items:
+            try:
+                yield path, hash_file(path, limits=app.limits, min_side=side)
+            except InputError as error:
+                yield path, error
+
+
+def error_row(path: Path, error: InputError) -> dict[str, Any]:
+    return {"path": str(path), "error": error.to_dict()}
+
+
+@click.command("hash")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option(
+    "--full-resolution",
+    is_flag=True,
+    help="Hash at full resolution (the reference; slower on large photos).",
+)
+@click.pass_obj
+def hash_command(app: App, paths: tuple[str, ...], fmt: str, full_resolution: bool) -> int:
+    """Fingerprint images: PDQ with its quality, SHA-256 and MD5. Folders are searched.
+
+    Prints one JSON line per file: {"path","sha256","md5","pdq","quality","width","height"}, or
+    {"path","error":{"code","message"}} for a file that could not be read as an image.
+    """
+    printer = Printer(fmt, ("path", "pdq", "quality", "width", "height", "error"))
+    failed = 0
+    for path, result in hash_paths(app, list(iter_files(paths)), full_resolution, "hashing"):
+        if isinstance(result, ImageHashes):
+            printer.row(
+                {
+                    "path": str(path),
+                    "sha256": result.sha256,
+                    "md5": result.md5,
+                    "pdq": result.pdq.pdq,
+                    "quality": result.pdq.quality,
+                    "width": result.width,
+                    "height": result.height,
+                }
+            )
+        else:
+            failed += 1
+            printer.row(error_row(path, result), {"path": str(path), "error": result.code})
+    printer.close()
+    return exit_codes.INPUT_FAILED if failed else exit_codes.OK

@@ -1,0 +1,70 @@
+"""Fingerprints of an image: PDQ in 8 orientations for look-alikes, SHA-256 and MD5 for copies.
+
+:func:`hash_bytes` is the one call the CLI, the API and the scanner use. It decodes through
+``bouclier.media`` (the only door for untrusted bytes) and, by default, lets the decoder reduce a
+large photo by an integer factor (JPEG DCT scaling, box averaging otherwise) while its shorter side
+stays at least ``min_side`` pixels: PDQ's own filter then sees almost the same picture at a fraction
+of the cost. docs/benchmarks.md gives the measured distance to the full-resolution hash; pass
+``min_side=None`` for the full-resolution reference.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from bouclier.hashing import digests, pdq
+from bouclier.hashing.pdq import PdqResult
+from bouclier.media import DecodedImage, Limits, decode
+from bouclier.media.files import read_file
+
+#: Default shorter side kept when reducing before PDQ (see docs/benchmarks.md for the trade-off).
+DEFAULT_MIN_SIDE = 512
+
+__all__ = ["DEFAULT_MIN_SIDE", "ImageHashes", "PdqResult", "digests", "hash_bytes", "hash_file", "hash_image", "pdq"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageHashes:
+    """Everything Bouclier fingerprints of one image file."""
+
+    sha256: str
+    md5: str
+    format: str
+    width: int  # full-resolution size, after EXIF orientation
+    height: int
+    frames: tuple[PdqResult, ...]  # one per decoded frame (one for a still image)
+
+    @property
+    def pdq(self) -> PdqResult:
+        return self.frames[0]
+
+
+def hash_image(image: DecodedImage) -> tuple[PdqResult, ...]:
+    return tuple(pdq.hash_pixels(frame) for frame in image.frames)
+
+
+def hash_bytes(
+    data: bytes, *, limits: Limits | None = None, min_side: int | None = DEFAULT_MIN_SIDE
+) -> ImageHashes:
+    """Decodes and fingerprints image bytes; raises MediaError for anything not a readable image."""
+    image = decode(data, limits=limits or Limits(), min_side=min_side)
+    return ImageHashes(
+        sha256=digests.sha256(data),
+        md5=digests.md5(data),
+        format=image.format,
+        width=image.width,
+        height=image.height,
+        frames=hash_image(image),
+    )
+
+
+def hash_file(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    min_side: int | None = DEFAULT_MIN_SIDE,
+) -> ImageHashes:
+    """Reads (within the byte limit) and fingerprints an image file."""
+    limits = limits or Limits()
+    return hash_bytes(read_file(path, limits.max_bytes), limits=limits, min_side=min_side)

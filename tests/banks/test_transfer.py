@@ -1,0 +1,110 @@
+"""Import and export: the formats of hash-sharing tools, line numbers, all-or-nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bouclier.banks import transfer
+from bouclier.banks.store import BankStore
+from bouclier.errors import InvalidImport
+from bouclier.storage import Database
+
+H1 = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+H2 = "e64cc9d91c623882f8d1f1d9a398e78c9f199b3bd83924f2b7e11e0bf861b064"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("hma.csv", f"pdq,quality\n{H1},100\n{H2},\n"),
+        ("plain.csv", f"{H1}\n{H2}\n"),
+        ("te.csv", f"signal_type,signal_value,note\npdq,{H1},x\nPDQ,{H2},\n"),
+        ("upper.csv", f"PDQ_Hash\n{H1.upper()}\n\n{H2}\n"),
+        ("rows.jsonl", json.dumps({"pdq": H1, "quality": 80}) + "\n\n" + json.dumps({"hash": H2})),
+        ("list.txt", f"# exported\n{H1}\npdq {H2}  # trailing comment\n"),
+        ("noext", f"pdq {H1}\n{H2}\n"),
+        ("bom.csv", f"\ufeffpdq\n{H1}\n{H2}\n"),
+    ],
+)
+def test_reads_the_formats(tmp_path: Path, name: str, content: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    entries = transfer.read_entries(path)
+    assert [e.pdq for e in entries] == [H1, H2]
+    assert all(e.source in (f"import:{name}",) for e in entries)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "message"),
+    [
+        ("bad.csv", f"pdq\n{H1}\n{H2[:-1]}\n", 3, "has 63"),
+        ("bad.csv", f"note,other\nx,y\n", 1, "no PDQ column"),
+        ("bad.csv", f"signal_type,signal_value\nmd5,{H1}\n", 2, "not PDQ"),
+        ("bad.csv", f"pdq,quality\n{H1},high\n", 2, "quality"),
+        ("bad.csv", f"pdq,quality\n{H1},101\n", 2, "quality"),
+        ("bad.csv", f"pdq\n{H1},extra\n", 2, "fields"),
+        ("bad.jsonl", json.dumps({"pdq": H1}) + "\n{oops\n", 2, "not valid JSON"),
+        ("bad.jsonl", "[1, 2]\n", 1, "JSON object"),
+        ("bad.jsonl", json.dumps({"quality": 3}) + "\n", 1, "no PDQ hash"),
+        ("bad.txt", f"{H1}\n\n\na b c\n", 4, "expected one hash"),
+        ("bad.txt", f"{H1}\nzz{H1[2:]}\n", 2, "hex digits"),
+    ],
+)
+def test_bad_rows_name_their_line(
+    tmp_path: Path, name: str, content: str, line: int, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidImport, match=message) as caught:
+        transfer.read_entries(path)
+    assert caught.value.line == line
+    assert caught.value.message.startswith(f"line {line}: ")
+
+
+def test_not_utf8_and_empty(tmp_path: Path) -> None:
+    binary = tmp_path / "x.csv"
+    binary.write_bytes(b"pdq\n" + H1.encode() + b"\n\xff\xfe\n")
+    with pytest.raises(InvalidImport, match="UTF-8") as caught:
+        transfer.read_entries(binary)
+    assert caught.value.line == 3
+    empty = tmp_path / "empty.csv"
+    empty.write_text("pdq\n")
+    with pytest.raises(InvalidImport, match="no hashes"):
+        transfer.read_entries(empty)
+
+
+def test_export_import_round_trip(db: Database, tmp_path: Path) -> None:
+    store = BankStore(db)
+    store.create("src", "victim")
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "pdq,quality,source,case_ref,note\n"
+        f"{H1},90,stopncii,C-7,=HYPERLINK(\"x\")\n"
+        f"{H2},,,,\"comma, and quote\"\"\"\n"
+    )
+    store.add("src", transfer.read_entries(source))
+    for fmt in transfer.EXPORT_FORMATS:
+        out = io.StringIO()
+        assert transfer.write_entries(store.entries("src"), fmt, out) == 2
+        if fmt == "csv":
+            assert "'=HYPERLINK" in out.getvalue()  # not a live formula in a spreadsheet
+        path = tmp_path / f"out.{fmt}"
+        path.write_text(out.getvalue())
+        store.create(f"copy-{fmt}", "victim")
+        store.add(f"copy-{fmt}", transfer.read_entries(path))
+        copied = list(store.entries(f"copy-{fmt}"))
+        original = list(store.entries("src"))
+        for a, b in zip(original, copied, strict=True):
+            assert (a.pdq, a.quality, a.source, a.case_ref, a.note) == (
+                b.pdq,
+                b.quality,
+                b.source,
+                b.case_ref,
+                b.note,
+            )
+        assert copied[0].note == '=HYPERLINK("x")'
+        assert copied[1].note == 'comma, and quote"'
