@@ -22,12 +22,12 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import corpus
 import numpy as np
 from PIL import Image
 from threatexchange.signal_type.pdq.pdq_hasher import pdq_from_file
 from threatexchange.signal_type.pdq.signal import PdqSignal
 
-import corpus
 from bouclier.hashing import DEFAULT_MIN_SIDE, hash_file, pdq
 
 
@@ -72,10 +72,17 @@ def main() -> None:
         f"shorter side ≥ {DEFAULT_MIN_SIDE} + PDQ×8 + SHA-256 + MD5; reference = "
         "threatexchange PdqSignal.hash_from_file (full resolution, PDQ×1).",
         "",
-        "| photos | n | threatexchange img/s | Bouclier img/s | speed-up | bits to reference: median / p90 / max |",
+        "| photos | n | threatexchange img/s | Bouclier img/s | speed-up "
+        "| bits to reference: median / p90 / max |",
         "|---|---|---|---|---|---|",
     ]
-    buckets = [("1–4 MP", 0, 4), ("4–8 MP", 4, 8), ("8–12 MP", 8, 13), ("≥ 4 MP", 4, 13), ("all", 0, 13)]
+    buckets = [
+        ("1–4 MP", 0, 4),
+        ("4–8 MP", 4, 8),
+        ("8–12 MP", 8, 13),
+        ("≥ 4 MP", 4, 13),
+        ("all", 0, 13),
+    ]
     for label, low, high in buckets:
         sel = [r for r in rows if low <= r[0] < high]
         if not sel:

@@ -61,11 +61,13 @@ def _make_photo(source: Image.Image, megapixels: float, rng: np.random.Generator
     photo = ImageEnhance.Color(photo).enhance(rng.uniform(0.7, 1.3))
     photo = ImageEnhance.Brightness(photo).enhance(rng.uniform(0.85, 1.15))
     pixels = np.asarray(photo, dtype=np.int16)
-    noise = rng.normal(0.0, rng.uniform(2.0, 7.0), size=pixels.shape[:2] + (1,))
+    noise = rng.normal(0.0, rng.uniform(2.0, 7.0), size=(*pixels.shape[:2], 1))
     return Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8))
 
 
-def photos(count: int = 120, *, seed: int = 2026, min_mp: float = 1.0, max_mp: float = 12.0) -> list[Path]:
+def photos(
+    count: int = 120, *, seed: int = 2026, min_mp: float = 1.0, max_mp: float = 12.0
+) -> list[Path]:
     """Returns `count` JPEG photos between min_mp and max_mp megapixels, making missing ones."""
     out = CACHE / f"seed{seed}-{min_mp:g}-{max_mp:g}"
     manifest = out / "manifest.json"

@@ -3,16 +3,16 @@
 Each error carries a stable machine-readable ``code`` (what the CLI prints in JSON and the API will
 return) and a human message that says what was wrong and, where it helps, what to do about it::
 
-    BouclierError                 code            meaning
-    ├── InputError                                a stranger's input was refused (HTTP 4xx, exit 1)
-    │   ├── MediaError            media.*         image bytes Bouclier will not decode
-    │   ├── FileUnreadable        file.*          a path that cannot be read (missing, no permission)
-    │   ├── InvalidHash           invalid_hash    a hash string that is not canonical-izable
-    │   └── InvalidImport         invalid_import  a bank import file with a bad row (line number)
-    ├── NotFound                  *_not_found     a named bank or entry does not exist
-    ├── Conflict                  *_exists        a name already taken
-    ├── ConfigError               invalid_setting a BOUCLIER_* setting or a command option is unusable
-    └── SnapshotError             invalid_snapshot an index snapshot file is damaged or foreign
+    BouclierError               code              meaning
+    ├── InputError                                input from outside refused (HTTP 4xx)
+    │   ├── MediaError          media.*           image bytes Bouclier will not decode
+    │   ├── FileUnreadable      file.*            a path that cannot be read
+    │   ├── InvalidHash         invalid_hash      a hash string that cannot be made canonical
+    │   └── InvalidImport       invalid_import    a bad row in a bank import (line number)
+    ├── NotFound                *_not_found       a named bank or entry does not exist
+    ├── Conflict                *_exists          a name already taken
+    ├── ConfigError             invalid_setting   a BOUCLIER_* setting or the database is unusable
+    └── SnapshotError           invalid_snapshot  an index snapshot is damaged or foreign
 
 The CLI maps these classes to exit codes in ``bouclier.cli.exit_codes``; nothing else decides them.
 """
@@ -54,6 +54,8 @@ MEDIA_ERROR_CODES: dict[str, str] = {
     "media.too_many_pixels": "the image has more pixels than the limit (a decompression bomb?)",
     "media.unsupported_format": "not an image format Bouclier reads (SVG, PDF, video, text...)",
     "media.too_many_frames": "an animation with more frames than Bouclier will walk through",
+    "media.too_complex": "a structure no real image has (thousands of scans, chunks or segments) "
+    "that would take unbounded work to decode",
     "media.truncated": "the image data ends before the image does",
     "media.corrupt": "the image data is damaged and cannot be decoded",
 }

@@ -24,7 +24,7 @@ def test_create_get_list(store: BankStore) -> None:
     assert created.threshold == 31
     assert created.created_at.tzinfo is not None
     store.create("fp", "known_false_positive", threshold=20)
-    assert [b.name for b in store.list()] == ["fp", "victims-es"]
+    assert [b.name for b in store.banks()] == ["fp", "victims-es"]
     got = store.get("fp")
     assert (got.kind, got.threshold, got.size) == ("known_false_positive", 20, 0)
     assert got.created_at.tzinfo == UTC
@@ -48,7 +48,7 @@ def test_create_refuses(
     with pytest.raises(InputError) as caught:
         store.create(name, kind, threshold)
     assert caught.value.code == code
-    assert store.list() == []
+    assert store.banks() == []
 
 
 def test_duplicate_name_conflicts(store: BankStore) -> None:
@@ -104,7 +104,7 @@ def test_remove_entries_and_banks(store: BankStore) -> None:
     assert store.remove_entries("v", [ids[0], other[0], 999_999]) == 1  # not w's entry
     assert [e.id for e in store.entries("v")] == [ids[1]]
     assert store.delete("v") == 1
-    assert [b.name for b in store.list()] == ["w"]
+    assert [b.name for b in store.banks()] == ["w"]
     assert store.get("w").size == 1
 
 

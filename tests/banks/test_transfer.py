@@ -42,7 +42,7 @@ def test_reads_the_formats(tmp_path: Path, name: str, content: str) -> None:
     ("name", "content", "line", "message"),
     [
         ("bad.csv", f"pdq\n{H1}\n{H2[:-1]}\n", 3, "has 63"),
-        ("bad.csv", f"note,other\nx,y\n", 1, "no PDQ column"),
+        ("bad.csv", "note,other\nx,y\n", 1, "no PDQ column"),
         ("bad.csv", f"signal_type,signal_value\nmd5,{H1}\n", 2, "not PDQ"),
         ("bad.csv", f"pdq,quality\n{H1},high\n", 2, "quality"),
         ("bad.csv", f"pdq,quality\n{H1},101\n", 2, "quality"),
@@ -83,8 +83,8 @@ def test_export_import_round_trip(db: Database, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text(
         "pdq,quality,source,case_ref,note\n"
-        f"{H1},90,stopncii,C-7,=HYPERLINK(\"x\")\n"
-        f"{H2},,,,\"comma, and quote\"\"\"\n"
+        f'{H1},90,stopncii,C-7,=HYPERLINK("x")\n'
+        f'{H2},,,,"comma, and quote"""\n'
     )
     store.add("src", transfer.read_entries(source))
     for fmt in transfer.EXPORT_FORMATS:

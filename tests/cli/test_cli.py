@@ -13,7 +13,10 @@ from bouclier.cli.main import run
 
 @pytest.fixture
 def cli(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
 ):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("BOUCLIER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BOUCLIER_DATABASE_URL", database_url)
@@ -34,7 +37,13 @@ def test_hash_folder_recursively(cli, photos_dir: Path) -> None:  # type: ignore
     code, out, _ = cli("hash", str(photos_dir))
     rows = _json(out)
     assert code == exit_codes.INPUT_FAILED  # notes.jpg is text
-    assert [Path(r["path"]).name for r in rows] == ["notes.jpg", "p0.jpg", "p1.jpg", "p2.jpg", "p3.png"]
+    assert [Path(r["path"]).name for r in rows] == [
+        "notes.jpg",
+        "p0.jpg",
+        "p1.jpg",
+        "p2.jpg",
+        "p3.png",
+    ]
     error = rows[0]["error"]
     assert error["code"] == "media.unsupported_format"
     assert "text" in error["message"]

@@ -61,7 +61,7 @@ class NewEntry:
             quality=self.quality,
             sha256=digests.validate("sha256", self.sha256) if self.sha256 else None,
             md5=digests.validate("md5", self.md5) if self.md5 else None,
-            source=_bounded("source", self.source or "", MAX_SOURCE),
+            source=_bounded("source", self.source or "", MAX_SOURCE) or "",
             case_ref=_bounded("case_ref", self.case_ref, MAX_CASE_REF) or None,
             note=_bounded("note", self.note, MAX_NOTE) or None,
         )
@@ -145,13 +145,10 @@ class BankStore:
             )
             return _info(bank, size or 0)
 
-    def list(self) -> list[BankInfo]:
+    def banks(self) -> list[BankInfo]:
         with self.db.transaction() as session:
-            sizes = dict(
-                session.execute(
-                    select(BankEntry.bank_id, func.count()).group_by(BankEntry.bank_id)
-                ).all()
-            )
+            counts = select(BankEntry.bank_id, func.count()).group_by(BankEntry.bank_id)
+            sizes: dict[int, int] = dict(session.execute(counts).tuples().all())
             banks = session.scalars(select(Bank).order_by(Bank.name)).all()
             return [_info(bank, sizes.get(bank.id, 0)) for bank in banks]
 
@@ -218,7 +215,7 @@ class BankStore:
 
     def hashes(self, names: Sequence[str] | None = None) -> BankHashes:
         """The hashes of the named banks (all banks if None) as arrays for the index."""
-        banks = self.list() if names is None else [self.get(n) for n in dict.fromkeys(names)]
+        banks = self.banks() if names is None else [self.get(n) for n in dict.fromkeys(names)]
         by_id = {b.id: b for b in banks}
         ids: list[int] = []
         owners: list[int] = []

@@ -3,8 +3,9 @@
 Import reads what StopNCII, HMA and python-threatexchange produce:
 
 * CSV with a header naming the PDQ column ``pdq`` (or ``hash``, ``pdq_hash``, ``signal``,
-  ``signal_value``, ``signal_str``, ``value``), optionally ``signal_type`` (must be PDQ),
-  ``quality``, ``sha256``, ``md5``, ``source``, ``case_ref`` and ``note``; other columns are ignored;
+  ``signal_value``, ``signal_str``, ``value``), optionally ``signal_type`` (PDQ only),
+  ``quality``, ``sha256``, ``md5``, ``source``, ``case_ref`` and ``note``; other columns are
+  ignored;
 * JSON lines, one object per line with the same keys;
 * plain text, one hash per line, bare or as ``pdq <hash>`` (the threatexchange CLI's output);
   ``#`` comments and blank lines are skipped.
@@ -29,7 +30,17 @@ FORMATS = ("csv", "jsonl", "txt")
 EXPORT_FORMATS = ("csv", "jsonl")
 PDQ_COLUMNS = ("pdq", "pdq_hash", "hash", "signal", "signal_value", "signal_str", "value")
 PDQ_TYPES = ("pdq", "pdq_hash", "pdqsignal", "photo_pdq", "hash_pdq")
-EXPORT_FIELDS = ("pdq", "quality", "sha256", "md5", "source", "case_ref", "note", "created_at", "entry")
+EXPORT_FIELDS = (
+    "pdq",
+    "quality",
+    "sha256",
+    "md5",
+    "source",
+    "case_ref",
+    "note",
+    "created_at",
+    "entry",
+)
 _TEXT_FIELDS = ("source", "case_ref", "note")
 # A cell starting with one of these is a formula to a spreadsheet: export quotes it (OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +60,9 @@ def guess_format(path: Path, head: str) -> str:
     return "csv" if "," in first else "txt"
 
 
-def read_entries(path: Path, fmt: str | None = None, *, source: str | None = None) -> list[NewEntry]:
+def read_entries(
+    path: Path, fmt: str | None = None, *, source: str | None = None
+) -> list[NewEntry]:
     """Parses and validates a whole import file; raises InvalidImport on the first bad row."""
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -81,12 +94,11 @@ def _entry(row: dict[str, Any], default_source: str) -> NewEntry:
     value = next((row[c] for c in PDQ_COLUMNS if row.get(c) not in (None, "")), None)
     if value is None:
         raise InvalidImport("no PDQ hash on this row")
-    quality = row.get("quality")
-    if quality in (None, ""):
-        quality = None
-    else:
+    raw_quality = row.get("quality")
+    quality: int | None = None
+    if raw_quality is not None and raw_quality != "":
         try:
-            quality = int(quality)
+            quality = int(raw_quality)
         except (TypeError, ValueError):
             raise InvalidImport("quality must be an integer from 0 to 100") from None
     return NewEntry(

@@ -97,8 +97,13 @@ def add(
 @bank_group.command("import")
 @click.argument("name")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(transfer.FORMATS), default=None,
-              help="File format (default: from the extension, else from the content).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(transfer.FORMATS),
+    default=None,
+    help="File format (default: from the extension, else from the content).",
+)
 @click.option("--source", default=None, help="Source recorded for rows without one.")
 @click.pass_obj
 def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None) -> int:
@@ -115,10 +120,15 @@ def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None
 
 @bank_group.command("export")
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(transfer.EXPORT_FORMATS), default="csv",
-              show_default=True)
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format", "fmt", type=click.Choice(transfer.EXPORT_FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @click.pass_obj
 def export(app: App, name: str, fmt: str, out: Path | None) -> int:
     """Export a bank's entries as CSV (with a pdq column) or JSON lines."""
@@ -140,7 +150,7 @@ def export(app: App, name: str, fmt: str, out: Path | None) -> int:
 def list_(app: App, fmt: str) -> int:
     """List the banks with their kind, threshold and number of entries."""
     printer = Printer(fmt, ("name", "kind", "threshold", "entries", "created_at"))
-    for bank in app.store.list():
+    for bank in app.store.banks():
         printer.row(
             {
                 "name": bank.name,
@@ -156,8 +166,13 @@ def list_(app: App, fmt: str) -> int:
 
 @bank_group.command("remove")
 @click.argument("name")
-@click.option("--entry", "entries", multiple=True, type=int,
-              help="Remove only this entry (repeatable); without it the whole bank goes.")
+@click.option(
+    "--entry",
+    "entries",
+    multiple=True,
+    type=int,
+    help="Remove only this entry (repeatable); without it the whole bank goes.",
+)
 @click.option("--yes", is_flag=True, help="Confirm removing a whole bank that has entries.")
 @click.pass_obj
 def remove(app: App, name: str, entries: tuple[int, ...], yes: bool) -> int:

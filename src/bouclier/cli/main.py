@@ -7,6 +7,7 @@ exit code that ``bouclier.cli.exit_codes`` gives its class; results go to stdout
 from __future__ import annotations
 
 import sys
+
 import click
 
 from bouclier import __version__
@@ -35,7 +36,7 @@ def cli(ctx: click.Context) -> None:
 @click.pass_obj
 def status(app: App) -> int:
     """Show where Bouclier keeps its data and what the banks hold."""
-    banks = app.store.list()
+    banks = app.store.banks()
     url = app.db.engine.url.render_as_string(hide_password=True)
     click.echo(f"bouclier {__version__}")
     click.echo(f"database: {url}")

@@ -21,7 +21,16 @@ from bouclier.media.files import read_file
 #: Default shorter side kept when reducing before PDQ (see docs/benchmarks.md for the trade-off).
 DEFAULT_MIN_SIDE = 512
 
-__all__ = ["DEFAULT_MIN_SIDE", "ImageHashes", "PdqResult", "digests", "hash_bytes", "hash_file", "hash_image", "pdq"]
+__all__ = [
+    "DEFAULT_MIN_SIDE",
+    "ImageHashes",
+    "PdqResult",
+    "digests",
+    "hash_bytes",
+    "hash_file",
+    "hash_image",
+    "pdq",
+]
 
 
 @dataclass(frozen=True, slots=True)

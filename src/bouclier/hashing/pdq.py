@@ -1,13 +1,14 @@
 """PDQ, Meta's open perceptual hash: 256 bits and a quality score, for all 8 orientations at once.
 
-The arithmetic is the ``pdqhash`` package (Meta's reference C++), so a hash made here is bit for
-bit the hash that python-threatexchange's ``PdqSignal``, HMA, StopNCII and NCMEC tools make of the
-same pixels. The canonical string is 64 lower-case hex characters, most significant bit first,
-exactly as threatexchange writes it. Two hashes match when their Hamming distance is at most the
-threshold (31 by default, as in the PDQ paper and HMA).
+The arithmetic is the ``pdqhash`` package (Meta's reference C++), so a hash made here is bit
+for bit the hash that python-threatexchange's ``PdqSignal``, HMA, StopNCII and NCMEC tools make
+of the same pixels. The canonical string is 64 lower-case hex characters, most significant bit
+first, exactly as threatexchange writes it. Two hashes match when their Hamming distance is at
+most the threshold (31 by default, as in the PDQ paper and HMA).
 
 One pass gives the hashes of the 8 dihedral transforms of the image (the reference's
-``pdqDihedralHash256esFromFloatLuma``): a mirrored or rotated re-upload is found by looking the 8 up.
+``pdqDihedralHash256esFromFloatLuma``): a mirrored or rotated re-upload is found by looking up
+all 8.
 The transforms are named for what is done to the image whose hash this is; rotations are
 counter-clockwise.
 """
@@ -57,9 +58,7 @@ def validate(value: str) -> str:
     if _HEX.fullmatch(text):
         return text
     if len(text) != HEX_LENGTH:
-        raise InvalidHash(
-            f"a PDQ hash is {HEX_LENGTH} hex characters; this one has {len(text)}"
-        )
+        raise InvalidHash(f"a PDQ hash is {HEX_LENGTH} hex characters; this one has {len(text)}")
     raise InvalidHash("a PDQ hash may contain only the hex digits 0-9 and a-f")
 
 

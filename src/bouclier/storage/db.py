@@ -48,7 +48,7 @@ class Database:
         self.dialect = parsed.get_backend_name()
         if self.dialect not in ("sqlite", "postgresql"):
             raise ConfigError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
-        if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if self.dialect == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, pool_pre_ping=self.dialect == "postgresql")
         if self.dialect == "sqlite":

@@ -1,0 +1,49 @@
+"""The decoder's answer: an image's pixels in the one form the rest of Bouclier reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedImage:
+    """A decoded image: its format, displayed size and frames as (h, w, 3) uint8 RGB arrays.
+
+    ``width`` and ``height`` are the full-resolution size as displayed (after EXIF orientation),
+    even when the frames were reduced. Frames are C-contiguous and read-only, so the value stays
+    what the decoder made of the file (copy a frame to draw on it); they may differ in size (the
+    pages of a TIFF, a GIF frame that overhangs the screen). ``frame_count`` counts the frames in
+    the file, of which ``frames`` holds a selection spread evenly from the first. Equality is
+    identity: comparing pixel arrays is the caller's business.
+    """
+
+    format: str
+    width: int
+    height: int
+    frames: tuple[np.ndarray, ...]
+    frame_count: int
+
+    def __post_init__(self) -> None:
+        if not self.frames or self.frame_count < len(self.frames):
+            raise ValueError("a DecodedImage needs 1 to frame_count frames")
+        for frame in self.frames:
+            if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
+                raise ValueError(f"frames are (h, w, 3) uint8; got {frame.shape} {frame.dtype}")
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """The first frame: the still image, or the opening frame of an animation."""
+        return self.frames[0]
+
+    @property
+    def animated(self) -> bool:
+        return self.frame_count > 1
+
+    def __repr__(self) -> str:
+        shapes = ", ".join("x".join(map(str, f.shape[1::-1])) for f in self.frames)
+        return (
+            f"DecodedImage(format={self.format!r}, width={self.width}, height={self.height}, "
+            f"frame_count={self.frame_count}, frames=[{shapes}])"
+        )
