@@ -64,7 +64,8 @@ def main() -> None:
         reference = pdq_from_file(path)[0]  # full resolution, even under quality 50
         assert not ref or ref == reference
         rows.append((megapixels, t_ref, t_ours, pdq.distance(ours.pdq.pdq, reference)))  # type: ignore[attr-defined]
-        print(f"\rhashing {i}/{len(paths)}", end="", file=sys.stderr, flush=True)
+        if sys.stderr.isatty():
+            print(f"\rhashing {i}/{len(paths)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
 
     lines = [

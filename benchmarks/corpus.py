@@ -85,7 +85,8 @@ def photos(
         name = f"photo-{i:03d}-{photo.width}x{photo.height}.jpg"
         photo.save(out / name, quality=int(rng.integers(80, 96)))
         names.append(name)
-        print(f"\rmaking benchmark photos: {i + 1}/{count}", end="", file=sys.stderr, flush=True)
+        if sys.stderr.isatty():
+            print(f"\rmaking benchmark photos: {i + 1}/{count}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     manifest.write_text(json.dumps(names))
     return [out / n for n in names]
