@@ -86,7 +86,9 @@ def photos(
         photo.save(out / name, quality=int(rng.integers(80, 96)))
         names.append(name)
         if sys.stderr.isatty():
-            print(f"\rmaking benchmark photos: {i + 1}/{count}", end="", file=sys.stderr, flush=True)
+            print(
+                f"\rmaking benchmark photos: {i + 1}/{count}", end="", file=sys.stderr, flush=True
+            )
     print(file=sys.stderr)
     manifest.write_text(json.dumps(names))
     return [out / n for n in names]

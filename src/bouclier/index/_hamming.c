@@ -1,3 +1,923 @@
+/*
+ * Exact Hamming-radius search over 256-bit hashes (PDQ), the fast path of bouclier.index.
+ *
+ * Multi-index hashing (Norouzi, Punjani & Fleet, "Fast exact search in Hamming space with
+ * multi-index hashing", 2014): the 256 bits are cut into m disjoint substrings and each substring
+ * gets a table mapping its value to the rows that have it (CSR: the first row of each of the 2^b
+ * buckets, then n uint32 row ids ordered by key). If the tables are searched with radii rho_t such
+ * that sum(rho_t + 1) > r, a hash within r of the query has at least one substring t within rho_t
+ * of the query's (pigeonhole; bits left out of every substring only weaken it), so enumerating
+ * those keys and verifying every candidate on the full 256 bits finds every answer. A candidate
+ * found in table t is reported only if no earlier table t' would have found it (substring
+ * distance <= rho_t'), so each answer comes out once, without a hash set. Per query, a cost model
+ * picks the rho_t (greedily, cheapest increment first) or a linear scan where that is cheaper
+ * (large radii, small segments); the scan uses AVX-512 VPOPCNTDQ where the CPU has it.
+ *
+ * Safety: Python hands us buffers; we check every size once at the door, keys are masked to their
+ * table width and row ids come from tables we built ourselves, so no input can make us read out of
+ * bounds. Tables are never read from disk: a snapshot holds hashes and labels, and load rebuilds.
+ * Search and build release the GIL: they only read buffers that the call holds a view on.
+ */
+#define PY_SSIZE_T_CLEAN
 #include <Python.h>
-static struct PyModuleDef m = {PyModuleDef_HEAD_INIT, "_hamming", NULL, -1, NULL};
-PyMODINIT_FUNC PyInit__hamming(void) { return PyModule_Create(&m); }
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define HASH_BYTES 32
+#define HASH_BITS 256
+#define MAX_TABLES 64
+#define MAX_TABLE_BITS 28 /* 2^28 offsets = 1 GiB: more than any budget we would choose */
+
+enum { STRATEGY_AUTO = 0, STRATEGY_MULTI = 1, STRATEGY_LINEAR = 2 };
+
+/* Cost model in nanoseconds, measured at 10M hashes on an x86-64 server core (AMD EPYC, see
+ * benchmarks/bench_index.py): one key probe (a cache miss on the offsets, one on the row ids),
+ * one candidate (a cache miss on its hash, then verification), one row of a linear scan
+ * (memory-bandwidth bound with AVX-512, instruction bound without). */
+#define COST_PROBE 25.0
+#define COST_CANDIDATE 20.0
+#define COST_ROW_AVX512 1.0
+#define COST_ROW_PORTABLE 2.0
+
+static int use_avx512 = 0; /* AVX-512 linear scans: set at import where CPU and OS support it */
+
+static double cost_row(void)
+{
+    return use_avx512 ? COST_ROW_AVX512 : COST_ROW_PORTABLE;
+}
+
+static double binom[MAX_TABLE_BITS + 1][MAX_TABLE_BITS + 1];
+
+static inline void load_hash(const uint8_t *p, uint64_t w[4])
+{
+    memcpy(w, p, HASH_BYTES); /* byte order does not matter for XOR + popcount */
+}
+
+/* Bits [start, start+bits) of a 256-bit value held as 4 little-endian words; bits <= 28. */
+static inline uint32_t substring(const uint64_t w[4], int start, int bits)
+{
+    int word = start >> 6, shift = start & 63;
+    uint64_t v = w[word] >> shift;
+    if (shift + bits > 64)
+        v |= w[word + 1] << (64 - shift);
+    return (uint32_t)(v & ((UINT64_C(1) << bits) - 1));
+}
+
+static inline int is_dead(const uint8_t *dead, size_t row)
+{
+    return dead != NULL && ((dead[row >> 3] >> (row & 7)) & 1);
+}
+
+/* ---- growable list of (row, distance) answers for one query ---- */
+
+typedef struct {
+    uint32_t *rows;
+    uint16_t *dist;
+    size_t len, cap;
+    int failed;
+} Hits;
+
+static int hits_push(Hits *h, uint32_t row, int d)
+{
+    if (h->len == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        uint32_t *rows = realloc(h->rows, cap * sizeof *rows);
+        if (rows == NULL) {
+            h->failed = 1;
+            return -1;
+        }
+        h->rows = rows;
+        uint16_t *dist = realloc(h->dist, cap * sizeof *dist);
+        if (dist == NULL) {
+            h->failed = 1;
+            return -1;
+        }
+        h->dist = dist;
+        h->cap = cap;
+    }
+    h->rows[h->len] = row;
+    h->dist[h->len] = (uint16_t)d;
+    h->len++;
+    return 0;
+}
+
+static void hits_free(Hits *hits, size_t count)
+{
+    if (hits == NULL)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        free(hits[i].rows);
+        free(hits[i].dist);
+    }
+    free(hits);
+}
+
+/* (rows: bytes of uint32, distances: bytes of uint16, counts: bytes of int64 per query). */
+static PyObject *hits_to_python(Hits *hits, size_t nq)
+{
+    size_t total = 0;
+    for (size_t j = 0; j < nq; j++) {
+        if (hits[j].failed)
+            return PyErr_NoMemory();
+        total += hits[j].len;
+    }
+    PyObject *rows = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * sizeof(uint32_t)));
+    PyObject *dist = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * sizeof(uint16_t)));
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * sizeof(int64_t)));
+    if (rows == NULL || dist == NULL || counts == NULL) {
+        Py_XDECREF(rows);
+        Py_XDECREF(dist);
+        Py_XDECREF(counts);
+        return NULL;
+    }
+    char *r = PyBytes_AS_STRING(rows), *d = PyBytes_AS_STRING(dist), *c = PyBytes_AS_STRING(counts);
+    for (size_t j = 0; j < nq; j++) {
+        int64_t len = (int64_t)hits[j].len;
+        if (len) {
+            memcpy(r, hits[j].rows, hits[j].len * sizeof(uint32_t));
+            memcpy(d, hits[j].dist, hits[j].len * sizeof(uint16_t));
+        }
+        r += hits[j].len * sizeof(uint32_t);
+        d += hits[j].len * sizeof(uint16_t);
+        memcpy(c + j * sizeof len, &len, sizeof len);
+    }
+    return Py_BuildValue("(NNN)", rows, dist, counts);
+}
+
+/* ---- linear scan ---- */
+
+#define SCAN_BLOCK 1024 /* rows (32 KiB) compared with every query while they sit in L1 */
+
+/* Rows [first, end) against one query, 64 bits at a time; returns where it stopped (end). */
+static size_t scan_block_scalar(const uint8_t *base, size_t first, size_t end, const uint64_t q[4],
+                                int radius, const uint8_t *dead, Hits *out)
+{
+    const uint64_t q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3];
+    for (size_t i = first; i < end; i++) {
+        uint64_t w[4];
+        load_hash(base + i * HASH_BYTES, w);
+        int d = __builtin_popcountll(w[0] ^ q0) + __builtin_popcountll(w[1] ^ q1) +
+                __builtin_popcountll(w[2] ^ q2) + __builtin_popcountll(w[3] ^ q3);
+        if (__builtin_expect(d <= radius, 0) && !is_dead(dead, i))
+            hits_push(out, (uint32_t)i, d);
+    }
+    return end;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX512_SCAN 1
+
+/* The same, 8 rows per step (~3 instructions a row instead of ~20): XOR and VPOPCNTQ give 4
+ * counts per row; two rounds of pairwise adds leave row r's distance in lane LANE_OF_ROW[r].
+ * Stops before a last partial group of 8 rows, which the scalar loop finishes. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static size_t
+scan_block_avx512(const uint8_t *base, size_t first, size_t end, const uint64_t q[4], int radius,
+                  const uint8_t *dead, Hits *out)
+{
+    static const int LANE_OF_ROW[8] = {0, 2, 1, 3, 4, 6, 5, 7};
+    const __m512i query = _mm512_set_epi64((long long)q[3], (long long)q[2], (long long)q[1],
+                                           (long long)q[0], (long long)q[3], (long long)q[2],
+                                           (long long)q[1], (long long)q[0]);
+    const __m512i limit = _mm512_set1_epi64(radius);
+    size_t i = first;
+    for (; i + 8 <= end; i += 8) {
+        const uint8_t *p = base + i * HASH_BYTES;
+        __m512i c0 = _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(p), query));
+        __m512i c1 = _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(p + 64), query));
+        __m512i c2 = _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(p + 128), query));
+        __m512i c3 = _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(p + 192), query));
+        /* per 128-bit lane: word pairs (0+1 or 2+3) of rows 0|2, 0|2, 1|3, 1|3 (and 4..7) */
+        __m512i u0 = _mm512_add_epi64(_mm512_unpacklo_epi64(c0, c1), _mm512_unpackhi_epi64(c0, c1));
+        __m512i u1 = _mm512_add_epi64(_mm512_unpacklo_epi64(c2, c3), _mm512_unpackhi_epi64(c2, c3));
+        __m512i d = _mm512_add_epi64(_mm512_shuffle_i64x2(u0, u1, _MM_SHUFFLE(2, 0, 2, 0)),
+                                     _mm512_shuffle_i64x2(u0, u1, _MM_SHUFFLE(3, 1, 3, 1)));
+        __mmask8 hit = _mm512_cmple_epu64_mask(d, limit);
+        if (__builtin_expect(hit != 0, 0)) {
+            uint64_t dist[8];
+            _mm512_storeu_si512(dist, d);
+            for (int r = 0; r < 8; r++)
+                if (((hit >> LANE_OF_ROW[r]) & 1) && !is_dead(dead, i + r))
+                    hits_push(out, (uint32_t)(i + r), (int)dist[LANE_OF_ROW[r]]);
+        }
+    }
+    return i;
+}
+#endif
+
+/* Every row against every query, a block of rows at a time so that each row is read from memory
+ * once whatever the number of queries; hits come out in row order for each query. */
+static void scan_rows(const uint8_t *base, size_t n, const uint64_t (*q)[4], size_t nq, int radius,
+                      const uint8_t *dead, Hits *out)
+{
+    for (size_t first = 0; first < n; first += SCAN_BLOCK) {
+        size_t end = n - first < SCAN_BLOCK ? n : first + SCAN_BLOCK;
+        for (size_t j = 0; j < nq; j++) {
+            size_t i = first;
+#ifdef HAVE_AVX512_SCAN
+            if (use_avx512)
+                i = scan_block_avx512(base, first, end, q[j], radius, dead, &out[j]);
+#endif
+            scan_block_scalar(base, i, end, q[j], radius, dead, &out[j]);
+        }
+    }
+}
+
+/* ---- the multi-index ---- */
+
+/* A table's bucket offsets (first row of each of its 2^b buckets, plus n at the end), stored as
+ * a uint32 base per block of 256 buckets and a uint16 per bucket counted from that base: ~2 bytes
+ * a bucket instead of 4, which pays for one more key bit at the same memory. A table where a
+ * bucket starts 65536 rows or more into its block (a heavily repeated substring) stays `wide`. */
+#define BLOCK_SHIFT 8
+
+typedef struct {
+    uint32_t *base; /* (2^b >> BLOCK_SHIFT) + 1 entries, or NULL when wide */
+    uint16_t *low;  /* 2^b + 1 entries, or NULL when wide */
+    uint32_t *wide; /* 2^b + 1 entries, or NULL when compact */
+} Offsets;
+
+static inline uint32_t bucket_start(const Offsets *o, uint32_t key)
+{
+    return o->wide != NULL ? o->wide[key] : o->base[key >> BLOCK_SHIFT] + o->low[key];
+}
+
+static size_t offsets_bytes(int bits)
+{
+    size_t buckets = (size_t)1 << bits;
+    return ((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t) + (buckets + 1) * sizeof(uint16_t);
+}
+
+typedef struct {
+    PyObject_HEAD
+    Py_buffer view; /* the stored hashes, n * 32 bytes, held for the object's life */
+    uint32_t n;
+    int m;
+    int start[MAX_TABLES], bits[MAX_TABLES];
+    uint64_t mask[MAX_TABLES][4]; /* the bits of each substring, to re-check earlier tables */
+    Offsets offsets[MAX_TABLES];
+    uint32_t *rows[MAX_TABLES];
+    size_t table_bytes;
+} MultiIndex;
+
+/* Large arrays go on 2 MiB pages where the kernel allows it: random probes then miss the TLB
+ * far less often. Memory from posix_memalign is released with free(). */
+static void *big_alloc(size_t size)
+{
+    const size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+    if (size < 2 * huge)
+        return malloc(size ? size : 1);
+    size = (size + huge - 1) / huge * huge;
+    if (posix_memalign(&p, huge, size) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+/* Rows sorted (stably) by one substring, as a two-pass radix sort: first by the high half of the
+ * key, then each partition by the low half. Each pass writes to at most 2^14 places, which stay in
+ * cache; a one-pass counting sort over 2^22 buckets would miss the cache on every row. */
+static int build_table(const uint8_t *base, uint32_t n, int start, int bits, uint32_t *off,
+                       uint32_t *rows, uint32_t *scratch)
+{
+    int low_bits = bits / 2, high_bits = bits - low_bits;
+    size_t n_high = (size_t)1 << high_bits, n_low = (size_t)1 << low_bits;
+    uint32_t low_mask = (uint32_t)n_low - 1;
+    uint32_t *keys = scratch, *part_rows = scratch + n, *part_keys = scratch + 2 * (size_t)n;
+    uint32_t *part = calloc(n_high + 1, sizeof *part), *cursor = malloc(n_high * sizeof *cursor);
+    uint32_t *low = malloc((n_low + 1) * sizeof *low);
+    if (part == NULL || cursor == NULL || low == NULL) {
+        free(part);
+        free(cursor);
+        free(low);
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t w[4];
+        load_hash(base + (size_t)i * HASH_BYTES, w);
+        keys[i] = substring(w, start, bits);
+        part[(keys[i] >> low_bits) + 1]++;
+    }
+    for (size_t h = 1; h <= n_high; h++) /* part[h] = first position of high partition h */
+        part[h] += part[h - 1];
+    memcpy(cursor, part, n_high * sizeof *cursor);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t pos = cursor[keys[i] >> low_bits]++;
+        part_rows[pos] = i;
+        part_keys[pos] = keys[i] & low_mask;
+    }
+    for (size_t h = 0; h < n_high; h++) {
+        uint32_t first = part[h], last = part[h + 1];
+        memset(low, 0, (n_low + 1) * sizeof *low);
+        for (uint32_t j = first; j < last; j++)
+            low[part_keys[j] + 1]++;
+        for (size_t k = 0; k < n_low; k++) {
+            low[k + 1] += low[k];
+            off[(h << low_bits) | k] = first + low[k];
+        }
+        for (uint32_t j = first; j < last; j++)
+            rows[first + low[part_keys[j]]++] = part_rows[j];
+    }
+    off[(size_t)1 << bits] = n;
+    free(part);
+    free(cursor);
+    free(low);
+    return 0;
+}
+
+/* The offsets of one table, from the plain uint32 offsets just built in `wide` (a buffer shared
+ * by all tables): compact if every bucket starts within 65535 rows of its block, else a copy.
+ * Returns the bytes kept, or 0 if memory ran out. */
+static size_t keep_offsets(Offsets *o, const uint32_t *wide, int bits)
+{
+    size_t buckets = (size_t)1 << bits, blocks = (buckets >> BLOCK_SHIFT) + 1;
+    int compact = 1;
+    for (size_t k = 0; compact && k <= buckets; k++)
+        compact = wide[k] - wide[k >> BLOCK_SHIFT << BLOCK_SHIFT] <= UINT16_MAX;
+    if (!compact) {
+        if ((o->wide = big_alloc((buckets + 1) * sizeof *wide)) == NULL)
+            return 0;
+        memcpy(o->wide, wide, (buckets + 1) * sizeof *wide);
+        return (buckets + 1) * sizeof *wide;
+    }
+    o->base = big_alloc(blocks * sizeof *o->base);
+    o->low = big_alloc((buckets + 1) * sizeof *o->low);
+    if (o->base == NULL || o->low == NULL)
+        return 0;
+    for (size_t j = 0; j < blocks; j++)
+        o->base[j] = wide[j << BLOCK_SHIFT];
+    for (size_t k = 0; k <= buckets; k++)
+        o->low[k] = (uint16_t)(wide[k] - o->base[k >> BLOCK_SHIFT]);
+    return offsets_bytes(bits);
+}
+
+static int build_tables(MultiIndex *ix)
+{
+    uint32_t n = ix->n;
+    int max_bits = 0;
+    for (int t = 0; t < ix->m; t++)
+        max_bits = ix->bits[t] > max_bits ? ix->bits[t] : max_bits;
+    /* allocated once: fresh pages cost more to fault in than the sort costs to run */
+    uint32_t *scratch = big_alloc(3 * (size_t)n * sizeof *scratch);
+    uint32_t *wide = big_alloc((((size_t)1 << max_bits) + 1) * sizeof *wide);
+    int rc = scratch != NULL && wide != NULL ? 0 : -1;
+    for (int t = 0; rc == 0 && t < ix->m; t++) {
+        size_t kept = 0;
+        ix->rows[t] = big_alloc((size_t)n * sizeof(uint32_t));
+        if (ix->rows[t] != NULL &&
+            build_table(ix->view.buf, n, ix->start[t], ix->bits[t], wide, ix->rows[t], scratch) ==
+                0)
+            kept = keep_offsets(&ix->offsets[t], wide, ix->bits[t]);
+        ix->table_bytes += kept + (size_t)n * sizeof(uint32_t);
+        rc = kept > 0 ? 0 : -1;
+    }
+    free(scratch);
+    free(wide);
+    return rc;
+}
+
+/* Greedy choice of per-table radii (-1: table unused) with sum(rho + 1) >= radius + 1, each step
+ * taking the cheapest increment. Returns the estimated cost, or INFINITY if no choice is valid. */
+static double plan_radii(int m, const int *bits, double n, int radius, int *rho)
+{
+    double per_key[MAX_TABLES], next[MAX_TABLES], total = 0.0;
+    for (int t = 0; t < m; t++) {
+        rho[t] = -1;
+        per_key[t] = COST_PROBE + COST_CANDIDATE * n / (double)(UINT64_C(1) << bits[t]);
+        next[t] = per_key[t]; /* cost of rho -1 -> 0: one key */
+    }
+    for (int need = radius + 1; need > 0; need--) {
+        int best = 0;
+        for (int t = 1; t < m; t++)
+            if (next[t] < next[best])
+                best = t;
+        if (isinf(next[best]))
+            return INFINITY;
+        total += next[best];
+        rho[best]++;
+        next[best] = rho[best] < bits[best] ? binom[bits[best]][rho[best] + 1] * per_key[best]
+                                            : INFINITY;
+    }
+    return total;
+}
+
+/* The plan for one call: per-table radii, or 0 for a linear scan. */
+static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho)
+{
+    double multi = plan_radii(ix->m, ix->bits, (double)ix->n, radius, rho);
+    if (isinf(multi) || strategy == STRATEGY_LINEAR)
+        return 0;
+    return strategy == STRATEGY_MULTI || multi < cost_row() * (double)ix->n;
+}
+
+/* A query's walk through one table is a chain of three dependent cache misses: the bucket's
+ * offsets, its row ids, then each candidate's hash. Each stage is a small FIFO: an item is
+ * prefetched when it enters and used only when LAG newer items have entered behind it, so tens
+ * of misses are in flight at once instead of one. */
+#define RING 64 /* power of two, > every LAG */
+#define KEY_LAG 16
+#define RANGE_LAG 16
+#define CAND_LAG 32
+
+typedef struct {
+    const MultiIndex *ix;
+    const uint8_t *dead;
+    const int *rho;
+    Offsets off; /* the current table's */
+    const uint32_t *rows;
+    uint64_t q[4];
+    int radius, table;
+    Hits *out;
+    unsigned key_head, key_tail, range_head, range_tail, cand_head, cand_tail;
+    uint32_t keys[RING], lo[RING], hi[RING], cands[RING];
+} Probe;
+
+/* True if an earlier table would have produced this candidate already (x = hash XOR query). */
+static inline int found_earlier(const Probe *p, const uint64_t x[4])
+{
+    for (int t = 0; t < p->table; t++) {
+        if (p->rho[t] < 0)
+            continue;
+        const uint64_t *mk = p->ix->mask[t];
+        int d = __builtin_popcountll(x[0] & mk[0]) + __builtin_popcountll(x[1] & mk[1]) +
+                __builtin_popcountll(x[2] & mk[2]) + __builtin_popcountll(x[3] & mk[3]);
+        if (d <= p->rho[t])
+            return 1;
+    }
+    return 0;
+}
+
+static void pop_candidate(Probe *p)
+{
+    uint32_t row = p->cands[p->cand_head++ % RING];
+    uint64_t w[4], x[4];
+    load_hash((const uint8_t *)p->ix->view.buf + (size_t)row * HASH_BYTES, w);
+    for (int k = 0; k < 4; k++)
+        x[k] = w[k] ^ p->q[k];
+    int d = __builtin_popcountll(x[0]) + __builtin_popcountll(x[1]) + __builtin_popcountll(x[2]) +
+            __builtin_popcountll(x[3]);
+    if (d <= p->radius && !found_earlier(p, x) && !is_dead(p->dead, row))
+        hits_push(p->out, row, d);
+}
+
+static inline void push_candidate(Probe *p, uint32_t row)
+{
+    __builtin_prefetch((const uint8_t *)p->ix->view.buf + (size_t)row * HASH_BYTES);
+    p->cands[p->cand_tail++ % RING] = row;
+    if (p->cand_tail - p->cand_head > CAND_LAG)
+        pop_candidate(p);
+}
+
+static void pop_range(Probe *p)
+{
+    unsigned i = p->range_head++ % RING;
+    for (uint32_t j = p->lo[i]; j < p->hi[i]; j++)
+        push_candidate(p, p->rows[j]);
+}
+
+static void pop_key(Probe *p)
+{
+    uint32_t key = p->keys[p->key_head++ % RING];
+    uint32_t lo = bucket_start(&p->off, key), hi = bucket_start(&p->off, key + 1);
+    if (lo == hi)
+        return;
+    __builtin_prefetch(&p->rows[lo]);
+    p->lo[p->range_tail % RING] = lo;
+    p->hi[p->range_tail++ % RING] = hi;
+    if (p->range_tail - p->range_head > RANGE_LAG)
+        pop_range(p);
+}
+
+static inline void push_key(Probe *p, uint32_t key)
+{
+    if (p->off.wide != NULL)
+        __builtin_prefetch(&p->off.wide[key]);
+    else
+        __builtin_prefetch(&p->off.low[key]);
+    p->keys[p->key_tail++ % RING] = key;
+    if (p->key_tail - p->key_head > KEY_LAG)
+        pop_key(p);
+}
+
+/* Finishes every queued item; needed before the next table (found_earlier depends on it). */
+static void drain(Probe *p)
+{
+    while (p->key_head != p->key_tail)
+        pop_key(p);
+    while (p->range_head != p->range_tail)
+        pop_range(p);
+    while (p->cand_head != p->cand_tail)
+        pop_candidate(p);
+}
+
+/* Every key within rho bits of `key` (b bits wide), by popcount of the flip mask (Gosper). */
+static void probe_table(Probe *p, uint32_t key, int bits, int rho)
+{
+    uint64_t limit = UINT64_C(1) << bits;
+    if (rho >= bits) {
+        for (uint64_t k = 0; k < limit; k++)
+            push_key(p, (uint32_t)k);
+    } else {
+        push_key(p, key);
+        for (int d = 1; d <= rho; d++) {
+            uint64_t mask = (UINT64_C(1) << d) - 1;
+            while (mask < limit) {
+                push_key(p, key ^ (uint32_t)mask);
+                uint64_t low = mask & (~mask + 1), ripple = mask + low;
+                mask = (((ripple ^ mask) >> 2) / low) | ripple;
+            }
+        }
+    }
+    drain(p);
+}
+
+static void multi_search(const MultiIndex *ix, const uint64_t q[4], int radius, const int *rho,
+                         const uint8_t *dead, Hits *out)
+{
+    Probe p = {.ix = ix, .dead = dead, .rho = rho, .radius = radius, .out = out};
+    memcpy(p.q, q, sizeof p.q);
+    for (int t = 0; t < ix->m; t++) {
+        if (rho[t] < 0)
+            continue;
+        p.table = t;
+        p.off = ix->offsets[t];
+        p.rows = ix->rows[t];
+        probe_table(&p, substring(q, ix->start[t], ix->bits[t]), ix->bits[t], rho[t]);
+    }
+}
+
+/* ---- argument checks shared by MultiIndex.search and scan ---- */
+
+static int check_radius(int radius)
+{
+    if (radius < 0 || radius > HASH_BITS) {
+        PyErr_Format(PyExc_ValueError, "radius must be in 0..256, got %d", radius);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_strategy(int strategy)
+{
+    if (strategy != STRATEGY_AUTO && strategy != STRATEGY_MULTI && strategy != STRATEGY_LINEAR) {
+        PyErr_Format(PyExc_ValueError, "unknown strategy %d", strategy);
+        return -1;
+    }
+    return 0;
+}
+
+/* Copies the queries out of their buffer (so a caller mutating it cannot race us). */
+static uint64_t (*read_queries(const Py_buffer *buf, size_t *nq))[4]
+{
+    if (buf->len % HASH_BYTES != 0) {
+        PyErr_Format(PyExc_ValueError, "queries must be a multiple of 32 bytes, got %zd",
+                     buf->len);
+        return NULL;
+    }
+    *nq = (size_t)buf->len / HASH_BYTES;
+    uint64_t (*q)[4] = malloc((*nq ? *nq : 1) * sizeof *q);
+    if (q == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (size_t j = 0; j < *nq; j++)
+        load_hash((const uint8_t *)buf->buf + j * HASH_BYTES, q[j]);
+    return q;
+}
+
+/* `dead` is None or a bitmap of at least ceil(n / 8) bytes (bit i of byte i >> 3: row i). */
+static int get_dead(PyObject *obj, size_t n, Py_buffer *view)
+{
+    if (obj == Py_None)
+        return 0;
+    if (PyObject_GetBuffer(obj, view, PyBUF_SIMPLE) < 0)
+        return -1;
+    if ((size_t)view->len < (n + 7) / 8) {
+        PyErr_Format(PyExc_ValueError, "dead bitmap has %zd bytes, %zu rows need %zu", view->len,
+                     n, (n + 7) / 8);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 1;
+}
+
+/* ---- MultiIndex type ---- */
+
+static void MultiIndex_dealloc(MultiIndex *self)
+{
+    for (int t = 0; t < MAX_TABLES; t++) {
+        free(self->offsets[t].base);
+        free(self->offsets[t].low);
+        free(self->offsets[t].wide);
+        free(self->rows[t]);
+    }
+    if (self->view.obj != NULL)
+        PyBuffer_Release(&self->view);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* Reads a sequence of substring widths; they cover bits 0.. in order. */
+static int parse_bits(PyObject *seq, int *bits, int *m)
+{
+    PyObject *fast = PySequence_Fast(seq, "bits must be a sequence of ints");
+    if (fast == NULL)
+        return -1;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
+    int total = 0, ok = count >= 1 && count <= MAX_TABLES;
+    for (Py_ssize_t t = 0; ok && t < count; t++) {
+        long b = PyLong_AsLong(PySequence_Fast_GET_ITEM(fast, t));
+        if (b == -1 && PyErr_Occurred()) {
+            Py_DECREF(fast);
+            return -1;
+        }
+        ok = b >= 1 && b <= MAX_TABLE_BITS && total + b <= HASH_BITS;
+        bits[t] = (int)b;
+        total += (int)b;
+    }
+    Py_DECREF(fast);
+    if (!ok) {
+        PyErr_Format(PyExc_ValueError,
+                     "bits must list 1..%d substring widths of 1..%d bits, 256 bits at most",
+                     MAX_TABLES, MAX_TABLE_BITS);
+        return -1;
+    }
+    *m = (int)count;
+    return 0;
+}
+
+static PyObject *MultiIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"hashes", "bits", NULL};
+    PyObject *hashes, *bits_seq;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:MultiIndex", kwlist, &hashes, &bits_seq))
+        return NULL;
+    MultiIndex *self = (MultiIndex *)type->tp_alloc(type, 0); /* zero-filled */
+    if (self == NULL)
+        return NULL;
+    if (parse_bits(bits_seq, self->bits, &self->m) < 0 ||
+        PyObject_GetBuffer(hashes, &self->view, PyBUF_SIMPLE) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    if (self->view.len % HASH_BYTES != 0 || self->view.len / HASH_BYTES >= UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "hashes must be n * 32 bytes with n < 2**32 - 1");
+        Py_DECREF(self);
+        return NULL;
+    }
+    self->n = (uint32_t)(self->view.len / HASH_BYTES);
+    for (int t = 0, start = 0; t < self->m; start += self->bits[t], t++) {
+        self->start[t] = start;
+        for (int b = start; b < start + self->bits[t]; b++)
+            self->mask[t][b >> 6] |= UINT64_C(1) << (b & 63);
+    }
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = build_tables(self);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    return (PyObject *)self;
+}
+
+static PyObject *MultiIndex_search(MultiIndex *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"queries", "radius", "dead", "strategy", NULL};
+    Py_buffer qbuf, dbuf = {0};
+    PyObject *dead_obj = Py_None;
+    int radius, strategy = STRATEGY_AUTO, rho[MAX_TABLES];
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*i|Oi:search", kwlist, &qbuf, &radius,
+                                     &dead_obj, &strategy))
+        return NULL;
+    size_t nq = 0;
+    int ok = check_radius(radius) == 0 && check_strategy(strategy) == 0;
+    uint64_t (*q)[4] = ok ? read_queries(&qbuf, &nq) : NULL;
+    PyBuffer_Release(&qbuf);
+    if (q == NULL)
+        return NULL;
+    int has_dead = get_dead(dead_obj, self->n, &dbuf);
+    Hits *hits = calloc(nq ? nq : 1, sizeof *hits);
+    if (has_dead < 0 || hits == NULL) {
+        free(q);
+        free(hits);
+        if (has_dead > 0)
+            PyBuffer_Release(&dbuf);
+        return has_dead < 0 ? NULL : PyErr_NoMemory();
+    }
+    const uint8_t *dead = has_dead ? dbuf.buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    if (choose_plan(self, radius, strategy, rho)) {
+        for (size_t j = 0; j < nq; j++)
+            multi_search(self, q[j], radius, rho, dead, &hits[j]);
+    } else {
+        scan_rows(self->view.buf, self->n, (const uint64_t (*)[4])q, nq, radius, dead, hits);
+    }
+    Py_END_ALLOW_THREADS
+    if (has_dead)
+        PyBuffer_Release(&dbuf);
+    PyObject *result = hits_to_python(hits, nq);
+    hits_free(hits, nq);
+    free(q);
+    return result;
+}
+
+static PyObject *MultiIndex_plan(MultiIndex *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"radius", "strategy", NULL};
+    int radius, strategy = STRATEGY_AUTO, rho[MAX_TABLES];
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "i|i:plan", kwlist, &radius, &strategy) ||
+        check_radius(radius) < 0 || check_strategy(strategy) < 0)
+        return NULL;
+    if (!choose_plan(self, radius, strategy, rho))
+        Py_RETURN_NONE;
+    PyObject *out = PyTuple_New(self->m);
+    for (int t = 0; out != NULL && t < self->m; t++)
+        PyTuple_SET_ITEM(out, t, PyLong_FromLong(rho[t]));
+    return out;
+}
+
+static Py_ssize_t MultiIndex_len(MultiIndex *self)
+{
+    return (Py_ssize_t)self->n;
+}
+
+static PyObject *MultiIndex_get_nbytes(MultiIndex *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromSize_t(self->table_bytes);
+}
+
+static PyObject *MultiIndex_get_bits(MultiIndex *self, void *closure)
+{
+    (void)closure;
+    PyObject *out = PyTuple_New(self->m);
+    for (int t = 0; out != NULL && t < self->m; t++)
+        PyTuple_SET_ITEM(out, t, PyLong_FromLong(self->bits[t]));
+    return out;
+}
+
+static PyMethodDef MultiIndex_methods[] = {
+    {"search", (PyCFunction)(void (*)(void))MultiIndex_search, METH_VARARGS | METH_KEYWORDS,
+     "search(queries, radius, dead=None, strategy=0) -> (rows, distances, counts)"},
+    {"plan", (PyCFunction)(void (*)(void))MultiIndex_plan, METH_VARARGS | METH_KEYWORDS,
+     "plan(radius, strategy=0) -> per-table radii, or None for a linear scan"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef MultiIndex_getset[] = {
+    {"nbytes", (getter)MultiIndex_get_nbytes, NULL, "bytes held by the tables", NULL},
+    {"bits", (getter)MultiIndex_get_bits, NULL, "width of each substring", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PySequenceMethods MultiIndex_as_sequence = {.sq_length = (lenfunc)MultiIndex_len};
+
+static PyTypeObject MultiIndexType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "bouclier.index._hamming.MultiIndex",
+    .tp_basicsize = sizeof(MultiIndex),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "MultiIndex(hashes, bits): immutable multi-index over n * 32 bytes of hashes.",
+    .tp_new = MultiIndex_new,
+    .tp_dealloc = (destructor)MultiIndex_dealloc,
+    .tp_methods = MultiIndex_methods,
+    .tp_getset = MultiIndex_getset,
+    .tp_as_sequence = &MultiIndex_as_sequence,
+};
+
+/* ---- module functions ---- */
+
+static PyObject *scan(PyObject *module, PyObject *args, PyObject *kwds)
+{
+    (void)module;
+    static char *kwlist[] = {"hashes", "queries", "radius", "dead", NULL};
+    Py_buffer hbuf, qbuf, dbuf = {0};
+    PyObject *dead_obj = Py_None;
+    int radius;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*y*i|O:scan", kwlist, &hbuf, &qbuf, &radius,
+                                     &dead_obj))
+        return NULL;
+    size_t nq = 0, n = (size_t)hbuf.len / HASH_BYTES;
+    uint64_t (*q)[4] = check_radius(radius) < 0 ? NULL : read_queries(&qbuf, &nq);
+    PyBuffer_Release(&qbuf);
+    if (q != NULL && (hbuf.len % HASH_BYTES != 0 || n >= UINT32_MAX)) {
+        PyErr_SetString(PyExc_ValueError, "hashes must be n * 32 bytes with n < 2**32 - 1");
+        free(q);
+        q = NULL;
+    }
+    int has_dead = q == NULL ? -1 : get_dead(dead_obj, n, &dbuf);
+    Hits *hits = has_dead < 0 ? NULL : calloc(nq ? nq : 1, sizeof *hits);
+    if (hits == NULL) {
+        if (has_dead > 0)
+            PyBuffer_Release(&dbuf);
+        PyBuffer_Release(&hbuf);
+        free(q);
+        return has_dead < 0 ? NULL : PyErr_NoMemory();
+    }
+    const uint8_t *dead = has_dead ? dbuf.buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    scan_rows(hbuf.buf, n, (const uint64_t (*)[4])q, nq, radius, dead, hits);
+    Py_END_ALLOW_THREADS
+    if (has_dead)
+        PyBuffer_Release(&dbuf);
+    PyBuffer_Release(&hbuf);
+    PyObject *result = hits_to_python(hits, nq);
+    hits_free(hits, nq);
+    free(q);
+    return result;
+}
+
+static PyObject *estimate(PyObject *module, PyObject *args)
+{
+    (void)module;
+    Py_ssize_t n;
+    PyObject *bits_seq;
+    int radius, bits[MAX_TABLES], rho[MAX_TABLES], m;
+    if (!PyArg_ParseTuple(args, "nOi:estimate", &n, &bits_seq, &radius) ||
+        check_radius(radius) < 0 || parse_bits(bits_seq, bits, &m) < 0)
+        return NULL;
+    if (n < 0)
+        return PyErr_Format(PyExc_ValueError, "n must be >= 0, got %zd", n);
+    double multi = plan_radii(m, bits, (double)n, radius, rho);
+    PyObject *radii = Py_None;
+    Py_INCREF(radii);
+    if (!isinf(multi)) {
+        Py_DECREF(radii);
+        if ((radii = PyTuple_New(m)) == NULL)
+            return NULL;
+        for (int t = 0; t < m; t++)
+            PyTuple_SET_ITEM(radii, t, PyLong_FromLong(rho[t]));
+    }
+    size_t bytes = 0; /* with compact offsets, as uniform data gets them */
+    for (int t = 0; t < m; t++)
+        bytes += offsets_bytes(bits[t]) + (size_t)n * sizeof(uint32_t);
+    return Py_BuildValue("(ddNn)", multi, cost_row() * (double)n, radii, (Py_ssize_t)bytes);
+}
+
+static PyObject *simd(PyObject *module, PyObject *args)
+{
+    (void)module;
+    int enable = -1;
+    if (!PyArg_ParseTuple(args, "|p:simd", &enable))
+        return NULL;
+#ifdef HAVE_AVX512_SCAN
+    if (enable >= 0)
+        use_avx512 = enable && __builtin_cpu_supports("avx512f") &&
+                     __builtin_cpu_supports("avx512vpopcntdq");
+    return PyBool_FromLong(use_avx512);
+#else
+    Py_RETURN_FALSE;
+#endif
+}
+
+static PyMethodDef module_methods[] = {
+    {"scan", (PyCFunction)(void (*)(void))scan, METH_VARARGS | METH_KEYWORDS,
+     "scan(hashes, queries, radius, dead=None) -> (rows, distances, counts): linear search"},
+    {"simd", simd, METH_VARARGS,
+     "simd([enable]) -> whether linear scans use AVX-512 (enable=False: the portable loop)"},
+    {"estimate", estimate, METH_VARARGS,
+     "estimate(n, bits, radius) -> (multi-index cost, linear cost, per-table radii or None, "
+     "table bytes)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "bouclier.index._hamming",
+    .m_doc = "Exact Hamming-radius search over 256-bit hashes (multi-index hashing).",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC PyInit__hamming(void)
+{
+#ifdef HAVE_AVX512_SCAN
+    __builtin_cpu_init();
+    use_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+#endif
+    for (int b = 0; b <= MAX_TABLE_BITS; b++) {
+        binom[b][0] = 1.0;
+        for (int k = 1; k <= b; k++)
+            binom[b][k] = binom[b][k - 1] * (double)(b - k + 1) / (double)k;
+    }
+    if (PyType_Ready(&MultiIndexType) < 0)
+        return NULL;
+    PyObject *module = PyModule_Create(&module_def);
+    if (module == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(module, "MultiIndex", (PyObject *)&MultiIndexType) < 0 ||
+        PyModule_AddIntConstant(module, "STRATEGY_AUTO", STRATEGY_AUTO) < 0 ||
+        PyModule_AddIntConstant(module, "STRATEGY_MULTI", STRATEGY_MULTI) < 0 ||
+        PyModule_AddIntConstant(module, "STRATEGY_LINEAR", STRATEGY_LINEAR) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

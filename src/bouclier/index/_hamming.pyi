@@ -1,0 +1,42 @@
+"""Type stub of the C extension (src/bouclier/index/_hamming.c): exact Hamming-radius search."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+# numpy declares ndarray.__buffer__ only for Python >= 3.12, so spell arrays out
+_Bytes = bytes | np.ndarray[Any, Any]
+
+STRATEGY_AUTO: int
+STRATEGY_MULTI: int
+STRATEGY_LINEAR: int
+
+class MultiIndex:
+    """Immutable multi-index over ``n * 32`` bytes of hashes, cut into substrings of ``bits``."""
+
+    def __new__(cls, hashes: _Bytes, bits: Sequence[int]) -> MultiIndex: ...
+    def __len__(self) -> int: ...
+    @property
+    def nbytes(self) -> int: ...
+    @property
+    def bits(self) -> tuple[int, ...]: ...
+    def search(
+        self, queries: _Bytes, radius: int, dead: _Bytes | None = None, strategy: int = 0
+    ) -> tuple[bytes, bytes, bytes]:
+        """(rows as uint32, distances as uint16, per-query counts as int64), unordered."""
+
+    def plan(self, radius: int, strategy: int = 0) -> tuple[int, ...] | None:
+        """The radius searched in each table (-1: unused), or None for a linear scan."""
+
+def scan(
+    hashes: _Bytes, queries: _Bytes, radius: int, dead: _Bytes | None = None
+) -> tuple[bytes, bytes, bytes]:
+    """Linear search; the same result format as :meth:`MultiIndex.search`."""
+
+def estimate(
+    n: int, bits: Sequence[int], radius: int
+) -> tuple[float, float, tuple[int, ...] | None, int]:
+    """(multi-index cost, linear-scan cost) of one query in estimated nanoseconds, the radius
+    each table would be searched with (None: no exact plan, some bits uncovered), and the bytes
+    the tables would take (with compact offsets)."""

@@ -1,0 +1,154 @@
+"""The index returns exactly what the brute-force reference returns, on every search path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bouclier.index import HammingIndex, SearchHits, brute_force_search
+from tests.index.neighbours import flipped, planted, random_hashes
+
+STRATEGIES = ["auto", "multi-index", "linear"]
+RADII = [*range(64), 80, 100, 128, 200, 255, 256]
+
+
+def built(hashes: np.ndarray, labels: np.ndarray, strategy: str = "auto") -> HammingIndex:
+    index = HammingIndex(strategy=strategy)  # type: ignore[arg-type]
+    index.add(hashes, labels)
+    index.compact()  # everything in the main segment, behind the tables
+    return index
+
+
+@pytest.fixture(scope="module")
+def planted_index() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    query = random_hashes(rng, 1)[0]
+    hashes, labels = planted(rng, 4000, query, range(64))
+    return query, hashes, labels
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_planted_neighbours_at_every_distance(
+    planted_index: tuple[np.ndarray, np.ndarray, np.ndarray], strategy: str
+) -> None:
+    query, hashes, labels = planted_index
+    index = built(hashes, labels, strategy)
+    for radius in RADII:
+        expected = brute_force_search(hashes, labels, query, radius)
+        assert index.search(query, radius) == expected, f"radius {radius}"
+        if radius < 64:  # every planted neighbour within the radius, and no other
+            assert len(expected) >= radius + 1
+
+
+def test_forced_multi_index_path_is_taken(
+    planted_index: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    _, hashes, labels = planted_index
+    index = built(hashes, labels, "multi-index")
+    assert all(index.search_path(r) == "multi-index" for r in range(64))
+    assert built(hashes, labels, "linear").search_path(0) == "linear"
+
+
+def test_auto_picks_tables_for_small_radii_and_a_scan_for_large_ones() -> None:
+    rng = np.random.default_rng(3)
+    query = random_hashes(rng, 1)[0]
+    hashes, labels = planted(rng, 20000, query, range(0, 41, 2))
+    index = built(hashes, labels)
+    assert index.search_path(8) == "multi-index"
+    assert index.search_path(256) == "linear"
+    for radius in (0, 8, 16, 31, 40):
+        assert index.search(query, radius) == brute_force_search(hashes, labels, query, radius)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_random_queries_on_random_data(strategy: str, scan_kernel: str) -> None:
+    rng = np.random.default_rng(11)
+    hashes = random_hashes(rng, 3000)
+    labels = np.arange(3000, dtype=np.int64)
+    index = built(hashes, labels, strategy)
+    # stored hashes themselves, their close variants, and unrelated hashes
+    queries = [hashes[5], flipped(rng, hashes[9], 20), *random_hashes(rng, 3)]
+    for query in queries:
+        for radius in (0, 31, 63, 96, 128):
+            assert index.search(query, radius) == brute_force_search(hashes, labels, query, radius)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_duplicate_hashes_under_different_labels(strategy: str) -> None:
+    rng = np.random.default_rng(5)
+    base = random_hashes(rng, 1)[0]
+    hashes = np.concatenate([np.repeat(base[None], 50, axis=0), random_hashes(rng, 2000)])
+    labels = rng.permutation(len(hashes)).astype(np.int64)
+    index = built(hashes, labels, strategy)
+    hits = index.search(base, 0)
+    assert sorted(hits.labels.tolist()) == sorted(labels[:50].tolist())
+    assert hits.labels.tolist() == sorted(hits.labels.tolist())  # ties ordered by label
+    for radius in (0, 31, 256):
+        assert hits == brute_force_search(hashes, labels, base, 0)
+        assert index.search(base, radius) == brute_force_search(hashes, labels, base, radius)
+
+
+@pytest.mark.parametrize("radius", [0, 31, 63, 256])
+def test_empty_index(radius: int) -> None:
+    index = HammingIndex()
+    hits = index.search(bytes(32), radius)
+    assert len(hits) == 0
+    assert hits.labels.dtype == np.int64
+    assert hits.distances.dtype == np.int32
+    assert index.search_many(np.zeros((8, 32), np.uint8), radius) == [hits] * 8
+    index.compact()
+    assert len(index.search(bytes(32), radius)) == 0
+
+
+def test_results_are_sorted_by_distance_then_label() -> None:
+    rng = np.random.default_rng(2)
+    query = random_hashes(rng, 1)[0]
+    hashes, labels = planted(rng, 500, query, [3, 3, 3, 1, 1, 0, 7])
+    hits = built(hashes, labels).search(query, 10)
+    pairs = list(zip(hits.distances.tolist(), hits.labels.tolist(), strict=True))
+    assert pairs == sorted(pairs)
+    assert hits.distances.tolist() == [0, 1, 1, 3, 3, 3, 7]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_search_many_equals_one_search_per_query(strategy: str) -> None:
+    rng = np.random.default_rng(9)
+    query = random_hashes(rng, 1)[0]
+    hashes, labels = planted(rng, 3000, query, range(0, 40, 3))
+    index = built(hashes, labels, strategy)
+    index.add(random_hashes(rng, 100), np.arange(10**9, 10**9 + 100, dtype=np.int64))  # delta
+    queries = np.stack([query, *(flipped(rng, query, d) for d in (1, 5, 12, 30)), hashes[0]])
+    for radius in (0, 17, 31, 64):
+        many = index.search_many(queries, radius)
+        assert len(many) == len(queries)
+        assert many == [index.search(q, radius) for q in queries]
+    assert index.search_many(np.zeros((0, 32), np.uint8), 31) == []
+
+
+def test_search_accepts_bytes_and_arrays() -> None:
+    rng = np.random.default_rng(4)
+    hashes = random_hashes(rng, 10)
+    index = built(hashes, np.arange(10, dtype=np.int64))
+    expected = SearchHits(np.array([3], np.int64), np.array([0], np.int32))
+    assert index.search(hashes[3].tobytes(), 0) == expected
+    assert index.search(bytearray(hashes[3].tobytes()), 0) == expected
+    assert index.search(hashes[3], 0) == expected
+    assert index.search(np.repeat(hashes[3], 2)[::2], 0) == expected  # strided: copied
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_main_and_delta_together(strategy: str, scan_kernel: str) -> None:
+    """Hashes spread over the main segment (with tombstones) and the delta, found once each."""
+    rng = np.random.default_rng(8)
+    query = random_hashes(rng, 1)[0]
+    hashes, labels = planted(rng, 3000, query, range(41))
+    index = HammingIndex(delta_limit=1000, strategy=strategy)  # type: ignore[arg-type]
+    index.add(hashes[:2500], labels[:2500])
+    index.add(hashes[2500:], labels[2500:])  # stays in the delta
+    gone = labels[::7]
+    assert index.remove(gone) == len(gone)
+    keep = ~np.isin(labels, gone)
+    for radius in (0, 10, 31, 40, 63, 256):
+        expected = brute_force_search(hashes[keep], labels[keep], query, radius)
+        assert index.search(query, radius) == expected
+    assert len(index) == int(keep.sum())
