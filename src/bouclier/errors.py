@@ -12,7 +12,8 @@ return) and a human message that says what was wrong and, where it helps, what t
     ├── NotFound                *_not_found       a named bank or entry does not exist
     ├── Conflict                *_exists          a name already taken
     ├── ConfigError             invalid_setting   a BOUCLIER_* setting or the database is unusable
-    └── SnapshotError           invalid_snapshot  an index snapshot is damaged or foreign
+    ├── SnapshotError           invalid_snapshot  an index snapshot is damaged or foreign
+    └── ModelUnavailable        model_unavailable a model package is missing or its file altered
 
 The CLI maps these classes to exit codes in ``bouclier.cli.exit_codes``; nothing else decides them.
 """
@@ -97,3 +98,9 @@ class ConfigError(BouclierError):
 
 class SnapshotError(BouclierError):
     code = "invalid_snapshot"
+
+
+class ModelUnavailable(BouclierError):
+    """A detector's model package is not installed, or its file does not have the pinned digest."""
+
+    code = "model_unavailable"

@@ -9,7 +9,8 @@ code  meaning
 3     a named thing does not exist (bank)
 4     conflict: a name already taken
 5     invalid input: a bad hash string or import file; nothing was changed
-6     configuration or database problem (bad BOUCLIER_* setting, database unreachable)
+6     configuration, database or model problem (bad BOUCLIER_* setting, database
+      unreachable, model package missing)
 70    internal error: a bug in Bouclier; please report it with the command you ran
 130   interrupted (Ctrl-C)
 ====  ==================================================================================
@@ -17,7 +18,14 @@ code  meaning
 
 from __future__ import annotations
 
-from bouclier.errors import BouclierError, ConfigError, Conflict, InputError, NotFound
+from bouclier.errors import (
+    BouclierError,
+    ConfigError,
+    Conflict,
+    InputError,
+    ModelUnavailable,
+    NotFound,
+)
 
 OK = 0
 INPUT_FAILED = 1
@@ -37,6 +45,6 @@ def for_error(error: BouclierError) -> int:
         return CONFLICT
     if isinstance(error, InputError):
         return INVALID_INPUT
-    if isinstance(error, ConfigError):
+    if isinstance(error, (ConfigError, ModelUnavailable)):
         return CONFIG
     return INTERNAL
