@@ -1,6 +1,6 @@
 """Detectors: nudity, faces and provenance, each behind the same small protocol."""
 
-from bouclier.detectors.base import Box, Detector, Signal
+from bouclier.detectors.base import Box, Detector, Sample, Signal
 from bouclier.detectors.registry import Registry
 
-__all__ = ["Box", "Detector", "Registry", "Signal"]
+__all__ = ["Box", "Detector", "Registry", "Sample", "Signal"]

@@ -2,7 +2,8 @@
 
 A detector has a stable ``name`` and ``version``, loads its model lazily in :meth:`load` (never in
 ``__init__``, so importing Bouclier stays cheap and a missing model package is reported only when
-the detector is used), and turns one decoded image into a list of :class:`Signal`. Signals are
+the detector is used), and turns one :class:`Sample` (the file's bytes and its decoded pixels)
+into a list of :class:`Signal`. Signals are
 facts with a score, never verdicts: deciding is the policy's job (``bouclier.policy``).
 """
 
@@ -12,6 +13,22 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+
+from bouclier.media import DecodedImage
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Sample:
+    """One image to analyse: its bytes (provenance reads manifests and metadata there) and its
+    decoded frames (possibly reduced for speed: ``image.width``/``height`` stay full size)."""
+
+    data: bytes
+    image: DecodedImage
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """The first frame, (h, w, 3) uint8 RGB."""
+        return self.image.frames[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,5 +64,5 @@ class Detector(Protocol):
     def load(self) -> None:
         """Loads models (idempotent). Raises ModelUnavailable with a one-line reason."""
 
-    def detect(self, image: np.ndarray) -> list[Signal]:
-        """Signals for one (h, w, 3) uint8 RGB image; calls load() first if needed."""
+    def detect(self, sample: Sample) -> list[Signal]:
+        """Signals for one image; calls load() first if needed."""
