@@ -1,0 +1,74 @@
+"""Policy settings: the defaults of ../shared/DESIGN.md, or a TOML file that changes them.
+
+```toml
+[thresholds]
+sexual = 0.5        # nudity.sexual score from which an image counts as sexual
+revealing = 0.45    # nudity.revealing score from which it counts as revealing (swimwear, underwear)
+
+[rules]
+victim_match_sexual = "BLOCK"    # victim-bank match on a sexual or revealing image
+victim_match_other = "REVIEW"    # victim-bank match on any other image
+enrolled_face = "REVIEW"         # enrolled person's face in a sexual or revealing image
+minor = "BLOCK"                  # any of the above where a minor is concerned (and escalate)
+```
+Unknown keys and bad values are refused with a ConfigError naming them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from bouclier.errors import ConfigError
+from bouclier.policy.verdict import Decision
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    sexual_threshold: float = 0.5
+    revealing_threshold: float = 0.45
+    victim_match_sexual: Decision = Decision.BLOCK
+    victim_match_other: Decision = Decision.REVIEW
+    enrolled_face: Decision = Decision.REVIEW
+    minor: Decision = Decision.BLOCK
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Policy:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read the policy file {path}: {exc.strerror}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"the policy file {path} is not valid TOML: {exc}") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        values: dict[str, Any] = {}
+        unknown = set(data) - {"thresholds", "rules"}
+        thresholds = _table(data, "thresholds")
+        rules = _table(data, "rules")
+        unknown |= {f"thresholds.{k}" for k in set(thresholds) - {"sexual", "revealing"}}
+        rule_names = {f.name for f in fields(cls) if not f.name.endswith("_threshold")}
+        unknown |= {f"rules.{k}" for k in set(rules) - rule_names}
+        if unknown:
+            raise ConfigError(f"unknown policy settings: {', '.join(sorted(unknown))}")
+        for key, value in thresholds.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                raise ConfigError(f"thresholds.{key} must be a number from 0 to 1")
+            values[f"{key}_threshold"] = float(value)
+        for key, value in rules.items():
+            try:
+                values[key] = Decision(str(value).upper())
+            except ValueError:
+                raise ConfigError(f"rules.{key} must be ALLOW, REVIEW or BLOCK") from None
+        return cls(**values)
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    return table

@@ -1,0 +1,152 @@
+"""The policy: a pure function from what was seen and matched to a verdict with reasons.
+
+The rules, in ../shared/DESIGN.md's words (each outcome configurable in :class:`Policy`):
+
+=======================================================  =======================================
+evidence                                                 verdict
+=======================================================  =======================================
+match in a known-false-positive bank                     ALLOW (overrides the rest)
+victim-bank match, image sexual or revealing             BLOCK
+victim-bank match, image not sexual                      REVIEW (a clothed version, or poisoning)
+enrolled face in a sexual or revealing image             REVIEW, high priority (or BLOCK)
+any of the above where a minor is concerned              BLOCK and escalate, urgent
+nothing of the above                                     ALLOW
+=======================================================  =======================================
+
+A minor is concerned when the case says so or an enrolled person matched was enrolled as a minor.
+Several rules can fire: the most severe decision wins and every reason is kept. Reasons also name
+what was seen without deciding anything (exposed or covered body parts, the AI tool that left its
+mark), because a reviewer needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bouclier.detectors.base import Signal
+from bouclier.policy.config import Policy
+from bouclier.policy.verdict import Decision, Priority, Reason, Verdict
+
+_SEVERITY = {Decision.ALLOW: 0, Decision.REVIEW: 1, Decision.BLOCK: 2}
+#: Body-part classes worth naming in reasons, and the score from which they are named.
+_PART_SCORE = 0.4
+_INTIMATE_PARTS = {
+    "FEMALE_BREAST_EXPOSED",
+    "FEMALE_GENITALIA_EXPOSED",
+    "MALE_GENITALIA_EXPOSED",
+    "BUTTOCKS_EXPOSED",
+    "ANUS_EXPOSED",
+    "FEMALE_BREAST_COVERED",
+    "FEMALE_GENITALIA_COVERED",
+    "BUTTOCKS_COVERED",
+    "ANUS_COVERED",
+}
+
+
+class BankMatch(Protocol):
+    """What the policy needs of a match (``bouclier.banks.matcher.Match`` has it)."""
+
+    @property
+    def bank(self) -> str: ...
+    @property
+    def bank_kind(self) -> str: ...
+    @property
+    def entry(self) -> int: ...
+    @property
+    def distance(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFlags:
+    minor: bool = False
+    sextortion: bool = False
+
+
+def decide(
+    signals: Sequence[Signal],
+    matches: Sequence[BankMatch],
+    case_flags: CaseFlags = CaseFlags(),  # frozen: a shared default is safe
+    policy: Policy = Policy(),  # noqa: B008 - frozen
+) -> Verdict:
+    """Applies the rules in this module's docstring; pure: same inputs, same verdict."""
+    scores = {s.label: s.score for s in signals}
+    sexual = scores.get("nudity.sexual", 0.0) >= policy.sexual_threshold
+    revealing = scores.get("nudity.revealing", 0.0) >= policy.revealing_threshold
+    seen = _seen(signals, sexual, revealing)
+
+    false_positives = [m for m in matches if m.bank_kind == "known_false_positive"]
+    if false_positives:
+        m = min(false_positives, key=lambda m: m.distance)
+        reason = Reason(
+            "known_false_positive",
+            f"matches known false positive {m.bank}#{m.entry} (distance {m.distance})",
+        )
+        return Verdict(Decision.ALLOW, (reason, *seen))
+
+    decision, priority, reasons = Decision.ALLOW, Priority.NORMAL, []
+    victims = [m for m in matches if m.bank_kind == "victim"]
+    if victims:
+        rule = policy.victim_match_sexual if sexual or revealing else policy.victim_match_other
+        decision = _worse(decision, rule)
+        best = min(victims, key=lambda m: m.distance)
+        what = (
+            "a sexual or revealing image" if sexual or revealing else "an image not seen as sexual"
+        )
+        reasons.append(
+            Reason(
+                "victim_match",
+                f"{what} matches victim bank {best.bank}#{best.entry} (distance {best.distance})"
+                + (f" and {len(victims) - 1} more" if len(victims) > 1 else ""),
+            )
+        )
+
+    enrolled = [s for s in signals if s.label == "likeness.enrolled"]
+    minor_enrolled = any(s.detail("minor") == "true" for s in enrolled)
+    if enrolled and (sexual or revealing):
+        decision = _worse(decision, policy.enrolled_face)
+        priority = Priority.HIGH
+        names = ", ".join(sorted({s.detail("reference") or "?" for s in enrolled}))
+        reasons.append(
+            Reason(
+                "enrolled_face",
+                f"the face of enrolled person {names} in a sexual or revealing image",
+            )
+        )
+
+    if reasons and (case_flags.minor or minor_enrolled):
+        decision = _worse(decision, policy.minor)
+        reasons.append(Reason("minor", "a minor is concerned: escalate"))
+        return Verdict(decision, (*reasons, *seen), Priority.URGENT, escalate=True)
+    if reasons and case_flags.sextortion:
+        priority = Priority.URGENT
+        reasons.append(Reason("sextortion", "the case reports sextortion"))
+    return Verdict(decision, (*reasons, *seen), priority)
+
+
+def _worse(a: Decision, b: Decision) -> Decision:
+    return a if _SEVERITY[a] >= _SEVERITY[b] else b
+
+
+def _seen(signals: Sequence[Signal], sexual: bool, revealing: bool) -> list[Reason]:
+    """Reasons that decide nothing: body parts, and the tool that made the image."""
+    reasons = []
+    parts = sorted(
+        {
+            s.label.removeprefix("nudity.").lower().replace("_", " ")
+            for s in signals
+            if s.label.removeprefix("nudity.") in _INTIMATE_PARTS and s.score >= _PART_SCORE
+        }
+    )
+    if sexual or revealing or parts:
+        kind = "sexual" if sexual else "revealing" if revealing else "not sexual"
+        reasons.append(Reason("nudity", f"{kind}" + (f": {', '.join(parts)}" if parts else "")))
+    tools = []
+    for s in signals:
+        if s.label.startswith("provenance.") and s.label != "provenance.error":
+            tool = s.detail("generator") or s.detail("tool") or s.label.split(".", 1)[1]
+            tools.append(f"{tool} ({s.label.removeprefix('provenance.')})")
+    if tools:
+        reasons.append(Reason("provenance", "made with " + "; ".join(dict.fromkeys(tools))))
+    return reasons
