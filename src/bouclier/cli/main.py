@@ -16,6 +16,7 @@ from bouclier.cli.app import App
 from bouclier.cli.bank_cmd import bank_group
 from bouclier.cli.hash_cmd import hash_command
 from bouclier.cli.match_cmd import match_command
+from bouclier.cli.scan_cmd import scan_command
 from bouclier.errors import BouclierError
 
 
@@ -63,6 +64,7 @@ def db_upgrade(app: App) -> int:
 cli.add_command(hash_command)
 cli.add_command(match_command)
 cli.add_command(bank_group)
+cli.add_command(scan_command)
 
 
 def run(args: list[str] | None = None) -> int:

@@ -1,0 +1,127 @@
+"""``bouclier scan``: the whole analysis over files and folders, in parallel worker processes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bouclier.analysis import report
+from bouclier.analysis.pipeline import Analyzer
+from bouclier.cli import exit_codes
+from bouclier.cli.app import App
+from bouclier.cli.output import iter_files, progress
+from bouclier.errors import InputError
+from bouclier.policy import Policy
+from bouclier.settings import load_settings
+
+_analyzer: Analyzer | None = None  # one per worker process
+
+
+def _start_worker(banks: list[str] | None, policy: Policy, threads: int) -> None:
+    global _analyzer  # noqa: PLW0603 - the worker's own pipeline, built once per process
+    _analyzer = Analyzer.from_settings(load_settings(), banks=banks, policy=policy, threads=threads)
+    _analyzer.load()
+
+
+def _scan_one(path: str, thumbnail: bool) -> dict[str, Any]:
+    assert _analyzer is not None
+    try:
+        analysis = _analyzer.analyze(path, thumbnail=thumbnail)
+    except InputError as error:
+        return {"path": path, "error": error.to_dict()}
+    return {"path": path, **analysis.to_dict(), "thumbnail": analysis.thumbnail}
+
+
+def _results(
+    paths: list[str], workers: int, thumbnail: bool, setup: tuple[Any, ...]
+) -> Iterator[dict[str, Any]]:
+    if workers == 1:
+        _start_worker(*setup)
+        for path in paths:
+            yield _scan_one(path, thumbnail)
+        return
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=setup) as pool:
+        yield from pool.map(_scan_one, paths, [thumbnail] * len(paths), chunksize=2)
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--format", "fmt", type=click.Choice(("jsonl", "html")), default="jsonl", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to this file (default: standard output).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes, each with its own models.",
+)
+@click.option("--bank", "banks", multiple=True, help="Match only these banks (repeatable).")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A policy TOML file (default: the built-in policy).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Inference threads per worker.",
+)
+@click.pass_obj
+def scan_command(
+    app: App,
+    paths: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    workers: int,
+    banks: tuple[str, ...],
+    policy_file: Path | None,
+    threads: int,
+) -> int:
+    """Analyse images: bank matches, nudity, enrolled faces, provenance, and a verdict.
+
+    Prints one JSON line per file (verdict, reasons, signals, matches, per-stage timings in ms)
+    or, with --format html, a report whose thumbnails are blurred until clicked.
+    """
+    policy = Policy.from_toml(policy_file) if policy_file else Policy()
+    app.settings  # noqa: B018 - a bad BOUCLIER_* setting fails here, before any worker starts
+    for name in banks:
+        app.store.get(name)
+    files = [str(p) for p in iter_files(paths)]
+    setup = (list(banks) or None, policy, threads)
+    rows, failed = [], 0
+    handle = out.open("w", encoding="utf-8") if out else sys.stdout
+    try:
+        with progress(files, "scanning") as bar:
+            results = _results(files, workers, fmt == "html", setup)
+            for _ in bar:
+                row = next(results)
+                failed += "error" in row
+                if fmt == "html":
+                    rows.append(row)
+                else:
+                    row.pop("thumbnail", None)
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    handle.flush()
+        if fmt == "html":
+            handle.write(report.render(rows))
+    finally:
+        if out:
+            handle.close()
+    return exit_codes.INPUT_FAILED if failed else exit_codes.OK
