@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan clean
 
 VENV := .venv/bin
 
@@ -36,7 +36,10 @@ bench-hashing: setup
 bench-index: setup
 	$(VENV)/python benchmarks/bench_index.py
 
-bench: bench-hashing bench-index
+bench-scan: setup
+	$(VENV)/python benchmarks/bench_scan.py
+
+bench: bench-hashing bench-index bench-scan
 
 clean:
 	rm -rf .venv build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .cache

@@ -239,3 +239,10 @@ def test_bad_policy_files(tmp_path: Path, text: str, message: str) -> None:
 def test_decide_is_pure() -> None:
     signals = [*SEXUAL, enrolled()]
     assert decide(signals, [VICTIM]) == decide(signals, [VICTIM])
+
+
+def test_default_thresholds_are_the_nudity_detectors() -> None:
+    from bouclier.detectors import nudity as detector
+
+    assert Policy().sexual_threshold == detector.SEXUAL_THRESHOLD
+    assert Policy().revealing_threshold == detector.REVEALING_THRESHOLD

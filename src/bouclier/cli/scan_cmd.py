@@ -38,6 +38,10 @@ def _scan_one(path: str, thumbnail: bool) -> dict[str, Any]:
     return {"path": path, **analysis.to_dict(), "thumbnail": analysis.thumbnail}
 
 
+def _scan_one_plain(path: str) -> dict[str, Any]:
+    return _scan_one(path, False)
+
+
 def _results(
     paths: list[str], workers: int, thumbnail: bool, setup: tuple[Any, ...]
 ) -> Iterator[dict[str, Any]]:

@@ -267,7 +267,7 @@ def _register_heif() -> None:
     global _heif_registered  # noqa: PLW0603 - a process-wide, once-only registration
     with _heif_lock:
         if not _heif_registered:
-            import pillow_heif  # noqa: PLC0415 - loads libheif; only HEIC files need it
+            import pillow_heif  # loads libheif; only HEIC files need it
 
             pillow_heif.register_heif_opener()
             _heif_registered = True
