@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bouclier.errors import ConfigError
@@ -67,6 +67,23 @@ class Settings(BaseSettings):
         ge=0,
         le=128,
         description="PDQ match threshold (Hamming distance, inclusive) of a new bank.",
+    )
+    likeness_threshold: float = Field(
+        default=0.55,
+        ge=0.0,
+        le=2.0,
+        description="Face match threshold of likeness protection (Euclidean distance between dlib "
+        "face descriptors, inclusive); stricter than dlib's 0.6, see bouclier.detectors.faces.",
+    )
+    template_key_file: Path | None = Field(
+        default=None,
+        description="File holding the 32-byte key (raw or base64) that encrypts enrolled face "
+        "templates; kept outside the database (`bouclier enrol key-create` makes one). Bouclier "
+        "refuses to start when templates are stored and no key is set.",
+    )
+    template_key: SecretStr | None = Field(
+        default=None,
+        description="The template key itself, base64 (instead of BOUCLIER_TEMPLATE_KEY_FILE).",
     )
 
     @property

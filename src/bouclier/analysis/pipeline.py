@@ -20,7 +20,9 @@ from bouclier.analysis.result import Analysis
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.detectors.base import Detector, Sample, Signal
+from bouclier.detectors.faces import FaceDetector
 from bouclier.hashing import digests, hash_image
+from bouclier.likeness import Enrolments, LikenessIndex
 from bouclier.media import Limits, decode
 from bouclier.media.files import read_file
 from bouclier.policy import CaseFlags, Policy, decide
@@ -152,19 +154,53 @@ def _thumbnail(sample: Sample) -> bytes:
 
 
 class Likeness:
-    """Enrolled people's templates and the face detector, used only on sexual/revealing images."""
+    """Enrolled people's templates and the face detector, used only on sexual/revealing images.
 
-    def __init__(self, index: object, faces: object, threshold: float) -> None:
+    A match becomes a ``likeness.enrolled`` signal naming the enrolment's reference (never its
+    name, nor any descriptor) and whether it was enrolled as a minor, which the policy escalates.
+    """
+
+    def __init__(
+        self,
+        index: LikenessIndex,
+        minors: frozenset[str],
+        threshold: float,
+        faces: FaceDetector | None = None,
+    ) -> None:
         self.index = index
-        self.faces = faces
+        self.minors = minors
         self.threshold = threshold
+        self.faces = faces or FaceDetector()
 
     @classmethod
     def from_database(cls, db: Database, settings: Settings) -> Likeness | None:
-        return None
+        """None when nobody is enrolled; ConfigError when templates are stored without their key."""
+        enrolments = Enrolments.open(db, settings)
+        index = LikenessIndex.load(enrolments)
+        if not len(index):
+            return None
+        minors = frozenset(e.reference for e in enrolments.list() if e.consent.minor)
+        return cls(index, minors, settings.likeness_threshold)
 
     def load(self) -> None:
-        pass
+        self.faces.load()
 
     def signals(self, sample: Sample) -> list[Signal]:
-        return []
+        faces = self.faces.describe(sample.pixels)
+        found = [Signal("faces", "faces.face", face.score, face.box) for face in faces]
+        for match in self.index.match(faces, self.threshold):
+            details = (
+                ("reference", match.reference),
+                ("distance", f"{match.distance:.3f}"),
+                ("minor", "true" if match.reference in self.minors else "false"),
+            )
+            found.append(
+                Signal(
+                    "likeness",
+                    "likeness.enrolled",
+                    max(0.0, 1.0 - match.distance),
+                    faces[match.face].box,
+                    details,
+                )
+            )
+        return found

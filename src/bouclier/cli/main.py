@@ -14,6 +14,7 @@ from bouclier import __version__
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.bank_cmd import bank_group
+from bouclier.cli.enrol_cmd import enrol_group
 from bouclier.cli.hash_cmd import hash_command
 from bouclier.cli.match_cmd import match_command
 from bouclier.cli.scan_cmd import scan_command
@@ -64,6 +65,7 @@ def db_upgrade(app: App) -> int:
 cli.add_command(hash_command)
 cli.add_command(match_command)
 cli.add_command(bank_group)
+cli.add_command(enrol_group)
 cli.add_command(scan_command)
 
 

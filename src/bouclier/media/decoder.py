@@ -89,7 +89,7 @@ def decode(
     layout = inspect(data, fmt)
     if layout.canvas is not None:
         _check_pixels(layout.canvas[0] * layout.canvas[1], limits)
-    with _PILLOW_WARNINGS_IGNORED:
+    with PILLOW_WARNINGS_IGNORED:
         try:
             return _decode(data, fmt, layout, limits, reduction)
         except (Image.DecompressionBombError, MemoryError) as exc:
@@ -313,4 +313,4 @@ class _PillowWarningsIgnored:
                 self._window = None
 
 
-_PILLOW_WARNINGS_IGNORED = _PillowWarningsIgnored()
+PILLOW_WARNINGS_IGNORED = _PillowWarningsIgnored()

@@ -1,7 +1,8 @@
 """The tables, as SQLAlchemy 2 declarative models. Alembic migrations (``migrations/``) create them.
 
 Hashes are stored in their canonical string form (PDQ as 64 lower-case hex characters) so that a
-row reads the same in SQL, in an export and in a StopNCII or HMA file.
+row reads the same in SQL, in an export and in a StopNCII or HMA file. Face templates are stored
+only as AES-GCM ciphertext whose key lives outside the database (``bouclier.likeness``).
 """
 
 from __future__ import annotations
@@ -10,16 +11,21 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+#: Who gave consent to an enrolment: the person, a parent, a legal guardian.
+CONSENT_RELATIONSHIPS = ("self", "parent", "guardian")
 
 #: The kinds of bank: images of victims to find, and images known to be wrongly matched.
 BANK_KINDS = ("victim", "known_false_positive")
@@ -86,3 +92,47 @@ class BankEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     bank: Mapped[Bank] = relationship(back_populates="entries")
+
+
+class LikenessEnrolment(Base):
+    """A person enrolled for likeness protection: a public reference, an optional label and the
+    encrypted face template (descriptors of the enrolment photos and their mean)."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (CheckConstraint("photo_count >= 1", name="enrolment_photo_count"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    template: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(32))
+    photo_count: Mapped[int] = mapped_column(Integer)
+
+    # One-way: the consent's own ``relationship`` column would shadow sqlalchemy's function.
+    consents: Mapped[list[LikenessConsent]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class LikenessConsent(Base):
+    """The consent an enrolment rests on: who gave it, in what capacity, for what purpose."""
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        CheckConstraint(
+            "relationship IN ('self', 'parent', 'guardian')", name="consent_relationship"
+        ),
+        CheckConstraint("NOT minor OR guardian_name IS NOT NULL", name="consent_minor_guardian"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    consented_by: Mapped[str] = mapped_column(String(200))
+    relationship: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(Text)
+    minor: Mapped[bool] = mapped_column(Boolean)
+    guardian_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    consented_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
