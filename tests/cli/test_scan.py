@@ -1,0 +1,64 @@
+"""`bouclier scan` end to end with the real models, on benign portraits (marked model)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bouclier.cli import exit_codes
+from bouclier.cli.main import run
+from tests.conftest import FACES
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("BOUCLIER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("biden_1.jpg", "obama_1.jpg", "rgba_32bit.png"):
+        shutil.copy(FACES / name, folder / name)
+    shutil.copy(FACES / "obama_2.jpg", folder / "<img src=x onerror=alert(1)>.jpg")
+    (folder / "notes.jpg").write_text("not an image")
+    return folder
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_scan_jsonl(env: Path, capsys: pytest.CaptureFixture[str], workers: str) -> None:
+    assert run(["bank", "create", "victims", "--kind", "victim"]) == 0
+    assert run(["bank", "add", "victims", str(env / "biden_1.jpg")]) == 0
+    capsys.readouterr()
+    code = run(["scan", str(env), "--workers", workers])
+    rows = {Path(r["path"]).name: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert code == exit_codes.INPUT_FAILED  # notes.jpg
+    assert rows["notes.jpg"]["error"]["code"] == "media.unsupported_format"
+    biden = rows["biden_1.jpg"]
+    assert biden["verdict"] == "REVIEW"  # a victim-bank match on an image not seen as sexual
+    assert biden["matches"][0]["bank"] == "victims"
+    assert rows["obama_1.jpg"]["verdict"] == "ALLOW"
+    for row in rows.values():
+        if "error" in row:
+            continue
+        assert {"decode", "hash", "match", "nudity", "faces", "provenance"} <= set(
+            row["timings_ms"]
+        )
+        labels = {s["label"] for s in row["signals"]}
+        assert {"nudity.sexual", "nudity.revealing"} <= labels
+        assert row["sexual"] is False
+
+
+def test_scan_html_report(env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    assert run(["scan", str(env), "--format", "html", "--out", str(out)]) == exit_codes.INPUT_FAILED
+    html = out.read_text()
+    assert html.count('class="thumb"') == 4  # blurred, not strongly: nothing sexual here
+    assert "filter: blur(" in html
+    assert "<img src=x onerror" not in html  # file names are escaped
+    assert "&lt;img src=x onerror=alert(1)&gt;.jpg" in html
+    assert "ALLOW" in html
+    assert "media.unsupported_format" in html
