@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness clean
 
 VENV := .venv/bin
 
@@ -39,7 +39,10 @@ bench-index: setup
 bench-scan: setup
 	$(VENV)/python benchmarks/bench_scan.py
 
-bench: bench-hashing bench-index bench-scan
+bench-likeness: setup
+	$(VENV)/python benchmarks/bench_likeness.py
+
+bench: bench-hashing bench-index bench-scan bench-likeness
 
 clean:
 	rm -rf .venv build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .cache

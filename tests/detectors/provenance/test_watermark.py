@@ -110,3 +110,29 @@ def test_benign_pictures_stay_under_the_thresholds() -> None:
         for mark in MARKS:
             matches = int(np.count_nonzero(decode_bits(scores, len(mark.bits)) == mark.bits))
             assert matches < mark.likely, (mark.name, matches)
+
+
+def test_images_larger_than_any_reference_output_are_not_decoded_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    import bouclier.media
+    from bouclier.detectors.base import Sample
+    from bouclier.detectors.provenance.watermark import MAX_PIXELS, WatermarkReader
+    from bouclier.media import decode
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((1300, 2000, 3), 120, np.uint8)).save(buffer, "JPEG")
+    data = buffer.getvalue()
+    sample = Sample(data=data, image=decode(data, min_side=512))
+    assert sample.image.width * sample.image.height > MAX_PIXELS
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(bouclier.media, "decode", refuse)
+    assert WatermarkReader().read(sample) == []

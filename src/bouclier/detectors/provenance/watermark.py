@@ -43,6 +43,12 @@ from bouclier.errors import ModelUnavailable
 _SCALE = 36.0
 _BLOCK = 4
 _MIN_PIXELS = 256 * 256  # imwatermark refuses smaller images
+# Stability's reference pipelines write at most ~1 MP (SD1 512x512, SD2 768x768, SDXL at its
+# training resolutions, 1024x1024 to 1536x640, all <= 1.05 MP) and the mark does not survive
+# resizing: a larger image cannot carry a readable mark from them, so it is not decoded again at
+# full size to look (that re-decode was most of a scan's provenance time on photos). 1280x1024
+# leaves a margin over every SDXL resolution.
+MAX_PIXELS = 1280 * 1024
 
 
 def _bits_of_bytes(message: bytes) -> tuple[int, ...]:
@@ -102,6 +108,8 @@ class WatermarkReader:
 
     def read(self, sample: Sample) -> list[Signal]:
         self.load()
+        if not _MIN_PIXELS <= sample.image.width * sample.image.height <= MAX_PIXELS:
+            return []
         try:
             pixels = _full_size(sample)
             return self.read_pixels(pixels)
