@@ -62,3 +62,20 @@ def test_scan_html_report(env: Path, tmp_path: Path) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;.jpg" in html
     assert "ALLOW" in html
     assert "media.unsupported_format" in html
+
+
+def test_scan_refuses_to_start_with_templates_and_no_key(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = tmp_path / "template.key"
+    assert run(["enrol", "key-create", "--out", str(key)]) == 0
+    monkeypatch.setenv("BOUCLIER_TEMPLATE_KEY_FILE", str(key))
+    photo = str(FACES / "obama_1.jpg")
+    consent = ["--consented-by", "self", "--relationship", "self", "--purpose", "test"]
+    assert run(["enrol", "create", "someone", photo, *consent]) == 0
+    monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY_FILE")
+    capsys.readouterr()
+    assert run(["scan", str(env / "obama_1.jpg"), "--workers", "2"]) == exit_codes.CONFIG
+    err = capsys.readouterr().err
+    assert "no template key is configured" in err
+    assert err.count("\n") == 1

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from bouclier.analysis.pipeline import Analyzer
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.output import iter_files, progress
-from bouclier.errors import InputError
+from bouclier.detectors.models import DLIB_FACE_RECOGNITION, DLIB_SHAPE_5, NUDENET_320N, locate
+from bouclier.errors import ConfigError, InputError
+from bouclier.likeness import check_key
 from bouclier.policy import Policy
 from bouclier.settings import load_settings
 
@@ -51,7 +54,12 @@ def _results(
             yield _scan_one(path, thumbnail)
         return
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=setup) as pool:
-        yield from pool.map(_scan_one, paths, [thumbnail] * len(paths), chunksize=2)
+        try:
+            yield from pool.map(_scan_one, paths, [thumbnail] * len(paths), chunksize=2)
+        except BrokenProcessPool:
+            raise ConfigError(
+                "a scan worker could not start or died; run with --workers 1 to see why"
+            ) from None
 
 
 @click.command("scan")
@@ -104,9 +112,13 @@ def scan_command(
     or, with --format html, a report whose thumbnails are blurred until clicked.
     """
     policy = Policy.from_toml(policy_file) if policy_file else Policy()
-    app.settings  # noqa: B018 - a bad BOUCLIER_* setting fails here, before any worker starts
+    # Everything a worker needs is checked here, so that a problem is one clear line rather than
+    # a broken worker pool: settings, banks, the template key, the model files.
     for name in banks:
         app.store.get(name)
+    check_key(app.db, app.settings)
+    for model in (NUDENET_320N, DLIB_SHAPE_5, DLIB_FACE_RECOGNITION):
+        locate(model)
     files = [str(p) for p in iter_files(paths)]
     setup = (list(banks) or None, policy, threads)
     rows, failed = [], 0
