@@ -27,8 +27,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while one writer commits; synchronous=FULL makes a commit durable
     # before it is acknowledged (nothing acknowledged may be lost); foreign keys are off by
-    # default in SQLite and the schema relies on them for cascades.
+    # default in SQLite and the schema relies on them for cascades; secure_delete overwrites
+    # deleted content, so a withdrawn template or hash cannot be read back from free pages.
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
