@@ -136,3 +136,30 @@ class LikenessConsent(Base):
     minor: Mapped[bool] = mapped_column(Boolean)
     guardian_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     consented_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+#: The roles an API key can have; ``admin`` may call every route.
+API_ROLES = ("admin", "analyst", "platform", "ai-provider")
+
+
+class ApiKey(Base):
+    """A key of the HTTP API: only its SHA-256 is stored (the key itself is shown once).
+
+    Keys are 32 random bytes, so a fast hash is right here: there is nothing to brute-force that a
+    slow hash (argon2, kept for human-chosen secrets) would protect better.
+    """
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'analyst', 'platform', 'ai-provider')", name="api_key_role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
