@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +81,29 @@ def photos_dir(tmp_path: Path) -> Path:
     (folder / "sub" / "p3.png").write_bytes(encode(photo(3), "PNG"))
     (folder / "notes.jpg").write_text("this is text, not a picture")
     return folder
+
+
+CliResult = tuple[int, list[str], str]
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> Callable[..., CliResult]:
+    """Runs ``bouclier ARGS...`` in-process on a fresh database: (code, stdout lines, stderr)."""
+    from bouclier.cli.main import run
+
+    monkeypatch.setenv("BOUCLIER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BOUCLIER_DATABASE_URL", database_url)
+    monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY", raising=False)
+    monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY_FILE", raising=False)
+
+    def invoke(*args: str) -> CliResult:
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out.splitlines(), captured.err
+
+    return invoke

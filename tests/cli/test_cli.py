@@ -8,25 +8,6 @@ from pathlib import Path
 import pytest
 
 from bouclier.cli import exit_codes
-from bouclier.cli.main import run
-
-
-@pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    database_url: str,
-    capsys: pytest.CaptureFixture[str],
-):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("BOUCLIER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BOUCLIER_DATABASE_URL", database_url)
-
-    def invoke(*args: str) -> tuple[int, list[str], str]:
-        code = run(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out.splitlines(), captured.err
-
-    return invoke
 
 
 def _json(lines: list[str]) -> list[dict]:  # type: ignore[type-arg]

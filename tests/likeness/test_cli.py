@@ -10,32 +10,11 @@ from pathlib import Path
 import pytest
 
 from bouclier.cli import exit_codes
-from bouclier.cli.main import run
 from tests.conftest import FACES
 
 pytestmark = pytest.mark.model
 
 CONSENT = ["--consented-by", "A. Example", "--relationship", "self", "--purpose", "protection"]
-
-
-@pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    database_url: str,
-    capsys: pytest.CaptureFixture[str],
-):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("BOUCLIER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BOUCLIER_DATABASE_URL", database_url)
-    monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY", raising=False)
-    monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY_FILE", raising=False)
-
-    def invoke(*args: str) -> tuple[int, list[str], str]:
-        code = run(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out.splitlines(), captured.err
-
-    return invoke
 
 
 def test_enrol_lifecycle(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
