@@ -16,8 +16,10 @@ from bouclier.cli.app import App
 from bouclier.cli.bank_cmd import bank_group
 from bouclier.cli.enrol_cmd import enrol_group
 from bouclier.cli.hash_cmd import hash_command
+from bouclier.cli.key_cmd import key_group
 from bouclier.cli.match_cmd import match_command
 from bouclier.cli.scan_cmd import scan_command
+from bouclier.cli.serve_cmd import serve_command
 from bouclier.errors import BouclierError
 
 
@@ -67,6 +69,8 @@ cli.add_command(match_command)
 cli.add_command(bank_group)
 cli.add_command(enrol_group)
 cli.add_command(scan_command)
+cli.add_command(key_group)
+cli.add_command(serve_command)
 
 
 def run(args: list[str] | None = None) -> int:

@@ -1,0 +1,100 @@
+"""The composition root of the HTTP service: :func:`create_app` wires everything, once.
+
+Routes (``images``, ``banks``), the one error handler (``problems``), the lifespan that opens the
+database, builds the bank index and loads the models (``services``), the health routes and the
+OpenAPI schema. Every route under ``/v1`` declares its roles with
+:func:`~bouclier.api.auth.require`; ``create_app`` refuses to build an app where one does not,
+and writes each route's roles into the schema (``x-roles``).
+Public routes are marked ``security: []``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+
+from bouclier import __version__
+from bouclier.api import banks, images, problems
+from bouclier.api.auth import Require
+from bouclier.api.services import Detectors, Services
+from bouclier.settings import Settings, load_settings
+
+_PUBLIC_ROUTE: dict[str, Any] = {"security": []}
+
+
+def create_app(settings: Settings, *, detectors: Detectors | None = None) -> FastAPI:
+    """The Bouclier HTTP service; ``detectors`` defaults to the real models (tests pass fakes)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        chosen = detectors if detectors is not None else Detectors.real()
+        services = await run_in_threadpool(Services.start, settings, chosen)
+        app.state.services = services
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(run_in_threadpool, services.load_models)
+                yield
+        finally:
+            await run_in_threadpool(services.close)
+
+    app = FastAPI(
+        title="Bouclier",
+        version=__version__,
+        summary="Find and stop non-consensual intimate images: hashes, banks, matches, verdicts.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+
+    @app.get("/healthz", tags=["health"], openapi_extra=_PUBLIC_ROUTE)
+    async def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], openapi_extra=_PUBLIC_ROUTE)
+    async def readyz(request: Request) -> JSONResponse:
+        """Ready to serve: database reachable, bank index built, models loaded (else 503)."""
+        services: Services | None = getattr(request.app.state, "services", None)
+        checks = {"database": False, "index": False, "models": False}
+        if services is not None:
+            checks["database"] = await run_in_threadpool(services.database_reachable)
+            checks["index"] = True
+            checks["models"] = services.models_ready.is_set()
+        body: dict[str, Any] = {"ready": all(checks.values()), "checks": checks}
+        if services is not None and services.models_error is not None:
+            body["error"] = services.models_error.to_dict()
+        return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+    for router in (images.router, banks.router):
+        _declare_roles(router)
+        app.include_router(router)
+    return app
+
+
+def route_roles(route: APIRoute) -> tuple[str, ...] | None:
+    """The roles a route admits (None when it declares none)."""
+    for dependency in route.dependant.dependencies:
+        if isinstance(dependency.call, Require):
+            return dependency.call.roles
+    return None
+
+
+def _declare_roles(router: APIRouter) -> None:
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            raise RuntimeError(f"{route!r}: only plain API routes are expected under /v1")
+        roles = route_roles(route)
+        if roles is None:
+            raise RuntimeError(f"route {route.path} declares no roles: add require(...)")
+        route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": list(roles)}
+
+
+def from_environment() -> FastAPI:
+    """The app as configured by BOUCLIER_* variables (``bouclier serve``'s uvicorn factory)."""
+    return create_app(load_settings())

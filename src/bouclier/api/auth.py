@@ -1,0 +1,62 @@
+"""Who may call what: every route depends on :func:`require` with the roles it admits.
+
+A key is sent as ``Authorization: Bearer <key>``. ``admin`` may call every route. The dependency
+records its roles on itself so that :func:`bouclier.api.app.create_app` can refuse to build an app
+with a route that declares none, and publish each route's roles in the OpenAPI schema
+(``x-roles``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from bouclier.api.keys import KeyInfo
+from bouclier.api.problems import Forbidden, Unauthenticated
+from bouclier.api.services import Services
+from bouclier.storage.models import API_ROLES
+
+SCHEME = "apiKey"
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name=SCHEME,
+    description="An API key (`bouclier key create`), as `Authorization: Bearer <key>`.",
+)
+
+
+class Require:
+    """A dependency that admits keys with one of ``roles`` (and admin keys)."""
+
+    def __init__(self, *roles: str) -> None:
+        unknown = set(roles) - set(API_ROLES)
+        if unknown or not roles:
+            raise ValueError(f"roles must be some of {API_ROLES}, got {roles}")
+        self.roles = tuple(r for r in API_ROLES if r in roles or r == "admin")
+
+    async def __call__(
+        self,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> KeyInfo:
+        if credentials is None:
+            raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
+        services: Services = request.app.state.services
+        key = await run_in_threadpool(services.keys.authenticate, credentials.credentials)
+        if key is None:
+            raise Unauthenticated("unknown or revoked API key")
+        if key.role not in self.roles:
+            raise Forbidden(
+                f"a {key.role} key may not call this route (roles: {', '.join(self.roles)})"
+            )
+        return key
+
+
+def require(*roles: str) -> Require:
+    return Require(*roles)
+
+
+#: Every role but admin's own: routes open to any key.
+ANY_ROLE = tuple(r for r in API_ROLES if r != "admin")

@@ -1,0 +1,132 @@
+"""Routes on banks: list, create, show, delete; add hashes or images, remove entries.
+
+Analysts curate banks; deleting a whole bank is for admins. Every write is followed by a rebuild
+of this process's bank index (:meth:`~bouclier.api.services.Services.refresh_matcher`), so the
+next match sees it. Uploaded images are hashed in memory and only their hashes are kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from bouclier.api.auth import require
+from bouclier.api.images import Image, services_of
+from bouclier.api.uploads import UPLOAD_BODY
+from bouclier.banks.store import BankInfo, NewEntry
+from bouclier.errors import NotFound
+from bouclier.hashing import hash_bytes
+
+router = APIRouter(prefix="/v1/banks", tags=["banks"])
+_analyst = [Depends(require("analyst"))]
+_admin = [Depends(require("admin"))]
+MAX_ENTRIES = 10_000
+
+
+class BankCreate(BaseModel):
+    name: str = Field(description="1 to 64 letters, digits, '.', '_' or '-'.")
+    kind: str = Field(description="victim or known_false_positive")
+    threshold: int | None = Field(
+        default=None, description="PDQ match threshold, inclusive (default: the setting)."
+    )
+
+
+class EntryIn(BaseModel):
+    pdq: str = Field(description="64 hex characters")
+    quality: int | None = None
+    sha256: str | None = None
+    md5: str | None = None
+    source: str = "api"
+    case_ref: str | None = None
+    note: str | None = None
+
+
+class EntriesIn(BaseModel):
+    entries: list[EntryIn] = Field(min_length=1, max_length=MAX_ENTRIES)
+
+
+def bank_dict(bank: BankInfo) -> dict[str, Any]:
+    return {
+        "name": bank.name,
+        "kind": bank.kind,
+        "threshold": bank.threshold,
+        "size": bank.size,
+        "created_at": bank.created_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+@router.get("", dependencies=_analyst)
+async def list_banks(request: Request) -> dict[str, Any]:
+    """Every bank with its kind, threshold and size."""
+    banks = await run_in_threadpool(services_of(request).store.banks)
+    return {"banks": [bank_dict(b) for b in banks]}
+
+
+@router.post("", dependencies=_analyst, status_code=201)
+async def create_bank(request: Request, body: BankCreate) -> dict[str, Any]:
+    """Creates a bank (409 ``bank_exists`` if the name is taken)."""
+    services = services_of(request)
+    bank = await run_in_threadpool(services.store.create, body.name, body.kind, body.threshold)
+    await run_in_threadpool(services.refresh_matcher)
+    return bank_dict(bank)
+
+
+@router.get("/{name}", dependencies=_analyst)
+async def get_bank(request: Request, name: str) -> dict[str, Any]:
+    """One bank (404 ``bank_not_found``)."""
+    return bank_dict(await run_in_threadpool(services_of(request).store.get, name))
+
+
+@router.delete("/{name}", dependencies=_admin)
+async def delete_bank(request: Request, name: str) -> dict[str, Any]:
+    """Deletes a bank and every entry in it."""
+    services = services_of(request)
+    removed = await run_in_threadpool(services.store.delete, name)
+    await run_in_threadpool(services.refresh_matcher)
+    return {"deleted": name, "entries": removed}
+
+
+@router.post("/{name}/hashes", dependencies=_analyst, status_code=201)
+async def add_hashes(request: Request, name: str, body: EntriesIn) -> dict[str, Any]:
+    """Adds PDQ hashes to a bank, all or none; answers the new entries' ids in order."""
+    services = services_of(request)
+    entries = [NewEntry(**entry.model_dump()) for entry in body.entries]
+    ids = await run_in_threadpool(services.store.add, name, entries)
+    await run_in_threadpool(services.refresh_matcher)
+    return {"bank": name, "entries": ids}
+
+
+@router.delete("/{name}/hashes/{entry}", dependencies=_analyst)
+async def remove_hash(request: Request, name: str, entry: int) -> dict[str, Any]:
+    """Removes one entry from a bank (404 ``entry_not_found`` if it is not there)."""
+    services = services_of(request)
+    removed = await run_in_threadpool(services.store.remove_entries, name, [entry])
+    if not removed:
+        raise NotFound(f"bank {name!r} has no entry {entry}", code="entry_not_found")
+    await run_in_threadpool(services.refresh_matcher)
+    return {"bank": name, "removed": entry}
+
+
+@router.post("/{name}/images", dependencies=_analyst, status_code=201, openapi_extra=UPLOAD_BODY)
+async def add_image(
+    request: Request, name: str, image: Image, source: str = "api"
+) -> dict[str, Any]:
+    """Hashes an uploaded image and adds it to a bank; the image itself is not kept."""
+    services = services_of(request)
+    await run_in_threadpool(services.store.get, name)  # 404 before any hashing
+    hashes = await run_in_threadpool(
+        lambda: hash_bytes(image, limits=services.limits, min_side=services.analyzer.min_side)
+    )
+    entry = NewEntry(
+        pdq=hashes.pdq.pdq,
+        quality=hashes.pdq.quality,
+        sha256=hashes.sha256,
+        md5=hashes.md5,
+        source=source,
+    )
+    (entry_id,) = await run_in_threadpool(services.store.add, name, [entry])
+    await run_in_threadpool(services.refresh_matcher)
+    return {"bank": name, "entry": entry_id, "pdq": hashes.pdq.pdq, "quality": hashes.pdq.quality}

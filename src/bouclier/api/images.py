@@ -1,0 +1,117 @@
+"""Routes on images and hashes: fingerprint, match against the banks, analyse.
+
+``/v1/match`` answers with the bank rules of the policy only (a known-false-positive match allows,
+a victim match asks for review): it does not run the detectors, so it stays fast enough to call on
+every upload. ``/v1/analyze`` runs the whole pipeline (nudity, likeness, provenance), whose verdict
+can also BLOCK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from bouclier.api.auth import ANY_ROLE, require
+from bouclier.api.services import Services
+from bouclier.api.uploads import UPLOAD_BODY, read_image
+from bouclier.banks.matcher import Match
+from bouclier.hashing import ImageHashes, hash_bytes
+from bouclier.hashing.pdq import ORIENTATIONS, validate
+from bouclier.policy import Verdict, decide
+
+router = APIRouter(prefix="/v1", tags=["images"])
+Image = Annotated[bytes, Depends(read_image)]
+_any = [Depends(require(*ANY_ROLE))]
+MAX_QUERY_HASHES = 1000
+
+
+class HashQuery(BaseModel):
+    pdq: list[str] = Field(
+        min_length=1,
+        max_length=MAX_QUERY_HASHES,
+        description="PDQ hashes, 64 hex characters each, matched as given (one orientation).",
+    )
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def hashes_dict(hashes: ImageHashes) -> dict[str, Any]:
+    return {
+        "sha256": hashes.sha256,
+        "md5": hashes.md5,
+        "format": hashes.format,
+        "width": hashes.width,
+        "height": hashes.height,
+        "pdq": hashes.pdq.pdq,
+        "quality": hashes.pdq.quality,
+        "orientations": dict(zip(ORIENTATIONS, hashes.pdq.hashes, strict=True)),
+        "frames": len(hashes.frames),
+    }
+
+
+def verdict_dict(verdict: Verdict, matches: Sequence[Match]) -> dict[str, Any]:
+    return {
+        "verdict": verdict.decision.value,
+        "priority": verdict.priority.value,
+        "escalate": verdict.escalate,
+        "reasons": [{"code": r.code, "message": r.message} for r in verdict.reasons],
+        "matches": [m.to_dict() for m in matches],
+    }
+
+
+def _hash(services: Services, data: bytes) -> ImageHashes:
+    return hash_bytes(data, limits=services.limits, min_side=services.analyzer.min_side)
+
+
+@router.post("/hash", dependencies=_any, openapi_extra=UPLOAD_BODY)
+async def hash_image(request: Request, image: Image) -> dict[str, Any]:
+    """Fingerprints an image: SHA-256, MD5, PDQ in 8 orientations, quality, size."""
+    services = services_of(request)
+    return hashes_dict(await run_in_threadpool(_hash, services, image))
+
+
+@router.post("/match", dependencies=_any, openapi_extra=UPLOAD_BODY)
+async def match_image(request: Request, image: Image) -> dict[str, Any]:
+    """Matches an uploaded image (every frame, 8 orientations) against every bank."""
+    services = services_of(request)
+    hashes = await run_in_threadpool(_hash, services, image)
+    result = await run_in_threadpool(services.matcher.match, hashes.frames)
+    return {
+        "sha256": hashes.sha256,
+        "pdq": hashes.pdq.pdq,
+        "quality": result.quality,
+        "low_quality": result.low_quality,
+        **verdict_dict(decide([], result.matches), result.matches),
+    }
+
+
+@router.post("/match/hashes", dependencies=_any)
+async def match_hashes(request: Request, query: HashQuery) -> dict[str, Any]:
+    """Matches PDQ hashes (from the client's own hashing) against every bank, one result each."""
+    matcher = services_of(request).matcher
+    canonical = [validate(value) for value in query.pdq]
+
+    def match_all() -> list[dict[str, Any]]:
+        return [
+            {"pdq": value, **verdict_dict(decide([], found), found)}
+            for value in canonical
+            for found in (matcher.match_hash(value),)
+        ]
+
+    return {"results": await run_in_threadpool(match_all)}
+
+
+@router.post("/analyze", dependencies=_any, openapi_extra=UPLOAD_BODY)
+async def analyze_image(request: Request, image: Image) -> dict[str, Any]:
+    """The whole analysis: fingerprints, matches, detector signals, verdict with reasons."""
+    services = services_of(request)
+    services.check_models()
+    analysis = await run_in_threadpool(services.analyzer.analyze, image)
+    return analysis.to_dict()

@@ -1,0 +1,79 @@
+"""Image uploads: one multipart field ``file``, its size limit enforced while the body is read.
+
+The body is read chunk by chunk and refused with 413 ``media.too_large`` as soon as it passes
+BOUCLIER_MAX_IMAGE_BYTES (plus room for the multipart framing), before any of it is parsed; an
+honest ``Content-Length`` over the limit is refused before a byte is read. The bytes are kept in
+memory only for the request and never written anywhere by Bouclier.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from starlette.datastructures import UploadFile
+
+from bouclier.api.services import Services
+from bouclier.errors import InputError, MediaError
+
+#: Room for the multipart boundaries and headers around the image.
+_FRAMING = 64 * 1024
+
+#: The OpenAPI description of an upload body (routes read it themselves, see ``read_image``).
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "an image"}
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _too_large(limit: int) -> MediaError:
+    return MediaError(
+        f"the upload is larger than the limit of {limit} bytes", code="media.too_large"
+    )
+
+
+async def read_image(request: Request) -> bytes:
+    """The bytes of the uploaded field ``file``; InputError/MediaError when there is none."""
+    services: Services = request.app.state.services
+    limit = services.limits.max_bytes
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit + _FRAMING:
+        raise _too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit + _FRAMING:
+            raise _too_large(limit)
+    request._body = bytes(body)  # Starlette parses the form from the body already read
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise InputError(
+            "send the image as multipart/form-data, in a field named 'file'", code="invalid_request"
+        )
+    form = await request.form(max_files=1, max_fields=8)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InputError(
+                "no image: send it in a multipart field named 'file'", code="invalid_request"
+            )
+        data = await upload.read(limit + 1)
+    finally:
+        await form.close()
+    if len(data) > limit:
+        raise _too_large(limit)
+    if not data:
+        raise MediaError("the uploaded file has no bytes", code="media.empty")
+    return data

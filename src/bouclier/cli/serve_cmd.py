@@ -1,0 +1,35 @@
+"""``bouclier serve``: the HTTP service under uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from bouclier.cli import exit_codes
+from bouclier.cli.app import App
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes; each builds its own bank index, so edit banks through one process for now.",
+)
+@click.pass_obj
+def serve_command(app: App, host: str, port: int, workers: int) -> int:
+    """Serve the HTTP API (/v1, OpenAPI at /docs, /healthz, /readyz)."""
+    import uvicorn
+
+    app.db.upgrade()  # a bad setting or an unreachable database fails here, with its exit code
+    uvicorn.run(
+        "bouclier.api.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+    return exit_codes.OK
