@@ -15,6 +15,7 @@ from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.bank_cmd import bank_group
 from bouclier.cli.enrol_cmd import enrol_group
+from bouclier.cli.guard_cmd import guard_group
 from bouclier.cli.hash_cmd import hash_command
 from bouclier.cli.key_cmd import key_group
 from bouclier.cli.match_cmd import match_command
@@ -69,6 +70,7 @@ cli.add_command(match_command)
 cli.add_command(bank_group)
 cli.add_command(enrol_group)
 cli.add_command(scan_command)
+cli.add_command(guard_group)
 cli.add_command(key_group)
 cli.add_command(serve_command)
 

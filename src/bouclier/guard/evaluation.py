@@ -1,0 +1,134 @@
+"""Measuring the request guard on a labelled corpus: precision, recall, F1, false-positive rate.
+
+A corpus is JSON lines, one prompt each: ``{"text", "label": "refuse"|"allow", "lang",
+"concept"?, "trick"?, "split"?}`` (``corpus/guard/`` holds Bouclier's own). "Positive" is
+"refuse": recall is the share of harmful requests refused, the false-positive rate the share of
+benign requests refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bouclier.errors import FileUnreadable, InputError
+from bouclier.guard.decision import GuardDecision
+
+LABELS = ("refuse", "allow")
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    label: str
+    lang: str
+    concept: str | None = None
+    trick: str | None = None
+    split: str | None = None
+
+
+@dataclass
+class Metrics:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, expected: str, got: str) -> None:
+        if expected == "refuse":
+            self.tp += got == "refuse"
+            self.fn += got != "refuse"
+        else:
+            self.fp += got == "refuse"
+            self.tn += got != "refuse"
+
+    @property
+    def count(self) -> int:
+        return self.tp + self.fp + self.fn + self.tn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def fpr(self) -> float:
+        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "n": self.count,
+            "positives": self.tp + self.fn,
+            "negatives": self.fp + self.tn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "fpr": round(self.fpr, 4),
+        }
+
+
+@dataclass
+class Evaluation:
+    """Metrics per language and overall, and the examples the guard got wrong."""
+
+    by_lang: dict[str, Metrics] = field(default_factory=dict)
+    overall: Metrics = field(default_factory=Metrics)
+    errors: list[tuple[Example, GuardDecision]] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per language (sorted), then ``all``."""
+        rows: list[dict[str, object]] = [
+            {"lang": lang, **self.by_lang[lang].to_dict()} for lang in sorted(self.by_lang)
+        ]
+        return [*rows, {"lang": "all", **self.overall.to_dict()}]
+
+
+def load_corpus(path: Path, *, split: str | None = None) -> list[Example]:
+    """The examples of a JSON-lines corpus (of one split if given); InputError names a bad line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise FileUnreadable(f"cannot read {path}: {exc.strerror or exc}") from None
+    examples = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            example = Example(
+                text=str(row["text"]),
+                label=str(row["label"]),
+                lang=str(row["lang"]),
+                concept=row.get("concept"),
+                trick=row.get("trick"),
+                split=row.get("split"),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{path}:{number}: not a corpus row ({exc})") from None
+        if example.label not in LABELS:
+            raise InputError(f"{path}:{number}: label must be refuse or allow, not {example.label}")
+        if split is None or example.split == split:
+            examples.append(example)
+    return examples
+
+
+def evaluate(examples: Iterable[Example], decide: Callable[[str], GuardDecision]) -> Evaluation:
+    result = Evaluation()
+    for example in examples:
+        decision = decide(example.text)
+        got = decision.decision.value
+        result.by_lang.setdefault(example.lang, Metrics()).add(example.label, got)
+        result.overall.add(example.label, got)
+        if got != example.label:
+            result.errors.append((example, decision))
+    return result

@@ -1,0 +1,157 @@
+"""Prompt normalisation: the spelling tricks undone before any lexicon reads the text.
+
+:func:`normalise` maps emoji to words (👙 → bikini), drops @mentions and URLs, strips accents
+(NFKD, then the letters NFKD keeps whole: ł, ø, ß...), folds case, reads leetspeak inside words
+("n4k3d" → naked), joins letters spelt one by one ("n u d e", "n.u.d.e" → nude), squeezes repeated
+letters ("nuuuude" → nuude) and leaves only ``a-z``, ``0-9`` and single spaces. A joined run that
+starts with a one-letter word ("a b i k i n i") is also given without it, on a second line.
+:class:`Speller` then corrects the remaining typos: a word within one edit (insertion, deletion,
+substitution or swap of two neighbours) of a lexicon word of five letters or more becomes it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+#: Emoji that carry a concept, as the words the lexicons know. Variation selectors are dropped.
+EMOJI: dict[str, str] = {
+    "👙": "bikini",
+    "🩱": "swimsuit",
+    "🩲": "underwear",
+    "👘": "robe",
+    "🍑": "butt",
+    "🍒": "boobs",
+    "🍈": "boobs",
+    "🥥": "boobs",
+    "🍆": "penis",
+    "🔞": "nsfw",
+    "💦": "wet",
+    "👅": "sexy",
+    "🥵": "sexy",
+    "😈": "sexy",
+}
+_EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@[\w.]+")
+# Letters that NFKD does not decompose into a base letter and a mark.
+_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ı": "i"})
+_FOLD_AFTER = str.maketrans({"æ": "ae", "œ": "oe", "þ": "th"})
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
+_LEET_SYMBOLS = re.compile(r"(?<=[a-z0-9])[@$!|](?=[a-z0-9])|(?<![a-z0-9])[$](?=[a-z])")
+_LEET_SYMBOL_MAP = {"@": "a", "$": "s", "!": "i", "|": "i"}
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_MIXED = re.compile(r"\b(?=[a-z0-9]*[a-z])(?=[a-z0-9]*[0-9])[a-z0-9]+\b")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+# Letters spelt one by one, separated by spaces, dots, dashes or underscores (3 letters or more).
+_SPELT = re.compile(r"(?<![a-z0-9])[a-z](?:[ ._\-*]+[a-z]){2,}(?![a-z0-9])")
+_ONE_LETTER_WORDS = frozenset("aeiouyzw")
+
+
+def normalise(text: str) -> str:
+    """The text as the lexicons read it; see the module docstring."""
+    text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.translate(_FOLD_AFTER)
+    text = _LEET_SYMBOLS.sub(lambda m: _LEET_SYMBOL_MAP[m.group(0)], text)
+    variants: list[str] = []
+
+    def join(match: re.Match[str]) -> str:
+        letters = re.sub(r"[^a-z]", "", match.group(0))
+        if letters[0] in _ONE_LETTER_WORDS and len(letters) >= 4:
+            variants.append(f"{letters[0]} {letters[1:]}")
+        return f" {letters} "
+
+    text = _SPELT.sub(join, text)
+    text = _NOT_WORD.sub(" ", text)
+    text = _MIXED.sub(lambda m: m.group(0).translate(_LEET), text)
+    text = _REPEATS.sub(r"\1\1", text)
+    lines = [" ".join(text.split()), *variants]
+    return "\n".join(line for line in lines if line)
+
+
+def osa_distance(a: str, b: str, limit: int = 2) -> int:
+    """Optimal string alignment distance (edits and swaps of neighbours), at most ``limit``."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+        if min(current) >= limit:
+            return limit
+        previous2, previous = previous, current
+    return min(previous[-1], limit)
+
+
+def _deletions(word: str) -> Iterable[str]:
+    yield word
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1 :]
+
+
+class Speller:
+    """Corrects words one edit away from a lexicon word (or stem) of ``min_length`` letters or more.
+
+    A letter missing or added must make the whole word; a letter changed or two
+    letters swapped may be followed by an ending ("desmudala" → desnudala). A word that starts
+    with a lexicon word, or is one of the ``keep`` words (real words of the
+    languages that happen to be one edit from a lexicon word: "strong" and "string"), is left
+    alone. Candidates come from a symmetric-deletion index (every word and its one-letter
+    deletions), so a lookup costs a few dictionary probes per prefix length, not a scan.
+    """
+
+    def __init__(
+        self, vocabulary: Iterable[str], keep: Iterable[str] = (), *, min_length: int = 5
+    ) -> None:
+        self.vocabulary = frozenset(w for w in vocabulary if len(w) >= min_length)
+        self.keep = frozenset(keep)
+        self.min_length = min_length
+        self.lengths = tuple(sorted({len(w) for w in self.vocabulary}))
+        self._index: dict[str, set[str]] = {}
+        for word in self.vocabulary:
+            for key in _deletions(word):
+                self._index.setdefault(key, set()).add(word)
+        self.correct_word = lru_cache(maxsize=65536)(self._correct_word)
+
+    def correct(self, text: str) -> str:
+        return "\n".join(
+            " ".join(self.correct_word(word) for word in line.split(" "))
+            for line in text.split("\n")
+        )
+
+    def _correct_word(self, word: str) -> str:
+        if len(word) < self.min_length or word in self.keep or not word.isalpha():
+            return word
+        if any(word[:n] in self.vocabulary for n in self.lengths if n <= len(word)):
+            return word
+        best: tuple[int, str] | None = None
+        for n in self.lengths:
+            for take in (n, n - 1, n + 1):
+                # A letter missing or added: the whole word, so that "werkt" does not become
+                # "twerk" + "t"; a letter changed or two swapped: a stem and its ending.
+                if take > len(word) or take < self.min_length - 1:
+                    continue
+                if take != n and take != len(word):
+                    continue
+                head = word[:take]
+                for key in _deletions(head):
+                    for candidate in self._index.get(key, ()):
+                        if len(candidate) != n or osa_distance(head, candidate) > 1:
+                            continue
+                        rest = word[take:]
+                        # Prefer the longest lexicon word; the rest of the word is its ending.
+                        if best is None or n > best[0]:
+                            best = (n, candidate + rest)
+        return best[1] if best else word

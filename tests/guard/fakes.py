@@ -1,0 +1,53 @@
+"""Fake detectors for the guard: nudity scores and faces given by the test, no model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bouclier.detectors.base import Box, Sample, Signal
+from bouclier.detectors.faces import Face
+
+
+def image(shade: int) -> np.ndarray:
+    """A plain benign picture; its shade says which one it is to the fake face model."""
+    return np.full((64, 64, 3), shade, np.uint8)
+
+
+@dataclass
+class FakeNudity:
+    sexual: float = 0.0
+    revealing: float = 0.0
+    calls: int = 0
+
+    def load(self) -> None:
+        pass
+
+    def detect(self, sample: Sample) -> list[Signal]:
+        self.calls += 1
+        return [
+            Signal("nudity", "nudity.sexual", self.sexual),
+            Signal("nudity", "nudity.revealing", self.revealing),
+        ]
+
+
+def face(*values: float) -> Face:
+    descriptor = np.zeros(128, np.float32)
+    descriptor[: len(values)] = values
+    return Face(Box(0, 0, 10, 10), 1.0, descriptor)
+
+
+@dataclass
+class FakeFaces:
+    """Faces per image shade (see :func:`image`); no entry, no face."""
+
+    by_shade: dict[int, list[Face]] = field(default_factory=dict)
+    calls: int = 0
+
+    def load(self) -> None:
+        pass
+
+    def describe(self, pixels: np.ndarray) -> list[Face]:
+        self.calls += 1
+        return list(self.by_shade.get(int(pixels[0, 0, 0]), []))
