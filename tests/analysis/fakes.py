@@ -44,6 +44,6 @@ class FakeLikeness:
     def load(self) -> None:
         pass
 
-    def signals(self, sample: Sample) -> list[Signal]:
+    def signals(self, sample: Sample, seen: object = ()) -> list[Signal]:
         self.calls += 1
         return list(self.found)

@@ -151,3 +151,17 @@ def test_distance_table(
         else:
             assert value > DEFAULT_THRESHOLD, (a, b, value)
     assert sum(same for *_, same in rows) == 2
+
+
+@pytest.mark.model
+def test_describing_at_given_boxes_agrees_with_the_own_search() -> None:
+    from bouclier.detectors.faces import FaceDetector, distance
+    from bouclier.media import decode
+
+    detector = FaceDetector()
+    for name in ("obama_1.jpg", "kit_harington_2.jpg"):
+        pixels = decode((FACES / name).read_bytes()).pixels
+        [searched] = detector.describe(pixels)
+        [given] = detector.describe(pixels, [searched.box])
+        assert given.box == searched.box
+        assert distance(given.descriptor, searched.descriptor) < 0.05

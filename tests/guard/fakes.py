@@ -20,16 +20,20 @@ class FakeNudity:
     sexual: float = 0.0
     revealing: float = 0.0
     calls: int = 0
+    face_box: Box | None = None  # a FACE_FEMALE detection to report, as NudeNet would
 
     def load(self) -> None:
         pass
 
     def detect(self, sample: Sample) -> list[Signal]:
         self.calls += 1
-        return [
+        found = [
             Signal("nudity", "nudity.sexual", self.sexual),
             Signal("nudity", "nudity.revealing", self.revealing),
         ]
+        if self.face_box is not None:
+            found.append(Signal("nudity", "nudity.FACE_FEMALE", 0.8, self.face_box))
+        return found
 
 
 def face(*values: float) -> Face:
@@ -44,10 +48,12 @@ class FakeFaces:
 
     by_shade: dict[int, list[Face]] = field(default_factory=dict)
     calls: int = 0
+    boxes_given: list[object] = field(default_factory=list)
 
     def load(self) -> None:
         pass
 
-    def describe(self, pixels: np.ndarray) -> list[Face]:
+    def describe(self, pixels: np.ndarray, boxes: object = None) -> list[Face]:
         self.calls += 1
+        self.boxes_given.append(boxes)
         return list(self.by_shade.get(int(pixels[0, 0, 0]), []))

@@ -84,3 +84,16 @@ def test_real_detectors_allow_a_clothed_portrait() -> None:
     # The same portrait with a request: the real face is found, a weak request refused.
     assert guard.check_request("make him look sexy", source).refused
     assert not guard.check_request("put him in a tuxedo", source).refused
+
+
+def test_nudenet_face_boxes_spare_the_face_detector_its_search() -> None:
+    from bouclier.detectors.base import Box
+
+    box = Box(1, 2, 30, 40)
+    faces = FakeFaces({10: [face(1.0)], 20: [face(1.0)]})
+    guard = Guard(nudity=FakeNudity(sexual=0.9, face_box=box), faces=faces)
+    assert guard.check_output(image(10), image(20)).decision == Action.REFUSE
+    assert faces.boxes_given == [[box], [box]]  # input and output described at NudeNet's box
+    no_box = FakeFaces({10: [face(1.0)], 20: [face(1.0)]})
+    Guard(nudity=FakeNudity(sexual=0.9), faces=no_box).check_output(image(10), image(20))
+    assert no_box.boxes_given == [None, None]  # no face from NudeNet: dlib searches itself

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from PIL import Image
@@ -21,6 +21,7 @@ from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.detectors.base import Detector, Sample, Signal
 from bouclier.detectors.faces import FaceDetector
+from bouclier.detectors.nudity import face_boxes
 from bouclier.hashing import digests, hash_image
 from bouclier.likeness import Enrolments, LikenessIndex
 from bouclier.media import Limits, decode
@@ -112,7 +113,8 @@ class Analyzer:
         revealing = scores.get("nudity.revealing", 0.0) >= self.policy.revealing_threshold
         if self.likeness is not None and (sexual or revealing):
             likeness = self.likeness
-            signals += _timed(timings, "faces", lambda: likeness.signals(sample))
+            seen = list(signals)
+            signals += _timed(timings, "faces", lambda: likeness.signals(sample, seen))
         else:
             timings["faces"] = 0.0
         signals += _timed(timings, "provenance", lambda: self.provenance.detect(sample))
@@ -185,8 +187,10 @@ class Likeness:
     def load(self) -> None:
         self.faces.load()
 
-    def signals(self, sample: Sample) -> list[Signal]:
-        faces = self.faces.describe(sample.pixels)
+    def signals(self, sample: Sample, seen: Sequence[Signal] = ()) -> list[Signal]:
+        """Face and likeness signals; ``seen`` are the nudity signals, whose face boxes spare
+        the face detector its own search (it searches itself when NudeNet found no face)."""
+        faces = self.faces.describe(sample.pixels, face_boxes(seen) or None)
         found = [Signal("faces", "faces.face", face.score, face.box) for face in faces]
         for match in self.index.match(faces, self.threshold):
             details = (

@@ -14,6 +14,7 @@ pipeline runs only on sexual or revealing images.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,8 +94,12 @@ class FaceDetector:
             dlib.face_recognition_model_v1(str(resnet_path)),
         )
 
-    def describe(self, pixels: np.ndarray) -> list[Face]:
-        """Every face found in (h, w, 3) uint8 RGB pixels, in the detector's order."""
+    def describe(self, pixels: np.ndarray, boxes: Sequence[Box] | None = None) -> list[Face]:
+        """Every face found in (h, w, 3) uint8 RGB pixels, in the detector's order.
+
+        With ``boxes`` (faces another detector already found, e.g. NudeNet's FACE_* classes), the
+        HOG detection, most of the cost, is skipped and each box is described as given.
+        """
         self.load()
         assert self._models is not None
         detector, shapes, resnet = self._models
@@ -103,15 +108,26 @@ class FaceDetector:
         if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
             raise ValueError(f"pixels are (h, w, 3) uint8; got {pixels.shape} {pixels.dtype}")
         image = np.ascontiguousarray(pixels)
-        small, (sx, sy) = _reduce(image, self.max_side)
-        rects, scores, _ = detector.run(small, self.upsample, 0.0)
         height, width = image.shape[:2]
+        if boxes is None:
+            small, (sx, sy) = _reduce(image, self.max_side)
+            rects, scores, _ = detector.run(small, self.upsample, 0.0)
+            found = [
+                (
+                    rect.left() * sx,
+                    rect.top() * sy,
+                    (rect.right() + 1) * sx,
+                    (rect.bottom() + 1) * sy,
+                    float(score),
+                )
+                for rect, score in zip(rects, scores, strict=True)
+            ]
+        else:
+            found = [(b.x, b.y, b.x + b.width, b.y + b.height, 1.0) for b in boxes]
         faces = []
-        for rect, score in zip(rects, scores, strict=True):
-            left = max(0, round(rect.left() * sx))
-            top = max(0, round(rect.top() * sy))
-            right = min(width, round((rect.right() + 1) * sx))
-            bottom = min(height, round((rect.bottom() + 1) * sy))
+        for x0, y0, x1, y1, score in found:
+            left, top = max(0, round(x0)), max(0, round(y0))
+            right, bottom = min(width, round(x1)), min(height, round(y1))
             if right <= left or bottom <= top:
                 continue
             full = dlib.rectangle(left, top, right - 1, bottom - 1)
@@ -121,7 +137,7 @@ class FaceDetector:
             vector = np.array(resnet.compute_face_descriptor(image, shapes(image, full), 0))
             descriptor = vector.astype(np.float32)
             descriptor.setflags(write=False)
-            faces.append(Face(Box(left, top, right - left, bottom - top), float(score), descriptor))
+            faces.append(Face(Box(left, top, right - left, bottom - top), score, descriptor))
         return faces
 
     def detect(self, sample: Sample) -> list[Signal]:
