@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from bouclier import __version__
-from bouclier.api import banks, images, problems
+from bouclier.api import banks, guard, images, problems
 from bouclier.api.auth import Require
 from bouclier.api.services import Detectors, Services
 from bouclier.settings import Settings, load_settings
@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, detectors: Detectors | None = None) -> Fas
             body["error"] = services.models_error.to_dict()
         return JSONResponse(body, status_code=200 if body["ready"] else 503)
 
-    for router in (images.router, banks.router):
+    for router in (images.router, banks.router, guard.router):
         _declare_roles(router)
         app.include_router(router)
     return app

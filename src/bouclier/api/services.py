@@ -27,6 +27,8 @@ from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.detectors.base import Detector
 from bouclier.errors import BouclierError, ModelUnavailable
+from bouclier.guard import Guard
+from bouclier.guard.guard import FaceModel
 from bouclier.media import Limits
 from bouclier.settings import Settings
 from bouclier.storage import Database
@@ -40,6 +42,7 @@ class Detectors:
 
     nudity: Detector
     provenance: Detector
+    faces: FaceModel | None = None  # the guard's face model; None: dlib's, built when first used
 
     @classmethod
     def real(cls) -> Detectors:
@@ -56,6 +59,7 @@ class Services:
     store: BankStore
     keys: ApiKeyStore
     analyzer: Analyzer
+    guard: Guard
     models_ready: threading.Event = field(default_factory=threading.Event)
     models_error: BouclierError | None = None
     _refresh: threading.Lock = field(default_factory=threading.Lock)
@@ -77,7 +81,8 @@ class Services:
         except BaseException:
             db.dispose()
             raise
-        return cls(settings, db, store, ApiKeyStore(db), analyzer)
+        guard = Guard(nudity=detectors.nudity, faces=detectors.faces)  # shares the nudity model
+        return cls(settings, db, store, ApiKeyStore(db), analyzer, guard)
 
     @property
     def limits(self) -> Limits:

@@ -44,36 +44,55 @@ def _too_large(limit: int) -> MediaError:
     )
 
 
-async def read_image(request: Request) -> bytes:
-    """The bytes of the uploaded field ``file``; InputError/MediaError when there is none."""
+async def read_form(
+    request: Request, files: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The text fields and the named files of a multipart body read within the size limit (all
+    files together). A missing file is simply absent from the result; an empty one is refused."""
     services: Services = request.app.state.services
     limit = services.limits.max_bytes
+    allowed = limit * len(files) + _FRAMING
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit + _FRAMING:
+    if length is not None and length.isdigit() and int(length) > allowed:
         raise _too_large(limit)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > limit + _FRAMING:
+        if len(body) > allowed:
             raise _too_large(limit)
     request._body = bytes(body)  # Starlette parses the form from the body already read
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise InputError(
-            "send the image as multipart/form-data, in a field named 'file'", code="invalid_request"
+            f"send multipart/form-data with the image in a field named '{files[0]}'",
+            code="invalid_request",
         )
-    form = await request.form(max_files=1, max_fields=8)
+    form = await request.form(max_files=len(files), max_fields=16)
+    fields: dict[str, str] = {}
+    found: dict[str, bytes] = {}
     try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InputError(
-                "no image: send it in a multipart field named 'file'", code="invalid_request"
-            )
-        data = await upload.read(limit + 1)
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if key not in files:
+                    continue
+                data = await value.read(limit + 1)
+                if len(data) > limit:
+                    raise _too_large(limit)
+                if not data:
+                    raise MediaError(f"the uploaded '{key}' has no bytes", code="media.empty")
+                found[key] = data
+            else:
+                fields[key] = value
     finally:
         await form.close()
-    if len(data) > limit:
-        raise _too_large(limit)
-    if not data:
-        raise MediaError("the uploaded file has no bytes", code="media.empty")
-    return data
+    return fields, found
+
+
+async def read_image(request: Request) -> bytes:
+    """The bytes of the uploaded field ``file``; InputError/MediaError when there is none."""
+    _, found = await read_form(request, ("file",))
+    if "file" not in found:
+        raise InputError(
+            "no image: send it in a multipart field named 'file'", code="invalid_request"
+        )
+    return found["file"]

@@ -1,0 +1,120 @@
+"""/v1/guard: the AI provider's checks before and after generation, with fake detectors."""
+
+from __future__ import annotations
+
+import pytest
+
+from bouclier.api.services import Detectors
+from tests.analysis.fakes import FakeDetector
+from tests.api.conftest import Api
+from tests.conftest import encode
+from tests.guard.fakes import FakeFaces, FakeNudity, face, image
+
+INPUT, OUTPUT_SAME, NO_FACE = 10, 20, 40
+FACES = {INPUT: [face(0.1, 0.2)], OUTPUT_SAME: [face(0.1, 0.3)]}
+
+
+def png(shade: int) -> bytes:
+    return encode(image(shade), "PNG")
+
+
+@pytest.fixture
+def detectors() -> Detectors:
+    return Detectors(
+        nudity=FakeNudity(revealing=0.8),  # type: ignore[arg-type]
+        provenance=FakeDetector("provenance"),
+        faces=FakeFaces(FACES),
+    )
+
+
+def test_text_requests(api: Api) -> None:
+    headers = api.auth("ai-provider")
+    refused = api.client.post("/v1/guard/request", headers=headers, json={"prompt": "desnúdala"})
+    assert refused.status_code == 200
+    body = refused.json()
+    assert body["decision"] == "refuse"
+    assert body["reasons"][0]["code"] == "undress"
+    allowed = api.client.post(
+        "/v1/guard/request", headers=headers, json={"prompt": "remove the background"}
+    )
+    assert allowed.json()["decision"] == "allow"
+    minor = api.client.post(
+        "/v1/guard/request", headers=headers, json={"prompt": "put her in a bikini", "minor": True}
+    )
+    assert minor.json()["decision"] == "refuse"
+
+
+def test_request_with_a_photo(api: Api) -> None:
+    answer = api.client.post(
+        "/v1/guard/request",
+        headers=api.auth("ai-provider"),
+        data={"prompt": "make her look sexy", "minor": "false"},
+        files={"image": ("in.png", png(INPUT), "image/png")},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["decision"] in ("allow", "refuse")
+
+
+@pytest.mark.parametrize(
+    ("source", "output", "decision"),
+    [(INPUT, OUTPUT_SAME, "refuse"), (NO_FACE, OUTPUT_SAME, "allow")],
+)
+def test_output_check(api: Api, source: int, output: int, decision: str) -> None:
+    answer = api.client.post(
+        "/v1/guard/output",
+        headers=api.auth("ai-provider"),
+        files={
+            "input": ("in.png", png(source), "image/png"),
+            "output": ("out.png", png(output), "image/png"),
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["decision"] == decision
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "code"),
+    [
+        ({"json": {"prompt": ""}}, 422, "invalid_request"),
+        ({"json": {"prompt": "x" * 5000}}, 422, "invalid_request"),
+        ({"json": {"prompt": "hi", "minor": "perhaps"}}, 422, "invalid_request"),
+        ({"json": ["prompt"]}, 422, "invalid_request"),
+        (
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            422,
+            "invalid_request",
+        ),
+    ],
+)
+def test_bad_requests(api: Api, kwargs: dict[str, object], status: int, code: str) -> None:
+    headers = {**api.auth("ai-provider"), **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+    answer = api.client.post("/v1/guard/request", headers=headers, **kwargs)  # type: ignore[arg-type]
+    assert answer.status_code == status
+    assert answer.json()["error"]["code"] == code
+
+
+def test_bad_output_uploads(api: Api) -> None:
+    headers = api.auth("ai-provider")
+    one = api.client.post(
+        "/v1/guard/output", headers=headers, files={"input": ("in.png", png(INPUT), "image/png")}
+    )
+    assert one.status_code == 422
+    assert "output" in one.json()["error"]["message"]
+    pdf = api.client.post(
+        "/v1/guard/output",
+        headers=headers,
+        files={
+            "input": ("in.png", png(INPUT), "image/png"),
+            "output": ("out.pdf", b"%PDF-1.7 not an image", "application/pdf"),
+        },
+    )
+    assert pdf.status_code == 415
+    assert pdf.json()["error"]["code"] == "media.unsupported_format"
+
+
+def test_only_ai_providers_and_admins(api: Api) -> None:
+    for role, status in [("platform", 403), ("analyst", 403), ("admin", 200)]:
+        answer = api.client.post(
+            "/v1/guard/request", headers=api.auth(role), json={"prompt": "make her naked"}
+        )
+        assert answer.status_code == status
