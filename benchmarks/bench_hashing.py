@@ -22,8 +22,8 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus
 import numpy as np
+import photos
 from PIL import Image
 from threatexchange.signal_type.pdq.pdq_hasher import pdq_from_file
 from threatexchange.signal_type.pdq.signal import PdqSignal
@@ -54,7 +54,7 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
-    paths = corpus.photos(args.count)
+    paths = photos.photos(args.count)
     rows = []
     for i, path in enumerate(paths, start=1):
         with Image.open(path) as im:

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_scan.py [--count 100] [--out FILE]
 
-Photos: 1–4 MP JPEGs from benchmarks/corpus.py. Bouclier's scan runs every stage (decode, hash,
+Photos: 1–4 MP JPEGs from benchmarks/photos.py. Bouclier's scan runs every stage (decode, hash,
 match against a victim bank of 100,000 hashes, nudity, faces when the image is sexual or
 revealing, provenance, policy). NudeNet alone is ``NudeDetector.detect(path)`` (its own full-size
 decode and the same 320n model), its session set to one thread like ours. One core: this process
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import corpus
+import photos
 
 _nudenet: Any = None
 
@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--bank-size", type=int, default=100_000)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    paths = [str(p) for p in corpus.photos(args.count, seed=7, min_mp=1.0, max_mp=4.0)]
+    paths = [str(p) for p in photos.photos(args.count, seed=7, min_mp=1.0, max_mp=4.0)]
     data_dir = tempfile.mkdtemp(prefix="bouclier-bench-")
     _setup_bank(data_dir, args.bank_size)
 
