@@ -7,7 +7,7 @@ setup:
 	./scripts/bootstrap
 
 run: setup
-	$(VENV)/bouclier status
+	$(VENV)/bouclier serve
 
 test: setup
 	./scripts/ensure-postgres
