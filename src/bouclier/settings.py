@@ -86,6 +86,19 @@ class Settings(BaseSettings):
         description="The template key itself, base64 (instead of BOUCLIER_TEMPLATE_KEY_FILE).",
     )
 
+    rate_limit_per_second: float = Field(
+        default=20.0,
+        ge=0.0,
+        description="Requests per second each API key may make on average (a token bucket per "
+        "key, in each server process); 0 turns the limit off.",
+    )
+    rate_limit_burst: int = Field(
+        default=40,
+        ge=1,
+        description="Requests an API key may make at once before BOUCLIER_RATE_LIMIT_PER_SECOND "
+        "applies (the size of its token bucket).",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

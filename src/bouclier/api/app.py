@@ -1,8 +1,10 @@
 """The composition root of the HTTP service: :func:`create_app` wires everything, once.
 
 Routes (``images``, ``banks``), the one error handler (``problems``), the lifespan that opens the
-database, builds the bank index and loads the models (``services``), the health routes and the
-OpenAPI schema. Every route under ``/v1`` declares its roles with
+database, builds the bank index and loads the models (``services``), the health routes, the
+request id, JSON access log and metrics of every request (``observability``, ``metrics``, served
+at ``/v1/metrics``), the per-key rate limit (``ratelimit``) and the OpenAPI schema.
+Every route under ``/v1`` declares its roles with
 :func:`~bouclier.api.auth.require`; ``create_app`` refuses to build an app where one does not,
 and writes each route's roles into the schema (``x-roles``).
 Public routes are marked ``security: []``.
@@ -15,18 +17,24 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from bouclier import __version__
-from bouclier.api import banks, guard, images, problems
-from bouclier.api.auth import Require
+from bouclier.api import banks, guard, images, problems, ratelimit
+from bouclier.api.auth import Require, require
+from bouclier.api.metrics import HttpMetrics
+from bouclier.api.observability import RequestObservation
 from bouclier.api.services import Detectors, Services
 from bouclier.settings import Settings, load_settings
 
 _PUBLIC_ROUTE: dict[str, Any] = {"security": []}
+_METRICS_ROUTE: dict[str, Any] = {
+    "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {}}}},
+}
 
 
 def create_app(settings: Settings, *, detectors: Detectors | None = None) -> FastAPI:
@@ -51,6 +59,9 @@ def create_app(settings: Settings, *, detectors: Detectors | None = None) -> Fas
         lifespan=lifespan,
     )
     problems.install(app)
+    ratelimit.install(app, settings)
+    metrics = HttpMetrics(app.state)
+    app.add_middleware(RequestObservation, metrics=metrics)
 
     @app.get("/healthz", tags=["health"], openapi_extra=_PUBLIC_ROUTE)
     async def healthz() -> dict[str, str]:
@@ -71,7 +82,20 @@ def create_app(settings: Settings, *, detectors: Detectors | None = None) -> Fas
             body["error"] = services.models_error.to_dict()
         return JSONResponse(body, status_code=200 if body["ready"] else 503)
 
-    for router in (images.router, banks.router, guard.router):
+    # Admin only, under /v1 like every protected route (see bouclier.api.metrics for why).
+    metrics_router = APIRouter(prefix="/v1", tags=["health"])
+
+    @metrics_router.get(
+        "/metrics",
+        dependencies=[Depends(require("admin"))],
+        openapi_extra=_METRICS_ROUTE,
+        response_class=Response,
+    )
+    async def prometheus_metrics() -> Response:
+        """Prometheus metrics: requests by route template and status, latencies, index size."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    for router in (images.router, banks.router, guard.router, metrics_router):
         _declare_roles(router)
         app.include_router(router)
     return app

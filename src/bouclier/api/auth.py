@@ -3,7 +3,9 @@
 A key is sent as ``Authorization: Bearer <key>``. ``admin`` may call every route. The dependency
 records its roles on itself so that :func:`bouclier.api.app.create_app` can refuse to build an app
 with a route that declares none, and publish each route's roles in the OpenAPI schema
-(``x-roles``).
+(``x-roles``). An authenticated key's id is left in ``request.state.api_key_id`` for the access
+log, and the key's rate limit (:mod:`bouclier.api.ratelimit`) is applied here, before its role is
+checked.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bouclier.api.keys import KeyInfo
 from bouclier.api.problems import Forbidden, Unauthenticated
+from bouclier.api.ratelimit import RateLimiter
 from bouclier.api.services import Services
 from bouclier.storage.models import API_ROLES
 
@@ -47,6 +50,11 @@ class Require:
         key = await run_in_threadpool(services.keys.authenticate, credentials.credentials)
         if key is None:
             raise Unauthenticated("unknown or revoked API key")
+        # The key's id (never the key) for the access log, and its rate limit (api.ratelimit).
+        request.state.api_key_id = key.id
+        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+        if limiter is not None:
+            limiter.check(key.id)
         if key.role not in self.roles:
             raise Forbidden(
                 f"a {key.role} key may not call this route (roles: {', '.join(self.roles)})"

@@ -1,28 +1,33 @@
 """Routes on banks: list, create, show, delete; add hashes or images, remove entries.
 
-Analysts curate banks; deleting a whole bank is for admins. Every write is followed by a rebuild
-of this process's bank index (:meth:`~bouclier.api.services.Services.refresh_matcher`), so the
-next match sees it. Uploaded images are hashed in memory and only their hashes are kept.
+Analysts curate banks; deleting a whole bank is for admins. After every write this process's bank
+index catches up with the change log at once
+(:meth:`~bouclier.api.services.Services.refresh_matcher`), so the next match here sees it; other
+processes follow within about a second. Platforms (and analysts) pull a bank's change log
+(``GET /v1/banks/{name}/changes``) to keep a local copy of it: replayed from cursor 0, it gives
+exactly the bank's current hashes. Uploaded images are hashed in memory and only their hashes are
+kept.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from bouclier.api.auth import require
 from bouclier.api.images import Image, services_of
 from bouclier.api.uploads import UPLOAD_BODY
-from bouclier.banks.store import BankInfo, NewEntry
+from bouclier.banks.store import MAX_CHANGES, MAX_CURSOR, BankInfo, Change, NewEntry
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes
 
 router = APIRouter(prefix="/v1/banks", tags=["banks"])
 _analyst = [Depends(require("analyst"))]
 _admin = [Depends(require("admin"))]
+_follower = [Depends(require("platform", "analyst"))]
 MAX_ENTRIES = 10_000
 
 
@@ -80,6 +85,41 @@ async def get_bank(request: Request, name: str) -> dict[str, Any]:
     return bank_dict(await run_in_threadpool(services_of(request).store.get, name))
 
 
+def change_dict(change: Change) -> dict[str, Any]:
+    return {
+        "cursor": change.cursor,
+        "op": change.op,
+        "entry": change.entry,
+        "pdq": change.pdq,
+        "created_at": change.created_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+@router.get("/{name}/changes", dependencies=_follower)
+async def bank_changes(
+    request: Request,
+    name: str,
+    since: int = Query(
+        default=0, ge=0, le=MAX_CURSOR, description="The last cursor seen; 0: from the start."
+    ),
+    limit: int = Query(default=1000, ge=1, le=MAX_CHANGES, description="At most this many."),
+) -> dict[str, Any]:
+    """The bank's changes after cursor ``since``, oldest first: adds and removes with their PDQ.
+
+    Apply them in order and ask again from ``next`` (at once while ``more`` is true). Cursors
+    commit in order, so no change is ever skipped by asking from the last cursor seen.
+    """
+    store = services_of(request).store
+    changes = await run_in_threadpool(lambda: store.changes(since, limit + 1, bank=name))
+    more = len(changes) > limit
+    changes = changes[:limit]
+    return {
+        "changes": [change_dict(c) for c in changes],
+        "next": changes[-1].cursor if changes else since,
+        "more": more,
+    }
+
+
 @router.delete("/{name}", dependencies=_admin)
 async def delete_bank(request: Request, name: str) -> dict[str, Any]:
     """Deletes a bank and every entry in it."""
@@ -103,7 +143,10 @@ async def add_hashes(request: Request, name: str, body: EntriesIn) -> dict[str, 
 async def remove_hash(request: Request, name: str, entry: int) -> dict[str, Any]:
     """Removes one entry from a bank (404 ``entry_not_found`` if it is not there)."""
     services = services_of(request)
-    removed = await run_in_threadpool(services.store.remove_entries, name, [entry])
+    in_range = 0 <= entry <= MAX_CURSOR  # ids are 64-bit: a larger number names no entry
+    removed = await run_in_threadpool(
+        services.store.remove_entries, name, [entry] if in_range else []
+    )
     if not removed:
         raise NotFound(f"bank {name!r} has no entry {entry}", code="entry_not_found")
     await run_in_threadpool(services.refresh_matcher)

@@ -1,11 +1,13 @@
 """What the routes share in one process: the database, the stores, the bank matcher, the analyzer.
 
 Built by the app's lifespan (:meth:`Services.start`, in a worker thread: opening the database runs
-its migrations and the matcher reads every bank). The matcher is derived state: after each write
-to a bank through the API, :meth:`refresh_matcher` rebuilds it from the database and swaps it in
-whole, so a request sees either the old index or the new one, never half of each. (Rebuilding costs
-a read of every hash: the incremental, multi-process change log is a later step; until then, run
-one worker process when banks are edited through the API.)
+its migrations and the matcher reads every bank). The matcher is derived state, built once at
+start and then kept in step with the banks' change log (``hash_changes``, written in the same
+transaction as every bank write): a background thread reads the log every
+:data:`FOLLOW_INTERVAL` seconds and applies its adds and removes to the index incrementally, with a
+cheap re-read of the bank rows (new banks, thresholds). Several processes on one database therefore
+agree within about a second. A write through this process also catches up at once
+(:meth:`Services.refresh_matcher`), so its own caller reads what it wrote.
 
 Models are loaded **at start, in the background**: ``/healthz`` answers at once, ``/readyz`` says
 503 until the models are loaded, and ``/v1/analyze`` answers 503 ``models_loading`` meanwhile.
@@ -24,7 +26,7 @@ from bouclier.analysis import Analyzer
 from bouclier.analysis.pipeline import Likeness
 from bouclier.api.keys import ApiKeyStore
 from bouclier.banks.matcher import BankMatcher
-from bouclier.banks.store import BankStore
+from bouclier.banks.store import MAX_CHANGES, BankStore
 from bouclier.detectors.base import Detector
 from bouclier.errors import BouclierError, ModelUnavailable
 from bouclier.guard import Guard
@@ -34,6 +36,9 @@ from bouclier.settings import Settings
 from bouclier.storage import Database
 
 log = logging.getLogger(__name__)
+
+#: Seconds between two reads of the change log by the background follower.
+FOLLOW_INTERVAL = 0.5
 
 
 @dataclass
@@ -62,14 +67,21 @@ class Services:
     guard: Guard
     models_ready: threading.Event = field(default_factory=threading.Event)
     models_error: BouclierError | None = None
+    cursor: int = 0  # the last change of the log the matcher has applied
     _refresh: threading.Lock = field(default_factory=threading.Lock)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _follower: threading.Thread | None = None
 
     @classmethod
     def start(cls, settings: Settings, detectors: Detectors) -> Services:
-        """Opens (and migrates) the database and builds the bank index; blocking."""
+        """Opens (and migrates) the database, builds the bank index and starts following the
+        change log; blocking."""
         db = Database.open(settings.resolved_database_url)
         try:
             store = BankStore(db, default_threshold=settings.default_threshold)
+            # The cursor is read before the hashes: changes in between are replayed, harmlessly
+            # (applying a change is idempotent); read after, some could be missed.
+            cursor = store.last_cursor()
             analyzer = Analyzer(
                 matcher=BankMatcher.from_store(store, min_quality=settings.pdq_min_quality),
                 nudity=detectors.nudity,
@@ -82,7 +94,9 @@ class Services:
             db.dispose()
             raise
         guard = Guard(nudity=detectors.nudity, faces=detectors.faces)  # shares the nudity model
-        return cls(settings, db, store, ApiKeyStore(db), analyzer, guard)
+        services = cls(settings, db, store, ApiKeyStore(db), analyzer, guard, cursor=cursor)
+        services.follow()
+        return services
 
     @property
     def limits(self) -> Limits:
@@ -110,10 +124,36 @@ class Services:
             raise ModelUnavailable("the models are still loading", code="models_loading")
 
     def refresh_matcher(self) -> None:
-        """Rebuilds the bank index from the database after a write; blocking."""
+        """Applies the change log since :attr:`cursor` to the matcher, and the current bank rows;
+        blocking. The follower calls it in the background; a route calls it after a write, so the
+        next match through this process sees that write."""
         with self._refresh:
-            matcher = BankMatcher.from_store(self.store, min_quality=self.settings.pdq_min_quality)
-            self.analyzer.matcher = matcher
+            while True:
+                changes = self.store.changes(self.cursor, MAX_CHANGES)
+                # bank rows after the changes: a bank's row commits before any add to it
+                self.matcher.set_banks(self.store.bank_rows())
+                if changes:
+                    self.matcher.apply(changes)
+                    self.cursor = changes[-1].cursor
+                if len(changes) < MAX_CHANGES:
+                    return
+
+    def follow(self, interval: float = FOLLOW_INTERVAL) -> None:
+        """Starts the background thread that keeps the matcher in step with the change log."""
+        if self._follower is not None:
+            return
+        self._follower = threading.Thread(
+            target=self._follow, args=(interval,), name="bouclier-bank-follower", daemon=True
+        )
+        self._follower.start()
+
+    def _follow(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.refresh_matcher()
+            except Exception as exc:  # a database away for a moment: try again next time
+                # the type only: a driver's message could quote a statement's parameters
+                log.warning("cannot follow the bank change log: %s", type(exc).__name__)
 
     def database_reachable(self) -> bool:
         try:
@@ -124,4 +164,9 @@ class Services:
         return True
 
     def close(self) -> None:
+        """Stops the follower, then closes the database."""
+        self._stop.set()
+        if self._follower is not None:
+            self._follower.join(timeout=30)  # at most one read of the log to finish
+            self._follower = None
         self.db.dispose()

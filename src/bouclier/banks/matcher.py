@@ -4,15 +4,23 @@ The matcher holds one :class:`~bouclier.index.HammingIndex` over the entries of 
 built from (labels are entry ids) and searches it once per query at the largest bank threshold,
 then keeps each hit whose distance is within its own bank's threshold. An entry found through
 several orientations is reported once, at its smallest distance.
+
+A matcher can be kept up to date while it serves: :meth:`BankMatcher.apply` replays changes from
+the banks' change log (adds and removes, idempotent, so a change seen twice does no harm) and
+:meth:`BankMatcher.set_banks` takes new bank rows (names, kinds, thresholds). Both are safe beside
+searches: the index's own updates are, the entry-to-bank map is published as one reference, and a
+hit whose bank the matcher does not know (yet, or any more) is left out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from bouclier.banks.store import BankHashes, BankInfo, BankStore
+from bouclier.banks.store import BankHashes, BankInfo, BankStore, Change
 from bouclier.hashing.pdq import ORIENTATIONS, PdqResult, hexes_to_array
 from bouclier.index import HammingIndex
 
@@ -46,6 +54,29 @@ class MatchResult:
     matches: tuple[Match, ...]
 
 
+#: Entries added since the entry-to-bank arrays were built, before they are merged in.
+_MAP_DELTA_LIMIT = 65536
+
+
+@dataclass(frozen=True)
+class _EntryBanks:
+    """Entry id -> bank id: two sorted arrays (compact at millions of entries) and a dict of the
+    entries added since, which :meth:`BankMatcher.apply` fills in place and merges when large."""
+
+    entry_ids: np.ndarray  # int64, sorted
+    bank_ids: np.ndarray  # int32
+    added: dict[int, int] = field(default_factory=dict)
+
+    def bank_of(self, entry_id: int) -> int | None:
+        found = self.added.get(entry_id)
+        if found is not None:
+            return found
+        position = int(np.searchsorted(self.entry_ids, entry_id))
+        if position < len(self.entry_ids) and int(self.entry_ids[position]) == entry_id:
+            return int(self.bank_ids[position])
+        return None
+
+
 class BankMatcher:
     def __init__(self, hashes: BankHashes, *, min_quality: int = 50) -> None:
         self.banks: dict[int, BankInfo] = dict(hashes.banks)
@@ -53,10 +84,10 @@ class BankMatcher:
         self.index = HammingIndex()
         if len(hashes.entry_ids):
             self.index.add(hashes.hashes, hashes.entry_ids)
-        # entry id -> bank id, kept as two sorted arrays (compact at millions of entries)
         order = np.argsort(hashes.entry_ids, kind="stable")
-        self._entry_ids = hashes.entry_ids[order]
-        self._entry_banks = hashes.bank_ids[order]
+        self._map = _EntryBanks(hashes.entry_ids[order], hashes.bank_ids[order])
+        self._removed: set[int] = set()  # ids removed from the index, still in the map's arrays
+        self._updates = threading.Lock()
         self.radius = max((b.threshold for b in self.banks.values()), default=0)
 
     @classmethod
@@ -67,6 +98,66 @@ class BankMatcher:
 
     def __len__(self) -> int:
         return len(self.index)
+
+    def set_banks(self, banks: dict[int, BankInfo]) -> None:
+        """Takes the current bank rows (new banks, thresholds); searches see them at once."""
+        with self._updates:
+            self.radius = max(
+                self.radius, max((b.threshold for b in banks.values()), default=0)
+            )  # widened first: a search between the two assignments still finds every hit
+            self.banks = dict(banks)
+            self.radius = max((b.threshold for b in banks.values()), default=0)
+
+    def apply(self, changes: Sequence[Change]) -> None:
+        """Replays changes of the change log, in cursor order. Idempotent: an add of an entry
+        already held and a remove of one not held are skipped."""
+        with self._updates:
+            start = 0
+            while start < len(changes):
+                end = start
+                while end < len(changes) and changes[end].op == changes[start].op:
+                    end += 1
+                run = changes[start:end]
+                if run[0].op == "add":
+                    self._add(run)
+                else:
+                    self._remove([c.entry for c in run])
+                start = end
+
+    def _add(self, changes: Sequence[Change]) -> None:
+        fresh = {c.entry: c for c in changes if c.entry not in self.index}
+        if not fresh:
+            return
+        mapping = self._map
+        for entry, change in fresh.items():  # the map first: a search never finds an orphan
+            mapping.added[entry] = change.bank_id
+            self._removed.discard(entry)
+        labels = np.fromiter(fresh, np.int64, len(fresh))
+        self.index.add(hexes_to_array([c.pdq for c in fresh.values()]), labels)
+        if len(mapping.added) > _MAP_DELTA_LIMIT:
+            self._merge_map()
+
+    def _remove(self, entries: list[int]) -> None:
+        self.index.remove(entries)  # the index first: a search never finds an orphan
+        mapping = self._map
+        for entry in entries:
+            if mapping.added.pop(entry, None) is None:
+                self._removed.add(entry)
+        if len(self._removed) > _MAP_DELTA_LIMIT:
+            self._merge_map()
+
+    def _merge_map(self) -> None:
+        old = self._map
+        ids = np.concatenate([old.entry_ids, np.fromiter(old.added, np.int64, len(old.added))])
+        banks = np.concatenate(
+            [old.bank_ids, np.fromiter(old.added.values(), np.int32, len(old.added))]
+        )
+        if self._removed:
+            keep = ~np.isin(ids, np.fromiter(self._removed, np.int64, len(self._removed)))
+            ids, banks = ids[keep], banks[keep]
+        order = np.argsort(ids, kind="stable")
+        self._map = _EntryBanks(ids[order], banks[order])  # one assignment: atomic
+        self._removed = set()
 
     def match(self, frames: PdqResult | tuple[PdqResult, ...]) -> MatchResult:
         """Matches one image (its frames, each in 8 orientations) against the banks.
@@ -92,16 +183,17 @@ class BankMatcher:
         if not len(self.index):
             return
         hits = self.index.search_many(queries, self.radius)
+        # read after the search: an entry enters the map before the index and leaves it after
+        banks, mapping = self.banks, self._map
         for orientation, found in zip(orientations, hits, strict=True):
             for label, dist in zip(found.labels.tolist(), found.distances.tolist(), strict=True):
-                bank = self._bank_of(label)
+                bank_id = mapping.bank_of(label)
+                bank = banks.get(bank_id) if bank_id is not None else None
+                if bank is None:  # a bank just created or deleted: the next update settles it
+                    continue
                 known = best.get(label)
                 if dist <= bank.threshold and (known is None or dist < known.distance):
                     best[label] = Match(bank.name, bank.kind, label, dist, orientation, frame)
-
-    def _bank_of(self, entry_id: int) -> BankInfo:
-        position = int(np.searchsorted(self._entry_ids, entry_id))
-        return self.banks[int(self._entry_banks[position])]
 
 
 def _ranked(best: dict[int, Match]) -> tuple[Match, ...]:

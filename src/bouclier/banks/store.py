@@ -4,6 +4,20 @@ A bank is a named list of PDQ hashes of one kind: ``victim`` (images to find: re
 hotlines or hash lists such as StopNCII's) or ``known_false_positive`` (images that matched a
 victim hash but are not that image: a match there overrides the rest). Each bank has its own
 match threshold. Every write is one transaction: an add or an import is kept whole or not at all.
+
+Every write also records what it did to each entry in the change log (``hash_changes``), in the
+same transaction: API processes follow the log to keep their indexes in step, and platforms pull
+it (:meth:`BankStore.changes`) to keep a local copy of a bank.
+
+**Cursors commit in order.** A change's cursor is its row id, and a reader asks for "everything
+after the last cursor I saw". On PostgreSQL ids come from a sequence when a row is inserted, not
+when its transaction commits: two concurrent writes could commit ids 7 and then 6, and a reader
+that saw 7 would never see 6. So each write takes ``LOCK TABLE hash_changes IN EXCLUSIVE MODE``
+just before writing its log rows and holds it to commit: log writers are serialised (reads are
+not: EXCLUSIVE admits ACCESS SHARE), a later writer draws its ids only after the earlier one has
+committed, and any snapshot that sees a cursor sees every smaller one. The lock is taken after the
+write's own row changes, so it is held only for the log insert and the commit. Bank writes are
+rare next to matches, and serialising them costs little. SQLite serialises writers by itself.
 """
 
 from __future__ import annotations
@@ -14,19 +28,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.hashing import digests, pdq
 from bouclier.storage import BANK_KINDS, Bank, BankEntry, Database
-from bouclier.storage.models import utcnow
+from bouclier.storage.models import HashChange, utcnow
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_SOURCE = 200
 MAX_CASE_REF = 64
 MAX_NOTE = 2000
 _INSERT_BATCH = 5000
+#: The most changes one read of the log returns.
+MAX_CHANGES = 10_000
+#: The largest cursor there can be (a 64-bit id).
+MAX_CURSOR = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +96,18 @@ class EntryRecord:
     source: str
     case_ref: str | None
     note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One line of the change log: ``op`` ('add' or 'remove') of ``entry`` in bank ``bank_id``."""
+
+    cursor: int
+    bank_id: int
+    op: str
+    entry: int
+    pdq: str
     created_at: datetime
 
 
@@ -152,13 +183,26 @@ class BankStore:
             banks = session.scalars(select(Bank).order_by(Bank.name)).all()
             return [_info(bank, sizes.get(bank.id, 0)) for bank in banks]
 
+    def bank_rows(self) -> dict[int, BankInfo]:
+        """Every bank by id, without counting entries (``size`` is 0): one read of a small table,
+        cheap enough for a matcher to repeat every second to learn of new banks and thresholds."""
+        with self.db.transaction() as session:
+            return {bank.id: _info(bank, 0) for bank in session.scalars(select(Bank)).all()}
+
     def delete(self, name: str) -> int:
         """Deletes a bank and all its entries; returns how many entries went with it."""
         bank = self.get(name)
         with self.db.transaction() as session:
-            session.execute(delete(BankEntry).where(BankEntry.bank_id == bank.id))
+            removed = session.execute(
+                delete(BankEntry)
+                .where(BankEntry.bank_id == bank.id)
+                .returning(BankEntry.id, BankEntry.pdq)
+            ).all()
             session.execute(delete(Bank).where(Bank.id == bank.id))
-        return bank.size
+            _log(
+                session, bank.id, "remove", sorted((entry_id, value) for entry_id, value in removed)
+            )
+        return len(removed)
 
     def add(self, name: str, entries: Iterable[NewEntry]) -> list[int]:
         """Adds entries in one transaction and returns their ids, in order."""
@@ -177,18 +221,45 @@ class BankStore:
                     batch,
                 )
                 ids.extend(result.scalars().all())
+            added = [(i, str(row["pdq"])) for i, row in zip(ids, rows, strict=True)]
+            _log(session, bank.id, "add", added)
         return ids
 
     def remove_entries(self, name: str, entry_ids: Sequence[int]) -> int:
         """Removes entries of a bank by id; returns how many existed."""
         bank = self.get(name)
         with self.db.transaction() as session:
-            result = session.execute(
-                delete(BankEntry).where(
-                    BankEntry.bank_id == bank.id, BankEntry.id.in_(list(entry_ids))
-                )
+            removed = session.execute(
+                delete(BankEntry)
+                .where(BankEntry.bank_id == bank.id, BankEntry.id.in_(list(entry_ids)))
+                .returning(BankEntry.id, BankEntry.pdq)
+            ).all()
+            _log(
+                session, bank.id, "remove", sorted((entry_id, value) for entry_id, value in removed)
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return len(removed)
+
+    def changes(
+        self, since: int = 0, limit: int = 1000, *, bank: str | None = None
+    ) -> list[Change]:
+        """The changes after cursor ``since``, oldest first, at most ``limit`` (1 to 10,000);
+        of one bank, or of every bank (deleted ones included) if ``bank`` is None."""
+        if not 1 <= limit <= MAX_CHANGES:
+            raise InputError(f"limit is from 1 to {MAX_CHANGES}", code="invalid_limit")
+        if not 0 <= since <= MAX_CURSOR:
+            raise InputError(f"a cursor is from 0 to {MAX_CURSOR}", code="invalid_cursor")
+        query = select(HashChange).where(HashChange.id > since)
+        if bank is not None:
+            query = query.where(HashChange.bank_id == self.get(bank).id)
+        with self.db.transaction() as session:
+            rows = session.scalars(query.order_by(HashChange.id).limit(limit)).all()
+            return [Change(r.id, r.bank_id, r.op, r.entry_id, r.pdq, r.created_at) for r in rows]
+
+    def last_cursor(self) -> int:
+        """The cursor of the latest change (0 if none): where a reader that has read every
+        bank's entries starts following the log."""
+        with self.db.transaction() as session:
+            return int(session.scalar(select(func.max(HashChange.id))) or 0)
 
     def entries(self, name: str) -> Iterator[EntryRecord]:
         """Every entry of a bank, oldest first, streamed."""
@@ -238,6 +309,21 @@ class BankStore:
             hashes=np.frombuffer(raw, dtype=np.uint8).reshape(len(hexes), pdq.HASH_BYTES).copy(),
             banks=by_id,
         )
+
+
+def _log(session: Session, bank_id: int, op: str, entries: Sequence[tuple[int, str]]) -> None:
+    """Writes the change log rows of one write, in its transaction (see the module docstring)."""
+    if not entries:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE hash_changes IN EXCLUSIVE MODE"))
+    now = utcnow()
+    rows = [
+        {"bank_id": bank_id, "entry_id": entry_id, "op": op, "pdq": value, "created_at": now}
+        for entry_id, value in entries
+    ]
+    for start in range(0, len(rows), _INSERT_BATCH):
+        session.execute(insert(HashChange), rows[start : start + _INSERT_BATCH])
 
 
 def _info(bank: Bank, size: int) -> BankInfo:

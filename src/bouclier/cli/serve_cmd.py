@@ -1,4 +1,4 @@
-"""``bouclier serve``: the HTTP service under uvicorn."""
+"""``bouclier serve``: the HTTP service under uvicorn, logging JSON lines on stderr."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ def serve_command(app: App, host: str, port: int, workers: int) -> int:
     """Serve the HTTP API (/v1, OpenAPI at /docs, /healthz, /readyz)."""
     import uvicorn
 
+    from bouclier.api.observability import log_config
+
     app.db.upgrade()  # a bad setting or an unreachable database fails here, with its exit code
     uvicorn.run(
         "bouclier.api.app:from_environment",
@@ -31,5 +33,7 @@ def serve_command(app: App, host: str, port: int, workers: int) -> int:
         port=port,
         workers=workers,
         log_level="info",
+        log_config=log_config("info"),  # JSON lines (bouclier.api.observability)
+        access_log=False,  # the service logs each request itself, by route template
     )
     return exit_codes.OK

@@ -15,6 +15,8 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Identity,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -92,6 +94,33 @@ class BankEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     bank: Mapped[Bank] = relationship(back_populates="entries")
+
+
+#: What a change to a bank did to one entry.
+CHANGE_OPS = ("add", "remove")
+
+
+class HashChange(Base):
+    """One entry added to or removed from a bank: the log that processes and platforms follow.
+
+    ``id`` is the cursor. Rows are written in the transaction of the bank write they record (see
+    :class:`~bouclier.banks.store.BankStore` for how cursors commit in order on PostgreSQL).
+    ``bank_id`` has no foreign key: a deleted bank's removals stay in the log. ``pdq`` is kept for
+    removals too, so a platform can drop the hash from its own copy.
+    """
+
+    __tablename__ = "hash_changes"
+    __table_args__ = (
+        CheckConstraint("op IN ('add', 'remove')", name="hash_change_op"),
+        Index("ix_hash_changes_bank_id_id", "bank_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, Identity(), primary_key=True)
+    bank_id: Mapped[int] = mapped_column(Integer)
+    entry_id: Mapped[int] = mapped_column(BigInteger)
+    op: Mapped[str] = mapped_column(String(8))
+    pdq: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class LikenessEnrolment(Base):

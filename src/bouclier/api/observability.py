@@ -1,0 +1,151 @@
+"""Logs as JSON lines, one access-log line per request, and the request id that ties them together.
+
+Every log line is one JSON object: ``time``, ``level``, ``logger``, ``message``, and for a request
+``request_id``, ``method``, ``route`` (the route template, ``/v1/banks/{name}``; never the raw path,
+which may carry data), ``status``, ``duration_ms`` and ``key_id`` (the API key's id, never the key).
+A formatter cannot tell data from text, so what makes logs safe is what is *put* in them: only those
+fields, never a request's body, image, hash or prompt, nor any header but the request id; an
+exception is logged by type and stack, without its message (which may quote the input).
+
+The request id is the caller's ``X-Request-ID`` when it is a safe token (letters, digits and
+``._:-``, at most 128 characters), else a new one; it is echoed in the response's ``X-Request-ID``.
+
+:func:`log_config` is the logging configuration of ``bouclier serve``: uvicorn's own loggers and the
+service's through this formatter, and uvicorn's access log off (this middleware's line replaces it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import traceback
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bouclier.api import problems
+from bouclier.api.metrics import UNMATCHED, HttpMetrics
+
+access_log = logging.getLogger("bouclier.access")
+
+HEADER = "x-request-id"
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+#: The request fields a log line may carry (set with ``extra=``); anything else is left out.
+REQUEST_FIELDS = ("request_id", "method", "route", "status", "duration_ms", "key_id")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the fixed fields and :data:`REQUEST_FIELDS` when present."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in REQUEST_FIELDS:
+            value = record.__dict__.get(name)
+            if value is not None:
+                line[name] = value
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _, tb = record.exc_info
+            line["exception"] = {
+                "type": f"{kind.__module__}.{kind.__qualname__}",
+                "stack": "".join(traceback.format_tb(tb)),
+            }
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def request_id(value: str | None) -> str:
+    """The caller's id when it is a safe token, else a new random one."""
+    if value is not None and _SAFE_ID.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+def route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
+class RequestObservation:
+    """ASGI middleware: request id, one access-log line and the request metrics per request."""
+
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        header = next((v for k, v in scope["headers"] if k == HEADER.encode()), None)
+        rid = request_id(header.decode("latin-1") if header is not None else None)
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                headers = [(k, v) for k, v in message.get("headers", []) if k != HEADER.encode()]
+                message = {**message, "headers": [*headers, (HEADER.encode(), rid.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # The one error handler answers here rather than in Starlette's outermost middleware,
+            # so that a 500 carries its request id too; the exception still goes on up.
+            if not response_started:
+                response = await problems.handle(Request(scope), exc)
+                await response(scope, receive, send_with_id)
+            raise
+        finally:
+            self._record(scope, rid, status, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, rid: str, status: int, seconds: float) -> None:
+        route, method = route_template(scope), scope["method"]
+        self.metrics.observe(method, route, status, seconds)
+        key_id = scope.get("state", {}).get("api_key_id")
+        access_log.info(
+            "%s %s %d",
+            method,
+            route,
+            status,
+            extra={
+                "request_id": rid,
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "key_id": key_id,
+            },
+        )
+
+
+def log_config(level: str = "info") -> dict[str, Any]:
+    """The ``logging.config.dictConfig`` of ``bouclier serve``: JSON lines on stderr."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    upper = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"default": handler},
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": upper, "propagate": False},
+            "uvicorn.error": {"level": upper},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+        "root": {"handlers": ["default"], "level": upper},
+    }
