@@ -16,7 +16,7 @@ from bouclier.cli.app import App
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Processes; each builds its own bank index, so edit banks through one process for now.",
+    help="Processes; each keeps its bank index in step with the change log in the database.",
 )
 @click.pass_obj
 def serve_command(app: App, host: str, port: int, workers: int) -> int:
