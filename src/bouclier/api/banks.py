@@ -23,6 +23,7 @@ from bouclier.api.uploads import UPLOAD_BODY
 from bouclier.banks.store import MAX_CHANGES, MAX_CURSOR, BankInfo, Change, NewEntry
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes
+from bouclier.storage.models import utc_iso
 
 router = APIRouter(prefix="/v1/banks", tags=["banks"])
 _analyst = [Depends(require("analyst"))]
@@ -59,7 +60,7 @@ def bank_dict(bank: BankInfo) -> dict[str, Any]:
         "kind": bank.kind,
         "threshold": bank.threshold,
         "size": bank.size,
-        "created_at": bank.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": utc_iso(bank.created_at),
     }
 
 
@@ -91,7 +92,7 @@ def change_dict(change: Change) -> dict[str, Any]:
         "op": change.op,
         "entry": change.entry,
         "pdq": change.pdq,
-        "created_at": change.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": utc_iso(change.created_at),
     }
 
 

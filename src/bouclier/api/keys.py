@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from bouclier.errors import InputError, NotFound
 from bouclier.storage import Database
-from bouclier.storage.models import API_ROLES, ApiKey, utcnow
+from bouclier.storage.models import API_ROLES, ApiKey, utc_iso, utcnow
 
 KEY_PREFIX = "bk_"
 _DISPLAYED = 10  # characters of a key kept for display: "bk_" and 7 random ones
@@ -40,10 +40,8 @@ class KeyInfo:
             "name": self.name,
             "role": self.role,
             "prefix": self.prefix,
-            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
-            "revoked_at": self.revoked_at.isoformat().replace("+00:00", "Z")
-            if self.revoked_at
-            else None,
+            "created_at": utc_iso(self.created_at),
+            "revoked_at": utc_iso(self.revoked_at) if self.revoked_at else None,
         }
 
 

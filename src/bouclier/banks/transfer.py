@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from bouclier.banks.store import EntryRecord, NewEntry
 from bouclier.errors import BouclierError, InvalidImport
+from bouclier.storage.models import utc_iso
 
 FORMATS = ("csv", "jsonl", "txt")
 EXPORT_FORMATS = ("csv", "jsonl")
@@ -204,7 +205,7 @@ def _export_row(record: EntryRecord) -> dict[str, Any]:
         "source": record.source,
         "case_ref": record.case_ref,
         "note": record.note,
-        "created_at": record.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": utc_iso(record.created_at),
         "entry": record.id,
     }
 

@@ -15,6 +15,7 @@ from bouclier.cli.hash_cmd import error_row, hash_paths
 from bouclier.cli.output import FORMATS, Printer, iter_files
 from bouclier.hashing import ImageHashes
 from bouclier.storage import BANK_KINDS
+from bouclier.storage.models import utc_iso
 
 
 @click.group("bank")
@@ -157,7 +158,7 @@ def list_(app: App, fmt: str) -> int:
                 "kind": bank.kind,
                 "threshold": bank.threshold,
                 "entries": bank.size,
-                "created_at": bank.created_at.isoformat().replace("+00:00", "Z"),
+                "created_at": utc_iso(bank.created_at),
             }
         )
     printer.close()

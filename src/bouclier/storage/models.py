@@ -40,6 +40,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_iso(moment: datetime) -> str:
+    """The one way Bouclier writes a time: ISO 8601 in UTC with a ``Z`` (2026-11-21T07:51:18Z)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every database (SQLite drops the zone: put it back)."""
 
