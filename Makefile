@@ -11,6 +11,7 @@ run: setup
 
 test: setup
 	./scripts/ensure-postgres
+	./scripts/ensure-chromium
 	$(MAKE) lint typecheck pytest
 
 lint:

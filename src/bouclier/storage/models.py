@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -142,6 +143,8 @@ class LikenessEnrolment(Base):
     template: Mapped[bytes] = mapped_column(LargeBinary)
     key_id: Mapped[str] = mapped_column(String(32))
     photo_count: Mapped[int] = mapped_column(Integer)
+    # The case the enrolment belongs to, if any: withdrawing the case deletes it.
+    case_ref: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
 
     # One-way: the consent's own ``relationship`` column would shadow sqlalchemy's function.
     consents: Mapped[list[LikenessConsent]] = relationship(
@@ -197,3 +200,315 @@ class ApiKey(Base):
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+# --- Platforms' side of the service: webhooks and feedback on matches ---------------------------
+
+#: The events a webhook can subscribe to.
+WEBHOOK_EVENTS = ("hash.added", "hash.removed", "takedown.requested")
+
+#: Where a webhook delivery stands: waiting (first try or a retry), done, given up.
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+class Webhook(Base):
+    """An endpoint of a platform that Bouclier calls on events, signing each body with HMAC-SHA256.
+
+    The signing secret is shown once at creation and kept here: HMAC needs it in clear to sign.
+    """
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[str] = mapped_column(String(200))  # comma-separated WEBHOOK_EVENTS
+    secret: Mapped[str] = mapped_column(String(100))
+    api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class WebhookDelivery(Base):
+    """One event to deliver to one webhook: an outbox row written in the transaction of the event,
+    so an acknowledged event is never lost; the deliverer retries it with back-off."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="delivery_status"),
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[int] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)  # the JSON body, exactly as signed and sent
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+#: What a platform did with a match.
+FEEDBACK_ACTIONS = ("blocked", "not_blocked", "false_positive")
+
+#: Where feedback stands: recorded (blocked / not blocked), or a false positive waiting for an
+#: analyst, confirmed (its hash is now in the known-false-positive bank) or rejected.
+FEEDBACK_STATUSES = ("recorded", "pending", "confirmed", "rejected")
+
+
+class MatchFeedback(Base):
+    """A platform's answer to a match: what it did, on which bank entry, for which image hash."""
+
+    __tablename__ = "match_feedback"
+    __table_args__ = (
+        CheckConstraint(
+            "action IN ('blocked', 'not_blocked', 'false_positive')", name="feedback_action"
+        ),
+        CheckConstraint(
+            "status IN ('recorded', 'pending', 'confirmed', 'rejected')", name="feedback_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    platform: Mapped[str] = mapped_column(String(100))
+    bank_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    pdq: Mapped[str] = mapped_column(String(64))  # the platform's image, as matched
+    action: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+# --- Cases, custody, notices, the analyst console ------------------------------------------------
+
+#: Where a case stands. A withdrawn case is deleted, not kept with a status (see Withdrawal).
+CASE_STATUSES = ("new", "in_progress", "closed", "merged")
+
+#: What a case item is: a hash computed on the victim's device, a URL, an evidence file.
+CASE_ITEM_KINDS = ("hash", "url", "evidence")
+
+#: An item as reviewed by an analyst: rejected hashes go to the known-false-positive bank.
+CASE_ITEM_STATUSES = ("pending", "confirmed", "rejected")
+
+#: The laws a notice is written under.
+NOTICE_LAWS = ("dsa", "take_it_down", "pharos")
+
+#: How a notice is sent.
+NOTICE_CHANNELS = ("email", "webhook")
+
+#: A notice's life: drafted, sent, then the platform's answer, or the deadline passed.
+NOTICE_STATUSES = ("draft", "sent", "acknowledged", "removed", "refused", "expired")
+
+
+class Collective(Base):
+    """A collective case: the cases of several victims joined with one invitation code (stored as
+    its SHA-256: the code is random and long, so a fast hash cannot be brute-forced)."""
+
+    __tablename__ = "collectives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invite_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Case(Base):
+    """A victim's case. Anonymous: a public number and a secret (argon2), contact optional and
+    sealed (AES-GCM, key outside the database)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint("status IN ('new', 'in_progress', 'closed', 'merged')", name="case_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    sextortion: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    collective_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collectives.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), nullable=True
+    )
+    contact: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed
+    details: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CaseItem(Base):
+    """One item of a case: a hash (PDQ, quality, SHA-256), a URL (with its platform), or the
+    record of an evidence file (whose bytes are in :class:`EvidenceFile`)."""
+
+    __tablename__ = "case_items"
+    __table_args__ = (
+        CheckConstraint("kind IN ('hash', 'url', 'evidence')", name="case_item_kind"),
+        CheckConstraint("status IN ('pending', 'confirmed', 'rejected')", name="case_item_status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    pdq: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    platform: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    bank_entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class EvidenceFile(Base):
+    """An evidence file a victim chose to upload, sealed with the evidence key (AES-GCM)."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_items.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CustodyEvent(Base):
+    """One entry of a case's custody log: append-only, each entry's SHA-256 covering the previous
+    one's, so an edited, removed or reordered entry breaks the chain."""
+
+    __tablename__ = "custody_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="custody_case_seq"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(120))
+    data: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class CaseMatch(Base):
+    """A platform's match on one of a case's hashes: "re-upload blocked on PLATFORM at TIME"."""
+
+    __tablename__ = "case_matches"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_items.id", ondelete="CASCADE"), nullable=True
+    )
+    platform: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(16))  # a FEEDBACK_ACTIONS value
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Notice(Base):
+    """A takedown notice for one URL of a case, under one law, tracked to the platform's answer."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint("law IN ('dsa', 'take_it_down', 'pharos')", name="notice_law"),
+        CheckConstraint("channel IN ('email', 'webhook')", name="notice_channel"),
+        CheckConstraint(
+            "status IN ('draft', 'sent', 'acknowledged', 'removed', 'refused', 'expired')",
+            name="notice_status",
+        ),
+        Index("ix_notices_status_deadline", "status", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_items.id", ondelete="SET NULL"), nullable=True
+    )
+    platform: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(2000))
+    law: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Withdrawal(Base):
+    """The record that a case was withdrawn and what was deleted: it outlives the case and holds
+    nothing of it but its number and the counts."""
+
+    __tablename__ = "withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    items: Mapped[int] = mapped_column(Integer)
+    hashes: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[int] = mapped_column(Integer)
+    enrolments: Mapped[int] = mapped_column(Integer)
+
+
+class Analyst(Base):
+    """A hotline analyst's account for the console; the password is stored with argon2."""
+
+    __tablename__ = "analysts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class WebSession(Base):
+    """A browser session of the portal (a victim's case) or the console (an analyst): only the
+    token's SHA-256 is stored; the CSRF token goes in every form of the session."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (
+        CheckConstraint(
+            "(analyst_id IS NULL) <> (case_id IS NULL)", name="web_session_one_subject"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    analyst_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysts.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
