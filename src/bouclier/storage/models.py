@@ -246,6 +246,8 @@ class WebhookDelivery(Base):
         ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
     )
     event: Mapped[str] = mapped_column(String(40))
+    # the bank entry a hash event is about: a withdrawn case's hashes are scrubbed from payloads
+    entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     payload: Mapped[str] = mapped_column(Text)  # the JSON body, exactly as signed and sent
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

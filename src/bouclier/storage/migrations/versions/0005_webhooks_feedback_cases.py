@@ -205,6 +205,7 @@ def upgrade() -> None:
         ),
         sa.Column("webhook_id", sa.Integer(), nullable=False),
         sa.Column("event", sa.String(length=40), nullable=False),
+        sa.Column("entry_id", sa.BigInteger(), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -223,6 +224,9 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_webhook_deliveries_webhook_id"), ["webhook_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_webhook_deliveries_entry_id"), ["entry_id"], unique=False
         )
 
     op.create_table(
