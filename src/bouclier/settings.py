@@ -86,6 +86,17 @@ class Settings(BaseSettings):
         description="The template key itself, base64 (instead of BOUCLIER_TEMPLATE_KEY_FILE).",
     )
 
+    case_key_file: Path | None = Field(
+        default=None,
+        description="File holding the 32-byte key (raw or base64) that encrypts cases' contact "
+        "details and evidence files, kept outside the database; default: data_dir/keys/case.key, "
+        "created (mode 0600) the first time it is needed.",
+    )
+    case_key: SecretStr | None = Field(
+        default=None,
+        description="The case key itself, base64 (instead of BOUCLIER_CASE_KEY_FILE).",
+    )
+
     rate_limit_per_second: float = Field(
         default=20.0,
         ge=0.0,
@@ -98,12 +109,34 @@ class Settings(BaseSettings):
         description="Requests an API key may make at once before BOUCLIER_RATE_LIMIT_PER_SECOND "
         "applies (the size of its token bucket).",
     )
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="Folder of the bank matcher's snapshots, from which a restart loads the index "
+        "instead of reading every bank entry (default: data_dir/snapshots). Processes on one "
+        "machine may share it: one file per database, written atomically.",
+    )
+    snapshot_every_changes: int = Field(
+        default=100_000,
+        ge=1,
+        description="A process writes a new snapshot once the change log has moved by this many "
+        "changes since its last one (and at start and clean shutdown).",
+    )
+    snapshot_every_seconds: float = Field(
+        default=900.0,
+        gt=0.0,
+        description="A process also writes a new snapshot when the change log has moved at all "
+        "and its last snapshot is this many seconds old.",
+    )
 
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'bouclier.db'}"
+
+    @property
+    def resolved_snapshot_dir(self) -> Path:
+        return self.snapshot_dir or self.data_dir / "snapshots"
 
 
 def load_settings(**overrides: object) -> Settings:
