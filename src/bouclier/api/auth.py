@@ -5,7 +5,8 @@ records its roles on itself so that :func:`bouclier.api.app.create_app` can refu
 with a route that declares none, and publish each route's roles in the OpenAPI schema
 (``x-roles``). An authenticated key's id is left in ``request.state.api_key_id`` for the access
 log, and the key's rate limit (:mod:`bouclier.api.ratelimit`) is applied here, before its role is
-checked.
+checked. Keys are remembered for a few seconds (:data:`bouclier.api.keys.CACHE_SECONDS`): a key
+revoked by another process is refused within that time.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ class Require:
         if credentials is None:
             raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
         services: Services = request.app.state.services
-        key = await run_in_threadpool(services.keys.authenticate, credentials.credentials)
+        # A key seen in the last few seconds is answered from memory, without a thread (api.keys).
+        key = services.keys.cached(credentials.credentials)
+        if key is None:
+            key = await run_in_threadpool(services.keys.authenticate, credentials.credentials)
         if key is None:
             raise Unauthenticated("unknown or revoked API key")
         # The key's id (never the key) for the access log, and its rate limit (api.ratelimit).
