@@ -11,7 +11,13 @@ from bouclier.api.auth import Require
 from bouclier.storage.models import API_ROLES
 from tests.api.conftest import Api
 
-_PARAMS = {"name": "victims", "entry": "1"}
+_PARAMS = {
+    "name": "victims",
+    "entry": "1",
+    "webhook_id": "1",
+    "delivery_id": "1",
+    "feedback_id": "1",
+}
 
 
 def _operations(api: Api) -> list[tuple[str, str, dict[str, Any]]]:

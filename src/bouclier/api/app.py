@@ -24,7 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from bouclier import __version__
-from bouclier.api import banks, guard, images, problems, ratelimit
+from bouclier.api import banks, feedback, guard, images, problems, ratelimit, webhooks
 from bouclier.api.auth import Require, require
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import RequestObservation
@@ -95,7 +95,14 @@ def create_app(settings: Settings, *, detectors: Detectors | None = None) -> Fas
         """Prometheus metrics: requests by route template and status, latencies, index size."""
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    for router in (images.router, banks.router, guard.router, metrics_router):
+    for router in (
+        images.router,
+        banks.router,
+        guard.router,
+        webhooks.router,
+        feedback.router,
+        metrics_router,
+    ):
         _declare_roles(router)
         app.include_router(router)
     return app

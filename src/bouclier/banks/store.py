@@ -36,6 +36,7 @@ from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.hashing import digests, pdq
 from bouclier.storage import BANK_KINDS, Bank, BankEntry, Database
 from bouclier.storage.models import HashChange, utcnow
+from bouclier.webhooks import outbox
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_SOURCE = 200
@@ -199,9 +200,7 @@ class BankStore:
                 .returning(BankEntry.id, BankEntry.pdq)
             ).all()
             session.execute(delete(Bank).where(Bank.id == bank.id))
-            _log(
-                session, bank.id, "remove", sorted((entry_id, value) for entry_id, value in removed)
-            )
+            _log(session, bank, "remove", sorted((entry_id, value) for entry_id, value in removed))
         return len(removed)
 
     def add(self, name: str, entries: Iterable[NewEntry]) -> list[int]:
@@ -222,7 +221,7 @@ class BankStore:
                 )
                 ids.extend(result.scalars().all())
             added = [(i, str(row["pdq"])) for i, row in zip(ids, rows, strict=True)]
-            _log(session, bank.id, "add", added)
+            _log(session, bank, "add", added)
         return ids
 
     def remove_entries(self, name: str, entry_ids: Sequence[int]) -> int:
@@ -234,9 +233,7 @@ class BankStore:
                 .where(BankEntry.bank_id == bank.id, BankEntry.id.in_(list(entry_ids)))
                 .returning(BankEntry.id, BankEntry.pdq)
             ).all()
-            _log(
-                session, bank.id, "remove", sorted((entry_id, value) for entry_id, value in removed)
-            )
+            _log(session, bank, "remove", sorted((entry_id, value) for entry_id, value in removed))
             return len(removed)
 
     def changes(
@@ -311,19 +308,34 @@ class BankStore:
         )
 
 
-def _log(session: Session, bank_id: int, op: str, entries: Sequence[tuple[int, str]]) -> None:
-    """Writes the change log rows of one write, in its transaction (see the module docstring)."""
+def _log(session: Session, bank: BankInfo, op: str, entries: Sequence[tuple[int, str]]) -> None:
+    """Writes the change log rows of one write, in its transaction (see the module docstring),
+    and the webhook deliveries of its ``hash.added`` / ``hash.removed`` events (the outbox,
+    :mod:`bouclier.webhooks.outbox`): with no subscribed webhook, that costs one small read."""
     if not entries:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE hash_changes IN EXCLUSIVE MODE"))
     now = utcnow()
     rows = [
-        {"bank_id": bank_id, "entry_id": entry_id, "op": op, "pdq": value, "created_at": now}
+        {"bank_id": bank.id, "entry_id": entry_id, "op": op, "pdq": value, "created_at": now}
         for entry_id, value in entries
     ]
+    webhooks = outbox.subscribers(session, outbox.HASH_EVENTS[op])
+    cursors: list[int] = []
     for start in range(0, len(rows), _INSERT_BATCH):
-        session.execute(insert(HashChange), rows[start : start + _INSERT_BATCH])
+        batch = rows[start : start + _INSERT_BATCH]
+        if webhooks:  # the cursors go in the events' payloads
+            inserted = session.execute(
+                insert(HashChange).returning(HashChange.id, sort_by_parameter_order=True), batch
+            )
+            cursors.extend(inserted.scalars().all())
+        else:
+            session.execute(insert(HashChange), batch)
+    if webhooks:
+        outbox.enqueue_hash_changes(
+            session, webhooks, op, bank.name, bank.kind, entries, cursors, now
+        )
 
 
 def _info(bank: Bank, size: int) -> BankInfo:

@@ -1,0 +1,116 @@
+"""Routes on feedback: platforms say what they did with a match; analysts review false positives.
+
+``POST /v1/feedback`` (platforms): ``blocked`` or ``not_blocked`` is recorded; ``false_positive``
+waits for an analyst. ``GET /v1/feedback?status=pending`` lists the queue; ``confirm`` moves the
+platform's hash into the known-false-positive bank (so the next match of it is allowed), ``reject``
+leaves the match standing. See :mod:`bouclier.feedback.store`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from bouclier.api.auth import require
+from bouclier.api.images import services_of
+from bouclier.api.keys import KeyInfo
+from bouclier.banks.store import MAX_CURSOR
+from bouclier.feedback.store import MAX_PAGE, FeedbackInfo, FeedbackStore
+
+router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
+Platform = Annotated[KeyInfo, Depends(require("platform"))]
+Analyst = Annotated[KeyInfo, Depends(require("analyst"))]
+FeedbackId = Annotated[int, Path(ge=1, le=MAX_CURSOR, description="The feedback's id.")]
+
+
+class FeedbackIn(BaseModel):
+    entry_id: int = Field(ge=1, le=MAX_CURSOR, description="The bank entry the match named.")
+    pdq: str = Field(max_length=200, description="The platform's image PDQ, as matched.")
+    action: Literal["blocked", "not_blocked", "false_positive"]
+    url: str | None = Field(default=None, max_length=2000, description="Where the image was.")
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    platform: str
+    bank: str | None
+    entry_id: int | None
+    pdq: str
+    action: str
+    status: str = Field(description="recorded, pending, confirmed or rejected")
+    url: str | None
+    created_at: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+
+
+class FeedbackPage(BaseModel):
+    feedback: list[FeedbackOut]
+    next: int | None = Field(description="Pass as `before` for the next page; null: the end.")
+
+
+def _out(info: FeedbackInfo) -> FeedbackOut:
+    return FeedbackOut.model_validate(info.to_dict())
+
+
+def _store(request: Request) -> FeedbackStore:
+    return FeedbackStore(services_of(request).store)
+
+
+@router.post("", status_code=201)
+async def give_feedback(request: Request, key: Platform, body: FeedbackIn) -> FeedbackOut:
+    """What the platform did with a match (404 ``entry_not_found``, 422 ``invalid_hash``)."""
+    store = _store(request)
+    info = await run_in_threadpool(
+        lambda: store.record(
+            platform=key.name,
+            api_key_id=key.id,
+            entry_id=body.entry_id,
+            pdq_hash=body.pdq,
+            action=body.action,
+            url=body.url,
+        )
+    )
+    return _out(info)
+
+
+@router.get("")
+async def list_feedback(
+    request: Request,
+    key: Analyst,
+    status: Annotated[
+        str | None,
+        Query(pattern="^(recorded|pending|confirmed|rejected)$", description="Only these."),
+    ] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_CURSOR, description="Feedback older than this id.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="At most this many.")] = 100,
+) -> FeedbackPage:
+    """Feedback, newest first; ``status=pending`` is the analysts' queue of false positives."""
+    store = _store(request)
+    found = await run_in_threadpool(lambda: store.list(status=status, before=before, limit=limit))
+    return FeedbackPage(
+        feedback=[_out(f) for f in found], next=found[-1].id if len(found) == limit else None
+    )
+
+
+@router.post("/{feedback_id}/confirm")
+async def confirm_feedback(request: Request, key: Analyst, feedback_id: FeedbackId) -> FeedbackOut:
+    """Confirms a false positive: its hash joins the known-false-positive bank (409
+    ``feedback_decided`` if it was rejected)."""
+    services = services_of(request)
+    store = _store(request)
+    info = await run_in_threadpool(lambda: store.confirm(feedback_id, reviewer=key.name))
+    await run_in_threadpool(services.refresh_matcher)
+    return _out(info)
+
+
+@router.post("/{feedback_id}/reject")
+async def reject_feedback(request: Request, key: Analyst, feedback_id: FeedbackId) -> FeedbackOut:
+    """Rejects a false positive: the match stands (409 ``feedback_decided`` if confirmed)."""
+    store = _store(request)
+    return _out(await run_in_threadpool(lambda: store.reject(feedback_id, reviewer=key.name)))

@@ -1,0 +1,163 @@
+"""Routes on webhooks: a platform registers its endpoints, reads their delivery log, retries.
+
+A platform key sees and manages only its own webhooks (another's answers 404); an admin key sees
+all. The signing secret is in the answer to ``POST /v1/webhooks`` only. Bodies, headers and the
+signature are described in :mod:`bouclier.webhooks.signing` and :mod:`bouclier.webhooks.outbox`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from bouclier.api.auth import require
+from bouclier.api.images import services_of
+from bouclier.api.keys import KeyInfo
+from bouclier.banks.store import MAX_CURSOR
+from bouclier.storage.models import WEBHOOK_EVENTS
+from bouclier.webhooks.store import MAX_PAGE, DeliveryInfo, WebhookInfo, WebhookStore
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+Platform = Annotated[KeyInfo, Depends(require("platform"))]
+WebhookId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The webhook's id.")]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_CURSOR, description="The delivery's id.")]
+
+
+class WebhookIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="A name to tell webhooks apart.")
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="https:// URL (http:// only for localhost), without credentials.",
+    )
+    events: list[str] | None = Field(
+        default=None,
+        max_length=len(WEBHOOK_EVENTS),
+        description=f"Some of {', '.join(WEBHOOK_EVENTS)}; default: all.",
+    )
+
+
+class WebhookOut(BaseModel):
+    id: int
+    name: str
+    url: str
+    events: list[str]
+    created_at: str
+    disabled_at: str | None
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="The signing secret (whsec_...): shown this once only.")
+
+
+class WebhookList(BaseModel):
+    webhooks: list[WebhookOut]
+
+
+class WebhookDeleted(BaseModel):
+    deleted: int
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    webhook_id: int
+    event: str
+    entry_id: int | None
+    status: str = Field(description="pending, delivered or failed")
+    attempts: int
+    next_attempt_at: str
+    last_status: int | None = Field(description="The last HTTP status answered, if any.")
+    last_error: str | None
+    created_at: str
+    delivered_at: str | None
+
+
+class DeliveryPage(BaseModel):
+    deliveries: list[DeliveryOut]
+    next: int | None = Field(description="Pass as `before` for the next page; null: the end.")
+
+
+def _owner(key: KeyInfo) -> int | None:
+    """The key whose webhooks a caller may see: its own, or every key's for an admin."""
+    return None if key.role == "admin" else key.id
+
+
+def _webhook(info: WebhookInfo) -> WebhookOut:
+    data = info.to_dict()
+    data.pop("api_key_id")
+    return WebhookOut.model_validate(data)
+
+
+def _delivery(info: DeliveryInfo) -> DeliveryOut:
+    return DeliveryOut.model_validate(info.to_dict())
+
+
+def _store(request: Request) -> WebhookStore:
+    return WebhookStore(services_of(request).db)
+
+
+@router.post("", status_code=201)
+async def create_webhook(request: Request, key: Platform, body: WebhookIn) -> WebhookCreated:
+    """Registers an endpoint for events; answers its signing secret, shown this once."""
+    info, secret = await run_in_threadpool(
+        _store(request).create, body.name, body.url, body.events, api_key_id=key.id
+    )
+    return WebhookCreated(**_webhook(info).model_dump(), secret=secret)
+
+
+@router.get("")
+async def list_webhooks(request: Request, key: Platform) -> WebhookList:
+    """The caller's webhooks (every webhook for an admin)."""
+    store = _store(request)
+    found = await run_in_threadpool(lambda: store.webhooks(api_key_id=_owner(key)))
+    return WebhookList(webhooks=[_webhook(w) for w in found])
+
+
+@router.delete("/{webhook_id}")
+async def delete_webhook(request: Request, key: Platform, webhook_id: WebhookId) -> WebhookDeleted:
+    """Deletes a webhook and its delivery log (404 ``webhook_not_found``)."""
+    store = _store(request)
+    await run_in_threadpool(lambda: store.delete(webhook_id, api_key_id=_owner(key)))
+    return WebhookDeleted(deleted=webhook_id)
+
+
+@router.get("/{webhook_id}/deliveries")
+async def list_deliveries(
+    request: Request,
+    key: Platform,
+    webhook_id: WebhookId,
+    status: Annotated[
+        str | None, Query(pattern="^(pending|delivered|failed)$", description="Only these.")
+    ] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_CURSOR, description="Deliveries older than this id.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="At most this many.")] = 100,
+) -> DeliveryPage:
+    """A webhook's delivery log, newest first: attempts, last HTTP status, last error."""
+    store = _store(request)
+    found = await run_in_threadpool(
+        lambda: store.deliveries(
+            webhook_id, api_key_id=_owner(key), status=status, before=before, limit=limit
+        )
+    )
+    return DeliveryPage(
+        deliveries=[_delivery(d) for d in found],
+        next=found[-1].id if len(found) == limit else None,
+    )
+
+
+@router.post("/{webhook_id}/deliveries/{delivery_id}/retry")
+async def retry_delivery(
+    request: Request, key: Platform, webhook_id: WebhookId, delivery_id: DeliveryId
+) -> DeliveryOut:
+    """Sends a delivered or failed delivery again, now (409 ``delivery_pending`` if it is still
+    waiting to go out)."""
+    store = _store(request)
+    info = await run_in_threadpool(
+        lambda: store.redeliver(webhook_id, delivery_id, api_key_id=_owner(key))
+    )
+    return _delivery(info)

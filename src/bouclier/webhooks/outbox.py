@@ -1,0 +1,210 @@
+"""The outbox: events become ``webhook_deliveries`` rows in the transaction that causes them.
+
+:func:`enqueue` writes one row per active webhook subscribed to the event, with the caller's
+session: the event commits with what it records, or neither does, so nothing acknowledged is lost
+and nothing rolled back is announced. With no subscriber, an event costs one read of the (small)
+``webhooks`` table. The bank store calls :func:`enqueue_hash_changes` from its change log, in bulk.
+
+Every body has the same envelope, serialised once and stored exactly as it is signed and sent::
+
+    {"event": "hash.added", "created_at": "2026-11-21T08:00:00Z",
+     "data": {"bank": "victims", "bank_kind": "victim", "entry_id": 12,
+              "pdq": "f8f8...", "cursor": 345}}
+
+``hash.removed`` has the same ``data``; ``cursor`` is the change's cursor in the bank's change log
+(``GET /v1/banks/{name}/changes``). When a case is withdrawn, :func:`forget_entries` sets ``pdq`` to
+``null`` in every delivery of its entries: platforms then drop the entry by ``entry_id``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from bouclier.errors import InputError, NotFound
+from bouclier.storage.models import WEBHOOK_EVENTS, Webhook, WebhookDelivery, utc_iso, utcnow
+
+_INSERT_BATCH = 5000
+_SCRUB_BATCH = 500
+HASH_EVENTS = {"add": "hash.added", "remove": "hash.removed"}
+TAKEDOWN = "takedown.requested"
+
+
+def body(event: str, data: Mapping[str, Any], at: datetime) -> str:
+    """The JSON body of an event, compact and with sorted keys (what is signed is what is sent)."""
+    envelope = {"event": event, "created_at": utc_iso(at), "data": dict(data)}
+    return json.dumps(envelope, separators=(",", ":"), sort_keys=True)
+
+
+def subscribers(session: Session, event: str) -> list[int]:
+    """The ids of the active webhooks subscribed to ``event``: one read of a small table."""
+    if event not in WEBHOOK_EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
+    rows = session.execute(
+        select(Webhook.id, Webhook.events).where(Webhook.disabled_at.is_(None))
+    ).all()
+    return [webhook_id for webhook_id, events in rows if event in events.split(",")]
+
+
+def _insert(
+    session: Session, webhooks: Sequence[int], event: str, items: Iterable[tuple[int | None, str]]
+) -> int:
+    """One delivery per (webhook, item), in bulk; returns how many rows were written."""
+    now = utcnow()
+    batch: list[dict[str, Any]] = []
+    written = 0
+    for entry_id, payload in items:
+        for webhook_id in webhooks:
+            batch.append(
+                {
+                    "webhook_id": webhook_id,
+                    "event": event,
+                    "entry_id": entry_id,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+        if len(batch) >= _INSERT_BATCH:
+            session.execute(insert(WebhookDelivery), batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        session.execute(insert(WebhookDelivery), batch)
+        written += len(batch)
+    return written
+
+
+def enqueue(
+    session: Session, event: str, payload: Mapping[str, Any], entry_id: int | None = None
+) -> int:
+    """Queues ``event`` with ``payload`` (its ``data``) for every active webhook subscribed to it,
+    in the caller's transaction; returns how many deliveries were queued."""
+    hooks = subscribers(session, event)
+    if not hooks:
+        return 0
+    return _insert(session, hooks, event, [(entry_id, body(event, payload, utcnow()))])
+
+
+def enqueue_hash_changes(
+    session: Session,
+    webhooks: Sequence[int],
+    op: str,
+    bank: str,
+    bank_kind: str,
+    entries: Sequence[tuple[int, str]],
+    cursors: Sequence[int],
+    at: datetime,
+) -> int:
+    """The ``hash.added`` / ``hash.removed`` deliveries of one bank write (see the bank store's
+    change log): ``entries`` are (entry id, PDQ) with their change ``cursors``, in order."""
+    event = HASH_EVENTS[op]
+    items = (
+        (
+            entry_id,
+            body(
+                event,
+                {
+                    "bank": bank,
+                    "bank_kind": bank_kind,
+                    "entry_id": entry_id,
+                    "pdq": value,
+                    "cursor": cursor,
+                },
+                at,
+            ),
+        )
+        for (entry_id, value), cursor in zip(entries, cursors, strict=True)
+    )
+    return _insert(session, webhooks, event, items)
+
+
+def forget_entries(session: Session, entry_ids: Iterable[int]) -> int:
+    """Erases the PDQ of these bank entries from every delivery about them, in the caller's
+    transaction (a withdrawn case): pending deliveries still go out, with ``"pdq": null``, so a
+    platform drops the entry by ``entry_id``; sent and failed ones keep no trace of the hash.
+    Returns how many deliveries were changed."""
+    ids = sorted(set(entry_ids))
+    changed = 0
+    for start in range(0, len(ids), _SCRUB_BATCH):
+        chunk = ids[start : start + _SCRUB_BATCH]
+        rows = session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.entry_id.in_(chunk))
+        ).all()
+        for row in rows:
+            envelope = json.loads(row.payload)
+            data = envelope.get("data")
+            if isinstance(data, dict) and data.get("pdq") is not None:
+                data["pdq"] = None
+                row.payload = json.dumps(envelope, separators=(",", ":"), sort_keys=True)
+                changed += 1
+    session.flush()
+    return changed
+
+
+def request_takedown(
+    session: Session,
+    payload: Mapping[str, Any],
+    *,
+    webhook: int | str | None = None,
+    api_key_id: int | None = None,
+    entry_id: int | None = None,
+) -> list[int]:
+    """Queues a ``takedown.requested`` event to a platform's webhook, in the caller's transaction;
+    returns the ids of the deliveries (one per webhook chosen).
+
+    The webhook is chosen by ``webhook`` (its id, or its name: every active webhook of that
+    name), or ``api_key_id`` (every active webhook of that platform's key), or both (narrowing).
+    Only active webhooks subscribed to ``takedown.requested`` are chosen; none: NotFound
+    ``webhook_not_found``. ``payload`` is the event's ``data`` (the notice: its reference, URL,
+    law, deadline...), sent as it is; ``entry_id`` ties the delivery to a bank entry so that
+    :func:`forget_entries` scrubs it if the case is withdrawn (its ``pdq`` key, if any).
+    Delivery, retries and the delivery log are those of every event; a notices module reads the
+    outcome from the delivery log (``WebhookStore.deliveries``) by the returned ids.
+    """
+    if webhook is None and api_key_id is None:
+        raise InputError("name a webhook or a platform's key", code="invalid_webhook")
+    query = select(Webhook.id, Webhook.events).where(Webhook.disabled_at.is_(None))
+    if isinstance(webhook, int):
+        query = query.where(Webhook.id == webhook)
+    elif isinstance(webhook, str):
+        query = query.where(Webhook.name == webhook)
+    if api_key_id is not None:
+        query = query.where(Webhook.api_key_id == api_key_id)
+    hooks = [
+        hook_id
+        for hook_id, events in session.execute(query.order_by(Webhook.id)).all()
+        if TAKEDOWN in events.split(",")
+    ]
+    if not hooks:
+        raise NotFound(
+            "no active webhook subscribed to takedown.requested for that platform",
+            code="webhook_not_found",
+        )
+    created: list[int] = []
+    payload_text = body(TAKEDOWN, payload, utcnow())
+    now = utcnow()
+    for hook_id in hooks:
+        result = session.execute(
+            insert(WebhookDelivery)
+            .values(
+                webhook_id=hook_id,
+                event=TAKEDOWN,
+                entry_id=entry_id,
+                payload=payload_text,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            .returning(WebhookDelivery.id)
+        )
+        created.append(int(result.scalar_one()))
+    return created

@@ -1,0 +1,355 @@
+"""The outbox and the deliverer: bank writes become signed deliveries; failures are retried with
+back-off, then given up; two deliverers share the work without sending a row twice; a withdrawn
+case's hashes are scrubbed. Time is driven by passing ``now``, never by sleeping."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bouclier.banks.store import BankStore, NewEntry
+from bouclier.errors import Conflict, NotFound
+from bouclier.storage import Database
+from bouclier.storage.models import WebhookDelivery, utcnow
+from bouclier.webhooks import forget_entries, request_takedown, verify_signature
+from bouclier.webhooks.deliverer import BACKOFF, JITTER, MAX_ATTEMPTS, Deliverer
+from bouclier.webhooks.store import WebhookStore
+from tests.webhooks.receiver import receiver
+
+PDQ_A = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+PDQ_B = "0" * 63 + "1"
+
+
+@pytest.fixture
+def banks(db: Database) -> BankStore:
+    store = BankStore(db)
+    store.create("victims", "victim")
+    return store
+
+
+def _scripted(statuses: list[int], seen: list[httpx.Request]) -> httpx.Client:
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(statuses.pop(0) if statuses else 200)
+
+    return httpx.Client(transport=httpx.MockTransport(answer))
+
+
+@pytest.fixture
+def deliverer(db: Database) -> Iterator[Deliverer]:
+    made = Deliverer(db)
+    yield made
+    made.close()
+
+
+def test_bank_writes_reach_a_real_receiver_signed(
+    db: Database, banks: BankStore, deliverer: Deliverer
+) -> None:
+    with receiver() as platform:
+        hook, secret = WebhookStore(db).create("main", platform.url)
+        (entry,) = banks.add("victims", [NewEntry(pdq=PDQ_A, case_ref="C-1")])
+        assert deliverer.deliver_due() == 1
+        banks.remove_entries("victims", [entry])
+        assert deliverer.deliver_due() == 1
+        assert deliverer.deliver_due() == 0
+
+    added, removed = platform.received
+    for got, event in ((added, "hash.added"), (removed, "hash.removed")):
+        assert got.path == "/hook"
+        assert got.headers["Bouclier-Event"] == event
+        assert got.headers["Content-Type"] == "application/json"
+        assert verify_signature(secret, got.headers["Bouclier-Signature"], got.body)
+        assert not verify_signature(secret, got.headers["Bouclier-Signature"], got.body + b" ")
+        body = json.loads(got.body)
+        assert body["event"] == event
+        assert body["data"] | {"cursor": None} == {
+            "bank": "victims",
+            "bank_kind": "victim",
+            "entry_id": entry,
+            "pdq": PDQ_A,
+            "cursor": None,
+        }
+    changes = banks.changes(0, 10)
+    assert [json.loads(r.body)["data"]["cursor"] for r in platform.received] == [
+        c.cursor for c in changes
+    ]
+    log = WebhookStore(db).deliveries(hook.id)
+    assert [(d.event, d.status, d.attempts, d.last_status) for d in log] == [
+        ("hash.removed", "delivered", 1, 200),
+        ("hash.added", "delivered", 1, 200),
+    ]
+    assert {r.headers["Bouclier-Delivery"] for r in platform.received} == {str(d.id) for d in log}
+
+
+def test_bulk_add_and_bank_delete_enqueue_one_row_per_entry_and_webhook(
+    db: Database, banks: BankStore
+) -> None:
+    store = WebhookStore(db)
+    one, _ = store.create("one", "https://one.social/h")
+    two, _ = store.create("two", "https://two.social/h", ["hash.removed"])
+    notices, _ = store.create("notices", "https://three.social/h", ["takedown.requested"])
+    gone, _ = store.create("gone", "https://four.social/h")
+    store.disable(gone.id)
+    entries = [NewEntry(pdq=f"{i:064x}") for i in range(1, 12_001)]  # over one insert batch
+    ids = banks.add("victims", entries)
+    assert len(store.deliveries(one.id, limit=500)) == 500
+    assert store.deliveries(two.id) == []
+    assert store.deliveries(notices.id) == []
+    assert store.deliveries(gone.id) == []
+    with db.transaction() as session:
+        rows = session.execute(
+            select(WebhookDelivery.entry_id, WebhookDelivery.payload).where(
+                WebhookDelivery.webhook_id == one.id
+            )
+        ).all()
+    assert sorted(entry for entry, _ in rows) == ids
+    assert {json.loads(p)["data"]["pdq"] for _, p in rows} == {e.pdq for e in entries}
+    assert banks.delete("victims") == len(ids)
+    removed = store.deliveries(two.id, limit=500)
+    assert {d.event for d in removed} == {"hash.removed"}
+    with db.transaction() as session:
+        counts = Counter(
+            session.scalars(
+                select(WebhookDelivery.webhook_id).where(WebhookDelivery.event == "hash.removed")
+            ).all()
+        )
+    assert counts == {one.id: len(ids), two.id: len(ids)}
+
+
+def test_a_rolled_back_write_announces_nothing(db: Database, banks: BankStore) -> None:
+    hook, _ = WebhookStore(db).create("main", "https://one.social/h")
+    with pytest.raises(Exception, match="PDQ"):
+        banks.add("victims", [NewEntry(pdq=PDQ_A), NewEntry(pdq="not a hash")])
+    assert WebhookStore(db).deliveries(hook.id) == []
+
+
+def test_failures_are_retried_with_backoff_then_delivered(db: Database, banks: BankStore) -> None:
+    seen: list[httpx.Request] = []
+    deliverer = Deliverer(db, client=_scripted([500, 503], seen), rng=random.Random(7))
+    store = WebhookStore(db)
+    hook, secret = store.create("main", "https://one.social/h")
+    banks.add("victims", [NewEntry(pdq=PDQ_A)])
+    start = utcnow()
+
+    assert deliverer.deliver_due(start) == 1
+    (first,) = store.deliveries(hook.id)
+    assert (first.status, first.attempts, first.last_status, first.last_error) == (
+        "pending",
+        1,
+        500,
+        "HTTP 500",
+    )
+    _assert_delay(first.next_attempt_at - start, BACKOFF[0])
+    assert deliverer.deliver_due(start + BACKOFF[0] * (1 - JITTER) - timedelta(seconds=1)) == 0
+
+    second_try = first.next_attempt_at
+    assert deliverer.deliver_due(second_try) == 1
+    (second,) = store.deliveries(hook.id)
+    assert (second.status, second.attempts, second.last_status) == ("pending", 2, 503)
+    _assert_delay(second.next_attempt_at - second_try, BACKOFF[1])
+
+    assert deliverer.deliver_due(second.next_attempt_at) == 1
+    (done,) = store.deliveries(hook.id)
+    assert (done.status, done.attempts, done.last_status, done.last_error) == (
+        "delivered",
+        3,
+        200,
+        None,
+    )
+    assert deliverer.deliver_due(done.next_attempt_at + timedelta(days=30)) == 0
+    # one delivery id, three signed attempts of the same body
+    assert {r.headers["Bouclier-Delivery"] for r in seen} == {str(done.id)}
+    assert len({r.content for r in seen}) == 1
+    for request in seen:
+        assert verify_signature(secret, request.headers["Bouclier-Signature"], request.content)
+    deliverer.close()
+
+
+def _assert_delay(delay: timedelta, base: timedelta) -> None:
+    assert base * (1 - JITTER) <= delay <= base * (1 + JITTER)
+
+
+def test_gives_up_after_the_last_attempt_and_can_be_redelivered(
+    db: Database, banks: BankStore
+) -> None:
+    seen: list[httpx.Request] = []
+    statuses = [500] * MAX_ATTEMPTS
+    deliverer = Deliverer(db, client=_scripted(statuses, seen), rng=random.Random(1))
+    store = WebhookStore(db)
+    hook, _ = store.create("main", "https://one.social/h")
+    banks.add("victims", [NewEntry(pdq=PDQ_A)])
+    moment = utcnow()
+    delays: list[timedelta] = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert deliverer.deliver_due(moment) == 1, attempt
+        (row,) = store.deliveries(hook.id)
+        assert row.attempts == attempt
+        delays.append(row.next_attempt_at - moment)
+        moment = row.next_attempt_at
+    assert (row.status, row.last_status) == ("failed", 500)
+    for delay, base in zip(delays, BACKOFF, strict=False):
+        _assert_delay(delay, base)
+    assert sum(delays, timedelta()) < timedelta(hours=27)
+    assert deliverer.deliver_due(moment + timedelta(days=7)) == 0
+    assert len(seen) == MAX_ATTEMPTS
+
+    retried = store.redeliver(hook.id, row.id, now=moment)
+    assert (retried.status, retried.attempts) == ("pending", 0)
+    with pytest.raises(Conflict):
+        store.redeliver(hook.id, row.id)
+    assert deliverer.deliver_due(moment) == 1  # statuses exhausted: 200
+    assert store.deliveries(hook.id)[0].status == "delivered"
+    deliverer.close()
+
+
+def test_connection_errors_and_redirects_are_failures(db: Database, banks: BankStore) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "down.social":
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(302, headers={"Location": "https://elsewhere.social/"})
+
+    deliverer = Deliverer(db, client=httpx.Client(transport=httpx.MockTransport(answer)))
+    store = WebhookStore(db)
+    down, _ = store.create("down", "https://down.social/h")
+    moved, _ = store.create("moved", "https://moved.social/h")
+    banks.add("victims", [NewEntry(pdq=PDQ_A)])
+    assert deliverer.deliver_due() == 2
+    (d,) = store.deliveries(down.id)
+    assert (d.status, d.last_status, d.last_error) == (
+        "pending",
+        None,
+        "ConnectError: connection refused",
+    )
+    (m,) = store.deliveries(moved.id)
+    assert (m.last_status, m.last_error) == (302, "HTTP 302 (redirects are not followed)")
+    assert PDQ_A not in str(d.last_error) + str(m.last_error)
+    deliverer.close()
+
+
+def test_a_disabled_webhook_gets_nothing(db: Database, banks: BankStore) -> None:
+    seen: list[httpx.Request] = []
+    deliverer = Deliverer(db, client=_scripted([], seen))
+    store = WebhookStore(db)
+    hook, _ = store.create("main", "https://one.social/h")
+    banks.add("victims", [NewEntry(pdq=PDQ_A)])
+    store.disable(hook.id)
+    assert deliverer.deliver_due() == 0
+    assert seen == []
+    deliverer.close()
+
+
+def test_forget_entries_scrubs_every_delivery_of_the_entries(
+    db: Database, banks: BankStore
+) -> None:
+    seen: list[httpx.Request] = []
+    deliverer = Deliverer(db, client=_scripted([], seen))
+    store = WebhookStore(db)
+    hook, _ = store.create("main", "https://one.social/h")
+    first, kept = banks.add("victims", [NewEntry(pdq=PDQ_A), NewEntry(pdq=PDQ_B)])
+    assert deliverer.deliver_due() == 2  # both hash.added delivered
+    banks.remove_entries("victims", [first])  # a hash.removed, still pending
+    with db.transaction() as session:
+        assert forget_entries(session, [first]) == 2
+        assert forget_entries(session, [first]) == 0  # already scrubbed
+    with db.transaction() as session:
+        payloads = {
+            (row.event, row.entry_id, row.status): json.loads(row.payload)["data"]["pdq"]
+            for row in session.scalars(select(WebhookDelivery)).all()
+        }
+    assert payloads == {
+        ("hash.added", first, "delivered"): None,
+        ("hash.removed", first, "pending"): None,
+        ("hash.added", kept, "delivered"): PDQ_B,
+    }
+    with db.transaction() as session:
+        assert PDQ_A not in " ".join(session.scalars(select(WebhookDelivery.payload)).all())
+    assert deliverer.deliver_due() == 1  # the pending one still goes out, without the hash
+    body = json.loads(seen[-1].content)
+    assert body["event"] == "hash.removed"
+    assert body["data"]["entry_id"] == first
+    assert body["data"]["pdq"] is None
+    assert store.deliveries(hook.id)[0].status == "delivered"
+    deliverer.close()
+
+
+def test_request_takedown_goes_to_the_chosen_webhook(db: Database) -> None:
+    from bouclier.api.keys import ApiKeyStore
+
+    platform, _ = ApiKeyStore(db).create("example.social", "platform")
+    store = WebhookStore(db)
+    hashes_only, _ = store.create("hashes", "https://ex.social/h", ["hash.added"])
+    notices, _ = store.create(
+        "notices", "https://ex.social/n", ["takedown.requested"], api_key_id=platform.id
+    )
+    notice = {"reference": "N-1", "url": "https://ex.social/p/1", "law": "dsa"}
+    with db.transaction() as session:
+        by_key = request_takedown(session, notice, api_key_id=platform.id)
+        by_name = request_takedown(session, notice, webhook="notices")
+        by_id = request_takedown(session, notice, webhook=notices.id, api_key_id=platform.id)
+        with pytest.raises(NotFound):
+            request_takedown(session, notice, webhook=hashes_only.id)
+        with pytest.raises(NotFound):
+            request_takedown(session, notice, webhook="nobody")
+    assert len(by_key) == len(by_name) == len(by_id) == 1
+    seen: list[httpx.Request] = []
+    deliverer = Deliverer(db, client=_scripted([], seen))
+    assert deliverer.deliver_due() == 3
+    assert {r.headers["Bouclier-Event"] for r in seen} == {"takedown.requested"}
+    assert json.loads(seen[0].content)["data"] == notice
+    assert {str(r.url) for r in seen} == {"https://ex.social/n"}
+    deliverer.close()
+
+
+@pytest.mark.postgres
+def test_two_deliverers_never_send_one_delivery_twice(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the concurrent claim is PostgreSQL's (SQLite has one writer at a time)")
+    first_db, second_db = Database.open(database_url), Database.open(database_url)
+    try:
+        banks = BankStore(first_db)
+        banks.create("victims", "victim")
+        WebhookStore(first_db).create("main", "https://one.social/h")
+        banks.add("victims", [NewEntry(pdq=f"{i:064x}") for i in range(1, 201)])
+        lock = threading.Lock()
+        sent: Counter[str] = Counter()
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            with lock:
+                sent[request.headers["Bouclier-Delivery"]] += 1
+            return httpx.Response(204)
+
+        deliverers = [
+            Deliverer(d, client=httpx.Client(transport=httpx.MockTransport(answer)), batch=3)
+            for d in (first_db, second_db)
+        ]
+        moment: datetime = utcnow()
+        errors: list[BaseException] = []
+
+        def drain(deliverer: Deliverer) -> None:
+            try:
+                while deliverer.deliver_due(moment):
+                    pass
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=drain, args=(d,)) for d in deliverers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert len(sent) == 200
+        assert set(sent.values()) == {1}
+        for deliverer in deliverers:
+            deliverer.close()
+    finally:
+        first_db.dispose()
+        second_db.dispose()

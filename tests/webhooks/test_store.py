@@ -1,0 +1,86 @@
+"""Webhook endpoints: URL rules, secrets shown once, ownership, the delivery log."""
+
+from __future__ import annotations
+
+import pytest
+
+from bouclier.errors import InputError, NotFound
+from bouclier.storage import Database
+from bouclier.webhooks.store import WebhookStore, validate_url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.social/hooks/bouclier",
+        "https://example.social:8443/h?x=1",
+        "http://localhost:8080/hook",
+        "http://127.0.0.1/hook",
+        "http://[::1]:9000/",
+    ],
+)
+def test_urls_accepted(url: str) -> None:
+    assert validate_url(f"  {url} ") == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "http://example.social/hook",  # plain http off the loopback
+        "ftp://example.social/",
+        "https:///path-only",
+        "https://user:pw@example.social/",
+        "https://token@example.social/",
+        "https://example.social:99999/",
+        "https://exa mple.social/",
+        "https://example.social/\x00",
+        "javascript:alert(1)",
+        "https://example.social/" + "a" * 2000,
+        "http://10.0.0.1/",
+    ],
+)
+def test_urls_refused(url: str) -> None:
+    with pytest.raises(InputError) as caught:
+        validate_url(url)
+    assert caught.value.code == "invalid_webhook_url"
+
+
+def test_create_list_disable_delete(db: Database) -> None:
+    store = WebhookStore(db)
+    hook, secret = store.create("main", "https://example.social/h", api_key_id=None)
+    assert secret.startswith("whsec_")
+    assert hook.events == ("hash.added", "hash.removed", "takedown.requested")
+    other, _ = store.create("notices", "https://example.social/n", ["takedown.requested"])
+    assert other.events == ("takedown.requested",)
+    assert [w.id for w in store.webhooks()] == [hook.id, other.id]
+    assert store.disable(hook.id).disabled_at is not None
+    store.delete(hook.id)
+    with pytest.raises(NotFound):
+        store.get(hook.id)
+    with pytest.raises(InputError, match="events"):
+        store.create("x", "https://example.social/", ["hash.exploded"])
+    with pytest.raises(InputError):
+        store.create("", "https://example.social/")
+    with pytest.raises(InputError):
+        store.create("a\x00b", "https://example.social/")
+
+
+def test_a_key_sees_only_its_webhooks(db: Database) -> None:
+    from bouclier.api.keys import ApiKeyStore
+
+    keys = ApiKeyStore(db)
+    one, _ = keys.create("one.social", "platform")
+    two, _ = keys.create("two.social", "platform")
+    store = WebhookStore(db)
+    hook, _ = store.create("h", "https://one.social/h", api_key_id=one.id)
+    assert store.webhooks(api_key_id=two.id) == []
+    with pytest.raises(NotFound):
+        store.deliveries(hook.id, api_key_id=two.id)
+    with pytest.raises(NotFound):
+        store.delete(hook.id, api_key_id=two.id)
+    with pytest.raises(NotFound, match="delivery"):
+        store.redeliver(hook.id, 12345, api_key_id=one.id)
+    assert store.deliveries(hook.id, api_key_id=one.id) == []
+    with pytest.raises(InputError):
+        store.deliveries(hook.id, limit=0)
