@@ -34,6 +34,7 @@ from bouclier.guard.guard import FaceModel
 from bouclier.media import Limits
 from bouclier.settings import Settings
 from bouclier.storage import Database
+from bouclier.webhooks.deliverer import Deliverer
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class Services:
     _refresh: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
     _follower: threading.Thread | None = None
+    deliverer: Deliverer | None = None  # sends the webhook outbox (bouclier.webhooks.deliverer)
 
     @classmethod
     def start(cls, settings: Settings, detectors: Detectors) -> Services:
@@ -96,6 +98,8 @@ class Services:
         guard = Guard(nudity=detectors.nudity, faces=detectors.faces)  # shares the nudity model
         services = cls(settings, db, store, ApiKeyStore(db), analyzer, guard, cursor=cursor)
         services.follow()
+        services.deliverer = Deliverer(db)
+        services.deliverer.start()
         return services
 
     @property
@@ -169,4 +173,6 @@ class Services:
         if self._follower is not None:
             self._follower.join(timeout=30)  # at most one read of the log to finish
             self._follower = None
+        if self.deliverer is not None:
+            self.deliverer.close()  # after the request in flight, if any
         self.db.dispose()
