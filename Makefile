@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js clean
 
 VENV := .venv/bin
 
@@ -42,6 +42,10 @@ bench-scan: setup
 
 bench-likeness: setup
 	$(VENV)/python benchmarks/bench_likeness.py
+
+bench-pdq-js: setup
+	./scripts/ensure-chromium
+	$(VENV)/python benchmarks/bench_pdq_js.py
 
 bench-load: setup
 	$(VENV)/python benchmarks/bench_load.py
