@@ -12,6 +12,7 @@ import click
 
 from bouclier import __version__
 from bouclier.cli import exit_codes
+from bouclier.cli.analyst_cmd import analyst_group
 from bouclier.cli.app import App
 from bouclier.cli.bank_cmd import bank_group
 from bouclier.cli.enrol_cmd import enrol_group
@@ -73,6 +74,7 @@ cli.add_command(scan_command)
 cli.add_command(guard_group)
 cli.add_command(key_group)
 cli.add_command(serve_command)
+cli.add_command(analyst_group)
 
 
 def run(args: list[str] | None = None) -> int:
