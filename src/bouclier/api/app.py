@@ -24,12 +24,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from bouclier import __version__
-from bouclier.api import banks, feedback, guard, images, problems, ratelimit, webhooks
-from bouclier.api.auth import Require, require
+from bouclier.api import banks, cases, feedback, guard, images, problems, ratelimit, webhooks
+from bouclier.api.auth import Public, Require, require
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import RequestObservation
 from bouclier.api.services import Detectors, Services
 from bouclier.settings import Settings, load_settings
+from bouclier.web import install as install_web
 
 _PUBLIC_ROUTE: dict[str, Any] = {"security": []}
 _METRICS_ROUTE: dict[str, Any] = {
@@ -101,10 +102,12 @@ def create_app(settings: Settings, *, detectors: Detectors | None = None) -> Fas
         guard.router,
         webhooks.router,
         feedback.router,
+        cases.router,
         metrics_router,
     ):
         _declare_roles(router)
         app.include_router(router)
+    install_web(app)  # the portal and console pages: out of the schema, their own sessions
     return app
 
 
@@ -120,6 +123,10 @@ def _declare_roles(router: APIRouter) -> None:
     for route in router.routes:
         if not isinstance(route, APIRoute):
             raise RuntimeError(f"{route!r}: only plain API routes are expected under /v1")
+        if any(isinstance(d.call, Public) for d in route.dependant.dependencies):
+            if (route.openapi_extra or {}).get("security") != []:
+                raise RuntimeError(f"public route {route.path} must say so: openapi_extra=PUBLIC")
+            continue
         roles = route_roles(route)
         if roles is None:
             raise RuntimeError(f"route {route.path} declares no roles: add require(...)")

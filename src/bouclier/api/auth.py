@@ -11,7 +11,7 @@ revoked by another process is refused within that time.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -24,7 +24,7 @@ from bouclier.api.services import Services
 from bouclier.storage.models import API_ROLES
 
 SCHEME = "apiKey"
-_bearer = HTTPBearer(
+bearer = HTTPBearer(
     auto_error=False,
     scheme_name=SCHEME,
     description="An API key (`bouclier key create`), as `Authorization: Bearer <key>`.",
@@ -43,7 +43,7 @@ class Require:
     async def __call__(
         self,
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> KeyInfo:
         if credentials is None:
             raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
@@ -64,6 +64,19 @@ class Require:
                 f"a {key.role} key may not call this route (roles: {', '.join(self.roles)})"
             )
         return key
+
+
+class Public:
+    """The dependency of a public route (a victim opening a case): it declares the route public,
+    since ``create_app`` checks that every /v1 route declares who may call it, and does nothing
+    else. Such a route must also carry ``openapi_extra=PUBLIC`` (``security: []``)."""
+
+    async def __call__(self) -> None:
+        return None
+
+
+#: The ``openapi_extra`` of a public route.
+PUBLIC: dict[str, Any] = {"security": []}
 
 
 def require(*roles: str) -> Require:

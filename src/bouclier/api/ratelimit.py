@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from bouclier.cases.attempts import TooManyAttempts
 from bouclier.errors import BouclierError
 from bouclier.settings import Settings
 
@@ -89,7 +90,7 @@ class RateLimiter:
 
 async def _handle(request: Request, exc: Exception) -> JSONResponse:
     # problems.handle does not know 429 yet: this answer has the same body shape, plus the header.
-    assert isinstance(exc, RateLimited)
+    assert isinstance(exc, RateLimited | TooManyAttempts)
     return JSONResponse(
         {"error": {"code": exc.code, "message": exc.message}},
         status_code=429,
@@ -101,3 +102,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Puts the limiter (or None) on ``app.state`` for Require, and answers RateLimited as 429."""
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.add_exception_handler(RateLimited, _handle)
+    app.add_exception_handler(TooManyAttempts, _handle)  # guesses of case secrets

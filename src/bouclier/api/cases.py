@@ -1,0 +1,315 @@
+"""Routes on cases: a victim opens one without any key, then comes back with the case secret;
+analysts work the queue with their keys.
+
+- ``POST /v1/cases`` is public (``security: []``): the number and the secret are answered once.
+- A case's own routes (``/v1/cases/{number}...``) admit its secret, sent as ``X-Case-Secret``,
+  or an analyst key. Wrong secrets count against the case number and the client
+  (:mod:`bouclier.cases.attempts`): after 5 within 15 minutes, 429 with ``Retry-After``.
+- ``GET /v1/cases`` (the queue) and reviewing items are for analysts.
+
+Hashes come from the victim's device (the portal's pdq.js, or any client computing PDQ): images
+are never sent here. Hashes enter the victim bank at once; this process's matcher catches up before
+the answer, others within about a second.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from bouclier.api.auth import PUBLIC, Public, Require, bearer, require
+from bouclier.api.images import services_of
+from bouclier.api.problems import Unauthenticated
+from bouclier.cases import CaseInfo, Cases, HashReport, ItemInfo
+from bouclier.cases.attempts import Attempts
+from bouclier.cases.store import MAX_ITEMS_PER_CALL
+from bouclier.storage.models import utc_iso
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+CASE_SCHEME = "caseSecret"
+_case_secret = APIKeyHeader(
+    name="X-Case-Secret",
+    auto_error=False,
+    scheme_name=CASE_SCHEME,
+    description="The secret given when the case was opened (for a victim's own case).",
+)
+
+
+class CaseAccess(Require):
+    """The case's secret (``X-Case-Secret``) for its own case, or an analyst (or admin) key."""
+
+    def __init__(self) -> None:
+        super().__init__("analyst")
+
+    async def __call__(  # type: ignore[override]
+        self,
+        request: Request,
+        number: str,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        secret: Annotated[str | None, Depends(_case_secret)],
+    ) -> CaseInfo | None:
+        if secret is None:
+            await super().__call__(request, credentials)
+            return None
+        attempts = attempts_of(request)
+        client = f"client:{request.client.host if request.client else '-'}"
+        attempts.check([f"case:{number.upper()}", client])
+        case = await run_in_threadpool(cases_of(request).authenticate, number, secret)
+        if case is None:
+            attempts.failed([f"case:{number.upper()}", client])
+            raise Unauthenticated("wrong case number or secret")
+        attempts.succeeded(f"case:{number.upper()}")
+        return case
+
+
+def cases_of(request: Request) -> Cases:
+    services = services_of(request)
+    return Cases(services.db, services.settings, banks=services.store)
+
+
+def attempts_of(request: Request) -> Attempts:
+    attempts: Attempts | None = getattr(request.app.state, "case_attempts", None)
+    if attempts is None:
+        attempts = request.app.state.case_attempts = Attempts()
+    return attempts
+
+
+_case = CaseAccess()
+_analyst = [Depends(require("analyst"))]
+
+
+class CaseCreate(BaseModel):
+    language: str = Field(default="en", description="fr, es or en: the language of the case.")
+    minor: bool = Field(default=False, description="The person shown is under 18.")
+    sextortion: bool = Field(default=False, description="Someone asked for money or more images.")
+    contact: str | None = Field(
+        default=None, max_length=500, description="Optional: how the hotline can reach you."
+    )
+    invitation: str | None = Field(
+        default=None, max_length=60, description="Optional: a collective case's invitation code."
+    )
+
+
+class CaseOut(BaseModel):
+    number: str
+    status: str
+    language: str
+    minor: bool
+    sextortion: bool
+    collective: bool
+    merged_into: str | None
+    created_at: str
+    updated_at: str
+
+
+class CaseCreated(CaseOut):
+    secret: str = Field(description="Shown once: keep it to come back to the case.")
+
+
+class ItemOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    created_at: str
+    pdq: str | None = None
+    quality: int | None = None
+    low_quality: bool = False
+    sha256: str | None = None
+    url: str | None = None
+    platform: str | None = None
+
+
+class ReuploadOut(BaseModel):
+    platform: str
+    action: str
+    at: str
+
+
+class CaseDetail(CaseOut):
+    items: list[ItemOut]
+    reuploads: list[ReuploadOut]
+
+
+class HashIn(BaseModel):
+    pdq: str = Field(description="64 hex characters, computed on the victim's device.")
+    quality: int | None = Field(default=None, description="PDQ quality, 0 to 100.")
+    sha256: str | None = Field(default=None, description="SHA-256 of the file, 64 hex.")
+
+
+class HashesIn(BaseModel):
+    hashes: list[HashIn] = Field(min_length=1, max_length=MAX_ITEMS_PER_CALL)
+
+
+class UrlsIn(BaseModel):
+    urls: list[str] = Field(min_length=1, max_length=MAX_ITEMS_PER_CALL)
+
+
+class ItemsOut(BaseModel):
+    added: list[ItemOut]
+
+
+class QueueItem(BaseModel):
+    case: CaseOut
+    items: int
+    pending: int
+    reuploads: int
+    open_notices: int
+    overdue_notices: int
+
+
+class QueueOut(BaseModel):
+    cases: list[QueueItem]
+
+
+class Review(BaseModel):
+    decision: str = Field(
+        description="confirm or reject (a rejected hash becomes a known false positive)."
+    )
+
+
+class Withdrawn(BaseModel):
+    number: str
+    items: int
+    hashes: int
+    evidence: int
+    enrolments: int
+    at: str
+
+
+def case_out(case: CaseInfo) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "status": case.status,
+        "language": case.language,
+        "minor": case.minor,
+        "sextortion": case.sextortion,
+        "collective": case.collective_id is not None,
+        "merged_into": case.merged_into,
+        "created_at": utc_iso(case.created_at),
+        "updated_at": utc_iso(case.updated_at),
+    }
+
+
+def item_out(item: ItemInfo) -> ItemOut:
+    return ItemOut(
+        id=item.id,
+        kind=item.kind,
+        status=item.status,
+        created_at=utc_iso(item.created_at),
+        pdq=item.pdq,
+        quality=item.quality,
+        low_quality=item.low_quality,
+        sha256=item.sha256,
+        url=item.url,
+        platform=item.platform,
+    )
+
+
+@router.post("", status_code=201, dependencies=[Depends(Public())], openapi_extra=PUBLIC)
+async def create_case(request: Request, body: CaseCreate) -> CaseCreated:
+    """Opens a case, anonymously. The answer holds the case number and its secret, once."""
+    case, secret = await run_in_threadpool(
+        lambda: cases_of(request).create(
+            language=body.language,
+            minor=body.minor,
+            sextortion=body.sextortion,
+            contact=body.contact,
+            invitation=body.invitation,
+        )
+    )
+    return CaseCreated(**case_out(case), secret=secret)
+
+
+@router.get("", dependencies=_analyst)
+async def case_queue(request: Request) -> QueueOut:
+    """Open cases, most urgent first: a minor, then sextortion, then the oldest."""
+    queue = await run_in_threadpool(cases_of(request).queue)
+    return QueueOut(
+        cases=[
+            QueueItem(
+                case=CaseOut(**case_out(q.case)),
+                items=q.items,
+                pending=q.pending,
+                reuploads=q.reuploads,
+                open_notices=q.open_notices,
+                overdue_notices=q.overdue_notices,
+            )
+            for q in queue
+        ]
+    )
+
+
+@router.get("/{number}", dependencies=[Depends(_case)])
+async def get_case(request: Request, number: str) -> CaseDetail:
+    """A case: its status, items and the re-uploads platforms blocked (never an image)."""
+    cases = cases_of(request)
+
+    def read() -> CaseDetail:
+        case = cases.get(number)
+        return CaseDetail(
+            **case_out(case),
+            items=[item_out(i) for i in cases.items(number)],
+            reuploads=[
+                ReuploadOut(platform=r.platform, action=r.action, at=utc_iso(r.at))
+                for r in cases.reuploads(number)
+            ],
+        )
+
+    return await run_in_threadpool(read)
+
+
+@router.post("/{number}/hashes", status_code=201, dependencies=[Depends(_case)])
+async def add_case_hashes(request: Request, number: str, body: HashesIn) -> ItemsOut:
+    """Adds hashes computed on the victim's device; they are matched from now on."""
+    actor = _actor(request)
+    reports = [HashReport(h.pdq, h.quality, h.sha256) for h in body.hashes]
+    added = await run_in_threadpool(
+        lambda: cases_of(request).add_hashes(number, reports, actor=actor)
+    )
+    await run_in_threadpool(services_of(request).refresh_matcher)
+    return ItemsOut(added=[item_out(i) for i in added])
+
+
+@router.post("/{number}/urls", status_code=201, dependencies=[Depends(_case)])
+async def add_case_urls(request: Request, number: str, body: UrlsIn) -> ItemsOut:
+    """Adds links where an image was seen (http or https); the platform is recognised."""
+    actor = _actor(request)
+    added = await run_in_threadpool(
+        lambda: cases_of(request).add_urls(number, body.urls, actor=actor)
+    )
+    return ItemsOut(added=[item_out(i) for i in added])
+
+
+@router.post("/{number}/items/{item}/review", dependencies=_analyst)
+async def review_case_item(request: Request, number: str, item: int, body: Review) -> ItemOut:
+    """Confirms a hash, or rejects it (it leaves the victim bank for the known false positives)."""
+    actor = f"analyst-key:{getattr(request.state, 'api_key_id', '?')}"
+    reviewed = await run_in_threadpool(
+        lambda: cases_of(request).review_item(number, item, body.decision, actor=actor)
+    )
+    await run_in_threadpool(services_of(request).refresh_matcher)
+    return item_out(reviewed)
+
+
+@router.delete("/{number}", dependencies=[Depends(_case)])
+async def withdraw_case(request: Request, number: str) -> Withdrawn:
+    """Withdraws a case: its hashes leave the banks and everything of it is deleted, for real."""
+    done = await run_in_threadpool(cases_of(request).withdraw, number)
+    await run_in_threadpool(services_of(request).refresh_matcher)
+    return Withdrawn(
+        number=done.case_number,
+        items=done.items,
+        hashes=done.hashes,
+        evidence=done.evidence,
+        enrolments=done.enrolments,
+        at=utc_iso(done.at),
+    )
+
+
+def _actor(request: Request) -> str:
+    key_id = getattr(request.state, "api_key_id", None)
+    return "victim" if key_id is None else f"analyst-key:{key_id}"
