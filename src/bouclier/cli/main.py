@@ -22,6 +22,7 @@ from bouclier.cli.key_cmd import key_group
 from bouclier.cli.match_cmd import match_command
 from bouclier.cli.scan_cmd import scan_command
 from bouclier.cli.serve_cmd import serve_command
+from bouclier.cli.webhook_cmd import webhook_group
 from bouclier.errors import BouclierError
 
 
@@ -73,6 +74,7 @@ cli.add_command(enrol_group)
 cli.add_command(scan_command)
 cli.add_command(guard_group)
 cli.add_command(key_group)
+cli.add_command(webhook_group)
 cli.add_command(serve_command)
 cli.add_command(analyst_group)
 
