@@ -1,0 +1,31 @@
+"""The web pages: the victim portal (:mod:`bouclier.web.portal`) and the analyst console,
+server-rendered, in French, Spanish and English, on what :mod:`bouclier.web.common` shares.
+
+:func:`install` mounts them on the API's app (``create_app`` calls it): the routers, out of the
+OpenAPI schema (the roles of ``/v1`` do not apply to pages: a page checks its own session), the
+static files at ``/static``, the security headers, and the limiter of secret guesses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from bouclier.web import common, portal
+
+STATIC = Path(__file__).resolve().parent / "static"
+#: Path prefixes that are not web pages: the API and its documentation keep their own headers.
+_NOT_PAGES = ("/v1/", "/docs", "/redoc", "/openapi.json")
+
+router = APIRouter(include_in_schema=False)
+router.include_router(portal.router)
+
+
+def install(app: FastAPI) -> None:
+    """Mounts the pages, ``/static``, the security headers and the secret-guess limiter."""
+    app.state.secret_limiter = common.SecretLimiter()
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(common.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES))

@@ -1,0 +1,506 @@
+"""What the victim portal and the analyst console share: pages, words, sessions, CSRF, headers.
+
+How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the worked example)::
+
+    from bouclier.web import common
+
+    router = APIRouter(include_in_schema=False)   # web routes stay out of the OpenAPI schema
+
+    @router.get("/console/login")
+    def login_form(request: Request) -> Response:
+        return common.render(request, "console/login.j2")          # pre-session CSRF cookie set
+
+    @router.post("/console/login")
+    def login(request: Request, username: str = Form(""), password: str = Form(""),
+              csrf_token: str = Form("")) -> Response:
+        if not common.csrf_ok(request, csrf_token, None):
+            return common.forbidden(request)                          # 403, changes nothing
+        limiter = common.limiter(request)
+        keys = common.limiter_keys(request, "analyst:" + username)
+        if (wait := limiter.retry_after(keys)) is not None:
+            return common.too_many(request, wait)                    # 429 + Retry-After
+        ...check the password; on failure limiter.failed(keys), on success limiter.succeeded(keys)
+        response = common.redirect("/console")
+        common.open_session(request, response, common.ANALYST, analyst_id=analyst.id)
+        return response
+
+    @router.get("/console")
+    def home(request: Request) -> Response:
+        session = common.current_session(request, common.ANALYST)
+        if session is None:
+            return common.redirect("/console/login")
+        return common.render(request, "console/home.j2", session=session, queue=...)
+
+- **Templates** are Jinja files under ``web/templates`` (autoescaped, undefined names are errors).
+  Extend ``base.j2`` and fill ``{% block title %}`` and ``{% block content %}``; scripts go in
+  ``{% block scripts %}`` as ``<script src="/static/...">`` (the CSP forbids inline scripts and
+  inline event handlers). Every context has ``t`` (``t("key", name=value)``), ``lang``,
+  ``csrf_token`` (put ``<input type="hidden" name="csrf_token" value="{{ csrf_token }}">`` in every
+  POST form), ``languages`` and ``lang_url(code)`` (the switch links), ``format_time(dt)``,
+  ``short_hash(h)``.
+- **Cases**: :func:`cases` is the process's :class:`~bouclier.cases.Cases` (on the API's database).
+  Pages are plain ``def`` routes (FastAPI runs them in a worker thread: the database calls block).
+- **Words** live in ``web/locales/{en,es,fr}.json``, one flat object of ``"area.key": "text"`` each,
+  with exactly the same keys (a test checks it): add a key to the three files at once. Text may
+  hold ``{name}`` placeholders. A missing key raises, so a test that renders a page finds it.
+- **Language**: ``?lang=xx`` (kept in the ``bouclier_lang`` cookie), else that cookie, else
+  ``Accept-Language``, else English.
+- **Sessions** (table ``web_sessions``): a random token in an HttpOnly, SameSite=Lax cookie (Secure
+  over https), of which only the SHA-256 is stored; one subject, a case (:data:`VICTIM`: 2 hours
+  idle) or an analyst (:data:`ANALYST`: 8 hours idle); the expiry slides with use. A session
+  carries its own CSRF token. :func:`open_session` always makes a new token (no fixation).
+- **CSRF**: every POST is checked with :func:`csrf_ok` before anything else. In a session, the
+  form's token must be the session's; before one (creating a case, logging in), it must equal the
+  ``bouclier_csrf`` cookie (double submit), which :func:`render` sets when it is missing. A
+  cross-site ``Origin`` is refused too.
+- **Headers**: :class:`SecurityHeaders` (installed for the web paths and ``/static``) adds the
+  Content-Security-Policy, ``frame-ancestors 'none'``, ``Referrer-Policy: no-referrer`` and
+  ``nosniff``; :func:`render` adds ``Cache-Control: no-store`` (pages show case data).
+- **Guessing secrets**: :class:`SecretLimiter`, one per app (:func:`limiter`), in process memory.
+  A key (``number:BQ-…``, an analyst's name) is blocked for the rest of a 15-minute window after
+  :data:`MAX_FAILURES` failures in it; a client address after :data:`MAX_FAILURES_PER_ADDRESS`
+  (families mistype: the address limit is higher, it stops one machine trying many numbers).
+  Behind a reverse proxy every client has the proxy's address: the address limit then acts as a
+  global one, the per-number limit still holds. Several processes each keep their own counts, so
+  the effective limit is multiplied by the number of processes (still far below the 125 bits of a
+  secret). A restart forgets the counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import delete, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bouclier.cases import Cases
+from bouclier.storage.models import WebSession, utcnow
+
+LANGUAGES = ("fr", "es", "en")
+DEFAULT_LANGUAGE = "en"
+LANG_COOKIE = "bouclier_lang"
+CSRF_COOKIE = "bouclier_csrf"
+CSRF_FIELD = "csrf_token"
+MAX_FAILURES = 5
+MAX_FAILURES_PER_ADDRESS = 20
+FAILURE_WINDOW = 15 * 60.0
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+}
+
+
+# --- words -------------------------------------------------------------------------------------
+
+
+@cache
+def locale(lang: str) -> Mapping[str, str]:
+    """The words of one language (``web/locales/LANG.json``)."""
+    if lang not in LANGUAGES:
+        raise KeyError(lang)
+    text = resources.files("bouclier.web").joinpath("locales", f"{lang}.json").read_text("utf-8")
+    words: dict[str, str] = json.loads(text)
+    return words
+
+
+def translate(lang: str, key: str, **params: object) -> str:
+    """The text of ``key`` in ``lang``, with its ``{name}`` placeholders filled; KeyError if the
+    key is missing (a page test then fails, rather than a page showing a key)."""
+    text = locale(lang)[key]
+    return text.format(**params) if params else text
+
+
+def translator(lang: str) -> Callable[..., str]:
+    def t(key: str, **params: object) -> str:
+        return translate(lang, key, **params)
+
+    return t
+
+
+def negotiate(request: Request) -> str:
+    """The page's language: ``?lang=``, the cookie, Accept-Language, else English."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return accept_language(request.headers.get("accept-language", ""))
+
+
+def accept_language(header: str) -> str:
+    """The best of :data:`LANGUAGES` for an Accept-Language header (``es-ES,es;q=0.9,en;q=0.8``)."""
+    best, best_q = DEFAULT_LANGUAGE, 0.0
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        q -= position * 1e-6  # equal weights: the first one listed wins
+        if primary in LANGUAGES and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("bouclier.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["format_time"] = format_time
+    env.globals["short_hash"] = short_hash
+    return env
+
+
+def format_time(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def short_hash(value: str | None) -> str:
+    """A hash's first 12 characters: enough to tell items apart, not the whole fingerprint."""
+    return "" if not value else value[:12] + "…"
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    session: SessionInfo | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """The page ``template`` in the request's language, with the words, the CSRF token of the
+    session (or of the pre-session cookie, set here if missing), and ``no-store`` caching."""
+    lang = negotiate(request)
+    new_csrf = None
+    if session is not None:
+        token = session.csrf_token
+    else:
+        token = request.cookies.get(CSRF_COOKIE) or ""
+        if len(token) < 32:
+            token = new_csrf = secrets.token_urlsafe(32)
+
+    def lang_url(code: str) -> str:
+        query = {k: v for k, v in request.query_params.items() if k != "lang"}
+        query["lang"] = code
+        return f"{request.url.path}?{urlencode(query)}"
+
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            t=translator(lang),
+            lang=lang,
+            languages=LANGUAGES,
+            lang_url=lang_url,
+            csrf_token=token,
+            csrf_field=CSRF_FIELD,
+            path=request.url.path,
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["cache-control"] = "no-store"
+    if new_csrf is not None:
+        _set_cookie(request, response, CSRF_COOKIE, new_csrf, max_age=None, samesite="strict")
+    if request.query_params.get("lang") in LANGUAGES:
+        _set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    """303 See Other: after a POST, the browser GETs ``url``."""
+    response = RedirectResponse(url, status_code=303)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def forbidden(request: Request) -> HTMLResponse:
+    """403: a form without the right CSRF token (an old tab, or another site's form)."""
+    return render(request, "error.j2", status_code=403, message_key="error.csrf")
+
+
+def too_many(request: Request, retry_after: float) -> HTMLResponse:
+    minutes = max(1, int(retry_after + 59) // 60)
+    response = render(
+        request, "error.j2", status_code=429, message_key="error.too_many", minutes=minutes
+    )
+    response.headers["retry-after"] = str(int(retry_after + 1))
+    return response
+
+
+def _set_cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None,
+    samesite: str,
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite=samesite,  # type: ignore[arg-type]
+    )
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SessionKind:
+    """A kind of session: its cookie and how long it lives without use."""
+
+    cookie: str
+    idle: timedelta
+    subject: str  # "case" or "analyst"
+
+
+VICTIM = SessionKind("bouclier_case", timedelta(hours=2), "case")
+ANALYST = SessionKind("bouclier_console", timedelta(hours=8), "analyst")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    id: int
+    case_id: int | None
+    analyst_id: int | None
+    csrf_token: str
+    expires_at: datetime
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _database(request: Request) -> Any:
+    return request.app.state.services.db
+
+
+def cases(request: Request) -> Cases:
+    """The process's :class:`~bouclier.cases.Cases`, on the API's database and bank store."""
+    state = request.app.state
+    found: Cases | None = getattr(state, "web_cases", None)
+    if found is None or found.db is not state.services.db:
+        services = state.services
+        found = state.web_cases = Cases(services.db, services.settings, banks=services.store)
+    return found
+
+
+def open_session(
+    request: Request,
+    response: Response,
+    kind: SessionKind,
+    *,
+    case_id: int | None = None,
+    analyst_id: int | None = None,
+) -> SessionInfo:
+    """Starts a session for one subject and sets its cookie on ``response``; the browser's
+    previous session of this kind, if any, is ended."""
+    if (case_id is None) == (analyst_id is None) or (
+        (case_id is None) != (kind.subject == "analyst")
+    ):
+        raise ValueError("a session has exactly one subject, of its kind")
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    previous = request.cookies.get(kind.cookie)
+    with _database(request).transaction() as session:
+        if previous:
+            session.execute(delete(WebSession).where(WebSession.token_sha256 == _digest(previous)))
+        session.execute(delete(WebSession).where(WebSession.expires_at < now))
+        row = WebSession(
+            token_sha256=_digest(token),
+            csrf_token=secrets.token_urlsafe(32),
+            case_id=case_id,
+            analyst_id=analyst_id,
+            created_at=now,
+            expires_at=now + kind.idle,
+        )
+        session.add(row)
+        session.flush()
+        info = SessionInfo(row.id, case_id, analyst_id, row.csrf_token, row.expires_at)
+    _set_cookie(request, response, kind.cookie, token, max_age=None, samesite="lax")
+    return info
+
+
+def current_session(request: Request, kind: SessionKind) -> SessionInfo | None:
+    """The request's live session of this kind (its expiry moved on), or None."""
+    token = request.cookies.get(kind.cookie)
+    if not token or len(token) > 200:
+        return None
+    now = utcnow()
+    with _database(request).transaction() as session:
+        row = session.scalar(select(WebSession).where(WebSession.token_sha256 == _digest(token)))
+        if row is None:
+            return None
+        if row.expires_at <= now:
+            session.delete(row)
+            return None
+        subject = row.case_id if kind.subject == "case" else row.analyst_id
+        if subject is None:
+            return None
+        if row.expires_at - now < kind.idle - timedelta(minutes=1):
+            row.expires_at = now + kind.idle  # sliding, written at most once a minute
+        return SessionInfo(row.id, row.case_id, row.analyst_id, row.csrf_token, row.expires_at)
+
+
+def end_session(request: Request, response: Response, kind: SessionKind) -> None:
+    """Deletes the request's session of this kind and its cookie."""
+    token = request.cookies.get(kind.cookie)
+    if token:
+        with _database(request).transaction() as session:
+            session.execute(delete(WebSession).where(WebSession.token_sha256 == _digest(token)))
+    response.delete_cookie(kind.cookie, path="/")
+
+
+# --- CSRF --------------------------------------------------------------------------------------
+
+
+def csrf_ok(request: Request, submitted: str, session: SessionInfo | None) -> bool:
+    """Whether a POST may proceed: same-origin (when the browser says), and the form's token is
+    the session's, or, before a session, the pre-session cookie's."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
+        return False
+    expected = session.csrf_token if session is not None else request.cookies.get(CSRF_COOKIE)
+    if not expected or not submitted or len(submitted) > 200:
+        return False
+    return secrets.compare_digest(expected.encode(), submitted.encode())
+
+
+# --- guessing secrets --------------------------------------------------------------------------
+
+
+class SecretLimiter:
+    """Failed secret checks per key in a sliding window, in process memory (see the module
+    docstring for what that means with proxies and several processes)."""
+
+    def __init__(
+        self,
+        max_failures: int = MAX_FAILURES,
+        per_address: int = MAX_FAILURES_PER_ADDRESS,
+        window: float = FAILURE_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_failures, self.per_address, self.window = max_failures, per_address, window
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _limit(self, key: str) -> int:
+        return self.per_address if key.startswith("address:") else self.max_failures
+
+    def retry_after(self, keys: Iterable[str]) -> float | None:
+        """Seconds until these keys may try again, or None if they may now."""
+        now = self._clock()
+        wait = 0.0
+        with self._lock:
+            for key in keys:
+                found = self._recent(key, now)
+                if found is not None and len(found) >= self._limit(key):
+                    wait = max(wait, found[-self._limit(key)] + self.window - now)
+        return wait if wait > 0 else None
+
+    def failed(self, keys: Iterable[str]) -> None:
+        now = self._clock()
+        with self._lock:
+            if len(self._failures) > 100_000:  # a flood of keys: forget the stale ones
+                for key in list(self._failures):
+                    self._recent(key, now)
+            for key in keys:
+                found = self._failures.setdefault(key, deque(maxlen=self.per_address * 2))
+                found.append(now)
+
+    def succeeded(self, keys: Iterable[str]) -> None:
+        """A right secret clears the key's failures (not the address's)."""
+        with self._lock:
+            for key in keys:
+                if not key.startswith("address:"):
+                    self._failures.pop(key, None)
+
+    def _recent(self, key: str, now: float) -> deque[float] | None:
+        found = self._failures.get(key)
+        if found is None:
+            return None
+        while found and found[0] <= now - self.window:
+            found.popleft()
+        if not found:
+            del self._failures[key]
+            return None
+        return found
+
+
+def limiter(request: Request) -> SecretLimiter:
+    """The app's limiter (made by :func:`bouclier.web.install`)."""
+    found: SecretLimiter = request.app.state.secret_limiter
+    return found
+
+
+def limiter_keys(request: Request, key: str) -> tuple[str, str]:
+    """``key`` and the client's address, as the limiter counts them."""
+    address = request.client.host if request.client is not None else "unknown"
+    return key, f"address:{address}"
+
+
+# --- headers -----------------------------------------------------------------------------------
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every response whose path ``applies`` says is a web page
+    or a static file (the API's JSON answers and its /docs pages are left as they are)."""
+
+    def __init__(self, app: ASGIApp, applies: Callable[[str], bool]) -> None:
+        self.app = app
+        self.applies = applies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.applies(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in SECURITY_HEADERS.items():
+                    if name.encode() not in present:
+                        headers.append((name.encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,94 @@
+"""A portal app for TestClient tests, and a real uvicorn server for the browser tests: a temp
+SQLite data directory and fake detectors (no model is loaded)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from starlette.exceptions import StarletteDeprecationWarning
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+from bouclier.api import create_app
+from bouclier.api.services import Detectors, Services
+from bouclier.cases import Cases
+from bouclier.settings import Settings, load_settings
+from tests.analysis.fakes import FakeDetector, nudity
+
+
+def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY", raising=False)
+    monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY_FILE", raising=False)
+    return load_settings(
+        data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'bouclier.db'}"
+    )
+
+
+def fake_detectors() -> Detectors:
+    return Detectors(nudity=nudity(), provenance=FakeDetector("provenance"))
+
+
+@dataclass
+class Portal:
+    client: TestClient
+    services: Services
+
+    @property
+    def cases(self) -> Cases:
+        return Cases(self.services.db, self.services.settings, banks=self.services.store)
+
+
+@pytest.fixture
+def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal]:
+    app = create_app(settings_for(tmp_path, monkeypatch), detectors=fake_detectors())
+    with TestClient(app, base_url="http://testserver") as client:
+        yield Portal(client, client.app.state.services)  # type: ignore[attr-defined]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    services: Services
+
+    @property
+    def cases(self) -> Cases:
+        return Cases(self.services.db, self.services.settings, banks=self.services.store)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+    """The whole app under uvicorn on 127.0.0.1 (a secure context for crypto.subtle)."""
+    app = create_app(settings_for(tmp_path, monkeypatch), detectors=fake_detectors())
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", app.state.services)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
