@@ -172,11 +172,15 @@ class FeedbackStore:
 
     def confirm(self, feedback_id: int, *, reviewer: str) -> FeedbackInfo:
         """Confirms a reported false positive: its hash joins the known-false-positive bank."""
-        bank = self._false_positive_bank()
+        # the bank is made only for a decision that can be taken (nothing goes back to pending)
+        pending = self.get(feedback_id).status == "pending"
+        bank = self._false_positive_bank() if pending else None
         with self.db.transaction() as session:
             row = self._decide(session, feedback_id, "confirmed", reviewer)
             if row is None:  # confirmed before: the same answer
                 return _info(session, _row(session, feedback_id))
+            if bank is None:  # cannot happen: decided rows never return to pending
+                raise Conflict(f"feedback {feedback_id} changed meanwhile", code="feedback_decided")
             entry_id = session.execute(
                 insert(BankEntry)
                 .values(
