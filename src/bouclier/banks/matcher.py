@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bouclier.banks.snapshot import MatcherSnapshot
 from bouclier.banks.store import BankHashes, BankInfo, BankStore, Change
 from bouclier.hashing.pdq import ORIENTATIONS, PdqResult, hexes_to_array
 from bouclier.index import HammingIndex
@@ -76,6 +77,21 @@ class _EntryBanks:
             return int(self.bank_ids[position])
         return None
 
+    def banks_of(self, entry_ids: np.ndarray) -> np.ndarray:
+        """The bank of each of these entries (int32), which must all be mapped."""
+        if len(self.entry_ids):
+            positions = np.searchsorted(self.entry_ids, entry_ids)
+            found = np.take(self.bank_ids, positions, mode="clip").astype(np.int32)
+        else:
+            found = np.zeros(len(entry_ids), np.int32)
+        if self.added:
+            added = np.fromiter(self.added, np.int64, len(self.added))
+            at = np.searchsorted(entry_ids, added)
+            inside = at < len(entry_ids)
+            inside[inside] = entry_ids[at[inside]] == added[inside]
+            found[at[inside]] = np.fromiter(self.added.values(), np.int32, len(added))[inside]
+        return found
+
 
 class BankMatcher:
     def __init__(self, hashes: BankHashes, *, min_quality: int = 50) -> None:
@@ -95,6 +111,23 @@ class BankMatcher:
         cls, store: BankStore, names: list[str] | None = None, *, min_quality: int = 50
     ) -> BankMatcher:
         return cls(store.hashes(names), min_quality=min_quality)
+
+    @classmethod
+    def from_snapshot(
+        cls, snapshot: MatcherSnapshot, banks: dict[int, BankInfo], *, min_quality: int = 50
+    ) -> BankMatcher:
+        """The matcher a snapshot holds, with the current bank rows (thresholds, names); the
+        caller then replays the change log from ``snapshot.cursor``."""
+        arrays = BankHashes(snapshot.entry_ids, snapshot.bank_ids, snapshot.hashes, banks)
+        return cls(arrays, min_quality=min_quality)
+
+    def snapshot_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(entry ids, bank ids, hashes) of every entry held, in entry order: what a snapshot
+        stores. The caller keeps :meth:`apply` from running meanwhile, to know which change the
+        arrays reflect."""
+        with self._updates:
+            hashes, entry_ids = self.index.live()
+            return entry_ids, self._map.banks_of(entry_ids), hashes
 
     def __len__(self) -> int:
         return len(self.index)

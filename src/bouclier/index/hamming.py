@@ -197,11 +197,14 @@ class HammingIndex:
         """Bytes held: hashes, labels, tombstones, tables and the delta (with spare capacity)."""
         return self._main.nbytes() + self._delta.nbytes()
 
+    def live(self) -> tuple[np.ndarray, np.ndarray]:
+        """The live hashes and their labels, in label order (what a snapshot holds); read-only."""
+        with self._lock:
+            return merge_live(self._main, *self._delta.live_arrays())
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Writes the live hashes and labels to ``path`` atomically (see :mod:`.snapshot`)."""
-        with self._lock:
-            hashes, labels = merge_live(self._main, *self._delta.live_arrays())
-            snapshot.write(path, hashes, labels)
+        snapshot.write(path, *self.live())
 
     @classmethod
     def load(

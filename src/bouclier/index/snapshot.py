@@ -23,6 +23,7 @@ import os
 import struct
 import tempfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -38,19 +39,28 @@ _LABEL = np.dtype("<i8")
 
 
 def write(path: str | os.PathLike[str], hashes: np.ndarray, labels: np.ndarray) -> None:
-    """Writes a temporary file beside ``path``, syncs it, then renames it over ``path``: a crash
-    leaves either the old snapshot or the new one, never a mix."""
-    target = Path(path)
+    """Writes the snapshot atomically (see :func:`write_atomically`)."""
     header = _HEADER.pack(MAGIC, VERSION, HASH_BYTES, 0, len(labels))
-    body = (np.ascontiguousarray(labels, dtype=_LABEL), np.ascontiguousarray(hashes))
+    write_atomically(
+        path, (header, np.ascontiguousarray(labels, dtype=_LABEL), np.ascontiguousarray(hashes))
+    )
+
+
+def write_atomically(path: str | os.PathLike[str], parts: Iterable[bytes | np.ndarray]) -> None:
+    """Writes ``parts`` and a CRC-32 of them to a temporary file beside ``path``, syncs it, then
+    renames it over ``path``: a crash leaves either the old file or the new one, never a mix, and
+    a reader (another process too) never opens a half-written file. Each writer has its own
+    temporary file, so processes sharing a folder may write the same path at once: the last
+    rename wins, and every version is whole."""
+    target = Path(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as file:
-            crc = zlib.crc32(header)
-            file.write(header)
-            for part in body:
-                crc = zlib.crc32(part.data, crc)
-                file.write(part.data)
+            crc = 0
+            for part in parts:
+                data = part.data if isinstance(part, np.ndarray) else part
+                crc = zlib.crc32(data, crc)
+                file.write(data)
             file.write(_CRC.pack(crc))
             file.flush()
             os.fsync(file.fileno())
