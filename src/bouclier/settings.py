@@ -128,6 +128,60 @@ class Settings(BaseSettings):
         "and its last snapshot is this many seconds old.",
     )
 
+    hotline_name: str | None = Field(
+        default=None,
+        description="Name of the hotline that sends takedown notices (the notifier); required to "
+        "create a notice.",
+    )
+    hotline_email: str | None = Field(
+        default=None,
+        description="Email address where platforms answer notices (the notifier's contact); "
+        "required to create a notice.",
+    )
+    hotline_address: str | None = Field(
+        default=None, description="Postal address of the hotline, printed in notices if set."
+    )
+    notice_deadline_hours: float = Field(
+        default=48.0,
+        gt=0.0,
+        description="Hours a platform has to remove a notified image, from the notice being sent "
+        "(the TAKE IT DOWN Act's 48 hours); past it, `bouclier notice sweep` marks it expired.",
+    )
+    notice_reminder_after: float = Field(
+        default=0.5,
+        gt=0.0,
+        lt=1.0,
+        description="Fraction of the deadline after which an unanswered notice is sent again, "
+        "once, as a reminder (0.5: after 24 of 48 hours).",
+    )
+    platforms_file: Path | None = Field(
+        default=None,
+        description="TOML file of the addresses where notices go, by platform "
+        '([platforms.NAME] channel = "email"|"webhook"|"form", address = ...); '
+        "see bouclier.notices.directory.",
+    )
+    pharos_email: str | None = Field(
+        default=None,
+        description="Email address for Pharos reports, if one is agreed with Pharos; otherwise a "
+        "Pharos notice is filed by hand through internet-signalement.gouv.fr's web form.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server that sends notices by email (none: no email)."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS before sending."
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP user name, if it needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: str | None = Field(
+        default=None,
+        description="From address of notices sent by email (default: BOUCLIER_HOTLINE_EMAIL).",
+    )
+    smtp_timeout: float = Field(
+        default=30.0, gt=0.0, description="Seconds to wait for the SMTP server before giving up."
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

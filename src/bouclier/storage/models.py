@@ -436,7 +436,7 @@ class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
         CheckConstraint("law IN ('dsa', 'take_it_down', 'pharos')", name="notice_law"),
-        CheckConstraint("channel IN ('email', 'webhook')", name="notice_channel"),
+        CheckConstraint("channel IN ('email', 'webhook', 'form')", name="notice_channel"),
         CheckConstraint(
             "status IN ('draft', 'sent', 'acknowledged', 'removed', 'refused', 'expired')",
             name="notice_status",
@@ -463,6 +463,9 @@ class Notice(Base):
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     last_reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # who signs it (TAKE IT DOWN's "/s/ NAME"), and why the last send failed (None once sent)
+    signer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Withdrawal(Base):

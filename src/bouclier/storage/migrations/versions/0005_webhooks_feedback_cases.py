@@ -292,7 +292,9 @@ def upgrade() -> None:
         sa.Column("answer", sa.Text(), nullable=True),
         sa.Column("reminders", sa.Integer(), nullable=False),
         sa.Column("last_reminder_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("channel IN ('email', 'webhook')", name="notice_channel"),
+        sa.Column("signer", sa.String(length=200), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.CheckConstraint("channel IN ('email', 'webhook', 'form')", name="notice_channel"),
         sa.CheckConstraint("law IN ('dsa', 'take_it_down', 'pharos')", name="notice_law"),
         sa.CheckConstraint(
             "status IN ('draft', 'sent', 'acknowledged', 'removed', 'refused', 'expired')",
