@@ -1,17 +1,441 @@
 """The victim portal: open a case without a name, fingerprint images on the device, add links,
 join a collective case, follow blocked re-uploads and notices, download the evidence bundle,
-withdraw. Plain POST forms; only the fingerprinting step needs JavaScript (pdq.js)."""
+withdraw.
+
+Every form is a plain POST form with its CSRF token (:mod:`bouclier.web.common`); only the
+fingerprinting step needs JavaScript (``pdq.js`` and ``portal.js`` fill a hidden field with the
+hashes; the file input has no ``name``, so a file never leaves the device with the form). No URL
+names a case or an item: the case is the session's, so one session cannot reach another case.
+The secret is shown once, in the answer to the POST that made it, never in a URL or a log.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+import json
+from typing import Any
 
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from bouclier.cases import CaseInfo, HashReport, credentials
+from bouclier.cases.attempts import Attempts
+from bouclier.cases.platforms import clean_url
+from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
+from bouclier.errors import BouclierError, InputError, NotFound
+from bouclier.storage.models import Case, Notice
 from bouclier.web import common
+from bouclier.web.common import VICTIM, SessionInfo
 
 router = APIRouter(include_in_schema=False)
+
+#: What ``?done=`` may say after a form succeeded (anything else is ignored).
+_DONE = {"hashes": "hashes.added", "urls": "urls.added", "evidence": "evidence.added"}
+
+
+# --- opening a case ------------------------------------------------------------------------------
 
 
 @router.get("/")
 def home(request: Request) -> Response:
     return common.render(request, "portal/home.j2")
+
+
+@router.get("/case/new")
+def new_case_form(request: Request) -> Response:
+    return _new_form(request, {}, {})
+
+
+def _new_form(
+    request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    filled = {"minor": False, "sextortion": False, "contact": "", "invitation": "", **values}
+    filled.setdefault("language", common.negotiate(request))
+    return common.render(
+        request, "portal/new.j2", values=filled, errors=errors, status_code=status_code
+    )
+
+
+@router.post("/case/new")
+def create_case(
+    request: Request,
+    csrf_token: str = Form(""),
+    language: str = Form(""),
+    minor: str = Form(""),
+    sextortion: str = Form(""),
+    contact: str = Form(""),
+    invitation: str = Form(""),
+) -> Response:
+    if not common.csrf_ok(request, csrf_token, None):
+        return common.forbidden(request)
+    chosen = language if language in common.LANGUAGES else common.negotiate(request)
+    values: dict[str, Any] = {
+        "language": chosen,
+        "minor": bool(minor),
+        "sextortion": bool(sextortion),
+        "contact": contact,
+        "invitation": invitation,
+    }
+    try:
+        case, secret = common.cases(request).create(
+            language=chosen,
+            minor=bool(minor),
+            sextortion=bool(sextortion),
+            contact=contact or None,
+            invitation=invitation.strip() or None,
+        )
+    except NotFound:
+        return _new_form(request, values, {"invitation": "collective.unknown"}, 400)
+    except InputError as exc:
+        if exc.code != "invalid_contact":
+            raise
+        return _new_form(request, values, {"contact": "new.error_contact"}, 400)
+    response = common.render(
+        request,
+        "portal/created.j2",
+        number=case.number,
+        secret=secret,
+        joined=case.collective_id is not None,
+    )
+    common.open_session(request, response, VICTIM, case_id=case.id)
+    return response
+
+
+# --- coming back -------------------------------------------------------------------------------
+
+
+@router.get("/case/login")
+def login_form(request: Request) -> Response:
+    expired = request.query_params.get("expired") == "1"
+    return common.render(request, "portal/login.j2", number="", error=None, expired=expired)
+
+
+@router.post("/case/login")
+def login(
+    request: Request,
+    csrf_token: str = Form(""),
+    number: str = Form(""),
+    secret: str = Form(""),
+) -> Response:
+    if not common.csrf_ok(request, csrf_token, None):
+        return common.forbidden(request)
+    canonical = credentials.canonical_number(number[:100]) or number.strip().upper()[:100]
+    keys = common.limiter_keys(request, f"number:{canonical}")
+    limiter = common.limiter(request)
+    wait = limiter.retry_after(keys)
+    if wait is not None:
+        return common.too_many(request, wait)
+    case = common.cases(request).authenticate(number[:100], secret[:200])
+    if case is None:
+        limiter.failed(keys)
+        _api_attempts(request).failed([f"case:{canonical}"])
+        return common.render(
+            request,
+            "portal/login.j2",
+            number=number[:100],
+            error="login.error",
+            expired=False,
+            status_code=400,
+        )
+    limiter.succeeded(keys)
+    response = common.redirect("/case")
+    common.open_session(request, response, VICTIM, case_id=case.id)
+    return response
+
+
+def _api_attempts(request: Request) -> Attempts:
+    """The API's guess counter (``/v1/cases``): a wrong secret here counts there too, so the two
+    doors together allow no more guesses than one."""
+    found: Attempts | None = getattr(request.app.state, "case_attempts", None)
+    if found is None:
+        found = request.app.state.case_attempts = Attempts()
+    return found
+
+
+# --- the case ----------------------------------------------------------------------------------
+
+
+def _signed_in(request: Request) -> tuple[SessionInfo, CaseInfo] | None:
+    session = common.current_session(request, VICTIM)
+    if session is None or session.case_id is None:
+        return None
+    with request.app.state.services.db.transaction() as db:
+        number = db.scalar(select(Case.number).where(Case.id == session.case_id))
+    if number is None:
+        return None
+    return session, common.cases(request).get(number)
+
+
+def _expired() -> Response:
+    return common.redirect("/case/login?expired=1")
+
+
+@router.get("/case")
+def case_page(request: Request) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    done = request.query_params.get("done", "")
+    count = request.query_params.get("n", "")
+    message = None
+    if done in _DONE:
+        message = (_DONE[done], int(count) if count.isdigit() else 0)
+    elif done == "joined":
+        message = ("collective.joined", 0)
+    return _case(request, *found, message=message)
+
+
+def _case(
+    request: Request,
+    session: SessionInfo,
+    case: CaseInfo,
+    *,
+    message: tuple[str, int] | None = None,
+    errors: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    cases = common.cases(request)
+    with request.app.state.services.db.transaction() as db:
+        notices = db.execute(
+            select(Notice.platform, Notice.status)
+            .where(Notice.case_id == case.id)
+            .order_by(Notice.id)
+        ).all()
+    return common.render(
+        request,
+        "portal/case.j2",
+        session=session,
+        case=case,
+        items=cases.items(case.number),
+        reuploads=cases.reuploads(case.number),
+        notices=[{"platform": p, "status": s} for p, s in notices],
+        collective=len(cases.collective(case.number)) if case.collective_id else 0,
+        message=message,
+        errors=errors or {},
+        values=values or {},
+        status_code=status_code,
+    )
+
+
+@router.post("/case/hashes")
+def add_hashes(request: Request, csrf_token: str = Form(""), hashes: str = Form("")) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    session, case = found
+    if not common.csrf_ok(request, csrf_token, session):
+        return common.forbidden(request)
+    try:
+        reports = _hash_reports(hashes)
+    except InputError as exc:
+        key = "hashes.none" if exc.code == "no_hashes" else "hashes.error"
+        return _case(request, session, case, errors={"hashes": key}, status_code=400)
+    services = request.app.state.services
+    added = common.cases(request).add_hashes(case.number, reports)
+    services.refresh_matcher()  # this process matches them from now on
+    return common.redirect(f"/case?done=hashes&n={len(added)}")
+
+
+def _hash_reports(text: str) -> list[HashReport]:
+    """The hashes pdq.js sent: a JSON list of {pdq, quality, sha256}; nothing else is kept."""
+    if not text.strip():
+        raise InputError("no hashes", code="no_hashes")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise InputError("not JSON", code="invalid_hashes") from None
+    if not isinstance(data, list) or not data:
+        raise InputError("no hashes", code="no_hashes")
+    if len(data) > MAX_ITEMS_PER_CALL:
+        raise InputError("too many", code="too_many_hashes")
+    reports = []
+    for entry in data:
+        if not isinstance(entry, dict) or not isinstance(entry.get("pdq"), str):
+            raise InputError("not a hash", code="invalid_hashes")
+        sha256 = entry.get("sha256")
+        report = HashReport(
+            entry["pdq"],
+            entry.get("quality"),
+            sha256 if isinstance(sha256, str) else None,
+        )
+        reports.append(report.validated())
+    return reports
+
+
+@router.post("/case/urls")
+def add_urls(request: Request, csrf_token: str = Form(""), urls: str = Form("")) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    session, case = found
+    if not common.csrf_ok(request, csrf_token, session):
+        return common.forbidden(request)
+    lines = [(n, line.strip()) for n, line in enumerate(urls.splitlines(), 1) if line.strip()]
+    problems: list[int] = []
+    for number, line in lines:
+        try:
+            clean_url(line)
+        except InputError:
+            problems.append(number)
+    error: str | None = None
+    if not lines:
+        error = "urls.none"
+    elif len(lines) > MAX_ITEMS_PER_CALL:
+        error = "urls.too_many"
+    elif problems:
+        error = "urls.nothing_added"
+    if error is not None:
+        return _case(
+            request,
+            session,
+            case,
+            errors={"urls": error, "url_lines": problems},
+            values={"urls": urls[:200_000]},
+            status_code=400,
+        )
+    added = common.cases(request).add_urls(case.number, [line for _, line in lines])
+    return common.redirect(f"/case?done=urls&n={len(added)}")
+
+
+@router.post("/case/evidence")
+def add_evidence(
+    request: Request,
+    csrf_token: str = Form(""),
+    consent: str = Form(""),
+    file: UploadFile | None = File(None),  # noqa: B008 (FastAPI's way of declaring a file)
+) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    session, case = found
+    if not common.csrf_ok(request, csrf_token, session):
+        return common.forbidden(request)
+    error = None
+    data = b""
+    if case.minor:
+        error = "evidence.minor"
+    elif file is None or not file.filename:
+        error = "evidence.no_file"
+    elif consent != "yes":
+        error = "evidence.consent_missing"
+    else:
+        data = file.file.read(MAX_EVIDENCE_BYTES + 1)
+        try:
+            common.cases(request).add_evidence(case.number, data)
+        except BouclierError as exc:
+            error = {
+                "evidence_refused_minor": "evidence.minor",
+                "evidence_too_large": "evidence.too_large",
+            }.get(exc.code, "evidence.invalid")
+    if error is not None:
+        return _case(request, session, case, errors={"evidence": error}, status_code=400)
+    return common.redirect("/case?done=evidence&n=1")
+
+
+# --- collective cases --------------------------------------------------------------------------
+
+
+@router.post("/case/invite")
+def invite(request: Request, csrf_token: str = Form("")) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    session, case = found
+    if not common.csrf_ok(request, csrf_token, session):
+        return common.forbidden(request)
+    code = common.cases(request).invite(case.number)
+    return common.render(request, "portal/invite.j2", session=session, code=code)
+
+
+@router.post("/case/join")
+def join(request: Request, csrf_token: str = Form(""), invitation: str = Form("")) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    session, case = found
+    if not common.csrf_ok(request, csrf_token, session):
+        return common.forbidden(request)
+    if not invitation.strip():
+        return _case(request, session, case, errors={"join": "collective.empty"}, status_code=400)
+    try:
+        common.cases(request).join(case.number, invitation[:200])
+    except NotFound:
+        return _case(
+            request,
+            session,
+            case,
+            errors={"join": "collective.unknown"},
+            values={"invitation": invitation[:200]},
+            status_code=400,
+        )
+    return common.redirect("/case?done=joined")
+
+
+# --- the evidence bundle -----------------------------------------------------------------------
+
+
+@router.post("/case/bundle")
+def bundle(request: Request, csrf_token: str = Form("")) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    session, case = found
+    if not common.csrf_ok(request, csrf_token, session):
+        return common.forbidden(request)
+    try:
+        from bouclier.cases.evidence import export_bundle
+    except ImportError:  # a server without the evidence module: say so, never a stack trace
+        return common.render(
+            request,
+            "error.j2",
+            status_code=503,
+            message_key="error.bundle_unavailable",
+            back_url="/case",
+        )
+    data = export_bundle(common.cases(request), case.number, actor="victim")
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={
+            "content-disposition": f'attachment; filename="bouclier-{case.number}.zip"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+# --- leaving -----------------------------------------------------------------------------------
+
+
+@router.get("/case/withdraw")
+def withdraw_form(request: Request) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    session, case = found
+    return common.render(request, "portal/withdraw.j2", session=session, case=case)
+
+
+@router.post("/case/withdraw")
+def withdraw(request: Request, csrf_token: str = Form("")) -> Response:
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    session, case = found
+    if not common.csrf_ok(request, csrf_token, session):
+        return common.forbidden(request)
+    done = common.cases(request).withdraw(case.number)
+    request.app.state.services.refresh_matcher()  # its hashes stop matching here at once
+    response = common.render(request, "portal/withdrawn.j2", done=done)
+    common.end_session(request, response, VICTIM)  # the row went with the case; the cookie goes
+    return response
+
+
+@router.post("/case/logout")
+def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    session = common.current_session(request, VICTIM)
+    if session is not None and not common.csrf_ok(request, csrf_token, session):
+        return common.forbidden(request)
+    response = common.redirect("/")
+    common.end_session(request, response, VICTIM)
+    return response
