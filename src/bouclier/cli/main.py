@@ -20,6 +20,7 @@ from bouclier.cli.guard_cmd import guard_group
 from bouclier.cli.hash_cmd import hash_command
 from bouclier.cli.key_cmd import key_group
 from bouclier.cli.match_cmd import match_command
+from bouclier.cli.notice_cmd import notice_group
 from bouclier.cli.scan_cmd import scan_command
 from bouclier.cli.serve_cmd import serve_command
 from bouclier.cli.webhook_cmd import webhook_group
@@ -69,6 +70,7 @@ def db_upgrade(app: App) -> int:
 
 cli.add_command(hash_command)
 cli.add_command(match_command)
+cli.add_command(notice_group)
 cli.add_command(bank_group)
 cli.add_command(enrol_group)
 cli.add_command(scan_command)
