@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bouclier.web import common, portal
+from bouclier.web import common, console, portal
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: Path prefixes that are not web pages: the API and its documentation keep their own headers.
@@ -21,6 +21,7 @@ _NOT_PAGES = ("/v1/", "/docs", "/redoc", "/openapi.json")
 
 router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
+router.include_router(console.router)
 
 
 def install(app: FastAPI) -> None:

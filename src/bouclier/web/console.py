@@ -1,0 +1,472 @@
+"""The analyst console (``/console``): the queue, a case's page and its actions, platform feedback.
+
+Every route needs an analyst's session (:data:`bouclier.web.common.ANALYST`) of an account that is
+not disabled; without one, a page redirects to the login form and an image answers 401. Every POST
+checks the session's CSRF token before anything else (403, nothing changed). Analysts' decisions go
+through :class:`~bouclier.cases.Cases` (and the notices and feedback stores), which write them to
+the case's custody log with the actor ``analyst:<username>``.
+
+Evidence previews are grayscale and blurred (:mod:`bouclier.web.previews`). Revealing one is a
+POST (with the CSRF token): the answer names the revealed image by a proof, an HMAC of the item
+made with the session's CSRF token, that the image route checks, so an unblurred image is served
+only after a deliberate request in that session. The page shows at most one revealed image; with
+JavaScript (``static/console.js``) a click swaps it in place and blurs the one revealed before.
+A case's contact details are decrypted only when an analyst asks (a POST), and never put in a URL.
+Preview bytes are never logged; every console answer is ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, Response
+
+from bouclier.cases import ItemInfo
+from bouclier.cases.custody import Entry
+from bouclier.errors import BouclierError, MediaError, NotFound
+from bouclier.feedback import FeedbackStore
+from bouclier.media import Limits
+from bouclier.notices import Notices, recipient_for
+from bouclier.settings import Settings
+from bouclier.storage.models import NOTICE_LAWS, utcnow
+from bouclier.web import common, previews
+from bouclier.web.analysts import AnalystInfo, Analysts
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+LOGIN = "/console/login"
+ANSWERS = ("acknowledged", "removed", "refused")
+STATUSES = ("new", "in_progress", "closed")
+#: The outcomes a redirect after an action may announce (``?done=``), each a ``console.done.*``.
+DONE = (
+    "item_confirmed",
+    "item_rejected",
+    "merged",
+    "status_set",
+    "notice_created",
+    "notice_sent",
+    "answer_recorded",
+    "feedback_confirmed",
+    "feedback_rejected",
+)
+_ERROR_CODE = re.compile(r"[a-z][a-z0-9_.]{0,59}")
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+def _analyst(request: Request) -> tuple[common.SessionInfo, AnalystInfo] | None:
+    """The request's analyst session and its account, if live and not disabled."""
+    session = common.current_session(request, common.ANALYST)
+    if session is None or session.analyst_id is None:
+        return None
+    try:
+        analyst = Analysts(_db(request)).get(session.analyst_id)
+    except NotFound:
+        return None
+    if analyst.disabled_at is not None:
+        return None
+    return session, analyst
+
+
+def _db(request: Request) -> Any:
+    return request.app.state.services.db
+
+
+def _post(request: Request, csrf_token: str) -> tuple[common.SessionInfo, AnalystInfo] | Response:
+    """A POST's session and analyst, or the answer to give instead (login, or 403 on CSRF)."""
+    found = _analyst(request)
+    if found is None:
+        return common.redirect(LOGIN)
+    if not common.csrf_ok(request, csrf_token, found[0]):
+        return common.forbidden(request)
+    return found
+
+
+def _page(
+    request: Request, template: str, found: tuple[common.SessionInfo, AnalystInfo], **context: Any
+) -> Response:
+    """A console page; ``?done=`` names a known outcome, ``?error=`` an error code (anything
+    else in them is ignored: a crafted link cannot put words on the page)."""
+    session, analyst = found
+    done = request.query_params.get("done")
+    error = request.query_params.get("error") or ""
+    return common.render(
+        request,
+        template,
+        session=session,
+        analyst=analyst,
+        message=done if done in DONE else None,
+        error=error if _ERROR_CODE.fullmatch(error) else None,
+        **context,
+    )
+
+
+def _back(number: str, *, done: str | None = None, error: BouclierError | None = None) -> Response:
+    url = f"/console/cases/{quote(number)}"
+    if error is not None:
+        url += f"?error={quote(error.code)}"
+    elif done is not None:
+        url += f"?done={quote(done)}"
+    return common.redirect(url)
+
+
+# --- login -------------------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    if _analyst(request) is not None:
+        return common.redirect("/console")
+    return common.render(request, "console/login.j2", failed=False)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    if not common.csrf_ok(request, csrf_token, None):
+        return common.forbidden(request)
+    limiter = common.limiter(request)
+    keys = common.limiter_keys(request, "analyst:" + username.strip().lower()[:64])
+    if (wait := limiter.retry_after(keys)) is not None:
+        return common.too_many(request, wait)
+    analyst = Analysts(_db(request)).authenticate(username, password)
+    if analyst is None:
+        limiter.failed(keys)
+        return common.render(request, "console/login.j2", status_code=401, failed=True)
+    limiter.succeeded(keys)
+    response = common.redirect("/console")
+    common.open_session(request, response, common.ANALYST, analyst_id=analyst.id)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    response = common.redirect(LOGIN)
+    common.end_session(request, response, common.ANALYST)
+    return response
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+@router.get("")
+def queue(request: Request, closed: bool = False) -> Response:
+    found = _analyst(request)
+    if found is None:
+        return common.redirect(LOGIN)
+    entries = common.cases(request).queue(include_closed=closed)
+    return _page(request, "console/queue.j2", found, entries=entries, closed=closed)
+
+
+# --- a case ------------------------------------------------------------------------------------
+
+
+def _reveal_proof(session: common.SessionInfo, number: str, item_id: int) -> str:
+    message = f"reveal\0{number}\0{item_id}".encode()
+    return hmac.new(session.csrf_token.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _case_page(
+    request: Request,
+    found: tuple[common.SessionInfo, AnalystInfo],
+    number: str,
+    *,
+    revealed: int | None = None,
+    contact: str | None = None,
+    contact_shown: bool = False,
+) -> Response:
+    cases = common.cases(request)
+    info = cases.get(number)
+    if info.number != number:
+        return common.redirect(f"/console/cases/{quote(info.number)}")
+    items = cases.items(number)
+    evidence_ids = {item.id for item in items if item.media_type is not None}
+    if revealed not in evidence_ids:
+        revealed = None
+    log: list[Entry] = cases.custody_log(number)
+    now = utcnow()
+    notices = _notices(request).list(case_number=info.number)
+    session = found[0]
+    return _page(
+        request,
+        "console/case.j2",
+        found,
+        case=info,
+        items=items,
+        urls=[item for item in items if item.kind == "url"],
+        revealed=revealed,
+        reveal_src=(
+            f"/console/cases/{quote(number)}/items/{revealed}/preview"
+            f"?proof={_reveal_proof(session, number, revealed)}"
+            if revealed is not None
+            else None
+        ),
+        reuploads=cases.reuploads(number),
+        log=log,
+        verification=cases.verify(number),
+        notices=notices,
+        laws=NOTICE_LAWS,
+        answers=ANSWERS,
+        statuses=STATUSES,
+        recipients=_recipients(request.app.state.services.settings, items),
+        contact=contact,
+        contact_shown=contact_shown,
+        now=now,
+    )
+
+
+@router.get("/cases/{number}")
+def case_page(request: Request, number: str, revealed: int | None = None) -> Response:
+    found = _analyst(request)
+    if found is None:
+        return common.redirect(LOGIN)
+    try:
+        return _case_page(request, found, number, revealed=revealed)
+    except NotFound:
+        return common.render(
+            request, "error.j2", session=found[0], status_code=404,
+            message_key="console.case_not_found", back_url="/console",
+        )  # fmt: skip
+
+
+@router.post("/cases/{number}/contact")
+def show_contact(request: Request, number: str, csrf_token: str = Form("")) -> Response:
+    """The page again, with the contact details decrypted (answered to the POST, not in a URL)."""
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    contact = common.cases(request).contact(number)
+    return _case_page(request, found, number, contact=contact, contact_shown=True)
+
+
+@router.get("/cases/{number}/items/{item_id}/preview")
+def preview(request: Request, number: str, item_id: int, proof: str = "") -> Response:
+    """An evidence item's preview: blurred, or revealed with a proof from a reveal POST."""
+    found = _analyst(request)
+    if found is None:
+        return Response(status_code=401, headers={"cache-control": "no-store"})
+    canonical = common.cases(request).get(number).number
+    reveal = bool(proof)
+    if reveal and not hmac.compare_digest(
+        proof.encode(), _reveal_proof(found[0], canonical, item_id).encode()
+    ):
+        return Response(status_code=403, headers={"cache-control": "no-store"})
+    data, _ = common.cases(request).evidence(canonical, item_id)
+    limits = Limits.from_settings(request.app.state.services.settings)
+    try:
+        image = (
+            previews.revealed(data, limits=limits)
+            if reveal
+            else previews.blurred(data, limits=limits)
+        )
+    except MediaError:
+        return Response(status_code=415, headers={"cache-control": "no-store"})
+    return Response(
+        image,
+        media_type=previews.MEDIA_TYPE,
+        headers={"cache-control": "no-store", "content-disposition": "inline"},
+    )
+
+
+@router.post("/cases/{number}/items/{item_id}/reveal")
+def reveal(request: Request, number: str, item_id: int, csrf_token: str = Form("")) -> Response:
+    """Reveals one evidence preview: JSON ``{"src"}`` for console.js, else the page with it."""
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    cases = common.cases(request)
+    canonical = cases.get(number).number
+    if not any(i.id == item_id and i.media_type for i in cases.items(canonical)):
+        return _back(canonical, error=NotFound("no such evidence", code="item_not_found"))
+    if "application/json" in request.headers.get("accept", ""):
+        src = (
+            f"/console/cases/{quote(canonical)}/items/{item_id}/preview"
+            f"?proof={_reveal_proof(found[0], canonical, item_id)}"
+        )
+        return JSONResponse({"src": src}, headers={"cache-control": "no-store"})
+    return common.redirect(f"/console/cases/{quote(canonical)}?revealed={item_id}#item-{item_id}")
+
+
+@router.post("/cases/{number}/items/{item_id}/review")
+def review(
+    request: Request,
+    number: str,
+    item_id: int,
+    decision: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    try:
+        common.cases(request).review_item(number, item_id, decision, actor=found[1].actor)
+    except BouclierError as exc:
+        return _back(number, error=exc)
+    request.app.state.services.refresh_matcher()  # this process matches with it at once
+    return _back(number, done="item_" + ("confirmed" if decision == "confirm" else "rejected"))
+
+
+@router.post("/cases/{number}/merge")
+def merge(
+    request: Request, number: str, target: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Merges this case into ``target`` and goes to it."""
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    try:
+        merged = common.cases(request).merge(number, target, actor=found[1].actor)
+    except BouclierError as exc:
+        return _back(number, error=exc)
+    return _back(merged.number, done="merged")
+
+
+@router.post("/cases/{number}/status")
+def set_status(
+    request: Request, number: str, status: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    try:
+        common.cases(request).set_status(number, status, actor=found[1].actor)
+    except BouclierError as exc:
+        return _back(number, error=exc)
+    return _back(number, done="status_set")
+
+
+# --- notices -----------------------------------------------------------------------------------
+
+
+def _notices(request: Request) -> Notices:
+    services = request.app.state.services
+    return Notices(services.db, services.settings, common.cases(request))
+
+
+def _recipients(settings: Settings, items: list[ItemInfo]) -> dict[tuple[int, str], str]:
+    """For each URL item and law, the address the notices directory gives ("" when it has
+    none: the analyst types it)."""
+    found: dict[tuple[int, str], str] = {}
+    for item in items:
+        if item.kind != "url":
+            continue
+        for law in NOTICE_LAWS:
+            try:
+                found[item.id, law] = recipient_for(settings, item.platform or "", law).address
+            except BouclierError:
+                found[item.id, law] = ""
+    return found
+
+
+@router.post("/cases/{number}/notices")
+def create_notice(
+    request: Request,
+    number: str,
+    item: int = Form(0),
+    law: str = Form(""),
+    recipient: str = Form(""),
+    send: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Creates a notice for one URL under one law (to the address given, else the directory's),
+    and sends it at once when ``send`` is set."""
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    actor = found[1].actor
+    notices = _notices(request)
+    try:
+        made = notices.create(number, item, law, recipient=recipient.strip() or None, actor=actor)
+        if send:
+            notices.send(made.reference, actor=actor)
+    except BouclierError as exc:
+        return _back(number, error=exc)
+    return _back(number, done="notice_sent" if send else "notice_created")
+
+
+@router.post("/notices/{reference}/send")
+def send_notice(request: Request, reference: str, csrf_token: str = Form("")) -> Response:
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    notices = _notices(request)
+    number = notices.get(reference).case_number
+    try:
+        notices.send(reference, actor=found[1].actor)
+    except BouclierError as exc:
+        return _back(number, error=exc)
+    return _back(number, done="notice_sent")
+
+
+@router.post("/notices/{reference}/answer")
+def answer_notice(
+    request: Request,
+    reference: str,
+    status: str = Form(""),
+    note: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Records a platform's answer to a notice: acknowledged, removed or refused."""
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    notices = _notices(request)
+    number = notices.get(reference).case_number
+    try:
+        notices.record_answer(reference, status, note or None, actor=found[1].actor)
+    except BouclierError as exc:
+        return _back(number, error=exc)
+    return _back(number, done="answer_recorded")
+
+
+# --- platform feedback on false positives ------------------------------------------------------
+
+
+def _feedback(request: Request) -> FeedbackStore:
+    return FeedbackStore(request.app.state.services.store)
+
+
+@router.get("/feedback")
+def feedback(request: Request) -> Response:
+    found = _analyst(request)
+    if found is None:
+        return common.redirect(LOGIN)
+    pending = _feedback(request).list(status="pending", limit=200)
+    return _page(request, "console/feedback.j2", found, pending=pending)
+
+
+@router.post("/feedback/{feedback_id}/review")
+def review_feedback(
+    request: Request, feedback_id: int, decision: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Confirms a reported false positive (its hash joins the known-false-positive bank) or
+    rejects it (the match stands)."""
+    found = _post(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    store = _feedback(request)
+    reviewer = found[1].actor
+    try:
+        if decision == "confirm":
+            store.confirm(feedback_id, reviewer=reviewer)
+            request.app.state.services.refresh_matcher()
+        elif decision == "reject":
+            store.reject(feedback_id, reviewer=reviewer)
+        else:
+            return common.redirect("/console/feedback?error=invalid_decision")
+    except BouclierError as exc:
+        return common.redirect(f"/console/feedback?error={quote(exc.code)}")
+    return common.redirect(f"/console/feedback?done=feedback_{decision}ed")
