@@ -421,8 +421,9 @@ def table(results: list[Result], seconds: int, note: str) -> str:
             f"{mb(r.rss_start)} → {mb(r.rss_end)} ({mb(r.rss_max)}) | "
             f"{r.server_cpu:.0f} / {r.wrk_cpu:.0f} / {r.other_cpu:.0f} |"
         )
-    if len(results) >= 2:
-        a, b = results[0], results[1]
+    by_letter = {r.scenario[1]: r for r in results}
+    if "a" in by_letter and "b" in by_letter:
+        a, b = by_letter["a"], by_letter["b"]
         lines += [
             "",
             f"- Bouclier / threatexchange lookups: {a.rps / b.rps:.2f}× the requests per second, "
@@ -440,10 +441,61 @@ def table(results: list[Result], seconds: int, note: str) -> str:
     return "\n".join(lines)
 
 
+def run_bouclier(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[Result]:
+    paths, planted, _ = prepare()
+    lookup_list, upload_list = write_bodies(paths, planted)
+    key = cli("key", "create", "--role", "platform", "--name", "bench-load").strip()
+    auth = f"Bearer {key}"
+    port = free_port()
+    serve = [str(VENV / "bouclier"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = start("bouclier", [*serve, "--workers", "2"], bouclier_env(), port)
+    results = []
+    try:
+        sanity(server, key, planted[0], paths[0])
+        print(f"bouclier ready, RSS {mb(server.rss())} MB", flush=True)
+        if "a" in args.scenarios:
+            lc = args.lookup_connections
+            lookups = (lookup_list, "lines", "application/json")
+            scenario = f"(a) Bouclier hash lookups @{lc}"
+            path = "/v1/match/hashes"
+            results.append(measure(scenario, server, wrk_bin, path, seconds, lc, lookups, auth))
+        if "c" in args.scenarios:
+            uc = args.upload_connections
+            uploads = (upload_list, "files", f"multipart/form-data; boundary={BOUNDARY}")
+            scenario = f"(c) Bouclier 1 MP JPEG uploads @{uc}"
+            results.append(
+                measure(scenario, server, wrk_bin, "/v1/match", seconds, uc, uploads, auth)
+            )
+    finally:
+        server.stop()
+    return results
+
+
+def run_threatexchange(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[Result]:
+    paths, planted, hashes_file = prepare()
+    lookup_list, _ = write_bodies(paths, planted)
+    port = free_port()
+    env = {**os.environ, "BENCH_LOAD_HASHES": str(hashes_file)}
+    command = [str(VENV / "python"), "-m", "uvicorn", "load_baseline:create", "--factory"]
+    command += ["--app-dir", "benchmarks", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", "2", "--log-level", "warning", "--no-access-log"]
+    server = start("threatexchange", command, env, port)
+    try:
+        assert check(port, {"pdq": [planted[0]]})["matches"], "threatexchange missed a planted hash"
+        print(f"threatexchange ready, RSS {mb(server.rss())} MB", flush=True)
+        lc = args.lookup_connections
+        lookups = (lookup_list, "lines", "application/json")
+        scenario = f"(b) threatexchange PDQIndex lookups @{lc}"
+        return [measure(scenario, server, wrk_bin, "/v1/match/hashes", seconds, lc, lookups)]
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=600, help="seconds per scenario")
     parser.add_argument("--quick", action="store_true", help="20 s per scenario")
+    parser.add_argument("--scenarios", default="abc", help="which of a, b, c to run")
     parser.add_argument("--lookup-connections", type=int, default=16)
     parser.add_argument("--upload-connections", type=int, default=8)
     parser.add_argument("--out", type=Path, help="also write the table here")
@@ -451,70 +503,12 @@ def main() -> None:
     seconds = 20 if args.quick else args.duration
     wrk_bin = ensure_wrk()
     CACHE.mkdir(parents=True, exist_ok=True)
-    paths, planted, hashes_file = prepare()
-    lookup_list, upload_list = write_bodies(paths, planted)
-    lookups = (lookup_list, "lines", "application/json")
-    uploads = (upload_list, "files", f"multipart/form-data; boundary={BOUNDARY}")
-    key = cli("key", "create", "--role", "platform", "--name", "bench-load").strip()
-    auth = f"Bearer {key}"
     results: list[Result] = []
-    lc, uc = args.lookup_connections, args.upload_connections
-
-    port = free_port()
-    serve = [str(VENV / "bouclier"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = start("bouclier", [*serve, "--workers", "2"], bouclier_env(), port)
-    try:
-        sanity(server, key, planted[0], paths[0])
-        print(f"bouclier ready, RSS {mb(server.rss())} MB", flush=True)
-        results.append(
-            measure(
-                f"(a) Bouclier hash lookups @{lc}",
-                server,
-                wrk_bin,
-                "/v1/match/hashes",
-                seconds,
-                lc,
-                lookups,
-                auth,
-            )
-        )
-        upload = measure(
-            f"(c) Bouclier 1 MP JPEG uploads @{uc}",
-            server,
-            wrk_bin,
-            "/v1/match",
-            seconds,
-            uc,
-            uploads,
-            auth,
-        )
-    finally:
-        server.stop()
-
-    port = free_port()
-    baseline_env = {**os.environ, "BENCH_LOAD_HASHES": str(hashes_file)}
-    command = [str(VENV / "python"), "-m", "uvicorn", "load_baseline:create", "--factory"]
-    command += ["--app-dir", "benchmarks", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", "2", "--log-level", "warning", "--no-access-log"]
-    server = start("threatexchange", command, baseline_env, port)
-    try:
-        assert check(port, {"pdq": [planted[0]]})["matches"], "threatexchange missed a planted hash"
-        print(f"threatexchange ready, RSS {mb(server.rss())} MB", flush=True)
-        results.append(
-            measure(
-                f"(b) threatexchange PDQIndex lookups @{lc}",
-                server,
-                wrk_bin,
-                "/v1/match/hashes",
-                seconds,
-                lc,
-                lookups,
-            )
-        )
-    finally:
-        server.stop()
-    results.append(upload)
-
+    if "a" in args.scenarios or "c" in args.scenarios:
+        results += run_bouclier(args, seconds, wrk_bin)
+    if "b" in args.scenarios:
+        results += run_threatexchange(args, seconds, wrk_bin)
+    results.sort(key=lambda r: r.scenario)
     note = "quick mode" if args.quick else f"--duration {seconds}"
     text = table(results, seconds, note)
     print()

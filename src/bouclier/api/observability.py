@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import time
 import traceback
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,10 +63,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def request_id(value: str | None) -> str:
-    """The caller's id when it is a safe token, else a new random one."""
+    """The caller's id when it is a safe token, else a new random one (32 hex digits; from
+    ``random``, not the system's entropy: an id ties log lines together and is no secret)."""
     if value is not None and _SAFE_ID.fullmatch(value):
         return value
-    return uuid.uuid4().hex
+    return f"{random.getrandbits(128):032x}"
 
 
 def route_template(scope: Scope) -> str:
