@@ -6,11 +6,13 @@ code  meaning
 0     success: every input was processed (matches found or not)
 1     some inputs could not be processed; each has its own error line in the output
 2     usage error: unknown option, missing argument (click's convention)
-3     a named thing does not exist (bank)
+3     a named thing does not exist (bank, case, item)
 4     conflict: a name already taken
 5     invalid input: a bad hash string or import file; nothing was changed
 6     configuration, database or model problem (bad BOUCLIER_* setting, database
       unreachable, model package missing)
+7     verification failed: an evidence bundle or a custody log was altered, is incomplete
+      or damaged (``bouclier evidence verify`` lists every problem)
 70    internal error: a bug in Bouclier; please report it with the command you ran
 130   interrupted (Ctrl-C)
 ====  ==================================================================================
@@ -34,6 +36,7 @@ NOT_FOUND = 3
 CONFLICT = 4
 INVALID_INPUT = 5
 CONFIG = 6
+TAMPERED = 7
 INTERNAL = 70
 INTERRUPTED = 130
 

@@ -15,7 +15,9 @@ from bouclier.cli import exit_codes
 from bouclier.cli.analyst_cmd import analyst_group
 from bouclier.cli.app import App
 from bouclier.cli.bank_cmd import bank_group
+from bouclier.cli.case_cmd import case_group
 from bouclier.cli.enrol_cmd import enrol_group
+from bouclier.cli.evidence_cmd import evidence_group
 from bouclier.cli.guard_cmd import guard_group
 from bouclier.cli.hash_cmd import hash_command
 from bouclier.cli.key_cmd import key_group
@@ -34,7 +36,8 @@ def cli(ctx: click.Context) -> None:
     """Bouclier: find and stop non-consensual intimate images.
 
     Exit codes: 0 success, 1 some inputs failed (see their error lines), 2 usage error,
-    3 not found, 4 conflict, 5 invalid input, 6 configuration or database error, 70 internal error.
+    3 not found, 4 conflict, 5 invalid input, 6 configuration or database error,
+    7 verification failed (evidence altered or damaged), 70 internal error.
     """
     ctx.obj = App()
     ctx.call_on_close(ctx.obj.close)
@@ -73,6 +76,8 @@ cli.add_command(match_command)
 cli.add_command(notice_group)
 cli.add_command(bank_group)
 cli.add_command(enrol_group)
+cli.add_command(case_group)
+cli.add_command(evidence_group)
 cli.add_command(scan_command)
 cli.add_command(guard_group)
 cli.add_command(key_group)

@@ -1,0 +1,100 @@
+"""``bouclier evidence``: export a case's evidence bundle, verify a bundle or a case's log.
+
+``verify`` exits with 0 when everything checks out and with ``exit_codes.TAMPERED`` (7) when
+anything does not, after printing every problem found: a court or a police officer needs the list,
+not only the first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from bouclier.cases import credentials
+from bouclier.cases.evidence import MAX_UNCOMPRESSED, export_bundle, verify_bundle
+from bouclier.cli import exit_codes
+from bouclier.cli.app import App
+from bouclier.cli.case_cmd import actor, cases_of
+from bouclier.errors import Conflict, FileUnreadable
+
+
+@click.group("evidence")
+def evidence_group() -> None:
+    """Evidence bundles: a case in one ZIP that the police and courts can check."""
+
+
+@evidence_group.command("export")
+@click.argument("number")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="ZIP file to write (default: <number>-evidence.zip).",
+)
+@click.option("--without-files", is_flag=True, help="Leave the evidence files out of the ZIP.")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@click.pass_obj
+def export(app: App, number: str, out: Path | None, without_files: bool, force: bool) -> int:
+    """Write the evidence bundle of a case: manifest, custody log, PDF summary, files."""
+    cases = cases_of(app)
+    case = cases.get(number)  # NotFound before anything is written or logged
+    path = out or Path(f"{case.number}-evidence.zip")
+    if path.exists() and not force:
+        raise Conflict(f"{path} exists: add --force to overwrite it", code="file_exists")
+    data = export_bundle(cases, case.number, actor=actor(), include_files=not without_files)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.replace(path)  # never a half-written bundle under the real name
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise FileUnreadable(f"{path}: {exc.strerror}", code="file.unwritable") from None
+    click.echo(json.dumps({"number": case.number, "path": str(path), "size": len(data)}))
+    click.echo(f"wrote the evidence bundle of {case.number} to {path}", err=True)
+    return exit_codes.OK
+
+
+@evidence_group.command("verify")
+@click.argument("target", metavar="FILE_OR_NUMBER")
+@click.pass_obj
+def verify(app: App, target: str) -> int:
+    """Check an evidence bundle (a ZIP file) or the custody log of a case in the database.
+
+    Prints "intact" with the custody log's head hash, or every problem found (exit code 7).
+    """
+    path = Path(target)
+    if path.is_file():
+        size = path.stat().st_size
+        if size > MAX_UNCOMPRESSED:
+            click.echo(f"{path}: {size} bytes is too large to be an evidence bundle")
+            return exit_codes.TAMPERED
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FileUnreadable(f"{path}: {exc.strerror}") from None
+        result = verify_bundle(data)
+        what = f"bundle {path}" + (f" (case {result.case_number})" if result.case_number else "")
+        problems, log = result.problems, result.custody
+    elif credentials.canonical_number(target) is not None and not path.exists():
+        log = cases_of(app).verify(target)
+        what = f"case {credentials.canonical_number(target)}"
+        problems = log.problems
+    else:
+        raise FileUnreadable(
+            f"{target}: no such file, and not a case number", code="file.not_found"
+        )
+    if not problems:
+        head = f"; custody log of {log.length} entries, head {log.head}" if log else ""
+        click.echo(f"{what}: intact{head}")
+        return exit_codes.OK
+    click.echo(f"{what}: NOT INTACT, {len(problems)} problems")
+    for problem in problems:
+        click.echo(f"  - {problem}")
+    return exit_codes.TAMPERED
