@@ -464,6 +464,9 @@ def test_reveal_one_at_a_time_without_javascript(console: Console) -> None:
     assert revealed.status_code == 200
     assert is_gray(revealed.content)
     assert sharpness(revealed.content) > 20 * sharpness(blurred.content)
+    # a link without the reveal POST's proof shows nothing revealed
+    bare = console.client.get(f"/console/cases/{number}?revealed={a}").text
+    assert "/preview?proof=" not in bare
     # the proof is for that item only, and only for this session
     forged = src.replace(f"/items/{a}/", f"/items/{b}/")
     assert console.client.get(forged).status_code == 403
@@ -526,3 +529,42 @@ def test_reveal_one_at_a_time_with_javascript(live_server: LiveServer, page: Pag
     page.click(f"#item-{ids[1]} a.blur-again")
     assert revealed() == []
     assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "en"])
+def test_every_page_in_every_language(console: Console, lang: str) -> None:
+    """Every console word exists in each language (a missing key raises while rendering)."""
+    info, _ = console.cases.create(sextortion=True, contact="contact")
+    number = info.number
+    [url] = console.cases.add_urls(number, ["https://x.com/u/status/1"])
+    console.cases.add_hashes(number, [HashReport(hash_bytes(encode(photo(4))).pdq.hashes[0])])
+    console.cases.add_evidence(number, encode(photo(5), quality=90))
+    with console.services.db.transaction() as session:
+        record_reupload(session, case_ref=number, entry_id=None, platform="x")
+    console.login()
+    draft = console.post(
+        f"/console/cases/{number}/notices",
+        {"item": str(url.id), "law": "take_it_down", "recipient": "takedown@x.example"},
+    )  # a draft: sending needs SMTP
+    assert "done=notice_created" in draft.headers["location"]
+    for path in ("/console", f"/console/cases/{number}", "/console/feedback"):
+        page = console.client.get(f"{path}?lang={lang}")
+        assert page.status_code == 200, (path, page.text[:300])
+        assert f'<html lang="{lang}">' in page.text
+    case_page = console.client.get(f"/console/cases/{number}").text
+    assert "notice_status" not in case_page
+    assert 'class="badge sextortion"' in case_page
+    assert console.post(f"/console/cases/{number}/contact").status_code == 200
+    console.client.cookies.delete("bouclier_console")
+    assert console.client.get(f"/console/login?lang={lang}").status_code == 200
+
+
+def test_logout_ends_the_session(console: Console) -> None:
+    console.login()
+    cookie = console.client.cookies.get("bouclier_console")
+    assert cookie
+    answer = console.post("/console/logout")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/login"
+    console.client.cookies.set("bouclier_console", cookie)  # the old cookie, replayed
+    assert console.client.get("/console", follow_redirects=False).status_code == 303

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
 from bouclier.cases import ItemInfo
+from bouclier.cases.credentials import canonical_number
 from bouclier.cases.custody import Entry
 from bouclier.errors import BouclierError, MediaError, NotFound
 from bouclier.feedback import FeedbackStore
@@ -229,10 +230,18 @@ def _case_page(
 
 
 @router.get("/cases/{number}")
-def case_page(request: Request, number: str, revealed: int | None = None) -> Response:
+def case_page(
+    request: Request, number: str, revealed: int | None = None, proof: str = ""
+) -> Response:
+    """The case; ``revealed`` and ``proof`` (from a reveal POST's redirect) show that one
+    preview revealed; a ``revealed`` without its proof is ignored."""
     found = _analyst(request)
     if found is None:
         return common.redirect(LOGIN)
+    if revealed is not None:
+        expected = _reveal_proof(found[0], canonical_number(number) or "", revealed)
+        if not hmac.compare_digest(proof.encode(), expected.encode()):
+            revealed = None
     try:
         return _case_page(request, found, number, revealed=revealed)
     except NotFound:
@@ -297,7 +306,10 @@ def reveal(request: Request, number: str, item_id: int, csrf_token: str = Form("
             f"?proof={_reveal_proof(found[0], canonical, item_id)}"
         )
         return JSONResponse({"src": src}, headers={"cache-control": "no-store"})
-    return common.redirect(f"/console/cases/{quote(canonical)}?revealed={item_id}#item-{item_id}")
+    proof = _reveal_proof(found[0], canonical, item_id)
+    return common.redirect(
+        f"/console/cases/{quote(canonical)}?revealed={item_id}&proof={proof}#item-{item_id}"
+    )
 
 
 @router.post("/cases/{number}/items/{item_id}/review")
