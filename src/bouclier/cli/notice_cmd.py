@@ -18,8 +18,8 @@ import click
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.notices import FORMATS, NoticeInfo, Notices
+from bouclier.notices.info import ANSWERS, STATUSES
 from bouclier.notices.laws import LAWS
-from bouclier.notices.store import ANSWERS, STATUSES
 
 
 def _user() -> str:

@@ -5,10 +5,11 @@ with a deadline and a reminder; every event goes to the case's custody log."""
 
 from bouclier.notices.content import Hotline, NoticeData, NoticeFacts, build
 from bouclier.notices.directory import Recipient, recipient_for
+from bouclier.notices.info import NoticeInfo, SweepResult
 from bouclier.notices.laws import LAWS, Law, missing_elements
 from bouclier.notices.mail import NoticeNotSent
 from bouclier.notices.render import FORMATS, render
-from bouclier.notices.store import NoticeInfo, Notices, SweepResult
+from bouclier.notices.store import Notices
 
 __all__ = [
     "FORMATS",

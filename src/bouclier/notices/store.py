@@ -29,7 +29,6 @@ from __future__ import annotations
 import builtins
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +40,17 @@ from bouclier.cases.credentials import canonical_number
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.notices import directory
 from bouclier.notices.content import Hotline, ImageHash, NoticeData, NoticeFacts, build
+from bouclier.notices.info import (
+    ANSWERS,
+    OPEN,
+    STATUSES,
+    TRANSITIONS,
+    WAITING,
+    NoticeInfo,
+    SweepResult,
+    info_of,
+    iso_or_none,
+)
 from bouclier.notices.laws import LAWS
 from bouclier.notices.mail import NoticeNotSent, send_email
 from bouclier.notices.render import render, render_text
@@ -48,17 +58,6 @@ from bouclier.settings import Settings
 from bouclier.storage import Database
 from bouclier.storage.models import Case, CaseItem, Notice, utc_iso, utcnow
 
-STATUSES = ("draft", "sent", "acknowledged", "removed", "refused", "expired")
-ANSWERS = ("acknowledged", "removed", "refused")
-#: status -> the answers a platform can still give
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "sent": ("acknowledged", "removed", "refused"),
-    "acknowledged": ("removed", "refused"),
-    "expired": ("removed", "refused"),
-}
-#: a notice in one of these blocks another for the same URL item and law
-OPEN = ("draft", "sent", "acknowledged")
-WAITING = ("sent", "acknowledged")
 MAX_NOTE = 2000
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
 
@@ -66,65 +65,6 @@ _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
 def new_reference() -> str:
     """A public reference: ``N-`` and 10 characters (about 49 random bits), easy to read out."""
     return "N-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeInfo:
-    reference: str
-    case_number: str
-    item_id: int | None
-    platform: str
-    url: str
-    law: str
-    channel: str
-    recipient: str
-    status: str
-    created_at: datetime
-    sent_at: datetime | None
-    deadline_at: datetime | None
-    answered_at: datetime | None
-    answer: str | None
-    reminders: int
-    last_reminder_at: datetime | None
-    signer: str | None
-    last_error: str | None
-
-    def overdue(self, now: datetime) -> bool:
-        """Past its deadline without the platform having removed or refused it."""
-        return self.status == "expired" or (
-            self.status in WAITING and self.deadline_at is not None and self.deadline_at <= now
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "reference": self.reference,
-            "case": self.case_number,
-            "item": self.item_id,
-            "platform": self.platform,
-            "url": self.url,
-            "law": self.law,
-            "channel": self.channel,
-            "recipient": self.recipient,
-            "status": self.status,
-            "created_at": utc_iso(self.created_at),
-            "sent_at": _iso(self.sent_at),
-            "deadline_at": _iso(self.deadline_at),
-            "answered_at": _iso(self.answered_at),
-            "answer": self.answer,
-            "reminders": self.reminders,
-            "last_reminder_at": _iso(self.last_reminder_at),
-            "signer": self.signer,
-            "last_error": self.last_error,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SweepResult:
-    """What one sweep did: references reminded, expired, and reminders that failed (why)."""
-
-    reminded: tuple[str, ...] = ()
-    expired: tuple[str, ...] = ()
-    failed: tuple[tuple[str, str], ...] = ()
 
 
 class Notices:
@@ -225,14 +165,14 @@ class Notices:
                 },
                 at=now,
             )
-            return _info(row, case.number)
+            return info_of(row, case.number)
 
     # --- reading --------------------------------------------------------------------------------
 
     def get(self, reference: str) -> NoticeInfo:
         with self.db.transaction() as session:
             row = _notice(session, reference)
-            return _info(row, _case_number(session, row))
+            return info_of(row, _case_number(session, row))
 
     def data(self, reference: str) -> NoticeData:
         """The notice's content, as it is (or was) sent."""
@@ -254,7 +194,7 @@ class Notices:
             if status is not None:
                 query = query.where(Notice.status == status)
             rows = session.execute(query.order_by(Notice.created_at, Notice.id)).tuples().all()
-            return [_info(row, number) for row, number in rows]
+            return [info_of(row, number) for row, number in rows]
 
     def overdue(self, now: datetime | None = None) -> builtins.list[NoticeInfo]:
         """Notices past their deadline with no removal or refusal, oldest deadline first."""
@@ -275,7 +215,7 @@ class Notices:
                 .tuples()
                 .all()
             )
-            return [_info(row, number) for row, number in rows]
+            return [info_of(row, number) for row, number in rows]
 
     # --- sending --------------------------------------------------------------------------------
 
@@ -340,7 +280,7 @@ class Notices:
                 if deliveries:
                     event["deliveries"] = deliveries
                 custody.append(session, row.case_id, "notice.sent", actor, event, at=moment)
-                return _info(row, _case_number(session, row))
+                return info_of(row, _case_number(session, row))
         except NoticeNotSent as exc:
             self._record_error(reference, exc.message)
             raise
@@ -381,7 +321,7 @@ class Notices:
                 {"notice": row.reference, "from": previous, "to": status, "note": note},
                 at=now,
             )
-            return _info(row, _case_number(session, row))
+            return info_of(row, _case_number(session, row))
 
     def sweep(self, now: datetime | None = None, *, actor: str = "bouclier:sweep") -> SweepResult:
         """Marks expired the notices past their deadline, then sends one reminder for those past
@@ -403,7 +343,7 @@ class Notices:
                     row.case_id,
                     "notice.expired",
                     actor,
-                    {"notice": row.reference, "deadline_at": _iso(row.deadline_at)},
+                    {"notice": row.reference, "deadline_at": iso_or_none(row.deadline_at)},
                     at=moment,
                 )
                 expired.append(row.reference)
@@ -544,10 +484,6 @@ def signer_name(actor: str) -> str:
     return actor.split(":", 1)[1].strip() if actor.startswith("analyst:") else actor.strip()
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return utc_iso(moment) if moment is not None else None
-
-
 def _case(session: Session, number: str) -> Case:
     canonical = canonical_number(number) if isinstance(number, str) else None
     row = session.scalar(select(Case).where(Case.number == canonical)) if canonical else None
@@ -566,26 +502,3 @@ def _notice(session: Session, reference: str) -> Notice:
     if row is None:
         raise NotFound(f"no notice {value[:40]!r}", code="notice_not_found")
     return row
-
-
-def _info(row: Notice, case_number: str) -> NoticeInfo:
-    return NoticeInfo(
-        reference=row.reference,
-        case_number=case_number,
-        item_id=row.item_id,
-        platform=row.platform,
-        url=row.url,
-        law=row.law,
-        channel=row.channel,
-        recipient=row.recipient,
-        status=row.status,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-        deadline_at=row.deadline_at,
-        answered_at=row.answered_at,
-        answer=row.answer,
-        reminders=row.reminders,
-        last_reminder_at=row.last_reminder_at,
-        signer=row.signer,
-        last_error=row.last_error,
-    )
