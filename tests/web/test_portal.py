@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bouclier.cases import record_reupload
 from bouclier.hashing import hash_bytes
-from bouclier.storage.models import CaseItem
+from bouclier.storage.models import CaseItem, Notice
 from bouclier.web import common
 from bouclier.web import portal as portal_pages
 from tests.conftest import encode, photo
@@ -401,3 +401,31 @@ def test_logout_ends_the_session(portal: Portal) -> None:
     token = csrf(case_page(portal))
     portal.client.post("/case/logout", data={"csrf_token": token})
     assert portal.client.get("/case", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("lang", common.LANGUAGES)
+def test_notices_and_every_kind_of_platform_answer_render(portal: Portal, lang: str) -> None:
+    number, _, _ = create(portal, lang=lang)
+    case_id = portal.cases.get(number).id
+    statuses = ("draft", "sent", "acknowledged", "removed", "refused", "expired")
+    with portal.services.db.transaction() as session:
+        for n, status in enumerate(statuses):
+            session.add(
+                Notice(
+                    reference=f"N-{lang}-{n}",
+                    case_id=case_id,
+                    platform="tiktok",
+                    url="https://www.tiktok.com/@x/video/1",
+                    law="dsa",
+                    channel="email",
+                    recipient="abuse@platform.example",
+                    status=status,
+                )
+            )
+        for action in ("blocked", "not_blocked", "false_positive"):
+            record_reupload(session, case_ref=number, entry_id=None, platform="x", action=action)
+    page = case_page(portal, lang)
+    for status in statuses:
+        assert common.translate(lang, f"notice.{status}") in page
+    assert page.count("<li>") >= len(statuses) + 3
+    assert "abuse@platform.example" not in page
