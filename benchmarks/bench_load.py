@@ -68,6 +68,7 @@ class Result:
     server_cpu: float  # seconds of CPU used by the server processes during the measured run
     wrk_cpu: float
     other_cpu: float  # by everything else on the machine (other people's work)
+    restarts: int  # worker processes uvicorn replaced during the scenario
 
     @property
     def rps(self) -> float:
@@ -94,6 +95,12 @@ class Server:
 
     def rss(self) -> int:
         return tree_rss(self.process.pid)
+
+    def restarts(self) -> int:
+        """Workers uvicorn has replaced so far (its log says "Child process [pid] died")."""
+        log = CACHE / f"{self.name}.log"
+        with log.open("rb") as lines:
+            return sum(1 for line in lines if b"Child process [" in line and b"died" in line)
 
     def sample_forever(self) -> None:
         while not self._stop.wait(5.0):
@@ -345,6 +352,7 @@ def measure(
     print(f"{scenario}: warm-up, then {seconds} s at {connections} connections", flush=True)
     wrk(wrk_bin, url, 3, connections, *bodies, authorization)
     rss_start = server.rss()
+    restarts = server.restarts()
     started = time.monotonic()
     cpu0, wrk0, busy0 = tree_cpu(server.process.pid), children_cpu(), machine_busy()
     s = wrk(wrk_bin, url, seconds, connections, *bodies, authorization)
@@ -370,6 +378,7 @@ def measure(
         server_cpu,
         wrk_cpu,
         max(0.0, other_cpu),
+        server.restarts() - restarts,
     )
 
 
@@ -415,6 +424,8 @@ def table(results: list[Result], seconds: int, note: str) -> str:
     for r in results:
         name, _, conns = r.scenario.partition(" @")
         errors = f"{r.errors} ({r.error_detail})" if r.errors else "0"
+        if r.restarts:
+            errors += f", {r.restarts} workers restarted"
         lines.append(
             f"| {name} | {conns} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {errors} | "
             f"{r.cpu_ms:.2f} | {r.capacity:,.0f} | "

@@ -7,6 +7,9 @@ import click
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 
+#: Seconds uvicorn waits for a worker process to answer its health check before replacing it.
+WORKER_HEALTHCHECK_S = 60
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -35,5 +38,9 @@ def serve_command(app: App, host: str, port: int, workers: int) -> int:
         log_level="info",
         log_config=log_config("info"),  # JSON lines (bouclier.api.observability)
         access_log=False,  # the service logs each request itself, by route template
+        # uvicorn kills a worker that does not answer its ping within this many seconds; at the
+        # default 5, a worker still importing its models or building its index on a busy machine
+        # was killed and restarted in a loop, leaving the service one process short for good.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
     return exit_codes.OK
