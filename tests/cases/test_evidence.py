@@ -21,7 +21,7 @@ from bouclier.cases.evidence import (
     export_bundle,
     verify_bundle,
 )
-from bouclier.cases.summary import ascii_url, latin1
+from bouclier.cases.summary import ascii_url, latin1, shown_url
 from bouclier.settings import Settings
 from bouclier.storage import Database
 from bouclier.storage.models import Notice, utcnow
@@ -183,6 +183,23 @@ def test_the_summary_is_a_pdf_an_officer_can_read(cases: Cases, filled: tuple[st
     )
     assert "instagram.com/p/abc" in text
     assert 1 <= len(re.findall(rb"/Type /Page\b", pdf)) <= 3
+
+
+def test_a_long_case_stays_short_on_paper(cases: Cases) -> None:
+    case, _ = cases.create(language="es", minor=True)
+    long_url = "https://example.org/" + "y" * 1970
+    urls = [long_url] + [f"https://x.com/u{i}/status/{i}?q=" + "é" * i for i in range(60)]
+    cases.add_urls(case.number, urls)
+    data = export_bundle(cases, case.number, actor="analyst")
+    files = _unzip(data)
+    text = pdf_text(files["summary.pdf"])
+    assert "the whole URL is in manifest.json" in text
+    assert shown_url(long_url).endswith("y... (cut here: the whole URL is in manifest.json)")
+    assert "... and 36 more: see manifest.json." in text
+    assert len(re.findall(rb"/Type /Page\b", files["summary.pdf"])) <= 3
+    assert _manifest(files)["items"][0]["url"] == long_url
+    assert len(_manifest(files)["items"]) == 61
+    assert verify_bundle(data).ok
 
 
 @pytest.mark.parametrize(

@@ -70,8 +70,9 @@ _FOLD = str.maketrans(
         "•": "*",
     }
 )
-#: Rows shown in a table of the PDF; the manifest always has them all.
-MAX_ROWS = 40
+#: Rows shown in a table of the PDF, and characters of a URL: the manifest always has them all.
+MAX_ROWS = 25
+MAX_URL_SHOWN = 240
 
 ABOUT = (
     "Bouclier is an open-source system that helps people whose intimate images are shared "
@@ -120,6 +121,14 @@ def ascii_url(url: str) -> str:
         )
     except ValueError:
         return latin1(url)
+
+
+def shown_url(url: str) -> str:
+    """A URL as the summary shows it: ASCII, cut (and said so) when it is very long."""
+    text = ascii_url(url)
+    if len(text) <= MAX_URL_SHOWN:
+        return text
+    return text[:MAX_URL_SHOWN] + "... (cut here: the whole URL is in manifest.json)"
 
 
 def heading(key: str, language: str) -> str:
@@ -196,7 +205,7 @@ def render(
             str(item["kind"]),
             str(item["status"]),
             str(item["created_at"]),
-            ascii_url(item["url"])
+            shown_url(item["url"])
             if item.get("url")
             else f"SHA-256 {item['sha256']}"
             if item.get("sha256")
@@ -228,7 +237,7 @@ def render(
                 str(n["law"]),
                 str(n["status"]),
                 f"{n['sent_at'] or '-'} / {n['deadline_at'] or '-'}",
-                ascii_url(str(n["url"])),
+                shown_url(str(n["url"])),
             )
             for n in notices
         ],
