@@ -20,8 +20,10 @@ from bouclier.storage.models import (
     CustodyEvent,
     EvidenceFile,
     HashChange,
+    WebhookDelivery,
     Withdrawal,
 )
+from bouclier.webhooks import WebhookStore, request_takedown
 from tests.conftest import encode, photo
 
 PDQ_A = "a5" * 32
@@ -280,6 +282,27 @@ def test_withdrawal_deletes_everything_of_the_case(cases: Cases, db: Database) -
         assert withdrawal.case_number == case.number
     assert [w.case_number for w in cases.withdrawals()] == [case.number]
     assert cases.verify(keep.number).ok
+
+
+def test_withdrawal_takes_the_case_out_of_webhook_payloads(cases: Cases, db: Database) -> None:
+    case, _ = cases.create()
+    other, _ = cases.create()
+    WebhookStore(db).create("platform", "https://hooks.example.org/bouclier")
+    cases.add_hashes(case.number, [HashReport(PDQ_A, 90)])
+    with db.transaction() as session:
+        for number in (case.number, other.number):
+            request_takedown(
+                session, {"case": number, "url": "https://x.com/a/status/1"}, webhook="platform"
+            )
+    with db.transaction() as session:
+        payloads = session.scalars(select(WebhookDelivery.payload)).all()
+    assert any(PDQ_A in p for p in payloads)  # the check below can fail
+    assert any(case.number in p for p in payloads)
+    cases.withdraw(case.number)
+    with db.transaction() as session:
+        payloads = session.scalars(select(WebhookDelivery.payload)).all()
+    assert not any(PDQ_A in p or case.number in p for p in payloads)
+    assert any(other.number in p for p in payloads)  # another case's notice stays
 
 
 def test_after_withdrawal_the_sqlite_file_holds_none_of_the_case(tmp_path: Path) -> None:

@@ -50,9 +50,11 @@ from bouclier.storage.models import (
     LikenessEnrolment,
     MatchFeedback,
     Notice,
+    WebhookDelivery,
     Withdrawal,
     utcnow,
 )
+from bouclier.webhooks.outbox import forget_entries
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -579,6 +581,22 @@ class Cases:
                 raise InputError("a case cannot be merged into itself", code="invalid_merge")
             if src.status == "merged" or dst.status == "merged":
                 raise Conflict("a merged case cannot be merged again", code="case_merged")
+            # evidence is sealed to its case number: re-seal it to the target's, or it is lost
+            evidence = session.scalars(
+                select(EvidenceFile).where(EvidenceFile.case_id == src.id)
+            ).all()
+            if evidence:
+                key = self._key()
+                for found in evidence:
+                    purpose = f"evidence {found.item_id}"
+                    data = sealing.unseal(
+                        key, found.ciphertext, purpose=purpose, case_number=src.number
+                    )
+                    found.ciphertext = sealing.seal(
+                        key, data, purpose=purpose, case_number=dst.number
+                    )
+                    found.key_id = key.key_id
+                session.flush()
             moved = {}
             for model in (CaseItem, EvidenceFile, Notice, CaseMatch):
                 result = session.execute(
@@ -720,7 +738,15 @@ class Cases:
                     update(HashChange).where(HashChange.entry_id.in_(chunk)).values(pdq="")
                 )
                 session.execute(delete(MatchFeedback).where(MatchFeedback.entry_id.in_(chunk)))
-            _forget_webhook_entries(session, entry_ids)
+            forget_entries(session, entry_ids)  # webhook payloads keep no hash
+            # takedown notices sent by webhook name the case and its URLs: they go too
+            for ref in refs:
+                session.execute(
+                    delete(WebhookDelivery).where(
+                        WebhookDelivery.event == "takedown.requested",
+                        WebhookDelivery.payload.contains(ref),
+                    )
+                )
             items = int(
                 session.scalar(
                     select(func.count()).select_from(CaseItem).where(CaseItem.case_id == row.id)
@@ -875,15 +901,6 @@ def record_reupload(
         at=moment,
     )
     return True
-
-
-def _forget_webhook_entries(session: Session, entry_ids: Sequence[int]) -> None:
-    """Erases withdrawn hashes from webhook payloads (bouclier.webhooks does it when present)."""
-    try:
-        from bouclier.webhooks import forget_entries
-    except ImportError:
-        return
-    forget_entries(session, entry_ids)
 
 
 def _counts(session: Session, query: Select[tuple[int, int]]) -> dict[int, int]:
