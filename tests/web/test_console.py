@@ -33,7 +33,7 @@ from bouclier.hashing import hash_bytes
 from bouclier.settings import load_settings
 from bouclier.storage.models import Notice, utcnow
 from bouclier.web import console as console_routes
-from bouclier.web import previews
+from bouclier.web import console_platforms, previews
 from bouclier.web.analysts import Analysts
 from tests.conftest import encode, photo
 from tests.web.server import LiveServer, fake_detectors, live_server
@@ -173,7 +173,8 @@ def test_every_console_route_needs_a_session(console: Console) -> None:
     info, _ = console.cases.create(contact="secret contact")
     routes = [
         (method, route.path)
-        for route in console_routes.router.routes
+        for router in (console_routes.router, console_platforms.router)
+        for route in router.routes
         if isinstance(route, APIRoute) and route.path != "/console/login"
         for method in route.methods
         if method != "HEAD"

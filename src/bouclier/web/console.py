@@ -1,4 +1,5 @@
-"""The analyst console (``/console``): the queue, a case's page and its actions, platform feedback.
+"""The analyst console (``/console``): login, the queue, a case's page and its actions (notices
+and platform feedback are in :mod:`bouclier.web.console_platforms`, on the helpers here).
 
 Every route needs an analyst's session (:data:`bouclier.web.common.ANALYST`) of an account that is
 not disabled; without one, a page redirects to the login form and an image answers 401. Every POST
@@ -30,7 +31,6 @@ from bouclier.cases import ItemInfo
 from bouclier.cases.credentials import canonical_number
 from bouclier.cases.custody import Entry
 from bouclier.errors import BouclierError, MediaError, NotFound
-from bouclier.feedback import FeedbackStore
 from bouclier.media import Limits
 from bouclier.notices import Notices, recipient_for
 from bouclier.settings import Settings
@@ -61,7 +61,7 @@ _ERROR_CODE = re.compile(r"[a-z][a-z0-9_.]{0,59}")
 # --- sessions ----------------------------------------------------------------------------------
 
 
-def _analyst(request: Request) -> tuple[common.SessionInfo, AnalystInfo] | None:
+def analyst_session(request: Request) -> tuple[common.SessionInfo, AnalystInfo] | None:
     """The request's analyst session and its account, if live and not disabled."""
     session = common.current_session(request, common.ANALYST)
     if session is None or session.analyst_id is None:
@@ -79,9 +79,11 @@ def _db(request: Request) -> Any:
     return request.app.state.services.db
 
 
-def _post(request: Request, csrf_token: str) -> tuple[common.SessionInfo, AnalystInfo] | Response:
+def checked_post(
+    request: Request, csrf_token: str
+) -> tuple[common.SessionInfo, AnalystInfo] | Response:
     """A POST's session and analyst, or the answer to give instead (login, or 403 on CSRF)."""
-    found = _analyst(request)
+    found = analyst_session(request)
     if found is None:
         return common.redirect(LOGIN)
     if not common.csrf_ok(request, csrf_token, found[0]):
@@ -89,7 +91,7 @@ def _post(request: Request, csrf_token: str) -> tuple[common.SessionInfo, Analys
     return found
 
 
-def _page(
+def page(
     request: Request, template: str, found: tuple[common.SessionInfo, AnalystInfo], **context: Any
 ) -> Response:
     """A console page; ``?done=`` names a known outcome, ``?error=`` an error code (anything
@@ -108,7 +110,9 @@ def _page(
     )
 
 
-def _back(number: str, *, done: str | None = None, error: BouclierError | None = None) -> Response:
+def back_to_case(
+    number: str, *, done: str | None = None, error: BouclierError | None = None
+) -> Response:
     url = f"/console/cases/{quote(number)}"
     if error is not None:
         url += f"?error={quote(error.code)}"
@@ -122,7 +126,7 @@ def _back(number: str, *, done: str | None = None, error: BouclierError | None =
 
 @router.get("/login")
 def login_form(request: Request) -> Response:
-    if _analyst(request) is not None:
+    if analyst_session(request) is not None:
         return common.redirect("/console")
     return common.render(request, "console/login.j2", failed=False)
 
@@ -152,7 +156,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
-    found = _post(request, csrf_token)
+    found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
     response = common.redirect(LOGIN)
@@ -165,11 +169,11 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
 
 @router.get("")
 def queue(request: Request, closed: bool = False) -> Response:
-    found = _analyst(request)
+    found = analyst_session(request)
     if found is None:
         return common.redirect(LOGIN)
     entries = common.cases(request).queue(include_closed=closed)
-    return _page(request, "console/queue.j2", found, entries=entries, closed=closed)
+    return page(request, "console/queue.j2", found, entries=entries, closed=closed)
 
 
 # --- a case ------------------------------------------------------------------------------------
@@ -199,9 +203,9 @@ def _case_page(
         revealed = None
     log: list[Entry] = cases.custody_log(number)
     now = utcnow()
-    notices = _notices(request).list(case_number=info.number)
+    notices = notices_service(request).list(case_number=info.number)
     session = found[0]
-    return _page(
+    return page(
         request,
         "console/case.j2",
         found,
@@ -235,7 +239,7 @@ def case_page(
 ) -> Response:
     """The case; ``revealed`` and ``proof`` (from a reveal POST's redirect) show that one
     preview revealed; a ``revealed`` without its proof is ignored."""
-    found = _analyst(request)
+    found = analyst_session(request)
     if found is None:
         return common.redirect(LOGIN)
     if revealed is not None:
@@ -254,7 +258,7 @@ def case_page(
 @router.post("/cases/{number}/contact")
 def show_contact(request: Request, number: str, csrf_token: str = Form("")) -> Response:
     """The page again, with the contact details decrypted (answered to the POST, not in a URL)."""
-    found = _post(request, csrf_token)
+    found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
     contact = common.cases(request).contact(number)
@@ -264,7 +268,7 @@ def show_contact(request: Request, number: str, csrf_token: str = Form("")) -> R
 @router.get("/cases/{number}/items/{item_id}/preview")
 def preview(request: Request, number: str, item_id: int, proof: str = "") -> Response:
     """An evidence item's preview: blurred, or revealed with a proof from a reveal POST."""
-    found = _analyst(request)
+    found = analyst_session(request)
     if found is None:
         return Response(status_code=401, headers={"cache-control": "no-store"})
     canonical = common.cases(request).get(number).number
@@ -293,13 +297,13 @@ def preview(request: Request, number: str, item_id: int, proof: str = "") -> Res
 @router.post("/cases/{number}/items/{item_id}/reveal")
 def reveal(request: Request, number: str, item_id: int, csrf_token: str = Form("")) -> Response:
     """Reveals one evidence preview: JSON ``{"src"}`` for console.js, else the page with it."""
-    found = _post(request, csrf_token)
+    found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
     cases = common.cases(request)
     canonical = cases.get(number).number
     if not any(i.id == item_id and i.media_type for i in cases.items(canonical)):
-        return _back(canonical, error=NotFound("no such evidence", code="item_not_found"))
+        return back_to_case(canonical, error=NotFound("no such evidence", code="item_not_found"))
     if "application/json" in request.headers.get("accept", ""):
         src = (
             f"/console/cases/{quote(canonical)}/items/{item_id}/preview"
@@ -320,15 +324,17 @@ def review(
     decision: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:
-    found = _post(request, csrf_token)
+    found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
     try:
         common.cases(request).review_item(number, item_id, decision, actor=found[1].actor)
     except BouclierError as exc:
-        return _back(number, error=exc)
+        return back_to_case(number, error=exc)
     request.app.state.services.refresh_matcher()  # this process matches with it at once
-    return _back(number, done="item_" + ("confirmed" if decision == "confirm" else "rejected"))
+    return back_to_case(
+        number, done="item_" + ("confirmed" if decision == "confirm" else "rejected")
+    )
 
 
 @router.post("/cases/{number}/merge")
@@ -336,34 +342,34 @@ def merge(
     request: Request, number: str, target: str = Form(""), csrf_token: str = Form("")
 ) -> Response:
     """Merges this case into ``target`` and goes to it."""
-    found = _post(request, csrf_token)
+    found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
     try:
         merged = common.cases(request).merge(number, target, actor=found[1].actor)
     except BouclierError as exc:
-        return _back(number, error=exc)
-    return _back(merged.number, done="merged")
+        return back_to_case(number, error=exc)
+    return back_to_case(merged.number, done="merged")
 
 
 @router.post("/cases/{number}/status")
 def set_status(
     request: Request, number: str, status: str = Form(""), csrf_token: str = Form("")
 ) -> Response:
-    found = _post(request, csrf_token)
+    found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
     try:
         common.cases(request).set_status(number, status, actor=found[1].actor)
     except BouclierError as exc:
-        return _back(number, error=exc)
-    return _back(number, done="status_set")
+        return back_to_case(number, error=exc)
+    return back_to_case(number, done="status_set")
 
 
-# --- notices -----------------------------------------------------------------------------------
+# --- what the case page shows of notices (their routes: bouclier.web.console_platforms) -------
 
 
-def _notices(request: Request) -> Notices:
+def notices_service(request: Request) -> Notices:
     services = request.app.state.services
     return Notices(services.db, services.settings, common.cases(request))
 
@@ -381,104 +387,3 @@ def _recipients(settings: Settings, items: list[ItemInfo]) -> dict[tuple[int, st
             except BouclierError:
                 found[item.id, law] = ""
     return found
-
-
-@router.post("/cases/{number}/notices")
-def create_notice(
-    request: Request,
-    number: str,
-    item: int = Form(0),
-    law: str = Form(""),
-    recipient: str = Form(""),
-    send: str = Form(""),
-    csrf_token: str = Form(""),
-) -> Response:
-    """Creates a notice for one URL under one law (to the address given, else the directory's),
-    and sends it at once when ``send`` is set."""
-    found = _post(request, csrf_token)
-    if isinstance(found, Response):
-        return found
-    actor = found[1].actor
-    notices = _notices(request)
-    try:
-        made = notices.create(number, item, law, recipient=recipient.strip() or None, actor=actor)
-        if send:
-            notices.send(made.reference, actor=actor)
-    except BouclierError as exc:
-        return _back(number, error=exc)
-    return _back(number, done="notice_sent" if send else "notice_created")
-
-
-@router.post("/notices/{reference}/send")
-def send_notice(request: Request, reference: str, csrf_token: str = Form("")) -> Response:
-    found = _post(request, csrf_token)
-    if isinstance(found, Response):
-        return found
-    notices = _notices(request)
-    number = notices.get(reference).case_number
-    try:
-        notices.send(reference, actor=found[1].actor)
-    except BouclierError as exc:
-        return _back(number, error=exc)
-    return _back(number, done="notice_sent")
-
-
-@router.post("/notices/{reference}/answer")
-def answer_notice(
-    request: Request,
-    reference: str,
-    status: str = Form(""),
-    note: str = Form(""),
-    csrf_token: str = Form(""),
-) -> Response:
-    """Records a platform's answer to a notice: acknowledged, removed or refused."""
-    found = _post(request, csrf_token)
-    if isinstance(found, Response):
-        return found
-    notices = _notices(request)
-    number = notices.get(reference).case_number
-    try:
-        notices.record_answer(reference, status, note or None, actor=found[1].actor)
-    except BouclierError as exc:
-        return _back(number, error=exc)
-    return _back(number, done="answer_recorded")
-
-
-# --- platform feedback on false positives ------------------------------------------------------
-
-
-def _feedback(request: Request) -> FeedbackStore:
-    return FeedbackStore(request.app.state.services.store)
-
-
-@router.get("/feedback")
-def feedback(request: Request) -> Response:
-    found = _analyst(request)
-    if found is None:
-        return common.redirect(LOGIN)
-    pending = _feedback(request).list(status="pending", limit=200)
-    return _page(request, "console/feedback.j2", found, pending=pending)
-
-
-@router.post("/feedback/{feedback_id}/review")
-def review_feedback(
-    request: Request, feedback_id: int, decision: str = Form(""), csrf_token: str = Form("")
-) -> Response:
-    """Confirms a reported false positive (its hash joins the known-false-positive bank) or
-    rejects it (the match stands)."""
-    found = _post(request, csrf_token)
-    if isinstance(found, Response):
-        return found
-    store = _feedback(request)
-    reviewer = found[1].actor
-    try:
-        if decision == "confirm":
-            store.confirm(feedback_id, reviewer=reviewer)
-            request.app.state.services.refresh_matcher()
-        elif decision == "reject":
-            store.reject(feedback_id, reviewer=reviewer)
-        else:
-            return common.redirect("/console/feedback?error=invalid_decision")
-    except BouclierError as exc:
-        return common.redirect(f"/console/feedback?error={quote(exc.code)}")
-    return common.redirect(f"/console/feedback?done=feedback_{decision}ed")
