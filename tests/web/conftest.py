@@ -40,7 +40,7 @@ def launch(playwright: Playwright) -> Browser:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: run scripts/ensure-chromium")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (make test does)")
     with sync_playwright() as playwright:
         chromium = launch(playwright)
         yield chromium

@@ -309,9 +309,10 @@ def test_request_takedown_goes_to_the_chosen_webhook(db: Database) -> None:
 
 
 @pytest.mark.postgres
+# the concurrent claim is PostgreSQL's (SQLite has one writer at a time)
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_two_deliverers_never_send_one_delivery_twice(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the concurrent claim is PostgreSQL's (SQLite has one writer at a time)")
+    assert database_url.startswith("postgresql")
     first_db, second_db = Database.open(database_url), Database.open(database_url)
     try:
         banks = BankStore(first_db)

@@ -38,6 +38,13 @@ def test_urls_accepted(url: str) -> None:
         "javascript:alert(1)",
         "https://example.social/" + "a" * 2000,
         "http://10.0.0.1/",
+        "https://10.0.0.1/hook",  # private networks, cloud metadata, reserved: never
+        "https://192.168.1.20/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[fd00::1]/hook",
+        "https://[::ffff:10.0.0.1]/hook",
+        "https://0.0.0.0/hook",
+        "https://224.0.0.1/hook",
     ],
 )
 def test_urls_refused(url: str) -> None:
@@ -84,3 +91,12 @@ def test_a_key_sees_only_its_webhooks(db: Database) -> None:
     assert store.deliveries(hook.id, api_key_id=one.id) == []
     with pytest.raises(InputError):
         store.deliveries(hook.id, limit=0)
+
+
+def test_names_resolving_inside_are_refused_at_delivery() -> None:
+    from bouclier.webhooks.deliverer import _internal_destination
+
+    assert _internal_destination("http://127.0.0.1:9/hook") is None  # loopback: the operator's
+    assert _internal_destination("http://localhost:9/hook") is None
+    assert _internal_destination("https://10.1.2.3/hook") is not None
+    assert _internal_destination("https://[fe80::1]/hook") is not None

@@ -19,14 +19,17 @@ The log keeps the attempts, the last HTTP status and a short error, never the bo
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import CursorResult, select, update
@@ -35,6 +38,7 @@ from bouclier import __version__
 from bouclier.storage import Database
 from bouclier.storage.models import Webhook, WebhookDelivery, utcnow
 from bouclier.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign
+from bouclier.webhooks.store import internal_address
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +162,9 @@ class Deliverer:
             DELIVERY_HEADER: str(claim.id),
             SIGNATURE_HEADER: sign(claim.secret, data, int(self.clock())),
         }
+        refused = _internal_destination(claim.url)
+        if refused is not None:
+            return Outcome(False, None, refused)
         try:
             response = self.client.post(claim.url, content=data, headers=headers)
         except httpx.HTTPError as exc:
@@ -232,3 +239,25 @@ class Deliverer:
     def close(self) -> None:
         self.stop()
         self.client.close()
+
+
+def _internal_destination(url: str) -> str | None:
+    """Why a delivery to ``url`` is refused (its host resolves into an internal network), or None.
+
+    Names are resolved here, before each delivery; a name that resolves differently a moment later
+    (DNS rebinding) is not caught by this check alone, which is why literal addresses are also
+    refused when a webhook is created.
+    """
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None  # the POST will fail and say why
+    for info in infos:
+        try:
+            address = ipaddress.ip_address(info[4][0])
+        except ValueError:
+            continue
+        if internal_address(address):
+            return "refused: the host resolves to an internal address"
+    return None

@@ -4,6 +4,9 @@ read the deliveries page by page, deliver one again.
 An endpoint's URL is ``https``; plain ``http`` is accepted only for the loopback interface
 (``localhost``, ``127.0.0.1``, ``::1``), for a receiver on the same machine. A URL never carries
 credentials: the signature (:mod:`bouclier.webhooks.signing`) is how a platform knows the caller.
+A URL may not point into a private, link-local or reserved network (a platform's key must not make
+Bouclier call the hotline's own internal services): literal addresses are refused here, and the
+deliverer resolves names before each delivery and refuses such addresses too.
 """
 
 from __future__ import annotations
@@ -122,7 +125,31 @@ def validate_url(url: str) -> str:
         raise refuse("may not carry credentials (user:password@)")
     if parts.scheme == "http" and not _is_loopback(host):
         raise refuse("uses https:// (http:// only for localhost)")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        return url  # a name: its addresses are checked each time a delivery is sent
+    if internal_address(literal):
+        raise refuse("may not point into a private, link-local or reserved network")
     return url
+
+
+def internal_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a webhook must not be sent to this address: private networks, link-local (cloud
+    metadata services live there), multicast, reserved, unspecified. Loopback is allowed, for a
+    receiver on the same machine, which only the operator controls."""
+    if address.is_loopback:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        return internal_address(mapped)
+    return bool(
+        address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
 
 
 def _is_loopback(host: str) -> bool:
