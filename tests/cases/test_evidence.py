@@ -566,3 +566,16 @@ def test_an_encrypted_member_is_reported(cases: Cases, filled: tuple[str, bytes]
     result = verify_bundle(bytes(data))
     assert not result.ok
     assert any(p.startswith("VERIFY.txt cannot be read") for p in result.problems), result.problems
+
+
+def test_evidence_merged_into_another_case_is_still_readable(cases: Cases) -> None:
+    """Evidence is sealed to its case number; a merge re-seals it to the target's."""
+    source, _ = cases.create()
+    target, _ = cases.create()
+    image = encode(photo(11))
+    item = cases.add_evidence(source.number, image)
+    cases.merge(source.number, target.number, actor="analyst")
+    assert cases.evidence(target.number, item.id) == (image, "image/jpeg")
+    data = export_bundle(cases, target.number, actor="analyst")
+    assert _unzip(data)[f"evidence/{item.id}.jpg"] == image
+    assert verify_bundle(data).ok
