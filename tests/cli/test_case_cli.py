@@ -86,6 +86,10 @@ def test_a_case_from_creation_to_evidence(cli, tmp_path: Path, monkeypatch) -> N
     assert code == exit_codes.OK
     assert "intact" in out[0]
     head = out[0].rsplit(" ", 1)[1]
+    code, out, _ = cli("evidence", "verify", str(bundle), "--format", "jsonl")
+    assert code == exit_codes.OK
+    assert _json(out[0])["intact"] is True
+    assert _json(out[0])["problems"] == []
     code, out, _ = cli("evidence", "verify", number)
     assert code == exit_codes.OK
     assert out[0].startswith(f"case {number}: intact")
@@ -110,6 +114,14 @@ def test_a_tampered_bundle_exits_with_its_own_code(cli, tmp_path: Path) -> None:
     assert code == exit_codes.TAMPERED == 7
     assert "NOT INTACT" in out[0]
     assert any("differ from those recorded in the custody log" in line for line in out[1:])
+
+    code, out, _ = cli("evidence", "verify", str(bundle), "--format", "jsonl")
+    assert code == exit_codes.TAMPERED
+    [report] = [_json(line) for line in out]
+    assert report["intact"] is False
+    assert report["case"] == number
+    assert any("differ from those recorded" in p for p in report["problems"])
+    assert len(report["custody"]["head"]) == 64
 
     bundle.write_bytes(b"not a zip")
     code, out, _ = cli("evidence", "verify", str(bundle))

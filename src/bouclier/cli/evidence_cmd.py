@@ -14,10 +14,12 @@ from pathlib import Path
 import click
 
 from bouclier.cases import credentials
+from bouclier.cases.custody import Verification
 from bouclier.cases.evidence import MAX_UNCOMPRESSED, export_bundle, verify_bundle
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.case_cmd import actor, cases_of
+from bouclier.cli.output import FORMATS
 from bouclier.errors import Conflict, FileUnreadable
 
 
@@ -63,33 +65,52 @@ def export(app: App, number: str, out: Path | None, without_files: bool, force: 
 
 @evidence_group.command("verify")
 @click.argument("target", metavar="FILE_OR_NUMBER")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_obj
-def verify(app: App, target: str) -> int:
+def verify(app: App, target: str, fmt: str) -> int:
     """Check an evidence bundle (a ZIP file) or the custody log of a case in the database.
 
     Prints "intact" with the custody log's head hash, or every problem found (exit code 7).
     """
     path = Path(target)
+    number: str | None
+    log: Verification | None
     if path.is_file():
         size = path.stat().st_size
         if size > MAX_UNCOMPRESSED:
-            click.echo(f"{path}: {size} bytes is too large to be an evidence bundle")
-            return exit_codes.TAMPERED
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise FileUnreadable(f"{path}: {exc.strerror}") from None
-        result = verify_bundle(data)
-        what = f"bundle {path}" + (f" (case {result.case_number})" if result.case_number else "")
-        problems, log = result.problems, result.custody
+            problems: tuple[str, ...] = (f"{size} bytes is too large to be an evidence bundle",)
+            number, log = None, None
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise FileUnreadable(f"{path}: {exc.strerror}") from None
+            result = verify_bundle(data)
+            problems, log, number = result.problems, result.custody, result.case_number
+        what = f"bundle {path}" + (f" (case {number})" if number else "")
     elif credentials.canonical_number(target) is not None and not path.exists():
         log = cases_of(app).verify(target)
-        what = f"case {credentials.canonical_number(target)}"
+        number = credentials.canonical_number(target)
+        what = f"case {number}"
         problems = log.problems
     else:
         raise FileUnreadable(
             f"{target}: no such file, and not a case number", code="file.not_found"
         )
+    if fmt == "jsonl":
+        click.echo(
+            json.dumps(
+                {
+                    "target": target,
+                    "case": number,
+                    "intact": not problems,
+                    "problems": list(problems),
+                    "custody": {"length": log.length, "head": log.head} if log else None,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return exit_codes.TAMPERED if problems else exit_codes.OK
     if not problems:
         head = f"; custody log of {log.length} entries, head {log.head}" if log else ""
         click.echo(f"{what}: intact{head}")
