@@ -115,3 +115,20 @@ def test_cli_create_list_disable(
     code, _, err = cli("analyst", "create", "bob", "--password-stdin")
     assert code == 5
     assert "password_too_short" in err
+
+
+def test_cli_prompts_twice_hidden(cli: Callable[..., CliResult]) -> None:
+    from click.testing import CliRunner
+
+    from bouclier.cli.main import cli as command
+
+    cli("status")  # the cli fixture's environment: a fresh database
+    runner = CliRunner()
+    mismatch = runner.invoke(
+        command, ["analyst", "create", "carol"], input=f"{PASSWORD}\n{PASSWORD}!\n"
+    )
+    assert mismatch.exit_code != 0
+    made = runner.invoke(command, ["analyst", "create", "carol"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert made.exit_code == 0, made.output
+    assert PASSWORD not in made.output  # hidden: not echoed
+    assert '"username": "carol"' in cli("analyst", "list")[1][0]
