@@ -322,6 +322,9 @@ def test_contact_shown_only_when_asked(console: Console) -> None:
     assert shown.status_code == 200
     assert "+33 6 12 34 56 78" in shown.text
     assert shown.headers["cache-control"] == "no-store"
+    last = console.cases.custody_log(info.number)[-1]
+    assert last.kind == "case.contact_viewed"
+    assert last.actor.startswith("analyst:")
 
 
 def test_custody_log_verified_and_reupload_shown(console: Console) -> None:
@@ -471,6 +474,11 @@ def test_reveal_one_at_a_time_without_javascript(console: Console) -> None:
     # the proof is for that item only, and only for this session
     forged = src.replace(f"/items/{a}/", f"/items/{b}/")
     assert console.client.get(forged).status_code == 403
+    # each reveal is in the custody log
+    revealed_items = [
+        e.data["item"] for e in console.cases.custody_log(number) if e.kind == "evidence.revealed"
+    ]
+    assert revealed_items == [a]
     # revealing the other one shows only that one
     answer = console.post(f"/console/cases/{number}/items/{b}/reveal")
     page = console.client.get(answer.headers["location"]).text

@@ -43,6 +43,8 @@ EVENT_KINDS = (
     "hash.added",
     "url.added",
     "evidence.added",
+    "evidence.revealed",
+    "case.contact_viewed",
     "item.confirmed",
     "item.rejected",
     "notice.created",

@@ -273,6 +273,18 @@ class Cases:
             row.updated_at = utcnow()
             custody.append(session, row.id, "case.contact_set", actor, {"given": bool(contact)})
 
+    def record_access(
+        self, number: str, kind: str, *, actor: str, item_id: int | None = None
+    ) -> None:
+        """Records that someone saw what a case keeps private: its contact details
+        (``case.contact_viewed``) or an evidence file unblurred (``evidence.revealed``)."""
+        if kind not in ("case.contact_viewed", "evidence.revealed"):
+            raise ValueError(f"not an access event: {kind!r}")
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            data = {} if item_id is None else {"item": item_id}
+            custody.append(session, row.id, kind, actor, data)
+
     # --- items ---------------------------------------------------------------------------------
 
     def items(self, number: str) -> list[ItemInfo]:

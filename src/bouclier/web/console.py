@@ -261,7 +261,9 @@ def show_contact(request: Request, number: str, csrf_token: str = Form("")) -> R
     found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
-    contact = common.cases(request).contact(number)
+    cases = common.cases(request)
+    contact = cases.contact(number)
+    cases.record_access(number, "case.contact_viewed", actor=found[1].actor)
     return _case_page(request, found, number, contact=contact, contact_shown=True)
 
 
@@ -304,6 +306,7 @@ def reveal(request: Request, number: str, item_id: int, csrf_token: str = Form("
     canonical = cases.get(number).number
     if not any(i.id == item_id and i.media_type for i in cases.items(canonical)):
         return back_to_case(canonical, error=NotFound("no such evidence", code="item_not_found"))
+    cases.record_access(canonical, "evidence.revealed", actor=found[1].actor, item_id=item_id)
     if "application/json" in request.headers.get("accept", ""):
         src = (
             f"/console/cases/{quote(canonical)}/items/{item_id}/preview"
