@@ -101,3 +101,26 @@ def test_unknown_kinds_are_refused(db: Database, tmp_path) -> None:  # type: ign
     case, _ = cases.create()
     with db.transaction() as session, pytest.raises(ValueError, match="unknown custody"):
         custody.append(session, case.id, "made.up", "test")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"seq": Infinity, "at": "", "kind": "", "actor": "", "data": {}, '
+        b'"prev_sha256": "", "sha256": ""}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"seq": 1}',
+    ],
+)
+def test_hostile_exports_are_refused_with_a_line_number(line: bytes) -> None:
+    with pytest.raises(ValueError, match="line 1"):
+        custody.from_jsonl(line + b"\n")
+
+
+def test_unhashable_entries_are_problems_not_crashes(log: list[custody.Entry]) -> None:
+    nan = dataclasses.replace(log[1], data={"quality": float("nan")})
+    accented = dataclasses.replace(log[2], prev_sha256="é" * 64)
+    result = custody.verify([log[0], nan, accented, log[3]])
+    assert not result.ok
+    assert "entry 2: malformed, it cannot be hashed" in result.problems
+    assert "entry 3: malformed, it cannot be hashed" in result.problems

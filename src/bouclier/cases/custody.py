@@ -207,9 +207,14 @@ def verify(log: Iterable[Entry], *, expected_head: str | None = None) -> Verific
                 f"entry {position}: does not follow the entry before it "
                 "(an entry was removed, inserted or reordered)"
             )
-        recomputed = entry_hash(
-            entry.prev_sha256, entry.seq, entry.at, entry.kind, entry.actor, entry.data
-        )
+        try:
+            recomputed = entry_hash(
+                entry.prev_sha256, entry.seq, entry.at, entry.kind, entry.actor, entry.data
+            )
+        except (ValueError, TypeError, RecursionError):  # NaN, non-ASCII link, too deep
+            problems.append(f"entry {position}: malformed, it cannot be hashed")
+            prev = entry.sha256
+            continue
         if recomputed != entry.sha256:
             problems.append(f"entry {position}: content does not match its hash (edited)")
         prev = entry.sha256
@@ -231,6 +236,6 @@ def from_jsonl(data: bytes) -> list[Entry]:
             continue
         try:
             log.append(Entry.from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
             raise ValueError(f"custody log line {number} is not a log entry: {exc}") from None
     return log
