@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bouclier.cases import CaseInfo, HashReport, credentials
 from bouclier.cases.attempts import Attempts
+from bouclier.cases.evidence import export_bundle
 from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
 from bouclier.errors import BouclierError, InputError, NotFound
@@ -170,6 +171,17 @@ def _expired() -> Response:
     return common.redirect("/case/login?expired=1")
 
 
+def _posted(request: Request, csrf_token: str) -> tuple[SessionInfo, CaseInfo] | Response:
+    """The session and case of a POST from the case page, or the answer that refuses it: back to
+    the login when the session is gone, 403 when the CSRF token is wrong."""
+    found = _signed_in(request)
+    if found is None:
+        return _expired()
+    if not common.csrf_ok(request, csrf_token, found[0]):
+        return common.forbidden(request)
+    return found
+
+
 @router.get("/case")
 def case_page(request: Request) -> Response:
     found = _signed_in(request)
@@ -220,12 +232,10 @@ def _case(
 
 @router.post("/case/hashes")
 def add_hashes(request: Request, csrf_token: str = Form(""), hashes: str = Form("")) -> Response:
-    found = _signed_in(request)
-    if found is None:
-        return _expired()
+    found = _posted(request, csrf_token)
+    if isinstance(found, Response):
+        return found
     session, case = found
-    if not common.csrf_ok(request, csrf_token, session):
-        return common.forbidden(request)
     try:
         reports = _hash_reports(hashes)
     except InputError as exc:
@@ -265,12 +275,10 @@ def _hash_reports(text: str) -> list[HashReport]:
 
 @router.post("/case/urls")
 def add_urls(request: Request, csrf_token: str = Form(""), urls: str = Form("")) -> Response:
-    found = _signed_in(request)
-    if found is None:
-        return _expired()
+    found = _posted(request, csrf_token)
+    if isinstance(found, Response):
+        return found
     session, case = found
-    if not common.csrf_ok(request, csrf_token, session):
-        return common.forbidden(request)
     lines = [(n, line.strip()) for n, line in enumerate(urls.splitlines(), 1) if line.strip()]
     problems: list[int] = []
     for number, line in lines:
@@ -305,12 +313,10 @@ def add_evidence(
     consent: str = Form(""),
     file: UploadFile | None = File(None),  # noqa: B008 (FastAPI's way of declaring a file)
 ) -> Response:
-    found = _signed_in(request)
-    if found is None:
-        return _expired()
+    found = _posted(request, csrf_token)
+    if isinstance(found, Response):
+        return found
     session, case = found
-    if not common.csrf_ok(request, csrf_token, session):
-        return common.forbidden(request)
     error = None
     data = b""
     if case.minor:
@@ -338,24 +344,20 @@ def add_evidence(
 
 @router.post("/case/invite")
 def invite(request: Request, csrf_token: str = Form("")) -> Response:
-    found = _signed_in(request)
-    if found is None:
-        return _expired()
+    found = _posted(request, csrf_token)
+    if isinstance(found, Response):
+        return found
     session, case = found
-    if not common.csrf_ok(request, csrf_token, session):
-        return common.forbidden(request)
     code = common.cases(request).invite(case.number)
     return common.render(request, "portal/invite.j2", session=session, code=code)
 
 
 @router.post("/case/join")
 def join(request: Request, csrf_token: str = Form(""), invitation: str = Form("")) -> Response:
-    found = _signed_in(request)
-    if found is None:
-        return _expired()
+    found = _posted(request, csrf_token)
+    if isinstance(found, Response):
+        return found
     session, case = found
-    if not common.csrf_ok(request, csrf_token, session):
-        return common.forbidden(request)
     if not invitation.strip():
         return _case(request, session, case, errors={"join": "collective.empty"}, status_code=400)
     try:
@@ -377,22 +379,10 @@ def join(request: Request, csrf_token: str = Form(""), invitation: str = Form(""
 
 @router.post("/case/bundle")
 def bundle(request: Request, csrf_token: str = Form("")) -> Response:
-    found = _signed_in(request)
-    if found is None:
-        return _expired()
-    session, case = found
-    if not common.csrf_ok(request, csrf_token, session):
-        return common.forbidden(request)
-    try:
-        from bouclier.cases.evidence import export_bundle
-    except ImportError:  # a server without the evidence module: say so, never a stack trace
-        return common.render(
-            request,
-            "error.j2",
-            status_code=503,
-            message_key="error.bundle_unavailable",
-            back_url="/case",
-        )
+    found = _posted(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    _, case = found
     data = export_bundle(common.cases(request), case.number, actor="victim")
     return Response(
         data,
@@ -418,12 +408,10 @@ def withdraw_form(request: Request) -> Response:
 
 @router.post("/case/withdraw")
 def withdraw(request: Request, csrf_token: str = Form("")) -> Response:
-    found = _signed_in(request)
-    if found is None:
-        return _expired()
-    session, case = found
-    if not common.csrf_ok(request, csrf_token, session):
-        return common.forbidden(request)
+    found = _posted(request, csrf_token)
+    if isinstance(found, Response):
+        return found
+    _, case = found
     done = common.cases(request).withdraw(case.number)
     request.app.state.services.refresh_matcher()  # its hashes stop matching here at once
     response = common.render(request, "portal/withdrawn.j2", done=done)
