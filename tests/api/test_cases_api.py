@@ -142,3 +142,20 @@ def test_no_secret_in_logs(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     text = caplog.text
     assert secret not in text
     assert "mother@example.org" not in text
+
+
+def test_a_match_on_a_minors_case_blocks_and_escalates(api: Api) -> None:
+    adult, adult_secret = _open(api)
+    minor, minor_secret = _open(api, minor=True)
+    other = "5a" * 32
+    api.client.post(
+        f"/v1/cases/{adult}/hashes", json={"hashes": [{"pdq": PDQ}]}, headers=adult_secret
+    )
+    api.client.post(
+        f"/v1/cases/{minor}/hashes", json={"hashes": [{"pdq": other}]}, headers=minor_secret
+    )
+    results = api.client.post(
+        "/v1/match/hashes", json={"pdq": [PDQ, other]}, headers=api.auth("platform")
+    ).json()["results"]
+    assert (results[0]["verdict"], results[0]["escalate"]) == ("REVIEW", False)
+    assert (results[1]["verdict"], results[1]["escalate"]) == ("BLOCK", True)

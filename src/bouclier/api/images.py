@@ -1,9 +1,9 @@
 """Routes on images and hashes: fingerprint, match against the banks, analyse.
 
 ``/v1/match`` answers with the bank rules of the policy only (a known-false-positive match allows,
-a victim match asks for review): it does not run the detectors, so it stays fast enough to call on
-every upload. ``/v1/analyze`` runs the whole pipeline (nudity, likeness, provenance), whose verdict
-can also BLOCK.
+a victim match asks for review, and blocks and escalates when the case concerns a minor): it
+does not run the detectors, so it stays fast enough to call on every upload. ``/v1/analyze``
+runs the whole pipeline (nudity, likeness, provenance), whose verdict can also BLOCK.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bouclier.banks.matcher import Match, MatchResult
 from bouclier.hashing import ImageHashes, hash_bytes
 from bouclier.hashing.pdq import ORIENTATIONS, validate
 from bouclier.policy import Verdict, decide
+from bouclier.policy.decide import CaseFlags
 
 router = APIRouter(prefix="/v1", tags=["images"])
 Image = Annotated[bytes, Depends(read_image)]
@@ -69,6 +70,18 @@ def verdict_dict(verdict: Verdict, matches: Sequence[Match]) -> dict[str, Any]:
     }
 
 
+async def _minor_entries(services: Services, found: Sequence[Sequence[Match]]) -> set[int]:
+    """The victim-bank entries matched that belong to a minor's case (a query, only on a hit)."""
+    victims = {m.entry for matches in found for m in matches if m.bank_kind == "victim"}
+    if not victims or services.minors is None:
+        return set()
+    return await run_in_threadpool(services.minors.of, victims)
+
+
+def _flags(matches: Sequence[Match], minors: set[int]) -> CaseFlags:
+    return CaseFlags(minor=any(m.entry in minors for m in matches if m.bank_kind == "victim"))
+
+
 def _hash(services: Services, data: bytes) -> ImageHashes:
     return hash_bytes(data, limits=services.limits, min_side=services.analyzer.min_side)
 
@@ -90,31 +103,38 @@ async def match_image(request: Request, image: Image) -> dict[str, Any]:
     """Matches an uploaded image (every frame, 8 orientations) against every bank."""
     services = services_of(request)
     hashes, result = await run_in_threadpool(_hash_and_match, services, image)
+    minors = await _minor_entries(services, [result.matches])
+    flags = _flags(result.matches, minors)
     return {
         "sha256": hashes.sha256,
         "pdq": hashes.pdq.pdq,
         "quality": result.quality,
         "low_quality": result.low_quality,
-        **verdict_dict(decide([], result.matches), result.matches),
+        **verdict_dict(decide([], result.matches, flags), result.matches),
     }
 
 
 @router.post("/match/hashes", dependencies=_any)
 async def match_hashes(request: Request, query: HashQuery) -> dict[str, Any]:
     """Matches PDQ hashes (from the client's own hashing) against every bank, one result each."""
-    matcher = services_of(request).matcher
+    services = services_of(request)
+    matcher = services.matcher
     canonical = [validate(value) for value in query.pdq]
 
-    def match_all() -> list[dict[str, Any]]:
-        return [
-            {"pdq": value, **verdict_dict(decide([], found), found)}
-            for value in canonical
-            for found in (matcher.match_hash(value),)
-        ]
+    def match_all() -> list[tuple[Match, ...]]:
+        return [matcher.match_hash(value) for value in canonical]
 
     if len(canonical) <= INLINE_QUERY_HASHES:
-        return {"results": match_all()}
-    return {"results": await run_in_threadpool(match_all)}
+        found = match_all()
+    else:
+        found = await run_in_threadpool(match_all)
+    minors = await _minor_entries(services, found)
+    return {
+        "results": [
+            {"pdq": value, **verdict_dict(decide([], matches, _flags(matches, minors)), matches)}
+            for value, matches in zip(canonical, found, strict=True)
+        ]
+    }
 
 
 @router.post("/analyze", dependencies=_any, openapi_extra=UPLOAD_BODY)

@@ -37,6 +37,7 @@ from bouclier.api.keys import ApiKeyStore
 from bouclier.banks import snapshot as snapshots
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import MAX_CHANGES, BankStore
+from bouclier.cases.minors import MinorEntries
 from bouclier.detectors.base import Detector
 from bouclier.errors import BouclierError, ModelUnavailable, SnapshotError
 from bouclier.guard import Guard
@@ -91,6 +92,7 @@ class Services:
     _snapshot_writes: threading.Lock = field(default_factory=threading.Lock)
     _snapshotter: threading.Thread | None = None
     deliverer: Deliverer | None = None  # sends the webhook outbox (bouclier.webhooks.deliverer)
+    minors: MinorEntries | None = None  # which matched entries are a minor's (the policy)
 
     @classmethod
     def start(cls, settings: Settings, detectors: Detectors) -> Services:
@@ -124,6 +126,7 @@ class Services:
             raise
         guard = Guard(nudity=detectors.nudity, faces=detectors.faces)  # shares the nudity model
         services = cls(settings, db, store, ApiKeyStore(db), analyzer, guard, cursor=cursor)
+        services.minors = MinorEntries(db)
         services.snapshot_path, services._snapshot_key = path, key or b""
         if loaded is not None:
             services.snapshot_cursor, services.matcher_source = cursor, "snapshot"
