@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import Image, services_of
 from bouclier.api.uploads import UPLOAD_BODY
@@ -64,14 +65,14 @@ def bank_dict(bank: BankInfo) -> dict[str, Any]:
     }
 
 
-@router.get("", dependencies=_analyst)
+@router.get("", dependencies=_analyst, response_model=schemas.BanksOut)
 async def list_banks(request: Request) -> dict[str, Any]:
     """Every bank with its kind, threshold and size."""
     banks = await run_in_threadpool(services_of(request).store.banks)
     return {"banks": [bank_dict(b) for b in banks]}
 
 
-@router.post("", dependencies=_analyst, status_code=201)
+@router.post("", dependencies=_analyst, status_code=201, response_model=schemas.BankOut)
 async def create_bank(request: Request, body: BankCreate) -> dict[str, Any]:
     """Creates a bank (409 ``bank_exists`` if the name is taken)."""
     services = services_of(request)
@@ -80,7 +81,7 @@ async def create_bank(request: Request, body: BankCreate) -> dict[str, Any]:
     return bank_dict(bank)
 
 
-@router.get("/{name}", dependencies=_analyst)
+@router.get("/{name}", dependencies=_analyst, response_model=schemas.BankOut)
 async def get_bank(request: Request, name: str) -> dict[str, Any]:
     """One bank (404 ``bank_not_found``)."""
     return bank_dict(await run_in_threadpool(services_of(request).store.get, name))
@@ -96,7 +97,7 @@ def change_dict(change: Change) -> dict[str, Any]:
     }
 
 
-@router.get("/{name}/changes", dependencies=_follower)
+@router.get("/{name}/changes", dependencies=_follower, response_model=schemas.ChangesOut)
 async def bank_changes(
     request: Request,
     name: str,
@@ -121,7 +122,7 @@ async def bank_changes(
     }
 
 
-@router.delete("/{name}", dependencies=_admin)
+@router.delete("/{name}", dependencies=_admin, response_model=schemas.BankDeleted)
 async def delete_bank(request: Request, name: str) -> dict[str, Any]:
     """Deletes a bank and every entry in it."""
     services = services_of(request)
@@ -130,7 +131,9 @@ async def delete_bank(request: Request, name: str) -> dict[str, Any]:
     return {"deleted": name, "entries": removed}
 
 
-@router.post("/{name}/hashes", dependencies=_analyst, status_code=201)
+@router.post(
+    "/{name}/hashes", dependencies=_analyst, status_code=201, response_model=schemas.EntriesAdded
+)
 async def add_hashes(request: Request, name: str, body: EntriesIn) -> dict[str, Any]:
     """Adds PDQ hashes to a bank, all or none; answers the new entries' ids in order."""
     services = services_of(request)
@@ -140,7 +143,7 @@ async def add_hashes(request: Request, name: str, body: EntriesIn) -> dict[str, 
     return {"bank": name, "entries": ids}
 
 
-@router.delete("/{name}/hashes/{entry}", dependencies=_analyst)
+@router.delete("/{name}/hashes/{entry}", dependencies=_analyst, response_model=schemas.EntryRemoved)
 async def remove_hash(request: Request, name: str, entry: int) -> dict[str, Any]:
     """Removes one entry from a bank (404 ``entry_not_found`` if it is not there)."""
     services = services_of(request)
@@ -154,7 +157,13 @@ async def remove_hash(request: Request, name: str, entry: int) -> dict[str, Any]
     return {"bank": name, "removed": entry}
 
 
-@router.post("/{name}/images", dependencies=_analyst, status_code=201, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/{name}/images",
+    dependencies=_analyst,
+    status_code=201,
+    openapi_extra=UPLOAD_BODY,
+    response_model=schemas.ImageAdded,
+)
 async def add_image(
     request: Request, name: str, image: Image, source: str = "api"
 ) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.services import Services
 from bouclier.api.uploads import read_form
@@ -96,7 +97,12 @@ def _prompt(value: Any) -> str:
     return value
 
 
-@router.post("/request", dependencies=_providers, openapi_extra=_REQUEST_BODY)
+@router.post(
+    "/request",
+    dependencies=_providers,
+    openapi_extra=_REQUEST_BODY,
+    response_model=schemas.GuardOut,
+)
 async def guard_request(request: Request) -> dict[str, Any]:
     """Refuse or allow an edit request before a pixel is generated."""
     services = _services(request)
@@ -125,7 +131,9 @@ async def guard_request(request: Request) -> dict[str, Any]:
     return decision.to_dict()
 
 
-@router.post("/output", dependencies=_providers, openapi_extra=_OUTPUT_BODY)
+@router.post(
+    "/output", dependencies=_providers, openapi_extra=_OUTPUT_BODY, response_model=schemas.GuardOut
+)
 async def guard_output(request: Request) -> dict[str, Any]:
     """Block an output that shows the input's person (or any real face) nude or in underwear."""
     services = _services(request)

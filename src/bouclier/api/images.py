@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.api import schemas
 from bouclier.api.auth import ANY_ROLE, require
 from bouclier.api.services import Services
 from bouclier.api.uploads import UPLOAD_BODY, read_image
@@ -91,14 +92,18 @@ def _hash_and_match(services: Services, data: bytes) -> tuple[ImageHashes, Match
     return hashes, services.matcher.match(hashes.frames)
 
 
-@router.post("/hash", dependencies=_any, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/hash", dependencies=_any, openapi_extra=UPLOAD_BODY, response_model=schemas.HashesOut
+)
 async def hash_image(request: Request, image: Image) -> dict[str, Any]:
     """Fingerprints an image: SHA-256, MD5, PDQ in 8 orientations, quality, size."""
     services = services_of(request)
     return hashes_dict(await run_in_threadpool(_hash, services, image))
 
 
-@router.post("/match", dependencies=_any, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/match", dependencies=_any, openapi_extra=UPLOAD_BODY, response_model=schemas.ImageMatchOut
+)
 async def match_image(request: Request, image: Image) -> dict[str, Any]:
     """Matches an uploaded image (every frame, 8 orientations) against every bank."""
     services = services_of(request)
@@ -114,7 +119,7 @@ async def match_image(request: Request, image: Image) -> dict[str, Any]:
     }
 
 
-@router.post("/match/hashes", dependencies=_any)
+@router.post("/match/hashes", dependencies=_any, response_model=schemas.HashMatchesOut)
 async def match_hashes(request: Request, query: HashQuery) -> dict[str, Any]:
     """Matches PDQ hashes (from the client's own hashing) against every bank, one result each."""
     services = services_of(request)
@@ -137,7 +142,9 @@ async def match_hashes(request: Request, query: HashQuery) -> dict[str, Any]:
     }
 
 
-@router.post("/analyze", dependencies=_any, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/analyze", dependencies=_any, openapi_extra=UPLOAD_BODY, response_model=schemas.AnalysisOut
+)
 async def analyze_image(request: Request, image: Image) -> dict[str, Any]:
     """The whole analysis: fingerprints, matches, detector signals, verdict with reasons."""
     services = services_of(request)

@@ -1,0 +1,150 @@
+"""Response models of the image, bank and guard routes: what the OpenAPI schema promises.
+
+Routes build plain dicts (fast, and the same shapes the CLI prints); FastAPI checks each answer
+against its model here, so the schema and the answers cannot drift apart (the schemathesis walk in
+tests/api checks answers against the schema too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class HashesOut(BaseModel):
+    sha256: str
+    md5: str
+    format: str
+    width: int
+    height: int
+    pdq: str = Field(description="PDQ of the image as it is (64 hex).")
+    quality: int = Field(description="PDQ quality, 0 to 100 (under 50: low quality).")
+    orientations: dict[str, str] = Field(description="PDQ of each of the 8 orientations.")
+    frames: int
+
+
+class MatchOut(BaseModel):
+    bank: str
+    bank_kind: str
+    entry: int = Field(description="The bank entry: feedback and removals name it.")
+    distance: int
+    orientation: str
+    frame: int
+
+
+class ReasonOut(BaseModel):
+    code: str
+    message: str
+
+
+class VerdictOut(BaseModel):
+    verdict: str = Field(description="ALLOW, REVIEW or BLOCK.")
+    priority: str
+    escalate: bool
+    reasons: list[ReasonOut]
+    matches: list[MatchOut]
+
+
+class ImageMatchOut(VerdictOut):
+    sha256: str
+    pdq: str
+    quality: int
+    low_quality: bool
+
+
+class HashMatchOut(VerdictOut):
+    pdq: str
+
+
+class HashMatchesOut(BaseModel):
+    results: list[HashMatchOut] = Field(description="One result per hash, in order.")
+
+
+class SignalOut(BaseModel):
+    detector: str
+    label: str
+    score: float
+    box: list[int] | None = Field(description="x, y, width, height in pixels, if any.")
+    details: dict[str, Any]
+
+
+class AnalysisOut(VerdictOut):
+    """The whole analysis (see bouclier.analysis): fingerprints, matches, signals, verdict."""
+
+    sha256: str
+    md5: str
+    pdq: str
+    quality: int
+    low_quality: bool
+    format: str
+    width: int
+    height: int
+    sexual: bool
+    revealing: bool
+    signals: list[SignalOut]
+    timings_ms: dict[str, float]
+
+
+class BankOut(BaseModel):
+    name: str
+    kind: str
+    threshold: int
+    size: int
+    created_at: str
+
+
+class BanksOut(BaseModel):
+    banks: list[BankOut]
+
+
+class ChangeOut(BaseModel):
+    cursor: int
+    op: str = Field(description="add or remove")
+    entry: int
+    pdq: str = Field(
+        description="The hash; empty for a removal of a withdrawn case's hash: drop it by entry."
+    )
+    created_at: str
+
+
+class ChangesOut(BaseModel):
+    changes: list[ChangeOut]
+    next: int = Field(description="The cursor to ask from next.")
+    more: bool = Field(description="More changes are waiting: ask again at once.")
+
+
+class BankDeleted(BaseModel):
+    deleted: str
+    entries: int
+
+
+class EntriesAdded(BaseModel):
+    bank: str
+    entries: list[int]
+
+
+class EntryRemoved(BaseModel):
+    bank: str
+    removed: int
+
+
+class ImageAdded(BaseModel):
+    bank: str
+    entry: int
+    pdq: str
+    quality: int
+
+
+class GuardReasonOut(BaseModel):
+    code: str
+    term: str
+    lang: str | None = None
+
+
+class GuardOut(BaseModel):
+    decision: str = Field(description="allow or refuse")
+    score: float
+    threshold: float
+    reasons: list[GuardReasonOut]
+    languages: list[str]
