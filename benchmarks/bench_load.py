@@ -279,7 +279,9 @@ def write_bodies(paths: list[Path], planted: list[str]) -> tuple[Path, Path]:
     return lookup_list, upload_list
 
 
-def start(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
+def start(
+    name: str, command: list[str], env: dict[str, str], port: int, workers: int = 2
+) -> Server:
     log = (CACHE / f"{name}.log").open("wb")
     process = subprocess.Popen(
         command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
@@ -291,11 +293,14 @@ def start(name: str, command: list[str], env: dict[str, str], port: int) -> Serv
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"{name} exited with {process.returncode}; see {log.name}")
+        # /readyz answers from whichever worker is up first: wait for every worker's startup line
+        started = (CACHE / f"{name}.log").read_bytes().count(b"Application startup complete")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                break
+            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
         except httpx.HTTPError:
-            pass
+            ready = False
+        if ready and started >= workers:
+            break
         time.sleep(1)
     else:
         server.stop()
@@ -489,7 +494,7 @@ def run_threatexchange(args: argparse.Namespace, seconds: int, wrk_bin: str) -> 
     env = {**os.environ, "BENCH_LOAD_HASHES": str(hashes_file)}
     command = [str(VENV / "python"), "-m", "uvicorn", "load_baseline:create", "--factory"]
     command += ["--app-dir", "benchmarks", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", "2", "--log-level", "warning", "--no-access-log"]
+    command += ["--workers", "2", "--log-level", "info", "--no-access-log"]
     server = start("threatexchange", command, env, port)
     try:
         assert check(port, {"pdq": [planted[0]]})["matches"], "threatexchange missed a planted hash"
