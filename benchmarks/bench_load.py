@@ -197,10 +197,15 @@ def free_port() -> int:
         return port
 
 
+#: Settings the servers get beyond the defaults (--pdq-min-side sets BOUCLIER_PDQ_MIN_SIDE).
+EXTRA_SETTINGS: dict[str, str] = {}
+
+
 def bouclier_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOUCLIER_")}
     env["BOUCLIER_DATA_DIR"] = str(CACHE / "data")
     env["BOUCLIER_RATE_LIMIT_PER_SECOND"] = "0"
+    env.update(EXTRA_SETTINGS)
     return env
 
 
@@ -515,7 +520,14 @@ def main() -> None:
     parser.add_argument("--lookup-connections", type=int, default=16)
     parser.add_argument("--upload-connections", type=int, default=8)
     parser.add_argument("--out", type=Path, help="also write the table here")
+    parser.add_argument(
+        "--pdq-min-side",
+        type=int,
+        help="BOUCLIER_PDQ_MIN_SIDE of the servers (default: Bouclier's, 512)",
+    )
     args = parser.parse_args()
+    if args.pdq_min_side is not None:
+        EXTRA_SETTINGS["BOUCLIER_PDQ_MIN_SIDE"] = str(args.pdq_min_side)
     seconds = 20 if args.quick else args.duration
     wrk_bin = ensure_wrk()
     CACHE.mkdir(parents=True, exist_ok=True)
