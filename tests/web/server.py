@@ -8,6 +8,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,12 @@ from bouclier.settings import Settings, load_settings
 from tests.analysis.fakes import FakeDetector, nudity
 
 
-def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **more: object) -> Settings:
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY", raising=False)
     monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY_FILE", raising=False)
     return load_settings(
-        data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'bouclier.db'}"
+        data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'bouclier.db'}", **more
     )
 
 
@@ -73,10 +74,10 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+@contextmanager
+def serving(settings: Settings) -> Iterator[LiveServer]:
     """The whole app under uvicorn on 127.0.0.1 (a secure context for crypto.subtle)."""
-    app = create_app(settings_for(tmp_path, monkeypatch), detectors=fake_detectors())
+    app = create_app(settings, detectors=fake_detectors())
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
     server = uvicorn.Server(config)
@@ -92,3 +93,9 @@ def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Liv
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+    with serving(settings_for(tmp_path, monkeypatch)) as live:
+        yield live

@@ -1,7 +1,10 @@
 """The Almendralejo story in Chromium, in Spanish, on a phone-sized screen, against a real server:
 a mother opens a case for her daughter (minor, sextortion) with the other families' code,
-fingerprints three pictures on the device, pastes two links; a platform then blocks a re-upload
-and the case shows it; she downloads the evidence bundle. No request carries an image.
+fingerprints three pictures on the device, pastes two links; at the hotline an analyst finds the
+case at the top of the console's queue and sends a takedown notice for each link (by email, to a
+local SMTP server), with its 48-hour deadline; a platform's upload check matches one picture
+(BLOCK, escalated: a minor), the platform reports it blocked the re-upload, and the mother's case
+shows it; she downloads the evidence bundle, which verifies. No request carries an image.
 
 Screenshots of each step go to ``$BOUCLIER_ARTIFACTS`` (default ``.artifacts/screenshots``).
 The pictures are generated, benign ones.
@@ -17,14 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request
 from sqlalchemy import select
 
-from bouclier.cases import record_reupload
+from bouclier.cases.evidence import verify_bundle
 from bouclier.storage.models import CaseItem
+from bouclier.web.analysts import Analysts
 from tests.conftest import encode, photo
-from tests.web.server import LiveServer, live_server
+from tests.notices.conftest import SmtpServer
+from tests.web.server import LiveServer, live_server, serving, settings_for
 
 __all__ = ["live_server"]
 
@@ -112,11 +118,44 @@ def pictures(folder: Path) -> list[Path]:
     return paths
 
 
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hotline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: SmtpServer
+) -> Iterator[LiveServer]:
+    """The service of a hotline that sends notices by email (to the local SMTP server)."""
+    settings = settings_for(
+        tmp_path,
+        monkeypatch,
+        hotline_name="Línea de ayuda de prueba",
+        hotline_email="ayuda@hotline.example",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_starttls=False,
+        smtp_from="ayuda@hotline.example",
+    )
+    with serving(settings) as live:
+        yield live
+
+
+ANALYST_PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account
+
+
 def test_the_almendralejo_story_in_spanish_on_a_phone(
-    live_server: LiveServer,
+    hotline: LiveServer,
+    smtp: SmtpServer,
     phone: tuple[BrowserContext, Page, Recorded],
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
+    live_server = hotline
     _, page, recorded = phone
     # the first family's case, and the code they shared
     first, _ = live_server.cases.create(language="es", minor=True)
@@ -189,16 +228,60 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
             assert all(set(entry) == {"pdq", "quality", "sha256"} for entry in sent)
     assert any(r.url.endswith("/case/hashes") for r in recorded.requests)
 
-    # a platform blocks a re-upload of one of the pictures
+    # at the hotline: the case is at the top of the queue; a notice per link, by email
     services = live_server.services
+    Analysts(services.db).create("ana", ANALYST_PASSWORD)
+    desk = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    console = desk.new_page()
+    console.goto(live_server.url + "/console/login")
+    console.get_by_label("User name").fill("ana")
+    console.get_by_label("Password").fill(ANALYST_PASSWORD)
+    console.get_by_role("button", name="Log in").click()
+    console.wait_for_url(live_server.url + "/console")
+    first_row = console.locator("table tbody tr").first.inner_text()
+    assert number in first_row  # a minor and sextortion: before the first family's case
+    shot(console, "10-consola-cola")
+    console.get_by_role("link", name=number).first.click()
     with services.db.transaction() as session:
-        item_id, entry_id = session.execute(
-            select(CaseItem.id, CaseItem.bank_entry_id)
-            .where(CaseItem.kind == "hash")
-            .order_by(CaseItem.id.desc())
-        ).first() or (None, None)
-        assert entry_id is not None
-        assert record_reupload(session, case_ref=number, entry_id=entry_id, platform="tiktok")
+        links = session.execute(
+            select(CaseItem.id, CaseItem.platform).where(CaseItem.kind == "url")
+        ).all()
+    for item_id, platform in links:
+        console.locator(f"#to-{item_id}-dsa").fill(f"dsa@{platform}.example")
+        form = console.locator(f"#to-{item_id}-dsa").locator("xpath=ancestor::form")
+        form.get_by_role("button").click()
+        console.wait_for_load_state()
+    notices = console.locator("section[aria-labelledby=notices-title] tbody tr")
+    assert notices.count() == 2
+    assert len(smtp.inbox.messages) == 2
+    assert sorted(m[1][0] for m in smtp.inbox.messages) == [
+        "dsa@instagram.example",
+        "dsa@tiktok.example",
+    ]
+    shot(console, "11-consola-avisos")
+    desk.close()
+
+    # a platform checks an upload: one of the pictures, matched; it blocks it and says so
+    _, platform_key = services.keys.create("tiktok", "platform")
+    with services.db.transaction() as session:
+        pdq = session.scalar(
+            select(CaseItem.pdq).where(CaseItem.kind == "hash").order_by(CaseItem.id)
+        )
+    headers = {"Authorization": f"Bearer {platform_key}"}
+    with httpx.Client(base_url=live_server.url, headers=headers) as api:
+        [result] = api.post("/v1/match/hashes", json={"pdq": [pdq]}).json()["results"]
+        assert (result["verdict"], result["escalate"]) == ("BLOCK", True)
+        entry = result["matches"][0]["entry"]
+        answer = api.post(
+            "/v1/feedback",
+            json={
+                "entry_id": entry,
+                "pdq": pdq,
+                "action": "blocked",
+                "url": "https://www.tiktok.com/@otro/video/9",
+            },
+        )
+        assert answer.status_code in (200, 201), answer.text
     page.reload()
     line = page.locator("#reuploads li").first.inner_text()
     assert line.startswith("Resubida bloqueada en tiktok el ")
@@ -211,6 +294,11 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
     target = tmp_path / "bundle.zip"
     bundle.save_as(target)
     assert zipfile.is_zipfile(target)
+    checked = verify_bundle(target.read_bytes())
+    assert checked.ok, checked.problems
+    manifest = json.loads(zipfile.ZipFile(target).read("manifest.json"))
+    assert len(manifest["notices"]) == 2
+    assert len(manifest["reuploads"]) == 1
 
     # she logs out and comes back with the number and the secret
     page.get_by_role("button", name="Cerrar sesión").click()
@@ -224,7 +312,6 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
     page.wait_for_url("**/case")
     assert number in page.locator("h1").inner_text()
     assert all(secret not in r.url for r in recorded.requests)
-    assert item_id is not None
 
 
 def test_without_javascript_only_the_fingerprinting_step_says_it_needs_it(
