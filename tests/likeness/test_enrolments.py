@@ -193,3 +193,22 @@ def test_bad_key_settings(db: Database, tmp_path) -> None:  # type: ignore[no-un
 def test_create_needs_a_key(db: Database, consent: Consent, face_detector: FaceDetector) -> None:
     with pytest.raises(ConfigError, match="no template key"):
         Enrolments(db, None, detector=face_detector).create("A", [portrait("obama_1.jpg")], consent)
+
+
+def test_a_cases_enrolment_goes_with_the_case(
+    enrolments: Enrolments, db: Database, consent: Consent, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from bouclier.cases import Cases
+    from bouclier.settings import Settings
+
+    cases = Cases(db, Settings(data_dir=tmp_path))
+    case, _ = cases.create()
+    kept = enrolments.create("Other", [portrait("biden_1.jpg")], consent)
+    enrolments.create(None, [portrait("obama_1.jpg")], consent, case=case.number.lower())
+    with pytest.raises(NotFound) as raised:
+        enrolments.create(None, [portrait("obama_2.jpg")], consent, case="BQ-0000-0000")
+    assert raised.value.code == "case_not_found"
+    assert _count(db, LikenessEnrolment) == 2
+    assert cases.withdraw(case.number).enrolments == 1
+    assert [e.reference for e in enrolments.list()] == [kept.reference]
+    assert _count(db, LikenessConsent) == 1

@@ -44,6 +44,12 @@ def enrol_group() -> None:
 @click.option(
     "--guardian", default=None, help="Parent or guardian consenting (needed with --minor)."
 )
+@click.option(
+    "--case",
+    "case",
+    default=None,
+    help="The case number the enrolment belongs to: withdrawing the case erases it.",
+)
 @click.pass_obj
 def create(
     app: App,
@@ -54,6 +60,7 @@ def create(
     purpose: str,
     minor: bool,
     guardian: str | None,
+    case: str | None,
 ) -> int:
     """Enrol NAME (a pseudonym is fine) from PHOTOS that each show that one face.
 
@@ -73,7 +80,9 @@ def create(
             datas.append(path.read_bytes())
         except OSError as exc:
             raise FileUnreadable(f"{path}: {exc.strerror}") from None
-    enrolment = enrolments.create(name, datas, consent, photo_names=[str(p) for p in photos])
+    enrolment = enrolments.create(
+        name, datas, consent, photo_names=[str(p) for p in photos], case=case
+    )
     click.echo(
         json.dumps(
             {

@@ -25,6 +25,7 @@ from bouclier.settings import Settings
 from bouclier.storage import Database
 from bouclier.storage.models import (
     CONSENT_RELATIONSHIPS,
+    Case,
     LikenessConsent,
     LikenessEnrolment,
     utcnow,
@@ -154,10 +155,14 @@ class Enrolments:
         consent: Consent,
         *,
         photo_names: Sequence[str] | None = None,
+        case: str | None = None,
     ) -> Enrolment:
         """Enrols one person from photos that each show them, alone; InputError names the photo
-        that does not (``likeness.no_face``, ``likeness.several_faces``, ``media.*``)."""
+        that does not (``likeness.no_face``, ``likeness.several_faces``, ``media.*``). With
+        ``case`` (a case number), the enrolment belongs to that case: withdrawing the case
+        erases it (NotFound ``case_not_found`` if there is no such case)."""
         key = self._require_key()
+        case_ref = self._case_ref(case) if case is not None else None
         label = name.strip() if name is not None else None
         if label is not None and not (0 < len(label) <= _TEXT_MAX):
             raise InputError(
@@ -198,6 +203,7 @@ class Enrolments:
                 key_id=key.key_id,
                 photo_count=len(descriptors),
                 created_at=utcnow(),
+                case_ref=case_ref,
             )
             row.consents.append(
                 LikenessConsent(
@@ -212,6 +218,18 @@ class Enrolments:
             session.add(row)
             session.flush()
             return _enrolment(row)
+
+    def _case_ref(self, case: str) -> str:
+        from bouclier.cases.credentials import canonical_number  # cases build on likeness
+
+        number = canonical_number(case)
+        with self.db.transaction() as session:
+            found = (
+                session.scalar(select(Case.number).where(Case.number == number)) if number else None
+            )
+        if found is None:
+            raise NotFound("no such case", code="case_not_found")
+        return found
 
     def list(self) -> list[Enrolment]:
         with self.db.transaction() as session:
