@@ -406,7 +406,7 @@ TAMPERING: list[tuple[Callable[[Files], None], str]] = [
     (_manifest_not_json, "manifest.json is not valid JSON"),
     (_deeply_nested_manifest, "manifest.json is not valid JSON"),
     (_hostile_log_values, "cannot be read as a custody log"),
-    (_nan_in_log_data, "cannot be read as a custody log"),
+    (_nan_in_log_data, "entry 7: malformed, it cannot be hashed"),
 ]
 
 
