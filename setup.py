@@ -1,4 +1,4 @@
-"""Builds the C extension of the Hamming index; everything else is in pyproject.toml."""
+"""Builds the C extensions (Hamming index, PDQ hashing); everything else is in pyproject.toml."""
 
 import platform
 
@@ -14,6 +14,12 @@ setup(
             "bouclier.index._hamming",
             sources=["src/bouclier/index/_hamming.c"],
             extra_compile_args=flags,
-        )
+        ),
+        Extension(
+            "bouclier.hashing._pdq",
+            sources=["src/bouclier/hashing/_pdq.c"],
+            # bit for bit as the reference: IEEE float/double as written, no fused multiply-adds
+            extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-ffp-contract=off"],
+        ),
     ]
 )

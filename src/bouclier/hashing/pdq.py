@@ -1,10 +1,12 @@
 """PDQ, Meta's open perceptual hash: 256 bits and a quality score, for all 8 orientations at once.
 
-The arithmetic is the ``pdqhash`` package (Meta's reference C++), so a hash made here is bit
-for bit the hash that python-threatexchange's ``PdqSignal``, HMA, StopNCII and NCMEC tools make
-of the same pixels. The canonical string is 64 lower-case hex characters, most significant bit
-first, exactly as threatexchange writes it. Two hashes match when their Hamming distance is at
-most the threshold (31 by default, as in the PDQ paper and HMA).
+The arithmetic is the ``pdqhash`` package's (Meta's reference C++), re-implemented in C in
+``_pdq.c`` (about 3x faster at 1 MP: no float64 temporaries for the luminance, the filter passes
+vectorised) and tested equal to ``pdqhash`` bit for bit (tests/hashing/test_pdq_c.py); so a hash
+made here is bit for bit the hash that python-threatexchange's ``PdqSignal``, HMA, StopNCII and
+NCMEC tools make of the same pixels. The canonical string is 64 lower-case hex characters, most
+significant bit first, exactly as threatexchange writes it. Two hashes match when their Hamming
+distance is at most the threshold (31 by default, as in the PDQ paper and HMA).
 
 One pass gives the hashes of the 8 dihedral transforms of the image (the reference's
 ``pdqDihedralHash256esFromFloatLuma``): a mirrored or rotated re-upload is found by looking up
@@ -19,9 +21,9 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import pdqhash
 
 from bouclier.errors import InvalidHash
+from bouclier.hashing import _pdq
 
 NAME = "pdq"
 HEX_LENGTH = 64
@@ -113,8 +115,7 @@ def hash_pixels(rgb: np.ndarray) -> PdqResult:
     """
     if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"expected an (h, w, 3) uint8 array, got {rgb.shape} {rgb.dtype}")
-    vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(rgb))
-    # pdqhash gives bit vectors most significant bit first; packbits keeps that order, so the hex
-    # is the same as threatexchange's int(bits, 2) formatting.
-    packed = np.packbits(np.asarray(vectors, dtype=np.uint8), axis=1)
-    return PdqResult(hashes=tuple(row.tobytes().hex() for row in packed), quality=int(quality))
+    # The C function writes bit 255 first, as threatexchange's int(bits, 2) formatting does and
+    # as np.packbits of pdqhash.compute_dihedral's bit vectors gives (the tests compare the two).
+    hashes, quality = _pdq.dihedral(np.ascontiguousarray(rgb))
+    return PdqResult(hashes=hashes, quality=quality)

@@ -1,0 +1,519 @@
+/*
+ * PDQ (Meta's perceptual hash) of an RGB image in its 8 dihedral orientations, and its quality:
+ * the fast path of bouclier.hashing.pdq.hash_pixels.
+ *
+ * Written for Bouclier from the published algorithm, following the structure of
+ * bouclier/web/static/pdq.js, and bit for bit equal to the pdqhash package (the reference C++
+ * through its Python binding), which tests/hashing/test_pdq_c.py checks on many images:
+ *   1. luminance in doubles, ((R * 0.299 + G * 0.587) + B * 0.114), rounded once to float (what the
+ *      binding's numpy expression computes);
+ *   2. the Jarosz tent filter: a box filter along the rows then along the columns, twice, window
+ *      (side + 2 * 64 - 1) / (2 * 64) pixels, running sums in float with the
+ *      reference's order of additions and subtractions, each output the float sum divided by the
+ *      current window length;
+ *   3. decimation to 64 x 64 at the centres of the cells;
+ *   4. quality from the quantised gradients of the 64 x 64 image;
+ *   5. the 16 x 16 DCT (float accumulations in the reference's order), and for each orientation
+ *      (a transpose and/or sign changes of the coefficients) a bit per coefficient above the median
+ *      of the 256 (Torben's selection).
+ * Images under 5 pixels on a side get all-zero hashes and quality 0, as in the reference.
+ *
+ * Exactness rules: no -ffast-math, floating-point contraction off (setup.py), float where the
+ * reference has float, double where it has double. Speed comes only from doing the same operations
+ * in another order across independent vectors: the luminance is fused with the first row pass,
+ * several rows are filtered at once (independent running sums), the column passes run across all
+ * columns at once, and the last row and column passes only produce the values that the decimation
+ * reads (a running sum is still carried over every pixel, so each value is the reference's).
+ * The GIL is released while hashing: only the caller's buffer, on which we hold a view, is read.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+#define MIN_HASHABLE_DIM 5
+#define ROWS_AT_ONCE 8
+
+static float dct_matrix[16 * 64];
+
+static void init_dct_matrix(void)
+{
+    const float scale = (float)sqrt(2.0 / 64.0);
+    for (int i = 0; i < 16; i++) {
+        for (int j = 0; j < 64; j++) {
+            double angle = (M_PI / 2.0 / 64.0) * (double)(i + 1) * (double)(2 * j + 1);
+            dct_matrix[i * 64 + j] = (float)((double)scale * cos(angle));
+        }
+    }
+}
+
+static int window_size(Py_ssize_t old_side)
+{
+    return (int)((old_side + 2 * 64 - 1) / (2 * 64));
+}
+
+/* The box filter's phases for a vector of `length` values and a window of `window`. */
+typedef struct {
+    Py_ssize_t p1, p2, p3, p4;
+} phases_t;
+
+static phases_t phases_of(Py_ssize_t length, int window)
+{
+    int half = (window + 2) / 2;
+    phases_t p = {half - 1, window - half + 1, length - window, half - 1};
+    return p;
+}
+
+/*
+ * Box filter along `n` rows of `length` floats at once (row r starts at in + r * in_stride),
+ * each with its own running sum. Output k of row r goes to out[r * out_stride + k] when `keep`
+ * is NULL, else only outputs k with keep[k] >= 0 are written, at out[r * out_stride + keep[k]].
+ */
+static void box_rows(const float *in, Py_ssize_t in_stride, float *out, Py_ssize_t out_stride,
+                     int n, Py_ssize_t length, int window, const int *keep)
+{
+    phases_t ph = phases_of(length, window);
+    float sum[ROWS_AT_ONCE];
+    for (int r = 0; r < n; r++)
+        sum[r] = 0.0f;
+    Py_ssize_t li = 0, ri = 0, oi = 0;
+    int count = 0;
+#define EMIT()                                                                                   \
+    do {                                                                                         \
+        if (keep == NULL) {                                                                      \
+            for (int r = 0; r < n; r++)                                                          \
+                out[r * out_stride + oi] = sum[r] / (float)count;                                \
+        } else if (keep[oi] >= 0) {                                                              \
+            for (int r = 0; r < n; r++)                                                          \
+                out[r * out_stride + keep[oi]] = sum[r] / (float)count;                          \
+        }                                                                                        \
+    } while (0)
+    for (Py_ssize_t i = 0; i < ph.p1; i++, ri++) {
+        for (int r = 0; r < n; r++)
+            sum[r] += in[r * in_stride + ri];
+        count++;
+    }
+    for (Py_ssize_t i = 0; i < ph.p2; i++, ri++, oi++) {
+        for (int r = 0; r < n; r++)
+            sum[r] += in[r * in_stride + ri];
+        count++;
+        EMIT();
+    }
+    if (n == ROWS_AT_ONCE) { /* the common case, with a constant trip count */
+        for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {
+            for (int r = 0; r < ROWS_AT_ONCE; r++) {
+                sum[r] += in[r * in_stride + ri];
+                sum[r] -= in[r * in_stride + li];
+            }
+            EMIT();
+        }
+    } else {
+        for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {
+            for (int r = 0; r < n; r++) {
+                sum[r] += in[r * in_stride + ri];
+                sum[r] -= in[r * in_stride + li];
+            }
+            EMIT();
+        }
+    }
+    for (Py_ssize_t i = 0; i < ph.p4; i++, li++, oi++) {
+        for (int r = 0; r < n; r++)
+            sum[r] -= in[r * in_stride + li];
+        count--;
+        EMIT();
+    }
+#undef EMIT
+}
+
+/* out[k] = sum[k] / count for k < n (a row of a column pass). */
+static inline void divide_row(const float *sum, float count, float *out, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++)
+        out[k] = sum[k] / count;
+}
+
+typedef struct {
+    Py_ssize_t rows, cols;
+    int win_rows, win_cols; /* window along the rows (from cols), along the columns (from rows) */
+    float *a;               /* rows x cols: luma after the first row pass */
+    float *sum;             /* cols: running sums of the column pass */
+    float *block;           /* ROWS_AT_ONCE x cols: outputs of the first column pass */
+    int block_first, block_n;
+    float *narrow;          /* rows x 64: second row pass, at the 64 sampled columns */
+} work_t;
+
+/* Second row pass over the rows of the block; only the 64 sampled columns are written. */
+static void flush_block(work_t *w, const int *keep_col)
+{
+    if (w->block_n == 0)
+        return;
+    box_rows(w->block, w->cols, w->narrow + (Py_ssize_t)w->block_first * 64, 64, w->block_n,
+             w->cols, w->win_rows, keep_col);
+    w->block_n = 0;
+}
+
+/* One output row `oi` of the first column pass, as sum / count: into the block. */
+static inline void emit_column_row(work_t *w, const int *keep_col, Py_ssize_t oi, int count)
+{
+    if (w->block_n == 0)
+        w->block_first = (int)oi;
+    divide_row(w->sum, (float)count, w->block + (Py_ssize_t)w->block_n * w->cols, w->cols);
+    w->block_n++;
+    if (w->block_n == ROWS_AT_ONCE)
+        flush_block(w, keep_col);
+}
+
+static int quality_of(float a[64][64])
+{
+    int gradient_sum = 0;
+    for (int i = 0; i < 63; i++) {
+        for (int j = 0; j < 64; j++) {
+            float u = a[i][j];
+            float v = a[i + 1][j];
+            int d = (int)(((u - v) * 100.0f) / 255.0f);
+            gradient_sum += abs(d);
+        }
+    }
+    for (int i = 0; i < 64; i++) {
+        for (int j = 0; j < 63; j++) {
+            float u = a[i][j];
+            float v = a[i][j + 1];
+            int d = (int)(((u - v) * 100.0f) / 255.0f);
+            gradient_sum += abs(d);
+        }
+    }
+    int quality = gradient_sum / 90;
+    return quality > 100 ? 100 : quality;
+}
+
+static void dct16(float a[64][64], float out[16][16])
+{
+    float t[16][64];
+    for (int i = 0; i < 16; i++) {
+        for (int j = 0; j < 64; j++) {
+            float s = 0.0f;
+            for (int k = 0; k < 64; k++)
+                s += dct_matrix[i * 64 + k] * a[k][j];
+            t[i][j] = s;
+        }
+    }
+    for (int i = 0; i < 16; i++) {
+        for (int j = 0; j < 16; j++) {
+            float s = 0.0f;
+            for (int k = 0; k < 64; k++)
+                s += t[i][k] * dct_matrix[j * 64 + k];
+            out[i][j] = s;
+        }
+    }
+}
+
+/* Torben's median selection on n floats (the value the reference's torben() returns). */
+static float torben(const float *m, int n)
+{
+    float min = m[0], max = m[0];
+    for (int i = 1; i < n; i++) {
+        if (m[i] < min)
+            min = m[i];
+        if (m[i] > max)
+            max = m[i];
+    }
+    int less, greater, equal;
+    float guess, maxlt, mingt;
+    for (;;) {
+        guess = (min + max) / 2;
+        less = greater = equal = 0;
+        maxlt = min;
+        mingt = max;
+        for (int i = 0; i < n; i++) {
+            if (m[i] < guess) {
+                less++;
+                if (m[i] > maxlt)
+                    maxlt = m[i];
+            } else if (m[i] > guess) {
+                greater++;
+                if (m[i] < mingt)
+                    mingt = m[i];
+            } else {
+                equal++;
+            }
+        }
+        if (less <= (n + 1) / 2 && greater <= (n + 1) / 2)
+            break;
+        else if (less > greater)
+            max = maxlt;
+        else
+            min = mingt;
+    }
+    if (less >= (n + 1) / 2)
+        return maxlt;
+    if (less + equal >= (n + 1) / 2)
+        return guess;
+    return mingt;
+}
+
+/* 64 hex characters, bit 255 first; bit i * 16 + j is set when b[i][j] is above the median. */
+static void bits_to_hex(float b[16][16], char hex[64])
+{
+    static const char digits[] = "0123456789abcdef";
+    float median = torben(&b[0][0], 256);
+    const float *flat = &b[0][0];
+    for (int c = 0; c < 64; c++) {
+        int k = 255 - 4 * c;
+        int nibble = 0;
+        for (int t = 0; t < 4; t++)
+            nibble = (nibble << 1) | (flat[k - t] > median ? 1 : 0);
+        hex[c] = digits[nibble];
+    }
+}
+
+/* The 8 orientations' coefficient matrices, as the reference derives them from the original's. */
+static void orient(float a[16][16], int which, float b[16][16])
+{
+    for (int i = 0; i < 16; i++) {
+        for (int j = 0; j < 16; j++) {
+            float v = a[i][j];
+            switch (which) {
+            case 0: b[i][j] = v; break;                                /* original */
+            case 1: b[j][i] = (j & 1) ? v : -v; break;                 /* rotate 90 */
+            case 2: b[i][j] = ((i + j) & 1) ? -v : v; break;           /* rotate 180 */
+            case 3: b[j][i] = (i & 1) ? v : -v; break;                 /* rotate 270 */
+            case 4: b[i][j] = (i & 1) ? v : -v; break;                 /* flip x */
+            case 5: b[i][j] = (j & 1) ? v : -v; break;                 /* flip y */
+            case 6: b[j][i] = v; break;                                /* flip +1 */
+            default: b[j][i] = ((i + j) & 1) ? -v : v; break;          /* flip -1 */
+            }
+        }
+    }
+}
+
+/*
+ * Hashes rows x cols RGB pixels (row-major, 3 bytes a pixel). Returns 0, or -1 when out of
+ * memory. hexes: 8 x 64 characters.
+ */
+static int pdq_dihedral(const uint8_t *rgb, Py_ssize_t rows, Py_ssize_t cols, char hexes[8][64],
+                        int *quality)
+{
+    if (rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM) {
+        memset(hexes, '0', 8 * 64);
+        *quality = 0;
+        return 0;
+    }
+    work_t w;
+    memset(&w, 0, sizeof w);
+    w.rows = rows;
+    w.cols = cols;
+    w.win_rows = window_size(cols);
+    w.win_cols = window_size(rows);
+    size_t n = (size_t)rows * (size_t)cols;
+    float *luma = malloc(sizeof(float) * (size_t)ROWS_AT_ONCE * (size_t)cols);
+    w.a = malloc(sizeof(float) * n);
+    w.sum = malloc(sizeof(float) * (size_t)cols);
+    w.block = malloc(sizeof(float) * (size_t)ROWS_AT_ONCE * (size_t)cols);
+    w.narrow = calloc((size_t)rows * 64, sizeof(float));
+    int *keep_col = malloc(sizeof(int) * (size_t)cols);
+    if (!luma || !w.a || !w.sum || !w.block || !w.narrow || !keep_col) {
+        free(luma);
+        free(w.a);
+        free(w.sum);
+        free(w.block);
+        free(w.narrow);
+        free(keep_col);
+        return -1;
+    }
+    int sample_row[64], sample_col[64];
+    for (int k = 0; k < 64; k++) {
+        sample_row[k] = (int)(((k + 0.5) * (double)rows) / 64);
+        sample_col[k] = (int)(((k + 0.5) * (double)cols) / 64);
+    }
+    /* keep_col[c]: a column of `narrow` holding column c (a column sampled twice is kept once,
+     * in the first slot; the decimation reads through sample_slot) */
+    for (Py_ssize_t c = 0; c < cols; c++)
+        keep_col[c] = -1;
+    int sample_slot[64];
+    for (int k = 0; k < 64; k++) {
+        if (keep_col[sample_col[k]] < 0)
+            keep_col[sample_col[k]] = k;
+        sample_slot[k] = keep_col[sample_col[k]];
+    }
+
+    /* 1. luminance and the first row pass, ROWS_AT_ONCE rows at a time */
+    for (Py_ssize_t r0 = 0; r0 < rows; r0 += ROWS_AT_ONCE) {
+        int nr = (int)(rows - r0 < ROWS_AT_ONCE ? rows - r0 : ROWS_AT_ONCE);
+        const uint8_t *p = rgb + (size_t)r0 * (size_t)cols * 3;
+        size_t m = (size_t)nr * (size_t)cols;
+        for (size_t k = 0; k < m; k++, p += 3) {
+            double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
+            y = y + (double)p[2] * 0.114;
+            luma[k] = (float)y;
+        }
+        box_rows(luma, cols, w.a + (size_t)r0 * (size_t)cols, cols, nr, cols, w.win_rows, NULL);
+    }
+
+    /* 2. the first column pass (all columns at once), each output row fed to the second row pass */
+    {
+        phases_t ph = phases_of(rows, w.win_cols);
+        const float *a = w.a;
+        float *sum = w.sum;
+        Py_ssize_t li = 0, ri = 0, oi = 0;
+        int count = 0;
+        for (Py_ssize_t c = 0; c < cols; c++)
+            sum[c] = 0.0f;
+        for (Py_ssize_t i = 0; i < ph.p1; i++, ri++) {
+            const float *in = a + ri * cols;
+            for (Py_ssize_t c = 0; c < cols; c++)
+                sum[c] += in[c];
+            count++;
+        }
+        for (Py_ssize_t i = 0; i < ph.p2; i++, ri++, oi++) {
+            const float *in = a + ri * cols;
+            for (Py_ssize_t c = 0; c < cols; c++)
+                sum[c] += in[c];
+            count++;
+            emit_column_row(&w, keep_col, oi, count);
+        }
+        for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {
+            const float *in = a + ri * cols;
+            const float *out_of = a + li * cols;
+            for (Py_ssize_t c = 0; c < cols; c++) {
+                float s = sum[c] + in[c];
+                sum[c] = s - out_of[c];
+            }
+            emit_column_row(&w, keep_col, oi, count);
+        }
+        for (Py_ssize_t i = 0; i < ph.p4; i++, li++, oi++) {
+            const float *out_of = a + li * cols;
+            for (Py_ssize_t c = 0; c < cols; c++)
+                sum[c] -= out_of[c];
+            count--;
+            emit_column_row(&w, keep_col, oi, count);
+        }
+        flush_block(&w, keep_col);
+    }
+
+    /* 3. the second column pass over the 64 kept columns; only the sampled rows are kept */
+    float small[64][64];
+    {
+        phases_t ph = phases_of(rows, w.win_cols);
+        float s[64];
+        for (int k = 0; k < 64; k++)
+            s[k] = 0.0f;
+        const float *nw = w.narrow;
+        Py_ssize_t li = 0, ri = 0, oi = 0;
+        int count = 0;
+        int next = 0; /* next sample (by k) whose row is still to come */
+        float col_out[64];
+#define EMIT_SAMPLES()                                                                           \
+    do {                                                                                         \
+        if (next < 64 && sample_row[next] == oi) {                                               \
+            divide_row(s, (float)count, col_out, 64);                                            \
+            while (next < 64 && sample_row[next] == oi) {                                        \
+                for (int k = 0; k < 64; k++)                                                     \
+                    small[next][k] = col_out[sample_slot[k]];                                    \
+                next++;                                                                          \
+            }                                                                                    \
+        }                                                                                        \
+    } while (0)
+        for (Py_ssize_t i = 0; i < ph.p1; i++, ri++) {
+            for (int k = 0; k < 64; k++)
+                s[k] += nw[ri * 64 + k];
+            count++;
+        }
+        for (Py_ssize_t i = 0; i < ph.p2; i++, ri++, oi++) {
+            for (int k = 0; k < 64; k++)
+                s[k] += nw[ri * 64 + k];
+            count++;
+            EMIT_SAMPLES();
+        }
+        for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {
+            for (int k = 0; k < 64; k++) {
+                float t = s[k] + nw[ri * 64 + k];
+                s[k] = t - nw[li * 64 + k];
+            }
+            EMIT_SAMPLES();
+        }
+        for (Py_ssize_t i = 0; i < ph.p4; i++, li++, oi++) {
+            for (int k = 0; k < 64; k++)
+                s[k] -= nw[li * 64 + k];
+            count--;
+            EMIT_SAMPLES();
+        }
+#undef EMIT_SAMPLES
+    }
+    free(luma);
+    free(w.a);
+    free(w.sum);
+    free(w.block);
+    free(w.narrow);
+    free(keep_col);
+
+    *quality = quality_of(small);
+    float coefficients[16][16], oriented[16][16];
+    dct16(small, coefficients);
+    for (int which = 0; which < 8; which++) {
+        orient(coefficients, which, oriented);
+        bits_to_hex(oriented, hexes[which]);
+    }
+    return 0;
+}
+
+static PyObject *dihedral(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return NULL;
+    int ok = view.ndim == 3 && view.shape[2] == 3 && view.itemsize == 1 && view.format != NULL &&
+             (strcmp(view.format, "B") == 0 || strcmp(view.format, "=B") == 0 ||
+              strcmp(view.format, "<B") == 0 || strcmp(view.format, "@B") == 0);
+    if (!ok) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "expected a C-contiguous (h, w, 3) uint8 array");
+        return NULL;
+    }
+    Py_ssize_t rows = view.shape[0], cols = view.shape[1];
+    char hexes[8][64];
+    int quality = 0, rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = pdq_dihedral((const uint8_t *)view.buf, rows, cols, hexes, &quality);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    if (rc < 0)
+        return PyErr_NoMemory();
+    PyObject *hashes = PyTuple_New(8);
+    if (hashes == NULL)
+        return NULL;
+    for (int k = 0; k < 8; k++) {
+        PyObject *text = PyUnicode_FromStringAndSize(hexes[k], 64);
+        if (text == NULL) {
+            Py_DECREF(hashes);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(hashes, k, text);
+    }
+    return Py_BuildValue("(Ni)", hashes, quality);
+}
+
+static PyMethodDef module_methods[] = {
+    {"dihedral", dihedral, METH_O,
+     "dihedral(rgb) -> (8 hex strings, quality): PDQ of a C-contiguous (h, w, 3) uint8 array in the "
+     "8 orientations of bouclier.hashing.pdq.ORIENTATIONS, bit for bit as pdqhash.compute_dihedral."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "_pdq", "PDQ hashes in C (see _pdq.c).", -1, module_methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__pdq(void)
+{
+    init_dct_matrix();
+    return PyModule_Create(&module_def);
+}
