@@ -21,6 +21,7 @@ from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
 from bouclier.banks.store import BankInfo, BankStore, _log
+from bouclier.cases.store import record_reupload
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.hashing import pdq
 from bouclier.storage.models import (
@@ -28,9 +29,6 @@ from bouclier.storage.models import (
     FEEDBACK_STATUSES,
     Bank,
     BankEntry,
-    Case,
-    CaseItem,
-    CaseMatch,
     MatchFeedback,
     utc_iso,
     utcnow,
@@ -257,23 +255,6 @@ def _row(session: Session, feedback_id: int) -> MatchFeedback:
 def _record_reupload(
     session: Session, case_ref: str, entry_id: int, platform: str, at: datetime
 ) -> None:
-    """ "Re-upload blocked on PLATFORM at TIME" for the entry's case: the case module's
-    ``record_reupload`` (a CaseMatch and a ``reupload.blocked`` custody event); without that
-    module, the CaseMatch alone."""
-    try:
-        from bouclier.cases.store import record_reupload
-    except ImportError:  # the case module not installed yet: the CaseMatch alone
-        case_id = session.scalar(select(Case.id).where(Case.number == case_ref))
-        if case_id is None:
-            return
-        item_id = session.scalar(
-            select(CaseItem.id).where(
-                CaseItem.case_id == case_id, CaseItem.bank_entry_id == entry_id
-            )
-        )
-        # TODO: with it, bouclier.cases.custody.append(session, case_id, "reupload.blocked", ...)
-        session.add(
-            CaseMatch(case_id=case_id, item_id=item_id, platform=platform, action="blocked", at=at)
-        )
-        return
+    """ "Re-upload blocked on PLATFORM at TIME" for the entry's case: a CaseMatch and a
+    ``reupload.blocked`` custody event, in the feedback's transaction."""
     record_reupload(session, case_ref=case_ref, entry_id=entry_id, platform=platform, at=at)
