@@ -429,3 +429,16 @@ def test_notices_and_every_kind_of_platform_answer_render(portal: Portal, lang: 
         assert common.translate(lang, f"notice.{status}") in page
     assert page.count("<li>") >= len(statuses) + 3
     assert "abuse@platform.example" not in page
+
+
+def test_sending_the_new_case_form_again_does_not_open_a_second_case(portal: Portal) -> None:
+    form_page = portal.client.get("/case/new", headers={"Accept-Language": "en"})
+    data = {"csrf_token": csrf(form_page.text), "language": "en"}
+    first = portal.client.post("/case/new", data=data)
+    assert first.status_code == 200
+    again = portal.client.post("/case/new", data=data, follow_redirects=False)  # a refresh
+    assert again.status_code in (302, 303)
+    assert again.headers["location"] == "/case?done=already_open"
+    page = portal.client.get(again.headers["location"]).text
+    assert "This browser already has a case open" in page
+    assert len(portal.cases.queue()) == 1

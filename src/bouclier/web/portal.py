@@ -69,6 +69,10 @@ def create_case(
 ) -> Response:
     if not common.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
+    if _signed_in(request) is not None:
+        # the form sent again (a refresh of the page with the secret, a double tap): one case,
+        # never two; to open another, log out first (the case page says so)
+        return common.redirect("/case?done=already_open")
     chosen = language if language in common.LANGUAGES else common.negotiate(request)
     values: dict[str, Any] = {
         "language": chosen,
@@ -194,6 +198,8 @@ def case_page(request: Request) -> Response:
         message = (_DONE[done], int(count) if count.isdigit() else 0)
     elif done == "joined":
         message = ("collective.joined", 0)
+    elif done == "already_open":
+        message = ("new.already_open", 0)
     return _case(request, *found, message=message)
 
 
