@@ -14,7 +14,7 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
-from bouclier.cases import record_reupload
+from bouclier.cases import attempts, record_reupload
 from bouclier.hashing import hash_bytes
 from bouclier.storage.models import CaseItem, Notice
 from bouclier.web import common
@@ -166,7 +166,7 @@ def test_no_name_is_asked(portal: Portal) -> None:
 def test_a_wrong_secret_five_times_locks_that_number(portal: Portal) -> None:
     number, secret, _ = create(portal)
     token = csrf(portal.client.get("/case/login").text)
-    for _ in range(common.MAX_FAILURES):
+    for _ in range(attempts.MAX_FAILURES):
         wrong = portal.client.post(
             "/case/login", data={"csrf_token": token, "number": number, "secret": "WRONG-0000"}
         )

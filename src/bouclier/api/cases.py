@@ -3,8 +3,9 @@ analysts work the queue with their keys.
 
 - ``POST /v1/cases`` is public (``security: []``): the number and the secret are answered once.
 - A case's own routes (``/v1/cases/{number}...``) admit its secret, sent as ``X-Case-Secret``,
-  or an analyst key. Wrong secrets count against the case number and the client
-  (:mod:`bouclier.cases.attempts`): after 5 within 15 minutes, 429 with ``Retry-After``.
+  or an analyst key. Wrong secrets count against the case number and the client, in the same
+  limiter as the portal's login (:mod:`bouclier.cases.attempts`): after 5 for a number (20 for
+  an address) within 15 minutes, 429 with ``Retry-After``.
 - ``GET /v1/cases`` (the queue) and reviewing items are for analysts.
 
 Hashes come from the victim's device (the portal's pdq.js, or any client computing PDQ): images
@@ -14,6 +15,7 @@ the answer, others within about a second.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -25,7 +27,8 @@ from bouclier.api.auth import PUBLIC, Public, Require, bearer, require
 from bouclier.api.images import services_of
 from bouclier.api.problems import Unauthenticated
 from bouclier.cases import CaseInfo, Cases, HashReport, ItemInfo
-from bouclier.cases.attempts import Attempts
+from bouclier.cases.attempts import SecretLimiter, TooManyAttempts
+from bouclier.cases.credentials import canonical_number
 from bouclier.cases.store import MAX_ITEMS_PER_CALL
 from bouclier.storage.models import utc_iso
 
@@ -55,27 +58,27 @@ class CaseAccess(Require):
         if secret is None:
             await super().__call__(request, credentials)
             return None
-        attempts = attempts_of(request)
-        client = f"client:{request.client.host if request.client else '-'}"
-        attempts.check([f"case:{number.upper()}", client])
+        limiter: SecretLimiter = request.app.state.secret_limiter
+        canonical = canonical_number(number[:100]) or number.strip().upper()[:100]
+        address = request.client.host if request.client is not None else "unknown"
+        keys = (f"number:{canonical}", f"address:{address}")  # as the portal counts them
+        wait = limiter.retry_after(keys)
+        if wait is not None:
+            raise TooManyAttempts(
+                "too many wrong secrets for this case or from this connection; try again later",
+                retry_after=max(1, math.ceil(wait)),
+            )
         case = await run_in_threadpool(cases_of(request).authenticate, number, secret)
         if case is None:
-            attempts.failed([f"case:{number.upper()}", client])
+            limiter.failed(keys)
             raise Unauthenticated("wrong case number or secret")
-        attempts.succeeded(f"case:{number.upper()}")
+        limiter.succeeded(keys)
         return case
 
 
 def cases_of(request: Request) -> Cases:
     services = services_of(request)
     return Cases(services.db, services.settings, banks=services.store)
-
-
-def attempts_of(request: Request) -> Attempts:
-    attempts: Attempts | None = getattr(request.app.state, "case_attempts", None)
-    if attempts is None:
-        attempts = request.app.state.case_attempts = Attempts()
-    return attempts
 
 
 _case = CaseAccess()

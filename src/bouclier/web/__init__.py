@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from bouclier.cases.attempts import SecretLimiter
 from bouclier.web import common, console, console_platforms, portal
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -27,7 +28,7 @@ router.include_router(console_platforms.router)
 
 def install(app: FastAPI) -> None:
     """Mounts the pages, ``/static``, the security headers and the secret-guess limiter."""
-    app.state.secret_limiter = common.SecretLimiter()
+    app.state.secret_limiter = SecretLimiter()
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(common.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES))

@@ -56,9 +56,10 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
 - **Headers**: :class:`SecurityHeaders` (installed for the web paths and ``/static``) adds the
   Content-Security-Policy, ``frame-ancestors 'none'``, ``Referrer-Policy: no-referrer`` and
   ``nosniff``; :func:`render` adds ``Cache-Control: no-store`` (pages show case data).
-- **Guessing secrets**: :class:`SecretLimiter`, one per app (:func:`limiter`), in process memory.
+- **Guessing secrets**: :class:`~bouclier.cases.attempts.SecretLimiter`, one per app
+  (:func:`limiter`), shared with the API's case routes, in process memory.
   A key (``number:BQ-…``, an analyst's name) is blocked for the rest of a 15-minute window after
-  :data:`MAX_FAILURES` failures in it; a client address after :data:`MAX_FAILURES_PER_ADDRESS`
+  5 failures in it; a client address after 20
   (families mistype: the address limit is higher, it stops one machine trying many numbers).
   Behind a reverse proxy every client has the proxy's address: the address limit then acts as a
   global one, the per-number limit still holds. Several processes each keep their own counts, so
@@ -71,10 +72,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -89,6 +87,7 @@ from sqlalchemy import delete, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bouclier.cases import Cases
+from bouclier.cases.attempts import SecretLimiter
 from bouclier.storage.models import WebSession, utcnow
 
 LANGUAGES = ("fr", "es", "en")
@@ -96,9 +95,6 @@ DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "bouclier_lang"
 CSRF_COOKIE = "bouclier_csrf"
 CSRF_FIELD = "csrf_token"
-MAX_FAILURES = 5
-MAX_FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = 15 * 60.0
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -404,65 +400,6 @@ def csrf_ok(request: Request, submitted: str, session: SessionInfo | None) -> bo
 
 
 # --- guessing secrets --------------------------------------------------------------------------
-
-
-class SecretLimiter:
-    """Failed secret checks per key in a sliding window, in process memory (see the module
-    docstring for what that means with proxies and several processes)."""
-
-    def __init__(
-        self,
-        max_failures: int = MAX_FAILURES,
-        per_address: int = MAX_FAILURES_PER_ADDRESS,
-        window: float = FAILURE_WINDOW,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures, self.per_address, self.window = max_failures, per_address, window
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _limit(self, key: str) -> int:
-        return self.per_address if key.startswith("address:") else self.max_failures
-
-    def retry_after(self, keys: Iterable[str]) -> float | None:
-        """Seconds until these keys may try again, or None if they may now."""
-        now = self._clock()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                found = self._recent(key, now)
-                if found is not None and len(found) >= self._limit(key):
-                    wait = max(wait, found[-self._limit(key)] + self.window - now)
-        return wait if wait > 0 else None
-
-    def failed(self, keys: Iterable[str]) -> None:
-        now = self._clock()
-        with self._lock:
-            if len(self._failures) > 100_000:  # a flood of keys: forget the stale ones
-                for key in list(self._failures):
-                    self._recent(key, now)
-            for key in keys:
-                found = self._failures.setdefault(key, deque(maxlen=self.per_address * 2))
-                found.append(now)
-
-    def succeeded(self, keys: Iterable[str]) -> None:
-        """A right secret clears the key's failures (not the address's)."""
-        with self._lock:
-            for key in keys:
-                if not key.startswith("address:"):
-                    self._failures.pop(key, None)
-
-    def _recent(self, key: str, now: float) -> deque[float] | None:
-        found = self._failures.get(key)
-        if found is None:
-            return None
-        while found and found[0] <= now - self.window:
-            found.popleft()
-        if not found:
-            del self._failures[key]
-            return None
-        return found
 
 
 def limiter(request: Request) -> SecretLimiter:

@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from bouclier.cases import CaseInfo, HashReport, credentials
-from bouclier.cases.attempts import Attempts
 from bouclier.cases.evidence import export_bundle
 from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
@@ -133,7 +132,6 @@ def login(
     case = common.cases(request).authenticate(number[:100], secret[:200])
     if case is None:
         limiter.failed(keys)
-        _api_attempts(request).failed([f"case:{canonical}"])
         return common.render(
             request,
             "portal/login.j2",
@@ -146,15 +144,6 @@ def login(
     response = common.redirect("/case")
     common.open_session(request, response, VICTIM, case_id=case.id)
     return response
-
-
-def _api_attempts(request: Request) -> Attempts:
-    """The API's guess counter (``/v1/cases``): a wrong secret here counts there too, so the two
-    doors together allow no more guesses than one."""
-    found: Attempts | None = getattr(request.app.state, "case_attempts", None)
-    if found is None:
-        found = request.app.state.case_attempts = Attempts()
-    return found
 
 
 # --- the case ----------------------------------------------------------------------------------
