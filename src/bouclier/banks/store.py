@@ -81,9 +81,9 @@ class NewEntry:
             quality=self.quality,
             sha256=digests.validate("sha256", self.sha256) if self.sha256 else None,
             md5=digests.validate("md5", self.md5) if self.md5 else None,
-            source=_bounded("source", self.source or "", MAX_SOURCE) or "",
-            case_ref=_bounded("case_ref", self.case_ref, MAX_CASE_REF) or None,
-            note=_bounded("note", self.note, MAX_NOTE) or None,
+            source=bounded_text("source", self.source or "", MAX_SOURCE) or "",
+            case_ref=bounded_text("case_ref", self.case_ref, MAX_CASE_REF) or None,
+            note=bounded_text("note", self.note, MAX_NOTE) or None,
         )
 
 
@@ -122,7 +122,8 @@ class BankHashes:
     banks: dict[int, BankInfo] = field(default_factory=dict)
 
 
-def _bounded(name: str, value: str | None, limit: int) -> str | None:
+def bounded_text(name: str, value: str | None, limit: int) -> str | None:
+    """``value`` stripped, or InputError ``invalid_<name>`` if it is not text or is too long."""
     if value is None:
         return None
     if not isinstance(value, str):

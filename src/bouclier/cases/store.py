@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select, text, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from bouclier.banks.store import BankStore, NewEntry
+from bouclier.banks.store import BankStore, NewEntry, bounded_text
 from bouclier.cases import credentials, custody, sealing
 from bouclier.cases.platforms import clean_url, platform_of
 from bouclier.errors import Conflict, InputError, NotFound
@@ -187,8 +187,8 @@ class Cases:
         """Opens a case; returns it and its secret, which is never seen again."""
         if language not in LANGUAGES:
             raise InputError(f"language is one of {', '.join(LANGUAGES)}", code="invalid_language")
-        contact = _bounded_text("contact", contact, MAX_CONTACT)
-        details = _bounded_text("details", details, MAX_DETAILS)
+        contact = bounded_text("contact", contact, MAX_CONTACT) or None
+        details = bounded_text("details", details, MAX_DETAILS) or None
         secret = credentials.new_secret()
         secret_hash = credentials.hash_secret(secret)
         key = self._key() if (contact or details) else None
@@ -261,7 +261,7 @@ class Cases:
         return self._sealed_field(number, "details")
 
     def set_contact(self, number: str, contact: str | None, *, actor: str = "victim") -> None:
-        contact = _bounded_text("contact", contact, MAX_CONTACT)
+        contact = bounded_text("contact", contact, MAX_CONTACT) or None
         key = self._key() if contact else None
         with self.db.transaction() as session:
             row = self._row(session, number)
@@ -649,41 +649,16 @@ class Cases:
                 ).limit(limit)
             ).all()
             ids = [r.id for r in rows]
-            items = _counts(
+            live = Notice.status.in_(("sent", "acknowledged"))
+            items = _per_case(session, CaseItem, ids)
+            pending = _per_case(session, CaseItem, ids, CaseItem.status == "pending")
+            reuploads = _per_case(session, CaseMatch, ids)
+            open_notices = _per_case(session, Notice, ids, live)
+            overdue = _per_case(
                 session,
-                select(CaseItem.case_id, func.count())
-                .where(CaseItem.case_id.in_(ids))
-                .group_by(CaseItem.case_id),
-            )
-            pending = _counts(
-                session,
-                select(CaseItem.case_id, func.count())
-                .where(CaseItem.case_id.in_(ids), CaseItem.status == "pending")
-                .group_by(CaseItem.case_id),
-            )
-            reuploads = _counts(
-                session,
-                select(CaseMatch.case_id, func.count())
-                .where(CaseMatch.case_id.in_(ids))
-                .group_by(CaseMatch.case_id),
-            )
-            open_notices = _counts(
-                session,
-                select(Notice.case_id, func.count())
-                .where(Notice.case_id.in_(ids), Notice.status.in_(("sent", "acknowledged")))
-                .group_by(Notice.case_id),
-            )
-            overdue = _counts(
-                session,
-                select(Notice.case_id, func.count())
-                .where(
-                    Notice.case_id.in_(ids),
-                    or_(
-                        Notice.status == "expired",
-                        (Notice.status.in_(("sent", "acknowledged"))) & (Notice.deadline_at < now),
-                    ),
-                )
-                .group_by(Notice.case_id),
+                Notice,
+                ids,
+                or_(Notice.status == "expired", live & (Notice.deadline_at < now)),
             )
             return [
                 QueueEntry(
@@ -915,7 +890,18 @@ def record_reupload(
     return True
 
 
-def _counts(session: Session, query: Select[tuple[int, int]]) -> dict[int, int]:
+def _per_case(
+    session: Session,
+    model: type[CaseItem] | type[CaseMatch] | type[Notice],
+    ids: list[int],
+    *where: ColumnElement[bool],
+) -> dict[int, int]:
+    """How many rows of ``model`` each of the cases ``ids`` has (that match ``where``)."""
+    query = (
+        select(model.case_id, func.count())
+        .where(model.case_id.in_(ids), *where)
+        .group_by(model.case_id)
+    )
     return {int(k): int(v) for k, v in session.execute(query).tuples().all()}
 
 
@@ -925,17 +911,6 @@ def _batch(values: list[T], what: str) -> list[T]:
     if len(values) > MAX_ITEMS_PER_CALL:
         raise InputError(f"at most {MAX_ITEMS_PER_CALL} {what} at once", code=f"too_many_{what}")
     return values
-
-
-def _bounded_text(name: str, value: str | None, limit: int) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"{name} must be text", code=f"invalid_{name}")
-    value = value.strip()
-    if len(value) > limit:
-        raise InputError(f"{name} is at most {limit} characters", code=f"invalid_{name}")
-    return value or None
 
 
 def _case_info(session: Session, row: Case) -> CaseInfo:
