@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,7 @@ from sqlalchemy.engine import make_url
 from bouclier.banks.store import Change
 from bouclier.errors import SnapshotError
 from bouclier.index.hits import HASH_BYTES
-from bouclier.index.snapshot import write_atomically
+from bouclier.index.snapshot import read_checked, write_atomically
 
 MAGIC = b"BOUCLIERBMAT"
 VERSION = 1
@@ -139,17 +138,7 @@ def read(path: Path, key: bytes) -> MatcherSnapshot:
         entry_ids = np.empty(n, _LABEL)
         bank_ids = np.empty(n, _BANK)
         hashes = np.empty((n, HASH_BYTES), np.uint8)
-        crc = zlib.crc32(header)
-        for part in (entry_ids, bank_ids, hashes):
-            view = part.view(np.uint8).reshape(-1).data
-            if file.readinto(view) != len(view):
-                raise SnapshotError(f"{name}: the file shrank while it was read")
-            crc = zlib.crc32(view, crc)
-        trailer = file.read(_CRC.size)
-    if len(trailer) != _CRC.size:
-        raise SnapshotError(f"{name}: the file shrank while it was read")
-    if crc != _CRC.unpack(trailer)[0]:
-        raise SnapshotError(f"{name}: checksum mismatch, the file is damaged")
+        read_checked(file, name, header, (entry_ids, bank_ids, hashes))
     if cursor < 0 or (cursor == 0) != (change == NO_CHANGE):
         raise SnapshotError(f"{name}: its cursor and change digest disagree")
     entry_ids = entry_ids.astype(np.int64, copy=False)

@@ -19,11 +19,12 @@ the C code. Anything wrong with a file raises :class:`~bouclier.errors.SnapshotE
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import struct
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -95,21 +96,29 @@ def read(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
             raise SnapshotError(f"{name}: {size} bytes for {n} rows, expected {expected}: {what}")
         labels = np.empty(n, _LABEL)
         hashes = np.empty((n, HASH_BYTES), np.uint8)
-        crc = zlib.crc32(header)
-        for part in (labels, hashes):
-            view = part.view(np.uint8).reshape(-1).data
-            if file.readinto(view) != len(view):
-                raise SnapshotError(f"{name}: the file shrank while it was read")
-            crc = zlib.crc32(view, crc)
-        trailer = file.read(_CRC.size)
-    if len(trailer) != _CRC.size:
-        raise SnapshotError(f"{name}: the file shrank while it was read")
-    if crc != _CRC.unpack(trailer)[0]:
-        raise SnapshotError(f"{name}: checksum mismatch, the file is damaged")
+        read_checked(file, name, header, (labels, hashes))
     labels = labels.astype(np.int64, copy=False)
     if n > 1 and not bool(np.all(labels[1:] > labels[:-1])):
         raise SnapshotError(f"{name}: labels are not strictly increasing")
     return hashes, labels
+
+
+def read_checked(
+    file: io.BufferedReader, name: str, header: bytes, parts: Sequence[np.ndarray]
+) -> None:
+    """Fills ``parts`` from ``file`` (after its ``header``) and checks the CRC-32 trailer that
+    covers the header and the parts; SnapshotError for a short read or a damaged file."""
+    crc = zlib.crc32(header)
+    for part in parts:
+        view = part.view(np.uint8).reshape(-1).data
+        if file.readinto(view) != len(view):
+            raise SnapshotError(f"{name}: the file shrank while it was read")
+        crc = zlib.crc32(view, crc)
+    trailer = file.read(_CRC.size)
+    if len(trailer) != _CRC.size:
+        raise SnapshotError(f"{name}: the file shrank while it was read")
+    if crc != _CRC.unpack(trailer)[0]:
+        raise SnapshotError(f"{name}: checksum mismatch, the file is damaged")
 
 
 def _sync_directory(directory: Path) -> None:
