@@ -19,7 +19,7 @@ with warnings.catch_warnings():
 from bouclier.api import create_app
 from bouclier.api.services import Detectors, Services
 from bouclier.settings import load_settings
-from bouclier.storage.models import API_ROLES
+from bouclier.vocabulary import API_ROLES
 from tests.analysis.fakes import FakeDetector, nudity
 from tests.conftest import encode, photo
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from bouclier.api.auth import Require
-from bouclier.storage.models import API_ROLES
+from bouclier.vocabulary import API_ROLES
 from tests.api.conftest import Api
 
 _PARAMS = {

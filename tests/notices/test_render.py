@@ -9,7 +9,9 @@ import pytest
 from bouclier.errors import ConfigError
 from bouclier.notices import LAWS, Hotline, NoticeFacts, build, missing_elements, render
 from bouclier.notices.content import ImageHash
-from bouclier.notices.laws import DSA_ELEMENTS, PHAROS_ELEMENTS, TAKE_IT_DOWN_ELEMENTS
+from bouclier.notices.laws.dsa import ELEMENTS as DSA_ELEMENTS
+from bouclier.notices.laws.pharos import ELEMENTS as PHAROS_ELEMENTS
+from bouclier.notices.laws.take_it_down import ELEMENTS as TAKE_IT_DOWN_ELEMENTS
 from bouclier.notices.render import latin1, render_html, render_text
 from bouclier.settings import Settings
 

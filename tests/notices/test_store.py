@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bouclier.cases import Cases
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.notices import NoticeNotSent, Notices
-from bouclier.notices.laws import PHAROS_FORM
+from bouclier.notices.laws.pharos import FORM as PHAROS_FORM
 from bouclier.settings import Settings
 from bouclier.storage import Database
 from bouclier.storage.models import Notice, WebhookDelivery, utcnow

@@ -21,7 +21,7 @@ from bouclier.api.keys import KeyInfo
 from bouclier.api.problems import Forbidden, Unauthenticated
 from bouclier.api.ratelimit import RateLimiter
 from bouclier.api.services import Services
-from bouclier.storage.models import API_ROLES
+from bouclier.vocabulary import API_ROLES
 
 SCHEME = "apiKey"
 bearer = HTTPBearer(

@@ -25,6 +25,7 @@ from bouclier.banks.store import MAX_CHANGES, MAX_CURSOR, BankInfo, Change, NewE
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes
 from bouclier.storage.models import utc_iso
+from bouclier.vocabulary import BANK_KINDS, listed
 
 router = APIRouter(prefix="/v1/banks", tags=["banks"])
 _analyst = [Depends(require("analyst"))]
@@ -35,7 +36,7 @@ MAX_ENTRIES = 10_000
 
 class BankCreate(BaseModel):
     name: str = Field(description="1 to 64 letters, digits, '.', '_' or '-'.")
-    kind: str = Field(description="victim or known_false_positive")
+    kind: str = Field(description=listed(BANK_KINDS), json_schema_extra=schemas.one_of(BANK_KINDS))
     threshold: int | None = Field(
         default=None, description="PDQ match threshold, inclusive (default: the setting)."
     )

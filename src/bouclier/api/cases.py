@@ -26,11 +26,20 @@ from starlette.concurrency import run_in_threadpool
 from bouclier.api.auth import PUBLIC, Public, Require, bearer, require
 from bouclier.api.images import services_of
 from bouclier.api.problems import Unauthenticated
+from bouclier.api.schemas import one_of
 from bouclier.cases import CaseInfo, Cases, HashReport, ItemInfo
 from bouclier.cases.attempts import SecretLimiter, TooManyAttempts
 from bouclier.cases.credentials import canonical_number
 from bouclier.cases.store import MAX_ITEMS_PER_CALL
 from bouclier.storage.models import utc_iso
+from bouclier.vocabulary import (
+    CASE_ITEM_KINDS,
+    CASE_ITEM_STATUSES,
+    CASE_STATUSES,
+    FEEDBACK_ACTIONS,
+    REVIEW_DECISIONS,
+    listed,
+)
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 CASE_SCHEME = "caseSecret"
@@ -99,7 +108,7 @@ class CaseCreate(BaseModel):
 
 class CaseOut(BaseModel):
     number: str
-    status: str
+    status: str = Field(json_schema_extra=one_of(CASE_STATUSES))
     language: str
     minor: bool
     sextortion: bool
@@ -115,8 +124,8 @@ class CaseCreated(CaseOut):
 
 class ItemOut(BaseModel):
     id: int
-    kind: str
-    status: str
+    kind: str = Field(json_schema_extra=one_of(CASE_ITEM_KINDS))
+    status: str = Field(json_schema_extra=one_of(CASE_ITEM_STATUSES))
     created_at: str
     pdq: str | None = None
     quality: int | None = None
@@ -128,7 +137,7 @@ class ItemOut(BaseModel):
 
 class ReuploadOut(BaseModel):
     platform: str
-    action: str
+    action: str = Field(json_schema_extra=one_of(FEEDBACK_ACTIONS))
     at: str
 
 
@@ -170,7 +179,8 @@ class QueueOut(BaseModel):
 
 class Review(BaseModel):
     decision: str = Field(
-        description="confirm or reject (a rejected hash becomes a known false positive)."
+        description=f"{listed(REVIEW_DECISIONS)} (a rejected hash becomes a known false positive).",
+        json_schema_extra=one_of(REVIEW_DECISIONS),
     )
 
 

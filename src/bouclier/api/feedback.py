@@ -8,7 +8,7 @@ leaves the match standing. See :mod:`bouclier.feedback.store`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -17,8 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from bouclier.api.auth import require
 from bouclier.api.images import services_of
 from bouclier.api.keys import KeyInfo
+from bouclier.api.schemas import one_of, pattern_of
 from bouclier.banks.store import MAX_CURSOR
 from bouclier.feedback.store import MAX_PAGE, FeedbackInfo, FeedbackStore
+from bouclier.vocabulary import FEEDBACK_ACTIONS, FEEDBACK_STATUSES, FeedbackAction, listed
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 Platform = Annotated[KeyInfo, Depends(require("platform"))]
@@ -29,7 +31,7 @@ FeedbackId = Annotated[int, Path(ge=1, le=MAX_CURSOR, description="The feedback'
 class FeedbackIn(BaseModel):
     entry_id: int = Field(ge=1, le=MAX_CURSOR, description="The bank entry the match named.")
     pdq: str = Field(max_length=200, description="The platform's image PDQ, as matched.")
-    action: Literal["blocked", "not_blocked", "false_positive"]
+    action: FeedbackAction
     url: str | None = Field(default=None, max_length=2000, description="Where the image was.")
 
 
@@ -39,8 +41,10 @@ class FeedbackOut(BaseModel):
     bank: str | None
     entry_id: int | None
     pdq: str
-    action: str
-    status: str = Field(description="recorded, pending, confirmed or rejected")
+    action: str = Field(json_schema_extra=one_of(FEEDBACK_ACTIONS))
+    status: str = Field(
+        description=listed(FEEDBACK_STATUSES), json_schema_extra=one_of(FEEDBACK_STATUSES)
+    )
     url: str | None
     created_at: str
     reviewed_by: str | None
@@ -83,7 +87,11 @@ async def list_feedback(
     key: Analyst,
     status: Annotated[
         str | None,
-        Query(pattern="^(recorded|pending|confirmed|rejected)$", description="Only these."),
+        Query(
+            pattern=pattern_of(FEEDBACK_STATUSES),
+            description="Only these.",
+            json_schema_extra=one_of(FEEDBACK_STATUSES),
+        ),
     ] = None,
     before: Annotated[
         int | None, Query(ge=1, le=MAX_CURSOR, description="Feedback older than this id.")

@@ -27,7 +27,8 @@ from sqlalchemy import select, update
 
 from bouclier.errors import InputError, NotFound
 from bouclier.storage import Database
-from bouclier.storage.models import API_ROLES, ApiKey, utc_iso, utcnow
+from bouclier.storage.models import ApiKey, utc_iso, utcnow
+from bouclier.vocabulary import API_ROLES
 
 KEY_PREFIX = "bk_"
 _DISPLAYED = 10  # characters of a key kept for display: "bk_" and 7 random ones

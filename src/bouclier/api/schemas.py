@@ -7,9 +7,25 @@ tests/api checks answers against the schema too).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS, listed
+
+
+def one_of(words: Sequence[str]) -> dict[str, Any]:
+    """The ``enum`` a string shows in the OpenAPI schema: the words of its vocabulary
+    (:mod:`bouclier.vocabulary`). An input's value is still checked where it always was (the
+    store, whose error names the field), so a wrong one gets the same answer as before."""
+    return {"enum": list(words)}
+
+
+def pattern_of(words: Sequence[str]) -> str:
+    """A query parameter's pattern that admits exactly the words of a vocabulary."""
+    return "^(" + "|".join(re.escape(word) for word in words) + ")$"
 
 
 class HashesOut(BaseModel):
@@ -26,7 +42,7 @@ class HashesOut(BaseModel):
 
 class MatchOut(BaseModel):
     bank: str
-    bank_kind: str
+    bank_kind: str = Field(json_schema_extra=one_of(BANK_KINDS))
     entry: int = Field(description="The bank entry: feedback and removals name it.")
     distance: int
     orientation: str
@@ -88,7 +104,7 @@ class AnalysisOut(VerdictOut):
 
 class BankOut(BaseModel):
     name: str
-    kind: str
+    kind: str = Field(json_schema_extra=one_of(BANK_KINDS))
     threshold: int
     size: int
     created_at: str
@@ -100,7 +116,7 @@ class BanksOut(BaseModel):
 
 class ChangeOut(BaseModel):
     cursor: int
-    op: str = Field(description="add or remove")
+    op: str = Field(description=listed(CHANGE_OPS), json_schema_extra=one_of(CHANGE_OPS))
     entry: int
     pdq: str = Field(
         description="The hash; empty for a removal of a withdrawn case's hash: drop it by entry."

@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from bouclier.api.auth import require
 from bouclier.api.images import services_of
 from bouclier.api.keys import KeyInfo
+from bouclier.api.schemas import one_of, pattern_of
 from bouclier.banks.store import MAX_CURSOR
-from bouclier.storage.models import WEBHOOK_EVENTS
+from bouclier.vocabulary import DELIVERY_STATUSES, WEBHOOK_EVENTS, listed
 from bouclier.webhooks.store import MAX_PAGE, DeliveryInfo, WebhookInfo, WebhookStore
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -33,7 +34,7 @@ class WebhookIn(BaseModel):
         max_length=2000,
         description="https:// URL (http:// only for localhost), without credentials.",
     )
-    events: list[str] | None = Field(
+    events: list[Annotated[str, Field(json_schema_extra=one_of(WEBHOOK_EVENTS))]] | None = Field(
         default=None,
         max_length=len(WEBHOOK_EVENTS),
         description=f"Some of {', '.join(WEBHOOK_EVENTS)}; default: all.",
@@ -44,7 +45,7 @@ class WebhookOut(BaseModel):
     id: int
     name: str
     url: str
-    events: list[str]
+    events: list[Annotated[str, Field(json_schema_extra=one_of(WEBHOOK_EVENTS))]]
     created_at: str
     disabled_at: str | None
 
@@ -64,9 +65,11 @@ class WebhookDeleted(BaseModel):
 class DeliveryOut(BaseModel):
     id: int
     webhook_id: int
-    event: str
+    event: str = Field(json_schema_extra=one_of(WEBHOOK_EVENTS))
     entry_id: int | None
-    status: str = Field(description="pending, delivered or failed")
+    status: str = Field(
+        description=listed(DELIVERY_STATUSES), json_schema_extra=one_of(DELIVERY_STATUSES)
+    )
     attempts: int
     next_attempt_at: str
     last_status: int | None = Field(description="The last HTTP status answered, if any.")
@@ -130,7 +133,12 @@ async def list_deliveries(
     key: Platform,
     webhook_id: WebhookId,
     status: Annotated[
-        str | None, Query(pattern="^(pending|delivered|failed)$", description="Only these.")
+        str | None,
+        Query(
+            pattern=pattern_of(DELIVERY_STATUSES),
+            description="Only these.",
+            json_schema_extra=one_of(DELIVERY_STATUSES),
+        ),
     ] = None,
     before: Annotated[
         int | None, Query(ge=1, le=MAX_CURSOR, description="Deliveries older than this id.")

@@ -34,8 +34,9 @@ from sqlalchemy.orm import Session
 
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.hashing import digests, pdq
-from bouclier.storage import BANK_KINDS, Bank, BankEntry, Database
+from bouclier.storage import Bank, BankEntry, Database
 from bouclier.storage.models import HashChange, utcnow
+from bouclier.vocabulary import BANK_KINDS
 from bouclier.webhooks import outbox
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

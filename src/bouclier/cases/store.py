@@ -54,6 +54,7 @@ from bouclier.storage.models import (
     Withdrawal,
     utcnow,
 )
+from bouclier.vocabulary import CASE_STATUSES_SET_BY_ANALYSTS, REVIEW_DECISIONS, listed
 from bouclier.webhooks.outbox import forget_entries
 
 log = logging.getLogger(__name__)
@@ -483,8 +484,8 @@ class Cases:
         """An analyst's decision on a hash: ``confirm`` keeps it in the victim bank; ``reject``
         takes it out and puts it in the known-false-positive bank. Deciding again the same way
         changes nothing; the other way is a Conflict."""
-        if decision not in ("confirm", "reject"):
-            raise InputError("decision is confirm or reject", code="invalid_decision")
+        if decision not in REVIEW_DECISIONS:
+            raise InputError(f"decision is {listed(REVIEW_DECISIONS)}", code="invalid_decision")
         status = "confirmed" if decision == "confirm" else "rejected"
         with self.db.transaction() as session:
             row = self._row(session, number)
@@ -569,8 +570,10 @@ class Cases:
             return [_case_info(session, r) for r in rows]
 
     def set_status(self, number: str, status: str, *, actor: str) -> CaseInfo:
-        if status not in ("new", "in_progress", "closed"):
-            raise InputError("status is new, in_progress or closed", code="invalid_status")
+        if status not in CASE_STATUSES_SET_BY_ANALYSTS:
+            raise InputError(
+                f"status is {listed(CASE_STATUSES_SET_BY_ANALYSTS)}", code="invalid_status"
+            )
         with self.db.transaction() as session:
             row = self._row(session, number)
             if row.status == "merged":

@@ -14,8 +14,8 @@ from bouclier.cli.app import App
 from bouclier.cli.hash_cmd import error_row, hash_paths
 from bouclier.cli.output import FORMATS, Printer, iter_files
 from bouclier.hashing import ImageHashes
-from bouclier.storage import BANK_KINDS
 from bouclier.storage.models import utc_iso
+from bouclier.vocabulary import BANK_KINDS
 
 
 @click.group("bank")

@@ -20,6 +20,7 @@ from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.output import FORMATS, Printer, write_table
 from bouclier.storage.models import utc_iso
+from bouclier.vocabulary import REVIEW_DECISIONS
 
 ITEM_COLUMNS = ("id", "kind", "status", "created_at", "platform", "url", "pdq", "quality")
 
@@ -215,7 +216,7 @@ def add_hash(app: App, number: str, pdq: str, quality: int | None, sha256: str |
 @case_group.command("review")
 @click.argument("number")
 @click.argument("item", type=int)
-@click.argument("decision", type=click.Choice(("confirm", "reject")))
+@click.argument("decision", type=click.Choice(REVIEW_DECISIONS))
 @click.pass_obj
 def review(app: App, number: str, item: int, decision: str) -> int:
     """Confirm a hash (it stays in the victim bank) or reject it (a known false positive)."""

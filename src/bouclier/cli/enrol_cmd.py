@@ -17,7 +17,7 @@ from bouclier.cli.app import App
 from bouclier.cli.output import FORMATS, Printer
 from bouclier.errors import FileUnreadable
 from bouclier.likeness import Consent, Enrolments, write_key_file
-from bouclier.storage.models import CONSENT_RELATIONSHIPS
+from bouclier.vocabulary import CONSENT_RELATIONSHIPS
 
 
 def _enrolments(app: App) -> Enrolments:

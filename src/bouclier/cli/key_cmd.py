@@ -9,7 +9,7 @@ import click
 from bouclier.api.keys import ApiKeyStore
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
-from bouclier.storage.models import API_ROLES
+from bouclier.vocabulary import API_ROLES
 
 
 @click.group("key")

@@ -18,8 +18,7 @@ import click
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.notices import FORMATS, NoticeInfo, Notices
-from bouclier.notices.info import ANSWERS, STATUSES
-from bouclier.notices.laws import LAWS
+from bouclier.vocabulary import NOTICE_ANSWERS, NOTICE_CHANNELS, NOTICE_LAWS, NOTICE_STATUSES
 
 
 def _user() -> str:
@@ -49,10 +48,10 @@ def notice_group() -> None:
 @notice_group.command("create")
 @click.argument("case")
 @click.argument("item", type=int)
-@click.option("--law", type=click.Choice(sorted(LAWS)), required=True)
+@click.option("--law", type=click.Choice(sorted(NOTICE_LAWS)), required=True)
 @click.option(
     "--channel",
-    type=click.Choice(("email", "webhook", "form")),
+    type=click.Choice(NOTICE_CHANNELS),
     default=None,
     help="How it goes: email, a platform's webhook (by name), or a web form filed by hand.",
 )
@@ -122,7 +121,7 @@ def send(app: App, reference: str, filed: bool, signer: str | None) -> int:
 
 @notice_group.command("answer")
 @click.argument("reference")
-@click.argument("status", type=click.Choice(ANSWERS))
+@click.argument("status", type=click.Choice(NOTICE_ANSWERS))
 @click.option("--note", default=None, help="What the platform said (its ticket number...).")
 @click.pass_obj
 def answer(app: App, reference: str, status: str, note: str | None) -> int:
@@ -133,7 +132,7 @@ def answer(app: App, reference: str, status: str, note: str | None) -> int:
 
 @notice_group.command("list")
 @click.option("--case", "case_number", default=None, help="Only this case's notices.")
-@click.option("--status", type=click.Choice(STATUSES), default=None)
+@click.option("--status", type=click.Choice(NOTICE_STATUSES), default=None)
 @click.option("--overdue", is_flag=True, help="Only notices past their deadline, unanswered.")
 @click.pass_obj
 def list_notices(app: App, case_number: str | None, status: str | None, overdue: bool) -> int:

@@ -8,7 +8,7 @@ import click
 
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
-from bouclier.storage.models import DELIVERY_STATUSES, WEBHOOK_EVENTS
+from bouclier.vocabulary import DELIVERY_STATUSES, WEBHOOK_EVENTS
 from bouclier.webhooks.store import MAX_PAGE, WebhookStore
 
 

@@ -24,15 +24,8 @@ from bouclier.banks.store import BankInfo, BankStore, _log
 from bouclier.cases.store import record_reupload
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.hashing import pdq
-from bouclier.storage.models import (
-    FEEDBACK_ACTIONS,
-    FEEDBACK_STATUSES,
-    Bank,
-    BankEntry,
-    MatchFeedback,
-    utc_iso,
-    utcnow,
-)
+from bouclier.storage.models import Bank, BankEntry, MatchFeedback, utc_iso, utcnow
+from bouclier.vocabulary import FEEDBACK_ACTIONS, FEEDBACK_STATUSES
 
 #: The bank confirmed false positives go to.
 KNOWN_FALSE_POSITIVES = "known-false-positives"

@@ -23,13 +23,8 @@ from bouclier.likeness.template import Template, seal, unseal
 from bouclier.media import Limits, decode
 from bouclier.settings import Settings
 from bouclier.storage import Database
-from bouclier.storage.models import (
-    CONSENT_RELATIONSHIPS,
-    Case,
-    LikenessConsent,
-    LikenessEnrolment,
-    utcnow,
-)
+from bouclier.storage.models import Case, LikenessConsent, LikenessEnrolment, utcnow
+from bouclier.vocabulary import CONSENT_RELATIONSHIPS
 
 #: Photos are decoded no larger than this (longer side): a face descriptor is computed from a
 #: 150-pixel chip, so more pixels add nothing but memory.

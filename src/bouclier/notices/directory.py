@@ -29,10 +29,9 @@ from pathlib import Path
 
 from bouclier.cases.platforms import PLATFORMS
 from bouclier.errors import ConfigError, InputError
-from bouclier.notices.laws import PHAROS_FORM
+from bouclier.notices.laws import pharos
 from bouclier.settings import Settings
-
-CHANNELS = ("email", "webhook", "form")
+from bouclier.vocabulary import NOTICE_CHANNELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +50,8 @@ PLACEHOLDERS: dict[str, Recipient] = {
 
 def validate(channel: str, address: str) -> Recipient:
     """A recipient checked for its channel; InputError saying what is wrong."""
-    if channel not in CHANNELS:
-        raise InputError(f"channel is one of {', '.join(CHANNELS)}", code="invalid_channel")
+    if channel not in NOTICE_CHANNELS:
+        raise InputError(f"channel is one of {', '.join(NOTICE_CHANNELS)}", code="invalid_channel")
     if not isinstance(address, str) or not address.strip():
         raise InputError("the recipient's address is empty", code="invalid_recipient")
     address = address.strip()
@@ -92,10 +91,10 @@ def recipient_for(
 ) -> Recipient:
     """Where a notice under ``law`` about a URL of ``platform`` goes; InputError when no
     address is configured (give one for the notice, or write it in BOUCLIER_PLATFORMS_FILE)."""
-    if law == "pharos":
+    if law == pharos.LAW.name:
         if settings.pharos_email and channel in (None, "email"):
             return Recipient("email", settings.pharos_email)
-        return Recipient("form", PHAROS_FORM)
+        return Recipient("form", pharos.FORM)
     entries = load(settings.platforms_file) if settings.platforms_file else {}
     found = entries.get(platform)
     if found is not None and (channel is None or channel == found.channel):

@@ -1,4 +1,5 @@
-"""A notice as the store returns it (:class:`NoticeInfo`), its statuses and their transitions."""
+"""A notice as the store returns it (:class:`NoticeInfo`), and the transitions between its statuses
+(:data:`bouclier.vocabulary.NOTICE_STATUSES`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from typing import Any
 
 from bouclier.storage.models import Notice, utc_iso
 
-STATUSES = ("draft", "sent", "acknowledged", "removed", "refused", "expired")
-ANSWERS = ("acknowledged", "removed", "refused")
 #: status -> the answers a platform can still give
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "sent": ("acknowledged", "removed", "refused"),

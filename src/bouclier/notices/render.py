@@ -1,4 +1,8 @@
-"""A notice as text, HTML and PDF: one Jinja2 template per law and format, the PDF from the text.
+"""A notice as text, HTML and PDF: Jinja2 templates found by the law's name, the PDF from the text.
+
+A law lays its notices out in ``templates/NAME.txt.j2`` and ``NAME.html.j2``; a law without its own
+templates gets the generic ``notice.txt.j2`` and ``notice.html.j2``, which list its elements under
+their headings (:class:`~bouclier.notices.laws.base.Law`).
 
 The HTML templates are autoescaped (a URL is whatever a victim pasted: ``"><script>`` stays text);
 templates use ``StrictUndefined``, so a template naming an element the data lacks fails loudly.
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 
 from bouclier.notices.content import NoticeData
 
@@ -46,13 +50,19 @@ def _environment() -> Environment:
     )
 
 
+def _template(notice: NoticeData, extension: str) -> Template:
+    """The law's own template for ``extension`` (``txt``, ``html``), else the generic one."""
+    return _environment().select_template(
+        [f"{notice.law.name}.{extension}.j2", f"notice.{extension}.j2"]
+    )
+
+
 def render_text(notice: NoticeData) -> str:
-    template = _environment().get_template(f"{notice.law.name}.txt.j2")
-    return template.render(notice=notice).strip() + "\n"
+    return _template(notice, "txt").render(notice=notice).strip() + "\n"
 
 
 def render_html(notice: NoticeData) -> str:
-    return _environment().get_template(f"{notice.law.name}.html.j2").render(notice=notice)
+    return _template(notice, "html").render(notice=notice)
 
 
 def latin1(text: str) -> str:

@@ -15,9 +15,10 @@ Its life::
                       \\---answer--> removed | refused
     sent | acknowledged --sweep, past the deadline--> expired --answer--> removed | refused
 
-The deadline is ``sent_at + BOUCLIER_NOTICE_DEADLINE_HOURS`` (48 by default); :meth:`Notices.sweep`
-(run by cron: ``bouclier notice sweep``) sends one reminder past ``BOUCLIER_NOTICE_REMINDER_AFTER``
-of it, and marks the notice expired past it. Every event is appended to the case's custody log in
+The deadline is ``sent_at`` plus the hours of the law when it sets them, else of
+``BOUCLIER_NOTICE_DEADLINE_HOURS`` (48 by default); :meth:`Notices.sweep` (run by cron: ``bouclier
+notice sweep``) sends one reminder past ``BOUCLIER_NOTICE_REMINDER_AFTER`` of it, and marks the
+notice expired past it. Every event is appended to the case's custody log in
 the transaction of the change. A send that fails (SMTP down, no webhook) leaves the notice a draft
 with the error in ``last_error`` and raises :class:`~bouclier.notices.mail.NoticeNotSent`; the next
 send retries. An email is sent before its notice is marked sent: a crash between the two sends it
@@ -41,9 +42,7 @@ from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.notices import directory
 from bouclier.notices.content import Hotline, ImageHash, NoticeData, NoticeFacts, build
 from bouclier.notices.info import (
-    ANSWERS,
     OPEN,
-    STATUSES,
     TRANSITIONS,
     WAITING,
     NoticeInfo,
@@ -57,6 +56,7 @@ from bouclier.notices.render import render, render_text
 from bouclier.settings import Settings
 from bouclier.storage import Database
 from bouclier.storage.models import Case, CaseItem, Notice, utc_iso, utcnow
+from bouclier.vocabulary import NOTICE_ANSWERS, NOTICE_STATUSES
 
 MAX_NOTE = 2000
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
@@ -185,8 +185,10 @@ class Notices:
 
     def list(self, case_number: str | None = None, status: str | None = None) -> list[NoticeInfo]:
         """Notices, oldest first; of one case and/or in one status."""
-        if status is not None and status not in STATUSES:
-            raise InputError(f"status is one of {', '.join(STATUSES)}", code="invalid_status")
+        if status is not None and status not in NOTICE_STATUSES:
+            raise InputError(
+                f"status is one of {', '.join(NOTICE_STATUSES)}", code="invalid_status"
+            )
         with self.db.transaction() as session:
             query = select(Notice, Case.number).join(Case, Case.id == Notice.case_id)
             if case_number is not None:
@@ -219,6 +221,12 @@ class Notices:
 
     # --- sending --------------------------------------------------------------------------------
 
+    def deadline_hours(self, law: str) -> float:
+        """The hours a platform has to answer a notice under ``law``: the law's own, else
+        BOUCLIER_NOTICE_DEADLINE_HOURS."""
+        own = LAWS[law].deadline_hours
+        return own if own is not None else self.settings.notice_deadline_hours
+
     def send(
         self,
         reference: str,
@@ -232,13 +240,13 @@ class Notices:
         Delivery failure: the notice stays a draft with ``last_error`` set, and NoticeNotSent is
         raised. Sending a notice that is not a draft is a Conflict."""
         moment = now or utcnow()
-        deadline = moment + timedelta(hours=self.settings.notice_deadline_hours)
         with self.db.transaction() as session:
             row = _notice(session, reference)
             if row.status != "draft":
                 raise Conflict(
                     f"notice {row.reference} was already {row.status}", code="notice_sent"
                 )
+            deadline = moment + timedelta(hours=self.deadline_hours(row.law))
             name = signer or signer_name(actor)
             channel = row.channel
             data = self._data(
@@ -297,8 +305,10 @@ class Notices:
     ) -> NoticeInfo:
         """Records the platform's answer: acknowledged, removed or refused (allowed transitions
         only; anything else is a Conflict)."""
-        if status not in ANSWERS:
-            raise InputError(f"an answer is one of {', '.join(ANSWERS)}", code="invalid_answer")
+        if status not in NOTICE_ANSWERS:
+            raise InputError(
+                f"an answer is one of {', '.join(NOTICE_ANSWERS)}", code="invalid_answer"
+            )
         if note is not None:
             note = note.strip()[:MAX_NOTE] or None
         with self.db.transaction() as session:
@@ -469,7 +479,7 @@ class Notices:
             sextortion=case.sextortion,
             first_seen=item.created_at if item is not None else row.created_at,
             created_at=row.created_at,
-            deadline_hours=self.settings.notice_deadline_hours,
+            deadline_hours=self.deadline_hours(row.law),
             sent_at=sent_at or row.sent_at,
             deadline_at=deadline_at or row.deadline_at,
             signer=signer or row.signer,

@@ -1,6 +1,6 @@
 """Persistence: the SQLAlchemy models, the database handle and its Alembic migrations."""
 
 from bouclier.storage.db import Database
-from bouclier.storage.models import BANK_KINDS, Bank, BankEntry
+from bouclier.storage.models import Bank, BankEntry
 
-__all__ = ["BANK_KINDS", "Bank", "BankEntry", "Database"]
+__all__ = ["Bank", "BankEntry", "Database"]

@@ -7,6 +7,7 @@ only as AES-GCM ciphertext whose key lives outside the database (``bouclier.like
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -27,14 +28,17 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-#: Who gave consent to an enrolment: the person, a parent, a legal guardian.
-CONSENT_RELATIONSHIPS = ("self", "parent", "guardian")
-
-#: The kinds of bank: images of victims to find, and images known to be wrongly matched.
-BANK_KINDS = ("victim", "known_false_positive")
+from bouclier import vocabulary
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def one_of(column: str, values: Sequence[str]) -> str:
+    """The SQL of a CHECK that ``column`` holds a word of a vocabulary (:mod:`bouclier.vocabulary`):
+    ``kind IN ('victim', 'known_false_positive')``, as the migrations write it, to the byte."""
+    quoted = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"{column} IN ({quoted})"
 
 
 def utcnow() -> datetime:
@@ -70,7 +74,7 @@ class Base(DeclarativeBase):
 class Bank(Base):
     __tablename__ = "banks"
     __table_args__ = (
-        CheckConstraint("kind IN ('victim', 'known_false_positive')", name="bank_kind"),
+        CheckConstraint(one_of("kind", vocabulary.BANK_KINDS), name="bank_kind"),
         CheckConstraint("threshold >= 0 AND threshold <= 128", name="bank_threshold"),
     )
 
@@ -102,10 +106,6 @@ class BankEntry(Base):
     bank: Mapped[Bank] = relationship(back_populates="entries")
 
 
-#: What a change to a bank did to one entry.
-CHANGE_OPS = ("add", "remove")
-
-
 class HashChange(Base):
     """One entry added to or removed from a bank: the log that processes and platforms follow.
 
@@ -117,7 +117,7 @@ class HashChange(Base):
 
     __tablename__ = "hash_changes"
     __table_args__ = (
-        CheckConstraint("op IN ('add', 'remove')", name="hash_change_op"),
+        CheckConstraint(one_of("op", vocabulary.CHANGE_OPS), name="hash_change_op"),
         Index("ix_hash_changes_bank_id_id", "bank_id", "id"),
     )
 
@@ -158,7 +158,7 @@ class LikenessConsent(Base):
     __tablename__ = "consents"
     __table_args__ = (
         CheckConstraint(
-            "relationship IN ('self', 'parent', 'guardian')", name="consent_relationship"
+            one_of("relationship", vocabulary.CONSENT_RELATIONSHIPS), name="consent_relationship"
         ),
         CheckConstraint("NOT minor OR guardian_name IS NOT NULL", name="consent_minor_guardian"),
     )
@@ -175,10 +175,6 @@ class LikenessConsent(Base):
     consented_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-#: The roles an API key can have; ``admin`` may call every route.
-API_ROLES = ("admin", "analyst", "platform", "ai-provider")
-
-
 class ApiKey(Base):
     """A key of the HTTP API: only its SHA-256 is stored (the key itself is shown once).
 
@@ -187,11 +183,7 @@ class ApiKey(Base):
     """
 
     __tablename__ = "api_keys"
-    __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'analyst', 'platform', 'ai-provider')", name="api_key_role"
-        ),
-    )
+    __table_args__ = (CheckConstraint(one_of("role", vocabulary.API_ROLES), name="api_key_role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -203,12 +195,6 @@ class ApiKey(Base):
 
 
 # --- Platforms' side of the service: webhooks and feedback on matches ---------------------------
-
-#: The events a webhook can subscribe to.
-WEBHOOK_EVENTS = ("hash.added", "hash.removed", "takedown.requested")
-
-#: Where a webhook delivery stands: waiting (first try or a retry), done, given up.
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 
 class Webhook(Base):
@@ -222,7 +208,7 @@ class Webhook(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     url: Mapped[str] = mapped_column(String(2000))
-    events: Mapped[str] = mapped_column(String(200))  # comma-separated WEBHOOK_EVENTS
+    events: Mapped[str] = mapped_column(String(200))  # comma-separated vocabulary.WEBHOOK_EVENTS
     secret: Mapped[str] = mapped_column(String(100))
     api_key_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True, index=True
@@ -237,7 +223,7 @@ class WebhookDelivery(Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="delivery_status"),
+        CheckConstraint(one_of("status", vocabulary.DELIVERY_STATUSES), name="delivery_status"),
         Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
     )
 
@@ -258,25 +244,13 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-#: What a platform did with a match.
-FEEDBACK_ACTIONS = ("blocked", "not_blocked", "false_positive")
-
-#: Where feedback stands: recorded (blocked / not blocked), or a false positive waiting for an
-#: analyst, confirmed (its hash is now in the known-false-positive bank) or rejected.
-FEEDBACK_STATUSES = ("recorded", "pending", "confirmed", "rejected")
-
-
 class MatchFeedback(Base):
     """A platform's answer to a match: what it did, on which bank entry, for which image hash."""
 
     __tablename__ = "match_feedback"
     __table_args__ = (
-        CheckConstraint(
-            "action IN ('blocked', 'not_blocked', 'false_positive')", name="feedback_action"
-        ),
-        CheckConstraint(
-            "status IN ('recorded', 'pending', 'confirmed', 'rejected')", name="feedback_status"
-        ),
+        CheckConstraint(one_of("action", vocabulary.FEEDBACK_ACTIONS), name="feedback_action"),
+        CheckConstraint(one_of("status", vocabulary.FEEDBACK_STATUSES), name="feedback_status"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -297,24 +271,6 @@ class MatchFeedback(Base):
 
 # --- Cases, custody, notices, the analyst console ------------------------------------------------
 
-#: Where a case stands. A withdrawn case is deleted, not kept with a status (see Withdrawal).
-CASE_STATUSES = ("new", "in_progress", "closed", "merged")
-
-#: What a case item is: a hash computed on the victim's device, a URL, an evidence file.
-CASE_ITEM_KINDS = ("hash", "url", "evidence")
-
-#: An item as reviewed by an analyst: rejected hashes go to the known-false-positive bank.
-CASE_ITEM_STATUSES = ("pending", "confirmed", "rejected")
-
-#: The laws a notice is written under.
-NOTICE_LAWS = ("dsa", "take_it_down", "pharos")
-
-#: How a notice is sent.
-NOTICE_CHANNELS = ("email", "webhook")
-
-#: A notice's life: drafted, sent, then the platform's answer, or the deadline passed.
-NOTICE_STATUSES = ("draft", "sent", "acknowledged", "removed", "refused", "expired")
-
 
 class Collective(Base):
     """A collective case: the cases of several victims joined with one invitation code (stored as
@@ -333,7 +289,7 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        CheckConstraint("status IN ('new', 'in_progress', 'closed', 'merged')", name="case_status"),
+        CheckConstraint(one_of("status", vocabulary.CASE_STATUSES), name="case_status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -361,8 +317,8 @@ class CaseItem(Base):
 
     __tablename__ = "case_items"
     __table_args__ = (
-        CheckConstraint("kind IN ('hash', 'url', 'evidence')", name="case_item_kind"),
-        CheckConstraint("status IN ('pending', 'confirmed', 'rejected')", name="case_item_status"),
+        CheckConstraint(one_of("kind", vocabulary.CASE_ITEM_KINDS), name="case_item_kind"),
+        CheckConstraint(one_of("status", vocabulary.CASE_ITEM_STATUSES), name="case_item_status"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -426,7 +382,7 @@ class CaseMatch(Base):
         ForeignKey("case_items.id", ondelete="CASCADE"), nullable=True
     )
     platform: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(16))  # a FEEDBACK_ACTIONS value
+    action: Mapped[str] = mapped_column(String(16))  # a vocabulary.FEEDBACK_ACTIONS value
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -435,12 +391,9 @@ class Notice(Base):
 
     __tablename__ = "notices"
     __table_args__ = (
-        CheckConstraint("law IN ('dsa', 'take_it_down', 'pharos')", name="notice_law"),
-        CheckConstraint("channel IN ('email', 'webhook', 'form')", name="notice_channel"),
-        CheckConstraint(
-            "status IN ('draft', 'sent', 'acknowledged', 'removed', 'refused', 'expired')",
-            name="notice_status",
-        ),
+        CheckConstraint(one_of("law", vocabulary.NOTICE_LAWS), name="notice_law"),
+        CheckConstraint(one_of("channel", vocabulary.NOTICE_CHANNELS), name="notice_channel"),
+        CheckConstraint(one_of("status", vocabulary.NOTICE_STATUSES), name="notice_status"),
         Index("ix_notices_status_deadline", "status", "deadline_at"),
     )
 

@@ -89,6 +89,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bouclier.cases import Cases
 from bouclier.cases.attempts import SecretLimiter
 from bouclier.storage.models import WebSession, utcnow
+from bouclier.vocabulary import FEEDBACK_ACTIONS
 
 LANGUAGES = ("fr", "es", "en")
 DEFAULT_LANGUAGE = "en"
@@ -175,6 +176,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals["format_time"] = format_time
     env.globals["short_hash"] = short_hash
+    env.globals["feedback_actions"] = FEEDBACK_ACTIONS
     return env
 
 

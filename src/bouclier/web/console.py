@@ -33,16 +33,17 @@ from bouclier.cases.custody import Entry
 from bouclier.errors import BouclierError, MediaError, NotFound
 from bouclier.media import Limits
 from bouclier.notices import Notices, recipient_for
+from bouclier.notices.info import TRANSITIONS
+from bouclier.notices.laws import LAWS
 from bouclier.settings import Settings
-from bouclier.storage.models import NOTICE_LAWS, utcnow
+from bouclier.storage.models import utcnow
+from bouclier.vocabulary import CASE_STATUSES_SET_BY_ANALYSTS, NOTICE_ANSWERS, NOTICE_LAWS
 from bouclier.web import common, previews
 from bouclier.web.analysts import AnalystInfo, Analysts
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 LOGIN = "/console/login"
-ANSWERS = ("acknowledged", "removed", "refused")
-STATUSES = ("new", "in_progress", "closed")
 #: The outcomes a redirect after an action may announce (``?done=``), each a ``console.done.*``.
 DONE = (
     "item_confirmed",
@@ -223,9 +224,10 @@ def _case_page(
         log=log,
         verification=cases.verify(number),
         notices=notices,
-        laws=NOTICE_LAWS,
-        answers=ANSWERS,
-        statuses=STATUSES,
+        laws=_law_labels(request),
+        answers=NOTICE_ANSWERS,
+        transitions=TRANSITIONS,
+        statuses=CASE_STATUSES_SET_BY_ANALYSTS,
         recipients=_recipients(request.app.state.services.settings, items),
         contact=contact,
         contact_shown=contact_shown,
@@ -375,6 +377,13 @@ def set_status(
 def notices_service(request: Request) -> Notices:
     services = request.app.state.services
     return Notices(services.db, services.settings, common.cases(request))
+
+
+def _law_labels(request: Request) -> dict[str, str]:
+    """Each law's name on the page: the console's words for it in the page's language, else the
+    law's own label (a law is added without touching the words)."""
+    words = common.locale(common.negotiate(request))
+    return {law: words.get(f"console.law.{law}", LAWS[law].label) for law in NOTICE_LAWS}
 
 
 def _recipients(settings: Settings, items: list[ItemInfo]) -> dict[tuple[int, str], str]:

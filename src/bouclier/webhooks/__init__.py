@@ -1,6 +1,6 @@
 """Webhooks: Bouclier calls platforms' endpoints when a bank changes or a takedown is requested.
 
-Events (:data:`~bouclier.storage.models.WEBHOOK_EVENTS`) are written to an outbox
+Events (:data:`~bouclier.vocabulary.WEBHOOK_EVENTS`) are written to an outbox
 (``webhook_deliveries``, :mod:`bouclier.webhooks.outbox`) in the transaction of what they record,
 so an acknowledged event is never lost; a deliverer thread in each service process
 (:mod:`bouclier.webhooks.deliverer`) claims due rows, POSTs them signed with HMAC-SHA256

@@ -27,7 +27,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bouclier.errors import InputError, NotFound
-from bouclier.storage.models import WEBHOOK_EVENTS, Webhook, WebhookDelivery, utc_iso, utcnow
+from bouclier.storage.models import Webhook, WebhookDelivery, utc_iso, utcnow
+from bouclier.vocabulary import WEBHOOK_EVENTS
 
 _INSERT_BATCH = 5000
 _SCRUB_BATCH = 500

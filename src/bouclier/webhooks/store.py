@@ -23,14 +23,8 @@ from sqlalchemy.orm import Session
 
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.storage import Database
-from bouclier.storage.models import (
-    DELIVERY_STATUSES,
-    WEBHOOK_EVENTS,
-    Webhook,
-    WebhookDelivery,
-    utc_iso,
-    utcnow,
-)
+from bouclier.storage.models import Webhook, WebhookDelivery, utc_iso, utcnow
+from bouclier.vocabulary import DELIVERY_STATUSES, WEBHOOK_EVENTS
 from bouclier.webhooks.signing import new_secret
 
 MAX_URL = 2000

@@ -1,0 +1,104 @@
+"""Every closed list of words Bouclier stores or accepts, declared once.
+
+Each vocabulary is a ``Literal`` type (for annotations and pydantic models) and the tuple of its
+values, in their order (for checks, ``click.Choice`` and pages). Everything else derives from
+here: the CHECK constraints of :mod:`bouclier.storage.models`, the enums of the OpenAPI schema, the
+CLI's choices, the console's options. ``tests/test_vocabulary.py`` proves that they agree, and
+that the migrated databases (SQLite and PostgreSQL) refuse a value outside a vocabulary: a value
+added here needs a migration that widens its constraint, or that test fails.
+
+This module imports nothing of Bouclier, so that every layer (the models, the CLI before it loads
+SQLAlchemy) can read it. The labels of detectors' signals are in :mod:`bouclier.detectors.labels`;
+each law a notice is written under is a module of :mod:`bouclier.notices.laws`, registered by its
+name in :data:`NOTICE_LAWS`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+# --- Banks and their change log ------------------------------------------------------------------
+
+#: The kinds of bank: images of victims to find, and images known to be wrongly matched.
+BankKind = Literal["victim", "known_false_positive"]
+BANK_KINDS: tuple[BankKind, ...] = get_args(BankKind)
+
+#: What a change to a bank did to one entry.
+ChangeOp = Literal["add", "remove"]
+CHANGE_OPS: tuple[ChangeOp, ...] = get_args(ChangeOp)
+
+# --- Likeness ------------------------------------------------------------------------------------
+
+#: Who gave consent to an enrolment: the person, a parent, a legal guardian.
+ConsentRelationship = Literal["self", "parent", "guardian"]
+CONSENT_RELATIONSHIPS: tuple[ConsentRelationship, ...] = get_args(ConsentRelationship)
+
+# --- The HTTP API, webhooks and platforms' feedback ----------------------------------------------
+
+#: The roles an API key can have; ``admin`` may call every route.
+ApiRole = Literal["admin", "analyst", "platform", "ai-provider"]
+API_ROLES: tuple[ApiRole, ...] = get_args(ApiRole)
+
+#: The events a webhook can subscribe to.
+WebhookEvent = Literal["hash.added", "hash.removed", "takedown.requested"]
+WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = get_args(WebhookEvent)
+
+#: Where a webhook delivery stands: waiting (first try or a retry), done, given up.
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+DELIVERY_STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)
+
+#: What a platform did with a match.
+FeedbackAction = Literal["blocked", "not_blocked", "false_positive"]
+FEEDBACK_ACTIONS: tuple[FeedbackAction, ...] = get_args(FeedbackAction)
+
+#: Where feedback stands: recorded (blocked / not blocked), or a false positive waiting for an
+#: analyst, confirmed (its hash is now in the known-false-positive bank) or rejected.
+FeedbackStatus = Literal["recorded", "pending", "confirmed", "rejected"]
+FEEDBACK_STATUSES: tuple[FeedbackStatus, ...] = get_args(FeedbackStatus)
+
+# --- Cases ---------------------------------------------------------------------------------------
+
+#: Where a case stands. A withdrawn case is deleted, not kept with a status (see Withdrawal).
+CaseStatus = Literal["new", "in_progress", "closed", "merged"]
+CASE_STATUSES: tuple[CaseStatus, ...] = get_args(CaseStatus)
+
+#: The statuses an analyst sets; ``merged`` comes only from merging a case into another.
+CASE_STATUSES_SET_BY_ANALYSTS: tuple[CaseStatus, ...] = tuple(
+    status for status in CASE_STATUSES if status != "merged"
+)
+
+#: What a case item is: a hash computed on the victim's device, a URL, an evidence file.
+CaseItemKind = Literal["hash", "url", "evidence"]
+CASE_ITEM_KINDS: tuple[CaseItemKind, ...] = get_args(CaseItemKind)
+
+#: An item as reviewed by an analyst: rejected hashes go to the known-false-positive bank.
+CaseItemStatus = Literal["pending", "confirmed", "rejected"]
+CASE_ITEM_STATUSES: tuple[CaseItemStatus, ...] = get_args(CaseItemStatus)
+
+#: An analyst's decision on a pending item: ``confirm`` makes it confirmed, ``reject`` rejected.
+ReviewDecision = Literal["confirm", "reject"]
+REVIEW_DECISIONS: tuple[ReviewDecision, ...] = get_args(ReviewDecision)
+
+# --- Notices -------------------------------------------------------------------------------------
+
+#: The laws a notice is written under, each the name of its module in ``bouclier.notices.laws``
+#: (its elements, its texts, its deadline): adding a law is that module and its name here.
+NoticeLaw = Literal["dsa", "take_it_down", "pharos"]
+NOTICE_LAWS: tuple[NoticeLaw, ...] = get_args(NoticeLaw)
+
+#: How a notice is sent: by email, as a webhook event, or filed by hand through a web form.
+NoticeChannel = Literal["email", "webhook", "form"]
+NOTICE_CHANNELS: tuple[NoticeChannel, ...] = get_args(NoticeChannel)
+
+#: A notice's life: drafted, sent, then the platform's answer, or the deadline passed.
+NoticeStatus = Literal["draft", "sent", "acknowledged", "removed", "refused", "expired"]
+NOTICE_STATUSES: tuple[NoticeStatus, ...] = get_args(NoticeStatus)
+
+#: The statuses a platform's answer gives a notice (its transitions: ``bouclier.notices.info``).
+NOTICE_ANSWERS: tuple[NoticeStatus, ...] = ("acknowledged", "removed", "refused")
+
+
+def listed(words: tuple[str, ...]) -> str:
+    """The words of a vocabulary in a sentence: ``new, in_progress or closed``."""
+    *some, last = words
+    return f"{', '.join(some)} or {last}" if some else last
