@@ -21,6 +21,7 @@ from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.detectors.base import Detector, Sample, Signal
 from bouclier.detectors.faces import FaceDetector
+from bouclier.detectors.labels import FACE, LIKENESS_ENROLLED, NUDITY_REVEALING, NUDITY_SEXUAL
 from bouclier.detectors.nudity import face_boxes
 from bouclier.hashing import digests, hash_image
 from bouclier.likeness import Enrolments, LikenessIndex
@@ -109,8 +110,8 @@ class Analyzer:
         sample = Sample(data=data, image=image)
         signals: list[Signal] = _timed(timings, "nudity", lambda: self.nudity.detect(sample))
         scores = {s.label: s.score for s in signals}
-        sexual = scores.get("nudity.sexual", 0.0) >= self.policy.sexual_threshold
-        revealing = scores.get("nudity.revealing", 0.0) >= self.policy.revealing_threshold
+        sexual = scores.get(NUDITY_SEXUAL, 0.0) >= self.policy.sexual_threshold
+        revealing = scores.get(NUDITY_REVEALING, 0.0) >= self.policy.revealing_threshold
         if self.likeness is not None and (sexual or revealing):
             likeness = self.likeness
             seen = list(signals)
@@ -191,7 +192,7 @@ class Likeness:
         """Face and likeness signals; ``seen`` are the nudity signals, whose face boxes spare
         the face detector its own search (it searches itself when NudeNet found no face)."""
         faces = self.faces.describe(sample.pixels, face_boxes(seen) or None)
-        found = [Signal("faces", "faces.face", face.score, face.box) for face in faces]
+        found = [Signal("faces", FACE, face.score, face.box) for face in faces]
         for match in self.index.match(faces, self.threshold):
             details = (
                 ("reference", match.reference),
@@ -201,7 +202,7 @@ class Likeness:
             found.append(
                 Signal(
                     "likeness",
-                    "likeness.enrolled",
+                    LIKENESS_ENROLLED,
                     max(0.0, 1.0 - match.distance),
                     faces[match.face].box,
                     details,

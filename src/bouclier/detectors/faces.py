@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.base import Box, Sample, Signal
+from bouclier.detectors.labels import FACE
 from bouclier.detectors.models import DLIB_FACE_RECOGNITION, DLIB_SHAPE_5, locate
 from bouclier.errors import ModelUnavailable
 
@@ -143,8 +144,7 @@ class FaceDetector:
     def detect(self, sample: Sample) -> list[Signal]:
         """One ``faces.face`` signal per face, its box in ``sample.pixels``; no descriptors."""
         return [
-            Signal(self.name, "faces.face", face.score, face.box)
-            for face in self.describe(sample.pixels)
+            Signal(self.name, FACE, face.score, face.box) for face in self.describe(sample.pixels)
         ]
 
 

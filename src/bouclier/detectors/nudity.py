@@ -21,55 +21,16 @@ import cv2
 import numpy as np
 
 from bouclier.detectors.base import Box, Sample, Signal
+from bouclier.detectors.labels import NUDENET_CLASSES as LABELS
+from bouclier.detectors.labels import NUDITY as DETECTOR
+from bouclier.detectors.labels import NUDITY_REVEALING as REVEALING
+from bouclier.detectors.labels import NUDITY_SEXUAL as SEXUAL
+from bouclier.detectors.labels import REVEALING_CLASSES, SEXUAL_CLASSES
 from bouclier.detectors.models import NUDENET_320N, locate
 from bouclier.errors import ModelUnavailable
 
-DETECTOR = "nudity"
-
-#: The model's classes, in the order of its output rows (``nudenet/nudenet.py``).
-LABELS: tuple[str, ...] = (
-    "FEMALE_GENITALIA_COVERED",
-    "FACE_FEMALE",
-    "BUTTOCKS_EXPOSED",
-    "FEMALE_BREAST_EXPOSED",
-    "FEMALE_GENITALIA_EXPOSED",
-    "MALE_BREAST_EXPOSED",
-    "ANUS_EXPOSED",
-    "FEET_EXPOSED",
-    "BELLY_COVERED",
-    "FEET_COVERED",
-    "ARMPITS_COVERED",
-    "ARMPITS_EXPOSED",
-    "FACE_MALE",
-    "BELLY_EXPOSED",
-    "MALE_GENITALIA_EXPOSED",
-    "ANUS_COVERED",
-    "FEMALE_BREAST_COVERED",
-    "BUTTOCKS_COVERED",
-)
 INPUT_SIZE = 320  # the side of the square the 320n model was exported for
 
-# What counts as sexual content: exposed intimate parts. MALE_BREAST_EXPOSED, BELLY_EXPOSED,
-# ARMPITS_EXPOSED and FEET_EXPOSED are not on the list: a bare-chested man at the beach is not
-# an intimate image.
-SEXUAL_CLASSES = frozenset(
-    {
-        "FEMALE_BREAST_EXPOSED",
-        "FEMALE_GENITALIA_EXPOSED",
-        "MALE_GENITALIA_EXPOSED",
-        "BUTTOCKS_EXPOSED",
-        "ANUS_EXPOSED",
-    }
-)
-# The same parts covered: the swimwear/underwear "undressing" edit, harmful without nudity.
-REVEALING_CLASSES = frozenset(
-    {
-        "FEMALE_BREAST_COVERED",
-        "FEMALE_GENITALIA_COVERED",
-        "BUTTOCKS_COVERED",
-        "ANUS_COVERED",
-    }
-)
 # Verdict thresholds. The detection threshold (``min_score``, 0.25; NudeNet's own is 0.2-0.25)
 # keeps weak boxes as facts; a verdict needs more, because the model is noisy down there: on our
 # benign portraits of clothed people it finds MALE_GENITALIA_EXPOSED at 0.27 and
@@ -81,8 +42,6 @@ REVEALING_CLASSES = frozenset(
 SEXUAL_THRESHOLD = 0.5
 REVEALING_THRESHOLD = 0.45
 NMS_IOU = 0.45  # NudeNet's value: two boxes of one class overlapping more are one detection
-SEXUAL = f"{DETECTOR}.sexual"
-REVEALING = f"{DETECTOR}.revealing"
 
 
 @dataclass(frozen=True, slots=True)

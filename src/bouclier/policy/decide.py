@@ -26,23 +26,21 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bouclier.detectors.base import Signal
+from bouclier.detectors.labels import (
+    LIKENESS_ENROLLED,
+    NUDITY_REVEALING,
+    NUDITY_SEXUAL,
+    REVEALING_CLASSES,
+    SEXUAL_CLASSES,
+)
+from bouclier.detectors.provenance.labels import ERROR as PROVENANCE_ERROR
 from bouclier.policy.config import Policy
 from bouclier.policy.verdict import Decision, Priority, Reason, Verdict
 
 _SEVERITY = {Decision.ALLOW: 0, Decision.REVIEW: 1, Decision.BLOCK: 2}
 #: Body-part classes worth naming in reasons, and the score from which they are named.
 _PART_SCORE = 0.4
-_INTIMATE_PARTS = {
-    "FEMALE_BREAST_EXPOSED",
-    "FEMALE_GENITALIA_EXPOSED",
-    "MALE_GENITALIA_EXPOSED",
-    "BUTTOCKS_EXPOSED",
-    "ANUS_EXPOSED",
-    "FEMALE_BREAST_COVERED",
-    "FEMALE_GENITALIA_COVERED",
-    "BUTTOCKS_COVERED",
-    "ANUS_COVERED",
-}
+_INTIMATE_PARTS = SEXUAL_CLASSES | REVEALING_CLASSES
 
 
 class BankMatch(Protocol):
@@ -72,8 +70,8 @@ def decide(
 ) -> Verdict:
     """Applies the rules in this module's docstring; pure: same inputs, same verdict."""
     scores = {s.label: s.score for s in signals}
-    sexual = scores.get("nudity.sexual", 0.0) >= policy.sexual_threshold
-    revealing = scores.get("nudity.revealing", 0.0) >= policy.revealing_threshold
+    sexual = scores.get(NUDITY_SEXUAL, 0.0) >= policy.sexual_threshold
+    revealing = scores.get(NUDITY_REVEALING, 0.0) >= policy.revealing_threshold
     seen = _seen(signals, sexual, revealing)
 
     false_positives = [m for m in matches if m.bank_kind == "known_false_positive"]
@@ -102,7 +100,7 @@ def decide(
             )
         )
 
-    enrolled = [s for s in signals if s.label == "likeness.enrolled"]
+    enrolled = [s for s in signals if s.label == LIKENESS_ENROLLED]
     minor_enrolled = any(s.detail("minor") == "true" for s in enrolled)
     if enrolled and (sexual or revealing):
         decision = _worse(decision, policy.enrolled_face)
@@ -144,7 +142,7 @@ def _seen(signals: Sequence[Signal], sexual: bool, revealing: bool) -> list[Reas
         reasons.append(Reason("nudity", f"{kind}" + (f": {', '.join(parts)}" if parts else "")))
     tools = []
     for s in signals:
-        if s.label.startswith("provenance.") and s.label != "provenance.error":
+        if s.label.startswith("provenance.") and s.label != PROVENANCE_ERROR:
             tool = s.detail("generator") or s.detail("tool") or s.label.split(".", 1)[1]
             tools.append(f"{tool} ({s.label.removeprefix('provenance.')})")
     if tools:
