@@ -56,7 +56,7 @@ class Law:
     #: where each element comes from in the law's text
     sources: Mapping[str, str]
     write: Writer
-    #: each element's heading in the generic templates (default: its name)
+    #: each element's heading in the generic templates (default: its name, capitalised)
     headings: Mapping[str, str] = field(default_factory=dict)
     #: the generic templates' last paragraph
     closing: str = ""
