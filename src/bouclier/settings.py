@@ -145,7 +145,8 @@ class Settings(BaseSettings):
         default=48.0,
         gt=0.0,
         description="Hours a platform has to remove a notified image, from the notice being sent "
-        "(the TAKE IT DOWN Act's 48 hours); past it, `bouclier notice sweep` marks it expired.",
+        "(the TAKE IT DOWN Act's 48 hours), unless the notice's law sets its own; past it, "
+        "`bouclier notice sweep` marks it expired.",
     )
     notice_reminder_after: float = Field(
         default=0.5,

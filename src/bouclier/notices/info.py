@@ -8,16 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from bouclier.storage.models import Notice, utc_iso
+from bouclier.vocabulary import NoticeStatus
 
-#: status -> the answers a platform can still give
-TRANSITIONS: dict[str, tuple[str, ...]] = {
+#: status -> the answers a platform can still give (typed: mypy checks each word is a status)
+TRANSITIONS: dict[str, tuple[NoticeStatus, ...]] = {
     "sent": ("acknowledged", "removed", "refused"),
     "acknowledged": ("removed", "refused"),
     "expired": ("removed", "refused"),
 }
 #: a notice in one of these blocks another for the same URL item and law
-OPEN = ("draft", "sent", "acknowledged")
-WAITING = ("sent", "acknowledged")
+OPEN: tuple[NoticeStatus, ...] = ("draft", "sent", "acknowledged")
+WAITING: tuple[NoticeStatus, ...] = ("sent", "acknowledged")
 
 
 @dataclass(frozen=True, slots=True)
