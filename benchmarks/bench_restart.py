@@ -113,13 +113,13 @@ def main(argv: list[str] | None = None) -> int:
             cold.append(elapsed)
             services.close()  # waits for the snapshot written after start
             begin = time.perf_counter()
-            services.snapshot_cursor = 0  # forces one more write, to time it
+            services.live.snapshot_cursor = 0  # forces one more write, to time it
             services.write_snapshot()
             writes.append(time.perf_counter() - begin)
             elapsed, services = timed_start(settings, "snapshot")
             warm.append(elapsed)
             size = len(services.matcher)
-            services.snapshot_path = None  # no snapshot at close: the next round starts cold
+            services.live.snapshot_path = None  # no snapshot at close: the next round starts cold
             services.close()
         # 10,000 changes while no process ran: 5,000 adds, 5,000 removes
         store = BankStore(db := Database.open(url))

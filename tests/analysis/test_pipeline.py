@@ -63,7 +63,7 @@ def test_bank_match_makes_the_verdict(db: Database) -> None:
     pixels = photo(3)
     store = BankStore(db)
     store.create("victims", "victim")
-    [entry] = store.add("victims", [NewEntry(pdq=pdq.hash_pixels(pixels).pdq)])
+    [entry] = store.add("victims", [NewEntry(value=pdq.hash_pixels(pixels).pdq)])
     data = encode(pixels, "PNG")
     analyzer = _analyzer(db, nudity(0.95, 0.0))
     analysis = analyzer.analyze(data)
@@ -93,7 +93,7 @@ def test_animated_images_are_matched_frame_by_frame(db: Database, tmp_path: obje
     store = BankStore(db)
     store.create("v", "victim")
     first = pdq.hash_pixels(np.asarray(Image.open(buffer).convert("RGB"))).pdq
-    store.add("v", [NewEntry(pdq=first)])
+    store.add("v", [NewEntry(value=first)])
     analysis = _analyzer(db, nudity()).analyze(buffer.getvalue())
     assert len(analysis.frames) == 3
     assert analysis.matches

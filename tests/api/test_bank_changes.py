@@ -161,7 +161,7 @@ def test_a_write_elsewhere_is_followed_within_a_poll(api: Api) -> None:
     store = api.services.store
     store.create("victims", "victim")
     [value] = _hashes(1, seed=4)
-    [entry] = store.add("victims", [NewEntry(pdq=value)])
+    [entry] = store.add("victims", [NewEntry(value=value)])
     waited = threading.Event()
     for _ in range(100):  # bounded wait: up to 5 s
         if _matched(api, value) == [entry]:

@@ -117,7 +117,9 @@ def test_match_hashes(api: Api) -> None:
         ({"pdq": ["g" * 64]}, None),
         ({"pdq": []}, "body.pdq"),
         ({"pdq": "0" * 64}, "body.pdq"),
-        ({}, "body.pdq"),
+        ({}, "body"),  # neither pdq nor values
+        ({"pdq": ["0" * 64], "values": ["0" * 64]}, "body"),  # both
+        ({"signal_type": "sha256", "pdq": ["0" * 64]}, "body"),  # pdq holds PDQ only
     ],
 )
 def test_match_hashes_refuses_bad_hashes(api: Api, body: dict[str, object], field: str) -> None:

@@ -275,7 +275,7 @@ def test_withdrawal_deletes_everything_of_the_case(cases: Cases, db: Database) -
             )
             == 0
         )
-        changes = session.execute(select(HashChange.op, HashChange.pdq)).all()
+        changes = session.execute(select(HashChange.op, HashChange.value)).all()
         assert PDQ_A not in {pdq for _, pdq in changes}
         assert ("remove", "") in changes  # platforms drop it by entry id
         [withdrawal] = session.scalars(select(Withdrawal)).all()

@@ -22,7 +22,7 @@ from bouclier.banks.store import BankStore
 from bouclier.detectors.base import Detector, Sample, Signal
 from bouclier.detectors.faces import FaceDetector
 from bouclier.detectors.nudity import face_boxes
-from bouclier.hashing import digests, hash_image
+from bouclier.hashing import hash_decoded
 from bouclier.likeness import Enrolments, LikenessIndex
 from bouclier.media import Limits, decode
 from bouclier.media.files import read_file
@@ -103,9 +103,10 @@ class Analyzer:
         image = _timed(
             timings, "decode", lambda: decode(data, limits=self.limits, min_side=self.min_side)
         )
-        frames = _timed(timings, "hash", lambda: hash_image(image))
-        sha256, md5 = digests.sha256(data), digests.md5(data)
-        matched = _timed(timings, "match", lambda: self.matcher.match(frames))
+        kinds = self.matcher.signal_types
+        hashes = _timed(timings, "hash", lambda: hash_decoded(data, image, kinds))
+        frames, sha256, md5 = hashes.frames, hashes.sha256, hashes.md5
+        matched = _timed(timings, "match", lambda: self.matcher.match_image(hashes))
         sample = Sample(data=data, image=image)
         signals: list[Signal] = _timed(timings, "nudity", lambda: self.nudity.detect(sample))
         scores = {s.label: s.score for s in signals}

@@ -11,14 +11,16 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import services_of
 from bouclier.api.keys import KeyInfo
 from bouclier.banks.store import MAX_CURSOR
 from bouclier.feedback.store import MAX_PAGE, FeedbackInfo, FeedbackStore
+from bouclier.signals import DEFAULT
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 Platform = Annotated[KeyInfo, Depends(require("platform"))]
@@ -28,9 +30,20 @@ FeedbackId = Annotated[int, Path(ge=1, le=MAX_CURSOR, description="The feedback'
 
 class FeedbackIn(BaseModel):
     entry_id: int = Field(ge=1, le=MAX_CURSOR, description="The bank entry the match named.")
-    pdq: str = Field(max_length=200, description="The platform's image PDQ, as matched.")
+    signal_type: str = Field(default=DEFAULT, max_length=32, description="pdq, sha256, md5...")
+    pdq: str | None = Field(
+        default=None, max_length=200, description="The platform's image PDQ, as matched."
+    )
+    value: str | None = Field(
+        default=None, max_length=4096, description="Or the hash that matched, of signal_type."
+    )
     action: Literal["blocked", "not_blocked", "false_positive"]
     url: str | None = Field(default=None, max_length=2000, description="Where the image was.")
+
+    @model_validator(mode="after")
+    def _one_value(self) -> FeedbackIn:
+        schemas.pdq_or_values(self.pdq, self.value, self.signal_type)
+        return self
 
 
 class FeedbackOut(BaseModel):
@@ -38,7 +51,9 @@ class FeedbackOut(BaseModel):
     platform: str
     bank: str | None
     entry_id: int | None
-    pdq: str
+    signal_type: str
+    value: str
+    pdq: str | None = Field(description="The value, for a PDQ hash; null otherwise.")
     action: str
     status: str = Field(description="recorded, pending, confirmed or rejected")
     url: str | None
@@ -69,7 +84,8 @@ async def give_feedback(request: Request, key: Platform, body: FeedbackIn) -> Fe
             platform=key.name,
             api_key_id=key.id,
             entry_id=body.entry_id,
-            pdq_hash=body.pdq,
+            pdq_hash=schemas.pdq_or_values(body.pdq, body.value, body.signal_type),
+            signal_type=body.signal_type,
             action=body.action,
             url=body.url,
         )

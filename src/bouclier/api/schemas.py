@@ -7,9 +7,26 @@ tests/api checks answers against the schema too).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
+
+from bouclier.signals import DEFAULT
+
+T = TypeVar("T")
+
+
+def pdq_or_values(pdq: T | None, values: T | None, signal_type: str) -> T:
+    """What a request names by ``pdq`` (PDQ hashes, the field every client wrote before signal
+    types) or by ``value(s)`` with a ``signal_type``: exactly one of them, or ValueError (422)."""
+    if (pdq is None) == (values is None):
+        raise ValueError("give either pdq, or value(s) with their signal_type")
+    if pdq is not None:
+        if signal_type != DEFAULT:
+            raise ValueError("pdq holds PDQ hashes: put other signal types' hashes in value(s)")
+        return pdq
+    assert values is not None
+    return values
 
 
 class HashesOut(BaseModel):
@@ -28,6 +45,7 @@ class MatchOut(BaseModel):
     bank: str
     bank_kind: str
     entry: int = Field(description="The bank entry: feedback and removals name it.")
+    signal_type: str = Field(description="The signal type that matched (pdq, sha256, md5...).")
     distance: int
     orientation: str
     frame: int
@@ -54,7 +72,9 @@ class ImageMatchOut(VerdictOut):
 
 
 class HashMatchOut(VerdictOut):
-    pdq: str
+    signal_type: str
+    value: str = Field(description="The value queried, in its canonical form.")
+    pdq: str | None = Field(description="The value, for a PDQ query; null otherwise.")
 
 
 class HashMatchesOut(BaseModel):
@@ -102,8 +122,13 @@ class ChangeOut(BaseModel):
     cursor: int
     op: str = Field(description="add or remove")
     entry: int
-    pdq: str = Field(
+    signal_type: str = Field(description="The signal type of the value (pdq, sha256, md5...).")
+    value: str = Field(
         description="The hash; empty for a removal of a withdrawn case's hash: drop it by entry."
+    )
+    pdq: str | None = Field(
+        description="The value, for a PDQ entry (what followers written before signal types "
+        "read); null for other signal types."
     )
     created_at: str
 
@@ -134,6 +159,7 @@ class ImageAdded(BaseModel):
     entry: int
     pdq: str
     quality: int
+    signal_type: str = Field(description="The signal type of the entry added (pdq).")
 
 
 class GuardReasonOut(BaseModel):

@@ -31,6 +31,14 @@ def hash_paths(app: App, paths: list[Path], full_resolution: bool, label: str) -
                 yield path, error
 
 
+def _signals(hashes: ImageHashes) -> dict[str, str]:
+    """Each signal type's first value (the image as it is, its first frame)."""
+    first: dict[str, str] = {}
+    for fingerprint in hashes.fingerprints:
+        first.setdefault(fingerprint.signal_type, fingerprint.value)
+    return first
+
+
 def error_row(path: Path, error: InputError) -> dict[str, Any]:
     return {"path": str(path), "error": error.to_dict()}
 
@@ -47,7 +55,8 @@ def error_row(path: Path, error: InputError) -> dict[str, Any]:
 def hash_command(app: App, paths: tuple[str, ...], fmt: str, full_resolution: bool) -> int:
     """Fingerprint images: PDQ with its quality, SHA-256 and MD5. Folders are searched.
 
-    Prints one JSON line per file: {"path","sha256","md5","pdq","quality","width","height"}, or
+    Prints one JSON line per file: {"path","sha256","md5","pdq","quality","width","height",
+    "signals"} ("signals": every registered signal type's value of the image as it is), or
     {"path","error":{"code","message"}} for a file that could not be read as an image.
     """
     printer = Printer(fmt, ("path", "pdq", "quality", "width", "height", "error"))
@@ -63,6 +72,7 @@ def hash_command(app: App, paths: tuple[str, ...], fmt: str, full_resolution: bo
                     "quality": result.pdq.quality,
                     "width": result.width,
                     "height": result.height,
+                    "signals": _signals(result),
                 }
             )
         else:

@@ -9,11 +9,13 @@ Every body has the same envelope, serialised once and stored exactly as it is si
 
     {"event": "hash.added", "created_at": "2026-11-21T08:00:00Z",
      "data": {"bank": "victims", "bank_kind": "victim", "entry_id": 12,
-              "pdq": "f8f8...", "cursor": 345}}
+              "signal_type": "pdq", "value": "f8f8...", "pdq": "f8f8...", "cursor": 345}}
 
 ``hash.removed`` has the same ``data``; ``cursor`` is the change's cursor in the bank's change log
-(``GET /v1/banks/{name}/changes``). When a case is withdrawn, :func:`forget_entries` sets ``pdq`` to
-``null`` in every delivery of its entries: platforms then drop the entry by ``entry_id``.
+(``GET /v1/banks/{name}/changes``). ``pdq`` repeats ``value`` for a PDQ entry (what receivers
+written before signal types read) and is ``null`` for other types. When a case is withdrawn,
+:func:`forget_entries` sets ``value`` and ``pdq`` to ``null`` in every delivery of its entries:
+platforms then drop the entry by ``entry_id``.
 """
 
 from __future__ import annotations
@@ -99,12 +101,13 @@ def enqueue_hash_changes(
     op: str,
     bank: str,
     bank_kind: str,
-    entries: Sequence[tuple[int, str]],
+    entries: Sequence[tuple[int, str, str]],
     cursors: Sequence[int],
     at: datetime,
 ) -> int:
     """The ``hash.added`` / ``hash.removed`` deliveries of one bank write (see the bank store's
-    change log): ``entries`` are (entry id, PDQ) with their change ``cursors``, in order."""
+    change log): ``entries`` are (entry id, signal type, value) with their change ``cursors``, in
+    order."""
     event = HASH_EVENTS[op]
     items = (
         (
@@ -115,20 +118,23 @@ def enqueue_hash_changes(
                     "bank": bank,
                     "bank_kind": bank_kind,
                     "entry_id": entry_id,
-                    "pdq": value,
+                    "signal_type": signal_type,
+                    "value": value,
+                    "pdq": value if signal_type == "pdq" else None,
                     "cursor": cursor,
                 },
                 at,
             ),
         )
-        for (entry_id, value), cursor in zip(entries, cursors, strict=True)
+        for (entry_id, signal_type, value), cursor in zip(entries, cursors, strict=True)
     )
     return _insert(session, webhooks, event, items)
 
 
 def forget_entries(session: Session, entry_ids: Iterable[int]) -> int:
-    """Erases the PDQ of these bank entries from every delivery about them, in the caller's
-    transaction (a withdrawn case): pending deliveries still go out, with ``"pdq": null``, so a
+    """Erases the value of these bank entries from every delivery about them, in the caller's
+    transaction (a withdrawn case): pending deliveries still go out, with ``"value": null`` and
+    ``"pdq": null``, so a
     platform drops the entry by ``entry_id``; sent and failed ones keep no trace of the hash.
     Returns how many deliveries were changed."""
     ids = sorted(set(entry_ids))
@@ -141,8 +147,12 @@ def forget_entries(session: Session, entry_ids: Iterable[int]) -> int:
         for row in rows:
             envelope = json.loads(row.payload)
             data = envelope.get("data")
-            if isinstance(data, dict) and data.get("pdq") is not None:
+            if isinstance(data, dict) and (
+                data.get("pdq") is not None or data.get("value") is not None
+            ):
                 data["pdq"] = None
+                if "value" in data:
+                    data["value"] = None
                 row.payload = json.dumps(envelope, separators=(",", ":"), sort_keys=True)
                 changed += 1
     session.flush()
