@@ -168,7 +168,7 @@ def test_cursors_commit_in_order_on_postgresql(store: BankStore) -> None:
         first.execute(text("LOCK TABLE hash_changes IN EXCLUSIVE MODE"))
         first.execute(
             text(
-                "INSERT INTO hash_changes (bank_id, entry_id, op, pdq, created_at) "
+                "INSERT INTO hash_changes (bank_id, entry_id, op, value, created_at) "
                 "VALUES (1, 424242, 'add', :pdq, now())"
             ),
             {"pdq": values[0]},
