@@ -7,15 +7,11 @@ from pathlib import Path
 
 import click
 
-from bouclier.banks import transfer
-from bouclier.banks.store import NewEntry
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.hash_cmd import error_row, hash_paths
+from bouclier.cli.lazy_types import LazyChoice
 from bouclier.cli.output import FORMATS, Printer, iter_files
-from bouclier.hashing import ImageHashes
-from bouclier.storage import BANK_KINDS
-from bouclier.storage.models import utc_iso
 
 
 @click.group("bank")
@@ -25,7 +21,7 @@ def bank_group() -> None:
 
 @bank_group.command("create")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(BANK_KINDS), required=True)
+@click.option("--kind", type=LazyChoice("bouclier.storage.models:BANK_KINDS"), required=True)
 @click.option(
     "--threshold",
     type=click.IntRange(0, 128),
@@ -64,6 +60,9 @@ def add(
     Prints one JSON line per entry added ({"path" or "pdq","entry"}) and one per file that could
     not be read; the readable ones are added all together, in one transaction.
     """
+    from bouclier.banks.store import NewEntry
+    from bouclier.hashing import ImageHashes
+
     if not paths and not hashes:
         raise click.UsageError("give image paths or --pdq hashes to add")
     app.store.get(name)  # fail before hashing anything if the bank does not exist
@@ -101,7 +100,7 @@ def add(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(transfer.FORMATS),
+    type=LazyChoice("bouclier.banks.transfer:FORMATS"),
     default=None,
     help="File format (default: from the extension, else from the content).",
 )
@@ -110,6 +109,8 @@ def add(
 def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None) -> int:
     """Import hashes from a CSV, JSON-lines or plain-text hash list (StopNCII, HMA,
     threatexchange). The whole file is checked first: one bad row and nothing is imported."""
+    from bouclier.banks import transfer
+
     app.store.get(name)
     if not file.is_file():
         raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
@@ -122,7 +123,11 @@ def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None
 @bank_group.command("export")
 @click.argument("name")
 @click.option(
-    "--format", "fmt", type=click.Choice(transfer.EXPORT_FORMATS), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=LazyChoice("bouclier.banks.transfer:EXPORT_FORMATS"),
+    default="csv",
+    show_default=True,
 )
 @click.option(
     "--out",
@@ -133,6 +138,8 @@ def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None
 @click.pass_obj
 def export(app: App, name: str, fmt: str, out: Path | None) -> int:
     """Export a bank's entries as CSV (with a pdq column) or JSON lines."""
+    from bouclier.banks import transfer
+
     records = app.store.entries(name)
     if out is None:
         count = transfer.write_entries(records, fmt, sys.stdout)
@@ -150,6 +157,8 @@ def export(app: App, name: str, fmt: str, out: Path | None) -> int:
 @click.pass_obj
 def list_(app: App, fmt: str) -> int:
     """List the banks with their kind, threshold and number of entries."""
+    from bouclier.storage.models import utc_iso
+
     printer = Printer(fmt, ("name", "kind", "threshold", "entries", "created_at"))
     for bank in app.store.banks():
         printer.row(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from bouclier.banks.matcher import BankMatcher, MatchResult
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.hash_cmd import error_row, hash_paths
 from bouclier.cli.output import FORMATS, Printer, iter_files
-from bouclier.hashing import ImageHashes
-from bouclier.hashing.pdq import validate
+
+if TYPE_CHECKING:
+    from bouclier.banks.matcher import MatchResult
 
 
 def _row(source: str, result: MatchResult) -> dict[str, object]:
@@ -54,6 +56,10 @@ def match_command(
     still matched. A --pdq hash is matched as given (one orientation) and printed as
     {"pdq","matches"}.
     """
+    from bouclier.banks.matcher import BankMatcher
+    from bouclier.hashing import ImageHashes
+    from bouclier.hashing.pdq import validate
+
     if not paths and not hashes:
         raise click.UsageError("give image paths or --pdq hashes to match")
     queries = [validate(h) for h in hashes]
