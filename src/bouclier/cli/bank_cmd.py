@@ -7,16 +7,12 @@ from pathlib import Path
 
 import click
 
-from bouclier.banks import transfer
-from bouclier.banks.store import NewEntry
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.hash_cmd import error_row, hash_paths
+from bouclier.cli.lazy_types import LazyChoice
 from bouclier.cli.output import FORMATS, Printer, iter_files
 from bouclier.cli.signal_option import signal_type_option
-from bouclier.hashing import ImageHashes
-from bouclier.storage import BANK_KINDS
-from bouclier.storage.models import utc_iso
 
 
 @click.group("bank")
@@ -26,7 +22,7 @@ def bank_group() -> None:
 
 @bank_group.command("create")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(BANK_KINDS), required=True)
+@click.option("--kind", type=LazyChoice("bouclier.storage.models:BANK_KINDS"), required=True)
 @click.option(
     "--threshold",
     type=click.IntRange(0, 128),
@@ -72,6 +68,9 @@ def add(
     Prints one JSON line per entry added ({"path", "pdq" or "value","entry"}) and one per file
     that could not be read; the readable ones are added all together, in one transaction.
     """
+    from bouclier.banks.store import NewEntry
+    from bouclier.hashing import ImageHashes
+
     if not paths and not hashes and not values:
         raise click.UsageError("give image paths, --pdq or --value hashes to add")
     app.store.get(name)  # fail before hashing anything if the bank does not exist
@@ -112,7 +111,7 @@ def add(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(transfer.FORMATS),
+    type=LazyChoice("bouclier.banks.transfer:FORMATS"),
     default=None,
     help="File format (default: from the extension, else from the content).",
 )
@@ -125,6 +124,8 @@ def import_(
     """Import hashes from a CSV, JSON-lines or plain-text hash list (StopNCII, HMA,
     threatexchange, NCMEC MD5 lists with --signal-type md5). The whole file is checked first:
     one bad row and nothing is imported."""
+    from bouclier.banks import transfer
+
     app.store.get(name)
     if not file.is_file():
         raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
@@ -137,7 +138,11 @@ def import_(
 @bank_group.command("export")
 @click.argument("name")
 @click.option(
-    "--format", "fmt", type=click.Choice(transfer.EXPORT_FORMATS), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=LazyChoice("bouclier.banks.transfer:EXPORT_FORMATS"),
+    default="csv",
+    show_default=True,
 )
 @click.option(
     "--out",
@@ -148,6 +153,8 @@ def import_(
 @click.pass_obj
 def export(app: App, name: str, fmt: str, out: Path | None) -> int:
     """Export a bank's entries as CSV (with pdq, signal_type and value columns) or JSON lines."""
+    from bouclier.banks import transfer
+
     records = app.store.entries(name)
     if out is None:
         count = transfer.write_entries(records, fmt, sys.stdout)
@@ -165,6 +172,8 @@ def export(app: App, name: str, fmt: str, out: Path | None) -> int:
 @click.pass_obj
 def list_(app: App, fmt: str) -> int:
     """List the banks with their kind, threshold and number of entries."""
+    from bouclier.storage.models import utc_iso
+
     printer = Printer(fmt, ("name", "kind", "threshold", "entries", "created_at"))
     for bank in app.store.banks():
         printer.row(

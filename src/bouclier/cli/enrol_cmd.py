@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
+from bouclier.cli.lazy_types import LazyChoice
 from bouclier.cli.output import FORMATS, Printer
 from bouclier.errors import FileUnreadable
-from bouclier.likeness import Consent, Enrolments, write_key_file
-from bouclier.storage.models import CONSENT_RELATIONSHIPS
+
+if TYPE_CHECKING:
+    from bouclier.likeness import Enrolments
 
 
 def _enrolments(app: App) -> Enrolments:
+    from bouclier.likeness import Enrolments
+
     return Enrolments.open(app.db, app.settings)
 
 
@@ -35,7 +40,7 @@ def enrol_group() -> None:
 @click.option("--consented-by", required=True, help="Who gives consent (name or pseudonym).")
 @click.option(
     "--relationship",
-    type=click.Choice(CONSENT_RELATIONSHIPS),
+    type=LazyChoice("bouclier.storage.models:CONSENT_RELATIONSHIPS"),
     required=True,
     help="Who the consenting person is to the person enrolled.",
 )
@@ -66,6 +71,8 @@ def create(
 
     Prints one JSON line with the enrolment's reference; keep it to withdraw later.
     """
+    from bouclier.likeness import Consent
+
     consent = Consent(
         consented_by=consented_by,
         relationship=relationship,
@@ -148,6 +155,8 @@ def withdraw(app: App, reference: str, yes: bool) -> int:
 @click.pass_obj
 def key_create(app: App, out: Path | None) -> int:
     """Write a new template key (32 random bytes, base64) to a file readable only by you."""
+    from bouclier.likeness import write_key_file
+
     path = out or app.settings.template_key_file or app.settings.data_dir / "template.key"
     write_key_file(path)
     click.echo(

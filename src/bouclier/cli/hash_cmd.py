@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,7 +11,9 @@ from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.output import FORMATS, Printer, iter_files, progress
 from bouclier.errors import InputError
-from bouclier.hashing import ImageHashes, hash_file
+
+if TYPE_CHECKING:
+    from bouclier.hashing import ImageHashes
 
 
 def min_side(app: App, full_resolution: bool) -> int | None:
@@ -22,6 +24,8 @@ def min_side(app: App, full_resolution: bool) -> int | None:
 
 def hash_paths(app: App, paths: list[Path], full_resolution: bool, label: str) -> Any:
     """Yields (path, ImageHashes or InputError) for each file, with a progress bar."""
+    from bouclier.hashing import hash_file
+
     side = min_side(app, full_resolution)
     with progress(paths, label) as items:
         for path in items:
@@ -59,6 +63,8 @@ def hash_command(app: App, paths: tuple[str, ...], fmt: str, full_resolution: bo
     "signals"} ("signals": every registered signal type's value of the image as it is), or
     {"path","error":{"code","message"}} for a file that could not be read as an image.
     """
+    from bouclier.hashing import ImageHashes
+
     printer = Printer(fmt, ("path", "pdq", "quality", "width", "height", "error"))
     failed = 0
     for path, result in hash_paths(app, list(iter_files(paths)), full_resolution, "hashing"):

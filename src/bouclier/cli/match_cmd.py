@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from bouclier.banks.matcher import BankMatcher, MatchResult
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.hash_cmd import error_row, hash_paths
 from bouclier.cli.output import FORMATS, Printer, iter_files
 from bouclier.cli.signal_option import signal_type_option
-from bouclier.hashing import ImageHashes
+
+if TYPE_CHECKING:
+    from bouclier.banks.matcher import MatchResult
 
 
 def _row(source: str, result: MatchResult) -> dict[str, object]:
@@ -61,6 +64,9 @@ def match_command(
     SHA-256 and MD5). A --pdq hash is matched as given (one orientation) and printed as
     {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
     """
+    from bouclier.banks.matcher import BankMatcher
+    from bouclier.hashing import ImageHashes
+
     if not paths and not hashes and not values:
         raise click.UsageError("give image paths, --pdq or --value hashes to match")
     types = app.store.signal_types

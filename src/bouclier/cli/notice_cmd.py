@@ -11,15 +11,16 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
-from bouclier.notices import FORMATS, NoticeInfo, Notices
-from bouclier.notices.info import ANSWERS, STATUSES
-from bouclier.notices.laws import LAWS
+from bouclier.cli.lazy_types import LazyChoice
+
+if TYPE_CHECKING:
+    from bouclier.notices import NoticeInfo, Notices
 
 
 def _user() -> str:
@@ -34,6 +35,8 @@ def _actor() -> str:
 
 
 def _notices(app: App) -> Notices:
+    from bouclier.notices import Notices
+
     return Notices(app.db, app.settings)
 
 
@@ -49,7 +52,7 @@ def notice_group() -> None:
 @notice_group.command("create")
 @click.argument("case")
 @click.argument("item", type=int)
-@click.option("--law", type=click.Choice(sorted(LAWS)), required=True)
+@click.option("--law", type=LazyChoice("bouclier.notices.laws:LAWS", sort=True), required=True)
 @click.option(
     "--channel",
     type=click.Choice(("email", "webhook", "form")),
@@ -83,7 +86,13 @@ def create(
 
 @notice_group.command("show")
 @click.argument("reference")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=LazyChoice("bouclier.notices:FORMATS"),
+    default="text",
+    show_default=True,
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.pass_obj
 def show(app: App, reference: str, fmt: str, output: Path | None) -> int:
@@ -122,7 +131,7 @@ def send(app: App, reference: str, filed: bool, signer: str | None) -> int:
 
 @notice_group.command("answer")
 @click.argument("reference")
-@click.argument("status", type=click.Choice(ANSWERS))
+@click.argument("status", type=LazyChoice("bouclier.notices.info:ANSWERS"))
 @click.option("--note", default=None, help="What the platform said (its ticket number...).")
 @click.pass_obj
 def answer(app: App, reference: str, status: str, note: str | None) -> int:
@@ -133,7 +142,7 @@ def answer(app: App, reference: str, status: str, note: str | None) -> int:
 
 @notice_group.command("list")
 @click.option("--case", "case_number", default=None, help="Only this case's notices.")
-@click.option("--status", type=click.Choice(STATUSES), default=None)
+@click.option("--status", type=LazyChoice("bouclier.notices.info:STATUSES"), default=None)
 @click.option("--overdue", is_flag=True, help="Only notices past their deadline, unanswered.")
 @click.pass_obj
 def list_notices(app: App, case_number: str | None, status: str | None, overdue: bool) -> int:

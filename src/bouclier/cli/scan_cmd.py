@@ -8,26 +8,27 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bouclier.analysis import report
-from bouclier.analysis.pipeline import Analyzer
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.output import iter_files, progress
-from bouclier.detectors.models import DLIB_FACE_RECOGNITION, DLIB_SHAPE_5, NUDENET_320N, locate
 from bouclier.errors import ConfigError, InputError
-from bouclier.likeness import check_key
-from bouclier.policy import Policy
-from bouclier.settings import load_settings
+
+if TYPE_CHECKING:
+    from bouclier.analysis.pipeline import Analyzer
+    from bouclier.policy import Policy
 
 _analyzer: Analyzer | None = None  # one per worker process
 
 
 def _start_worker(banks: list[str] | None, policy: Policy, threads: int) -> None:
     global _analyzer  # noqa: PLW0603 - the worker's own pipeline, built once per process
+    from bouclier.analysis.pipeline import Analyzer
+    from bouclier.settings import load_settings
+
     _analyzer = Analyzer.from_settings(load_settings(), banks=banks, policy=policy, threads=threads)
     _analyzer.load()
 
@@ -111,6 +112,16 @@ def scan_command(
     Prints one JSON line per file (verdict, reasons, signals, matches, per-stage timings in ms)
     or, with --format html, a report whose thumbnails are blurred until clicked.
     """
+    from bouclier.analysis import report
+    from bouclier.detectors.models import (
+        DLIB_FACE_RECOGNITION,
+        DLIB_SHAPE_5,
+        NUDENET_320N,
+        locate,
+    )
+    from bouclier.likeness import check_key
+    from bouclier.policy import Policy
+
     policy = Policy.from_toml(policy_file) if policy_file else Policy()
     # Everything a worker needs is checked here, so that a problem is one clear line rather than
     # a broken worker pool: settings, banks, the template key, the model files.
