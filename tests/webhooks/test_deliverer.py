@@ -21,6 +21,7 @@ from bouclier.storage import Database
 from bouclier.storage.models import WebhookDelivery, utcnow
 from bouclier.webhooks import forget_entries, request_takedown, verify_signature
 from bouclier.webhooks.deliverer import BACKOFF, JITTER, MAX_ATTEMPTS, Deliverer
+from bouclier.webhooks.fanout import fan_out_all
 from bouclier.webhooks.store import WebhookStore
 from tests.webhooks.receiver import receiver
 
@@ -102,6 +103,10 @@ def test_bulk_add_and_bank_delete_enqueue_one_row_per_entry_and_webhook(
     store.disable(gone.id)
     entries = [NewEntry(value=f"{i:064x}") for i in range(1, 12_001)]  # over one insert batch
     ids = banks.add("victims", entries)
+    with db.transaction() as session:  # the banks write the change log, nothing else
+        assert session.scalars(select(WebhookDelivery.id)).all() == []
+    assert fan_out_all(db) == len(ids)  # the fan-out makes the deliveries from it
+    assert fan_out_all(db) == 0  # once
     assert len(store.deliveries(one.id, limit=500)) == 500
     assert store.deliveries(two.id) == []
     assert store.deliveries(notices.id) == []
@@ -115,6 +120,7 @@ def test_bulk_add_and_bank_delete_enqueue_one_row_per_entry_and_webhook(
     assert sorted(entry for entry, _ in rows) == ids
     assert {json.loads(p)["data"]["pdq"] for _, p in rows} == {e.value for e in entries}
     assert banks.delete("victims") == len(ids)
+    assert fan_out_all(db) == len(ids)
     removed = store.deliveries(two.id, limit=500)
     assert {d.event for d in removed} == {"hash.removed"}
     with db.transaction() as session:
@@ -124,6 +130,11 @@ def test_bulk_add_and_bank_delete_enqueue_one_row_per_entry_and_webhook(
             ).all()
         )
     assert counts == {one.id: len(ids), two.id: len(ids)}
+    with db.transaction() as session:  # the bank is deleted: its name is still told
+        payloads = session.scalars(
+            select(WebhookDelivery.payload).where(WebhookDelivery.event == "hash.removed")
+        ).all()
+    assert {json.loads(p)["data"]["bank"] for p in payloads} == {"victims"}
 
 
 def test_a_rolled_back_write_announces_nothing(db: Database, banks: BankStore) -> None:
@@ -258,6 +269,7 @@ def test_forget_entries_scrubs_every_delivery_of_the_entries(
     first, kept = banks.add("victims", [NewEntry(value=PDQ_A), NewEntry(value=PDQ_B)])
     assert deliverer.deliver_due() == 2  # both hash.added delivered
     banks.remove_entries("victims", [first])  # a hash.removed, still pending
+    fan_out_all(db)
     with db.transaction() as session:
         assert forget_entries(session, [first]) == 2
         assert forget_entries(session, [first]) == 0  # already scrubbed

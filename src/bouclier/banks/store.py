@@ -8,8 +8,10 @@ a ``(signal_type, value)`` pair of a registered signal type (:mod:`bouclier.sign
 said otherwise. Every write is one transaction: an add or an import is kept whole or not at all.
 
 Every write also records what it did to each entry in the change log (``hash_changes``), in the
-same transaction: API processes follow the log to keep their indexes in step, and platforms pull
-it (:meth:`BankStore.changes`) to keep a local copy of a bank.
+same transaction: API processes follow the log to keep their indexes in step, platforms pull it
+(:meth:`BankStore.changes`) to keep a local copy of a bank, and the webhook fan-out
+(:mod:`bouclier.webhooks.fanout`) turns it into ``hash.added`` / ``hash.removed`` deliveries. The
+banks know nothing of their followers. A deleted bank's name and kind stay in ``deleted_banks``.
 
 **Cursors commit in order.** A change's cursor is its row id, and a reader asks for "everything
 after the last cursor I saw". On PostgreSQL ids come from a sequence when a row is inserted, not
@@ -40,8 +42,7 @@ from bouclier.hashing import digests, pdq
 from bouclier.signals import SignalTypes
 from bouclier.signals.registry import signal_types as registered
 from bouclier.storage import BANK_KINDS, Bank, BankEntry, Database
-from bouclier.storage.models import HashChange, utcnow
-from bouclier.webhooks import outbox
+from bouclier.storage.models import DeletedBank, HashChange, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +247,7 @@ class BankStore:
                 .returning(BankEntry.id, BankEntry.signal_type, BankEntry.value)
             ).all()
             session.execute(delete(Bank).where(Bank.id == bank.id))
+            session.merge(DeletedBank(id=bank.id, name=bank.name, kind=bank.kind))
             _log(session, bank, "remove", sorted(tuple(row) for row in removed))
         return len(removed)
 
@@ -374,9 +376,8 @@ class BankStore:
 def _log(
     session: Session, bank: BankInfo, op: str, entries: Sequence[tuple[int, str, str]]
 ) -> None:
-    """Writes the change log rows of one write, in its transaction (see the module docstring),
-    and the webhook deliveries of its ``hash.added`` / ``hash.removed`` events (the outbox,
-    :mod:`bouclier.webhooks.outbox`): with no subscribed webhook, that costs one small read."""
+    """Writes the change log rows of one write, in its transaction (see the module docstring):
+    ``entries`` are (entry id, signal type, value)."""
     if not entries:
         return
     if session.get_bind().dialect.name == "postgresql":
@@ -393,21 +394,8 @@ def _log(
         }
         for entry_id, signal_type, value in entries
     ]
-    webhooks = outbox.subscribers(session, outbox.HASH_EVENTS[op])
-    cursors: list[int] = []
     for start in range(0, len(rows), _INSERT_BATCH):
-        batch = rows[start : start + _INSERT_BATCH]
-        if webhooks:  # the cursors go in the events' payloads
-            inserted = session.execute(
-                insert(HashChange).returning(HashChange.id, sort_by_parameter_order=True), batch
-            )
-            cursors.extend(inserted.scalars().all())
-        else:
-            session.execute(insert(HashChange), batch)
-    if webhooks:
-        outbox.enqueue_hash_changes(
-            session, webhooks, op, bank.name, bank.kind, entries, cursors, now
-        )
+        session.execute(insert(HashChange), rows[start : start + _INSERT_BATCH])
 
 
 def _info(bank: Bank, size: int) -> BankInfo:

@@ -105,6 +105,18 @@ class BankEntry(Base):
     bank: Mapped[Bank] = relationship(back_populates="entries")
 
 
+class DeletedBank(Base):
+    """A deleted bank's name and kind, kept so that the removals it left in the change log can
+    still be told to followers (its ``id`` is the bank's)."""
+
+    __tablename__ = "deleted_banks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 #: What a change to a bank did to one entry.
 CHANGE_OPS = ("add", "remove")
 
@@ -214,6 +226,16 @@ WEBHOOK_EVENTS = ("hash.added", "hash.removed", "takedown.requested")
 
 #: Where a webhook delivery stands: waiting (first try or a retry), done, given up.
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+class WebhookFanout(Base):
+    """How far the webhook fan-out has read the bank change log (one row, ``id`` 1): the changes
+    after ``cursor`` are still to be turned into deliveries (:mod:`bouclier.webhooks.fanout`)."""
+
+    __tablename__ = "webhook_fanout"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cursor: Mapped[int] = mapped_column(BigInteger)
 
 
 class Webhook(Base):

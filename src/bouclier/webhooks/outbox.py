@@ -3,7 +3,8 @@
 :func:`enqueue` writes one row per active webhook subscribed to the event, with the caller's
 session: the event commits with what it records, or neither does, so nothing acknowledged is lost
 and nothing rolled back is announced. With no subscriber, an event costs one read of the (small)
-``webhooks`` table. The bank store calls :func:`enqueue_hash_changes` from its change log, in bulk.
+``webhooks`` table. Bank changes are announced from the bank change log: the fan-out
+(:mod:`bouclier.webhooks.fanout`) calls :func:`enqueue_hash_changes` for them, in bulk.
 
 Every body has the same envelope, serialised once and stored exactly as it is signed and sent::
 
@@ -54,10 +55,15 @@ def subscribers(session: Session, event: str) -> list[int]:
 
 
 def _insert(
-    session: Session, webhooks: Sequence[int], event: str, items: Iterable[tuple[int | None, str]]
+    session: Session,
+    webhooks: Sequence[int],
+    event: str,
+    items: Iterable[tuple[int | None, str]],
+    now: datetime | None = None,
 ) -> int:
-    """One delivery per (webhook, item), in bulk; returns how many rows were written."""
-    now = utcnow()
+    """One delivery per (webhook, item), due ``now``, in bulk; returns how many rows were
+    written."""
+    now = now or utcnow()
     batch: list[dict[str, Any]] = []
     written = 0
     for entry_id, payload in items:
@@ -99,15 +105,17 @@ def enqueue_hash_changes(
     session: Session,
     webhooks: Sequence[int],
     op: str,
-    bank: str,
-    bank_kind: str,
+    bank: str | None,
+    bank_kind: str | None,
     entries: Sequence[tuple[int, str, str]],
     cursors: Sequence[int],
     at: datetime,
+    due: datetime | None = None,
 ) -> int:
-    """The ``hash.added`` / ``hash.removed`` deliveries of one bank write (see the bank store's
-    change log): ``entries`` are (entry id, signal type, value) with their change ``cursors``, in
-    order."""
+    """The ``hash.added`` / ``hash.removed`` deliveries of one bank write, made by the fan-out
+    from the change log (:mod:`bouclier.webhooks.fanout`): ``entries`` are (entry id, signal
+    type, value) with their change ``cursors``, in order; ``at`` is the write's time, ``due``
+    when the deliveries are first due (now by default)."""
     event = HASH_EVENTS[op]
     items = (
         (
@@ -119,8 +127,8 @@ def enqueue_hash_changes(
                     "bank_kind": bank_kind,
                     "entry_id": entry_id,
                     "signal_type": signal_type,
-                    "value": value,
-                    "pdq": value if signal_type == "pdq" else None,
+                    "value": value or None,  # blank: a withdrawn case's hash
+                    "pdq": (value or None) if signal_type == "pdq" else None,
                     "cursor": cursor,
                 },
                 at,
@@ -128,7 +136,7 @@ def enqueue_hash_changes(
         )
         for (entry_id, signal_type, value), cursor in zip(entries, cursors, strict=True)
     )
-    return _insert(session, webhooks, event, items)
+    return _insert(session, webhooks, event, items, due)
 
 
 def forget_entries(session: Session, entry_ids: Iterable[int]) -> int:
