@@ -19,6 +19,7 @@ from bouclier.guard import Guard, GuardDecision
 from bouclier.guard.evaluation import evaluate, load_corpus
 from bouclier.guard.guard import MAX_SIDE
 from bouclier.media import decode_file
+from bouclier.settings import load_settings
 
 
 def _line(text: str | None, decision: GuardDecision) -> str:
@@ -65,7 +66,7 @@ def prompt_command(
     else:
         prompts = [text or ""]
     pixels = decode_file(image, max_side=MAX_SIDE).pixels if image is not None else None
-    guard = Guard()
+    guard = Guard.from_settings(load_settings())
     for prompt in prompts:
         if not prompt.strip():
             continue
@@ -79,7 +80,8 @@ def prompt_command(
 @click.argument("output_path", metavar="OUTPUT", type=click.Path(path_type=Path, dir_okay=False))
 def output_command(input_path: Path, output_path: Path) -> int:
     """Check a generated image (OUTPUT) against the image it was made from (INPUT)."""
-    decision = Guard().check_output(_read(input_path), _read(output_path))
+    guard = Guard.from_settings(load_settings())
+    decision = guard.check_output(_read(input_path), _read(output_path))
     click.echo(_line(None, decision))
     return exit_codes.OK
 
@@ -96,7 +98,7 @@ def eval_command(corpus: Path, split: str | None, fmt: str, show_errors: bool) -
     examples = load_corpus(corpus, split=split)
     if not examples:
         raise InputError(f"{corpus}: no examples" + (f" in split {split!r}" if split else ""))
-    guard = Guard()
+    guard = Guard.from_settings(load_settings())
     result = evaluate(examples, guard.check_request)
     rows = result.rows()
     if fmt == "jsonl":

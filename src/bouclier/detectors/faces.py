@@ -16,13 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from bouclier.detectors.base import Box, Sample, Signal
+from bouclier.detectors.base import Box, Detector, Sample, Signal
 from bouclier.detectors.models import DLIB_FACE_RECOGNITION, DLIB_SHAPE_5, locate
+from bouclier.detectors.registry import Registry
 from bouclier.errors import ModelUnavailable
+
+DETECTOR = "faces"
+FACE = f"{DETECTOR}.face"
+#: Every label a faces signal may carry.
+SIGNAL_LABELS: frozenset[str] = frozenset({FACE})
 
 #: Length of a dlib face descriptor.
 DESCRIPTOR_SIZE = 128
@@ -56,6 +62,24 @@ class Face:
     descriptor: np.ndarray
 
 
+@runtime_checkable
+class FaceDescriber(Detector, Protocol):
+    """A face detector that also describes faces, as likeness matching and the guard need."""
+
+    def describe(
+        self, pixels: np.ndarray, boxes: Sequence[Box] | None = None
+    ) -> Sequence[Face]: ...
+
+
+def describer(detectors: Registry) -> FaceDescriber:
+    """The registry's ``faces`` detector, for a caller that compares faces (likeness, the guard);
+    ConfigError when it is not configured."""
+    found = detectors.require(DETECTOR)
+    if not isinstance(found, FaceDescriber):
+        raise TypeError(f"the {DETECTOR!r} detector {found!r} cannot describe faces")
+    return found
+
+
 def distance(a: np.ndarray, b: np.ndarray) -> float:
     """Euclidean distance between two descriptors: dlib's metric (same person under ~0.6)."""
     diff = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
@@ -65,8 +89,9 @@ def distance(a: np.ndarray, b: np.ndarray) -> float:
 class FaceDetector:
     """Finds frontal faces and describes each as a 128-d vector; see the module docstring."""
 
-    name = "faces"
+    name = DETECTOR
     version = "dlib-hog+resnet-v1"
+    labels = SIGNAL_LABELS
 
     def __init__(self, *, upsample: int = 1, max_side: int = 1024) -> None:
         if upsample < 0:
@@ -143,8 +168,7 @@ class FaceDetector:
     def detect(self, sample: Sample) -> list[Signal]:
         """One ``faces.face`` signal per face, its box in ``sample.pixels``; no descriptors."""
         return [
-            Signal(self.name, "faces.face", face.score, face.box)
-            for face in self.describe(sample.pixels)
+            Signal(self.name, FACE, face.score, face.box) for face in self.describe(sample.pixels)
         ]
 
 
