@@ -30,7 +30,7 @@ from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.detectors.base import Detector, Sample, Signal
 from bouclier.detectors.faces import DETECTOR as FACES
-from bouclier.detectors.faces import FACE, FaceDescriber, describer
+from bouclier.detectors.faces import FaceDescriber, describer
 from bouclier.detectors.nudity import DETECTOR as NUDITY
 from bouclier.detectors.nudity import face_boxes
 from bouclier.detectors.registry import Registry
@@ -213,7 +213,7 @@ class Likeness:
         """Face and likeness signals; ``seen`` are the nudity signals, whose face boxes spare
         the face detector its own search (it searches itself when NudeNet found no face)."""
         described = self.faces.describe(sample.pixels, face_boxes(seen) or None)
-        found = [Signal(FACES, FACE, face.score, face.box) for face in described]
+        found = [face.signal() for face in described]
         for match in self.index.match(described, self.threshold):
             details = (
                 ("reference", match.reference),

@@ -54,12 +54,18 @@ class Face:
     """One face: where it is (in the pixels given), the detector's score and its descriptor.
 
     ``score`` is the HOG detector's margin: 0 at its decision threshold, higher is surer (about
-    0 to 3 on photographs). ``descriptor`` is float32, shape (128,), read-only.
+    0 to 3 on photographs; 1.0 for a box given to :meth:`FaceDetector.describe`). ``descriptor``
+    is float32, shape (128,), read-only.
     """
 
     box: Box
     score: float
     descriptor: np.ndarray
+
+    def signal(self) -> Signal:
+        """The ``faces.face`` signal of this face. A signal's score is in [0, 1], so the margin
+        is clipped there: a margin of 1 or more is a sure face; no descriptor ever goes in."""
+        return Signal(DETECTOR, FACE, min(1.0, max(0.0, self.score)), self.box)
 
 
 @runtime_checkable
@@ -167,9 +173,7 @@ class FaceDetector:
 
     def detect(self, sample: Sample) -> list[Signal]:
         """One ``faces.face`` signal per face, its box in ``sample.pixels``; no descriptors."""
-        return [
-            Signal(self.name, FACE, face.score, face.box) for face in self.describe(sample.pixels)
-        ]
+        return [face.signal() for face in self.describe(sample.pixels)]
 
 
 def _reduce(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, tuple[float, float]]:
