@@ -29,6 +29,7 @@ from bouclier.analysis.result import Analysis
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.detectors.base import Detector, Sample, Signal
+from bouclier.detectors.catalog import CATALOG
 from bouclier.detectors.faces import DETECTOR as FACES
 from bouclier.detectors.faces import FaceDescriber, describer
 from bouclier.detectors.nudity import DETECTOR as NUDITY
@@ -82,8 +83,6 @@ class Analyzer:
         """The whole pipeline as configured: banks from the database, the detectors that
         ``BOUCLIER_DETECTORS`` names (unless given), the policy of ``BOUCLIER_POLICY_FILE``
         (unless given)."""
-        from bouclier.detectors.catalog import CATALOG
-
         detectors = detectors if detectors is not None else CATALOG.build(settings)
         db = Database.open(settings.resolved_database_url)
         try:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bouclier.detectors.base import Detector, Sample, Signal
+from bouclier.detectors.catalog import CATALOG
 from bouclier.detectors.faces import DEFAULT_THRESHOLD, Face, FaceDescriber, describer, distance
 from bouclier.detectors.nudity import DETECTOR as NUDITY
 from bouclier.detectors.nudity import face_boxes
@@ -78,8 +79,6 @@ class Guard:
     def from_settings(cls, settings: Settings) -> Guard:
         """The guard as configured: the detectors of ``BOUCLIER_DETECTORS`` (built, not loaded)
         and the policy of ``BOUCLIER_POLICY_FILE``."""
-        from bouclier.detectors.catalog import CATALOG
-
         return cls(CATALOG.build(settings), policy=Policy.from_settings(settings))
 
     @property
