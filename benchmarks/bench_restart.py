@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
 from bouclier.banks.store import BankStore, NewEntry
+from bouclier.detectors.catalog import CATALOG
 from bouclier.settings import Settings, load_settings
 from bouclier.storage import Database
 from bouclier.storage.models import BankEntry, HashChange, utcnow
@@ -86,7 +87,7 @@ def database(n: int) -> Path:
 
 def timed_start(settings: Settings, expected: str) -> tuple[float, Services]:
     begin = time.perf_counter()
-    services = Services.start(settings, Detectors.real())
+    services = Services.start(settings, CATALOG.build(settings))
     elapsed = time.perf_counter() - begin
     assert services.matcher_source == expected, (services.matcher_source, expected)
     return elapsed, services

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bouclier.api.services import Detectors
+from bouclier.detectors.registry import Registry
 from bouclier.hashing import hash_bytes
 from bouclier.hashing.pdq import ORIENTATIONS
 from tests.analysis.fakes import FakeDetector, nudity
@@ -145,8 +145,8 @@ def test_match_hashes_refuses_malformed_json(api: Api) -> None:
 
 
 @pytest.fixture
-def detectors() -> Detectors:
-    return Detectors(nudity=nudity(sexual=0.9), provenance=FakeDetector("provenance"))
+def detectors() -> Registry:
+    return Registry([nudity(sexual=0.9), FakeDetector("provenance")])
 
 
 def test_analyze_blocks_a_sexual_match(api: Api) -> None:

@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
 from bouclier.banks import live as live_module
 from bouclier.banks import snapshot as snapshots
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore, NewEntry, SignalRows
+from bouclier.detectors.registry import Registry
 from bouclier.errors import SnapshotError
 from bouclier.settings import Settings, load_settings
 from bouclier.storage import Database
@@ -56,7 +57,7 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
-def start(settings: Settings, detectors: Detectors) -> Iterator[Start]:
+def start(settings: Settings, detectors: Registry) -> Iterator[Start]:
     """Starts Services (closing whatever is still open at the end)."""
     started: list[Services] = []
 

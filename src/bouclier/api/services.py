@@ -27,32 +27,16 @@ from bouclier.banks.live import LiveMatcher, SnapshotPolicy
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.cases.minors import MinorEntries
-from bouclier.detectors.base import Detector
+from bouclier.detectors.registry import Registry
 from bouclier.errors import BouclierError, ModelUnavailable
 from bouclier.guard import Guard
-from bouclier.guard.guard import FaceModel
 from bouclier.media import Limits
+from bouclier.policy import Policy
 from bouclier.settings import Settings
 from bouclier.storage import Database
 from bouclier.webhooks.deliverer import Deliverer
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Detectors:
-    """The detectors the analyzer uses; tests pass fakes, the service the real ones."""
-
-    nudity: Detector
-    provenance: Detector
-    faces: FaceModel | None = None  # the guard's face model; None: dlib's, built when first used
-
-    @classmethod
-    def real(cls) -> Detectors:
-        from bouclier.detectors.nudity import NudityDetector
-        from bouclier.detectors.provenance import ProvenanceDetector
-
-        return cls(nudity=NudityDetector(), provenance=ProvenanceDetector())
 
 
 @dataclass
@@ -70,9 +54,10 @@ class Services:
     minors: MinorEntries | None = None  # which matched entries are a minor's (the policy)
 
     @classmethod
-    def start(cls, settings: Settings, detectors: Detectors) -> Services:
+    def start(cls, settings: Settings, detectors: Registry) -> Services:
         """Opens (and migrates) the database, builds the bank index and starts following the
-        change log; blocking."""
+        change log; blocking. ``detectors`` serve the analyzer and the guard (production's come
+        from ``bouclier.detectors.catalog``; tests pass fakes)."""
         db = Database.open(settings.resolved_database_url)
         try:
             store = BankStore(db, default_threshold=settings.default_threshold)
@@ -88,16 +73,16 @@ class Services:
             )
             analyzer = Analyzer(
                 matcher=live.matcher,
-                nudity=detectors.nudity,
-                provenance=detectors.provenance,
-                likeness=Likeness.from_database(db, settings),
+                detectors=detectors,
+                likeness=Likeness.from_database(db, settings, detectors),
+                policy=Policy.from_settings(settings),
                 limits=Limits.from_settings(settings),
                 min_side=settings.pdq_min_side or None,
             )
         except BaseException:
             db.dispose()
             raise
-        guard = Guard(nudity=detectors.nudity, faces=detectors.faces)  # shares the nudity model
+        guard = Guard(detectors, policy=analyzer.policy)  # the same models and thresholds
         services = cls(settings, db, store, ApiKeyStore(db), analyzer, guard, live)
         services.minors = MinorEntries(db)
         live.follow()

@@ -61,6 +61,7 @@ def prompt_command(
     from bouclier.guard import Guard
     from bouclier.guard.guard import MAX_SIDE
     from bouclier.media import decode_file
+    from bouclier.settings import load_settings
 
     if (text is None) == (file is None):
         raise click.UsageError("give a prompt TEXT or --file FILE, not both")
@@ -69,7 +70,7 @@ def prompt_command(
     else:
         prompts = [text or ""]
     pixels = decode_file(image, max_side=MAX_SIDE).pixels if image is not None else None
-    guard = Guard()
+    guard = Guard.from_settings(load_settings())
     for prompt in prompts:
         if not prompt.strip():
             continue
@@ -84,8 +85,10 @@ def prompt_command(
 def output_command(input_path: Path, output_path: Path) -> int:
     """Check a generated image (OUTPUT) against the image it was made from (INPUT)."""
     from bouclier.guard import Guard
+    from bouclier.settings import load_settings
 
-    decision = Guard().check_output(_read(input_path), _read(output_path))
+    guard = Guard.from_settings(load_settings())
+    decision = guard.check_output(_read(input_path), _read(output_path))
     click.echo(_line(None, decision))
     return exit_codes.OK
 
@@ -101,11 +104,12 @@ def eval_command(corpus: Path, split: str | None, fmt: str, show_errors: bool) -
     """Precision, recall, F1 and false-positive rate of the request guard, per language."""
     from bouclier.guard import Guard
     from bouclier.guard.evaluation import evaluate, load_corpus
+    from bouclier.settings import load_settings
 
     examples = load_corpus(corpus, split=split)
     if not examples:
         raise InputError(f"{corpus}: no examples" + (f" in split {split!r}" if split else ""))
-    guard = Guard()
+    guard = Guard.from_settings(load_settings())
     result = evaluate(examples, guard.check_request)
     rows = result.rows()
     if fmt == "jsonl":

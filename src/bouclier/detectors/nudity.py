@@ -4,10 +4,12 @@ NudeNet (a YOLOv8 model, 18 body-part classes, exposed and covered) finds where 
 parts are; this module turns its boxes into :class:`Signal` facts — one per detection, plus two
 derived scores the policy reads: ``nudity.sexual`` (the strongest exposed intimate part) and
 ``nudity.revealing`` (the strongest covered intimate part: swimwear and underwear, the "put her in
-a bikini" edit). We do not use NudeNet's own class, which reads files with OpenCV by itself and
-loads its model unchecked: the model file is pinned by SHA-256 (``models.NUDENET_320N``), and the
-decoding is split from the session (:func:`decode_outputs`, :func:`derived`) so that it can be
-tested on synthetic model outputs, without a single intimate image.
+a bikini" edit). Whether those scores make an image sexual or revealing is the policy's decision,
+with its thresholds (``bouclier.policy.exposure``), never this module's. We do not use NudeNet's
+own class, which reads files with OpenCV by itself and loads its model unchecked: the model file
+is pinned by SHA-256 (``models.NUDENET_320N``), and the decoding is split from the session
+(:func:`decode_outputs`, :func:`derived`) so that it can be tested on synthetic model outputs,
+without a single intimate image.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import cv2
 import numpy as np
 
 from bouclier.detectors.base import Box, Sample, Signal
@@ -70,19 +71,13 @@ REVEALING_CLASSES = frozenset(
         "ANUS_COVERED",
     }
 )
-# Verdict thresholds. The detection threshold (``min_score``, 0.25; NudeNet's own is 0.2-0.25)
-# keeps weak boxes as facts; a verdict needs more, because the model is noisy down there: on our
-# benign portraits of clothed people it finds MALE_GENITALIA_EXPOSED at 0.27 and
-# FEMALE_BREAST_COVERED at 0.40. 0.5 (sexual) and 0.45 (revealing) trade some recall for fewer
-# false blocks; the band between min_score and a threshold is the doubtful one, where the policy
-# asks a human (REVIEW) rather than decides. Revealing is a little lower since a "revealing"
-# verdict weighs less (no nudity) and the swimwear edit is common. Both are starting points, to be
-# set on a labelled evaluation set, not on these tests.
-SEXUAL_THRESHOLD = 0.5
-REVEALING_THRESHOLD = 0.45
 NMS_IOU = 0.45  # NudeNet's value: two boxes of one class overlapping more are one detection
 SEXUAL = f"{DETECTOR}.sexual"
 REVEALING = f"{DETECTOR}.revealing"
+#: Every label a nudity signal may carry: the two derived scores and one per model class.
+SIGNAL_LABELS: frozenset[str] = frozenset(
+    {SEXUAL, REVEALING, *(f"{DETECTOR}.{name}" for name in LABELS)}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +98,8 @@ def letterbox(pixels: np.ndarray) -> Letterbox:
     Top-left and black, as NudeNet itself feeds the model, so that what is known of its results
     carries over. NudeNet's input is BGR because it reads files with OpenCV; ours are RGB.
     """
+    import cv2  # ~0.4 s to import: only when an image is analysed, not with the policy
+
     height, width = pixels.shape[:2]
     scale = INPUT_SIZE / max(width, height)
     new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -215,14 +212,6 @@ def revealing_score(signals: Iterable[Signal]) -> float:
     return _score(signals, REVEALING, REVEALING_CLASSES)
 
 
-def is_sexual(signals: Iterable[Signal]) -> bool:
-    return sexual_score(signals) >= SEXUAL_THRESHOLD
-
-
-def is_revealing(signals: Iterable[Signal]) -> bool:
-    return revealing_score(signals) >= REVEALING_THRESHOLD
-
-
 def _score(signals: Iterable[Signal], label: str, classes: frozenset[str]) -> float:
     labels = {label} | {f"{DETECTOR}.{name}" for name in classes}
     scores = [s.score for s in signals if s.detector == DETECTOR and s.label in labels]
@@ -236,6 +225,7 @@ class NudityDetector:
 
     name = DETECTOR
     version = "nudenet-3.4.2-320n"
+    labels = SIGNAL_LABELS
 
     def __init__(self, *, threads: int = 1, min_score: float = 0.25) -> None:
         if threads < 1:

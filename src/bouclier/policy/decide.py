@@ -14,7 +14,9 @@ nothing of the above                                     ALLOW
 =======================================================  =======================================
 
 A minor is concerned when the case says so or an enrolled person matched was enrolled as a minor.
-Several rules can fire: the most severe decision wins and every reason is kept. Reasons also name
+Whether the image is sexual or revealing is :func:`bouclier.policy.exposure.exposure`'s answer,
+with this policy's thresholds. Several rules can fire: the most severe decision wins and every
+reason is kept. Reasons also name
 what was seen without deciding anything (exposed or covered body parts, the AI tool that left its
 mark), because a reviewer needs them.
 """
@@ -26,23 +28,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bouclier.detectors.base import Signal
+from bouclier.detectors.nudity import REVEALING_CLASSES, SEXUAL_CLASSES
 from bouclier.policy.config import Policy
+from bouclier.policy.exposure import exposure
 from bouclier.policy.verdict import Decision, Priority, Reason, Verdict
 
 _SEVERITY = {Decision.ALLOW: 0, Decision.REVIEW: 1, Decision.BLOCK: 2}
 #: Body-part classes worth naming in reasons, and the score from which they are named.
 _PART_SCORE = 0.4
-_INTIMATE_PARTS = {
-    "FEMALE_BREAST_EXPOSED",
-    "FEMALE_GENITALIA_EXPOSED",
-    "MALE_GENITALIA_EXPOSED",
-    "BUTTOCKS_EXPOSED",
-    "ANUS_EXPOSED",
-    "FEMALE_BREAST_COVERED",
-    "FEMALE_GENITALIA_COVERED",
-    "BUTTOCKS_COVERED",
-    "ANUS_COVERED",
-}
+_INTIMATE_PARTS = SEXUAL_CLASSES | REVEALING_CLASSES
 
 
 class BankMatch(Protocol):
@@ -71,9 +65,8 @@ def decide(
     policy: Policy = Policy(),  # noqa: B008 - frozen
 ) -> Verdict:
     """Applies the rules in this module's docstring; pure: same inputs, same verdict."""
-    scores = {s.label: s.score for s in signals}
-    sexual = scores.get("nudity.sexual", 0.0) >= policy.sexual_threshold
-    revealing = scores.get("nudity.revealing", 0.0) >= policy.revealing_threshold
+    seen_as = exposure(signals, policy)
+    sexual, revealing = seen_as.sexual, seen_as.revealing
     seen = _seen(signals, sexual, revealing)
 
     false_positives = [m for m in matches if m.bank_kind == "known_false_positive"]
