@@ -27,6 +27,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from bouclier.detectors.base import Sample, Signal
 from bouclier.detectors.faces import FaceDetector
 from bouclier.detectors.nudity import REVEALING, NudityDetector
+from bouclier.detectors.registry import Registry
 from bouclier.guard import Guard
 from bouclier.guard.evaluation import evaluate, load_corpus
 from bouclier.guard.request import RequestGuard
@@ -45,8 +46,12 @@ PAIRS = [
 class AlwaysRevealing:
     """The real NudityDetector, its output read as revealing: the full path, on benign images."""
 
+    name = "nudity"
+    version = "always-revealing"
+
     def __init__(self, real: NudityDetector) -> None:
         self.real = real
+        self.labels = real.labels
 
     def load(self) -> None:
         self.real.load()
@@ -108,8 +113,9 @@ def main() -> None:
     cold = [timed(lambda p=p: fresh.check(p)) for p in prompts]
     warm = [timed(lambda p=p: requests.check(p)) for _ in range(args.repeat) for p in prompts]
 
-    real = Guard(nudity=NudityDetector(threads=1), faces=FaceDetector(), requests=requests)
-    full = Guard(nudity=AlwaysRevealing(real.nudity), faces=real.faces, requests=requests)  # type: ignore[arg-type]
+    nudity, faces = NudityDetector(threads=1), FaceDetector()
+    real = Guard(Registry([nudity, faces]), requests=requests)
+    full = Guard(Registry([AlwaysRevealing(nudity), faces]), requests=requests)
     real.load()
     pairs = [((FACES / a).read_bytes(), (FACES / b).read_bytes()) for a, b in PAIRS]
     for source, output in pairs:  # warm-up: first inference allocates

@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
 from bouclier.banks.store import BankStore, NewEntry
+from bouclier.detectors.catalog import CATALOG
 from bouclier.settings import Settings, load_settings
 from bouclier.storage import Database
 from bouclier.storage.models import BankEntry, HashChange, utcnow
@@ -86,7 +87,7 @@ def database(n: int) -> Path:
 
 def timed_start(settings: Settings, expected: str) -> tuple[float, Services]:
     begin = time.perf_counter()
-    services = Services.start(settings, Detectors.real())
+    services = Services.start(settings, CATALOG.build(settings))
     elapsed = time.perf_counter() - begin
     assert services.matcher_source == expected, (services.matcher_source, expected)
     return elapsed, services
@@ -113,13 +114,13 @@ def main(argv: list[str] | None = None) -> int:
             cold.append(elapsed)
             services.close()  # waits for the snapshot written after start
             begin = time.perf_counter()
-            services.snapshot_cursor = 0  # forces one more write, to time it
+            services.live.snapshot_cursor = 0  # forces one more write, to time it
             services.write_snapshot()
             writes.append(time.perf_counter() - begin)
             elapsed, services = timed_start(settings, "snapshot")
             warm.append(elapsed)
             size = len(services.matcher)
-            services.snapshot_path = None  # no snapshot at close: the next round starts cold
+            services.live.snapshot_path = None  # no snapshot at close: the next round starts cold
             services.close()
         # 10,000 changes while no process ran: 5,000 adds, 5,000 removes
         store = BankStore(db := Database.open(url))

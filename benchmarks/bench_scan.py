@@ -62,7 +62,7 @@ def _setup_bank(data_dir: str, size: int) -> None:
     store.create("victims", "victim")
     rng = np.random.default_rng(1)
     hexes = [bytes(row).hex() for row in rng.integers(0, 256, (size, 32), dtype=np.uint8)]
-    store.add("victims", [NewEntry(pdq=h) for h in hexes])
+    store.add("victims", [NewEntry(value=h) for h in hexes])
     db.dispose()
 
 

@@ -31,8 +31,11 @@ from bouclier.api import create_app
 from bouclier.api.services import Services
 from bouclier.cases import Cases
 from bouclier.cli.main import cli
+from bouclier.detectors import faces, nudity
+from bouclier.detectors.provenance import labels as provenance_labels
 from bouclier.notices import Notices
 from bouclier.notices.laws import LAWS
+from bouclier.policy.decide import _INTIMATE_PARTS, ENROLLED, PROVENANCE_ERROR
 from bouclier.settings import load_settings
 from bouclier.storage import Database
 from bouclier.storage.models import Base, one_of
@@ -75,6 +78,20 @@ def test_no_vocabulary_repeats_a_word() -> None:
 
 def test_the_laws_are_the_vocabulary_of_laws() -> None:
     assert tuple(LAWS) == v.NOTICE_LAWS
+
+
+# --- the labels of signals ----------------------------------------------------------------------
+
+
+def test_the_policy_reads_labels_the_detectors_declare() -> None:
+    """Each detector declares its labels (its ``labels``: tests/detectors/test_contract.py); the
+    policy and the likeness stage name theirs from those declarations."""
+    assert {nudity.SEXUAL, nudity.REVEALING} <= nudity.SIGNAL_LABELS
+    assert {f"{nudity.DETECTOR}.{part}" for part in _INTIMATE_PARTS} <= nudity.SIGNAL_LABELS
+    assert PROVENANCE_ERROR in provenance_labels.LABELS
+    assert faces.FACE in faces.SIGNAL_LABELS
+    assert ENROLLED.startswith("likeness.")
+    assert ENROLLED not in nudity.SIGNAL_LABELS | faces.SIGNAL_LABELS | provenance_labels.LABELS
 
 
 # --- the database ---------------------------------------------------------------------------------
@@ -122,7 +139,7 @@ _PDQ = "0" * 64
 #: A valid row of each constrained table, but for the column under test.
 _ROWS: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     "banks": lambda ids: {"name": "b", "kind": "victim", "threshold": 31},
-    "hash_changes": lambda ids: {"bank_id": 1, "entry_id": 1, "op": "add", "pdq": _PDQ},
+    "hash_changes": lambda ids: {"bank_id": 1, "entry_id": 1, "op": "add", "value": _PDQ},
     "consents": lambda ids: {
         "enrolment_id": ids["enrolments"],
         "consented_by": "c",
@@ -139,7 +156,7 @@ _ROWS: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     },
     "match_feedback": lambda ids: {
         "platform": "p",
-        "pdq": _PDQ,
+        "value": _PDQ,
         "action": "blocked",
         "status": "recorded",
     },

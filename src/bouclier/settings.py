@@ -9,9 +9,10 @@ checks that it is current.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bouclier.errors import ConfigError
@@ -74,6 +75,26 @@ class Settings(BaseSettings):
         le=2.0,
         description="Face match threshold of likeness protection (Euclidean distance between dlib "
         "face descriptors, inclusive); stricter than dlib's 0.6, see bouclier.detectors.faces.",
+    )
+    detectors: str | None = Field(
+        default=None,
+        description="Detectors to build, comma-separated names from bouclier.detectors.catalog; "
+        "default: the catalog's default ones (nudity, faces, provenance). An unknown name stops "
+        "Bouclier at start. The analysis needs nudity; likeness protection and the guard's "
+        "check of images need faces.",
+    )
+    detector_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Inference threads of each detector's model (onnxruntime's intra-op threads "
+        "for nudity); `bouclier scan --threads` overrides it.",
+    )
+    policy_file: Path | None = Field(
+        default=None,
+        description="Policy TOML file (the sexual and revealing thresholds, the rules; see "
+        "bouclier.policy.config) of the API, the guard and `bouclier scan` (unless --policy); "
+        "default: the built-in policy.",
     )
     template_key_file: Path | None = Field(
         default=None,
@@ -182,6 +203,26 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(
         default=30.0, gt=0.0, description="Seconds to wait for the SMTP server before giving up."
     )
+
+    @field_validator("detectors")
+    @classmethod
+    def _detector_names(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        for name in names:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"{name!r} is not a detector name")
+        if len(set(names)) != len(names):
+            raise ValueError("a detector is named twice")
+        return ",".join(names)
+
+    @property
+    def detector_names(self) -> tuple[str, ...] | None:
+        """The names in ``detectors``, in order; None for the catalog's default ones."""
+        if self.detectors is None:
+            return None
+        return tuple(self.detectors.split(",")) if self.detectors else ()
 
     @property
     def resolved_database_url(self) -> str:

@@ -7,10 +7,10 @@ CLI's choices, the console's options. ``tests/test_vocabulary.py`` proves that t
 that the migrated databases (SQLite and PostgreSQL) refuse a value outside a vocabulary: a value
 added here needs a migration that widens its constraint, or that test fails.
 
-This module imports nothing of Bouclier, so that every layer (the models, the CLI before it loads
-SQLAlchemy) can read it. The labels of detectors' signals are in :mod:`bouclier.detectors.labels`;
-each law a notice is written under is a module of :mod:`bouclier.notices.laws`, registered by its
-name in :data:`NOTICE_LAWS`.
+This module imports nothing of Bouclier, so that every layer (the models, the CLI's options before
+it loads SQLAlchemy) can read it. The labels of signals are declared by each detector (its
+``labels``, which the detectors' contract suite checks); each law a notice is written under is a
+module of :mod:`bouclier.notices.laws`, registered by its name in :data:`NOTICE_LAWS`.
 """
 
 from __future__ import annotations

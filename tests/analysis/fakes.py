@@ -12,8 +12,12 @@ class FakeDetector:
     name: str
     signals: list[Signal] = field(default_factory=list)
     version: str = "fake-1"
+    labels: frozenset[str] = frozenset()  # default: the labels of its signals
     loaded: bool = False
     calls: int = 0
+
+    def __post_init__(self) -> None:
+        self.labels = self.labels or frozenset(s.label for s in self.signals)
 
     def load(self) -> None:
         self.loaded = True

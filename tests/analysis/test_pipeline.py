@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,12 +11,15 @@ from bouclier.analysis import STAGES, Analyzer
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore, NewEntry
 from bouclier.detectors.base import Signal
-from bouclier.errors import MediaError
+from bouclier.detectors.registry import Registry
+from bouclier.errors import ConfigError, MediaError
 from bouclier.hashing import pdq
 from bouclier.policy import CaseFlags, Decision
+from bouclier.settings import load_settings
 from bouclier.storage import Database
 from tests.analysis.fakes import FakeDetector, FakeLikeness, nudity
 from tests.conftest import encode, photo
+from tests.detectors.tint import BRIGHTNESS, TintDetector
 
 ENROLLED = Signal(
     "likeness", "likeness.enrolled", 0.9, details=(("reference", "enr_1"), ("minor", "false"))
@@ -26,8 +31,7 @@ def _analyzer(
 ) -> Analyzer:
     return Analyzer(
         matcher=BankMatcher.from_store(BankStore(db)),
-        nudity=detector,
-        provenance=FakeDetector("provenance"),
+        detectors=Registry([detector, FakeDetector("provenance")]),
         likeness=likeness,  # type: ignore[arg-type]
     )
 
@@ -63,7 +67,7 @@ def test_bank_match_makes_the_verdict(db: Database) -> None:
     pixels = photo(3)
     store = BankStore(db)
     store.create("victims", "victim")
-    [entry] = store.add("victims", [NewEntry(pdq=pdq.hash_pixels(pixels).pdq)])
+    [entry] = store.add("victims", [NewEntry(value=pdq.hash_pixels(pixels).pdq)])
     data = encode(pixels, "PNG")
     analyzer = _analyzer(db, nudity(0.95, 0.0))
     analysis = analyzer.analyze(data)
@@ -93,7 +97,45 @@ def test_animated_images_are_matched_frame_by_frame(db: Database, tmp_path: obje
     store = BankStore(db)
     store.create("v", "victim")
     first = pdq.hash_pixels(np.asarray(Image.open(buffer).convert("RGB"))).pdq
-    store.add("v", [NewEntry(pdq=first)])
+    store.add("v", [NewEntry(value=first)])
     analysis = _analyzer(db, nudity()).analyze(buffer.getvalue())
     assert len(analysis.frames) == 3
     assert analysis.matches
+
+
+def test_other_detectors_run_after_nudity_into_the_result(db: Database) -> None:
+    """A detector the analysis knows nothing of (tests/detectors/tint.py), given in its registry:
+    run, timed under its name, its signal in the result and seen by the policy."""
+    tint = TintDetector()
+    registry = Registry([nudity(), FakeDetector("provenance"), tint])
+    analyzer = Analyzer(matcher=BankMatcher.from_store(BankStore(db)), detectors=registry)
+    analyzer.load()
+    assert tint.loaded
+    analysis = analyzer.analyze(encode(np.full((64, 64, 3), 51, np.uint8), "PNG"))
+    assert [s.label for s in analysis.signals] == ["nudity.sexual", "nudity.revealing", BRIGHTNESS]
+    assert analysis.signals[-1].score == pytest.approx(0.2)
+    assert analysis.to_dict()["signals"][-1]["detector"] == "tint"
+    assert list(analysis.timings_ms)[3:-1] == ["nudity", "faces", "provenance", "tint"]
+
+
+def test_the_analysis_needs_the_nudity_detector(db: Database) -> None:
+    with pytest.raises(ConfigError, match="'nudity' detector is needed but not configured"):
+        Analyzer(
+            matcher=BankMatcher.from_store(BankStore(db)),
+            detectors=Registry([FakeDetector("provenance")]),
+        )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_policy_file_sets_what_is_sexual(database_url: str, tmp_path: Path) -> None:
+    """BOUCLIER_POLICY_FILE's thresholds decide what the analysis calls sexual."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[thresholds]\nsexual = 0.3\n")
+    settings = load_settings(data_dir=tmp_path, database_url=database_url)
+    data = encode(photo(7))
+    found = []
+    for chosen in (settings, settings.model_copy(update={"policy_file": policy})):
+        registry = Registry([nudity(sexual=0.4), FakeDetector("provenance")])
+        analyzer = Analyzer.from_settings(chosen, detectors=registry)
+        found.append(analyzer.analyze(data).sexual)
+    assert found == [False, True]

@@ -17,7 +17,8 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bouclier.api import create_app
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
+from bouclier.detectors.registry import Registry
 from bouclier.settings import load_settings
 from bouclier.vocabulary import API_ROLES
 from tests.analysis.fakes import FakeDetector, nudity
@@ -43,13 +44,13 @@ def upload(data: bytes, name: str = "photo.jpg", mime: str = "image/jpeg") -> di
 
 
 @pytest.fixture
-def detectors() -> Detectors:
-    return Detectors(nudity=nudity(), provenance=FakeDetector("provenance"))
+def detectors() -> Registry:
+    return Registry([nudity(), FakeDetector("provenance")])
 
 
 @pytest.fixture
 def api(
-    database_url: str, tmp_path: Path, detectors: Detectors, monkeypatch: pytest.MonkeyPatch
+    database_url: str, tmp_path: Path, detectors: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Api]:
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     settings = load_settings(

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
 from bouclier.banks.store import NewEntry
+from bouclier.detectors.registry import Registry
 from bouclier.settings import load_settings
 from tests.api.conftest import Api
 
@@ -161,7 +162,7 @@ def test_a_write_elsewhere_is_followed_within_a_poll(api: Api) -> None:
     store = api.services.store
     store.create("victims", "victim")
     [value] = _hashes(1, seed=4)
-    [entry] = store.add("victims", [NewEntry(pdq=value)])
+    [entry] = store.add("victims", [NewEntry(value=value)])
     waited = threading.Event()
     for _ in range(100):  # bounded wait: up to 5 s
         if _matched(api, value) == [entry]:
@@ -177,7 +178,7 @@ def test_a_write_elsewhere_is_followed_within_a_poll(api: Api) -> None:
 
 
 def test_the_follower_stops_on_close(
-    database_url: str, tmp_path: Path, detectors: Detectors, monkeypatch: pytest.MonkeyPatch
+    database_url: str, tmp_path: Path, detectors: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     settings = load_settings(data_dir=tmp_path / "data", database_url=database_url)

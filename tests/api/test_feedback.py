@@ -54,6 +54,8 @@ def test_a_confirmed_false_positive_is_allowed_from_then_on(api: Api) -> None:
         "platform": "test platform",
         "bank": "victims",
         "entry_id": entry,
+        "signal_type": "pdq",
+        "value": NEAR,
         "pdq": NEAR,
         "action": "false_positive",
         "status": "pending",

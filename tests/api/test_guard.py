@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bouclier.api.services import Detectors
+from bouclier.api import create_app
+from bouclier.detectors.registry import Registry
+from bouclier.settings import load_settings
 from tests.analysis.fakes import FakeDetector
-from tests.api.conftest import Api
+from tests.api.conftest import Api, TestClient
 from tests.conftest import encode
 from tests.guard.fakes import FakeFaces, FakeNudity, face, image
 
@@ -19,12 +23,8 @@ def png(shade: int) -> bytes:
 
 
 @pytest.fixture
-def detectors() -> Detectors:
-    return Detectors(
-        nudity=FakeNudity(revealing=0.8),  # type: ignore[arg-type]
-        provenance=FakeDetector("provenance"),
-        faces=FakeFaces(FACES),
-    )
+def detectors() -> Registry:
+    return Registry([FakeNudity(revealing=0.8), FakeDetector("provenance"), FakeFaces(FACES)])
 
 
 def test_text_requests(api: Api) -> None:
@@ -91,6 +91,37 @@ def test_bad_requests(api: Api, kwargs: dict[str, object], status: int, code: st
     answer = api.client.post("/v1/guard/request", headers=headers, **kwargs)  # type: ignore[arg-type]
     assert answer.status_code == status
     assert answer.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_policy_file_reaches_the_guard(
+    database_url: str,
+    tmp_path: Path,
+    detectors: Registry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """BOUCLIER_POLICY_FILE's thresholds decide the output check as they decide the analysis."""
+    monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[thresholds]\nrevealing = 0.9\n")  # the fake output's 0.8 is not enough
+    settings = load_settings(data_dir=tmp_path / "data", database_url=database_url)
+    answers = []
+    for chosen in (settings, settings.model_copy(update={"policy_file": policy})):
+        with TestClient(create_app(chosen, detectors=detectors)) as client:
+            services = client.app.state.services  # type: ignore[attr-defined]
+            key = services.keys.create("provider", "ai-provider")[1]
+            answer = client.post(
+                "/v1/guard/output",
+                headers={"Authorization": f"Bearer {key}"},
+                files={
+                    "input": ("in.png", png(INPUT), "image/png"),
+                    "output": ("out.png", png(OUTPUT_SAME), "image/png"),
+                },
+            )
+            assert answer.status_code == 200, answer.text
+            answers.append(answer.json()["decision"])
+            assert services.guard.policy == services.analyzer.policy
+    assert answers == ["refuse", "allow"]
 
 
 def test_bad_output_uploads(api: Api) -> None:

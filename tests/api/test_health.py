@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bouclier.api import create_app
-from bouclier.api.services import Detectors
 from bouclier.detectors.base import Sample, Signal
+from bouclier.detectors.registry import Registry
 from bouclier.errors import ModelUnavailable
 from bouclier.settings import load_settings
 from tests.analysis.fakes import FakeDetector
@@ -45,7 +45,7 @@ def test_readyz_is_503_while_a_model_cannot_load(
 ) -> None:
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     settings = load_settings(data_dir=tmp_path, database_url=database_url)
-    detectors = Detectors(nudity=BrokenModel("nudity"), provenance=FakeDetector("provenance"))
+    detectors = Registry([BrokenModel("nudity"), FakeDetector("provenance")])
     with TestClient(create_app(settings, detectors=detectors)) as client:
         services = client.app.state.services  # type: ignore[attr-defined]
         key = services.keys.create("p", "platform")[1]

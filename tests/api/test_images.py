@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bouclier.api.services import Detectors
+from bouclier.detectors.registry import Registry
 from bouclier.hashing import hash_bytes
 from bouclier.hashing.pdq import ORIENTATIONS
 from tests.analysis.fakes import FakeDetector, nudity
@@ -117,7 +117,9 @@ def test_match_hashes(api: Api) -> None:
         ({"pdq": ["g" * 64]}, None),
         ({"pdq": []}, "body.pdq"),
         ({"pdq": "0" * 64}, "body.pdq"),
-        ({}, "body.pdq"),
+        ({}, "body"),  # neither pdq nor values
+        ({"pdq": ["0" * 64], "values": ["0" * 64]}, "body"),  # both
+        ({"signal_type": "sha256", "pdq": ["0" * 64]}, "body"),  # pdq holds PDQ only
     ],
 )
 def test_match_hashes_refuses_bad_hashes(api: Api, body: dict[str, object], field: str) -> None:
@@ -143,8 +145,8 @@ def test_match_hashes_refuses_malformed_json(api: Api) -> None:
 
 
 @pytest.fixture
-def detectors() -> Detectors:
-    return Detectors(nudity=nudity(sexual=0.9), provenance=FakeDetector("provenance"))
+def detectors() -> Registry:
+    return Registry([nudity(sexual=0.9), FakeDetector("provenance")])
 
 
 def test_analyze_blocks_a_sexual_match(api: Api) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from bouclier.api import create_app
 from bouclier.api.ratelimit import RateLimited, RateLimiter
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
+from bouclier.detectors.registry import Registry
 from bouclier.errors import ConfigError
 from bouclier.settings import load_settings
 from tests.api.conftest import TestClient
@@ -25,7 +26,7 @@ class Clock:
 
 @pytest.fixture
 def limited(
-    database_url: str, tmp_path: Path, detectors: Detectors, monkeypatch: pytest.MonkeyPatch
+    database_url: str, tmp_path: Path, detectors: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """An app whose keys may make 3 requests, then one every 1000 s."""
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)

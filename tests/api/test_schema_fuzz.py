@@ -18,7 +18,8 @@ from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi
 
 from bouclier.api import create_app
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
+from bouclier.detectors.registry import Registry
 from bouclier.settings import load_settings
 from tests.analysis.fakes import FakeDetector, nudity
 
@@ -35,7 +36,7 @@ def app_schema(
             max_image_bytes=200_000,
             rate_limit_per_second=0,  # the admin key makes every call; a 429 would hide routes
         ),
-        detectors=Detectors(nudity=nudity(), provenance=FakeDetector("provenance")),
+        detectors=Registry([nudity(), FakeDetector("provenance")]),
     )
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the lifespan
     yield schema

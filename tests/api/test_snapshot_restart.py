@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from bouclier.api import services as services_module
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
+from bouclier.banks import live as live_module
 from bouclier.banks import snapshot as snapshots
 from bouclier.banks.matcher import BankMatcher
-from bouclier.banks.store import BankStore, NewEntry
+from bouclier.banks.store import BankStore, NewEntry, SignalRows
+from bouclier.detectors.registry import Registry
 from bouclier.errors import SnapshotError
 from bouclier.settings import Settings, load_settings
 from bouclier.storage import Database
@@ -56,7 +57,7 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
-def start(settings: Settings, detectors: Detectors) -> Iterator[Start]:
+def start(settings: Settings, detectors: Registry) -> Iterator[Start]:
     """Starts Services (closing whatever is still open at the end)."""
     started: list[Services] = []
 
@@ -186,12 +187,13 @@ def _damaged(path: Path, how: str, settings: Settings) -> None:
 def _bogus(good: snapshots.MatcherSnapshot) -> snapshots.MatcherSnapshot:
     """The good snapshot plus an entry the database does not hold, under the first bank."""
     value = np.frombuffer(bytes.fromhex(_hashes(1, seed=9)[0]), np.uint8)
-    return replace(
-        good,
-        entry_ids=np.append(good.entry_ids, 10**9),
-        bank_ids=np.append(good.bank_ids, good.bank_ids[0]).astype(np.int32),
-        hashes=np.vstack([good.hashes, value]),
+    pdq = good.signals["pdq"]
+    bogus = SignalRows(
+        np.append(pdq.entry_ids, 10**9),
+        np.append(pdq.bank_ids, pdq.bank_ids[0]).astype(np.int32),
+        np.vstack([pdq.rows, value]),
     )
+    return replace(good, signals={**good.signals, "pdq": bogus})
 
 
 @pytest.mark.parametrize(
@@ -244,8 +246,9 @@ def test_a_snapshot_is_written_in_the_background_after_start(
         time.sleep(0.05)
     written = _read(settings)
     assert written.cursor == services.snapshot_cursor == store.last_cursor()
-    assert written.entry_ids.tolist() == sorted(e for e, *_ in _entries(store))
-    assert dict(zip(written.entry_ids.tolist(), written.bank_ids.tolist(), strict=True)) == dict(
+    pdq = written.signals["pdq"]
+    assert pdq.entry_ids.tolist() == sorted(e for e, *_ in _entries(store))
+    assert dict(zip(pdq.entry_ids.tolist(), pdq.bank_ids.tolist(), strict=True)) == dict(
         _entries(store)
     )
 
@@ -260,7 +263,7 @@ def test_a_snapshot_follows_the_log_when_it_moved_enough(
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(services_module, "SNAPSHOT_CHECK_INTERVAL", 0.02)
+    monkeypatch.setattr(live_module, "SNAPSHOT_CHECK_INTERVAL", 0.02)
     every = settings.model_copy(update={"snapshot_every_changes": 10})
     store.create("victims", "victim")
     services = start(every)
@@ -287,15 +290,10 @@ def test_an_in_memory_database_has_no_snapshot() -> None:
 
 
 def test_reading_a_snapshot_with_the_wrong_key_fails(tmp_path: Path) -> None:
-    good = snapshots.MatcherSnapshot(
-        3,
-        bytes(range(32)),
-        np.array([1, 2]),
-        np.array([1, 1], np.int32),
-        np.zeros((2, 32), np.uint8),
-    )
+    rows = SignalRows(np.array([1, 2]), np.array([1, 1], np.int32), np.zeros((2, 32), np.uint8))
+    good = snapshots.MatcherSnapshot(3, bytes(range(32)), {"pdq": rows})
     path = tmp_path / "m.snap"
     snapshots.write(path, good, b"a" * 32)
-    assert snapshots.read(path, b"a" * 32).entry_ids.tolist() == [1, 2]
+    assert snapshots.read(path, b"a" * 32).signals["pdq"].entry_ids.tolist() == [1, 2]
     with pytest.raises(SnapshotError, match="another database"):
         snapshots.read(path, b"b" * 32)

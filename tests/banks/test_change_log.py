@@ -22,7 +22,7 @@ def _hashes(count: int, seed: int) -> list[str]:
 
 
 def _entries(values: list[str]) -> list[NewEntry]:
-    return [NewEntry(pdq=v) for v in values]
+    return [NewEntry(value=v) for v in values]
 
 
 def _replay(changes: list[Change]) -> dict[int, str]:
@@ -97,7 +97,7 @@ def test_deleting_a_bank_logs_a_removal_per_entry_and_keeps_it(store: BankStore)
 def test_a_refused_write_logs_nothing(store: BankStore) -> None:
     store.create("a", "victim")
     with pytest.raises(InputError):
-        store.add("a", [NewEntry(pdq=_hashes(1, seed=3)[0]), NewEntry(pdq="not a hash")])
+        store.add("a", [NewEntry(value=_hashes(1, seed=3)[0]), NewEntry(value="not a hash")])
     assert store.changes(0) == []
     assert store.remove_entries("a", [12345]) == 0
     assert store.changes(0) == []
@@ -168,7 +168,7 @@ def test_cursors_commit_in_order_on_postgresql(store: BankStore) -> None:
         first.execute(text("LOCK TABLE hash_changes IN EXCLUSIVE MODE"))
         first.execute(
             text(
-                "INSERT INTO hash_changes (bank_id, entry_id, op, pdq, created_at) "
+                "INSERT INTO hash_changes (bank_id, entry_id, op, value, created_at) "
                 "VALUES (1, 424242, 'add', :pdq, now())"
             ),
             {"pdq": values[0]},

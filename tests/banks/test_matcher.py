@@ -29,7 +29,7 @@ def test_rotated_and_mirrored_uploads_are_found(store: BankStore) -> None:
     original = photo(11, (600, 400))
     stored = pdq.hash_pixels(original)
     store.create("victims", "victim")
-    [entry] = store.add("victims", [NewEntry(pdq=stored.pdq, quality=stored.quality)])
+    [entry] = store.add("victims", [NewEntry(value=stored.pdq, quality=stored.quality)])
     matcher = BankMatcher.from_store(store)
     cases = {
         "original": original,
@@ -53,10 +53,10 @@ def test_each_bank_keeps_its_own_threshold(store: BankStore) -> None:
     store.create("loose", "victim", threshold=31)
     store.create("strict", "victim", threshold=5)
     store.create("fp", "known_false_positive", threshold=12)
-    [loose] = store.add("loose", [NewEntry(pdq=near)])
-    store.add("strict", [NewEntry(pdq=near)])
-    [fp] = store.add("fp", [NewEntry(pdq=near)])
-    store.add("loose", [NewEntry(pdq=_flip_bits(query.pdq, 40, seed=1))])  # beyond 31
+    [loose] = store.add("loose", [NewEntry(value=near)])
+    store.add("strict", [NewEntry(value=near)])
+    [fp] = store.add("fp", [NewEntry(value=near)])
+    store.add("loose", [NewEntry(value=_flip_bits(query.pdq, 40, seed=1))])  # beyond 31
     result = BankMatcher.from_store(store).match(query)
     found = {(m.bank, m.entry, m.bank_kind) for m in result.matches}
     assert found == {("loose", loose, "victim"), ("fp", fp, "known_false_positive")}
@@ -70,8 +70,8 @@ def test_exact_distance_at_the_threshold(store: BankStore) -> None:
     store.create("v", "victim")
     at = _flip_bits(query.pdq, 31, seed=2)
     beyond = _flip_bits(query.pdq, 32, seed=3)
-    [kept] = store.add("v", [NewEntry(pdq=at)])
-    store.add("v", [NewEntry(pdq=beyond)])
+    [kept] = store.add("v", [NewEntry(value=at)])
+    store.add("v", [NewEntry(value=beyond)])
     matcher = BankMatcher.from_store(store)
     found = matcher.match_hash(query.pdq)
     assert [(m.entry, m.distance, m.orientation) for m in found] == [(kept, 31, "original")]
@@ -80,7 +80,7 @@ def test_exact_distance_at_the_threshold(store: BankStore) -> None:
 def test_low_quality_query_is_flagged_and_still_matched(store: BankStore) -> None:
     flat = pdq.hash_pixels(np.full((200, 200, 3), 90, dtype=np.uint8))
     store.create("v", "victim")
-    [entry] = store.add("v", [NewEntry(pdq=flat.pdq)])
+    [entry] = store.add("v", [NewEntry(value=flat.pdq)])
     result = BankMatcher.from_store(store).match(flat)
     assert result.low_quality
     assert result.quality == flat.quality

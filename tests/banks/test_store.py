@@ -62,7 +62,7 @@ def test_unknown_bank(store: BankStore) -> None:
         store.get("nope")
     assert caught.value.code == "bank_not_found"
     with pytest.raises(NotFound):
-        store.add("nope", [NewEntry(pdq=H1)])
+        store.add("nope", [NewEntry(value=H1)])
 
 
 def test_add_entries_and_read_them_back(store: BankStore) -> None:
@@ -70,8 +70,8 @@ def test_add_entries_and_read_them_back(store: BankStore) -> None:
     ids = store.add(
         "v",
         [
-            NewEntry(pdq=H1.upper(), quality=90, source="file:a.jpg", case_ref="C-1", note="n"),
-            NewEntry(pdq=H2, sha256="A" * 64, md5="b" * 32),
+            NewEntry(value=H1.upper(), quality=90, source="file:a.jpg", case_ref="C-1", note="n"),
+            NewEntry(value=H2, sha256="A" * 64, md5="b" * 32),
         ],
     )
     assert len(ids) == 2
@@ -88,19 +88,19 @@ def test_add_entries_and_read_them_back(store: BankStore) -> None:
 def test_one_bad_entry_keeps_nothing(store: BankStore) -> None:
     store.create("v", "victim")
     with pytest.raises(InvalidHash):
-        store.add("v", [NewEntry(pdq=H1), NewEntry(pdq="not a hash")])
+        store.add("v", [NewEntry(value=H1), NewEntry(value="not a hash")])
     with pytest.raises(InputError, match="quality"):
-        store.add("v", [NewEntry(pdq=H1), NewEntry(pdq=H2, quality=101)])
+        store.add("v", [NewEntry(value=H1), NewEntry(value=H2, quality=101)])
     with pytest.raises(InputError, match="note"):
-        store.add("v", [NewEntry(pdq=H1, note="x" * 2001)])
+        store.add("v", [NewEntry(value=H1, note="x" * 2001)])
     assert store.get("v").size == 0
 
 
 def test_remove_entries_and_banks(store: BankStore) -> None:
     store.create("v", "victim")
     store.create("w", "victim")
-    ids = store.add("v", [NewEntry(pdq=H1), NewEntry(pdq=H2)])
-    other = store.add("w", [NewEntry(pdq=H1)])
+    ids = store.add("v", [NewEntry(value=H1), NewEntry(value=H2)])
+    other = store.add("w", [NewEntry(value=H1)])
     assert store.remove_entries("v", [ids[0], other[0], 999_999]) == 1  # not w's entry
     assert [e.id for e in store.entries("v")] == [ids[1]]
     assert store.delete("v") == 1
@@ -111,19 +111,19 @@ def test_remove_entries_and_banks(store: BankStore) -> None:
 def test_many_entries_in_batches(store: BankStore) -> None:
     store.create("big", "victim")
     values = [f"{i:064x}" for i in range(12_345)]
-    ids = store.add("big", [NewEntry(pdq=v) for v in values])
+    ids = store.add("big", [NewEntry(value=v) for v in values])
     assert len(ids) == len(set(ids)) == 12_345
-    hashes = store.hashes(["big"])
-    assert hashes.hashes.shape == (12_345, 32)
+    hashes = store.hashes(["big"]).signals["pdq"]
+    assert hashes.rows.shape == (12_345, 32)
     assert sorted(hashes.entry_ids.tolist()) == sorted(ids)
-    by_id = dict(zip(hashes.entry_ids.tolist(), hashes.hashes, strict=True))
+    by_id = dict(zip(hashes.entry_ids.tolist(), hashes.rows, strict=True))
     assert by_id[ids[5]].tobytes().hex() == values[5]
 
 
 def test_data_survives_reopening(database_url: str) -> None:
     first = Database.open(database_url)
     BankStore(first).create("kept", "victim")
-    BankStore(first).add("kept", [NewEntry(pdq=H1)])
+    BankStore(first).add("kept", [NewEntry(value=H1)])
     first.dispose()
     second = Database.open(database_url)  # migrations are idempotent
     assert BankStore(second).get("kept").size == 1

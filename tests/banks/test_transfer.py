@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bouclier.banks import transfer
-from bouclier.banks.store import BankStore
+from bouclier.banks.store import BankStore, NewEntry
 from bouclier.errors import InvalidImport
 from bouclier.storage import Database
 
@@ -34,7 +34,7 @@ def test_reads_the_formats(tmp_path: Path, name: str, content: str) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     entries = transfer.read_entries(path)
-    assert [e.pdq for e in entries] == [H1, H2]
+    assert [(e.signal_type, e.value) for e in entries] == [("pdq", H1), ("pdq", H2)]
     assert all(e.source in (f"import:{name}",) for e in entries)
 
 
@@ -43,7 +43,8 @@ def test_reads_the_formats(tmp_path: Path, name: str, content: str) -> None:
     [
         ("bad.csv", f"pdq\n{H1}\n{H2[:-1]}\n", 3, "has 63"),
         ("bad.csv", "note,other\nx,y\n", 1, "no PDQ column"),
-        ("bad.csv", f"signal_type,signal_value\nmd5,{H1}\n", 2, "not PDQ"),
+        ("bad.csv", f"signal_type,signal_value\nvideo_tmk,{H1}\n", 2, "not known here"),
+        ("bad.csv", f"signal_type,signal_value\nmd5,{H1}\n", 2, "MD5 hash is 32 hex"),
         ("bad.csv", f"pdq,quality\n{H1},high\n", 2, "quality"),
         ("bad.csv", f"pdq,quality\n{H1},101\n", 2, "quality"),
         ("bad.csv", f"pdq\n{H1},extra\n", 2, "fields"),
@@ -87,9 +88,10 @@ def test_export_import_round_trip(db: Database, tmp_path: Path) -> None:
         f'{H2},,,,"comma, and quote"""\n'
     )
     store.add("src", transfer.read_entries(source))
+    store.add("src", [NewEntry("0123456789abcdef" * 2, signal_type="md5", source="ncmec")])
     for fmt in transfer.EXPORT_FORMATS:
         out = io.StringIO()
-        assert transfer.write_entries(store.entries("src"), fmt, out) == 2
+        assert transfer.write_entries(store.entries("src"), fmt, out) == 3
         if fmt == "csv":
             assert "'=HYPERLINK" in out.getvalue()  # not a live formula in a spreadsheet
         path = tmp_path / f"out.{fmt}"
@@ -99,8 +101,9 @@ def test_export_import_round_trip(db: Database, tmp_path: Path) -> None:
         copied = list(store.entries(f"copy-{fmt}"))
         original = list(store.entries("src"))
         for a, b in zip(original, copied, strict=True):
-            assert (a.pdq, a.quality, a.source, a.case_ref, a.note) == (
-                b.pdq,
+            assert (a.signal_type, a.value, a.quality, a.source, a.case_ref, a.note) == (
+                b.signal_type,
+                b.value,
                 b.quality,
                 b.source,
                 b.case_ref,
@@ -108,3 +111,21 @@ def test_export_import_round_trip(db: Database, tmp_path: Path) -> None:
             )
         assert copied[0].note == '=HYPERLINK("x")'
         assert copied[1].note == 'comma, and quote"'
+
+
+def test_other_signal_types_by_row_or_by_default(tmp_path: Path) -> None:
+    md5, sha = "0123456789abcdef" * 2, "ab" * 32
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(f"signal_type,value\npdq,{H1}\nMD5,{md5.upper()}\nsha256,{sha}\n")
+    entries = transfer.read_entries(mixed)
+    assert [(e.signal_type, e.value) for e in entries] == [
+        ("pdq", H1),
+        ("md5", md5),
+        ("sha256", sha),
+    ]
+    ncmec = tmp_path / "ncmec.txt"  # a bare list, its type given by the caller
+    ncmec.write_text(f"{md5}\n")
+    [entry] = transfer.read_entries(ncmec, signal_type="md5")
+    assert (entry.signal_type, entry.value) == ("md5", md5)
+    with pytest.raises(InvalidImport, match="PDQ hash is 64 hex"):
+        transfer.read_entries(ncmec)  # the default is PDQ

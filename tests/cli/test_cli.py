@@ -29,7 +29,8 @@ def test_hash_folder_recursively(cli, photos_dir: Path) -> None:  # type: ignore
     assert error["code"] == "media.unsupported_format"
     assert "text" in error["message"]
     for row in rows[1:]:
-        assert set(row) == {"path", "sha256", "md5", "pdq", "quality", "width", "height"}
+        assert set(row) == {"path", "sha256", "md5", "pdq", "quality", "width", "height", "signals"}
+        assert row["signals"] == {"pdq": row["pdq"], "sha256": row["sha256"], "md5": row["md5"]}
         assert len(row["pdq"]) == 64
         assert (row["width"], row["height"]) == (640, 480)
 
@@ -60,6 +61,7 @@ def test_bank_lifecycle_and_match(cli, photos_dir: Path, tmp_path: Path) -> None
             "bank": "victims",
             "bank_kind": "victim",
             "entry": added["entry"],
+            "signal_type": "pdq",
             "distance": 0,
             "orientation": "original",
             "frame": 0,

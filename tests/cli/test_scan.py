@@ -79,3 +79,21 @@ def test_scan_refuses_to_start_with_templates_and_no_key(
     err = capsys.readouterr().err
     assert "no template key is configured" in err
     assert err.count("\n") == 1
+
+
+def test_scan_takes_its_policy_and_detectors_from_the_settings(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[thresholds]\nrevealing = 0.0\n")  # every image counts as revealing
+    monkeypatch.setenv("BOUCLIER_POLICY_FILE", str(policy))
+    monkeypatch.setenv("BOUCLIER_DETECTORS", "nudity,faces")
+    assert run(["scan", str(env / "obama_1.jpg")]) == exit_codes.OK
+    [row] = map(json.loads, capsys.readouterr().out.splitlines())
+    assert row["revealing"] is True
+    assert "provenance" not in row["timings_ms"]
+    assert not [s for s in row["signals"] if s["detector"] == "provenance"]
+
+    monkeypatch.setenv("BOUCLIER_DETECTORS", "nudity,deepfake")
+    assert run(["scan", str(env / "obama_1.jpg")]) == exit_codes.CONFIG
+    assert "unknown detector 'deepfake'" in capsys.readouterr().err

@@ -19,15 +19,11 @@ from bouclier.detectors.nudity import (
     LABELS,
     REVEALING,
     REVEALING_CLASSES,
-    REVEALING_THRESHOLD,
     SEXUAL,
     SEXUAL_CLASSES,
-    SEXUAL_THRESHOLD,
     NudityDetector,
     decode_outputs,
     derived,
-    is_revealing,
-    is_sexual,
     letterbox,
     revealing_score,
     sexual_score,
@@ -35,6 +31,7 @@ from bouclier.detectors.nudity import (
 from bouclier.detectors.registry import Registry
 from bouclier.errors import ModelUnavailable
 from bouclier.media import decode
+from bouclier.policy import exposure
 from tests.conftest import FACES, encode, photo
 
 
@@ -73,7 +70,6 @@ def test_class_sets_are_model_classes_and_disjoint() -> None:
     assert not SEXUAL_CLASSES & REVEALING_CLASSES
     assert all(name.endswith("_EXPOSED") for name in SEXUAL_CLASSES)
     assert all(name.endswith("_COVERED") for name in REVEALING_CLASSES)
-    assert 0.25 < REVEALING_THRESHOLD <= SEXUAL_THRESHOLD < 1
 
 
 @pytest.mark.parametrize(
@@ -116,38 +112,15 @@ def test_derived_carries_the_strongest_box_and_class() -> None:
 @pytest.mark.parametrize("name", sorted(SEXUAL_CLASSES))
 def test_each_sexual_class_counts(name: str) -> None:
     assert derived([part(name, 0.9)])[0].score == 0.9
-    assert is_sexual([part(name, 0.9)])
-    assert not is_revealing([part(name, 0.9)])
+    assert exposure([part(name, 0.9)]).sexual
+    assert not exposure([part(name, 0.9)]).revealing
 
 
 @pytest.mark.parametrize("name", sorted(REVEALING_CLASSES))
 def test_each_revealing_class_counts(name: str) -> None:
     assert derived([part(name, 0.9)])[1].score == 0.9
-    assert is_revealing([part(name, 0.9)])
-    assert not is_sexual([part(name, 0.9)])
-
-
-below_sexual = float(np.nextafter(SEXUAL_THRESHOLD, 0))
-below_revealing = float(np.nextafter(REVEALING_THRESHOLD, 0))
-
-
-@pytest.mark.parametrize(
-    ("signals", "sexual", "revealing"),
-    [
-        ([part("FEMALE_BREAST_EXPOSED", SEXUAL_THRESHOLD)], True, False),
-        ([part("FEMALE_BREAST_EXPOSED", below_sexual)], False, False),
-        ([part("FEMALE_BREAST_COVERED", REVEALING_THRESHOLD)], False, True),
-        ([part("FEMALE_BREAST_COVERED", below_revealing)], False, False),
-        # the derived signals alone decide as well as the per-class ones
-        ([Signal("nudity", SEXUAL, SEXUAL_THRESHOLD)], True, False),
-        ([Signal("nudity", REVEALING, below_revealing)], False, False),
-        (derived([part("BUTTOCKS_COVERED", 0.9)]), False, True),
-        ([], False, False),
-    ],
-)
-def test_thresholds_at_the_boundary(signals: list[Signal], sexual: bool, revealing: bool) -> None:
-    assert is_sexual(signals) is sexual
-    assert is_revealing(signals) is revealing
+    assert exposure([part(name, 0.9)]).revealing
+    assert not exposure([part(name, 0.9)]).sexual
 
 
 def test_scores_read_derived_or_per_class_signals() -> None:
@@ -378,8 +351,7 @@ def test_portraits_have_faces_and_nothing_sexual(detector: NudityDetector, path:
     signals = detector.detect(sample)
     assert_well_formed(signals, sample.pixels)
     assert any(s.label.startswith("nudity.FACE_") and s.score >= 0.5 for s in signals)
-    assert sexual_score(signals) < SEXUAL_THRESHOLD
-    assert not is_sexual(signals)
+    assert not exposure(signals).sexual
 
 
 @pytest.mark.model
@@ -398,7 +370,7 @@ def test_generated_pictures(detector: NudityDetector, seed: int) -> None:
     pixels = photo(seed)
     signals = detector.detect(sample_of(pixels))
     assert_well_formed(signals, pixels)
-    assert not is_sexual(signals)
+    assert not exposure(signals).sexual
 
 
 @pytest.mark.model

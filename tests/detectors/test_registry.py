@@ -6,7 +6,7 @@ import pytest
 
 from bouclier.detectors import Registry
 from bouclier.detectors.models import ModelFile, locate
-from bouclier.errors import ModelUnavailable
+from bouclier.errors import ConfigError, ModelUnavailable
 from tests.analysis.fakes import FakeDetector
 
 
@@ -20,6 +20,14 @@ def test_registry_keeps_order_and_loads_all() -> None:
     registry.load()
     assert a.loaded
     assert b.loaded
+
+
+def test_a_needed_detector_is_looked_up_or_named_missing() -> None:
+    nudity = FakeDetector("nudity")
+    registry = Registry([nudity, FakeDetector("provenance")])
+    assert registry.require("nudity") is nudity
+    with pytest.raises(ConfigError, match=r"'faces'.*\(BOUCLIER_DETECTORS: nudity, provenance\)"):
+        registry.require("faces")
 
 
 def test_duplicate_names_fail_loudly() -> None:

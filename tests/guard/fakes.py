@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from bouclier.detectors.base import Box, Sample, Signal
-from bouclier.detectors.faces import Face
+from bouclier.detectors.faces import FACE, Face
+from bouclier.detectors.nudity import SIGNAL_LABELS
 
 
 def image(shade: int) -> np.ndarray:
@@ -17,6 +19,10 @@ def image(shade: int) -> np.ndarray:
 
 @dataclass
 class FakeNudity:
+    name: ClassVar[str] = "nudity"
+    version: ClassVar[str] = "fake-1"
+    labels: ClassVar[frozenset[str]] = SIGNAL_LABELS
+
     sexual: float = 0.0
     revealing: float = 0.0
     calls: int = 0
@@ -46,6 +52,10 @@ def face(*values: float) -> Face:
 class FakeFaces:
     """Faces per image shade (see :func:`image`); no entry, no face."""
 
+    name: ClassVar[str] = "faces"
+    version: ClassVar[str] = "fake-1"
+    labels: ClassVar[frozenset[str]] = frozenset({FACE})
+
     by_shade: dict[int, list[Face]] = field(default_factory=dict)
     calls: int = 0
     boxes_given: list[object] = field(default_factory=list)
@@ -57,3 +67,6 @@ class FakeFaces:
         self.calls += 1
         self.boxes_given.append(boxes)
         return list(self.by_shade.get(int(pixels[0, 0, 0]), []))
+
+    def detect(self, sample: Sample) -> list[Signal]:
+        return [Signal("faces", FACE, f.score, f.box) for f in self.describe(sample.pixels)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bouclier.detectors.registry import Registry
 from bouclier.guard import Action, Guard, check_request
 from bouclier.guard.lexicon import CONCEPT_WEIGHTS, Lexicon
 from bouclier.guard.lexicons import LEXICONS
@@ -146,7 +147,7 @@ def test_minor_and_enrolled_refuse_any_revealing_request() -> None:
 
 def test_a_real_face_lowers_the_threshold() -> None:
     faces = FakeFaces({1: [face(0.1)]})
-    guard = Guard(nudity=FakeNudity(), faces=faces)
+    guard = Guard(Registry([FakeNudity(), faces]))
     weak = "make her look sexy"
     assert not guard.check_request(weak, image(0)).refused  # no face in it
     decision = guard.check_request(weak, image(1))
@@ -158,14 +159,14 @@ def test_a_real_face_lowers_the_threshold() -> None:
 
 def test_the_face_detector_runs_only_when_it_matters() -> None:
     faces = FakeFaces({1: [face(0.1)]})
-    guard = Guard(nudity=FakeNudity(), faces=faces)
+    guard = Guard(Registry([FakeNudity(), faces]))
     guard.check_request("remove the background", image(1))  # nothing found: no face needed
     guard.check_request("make her naked", image(1))  # refused anyway
     assert faces.calls == 0
 
 
 def test_image_bytes_are_decoded(portrait_bytes: bytes) -> None:
-    guard = Guard(nudity=FakeNudity(), faces=FakeFaces())
+    guard = Guard(Registry([FakeNudity(), FakeFaces()]))
     assert not guard.check_request("make her look sexy", portrait_bytes).refused
 
 

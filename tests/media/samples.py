@@ -9,13 +9,10 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pillow_heif
 from PIL import Image
-
-FACES = Path("/work/shared/data/faces")
 
 #: Pillow's writer for each format Bouclier reads, and options that keep the output small.
 WRITERS: dict[str, tuple[str, dict[str, object]]] = {

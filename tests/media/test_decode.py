@@ -17,9 +17,9 @@ from PIL import Image, JpegImagePlugin
 from bouclier.errors import FileUnreadable
 from bouclier.media import DecodedImage, Limits, decode, decode_file
 from bouclier.settings import Settings
+from tests.conftest import FACES
 
 from .samples import (
-    FACES,
     LOSSLESS,
     WRITERS,
     blocks,

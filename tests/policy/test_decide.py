@@ -10,6 +10,7 @@ import pytest
 from bouclier.detectors.base import Signal
 from bouclier.errors import ConfigError
 from bouclier.policy import CaseFlags, Decision, Policy, Priority, decide
+from bouclier.settings import load_settings
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,15 @@ def test_policy_from_toml(tmp_path: Path) -> None:
     )
 
 
+def test_policy_from_settings(tmp_path: Path) -> None:
+    assert Policy.from_settings(load_settings()) == Policy()
+    path = tmp_path / "policy.toml"
+    path.write_text("[thresholds]\nrevealing = 0.8\n")
+    assert Policy.from_settings(load_settings(policy_file=path)) == Policy(revealing_threshold=0.8)
+    with pytest.raises(ConfigError, match="cannot read the policy file"):
+        Policy.from_settings(load_settings(policy_file=tmp_path / "missing.toml"))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -239,10 +249,3 @@ def test_bad_policy_files(tmp_path: Path, text: str, message: str) -> None:
 def test_decide_is_pure() -> None:
     signals = [*SEXUAL, enrolled()]
     assert decide(signals, [VICTIM]) == decide(signals, [VICTIM])
-
-
-def test_default_thresholds_are_the_nudity_detectors() -> None:
-    from bouclier.detectors import nudity as detector
-
-    assert Policy().sexual_threshold == detector.SEXUAL_THRESHOLD
-    assert Policy().revealing_threshold == detector.REVEALING_THRESHOLD

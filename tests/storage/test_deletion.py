@@ -16,7 +16,7 @@ def test_deleted_rows_leave_no_trace_in_the_file(tmp_path: Path) -> None:
     store = BankStore(db)
     store.create("v", "victim")
     marker = "withdrawn-victim-note-7f3a9c"
-    [entry] = store.add("v", [NewEntry(pdq="ab" * 32, note=marker, case_ref="CASE-7f3a9c")])
+    [entry] = store.add("v", [NewEntry(value="ab" * 32, note=marker, case_ref="CASE-7f3a9c")])
     with db.engine.begin() as connection:
         connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     assert marker.encode() in path.read_bytes()  # the check below can fail

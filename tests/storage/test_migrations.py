@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from bouclier.storage import Database
 from bouclier.storage.db import MIGRATIONS
@@ -38,3 +40,69 @@ def test_revisions_are_numbered_in_order() -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     revisions = [s.revision for s in ScriptDirectory.from_config(config).walk_revisions()]
     assert revisions[::-1] == [f"{n:04d}" for n in range(1, len(revisions) + 1)]
+
+
+def _upgrade(db: Database, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_signal_types_migration_keeps_every_hash(database_url: str) -> None:
+    """0006 turns each ``pdq`` column into ``(signal_type, value)``: rows written by the
+    previous release come out as PDQ, with their hashes and everything that refers to them."""
+    pdq, other = "f8" * 32, "e6" * 32
+    db = Database(database_url)
+    try:
+        _upgrade(db, "0005")
+        params = {"pdq": pdq, "other": other, "now": "2026-11-30 12:00:00+00:00"}
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO banks (id, name, kind, threshold, created_at) "
+                "VALUES (1, 'victims', 'victim', 31, :now)",
+                "INSERT INTO bank_entries (id, bank_id, pdq, quality, source, created_at) "
+                "VALUES (7, 1, :pdq, 90, 'old', :now)",
+                "INSERT INTO hash_changes (bank_id, entry_id, op, pdq, created_at) "
+                "VALUES (1, 7, 'add', :pdq, :now)",
+                "INSERT INTO match_feedback (platform, bank_id, entry_id, pdq, action, status, "
+                "created_at) VALUES ('p', 1, 7, :other, 'blocked', 'recorded', :now)",
+                "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, status, "
+                "created_at, updated_at) VALUES (1, 'BQ-AAAA-AAAA', 'x', 'es', false, false, "
+                "'new', :now, :now)",
+                "INSERT INTO case_items (case_id, kind, pdq, quality, status, created_at) "
+                "VALUES (1, 'hash', :pdq, 90, 'pending', :now)",
+                "INSERT INTO case_items (case_id, kind, url, status, created_at) "
+                "VALUES (1, 'url', 'https://ex.social/p/1', 'pending', :now)",
+                "INSERT INTO evidence_files (case_id, item_id, media_type, size, sha256, "
+                "ciphertext, key_id, created_at) VALUES (1, 1, 'image/jpeg', 1, :pdq, :blob, "
+                "'k', :now)",
+            ):
+                connection.execute(text(statement), {**params, "blob": b"\x00"})
+        db.upgrade()
+        with db.engine.connect() as connection:
+            rows = {
+                table: connection.execute(
+                    text(f"SELECT signal_type, value FROM {table} ORDER BY id")  # noqa: S608
+                ).all()
+                for table in ("bank_entries", "hash_changes", "match_feedback", "case_items")
+            }
+            evidence = connection.execute(text("SELECT count(*) FROM evidence_files")).scalar()
+        assert rows == {
+            "bank_entries": [("pdq", pdq)],
+            "hash_changes": [("pdq", pdq)],
+            "match_feedback": [("pdq", other)],
+            "case_items": [("pdq", pdq), (None, None)],  # a URL item has no hash
+        }
+        assert evidence == 1  # the items were altered in place, never dropped and re-created
+        from bouclier.banks.matcher import BankMatcher
+        from bouclier.banks.store import BankStore
+
+        store = BankStore(db)
+        assert [(e.id, e.signal_type, e.value) for e in store.entries("victims")] == [
+            (7, "pdq", pdq)
+        ]
+        assert [m.entry for m in BankMatcher.from_store(store).match_hash(pdq)] == [7]
+    finally:
+        db.dispose()

@@ -21,8 +21,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bouclier.api import create_app
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
 from bouclier.cases import Cases
+from bouclier.detectors.registry import Registry
 from bouclier.settings import Settings, load_settings
 from tests.analysis.fakes import FakeDetector, nudity
 
@@ -36,8 +37,8 @@ def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **more: object
     )
 
 
-def fake_detectors() -> Detectors:
-    return Detectors(nudity=nudity(), provenance=FakeDetector("provenance"))
+def fake_detectors() -> Registry:
+    return Registry([nudity(), FakeDetector("provenance")])
 
 
 @dataclass

@@ -398,7 +398,7 @@ def test_false_positive_feedback_confirmed_into_the_bank(console: Console) -> No
     store = console.services.store
     store.create("victims", "victim")
     pdq = hash_bytes(encode(photo(3))).pdq.hashes[0]
-    [entry] = store.add("victims", [NewEntry(pdq=pdq)])
+    [entry] = store.add("victims", [NewEntry(value=pdq)])
     feedback = FeedbackStore(store)
     first = feedback.record(
         platform="example", api_key_id=None, entry_id=entry, pdq_hash=pdq, action="false_positive"

@@ -265,7 +265,7 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
     _, platform_key = services.keys.create("tiktok", "platform")
     with services.db.transaction() as session:
         pdq = session.scalar(
-            select(CaseItem.pdq).where(CaseItem.kind == "hash").order_by(CaseItem.id)
+            select(CaseItem.value).where(CaseItem.kind == "hash").order_by(CaseItem.id)
         )
     headers = {"Authorization": f"Bearer {platform_key}"}
     with httpx.Client(base_url=live_server.url, headers=headers) as api:

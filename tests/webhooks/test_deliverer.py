@@ -21,6 +21,7 @@ from bouclier.storage import Database
 from bouclier.storage.models import WebhookDelivery, utcnow
 from bouclier.webhooks import forget_entries, request_takedown, verify_signature
 from bouclier.webhooks.deliverer import BACKOFF, JITTER, MAX_ATTEMPTS, Deliverer
+from bouclier.webhooks.fanout import fan_out_all
 from bouclier.webhooks.store import WebhookStore
 from tests.webhooks.receiver import receiver
 
@@ -55,7 +56,7 @@ def test_bank_writes_reach_a_real_receiver_signed(
 ) -> None:
     with receiver() as platform:
         hook, secret = WebhookStore(db).create("main", platform.url)
-        (entry,) = banks.add("victims", [NewEntry(pdq=PDQ_A, case_ref="C-1")])
+        (entry,) = banks.add("victims", [NewEntry(value=PDQ_A, case_ref="C-1")])
         assert deliverer.deliver_due() == 1
         banks.remove_entries("victims", [entry])
         assert deliverer.deliver_due() == 1
@@ -74,6 +75,8 @@ def test_bank_writes_reach_a_real_receiver_signed(
             "bank": "victims",
             "bank_kind": "victim",
             "entry_id": entry,
+            "signal_type": "pdq",
+            "value": PDQ_A,
             "pdq": PDQ_A,
             "cursor": None,
         }
@@ -98,8 +101,12 @@ def test_bulk_add_and_bank_delete_enqueue_one_row_per_entry_and_webhook(
     notices, _ = store.create("notices", "https://three.social/h", ["takedown.requested"])
     gone, _ = store.create("gone", "https://four.social/h")
     store.disable(gone.id)
-    entries = [NewEntry(pdq=f"{i:064x}") for i in range(1, 12_001)]  # over one insert batch
+    entries = [NewEntry(value=f"{i:064x}") for i in range(1, 12_001)]  # over one insert batch
     ids = banks.add("victims", entries)
+    with db.transaction() as session:  # the banks write the change log, nothing else
+        assert session.scalars(select(WebhookDelivery.id)).all() == []
+    assert fan_out_all(db) == len(ids)  # the fan-out makes the deliveries from it
+    assert fan_out_all(db) == 0  # once
     assert len(store.deliveries(one.id, limit=500)) == 500
     assert store.deliveries(two.id) == []
     assert store.deliveries(notices.id) == []
@@ -111,8 +118,9 @@ def test_bulk_add_and_bank_delete_enqueue_one_row_per_entry_and_webhook(
             )
         ).all()
     assert sorted(entry for entry, _ in rows) == ids
-    assert {json.loads(p)["data"]["pdq"] for _, p in rows} == {e.pdq for e in entries}
+    assert {json.loads(p)["data"]["pdq"] for _, p in rows} == {e.value for e in entries}
     assert banks.delete("victims") == len(ids)
+    assert fan_out_all(db) == len(ids)
     removed = store.deliveries(two.id, limit=500)
     assert {d.event for d in removed} == {"hash.removed"}
     with db.transaction() as session:
@@ -122,12 +130,17 @@ def test_bulk_add_and_bank_delete_enqueue_one_row_per_entry_and_webhook(
             ).all()
         )
     assert counts == {one.id: len(ids), two.id: len(ids)}
+    with db.transaction() as session:  # the bank is deleted: its name is still told
+        payloads = session.scalars(
+            select(WebhookDelivery.payload).where(WebhookDelivery.event == "hash.removed")
+        ).all()
+    assert {json.loads(p)["data"]["bank"] for p in payloads} == {"victims"}
 
 
 def test_a_rolled_back_write_announces_nothing(db: Database, banks: BankStore) -> None:
     hook, _ = WebhookStore(db).create("main", "https://one.social/h")
     with pytest.raises(Exception, match="PDQ"):
-        banks.add("victims", [NewEntry(pdq=PDQ_A), NewEntry(pdq="not a hash")])
+        banks.add("victims", [NewEntry(value=PDQ_A), NewEntry(value="not a hash")])
     assert WebhookStore(db).deliveries(hook.id) == []
 
 
@@ -136,7 +149,7 @@ def test_failures_are_retried_with_backoff_then_delivered(db: Database, banks: B
     deliverer = Deliverer(db, client=_scripted([500, 503], seen), rng=random.Random(7))
     store = WebhookStore(db)
     hook, secret = store.create("main", "https://one.social/h")
-    banks.add("victims", [NewEntry(pdq=PDQ_A)])
+    banks.add("victims", [NewEntry(value=PDQ_A)])
     start = utcnow()
 
     assert deliverer.deliver_due(start) == 1
@@ -185,7 +198,7 @@ def test_gives_up_after_the_last_attempt_and_can_be_redelivered(
     deliverer = Deliverer(db, client=_scripted(statuses, seen), rng=random.Random(1))
     store = WebhookStore(db)
     hook, _ = store.create("main", "https://one.social/h")
-    banks.add("victims", [NewEntry(pdq=PDQ_A)])
+    banks.add("victims", [NewEntry(value=PDQ_A)])
     moment = utcnow()
     delays: list[timedelta] = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -220,7 +233,7 @@ def test_connection_errors_and_redirects_are_failures(db: Database, banks: BankS
     store = WebhookStore(db)
     down, _ = store.create("down", "https://down.social/h")
     moved, _ = store.create("moved", "https://moved.social/h")
-    banks.add("victims", [NewEntry(pdq=PDQ_A)])
+    banks.add("victims", [NewEntry(value=PDQ_A)])
     assert deliverer.deliver_due() == 2
     (d,) = store.deliveries(down.id)
     assert (d.status, d.last_status, d.last_error) == (
@@ -239,7 +252,7 @@ def test_a_disabled_webhook_gets_nothing(db: Database, banks: BankStore) -> None
     deliverer = Deliverer(db, client=_scripted([], seen))
     store = WebhookStore(db)
     hook, _ = store.create("main", "https://one.social/h")
-    banks.add("victims", [NewEntry(pdq=PDQ_A)])
+    banks.add("victims", [NewEntry(value=PDQ_A)])
     store.disable(hook.id)
     assert deliverer.deliver_due() == 0
     assert seen == []
@@ -253,9 +266,10 @@ def test_forget_entries_scrubs_every_delivery_of_the_entries(
     deliverer = Deliverer(db, client=_scripted([], seen))
     store = WebhookStore(db)
     hook, _ = store.create("main", "https://one.social/h")
-    first, kept = banks.add("victims", [NewEntry(pdq=PDQ_A), NewEntry(pdq=PDQ_B)])
+    first, kept = banks.add("victims", [NewEntry(value=PDQ_A), NewEntry(value=PDQ_B)])
     assert deliverer.deliver_due() == 2  # both hash.added delivered
     banks.remove_entries("victims", [first])  # a hash.removed, still pending
+    fan_out_all(db)
     with db.transaction() as session:
         assert forget_entries(session, [first]) == 2
         assert forget_entries(session, [first]) == 0  # already scrubbed
@@ -318,7 +332,7 @@ def test_two_deliverers_never_send_one_delivery_twice(database_url: str) -> None
         banks = BankStore(first_db)
         banks.create("victims", "victim")
         WebhookStore(first_db).create("main", "https://one.social/h")
-        banks.add("victims", [NewEntry(pdq=f"{i:064x}") for i in range(1, 201)])
+        banks.add("victims", [NewEntry(value=f"{i:064x}") for i in range(1, 201)])
         lock = threading.Lock()
         sent: Counter[str] = Counter()
 

@@ -1,13 +1,22 @@
 """The analysis pipeline: decode once, fingerprint, match, detect, decide (../shared/DESIGN.md).
 
 An :class:`Analyzer` holds what is expensive to build (the bank index, the models, the enrolled
-templates) and analyses one image at a time; a scan builds one per worker process. Faces are
-compared with enrolled templates **only** when the image is sexual or revealing: Bouclier is not
-a general face search, so a face is not even looked for otherwise.
+templates) and analyses one image at a time; a scan builds one per worker process. It takes its
+detectors as a :class:`~bouclier.detectors.registry.Registry` (production's is built by
+``bouclier.detectors.catalog`` from ``BOUCLIER_DETECTORS``) and runs them in this order:
+
+1. ``nudity`` (required): whether the image is sexual or revealing
+   (:func:`bouclier.policy.exposure.exposure`, with the policy's thresholds) decides the next step;
+2. ``faces``, only through the likeness stage, and only when the image is sexual or revealing
+   and someone is enrolled: Bouclier is not a general face search, so a face is not even looked
+   for otherwise;
+3. every other detector of the registry, in its order (``provenance`` by default), each timed
+   under its name; their signals go to the result and to the policy.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import time
@@ -20,14 +29,18 @@ from bouclier.analysis.result import Analysis
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.detectors.base import Detector, Sample, Signal
-from bouclier.detectors.faces import FaceDetector
-from bouclier.detectors.labels import FACE, LIKENESS_ENROLLED, NUDITY_REVEALING, NUDITY_SEXUAL
+from bouclier.detectors.catalog import CATALOG
+from bouclier.detectors.faces import DETECTOR as FACES
+from bouclier.detectors.faces import FaceDescriber, describer
+from bouclier.detectors.nudity import DETECTOR as NUDITY
 from bouclier.detectors.nudity import face_boxes
-from bouclier.hashing import digests, hash_image
+from bouclier.detectors.registry import Registry
+from bouclier.hashing import hash_decoded
 from bouclier.likeness import Enrolments, LikenessIndex
 from bouclier.media import Limits, decode
 from bouclier.media.files import read_file
-from bouclier.policy import CaseFlags, Policy, decide
+from bouclier.policy import CaseFlags, Policy, decide, exposure
+from bouclier.policy.decide import ENROLLED
 from bouclier.settings import Settings
 from bouclier.storage import Database
 
@@ -40,16 +53,20 @@ class Analyzer:
         self,
         *,
         matcher: BankMatcher,
-        nudity: Detector,
-        provenance: Detector,
+        detectors: Registry,
         likeness: Likeness | None = None,
         policy: Policy | None = None,
         limits: Limits | None = None,
         min_side: int | None = 512,
     ) -> None:
+        """``detectors`` must hold ``nudity`` (ConfigError otherwise); ``faces`` runs only in
+        ``likeness``; the others run after them (see the module docstring)."""
         self.matcher = matcher
-        self.nudity = nudity
-        self.provenance = provenance
+        self.detectors = detectors
+        self.nudity = detectors.require(NUDITY)
+        self.others: tuple[Detector, ...] = tuple(
+            d for d in detectors if d.name not in (NUDITY, FACES)
+        )
         self.likeness = likeness
         self.policy = policy or Policy()
         self.limits = limits or Limits()
@@ -62,32 +79,33 @@ class Analyzer:
         *,
         banks: list[str] | None = None,
         policy: Policy | None = None,
-        threads: int = 1,
+        detectors: Registry | None = None,
     ) -> Analyzer:
-        """The whole pipeline as configured: banks from the database, the real detectors."""
-        from bouclier.detectors.nudity import NudityDetector
-        from bouclier.detectors.provenance import ProvenanceDetector
-
+        """The whole pipeline as configured: banks from the database, the detectors that
+        ``BOUCLIER_DETECTORS`` names (unless given), the policy of ``BOUCLIER_POLICY_FILE``
+        (unless given)."""
+        detectors = detectors if detectors is not None else CATALOG.build(settings)
         db = Database.open(settings.resolved_database_url)
         try:
             store = BankStore(db, default_threshold=settings.default_threshold)
             matcher = BankMatcher.from_store(store, banks, min_quality=settings.pdq_min_quality)
-            likeness = Likeness.from_database(db, settings)
+            likeness = Likeness.from_database(db, settings, detectors)
         finally:
             db.dispose()
         return cls(
             matcher=matcher,
-            nudity=NudityDetector(threads=threads),
-            provenance=ProvenanceDetector(),
+            detectors=detectors,
             likeness=likeness,
-            policy=policy,
+            policy=policy or Policy.from_settings(settings),
             limits=Limits.from_settings(settings),
             min_side=settings.pdq_min_side or None,
         )
 
     def load(self) -> None:
+        """Loads the models the analysis runs (the face models only when someone is enrolled)."""
         self.nudity.load()
-        self.provenance.load()
+        for detector in self.others:
+            detector.load()
         if self.likeness is not None:
             self.likeness.load()
 
@@ -104,21 +122,21 @@ class Analyzer:
         image = _timed(
             timings, "decode", lambda: decode(data, limits=self.limits, min_side=self.min_side)
         )
-        frames = _timed(timings, "hash", lambda: hash_image(image))
-        sha256, md5 = digests.sha256(data), digests.md5(data)
-        matched = _timed(timings, "match", lambda: self.matcher.match(frames))
+        kinds = self.matcher.signal_types
+        hashes = _timed(timings, "hash", lambda: hash_decoded(data, image, kinds))
+        frames, sha256, md5 = hashes.frames, hashes.sha256, hashes.md5
+        matched = _timed(timings, "match", lambda: self.matcher.match_image(hashes))
         sample = Sample(data=data, image=image)
-        signals: list[Signal] = _timed(timings, "nudity", lambda: self.nudity.detect(sample))
-        scores = {s.label: s.score for s in signals}
-        sexual = scores.get(NUDITY_SEXUAL, 0.0) >= self.policy.sexual_threshold
-        revealing = scores.get(NUDITY_REVEALING, 0.0) >= self.policy.revealing_threshold
-        if self.likeness is not None and (sexual or revealing):
+        signals: list[Signal] = _timed(timings, NUDITY, lambda: self.nudity.detect(sample))
+        exposed = exposure(signals, self.policy)
+        if self.likeness is not None and exposed.exposed:
             likeness = self.likeness
             seen = list(signals)
-            signals += _timed(timings, "faces", lambda: likeness.signals(sample, seen))
+            signals += _timed(timings, FACES, lambda: likeness.signals(sample, seen))
         else:
-            timings["faces"] = 0.0
-        signals += _timed(timings, "provenance", lambda: self.provenance.detect(sample))
+            timings[FACES] = 0.0
+        for detector in self.others:
+            signals += _timed(timings, detector.name, functools.partial(detector.detect, sample))
         verdict = _timed(
             timings, "policy", lambda: decide(signals, matched.matches, case_flags, self.policy)
         )
@@ -130,8 +148,8 @@ class Analyzer:
             height=image.height,
             frames=frames,
             low_quality=matched.low_quality,
-            sexual=sexual,
-            revealing=revealing,
+            sexual=exposed.sexual,
+            revealing=exposed.revealing,
             matches=matched.matches,
             signals=tuple(signals),
             verdict=verdict,
@@ -168,22 +186,26 @@ class Likeness:
         index: LikenessIndex,
         minors: frozenset[str],
         threshold: float,
-        faces: FaceDetector | None = None,
+        faces: FaceDescriber,
     ) -> None:
         self.index = index
         self.minors = minors
         self.threshold = threshold
-        self.faces = faces or FaceDetector()
+        self.faces = faces
 
     @classmethod
-    def from_database(cls, db: Database, settings: Settings) -> Likeness | None:
-        """None when nobody is enrolled; ConfigError when templates are stored without their key."""
+    def from_database(
+        cls, db: Database, settings: Settings, detectors: Registry
+    ) -> Likeness | None:
+        """None when nobody is enrolled; else the stage, with the ``faces`` detector of
+        ``detectors`` (ConfigError if it is not configured, or templates are stored without their
+        key)."""
         enrolments = Enrolments.open(db, settings)
         index = LikenessIndex.load(enrolments)
         if not len(index):
             return None
         minors = frozenset(e.reference for e in enrolments.list() if e.consent.minor)
-        return cls(index, minors, settings.likeness_threshold)
+        return cls(index, minors, settings.likeness_threshold, describer(detectors))
 
     def load(self) -> None:
         self.faces.load()
@@ -191,9 +213,9 @@ class Likeness:
     def signals(self, sample: Sample, seen: Sequence[Signal] = ()) -> list[Signal]:
         """Face and likeness signals; ``seen`` are the nudity signals, whose face boxes spare
         the face detector its own search (it searches itself when NudeNet found no face)."""
-        faces = self.faces.describe(sample.pixels, face_boxes(seen) or None)
-        found = [Signal("faces", FACE, face.score, face.box) for face in faces]
-        for match in self.index.match(faces, self.threshold):
+        described = self.faces.describe(sample.pixels, face_boxes(seen) or None)
+        found = [face.signal() for face in described]
+        for match in self.index.match(described, self.threshold):
             details = (
                 ("reference", match.reference),
                 ("distance", f"{match.distance:.3f}"),
@@ -202,9 +224,9 @@ class Likeness:
             found.append(
                 Signal(
                     "likeness",
-                    LIKENESS_ENROLLED,
+                    ENROLLED,
                     max(0.0, 1.0 - match.distance),
-                    faces[match.face].box,
+                    described[match.face].box,
                     details,
                 )
             )

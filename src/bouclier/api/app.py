@@ -28,7 +28,9 @@ from bouclier.api import banks, cases, feedback, guard, images, problems, rateli
 from bouclier.api.auth import Public, Require, require
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import RequestObservation
-from bouclier.api.services import Detectors, Services
+from bouclier.api.services import Services
+from bouclier.detectors.catalog import CATALOG
+from bouclier.detectors.registry import Registry
 from bouclier.settings import Settings, load_settings
 from bouclier.web import install as install_web
 
@@ -38,12 +40,13 @@ _METRICS_ROUTE: dict[str, Any] = {
 }
 
 
-def create_app(settings: Settings, *, detectors: Detectors | None = None) -> FastAPI:
-    """The Bouclier HTTP service; ``detectors`` defaults to the real models (tests pass fakes)."""
+def create_app(settings: Settings, *, detectors: Registry | None = None) -> FastAPI:
+    """The Bouclier HTTP service; ``detectors`` defaults to those the settings name (built from
+    ``bouclier.detectors.catalog``; tests pass fakes)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        chosen = detectors if detectors is not None else Detectors.real()
+        chosen = detectors if detectors is not None else CATALOG.build(settings)
         services = await run_in_threadpool(Services.start, settings, chosen)
         app.state.services = services
         try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bouclier.api import schemas
@@ -24,6 +24,7 @@ from bouclier.api.uploads import UPLOAD_BODY
 from bouclier.banks.store import MAX_CHANGES, MAX_CURSOR, BankInfo, Change, NewEntry
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes
+from bouclier.signals import DEFAULT
 from bouclier.storage.models import utc_iso
 from bouclier.vocabulary import BANK_KINDS, listed
 
@@ -43,13 +44,36 @@ class BankCreate(BaseModel):
 
 
 class EntryIn(BaseModel):
-    pdq: str = Field(description="64 hex characters")
+    signal_type: str = Field(
+        default=DEFAULT, max_length=32, description="pdq (the default), sha256, md5..."
+    )
+    value: str | None = Field(
+        default=None, max_length=4096, description="The hash, in its signal type's form."
+    )
+    pdq: str | None = Field(default=None, description="A PDQ hash, 64 hex (instead of value).")
     quality: int | None = None
     sha256: str | None = None
     md5: str | None = None
     source: str = "api"
     case_ref: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_value(self) -> EntryIn:
+        schemas.pdq_or_values(self.pdq, self.value, self.signal_type)
+        return self
+
+    def new_entry(self) -> NewEntry:
+        return NewEntry(
+            value=schemas.pdq_or_values(self.pdq, self.value, self.signal_type),
+            signal_type=self.signal_type,
+            quality=self.quality,
+            sha256=self.sha256,
+            md5=self.md5,
+            source=self.source,
+            case_ref=self.case_ref,
+            note=self.note,
+        )
 
 
 class EntriesIn(BaseModel):
@@ -93,7 +117,9 @@ def change_dict(change: Change) -> dict[str, Any]:
         "cursor": change.cursor,
         "op": change.op,
         "entry": change.entry,
-        "pdq": change.pdq,
+        "signal_type": change.signal_type,
+        "value": change.value,
+        "pdq": change.value if change.signal_type == DEFAULT else None,
         "created_at": utc_iso(change.created_at),
     }
 
@@ -107,7 +133,8 @@ async def bank_changes(
     ),
     limit: int = Query(default=1000, ge=1, le=MAX_CHANGES, description="At most this many."),
 ) -> dict[str, Any]:
-    """The bank's changes after cursor ``since``, oldest first: adds and removes with their PDQ.
+    """The bank's changes after cursor ``since``, oldest first: adds and removes with their
+    ``(signal_type, value)`` (and ``pdq`` for a PDQ entry).
 
     Apply them in order and ask again from ``next`` (at once while ``more`` is true). Cursors
     commit in order, so no change is ever skipped by asking from the last cursor seen.
@@ -136,9 +163,10 @@ async def delete_bank(request: Request, name: str) -> dict[str, Any]:
     "/{name}/hashes", dependencies=_analyst, status_code=201, response_model=schemas.EntriesAdded
 )
 async def add_hashes(request: Request, name: str, body: EntriesIn) -> dict[str, Any]:
-    """Adds PDQ hashes to a bank, all or none; answers the new entries' ids in order."""
+    """Adds hashes to a bank (PDQ unless an entry names its ``signal_type``), all or none;
+    answers the new entries' ids in order."""
     services = services_of(request)
-    entries = [NewEntry(**entry.model_dump()) for entry in body.entries]
+    entries = [entry.new_entry() for entry in body.entries]
     ids = await run_in_threadpool(services.store.add, name, entries)
     await run_in_threadpool(services.refresh_matcher)
     return {"bank": name, "entries": ids}
@@ -175,7 +203,7 @@ async def add_image(
         lambda: hash_bytes(image, limits=services.limits, min_side=services.analyzer.min_side)
     )
     entry = NewEntry(
-        pdq=hashes.pdq.pdq,
+        value=hashes.pdq.pdq,
         quality=hashes.pdq.quality,
         sha256=hashes.sha256,
         md5=hashes.md5,
@@ -183,4 +211,10 @@ async def add_image(
     )
     (entry_id,) = await run_in_threadpool(services.store.add, name, [entry])
     await run_in_threadpool(services.refresh_matcher)
-    return {"bank": name, "entry": entry_id, "pdq": hashes.pdq.pdq, "quality": hashes.pdq.quality}
+    return {
+        "bank": name,
+        "entry": entry_id,
+        "signal_type": DEFAULT,
+        "pdq": hashes.pdq.pdq,
+        "quality": hashes.pdq.quality,
+    }

@@ -11,15 +11,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import services_of
 from bouclier.api.keys import KeyInfo
 from bouclier.api.schemas import one_of, pattern_of
 from bouclier.banks.store import MAX_CURSOR
 from bouclier.feedback.store import MAX_PAGE, FeedbackInfo, FeedbackStore
+from bouclier.signals import DEFAULT
 from bouclier.vocabulary import FEEDBACK_ACTIONS, FEEDBACK_STATUSES, FeedbackAction, listed
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
@@ -30,9 +32,20 @@ FeedbackId = Annotated[int, Path(ge=1, le=MAX_CURSOR, description="The feedback'
 
 class FeedbackIn(BaseModel):
     entry_id: int = Field(ge=1, le=MAX_CURSOR, description="The bank entry the match named.")
-    pdq: str = Field(max_length=200, description="The platform's image PDQ, as matched.")
+    signal_type: str = Field(default=DEFAULT, max_length=32, description="pdq, sha256, md5...")
+    pdq: str | None = Field(
+        default=None, max_length=200, description="The platform's image PDQ, as matched."
+    )
+    value: str | None = Field(
+        default=None, max_length=4096, description="Or the hash that matched, of signal_type."
+    )
     action: FeedbackAction
     url: str | None = Field(default=None, max_length=2000, description="Where the image was.")
+
+    @model_validator(mode="after")
+    def _one_value(self) -> FeedbackIn:
+        schemas.pdq_or_values(self.pdq, self.value, self.signal_type)
+        return self
 
 
 class FeedbackOut(BaseModel):
@@ -40,7 +53,9 @@ class FeedbackOut(BaseModel):
     platform: str
     bank: str | None
     entry_id: int | None
-    pdq: str
+    signal_type: str
+    value: str
+    pdq: str | None = Field(description="The value, for a PDQ hash; null otherwise.")
     action: str = Field(json_schema_extra=one_of(FEEDBACK_ACTIONS))
     status: str = Field(
         description=listed(FEEDBACK_STATUSES), json_schema_extra=one_of(FEEDBACK_STATUSES)
@@ -73,7 +88,8 @@ async def give_feedback(request: Request, key: Platform, body: FeedbackIn) -> Fe
             platform=key.name,
             api_key_id=key.id,
             entry_id=body.entry_id,
-            pdq_hash=body.pdq,
+            pdq_hash=schemas.pdq_or_values(body.pdq, body.value, body.signal_type),
+            signal_type=body.signal_type,
             action=body.action,
             url=body.url,
         )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bouclier.api import schemas
@@ -21,9 +21,10 @@ from bouclier.api.services import Services
 from bouclier.api.uploads import UPLOAD_BODY, read_image
 from bouclier.banks.matcher import Match, MatchResult
 from bouclier.hashing import ImageHashes, hash_bytes
-from bouclier.hashing.pdq import ORIENTATIONS, validate
+from bouclier.hashing.pdq import ORIENTATIONS
 from bouclier.policy import Verdict, decide
 from bouclier.policy.decide import CaseFlags
+from bouclier.signals import DEFAULT, SIGNAL_TYPES
 
 router = APIRouter(prefix="/v1", tags=["images"])
 Image = Annotated[bytes, Depends(read_image)]
@@ -35,11 +36,32 @@ INLINE_QUERY_HASHES = 8
 
 
 class HashQuery(BaseModel):
-    pdq: list[str] = Field(
+    signal_type: str = Field(
+        default=DEFAULT,
+        max_length=32,
+        description=f"The signal type of the values: one of {', '.join(SIGNAL_TYPES.names)}.",
+    )
+    pdq: list[str] | None = Field(
+        default=None,
         min_length=1,
         max_length=MAX_QUERY_HASHES,
         description="PDQ hashes, 64 hex characters each, matched as given (one orientation).",
     )
+    values: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_QUERY_HASHES,
+        description="Values of `signal_type` (instead of `pdq`).",
+    )
+
+    @model_validator(mode="after")
+    def _one_list(self) -> HashQuery:
+        schemas.pdq_or_values(self.pdq, self.values, self.signal_type)
+        return self
+
+    @property
+    def queried(self) -> list[str]:
+        return schemas.pdq_or_values(self.pdq, self.values, self.signal_type)
 
 
 def services_of(request: Request) -> Services:
@@ -89,7 +111,7 @@ def _hash(services: Services, data: bytes) -> ImageHashes:
 
 def _hash_and_match(services: Services, data: bytes) -> tuple[ImageHashes, MatchResult]:
     hashes = _hash(services, data)
-    return hashes, services.matcher.match(hashes.frames)
+    return hashes, services.matcher.match_image(hashes)
 
 
 @router.post(
@@ -121,13 +143,15 @@ async def match_image(request: Request, image: Image) -> dict[str, Any]:
 
 @router.post("/match/hashes", dependencies=_any, response_model=schemas.HashMatchesOut)
 async def match_hashes(request: Request, query: HashQuery) -> dict[str, Any]:
-    """Matches PDQ hashes (from the client's own hashing) against every bank, one result each."""
+    """Matches hashes (from the client's own hashing: PDQ unless ``signal_type`` says otherwise)
+    against every bank, one result each."""
     services = services_of(request)
     matcher = services.matcher
-    canonical = [validate(value) for value in query.pdq]
+    kind = matcher.signal_types.get(query.signal_type)
+    canonical = [kind.validate(value) for value in query.queried]
 
     def match_all() -> list[tuple[Match, ...]]:
-        return [matcher.match_hash(value) for value in canonical]
+        return [matcher.match_hash(value, kind.name) for value in canonical]
 
     if len(canonical) <= INLINE_QUERY_HASHES:
         found = match_all()
@@ -136,7 +160,12 @@ async def match_hashes(request: Request, query: HashQuery) -> dict[str, Any]:
     minors = await _minor_entries(services, found)
     return {
         "results": [
-            {"pdq": value, **verdict_dict(decide([], matches, _flags(matches, minors)), matches)}
+            {
+                "signal_type": kind.name,
+                "value": value,
+                "pdq": value if kind.name == DEFAULT else None,
+                **verdict_dict(decide([], matches, _flags(matches, minors)), matches),
+            }
             for value, matches in zip(canonical, found, strict=True)
         ]
     }

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
+from bouclier.signals import DEFAULT
 from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS, listed
+
+T = TypeVar("T")
 
 
 def one_of(words: Sequence[str]) -> dict[str, Any]:
@@ -26,6 +29,19 @@ def one_of(words: Sequence[str]) -> dict[str, Any]:
 def pattern_of(words: Sequence[str]) -> str:
     """A query parameter's pattern that admits exactly the words of a vocabulary."""
     return "^(" + "|".join(re.escape(word) for word in words) + ")$"
+
+
+def pdq_or_values(pdq: T | None, values: T | None, signal_type: str) -> T:
+    """What a request names by ``pdq`` (PDQ hashes, the field every client wrote before signal
+    types) or by ``value(s)`` with a ``signal_type``: exactly one of them, or ValueError (422)."""
+    if (pdq is None) == (values is None):
+        raise ValueError("give either pdq, or value(s) with their signal_type")
+    if pdq is not None:
+        if signal_type != DEFAULT:
+            raise ValueError("pdq holds PDQ hashes: put other signal types' hashes in value(s)")
+        return pdq
+    assert values is not None
+    return values
 
 
 class HashesOut(BaseModel):
@@ -44,6 +60,7 @@ class MatchOut(BaseModel):
     bank: str
     bank_kind: str = Field(json_schema_extra=one_of(BANK_KINDS))
     entry: int = Field(description="The bank entry: feedback and removals name it.")
+    signal_type: str = Field(description="The signal type that matched (pdq, sha256, md5...).")
     distance: int
     orientation: str
     frame: int
@@ -70,7 +87,9 @@ class ImageMatchOut(VerdictOut):
 
 
 class HashMatchOut(VerdictOut):
-    pdq: str
+    signal_type: str
+    value: str = Field(description="The value queried, in its canonical form.")
+    pdq: str | None = Field(description="The value, for a PDQ query; null otherwise.")
 
 
 class HashMatchesOut(BaseModel):
@@ -118,8 +137,13 @@ class ChangeOut(BaseModel):
     cursor: int
     op: str = Field(description=listed(CHANGE_OPS), json_schema_extra=one_of(CHANGE_OPS))
     entry: int
-    pdq: str = Field(
+    signal_type: str = Field(description="The signal type of the value (pdq, sha256, md5...).")
+    value: str = Field(
         description="The hash; empty for a removal of a withdrawn case's hash: drop it by entry."
+    )
+    pdq: str | None = Field(
+        description="The value, for a PDQ entry (what followers written before signal types "
+        "read); null for other signal types."
     )
     created_at: str
 
@@ -150,6 +174,7 @@ class ImageAdded(BaseModel):
     entry: int
     pdq: str
     quality: int
+    signal_type: str = Field(description="The signal type of the entry added (pdq).")
 
 
 class GuardReasonOut(BaseModel):

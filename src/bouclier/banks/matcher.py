@@ -1,9 +1,12 @@
-"""Matching an image's PDQ hashes against banks: the 8 orientations, each bank's own threshold.
+"""Matching an image's fingerprints against banks: every signal type, each bank's own threshold.
 
-The matcher holds one :class:`~bouclier.index.HammingIndex` over the entries of the banks it was
-built from (labels are entry ids) and searches it once per query at the largest bank threshold,
-then keeps each hit whose distance is within its own bank's threshold. An entry found through
-several orientations is reported once, at its smallest distance.
+The matcher holds one index per signal type (:mod:`bouclier.signals`: PDQ's
+:class:`~bouclier.index.HammingIndex`, a dictionary for SHA-256 and MD5) over the entries of the
+banks it was built from (labels are entry ids). An image is looked up by all its fingerprints (PDQ
+in its 8 orientations, its file digests); each index is searched once per query at the largest
+threshold that applies, and a hit is kept if its distance is within its own bank's threshold (the
+type's own for exact types). An entry found through several fingerprints is reported once, at its
+smallest distance.
 
 A matcher can be kept up to date while it serves: :meth:`BankMatcher.apply` replays changes from
 the banks' change log (adds and removes, idempotent, so a change seen twice does no harm) and
@@ -21,9 +24,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bouclier.banks.snapshot import MatcherSnapshot
-from bouclier.banks.store import BankHashes, BankInfo, BankStore, Change
-from bouclier.hashing.pdq import ORIENTATIONS, PdqResult, hexes_to_array
-from bouclier.index import HammingIndex
+from bouclier.banks.store import BankHashes, BankInfo, BankStore, Change, SignalRows
+from bouclier.hashing import ImageHashes
+from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
+from bouclier.signals import Fingerprint, SignalIndex, SignalType, SignalTypes
+from bouclier.signals.pdq import PDQ
+from bouclier.signals.registry import signal_types as registered
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +40,14 @@ class Match:
     distance: int
     orientation: str
     frame: int = 0
+    signal_type: str = PDQ.name
 
     def to_dict(self) -> dict[str, object]:
         return {
             "bank": self.bank,
             "bank_kind": self.bank_kind,
             "entry": self.entry,
+            "signal_type": self.signal_type,
             "distance": self.distance,
             "orientation": self.orientation,
             "frame": self.frame,
@@ -94,43 +102,78 @@ class _EntryBanks:
 
 
 class BankMatcher:
-    def __init__(self, hashes: BankHashes, *, min_quality: int = 50) -> None:
+    def __init__(
+        self,
+        hashes: BankHashes,
+        *,
+        min_quality: int = LOW_QUALITY,
+        signal_types: SignalTypes | None = None,
+    ) -> None:
         self.banks: dict[int, BankInfo] = dict(hashes.banks)
         self.min_quality = min_quality
-        self.index = HammingIndex()
-        if len(hashes.entry_ids):
-            self.index.add(hashes.hashes, hashes.entry_ids)
-        order = np.argsort(hashes.entry_ids, kind="stable")
-        self._map = _EntryBanks(hashes.entry_ids[order], hashes.bank_ids[order])
-        self._removed: set[int] = set()  # ids removed from the index, still in the map's arrays
+        self.signal_types = signal_types or registered()
+        self.indexes: dict[str, SignalIndex] = {}
+        ids, owners = [], []
+        for name, part in hashes.signals.items():
+            if len(part):
+                self._index(name).add(part.rows, part.entry_ids)
+                ids.append(part.entry_ids)
+                owners.append(part.bank_ids)
+        entry_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        bank_ids = np.concatenate(owners) if owners else np.zeros(0, np.int32)
+        order = np.argsort(entry_ids, kind="stable")
+        self._map = _EntryBanks(entry_ids[order], bank_ids[order])
+        self._removed: set[int] = set()  # ids removed from an index, still in the map's arrays
         self._updates = threading.Lock()
         self.radius = max((b.threshold for b in self.banks.values()), default=0)
 
+    def _index(self, signal_type: str) -> SignalIndex:
+        index = self.indexes.get(signal_type)
+        if index is None:
+            index = self.signal_types.get(signal_type).new_index()
+            self.indexes = {**self.indexes, signal_type: index}  # one assignment: atomic
+        return index
+
+    @property
+    def index(self) -> SignalIndex:
+        """The PDQ index (benchmarks and tests look at it)."""
+        return self._index(PDQ.name)
+
     @classmethod
     def from_store(
-        cls, store: BankStore, names: list[str] | None = None, *, min_quality: int = 50
+        cls, store: BankStore, names: list[str] | None = None, *, min_quality: int = LOW_QUALITY
     ) -> BankMatcher:
-        return cls(store.hashes(names), min_quality=min_quality)
+        return cls(store.hashes(names), min_quality=min_quality, signal_types=store.signal_types)
 
     @classmethod
     def from_snapshot(
-        cls, snapshot: MatcherSnapshot, banks: dict[int, BankInfo], *, min_quality: int = 50
+        cls,
+        snapshot: MatcherSnapshot,
+        banks: dict[int, BankInfo],
+        *,
+        min_quality: int = LOW_QUALITY,
+        signal_types: SignalTypes | None = None,
     ) -> BankMatcher:
         """The matcher a snapshot holds, with the current bank rows (thresholds, names); the
         caller then replays the change log from ``snapshot.cursor``."""
-        arrays = BankHashes(snapshot.entry_ids, snapshot.bank_ids, snapshot.hashes, banks)
-        return cls(arrays, min_quality=min_quality)
+        arrays = BankHashes(dict(snapshot.signals), banks)
+        return cls(arrays, min_quality=min_quality, signal_types=signal_types)
 
-    def snapshot_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(entry ids, bank ids, hashes) of every entry held, in entry order: what a snapshot
-        stores. The caller keeps :meth:`apply` from running meanwhile, to know which change the
-        arrays reflect."""
+    def snapshot_arrays(self) -> dict[str, SignalRows]:
+        """Every entry held, by signal type, in entry order: what a snapshot stores. The caller
+        keeps :meth:`apply` from running meanwhile, to know which change the arrays reflect."""
         with self._updates:
-            hashes, entry_ids = self.index.live()
-            return entry_ids, self._map.banks_of(entry_ids), hashes
+            parts = {}
+            for name, index in self.indexes.items():
+                rows, entry_ids = index.live()
+                parts[name] = SignalRows(entry_ids, self._map.banks_of(entry_ids), rows)
+            return parts
 
     def __len__(self) -> int:
-        return len(self.index)
+        return sum(len(index) for index in self.indexes.values())
+
+    def __contains__(self, entry: object) -> bool:
+        return any(entry in index for index in self.indexes.values())
 
     def set_banks(self, banks: dict[int, BankInfo]) -> None:
         """Takes the current bank rows (new banks, thresholds); searches see them at once."""
@@ -143,7 +186,8 @@ class BankMatcher:
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Replays changes of the change log, in cursor order. Idempotent: an add of an entry
-        already held and a remove of one not held are skipped."""
+        already held and a remove of one not held are skipped. An add of a signal type this
+        Bouclier does not know is skipped too (its entries are not indexed)."""
         with self._updates:
             start = 0
             while start < len(changes):
@@ -152,26 +196,32 @@ class BankMatcher:
                     end += 1
                 run = changes[start:end]
                 if run[0].op == "add":
-                    self._add(run)
+                    self._add([c for c in run if c.signal_type in self.signal_types])
                 else:
                     self._remove([c.entry for c in run])
                 start = end
 
     def _add(self, changes: Sequence[Change]) -> None:
-        fresh = {c.entry: c for c in changes if c.entry not in self.index}
+        fresh = {c.entry: c for c in changes if c.entry not in self}
         if not fresh:
             return
         mapping = self._map
         for entry, change in fresh.items():  # the map first: a search never finds an orphan
             mapping.added[entry] = change.bank_id
             self._removed.discard(entry)
-        labels = np.fromiter(fresh, np.int64, len(fresh))
-        self.index.add(hexes_to_array([c.pdq for c in fresh.values()]), labels)
+        by_type: dict[str, list[Change]] = {}
+        for change in fresh.values():
+            by_type.setdefault(change.signal_type, []).append(change)
+        for name, group in by_type.items():
+            labels = np.fromiter((c.entry for c in group), np.int64, len(group))
+            kind = self.signal_types.get(name)
+            self._index(name).add(kind.pack([c.value for c in group]), labels)
         if len(mapping.added) > _MAP_DELTA_LIMIT:
             self._merge_map()
 
     def _remove(self, entries: list[int]) -> None:
-        self.index.remove(entries)  # the index first: a search never finds an orphan
+        for index in self.indexes.values():  # the indexes first: a search never finds an orphan
+            index.remove(entries)
         mapping = self._map
         for entry in entries:
             if mapping.added.pop(entry, None) is None:
@@ -193,40 +243,77 @@ class BankMatcher:
         self._removed = set()
 
     def match(self, frames: PdqResult | tuple[PdqResult, ...]) -> MatchResult:
-        """Matches one image (its frames, each in 8 orientations) against the banks.
+        """Matches one image's PDQ hashes (its frames, each in 8 orientations) against the banks.
 
         The reported quality is the lowest of the frames' (the first frame's for a still image).
         """
         frames = (frames,) if isinstance(frames, PdqResult) else frames
-        best: dict[int, Match] = {}
-        for number, frame in enumerate(frames):
-            self._collect(frame.as_array(), ORIENTATIONS, number, best)
+        fingerprints = tuple(
+            fingerprint
+            for number, frame in enumerate(frames)
+            for fingerprint in PDQ.fingerprint_frame(frame, number)
+        )
         quality = min(f.quality for f in frames)
-        return MatchResult(quality, quality < self.min_quality, _ranked(best))
+        return MatchResult(
+            quality, quality < self.min_quality, self.match_fingerprints(fingerprints)
+        )
 
-    def match_hash(self, value: str) -> tuple[Match, ...]:
-        """Matches one PDQ hash as given (its other orientations are unknown)."""
+    def match_image(self, hashes: ImageHashes) -> MatchResult:
+        """Matches every fingerprint of an image (PDQ in 8 orientations per frame, its SHA-256
+        and MD5, any other registered type's) against the banks."""
+        quality = min(f.quality for f in hashes.frames)
+        found = self.match_fingerprints(hashes.fingerprints)
+        return MatchResult(quality, quality < self.min_quality, found)
+
+    def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:
+        """Matches one value as given (a PDQ hash in its one known orientation)."""
+        kind = self.signal_types.get(signal_type)
+        return self.match_fingerprints((Fingerprint(kind.name, kind.validate(value)),))
+
+    def match_fingerprints(self, fingerprints: Sequence[Fingerprint]) -> tuple[Match, ...]:
+        """The banks' entries within threshold of any of these fingerprints, best first."""
         best: dict[int, Match] = {}
-        self._collect(hexes_to_array([value]), ORIENTATIONS[:1], 0, best)
+        by_type: dict[str, list[Fingerprint]] = {}
+        for fingerprint in fingerprints:
+            by_type.setdefault(fingerprint.signal_type, []).append(fingerprint)
+        indexes = self.indexes
+        for name, group in by_type.items():
+            index = indexes.get(name)
+            if index is None or not len(index):
+                continue
+            kind = self.signal_types.get(name)
+            self._collect(kind, index, group, best)
         return _ranked(best)
 
     def _collect(
-        self, queries: np.ndarray, orientations: tuple[str, ...], frame: int, best: dict[int, Match]
+        self,
+        kind: SignalType,
+        index: SignalIndex,
+        queries: Sequence[Fingerprint],
+        best: dict[int, Match],
     ) -> None:
-        if not len(self.index):
-            return
-        hits = self.index.search_many(queries, self.radius)
+        radius = self.radius if kind.bank_threshold else kind.default_threshold
+        hits = index.search_many(kind.pack([q.value for q in queries]), radius)
         # read after the search: an entry enters the map before the index and leaves it after
         banks, mapping = self.banks, self._map
-        for orientation, found in zip(orientations, hits, strict=True):
+        for query, found in zip(queries, hits, strict=True):
             for label, dist in zip(found.labels.tolist(), found.distances.tolist(), strict=True):
                 bank_id = mapping.bank_of(label)
                 bank = banks.get(bank_id) if bank_id is not None else None
                 if bank is None:  # a bank just created or deleted: the next update settles it
                     continue
+                threshold = bank.threshold if kind.bank_threshold else kind.default_threshold
                 known = best.get(label)
-                if dist <= bank.threshold and (known is None or dist < known.distance):
-                    best[label] = Match(bank.name, bank.kind, label, dist, orientation, frame)
+                if dist <= threshold and (known is None or dist < known.distance):
+                    best[label] = Match(
+                        bank.name,
+                        bank.kind,
+                        label,
+                        dist,
+                        query.orientation,
+                        query.frame,
+                        kind.name,
+                    )
 
 
 def _ranked(best: dict[int, Match]) -> tuple[Match, ...]:

@@ -1,13 +1,17 @@
 """Banks of hashes in the database: create, list, fill, empty, delete.
 
-A bank is a named list of PDQ hashes of one kind: ``victim`` (images to find: reported by victims,
+A bank is a named list of hashes of one kind: ``victim`` (images to find: reported by victims,
 hotlines or hash lists such as StopNCII's) or ``known_false_positive`` (images that matched a
 victim hash but are not that image: a match there overrides the rest). Each bank has its own
-match threshold. Every write is one transaction: an add or an import is kept whole or not at all.
+match threshold (for PDQ; exact signal types such as SHA-256 match only equal values). An entry is
+a ``(signal_type, value)`` pair of a registered signal type (:mod:`bouclier.signals`), PDQ unless
+said otherwise. Every write is one transaction: an add or an import is kept whole or not at all.
 
 Every write also records what it did to each entry in the change log (``hash_changes``), in the
-same transaction: API processes follow the log to keep their indexes in step, and platforms pull
-it (:meth:`BankStore.changes`) to keep a local copy of a bank.
+same transaction: API processes follow the log to keep their indexes in step, platforms pull it
+(:meth:`BankStore.changes`) to keep a local copy of a bank, and the webhook fan-out
+(:mod:`bouclier.webhooks.fanout`) turns it into ``hash.added`` / ``hash.removed`` deliveries. The
+banks know nothing of their followers. A deleted bank's name and kind stay in ``deleted_banks``.
 
 **Cursors commit in order.** A change's cursor is its row id, and a reader asks for "everything
 after the last cursor I saw". On PostgreSQL ids come from a sequence when a row is inserted, not
@@ -22,6 +26,7 @@ rare next to matches, and serialising them costs little. SQLite serialises write
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,10 +39,13 @@ from sqlalchemy.orm import Session
 
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.hashing import digests, pdq
+from bouclier.signals import SignalTypes
+from bouclier.signals.registry import signal_types as registered
 from bouclier.storage import Bank, BankEntry, Database
-from bouclier.storage.models import HashChange, utcnow
+from bouclier.storage.models import DeletedBank, HashChange, utcnow
 from bouclier.vocabulary import BANK_KINDS
-from bouclier.webhooks import outbox
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_SOURCE = 200
@@ -62,23 +70,28 @@ class BankInfo:
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """An entry to add; :meth:`validated` checks and normalises every field."""
+    """An entry to add: a value of ``signal_type`` (PDQ by default) and what is known of it;
+    :meth:`validated` checks and normalises every field. ``sha256`` and ``md5`` are the image
+    file's digests when known beside its PDQ (evidence), not signals that are matched."""
 
-    pdq: str
+    value: str
     quality: int | None = None
     sha256: str | None = None
     md5: str | None = None
     source: str = ""
     case_ref: str | None = None
     note: str | None = None
+    signal_type: str = pdq.NAME
 
-    def validated(self) -> NewEntry:
+    def validated(self, signal_types: SignalTypes | None = None) -> NewEntry:
         if self.quality is not None and not (
             isinstance(self.quality, int) and 0 <= self.quality <= 100
         ):
             raise InputError("quality must be an integer from 0 to 100", code="invalid_quality")
+        signal_type, value = (signal_types or registered()).validate(self.signal_type, self.value)
         return NewEntry(
-            pdq=pdq.validate(self.pdq),
+            value=value,
+            signal_type=signal_type,
             quality=self.quality,
             sha256=digests.validate("sha256", self.sha256) if self.sha256 else None,
             md5=digests.validate("md5", self.md5) if self.md5 else None,
@@ -91,7 +104,8 @@ class NewEntry:
 @dataclass(frozen=True, slots=True)
 class EntryRecord:
     id: int
-    pdq: str
+    signal_type: str
+    value: str
     quality: int | None
     sha256: str | None
     md5: str | None
@@ -100,27 +114,52 @@ class EntryRecord:
     note: str | None
     created_at: datetime
 
+    @property
+    def pdq(self) -> str | None:
+        """The value, if the entry is a PDQ hash."""
+        return self.value if self.signal_type == pdq.NAME else None
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One line of the change log: ``op`` ('add' or 'remove') of ``entry`` in bank ``bank_id``."""
+    """One line of the change log: ``op`` ('add' or 'remove') of ``entry`` in bank ``bank_id``,
+    whose value of ``signal_type`` is ``value`` (empty for a withdrawn case's hashes)."""
 
     cursor: int
     bank_id: int
     op: str
     entry: int
-    pdq: str
+    signal_type: str
+    value: str
     created_at: datetime
+
+    @property
+    def pdq(self) -> str | None:
+        """The value, if the entry is a PDQ hash."""
+        return self.value if self.signal_type == pdq.NAME else None
+
+
+@dataclass(frozen=True)
+class SignalRows:
+    """The entries of one signal type as arrays, ready for its index."""
+
+    entry_ids: np.ndarray  # int64
+    bank_ids: np.ndarray  # int32, bank of each entry
+    rows: np.ndarray  # (n, packed_bytes) uint8
+
+    def __len__(self) -> int:
+        return len(self.entry_ids)
 
 
 @dataclass(frozen=True)
 class BankHashes:
-    """Every hash of some banks as arrays, ready for the index."""
+    """Every hash of some banks, by signal type, as arrays ready for the indexes."""
 
-    entry_ids: np.ndarray  # int64
-    bank_ids: np.ndarray  # int32, bank of each entry
-    hashes: np.ndarray  # (n, 32) uint8
+    signals: dict[str, SignalRows] = field(default_factory=dict)
     banks: dict[int, BankInfo] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.signals.values())
 
 
 def bounded_text(name: str, value: str | None, limit: int) -> str | None:
@@ -146,9 +185,16 @@ def validate_name(name: str) -> str:
 
 
 class BankStore:
-    def __init__(self, db: Database, *, default_threshold: int = pdq.DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        default_threshold: int = pdq.DEFAULT_THRESHOLD,
+        signal_types: SignalTypes | None = None,
+    ) -> None:
         self.db = db
         self.default_threshold = default_threshold
+        self.signal_types = signal_types or registered()
 
     def create(self, name: str, kind: str, threshold: int | None = None) -> BankInfo:
         validate_name(name)
@@ -199,10 +245,11 @@ class BankStore:
             removed = session.execute(
                 delete(BankEntry)
                 .where(BankEntry.bank_id == bank.id)
-                .returning(BankEntry.id, BankEntry.pdq)
+                .returning(BankEntry.id, BankEntry.signal_type, BankEntry.value)
             ).all()
             session.execute(delete(Bank).where(Bank.id == bank.id))
-            _log(session, bank, "remove", sorted((entry_id, value) for entry_id, value in removed))
+            session.merge(DeletedBank(id=bank.id, name=bank.name, kind=bank.kind))
+            _log(session, bank, "remove", sorted(tuple(row) for row in removed))
         return len(removed)
 
     def add(self, name: str, entries: Iterable[NewEntry]) -> list[int]:
@@ -210,7 +257,11 @@ class BankStore:
         bank = self.get(name)
         now = utcnow()
         rows = [
-            {"bank_id": bank.id, "created_at": now, **_entry_row(entry.validated())}
+            {
+                "bank_id": bank.id,
+                "created_at": now,
+                **_entry_row(entry.validated(self.signal_types)),
+            }
             for entry in entries
         ]
         ids: list[int] = []
@@ -222,7 +273,10 @@ class BankStore:
                     batch,
                 )
                 ids.extend(result.scalars().all())
-            added = [(i, str(row["pdq"])) for i, row in zip(ids, rows, strict=True)]
+            added = [
+                (i, str(row["signal_type"]), str(row["value"]))
+                for i, row in zip(ids, rows, strict=True)
+            ]
             _log(session, bank, "add", added)
         return ids
 
@@ -233,9 +287,9 @@ class BankStore:
             removed = session.execute(
                 delete(BankEntry)
                 .where(BankEntry.bank_id == bank.id, BankEntry.id.in_(list(entry_ids)))
-                .returning(BankEntry.id, BankEntry.pdq)
+                .returning(BankEntry.id, BankEntry.signal_type, BankEntry.value)
             ).all()
-            _log(session, bank, "remove", sorted((entry_id, value) for entry_id, value in removed))
+            _log(session, bank, "remove", sorted(tuple(row) for row in removed))
             return len(removed)
 
     def changes(
@@ -252,7 +306,10 @@ class BankStore:
             query = query.where(HashChange.bank_id == self.get(bank).id)
         with self.db.transaction() as session:
             rows = session.scalars(query.order_by(HashChange.id).limit(limit)).all()
-            return [Change(r.id, r.bank_id, r.op, r.entry_id, r.pdq, r.created_at) for r in rows]
+            return [
+                Change(r.id, r.bank_id, r.op, r.entry_id, r.signal_type, r.value, r.created_at)
+                for r in rows
+            ]
 
     def last_cursor(self) -> int:
         """The cursor of the latest change (0 if none): where a reader that has read every
@@ -273,7 +330,8 @@ class BankStore:
             for row in rows:
                 yield EntryRecord(
                     id=row.id,
-                    pdq=row.pdq,
+                    signal_type=row.signal_type,
+                    value=row.value,
                     quality=row.quality,
                     sha256=row.sha256,
                     md5=row.md5,
@@ -284,60 +342,61 @@ class BankStore:
                 )
 
     def hashes(self, names: Sequence[str] | None = None) -> BankHashes:
-        """The hashes of the named banks (all banks if None) as arrays for the index."""
+        """The hashes of the named banks (all banks if None), by signal type, as arrays for the
+        indexes. Entries of a signal type this Bouclier does not know are left out (logged)."""
         banks = self.banks() if names is None else [self.get(n) for n in dict.fromkeys(names)]
         by_id = {b.id: b for b in banks}
-        ids: list[int] = []
-        owners: list[int] = []
-        hexes: list[str] = []
+        columns: dict[str, tuple[list[int], list[int], list[str]]] = {}
         if by_id:
             with self.db.transaction() as session:
                 result = session.execute(
-                    select(BankEntry.id, BankEntry.bank_id, BankEntry.pdq)
+                    select(BankEntry.id, BankEntry.bank_id, BankEntry.signal_type, BankEntry.value)
                     .where(BankEntry.bank_id.in_(list(by_id)))
                     .execution_options(yield_per=50_000)
                 )
-                for entry_id, bank_id, value in result:
+                for entry_id, bank_id, signal_type, value in result:
+                    ids, owners, values = columns.setdefault(signal_type, ([], [], []))
                     ids.append(entry_id)
                     owners.append(bank_id)
-                    hexes.append(value)
-        raw = bytes.fromhex("".join(hexes))
-        return BankHashes(
-            entry_ids=np.array(ids, dtype=np.int64),
-            bank_ids=np.array(owners, dtype=np.int32),
-            hashes=np.frombuffer(raw, dtype=np.uint8).reshape(len(hexes), pdq.HASH_BYTES).copy(),
-            banks=by_id,
-        )
+                    values.append(value)
+        signals = {}
+        for signal_type, (ids, owners, values) in columns.items():
+            if signal_type not in self.signal_types:
+                log.warning(
+                    "%d entries of unknown signal type %r not indexed", len(ids), signal_type
+                )
+                continue
+            signals[signal_type] = SignalRows(
+                entry_ids=np.array(ids, dtype=np.int64),
+                bank_ids=np.array(owners, dtype=np.int32),
+                rows=self.signal_types.get(signal_type).pack(values).copy(),
+            )
+        return BankHashes(signals, by_id)
 
 
-def _log(session: Session, bank: BankInfo, op: str, entries: Sequence[tuple[int, str]]) -> None:
-    """Writes the change log rows of one write, in its transaction (see the module docstring),
-    and the webhook deliveries of its ``hash.added`` / ``hash.removed`` events (the outbox,
-    :mod:`bouclier.webhooks.outbox`): with no subscribed webhook, that costs one small read."""
+def _log(
+    session: Session, bank: BankInfo, op: str, entries: Sequence[tuple[int, str, str]]
+) -> None:
+    """Writes the change log rows of one write, in its transaction (see the module docstring):
+    ``entries`` are (entry id, signal type, value)."""
     if not entries:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE hash_changes IN EXCLUSIVE MODE"))
     now = utcnow()
     rows = [
-        {"bank_id": bank.id, "entry_id": entry_id, "op": op, "pdq": value, "created_at": now}
-        for entry_id, value in entries
+        {
+            "bank_id": bank.id,
+            "entry_id": entry_id,
+            "op": op,
+            "signal_type": signal_type,
+            "value": value,
+            "created_at": now,
+        }
+        for entry_id, signal_type, value in entries
     ]
-    webhooks = outbox.subscribers(session, outbox.HASH_EVENTS[op])
-    cursors: list[int] = []
     for start in range(0, len(rows), _INSERT_BATCH):
-        batch = rows[start : start + _INSERT_BATCH]
-        if webhooks:  # the cursors go in the events' payloads
-            inserted = session.execute(
-                insert(HashChange).returning(HashChange.id, sort_by_parameter_order=True), batch
-            )
-            cursors.extend(inserted.scalars().all())
-        else:
-            session.execute(insert(HashChange), batch)
-    if webhooks:
-        outbox.enqueue_hash_changes(
-            session, webhooks, op, bank.name, bank.kind, entries, cursors, now
-        )
+        session.execute(insert(HashChange), rows[start : start + _INSERT_BATCH])
 
 
 def _info(bank: Bank, size: int) -> BankInfo:
@@ -346,7 +405,8 @@ def _info(bank: Bank, size: int) -> BankInfo:
 
 def _entry_row(entry: NewEntry) -> dict[str, object]:
     return {
-        "pdq": entry.pdq,
+        "signal_type": entry.signal_type,
+        "value": entry.value,
         "quality": entry.quality,
         "sha256": entry.sha256,
         "md5": entry.md5,

@@ -2,16 +2,19 @@
 
 Import reads what StopNCII, HMA and python-threatexchange produce:
 
-* CSV with a header naming the PDQ column ``pdq`` (or ``hash``, ``pdq_hash``, ``signal``,
-  ``signal_value``, ``signal_str``, ``value``), optionally ``signal_type`` (PDQ only),
-  ``quality``, ``sha256``, ``md5``, ``source``, ``case_ref`` and ``note``; other columns are
-  ignored;
+* CSV with a header naming the hash column ``pdq`` (or ``hash``, ``pdq_hash``, ``signal``,
+  ``signal_value``, ``signal_str``, ``value``), optionally ``signal_type`` (a registered signal
+  type: ``pdq`` and threatexchange's names for it, ``sha256``, ``md5``; the file's default
+  otherwise, PDQ unless the caller says), ``quality``, ``sha256``, ``md5``, ``source``,
+  ``case_ref`` and ``note``; other columns are ignored;
 * JSON lines, one object per line with the same keys;
 * plain text, one hash per line, bare or as ``pdq <hash>`` (the threatexchange CLI's output);
   ``#`` comments and blank lines are skipped.
 
 Every row is checked before anything is written; the first bad row is reported with its line
-number and nothing of the file is kept. Export writes CSV or JSON lines that import reads back.
+number and nothing of the file is kept. Export writes CSV or JSON lines that import reads back:
+``pdq`` holds a PDQ entry's hash (what StopNCII and HMA tools read), ``signal_type`` and
+``value`` every entry's.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from typing import Any, TextIO
 
 from bouclier.banks.store import EntryRecord, NewEntry
 from bouclier.errors import BouclierError, InvalidImport
+from bouclier.signals import DEFAULT, SignalTypes
+from bouclier.signals.registry import signal_types as registered
 from bouclier.storage.models import utc_iso
 
 FORMATS = ("csv", "jsonl", "txt")
@@ -41,6 +46,8 @@ EXPORT_FIELDS = (
     "note",
     "created_at",
     "entry",
+    "signal_type",
+    "value",
 )
 _TEXT_FIELDS = ("source", "case_ref", "note")
 # A cell starting with one of these is a formula to a spreadsheet: export quotes it (OWASP).
@@ -62,9 +69,17 @@ def guess_format(path: Path, head: str) -> str:
 
 
 def read_entries(
-    path: Path, fmt: str | None = None, *, source: str | None = None
+    path: Path,
+    fmt: str | None = None,
+    *,
+    source: str | None = None,
+    signal_type: str = DEFAULT,
+    signal_types: SignalTypes | None = None,
 ) -> list[NewEntry]:
-    """Parses and validates a whole import file; raises InvalidImport on the first bad row."""
+    """Parses and validates a whole import file; raises InvalidImport on the first bad row.
+    Rows that name no signal type are of ``signal_type``."""
+    signal_types = signal_types or registered()
+    default_type = signal_types.get(signal_type).name
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,7 +93,8 @@ def read_entries(
     entries = []
     for line, row in parse(text):
         try:
-            entries.append(_entry(row, default_source).validated())
+            entry = _entry(row, default_source, default_type, signal_types)
+            entries.append(entry.validated(signal_types))
         except InvalidImport as exc:
             raise InvalidImport(exc.message.removeprefix(f"line {exc.line}: "), line=line) from None
         except BouclierError as exc:
@@ -88,13 +104,22 @@ def read_entries(
     return entries
 
 
-def _entry(row: dict[str, Any], default_source: str) -> NewEntry:
-    kind = row.get("signal_type")
-    if kind not in (None, "") and str(kind).strip().lower() not in PDQ_TYPES:
-        raise InvalidImport(f"signal type {str(kind)[:40]!r} is not PDQ")
+def _entry(
+    row: dict[str, Any], default_source: str, default_type: str, signal_types: SignalTypes
+) -> NewEntry:
+    named = row.get("signal_type")
+    kind = default_type
+    if named not in (None, ""):
+        kind = str(named).strip().lower()
+        kind = DEFAULT if kind in PDQ_TYPES else kind
+        if kind not in signal_types:
+            raise InvalidImport(
+                f"signal type {str(named)[:40]!r} is not known here; "
+                f"use one of {', '.join(signal_types.names)}"
+            )
     value = next((row[c] for c in PDQ_COLUMNS if row.get(c) not in (None, "")), None)
     if value is None:
-        raise InvalidImport("no PDQ hash on this row")
+        raise InvalidImport("no PDQ hash on this row" if kind == DEFAULT else f"no {kind} value")
     raw_quality = row.get("quality")
     quality: int | None = None
     if raw_quality is not None and raw_quality != "":
@@ -103,7 +128,8 @@ def _entry(row: dict[str, Any], default_source: str) -> NewEntry:
         except (TypeError, ValueError):
             raise InvalidImport("quality must be an integer from 0 to 100") from None
     return NewEntry(
-        pdq=str(value),
+        signal_type=kind,
+        value=str(value),
         quality=quality,
         sha256=_text(row.get("sha256")),
         md5=_text(row.get("md5")),
@@ -198,7 +224,7 @@ def write_entries(records: Iterable[EntryRecord], fmt: str, out: TextIO) -> int:
 
 def _export_row(record: EntryRecord) -> dict[str, Any]:
     return {
-        "pdq": record.pdq,
+        "pdq": record.value if record.signal_type == DEFAULT else None,
         "quality": record.quality,
         "sha256": record.sha256,
         "md5": record.md5,
@@ -207,6 +233,8 @@ def _export_row(record: EntryRecord) -> dict[str, Any]:
         "note": record.note,
         "created_at": utc_iso(record.created_at),
         "entry": record.id,
+        "signal_type": record.signal_type,
+        "value": record.value,
     }
 
 

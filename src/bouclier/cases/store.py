@@ -106,12 +106,18 @@ class ItemInfo:
     kind: str
     status: str
     created_at: datetime
-    pdq: str | None = None
+    value: str | None = None  # a hash's, of signal_type
     quality: int | None = None
     sha256: str | None = None
     url: str | None = None
     platform: str | None = None
     media_type: str | None = None
+    signal_type: str | None = None
+
+    @property
+    def pdq(self) -> str | None:
+        """The hash, if it is a PDQ hash (every hash from the victim's device is)."""
+        return self.value if self.signal_type == pdq_hash.NAME else None
 
     @property
     def low_quality(self) -> bool:
@@ -315,7 +321,11 @@ class Cases:
             row = self._row(session, number)
             known = set(
                 session.scalars(
-                    select(CaseItem.pdq).where(CaseItem.case_id == row.id, CaseItem.kind == "hash")
+                    select(CaseItem.value).where(
+                        CaseItem.case_id == row.id,
+                        CaseItem.kind == "hash",
+                        CaseItem.signal_type == pdq_hash.NAME,
+                    )
                 )
             )
             fresh = [r for r in dict.fromkeys(checked) if r.pdq not in known]
@@ -325,7 +335,7 @@ class Cases:
             VICTIM_BANK,
             [
                 NewEntry(
-                    pdq=r.pdq, quality=r.quality, sha256=r.sha256, source="case", case_ref=number
+                    value=r.pdq, quality=r.quality, sha256=r.sha256, source="case", case_ref=number
                 )
                 for r in fresh
             ],
@@ -338,7 +348,8 @@ class Cases:
                 item = CaseItem(
                     case_id=row.id,
                     kind="hash",
-                    pdq=report.pdq,
+                    signal_type=pdq_hash.NAME,
+                    value=report.pdq,
                     quality=report.quality,
                     sha256=report.sha256,
                     status="pending",
@@ -428,7 +439,8 @@ class Cases:
             item = CaseItem(
                 case_id=row.id,
                 kind="evidence",
-                pdq=hashes.pdq.pdq,
+                signal_type=pdq_hash.NAME,
+                value=hashes.pdq.pdq,
                 quality=hashes.pdq.quality,
                 sha256=hashes.sha256,
                 status="pending",
@@ -490,7 +502,7 @@ class Cases:
         with self.db.transaction() as session:
             row = self._row(session, number)
             item = self._item(session, row, item_id)
-            if item.pdq is None:
+            if item.value is None:
                 raise InputError(
                     "only hashes and evidence are confirmed or rejected", code="invalid_item"
                 )
@@ -498,12 +510,14 @@ class Cases:
                 return _item_info(item)
             if item.status != "pending":
                 raise Conflict(f"item {item_id} was already {item.status}", code="item_decided")
-            entry_id, pdq_value = item.bank_entry_id, item.pdq
+            entry_id, signal_type, value = item.bank_entry_id, item.signal_type, item.value
+            signal_type = signal_type or pdq_hash.NAME
         if status == "confirmed" and entry_id is None:
             # evidence files are fingerprinted but only enter the victim bank once confirmed
             self._ensure_bank(VICTIM_BANK, "victim")
             [entry_id] = self.banks.add(
-                VICTIM_BANK, [NewEntry(pdq=pdq_value, source="case", case_ref=row.number)]
+                VICTIM_BANK,
+                [NewEntry(value, signal_type=signal_type, source="case", case_ref=row.number)],
             )
         if status == "rejected":
             if entry_id is not None:
@@ -512,7 +526,11 @@ class Cases:
             self._ensure_bank(FALSE_POSITIVE_BANK, "known_false_positive")
             self.banks.add(
                 FALSE_POSITIVE_BANK,
-                [NewEntry(pdq=pdq_value, source="analyst", note="rejected case item")],
+                [
+                    NewEntry(
+                        value, signal_type=signal_type, source="analyst", note="rejected case item"
+                    )
+                ],
             )
         now = utcnow()
         with self.db.transaction() as session:
@@ -725,7 +743,7 @@ class Cases:
                     delete(HashChange).where(HashChange.entry_id.in_(chunk), HashChange.op == "add")
                 )
                 session.execute(
-                    update(HashChange).where(HashChange.entry_id.in_(chunk)).values(pdq="")
+                    update(HashChange).where(HashChange.entry_id.in_(chunk)).values(value="")
                 )
                 session.execute(delete(MatchFeedback).where(MatchFeedback.entry_id.in_(chunk)))
             forget_entries(session, entry_ids)  # webhook payloads keep no hash
@@ -943,7 +961,8 @@ def _item_info(item: CaseItem, media_type: str | None = None) -> ItemInfo:
         kind=item.kind,
         status=item.status,
         created_at=item.created_at,
-        pdq=item.pdq,
+        signal_type=item.signal_type,
+        value=item.value,
         quality=item.quality,
         sha256=item.sha256,
         url=item.url,

@@ -9,7 +9,6 @@ import click
 
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
-from bouclier.web.analysts import MIN_PASSWORD, Analysts
 
 
 @click.group("analyst")
@@ -27,6 +26,8 @@ def analyst_group() -> None:
 @click.pass_obj
 def create(app: App, username: str, password_stdin: bool) -> int:
     """Create an analyst; the password is asked twice, hidden (at least 12 characters)."""
+    from bouclier.web.analysts import MIN_PASSWORD, Analysts
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -45,6 +46,8 @@ def create(app: App, username: str, password_stdin: bool) -> int:
 @click.pass_obj
 def list_analysts(app: App) -> int:
     """List analysts as JSON lines (id, username, created_at, disabled_at)."""
+    from bouclier.web.analysts import Analysts
+
     for info in Analysts(app.db).list():
         click.echo(json.dumps(info.to_dict()))
     return exit_codes.OK
@@ -55,6 +58,8 @@ def list_analysts(app: App) -> int:
 @click.pass_obj
 def disable(app: App, username: str) -> int:
     """Disable an analyst: no more logins, and open console sessions end at once."""
+    from bouclier.web.analysts import Analysts
+
     info = Analysts(app.db).disable(username)
     click.echo(f"disabled analyst {info.username}", err=True)
     return exit_codes.OK

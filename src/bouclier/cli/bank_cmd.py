@@ -7,14 +7,12 @@ from pathlib import Path
 
 import click
 
-from bouclier.banks import transfer
-from bouclier.banks.store import NewEntry
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.hash_cmd import error_row, hash_paths
+from bouclier.cli.lazy_types import LazyChoice
 from bouclier.cli.output import FORMATS, Printer, iter_files
-from bouclier.hashing import ImageHashes
-from bouclier.storage.models import utc_iso
+from bouclier.cli.signal_option import signal_type_option
 from bouclier.vocabulary import BANK_KINDS
 
 
@@ -44,6 +42,10 @@ def create(app: App, name: str, kind: str, threshold: int | None) -> int:
 @click.argument("name")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--pdq", "hashes", multiple=True, help="Add this PDQ hash (repeatable).")
+@click.option(
+    "--value", "values", multiple=True, help="Add this hash of --signal-type (repeatable)."
+)
+@signal_type_option("The signal type of --value hashes, and of what is added of each image.")
 @click.option("--source", default=None, help="Where the images come from (default: file name).")
 @click.option("--case", "case_ref", default=None, help="Case reference to keep with the entries.")
 @click.option("--note", default=None, help="A note kept with the entries.")
@@ -54,30 +56,39 @@ def add(
     name: str,
     paths: tuple[str, ...],
     hashes: tuple[str, ...],
+    values: tuple[str, ...],
+    signal_type: str,
     source: str | None,
     case_ref: str | None,
     note: str | None,
     full_resolution: bool,
 ) -> int:
-    """Hash images (folders are searched) and add them, with any --pdq hashes, to a bank.
+    """Hash images (folders are searched) and add them, with any --pdq or --value hashes, to a
+    bank. Images are added by their PDQ unless --signal-type names another type (sha256, md5...).
 
-    Prints one JSON line per entry added ({"path" or "pdq","entry"}) and one per file that could
-    not be read; the readable ones are added all together, in one transaction.
+    Prints one JSON line per entry added ({"path", "pdq" or "value","entry"}) and one per file
+    that could not be read; the readable ones are added all together, in one transaction.
     """
-    if not paths and not hashes:
-        raise click.UsageError("give image paths or --pdq hashes to add")
+    from bouclier.banks.store import NewEntry
+    from bouclier.hashing import ImageHashes
+
+    if not paths and not hashes and not values:
+        raise click.UsageError("give image paths, --pdq or --value hashes to add")
     app.store.get(name)  # fail before hashing anything if the bank does not exist
+    given = [("pdq", "pdq", h) for h in hashes] + [("value", signal_type, v) for v in values]
     entries: list[tuple[str, str, NewEntry]] = [
-        ("pdq", h, NewEntry(pdq=h, source=source or "cli", case_ref=case_ref, note=note))
-        for h in hashes
+        (key, value, NewEntry(value, None, None, None, source or "cli", case_ref, note, kind))
+        for key, kind, value in given
     ]
     printer = Printer("jsonl", ())
     failed = 0
     for path, hashed in hash_paths(app, list(iter_files(paths)), full_resolution, "hashing"):
         if isinstance(hashed, ImageHashes):
+            first = next(f for f in hashed.fingerprints if f.signal_type == signal_type)
             entry = NewEntry(
-                pdq=hashed.pdq.pdq,
-                quality=hashed.pdq.quality,
+                value=first.value,
+                signal_type=signal_type,
+                quality=first.quality,
                 sha256=hashed.sha256,
                 md5=hashed.md5,
                 source=source or f"file:{path.name}"[:200],
@@ -101,19 +112,25 @@ def add(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(transfer.FORMATS),
+    type=LazyChoice("bouclier.banks.transfer:FORMATS"),
     default=None,
     help="File format (default: from the extension, else from the content).",
 )
 @click.option("--source", default=None, help="Source recorded for rows without one.")
+@signal_type_option("The signal type of rows that name none.")
 @click.pass_obj
-def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None) -> int:
+def import_(
+    app: App, name: str, file: Path, fmt: str | None, source: str | None, signal_type: str
+) -> int:
     """Import hashes from a CSV, JSON-lines or plain-text hash list (StopNCII, HMA,
-    threatexchange). The whole file is checked first: one bad row and nothing is imported."""
+    threatexchange, NCMEC MD5 lists with --signal-type md5). The whole file is checked first:
+    one bad row and nothing is imported."""
+    from bouclier.banks import transfer
+
     app.store.get(name)
     if not file.is_file():
         raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
-    entries = transfer.read_entries(file, fmt, source=source)
+    entries = transfer.read_entries(file, fmt, source=source, signal_type=signal_type)
     ids = app.store.add(name, entries)
     click.echo(f"imported {len(ids)} entries into {name}", err=True)
     return exit_codes.OK
@@ -122,7 +139,11 @@ def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None
 @bank_group.command("export")
 @click.argument("name")
 @click.option(
-    "--format", "fmt", type=click.Choice(transfer.EXPORT_FORMATS), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=LazyChoice("bouclier.banks.transfer:EXPORT_FORMATS"),
+    default="csv",
+    show_default=True,
 )
 @click.option(
     "--out",
@@ -132,7 +153,9 @@ def import_(app: App, name: str, file: Path, fmt: str | None, source: str | None
 )
 @click.pass_obj
 def export(app: App, name: str, fmt: str, out: Path | None) -> int:
-    """Export a bank's entries as CSV (with a pdq column) or JSON lines."""
+    """Export a bank's entries as CSV (with pdq, signal_type and value columns) or JSON lines."""
+    from bouclier.banks import transfer
+
     records = app.store.entries(name)
     if out is None:
         count = transfer.write_entries(records, fmt, sys.stdout)
@@ -150,6 +173,8 @@ def export(app: App, name: str, fmt: str, out: Path | None) -> int:
 @click.pass_obj
 def list_(app: App, fmt: str) -> int:
     """List the banks with their kind, threshold and number of entries."""
+    from bouclier.storage.models import utc_iso
+
     printer = Printer(fmt, ("name", "kind", "threshold", "entries", "created_at"))
     for bank in app.store.banks():
         printer.row(

@@ -10,22 +10,26 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bouclier.cases import Cases, HashReport, ItemInfo
-from bouclier.cases.store import LANGUAGES, CaseInfo
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
+from bouclier.cli.lazy_types import LazyChoice
 from bouclier.cli.output import FORMATS, Printer, write_table
-from bouclier.storage.models import utc_iso
 from bouclier.vocabulary import REVIEW_DECISIONS
+
+if TYPE_CHECKING:
+    from bouclier.cases import Cases, ItemInfo
+    from bouclier.cases.store import CaseInfo
 
 ITEM_COLUMNS = ("id", "kind", "status", "created_at", "platform", "url", "pdq", "quality")
 
 
 def cases_of(app: App) -> Cases:
+    from bouclier.cases import Cases
+
     return Cases(app.db, app.settings, banks=app.store)
 
 
@@ -38,6 +42,8 @@ def actor() -> str:
 
 
 def case_row(case: CaseInfo) -> dict[str, Any]:
+    from bouclier.storage.models import utc_iso
+
     return {
         "number": case.number,
         "status": case.status,
@@ -53,6 +59,8 @@ def case_row(case: CaseInfo) -> dict[str, Any]:
 
 
 def item_row(item: ItemInfo) -> dict[str, Any]:
+    from bouclier.storage.models import utc_iso
+
     return {
         "id": item.id,
         "kind": item.kind,
@@ -79,7 +87,9 @@ def case_group() -> None:
 @case_group.command("create")
 @click.option("--minor", is_flag=True, help="The person in the images is under 18.")
 @click.option("--sextortion", is_flag=True, help="The victim is being blackmailed.")
-@click.option("--language", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@click.option(
+    "--language", type=LazyChoice("bouclier.cases.store:LANGUAGES"), default="en", show_default=True
+)
 @click.option("--contact", default=None, help="How to reach the victim (kept encrypted).")
 @click.option("--invitation", default=None, help="Join a collective case with this code.")
 @click.pass_obj
@@ -115,6 +125,8 @@ def create(
 @click.pass_obj
 def show(app: App, number: str, fmt: str) -> int:
     """Show a case: its status, items, re-uploads blocked and custody log head."""
+    from bouclier.storage.models import utc_iso
+
     cases = cases_of(app)
     case = cases.get(number)
     items = cases.items(case.number)
@@ -206,6 +218,8 @@ def add_url(app: App, number: str, urls: tuple[str, ...]) -> int:
 @click.pass_obj
 def add_hash(app: App, number: str, pdq: str, quality: int | None, sha256: str | None) -> int:
     """Add a PDQ hash of an image of the case; it goes into the victim bank at once."""
+    from bouclier.cases import HashReport
+
     added = cases_of(app).add_hashes(number, [HashReport(pdq, quality, sha256)], actor=actor())
     for item in added:
         _echo_json(item_row(item))
@@ -244,6 +258,8 @@ def merge(app: App, source: str, target: str) -> int:
 @click.pass_obj
 def withdraw(app: App, number: str, yes: bool) -> int:
     """Delete a case for real: hashes, items, evidence, notices, custody log, enrolments."""
+    from bouclier.storage.models import utc_iso
+
     cases = cases_of(app)
     case = cases.get(number)  # NotFound before asking anything
     if not yes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,11 +17,15 @@ from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.output import FORMATS, Printer
 from bouclier.errors import FileUnreadable
-from bouclier.likeness import Consent, Enrolments, write_key_file
 from bouclier.vocabulary import CONSENT_RELATIONSHIPS
+
+if TYPE_CHECKING:
+    from bouclier.likeness import Enrolments
 
 
 def _enrolments(app: App) -> Enrolments:
+    from bouclier.likeness import Enrolments
+
     return Enrolments.open(app.db, app.settings)
 
 
@@ -66,6 +71,8 @@ def create(
 
     Prints one JSON line with the enrolment's reference; keep it to withdraw later.
     """
+    from bouclier.likeness import Consent
+
     consent = Consent(
         consented_by=consented_by,
         relationship=relationship,
@@ -148,6 +155,8 @@ def withdraw(app: App, reference: str, yes: bool) -> int:
 @click.pass_obj
 def key_create(app: App, out: Path | None) -> int:
     """Write a new template key (32 random bytes, base64) to a file readable only by you."""
+    from bouclier.likeness import write_key_file
+
     path = out or app.settings.template_key_file or app.settings.data_dir / "template.key"
     write_key_file(path)
     click.echo(

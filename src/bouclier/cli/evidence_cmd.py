@@ -10,17 +10,18 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from bouclier.cases import credentials
-from bouclier.cases.custody import Verification
-from bouclier.cases.evidence import MAX_UNCOMPRESSED, export_bundle, verify_bundle
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.case_cmd import actor, cases_of
 from bouclier.cli.output import FORMATS
 from bouclier.errors import Conflict, FileUnreadable
+
+if TYPE_CHECKING:
+    from bouclier.cases.custody import Verification
 
 
 @click.group("evidence")
@@ -42,6 +43,8 @@ def evidence_group() -> None:
 @click.pass_obj
 def export(app: App, number: str, out: Path | None, without_files: bool, force: bool) -> int:
     """Write the evidence bundle of a case: manifest, custody log, PDF summary, files."""
+    from bouclier.cases.evidence import export_bundle
+
     cases = cases_of(app)
     case = cases.get(number)  # NotFound before anything is written or logged
     path = out or Path(f"{case.number}-evidence.zip")
@@ -72,6 +75,9 @@ def verify(app: App, target: str, fmt: str) -> int:
 
     Prints "intact" with the custody log's head hash, or every problem found (exit code 7).
     """
+    from bouclier.cases import credentials
+    from bouclier.cases.evidence import MAX_UNCOMPRESSED, verify_bundle
+
     path = Path(target)
     number: str | None
     log: Verification | None

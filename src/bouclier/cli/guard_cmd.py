@@ -9,16 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bouclier.cli import exit_codes
 from bouclier.cli.output import write_table
 from bouclier.errors import FileUnreadable, InputError
-from bouclier.guard import Guard, GuardDecision
-from bouclier.guard.evaluation import evaluate, load_corpus
-from bouclier.guard.guard import MAX_SIDE
-from bouclier.media import decode_file
+
+if TYPE_CHECKING:
+    from bouclier.guard import GuardDecision
 
 
 def _line(text: str | None, decision: GuardDecision) -> str:
@@ -58,6 +58,11 @@ def prompt_command(
     text: str | None, file: Path | None, image: Path | None, minor: bool, enrolled: bool
 ) -> int:
     """Check edit requests: one JSON line per prompt (text, decision, score, reasons)."""
+    from bouclier.guard import Guard
+    from bouclier.guard.guard import MAX_SIDE
+    from bouclier.media import decode_file
+    from bouclier.settings import load_settings
+
     if (text is None) == (file is None):
         raise click.UsageError("give a prompt TEXT or --file FILE, not both")
     if file is not None:
@@ -65,7 +70,7 @@ def prompt_command(
     else:
         prompts = [text or ""]
     pixels = decode_file(image, max_side=MAX_SIDE).pixels if image is not None else None
-    guard = Guard()
+    guard = Guard.from_settings(load_settings())
     for prompt in prompts:
         if not prompt.strip():
             continue
@@ -79,7 +84,11 @@ def prompt_command(
 @click.argument("output_path", metavar="OUTPUT", type=click.Path(path_type=Path, dir_okay=False))
 def output_command(input_path: Path, output_path: Path) -> int:
     """Check a generated image (OUTPUT) against the image it was made from (INPUT)."""
-    decision = Guard().check_output(_read(input_path), _read(output_path))
+    from bouclier.guard import Guard
+    from bouclier.settings import load_settings
+
+    guard = Guard.from_settings(load_settings())
+    decision = guard.check_output(_read(input_path), _read(output_path))
     click.echo(_line(None, decision))
     return exit_codes.OK
 
@@ -93,10 +102,14 @@ def output_command(input_path: Path, output_path: Path) -> int:
 @click.option("--errors", "show_errors", is_flag=True, help="Also list the prompts it got wrong.")
 def eval_command(corpus: Path, split: str | None, fmt: str, show_errors: bool) -> int:
     """Precision, recall, F1 and false-positive rate of the request guard, per language."""
+    from bouclier.guard import Guard
+    from bouclier.guard.evaluation import evaluate, load_corpus
+    from bouclier.settings import load_settings
+
     examples = load_corpus(corpus, split=split)
     if not examples:
         raise InputError(f"{corpus}: no examples" + (f" in split {split!r}" if split else ""))
-    guard = Guard()
+    guard = Guard.from_settings(load_settings())
     result = evaluate(examples, guard.check_request)
     rows = result.rows()
     if fmt == "jsonl":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,7 +11,9 @@ from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.output import FORMATS, Printer, iter_files, progress
 from bouclier.errors import InputError
-from bouclier.hashing import ImageHashes, hash_file
+
+if TYPE_CHECKING:
+    from bouclier.hashing import ImageHashes
 
 
 def min_side(app: App, full_resolution: bool) -> int | None:
@@ -22,6 +24,8 @@ def min_side(app: App, full_resolution: bool) -> int | None:
 
 def hash_paths(app: App, paths: list[Path], full_resolution: bool, label: str) -> Any:
     """Yields (path, ImageHashes or InputError) for each file, with a progress bar."""
+    from bouclier.hashing import hash_file
+
     side = min_side(app, full_resolution)
     with progress(paths, label) as items:
         for path in items:
@@ -29,6 +33,14 @@ def hash_paths(app: App, paths: list[Path], full_resolution: bool, label: str) -
                 yield path, hash_file(path, limits=app.limits, min_side=side)
             except InputError as error:
                 yield path, error
+
+
+def _signals(hashes: ImageHashes) -> dict[str, str]:
+    """Each signal type's first value (the image as it is, its first frame)."""
+    first: dict[str, str] = {}
+    for fingerprint in hashes.fingerprints:
+        first.setdefault(fingerprint.signal_type, fingerprint.value)
+    return first
 
 
 def error_row(path: Path, error: InputError) -> dict[str, Any]:
@@ -47,9 +59,12 @@ def error_row(path: Path, error: InputError) -> dict[str, Any]:
 def hash_command(app: App, paths: tuple[str, ...], fmt: str, full_resolution: bool) -> int:
     """Fingerprint images: PDQ with its quality, SHA-256 and MD5. Folders are searched.
 
-    Prints one JSON line per file: {"path","sha256","md5","pdq","quality","width","height"}, or
+    Prints one JSON line per file: {"path","sha256","md5","pdq","quality","width","height",
+    "signals"} ("signals": every registered signal type's value of the image as it is), or
     {"path","error":{"code","message"}} for a file that could not be read as an image.
     """
+    from bouclier.hashing import ImageHashes
+
     printer = Printer(fmt, ("path", "pdq", "quality", "width", "height", "error"))
     failed = 0
     for path, result in hash_paths(app, list(iter_files(paths)), full_resolution, "hashing"):
@@ -63,6 +78,7 @@ def hash_command(app: App, paths: tuple[str, ...], fmt: str, full_resolution: bo
                     "quality": result.pdq.quality,
                     "width": result.width,
                     "height": result.height,
+                    "signals": _signals(result),
                 }
             )
         else:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from bouclier.banks.matcher import BankMatcher, MatchResult
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.hash_cmd import error_row, hash_paths
 from bouclier.cli.output import FORMATS, Printer, iter_files
-from bouclier.hashing import ImageHashes
-from bouclier.hashing.pdq import validate
+from bouclier.cli.signal_option import signal_type_option
+
+if TYPE_CHECKING:
+    from bouclier.banks.matcher import MatchResult
 
 
 def _row(source: str, result: MatchResult) -> dict[str, object]:
@@ -36,6 +39,10 @@ def _table_row(source: str, result: MatchResult) -> dict[str, object]:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--bank", "banks", multiple=True, help="Match only these banks (repeatable).")
 @click.option("--pdq", "hashes", multiple=True, help="Also match this PDQ hash (repeatable).")
+@click.option(
+    "--value", "values", multiple=True, help="Also match this hash of --signal-type (repeatable)."
+)
+@signal_type_option("The signal type of --value hashes.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option("--full-resolution", is_flag=True, help="Hash images at full resolution.")
 @click.pass_obj
@@ -44,6 +51,8 @@ def match_command(
     paths: tuple[str, ...],
     banks: tuple[str, ...],
     hashes: tuple[str, ...],
+    values: tuple[str, ...],
+    signal_type: str,
     fmt: str,
     full_resolution: bool,
 ) -> int:
@@ -51,23 +60,33 @@ def match_command(
 
     Prints one JSON line per file: {"path","quality","low_quality","matches":[{"bank","entry",
     "distance","orientation",...}]}. A hash of quality under 50 is flagged low_quality, and
-    still matched. A --pdq hash is matched as given (one orientation) and printed as
-    {"pdq","matches"}.
+    still matched. An image is looked up by every signal type (its PDQ in 8 orientations, its
+    SHA-256 and MD5). A --pdq hash is matched as given (one orientation) and printed as
+    {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
     """
-    if not paths and not hashes:
-        raise click.UsageError("give image paths or --pdq hashes to match")
-    queries = [validate(h) for h in hashes]
+    from bouclier.banks.matcher import BankMatcher
+    from bouclier.hashing import ImageHashes
+
+    if not paths and not hashes and not values:
+        raise click.UsageError("give image paths, --pdq or --value hashes to match")
+    types = app.store.signal_types
+    queries = [("pdq", types.get("pdq").validate(h)) for h in hashes]
+    queries += [(signal_type, types.get(signal_type).validate(v)) for v in values]
     matcher = BankMatcher.from_store(
         app.store, list(banks) or None, min_quality=app.settings.pdq_min_quality
     )
     printer = Printer(fmt, ("path", "quality", "matches", "best", "error"))
-    for value in queries:
-        found = matcher.match_hash(value)
+    for kind, value in queries:
+        found = matcher.match_hash(value, kind)
         best = found[0] if found else None
+        query = {"pdq": value} if kind == "pdq" and value in hashes else {}
         printer.row(
-            {"pdq": value, "matches": [m.to_dict() for m in found]},
             {
-                "path": f"pdq:{value[:16]}...",
+                **(query or {"signal_type": kind, "value": value}),
+                "matches": [m.to_dict() for m in found],
+            },
+            {
+                "path": f"{kind}:{value[:16]}...",
                 "matches": len(found),
                 "best": f"{best.bank}#{best.entry} d={best.distance}" if best else None,
             },
@@ -75,7 +94,7 @@ def match_command(
     failed = 0
     for path, hashed in hash_paths(app, list(iter_files(paths)), full_resolution, "matching"):
         if isinstance(hashed, ImageHashes):
-            result = matcher.match(hashed.frames)
+            result = matcher.match_image(hashed)
             printer.row(_row(str(path), result), _table_row(str(path), result))
         else:
             failed += 1

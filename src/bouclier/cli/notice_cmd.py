@@ -11,14 +11,17 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
-from bouclier.notices import FORMATS, NoticeInfo, Notices
+from bouclier.cli.lazy_types import LazyChoice
 from bouclier.vocabulary import NOTICE_ANSWERS, NOTICE_CHANNELS, NOTICE_LAWS, NOTICE_STATUSES
+
+if TYPE_CHECKING:
+    from bouclier.notices import NoticeInfo, Notices
 
 
 def _user() -> str:
@@ -33,6 +36,8 @@ def _actor() -> str:
 
 
 def _notices(app: App) -> Notices:
+    from bouclier.notices import Notices
+
     return Notices(app.db, app.settings)
 
 
@@ -82,7 +87,13 @@ def create(
 
 @notice_group.command("show")
 @click.argument("reference")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=LazyChoice("bouclier.notices:FORMATS"),
+    default="text",
+    show_default=True,
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.pass_obj
 def show(app: App, reference: str, fmt: str, output: Path | None) -> int:

@@ -8,27 +8,31 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bouclier.analysis import report
-from bouclier.analysis.pipeline import Analyzer
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.cli.output import iter_files, progress
-from bouclier.detectors.models import DLIB_FACE_RECOGNITION, DLIB_SHAPE_5, NUDENET_320N, locate
 from bouclier.errors import ConfigError, InputError
-from bouclier.likeness import check_key
-from bouclier.policy import Policy
-from bouclier.settings import load_settings
+
+if TYPE_CHECKING:
+    from bouclier.analysis.pipeline import Analyzer
+    from bouclier.policy import Policy
 
 _analyzer: Analyzer | None = None  # one per worker process
 
 
-def _start_worker(banks: list[str] | None, policy: Policy, threads: int) -> None:
+def _start_worker(banks: list[str] | None, policy: Policy, threads: int | None) -> None:
+    """Builds the worker's pipeline: the detectors BOUCLIER_DETECTORS names, with ``threads``
+    inference threads each (None: BOUCLIER_DETECTOR_THREADS)."""
     global _analyzer  # noqa: PLW0603 - the worker's own pipeline, built once per process
-    _analyzer = Analyzer.from_settings(load_settings(), banks=banks, policy=policy, threads=threads)
+    from bouclier.analysis.pipeline import Analyzer
+    from bouclier.settings import load_settings
+
+    settings = load_settings() if threads is None else load_settings(detector_threads=threads)
+    _analyzer = Analyzer.from_settings(settings, banks=banks, policy=policy)
     _analyzer.load()
 
 
@@ -86,14 +90,13 @@ def _results(
     "policy_file",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="A policy TOML file (default: the built-in policy).",
+    help="A policy TOML file (default: BOUCLIER_POLICY_FILE, else the built-in policy).",
 )
 @click.option(
     "--threads",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Inference threads per worker.",
+    default=None,
+    help="Inference threads per worker (default: BOUCLIER_DETECTOR_THREADS, 1).",
 )
 @click.pass_obj
 def scan_command(
@@ -104,21 +107,25 @@ def scan_command(
     workers: int,
     banks: tuple[str, ...],
     policy_file: Path | None,
-    threads: int,
+    threads: int | None,
 ) -> int:
     """Analyse images: bank matches, nudity, enrolled faces, provenance, and a verdict.
 
     Prints one JSON line per file (verdict, reasons, signals, matches, per-stage timings in ms)
     or, with --format html, a report whose thumbnails are blurred until clicked.
     """
-    policy = Policy.from_toml(policy_file) if policy_file else Policy()
+    from bouclier.analysis import report
+    from bouclier.detectors.catalog import CATALOG
+    from bouclier.likeness import check_key
+    from bouclier.policy import Policy
+
+    policy = Policy.from_toml(policy_file) if policy_file else Policy.from_settings(app.settings)
     # Everything a worker needs is checked here, so that a problem is one clear line rather than
-    # a broken worker pool: settings, banks, the template key, the model files.
+    # a broken worker pool: settings, banks, the template key, the detectors and their model files.
     for name in banks:
         app.store.get(name)
     check_key(app.db, app.settings)
-    for model in (NUDENET_320N, DLIB_SHAPE_5, DLIB_FACE_RECOGNITION):
-        locate(model)
+    CATALOG.check(app.settings)
     files = [str(p) for p in iter_files(paths)]
     setup = (list(banks) or None, policy, threads)
     rows, failed = [], 0

@@ -8,8 +8,8 @@ import click
 
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
+from bouclier.cli.lazy_types import LazyIntRange
 from bouclier.vocabulary import DELIVERY_STATUSES, WEBHOOK_EVENTS
-from bouclier.webhooks.store import MAX_PAGE, WebhookStore
 
 
 @click.group("webhook")
@@ -31,6 +31,8 @@ def webhook_group() -> None:
 @click.pass_obj
 def create(app: App, name: str, url: str, events: tuple[str, ...], key_id: int | None) -> int:
     """Register a webhook and print its signing secret, once."""
+    from bouclier.webhooks.store import WebhookStore
+
     info, secret = WebhookStore(app.db).create(name, url, events or None, api_key_id=key_id)
     click.echo(secret)
     click.echo(f"created webhook {info.id} ({info.name}); its secret is not shown again", err=True)
@@ -41,6 +43,8 @@ def create(app: App, name: str, url: str, events: tuple[str, ...], key_id: int |
 @click.pass_obj
 def list_webhooks(app: App) -> int:
     """List webhooks as JSON lines (id, name, url, events, api_key_id, created_at, disabled_at)."""
+    from bouclier.webhooks.store import WebhookStore
+
     for info in WebhookStore(app.db).webhooks():
         click.echo(json.dumps(info.to_dict()))
     return exit_codes.OK
@@ -49,10 +53,17 @@ def list_webhooks(app: App) -> int:
 @webhook_group.command("deliveries")
 @click.argument("webhook_id", type=int)
 @click.option("--status", type=click.Choice(DELIVERY_STATUSES), help="Only these.")
-@click.option("--limit", type=click.IntRange(1, MAX_PAGE), default=100, show_default=True)
+@click.option(
+    "--limit",
+    type=LazyIntRange(1, "bouclier.webhooks.store:MAX_PAGE"),
+    default=100,
+    show_default=True,
+)
 @click.pass_obj
 def deliveries(app: App, webhook_id: int, status: str | None, limit: int) -> int:
     """A webhook's delivery log, newest first, as JSON lines (attempts, last status, error)."""
+    from bouclier.webhooks.store import WebhookStore
+
     for info in WebhookStore(app.db).deliveries(webhook_id, status=status, limit=limit):
         click.echo(json.dumps(info.to_dict()))
     return exit_codes.OK

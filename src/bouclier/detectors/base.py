@@ -1,10 +1,12 @@
 """What every detector is and returns: a small protocol and frozen result types.
 
-A detector has a stable ``name`` and ``version``, loads its model lazily in :meth:`load` (never in
-``__init__``, so importing Bouclier stays cheap and a missing model package is reported only when
-the detector is used), and turns one :class:`Sample` (the file's bytes and its decoded pixels)
-into a list of :class:`Signal`. Signals are
-facts with a score, never verdicts: deciding is the policy's job (``bouclier.policy``).
+A detector has a stable ``name`` and ``version``, declares the ``labels`` its signals may carry,
+loads its model lazily in :meth:`load` (never in ``__init__``, so importing Bouclier stays cheap and
+a missing model package is reported only when the detector is used), and turns one :class:`Sample`
+(the file's bytes and its decoded pixels) into a list of :class:`Signal`. Signals are facts with a
+score, never verdicts: deciding is the policy's job (``bouclier.policy``). Every detector passes
+the same contract suite (``tests/detectors/test_contract.py``); production chooses and builds them
+in ``bouclier.detectors.catalog``.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Signal:
 class Detector(Protocol):
     name: str
     version: str
+    labels: frozenset[str]  # every label its signals may carry, each namespaced by its name
 
     def load(self) -> None:
         """Loads models (idempotent). Raises ModelUnavailable with a one-line reason."""

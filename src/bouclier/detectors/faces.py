@@ -16,14 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from bouclier.detectors.base import Box, Sample, Signal
-from bouclier.detectors.labels import FACE
+from bouclier.detectors.base import Box, Detector, Sample, Signal
 from bouclier.detectors.models import DLIB_FACE_RECOGNITION, DLIB_SHAPE_5, locate
+from bouclier.detectors.registry import Registry
 from bouclier.errors import ModelUnavailable
+
+DETECTOR = "faces"
+FACE = f"{DETECTOR}.face"
+#: Every label a faces signal may carry.
+SIGNAL_LABELS: frozenset[str] = frozenset({FACE})
 
 #: Length of a dlib face descriptor.
 DESCRIPTOR_SIZE = 128
@@ -49,12 +54,36 @@ class Face:
     """One face: where it is (in the pixels given), the detector's score and its descriptor.
 
     ``score`` is the HOG detector's margin: 0 at its decision threshold, higher is surer (about
-    0 to 3 on photographs). ``descriptor`` is float32, shape (128,), read-only.
+    0 to 3 on photographs; 1.0 for a box given to :meth:`FaceDetector.describe`). ``descriptor``
+    is float32, shape (128,), read-only.
     """
 
     box: Box
     score: float
     descriptor: np.ndarray
+
+    def signal(self) -> Signal:
+        """The ``faces.face`` signal of this face. A signal's score is in [0, 1], so the margin
+        is clipped there: a margin of 1 or more is a sure face; no descriptor ever goes in."""
+        return Signal(DETECTOR, FACE, min(1.0, max(0.0, self.score)), self.box)
+
+
+@runtime_checkable
+class FaceDescriber(Detector, Protocol):
+    """A face detector that also describes faces, as likeness matching and the guard need."""
+
+    def describe(
+        self, pixels: np.ndarray, boxes: Sequence[Box] | None = None
+    ) -> Sequence[Face]: ...
+
+
+def describer(detectors: Registry) -> FaceDescriber:
+    """The registry's ``faces`` detector, for a caller that compares faces (likeness, the guard);
+    ConfigError when it is not configured."""
+    found = detectors.require(DETECTOR)
+    if not isinstance(found, FaceDescriber):
+        raise TypeError(f"the {DETECTOR!r} detector {found!r} cannot describe faces")
+    return found
 
 
 def distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -66,8 +95,9 @@ def distance(a: np.ndarray, b: np.ndarray) -> float:
 class FaceDetector:
     """Finds frontal faces and describes each as a 128-d vector; see the module docstring."""
 
-    name = "faces"
+    name = DETECTOR
     version = "dlib-hog+resnet-v1"
+    labels = SIGNAL_LABELS
 
     def __init__(self, *, upsample: int = 1, max_side: int = 1024) -> None:
         if upsample < 0:
@@ -143,9 +173,7 @@ class FaceDetector:
 
     def detect(self, sample: Sample) -> list[Signal]:
         """One ``faces.face`` signal per face, its box in ``sample.pixels``; no descriptors."""
-        return [
-            Signal(self.name, FACE, face.score, face.box) for face in self.describe(sample.pixels)
-        ]
+        return [face.signal() for face in self.describe(sample.pixels)]
 
 
 def _reduce(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, tuple[float, float]]:

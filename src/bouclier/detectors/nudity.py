@@ -4,10 +4,12 @@ NudeNet (a YOLOv8 model, 18 body-part classes, exposed and covered) finds where 
 parts are; this module turns its boxes into :class:`Signal` facts — one per detection, plus two
 derived scores the policy reads: ``nudity.sexual`` (the strongest exposed intimate part) and
 ``nudity.revealing`` (the strongest covered intimate part: swimwear and underwear, the "put her in
-a bikini" edit). We do not use NudeNet's own class, which reads files with OpenCV by itself and
-loads its model unchecked: the model file is pinned by SHA-256 (``models.NUDENET_320N``), and the
-decoding is split from the session (:func:`decode_outputs`, :func:`derived`) so that it can be
-tested on synthetic model outputs, without a single intimate image.
+a bikini" edit). Whether those scores make an image sexual or revealing is the policy's decision,
+with its thresholds (``bouclier.policy.exposure``), never this module's. We do not use NudeNet's
+own class, which reads files with OpenCV by itself and loads its model unchecked: the model file
+is pinned by SHA-256 (``models.NUDENET_320N``), and the decoding is split from the session
+(:func:`decode_outputs`, :func:`derived`) so that it can be tested on synthetic model outputs,
+without a single intimate image.
 """
 
 from __future__ import annotations
@@ -17,31 +19,65 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import cv2
 import numpy as np
 
 from bouclier.detectors.base import Box, Sample, Signal
-from bouclier.detectors.labels import NUDENET_CLASSES as LABELS
-from bouclier.detectors.labels import NUDITY as DETECTOR
-from bouclier.detectors.labels import NUDITY_REVEALING as REVEALING
-from bouclier.detectors.labels import NUDITY_SEXUAL as SEXUAL
-from bouclier.detectors.labels import REVEALING_CLASSES, SEXUAL_CLASSES
 from bouclier.detectors.models import NUDENET_320N, locate
 from bouclier.errors import ModelUnavailable
 
+DETECTOR = "nudity"
+
+#: The model's classes, in the order of its output rows (``nudenet/nudenet.py``).
+LABELS: tuple[str, ...] = (
+    "FEMALE_GENITALIA_COVERED",
+    "FACE_FEMALE",
+    "BUTTOCKS_EXPOSED",
+    "FEMALE_BREAST_EXPOSED",
+    "FEMALE_GENITALIA_EXPOSED",
+    "MALE_BREAST_EXPOSED",
+    "ANUS_EXPOSED",
+    "FEET_EXPOSED",
+    "BELLY_COVERED",
+    "FEET_COVERED",
+    "ARMPITS_COVERED",
+    "ARMPITS_EXPOSED",
+    "FACE_MALE",
+    "BELLY_EXPOSED",
+    "MALE_GENITALIA_EXPOSED",
+    "ANUS_COVERED",
+    "FEMALE_BREAST_COVERED",
+    "BUTTOCKS_COVERED",
+)
 INPUT_SIZE = 320  # the side of the square the 320n model was exported for
 
-# Verdict thresholds. The detection threshold (``min_score``, 0.25; NudeNet's own is 0.2-0.25)
-# keeps weak boxes as facts; a verdict needs more, because the model is noisy down there: on our
-# benign portraits of clothed people it finds MALE_GENITALIA_EXPOSED at 0.27 and
-# FEMALE_BREAST_COVERED at 0.40. 0.5 (sexual) and 0.45 (revealing) trade some recall for fewer
-# false blocks; the band between min_score and a threshold is the doubtful one, where the policy
-# asks a human (REVIEW) rather than decides. Revealing is a little lower since a "revealing"
-# verdict weighs less (no nudity) and the swimwear edit is common. Both are starting points, to be
-# set on a labelled evaluation set, not on these tests.
-SEXUAL_THRESHOLD = 0.5
-REVEALING_THRESHOLD = 0.45
+# What counts as sexual content: exposed intimate parts. MALE_BREAST_EXPOSED, BELLY_EXPOSED,
+# ARMPITS_EXPOSED and FEET_EXPOSED are not on the list: a bare-chested man at the beach is not
+# an intimate image.
+SEXUAL_CLASSES = frozenset(
+    {
+        "FEMALE_BREAST_EXPOSED",
+        "FEMALE_GENITALIA_EXPOSED",
+        "MALE_GENITALIA_EXPOSED",
+        "BUTTOCKS_EXPOSED",
+        "ANUS_EXPOSED",
+    }
+)
+# The same parts covered: the swimwear/underwear "undressing" edit, harmful without nudity.
+REVEALING_CLASSES = frozenset(
+    {
+        "FEMALE_BREAST_COVERED",
+        "FEMALE_GENITALIA_COVERED",
+        "BUTTOCKS_COVERED",
+        "ANUS_COVERED",
+    }
+)
 NMS_IOU = 0.45  # NudeNet's value: two boxes of one class overlapping more are one detection
+SEXUAL = f"{DETECTOR}.sexual"
+REVEALING = f"{DETECTOR}.revealing"
+#: Every label a nudity signal may carry: the two derived scores and one per model class.
+SIGNAL_LABELS: frozenset[str] = frozenset(
+    {SEXUAL, REVEALING, *(f"{DETECTOR}.{name}" for name in LABELS)}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +98,8 @@ def letterbox(pixels: np.ndarray) -> Letterbox:
     Top-left and black, as NudeNet itself feeds the model, so that what is known of its results
     carries over. NudeNet's input is BGR because it reads files with OpenCV; ours are RGB.
     """
+    import cv2  # ~0.4 s to import: only when an image is analysed, not with the policy
+
     height, width = pixels.shape[:2]
     scale = INPUT_SIZE / max(width, height)
     new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -174,14 +212,6 @@ def revealing_score(signals: Iterable[Signal]) -> float:
     return _score(signals, REVEALING, REVEALING_CLASSES)
 
 
-def is_sexual(signals: Iterable[Signal]) -> bool:
-    return sexual_score(signals) >= SEXUAL_THRESHOLD
-
-
-def is_revealing(signals: Iterable[Signal]) -> bool:
-    return revealing_score(signals) >= REVEALING_THRESHOLD
-
-
 def _score(signals: Iterable[Signal], label: str, classes: frozenset[str]) -> float:
     labels = {label} | {f"{DETECTOR}.{name}" for name in classes}
     scores = [s.score for s in signals if s.detector == DETECTOR and s.label in labels]
@@ -195,6 +225,7 @@ class NudityDetector:
 
     name = DETECTOR
     version = "nudenet-3.4.2-320n"
+    labels = SIGNAL_LABELS
 
     def __init__(self, *, threads: int = 1, min_score: float = 0.25) -> None:
         if threads < 1:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bouclier.banks.store import BankInfo, BankStore, _log
 from bouclier.cases.store import record_reupload
 from bouclier.errors import Conflict, InputError, NotFound
-from bouclier.hashing import pdq
+from bouclier.signals import DEFAULT
 from bouclier.storage.models import Bank, BankEntry, MatchFeedback, utc_iso, utcnow
 from bouclier.vocabulary import FEEDBACK_ACTIONS, FEEDBACK_STATUSES
 
@@ -39,7 +39,8 @@ class FeedbackInfo:
     platform: str
     bank: str | None
     entry_id: int | None
-    pdq: str
+    signal_type: str
+    value: str  # the platform's image, as matched
     action: str
     status: str
     url: str | None
@@ -48,12 +49,18 @@ class FeedbackInfo:
     reviewed_at: datetime | None
     false_positive_entry: int | None = None  # the known-false-positive bank entry, if confirmed
 
+    @property
+    def pdq(self) -> str | None:
+        return self.value if self.signal_type == DEFAULT else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "platform": self.platform,
             "bank": self.bank,
             "entry_id": self.entry_id,
+            "signal_type": self.signal_type,
+            "value": self.value,
             "pdq": self.pdq,
             "action": self.action,
             "status": self.status,
@@ -71,7 +78,8 @@ def _info(session: Session, row: MatchFeedback) -> FeedbackInfo:
         platform=row.platform,
         bank=bank.name if bank is not None else None,
         entry_id=row.entry_id,
-        pdq=row.pdq,
+        signal_type=row.signal_type,
+        value=row.value,
         action=row.action,
         status=row.status,
         url=row.url,
@@ -107,14 +115,16 @@ class FeedbackStore:
         pdq_hash: str,
         action: str,
         url: str | None = None,
+        signal_type: str = DEFAULT,
     ) -> FeedbackInfo:
         """Records a platform's feedback on a match of bank entry ``entry_id`` (404
-        ``entry_not_found``); ``pdq_hash`` is the platform's image hash as matched."""
+        ``entry_not_found``); ``pdq_hash`` is the platform's image hash as matched, a value of
+        ``signal_type`` (PDQ by default)."""
         if action not in FEEDBACK_ACTIONS:
             raise InputError(
                 f"action is one of {', '.join(FEEDBACK_ACTIONS)}", code="invalid_action"
             )
-        canonical = pdq.validate(pdq_hash)
+        kind, canonical = self.banks.signal_types.validate(signal_type, pdq_hash)
         clean_url = _url(url)
         now = utcnow()
         with self.db.transaction() as session:
@@ -126,7 +136,8 @@ class FeedbackStore:
                 platform=platform,
                 bank_id=entry.bank_id,
                 entry_id=entry.id,
-                pdq=canonical,
+                signal_type=kind,
+                value=canonical,
                 action=action,
                 status="pending" if action == "false_positive" else "recorded",
                 url=clean_url,
@@ -176,14 +187,15 @@ class FeedbackStore:
                 insert(BankEntry)
                 .values(
                     bank_id=bank.id,
-                    pdq=row.pdq,
+                    signal_type=row.signal_type,
+                    value=row.value,
                     source=f"feedback:{row.id}",
                     note=f"false positive reported by {row.platform}"[:2000],
                     created_at=utcnow(),
                 )
                 .returning(BankEntry.id)
             ).scalar_one()
-            _log(session, bank, "add", [(int(entry_id), row.pdq)])
+            _log(session, bank, "add", [(int(entry_id), row.signal_type, row.value)])
             session.refresh(row)
             info = _info(session, row)
             return FeedbackInfo(**{**_fields(info), "false_positive_entry": int(entry_id)})

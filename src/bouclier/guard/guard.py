@@ -1,52 +1,38 @@
 """The guard of a generative-AI provider: the request before generation, the output after.
 
-:class:`Guard` holds the request guard (lexicons, compiled once) and the two detectors the image
-checks need, real ones by default, built and loaded on first use, once, or fakes for tests.
-:meth:`Guard.check_output` blocks an output that is sexual or revealing (NudityDetector's
-thresholds) when it shows the input's person — a face of the output within the likeness
-threshold of a face of the input — or when the input showed a real face at all: an edit of a
-real person's photo into a revealing image is the harm, whether or not the face survived.
+:class:`Guard` holds the request guard (lexicons, compiled once), a registry of detectors in which
+the image checks look up ``nudity`` and ``faces`` (production's: :meth:`Guard.from_settings`,
+models loaded on first use, once; fakes in tests) and a policy whose thresholds say what is sexual
+or revealing (:func:`bouclier.policy.exposure.exposure`, as in the analysis).
+:meth:`Guard.check_output` blocks an output that is sexual or revealing when it shows the input's
+person — a face of the output within the likeness threshold of a face of the input — or when the
+input showed a real face at all: an edit of a real person's photo into a revealing image is the
+harm, whether or not the face survived.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
 
-from bouclier.detectors.base import Box, Sample, Signal
-from bouclier.detectors.faces import DEFAULT_THRESHOLD, Face, distance
-from bouclier.detectors.nudity import (
-    REVEALING_THRESHOLD,
-    SEXUAL_THRESHOLD,
-    face_boxes,
-    revealing_score,
-    sexual_score,
-)
+from bouclier.detectors.base import Detector, Sample, Signal
+from bouclier.detectors.catalog import CATALOG
+from bouclier.detectors.faces import DEFAULT_THRESHOLD, Face, FaceDescriber, describer, distance
+from bouclier.detectors.nudity import DETECTOR as NUDITY
+from bouclier.detectors.nudity import face_boxes
+from bouclier.detectors.registry import Registry
 from bouclier.errors import MediaError
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.request import RequestGuard, default_guard
 from bouclier.media import DecodedImage, decode
+from bouclier.policy import Policy, exposure
+from bouclier.settings import Settings
 
 #: Images are decoded with their longer side reduced to this: faces and body parts stay
 #: detectable (both detectors work on smaller copies anyway) and a huge output costs no more.
 MAX_SIDE = 1024
-
-
-class NudityModel(Protocol):
-    def load(self) -> None: ...
-
-    def detect(self, sample: Sample) -> list[Signal]: ...
-
-
-class FaceModel(Protocol):
-    def load(self) -> None: ...
-
-    def describe(
-        self, pixels: np.ndarray, boxes: Sequence[Box] | None = None
-    ) -> Sequence[Face]: ...
 
 
 ImageInput = bytes | np.ndarray
@@ -75,37 +61,33 @@ class Guard:
 
     def __init__(
         self,
+        detectors: Registry | None = None,
         *,
-        nudity: NudityModel | None = None,
-        faces: FaceModel | None = None,
+        policy: Policy | None = None,
         requests: RequestGuard | None = None,
         face_threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
-        self._nudity = nudity
-        self._faces = faces
+        """``detectors`` must hold ``nudity`` and ``faces`` for the checks of images (ConfigError
+        when one is needed and missing); without any, the guard checks text alone. ``policy``:
+        the thresholds of sexual and revealing (default: the built-in policy)."""
+        self.detectors = detectors if detectors is not None else Registry(())
+        self.policy = policy or Policy()
         self.requests = requests or default_guard()
         self.face_threshold = face_threshold
-        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Guard:
+        """The guard as configured: the detectors of ``BOUCLIER_DETECTORS`` (built, not loaded)
+        and the policy of ``BOUCLIER_POLICY_FILE``."""
+        return cls(CATALOG.build(settings), policy=Policy.from_settings(settings))
 
     @property
-    def nudity(self) -> NudityModel:
-        if self._nudity is None:
-            with self._lock:
-                if self._nudity is None:
-                    from bouclier.detectors.nudity import NudityDetector
-
-                    self._nudity = NudityDetector()
-        return self._nudity
+    def nudity(self) -> Detector:
+        return self.detectors.require(NUDITY)
 
     @property
-    def faces(self) -> FaceModel:
-        if self._faces is None:
-            with self._lock:
-                if self._faces is None:
-                    from bouclier.detectors.faces import FaceDetector
-
-                    self._faces = FaceDetector()
-        return self._faces
+    def faces(self) -> FaceDescriber:
+        return describer(self.detectors)
 
     def load(self) -> None:
         """Loads both models now (a service does it at start, not on its first request)."""
@@ -143,15 +125,17 @@ class Guard:
         source = to_sample(input_image)  # both checked first: a bad input is an error
         output = to_sample(output_image)
         signals = self.nudity.detect(output)
-        sexual, revealing = sexual_score(signals), revealing_score(signals)
+        seen = exposure(signals, self.policy)
+        sexual, revealing = seen.sexual_score, seen.revealing_score
         score = max(sexual, revealing)
+        threshold = self.policy.revealing_threshold
         reasons = []
-        if sexual >= SEXUAL_THRESHOLD:
+        if seen.sexual:
             reasons.append(GuardReason("output_sexual", f"nudity.sexual {sexual:.2f}"))
-        if revealing >= REVEALING_THRESHOLD:
+        if seen.revealing:
             reasons.append(GuardReason("output_revealing", f"nudity.revealing {revealing:.2f}"))
         if not reasons:
-            return GuardDecision(Action.ALLOW, round(score, 4), threshold=REVEALING_THRESHOLD)
+            return GuardDecision(Action.ALLOW, round(score, 4), threshold=threshold)
         source_faces = self._described(source)
         if not source_faces:
             reasons.append(GuardReason("no_face", "no face in the input image"))
@@ -165,9 +149,7 @@ class Guard:
             reasons.append(GuardReason("same_person", f"face distance {nearest:.2f}"))
         else:
             reasons.append(GuardReason("real_face", "a photographed face in the input image"))
-        return GuardDecision(
-            Action.REFUSE, round(score, 4), tuple(reasons), (), REVEALING_THRESHOLD
-        )
+        return GuardDecision(Action.REFUSE, round(score, 4), tuple(reasons), (), threshold)
 
 
 _default: Guard | None = None
@@ -175,10 +157,12 @@ _lock = threading.Lock()
 
 
 def default() -> Guard:
-    """The process's guard, with the real detectors (loaded on first use)."""
+    """The process's guard, as the settings configure it (models loaded on first use)."""
     global _default  # noqa: PLW0603 - one guard per process, built on first use
     if _default is None:
         with _lock:
             if _default is None:
-                _default = Guard()
+                from bouclier.settings import load_settings
+
+                _default = Guard.from_settings(load_settings())
     return _default

@@ -11,12 +11,16 @@ of the cost. docs/benchmarks.md gives the measured distance to the full-resoluti
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bouclier.hashing import digests, pdq
 from bouclier.hashing.pdq import PdqResult
 from bouclier.media import DecodedImage, Limits, decode
 from bouclier.media.files import read_file
+
+if TYPE_CHECKING:
+    from bouclier.signals import Fingerprint, SignalTypes
 
 #: Default shorter side kept when reducing before PDQ (see docs/benchmarks.md for the trade-off).
 DEFAULT_MIN_SIDE = 512
@@ -27,6 +31,7 @@ __all__ = [
     "PdqResult",
     "digests",
     "hash_bytes",
+    "hash_decoded",
     "hash_file",
     "hash_image",
     "pdq",
@@ -43,6 +48,9 @@ class ImageHashes:
     width: int  # full-resolution size, after EXIF orientation
     height: int
     frames: tuple[PdqResult, ...]  # one per decoded frame (one for a still image)
+    #: every registered signal type's values for this image (PDQ's 8 orientations per frame,
+    #: the digests, ...): what the matcher looks up
+    fingerprints: tuple[Fingerprint, ...] = field(default=(), repr=False)
 
     @property
     def pdq(self) -> PdqResult:
@@ -50,21 +58,40 @@ class ImageHashes:
 
 
 def hash_image(image: DecodedImage) -> tuple[PdqResult, ...]:
+    """PDQ of every frame of a decoded image."""
     return tuple(pdq.hash_pixels(frame) for frame in image.frames)
 
 
 def hash_bytes(
-    data: bytes, *, limits: Limits | None = None, min_side: int | None = DEFAULT_MIN_SIDE
+    data: bytes,
+    *,
+    limits: Limits | None = None,
+    min_side: int | None = DEFAULT_MIN_SIDE,
+    signal_types: SignalTypes | None = None,
 ) -> ImageHashes:
-    """Decodes and fingerprints image bytes; raises MediaError for anything not a readable image."""
+    """Decodes and fingerprints image bytes with every signal type (the registered ones unless
+    ``signal_types`` says otherwise); raises MediaError for anything not a readable image."""
     image = decode(data, limits=limits or Limits(), min_side=min_side)
+    return hash_decoded(data, image, signal_types)
+
+
+def hash_decoded(
+    data: bytes, image: DecodedImage, signal_types: SignalTypes | None = None
+) -> ImageHashes:
+    """Fingerprints an image already decoded from ``data`` (see :func:`hash_bytes`)."""
+    from bouclier.signals import MediaInput
+    from bouclier.signals.registry import signal_types as registered
+
+    media = MediaInput(data, image)
+    kinds = registered() if signal_types is None else signal_types
     return ImageHashes(
-        sha256=digests.sha256(data),
-        md5=digests.md5(data),
+        sha256=media.sha256,
+        md5=media.md5,
         format=image.format,
         width=image.width,
         height=image.height,
-        frames=hash_image(image),
+        frames=media.pdq,
+        fingerprints=tuple(f for kind in kinds for f in kind.fingerprint(media)),
     )
 
 

@@ -459,10 +459,11 @@ class Notices:
         assert case is not None  # notices go with their case (ON DELETE CASCADE)
         item = session.get(CaseItem, row.item_id) if row.item_id is not None else None
         hashes = session.execute(
-            select(CaseItem.pdq, CaseItem.sha256)
+            select(CaseItem.value, CaseItem.sha256)
             .where(
                 CaseItem.case_id == case.id,
                 CaseItem.kind.in_(("hash", "evidence")),
+                CaseItem.signal_type == "pdq",  # what a notice shows: "PDQ ..."
                 CaseItem.status != "rejected",
             )
             .order_by(CaseItem.id)

@@ -2,6 +2,17 @@
 
 from bouclier.policy.config import Policy
 from bouclier.policy.decide import CaseFlags, decide
+from bouclier.policy.exposure import Exposure, exposure
 from bouclier.policy.verdict import Decision, Priority, Reason, Verdict
 
-__all__ = ["CaseFlags", "Decision", "Policy", "Priority", "Reason", "Verdict", "decide"]
+__all__ = [
+    "CaseFlags",
+    "Decision",
+    "Exposure",
+    "Policy",
+    "Priority",
+    "Reason",
+    "Verdict",
+    "decide",
+    "exposure",
+]

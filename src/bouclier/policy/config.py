@@ -11,7 +11,18 @@ victim_match_other = "REVIEW"    # victim-bank match on any other image
 enrolled_face = "REVIEW"         # enrolled person's face in a sexual or revealing image
 minor = "BLOCK"                  # any of the above where a minor is concerned (and escalate)
 ```
-Unknown keys and bad values are refused with a ConfigError naming them.
+Unknown keys and bad values are refused with a ConfigError naming them. ``BOUCLIER_POLICY_FILE``
+names the file the API, the guard and ``bouclier scan`` use (:meth:`Policy.from_settings`); the
+thresholds reach every "sexual or revealing" decision through ``bouclier.policy.exposure``.
+
+The default thresholds: NudeNet's detection threshold (the nudity detector's ``min_score``, 0.25;
+NudeNet's own is 0.2-0.25) keeps weak boxes as facts; a verdict needs more, because the model is
+noisy down there: on our benign portraits of clothed people it finds MALE_GENITALIA_EXPOSED at 0.27
+and FEMALE_BREAST_COVERED at 0.40. 0.5 (sexual) and 0.45 (revealing) trade some recall for fewer
+false blocks; the band between min_score and a threshold is the doubtful one, where the policy asks
+a human (REVIEW) rather than decides. Revealing is a little lower since a "revealing" verdict weighs
+less (no nudity) and the swimwear edit is common. Both are starting points, to be set on a labelled
+evaluation set, not on tests.
 """
 
 from __future__ import annotations
@@ -19,10 +30,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bouclier.errors import ConfigError
 from bouclier.policy.verdict import Decision
+
+if TYPE_CHECKING:
+    from bouclier.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +47,11 @@ class Policy:
     victim_match_other: Decision = Decision.REVIEW
     enrolled_face: Decision = Decision.REVIEW
     minor: Decision = Decision.BLOCK
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Policy:
+        """The policy of ``BOUCLIER_POLICY_FILE``, else the built-in one."""
+        return cls.from_toml(settings.policy_file) if settings.policy_file else cls()
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Policy:

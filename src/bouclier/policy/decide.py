@@ -14,7 +14,9 @@ nothing of the above                                     ALLOW
 =======================================================  =======================================
 
 A minor is concerned when the case says so or an enrolled person matched was enrolled as a minor.
-Several rules can fire: the most severe decision wins and every reason is kept. Reasons also name
+Whether the image is sexual or revealing is :func:`bouclier.policy.exposure.exposure`'s answer,
+with this policy's thresholds. Several rules can fire: the most severe decision wins and every
+reason is kept. Reasons also name
 what was seen without deciding anything (exposed or covered body parts, the AI tool that left its
 mark), because a reviewer needs them.
 """
@@ -26,21 +28,19 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bouclier.detectors.base import Signal
-from bouclier.detectors.labels import (
-    LIKENESS_ENROLLED,
-    NUDITY_REVEALING,
-    NUDITY_SEXUAL,
-    REVEALING_CLASSES,
-    SEXUAL_CLASSES,
-)
+from bouclier.detectors.nudity import REVEALING_CLASSES, SEXUAL_CLASSES
 from bouclier.detectors.provenance.labels import ERROR as PROVENANCE_ERROR
 from bouclier.policy.config import Policy
+from bouclier.policy.exposure import exposure
 from bouclier.policy.verdict import Decision, Priority, Reason, Verdict
 
 _SEVERITY = {Decision.ALLOW: 0, Decision.REVIEW: 1, Decision.BLOCK: 2}
 #: Body-part classes worth naming in reasons, and the score from which they are named.
 _PART_SCORE = 0.4
 _INTIMATE_PARTS = SEXUAL_CLASSES | REVEALING_CLASSES
+#: The label of an enrolled person's face, as the analysis's likeness stage emits it (no detector
+#: of the catalog does: likeness compares the faces of exposed images with enrolled templates).
+ENROLLED = "likeness.enrolled"
 
 
 class BankMatch(Protocol):
@@ -69,9 +69,8 @@ def decide(
     policy: Policy = Policy(),  # noqa: B008 - frozen
 ) -> Verdict:
     """Applies the rules in this module's docstring; pure: same inputs, same verdict."""
-    scores = {s.label: s.score for s in signals}
-    sexual = scores.get(NUDITY_SEXUAL, 0.0) >= policy.sexual_threshold
-    revealing = scores.get(NUDITY_REVEALING, 0.0) >= policy.revealing_threshold
+    seen_as = exposure(signals, policy)
+    sexual, revealing = seen_as.sexual, seen_as.revealing
     seen = _seen(signals, sexual, revealing)
 
     false_positives = [m for m in matches if m.bank_kind == "known_false_positive"]
@@ -100,7 +99,7 @@ def decide(
             )
         )
 
-    enrolled = [s for s in signals if s.label == LIKENESS_ENROLLED]
+    enrolled = [s for s in signals if s.label == ENROLLED]
     minor_enrolled = any(s.detail("minor") == "true" for s in enrolled)
     if enrolled and (sexual or revealing):
         decision = _worse(decision, policy.enrolled_face)

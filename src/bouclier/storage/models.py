@@ -1,8 +1,10 @@
 """The tables, as SQLAlchemy 2 declarative models. Alembic migrations (``migrations/``) create them.
 
-Hashes are stored in their canonical string form (PDQ as 64 lower-case hex characters) so that a
-row reads the same in SQL, in an export and in a StopNCII or HMA file. Face templates are stored
-only as AES-GCM ciphertext whose key lives outside the database (``bouclier.likeness``).
+Hashes are stored as ``(signal_type, value)``: the name of a registered signal type
+(:mod:`bouclier.signals`) and the value's canonical string form (PDQ as 64 lower-case hex
+characters), so that a row reads the same in SQL, in an export and in a StopNCII or HMA file.
+Face templates are stored only as AES-GCM ciphertext whose key lives outside the database
+(``bouclier.likeness``).
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ class BankEntry(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
-    pdq: Mapped[str] = mapped_column(String(64))
+    signal_type: Mapped[str] = mapped_column(String(32), server_default="pdq")
+    value: Mapped[str] = mapped_column(Text)  # the canonical form of its signal type
     quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     md5: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -106,13 +109,26 @@ class BankEntry(Base):
     bank: Mapped[Bank] = relationship(back_populates="entries")
 
 
+class DeletedBank(Base):
+    """A deleted bank's name and kind, kept so that the removals it left in the change log can
+    still be told to followers (its ``id`` is the bank's)."""
+
+    __tablename__ = "deleted_banks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class HashChange(Base):
     """One entry added to or removed from a bank: the log that processes and platforms follow.
 
     ``id`` is the cursor. Rows are written in the transaction of the bank write they record (see
     :class:`~bouclier.banks.store.BankStore` for how cursors commit in order on PostgreSQL).
-    ``bank_id`` has no foreign key: a deleted bank's removals stay in the log. ``pdq`` is kept for
-    removals too, so a platform can drop the hash from its own copy.
+    ``bank_id`` has no foreign key: a deleted bank's removals stay in the log. ``value`` is kept
+    for removals too, so a platform can drop the hash from its own copy (a withdrawn case's are
+    blanked).
     """
 
     __tablename__ = "hash_changes"
@@ -125,7 +141,8 @@ class HashChange(Base):
     bank_id: Mapped[int] = mapped_column(Integer)
     entry_id: Mapped[int] = mapped_column(BigInteger)
     op: Mapped[str] = mapped_column(String(8))
-    pdq: Mapped[str] = mapped_column(String(64))
+    signal_type: Mapped[str] = mapped_column(String(32), server_default="pdq")
+    value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -197,6 +214,16 @@ class ApiKey(Base):
 # --- Platforms' side of the service: webhooks and feedback on matches ---------------------------
 
 
+class WebhookFanout(Base):
+    """How far the webhook fan-out has read the bank change log (one row, ``id`` 1): the changes
+    after ``cursor`` are still to be turned into deliveries (:mod:`bouclier.webhooks.fanout`)."""
+
+    __tablename__ = "webhook_fanout"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cursor: Mapped[int] = mapped_column(BigInteger)
+
+
 class Webhook(Base):
     """An endpoint of a platform that Bouclier calls on events, signing each body with HMAC-SHA256.
 
@@ -260,7 +287,8 @@ class MatchFeedback(Base):
     platform: Mapped[str] = mapped_column(String(100))
     bank_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
-    pdq: Mapped[str] = mapped_column(String(64))  # the platform's image, as matched
+    signal_type: Mapped[str] = mapped_column(String(32), server_default="pdq")
+    value: Mapped[str] = mapped_column(Text)  # the platform's image, as matched
     action: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
@@ -324,7 +352,8 @@ class CaseItem(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    pdq: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signal_type: Mapped[str | None] = mapped_column(String(32), nullable=True)  # of a hash
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
     quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     url: Mapped[str | None] = mapped_column(String(2000), nullable=True)

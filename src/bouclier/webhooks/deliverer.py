@@ -14,7 +14,8 @@ else is retried after :data:`BACKOFF` (10 s, 30 s, 2 min, 10 min, 1 h, 3 h, 6 h,
 in all), each delay jittered by ±20 % so that a platform coming back is not hit by every retry at
 once; after :data:`MAX_ATTEMPTS` attempts the delivery is ``failed`` (``redeliver`` sends it again).
 The log keeps the attempts, the last HTTP status and a short error, never the body.
-:meth:`Deliverer.deliver_due` does one round at a given ``now``: tests drive time with it.
+:meth:`Deliverer.deliver_due` does one round at a given ``now``: tests drive time with it. Each
+round first fans the new bank changes out into the outbox (:mod:`bouclier.webhooks.fanout`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlalchemy import CursorResult, select, update
 from bouclier import __version__
 from bouclier.storage import Database
 from bouclier.storage.models import Webhook, WebhookDelivery, utcnow
+from bouclier.webhooks.fanout import fan_out
 from bouclier.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign
 from bouclier.webhooks.store import internal_address
 
@@ -107,6 +109,7 @@ class Deliverer:
         """Claims the deliveries due at ``now`` (at most one batch), sends them and records each
         outcome; returns how many were attempted."""
         moment = now or utcnow()
+        fan_out(self.db, moment)
         claims = self.claim(moment)
         for claim in claims:
             self._record(claim, self._send(claim), moment)

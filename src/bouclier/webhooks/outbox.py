@@ -3,17 +3,20 @@
 :func:`enqueue` writes one row per active webhook subscribed to the event, with the caller's
 session: the event commits with what it records, or neither does, so nothing acknowledged is lost
 and nothing rolled back is announced. With no subscriber, an event costs one read of the (small)
-``webhooks`` table. The bank store calls :func:`enqueue_hash_changes` from its change log, in bulk.
+``webhooks`` table. Bank changes are announced from the bank change log: the fan-out
+(:mod:`bouclier.webhooks.fanout`) calls :func:`enqueue_hash_changes` for them, in bulk.
 
 Every body has the same envelope, serialised once and stored exactly as it is signed and sent::
 
     {"event": "hash.added", "created_at": "2026-11-21T08:00:00Z",
      "data": {"bank": "victims", "bank_kind": "victim", "entry_id": 12,
-              "pdq": "f8f8...", "cursor": 345}}
+              "signal_type": "pdq", "value": "f8f8...", "pdq": "f8f8...", "cursor": 345}}
 
 ``hash.removed`` has the same ``data``; ``cursor`` is the change's cursor in the bank's change log
-(``GET /v1/banks/{name}/changes``). When a case is withdrawn, :func:`forget_entries` sets ``pdq`` to
-``null`` in every delivery of its entries: platforms then drop the entry by ``entry_id``.
+(``GET /v1/banks/{name}/changes``). ``pdq`` repeats ``value`` for a PDQ entry (what receivers
+written before signal types read) and is ``null`` for other types. When a case is withdrawn,
+:func:`forget_entries` sets ``value`` and ``pdq`` to ``null`` in every delivery of its entries:
+platforms then drop the entry by ``entry_id``.
 """
 
 from __future__ import annotations
@@ -53,10 +56,15 @@ def subscribers(session: Session, event: str) -> list[int]:
 
 
 def _insert(
-    session: Session, webhooks: Sequence[int], event: str, items: Iterable[tuple[int | None, str]]
+    session: Session,
+    webhooks: Sequence[int],
+    event: str,
+    items: Iterable[tuple[int | None, str]],
+    now: datetime | None = None,
 ) -> int:
-    """One delivery per (webhook, item), in bulk; returns how many rows were written."""
-    now = utcnow()
+    """One delivery per (webhook, item), due ``now``, in bulk; returns how many rows were
+    written."""
+    now = now or utcnow()
     batch: list[dict[str, Any]] = []
     written = 0
     for entry_id, payload in items:
@@ -98,14 +106,17 @@ def enqueue_hash_changes(
     session: Session,
     webhooks: Sequence[int],
     op: str,
-    bank: str,
-    bank_kind: str,
-    entries: Sequence[tuple[int, str]],
+    bank: str | None,
+    bank_kind: str | None,
+    entries: Sequence[tuple[int, str, str]],
     cursors: Sequence[int],
     at: datetime,
+    due: datetime | None = None,
 ) -> int:
-    """The ``hash.added`` / ``hash.removed`` deliveries of one bank write (see the bank store's
-    change log): ``entries`` are (entry id, PDQ) with their change ``cursors``, in order."""
+    """The ``hash.added`` / ``hash.removed`` deliveries of one bank write, made by the fan-out
+    from the change log (:mod:`bouclier.webhooks.fanout`): ``entries`` are (entry id, signal
+    type, value) with their change ``cursors``, in order; ``at`` is the write's time, ``due``
+    when the deliveries are first due (now by default)."""
     event = HASH_EVENTS[op]
     items = (
         (
@@ -116,20 +127,23 @@ def enqueue_hash_changes(
                     "bank": bank,
                     "bank_kind": bank_kind,
                     "entry_id": entry_id,
-                    "pdq": value,
+                    "signal_type": signal_type,
+                    "value": value or None,  # blank: a withdrawn case's hash
+                    "pdq": (value or None) if signal_type == "pdq" else None,
                     "cursor": cursor,
                 },
                 at,
             ),
         )
-        for (entry_id, value), cursor in zip(entries, cursors, strict=True)
+        for (entry_id, signal_type, value), cursor in zip(entries, cursors, strict=True)
     )
-    return _insert(session, webhooks, event, items)
+    return _insert(session, webhooks, event, items, due)
 
 
 def forget_entries(session: Session, entry_ids: Iterable[int]) -> int:
-    """Erases the PDQ of these bank entries from every delivery about them, in the caller's
-    transaction (a withdrawn case): pending deliveries still go out, with ``"pdq": null``, so a
+    """Erases the value of these bank entries from every delivery about them, in the caller's
+    transaction (a withdrawn case): pending deliveries still go out, with ``"value": null`` and
+    ``"pdq": null``, so a
     platform drops the entry by ``entry_id``; sent and failed ones keep no trace of the hash.
     Returns how many deliveries were changed."""
     ids = sorted(set(entry_ids))
@@ -142,8 +156,12 @@ def forget_entries(session: Session, entry_ids: Iterable[int]) -> int:
         for row in rows:
             envelope = json.loads(row.payload)
             data = envelope.get("data")
-            if isinstance(data, dict) and data.get("pdq") is not None:
+            if isinstance(data, dict) and (
+                data.get("pdq") is not None or data.get("value") is not None
+            ):
                 data["pdq"] = None
+                if "value" in data:
+                    data["value"] = None
                 row.payload = json.dumps(envelope, separators=(",", ":"), sort_keys=True)
                 changed += 1
     session.flush()

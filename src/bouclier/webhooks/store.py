@@ -25,6 +25,7 @@ from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.storage import Database
 from bouclier.storage.models import Webhook, WebhookDelivery, utc_iso, utcnow
 from bouclier.vocabulary import DELIVERY_STATUSES, WEBHOOK_EVENTS
+from bouclier.webhooks.fanout import fan_out_all
 from bouclier.webhooks.signing import new_secret
 
 MAX_URL = 2000
@@ -259,13 +260,16 @@ class WebhookStore:
         before: int | None = None,
         limit: int = 100,
     ) -> list[DeliveryInfo]:
-        """An endpoint's deliveries, newest first; page on with ``before`` = the last id seen."""
+        """An endpoint's deliveries, newest first; page on with ``before`` = the last id seen.
+        The bank changes not yet fanned out are first (:mod:`bouclier.webhooks.fanout`), so the
+        log shows every event already made."""
         if not 1 <= limit <= MAX_PAGE:
             raise InputError(f"limit is from 1 to {MAX_PAGE}", code="invalid_limit")
         if status is not None and status not in DELIVERY_STATUSES:
             raise InputError(
                 f"status is one of {', '.join(DELIVERY_STATUSES)}", code="invalid_status"
             )
+        fan_out_all(self.db)
         with self.db.transaction() as session:
             _owned(session, webhook_id, api_key_id)
             query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)

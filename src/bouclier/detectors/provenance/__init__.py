@@ -46,6 +46,7 @@ class ProvenanceDetector:
 
     name = DETECTOR
     version = "1"
+    labels = LABELS
 
     def __init__(self, readers: Sequence[ProvenanceReader] | None = None) -> None:
         self.readers: tuple[ProvenanceReader, ...] = tuple(

@@ -1,0 +1,186 @@
+"""What a signal type is: a kind of fingerprint that banks hold and the matcher searches.
+
+In the spirit of python-threatexchange's ``SignalType``: a signal type names itself, checks and
+normalises its string form, computes its fingerprints from an image, measures the distance
+between two values (the reference every index is held to), and makes the index that searches many
+values at once. Bank entries, the change log, webhooks, case items and snapshots store a value
+with its type's name, ``(signal_type, value)``.
+
+Every value has a canonical string (what is stored, exported and shared) and a fixed-width packed
+form (what the index and the snapshot hold): ``pack`` and ``unpack`` convert between the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from bouclier.errors import InvalidHash
+
+if TYPE_CHECKING:
+    from bouclier.hashing.pdq import PdqResult
+    from bouclier.index.hits import SearchHits
+    from bouclier.media import DecodedImage
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """One value of one signal type computed from an image: a PDQ hash of one orientation of one
+    frame, or the SHA-256 of the file. ``quality`` is the type's own confidence (PDQ's 0-100)."""
+
+    signal_type: str
+    value: str
+    quality: int | None = None
+    orientation: str = "original"
+    frame: int = 0
+
+
+class MediaInput:
+    """An image being fingerprinted: its bytes and decoded frames, with the fingerprints that
+    several signal types share computed once (PDQ's dihedral pass, the file digests)."""
+
+    def __init__(self, data: bytes, image: DecodedImage) -> None:
+        self.data = data
+        self.image = image
+
+    @cached_property
+    def pdq(self) -> tuple[PdqResult, ...]:
+        from bouclier.hashing.pdq import hash_pixels
+
+        return tuple(hash_pixels(frame) for frame in self.image.frames)
+
+    @cached_property
+    def sha256(self) -> str:
+        from bouclier.hashing import digests
+
+        return digests.sha256(self.data)
+
+    @cached_property
+    def md5(self) -> str:
+        from bouclier.hashing import digests
+
+        return digests.md5(self.data)
+
+
+@runtime_checkable
+class SignalIndex(Protocol):
+    """Many packed values, each under a unique int64 label, searched within a distance.
+
+    :class:`~bouclier.index.HammingIndex` is one (PDQ); :class:`~bouclier.signals.exact.ExactIndex`
+    another (digests). ``search_many`` answers exactly what comparing each query with every stored
+    value by the type's ``distance`` would (the contract tests hold every index to it).
+    """
+
+    def __len__(self) -> int: ...
+
+    def __contains__(self, label: object) -> bool: ...
+
+    def add(self, rows: np.ndarray, labels: np.ndarray) -> None: ...
+
+    def remove(self, labels: np.ndarray | Sequence[int]) -> int: ...
+
+    def search_many(self, queries: np.ndarray, radius: int) -> list[SearchHits]: ...
+
+    def live(self) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@runtime_checkable
+class SignalType(Protocol):
+    """A kind of fingerprint. Implementations are small frozen objects, one module each."""
+
+    @property
+    def name(self) -> str:
+        """Stable name, stored in the database and sent to platforms: lower-case, 1-32 chars."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """One line for people (``bouclier bank add --help``, the API schema)."""
+        ...
+
+    @property
+    def packed_bytes(self) -> int:
+        """Bytes of the packed form of one value (a row of the index)."""
+        ...
+
+    @property
+    def default_threshold(self) -> int:
+        """Match threshold (inclusive distance) a bank uses unless it sets its own; 0: exact."""
+        ...
+
+    @property
+    def max_threshold(self) -> int:
+        """The largest meaningful threshold (the distance between the most different values)."""
+        ...
+
+    @property
+    def bank_threshold(self) -> bool:
+        """Whether a bank's own threshold applies to this type (PDQ: yes; digests: never)."""
+        ...
+
+    def validate(self, value: str) -> str:
+        """The canonical form of ``value``, or ``InvalidHash`` saying why it is not one."""
+        ...
+
+    def pack(self, values: Sequence[str]) -> np.ndarray:
+        """Canonical values as an ``(n, packed_bytes)`` uint8 array (validated)."""
+        ...
+
+    def unpack(self, rows: np.ndarray) -> list[str]:
+        """The canonical strings of packed rows."""
+        ...
+
+    def distance(self, a: str, b: str) -> int:
+        """The distance between two values: the reference for the index."""
+        ...
+
+    def fingerprint(self, media: MediaInput) -> tuple[Fingerprint, ...]:
+        """The values of an image to look up; the first is the one to put in a bank."""
+        ...
+
+    def new_index(self) -> SignalIndex:
+        """An empty index of this type's packed values."""
+        ...
+
+
+class HexSignalType:
+    """A signal type whose canonical form is a fixed number of lower-case hex digits (PDQ,
+    SHA-256, MD5): validation, packing and the bitwise Hamming distance, shared."""
+
+    name: str
+    label: str  # how messages name it: "PDQ", "SHA-256"
+    packed_bytes: int
+
+    def validate(self, value: str) -> str:
+        if not isinstance(value, str):
+            raise InvalidHash(f"a {self.label} hash must be a string, not {type(value).__name__}")
+        text = value.strip().lower()
+        length = 2 * self.packed_bytes
+        if len(text) != length:
+            raise InvalidHash(
+                f"a {self.label} hash is {length} hex characters; this one has {len(text)}"
+            )
+        if text.strip("0123456789abcdef"):
+            raise InvalidHash(f"a {self.label} hash may contain only the hex digits 0-9 and a-f")
+        return text
+
+    def pack(self, values: Sequence[str]) -> np.ndarray:
+        joined = "".join(self.validate(v) for v in values)
+        raw = np.frombuffer(bytes.fromhex(joined), dtype=np.uint8)
+        return raw.reshape(len(values), self.packed_bytes)
+
+    def unpack(self, rows: np.ndarray) -> list[str]:
+        width = self.packed_bytes
+        if rows.ndim != 2 or rows.shape[1] != width:
+            raise ValueError(f"expected (n, {width}) packed {self.label} rows, got {rows.shape}")
+        raw = np.ascontiguousarray(rows, dtype=np.uint8).tobytes().hex()
+        step = 2 * width
+        return [raw[i : i + step] for i in range(0, len(raw), step)]
+
+    def bit_distance(self, a: str, b: str) -> int:
+        x = int(self.validate(a), 16) ^ int(self.validate(b), 16)
+        return x.bit_count()
