@@ -7,9 +7,9 @@ import sys
 
 import click
 
+from bouclier.accounts.analysts import MIN_PASSWORD, Analysts
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
-from bouclier.web.analysts import MIN_PASSWORD, Analysts
 
 
 @click.group("analyst")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from bouclier.api.keys import ApiKeyStore
+from bouclier.accounts.api_keys import ApiKeyStore
 from bouclier.cli import exit_codes
 from bouclier.cli.app import App
 from bouclier.storage.models import API_ROLES

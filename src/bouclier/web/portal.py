@@ -18,6 +18,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from bouclier.accounts.sessions import SessionInfo
 from bouclier.cases import CaseInfo, HashReport, credentials
 from bouclier.cases.evidence import export_bundle
 from bouclier.cases.platforms import clean_url
@@ -25,7 +26,7 @@ from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
 from bouclier.errors import BouclierError, InputError, NotFound
 from bouclier.storage.models import Case, Notice
 from bouclier.web import common
-from bouclier.web.common import VICTIM, SessionInfo
+from bouclier.web.common import VICTIM
 
 router = APIRouter(include_in_schema=False)
 
