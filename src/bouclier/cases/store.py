@@ -34,7 +34,7 @@ from bouclier.cases.platforms import clean_url, platform_of
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.hashing import digests, hash_bytes
 from bouclier.hashing import pdq as pdq_hash
-from bouclier.likeness.keys import TemplateKey
+from bouclier.keyfiles import TemplateKey
 from bouclier.media import Limits
 from bouclier.settings import Settings
 from bouclier.storage import Database
