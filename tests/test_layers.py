@@ -144,3 +144,13 @@ def test_the_stores_live_below_the_presentation_layers() -> None:
     for module in ("bouclier.accounts.api_keys", "bouclier.accounts.analysts"):
         assert module in modules
         assert not any(under(t, layer) for t in modules[module] for layer in PRESENTATION), module
+
+
+@pytest.mark.parametrize("page", ["portal", "common"])
+def test_the_portal_goes_through_the_stores_never_the_database(page: str) -> None:
+    """The victim's pages read and write through the case store and the session store: no
+    transaction, query or model of their own."""
+    path = SOURCE / "web" / f"{page}.py"
+    modules = set(imported(path))
+    assert not any(under(m, "sqlalchemy") or under(m, "bouclier.storage") for m in modules)
+    assert "transaction(" not in path.read_text(encoding="utf-8")
