@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli clean
 
 VENV := .venv/bin
 
@@ -49,6 +49,9 @@ bench-pdq-js: setup
 
 bench-load: setup
 	$(VENV)/python benchmarks/bench_load.py
+
+bench-cli: setup
+	$(VENV)/python benchmarks/bench_cli_startup.py
 
 bench: bench-hashing bench-index bench-scan bench-likeness
 

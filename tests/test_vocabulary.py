@@ -27,6 +27,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bouclier import vocabulary as v
+from bouclier.accounts.analysts import Analysts
 from bouclier.api import create_app
 from bouclier.api.services import Services
 from bouclier.cases import Cases
@@ -39,7 +40,6 @@ from bouclier.policy.decide import _INTIMATE_PARTS, ENROLLED, PROVENANCE_ERROR
 from bouclier.settings import load_settings
 from bouclier.storage import Database
 from bouclier.storage.models import Base, one_of
-from bouclier.web.analysts import Analysts
 from bouclier.web.common import LANGUAGES, locale
 from tests.web.server import fake_detectors
 

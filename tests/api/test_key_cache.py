@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bouclier.api.keys import CACHE_SECONDS, ApiKeyStore
+from bouclier.accounts.api_keys import CACHE_SECONDS, ApiKeyStore
 from bouclier.storage import Database
 from tests.api.conftest import Api
 

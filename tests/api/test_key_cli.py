@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bouclier.api.keys import ApiKeyStore
+from bouclier.accounts.api_keys import ApiKeyStore
 from bouclier.cli import exit_codes
 from bouclier.cli.main import run
 from bouclier.storage import Database

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bouclier.api.keys import ApiKeyStore
+from bouclier.accounts.api_keys import ApiKeyStore
 from bouclier.storage import Database
 
 Start = Callable[[], str]

@@ -9,10 +9,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
+from bouclier.accounts.analysts import Analysts
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.storage import Database
 from bouclier.storage.models import Analyst
-from bouclier.web.analysts import Analysts
 from tests.conftest import CliResult
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test account)

@@ -24,6 +24,7 @@ with warnings.catch_warnings():
 from fastapi.routing import APIRoute
 from playwright.sync_api import Page
 
+from bouclier.accounts.analysts import Analysts
 from bouclier.api import create_app
 from bouclier.api.services import Services
 from bouclier.banks.store import NewEntry
@@ -34,7 +35,6 @@ from bouclier.settings import load_settings
 from bouclier.storage.models import Notice, utcnow
 from bouclier.web import console as console_routes
 from bouclier.web import console_platforms, previews
-from bouclier.web.analysts import Analysts
 from tests.conftest import encode, photo
 from tests.web.server import LiveServer, fake_detectors, live_server
 

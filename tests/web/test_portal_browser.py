@@ -25,9 +25,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request
 from sqlalchemy import select
 
+from bouclier.accounts.analysts import Analysts
 from bouclier.cases.evidence import verify_bundle
 from bouclier.storage.models import CaseItem
-from bouclier.web.analysts import Analysts
 from tests.conftest import encode, photo
 from tests.notices.conftest import SmtpServer
 from tests.web.server import LiveServer, live_server, serving, settings_for

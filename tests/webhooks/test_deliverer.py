@@ -295,7 +295,7 @@ def test_forget_entries_scrubs_every_delivery_of_the_entries(
 
 
 def test_request_takedown_goes_to_the_chosen_webhook(db: Database) -> None:
-    from bouclier.api.keys import ApiKeyStore
+    from bouclier.accounts.api_keys import ApiKeyStore
 
     platform, _ = ApiKeyStore(db).create("example.social", "platform")
     store = WebhookStore(db)

@@ -74,7 +74,7 @@ def test_create_list_disable_delete(db: Database) -> None:
 
 
 def test_a_key_sees_only_its_webhooks(db: Database) -> None:
-    from bouclier.api.keys import ApiKeyStore
+    from bouclier.accounts.api_keys import ApiKeyStore
 
     keys = ApiKeyStore(db)
     one, _ = keys.create("one.social", "platform")

@@ -5,8 +5,9 @@ records its roles on itself so that :func:`bouclier.api.app.create_app` can refu
 with a route that declares none, and publish each route's roles in the OpenAPI schema
 (``x-roles``). An authenticated key's id is left in ``request.state.api_key_id`` for the access
 log, and the key's rate limit (:mod:`bouclier.api.ratelimit`) is applied here, before its role is
-checked. Keys are remembered for a few seconds (:data:`bouclier.api.keys.CACHE_SECONDS`): a key
-revoked by another process is refused within that time.
+checked. Keys are remembered for a few seconds
+(:data:`bouclier.accounts.api_keys.CACHE_SECONDS`): a key revoked by another process is refused
+within that time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from bouclier.api.keys import KeyInfo
+from bouclier.accounts.api_keys import KeyInfo
 from bouclier.api.problems import Forbidden, Unauthenticated
 from bouclier.api.ratelimit import RateLimiter
 from bouclier.api.services import Services
@@ -48,7 +49,8 @@ class Require:
         if credentials is None:
             raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
         services: Services = request.app.state.services
-        # A key seen in the last few seconds is answered from memory, without a thread (api.keys).
+        # A key seen in the last few seconds is answered from memory, without a thread
+        # (accounts.api_keys).
         key = services.keys.cached(credentials.credentials)
         if key is None:
             key = await run_in_threadpool(services.keys.authenticate, credentials.credentials)

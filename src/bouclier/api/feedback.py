@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.accounts.api_keys import KeyInfo
 from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import services_of
-from bouclier.api.keys import KeyInfo
 from bouclier.api.schemas import one_of, pattern_of
 from bouclier.banks.store import MAX_CURSOR
 from bouclier.feedback.store import MAX_PAGE, FeedbackInfo, FeedbackStore

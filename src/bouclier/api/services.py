@@ -20,9 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bouclier.accounts.api_keys import ApiKeyStore
 from bouclier.analysis import Analyzer
 from bouclier.analysis.pipeline import Likeness
-from bouclier.api.keys import ApiKeyStore
 from bouclier.banks.live import LiveMatcher, SnapshotPolicy
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.accounts.api_keys import KeyInfo
 from bouclier.api.auth import require
 from bouclier.api.images import services_of
-from bouclier.api.keys import KeyInfo
 from bouclier.api.schemas import one_of, pattern_of
 from bouclier.banks.store import MAX_CURSOR
 from bouclier.vocabulary import DELIVERY_STATUSES, WEBHOOK_EVENTS, listed

@@ -22,6 +22,9 @@ not: EXCLUSIVE admits ACCESS SHARE), a later writer draws its ids only after the
 committed, and any snapshot that sees a cursor sees every smaller one. The lock is taken after the
 write's own row changes, so it is held only for the log insert and the commit. Bank writes are
 rare next to matches, and serialising them costs little. SQLite serialises writers by itself.
+A removal can also be written in a caller's transaction (:meth:`BankStore.remove_entries_in`, for
+a case's withdrawal, which must delete everything of the case or nothing): the same lock is taken
+there before its log rows, and held to the caller's commit.
 """
 
 from __future__ import annotations
@@ -284,13 +287,17 @@ class BankStore:
         """Removes entries of a bank by id; returns how many existed."""
         bank = self.get(name)
         with self.db.transaction() as session:
-            removed = session.execute(
-                delete(BankEntry)
-                .where(BankEntry.bank_id == bank.id, BankEntry.id.in_(list(entry_ids)))
-                .returning(BankEntry.id, BankEntry.signal_type, BankEntry.value)
-            ).all()
-            _log(session, bank, "remove", sorted(tuple(row) for row in removed))
-            return len(removed)
+            return _remove(session, bank, entry_ids)
+
+    def remove_entries_in(self, session: Session, name: str, entry_ids: Sequence[int]) -> int:
+        """:meth:`remove_entries` in the caller's transaction, for a write that must keep or lose
+        the removal together with its own changes (a case's withdrawal). The change log rows and
+        webhook events are written there, under the log's lock (see the module docstring), which
+        the caller then holds until it commits: call this after the caller's other row changes."""
+        bank = session.scalar(select(Bank).where(Bank.name == name))
+        if bank is None:
+            raise NotFound(f"no bank named {name!r}", code="bank_not_found")
+        return _remove(session, _info(bank, 0), entry_ids)
 
     def changes(
         self, since: int = 0, limit: int = 1000, *, bank: str | None = None
@@ -372,6 +379,18 @@ class BankStore:
                 rows=self.signal_types.get(signal_type).pack(values).copy(),
             )
         return BankHashes(signals, by_id)
+
+
+def _remove(session: Session, bank: BankInfo, entry_ids: Sequence[int]) -> int:
+    """Deletes entries of ``bank`` by id and logs their removal, in ``session``'s transaction;
+    returns how many existed."""
+    removed = session.execute(
+        delete(BankEntry)
+        .where(BankEntry.bank_id == bank.id, BankEntry.id.in_(list(entry_ids)))
+        .returning(BankEntry.id, BankEntry.signal_type, BankEntry.value)
+    ).all()
+    _log(session, bank, "remove", sorted(tuple(row) for row in removed))
+    return len(removed)
 
 
 def _log(

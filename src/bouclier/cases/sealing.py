@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bouclier.errors import ConfigError, Conflict
-from bouclier.likeness.keys import TemplateKey, write_key_file
+from bouclier.keyfiles import TemplateKey, write_key_file
 from bouclier.settings import Settings
 
 _VERSION = 1

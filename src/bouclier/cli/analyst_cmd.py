@@ -26,7 +26,7 @@ def analyst_group() -> None:
 @click.pass_obj
 def create(app: App, username: str, password_stdin: bool) -> int:
     """Create an analyst; the password is asked twice, hidden (at least 12 characters)."""
-    from bouclier.web.analysts import MIN_PASSWORD, Analysts
+    from bouclier.accounts.analysts import MIN_PASSWORD, Analysts
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -46,7 +46,7 @@ def create(app: App, username: str, password_stdin: bool) -> int:
 @click.pass_obj
 def list_analysts(app: App) -> int:
     """List analysts as JSON lines (id, username, created_at, disabled_at)."""
-    from bouclier.web.analysts import Analysts
+    from bouclier.accounts.analysts import Analysts
 
     for info in Analysts(app.db).list():
         click.echo(json.dumps(info.to_dict()))
@@ -58,7 +58,7 @@ def list_analysts(app: App) -> int:
 @click.pass_obj
 def disable(app: App, username: str) -> int:
     """Disable an analyst: no more logins, and open console sessions end at once."""
-    from bouclier.web.analysts import Analysts
+    from bouclier.accounts.analysts import Analysts
 
     info = Analysts(app.db).disable(username)
     click.echo(f"disabled analyst {info.username}", err=True)

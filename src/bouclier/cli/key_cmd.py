@@ -22,7 +22,7 @@ def key_group() -> None:
 @click.pass_obj
 def create(app: App, role: str, name: str) -> int:
     """Create a key and print it, once: only its SHA-256 is kept."""
-    from bouclier.api.keys import ApiKeyStore
+    from bouclier.accounts.api_keys import ApiKeyStore
 
     info, key = ApiKeyStore(app.db).create(name, role)
     click.echo(key)
@@ -34,7 +34,7 @@ def create(app: App, role: str, name: str) -> int:
 @click.pass_obj
 def list_keys(app: App) -> int:
     """List keys as JSON lines (id, name, role, prefix, created_at, revoked_at)."""
-    from bouclier.api.keys import ApiKeyStore
+    from bouclier.accounts.api_keys import ApiKeyStore
 
     for info in ApiKeyStore(app.db).list():
         click.echo(json.dumps(info.to_dict()))
@@ -46,7 +46,7 @@ def list_keys(app: App) -> int:
 @click.pass_obj
 def revoke(app: App, key_id: int) -> int:
     """Revoke a key: it is refused from the next request on."""
-    from bouclier.api.keys import ApiKeyStore
+    from bouclier.accounts.api_keys import ApiKeyStore
 
     info = ApiKeyStore(app.db).revoke(key_id)
     click.echo(f"revoked key {info.id} ({info.role}, {info.name})", err=True)

@@ -1,10 +1,12 @@
 """Option types whose bounds are constants of heavy modules, read when click first needs them.
 
 A command's options are built when its module is imported, and ``bouclier --help`` imports every
-command module; a ``click.Choice(BANK_KINDS)`` there would import the SQLAlchemy models (and
-everything under them) only to print one line of help. These types name the constant instead
+command module; a ``click.Choice(transfer.FORMATS)`` there would import the bank store (and
+SQLAlchemy under it) only to print one line of help. These types name the constant instead
 (``"package.module:NAME"``) and import its module the first time click reads it: to check a value,
-or to show the choices in that command's own help. Behaviour and help text are click's own.
+or to show the choices in that command's own help. Behaviour and help text are click's own. The
+vocabularies need none of this: ``bouclier.vocabulary`` imports nothing, so their options are plain
+``click.Choice``.
 """
 
 from __future__ import annotations

@@ -13,9 +13,10 @@ templates are stored and no key, or the wrong key, is configured::
     matches = index.match(FaceDetector().describe(pixels), settings.likeness_threshold)
 """
 
+from bouclier.keyfiles import TemplateKey, write_key_file
 from bouclier.likeness.enrolments import Consent, Enrolment, Enrolments, check_key
 from bouclier.likeness.index import LikenessIndex, LikenessMatch, compare
-from bouclier.likeness.keys import TemplateKey, load_key, write_key_file
+from bouclier.likeness.keys import load_key
 from bouclier.likeness.template import Template
 
 __all__ = [

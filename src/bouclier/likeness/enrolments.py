@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from bouclier.detectors.faces import FaceDetector
 from bouclier.errors import ConfigError, InputError, MediaError, NotFound
-from bouclier.likeness.keys import TemplateKey, load_key
+from bouclier.keyfiles import TemplateKey
+from bouclier.likeness.keys import load_key
 from bouclier.likeness.template import Template, seal, unseal
 from bouclier.media import Limits, decode
 from bouclier.settings import Settings
@@ -215,7 +216,7 @@ class Enrolments:
             return _enrolment(row)
 
     def _case_ref(self, case: str) -> str:
-        from bouclier.cases.credentials import canonical_number  # cases build on likeness
+        from bouclier.cases.credentials import canonical_number  # lazy: not the case store
 
         number = canonical_number(case)
         with self.db.transaction() as session:

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bouclier.detectors.faces import DESCRIPTOR_SIZE
 from bouclier.errors import ConfigError
-from bouclier.likeness.keys import TemplateKey
+from bouclier.keyfiles import TemplateKey
 
 _VERSION = 1
 _NONCE = 12

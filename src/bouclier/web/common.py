@@ -45,7 +45,8 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
   hold ``{name}`` placeholders. A missing key raises, so a test that renders a page finds it.
 - **Language**: ``?lang=xx`` (kept in the ``bouclier_lang`` cookie), else that cookie, else
   ``Accept-Language``, else English.
-- **Sessions** (table ``web_sessions``): a random token in an HttpOnly, SameSite=Lax cookie (Secure
+- **Sessions** (table ``web_sessions``, kept by :class:`~bouclier.accounts.sessions.WebSessions`):
+  a random token in an HttpOnly, SameSite=Lax cookie (Secure
   over https), of which only the SHA-256 is stored; one subject, a case (:data:`VICTIM`: 2 hours
   idle) or an analyst (:data:`ANALYST`: 8 hours idle); the expiry slides with use. A session
   carries its own CSRF token. :func:`open_session` always makes a new token (no fixation).
@@ -69,7 +70,6 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from collections.abc import Callable, Mapping
@@ -83,12 +83,11 @@ from urllib.parse import urlencode, urlsplit
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import delete, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bouclier.accounts.sessions import SessionInfo, WebSessions
 from bouclier.cases import Cases
 from bouclier.cases.attempts import SecretLimiter
-from bouclier.storage.models import WebSession, utcnow
 from bouclier.vocabulary import FEEDBACK_ACTIONS
 
 LANGUAGES = ("fr", "es", "en")
@@ -293,21 +292,9 @@ VICTIM = SessionKind("bouclier_case", timedelta(hours=2), "case")
 ANALYST = SessionKind("bouclier_console", timedelta(hours=8), "analyst")
 
 
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    id: int
-    case_id: int | None
-    analyst_id: int | None
-    csrf_token: str
-    expires_at: datetime
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
-def _database(request: Request) -> Any:
-    return request.app.state.services.db
+def _sessions(request: Request) -> WebSessions:
+    """The sign-in sessions' store, on the API's database."""
+    return WebSessions(request.app.state.services.db)
 
 
 def cases(request: Request) -> Cases:
@@ -334,24 +321,12 @@ def open_session(
         (case_id is None) != (kind.subject == "analyst")
     ):
         raise ValueError("a session has exactly one subject, of its kind")
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    previous = request.cookies.get(kind.cookie)
-    with _database(request).transaction() as session:
-        if previous:
-            session.execute(delete(WebSession).where(WebSession.token_sha256 == _digest(previous)))
-        session.execute(delete(WebSession).where(WebSession.expires_at < now))
-        row = WebSession(
-            token_sha256=_digest(token),
-            csrf_token=secrets.token_urlsafe(32),
-            case_id=case_id,
-            analyst_id=analyst_id,
-            created_at=now,
-            expires_at=now + kind.idle,
-        )
-        session.add(row)
-        session.flush()
-        info = SessionInfo(row.id, case_id, analyst_id, row.csrf_token, row.expires_at)
+    info, token = _sessions(request).open(
+        kind.idle,
+        previous=request.cookies.get(kind.cookie),
+        case_id=case_id,
+        analyst_id=analyst_id,
+    )
     _set_cookie(request, response, kind.cookie, token, max_age=None, samesite="lax")
     return info
 
@@ -359,30 +334,16 @@ def open_session(
 def current_session(request: Request, kind: SessionKind) -> SessionInfo | None:
     """The request's live session of this kind (its expiry moved on), or None."""
     token = request.cookies.get(kind.cookie)
-    if not token or len(token) > 200:
+    if not token:
         return None
-    now = utcnow()
-    with _database(request).transaction() as session:
-        row = session.scalar(select(WebSession).where(WebSession.token_sha256 == _digest(token)))
-        if row is None:
-            return None
-        if row.expires_at <= now:
-            session.delete(row)
-            return None
-        subject = row.case_id if kind.subject == "case" else row.analyst_id
-        if subject is None:
-            return None
-        if row.expires_at - now < kind.idle - timedelta(minutes=1):
-            row.expires_at = now + kind.idle  # sliding, written at most once a minute
-        return SessionInfo(row.id, row.case_id, row.analyst_id, row.csrf_token, row.expires_at)
+    return _sessions(request).current(token, kind.idle, subject=kind.subject)
 
 
 def end_session(request: Request, response: Response, kind: SessionKind) -> None:
     """Deletes the request's session of this kind and its cookie."""
     token = request.cookies.get(kind.cookie)
     if token:
-        with _database(request).transaction() as session:
-            session.execute(delete(WebSession).where(WebSession.token_sha256 == _digest(token)))
+        _sessions(request).end(token)
     response.delete_cookie(kind.cookie, path="/")
 
 

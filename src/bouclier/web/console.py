@@ -27,6 +27,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
+from bouclier.accounts.analysts import AnalystInfo, Analysts
+from bouclier.accounts.sessions import SessionInfo
 from bouclier.cases import ItemInfo
 from bouclier.cases.credentials import canonical_number
 from bouclier.cases.custody import Entry
@@ -39,7 +41,6 @@ from bouclier.settings import Settings
 from bouclier.storage.models import utcnow
 from bouclier.vocabulary import CASE_STATUSES_SET_BY_ANALYSTS, NOTICE_ANSWERS, NOTICE_LAWS
 from bouclier.web import common, previews
-from bouclier.web.analysts import AnalystInfo, Analysts
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -62,7 +63,7 @@ _ERROR_CODE = re.compile(r"[a-z][a-z0-9_.]{0,59}")
 # --- sessions ----------------------------------------------------------------------------------
 
 
-def analyst_session(request: Request) -> tuple[common.SessionInfo, AnalystInfo] | None:
+def analyst_session(request: Request) -> tuple[SessionInfo, AnalystInfo] | None:
     """The request's analyst session and its account, if live and not disabled."""
     session = common.current_session(request, common.ANALYST)
     if session is None or session.analyst_id is None:
@@ -80,9 +81,7 @@ def _db(request: Request) -> Any:
     return request.app.state.services.db
 
 
-def checked_post(
-    request: Request, csrf_token: str
-) -> tuple[common.SessionInfo, AnalystInfo] | Response:
+def checked_post(request: Request, csrf_token: str) -> tuple[SessionInfo, AnalystInfo] | Response:
     """A POST's session and analyst, or the answer to give instead (login, or 403 on CSRF)."""
     found = analyst_session(request)
     if found is None:
@@ -93,7 +92,7 @@ def checked_post(
 
 
 def page(
-    request: Request, template: str, found: tuple[common.SessionInfo, AnalystInfo], **context: Any
+    request: Request, template: str, found: tuple[SessionInfo, AnalystInfo], **context: Any
 ) -> Response:
     """A console page; ``?done=`` names a known outcome, ``?error=`` an error code (anything
     else in them is ignored: a crafted link cannot put words on the page)."""
@@ -180,14 +179,14 @@ def queue(request: Request, closed: bool = False) -> Response:
 # --- a case ------------------------------------------------------------------------------------
 
 
-def _reveal_proof(session: common.SessionInfo, number: str, item_id: int) -> str:
+def _reveal_proof(session: SessionInfo, number: str, item_id: int) -> str:
     message = f"reveal\0{number}\0{item_id}".encode()
     return hmac.new(session.csrf_token.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def _case_page(
     request: Request,
-    found: tuple[common.SessionInfo, AnalystInfo],
+    found: tuple[SessionInfo, AnalystInfo],
     number: str,
     *,
     revealed: int | None = None,

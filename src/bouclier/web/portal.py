@@ -16,16 +16,15 @@ from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 
+from bouclier.accounts.sessions import SessionInfo
 from bouclier.cases import CaseInfo, HashReport, credentials
 from bouclier.cases.evidence import export_bundle
 from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
 from bouclier.errors import BouclierError, InputError, NotFound
-from bouclier.storage.models import Case, Notice
 from bouclier.web import common
-from bouclier.web.common import VICTIM, SessionInfo
+from bouclier.web.common import VICTIM
 
 router = APIRouter(include_in_schema=False)
 
@@ -153,11 +152,10 @@ def _signed_in(request: Request) -> tuple[SessionInfo, CaseInfo] | None:
     session = common.current_session(request, VICTIM)
     if session is None or session.case_id is None:
         return None
-    with request.app.state.services.db.transaction() as db:
-        number = db.scalar(select(Case.number).where(Case.id == session.case_id))
-    if number is None:
+    case = common.cases(request).find(session.case_id)
+    if case is None:
         return None
-    return session, common.cases(request).get(number)
+    return session, case
 
 
 def _expired() -> Response:
@@ -203,12 +201,7 @@ def _case(
     status_code: int = 200,
 ) -> Response:
     cases = common.cases(request)
-    with request.app.state.services.db.transaction() as db:
-        notices = db.execute(
-            select(Notice.platform, Notice.status)
-            .where(Notice.case_id == case.id)
-            .order_by(Notice.id)
-        ).all()
+    notices = cases.notice_states(case.number)
     return common.render(
         request,
         "portal/case.j2",
@@ -216,7 +209,7 @@ def _case(
         case=case,
         items=cases.items(case.number),
         reuploads=cases.reuploads(case.number),
-        notices=[{"platform": p, "status": s} for p, s in notices],
+        notices=[{"platform": n.platform, "status": n.status} for n in notices],
         collective=len(cases.collective(case.number)) if case.collective_id else 0,
         message=message,
         errors=errors or {},

@@ -1,0 +1,170 @@
+"""What the case store answers with, and the limits it checks: frozen records, never rows.
+
+The store's parts (:mod:`bouclier.cases.store` and the modules it is made of) turn database rows
+into these records inside their transactions, so nothing outside the store holds a live row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bouclier.errors import InputError
+from bouclier.hashing import digests
+from bouclier.hashing import pdq as pdq_hash
+from bouclier.storage.models import Case, CaseItem
+
+T = TypeVar("T")
+
+VICTIM_BANK = "victims"
+FALSE_POSITIVE_BANK = "known-false-positives"
+LANGUAGES = ("fr", "es", "en")
+MAX_ITEMS_PER_CALL = 500
+MAX_CONTACT = 500
+MAX_DETAILS = 5000
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CaseInfo:
+    id: int
+    number: str
+    language: str
+    minor: bool
+    sextortion: bool
+    status: str
+    collective_id: int | None
+    merged_into: str | None
+    created_at: datetime
+    updated_at: datetime
+    has_contact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemInfo:
+    id: int
+    kind: str
+    status: str
+    created_at: datetime
+    value: str | None = None  # a hash's, of signal_type
+    quality: int | None = None
+    sha256: str | None = None
+    url: str | None = None
+    platform: str | None = None
+    media_type: str | None = None
+    signal_type: str | None = None
+
+    @property
+    def pdq(self) -> str | None:
+        """The hash, if it is a PDQ hash (every hash from the victim's device is)."""
+        return self.value if self.signal_type == pdq_hash.NAME else None
+
+    @property
+    def low_quality(self) -> bool:
+        return self.quality is not None and self.quality < pdq_hash.LOW_QUALITY
+
+
+@dataclass(frozen=True, slots=True)
+class HashReport:
+    """A hash computed on the victim's device (pdq.js): PDQ, its quality, the file's SHA-256."""
+
+    pdq: str
+    quality: int | None = None
+    sha256: str | None = None
+
+    def validated(self) -> HashReport:
+        quality = self.quality
+        if quality is not None and (
+            isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 100
+        ):
+            raise InputError("a PDQ quality is an integer from 0 to 100", code="invalid_quality")
+        sha = digests.validate("sha256", self.sha256) if self.sha256 else None
+        return HashReport(pdq_hash.validate(self.pdq), quality, sha)
+
+
+@dataclass(frozen=True, slots=True)
+class ReuploadInfo:
+    platform: str
+    action: str
+    at: datetime
+    item_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    case: CaseInfo
+    items: int
+    pending: int
+    reuploads: int
+    open_notices: int
+    overdue_notices: int
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalInfo:
+    case_number: str
+    at: datetime
+    items: int
+    hashes: int
+    evidence: int
+    enrolments: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeState:
+    """Where a takedown notice of a case stands, as the victim's page shows it."""
+
+    platform: str
+    status: str
+
+
+def batch(values: list[T], what: str) -> list[T]:
+    """``values``, unless there are none or more than one call takes (InputError)."""
+    if not values:
+        raise InputError(f"no {what} given", code=f"no_{what}")
+    if len(values) > MAX_ITEMS_PER_CALL:
+        raise InputError(f"at most {MAX_ITEMS_PER_CALL} {what} at once", code=f"too_many_{what}")
+    return values
+
+
+def case_info(session: Session, row: Case) -> CaseInfo:
+    """The record of a case row, read in the transaction that holds it."""
+    merged_into = (
+        session.scalar(select(Case.number).where(Case.id == row.merged_into_id))
+        if row.merged_into_id is not None
+        else None
+    )
+    return CaseInfo(
+        id=row.id,
+        number=row.number,
+        language=row.language,
+        minor=row.minor,
+        sextortion=row.sextortion,
+        status=row.status,
+        collective_id=row.collective_id,
+        merged_into=merged_into,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        has_contact=row.contact is not None,
+    )
+
+
+def item_info(item: CaseItem, media_type: str | None = None) -> ItemInfo:
+    """The record of an item row; ``media_type`` is its evidence file's, if it has one."""
+    return ItemInfo(
+        id=item.id,
+        kind=item.kind,
+        status=item.status,
+        created_at=item.created_at,
+        signal_type=item.signal_type,
+        value=item.value,
+        quality=item.quality,
+        sha256=item.sha256,
+        url=item.url,
+        platform=item.platform,
+        media_type=media_type,
+    )

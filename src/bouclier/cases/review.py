@@ -1,0 +1,312 @@
+"""What analysts and families do with cases once reported: review, collectives, merging, queue.
+
+An analyst confirms each hash or evidence item, or rejects it: a rejected hash leaves the victim
+bank and goes to the ``known-false-positives`` bank, so it is never matched again. Families
+reporting the same images join one collective case with an invitation code; the same victim
+reported twice is merged into one case. The queue puts cases concerning a minor first, then
+sextortion, then the oldest. :func:`record_reupload` records, in a platform's feedback
+transaction, that one of a case's hashes blocked a re-upload.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bouclier.banks.store import NewEntry
+from bouclier.cases import credentials, custody, sealing
+from bouclier.cases.lookup import CaseLookup
+from bouclier.cases.records import (
+    FALSE_POSITIVE_BANK,
+    VICTIM_BANK,
+    CaseInfo,
+    ItemInfo,
+    QueueEntry,
+    ReuploadInfo,
+    case_info,
+    item_info,
+)
+from bouclier.errors import Conflict, InputError
+from bouclier.hashing import pdq as pdq_hash
+from bouclier.storage.models import (
+    BankEntry,
+    Case,
+    CaseItem,
+    CaseMatch,
+    Collective,
+    EvidenceFile,
+    Notice,
+    utcnow,
+)
+from bouclier.vocabulary import CASE_STATUSES_SET_BY_ANALYSTS, REVIEW_DECISIONS, listed
+
+
+class CaseReview(CaseLookup):
+    """What analysts do with cases: decide on items, merge, set the status, read the queue;
+    and the collective cases families share."""
+
+    def review_item(self, number: str, item_id: int, decision: str, *, actor: str) -> ItemInfo:
+        """An analyst's decision on a hash: ``confirm`` keeps it in the victim bank; ``reject``
+        takes it out and puts it in the known-false-positive bank. Deciding again the same way
+        changes nothing; the other way is a Conflict."""
+        if decision not in REVIEW_DECISIONS:
+            raise InputError(f"decision is {listed(REVIEW_DECISIONS)}", code="invalid_decision")
+        status = "confirmed" if decision == "confirm" else "rejected"
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            item = self._item(session, row, item_id)
+            if item.value is None:
+                raise InputError(
+                    "only hashes and evidence are confirmed or rejected", code="invalid_item"
+                )
+            if item.status == status:
+                return item_info(item)
+            if item.status != "pending":
+                raise Conflict(f"item {item_id} was already {item.status}", code="item_decided")
+            entry_id, signal_type, value = item.bank_entry_id, item.signal_type, item.value
+            signal_type = signal_type or pdq_hash.NAME
+        if status == "confirmed" and entry_id is None:
+            # evidence files are fingerprinted but only enter the victim bank once confirmed
+            self._ensure_bank(VICTIM_BANK, "victim")
+            [entry_id] = self.banks.add(
+                VICTIM_BANK,
+                [NewEntry(value, signal_type=signal_type, source="case", case_ref=row.number)],
+            )
+        if status == "rejected":
+            if entry_id is not None:
+                self.banks.remove_entries(VICTIM_BANK, [entry_id])
+                entry_id = None
+            self._ensure_bank(FALSE_POSITIVE_BANK, "known_false_positive")
+            self.banks.add(
+                FALSE_POSITIVE_BANK,
+                [
+                    NewEntry(
+                        value, signal_type=signal_type, source="analyst", note="rejected case item"
+                    )
+                ],
+            )
+        now = utcnow()
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            item = self._item(session, row, item_id)
+            item.status = status
+            item.reviewed_at = now
+            item.bank_entry_id = entry_id
+            if row.status == "new":
+                row.status = "in_progress"
+            row.updated_at = now
+            custody.append(session, row.id, f"item.{status}", actor, {"item": item.id}, at=now)
+            return item_info(item)
+
+    # --- collective cases, merging, status -------------------------------------------------------
+
+    def invite(self, number: str, *, actor: str = "victim") -> str:
+        """A new invitation code for the case's collective (made if the case has none); a new
+        code replaces the previous one. Returned once."""
+        code = credentials.new_invitation()
+        digest = credentials.invitation_digest(code)
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            if row.collective_id is None:
+                collective = Collective(invite_sha256=digest, created_at=utcnow())
+                session.add(collective)
+                session.flush()
+                row.collective_id = collective.id
+                custody.append(
+                    session, row.id, "case.collective_created", actor, {"collective": collective.id}
+                )
+            else:
+                session.execute(
+                    update(Collective)
+                    .where(Collective.id == row.collective_id)
+                    .values(invite_sha256=digest)
+                )
+        return code
+
+    def join(self, number: str, invitation: str, *, actor: str = "victim") -> CaseInfo:
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            self._join(session, row, invitation, actor)
+            return case_info(session, row)
+
+    def collective(self, number: str) -> list[CaseInfo]:
+        """The cases of this case's collective (itself included), oldest first."""
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            if row.collective_id is None:
+                return [case_info(session, row)]
+            rows = session.scalars(
+                select(Case).where(Case.collective_id == row.collective_id).order_by(Case.id)
+            ).all()
+            return [case_info(session, r) for r in rows]
+
+    def set_status(self, number: str, status: str, *, actor: str) -> CaseInfo:
+        if status not in CASE_STATUSES_SET_BY_ANALYSTS:
+            raise InputError(
+                f"status is {listed(CASE_STATUSES_SET_BY_ANALYSTS)}", code="invalid_status"
+            )
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            if row.status == "merged":
+                raise Conflict(f"case {row.number} was merged into another", code="case_merged")
+            if row.status != status:
+                custody.append(
+                    session, row.id, "case.status", actor, {"from": row.status, "to": status}
+                )
+                row.status = status
+                row.updated_at = utcnow()
+            return case_info(session, row)
+
+    def merge(self, source: str, target: str, *, actor: str) -> CaseInfo:
+        """Moves every item, notice and re-upload of ``source`` into ``target`` (the same victim
+        reported twice); ``source`` stays as a pointer (status ``merged``) with its own log."""
+        with self.db.transaction() as session:
+            src = self._row(session, source)
+            dst = self._row(session, target)
+            if src.id == dst.id:
+                raise InputError("a case cannot be merged into itself", code="invalid_merge")
+            if src.status == "merged" or dst.status == "merged":
+                raise Conflict("a merged case cannot be merged again", code="case_merged")
+            # evidence is sealed to its case number: re-seal it to the target's, or it is lost
+            evidence = session.scalars(
+                select(EvidenceFile).where(EvidenceFile.case_id == src.id)
+            ).all()
+            if evidence:
+                key = self._key()
+                for found in evidence:
+                    purpose = f"evidence {found.item_id}"
+                    data = sealing.unseal(
+                        key, found.ciphertext, purpose=purpose, case_number=src.number
+                    )
+                    found.ciphertext = sealing.seal(
+                        key, data, purpose=purpose, case_number=dst.number
+                    )
+                    found.key_id = key.key_id
+                session.flush()
+            moved = {}
+            for model in (CaseItem, EvidenceFile, Notice, CaseMatch):
+                result = session.execute(
+                    update(model).where(model.case_id == src.id).values(case_id=dst.id)
+                )
+                moved[model.__tablename__] = int(getattr(result, "rowcount", 0) or 0)
+            session.execute(
+                update(BankEntry)
+                .where(BankEntry.case_ref == src.number)
+                .values(case_ref=dst.number)
+            )
+            dst.minor = dst.minor or src.minor
+            dst.sextortion = dst.sextortion or src.sextortion
+            if dst.collective_id is None:
+                dst.collective_id = src.collective_id
+            src.status = "merged"
+            src.merged_into_id = dst.id
+            now = utcnow()
+            src.updated_at = dst.updated_at = now
+            custody.append(session, src.id, "case.merged_into", actor, {"into": dst.number}, at=now)
+            custody.append(
+                session, dst.id, "case.merged", actor, {"from": src.number, "moved": moved}, at=now
+            )
+            return case_info(session, dst)
+
+    # --- the analyst's queue -------------------------------------------------------------------
+
+    def queue(self, *, include_closed: bool = False, limit: int = 200) -> list[QueueEntry]:
+        """Open cases, most urgent first: a minor, then sextortion, then the oldest."""
+        now = utcnow()
+        with self.db.transaction() as session:
+            query = select(Case).where(Case.status != "merged")
+            if not include_closed:
+                query = query.where(Case.status != "closed")
+            rows = session.scalars(
+                query.order_by(
+                    Case.minor.desc(), Case.sextortion.desc(), Case.created_at, Case.id
+                ).limit(limit)
+            ).all()
+            ids = [r.id for r in rows]
+            live = Notice.status.in_(("sent", "acknowledged"))
+            items = _per_case(session, CaseItem, ids)
+            pending = _per_case(session, CaseItem, ids, CaseItem.status == "pending")
+            reuploads = _per_case(session, CaseMatch, ids)
+            open_notices = _per_case(session, Notice, ids, live)
+            overdue = _per_case(
+                session,
+                Notice,
+                ids,
+                or_(Notice.status == "expired", live & (Notice.deadline_at < now)),
+            )
+            return [
+                QueueEntry(
+                    case=case_info(session, r),
+                    items=items.get(r.id, 0),
+                    pending=pending.get(r.id, 0),
+                    reuploads=reuploads.get(r.id, 0),
+                    open_notices=open_notices.get(r.id, 0),
+                    overdue_notices=overdue.get(r.id, 0),
+                )
+                for r in rows
+            ]
+
+    # --- re-uploads blocked by platforms -------------------------------------------------------
+
+    def reuploads(self, number: str) -> list[ReuploadInfo]:
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            found = session.scalars(
+                select(CaseMatch).where(CaseMatch.case_id == row.id).order_by(CaseMatch.at)
+            ).all()
+            return [ReuploadInfo(m.platform, m.action, m.at, m.item_id) for m in found]
+
+
+def record_reupload(
+    session: Session,
+    *,
+    case_ref: str,
+    entry_id: int | None,
+    platform: str,
+    action: str = "blocked",
+    at: datetime | None = None,
+) -> bool:
+    """Records, in the caller's transaction, that a platform matched one of a case's hashes
+    ("re-upload blocked on PLATFORM at TIME"); False when no case has this number."""
+    row = session.scalar(select(Case).where(Case.number == case_ref))
+    if row is None:
+        return False
+    item_id = (
+        session.scalar(
+            select(CaseItem.id).where(
+                CaseItem.case_id == row.id, CaseItem.bank_entry_id == entry_id
+            )
+        )
+        if entry_id is not None
+        else None
+    )
+    moment = at or utcnow()
+    session.add(
+        CaseMatch(case_id=row.id, item_id=item_id, platform=platform, action=action, at=moment)
+    )
+    custody.append(
+        session,
+        row.id,
+        "reupload.blocked",
+        f"platform:{platform}",
+        {"platform": platform, "item": item_id, "action": action},
+        at=moment,
+    )
+    return True
+
+
+def _per_case(
+    session: Session,
+    model: type[CaseItem] | type[CaseMatch] | type[Notice],
+    ids: list[int],
+    *where: ColumnElement[bool],
+) -> dict[int, int]:
+    """How many rows of ``model`` each of the cases ``ids`` has (that match ``where``)."""
+    query = (
+        select(model.case_id, func.count())
+        .where(model.case_id.in_(ids), *where)
+        .group_by(model.case_id)
+    )
+    return {int(k): int(v) for k, v in session.execute(query).tuples().all()}
