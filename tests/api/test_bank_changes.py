@@ -183,12 +183,12 @@ def test_the_follower_stops_on_close(
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     settings = load_settings(data_dir=tmp_path / "data", database_url=database_url)
     services = Services.start(settings, detectors)
-    follower = services._follower
+    follower = services.live.follower
     assert follower is not None
     assert follower.is_alive()
     services.close()
     assert not follower.is_alive()
-    assert services._follower is None
+    assert services.live.follower is None
 
 
 def test_removing_an_entry_id_past_64_bits_is_not_found(api: Api) -> None:

@@ -108,10 +108,6 @@ class Services:
     def matcher_source(self) -> str:
         return self.live.source
 
-    @property
-    def _follower(self) -> threading.Thread | None:
-        return self.live.follower
-
     def refresh_matcher(self) -> None:
         """Applies the change log to the matcher now (see :meth:`LiveMatcher.refresh`)."""
         self.live.refresh()

@@ -162,7 +162,8 @@ class LiveMatcher:
         self._snapshotter.start()
 
     def _keep_snapshots(self, behind: bool) -> None:
-        policy = self.policy or SnapshotPolicy(Path("."))
+        policy = self.policy
+        assert policy is not None  # a snapshot path is only set with a policy
         if behind:
             self.write_snapshot()
         written = time.monotonic()

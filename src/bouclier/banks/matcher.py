@@ -266,7 +266,8 @@ class BankMatcher:
         return MatchResult(quality, quality < self.min_quality, found)
 
     def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:
-        """Matches one value as given (a PDQ hash in its one known orientation)."""
+        """Matches one value as given (a PDQ hash in its one known orientation); InvalidHash if it
+        is not one, even when no bank holds its type."""
         kind = self.signal_types.get(signal_type)
         return self.match_fingerprints((Fingerprint(kind.name, kind.validate(value)),))
 

@@ -66,6 +66,14 @@ class MediaInput:
         return digests.md5(self.data)
 
 
+def packed_rows(rows: np.ndarray, width: int, what: str = "rows") -> np.ndarray:
+    """``rows`` as an ``(n, width)`` uint8 array, or ValueError: the door of every index."""
+    rows = np.asarray(rows)
+    if rows.dtype != np.uint8 or rows.ndim != 2 or rows.shape[1] != width:
+        raise ValueError(f"{what} must be (n, {width}) uint8, got {rows.shape}")
+    return rows
+
+
 @runtime_checkable
 class SignalIndex(Protocol):
     """Many packed values, each under a unique int64 label, searched within a distance.

@@ -14,7 +14,13 @@ import numpy as np
 
 from bouclier.hashing import digests
 from bouclier.index.hits import EMPTY_HITS, SearchHits
-from bouclier.signals.base import Fingerprint, HexSignalType, MediaInput, SignalIndex
+from bouclier.signals.base import (
+    Fingerprint,
+    HexSignalType,
+    MediaInput,
+    SignalIndex,
+    packed_rows,
+)
 
 
 class ExactIndex:
@@ -33,14 +39,8 @@ class ExactIndex:
             return False
         return int(label) in self._values
 
-    def _rows(self, rows: np.ndarray, what: str) -> np.ndarray:
-        rows = np.asarray(rows)
-        if rows.dtype != np.uint8 or rows.ndim != 2 or rows.shape[1] != self.packed_bytes:
-            raise ValueError(f"{what} must be (n, {self.packed_bytes}) uint8, got {rows.shape}")
-        return rows
-
     def add(self, rows: np.ndarray, labels: np.ndarray) -> None:
-        rows = self._rows(rows, "rows")
+        rows = packed_rows(rows, self.packed_bytes)
         names = [int(x) for x in np.asarray(labels, dtype=np.int64).reshape(-1)]
         if len(names) != len(rows):
             raise ValueError(f"{len(rows)} rows but {len(names)} labels")
@@ -69,7 +69,7 @@ class ExactIndex:
 
     def search_many(self, queries: np.ndarray, radius: int) -> list[SearchHits]:
         results = []
-        for row in self._rows(queries, "queries"):
+        for row in packed_rows(queries, self.packed_bytes, "queries"):
             found = tuple(self._labels.get(bytes(row), ()))
             if not found:
                 results.append(EMPTY_HITS)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bouclier.index.hits import EMPTY_HITS, SearchHits
+from bouclier.signals.base import packed_rows
 
 
 class LinearHammingIndex:
@@ -32,14 +33,8 @@ class LinearHammingIndex:
             return False
         return bool(np.any(self._data[1] == int(label)))
 
-    def _rows(self, rows: np.ndarray, what: str) -> np.ndarray:
-        rows = np.asarray(rows)
-        if rows.dtype != np.uint8 or rows.ndim != 2 or rows.shape[1] != self.packed_bytes:
-            raise ValueError(f"{what} must be (n, {self.packed_bytes}) uint8, got {rows.shape}")
-        return rows
-
     def add(self, rows: np.ndarray, labels: np.ndarray) -> None:
-        rows = self._rows(rows, "rows")
+        rows = packed_rows(rows, self.packed_bytes)
         names = np.asarray(labels, dtype=np.int64).reshape(-1)
         if len(names) != len(rows):
             raise ValueError(f"{len(rows)} rows but {len(names)} labels")
@@ -63,7 +58,7 @@ class LinearHammingIndex:
             return int((~keep).sum())
 
     def search_many(self, queries: np.ndarray, radius: int) -> list[SearchHits]:
-        queries = self._rows(queries, "queries")
+        queries = packed_rows(queries, self.packed_bytes, "queries")
         rows, labels = self._data
         results = []
         for query in queries:
