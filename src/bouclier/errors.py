@@ -8,7 +8,9 @@ return) and a human message that says what was wrong and, where it helps, what t
     │   ├── MediaError          media.*           image bytes Bouclier will not decode
     │   ├── FileUnreadable      file.*            a path that cannot be read
     │   ├── InvalidHash         invalid_hash      a hash string that cannot be made canonical
-    │   └── InvalidImport       invalid_import    a bad row in a bank import (line number)
+    │   ├── InvalidImport       invalid_import    a bad row in a bank import (line number)
+    │   └── BodyTooLarge        body_too_large    a request body over its route's limit (HTTP 413)
+    ├── Throttled               rate_limited      too many requests or attempts: wait (HTTP 429)
     ├── NotFound                *_not_found       a named bank or entry does not exist
     ├── Conflict                *_exists          a name already taken
     ├── ConfigError             invalid_setting   a BOUCLIER_* setting or the database is unusable
@@ -82,6 +84,23 @@ class InvalidImport(InputError):
     def __init__(self, message: str, *, line: int | None = None) -> None:
         super().__init__(f"line {line}: {message}" if line is not None else message)
         self.line = line
+
+
+class BodyTooLarge(InputError):
+    """A request body larger than its route admits, refused before or while it is read."""
+
+    code = "body_too_large"
+
+
+class Throttled(BouclierError):
+    """Too many requests (or wrong secrets) from a client or for a key: try again in
+    ``retry_after`` whole seconds (HTTP 429 with ``Retry-After``)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = max(1, retry_after)
 
 
 class NotFound(BouclierError):

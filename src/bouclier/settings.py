@@ -8,14 +8,17 @@ checks that it is current.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bouclier.errors import ConfigError
+from bouclier.vocabulary import LimiterStore
 
 
 def _default_data_dir() -> Path:
@@ -130,6 +133,62 @@ class Settings(BaseSettings):
         description="Requests an API key may make at once before BOUCLIER_RATE_LIMIT_PER_SECOND "
         "applies (the size of its token bucket).",
     )
+    unauthenticated_rate_limit_per_second: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="Requests per second each client address may make on average without an API "
+        "key (public routes, pages, and every request whose key is missing or wrong); over it, "
+        "429 with Retry-After. 0 turns this limit off. /healthz and /readyz are not counted.",
+    )
+    unauthenticated_rate_limit_burst: int = Field(
+        default=60,
+        ge=1,
+        description="Requests a client address may make at once without an API key before "
+        "BOUCLIER_UNAUTHENTICATED_RATE_LIMIT_PER_SECOND applies.",
+    )
+    unauthenticated_global_per_second: float = Field(
+        default=200.0,
+        ge=0.0,
+        description="Requests per second all clients without an API key may make together (a cap "
+        "that holds against many addresses); 0 turns it off.",
+    )
+    unauthenticated_global_burst: int = Field(
+        default=1000,
+        ge=1,
+        description="Requests all clients without an API key may make at once before "
+        "BOUCLIER_UNAUTHENTICATED_GLOBAL_PER_SECOND applies.",
+    )
+    limiter_store: LimiterStore = Field(
+        default="database",
+        description="Where the rate limits and the counts of wrong secrets are kept: database "
+        "(table limit_counters: shared by every process on the database and kept across "
+        "restarts), redis (BOUCLIER_REDIS_URL) or memory (each process its own, forgotten on "
+        "restart; for tests).",
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis URL (redis://host:6379/0) of the limiter's state when "
+        "BOUCLIER_LIMITER_STORE is redis.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (10.0.0.1, 10.0.0.0/8) of the reverse "
+        "proxies in front of the service: only a connection from one of them may name the client "
+        "in X-Forwarded-For or Forwarded (and the scheme in X-Forwarded-Proto). Default: none, "
+        "every client is the address that connects.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body of a route that takes JSON or a form, in bytes; a larger "
+        "one is refused with 413 before it is read (uploads have BOUCLIER_MAX_IMAGE_BYTES).",
+    )
+    max_bulk_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body of a bulk route (adding up to 10,000 hashes to a bank), "
+        "in bytes.",
+    )
     snapshot_dir: Path | None = Field(
         default=None,
         description="Folder of the bank matcher's snapshots, from which a restart loads the index "
@@ -216,6 +275,32 @@ class Settings(BaseSettings):
         if len(set(names)) != len(names):
             raise ValueError("a detector is named twice")
         return ",".join(names)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        for part in parts:
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or network") from None
+        return ",".join(parts)
+
+    @model_validator(mode="after")
+    def _redis_named(self) -> Settings:
+        if self.limiter_store == "redis" and self.redis_url is None:
+            raise ValueError("BOUCLIER_LIMITER_STORE=redis needs BOUCLIER_REDIS_URL")
+        return self
+
+    @property
+    def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The networks of ``trusted_proxies``."""
+        return tuple(
+            ipaddress.ip_network(part, strict=False)
+            for part in self.trusted_proxies.split(",")
+            if part
+        )
 
     @property
     def detector_names(self) -> tuple[str, ...] | None:

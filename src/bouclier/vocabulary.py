@@ -56,6 +56,10 @@ FEEDBACK_ACTIONS: tuple[FeedbackAction, ...] = get_args(FeedbackAction)
 FeedbackStatus = Literal["recorded", "pending", "confirmed", "rejected"]
 FEEDBACK_STATUSES: tuple[FeedbackStatus, ...] = get_args(FeedbackStatus)
 
+#: Where the limiter's counters live (``BOUCLIER_LIMITER_STORE``, :mod:`bouclier.limits`).
+LimiterStore = Literal["database", "redis", "memory"]
+LIMITER_STORES: tuple[LimiterStore, ...] = get_args(LimiterStore)
+
 # --- Cases ---------------------------------------------------------------------------------------
 
 #: Where a case stands. A withdrawn case is deleted, not kept with a status (see Withdrawal).

@@ -3,7 +3,9 @@
 Routes (``images``, ``banks``), the one error handler (``problems``), the lifespan that opens the
 database, builds the bank index and loads the models (``services``), the health routes, the
 request id, JSON access log and metrics of every request (``observability``, ``metrics``, served
-at ``/v1/metrics``), the per-key rate limit (``ratelimit``) and the OpenAPI schema.
+at ``/v1/metrics``), the gate that every request passes before its body is read (``gate``: client
+address, body limits, keys checked first), the rate limits (``ratelimit``, their state in the
+limiter store of :mod:`bouclier.limits`) and the OpenAPI schema.
 Every route under ``/v1`` declares its roles with
 :func:`~bouclier.api.auth.require`; ``create_app`` refuses to build an app where one does not,
 and writes each route's roles into the schema (``x-roles``).
@@ -26,11 +28,13 @@ from starlette.concurrency import run_in_threadpool
 from bouclier import __version__
 from bouclier.api import banks, cases, feedback, guard, images, problems, ratelimit, webhooks
 from bouclier.api.auth import Public, Require, require
+from bouclier.api.gate import Gate
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import RequestObservation
 from bouclier.api.services import Services
 from bouclier.detectors.catalog import CATALOG
 from bouclier.detectors.registry import Registry
+from bouclier.limits import open_store
 from bouclier.settings import Settings, load_settings
 from bouclier.web import install as install_web
 
@@ -48,12 +52,19 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         chosen = detectors if detectors is not None else CATALOG.build(settings)
         services = await run_in_threadpool(Services.start, settings, chosen)
+        try:
+            store = await run_in_threadpool(open_store, settings, services.db)
+        except BaseException:
+            await run_in_threadpool(services.close)
+            raise
+        ratelimit.attach(app, settings, store)  # limits shared with every process, kept on restart
         app.state.services = services
         try:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(run_in_threadpool, services.load_models)
                 yield
         finally:
+            await run_in_threadpool(store.close)
             await run_in_threadpool(services.close)
 
     app = FastAPI(
@@ -64,6 +75,7 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
     )
     problems.install(app)
     ratelimit.install(app, settings)
+    app.add_middleware(Gate, settings=settings)  # inside the access log: its refusals are logged
     metrics = HttpMetrics(app.state)
     app.add_middleware(RequestObservation, metrics=metrics)
 

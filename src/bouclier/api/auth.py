@@ -5,7 +5,8 @@ records its roles on itself so that :func:`bouclier.api.app.create_app` can refu
 with a route that declares none, and publish each route's roles in the OpenAPI schema
 (``x-roles``). An authenticated key's id is left in ``request.state.api_key_id`` for the access
 log, and the key's rate limit (:mod:`bouclier.api.ratelimit`) is applied here, before its role is
-checked. Keys are remembered for a few seconds
+checked. The gate (:mod:`bouclier.api.gate`) authenticates the key already, before the request's
+body is read; a request without one never has its body read. Keys are remembered for a few seconds
 (:data:`bouclier.accounts.api_keys.CACHE_SECONDS`): a key revoked by another process is refused
 within that time.
 """
@@ -19,8 +20,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from bouclier.accounts.api_keys import KeyInfo
+from bouclier.api.forwarded import client_host
 from bouclier.api.problems import Forbidden, Unauthenticated
-from bouclier.api.ratelimit import RateLimiter
+from bouclier.api.ratelimit import ClientLimiter, RateLimiter
 from bouclier.api.services import Services
 from bouclier.vocabulary import API_ROLES
 
@@ -48,24 +50,37 @@ class Require:
     ) -> KeyInfo:
         if credentials is None:
             raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
-        services: Services = request.app.state.services
-        # A key seen in the last few seconds is answered from memory, without a thread
-        # (accounts.api_keys).
-        key = services.keys.cached(credentials.credentials)
-        if key is None:
-            key = await run_in_threadpool(services.keys.authenticate, credentials.credentials)
-        if key is None:
-            raise Unauthenticated("unknown or revoked API key")
-        # The key's id (never the key) for the access log, and its rate limit (api.ratelimit).
-        request.state.api_key_id = key.id
+        key = await authenticate_key(request, credentials.credentials)
+        # The key's rate limit (api.ratelimit), before its role is checked.
         limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
         if limiter is not None:
-            limiter.check(key.id)
+            await limiter.check_async(key.id)
         if key.role not in self.roles:
             raise Forbidden(
                 f"a {key.role} key may not call this route (roles: {', '.join(self.roles)})"
             )
         return key
+
+
+async def authenticate_key(request: Request, token: str) -> KeyInfo:
+    """The live key ``token`` is, its id left in ``request.state.api_key_id`` for the access log;
+    an unknown or revoked one counts against the client's limit of traffic without a key
+    (:class:`~bouclier.api.ratelimit.ClientLimiter`: 429 once over it) and is Unauthenticated.
+    The gate (:mod:`bouclier.api.gate`) calls this before a body is read; the route's
+    :class:`Require` then finds the key in the cache."""
+    services: Services = request.app.state.services
+    # A key seen in the last few seconds is answered from memory, without a thread
+    # (accounts.api_keys).
+    key = services.keys.cached(token)
+    if key is None:
+        key = await run_in_threadpool(services.keys.authenticate, token)
+    if key is None:
+        clients: ClientLimiter | None = getattr(request.app.state, "client_limiter", None)
+        if clients is not None:
+            await clients.check_async(client_host(request.scope))
+        raise Unauthenticated("unknown or revoked API key")
+    request.state.api_key_id = key.id  # the key's id, never the key
+    return key
 
 
 class Public:

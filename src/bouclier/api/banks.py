@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import Image, services_of
-from bouclier.api.uploads import UPLOAD_BODY
+from bouclier.api.uploads import BULK_BODY, UPLOAD_BODY
 from bouclier.banks.store import MAX_CHANGES, MAX_CURSOR, BankInfo, Change, NewEntry
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes
@@ -160,7 +160,11 @@ async def delete_bank(request: Request, name: str) -> dict[str, Any]:
 
 
 @router.post(
-    "/{name}/hashes", dependencies=_analyst, status_code=201, response_model=schemas.EntriesAdded
+    "/{name}/hashes",
+    dependencies=_analyst,
+    status_code=201,
+    response_model=schemas.EntriesAdded,
+    openapi_extra=BULK_BODY,
 )
 async def add_hashes(request: Request, name: str, body: EntriesIn) -> dict[str, Any]:
     """Adds hashes to a bank (PDQ unless an entry names its ``signal_type``), all or none;

@@ -3,9 +3,11 @@ analysts work the queue with their keys.
 
 - ``POST /v1/cases`` is public (``security: []``): the number and the secret are answered once.
 - A case's own routes (``/v1/cases/{number}...``) admit its secret, sent as ``X-Case-Secret``,
-  or an analyst key. Wrong secrets count against the case number and the client, in the same
-  limiter as the portal's login (:mod:`bouclier.cases.attempts`): after 5 for a number (20 for
-  an address) within 15 minutes, 429 with ``Retry-After``.
+  or an analyst key. Attempts count against the case number from this client, the client, and
+  the case number from everyone, in the same limiter as the portal's login
+  (:mod:`bouclier.cases.attempts`): growing waits, answered 429 with ``Retry-After``, never a
+  lock of the owner. The gate (:mod:`bouclier.api.gate`) checks the secret before the body is
+  read.
 - ``GET /v1/cases`` (the queue) and reviewing items are for analysts.
 
 Hashes come from the victim's device (the portal's pdq.js, or any client computing PDQ): images
@@ -15,7 +17,6 @@ the answer, others within about a second.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -24,11 +25,12 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from bouclier.api.auth import PUBLIC, Public, Require, bearer, require
+from bouclier.api.forwarded import client_host
 from bouclier.api.images import services_of
 from bouclier.api.problems import Unauthenticated
 from bouclier.api.schemas import one_of
 from bouclier.cases import CaseInfo, Cases, HashReport, ItemInfo
-from bouclier.cases.attempts import SecretLimiter, TooManyAttempts
+from bouclier.cases.attempts import SecretLimiter
 from bouclier.cases.credentials import canonical_number
 from bouclier.cases.store import MAX_ITEMS_PER_CALL
 from bouclier.storage.models import utc_iso
@@ -67,22 +69,28 @@ class CaseAccess(Require):
         if secret is None:
             await super().__call__(request, credentials)
             return None
+        checked = request.scope.get("state", {}).get(CHECKED)
+        if checked is not None and checked[0] == (number, secret):
+            case: CaseInfo = checked[1]  # the gate checked it, before reading the body
+            return case
+        return await self.verify(request, number, secret)
+
+    async def verify(self, request: Request, number: str, secret: str) -> CaseInfo:
+        """The case whose number and secret these are; TooManyAttempts while this client (or
+        everyone, for this case) must wait, Unauthenticated when wrong (bouclier.cases.attempts)."""
         limiter: SecretLimiter = request.app.state.secret_limiter
         canonical = canonical_number(number[:100]) or number.strip().upper()[:100]
-        address = request.client.host if request.client is not None else "unknown"
-        keys = (f"number:{canonical}", f"address:{address}")  # as the portal counts them
-        wait = limiter.retry_after(keys)
-        if wait is not None:
-            raise TooManyAttempts(
-                "too many wrong secrets for this case or from this connection; try again later",
-                retry_after=max(1, math.ceil(wait)),
-            )
+        subject, client = f"number:{canonical}", client_host(request.scope)  # as the portal
+        await run_in_threadpool(limiter.check, subject, client)
         case = await run_in_threadpool(cases_of(request).authenticate, number, secret)
         if case is None:
-            limiter.failed(keys)
             raise Unauthenticated("wrong case number or secret")
-        limiter.succeeded(keys)
+        await run_in_threadpool(limiter.succeeded, subject, client)
         return case
+
+
+#: Where the gate leaves a case it authenticated: ``((number, secret), case)``.
+CHECKED = "case_access"
 
 
 def cases_of(request: Request) -> Cases:

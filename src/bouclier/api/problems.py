@@ -1,7 +1,8 @@
 """Bouclier's errors as HTTP answers, decided here and nowhere else.
 
 Every error answer has the same body, ``{"error": {"code": ..., "message": ...}}`` (request
-validation errors add ``"fields"``), with the status of its class:
+validation errors add ``"fields"``), with the status of its class (a 429 carries ``Retry-After``,
+in whole seconds):
 
 ==============================================  ======  =====================================
 error                                           status  code
@@ -9,11 +10,13 @@ error                                           status  code
 no key, unknown or revoked key                  401     ``unauthenticated``
 key whose role may not call the route           403     ``forbidden``
 upload over BOUCLIER_MAX_IMAGE_BYTES            413     ``media.too_large``
+request body over its route's limit             413     ``body_too_large``
 not an image format Bouclier reads              415     ``media.unsupported_format``
 any other refused input (image, hash, entry)    422     its own (``media.*``, ``invalid_hash``...)
 request body or parameters of the wrong shape   422     ``invalid_request``, with ``fields``
 unknown bank, entry or key                      404     ``*_not_found``
 name already taken                              409     ``*_exists``
+too many requests or wrong secrets (Throttled)  429     ``rate_limited``, ``too_many_attempts``
 database, setting or model unusable             503     ``invalid_setting``, ``model_unavailable``
 a bug                                           500     ``internal``
 ==============================================  ======  =====================================
@@ -37,6 +40,7 @@ from bouclier.errors import (
     ModelUnavailable,
     NotFound,
     SnapshotError,
+    Throttled,
 )
 
 log = logging.getLogger(__name__)
@@ -50,7 +54,11 @@ class Forbidden(BouclierError):
     code = "forbidden"
 
 
-_MEDIA_STATUS = {"media.too_large": 413, "media.unsupported_format": 415}
+_INPUT_STATUS = {
+    "media.too_large": 413,
+    "body_too_large": 413,
+    "media.unsupported_format": 415,
+}
 
 
 def status_of(error: BouclierError) -> int:
@@ -59,9 +67,11 @@ def status_of(error: BouclierError) -> int:
     if isinstance(error, Forbidden):
         return 403
     if isinstance(error, InputError):
-        return _MEDIA_STATUS.get(error.code, 422)
+        return _INPUT_STATUS.get(error.code, 422)
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, Throttled):
+        return 429
     if isinstance(error, Conflict):
         return 409
     if isinstance(error, ConfigError | ModelUnavailable | SnapshotError):
@@ -80,6 +90,8 @@ async def handle(request: Request, exc: Exception) -> JSONResponse:
         status, body = status_of(exc), _body(exc.code, exc.message)
         if isinstance(exc, Unauthenticated):
             headers = {"WWW-Authenticate": "Bearer"}
+        elif isinstance(exc, Throttled):
+            headers = {"Retry-After": str(exc.retry_after)}
     elif isinstance(exc, RequestValidationError):
         fields = [
             {"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"]}

@@ -1,105 +1,149 @@
-"""A per-API-key rate limit: one token bucket per key, refilled at a steady rate.
+"""Rate limits of the HTTP service: per API key, per client without a key, and for all clients
+without a key together; 429 ``rate_limited`` with ``Retry-After`` (whole seconds, at least 1).
 
-Each key may make ``BOUCLIER_RATE_LIMIT_BURST`` requests at once, then
-``BOUCLIER_RATE_LIMIT_PER_SECOND`` on average; a request over the limit is answered 429
-``rate_limited`` with ``Retry-After`` (whole seconds, at least 1) and does not reach its route.
-The check runs right after the key is authenticated (:class:`~bouclier.api.auth.Require`), so a
-request without a valid key is refused as 401 before it costs a token, and the limit counts every
-authenticated call, forbidden ones included.
+- **Per key** (:class:`RateLimiter`, ``app.state.rate_limiter``): each key may make
+  ``BOUCLIER_RATE_LIMIT_BURST`` requests at once, then ``BOUCLIER_RATE_LIMIT_PER_SECOND`` on
+  average. Checked right after the key is authenticated (:class:`~bouclier.api.auth.Require`), so
+  the limit counts every authenticated call, forbidden ones included.
+- **Without a key** (:class:`ClientLimiter`, ``app.state.client_limiter``): a request that carries
+  no ``Authorization`` (public routes, pages, a victim's ``X-Case-Secret``), or whose key is
+  unknown, is counted against its client address
+  (``BOUCLIER_UNAUTHENTICATED_RATE_LIMIT_*``, the address as :mod:`bouclier.api.forwarded` finds
+  it) and against one bucket for all such traffic (``BOUCLIER_UNAUTHENTICATED_GLOBAL_*``), by the
+  gate (:mod:`bouclier.api.gate`), before the body is read.
 
-The buckets live in this process's memory: with ``bouclier serve --workers N`` each of the N
-processes applies the limit on its own, so a key may make up to N times as many requests; a limit
-shared between processes or machines belongs in front of the service (a proxy) or in a shared store,
-later. A bucket is kept per key id, and only authenticated keys get one, so their number is bounded
-by the number of live keys.
+The buckets (:class:`~bouclier.limits.TokenBucket`) live in the limiter store
+(``app.state.limit_store``, :mod:`bouclier.limits`): the database by default, so every process
+and a restarted one see the same counts. ``create_app`` makes in-memory limiters
+(:func:`install`), which the lifespan replaces with ones on the shared store (:func:`attach`).
+A route that wants a limit of its own makes a ``RateLimiter(..., store=app.state.limit_store,
+scope="its-name")`` and calls :meth:`RateLimiter.check` (or :meth:`RateLimiter.check_async` from
+``async`` code) with any key.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
-from bouclier.cases.attempts import TooManyAttempts
-from bouclier.errors import BouclierError
+from bouclier.cases.attempts import SecretLimiter
+from bouclier.errors import Throttled
+from bouclier.limits import CounterStore, MemoryStore, TokenBucket
 from bouclier.settings import Settings
 
+#: The bucket key of all traffic without a key together.
+GLOBAL = "*"
 
-class RateLimited(BouclierError):
-    """A key made more requests than its bucket allows; HTTP 429 with ``Retry-After``."""
+
+class RateLimited(Throttled):
+    """Over a rate limit; HTTP 429 with ``Retry-After``."""
 
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
 
 class RateLimiter:
-    """Token buckets, one per key id; ``check`` takes a token or raises :class:`RateLimited`."""
+    """Token buckets, one per key; ``check`` takes a token or raises :class:`RateLimited`.
+
+    ``scope`` keeps the buckets of different limiters on one store apart; ``store`` defaults to
+    this process's memory (with ``clock``)."""
 
     def __init__(
-        self, per_second: float, burst: int, *, clock: Callable[[], float] = time.monotonic
+        self,
+        per_second: float,
+        burst: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        store: CounterStore | None = None,
+        scope: str = "key",
     ) -> None:
-        if per_second <= 0 or burst < 1:
-            raise ValueError("a rate limit needs per_second > 0 and burst >= 1")
+        self.bucket = TokenBucket(per_second, burst)
         self.per_second = per_second
         self.burst = burst
-        self._clock = clock
-        self._buckets: dict[int, _Bucket] = {}
-        self._lock = threading.Lock()
+        self.store: CounterStore = store if store is not None else MemoryStore(clock)
+        self.scope = scope
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RateLimiter | None:
-        """The limiter the settings ask for, or None when the limit is off (0 per second)."""
+    def from_settings(
+        cls, settings: Settings, store: CounterStore | None = None
+    ) -> RateLimiter | None:
+        """The per-key limiter the settings ask for, or None when the limit is off (0 per
+        second)."""
         if settings.rate_limit_per_second == 0:
             return None
-        return cls(settings.rate_limit_per_second, settings.rate_limit_burst)
+        return cls(settings.rate_limit_per_second, settings.rate_limit_burst, store=store)
 
-    def check(self, key_id: int) -> None:
-        now = self._clock()
-        with self._lock:
-            bucket = self._buckets.get(key_id)
-            if bucket is None:
-                bucket = self._buckets[key_id] = _Bucket(float(self.burst), now)
-            elapsed = max(0.0, now - bucket.updated)
-            bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.per_second)
-            bucket.updated = now
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return
-            wait = (1.0 - bucket.tokens) / self.per_second
+    def check(self, key: int | str) -> None:
+        wait = self.bucket.take(self.store, f"rate:{self.scope}:{key}")
+        if wait is None:
+            return
         retry_after = max(1, math.ceil(wait))
         raise RateLimited(
-            f"this API key is over its rate limit ({self.per_second:g} requests per second, "
-            f"bursts of {self.burst}); retry in {retry_after} s",
+            f"over the rate limit ({self.per_second:g} requests per second, bursts of "
+            f"{self.burst}); retry in {retry_after} s",
             retry_after=retry_after,
         )
 
+    async def check_async(self, key: int | str) -> None:
+        """:meth:`check`, off the event loop when the store does I/O."""
+        if self.store.blocking:
+            await run_in_threadpool(self.check, key)
+        else:
+            self.check(key)
 
-async def _handle(request: Request, exc: Exception) -> JSONResponse:
-    # problems.handle does not know 429 yet: this answer has the same body shape, plus the header.
-    assert isinstance(exc, RateLimited | TooManyAttempts)
-    return JSONResponse(
-        {"error": {"code": exc.code, "message": exc.message}},
-        status_code=429,
-        headers={"Retry-After": str(exc.retry_after)},
-    )
+
+class ClientLimiter:
+    """The limits of traffic without an API key: per client address, and all of it together
+    (either may be off)."""
+
+    def __init__(self, per_client: RateLimiter | None, overall: RateLimiter | None) -> None:
+        self.per_client = per_client
+        self.overall = overall
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: CounterStore | None = None) -> ClientLimiter:
+        per_client = overall = None
+        if settings.unauthenticated_rate_limit_per_second > 0:
+            per_client = RateLimiter(
+                settings.unauthenticated_rate_limit_per_second,
+                settings.unauthenticated_rate_limit_burst,
+                store=store,
+                scope="client",
+            )
+        if settings.unauthenticated_global_per_second > 0:
+            overall = RateLimiter(
+                settings.unauthenticated_global_per_second,
+                settings.unauthenticated_global_burst,
+                store=store,
+                scope="unauthenticated",
+            )
+        return cls(per_client, overall)
+
+    def check(self, client: str) -> None:
+        """Counts one request of ``client``; RateLimited when it or everyone is over."""
+        if self.per_client is not None:
+            self.per_client.check(client)
+        if self.overall is not None:
+            self.overall.check(GLOBAL)
+
+    async def check_async(self, client: str) -> None:
+        if any(x is not None and x.store.blocking for x in (self.per_client, self.overall)):
+            await run_in_threadpool(self.check, client)
+        else:
+            self.check(client)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Puts the limiter (or None) on ``app.state`` for Require, and answers RateLimited as 429."""
-    app.state.rate_limiter = RateLimiter.from_settings(settings)
-    app.add_exception_handler(RateLimited, _handle)
-    app.add_exception_handler(TooManyAttempts, _handle)  # guesses of case secrets
+    """Puts in-memory limiters on ``app.state`` (replaced by :func:`attach` at start)."""
+    attach(app, settings, MemoryStore())
+
+
+def attach(app: FastAPI, settings: Settings, store: CounterStore) -> None:
+    """Puts the limiters on ``store`` on ``app.state`` (the per-key one is None when off)."""
+    app.state.limit_store = store
+    app.state.rate_limiter = RateLimiter.from_settings(settings, store)
+    app.state.client_limiter = ClientLimiter.from_settings(settings, store)
+    app.state.secret_limiter = SecretLimiter(store)

@@ -17,10 +17,11 @@ from bouclier.api.services import Services
 from bouclier.errors import InputError, MediaError
 
 #: Room for the multipart boundaries and headers around the image.
-_FRAMING = 64 * 1024
+FRAMING = 64 * 1024
 
 #: The OpenAPI description of an upload body (routes read it themselves, see ``read_image``).
 UPLOAD_BODY: dict[str, Any] = {
+    "x-body": "upload",  # its size limit (bouclier.api.gate): BOUCLIER_MAX_IMAGE_BYTES per file
     "requestBody": {
         "required": True,
         "content": {
@@ -34,8 +35,13 @@ UPLOAD_BODY: dict[str, Any] = {
                 }
             }
         },
-    }
+    },
 }
+
+
+#: The ``openapi_extra`` of a bulk JSON route (thousands of entries at once): its body may have
+#: BOUCLIER_MAX_BULK_BODY_BYTES (bouclier.api.gate), not the BOUCLIER_MAX_BODY_BYTES of the others.
+BULK_BODY: dict[str, Any] = {"x-body": "bulk"}
 
 
 def _too_large(limit: int) -> MediaError:
@@ -51,7 +57,7 @@ async def read_form(
     files together). A missing file is simply absent from the result; an empty one is refused."""
     services: Services = request.app.state.services
     limit = services.limits.max_bytes
-    allowed = limit * len(files) + _FRAMING
+    allowed = limit * len(files) + FRAMING
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > allowed:
         raise _too_large(limit)

@@ -1,94 +1,93 @@
-"""Guessing of secrets is stopped: after a few failures a key (a case number, an analyst's name)
-and a client address must wait.
+"""Guessing of secrets is slowed, never locked: a case secret (the API's ``X-Case-Secret``, the
+portal's login) and an analyst's password (the console's login) are checked through one
+:class:`SecretLimiter` per app (``app.state.secret_limiter``), on the shared limiter store
+(:mod:`bouclier.limits`), so every door, process and restart counts the same attempts.
 
-One :class:`SecretLimiter` per app (``app.state.secret_limiter``, made by
-:func:`bouclier.web.install`) counts the failures of the API's ``X-Case-Secret``, the portal's
-login and the console's login alike, so the doors together allow no more guesses than one. A key
-is blocked for the rest of a :data:`FAILURE_WINDOW` after :data:`MAX_FAILURES` failures in it; a
-client address (a key starting ``address:``) after :data:`MAX_FAILURES_PER_ADDRESS` (families
-mistype: the address limit is higher, it stops one machine trying many numbers). A secret has 125
-bits, so this is not what keeps it safe; it keeps the service from being used as a guessing oracle.
-The counts live in each process (several processes multiply the allowance by their number).
+Each attempt is charged before the secret is checked and refunded when it was right, on three
+back-offs (:class:`~bouclier.limits.Backoff`):
+
+- the **subject and the client** together (a case number, or an analyst's name, from one
+  address): :data:`PAIR_FREE` attempts, then a wait that doubles with each wrong one, from
+  :data:`PAIR_DELAY` up to :data:`PAIR_CAP`. A right secret clears it. Someone else's wrong
+  guesses, from another address, never make the owner wait: case numbers are printed on the
+  notices sent to platforms, and an analyst's name is no secret;
+- the **client** (any subject): :data:`CLIENT_FREE` wrong attempts, then doubling waits, so one
+  machine cannot try many numbers (families mistype: this allowance is larger);
+- the **subject**, from every client together: past :data:`SUBJECT_CEILING` wrong attempts in
+  :data:`SUBJECT_MEMORY`, one attempt per :data:`SUBJECT_DELAY` for everyone: a crowd of addresses
+  is slowed, the owner waits a second or so at worst, never a window.
+
+A refused attempt is answered 429 ``too_many_attempts`` with ``Retry-After`` and checks nothing.
+The client is the address :mod:`bouclier.api.forwarded` gives (a forged ``X-Forwarded-For`` from
+an untrusted peer is ignored). A secret has 125 bits, so this is not what keeps it safe; it keeps
+the service from being used as a guessing oracle.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable
+import math
 
-from bouclier.errors import BouclierError
+from bouclier.errors import Throttled
+from bouclier.limits import Backoff, CounterStore, MemoryStore
 
-MAX_FAILURES = 5
-MAX_FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = 15 * 60.0
+PAIR_FREE = 5
+PAIR_DELAY = 2.0
+PAIR_CAP = 15 * 60.0
+CLIENT_FREE = 20
+CLIENT_DELAY = 2.0
+CLIENT_CAP = 60 * 60.0
+SUBJECT_CEILING = 50
+SUBJECT_DELAY = 1.0
+SUBJECT_MEMORY = 15 * 60.0
+#: How long counts of wrong attempts are kept after the last one.
+MEMORY = 24 * 3600.0
+
+PAIR = Backoff(PAIR_FREE, PAIR_DELAY, PAIR_CAP, MEMORY)
+CLIENT = Backoff(CLIENT_FREE, CLIENT_DELAY, CLIENT_CAP, MEMORY)
+SUBJECT = Backoff(SUBJECT_CEILING, SUBJECT_DELAY, SUBJECT_DELAY, SUBJECT_MEMORY, growing=False)
 
 
-class TooManyAttempts(BouclierError):
+class TooManyAttempts(Throttled):
     """Too many wrong secrets: HTTP 429 with ``Retry-After``."""
 
     code = "too_many_attempts"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
 
 class SecretLimiter:
-    """Failed secret checks per key in a sliding window, in process memory (see the module
-    docstring for what that means with proxies and several processes)."""
+    """The three back-offs of secret guesses on one store (in memory by default)."""
 
-    def __init__(
-        self,
-        max_failures: int = MAX_FAILURES,
-        per_address: int = MAX_FAILURES_PER_ADDRESS,
-        window: float = FAILURE_WINDOW,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures, self.per_address, self.window = max_failures, per_address, window
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: CounterStore | None = None) -> None:
+        self.store: CounterStore = store if store is not None else MemoryStore()
 
-    def _limit(self, key: str) -> int:
-        return self.per_address if key.startswith("address:") else self.max_failures
+    @staticmethod
+    def _keys(subject: str, client: str) -> tuple[str, str, str]:
+        return (
+            f"secret:pair:{subject}\n{client}",
+            f"secret:client:{client}",
+            f"secret:subject:{subject}",
+        )
 
-    def retry_after(self, keys: Iterable[str]) -> float | None:
-        """Seconds until these keys may try again, or None if they may now."""
-        now = self._clock()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                found = self._recent(key, now)
-                if found is not None and len(found) >= self._limit(key):
-                    wait = max(wait, found[-self._limit(key)] + self.window - now)
-        return wait if wait > 0 else None
+    def check(self, subject: str, client: str) -> None:
+        """Charges an attempt on ``subject`` (``number:BQ-…``, ``analyst:name``) from ``client``
+        (an address), or raises :class:`TooManyAttempts` (nothing charged). Blocking: the store
+        may do I/O."""
+        charged: list[tuple[Backoff, str]] = []
+        for backoff, key in zip((PAIR, CLIENT, SUBJECT), self._keys(subject, client), strict=True):
+            wait = backoff.attempt(self.store, key)
+            if wait is not None:
+                for done, done_key in charged:
+                    done.refund(self.store, done_key)
+                retry_after = max(1, math.ceil(wait))
+                raise TooManyAttempts(
+                    f"too many wrong secrets; try again in {retry_after} s",
+                    retry_after=retry_after,
+                )
+            charged.append((backoff, key))
 
-    def failed(self, keys: Iterable[str]) -> None:
-        now = self._clock()
-        with self._lock:
-            if len(self._failures) > 100_000:  # a flood of keys: forget the stale ones
-                for key in list(self._failures):
-                    self._recent(key, now)
-            for key in keys:
-                found = self._failures.setdefault(key, deque(maxlen=self.per_address * 2))
-                found.append(now)
-
-    def succeeded(self, keys: Iterable[str]) -> None:
-        """A right secret clears the key's failures (not the address's)."""
-        with self._lock:
-            for key in keys:
-                if not key.startswith("address:"):
-                    self._failures.pop(key, None)
-
-    def _recent(self, key: str, now: float) -> deque[float] | None:
-        found = self._failures.get(key)
-        if found is None:
-            return None
-        while found and found[0] <= now - self.window:
-            found.popleft()
-        if not found:
-            del self._failures[key]
-            return None
-        return found
+    def succeeded(self, subject: str, client: str) -> None:
+        """A right secret: its attempt is refunded, and the subject's count from this client
+        forgotten."""
+        pair, client_key, subject_key = self._keys(subject, client)
+        PAIR.refund(self.store, pair, forget=True)
+        CLIENT.refund(self.store, client_key)
+        SUBJECT.refund(self.store, subject_key)

@@ -42,5 +42,10 @@ def serve_command(app: App, host: str, port: int, workers: int) -> int:
         # default 5, a worker still importing its models or building its index on a busy machine
         # was killed and restarted in a loop, leaving the service one process short for good.
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        # The app reads X-Forwarded-For / Forwarded itself, from BOUCLIER_TRUSTED_PROXIES only
+        # (bouclier.api.forwarded); uvicorn's own reading trusts 127.0.0.1 by default, so a client
+        # on the machine, or behind any local proxy, could name itself anew on each request.
+        proxy_headers=False,
+        forwarded_allow_ips="",
     )
     return exit_codes.OK

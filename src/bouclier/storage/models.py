@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -209,6 +210,20 @@ class ApiKey(Base):
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class LimitCounter(Base):
+    """The state of one rate limit or back-off key (:mod:`bouclier.limits.database`): ``key`` is
+    the SHA-256 of the key, never the case number, name or address itself; times are Unix seconds.
+    """
+
+    __tablename__ = "limit_counters"
+    __table_args__ = (Index("ix_limit_counters_expires", "expires"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[float] = mapped_column(Float)
+    until: Mapped[float] = mapped_column(Float)
+    expires: Mapped[float] = mapped_column(Float)
 
 
 # --- Platforms' side of the service: webhooks and feedback on matches ---------------------------

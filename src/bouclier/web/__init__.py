@@ -3,7 +3,7 @@ server-rendered, in French, Spanish and English, on what :mod:`bouclier.web.comm
 
 :func:`install` mounts them on the API's app (``create_app`` calls it): the routers, out of the
 OpenAPI schema (the roles of ``/v1`` do not apply to pages: a page checks its own session), the
-static files at ``/static``, the security headers, and the limiter of secret guesses.
+static files at ``/static`` and the security headers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bouclier.cases.attempts import SecretLimiter
 from bouclier.web import common, console, console_platforms, portal
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -27,8 +26,8 @@ router.include_router(console_platforms.router)
 
 
 def install(app: FastAPI) -> None:
-    """Mounts the pages, ``/static``, the security headers and the secret-guess limiter."""
-    app.state.secret_limiter = SecretLimiter()
+    """Mounts the pages, ``/static`` and the security headers (the secret-guess limiter is the
+    API's: :func:`bouclier.api.ratelimit.attach`)."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(common.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES))

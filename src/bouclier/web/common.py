@@ -15,11 +15,12 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
               csrf_token: str = Form("")) -> Response:
         if not common.csrf_ok(request, csrf_token, None):
             return common.forbidden(request)                          # 403, changes nothing
-        limiter = common.limiter(request)
-        keys = common.limiter_keys(request, "analyst:" + username)
-        if (wait := limiter.retry_after(keys)) is not None:
-            return common.too_many(request, wait)                    # 429 + Retry-After
-        ...check the password; on failure limiter.failed(keys), on success limiter.succeeded(keys)
+        limiter, client = common.limiter(request), common.client(request)
+        try:
+            limiter.check("analyst:" + username, client)             # charges one attempt
+        except TooManyAttempts as exc:
+            return common.too_many(request, exc.retry_after)         # 429 + Retry-After
+        ...check the password; on success limiter.succeeded("analyst:" + username, client)
         response = common.redirect("/console")
         common.open_session(request, response, common.ANALYST, analyst_id=analyst.id)
         return response
@@ -58,14 +59,18 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
   Content-Security-Policy, ``frame-ancestors 'none'``, ``Referrer-Policy: no-referrer`` and
   ``nosniff``; :func:`render` adds ``Cache-Control: no-store`` (pages show case data).
 - **Guessing secrets**: :class:`~bouclier.cases.attempts.SecretLimiter`, one per app
-  (:func:`limiter`), shared with the API's case routes, in process memory.
-  A key (``number:BQ-…``, an analyst's name) is blocked for the rest of a 15-minute window after
-  5 failures in it; a client address after 20
-  (families mistype: the address limit is higher, it stops one machine trying many numbers).
-  Behind a reverse proxy every client has the proxy's address: the address limit then acts as a
-  global one, the per-number limit still holds. Several processes each keep their own counts, so
-  the effective limit is multiplied by the number of processes (still far below the 125 bits of a
-  secret). A restart forgets the counts.
+  (:func:`limiter`), shared with the API's case routes, its counts in the limiter store (the
+  database by default: every process and a restart see them). Each attempt on a subject (a case
+  number ``number:BQ-…``, ``analyst:name``) is charged before the secret is checked and refunded
+  when it was right. From one client, a subject gets 5 attempts, then waits that double with each
+  wrong one (from 2 s, at most 15 minutes); a client gets 20 on any subjects, then doubling waits;
+  a subject's wrong attempts from everyone, past 50, slow it to one attempt a second. Nobody's
+  wrong guesses ever lock the owner out from her own connection.
+- **Client address** (:func:`client`): the address that connects. ``X-Forwarded-For`` and
+  ``Forwarded`` are believed only from a proxy listed in ``BOUCLIER_TRUSTED_PROXIES`` (none by
+  default; :mod:`bouclier.api.forwarded`), and ``bouclier serve`` turns uvicorn's own reading of
+  them off: a client that writes the header itself gets no fresh allowance. Behind a proxy that is
+  not listed, every client has the proxy's address, and the per-client limits act as global ones.
 """
 
 from __future__ import annotations
@@ -371,10 +376,10 @@ def limiter(request: Request) -> SecretLimiter:
     return found
 
 
-def limiter_keys(request: Request, key: str) -> tuple[str, str]:
-    """``key`` and the client's address, as the limiter counts them."""
-    address = request.client.host if request.client is not None else "unknown"
-    return key, f"address:{address}"
+def client(request: Request) -> str:
+    """The client's address, as the limiter counts it: the peer, or the client a trusted proxy
+    names (:mod:`bouclier.api.forwarded`, applied by the gate before any page runs)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 # --- headers -----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from fastapi.responses import JSONResponse, Response
 from bouclier.accounts.analysts import AnalystInfo, Analysts
 from bouclier.accounts.sessions import SessionInfo
 from bouclier.cases import ItemInfo
+from bouclier.cases.attempts import TooManyAttempts
 from bouclier.cases.credentials import canonical_number
 from bouclier.cases.custody import Entry
 from bouclier.errors import BouclierError, MediaError, NotFound
@@ -141,14 +142,15 @@ def login(
     if not common.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
     limiter = common.limiter(request)
-    keys = common.limiter_keys(request, "analyst:" + username.strip().lower()[:64])
-    if (wait := limiter.retry_after(keys)) is not None:
-        return common.too_many(request, wait)
+    subject, client = "analyst:" + username.strip().lower()[:64], common.client(request)
+    try:
+        limiter.check(subject, client)
+    except TooManyAttempts as exc:
+        return common.too_many(request, exc.retry_after)
     analyst = Analysts(_db(request)).authenticate(username, password)
     if analyst is None:
-        limiter.failed(keys)
         return common.render(request, "console/login.j2", status_code=401, failed=True)
-    limiter.succeeded(keys)
+    limiter.succeeded(subject, client)
     response = common.redirect("/console")
     common.open_session(request, response, common.ANALYST, analyst_id=analyst.id)
     return response

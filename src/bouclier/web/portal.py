@@ -19,6 +19,7 @@ from fastapi.responses import Response
 
 from bouclier.accounts.sessions import SessionInfo
 from bouclier.cases import CaseInfo, HashReport, credentials
+from bouclier.cases.attempts import TooManyAttempts
 from bouclier.cases.evidence import export_bundle
 from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
@@ -123,14 +124,14 @@ def login(
     if not common.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
     canonical = credentials.canonical_number(number[:100]) or number.strip().upper()[:100]
-    keys = common.limiter_keys(request, f"number:{canonical}")
+    subject, client = f"number:{canonical}", common.client(request)
     limiter = common.limiter(request)
-    wait = limiter.retry_after(keys)
-    if wait is not None:
-        return common.too_many(request, wait)
+    try:
+        limiter.check(subject, client)
+    except TooManyAttempts as exc:
+        return common.too_many(request, exc.retry_after)
     case = common.cases(request).authenticate(number[:100], secret[:200])
     if case is None:
-        limiter.failed(keys)
         return common.render(
             request,
             "portal/login.j2",
@@ -139,7 +140,7 @@ def login(
             expired=False,
             status_code=400,
         )
-    limiter.succeeded(keys)
+    limiter.succeeded(subject, client)
     response = common.redirect("/case")
     common.open_session(request, response, VICTIM, case_id=case.id)
     return response
@@ -294,7 +295,8 @@ def add_urls(request: Request, csrf_token: str = Form(""), urls: str = Form(""))
     return common.redirect(f"/case?done=urls&n={len(added)}")
 
 
-@router.post("/case/evidence")
+# an upload: its body may be as large as an image (bouclier.api.gate), not a form's 1 MiB
+@router.post("/case/evidence", openapi_extra={"x-body": "upload"})
 def add_evidence(
     request: Request,
     csrf_token: str = Form(""),

@@ -1,0 +1,162 @@
+"""The door of every HTTP request, before a route reads a byte of its body.
+
+In order, for each request (:class:`Gate`, an ASGI middleware that ``create_app`` installs inside
+the access log):
+
+1. the client's address is settled (:mod:`bouclier.api.forwarded`: proxy headers only from
+   ``BOUCLIER_TRUSTED_PROXIES``);
+2. a request without ``Authorization`` is counted against its client's limit and the limit of all
+   such traffic (:class:`~bouclier.api.ratelimit.ClientLimiter`; not ``/healthz``, ``/readyz``);
+3. a ``Content-Length`` over the route's limit is refused, 413 ``body_too_large``: uploads
+   (routes with ``openapi_extra`` :data:`~bouclier.api.uploads.UPLOAD_BODY`) may send
+   ``BOUCLIER_MAX_IMAGE_BYTES`` per file, bulk routes (:data:`~bouclier.api.uploads.BULK_BODY`)
+   ``BOUCLIER_MAX_BULK_BODY_BYTES``, every other route ``BOUCLIER_MAX_BODY_BYTES``;
+4. on a route that needs a key, the key is checked (an unknown one counts as traffic without a
+   key), or the case secret with its back-off (``X-Case-Secret`` on a case's route): 401 or 429;
+5. the body is then passed on, counted as it streams (a chunked body has no length to check):
+   once past the limit, reading stops and the answer is 413, whatever the route made of the error.
+
+Refusals are the one error handler's answers (:mod:`bouclier.api.problems`), so they read like
+any other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bouclier.api import forwarded, problems
+from bouclier.api.auth import Require, authenticate_key
+from bouclier.api.cases import CHECKED, CaseAccess
+from bouclier.api.problems import Unauthenticated
+from bouclier.api.ratelimit import ClientLimiter
+from bouclier.api.uploads import FRAMING
+from bouclier.errors import BodyTooLarge, BouclierError, InputError
+from bouclier.settings import Settings
+
+#: Paths never counted against the limits of traffic without a key (load balancers' probes).
+PROBES = frozenset({"/healthz", "/readyz"})
+
+
+class Gate:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.proxies = settings.proxy_networks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        forwarded.resolve(scope, self.proxies)
+        route, params = self._route(scope)
+        limit = self.body_limit(route)
+        request = Request(scope)  # headers only: no receive, the body stays unread
+        try:
+            await self._admit(request, route, params, limit)
+        except BouclierError as exc:
+            response = await problems.handle(request, exc)
+            await response(scope, receive, send)
+            return
+        await self._pass(scope, receive, send, limit)
+
+    def _route(self, scope: Scope) -> tuple[APIRoute | None, dict[str, Any]]:
+        for route in scope["app"].router.routes:
+            match, child = route.matches(scope)
+            if match == Match.FULL:
+                if isinstance(route, APIRoute):
+                    scope["route"] = route  # the access log names refused requests' routes too
+                    return route, child.get("path_params", {})
+                return None, {}
+        return None, {}
+
+    def body_limit(self, route: APIRoute | None) -> int:
+        """The most bytes ``route``'s body may have."""
+        extra = (route.openapi_extra or {}) if route is not None else {}
+        if extra.get("x-body") == "upload":
+            body = extra.get("requestBody", {}).get("content", {}).get("multipart/form-data", {})
+            fields = body.get("schema", {}).get("properties", {}).values()
+            files = sum(1 for field in fields if field.get("format") == "binary")
+            return self.settings.max_image_bytes * max(1, files) + FRAMING
+        if extra.get("x-body") == "bulk":
+            return self.settings.max_bulk_body_bytes
+        return self.settings.max_body_bytes
+
+    async def _admit(
+        self, request: Request, route: APIRoute | None, params: dict[str, Any], limit: int
+    ) -> None:
+        state = request.app.state
+        has_key = "authorization" in request.headers
+        clients: ClientLimiter | None = getattr(state, "client_limiter", None)
+        if not has_key and clients is not None and request.url.path not in PROBES:
+            await clients.check_async(forwarded.client_host(request.scope))
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.strip().isdigit():
+                raise InputError("Content-Length is not a number", code="invalid_request")
+            if int(length) > limit:
+                raise _too_large(limit)
+        required = _required(route)
+        if required is None or getattr(state, "services", None) is None:
+            return
+        secret = request.headers.get("x-case-secret")
+        if isinstance(required, CaseAccess) and secret is not None:
+            number = str(params.get("number", ""))
+            case = await required.verify(request, number, secret)
+            setattr(request.state, CHECKED, ((number, secret), case))
+            return
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
+        await authenticate_key(request, token.strip())
+
+    async def _pass(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        received = 0
+        too_large = started = replaced = False
+
+        async def counted() -> Message:
+            nonlocal received, too_large
+            if too_large:  # asked again after the refusal: the client is as good as gone
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_large = True
+                    raise _too_large(limit)
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started, replaced
+            if replaced:
+                return  # the 413 is sent: the route's answer is dropped
+            if too_large and not started and message["type"] == "http.response.start":
+                # Whatever the route made of the error (FastAPI calls any failure to read a JSON
+                # body a 400), the answer is 413.
+                replaced = started = True
+                response = await problems.handle(Request(scope), _too_large(limit))
+                await response(scope, counted, send)
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, counted, guarded)
+
+
+def _required(route: APIRoute | None) -> Require | None:
+    """The route's key requirement (None on public routes and pages)."""
+    if route is None:
+        return None
+    for dependency in route.dependant.dependencies:
+        if isinstance(dependency.call, Require):
+            return dependency.call
+    return None
+
+
+def _too_large(limit: int) -> BodyTooLarge:
+    return BodyTooLarge(f"the request body is larger than this route's limit of {limit} bytes")
