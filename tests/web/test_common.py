@@ -1,4 +1,5 @@
-"""The shared web layer: words, language, security headers, CSRF, the secret-guess limiter."""
+"""The shared web layer: words, language, security headers, CSRF (the secret-guess limiter is
+tested in tests/cases/test_attempts.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bouclier.cases import attempts
 from bouclier.web import common
 
 LOCALES = Path(common.__file__).resolve().parent / "locales"
@@ -55,37 +55,3 @@ def test_accept_language(header: str, expected: str) -> None:
 def test_a_missing_word_is_an_error_not_a_key_on_the_page() -> None:
     with pytest.raises(KeyError):
         common.translate("es", "no.such.key")
-
-
-def test_the_limiter_blocks_a_key_after_five_failures_in_the_window() -> None:
-    now = [1000.0]
-    limiter = attempts.SecretLimiter(clock=lambda: now[0])
-    keys = ("number:BQ-AAAA-AAAA", "address:10.0.0.1")
-    for _ in range(attempts.MAX_FAILURES):
-        assert limiter.retry_after(keys) is None
-        limiter.failed(keys)
-    wait = limiter.retry_after(keys)
-    assert wait is not None
-    assert 0 < wait <= attempts.FAILURE_WINDOW
-    # another number from the same address is not blocked yet (the address limit is higher)
-    assert limiter.retry_after(("number:BQ-BBBB-BBBB", "address:10.0.0.1")) is None
-    now[0] += attempts.FAILURE_WINDOW + 1
-    assert limiter.retry_after(keys) is None
-
-
-def test_the_address_limit_stops_one_machine_trying_many_numbers() -> None:
-    limiter = attempts.SecretLimiter()
-    for n in range(attempts.MAX_FAILURES_PER_ADDRESS):
-        limiter.failed((f"number:{n}", "address:10.0.0.2"))
-    assert limiter.retry_after(("number:fresh", "address:10.0.0.2")) is not None
-    assert limiter.retry_after(("number:fresh", "address:10.0.0.3")) is None
-
-
-def test_a_right_secret_clears_the_numbers_failures() -> None:
-    limiter = attempts.SecretLimiter()
-    keys = ("number:X", "address:10.0.0.4")
-    for _ in range(attempts.MAX_FAILURES - 1):
-        limiter.failed(keys)
-    limiter.succeeded(keys)
-    limiter.failed(keys)
-    assert limiter.retry_after(keys) is None

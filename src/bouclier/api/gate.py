@@ -22,11 +22,11 @@ any other.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fastapi.routing import APIRoute
 from starlette.requests import Request
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bouclier.api import forwarded, problems
@@ -47,6 +47,7 @@ class Gate:
         self.app = app
         self.settings = settings
         self.proxies = settings.proxy_networks
+        self._routes: list[tuple[str, APIRoute]] | None = None  # read at the first request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,13 +66,21 @@ class Gate:
         await self._pass(scope, receive, send, limit)
 
     def _route(self, scope: Scope) -> tuple[APIRoute | None, dict[str, Any]]:
-        for route in scope["app"].router.routes:
-            match, child = route.matches(scope)
-            if match == Match.FULL:
-                if isinstance(route, APIRoute):
-                    scope["route"] = route  # the access log names refused requests' routes too
-                    return route, child.get("path_params", {})
-                return None, {}
+        if self._routes is None:
+            self._routes = list(_api_routes(scope["app"].router.routes, ""))
+        path, method = scope["path"], scope["method"]
+        for prefix, route in self._routes:
+            if not path.startswith(prefix):
+                continue
+            found = route.path_regex.match(path[len(prefix) :])
+            if found is None or (route.methods and method not in route.methods):
+                continue
+            scope["route"] = route  # the access log names refused requests' routes too
+            params = {
+                name: route.param_convertors[name].convert(value)
+                for name, value in found.groupdict().items()
+            }
+            return route, params
         return None, {}
 
     def body_limit(self, route: APIRoute | None) -> int:
@@ -146,6 +155,19 @@ class Gate:
             await send(message)
 
         await self.app(scope, counted, guarded)
+
+
+def _api_routes(routes: Iterable[Any], prefix: str) -> Iterator[tuple[str, APIRoute]]:
+    """Every API route with the path prefix it is served under, in the router's order; included
+    routers are walked into (FastAPI keeps them as a node of their own)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix, route
+            continue
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from _api_routes(included.routes, prefix + getattr(context, "prefix", ""))
 
 
 def _required(route: APIRoute | None) -> Require | None:

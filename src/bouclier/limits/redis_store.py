@@ -1,8 +1,10 @@
 """Limit counters in Redis (``BOUCLIER_LIMITER_STORE=redis``, ``BOUCLIER_REDIS_URL``): for a
 deployment that has one, it spares the database a write per limited request.
 
-A record is a hash (``bouclier:limit:<sha256 of the key>``: ``level``, ``until``, ``expires``) that
-Redis itself deletes once void. A change is an optimistic transaction (``WATCH``, read, ``MULTI``,
+A record is a hash (``bouclier:limit:<sha256 of the namespace and the key>``: ``level``, ``until``,
+``expires``) that Redis itself deletes once void. The namespace is the service's database URL:
+processes of one deployment share their counts, two deployments on one Redis never mix them.
+A change is an optimistic transaction (``WATCH``, read, ``MULTI``,
 write): if another process changed the key in between, it is run again on the new record.
 """
 
@@ -25,12 +27,17 @@ PREFIX = "bouclier:limit:"
 class RedisStore:
     blocking = True
 
-    def __init__(self, client: redis.Redis, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, client: redis.Redis, namespace: str, clock: Callable[[], float] = time.time
+    ) -> None:
         self.client = client
+        self.namespace = namespace
         self.clock = clock
 
     @classmethod
-    def connect(cls, url: str, clock: Callable[[], float] = time.time) -> RedisStore:
+    def connect(
+        cls, url: str, namespace: str, clock: Callable[[], float] = time.time
+    ) -> RedisStore:
         """A store on the Redis at ``url``; ConfigError when it cannot be reached."""
         try:
             client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
@@ -39,10 +46,10 @@ class RedisStore:
             # the URL may hold a password: name only the kind of failure
             failure = type(exc).__name__
             raise ConfigError(f"BOUCLIER_REDIS_URL: cannot use Redis ({failure})") from None
-        return cls(client, clock)
+        return cls(client, namespace, clock)
 
     def update(self, key: str, change: Change[T]) -> T:
-        name = PREFIX + digest(key)
+        name = PREFIX + digest(f"{self.namespace}\n{key}")
         with self.client.pipeline() as pipe:
             while True:
                 try:

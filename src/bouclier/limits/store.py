@@ -90,7 +90,8 @@ class MemoryStore:
 
 def open_store(settings: Settings, db: Database) -> CounterStore:
     """The store ``BOUCLIER_LIMITER_STORE`` names: ``database`` (the service's database, through
-    its own connections), ``redis`` (``BOUCLIER_REDIS_URL``) or ``memory``. An unreachable Redis
+    its own connections), ``redis`` (``BOUCLIER_REDIS_URL``, its keys apart for each database) or
+    ``memory``. An unreachable Redis
     fails here, at start."""
     if settings.limiter_store == "memory":
         return MemoryStore()
@@ -98,7 +99,7 @@ def open_store(settings: Settings, db: Database) -> CounterStore:
         from bouclier.limits.redis_store import RedisStore
 
         assert settings.redis_url is not None  # the settings refuse redis without a URL
-        return RedisStore.connect(settings.redis_url.get_secret_value())
+        return RedisStore.connect(settings.redis_url.get_secret_value(), namespace=db.url)
     from bouclier.limits.database import DatabaseStore
 
     return DatabaseStore(db.url)
