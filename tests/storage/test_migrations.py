@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from bouclier.storage import Database
 from bouclier.storage.db import MIGRATIONS
@@ -104,5 +104,45 @@ def test_signal_types_migration_keeps_every_hash(database_url: str) -> None:
             (7, "pdq", pdq)
         ]
         assert [m.entry for m in BankMatcher.from_store(store).match_hash(pdq)] == [7]
+    finally:
+        db.dispose()
+
+
+def test_limit_counters_migration_adds_its_table_and_goes_back(database_url: str) -> None:
+    """0009 adds ``limit_counters`` (the limiter's shared state) to a database of the previous
+    release, keeping what is there; undone, it leaves no trace."""
+    db = Database(database_url)
+    try:
+        _upgrade(db, "0007")
+        now = "2026-11-30 12:00:00+00:00"
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO banks (id, name, kind, threshold, created_at) "
+                    "VALUES (1, 'victims', 'victim', 31, :now)"
+                ),
+                {"now": now},
+            )
+        db.upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO limit_counters (key, level, until, expires) "
+                    "VALUES (:key, 1.5, 0, 1900000000.25)"
+                ),
+                {"key": "a" * 64},
+            )
+            row = connection.execute(text("SELECT level, expires FROM limit_counters")).one()
+            assert tuple(row) == (1.5, 1900000000.25)  # double precision: sub-second times kept
+            assert connection.execute(text("SELECT name FROM banks")).scalar() == "victims"
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "-1")
+        with db.engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+        assert "limit_counters" not in tables
+        assert "banks" in tables
     finally:
         db.dispose()
