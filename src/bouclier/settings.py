@@ -125,7 +125,7 @@ class Settings(BaseSettings):
         default=20.0,
         ge=0.0,
         description="Requests per second each API key may make on average (a token bucket per "
-        "key, in each server process); 0 turns the limit off.",
+        "key, in the limiter store: shared by every server process); 0 turns the limit off.",
     )
     rate_limit_burst: int = Field(
         default=40,
