@@ -138,6 +138,7 @@ def test_login_wrong_password_disabled_and_limited(console: Console) -> None:
 
 
 def test_failures_are_limited_then_even_the_right_password_waits(console: Console) -> None:
+    # on this connection; from another one, bob is not made to wait (tests/api/test_guessing.py)
     Analysts(console.services.db).create("bob", PASSWORD)
     token = console.csrf("/console/login")
     codes = [
