@@ -7,7 +7,8 @@ the access log):
    ``BOUCLIER_TRUSTED_PROXIES``);
 2. a request without ``Authorization`` is counted against its client's limit and the limit of all
    such traffic (:class:`~bouclier.api.ratelimit.ClientLimiter`; not ``/healthz``, ``/readyz``);
-3. a ``Content-Length`` over the route's limit is refused, 413 ``body_too_large``: uploads
+3. a ``Content-Length`` over the route's limit is refused, 413 ``body_too_large`` (an upload's
+   ``media.too_large``): uploads
    (routes with ``openapi_extra`` :data:`~bouclier.api.uploads.UPLOAD_BODY`) may send
    ``BOUCLIER_MAX_IMAGE_BYTES`` per file, bulk routes (:data:`~bouclier.api.uploads.BULK_BODY`)
    ``BOUCLIER_MAX_BULK_BODY_BYTES``, every other route ``BOUCLIER_MAX_BODY_BYTES``;
@@ -23,6 +24,7 @@ any other.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -35,7 +37,7 @@ from bouclier.api.cases import CHECKED, CaseAccess
 from bouclier.api.problems import Unauthenticated
 from bouclier.api.ratelimit import ClientLimiter
 from bouclier.api.uploads import FRAMING
-from bouclier.errors import BodyTooLarge, BouclierError, InputError
+from bouclier.errors import BodyTooLarge, BouclierError, InputError, MediaError
 from bouclier.settings import Settings
 
 #: Paths never counted against the limits of traffic without a key (load balancers' probes).
@@ -55,7 +57,7 @@ class Gate:
             return
         forwarded.resolve(scope, self.proxies)
         route, params = self._route(scope)
-        limit = self.body_limit(route)
+        limit = Limit(self.body_limit(route), _is_upload(route))
         request = Request(scope)  # headers only: no receive, the body stays unread
         try:
             await self._admit(request, route, params, limit)
@@ -96,7 +98,7 @@ class Gate:
         return self.settings.max_body_bytes
 
     async def _admit(
-        self, request: Request, route: APIRoute | None, params: dict[str, Any], limit: int
+        self, request: Request, route: APIRoute | None, params: dict[str, Any], limit: Limit
     ) -> None:
         state = request.app.state
         has_key = "authorization" in request.headers
@@ -107,8 +109,8 @@ class Gate:
         if length is not None:
             if not length.strip().isdigit():
                 raise InputError("Content-Length is not a number", code="invalid_request")
-            if int(length) > limit:
-                raise _too_large(limit)
+            if int(length) > limit.bytes:
+                raise limit.refusal()
         required = _required(route)
         if required is None or getattr(state, "services", None) is None:
             return
@@ -123,7 +125,7 @@ class Gate:
             raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
         await authenticate_key(request, token.strip())
 
-    async def _pass(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _pass(self, scope: Scope, receive: Receive, send: Send, limit: Limit) -> None:
         received = 0
         too_large = started = replaced = False
 
@@ -134,9 +136,9 @@ class Gate:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received > limit.bytes:
                     too_large = True
-                    raise _too_large(limit)
+                    raise limit.refusal()
             return message
 
         async def guarded(message: Message) -> None:
@@ -147,7 +149,7 @@ class Gate:
                 # Whatever the route made of the error (FastAPI calls any failure to read a JSON
                 # body a 400), the answer is 413.
                 replaced = started = True
-                response = await problems.handle(Request(scope), _too_large(limit))
+                response = await problems.handle(Request(scope), limit.refusal())
                 await response(scope, counted, send)
                 return
             if message["type"] == "http.response.start":
@@ -180,5 +182,24 @@ def _required(route: APIRoute | None) -> Require | None:
     return None
 
 
-def _too_large(limit: int) -> BodyTooLarge:
-    return BodyTooLarge(f"the request body is larger than this route's limit of {limit} bytes")
+@dataclass(frozen=True)
+class Limit:
+    """A route's body limit, and how going over it is answered: an upload keeps its
+    ``media.too_large``, any other body is ``body_too_large`` (both 413)."""
+
+    bytes: int
+    upload: bool
+
+    def refusal(self) -> InputError:
+        if self.upload:
+            return MediaError(
+                f"the upload is larger than the limit of {self.bytes} bytes",
+                code="media.too_large",
+            )
+        return BodyTooLarge(
+            f"the request body is larger than this route's limit of {self.bytes} bytes"
+        )
+
+
+def _is_upload(route: APIRoute | None) -> bool:
+    return route is not None and (route.openapi_extra or {}).get("x-body") == "upload"
