@@ -129,16 +129,23 @@ def test_reviewed_entries_migration_backfills_from_the_case_items(database_url: 
             "INSERT INTO case_items (case_id, kind, signal_type, value, status, bank_entry_id, "
             "created_at) VALUES (1, 'hash', 'pdq', :v9, 'confirmed', 9, :now)",
         ]
-        for entry, source in entries.items():
-            params[f"v{entry}"] = f"{entry:02x}" * 32
-            statements.append(
-                "INSERT INTO bank_entries (id, bank_id, signal_type, value, source, case_ref, "
-                f"created_at) VALUES ({entry}, 1, 'pdq', :v{entry}, '{source}', "
-                f"{'NULL' if source == 'cli' else chr(39) + 'BQ-AAAA-AAAA' + chr(39)}, :now)"
-            )
         with db.engine.begin() as connection:
             for statement in statements:
-                connection.execute(text(statement), params)
+                connection.execute(text(statement), {**params, "v8": "08" * 32, "v9": "09" * 32})
+            for entry, source in entries.items():
+                connection.execute(
+                    text(
+                        "INSERT INTO bank_entries (id, bank_id, signal_type, value, source, "
+                        "case_ref, created_at) VALUES (:id, 1, 'pdq', :value, :source, :case, :now)"
+                    ),
+                    {
+                        "id": entry,
+                        "value": f"{entry:02x}" * 32,
+                        "source": source,
+                        "case": None if source == "cli" else "BQ-AAAA-AAAA",
+                        "now": params["now"],
+                    },
+                )
         db.upgrade()
         with db.engine.connect() as connection:
             reviewed = dict(

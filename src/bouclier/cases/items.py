@@ -4,9 +4,10 @@ Hashes reported from the victim's device go into the ``victims`` bank **at once*
 does: a re-upload is caught from the first minute), tagged with the case number, with the item
 ``pending`` and the bank entry *unreviewed*: anyone can open a case, so until an analyst confirms
 the item a match on it asks platforms for review and is never blocked or escalated on the case's
-word alone (list poisoning; :mod:`bouclier.policy.decide`). Hashes of low quality are kept too (``low_quality`` is shown, never dropped). An
-evidence file is an image the victim chose to upload: fingerprinted, sealed with the case key,
-never kept for a case concerning a minor, and in the victim bank only once an analyst confirms it.
+word alone (list poisoning; :mod:`bouclier.policy.decide`). Hashes of low quality are kept too
+(``low_quality`` is shown, never dropped). An evidence file is an image the victim chose to
+upload: fingerprinted, sealed with the case key, never kept for a case concerning a minor, and in
+the victim bank only once an analyst confirms it.
 """
 
 from __future__ import annotations

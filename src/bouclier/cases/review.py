@@ -1,12 +1,14 @@
 """What analysts and families do with cases once reported: review, collectives, merging, queue.
 
-An analyst confirms each hash or evidence item, or rejects it: a rejected hash leaves the victim
-bank and goes to the ``known-false-positives`` bank, so it is never matched again. Families
+An analyst confirms each hash or evidence item, or rejects it: a confirmed hash's bank entry is
+*reviewed* from then on (the policy may block and escalate on it); a rejected hash leaves the
+victim bank and goes to the ``known-false-positives`` bank, so it is never matched again. Families
 reporting the same images join one collective case with an invitation code; the same victim
 reported twice is merged into one case. The queue puts cases concerning a minor first, then
 sextortion, then the oldest, and unverified cases after all of those until an analyst looks
-(:meth:`CaseReview.looked_at`; deciding on an item or setting the status counts). :func:`record_reupload` records, in a platform's feedback
-transaction, that one of a case's hashes blocked a re-upload.
+(:meth:`CaseReview.looked_at`; deciding on an item or setting the status counts too).
+:func:`record_reupload` records, in a platform's feedback transaction, that one of a case's hashes
+blocked a re-upload.
 """
 
 from __future__ import annotations
