@@ -19,7 +19,7 @@ argon2 hashes. So :meth:`CaseIntake.admit`, in this order (cheapest first):
 
 The limits are :class:`~bouclier.api.ratelimit.RateLimiter` token buckets (bursts of the hourly
 number, refilled over the hour), used through their public interface only; a client is the
-request's address (:func:`client_of`). Those limiters take integer keys: a client address is
+request's address, as the portal's other limits count it (:func:`bouclier.web.common.client_of`). Those limiters take integer keys: a client address is
 turned into one by a 64-bit digest, distinct per limiter.
 """
 
@@ -28,20 +28,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from fastapi import Request
-
 from bouclier.api.ratelimit import RateLimited, RateLimiter
 from bouclier.cases.challenge import Challenges, Proof
 from bouclier.settings import Settings
 from bouclier.storage import Database
+from bouclier.web.common import client_of
+
+__all__ = ["Admission", "CaseIntake", "client_of"]
 
 _HOUR = 3600.0
-
-
-def client_of(request: Request) -> str:
-    """The client a limit counts: the request's address (a proxy's own, unless the server is
-    told which proxies to trust for forwarded headers)."""
-    return request.client.host if request.client is not None else "unknown"
 
 
 def _limiter(per_hour: int) -> RateLimiter | None:

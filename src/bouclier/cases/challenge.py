@@ -82,7 +82,7 @@ class Challenges:
         self.bits = bits
         self.wait_seconds = wait_seconds
         self.ttl_seconds = ttl_seconds
-        self._clock = clock
+        self.clock = clock  # Unix time; tests move it
 
     @classmethod
     def from_settings(cls, db: Database, settings: Settings) -> Challenges:
@@ -102,7 +102,7 @@ class Challenges:
 
     def issue(self) -> Challenge:
         """A new challenge; nothing is stored (issuing is free, so it may be public)."""
-        issued = int(self._clock())
+        issued = int(self.clock())
         salt = _b64(secrets.token_bytes(16))
         body = f"{issued}.{self.bits}.{salt}"
         token = f"{body}.{self._mac(body)}"
@@ -116,7 +116,7 @@ class Challenges:
                 code="challenge_required",
             )
         issued, bits = self._verified(token)
-        now = self._clock()
+        now = self.clock()
         if now > issued + self.ttl_seconds:
             raise ChallengeFailed(
                 "the challenge has expired: get a new one", code="challenge_expired"
@@ -142,7 +142,7 @@ class Challenges:
         issued, _ = self._verified(token)
         digest = hashlib.sha256(token.encode()).hexdigest()
         expires = datetime.fromtimestamp(issued + self.ttl_seconds, UTC)
-        now = datetime.fromtimestamp(self._clock(), UTC)
+        now = datetime.fromtimestamp(self.clock(), UTC)
         try:
             with self.db.transaction() as session:
                 session.execute(delete(SpentChallenge).where(SpentChallenge.expires_at < now))
@@ -158,7 +158,7 @@ class Challenges:
             body = ".".join(parts[:3])
             if hmac.compare_digest(self._mac(body), parts[3]):
                 issued, bits = int(parts[0]), int(parts[1])
-                if bits >= self.bits and issued <= self._clock() + _SKEW:
+                if bits >= self.bits and issued <= self.clock() + _SKEW:
                     return issued, bits
         raise ChallengeFailed(
             "the challenge was not made by this service, or was altered", code="challenge_invalid"

@@ -373,8 +373,12 @@ def limiter(request: Request) -> SecretLimiter:
 
 def limiter_keys(request: Request, key: str) -> tuple[str, str]:
     """``key`` and the client's address, as the limiter counts them."""
-    address = request.client.host if request.client is not None else "unknown"
-    return key, f"address:{address}"
+    return key, f"address:{client_of(request)}"
+
+
+def client_of(request: Request) -> str:
+    """The client a limit counts: the request's address."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 # --- headers -----------------------------------------------------------------------------------
