@@ -470,7 +470,8 @@ def test_without_javascript_the_form_works_after_a_few_seconds(
     challenges = portal.services.intake.challenges  # type: ignore[union-attr]
     form_page = portal.client.get("/case/new", headers={"Accept-Language": "en"})
     token = solved(form_page.text)["challenge"]
-    data = {"csrf_token": csrf(form_page.text), "language": "en", "minor": "yes", "challenge": token}
+    data = {"csrf_token": csrf(form_page.text), "language": "en", "minor": "yes"}
+    data["challenge"] = token
     early = portal.client.post("/case/new", data=data, headers={"Accept-Language": "en"})
     assert early.status_code == 400
     assert common.translate("en", "new.wait") in early.text

@@ -5,7 +5,8 @@ picture but only asks for review (nobody at the hotline has confirmed the hash y
 an analyst finds the case at the top of the console's queue, sends a takedown notice for each link
 (by email, to a local SMTP server), with its 48-hour deadline, and confirms the picture's hash;
 the platform's check now blocks and escalates (a minor), the platform reports it blocked the
-re-upload, and the mother's case shows it; she downloads the evidence bundle, which verifies. No request carries an image.
+re-upload, and the mother's case shows it; she downloads the evidence bundle, which verifies. No
+request carries an image.
 
 Screenshots of each step go to ``$BOUCLIER_ARTIFACTS`` (default ``.artifacts/screenshots``).
 The pictures are generated, benign ones.

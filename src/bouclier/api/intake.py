@@ -18,9 +18,9 @@ argon2 hashes. So :meth:`CaseIntake.admit`, in this order (cheapest first):
    in the queue until an analyst looks (:meth:`bouclier.cases.review.CaseReview.queue`).
 
 The limits are :class:`~bouclier.api.ratelimit.RateLimiter` token buckets (bursts of the hourly
-number, refilled over the hour), used through their public interface only; a client is the
-request's address, as the portal's other limits count it (:func:`bouclier.web.common.client_of`). Those limiters take integer keys: a client address is
-turned into one by a 64-bit digest, distinct per limiter.
+number, refilled over the hour), used through their public interface only. A client is the
+request's address, as the portal's other limits count it (:func:`bouclier.web.common.client_of`);
+those limiters take integer keys, so an address becomes a 63-bit digest, distinct per limit.
 """
 
 from __future__ import annotations

@@ -7,10 +7,11 @@ global limits) before anything is made: ``challenge.js`` solves the form's proof
 person fills it in; without JavaScript the form still works, the challenge then counting once a
 few seconds old ("press the button again" if sent at once), and the case is opened unverified
 under a tighter limit. Every form is a plain POST form with its CSRF token
-(:mod:`bouclier.web.common`); only the fingerprinting step needs JavaScript (``pdq.js`` and ``portal.js`` fill a hidden field with the
-hashes; the file input has no ``name``, so a file never leaves the device with the form). No URL
-names a case or an item: the case is the session's, so one session cannot reach another case.
-The secret is shown once, in the answer to the POST that made it, never in a URL or a log.
+(:mod:`bouclier.web.common`); only the fingerprinting step needs JavaScript (``pdq.js`` and
+``portal.js`` fill a hidden field with the hashes; the file input has no ``name``, so a file
+never leaves the device with the form). No URL names a case or an item: the case is the
+session's, so one session cannot reach another case. The secret is shown once, in the answer to
+the POST that made it, never in a URL or a log.
 """
 
 from __future__ import annotations
