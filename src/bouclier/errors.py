@@ -11,6 +11,7 @@ return) and a human message that says what was wrong and, where it helps, what t
     │   ├── InvalidImport       invalid_import    a bad row in a bank import (line number)
     │   └── BodyTooLarge        body_too_large    a request body over its route's limit (HTTP 413)
     ├── Throttled               rate_limited      too many requests or attempts: wait (HTTP 429)
+    │   └── ChallengeFailed     challenge_*       a case-creation challenge missing, wrong, spent
     ├── NotFound                *_not_found       a named bank or entry does not exist
     ├── Conflict                *_exists          a name already taken
     ├── ConfigError             invalid_setting   a BOUCLIER_* setting or the database is unusable
@@ -74,6 +75,24 @@ class InvalidHash(InputError):
     """A hash string that is not a valid hash of its kind."""
 
     code = "invalid_hash"
+
+
+class ChallengeFailed(InputError):
+    """A public case creation without a valid challenge (``bouclier.cases.challenge``); ``code``
+    is one of :data:`CHALLENGE_ERROR_CODES`. Nothing was created and no work was done."""
+
+    code = "challenge_invalid"
+
+
+#: Every code a :class:`ChallengeFailed` can carry, with what it means.
+CHALLENGE_ERROR_CODES: dict[str, str] = {
+    "challenge_required": "no challenge was sent: get one from GET /v1/cases/challenge",
+    "challenge_invalid": "the challenge was not made by this server, or was altered",
+    "challenge_unsolved": "the answer does not solve the challenge",
+    "challenge_expired": "the challenge is too old: get a new one",
+    "challenge_too_early": "an unsolved challenge counts only after a few seconds",
+    "challenge_spent": "the challenge was already used: get a new one",
+}
 
 
 class InvalidImport(InputError):

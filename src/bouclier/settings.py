@@ -189,6 +189,50 @@ class Settings(BaseSettings):
         description="Largest request body of a bulk route (adding up to 10,000 hashes to a bank), "
         "in bytes.",
     )
+    case_challenge_bits: int = Field(
+        default=18,
+        ge=1,
+        le=32,
+        description="Difficulty of the proof of work asked before a public case is opened: the "
+        "leading zero bits of SHA-256(challenge:answer), about 2^bits hashes (18: a few hundred "
+        "ms of the portal's JavaScript). Checked before the case secret's argon2 hash is made.",
+    )
+    case_challenge_wait_seconds: int = Field(
+        default=5,
+        ge=0,
+        description="Without JavaScript (or an answer), a case-creation challenge counts only "
+        "once this old; such cases are unverified and have a tighter per-client limit.",
+    )
+    case_challenge_ttl_seconds: int = Field(
+        default=3600,
+        ge=60,
+        description="How long a case-creation challenge stays valid (each is used once).",
+    )
+    case_create_per_client_hour: int = Field(
+        default=6,
+        ge=0,
+        description="Cases one client address may open per hour with a solved challenge (and at "
+        "once); more are refused with 429 before any work. 0 turns the limit off.",
+    )
+    case_create_no_js_per_client_hour: int = Field(
+        default=2,
+        ge=0,
+        description="Cases one client address may open per hour without a solved challenge "
+        "(the no-JavaScript fallback); 0 turns the limit off.",
+    )
+    case_create_verified_per_client_hour: int = Field(
+        default=2,
+        ge=0,
+        description="Cases one client may open per hour that count as verified; the ones beyond "
+        "(a burst) are opened unverified and wait behind the others in the analysts' queue "
+        "until an analyst looks. 0 marks every public case unverified.",
+    )
+    case_create_global_hour: int = Field(
+        default=120,
+        ge=0,
+        description="Public cases all clients together may open per hour (and at once), counted "
+        "on the limiter's store (BOUCLIER_LIMITER_STORE); 0 turns the limit off.",
+    )
     snapshot_dir: Path | None = Field(
         default=None,
         description="Folder of the bank matcher's snapshots, from which a restart loads the index "

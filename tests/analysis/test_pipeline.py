@@ -10,12 +10,14 @@ import pytest
 from bouclier.analysis import STAGES, Analyzer
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore, NewEntry
+from bouclier.cases import Cases, HashReport
+from bouclier.cases.matched import MatchedEntries
 from bouclier.detectors.base import Signal
 from bouclier.detectors.registry import Registry
 from bouclier.errors import ConfigError, MediaError
 from bouclier.hashing import pdq
 from bouclier.policy import CaseFlags, Decision
-from bouclier.settings import load_settings
+from bouclier.settings import Settings, load_settings
 from bouclier.storage import Database
 from tests.analysis.fakes import FakeDetector, FakeLikeness, nudity
 from tests.conftest import encode, photo
@@ -33,6 +35,7 @@ def _analyzer(
         matcher=BankMatcher.from_store(BankStore(db)),
         detectors=Registry([detector, FakeDetector("provenance")]),
         likeness=likeness,  # type: ignore[arg-type]
+        entries=MatchedEntries(db),
     )
 
 
@@ -78,6 +81,25 @@ def test_bank_match_makes_the_verdict(db: Database) -> None:
     minor = _analyzer(db, nudity(0.0, 0.0)).analyze(data, case_flags=CaseFlags(minor=True))
     assert minor.verdict.decision == Decision.BLOCK
     assert minor.verdict.escalate
+    assert [m.reviewed for m in minor.matches] == [True]  # an operator's entry
+
+
+def test_a_case_hash_is_a_claim_until_an_analyst_confirms_it(db: Database, tmp_path: Path) -> None:
+    """List poisoning: a stranger's case "concerning a minor" with the hash of a clothed photo
+    makes the analysis ask for review, not block and escalate, until an analyst confirms it."""
+    pixels = photo(4)
+    cases = Cases(db, Settings(data_dir=tmp_path))
+    case, _ = cases.create(minor=True)
+    [item] = cases.add_hashes(case.number, [HashReport(pdq.hash_pixels(pixels).pdq)])
+    data = encode(pixels, "PNG")
+    claimed = _analyzer(db, nudity(0.0, 0.0)).analyze(data)
+    assert (claimed.verdict.decision, claimed.verdict.escalate) == (Decision.REVIEW, False)
+    assert [m.reviewed for m in claimed.matches] == [False]
+    assert claimed.to_dict()["matches"][0]["reviewed"] is False
+    cases.review_item(case.number, item.id, "confirm", actor="analyst:ana")
+    confirmed = _analyzer(db, nudity(0.0, 0.0)).analyze(data)
+    assert (confirmed.verdict.decision, confirmed.verdict.escalate) == (Decision.BLOCK, True)
+    assert confirmed.to_dict()["matches"][0]["reviewed"] is True
 
 
 def test_bad_bytes_raise_the_media_error(db: Database) -> None:

@@ -18,6 +18,7 @@ with warnings.catch_warnings():
 
 from bouclier.api import create_app
 from bouclier.api.services import Services
+from bouclier.cases.challenge import solve
 from bouclier.detectors.registry import Registry
 from bouclier.settings import load_settings
 from bouclier.vocabulary import API_ROLES
@@ -33,6 +34,16 @@ class Api:
 
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[role]}"}
+
+
+#: An easy proof of work for the tests (the default, 18 bits, is for the portal's JavaScript).
+CHALLENGE_BITS = 8
+
+
+def solved_challenge(client: TestClient) -> dict[str, str]:
+    """A challenge from ``GET /v1/cases/challenge`` and its answer, as a client sends them."""
+    given = client.get("/v1/cases/challenge").json()
+    return {"challenge": given["challenge"], "answer": solve(given["challenge"], given["bits"])}
 
 
 def image(seed: int = 1) -> bytes:
@@ -54,7 +65,10 @@ def api(
 ) -> Iterator[Api]:
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     settings = load_settings(
-        data_dir=tmp_path / "data", database_url=database_url, max_image_bytes=2_000_000
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        max_image_bytes=2_000_000,
+        case_challenge_bits=CHALLENGE_BITS,
     )
     with TestClient(create_app(settings, detectors=detectors)) as client:
         services: Services = client.app.state.services  # type: ignore[attr-defined]

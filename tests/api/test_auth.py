@@ -21,7 +21,12 @@ _PARAMS = {
     "item": "1",
 }
 #: The only public routes: health, and a victim opening a case.
-_PUBLIC = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/cases")}
+_PUBLIC = {
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("post", "/v1/cases"),
+    ("get", "/v1/cases/challenge"),
+}
 _API_KEY = {"apiKey": []}
 _CASE_SECRET = {"caseSecret": []}
 

@@ -6,13 +6,15 @@ import logging
 
 import pytest
 
-from tests.api.conftest import Api, image, upload
+from tests.api.conftest import Api, image, solved_challenge, upload
 
 PDQ = "a5" * 32
 
 
 def _open(api: Api, **body: object) -> tuple[str, dict[str, str]]:
-    answer = api.client.post("/v1/cases", json={"language": "es", **body})
+    answer = api.client.post(
+        "/v1/cases", json={"language": "es", **solved_challenge(api.client), **body}
+    )
     assert answer.status_code == 201, answer.text
     created = answer.json()
     return created["number"], {"X-Case-Secret": created["secret"]}
@@ -114,7 +116,10 @@ def test_bad_items_get_typed_errors(api: Api, path: str, body: object, code: str
 
 def test_bad_case_creation_is_refused(api: Api) -> None:
     assert api.client.post("/v1/cases", json={"language": "de"}).status_code == 422
-    unknown = api.client.post("/v1/cases", json={"invitation": "INV-AAAAA-AAAAA-AAAAA-AAAAA"})
+    unknown = api.client.post(
+        "/v1/cases",
+        json={"invitation": "INV-AAAAA-AAAAA-AAAAA-AAAAA", **solved_challenge(api.client)},
+    )
     assert unknown.status_code == 404
     assert unknown.json()["error"]["code"] == "invitation_not_found"
 
@@ -134,7 +139,9 @@ def test_withdrawal_takes_the_hashes_out_of_matching(api: Api) -> None:
 
 def test_no_secret_in_logs(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    answer = api.client.post("/v1/cases", json={"contact": "mother@example.org"})
+    answer = api.client.post(
+        "/v1/cases", json={"contact": "mother@example.org", **solved_challenge(api.client)}
+    )
     secret = answer.json()["secret"]
     number = answer.json()["number"]
     api.client.get(f"/v1/cases/{number}", headers={"X-Case-Secret": secret})
@@ -144,7 +151,10 @@ def test_no_secret_in_logs(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     assert "mother@example.org" not in text
 
 
-def test_a_match_on_a_minors_case_blocks_and_escalates(api: Api) -> None:
+def test_a_match_on_a_minors_case_blocks_and_escalates_once_an_analyst_confirms(api: Api) -> None:
+    """List poisoning: anyone can open a case "concerning a minor" with the hash of any picture.
+    Until an analyst confirms the item, every platform's match says ``reviewed: false`` and asks
+    for review, never BLOCK nor escalation; once confirmed, the case's flags count at once."""
     adult, adult_secret = _open(api)
     minor, minor_secret = _open(api, minor=True)
     other = "5a" * 32
@@ -154,8 +164,42 @@ def test_a_match_on_a_minors_case_blocks_and_escalates(api: Api) -> None:
     api.client.post(
         f"/v1/cases/{minor}/hashes", json={"hashes": [{"pdq": other}]}, headers=minor_secret
     )
-    results = api.client.post(
-        "/v1/match/hashes", json={"pdq": [PDQ, other]}, headers=api.auth("platform")
-    ).json()["results"]
-    assert (results[0]["verdict"], results[0]["escalate"]) == ("REVIEW", False)
-    assert (results[1]["verdict"], results[1]["escalate"]) == ("BLOCK", True)
+
+    def match() -> list[tuple[str, bool, list[bool]]]:
+        results = api.client.post(
+            "/v1/match/hashes", json={"pdq": [PDQ, other]}, headers=api.auth("platform")
+        ).json()["results"]
+        return [
+            (r["verdict"], r["escalate"], [m["reviewed"] for m in r["matches"]]) for r in results
+        ]
+
+    assert match() == [("REVIEW", False, [False]), ("REVIEW", False, [False])]
+    for number, secret in ((adult, adult_secret), (minor, minor_secret)):
+        [item] = api.client.get(f"/v1/cases/{number}", headers=secret).json()["items"]
+        confirmed = api.client.post(
+            f"/v1/cases/{number}/items/{item['id']}/review",
+            json={"decision": "confirm"},
+            headers=api.auth("analyst"),
+        )
+        assert confirmed.status_code == 200, confirmed.text
+    assert match() == [("REVIEW", False, [True]), ("BLOCK", True, [True])]
+
+
+def test_a_public_figures_photo_on_a_fake_minors_case_is_not_blocked(api: Api) -> None:
+    """The issue's attack, through ``/v1/match`` with the image itself."""
+    from bouclier.hashing import hash_bytes
+
+    photo_of_someone = image(5)
+    number, secret = _open(api, minor=True, sextortion=True)
+    pdq = hash_bytes(photo_of_someone).pdq.pdq
+    api.client.post(f"/v1/cases/{number}/hashes", json={"hashes": [{"pdq": pdq}]}, headers=secret)
+    answer = api.client.post(
+        "/v1/match", **upload(photo_of_someone), headers=api.auth("platform")
+    ).json()
+    assert (answer["verdict"], answer["escalate"], answer["priority"]) == (
+        "REVIEW",
+        False,
+        "normal",
+    )
+    assert [m["reviewed"] for m in answer["matches"]] == [False]
+    assert [r["code"] for r in answer["reasons"]] == ["victim_match_unreviewed"]

@@ -231,3 +231,15 @@ def test_invalid_input(cli, args: tuple[str, ...], error_code: str) -> None:  # 
     assert err.strip().endswith(f"[{error_code}]")
     code, out, _ = cli("case", "show", number, "--format", "jsonl")
     assert _json(out[0])["items"] == []  # nothing was added
+
+
+def test_bouclier_match_says_whether_a_case_hash_was_reviewed(cli) -> None:  # type: ignore[no-untyped-def]
+    number = _create(cli, "--minor")["number"]
+    code, out, _ = cli("case", "add-hash", number, PDQ_A)
+    item = _json(out[0])
+    code, out, _ = cli("match", "--pdq", PDQ_A)
+    assert code == exit_codes.OK
+    assert [m["reviewed"] for m in _json(out[0])["matches"]] == [False]
+    cli("case", "review", number, str(item["id"]), "confirm")
+    code, out, _ = cli("match", "--pdq", PDQ_A)
+    assert [m["reviewed"] for m in _json(out[0])["matches"]] == [True]

@@ -65,6 +65,7 @@ def test_bank_lifecycle_and_match(cli, photos_dir: Path, tmp_path: Path) -> None
             "distance": 0,
             "orientation": "original",
             "frame": 0,
+            "reviewed": True,  # an operator's entry
         }
     ]
     assert first["low_quality"] is False

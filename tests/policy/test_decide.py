@@ -19,6 +19,7 @@ class FakeMatch:
     bank_kind: str
     entry: int
     distance: int
+    reviewed: bool = True
 
 
 def nudity(sexual: float = 0.0, revealing: float = 0.0, *parts: str) -> list[Signal]:
@@ -35,6 +36,8 @@ def enrolled(reference: str = "enr_1", minor: bool = False) -> Signal:
 
 
 VICTIM = FakeMatch("victims", "victim", 7, 4)
+#: A hash a case reported, not confirmed by an analyst: anyone's claim (list poisoning).
+CLAIMED = FakeMatch("victims", "victim", 8, 0, reviewed=False)
 FALSE_POSITIVE = FakeMatch("fp", "known_false_positive", 9, 2)
 SEXUAL = nudity(0.9, 0.0, "FEMALE_BREAST_EXPOSED")
 REVEALING = nudity(0.1, 0.8, "FEMALE_BREAST_COVERED")
@@ -145,6 +148,57 @@ RULES = [
         ["enrolled_face", "minor", "nudity"],
     ),
     ("minor flag alone", CLOTHED, [], MINOR, Decision.ALLOW, Priority.NORMAL, False, []),
+    # list poisoning: a stranger opens a case "concerning a minor" with the hash of any photo
+    (
+        "unreviewed+clothed, minor case: review, never escalated",
+        CLOTHED,
+        [CLAIMED],
+        MINOR,
+        Decision.REVIEW,
+        Priority.NORMAL,
+        False,
+        ["victim_match_unreviewed"],
+    ),
+    (
+        "unreviewed, no signals (/v1/match), minor and sextortion case",
+        [],
+        [CLAIMED],
+        CaseFlags(minor=True, sextortion=True),
+        Decision.REVIEW,
+        Priority.NORMAL,
+        False,
+        ["victim_match_unreviewed"],
+    ),
+    (
+        "unreviewed+sexual: blocked, not escalated",
+        SEXUAL,
+        [CLAIMED],
+        MINOR,
+        Decision.BLOCK,
+        Priority.NORMAL,
+        False,
+        ["victim_match_unreviewed", "nudity"],
+    ),
+    (
+        "unreviewed and reviewed: the reviewed one's case counts",
+        CLOTHED,
+        [CLAIMED, VICTIM],
+        MINOR,
+        Decision.BLOCK,
+        Priority.URGENT,
+        True,
+        ["victim_match", "victim_match_unreviewed", "minor"],
+    ),
+    (
+        "unreviewed+enrolled minor+revealing: the enrolment escalates",
+        [*REVEALING, enrolled(minor=True)],
+        [CLAIMED],
+        CaseFlags(),
+        Decision.BLOCK,
+        Priority.URGENT,
+        True,
+        ["victim_match_unreviewed", "enrolled_face", "minor", "nudity"],
+    ),
     (
         "sextortion raises priority",
         SEXUAL,
@@ -249,3 +303,18 @@ def test_bad_policy_files(tmp_path: Path, text: str, message: str) -> None:
 def test_decide_is_pure() -> None:
     signals = [*SEXUAL, enrolled()]
     assert decide(signals, [VICTIM]) == decide(signals, [VICTIM])
+
+
+def test_the_platform_chooses_what_an_unreviewed_match_on_a_sexual_image_does(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text('[rules]\nunreviewed_match_sexual = "review"\n')
+    adult_site = Policy.from_toml(path)
+    assert adult_site.unreviewed_match_sexual == Decision.REVIEW
+    assert decide(SEXUAL, [CLAIMED], MINOR, adult_site).decision == Decision.REVIEW
+    assert decide(SEXUAL, [VICTIM], MINOR, adult_site).decision == Decision.BLOCK
+    assert decide(CLOTHED, [CLAIMED], MINOR, Policy()).decision == Decision.REVIEW
+    path.write_text('[rules]\nunreviewed_match_other = "sometimes"\n')
+    with pytest.raises(ConfigError, match="unreviewed_match_other"):
+        Policy.from_toml(path)

@@ -23,6 +23,7 @@ class VictimMatch:
     bank_kind: str = "victim"
     entry: int = 1
     distance: int = 0
+    reviewed: bool = True
 
 
 def part(name: str, score: float) -> Signal:

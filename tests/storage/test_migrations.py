@@ -146,3 +146,60 @@ def test_limit_counters_migration_adds_its_table_and_goes_back(database_url: str
         assert "banks" in tables
     finally:
         db.dispose()
+
+
+def test_reviewed_entries_migration_backfills_from_the_case_items(database_url: str) -> None:
+    """0008: an entry a case reported is reviewed iff an analyst confirmed its item; entries
+    operators added are reviewed; existing cases are verified."""
+    db = Database(database_url)
+    try:
+        _upgrade(db, "0007")
+        params = {"now": "2026-11-30 12:00:00+00:00"}
+        entries = {7: "cli", 8: "case", 9: "case", 10: "import"}  # id -> source
+        statements = [
+            "INSERT INTO banks (id, name, kind, threshold, created_at) "
+            "VALUES (1, 'victims', 'victim', 31, :now)",
+            "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, status, "
+            "created_at, updated_at) VALUES (1, 'BQ-AAAA-AAAA', 'x', 'es', true, false, "
+            "'new', :now, :now)",
+            # 8: pending (a stranger's claim); 9: confirmed by an analyst; 10: an operator's
+            # import that names the case (its item points at it, confirmed)
+            "INSERT INTO case_items (case_id, kind, signal_type, value, status, bank_entry_id, "
+            "created_at) VALUES (1, 'hash', 'pdq', :v8, 'pending', 8, :now)",
+            "INSERT INTO case_items (case_id, kind, signal_type, value, status, bank_entry_id, "
+            "created_at) VALUES (1, 'hash', 'pdq', :v9, 'confirmed', 9, :now)",
+        ]
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement), {**params, "v8": "08" * 32, "v9": "09" * 32})
+            for entry, source in entries.items():
+                connection.execute(
+                    text(
+                        "INSERT INTO bank_entries (id, bank_id, signal_type, value, source, "
+                        "case_ref, created_at) VALUES (:id, 1, 'pdq', :value, :source, :case, :now)"
+                    ),
+                    {
+                        "id": entry,
+                        "value": f"{entry:02x}" * 32,
+                        "source": source,
+                        "case": None if source == "cli" else "BQ-AAAA-AAAA",
+                        "now": params["now"],
+                    },
+                )
+        db.upgrade()
+        with db.engine.connect() as connection:
+            reviewed = dict(
+                connection.execute(text("SELECT id, reviewed FROM bank_entries")).tuples().all()
+            )
+            verified = connection.execute(text("SELECT verified FROM cases")).scalar()
+            items = connection.execute(text("SELECT count(*) FROM case_items")).scalar()
+        assert {k: bool(v) for k, v in reviewed.items()} == {
+            7: True,
+            8: False,
+            9: True,
+            10: True,
+        }
+        assert bool(verified) is True
+        assert items == 2  # altered in place: nothing that refers to the entries was dropped
+    finally:
+        db.dispose()

@@ -3,6 +3,7 @@ SQLite data directory and fake detectors (no model is loaded)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -23,6 +24,7 @@ with warnings.catch_warnings():
 from bouclier.api import create_app
 from bouclier.api.services import Services
 from bouclier.cases import Cases
+from bouclier.cases.challenge import solve
 from bouclier.detectors.registry import Registry
 from bouclier.settings import Settings, load_settings
 from tests.analysis.fakes import FakeDetector, nudity
@@ -35,6 +37,18 @@ def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **more: object
     return load_settings(
         data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'bouclier.db'}", **more
     )
+
+
+#: The proof of work of the TestClient portal (challenge.js solves the default 18 in a browser).
+EASY_CHALLENGE = 8
+_CHALLENGE = re.compile(r'data-challenge="([^"]+)" data-bits="(\d+)"')
+
+
+def solved(form_html: str) -> dict[str, str]:
+    """The new-case form's challenge and its answer, as challenge.js would send them."""
+    found = _CHALLENGE.search(form_html)
+    assert found is not None, "a new-case form without its challenge"
+    return {"challenge": found.group(1), "answer": solve(found.group(1), int(found.group(2)))}
 
 
 def fake_detectors() -> Registry:
@@ -53,7 +67,8 @@ class Portal:
 
 @pytest.fixture
 def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal]:
-    app = create_app(settings_for(tmp_path, monkeypatch), detectors=fake_detectors())
+    settings = settings_for(tmp_path, monkeypatch, case_challenge_bits=EASY_CHALLENGE)
+    app = create_app(settings, detectors=fake_detectors())
     with TestClient(app, base_url="http://testserver") as client:
         yield Portal(client, client.app.state.services)  # type: ignore[attr-defined]
 

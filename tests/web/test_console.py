@@ -252,6 +252,24 @@ def test_queue_minor_then_sextortion_then_oldest(console: Console) -> None:
     assert closed.number in with_closed.text
 
 
+def test_unverified_cases_wait_behind_the_others_until_an_analyst_looks(console: Console) -> None:
+    """Fake cases: a flood of "minor" cases opened in a burst cannot push the real ones down."""
+    real, _ = console.cases.create(sextortion=True)
+    fakes = [console.cases.create(minor=True, verified=False)[0] for _ in range(3)]
+    console.login()
+    page = console.client.get("/console")
+    order = re.findall(r'data-case="([^"]+)"', page.text)
+    assert order == [real.number, *(f.number for f in fakes)]
+    assert page.text.count('class="badge unverified"') == 3
+    assert console.client.get(f"/console/cases/{fakes[1].number}").status_code == 200  # looked
+    order = re.findall(r'data-case="([^"]+)"', console.client.get("/console").text)
+    assert order == [fakes[1].number, real.number, fakes[0].number, fakes[2].number]
+    kinds = [e.kind for e in console.cases.custody_log(fakes[1].number)]
+    assert kinds == ["case.created", "case.verified"]
+    console.client.get(f"/console/cases/{fakes[1].number}")  # logged once
+    assert len(console.cases.custody_log(fakes[1].number)) == 2
+
+
 # --- decisions on items, merging, status ----------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from bouclier.storage.models import CaseItem, Notice
 from bouclier.web import common
 from bouclier.web import portal as portal_pages
 from tests.conftest import encode, photo
-from tests.web.server import Portal, portal
+from tests.web.server import Portal, portal, solved
 
 __all__ = ["portal"]
 
@@ -38,7 +38,7 @@ def create(
 ) -> tuple[str, str, str]:
     """Opens a case through the form; (number, secret, the created page)."""
     form_page = portal.client.get("/case/new", headers={"Accept-Language": lang})
-    data = {"csrf_token": csrf(form_page.text), "language": lang, **extra}
+    data = {"csrf_token": csrf(form_page.text), "language": lang, **solved(form_page.text), **extra}
     if minor:
         data["minor"] = "yes"
     if sextortion:
@@ -76,7 +76,10 @@ def test_every_page_renders_in_each_language_with_plain_forms(portal: Portal, la
         page = portal.client.get(path, headers=headers)
         assert page.status_code == 200
         assert f'<html lang="{lang}">' in page.text
-        assert "<script" not in page.text  # nothing before the case page needs JavaScript
+        # nothing before the case page needs JavaScript: the new-case form's proof of work is
+        # done by a script when there is one, and waited for otherwise (test_without_javascript)
+        scripts = re.findall(r"<script[^>]*>", page.text)
+        assert scripts == (['<script src="/static/challenge.js">'] if path == "/case/new" else [])
     _, secret, created = create(portal, lang=lang, sextortion=True)
     assert f'<html lang="{lang}">' in created
     body = case_page(portal, lang)
@@ -147,7 +150,8 @@ def test_the_secret_is_shown_once_never_cached_never_in_a_url_or_a_log(
 def test_the_created_page_is_not_cacheable_and_the_session_cookie_is_safe(portal: Portal) -> None:
     form_page = portal.client.get("/case/new")
     created = portal.client.post(
-        "/case/new", data={"csrf_token": csrf(form_page.text), "language": "en"}
+        "/case/new",
+        data={"csrf_token": csrf(form_page.text), "language": "en", **solved(form_page.text)},
     )
     assert created.headers["cache-control"] == "no-store"
     cookies = created.headers.get_list("set-cookie")
@@ -160,7 +164,16 @@ def test_the_created_page_is_not_cacheable_and_the_session_cookie_is_safe(portal
 def test_no_name_is_asked(portal: Portal) -> None:
     html = portal.client.get("/case/new", headers={"Accept-Language": "en"}).text
     names = set(re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', html))
-    assert names == {"csrf_token", "language", "minor", "sextortion", "contact", "invitation"}
+    assert names == {
+        "csrf_token",
+        "challenge",  # signed by the server, and its proof of work: no personal data
+        "answer",
+        "language",
+        "minor",
+        "sextortion",
+        "contact",
+        "invitation",
+    }
 
 
 def test_wrong_secrets_make_that_connection_wait_for_that_number(portal: Portal) -> None:
@@ -360,7 +373,12 @@ def test_an_unknown_invitation_code_is_shown_on_its_field(portal: Portal) -> Non
     form_page = portal.client.get("/case/new", headers={"Accept-Language": "en"})
     answer = portal.client.post(
         "/case/new",
-        data={"csrf_token": csrf(form_page.text), "language": "en", "invitation": "INV-XXXX"},
+        data={
+            "csrf_token": csrf(form_page.text),
+            "language": "en",
+            "invitation": "INV-XXXX",
+            **solved(form_page.text),
+        },
         headers={"Accept-Language": "en"},
     )
     assert answer.status_code == 400
@@ -434,7 +452,7 @@ def test_notices_and_every_kind_of_platform_answer_render(portal: Portal, lang: 
 
 def test_sending_the_new_case_form_again_does_not_open_a_second_case(portal: Portal) -> None:
     form_page = portal.client.get("/case/new", headers={"Accept-Language": "en"})
-    data = {"csrf_token": csrf(form_page.text), "language": "en"}
+    data = {"csrf_token": csrf(form_page.text), "language": "en", **solved(form_page.text)}
     first = portal.client.post("/case/new", data=data)
     assert first.status_code == 200
     again = portal.client.post("/case/new", data=data, follow_redirects=False)  # a refresh
@@ -443,3 +461,47 @@ def test_sending_the_new_case_form_again_does_not_open_a_second_case(portal: Por
     page = portal.client.get(again.headers["location"]).text
     assert "This browser already has a case open" in page
     assert len(portal.cases.queue()) == 1
+
+
+def test_without_javascript_the_form_works_after_a_few_seconds(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No answer to the proof of work: sent at once, the form comes back (nothing is made, the
+    same challenge kept); sent again a few seconds later, the case is opened, unverified."""
+    challenges = portal.services.intake.challenges  # type: ignore[union-attr]
+    form_page = portal.client.get("/case/new", headers={"Accept-Language": "en"})
+    token = solved(form_page.text)["challenge"]
+    data = {"csrf_token": csrf(form_page.text), "language": "en", "minor": "yes"}
+    data["challenge"] = token
+    early = portal.client.post("/case/new", data=data, headers={"Accept-Language": "en"})
+    assert early.status_code == 400
+    assert common.translate("en", "new.wait") in early.text
+    assert solved(early.text)["challenge"] == token  # press again: the same form, same challenge
+    assert 'value="yes" aria-describedby="minor-hint" checked' in early.text  # answers kept
+    assert portal.cases.queue() == []
+    read_and_filled = challenges.clock() + challenges.wait_seconds
+    monkeypatch.setattr(challenges, "clock", lambda: read_and_filled)
+    created = portal.client.post("/case/new", data=data, headers={"Accept-Language": "en"})
+    assert created.status_code == 200
+    [entry] = portal.cases.queue()
+    assert (entry.case.minor, entry.case.verified) == (True, False)
+    portal.client.cookies.clear()
+    form_page = portal.client.get("/case/new")
+    again = {"csrf_token": csrf(form_page.text), "language": "en", "challenge": token}
+    spent = portal.client.post("/case/new", data=again)  # the same challenge twice
+    assert spent.status_code == 400
+    assert common.translate("en", "new.challenge_again") in spent.text
+    assert len(portal.cases.queue()) == 1
+
+
+def test_a_burst_of_cases_from_one_client_is_limited_then_refused(portal: Portal) -> None:
+    made = []
+    for _ in range(7):
+        portal.client.cookies.clear()  # a new visitor each time, from the same address
+        form_page = portal.client.get("/case/new")
+        data = {"csrf_token": csrf(form_page.text), "language": "en", **solved(form_page.text)}
+        made.append(portal.client.post("/case/new", data=data))
+    assert [m.status_code for m in made] == [200] * 6 + [429]
+    assert int(made[-1].headers["retry-after"]) >= 1
+    verified = sorted(e.case.verified for e in portal.cases.queue())
+    assert verified == [False] * 4 + [True] * 2

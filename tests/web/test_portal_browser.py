@@ -1,10 +1,12 @@
 """The Almendralejo story in Chromium, in Spanish, on a phone-sized screen, against a real server:
 a mother opens a case for her daughter (minor, sextortion) with the other families' code,
-fingerprints three pictures on the device, pastes two links; at the hotline an analyst finds the
-case at the top of the console's queue and sends a takedown notice for each link (by email, to a
-local SMTP server), with its 48-hour deadline; a platform's upload check matches one picture
-(BLOCK, escalated: a minor), the platform reports it blocked the re-upload, and the mother's case
-shows it; she downloads the evidence bundle, which verifies. No request carries an image.
+fingerprints three pictures on the device, pastes two links; a platform's upload check matches one
+picture but only asks for review (nobody at the hotline has confirmed the hash yet); at the hotline
+an analyst finds the case at the top of the console's queue, sends a takedown notice for each link
+(by email, to a local SMTP server), with its 48-hour deadline, and confirms the picture's hash;
+the platform's check now blocks and escalates (a minor), the platform reports it blocked the
+re-upload, and the mother's case shows it; she downloads the evidence bundle, which verifies. No
+request carries an image.
 
 Screenshots of each step go to ``$BOUCLIER_ARTIFACTS`` (default ``.artifacts/screenshots``).
 The pictures are generated, benign ones.
@@ -178,6 +180,7 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
     number = page.locator("#case-number").inner_text().strip()
     secret = page.locator("#case-secret").inner_text().strip()
     assert number.startswith("BQ-")
+    assert live_server.cases.get(number).verified  # challenge.js solved the proof of work
     assert page.get_by_text("Su caso se ha unido al caso colectivo.").is_visible()
     shot(page, "03-numero-y-clave")
     page.get_by_role("link", name="Continuar a mi caso").click()
@@ -228,8 +231,23 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
             assert all(set(entry) == {"pdq", "quality", "sha256"} for entry in sent)
     assert any(r.url.endswith("/case/hashes") for r in recorded.requests)
 
-    # at the hotline: the case is at the top of the queue; a notice per link, by email
+    # a platform checks an upload of one of the pictures before anyone at the hotline looked:
+    # the hash is the family's word until an analyst confirms it, so review, not block
     services = live_server.services
+    _, platform_key = services.keys.create("tiktok", "platform")
+    with services.db.transaction() as session:
+        first_hash = session.execute(
+            select(CaseItem.id, CaseItem.value).where(CaseItem.kind == "hash").order_by(CaseItem.id)
+        ).first()
+    assert first_hash is not None
+    hash_item, pdq = first_hash
+    headers = {"Authorization": f"Bearer {platform_key}"}
+    with httpx.Client(base_url=live_server.url, headers=headers) as api:
+        [result] = api.post("/v1/match/hashes", json={"pdq": [pdq]}).json()["results"]
+    assert (result["verdict"], result["escalate"]) == ("REVIEW", False)
+    assert [m["reviewed"] for m in result["matches"]] == [False]
+
+    # at the hotline: the case is at the top of the queue; a notice per link, by email
     Analysts(services.db).create("ana", ANALYST_PASSWORD)
     desk = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     console = desk.new_page()
@@ -259,18 +277,17 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
         "dsa@tiktok.example",
     ]
     shot(console, "11-consola-avisos")
+    # the analyst confirms the first picture's hash: from now on it is the hotline's word
+    review = console.locator(f"form[action$='/items/{hash_item}/review']")
+    review.get_by_role("button", name="Confirm").click()
+    console.wait_for_load_state()
     desk.close()
 
-    # a platform checks an upload: one of the pictures, matched; it blocks it and says so
-    _, platform_key = services.keys.create("tiktok", "platform")
-    with services.db.transaction() as session:
-        pdq = session.scalar(
-            select(CaseItem.value).where(CaseItem.kind == "hash").order_by(CaseItem.id)
-        )
-    headers = {"Authorization": f"Bearer {platform_key}"}
+    # the platform checks the upload again: matched, reviewed; it blocks it and says so
     with httpx.Client(base_url=live_server.url, headers=headers) as api:
         [result] = api.post("/v1/match/hashes", json={"pdq": [pdq]}).json()["results"]
         assert (result["verdict"], result["escalate"]) == ("BLOCK", True)
+        assert [m["reviewed"] for m in result["matches"]] == [True]
         entry = result["matches"][0]["entry"]
         answer = api.post(
             "/v1/feedback",
@@ -314,14 +331,38 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
     assert all(secret not in r.url for r in recorded.requests)
 
 
+NO_JS_WAIT = 3  # seconds an unsolved challenge must wait (the default is 5)
+
+
+@pytest.fixture
+def no_js_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+    with serving(
+        settings_for(tmp_path, monkeypatch, case_challenge_wait_seconds=NO_JS_WAIT)
+    ) as live:
+        yield live
+
+
 def test_without_javascript_only_the_fingerprinting_step_says_it_needs_it(
-    live_server: LiveServer, browser: Browser
+    no_js_server: LiveServer, browser: Browser
 ) -> None:
+    """Opening a case works without JavaScript: sent at once, the form asks to be sent again
+    (the challenge counts after a few seconds); the case is opened, unverified."""
+    live_server = no_js_server
     context = browser.new_context(locale="es-ES", viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     try:
         page.goto(live_server.url + "/case/new")
+        page.get_by_label("Las imágenes muestran a un menor").check()
         page.get_by_role("button", name="Crear mi caso").click()
+        if page.locator("#challenge-error").count():  # sent within the wait, as people do
+            assert "pulse el botón de nuevo" in page.locator("#challenge-error").inner_text()
+            assert page.get_by_label("Las imágenes muestran a un menor").is_checked()
+            shot(page, "09a-sin-javascript-de-nuevo")
+            page.wait_for_timeout(NO_JS_WAIT * 1000 + 200)  # a person reading the message
+            page.get_by_role("button", name="Crear mi caso").click()
+        number = page.locator("#case-number").inner_text().strip()
+        case = live_server.cases.get(number)
+        assert (case.minor, case.verified) == (True, False)  # behind the others until looked at
         page.get_by_role("link", name="Continuar a mi caso").click()
         page.wait_for_url("**/case")
         assert page.locator("#hashes-noscript").is_visible()

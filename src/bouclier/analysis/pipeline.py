@@ -26,8 +26,9 @@ from typing import TypeVar
 from PIL import Image
 
 from bouclier.analysis.result import Analysis
-from bouclier.banks.matcher import BankMatcher
+from bouclier.banks.matcher import BankMatcher, Match
 from bouclier.banks.store import BankStore
+from bouclier.cases.matched import MatchedEntries
 from bouclier.detectors.base import Detector, Sample, Signal
 from bouclier.detectors.catalog import CATALOG
 from bouclier.detectors.faces import DETECTOR as FACES
@@ -58,10 +59,14 @@ class Analyzer:
         policy: Policy | None = None,
         limits: Limits | None = None,
         min_side: int | None = 512,
+        entries: MatchedEntries | None = None,
     ) -> None:
         """``detectors`` must hold ``nudity`` (ConfigError otherwise); ``faces`` runs only in
-        ``likeness``; the others run after them (see the module docstring)."""
+        ``likeness``; the others run after them (see the module docstring). ``entries`` says
+        whether the matched entries were reviewed and are a minor's (the database's answer);
+        without it every match counts as unreviewed."""
         self.matcher = matcher
+        self.entries = entries
         self.detectors = detectors
         self.nudity = detectors.require(NUDITY)
         self.others: tuple[Detector, ...] = tuple(
@@ -92,7 +97,11 @@ class Analyzer:
             likeness = Likeness.from_database(db, settings, detectors)
         finally:
             db.dispose()
+        # the matched entries' standing is read when a match is found (rare): a connection pool
+        # of its own, opened lazily by SQLAlchemy at the first such match
+        entries = MatchedEntries(Database(settings.resolved_database_url))
         return cls(
+            entries=entries,
             matcher=matcher,
             detectors=detectors,
             likeness=likeness,
@@ -108,6 +117,18 @@ class Analyzer:
             detector.load()
         if self.likeness is not None:
             self.likeness.load()
+
+    def _settle(
+        self, matches: tuple[Match, ...], flags: CaseFlags
+    ) -> tuple[tuple[Match, ...], CaseFlags]:
+        """The matches with ``reviewed`` filled in, and the flags with ``minor`` set when a
+        reviewed victim entry is a minor's case (the database's answer; only on a hit)."""
+        if self.entries is None or not matches:
+            return matches, flags
+        [settled], minors = self.entries.settle([matches])
+        if any(m.entry in minors for m in settled if m.bank_kind == "victim"):
+            flags = CaseFlags(minor=True, sextortion=flags.sextortion)
+        return settled, flags
 
     def analyze(
         self,
@@ -126,6 +147,7 @@ class Analyzer:
         hashes = _timed(timings, "hash", lambda: hash_decoded(data, image, kinds))
         frames, sha256, md5 = hashes.frames, hashes.sha256, hashes.md5
         matched = _timed(timings, "match", lambda: self.matcher.match_image(hashes))
+        matches, case_flags = self._settle(matched.matches, case_flags)
         sample = Sample(data=data, image=image)
         signals: list[Signal] = _timed(timings, NUDITY, lambda: self.nudity.detect(sample))
         exposed = exposure(signals, self.policy)
@@ -138,7 +160,7 @@ class Analyzer:
         for detector in self.others:
             signals += _timed(timings, detector.name, functools.partial(detector.detect, sample))
         verdict = _timed(
-            timings, "policy", lambda: decide(signals, matched.matches, case_flags, self.policy)
+            timings, "policy", lambda: decide(signals, matches, case_flags, self.policy)
         )
         return Analysis(
             sha256=sha256,
@@ -150,7 +172,7 @@ class Analyzer:
             low_quality=matched.low_quality,
             sexual=exposed.sexual,
             revealing=exposed.revealing,
-            matches=matched.matches,
+            matches=matches,
             signals=tuple(signals),
             verdict=verdict,
             timings_ms=timings,

@@ -29,6 +29,7 @@ from bouclier import __version__
 from bouclier.api import banks, cases, feedback, guard, images, problems, ratelimit, webhooks
 from bouclier.api.auth import Public, Require, require
 from bouclier.api.gate import Gate
+from bouclier.api.intake import CaseIntake
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import RequestObservation
 from bouclier.api.services import Services
@@ -58,6 +59,8 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
             await run_in_threadpool(services.close)
             raise
         ratelimit.attach(app, settings, store)  # limits shared with every process, kept on restart
+        if services.intake is not None:  # public case creation counts on the same store
+            services.intake = CaseIntake(services.intake.challenges, settings, store)
         app.state.services = services
         try:
             async with anyio.create_task_group() as tasks:

@@ -2,6 +2,10 @@
 analysts work the queue with their keys.
 
 - ``POST /v1/cases`` is public (``security: []``): the number and the secret are answered once.
+  It needs a challenge (``GET /v1/cases/challenge``, public too: a small proof of work, used
+  once) and is limited per client and globally, all before the secret's argon2 hash is made
+  (:mod:`bouclier.api.intake`); a case opened without a solved challenge or in a burst is
+  unverified and waits behind the others in the queue until an analyst looks.
 - A case's own routes (``/v1/cases/{number}...``) admit its secret, sent as ``X-Case-Secret``,
   or an analyst key. Attempts count against the case number from this client, the client, and
   the case number from everyone, in the same limiter as the portal's login
@@ -27,10 +31,12 @@ from starlette.concurrency import run_in_threadpool
 from bouclier.api.auth import PUBLIC, Public, Require, bearer, require
 from bouclier.api.forwarded import client_host
 from bouclier.api.images import services_of
+from bouclier.api.intake import CaseIntake, client_of
 from bouclier.api.problems import Unauthenticated
 from bouclier.api.schemas import one_of
 from bouclier.cases import CaseInfo, Cases, HashReport, ItemInfo
 from bouclier.cases.attempts import SecretLimiter
+from bouclier.cases.challenge import MAX_TOKEN
 from bouclier.cases.credentials import canonical_number
 from bouclier.cases.store import MAX_ITEMS_PER_CALL
 from bouclier.storage.models import utc_iso
@@ -112,6 +118,26 @@ class CaseCreate(BaseModel):
     invitation: str | None = Field(
         default=None, max_length=60, description="Optional: a collective case's invitation code."
     )
+    challenge: str | None = Field(
+        default=None,
+        max_length=MAX_TOKEN,
+        description="A challenge from GET /v1/cases/challenge (required; each opens one case).",
+    )
+    answer: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Its solution: 1-32 characters of [0-9A-Za-z_-] such that SHA-256 of "
+        "'challenge:answer' starts with `bits` zero bits. Without it the challenge counts once "
+        "`wait_seconds` old, under a tighter limit, and the case is opened unverified.",
+    )
+
+
+class ChallengeOut(BaseModel):
+    challenge: str = Field(description="Send it back with the case, once, before it expires.")
+    bits: int = Field(description="Leading zero bits SHA-256('challenge:answer') must have.")
+    algorithm: str = Field(description="Always sha256.")
+    wait_seconds: int = Field(description="Without an answer, how old the challenge must be.")
+    expires_at: str
 
 
 class CaseOut(BaseModel):
@@ -124,6 +150,10 @@ class CaseOut(BaseModel):
     merged_into: str | None
     created_at: str
     updated_at: str
+    verified: bool = Field(
+        description="False for a case opened without a solved challenge or in a burst from one "
+        "client: it waits behind the others in the queue until an analyst looks."
+    )
 
 
 class CaseCreated(CaseOut):
@@ -212,6 +242,7 @@ def case_out(case: CaseInfo) -> dict[str, Any]:
         "merged_into": case.merged_into,
         "created_at": utc_iso(case.created_at),
         "updated_at": utc_iso(case.updated_at),
+        "verified": case.verified,
     }
 
 
@@ -232,7 +263,12 @@ def item_out(item: ItemInfo) -> ItemOut:
 
 @router.post("", status_code=201, dependencies=[Depends(Public())], openapi_extra=PUBLIC)
 async def create_case(request: Request, body: CaseCreate) -> CaseCreated:
-    """Opens a case, anonymously. The answer holds the case number and its secret, once."""
+    """Opens a case, anonymously, with a challenge from ``GET /v1/cases/challenge`` (422
+    ``challenge_*`` without a valid one; 429 past the per-client or global limit: both checked
+    before any work). The answer holds the case number and its secret, once."""
+    intake = intake_of(request)
+    client = client_of(request)
+    admitted = await run_in_threadpool(intake.admit, client, body.challenge, body.answer)
     case, secret = await run_in_threadpool(
         lambda: cases_of(request).create(
             language=body.language,
@@ -240,9 +276,31 @@ async def create_case(request: Request, body: CaseCreate) -> CaseCreated:
             sextortion=body.sextortion,
             contact=body.contact,
             invitation=body.invitation,
+            verified=admitted.verified,
         )
     )
     return CaseCreated(**case_out(case), secret=secret)
+
+
+@router.get("/challenge", dependencies=[Depends(Public())], openapi_extra=PUBLIC)
+async def case_challenge(request: Request) -> ChallengeOut:
+    """A challenge to open a case with: find an answer such that SHA-256 of
+    ``challenge + ":" + answer`` starts with ``bits`` zero bits (a counter in decimal will do),
+    then send both with ``POST /v1/cases``. Each challenge opens one case and expires."""
+    made = await run_in_threadpool(intake_of(request).challenges.issue)
+    return ChallengeOut(
+        challenge=made.token,
+        bits=made.bits,
+        algorithm="sha256",
+        wait_seconds=intake_of(request).challenges.wait_seconds,
+        expires_at=utc_iso(made.expires_at),
+    )
+
+
+def intake_of(request: Request) -> CaseIntake:
+    intake = services_of(request).intake
+    assert intake is not None  # made by Services.start
+    return intake
 
 
 @router.get("", dependencies=_analyst)

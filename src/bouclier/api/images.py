@@ -1,8 +1,10 @@
 """Routes on images and hashes: fingerprint, match against the banks, analyse.
 
 ``/v1/match`` answers with the bank rules of the policy only (a known-false-positive match allows,
-a victim match asks for review, and blocks and escalates when the case concerns a minor): it
-does not run the detectors, so it stays fast enough to call on every upload. ``/v1/analyze``
+a victim match asks for review, and blocks and escalates when the case concerns a minor, once an
+analyst has reviewed the hash): it does not run the detectors, so it stays fast enough to call on
+every upload. Every match says whether its entry was ``reviewed``; an unreviewed one (a hash a
+case reported, not yet confirmed: anyone's claim) is REVIEW, never escalated. ``/v1/analyze``
 runs the whole pipeline (nudity, likeness, provenance), whose verdict can also BLOCK.
 """
 
@@ -93,12 +95,14 @@ def verdict_dict(verdict: Verdict, matches: Sequence[Match]) -> dict[str, Any]:
     }
 
 
-async def _minor_entries(services: Services, found: Sequence[Sequence[Match]]) -> set[int]:
-    """The victim-bank entries matched that belong to a minor's case (a query, only on a hit)."""
-    victims = {m.entry for matches in found for m in matches if m.bank_kind == "victim"}
-    if not victims or services.minors is None:
-        return set()
-    return await run_in_threadpool(services.minors.of, victims)
+async def _settle(
+    services: Services, found: Sequence[Sequence[Match]]
+) -> tuple[list[tuple[Match, ...]], set[int]]:
+    """Each list of matches with ``reviewed`` filled in, and the reviewed entries of a minor's
+    case (bouclier.cases.matched: a query, only on a hit)."""
+    if services.matched is None or not any(found):
+        return [tuple(matches) for matches in found], set()
+    return await run_in_threadpool(services.matched.settle, found)
 
 
 def _flags(matches: Sequence[Match], minors: set[int]) -> CaseFlags:
@@ -130,14 +134,13 @@ async def match_image(request: Request, image: Image) -> dict[str, Any]:
     """Matches an uploaded image (every frame, 8 orientations) against every bank."""
     services = services_of(request)
     hashes, result = await run_in_threadpool(_hash_and_match, services, image)
-    minors = await _minor_entries(services, [result.matches])
-    flags = _flags(result.matches, minors)
+    [matches], minors = await _settle(services, [result.matches])
     return {
         "sha256": hashes.sha256,
         "pdq": hashes.pdq.pdq,
         "quality": result.quality,
         "low_quality": result.low_quality,
-        **verdict_dict(decide([], result.matches, flags), result.matches),
+        **verdict_dict(decide([], matches, _flags(matches, minors)), matches),
     }
 
 
@@ -157,7 +160,7 @@ async def match_hashes(request: Request, query: HashQuery) -> dict[str, Any]:
         found = match_all()
     else:
         found = await run_in_threadpool(match_all)
-    minors = await _minor_entries(services, found)
+    found, minors = await _settle(services, found)
     return {
         "results": [
             {

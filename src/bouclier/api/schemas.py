@@ -64,6 +64,11 @@ class MatchOut(BaseModel):
     distance: int
     orientation: str
     frame: int
+    reviewed: bool = Field(
+        description="Whether the entry was reviewed: an operator's, or a case's hash an analyst "
+        "confirmed. An unreviewed entry is a claim anyone could make (a hash a case reported): "
+        "its match asks for review and is never escalated (see the policy)."
+    )
 
 
 class ReasonOut(BaseModel):

@@ -23,10 +23,11 @@ from sqlalchemy import text
 from bouclier.accounts.api_keys import ApiKeyStore
 from bouclier.analysis import Analyzer
 from bouclier.analysis.pipeline import Likeness
+from bouclier.api.intake import CaseIntake
 from bouclier.banks.live import LiveMatcher, SnapshotPolicy
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
-from bouclier.cases.minors import MinorEntries
+from bouclier.cases.matched import MatchedEntries
 from bouclier.detectors.registry import Registry
 from bouclier.errors import BouclierError, ModelUnavailable
 from bouclier.guard import Guard
@@ -51,7 +52,9 @@ class Services:
     models_ready: threading.Event = field(default_factory=threading.Event)
     models_error: BouclierError | None = None
     deliverer: Deliverer | None = None  # sends the webhook outbox (bouclier.webhooks.deliverer)
-    minors: MinorEntries | None = None  # which matched entries are a minor's (the policy)
+    # the matched entries' standing (reviewed, a minor's case), looked up at answer time
+    matched: MatchedEntries | None = None
+    intake: CaseIntake | None = None  # the door of public case creation (challenge, limits)
 
     @classmethod
     def start(cls, settings: Settings, detectors: Registry) -> Services:
@@ -71,8 +74,10 @@ class Services:
                     settings.snapshot_every_seconds,
                 ),
             )
+            matched = MatchedEntries(db)
             analyzer = Analyzer(
                 matcher=live.matcher,
+                entries=matched,
                 detectors=detectors,
                 likeness=Likeness.from_database(db, settings, detectors),
                 policy=Policy.from_settings(settings),
@@ -84,7 +89,8 @@ class Services:
             raise
         guard = Guard(detectors, policy=analyzer.policy)  # the same models and thresholds
         services = cls(settings, db, store, ApiKeyStore(db), analyzer, guard, live)
-        services.minors = MinorEntries(db)
+        services.matched = matched
+        services.intake = CaseIntake.from_settings(db, settings)
         live.follow()
         live.keep_snapshots()
         services.deliverer = Deliverer(db)

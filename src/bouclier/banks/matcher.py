@@ -41,6 +41,10 @@ class Match:
     orientation: str
     frame: int = 0
     signal_type: str = PDQ.name
+    #: Whether the entry was reviewed (an operator's, or a case's hash an analyst confirmed). The
+    #: index does not know: it is looked up when an answer is made (bouclier.cases.matched), and
+    #: until then a match counts as unreviewed, the side on which nothing is blocked on a claim.
+    reviewed: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +55,7 @@ class Match:
             "distance": self.distance,
             "orientation": self.orientation,
             "frame": self.frame,
+            "reviewed": self.reviewed,
         }
 
 

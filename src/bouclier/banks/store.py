@@ -85,6 +85,8 @@ class NewEntry:
     case_ref: str | None = None
     note: str | None = None
     signal_type: str = pdq.NAME
+    #: False for a hash a case reported, until an analyst confirms it (the policy then blocks).
+    reviewed: bool = True
 
     def validated(self, signal_types: SignalTypes | None = None) -> NewEntry:
         if self.quality is not None and not (
@@ -101,6 +103,7 @@ class NewEntry:
             source=bounded_text("source", self.source or "", MAX_SOURCE) or "",
             case_ref=bounded_text("case_ref", self.case_ref, MAX_CASE_REF) or None,
             note=bounded_text("note", self.note, MAX_NOTE) or None,
+            reviewed=bool(self.reviewed),
         )
 
 
@@ -432,4 +435,5 @@ def _entry_row(entry: NewEntry) -> dict[str, object]:
         "source": entry.source,
         "case_ref": entry.case_ref,
         "note": entry.note,
+        "reviewed": entry.reviewed,
     }

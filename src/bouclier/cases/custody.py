@@ -38,6 +38,7 @@ EVENT_KINDS = (
     "case.collective_created",
     "case.contact_set",
     "case.status",
+    "case.verified",
     "case.merged",
     "case.merged_into",
     "hash.added",

@@ -2,9 +2,12 @@
 
 Hashes reported from the victim's device go into the ``victims`` bank **at once** (as StopNCII
 does: a re-upload is caught from the first minute), tagged with the case number, with the item
-``pending``. Hashes of low quality are kept too (``low_quality`` is shown, never dropped). An
-evidence file is an image the victim chose to upload: fingerprinted, sealed with the case key,
-never kept for a case concerning a minor, and in the victim bank only once an analyst confirms it.
+``pending`` and the bank entry *unreviewed*: anyone can open a case, so until an analyst confirms
+the item a match on it asks platforms for review and is never blocked or escalated on the case's
+word alone (list poisoning; :mod:`bouclier.policy.decide`). Hashes of low quality are kept too
+(``low_quality`` is shown, never dropped). An evidence file is an image the victim chose to
+upload: fingerprinted, sealed with the case key, never kept for a case concerning a minor, and in
+the victim bank only once an analyst confirms it.
 """
 
 from __future__ import annotations
@@ -77,7 +80,12 @@ class CaseItems(CaseLookup):
             VICTIM_BANK,
             [
                 NewEntry(
-                    value=r.pdq, quality=r.quality, sha256=r.sha256, source="case", case_ref=number
+                    value=r.pdq,
+                    quality=r.quality,
+                    sha256=r.sha256,
+                    source="case",
+                    case_ref=number,
+                    reviewed=False,  # a stranger's claim until an analyst confirms the item
                 )
                 for r in fresh
             ],

@@ -42,6 +42,8 @@ class CaseInfo:
     created_at: datetime
     updated_at: datetime
     has_contact: bool
+    #: False for a case opened without a solved challenge or in a burst, until an analyst looks.
+    verified: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ def case_info(session: Session, row: Case) -> CaseInfo:
         created_at=row.created_at,
         updated_at=row.updated_at,
         has_contact=row.contact is not None,
+        verified=row.verified,
     )
 
 

@@ -1,11 +1,14 @@
 """What analysts and families do with cases once reported: review, collectives, merging, queue.
 
-An analyst confirms each hash or evidence item, or rejects it: a rejected hash leaves the victim
-bank and goes to the ``known-false-positives`` bank, so it is never matched again. Families
+An analyst confirms each hash or evidence item, or rejects it: a confirmed hash's bank entry is
+*reviewed* from then on (the policy may block and escalate on it); a rejected hash leaves the
+victim bank and goes to the ``known-false-positives`` bank, so it is never matched again. Families
 reporting the same images join one collective case with an invitation code; the same victim
 reported twice is merged into one case. The queue puts cases concerning a minor first, then
-sextortion, then the oldest. :func:`record_reupload` records, in a platform's feedback
-transaction, that one of a case's hashes blocked a re-upload.
+sextortion, then the oldest, and unverified cases after all of those until an analyst looks
+(:meth:`CaseReview.looked_at`; deciding on an item or setting the status counts too).
+:func:`record_reupload` records, in a platform's feedback transaction, that one of a case's hashes
+blocked a re-upload.
 """
 
 from __future__ import annotations
@@ -94,11 +97,26 @@ class CaseReview(CaseLookup):
             item.status = status
             item.reviewed_at = now
             item.bank_entry_id = entry_id
+            if status == "confirmed" and entry_id is not None:
+                # from now on a match on it is an analyst's word, not a stranger's: the policy
+                # may block and escalate (every process sees it at its next match, no snapshot)
+                session.execute(
+                    update(BankEntry).where(BankEntry.id == entry_id).values(reviewed=True)
+                )
             if row.status == "new":
                 row.status = "in_progress"
             row.updated_at = now
             custody.append(session, row.id, f"item.{status}", actor, {"item": item.id}, at=now)
+            _looked_at(session, row, actor, now)
             return item_info(item)
+
+    def looked_at(self, number: str, *, actor: str) -> CaseInfo:
+        """An analyst looked at the case: an unverified case (no solved challenge, or a burst
+        from one client) takes its place in the queue again. Logged once."""
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            _looked_at(session, row, actor, utcnow())
+            return case_info(session, row)
 
     # --- collective cases, merging, status -------------------------------------------------------
 
@@ -157,6 +175,7 @@ class CaseReview(CaseLookup):
                 )
                 row.status = status
                 row.updated_at = utcnow()
+            _looked_at(session, row, actor, utcnow())
             return case_info(session, row)
 
     def merge(self, source: str, target: str, *, actor: str) -> CaseInfo:
@@ -213,7 +232,9 @@ class CaseReview(CaseLookup):
     # --- the analyst's queue -------------------------------------------------------------------
 
     def queue(self, *, include_closed: bool = False, limit: int = 200) -> list[QueueEntry]:
-        """Open cases, most urgent first: a minor, then sextortion, then the oldest."""
+        """Open cases, most urgent first: a minor, then sextortion, then the oldest; unverified
+        cases (whose minor and sextortion flags are a stranger's unchecked word, possibly one of
+        a flood of fake cases) come after every verified one, until an analyst looks."""
         now = utcnow()
         with self.db.transaction() as session:
             query = select(Case).where(Case.status != "merged")
@@ -221,7 +242,11 @@ class CaseReview(CaseLookup):
                 query = query.where(Case.status != "closed")
             rows = session.scalars(
                 query.order_by(
-                    Case.minor.desc(), Case.sextortion.desc(), Case.created_at, Case.id
+                    Case.verified.desc(),
+                    Case.minor.desc(),
+                    Case.sextortion.desc(),
+                    Case.created_at,
+                    Case.id,
                 ).limit(limit)
             ).all()
             ids = [r.id for r in rows]
@@ -295,6 +320,13 @@ def record_reupload(
         at=moment,
     )
     return True
+
+
+def _looked_at(session: Session, row: Case, actor: str, now: datetime) -> None:
+    if not row.verified:
+        row.verified = True
+        row.updated_at = now
+        custody.append(session, row.id, "case.verified", actor, {}, at=now)
 
 
 def _per_case(

@@ -80,8 +80,12 @@ class Cases(CaseItems, CaseReview, CaseWithdrawal):
         details: str | None = None,
         invitation: str | None = None,
         actor: str = "victim",
+        verified: bool = True,
     ) -> tuple[CaseInfo, str]:
-        """Opens a case; returns it and its secret, which is never seen again."""
+        """Opens a case; returns it and its secret, which is never seen again. The public doors
+        (the API, the portal) pass ``verified=False`` for a case opened without a solved
+        challenge or in a burst from one client (``bouclier.api.intake``): the queue keeps such
+        cases behind the others until an analyst looks."""
         if language not in LANGUAGES:
             raise InputError(f"language is one of {', '.join(LANGUAGES)}", code="invalid_language")
         contact = bounded_text("contact", contact, MAX_CONTACT) or None
@@ -104,6 +108,7 @@ class Cases(CaseItems, CaseReview, CaseWithdrawal):
                     status="new",
                     created_at=now,
                     updated_at=now,
+                    verified=bool(verified),
                 )
                 if key is not None and contact:
                     row.contact = sealing.seal(
@@ -125,6 +130,7 @@ class Cases(CaseItems, CaseReview, CaseWithdrawal):
                         "minor": bool(minor),
                         "sextortion": bool(sextortion),
                         "contact_given": bool(contact),
+                        **({} if verified else {"verified": False}),
                     },
                     at=now,
                 )

@@ -13,7 +13,8 @@ from bouclier.cli.output import FORMATS, Printer, iter_files
 from bouclier.cli.signal_option import signal_type_option
 
 if TYPE_CHECKING:
-    from bouclier.banks.matcher import MatchResult
+    from bouclier.banks.matcher import Match, MatchResult
+    from bouclier.cases.matched import MatchedEntries
 
 
 def _row(source: str, result: MatchResult) -> dict[str, object]:
@@ -23,6 +24,11 @@ def _row(source: str, result: MatchResult) -> dict[str, object]:
         "low_quality": result.low_quality,
         "matches": [m.to_dict() for m in result.matches],
     }
+
+
+def _settled(entries: MatchedEntries, matches: tuple[Match, ...]) -> tuple[Match, ...]:
+    """The matches with ``reviewed`` as the database says (a query, only on a hit)."""
+    return entries.settle([matches])[0][0] if matches else matches
 
 
 def _table_row(source: str, result: MatchResult) -> dict[str, object]:
@@ -59,12 +65,16 @@ def match_command(
     """Match images against the banks (all banks unless --bank is given).
 
     Prints one JSON line per file: {"path","quality","low_quality","matches":[{"bank","entry",
-    "distance","orientation",...}]}. A hash of quality under 50 is flagged low_quality, and
+    "distance","orientation","reviewed",...}]}; "reviewed" is false for a hash a case reported
+    that no analyst has confirmed yet. A hash of quality under 50 is flagged low_quality, and
     still matched. An image is looked up by every signal type (its PDQ in 8 orientations, its
     SHA-256 and MD5). A --pdq hash is matched as given (one orientation) and printed as
     {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
     """
+    import dataclasses
+
     from bouclier.banks.matcher import BankMatcher
+    from bouclier.cases.matched import MatchedEntries
     from bouclier.hashing import ImageHashes
 
     if not paths and not hashes and not values:
@@ -75,9 +85,10 @@ def match_command(
     matcher = BankMatcher.from_store(
         app.store, list(banks) or None, min_quality=app.settings.pdq_min_quality
     )
+    entries = MatchedEntries(app.db)
     printer = Printer(fmt, ("path", "quality", "matches", "best", "error"))
     for kind, value in queries:
-        found = matcher.match_hash(value, kind)
+        found = _settled(entries, matcher.match_hash(value, kind))
         best = found[0] if found else None
         query = {"pdq": value} if kind == "pdq" and value in hashes else {}
         printer.row(
@@ -95,6 +106,7 @@ def match_command(
     for path, hashed in hash_paths(app, list(iter_files(paths)), full_resolution, "matching"):
         if isinstance(hashed, ImageHashes):
             result = matcher.match_image(hashed)
+            result = dataclasses.replace(result, matches=_settled(entries, result.matches))
             printer.row(_row(str(path), result), _table_row(str(path), result))
         else:
             failed += 1

@@ -6,14 +6,22 @@ sexual = 0.5        # nudity.sexual score from which an image counts as sexual
 revealing = 0.45    # nudity.revealing score from which it counts as revealing (swimwear, underwear)
 
 [rules]
-victim_match_sexual = "BLOCK"    # victim-bank match on a sexual or revealing image
-victim_match_other = "REVIEW"    # victim-bank match on any other image
+victim_match_sexual = "BLOCK"    # reviewed victim-bank match on a sexual or revealing image
+victim_match_other = "REVIEW"    # reviewed victim-bank match on any other image
+unreviewed_match_sexual = "BLOCK"   # unreviewed (a case's, not yet confirmed) on a sexual image
+unreviewed_match_other = "REVIEW"   # unreviewed on any other image (never escalated)
 enrolled_face = "REVIEW"         # enrolled person's face in a sexual or revealing image
 minor = "BLOCK"                  # any of the above where a minor is concerned (and escalate)
 ```
 Unknown keys and bad values are refused with a ConfigError naming them. ``BOUCLIER_POLICY_FILE``
 names the file the API, the guard and ``bouclier scan`` use (:meth:`Policy.from_settings`); the
 thresholds reach every "sexual or revealing" decision through ``bouclier.policy.exposure``.
+
+An *unreviewed* match is on a hash a case reported that no analyst has confirmed yet. Anyone can
+open a case, so such a match is never escalated, and ``unreviewed_match_other`` should stay REVIEW
+(BLOCK there lets anyone take down any picture, a public figure's photo included).
+``unreviewed_match_sexual`` is the platform's choice: BLOCK catches a re-upload from the first
+minute; REVIEW suits a platform of consensual adult content that a poisoner could target.
 
 The default thresholds: NudeNet's detection threshold (the nudity detector's ``min_score``, 0.25;
 NudeNet's own is 0.2-0.25) keeps weak boxes as facts; a verdict needs more, because the model is
@@ -45,6 +53,8 @@ class Policy:
     revealing_threshold: float = 0.45
     victim_match_sexual: Decision = Decision.BLOCK
     victim_match_other: Decision = Decision.REVIEW
+    unreviewed_match_sexual: Decision = Decision.BLOCK
+    unreviewed_match_other: Decision = Decision.REVIEW
     enrolled_face: Decision = Decision.REVIEW
     minor: Decision = Decision.BLOCK
 

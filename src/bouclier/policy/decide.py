@@ -6,14 +6,27 @@ The rules, in ../shared/DESIGN.md's words (each outcome configurable in :class:`
 evidence                                                 verdict
 =======================================================  =======================================
 match in a known-false-positive bank                     ALLOW (overrides the rest)
-victim-bank match, image sexual or revealing             BLOCK
-victim-bank match, image not sexual                      REVIEW (a clothed version, or poisoning)
+reviewed victim-bank match, image sexual or revealing    BLOCK
+reviewed victim-bank match, image not sexual             REVIEW (a clothed version, or poisoning)
+unreviewed victim-bank match, image sexual or revealing  BLOCK (``unreviewed_match_sexual``)
+unreviewed victim-bank match, image not sexual           REVIEW (``unreviewed_match_other``)
 enrolled face in a sexual or revealing image             REVIEW, high priority (or BLOCK)
 any of the above where a minor is concerned              BLOCK and escalate, urgent
 nothing of the above                                     ALLOW
 =======================================================  =======================================
 
-A minor is concerned when the case says so or an enrolled person matched was enrolled as a minor.
+A victim-bank entry is *reviewed* when an operator put it in the bank or an analyst confirmed the
+case item it came from; a hash a case reported is *unreviewed* until then (``Match.reviewed``).
+Anyone can open a case, so an unreviewed match is a stranger's claim: alone it never blocks an
+image that is not itself sexual or revealing (the photo of a public figure put on the list), and
+the case's flags (minor, sextortion), which are the same stranger's word, count only with a
+reviewed match: an unreviewed match is never escalated. Whether a sexual or revealing image that
+matches an unreviewed hash is blocked (the default: a re-upload is caught from the first minute)
+or only reviewed (an adult platform whose content a poisoner could take down) is the platform's
+choice, in its policy file.
+
+A minor is concerned when the case of a reviewed match says so or an enrolled person matched was
+enrolled as a minor.
 Whether the image is sexual or revealing is :func:`bouclier.policy.exposure.exposure`'s answer,
 with this policy's thresholds. Several rules can fire: the most severe decision wins and every
 reason is kept. Reasons also name
@@ -54,6 +67,8 @@ class BankMatch(Protocol):
     def entry(self) -> int: ...
     @property
     def distance(self) -> int: ...
+    @property
+    def reviewed(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,21 +98,27 @@ def decide(
         return Verdict(Decision.ALLOW, (reason, *seen))
 
     decision, priority, reasons = Decision.ALLOW, Priority.NORMAL, []
+    exposed = sexual or revealing
+    what = "a sexual or revealing image" if exposed else "an image not seen as sexual"
     victims = [m for m in matches if m.bank_kind == "victim"]
-    if victims:
-        rule = policy.victim_match_sexual if sexual or revealing else policy.victim_match_other
+    confirmed = [m for m in victims if m.reviewed]
+    claimed = [m for m in victims if not m.reviewed]
+    if confirmed:
+        rule = policy.victim_match_sexual if exposed else policy.victim_match_other
         decision = _worse(decision, rule)
-        best = min(victims, key=lambda m: m.distance)
-        what = (
-            "a sexual or revealing image" if sexual or revealing else "an image not seen as sexual"
-        )
+        reasons.append(Reason("victim_match", f"{what} matches {_best(confirmed)}"))
+    if claimed:
+        rule = policy.unreviewed_match_sexual if exposed else policy.unreviewed_match_other
+        decision = _worse(decision, rule)
         reasons.append(
             Reason(
-                "victim_match",
-                f"{what} matches victim bank {best.bank}#{best.entry} (distance {best.distance})"
-                + (f" and {len(victims) - 1} more" if len(victims) > 1 else ""),
+                "victim_match_unreviewed",
+                f"{what} matches {_best(claimed)}, reported by a case and not yet reviewed by "
+                "an analyst",
             )
         )
+    # the case's flags are its reporter's word: they count only with a reviewed match
+    claims = case_flags if confirmed else CaseFlags()
 
     enrolled = [s for s in signals if s.label == ENROLLED]
     minor_enrolled = any(s.detail("minor") == "true" for s in enrolled)
@@ -112,14 +133,20 @@ def decide(
             )
         )
 
-    if reasons and (case_flags.minor or minor_enrolled):
+    if reasons and (claims.minor or minor_enrolled):
         decision = _worse(decision, policy.minor)
         reasons.append(Reason("minor", "a minor is concerned: escalate"))
         return Verdict(decision, (*reasons, *seen), Priority.URGENT, escalate=True)
-    if reasons and case_flags.sextortion:
+    if reasons and claims.sextortion:
         priority = Priority.URGENT
         reasons.append(Reason("sextortion", "the case reports sextortion"))
     return Verdict(decision, (*reasons, *seen), priority)
+
+
+def _best(victims: Sequence[BankMatch]) -> str:
+    best = min(victims, key=lambda m: m.distance)
+    more = f" and {len(victims) - 1} more" if len(victims) > 1 else ""
+    return f"victim bank {best.bank}#{best.entry} (distance {best.distance}){more}"
 
 
 def _worse(a: Decision, b: Decision) -> Decision:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -106,6 +107,9 @@ class BankEntry(Base):
     case_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # False for a hash a case reported until an analyst confirms it: a stranger's claim, which the
+    # policy never blocks or escalates on alone (bouclier.policy.decide); operators' are reviewed.
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     bank: Mapped[Bank] = relationship(back_populates="entries")
 
@@ -352,6 +356,19 @@ class Case(Base):
     details: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # sealed
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # False for a case opened without a solved challenge or in a burst from one client, until an
+    # analyst looks at it: the queue puts such cases after the others (bouclier.cases.review).
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class SpentChallenge(Base):
+    """A case-creation challenge already used (its SHA-256), kept until it expires, so that
+    each is used once across every process (bouclier.cases.challenge)."""
+
+    __tablename__ = "spent_challenges"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class CaseItem(Base):

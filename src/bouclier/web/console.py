@@ -250,6 +250,9 @@ def case_page(
         if not hmac.compare_digest(proof.encode(), expected.encode()):
             revealed = None
     try:
+        # an analyst looked: an unverified case (no solved challenge, or a burst from one
+        # client) takes its place in the queue again (logged once, in its custody log)
+        common.cases(request).looked_at(number, actor=found[1].actor)
         return _case_page(request, found, number, revealed=revealed)
     except NotFound:
         return common.render(

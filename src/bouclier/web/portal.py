@@ -2,17 +2,22 @@
 join a collective case, follow blocked re-uploads and notices, download the evidence bundle,
 withdraw.
 
-Every form is a plain POST form with its CSRF token (:mod:`bouclier.web.common`); only the
-fingerprinting step needs JavaScript (``pdq.js`` and ``portal.js`` fill a hidden field with the
-hashes; the file input has no ``name``, so a file never leaves the device with the form). No URL
-names a case or an item: the case is the session's, so one session cannot reach another case.
-The secret is shown once, in the answer to the POST that made it, never in a URL or a log.
+Opening a case goes through the door of :mod:`bouclier.api.intake` (a challenge, per-client and
+global limits) before anything is made: ``challenge.js`` solves the form's proof of work while the
+person fills it in; without JavaScript the form still works, the challenge then counting once a
+few seconds old ("press the button again" if sent at once), and the case is opened unverified
+under a tighter limit. Every form is a plain POST form with its CSRF token
+(:mod:`bouclier.web.common`); only the fingerprinting step needs JavaScript (``pdq.js`` and
+``portal.js`` fill a hidden field with the hashes; the file input has no ``name``, so a file
+never leaves the device with the form). No URL names a case or an item: the case is the
+session's, so one session cannot reach another case. The secret is shown once, in the answer to
+the POST that made it, never in a URL or a log.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -20,12 +25,16 @@ from fastapi.responses import Response
 from bouclier.accounts.sessions import SessionInfo
 from bouclier.cases import CaseInfo, HashReport, credentials
 from bouclier.cases.attempts import TooManyAttempts
+from bouclier.cases.challenge import Challenge
 from bouclier.cases.evidence import export_bundle
 from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
-from bouclier.errors import BouclierError, InputError, NotFound
+from bouclier.errors import BouclierError, ChallengeFailed, InputError, NotFound
 from bouclier.web import common
 from bouclier.web.common import VICTIM
+
+if TYPE_CHECKING:  # at run time the API's package imports this one (bouclier.api.app)
+    from bouclier.api.intake import CaseIntake
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,13 +56,29 @@ def new_case_form(request: Request) -> Response:
 
 
 def _new_form(
-    request: Request, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    challenge: Challenge | None = None,
 ) -> Response:
+    """The form, with a new challenge (or the one it was sent with, when only too early)."""
     filled = {"minor": False, "sextortion": False, "contact": "", "invitation": "", **values}
     filled.setdefault("language", common.negotiate(request))
     return common.render(
-        request, "portal/new.j2", values=filled, errors=errors, status_code=status_code
+        request,
+        "portal/new.j2",
+        values=filled,
+        errors=errors,
+        status_code=status_code,
+        challenge=challenge or _intake(request).challenges.issue(),
     )
+
+
+def _intake(request: Request) -> CaseIntake:
+    intake: CaseIntake | None = request.app.state.services.intake
+    assert intake is not None  # made by Services.start
+    return intake
 
 
 @router.post("/case/new")
@@ -65,6 +90,8 @@ def create_case(
     sextortion: str = Form(""),
     contact: str = Form(""),
     invitation: str = Form(""),
+    challenge: str = Form(""),
+    answer: str = Form(""),
 ) -> Response:
     if not common.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
@@ -80,6 +107,19 @@ def create_case(
         "contact": contact,
         "invitation": invitation,
     }
+    # the challenge and the limits, before the secret's argon2 hash (bouclier.api.intake)
+    intake = _intake(request)
+    try:
+        admitted = intake.admit(common.client(request), challenge or None, answer or None)
+    except ChallengeFailed as exc:
+        if exc.code == "challenge_too_early":  # no JavaScript, and sent at once: press again
+            again = Challenge(challenge, intake.challenges.bits, 0, 0)
+            return _new_form(request, values, {"challenge": "new.wait"}, 400, again)
+        return _new_form(request, values, {"challenge": "new.challenge_again"}, 400)
+    except BouclierError as exc:
+        if exc.code != "rate_limited":  # bouclier.api.ratelimit.RateLimited
+            raise
+        return common.too_many(request, float(getattr(exc, "retry_after", 60)))
     try:
         case, secret = common.cases(request).create(
             language=chosen,
@@ -87,6 +127,7 @@ def create_case(
             sextortion=bool(sextortion),
             contact=contact or None,
             invitation=invitation.strip() or None,
+            verified=admitted.verified,
         )
     except NotFound:
         return _new_form(request, values, {"invitation": "collective.unknown"}, 400)

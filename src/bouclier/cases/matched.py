@@ -1,0 +1,103 @@
+"""What the database says of the bank entries a match found: whether each was reviewed, and
+whether it belongs to a case concerning a minor (the policy needs both; ../shared/DESIGN.md).
+
+A hash a case reported goes into the victim bank at once but is a stranger's claim until an
+analyst confirms its item (``bank_entries.reviewed``); anything else an operator put in a bank is
+reviewed. The matcher's index and snapshots hold hashes only: the standing of an entry is looked
+up **when an answer is made**, for the entries matched, which are few (matches on victim banks
+are rare by design). So an analyst's confirmation counts at once, in every process, with no
+change to the snapshot format or the change log.
+
+A reviewed entry's standing is cached for a few seconds (a burst of re-uploads of one image then
+costs one query); a case only ever becomes a minor's (by a merge), so a stale "not a minor" lasts
+at most :data:`TTL` seconds. An unreviewed entry is never cached, so its confirmation is seen by
+the next match; an entry that is not found (deleted meanwhile) stands as unreviewed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bouclier.banks.matcher import Match
+from bouclier.storage import Database
+from bouclier.storage.models import BankEntry, Case
+
+TTL = 5.0
+_CACHED = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """An entry's standing: reviewed (an operator's or an analyst-confirmed hash) and whether
+    its case says it concerns a minor (a claim that counts only once reviewed)."""
+
+    reviewed: bool
+    minor: bool = False
+
+
+UNKNOWN = Standing(reviewed=False)
+
+
+class MatchedEntries:
+    def __init__(
+        self, db: Database, *, ttl: float = TTL, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.db = db
+        self.ttl = ttl
+        self._clock = clock
+        self._cache: OrderedDict[int, tuple[Standing, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, entries: Iterable[int]) -> dict[int, Standing]:
+        """The standing of each of ``entries``; blocking (a query, unless all are cached)."""
+        now = self._clock()
+        wanted = set(entries)
+        known: dict[int, Standing] = {}
+        with self._lock:
+            for entry in wanted:
+                cached = self._cache.get(entry)
+                if cached is not None and cached[1] > now:
+                    known[entry] = cached[0]
+        missing = sorted(wanted - known.keys())
+        if missing:
+            with self.db.transaction() as session:
+                rows = session.execute(
+                    select(BankEntry.id, BankEntry.reviewed, Case.minor)
+                    .outerjoin(Case, Case.number == BankEntry.case_ref)
+                    .where(BankEntry.id.in_(missing))
+                ).all()
+            found = {int(i): Standing(bool(reviewed), bool(minor)) for i, reviewed, minor in rows}
+            with self._lock:
+                for entry in missing:
+                    known[entry] = found.get(entry, UNKNOWN)
+                    if known[entry].reviewed:  # final: only an unreviewed entry can change
+                        self._cache[entry] = (known[entry], now + self.ttl)
+                        self._cache.move_to_end(entry)
+                while len(self._cache) > _CACHED:
+                    self._cache.popitem(last=False)
+        return known
+
+    def settle(self, found: Sequence[Sequence[Match]]) -> tuple[list[tuple[Match, ...]], set[int]]:
+        """Each list of matches with its entries' ``reviewed`` filled in, and the entries of a
+        minor's case among the reviewed ones (one query for all the lists)."""
+        entries = {m.entry for matches in found for m in matches}
+        if not entries:
+            return [tuple(matches) for matches in found], set()
+        standing = self.of(entries)
+        return [annotated(matches, standing) for matches in found], {
+            entry for entry, s in standing.items() if s.reviewed and s.minor
+        }
+
+
+def annotated(matches: Iterable[Match], standing: Mapping[int, Standing]) -> tuple[Match, ...]:
+    """``matches`` with ``reviewed`` as ``standing`` says (unreviewed when it does not know)."""
+    return tuple(
+        dataclasses.replace(m, reviewed=standing.get(m.entry, UNKNOWN).reviewed) for m in matches
+    )
