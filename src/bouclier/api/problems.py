@@ -14,6 +14,7 @@ any other refused input (image, hash, entry)    422     its own (``media.*``, ``
 request body or parameters of the wrong shape   422     ``invalid_request``, with ``fields``
 unknown bank, entry or key                      404     ``*_not_found``
 name already taken                              409     ``*_exists``
+a key's most webhooks reached                   409     ``webhook_limit_reached``
 database, setting or model unusable             503     ``invalid_setting``, ``model_unavailable``
 a bug                                           500     ``internal``
 ==============================================  ======  =====================================
