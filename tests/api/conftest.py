@@ -54,7 +54,10 @@ def api(
 ) -> Iterator[Api]:
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     settings = load_settings(
-        data_dir=tmp_path / "data", database_url=database_url, max_image_bytes=2_000_000
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        max_image_bytes=2_000_000,
+        webhook_allowed_hosts="127.0.0.1",  # the webhook tests' receivers (tests/webhooks)
     )
     with TestClient(create_app(settings, detectors=detectors)) as client:
         services: Services = client.app.state.services  # type: ignore[attr-defined]

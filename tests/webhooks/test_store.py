@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bouclier.errors import InputError, NotFound
+from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.storage import Database
 from bouclier.webhooks.destinations import Destinations
 from bouclier.webhooks.store import WebhookStore, validate_url
@@ -125,3 +125,24 @@ def test_a_name_that_does_not_resolve_yet_is_accepted_and_checked_at_delivery() 
         raise OSError("no such name")
 
     assert validate_url("https://new.example/h", Destinations(resolver=resolver))
+
+
+def test_a_key_has_at_most_per_key_webhooks(db: Database) -> None:
+    from bouclier.accounts.api_keys import ApiKeyStore
+
+    keys = ApiKeyStore(db)
+    one, _ = keys.create("one.social", "platform")
+    two, _ = keys.create("two.social", "platform")
+    store = WebhookStore(db, per_key=2)
+    first, _ = store.create("a", "https://one.social/a", api_key_id=one.id)
+    second, _ = store.create("b", "https://one.social/b", api_key_id=one.id)
+    store.disable(second.id)  # disabled still counts: it keeps its log until deleted
+    with pytest.raises(Conflict) as caught:
+        store.create("c", "https://one.social/c", api_key_id=one.id)
+    assert caught.value.code == "webhook_limit_reached"
+    store.create("c", "https://two.social/c", api_key_id=two.id)  # another key's own cap
+    for i in range(3):
+        store.create(f"ops-{i}", "https://ops.example/h")  # the operator's: not capped
+    store.delete(first.id, api_key_id=one.id)
+    store.create("c", "https://one.social/c", api_key_id=one.id)
+    assert len(store.webhooks(api_key_id=one.id)) == 2
