@@ -46,7 +46,7 @@ from bouclier.vocabulary import WEBHOOK_EVENTS
 
 _INSERT_BATCH = 5000
 #: The most bank changes one ``hash.added`` / ``hash.removed`` delivery carries (a body of about
-#: 150 kB); a larger bank write is announced in several deliveries.
+#: 130 kB of PDQ changes); a larger bank write is announced in several deliveries.
 CHANGES_PER_DELIVERY = 1000
 _SCRUB_BATCH = 500
 HASH_EVENTS = {"add": "hash.added", "remove": "hash.removed"}
