@@ -20,6 +20,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bouclier.errors import ConfigError
 from bouclier.vocabulary import LimiterStore
 
+_HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?"
+)
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -252,6 +256,23 @@ class Settings(BaseSettings):
         "and its last snapshot is this many seconds old.",
     )
 
+    webhooks_per_key: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="Webhooks an API key may have (disabled ones count until deleted); one more "
+        "is refused with 409 webhook_limit_reached. Webhooks made with `bouclier webhook create` "
+        "and no --key-id are the operator's and not capped.",
+    )
+    webhook_allowed_hosts: str | None = Field(
+        default=None,
+        description="Comma-separated host names, IP addresses and networks (CIDR) that webhooks "
+        "may call although they are loopback, private, link-local, CGNAT (100.64.0.0/10) or "
+        "reserved: receivers the operator runs on its own network, which may also use plain "
+        "http://. A listed name may resolve to any address. Default: none, every webhook must "
+        "resolve to public addresses only.",
+    )
+
     hotline_name: str | None = Field(
         default=None,
         description="Name of the hotline that sends takedown notices (the notifier); required to "
@@ -346,12 +367,33 @@ class Settings(BaseSettings):
             if part
         )
 
+    @field_validator("webhook_allowed_hosts")
+    @classmethod
+    def _allowed_hosts(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        entries = [entry.strip().lower() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                if not _HOST_NAME.fullmatch(entry):
+                    raise ValueError(
+                        f"{entry!r} is not a host name, an IP address or a network"
+                    ) from None
+        return ",".join(entries)
+
     @property
     def detector_names(self) -> tuple[str, ...] | None:
         """The names in ``detectors``, in order; None for the catalog's default ones."""
         if self.detectors is None:
             return None
         return tuple(self.detectors.split(",")) if self.detectors else ()
+
+    @property
+    def webhook_allowed(self) -> tuple[str, ...]:
+        """The entries of ``webhook_allowed_hosts``, lower-case."""
+        return tuple(self.webhook_allowed_hosts.split(",")) if self.webhook_allowed_hosts else ()
 
     @property
     def resolved_database_url(self) -> str:

@@ -47,6 +47,12 @@ WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = get_args(WebhookEvent)
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 DELIVERY_STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)
 
+#: Why a webhook delivery attempt failed, besides an HTTP status (``HTTP 500``): coarse on purpose,
+#: so that the delivery log cannot be used to probe a network (a refused connection, a reset and a
+#: server that hangs up all read "could not connect").
+DeliveryError = Literal["could not connect", "timeout", "destination refused"]
+DELIVERY_ERRORS: tuple[DeliveryError, ...] = get_args(DeliveryError)
+
 #: What a platform did with a match.
 FeedbackAction = Literal["blocked", "not_blocked", "false_positive"]
 FEEDBACK_ACTIONS: tuple[FeedbackAction, ...] = get_args(FeedbackAction)

@@ -69,6 +69,7 @@ def api(
         database_url=database_url,
         max_image_bytes=2_000_000,
         case_challenge_bits=CHALLENGE_BITS,
+        webhook_allowed_hosts="127.0.0.1",  # the webhook tests' receivers (tests/webhooks)
     )
     with TestClient(create_app(settings, detectors=detectors)) as client:
         services: Services = client.app.state.services  # type: ignore[attr-defined]

@@ -47,7 +47,8 @@ def test_register_receive_log_retry(api: Api) -> None:
         log = api.client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=platform).json()
         (first,) = log["deliveries"]
         assert (first["status"], first["attempts"], first["last_status"]) == ("pending", 1, 500)
-        assert first["entry_id"] == entry
+        assert first["entry_id"] is None  # a bank write: its range in the change log
+        assert first["first_cursor"] == first["last_cursor"] is not None
         assert log["next"] is None
         retry = api.client.post(
             f"/v1/webhooks/{hook['id']}/deliveries/{first['id']}/retry", headers=platform
@@ -72,7 +73,8 @@ def test_register_receive_log_retry(api: Api) -> None:
     assert len(site.received) == 3
     for got in site.received:
         assert verify_signature(secret, got.headers["Bouclier-Signature"], got.body)
-        assert json.loads(got.body)["data"]["entry_id"] == entry
+        (change,) = json.loads(got.body)["data"]["changes"]
+        assert (change["entry_id"], change["value"]) == (entry, PDQ)
 
 
 def test_platforms_see_only_their_own(api: Api) -> None:
@@ -105,6 +107,9 @@ def test_platforms_see_only_their_own(api: Api) -> None:
     ("body", "code"),
     [
         ({"name": "x", "url": "http://example.social/h"}, "invalid_webhook_url"),
+        ({"name": "x", "url": "http://localhost:8000/v1/cases"}, "invalid_webhook_url"),
+        ({"name": "x", "url": "https://100.64.0.1/h"}, "invalid_webhook_url"),
+        ({"name": "x", "url": "https://[::ffff:127.0.0.2]/h"}, "invalid_webhook_url"),
         ({"name": "x", "url": "https://u:p@example.social/h"}, "invalid_webhook_url"),
         ({"name": "x", "url": "https://example.social", "events": ["x"]}, "invalid_webhook_events"),
         ({"name": "x", "url": "https://example.social", "events": []}, "invalid_webhook_events"),
@@ -122,3 +127,24 @@ def test_roles(api: Api) -> None:
         answer = api.client.get("/v1/webhooks", headers=api.auth(role))
         assert answer.status_code == 403
     assert api.client.get("/v1/webhooks/1/deliveries", headers=api.auth("admin")).status_code == 404
+
+
+def test_a_key_has_at_most_webhooks_per_key(api: Api) -> None:
+    """Issue 14 part 3: a platform key could create any number of webhooks."""
+    platform = api.auth("platform")
+    cap = api.services.settings.webhooks_per_key
+    made = [
+        api.client.post(
+            "/v1/webhooks", headers=platform, json={"name": f"h{i}", "url": "https://ex.social/h"}
+        )
+        for i in range(cap + 1)
+    ]
+    assert [m.status_code for m in made] == [201] * cap + [409]
+    assert made[-1].json()["error"]["code"] == "webhook_limit_reached"
+    assert str(cap) in made[-1].json()["error"]["message"]
+    first = made[0].json()["id"]
+    assert api.client.delete(f"/v1/webhooks/{first}", headers=platform).status_code == 200
+    again = api.client.post(
+        "/v1/webhooks", headers=platform, json={"name": "again", "url": "https://ex.social/h"}
+    )
+    assert again.status_code == 201

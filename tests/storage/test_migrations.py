@@ -203,3 +203,50 @@ def test_reviewed_entries_migration_backfills_from_the_case_items(database_url: 
         assert items == 2  # altered in place: nothing that refers to the entries was dropped
     finally:
         db.dispose()
+
+
+def test_per_write_deliveries_migration_keeps_pending_per_hash_deliveries(
+    database_url: str,
+) -> None:
+    """0010 adds the change-log range of a delivery; a per-hash delivery written before keeps its
+    whole body and is still sent as it is."""
+    import httpx
+
+    from bouclier.webhooks.deliverer import Deliverer
+    from tests.webhooks.policies import PUBLIC
+
+    old = '{"data":{"entry_id":7,"pdq":null,"value":null},"event":"hash.removed"}'
+    db = Database(database_url)
+    try:
+        _upgrade(db, "0007")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO webhooks (id, name, url, events, secret, created_at) VALUES "
+                "(1, 'p', 'https://p.example/h', 'hash.removed', 'whsec_1', :now)",
+                "INSERT INTO webhook_deliveries (webhook_id, event, entry_id, payload, status, "
+                "attempts, next_attempt_at, created_at) VALUES (1, 'hash.removed', 7, :old, "
+                "'pending', 0, :now, :now)",
+            ):
+                connection.execute(
+                    text(statement), {"now": "2026-11-30 12:00:00+00:00", "old": old}
+                )
+        db.upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT entry_id, first_cursor, last_cursor, payload FROM webhook_deliveries")
+            ).all()
+        assert [tuple(r) for r in rows] == [(7, None, None, old)]
+        sent: list[bytes] = []
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            sent.append(request.read())
+            return httpx.Response(200)
+
+        deliverer = Deliverer(db, destinations=PUBLIC, transport=httpx.MockTransport(answer))
+        try:
+            assert deliverer.deliver_due() == 1
+        finally:
+            deliverer.close()
+        assert sent == [old.encode()]
+    finally:
+        db.dispose()

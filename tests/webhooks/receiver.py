@@ -1,5 +1,5 @@
 """A real HTTP receiver on 127.0.0.1 for webhook tests: records every request, answers scripted
-statuses (then 200)."""
+statuses (then 200); it can hold requests after the first few, as a slow platform would."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ class Receiver:
     url: str
     statuses: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    #: once this many requests are in, the next ones wait for ``opened`` (at most a minute)
+    hold_after: int | None = None
+    opened: threading.Event = field(default_factory=threading.Event)
+    held: threading.Event = field(default_factory=threading.Event)  # a request is waiting
 
 
 @contextmanager
@@ -33,6 +37,11 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             data = self.rfile.read(length)
+            with lock:
+                hold = state.hold_after is not None and len(state.received) >= state.hold_after
+            if hold:
+                state.held.set()
+                state.opened.wait(60)
             with lock:
                 state.received.append(Received(self.path, dict(self.headers.items()), data))
                 status = state.statuses.pop(0) if state.statuses else 200

@@ -6,19 +6,49 @@ import json
 import threading
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bouclier.banks.store import BankStore, NewEntry
 from bouclier.storage import Database
 from bouclier.storage.models import WebhookDelivery
 from bouclier.webhooks.fanout import fan_out, fan_out_all
+from bouclier.webhooks.outbox import CHANGES_PER_DELIVERY, expand
 from bouclier.webhooks.store import WebhookStore
 
 
 def _deliveries(db: Database) -> list[tuple[int | None, str]]:
+    """(entry id, event) of every change the outbox announces, as the bodies sent would."""
     with db.transaction() as session:
-        rows = session.execute(select(WebhookDelivery.entry_id, WebhookDelivery.payload)).all()
-    return [(entry, json.loads(payload)["event"]) for entry, payload in rows]
+        rows = session.execute(
+            select(
+                WebhookDelivery.payload, WebhookDelivery.first_cursor, WebhookDelivery.last_cursor
+            )
+        ).all()
+        bodies = [json.loads(expand(session, *row)) for row in rows]
+    return [(c["entry_id"], b["event"]) for b in bodies for c in b["data"]["changes"]]
+
+
+def _rows(db: Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(WebhookDelivery)) or 0)
+
+
+def test_an_import_is_a_few_deliveries_per_webhook_not_one_per_hash(
+    db: Database,
+) -> None:
+    """Issue 14 part 3: 24 webhooks x an import of N hashes made 24 x N rows."""
+    banks = BankStore(db)
+    banks.create("victims", "victim")
+    store = WebhookStore(db)
+    for i in range(24):
+        store.create(f"hook-{i}", f"https://platform-{i}.example/h")
+    n = 2 * CHANGES_PER_DELIVERY + 500
+    ids = banks.add("victims", [NewEntry(f"{i:064x}") for i in range(1, n + 1)])
+    assert fan_out_all(db) == n
+    assert _rows(db) == 24 * 3  # pages of at most CHANGES_PER_DELIVERY changes
+    announced = Counter(_deliveries(db))
+    assert set(announced) == {(entry, "hash.added") for entry in ids}
+    assert set(announced.values()) == {24}  # every change, to every webhook, once
 
 
 def test_concurrent_fan_outs_announce_each_change_once(database_url: str) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bouclier.errors import InputError, NotFound
+from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.storage import Database
+from bouclier.webhooks.destinations import Destinations
 from bouclier.webhooks.store import WebhookStore, validate_url
 
 
@@ -14,9 +15,8 @@ from bouclier.webhooks.store import WebhookStore, validate_url
     [
         "https://example.social/hooks/bouclier",
         "https://example.social:8443/h?x=1",
-        "http://localhost:8080/hook",
-        "http://127.0.0.1/hook",
-        "http://[::1]:9000/",
+        "https://93.184.216.34/hook",
+        "https://[2606:4700::1111]/hook",
     ],
 )
 def test_urls_accepted(url: str) -> None:
@@ -26,8 +26,25 @@ def test_urls_accepted(url: str) -> None:
 @pytest.mark.parametrize(
     "url",
     [
+        "http://localhost:8080/hook",
+        "http://127.0.0.1/hook",
+        "http://[::1]:9000/",
+        "https://10.1.2.3/hook",
+    ],
+)
+def test_urls_accepted_only_when_the_operator_allowed_their_host(url: str) -> None:
+    allowed = Destinations.allowing(["localhost", "127.0.0.1", "::1", "10.0.0.0/8"])
+    assert validate_url(url, allowed) == url
+    with pytest.raises(InputError) as caught:
+        validate_url(url)
+    assert caught.value.code == "invalid_webhook_url"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
         "",
-        "http://example.social/hook",  # plain http off the loopback
+        "http://example.social/hook",  # plain http to a host the operator did not list
         "ftp://example.social/",
         "https:///path-only",
         "https://user:pw@example.social/",
@@ -93,10 +110,39 @@ def test_a_key_sees_only_its_webhooks(db: Database) -> None:
         store.deliveries(hook.id, limit=0)
 
 
-def test_names_resolving_inside_are_refused_at_delivery() -> None:
-    from bouclier.webhooks.deliverer import _internal_destination
+def test_names_resolving_inside_are_refused_at_creation() -> None:
+    def resolver(host: str, port: int) -> list[str]:
+        return {"inside.example": ["93.184.216.34", "10.0.0.7"]}.get(host, ["93.184.216.34"])
 
-    assert _internal_destination("http://127.0.0.1:9/hook") is None  # loopback: the operator's
-    assert _internal_destination("http://localhost:9/hook") is None
-    assert _internal_destination("https://10.1.2.3/hook") is not None
-    assert _internal_destination("https://[fe80::1]/hook") is not None
+    policy = Destinations(resolver=resolver)
+    assert validate_url("https://outside.example/h", policy) == "https://outside.example/h"
+    with pytest.raises(InputError, match="loopback, private"):
+        validate_url("https://inside.example/h", policy)  # one address inside is enough
+
+
+def test_a_name_that_does_not_resolve_yet_is_accepted_and_checked_at_delivery() -> None:
+    def resolver(host: str, port: int) -> list[str]:
+        raise OSError("no such name")
+
+    assert validate_url("https://new.example/h", Destinations(resolver=resolver))
+
+
+def test_a_key_has_at_most_per_key_webhooks(db: Database) -> None:
+    from bouclier.accounts.api_keys import ApiKeyStore
+
+    keys = ApiKeyStore(db)
+    one, _ = keys.create("one.social", "platform")
+    two, _ = keys.create("two.social", "platform")
+    store = WebhookStore(db, per_key=2)
+    first, _ = store.create("a", "https://one.social/a", api_key_id=one.id)
+    second, _ = store.create("b", "https://one.social/b", api_key_id=one.id)
+    store.disable(second.id)  # disabled still counts: it keeps its log until deleted
+    with pytest.raises(Conflict) as caught:
+        store.create("c", "https://one.social/c", api_key_id=one.id)
+    assert caught.value.code == "webhook_limit_reached"
+    store.create("c", "https://two.social/c", api_key_id=two.id)  # another key's own cap
+    for i in range(3):
+        store.create(f"ops-{i}", "https://ops.example/h")  # the operator's: not capped
+    store.delete(first.id, api_key_id=one.id)
+    store.create("c", "https://one.social/c", api_key_id=one.id)
+    assert len(store.webhooks(api_key_id=one.id)) == 2

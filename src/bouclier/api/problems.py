@@ -17,6 +17,7 @@ request body or parameters of the wrong shape   422     ``invalid_request``, wit
 unknown bank, entry or key                      404     ``*_not_found``
 name already taken                              409     ``*_exists``
 too many requests or wrong secrets (Throttled)  429     ``rate_limited``, ``too_many_attempts``
+a key's most webhooks reached                   409     ``webhook_limit_reached``
 database, setting or model unusable             503     ``invalid_setting``, ``model_unavailable``
 a bug                                           500     ``internal``
 ==============================================  ======  =====================================

@@ -36,6 +36,7 @@ from bouclier.policy import Policy
 from bouclier.settings import Settings
 from bouclier.storage import Database
 from bouclier.webhooks.deliverer import Deliverer
+from bouclier.webhooks.destinations import Destinations
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,9 @@ class Services:
         services.intake = CaseIntake.from_settings(db, settings)
         live.follow()
         live.keep_snapshots()
-        services.deliverer = Deliverer(db)
+        services.deliverer = Deliverer(
+            db, destinations=Destinations.allowing(settings.webhook_allowed)
+        )
         services.deliverer.start()
         return services
 

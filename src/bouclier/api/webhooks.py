@@ -32,7 +32,8 @@ class WebhookIn(BaseModel):
     url: str = Field(
         min_length=1,
         max_length=2000,
-        description="https:// URL (http:// only for localhost), without credentials.",
+        description="https:// URL without credentials, resolving to public addresses only "
+        "(http:// and internal addresses only for hosts the operator allowed).",
     )
     events: list[Annotated[str, Field(json_schema_extra=one_of(WEBHOOK_EVENTS))]] | None = Field(
         default=None,
@@ -66,7 +67,13 @@ class DeliveryOut(BaseModel):
     id: int
     webhook_id: int
     event: str = Field(json_schema_extra=one_of(WEBHOOK_EVENTS))
-    entry_id: int | None
+    entry_id: int | None = Field(description="The bank entry of a takedown request, if any.")
+    first_cursor: int | None = Field(
+        description="A hash event's first change in the bank change log (null otherwise)."
+    )
+    last_cursor: int | None = Field(
+        description="A hash event's last change in the bank change log (null otherwise)."
+    )
     status: str = Field(
         description=listed(DELIVERY_STATUSES), json_schema_extra=one_of(DELIVERY_STATUSES)
     )
@@ -99,12 +106,14 @@ def _delivery(info: DeliveryInfo) -> DeliveryOut:
 
 
 def _store(request: Request) -> WebhookStore:
-    return WebhookStore(services_of(request).db)
+    services = services_of(request)
+    return WebhookStore.from_settings(services.db, services.settings)
 
 
 @router.post("", status_code=201)
 async def create_webhook(request: Request, key: Platform, body: WebhookIn) -> WebhookCreated:
-    """Registers an endpoint for events; answers its signing secret, shown this once."""
+    """Registers an endpoint for events; answers its signing secret, shown this once. 409
+    ``webhook_limit_reached`` when the key has BOUCLIER_WEBHOOKS_PER_KEY webhooks already."""
     info, secret = await run_in_threadpool(
         _store(request).create, body.name, body.url, body.events, api_key_id=key.id
     )

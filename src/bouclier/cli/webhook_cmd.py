@@ -19,7 +19,12 @@ def webhook_group() -> None:
 
 @webhook_group.command("create")
 @click.option("--name", required=True, help="A name to tell webhooks apart.")
-@click.option("--url", required=True, help="https:// URL (http:// only for localhost).")
+@click.option(
+    "--url",
+    required=True,
+    help="https:// URL to public addresses (http:// and internal addresses only for the hosts in "
+    "BOUCLIER_WEBHOOK_ALLOWED_HOSTS).",
+)
 @click.option(
     "--event",
     "events",
@@ -33,7 +38,8 @@ def create(app: App, name: str, url: str, events: tuple[str, ...], key_id: int |
     """Register a webhook and print its signing secret, once."""
     from bouclier.webhooks.store import WebhookStore
 
-    info, secret = WebhookStore(app.db).create(name, url, events or None, api_key_id=key_id)
+    store = WebhookStore.from_settings(app.db, app.settings)
+    info, secret = store.create(name, url, events or None, api_key_id=key_id)
     click.echo(secret)
     click.echo(f"created webhook {info.id} ({info.name}); its secret is not shown again", err=True)
     return exit_codes.OK

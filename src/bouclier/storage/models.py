@@ -265,7 +265,8 @@ class Webhook(Base):
 
 class WebhookDelivery(Base):
     """One event to deliver to one webhook: an outbox row written in the transaction of the event,
-    so an acknowledged event is never lost; the deliverer retries it with back-off."""
+    so an acknowledged event is never lost; the deliverer retries it with back-off. A bank write
+    is one event, in rows of at most ``outbox.CHANGES_PER_DELIVERY`` changes."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
@@ -280,7 +281,11 @@ class WebhookDelivery(Base):
     event: Mapped[str] = mapped_column(String(40))
     # the bank entry a hash event is about: a withdrawn case's hashes are scrubbed from payloads
     entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
-    payload: Mapped[str] = mapped_column(Text)  # the JSON body, exactly as signed and sent
+    # a bank write's changes (hash events): their range in the change log, read when sent
+    first_cursor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_cursor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # the JSON body as signed and sent; for a hash event, without the changes (outbox.expand)
+    payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

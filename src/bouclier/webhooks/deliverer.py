@@ -9,21 +9,27 @@ never wait on or take the same rows; on SQLite, which has one writer at a time, 
 ``UPDATE`` (still pending, still due, same ``attempts``) is the claim. The result is written only
 if ``attempts`` is still the claimed value: ``attempts`` is the claim's fencing token.
 
-The POST (``httpx``, :data:`TIMEOUT` seconds, redirects not followed) succeeds on any 2xx. Anything
-else is retried after :data:`BACKOFF` (10 s, 30 s, 2 min, 10 min, 1 h, 3 h, 6 h, 12 h: about 22 h
-in all), each delay jittered by ±20 % so that a platform coming back is not hit by every retry at
-once; after :data:`MAX_ATTEMPTS` attempts the delivery is ``failed`` (``redeliver`` sends it again).
-The log keeps the attempts, the last HTTP status and a short error, never the body.
+Before each POST the webhook's host is resolved once and every address checked
+(:mod:`bouclier.webhooks.destinations`: no loopback, private, CGNAT... unless the operator listed
+it); the POST (``httpx``, :data:`TIMEOUT` seconds) connects to those checked addresses only
+(:mod:`bouclier.webhooks.transport`), follows no redirect and reads no response body. It succeeds
+on any 2xx. Anything else is retried after :data:`BACKOFF` (10 s, 30 s, 2 min, 10 min, 1 h, 3 h,
+6 h, 12 h: about 22 h in all), each delay jittered by ±20 % so that a platform coming back is not
+hit by every retry at once; after :data:`MAX_ATTEMPTS` attempts the delivery is ``failed``
+(``redeliver`` sends it again).
+The log keeps the attempts, the last HTTP status and a coarse error
+(:data:`~bouclier.vocabulary.DELIVERY_ERRORS`: "could not connect", "timeout", "destination
+refused"), never the body, and nothing finer that would make it a port scanner. The process log
+names the webhook by its id, never by its URL (which may carry a token).
 :meth:`Deliverer.deliver_due` does one round at a given ``now``: tests drive time with it. Each
 round first fans the new bank changes out into the outbox (:mod:`bouclier.webhooks.fanout`).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import random
-import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -38,9 +44,16 @@ from sqlalchemy import CursorResult, select, update
 from bouclier import __version__
 from bouclier.storage import Database
 from bouclier.storage.models import Webhook, WebhookDelivery, utcnow
+from bouclier.vocabulary import DeliveryError
+from bouclier.webhooks.destinations import (
+    Destinations,
+    RefusedDestination,
+    UnresolvedDestination,
+)
 from bouclier.webhooks.fanout import fan_out
+from bouclier.webhooks.outbox import expand
 from bouclier.webhooks.signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign
-from bouclier.webhooks.store import internal_address
+from bouclier.webhooks.transport import pinned_transport, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +76,7 @@ MAX_ERROR = 500
 @dataclass(frozen=True, slots=True)
 class Claim:
     id: int
+    webhook_id: int
     event: str
     payload: str
     attempts: int  # after this attempt: the fencing token
@@ -74,32 +88,40 @@ class Claim:
 class Outcome:
     ok: bool
     status: int | None
-    error: str | None
+    error: DeliveryError | str | None  # a DeliveryError, or "HTTP 500"
+
+
+_CONNECT: DeliveryError = "could not connect"
+_TIMEOUT: DeliveryError = "timeout"
+_REFUSED: DeliveryError = "destination refused"
 
 
 class Deliverer:
-    """Delivers the outbox of one database. ``client`` defaults to a real httpx client (tests may
-    pass one with a ``MockTransport``), ``rng`` draws the jitter, ``clock`` gives the signature's
-    time (the real clock, even when a test drives ``now``, so receivers can check it)."""
+    """Delivers the outbox of one database. ``destinations`` is where webhooks may go (default:
+    public addresses only, resolved by the system); ``transport`` replaces the network for every
+    request (tests pass an ``httpx.MockTransport``; the destination check still runs first);
+    ``rng`` draws the jitter, ``clock`` gives the signature's time (the real clock, even when a
+    test drives ``now``, so receivers can check it)."""
 
     def __init__(
         self,
         db: Database,
         *,
-        client: httpx.Client | None = None,
+        destinations: Destinations | None = None,
+        transport: httpx.BaseTransport | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
         batch: int = BATCH,
+        timeout: float = TIMEOUT,
     ) -> None:
         self.db = db
-        self.client = client or httpx.Client(
-            timeout=TIMEOUT,
-            follow_redirects=False,
-            headers={"User-Agent": f"Bouclier-Webhooks/{__version__}"},
-        )
+        self.destinations = destinations or Destinations()
+        self.transport = transport
+        self.timeout = httpx.Timeout(timeout)
         self.rng = rng or random.Random()
         self.clock = clock
         self.batch = batch
+        self._tls: ssl.SSLContext | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -149,36 +171,80 @@ class Deliverer:
                     continue  # another deliverer took it first (SQLite)
                 row = session.execute(
                     select(
-                        WebhookDelivery.event, WebhookDelivery.payload, Webhook.url, Webhook.secret
+                        WebhookDelivery.webhook_id,
+                        WebhookDelivery.event,
+                        WebhookDelivery.payload,
+                        WebhookDelivery.first_cursor,
+                        WebhookDelivery.last_cursor,
+                        Webhook.url,
+                        Webhook.secret,
                     )
                     .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
                     .where(WebhookDelivery.id == delivery_id)
                 ).one()
-                claimed.append(Claim(delivery_id, row[0], row[1], attempts + 1, row[2], row[3]))
+                body = expand(session, row.payload, row.first_cursor, row.last_cursor)
+                claimed.append(
+                    Claim(
+                        delivery_id,
+                        row.webhook_id,
+                        row.event,
+                        body,
+                        attempts + 1,
+                        row.url,
+                        row.secret,
+                    )
+                )
         return claimed
 
     def _send(self, claim: Claim) -> Outcome:
-        data = claim.payload.encode("utf-8")
-        headers = {
-            "Content-Type": "application/json",
-            EVENT_HEADER: claim.event,
-            DELIVERY_HEADER: str(claim.id),
-            SIGNATURE_HEADER: sign(claim.secret, data, int(self.clock())),
-        }
-        refused = _internal_destination(claim.url)
-        if refused is not None:
-            return Outcome(False, None, refused)
+        parts = urlsplit(claim.url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            response = self.client.post(claim.url, content=data, headers=headers)
-        except httpx.HTTPError as exc:
-            # the type and httpx's message (which names the URL at most), never the body
-            return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:MAX_ERROR])
+            addresses = self.destinations.addresses(host, port)
+        except RefusedDestination:
+            return Outcome(False, None, _REFUSED)
+        except UnresolvedDestination:
+            return Outcome(False, None, _CONNECT)
+        data = claim.payload.encode("utf-8")
+        request = httpx.Request(
+            "POST",
+            claim.url,
+            content=data,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": f"Bouclier-Webhooks/{__version__}",
+                EVENT_HEADER: claim.event,
+                DELIVERY_HEADER: str(claim.id),
+                SIGNATURE_HEADER: sign(claim.secret, data, int(self.clock())),
+            },
+            extensions={"timeout": self.timeout.as_dict()},
+        )
+        # The transport, not a client: no redirect followed, no proxy from the environment, no
+        # cookie kept, and no INFO line with the URL (httpx.Client logs each request's URL).
+        transport = self.transport or pinned_transport(addresses, self._tls_context())
+        try:
+            response = transport.handle_request(request)
+            response.close()  # the body is never read: a receiver cannot make it fill memory
+        except httpx.TimeoutException:
+            return Outcome(False, None, _TIMEOUT)
+        except (httpx.TransportError, ssl.SSLError, OSError):
+            # refused, reset, closed without an answer, TLS: one answer, not a port scanner
+            return Outcome(False, None, _CONNECT)
+        finally:
+            if transport is not self.transport:
+                transport.close()
         if response.is_success:
             return Outcome(True, response.status_code, None)
         why = f"HTTP {response.status_code}"
         if response.is_redirect:
             why += " (redirects are not followed)"
         return Outcome(False, response.status_code, why)
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = tls_context()
+        return self._tls
 
     def backoff(self, attempts: int) -> timedelta:
         """The jittered delay after the ``attempts``-th failed attempt."""
@@ -206,7 +272,8 @@ class Deliverer:
         if not outcome.ok:
             # ids and status only: a body can carry a victim's hash
             log.info(
-                "webhook delivery %d attempt %d failed: %s",
+                "webhook %d delivery %d attempt %d failed: %s",
+                claim.webhook_id,
                 claim.id,
                 claim.attempts,
                 outcome.error,
@@ -241,26 +308,5 @@ class Deliverer:
 
     def close(self) -> None:
         self.stop()
-        self.client.close()
-
-
-def _internal_destination(url: str) -> str | None:
-    """Why a delivery to ``url`` is refused (its host resolves into an internal network), or None.
-
-    Names are resolved here, before each delivery; a name that resolves differently a moment later
-    (DNS rebinding) is not caught by this check alone, which is why literal addresses are also
-    refused when a webhook is created.
-    """
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return None  # the POST will fail and say why
-    for info in infos:
-        try:
-            address = ipaddress.ip_address(info[4][0])
-        except ValueError:
-            continue
-        if internal_address(address):
-            return "refused: the host resolves to an internal address"
-    return None
+        if self.transport is not None:
+            self.transport.close()

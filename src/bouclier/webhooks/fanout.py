@@ -2,8 +2,9 @@
 
 Webhooks follow the change log (``hash_changes``) like every other follower of the banks, and
 the banks know nothing of them. :func:`fan_out` reads the changes after its cursor (the one row of
-``webhook_fanout``), writes a delivery per change and subscribed webhook through the outbox
-(:func:`~bouclier.webhooks.outbox.enqueue_hash_changes`), and moves the cursor, all in one
+``webhook_fanout``), writes one delivery per bank write (at most
+:data:`~bouclier.webhooks.outbox.CHANGES_PER_DELIVERY` changes) and subscribed webhook through the
+outbox (:func:`~bouclier.webhooks.outbox.enqueue_hash_changes`), and moves the cursor, all in one
 transaction: a change is announced once, or not yet, never twice and never lost. Several
 processes may run it at once: the cursor row is updated first, which makes the others wait for
 this transaction (a row lock on PostgreSQL, the write lock on SQLite) and then read the moved
@@ -14,19 +15,29 @@ The deliverer runs it before each round (every 2 s in each service process), so 
 the outbox within a round of its bank write; a change made while no service runs (``bouclier bank
 add``) is announced when one starts. The webhooks that receive a change are those subscribed
 when it is fanned out. A withdrawn case's hashes are blanked in the log before they are fanned
-out, or scrubbed from the deliveries after (:func:`~bouclier.webhooks.outbox.forget_entries`).
+out; a delivery reads its changes from the log when it is sent, so it never carries them after.
+The change log must therefore keep every change that a pending delivery names: whatever compacts
+it must keep those after :func:`oldest_pending_cursor`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from itertools import groupby
+from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bouclier.storage import Database
-from bouclier.storage.models import Bank, DeletedBank, HashChange, WebhookFanout, utcnow
+from bouclier.storage.models import (
+    Bank,
+    DeletedBank,
+    HashChange,
+    WebhookDelivery,
+    WebhookFanout,
+    utcnow,
+)
 from bouclier.webhooks import outbox
 
 #: Changes fanned out per transaction.
@@ -54,12 +65,15 @@ def fan_out(db: Database, now: datetime | None = None, *, limit: int = BATCH) ->
         cursor = session.scalar(select(WebhookFanout.cursor).where(WebhookFanout.id == _ROW))
         if cursor is None:
             raise RuntimeError("webhook_fanout has no row: the database was not migrated")
-        changes = session.scalars(
-            select(HashChange).where(HashChange.id > cursor).order_by(HashChange.id).limit(limit)
+        changes = session.execute(
+            select(HashChange.id, HashChange.op, HashChange.bank_id, HashChange.created_at)
+            .where(HashChange.id > cursor)
+            .order_by(HashChange.id)
+            .limit(limit)
         ).all()
         if not changes:
             return 0
-        _announce(session, list(changes), now or utcnow())
+        _announce(session, [_Change(*row) for row in changes], now or utcnow())
         session.execute(
             update(WebhookFanout).where(WebhookFanout.id == _ROW).values(cursor=changes[-1].id)
         )
@@ -74,27 +88,34 @@ def fan_out_all(db: Database, now: datetime | None = None) -> int:
     return total
 
 
-def _announce(session: Session, changes: list[HashChange], due: datetime) -> None:
+class _Change(NamedTuple):
+    id: int
+    op: str
+    bank_id: int
+    created_at: datetime
+
+
+def _announce(session: Session, changes: list[_Change], due: datetime) -> None:
+    """One event per bank write among ``changes`` (consecutive changes of one bank, operation
+    and time) for each webhook subscribed: its deliveries name the write's range of cursors."""
     hooks = {op: outbox.subscribers(session, event) for op, event in outbox.HASH_EVENTS.items()}
     if not any(hooks.values()):
         return
     banks = _bank_names(session, {c.bank_id for c in changes})
     for (op, bank_id, at), run in groupby(changes, key=lambda c: (c.op, c.bank_id, c.created_at)):
-        group = list(run)
         if not hooks[op]:
             continue
         name, kind = banks.get(bank_id, (None, None))
         outbox.enqueue_hash_changes(
-            session,
-            hooks[op],
-            op,
-            name,
-            kind,
-            [(c.entry_id, c.signal_type, c.value) for c in group],
-            [c.id for c in group],
-            at,
-            due,
+            session, hooks[op], op, name, kind, [c.id for c in run], at, due
         )
+
+
+def oldest_pending_cursor(session: Session) -> int | None:
+    """The first change a delivery still to be sent reads from the log (None: none does)."""
+    return session.scalar(
+        select(func.min(WebhookDelivery.first_cursor)).where(WebhookDelivery.status == "pending")
+    )
 
 
 def _bank_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:

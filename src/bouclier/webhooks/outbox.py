@@ -4,19 +4,30 @@
 session: the event commits with what it records, or neither does, so nothing acknowledged is lost
 and nothing rolled back is announced. With no subscriber, an event costs one read of the (small)
 ``webhooks`` table. Bank changes are announced from the bank change log: the fan-out
-(:mod:`bouclier.webhooks.fanout`) calls :func:`enqueue_hash_changes` for them, in bulk.
+(:mod:`bouclier.webhooks.fanout`) calls :func:`enqueue_hash_changes` for them.
 
-Every body has the same envelope, serialised once and stored exactly as it is signed and sent::
+Every body has the same envelope, compact JSON with sorted keys, signed and sent as it is::
+
+    {"event": "takedown.requested", "created_at": "2026-11-21T08:00:00Z", "data": {...}}
+
+A bank write is one ``hash.added`` or ``hash.removed`` event, however many hashes it has: one
+delivery per webhook and :data:`CHANGES_PER_DELIVERY` changes (an import of 200,000 hashes is 200
+deliveries per webhook, not 200,000). Such a row stores only the envelope and the range of the
+write's changes in the change log (``first_cursor``, ``last_cursor``); the changes themselves are
+read from the log when the body is sent (:func:`expand`)::
 
     {"event": "hash.added", "created_at": "2026-11-21T08:00:00Z",
-     "data": {"bank": "victims", "bank_kind": "victim", "entry_id": 12,
-              "signal_type": "pdq", "value": "f8f8...", "pdq": "f8f8...", "cursor": 345}}
+     "data": {"bank": "victims", "bank_kind": "victim", "first_cursor": 345, "last_cursor": 346,
+              "changes": [{"cursor": 345, "entry_id": 12, "signal_type": "pdq",
+                           "value": "f8f8..."},
+                          {"cursor": 346, "entry_id": 13, "signal_type": "pdq",
+                           "value": "0e1f..."}]}}
 
-``hash.removed`` has the same ``data``; ``cursor`` is the change's cursor in the bank's change log
-(``GET /v1/banks/{name}/changes``). ``pdq`` repeats ``value`` for a PDQ entry (what receivers
-written before signal types read) and is ``null`` for other types. When a case is withdrawn,
-:func:`forget_entries` sets ``value`` and ``pdq`` to ``null`` in every delivery of its entries:
-platforms then drop the entry by ``entry_id``.
+``cursor`` is each change's cursor in the bank's change log (``GET /v1/banks/{name}/changes``).
+When a case is withdrawn, its additions leave the log and its removals keep ``"value": null``:
+the bodies sent after that never carry its hashes, and platforms drop the entry by ``entry_id``.
+Deliveries written before this format (one per hash, ``data.entry_id``/``value``/``pdq``, their
+body stored whole) are still sent as they are; :func:`forget_entries` scrubs those.
 """
 
 from __future__ import annotations
@@ -30,10 +41,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bouclier.errors import InputError, NotFound
-from bouclier.storage.models import Webhook, WebhookDelivery, utc_iso, utcnow
+from bouclier.storage.models import HashChange, Webhook, WebhookDelivery, utc_iso, utcnow
 from bouclier.vocabulary import WEBHOOK_EVENTS
 
 _INSERT_BATCH = 5000
+#: The most bank changes one ``hash.added`` / ``hash.removed`` delivery carries (a body of about
+#: 130 kB of PDQ changes); a larger bank write is announced in several deliveries.
+CHANGES_PER_DELIVERY = 1000
 _SCRUB_BATCH = 500
 HASH_EVENTS = {"add": "hash.added", "remove": "hash.removed"}
 TAKEDOWN = "takedown.requested"
@@ -108,36 +122,64 @@ def enqueue_hash_changes(
     op: str,
     bank: str | None,
     bank_kind: str | None,
-    entries: Sequence[tuple[int, str, str]],
     cursors: Sequence[int],
     at: datetime,
     due: datetime | None = None,
 ) -> int:
     """The ``hash.added`` / ``hash.removed`` deliveries of one bank write, made by the fan-out
-    from the change log (:mod:`bouclier.webhooks.fanout`): ``entries`` are (entry id, signal
-    type, value) with their change ``cursors``, in order; ``at`` is the write's time, ``due``
-    when the deliveries are first due (now by default)."""
+    from the change log (:mod:`bouclier.webhooks.fanout`): ``cursors`` are the write's changes,
+    consecutive in the log (nothing else lies between the first and the last); ``at`` is the
+    write's time, ``due`` when the deliveries are first due (now by default). One delivery per
+    webhook and :data:`CHANGES_PER_DELIVERY` changes; returns how many rows were written."""
     event = HASH_EVENTS[op]
-    items = (
-        (
-            entry_id,
-            body(
+    pages = [
+        (cursors[start], cursors[min(start + CHANGES_PER_DELIVERY, len(cursors)) - 1])
+        for start in range(0, len(cursors), CHANGES_PER_DELIVERY)
+    ]
+    now = due or utcnow()
+    rows = [
+        {
+            "webhook_id": webhook_id,
+            "event": event,
+            "entry_id": None,
+            "first_cursor": first,
+            "last_cursor": last,
+            "payload": body(
                 event,
-                {
-                    "bank": bank,
-                    "bank_kind": bank_kind,
-                    "entry_id": entry_id,
-                    "signal_type": signal_type,
-                    "value": value or None,  # blank: a withdrawn case's hash
-                    "pdq": (value or None) if signal_type == "pdq" else None,
-                    "cursor": cursor,
-                },
+                {"bank": bank, "bank_kind": bank_kind, "first_cursor": first, "last_cursor": last},
                 at,
             ),
-        )
-        for (entry_id, signal_type, value), cursor in zip(entries, cursors, strict=True)
-    )
-    return _insert(session, webhooks, event, items, due)
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for first, last in pages
+        for webhook_id in webhooks
+    ]
+    for start in range(0, len(rows), _INSERT_BATCH):
+        session.execute(insert(WebhookDelivery), rows[start : start + _INSERT_BATCH])
+    return len(rows)
+
+
+def expand(session: Session, payload: str, first: int | None, last: int | None) -> str:
+    """The body to send for a delivery: its stored ``payload``, with a hash delivery's changes
+    read from the change log (``first``..``last``) into ``data.changes``. A withdrawn case's
+    changes are gone from the log (additions) or blanked (removals, ``"value": null``)."""
+    if first is None or last is None:
+        return payload
+    envelope = json.loads(payload)
+    op = next(op for op, event in HASH_EVENTS.items() if event == envelope["event"])
+    rows = session.execute(
+        select(HashChange.id, HashChange.entry_id, HashChange.signal_type, HashChange.value)
+        .where(HashChange.id >= first, HashChange.id <= last, HashChange.op == op)
+        .order_by(HashChange.id)
+    ).all()
+    envelope["data"]["changes"] = [
+        {"cursor": cursor, "entry_id": entry_id, "signal_type": kind, "value": value or None}
+        for cursor, entry_id, kind, value in rows
+    ]
+    return json.dumps(envelope, separators=(",", ":"), sort_keys=True)
 
 
 def forget_entries(session: Session, entry_ids: Iterable[int]) -> int:

@@ -1,37 +1,40 @@
 """Webhook endpoints and their delivery log: create (secret shown once), list, disable, delete,
 read the deliveries page by page, deliver one again.
 
-An endpoint's URL is ``https``; plain ``http`` is accepted only for the loopback interface
-(``localhost``, ``127.0.0.1``, ``::1``), for a receiver on the same machine. A URL never carries
-credentials: the signature (:mod:`bouclier.webhooks.signing`) is how a platform knows the caller.
-A URL may not point into a private, link-local or reserved network (a platform's key must not make
-Bouclier call the hotline's own internal services): literal addresses are refused here, and the
-deliverer resolves names before each delivery and refuses such addresses too.
+An endpoint's URL is ``https``, without credentials (the signature,
+:mod:`bouclier.webhooks.signing`, is how a platform knows the caller), and may not point at
+Bouclier's own machine or networks: loopback, private, link-local, CGNAT and reserved addresses
+are refused, literal or resolved, here and again before each delivery
+(:mod:`bouclier.webhooks.destinations`), unless the operator listed the host
+(``BOUCLIER_WEBHOOK_ALLOWED_HOSTS``); only listed hosts may use plain ``http``. An API key may
+have at most ``BOUCLIER_WEBHOOKS_PER_KEY`` webhooks (409 ``webhook_limit_reached``).
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bouclier.errors import Conflict, InputError, NotFound
+from bouclier.settings import Settings
 from bouclier.storage import Database
-from bouclier.storage.models import Webhook, WebhookDelivery, utc_iso, utcnow
+from bouclier.storage.models import ApiKey, Webhook, WebhookDelivery, utc_iso, utcnow
 from bouclier.vocabulary import DELIVERY_STATUSES, WEBHOOK_EVENTS
+from bouclier.webhooks.destinations import Destinations, RefusedDestination
 from bouclier.webhooks.fanout import fan_out_all
 from bouclier.webhooks.signing import new_secret
 
 MAX_URL = 2000
 MAX_NAME = 100
 MAX_PAGE = 500
-_LOOPBACK_NAMES = ("localhost",)
+#: Webhooks an API key may have unless the settings say otherwise (BOUCLIER_WEBHOOKS_PER_KEY).
+PER_KEY = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,8 @@ class DeliveryInfo:
     webhook_id: int
     event: str
     entry_id: int | None
+    first_cursor: int | None
+    last_cursor: int | None
     status: str
     attempts: int
     next_attempt_at: datetime
@@ -78,6 +83,8 @@ class DeliveryInfo:
             "webhook_id": self.webhook_id,
             "event": self.event,
             "entry_id": self.entry_id,
+            "first_cursor": self.first_cursor,
+            "last_cursor": self.last_cursor,
             "status": self.status,
             "attempts": self.attempts,
             "next_attempt_at": utc_iso(self.next_attempt_at),
@@ -93,8 +100,11 @@ def _printable(name: str, value: str) -> None:
         raise InputError(f"{name} may not contain control characters", code=f"invalid_{name}")
 
 
-def validate_url(url: str) -> str:
-    """The URL, stripped, if Bouclier may call it; else InputError ``invalid_webhook_url``."""
+def validate_url(url: str, destinations: Destinations | None = None) -> str:
+    """The URL, stripped, if Bouclier may call it; else InputError ``invalid_webhook_url``.
+    A host name is resolved and every address checked (one that does not resolve yet passes:
+    it is checked again before each delivery)."""
+    policy = destinations or Destinations()
 
     def refuse(why: str) -> InputError:
         return InputError(f"a webhook URL {why}", code="invalid_webhook_url")
@@ -109,7 +119,7 @@ def validate_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a bad port
+        port = parts.port
     except ValueError:
         raise refuse("must be a valid URL") from None
     if parts.scheme not in ("https", "http"):
@@ -118,42 +128,16 @@ def validate_url(url: str) -> str:
         raise refuse("names a host")
     if parts.username is not None or parts.password is not None:
         raise refuse("may not carry credentials (user:password@)")
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise refuse("uses https:// (http:// only for localhost)")
+    if parts.scheme == "http" and not policy.listed(host):
+        raise refuse("uses https:// (http:// only for hosts the operator allowed)")
     try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        return url  # a name: its addresses are checked each time a delivery is sent
-    if internal_address(literal):
-        raise refuse("may not point into a private, link-local or reserved network")
+        policy.check(host, port or (443 if parts.scheme == "https" else 80))
+    except RefusedDestination:
+        raise refuse(
+            "may not point at a loopback, private, link-local, shared (CGNAT) or reserved "
+            "address unless the operator allowed its host (BOUCLIER_WEBHOOK_ALLOWED_HOSTS)"
+        ) from None
     return url
-
-
-def internal_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Whether a webhook must not be sent to this address: private networks, link-local (cloud
-    metadata services live there), multicast, reserved, unspecified. Loopback is allowed, for a
-    receiver on the same machine, which only the operator controls."""
-    if address.is_loopback:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    if mapped is not None:
-        return internal_address(mapped)
-    return bool(
-        address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def validate_events(events: Sequence[str] | None) -> tuple[str, ...]:
@@ -180,6 +164,8 @@ def delivery_info(row: WebhookDelivery) -> DeliveryInfo:
         webhook_id=row.webhook_id,
         event=row.event,
         entry_id=row.entry_id,
+        first_cursor=row.first_cursor,
+        last_cursor=row.last_cursor,
         status=row.status,
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
@@ -191,8 +177,15 @@ def delivery_info(row: WebhookDelivery) -> DeliveryInfo:
 
 
 class WebhookStore:
-    def __init__(self, db: Database) -> None:
+    """The endpoints of one database. ``destinations`` is where webhooks may point (default:
+    public addresses only); ``per_key`` caps the webhooks of one API key."""
+
+    def __init__(
+        self, db: Database, *, destinations: Destinations | None = None, per_key: int = PER_KEY
+    ) -> None:
         self.db = db
+        self.destinations = destinations or Destinations()
+        self.per_key = per_key
 
     def create(
         self,
@@ -208,10 +201,12 @@ class WebhookStore:
                 f"a webhook's name is 1 to {MAX_NAME} characters", code="invalid_webhook_name"
             )
         _printable("webhook_name", name)
-        url = validate_url(url)
+        url = validate_url(url, self.destinations)
         chosen = validate_events(events)
         secret = new_secret()
         with self.db.transaction() as session:
+            if api_key_id is not None:
+                self._within_cap(session, api_key_id)
             row = Webhook(
                 name=name.strip(),
                 url=url,
@@ -223,6 +218,32 @@ class WebhookStore:
             session.add(row)
             session.flush()
             return _info(row), secret
+
+    @classmethod
+    def from_settings(cls, db: Database, settings: Settings) -> WebhookStore:
+        """The store with the operator's cap and allowed hosts."""
+        return cls(
+            db,
+            destinations=Destinations.allowing(settings.webhook_allowed),
+            per_key=settings.webhooks_per_key,
+        )
+
+    def _within_cap(self, session: Session, api_key_id: int) -> None:
+        """Conflict ``webhook_limit_reached`` if the key has its most webhooks already. On
+        PostgreSQL the key's row is locked first, so that two creations at once count one after
+        the other; SQLite has one writer at a time, and a second writer that read before the
+        first committed fails rather than writes."""
+        if self.db.dialect == "postgresql":
+            session.execute(select(ApiKey.id).where(ApiKey.id == api_key_id).with_for_update())
+        count = session.scalar(
+            select(func.count()).select_from(Webhook).where(Webhook.api_key_id == api_key_id)
+        )
+        if (count or 0) >= self.per_key:
+            raise Conflict(
+                f"this key has {count} webhooks, the most allowed "
+                f"(BOUCLIER_WEBHOOKS_PER_KEY={self.per_key}): delete one first",
+                code="webhook_limit_reached",
+            )
 
     def webhooks(self, *, api_key_id: int | None = None) -> list[WebhookInfo]:
         """Every endpoint, or only those of one API key."""
