@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bouclier.errors import ConfigError, Conflict
+from bouclier.filemodes import private_dir
 
 KEY_SIZE = 32
 
@@ -66,7 +67,7 @@ def write_key_file(path: Path) -> TemplateKey:
     """Writes a new random key (base64) to a new file readable by its owner only (mode 0600)."""
     key = TemplateKey.generate()
     path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -19,6 +19,7 @@ from bouclier.cli.app import App
 from bouclier.cli.case_cmd import actor, cases_of
 from bouclier.cli.output import FORMATS
 from bouclier.errors import Conflict, FileUnreadable
+from bouclier.filemodes import open_private_binary
 
 if TYPE_CHECKING:
     from bouclier.cases.custody import Verification
@@ -53,7 +54,7 @@ def export(app: App, number: str, out: Path | None, without_files: bool, force: 
     data = export_bundle(cases, case.number, actor=actor(), include_files=not without_files)
     partial = path.with_name(path.name + ".partial")
     try:
-        with partial.open("wb") as handle:
+        with open_private_binary(partial) as handle:  # evidence: readable by its owner only
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
