@@ -45,7 +45,7 @@ class TemplateKey:
         return cls(secrets.token_bytes(KEY_SIZE))
 
     @classmethod
-    def parse(cls, data: bytes, source: str) -> TemplateKey:
+    def parse(cls, data: bytes, source: str, *, what: str = "template key") -> TemplateKey:
         """A key from raw bytes (exactly 32) or base64 text; ConfigError naming ``source``."""
         if len(data) == KEY_SIZE:
             return cls(data)
@@ -55,7 +55,7 @@ class TemplateKey:
             decoded = b""
         if len(decoded) != KEY_SIZE:
             raise ConfigError(
-                f"{source} does not hold a template key: expected {KEY_SIZE} bytes, raw or base64"
+                f"{source} does not hold a {what}: expected {KEY_SIZE} bytes, raw or base64"
             )
         return cls(decoded)
 

@@ -24,7 +24,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from bouclier import __version__
-from bouclier.api import banks, cases, feedback, guard, images, problems, ratelimit, webhooks
+from bouclier.api import (
+    banks,
+    cases,
+    evidence,
+    feedback,
+    guard,
+    images,
+    problems,
+    ratelimit,
+    webhooks,
+)
 from bouclier.api.auth import Public, Require, require
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import RequestObservation
@@ -106,6 +116,7 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
         webhooks.router,
         feedback.router,
         cases.router,
+        evidence.router,
         metrics_router,
     ):
         _declare_roles(router)
