@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli attack-run clean
 
 VENV := .venv/bin
 
@@ -15,12 +15,12 @@ test: setup
 	$(MAKE) lint typecheck pytest
 
 lint:
-	$(VENV)/ruff check src tests benchmarks
-	$(VENV)/ruff format --check src tests benchmarks
+	$(VENV)/ruff check src tests benchmarks scripts
+	$(VENV)/ruff format --check src tests benchmarks scripts
 
 format:
-	$(VENV)/ruff check --fix src tests benchmarks
-	$(VENV)/ruff format src tests benchmarks
+	$(VENV)/ruff check --fix src tests benchmarks scripts
+	$(VENV)/ruff format src tests benchmarks scripts
 
 typecheck:
 	$(VENV)/mypy
@@ -52,6 +52,10 @@ bench-load: setup
 
 bench-cli: setup
 	$(VENV)/python benchmarks/bench_cli_startup.py
+
+# issue 14's attacks against a real service on 127.0.0.1, one row per category (held/broken)
+attack-run: setup
+	$(VENV)/python scripts/attack_run.py
 
 bench: bench-hashing bench-index bench-scan bench-likeness
 

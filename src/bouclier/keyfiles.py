@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bouclier.errors import ConfigError, Conflict
+from bouclier.filemodes import private_dir
 
 KEY_SIZE = 32
 
@@ -44,7 +45,7 @@ class TemplateKey:
         return cls(secrets.token_bytes(KEY_SIZE))
 
     @classmethod
-    def parse(cls, data: bytes, source: str) -> TemplateKey:
+    def parse(cls, data: bytes, source: str, *, what: str = "template key") -> TemplateKey:
         """A key from raw bytes (exactly 32) or base64 text; ConfigError naming ``source``."""
         if len(data) == KEY_SIZE:
             return cls(data)
@@ -54,7 +55,7 @@ class TemplateKey:
             decoded = b""
         if len(decoded) != KEY_SIZE:
             raise ConfigError(
-                f"{source} does not hold a template key: expected {KEY_SIZE} bytes, raw or base64"
+                f"{source} does not hold a {what}: expected {KEY_SIZE} bytes, raw or base64"
             )
         return cls(decoded)
 
@@ -66,7 +67,7 @@ def write_key_file(path: Path) -> TemplateKey:
     """Writes a new random key (base64) to a new file readable by its owner only (mode 0600)."""
     key = TemplateKey.generate()
     path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -125,6 +125,18 @@ class Settings(BaseSettings):
         description="The case key itself, base64 (instead of BOUCLIER_CASE_KEY_FILE).",
     )
 
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="File holding the instance's Ed25519 private key (32 bytes, raw or base64) "
+        "that signs evidence bundles; default: data_dir/keys/signing.key, created (mode 0600) "
+        "the first time it is needed. Its public key is published by `bouclier evidence "
+        "public-key` and GET /v1/evidence/signing-key.",
+    )
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description="The signing key itself, base64 (instead of BOUCLIER_SIGNING_KEY_FILE).",
+    )
+
     rate_limit_per_second: float = Field(
         default=20.0,
         ge=0.0,

@@ -20,12 +20,14 @@ _PARAMS = {
     "number": "BQ-0000-0000",
     "item": "1",
 }
-#: The only public routes: health, and a victim opening a case.
+#: The only public routes: health, a victim opening a case (and its challenge), and the key that
+#: signs evidence bundles.
 _PUBLIC = {
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("post", "/v1/cases"),
     ("get", "/v1/cases/challenge"),
+    ("get", "/v1/evidence/signing-key"),
 }
 _API_KEY = {"apiKey": []}
 _CASE_SECRET = {"caseSecret": []}

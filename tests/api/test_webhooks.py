@@ -113,7 +113,7 @@ def test_platforms_see_only_their_own(api: Api) -> None:
         ({"name": "x", "url": "https://u:p@example.social/h"}, "invalid_webhook_url"),
         ({"name": "x", "url": "https://example.social", "events": ["x"]}, "invalid_webhook_events"),
         ({"name": "x", "url": "https://example.social", "events": []}, "invalid_webhook_events"),
-        ({"name": "x\n", "url": "https://example.social"}, "invalid_webhook_name"),
+        ({"name": "x\n", "url": "https://example.social"}, "invalid_request"),
         ({"url": "https://example.social"}, "invalid_request"),
     ],
 )

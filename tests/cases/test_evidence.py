@@ -104,12 +104,19 @@ def test_a_bundle_holds_the_case_and_verifies(cases: Cases, filled: tuple[str, b
     data = export_bundle(cases, number, actor="analyst:alice")
     files = _unzip(data)
     evidence = _evidence_name(files)
-    assert list(files) == ["manifest.json", "custody.jsonl", "summary.pdf", "VERIFY.txt", evidence]
+    assert list(files) == [
+        "manifest.json",
+        "signature.json",
+        "custody.jsonl",
+        "summary.pdf",
+        "VERIFY.txt",
+        evidence,
+    ]
     assert files[evidence] == image
     assert evidence.endswith(".jpg")
 
     manifest = _manifest(files)
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["tool"]["name"] == "bouclier"
     assert manifest["generated_at"].endswith("Z")
     assert manifest["case"]["number"] == number
@@ -121,7 +128,7 @@ def test_a_bundle_holds_the_case_and_verifies(cases: Cases, filled: tuple[str, b
     assert manifest["items"][2]["pdq"] == PDQ_A
     assert manifest["items"][3]["sha256"] == hashlib.sha256(image).hexdigest()
     assert manifest["items"][3]["file"] == evidence
-    assert set(manifest["files"]) == set(files) - {"manifest.json"}
+    assert set(manifest["files"]) == set(files) - {"manifest.json", "signature.json"}
     for name, listed in manifest["files"].items():
         assert listed == {
             "sha256": hashlib.sha256(files[name]).hexdigest(),
@@ -426,8 +433,9 @@ def test_tampering_is_reported(
 def test_a_rewritten_bundle_shows_a_head_the_database_does_not_have(
     cases: Cases, filled: tuple[str, bytes]
 ) -> None:
-    """A forger who recomputes every hash gets a bundle consistent with itself, but its head
-    is not the one the issuing side holds: that comparison is the last line of defence."""
+    """A forger who recomputes every hash gets a bundle consistent with itself, but no longer
+    signed by the manifest's key (see tests/cases/test_bundle_signature.py for one re-signed
+    with another key), and its head is not the one the issuing side holds."""
     number, _ = filled
     files = _unzip(export_bundle(cases, number, actor="analyst"))
     log = custody.from_jsonl(files["custody.jsonl"])
@@ -445,7 +453,8 @@ def test_a_rewritten_bundle_shows_a_head_the_database_does_not_have(
     _set_manifest(files, manifest)
     _relist(files, "custody.jsonl")
     result = verify_bundle(_zip(files))
-    assert result.ok
+    assert not result.ok
+    assert [p for p in result.problems if "signature" in p] == list(result.problems)
     assert result.custody is not None
     assert result.custody.head != cases.verify(number).head
 

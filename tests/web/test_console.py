@@ -596,3 +596,20 @@ def test_logout_ends_the_session(console: Console) -> None:
     assert answer.headers["location"] == "/console/login"
     console.client.cookies.set("bouclier_console", cookie)  # the old cookie, replayed
     assert console.client.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_a_notice_is_sent_only_when_the_box_says_so(console: Console) -> None:
+    """``send=0`` was a ticked box (``bool("0")``): the notice went out (issue 14, part 7)."""
+    info, _ = console.cases.create()
+    [url] = console.cases.add_urls(info.number, ["https://www.instagram.com/p/xyz"])
+    console.login()
+    form = {"item": str(url.id), "law": "dsa", "recipient": "https://help.instagram.example/r"}
+    answer = console.post(f"/console/cases/{info.number}/notices", {**form, "send": "0"})
+    assert answer.status_code == 400
+    with console.services.db.transaction() as session:
+        assert session.scalars(select(Notice)).all() == []
+    answer = console.post(f"/console/cases/{info.number}/notices", form)
+    assert answer.status_code == 303
+    assert "done=notice_created" in answer.headers["location"]
+    with console.services.db.transaction() as session:
+        assert session.scalars(select(Notice)).one().status != "sent"

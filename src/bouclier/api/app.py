@@ -26,7 +26,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from bouclier import __version__
-from bouclier.api import banks, cases, feedback, guard, images, problems, ratelimit, webhooks
+from bouclier.api import (
+    banks,
+    cases,
+    evidence,
+    feedback,
+    guard,
+    images,
+    problems,
+    ratelimit,
+    webhooks,
+)
 from bouclier.api.auth import Public, Require, require
 from bouclier.api.gate import Gate
 from bouclier.api.intake import CaseIntake
@@ -121,6 +131,7 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
         webhooks.router,
         feedback.router,
         cases.router,
+        evidence.router,
         metrics_router,
     ):
         _declare_roles(router)

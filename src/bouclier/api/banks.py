@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bouclier.api import schemas
@@ -35,7 +35,7 @@ _follower = [Depends(require("platform", "analyst"))]
 MAX_ENTRIES = 10_000
 
 
-class BankCreate(BaseModel):
+class BankCreate(schemas.RequestModel):
     name: str = Field(description="1 to 64 letters, digits, '.', '_' or '-'.")
     kind: str = Field(description=listed(BANK_KINDS), json_schema_extra=schemas.one_of(BANK_KINDS))
     threshold: int | None = Field(
@@ -43,7 +43,9 @@ class BankCreate(BaseModel):
     )
 
 
-class EntryIn(BaseModel):
+class EntryIn(schemas.RequestModel):
+    multiline = frozenset({"note"})
+
     signal_type: str = Field(
         default=DEFAULT, max_length=32, description="pdq (the default), sha256, md5..."
     )
@@ -76,7 +78,7 @@ class EntryIn(BaseModel):
         )
 
 
-class EntriesIn(BaseModel):
+class EntriesIn(schemas.RequestModel):
     entries: list[EntryIn] = Field(min_length=1, max_length=MAX_ENTRIES)
 
 

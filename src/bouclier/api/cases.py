@@ -33,7 +33,7 @@ from bouclier.api.forwarded import client_host
 from bouclier.api.images import services_of
 from bouclier.api.intake import CaseIntake, client_of
 from bouclier.api.problems import Unauthenticated
-from bouclier.api.schemas import one_of
+from bouclier.api.schemas import RequestModel, one_of
 from bouclier.cases import CaseInfo, Cases, HashReport, ItemInfo
 from bouclier.cases.attempts import SecretLimiter
 from bouclier.cases.challenge import MAX_TOKEN
@@ -108,7 +108,9 @@ _case = CaseAccess()
 _analyst = [Depends(require("analyst"))]
 
 
-class CaseCreate(BaseModel):
+class CaseCreate(RequestModel):
+    multiline = frozenset({"contact"})
+
     language: str = Field(default="en", description="fr, es or en: the language of the case.")
     minor: bool = Field(default=False, description="The person shown is under 18.")
     sextortion: bool = Field(default=False, description="Someone asked for money or more images.")
@@ -184,17 +186,17 @@ class CaseDetail(CaseOut):
     reuploads: list[ReuploadOut]
 
 
-class HashIn(BaseModel):
+class HashIn(RequestModel):
     pdq: str = Field(description="64 hex characters, computed on the victim's device.")
     quality: int | None = Field(default=None, description="PDQ quality, 0 to 100.")
     sha256: str | None = Field(default=None, description="SHA-256 of the file, 64 hex.")
 
 
-class HashesIn(BaseModel):
+class HashesIn(RequestModel):
     hashes: list[HashIn] = Field(min_length=1, max_length=MAX_ITEMS_PER_CALL)
 
 
-class UrlsIn(BaseModel):
+class UrlsIn(RequestModel):
     urls: list[str] = Field(min_length=1, max_length=MAX_ITEMS_PER_CALL)
 
 
@@ -215,7 +217,7 @@ class QueueOut(BaseModel):
     cases: list[QueueItem]
 
 
-class Review(BaseModel):
+class Review(RequestModel):
     decision: str = Field(
         description=f"{listed(REVIEW_DECISIONS)} (a rejected hash becomes a known false positive).",
         json_schema_extra=one_of(REVIEW_DECISIONS),

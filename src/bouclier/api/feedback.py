@@ -30,7 +30,7 @@ Analyst = Annotated[KeyInfo, Depends(require("analyst"))]
 FeedbackId = Annotated[int, Path(ge=1, le=MAX_CURSOR, description="The feedback's id.")]
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(schemas.RequestModel):
     entry_id: int = Field(ge=1, le=MAX_CURSOR, description="The bank entry the match named.")
     signal_type: str = Field(default=DEFAULT, max_length=32, description="pdq, sha256, md5...")
     pdq: str | None = Field(

@@ -21,6 +21,7 @@ from bouclier.api.services import Services
 from bouclier.api.uploads import read_form
 from bouclier.errors import InputError
 from bouclier.guard.request import MAX_PROMPT_CHARS
+from bouclier.text_input import refuse_control
 
 router = APIRouter(prefix="/v1/guard", tags=["guard"])
 _providers = [Depends(require("ai-provider"))]
@@ -29,6 +30,7 @@ _FLAGS = {
     "minor": {"type": "boolean", "default": False, "description": "the person is a minor"},
     "enrolled": {"type": "boolean", "default": False, "description": "an enrolled person"},
 }
+_FIELDS = frozenset({"prompt", "minor", "enrolled"})  # and the file "image" in a form
 _PROMPT = {"type": "string", "maxLength": MAX_PROMPT_CHARS, "description": "the edit request"}
 _REQUEST_BODY: dict[str, Any] = {
     "requestBody": {
@@ -79,12 +81,15 @@ def _services(request: Request) -> Services:
     return services
 
 
-def _flag(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
+def _flag(value: Any, name: str, *, form: bool) -> bool:
+    """A JSON boolean, or in a multipart form exactly ``true`` or ``false``: nothing else is
+    taken for one (``"yes"``, ``1`` or ``"0"`` must not decide whether a person is a minor)."""
+    if isinstance(value, bool) and not form:
         return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "false", "0", "no", ""):
-        return value.lower() in ("true", "1", "yes")
-    raise InputError(f"{name} must be true or false", code="invalid_request")
+    if form and value in ("true", "false"):
+        return bool(value == "true")
+    expected = "the text true or false" if form else "a JSON boolean, true or false"
+    raise InputError(f"{name} must be {expected}", code="invalid_request")
 
 
 def _prompt(value: Any) -> str:
@@ -94,7 +99,20 @@ def _prompt(value: Any) -> str:
         raise InputError(
             f"prompt is longer than {MAX_PROMPT_CHARS} characters", code="invalid_request"
         )
-    return value
+    try:
+        return refuse_control(value, multiline=True)
+    except ValueError as exc:
+        raise InputError(f"prompt: {exc}", code="invalid_request") from None
+
+
+def _known_fields(values: dict[str, Any]) -> None:
+    unknown = sorted(set(values) - _FIELDS)
+    if unknown:
+        shown = ", ".join(repr(name[:40]) for name in unknown[:5])
+        raise InputError(
+            f"unknown fields: {shown} (the fields are {', '.join(sorted(_FIELDS))})",
+            code="invalid_request",
+        )
 
 
 @router.post(
@@ -107,7 +125,8 @@ async def guard_request(request: Request) -> dict[str, Any]:
     """Refuse or allow an edit request before a pixel is generated."""
     services = _services(request)
     image: bytes | None = None
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    form = request.headers.get("content-type", "").startswith("multipart/form-data")
+    if form:
         fields, files = await read_form(request, ("image",))
         values: dict[str, Any] = dict(fields)
         image = files.get("image")
@@ -118,10 +137,12 @@ async def guard_request(request: Request) -> dict[str, Any]:
             raise InputError("the body is not JSON", code="invalid_request") from None
         if not isinstance(values, dict):
             raise InputError("the body must be a JSON object", code="invalid_request")
+    _known_fields(values)
     prompt = _prompt(values.get("prompt"))
+    default = "false" if form else False
     minor, enrolled = (
-        _flag(values.get("minor", False), "minor"),
-        _flag(values.get("enrolled", False), "enrolled"),
+        _flag(values.get("minor", default), "minor", form=form),
+        _flag(values.get("enrolled", default), "enrolled", form=form),
     )
     if image is not None:
         services.check_models()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bouclier.api import schemas
@@ -37,7 +37,7 @@ MAX_QUERY_HASHES = 1000
 INLINE_QUERY_HASHES = 8
 
 
-class HashQuery(BaseModel):
+class HashQuery(schemas.RequestModel):
     signal_type: str = Field(
         default=DEFAULT,
         max_length=32,

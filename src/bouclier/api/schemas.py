@@ -1,22 +1,57 @@
-"""Response models of the image, bank and guard routes: what the OpenAPI schema promises.
+"""Request and response models of the API: what the OpenAPI schema promises, both ways.
+
+Every request model derives from :class:`RequestModel`, which takes a stranger's JSON exactly as
+written: no coercion (``"threshold": true`` is not 1, ``"minor": "yes"`` is not true, ``"5"`` is
+not 5), no unknown field (a misspelt ``"treshold"`` is an error, not a bank with the default
+threshold), and no control character, NUL included, nor lone surrogate in any text (they end in
+logs, notices and PDFs, or fail deep in the database driver). Each refusal is a 422
+``invalid_request`` that names the field (:mod:`bouclier.api.problems`).
 
 Routes build plain dicts (fast, and the same shapes the CLI prints); FastAPI checks each answer
-against its model here, so the schema and the answers cannot drift apart (the schemathesis walk in
-tests/api checks answers against the schema too).
+against its response model here, so the schema and the answers cannot drift apart (the
+schemathesis walk in tests/api checks answers against the schema too).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from bouclier.signals import DEFAULT
+from bouclier.text_input import refuse_control
 from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS, listed
 
 T = TypeVar("T")
+
+
+class RequestModel(BaseModel):
+    """A request body taken as written: strict types, no unknown field, no control character.
+
+    A subclass names in ``multiline`` the fields that may hold line breaks and tabs (notes).
+    """
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    multiline: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        allow_lines = info.field_name in cls.multiline
+        for text in _texts(value):
+            refuse_control(text, multiline=allow_lines)
+        return value
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings in a field's value: itself, or those of a list (nested models check theirs)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [item for item in value if isinstance(item, str)]
+    return []
 
 
 def one_of(words: Sequence[str]) -> dict[str, Any]:

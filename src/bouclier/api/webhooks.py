@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from bouclier.accounts.api_keys import KeyInfo
 from bouclier.api.auth import require
 from bouclier.api.images import services_of
-from bouclier.api.schemas import one_of, pattern_of
+from bouclier.api.schemas import RequestModel, one_of, pattern_of
 from bouclier.banks.store import MAX_CURSOR
 from bouclier.vocabulary import DELIVERY_STATUSES, WEBHOOK_EVENTS, listed
 from bouclier.webhooks.store import MAX_PAGE, DeliveryInfo, WebhookInfo, WebhookStore
@@ -27,7 +27,7 @@ WebhookId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The webhook's i
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_CURSOR, description="The delivery's id.")]
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(RequestModel):
     name: str = Field(min_length=1, max_length=100, description="A name to tell webhooks apart.")
     url: str = Field(
         min_length=1,

@@ -44,6 +44,7 @@ from sqlalchemy.engine import make_url
 
 from bouclier.banks.store import Change, SignalRows
 from bouclier.errors import SnapshotError
+from bouclier.filemodes import private_dir
 from bouclier.index.snapshot import read_checked, write_atomically
 from bouclier.signals import SignalTypes
 from bouclier.signals.registry import signal_types as registered
@@ -123,7 +124,7 @@ def write(path: Path, snapshot: MatcherSnapshot, key: bytes) -> None:
     header = _HEADER.pack(
         MAGIC, VERSION, len(table), 0, snapshot.cursor, len(snapshot), key, snapshot.change
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # mode 0700 if made here; the file itself is 0600 (mkstemp)
     write_atomically(path, (header, *table, *arrays))
 
 

@@ -3,7 +3,10 @@
 A bundle holds, in this order:
 
 - ``manifest.json``: the case, its items (SHA-256, PDQ, URLs, UTC times), re-uploads blocked,
-  notices, the custody log's length and head hash, and the SHA-256 and size of every other file;
+  notices, the key that signs it, the custody log's length and head hash, and the SHA-256 and
+  size of every other file;
+- ``signature.json``: the manifest's Ed25519 signature by the instance's key, with the public key
+  (:mod:`bouclier.cases.bundle_signature`);
 - ``custody.jsonl``: the case's custody log, one entry per line (:mod:`bouclier.cases.custody`);
 - ``summary.pdf``: a readable summary (:mod:`bouclier.cases.summary`);
 - ``VERIFY.txt``: how to check the bundle, with a tool or by hand;
@@ -14,8 +17,11 @@ SHA-256 of the manifest's content (everything but its ``custody`` and ``files`` 
 canonical JSON) and of every file but the log. So a bundle checks itself end to end: each file
 against the manifest, the log against its chain and the manifest's head hash, the manifest's
 content and files against the log's last entry. Whoever would change anything must recompute the
-last entry, which changes the head hash: :func:`verify_bundle` cannot see that alone, but the head
-differs from the one the issuing organisation holds (``bouclier evidence verify CASE``).
+last entry, which changes the head hash, and sign the new manifest with a key of their own:
+:func:`verify_bundle` reports the signer's fingerprint, which is not the issuing organisation's
+(and fails when that one is pinned, ``expected_key``); the head also differs from the one the
+organisation holds (``bouclier evidence verify CASE``). Bundles of format 1, made before bundles
+were signed, are still checked, and reported as unsigned.
 
 :func:`verify_bundle` reads untrusted files: it never extracts anything to disk, caps the number
 of entries and the bytes it will decompress, and reports every problem in words rather than fail.
@@ -36,13 +42,17 @@ from typing import Any
 from sqlalchemy import select
 
 from bouclier import __version__
-from bouclier.cases import custody, summary
+from bouclier.cases import bundle_signature, custody, summary
+from bouclier.cases.bundle_signature import SIGNATURE
 from bouclier.cases.store import Cases, ItemInfo
 from bouclier.errors import Conflict
+from bouclier.signing_key import PublicKey, SigningKey, load_signing_key
 from bouclier.storage.models import Notice, utc_iso, utcnow
 
 FORMAT = "bouclier-evidence-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Format 1: the same bundle, unsigned (before the instance's signing key).
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 CUSTODY = "custody.jsonl"
 SUMMARY = "summary.pdf"
@@ -64,6 +74,20 @@ class BundleVerification:
     problems: tuple[str, ...]
     custody: custody.Verification | None  # None when the log could not be read at all
     case_number: str | None = None
+    format_version: int | None = None
+    #: The key whose signature matches the manifest (None: unsigned, or not verifiable).
+    signer: PublicKey | None = None
+
+    @property
+    def signed(self) -> bool:
+        """A signature was found, made by ``signer``, and nothing else is wrong."""
+        return self.ok and self.signer is not None
+
+    @property
+    def unsigned(self) -> bool:
+        """A bundle of format 1 (before bundles were signed): its integrity is checked, but not
+        who issued it."""
+        return self.format_version == 1
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -73,14 +97,18 @@ def export_bundle(
     cases: Cases, number: str, *, actor: str, include_files: bool = True, attempts: int = 3
 ) -> bytes:
     """The case's evidence bundle; its export is appended to the case's custody log."""
+    key = load_signing_key(cases.settings)
+    assert key is not None  # made when missing
     for _ in range(attempts):
-        bundle = _try_export(cases, number, actor=actor, include_files=include_files)
+        bundle = _try_export(cases, number, key, actor=actor, include_files=include_files)
         if bundle is not None:
             return bundle
     raise Conflict("the case kept changing during the export; try again", code="case_busy")
 
 
-def _try_export(cases: Cases, number: str, *, actor: str, include_files: bool) -> bytes | None:
+def _try_export(
+    cases: Cases, number: str, key: SigningKey, *, actor: str, include_files: bool
+) -> bytes | None:
     info = cases.get(number)
     moment = utcnow()
     log = cases.custody_log(info.number)
@@ -132,6 +160,7 @@ def _try_export(cases: Cases, number: str, *, actor: str, include_files: bool) -
             for r in cases.reuploads(info.number)
         ],
         "notices": notice_rows,
+        "signer": bundle_signature.signer_section(key.public),
     }
     head = log[-1].sha256 if log else custody.GENESIS
     files[SUMMARY] = summary.render(
@@ -164,9 +193,11 @@ def _try_export(cases: Cases, number: str, *, actor: str, include_files: bool) -
             for name, data in sorted(files.items(), key=lambda kv: _order(kv[0]))
         },
     }
+    manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
     return _zip(
         {
-            MANIFEST: json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n",
+            MANIFEST: manifest_bytes,
+            SIGNATURE: bundle_signature.sign(key, manifest_bytes, MANIFEST),
             **dict(sorted(files.items(), key=lambda kv: _order(kv[0]))),
         },
         moment,
@@ -207,7 +238,7 @@ def _item_id_of(name: str) -> int:
 
 
 def _order(name: str) -> tuple[int, int, str]:
-    fixed = (MANIFEST, CUSTODY, SUMMARY, VERIFY)
+    fixed = (MANIFEST, SIGNATURE, CUSTODY, SUMMARY, VERIFY)
     if name in fixed:
         return (fixed.index(name), 0, name)
     if name.startswith(EVIDENCE_DIR):
@@ -234,18 +265,28 @@ def _verify_text(number: str) -> str:
 
 With Bouclier (any version that reads bundle format {FORMAT_VERSION}):
 
-    bouclier evidence verify bundle.zip
+    bouclier evidence verify bundle.zip --expect-key SHA256:<the issuer's key fingerprint>
 
-It prints "intact" and exits with 0, or lists every problem found and exits with 7.
-The organisation that issued the bundle can run `bouclier evidence verify {number}` on its
-database: the head hash it prints must be the manifest's custody.head_sha256 (or, if the case
-went on after the export, appear in its log as the hash of the bundle.exported entry).
+It prints "intact" with the fingerprint of the key that signed the bundle and exits with 0, or
+lists every problem found and exits with 7. The issuing organisation publishes its key's
+fingerprint (`bouclier evidence public-key`, or GET /v1/evidence/signing-key on its service):
+compare it with the one printed, or pin it with --expect-key as above. The organisation can also
+run `bouclier evidence verify {number}` on its database: the head hash it prints must be the
+manifest's custody.head_sha256 (or, if the case went on after the export, appear in its log as
+the hash of the bundle.exported entry).
 
-By hand, with sha256sum and a JSON reader:
+By hand, with openssl, sha256sum and a JSON reader:
+
+0. The signature: signature.json holds the Ed25519 signature (base64) of the exact bytes of
+   manifest.json and the public key that made it (public_key_pem, also named in the
+   manifest's "signer"). Save public_key_pem as key.pem and the decoded signature as sig.bin:
+       openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in manifest.json -sigfile sig.bin
+   must print "Signature Verified Successfully"; the key's fingerprint, "SHA256:" and the
+   SHA-256 of its 32 raw bytes (base64 "public_key", decoded), must be the issuer's.
 
 1. Unzip the bundle. For every file listed under "files" in manifest.json, run
    `sha256sum FILE`: the result must be the "sha256" given there, and the size the "size".
-   No file may be in the bundle that the manifest does not list.
+   No file may be in the bundle that the manifest does not list, but signature.json.
 2. Check the custody log, custody.jsonl, one JSON entry per line. For each entry, in order:
    - "seq" is its line number (1, 2, 3, ...);
    - "prev_sha256" is the "sha256" of the entry before it (64 zeros for the first);
@@ -267,8 +308,10 @@ file no longer matches what the last entry recorded.
 # --- verification ------------------------------------------------------------------------------
 
 
-def verify_bundle(data: bytes) -> BundleVerification:
-    """Checks a bundle (see the module docstring); never raises on a damaged or hostile file."""
+def verify_bundle(data: bytes, *, expected_key: str | None = None) -> BundleVerification:
+    """Checks a bundle (see the module docstring); never raises on a damaged or hostile file.
+    ``expected_key`` (a fingerprint, or the public key in base64) pins the key that must have
+    signed it: then a bundle signed by another key, or unsigned, is not intact."""
     problems: list[str] = []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -286,14 +329,35 @@ def verify_bundle(data: bytes) -> BundleVerification:
             )
         digests, texts = _read_members(archive, infos, problems)
     manifest = _manifest(texts.get(MANIFEST), problems)
+    signer = None
+    version = manifest.get("format_version") if manifest is not None else None
     if manifest is not None:
         _check_files(manifest, digests, problems)
+        if version == 1:
+            if expected_key is not None:
+                problems.append(
+                    "the bundle is unsigned (format 1, made before bundles were signed): it "
+                    "cannot be shown to come from the expected key"
+                )
+        else:
+            signed = bundle_signature.check(
+                texts[MANIFEST], manifest, texts.get(SIGNATURE), expected_key=expected_key
+            )
+            signer = signed.signer if not signed.problems else None
+            problems.extend(signed.problems)
     verification = _check_custody(manifest, texts.get(CUSTODY), digests, problems)
     number = None
     if manifest is not None:
         case = manifest.get("case")
         number = str(case.get("number")) if isinstance(case, dict) else None
-    return BundleVerification(not problems, tuple(problems), verification, number)
+    return BundleVerification(
+        not problems,
+        tuple(problems),
+        verification,
+        number,
+        version if isinstance(version, int) else None,
+        signer,
+    )
 
 
 def _failed(problem: str) -> BundleVerification:
@@ -316,7 +380,7 @@ def _read_members(
         if name in digests:
             problems.append(f"{name} appears more than once in the ZIP")
             continue
-        keep = name in (MANIFEST, CUSTODY)
+        keep = name in (MANIFEST, CUSTODY, SIGNATURE)
         try:
             digest, size, text = _read_member(archive, info, budget, keep=keep)
         except Exception as exc:  # hostile input: bad CRC, bad deflate data, encryption...
@@ -334,6 +398,8 @@ def _read_member(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, *, keep: bool
 ) -> tuple[str, int, bytes]:
     limit = min(budget, MAX_TEXT_FILE) if keep else budget
+    if info.filename == SIGNATURE:
+        limit = min(limit, bundle_signature.MAX_SIGNATURE_FILE)
     sha = hashlib.sha256()
     kept = bytearray()
     size = 0
@@ -370,10 +436,11 @@ def _manifest(text: bytes | None, problems: list[str]) -> dict[str, Any] | None:
     if not isinstance(value, dict) or value.get("format") != FORMAT:
         problems.append(f"{MANIFEST} is not the manifest of a Bouclier evidence bundle")
         return None
-    if value.get("format_version") != FORMAT_VERSION:
+    version = value.get("format_version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
         problems.append(
             f"{MANIFEST} is format version {value.get('format_version')!r}; this Bouclier reads "
-            f"version {FORMAT_VERSION}"
+            f"versions {', '.join(map(str, READABLE_VERSIONS))}"
         )
         return None
     return value
@@ -405,8 +472,9 @@ def _check_files(
             )
         elif found[1] != expected.get("size"):
             problems.append(f"{name} is {found[1]} bytes, the manifest says {expected.get('size')}")
+    signed = manifest.get("format_version") != 1  # its signature.json is not listed: it cannot be
     for name in digests:
-        if name != MANIFEST and name not in listed:
+        if name != MANIFEST and name not in listed and not (signed and name == SIGNATURE):
             problems.append(f"{name} is in the bundle but not listed in the manifest (added)")
 
 
@@ -467,7 +535,7 @@ def _check_export_entry(
     recorded = recorded if isinstance(recorded, dict) else {}
     listed = manifest.get("files")
     listed = listed if isinstance(listed, dict) else {}
-    present = {name for name in digests if name not in (MANIFEST, CUSTODY)}
+    present = {name for name in digests if name not in (MANIFEST, CUSTODY, SIGNATURE)}
     # a file added or removed along with its manifest entry (else _check_files said it already)
     for name in sorted(present | set(recorded)):
         found = digests.get(name)

@@ -155,13 +155,14 @@ def import_(
 def export(app: App, name: str, fmt: str, out: Path | None) -> int:
     """Export a bank's entries as CSV (with pdq, signal_type and value columns) or JSON lines."""
     from bouclier.banks import transfer
+    from bouclier.filemodes import open_private_text
 
     records = app.store.entries(name)
     if out is None:
         count = transfer.write_entries(records, fmt, sys.stdout)
     else:
         partial = out.with_name(out.name + ".partial")
-        with partial.open("w", encoding="utf-8", newline="") as handle:
+        with open_private_text(partial, newline="") as handle:  # victims' hashes: mode 0600
             count = transfer.write_entries(records, fmt, handle)
         partial.replace(out)  # never leave a half-written export under the real name
     click.echo(f"exported {count} entries from {name}", err=True)

@@ -12,7 +12,8 @@ code  meaning
 6     configuration, database or model problem (bad BOUCLIER_* setting, database
       unreachable, model package missing)
 7     verification failed: an evidence bundle or a custody log was altered, is incomplete
-      or damaged (``bouclier evidence verify`` lists every problem)
+      or damaged, a bundle is signed by another key than the one expected, or unsigned
+      (format 1) without --allow-unsigned (``bouclier evidence verify`` lists every problem)
 70    internal error: a bug in Bouclier; please report it with the command you ran
 130   interrupted (Ctrl-C)
 ====  ==================================================================================

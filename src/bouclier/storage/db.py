@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bouclier.errors import ConfigError
+from bouclier.filemodes import create_private_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -51,7 +52,9 @@ class Database:
         if self.dialect not in ("sqlite", "postgresql"):
             raise ConfigError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
         if self.dialect == "sqlite" and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            # made here, empty, with mode 0600 (its folder 0700): SQLite gives its -wal and -shm
+            # files the database file's mode, so all three are readable by their owner only
+            create_private_file(Path(parsed.database).expanduser())
         self.engine: Engine = create_engine(url, pool_pre_ping=self.dialect == "postgresql")
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -252,6 +252,20 @@ def forbidden(request: Request) -> HTMLResponse:
     return render(request, "error.j2", status_code=403, message_key="error.csrf")
 
 
+def bad_form(request: Request) -> HTMLResponse:
+    """400: a form field with a value the page never sends (a forged or garbled request)."""
+    return render(request, "error.j2", status_code=400, message_key="error.form")
+
+
+def checkbox(value: str, on: str) -> bool | None:
+    """A checkbox's state from its form value: absent ("") is off, ``on`` (the value its
+    ``<input>`` carries) is on, anything else None: never guess (``"no"`` or ``"false"`` is not
+    a ticked box that says a person is a minor)."""
+    if value == "":
+        return False
+    return True if value == on else None
+
+
 def too_many(request: Request, retry_after: float) -> HTMLResponse:
     minutes = max(1, int(retry_after + 59) // 60)
     response = render(

@@ -46,15 +46,18 @@ def create_notice(
     found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
+    sending = common.checkbox(send, "1")
+    if sending is None:
+        return common.bad_form(request)
     actor = found[1].actor
     notices = notices_service(request)
     try:
         made = notices.create(number, item, law, recipient=recipient.strip() or None, actor=actor)
-        if send:
+        if sending:
             notices.send(made.reference, actor=actor)
     except BouclierError as exc:
         return back_to_case(number, error=exc)
-    return back_to_case(number, done="notice_sent" if send else "notice_created")
+    return back_to_case(number, done="notice_sent" if sending else "notice_created")
 
 
 @router.post("/notices/{reference}/send")

@@ -30,6 +30,7 @@ from bouclier.cases.evidence import export_bundle
 from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
 from bouclier.errors import BouclierError, ChallengeFailed, InputError, NotFound
+from bouclier.text_input import control_character
 from bouclier.web import common
 from bouclier.web.common import VICTIM
 
@@ -100,10 +101,18 @@ def create_case(
         # never two; to open another, log out first (the case page says so)
         return common.redirect("/case?done=already_open")
     chosen = language if language in common.LANGUAGES else common.negotiate(request)
+    is_minor, is_sextortion = common.checkbox(minor, "yes"), common.checkbox(sextortion, "yes")
+    if (
+        is_minor is None
+        or is_sextortion is None
+        or control_character(contact, multiline=True)
+        or control_character(invitation)
+    ):
+        return common.bad_form(request)
     values: dict[str, Any] = {
         "language": chosen,
-        "minor": bool(minor),
-        "sextortion": bool(sextortion),
+        "minor": is_minor,
+        "sextortion": is_sextortion,
         "contact": contact,
         "invitation": invitation,
     }
@@ -123,8 +132,8 @@ def create_case(
     try:
         case, secret = common.cases(request).create(
             language=chosen,
-            minor=bool(minor),
-            sextortion=bool(sextortion),
+            minor=is_minor,
+            sextortion=is_sextortion,
             contact=contact or None,
             invitation=invitation.strip() or None,
             verified=admitted.verified,
