@@ -183,7 +183,10 @@ def threatexchange_frame(frame: Image.Image) -> Image.Image | None:
     """
     mode = frame.mode
     if mode in ("LA", "I;16"):
-        read = frame.convert("RGB")
+        # Pillow makes the same grey of both as for "RGB", once rather than three times
+        read = frame.convert("L")
+    elif mode == "RGBA":
+        read = frame.convert("RGB")  # the alpha dropped, in one pass
     elif mode in _FIRST_THREE:
         read = Image.merge("RGB", frame.split()[:3])
     elif mode == "P":
