@@ -334,6 +334,7 @@ def _txt_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         if not words:
             continue
         first = words[0].lower()
+        row: dict[str, Any]
         if len(words) > 1 and not _HASHLIKE.fullmatch(first) and first.isidentifier():
             row, rest = {"signal_type": words[0], "pdq": words[1]}, words[2:]
         else:
