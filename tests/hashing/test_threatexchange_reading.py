@@ -99,6 +99,7 @@ FILES: dict[str, Callable[[], bytes]] = {
     "P with tRNS": lambda: _palette(transparent=True),
     "GIF": lambda: _save(Image.fromarray(_rgb()).convert("P"), "GIF"),
     "1": lambda: _save(Image.fromarray(_grey()).convert("1")),
+    "CMYK JPEG": lambda: _save(Image.fromarray(_rgb()).convert("CMYK"), "JPEG", quality=95),
     "I;16": lambda: _png16(_wide(_grey())[..., np.newaxis], 0),
     "I;16 in 8 bits": lambda: _save(Image.fromarray(_grey().astype(np.uint16))),
     "I;16 colour key": lambda: _png16(
