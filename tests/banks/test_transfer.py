@@ -43,7 +43,8 @@ def test_reads_the_formats(tmp_path: Path, name: str, content: str) -> None:
     [
         ("bad.csv", f"pdq\n{H1}\n{H2[:-1]}\n", 3, "has 63"),
         ("bad.csv", "note,other\nx,y\n", 1, "no PDQ column"),
-        ("bad.csv", f"signal_type,signal_value\nvideo_tmk,{H1}\n", 2, "not known here"),
+        ("bad.csv", f"signal_type,signal_value\nvideo tmk!,{H1}\n", 2, "not a signal type"),
+        ("bad.csv", f"signal_type,signal_value\nvideo_tmk,{H1}\n", None, "no row is of a"),
         ("bad.csv", f"signal_type,signal_value\nmd5,{H1}\n", 2, "MD5 hash is 32 hex"),
         ("bad.csv", f"pdq,quality\n{H1},high\n", 2, "quality"),
         ("bad.csv", f"pdq,quality\n{H1},101\n", 2, "quality"),
@@ -51,19 +52,32 @@ def test_reads_the_formats(tmp_path: Path, name: str, content: str) -> None:
         ("bad.jsonl", json.dumps({"pdq": H1}) + "\n{oops\n", 2, "not valid JSON"),
         ("bad.jsonl", "[1, 2]\n", 1, "JSON object"),
         ("bad.jsonl", json.dumps({"quality": 3}) + "\n", 1, "no PDQ hash"),
-        ("bad.txt", f"{H1}\n\n\na b c\n", 4, "expected one hash"),
+        ("bad.txt", f"{H1}\n\n\n{H1} {H2}\n", 4, "one hash per line"),
+        ("bad.txt", f"{H1}\npdq {H1},{H2}\n", 2, "one hash per line"),
+        ("bad.te", f"{H1},1,2020,\n{H2[:9]},2,2021,a b\n", 2, "has 9"),
         ("bad.txt", f"{H1}\nzz{H1[2:]}\n", 2, "hex digits"),
     ],
 )
 def test_bad_rows_name_their_line(
-    tmp_path: Path, name: str, content: str, line: int, message: str
+    tmp_path: Path, name: str, content: str, line: int | None, message: str
 ) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InvalidImport, match=message) as caught:
         transfer.read_entries(path)
     assert caught.value.line == line
-    assert caught.value.message.startswith(f"line {line}: ")
+    if line is not None:
+        assert caught.value.message.startswith(f"line {line}: ")
+
+
+def test_every_bad_row_is_named_and_nothing_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    rows = [H1, "x", H2, "y", "z", "1", "2", "3", "4"]
+    path.write_text("pdq\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InvalidImport) as caught:
+        transfer.read_import(path)
+    assert caught.value.line == 3
+    assert caught.value.message.endswith("(and 6 more bad rows: lines 5, 6, 7, 8, 9, ...)")
 
 
 def test_not_utf8_and_empty(tmp_path: Path) -> None:

@@ -129,3 +129,26 @@ def test_usage_and_config_errors(cli, monkeypatch: pytest.MonkeyPatch) -> None: 
     code, _, err = cli("bank", "list")
     assert code == exit_codes.CONFIG
     assert "unsupported database" in err
+
+
+def test_mixed_import_reports_what_it_skipped(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("bank", "create", "v", "--kind", "victim")
+    mixed = tmp_path / "te.csv"  # as threatexchange dataset -P --csv writes it
+    mixed.write_text(
+        "signal_type,signal_str,collab,category,tags\n"
+        + f"pdq,{'a' * 64},Sample,INVESTIGATION_SEED,\n"
+        + "video_md5,d41d8cd98f00b204e9800998ecf8427e,Sample,INVESTIGATION_SEED,\n"
+        + f"pdq,{'b' * 64},Sample,INVESTIGATION_SEED,\n"
+        + "url,https://example.org/,Sample,INVESTIGATION_SEED,\n"
+        + "video_md5,cab08b36195edb1a1231d2d09fa450e0,Sample,INVESTIGATION_SEED,\n"
+    )
+    code, _, err = cli("bank", "import", "v", str(mixed))
+    assert code == exit_codes.OK
+    assert err.splitlines() == [
+        "imported 2 entries into v",
+        "skipped 3 rows of signal types Bouclier does not hold:",
+        "  2 video_md5 rows (lines 3, 6)",
+        "  1 url row (line 5)",
+    ]
+    code, out, _ = cli("bank", "list", "--format", "jsonl")
+    assert _json(out)[0]["entries"] == 2

@@ -1,20 +1,27 @@
 """Bank import and export: CSV, JSON lines and plain hash lists, as hash-sharing tools write them.
 
-Import reads what StopNCII, HMA and python-threatexchange produce:
+Import reads what StopNCII, HMA and python-threatexchange produce (docs/interop.md):
 
 * CSV with a header naming the hash column ``pdq`` (or ``hash``, ``pdq_hash``, ``signal``,
   ``signal_value``, ``signal_str``, ``value``), optionally ``signal_type`` (a registered signal
   type: ``pdq`` and threatexchange's names for it, ``sha256``, ``md5``; the file's default
   otherwise, PDQ unless the caller says), ``quality``, ``sha256``, ``md5``, ``source``,
-  ``case_ref`` and ``note``; other columns are ignored;
+  ``case_ref`` and ``note``; other columns are ignored. ``threatexchange dataset -P --csv`` writes
+  one. A CSV without a header whose first cell is a hash is read by its first column;
 * JSON lines, one object per line with the same keys;
-* plain text, one hash per line, bare or as ``pdq <hash>`` (the threatexchange CLI's output);
-  ``#`` comments and blank lines are skipped.
+* plain text, one hash per line, bare or after its signal type, as ``threatexchange dataset -P``
+  prints them (with or without ``-S``, ``-s`` and ``-c``: the collaboration and opinion it prints
+  after the hash are ignored); ``#`` comments and blank lines are skipped;
+* threatexchange's local state files, ``simple.<type>.te``: headerless CSV rows of the hash, then
+  its descriptor id, date and labels (``CliIndicatorSerialization``; HMA's adds the indicator id),
+  the signal type named by the file.
 
-Every row is checked before anything is written; the first bad row is reported with its line
-number and nothing of the file is kept. Export writes CSV or JSON lines that import reads back:
-``pdq`` holds a PDQ entry's hash (what StopNCII and HMA tools read), ``signal_type`` and
-``value`` every entry's.
+Rows of a signal type Bouclier does not hold (threatexchange's ``video_md5``, ``url``,
+``raw_text``...) are skipped and counted by type (:attr:`ImportFile.skipped`), never a reason to
+refuse the rest. Every other row is checked before anything is written; bad rows are reported with
+their line numbers and nothing of the file is kept. Export writes CSV or JSON lines that import
+reads back: ``pdq`` holds a PDQ entry's hash (what StopNCII and HMA tools read), ``signal_type``
+and ``value`` every entry's.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,7 +41,7 @@ from bouclier.signals import DEFAULT, SignalTypes
 from bouclier.signals.registry import signal_types as registered
 from bouclier.storage.models import utc_iso
 
-FORMATS = ("csv", "jsonl", "txt")
+FORMATS = ("csv", "jsonl", "txt", "te")
 EXPORT_FORMATS = ("csv", "jsonl")
 PDQ_COLUMNS = ("pdq", "pdq_hash", "hash", "signal", "signal_value", "signal_str", "value")
 PDQ_TYPES = ("pdq", "pdq_hash", "pdqsignal", "photo_pdq", "hash_pdq")
@@ -50,8 +59,46 @@ EXPORT_FIELDS = (
     "value",
 )
 _TEXT_FIELDS = ("source", "case_ref", "note")
+# What a signal type's name may look like, to be skipped as one Bouclier does not hold
+# (threatexchange's are lower-case words; ThreatExchange's indicator types upper-case ones).
+_TYPE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+# A word that looks like a hash of any registered type (MD5 to PDQ): never a signal type's name.
+_HASHLIKE = re.compile(r"[0-9a-f]{32,64}")
+# threatexchange's local state files: simple.<indicator type>.te
+_TE_FILE = re.compile(r"simple\.([^.]+)\.te", re.IGNORECASE)
+# Set by the text reader on a line with more than one hash (not a column name: it has a NUL).
+_MORE_HASHES = "\x00more_hashes"
+# Bad rows and skipped lines named in a report; the rest are counted.
+_LINES_SHOWN = 5
 # A cell starting with one of these is a formula to a spreadsheet: export quotes it (OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """The rows of one signal type that Bouclier does not hold: how many, and the first lines."""
+
+    signal_type: str
+    count: int
+    lines: tuple[int, ...]
+
+    def __str__(self) -> str:
+        shown = ", ".join(map(str, self.lines)) + (", ..." if self.count > len(self.lines) else "")
+        rows = "row" if self.count == 1 else "rows"
+        return f"{self.count} {self.signal_type} {rows} (line{'s' * (self.count > 1)} {shown})"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFile:
+    """An import file read and checked: the entries to add, and the rows skipped, by type (most
+    first), for signal types Bouclier does not hold."""
+
+    entries: tuple[NewEntry, ...]
+    skipped: tuple[Skipped, ...]
+
+    @property
+    def skipped_rows(self) -> int:
+        return sum(s.count for s in self.skipped)
 
 
 def guess_format(path: Path, head: str) -> str:
@@ -62,6 +109,8 @@ def guess_format(path: Path, head: str) -> str:
         return "jsonl"
     if suffix == ".txt":
         return "txt"
+    if suffix == ".te":
+        return "te"
     first = next((line.strip() for line in head.splitlines() if line.strip()), "")
     if first.startswith("{"):
         return "jsonl"
@@ -76,8 +125,25 @@ def read_entries(
     signal_type: str = DEFAULT,
     signal_types: SignalTypes | None = None,
 ) -> list[NewEntry]:
-    """Parses and validates a whole import file; raises InvalidImport on the first bad row.
-    Rows that name no signal type are of ``signal_type``."""
+    """The entries of an import file (see :func:`read_import`, which also says what was
+    skipped)."""
+    found = read_import(
+        path, fmt, source=source, signal_type=signal_type, signal_types=signal_types
+    )
+    return list(found.entries)
+
+
+def read_import(
+    path: Path,
+    fmt: str | None = None,
+    *,
+    source: str | None = None,
+    signal_type: str = DEFAULT,
+    signal_types: SignalTypes | None = None,
+) -> ImportFile:
+    """Parses and validates a whole import file; raises InvalidImport naming the bad rows by line
+    (nothing is kept) or when no row is of a signal type Bouclier holds. Rows that name no signal
+    type are of ``signal_type``; rows of a type not registered are skipped and counted."""
     signal_types = signal_types or registered()
     default_type = signal_types.get(signal_type).name
     try:
@@ -89,34 +155,79 @@ def read_entries(
     if fmt not in FORMATS:
         raise InvalidImport(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
     default_source = source if source is not None else f"import:{path.name}"[:200]
-    parse = {"csv": _csv_rows, "jsonl": _jsonl_rows, "txt": _txt_rows}[fmt]
-    entries = []
-    for line, row in parse(text):
-        try:
-            entry = _entry(row, default_source, default_type, signal_types)
-            entries.append(entry.validated(signal_types))
-        except InvalidImport as exc:
-            raise InvalidImport(exc.message.removeprefix(f"line {exc.line}: "), line=line) from None
-        except BouclierError as exc:
-            raise InvalidImport(exc.message, line=line) from None
+    if fmt == "te":
+        rows = _te_rows(text, path.name)
+    else:
+        rows = {"csv": _csv_rows, "jsonl": _jsonl_rows, "txt": _txt_rows}[fmt](text)
+    entries: list[NewEntry] = []
+    skipped: dict[str, list[int]] = {}
+    bad: list[InvalidImport] = []
+    try:
+        for line, row in rows:
+            try:
+                kind = _row_type(row, default_type, signal_types)
+                if kind not in signal_types:
+                    skipped.setdefault(kind, []).append(line)
+                    continue
+                if row.get(_MORE_HASHES):
+                    raise InvalidImport("one hash per line; this line has more")
+                entry = _entry(row, kind, default_source)
+                entries.append(entry.validated(signal_types))
+            except BouclierError as exc:
+                message = exc.message
+                if isinstance(exc, InvalidImport):
+                    message = message.removeprefix(f"line {exc.line}: ")
+                bad.append(InvalidImport(message, line=line))
+    except InvalidImport as exc:  # the file's structure is broken here: no row after is read
+        bad.append(exc)
+    if bad:
+        raise _bad_rows(bad)
+    found = ImportFile(
+        tuple(entries),
+        tuple(
+            Skipped(kind, len(lines), tuple(lines[:_LINES_SHOWN]))
+            for kind, lines in sorted(skipped.items(), key=lambda i: (-len(i[1]), i[0]))
+        ),
+    )
     if not entries:
-        raise InvalidImport("the file has no hashes")
-    return entries
-
-
-def _entry(
-    row: dict[str, Any], default_source: str, default_type: str, signal_types: SignalTypes
-) -> NewEntry:
-    named = row.get("signal_type")
-    kind = default_type
-    if named not in (None, ""):
-        kind = str(named).strip().lower()
-        kind = DEFAULT if kind in PDQ_TYPES else kind
-        if kind not in signal_types:
+        if found.skipped:
             raise InvalidImport(
-                f"signal type {str(named)[:40]!r} is not known here; "
-                f"use one of {', '.join(signal_types.names)}"
+                "no row is of a signal type Bouclier holds "
+                f"({', '.join(signal_types.names)}); skipped "
+                + "; ".join(map(str, found.skipped[:_LINES_SHOWN]))
             )
+        raise InvalidImport("the file has no hashes")
+    return found
+
+
+def _bad_rows(bad: list[InvalidImport]) -> InvalidImport:
+    """One error for all the bad rows: the first one's, then the lines of the others."""
+    first = bad[0]
+    message = first.message.removeprefix(f"line {first.line}: ")
+    if len(bad) > 1:
+        lines = ", ".join(str(e.line) for e in bad[1 : 1 + _LINES_SHOWN])
+        more = ", ..." if len(bad) > 1 + _LINES_SHOWN else ""
+        message += f" (and {len(bad) - 1} more bad rows: lines {lines}{more})"
+    return InvalidImport(message, line=first.line)
+
+
+def _row_type(row: dict[str, Any], default_type: str, signal_types: SignalTypes) -> str:
+    """The signal type a row names (threatexchange's names for PDQ mean PDQ), or the default."""
+    named = row.get("signal_type")
+    if named in (None, ""):
+        return default_type
+    kind = str(named).strip().lower()
+    if kind in PDQ_TYPES:
+        return DEFAULT
+    if kind not in signal_types and not _TYPE_NAME.fullmatch(kind):
+        raise InvalidImport(
+            f"signal type {str(named)[:40]!r} is not a signal type's name; "
+            f"use one of {', '.join(signal_types.names)}"
+        )
+    return kind
+
+
+def _entry(row: dict[str, Any], kind: str, default_source: str) -> NewEntry:
     value = next((row[c] for c in PDQ_COLUMNS if row.get(c) not in (None, "")), None)
     if value is None:
         raise InvalidImport("no PDQ hash on this row" if kind == DEFAULT else f"no {kind} value")
@@ -156,14 +267,14 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
             return
         names = [h.strip().lower() for h in header]
         if not any(n in PDQ_COLUMNS for n in names):
-            if len(names) == 1:  # a headerless one-column list of hashes
-                yield reader.line_num, {"pdq": header[0]}
-                names = ["pdq"]
-            else:
-                raise InvalidImport(
-                    f"no PDQ column in the header; name it one of {', '.join(PDQ_COLUMNS)}",
-                    line=1,
-                )
+            if len(names) == 1 or (names and _HASHLIKE.fullmatch(names[0])):
+                # no header: a list of hashes, or rows that start with one (threatexchange's)
+                yield from _headerless(header, reader)
+                return
+            raise InvalidImport(
+                f"no PDQ column in the header; name it one of {', '.join(PDQ_COLUMNS)}",
+                line=1,
+            )
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
@@ -172,6 +283,32 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
                     f"{len(row)} fields where the header has {len(names)}", line=reader.line_num
                 )
             yield reader.line_num, {n: c.strip() for n, c in zip(names, row, strict=False)}
+    except csv.Error as exc:
+        raise InvalidImport(f"malformed CSV: {exc}", line=reader.line_num) from None
+
+
+def _headerless(
+    first: list[str], reader: Any, signal_type: str | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows whose first cell is the hash; the other cells (threatexchange's descriptor id, date
+    and labels) are not kept."""
+    line = reader.line_num
+    row: list[str] | None = first
+    while row is not None:
+        if any(cell.strip() for cell in row):
+            yield line, {"signal_type": signal_type, "pdq": row[0].strip()}
+        row = next(reader, None)
+        line = reader.line_num
+
+
+def _te_rows(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """threatexchange's ``simple.<type>.te``: headerless CSV, the type named by the file."""
+    named = _TE_FILE.fullmatch(name)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        first = next(reader, None)
+        if first is not None:
+            yield from _headerless(first, reader, named.group(1) if named else None)
     except csv.Error as exc:
         raise InvalidImport(f"malformed CSV: {exc}", line=reader.line_num) from None
 
@@ -190,16 +327,22 @@ def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _txt_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``hash``, ``type hash``, and either followed by what ``threatexchange dataset -P`` prints
+    after it (the collaboration, the opinion and its tags), which is ignored."""
     for number, line in enumerate(text.splitlines(), start=1):
         words = line.split("#", 1)[0].replace(",", " ").split()
         if not words:
             continue
-        if len(words) == 2:
-            yield number, {"signal_type": words[0], "pdq": words[1]}
-        elif len(words) == 1:
-            yield number, {"pdq": words[0]}
+        first = words[0].lower()
+        row: dict[str, Any]
+        if len(words) > 1 and not _HASHLIKE.fullmatch(first) and first.isidentifier():
+            row, rest = {"signal_type": words[0], "pdq": words[1]}, words[2:]
         else:
-            raise InvalidImport("expected one hash, or a signal type and a hash", line=number)
+            row, rest = {"pdq": words[0]}, words[1:]
+        # Two hashes on a line is a list gone wrong, not a hash and its metadata; told apart
+        # from another type's words (a text, a URL) once the row's type is known.
+        row[_MORE_HASHES] = any(_HASHLIKE.fullmatch(w.lower()) for w in rest)
+        yield number, row
 
 
 def write_entries(records: Iterable[EntryRecord], fmt: str, out: TextIO) -> int:

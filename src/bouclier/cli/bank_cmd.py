@@ -123,16 +123,24 @@ def import_(
     app: App, name: str, file: Path, fmt: str | None, source: str | None, signal_type: str
 ) -> int:
     """Import hashes from a CSV, JSON-lines or plain-text hash list (StopNCII, HMA,
-    threatexchange, NCMEC MD5 lists with --signal-type md5). The whole file is checked first:
-    one bad row and nothing is imported."""
+    threatexchange's `dataset -P` output and simple.<type>.te files, NCMEC MD5 lists with
+    --signal-type md5). Rows of signal types Bouclier does not hold (video_md5, url, ...) are
+    skipped and counted by type. The rest is checked first: one bad row and nothing is
+    imported."""
     from bouclier.banks import transfer
 
     app.store.get(name)
     if not file.is_file():
         raise click.BadParameter(f"no such file: {file}", param_hint="FILE")
-    entries = transfer.read_entries(file, fmt, source=source, signal_type=signal_type)
-    ids = app.store.add(name, entries)
+    found = transfer.read_import(file, fmt, source=source, signal_type=signal_type)
+    ids = app.store.add(name, list(found.entries))
     click.echo(f"imported {len(ids)} entries into {name}", err=True)
+    if found.skipped:
+        click.echo(
+            f"skipped {found.skipped_rows} rows of signal types Bouclier does not hold:", err=True
+        )
+        for skipped in found.skipped:
+            click.echo(f"  {skipped}", err=True)
     return exit_codes.OK
 
 

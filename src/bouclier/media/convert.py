@@ -16,6 +16,10 @@ the file's bit depth or colour model:
 Reducing happens in the middle, in a mode where averaging neighbours is meaningful: palette indices
 and 1-bit pixels are expanded first, CMYK is converted first (its conversion is not linear), while
 alpha is premultiplied and composited only after averaging, on the small image.
+
+:func:`threatexchange_frame` is the other reading of a frame: the pixels python-threatexchange's
+PDQ hasher (HMA's, and so the hashes HMA and its users share) takes from the same file, which
+differ from the rule above for transparency, 16 bits and palettes (docs/interop.md).
 """
 
 from __future__ import annotations
@@ -158,3 +162,38 @@ def _row_blocks(height: int, width: int) -> Iterator[slice]:
     step = max(1, _BLOCK_PIXELS // max(width, 1))
     for top in range(0, height, step):
         yield slice(top, top + step)
+
+
+# Modes whose first three channels python-threatexchange hashes as R, G, B, whatever they mean.
+_FIRST_THREE = frozenset({"RGBA", "RGBa", "CMYK", "YCbCr", "LAB", "HSV"})
+
+
+def threatexchange_frame(frame: Image.Image) -> Image.Image | None:
+    """The frame as python-threatexchange 1.2's ``pdq_hasher`` reads it, as an L or RGB image, where
+    that differs from :func:`frame_to_rgb`'s rule; None where it is the same picture or where
+    threatexchange cannot hash the frame at all.
+
+    Its rule (``_convert_image_to_correct_array_dimension``, then ``pdqhash.compute`` on the first
+    three channels of an 8-bit array): LA and I;16 go through Pillow's ``convert("RGB")``, which
+    drops the alpha and clips 16-bit values at 255; RGBA, CMYK and the like keep their first three
+    channels as they are (alpha dropped, CMYK read as RGB); a palette image is hashed by its
+    palette indices as grey; a colour key is ignored. It refuses I;16B, I;16L, I, F and PA (numpy
+    arrays pdqhash does not take), and 1-bit pixels give it the bits of the displayed picture
+    (PDQ does not change when luma is scaled), so those have no second reading here.
+    """
+    mode = frame.mode
+    if mode in ("LA", "I;16"):
+        # Pillow makes the same grey of both as for "RGB", once rather than three times
+        read = frame.convert("L")
+    elif mode == "RGBA":
+        read = frame.convert("RGB")  # the alpha dropped, in one pass
+    elif mode in _FIRST_THREE:
+        read = Image.merge("RGB", frame.split()[:3])
+    elif mode == "P":
+        read = Image.fromarray(np.asarray(frame))  # the indices, not the colours
+    elif mode in ("L", "RGB") and "transparency" in frame.info:
+        read = frame.copy()
+    else:
+        return None
+    read.info.pop("transparency", None)  # a key Pillow carried over is no alpha to threatexchange
+    return read

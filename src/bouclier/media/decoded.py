@@ -17,6 +17,11 @@ class DecodedImage:
     pages of a TIFF, a GIF frame that overhangs the screen). ``frame_count`` counts the frames in
     the file, of which ``frames`` holds a selection spread evenly from the first. Equality is
     identity: comparing pixel arrays is the caller's business.
+
+    ``threatexchange``: the first frame as python-threatexchange (HMA) reads the file, in the same
+    form, size and orientation as ``pixels``, where that reading differs from Bouclier's (alpha
+    dropped rather than composited, 16-bit clipped rather than scaled, palette indices rather than
+    colours; see :func:`bouclier.media.convert.threatexchange_frame`); None otherwise.
     """
 
     format: str
@@ -24,11 +29,13 @@ class DecodedImage:
     height: int
     frames: tuple[np.ndarray, ...]
     frame_count: int
+    threatexchange: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not self.frames or self.frame_count < len(self.frames):
             raise ValueError("a DecodedImage needs 1 to frame_count frames")
-        for frame in self.frames:
+        others = () if self.threatexchange is None else (self.threatexchange,)
+        for frame in self.frames + others:
             if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
                 raise ValueError(f"frames are (h, w, 3) uint8; got {frame.shape} {frame.dtype}")
 

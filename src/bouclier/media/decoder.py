@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, features
 
 from bouclier.errors import MediaError
-from bouclier.media.convert import frame_to_rgb
+from bouclier.media.convert import frame_to_rgb, threatexchange_frame
 from bouclier.media.decoded import DecodedImage
 from bouclier.media.files import read_file
 from bouclier.media.formats import PILLOW_FORMATS, describe_unsupported, sniff_format
@@ -188,6 +188,7 @@ def _decode(
             )
         frames: list[np.ndarray] = []
         shown: tuple[int, int] | None = None
+        theirs: np.ndarray | None = None
         decoded = 0
         for index in indices:
             if index:
@@ -195,12 +196,13 @@ def _decode(
             # A TIFF page or a GIF frame may be larger than the first: check before loading it.
             decoded += image.size[0] * image.size[1]
             _check_pixels(decoded, limits)
-            pixels, displayed = _decode_frame(image, fmt, reduction)
+            pixels, displayed, read = _decode_frame(image, fmt, reduction, first=not index)
             frames.append(pixels)
             shown = shown or displayed
+            theirs = theirs if index else read
         assert shown is not None  # indices is never empty
         width, height = shown
-        return DecodedImage(fmt, width, height, tuple(frames), frame_count)
+        return DecodedImage(fmt, width, height, tuple(frames), frame_count, theirs)
 
 
 def _tiff_pages_pixels(image: Image.Image, indices: list[int]) -> int:
@@ -214,9 +216,10 @@ def _tiff_pages_pixels(image: Image.Image, indices: list[int]) -> int:
 
 
 def _decode_frame(
-    image: Image.Image, fmt: str, reduction: _Reduction
-) -> tuple[np.ndarray, tuple[int, int]]:
-    """The current frame's pixels, and its full-resolution size as displayed."""
+    image: Image.Image, fmt: str, reduction: _Reduction, *, first: bool = False
+) -> tuple[np.ndarray, tuple[int, int], np.ndarray | None]:
+    """The current frame's pixels, its full-resolution size as displayed and, for the ``first``
+    frame, its pixels as python-threatexchange reads them where those differ (else None)."""
     full = image.size
     target = reduced_size(full, reduction.max_side)
     factor = reduction.factor(full)
@@ -234,7 +237,15 @@ def _decode_frame(
     orientation = orientation_of(image)  # after load: a PNG may keep its EXIF after the pixels
     transpose = TRANSPOSES.get(orientation)
     pixels = frame_to_rgb(image, size=target, box=box, factor=factor, transpose=transpose)
-    return pixels, (full[::-1] if swaps_sides(orientation) else full)
+    theirs = None
+    # threatexchange hashes the frame Pillow opens on, in its stored orientation; turning it as
+    # displayed only relabels its 8 dihedral hashes, so both readings name orientations alike.
+    read = threatexchange_frame(image) if first else None
+    if read is not None:
+        theirs = frame_to_rgb(read, size=target, box=box, factor=factor, transpose=transpose)
+        if np.array_equal(theirs, pixels):  # an opaque RGBA, a palette of greys in order
+            theirs = None
+    return pixels, (full[::-1] if swaps_sides(orientation) else full), theirs
 
 
 def _check_pixels(pixels: int, limits: Limits) -> None:

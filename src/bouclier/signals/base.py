@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -27,16 +27,23 @@ if TYPE_CHECKING:
     from bouclier.media import DecodedImage
 
 
+#: How an image's pixels were read for a fingerprint: as displayed (Bouclier's rule), or as
+#: python-threatexchange reads the file (HMA and those who share its hashes), where that differs.
+PixelReading = Literal["displayed", "threatexchange"]
+
+
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """One value of one signal type computed from an image: a PDQ hash of one orientation of one
-    frame, or the SHA-256 of the file. ``quality`` is the type's own confidence (PDQ's 0-100)."""
+    frame, or the SHA-256 of the file. ``quality`` is the type's own confidence (PDQ's 0-100);
+    ``reading`` says which reading of the pixels it was computed from."""
 
     signal_type: str
     value: str
     quality: int | None = None
     orientation: str = "original"
     frame: int = 0
+    reading: PixelReading = "displayed"
 
 
 class MediaInput:
@@ -52,6 +59,14 @@ class MediaInput:
         from bouclier.hashing.pdq import hash_pixels
 
         return tuple(hash_pixels(frame) for frame in self.image.frames)
+
+    @cached_property
+    def threatexchange_pdq(self) -> PdqResult | None:
+        """PDQ of the first frame as python-threatexchange reads it, where that differs."""
+        from bouclier.hashing.pdq import hash_pixels
+
+        pixels = self.image.threatexchange
+        return None if pixels is None else hash_pixels(pixels)
 
     @cached_property
     def sha256(self) -> str:
