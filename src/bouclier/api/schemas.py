@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, Field
 
 from bouclier.signals import DEFAULT
-from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS, listed
+from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS, MATCH_STAGES, listed
 
 T = TypeVar("T")
 
@@ -64,6 +64,16 @@ class MatchOut(BaseModel):
     distance: int
     orientation: str
     frame: int
+    stage: str = Field(
+        json_schema_extra=one_of(MATCH_STAGES),
+        description="direct: the image as it is matched; framing: a content region of it (the "
+        "picture inside a screenshot, a letterbox, a border), at `region`.",
+    )
+    region: list[int] | None = Field(
+        default=None,
+        description="[x, y, width, height] of the content region that matched, in the image's "
+        "displayed pixels (stage framing); null otherwise.",
+    )
 
 
 class ReasonOut(BaseModel):

@@ -30,6 +30,7 @@ from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
 from bouclier.signals import Fingerprint, SignalIndex, SignalType, SignalTypes
 from bouclier.signals.pdq import PDQ
 from bouclier.signals.registry import signal_types as registered
+from bouclier.vocabulary import MatchStage
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,9 @@ class Match:
     orientation: str
     frame: int = 0
     signal_type: str = PDQ.name
+    #: "direct": a value of the image as it is; "framing": of a content region, at ``region``
+    stage: MatchStage = "direct"
+    region: tuple[int, int, int, int] | None = None  # [x, y, width, height], displayed pixels
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +55,8 @@ class Match:
             "distance": self.distance,
             "orientation": self.orientation,
             "frame": self.frame,
+            "stage": self.stage,
+            "region": list(self.region) if self.region is not None else None,
         }
 
 
@@ -260,9 +266,11 @@ class BankMatcher:
 
     def match_image(self, hashes: ImageHashes) -> MatchResult:
         """Matches every fingerprint of an image (PDQ in 8 orientations per frame, its SHA-256
-        and MD5, any other registered type's) against the banks."""
+        and MD5, any other registered type's, the PDQ of content regions the framing stage
+        found) against the banks. An entry found both directly and through a region is
+        reported once, at the smaller distance (directly on a tie)."""
         quality = min(f.quality for f in hashes.frames)
-        found = self.match_fingerprints(hashes.fingerprints)
+        found = self.match_fingerprints(hashes.fingerprints + hashes.framed)
         return MatchResult(quality, quality < self.min_quality, found)
 
     def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:
@@ -314,6 +322,8 @@ class BankMatcher:
                         query.orientation,
                         query.frame,
                         kind.name,
+                        query.stage,
+                        query.region,
                     )
 
 

@@ -92,7 +92,9 @@ def match_command(
             },
         )
     failed = 0
-    for path, hashed in hash_paths(app, list(iter_files(paths)), full_resolution, "matching"):
+    files = list(iter_files(paths))
+    framing = app.settings.framing
+    for path, hashed in hash_paths(app, files, full_resolution, "matching", framing=framing):
         if isinstance(hashed, ImageHashes):
             result = matcher.match_image(hashed)
             printer.row(_row(str(path), result), _table_row(str(path), result))

@@ -157,7 +157,7 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
     import cv2
 
     height, width = rgb.shape[:2]
-    if min(height, width) < 32:  # noqa: PLR2004 - too small to hold a frame and a picture
+    if min(height, width) < 32:
         return []
     # reduced by an integer factor (box averaging: OpenCV's fast path, ~10x the general one);
     # the last few rows and columns that the factor does not divide are left out
@@ -179,13 +179,13 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
     for colour, tolerance in colours:
         mask &= np.abs(signed - colour).max(axis=2) > tolerance
     if blurred:
-        textured = (detail > DETAIL).astype(np.uint8)
         k = max(3, round(min(sh, sw) * 0.06) | 1)
-        textured = cv2.morphologyEx(textured, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+        kernel = np.ones((k, k), np.uint8)
+        textured = cv2.morphologyEx((detail > DETAIL).astype(np.uint8), cv2.MORPH_CLOSE, kernel)
         mask &= textured.astype(bool)
     mask8 = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask8, connectivity=8)
-    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1 if count > 1 else []
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask8, connectivity=8)
+    order: list[int] = (np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1).tolist()
     found: list[Framed] = []
     for label in order[: MAX_REGIONS + 2]:
         if stats[label, cv2.CC_STAT_AREA] < MIN_AREA * sh * sw * MIN_FILL:
@@ -221,9 +221,9 @@ def _quad(component: np.ndarray) -> np.ndarray | None:
     x, y, w, h = cv2.boundingRect(hull)
     box = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float64)
     corners = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
-    if len(corners) == 4 and cv2.contourArea(corners) >= 0.96 * cv2.contourArea(hull):  # noqa: PLR2004
+    if len(corners) == 4 and cv2.contourArea(corners) >= 0.96 * cv2.contourArea(hull):
         quad = _ordered(corners.astype(np.float64))
-        if np.abs(quad - box).max() > 2:  # noqa: PLR2004 - a keystone or a turn
+        if np.abs(quad - box).max() > 2:
             return _outward(quad)
         return box
     rect = cv2.minAreaRect(hull)
@@ -244,9 +244,10 @@ def _ordered(points: np.ndarray) -> np.ndarray:
 def _outward(quad: np.ndarray) -> np.ndarray | None:
     """``quad`` grown by half a pixel at each corner (the hull runs through the outer pixels'
     centres), or None if it is degenerate."""
-    if len({tuple(p) for p in quad.round(3)}) != 4:  # noqa: PLR2004
+    if len({tuple(p) for p in quad.round(3)}) != 4:
         return None
-    return quad + np.sign(quad - quad.mean(axis=0)) * 0.5
+    grown: np.ndarray = quad + np.sign(quad - quad.mean(axis=0)) * 0.5
+    return grown
 
 
 def _rectify(rgb: np.ndarray, quad: np.ndarray, pixel: float) -> Framed | None:
@@ -260,7 +261,7 @@ def _rectify(rgb: np.ndarray, quad: np.ndarray, pixel: float) -> Framed | None:
     x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
     box = Region(int(x0), int(y0), int(x1 - x0), int(y1 - y0))
-    if min(box.width, box.height) < 16:  # noqa: PLR2004
+    if min(box.width, box.height) < 16:
         return None
     if tl[1] == tr[1] and tl[0] == bl[0] and br[1] == bl[1] and br[0] == tr[0]:
         return Framed(box, np.ascontiguousarray(rgb[y0:y1, x0:x1]))
@@ -271,7 +272,7 @@ def _rectify(rgb: np.ndarray, quad: np.ndarray, pixel: float) -> Framed | None:
     tl, tr, br, bl = quad
     out_w = round((np.hypot(*(tr - tl)) + np.hypot(*(br - bl))) / 2)
     out_h = round((np.hypot(*(bl - tl)) + np.hypot(*(br - tr))) / 2)
-    if min(out_w, out_h) < 16:  # noqa: PLR2004
+    if min(out_w, out_h) < 16:
         return None
     angle = math.degrees(math.atan2(-(tr[1] - tl[1]), tr[0] - tl[0]))
     # warped from a copy reduced by an integer factor to about WARP_SIDE: PDQ reduces to 64 x 64
