@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload clean
 
 VENV := .venv/bin
 
@@ -52,6 +52,9 @@ bench-load: setup
 
 bench-cli: setup
 	$(VENV)/python benchmarks/bench_cli_startup.py
+
+bench-reupload: setup
+	$(VENV)/python benchmarks/bench_reupload.py
 
 bench: bench-hashing bench-index bench-scan bench-likeness
 

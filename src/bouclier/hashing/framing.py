@@ -175,9 +175,10 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
     if not colours and not blurred:
         return []
     mask = np.ones((sh, sw), bool)
-    signed = small.astype(np.int16)
     for colour, tolerance in colours:
-        mask &= np.abs(signed - colour).max(axis=2) > tolerance
+        low = np.clip(colour - tolerance, 0, 255).astype(np.uint8)
+        high = np.clip(colour + tolerance, 0, 255).astype(np.uint8)
+        mask &= cv2.inRange(small, low, high) == 0
     if blurred:
         k = max(3, round(min(sh, sw) * 0.06) | 1)
         kernel = np.ones((k, k), np.uint8)
