@@ -59,8 +59,9 @@ def match_command(
     """Match images against the banks (all banks unless --bank is given).
 
     Prints one JSON line per file: {"path","quality","low_quality","matches":[{"bank","entry",
-    "distance","orientation",...}]}. A hash of quality under 50 is flagged low_quality, and
-    still matched. An image is looked up by every signal type (its PDQ in 8 orientations, its
+    "distance","orientation","stage","region",...}]} (stage "framing": the picture found inside
+    a screenshot, letterbox or border, at region [x, y, width, height]). A hash of quality
+    under 50 is flagged low_quality, and still matched. An image is looked up by every signal type (its PDQ in 8 orientations, its
     SHA-256 and MD5). A --pdq hash is matched as given (one orientation) and printed as
     {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
     """
