@@ -61,9 +61,10 @@ def match_command(
     Prints one JSON line per file: {"path","quality","low_quality","matches":[{"bank","entry",
     "distance","orientation","stage","region",...}]} (stage "framing": the picture found inside
     a screenshot, letterbox or border, at region [x, y, width, height]). A hash of quality
-    under 50 is flagged low_quality, and still matched. An image is looked up by every signal type (its PDQ in 8 orientations, its
-    SHA-256 and MD5). A --pdq hash is matched as given (one orientation) and printed as
-    {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
+    under 50 is flagged low_quality, and still matched. An image is looked up by every signal
+    type (its PDQ in 8 orientations, its SHA-256 and MD5). A --pdq hash is matched as given
+    (one orientation) and printed as {"pdq","matches"}; a --value as
+    {"signal_type","value","matches"}.
     """
     from bouclier.banks.matcher import BankMatcher
     from bouclier.hashing import ImageHashes
