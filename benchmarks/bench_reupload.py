@@ -117,6 +117,7 @@ class Bench:
     matcher: BankMatcher
     robust: list[SignalType]
     queries: list[Query] = field(default_factory=list)
+    te_failed: int = 0  # queries threatexchange could not hash
 
     def te_distances(self, value: str) -> np.ndarray:
         q = np.frombuffer(bytes.fromhex(value), np.uint8).view(np.uint64)
@@ -125,10 +126,14 @@ class Bench:
     def run(self, data: bytes, query: Query) -> None:
         from threatexchange.signal_type.pdq.signal import PdqSignal
 
-        distances = self.te_distances(PdqSignal.hash_from_bytes(data))
-        if query.original >= 0:
-            query.te_distance_own = int(distances[query.original])
-        query.te_distance_any = int(distances.min())
+        value = PdqSignal.hash_from_bytes(data)
+        if value:  # threatexchange answers "" for an image it cannot hash: found by nothing
+            distances = self.te_distances(value)
+            if query.original >= 0:
+                query.te_distance_own = int(distances[query.original])
+            query.te_distance_any = int(distances.min())
+        else:
+            self.te_failed += 1
         found = self._found(query)
 
         start = time.thread_time()
