@@ -382,7 +382,7 @@ def main(argv: list[str] | None = None) -> str:
         f"transforms = {len(names) * n_originals} queries, {n_distractors} distractors, a bank "
         f"of {len(bench.te_bank):,} PDQ entries ({len(originals)} originals + procedural "
         f"filler); robust types: {', '.join(k.name for k in bench.robust) or 'none registered'}"
-        f"; {time.thread_time() - started:.0f} s.\n"
+        f"; {time.perf_counter() - started:.0f} s.\n"
     )
     text = header + "\n" + report(bench, args.resamples)
     print(text)
