@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli attack-run clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload attack-run clean
 
 VENV := .venv/bin
 
@@ -56,6 +56,9 @@ bench-cli: setup
 # issue 14's attacks against a real service on 127.0.0.1, one row per category (held/broken)
 attack-run: setup
 	$(VENV)/python scripts/attack_run.py
+
+bench-reupload: setup
+	$(VENV)/python benchmarks/bench_reupload.py
 
 bench: bench-hashing bench-index bench-scan bench-likeness
 

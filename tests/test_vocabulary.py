@@ -227,6 +227,7 @@ def _parameter(schema: dict[str, Any], path: str, name: str) -> dict[str, Any]:
 API_FIELDS: list[tuple[tuple[str, ...], list[tuple[str, str]]]] = [
     (v.BANK_KINDS, [("BankCreate", "kind"), ("BankOut", "kind"), ("MatchOut", "bank_kind")]),
     (v.CHANGE_OPS, [("ChangeOut", "op")]),
+    (v.MATCH_STAGES, [("MatchOut", "stage")]),
     (
         v.WEBHOOK_EVENTS,
         [("WebhookIn", "events"), ("WebhookOut", "events"), ("DeliveryOut", "event")],

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         "box averaging otherwise) while their shorter side stays at least this many pixels; "
         "0 hashes at full resolution. See docs/benchmarks.md for the speed and bit distance.",
     )
+    framing: bool = Field(
+        default=True,
+        description="Query-side framing stage: an image matched (API, CLI match, scans) is also "
+        "looked up by the PDQ of the picture found inside it (a screenshot, a letterbox, a "
+        "border, a caption bar, a small rotation). Costs ~nothing on a plain photo.",
+    )
     default_threshold: int = Field(
         default=31,
         ge=0,

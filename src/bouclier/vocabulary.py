@@ -27,6 +27,13 @@ BANK_KINDS: tuple[BankKind, ...] = get_args(BankKind)
 ChangeOp = Literal["add", "remove"]
 CHANGE_OPS: tuple[ChangeOp, ...] = get_args(ChangeOp)
 
+# --- Matching -----------------------------------------------------------------------------------
+
+#: How a matching value was found: fingerprinting the image as it is, or a content region that
+#: the framing stage found in it (a picture inside a screenshot, a letterbox, a border).
+MatchStage = Literal["direct", "framing"]
+MATCH_STAGES: tuple[MatchStage, ...] = get_args(MatchStage)
+
 # --- Likeness ------------------------------------------------------------------------------------
 
 #: Who gave consent to an enrolment: the person, a parent, a legal guardian.

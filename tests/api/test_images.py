@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bouclier.detectors.registry import Registry
@@ -9,6 +10,7 @@ from bouclier.hashing import hash_bytes
 from bouclier.hashing.pdq import ORIENTATIONS
 from tests.analysis.fakes import FakeDetector, nudity
 from tests.api.conftest import Api, image, upload
+from tests.conftest import encode
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -90,6 +92,25 @@ def test_match_an_upload(api: Api) -> None:
     other = api.client.post("/v1/match", headers=api.auth("platform"), **upload(image(4)))
     assert other.json()["verdict"] == "ALLOW"
     assert other.json()["matches"] == []
+
+
+def test_match_a_screenshot_of_a_banked_picture(api: Api) -> None:
+    from PIL import Image
+
+    from tests.conftest import photo
+    from tests.hashing.test_framing import screenshot
+
+    original = photo(8, (640, 480))
+    _victim_bank(api, hash_bytes(encode(original, quality=95)).pdq.pdq)
+    shot, (x, y, _, _) = screenshot(Image.fromarray(original))
+    data = encode(np.asarray(shot), quality=85)
+    answer = api.client.post("/v1/match", headers=api.auth("platform"), **upload(data))
+    assert answer.status_code == 200
+    [match] = answer.json()["matches"]
+    assert match["stage"] == "framing"
+    assert abs(match["region"][0] - x) <= 24
+    assert abs(match["region"][1] - y) <= 24
+    assert answer.json()["verdict"] == "REVIEW"
 
 
 def test_match_hashes(api: Api) -> None:

@@ -60,6 +60,7 @@ class Analyzer:
         limits: Limits | None = None,
         min_side: int | None = 512,
         entries: MatchedEntries | None = None,
+        framing: bool = True,
     ) -> None:
         """``detectors`` must hold ``nudity`` (ConfigError otherwise); ``faces`` runs only in
         ``likeness``; the others run after them (see the module docstring). ``entries`` says
@@ -76,6 +77,7 @@ class Analyzer:
         self.policy = policy or Policy()
         self.limits = limits or Limits()
         self.min_side = min_side
+        self.framing = framing
 
     @classmethod
     def from_settings(
@@ -108,6 +110,7 @@ class Analyzer:
             policy=policy or Policy.from_settings(settings),
             limits=Limits.from_settings(settings),
             min_side=settings.pdq_min_side or None,
+            framing=settings.framing,
         )
 
     def load(self) -> None:
@@ -144,7 +147,9 @@ class Analyzer:
             timings, "decode", lambda: decode(data, limits=self.limits, min_side=self.min_side)
         )
         kinds = self.matcher.signal_types
-        hashes = _timed(timings, "hash", lambda: hash_decoded(data, image, kinds))
+        hashes = _timed(
+            timings, "hash", lambda: hash_decoded(data, image, kinds, framing=self.framing)
+        )
         frames, sha256, md5 = hashes.frames, hashes.sha256, hashes.md5
         matched = _timed(timings, "match", lambda: self.matcher.match_image(hashes))
         matches, case_flags = self._settle(matched.matches, case_flags)

@@ -206,7 +206,9 @@ async def add_image(
     services = services_of(request)
     await run_in_threadpool(services.store.get, name)  # 404 before any hashing
     hashes = await run_in_threadpool(
-        lambda: hash_bytes(image, limits=services.limits, min_side=services.analyzer.min_side)
+        lambda: hash_bytes(
+            image, limits=services.limits, min_side=services.analyzer.min_side, framing=False
+        )
     )
     entry = NewEntry(
         value=hashes.pdq.pdq,

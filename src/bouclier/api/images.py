@@ -110,7 +110,10 @@ def _flags(matches: Sequence[Match], minors: set[int]) -> CaseFlags:
 
 
 def _hash(services: Services, data: bytes) -> ImageHashes:
-    return hash_bytes(data, limits=services.limits, min_side=services.analyzer.min_side)
+    analyzer = services.analyzer
+    return hash_bytes(
+        data, limits=services.limits, min_side=analyzer.min_side, framing=analyzer.framing
+    )
 
 
 def _hash_and_match(services: Services, data: bytes) -> tuple[ImageHashes, MatchResult]:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from bouclier.signals import DEFAULT
 from bouclier.text_input import refuse_control
-from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS, listed
+from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS, MATCH_STAGES, listed
 
 T = TypeVar("T")
 
@@ -103,6 +103,16 @@ class MatchOut(BaseModel):
         description="Whether the entry was reviewed: an operator's, or a case's hash an analyst "
         "confirmed. An unreviewed entry is a claim anyone could make (a hash a case reported): "
         "its match asks for review and is never escalated (see the policy)."
+    )
+    stage: str = Field(
+        json_schema_extra=one_of(MATCH_STAGES),
+        description="direct: the image as it is matched; framing: a content region of it (the "
+        "picture inside a screenshot, a letterbox, a border), at `region`.",
+    )
+    region: list[int] | None = Field(
+        default=None,
+        description="[x, y, width, height] of the content region that matched, in the image's "
+        "displayed pixels (stage framing); null otherwise.",
     )
 
 

@@ -84,6 +84,7 @@ class Services:
                 policy=Policy.from_settings(settings),
                 limits=Limits.from_settings(settings),
                 min_side=settings.pdq_min_side or None,
+                framing=settings.framing,
             )
         except BaseException:
             db.dispose()

@@ -30,6 +30,7 @@ from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
 from bouclier.signals import Fingerprint, SignalIndex, SignalType, SignalTypes
 from bouclier.signals.pdq import PDQ
 from bouclier.signals.registry import signal_types as registered
+from bouclier.vocabulary import MatchStage
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,9 @@ class Match:
     #: index does not know: it is looked up when an answer is made (bouclier.cases.matched), and
     #: until then a match counts as unreviewed, the side on which nothing is blocked on a claim.
     reviewed: bool = False
+    #: "direct": a value of the image as it is; "framing": of a content region, at ``region``
+    stage: MatchStage = "direct"
+    region: tuple[int, int, int, int] | None = None  # [x, y, width, height], displayed pixels
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -56,6 +60,8 @@ class Match:
             "orientation": self.orientation,
             "frame": self.frame,
             "reviewed": self.reviewed,
+            "stage": self.stage,
+            "region": list(self.region) if self.region is not None else None,
         }
 
 
@@ -265,9 +271,11 @@ class BankMatcher:
 
     def match_image(self, hashes: ImageHashes) -> MatchResult:
         """Matches every fingerprint of an image (PDQ in 8 orientations per frame, its SHA-256
-        and MD5, any other registered type's) against the banks."""
+        and MD5, any other registered type's, the PDQ of content regions the framing stage
+        found) against the banks. An entry found both directly and through a region is
+        reported once, at the smaller distance (directly on a tie)."""
         quality = min(f.quality for f in hashes.frames)
-        found = self.match_fingerprints(hashes.fingerprints)
+        found = self.match_fingerprints(hashes.fingerprints + hashes.framed)
         return MatchResult(quality, quality < self.min_quality, found)
 
     def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:
@@ -319,6 +327,8 @@ class BankMatcher:
                         query.orientation,
                         query.frame,
                         kind.name,
+                        stage=query.stage,
+                        region=query.region,
                     )
 
 

@@ -22,15 +22,18 @@ def min_side(app: App, full_resolution: bool) -> int | None:
     return app.settings.pdq_min_side
 
 
-def hash_paths(app: App, paths: list[Path], full_resolution: bool, label: str) -> Any:
-    """Yields (path, ImageHashes or InputError) for each file, with a progress bar."""
+def hash_paths(
+    app: App, paths: list[Path], full_resolution: bool, label: str, *, framing: bool = False
+) -> Any:
+    """Yields (path, ImageHashes or InputError) for each file, with a progress bar; ``framing``:
+    with the PDQ of content regions (to match, not to add to a bank)."""
     from bouclier.hashing import hash_file
 
     side = min_side(app, full_resolution)
     with progress(paths, label) as items:
         for path in items:
             try:
-                yield path, hash_file(path, limits=app.limits, min_side=side)
+                yield path, hash_file(path, limits=app.limits, min_side=side, framing=framing)
             except InputError as error:
                 yield path, error
 

@@ -65,11 +65,12 @@ def match_command(
     """Match images against the banks (all banks unless --bank is given).
 
     Prints one JSON line per file: {"path","quality","low_quality","matches":[{"bank","entry",
-    "distance","orientation","reviewed",...}]}; "reviewed" is false for a hash a case reported
-    that no analyst has confirmed yet. A hash of quality under 50 is flagged low_quality, and
-    still matched. An image is looked up by every signal type (its PDQ in 8 orientations, its
-    SHA-256 and MD5). A --pdq hash is matched as given (one orientation) and printed as
-    {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
+    "distance","orientation","reviewed","stage","region",...}]}; "reviewed" is false for a hash a
+    case reported that no analyst has confirmed yet; stage "framing" is the picture found inside
+    a screenshot, letterbox or border, at region [x, y, width, height]. A hash of quality under
+    50 is flagged low_quality, and still matched. An image is looked up by every signal type (its
+    PDQ in 8 orientations, its SHA-256 and MD5). A --pdq hash is matched as given (one
+    orientation) and printed as {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
     """
     import dataclasses
 
@@ -103,7 +104,9 @@ def match_command(
             },
         )
     failed = 0
-    for path, hashed in hash_paths(app, list(iter_files(paths)), full_resolution, "matching"):
+    files = list(iter_files(paths))
+    framing = app.settings.framing
+    for path, hashed in hash_paths(app, files, full_resolution, "matching", framing=framing):
         if isinstance(hashed, ImageHashes):
             result = matcher.match_image(hashed)
             result = dataclasses.replace(result, matches=_settled(entries, result.matches))

@@ -1,4 +1,5 @@
-"""Fingerprints of an image: PDQ in 8 orientations for look-alikes, SHA-256 and MD5 for copies.
+"""Fingerprints of an image: PDQ in 8 orientations for look-alikes, SHA-256 and MD5 for copies,
+and PDQ of the content regions that the framing stage finds (:mod:`bouclier.hashing.framing`).
 
 :func:`hash_bytes` is the one call the CLI, the API and the scanner use. It decodes through
 ``bouclier.media`` (the only door for untrusted bytes) and, by default, lets the decoder reduce a
@@ -20,7 +21,7 @@ from bouclier.media import DecodedImage, Limits, decode
 from bouclier.media.files import read_file
 
 if TYPE_CHECKING:
-    from bouclier.signals import Fingerprint, SignalTypes
+    from bouclier.signals import Fingerprint, MediaInput, SignalTypes
 
 #: Default shorter side kept when reducing before PDQ (see docs/benchmarks.md for the trade-off).
 DEFAULT_MIN_SIDE = 512
@@ -30,6 +31,7 @@ __all__ = [
     "ImageHashes",
     "PdqResult",
     "digests",
+    "framed_fingerprints",
     "hash_bytes",
     "hash_decoded",
     "hash_file",
@@ -51,6 +53,9 @@ class ImageHashes:
     #: every registered signal type's values for this image (PDQ's 8 orientations per frame,
     #: the digests, ...): what the matcher looks up
     fingerprints: tuple[Fingerprint, ...] = field(default=(), repr=False)
+    #: PDQ (8 orientations) of the content regions the framing stage found (a picture inside a
+    #: screenshot, a letterbox, a border...): looked up too, never put in a bank
+    framed: tuple[Fingerprint, ...] = field(default=(), repr=False)
 
     @property
     def pdq(self) -> PdqResult:
@@ -68,15 +73,21 @@ def hash_bytes(
     limits: Limits | None = None,
     min_side: int | None = DEFAULT_MIN_SIDE,
     signal_types: SignalTypes | None = None,
+    framing: bool = True,
 ) -> ImageHashes:
     """Decodes and fingerprints image bytes with every signal type (the registered ones unless
-    ``signal_types`` says otherwise); raises MediaError for anything not a readable image."""
+    ``signal_types`` says otherwise), and with ``framing`` the content regions the framing stage
+    finds; raises MediaError for anything not a readable image."""
     image = decode(data, limits=limits or Limits(), min_side=min_side)
-    return hash_decoded(data, image, signal_types)
+    return hash_decoded(data, image, signal_types, framing=framing)
 
 
 def hash_decoded(
-    data: bytes, image: DecodedImage, signal_types: SignalTypes | None = None
+    data: bytes,
+    image: DecodedImage,
+    signal_types: SignalTypes | None = None,
+    *,
+    framing: bool = True,
 ) -> ImageHashes:
     """Fingerprints an image already decoded from ``data`` (see :func:`hash_bytes`)."""
     from bouclier.signals import MediaInput
@@ -92,6 +103,22 @@ def hash_decoded(
         height=image.height,
         frames=media.pdq,
         fingerprints=tuple(f for kind in kinds for f in kind.fingerprint(media)),
+        framed=framed_fingerprints(media) if framing else (),
+    )
+
+
+def framed_fingerprints(media: MediaInput) -> tuple[Fingerprint, ...]:
+    """PDQ in 8 orientations of each content region of the image (:mod:`.framing`), stage
+    ``framing`` with its region; a region too flat to fingerprint (quality < 50) is left out."""
+    from bouclier.signals import Fingerprint
+
+    return tuple(
+        Fingerprint(
+            pdq.NAME, value, result.quality, orientation, 0, stage="framing", region=region.box()
+        )
+        for region, result in media.framed
+        if not result.low_quality
+        for orientation, value in zip(pdq.ORIENTATIONS, result.hashes, strict=True)
     )
 
 
@@ -100,7 +127,9 @@ def hash_file(
     *,
     limits: Limits | None = None,
     min_side: int | None = DEFAULT_MIN_SIDE,
+    framing: bool = True,
 ) -> ImageHashes:
     """Reads (within the byte limit) and fingerprints an image file."""
     limits = limits or Limits()
-    return hash_bytes(read_file(path, limits.max_bytes), limits=limits, min_side=min_side)
+    data = read_file(path, limits.max_bytes)
+    return hash_bytes(data, limits=limits, min_side=min_side, framing=framing)

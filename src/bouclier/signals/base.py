@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from bouclier.errors import InvalidHash
+from bouclier.vocabulary import MatchStage
 
 if TYPE_CHECKING:
+    from bouclier.hashing.framing import Region
     from bouclier.hashing.pdq import PdqResult
     from bouclier.index.hits import SearchHits
     from bouclier.media import DecodedImage
@@ -36,7 +38,8 @@ PixelReading = Literal["displayed", "threatexchange"]
 class Fingerprint:
     """One value of one signal type computed from an image: a PDQ hash of one orientation of one
     frame, or the SHA-256 of the file. ``quality`` is the type's own confidence (PDQ's 0-100);
-    ``reading`` says which reading of the pixels it was computed from."""
+    ``reading`` says which reading of the pixels it was computed from. A value of a content region
+    (:mod:`bouclier.hashing.framing`) says so, and where."""
 
     signal_type: str
     value: str
@@ -44,6 +47,10 @@ class Fingerprint:
     orientation: str = "original"
     frame: int = 0
     reading: PixelReading = "displayed"
+    #: how the value was found: of the image as it is, or of a content region of it
+    stage: MatchStage = "direct"
+    #: the region's bounding box [x, y, width, height] in displayed pixels (stage "framing")
+    region: tuple[int, int, int, int] | None = None
 
 
 class MediaInput:
@@ -53,6 +60,21 @@ class MediaInput:
     def __init__(self, data: bytes, image: DecodedImage) -> None:
         self.data = data
         self.image = image
+
+    @cached_property
+    def framed(self) -> tuple[tuple[Region, PdqResult], ...]:
+        """The content regions of the first frame (a picture inside a screenshot, a letterbox, a
+        border; turned or keystoned), each in displayed pixels with its PDQ; () for most
+        images, decided by a look at the edges (:mod:`bouclier.hashing.framing`)."""
+        from bouclier.hashing.framing import find_content
+        from bouclier.hashing.pdq import hash_pixels
+
+        pixels = self.image.frames[0]
+        sx, sy = self.image.width / pixels.shape[1], self.image.height / pixels.shape[0]
+        return tuple(
+            (framed.region.scaled(sx, sy), hash_pixels(framed.pixels))
+            for framed in find_content(pixels)
+        )
 
     @cached_property
     def pdq(self) -> tuple[PdqResult, ...]:

@@ -1,0 +1,61 @@
+"""The re-upload benchmark runs end to end in its quick mode on tiny sizes (no timing asserted),
+and its suite keeps its promises: enough transforms in the families the issue names, originals
+and distractors from separate sources, the same pixels for the same seed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+from reupload import suite  # noqa: E402
+
+FAMILIES_ASKED = {
+    "reencode", "noise", "blur", "filter", "grayscale", "resize", "crop", "border", "letterbox",
+    "screenshot", "rotation", "perspective", "caption", "stickers", "combined",
+}  # fmt: skip
+
+
+def test_the_suite_covers_the_families_asked() -> None:
+    assert len(suite.TRANSFORMS) >= 20
+    assert set(suite.FAMILIES) >= FAMILIES_ASKED
+    assert set(suite.FAMILY) == set(suite.TRANSFORMS)
+    assert len(suite.views()) >= 40
+
+
+def test_originals_and_distractors_share_no_source() -> None:
+    assert not set(suite.ORIGINAL_SOURCES) & set(suite.DISTRACTOR_SOURCES)
+    assert set(suite.original_sources(len(suite.views()))) <= set(suite.ORIGINAL_SOURCES)
+
+
+def test_the_suite_is_deterministic() -> None:
+    [first] = suite.originals(1)
+    again = suite.apply("screenshot_post", suite.originals(1)[0], seed=1, index=0)
+    assert np.array_equal(np.asarray(suite.originals(1)[0]), np.asarray(first))
+    assert np.array_equal(
+        np.asarray(suite.apply("screenshot_post", first, seed=1, index=0)), np.asarray(again)
+    )
+    assert np.array_equal(np.asarray(suite.distractor(3)), np.asarray(suite.distractor(3)))
+
+
+@pytest.mark.slow
+def test_the_quick_mode_prints_one_table(tmp_path: Path) -> None:
+    import bench_reupload
+
+    out = tmp_path / "table.md"
+    text = bench_reupload.main(
+        ["--quick", "--originals", "2", "--distractors", "4", "--bank", "150", "--resamples",
+         "20", "--robust-filler", "2", "--out", str(out)]
+    )  # fmt: skip
+    assert out.read_text().strip() == text.strip()
+    for family in suite.FAMILIES:
+        assert f"| {family} (" in text
+    assert "threatexchange PDQ @31" in text
+    assert "+ framing" in text
+    assert "**false matches** (distractors) | 4 |" in text
+    assert "framing stage" in text

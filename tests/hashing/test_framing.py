@@ -1,0 +1,210 @@
+"""The framing stage finds the picture inside a frame, and nothing in a plain photo.
+
+Every framed case is built from a generated benign picture, with the content's true box known;
+each first checks that plain PDQ misses it (so the test fails without the stage), then that a
+region the stage found is where the picture is and hashes within PDQ's threshold of it.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from bouclier.banks.matcher import BankMatcher
+from bouclier.banks.store import BankHashes, BankInfo, SignalRows
+from bouclier.hashing import hash_bytes
+from bouclier.hashing.framing import Framed, Region, find_content
+from bouclier.hashing.pdq import DEFAULT_THRESHOLD, hash_pixels
+from bouclier.signals.pdq import PDQ
+from tests.conftest import encode, photo
+
+Box = tuple[int, int, int, int]
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> int:
+    """The smallest PDQ distance between ``a`` as it is and ``b`` in any orientation."""
+    reference = int(hash_pixels(a).pdq, 16)
+    return min((reference ^ int(h, 16)).bit_count() for h in hash_pixels(b).hashes)
+
+
+def _jpeg(image: Image.Image, quality: int = 85) -> np.ndarray:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return np.asarray(Image.open(buffer).convert("RGB"))
+
+
+def bordered(picture: Image.Image) -> tuple[Image.Image, Box]:
+    w, h = picture.size
+    canvas = Image.new("RGB", (w + w // 5, h + h // 5), (250, 250, 250))
+    canvas.paste(picture, (w // 10, h // 10))
+    return canvas, (w // 10, h // 10, w, h)
+
+
+def letterbox(picture: Image.Image) -> tuple[Image.Image, Box]:
+    canvas = Image.new("RGB", (720, 1280), (0, 0, 0))
+    fitted = picture.resize((720, 720 * picture.height // picture.width))
+    top = (1280 - fitted.height) // 2
+    canvas.paste(fitted, (0, top))
+    return canvas, (0, top, fitted.width, fitted.height)
+
+
+def screenshot(picture: Image.Image) -> tuple[Image.Image, Box]:
+    """A phone screenshot of a post: status bar, header with a name, the picture, actions,
+    likes and a caption, a navigation bar."""
+    shot = Image.new("RGB", (1080, 1920), (255, 255, 255))
+    draw = ImageDraw.Draw(shot)
+    draw.text((60, 20), "12:34", fill=(0, 0, 0), font_size=40)
+    draw.rectangle((900, 25, 1000, 60), outline=(0, 0, 0), width=4)
+    draw.ellipse((30, 120, 130, 220), fill=(200, 120, 80))
+    draw.text((160, 145), "someone_posted_this", fill=(0, 0, 0), font_size=44)
+    fitted = picture.resize((1080, 1080 * picture.height // picture.width))
+    shot.paste(fitted, (0, 260))
+    y = 260 + fitted.height + 30
+    for k in range(3):
+        draw.ellipse((40 + k * 110, y, 110 + k * 110, y + 70), outline=(0, 0, 0), width=6)
+    draw.text((40, y + 110), "1,234 likes", fill=(0, 0, 0), font_size=40)
+    draw.text((40, y + 170), "another_user what a day", fill=(0, 0, 0), font_size=40)
+    draw.line((0, 1770, 1080, 1770), fill=(200, 200, 200), width=2)
+    for k in range(5):
+        draw.ellipse((90 + k * 200, 1810, 160 + k * 200, 1880), outline=(0, 0, 0), width=6)
+    return shot, (0, 260, fitted.width, fitted.height)
+
+
+def caption(picture: Image.Image) -> tuple[Image.Image, Box]:
+    w, h = picture.size
+    bar = h // 4
+    canvas = Image.new("RGB", (w, h + bar), (255, 255, 255))
+    canvas.paste(picture, (0, bar))
+    ImageDraw.Draw(canvas).text((20, bar // 3), "when the group chat", fill=(0, 0, 0), font_size=36)
+    return canvas, (0, bar, w, h)
+
+
+def rotated(picture: Image.Image, degrees: float = 6) -> tuple[Image.Image, Box]:
+    turned = picture.rotate(degrees, Image.Resampling.BICUBIC, expand=True, fillcolor=(0, 0, 0))
+    w, h = picture.size
+    box_w, box_h = turned.size
+    return turned, ((box_w - w) // 2, (box_h - h) // 2, w, h)  # the box's centre, for the test
+
+
+def keystone(picture: Image.Image) -> tuple[Image.Image, Box]:
+    """Photographed off a screen: a perspective warp on a dark surround."""
+    import cv2
+
+    w, h = picture.size
+    pad = 60
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[pad + 30, pad + 10], [pad + w - 10, pad + 35], [pad + w, pad + h - 5],
+                      [pad, pad + h - 30]])  # fmt: skip
+    warped = cv2.warpPerspective(
+        np.asarray(picture),
+        cv2.getPerspectiveTransform(src, dst),
+        (w + 2 * pad, h + 2 * pad),
+        borderValue=(25, 25, 30),
+    )
+    return Image.fromarray(warped), (pad, pad, w, h)
+
+
+FRAMES = [bordered, letterbox, screenshot, caption, rotated, keystone]
+
+
+def _found(frame: np.ndarray) -> tuple[Framed, ...]:
+    return find_content(frame)
+
+
+@pytest.mark.parametrize("make", FRAMES, ids=[f.__name__ for f in FRAMES])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_picture_inside_a_frame_is_found(make, seed: int) -> None:  # type: ignore[no-untyped-def]
+    original = photo(seed, (640, 480))
+    framed_image, (x, y, w, h) = make(Image.fromarray(original))
+    query = _jpeg(framed_image)
+    assert _distance(original, query) > DEFAULT_THRESHOLD  # plain PDQ misses it
+    found = _found(query)
+    assert found
+    best = min(found, key=lambda f: _distance(original, f.pixels))
+    assert _distance(original, best.pixels) <= DEFAULT_THRESHOLD
+    region = best.region
+    if not region.warped:  # a cut: its box is the picture's, within a reduced pixel or two
+        tolerance = max(query.shape[:2]) // 80
+        assert abs(region.x - x) <= tolerance
+        assert abs(region.y - y) <= tolerance
+        assert abs(region.width - w) <= 2 * tolerance
+        assert abs(region.height - h) <= 2 * tolerance
+
+
+def test_a_turned_picture_is_turned_back() -> None:
+    original = photo(4, (640, 480))
+    turned, _ = rotated(Image.fromarray(original), 8)
+    [found, *_] = _found(_jpeg(turned))
+    assert found.region.warped
+    assert found.region.angle == pytest.approx(8, abs=1.0)
+    assert found.pixels.shape[1] == pytest.approx(640, rel=0.05)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_plain_photo_has_nothing_to_find(seed: int) -> None:
+    assert _found(_jpeg(Image.fromarray(photo(seed, (800, 600))))) == ()
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        np.full((400, 300, 3), 128, np.uint8),  # flat: a frame with nothing in it
+        np.zeros((20, 20, 3), np.uint8),  # too small to hold a frame and a picture
+        np.zeros((400, 20, 3), np.uint8),
+    ],
+    ids=["flat", "tiny", "thin"],
+)
+def test_nothing_is_found_in_degenerate_frames(pixels: np.ndarray) -> None:
+    assert _found(pixels) == ()
+
+
+def test_a_frame_must_be_an_rgb_array() -> None:
+    with pytest.raises(ValueError, match="uint8"):
+        find_content(np.zeros((100, 100), np.float32))
+
+
+def test_a_region_scales_to_the_displayed_size() -> None:
+    region = Region(10, 20, 100, 50, 3.0, warped=True)
+    assert region.scaled(2, 2) == Region(20, 40, 200, 100, 3.0, warped=True)
+    assert region.box() == (10, 20, 100, 50)
+
+
+def _matcher(*values: str) -> BankMatcher:
+    rows = PDQ.pack(list(values))
+    ids = np.arange(1, len(values) + 1, dtype=np.int64)
+    banks = {1: BankInfo(1, "victims", "victim", DEFAULT_THRESHOLD, datetime.now(UTC), 2)}
+    part = SignalRows(ids, np.ones(len(values), np.int32), rows)
+    return BankMatcher(BankHashes({PDQ.name: part}, banks))
+
+
+def test_a_screenshot_matches_through_its_framing_stage() -> None:
+    original = photo(5, (640, 480))
+    shot, (x, y, w, h) = screenshot(Image.fromarray(original))
+    data = encode(np.asarray(shot), quality=85)
+    matcher = _matcher(hash_pixels(original).pdq, hash_pixels(photo(6, (640, 480))).pdq)
+    assert matcher.match_image(hash_bytes(data, framing=False)).matches == ()
+    hashes = hash_bytes(data)  # decoded at half size (shorter side >= 512): regions scaled back
+    assert hashes.framed
+    assert all(f.stage == "framing" and f.region for f in hashes.framed)
+    [match] = matcher.match_image(hashes).matches
+    assert (match.entry, match.stage) == (1, "framing")
+    assert match.region is not None
+    rx, ry, rw, rh = match.region
+    assert abs(rx - x) <= 24
+    assert abs(ry - y) <= 24
+    assert abs(rw - w) <= 48
+    assert abs(rh - h) <= 48
+    assert match.to_dict()["region"] == list(match.region)
+
+
+def test_a_plain_photo_matches_directly_and_has_no_regions() -> None:
+    original = photo(7, (640, 480))
+    hashes = hash_bytes(encode(original, quality=90))
+    assert hashes.framed == ()
+    [match] = _matcher(hash_pixels(original).pdq).match_image(hashes).matches
+    assert (match.stage, match.region) == ("direct", None)
+    assert match.to_dict()["stage"] == "direct"
