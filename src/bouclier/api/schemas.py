@@ -64,6 +64,16 @@ class MatchOut(BaseModel):
     distance: int
     orientation: str
     frame: int
+    inliers: int | None = Field(
+        default=None, description="ORB: keypoints that agree on one homography (the evidence)."
+    )
+    region: list[list[float]] | None = Field(
+        default=None,
+        description=(
+            "ORB: the corners of the uploaded image in the bank image, as fractions of its "
+            "width and height (top-left, top-right, bottom-right, bottom-left)."
+        ),
+    )
 
 
 class ReasonOut(BaseModel):
@@ -175,6 +185,13 @@ class ImageAdded(BaseModel):
     pdq: str
     quality: int
     signal_type: str = Field(description="The signal type of the entry added (pdq).")
+    robust_entry: int | None = Field(
+        default=None,
+        description=(
+            "The entry of the image's ORB keypoints (crop-robust, server-side only), added "
+            "beside its PDQ; none when the image has too few keypoints."
+        ),
+    )
 
 
 class GuardReasonOut(BaseModel):

@@ -73,18 +73,22 @@ def extract(frame: np.ndarray) -> bytes:
     """The packed value of one RGB (or grey) frame: deterministic for the same pixels."""
     import cv2
 
-    grey = frame if frame.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY)
+    grey = (
+        frame if frame.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY)
+    )
     height, width = grey.shape
     scale = min(1.0, SIDE / max(height, width))
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
     height, width = grey.shape
-    orb = cv2.ORB_create(nfeatures=KEYPOINTS * 6, edgeThreshold=15, fastThreshold=10)
+    orb = cv2.ORB_create(  # type: ignore[attr-defined]  # missing from OpenCV's stubs
+        nfeatures=KEYPOINTS * 6, edgeThreshold=15, fastThreshold=10
+    )
     keypoints, descriptors = orb.detectAndCompute(grey, None)
     out = np.zeros(KEYPOINTS, _DTYPE)
     if descriptors is None or not keypoints:
-        return np.uint16(0).tobytes() + out.tobytes()
+        return bytes(2) + out.tobytes()
     points = np.array([k.pt for k in keypoints], np.float64)
     response = np.array([k.response for k in keypoints], np.float64)
     keep = _spread(points, response, width, height)
@@ -93,7 +97,7 @@ def extract(frame: np.ndarray) -> bytes:
     chosen["descriptor"] = descriptors[keep, :DESCRIPTOR_BYTES]
     chosen["x"] = np.clip(np.round(points[keep, 0] / width * 65535), 0, 65535)
     chosen["y"] = np.clip(np.round(points[keep, 1] / height * 65535), 0, 65535)
-    return np.uint16(len(keep)).astype("<u2").tobytes() + out.tobytes()
+    return bytes(np.array([len(keep)], "<u2").tobytes()) + out.tobytes()
 
 
 def _spread(points: np.ndarray, response: np.ndarray, width: int, height: int) -> list[int]:
@@ -190,7 +194,8 @@ class OrbSignal(HexSignalType):
         """The first frame's keypoints (an animation's first frame; its other frames are PDQ's)."""
         value = extract(media.image.frames[0]).hex()
         count = int.from_bytes(bytes.fromhex(value[:4]), "little")
-        return (Fingerprint(self.name, value, count),)
+        # its quality: the share of keypoint slots filled (a flat image has few keypoints)
+        return (Fingerprint(self.name, value, round(100 * count / KEYPOINTS)),)
 
     def new_index(self) -> SignalIndex:
         from bouclier.signals.orb_index import OrbIndex

@@ -157,8 +157,8 @@ class OrbIndex:
         if not self._slot or candidates == 0:
             return EMPTY_HITS, {}
         if radius >= FULL:
-            votes = score = np.zeros(self._count)
-            return self._verify(query, radius, candidates, votes, score)
+            nothing = np.zeros(self._count)
+            return self._verify(query, radius, candidates, nothing, nothing)
         keys = keys_of(query)
         starts, ends = self._offsets[keys], self._offsets[keys + 1]
         parts = [self._postings[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
