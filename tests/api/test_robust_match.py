@@ -38,15 +38,18 @@ def test_a_reframed_upload_is_found_by_its_keypoints_with_evidence(api: Api) -> 
     added = api.client.post("/v1/banks/victims/images", headers=headers, **upload(data)).json()
 
     [exact] = _match(api, data)  # the common case: PDQ finds it, ORB is not computed
-    assert exact["signal_type"] == "pdq" and exact["entry"] == added["entry"]
+    assert exact["signal_type"] == "pdq"
+    assert exact["entry"] == added["entry"]
     assert exact.get("inliers") is None
 
     reframed = _reframed(data)
     [found] = _match(api, reframed)
     assert found["signal_type"] == "orb"
     assert found["entry"] == added["robust_entry"]
-    assert isinstance(found["inliers"], int) and found["inliers"] >= 12
-    assert isinstance(found["region"], list) and len(found["region"]) == 4
+    assert isinstance(found["inliers"], int)
+    assert found["inliers"] >= 12
+    assert isinstance(found["region"], list)
+    assert len(found["region"]) == 4
 
     assert _match(api, reframed, "?robust=0") == []  # the platform's budget: PDQ only
     assert _match(api, image(32)) == []  # an unrelated picture

@@ -122,7 +122,8 @@ def test_the_index_returns_what_comparing_with_every_entry_returns() -> None:
     assert found >= 6 * len(TRANSFORMS)  # every re-framed query found its original
     # a budget of no candidate verifies nothing; removal is seen at once
     [(hits, evidence)] = index.search_verified(rows[:1], THRESHOLD, 0)
-    assert not len(hits) and not evidence
+    assert not len(hits)
+    assert not evidence
     index.remove([100])
     [hits] = index.search_many(rows[:1], THRESHOLD)
     assert 100 not in hits.labels.tolist()
