@@ -215,6 +215,15 @@ def _screenshot(image: Image.Image) -> Image.Image:
     return phone
 
 
+def _crop_caption(image: Image.Image) -> Image.Image:
+    framed = _caption_above(_crop(0.1, "top-left")(image))
+    return _jpeg(framed.resize((image.width // 2, image.height * 2 // 3)), 60)
+
+
+def _crop_stickers(image: Image.Image) -> Image.Image:
+    return _jpeg(_stickers(2)(_crop(0.15, "left")(image)), 60)
+
+
 TRANSFORMS: dict[str, tuple[str, Callable[[Image.Image], Image.Image]]] = {
     "jpeg q50": ("baseline", lambda im: _jpeg(im, 50)),
     "resize 50%": ("baseline", lambda im: im.resize((im.width // 2, im.height // 2))),
