@@ -29,9 +29,10 @@ CHANGE_OPS: tuple[ChangeOp, ...] = get_args(ChangeOp)
 
 # --- Matching -----------------------------------------------------------------------------------
 
-#: How a matching value was found: fingerprinting the image as it is, or a content region that
-#: the framing stage found in it (a picture inside a screenshot, a letterbox, a border).
-MatchStage = Literal["direct", "framing"]
+#: How a matching value was found: fingerprinting the image as it is, a content region that the
+#: framing stage found in it (a picture inside a screenshot, a letterbox, a border), or an
+#: on-demand geometric match (ORB keypoints: crops, captions, stickers).
+MatchStage = Literal["direct", "framing", "robust"]
 MATCH_STAGES: tuple[MatchStage, ...] = get_args(MatchStage)
 
 # --- Likeness ------------------------------------------------------------------------------------

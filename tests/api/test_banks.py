@@ -87,7 +87,8 @@ def test_add_an_image_then_delete_the_bank(api: Api) -> None:
     added = api.client.post("/v1/banks/victims/images", headers=headers, **upload(data))
     assert added.status_code == 201
     assert added.json()["pdq"] == hash_bytes(data).pdq.pdq
-    assert api.client.get("/v1/banks/victims", headers=headers).json()["size"] == 1
+    assert added.json()["robust_entry"] is not None  # its ORB keypoints, beside its PDQ
+    assert api.client.get("/v1/banks/victims", headers=headers).json()["size"] == 2
     assert [m["entry"] for m in _matches(api, data)] == [added.json()["entry"]]
     api.client.delete("/v1/banks/victims", headers=api.auth("admin"))
     assert _matches(api, data) == []

@@ -75,7 +75,7 @@ def test_a_new_signal_type_through_the_api(with_ahash: SignalTypes, api: Api) ->
     )
     assert unknown.status_code == 422
     assert unknown.json()["error"]["code"] == "unknown_signal_type"
-    assert "pdq, sha256, md5, ahash" in unknown.json()["error"]["message"]
+    assert "pdq, sha256, md5, orb, ahash" in unknown.json()["error"]["message"]
 
 
 def test_a_new_signal_type_in_the_snapshot(

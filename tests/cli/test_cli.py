@@ -50,8 +50,10 @@ def test_bank_lifecycle_and_match(cli, photos_dir: Path, tmp_path: Path) -> None
 
     code, out, _ = cli("bank", "add", "victims", str(photos_dir / "p0.jpg"), "--case", "C-1")
     assert code == exit_codes.OK
-    [added] = _json(out)
+    added, robust = _json(out)  # its PDQ, and its ORB keypoints (crop-robust, server-side)
     assert added["path"].endswith("p0.jpg")
+    assert robust["signal_type"] == "orb"
+    assert robust["path"] == added["path"]
 
     code, out, _ = cli("match", str(photos_dir / "p0.jpg"), str(photos_dir / "p1.jpg"))
     assert code == exit_codes.OK

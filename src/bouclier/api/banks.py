@@ -21,7 +21,14 @@ from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import Image, services_of
 from bouclier.api.uploads import BULK_BODY, UPLOAD_BODY
-from bouclier.banks.store import MAX_CHANGES, MAX_CURSOR, BankInfo, Change, NewEntry
+from bouclier.banks.store import (
+    MAX_CHANGES,
+    MAX_CURSOR,
+    BankInfo,
+    Change,
+    NewEntry,
+    robust_entries,
+)
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes
 from bouclier.signals import DEFAULT
@@ -217,7 +224,8 @@ async def add_image(
         md5=hashes.md5,
         source=source,
     )
-    (entry_id,) = await run_in_threadpool(services.store.add, name, [entry])
+    entries = [entry, *robust_entries(hashes, entry)]
+    entry_id, *robust = await run_in_threadpool(services.store.add, name, entries)
     await run_in_threadpool(services.refresh_matcher)
     return {
         "bank": name,
@@ -225,4 +233,5 @@ async def add_image(
         "signal_type": DEFAULT,
         "pdq": hashes.pdq.pdq,
         "quality": hashes.pdq.quality,
+        "robust_entry": robust[0] if robust else None,
     }

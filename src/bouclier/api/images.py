@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
@@ -116,9 +116,12 @@ def _hash(services: Services, data: bytes) -> ImageHashes:
     )
 
 
-def _hash_and_match(services: Services, data: bytes) -> tuple[ImageHashes, MatchResult]:
+def _hash_and_match(
+    services: Services, data: bytes, robust: int | None = None
+) -> tuple[ImageHashes, MatchResult]:
     hashes = _hash(services, data)
-    return hashes, services.matcher.match_image(hashes)
+    budget = services.settings.robust_candidates if robust is None else robust
+    return hashes, services.matcher.match_image(hashes, candidates=budget)
 
 
 @router.post(
@@ -133,10 +136,25 @@ async def hash_image(request: Request, image: Image) -> dict[str, Any]:
 @router.post(
     "/match", dependencies=_any, openapi_extra=UPLOAD_BODY, response_model=schemas.ImageMatchOut
 )
-async def match_image(request: Request, image: Image) -> dict[str, Any]:
-    """Matches an uploaded image (every frame, 8 orientations) against every bank."""
+async def match_image(
+    request: Request,
+    image: Image,
+    robust: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=1024,
+            description=(
+                "Bank entries the crop-robust ORB stage may verify when PDQ finds nothing "
+                "(default: BOUCLIER_ROBUST_CANDIDATES; 0: PDQ and digests only)."
+            ),
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Matches an uploaded image (every frame, 8 orientations) against every bank; when that
+    finds nothing, its ORB keypoints against the entries added as images (crops, captions)."""
     services = services_of(request)
-    hashes, result = await run_in_threadpool(_hash_and_match, services, image)
+    hashes, result = await run_in_threadpool(_hash_and_match, services, image, robust)
     [matches], minors = await _settle(services, [result.matches])
     return {
         "sha256": hashes.sha256,

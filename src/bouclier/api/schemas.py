@@ -107,12 +107,23 @@ class MatchOut(BaseModel):
     stage: str = Field(
         json_schema_extra=one_of(MATCH_STAGES),
         description="direct: the image as it is matched; framing: a content region of it (the "
-        "picture inside a screenshot, a letterbox, a border), at `region`.",
+        "picture inside a screenshot, a letterbox, a border), at `region`; robust: a geometric "
+        "match of its ORB keypoints (crops, captions, stickers), with `inliers` and `corners`.",
     )
     region: list[int] | None = Field(
         default=None,
         description="[x, y, width, height] of the content region that matched, in the image's "
         "displayed pixels (stage framing); null otherwise.",
+    )
+    inliers: int | None = Field(
+        default=None, description="ORB: keypoints that agree on one homography (the evidence)."
+    )
+    corners: list[list[float]] | None = Field(
+        default=None,
+        description=(
+            "ORB: the corners of the uploaded image in the bank image, as fractions of its "
+            "width and height (top-left, top-right, bottom-right, bottom-left)."
+        ),
     )
 
 
@@ -225,6 +236,13 @@ class ImageAdded(BaseModel):
     pdq: str
     quality: int
     signal_type: str = Field(description="The signal type of the entry added (pdq).")
+    robust_entry: int | None = Field(
+        default=None,
+        description=(
+            "The entry of the image's ORB keypoints (crop-robust, server-side only), added "
+            "beside its PDQ; none when the image has too few keypoints."
+        ),
+    )
 
 
 class GuardReasonOut(BaseModel):

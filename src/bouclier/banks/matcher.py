@@ -25,9 +25,11 @@ import numpy as np
 
 from bouclier.banks.snapshot import MatcherSnapshot
 from bouclier.banks.store import BankHashes, BankInfo, BankStore, Change, SignalRows
-from bouclier.hashing import ImageHashes
+from bouclier.hashing import ImageHashes, on_demand
 from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
 from bouclier.signals import Fingerprint, SignalIndex, SignalType, SignalTypes
+from bouclier.signals.orb_index import CANDIDATES as ROBUST_CANDIDATES
+from bouclier.signals.orb_index import OrbIndex
 from bouclier.signals.pdq import PDQ
 from bouclier.signals.registry import signal_types as registered
 from bouclier.vocabulary import MatchStage
@@ -46,12 +48,17 @@ class Match:
     #: index does not know: it is looked up when an answer is made (bouclier.cases.matched), and
     #: until then a match counts as unreviewed, the side on which nothing is blocked on a claim.
     reviewed: bool = False
-    #: "direct": a value of the image as it is; "framing": of a content region, at ``region``
+    #: "direct": a value of the image as it is; "framing": of a content region, at ``region``;
+    #: "robust": an on-demand type's geometric match (ORB), with ``inliers`` and ``corners``
     stage: MatchStage = "direct"
     region: tuple[int, int, int, int] | None = None  # [x, y, width, height], displayed pixels
+    #: a geometric match's evidence (ORB): keypoints on one homography, and where the image
+    #: lies in the bank's (its corners as fractions of the bank image's width and height)
+    inliers: int | None = None
+    corners: tuple[tuple[float, float], ...] | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "bank": self.bank,
             "bank_kind": self.bank_kind,
             "entry": self.entry,
@@ -63,6 +70,10 @@ class Match:
             "stage": self.stage,
             "region": list(self.region) if self.region is not None else None,
         }
+        if self.inliers is not None:
+            found["inliers"] = self.inliers
+            found["corners"] = [list(corner) for corner in self.corners or ()]
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +130,12 @@ class BankMatcher:
         *,
         min_quality: int = LOW_QUALITY,
         signal_types: SignalTypes | None = None,
+        robust_candidates: int = ROBUST_CANDIDATES,
     ) -> None:
         self.banks: dict[int, BankInfo] = dict(hashes.banks)
         self.min_quality = min_quality
+        #: entries an on-demand type (ORB) verifies per image when nothing else matched; 0: never
+        self.robust_candidates = robust_candidates
         self.signal_types = signal_types or registered()
         self.indexes: dict[str, SignalIndex] = {}
         ids, owners = [], []
@@ -269,14 +283,58 @@ class BankMatcher:
             quality, quality < self.min_quality, self.match_fingerprints(fingerprints)
         )
 
-    def match_image(self, hashes: ImageHashes) -> MatchResult:
+    def match_image(self, hashes: ImageHashes, *, candidates: int | None = None) -> MatchResult:
         """Matches every fingerprint of an image (PDQ in 8 orientations per frame, its SHA-256
         and MD5, any other registered type's, the PDQ of content regions the framing stage
         found) against the banks. An entry found both directly and through a region is
-        reported once, at the smaller distance (directly on a tie)."""
+        reported once, at the smaller distance (directly on a tie).
+
+        When they find nothing, the on-demand types (ORB) are computed and searched, verifying
+        at most ``candidates`` entries each (``robust_candidates`` unless given; 0 skips them):
+        the common case pays nothing for them."""
         quality = min(f.quality for f in hashes.frames)
         found = self.match_fingerprints(hashes.fingerprints + hashes.framed)
+        budget = self.robust_candidates if candidates is None else candidates
+        if not found and budget > 0:
+            found = self._match_on_demand(hashes, budget)
         return MatchResult(quality, quality < self.min_quality, found)
+
+    def _match_on_demand(self, hashes: ImageHashes, candidates: int) -> tuple[Match, ...]:
+        best: dict[int, Match] = {}
+        for kind in self.signal_types:
+            index = self.indexes.get(kind.name)
+            if not on_demand(kind) or index is None or not len(index):
+                continue
+            queries = hashes.fingerprints_of(kind)
+            if not queries:
+                continue
+            rows = kind.pack([q.value for q in queries])
+            if isinstance(index, OrbIndex):
+                answers = index.search_verified(rows, kind.default_threshold, candidates)
+            else:
+                answers = [(hits, {}) for hits in index.search_many(rows, kind.default_threshold)]
+            banks, mapping = self.banks, self._map
+            for query, (hits, evidence) in zip(queries, answers, strict=True):
+                for label, dist in zip(hits.labels.tolist(), hits.distances.tolist(), strict=True):
+                    bank_id = mapping.bank_of(label)
+                    bank = banks.get(bank_id) if bank_id is not None else None
+                    known = best.get(label)
+                    if bank is None or (known is not None and known.distance <= dist):
+                        continue
+                    check = evidence.get(label)
+                    best[label] = Match(
+                        bank.name,
+                        bank.kind,
+                        label,
+                        dist,
+                        query.orientation,
+                        query.frame,
+                        kind.name,
+                        stage="robust",
+                        inliers=check.inliers if check else None,
+                        corners=check.region if check else None,
+                    )
+        return _ranked(best)
 
     def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:
         """Matches one value as given (a PDQ hash in its one known orientation); InvalidHash if it

@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select, text
@@ -47,6 +48,9 @@ from bouclier.signals.registry import signal_types as registered
 from bouclier.storage import Bank, BankEntry, Database
 from bouclier.storage.models import DeletedBank, HashChange, utcnow
 from bouclier.vocabulary import BANK_KINDS
+
+if TYPE_CHECKING:
+    from bouclier.hashing import ImageHashes
 
 log = logging.getLogger(__name__)
 
@@ -437,3 +441,26 @@ def _entry_row(entry: NewEntry) -> dict[str, object]:
         "note": entry.note,
         "reviewed": entry.reviewed,
     }
+
+
+def robust_entries(hashes: ImageHashes, like: NewEntry) -> list[NewEntry]:
+    """The on-demand signals (ORB) of an image entering a bank, as entries beside ``like`` (its
+    PDQ entry: same source, case and note): only an image, never a hash, brings them. None for
+    an image with too few keypoints to match on."""
+    from dataclasses import replace
+
+    from bouclier.hashing import on_demand
+    from bouclier.signals.orb import KEYPOINTS, MIN_INLIERS
+
+    found = []
+    for kind in registered():
+        if not on_demand(kind):
+            continue
+        for fingerprint in hashes.fingerprints_of(kind)[:1]:
+            quality = fingerprint.quality or 0
+            if kind.name == "orb" and quality * KEYPOINTS < 100 * MIN_INLIERS:
+                continue
+            found.append(
+                replace(like, value=fingerprint.value, signal_type=kind.name, quality=quality)
+            )
+    return found

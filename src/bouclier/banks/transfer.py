@@ -37,6 +37,7 @@ from typing import Any, TextIO
 
 from bouclier.banks.store import EntryRecord, NewEntry
 from bouclier.errors import BouclierError, InvalidImport
+from bouclier.hashing import on_demand
 from bouclier.signals import DEFAULT, SignalTypes
 from bouclier.signals.registry import signal_types as registered
 from bouclier.storage.models import utc_iso
@@ -346,14 +347,18 @@ def _txt_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def write_entries(records: Iterable[EntryRecord], fmt: str, out: TextIO) -> int:
-    """Writes entries as CSV or JSON lines; returns how many were written."""
+    """Writes entries as CSV or JSON lines; returns how many were written. Entries of a
+    server-side-only type (ORB, see docs/robust-signal.md) are left out."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidImport(f"unknown export format {fmt!r}; use csv or jsonl")
     writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
     if writer:
         writer.writerow(EXPORT_FIELDS)
     count = 0
+    kinds = registered()
     for record in records:
+        if record.signal_type in kinds and on_demand(kinds.get(record.signal_type)):
+            continue  # server-side only (ORB keypoints can be inverted): never in an export
         row = _export_row(record)
         if writer:
             writer.writerow(

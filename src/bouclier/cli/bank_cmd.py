@@ -64,13 +64,15 @@ def add(
     full_resolution: bool,
 ) -> int:
     """Hash images (folders are searched) and add them, with any --pdq or --value hashes, to a
-    bank. Images are added by their PDQ unless --signal-type names another type (sha256, md5...).
+    bank. Images are added by their PDQ unless --signal-type names another type (sha256, md5...);
+    added by PDQ, an image also adds its ORB keypoints (crop-robust, matched server-side only).
 
     Prints one JSON line per entry added ({"path", "pdq" or "value","entry"}) and one per file
     that could not be read; the readable ones are added all together, in one transaction.
     """
-    from bouclier.banks.store import NewEntry
+    from bouclier.banks.store import NewEntry, robust_entries
     from bouclier.hashing import ImageHashes
+    from bouclier.signals import DEFAULT as DEFAULT_SIGNAL
 
     if not paths and not hashes and not values:
         raise click.UsageError("give image paths, --pdq or --value hashes to add")
@@ -96,12 +98,17 @@ def add(
                 note=note,
             )
             entries.append(("path", str(path), entry))
+            if signal_type == DEFAULT_SIGNAL:  # an image also brings its crop-robust keypoints
+                entries += [("robust", str(path), e) for e in robust_entries(hashed, entry)]
         else:
             failed += 1
             printer.row(error_row(path, hashed))
     ids = app.store.add(name, [entry for _, _, entry in entries]) if entries else []
     for (key, value, _), entry_id in zip(entries, ids, strict=True):
-        printer.row({key: value, "entry": entry_id})
+        if key == "robust":
+            printer.row({"path": value, "signal_type": "orb", "entry": entry_id})
+        else:
+            printer.row({key: value, "entry": entry_id})
     click.echo(f"added {len(ids)} entries to {name}", err=True)
     return exit_codes.INPUT_FAILED if failed else exit_codes.OK
 

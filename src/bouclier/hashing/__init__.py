@@ -21,7 +21,7 @@ from bouclier.media import DecodedImage, Limits, decode
 from bouclier.media.files import read_file
 
 if TYPE_CHECKING:
-    from bouclier.signals import Fingerprint, MediaInput, SignalTypes
+    from bouclier.signals import Fingerprint, MediaInput, SignalType, SignalTypes
 
 #: Default shorter side kept when reducing before PDQ (see docs/benchmarks.md for the trade-off).
 DEFAULT_MIN_SIDE = 512
@@ -36,6 +36,7 @@ __all__ = [
     "hash_decoded",
     "hash_file",
     "hash_image",
+    "on_demand",
     "pdq",
 ]
 
@@ -56,10 +57,26 @@ class ImageHashes:
     #: PDQ (8 orientations) of the content regions the framing stage found (a picture inside a
     #: screenshot, a letterbox, a border...): looked up too, never put in a bank
     framed: tuple[Fingerprint, ...] = field(default=(), repr=False)
+    #: the decoded image, kept so that an on-demand signal type (ORB: costly, see
+    #: :func:`on_demand`) can be computed later, only when the cheap ones found nothing
+    media: MediaInput | None = field(default=None, repr=False, compare=False)
 
     @property
     def pdq(self) -> PdqResult:
         return self.frames[0]
+
+    def fingerprints_of(self, kind: SignalType) -> tuple[Fingerprint, ...]:
+        """This image's values of one type: those computed already, else computed now (an
+        on-demand type); empty when the image is no longer at hand."""
+        held = tuple(f for f in self.fingerprints if f.signal_type == kind.name)
+        if held or self.media is None:
+            return held
+        return kind.fingerprint(self.media)
+
+
+def on_demand(kind: SignalType) -> bool:
+    """Whether a type is computed only when asked (its ``on_demand`` attribute; default no)."""
+    return bool(getattr(kind, "on_demand", False))
 
 
 def hash_image(image: DecodedImage) -> tuple[PdqResult, ...]:
@@ -102,8 +119,11 @@ def hash_decoded(
         width=image.width,
         height=image.height,
         frames=media.pdq,
-        fingerprints=tuple(f for kind in kinds for f in kind.fingerprint(media)),
+        fingerprints=tuple(
+            f for kind in kinds if not on_demand(kind) for f in kind.fingerprint(media)
+        ),
         framed=framed_fingerprints(media) if framing else (),
+        media=media,
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from bouclier.errors import InputError
 from bouclier.signals.base import SignalType
 from bouclier.signals.exact import MD5, SHA256
+from bouclier.signals.orb import ORB
 from bouclier.signals.pdq import PDQ
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -67,7 +68,7 @@ class SignalTypes:
 
 
 #: The production registry: one line per signal type.
-SIGNAL_TYPES = SignalTypes([PDQ, SHA256, MD5])
+SIGNAL_TYPES = SignalTypes([PDQ, SHA256, MD5, ORB])
 
 
 def signal_types() -> SignalTypes:

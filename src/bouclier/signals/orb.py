@@ -1,0 +1,206 @@
+"""ORB keypoints as a signal type: finds an image that was cropped, captioned, stickered or warped.
+
+PDQ summarises the whole frame, so a re-upload that changes the framing (a 5 % crop, a caption
+bar, a sticker, a tilted phone photo of a screen) lands 90-124 bits away from its original and is
+missed. This type keeps local features instead: up to :data:`KEYPOINTS` ORB keypoints (OpenCV),
+spread over a 4 x 4 grid so that no one region (a caption's text) takes them all, each with the
+first 128 of its 256 binary tests and its position in the frame. Two values match when enough of
+their keypoints pair up (mutual nearest descriptors within :data:`MATCH_BITS` bits) *and* agree on
+one homography (RANSAC): :func:`verify` is the reference comparison, and the distance is
+``FULL - inliers`` (0: at least :data:`FULL` inliers; the default threshold asks for
+:data:`MIN_INLIERS`).
+
+Value: :data:`PACKED_BYTES` bytes as hex: a little-endian uint16 count, then per keypoint 16
+descriptor bytes and x, y as uint16 fractions of the width and height; unused slots are zero.
+
+The value is computed on the server only, from an image that an analyst, a platform or a victim's
+evidence brought: keypoints with descriptors can be inverted to a recognisable picture
+(docs/robust-signal.md), so it is never computed on a victim's device nor sent to platforms as a
+hash list entry would be.
+
+:class:`~bouclier.signals.orb_index.OrbIndex` searches many values: an inverted index over
+descriptor fragments proposes candidates, :func:`verify` decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bouclier.signals.base import Fingerprint, HexSignalType, MediaInput, SignalIndex
+
+NAME = "orb"
+KEYPOINTS = 128
+DESCRIPTOR_BYTES = 16  # the first 128 of ORB's 256 tests (its most discriminative, by design)
+POINT_BYTES = DESCRIPTOR_BYTES + 4
+PACKED_BYTES = 2 + KEYPOINTS * POINT_BYTES
+#: longer side the image is reduced to before keypoints are found
+SIDE = 512
+GRID = 4
+#: inliers at and above which the distance is 0
+FULL = 64
+#: default: a match needs this many keypoints agreeing on one homography
+MIN_INLIERS = 12
+#: largest Hamming distance (of 128 bits) between two paired descriptors
+MATCH_BITS = 32
+#: RANSAC's reprojection tolerance, as a fraction of the frame
+TOLERANCE = 0.01
+#: a homography whose area scale is outside [1/MAX_SCALE, MAX_SCALE] is no re-upload
+MAX_SCALE = 16.0
+
+_DTYPE = np.dtype([("descriptor", np.uint8, (DESCRIPTOR_BYTES,)), ("x", "<u2"), ("y", "<u2")])
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """How two values agree: paired keypoints, those on one homography, where the first value's
+    frame lies in the second's (its four corners, as fractions of the second's frame)."""
+
+    pairs: int
+    inliers: int
+    region: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def distance(self) -> int:
+        return max(0, FULL - self.inliers)
+
+
+NO_MATCH = Verification(0, 0)
+
+
+def extract(frame: np.ndarray) -> bytes:
+    """The packed value of one RGB (or grey) frame: deterministic for the same pixels."""
+    import cv2
+
+    grey = (
+        frame if frame.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY)
+    )
+    height, width = grey.shape
+    scale = min(1.0, SIDE / max(height, width))
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    height, width = grey.shape
+    orb = cv2.ORB_create(  # type: ignore[attr-defined]  # missing from OpenCV's stubs
+        nfeatures=KEYPOINTS * 6, edgeThreshold=15, fastThreshold=10
+    )
+    keypoints, descriptors = orb.detectAndCompute(grey, None)
+    out = np.zeros(KEYPOINTS, _DTYPE)
+    if descriptors is None or not keypoints:
+        return bytes(2) + out.tobytes()
+    points = np.array([k.pt for k in keypoints], np.float64)
+    response = np.array([k.response for k in keypoints], np.float64)
+    keep = _spread(points, response, width, height)
+    out["descriptor"] = 0
+    chosen = out[: len(keep)]
+    chosen["descriptor"] = descriptors[keep, :DESCRIPTOR_BYTES]
+    chosen["x"] = np.clip(np.round(points[keep, 0] / width * 65535), 0, 65535)
+    chosen["y"] = np.clip(np.round(points[keep, 1] / height * 65535), 0, 65535)
+    return bytes(np.array([len(keep)], "<u2").tobytes()) + out.tobytes()
+
+
+def _spread(points: np.ndarray, response: np.ndarray, width: int, height: int) -> list[int]:
+    """Up to KEYPOINTS keypoints, strongest first, at most KEYPOINTS / 16 per grid cell, then the
+    strongest of the rest: text in a caption or a busy corner cannot take every slot."""
+    order = np.lexsort((points[:, 1], points[:, 0], -response))  # ties broken by position
+    cx = np.minimum(GRID - 1, (points[:, 0] / width * GRID).astype(int))
+    cy = np.minimum(GRID - 1, (points[:, 1] / height * GRID).astype(int))
+    cell = cx * GRID + cy
+    quota = KEYPOINTS // (GRID * GRID)
+    used = np.zeros(GRID * GRID, int)
+    keep: list[int] = []
+    rest: list[int] = []
+    for i in order.tolist():
+        if used[cell[i]] < quota:
+            used[cell[i]] += 1
+            keep.append(i)
+        else:
+            rest.append(i)
+    keep += rest[: max(0, KEYPOINTS - len(keep))]
+    return keep[:KEYPOINTS]
+
+
+def points(row: np.ndarray | bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The descriptors ``(n, 16)`` uint8 and positions ``(n, 2)`` float32 (fractions) of a value."""
+    raw = np.frombuffer(bytes(row), np.uint8)
+    count = min(KEYPOINTS, int(raw[:2].view("<u2")[0]))
+    table = raw[2:].view(_DTYPE)[:count]
+    xy = np.stack([table["x"], table["y"]], axis=1).astype(np.float32) / 65535.0
+    return np.ascontiguousarray(table["descriptor"]), xy
+
+
+def verify(a: np.ndarray | bytes, b: np.ndarray | bytes) -> Verification:
+    """The reference comparison of two packed values, symmetric and deterministic: keypoints paired
+    by mutual nearest descriptor within MATCH_BITS, then a RANSAC homography (always estimated from
+    the lesser value of the two, so that swapping them changes nothing); ``region`` maps ``a``'s
+    frame into ``b``'s."""
+    import cv2
+
+    first, second = bytes(a), bytes(b)
+    swapped = first > second
+    if swapped:
+        first, second = second, first
+    da, pa = points(first)
+    db, pb = points(second)
+    if len(da) < 4 or len(db) < 4:
+        return NO_MATCH
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True)
+    pairs = [m for m in matcher.match(da, db) if m.distance <= MATCH_BITS]
+    if len(pairs) < 4:
+        return Verification(len(pairs), 0)
+    src = pa[[m.queryIdx for m in pairs]]
+    dst = pb[[m.trainIdx for m in pairs]]
+    homography, mask = cv2.findHomography(src, dst, cv2.RANSAC, TOLERANCE, maxIters=1000)
+    if homography is None or mask is None or not _plausible(homography):
+        return Verification(len(pairs), 0)
+    inliers = int(mask.sum())
+    if swapped:
+        homography = np.linalg.inv(homography)
+    corners = np.array([[[0, 0]], [[1, 0]], [[1, 1]], [[0, 1]]], np.float64)
+    mapped = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+    region = tuple((round(float(x), 3), round(float(y), 3)) for x, y in mapped)
+    return Verification(len(pairs), inliers, region)
+
+
+def _plausible(homography: np.ndarray) -> bool:
+    """A re-upload keeps orientation and roughly its size: no mirror, no collapse, mild tilt."""
+    if not np.all(np.isfinite(homography)) or abs(homography[2, 2]) < 1e-9:
+        return False
+    h = homography / homography[2, 2]
+    det = float(np.linalg.det(h[:2, :2]))
+    return 1.0 / MAX_SCALE < det < MAX_SCALE and abs(h[2, 0]) < 2.0 and abs(h[2, 1]) < 2.0
+
+
+@dataclass(frozen=True)
+class OrbSignal(HexSignalType):
+    name: str = NAME
+    label: str = "ORB"
+    packed_bytes: int = PACKED_BYTES
+    description: str = (
+        "ORB keypoints with geometric verification (server-side only): crops, captions, stickers."
+    )
+    default_threshold: int = FULL - MIN_INLIERS
+    max_threshold: int = FULL
+    bank_threshold: bool = False
+    #: computed only when cheaper signals find nothing (see BankMatcher.match_image)
+    on_demand: bool = True
+
+    def distance(self, a: str, b: str) -> int:
+        rows = self.pack([a, b])
+        return verify(rows[0], rows[1]).distance
+
+    def fingerprint(self, media: MediaInput) -> tuple[Fingerprint, ...]:
+        """The first frame's keypoints (an animation's first frame; its other frames are PDQ's)."""
+        value = extract(media.image.frames[0]).hex()
+        count = int.from_bytes(bytes.fromhex(value[:4]), "little")
+        # its quality: the share of keypoint slots filled (a flat image has few keypoints)
+        return (Fingerprint(self.name, value, round(100 * count / KEYPOINTS)),)
+
+    def new_index(self) -> SignalIndex:
+        from bouclier.signals.orb_index import OrbIndex
+
+        return OrbIndex()
+
+
+ORB = OrbSignal()

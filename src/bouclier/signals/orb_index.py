@@ -1,0 +1,206 @@
+"""The ORB index: an inverted index over descriptor fragments proposes, RANSAC decides.
+
+Every keypoint of a stored value posts its entry under :data:`FRAGMENTS` keys, the 16-bit words
+at the start of its descriptor (word *c* of value *v*: key ``c * 65536 + v``). A query's keys
+vote for the entries that hold them, each vote weighted by the key's rarity (``log(1 + n / df)``,
+so the words of text and flat regions, which every caption shares, count little); the
+``candidates`` best-scored entries with at least :data:`MIN_VOTES` shared keys are then compared
+with the query by the reference :func:`~bouclier.signals.orb.verify`, and those within the radius
+are the hits. Every hit's distance is therefore exactly the reference's; what the candidate stage
+can miss is an entry whose keypoints share too few exact words with the query, or that more than
+``candidates`` better-voted entries crowd out (docs/robust-signal.md measures both).
+
+Postings are held in one CSR array (sorted by key) plus a delta of recent additions, merged when
+the delta passes a quarter of the main part; removals are tombstones until the next merge.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from bouclier.index.hits import EMPTY_HITS, SearchHits
+from bouclier.signals.base import packed_rows
+from bouclier.signals.orb import FULL, PACKED_BYTES, Verification, points, verify
+
+FRAGMENTS = 2
+KEYS = FRAGMENTS * 65536
+MIN_VOTES = 2
+#: default number of candidates verified per query (a platform may set another per request)
+CANDIDATES = 64
+_MERGE_AT = 65536
+
+
+def keys_of(row: np.ndarray | bytes) -> np.ndarray:
+    """The distinct index keys of one packed value (int64, sorted)."""
+    descriptors, _ = points(row)
+    if not len(descriptors):
+        return np.zeros(0, np.int64)
+    words = descriptors[:, : 2 * FRAGMENTS].copy().view("<u2").astype(np.int64)
+    return np.unique(words + np.arange(FRAGMENTS, dtype=np.int64) * 65536)
+
+
+class OrbIndex:
+    """Packed ORB values under unique int64 labels."""
+
+    def __init__(self, candidates: int = CANDIDATES) -> None:
+        self.candidates = candidates
+        self._lock = threading.RLock()
+        self._rows = np.zeros((0, PACKED_BYTES), np.uint8)
+        self._labels = np.zeros(0, np.int64)
+        self._alive = np.zeros(0, bool)
+        self._count = 0  # slots used
+        self._slot: dict[int, int] = {}
+        # postings: main CSR part (offsets by key, slots) and the delta since the last merge
+        self._offsets = np.zeros(KEYS + 1, np.int64)
+        self._postings = np.zeros(0, np.int32)
+        self._delta_keys: list[np.ndarray] = []
+        self._delta_slots: list[np.ndarray] = []
+        self._delta_size = 0
+        self._df = np.zeros(KEYS, np.int32)
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    def __contains__(self, label: object) -> bool:
+        if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
+            return False
+        return int(label) in self._slot
+
+    def add(self, rows: np.ndarray, labels: np.ndarray) -> None:
+        rows = packed_rows(rows, PACKED_BYTES)
+        names = [int(x) for x in np.asarray(labels, dtype=np.int64).reshape(-1)]
+        if len(names) != len(rows):
+            raise ValueError(f"{len(rows)} rows but {len(names)} labels")
+        with self._lock:
+            seen: set[int] = set()
+            for name in names:
+                if name in self._slot or name in seen:
+                    raise ValueError(f"label {name} is already in the index; nothing was added")
+                seen.add(name)
+            self._grow(len(names))
+            start = self._count
+            slots = np.arange(start, start + len(names), dtype=np.int32)
+            self._rows[start : start + len(names)] = rows
+            self._labels[start : start + len(names)] = names
+            self._alive[start : start + len(names)] = True
+            self._count += len(names)
+            for row, slot in zip(rows, slots.tolist(), strict=True):
+                keys = keys_of(row)
+                self._delta_keys.append(keys)
+                self._delta_slots.append(np.full(len(keys), slot, np.int32))
+                self._delta_size += len(keys)
+                np.add.at(self._df, keys, 1)
+            self._slot.update(zip(names, slots.tolist(), strict=True))
+            if self._delta_size > max(_MERGE_AT, len(self._postings) // 4):
+                self._merge()
+
+    def _grow(self, extra: int) -> None:
+        need = self._count + extra
+        if need <= len(self._labels):
+            return
+        size = max(need, 2 * len(self._labels), 64)
+        rows = np.zeros((size, PACKED_BYTES), np.uint8)
+        rows[: self._count] = self._rows[: self._count]
+        labels = np.zeros(size, np.int64)
+        labels[: self._count] = self._labels[: self._count]
+        alive = np.zeros(size, bool)
+        alive[: self._count] = self._alive[: self._count]
+        self._rows, self._labels, self._alive = rows, labels, alive
+
+    def _merge(self) -> None:
+        """Folds the delta into the CSR part and drops removed entries' postings."""
+        main_keys = np.repeat(np.arange(KEYS, dtype=np.int64), np.diff(self._offsets))
+        keys = np.concatenate([main_keys, *self._delta_keys])
+        slots = np.concatenate([self._postings, *self._delta_slots])
+        live = self._alive[slots]
+        keys, slots = keys[live], slots[live]
+        order = np.argsort(keys, kind="stable")
+        self._postings = slots[order].astype(np.int32)
+        self._offsets = np.zeros(KEYS + 1, np.int64)
+        np.cumsum(np.bincount(keys, minlength=KEYS), out=self._offsets[1:])
+        self._df = np.diff(self._offsets).astype(np.int32)
+        self._delta_keys, self._delta_slots, self._delta_size = [], [], 0
+
+    def remove(self, labels: np.ndarray | Sequence[int]) -> int:
+        removed = 0
+        with self._lock:
+            for name in {int(x) for x in np.asarray(labels, dtype=np.int64).reshape(-1)}:
+                slot = self._slot.pop(name, None)
+                if slot is None:
+                    continue
+                self._alive[slot] = False
+                np.subtract.at(self._df, keys_of(self._rows[slot]), 1)
+                removed += 1
+        return removed
+
+    def search_many(self, queries: np.ndarray, radius: int) -> list[SearchHits]:
+        return [hits for hits, _ in self.search_verified(queries, radius, self.candidates)]
+
+    def search_verified(
+        self, queries: np.ndarray, radius: int, candidates: int
+    ) -> list[tuple[SearchHits, dict[int, Verification]]]:
+        """Like ``search_many``, with at most ``candidates`` verified per query, and each hit's
+        :class:`~bouclier.signals.orb.Verification` (the evidence) by label."""
+        queries = packed_rows(queries, PACKED_BYTES, "queries")
+        results = []
+        with self._lock:
+            for query in queries:
+                results.append(self._search(query, radius, max(0, candidates)))
+        return results
+
+    def _search(
+        self, query: np.ndarray, radius: int, candidates: int
+    ) -> tuple[SearchHits, dict[int, Verification]]:
+        if not self._slot or candidates == 0:
+            return EMPTY_HITS, {}
+        if radius >= FULL:
+            nothing = np.zeros(self._count)
+            return self._verify(query, radius, candidates, nothing, nothing)
+        keys = keys_of(query)
+        starts, ends = self._offsets[keys], self._offsets[keys + 1]
+        parts = [self._postings[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+        weight = np.log1p(len(self._slot) / np.maximum(self._df[keys], 1))
+        weights = [np.full(e - s, w) for s, e, w in zip(starts, ends, weight, strict=True)]
+        if self._delta_size:
+            delta_keys = np.concatenate(self._delta_keys)
+            inside = np.isin(delta_keys, keys)
+            parts.append(np.concatenate(self._delta_slots)[inside])
+            at = np.searchsorted(keys, delta_keys[inside])
+            weights.append(weight[at])
+        slots = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        if not len(slots):
+            return EMPTY_HITS, {}
+        votes = np.bincount(slots, minlength=self._count)
+        score = np.bincount(slots, weights=np.concatenate(weights), minlength=self._count)
+        return self._verify(query, radius, candidates, votes, score)
+
+    def _verify(
+        self, query: np.ndarray, radius: int, candidates: int, votes: np.ndarray, score: np.ndarray
+    ) -> tuple[SearchHits, dict[int, Verification]]:
+        alive = self._alive[: self._count]
+        # at radius FULL every value is within reach of every other: all are candidates
+        eligible = np.flatnonzero(alive if radius >= FULL else (votes >= MIN_VOTES) & alive)
+        if len(eligible) > candidates:
+            # best score first; equal scores by slot, so that the choice is deterministic
+            order = np.lexsort((eligible, -score[eligible]))
+            eligible = eligible[order[:candidates]]
+        found: dict[int, Verification] = {}
+        labels, distances = [], []
+        for slot in eligible.tolist():
+            check = verify(query, self._rows[slot])
+            if check.distance <= radius:
+                label = int(self._labels[slot])
+                found[label] = check
+                labels.append(label)
+                distances.append(check.distance)
+        if not labels:
+            return EMPTY_HITS, {}
+        return SearchHits.sorted(np.array(labels, np.int64), np.array(distances, np.int32)), found
+
+    def live(self) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            slots = np.array(sorted(self._slot.values(), key=lambda s: self._labels[s]), np.int64)
+            return self._rows[slots].copy(), self._labels[slots].copy()
