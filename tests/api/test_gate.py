@@ -15,7 +15,7 @@ from bouclier.api import create_app
 from bouclier.api.services import Services
 from bouclier.detectors.registry import Registry
 from bouclier.settings import load_settings
-from tests.api.conftest import TestClient
+from tests.api.conftest import CHALLENGE_BITS, TestClient, solved_challenge
 
 MIB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -109,7 +109,7 @@ def gated_app(
             data_dir=tmp_path / "data",
             database_url=database_url,
             max_image_bytes=2_000_000,
-            **overrides,
+            **{"case_challenge_bits": CHALLENGE_BITS, **overrides},
         )
         with TestClient(create_app(settings, detectors=detectors)) as client:
             services: Services = client.app.state.services  # type: ignore[attr-defined]
@@ -188,7 +188,8 @@ def test_a_chunked_body_is_cut_off_at_its_routes_limit(
 
 
 def test_a_body_within_its_limit_goes_through(gated: Gated) -> None:
-    answer = gated.client.post("/v1/cases", json={"language": "es", "contact": "x" * 400})
+    body = {"language": "es", "contact": "x" * 400, **solved_challenge(gated.client)}
+    answer = gated.client.post("/v1/cases", json=body)
     assert answer.status_code == 201
     length = gated.client.post(
         "/v1/cases", content=b"{}", headers={"content-length": "nope"}

@@ -21,7 +21,7 @@ from bouclier.api.services import Services
 from bouclier.cases import attempts
 from bouclier.detectors.registry import Registry
 from bouclier.settings import load_settings
-from tests.api.conftest import TestClient
+from tests.api.conftest import CHALLENGE_BITS, TestClient, solved_challenge
 
 ATTACKER, OWNER = ("198.51.100.9", 40000), ("203.0.113.20", 40001)
 WRONG = {"X-Case-Secret": "AAAAA-BBBBB-CCCCC-DDDDD-EEEEE"}
@@ -38,6 +38,7 @@ def service(
 
     @contextmanager
     def start(**overrides: Any) -> Iterator[TestClient]:
+        overrides = {"case_challenge_bits": CHALLENGE_BITS, **overrides}
         settings = load_settings(data_dir=tmp_path / "data", database_url=database_url, **overrides)
         with TestClient(create_app(settings, detectors=detectors)) as client:
             yield client
@@ -46,7 +47,8 @@ def service(
 
 
 def open_case(client: TestClient) -> tuple[str, dict[str, str]]:
-    created = client.post("/v1/cases", json={"language": "fr"}).json()
+    body = {"language": "fr", **solved_challenge(client)}
+    created = client.post("/v1/cases", json=body).json()
     return created["number"], {"X-Case-Secret": created["secret"]}
 
 
