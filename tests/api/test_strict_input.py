@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bouclier.api.schemas import RequestModel
-from tests.api.conftest import Api
+from tests.api.conftest import Api, solved_challenge
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 BANK = "/v1/banks"
@@ -70,7 +70,7 @@ def test_refused_at_the_door_with_the_field_named(
 
 
 def test_a_case_route_takes_its_body_as_written(api: Api) -> None:
-    case = api.client.post("/v1/cases", json={}).json()
+    case = api.client.post("/v1/cases", json=solved_challenge(api.client)).json()
     headers = {"X-Case-Secret": case["secret"]}
     base = f"/v1/cases/{case['number']}"
     for path, body in [
@@ -110,7 +110,13 @@ def test_what_is_written_right_still_passes(api: Api) -> None:
     )
     assert added.status_code == 201, added.text
     case = api.client.post(
-        "/v1/cases", json={"minor": True, "sextortion": False, "contact": "line one\r\nline two"}
+        "/v1/cases",
+        json={
+            "minor": True,
+            "sextortion": False,
+            "contact": "line one\r\nline two",
+            **solved_challenge(api.client),
+        },
     )
     assert case.status_code == 201, case.text
     assert case.json()["minor"] is True

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from bouclier.media import decode
 from bouclier.signals import MediaInput
-from bouclier.signals.orb import MIN_INLIERS, ORB, extract, verify
+from bouclier.signals.orb import MIN_INLIERS, ORB, extract, points, verify
 from bouclier.signals.orb_index import OrbIndex
 from tests.conftest import encode, photo
 
@@ -148,3 +148,11 @@ def test_the_index_merges_its_delta_and_still_answers_the_same(
     after.remove([5])
     assert after.search_many(query, THRESHOLD) == before.search_many(query, THRESHOLD)
     assert after.search_many(query, THRESHOLD)[0].labels.tolist() == [2]
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (5, 300), (31, 31), (2, 2, 3)])
+def test_a_tiny_image_has_no_keypoints_and_no_crash(shape: tuple[int, ...]) -> None:
+    # OpenCV's ORB asserts inside its pyramid on tiny images (found by the API's schema fuzz)
+    value = extract(np.zeros(shape, np.uint8))
+    locations, _ = points(value)
+    assert len(locations) == 0

@@ -37,6 +37,8 @@ POINT_BYTES = DESCRIPTOR_BYTES + 4
 PACKED_BYTES = 2 + KEYPOINTS * POINT_BYTES
 #: longer side the image is reduced to before keypoints are found
 SIDE = 512
+#: shorter side under which an image has no keypoints (ORB's pyramid needs room)
+_MIN_SIDE = 32
 GRID = 4
 #: inliers at and above which the distance is 0
 FULL = 64
@@ -85,7 +87,10 @@ def extract(frame: np.ndarray) -> bytes:
     orb = cv2.ORB_create(  # type: ignore[attr-defined]  # missing from OpenCV's stubs
         nfeatures=KEYPOINTS * 6, edgeThreshold=15, fastThreshold=10
     )
-    keypoints, descriptors = orb.detectAndCompute(grey, None)
+    if min(height, width) < _MIN_SIDE:  # too small for ORB's pyramid (OpenCV asserts): none
+        keypoints, descriptors = (), None
+    else:
+        keypoints, descriptors = orb.detectAndCompute(grey, None)
     out = np.zeros(KEYPOINTS, _DTYPE)
     if descriptors is None or not keypoints:
         return bytes(2) + out.tobytes()
