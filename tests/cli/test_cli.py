@@ -68,6 +68,8 @@ def test_bank_lifecycle_and_match(cli, photos_dir: Path, tmp_path: Path) -> None
             "orientation": "original",
             "frame": 0,
             "reviewed": True,  # an operator's entry
+            "stage": "direct",
+            "region": None,
         }
     ]
     assert first["low_quality"] is False

@@ -123,7 +123,7 @@ def test_limit_counters_migration_adds_its_table_and_goes_back(database_url: str
                 ),
                 {"now": now},
             )
-        db.upgrade()
+        _upgrade(db, "0009")
         with db.engine.begin() as connection:
             connection.execute(
                 text(
@@ -139,7 +139,7 @@ def test_limit_counters_migration_adds_its_table_and_goes_back(database_url: str
         config.set_main_option("script_location", str(MIGRATIONS))
         with db.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "-1")
+            command.downgrade(config, "0008")
         with db.engine.connect() as connection:
             tables = inspect(connection).get_table_names()
         assert "limit_counters" not in tables
