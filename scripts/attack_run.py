@@ -169,6 +169,7 @@ class Service:
         role: str | None = None,
         headers: dict[str, str] | None = None,
         retry_429: bool = False,
+        source: str | None = None,
     ) -> Answer:
         sent = dict(headers or {})
         if role is not None:
@@ -178,7 +179,12 @@ class Service:
             data = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
         for _ in range(5):
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            connection = http.client.HTTPConnection(
+                "127.0.0.1",
+                self.port,
+                timeout=30,
+                source_address=(source, 0) if source is not None else None,
+            )
             try:
                 connection.request(method, path, body=data, headers=sent)
                 response = connection.getresponse()
@@ -224,8 +230,17 @@ def service() -> Iterator[Service]:
             os.umask(previous)
 
 
+def solved_challenge(svc: Service) -> dict[str, str]:
+    """What any client opening a case must send: a challenge and its proof of work, solved here
+    as an attacker's script would (at the service's difficulty)."""
+    from bouclier.cases.challenge import solve
+
+    given = svc.request("GET", "/v1/cases/challenge").json()
+    return {"challenge": given["challenge"], "answer": solve(given["challenge"], given["bits"])}
+
+
 def open_case(svc: Service, **fields: Any) -> tuple[str, str]:
-    answer = svc.request("POST", "/v1/cases", body=fields)
+    answer = svc.request("POST", "/v1/cases", body={**fields, **solved_challenge(svc)})
     if answer.status != 201:
         raise RuntimeError(f"opening a case answered {answer.status}: {answer.body[:200]!r}")
     created = answer.json()
@@ -468,13 +483,17 @@ def victim_lockout(svc: Service) -> Outcome:
         ).status
         for _ in range(WRONG_SECRETS)
     )
-    owner = svc.request("GET", f"/v1/cases/{number}", headers={"X-Case-Secret": secret})
+    # the owner on her own connection: another loopback address (127.0.0.0/8 is all loopback), as
+    # her phone is another address than the attacker's
+    owner = svc.request(
+        "GET", f"/v1/cases/{number}", headers={"X-Case-Secret": secret}, source="127.0.0.2"
+    )
     return Outcome(
         "5 victim lockout",
         WRONG_SECRETS + 1,
         owner.status == 200,
         f"{WRONG_SECRETS} wrong secrets for the owner's case number: {_statuses(wrong)}; then "
-        f"the owner with the right secret: HTTP {owner.status} (200 expected)",
+        f"the owner with the right secret from another address: HTTP {owner.status} (200 expected)",
     )
 
 
@@ -535,7 +554,7 @@ def _coercions(svc: Service) -> list[str]:
     svc.request("POST", "/v1/banks", body={"name": "plain", "kind": "victim"}, role="analyst")
     attempts = [
         ("threshold: true", "/v1/banks", {"name": "b", "kind": "victim", "threshold": True}),
-        ("minor: 'yes'", "/v1/cases", {"minor": "yes"}),
+        ("minor: 'yes'", "/v1/cases", {"minor": "yes", **solved_challenge(svc)}),
         (
             "NUL in case_ref",
             "/v1/banks/plain/hashes",
