@@ -101,25 +101,26 @@ def filler(count: int, seed: int = 13) -> np.ndarray:
 ROBUST_FILLER_CHUNK = 10_000
 
 
-def robust_filler(kind: SignalType, count: int, workers: int, seed: int = 21) -> np.ndarray:
+def robust_filler(kind: SignalType, count: int, workers: int, seed: int = 22) -> np.ndarray:
     """Packed values of ``count`` benign filler pictures (benchmarks/reupload/filler.py) for a
     robust signal type, cached in .cache/bench-reupload/<type>-filler-seed<seed>/ in chunks."""
     folder = CACHE / f"{kind.name}-filler-seed{seed}"
     folder.mkdir(parents=True, exist_ok=True)
     parts = []
     for start in range(0, count, ROBUST_FILLER_CHUNK):
-        path = folder / f"{start:07d}.npy"
+        size = min(ROBUST_FILLER_CHUNK, count - start)  # a short last chunk has its own file
+        path = folder / f"{start:07d}-{size}.npy"
         if not path.exists():
-            indexes = range(start, start + ROBUST_FILLER_CHUNK)
+            indexes = range(start, start + size)
             values = _pool_map(_filler_value, [(kind.name, i, seed) for i in indexes], workers)
             partial = path.with_suffix(".partial.npy")
             np.save(partial, kind.pack(values))
             partial.replace(path)
         parts.append(np.load(path))
-        _progress(min(count, start + ROBUST_FILLER_CHUNK), count, "robust filler")
+        _progress(start + size, count, "robust filler")
     if not parts:
         return np.zeros((0, kind.packed_bytes), np.uint8)
-    return np.concatenate(parts)[:count]
+    return np.concatenate(parts)
 
 
 def _filler_value(job: tuple[str, int, int]) -> str:

@@ -89,6 +89,7 @@ def _dead_leaves(rng: random.Random) -> Image.Image:
     return canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
 
 
+@cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=max(8, size))
 
@@ -169,9 +170,12 @@ def picture(i: int, *, seed: int = 21) -> np.ndarray:
     rng = random.Random(seed * 1_000_003 + i)
     canvas = np.asarray(_MAKERS[i % len(_MAKERS)](rng), np.float32)
     h, w = canvas.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     angle = rng.uniform(0, 2 * math.pi)
-    ramp = (xx * math.cos(angle) + yy * math.sin(angle)) / max(h, w)
+    xs = np.arange(w, dtype=np.float32) * (math.cos(angle) / max(h, w))
+    ys = np.arange(h, dtype=np.float32) * (math.sin(angle) / max(h, w))
+    ramp = ys[:, None] + xs[None, :]
     light = 1.0 + rng.uniform(0.0, 0.3) * (ramp - ramp.mean())
-    grain = np.random.default_rng(rng.getrandbits(32)).normal(0, rng.uniform(1, 4), (h, w, 1))
-    return np.clip(canvas * light[..., None] + grain, 0, 255).astype(np.uint8)
+    noise = np.random.default_rng(rng.getrandbits(32)).standard_normal((h, w, 1), np.float32)
+    canvas *= light[..., None]
+    canvas += noise * rng.uniform(1, 4)
+    return np.clip(canvas, 0, 255).astype(np.uint8)
