@@ -30,29 +30,35 @@ tiny sizes in tests/benchmarks/test_bench_reupload.py.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
+import json
+import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from reupload import filler as robust_filler_pictures
 from reupload import suite
 
 from bouclier.banks.matcher import BankMatcher, Match
 from bouclier.banks.store import BankHashes, BankInfo, SignalRows
 from bouclier.hashing import DEFAULT_MIN_SIDE, framed_fingerprints, hash_decoded
 from bouclier.hashing.pdq import DEFAULT_THRESHOLD, hash_pixels
-from bouclier.media import decode
+from bouclier.media import DecodedImage, decode
 from bouclier.signals import MediaInput, SignalType, SignalTypes
 from bouclier.signals.exact import MD5, SHA256
+from bouclier.signals.orb_index import OrbIndex
 from bouclier.signals.pdq import PDQ
 from bouclier.signals.registry import signal_types as registered
 
@@ -63,6 +69,8 @@ MAX_FALSE = 0.001  # false matches allowed on distractors when choosing the best
 QUERY_QUALITY = 85
 BANK_QUALITY = 95
 ID_OFFSET = 10_000_000  # entry ids of each further signal type start at a multiple of this
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def jpeg(image: Image.Image | np.ndarray, quality: int) -> bytes:
@@ -77,8 +85,9 @@ def filler(count: int, seed: int = 13) -> np.ndarray:
     if count <= 0:
         return np.zeros((0, 32), np.uint8)
     path = CACHE / f"filler-seed{seed}-{count}.npy"
-    if path.exists():
-        return np.load(path)
+    for held in CACHE.glob(f"filler-seed{seed}-*.npy"):  # a larger cached run starts the same
+        if int(held.stem.rsplit("-", 1)[1]) >= count:
+            return np.load(held)[:count]
     CACHE.mkdir(parents=True, exist_ok=True)
     rows = np.zeros((count, 32), np.uint8)
     for i in range(count):
@@ -87,6 +96,54 @@ def filler(count: int, seed: int = 13) -> np.ndarray:
             print(f"\rfiller hashes: {i}/{count}", end="", file=sys.stderr, flush=True)
     np.save(path, rows)
     return rows
+
+
+#: robust filler values are cached in chunks of this many (an interrupted build resumes)
+ROBUST_FILLER_CHUNK = 10_000
+
+
+def robust_filler(kind: SignalType, count: int, workers: int, seed: int = 22) -> np.ndarray:
+    """Packed values of ``count`` benign filler pictures (benchmarks/reupload/filler.py) for a
+    robust signal type, cached in .cache/bench-reupload/<type>-filler-seed<seed>/ in chunks."""
+    folder = CACHE / f"{kind.name}-filler-seed{seed}"
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for start in range(0, count, ROBUST_FILLER_CHUNK):
+        size = min(ROBUST_FILLER_CHUNK, count - start)  # a short last chunk has its own file
+        path = folder / f"{start:07d}-{size}.npy"
+        if not path.exists():
+            indexes = range(start, start + size)
+            values = _pool_map(_filler_value, [(kind.name, i, seed) for i in indexes], workers)
+            partial = path.with_suffix(".partial.npy")
+            np.save(partial, kind.pack(values))
+            partial.replace(path)
+        parts.append(np.load(path))
+        _progress(start + size, count, "robust filler")
+    if not parts:
+        return np.zeros((0, kind.packed_bytes), np.uint8)
+    return np.concatenate(parts)
+
+
+def _filler_value(job: tuple[str, int, int]) -> str:
+    name, i, seed = job
+    kind = registered().get(name)
+    pixels = robust_filler_pictures.picture(i, seed=seed)
+    image = DecodedImage("PNG", pixels.shape[1], pixels.shape[0], (pixels,), 1)
+    return kind.fingerprint(MediaInput(b"", image))[0].value
+
+
+def _pool_map(fn: Callable[[_T], _R], jobs: list[_T], workers: int) -> list[_R]:
+    """``fn`` over ``jobs`` in order, on ``workers`` forked processes (in this one if 1)."""
+    if workers <= 1:
+        return [fn(job) for job in jobs]
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_one_thread) as pool:
+        return pool.map(fn, jobs, chunksize=max(1, len(jobs) // (workers * 16)))
+
+
+def _one_thread() -> None:
+    import cv2
+
+    cv2.setNumThreads(1)
 
 
 def robust_types() -> list[SignalType]:
@@ -107,7 +164,12 @@ class Query:
     pdq_s: float = 0.0  # decode + PDQ x8 + digests + lookup
     framing_s: float = 0.0  # framing stage: regions, their PDQ, their lookup
     robust_s: dict[str, float] = field(default_factory=dict)
+    #: of that: the candidate stage alone (the inverted index's vote, no verification)
+    propose_s: dict[str, float] = field(default_factory=dict)
     regions: int = 0
+    te_failed: bool = False
+    digest: str = ""  # SHA-256 of the query's bytes: the key of the threatexchange cache
+    te_value: str = ""
 
 
 @dataclass
@@ -117,34 +179,45 @@ class Bench:
     matcher: BankMatcher
     robust: list[SignalType]
     queries: list[Query] = field(default_factory=list)
-    te_failed: int = 0  # queries threatexchange could not hash
+    #: threatexchange's PDQ by the SHA-256 of the query bytes (the same bytes, the same hash:
+    #: kept in .cache/ so that a re-run does not hash 4,000 full-resolution images again)
+    te_cache: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def te_failed(self) -> int:  # queries threatexchange could not hash
+        return sum(q.te_failed for q in self.queries)
 
     def te_distances(self, value: str) -> np.ndarray:
         q = np.frombuffer(bytes.fromhex(value), np.uint8).view(np.uint64)
         return np.bitwise_count(self.te_bank ^ q).sum(axis=1)
 
     def run(self, data: bytes, query: Query) -> None:
-        from threatexchange.signal_type.pdq.signal import PdqSignal
+        """Every system on one query's bytes; each hash computed once and reused."""
+        query.digest = hashlib.sha256(data).hexdigest()
+        value = self.te_cache.get(query.digest)
+        if value is None:
+            from threatexchange.signal_type.pdq.signal import PdqSignal
 
-        value = PdqSignal.hash_from_bytes(data)
+            value = PdqSignal.hash_from_bytes(data)
+        query.te_value = value
         if value:  # threatexchange answers "" for an image it cannot hash: found by nothing
             distances = self.te_distances(value)
             if query.original >= 0:
                 query.te_distance_own = int(distances[query.original])
             query.te_distance_any = int(distances.min())
         else:
-            self.te_failed += 1
+            query.te_failed = True
         found = self._found(query)
 
         start = time.thread_time()
         image = decode(data, min_side=DEFAULT_MIN_SIDE)
         hashes = hash_decoded(data, image, BASIC, framing=False)
-        direct = self.matcher.match_image(hashes).matches
+        direct = self.matcher.match_image(hashes, candidates=0).matches  # PDQ and digests only
         query.pdq_s = time.thread_time() - start
         query.direct = found(direct)
 
         start = time.thread_time()
-        media = MediaInput(data, image)
+        media = hashes.media or MediaInput(data, image)
         framed = framed_fingerprints(media)
         by_region = self.matcher.match_fingerprints(framed) if framed else ()
         query.framing_s = time.thread_time() - start
@@ -156,11 +229,17 @@ class Bench:
                 query.robust[kind.name] = True
                 continue
             start = time.thread_time()
-            values = kind.fingerprint(MediaInput(data, image))
+            values = kind.fingerprint(media)
             matches = self.matcher.match_fingerprints(values)
             query.robust_s[kind.name] = time.thread_time() - start
             query.robust[kind.name] = found(matches)
-        self.queries.append(query)
+            index = self.matcher.indexes.get(kind.name)
+            if isinstance(index, OrbIndex):  # the candidate vote alone, timed again apart
+                rows = kind.pack([v.value for v in values])
+                start = time.thread_time()
+                for row in rows:
+                    index.propose(row, index.candidates)
+                query.propose_s[kind.name] = time.thread_time() - start
 
     def _found(self, query: Query) -> Callable[[Iterable[Match]], bool]:
         own = query.original + 1  # entry ids start at 1, after each type's offset
@@ -173,7 +252,9 @@ class Bench:
         return found
 
 
-def build(originals: list[Image.Image], bank_size: int, robust_filler: int) -> Bench:
+def build(
+    originals: list[Image.Image], bank_size: int, robust_filler_size: int, workers: int = 1
+) -> Bench:
     from threatexchange.signal_type.pdq.signal import PdqSignal
 
     files = [jpeg(o, BANK_QUALITY) for o in originals]
@@ -192,13 +273,10 @@ def build(originals: list[Image.Image], bank_size: int, robust_filler: int) -> B
             kind.fingerprint(MediaInput(f, decode(f, min_side=DEFAULT_MIN_SIDE)))[0].value
             for f in files
         ]
-        values += [
-            kind.fingerprint(MediaInput(b, decode(b, min_side=DEFAULT_MIN_SIDE)))[0].value
-            for b in (
-                jpeg(suite.distractor(i, seed=99), BANK_QUALITY) for i in range(robust_filler)
-            )
-        ]
-        signals[kind.name] = _rows(kind.pack(values), start=ID_OFFSET * len(signals))
+        packed = np.concatenate(
+            [kind.pack(values), robust_filler(kind, robust_filler_size, workers)]
+        )
+        signals[kind.name] = _rows(packed, start=ID_OFFSET * len(signals))
     banks = {1: BankInfo(1, "victims", "victim", DEFAULT_THRESHOLD, datetime.now(UTC), len(rows))}
     kinds = SignalTypes([*BASIC, *robust])
     matcher = BankMatcher(BankHashes(signals, banks), signal_types=kinds)
@@ -331,6 +409,15 @@ def report(bench: Bench, resamples: int, seed: int = 0) -> str:
             )
             + " |"
         )
+    for name in robust:
+        timing.append(
+            f"| of that, {name}'s candidate vote (inverted index, no verification) | "
+            + " | ".join(
+                _ms([q.propose_s[name] for q in g if name in q.propose_s])
+                for g in groups_of.values()
+            )
+            + " |"
+        )
     share = {k: np.mean([q.regions > 0 for q in g]) if g else 0.0 for k, g in groups_of.items()}
     timing.append(
         "| share of images where framing found a region | "
@@ -346,7 +433,10 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--originals", type=int, default=None)
     parser.add_argument("--distractors", type=int, default=None)
     parser.add_argument("--bank", type=int, default=None, help="bank entries (with filler)")
-    parser.add_argument("--robust-filler", type=int, default=None)
+    parser.add_argument(
+        "--robust-filler", type=int, default=None, help="filler entries of each robust type"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="processes (each one core)")
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--transforms", default=None, help="comma-separated subset")
     parser.add_argument("--out", type=Path, default=None)
@@ -355,34 +445,47 @@ def main(argv: list[str] | None = None) -> str:
     n_originals = args.originals or (4 if quick else 44)
     n_distractors = args.distractors if args.distractors is not None else (40 if quick else 3000)
     bank_size = args.bank if args.bank is not None else (2000 if quick else 100_000)
-    robust_filler = args.robust_filler if args.robust_filler is not None else (10 if quick else 500)
+    robust_filler_size = (
+        args.robust_filler if args.robust_filler is not None else (10 if quick else 100_000)
+    )
     names = args.transforms.split(",") if args.transforms else list(suite.TRANSFORMS)
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import cv2
 
-    cv2.setNumThreads(1)  # one core, as the targets say
+    cv2.setNumThreads(1)  # one core per process, as the targets say
     started = time.perf_counter()
     originals = suite.originals(n_originals)
-    bench = build(originals, bank_size, robust_filler)
-    made = 0
-    total = len(names) * n_originals + n_distractors
-    for index, name, picture in suite.queries(originals, names):
-        bench.run(jpeg(picture, QUERY_QUALITY), Query(index, name, suite.FAMILY[name]))
-        made += 1
-        _progress(made, total)
-    for i, picture in enumerate(suite.distractors(n_distractors)):
-        bench.run(jpeg(picture, QUERY_QUALITY), Query(-1, "distractor", "distractor"))
-        _progress(made + i + 1, total)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
+    bench = build(originals, bank_size, robust_filler_size, args.workers)
+    te_path = CACHE / "threatexchange-pdq.json"
+    if te_path.exists():
+        bench.te_cache = json.loads(te_path.read_text())
+    jobs = [(index, name, 0) for name in names for index in range(n_originals)]
+    jobs += [(-1, "distractor", i) for i in range(n_distractors)]
+    global _BENCH, _ORIGINALS
+    _BENCH, _ORIGINALS = bench, originals  # inherited by the forked workers
+    for done, query in enumerate(_queries(jobs, args.workers), start=1):
+        bench.queries.append(query)
+        _progress(done, len(jobs), "queries")
+    fresh = {q.digest: q.te_value for q in bench.queries if q.digest not in bench.te_cache}
+    if fresh:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = te_path.with_suffix(".partial")
+        partial.write_text(json.dumps({**bench.te_cache, **fresh}))
+        partial.replace(te_path)
     sources = len(set(suite.original_sources(n_originals)))
+    robust_text = ", ".join(
+        f"{k.name} (a bank of {len(bench.matcher.indexes[k.name]):,} entries: the originals + "
+        f"{robust_filler_size:,} benign filler pictures)"
+        for k in bench.robust
+    )
+    robust_text = robust_text or "none registered"
     header = (
         f"Re-upload suite: {n_originals} originals (from {sources} photographs) x {len(names)} "
         f"transforms = {len(names) * n_originals} queries, {n_distractors} distractors, a bank "
         f"of {len(bench.te_bank):,} PDQ entries ({len(originals)} originals + procedural "
-        f"filler); robust types: {', '.join(k.name for k in bench.robust) or 'none registered'}"
-        f"; {time.perf_counter() - started:.0f} s.\n"
+        f"filler); robust types: {robust_text}; {args.workers} processes, "
+        f"{time.perf_counter() - started:.0f} s.\n"
     )
     text = header + "\n" + report(bench, args.resamples)
     print(text)
@@ -391,9 +494,37 @@ def main(argv: list[str] | None = None) -> str:
     return text
 
 
-def _progress(done: int, total: int) -> None:
+def _progress(done: int, total: int, what: str) -> None:
     if sys.stderr.isatty():
-        print(f"\rqueries: {done}/{total}", end="", file=sys.stderr, flush=True)
+        end = "\n" if done >= total else ""
+        print(f"\r{what}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+_BENCH: Bench | None = None
+_ORIGINALS: list[Image.Image] = []
+
+
+def _queries(jobs: list[tuple[int, str, int]], workers: int) -> Iterator[Query]:
+    """Each job's query made and run, in order, on ``workers`` forked processes."""
+    if workers <= 1:
+        yield from map(_query, jobs)
+        return
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_one_thread) as pool:
+        yield from pool.imap(_query, jobs, chunksize=4)
+
+
+def _query(job: tuple[int, str, int]) -> Query:
+    """One query (an original's transform, or distractor ``i``) made and run on every system."""
+    original, name, i = job
+    assert _BENCH is not None
+    if original >= 0:
+        picture = suite.apply(name, _ORIGINALS[original], seed=14, index=original)
+        query = Query(original, name, suite.FAMILY[name])
+    else:
+        picture = suite.distractor(i)
+        query = Query(-1, "distractor", "distractor")
+    _BENCH.run(jpeg(picture, QUERY_QUALITY), query)
+    return query
 
 
 if __name__ == "__main__":

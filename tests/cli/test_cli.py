@@ -156,3 +156,37 @@ def test_mixed_import_reports_what_it_skipped(cli, tmp_path: Path) -> None:  # t
     ]
     code, out, _ = cli("bank", "list", "--format", "jsonl")
     assert _json(out)[0]["entries"] == 2
+
+
+def test_match_robust_budget(cli, photos_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image, ImageDraw
+
+    cli("bank", "create", "victims", "--kind", "victim")
+    code, out, _ = cli("bank", "add", "victims", str(photos_dir / "p1.jpg"))
+    _, robust = _json(out)
+    with Image.open(photos_dir / "p1.jpg") as opened:  # cropped 12% off-centre, a caption bar
+        w, h = opened.size
+        reframed = opened.convert("RGB").crop((int(w * 0.12), 0, w, int(h * 0.9)))
+    ImageDraw.Draw(reframed).rectangle((0, 0, reframed.width, h // 8), fill="white")
+    ImageDraw.Draw(reframed).text((6, 4), "seen this?", fill="black", font_size=h // 14)
+    query = tmp_path / "reframed.jpg"
+    reframed.save(query, "JPEG", quality=75)
+
+    code, out, _ = cli("match", str(query))  # the settings' budget: the ORB stage runs
+    assert code == exit_codes.OK
+    [found] = _json(out)[0]["matches"]
+    assert (found["signal_type"], found["entry"], found["stage"]) == (
+        "orb",
+        robust["entry"],
+        "robust",
+    )
+    assert found["inliers"] >= 12
+    assert len(found["corners"]) == 4
+    assert _json(cli("match", "--robust", "0", str(query))[1])[0]["matches"] == []  # PDQ only
+    assert (
+        _json(cli("match", "--robust", "8", str(query))[1])[0]["matches"][0]["entry"]
+        == (robust["entry"])
+    )
+    code, _, err = cli("match", "--robust", "-1", str(query))
+    assert code == exit_codes.USAGE
+    assert "--robust" in err

@@ -108,7 +108,40 @@ def keystone(picture: Image.Image) -> tuple[Image.Image, Box]:
     return Image.fromarray(warped), (pad, pad, w, h)
 
 
-FRAMES = [bordered, letterbox, screenshot, caption, rotated, keystone]
+def _blurred_fill(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """The picture enlarged to cover ``size``, heavily blurred and darkened (a story's ground)."""
+    from PIL import ImageEnhance, ImageFilter
+
+    scale = max(size[0] / picture.width, size[1] / picture.height)
+    cover = picture.resize((int(picture.width * scale) + 1, int(picture.height * scale) + 1))
+    left, top = (cover.width - size[0]) // 2, (cover.height - size[1]) // 2
+    cover = cover.crop((left, top, left + size[0], top + size[1]))
+    small = cover.resize((size[0] // 8, size[1] // 8)).filter(ImageFilter.GaussianBlur(4))
+    return ImageEnhance.Brightness(small.resize(size, Image.Resampling.BILINEAR)).enhance(0.8)
+
+
+def blurred_border(picture: Image.Image) -> tuple[Image.Image, Box]:
+    """A 25% frame on every side filled with the picture itself, blurred."""
+    w, h = picture.size
+    canvas = _blurred_fill(picture, (w * 3 // 2, h * 3 // 2))
+    canvas.paste(picture, (w // 4, h // 4))
+    return canvas, (w // 4, h // 4, w, h)
+
+
+def story(picture: Image.Image) -> tuple[Image.Image, Box]:
+    """A 9:16 story: the picture over its own blurred fill, a progress bar and a reply box."""
+    shot = _blurred_fill(picture, (720, 1280))
+    fitted = picture.resize((720, 720 * picture.height // picture.width))
+    top = (1280 - fitted.height) // 2
+    shot.paste(fitted, (0, top))
+    draw = ImageDraw.Draw(shot)
+    draw.rounded_rectangle((14, 60, 706, 64), 2, fill=(250, 250, 250))
+    draw.rounded_rectangle((20, 1160, 600, 1220), 30, outline=(250, 250, 250), width=3)
+    draw.text((50, 1175), "Send message", fill=(250, 250, 250), font_size=28)
+    return shot, (0, top, fitted.width, fitted.height)
+
+
+FRAMES = [bordered, letterbox, screenshot, caption, rotated, keystone, blurred_border, story]
 
 
 def _found(frame: np.ndarray) -> tuple[Framed, ...]:

@@ -32,6 +32,7 @@ from bouclier.banks.store import (
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes
 from bouclier.signals import DEFAULT
+from bouclier.signals.registry import server_only_names
 from bouclier.storage.models import utc_iso
 from bouclier.vocabulary import BANK_KINDS, listed
 
@@ -146,14 +147,18 @@ async def bank_changes(
     ``(signal_type, value)`` (and ``pdq`` for a PDQ entry).
 
     Apply them in order and ask again from ``next`` (at once while ``more`` is true). Cursors
-    commit in order, so no change is ever skipped by asking from the last cursor seen.
+    commit in order, so no change is ever skipped by asking from the last cursor seen. Changes
+    of a server-only type (ORB keypoints, which can be inverted to a picture) never leave the
+    instance: a page leaves them out (it may hold fewer than ``limit`` changes, or none, with
+    ``more`` true), and ``next`` still moves past them.
     """
     store = services_of(request).store
     changes = await run_in_threadpool(lambda: store.changes(since, limit + 1, bank=name))
     more = len(changes) > limit
     changes = changes[:limit]
+    private = server_only_names(store.signal_types)
     return {
-        "changes": [change_dict(c) for c in changes],
+        "changes": [change_dict(c) for c in changes if c.signal_type not in private],
         "next": changes[-1].cursor if changes else since,
         "more": more,
     }

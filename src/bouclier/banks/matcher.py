@@ -18,7 +18,7 @@ hit whose bank the matcher does not know (yet, or any more) is left out.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +27,9 @@ from bouclier.banks.snapshot import MatcherSnapshot
 from bouclier.banks.store import BankHashes, BankInfo, BankStore, Change, SignalRows
 from bouclier.hashing import ImageHashes, on_demand
 from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
+from bouclier.index.hits import SearchHits
 from bouclier.signals import Fingerprint, SignalIndex, SignalType, SignalTypes
+from bouclier.signals.orb import Verification
 from bouclier.signals.orb_index import CANDIDATES as ROBUST_CANDIDATES
 from bouclier.signals.orb_index import OrbIndex
 from bouclier.signals.pdq import PDQ
@@ -313,27 +315,8 @@ class BankMatcher:
                 answers = index.search_verified(rows, kind.default_threshold, candidates)
             else:
                 answers = [(hits, {}) for hits in index.search_many(rows, kind.default_threshold)]
-            banks, mapping = self.banks, self._map
             for query, (hits, evidence) in zip(queries, answers, strict=True):
-                for label, dist in zip(hits.labels.tolist(), hits.distances.tolist(), strict=True):
-                    bank_id = mapping.bank_of(label)
-                    bank = banks.get(bank_id) if bank_id is not None else None
-                    known = best.get(label)
-                    if bank is None or (known is not None and known.distance <= dist):
-                        continue
-                    check = evidence.get(label)
-                    best[label] = Match(
-                        bank.name,
-                        bank.kind,
-                        label,
-                        dist,
-                        query.orientation,
-                        query.frame,
-                        kind.name,
-                        stage="robust",
-                        inliers=check.inliers if check else None,
-                        corners=check.region if check else None,
-                    )
+                self._keep_best(kind, query, hits, best, evidence=evidence, stage="robust")
         return _ranked(best)
 
     def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:
@@ -366,28 +349,48 @@ class BankMatcher:
     ) -> None:
         radius = self.radius if kind.bank_threshold else kind.default_threshold
         hits = index.search_many(kind.pack([q.value for q in queries]), radius)
+        for query, found in zip(queries, hits, strict=True):
+            self._keep_best(kind, query, found, best)
+
+    def _keep_best(
+        self,
+        kind: SignalType,
+        query: Fingerprint,
+        hits: SearchHits,
+        best: dict[int, Match],
+        *,
+        evidence: Mapping[int, Verification] | None = None,
+        stage: MatchStage | None = None,
+    ) -> None:
+        """Keeps in ``best`` each hit whose bank is known and whose distance is within that
+        bank's threshold (the type's own where banks set none), at its smallest distance: the
+        one hit -> bank -> Match step of every search. ``evidence``: a geometric stage's
+        verification by label (inliers, corners); ``stage`` overrides the query's own."""
         # read after the search: an entry enters the map before the index and leaves it after
         banks, mapping = self.banks, self._map
-        for query, found in zip(queries, hits, strict=True):
-            for label, dist in zip(found.labels.tolist(), found.distances.tolist(), strict=True):
-                bank_id = mapping.bank_of(label)
-                bank = banks.get(bank_id) if bank_id is not None else None
-                if bank is None:  # a bank just created or deleted: the next update settles it
-                    continue
-                threshold = bank.threshold if kind.bank_threshold else kind.default_threshold
-                known = best.get(label)
-                if dist <= threshold and (known is None or dist < known.distance):
-                    best[label] = Match(
-                        bank.name,
-                        bank.kind,
-                        label,
-                        dist,
-                        query.orientation,
-                        query.frame,
-                        kind.name,
-                        stage=query.stage,
-                        region=query.region,
-                    )
+        for label, dist in zip(hits.labels.tolist(), hits.distances.tolist(), strict=True):
+            bank_id = mapping.bank_of(label)
+            bank = banks.get(bank_id) if bank_id is not None else None
+            if bank is None:  # a bank just created or deleted: the next update settles it
+                continue
+            threshold = bank.threshold if kind.bank_threshold else kind.default_threshold
+            known = best.get(label)
+            if dist > threshold or (known is not None and known.distance <= dist):
+                continue
+            check = evidence.get(label) if evidence is not None else None
+            best[label] = Match(
+                bank.name,
+                bank.kind,
+                label,
+                dist,
+                query.orientation,
+                query.frame,
+                kind.name,
+                stage=stage or query.stage,
+                region=None if stage else query.region,
+                inliers=check.inliers if check else None,
+                corners=check.region if check else None,
+            )
 
 
 def _ranked(best: dict[int, Match]) -> tuple[Match, ...]:

@@ -37,8 +37,8 @@ from typing import Any, TextIO
 
 from bouclier.banks.store import EntryRecord, NewEntry
 from bouclier.errors import BouclierError, InvalidImport
-from bouclier.hashing import on_demand
 from bouclier.signals import DEFAULT, SignalTypes
+from bouclier.signals.registry import server_only_names
 from bouclier.signals.registry import signal_types as registered
 from bouclier.storage.models import utc_iso
 
@@ -355,9 +355,9 @@ def write_entries(records: Iterable[EntryRecord], fmt: str, out: TextIO) -> int:
     if writer:
         writer.writerow(EXPORT_FIELDS)
     count = 0
-    kinds = registered()
+    private = server_only_names()
     for record in records:
-        if record.signal_type in kinds and on_demand(kinds.get(record.signal_type)):
+        if record.signal_type in private:
             continue  # server-side only (ORB keypoints can be inverted): never in an export
         row = _export_row(record)
         if writer:

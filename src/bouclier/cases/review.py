@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bouclier.banks.store import NewEntry
+from bouclier.banks.store import NewEntry, robust_entries
 from bouclier.cases import credentials, custody, sealing
 from bouclier.cases.lookup import CaseLookup
 from bouclier.cases.records import (
@@ -32,7 +32,9 @@ from bouclier.cases.records import (
     item_info,
 )
 from bouclier.errors import Conflict, InputError
+from bouclier.hashing import hash_bytes
 from bouclier.hashing import pdq as pdq_hash
+from bouclier.media import Limits
 from bouclier.storage.models import (
     BankEntry,
     Case,
@@ -70,13 +72,19 @@ class CaseReview(CaseLookup):
                 raise Conflict(f"item {item_id} was already {item.status}", code="item_decided")
             entry_id, signal_type, value = item.bank_entry_id, item.signal_type, item.value
             signal_type = signal_type or pdq_hash.NAME
+            sealed = None
+            if status == "confirmed" and entry_id is None and item.kind == "evidence":
+                sealed = session.scalar(
+                    select(EvidenceFile.ciphertext).where(
+                        EvidenceFile.case_id == row.id, EvidenceFile.item_id == item.id
+                    )
+                )
         if status == "confirmed" and entry_id is None:
             # evidence files are fingerprinted but only enter the victim bank once confirmed
             self._ensure_bank(VICTIM_BANK, "victim")
-            [entry_id] = self.banks.add(
-                VICTIM_BANK,
-                [NewEntry(value, signal_type=signal_type, source="case", case_ref=row.number)],
-            )
+            entry = NewEntry(value, signal_type=signal_type, source="case", case_ref=row.number)
+            robust = self._robust_entries(row.number, item_id, sealed, entry)
+            entry_id, *_ = self.banks.add(VICTIM_BANK, [entry, *robust])
         if status == "rejected":
             if entry_id is not None:
                 self.banks.remove_entries(VICTIM_BANK, [entry_id])
@@ -109,6 +117,23 @@ class CaseReview(CaseLookup):
             custody.append(session, row.id, f"item.{status}", actor, {"item": item.id}, at=now)
             _looked_at(session, row, actor, now)
             return item_info(item)
+
+    def _robust_entries(
+        self, number: str, item_id: int, sealed: bytes | None, like: NewEntry
+    ) -> list[NewEntry]:
+        """The crop-robust entries (ORB) of a confirmed evidence file, beside its PDQ entry
+        ``like``, as an image added to a bank brings them: the file is unsealed in memory,
+        fingerprinted on this server and dropped (its keypoints never leave the instance).
+        None for a hash item (no pixels) or an image with too few keypoints."""
+        if sealed is None:
+            return []
+        data = sealing.unseal(
+            self._key(), sealed, purpose=f"evidence {item_id}", case_number=number
+        )
+        hashes = hash_bytes(data, limits=Limits.from_settings(self.settings), framing=False)
+        if hashes.pdq.pdq != like.value:  # the same file hashed again: the same PDQ, or not it
+            return []
+        return robust_entries(hashes, like)
 
     def looked_at(self, number: str, *, actor: str) -> CaseInfo:
         """An analyst looked at the case: an unverified case (no solved challenge, or a burst

@@ -51,6 +51,14 @@ def _table_row(source: str, result: MatchResult) -> dict[str, object]:
 @signal_type_option("The signal type of --value hashes.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option("--full-resolution", is_flag=True, help="Hash images at full resolution.")
+@click.option(
+    "--robust",
+    type=click.IntRange(0, 1024),
+    default=None,
+    metavar="N",
+    help="Bank entries the crop-robust ORB stage may verify per image when PDQ finds nothing "
+    "(default: BOUCLIER_ROBUST_CANDIDATES; 0: PDQ and digests only), as the API's ?robust=N.",
+)
 @click.pass_obj
 def match_command(
     app: App,
@@ -61,6 +69,7 @@ def match_command(
     signal_type: str,
     fmt: str,
     full_resolution: bool,
+    robust: int | None,
 ) -> int:
     """Match images against the banks (all banks unless --bank is given).
 
@@ -69,7 +78,9 @@ def match_command(
     case reported that no analyst has confirmed yet; stage "framing" is the picture found inside
     a screenshot, letterbox or border, at region [x, y, width, height]. A hash of quality under
     50 is flagged low_quality, and still matched. An image is looked up by every signal type (its
-    PDQ in 8 orientations, its SHA-256 and MD5). A --pdq hash is matched as given (one
+    PDQ in 8 orientations, its SHA-256 and MD5); when that finds nothing, its ORB keypoints are
+    verified against at most --robust N entries added as images (stage "robust", with "inliers"
+    and "corners": crops, captions, stickers). A --pdq hash is matched as given (one
     orientation) and printed as {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
     """
     import dataclasses
@@ -104,11 +115,12 @@ def match_command(
             },
         )
     failed = 0
+    budget = app.settings.robust_candidates if robust is None else robust
     files = list(iter_files(paths))
     framing = app.settings.framing
     for path, hashed in hash_paths(app, files, full_resolution, "matching", framing=framing):
         if isinstance(hashed, ImageHashes):
-            result = matcher.match_image(hashed)
+            result = matcher.match_image(hashed, candidates=budget)
             result = dataclasses.replace(result, matches=_settled(entries, result.matches))
             printer.row(_row(str(path), result), _table_row(str(path), result))
         else:

@@ -11,7 +11,10 @@ How, on a copy reduced to :data:`SIDE` pixels (about a millisecond on a 1080 x 1
 
 1. *The gate.* Each outer edge is a frame if it is one colour (a border, a letterbox bar, the
    screen of an app, the ground of a rotated picture) or has almost no detail (a blurred fill).
-   No framed edge: nothing to find, and a plain photo pays only this look.
+   Beside it, a look at sharpness finds a sharp picture over a blurred copy of itself (a story,
+   a blurred-fill border), whose fill's edges are not flat enough for the gate: the rows and
+   columns where the share of pixels with a second derivative stands out. Neither: nothing to
+   find, and a plain photo pays only these looks.
 2. *The content mask.* Pixels that differ from every frame colour and, where an edge is blurred,
    that have detail; cleaned of specks and thin strokes (text, icons, JPEG noise).
 3. *Regions.* The largest connected parts of the mask, each fitted with a quadrilateral (its
@@ -58,6 +61,12 @@ MIN_FILL = 0.8
 WARP_SIDE = 512
 #: Regions returned at most (each costs a PDQ and a lookup).
 MAX_REGIONS = 3
+#: |Laplacian| (0-255 grey, reduced copy) above which a pixel is sharp (a blurred fill's are not).
+SHARP = 3.0
+#: Share of sharp pixels from which a row or column belongs to the sharp picture.
+SHARP_SHARE = 0.1
+#: How many times sharper (in share of sharp pixels) the picture is than the fill around it.
+SHARP_CONTRAST = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +181,9 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
     detail += np.abs(cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3))
     detail /= 8  # Sobel's weights: back to a difference between neighbours
     colours, blurred = _edges(small, detail)
+    sharp = _sharp_box(small)
     if not colours and not blurred:
-        return []
+        return [] if sharp is None else _cut(rgb, sharp, factor)
     mask = np.ones((sh, sw), bool)
     for colour, tolerance in colours:
         low = np.clip(colour - tolerance, 0, 255).astype(np.uint8)
@@ -204,7 +214,90 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
             found.append(framed)
         if len(found) == MAX_REGIONS:
             break
+    if sharp is not None and len(found) < MAX_REGIONS:
+        found += [f for f in _cut(rgb, sharp, factor) if not _same(f.region, found)]
     return found
+
+
+def _sharp_box(small: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The sharp picture over a blurred copy of itself (a story, a blurred-fill border), as
+    ``(x0, y0, x1, y1)`` in the reduced copy's pixels; None when there is none.
+
+    A blurred fill is smooth at every scale, so it has almost no second derivative, while a
+    photograph (its texture, its sensor noise, its JPEG grain) has some in nearly every row and
+    column. The rows whose share of sharp pixels (|Laplacian| over :data:`SHARP`) reaches
+    :data:`SHARP_SHARE` are found, the longest run of them kept (a story's progress bar and reply
+    box are shorter runs, apart); the same for the columns of that band. The box must leave a
+    frame that is :data:`SHARP_CONTRAST` times less sharp than itself, on at least two opposite
+    sides."""
+    import cv2
+
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    sharp = np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=1)) > SHARP
+    y0, y1 = _longest_run(sharp.mean(axis=1) >= SHARP_SHARE)
+    if y1 - y0 < 8:
+        return None
+    x0, x1 = _longest_run(sharp[y0:y1].mean(axis=0) >= SHARP_SHARE)
+    if x1 - x0 < 8:
+        return None
+    height, width = sharp.shape
+    area = (x1 - x0) * (y1 - y0)
+    if not MIN_AREA * height * width <= area <= MAX_AREA * height * width:
+        return None
+    framed_rows = y0 >= 2 and height - y1 >= 2
+    framed_cols = x0 >= 2 and width - x1 >= 2
+    if not (framed_rows or framed_cols):
+        return None
+    inside = float(sharp[y0:y1, x0:x1].mean())
+    outside = (float(sharp.sum()) - inside * area) / max(1, height * width - area)
+    if inside < SHARP_CONTRAST * outside:
+        return None
+    # a reduced pixel in from each side that has a frame: its pixels are part fill
+    return (
+        x0 + (x0 > 0),
+        y0 + (y0 > 0),
+        x1 - (x1 < width),
+        y1 - (y1 < height),
+    )
+
+
+def _longest_run(flags: np.ndarray) -> tuple[int, int]:
+    """``(start, end)`` of the longest run of True in ``flags``, gaps of up to 2 closed."""
+    best, start, gap = (0, 0), None, 0
+    for i, flag in enumerate([*flags.tolist(), False, False, False]):
+        if flag:
+            start, gap = (i if start is None else start), 0
+            continue
+        gap += 1
+        if start is not None and gap > 2:
+            end = i - gap + 1
+            if end - start > best[1] - best[0]:
+                best = (start, end)
+            start = None
+    return best
+
+
+def _cut(rgb: np.ndarray, box: tuple[int, int, int, int], factor: int) -> list[Framed]:
+    x0, y0, x1, y1 = (v * factor for v in box)
+    if min(x1 - x0, y1 - y0) < 16:
+        return []
+    region = Region(x0, y0, x1 - x0, y1 - y0)
+    return [Framed(region, np.ascontiguousarray(rgb[y0:y1, x0:x1]))]
+
+
+def _same(region: Region, found: list[Framed]) -> bool:
+    """Whether ``region`` is within a few percent of a region found already."""
+    for other in found:
+        o = other.region
+        slack = 0.03 * max(o.width, o.height)
+        if (
+            abs(region.x - o.x) <= slack
+            and abs(region.y - o.y) <= slack
+            and abs(region.width - o.width) <= slack
+            and abs(region.height - o.height) <= slack
+        ):
+            return True
+    return False
 
 
 def _quad(component: np.ndarray) -> np.ndarray | None:

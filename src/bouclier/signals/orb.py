@@ -24,6 +24,7 @@ descriptor fragments proposes candidates, :func:`verify` decides.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,11 @@ MIN_INLIERS = 12
 MATCH_BITS = 32
 #: RANSAC's reprojection tolerance, as a fraction of the frame
 TOLERANCE = 0.01
+#: pairs under which no homography is fitted: a match needs MIN_INLIERS of them (distance FULL)
+MIN_PAIRS = MIN_INLIERS
+#: RANSAC: the chance of drawing MIN_INLIERS agreeing pairs' sample, and the most draws
+CONFIDENCE = 0.999
+MAX_ITERATIONS = 1000
 #: a homography whose area scale is outside [1/MAX_SCALE, MAX_SCALE] is no re-upload
 MAX_SCALE = 16.0
 
@@ -152,11 +158,13 @@ def verify(a: np.ndarray | bytes, b: np.ndarray | bytes) -> Verification:
         return NO_MATCH
     matcher = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True)
     pairs = [m for m in matcher.match(da, db) if m.distance <= MATCH_BITS]
-    if len(pairs) < 4:
+    if len(pairs) < MIN_PAIRS:
         return Verification(len(pairs), 0)
     src = pa[[m.queryIdx for m in pairs]]
     dst = pb[[m.trainIdx for m in pairs]]
-    homography, mask = cv2.findHomography(src, dst, cv2.RANSAC, TOLERANCE, maxIters=1000)
+    homography, mask = cv2.findHomography(
+        src, dst, cv2.RANSAC, TOLERANCE, maxIters=ransac_iterations(len(pairs))
+    )
     if homography is None or mask is None or not _plausible(homography):
         return Verification(len(pairs), 0)
     inliers = int(mask.sum())
@@ -166,6 +174,20 @@ def verify(a: np.ndarray | bytes, b: np.ndarray | bytes) -> Verification:
     mapped = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
     region = tuple((round(float(x), 3), round(float(y), 3)) for x, y in mapped)
     return Verification(len(pairs), inliers, region)
+
+
+def ransac_iterations(pairs: int) -> int:
+    """RANSAC's draws for ``pairs`` paired keypoints: enough to find a homography that
+    :data:`MIN_INLIERS` of them agree on with probability :data:`CONFIDENCE` (four-point samples
+    all inside it), at most :data:`MAX_ITERATIONS`. Two unrelated pictures pair 12-28 keypoints
+    and had RANSAC run all its draws (about 10 ms): a few hundred suffice to find what a match
+    needs, and a true re-upload's many agreeing pairs stop RANSAC early anyway."""
+    share = min(1.0, MIN_INLIERS / max(pairs, 1))
+    miss = 1.0 - share**4
+    if miss <= 0.0:
+        return 16
+    draws = math.ceil(math.log(1.0 - CONFIDENCE) / math.log(miss))
+    return max(16, min(MAX_ITERATIONS, draws))
 
 
 def _plausible(homography: np.ndarray) -> bool:
@@ -190,6 +212,9 @@ class OrbSignal(HexSignalType):
     bank_threshold: bool = False
     #: computed only when cheaper signals find nothing (see BankMatcher.match_image)
     on_demand: bool = True
+    #: never leaves the instance: not in exports, change-log pages or webhook bodies (keypoints
+    #: with descriptors can be inverted to a recognisable picture, docs/robust-signal.md)
+    server_only: bool = True
 
     def distance(self, a: str, b: str) -> int:
         rows = self.pack([a, b])

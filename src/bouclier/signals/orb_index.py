@@ -151,6 +151,16 @@ class OrbIndex:
                 results.append(self._search(query, radius, max(0, candidates)))
         return results
 
+    def propose(self, query: np.ndarray, candidates: int) -> np.ndarray:
+        """The candidate stage alone: the slots of at most ``candidates`` entries that the
+        query's keys vote for most (what :meth:`search_verified` then verifies)."""
+        query = packed_rows(query.reshape(1, -1), PACKED_BYTES, "queries")[0]
+        with self._lock:
+            if not self._slot or candidates <= 0:
+                return np.zeros(0, np.int64)
+            votes, score = self._vote(query)
+            return self._best(candidates, votes, score, FULL - 1)
+
     def _search(
         self, query: np.ndarray, radius: int, candidates: int
     ) -> tuple[SearchHits, dict[int, Verification]]:
@@ -159,6 +169,11 @@ class OrbIndex:
         if radius >= FULL:
             nothing = np.zeros(self._count)
             return self._verify(query, radius, candidates, nothing, nothing)
+        votes, score = self._vote(query)
+        return self._verify(query, radius, candidates, votes, score)
+
+    def _vote(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each slot's shared keys with the query, and their rarity-weighted score."""
         keys = keys_of(query)
         starts, ends = self._offsets[keys], self._offsets[keys + 1]
         parts = [self._postings[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
@@ -172,14 +187,14 @@ class OrbIndex:
             weights.append(weight[at])
         slots = np.concatenate(parts) if parts else np.zeros(0, np.int32)
         if not len(slots):
-            return EMPTY_HITS, {}
+            return np.zeros(self._count, np.int64), np.zeros(self._count)
         votes = np.bincount(slots, minlength=self._count)
         score = np.bincount(slots, weights=np.concatenate(weights), minlength=self._count)
-        return self._verify(query, radius, candidates, votes, score)
+        return votes, score
 
-    def _verify(
-        self, query: np.ndarray, radius: int, candidates: int, votes: np.ndarray, score: np.ndarray
-    ) -> tuple[SearchHits, dict[int, Verification]]:
+    def _best(
+        self, candidates: int, votes: np.ndarray, score: np.ndarray, radius: int
+    ) -> np.ndarray:
         alive = self._alive[: self._count]
         # at radius FULL every value is within reach of every other: all are candidates
         eligible = np.flatnonzero(alive if radius >= FULL else (votes >= MIN_VOTES) & alive)
@@ -187,6 +202,12 @@ class OrbIndex:
             # best score first; equal scores by slot, so that the choice is deterministic
             order = np.lexsort((eligible, -score[eligible]))
             eligible = eligible[order[:candidates]]
+        return eligible
+
+    def _verify(
+        self, query: np.ndarray, radius: int, candidates: int, votes: np.ndarray, score: np.ndarray
+    ) -> tuple[SearchHits, dict[int, Verification]]:
+        eligible = self._best(candidates, votes, score, radius)
         found: dict[int, Verification] = {}
         labels, distances = [], []
         for slot in eligible.tolist():

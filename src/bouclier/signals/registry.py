@@ -74,3 +74,15 @@ SIGNAL_TYPES = SignalTypes([PDQ, SHA256, MD5, ORB])
 def signal_types() -> SignalTypes:
     """The registry in use, read when called (so a test can put its own in place)."""
     return SIGNAL_TYPES
+
+
+def server_only(kind: SignalType) -> bool:
+    """Whether a type's values must never leave this instance (its ``server_only`` attribute;
+    default no): ORB keypoints can be inverted to a recognisable picture, so they serve local
+    matching only and are left out of exports, change-log pages and webhook bodies."""
+    return bool(getattr(kind, "server_only", False))
+
+
+def server_only_names(kinds: SignalTypes | None = None) -> frozenset[str]:
+    """The names of the server-only types among ``kinds`` (the registry in use by default)."""
+    return frozenset(k.name for k in (kinds or signal_types()) if server_only(k))

@@ -1,15 +1,16 @@
 """The webhook fan-out: the bank change log becomes ``hash.added`` / ``hash.removed`` deliveries.
 
-Webhooks follow the change log (``hash_changes``) like every other follower of the banks, and
-the banks know nothing of them. :func:`fan_out` reads the changes after its cursor (the one row of
-``webhook_fanout``), writes one delivery per bank write (at most
-:data:`~bouclier.webhooks.outbox.CHANGES_PER_DELIVERY` changes) and subscribed webhook through the
-outbox (:func:`~bouclier.webhooks.outbox.enqueue_hash_changes`), and moves the cursor, all in one
-transaction: a change is announced once, or not yet, never twice and never lost. Several
-processes may run it at once: the cursor row is updated first, which makes the others wait for
-this transaction (a row lock on PostgreSQL, the write lock on SQLite) and then read the moved
-cursor. The log's cursors commit in order (:mod:`bouclier.banks.store`), so reading "after the
-cursor" skips nothing.
+Webhooks follow the change log (``hash_changes``) like every other follower of the banks, and the
+banks know nothing of them. Changes of a server-only signal type (ORB keypoints, which can be
+inverted to a picture) are never announced: the cursor moves past them. :func:`fan_out` reads the
+changes after its cursor (the one row of ``webhook_fanout``), writes one delivery per bank write (at
+most :data:`~bouclier.webhooks.outbox.CHANGES_PER_DELIVERY` changes) and subscribed webhook through
+the outbox (:func:`~bouclier.webhooks.outbox.enqueue_hash_changes`), and moves the cursor, all in
+one transaction: a change is announced once, or not yet, never twice and never lost. Several
+processes may run it at once: the cursor row is updated first, which makes the others wait for this
+transaction (a row lock on PostgreSQL, the write lock on SQLite) and then read the moved cursor. The
+log's cursors commit in order (:mod:`bouclier.banks.store`), so reading "after the cursor" skips
+nothing.
 
 The deliverer runs it before each round (every 2 s in each service process), so an event reaches
 the outbox within a round of its bank write; a change made while no service runs (``bouclier bank
@@ -29,6 +30,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bouclier.signals.registry import server_only_names
 from bouclier.storage import Database
 from bouclier.storage.models import (
     Bank,
@@ -66,14 +68,22 @@ def fan_out(db: Database, now: datetime | None = None, *, limit: int = BATCH) ->
         if cursor is None:
             raise RuntimeError("webhook_fanout has no row: the database was not migrated")
         changes = session.execute(
-            select(HashChange.id, HashChange.op, HashChange.bank_id, HashChange.created_at)
+            select(
+                HashChange.id,
+                HashChange.op,
+                HashChange.bank_id,
+                HashChange.created_at,
+                HashChange.signal_type,
+            )
             .where(HashChange.id > cursor)
             .order_by(HashChange.id)
             .limit(limit)
         ).all()
         if not changes:
             return 0
-        _announce(session, [_Change(*row) for row in changes], now or utcnow())
+        private = server_only_names()  # ORB keypoints never leave the instance
+        shared = [_Change(*row[:4]) for row in changes if row.signal_type not in private]
+        _announce(session, shared, now or utcnow())
         session.execute(
             update(WebhookFanout).where(WebhookFanout.id == _ROW).values(cursor=changes[-1].id)
         )

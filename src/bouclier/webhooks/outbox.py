@@ -41,6 +41,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bouclier.errors import InputError, NotFound
+from bouclier.signals.registry import server_only_names
 from bouclier.storage.models import HashChange, Webhook, WebhookDelivery, utc_iso, utcnow
 from bouclier.vocabulary import WEBHOOK_EVENTS
 
@@ -170,9 +171,11 @@ def expand(session: Session, payload: str, first: int | None, last: int | None) 
         return payload
     envelope = json.loads(payload)
     op = next(op for op, event in HASH_EVENTS.items() if event == envelope["event"])
+    private = server_only_names()  # ORB keypoints never leave the instance
     rows = session.execute(
         select(HashChange.id, HashChange.entry_id, HashChange.signal_type, HashChange.value)
         .where(HashChange.id >= first, HashChange.id <= last, HashChange.op == op)
+        .where(HashChange.signal_type.not_in(private))
         .order_by(HashChange.id)
     ).all()
     envelope["data"]["changes"] = [
