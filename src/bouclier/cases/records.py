@@ -94,6 +94,7 @@ class ReuploadInfo:
     action: str
     at: datetime
     item_id: int | None
+    url: str | None = None  # where the platform said the re-upload was
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,11 @@ class NoticeState:
 
     platform: str
     status: str
+    item_id: int | None = None
+    law: str | None = None
+    sent_at: datetime | None = None
+    deadline_at: datetime | None = None
+    answered_at: datetime | None = None
 
 
 def batch(values: list[T], what: str) -> list[T]:
