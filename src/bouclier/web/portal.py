@@ -64,6 +64,7 @@ def render(request: Request, template: str, **context: Any) -> Response:
         hotline=portal_view.hotline(settings),
         hours=portal_view.hours,
         groups=portal_view.groups,
+        thumb_key=portal_view.thumb_key,
         **context,
     )
 

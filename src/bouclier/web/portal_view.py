@@ -10,6 +10,8 @@
   case is kept.
 - **A link's status** (:func:`link_states`) is read from the notices sent for it, the latest
   first: the one place to change when links carry a status of their own.
+- **Pictures** are keyed by the first characters of their hash (:func:`thumb_key`), under which
+  ``thumbnails.js`` keeps their previews on the victim's device.
 - **Secrets and codes** (:func:`groups`) are shown group by group, so a line breaks only between
   groups, never inside one.
 """
@@ -45,6 +47,15 @@ def markup_translator(lang: str) -> Callable[..., Markup]:
         return escape(common.locale(lang)[key]).format(**params)
 
     return th
+
+
+#: Characters of a PDQ hash that key a picture's preview on the victim's device (thumbnails.js):
+#: enough to tell her pictures apart, and the page never holds a whole hash.
+THUMB_KEY = 16
+
+
+def thumb_key(pdq: str | None) -> str:
+    return (pdq or "")[:THUMB_KEY]
 
 
 def groups(text: str) -> list[str]:

@@ -2,19 +2,21 @@
  * thumbnails.js: small previews of the victim's own pictures, made and kept on her device only.
  *
  * When portal.js has fingerprinted a picture, BouclierThumbs.save(pdq, file) draws a small JPEG
- * of it (at most 160 pixels a side) and keeps it in this browser's IndexedDB, keyed by the
- * picture's PDQ hash. The case page lists pictures by that hash: each ".thumb[data-pdq]" shows
+ * of it (at most 160 pixels a side) and keeps it in this browser's IndexedDB, keyed by the first
+ * 16 characters of the picture's PDQ hash (the page never holds a whole hash). The case page
+ * lists pictures by that key: each ".thumb[data-key]" shows
  * the preview found here, blurred until the person asks to see them; on another device there is
  * none, and the text says so. Nothing here sends anything anywhere: no request carries a preview.
  *
  *   BouclierThumbs.save(pdq, file) -> Promise (never rejects: a preview is a comfort, not a need)
- *   BouclierThumbs.load(pdq) -> Promise<Blob | null>
+ *   BouclierThumbs.load(key) -> Promise<Blob | null>   (key: the hash's first 16 characters)
  */
 (function (global) {
   "use strict";
   var DB = "bouclier-thumbnails";
   var STORE = "thumbs";
   var SIDE = 160;
+  var KEY = 16; // characters of the PDQ hash: bouclier.web.portal_view.THUMB_KEY
 
   function open() {
     return new Promise(function (resolve, reject) {
@@ -48,17 +50,17 @@
       var db = both[0];
       return new Promise(function (resolve) {
         var tx = db.transaction(STORE, "readwrite");
-        tx.objectStore(STORE).put({ blob: both[1], added: Date.now() }, pdq);
+        tx.objectStore(STORE).put({ blob: both[1], added: Date.now() }, pdq.slice(0, KEY));
         tx.oncomplete = function () { db.close(); resolve(true); };
         tx.onerror = tx.onabort = function () { db.close(); resolve(false); };
       });
     }).catch(function () { return false; });
   }
 
-  function load(pdq) {
+  function load(key) {
     return open().then(function (db) {
       return new Promise(function (resolve) {
-        var request = db.transaction(STORE, "readonly").objectStore(STORE).get(pdq);
+        var request = db.transaction(STORE, "readonly").objectStore(STORE).get(key);
         request.onsuccess = function () {
           db.close();
           resolve(request.result && request.result.blob ? request.result.blob : null);
@@ -69,15 +71,15 @@
   }
 
   function show() {
-    var spots = document.querySelectorAll(".thumb[data-pdq]");
+    var spots = document.querySelectorAll(".thumb[data-key]");
     var toggle = document.getElementById("thumbs-toggle");
     var shown = 0;
     var pending = Array.prototype.map.call(spots, function (spot) {
-      var pdq = spot.getAttribute("data-pdq");
-      if (!pdq) {
+      var key = spot.getAttribute("data-key");
+      if (!key) {
         return Promise.resolve();
       }
-      return load(pdq).then(function (blob) {
+      return load(key).then(function (blob) {
         if (!blob) {
           return;
         }
