@@ -9,9 +9,9 @@ import re
 import struct
 import zipfile
 import zlib
-from zoneinfo import ZoneInfo
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 

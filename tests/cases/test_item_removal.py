@@ -67,7 +67,8 @@ def test_a_link_with_a_notice_and_an_evidence_file(cases: Cases, db: Database) -
     assert cases.items(case.number) == []
     with db.transaction() as session:
         notice = session.scalar(select(Notice).where(Notice.reference == "N-REMOVE-1"))
-        assert notice is not None and notice.item_id is None  # a notice sent stays sent
+        assert notice is not None
+        assert notice.item_id is None  # a notice sent stays sent, without the item
         assert session.scalar(select(EvidenceFile.id)) is None
 
 
