@@ -174,6 +174,7 @@ def test_a_mother_follows_her_case_on_her_phone(
     removed_id = int(first_hash.get_attribute("data-item") or 0)
     first_hash.get_by_role("button", name="Quitar").click()
     assert page.get_by_role("heading", name="¿Quitar este elemento de su caso?").is_visible()
+    page.wait_for_selector("body[data-thumbs]")  # the previews are read from IndexedDB
     assert page.locator("#remove-item img.thumb-img").count() == 1  # she sees which one
     accessible(page)
     shot(page, "04-quitar")
@@ -279,7 +280,7 @@ def test_a_mother_follows_her_case_on_her_phone(
         "Elementos denunciados",
         "huella de imagen",
         "imagen retirada",
-        "DSA de la UE, art. 16",
+        "DSA de la UE",  # the law in words (it wraps in its column)
         "L\xednea de ayuda de prueba",  # latin-1 in the PDF's text
         "+34 900 000 000",
         "https://www.tiktok.com/@otro/video/9",
