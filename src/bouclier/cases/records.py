@@ -129,6 +129,11 @@ class NoticeState:
     deadline_at: datetime | None = None
     answered_at: datetime | None = None
 
+    @property
+    def awaiting_answer(self) -> bool:
+        """Sent (or acknowledged) and not answered: its deadline is the one that counts."""
+        return self.status in ("sent", "acknowledged") and self.deadline_at is not None
+
 
 def batch(values: list[T], what: str) -> list[T]:
     """``values``, unless there are none or more than one call takes (InputError)."""
