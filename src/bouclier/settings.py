@@ -314,6 +314,44 @@ class Settings(BaseSettings):
     hotline_address: str | None = Field(
         default=None, description="Postal address of the hotline, printed in notices if set."
     )
+    hotline_phone: str | None = Field(
+        default=None,
+        description="Telephone number of the hotline, shown to victims on their case page and in "
+        "the police summary.",
+    )
+    hotline_website: str | None = Field(
+        default=None,
+        description="Web address of the hotline (https://...), shown to victims and in the police "
+        "summary.",
+    )
+    hotline_timezone: str = Field(
+        default="Europe/Paris",
+        description="IANA time zone (Europe/Madrid) in which the police summary PDF writes times; "
+        "the portal shows times in the victim's own browser time zone.",
+    )
+    review_within_hours: float = Field(
+        default=48.0,
+        gt=0.0,
+        description="Hours within which the hotline promises that an analyst looks at a new case; "
+        'shown to victims under "what happens next".',
+    )
+    case_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Days a closed case is kept before `bouclier case purge-closed` deletes it "
+        "as a withdrawal does; told to victims on their case page.",
+    )
+    portal_url: str | None = Field(
+        default=None,
+        description="Address of the victim portal as people reach it (https://bouclier.example), "
+        "put in email updates so the victim knows where to sign in.",
+    )
+    case_updates_every_seconds: float = Field(
+        default=30.0,
+        ge=0.0,
+        description="Seconds between two rounds of each server process's mailer of email updates "
+        "to victims (opt-in; BOUCLIER_SMTP_HOST); 0 leaves it to `bouclier case send-updates`.",
+    )
     notice_deadline_hours: float = Field(
         default=48.0,
         gt=0.0,
@@ -368,6 +406,24 @@ class Settings(BaseSettings):
         if len(set(names)) != len(names):
             raise ValueError("a detector is named twice")
         return ",".join(names)
+
+    @field_validator("hotline_timezone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
+        return value
+
+    @field_validator("hotline_website", "portal_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s<>\"']+", value):
+            raise ValueError(f"{value!r} is not an http(s) address")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -182,10 +182,23 @@ def test_families_join_one_collective_case(cases: Cases) -> None:
     ]
     with pytest.raises(NotFound):
         cases.create(invitation="INV-AAAAA-BBBBB-CCCCC-DDDDD")
-    fresh = cases.invite(first.number)  # a new code replaces the old one
+    fresh = cases.invite(first.number)  # a new code for another family: the first still works
+    cases.join(cases.create()[0].number, code)
+    cases.join(cases.create()[0].number, fresh)
+    listed = cases.invitations(first.number)
+    assert [i.hint for i in listed] == [fresh[:8], code[:8]]  # newest first, never the code
+    assert all(i.active for i in listed)
+    with pytest.raises(NotFound):  # only the case that made a code revokes it
+        cases.revoke_invitation(second.number, listed[1].id)
+    revoked = cases.revoke_invitation(first.number, listed[1].id)
+    assert not revoked.active
     with pytest.raises(NotFound):
         cases.join(cases.create()[0].number, code)
-    cases.join(cases.create()[0].number, fresh)
+    cases.join(cases.create()[0].number, fresh)  # the other code is untouched
+    assert len(cases.collective(first.number)) == 6  # nobody who joined was put out
+    kinds = [e.kind for e in cases.custody_log(first.number)]
+    assert kinds.count("invitation.created") == 2
+    assert kinds.count("invitation.revoked") == 1
 
 
 def test_review_confirms_or_moves_to_the_false_positive_bank(cases: Cases, db: Database) -> None:

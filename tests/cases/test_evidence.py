@@ -11,6 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -121,7 +122,7 @@ def test_a_bundle_holds_the_case_and_verifies(cases: Cases, filled: tuple[str, b
     assert manifest["generated_at"].endswith("Z")
     assert manifest["case"]["number"] == number
     assert manifest["case"]["sextortion"] is True
-    assert manifest["case"]["collective"] == {"member": False, "cases": 0}
+    assert manifest["case"]["collective"] == {"member": False, "cases": 0, "numbers": []}
     kinds = [item["kind"] for item in manifest["items"]]
     assert kinds == ["url", "url", "hash", "evidence"]
     assert manifest["items"][1]["url"] == NON_LATIN_URL
@@ -180,9 +181,17 @@ def test_the_summary_is_a_pdf_an_officer_can_read(cases: Cases, filled: tuple[st
     pdf = files["summary.pdf"]
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
-    assert f"Case {number}" in text
-    assert "SEXTORTION" in text
-    assert "Items reported / \xc9l\xe9ments signal\xe9s" in text  # the French heading, latin-1
+    assert f"Dossier {number}" in text  # all in the case's language (French), latin-1
+    assert "SEXTORSION signal\xe9e" in text
+    assert "\xc9l\xe9ments signal\xe9s" in text
+    assert "Items reported" not in text  # no English heading
+    assert "empreinte d'image" in text  # readable values, not "hash"
+    assert "(en attente) Tj" in text  # not "pending" (the words wrap in their column)
+    opened = cases.get(number).created_at.astimezone(ZoneInfo("Europe/Paris"))
+    # a time in the hotline's zone (the default, Europe/Paris), on one line: one text run
+    assert f"({opened:%d/%m/%Y %H:%M}) Tj" in text
+    assert "Europe/Paris" in text
+    assert "UTC" not in text
     # the non-latin URL is written as a browser sends it, not dropped and not a crash
     assert "xn--e1afmkfd.xn--p1ai" in text
     assert ascii_url(NON_LATIN_URL) == (
@@ -200,9 +209,9 @@ def test_a_long_case_stays_short_on_paper(cases: Cases) -> None:
     data = export_bundle(cases, case.number, actor="analyst")
     files = _unzip(data)
     text = pdf_text(files["summary.pdf"])
-    assert "the whole URL is in manifest.json" in text
+    assert "la URL completa est\xe1 en manifest.json" in text
     assert shown_url(long_url).endswith("y... (cut here: the whole URL is in manifest.json)")
-    assert "... and 36 more: see manifest.json." in text
+    assert "... y 36 m\xe1s: v\xe9ase manifest.json." in text
     assert len(re.findall(rb"/Type /Page\b", files["summary.pdf"])) <= 3
     assert _manifest(files)["items"][0]["url"] == long_url
     assert len(_manifest(files)["items"]) == 61
@@ -228,8 +237,10 @@ def test_spanish_headings_and_a_minor(cases: Cases) -> None:
     files = _unzip(export_bundle(cases, case.number, actor="analyst"))
     assert not [n for n in files if n.startswith("evidence/")]
     text = pdf_text(files["summary.pdf"])
-    assert "Items reported / Elementos denunciados" in text
-    assert "MINOR" in text
+    assert "Elementos denunciados" in text
+    assert "Items reported" not in text
+    assert "afecta a un MENOR" in text
+    assert "enlace" in text
     log = custody.from_jsonl(files["custody.jsonl"])
     assert log[-1].data["with_files"] is False
 
@@ -268,13 +279,16 @@ def test_notices_and_collective_cases(cases: Cases, db: Database) -> None:
     data = export_bundle(cases, second.number, actor="analyst")
     files = _unzip(data)
     manifest = _manifest(files)
-    assert manifest["case"]["collective"] == {"member": True, "cases": 2}
+    assert manifest["case"]["collective"] == {
+        "member": True,
+        "cases": 2,
+        "numbers": [first.number],  # the police link the families' cases
+    }
     [notice] = manifest["notices"]
     assert notice["reference"] == "N-TEST-1"
     assert notice["status"] == "sent"
     assert notice["answered_at"] is None
-    assert first.number not in files["manifest.json"].decode()  # never another family's number
-    assert first.number not in pdf_text(files["summary.pdf"])
+    assert first.number in pdf_text(files["summary.pdf"])
     assert "N-TEST-1" in pdf_text(files["summary.pdf"])
     assert verify_bundle(data).ok
 

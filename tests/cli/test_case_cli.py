@@ -243,3 +243,38 @@ def test_bouclier_match_says_whether_a_case_hash_was_reviewed(cli) -> None:  # t
     cli("case", "review", number, str(item["id"]), "confirm")
     code, out, _ = cli("match", "--pdq", PDQ_A)
     assert [m["reviewed"] for m in _json(out[0])["matches"]] == [True]
+
+
+def test_the_case_sweeps_for_cron(cli, database_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """send-updates with nothing owed sends nothing; purge-closed deletes only the cases closed
+    longer ago than the retention period."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bouclier.storage import Database
+    from bouclier.storage.models import Case, utcnow
+
+    old = _create(cli)["number"]
+    recent = _create(cli)["number"]
+    still_open = _create(cli)["number"]
+    code, out, _ = cli("case", "send-updates")
+    assert (code, out) == (exit_codes.OK, ['{"sent": 0}'])
+    long_ago = utcnow() - timedelta(days=31)
+    db = Database.open(database_url)
+    try:
+        with db.transaction() as session:
+            session.execute(
+                update(Case).where(Case.number.in_([old, recent])).values(status="closed")
+            )
+            session.execute(
+                update(Case).where(Case.number.in_([old, still_open])).values(updated_at=long_ago)
+            )
+    finally:
+        db.dispose()
+    monkeypatch.setenv("BOUCLIER_CASE_RETENTION_DAYS", "30")
+    code, out, _ = cli("case", "purge-closed", "--yes")
+    assert (code, out) == (exit_codes.OK, ['{"deleted": 1}'])
+    assert cli("case", "show", old)[0] != exit_codes.OK
+    assert cli("case", "show", recent)[0] == exit_codes.OK
+    assert cli("case", "show", still_open)[0] == exit_codes.OK  # not closed: kept

@@ -250,3 +250,56 @@ def test_per_write_deliveries_migration_keeps_pending_per_hash_deliveries(
         assert sent == [old.encode()]
     finally:
         db.dispose()
+
+
+def test_victim_page_migration_keeps_every_shared_invitation_code(database_url: str) -> None:
+    """0012 puts each collective's code in ``invitations`` (a code already shared keeps working,
+    made by the collective's oldest case), adds the email opt-in (off for every case), the outbox
+    of updates and the re-upload's link; and goes back."""
+    from bouclier.cases import credentials
+
+    code = credentials.new_invitation()
+    digest = credentials.invitation_digest(code)
+    db = Database(database_url)
+    try:
+        _upgrade(db, "0010")
+        now = {"now": "2026-11-30 12:00:00+00:00", "digest": digest}
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO collectives (id, invite_sha256, created_at) VALUES (5, :digest, :now)",
+                "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, status, "
+                "collective_id, created_at, updated_at) VALUES (3, 'BQ-AAAA-AAAA', 'x', 'es', "
+                "false, false, 'new', 5, :now, :now)",
+                "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, status, "
+                "collective_id, created_at, updated_at) VALUES (4, 'BQ-BBBB-BBBB', 'x', 'es', "
+                "false, false, 'new', 5, :now, :now)",
+            ):
+                connection.execute(text(statement), now)
+        _upgrade(db, "0012")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT collective_id, code_sha256, hint, created_by_case_id, revoked_at "
+                    "FROM invitations"
+                )
+            ).all()
+            opted = connection.execute(text("SELECT email_updates FROM cases")).scalars().all()
+        assert [tuple(r) for r in rows] == [(5, digest, "", 3, None)]
+        assert [bool(v) for v in opted] == [False, False]
+        columns = {c["name"] for c in inspect(db.engine).get_columns("case_matches")}
+        assert "url" in columns
+        assert "case_updates" in inspect(db.engine).get_table_names()
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")
+        tables = inspect(db.engine).get_table_names()
+        assert "invitations" not in tables
+        assert "case_updates" not in tables
+        assert "email_updates" not in {c["name"] for c in inspect(db.engine).get_columns("cases")}
+        with db.engine.connect() as connection:  # the cases and their collective are intact
+            kept = connection.execute(text("SELECT collective_id FROM cases")).scalars().all()
+        assert kept == [5, 5]
+    finally:
+        db.dispose()

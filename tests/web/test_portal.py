@@ -45,11 +45,16 @@ def create(
         data["sextortion"] = "yes"
     created = portal.client.post("/case/new", data=data, headers={"Accept-Language": lang})
     assert created.status_code == 200, created.text
-    number = re.search(r'id="case-number">([^<]+)<', created.text)
-    secret = re.search(r'id="case-secret"[^>]*>([^<]+)<', created.text)
+    number = re.search(r'id="case-number">(.*?)</p>', created.text)
+    secret = re.search(r'id="case-secret"[^>]*>(.*?)</p>', created.text)
     assert number is not None
     assert secret is not None
-    return number.group(1), secret.group(1), created.text
+    return _text(number.group(1)), _text(secret.group(1)), created.text
+
+
+def _text(html: str) -> str:
+    """A secret or number as shown: its groups, without their tags."""
+    return re.sub(r"<[^>]+>", "", html)
 
 
 def case_page(portal: Portal, lang: str = "es") -> str:
@@ -345,15 +350,22 @@ def test_evidence_is_kept_only_when_chosen_and_never_for_a_minor(portal: Portal)
     assert portal.cases.items(minor) == []
 
 
+def invitation_code(html: str) -> str:
+    found = re.search(r'id="invitation-code"[^>]*>(.*?)</p>', html)
+    assert found is not None
+    return _text(found.group(1))
+
+
 def test_joining_a_collective_with_a_code(portal: Portal) -> None:
     first, _, _ = create(portal)
-    code = re.search(
-        r"INV-[0-9A-Z-]+",
-        portal.client.post("/case/invite", data={"csrf_token": csrf(case_page(portal))}).text,
-    )
-    assert code is not None
+    token = csrf(case_page(portal))
+    code = invitation_code(portal.client.post("/case/invite", data={"csrf_token": token}).text)
+    assert code.startswith("INV-")
+    # a second code for another family: the first one keeps working
+    other = invitation_code(portal.client.post("/case/invite", data={"csrf_token": token}).text)
+    assert other != code
     portal.client.cookies.clear()
-    second, _, _ = create(portal, invitation=code.group(0).lower())
+    second, _, _ = create(portal, invitation=code.lower())
     assert "2" in case_page(portal)
     portal.client.cookies.clear()
     third, _, _ = create(portal)
@@ -362,7 +374,7 @@ def test_joining_a_collective_with_a_code(portal: Portal) -> None:
     assert wrong.status_code == 400
     joined = portal.client.post(
         "/case/join",
-        data={"csrf_token": token, "invitation": code.group(0)},
+        data={"csrf_token": token, "invitation": other},
         follow_redirects=False,
     )
     assert joined.status_code == 303

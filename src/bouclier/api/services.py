@@ -28,6 +28,7 @@ from bouclier.banks.live import LiveMatcher, SnapshotPolicy
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore
 from bouclier.cases.matched import MatchedEntries
+from bouclier.cases.updates import CaseMailer
 from bouclier.detectors.registry import Registry
 from bouclier.errors import BouclierError, ModelUnavailable
 from bouclier.guard import Guard
@@ -56,6 +57,7 @@ class Services:
     # the matched entries' standing (reviewed, a minor's case), looked up at answer time
     matched: MatchedEntries | None = None
     intake: CaseIntake | None = None  # the door of public case creation (challenge, limits)
+    mailer: CaseMailer | None = None  # sends victims' email updates (bouclier.cases.updates)
 
     @classmethod
     def start(cls, settings: Settings, detectors: Registry) -> Services:
@@ -99,6 +101,9 @@ class Services:
             db, destinations=Destinations.allowing(settings.webhook_allowed)
         )
         services.deliverer.start()
+        if settings.smtp_host and settings.case_updates_every_seconds > 0:
+            services.mailer = CaseMailer(db, settings)
+            services.mailer.start(settings.case_updates_every_seconds)
         return services
 
     # the live matcher's state, as the routes and tests read it
@@ -163,4 +168,6 @@ class Services:
         self.live.close()
         if self.deliverer is not None:
             self.deliverer.close()  # after the request in flight, if any
+        if self.mailer is not None:
+            self.mailer.close()
         self.db.dispose()

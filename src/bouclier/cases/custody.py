@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bouclier.cases import updates
 from bouclier.storage.models import Case, CustodyEvent, utc_iso, utcnow
 
 GENESIS = "0" * 64
@@ -37,6 +38,9 @@ EVENT_KINDS = (
     "case.collective_joined",
     "case.collective_created",
     "case.contact_set",
+    "case.updates_set",
+    "invitation.created",
+    "invitation.revoked",
     "case.status",
     "case.verified",
     "case.merged",
@@ -48,6 +52,7 @@ EVENT_KINDS = (
     "case.contact_viewed",
     "item.confirmed",
     "item.rejected",
+    "item.removed",
     "notice.created",
     "notice.sent",
     "notice.answered",
@@ -148,6 +153,7 @@ def append(
         )
     )
     session.flush()
+    updates.owe(session, case_id, kind, actor, moment)  # an email the victim asked for, if any
     return Entry(seq, stamp, kind, actor, payload, prev, digest)
 
 

@@ -2,9 +2,10 @@
 
 A bundle holds, in this order:
 
-- ``manifest.json``: the case, its items (SHA-256, PDQ, URLs, UTC times), re-uploads blocked,
-  notices, the key that signs it, the custody log's length and head hash, and the SHA-256 and
-  size of every other file;
+- ``manifest.json``: the case (with the other families' case numbers of a collective case), the
+  hotline that issued it, its items (SHA-256, PDQ, URLs, UTC times), re-uploads blocked (with the
+  re-upload's link a platform gave), notices (with the platforms' answers), the key that signs
+  it, the custody log's length and head hash, and the SHA-256 and size of every other file;
 - ``signature.json``: the manifest's Ed25519 signature by the instance's key, with the public key
   (:mod:`bouclier.cases.bundle_signature`);
 - ``custody.jsonl``: the case's custody log, one entry per line (:mod:`bouclier.cases.custody`);
@@ -46,6 +47,7 @@ from bouclier.cases import bundle_signature, custody, summary
 from bouclier.cases.bundle_signature import SIGNATURE
 from bouclier.cases.store import Cases, ItemInfo
 from bouclier.errors import Conflict
+from bouclier.settings import Settings
 from bouclier.signing_key import PublicKey, SigningKey, load_signing_key
 from bouclier.storage.models import Notice, utc_iso, utcnow
 
@@ -128,6 +130,7 @@ def _try_export(
                 "sent_at": _iso(n.sent_at),
                 "deadline_at": _iso(n.deadline_at),
                 "answered_at": _iso(n.answered_at),
+                "answer": n.answer,
             }
             for n in notices
         ]
@@ -151,12 +154,24 @@ def _try_export(
             "minor": info.minor,
             "sextortion": info.sextortion,
             "status": info.status,
-            # whether families filed together and how many: never the other families' numbers
-            "collective": {"member": info.collective_id is not None, "cases": len(family)},
+            # families who filed together: the police link their cases by number (a number
+            # opens nothing without its secret)
+            "collective": {
+                "member": info.collective_id is not None,
+                "cases": len(family),
+                "numbers": [c.number for c in family if c.number != info.number],
+            },
         },
+        "hotline": _hotline(cases.settings),
         "items": [_item_row(item, by_item.get(item.id)) for item in items],
         "reuploads": [
-            {"platform": r.platform, "action": r.action, "at": utc_iso(r.at), "item": r.item_id}
+            {
+                "platform": r.platform,
+                "action": r.action,
+                "at": utc_iso(r.at),
+                "item": r.item_id,
+                "url": r.url,
+            }
             for r in cases.reuploads(info.number)
         ],
         "notices": notice_rows,
@@ -164,7 +179,11 @@ def _try_export(
     }
     head = log[-1].sha256 if log else custody.GENESIS
     files[SUMMARY] = summary.render(
-        content, custody_length=len(log), custody_head=head, generated_at=moment
+        content,
+        custody_length=len(log),
+        custody_head=head,
+        generated_at=moment,
+        timezone=cases.settings.hotline_timezone,
     )
     files[VERIFY] = _verify_text(info.number).encode("utf-8")
     file_digests = {name: _sha256(data) for name, data in sorted(files.items())}
@@ -208,6 +227,17 @@ def content_digest(manifest: Mapping[str, Any]) -> str:
     """SHA-256 of a manifest's content: all of it but ``custody`` and ``files``, canonical."""
     content = {k: v for k, v in manifest.items() if k not in ("custody", "files")}
     return _sha256(custody.canonical(content))
+
+
+def _hotline(settings: Settings) -> dict[str, str | None]:
+    """Who issued the bundle and how to reach them (the settings' hotline)."""
+    return {
+        "name": settings.hotline_name,
+        "email": settings.hotline_email,
+        "phone": settings.hotline_phone,
+        "website": settings.hotline_website,
+        "address": settings.hotline_address,
+    }
 
 
 def _item_row(item: ItemInfo, file: str | None) -> dict[str, Any]:

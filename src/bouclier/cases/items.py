@@ -8,13 +8,18 @@ word alone (list poisoning; :mod:`bouclier.policy.decide`). Hashes of low qualit
 (``low_quality`` is shown, never dropped). An evidence file is an image the victim chose to
 upload: fingerprinted, sealed with the case key, never kept for a case concerning a minor, and in
 the victim bank only once an analyst confirms it.
+
+An item added by mistake (the wrong picture, a mistyped link) is removed by the victim
+(:meth:`CaseItems.remove_item`): the row, its evidence file and its bank entry go for real, the
+hash leaves the change log as a withdrawal's do, and the custody log records that item N was
+removed. Notices already sent for a link stay (they were sent), without the item.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from bouclier.banks.store import NewEntry
 from bouclier.cases import custody, sealing
@@ -32,7 +37,8 @@ from bouclier.errors import InputError, NotFound
 from bouclier.hashing import hash_bytes
 from bouclier.hashing import pdq as pdq_hash
 from bouclier.media import Limits
-from bouclier.storage.models import CaseItem, EvidenceFile, utcnow
+from bouclier.storage.models import Bank, BankEntry, CaseItem, EvidenceFile, HashChange, utcnow
+from bouclier.webhooks.outbox import forget_entries
 
 
 class CaseItems(CaseLookup):
@@ -241,3 +247,38 @@ class CaseItems(CaseLookup):
                 key, found.ciphertext, purpose=f"evidence {item_id}", case_number=row.number
             )
             return data, found.media_type
+
+    def remove_item(self, number: str, item_id: int, *, actor: str = "victim") -> ItemInfo:
+        """Deletes one item of the case (see the module docstring); returns what it was."""
+        now = utcnow()
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            item = self._item(session, row, item_id)
+            removed = item_info(item)
+            entry_id = item.bank_entry_id
+            session.execute(delete(EvidenceFile).where(EvidenceFile.item_id == item.id))
+            session.delete(item)
+            row.updated_at = now
+            custody.append(
+                session, row.id, "item.removed", actor, {"item": item_id, "kind": removed.kind}
+            )
+            session.flush()
+            if entry_id is not None:
+                bank = session.scalar(
+                    select(Bank.name)
+                    .join(BankEntry, BankEntry.bank_id == Bank.id)
+                    .where(BankEntry.id == entry_id)
+                )
+                if bank is not None:
+                    self.banks.remove_entries_in(session, bank, [entry_id])
+                # the hash out of the change log, as a withdrawal does
+                session.execute(
+                    delete(HashChange).where(
+                        HashChange.entry_id == entry_id, HashChange.op == "add"
+                    )
+                )
+                session.execute(
+                    update(HashChange).where(HashChange.entry_id == entry_id).values(value="")
+                )
+                forget_entries(session, [entry_id])
+        return removed

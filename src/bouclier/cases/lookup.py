@@ -19,7 +19,7 @@ from bouclier.errors import Conflict, NotFound
 from bouclier.keyfiles import TemplateKey
 from bouclier.settings import Settings
 from bouclier.storage import Database
-from bouclier.storage.models import Case, CaseItem, Collective, utcnow
+from bouclier.storage.models import Case, CaseItem, Invitation, utcnow
 
 
 class CaseLookup:
@@ -56,17 +56,24 @@ class CaseLookup:
         return item
 
     def _join(self, session: Session, row: Case, invitation: str, actor: str) -> None:
+        """Puts the case in the collective of ``invitation``, a code not revoked
+        (:mod:`bouclier.cases.invitations`)."""
         digest = credentials.invitation_digest(invitation)
-        collective = session.scalar(select(Collective).where(Collective.invite_sha256 == digest))
-        if collective is None:
+        collective_id = session.scalar(
+            select(Invitation.collective_id).where(
+                Invitation.code_sha256 == digest, Invitation.revoked_at.is_(None)
+            )
+        )
+        if collective_id is None:
             raise NotFound(
-                "this invitation code is not known (check it with the family who shared it)",
+                "this invitation code is not known or was revoked (check it with the family who "
+                "shared it)",
                 code="invitation_not_found",
             )
-        if row.collective_id == collective.id:
+        if row.collective_id == collective_id:
             return
-        row.collective_id = collective.id
+        row.collective_id = collective_id
         row.updated_at = utcnow()
         custody.append(
-            session, row.id, "case.collective_joined", actor, {"collective": collective.id}
+            session, row.id, "case.collective_joined", actor, {"collective": collective_id}
         )

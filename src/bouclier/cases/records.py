@@ -94,6 +94,7 @@ class ReuploadInfo:
     action: str
     at: datetime
     item_id: int | None
+    url: str | None = None  # where the platform said the re-upload was
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,16 @@ class NoticeState:
 
     platform: str
     status: str
+    item_id: int | None = None
+    law: str | None = None
+    sent_at: datetime | None = None
+    deadline_at: datetime | None = None
+    answered_at: datetime | None = None
+
+    @property
+    def awaiting_answer(self) -> bool:
+        """Sent (or acknowledged) and not answered: its deadline is the one that counts."""
+        return self.status in ("sent", "acknowledged") and self.deadline_at is not None
 
 
 def batch(values: list[T], what: str) -> list[T]:

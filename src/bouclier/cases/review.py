@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bouclier.banks.store import NewEntry, robust_entries
-from bouclier.cases import credentials, custody, sealing
+from bouclier.cases import custody, sealing
 from bouclier.cases.lookup import CaseLookup
 from bouclier.cases.records import (
     FALSE_POSITIVE_BANK,
@@ -40,7 +40,6 @@ from bouclier.storage.models import (
     Case,
     CaseItem,
     CaseMatch,
-    Collective,
     EvidenceFile,
     Notice,
     utcnow,
@@ -144,29 +143,6 @@ class CaseReview(CaseLookup):
             return case_info(session, row)
 
     # --- collective cases, merging, status -------------------------------------------------------
-
-    def invite(self, number: str, *, actor: str = "victim") -> str:
-        """A new invitation code for the case's collective (made if the case has none); a new
-        code replaces the previous one. Returned once."""
-        code = credentials.new_invitation()
-        digest = credentials.invitation_digest(code)
-        with self.db.transaction() as session:
-            row = self._row(session, number)
-            if row.collective_id is None:
-                collective = Collective(invite_sha256=digest, created_at=utcnow())
-                session.add(collective)
-                session.flush()
-                row.collective_id = collective.id
-                custody.append(
-                    session, row.id, "case.collective_created", actor, {"collective": collective.id}
-                )
-            else:
-                session.execute(
-                    update(Collective)
-                    .where(Collective.id == row.collective_id)
-                    .values(invite_sha256=digest)
-                )
-        return code
 
     def join(self, number: str, invitation: str, *, actor: str = "victim") -> CaseInfo:
         with self.db.transaction() as session:
@@ -306,7 +282,7 @@ class CaseReview(CaseLookup):
             found = session.scalars(
                 select(CaseMatch).where(CaseMatch.case_id == row.id).order_by(CaseMatch.at)
             ).all()
-            return [ReuploadInfo(m.platform, m.action, m.at, m.item_id) for m in found]
+            return [ReuploadInfo(m.platform, m.action, m.at, m.item_id, m.url) for m in found]
 
 
 def record_reupload(
@@ -317,6 +293,7 @@ def record_reupload(
     platform: str,
     action: str = "blocked",
     at: datetime | None = None,
+    url: str | None = None,
 ) -> bool:
     """Records, in the caller's transaction, that a platform matched one of a case's hashes
     ("re-upload blocked on PLATFORM at TIME"); False when no case has this number."""
@@ -334,7 +311,9 @@ def record_reupload(
     )
     moment = at or utcnow()
     session.add(
-        CaseMatch(case_id=row.id, item_id=item_id, platform=platform, action=action, at=moment)
+        CaseMatch(
+            case_id=row.id, item_id=item_id, platform=platform, action=action, at=moment, url=url
+        )
     )
     custody.append(
         session,

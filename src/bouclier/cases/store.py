@@ -7,6 +7,7 @@ themselves. This module opens, finds and reads cases; the rest of the class is m
 per responsibility, each over :class:`~bouclier.cases.lookup.CaseLookup`:
 
 - :mod:`bouclier.cases.items`: hashes (into the ``victims`` bank at once), URLs, evidence files;
+- :mod:`bouclier.cases.invitations`: the invitation codes of collective cases;
 - :mod:`bouclier.cases.review`: analysts' decisions, collective cases, merging, status, queue,
   re-uploads blocked by platforms (:func:`record_reupload`);
 - :mod:`bouclier.cases.withdrawal`: withdrawal, which deletes everything of a case for real, in
@@ -21,7 +22,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bouclier.banks.store import bounded_text
-from bouclier.cases import credentials, custody, sealing
+from bouclier.cases import credentials, custody, sealing, updates
+from bouclier.cases.invitations import CaseInvitations, InvitationInfo
 from bouclier.cases.items import CaseItems
 from bouclier.cases.records import (
     FALSE_POSITIVE_BANK,
@@ -56,6 +58,7 @@ __all__ = [
     "CaseInfo",
     "Cases",
     "HashReport",
+    "InvitationInfo",
     "ItemInfo",
     "NoticeState",
     "QueueEntry",
@@ -65,7 +68,7 @@ __all__ = [
 ]
 
 
-class Cases(CaseItems, CaseReview, CaseWithdrawal):
+class Cases(CaseItems, CaseInvitations, CaseReview, CaseWithdrawal):
     """The cases of one database. ``settings`` gives the case key's location and the limits."""
 
     # --- creating and opening a case -------------------------------------------------------
@@ -166,12 +169,15 @@ class Cases(CaseItems, CaseReview, CaseWithdrawal):
         """Where each takedown notice of the case stands, oldest first (the victim's page)."""
         with self.db.transaction() as session:
             row = self._row(session, number)
-            found = session.execute(
-                select(Notice.platform, Notice.status)
-                .where(Notice.case_id == row.id)
-                .order_by(Notice.id)
+            found = session.scalars(
+                select(Notice).where(Notice.case_id == row.id).order_by(Notice.id)
             ).all()
-            return [NoticeState(platform, status) for platform, status in found]
+            return [
+                NoticeState(
+                    n.platform, n.status, n.item_id, n.law, n.sent_at, n.deadline_at, n.answered_at
+                )
+                for n in found
+            ]
 
     def contact(self, number: str) -> str | None:
         """The case's contact details, decrypted (for analysts and notices)."""
@@ -192,6 +198,31 @@ class Cases(CaseItems, CaseReview, CaseWithdrawal):
             )
             row.updated_at = utcnow()
             custody.append(session, row.id, "case.contact_set", actor, {"given": bool(contact)})
+
+    def set_email_updates(self, number: str, wanted: bool, *, actor: str = "victim") -> None:
+        """The victim's opt-in to email updates (:mod:`bouclier.cases.updates`): only with an
+        email address as the case's contact (InputError ``no_email_contact`` otherwise)."""
+        with self.db.transaction() as session:
+            row = self._row(session, number)
+            if wanted and not updates.is_email(self._unsealed_contact(row)):
+                raise InputError(
+                    "email updates need an email address as the case's contact",
+                    code="no_email_contact",
+                )
+            if row.email_updates != wanted:
+                row.email_updates = wanted
+                row.updated_at = utcnow()
+                custody.append(session, row.id, "case.updates_set", actor, {"email": wanted})
+
+    def email_updates(self, number: str) -> bool:
+        with self.db.transaction() as session:
+            return bool(self._row(session, number).email_updates)
+
+    def _unsealed_contact(self, row: Case) -> str | None:
+        if row.contact is None:
+            return None
+        key = self._key()
+        return sealing.unseal(key, row.contact, purpose="contact", case_number=row.number).decode()
 
     def record_access(
         self, number: str, kind: str, *, actor: str, item_id: int | None = None

@@ -1,8 +1,12 @@
 """The PDF summary of an evidence bundle: what a police officer reads first.
 
-One to three pages in English, the main headings also in the case's language: what Bouclier is,
-the case number and its flags, the items with their URLs and times, the re-uploads blocked, the
-notices sent and their status, and how to check that the bundle was not altered.
+One to three pages wholly in the case's language (:mod:`bouclier.cases.summary_words`): who issued
+it and how to reach them, what Bouclier is, the case number and its flags (with the other families'
+case numbers of a collective case), the items with their URLs and times, the re-uploads blocked
+(with the link a platform gave), the notices sent, their status and the platforms' answers, and how
+to check that the bundle was not altered. Every value is words, never a code (``in_progress`` is
+"en curso"), and every time is written on one line in the hotline's time zone
+(``BOUCLIER_HOTLINE_TIMEZONE``, named at the top); the manifest keeps the UTC times.
 
 fpdf2's core fonts cover latin-1 only (embedding a Unicode font would add a font file to the
 package for little gain): every text goes through :func:`latin1`, which keeps latin-1 letters,
@@ -14,39 +18,16 @@ what a browser sends, so nothing is lost and an officer can type them.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 from fpdf import FPDF, XPos, YPos
 
-#: Headings, in English and in each case language (English alone for an English case).
-HEADINGS: dict[str, dict[str, str]] = {
-    "title": {
-        "en": "Evidence summary",
-        "fr": "Résumé des preuves",
-        "es": "Resumen de pruebas",
-    },
-    "about": {"en": "What Bouclier is", "fr": "Qu'est-ce que Bouclier", "es": "Qué es Bouclier"},
-    "case": {"en": "The case", "fr": "Le dossier", "es": "El caso"},
-    "items": {"en": "Items reported", "fr": "Éléments signalés", "es": "Elementos denunciados"},
-    "reuploads": {
-        "en": "Re-uploads blocked",
-        "fr": "Republications bloquées",
-        "es": "Resubidas bloqueadas",
-    },
-    "notices": {
-        "en": "Notices to platforms",
-        "fr": "Notifications aux plateformes",
-        "es": "Notificaciones a las plataformas",
-    },
-    "verify": {
-        "en": "How to verify this bundle",
-        "fr": "Comment vérifier ce dossier",
-        "es": "Cómo verificar este paquete",
-    },
-}
+from bouclier.cases.summary_words import TIME_FORMATS, words
+
 #: What NFKD does not fold: letters without a decomposition, and typography common in French.
 _FOLD = str.maketrans(
     {
@@ -73,17 +54,6 @@ _FOLD = str.maketrans(
 #: Rows shown in a table of the PDF, and characters of a URL: the manifest always has them all.
 MAX_ROWS = 25
 MAX_URL_SHOWN = 240
-
-ABOUT = (
-    "Bouclier is an open-source system that helps people whose intimate images are shared "
-    "without their consent to find and stop them. Images are identified by fingerprints: PDQ, a "
-    "perceptual hash that survives resizing and re-encoding, and SHA-256, which identifies an "
-    "exact file. The fingerprints are computed on the victim's own device; Bouclier keeps them, "
-    "the addresses (URLs) where the images were seen and, only when the victim asks and never "
-    "for a minor, encrypted copies. Platforms that use Bouclier block re-uploads of matching "
-    "images. Every event of a case is recorded in a custody log in which each entry's hash covers "
-    "the entry before it, so that no entry can be edited, removed or reordered unnoticed."
-)
 
 
 def latin1(text: str) -> str:
@@ -123,18 +93,20 @@ def ascii_url(url: str) -> str:
         return latin1(url)
 
 
-def shown_url(url: str) -> str:
+def shown_url(url: str, cut: str = "... (cut here: the whole URL is in manifest.json)") -> str:
     """A URL as the summary shows it: ASCII, cut (and said so) when it is very long."""
     text = ascii_url(url)
     if len(text) <= MAX_URL_SHOWN:
         return text
-    return text[:MAX_URL_SHOWN] + "... (cut here: the whole URL is in manifest.json)"
+    return text[:MAX_URL_SHOWN] + cut
 
 
-def heading(key: str, language: str) -> str:
-    words = HEADINGS[key]
-    local = words.get(language)
-    return words["en"] if not local or language == "en" else f"{words['en']} / {local}"
+def local(value: str | None, zone: ZoneInfo, language: str) -> str:
+    """An ISO UTC time of the manifest in the hotline's zone, on one line ("-" for none)."""
+    if not value:
+        return "-"
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(zone)
+    return moment.strftime(TIME_FORMATS.get(language, TIME_FORMATS["en"]))
 
 
 def render(
@@ -143,130 +115,195 @@ def render(
     custody_length: int,
     custody_head: str,
     generated_at: datetime,
+    timezone: str = "UTC",
 ) -> bytes:
     """The summary of a bundle's ``manifest`` (before its ``custody`` and ``files`` sections are
     known: the log shown is the one before the export's own entry)."""
     case = manifest["case"]
     language = str(case.get("language", "en"))
-    pdf = _Pdf(language)
+    w = words(language)
+    zone = ZoneInfo(timezone)
+
+    def value(prefix: str, code: object) -> str:
+        return w.get(f"{prefix}.{code}", str(code))
+
+    def when(iso: str | None) -> str:
+        return local(iso, zone, language)
+
+    pdf = _Pdf(w["footer"])
     pdf.set_creation_date(generated_at)
-    pdf.set_title(latin1(f"Bouclier evidence summary, case {case['number']}"))
+    pdf.set_title(latin1(f"Bouclier - {w['title']} - {case['number']}"))
     pdf.set_author("Bouclier")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
 
     pdf.set_font("helvetica", "B", 16)
-    pdf.text_block(8, f"Bouclier - {heading('title', language)}")
+    pdf.text_block(8, f"Bouclier - {w['title']}")
     pdf.set_font("helvetica", "B", 13)
-    pdf.text_block(8, f"Case {case['number']}")
+    pdf.text_block(8, w["case_line"].format(number=case["number"]))
     pdf.set_font("helvetica", "", 9)
-    pdf.text_block(
-        5, f"Generated {manifest['generated_at']} (UTC) by Bouclier {manifest['tool']['version']}"
+    version = manifest["tool"]["version"]
+    pdf.text_block(5, w["generated"].format(time=when(manifest["generated_at"]), version=version))
+    pdf.text_block(5, w["times"].format(zone=timezone))
+
+    hotline: Mapping[str, Any] = manifest.get("hotline") or {}
+    pdf.section(w["h.issuer"])
+    pdf.facts(
+        [
+            (w[f"issuer.{field}"], str(hotline.get(field) or w["issuer.unset"]))
+            for field in ("name", "email", "phone", "website", "address")
+            if hotline.get(field) or field in ("name", "email")
+        ]
     )
 
-    pdf.section(heading("about", language))
-    pdf.para(ABOUT)
+    pdf.section(w["h.about"])
+    pdf.para(w["about"])
 
     items: Sequence[Mapping[str, Any]] = manifest["items"]
     reuploads: Sequence[Mapping[str, Any]] = manifest["reuploads"]
     notices: Sequence[Mapping[str, Any]] = manifest["notices"]
-    collective = case.get("collective") or {}
-    pdf.section(heading("case", language))
-    flags = [
-        "concerns a MINOR (no copies of images are kept)" if case.get("minor") else None,
-        "SEXTORTION reported" if case.get("sextortion") else None,
-    ]
-    facts = [
-        ("Case number", str(case["number"])),
-        ("Opened", f"{case['created_at']} (UTC)"),
-        ("Status", str(case["status"])),
-        ("Flags", "; ".join(f for f in flags if f) or "none"),
-        ("Language of the victim", language),
-        (
-            "Collective case",
-            f"yes, {collective.get('cases')} cases filed together"
-            if collective.get("member")
-            else "no",
-        ),
-        (
-            "Counts",
-            f"{sum(1 for i in items if i['kind'] == 'hash')} hashes, "
-            f"{sum(1 for i in items if i['kind'] == 'url')} URLs, "
-            f"{sum(1 for i in items if i['kind'] == 'evidence')} evidence files, "
-            f"{len(reuploads)} re-uploads blocked, {len(notices)} notices",
-        ),
-    ]
-    pdf.facts(facts)
+    pdf.section(w["h.case"])
+    pdf.facts(_case_facts(case, items, reuploads, notices, w, when))
 
-    pdf.section(heading("items", language))
-    rows = [
-        (
-            str(item["id"]),
-            str(item["kind"]),
-            str(item["status"]),
-            str(item["created_at"]),
-            shown_url(item["url"])
-            if item.get("url")
-            else f"SHA-256 {item['sha256']}"
-            if item.get("sha256")
-            else f"PDQ {item['pdq']}",
-        )
-        for item in items
-    ]
+    def link(url: object) -> str:
+        return shown_url(str(url), " " + w["url.cut"]) if url else "-"
+
+    pdf.section(w["h.items"])
     pdf.rows(
-        ("Item", "Kind", "Status", "Added (UTC)", "URL or fingerprint"), rows, (12, 18, 20, 40)
+        (w["c.item"], w["c.kind"], w["c.status"], w["c.added"], w["c.what"]),
+        [
+            (
+                str(item["id"]),
+                value("kind", item["kind"]),
+                value("item", item["status"]),
+                when(item["created_at"]),
+                link(item["url"])
+                if item.get("url")
+                else f"SHA-256 {item['sha256']}"
+                if item.get("sha256")
+                else f"PDQ {item['pdq']}",
+            )
+            for item in items
+        ],
+        (14, 26, 26, 30),
+        w,
     )
 
-    pdf.section(heading("reuploads", language))
+    pdf.section(w["h.reuploads"])
     pdf.rows(
-        ("Platform", "Action", "At (UTC)", "Item"),
+        (w["c.platform"], w["c.action"], w["c.when"], w["c.item"], w["c.reupload_link"]),
         [
-            (str(r["platform"]), str(r["action"]), str(r["at"]), str(r["item"] or "-"))
+            (
+                str(r["platform"]),
+                value("action", r["action"]),
+                when(r["at"]),
+                str(r["item"] or "-"),
+                link(r.get("url")),
+            )
             for r in reuploads
         ],
-        (50, 30, 60),
+        (30, 30, 30, 16),
+        w,
     )
 
-    pdf.section(heading("notices", language))
+    pdf.section(w["h.notices"])
     pdf.rows(
-        ("Reference", "Platform", "Law", "Status", "Sent / deadline (UTC)", "URL"),
+        (
+            w["c.reference"],
+            w["c.platform"],
+            w["c.law"],
+            w["c.status"],
+            w["c.sent"],
+            w["c.deadline"],
+            w["c.link"],
+        ),
         [
             (
                 str(n["reference"]),
                 str(n["platform"]),
-                str(n["law"]),
-                str(n["status"]),
-                f"{n['sent_at'] or '-'} / {n['deadline_at'] or '-'}",
-                shown_url(str(n["url"])),
+                value("law", n["law"]),
+                value("notice", n["status"]),
+                when(n["sent_at"]),
+                when(n["deadline_at"]),
+                link(n["url"]),
             )
             for n in notices
         ],
-        (28, 24, 16, 22, 40),
+        (26, 20, 22, 22, 26, 26),
+        w,
     )
+    answered = [n for n in notices if n.get("answered_at") or n.get("answer")]
+    if answered:
+        pdf.section(w["h.answers"])
+        pdf.rows(
+            (w["c.reference"], w["c.platform"], w["c.answered"], w["c.answer"]),
+            [
+                (
+                    str(n["reference"]),
+                    str(n["platform"]),
+                    when(n.get("answered_at")),
+                    f"{value('notice', n['status'])}: {n.get('answer') or '-'}",
+                )
+                for n in answered
+            ],
+            (30, 26, 30),
+            w,
+        )
 
-    pdf.section(heading("verify", language))
-    pdf.para(
-        f"The custody log of this case had {custody_length} entries before this export; the last "
-        f"of them has the SHA-256 {custody_head}. Entry {custody_length + 1} records this export "
-        "with the SHA-256 of this summary and of every file of the bundle; its hash, the head of "
-        "the log, is in manifest.json (custody.head_sha256). To check the bundle, run "
-        "`bouclier evidence verify <bundle.zip>`, or follow VERIFY.txt to check it by hand "
-        "with sha256sum. Ask the organisation that issued it for the head hash it holds for this "
-        "case: if they are the same, nothing in the bundle was altered."
-    )
+    pdf.section(w["h.verify"])
+    pdf.para(w["verify"].format(length=custody_length, head=custody_head, next=custody_length + 1))
     return bytes(pdf.output())
 
 
+def _case_facts(
+    case: Mapping[str, Any],
+    items: Sequence[Mapping[str, Any]],
+    reuploads: Sequence[Mapping[str, Any]],
+    notices: Sequence[Mapping[str, Any]],
+    w: Mapping[str, str],
+    when: Callable[[str | None], str],
+) -> list[tuple[str, str]]:
+    """The case's section: number, dates, status, flags, language, the collective, counts."""
+    language = str(case.get("language", "en"))
+    collective = case.get("collective") or {}
+    flags = [w["flag.minor"] if case.get("minor") else None]
+    flags.append(w["flag.sextortion"] if case.get("sextortion") else None)
+    facts = [
+        (w["f.number"], str(case["number"])),
+        (w["f.opened"], when(case["created_at"])),
+        (w["f.status"], w.get(f"case.{case['status']}", str(case["status"]))),
+        (w["f.flags"], "; ".join(f for f in flags if f) or w["none"]),
+        (w["f.language"], w.get(f"lang.{language}", language)),
+        (
+            w["f.collective"],
+            w["collective.yes"].format(count=collective.get("cases"))
+            if collective.get("member")
+            else w["collective.no"],
+        ),
+    ]
+    if collective.get("numbers"):
+        facts.append((w["f.others"], ", ".join(collective["numbers"])))
+    counts = w["counts"].format(
+        hashes=sum(1 for i in items if i["kind"] == "hash"),
+        urls=sum(1 for i in items if i["kind"] == "url"),
+        evidence=sum(1 for i in items if i["kind"] == "evidence"),
+        reuploads=len(reuploads),
+        notices=len(notices),
+    )
+    facts.append((w["f.counts"], counts))
+    return facts
+
+
 class _Pdf(FPDF):
-    def __init__(self, language: str) -> None:
+    def __init__(self, footer: str) -> None:
         super().__init__(format="A4")
-        self.language = language
+        self.footer_text = footer
         self.set_margins(15, 15, 15)
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("helvetica", "I", 8)
-        self.cell(0, 6, f"Bouclier evidence summary - page {self.page_no()}/{{nb}}", align="C")
+        self.cell(0, 6, latin1(self.footer_text.format(page=self.page_no())), align="C")
 
     def text_block(self, height: float, text: str) -> None:
         """A paragraph across the page; the next one starts on the left margin below it."""
@@ -290,10 +327,14 @@ class _Pdf(FPDF):
             self.text_block(5, value)
 
     def rows(
-        self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        w: Mapping[str, str],
     ) -> None:
         if not rows:
-            self.para("None.")
+            self.para(w["rows.none"])
             return
         shown = rows[:MAX_ROWS]
         rest = self.epw - sum(widths)
@@ -309,4 +350,4 @@ class _Pdf(FPDF):
             for values in shown:
                 table.row([latin1(v) for v in values])
         if len(rows) > len(shown):
-            self.para(f"... and {len(rows) - len(shown)} more: see manifest.json.")
+            self.para(w["rows.more"].format(count=len(rows) - len(shown)))

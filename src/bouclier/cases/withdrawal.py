@@ -51,6 +51,8 @@ _WITHDRAWAL_TABLES = (
     "evidence_files",
     "custody_events",
     "case_matches",
+    "case_updates",
+    "invitations",
     "notices",
     "web_sessions",
     "enrolments",

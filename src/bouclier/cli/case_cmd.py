@@ -294,7 +294,7 @@ def invite(app: App, number: str) -> int:
     code = cases_of(app).invite(number, actor=actor())
     _echo_json({"number": cases_of(app).get(number).number, "invitation": code})
     click.echo(
-        "give this code to the families who file together; a new code replaces this one",
+        "give this code to the families who file together; codes made before keep working",
         err=True,
     )
     return exit_codes.OK

@@ -11,7 +11,10 @@ import sys
 import click
 
 from bouclier import __version__
-from bouclier.cli import exit_codes
+from bouclier.cli import (
+    case_upkeep_cmd,  # noqa: F401 (adds its commands to case_group)
+    exit_codes,
+)
 from bouclier.cli.analyst_cmd import analyst_group
 from bouclier.cli.app import App
 from bouclier.cli.bank_cmd import bank_group

@@ -145,7 +145,7 @@ class FeedbackStore:
             )
             session.add(row)
             if action == "blocked" and entry.case_ref:
-                _record_reupload(session, entry.case_ref, entry.id, platform, now)
+                _record_reupload(session, entry.case_ref, entry.id, platform, now, clean_url)
             session.flush()
             return _info(session, row)
 
@@ -258,8 +258,10 @@ def _row(session: Session, feedback_id: int) -> MatchFeedback:
 
 
 def _record_reupload(
-    session: Session, case_ref: str, entry_id: int, platform: str, at: datetime
+    session: Session, case_ref: str, entry_id: int, platform: str, at: datetime, url: str | None
 ) -> None:
     """ "Re-upload blocked on PLATFORM at TIME" for the entry's case: a CaseMatch and a
     ``reupload.blocked`` custody event, in the feedback's transaction."""
-    record_reupload(session, case_ref=case_ref, entry_id=entry_id, platform=platform, at=at)
+    record_reupload(
+        session, case_ref=case_ref, entry_id=entry_id, platform=platform, at=at, url=url
+    )

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -325,14 +326,36 @@ class MatchFeedback(Base):
 
 
 class Collective(Base):
-    """A collective case: the cases of several victims joined with one invitation code (stored as
-    its SHA-256: the code is random and long, so a fast hash cannot be brute-forced)."""
+    """A collective case: the cases of several victims joined with invitation codes
+    (:class:`Invitation`). ``invite_sha256`` is the digest of the code the collective was created
+    with, kept as its identity; joining reads the invitations, each revocable on its own."""
 
     __tablename__ = "collectives"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     invite_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Invitation(Base):
+    """An invitation code into a collective case, stored as its SHA-256 (the code is random and
+    long, so a fast hash cannot be brute-forced), with its first characters (``hint``) so that the
+    family who made it can tell its codes apart. A code works until it is revoked; making a new
+    one never ends the others (other families may still be using them)."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collective_id: Mapped[int] = mapped_column(
+        ForeignKey("collectives.id", ondelete="CASCADE"), index=True
+    )
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(8))
+    created_by_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Case(Base):
@@ -364,6 +387,27 @@ class Case(Base):
     # False for a case opened without a solved challenge or in a burst from one client, until an
     # analyst looks at it: the queue puts such cases after the others (bouclier.cases.review).
     verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # the victim asked for an email at her contact address when something changes (an opt-in)
+    email_updates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class CaseUpdate(Base):
+    """An email owed to a case's contact address: "something changed in your case, sign in"
+    (:mod:`bouclier.cases.updates`). Written in the transaction of the change, so none is lost;
+    sent by the mailer, retried with back-off; one unsent row per case at most (changes coalesce).
+    It holds no address: the sealed contact is read when the mail is sent."""
+
+    __tablename__ = "case_updates"
+    __table_args__ = (Index("ix_case_updates_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class SpentChallenge(Base):
@@ -450,6 +494,7 @@ class CaseMatch(Base):
     platform: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(16))  # a vocabulary.FEEDBACK_ACTIONS value
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)  # where it was re-posted
 
 
 class Notice(Base):

@@ -13,7 +13,14 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bouclier.web import common, console, console_platforms, portal
+from bouclier.web import (
+    common,
+    console,
+    console_platforms,
+    portal,
+    portal_collective,
+    portal_items,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: Path prefixes that are not web pages: the API and its documentation keep their own headers.
@@ -21,6 +28,8 @@ _NOT_PAGES = ("/v1/", "/docs", "/redoc", "/openapi.json")
 
 router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
+router.include_router(portal_collective.router)
+router.include_router(portal_items.router)
 router.include_router(console.router)
 router.include_router(console_platforms.router)
 

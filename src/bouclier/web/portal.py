@@ -31,7 +31,7 @@ from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
 from bouclier.errors import BouclierError, ChallengeFailed, InputError, NotFound
 from bouclier.text_input import control_character
-from bouclier.web import common
+from bouclier.web import common, portal_view
 from bouclier.web.common import VICTIM
 
 if TYPE_CHECKING:  # at run time the API's package imports this one (bouclier.api.app)
@@ -41,6 +41,32 @@ router = APIRouter(include_in_schema=False)
 
 #: What ``?done=`` may say after a form succeeded (anything else is ignored).
 _DONE = {"hashes": "hashes.added", "urls": "urls.added", "evidence": "evidence.added"}
+#: ``?done=`` of the forms without a count.
+_SAID = {
+    "joined": "collective.joined",
+    "already_open": "new.already_open",
+    "removed": "remove.done",
+    "revoked": "collective.revoked",
+    "updates_on": "updates.turned_on",
+    "updates_off": "updates.turned_off",
+}
+
+
+def render(request: Request, template: str, **context: Any) -> Response:
+    """:func:`common.render` with what the victim's pages add (:mod:`bouclier.web.portal_view`):
+    local times, sentences with markup, the hotline, secrets in groups."""
+    settings = request.app.state.services.settings
+    return common.render(
+        request,
+        template,
+        local_time=portal_view.local_time,
+        th=portal_view.markup_translator(common.negotiate(request)),
+        hotline=portal_view.hotline(settings),
+        hours=portal_view.hours,
+        groups=portal_view.groups,
+        thumb_key=portal_view.thumb_key,
+        **context,
+    )
 
 
 # --- opening a case ------------------------------------------------------------------------------
@@ -144,7 +170,7 @@ def create_case(
         if exc.code != "invalid_contact":
             raise
         return _new_form(request, values, {"contact": "new.error_contact"}, 400)
-    response = common.render(
+    response = render(
         request,
         "portal/created.j2",
         number=case.number,
@@ -213,7 +239,7 @@ def _expired() -> Response:
     return common.redirect("/case/login?expired=1")
 
 
-def _posted(request: Request, csrf_token: str) -> tuple[SessionInfo, CaseInfo] | Response:
+def posted(request: Request, csrf_token: str) -> tuple[SessionInfo, CaseInfo] | Response:
     """The session and case of a POST from the case page, or the answer that refuses it: back to
     the login when the session is gone, 403 when the CSRF token is wrong."""
     found = _signed_in(request)
@@ -234,14 +260,12 @@ def case_page(request: Request) -> Response:
     message = None
     if done in _DONE:
         message = (_DONE[done], int(count) if count.isdigit() else 0)
-    elif done == "joined":
-        message = ("collective.joined", 0)
-    elif done == "already_open":
-        message = ("new.already_open", 0)
-    return _case(request, *found, message=message)
+    elif done in _SAID:
+        message = (_SAID[done], 0)
+    return show_case(request, *found, message=message)
 
 
-def _case(
+def show_case(
     request: Request,
     session: SessionInfo,
     case: CaseInfo,
@@ -253,15 +277,21 @@ def _case(
 ) -> Response:
     cases = common.cases(request)
     notices = cases.notice_states(case.number)
-    return common.render(
+    items = cases.items(case.number)
+    settings = request.app.state.services.settings
+    return render(
         request,
         "portal/case.j2",
         session=session,
         case=case,
-        items=cases.items(case.number),
+        items=items,
         reuploads=cases.reuploads(case.number),
-        notices=[{"platform": n.platform, "status": n.status} for n in notices],
+        notices=notices,
+        links=portal_view.link_states(items, notices),
         collective=len(cases.collective(case.number)) if case.collective_id else 0,
+        invitations=cases.invitations(case.number),
+        email_updates=cases.email_updates(case.number),
+        updates_possible=bool(settings.smtp_host),
         message=message,
         errors=errors or {},
         values=values or {},
@@ -271,7 +301,7 @@ def _case(
 
 @router.post("/case/hashes")
 def add_hashes(request: Request, csrf_token: str = Form(""), hashes: str = Form("")) -> Response:
-    found = _posted(request, csrf_token)
+    found = posted(request, csrf_token)
     if isinstance(found, Response):
         return found
     session, case = found
@@ -279,7 +309,7 @@ def add_hashes(request: Request, csrf_token: str = Form(""), hashes: str = Form(
         reports = _hash_reports(hashes)
     except InputError as exc:
         key = "hashes.none" if exc.code == "no_hashes" else "hashes.error"
-        return _case(request, session, case, errors={"hashes": key}, status_code=400)
+        return show_case(request, session, case, errors={"hashes": key}, status_code=400)
     services = request.app.state.services
     added = common.cases(request).add_hashes(case.number, reports)
     services.refresh_matcher()  # this process matches them from now on
@@ -314,7 +344,7 @@ def _hash_reports(text: str) -> list[HashReport]:
 
 @router.post("/case/urls")
 def add_urls(request: Request, csrf_token: str = Form(""), urls: str = Form("")) -> Response:
-    found = _posted(request, csrf_token)
+    found = posted(request, csrf_token)
     if isinstance(found, Response):
         return found
     session, case = found
@@ -333,7 +363,7 @@ def add_urls(request: Request, csrf_token: str = Form(""), urls: str = Form(""))
     elif problems:
         error = "urls.nothing_added"
     if error is not None:
-        return _case(
+        return show_case(
             request,
             session,
             case,
@@ -353,7 +383,7 @@ def add_evidence(
     consent: str = Form(""),
     file: UploadFile | None = File(None),  # noqa: B008 (FastAPI's way of declaring a file)
 ) -> Response:
-    found = _posted(request, csrf_token)
+    found = posted(request, csrf_token)
     if isinstance(found, Response):
         return found
     session, case = found
@@ -375,43 +405,8 @@ def add_evidence(
                 "evidence_too_large": "evidence.too_large",
             }.get(exc.code, "evidence.invalid")
     if error is not None:
-        return _case(request, session, case, errors={"evidence": error}, status_code=400)
+        return show_case(request, session, case, errors={"evidence": error}, status_code=400)
     return common.redirect("/case?done=evidence&n=1")
-
-
-# --- collective cases --------------------------------------------------------------------------
-
-
-@router.post("/case/invite")
-def invite(request: Request, csrf_token: str = Form("")) -> Response:
-    found = _posted(request, csrf_token)
-    if isinstance(found, Response):
-        return found
-    session, case = found
-    code = common.cases(request).invite(case.number)
-    return common.render(request, "portal/invite.j2", session=session, code=code)
-
-
-@router.post("/case/join")
-def join(request: Request, csrf_token: str = Form(""), invitation: str = Form("")) -> Response:
-    found = _posted(request, csrf_token)
-    if isinstance(found, Response):
-        return found
-    session, case = found
-    if not invitation.strip():
-        return _case(request, session, case, errors={"join": "collective.empty"}, status_code=400)
-    try:
-        common.cases(request).join(case.number, invitation[:200])
-    except NotFound:
-        return _case(
-            request,
-            session,
-            case,
-            errors={"join": "collective.unknown"},
-            values={"invitation": invitation[:200]},
-            status_code=400,
-        )
-    return common.redirect("/case?done=joined")
 
 
 # --- the evidence bundle -----------------------------------------------------------------------
@@ -419,7 +414,7 @@ def join(request: Request, csrf_token: str = Form(""), invitation: str = Form(""
 
 @router.post("/case/bundle")
 def bundle(request: Request, csrf_token: str = Form("")) -> Response:
-    found = _posted(request, csrf_token)
+    found = posted(request, csrf_token)
     if isinstance(found, Response):
         return found
     _, case = found
@@ -448,7 +443,7 @@ def withdraw_form(request: Request) -> Response:
 
 @router.post("/case/withdraw")
 def withdraw(request: Request, csrf_token: str = Form("")) -> Response:
-    found = _posted(request, csrf_token)
+    found = posted(request, csrf_token)
     if isinstance(found, Response):
         return found
     _, case = found

@@ -2,7 +2,9 @@
  * portal.js: the one step of the victim portal that needs JavaScript. The images chosen in the
  * "add images" form are fingerprinted on this device by pdq.js; only their hashes (PDQ, quality,
  * SHA-256) are put in the form's hidden field and sent. The file input has no name, so the files
- * are never part of the form. Everything else in the portal is plain HTML forms.
+ * are never part of the form. A small preview of each picture is kept in this browser's IndexedDB
+ * (thumbnails.js), so that the case page shows pictures rather than hashes, on this device only.
+ * Everything else in the portal is plain HTML forms.
  * Loaded as a file (the Content-Security-Policy allows no inline script).
  */
 (function () {
@@ -56,13 +58,16 @@
     }).then(function (results) {
       var hashes = [];
       var unreadable = [];
+      var saving = []; // previews kept on this device (thumbnails.js), never sent
       results.forEach(function (result, index) {
         if (result && typeof result.pdq === "string") {
           hashes.push({ pdq: result.pdq, quality: result.quality, sha256: result.sha256 });
           var item = document.createElement("li");
-          item.textContent = "PDQ " + result.pdq.slice(0, 12) + "… · SHA-256 " +
-            result.sha256.slice(0, 12) + "…";
+          item.textContent = files[index].name;
           list.appendChild(item);
+          if (window.BouclierThumbs) {
+            saving.push(window.BouclierThumbs.save(result.pdq, files[index]));
+          }
         } else {
           unreadable.push(fill(form.dataset.unreadable, { name: files[index].name }));
         }
@@ -73,8 +78,10 @@
       }
       field.value = hashes.length > 0 ? JSON.stringify(hashes) : "";
       ready.hidden = hashes.length === 0;
-      submit.disabled = hashes.length === 0;
-      form.dataset.state = "ready";
+      return Promise.all(saving).then(function () {
+        submit.disabled = hashes.length === 0;
+        form.dataset.state = "ready";
+      });
     }).finally(function () {
       input.disabled = false;
     });
