@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import shutil
 import tempfile
 import time
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from bouclier import __version__
 from bouclier.capture.fetcher import Fetched, FetchFailed, Fetcher, FetchRefused
@@ -44,6 +45,9 @@ _NO_SOCKETS = """
 """
 _DROPPED_FULFIL = frozenset({"content-length", "content-encoding", "transfer-encoding"})
 VIEWPORT = {"width": 1280, "height": 900}
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 10
+_HTML = {"content-type": "text/html; charset=utf-8", "cache-control": "no-store"}
 MAX_SCREENSHOT_HEIGHT = 16_000
 
 
@@ -64,6 +68,7 @@ class Recording:
     exchanges: list[Fetched] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # "URL: why"
     chains: dict[str, tuple[bytes, ...]] = field(default_factory=dict)  # host -> DER chain
+    redirect_to: str | None = None  # where the main document was last redirected, unfollowed
 
     @property
     def main_chain(self) -> tuple[bytes, ...]:
@@ -85,22 +90,34 @@ def record(url: str, fetcher: Fetcher, *, browser: Path, timeout: float) -> Reco
 
     def route(handle: Route) -> None:
         request = handle.request
-        try:
-            fetched = fetcher.fetch(
-                request.method, request.url, request.headers, request.post_data_buffer
-            )
-        except FetchRefused as exc:
-            rec.refused.append(f"{request.url[:300]}: {exc}")
-            handle.abort("blockedbyclient")
-            return
-        except FetchFailed as exc:
-            rec.refused.append(f"{request.url[:300]}: {exc}")
-            handle.abort("failed")
-            return
-        rec.exchanges.append(fetched)
-        if fetched.chain:
-            rec.chains.setdefault(urlsplit(fetched.url).hostname or "", fetched.chain)
-        _write_exchange(writer, fetched)
+        navigation = request.is_navigation_request() and request.frame.parent_frame is None
+        url = request.url
+        body = request.post_data_buffer
+        method = request.method
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                fetched = fetcher.fetch(method, url, request.headers, body)
+            except (FetchRefused, FetchFailed) as exc:
+                rec.refused.append(f"{url[:300]}: {exc}")
+                handle.abort("blockedbyclient" if isinstance(exc, FetchRefused) else "failed")
+                return
+            rec.exchanges.append(fetched)
+            if fetched.chain:
+                rec.chains.setdefault(urlsplit(fetched.url).hostname or "", fetched.chain)
+            _write_exchange(writer, fetched)
+            target = fetched.header("location")
+            if navigation:
+                rec.status = fetched.status
+            if fetched.status not in REDIRECTS or not target:
+                break
+            target = urljoin(url, target)
+            if navigation:
+                # Chromium does not route the next hop of a redirect answered by a route, so the
+                # page is sent on by a new navigation (which is routed); the WARC has the 3xx
+                rec.redirect_to = target
+                handle.fulfill(status=200, headers=_HTML, body=_forward(target))
+                return
+            url, method, body = target, "GET", None  # a subresource's redirect: followed here
         headers = {k: v for k, v in fetched.headers if k.lower() not in _DROPPED_FULFIL}
         handle.fulfill(status=fetched.status, headers=headers, body=_decoded(fetched))
 
@@ -124,8 +141,12 @@ def record(url: str, fetcher: Fetcher, *, browser: Path, timeout: float) -> Reco
                 page = context.new_page()
                 started = time.monotonic()
                 try:
-                    response = page.goto(url, wait_until="load", timeout=timeout * 1000)
-                    rec.status = response.status if response is not None else None
+                    page.goto(url, wait_until="load", timeout=timeout * 1000)
+                    for _ in range(MAX_REDIRECTS):
+                        target, rec.redirect_to = rec.redirect_to, None
+                        if target is None:
+                            break
+                        page.wait_for_url(target, wait_until="load", timeout=timeout * 1000)
                     with contextlib.suppress(PlaywrightError):
                         left = max(1.0, timeout - (time.monotonic() - started))
                         page.wait_for_load_state("networkidle", timeout=min(left, 5.0) * 1000)
@@ -151,6 +172,12 @@ def _screenshot(page: Any) -> bytes:
         clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": MAX_SCREENSHOT_HEIGHT}
         return bytes(page.screenshot(full_page=True, clip=clip, type="png"))
     return bytes(page.screenshot(full_page=True, type="png"))
+
+
+def _forward(target: str) -> bytes:
+    """A page that sends the browser on to ``target`` (see the route's comment)."""
+    quoted = json.dumps(target).replace("<", "\\u003c")
+    return f"<!doctype html><script>location.replace({quoted})</script>".encode()
 
 
 def _first_line(message: str) -> str:

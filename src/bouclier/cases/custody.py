@@ -55,6 +55,7 @@ EVENT_KINDS = (
     "notice.expired",
     "reupload.blocked",
     "bundle.exported",
+    "capture.made",
 )
 
 
