@@ -13,6 +13,7 @@ WebRTC are removed from the page, and service workers blocked.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import shutil
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from bouclier import __version__
-from bouclier.capture.fetcher import Fetched, FetchFailed, Fetcher, FetchRefused
+from bouclier.capture.fetcher import Fetched, Fetcher, FetchFailed, FetchRefused
 from bouclier.storage.models import utc_iso, utcnow
 
 if TYPE_CHECKING:
@@ -88,39 +89,6 @@ def record(url: str, fetcher: Fetcher, *, browser: Path, timeout: float) -> Reco
     rec = Recording(url=url, started_at=utcnow())
     _warcinfo(writer, url)
 
-    def route(handle: Route) -> None:
-        request = handle.request
-        navigation = request.is_navigation_request() and request.frame.parent_frame is None
-        url = request.url
-        body = request.post_data_buffer
-        method = request.method
-        for _ in range(MAX_REDIRECTS + 1):
-            try:
-                fetched = fetcher.fetch(method, url, request.headers, body)
-            except (FetchRefused, FetchFailed) as exc:
-                rec.refused.append(f"{url[:300]}: {exc}")
-                handle.abort("blockedbyclient" if isinstance(exc, FetchRefused) else "failed")
-                return
-            rec.exchanges.append(fetched)
-            if fetched.chain:
-                rec.chains.setdefault(urlsplit(fetched.url).hostname or "", fetched.chain)
-            _write_exchange(writer, fetched)
-            target = fetched.header("location")
-            if navigation:
-                rec.status = fetched.status
-            if fetched.status not in REDIRECTS or not target:
-                break
-            target = urljoin(url, target)
-            if navigation:
-                # Chromium does not route the next hop of a redirect answered by a route, so the
-                # page is sent on by a new navigation (which is routed); the WARC has the 3xx
-                rec.redirect_to = target
-                handle.fulfill(status=200, headers=_HTML, body=_forward(target))
-                return
-            url, method, body = target, "GET", None  # a subresource's redirect: followed here
-        headers = {k: v for k, v in fetched.headers if k.lower() not in _DROPPED_FULFIL}
-        handle.fulfill(status=fetched.status, headers=headers, body=_decoded(fetched))
-
     profile = Path(tempfile.mkdtemp(prefix="bouclier-capture-"))
     try:
         with sync_playwright() as playwright:
@@ -137,7 +105,7 @@ def record(url: str, fetcher: Fetcher, *, browser: Path, timeout: float) -> Reco
             try:
                 context.set_default_timeout(timeout * 1000)
                 context.add_init_script(_NO_SOCKETS)
-                context.route("**/*", route)
+                context.route("**/*", functools.partial(_route, rec, fetcher, writer))
                 page = context.new_page()
                 started = time.monotonic()
                 try:
@@ -164,6 +132,41 @@ def record(url: str, fetcher: Fetcher, *, browser: Path, timeout: float) -> Reco
     rec.finished_at = utcnow()
     rec.warc = out.getvalue()
     return rec
+
+
+def _route(rec: Recording, fetcher: Fetcher, writer: Any, handle: Route) -> None:
+    """Fetches one request of the page, writes it to the WARC, answers the browser."""
+    request = handle.request
+    navigation = request.is_navigation_request() and request.frame.parent_frame is None
+    url = request.url
+    body = request.post_data_buffer
+    method = request.method
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            fetched = fetcher.fetch(method, url, request.headers, body)
+        except (FetchRefused, FetchFailed) as exc:
+            rec.refused.append(f"{url[:300]}: {exc}")
+            handle.abort("blockedbyclient" if isinstance(exc, FetchRefused) else "failed")
+            return
+        rec.exchanges.append(fetched)
+        if fetched.chain:
+            rec.chains.setdefault(urlsplit(fetched.url).hostname or "", fetched.chain)
+        _write_exchange(writer, fetched)
+        target = fetched.header("location")
+        if navigation:
+            rec.status = fetched.status
+        if fetched.status not in REDIRECTS or not target:
+            break
+        target = urljoin(url, target)
+        if navigation:
+            # Chromium does not route the next hop of a redirect answered by a route, so the
+            # page is sent on by a new navigation (which is routed); the WARC has the 3xx
+            rec.redirect_to = target
+            handle.fulfill(status=200, headers=_HTML, body=_forward(target))
+            return
+        url, method, body = target, "GET", None  # a subresource's redirect: followed here
+    headers = {k: v for k, v in fetched.headers if k.lower() not in _DROPPED_FULFIL}
+    handle.fulfill(status=fetched.status, headers=headers, body=_decoded(fetched))
 
 
 def _screenshot(page: Any) -> bytes:

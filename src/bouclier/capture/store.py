@@ -17,6 +17,7 @@ same images as before), ``changed`` (it answers, without the pictures seen befor
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import ssl
@@ -286,10 +287,10 @@ class Captures:
 
     # --- internals --------------------------------------------------------------------------------
 
-    def _images(self, recording: recorder.Recording) -> list[dict[str, Any]]:
+    def _images(self, recording: recorder.Recording) -> builtins.list[dict[str, Any]]:
         matcher: BankMatcher | None = None
         limits = Limits.from_settings(self.settings)
-        images: list[dict[str, Any]] = []
+        images: builtins.list[dict[str, Any]] = []
         for exchange in recording.exchanges:
             kind = (exchange.header("content-type") or "").split(";")[0].strip().lower()
             if not kind.startswith("image/") or exchange.status != 200 or not exchange.body:
@@ -310,7 +311,12 @@ class Captures:
                     "pdq": hashes.pdq.pdq,
                     "quality": hashes.pdq.quality,
                     "matches": [
-                        {"bank": m.bank, "kind": m.bank_kind, "entry": m.entry, "distance": m.distance}
+                        {
+                            "bank": m.bank,
+                            "kind": m.bank_kind,
+                            "entry": m.entry,
+                            "distance": m.distance,
+                        }
                         for m in found
                     ],
                 }

@@ -46,9 +46,9 @@ class TokenCheck:
     problems: tuple[str, ...]
 
 
-def stamp(message: bytes, authorities: tuple[str, ...], *, timeout: float = 15.0) -> tuple[
-    list[Token], list[str]
-]:
+def stamp(
+    message: bytes, authorities: tuple[str, ...], *, timeout: float = 15.0
+) -> tuple[list[Token], list[str]]:
     """Asks every authority for a timestamp of ``message``; the tokens, and each failure."""
     from rfc3161_client import HashAlgorithm, TimestampRequestBuilder, decode_timestamp_response
 

@@ -29,7 +29,10 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column(
-            "notice_id", sa.Integer(), sa.ForeignKey("notices.id", ondelete="SET NULL"), nullable=True
+            "notice_id",
+            sa.Integer(),
+            sa.ForeignKey("notices.id", ondelete="SET NULL"),
+            nullable=True,
         ),
         sa.Column("url", sa.String(2000), nullable=False),
         sa.Column("final_url", sa.String(2000), nullable=True),
