@@ -90,14 +90,14 @@ def site() -> Iterator[Site]:
 
 
 @dataclass
-class TestCA:
+class LocalCA:
     ca_pem: bytes
     server_context: ssl.SSLContext
     client_context: ssl.SSLContext
     ca_cert: x509.Certificate
 
 
-def make_ca(folder: Path) -> TestCA:
+def make_ca(folder: Path) -> LocalCA:
     """A certificate authority and a server certificate for 127.0.0.1, made now."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -154,16 +154,16 @@ def make_ca(folder: Path) -> TestCA:
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(folder / "server.pem")
     client = ssl.create_default_context(cadata=ca_pem.decode("ascii"))
-    return TestCA(ca_pem, server, client, ca_cert)
+    return LocalCA(ca_pem, server, client, ca_cert)
 
 
 @pytest.fixture
-def test_ca(tmp_path: Path) -> TestCA:
+def test_ca(tmp_path: Path) -> LocalCA:
     return make_ca(tmp_path)
 
 
 @pytest.fixture
-def tls_site(test_ca: TestCA) -> Iterator[Site]:
+def tls_site(test_ca: LocalCA) -> Iterator[Site]:
     yield from _serve(Site(""), test_ca.server_context)
 
 
@@ -186,7 +186,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def captures(db: Database, settings: Settings, test_ca: TestCA) -> Captures:
+def captures(db: Database, settings: Settings, test_ca: LocalCA) -> Captures:
     return Captures(db, settings, tls=test_ca.client_context)
 
 

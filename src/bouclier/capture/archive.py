@@ -14,6 +14,7 @@ import io
 import json
 import tempfile
 import warnings
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -64,11 +65,54 @@ def package(warc: bytes, url: str, title: str | None, at: datetime) -> bytes:
 
 
 def validate(data: bytes) -> bool:
-    """Whether ``wacz validate`` accepts these bytes as a WACZ."""
+    """Whether ``wacz validate`` accepts these bytes as a WACZ: the checks its command runs
+    (contents, data package, paths, hashes, package digest), each one must pass. The
+    validator's own temporary folder is removed here (the command leaves it to the collector)."""
     with tempfile.TemporaryDirectory(prefix="bouclier-wacz-") as folder:
         path = Path(folder) / "capture.wacz"
         path.write_bytes(data)
+        sink = io.StringIO()
+        validation = None
         try:
-            return _main(["validate", "-f", str(path)]) == 0
+            with (
+                warnings.catch_warnings(),
+                contextlib.redirect_stdout(sink),
+                contextlib.redirect_stderr(sink),
+            ):
+                warnings.simplefilter("ignore")
+                from wacz.util import WACZ_VERSION
+                from wacz.validate import Validation
+
+                validation = Validation.__new__(Validation)
+                # the constructor's work, with its temporary folder removed even when the file
+                # is not a ZIP (the constructor leaves it to the garbage collector then)
+                validation.dir = tempfile.TemporaryDirectory(prefix="bouclier-wacz-")
+                validation.wacz = str(path)
+                validation.verify_auth, validation.verifier_url = False, None
+                with zipfile.ZipFile(path) as zipped:
+                    zipped.extractall(validation.dir.name)
+                validation.detect_version()
+                validation.detect_hash_type()
+                if validation.version != WACZ_VERSION:
+                    return False
+                checks = (
+                    validation.check_required_contents,
+                    validation.frictionless_validate,
+                    validation.check_file_paths,
+                    validation.check_file_hashes,
+                    validation.check_data_package_hash_and_sig,
+                )
+                return all(_passed(check()) for check in checks)
         except Exception:  # a hostile or damaged file: the validator's failure is the answer
             return False
+        finally:
+            if validation is not None:
+                validation.dir.cleanup()
+
+
+def _passed(result: object) -> bool:
+    """A check fails when it returns False, or the integer 1 (check_required_contents' "something
+    is missing", which the command itself lets pass); 0 and True are success."""
+    if result is False:
+        return False
+    return not (type(result) is int and result == 1)

@@ -228,6 +228,7 @@ def _write_exchange(writer: Any, fetched: Fetched) -> None:
         fetched.url,
         "response",
         payload=io.BytesIO(fetched.body),
+        length=len(fetched.body),  # known: warcio then needs no temporary file to digest it
         http_headers=response_headers,
         warc_headers_dict=extra,
     )
@@ -240,6 +241,7 @@ def _write_exchange(writer: Any, fetched: Fetched) -> None:
         fetched.url,
         "request",
         payload=io.BytesIO(fetched.request_body),
+        length=len(fetched.request_body),
         http_headers=request_headers,
         warc_headers_dict={"WARC-Date": stamp},
     )
