@@ -22,7 +22,7 @@ from bouclier.settings import Settings
 from bouclier.signing_key import load_signing_key
 from bouclier.storage import Database
 from bouclier.storage.models import Capture
-from tests.capture.conftest import Site, LocalCA, benign_jpeg, capture_settings
+from tests.capture.conftest import LocalCA, Site, benign_jpeg, capture_settings
 
 pytestmark = pytest.mark.browser
 
@@ -121,9 +121,11 @@ def test_a_page_with_images_behind_a_redirect_over_https(
     assert cases.verify(case.number).ok
     with db.transaction() as session:
         stored = session.scalars(select(Capture.ciphertext)).one()
-    assert b"A post" not in stored and b"\x89PNG" not in stored  # sealed at rest
+    assert b"A post" not in stored
+    assert b"\x89PNG" not in stored
     preview = captures.preview(case.number, info.id)
-    assert preview is not None and preview.startswith(b"\x89PNG")
+    assert preview is not None
+    assert preview.startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -161,7 +163,8 @@ def test_loopback_is_refused_unless_the_operator_allows_it(
 
     info = Captures(db, settings).capture(case.number, item.id, actor="analyst:a")
 
-    assert info.outcome == "gone" and info.http_status is None
+    assert info.outcome == "gone"
+    assert info.http_status is None
     assert site.hits == []  # nothing reached the server
     manifest = json.loads(
         _members(Captures(db, settings).package(case.number, info.id))["manifest.json"]
