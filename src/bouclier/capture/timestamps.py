@@ -8,8 +8,8 @@ reported, and the capture kept without its token: the Ed25519 signature still bi
 instance.
 
 Checking a token (:func:`check`) needs the authority's root certificate: the operator's
-``BOUCLIER_CAPTURE_TSA_ROOTS`` (a PEM file), or the reader's. Without roots, the token is checked
-against the certificate it carries (its signature and its imprint), and reported as unpinned.
+``BOUCLIER_CAPTURE_TSA_ROOTS`` (a PEM file), or the reader's. Without roots only its imprint is
+checked (it is of this manifest), and it is reported as unpinned: its signature is not.
 """
 
 from __future__ import annotations
@@ -93,9 +93,8 @@ def load_roots(path: Path | None) -> list[object]:
 
 
 def check(data: bytes, message: bytes, roots: list[object]) -> TokenCheck:
-    """Checks a token against ``message``: its imprint, and its signature up to ``roots`` (or,
-    without roots, up to the certificate it carries). Never raises on a damaged token."""
-    from cryptography import x509
+    """Checks a token against ``message``: its imprint, and its signature up to ``roots`` (without
+    roots: the imprint only, ``pinned`` false). Never raises on a damaged token."""
     from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
 
     try:
@@ -106,18 +105,13 @@ def check(data: bytes, message: bytes, roots: list[object]) -> TokenCheck:
     imprint = response.tst_info.message_imprint.message
     if imprint != hashlib.sha256(message).digest():
         return TokenCheck(gen_time, False, ("the timestamp is of another manifest",))
-    pinned = bool(roots)
-    trusted = list(roots)
-    if not trusted:
-        carried = [x509.load_der_x509_certificate(c) for c in response.signed_data.certificates]
-        trusted = list(carried)
-    if not trusted:
-        return TokenCheck(gen_time, False, ("the timestamp carries no certificate to check",))
+    if not roots:
+        return TokenCheck(gen_time, False, ())
     builder = VerifierBuilder()
-    for root in trusted:
+    for root in roots:
         builder = builder.add_root_certificate(root)  # type: ignore[arg-type]
     try:
         builder.build().verify_message(response, message)
     except VerificationError as exc:
         return TokenCheck(gen_time, False, (f"the timestamp's signature does not verify: {exc}",))
-    return TokenCheck(gen_time, pinned, ())
+    return TokenCheck(gen_time, True, ())
