@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bouclier.capture.store import Captures, CaptureUnavailable
 from bouclier.errors import BouclierError
@@ -56,38 +56,38 @@ def due(captures: Captures, now: datetime | None = None) -> list[Check]:
     every = timedelta(hours=captures.settings.capture_recheck_hours)
     found: list[Check] = []
     with captures.db.transaction() as session:
-        last = (
-            select(Capture.notice_id, func.max(Capture.created_at).label("at"))
-            .where(Capture.notice_id.is_not(None))
-            .group_by(Capture.notice_id)
-            .subquery()
-        )
         rows = session.execute(
-            select(Notice, Case.number, last.c.at)
+            select(Notice, Case.number)
             .join(Case, Case.id == Notice.case_id)
-            .outerjoin(last, last.c.notice_id == Notice.id)
             .where(Notice.status.in_(WATCHED), Notice.item_id.is_not(None))
             .order_by(Notice.id)
         ).all()
-        for notice, number, checked in rows:
-            reason = _reason(notice, checked, moment, every)
+        made: dict[int, list[tuple[str, datetime]]] = {}
+        for notice_id, reason, at in session.execute(
+            select(Capture.notice_id, Capture.reason, Capture.created_at).where(
+                Capture.notice_id.in_([notice.id for notice, _ in rows])
+            )
+        ):
+            made.setdefault(int(notice_id), []).append((reason, at))
+        for notice, number in rows:
+            reason = _reason(notice, made.get(notice.id, []), moment, every)
             if reason is not None and notice.item_id is not None:
                 found.append(Check(notice.reference, number, notice.id, notice.item_id, reason))
     return found
 
 
 def _reason(
-    notice: Notice, checked: datetime | None, now: datetime, every: timedelta
+    notice: Notice, made: list[tuple[str, datetime]], now: datetime, every: timedelta
 ) -> str | None:
     if notice.status == "removed":
         answered = notice.answered_at
-        if answered is not None and (checked is None or checked < answered):
+        if answered is not None and not any(at >= answered for _, at in made):
             return "removal"
         return None
     deadline = notice.deadline_at
-    if deadline is not None and deadline <= now and (checked is None or checked < deadline):
+    if deadline is not None and deadline <= now and not any(r == "deadline" for r, _ in made):
         return "deadline"
-    since = checked or notice.sent_at
+    since = max((at for _, at in made), default=notice.sent_at)
     if since is not None and since + every <= now:
         return "recheck"
     return None
