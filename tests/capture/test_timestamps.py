@@ -181,7 +181,7 @@ def test_an_authority_that_does_not_answer_is_reported() -> None:
 
 def test_a_package_carries_its_timestamps_and_verify_checks_them(authority: Authority) -> None:
     key = SigningKey(b"\x01" * 32)
-    data, manifest, failures = package.build(
+    data, _manifest, failures = package.build(
         {"url": "https://example.org/p"}, {"page.html": b"<p>x</p>"}, key, (authority.url,)
     )
     assert failures == []

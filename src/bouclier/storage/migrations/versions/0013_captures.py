@@ -24,7 +24,7 @@ def upgrade() -> None:
         ),
         sa.Column(
             "item_id",
-            sa.Integer(),
+            _ID,
             sa.ForeignKey("case_items.id", ondelete="SET NULL"),
             nullable=True,
         ),
