@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bouclier.web import common, console, console_platforms, portal
+from bouclier.web import captures, common, console, console_platforms, portal
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: Path prefixes that are not web pages: the API and its documentation keep their own headers.
@@ -23,6 +23,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
 router.include_router(console.router)
 router.include_router(console_platforms.router)
+router.include_router(captures.router)
 
 
 def install(app: FastAPI) -> None:

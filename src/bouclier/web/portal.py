@@ -40,7 +40,15 @@ if TYPE_CHECKING:  # at run time the API's package imports this one (bouclier.ap
 router = APIRouter(include_in_schema=False)
 
 #: What ``?done=`` may say after a form succeeded (anything else is ignored).
-_DONE = {"hashes": "hashes.added", "urls": "urls.added", "evidence": "evidence.added"}
+_DONE = {
+    "hashes": "hashes.added",
+    "urls": "urls.added",
+    "evidence": "evidence.added",
+    "captured": "captures.done",
+    "capture_soon": "captures.too_soon",
+    "capture_minor": "captures.minor",
+    "capture_failed": "captures.failed",
+}
 
 
 # --- opening a case ------------------------------------------------------------------------------
@@ -251,11 +259,14 @@ def _case(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    from bouclier.web.captures import rows as capture_rows
+
     cases = common.cases(request)
     notices = cases.notice_states(case.number)
     return common.render(
         request,
         "portal/case.j2",
+        captures=capture_rows(request, case.number),
         session=session,
         case=case,
         items=cases.items(case.number),
