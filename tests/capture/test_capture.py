@@ -202,3 +202,30 @@ def test_certificates_pem_round_trips(test_ca: LocalCA) -> None:
     pem = package.certificates_pem((der, der))
     assert x509.load_pem_x509_certificates(pem) == [test_ca.ca_cert, test_ca.ca_cert]
     assert package.certificates_pem(()) == b""
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_byte_limit_and_an_untrusted_certificate_are_recorded(
+    db: Database, tmp_path: Path, database_url: str, site: Site, tls_site: Site
+) -> None:
+    site.html("/p", POST)
+    site.image("/banked.jpg", benign_jpeg(11))
+    site.image("/other.jpg", benign_jpeg(12))
+    tls_site.html("/p", "<h1>hello</h1>")
+    settings = capture_settings(tmp_path, database_url, capture_max_bytes=4096)
+    cases = Cases(db, settings)
+    case, _ = cases.create()
+    small, secure = cases.add_urls(case.number, [f"{site.url}/p", f"{tls_site.url}/p"])
+    # the public authorities, not the test's CA: the local certificate does not verify
+    captures = Captures(db, settings)
+
+    limited = captures.capture(case.number, small.id, actor="analyst:a")
+    refused = captures.capture(case.number, secure.id, actor="analyst:a")
+
+    manifest = json.loads(_members(captures.package(case.number, limited.id))["manifest.json"])
+    assert limited.http_status == 200  # the page itself fits
+    assert manifest["images"] == []
+    assert any("size limit" in line for line in manifest["refused"])
+    assert refused.outcome == "gone"
+    manifest = json.loads(_members(captures.package(case.number, refused.id))["manifest.json"])
+    assert "CERTIFICATE_VERIFY_FAILED" in manifest["refused"][0]
