@@ -132,3 +132,25 @@ def test_the_cli_captures_lists_exports_and_verifies(
     code, out, _ = cli("capture", "verify", str(path))
     assert code == 7
     assert json.loads(out[0])["intact"] is False
+
+    # a notice sent for the link: the sweep re-visits it once a recheck is due, with --liveness
+    monkeypatch.setenv("BOUCLIER_HOTLINE_NAME", "Test hotline")
+    monkeypatch.setenv("BOUCLIER_HOTLINE_EMAIL", "hotline@example.org")
+    monkeypatch.setenv("BOUCLIER_CAPTURE_RECHECK_HOURS", "0.00001")  # 36 ms
+    code, out, err = cli(
+        "notice", "create", number, str(item), "--law", "dsa", "--channel", "form",
+        "--to", "https://platform.example/report",
+    )  # fmt: skip
+    assert code == 0, err
+    reference = json.loads(out[0])["reference"]
+    code, out, err = cli("notice", "send", reference, "--filed")
+    assert code == 0, err
+    code, out, _ = cli("notice", "sweep")
+    assert out == []  # without --liveness, no visit
+    del site.pages["/p"]
+    code, out, err = cli("notice", "sweep", "--liveness")
+    assert code == 0, err
+    checked = [json.loads(line) for line in out]
+    assert [(c["action"], c["reason"], c["outcome"]) for c in checked] == [
+        ("checked", "recheck", "gone")
+    ]
