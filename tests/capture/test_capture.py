@@ -185,6 +185,12 @@ def test_a_minor_case_is_captured_only_when_an_analyst_asks(
         captures.capture(case.number, item.id, actor="victim")
     assert refused.value.code == "capture_refused_minor"
     assert site.hits == []
+    # a liveness check of a minor's link keeps the status and the hashes, no copy
+    check = captures.capture(case.number, item.id, actor="sweep", reason="recheck")
+    assert check.outcome == "online"
+    kept = _members(captures.package(case.number, check.id))
+    assert set(kept) == {"manifest.json", "signature.json"}
+    assert json.loads(kept["manifest.json"])["copies_kept"] is False
 
     info = captures.capture(case.number, item.id, actor="analyst:a", allow_minor=True)
     assert info.outcome == "online"
