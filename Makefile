@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload attack-run clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload bench-capture attack-run clean
 
 VENV := .venv/bin
 
@@ -59,6 +59,11 @@ attack-run: setup
 
 bench-reupload: setup
 	$(VENV)/python benchmarks/bench_reupload.py
+
+# issue 16: captures per minute beside a bare Playwright visit, and bytes per capture
+bench-capture: setup
+	./scripts/ensure-chromium
+	$(VENV)/python benchmarks/bench_capture.py
 
 bench: bench-hashing bench-index bench-scan bench-likeness
 

@@ -301,6 +301,44 @@ class Settings(BaseSettings):
         "resolve to public addresses only.",
     )
 
+    capture_browser: Path = Field(
+        default=Path("/usr/bin/chromium"),
+        description="Chromium that captures reported links (Debian's; Playwright drives it, "
+        "no browser is downloaded).",
+    )
+    capture_allowed_hosts: str | None = Field(
+        default=None,
+        description="Comma-separated host names, IP addresses and networks (CIDR) that captures "
+        "may visit although they are loopback, private or reserved (the rules of "
+        "BOUCLIER_WEBHOOK_ALLOWED_HOSTS). Default: none, captures reach public addresses only.",
+    )
+    capture_timeout: float = Field(
+        default=30.0, gt=0.0, le=600.0, description="Seconds a capture may take, all included."
+    )
+    capture_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        description="Bytes a capture may download, over all the page's requests; past it the "
+        "rest of the page is not fetched (and the capture says so).",
+    )
+    capture_tsa_urls: str | None = Field(
+        default=None,
+        description="Comma-separated URLs of RFC 3161 time-stamping authorities that timestamp "
+        "each capture's manifest (none: captures are signed, not timestamped).",
+    )
+    capture_tsa_roots: Path | None = Field(
+        default=None,
+        description="PEM file of the root certificates of those authorities, to check the "
+        "timestamps of captures and bundles (none: checked against the certificate each token "
+        "carries, and reported as unpinned).",
+    )
+    capture_recheck_hours: float = Field(
+        default=24.0,
+        gt=0.0,
+        description="Hours between two liveness checks of a notified URL by `bouclier notice "
+        "sweep` (besides the one at its deadline and the one after a platform says removed).",
+    )
+
     hotline_name: str | None = Field(
         default=None,
         description="Name of the hotline that sends takedown notices (the notifier); required to "
@@ -451,7 +489,7 @@ class Settings(BaseSettings):
             if part
         )
 
-    @field_validator("webhook_allowed_hosts")
+    @field_validator("webhook_allowed_hosts", "capture_allowed_hosts")
     @classmethod
     def _allowed_hosts(cls, value: str | None) -> str | None:
         if value is None:
@@ -478,6 +516,17 @@ class Settings(BaseSettings):
     def webhook_allowed(self) -> tuple[str, ...]:
         """The entries of ``webhook_allowed_hosts``, lower-case."""
         return tuple(self.webhook_allowed_hosts.split(",")) if self.webhook_allowed_hosts else ()
+
+    @property
+    def capture_allowed(self) -> tuple[str, ...]:
+        """The entries of ``capture_allowed_hosts``, lower-case."""
+        return tuple(self.capture_allowed_hosts.split(",")) if self.capture_allowed_hosts else ()
+
+    @property
+    def capture_authorities(self) -> tuple[str, ...]:
+        """The URLs of ``capture_tsa_urls``."""
+        text = self.capture_tsa_urls or ""
+        return tuple(part.strip() for part in text.split(",") if part.strip())
 
     @property
     def resolved_database_url(self) -> str:

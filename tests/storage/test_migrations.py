@@ -303,3 +303,48 @@ def test_victim_page_migration_keeps_every_shared_invitation_code(database_url: 
         assert kept == [5, 5]
     finally:
         db.dispose()
+
+
+def test_captures_migration_adds_its_table_and_goes_back(database_url: str) -> None:
+    """0013 adds ``captures`` beside the cases of the previous release; a capture goes with its
+    case (ON DELETE CASCADE); undone, the table is gone and the cases stay."""
+    db = Database(database_url)
+    try:
+        _upgrade(db, "0010")
+        now = "2026-12-03 08:00:00+00:00"
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, "
+                    "status, created_at, updated_at, verified) VALUES (1, 'BQ-AAAA-AAAA', 'h', "
+                    "'en', false, false, 'new', :now, :now, true)"
+                ),
+                {"now": now},
+            )
+        _upgrade(db, "0013")
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "sqlite":
+                connection.execute(text("PRAGMA foreign_keys=ON"))
+            connection.execute(
+                text(
+                    "INSERT INTO captures (case_id, url, reason, outcome, http_status, images, "
+                    "matched, manifest_sha256, size, ciphertext, key_id, actor, created_at) "
+                    "VALUES (1, 'https://example.org/p', 'request', 'online', 200, '[]', 0, "
+                    ":digest, 3, :sealed, 'k', 'analyst:a', :now)"
+                ),
+                {"digest": "0" * 64, "sealed": b"\x01\x02\x03", "now": now},
+            )
+            assert connection.execute(text("SELECT count(*) FROM captures")).scalar() == 1
+            connection.execute(text("DELETE FROM cases WHERE id = 1"))
+            assert connection.execute(text("SELECT count(*) FROM captures")).scalar() == 0
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0012")
+        with db.engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+        assert "captures" not in tables
+        assert "cases" in tables
+    finally:
+        db.dispose()

@@ -60,6 +60,7 @@ EVENT_KINDS = (
     "notice.expired",
     "reupload.blocked",
     "bundle.exported",
+    "capture.made",
 )
 
 

@@ -11,7 +11,9 @@ A bundle holds, in this order:
 - ``custody.jsonl``: the case's custody log, one entry per line (:mod:`bouclier.cases.custody`);
 - ``summary.pdf``: a readable summary (:mod:`bouclier.cases.summary`);
 - ``VERIFY.txt``: how to check the bundle, with a tool or by hand;
-- ``evidence/<item>.<ext>``: the evidence files a victim chose to keep (never for a minor).
+- ``evidence/<item>.<ext>``: the evidence files a victim chose to keep (never for a minor);
+- ``captures/<id>.zip``: the captures of the case's URLs, each a signed and timestamped package
+  (:mod:`bouclier.capture.package`), checked by :func:`verify_bundle` too.
 
 The export is itself an entry of the custody log (``bundle.exported``), and that entry records the
 SHA-256 of the manifest's content (everything but its ``custody`` and ``files`` sections, in
@@ -43,6 +45,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bouclier import __version__
+from bouclier.cases import bundle_captures as captures
 from bouclier.cases import bundle_signature, custody, summary
 from bouclier.cases.bundle_signature import SIGNATURE
 from bouclier.cases.store import Cases, ItemInfo
@@ -142,6 +145,9 @@ def _try_export(
                 data, media_type = cases.evidence(info.number, item.id)
                 by_item[item.id] = _evidence_name(item.id, media_type)
                 files[by_item[item.id]] = data
+    capture_rows = captures.rows(cases, info.number)
+    if include_files:  # a minor's captures hold hashes and statuses only, unless an analyst asked
+        files.update(captures.files(cases, info.number, capture_rows))
     content: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -175,6 +181,7 @@ def _try_export(
             for r in cases.reuploads(info.number)
         ],
         "notices": notice_rows,
+        "captures": capture_rows,
         "signer": bundle_signature.signer_section(key.public),
     }
     head = log[-1].sha256 if log else custody.GENESIS
@@ -338,10 +345,14 @@ file no longer matches what the last entry recorded.
 # --- verification ------------------------------------------------------------------------------
 
 
-def verify_bundle(data: bytes, *, expected_key: str | None = None) -> BundleVerification:
+def verify_bundle(
+    data: bytes, *, expected_key: str | None = None, roots: list[object] | None = None
+) -> BundleVerification:
     """Checks a bundle (see the module docstring); never raises on a damaged or hostile file.
     ``expected_key`` (a fingerprint, or the public key in base64) pins the key that must have
-    signed it: then a bundle signed by another key, or unsigned, is not intact."""
+    signed it: then a bundle signed by another key, or unsigned, is not intact. Each capture in
+    the bundle is checked too (:mod:`bouclier.cases.bundle_captures`), its timestamps against
+    ``roots`` (the TSA roots the reader trusts) when given."""
     problems: list[str] = []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -376,6 +387,8 @@ def verify_bundle(data: bytes, *, expected_key: str | None = None) -> BundleVeri
             signer = signed.signer if not signed.problems else None
             problems.extend(signed.problems)
     verification = _check_custody(manifest, texts.get(CUSTODY), digests, problems)
+    if roots is not None or any(captures.is_capture(name) for name in texts):
+        problems.extend(captures.check(texts, expected_key=expected_key, roots=roots or []))
     number = None
     if manifest is not None:
         case = manifest.get("case")
@@ -410,7 +423,7 @@ def _read_members(
         if name in digests:
             problems.append(f"{name} appears more than once in the ZIP")
             continue
-        keep = name in (MANIFEST, CUSTODY, SIGNATURE)
+        keep = name in (MANIFEST, CUSTODY, SIGNATURE) or captures.is_capture(name)
         try:
             digest, size, text = _read_member(archive, info, budget, keep=keep)
         except Exception as exc:  # hostile input: bad CRC, bad deflate data, encryption...

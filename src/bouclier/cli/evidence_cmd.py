@@ -109,7 +109,10 @@ def verify(app: App, target: str, expect_key: str | None, allow_unsigned: bool, 
                 data = path.read_bytes()
             except OSError as exc:
                 raise FileUnreadable(f"{path}: {exc.strerror}") from None
-            result = verify_bundle(data, expected_key=expect_key)
+            from bouclier.capture.timestamps import load_roots
+
+            roots = load_roots(app.settings.capture_tsa_roots)
+            result = verify_bundle(data, expected_key=expect_key, roots=roots or None)
             problems, log, number = result.problems, result.custody, result.case_number
             signer = result.signer.fingerprint if result.signer is not None else None
             unsigned = result.unsigned and not problems

@@ -18,6 +18,7 @@ from bouclier.cli import (
 from bouclier.cli.analyst_cmd import analyst_group
 from bouclier.cli.app import App
 from bouclier.cli.bank_cmd import bank_group
+from bouclier.cli.capture_cmd import capture_group
 from bouclier.cli.case_cmd import case_group
 from bouclier.cli.enrol_cmd import enrol_group
 from bouclier.cli.evidence_cmd import evidence_group
@@ -81,6 +82,7 @@ cli.add_command(bank_group)
 cli.add_command(enrol_group)
 cli.add_command(case_group)
 cli.add_command(evidence_group)
+cli.add_command(capture_group)
 cli.add_command(scan_command)
 cli.add_command(guard_group)
 cli.add_command(key_group)

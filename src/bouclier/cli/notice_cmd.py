@@ -159,15 +159,42 @@ def list_notices(app: App, case_number: str | None, status: str | None, overdue:
 
 
 @notice_group.command("sweep")
+@click.option(
+    "--liveness",
+    is_flag=True,
+    help="Also re-visit notified URLs (at the deadline, after a platform says removed, and "
+    "every BOUCLIER_CAPTURE_RECHECK_HOURS) and record still online / gone / changed.",
+)
 @click.pass_obj
-def sweep(app: App) -> int:
-    """Send due reminders and mark expired what passed its deadline (run it from cron).
+def sweep(app: App, liveness: bool) -> int:
+    """Send due reminders, mark expired what passed its deadline, check that posts are gone
+    (run it from cron).
 
-    Prints one JSON line per notice touched; exit code 1 if a reminder could not be sent."""
+    Prints one JSON line per notice touched; exit code 1 if a reminder or a check failed."""
     result = _notices(app).sweep(actor=f"{_actor()}:sweep")
     rows: list[dict[str, Any]] = [{"reference": r, "action": "expired"} for r in result.expired]
     rows += [{"reference": r, "action": "reminded"} for r in result.reminded]
     rows += [{"reference": r, "action": "failed", "error": e} for r, e in result.failed]
+    checks_failed = False
+    if liveness:
+        from bouclier.capture import Captures
+        from bouclier.capture import liveness as live
+
+        for check in live.sweep(Captures(app.db, app.settings), actor=f"{_actor()}:sweep"):
+            row: dict[str, Any] = {
+                "reference": check.reference,
+                "action": "checked",
+                "reason": check.reason,
+                "outcome": check.outcome,
+                "capture": check.capture_id,
+            }
+            if check.removal_disputed:
+                row["removal_disputed"] = True
+            if check.error is not None:
+                row["error"] = check.error
+                checks_failed = True
+            rows.append(row)
     for row in rows:
         click.echo(json.dumps(row, ensure_ascii=False))
-    return exit_codes.INPUT_FAILED if result.failed else exit_codes.OK
+    failed = bool(result.failed) or checks_failed
+    return exit_codes.INPUT_FAILED if failed else exit_codes.OK

@@ -463,6 +463,36 @@ class EvidenceFile(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class Capture(Base):
+    """A capture of a case's URL (:mod:`bouclier.capture`): what the page was at a moment, as a
+    signed package (WACZ, screenshot, HTML, certificates, timestamps) sealed with the case key."""
+
+    __tablename__ = "captures"
+    __table_args__ = (Index("ix_captures_notice", "notice_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_items.id", ondelete="SET NULL"), nullable=True
+    )
+    notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notices.id", ondelete="SET NULL"), nullable=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    final_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    reason: Mapped[str] = mapped_column(String(16))  # request, deadline, recheck, removal
+    outcome: Mapped[str] = mapped_column(String(16))  # captured, online, changed, gone
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    images: Mapped[str] = mapped_column(Text)  # JSON: SHA-256 of the images seen, for liveness
+    matched: Mapped[int] = mapped_column(Integer, default=0)  # images matching a bank
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class CustodyEvent(Base):
     """One entry of a case's custody log: append-only, each entry's SHA-256 covering the previous
     one's, so an edited, removed or reordered entry breaks the chain."""

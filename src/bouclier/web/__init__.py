@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bouclier.web import (
+    captures,
     common,
     console,
     console_platforms,
@@ -32,6 +33,7 @@ router.include_router(portal_collective.router)
 router.include_router(portal_items.router)
 router.include_router(console.router)
 router.include_router(console_platforms.router)
+router.include_router(captures.router)
 
 
 def install(app: FastAPI) -> None:

@@ -207,10 +207,13 @@ def _case_page(
     now = utcnow()
     notices = notices_service(request).list(case_number=info.number)
     session = found[0]
+    from bouclier.web.captures import rows as capture_rows
+
     return page(
         request,
         "console/case.j2",
         found,
+        captures=capture_rows(request, info.number),
         case=info,
         items=items,
         urls=[item for item in items if item.kind == "url"],

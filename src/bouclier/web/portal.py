@@ -49,6 +49,10 @@ _SAID = {
     "revoked": "collective.revoked",
     "updates_on": "updates.turned_on",
     "updates_off": "updates.turned_off",
+    "captured": "captures.done",
+    "capture_soon": "captures.too_soon",
+    "capture_minor": "captures.minor",
+    "capture_failed": "captures.failed",
 }
 
 
@@ -275,6 +279,8 @@ def show_case(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    from bouclier.web.captures import rows as capture_rows
+
     cases = common.cases(request)
     notices = cases.notice_states(case.number)
     items = cases.items(case.number)
@@ -282,6 +288,7 @@ def show_case(
     return render(
         request,
         "portal/case.j2",
+        captures=capture_rows(request, case.number),
         session=session,
         case=case,
         items=items,
