@@ -95,7 +95,7 @@ async def portal_capture(
     request: Request, csrf_token: str = Form(""), item: str = Form("")
 ) -> Response:
     """The victim asks for a capture of one of the case's links (not for a minor's case)."""
-    found = portal._posted(request, csrf_token)
+    found = portal.posted(request, csrf_token)
     if isinstance(found, Response):
         return found
     case = found[1]
