@@ -354,21 +354,41 @@ class BankMatcher:
             if index is None or not len(index):
                 continue
             kind = self.signal_types.get(name)
-            self._collect(kind, index, group, best)
+            self._collect(kind, index, group, [best] * len(group))
         return _ranked(best)
+
+    def match_each(self, fingerprints: Sequence[Fingerprint]) -> list[tuple[Match, ...]]:
+        """The matches of each fingerprint on its own, in order (a back-scan's rows: one search
+        call for all of them, as :meth:`match_fingerprints` makes for one image's)."""
+        bests: list[dict[int, Match]] = [{} for _ in fingerprints]
+        by_type: dict[str, list[int]] = {}
+        for at, fingerprint in enumerate(fingerprints):
+            by_type.setdefault(fingerprint.signal_type, []).append(at)
+        indexes = self.indexes
+        for name, rows in by_type.items():
+            index = indexes.get(name)
+            if index is None or not len(index):
+                continue
+            group = [fingerprints[at] for at in rows]
+            self._collect(self.signal_types.get(name), index, group, [bests[at] for at in rows])
+        return [_ranked(best) for best in bests]
 
     def _collect(
         self,
         kind: SignalType,
         index: SignalIndex,
         queries: Sequence[Fingerprint],
-        best: dict[int, Match],
+        bests: Sequence[dict[int, Match]],
     ) -> None:
+        """Keeps each query's hits within its bank's threshold in its own ``bests`` dict (one
+        dict shared by all of an image's queries)."""
         radius = self.radius if kind.bank_threshold else kind.default_threshold
         hits = index.search_many(kind.pack([q.value for q in queries]), radius)
         # read after the search: an entry enters the map before the index and leaves it after
         banks, mapping = self.banks, self._map
-        for query, found in zip(queries, hits, strict=True):
+        for query, found, best in zip(queries, hits, bests, strict=True):
+            if not len(found):
+                continue
             for label, dist in zip(found.labels.tolist(), found.distances.tolist(), strict=True):
                 bank_id = mapping.bank_of(label)
                 bank = banks.get(bank_id) if bank_id is not None else None

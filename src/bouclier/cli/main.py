@@ -14,6 +14,7 @@ from bouclier import __version__
 from bouclier.cli import exit_codes
 from bouclier.cli.analyst_cmd import analyst_group
 from bouclier.cli.app import App
+from bouclier.cli.backscan_cmd import backscan_command
 from bouclier.cli.bank_cmd import bank_group
 from bouclier.cli.case_cmd import case_group
 from bouclier.cli.enrol_cmd import enrol_group
@@ -79,6 +80,7 @@ cli.add_command(enrol_group)
 cli.add_command(case_group)
 cli.add_command(evidence_group)
 cli.add_command(scan_command)
+cli.add_command(backscan_command)
 cli.add_command(guard_group)
 cli.add_command(key_group)
 cli.add_command(webhook_group)
