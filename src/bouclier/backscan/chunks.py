@@ -42,3 +42,4 @@ class ChunkResult:
     scanned: int = 0
     hits: list[Hit] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
+    node: str | None = None  # the Ray node that scanned it (None: a local worker)

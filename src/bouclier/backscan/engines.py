@@ -85,6 +85,17 @@ class LocalEngine:
             self._pool.shutdown(cancel_futures=True)
 
 
+class _NodeScanner(Scanner):
+    """A scanner that says which Ray node it runs on (the report's summary counts nodes)."""
+
+    def scan(self, chunk: Chunk) -> ChunkResult:
+        import ray
+
+        result = super().scan(chunk)
+        result.node = ray.get_runtime_context().get_node_id()
+        return result
+
+
 class RayEngine:
     """One Ray actor per worker, each holding a :class:`Scanner`; ``workers`` None: one per CPU
     the cluster has."""
@@ -103,7 +114,7 @@ class RayEngine:
             ray.init(**options)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = workers or max(1, cpus)
-        actor = ray.remote(num_cpus=1)(Scanner)
+        actor = ray.remote(num_cpus=1)(_NodeScanner)
         setup_ref = ray.put(setup)
         self._actors = [actor.remote(setup_ref) for _ in range(self.workers)]
         self.nodes = len({n["NodeID"] for n in ray.nodes() if n.get("Alive")})

@@ -9,13 +9,13 @@ a Ray node needs nothing but the package.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bouclier.backscan import report
 from bouclier.backscan.checkpoint import Checkpoint
-from bouclier.backscan.chunks import ChunkResult
+from bouclier.backscan.chunks import Chunk, ChunkResult
 from bouclier.backscan.engines import Engine, LocalEngine, RayEngine
 from bouclier.backscan.sources import Source, item_text
 from bouclier.backscan.worker import Setup
@@ -51,6 +51,7 @@ class Summary:
     chunks: int
     resumed_from: int
     workers: int
+    nodes: int  # Ray nodes that scanned chunks in this run (0: local workers)
 
 
 def backscan(
@@ -84,6 +85,7 @@ def backscan(
     )
     engine = _engine(setup, options)
     matched = MatchedEntries(store.db)
+    nodes: set[str] = set()
     try:
         with open(options.out, "ab") as handle:
             handle.truncate(state.report_bytes)
@@ -93,12 +95,14 @@ def backscan(
             )
             last_items: dict[int, str] = {}
 
-            def remembered(chunk_iter):  # type: ignore[no-untyped-def]
-                for chunk in chunk_iter:
+            def remembered(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+                for chunk in chunks:
                     last_items[chunk.number] = item_text(chunk.items[-1])
                     yield chunk
 
             for result in engine.run(remembered(chunks)):
+                if result.node is not None:
+                    nodes.add(result.node)
                 handle.write(_lines(result, matched, policy))
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -125,6 +129,7 @@ def backscan(
         state.chunks,
         resumed_from,
         engine.workers,
+        len(nodes),
     )
 
 

@@ -92,10 +92,11 @@ def backscan_command(
         click.echo("", err=True)
     if parquet is not None:
         to_parquet(out, parquet)
+    nodes = f" on {summary.nodes} Ray nodes" if summary.nodes else ""
     resumed = f", resumed at chunk {summary.resumed_from}" if summary.resumed_from else ""
     click.echo(
         f"backscan: {summary.scanned} items, {summary.hits} hits, {summary.refused} refused, "
-        f"{summary.workers} workers{resumed}; report {out}",
+        f"{summary.workers} workers{nodes}{resumed}; report {out}",
         err=True,
     )
     return exit_codes.INPUT_FAILED if summary.refused else exit_codes.OK
