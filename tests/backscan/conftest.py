@@ -73,7 +73,7 @@ def make_archive(db: Database, families: int = 40, rows: int = 600, seed: int = 
 
 @pytest.fixture
 def archive(db: Database) -> Iterator[Archive]:
-    yield make_archive(db)
+    return make_archive(db)
 
 
 def report_lines(path: Path) -> list[dict[str, object]]:

@@ -50,7 +50,9 @@ def test_a_folder_of_images_is_hashed_and_matched(
     table = pq.read_table(parquet).to_pylist()
     assert [row["id"] for row in table] == [line["id"] for line in lines]
     assert [row["error_code"] for row in table].count("media.unsupported_format") == 1
-    assert next(r for r in table if r["id"] == found["p0.jpg"]["id"])["matches"][0]["entry"] == entry
+    assert (
+        next(r for r in table if r["id"] == found["p0.jpg"]["id"])["matches"][0]["entry"] == entry
+    )
 
 
 @pytest.fixture

@@ -58,7 +58,8 @@ def test_jsonl_rows_and_bad_rows_reported_by_line(archive: Archive, tmp_path: Pa
         (605, "invalid_row"),
         (606, "invalid_row"),
     ]
-    assert summary.refused == 6 and hits(out) == archive.expected
+    assert summary.refused == 6
+    assert hits(out) == archive.expected
 
 
 def test_an_interrupted_backscan_resumes_to_the_same_report(
@@ -83,8 +84,11 @@ def test_an_interrupted_backscan_resumes_to_the_same_report(
         )
     with out.open("ab") as torn:  # a chunk half written after the last checkpoint
         torn.write(b'{"id": "img-9999", "li')
-    summary = backscan(archive.store, Source.open(str(rows)), Options(out, workers=2, chunk_size=50))
-    assert summary.resumed_from == 4 and summary.chunks == 12
+    summary = backscan(
+        archive.store, Source.open(str(rows)), Options(out, workers=2, chunk_size=50)
+    )
+    assert summary.resumed_from == 4
+    assert summary.chunks == 12
     assert summary.scanned == 600  # the counts carry over from before the interruption
     assert out.read_bytes() == whole.read_bytes()
 
@@ -103,7 +107,8 @@ def test_a_checkpoint_of_another_backscan_is_not_used(archive: Archive, tmp_path
     summary = backscan(
         archive.store, Source.open(str(rows)), Options(out, chunk_size=50, restart=True)
     )
-    assert summary.resumed_from == 0 and hits(out) == archive.expected
+    assert summary.resumed_from == 0
+    assert hits(out) == archive.expected
 
 
 @pytest.mark.parametrize(

@@ -95,8 +95,12 @@ def flaky() -> Iterator[Flaky]:
         if state.failures:
             status, retry_after = state.failures.pop(0)
             headers = {"Retry-After": retry_after} if retry_after is not None else None
-            body = {"error": {"code": "rate_limited" if status == 429 else "unavailable",
-                              "message": "try later"}}
+            body = {
+                "error": {
+                    "code": "rate_limited" if status == 429 else "unavailable",
+                    "message": "try later",
+                }
+            }
             return JSONResponse(body, status_code=status, headers=headers)
         return JSONResponse({"banks": []})
 

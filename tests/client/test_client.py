@@ -42,9 +42,13 @@ def test_match_on_upload_blocks_or_reviews_a_banked_image_and_allows_another(
         [by_hash, unknown] = platform.match_hashes([pdq, "0" * 64])
     assert hit.verdict == "REVIEW"  # a victim-bank match with no detector saying "sexual"
     assert [(m.bank, m.entry, m.distance) for m in hit.matches] == [("victims", entry, 0)]
-    assert miss.verdict == "ALLOW" and miss.matches == []
-    assert hashed.pdq == pdq and len(hashed.sha256) == 64 and len(hashed.orientations) == 8
-    assert [m.entry for m in by_hash.matches] == [entry] and by_hash.value == pdq
+    assert miss.verdict == "ALLOW"
+    assert miss.matches == []
+    assert hashed.pdq == pdq
+    assert len(hashed.sha256) == 64
+    assert len(hashed.orientations) == 8
+    assert [m.entry for m in by_hash.matches] == [entry]
+    assert by_hash.value == pdq
     assert unknown.verdict == "ALLOW"
 
 
@@ -68,13 +72,15 @@ def test_delta_sync_pages_through_every_change_including_removals(served: Served
 def test_errors_come_back_typed_with_the_servers_code(served: Served) -> None:
     with Client(served.url, "bk_not_a_key") as stranger, pytest.raises(Unauthenticated) as no:
         stranger.match_hashes(["0" * 64])
-    assert no.value.status == 401 and no.value.code == "unauthenticated"
+    assert no.value.status == 401
+    assert no.value.code == "unauthenticated"
     with Client(served.url, served.keys["platform"]) as platform:
         with pytest.raises(Forbidden):
             platform.create_bank("mine", "victim")
         with pytest.raises(InvalidRequest) as bad:
             platform.match_hashes(["not a hash"])
-        assert bad.value.code == "invalid_hash" and bad.value.status == 422
+        assert bad.value.code == "invalid_hash"
+        assert bad.value.status == 422
         assert isinstance(bad.value, errors.InputError)
     with Client(served.url, served.keys["analyst"]) as analyst:
         with pytest.raises(NotFoundError) as missing:
@@ -112,8 +118,10 @@ def test_analysis_and_the_generative_ai_guard(served: Served) -> None:
         analysis = provider.analyze(image(3))
         refused = provider.guard_request("put her in a bikini")
         allowed = provider.guard_request("a watercolour of a lighthouse at dawn")
-    assert analysis.verdict == "ALLOW" and {s.detector for s in analysis.signals} >= {"nudity"}
-    assert refused.refused and refused.reasons
+    assert analysis.verdict == "ALLOW"
+    assert {s.detector for s in analysis.signals} >= {"nudity"}
+    assert refused.refused
+    assert refused.reasons
     assert not allowed.refused
 
 
@@ -132,5 +140,6 @@ def test_the_async_client_matches_and_syncs_like_the_blocking_one(served: Served
 
     image_entries, hash_entries, ops = asyncio.run(scenario())
     # the image went in as its PDQ and, with enough ORB keypoints, a robust entry beside it
-    assert image_entries == [entry] and hash_entries == [entry]
+    assert image_entries == [entry]
+    assert hash_entries == [entry]
     assert ops[0] == "add"

@@ -46,7 +46,8 @@ def test_the_retry_policy(
 ) -> None:
     wait = POLICY.wait(tried, failure, idempotent=idempotent, retry_after=retry_after)
     if expected == "backoff":
-        assert wait is not None and 0 <= wait <= 0.5
+        assert wait is not None
+        assert 0 <= wait <= 0.5
     else:
         assert wait == expected
 
@@ -55,7 +56,8 @@ def test_backoff_grows_and_is_capped() -> None:
     policy = Retry(attempts=10, backoff=1.0, max_backoff=4.0)
     for tried in range(1, 10):
         wait = policy.wait(tried, "connect", idempotent=True)
-        assert wait is not None and 0 <= wait <= min(4.0, 2 ** (tried - 1))
+        assert wait is not None
+        assert 0 <= wait <= min(4.0, 2 ** (tried - 1))
 
 
 @pytest.mark.parametrize(
@@ -68,7 +70,9 @@ def test_retry_after_is_read_as_seconds(header: str | None, seconds: float | Non
 
 def test_an_error_body_that_is_not_bouclier_s_still_gives_a_typed_error() -> None:
     error = error_from(502, "<html>Bad gateway</html>")
-    assert isinstance(error, Unavailable) and error.code == "unavailable" and error.status == 502
+    assert isinstance(error, Unavailable)
+    assert error.code == "unavailable"
+    assert error.status == 502
 
 
 def test_a_429_then_a_503_are_waited_out_as_the_server_asks(flaky: Flaky) -> None:
@@ -85,17 +89,19 @@ def test_a_creation_is_not_sent_again_after_a_503(flaky: Flaky) -> None:
     waits: list[float] = []
     with Client(flaky.url, "key", sleep=waits.append) as client, pytest.raises(Unavailable) as err:
         client.create_bank("victims", "victim")
-    assert err.value.retry_after == 1.0 and waits == []
+    assert err.value.retry_after == 1.0
+    assert waits == []
     assert flaky.seen == ["POST /v1/banks"]
 
 
 def test_still_throttled_after_every_attempt_raises_rate_limited(flaky: Flaky) -> None:
     flaky.failures[:] = [(429, "1")] * 5
     waits: list[float] = []
-    with Client(flaky.url, sleep=waits.append, retry=POLICY) as client:
-        with pytest.raises(RateLimited) as err:
-            client.banks()
-    assert err.value.retry_after == 1.0 and waits == [1.0, 1.0]
+    client = Client(flaky.url, sleep=waits.append, retry=POLICY)
+    with client, pytest.raises(RateLimited) as err:
+        client.banks()
+    assert err.value.retry_after == 1.0
+    assert waits == [1.0, 1.0]
     assert len(flaky.seen) == 3
 
 
@@ -104,10 +110,11 @@ def test_a_refused_connection_is_retried_then_raised() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     waits: list[float] = []
-    with Client(f"http://127.0.0.1:{port}", sleep=waits.append, retry=POLICY) as client:
-        with pytest.raises(TransportError) as err:
-            client.match_hashes(["0" * 64])
-    assert err.value.status == 0 and len(waits) == 2
+    client = Client(f"http://127.0.0.1:{port}", sleep=waits.append, retry=POLICY)
+    with client, pytest.raises(TransportError) as err:
+        client.match_hashes(["0" * 64])
+    assert err.value.status == 0
+    assert len(waits) == 2
 
 
 def test_the_async_client_honours_retry_after_too(flaky: Flaky) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bouclier.backscan import report
@@ -39,7 +39,7 @@ class Options:
     address: str | None = None
     chunk_size: int = DEFAULT_CHUNK
     restart: bool = False
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     min_side: int | None = DEFAULT_MIN_SIDE
 
 
@@ -90,9 +90,7 @@ def backscan(
         with open(options.out, "ab") as handle:
             handle.truncate(state.report_bytes)
             handle.seek(state.report_bytes)
-            chunks = source.chunks(
-                options.chunk_size, skip=state.chunks, last_item=state.last_item
-            )
+            chunks = source.chunks(options.chunk_size, skip=state.chunks, last_item=state.last_item)
             last_items: dict[int, str] = {}
 
             def remembered(chunks: Iterator[Chunk]) -> Iterator[Chunk]:

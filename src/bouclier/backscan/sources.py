@@ -78,8 +78,8 @@ class Source:
                 if self.kind == "csv":
                     handle.readline()
                     start = 2
-                for line, raw in enumerate(handle, start):
-                    raw = raw.rstrip(b"\r\n")
+                for line, text in enumerate(handle, start):
+                    raw = text.rstrip(b"\r\n")
                     if raw.strip():
                         yield line, raw
         elif self.store is not None:
@@ -87,9 +87,7 @@ class Source:
         else:
             yield from enumerate(_files(Path(self.location)), 1)
 
-    def chunks(
-        self, size: int, *, skip: int = 0, last_item: str | None = None
-    ) -> Iterator[Chunk]:
+    def chunks(self, size: int, *, skip: int = 0, last_item: str | None = None) -> Iterator[Chunk]:
         items = self.items()
         if skip:
             skipped = list(islice(items, size * skip - 1, size * skip))

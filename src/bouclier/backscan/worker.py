@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bouclier.backscan.chunks import Chunk, ChunkResult, Hit, Kind, Refused
 from bouclier.backscan.objects import ObjectStore
@@ -36,7 +36,7 @@ class Setup:
     kind: Kind
     id_column: int = 0
     pdq_column: int = 1
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     min_side: int | None = DEFAULT_MIN_SIDE
     store: ObjectStore | None = None
 
@@ -93,8 +93,9 @@ class Scanner:
             if isinstance(item_id, int) and not isinstance(item_id, bool):
                 item_id = str(item_id)
             if not isinstance(item_id, str) or not isinstance(value, str):
-                raise InputError('"id" must be a string or an integer, "pdq" a string',
-                                 code="invalid_row")
+                raise InputError(
+                    '"id" must be a string or an integer, "pdq" a string', code="invalid_row"
+                )
         return _valid_id(item_id), value
 
     def _images(self, chunk: Chunk) -> ChunkResult:

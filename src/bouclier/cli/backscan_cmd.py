@@ -19,21 +19,48 @@ from bouclier.cli.app import App
     required=True,
     help="The JSON-lines report (hits and refused items); its checkpoint is OUT.checkpoint.",
 )
-@click.option("--parquet", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Also write the report as Parquet, at the end (needs bouclier[parquet]).")
+@click.option(
+    "--parquet",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the report as Parquet, at the end (needs bouclier[parquet]).",
+)
 @click.option("--bank", "banks", multiple=True, help="Match only these banks (repeatable).")
-@click.option("--engine", type=click.Choice(("local", "ray")), default="local", show_default=True,
-              help="local: worker processes here; ray: actors on a Ray cluster.")
-@click.option("--address", default=None,
-              help="The Ray cluster (auto, host:port, ray://...); default: Ray on this machine.")
-@click.option("--workers", type=click.IntRange(1, 4096), default=None,
-              help="Workers (default: this machine's CPUs; with Ray, the cluster's).")
-@click.option("--chunk-size", type=click.IntRange(1, 1_000_000), default=10_000,
-              show_default=True, help="Items per chunk: the unit of work and of checkpoints.")
-@click.option("--restart", is_flag=True,
-              help="Start over, ignoring (and replacing) the checkpoint and the report.")
-@click.option("--s3-endpoint", default=None,
-              help="An S3-compatible store's URL, for s3:// sources not on AWS.")
+@click.option(
+    "--engine",
+    type=click.Choice(("local", "ray")),
+    default="local",
+    show_default=True,
+    help="local: worker processes here; ray: actors on a Ray cluster.",
+)
+@click.option(
+    "--address",
+    default=None,
+    help="The Ray cluster (auto, host:port, ray://...); default: Ray on this machine.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Workers (default: this machine's CPUs; with Ray, the cluster's).",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(1, 1_000_000),
+    default=10_000,
+    show_default=True,
+    help="Items per chunk: the unit of work and of checkpoints.",
+)
+@click.option(
+    "--restart",
+    is_flag=True,
+    help="Start over, ignoring (and replacing) the checkpoint and the report.",
+)
+@click.option(
+    "--s3-endpoint",
+    default=None,
+    help="An S3-compatible store's URL, for s3:// sources not on AWS.",
+)
 @click.pass_obj
 def backscan_command(
     app: App,
@@ -86,8 +113,9 @@ def backscan_command(
         if show:
             click.echo(f"\rbackscan: {chunks} chunks, {scanned} items", err=True, nl=False)
 
-    summary = backscan(app.store, found, options, policy=Policy.from_settings(app.settings),
-                       progress=progress)
+    summary = backscan(
+        app.store, found, options, policy=Policy.from_settings(app.settings), progress=progress
+    )
     if show:
         click.echo("", err=True)
     if parquet is not None:

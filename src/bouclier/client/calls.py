@@ -92,7 +92,9 @@ def match_hashes(values: Sequence[str], signal_type: str = "pdq") -> Call[models
 
 
 def analyze(image: ImageInput) -> Call[models.Analysis]:
-    return Call("POST", "/v1/analyze", _reader(models.Analysis), True, files={"file": _image(image)})
+    return Call(
+        "POST", "/v1/analyze", _reader(models.Analysis), True, files={"file": _image(image)}
+    )
 
 
 def guard_request(
@@ -103,9 +105,7 @@ def guard_request(
         body = {"prompt": prompt, "minor": minor, "enrolled": enrolled}
         return Call("POST", "/v1/guard/request", read, True, json=body)
     form = {"prompt": prompt, "minor": str(minor).lower(), "enrolled": str(enrolled).lower()}
-    return Call(
-        "POST", "/v1/guard/request", read, True, data=form, files={"image": _image(image)}
-    )
+    return Call("POST", "/v1/guard/request", read, True, data=form, files={"image": _image(image)})
 
 
 def guard_output(source: ImageInput, output: ImageInput) -> Call[models.GuardDecision]:

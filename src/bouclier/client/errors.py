@@ -22,6 +22,7 @@ like a local one.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from bouclier.errors import BouclierError, Conflict, InputError, NotFound
@@ -121,7 +122,7 @@ def retry_after_seconds(value: str | None) -> float | None:
         seconds = float(value.strip())
     except ValueError:
         return None
-    return max(0.0, seconds) if seconds == seconds else None  # NaN is absent
+    return max(0.0, seconds) if math.isfinite(seconds) else None  # NaN, inf: absent
 
 
 def error_from(status: int, body: Any, retry_after: str | None = None) -> ApiError:

@@ -54,7 +54,7 @@ class Retry:
 
 
 def _retryable(failure: Failure, idempotent: bool) -> bool:
-    if failure == "connect" or failure == 429:
+    if failure in {"connect", 429}:
         return True
     if failure == "transport":
         return idempotent

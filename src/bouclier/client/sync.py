@@ -137,9 +137,7 @@ class Client:
     def delete_bank(self, name: str) -> models.BankDeleted:
         return self.send(calls.delete_bank(name))
 
-    def add_hashes(
-        self, name: str, entries: Sequence[dict[str, Any] | str]
-    ) -> models.EntriesAdded:
+    def add_hashes(self, name: str, entries: Sequence[dict[str, Any] | str]) -> models.EntriesAdded:
         return self.send(calls.add_hashes(name, entries))
 
     def remove_hash(self, name: str, entry: int) -> models.EntryRemoved:
