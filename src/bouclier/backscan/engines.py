@@ -102,9 +102,10 @@ class RayEngine:
 
     def __init__(self, setup: Setup, address: str | None, workers: int | None = None) -> None:
         try:
-            import ray
+            import ray as imported
         except ImportError:
             raise ConfigError("--engine ray needs Ray: pip install 'bouclier[ray]'") from None
+        ray: Any = imported  # Ray's API is only partly typed
         self._ray = ray
         self._owns = not ray.is_initialized()
         if self._owns:
@@ -116,7 +117,7 @@ class RayEngine:
         self.workers = workers or max(1, cpus)
         actor = ray.remote(num_cpus=1)(_NodeScanner)
         setup_ref = ray.put(setup)
-        self._actors = [actor.remote(setup_ref) for _ in range(self.workers)]
+        self._actors: list[Any] = [actor.remote(setup_ref) for _ in range(self.workers)]
         self.nodes = len({n["NodeID"] for n in ray.nodes() if n.get("Alive")})
 
     def run(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:

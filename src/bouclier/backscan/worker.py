@@ -121,6 +121,8 @@ class Scanner:
 def _valid_id(value: str) -> str:
     if not 1 <= len(value) <= MAX_ID_CHARS:
         raise InputError(f"an id has 1 to {MAX_ID_CHARS} characters", code="invalid_row")
+    if value.isascii() and value.isprintable():  # the common case, no control character: fast
+        return value
     try:
         return refuse_control(value)
     except ValueError as exc:

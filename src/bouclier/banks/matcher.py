@@ -18,7 +18,7 @@ hit whose bank the matcher does not know (yet, or any more) is left out.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -354,13 +354,13 @@ class BankMatcher:
             if index is None or not len(index):
                 continue
             kind = self.signal_types.get(name)
-            self._collect(kind, index, group, [best] * len(group))
+            self._collect(kind, index, group, lambda _: best)
         return _ranked(best)
 
     def match_each(self, fingerprints: Sequence[Fingerprint]) -> list[tuple[Match, ...]]:
         """The matches of each fingerprint on its own, in order (a back-scan's rows: one search
         call for all of them, as :meth:`match_fingerprints` makes for one image's)."""
-        bests: list[dict[int, Match]] = [{} for _ in fingerprints]
+        bests: dict[int, dict[int, Match]] = {}  # only for the rows with hits: most have none
         by_type: dict[str, list[int]] = {}
         for at, fingerprint in enumerate(fingerprints):
             by_type.setdefault(fingerprint.signal_type, []).append(at)
@@ -370,25 +370,27 @@ class BankMatcher:
             if index is None or not len(index):
                 continue
             group = [fingerprints[at] for at in rows]
-            self._collect(self.signal_types.get(name), index, group, [bests[at] for at in rows])
-        return [_ranked(best) for best in bests]
+            kind = self.signal_types.get(name)
+            self._collect(kind, index, group, lambda i, rows=rows: bests.setdefault(rows[i], {}))
+        return [_ranked(bests[at]) if at in bests else () for at in range(len(fingerprints))]
 
     def _collect(
         self,
         kind: SignalType,
         index: SignalIndex,
         queries: Sequence[Fingerprint],
-        bests: Sequence[dict[int, Match]],
+        best_of: Callable[[int], dict[int, Match]],
     ) -> None:
-        """Keeps each query's hits within its bank's threshold in its own ``bests`` dict (one
-        dict shared by all of an image's queries)."""
+        """Keeps the hits of query *i* within their bank's threshold in ``best_of(i)`` (one dict
+        shared by all of an image's queries, or one per back-scan row)."""
         radius = self.radius if kind.bank_threshold else kind.default_threshold
         hits = index.search_many(kind.pack([q.value for q in queries]), radius)
         # read after the search: an entry enters the map before the index and leaves it after
         banks, mapping = self.banks, self._map
-        for query, found, best in zip(queries, hits, bests, strict=True):
+        for at, (query, found) in enumerate(zip(queries, hits, strict=True)):
             if not len(found):
                 continue
+            best = best_of(at)
             for label, dist in zip(found.labels.tolist(), found.distances.tolist(), strict=True):
                 bank_id = mapping.bank_of(label)
                 bank = banks.get(bank_id) if bank_id is not None else None
