@@ -66,12 +66,14 @@ def backscan(
     names = sorted(options.banks) if options.banks else sorted(b.name for b in store.banks())
     marker = Checkpoint.path_for(options.out)
     state = None if options.restart else Checkpoint.load(marker)
+    if state is not None and state.done:  # a finished back-scan: this one starts anew
+        state = None
     if state is not None and not state.matches(source.identity(), names, options.chunk_size):
         raise ConfigError(
             f"{marker} belongs to another back-scan (source, banks or chunk size differ): "
             "run again with --restart, or write the report elsewhere"
         )
-    if state is None or state.done:
+    if state is None:
         state = Checkpoint(source.identity(), names, options.chunk_size)
     resumed_from = state.chunks
     setup = Setup(
