@@ -45,7 +45,8 @@ def test_what_is_refused_before_any_work(cli: Cli, database_url: str, tmp_path: 
     rows.write_text('{"id": 1, "pdq": "' + "0" * 64 + '"}\n', encoding="utf-8")
     out = str(tmp_path / "out.jsonl")
     code, _, stderr = cli("backscan", str(rows), "--out", out)
-    assert code == exit_codes.CONFIG and "no banks" in stderr
+    assert code == exit_codes.CONFIG
+    assert "no banks" in stderr
     db = Database.open(database_url)
     try:
         BankStore(db).create("victims", "victim")
@@ -56,7 +57,9 @@ def test_what_is_refused_before_any_work(cli: Cli, database_url: str, tmp_path: 
     code, _, stderr = cli("backscan", str(rows), "--out", out, "--address", "127.0.0.1:1")
     assert code == exit_codes.USAGE
     code, _, stderr = cli("backscan", str(tmp_path / "missing.csv"), "--out", out)
-    assert code != exit_codes.OK and "no such file" in stderr
+    assert code != exit_codes.OK
+    assert "no such file" in stderr
     code, _, stderr = cli("backscan", str(rows), "--out", out)
-    assert code == exit_codes.OK and "1 items, 0 hits, 0 refused" in stderr
+    assert code == exit_codes.OK
+    assert "1 items, 0 hits, 0 refused" in stderr
     assert Path(out).read_text() == ""
