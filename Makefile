@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload attack-run clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload bench-backscan attack-run clean
 
 VENV := .venv/bin
 
@@ -59,6 +59,10 @@ attack-run: setup
 
 bench-reupload: setup
 	$(VENV)/python benchmarks/bench_reupload.py
+
+# issue 17: (id, PDQ) rows against a bank, local processes vs Ray; image back-scan vs scan
+bench-backscan: setup
+	$(VENV)/python benchmarks/bench_backscan.py
 
 bench: bench-hashing bench-index bench-scan bench-likeness
 
