@@ -45,6 +45,7 @@ def test_jsonl_rows_and_bad_rows_reported_by_line(archive: Archive, tmp_path: Pa
         '{"id": "", "pdq": "' + "0" * 64 + '"}',
         '{"id": "x\\u0000", "pdq": "' + "0" * 64 + '"}',
         '{"id": true, "pdq": "' + "0" * 64 + '"}',
+        '{"id": "' + "x" * 200_000 + '", "pdq": "' + "0" * 64 + '"}',  # cut at 64 KiB
     ]
     rows = archive.write_jsonl(tmp_path / "rows.jsonl", bad)
     out = tmp_path / "report.jsonl"
@@ -57,8 +58,9 @@ def test_jsonl_rows_and_bad_rows_reported_by_line(archive: Archive, tmp_path: Pa
         (604, "invalid_row"),
         (605, "invalid_row"),
         (606, "invalid_row"),
+        (607, "invalid_row"),
     ]
-    assert summary.refused == 6
+    assert summary.refused == 7
     assert hits(out) == archive.expected
 
 

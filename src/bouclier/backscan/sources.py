@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 from bouclier.backscan.chunks import Chunk, Kind
 from bouclier.backscan.objects import ObjectStore
@@ -28,6 +29,7 @@ from bouclier.errors import ConfigError, FileUnreadable, InputError
 
 ROW_SUFFIXES: dict[str, Kind] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 MAX_HEADER_BYTES = 64 * 1024
+MAX_LINE_BYTES = 64 * 1024  # a row is an id and a hash: far less
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,15 @@ class Source:
         """(line or position, item), in the fixed order."""
         if self.rows:
             with open(self.location, "rb") as handle:
-                start = 1
+                line = 0
                 if self.kind == "csv":
-                    handle.readline()
-                    start = 2
-                for line, text in enumerate(handle, start):
-                    raw = text.rstrip(b"\r\n")
+                    _bounded_line(handle)
+                    line = 1
+                while True:
+                    raw = _bounded_line(handle)
+                    if raw is None:
+                        return
+                    line += 1
                     if raw.strip():
                         yield line, raw
         elif self.store is not None:
@@ -103,6 +108,18 @@ class Source:
                 return
             yield Chunk(number, batch[0][0], tuple(item for _, item in batch))
             number += 1
+
+
+def _bounded_line(handle: BinaryIO) -> bytes | None:
+    """The next line without its end, cut at MAX_LINE_BYTES (the rest is skipped: such a row is
+    refused by the worker, and memory stays bounded whatever the file holds); None at the end."""
+    raw = handle.readline(MAX_LINE_BYTES)
+    if not raw:
+        return None
+    if not raw.endswith(b"\n"):
+        while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+            pass
+    return raw.rstrip(b"\r\n")
 
 
 def item_text(item: bytes | str) -> str:
