@@ -371,7 +371,7 @@ class BankMatcher:
                 continue
             group = [fingerprints[at] for at in rows]
             kind = self.signal_types.get(name)
-            self._collect(kind, index, group, lambda i, rows=rows: bests.setdefault(rows[i], {}))
+            self._collect(kind, index, group, _row_bests(bests, rows))
         return [_ranked(bests[at]) if at in bests else () for at in range(len(fingerprints))]
 
     def _collect(
@@ -410,6 +410,17 @@ class BankMatcher:
                         stage=query.stage,
                         region=query.region,
                     )
+
+
+def _row_bests(
+    bests: dict[int, dict[int, Match]], rows: list[int]
+) -> Callable[[int], dict[int, Match]]:
+    """The dict of query *i*'s hits: that of its row, made on its first hit."""
+
+    def best_of(i: int) -> dict[int, Match]:
+        return bests.setdefault(rows[i], {})
+
+    return best_of
 
 
 def _ranked(best: dict[int, Match]) -> tuple[Match, ...]:
