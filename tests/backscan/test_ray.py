@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -117,6 +118,7 @@ def two_node_cluster() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
             _stop_group(process)
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def _stop_group(process: subprocess.Popen[bytes]) -> None:
