@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload bench-capture attack-run clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload bench-capture bench-backscan attack-run clean
 
 VENV := .venv/bin
 
@@ -64,6 +64,10 @@ bench-reupload: setup
 bench-capture: setup
 	./scripts/ensure-chromium
 	$(VENV)/python benchmarks/bench_capture.py
+
+# issue 17: (id, PDQ) rows against a bank, local processes vs Ray; image back-scan vs scan
+bench-backscan: setup
+	$(VENV)/python benchmarks/bench_backscan.py
 
 bench: bench-hashing bench-index bench-scan bench-likeness
 

@@ -17,6 +17,7 @@ from bouclier.cli import (
 )
 from bouclier.cli.analyst_cmd import analyst_group
 from bouclier.cli.app import App
+from bouclier.cli.backscan_cmd import backscan_command
 from bouclier.cli.bank_cmd import bank_group
 from bouclier.cli.capture_cmd import capture_group
 from bouclier.cli.case_cmd import case_group
@@ -84,6 +85,7 @@ cli.add_command(case_group)
 cli.add_command(evidence_group)
 cli.add_command(capture_group)
 cli.add_command(scan_command)
+cli.add_command(backscan_command)
 cli.add_command(guard_group)
 cli.add_command(key_group)
 cli.add_command(webhook_group)

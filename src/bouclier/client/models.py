@@ -1,0 +1,227 @@
+"""The API's answers as the client reads them: typed, and open to fields added later.
+
+Each model mirrors a response model of :mod:`bouclier.api.schemas` (a test holds them together),
+with ``extra="allow"``: a newer server may add fields (delta-sync entries gain ``quality``,
+``reviewed`` and ``minor``) and an older client must keep working, with the new fields still
+reachable in ``model_extra``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Hashes(Answer):
+    sha256: str
+    md5: str
+    format: str
+    width: int
+    height: int
+    pdq: str
+    quality: int
+    orientations: dict[str, str]
+    frames: int
+
+
+class Match(Answer):
+    bank: str
+    bank_kind: str
+    entry: int
+    signal_type: str = "pdq"
+    distance: int
+    orientation: str
+    frame: int = 0
+    reviewed: bool = False
+    stage: str = "direct"
+    region: list[int] | None = None
+    inliers: int | None = None
+    corners: list[list[float]] | None = None
+
+
+class Reason(Answer):
+    code: str
+    message: str
+
+
+class Verdict(Answer):
+    verdict: str
+    priority: str
+    escalate: bool
+    reasons: list[Reason]
+    matches: list[Match]
+
+    @property
+    def blocked(self) -> bool:
+        return self.verdict == "BLOCK"
+
+
+class ImageMatch(Verdict):
+    sha256: str
+    pdq: str
+    quality: int
+    low_quality: bool
+
+
+class HashMatch(Verdict):
+    signal_type: str
+    value: str
+    pdq: str | None = None
+
+
+class HashMatches(Answer):
+    results: list[HashMatch]
+
+
+class Signal(Answer):
+    detector: str
+    label: str
+    score: float
+    box: list[int] | None = None
+    details: dict[str, object] = {}
+
+
+class Analysis(Verdict):
+    sha256: str
+    md5: str
+    pdq: str
+    quality: int
+    low_quality: bool
+    format: str
+    width: int
+    height: int
+    sexual: bool
+    revealing: bool
+    signals: list[Signal]
+    timings_ms: dict[str, float]
+
+
+class GuardReason(Answer):
+    code: str
+    term: str
+    lang: str | None = None
+
+
+class GuardDecision(Answer):
+    decision: str
+    score: float
+    threshold: float
+    reasons: list[GuardReason]
+    languages: list[str]
+
+    @property
+    def refused(self) -> bool:
+        return self.decision == "refuse"
+
+
+class Bank(Answer):
+    name: str
+    kind: str
+    threshold: int
+    size: int
+    created_at: str
+
+
+class Banks(Answer):
+    banks: list[Bank]
+
+
+class Change(Answer):
+    cursor: int
+    op: str
+    entry: int
+    signal_type: str = "pdq"
+    value: str
+    pdq: str | None = None
+    created_at: str
+
+
+class Changes(Answer):
+    changes: list[Change]
+    next: int
+    more: bool
+
+
+class EntriesAdded(Answer):
+    bank: str
+    entries: list[int]
+
+
+class EntryRemoved(Answer):
+    bank: str
+    removed: int
+
+
+class BankDeleted(Answer):
+    deleted: str
+    entries: int
+
+
+class ImageAdded(Answer):
+    bank: str
+    entry: int
+    pdq: str
+    quality: int
+    signal_type: str = "pdq"
+    robust_entry: int | None = None
+
+
+class Feedback(Answer):
+    id: int
+    platform: str
+    bank: str | None
+    entry_id: int | None
+    signal_type: str
+    value: str
+    pdq: str | None
+    action: str
+    status: str
+    url: str | None
+    created_at: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+
+
+class Webhook(Answer):
+    id: int
+    name: str
+    url: str
+    events: list[str]
+    created_at: str
+    disabled_at: str | None
+
+
+class WebhookCreated(Webhook):
+    secret: str
+
+
+class Webhooks(Answer):
+    webhooks: list[Webhook]
+
+
+class WebhookDeleted(Answer):
+    deleted: int
+
+
+class Delivery(Answer):
+    id: int
+    webhook_id: int
+    event: str
+    entry_id: int | None
+    first_cursor: int | None
+    last_cursor: int | None
+    status: str
+    attempts: int
+    next_attempt_at: str
+    last_status: int | None
+    last_error: str | None
+    created_at: str
+    delivered_at: str | None
+
+
+class Deliveries(Answer):
+    deliveries: list[Delivery]
+    next: int | None
