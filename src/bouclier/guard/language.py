@@ -8,8 +8,8 @@ trained on Ukrainian, Romanian or Swedish, so those are ``none`` (said, not gues
 
 The language comes from the script first (kana: ja; Han: zh; Hangul: ko; Thai; Arabic script;
 Cyrillic, then py3langid among the Cyrillic languages), then, for Latin script, from py3langid
-among 27 languages (not the close kin of a covered one that short
-prompts are mistaken for: Galician, Catalan, Afrikaans) (its model, inside the wheel, pinned by SHA-256). A Latin prompt that
+among 27 languages (its model, inside the wheel, pinned by SHA-256; not the close kin of a
+covered language that short prompts are mistaken for: Galician, Catalan, Afrikaans). A prompt that
 py3langid is unsure of (probability under :data:`SURE`) is taken as covered, in the language the
 lexicons' words suggest: typos and slang ("mak her nakd") fool it, and the lexicons and the model
 read them anyway.
