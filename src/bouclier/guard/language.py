@@ -11,7 +11,8 @@ Cyrillic, then py3langid among the Cyrillic languages), then, for Latin script, 
 among 27 languages (its model, inside the wheel, pinned by SHA-256; not the close kin of a
 covered language that short prompts are mistaken for: Galician, Catalan, Afrikaans). A prompt that
 py3langid is unsure of (probability under :data:`SURE`) is taken as covered, in the language the
-lexicons' words suggest: typos and slang ("mak her nakd") fool it, and the lexicons and the model
+lexicons' words suggest (and so is one whose language py3langid gives under
+:data:`LEXICON_OVER` when the lexicons read it: "desnúdala" is not Slovak): typos and slang ("mak her nakd") fool it, and the lexicons and the model
 read them anyway.
 """
 
@@ -27,6 +28,7 @@ FULL = frozenset({"en", "fr", "es", "de", "it", "pt", "nl", "pl"})
 MODEL_ONLY = frozenset({"ru", "ar", "zh", "ja", "tr"})
 COVERAGE: dict[str, str] = {**dict.fromkeys(FULL, "full"), **dict.fromkeys(MODEL_ONLY, "model")}
 SURE = 0.6
+LEXICON_OVER = 0.9  # under this, the lexicons' reading of a Latin prompt beats py3langid's
 #: The languages py3langid chooses among for Latin script (its 97 include many a short prompt is
 #: mistaken for: Turkmen, Pidgin...).
 LATIN = [
@@ -137,6 +139,8 @@ class LanguageIdentifier:
         code, probability = self._model(script).classify(text)
         code, probability = str(code), float(probability)
         coverage = COVERAGE.get(code, "none")
+        if coverage == "none" and lexicon_langs and probability < LEXICON_OVER:
+            return Language(lexicon_langs[0], "full", probability)
         if coverage == "none" and probability < SURE:
             if script == "cyrillic":
                 return Language("ru", "model", probability)

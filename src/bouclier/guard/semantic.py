@@ -25,7 +25,7 @@ from bouclier.guard.normalise import EMOJI
 INTENT = ModelFile(
     "bouclier",
     "guard/models/intent.npz",
-    "b65262dff68eafd2ae5d02a21458d712096cc37289c618ffdad0381499d729e5",
+    "d5ea459efdd4c466ade54507feff053728706c9f90537a5c8e02f8f4b385adbc",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))

@@ -10,9 +10,10 @@ embedded in one pass):
    asks to undress or sexualise a person, refused from :data:`MODEL_THRESHOLD` (lower with a
    face, :data:`MODEL_FACE_THRESHOLD`, or a protected person, :data:`MODEL_PROTECTED_THRESHOLD`).
    It catches paraphrases and slang the lexicons lack ("make her clothes disappear", "make her
-   18+"), and it overrules a lexicon refusal on text alone when it is sure no person is meant
-   (probability under :data:`VETO`: "undress the mannequin in the shop window", "the bikini shop
-   sign");
+   18+"), and it overrules a lexicon refusal on text alone when the prompt names an object
+   (:data:`OBJECTS`) and the model is sure no person is meant (probability under :data:`VETO`: "undress the mannequin in the shop window", "the bikini shop
+   sign"). It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give
+   her nude lipstick");
 3. **context**: an allowed prompt is read again after the conversation's last
    :data:`CONTEXT_TURNS` requests; when the whole refuses and the prompt itself carries some of the
    harm (probability from :data:`CONTEXT_FLOOR`), the prompt is refused ("put her in a white
@@ -26,6 +27,7 @@ Every answer carries an ``explanation`` (allows too) and each stage's own score 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -46,7 +48,18 @@ MODEL_PROTECTED_THRESHOLD = 0.2
 VETO = 0.1
 CONTEXT_TURNS = 2
 CONTEXT_FLOOR = 0.002
-MAX_CONTEXT = 10  # previous requests a caller may send; only the last CONTEXT_TURNS are read
+MAX_CONTEXT = 10
+#: Words naming a thing that is not a person (mannequins, statues, dolls, signs, posters, shops),
+#: in the covered languages: the model may overrule the lexicons only when one of them is there.
+OBJECTS = re.compile(
+    r"mannequin|manequim|maniqu[ií]|manichino|schaufensterpuppe|etalagepop|manekin|манекен|"
+    r"マネキン|模特|مانيكان|manken|statue|statua|estatua|estátua|standbeeld|beeld|posąg|pos[aą]g|"
+    r"стату|雕像|銅像|像|تمثال|heykel|\bsign\b|enseigne|letrero|cartel|schild|insegna|placa|"
+    r"\bbord\b|szyld|вывеск|招牌|看板|لافتة|tabela|\bdoll|poupée|muñec|puppe|bambola|boneca|"
+    r"\bpop\b|lalk|кукл|娃娃|人形|دمية|bebe[gğk]|poster|affiche|logo|magasin|tienda|laden|"
+    r"negozio|\bloja|winkel|sklep|магазин|店|mağaza|\bshop|\bstore\b",
+    re.IGNORECASE,
+)  # previous requests a caller may send; only the last CONTEXT_TURNS are read
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +150,18 @@ class TwoStageGuard:
                 reasons.append(GuardReason("real_face", "a photographed face in the image"))
         language = self.languages.identify(request.prompt, lex_langs)
         by_lexicon = bool(matches) and lexical >= lex_threshold
-        by_model = harm >= model_threshold
+        # A phrase the lexicons know as benign ("nude lipstick") is not refused on meaning alone.
+        by_model = harm >= model_threshold and (
+            by_lexicon or not self.lexicons.masked(request.prompt)
+        )
         # The model overrules the lexicons only in a language it was trained on.
-        vetoed = by_lexicon and not protected and harm < VETO and language.coverage != "none"
+        vetoed = (
+            by_lexicon
+            and not protected
+            and harm < VETO
+            and language.coverage != "none"
+            and OBJECTS.search(request.prompt) is not None
+        )
         refused = (by_lexicon and not vetoed) or by_model
         if by_model and not by_lexicon:
             reasons.append(GuardReason("model", f"meaning read as harmful ({harm:.2f})"))
@@ -155,8 +177,8 @@ class TwoStageGuard:
             reasons.append(GuardReason("uncovered", f"language {language.code} is not covered"))
             if not refused:
                 action = uncovered
-        score = max(0.0 if vetoed else lexical, harm)
-        threshold = min(lex_threshold, model_threshold)
+        score = max(0.0 if vetoed else lexical, harm if by_model else min(harm, lexical))
+        threshold = lex_threshold
         return GuardDecision(
             action,
             round(score, 4),
