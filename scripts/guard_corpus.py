@@ -3,7 +3,8 @@
     .venv/bin/python scripts/guard_corpus.py
 
 * ``corpus/guard/concepts.jsonl`` (split ``tune``): the phrase banks of scripts/guard_concepts.py,
-  each phrase put in three of its language's frames with three people, drawn with a fixed seed.
+  each phrase put in three of its language's frames with three people, drawn with a fixed seed;
+  a generated prompt equal to a held-out one is dropped.
 * ``corpus/guard/heldout-v2.jsonl`` (split ``heldout``): the hand-written sentences of
   corpus/guard/source/heldout_v2.txt, as they are.
 
@@ -27,10 +28,18 @@ CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
 
 
+def heldout_texts() -> set[str]:
+    """Every held-out prompt: a generated phrase equal to one is dropped (held out wins)."""
+    texts = {r["text"] for r in heldout_rows()}
+    for line in (CORPUS / "heldout.jsonl").read_text(encoding="utf-8").splitlines():
+        texts.add(json.loads(line)["text"])
+    return texts
+
+
 def concept_rows() -> list[dict[str, str]]:
     rng = random.Random(13)
     rows: list[dict[str, str]] = []
-    seen: set[str] = set()
+    seen: set[str] = heldout_texts()
     for lang, bank in BANKS.items():
         for kind, label in (("HARM", "refuse"), ("SAFE", "allow")):
             for phrase in bank[kind]:

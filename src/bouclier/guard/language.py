@@ -11,8 +11,9 @@ Cyrillic, then py3langid among the Cyrillic languages), then, for Latin script, 
 among 27 languages (its model, inside the wheel, pinned by SHA-256; not the close kin of a
 covered language that short prompts are mistaken for: Galician, Catalan, Afrikaans). A prompt that
 py3langid is unsure of (probability under :data:`SURE`) is taken as covered, in the language the
-lexicons' words suggest (and so is one whose language py3langid gives under
-:data:`LEXICON_OVER` when the lexicons read it: "desnúdala" is not Slovak): typos and slang ("mak her nakd") fool it, and the lexicons and the model
+lexicons' words suggest, and so is one whose language py3langid gives under
+:data:`LEXICON_OVER` when the lexicons read it ("desnúdala" is not Slovak): typos and slang
+("mak her nakd") fool it, and the lexicons and the model
 read them anyway.
 """
 

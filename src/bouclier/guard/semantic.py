@@ -25,7 +25,7 @@ from bouclier.guard.normalise import EMOJI
 INTENT = ModelFile(
     "bouclier",
     "guard/models/intent.npz",
-    "d5ea459efdd4c466ade54507feff053728706c9f90537a5c8e02f8f4b385adbc",
+    "934ad197f61ba67240989c401a7404f9e6f3fa9232094534eb211634dda05b87",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
@@ -105,7 +105,9 @@ class SemanticStage:
         self.load()
         embeddings = self.embed(texts)
         assert self._classifier is not None
-        return self._classifier(embeddings)
+        harm = self._classifier(embeddings)
+        harm[[not plain(t) for t in texts]] = 0.0  # nothing to read: nothing asked
+        return harm
 
 
 _default: SemanticStage | None = None
