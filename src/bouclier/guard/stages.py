@@ -13,7 +13,8 @@ embedded in one pass):
    18+"), and it overrules a lexicon refusal on text alone when the prompt names an object
    (:data:`OBJECTS`) and the model is sure no person is meant (probability under :data:`VETO`:
    "undress the mannequin in the shop window", "the bikini shop sign").
-   It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give her nude lipstick");
+   It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give her
+   nude lipstick");
 3. **context**: an allowed prompt is read again after the conversation's last
    :data:`CONTEXT_TURNS` requests; when the whole refuses and the prompt itself carries some of the
    harm (probability from :data:`CONTEXT_FLOOR`), the prompt is refused ("put her in a white
