@@ -25,7 +25,7 @@ from bouclier.guard.normalise import EMOJI
 INTENT = ModelFile(
     "bouclier",
     "guard/models/intent.npz",
-    "934ad197f61ba67240989c401a7404f9e6f3fa9232094534eb211634dda05b87",
+    "13ca92448140bb0cff2a2be386e5953ddc4fe3d0a89c468034e13661d451d6d2",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))

@@ -184,7 +184,7 @@ class TwoStageGuard:
             action,
             round(score, 4),
             tuple(reasons),
-            lex_langs or ((language.code,) if language.code != "und" else ()),
+            _languages(lex_langs, language),
             threshold,
             coverage=language.coverage,
             explanation=_explain(action, by_lexicon, by_model, vetoed, matches != (), language),
@@ -203,6 +203,13 @@ class TwoStageGuard:
             return False  # "remove the background" after a refused request is still allowed
         lexical, matches, _ = self.lexicons.read(joined)
         return joined_harm >= threshold or (bool(matches) and lexical >= TEXT_THRESHOLD)
+
+
+def _languages(lexicon_langs: tuple[str, ...], language: Language) -> tuple[str, ...]:
+    """The lexicons' reading of a covered prompt, else the identified language."""
+    if language.coverage == "full" and lexicon_langs:
+        return lexicon_langs
+    return (language.code,) if language.code != "und" else ()
 
 
 def _explain(
