@@ -60,7 +60,8 @@ def test_the_issue_false_refusals_are_allowed(guard: TwoStageGuard, prompt: str)
     decision = guard.check(prompt)
     assert decision.decision is Action.ALLOW, decision
     assert "no_person" in decision.concepts  # the lexicons matched, the model overruled them
-    assert decision.explanation is not None and "object" in decision.explanation
+    assert decision.explanation is not None
+    assert "object" in decision.explanation
 
 
 def test_an_object_veto_needs_an_object_and_never_protects_a_minor(guard: TwoStageGuard) -> None:

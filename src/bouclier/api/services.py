@@ -92,9 +92,7 @@ class Services:
             db.dispose()
             raise
         # the same models and thresholds as the analysis
-        guard = Guard(
-            detectors, policy=analyzer.policy, requests=requests_from_settings(settings)
-        )
+        guard = Guard(detectors, policy=analyzer.policy, requests=requests_from_settings(settings))
         services = cls(settings, db, store, ApiKeyStore(db), analyzer, guard, live)
         services.matched = matched
         services.intake = CaseIntake.from_settings(db, settings)
