@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.services import Services
-from bouclier.api.uploads import read_form
+from bouclier.api.uploads import BULK_BODY, read_form
 from bouclier.errors import InputError
 from bouclier.guard.decision import Action
 from bouclier.guard.request import MAX_PROMPT_CHARS
@@ -239,7 +239,7 @@ def _edit_request(index: int, value: Any) -> tuple[EditRequest, Action | None]:
 @router.post(
     "/requests",
     dependencies=_providers,
-    openapi_extra=_BATCH_BODY,
+    openapi_extra={**_BATCH_BODY, **BULK_BODY},  # up to BOUCLIER_MAX_BULK_BODY_BYTES
     response_model=schemas.GuardBatchOut,
 )
 async def guard_requests(request: Request) -> dict[str, Any]:
