@@ -1,6 +1,15 @@
 """The generative-AI guardrail: quality on the evaluation corpus, latency of both checks.
 
-    .venv/bin/python benchmarks/bench_guard.py [--repeat 20] [--pairs-repeat 5] [--out FILE]
+    .venv/bin/python benchmarks/bench_guard.py [--repeat 20] [--pairs-repeat 5] [--runs 5]
+        [--no-output] [--out FILE]
+
+Side by side on the same held-out prompts (corpus/guard/heldout.jsonl and heldout-v2.jsonl, never
+trained or tuned on): the lexicon-only guard (first generation), the model alone, and the
+two-stage guard (bouclier.guard.stages), with a per-language table of the two-stage guard and the
+share of prompts in uncovered languages (uk, ro, sv) that it says are uncovered. Then the
+two-stage guard's latency for one prompt on one core (p50/p99 of every held-out and tune prompt,
+``--repeat`` passes) and its batch throughput on two cores (batches of 256, ``--runs`` runs: mean
+and spread).
 
 Quality: precision, recall, F1 and false-positive rate of ``check_request`` (text alone) per
 language, on the held-out split of corpus/guard/ (written with the tune split, before tuning, and
@@ -29,8 +38,13 @@ from bouclier.detectors.faces import FaceDetector
 from bouclier.detectors.nudity import REVEALING, NudityDetector
 from bouclier.detectors.registry import Registry
 from bouclier.guard import Guard
-from bouclier.guard.evaluation import evaluate, load_corpus
+from bouclier.guard.decision import Action
+from bouclier.guard.evaluation import Evaluation, Metrics, evaluate, load_corpus
 from bouclier.guard.request import RequestGuard
+from bouclier.guard.semantic import SemanticStage
+from bouclier.guard.stages import MODEL_THRESHOLD, EditRequest, TwoStageGuard
+
+UNCOVERED = {"uk", "ro", "sv"}
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "guard"
@@ -91,20 +105,140 @@ def quality_table(split: str, guard: Guard) -> list[str]:
     return [*lines, ""]
 
 
+def _table(result: Evaluation) -> list[str]:
+    lines = [
+        "| lang | n | refuse / allow | precision | recall | F1 | FPR |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in result.rows():
+        lines.append(
+            f"| {row['lang']} | {row['n']} | {row['positives']} / {row['negatives']} | "
+            f"{row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['fpr']:.3f} |"
+        )
+    return lines
+
+
+def _throughput(
+    lexicons: RequestGuard, requests: list[EditRequest], runs: int, cores: int
+) -> list[float]:
+    """Prompts per second of check_many in batches of 256, on ``cores`` cores."""
+    if hasattr(os, "sched_setaffinity"):
+        available = sorted(os.sched_getaffinity(0) | set(range(os.cpu_count() or 1)))
+        os.sched_setaffinity(0, set(available[:cores]))
+    guard = TwoStageGuard(lexicons, SemanticStage(threads=cores), uncovered=Action.ALLOW)
+    guard.load()
+    guard.check_many(requests[:256])  # warm-up
+    rates = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for i in range(0, len(requests), 256):
+            guard.check_many(requests[i : i + 256])
+        rates.append(len(requests) / (time.perf_counter() - start))
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    return rates
+
+
+def second_generation(repeat: int, runs: int) -> list[str]:
+    heldout = [
+        *load_corpus(CORPUS / "heldout.jsonl"),
+        *load_corpus(CORPUS / "heldout-v2.jsonl"),
+    ]
+    covered = [e for e in heldout if e.lang not in UNCOVERED]
+    uncovered = [e for e in heldout if e.lang in UNCOVERED]
+    lexicons = RequestGuard()
+    stage = SemanticStage(threads=1)
+    two = TwoStageGuard(lexicons, stage, uncovered=Action.ALLOW)
+    two.load()
+    harms = stage.harm([e.text for e in covered])
+    overall: dict[str, Metrics] = {"lexicons only (first generation)": Metrics()}
+    overall["model only (p >= 0.5)"] = Metrics()
+    overall["two-stage (this guard)"] = Metrics()
+    per_lang = Evaluation()
+    for example, harm in zip(covered, harms, strict=True):
+        lexical = lexicons.check(example.text).decision.value
+        model = "refuse" if harm >= MODEL_THRESHOLD else "allow"
+        decision = two.check(example.text)
+        got = "refuse" if decision.refused else "allow"
+        for name, value in zip(overall, (lexical, model, got), strict=True):
+            overall[name].add(example.label, value)
+        per_lang.by_lang.setdefault(example.lang, Metrics()).add(example.label, got)
+        per_lang.overall.add(example.label, got)
+        if got != example.label:
+            per_lang.errors.append((example, decision))
+    lines = [
+        f"Held-out, covered languages ({len(covered)} prompts: heldout.jsonl + heldout-v2.jsonl, "
+        "never trained or tuned on). Side by side:",
+        "",
+        "| guard | n | precision | recall | F1 | FPR |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, metrics in overall.items():
+        row = metrics.to_dict()
+        lines.append(
+            f"| {name} | {row['n']} | {row['precision']:.3f} | {row['recall']:.3f} | "
+            f"{row['f1']:.3f} | {row['fpr']:.3f} |"
+        )
+    lines += ["", "Two-stage guard per language (held-out):", "", *_table(per_lang), ""]
+    for example, decision in per_lang.errors:
+        lines.append(
+            f"- wrong ({example.label}, {example.lang}): {example.text!r} "
+            f"stages {dict(decision.stages)}"
+        )
+    flagged = [two.check(e.text, uncovered=Action.REVIEW) for e in uncovered]
+    said = sum(d.coverage == "none" for d in flagged)
+    lines += [
+        "",
+        f"Uncovered languages (uk, ro, sv: {len(uncovered)} held-out prompts): {said} answered "
+        f'"coverage": "none"; decisions {sorted(d.decision.value for d in flagged)}.',
+        "",
+    ]
+    prompts = [e.text for s in ("tune", "heldout") for e in load_corpus(CORPUS / f"{s}.jsonl")]
+    prompts += [e.text for e in load_corpus(CORPUS / "heldout-v2.jsonl")]
+    for prompt in prompts[:50]:
+        two.check(prompt)  # warm-up
+    single = [timed(lambda p=p: two.check(p)) for _ in range(repeat) for p in prompts]
+    requests = [EditRequest(p) for p in prompts]
+    throughput = {1: _throughput(lexicons, requests, runs, 1)}
+    throughput[2] = _throughput(lexicons, requests, runs, 2)
+    p50, p99, top = percentiles(single)
+    lines += [
+        "Two-stage guard speed.",
+        "",
+        "| measure | calls | value |",
+        "|---|---|---|",
+        f"| check, one prompt, one core: p50 / p99 / max (ms) | {len(single)} | "
+        f"{p50:.2f} / {p99:.2f} / {top:.2f} |",
+    ]
+    for cores, rates in throughput.items():
+        spread = statistics.stdev(rates) if len(rates) > 1 else 0.0
+        lines.append(
+            f"| check_many, batches of 256, {cores} core(s), {cores} BLAS thread(s) (prompts/s): "
+            f"mean ± sd (min-max) over {runs} runs | {len(requests)} x {runs} | "
+            f"{statistics.mean(rates):.0f} ± {spread:.0f} ({min(rates):.0f}-{max(rates):.0f}) |"
+        )
+    lines.append("")
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20, help="passes over the corpus (warm)")
     parser.add_argument("--pairs-repeat", type=int, default=5, help="runs of each image pair")
+    parser.add_argument("--runs", type=int, default=5, help="runs of the batch throughput")
+    parser.add_argument("--no-output", action="store_true", help="skip check_output's models")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    second = second_generation(args.repeat, args.runs)
 
     start = time.perf_counter()
     requests = RequestGuard()
     compile_ms = (time.perf_counter() - start) * 1000
     guard = Guard(requests=requests)
-    lines = ["Request guard on the evaluation corpus (text alone).", ""]
+    lines = [*second, "First-generation request guard (lexicons alone, text alone).", ""]
     lines += quality_table("heldout", guard)
     lines += quality_table("tune", guard)
 
@@ -113,6 +247,12 @@ def main() -> None:
     cold = [timed(lambda p=p: fresh.check(p)) for p in prompts]
     warm = [timed(lambda p=p: requests.check(p)) for _ in range(args.repeat) for p in prompts]
 
+    if args.no_output:
+        text = "\n".join(lines) + "\n"
+        sys.stdout.write(text)
+        if args.out:
+            args.out.write_text(text)
+        return
     nudity, faces = NudityDetector(threads=1), FaceDetector()
     real = Guard(Registry([nudity, faces]), requests=requests)
     full = Guard(Registry([AlwaysRevealing(nudity), faces]), requests=requests)

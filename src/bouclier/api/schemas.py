@@ -252,8 +252,19 @@ class GuardReasonOut(BaseModel):
 
 
 class GuardOut(BaseModel):
-    decision: str = Field(description="allow or refuse")
+    decision: str = Field(description="allow, refuse, or review (an uncovered language)")
     score: float
     threshold: float
     reasons: list[GuardReasonOut]
     languages: list[str]
+    coverage: str | None = Field(
+        default=None, description="full, model or none: whether the prompt's language is covered"
+    )
+    explanation: str | None = Field(default=None, description="why, in one sentence")
+    stages: dict[str, float] | None = Field(
+        default=None, description="each stage's own score: lexicon, model"
+    )
+
+
+class GuardBatchOut(BaseModel):
+    results: list[GuardOut]

@@ -32,6 +32,8 @@ from bouclier.cases.updates import CaseMailer
 from bouclier.detectors.registry import Registry
 from bouclier.errors import BouclierError, ModelUnavailable
 from bouclier.guard import Guard
+from bouclier.guard.guard import requests_from_settings
+from bouclier.guard.stages import TwoStageGuard
 from bouclier.media import Limits
 from bouclier.policy import Policy
 from bouclier.settings import Settings
@@ -91,7 +93,8 @@ class Services:
         except BaseException:
             db.dispose()
             raise
-        guard = Guard(detectors, policy=analyzer.policy)  # the same models and thresholds
+        # the same models and thresholds as the analysis
+        guard = Guard(detectors, policy=analyzer.policy, requests=requests_from_settings(settings))
         services = cls(settings, db, store, ApiKeyStore(db), analyzer, guard, live)
         services.matched = matched
         services.intake = CaseIntake.from_settings(db, settings)
@@ -142,6 +145,8 @@ class Services:
         """Loads the analyzer's models; blocking, run in a worker thread."""
         try:
             self.analyzer.load()
+            if isinstance(self.guard.requests, TwoStageGuard):
+                self.guard.requests.load()
         except BouclierError as exc:
             self.models_error = exc
             log.error("models failed to load: %s [%s]", exc.message, exc.code)

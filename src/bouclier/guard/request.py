@@ -79,6 +79,11 @@ class RequestGuard:
                 text = lexicon.benign.sub(lambda m: " " * len(m.group(0)), text)
         return text
 
+    def masked(self, prompt: str) -> bool:
+        """Whether a benign phrase ("nude lipstick", "remove the background") was masked."""
+        text = normalise(prompt[:MAX_PROMPT_CHARS])[: 2 * MAX_PROMPT_CHARS]
+        return self.prepare(prompt) != self.speller.correct(text)
+
     def read(self, prompt: str) -> tuple[float, tuple[Match, ...], tuple[str, ...]]:
         """The prompt's score before any context, the concepts matched and its languages."""
         text = self.prepare(prompt)

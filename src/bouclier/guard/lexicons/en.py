@@ -18,7 +18,7 @@ LEXICON = Lexicon(
     },
     concepts={
         "undress": (
-            r"naked\w*",
+            r"naked\w*|nakd|nekkid",
             r"nude|nudes|nudity",
             r"undress\w*",
             r"unclothed|disrobe\w*",

