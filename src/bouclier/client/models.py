@@ -111,6 +111,9 @@ class GuardDecision(Answer):
     threshold: float
     reasons: list[GuardReason]
     languages: list[str]
+    coverage: str | None = None  # full, model or none: whether the prompt's language is covered
+    explanation: str | None = None
+    stages: dict[str, float] | None = None  # each stage's own score: lexicon, model
 
     @property
     def refused(self) -> bool:
