@@ -55,6 +55,7 @@ CONSTRAINED: list[tuple[tuple[str, ...], str, str, str]] = [
     (v.CASE_STATUSES, "cases", "status", "case_status"),
     (v.CASE_ITEM_KINDS, "case_items", "kind", "case_item_kind"),
     (v.CASE_ITEM_STATUSES, "case_items", "status", "case_item_status"),
+    (v.LINK_STATUSES, "case_items", "link_status", "case_item_link_status"),
     (v.NOTICE_LAWS, "notices", "law", "notice_law"),
     (v.NOTICE_CHANNELS, "notices", "channel", "notice_channel"),
     (v.NOTICE_STATUSES, "notices", "status", "notice_status"),

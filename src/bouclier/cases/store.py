@@ -40,6 +40,7 @@ from bouclier.cases.records import (
     WithdrawalInfo,
     case_info,
 )
+from bouclier.cases.queue import CaseQueue
 from bouclier.cases.review import CaseReview, record_reupload
 from bouclier.cases.withdrawal import CaseWithdrawal
 from bouclier.errors import Conflict, InputError
@@ -65,7 +66,7 @@ __all__ = [
 ]
 
 
-class Cases(CaseItems, CaseReview, CaseWithdrawal):
+class Cases(CaseItems, CaseReview, CaseQueue, CaseWithdrawal):
     """The cases of one database. ``settings`` gives the case key's location and the limits."""
 
     # --- creating and opening a case -------------------------------------------------------

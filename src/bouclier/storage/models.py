@@ -350,7 +350,7 @@ class Case(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     minor: Mapped[bool] = mapped_column(Boolean, default=False)
     sextortion: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     collective_id: Mapped[int | None] = mapped_column(
         ForeignKey("collectives.id", ondelete="SET NULL"), nullable=True, index=True
     )
@@ -364,6 +364,11 @@ class Case(Base):
     # False for a case opened without a solved challenge or in a burst from one client, until an
     # analyst looks at it: the queue puts such cases after the others (bouclier.cases.review).
     verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # the analyst who claimed the case, or was assigned it (None: nobody yet)
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysts.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SpentChallenge(Base):
@@ -384,6 +389,9 @@ class CaseItem(Base):
     __table_args__ = (
         CheckConstraint(one_of("kind", vocabulary.CASE_ITEM_KINDS), name="case_item_kind"),
         CheckConstraint(one_of("status", vocabulary.CASE_ITEM_STATUSES), name="case_item_status"),
+        CheckConstraint(
+            one_of("link_status", vocabulary.LINK_STATUSES), name="case_item_link_status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -394,11 +402,15 @@ class CaseItem(Base):
     quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
-    platform: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    platform: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     bank_entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # a URL's standing, following its notices (bouclier.cases.links); "pending" for the others
+    link_status: Mapped[str] = mapped_column(
+        String(16), default="pending", server_default="pending"
+    )
 
 
 class EvidenceFile(Base):
