@@ -50,5 +50,6 @@ def follow_notices(session: Session, item_id: int | None) -> LinkStatus | None:
         return None
     session.flush()  # the caller's change to a notice counts
     statuses = list(session.scalars(select(Notice.status).where(Notice.item_id == item_id)).all())
-    item.link_status = link_status(statuses)
-    return item.link_status  # type: ignore[return-value]
+    status = link_status(statuses)
+    item.link_status = status
+    return status

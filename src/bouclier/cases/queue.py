@@ -333,13 +333,10 @@ class CaseQueue(CaseLookup):
                 ),
                 notices_by_status=notices,
                 notices_overdue=int(
-                    session.scalar(select(func.count(Notice.id)).where(overdue_notice(moment)))
-                    or 0
+                    session.scalar(select(func.count(Notice.id)).where(overdue_notice(moment))) or 0
                 ),
                 opened_per_day=[
                     (day, opened.get(day, 0))
-                    for day in (
-                        (since + timedelta(days=n)).date().isoformat() for n in range(days)
-                    )
+                    for day in ((since + timedelta(days=n)).date().isoformat() for n in range(days))
                 ],
             )

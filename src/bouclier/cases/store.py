@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bouclier.banks.store import bounded_text
 from bouclier.cases import credentials, custody, sealing
 from bouclier.cases.items import CaseItems
+from bouclier.cases.queue import CaseQueue
 from bouclier.cases.records import (
     FALSE_POSITIVE_BANK,
     LANGUAGES,
@@ -40,7 +41,6 @@ from bouclier.cases.records import (
     WithdrawalInfo,
     case_info,
 )
-from bouclier.cases.queue import CaseQueue
 from bouclier.cases.review import CaseReview, record_reupload
 from bouclier.cases.withdrawal import CaseWithdrawal
 from bouclier.errors import Conflict, InputError

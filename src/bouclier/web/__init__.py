@@ -13,7 +13,14 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bouclier.web import common, console, console_platforms, portal
+from bouclier.web import (
+    common,
+    console,
+    console_notices,
+    console_platforms,
+    console_queue,
+    portal,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: Path prefixes that are not web pages: the API and its documentation keep their own headers.
@@ -21,7 +28,9 @@ _NOT_PAGES = ("/v1/", "/docs", "/redoc", "/openapi.json")
 
 router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
+router.include_router(console_queue.router)
 router.include_router(console.router)
+router.include_router(console_notices.router)
 router.include_router(console_platforms.router)
 
 

@@ -9,13 +9,13 @@ with the page saying which. The chart is an SVG drawn here (:mod:`bouclier.web.c
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from bouclier.accounts.analysts import Analysts
 from bouclier.cases.queue import PER_PAGE, QUEUE_FLAGS, QUEUE_STATUSES, QueueFilter
 from bouclier.errors import BouclierError, InputError
 from bouclier.web import chart, common
@@ -60,10 +60,10 @@ def queue(
     except InputError as exc:
         wanted, problem, code = QueueFilter(), exc.message, 400
     else:
-        problem, code = None, 200
+        problem, code = "", 200
     result = cases.queue_page(wanted, analyst_id=found[1].id)
     if result.entries == [] and result.page > result.pages:  # past the end: the last page
-        wanted = QueueFilter(**{**_fields(wanted), "page": result.pages})
+        wanted = dataclasses.replace(wanted, page=result.pages)
         result = cases.queue_page(wanted, analyst_id=found[1].id)
     here = "/console" + (f"?{urlencode(wanted.query())}" if wanted.query() else "")
     response = page(
@@ -82,10 +82,6 @@ def queue(
     )
     response.status_code = code
     return response
-
-
-def _fields(wanted: QueueFilter) -> dict[str, object]:
-    return {name: getattr(wanted, name) for name in QueueFilter.__slots__}
 
 
 @router.post("/cases/{number}/assign")
@@ -125,12 +121,6 @@ def assign(
 
 def _with(url: str, key: str, value: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{key}={quote(value)}"
-
-
-def active_analysts(request: Request) -> list[tuple[int, str]]:
-    """The analysts a case can be assigned to: (id, username), accounts not disabled."""
-    found = Analysts(request.app.state.services.db).list()
-    return [(a.id, a.username) for a in found if a.disabled_at is None]
 
 
 @router.get("/dashboard")

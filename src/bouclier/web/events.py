@@ -64,9 +64,8 @@ def details(entry: Entry, words: Mapping[str, str]) -> str:
     if "item" in data and data["item"] is not None:
         parts.append(_word(words, "console.event.item", f"#{data['item']}", item=data["item"]))
     if entry.kind in ("case.status", "notice.answered") and "to" in data:
-        parts.append(
-            f"{_status(words, entry.kind, data.get('from'))} → {_status(words, entry.kind, data['to'])}"
-        )
+        before = _status(words, entry.kind, data.get("from"))
+        parts.append(f"{before} → {_status(words, entry.kind, data['to'])}")
     if entry.kind == "case.assigned":
         to = data.get("to")
         parts.append(str(to) if to else _word(words, "console.assigned.nobody", "—"))
@@ -82,7 +81,7 @@ def details(entry: Entry, words: Mapping[str, str]) -> str:
         parts.append(str(data["platform"]))
     if entry.kind == "notice.sent" and data.get("filed_by_hand"):
         parts.append(_word(words, "console.event.filed_by_hand", "filed by hand"))
-    if "deadline_at" in data and data["deadline_at"]:
+    if data.get("deadline_at"):
         deadline = _time(str(data["deadline_at"]))
         parts.append(_word(words, "console.event.deadline", deadline, time=deadline))
     if data.get("note"):

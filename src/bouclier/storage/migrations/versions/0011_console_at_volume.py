@@ -44,14 +44,16 @@ def upgrade() -> None:
     )
     # the links notices already speak of: the best answer of any law wins
     for status, notices in (
-        ("refused", "('refused')"),
-        ("notified", "('sent', 'expired')"),
-        ("acknowledged", "('acknowledged')"),
-        ("removed", "('removed')"),
+        ("refused", ("refused",)),
+        ("notified", ("sent", "expired")),
+        ("acknowledged", ("acknowledged",)),
+        ("removed", ("removed",)),
     ):
         op.execute(
-            f"UPDATE case_items SET link_status = '{status}' WHERE kind = 'url' AND id IN "
-            f"(SELECT item_id FROM notices WHERE item_id IS NOT NULL AND status IN {notices})"
+            sa.text(
+                "UPDATE case_items SET link_status = :status WHERE kind = 'url' AND id IN "
+                "(SELECT item_id FROM notices WHERE item_id IS NOT NULL AND status IN :notices)"
+            ).bindparams(sa.bindparam("notices", expanding=True), status=status, notices=notices)
         )
 
 
