@@ -397,5 +397,8 @@ def test_console_options_are_the_vocabularies(console: TestClient) -> None:
     page = console.get(f"/console/cases/{info.number}").text
     assert _options(page, "status") == v.CASE_STATUSES_SET_BY_ANALYSTS
     assert _options(page, f"answer-{made.reference}") == v.NOTICE_ANSWERS
-    assert tuple(re.findall(r'name="law" value="([^"]+)"', page)) == v.NOTICE_LAWS
+    screen = console.get(f"/console/cases/{info.number}/notices/new").text
+    laws = re.findall(rf'name="pick" value="{url.id}:([^"]+)"', screen)
+    assert tuple(laws) == v.NOTICE_LAWS
+    assert _options(screen, "via_0_dsa") == v.NOTICE_CHANNELS
     assert "web form" in page  # the channel's words: NOTICE_CHANNELS has "form"

@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session
 from bouclier.storage.models import CaseItem, Notice
 from bouclier.vocabulary import LinkStatus
 
+#: the links worth a new notice: nobody notified yet, or a platform refused (another law may do)
+TO_NOTIFY: tuple[LinkStatus, ...] = ("pending", "refused")
+
 #: a notice's status -> what it says of its link, strongest first
 _ORDER: tuple[tuple[LinkStatus, tuple[str, ...]], ...] = (
     ("removed", ("removed",)),

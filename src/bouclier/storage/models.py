@@ -364,9 +364,11 @@ class Case(Base):
     # False for a case opened without a solved challenge or in a burst from one client, until an
     # analyst looks at it: the queue puts such cases after the others (bouclier.cases.review).
     verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    # the analyst who claimed the case, or was assigned it (None: nobody yet)
+    # the analyst who claimed the case, or was assigned it (None: nobody yet); accounts are
+    # disabled, never deleted, so the reference stays (SQLite's inline REFERENCES of ADD COLUMN
+    # would not read back an ON DELETE either)
     assigned_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("analysts.id", ondelete="SET NULL"), nullable=True, index=True
+        ForeignKey("analysts.id"), nullable=True, index=True
     )
     assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bouclier.cases import ItemInfo
+from bouclier.cases.links import TO_NOTIFY
 from bouclier.errors import BouclierError, NotFound
 from bouclier.notices import recipient_for
 from bouclier.notices.info import OPEN
@@ -110,6 +111,7 @@ def review_screen(request: Request, number: str) -> Response:
         laws=_law_labels(request),
         channels=NOTICE_CHANNELS,
         open_notices=_open_notices(request, info.number),
+        to_notify=TO_NOTIFY,
     )
 
 

@@ -65,7 +65,8 @@ def create_notice(
             notices.send(made.reference, actor=actor)
     except BouclierError as exc:
         return back_to_case(number, error=exc)
-    return back_to_case(number, done="notice_sent" if sending else "notice_created")
+    sent = sending and made.channel != "form"
+    return back_to_case(number, done="notice_sent" if sent else "notice_created")
 
 
 @router.post("/notices/{reference}/send")

@@ -1,7 +1,7 @@
 """The console at real volume: cases are claimed or assigned, links follow their notices.
 
 - ``cases.assigned_to_id`` / ``assigned_at``: the analyst who claimed the case or was assigned
-  it (SET NULL when the account is deleted), indexed for the queue's "mine" and "unassigned".
+  it (accounts are disabled, never deleted), indexed for the queue's "mine" and "unassigned".
 - ``cases.status`` and ``case_items.platform``: indexed for the queue's filters.
 - ``case_items.link_status``: where a URL stands after its notices (pending, notified,
   acknowledged, removed, refused), checked against the vocabulary. Backfill: from the notices
@@ -27,7 +27,7 @@ _WORDS = ", ".join(f"'{w}'" for w in LINK_STATUSES)
 
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
-    reference = "REFERENCES analysts (id) ON DELETE SET NULL"
+    reference = "REFERENCES analysts (id)"
     op.execute(
         f"ALTER TABLE cases ADD COLUMN assigned_to_id INTEGER {reference}"
         if sqlite
