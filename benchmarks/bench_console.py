@@ -3,9 +3,9 @@
 The cases are written in bulk (SQLAlchemy Core) by :func:`seed`, deterministic from their index:
 flags, statuses, 1 or 2 links on five platforms, notices of which some are overdue (the browser
 test of the 1,000-case queue seeds the same way and checks the page against :class:`Spec`). Each
-round logs an analyst in and GETs the queue page (once to warm up, then timed) (the whole route: session, filters, the count,
+round logs an analyst in and GETs the queue page (the whole route: session, filters, the count,
 the page of cases and its counts, the template) through the ASGI app in this process, for each
-filter below, ``--requests`` times; the table gives p50 and p95 per filter and database, and the
+filter below, once to warm up and then ``--requests`` times, timed; the table gives p50 and p95 per filter and database, and the
 spread of p95 over the rounds. The reference is the target (p95 ≤ 300 ms) and the queue as it was
 before (``Cases.queue()``: the first 200 cases, unfiltered, data only — no page, no count).
 

@@ -364,12 +364,11 @@ class Case(Base):
     # False for a case opened without a solved challenge or in a burst from one client, until an
     # analyst looks at it: the queue puts such cases after the others (bouclier.cases.review).
     verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    # the analyst who claimed the case, or was assigned it (None: nobody yet); accounts are
-    # disabled, never deleted, so the reference stays (SQLite's inline REFERENCES of ADD COLUMN
-    # would not read back an ON DELETE either)
-    assigned_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("analysts.id"), nullable=True, index=True
-    )
+    # the analyst who claimed the case, or was assigned it (None: nobody yet). Not a foreign
+    # key on purpose: accounts are disabled, never deleted, Cases.assign checks the account, and
+    # SQLite can drop a column without copying the table only if no foreign key names it (a
+    # copy of ``cases`` would cascade-delete every item: see migration 0011's downgrade)
+    assigned_to_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 

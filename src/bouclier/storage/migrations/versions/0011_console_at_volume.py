@@ -1,7 +1,7 @@
 """The console at real volume: cases are claimed or assigned, links follow their notices.
 
 - ``cases.assigned_to_id`` / ``assigned_at``: the analyst who claimed the case or was assigned
-  it (accounts are disabled, never deleted), indexed for the queue's "mine" and "unassigned".
+  it (not a foreign key: accounts are never deleted, see the model), indexed for the queue.
 - ``cases.status`` and ``case_items.platform``: indexed for the queue's filters.
 - ``case_items.link_status``: where a URL stands after its notices (pending, notified,
   acknowledged, removed, refused), checked against the vocabulary. Backfill: from the notices
@@ -26,14 +26,9 @@ _WORDS = ", ".join(f"'{w}'" for w in LINK_STATUSES)
 
 
 def upgrade() -> None:
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    reference = "REFERENCES analysts (id)"
-    op.execute(
-        f"ALTER TABLE cases ADD COLUMN assigned_to_id INTEGER {reference}"
-        if sqlite
-        else "ALTER TABLE cases ADD COLUMN assigned_to_id INTEGER "
-        f"CONSTRAINT cases_assigned_to_id_fkey {reference}"
-    )
+    # not a foreign key: see the model (accounts are never deleted; a FK would stop SQLite
+    # from dropping the column in place on downgrade)
+    op.add_column("cases", sa.Column("assigned_to_id", sa.Integer(), nullable=True))
     op.add_column("cases", sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index(op.f("ix_cases_assigned_to_id"), "cases", ["assigned_to_id"], unique=False)
     op.create_index(op.f("ix_cases_status"), "cases", ["status"], unique=False)
@@ -58,12 +53,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("case_items") as batch:
-        batch.drop_constraint("case_item_link_status", type_="check")
-        batch.drop_column("link_status")
+    # columns dropped in place (SQLite 3.35+), never by copying a table: a copy of ``cases``
+    # would cascade-delete the items, notices and custody log of every case
     op.drop_index(op.f("ix_case_items_platform"), table_name="case_items")
     op.drop_index(op.f("ix_cases_status"), table_name="cases")
     op.drop_index(op.f("ix_cases_assigned_to_id"), table_name="cases")
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("assigned_at")
-        batch.drop_column("assigned_to_id")
+    op.drop_column("case_items", "link_status")
+    op.drop_column("cases", "assigned_at")
+    op.drop_column("cases", "assigned_to_id")
