@@ -7,7 +7,8 @@ round logs an analyst in and GETs the queue page (the whole route: session, filt
 the page of cases and its counts, the template) through the ASGI app in this process, for each
 filter below, once to warm up and then ``--requests`` times, timed; the table gives p50 and
 p95 per filter and database, and the spread of p95 over the rounds. The reference is the target
-(p95 ≤ 300 ms) and the queue as it was before (``Cases.queue()``: the first 200 cases, unfiltered, data only — no page, no count).
+(p95 ≤ 300 ms) and the queue as it was before (``Cases.queue()``: the first 200 cases,
+unfiltered, data only — no page, no count).
 
     .venv/bin/python benchmarks/bench_console.py [--cases 10000] [--rounds 3] [--requests 20]
         [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--no-postgres]
