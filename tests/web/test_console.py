@@ -632,3 +632,34 @@ def test_a_notice_is_sent_only_when_the_box_says_so(console: Console) -> None:
     assert "done=notice_created" in answer.headers["location"]
     with console.services.db.transaction() as session:
         assert session.scalars(select(Notice)).one().status != "sent"
+
+
+def test_forged_bulk_notices_create_nothing(console: Console) -> None:
+    """The review screen's form is checked at the door: a pick of another case's link, an unknown
+    law or channel, or a changed platform is a 400 and no notice is made."""
+    info, _ = console.cases.create()
+    other, _ = console.cases.create()
+    [url] = console.cases.add_urls(info.number, ["https://x.com/a/status/1"])
+    [foreign] = console.cases.add_urls(other.number, ["https://x.com/b/status/2"])
+    console.login()
+    good = {"platform_0": "x", "via_0_dsa": "webhook", "to_0_dsa": "x-hook", "send": ""}
+    path = f"/console/cases/{info.number}/notices/bulk"
+    for forged in (
+        {**good, "pick": f"{foreign.id}:dsa"},
+        {**good, "pick": f"{url.id}:gdpr"},
+        {**good, "pick": f"{url.id}:dsa", "via_0_dsa": "pigeon"},
+        {**good, "pick": f"{url.id}:dsa", "platform_0": "instagram"},
+        {**good, "pick": f"{url.id}:dsa", "send": "yes"},
+        {**good, "pick": "1; DROP TABLE notices"},
+        good,
+    ):
+        assert console.post(path, forged).status_code == 400, forged
+    with console.services.db.transaction() as session:
+        assert session.scalars(select(Notice)).all() == []
+    # the webhook's name is taken as a webhook's name (no email check): a draft, not an error
+    made = console.post(path, {**good, "pick": f"{url.id}:dsa"})
+    assert "made=1" in made.headers["location"]
+    assert "failed=0" in made.headers["location"]
+    with console.services.db.transaction() as session:
+        notice = session.scalars(select(Notice)).one()
+        assert (notice.channel, notice.recipient, notice.status) == ("webhook", "x-hook", "draft")
