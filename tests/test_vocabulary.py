@@ -55,6 +55,7 @@ CONSTRAINED: list[tuple[tuple[str, ...], str, str, str]] = [
     (v.CASE_STATUSES, "cases", "status", "case_status"),
     (v.CASE_ITEM_KINDS, "case_items", "kind", "case_item_kind"),
     (v.CASE_ITEM_STATUSES, "case_items", "status", "case_item_status"),
+    (v.LINK_STATUSES, "case_items", "link_status", "case_item_link_status"),
     (v.NOTICE_LAWS, "notices", "law", "notice_law"),
     (v.NOTICE_CHANNELS, "notices", "channel", "notice_channel"),
     (v.NOTICE_STATUSES, "notices", "status", "notice_status"),
@@ -396,5 +397,8 @@ def test_console_options_are_the_vocabularies(console: TestClient) -> None:
     page = console.get(f"/console/cases/{info.number}").text
     assert _options(page, "status") == v.CASE_STATUSES_SET_BY_ANALYSTS
     assert _options(page, f"answer-{made.reference}") == v.NOTICE_ANSWERS
-    assert tuple(re.findall(r'name="law" value="([^"]+)"', page)) == v.NOTICE_LAWS
+    screen = console.get(f"/console/cases/{info.number}/notices/new").text
+    laws = re.findall(rf'name="pick" value="{url.id}:([^"]+)"', screen)
+    assert tuple(laws) == v.NOTICE_LAWS
+    assert _options(screen, "via_0_dsa") == v.NOTICE_CHANNELS
     assert "web form" in page  # the channel's words: NOTICE_CHANNELS has "form"

@@ -93,6 +93,13 @@ CASE_ITEM_KINDS: tuple[CaseItemKind, ...] = get_args(CaseItemKind)
 CaseItemStatus = Literal["pending", "confirmed", "rejected"]
 CASE_ITEM_STATUSES: tuple[CaseItemStatus, ...] = get_args(CaseItemStatus)
 
+#: Where a URL item (a link where an image was seen) stands, following its takedown notices:
+#: nobody was notified yet, a notice went out (sent, filed or past its deadline), the platform
+#: acknowledged it, removed the post, or refused. A removal under any law wins
+#: (:mod:`bouclier.cases.links`). The victim's page and the console read it from the item.
+LinkStatus = Literal["pending", "notified", "acknowledged", "removed", "refused"]
+LINK_STATUSES: tuple[LinkStatus, ...] = get_args(LinkStatus)
+
 #: An analyst's decision on a pending item: ``confirm`` makes it confirmed, ``reject`` rejected.
 ReviewDecision = Literal["confirm", "reject"]
 REVIEW_DECISIONS: tuple[ReviewDecision, ...] = get_args(ReviewDecision)

@@ -252,6 +252,71 @@ def test_per_write_deliveries_migration_keeps_pending_per_hash_deliveries(
         db.dispose()
 
 
+def test_console_migration_backfills_link_status_and_goes_back(database_url: str) -> None:
+    """0011 adds the case's assignee and each link's status, from the notices already answered
+    (a removal under any law wins); undone, the columns are gone and the rows kept."""
+    db = Database(database_url)
+    now = "2026-12-01 12:00:00+00:00"
+    try:
+        _upgrade(db, "0010")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, "
+                    "status, created_at, updated_at, verified) VALUES (1, 'BQ-0000-0001', 'h', "
+                    "'es', :no, :no, 'new', :now, :now, :yes)"
+                ),
+                {"now": now, "no": False, "yes": True},
+            )
+            for item, url in ((1, "a"), (2, "b"), (3, "c"), (4, "d")):
+                connection.execute(
+                    text(
+                        "INSERT INTO case_items (id, case_id, kind, url, platform, status, "
+                        "created_at) VALUES (:id, 1, 'url', :url, 'x', 'pending', :now)"
+                    ),
+                    {"id": item, "url": f"https://x.com/{url}", "now": now},
+                )
+            answered = [
+                (1, "dsa", "refused"),
+                (1, "pharos", "removed"),
+                (2, "dsa", "expired"),
+                (3, "dsa", "draft"),
+            ]
+            for n, (item, law, status) in enumerate(answered):
+                connection.execute(
+                    text(
+                        "INSERT INTO notices (reference, case_id, item_id, platform, url, law, "
+                        "channel, recipient, status, created_at, reminders) VALUES (:ref, 1, "
+                        ":item, 'x', 'u', :law, 'email', 'a@x.example', :status, :now, 0)"
+                    ),
+                    {"ref": f"N-{n}", "item": item, "law": law, "status": status, "now": now},
+                )
+        _upgrade(db, "0011")
+        with db.engine.connect() as connection:
+            links = connection.execute(
+                text("SELECT id, link_status FROM case_items ORDER BY id")
+            ).all()
+            assigned = connection.execute(text("SELECT assigned_to_id FROM cases")).scalar()
+        assert [tuple(r) for r in links] == [
+            (1, "removed"), (2, "notified"), (3, "pending"), (4, "pending")
+        ]  # fmt: skip
+        assert assigned is None
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")
+        with db.engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("case_items")}
+            case_columns = {c["name"] for c in inspect(connection).get_columns("cases")}
+            kept = connection.execute(text("SELECT count(*) FROM case_items")).scalar()
+        assert "link_status" not in columns
+        assert "assigned_to_id" not in case_columns
+        assert kept == 4
+    finally:
+        db.dispose()
+
+
 def test_victim_page_migration_keeps_every_shared_invitation_code(database_url: str) -> None:
     """0012 puts each collective's code in ``invitations`` (a code already shared keeps working,
     made by the collective's oldest case), adds the email opt-in (off for every case), the outbox
@@ -293,7 +358,7 @@ def test_victim_page_migration_keeps_every_shared_invitation_code(database_url: 
         config.set_main_option("script_location", str(MIGRATIONS))
         with db.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0010")
+            command.downgrade(config, "0011")
         tables = inspect(db.engine).get_table_names()
         assert "invitations" not in tables
         assert "case_updates" not in tables

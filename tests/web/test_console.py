@@ -283,8 +283,14 @@ def test_confirm_keeps_reject_moves_to_the_false_positive_bank(console: Console)
     answer = console.post(f"{base}/{first.id}/review", {"decision": "confirm"})
     assert answer.status_code == 303
     assert "done=item_confirmed" in answer.headers["location"]
-    assert console.post(f"{base}/{second.id}/review", {"decision": "reject"}).status_code == 303
+    # rejecting allow-lists the hash for every platform: first a page asks, nothing changes
+    asked = console.post(f"{base}/{second.id}/review", {"decision": "reject"})
+    assert asked.headers["location"] == f"{base}/{second.id}/reject"
     store = console.services.store
+    assert b in {e.pdq for e in store.entries(VICTIM_BANK)}
+    assert "known_false_positive" not in console.client.get(asked.headers["location"]).text
+    sure = {"decision": "reject", "confirmed": "1"}
+    assert console.post(f"{base}/{second.id}/review", sure).status_code == 303
     victims = {e.pdq for e in store.entries(VICTIM_BANK)}
     false_positives = {e.pdq for e in store.entries(FALSE_POSITIVE_BANK)}
     assert a in victims
@@ -295,7 +301,7 @@ def test_confirm_keeps_reject_moves_to_the_false_positive_bank(console: Console)
     assert ("item.confirmed", "analyst:alice") in actors
     assert ("item.rejected", "analyst:alice") in actors
     # the other decision is now a conflict, shown on the page, nothing changed
-    again = console.post(f"{base}/{first.id}/review", {"decision": "reject"})
+    again = console.post(f"{base}/{first.id}/review", {"decision": "reject", "confirmed": "1"})
     assert "error=item_decided" in again.headers["location"]
     page = console.client.get(again.headers["location"])
     assert "item_decided" in page.text
@@ -368,8 +374,9 @@ def test_notice_sent_overdue_then_answered(console: Console) -> None:
     [url] = console.cases.add_urls(info.number, ["https://www.instagram.com/p/xyz"])
     console.login()
     page = console.client.get(f"/console/cases/{info.number}")
-    assert f'name="item" value="{url.id}"' in page.text
-    assert 'value="pharos"' in page.text
+    assert f"/console/cases/{info.number}/notices/new" in page.text
+    screen = console.client.get(f"/console/cases/{info.number}/notices/new").text
+    assert f'name="pick" value="{url.id}:pharos"' in screen
     answer = console.post(
         f"/console/cases/{info.number}/notices",
         {
@@ -380,12 +387,23 @@ def test_notice_sent_overdue_then_answered(console: Console) -> None:
         },
     )
     assert answer.status_code == 303
-    assert "done=notice_sent" in answer.headers["location"], answer.headers["location"]
+    # a web form: nothing is sent; the notice waits "to file", with its text on the page
+    assert "done=notice_created" in answer.headers["location"], answer.headers["location"]
     with console.services.db.transaction() as session:
         notice = session.scalars(select(Notice)).one()
         reference = notice.reference
+        assert notice.status == "draft"
+    page = console.client.get(f"/console/cases/{info.number}").text
+    assert 'class="badge to-file"' in page
+    assert "help.instagram.example/report" in page
+    assert console.cases.items(info.number)[0].link_status == "pending"
+    filed = console.post(f"/console/notices/{reference}/send")
+    assert "done=notice_filed" in filed.headers["location"]
+    with console.services.db.transaction() as session:
+        notice = session.scalars(select(Notice)).one()
         assert notice.status == "sent"
         assert notice.deadline_at is not None
+    assert console.cases.items(info.number)[0].link_status == "notified"
     page = console.client.get(f"/console/cases/{info.number}").text
     assert reference in page
     assert 'class="badge overdue"' not in page
@@ -401,6 +419,7 @@ def test_notice_sent_overdue_then_answered(console: Console) -> None:
     assert "done=answer_recorded" in answered.headers["location"]
     with console.services.db.transaction() as session:
         assert session.scalars(select(Notice.status)).one() == "removed"
+    assert console.cases.items(info.number)[0].link_status == "removed"  # the link follows
     kinds = [(e.kind, e.actor) for e in console.cases.custody_log(info.number)]
     for kind in ("notice.created", "notice.sent", "notice.answered"):
         assert (kind, "analyst:alice") in kinds
@@ -613,3 +632,34 @@ def test_a_notice_is_sent_only_when_the_box_says_so(console: Console) -> None:
     assert "done=notice_created" in answer.headers["location"]
     with console.services.db.transaction() as session:
         assert session.scalars(select(Notice)).one().status != "sent"
+
+
+def test_forged_bulk_notices_create_nothing(console: Console) -> None:
+    """The review screen's form is checked at the door: a pick of another case's link, an unknown
+    law or channel, or a changed platform is a 400 and no notice is made."""
+    info, _ = console.cases.create()
+    other, _ = console.cases.create()
+    [url] = console.cases.add_urls(info.number, ["https://x.com/a/status/1"])
+    [foreign] = console.cases.add_urls(other.number, ["https://x.com/b/status/2"])
+    console.login()
+    good = {"platform_0": "x", "via_0_dsa": "webhook", "to_0_dsa": "x-hook", "send": ""}
+    path = f"/console/cases/{info.number}/notices/bulk"
+    for forged in (
+        {**good, "pick": f"{foreign.id}:dsa"},
+        {**good, "pick": f"{url.id}:gdpr"},
+        {**good, "pick": f"{url.id}:dsa", "via_0_dsa": "pigeon"},
+        {**good, "pick": f"{url.id}:dsa", "platform_0": "instagram"},
+        {**good, "pick": f"{url.id}:dsa", "send": "yes"},
+        {**good, "pick": "1; DROP TABLE notices"},
+        good,
+    ):
+        assert console.post(path, forged).status_code == 400, forged
+    with console.services.db.transaction() as session:
+        assert session.scalars(select(Notice)).all() == []
+    # the webhook's name is taken as a webhook's name (no email check): a draft, not an error
+    made = console.post(path, {**good, "pick": f"{url.id}:dsa"})
+    assert "made=1" in made.headers["location"]
+    assert "failed=0" in made.headers["location"]
+    with console.services.db.transaction() as session:
+        notice = session.scalars(select(Notice)).one()
+        assert (notice.channel, notice.recipient, notice.status) == ("webhook", "x-hook", "draft")

@@ -264,11 +264,17 @@ def test_the_almendralejo_story_in_spanish_on_a_phone(
         links = session.execute(
             select(CaseItem.id, CaseItem.platform).where(CaseItem.kind == "url")
         ).all()
-    for item_id, platform in links:
-        console.locator(f"#to-{item_id}-dsa").fill(f"dsa@{platform}.example")
-        form = console.locator(f"#to-{item_id}-dsa").locator("xpath=ancestor::form")
-        form.get_by_role("button").click()
-        console.wait_for_load_state()
+    # one review screen for every link, grouped per platform (sorted by name): DSA by email
+    console.locator("#new-notices").click()
+    for group, platform in enumerate(sorted({platform for _, platform in links})):
+        console.locator(f"#via_{group}_dsa").select_option("email")
+        console.locator(f"#to_{group}_dsa").fill(f"dsa@{platform}.example")
+    for item_id, _ in links:
+        console.locator(f"#pick-{item_id}-dsa").check()
+        for law in ("take_it_down", "pharos"):
+            console.locator(f"#pick-{item_id}-{law}").uncheck()
+    console.locator("#create-notices").click()
+    console.wait_for_load_state()
     notices = console.locator("section[aria-labelledby=notices-title] tbody tr")
     assert notices.count() == 2
     assert len(smtp.inbox.messages) == 2

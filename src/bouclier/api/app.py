@@ -37,6 +37,7 @@ from bouclier.api import (
     ratelimit,
     webhooks,
 )
+from bouclier.api import docs as api_docs
 from bouclier.api.auth import Public, Require, require
 from bouclier.api.gate import Gate
 from bouclier.api.intake import CaseIntake
@@ -85,7 +86,10 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
         version=__version__,
         summary="Find and stop non-consensual intimate images: hashes, banks, matches, verdicts.",
         lifespan=lifespan,
+        docs_url=None,  # served by bouclier.api.docs from local assets (offline)
+        redoc_url=None,
     )
+    api_docs.install(app)
     problems.install(app)
     ratelimit.install(app, settings)
     app.add_middleware(Gate, settings=settings)  # inside the access log: its refusals are logged

@@ -45,6 +45,7 @@ EVENT_KINDS = (
     "case.verified",
     "case.merged",
     "case.merged_into",
+    "case.assigned",
     "hash.added",
     "url.added",
     "evidence.added",

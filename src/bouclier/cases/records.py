@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bouclier.errors import InputError
 from bouclier.hashing import digests
 from bouclier.hashing import pdq as pdq_hash
-from bouclier.storage.models import Case, CaseItem
+from bouclier.storage.models import Analyst, Case, CaseItem
 
 T = TypeVar("T")
 
@@ -44,6 +44,9 @@ class CaseInfo:
     has_contact: bool
     #: False for a case opened without a solved challenge or in a burst, until an analyst looks.
     verified: bool = True
+    #: the analyst who claimed the case or was assigned it (their username), if any
+    assigned_to: str | None = None
+    assigned_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class ItemInfo:
     platform: str | None = None
     media_type: str | None = None
     signal_type: str | None = None
+    #: a URL's standing after its notices (:mod:`bouclier.cases.links`); "pending" otherwise
+    link_status: str = "pending"
 
     @property
     def pdq(self) -> str | None:
@@ -151,6 +156,11 @@ def case_info(session: Session, row: Case) -> CaseInfo:
         if row.merged_into_id is not None
         else None
     )
+    assigned_to = (
+        session.scalar(select(Analyst.username).where(Analyst.id == row.assigned_to_id))
+        if row.assigned_to_id is not None
+        else None
+    )
     return CaseInfo(
         id=row.id,
         number=row.number,
@@ -164,6 +174,8 @@ def case_info(session: Session, row: Case) -> CaseInfo:
         updated_at=row.updated_at,
         has_contact=row.contact is not None,
         verified=row.verified,
+        assigned_to=assigned_to,
+        assigned_at=row.assigned_at,
     )
 
 
@@ -181,4 +193,5 @@ def item_info(item: CaseItem, media_type: str | None = None) -> ItemInfo:
         url=item.url,
         platform=item.platform,
         media_type=media_type,
+        link_status=item.link_status or "pending",
     )

@@ -25,6 +25,7 @@ from bouclier.banks.store import bounded_text
 from bouclier.cases import credentials, custody, sealing, updates
 from bouclier.cases.invitations import CaseInvitations, InvitationInfo
 from bouclier.cases.items import CaseItems
+from bouclier.cases.queue import CaseQueue
 from bouclier.cases.records import (
     FALSE_POSITIVE_BANK,
     LANGUAGES,
@@ -68,7 +69,7 @@ __all__ = [
 ]
 
 
-class Cases(CaseItems, CaseInvitations, CaseReview, CaseWithdrawal):
+class Cases(CaseItems, CaseInvitations, CaseReview, CaseQueue, CaseWithdrawal):
     """The cases of one database. ``settings`` gives the case key's location and the limits."""
 
     # --- creating and opening a case -------------------------------------------------------

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from bouclier.cases import custody
 from bouclier.cases.credentials import canonical_number
+from bouclier.cases.links import follow_notices
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.notices import directory
 from bouclier.notices.content import Hotline, ImageHash, NoticeData, NoticeFacts, build
@@ -119,7 +120,7 @@ class Notices:
             if recipient is None:
                 found = directory.recipient_for(self.settings, platform, law, channel=channel)
             else:
-                chosen = channel or ("form" if recipient.startswith("http") else "email")
+                chosen = channel or guess_channel(recipient)
                 found = directory.validate(chosen, recipient)
             existing = session.scalar(
                 select(Notice.reference).where(
@@ -288,6 +289,7 @@ class Notices:
                 if deliveries:
                     event["deliveries"] = deliveries
                 custody.append(session, row.case_id, "notice.sent", actor, event, at=moment)
+                follow_notices(session, row.item_id)
                 return info_of(row, _case_number(session, row))
         except NoticeNotSent as exc:
             self._record_error(reference, exc.message)
@@ -331,6 +333,7 @@ class Notices:
                 {"notice": row.reference, "from": previous, "to": status, "note": note},
                 at=now,
             )
+            follow_notices(session, row.item_id)
             return info_of(row, _case_number(session, row))
 
     def sweep(self, now: datetime | None = None, *, actor: str = "bouclier:sweep") -> SweepResult:
@@ -356,6 +359,7 @@ class Notices:
                     {"notice": row.reference, "deadline_at": iso_or_none(row.deadline_at)},
                     at=moment,
                 )
+                follow_notices(session, row.item_id)
                 expired.append(row.reference)
         with self.db.transaction() as session:
             due = [
@@ -488,6 +492,15 @@ class Notices:
             reminder=reminder,
         )
         return build(facts, Hotline.from_settings(self.settings))
+
+
+def guess_channel(recipient: str) -> str:
+    """The channel an address given without one means: a URL is a web form, an address with
+    an ``@`` is an email, anything else names a webhook (``example-org``)."""
+    address = recipient.strip()
+    if address.startswith(("https://", "http://")):
+        return "form"
+    return "email" if "@" in address else "webhook"
 
 
 def signer_name(actor: str) -> str:

@@ -373,7 +373,7 @@ class Case(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     minor: Mapped[bool] = mapped_column(Boolean, default=False)
     sextortion: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     collective_id: Mapped[int | None] = mapped_column(
         ForeignKey("collectives.id", ondelete="SET NULL"), nullable=True, index=True
     )
@@ -387,6 +387,12 @@ class Case(Base):
     # False for a case opened without a solved challenge or in a burst from one client, until an
     # analyst looks at it: the queue puts such cases after the others (bouclier.cases.review).
     verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # the analyst who claimed the case, or was assigned it (None: nobody yet). Not a foreign
+    # key on purpose: accounts are disabled, never deleted, Cases.assign checks the account, and
+    # SQLite can drop a column without copying the table only if no foreign key names it (a
+    # copy of ``cases`` would cascade-delete every item: see migration 0011's downgrade)
+    assigned_to_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # the victim asked for an email at her contact address when something changes (an opt-in)
     email_updates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -428,6 +434,9 @@ class CaseItem(Base):
     __table_args__ = (
         CheckConstraint(one_of("kind", vocabulary.CASE_ITEM_KINDS), name="case_item_kind"),
         CheckConstraint(one_of("status", vocabulary.CASE_ITEM_STATUSES), name="case_item_status"),
+        CheckConstraint(
+            one_of("link_status", vocabulary.LINK_STATUSES), name="case_item_link_status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -438,11 +447,15 @@ class CaseItem(Base):
     quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
-    platform: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    platform: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     bank_entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # a URL's standing, following its notices (bouclier.cases.links); "pending" for the others
+    link_status: Mapped[str] = mapped_column(
+        String(16), default="pending", server_default="pending"
+    )
 
 
 class EvidenceFile(Base):

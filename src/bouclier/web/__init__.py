@@ -17,7 +17,9 @@ from bouclier.web import (
     captures,
     common,
     console,
+    console_notices,
     console_platforms,
+    console_queue,
     portal,
     portal_collective,
     portal_items,
@@ -31,7 +33,9 @@ router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
 router.include_router(portal_collective.router)
 router.include_router(portal_items.router)
+router.include_router(console_queue.router)
 router.include_router(console.router)
+router.include_router(console_notices.router)
 router.include_router(console_platforms.router)
 router.include_router(captures.router)
 

@@ -35,13 +35,13 @@ from bouclier.cases.credentials import canonical_number
 from bouclier.cases.custody import Entry
 from bouclier.errors import BouclierError, MediaError, NotFound
 from bouclier.media import Limits
-from bouclier.notices import Notices, recipient_for
+from bouclier.notices import Notices
 from bouclier.notices.info import TRANSITIONS
 from bouclier.notices.laws import LAWS
-from bouclier.settings import Settings
+from bouclier.notices.render import render_text
 from bouclier.storage.models import utcnow
 from bouclier.vocabulary import CASE_STATUSES_SET_BY_ANALYSTS, NOTICE_ANSWERS, NOTICE_LAWS
-from bouclier.web import common, previews
+from bouclier.web import common, events, previews
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -57,7 +57,13 @@ DONE = (
     "answer_recorded",
     "feedback_confirmed",
     "feedback_rejected",
+    "claimed",
+    "assigned",
+    "notice_filed",
+    "notices_bulk",
 )
+#: the counts a bulk of notices announces (``?made=&sent=&to_file=&failed=``), digits only
+_BULK_COUNTS = ("made", "sent", "to_file", "failed")
 _ERROR_CODE = re.compile(r"[a-z][a-z0-9_.]{0,59}")
 
 
@@ -166,18 +172,6 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     return response
 
 
-# --- the queue ---------------------------------------------------------------------------------
-
-
-@router.get("")
-def queue(request: Request, closed: bool = False) -> Response:
-    found = analyst_session(request)
-    if found is None:
-        return common.redirect(LOGIN)
-    entries = common.cases(request).queue(include_closed=closed)
-    return page(request, "console/queue.j2", found, entries=entries, closed=closed)
-
-
 # --- a case ------------------------------------------------------------------------------------
 
 
@@ -205,10 +199,17 @@ def _case_page(
         revealed = None
     log: list[Entry] = cases.custody_log(number)
     now = utcnow()
-    notices = notices_service(request).list(case_number=info.number)
+    service = notices_service(request)
+    notices = service.list(case_number=info.number)
     session = found[0]
     from bouclier.web.captures import rows as capture_rows
 
+    words = common.locale(common.negotiate(request))
+    bulk = {
+        key: int(value)
+        for key in _BULK_COUNTS
+        if (value := request.query_params.get(key, "")).isdigit() and len(value) <= 6
+    }
     return page(
         request,
         "console/case.j2",
@@ -226,13 +227,20 @@ def _case_page(
         ),
         reuploads=cases.reuploads(number),
         log=log,
+        events=events.readable(log, words),
+        analysts=assignable_analysts(request),
+        form_texts={
+            n.reference: render_text(service.data(n.reference))
+            for n in notices
+            if n.channel == "form" and n.status == "draft"
+        },
+        bulk=bulk,
         verification=cases.verify(number),
         notices=notices,
         laws=_law_labels(request),
         answers=NOTICE_ANSWERS,
         transitions=TRANSITIONS,
         statuses=CASE_STATUSES_SET_BY_ANALYSTS,
-        recipients=_recipients(request.app.state.services.settings, items),
         contact=contact,
         contact_shown=contact_shown,
         now=now,
@@ -334,11 +342,20 @@ def review(
     number: str,
     item_id: int,
     decision: str = Form(""),
+    confirmed: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:
+    """Confirms or rejects an item. Rejecting allow-lists its hash for every platform (it joins
+    the known-false-positive bank): it takes ``confirmed=1``, which only the confirmation page
+    (:func:`reject_page`) sends; without it, the answer is that page."""
     found = checked_post(request, csrf_token)
     if isinstance(found, Response):
         return found
+    sure = common.checkbox(confirmed, "1")
+    if sure is None:
+        return common.bad_form(request)
+    if decision == "reject" and not sure:
+        return common.redirect(f"/console/cases/{quote(number)}/items/{item_id}/reject")
     try:
         common.cases(request).review_item(number, item_id, decision, actor=found[1].actor)
     except BouclierError as exc:
@@ -347,6 +364,28 @@ def review(
     return back_to_case(
         number, done="item_" + ("confirmed" if decision == "confirm" else "rejected")
     )
+
+
+@router.get("/cases/{number}/items/{item_id}/reject")
+def reject_page(request: Request, number: str, item_id: int) -> Response:
+    """Asks before rejecting an item: what it does (the hash is allow-listed for every
+    platform), with the item, a confirm button and a way back."""
+    found = analyst_session(request)
+    if found is None:
+        return common.redirect(LOGIN)
+    cases = common.cases(request)
+    item: ItemInfo | None = None
+    try:
+        info = cases.get(number)
+        item = next((i for i in cases.items(info.number) if i.id == item_id), None)
+    except NotFound:
+        pass
+    if item is None or item.value is None:
+        return common.render(
+            request, "error.j2", session=found[0], status_code=404,
+            message_key="console.case_not_found", back_url="/console",
+        )  # fmt: skip
+    return page(request, "console/reject.j2", found, case=info, item=item)
 
 
 @router.post("/cases/{number}/merge")
@@ -393,16 +432,6 @@ def _law_labels(request: Request) -> dict[str, str]:
     return {law: words.get(f"console.law.{law}", LAWS[law].label) for law in NOTICE_LAWS}
 
 
-def _recipients(settings: Settings, items: list[ItemInfo]) -> dict[tuple[int, str], str]:
-    """For each URL item and law, the address the notices directory gives ("" when it has
-    none: the analyst types it)."""
-    found: dict[tuple[int, str], str] = {}
-    for item in items:
-        if item.kind != "url":
-            continue
-        for law in NOTICE_LAWS:
-            try:
-                found[item.id, law] = recipient_for(settings, item.platform or "", law).address
-            except BouclierError:
-                found[item.id, law] = ""
-    return found
+def assignable_analysts(request: Request) -> list[tuple[int, str]]:
+    """The analysts a case can be assigned to: (id, username) of the accounts not disabled."""
+    return [(a.id, a.username) for a in Analysts(_db(request)).list() if a.disabled_at is None]

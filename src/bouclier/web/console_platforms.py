@@ -37,6 +37,7 @@ def create_notice(
     number: str,
     item: int = Form(0),
     law: str = Form(""),
+    channel: str = Form(""),
     recipient: str = Form(""),
     send: str = Form(""),
     csrf_token: str = Form(""),
@@ -52,12 +53,20 @@ def create_notice(
     actor = found[1].actor
     notices = notices_service(request)
     try:
-        made = notices.create(number, item, law, recipient=recipient.strip() or None, actor=actor)
-        if sending:
+        made = notices.create(
+            number,
+            item,
+            law,
+            channel=channel or None,  # none given: guessed from the address (a webhook's name
+            recipient=recipient.strip() or None,  # is not taken for an email address)
+            actor=actor,
+        )
+        if sending and made.channel != "form":  # a web form is filed by hand, then marked
             notices.send(made.reference, actor=actor)
     except BouclierError as exc:
         return back_to_case(number, error=exc)
-    return back_to_case(number, done="notice_sent" if sending else "notice_created")
+    sent = sending and made.channel != "form"
+    return back_to_case(number, done="notice_sent" if sent else "notice_created")
 
 
 @router.post("/notices/{reference}/send")
@@ -66,12 +75,14 @@ def send_notice(request: Request, reference: str, csrf_token: str = Form("")) ->
     if isinstance(found, Response):
         return found
     notices = notices_service(request)
-    number = notices.get(reference).case_number
+    notice = notices.get(reference)
     try:
         notices.send(reference, actor=found[1].actor)
     except BouclierError as exc:
-        return back_to_case(number, error=exc)
-    return back_to_case(number, done="notice_sent")
+        return back_to_case(notice.case_number, error=exc)
+    # a web-form notice is filed by the analyst: "sent" would say Bouclier sent something
+    done = "notice_filed" if notice.channel == "form" else "notice_sent"
+    return back_to_case(notice.case_number, done=done)
 
 
 @router.post("/notices/{reference}/answer")

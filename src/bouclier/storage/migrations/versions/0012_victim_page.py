@@ -13,14 +13,14 @@
 New tables and nullable or defaulted columns only: nothing is rewritten on SQLite or PostgreSQL.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
