@@ -22,14 +22,6 @@ from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import Image, services_of
 from bouclier.api.uploads import BULK_BODY, UPLOAD_BODY
-from bouclier.banks.store import (
-    MAX_CHANGES,
-    MAX_CURSOR,
-    BankInfo,
-    Change,
-    NewEntry,
-    robust_entries,
-)
 from bouclier.banks.sharing import (
     GONE,
     SIGNATURE_HEADER,
@@ -38,6 +30,14 @@ from bouclier.banks.sharing import (
     shared,
     signature_header,
     standings,
+)
+from bouclier.banks.store import (
+    MAX_CHANGES,
+    MAX_CURSOR,
+    BankInfo,
+    Change,
+    NewEntry,
+    robust_entries,
 )
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes

@@ -26,6 +26,7 @@ from bouclier.analysis.pipeline import Likeness
 from bouclier.api.intake import CaseIntake
 from bouclier.banks.live import LiveMatcher, SnapshotPolicy
 from bouclier.banks.matcher import BankMatcher
+from bouclier.banks.notices import ChangeNotifier
 from bouclier.banks.store import BankStore
 from bouclier.cases.matched import MatchedEntries
 from bouclier.detectors.registry import Registry
@@ -56,6 +57,8 @@ class Services:
     # the matched entries' standing (reviewed, a minor's case), looked up at answer time
     matched: MatchedEntries | None = None
     intake: CaseIntake | None = None  # the door of public case creation (challenge, limits)
+    # announces change-log moves over NATS (BOUCLIER_NATS_URL; bouclier.banks.notices)
+    notifier: ChangeNotifier | None = None
 
     @classmethod
     def start(cls, settings: Settings, detectors: Registry) -> Services:
@@ -99,6 +102,16 @@ class Services:
             db, destinations=Destinations.allowing(settings.webhook_allowed)
         )
         services.deliverer.start()
+        if settings.nats_url:
+            notifier = ChangeNotifier(
+                store, settings.nats_url, settings.nats_subject, settings.nats_notice_seconds
+            )
+            try:
+                notifier.start()
+            except Exception as exc:  # notices are a speed-up; followers still poll
+                log.warning("no NATS change notices: %s", type(exc).__name__)
+            else:
+                services.notifier = notifier
         return services
 
     # the live matcher's state, as the routes and tests read it
@@ -161,6 +174,8 @@ class Services:
     def close(self) -> None:
         """Stops the follower, writes a last snapshot if the log moved, closes the database."""
         self.live.close()
+        if self.notifier is not None:
+            self.notifier.close()
         if self.deliverer is not None:
             self.deliverer.close()  # after the request in flight, if any
         self.db.dispose()

@@ -15,8 +15,8 @@ on-demand signal type (ORB keypoints, which can be inverted into a picture: docs
 are never shared (:func:`shared`).
 
 **Signed.** A page of changes is sent as compact JSON with sorted keys and the header
-``Bouclier-Page-Signature: ed25519=<base64 signature of the body's bytes>; key=<fingerprint>``, signed by
-the instance key (:mod:`bouclier.signing_key`, published at ``GET /v1/evidence/signing-key``). The
+``Bouclier-Page-Signature: ed25519=<base64 signature of the body>; key=<fingerprint>``, signed
+by the instance key (:mod:`bouclier.signing_key`, published at ``GET /v1/evidence/signing-key``). The
 page names its bank and the cursor it answers (``since``), so one page cannot be passed off as
 another. A follower pins the key's fingerprint and applies nothing of a page that does not verify.
 """
@@ -203,9 +203,7 @@ def signature_header(key: SigningKey, body: bytes) -> str:
 def verify_page(public: PublicKey, body: bytes, header: str | None) -> dict[str, Any]:
     """The page in ``body`` if ``header`` is a signature of it by ``public``; RemoteError
     ``remote_bad_signature`` otherwise (nothing of it may be applied)."""
-    fields = dict(
-        part.strip().split("=", 1) for part in (header or "").split(";") if "=" in part
-    )
+    fields = dict(part.strip().split("=", 1) for part in (header or "").split(";") if "=" in part)
     try:
         signature = base64.b64decode(fields.get("ed25519", ""), validate=True)
     except (binascii.Error, ValueError):
