@@ -18,7 +18,6 @@ import pytest
 
 from bouclier.banks.follower import Follower
 from bouclier.banks.sharing import Publications
-from bouclier.banks.store import NewEntry
 from bouclier.cases import VICTIM_BANK, HashReport
 from bouclier.errors import RemoteError
 from bouclier.settings import load_settings
