@@ -132,7 +132,7 @@ def _follower(pair: Pair, **options: object) -> Follower:
 def test_a_follower_mirrors_a_bank_matches_locally_and_applies_a_withdrawal(pair: Pair) -> None:
     publisher = pair.publisher.services
     publisher.store.create("hotline", "victim", 28)
-    [hash_a, sha] = _add(
+    [hash_a, _sha] = _add(
         pair,
         "hotline",
         [{"pdq": PDQ_A, "quality": 93}, {"signal_type": "sha256", "value": SHA}],

@@ -17,7 +17,8 @@ are never shared (:func:`shared`).
 **Signed.** A page of changes is sent as compact JSON with sorted keys and the header
 ``Bouclier-Page-Signature: ed25519=<base64 signature of the body>; key=<fingerprint>``, signed
 by the instance key (:mod:`bouclier.signing_key`, published at
-``GET /v1/evidence/signing-key``). The page names its bank and the cursor it answers (``since``), so one page cannot be passed off as
+``GET /v1/evidence/signing-key``). The page names its bank and the cursor it answers
+(``since``), so one page cannot be passed off as
 another. A follower pins the key's fingerprint and applies nothing of a page that does not verify.
 """
 
