@@ -123,6 +123,8 @@ class EntryRecord:
     case_ref: str | None
     note: str | None
     created_at: datetime
+    #: False for a hash a case reported that no analyst has confirmed yet.
+    reviewed: bool = True
 
     @property
     def pdq(self) -> str | None:
@@ -341,6 +343,7 @@ class BankStore:
                     case_ref=row.case_ref,
                     note=row.note,
                     created_at=row.created_at,
+                    reviewed=row.reviewed,
                 )
 
     def hashes(self, names: Sequence[str] | None = None) -> BankHashes:

@@ -21,7 +21,8 @@ Rows of a signal type Bouclier does not hold (threatexchange's ``video_md5``, ``
 refuse the rest. Every other row is checked before anything is written; bad rows are reported with
 their line numbers and nothing of the file is kept. Export writes CSV or JSON lines that import
 reads back: ``pdq`` holds a PDQ entry's hash (what StopNCII and HMA tools read), ``signal_type``
-and ``value`` every entry's.
+and ``value`` every entry's, ``reviewed`` whether an analyst confirmed it (false for a hash a victim
+reported, not yet confirmed; import does not read it back: what an operator imports is reviewed).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ EXPORT_FIELDS = (
     "entry",
     "signal_type",
     "value",
+    "reviewed",
 )
 _TEXT_FIELDS = ("source", "case_ref", "note")
 # What a signal type's name may look like, to be skipped as one Bouclier does not hold
@@ -383,6 +385,7 @@ def _export_row(record: EntryRecord) -> dict[str, Any]:
         "entry": record.id,
         "signal_type": record.signal_type,
         "value": record.value,
+        "reviewed": record.reviewed,
     }
 
 
