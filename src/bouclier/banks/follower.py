@@ -19,7 +19,7 @@ applied. Everything the publisher sends is checked as any stranger's input.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -118,8 +118,13 @@ class Follower:
         prefix: str = "",
         client: httpx.Client | None = None,
         page: int = PAGE,
+        on_applied: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        #: Called after a sync that changed a local bank, before :meth:`sync` returns: an
+        #: in-process matcher refreshes there (``LiveMatcher.refresh``) instead of waiting for its
+        #: next read of the change log, so the lag to a local match is the poll interval alone.
+        self.on_applied = on_applied
         self.db = store.db
         self.url = normalise_url(url)
         self.expect_key = expect_key
@@ -151,7 +156,10 @@ class Follower:
                     f"the publisher shares no bank named {name!r} with this key",
                     code="remote_refused",
                 )
-        return [self._sync_bank(shared[name]) for name in wanted]
+        done = [self._sync_bank(shared[name]) for name in wanted]
+        if self.on_applied is not None and any(s.added or s.removed for s in done):
+            self.on_applied()
+        return done
 
     def _sync_bank(self, remote: RemoteBank) -> Synced:
         follow_id, local, cursor = self._follow_row(remote)
