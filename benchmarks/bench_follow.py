@@ -6,8 +6,8 @@ follower running ``bouclier bank follow``'s loop (:class:`~bouclier.banks.follow
 a thread. Each round writes one new PDQ hash on the publisher and times until the follower's
 ``POST /v1/match/hashes`` (a platform key of the follower's own) matches it, asked every 20 ms.
 The lag is the whole path: notice (or poll) → signed page pulled and verified → local write →
-the follower's matcher refreshed right after the sync (``Follower(on_applied=...)``) → match. Targets: p99 ≤ 2 s
-with NATS, ≤ the poll interval without. Needs the NATS server at 127.0.0.1:4222.
+the follower's matcher refreshed right after the sync (``Follower(on_applied=...)``) → match.
+Targets: p99 ≤ 2 s with NATS, ≤ the poll interval without. Needs the NATS server at 127.0.0.1:4222.
 
     .venv/bin/python benchmarks/bench_follow.py --writes 30 --runs 3 --interval 2
 """
