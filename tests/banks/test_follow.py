@@ -5,6 +5,7 @@ withdrawal; pages it cannot verify change nothing."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -264,3 +265,90 @@ def test_a_page_not_signed_by_the_pinned_key_changes_nothing(pair: Pair) -> None
     assert [b.size for b in local.banks()] in ([], [0])
     with local.db.transaction() as session:
         assert [r.cursor for r in session.query(BankFollow).all()] in ([], [0])
+
+
+def test_bank_follow_once_through_the_cli(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bouclier.cli import exit_codes
+    from bouclier.cli.main import run
+
+    pair.publisher.services.store.create("hotline", "victim", 28)
+    _add(pair, "hotline", [{"pdq": PDQ_A, "quality": 93}])
+    settings = pair.follower.services.settings
+    monkeypatch.setenv("BOUCLIER_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("BOUCLIER_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("BOUCLIER_FOLLOW_KEY", pair.platform)
+    base = ["bank", "follow", pair.publisher.url, "--bank", "hotline", "--once"]
+
+    # a key that is not the publisher's: exit code 8, nothing applied
+    assert run([*base, "--expect-key", "SHA256:" + "0" * 64]) == exit_codes.REMOTE
+    assert "not the one expected" in capsys.readouterr().err
+    assert pair.follower.services.store.banks() == []
+
+    assert run([*base, "--expect-key", _fingerprint(pair)]) == exit_codes.OK
+    [line] = capsys.readouterr().out.splitlines()
+    synced = json.loads(line)
+    assert (synced["bank"], synced["added"], synced["removed"], synced["gone"]) == (
+        "hotline",
+        1,
+        0,
+        False,
+    )
+    local = pair.follower.services.store
+    assert [(e.value, e.quality) for e in local.entries("hotline")] == [(PDQ_A, 93)]
+    assert _wait_matches(pair, PDQ_A, True) != []
+
+
+def test_a_bank_deleted_on_the_publisher_removes_its_mirror(pair: Pair) -> None:
+    publisher = pair.publisher.services.store
+    publisher.create("hotline", "victim")
+    publisher.create("kept", "victim")
+    _add(pair, "hotline", [{"pdq": PDQ_A}])
+    _add(pair, "kept", [{"signal_type": "sha256", "value": SHA}])
+    follower = _follower(pair)
+    assert {s.bank for s in follower.sync()} >= {"hotline", "kept"}
+    assert _wait_matches(pair, PDQ_A, True) != []
+
+    publisher.delete("hotline")  # the publisher's page would now answer 404
+    synced = {s.bank: s for s in follower.sync()}
+    assert synced["hotline"].gone
+    assert synced["hotline"].removed == 1
+    assert not synced["kept"].gone
+    local = pair.follower.services.store
+    assert "hotline" not in {b.name for b in local.banks()}
+    assert [e.value for e in local.entries("kept")] == [SHA]
+    assert _wait_matches(pair, PDQ_A, False) == []
+    with pair.follower.services.db.transaction() as session:
+        assert {r.remote_bank for r in session.query(BankFollow).all()} == {"kept"}
+    # the next sync has nothing left to do for it, and naming it is refused as unknown
+    assert "hotline" not in {s.bank for s in follower.sync()}
+    with pytest.raises(RemoteError, match="shares no bank named 'hotline'"):
+        follower.sync(["hotline"])
+
+    # a bank no longer published to the key is gone from the follower too
+    Publications(pair.publisher.services.db).publish("kept", "none")
+    [gone] = follower.sync(["kept"])
+    assert gone.gone
+    assert "kept" not in {b.name for b in local.banks()}
+
+
+def test_a_withdrawn_removal_has_a_null_value_in_pages_and_webhook_bodies(pair: Pair) -> None:
+    from bouclier.storage.models import HashChange
+    from bouclier.webhooks.outbox import HASH_EVENTS, expand
+
+    cases = pair.publisher.cases
+    case, _ = cases.create()
+    cases.add_hashes(case.number, [HashReport(PDQ_CASE, 88)])
+    cases.withdraw(case.number)
+    answer = httpx.get(
+        f"{pair.publisher.url}/v1/banks/{VICTIM_BANK}/changes",
+        headers={"Authorization": f"Bearer {pair.platform}"},
+    )
+    [removal] = [c for c in answer.json()["changes"] if c["op"] == "remove"]
+    assert (removal["value"], removal["pdq"], removal["reviewed"]) == (None, None, None)
+    with pair.publisher.services.db.transaction() as session:
+        cursor = session.query(HashChange.id).filter(HashChange.op == "remove").scalar()
+        payload = json.dumps({"event": HASH_EVENTS["remove"], "data": {}})
+        body = json.loads(expand(session, payload, cursor, cursor))
+    assert [c["value"] for c in body["data"]["changes"]] == [None]

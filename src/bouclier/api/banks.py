@@ -147,8 +147,8 @@ def change_dict(change: Change, standing: dict[str, Any] | None = None) -> dict[
         "entry_id": change.entry,
         "entry": change.entry,
         "signal_type": change.signal_type,
-        "value": change.value,
-        "pdq": change.value if change.signal_type == DEFAULT else None,
+        "value": change.value or None,  # null in a withdrawn case's removal, as in webhooks
+        "pdq": (change.value or None) if change.signal_type == DEFAULT else None,
         **(standing or GONE.to_dict()),
         "created_at": utc_iso(change.created_at),
     }

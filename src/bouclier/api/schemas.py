@@ -203,8 +203,9 @@ class ChangeOut(BaseModel):
         json_schema_extra={"deprecated": True},
     )
     signal_type: str = Field(description="The signal type of the value (pdq, sha256, md5...).")
-    value: str = Field(
-        description="The hash; empty for a removal of a withdrawn case's hash: drop it by entry."
+    value: str | None = Field(
+        description="The hash; null for a removal of a withdrawn case's hash (as in webhook "
+        "bodies): drop it by entry_id."
     )
     pdq: str | None = Field(
         description="The value, for a PDQ entry (what followers written before signal types "

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from bouclier.banks.sharing import SIGNATURE_HEADER, verify_page
 from bouclier.banks.store import MAX_CHANGES, MAX_CURSOR, BankStore, NewEntry, validate_name
-from bouclier.errors import BouclierError, Conflict, InputError, RemoteError
+from bouclier.errors import BouclierError, Conflict, InputError, NotFound, RemoteError
 from bouclier.signing_key import PublicKey
 from bouclier.storage.models import Bank, BankFollow, FollowedEntry, utcnow
 from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS
@@ -52,7 +52,7 @@ class RemoteChange(_Strict):
     op: str = Field(pattern="^(" + "|".join(CHANGE_OPS) + ")$")
     entry_id: int = Field(ge=0, le=MAX_CURSOR)
     signal_type: str = Field(max_length=32)
-    value: str = Field(max_length=4096)
+    value: str | None = Field(default=None, max_length=4096)  # null: a withdrawn case's removal
     quality: int | None = Field(default=None, ge=0, le=100)
     reviewed: bool | None = None
     minor: bool | None = None
@@ -82,6 +82,8 @@ class Synced:
     removed: int
     skipped: int
     cursor: int
+    #: The publisher deleted the bank or stopped sharing it with this key: the mirror is gone.
+    gone: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +93,7 @@ class Synced:
             "removed": self.removed,
             "skipped": self.skipped,
             "cursor": self.cursor,
+            "gone": self.gone,
         }
 
 
@@ -149,15 +152,19 @@ class Follower:
         """Pulls and applies every change of the named banks (every shared bank if None) until
         each is up to date."""
         shared = {b.name: b for b in self.remote_banks()}
-        wanted = list(names) if names else sorted(shared)
+        followed = self._followed()
+        wanted = list(names) if names else sorted(shared.keys() | followed.keys())
         for name in wanted:
-            if name not in shared:
+            if name not in shared and name not in followed:
                 raise RemoteError(
                     f"the publisher shares no bank named {name!r} with this key",
                     code="remote_refused",
                 )
-        done = [self._sync_bank(shared[name]) for name in wanted]
-        if self.on_applied is not None and any(s.added or s.removed for s in done):
+        done = [
+            self._sync_bank(shared[name]) if name in shared else self._drop(name, followed[name])
+            for name in wanted
+        ]
+        if self.on_applied is not None and any(s.added or s.removed or s.gone for s in done):
             self.on_applied()
         return done
 
@@ -172,6 +179,34 @@ class Follower:
             if not page.more:
                 break
         return Synced(remote.name, local, added, removed, skipped, cursor)
+
+    def _followed(self) -> dict[str, tuple[int, str | None]]:
+        """The banks of this publisher followed here: remote name → (follow id, local name)."""
+        with self.db.transaction() as session:
+            rows = session.execute(
+                select(BankFollow.remote_bank, BankFollow.id, Bank.name)
+                .outerjoin(Bank, Bank.id == BankFollow.bank_id)
+                .where(BankFollow.source_url == self.url)
+            ).all()
+        return {remote: (follow_id, local) for remote, follow_id, local in rows}
+
+    def _drop(self, remote: str, followed: tuple[int, str | None]) -> Synced:
+        """Removes the mirror of a bank the publisher no longer lists for this key (deleted, or
+        no longer published to it): its entries leave through the local change log, so local
+        matchers, webhooks and followers drop them, then the follow is forgotten. A publisher
+        that shares the bank again is followed from its first change."""
+        follow_id, local = followed
+        removed = 0
+        if local is not None:
+            try:
+                removed = self.store.delete(local)
+            except NotFound:  # deleted meanwhile
+                pass
+        with self.db.transaction() as session:
+            session.execute(delete(FollowedEntry).where(FollowedEntry.follow_id == follow_id))
+            session.execute(delete(BankFollow).where(BankFollow.id == follow_id))
+        log.info("follow: a bank is no longer shared by the publisher; its mirror was removed")
+        return Synced(remote, local or "", 0, removed, 0, 0, gone=True)
 
     def _follow_row(self, remote: RemoteBank) -> tuple[int, str, int]:
         """The follow's id, local bank and cursor; made (with its local bank) on first sync."""
@@ -279,7 +314,11 @@ class Follower:
         log, or was a withdrawn case's)."""
         kept: list[tuple[RemoteChange, NewEntry]] = []
         for change in changes:
-            if change.reviewed is None or change.signal_type not in self.store.signal_types:
+            if (
+                change.reviewed is None
+                or change.value is None
+                or change.signal_type not in self.store.signal_types
+            ):
                 continue
             entry = NewEntry(
                 value=change.value,
