@@ -18,6 +18,7 @@ applied. Everything the publisher sends is checked as any stranger's input.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -198,10 +199,8 @@ class Follower:
         follow_id, local = followed
         removed = 0
         if local is not None:
-            try:
+            with contextlib.suppress(NotFound):  # deleted meanwhile
                 removed = self.store.delete(local)
-            except NotFound:  # deleted meanwhile
-                pass
         with self.db.transaction() as session:
             session.execute(delete(FollowedEntry).where(FollowedEntry.follow_id == follow_id))
             session.execute(delete(BankFollow).where(BankFollow.id == follow_id))
