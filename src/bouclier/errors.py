@@ -16,6 +16,8 @@ return) and a human message that says what was wrong and, where it helps, what t
     ├── Conflict                *_exists          a name already taken
     ├── ConfigError             invalid_setting   a BOUCLIER_* setting or the database is unusable
     ├── SnapshotError           invalid_snapshot  an index snapshot is damaged or foreign
+    ├── RemoteError             remote_*          a followed Bouclier is unreachable, refuses,
+    │                                             or sends a page its pinned key did not sign
     └── ModelUnavailable        model_unavailable a model package is missing or its file altered
 
 The CLI maps these classes to exit codes in ``bouclier.cli.exit_codes``; nothing else decides them.
@@ -136,6 +138,15 @@ class ConfigError(BouclierError):
 
 class SnapshotError(BouclierError):
     code = "invalid_snapshot"
+
+
+class RemoteError(BouclierError):
+    """Another Bouclier that this one follows (``bouclier bank follow``) could not be read:
+    unreachable (``remote_unreachable``), refused (``remote_refused``), answered what is not a
+    page of changes (``remote_invalid``), or a page whose signature does not verify with the
+    publisher's pinned key (``remote_bad_signature``). Nothing of such a page is applied."""
+
+    code = "remote_error"
 
 
 class ModelUnavailable(BouclierError):

@@ -299,6 +299,25 @@ class Settings(BaseSettings):
         "and its last snapshot is this many seconds old.",
     )
 
+    nats_url: str | None = Field(
+        default=None,
+        description="NATS server (nats://127.0.0.1:4222) on which each service process announces "
+        "that the change log moved (a cursor, never a hash), so that followers of this "
+        "instance's banks (bouclier bank follow --nats) pull at once. Default: no notices; "
+        "followers poll.",
+    )
+    nats_subject: str = Field(
+        default="bouclier.banks.changes",
+        pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$",
+        description="The NATS subject of change notices (dot-separated tokens, no wildcards).",
+    )
+    nats_notice_seconds: float = Field(
+        default=0.2,
+        gt=0.0,
+        le=60.0,
+        description="How often a service process looks for new changes to announce over NATS.",
+    )
+
     webhooks_per_key: int = Field(
         default=10,
         ge=1,

@@ -27,6 +27,11 @@ BANK_KINDS: tuple[BankKind, ...] = get_args(BankKind)
 ChangeOp = Literal["add", "remove"]
 CHANGE_OPS: tuple[ChangeOp, ...] = get_args(ChangeOp)
 
+#: Whom a bank is published to (``bouclier bank publish``): every platform key, the keys listed,
+#: or none (analysts and admins always read every bank).
+BankAudience = Literal["all", "keys", "none"]
+BANK_AUDIENCES: tuple[BankAudience, ...] = get_args(BankAudience)
+
 # --- Matching -----------------------------------------------------------------------------------
 
 #: How a matching value was found: fingerprinting the image as it is, a content region that the

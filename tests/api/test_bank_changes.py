@@ -114,7 +114,13 @@ def test_a_page_of_changes(api: Api) -> None:
     assert [c["entry"] for c in rest.json()["changes"]] == [ids[2]]
     assert rest.json()["more"] is False
     end = api.client.get(f"/v1/banks/victims/changes?since={rest.json()['next']}", headers=headers)
-    assert end.json() == {"changes": [], "next": rest.json()["next"], "more": False}
+    assert end.json() == {
+        "bank": "victims",
+        "since": rest.json()["next"],
+        "changes": [],
+        "next": rest.json()["next"],
+        "more": False,
+    }
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,7 +106,7 @@ def test_export_import_round_trip(db: Database, tmp_path: Path) -> None:
     )
     store.add("src", transfer.read_entries(source))
     store.add("src", [NewEntry("0123456789abcdef" * 2, signal_type="md5", source="ncmec")])
-    for fmt in transfer.EXPORT_FORMATS:
+    for fmt in ("csv", "jsonl"):
         out = io.StringIO()
         assert transfer.write_entries(store.entries("src"), fmt, out) == 3
         if fmt == "csv":
@@ -143,3 +146,63 @@ def test_other_signal_types_by_row_or_by_default(tmp_path: Path) -> None:
     assert (entry.signal_type, entry.value) == ("md5", md5)
     with pytest.raises(InvalidImport, match="PDQ hash is 64 hex"):
         transfer.read_entries(ncmec)  # the default is PDQ
+
+
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("threatexchange", "txt"), ("threatexchange-csv", "csv")]
+)
+def test_threatexchange_exports_read_back(
+    db: Database, tmp_path: Path, fmt: str, suffix: str
+) -> None:
+    store = BankStore(db)
+    store.create("src", "victim")
+    sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    store.add(
+        "src",
+        [
+            NewEntry(H1, quality=90),
+            NewEntry(H2, reviewed=False),
+            NewEntry("0123456789abcdef" * 2, signal_type="md5"),
+            NewEntry(sha, signal_type="sha256"),
+        ],
+    )
+    out = io.StringIO()
+    assert transfer.write_entries(store.entries("src"), fmt, out, collab="src") == 4
+    text = out.getvalue()
+    assert "photo_md5 " in text or "photo_md5," in text  # an image's MD5, never video_md5
+    if fmt == "threatexchange-csv":
+        assert text.splitlines()[0] == "signal_type,signal_str,collab,category,tags"
+        assert f"pdq,{H2},src,INVESTIGATION_SEED,ncii" in text  # not reviewed: a seed
+        assert f"pdq,{H1},src,POSITIVE_CLASS,ncii" in text
+    path = tmp_path / f"out.{suffix}"
+    path.write_text(text)
+    store.create("copy", "victim")
+    store.add("copy", transfer.read_entries(path))
+    assert sorted((e.signal_type, e.value) for e in store.entries("copy")) == sorted(
+        (e.signal_type, e.value) for e in store.entries("src")
+    )
+
+
+def test_threatexchanges_local_file_collab_fetches_an_export(db: Database, tmp_path: Path) -> None:
+    """threatexchange's own ``local_file`` collaboration (HMA has it too) reads the export."""
+    store = BankStore(db)
+    store.create("src", "victim")
+    store.add("src", [NewEntry(H1), NewEntry("0123456789abcdef" * 2, signal_type="md5")])
+    export = tmp_path / "victims.txt"
+    with export.open("w") as out:
+        transfer.write_entries(store.entries("src"), "threatexchange", out)
+    tx = str(Path(sys.executable).with_name("threatexchange"))
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [tx, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    run("config", "extensions", "add", "tx_extension_bouclier")  # knows photo_md5
+    run("config", "collab", "edit", "local_file", "--create", "victims", f"--filename={export}")
+    run("fetch")
+    listed = {tuple(line.split()[:2]) for line in run("dataset", "-P").splitlines()}
+    assert listed == {("pdq", H1), ("photo_md5", "0123456789abcdef" * 2)}

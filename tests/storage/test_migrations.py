@@ -413,3 +413,44 @@ def test_captures_migration_adds_its_table_and_goes_back(database_url: str) -> N
         assert "cases" in tables
     finally:
         db.dispose()
+
+
+def test_bank_sharing_migration_adds_its_tables_and_goes_back(database_url: str) -> None:
+    """0014 adds the publication and follow tables to a database of the previous release,
+    keeping its banks (each still shared with every platform key: no publication row);
+    undone, it leaves no trace."""
+    db = Database(database_url)
+    try:
+        _upgrade(db, "0010")
+        now = "2026-11-30 12:00:00+00:00"
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO banks (id, name, kind, threshold, created_at) "
+                    "VALUES (1, 'victims', 'victim', 31, :now)"
+                ),
+                {"now": now},
+            )
+        _upgrade(db, "0014")
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM bank_publications")).scalar() == 0
+            connection.execute(
+                text(
+                    "INSERT INTO bank_follows (id, source_url, remote_bank, bank_id, cursor, "
+                    "key_fingerprint, created_at) VALUES (1, 'https://a.example', 'victims', 1, "
+                    "0, 'SHA256:00', :now)"
+                ),
+                {"now": now},
+            )
+            assert connection.execute(text("SELECT name FROM banks")).scalar() == "victims"
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0013")
+        with db.engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+        assert not {"bank_publications", "bank_follows", "followed_entries"} & set(tables)
+        assert "banks" in tables
+    finally:
+        db.dispose()

@@ -102,7 +102,16 @@ def test_bank_writes_reach_a_real_receiver_signed(
             "first_cursor": cursors[0].cursor,
             "last_cursor": cursors[-1].cursor,
             "changes": [
-                {"cursor": c.cursor, "entry_id": c.entry, "signal_type": "pdq", "value": c.value}
+                {
+                    "cursor": c.cursor,
+                    "entry_id": c.entry,
+                    "signal_type": "pdq",
+                    "value": c.value,
+                    # the entry's standing; a removal's entry is gone
+                    "quality": None,
+                    "reviewed": True if event == "hash.added" else None,
+                    "minor": False if event == "hash.added" else None,
+                }
                 for c in cursors
             ],
         }

@@ -11,16 +11,26 @@ kept.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.accounts.api_keys import KeyInfo
 from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import Image, services_of
 from bouclier.api.uploads import BULK_BODY, UPLOAD_BODY
+from bouclier.banks.sharing import (
+    GONE,
+    SIGNATURE_HEADER,
+    Publications,
+    page_body,
+    shared,
+    signature_header,
+    standings,
+)
 from bouclier.banks.store import (
     MAX_CHANGES,
     MAX_CURSOR,
@@ -32,14 +42,14 @@ from bouclier.banks.store import (
 from bouclier.errors import NotFound
 from bouclier.hashing import hash_bytes
 from bouclier.signals import DEFAULT
-from bouclier.signals.registry import server_only_names
+from bouclier.signing_key import load_signing_key
 from bouclier.storage.models import utc_iso
 from bouclier.vocabulary import BANK_KINDS, listed
 
 router = APIRouter(prefix="/v1/banks", tags=["banks"])
 _analyst = [Depends(require("analyst"))]
 _admin = [Depends(require("admin"))]
-_follower = [Depends(require("platform", "analyst"))]
+Follower = Annotated[KeyInfo, Depends(require("platform", "analyst"))]
 MAX_ENTRIES = 10_000
 
 
@@ -100,11 +110,16 @@ def bank_dict(bank: BankInfo) -> dict[str, Any]:
     }
 
 
-@router.get("", dependencies=_analyst, response_model=schemas.BanksOut)
-async def list_banks(request: Request) -> dict[str, Any]:
-    """Every bank with its kind, threshold and size."""
-    banks = await run_in_threadpool(services_of(request).store.banks)
-    return {"banks": [bank_dict(b) for b in banks]}
+@router.get("", response_model=schemas.BanksOut)
+async def list_banks(request: Request, key: Follower) -> dict[str, Any]:
+    """Every bank with its kind, threshold and size; for a platform key, the banks published to
+    it (``bouclier bank publish``)."""
+    services = services_of(request)
+
+    def visible() -> list[BankInfo]:
+        return Publications(services.db).visible(services.store.banks(), key.id, key.role)
+
+    return {"banks": [bank_dict(b) for b in await run_in_threadpool(visible)]}
 
 
 @router.post("", dependencies=_analyst, status_code=201, response_model=schemas.BankOut)
@@ -122,46 +137,75 @@ async def get_bank(request: Request, name: str) -> dict[str, Any]:
     return bank_dict(await run_in_threadpool(services_of(request).store.get, name))
 
 
-def change_dict(change: Change) -> dict[str, Any]:
+def change_dict(change: Change, standing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One change as followers and webhooks read it: ``entry_id`` and the entry's ``quality``,
+    ``reviewed`` and ``minor`` (null once it is gone) as in webhook bodies; ``entry`` is the
+    deprecated name of ``entry_id`` and ``pdq`` the value of a PDQ entry."""
     return {
         "cursor": change.cursor,
         "op": change.op,
+        "entry_id": change.entry,
         "entry": change.entry,
         "signal_type": change.signal_type,
-        "value": change.value,
-        "pdq": change.value if change.signal_type == DEFAULT else None,
+        "value": change.value or None,  # null in a withdrawn case's removal, as in webhooks
+        "pdq": (change.value or None) if change.signal_type == DEFAULT else None,
+        **(standing or GONE.to_dict()),
         "created_at": utc_iso(change.created_at),
     }
 
 
-@router.get("/{name}/changes", dependencies=_follower, response_model=schemas.ChangesOut)
+@router.get(
+    "/{name}/changes",
+    response_model=schemas.ChangesOut,
+    responses={200: {"headers": schemas.SIGNATURE_HEADERS}},
+)
 async def bank_changes(
     request: Request,
     name: str,
+    key: Follower,
     since: int = Query(
         default=0, ge=0, le=MAX_CURSOR, description="The last cursor seen; 0: from the start."
     ),
     limit: int = Query(default=1000, ge=1, le=MAX_CHANGES, description="At most this many."),
-) -> dict[str, Any]:
+) -> Response:
     """The bank's changes after cursor ``since``, oldest first: adds and removes with their
-    ``(signal_type, value)`` (and ``pdq`` for a PDQ entry).
+    ``(signal_type, value)`` (and ``pdq`` for a PDQ entry), and the entry's ``quality``,
+    ``reviewed`` and ``minor``. ORB entries are never shared.
 
     Apply them in order and ask again from ``next`` (at once while ``more`` is true). Cursors
-    commit in order, so no change is ever skipped by asking from the last cursor seen. Changes
-    of a server-only type (ORB keypoints, which can be inverted to a picture) never leave the
-    instance: a page leaves them out (it may hold fewer than ``limit`` changes, or none, with
-    ``more`` true), and ``next`` still moves past them.
+    commit in order, so no change is ever skipped by asking from the last cursor seen. The body
+    is signed with the instance key (header ``Bouclier-Page-Signature``; the key is at
+    ``GET /v1/evidence/signing-key``): verify it before applying anything.
     """
-    store = services_of(request).store
-    changes = await run_in_threadpool(lambda: store.changes(since, limit + 1, bank=name))
-    more = len(changes) > limit
-    changes = changes[:limit]
-    private = server_only_names(store.signal_types)
-    return {
-        "changes": [change_dict(c) for c in changes if c.signal_type not in private],
-        "next": changes[-1].cursor if changes else since,
-        "more": more,
-    }
+    services = services_of(request)
+    store = services.store
+
+    def page() -> bytes:
+        Publications(services.db).check(name, key.id, key.role)
+        changes = store.changes(since, limit + 1, bank=name)
+        more = len(changes) > limit
+        changes = changes[:limit]
+        sent = [c for c in changes if shared(c.signal_type)]
+        with services.db.transaction() as session:
+            found = standings(session, [c.entry for c in sent if c.op == "add"])
+        return page_body(
+            {
+                "bank": name,
+                "since": since,
+                "changes": [
+                    change_dict(c, found[c.entry].to_dict() if c.entry in found else None)
+                    for c in sent
+                ],
+                "next": changes[-1].cursor if changes else since,
+                "more": more,
+            }
+        )
+
+    body = await run_in_threadpool(page)
+    signing = await run_in_threadpool(load_signing_key, services.settings)
+    assert signing is not None  # made when missing
+    headers = {SIGNATURE_HEADER: signature_header(signing, body)}
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.delete("/{name}", dependencies=_admin, response_model=schemas.BankDeleted)

@@ -197,19 +197,44 @@ class BanksOut(BaseModel):
 class ChangeOut(BaseModel):
     cursor: int
     op: str = Field(description=listed(CHANGE_OPS), json_schema_extra=one_of(CHANGE_OPS))
-    entry: int
+    entry_id: int = Field(description="The entry, by id (as in webhook bodies).")
+    entry: int = Field(
+        description="Deprecated: the same as entry_id; removed in the next version.",
+        json_schema_extra={"deprecated": True},
+    )
     signal_type: str = Field(description="The signal type of the value (pdq, sha256, md5...).")
-    value: str = Field(
-        description="The hash; empty for a removal of a withdrawn case's hash: drop it by entry."
+    value: str | None = Field(
+        description="The hash; null for a removal of a withdrawn case's hash (as in webhook "
+        "bodies): drop it by entry_id."
     )
     pdq: str | None = Field(
         description="The value, for a PDQ entry (what followers written before signal types "
         "read); null for other signal types."
     )
+    quality: int | None = Field(description="The PDQ quality, 0-100; null if unknown or gone.")
+    reviewed: bool | None = Field(
+        description="False for a hash a victim reported that no analyst has confirmed yet (never "
+        "blocked on alone); null once the entry is gone."
+    )
+    minor: bool | None = Field(
+        description="The entry belongs to a case concerning a minor; null once it is gone."
+    )
     created_at: str
 
 
+#: The header that signs a page of changes (bouclier.banks.sharing).
+SIGNATURE_HEADERS = {
+    "Bouclier-Page-Signature": {
+        "description": "ed25519=<base64 signature of the body's bytes>; key=<fingerprint of the "
+        "instance key, GET /v1/evidence/signing-key>",
+        "schema": {"type": "string"},
+    }
+}
+
+
 class ChangesOut(BaseModel):
+    bank: str = Field(description="The bank these changes are of (signed with them).")
+    since: int = Field(description="The cursor asked from (signed with the changes).")
     changes: list[ChangeOut]
     next: int = Field(description="The cursor to ask from next.")
     more: bool = Field(description="More changes are waiting: ask again at once.")

@@ -26,6 +26,7 @@ from bouclier.analysis.pipeline import Likeness
 from bouclier.api.intake import CaseIntake
 from bouclier.banks.live import LiveMatcher, SnapshotPolicy
 from bouclier.banks.matcher import BankMatcher
+from bouclier.banks.notices import ChangeNotifier
 from bouclier.banks.store import BankStore
 from bouclier.cases.matched import MatchedEntries
 from bouclier.cases.updates import CaseMailer
@@ -60,6 +61,8 @@ class Services:
     matched: MatchedEntries | None = None
     intake: CaseIntake | None = None  # the door of public case creation (challenge, limits)
     mailer: CaseMailer | None = None  # sends victims' email updates (bouclier.cases.updates)
+    # announces change-log moves over NATS (BOUCLIER_NATS_URL; bouclier.banks.notices)
+    notifier: ChangeNotifier | None = None
 
     @classmethod
     def start(cls, settings: Settings, detectors: Registry) -> Services:
@@ -107,6 +110,16 @@ class Services:
         if settings.smtp_host and settings.case_updates_every_seconds > 0:
             services.mailer = CaseMailer(db, settings)
             services.mailer.start(settings.case_updates_every_seconds)
+        if settings.nats_url:
+            notifier = ChangeNotifier(
+                store, settings.nats_url, settings.nats_subject, settings.nats_notice_seconds
+            )
+            try:
+                notifier.start()
+            except Exception as exc:  # notices are a speed-up; followers still poll
+                log.warning("no NATS change notices: %s", type(exc).__name__)
+            else:
+                services.notifier = notifier
         return services
 
     # the live matcher's state, as the routes and tests read it
@@ -171,6 +184,8 @@ class Services:
     def close(self) -> None:
         """Stops the follower, writes a last snapshot if the log moved, closes the database."""
         self.live.close()
+        if self.notifier is not None:
+            self.notifier.close()
         if self.deliverer is not None:
             self.deliverer.close()  # after the request in flight, if any
         if self.mailer is not None:

@@ -123,6 +123,8 @@ class EntryRecord:
     case_ref: str | None
     note: str | None
     created_at: datetime
+    #: False for a hash a case reported that no analyst has confirmed yet.
+    reviewed: bool = True
 
     @property
     def pdq(self) -> str | None:
@@ -265,30 +267,18 @@ class BankStore:
     def add(self, name: str, entries: Iterable[NewEntry]) -> list[int]:
         """Adds entries in one transaction and returns their ids, in order."""
         bank = self.get(name)
-        now = utcnow()
-        rows = [
-            {
-                "bank_id": bank.id,
-                "created_at": now,
-                **_entry_row(entry.validated(self.signal_types)),
-            }
-            for entry in entries
-        ]
-        ids: list[int] = []
+        checked = [entry.validated(self.signal_types) for entry in entries]
         with self.db.transaction() as session:
-            for start in range(0, len(rows), _INSERT_BATCH):
-                batch = rows[start : start + _INSERT_BATCH]
-                result = session.execute(
-                    insert(BankEntry).returning(BankEntry.id, sort_by_parameter_order=True),
-                    batch,
-                )
-                ids.extend(result.scalars().all())
-            added = [
-                (i, str(row["signal_type"]), str(row["value"]))
-                for i, row in zip(ids, rows, strict=True)
-            ]
-            _log(session, bank, "add", added)
-        return ids
+            return _add(session, bank, checked)
+
+    def add_in(self, session: Session, name: str, entries: Iterable[NewEntry]) -> list[int]:
+        """:meth:`add` in the caller's transaction (a follower's page of changes, kept with its
+        cursor or not at all); the log's lock is then held until the caller commits."""
+        bank = session.scalar(select(Bank).where(Bank.name == name))
+        if bank is None:
+            raise NotFound(f"no bank named {name!r}", code="bank_not_found")
+        checked = [entry.validated(self.signal_types) for entry in entries]
+        return _add(session, _info(bank, 0), checked)
 
     def remove_entries(self, name: str, entry_ids: Sequence[int]) -> int:
         """Removes entries of a bank by id; returns how many existed."""
@@ -353,6 +343,7 @@ class BankStore:
                     case_ref=row.case_ref,
                     note=row.note,
                     created_at=row.created_at,
+                    reviewed=row.reviewed,
                 )
 
     def hashes(self, names: Sequence[str] | None = None) -> BankHashes:
@@ -386,6 +377,24 @@ class BankStore:
                 rows=self.signal_types.get(signal_type).pack(values).copy(),
             )
         return BankHashes(signals, by_id)
+
+
+def _add(session: Session, bank: BankInfo, entries: Sequence[NewEntry]) -> list[int]:
+    """Inserts validated entries into ``bank`` and logs them, in ``session``'s transaction."""
+    now = utcnow()
+    rows = [{"bank_id": bank.id, "created_at": now, **_entry_row(entry)} for entry in entries]
+    ids: list[int] = []
+    for start in range(0, len(rows), _INSERT_BATCH):
+        batch = rows[start : start + _INSERT_BATCH]
+        result = session.execute(
+            insert(BankEntry).returning(BankEntry.id, sort_by_parameter_order=True), batch
+        )
+        ids.extend(result.scalars().all())
+    added = [
+        (i, str(row["signal_type"]), str(row["value"])) for i, row in zip(ids, rows, strict=True)
+    ]
+    _log(session, bank, "add", added)
+    return ids
 
 
 def _remove(session: Session, bank: BankInfo, entry_ids: Sequence[int]) -> int:

@@ -21,7 +21,8 @@ Rows of a signal type Bouclier does not hold (threatexchange's ``video_md5``, ``
 refuse the rest. Every other row is checked before anything is written; bad rows are reported with
 their line numbers and nothing of the file is kept. Export writes CSV or JSON lines that import
 reads back: ``pdq`` holds a PDQ entry's hash (what StopNCII and HMA tools read), ``signal_type``
-and ``value`` every entry's.
+and ``value`` every entry's, ``reviewed`` whether an analyst confirmed it (false for a hash a victim
+reported, not yet confirmed; import does not read it back: what an operator imports is reviewed).
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ from bouclier.signals.registry import signal_types as registered
 from bouclier.storage.models import utc_iso
 
 FORMATS = ("csv", "jsonl", "txt", "te")
-EXPORT_FORMATS = ("csv", "jsonl")
+EXPORT_FORMATS = ("csv", "jsonl", "threatexchange", "threatexchange-csv")
+#: Bouclier's exact hashes are an image file's; threatexchange's md5/sha256 types are a video's,
+#: so they go by the names of the threatexchange-bouclier extension (extensions/).
+TX_NAMES = {"pdq": "pdq", "md5": "photo_md5", "sha256": "photo_sha256"}
+TX_CSV_FIELDS = ("signal_type", "signal_str", "collab", "category", "tags")
 PDQ_COLUMNS = ("pdq", "pdq_hash", "hash", "signal", "signal_value", "signal_str", "value")
 PDQ_TYPES = ("pdq", "pdq_hash", "pdqsignal", "photo_pdq", "hash_pdq")
 EXPORT_FIELDS = (
@@ -58,6 +63,7 @@ EXPORT_FIELDS = (
     "entry",
     "signal_type",
     "value",
+    "reviewed",
 )
 _TEXT_FIELDS = ("source", "case_ref", "note")
 # What a signal type's name may look like, to be skipped as one Bouclier does not hold
@@ -67,6 +73,7 @@ _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _HASHLIKE = re.compile(r"[0-9a-f]{32,64}")
 # threatexchange's local state files: simple.<indicator type>.te
 _TE_FILE = re.compile(r"simple\.([^.]+)\.te", re.IGNORECASE)
+_FROM_TX = {tx: ours for ours, tx in TX_NAMES.items() if tx != ours}
 # Set by the text reader on a line with more than one hash (not a column name: it has a NUL).
 _MORE_HASHES = "\x00more_hashes"
 # Bad rows and skipped lines named in a report; the rest are counted.
@@ -220,6 +227,8 @@ def _row_type(row: dict[str, Any], default_type: str, signal_types: SignalTypes)
     kind = str(named).strip().lower()
     if kind in PDQ_TYPES:
         return DEFAULT
+    if kind in _FROM_TX:
+        return _FROM_TX[kind]
     if kind not in signal_types and not _TYPE_NAME.fullmatch(kind):
         raise InvalidImport(
             f"signal type {str(named)[:40]!r} is not a signal type's name; "
@@ -346,19 +355,24 @@ def _txt_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield number, row
 
 
-def write_entries(records: Iterable[EntryRecord], fmt: str, out: TextIO) -> int:
-    """Writes entries as CSV or JSON lines; returns how many were written. Entries of a
-    server-side-only type (ORB, see docs/robust-signal.md) are left out."""
+def write_entries(
+    records: Iterable[EntryRecord], fmt: str, out: TextIO, collab: str = "bouclier"
+) -> int:
+    """Writes entries as CSV, JSON lines or one of threatexchange's forms (:func:`write_tx`);
+    returns how many were written. Entries of a server-side-only type (ORB, see
+    docs/robust-signal.md) are left out."""
     if fmt not in EXPORT_FORMATS:
-        raise InvalidImport(f"unknown export format {fmt!r}; use csv or jsonl")
+        raise InvalidImport(f"unknown export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
+    # server-side only (ORB keypoints can be inverted): never in an export
+    private = server_only_names()
+    records = (r for r in records if r.signal_type not in private)
+    if fmt.startswith("threatexchange"):
+        return write_tx(records, out, csv_form=fmt.endswith("-csv"), collab=collab)
     writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
     if writer:
         writer.writerow(EXPORT_FIELDS)
     count = 0
-    private = server_only_names()
     for record in records:
-        if record.signal_type in private:
-            continue  # server-side only (ORB keypoints can be inverted): never in an export
         row = _export_row(record)
         if writer:
             writer.writerow(
@@ -366,6 +380,29 @@ def write_entries(records: Iterable[EntryRecord], fmt: str, out: TextIO) -> int:
             )
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_tx(records: Iterable[EntryRecord], out: TextIO, *, csv_form: bool, collab: str) -> int:
+    """threatexchange's forms: ``<type> <hash>`` lines, what its ``local_file`` collaboration
+    (``LocalFileSignalExchangeAPI``, in HMA too) fetches; or the CSV of ``threatexchange dataset
+    -P --csv`` (``signal_type,signal_str,collab,category,tags``), whose category is
+    ``POSITIVE_CLASS`` for a reviewed entry and ``INVESTIGATION_SEED`` for one a victim reported
+    that no analyst confirmed. Types threatexchange cannot name are left out."""
+    writer = csv.writer(out, lineterminator="\n") if csv_form else None
+    if writer:
+        writer.writerow(TX_CSV_FIELDS)
+    count = 0
+    for record in records:
+        name = TX_NAMES.get(record.signal_type)
+        if name is None:
+            continue
+        if writer:
+            category = "POSITIVE_CLASS" if record.reviewed else "INVESTIGATION_SEED"
+            writer.writerow([name, record.value, _quote_formula(collab), category, "ncii"])
+        else:
+            out.write(f"{name} {record.value}\n")
         count += 1
     return count
 
@@ -383,6 +420,7 @@ def _export_row(record: EntryRecord) -> dict[str, Any]:
         "entry": record.id,
         "signal_type": record.signal_type,
         "value": record.value,
+        "reviewed": record.reviewed,
     }
 
 

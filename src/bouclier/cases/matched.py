@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from bouclier.banks.matcher import Match
 from bouclier.storage import Database
-from bouclier.storage.models import BankEntry, Case
+from bouclier.storage.models import BankEntry, Case, FollowedEntry
 
 TTL = 5.0
 _CACHED = 100_000
@@ -69,11 +69,16 @@ class MatchedEntries:
         if missing:
             with self.db.transaction() as session:
                 rows = session.execute(
-                    select(BankEntry.id, BankEntry.reviewed, Case.minor)
+                    select(BankEntry.id, BankEntry.reviewed, Case.minor, FollowedEntry.minor)
                     .outerjoin(Case, Case.number == BankEntry.case_ref)
+                    .outerjoin(FollowedEntry, FollowedEntry.entry_id == BankEntry.id)
                     .where(BankEntry.id.in_(missing))
                 ).all()
-            found = {int(i): Standing(bool(reviewed), bool(minor)) for i, reviewed, minor in rows}
+            # a mirrored entry's minor flag is the publisher's (bouclier.banks.follower)
+            found = {
+                int(i): Standing(bool(reviewed), bool(minor) or bool(mirrored))
+                for i, reviewed, minor, mirrored in rows
+            }
             with self._lock:
                 for entry in missing:
                     known[entry] = found.get(entry, UNKNOWN)

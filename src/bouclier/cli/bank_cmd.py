@@ -168,17 +168,19 @@ def import_(
 )
 @click.pass_obj
 def export(app: App, name: str, fmt: str, out: Path | None) -> int:
-    """Export a bank's entries as CSV (with pdq, signal_type and value columns) or JSON lines."""
+    """Export a bank's entries as CSV (with pdq, signal_type and value columns), JSON lines, or
+    for ThreatExchange/HMA tools: `threatexchange` (`<type> <hash>` lines, what its local_file
+    collaboration fetches) or `threatexchange-csv` (as `threatexchange dataset -P --csv`)."""
     from bouclier.banks import transfer
     from bouclier.filemodes import open_private_text
 
     records = app.store.entries(name)
     if out is None:
-        count = transfer.write_entries(records, fmt, sys.stdout)
+        count = transfer.write_entries(records, fmt, sys.stdout, collab=name)
     else:
         partial = out.with_name(out.name + ".partial")
         with open_private_text(partial, newline="") as handle:  # victims' hashes: mode 0600
-            count = transfer.write_entries(records, fmt, handle)
+            count = transfer.write_entries(records, fmt, handle, collab=name)
         partial.replace(out)  # never leave a half-written export under the real name
     click.echo(f"exported {count} entries from {name}", err=True)
     return exit_codes.OK

@@ -14,6 +14,8 @@ code  meaning
 7     verification failed: an evidence bundle or a custody log was altered, is incomplete
       or damaged, a bundle is signed by another key than the one expected, or unsigned
       (format 1) without --allow-unsigned (``bouclier evidence verify`` lists every problem)
+8     a followed Bouclier (``bouclier bank follow``) is unreachable, refused the key, or sent
+      a page whose signature does not verify; nothing of that page was applied
 70    internal error: a bug in Bouclier; please report it with the command you ran
 130   interrupted (Ctrl-C)
 ====  ==================================================================================
@@ -28,6 +30,7 @@ from bouclier.errors import (
     InputError,
     ModelUnavailable,
     NotFound,
+    RemoteError,
 )
 
 OK = 0
@@ -38,6 +41,7 @@ CONFLICT = 4
 INVALID_INPUT = 5
 CONFIG = 6
 TAMPERED = 7
+REMOTE = 8
 INTERNAL = 70
 INTERRUPTED = 130
 
@@ -51,4 +55,6 @@ def for_error(error: BouclierError) -> int:
         return INVALID_INPUT
     if isinstance(error, (ConfigError, ModelUnavailable)):
         return CONFIG
+    if isinstance(error, RemoteError):
+        return REMOTE
     return INTERNAL

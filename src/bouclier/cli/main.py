@@ -30,6 +30,7 @@ from bouclier.cli.match_cmd import match_command
 from bouclier.cli.notice_cmd import notice_group
 from bouclier.cli.scan_cmd import scan_command
 from bouclier.cli.serve_cmd import serve_command
+from bouclier.cli.share_cmd import follow, publish
 from bouclier.cli.webhook_cmd import webhook_group
 from bouclier.errors import BouclierError
 
@@ -80,6 +81,8 @@ cli.add_command(hash_command)
 cli.add_command(match_command)
 cli.add_command(notice_group)
 cli.add_command(bank_group)
+bank_group.add_command(publish)
+bank_group.add_command(follow)
 cli.add_command(enrol_group)
 cli.add_command(case_group)
 cli.add_command(evidence_group)

@@ -152,6 +152,59 @@ class HashChange(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class BankPublication(Base):
+    """Whom a bank is published to (:mod:`bouclier.banks.sharing`); no row: every platform key.
+    ``key_ids`` lists API key ids, comma-separated, for the audience ``keys``."""
+
+    __tablename__ = "bank_publications"
+    __table_args__ = (
+        CheckConstraint(one_of("audience", vocabulary.BANK_AUDIENCES), name="bank_audience"),
+    )
+
+    bank_id: Mapped[int] = mapped_column(
+        ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True
+    )
+    audience: Mapped[str] = mapped_column(String(8))
+    key_ids: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class BankFollow(Base):
+    """A bank mirrored from another Bouclier (:mod:`bouclier.banks.follower`): where from, the
+    cursor reached there, and the fingerprint of the publisher's key that signs its pages."""
+
+    __tablename__ = "bank_follows"
+    __table_args__ = (
+        UniqueConstraint("source_url", "remote_bank", name="uq_bank_follows_source"),
+        UniqueConstraint("bank_id", name="uq_bank_follows_bank"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_url: Mapped[str] = mapped_column(String(500))
+    remote_bank: Mapped[str] = mapped_column(String(64))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    cursor: Mapped[int] = mapped_column(BigInteger)
+    key_fingerprint: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class FollowedEntry(Base):
+    """Which local entry mirrors which entry of the publisher's bank (so that its removal can be
+    applied), and whether the publisher said it belongs to a minor's case."""
+
+    __tablename__ = "followed_entries"
+
+    follow_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_follows.id", ondelete="CASCADE"), primary_key=True
+    )
+    remote_entry: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True
+    )
+    minor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
 class LikenessEnrolment(Base):
     """A person enrolled for likeness protection: a public reference, an optional label and the
     encrypted face template (descriptors of the enrolment photos and their mean)."""

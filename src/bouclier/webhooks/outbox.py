@@ -19,9 +19,14 @@ read from the log when the body is sent (:func:`expand`)::
     {"event": "hash.added", "created_at": "2026-11-21T08:00:00Z",
      "data": {"bank": "victims", "bank_kind": "victim", "first_cursor": 345, "last_cursor": 346,
               "changes": [{"cursor": 345, "entry_id": 12, "signal_type": "pdq",
-                           "value": "f8f8..."},
+                           "value": "f8f8...", "quality": 94, "reviewed": true,
+                           "minor": false},
                           {"cursor": 346, "entry_id": 13, "signal_type": "pdq",
-                           "value": "0e1f..."}]}}
+                           "value": "0e1f...", "quality": null, "reviewed": false,
+                           "minor": false}]}}
+
+``quality``, ``reviewed`` and ``minor`` are the entry's, as in a page of changes
+(:mod:`bouclier.banks.sharing`); null in a removal, or once the entry is gone.
 
 ``cursor`` is each change's cursor in the bank's change log (``GET /v1/banks/{name}/changes``).
 When a case is withdrawn, its additions leave the log and its removals keep ``"value": null``:
@@ -40,6 +45,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from bouclier.banks.sharing import GONE, shared, standings
 from bouclier.errors import InputError, NotFound
 from bouclier.signals.registry import server_only_names
 from bouclier.storage.models import HashChange, Webhook, WebhookDelivery, utc_iso, utcnow
@@ -178,9 +184,18 @@ def expand(session: Session, payload: str, first: int | None, last: int | None) 
         .where(HashChange.signal_type.not_in(private))
         .order_by(HashChange.id)
     ).all()
+    # The entry's standing, with the names of a page of changes (bouclier.banks.sharing).
+    found = standings(session, [entry_id for _, entry_id, _, _ in rows]) if op == "add" else {}
     envelope["data"]["changes"] = [
-        {"cursor": cursor, "entry_id": entry_id, "signal_type": kind, "value": value or None}
+        {
+            "cursor": cursor,
+            "entry_id": entry_id,
+            "signal_type": kind,
+            "value": value or None,
+            **found.get(entry_id, GONE).to_dict(),
+        }
         for cursor, entry_id, kind, value in rows
+        if shared(kind)  # never an ORB entry's keypoints
     ]
     return json.dumps(envelope, separators=(",", ":"), sort_keys=True)
 
