@@ -64,13 +64,13 @@ class VpdqComparison:
     target_percent: float
 
     def matches(
-        self, query_percent: float = QUERY_MATCH_PERCENT, target_percent: float = TARGET_MATCH_PERCENT
+        self,
+        query_percent: float = QUERY_MATCH_PERCENT,
+        target_percent: float = TARGET_MATCH_PERCENT,
     ) -> bool:
         usable = self.query_percent > 0 or self.target_percent > 0
         return (
-            usable
-            and self.query_percent >= query_percent
-            and self.target_percent >= target_percent
+            usable and self.query_percent >= query_percent and self.target_percent >= target_percent
         )
 
 
@@ -107,7 +107,9 @@ def parse_reference(text: str) -> list[VpdqFeature]:
         where = f"vPDQ line {number}"
         parts = line.split(",")
         if len(parts) != 4:
-            raise InvalidHash(f"{where}: expected frame,quality,pdq,timestamp ({len(parts)} fields)")
+            raise InvalidHash(
+                f"{where}: expected frame,quality,pdq,timestamp ({len(parts)} fields)"
+            )
         try:
             hex_value = pdq.validate(parts[2])
         except InvalidHash as error:

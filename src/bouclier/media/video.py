@@ -20,7 +20,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -186,7 +186,9 @@ def read_video(
             else {}
         )
     try:
-        features = tuple(VpdqFeature(int(a), int(b), str(c), float(d)) for a, b, c, d in result["features"])
+        features = tuple(
+            VpdqFeature(int(a), int(b), str(c), float(d)) for a, b, c, d in result["features"]
+        )
         return VideoHashes(
             sha256=digests.validate("sha256", sha256),
             md5=md5,
@@ -204,7 +206,7 @@ def read_video(
         raise MediaError("the video decoder answered nonsense", code="media.corrupt") from None
 
 
-def _run_worker(source: Path, params: dict[str, object], limits: VideoLimits) -> dict[str, object]:
+def _run_worker(source: Path, params: dict[str, object], limits: VideoLimits) -> dict[str, Any]:
     command = [sys.executable, "-m", "bouclier.media.video_worker", str(source), json.dumps(params)]
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "PYTHONPATH", "HOME", "LANG"}}
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
@@ -213,7 +215,7 @@ def _run_worker(source: Path, params: dict[str, object], limits: VideoLimits) ->
             command,
             capture_output=True,
             timeout=limits.timeout_seconds,
-            preexec_fn=lambda: _limit_child(limits),  # noqa: PLW1509 (no threads are started before)
+            preexec_fn=lambda: _limit_child(limits),
             env=env,
             check=False,
         )

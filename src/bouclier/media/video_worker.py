@@ -48,6 +48,35 @@ def _hash_side(width: int, height: int, side: int) -> tuple[int, int] | None:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def _checked(container: Any, params: dict[str, Any]) -> tuple[Any, str, int, int, float, float]:
+    """The video stream and its facts, or Refused when off the allowlist or over a limit."""
+    if not container.streams.video:
+        raise Refused("media.corrupt", "the file has no video stream")
+    stream = container.streams.video[0]
+    codec = stream.codec_context.name
+    if codec not in CODECS:
+        raise Refused(
+            "media.unsupported_codec",
+            f"video codec {codec[:20]!r} is not supported; use one of {', '.join(sorted(CODECS))}",
+        )
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if width <= 0 or height <= 0:
+        raise Refused("media.corrupt", "the video has no frame size")
+    if width * height > params["max_pixels"]:
+        raise Refused(
+            "media.too_many_pixels",
+            f"frames of {width}x{height} are over the limit of {params['max_pixels']} pixels",
+        )
+    fps = _rate(stream)
+    duration = float(container.duration) / 1e6 if container.duration else 0.0
+    if duration > params["max_seconds"]:
+        raise Refused(
+            "media.too_long",
+            f"the video lasts {duration:.0f} s, over the limit of {params['max_seconds']} s",
+        )
+    return stream, codec, width, height, fps, duration
+
+
 def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
     import av
 
@@ -56,32 +85,10 @@ def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
     try:
         container = av.open(path, format=params["demuxer"], options={"probesize": "5000000"})
     except av.FFmpegError as error:
-        raise Refused("media.corrupt", f"the video cannot be opened: {type(error).__name__}")
+        name = type(error).__name__
+        raise Refused("media.corrupt", f"the video cannot be opened: {name}") from None
     with container:
-        if not container.streams.video:
-            raise Refused("media.corrupt", "the file has no video stream")
-        stream = container.streams.video[0]
-        codec = stream.codec_context.name
-        if codec not in CODECS:
-            raise Refused(
-                "media.unsupported_codec",
-                f"video codec {codec[:20]!r} is not supported; use one of {', '.join(sorted(CODECS))}",
-            )
-        width, height = stream.codec_context.width, stream.codec_context.height
-        if width <= 0 or height <= 0:
-            raise Refused("media.corrupt", "the video has no frame size")
-        if width * height > params["max_pixels"]:
-            raise Refused(
-                "media.too_many_pixels",
-                f"frames of {width}x{height} are over the limit of {params['max_pixels']} pixels",
-            )
-        fps = _rate(stream)
-        duration = float(container.duration) / 1e6 if container.duration else 0.0
-        if duration > params["max_seconds"]:
-            raise Refused(
-                "media.too_long",
-                f"the video lasts {duration:.0f} s, over the limit of {params['max_seconds']} s",
-            )
+        stream, codec, width, height, fps, duration = _checked(container, params)
         stream.codec_context.thread_count = 1
         every = max(1, int(params["seconds_per_hash"] * fps))
         max_frames = int(params["max_seconds"] * fps) + every
