@@ -147,13 +147,12 @@ def read_video(
     seconds_per_hash: float = 1.0,
     hash_side: int = 0,
     detector_frames: int = 0,
-    detector_every: int = 1,
 ) -> VideoHashes:
     """The digests and vPDQ features of a video file, decoded in a limited child process.
 
     ``hash_side``: frames are reduced to this longest side before PDQ (0: hashed as decoded, as
-    the reference does). ``detector_frames``: keep up to that many sampled frames (every
-    ``detector_every``-th hashed frame), reduced to 640 pixels, in :attr:`VideoHashes.samples`.
+    the reference does). ``detector_frames``: keep up to that many of the hashed frames, spread
+    over the video and reduced to 640 pixels, in :attr:`VideoHashes.samples`.
     Raises :class:`~bouclier.errors.MediaError` (``media.*``) or FileUnreadable.
     """
     source = Path(path)
@@ -171,7 +170,6 @@ def read_video(
         "seconds_per_hash": seconds_per_hash,
         "hash_side": hash_side,
         "detector_frames": detector_frames,
-        "detector_every": detector_every,
     }
     with tempfile.TemporaryDirectory(prefix="bouclier-video-") as folder:
         if detector_frames:

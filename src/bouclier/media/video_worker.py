@@ -12,6 +12,7 @@ parent reports ``media.corrupt``.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,9 @@ def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
         max_frames = int(params["max_seconds"] * fps) + every
         size = _hash_side(width, height, params["hash_side"])
         out = Path(params["frames_dir"]) if params.get("frames_dir") else None
-        keep_every = max(1, int(params.get("detector_every", 1)))
+        hashed = duration * fps / every
+        wanted = max(1, int(params["detector_frames"]))
+        keep_every = max(1, math.ceil(hashed / wanted)) if duration > 0 else 1
         features: list[list[Any]] = []
         saved = 0
         number = -1
