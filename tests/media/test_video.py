@@ -9,7 +9,13 @@ import pytest
 
 from bouclier.errors import FileUnreadable, MediaError
 from bouclier.hashing import pdq, vpdq
-from bouclier.media.video import VideoLimits, is_video, read_video, sniff_video
+from bouclier.media.video import (
+    DEFAULT_VIDEO_LIMITS,
+    VideoLimits,
+    is_video,
+    read_video,
+    sniff_video,
+)
 from tests.conftest import encode, photo
 from tests.media.videos import pan_frames, read_frames, write_video
 
@@ -17,8 +23,16 @@ DATA = Path(__file__).parents[1] / "data" / "vpdq"
 REFERENCE_VIDEO = DATA / "test-padded-dimensions.mp4"
 
 
-def _pan(path: Path, seed: int, *, seconds: int = 6, fps: int = 15, codec: str = "libx264",
-         size: tuple[int, int] = (320, 240), **options: object) -> Path:
+def _pan(
+    path: Path,
+    seed: int,
+    *,
+    seconds: int = 6,
+    fps: int = 15,
+    codec: str = "libx264",
+    size: tuple[int, int] = (320, 240),
+    **options: object,
+) -> Path:
     frames = pan_frames(photo(seed, (960, 720)), seconds * fps, size)
     return write_video(path, frames, fps=fps, codec=codec, **options)  # type: ignore[arg-type]
 
@@ -38,7 +52,9 @@ def test_every_frame_of_the_reference_video_hashes_as_the_reference_did() -> Non
 def test_one_frame_a_second_as_the_reference_samples() -> None:
     video = read_video(REFERENCE_VIDEO)
     assert (video.codec, video.container, video.fps, video.frames) == ("h264", "mp4", 30.0, 150)
-    assert [(f.frame, f.timestamp) for f in video.features] == [(i * 30, float(i)) for i in range(5)]
+    assert [(f.frame, f.timestamp) for f in video.features] == [
+        (i * 30, float(i)) for i in range(5)
+    ]
     data = REFERENCE_VIDEO.read_bytes()
     assert video.sha256 == hashlib.sha256(data).hexdigest()
     assert video.md5 == hashlib.md5(data).hexdigest()
@@ -51,7 +67,10 @@ def test_a_re_encode_matches_its_original_and_not_another_video(
     original = read_video(_pan(tmp_path / "a.mp4", 1))
     assert len(original.features) == 6
     copy = write_video(
-        tmp_path / f"copy.{suffix}", read_frames(tmp_path / "a.mp4"), fps=15, codec=codec,
+        tmp_path / f"copy.{suffix}",
+        read_frames(tmp_path / "a.mp4"),
+        fps=15,
+        codec=codec,
         bit_rate=150_000,
     )
     again = read_video(copy)
@@ -77,7 +96,7 @@ def test_sniffing_knows_videos_from_images() -> None:
     assert is_video(REFERENCE_VIDEO)
 
 
-def _refused(path: Path, limits: VideoLimits = VideoLimits()) -> str:
+def _refused(path: Path, limits: VideoLimits = DEFAULT_VIDEO_LIMITS) -> str:
     with pytest.raises(MediaError) as caught:
         read_video(path, limits)
     assert caught.value.message

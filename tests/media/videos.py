@@ -12,8 +12,14 @@ import av
 import numpy as np
 from PIL import Image
 
-CONTAINERS = {"libx264": "mp4", "mpeg4": "mp4", "libx265": "mp4", "libvpx-vp9": "webm",
-              "libvpx": "webm", "mjpeg": "mov"}
+CONTAINERS = {
+    "libx264": "mp4",
+    "mpeg4": "mp4",
+    "libx265": "mp4",
+    "libvpx-vp9": "webm",
+    "libvpx": "webm",
+    "mjpeg": "mov",
+}
 
 
 def pan_frames(
