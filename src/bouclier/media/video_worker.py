@@ -89,6 +89,11 @@ def _rgb(frame: Any, size: tuple[int, int] | None) -> np.ndarray:
     )
 
 
+def _spread(hashed: float, wanted: int) -> int:
+    """Every how many hashed frames one is kept for detectors, to spread ``wanted`` over all."""
+    return max(1, math.ceil(hashed / max(1, wanted))) if hashed > 0 else 1
+
+
 def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
     import av
 
@@ -106,9 +111,7 @@ def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
         max_frames = int(params["max_seconds"] * fps) + every
         size = _hash_side(width, height, params["hash_side"])
         out = Path(params["frames_dir"]) if params.get("frames_dir") else None
-        hashed = duration * fps / every
-        wanted = max(1, int(params["detector_frames"]))
-        keep_every = max(1, math.ceil(hashed / wanted)) if duration > 0 else 1
+        keep_every = _spread(duration * fps / every, int(params["detector_frames"]))
         fast = bool(params.get("skip_nonref", True))
         if fast:  # frames no other frame refers to are not decoded (B-frames mostly): ~2x faster
             stream.codec_context.skip_frame = "NONREF"
