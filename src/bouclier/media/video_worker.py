@@ -106,15 +106,14 @@ def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
         raise Refused("media.corrupt", f"the video cannot be opened: {name}") from None
     with container:
         stream, codec, width, height, fps, duration = _checked(container, params)
-        stream.codec_context.thread_count = 1
-        every = max(1, int(params["seconds_per_hash"] * fps))
+        stream.codec_context.thread_count, every = 1, max(1, int(params["seconds_per_hash"] * fps))
         max_frames = int(params["max_seconds"] * fps) + every
         size = _hash_side(width, height, params["hash_side"])
         out = Path(params["frames_dir"]) if params.get("frames_dir") else None
         keep_every = _spread(duration * fps / every, int(params["detector_frames"]))
         fast = bool(params.get("skip_nonref", True))
-        if fast:  # frames no other frame refers to are not decoded (B-frames mostly): ~2x faster
-            stream.codec_context.skip_frame = "NONREF"
+        # fast: frames no other frame refers to are not decoded (B-frames mostly): ~2x faster
+        stream.codec_context.skip_frame = "NONREF" if fast else "DEFAULT"
         features: list[list[Any]] = []
         saved = 0
         last = -1
