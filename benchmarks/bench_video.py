@@ -4,8 +4,8 @@ videos, and hashing speed against real time, beside PyAV + pdqhash per frame.
 Data (benign only; generated into .cache/bench-video, gitignored, reused across runs):
 - originals: pans and moving crops over the portraits of ../shared/data/faces and generated
   pictures, 10 s at 30 fps, 640x360 H.264;
-- variants of each: re-encodes (VP9 480x270 at 250 kb/s, HEVC 1280x720, MPEG-4 Part 2 320x180 at
-  150 kb/s), a trim (seconds 3 to 8, re-encoded), a 1.5x speed-up, and the first half
+- variants of each: re-encodes (VP9 480x270 at 250 kb/s, HEVC 640x360, MPEG-4 Part 2 320x180 at
+  150 kb/s), a trim (seconds 3.5 to 8.5, re-encoded), a 1.5x speed-up, and the first half
   concatenated with half of another original;
 - unrelated: generated pictures (no source shared with the originals), panned, 4 s at 15 fps.
 Recall counts a variant found when vPDQ's rule (BOUCLIER_VPDQ_* defaults: 80 % of the query's
@@ -76,9 +76,9 @@ def make_corpus(originals: int, unrelated: int) -> dict[str, list[tuple[str, Pat
         frames: list[np.ndarray] | None = None
         variants = {
             "vp9_480_250k": ("webm", "libvpx-vp9", (480, 270), 250_000, None),
-            "hevc_720": ("mp4", "libx265", (1280, 720), None, None),
+            "hevc_360": ("mp4", "libx265", (640, 360), None, None),
             "mpeg4_180_150k": ("mp4", "mpeg4", (320, 180), 150_000, None),
-            "trim_3_8s": ("mp4", "libx264", (640, 360), None, slice(90, 240)),
+            "trim_3.5_8.5s": ("mp4", "libx264", (640, 360), None, slice(105, 255)),
             "speed_1.5x": ("mp4", "libx264", (640, 360), None, "speed"),
             "concat_half": ("mp4", "libx264", (640, 360), None, "concat"),
         }
