@@ -28,6 +28,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -106,13 +107,14 @@ def make_corpus(originals: int, unrelated: int) -> dict[str, list[tuple[str, Pat
     return corpus
 
 
-def accuracy(corpus: dict[str, list[tuple[str, Path, int]]]) -> list[tuple[str, int, int, int]]:
+def accuracy(
+    corpus: dict[str, list[tuple[str, Path, int]]],
+) -> Iterator[tuple[str, int, int, int]]:
     """Per kind: (kind, queries, found their own original, matched another original)."""
     index = VpdqIndex()
     for _, path, i in corpus["original"]:
         value = VPDQ.from_features(read_video(path, LIMITS).features)
         index.add(VPDQ.pack([value]), np.array([i]))
-    rows = []
     for kind, items in corpus.items():
         if kind == "original":
             continue
@@ -130,8 +132,7 @@ def accuracy(corpus: dict[str, list[tuple[str, Path, int]]]) -> list[tuple[str, 
             # a concatenation holds half of the next original too: matching it is right
             allowed = {own, (own + 1) % len(corpus["original"])} if kind == "concat_half" else {own}
             wrong += bool(labels - allowed)
-        rows.append((kind, len(items), found, wrong))
-    return rows
+        yield kind, len(items), found, wrong
 
 
 def _baseline(path: Path, every_frame: bool) -> int:
@@ -181,13 +182,6 @@ def main() -> None:
     started = time.perf_counter()
     corpus = make_corpus(args.originals, args.unrelated)
     print(f"corpus ready in {time.perf_counter() - started:.0f} s ({CACHE})", file=sys.stderr)
-    print("| query videos | count | found own original | recall | false matches |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for kind, count, found, wrong in accuracy(corpus):
-        recall = "-" if kind == "unrelated" else f"{100 * found / count:.1f} %"
-        shown = "-" if kind == "unrelated" else found
-        print(f"| {kind} | {count} | {shown} | {recall} | {wrong} |")
-    print()
     print("| 720p H.264, 20 s, one core | x real time (median) | min-max | vs baseline |")
     print("| --- | ---: | ---: | ---: |")
     rows = speed(args.runs)
@@ -197,6 +191,13 @@ def main() -> None:
         print(
             f"| {name} | {median:.1f} | {min(values):.1f}-{max(values):.1f} | {median / base:.2f} |"
         )
+    print()
+    print("| query videos | count | found own original | recall | false matches |")
+    print("| --- | ---: | ---: | ---: | ---: |", flush=True)
+    for kind, count, found, wrong in accuracy(corpus):
+        recall = "-" if kind == "unrelated" else f"{100 * found / count:.1f} %"
+        shown = "-" if kind == "unrelated" else found
+        print(f"| {kind} | {count} | {shown} | {recall} | {wrong} |", flush=True)
 
 
 if __name__ == "__main__":

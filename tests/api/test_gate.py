@@ -184,7 +184,9 @@ def test_a_chunked_body_is_cut_off_at_its_routes_limit(
         "POST", path, size=HUGE, headers=headers, declare_length=False, content_type=kind
     )
     assert sent.status == 413, sent.body
-    assert problem(sent)["code"] == ("media.too_large" if path == "/v1/analyze" else "body_too_large")
+    assert problem(sent)["code"] == (
+        "media.too_large" if path == "/v1/analyze" else "body_too_large"
+    )
     assert limit < sent.consumed <= limit + CHUNK
 
 
