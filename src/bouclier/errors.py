@@ -64,6 +64,10 @@ MEDIA_ERROR_CODES: dict[str, str] = {
     "that would take unbounded work to decode",
     "media.truncated": "the image data ends before the image does",
     "media.corrupt": "the image data is damaged and cannot be decoded",
+    "media.unsupported_codec": "a video whose codec is not on the allowlist (H.264, HEVC, VP8, "
+    "VP9, AV1, MPEG-4)",
+    "media.too_long": "a video longer than the duration limit",
+    "media.timeout": "a video that took longer than the time limit to decode",
 }
 
 

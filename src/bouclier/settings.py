@@ -74,6 +74,46 @@ class Settings(BaseSettings):
             "may ask for fewer or more with ?robust=N (up to this limit's maximum, 1024)."
         ),
     )
+    max_video_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        ge=1,
+        description="Largest video file accepted (MP4/QuickTime, WebM/Matroska), in bytes.",
+    )
+    max_video_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Longest video accepted, in seconds (checked in the header, then while "
+        "decoding).",
+    )
+    max_video_pixels: int = Field(
+        default=3840 * 2160,
+        ge=1,
+        description="Largest video frame accepted, in pixels (width x height).",
+    )
+    video_timeout_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="Wall-clock and CPU-time limit of the child process that decodes one video.",
+    )
+    video_memory_mb: int = Field(
+        default=2048,
+        ge=256,
+        description="Address-space limit of the child process that decodes one video, in MiB.",
+    )
+    vpdq_query_match_percent: float = Field(
+        default=80.0,
+        ge=0.0,
+        le=100.0,
+        description="vPDQ: share of the query video's frames (quality >= 50, distinct) that must "
+        "match a frame of a banked video (PDQ distance <= 31), in percent.",
+    )
+    vpdq_target_match_percent: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=100.0,
+        description="vPDQ: share of the banked video's frames that must be matched by the query's, "
+        "in percent (0: a clip of a longer banked video matches).",
+    )
     pdq_min_side: int = Field(
         default=512,
         ge=0,

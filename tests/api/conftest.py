@@ -68,6 +68,7 @@ def api(
         data_dir=tmp_path / "data",
         database_url=database_url,
         max_image_bytes=2_000_000,
+        max_video_bytes=3_000_000,
         case_challenge_bits=CHALLENGE_BITS,
         webhook_allowed_hosts="127.0.0.1",  # the webhook tests' receivers (tests/webhooks)
     )

@@ -109,6 +109,7 @@ def gated_app(
             data_dir=tmp_path / "data",
             database_url=database_url,
             max_image_bytes=2_000_000,
+            max_video_bytes=3_000_000,
             **{"case_challenge_bits": CHALLENGE_BITS, **overrides},
         )
         with TestClient(create_app(settings, detectors=detectors)) as client:
@@ -167,7 +168,7 @@ def test_a_huge_body_to_the_public_route_is_refused_by_its_length(gated: Gated) 
         ("/v1/cases", None, MIB),  # public JSON
         ("/v1/match/hashes", "platform", MIB),  # keyed JSON
         ("/v1/banks/victims/hashes", "analyst", 8 * MIB),  # bulk JSON
-        ("/v1/hash", "platform", 2_000_000 + 64 * 1024),  # an upload
+        ("/v1/analyze", "platform", 2_000_000 + 64 * 1024),  # an image upload
         ("/case/new", None, MIB),  # a page's form
     ],
 )
@@ -183,7 +184,9 @@ def test_a_chunked_body_is_cut_off_at_its_routes_limit(
         "POST", path, size=HUGE, headers=headers, declare_length=False, content_type=kind
     )
     assert sent.status == 413, sent.body
-    assert problem(sent)["code"] == ("media.too_large" if path == "/v1/hash" else "body_too_large")
+    assert problem(sent)["code"] == (
+        "media.too_large" if path == "/v1/analyze" else "body_too_large"
+    )
     assert limit < sent.consumed <= limit + CHUNK
 
 

@@ -71,11 +71,11 @@ def test_a_new_signal_type_through_the_api(with_ahash: SignalTypes, api: Api) ->
     assert [m["entry"] for m in result["matches"]] == [entry]
 
     unknown = api.client.post(
-        "/v1/match/hashes", headers=platform, json={"signal_type": "vpdq", "values": [value]}
+        "/v1/match/hashes", headers=platform, json={"signal_type": "tmk_pdqf", "values": [value]}
     )
     assert unknown.status_code == 422
     assert unknown.json()["error"]["code"] == "unknown_signal_type"
-    assert "pdq, sha256, md5, orb, ahash" in unknown.json()["error"]["message"]
+    assert "pdq, sha256, md5, orb, vpdq, ahash" in unknown.json()["error"]["message"]
 
 
 def test_a_new_signal_type_in_the_snapshot(

@@ -138,5 +138,5 @@ def test_the_registry_refuses_repeats_and_bad_names() -> None:
     with pytest.raises(TypeError):
         SignalTypes([object()])  # type: ignore[list-item]
     assert SIGNAL_TYPES.get(None).name == "pdq"  # the default everywhere
-    with pytest.raises(Exception, match="unknown signal type 'vpdq'"):
-        SIGNAL_TYPES.get("vpdq")
+    with pytest.raises(Exception, match="unknown signal type 'tmk_pdqf'"):
+        SIGNAL_TYPES.get("tmk_pdqf")

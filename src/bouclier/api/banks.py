@@ -68,7 +68,10 @@ class EntryIn(schemas.RequestModel):
         default=DEFAULT, max_length=32, description="pdq (the default), sha256, md5..."
     )
     value: str | None = Field(
-        default=None, max_length=4096, description="The hash, in its signal type's form."
+        default=None,
+        max_length=49_152,
+        description="The hash, in its signal type's form (a vPDQ value: its packed hex, or "
+        "python-threatexchange's JSON list of 'pdq,quality,timestamp').",
     )
     pdq: str | None = Field(default=None, description="A PDQ hash, 64 hex (instead of value).")
     quality: int | None = None

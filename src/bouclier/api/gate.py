@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bouclier.api import forwarded, problems
 from bouclier.api.auth import Require, authenticate_key
 from bouclier.api.cases import CHECKED, CaseAccess
+from bouclier.api.media_uploads import media_limit
 from bouclier.api.problems import Unauthenticated
 from bouclier.api.ratelimit import ClientLimiter
 from bouclier.api.uploads import FRAMING
@@ -88,6 +89,8 @@ class Gate:
     def body_limit(self, route: APIRoute | None) -> int:
         """The most bytes ``route``'s body may have."""
         extra = (route.openapi_extra or {}) if route is not None else {}
+        if extra.get("x-body") == "upload" and extra.get("x-media"):
+            return media_limit(self.settings.max_image_bytes, self.settings.max_video_bytes)
         if extra.get("x-body") == "upload":
             body = extra.get("requestBody", {}).get("content", {}).get("multipart/form-data", {})
             fields = body.get("schema", {}).get("properties", {}).values()

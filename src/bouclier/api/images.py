@@ -17,19 +17,23 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.analysis.video import video_dict
 from bouclier.api import schemas
 from bouclier.api.auth import ANY_ROLE, require
+from bouclier.api.media_uploads import MEDIA_UPLOAD_BODY, VideoUpload, read_media
 from bouclier.api.services import Services
 from bouclier.api.uploads import UPLOAD_BODY, read_image
 from bouclier.banks.matcher import Match, MatchResult
 from bouclier.hashing import ImageHashes, hash_bytes
 from bouclier.hashing.pdq import ORIENTATIONS
+from bouclier.media.video import VideoHashes, VideoLimits, read_video
 from bouclier.policy import Verdict, decide
 from bouclier.policy.decide import CaseFlags
 from bouclier.signals import DEFAULT, SIGNAL_TYPES
 
 router = APIRouter(prefix="/v1", tags=["images"])
 Image = Annotated[bytes, Depends(read_image)]
+Upload = Annotated[bytes | VideoUpload, Depends(read_media)]
 _any = [Depends(require(*ANY_ROLE))]
 MAX_QUERY_HASHES = 1000
 #: Hash queries up to this many are matched on the event loop: a search takes well under a
@@ -124,21 +128,45 @@ def _hash_and_match(
     return hashes, services.matcher.match_image(hashes, candidates=budget)
 
 
+def _video(services: Services, upload: VideoUpload) -> VideoHashes:
+    return read_video(upload.path, VideoLimits.from_settings(services.settings))
+
+
+def _match_video(services: Services, upload: VideoUpload) -> tuple[VideoHashes, tuple[Match, ...]]:
+    video = _video(services, upload)
+    settings = services.settings
+    found = services.matcher.match_video(
+        video,
+        query_percent=settings.vpdq_query_match_percent,
+        target_percent=settings.vpdq_target_match_percent,
+    )
+    return video, found
+
+
 @router.post(
-    "/hash", dependencies=_any, openapi_extra=UPLOAD_BODY, response_model=schemas.HashesOut
+    "/hash",
+    dependencies=_any,
+    openapi_extra=MEDIA_UPLOAD_BODY,
+    response_model=schemas.HashesOut | schemas.VideoHashesOut,
 )
-async def hash_image(request: Request, image: Image) -> dict[str, Any]:
-    """Fingerprints an image: SHA-256, MD5, PDQ in 8 orientations, quality, size."""
+async def hash_image(request: Request, upload: Upload) -> dict[str, Any]:
+    """Fingerprints an image (SHA-256, MD5, PDQ in 8 orientations, quality, size) or a video
+    (MP4/QuickTime, WebM/Matroska: SHA-256, MD5, vPDQ at one frame a second)."""
     services = services_of(request)
-    return hashes_dict(await run_in_threadpool(_hash, services, image))
+    if isinstance(upload, VideoUpload):
+        return video_dict(await run_in_threadpool(_video, services, upload))
+    return hashes_dict(await run_in_threadpool(_hash, services, upload))
 
 
 @router.post(
-    "/match", dependencies=_any, openapi_extra=UPLOAD_BODY, response_model=schemas.ImageMatchOut
+    "/match",
+    dependencies=_any,
+    openapi_extra=MEDIA_UPLOAD_BODY,
+    response_model=schemas.ImageMatchOut | schemas.VideoMatchOut,
 )
 async def match_image(
     request: Request,
-    image: Image,
+    upload: Upload,
     robust: Annotated[
         int | None,
         Query(
@@ -152,9 +180,21 @@ async def match_image(
     ] = None,
 ) -> dict[str, Any]:
     """Matches an uploaded image (every frame, 8 orientations) against every bank; when that
-    finds nothing, its ORB keypoints against the entries added as images (crops, captions)."""
+    finds nothing, its ORB keypoints against the entries added as images (crops, captions). A
+    video is matched by its SHA-256, MD5 and vPDQ (BOUCLIER_VPDQ_QUERY_MATCH_PERCENT and
+    BOUCLIER_VPDQ_TARGET_MATCH_PERCENT); each vPDQ match carries both shares."""
     services = services_of(request)
-    hashes, result = await run_in_threadpool(_hash_and_match, services, image, robust)
+    if isinstance(upload, VideoUpload):
+        video, found = await run_in_threadpool(_match_video, services, upload)
+        [matches], minors = await _settle(services, [found])
+        return {
+            "media": "video",
+            "sha256": video.sha256,
+            "md5": video.md5,
+            "frames_hashed": len(video.features),
+            **verdict_dict(decide([], matches, _flags(matches, minors)), matches),
+        }
+    hashes, result = await run_in_threadpool(_hash_and_match, services, upload, robust)
     [matches], minors = await _settle(services, [result.matches])
     return {
         "sha256": hashes.sha256,

@@ -91,6 +91,23 @@ class HashesOut(BaseModel):
     frames: int
 
 
+class VideoHashesOut(BaseModel):
+    media: str = Field(description="'video'.")
+    sha256: str
+    md5: str
+    container: str = Field(description="mp4 (MP4/QuickTime) or webm (WebM/Matroska).")
+    codec: str
+    width: int
+    height: int
+    fps: float
+    frames: int
+    duration: float = Field(description="Seconds.")
+    vpdq: list[str] = Field(
+        description="One frame a second in ThreatExchange's vPDQ format: "
+        "'frame,quality,pdq,timestamp'."
+    )
+
+
 class MatchOut(BaseModel):
     bank: str
     bank_kind: str = Field(json_schema_extra=one_of(BANK_KINDS))
@@ -117,6 +134,14 @@ class MatchOut(BaseModel):
     )
     inliers: int | None = Field(
         default=None, description="ORB: keypoints that agree on one homography (the evidence)."
+    )
+    query_percent: float | None = Field(
+        default=None,
+        description="vPDQ: the share of the uploaded video's frames found in the banked video.",
+    )
+    target_percent: float | None = Field(
+        default=None,
+        description="vPDQ: the share of the banked video's frames found in the uploaded video.",
     )
     corners: list[list[float]] | None = Field(
         default=None,
@@ -145,6 +170,13 @@ class ImageMatchOut(VerdictOut):
     pdq: str
     quality: int
     low_quality: bool
+
+
+class VideoMatchOut(VerdictOut):
+    media: str = Field(description="'video'.")
+    sha256: str
+    md5: str
+    frames_hashed: int = Field(description="vPDQ frames of the upload (one a second).")
 
 
 class HashMatchOut(VerdictOut):

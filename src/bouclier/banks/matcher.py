@@ -17,9 +17,11 @@ hit whose bank the matcher does not know (yet, or any more) is left out.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +37,9 @@ from bouclier.signals.orb_index import OrbIndex
 from bouclier.signals.pdq import PDQ
 from bouclier.signals.registry import signal_types as registered
 from bouclier.vocabulary import MatchStage
+
+if TYPE_CHECKING:
+    from bouclier.media.video import VideoHashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,9 @@ class Match:
     #: lies in the bank's (its corners as fractions of the bank image's width and height)
     inliers: int | None = None
     corners: tuple[tuple[float, float], ...] | None = None
+    #: a video's match (vPDQ): the shares of the query's and of the banked video's frames found
+    query_percent: float | None = None
+    target_percent: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         found: dict[str, object] = {
@@ -75,6 +83,9 @@ class Match:
         if self.inliers is not None:
             found["inliers"] = self.inliers
             found["corners"] = [list(corner) for corner in self.corners or ()]
+        if self.query_percent is not None:
+            found["query_percent"] = round(self.query_percent, 2)
+            found["target_percent"] = round(self.target_percent or 0.0, 2)
         return found
 
 
@@ -324,6 +335,44 @@ class BankMatcher:
         is not one, even when no bank holds its type."""
         kind = self.signal_types.get(signal_type)
         return self.match_fingerprints((Fingerprint(kind.name, kind.validate(value)),))
+
+    def match_video(
+        self, video: VideoHashes, *, query_percent: float, target_percent: float
+    ) -> tuple[Match, ...]:
+        """A video's matches: its file digests exactly, and its vPDQ by vPDQ's rule (the shares
+        of the query's frames and of the banked video's, each at least its threshold)."""
+        from bouclier.signals.vpdq import VPDQ, VpdqIndex, match_video
+
+        best = {
+            m.entry: m
+            for m in self.match_fingerprints(
+                (Fingerprint("sha256", video.sha256), Fingerprint("md5", video.md5))
+            )
+        }
+        index = self.indexes.get(VPDQ.name)
+        if isinstance(index, VpdqIndex) and len(index):
+            value = VPDQ.from_features(video.features)
+            found = match_video(
+                index, value, query_percent=query_percent, target_percent=target_percent
+            )
+            banks, mapping = self.banks, self._map
+            for hit in found:
+                bank_id = mapping.bank_of(hit.label)
+                bank = banks.get(bank_id) if bank_id is not None else None
+                if bank is None or hit.label in best:
+                    continue
+                shares = hit.comparison
+                best[hit.label] = Match(
+                    bank.name,
+                    bank.kind,
+                    hit.label,
+                    100 - math.floor(min(shares.query_percent, shares.target_percent)),
+                    "original",
+                    signal_type=VPDQ.name,
+                    query_percent=shares.query_percent,
+                    target_percent=shares.target_percent,
+                )
+        return _ranked(best)
 
     def match_fingerprints(self, fingerprints: Sequence[Fingerprint]) -> tuple[Match, ...]:
         """The banks' entries within threshold of any of these fingerprints, best first."""

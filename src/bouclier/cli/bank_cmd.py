@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,10 @@ from bouclier.cli.hash_cmd import error_row, hash_paths
 from bouclier.cli.lazy_types import LazyChoice
 from bouclier.cli.output import FORMATS, Printer, iter_files
 from bouclier.cli.signal_option import signal_type_option
+
+if TYPE_CHECKING:
+    from bouclier.banks.store import NewEntry
+    from bouclier.media.video import VideoHashes
 from bouclier.vocabulary import BANK_KINDS
 
 
@@ -70,8 +75,11 @@ def add(
     Prints one JSON line per entry added ({"path", "pdq" or "value","entry"}) and one per file
     that could not be read; the readable ones are added all together, in one transaction.
     """
+    import dataclasses
+
     from bouclier.banks.store import NewEntry, robust_entries
     from bouclier.hashing import ImageHashes
+    from bouclier.media.video import VideoHashes
     from bouclier.signals import DEFAULT as DEFAULT_SIGNAL
 
     if not paths and not hashes and not values:
@@ -85,7 +93,11 @@ def add(
     printer = Printer("jsonl", ())
     failed = 0
     for path, hashed in hash_paths(app, list(iter_files(paths)), full_resolution, "hashing"):
-        if isinstance(hashed, ImageHashes):
+        if isinstance(hashed, VideoHashes):
+            entry = video_entry(hashed, signal_type, source or f"file:{path.name}"[:200])
+            entry = dataclasses.replace(entry, case_ref=case_ref, note=note)
+            entries.append(("path", str(path), entry))
+        elif isinstance(hashed, ImageHashes):
             first = next(f for f in hashed.fingerprints if f.signal_type == signal_type)
             entry = NewEntry(
                 value=first.value,
@@ -111,6 +123,26 @@ def add(
             printer.row({key: value, "entry": entry_id})
     click.echo(f"added {len(ids)} entries to {name}", err=True)
     return exit_codes.INPUT_FAILED if failed else exit_codes.OK
+
+
+def video_entry(video: VideoHashes, signal_type: str, source: str) -> NewEntry:
+    """A video's bank entry: its vPDQ (for the default type, PDQ, or vpdq), else its digest."""
+    from bouclier.banks.store import NewEntry
+    from bouclier.signals.vpdq import VPDQ
+
+    if signal_type in ("sha256", "md5"):
+        value, kind, quality = getattr(video, signal_type), signal_type, None
+    else:
+        value, kind = VPDQ.from_features(video.features), VPDQ.name
+        quality = max(f.quality for f in video.features)
+    return NewEntry(
+        value=value,
+        signal_type=kind,
+        quality=quality,
+        sha256=video.sha256,
+        md5=video.md5,
+        source=source,
+    )
 
 
 @bank_group.command("import")

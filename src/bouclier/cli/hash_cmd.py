@@ -25,15 +25,21 @@ def min_side(app: App, full_resolution: bool) -> int | None:
 def hash_paths(
     app: App, paths: list[Path], full_resolution: bool, label: str, *, framing: bool = False
 ) -> Any:
-    """Yields (path, ImageHashes or InputError) for each file, with a progress bar; ``framing``:
+    """Yields (path, ImageHashes, VideoHashes or InputError) for each file, with a progress bar;
+    a video is sniffed by its first bytes and decoded in a limited child process; ``framing``:
     with the PDQ of content regions (to match, not to add to a bank)."""
     from bouclier.hashing import hash_file
+    from bouclier.media.video import VideoLimits, is_video, read_video
 
     side = min_side(app, full_resolution)
+    video_limits = VideoLimits.from_settings(app.settings)
     with progress(paths, label) as items:
         for path in items:
             try:
-                yield path, hash_file(path, limits=app.limits, min_side=side, framing=framing)
+                if is_video(path):  # MP4/QuickTime or WebM/Matroska: vPDQ and the digests
+                    yield path, read_video(path, video_limits)
+                else:
+                    yield path, hash_file(path, limits=app.limits, min_side=side, framing=framing)
             except InputError as error:
                 yield path, error
 
@@ -60,18 +66,27 @@ def error_row(path: Path, error: InputError) -> dict[str, Any]:
 )
 @click.pass_obj
 def hash_command(app: App, paths: tuple[str, ...], fmt: str, full_resolution: bool) -> int:
-    """Fingerprint images: PDQ with its quality, SHA-256 and MD5. Folders are searched.
+    """Fingerprint images (PDQ, SHA-256, MD5) and videos (vPDQ, SHA-256, MD5). Folders too.
 
     Prints one JSON line per file: {"path","sha256","md5","pdq","quality","width","height",
     "signals"} ("signals": every registered signal type's value of the image as it is), or
     {"path","error":{"code","message"}} for a file that could not be read as an image.
+    A video (MP4/QuickTime, WebM/Matroska) prints {"path","media":"video","sha256","md5",
+    "codec","width","height","fps","frames","duration","vpdq"}: "vpdq" lists one frame a second
+    in ThreatExchange's vPDQ format, "frame,quality,pdq,timestamp".
     """
     from bouclier.hashing import ImageHashes
+    from bouclier.media.video import VideoHashes
 
     printer = Printer(fmt, ("path", "pdq", "quality", "width", "height", "error"))
     failed = 0
     for path, result in hash_paths(app, list(iter_files(paths)), full_resolution, "hashing"):
-        if isinstance(result, ImageHashes):
+        if isinstance(result, VideoHashes):
+            from bouclier.analysis.video import video_dict
+
+            row = {"path": str(path), **video_dict(result)}
+            printer.row(row, {"path": str(path), "width": result.width, "height": result.height})
+        elif isinstance(result, ImageHashes):
             printer.row(
                 {
                     "path": str(path),

@@ -1,4 +1,4 @@
-"""``bouclier match``: look images (or PDQ hashes) up in the banks, in all 8 orientations."""
+"""``bouclier match``: look images (all 8 orientations), videos (vPDQ) or hashes up in the banks."""
 
 from __future__ import annotations
 
@@ -82,12 +82,17 @@ def match_command(
     verified against at most --robust N entries added as images (stage "robust", with "inliers"
     and "corners": crops, captions, stickers). A --pdq hash is matched as given (one
     orientation) and printed as {"pdq","matches"}; a --value as {"signal_type","value","matches"}.
+    A video is matched by its SHA-256 and MD5 and by vPDQ's rule (BOUCLIER_VPDQ_QUERY_MATCH_PERCENT
+    of its frames found in a banked video, BOUCLIER_VPDQ_TARGET_MATCH_PERCENT of the banked
+    video's found in it) and printed as {"path","media":"video","matches"}, each match with its
+    "query_percent" and "target_percent".
     """
     import dataclasses
 
     from bouclier.banks.matcher import BankMatcher
     from bouclier.cases.matched import MatchedEntries
     from bouclier.hashing import ImageHashes
+    from bouclier.media.video import VideoHashes
 
     if not paths and not hashes and not values:
         raise click.UsageError("give image paths, --pdq or --value hashes to match")
@@ -119,7 +124,23 @@ def match_command(
     files = list(iter_files(paths))
     framing = app.settings.framing
     for path, hashed in hash_paths(app, files, full_resolution, "matching", framing=framing):
-        if isinstance(hashed, ImageHashes):
+        if isinstance(hashed, VideoHashes):
+            found = matcher.match_video(
+                hashed,
+                query_percent=app.settings.vpdq_query_match_percent,
+                target_percent=app.settings.vpdq_target_match_percent,
+            )
+            found = _settled(entries, found)
+            best = found[0] if found else None
+            printer.row(
+                {"path": str(path), "media": "video", "matches": [m.to_dict() for m in found]},
+                {
+                    "path": str(path),
+                    "matches": len(found),
+                    "best": f"{best.bank}#{best.entry} {best.signal_type}" if best else None,
+                },
+            )
+        elif isinstance(hashed, ImageHashes):
             result = matcher.match_image(hashed, candidates=budget)
             result = dataclasses.replace(result, matches=_settled(entries, result.matches))
             printer.row(_row(str(path), result), _table_row(str(path), result))

@@ -36,9 +36,30 @@ def _start_worker(banks: list[str] | None, policy: Policy, threads: int | None) 
     _analyzer.load()
 
 
+def _scan_video(path: str) -> dict[str, Any]:
+    """A video: vPDQ and digests matched, nudity on frames spread over it, flagged frames."""
+    from bouclier.analysis.video import analyze_video
+    from bouclier.media.video import VideoLimits
+    from bouclier.settings import load_settings
+
+    settings = load_settings()
+    analysis = analyze_video(
+        _analyzer,
+        path,
+        VideoLimits.from_settings(settings),
+        query_percent=settings.vpdq_query_match_percent,
+        target_percent=settings.vpdq_target_match_percent,
+    )
+    return {"path": path, **analysis.to_dict()}
+
+
 def _scan_one(path: str, thumbnail: bool) -> dict[str, Any]:
+    from bouclier.media.video import is_video
+
     assert _analyzer is not None
     try:
+        if is_video(path):
+            return _scan_video(path)
         analysis = _analyzer.analyze(path, thumbnail=thumbnail)
     except InputError as error:
         return {"path": path, "error": error.to_dict()}
@@ -110,6 +131,10 @@ def scan_command(
     threads: int | None,
 ) -> int:
     """Analyse images: bank matches, nudity, enrolled faces, provenance, and a verdict.
+
+    A video (MP4/QuickTime, WebM/Matroska) is matched by vPDQ and its digests, and the nudity
+    detector looks at up to 32 frames spread over it: "flagged_frames" lists those seen as sexual
+    or revealing, with their frame number and time in seconds.
 
     Prints one JSON line per file (verdict, reasons, signals, matches, per-stage timings in ms)
     or, with --format html, a report whose thumbnails are blurred until clicked.

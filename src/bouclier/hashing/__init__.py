@@ -79,6 +79,11 @@ def on_demand(kind: SignalType) -> bool:
     return bool(getattr(kind, "on_demand", False))
 
 
+def video_only(kind: SignalType) -> bool:
+    """Whether a type fingerprints videos only (vPDQ): images are not given its values."""
+    return bool(getattr(kind, "video_only", False))
+
+
 def hash_image(image: DecodedImage) -> tuple[PdqResult, ...]:
     """PDQ of every frame of a decoded image."""
     return tuple(pdq.hash_pixels(frame) for frame in image.frames)
@@ -120,7 +125,10 @@ def hash_decoded(
         height=image.height,
         frames=media.pdq,
         fingerprints=tuple(
-            f for kind in kinds if not on_demand(kind) for f in kind.fingerprint(media)
+            f
+            for kind in kinds
+            if not on_demand(kind) and not video_only(kind)
+            for f in kind.fingerprint(media)
         ),
         framed=framed_fingerprints(media) if framing else (),
         media=media,

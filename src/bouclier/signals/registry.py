@@ -15,6 +15,7 @@ from bouclier.signals.base import SignalType
 from bouclier.signals.exact import MD5, SHA256
 from bouclier.signals.orb import ORB
 from bouclier.signals.pdq import PDQ
+from bouclier.signals.vpdq import VPDQ
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 #: The type every call that names none means: StopNCII, HMA and NCMEC exchange PDQ.
@@ -68,7 +69,7 @@ class SignalTypes:
 
 
 #: The production registry: one line per signal type.
-SIGNAL_TYPES = SignalTypes([PDQ, SHA256, MD5, ORB])
+SIGNAL_TYPES = SignalTypes([PDQ, SHA256, MD5, ORB, VPDQ])
 
 
 def signal_types() -> SignalTypes:

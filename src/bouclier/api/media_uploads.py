@@ -1,0 +1,127 @@
+"""Uploads that may be an image or a video (``/v1/hash``, ``/v1/match``), streamed.
+
+The body is parsed as it arrives (Starlette's multipart parser spools a file past 1 MiB to a
+temporary file, never holding a video in memory) and cut at the larger of
+BOUCLIER_MAX_IMAGE_BYTES and BOUCLIER_MAX_VIDEO_BYTES plus the multipart framing (the gate
+refuses an honest ``Content-Length`` over it first). The file's first bytes decide: a video
+(MP4/QuickTime, WebM/Matroska) is copied to a private temporary file within the video limit and
+handed over as its path, deleted when the answer is sent; anything else is read as an image
+within the image limit.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from bouclier.api.services import Services
+from bouclier.api.uploads import FRAMING, UPLOAD_BODY
+from bouclier.errors import InputError, MediaError
+from bouclier.media.video import sniff_video
+
+#: The OpenAPI description of an image-or-video upload; the gate's limit reads ``x-media``.
+MEDIA_UPLOAD_BODY: dict[str, Any] = {**UPLOAD_BODY, "x-media": True}
+
+
+@dataclass(frozen=True, slots=True)
+class VideoUpload:
+    """An uploaded video, in a temporary file that lives as long as the request."""
+
+    path: Path
+
+
+def media_limit(image_bytes: int, video_bytes: int) -> int:
+    """The most bytes an image-or-video upload's body may have."""
+    return max(image_bytes, video_bytes) + FRAMING
+
+
+def _too_large(limit: int) -> MediaError:
+    return MediaError(
+        f"the upload is larger than the limit of {limit} bytes", code="media.too_large"
+    )
+
+
+async def _bounded(request: Request, allowed: int) -> AsyncGenerator[bytes, None]:
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > allowed:
+            raise _too_large(allowed - FRAMING)
+        yield chunk
+
+
+async def _to_file(upload: UploadFile, limit: int) -> Path:
+    handle, name = tempfile.mkstemp(prefix="bouclier-upload-", suffix=".video")
+    written = 0
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while chunk := await upload.read(1 << 20):
+                written += len(chunk)
+                if written > limit:
+                    raise _too_large(limit)
+                out.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+async def read_media(request: Request) -> AsyncIterator[bytes | VideoUpload]:
+    """The uploaded field ``file``: image bytes, or a :class:`VideoUpload` (a dependency with
+    cleanup: the video's temporary file is deleted after the answer)."""
+    services: Services = request.app.state.services
+    image_limit = services.limits.max_bytes
+    video_limit = services.settings.max_video_bytes
+    allowed = media_limit(image_limit, video_limit)
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > allowed:
+        raise _too_large(allowed - FRAMING)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InputError(
+            "send multipart/form-data with the image or video in a field named 'file'",
+            code="invalid_request",
+        )
+    parser = MultiPartParser(
+        request.headers, _bounded(request, allowed), max_files=1, max_fields=16
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException:
+        raise InputError(
+            "the multipart body is malformed; send the file in a field named 'file'",
+            code="invalid_request",
+        ) from None
+    video: Path | None = None
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InputError(
+                "no image or video: send it in a multipart field named 'file'",
+                code="invalid_request",
+            )
+        head = await upload.read(64)
+        await upload.seek(0)
+        if not head:
+            raise MediaError("the uploaded 'file' has no bytes", code="media.empty")
+        if sniff_video(head) is not None:
+            video = await _to_file(upload, video_limit)
+            found: bytes | VideoUpload = VideoUpload(video)
+        else:
+            found = await upload.read(image_limit + 1)
+            if len(found) > image_limit:
+                raise _too_large(image_limit)
+    finally:
+        await form.close()
+    try:
+        yield found
+    finally:
+        if video is not None:
+            video.unlink(missing_ok=True)

@@ -1,0 +1,208 @@
+"""vPDQ, Meta's video fingerprint: the PDQ hashes of a video's frames, and its matching rule.
+
+A video's vPDQ hash is a list of features, one per hashed frame: the frame's number (0-based,
+in decoding order), its PDQ quality (0-100), its PDQ hash (64 hex) and its time in seconds. By
+default one frame per second is hashed: every ``int(fps)``-th frame, as the reference's
+``secondsPerHash`` does. ThreatExchange's reference writes a feature as the line
+``frame,quality,pdq,timestamp`` (timestamp with 3 decimals, ``vpdq/sample-hashes``);
+python-threatexchange exchanges a JSON list of ``"pdq,quality,timestamp"`` strings. Both are read
+and written here (:func:`parse_reference`, :func:`format_reference`, :func:`parse_threatexchange`,
+:func:`format_threatexchange`).
+
+Two videos are compared as unordered bags of frame hashes (:func:`compare`, the reference's
+``match_VPDQ_hash_brute``): frames under the quality threshold are left out, repeated hashes
+counted once, and each side's percentage of frames with a match in the other (PDQ distance at most
+31) is computed. A query matches a target when the query's percentage reaches ``query_percent``
+and the target's reaches ``target_percent``; both are settings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bouclier.errors import InvalidHash
+from bouclier.hashing import pdq
+
+#: frames under this PDQ quality are not compared (the reference's default)
+QUALITY_THRESHOLD = 50
+#: two frames match at this PDQ distance or under (python-threatexchange's rule)
+DISTANCE_THRESHOLD = pdq.DEFAULT_THRESHOLD
+#: python-threatexchange's defaults: 80 % of the query's frames found, any share of the target's
+QUERY_MATCH_PERCENT = 80.0
+TARGET_MATCH_PERCENT = 0.0
+#: most features a line-based document may hold (a day of video at 1 fps is 86,400)
+MAX_FEATURES = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class VpdqFeature:
+    """One hashed frame."""
+
+    frame: int
+    quality: int
+    pdq: str
+    timestamp: float
+
+    def __post_init__(self) -> None:
+        if self.frame < 0 or not 0 <= self.quality <= 100 or not self.timestamp >= 0:
+            raise InvalidHash("a vPDQ frame needs frame >= 0, quality 0-100 and timestamp >= 0")
+
+    def line(self) -> str:
+        """The reference's line: ``frame,quality,pdq,timestamp``."""
+        return f"{self.frame},{self.quality},{self.pdq},{self.timestamp:.3f}"
+
+
+@dataclass(frozen=True, slots=True)
+class VpdqComparison:
+    """How much of each video found a match in the other, in percent of its usable frames."""
+
+    query_percent: float
+    target_percent: float
+
+    def matches(
+        self,
+        query_percent: float = QUERY_MATCH_PERCENT,
+        target_percent: float = TARGET_MATCH_PERCENT,
+    ) -> bool:
+        usable = self.query_percent > 0 or self.target_percent > 0
+        return (
+            usable and self.query_percent >= query_percent and self.target_percent >= target_percent
+        )
+
+
+def _parse_int(text: str, what: str, where: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidHash(f"{where}: the {what} is not a whole number") from None
+
+
+def _parse_time(text: str, where: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise InvalidHash(f"{where}: the timestamp is not a number") from None
+    if not np.isfinite(value) or value < 0:
+        raise InvalidHash(f"{where}: the timestamp must be a finite number >= 0")
+    return value
+
+
+def _lines(text: str) -> list[str]:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise InvalidHash("a vPDQ hash has at least one frame; this one has none")
+    if len(lines) > MAX_FEATURES:
+        raise InvalidHash(f"a vPDQ hash may have at most {MAX_FEATURES} frames")
+    return lines
+
+
+def parse_reference(text: str) -> list[VpdqFeature]:
+    """Features from the reference's text: one ``frame,quality,pdq,timestamp`` line per frame."""
+    features = []
+    for number, line in enumerate(_lines(text), start=1):
+        where = f"vPDQ line {number}"
+        parts = line.split(",")
+        if len(parts) != 4:
+            raise InvalidHash(
+                f"{where}: expected frame,quality,pdq,timestamp ({len(parts)} fields)"
+            )
+        try:
+            hex_value = pdq.validate(parts[2])
+        except InvalidHash as error:
+            raise InvalidHash(f"{where}: {error.message}") from None
+        frame = _parse_int(parts[0], "frame number", where)
+        quality = _parse_int(parts[1], "quality", where)
+        features.append(_feature(frame, quality, hex_value, _parse_time(parts[3], where), where))
+    return features
+
+
+def _feature(frame: int, quality: int, hex_value: str, time: float, where: str) -> VpdqFeature:
+    try:
+        return VpdqFeature(frame, quality, hex_value, time)
+    except InvalidHash as error:
+        raise InvalidHash(f"{where}: {error.message}") from None
+
+
+def format_reference(features: Iterable[VpdqFeature]) -> str:
+    """The reference's text (a line per frame, each ending in a newline)."""
+    return "".join(f"{f.line()}\n" for f in features)
+
+
+def parse_threatexchange(text: str) -> list[VpdqFeature]:
+    """Features from python-threatexchange's JSON list of ``"pdq,quality,timestamp"``; frame
+    numbers are the positions in the list (threatexchange does not keep them)."""
+    try:
+        items = json.loads(text)
+    except (ValueError, RecursionError):
+        raise InvalidHash("a threatexchange vPDQ hash is a JSON list of strings") from None
+    if not isinstance(items, list) or not all(isinstance(s, str) for s in items) or not items:
+        raise InvalidHash("a threatexchange vPDQ hash is a non-empty JSON list of strings")
+    if len(items) > MAX_FEATURES:
+        raise InvalidHash(f"a vPDQ hash may have at most {MAX_FEATURES} frames")
+    features = []
+    for number, item in enumerate(items):
+        where = f"vPDQ item {number}"
+        parts = item.split(",")
+        if len(parts) != 3:
+            raise InvalidHash(f"{where}: expected pdq,quality,timestamp")
+        try:
+            hex_value = pdq.validate(parts[0])
+        except InvalidHash as error:
+            raise InvalidHash(f"{where}: {error.message}") from None
+        quality = _parse_int(parts[1], "quality", where)
+        features.append(_feature(number, quality, hex_value, _parse_time(parts[2], where), where))
+    return features
+
+
+def format_threatexchange(features: Iterable[VpdqFeature]) -> str:
+    """python-threatexchange's JSON form (``VpdqCompactFeature`` strings)."""
+    return json.dumps([f"{f.pdq},{f.quality},{f.timestamp:.3f}" for f in features])
+
+
+def parse_any(text: str) -> list[VpdqFeature]:
+    """Either form: a JSON list (threatexchange) or reference lines."""
+    return parse_threatexchange(text) if text.lstrip().startswith("[") else parse_reference(text)
+
+
+def usable(features: Iterable[VpdqFeature], quality: int = QUALITY_THRESHOLD) -> np.ndarray:
+    """The distinct hashes of the frames of at least ``quality``, as (n, 32) uint8 rows."""
+    kept = list(dict.fromkeys(f.pdq for f in features if f.quality >= quality))
+    if not kept:
+        return np.zeros((0, pdq.HASH_BYTES), np.uint8)
+    return pdq.hexes_to_array(kept)
+
+
+def matched_share(rows: np.ndarray, others: np.ndarray, distance: int) -> int:
+    """How many of ``rows`` have at least one of ``others`` within ``distance`` bits."""
+    if not len(rows) or not len(others):
+        return 0
+    found = 0
+    for start in range(0, len(rows), 256):
+        block = rows[start : start + 256]
+        bits = np.bitwise_count(block[:, None, :] ^ others[None, :, :]).sum(axis=2)
+        found += int((bits <= distance).any(axis=1).sum())
+    return found
+
+
+def compare_rows(query: np.ndarray, target: np.ndarray, distance: int) -> VpdqComparison:
+    """:func:`compare` on the usable rows of each side (see :func:`usable`)."""
+    if not len(query) or not len(target):
+        return VpdqComparison(0.0, 0.0)
+    q = matched_share(query, target, distance)
+    t = matched_share(target, query, distance)
+    return VpdqComparison(100.0 * q / len(query), 100.0 * t / len(target))
+
+
+def compare(
+    query: Sequence[VpdqFeature],
+    target: Sequence[VpdqFeature],
+    *,
+    quality: int = QUALITY_THRESHOLD,
+    distance: int = DISTANCE_THRESHOLD,
+) -> VpdqComparison:
+    """The reference comparison: percentages of each side's distinct usable frames matched."""
+    return compare_rows(usable(query, quality), usable(target, quality), distance)

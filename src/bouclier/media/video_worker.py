@@ -1,0 +1,177 @@
+"""The child process that decodes one untrusted video (``python -m bouclier.media.video_worker``).
+
+It is started by :func:`bouclier.media.video.read_video` under memory, CPU-time and file-size
+limits and a wall-clock timeout; it opens the file only with the demuxer the parent sniffed,
+refuses codecs off the allowlist and streams over the limits, decodes with one thread, hashes
+the sampled frames (vPDQ) and writes one JSON object on stdout. With an output folder it also
+saves a few sampled frames, reduced, as ``.npy`` files for detectors. A refusal is a JSON object
+``{"error": code, "message": ...}``; anything else that goes wrong ends the process, and the
+parent reports ``media.corrupt``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: codecs the worker decodes: what phones, browsers and sites produce
+CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1", "mpeg4"})
+#: side to which frames for detectors are reduced
+DETECTOR_SIDE = 640
+
+
+class Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _rate(stream: Any) -> float:
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    value = float(rate) if rate else 0.0
+    if not 0 < value <= 1000:
+        raise Refused("media.corrupt", "the video has no usable frame rate")
+    return value
+
+
+def _hash_side(width: int, height: int, side: int) -> tuple[int, int] | None:
+    """The reduced size to hash at (PDQ reduces to 64x64 anyway), or None for as it is."""
+    longest = max(width, height)
+    if side <= 0 or longest <= side:
+        return None
+    scale = side / longest
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _checked(container: Any, params: dict[str, Any]) -> tuple[Any, str, int, int, float, float]:
+    """The video stream and its facts, or Refused when off the allowlist or over a limit."""
+    if not container.streams.video:
+        raise Refused("media.corrupt", "the file has no video stream")
+    stream = container.streams.video[0]
+    codec = stream.codec_context.name
+    if codec not in CODECS:
+        raise Refused(
+            "media.unsupported_codec",
+            f"video codec {codec[:20]!r} is not supported; use one of {', '.join(sorted(CODECS))}",
+        )
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if width <= 0 or height <= 0:
+        raise Refused("media.corrupt", "the video has no frame size")
+    if width * height > params["max_pixels"]:
+        raise Refused(
+            "media.too_many_pixels",
+            f"frames of {width}x{height} are over the limit of {params['max_pixels']} pixels",
+        )
+    fps = _rate(stream)
+    duration = float(container.duration) / 1e6 if container.duration else 0.0
+    if duration > params["max_seconds"]:
+        raise Refused(
+            "media.too_long",
+            f"the video lasts {duration:.0f} s, over the limit of {params['max_seconds']} s",
+        )
+    return stream, codec, width, height, fps, duration
+
+
+def _rgb(frame: Any, size: tuple[int, int] | None) -> np.ndarray:
+    """The frame as (h, w, 3) uint8 RGB, reduced to ``size`` (area averaging) if given."""
+    if size is None:
+        return np.asarray(frame.to_ndarray(format="rgb24"))
+    return np.asarray(
+        frame.reformat(
+            width=size[0], height=size[1], format="rgb24", interpolation="AREA"
+        ).to_ndarray()
+    )
+
+
+def _spread(hashed: float, wanted: int) -> int:
+    """Every how many hashed frames one is kept for detectors, to spread ``wanted`` over all."""
+    return max(1, math.ceil(hashed / max(1, wanted))) if hashed > 0 else 1
+
+
+def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
+    import av
+
+    from bouclier.hashing.pdq import hash_pixels
+
+    try:
+        container = av.open(path, format=params["demuxer"], options={"probesize": "5000000"})
+    except av.FFmpegError as error:
+        name = type(error).__name__
+        raise Refused("media.corrupt", f"the video cannot be opened: {name}") from None
+    with container:
+        stream, codec, width, height, fps, duration = _checked(container, params)
+        stream.codec_context.thread_count, every = 1, max(1, int(params["seconds_per_hash"] * fps))
+        max_frames = int(params["max_seconds"] * fps) + every
+        size = _hash_side(width, height, params["hash_side"])
+        out = Path(params["frames_dir"]) if params.get("frames_dir") else None
+        keep_every = _spread(duration * fps / every, int(params["detector_frames"]))
+        fast = bool(params.get("skip_nonref", True))
+        # fast: frames no other frame refers to are not decoded (B-frames mostly): ~2x faster
+        stream.codec_context.skip_frame = "NONREF" if fast else "DEFAULT"
+        features: list[list[Any]] = []
+        saved = 0
+        last = -1
+        mark = 0.0  # fast: the next time to hash a frame at (seconds_per_hash apart)
+        for decoded, frame in enumerate(container.decode(stream)):
+            if fast:
+                time = float(frame.time) if frame.time is not None else decoded / fps
+                number = max(last + 1, round(time * fps))
+            else:
+                number = decoded
+                time = number / fps
+            last = number
+            if number >= max_frames or time > params["max_seconds"] + 1:
+                raise Refused(
+                    "media.too_long", f"the video has more frames than {params['max_seconds']} s"
+                )
+            if fast:
+                if time + 0.5 / fps < mark:
+                    continue
+                step = params["seconds_per_hash"]
+                mark = (math.floor((time + 0.5 / fps) / step) + 1) * step
+            elif number % every:
+                continue
+            if frame.width * frame.height > params["max_pixels"]:
+                raise Refused("media.too_many_pixels", "a frame is over the pixel limit")
+            rgb = _rgb(frame, size)
+            result = hash_pixels(rgb)
+            features.append([number, result.quality, result.pdq, round(time, 3)])
+            sampled = len(features) - 1
+            if out is not None and sampled % keep_every == 0 and saved < params["detector_frames"]:
+                small = _hash_side(frame.width, frame.height, DETECTOR_SIDE)
+                pixels = rgb if small is None and size is None else _rgb(frame, small)
+                np.save(out / f"{number:09d}.npy", np.ascontiguousarray(pixels), allow_pickle=False)
+                saved += 1
+        if not features:
+            raise Refused("media.corrupt", "no frame of the video could be decoded")
+        return {
+            "container": params["demuxer"],
+            "codec": codec,
+            "width": width,
+            "height": height,
+            "fps": fps,
+            "frames": last + 1,
+            "duration": duration or (last + 1) / fps,
+            "features": features,
+        }
+
+
+def main() -> None:
+    path, raw = sys.argv[1], sys.argv[2]
+    params = json.loads(raw)
+    try:
+        result = run(path, params)
+    except Refused as refusal:
+        result = {"error": refusal.code, "message": refusal.message}
+    sys.stdout.write(json.dumps(result))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""vPDQ's formats and matching rule, checked against ThreatExchange's published hash files
+(tests/data/vpdq, written by the reference C++ vPDQ)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bouclier.errors import InvalidHash
+from bouclier.hashing import vpdq
+from bouclier.hashing.vpdq import VpdqComparison, VpdqFeature
+
+DATA = Path(__file__).parents[1] / "data" / "vpdq"
+REFERENCE_FILES = sorted(DATA.glob("*.txt"))
+
+
+def _reference(name: str) -> list[VpdqFeature]:
+    return vpdq.parse_reference((DATA / name).read_text())
+
+
+def _pseudocode(
+    query: list[VpdqFeature], target: list[VpdqFeature], quality: int, distance: int
+) -> tuple[float, float]:
+    """The README's pseudocode of vPDQ's comparison, written out plainly with Python ints."""
+
+    def kept(features: list[VpdqFeature]) -> list[int]:
+        unique = {f.pdq: f for f in features}.values()
+        return [int(f.pdq, 16) for f in unique if f.quality >= quality]
+
+    q, t = kept(query), kept(target)
+    q_found = sum(any((a ^ b).bit_count() <= distance for b in t) for a in q)
+    t_found = sum(any((a ^ b).bit_count() <= distance for b in q) for a in t)
+    return q_found * 100 / len(q), t_found * 100 / len(t)
+
+
+@pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda p: p.name)
+def test_reference_files_read_and_write_back_byte_for_byte(path: Path) -> None:
+    text = path.read_text()
+    features = vpdq.parse_reference(text)
+    assert len(features) == len(text.splitlines())
+    assert features[0].frame == 0
+    assert all(0 <= f.quality <= 100 and len(f.pdq) == 64 for f in features)
+    assert vpdq.format_reference(features) == text
+
+
+def test_threatexchange_json_round_trip_keeps_hash_quality_and_time() -> None:
+    features = _reference("test-padded-dimensions.txt")
+    text = vpdq.format_threatexchange(features)
+    assert json.loads(text)[1] == f"{features[1].pdq},100,0.033"
+    assert vpdq.parse_threatexchange(text) == features  # frame numbers are the positions here
+    assert vpdq.parse_any(text) == vpdq.parse_any(vpdq.format_reference(features))
+
+
+@pytest.mark.parametrize(
+    ("query", "target"),
+    [
+        ("doorknob-hd-no-bar.txt", "doorknob-hd-no-bar-128x128.txt"),
+        ("doorknob-hd-no-bar-128x128.txt", "doorknob-hd-no-bar.txt"),
+        ("doorknob-hd-no-bar.txt", "test-padded-dimensions.txt"),
+        ("test-padded-dimensions.txt", "test-padded-dimensions.txt"),
+    ],
+)
+@pytest.mark.parametrize(("quality", "distance"), [(50, 31), (0, 31), (80, 10), (50, 0)])
+def test_comparison_is_the_reference_rule_on_published_hashes(
+    query: str, target: str, quality: int, distance: int
+) -> None:
+    q, t = _reference(query), _reference(target)
+    got = vpdq.compare(q, t, quality=quality, distance=distance)
+    assert (got.query_percent, got.target_percent) == pytest.approx(
+        _pseudocode(q, t, quality, distance)
+    )
+
+
+def test_the_same_video_at_two_sizes_matches_and_another_does_not() -> None:
+    full, small = _reference("doorknob-hd-no-bar.txt"), _reference("doorknob-hd-no-bar-128x128.txt")
+    other = _reference("test-padded-dimensions.txt")
+    assert vpdq.compare(full, small).matches(80, 80)
+    assert vpdq.compare(full, other) == VpdqComparison(0.0, 0.0)
+    assert not vpdq.compare(full, other).matches(0, 0)
+
+
+def test_a_trimmed_clip_matches_with_the_default_shares_but_not_when_both_must_be_whole() -> None:
+    full = _reference("doorknob-hd-no-bar.txt")
+    clip = full[:40]
+    shares = vpdq.compare(clip, full)
+    assert shares.query_percent == 100.0
+    assert shares.target_percent < 60
+    assert shares.matches(vpdq.QUERY_MATCH_PERCENT, vpdq.TARGET_MATCH_PERCENT)
+    assert not shares.matches(100, 100)
+
+
+def test_low_quality_frames_are_not_compared() -> None:
+    full = _reference("doorknob-hd-no-bar.txt")
+    dark = [f for f in full if f.quality < 50]
+    assert dark  # the doorknob video fades to black: those frames are left out
+    assert vpdq.compare(dark, full) == VpdqComparison(0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "none"),
+        ("0,100,abc,0.000", "64 hex"),
+        ("0,100," + "0" * 64, "frame,quality,pdq,timestamp"),
+        ("x,100," + "0" * 64 + ",0.0", "frame number"),
+        ("0,101," + "0" * 64 + ",0.0", "quality 0-100"),
+        ("0,100," + "0" * 64 + ",-1", "timestamp"),
+        ("0,100," + "0" * 64 + ",nan", "timestamp"),
+        ("[1, 2]", "list of strings"),
+        ('["' + "0" * 64 + ',100"]', "pdq,quality,timestamp"),
+        ("[" * 5000, "JSON"),
+    ],
+)
+def test_bad_hash_text_is_refused_with_a_short_reason(text: str, says: str) -> None:
+    with pytest.raises(InvalidHash, match=says) as caught:
+        vpdq.parse_any(text)
+    assert len(caught.value.message) < 200

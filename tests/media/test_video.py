@@ -1,0 +1,132 @@
+"""Video decoding in the limited child process: vPDQ as the reference makes it, and refusals."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from bouclier.errors import FileUnreadable, MediaError
+from bouclier.hashing import pdq, vpdq
+from bouclier.media.video import (
+    DEFAULT_VIDEO_LIMITS,
+    VideoLimits,
+    is_video,
+    read_video,
+    sniff_video,
+)
+from tests.conftest import encode, photo
+from tests.media.videos import pan_frames, read_frames, write_video
+
+DATA = Path(__file__).parents[1] / "data" / "vpdq"
+REFERENCE_VIDEO = DATA / "test-padded-dimensions.mp4"
+
+
+def _pan(
+    path: Path,
+    seed: int,
+    *,
+    seconds: int = 6,
+    fps: int = 15,
+    codec: str = "libx264",
+    size: tuple[int, int] = (320, 240),
+    **options: object,
+) -> Path:
+    frames = pan_frames(photo(seed, (960, 720)), seconds * fps, size)
+    return write_video(path, frames, fps=fps, codec=codec, **options)  # type: ignore[arg-type]
+
+
+def test_every_frame_of_the_reference_video_hashes_as_the_reference_did() -> None:
+    ours = read_video(REFERENCE_VIDEO, seconds_per_hash=0.001, exact=True)  # every frame
+    theirs = vpdq.parse_reference((DATA / "test-padded-dimensions.txt").read_text())
+    assert [f.frame for f in ours.features] == [f.frame for f in theirs]
+    assert [f.timestamp for f in ours.features] == [f.timestamp for f in theirs]
+    assert [f.quality for f in ours.features] == [f.quality for f in theirs]
+    distances = [pdq.distance(a.pdq, b.pdq) for a, b in zip(ours.features, theirs, strict=True)]
+    assert max(distances) <= 4  # FFmpeg's YUV->RGB rounding differs by a few bits at most
+    assert sum(d == 0 for d in distances) > len(distances) // 2
+    assert vpdq.compare(list(ours.features), theirs) == vpdq.VpdqComparison(100.0, 100.0)
+
+
+def test_one_frame_a_second_as_the_reference_samples() -> None:
+    video = read_video(REFERENCE_VIDEO)
+    assert (video.codec, video.container, video.fps, video.frames) == ("h264", "mp4", 30.0, 150)
+    assert [(f.frame, f.timestamp) for f in video.features] == [
+        (i * 30, float(i)) for i in range(5)
+    ]
+    data = REFERENCE_VIDEO.read_bytes()
+    assert video.sha256 == hashlib.sha256(data).hexdigest()
+    assert video.md5 == hashlib.md5(data).hexdigest()
+
+
+@pytest.mark.parametrize(("codec", "suffix"), [("libx264", "mp4"), ("libvpx-vp9", "webm")])
+def test_a_re_encode_matches_its_original_and_not_another_video(
+    tmp_path: Path, codec: str, suffix: str
+) -> None:
+    original = read_video(_pan(tmp_path / "a.mp4", 1))
+    assert len(original.features) == 6
+    copy = write_video(
+        tmp_path / f"copy.{suffix}",
+        read_frames(tmp_path / "a.mp4"),
+        fps=15,
+        codec=codec,
+        bit_rate=150_000,
+    )
+    again = read_video(copy)
+    other = read_video(_pan(tmp_path / "b.mp4", 2))
+    assert vpdq.compare(list(again.features), list(original.features)).matches(80, 80)
+    assert not vpdq.compare(list(other.features), list(original.features)).matches(10, 0)
+    assert again.sha256 != original.sha256
+
+
+def test_detector_frames_are_kept_reduced_and_spread(tmp_path: Path) -> None:
+    video = read_video(_pan(tmp_path / "a.mp4", 3, seconds=8, size=(1280, 720)), detector_frames=3)
+    assert 1 <= len(video.samples) <= 3
+    assert all(f % 15 == 0 for f in video.samples)
+    assert all(p.shape == (360, 640, 3) for p in video.samples.values())
+    assert max(video.samples) > 15  # spread over the video, not the first three seconds
+
+
+def test_sniffing_knows_videos_from_images() -> None:
+    assert sniff_video(REFERENCE_VIDEO.read_bytes()[:64]) == "mp4"
+    assert sniff_video(b"\x1a\x45\xdf\xa3" + bytes(60)) == "webm"
+    assert sniff_video(b"\x00\x00\x00\x18ftypheic" + bytes(52)) is None  # a HEIC photo
+    assert sniff_video(encode(photo(1))[:64]) is None
+    assert is_video(REFERENCE_VIDEO)
+
+
+def _refused(path: Path, limits: VideoLimits = DEFAULT_VIDEO_LIMITS) -> str:
+    with pytest.raises(MediaError) as caught:
+        read_video(path, limits)
+    assert caught.value.message
+    assert len(caught.value.message) < 300
+    return caught.value.code
+
+
+def test_refusals_are_typed(tmp_path: Path) -> None:
+    good = _pan(tmp_path / "a.mp4", 4, seconds=4)
+    data = good.read_bytes()
+    cases = {
+        "jpeg": (encode(photo(1)), "media.unsupported_format"),
+        "empty": (b"", "media.empty"),
+        "truncated": (data[:600], "media.corrupt"),
+        "garbage": (data[:32] + bytes(range(256)) * 40, "media.corrupt"),
+    }
+    for name, (content, code) in cases.items():
+        path = tmp_path / f"{name}.bin"
+        path.write_bytes(content)
+        assert _refused(path) == code, name
+    assert _refused(good, VideoLimits(max_bytes=1000)) == "media.too_large"
+    assert _refused(good, VideoLimits(max_seconds=2)) == "media.too_long"
+    assert _refused(good, VideoLimits(max_pixels=320 * 239)) == "media.too_many_pixels"
+    assert _refused(good, VideoLimits(timeout_seconds=0.05)) == "media.timeout"
+    # a child that cannot get the memory it needs dies alone; the caller gets a typed error
+    assert _refused(good, VideoLimits(memory_bytes=32 * 1024 * 1024)) == "media.corrupt"
+    with pytest.raises(FileUnreadable):
+        read_video(tmp_path / "missing.mp4")
+
+
+def test_codecs_off_the_allowlist_are_refused(tmp_path: Path) -> None:
+    motion_jpeg = _pan(tmp_path / "a.mov", 5, seconds=2, codec="mjpeg")
+    assert _refused(motion_jpeg) == "media.unsupported_codec"
