@@ -47,11 +47,15 @@ def test_a_new_signal_type_through_the_api(with_ahash: SignalTypes, api: Api) ->
     assert change | {"created_at": ""} == {
         "cursor": change["cursor"],
         "op": "add",
-        "entry": entry,
+        "entry": entry,  # deprecated alias of entry_id
+        "entry_id": entry,
         "signal_type": "ahash",
         "value": value,  # canonical: lower case
         "pdq": None,  # not a PDQ hash: followers that read only pdq skip it
         "created_at": "",
+        "quality": None,  # a hash added as a value has no quality
+        "reviewed": True,  # an analyst's entry
+        "minor": False,
     }
 
     # an upload is looked up by every registered type: a re-encode matches by its average hash
