@@ -64,12 +64,12 @@ class Settings(BaseSettings):
         description="PDQ quality under which a hash is flagged as low quality (never dropped).",
     )
     robust_candidates: int = Field(
-        default=64,
+        default=16,
         ge=0,
         le=1024,
         description=(
             "Bank entries the crop-robust ORB stage verifies per image, run only when PDQ and "
-            "the digests found nothing (about 0.3 ms each); 0 turns the stage off. A request "
+            "the digests found nothing, best-voted first (about 1 ms each); 0 turns the stage off. A request "
             "may ask for fewer or more with ?robust=N (up to this limit's maximum, 1024)."
         ),
     )

@@ -44,7 +44,7 @@ GRID = 4
 #: inliers at and above which the distance is 0
 FULL = 64
 #: default: a match needs this many keypoints agreeing on one homography
-MIN_INLIERS = 12
+MIN_INLIERS = 13
 #: largest Hamming distance (of 128 bits) between two paired descriptors
 MATCH_BITS = 32
 #: RANSAC's reprojection tolerance, as a fraction of the frame
@@ -59,7 +59,7 @@ MAX_SCALE = 16.0
 #: ... nor one that stretches one direction more than this against the other
 MAX_STRETCH = 4.0
 #: a pair's nearest descriptor must be nearer than this share of the runner-up's distance
-RATIO = 0.8
+RATIO = 0.85
 #: the inliers must fall in at least this share of the 4 x 4 grid's cells of both frames
 MIN_SPREAD = 0.25
 

@@ -29,7 +29,7 @@ FRAGMENTS = 2
 KEYS = FRAGMENTS * 65536
 MIN_VOTES = 2
 #: default number of candidates verified per query (a platform may set another per request)
-CANDIDATES = 64
+CANDIDATES = 16
 _MERGE_AT = 65536
 
 
