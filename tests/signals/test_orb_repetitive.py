@@ -126,3 +126,23 @@ def test_a_crop_of_a_benign_photo_still_matches_among_them(reframe, bank: list[b
     index.add(np.stack([np.frombuffer(v, np.uint8) for v in rows]), np.arange(len(rows)))
     (hits,) = index.search_many(np.frombuffer(query, np.uint8).reshape(1, -1), THRESHOLD)
     assert list(hits.labels) == [0]
+
+
+#: (distractor, filler picture) of benchmarks/reupload that the ORB stage used to match (12-18
+#: inliers on one homography, all over contact sheets, text cards and interface pictures) before
+#: pairs had to be distinctive and inliers spread (docs/robust-signal.md)
+OLD_FALSE_MATCHES = [(25, 390), (91, 921), (300, 4377), (402, 9242), (47, 4861)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("distractor", "picture"), OLD_FALSE_MATCHES)
+def test_the_benchmark_s_former_false_matches_are_gone(distractor: int, picture: int) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from reupload import filler, suite
+
+    query = extract(_jpeg(suite.distractor(distractor)))
+    entry = extract(filler.picture(picture, seed=22))
+    assert verify(query, entry).distance > THRESHOLD
