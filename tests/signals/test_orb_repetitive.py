@@ -16,10 +16,38 @@ from bouclier.signals.orb import ORB, extract, verify
 from bouclier.signals.orb_index import OrbIndex
 
 THRESHOLD = ORB.default_threshold
-WORDS = (
-    "the quick brown fox jumps over a lazy dog while seven wizards quietly box jackdaws and "
-    "sphinx of black quartz judge my vow lorem ipsum dolor sit amet consectetur adipiscing"
-).split()
+WORDS = [
+    "the",
+    "quick",
+    "brown",
+    "fox",
+    "jumps",
+    "over",
+    "a",
+    "lazy",
+    "dog",
+    "while",
+    "seven",
+    "wizards",
+    "quietly",
+    "box",
+    "jackdaws",
+    "and",
+    "sphinx",
+    "of",
+    "black",
+    "quartz",
+    "judge",
+    "my",
+    "vow",
+    "lorem",
+    "ipsum",
+    "dolor",
+    "sit",
+    "amet",
+    "consectetur",
+    "adipiscing",
+]
 
 
 def _jpeg(image: Image.Image, quality: int = 85) -> np.ndarray:
