@@ -70,7 +70,8 @@ class Settings(BaseSettings):
         description=(
             "Bank entries the crop-robust ORB stage verifies per image, run only when PDQ and "
             "the digests found nothing, best-voted first (about 1 ms each); 0 turns the stage "
-            "off. A request may ask for fewer or more with ?robust=N (up to this limit's maximum, 1024)."
+            "off. A request may ask for fewer or more with ?robust=N (up to this limit's "
+            "maximum, 1024)."
         ),
     )
     pdq_min_side: int = Field(
