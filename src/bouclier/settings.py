@@ -68,7 +68,8 @@ class Settings(BaseSettings):
         ge=0,
         le=1024,
         description=(
-            "Bank entries the crop-robust ORB stage verifies per image, run only when PDQ and "
+            "Bank entries the crop-robust ORB stage may fail to verify per image (best-voted "
+            "first, at most 4 x this many verified in all), run only when PDQ and "
             "the digests found nothing, best-voted first (about 1 ms each); 0 turns the stage "
             "off. A request may ask for fewer or more with ?robust=N (up to this limit's "
             "maximum, 1024)."
