@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         description=(
             "Bank entries the crop-robust ORB stage may fail to verify per image (best-voted "
             "first, at most 4 x this many verified in all), run only when PDQ and "
-            "the digests found nothing, best-voted first (about 1 ms each); 0 turns the stage "
+            "the digests found nothing (about 1 ms each); 0 turns the stage "
             "off. A request may ask for fewer or more with ?robust=N (up to this limit's "
             "maximum, 1024)."
         ),
