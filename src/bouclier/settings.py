@@ -65,13 +65,15 @@ class Settings(BaseSettings):
         description="PDQ quality under which a hash is flagged as low quality (never dropped).",
     )
     robust_candidates: int = Field(
-        default=64,
+        default=16,
         ge=0,
         le=1024,
         description=(
-            "Bank entries the crop-robust ORB stage verifies per image, run only when PDQ and "
-            "the digests found nothing (about 0.3 ms each); 0 turns the stage off. A request "
-            "may ask for fewer or more with ?robust=N (up to this limit's maximum, 1024)."
+            "Bank entries the crop-robust ORB stage may fail to verify per image (best-voted "
+            "first, at most 4 x this many verified in all), run only when PDQ and "
+            "the digests found nothing (about 1 ms each); 0 turns the stage "
+            "off. A request may ask for fewer or more with ?robust=N (up to this limit's "
+            "maximum, 1024)."
         ),
     )
     max_video_bytes: int = Field(

@@ -12,7 +12,16 @@ unreviewed_match_sexual = "BLOCK"   # unreviewed (a case's, not yet confirmed) o
 unreviewed_match_other = "REVIEW"   # unreviewed on any other image (never escalated)
 enrolled_face = "REVIEW"         # enrolled person's face in a sexual or revealing image
 minor = "BLOCK"                  # any of the above where a minor is concerned (and escalate)
+robust_weak_match = "REVIEW"     # the most a weak robust-stage-only victim match can decide
+
+[robust]
+strong_inliers = 40   # ORB inliers from which a robust-stage-only match counts like any other
 ```
+A match found only by the crop-robust stage (``stage == "robust"``, ORB) with fewer than
+``robust.strong_inliers`` inliers is *weak*: it decides at most ``robust_weak_match`` (REVIEW), and
+never escalates, because such matches can land on unrelated repetitive pictures (text, grids;
+docs/robust-signal.md measures how often). From ``strong_inliers`` on, it counts like a PDQ match.
+
 Unknown keys and bad values are refused with a ConfigError naming them. ``BOUCLIER_POLICY_FILE``
 names the file the API, the guard and ``bouclier scan`` use (:meth:`Policy.from_settings`); the
 thresholds reach every "sexual or revealing" decision through ``bouclier.policy.exposure``.
@@ -57,6 +66,8 @@ class Policy:
     unreviewed_match_other: Decision = Decision.REVIEW
     enrolled_face: Decision = Decision.REVIEW
     minor: Decision = Decision.BLOCK
+    robust_weak_match: Decision = Decision.REVIEW
+    robust_strong_inliers: int = 40
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -76,11 +87,15 @@ class Policy:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Policy:
         values: dict[str, Any] = {}
-        unknown = set(data) - {"thresholds", "rules"}
+        unknown = set(data) - {"thresholds", "rules", "robust"}
         thresholds = _table(data, "thresholds")
         rules = _table(data, "rules")
+        robust = _table(data, "robust")
         unknown |= {f"thresholds.{k}" for k in set(thresholds) - {"sexual", "revealing"}}
-        rule_names = {f.name for f in fields(cls) if not f.name.endswith("_threshold")}
+        unknown |= {f"robust.{k}" for k in set(robust) - {"strong_inliers"}}
+        rule_names = {f.name for f in fields(cls) if f.name != "robust_strong_inliers"} - {
+            f.name for f in fields(cls) if f.name.endswith("_threshold")
+        }
         unknown |= {f"rules.{k}" for k in set(rules) - rule_names}
         if unknown:
             raise ConfigError(f"unknown policy settings: {', '.join(sorted(unknown))}")
@@ -88,6 +103,11 @@ class Policy:
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
                 raise ConfigError(f"thresholds.{key} must be a number from 0 to 1")
             values[f"{key}_threshold"] = float(value)
+        if "strong_inliers" in robust:
+            value = robust["strong_inliers"]
+            if isinstance(value, bool) or not isinstance(value, int) or not 4 <= value <= 128:
+                raise ConfigError("robust.strong_inliers must be a whole number from 4 to 128")
+            values["robust_strong_inliers"] = value
         for key, value in rules.items():
             try:
                 values[key] = Decision(str(value).upper())

@@ -10,6 +10,7 @@ reviewed victim-bank match, image sexual or revealing    BLOCK
 reviewed victim-bank match, image not sexual             REVIEW (a clothed version, or poisoning)
 unreviewed victim-bank match, image sexual or revealing  BLOCK (``unreviewed_match_sexual``)
 unreviewed victim-bank match, image not sexual           REVIEW (``unreviewed_match_other``)
+weak robust-stage-only victim-bank match (any image)     at most REVIEW (``robust_weak_match``)
 enrolled face in a sexual or revealing image             REVIEW, high priority (or BLOCK)
 any of the above where a minor is concerned              BLOCK and escalate, urgent
 nothing of the above                                     ALLOW
@@ -24,6 +25,14 @@ reviewed match: an unreviewed match is never escalated. Whether a sexual or reve
 matches an unreviewed hash is blocked (the default: a re-upload is caught from the first minute)
 or only reviewed (an adult platform whose content a poisoner could take down) is the platform's
 choice, in its policy file.
+
+A *weak* match is one found only by the crop-robust stage (``stage == "robust"``: ORB keypoints
+on one homography) with fewer inliers than ``robust_strong_inliers`` (40 by default). That stage
+finds crops, captions and screenshots that PDQ misses, but it can also land on an unrelated picture
+with repetitive structure (lines of text in one font, grids; docs/robust-signal.md): a weak match
+alone never blocks and never escalates; a human looks (REVIEW, high priority where the image is
+sexual or revealing). With as many inliers as ``robust_strong_inliers``, or beside a PDQ match, it
+counts like any other.
 
 A minor is concerned when the case of a reviewed match says so or an enrolled person matched was
 enrolled as a minor.
@@ -71,6 +80,15 @@ class BankMatch(Protocol):
     def reviewed(self) -> bool: ...
 
 
+def _weak(match: BankMatch, policy: Policy) -> bool:
+    """Found only by the robust stage, on fewer inliers than the policy calls strong (matches
+    without a ``stage``, as fakes or older callers make them, are direct matches)."""
+    if getattr(match, "stage", "direct") != "robust":
+        return False
+    inliers = getattr(match, "inliers", None)
+    return inliers is None or inliers < policy.robust_strong_inliers
+
+
 @dataclass(frozen=True, slots=True)
 class CaseFlags:
     minor: bool = False
@@ -100,7 +118,9 @@ def decide(
     decision, priority, reasons = Decision.ALLOW, Priority.NORMAL, []
     exposed = sexual or revealing
     what = "a sexual or revealing image" if exposed else "an image not seen as sexual"
-    victims = [m for m in matches if m.bank_kind == "victim"]
+    all_victims = [m for m in matches if m.bank_kind == "victim"]
+    weak = [m for m in all_victims if _weak(m, policy)]
+    victims = [m for m in all_victims if not _weak(m, policy)]
     confirmed = [m for m in victims if m.reviewed]
     claimed = [m for m in victims if not m.reviewed]
     if confirmed:
@@ -115,6 +135,22 @@ def decide(
                 "victim_match_unreviewed",
                 f"{what} matches {_best(claimed)}, reported by a case and not yet reviewed by "
                 "an analyst",
+            )
+        )
+    if weak and not victims:
+        rule = policy.unreviewed_match_sexual if exposed else policy.unreviewed_match_other
+        if any(m.reviewed for m in weak):
+            rule = policy.victim_match_sexual if exposed else policy.victim_match_other
+        decision = _worse(decision, _milder(rule, policy.robust_weak_match))
+        if exposed and decision is not Decision.ALLOW:
+            priority = Priority.HIGH
+        inliers = max(getattr(m, "inliers", None) or 0 for m in weak)
+        reasons.append(
+            Reason(
+                "victim_match_robust",
+                f"{what} may be a reframed copy of {_best(weak)}: found only by the crop-robust "
+                f"signal, on {inliers} keypoints (under {policy.robust_strong_inliers}); a human "
+                "confirms",
             )
         )
     # the case's flags are its reporter's word: they count only with a reviewed match
@@ -147,6 +183,10 @@ def _best(victims: Sequence[BankMatch]) -> str:
     best = min(victims, key=lambda m: m.distance)
     more = f" and {len(victims) - 1} more" if len(victims) > 1 else ""
     return f"victim bank {best.bank}#{best.entry} (distance {best.distance}){more}"
+
+
+def _milder(a: Decision, b: Decision) -> Decision:
+    return a if _SEVERITY[a] <= _SEVERITY[b] else b
 
 
 def _worse(a: Decision, b: Decision) -> Decision:

@@ -44,7 +44,7 @@ GRID = 4
 #: inliers at and above which the distance is 0
 FULL = 64
 #: default: a match needs this many keypoints agreeing on one homography
-MIN_INLIERS = 12
+MIN_INLIERS = 13
 #: largest Hamming distance (of 128 bits) between two paired descriptors
 MATCH_BITS = 32
 #: RANSAC's reprojection tolerance, as a fraction of the frame
@@ -56,6 +56,12 @@ CONFIDENCE = 0.999
 MAX_ITERATIONS = 1000
 #: a homography whose area scale is outside [1/MAX_SCALE, MAX_SCALE] is no re-upload
 MAX_SCALE = 16.0
+#: ... nor one that stretches one direction more than this against the other
+MAX_STRETCH = 4.0
+#: a pair's nearest descriptor must be nearer than this share of the runner-up's distance
+RATIO = 0.85
+#: the inliers must fall in at least this share of the 4 x 4 grid's cells of both frames
+MIN_SPREAD = 0.25
 
 _DTYPE = np.dtype([("descriptor", np.uint8, (DESCRIPTOR_BYTES,)), ("x", "<u2"), ("y", "<u2")])
 
@@ -68,6 +74,8 @@ class Verification:
     pairs: int
     inliers: int
     region: tuple[tuple[float, float], ...] = ()
+    #: the share of grid cells the inliers cover, in the frame where they cover fewer
+    spread: float = 0.0
 
     @property
     def distance(self) -> int:
@@ -141,11 +149,39 @@ def points(row: np.ndarray | bytes) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(table["descriptor"]), xy
 
 
+def pair(da: np.ndarray, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinctive one-to-one pairs ``(i, j)`` of two descriptor sets: ``j`` is ``i``'s nearest
+    in ``db`` and ``i`` is ``j``'s nearest in ``da`` (cross-check), within :data:`MATCH_BITS`,
+    and clearly nearer than the runner-up on both sides (Lowe's ratio test, :data:`RATIO`).
+
+    The ratio test is what repeated patterns fail: a glyph of one font, a checkerboard square or
+    a grid crossing has many near-identical descriptors, so its nearest is barely nearer than
+    the next and the pair is dropped, where mutual nearest alone would pair it at random and
+    feed RANSAC a consistent-looking lattice."""
+    bits = np.bitwise_count(da[:, None, :] ^ db[None, :, :]).sum(axis=2, dtype=np.int32)
+    if bits.shape[0] < 2 or bits.shape[1] < 2:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    best_b = np.argmin(bits, axis=1)  # first minimum: deterministic
+    best_a = np.argmin(bits, axis=0)
+    rows = np.arange(len(da))
+    d1 = bits[rows, best_b]
+    second_b = np.partition(bits, 1, axis=1)[:, 1]  # runner-up in db (ties count as runner-up)
+    second_a = np.partition(bits, 1, axis=0)[1, :]  # runner-up in da for each j
+    keep = (
+        (best_a[best_b] == rows)
+        & (d1 <= MATCH_BITS)
+        & (d1 < RATIO * second_b)
+        & (d1 < RATIO * second_a[best_b])
+    )
+    return rows[keep], best_b[keep]
+
+
 def verify(a: np.ndarray | bytes, b: np.ndarray | bytes) -> Verification:
-    """The reference comparison of two packed values, symmetric and deterministic: keypoints paired
-    by mutual nearest descriptor within MATCH_BITS, then a RANSAC homography (always estimated from
-    the lesser value of the two, so that swapping them changes nothing); ``region`` maps ``a``'s
-    frame into ``b``'s."""
+    """The reference comparison of two packed values, symmetric and deterministic: distinctive
+    one-to-one pairs (:func:`pair`), then a RANSAC homography (always estimated from the lesser
+    value of the two, so that swapping them changes nothing) that must be a plausible re-upload
+    (:func:`_plausible`) and whose inliers must cover a sizeable part of both frames
+    (:data:`MIN_SPREAD`); ``region`` maps ``a``'s frame into ``b``'s."""
     import cv2
 
     first, second = bytes(a), bytes(b)
@@ -156,32 +192,34 @@ def verify(a: np.ndarray | bytes, b: np.ndarray | bytes) -> Verification:
     db, pb = points(second)
     if len(da) < 4 or len(db) < 4:
         return NO_MATCH
-    matcher = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True)
-    pairs = [m for m in matcher.match(da, db) if m.distance <= MATCH_BITS]
-    if len(pairs) < MIN_PAIRS:
-        return Verification(len(pairs), 0)
-    src = pa[[m.queryIdx for m in pairs]]
-    dst = pb[[m.trainIdx for m in pairs]]
+    ia, ib = pair(da, db)
+    if len(ia) < MIN_PAIRS:
+        return Verification(len(ia), 0)
+    src = pa[ia]
+    dst = pb[ib]
     homography, mask = cv2.findHomography(
-        src, dst, cv2.RANSAC, TOLERANCE, maxIters=ransac_iterations(len(pairs))
+        src, dst, cv2.RANSAC, TOLERANCE, maxIters=ransac_iterations(len(ia))
     )
     if homography is None or mask is None or not _plausible(homography):
-        return Verification(len(pairs), 0)
-    inliers = int(mask.sum())
+        return Verification(len(ia), 0)
+    inside = mask.reshape(-1).astype(bool)
+    spread = min(_spread_of(src[inside]), _spread_of(dst[inside]))
+    if spread < MIN_SPREAD:
+        return Verification(len(ia), 0, spread=spread)
+    inliers = int(inside.sum())
     if swapped:
         homography = np.linalg.inv(homography)
-    corners = np.array([[[0, 0]], [[1, 0]], [[1, 1]], [[0, 1]]], np.float64)
-    mapped = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+    mapped = _corners(homography)
     region = tuple((round(float(x), 3), round(float(y), 3)) for x, y in mapped)
-    return Verification(len(pairs), inliers, region)
+    return Verification(len(ia), inliers, region, spread)
 
 
 def ransac_iterations(pairs: int) -> int:
     """RANSAC's draws for ``pairs`` paired keypoints: enough to find a homography that
     :data:`MIN_INLIERS` of them agree on with probability :data:`CONFIDENCE` (four-point samples
-    all inside it), at most :data:`MAX_ITERATIONS`. Two unrelated pictures pair 12-28 keypoints
-    and had RANSAC run all its draws (about 10 ms): a few hundred suffice to find what a match
-    needs, and a true re-upload's many agreeing pairs stop RANSAC early anyway."""
+    all inside it), at most :data:`MAX_ITERATIONS`. Two unrelated pictures used to have RANSAC
+    run all its draws (about 10 ms): a few hundred suffice to find what a match needs, and a
+    true re-upload's many agreeing pairs stop RANSAC early anyway."""
     share = min(1.0, MIN_INLIERS / max(pairs, 1))
     miss = 1.0 - share**4
     if miss <= 0.0:
@@ -191,12 +229,46 @@ def ransac_iterations(pairs: int) -> int:
 
 
 def _plausible(homography: np.ndarray) -> bool:
-    """A re-upload keeps orientation and roughly its size: no mirror, no collapse, mild tilt."""
+    """A re-upload keeps orientation and roughly its size, and its frame stays a convex
+    quadrilateral: no mirror, no collapse, no fold, mild perspective, bounded stretch.
+
+    In frame fractions: the area scale (the determinant) within [1/MAX_SCALE, MAX_SCALE]; the
+    ratio of the affine part's singular values (how much one direction is stretched against the
+    other, which a letterbox or one-sided crop does a little) at most :data:`MAX_STRETCH`; the
+    mapped frame's corners turning the same way at every corner (convex, not mirrored)."""
     if not np.all(np.isfinite(homography)) or abs(homography[2, 2]) < 1e-9:
         return False
     h = homography / homography[2, 2]
     det = float(np.linalg.det(h[:2, :2]))
-    return 1.0 / MAX_SCALE < det < MAX_SCALE and abs(h[2, 0]) < 2.0 and abs(h[2, 1]) < 2.0
+    if not (1.0 / MAX_SCALE < det < MAX_SCALE and abs(h[2, 0]) < 2.0 and abs(h[2, 1]) < 2.0):
+        return False
+    singular = np.linalg.svd(h[:2, :2], compute_uv=False)
+    if singular[1] <= 0 or singular[0] / singular[1] > MAX_STRETCH:
+        return False
+    quad = _corners(h)
+    edges = np.roll(quad, -1, axis=0) - quad
+    turns = (
+        edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1]
+        - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    )
+    return bool(np.all(turns > 0))
+
+
+def _spread_of(xy: np.ndarray) -> float:
+    """The share of a frame's :data:`GRID` x :data:`GRID` cells holding at least one of the
+    points: a lattice of text or squares in one corner covers few, a re-upload's inliers many."""
+    if not len(xy):
+        return 0.0
+    cells = np.minimum(GRID - 1, (xy * GRID).astype(int))
+    return len(np.unique(cells[:, 0] * GRID + cells[:, 1])) / (GRID * GRID)
+
+
+def _corners(homography: np.ndarray) -> np.ndarray:
+    import cv2
+
+    corners = np.array([[[0, 0]], [[1, 0]], [[1, 1]], [[0, 1]]], np.float64)
+    mapped: np.ndarray = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+    return mapped
 
 
 @dataclass(frozen=True)

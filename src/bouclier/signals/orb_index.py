@@ -4,8 +4,9 @@ Every keypoint of a stored value posts its entry under :data:`FRAGMENTS` keys, t
 at the start of its descriptor (word *c* of value *v*: key ``c * 65536 + v``). A query's keys
 vote for the entries that hold them, each vote weighted by the key's rarity (``log(1 + n / df)``,
 so the words of text and flat regions, which every caption shares, count little); the
-``candidates`` best-scored entries with at least :data:`MIN_VOTES` shared keys are then compared
-with the query by the reference :func:`~bouclier.signals.orb.verify`, and those within the radius
+best-scored entries with at least :data:`MIN_VOTES` shared keys are then compared, in vote
+order, with the query by the reference :func:`~bouclier.signals.orb.verify` until ``candidates``
+of them have failed (at most :data:`EXTEND` x ``candidates`` in all), and those within the radius
 are the hits. Every hit's distance is therefore exactly the reference's; what the candidate stage
 can miss is an entry whose keypoints share too few exact words with the query, or that more than
 ``candidates`` better-voted entries crowd out (docs/robust-signal.md measures both).
@@ -28,8 +29,11 @@ from bouclier.signals.orb import FULL, PACKED_BYTES, Verification, points, verif
 FRAGMENTS = 2
 KEYS = FRAGMENTS * 65536
 MIN_VOTES = 2
-#: default number of candidates verified per query (a platform may set another per request)
-CANDIDATES = 64
+#: default number of candidates per query that may fail verification before the search stops
+#: (a platform may set another per request)
+CANDIDATES = 16
+#: at most this many times CANDIDATES are verified in all (the rest being hits)
+EXTEND = 4
 _MERGE_AT = 65536
 
 
@@ -198,21 +202,26 @@ class OrbIndex:
         alive = self._alive[: self._count]
         # at radius FULL every value is within reach of every other: all are candidates
         eligible = np.flatnonzero(alive if radius >= FULL else (votes >= MIN_VOTES) & alive)
-        if len(eligible) > candidates:
-            # best score first; equal scores by slot, so that the choice is deterministic
-            order = np.lexsort((eligible, -score[eligible]))
-            eligible = eligible[order[:candidates]]
-        return eligible
+        # best score first; equal scores by slot, so that the choice is deterministic
+        order = np.lexsort((eligible, -score[eligible]))
+        return eligible[order[:candidates]]
 
     def _verify(
         self, query: np.ndarray, radius: int, candidates: int, votes: np.ndarray, score: np.ndarray
     ) -> tuple[SearchHits, dict[int, Verification]]:
-        eligible = self._best(candidates, votes, score, radius)
+        # in vote order; the budget counts candidates that fail, so that a query with many true
+        # entries (copies of one picture in several banks) gets them all, up to EXTEND x budget
+        eligible = self._best(EXTEND * candidates, votes, score, radius)
         found: dict[int, Verification] = {}
         labels, distances = [], []
+        misses = 0
         for slot in eligible.tolist():
+            if misses >= candidates:
+                break
             check = verify(query, self._rows[slot])
-            if check.distance <= radius:
+            if check.distance > radius:
+                misses += 1
+            else:
                 label = int(self._labels[slot])
                 found[label] = check
                 labels.append(label)

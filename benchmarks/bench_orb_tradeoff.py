@@ -1,0 +1,134 @@
+"""ORB's false matches against its recall: the verification's settings swept on the same data.
+
+The re-upload suite's queries (``--originals`` x every transform, JPEG q85) and distractors
+(``--distractors``), as bench_reupload.py makes them, are fingerprinted once; the bank is the
+originals (JPEG q95) and ``--robust-filler`` cached filler pictures. For each ratio-test setting,
+every query's best-voted candidates are verified once, recording inliers, grid spread and vote
+rank; the rows then apply inlier floors, spread floors and candidate budgets. Recall is ORB
+*alone* over all queries (PDQ and framing not counted); time is the vote plus verification, one
+core (thread CPU time), extraction not counted. Benign pictures only.
+
+    .venv/bin/python benchmarks/bench_orb_tradeoff.py [--originals 10] [--distractors 500]
+                                                      [--robust-filler 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_reupload
+from reupload import suite
+
+from bouclier.hashing import DEFAULT_MIN_SIDE
+from bouclier.media import decode
+from bouclier.signals import MediaInput, orb
+from bouclier.signals.orb_index import OrbIndex
+
+_ORIGINALS: list[Image.Image] = []
+ROWS = [  # (ratio, min inliers, min spread, candidates)
+    (1.0, 12, 0.0, 64),
+    (1.0, 12, 0.25, 64),
+    (0.85, 12, 0.25, 64),
+    (0.85, 13, 0.25, 16),
+    (0.85, 12, 0.375, 16),
+    (0.85, 12, 0.5, 16),
+]
+
+
+def _value(picture: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    picture.convert("RGB").save(buffer, "JPEG", quality=quality)
+    data = buffer.getvalue()
+    value = orb.ORB.fingerprint(MediaInput(data, decode(data, min_side=DEFAULT_MIN_SIDE)))[0]
+    return bytes.fromhex(value.value)
+
+
+def _query(job: tuple[int, str, int]) -> bytes:
+    original, name, i = job
+    if original >= 0:
+        return _value(suite.apply(name, _ORIGINALS[original], seed=14, index=original), 85)
+    return _value(suite.distractor(i), 85)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--originals", type=int, default=10)
+    parser.add_argument("--distractors", type=int, default=500)
+    parser.add_argument("--robust-filler", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    import cv2
+
+    cv2.setNumThreads(1)  # before any fork: OpenCV's threads do not survive one
+    _ORIGINALS[:] = suite.originals(args.originals)  # inherited by the forked workers
+    bank = [_value(o, 95) for o in _ORIGINALS]
+    jobs = [(o, n, 0) for n in suite.TRANSFORMS for o in range(args.originals)]
+    jobs += [(-1, "distractor", i) for i in range(args.distractors)]
+    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+        values = pool.map(_query, jobs, chunksize=8)
+    filler = bench_reupload.robust_filler(orb.ORB, args.robust_filler, args.workers)
+    rows = np.concatenate([orb.ORB.pack([v.hex() for v in bank]), filler])
+    index = OrbIndex()
+    index.add(rows, np.arange(len(rows)))
+    queries = orb.ORB.pack([v.hex() for v in values])
+    print(
+        "| ratio | inliers >= | spread >= | candidates | ORB-alone recall | false matches "
+        "| vote + verify p50 / p99 ms |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for ratio in sorted({r[0] for r in ROWS}, reverse=True):
+        orb.RATIO, orb.MIN_SPREAD = ratio, 0.0  # floors applied below, from what was recorded
+        seen, spent = _verify_all(index, rows, queries, max(r[3] for r in ROWS))
+        for r_ratio, inliers, spread, candidates in ROWS:
+            if r_ratio != ratio:
+                continue
+            hit = {
+                (q, slot)
+                for q, slot, n, s, rank in seen
+                if n >= inliers and s >= spread and rank < candidates
+            }
+            found = sum((q, jobs[q][0]) in hit for q in range(len(jobs)) if jobs[q][0] >= 0)
+            false = len({q for q, slot in hit if jobs[q][0] < 0})
+            recall = found / sum(1 for j in jobs if j[0] >= 0)
+            p50, p99 = np.percentile(spent[candidates], [50, 99])
+            print(
+                f"| {ratio} | {inliers} | {spread} | {candidates} | {100 * recall:.1f}% "
+                f"| {false} / {args.distractors} | {p50:.1f} / {p99:.1f} |"
+            )
+
+
+def _verify_all(
+    index: OrbIndex, rows: np.ndarray, queries: np.ndarray, most: int
+) -> tuple[list[tuple[int, int, int, float, int]], dict[int, np.ndarray]]:
+    """Every query's ``most`` best-voted candidates verified: (query, slot, inliers, spread,
+    rank), and the time each candidate budget (16, 64) costs per query."""
+    seen = []
+    spent: dict[int, list[float]] = {16: [], 64: []}
+    for q, query in enumerate(queries):
+        start = time.thread_time()
+        slots = index.propose(query, most)
+        voted = time.thread_time() - start
+        costs = []
+        for rank, slot in enumerate(slots.tolist()):
+            begin = time.thread_time()
+            check = orb.verify(query, rows[slot])
+            costs.append(time.thread_time() - begin)
+            if check.inliers:
+                seen.append((q, slot, check.inliers, check.spread, rank))
+        for budget, times in spent.items():
+            times.append(1000 * (voted + sum(costs[:budget])))
+    return seen, {k: np.array(v) for k, v in spent.items()}
+
+
+if __name__ == "__main__":
+    main()
