@@ -40,6 +40,8 @@ class Match(Answer):
     region: list[int] | None = None
     inliers: int | None = None
     corners: list[list[float]] | None = None
+    query_percent: float | None = None  # a video's vPDQ match: share of its frames found
+    target_percent: float | None = None  # and of the banked video's frames found in it
 
 
 class Reason(Answer):
@@ -135,14 +137,20 @@ class Banks(Answer):
 class Change(Answer):
     cursor: int
     op: str
-    entry: int
+    entry: int  # deprecated alias of entry_id
+    entry_id: int | None = None  # None only from a server older than the field
     signal_type: str = "pdq"
-    value: str
+    value: str | None  # None: a removal after a victim's withdrawal (the hash is gone)
     pdq: str | None = None
     created_at: str
+    quality: int | None = None
+    reviewed: bool | None = None
+    minor: bool | None = None
 
 
 class Changes(Answer):
+    bank: str | None = None
+    since: int | None = None
     changes: list[Change]
     next: int
     more: bool
