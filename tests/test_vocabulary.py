@@ -244,6 +244,7 @@ API_FIELDS: list[tuple[tuple[str, ...], list[tuple[str, str]]]] = [
     (v.CASE_ITEM_KINDS, [("ItemOut", "kind")]),
     (v.CASE_ITEM_STATUSES, [("ItemOut", "status")]),
     (v.REVIEW_DECISIONS, [("Review", "decision")]),
+    (v.GUARD_UNCOVERED_ACTIONS, []),  # in /v1/guard/request(s)' inline bodies, not a component
 ]
 
 

@@ -13,13 +13,12 @@ import os
 import re
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bouclier.errors import ConfigError
-from bouclier.vocabulary import LimiterStore
+from bouclier.vocabulary import GuardUncoveredAction, LimiterStore
 
 _HOST_NAME = re.compile(
     r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?"
@@ -203,7 +202,7 @@ class Settings(BaseSettings):
         "classifier trained in this repository, beside the lexicons, with language "
         "identification; false leaves the lexicons alone (eight languages, no coverage answer).",
     )
-    guard_uncovered: Literal["refuse", "allow", "review"] = Field(
+    guard_uncovered: GuardUncoveredAction = Field(
         default="review",
         description="What the request guard answers for a prompt in a language it does not "
         'cover ("coverage": "none") and does not refuse on its own: refuse, allow, or review '

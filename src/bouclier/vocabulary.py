@@ -132,3 +132,8 @@ def listed(words: tuple[str, ...]) -> str:
     """The words of a vocabulary in a sentence: ``new, in_progress or closed``."""
     *some, last = words
     return f"{', '.join(some)} or {last}" if some else last
+
+#: What the request guard answers for a prompt in a language it does not cover (``coverage``
+#: ``none``): ``BOUCLIER_GUARD_UNCOVERED``, or a request's own ``uncovered``.
+GuardUncoveredAction = Literal["refuse", "allow", "review"]
+GUARD_UNCOVERED_ACTIONS: tuple[GuardUncoveredAction, ...] = get_args(GuardUncoveredAction)

@@ -28,6 +28,7 @@ from bouclier.guard.decision import Action
 from bouclier.guard.request import MAX_PROMPT_CHARS
 from bouclier.guard.stages import MAX_CONTEXT, EditRequest
 from bouclier.text_input import refuse_control
+from bouclier.vocabulary import GUARD_UNCOVERED_ACTIONS
 
 router = APIRouter(prefix="/v1/guard", tags=["guard"])
 _providers = [Depends(require("ai-provider"))]
@@ -47,7 +48,7 @@ _CONTEXT = {
 }
 _UNCOVERED = {
     "type": "string",
-    "enum": ["refuse", "allow", "review"],
+    "enum": list(GUARD_UNCOVERED_ACTIONS),
     "description": "the action for a language the guard does not cover",
 }
 _ONE = {
@@ -152,8 +153,10 @@ def _context(value: Any) -> tuple[str, ...]:
 def _uncovered(value: Any) -> Action | None:
     if value is None:
         return None
-    if value not in ("refuse", "allow", "review"):
-        raise InputError("uncovered must be refuse, allow or review", code="invalid_request")
+    if value not in GUARD_UNCOVERED_ACTIONS:
+        raise InputError(
+            f"uncovered must be one of {', '.join(GUARD_UNCOVERED_ACTIONS)}", code="invalid_request"
+        )
     return Action(value)
 
 
