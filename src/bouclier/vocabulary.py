@@ -133,6 +133,7 @@ def listed(words: tuple[str, ...]) -> str:
     *some, last = words
     return f"{', '.join(some)} or {last}" if some else last
 
+
 #: What the request guard answers for a prompt in a language it does not cover (``coverage``
 #: ``none``): ``BOUCLIER_GUARD_UNCOVERED``, or a request's own ``uncovered``.
 GuardUncoveredAction = Literal["refuse", "allow", "review"]
