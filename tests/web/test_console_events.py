@@ -53,8 +53,8 @@ def test_an_event_reads_in_the_consoles_language() -> None:
 
 
 def test_a_kind_without_a_label_shows_its_code_rather_than_break() -> None:
-    [later] = events.readable([entry("item.removed", actor="victim", item=4)], common.locale("en"))
-    assert later.label == "item.removed"
+    [later] = events.readable([entry("item.renamed", actor="victim", item=4)], common.locale("en"))
+    assert later.label == "item.renamed"
     assert later.actor == "the victim or family"
     assert later.details == "item #4"
 
