@@ -22,9 +22,8 @@ import httpx
 
 from bouclier.client import calls, models
 from bouclier.client.calls import Call, ImageInput
-from bouclier.client.errors import ApiError, TransportError, error_from
-from bouclier.client.retry import Failure, Retry
-from bouclier.client.wire import decode, headers_for, is_connect_error
+from bouclier.client.retry import Retry
+from bouclier.client.wire import Failed, answered, headers_for, lost, request_of
 
 T = TypeVar("T")
 
@@ -60,32 +59,20 @@ class Client:
         tried = 0
         while True:
             tried += 1
-            failure: Failure
-            retry_after: float | None = None
+            outcome: T | Failed
             try:
-                answer = self._http.request(
-                    call.method,
-                    call.path,
-                    params=call.params or None,
-                    json=call.json,
-                    files=call.files,
-                    data=call.data,
-                )
+                answer = self._http.request(**request_of(call))
             except httpx.TransportError as exc:
-                failure = "connect" if is_connect_error(exc) else "transport"
-                error: ApiError = TransportError(f"{type(exc).__name__}: {exc}", status=0)
+                outcome = lost(exc)
             else:
-                if answer.is_success:
-                    return call.parse(decode(answer))
-                error = error_from(
-                    answer.status_code, decode(answer), answer.headers.get("retry-after")
-                )
-                failure, retry_after = answer.status_code, error.retry_after
+                outcome = answered(call, answer)
+            if not isinstance(outcome, Failed):
+                return outcome
             wait = self.retry.wait(
-                tried, failure, idempotent=call.idempotent, retry_after=retry_after
+                tried, outcome.failure, idempotent=call.idempotent, retry_after=outcome.retry_after
             )
             if wait is None:
-                raise error
+                raise outcome.error
             self._sleep(wait)
 
     # health
