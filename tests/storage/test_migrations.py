@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -42,12 +44,20 @@ def test_revisions_are_numbered_in_order() -> None:
     assert revisions[::-1] == [f"{n:04d}" for n in range(1, len(revisions) + 1)]
 
 
-def _upgrade(db: Database, revision: str) -> None:
+def _migrate(db: Database, revision: str, step: Callable[[Config, str], None]) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
+
+
+def _upgrade(db: Database, revision: str) -> None:
+    _migrate(db, revision, command.upgrade)
+
+
+def _downgrade(db: Database, revision: str) -> None:
+    _migrate(db, revision, command.downgrade)
 
 
 def test_signal_types_migration_keeps_every_hash(database_url: str) -> None:
@@ -135,11 +145,7 @@ def test_limit_counters_migration_adds_its_table_and_goes_back(database_url: str
             row = connection.execute(text("SELECT level, expires FROM limit_counters")).one()
             assert tuple(row) == (1.5, 1900000000.25)  # double precision: sub-second times kept
             assert connection.execute(text("SELECT name FROM banks")).scalar() == "victims"
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0008")
+        _downgrade(db, "0008")
         with db.engine.connect() as connection:
             tables = inspect(connection).get_table_names()
         assert "limit_counters" not in tables
@@ -301,11 +307,7 @@ def test_console_migration_backfills_link_status_and_goes_back(database_url: str
             (1, "removed"), (2, "notified"), (3, "pending"), (4, "pending")
         ]  # fmt: skip
         assert assigned is None
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0010")
+        _downgrade(db, "0010")
         with db.engine.connect() as connection:
             columns = {c["name"] for c in inspect(connection).get_columns("case_items")}
             case_columns = {c["name"] for c in inspect(connection).get_columns("cases")}
@@ -354,11 +356,7 @@ def test_victim_page_migration_keeps_every_shared_invitation_code(database_url: 
         columns = {c["name"] for c in inspect(db.engine).get_columns("case_matches")}
         assert "url" in columns
         assert "case_updates" in inspect(db.engine).get_table_names()
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0011")
+        _downgrade(db, "0011")
         tables = inspect(db.engine).get_table_names()
         assert "invitations" not in tables
         assert "case_updates" not in tables
@@ -402,11 +400,7 @@ def test_captures_migration_adds_its_table_and_goes_back(database_url: str) -> N
             assert connection.execute(text("SELECT count(*) FROM captures")).scalar() == 1
             connection.execute(text("DELETE FROM cases WHERE id = 1"))
             assert connection.execute(text("SELECT count(*) FROM captures")).scalar() == 0
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0012")
+        _downgrade(db, "0012")
         with db.engine.connect() as connection:
             tables = inspect(connection).get_table_names()
         assert "captures" not in tables
@@ -443,11 +437,7 @@ def test_bank_sharing_migration_adds_its_tables_and_goes_back(database_url: str)
                 {"now": now},
             )
             assert connection.execute(text("SELECT name FROM banks")).scalar() == "victims"
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0013")
+        _downgrade(db, "0013")
         with db.engine.connect() as connection:
             tables = inspect(connection).get_table_names()
         assert not {"bank_publications", "bank_follows", "followed_entries"} & set(tables)
