@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session
 
 from bouclier.banks.store import BankInfo
 from bouclier.errors import InputError, NotFound, RemoteError
-from bouclier.hashing import on_demand
 from bouclier.signals.registry import server_only
 from bouclier.signals.registry import signal_types as registered
 from bouclier.signing_key import PublicKey, SigningKey
@@ -150,13 +149,10 @@ def _publication(name: str, row: BankPublication | None) -> Publication:
 
 
 def shared(signal_type: str) -> bool:
-    """Whether entries of this signal type may leave the instance: never an on-demand type's
+    """Whether entries of this signal type may leave the instance: never a server-only type's
     (ORB keypoints can be inverted into a picture), nor one this Bouclier does not know."""
     kinds = registered()
-    if signal_type not in kinds:
-        return False
-    kind = kinds.get(signal_type)
-    return not on_demand(kind) and not server_only(kind)
+    return signal_type in kinds and not server_only(kinds.get(signal_type))
 
 
 @dataclass(frozen=True, slots=True)
