@@ -23,8 +23,9 @@ from typing import Literal, get_args
 BankKind = Literal["victim", "known_false_positive"]
 BANK_KINDS: tuple[BankKind, ...] = get_args(BankKind)
 
-#: What a change to a bank did to one entry.
-ChangeOp = Literal["add", "remove"]
+#: What a change to a bank did to one entry: added it, removed it, or changed what is shared of
+#: it besides its hash (its review status, its case's minor flag, its quality): ``update``.
+ChangeOp = Literal["add", "remove", "update"]
 CHANGE_OPS: tuple[ChangeOp, ...] = get_args(ChangeOp)
 
 #: Whom a bank is published to (``bouclier bank publish``): every platform key, the keys listed,
@@ -53,7 +54,7 @@ ApiRole = Literal["admin", "analyst", "platform", "ai-provider"]
 API_ROLES: tuple[ApiRole, ...] = get_args(ApiRole)
 
 #: The events a webhook can subscribe to.
-WebhookEvent = Literal["hash.added", "hash.removed", "takedown.requested"]
+WebhookEvent = Literal["hash.added", "hash.removed", "hash.updated", "takedown.requested"]
 WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = get_args(WebhookEvent)
 
 #: Where a webhook delivery stands: waiting (first try or a retry), done, given up.

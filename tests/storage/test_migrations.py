@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -442,5 +443,40 @@ def test_bank_sharing_migration_adds_its_tables_and_goes_back(database_url: str)
             tables = inspect(connection).get_table_names()
         assert not {"bank_publications", "bank_follows", "followed_entries"} & set(tables)
         assert "banks" in tables
+    finally:
+        db.dispose()
+
+
+def test_change_log_updates_migration_widens_the_op_and_goes_back(database_url: str) -> None:
+    """0015 lets the change log say ``update``, keeping every change under its cursor; undone,
+    the updates are deleted (the previous release would read them as removals) and ``update``
+    is refused again."""
+    from sqlalchemy.exc import IntegrityError
+
+    db = Database(database_url)
+    insert = text(
+        "INSERT INTO hash_changes (id, bank_id, entry_id, op, signal_type, value, created_at) "
+        "VALUES (:id, 1, 7, :op, 'pdq', :value, :now)"
+    )
+    row = {"value": "f8" * 32, "now": "2026-12-03 08:00:00+00:00"}
+    try:
+        _upgrade(db, "0014")
+        with db.engine.begin() as connection:
+            connection.execute(insert, {**row, "id": 41, "op": "add"})
+        _upgrade(db, "0015")
+        with db.engine.begin() as connection:
+            connection.execute(insert, {**row, "id": 42, "op": "update"})
+            connection.execute(insert, {**row, "id": 43, "op": "remove"})
+        with db.engine.connect() as connection:
+            kept = connection.execute(text("SELECT id, op FROM hash_changes ORDER BY id")).all()
+        assert [tuple(r) for r in kept] == [(41, "add"), (42, "update"), (43, "remove")]
+        indexes = {i["name"] for i in inspect(db.engine).get_indexes("hash_changes")}
+        assert "ix_hash_changes_bank_id_id" in indexes
+        _downgrade(db, "0014")
+        with db.engine.connect() as connection:
+            left = connection.execute(text("SELECT id, op FROM hash_changes ORDER BY id")).all()
+        assert [tuple(r) for r in left] == [(41, "add"), (43, "remove")]
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(insert, {**row, "id": 44, "op": "update"})
     finally:
         db.dispose()
