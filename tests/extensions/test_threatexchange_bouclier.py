@@ -1,8 +1,9 @@
 """The HMA / python-threatexchange extension (extensions/threatexchange-bouclier) against a real
 Bouclier on loopback, driven by threatexchange's own CLI: ``config extensions add``, ``config
 collab edit``, ``fetch`` (its fetch loop, checkpoints and state store) and ``dataset`` / ``match``
-to read what it stored. Additions, the review status and minor flag, an analyst's removal and a
-victim's withdrawal (a removal without a value) all reach threatexchange's state; a page signed
+to read what it stored. Additions, the review status and minor flag, an analyst's later review
+(an update, which replaces the record), an analyst's removal and a victim's withdrawal (a removal
+without a value) all reach threatexchange's state; a page signed
 by another key stops the fetch and changes nothing."""
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def test_threatexchange_fetches_a_bouclier_bank_with_removals(
     [entry_a, *_others] = added.json()["entries"]
     cases = live_server.cases
     case, _ = cases.create(minor=True)
-    cases.add_hashes(case.number, [HashReport(PDQ_CASE, 88)])  # a victim's, not yet reviewed
+    [item] = cases.add_hashes(case.number, [HashReport(PDQ_CASE, 88)])  # not yet reviewed
 
     tx = Tx(tmp_path / "home", platform)
     fingerprint = httpx.get(f"{live_server.url}/v1/evidence/signing-key").json()["fingerprint"]
@@ -119,6 +120,11 @@ def test_threatexchange_fetches_a_bouclier_bank_with_removals(
     assert opinions[PDQ_A] == "POSITIVE_CLASS"
     assert opinions[PDQ_CASE] == "INVESTIGATION_SEED"  # unreviewed: a seed, not a verdict
     assert "bouclier-hotline" in _match(tx, PDQ_A)
+
+    # an analyst confirms the victim's hash: the update replaces threatexchange's record
+    cases.review_item(case.number, item.id, "confirm", actor="analyst:a")
+    tx("fetch")
+    assert {v: o for _, v, o in tx.signals()}[PDQ_CASE] == "POSITIVE_CLASS"
 
     # an analyst's removal and the victim's withdrawal reach threatexchange on the next fetch,
     # from the checkpoint (nothing fetched twice)

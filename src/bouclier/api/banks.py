@@ -25,6 +25,7 @@ from bouclier.api.uploads import BULK_BODY, UPLOAD_BODY
 from bouclier.banks.sharing import (
     GONE,
     SIGNATURE_HEADER,
+    WITH_STANDING,
     Publications,
     page_body,
     shared,
@@ -171,9 +172,11 @@ async def bank_changes(
     ),
     limit: int = Query(default=1000, ge=1, le=MAX_CHANGES, description="At most this many."),
 ) -> Response:
-    """The bank's changes after cursor ``since``, oldest first: adds and removes with their
-    ``(signal_type, value)`` (and ``pdq`` for a PDQ entry), and the entry's ``quality``,
-    ``reviewed`` and ``minor``. ORB entries are never shared.
+    """The bank's changes after cursor ``since``, oldest first: adds, removes and updates with
+    their ``(signal_type, value)`` (and ``pdq`` for a PDQ entry), and the entry's ``quality``,
+    ``reviewed`` and ``minor`` as they are now (null once it is gone). An ``update`` says that
+    these changed after the entry was added (an analyst's review, its case became a minor's):
+    replace what you hold of the entry, if you hold it. ORB entries are never shared.
 
     Apply them in order and ask again from ``next`` (at once while ``more`` is true). Cursors
     commit in order, so no change is ever skipped by asking from the last cursor seen. The body
@@ -190,7 +193,7 @@ async def bank_changes(
         changes = changes[:limit]
         sent = [c for c in changes if shared(c.signal_type)]
         with services.db.transaction() as session:
-            found = standings(session, [c.entry for c in sent if c.op == "add"])
+            found = standings(session, [c.entry for c in sent if c.op in WITH_STANDING])
         body = page_body(
             {
                 "bank": name,

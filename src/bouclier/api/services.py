@@ -100,6 +100,7 @@ class Services:
         guard = Guard(detectors, policy=analyzer.policy, requests=requests_from_settings(settings))
         services = cls(settings, db, store, ApiKeyStore(db), analyzer, guard, live)
         services.matched = matched
+        live.on_update = matched.forget  # an entry's standing changed: read it again
         services.intake = CaseIntake.from_settings(db, settings)
         live.follow()
         live.keep_snapshots()

@@ -8,8 +8,16 @@ applies it **in one transaction with the move of its cursor**: a page is applied
 all, so a follower stopped at any moment resumes where it was, and nothing is applied twice.
 Additions become local entries (with the publisher's quality and review status; the minor flag
 is kept in ``followed_entries``, which :mod:`bouclier.cases.matched` reads), removals (a victim's
-withdrawal, an analyst's removal) delete the local entry. Local writes go through the local
-change log, so the local API processes' indexes, webhooks and followers see them like any other.
+withdrawal, an analyst's removal) delete the local entry, and updates (an analyst confirmed the
+entry, its case became a minor's) replace the local entry's quality, review status and minor
+flag. Local writes go through the local change log, so the local API processes' indexes,
+webhooks and followers see them like any other.
+
+Updates are safe to apply twice or late: a change carries its entry's standing as it is when the
+page is sent, so an update that finds the entry already so changes nothing (and logs nothing),
+and an update of an entry this Bouclier does not mirror (removed since, or of a type it does not
+hold) or that the publisher no longer has (its standing is null) is skipped: a stale update
+never brings a removed entry back.
 
 The key is pinned on first contact (trust on first use) unless ``expect_key`` names it; after
 that, a page signed by any other key is refused (``remote_bad_signature``) and nothing of it is
@@ -21,81 +29,26 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bouclier.banks.remote import Applied, RemoteBank, RemoteChange, RemotePage, Synced
 from bouclier.banks.sharing import SIGNATURE_HEADER, verify_page
-from bouclier.banks.store import MAX_CHANGES, MAX_CURSOR, BankStore, NewEntry, validate_name
+from bouclier.banks.store import BankStore, NewEntry, validate_name
 from bouclier.errors import BouclierError, Conflict, InputError, NotFound, RemoteError
 from bouclier.signing_key import PublicKey
-from bouclier.storage.models import Bank, BankFollow, FollowedEntry, utcnow
-from bouclier.vocabulary import BANK_KINDS, CHANGE_OPS
+from bouclier.storage.models import Bank, BankEntry, BankFollow, FollowedEntry, utcnow
 
 log = logging.getLogger(__name__)
 
 #: Changes asked for per page.
 PAGE = 1000
 _TIMEOUT_S = 30.0
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
-
-
-class RemoteChange(_Strict):
-    cursor: int = Field(ge=1, le=MAX_CURSOR)
-    op: str = Field(pattern="^(" + "|".join(CHANGE_OPS) + ")$")
-    entry_id: int = Field(ge=0, le=MAX_CURSOR)
-    signal_type: str = Field(max_length=32)
-    value: str | None = Field(default=None, max_length=4096)  # null: a withdrawn case's removal
-    quality: int | None = Field(default=None, ge=0, le=100)
-    reviewed: bool | None = None
-    minor: bool | None = None
-
-
-class RemotePage(_Strict):
-    bank: str
-    since: int = Field(ge=0, le=MAX_CURSOR)
-    changes: list[RemoteChange] = Field(max_length=MAX_CHANGES)
-    next: int = Field(ge=0, le=MAX_CURSOR)
-    more: bool
-
-
-class RemoteBank(_Strict):
-    name: str
-    kind: str = Field(pattern="^(" + "|".join(BANK_KINDS) + ")$")
-    threshold: int = Field(ge=0, le=128)
-
-
-@dataclass(frozen=True, slots=True)
-class Synced:
-    """What one sync of one bank did."""
-
-    bank: str
-    local_bank: str
-    added: int
-    removed: int
-    skipped: int
-    cursor: int
-    #: The publisher deleted the bank or stopped sharing it with this key: the mirror is gone.
-    gone: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "bank": self.bank,
-            "local_bank": self.local_bank,
-            "added": self.added,
-            "removed": self.removed,
-            "skipped": self.skipped,
-            "cursor": self.cursor,
-            "gone": self.gone,
-        }
 
 
 def normalise_url(url: str) -> str:
@@ -165,21 +118,28 @@ class Follower:
             self._sync_bank(shared[name]) if name in shared else self._drop(name, followed[name])
             for name in wanted
         ]
-        if self.on_applied is not None and any(s.added or s.removed or s.gone for s in done):
+        if self.on_applied is not None and any(s.changed for s in done):
             self.on_applied()
         return done
 
     def _sync_bank(self, remote: RemoteBank) -> Synced:
         follow_id, local, cursor = self._follow_row(remote)
-        added = removed = skipped = 0
+        total = Applied()
         while True:
             page = self._page(remote.name, cursor)
-            a, r, s = self._apply(follow_id, local, page)
-            added, removed, skipped = added + a, removed + r, skipped + s
+            total += self._apply(follow_id, local, page)
             cursor = page.next
             if not page.more:
                 break
-        return Synced(remote.name, local, added, removed, skipped, cursor)
+        return Synced(
+            remote.name,
+            local,
+            total.added,
+            total.removed,
+            total.skipped,
+            cursor,
+            updated=total.updated,
+        )
 
     def _followed(self) -> dict[str, tuple[int, str | None]]:
         """The banks of this publisher followed here: remote name → (follow id, local name)."""
@@ -283,27 +243,29 @@ class Follower:
             )
         return page
 
-    def _apply(self, follow_id: int, local: str, page: RemotePage) -> tuple[int, int, int]:
+    def _apply(self, follow_id: int, local: str, page: RemotePage) -> Applied:
         """Applies a verified page and moves the cursor, in one transaction."""
-        skipped = 0
+        done = Applied()
         with self.db.transaction() as session:
             row = session.get(BankFollow, follow_id)
             if row is None or row.cursor != page.since:  # another follower moved it meanwhile
-                return 0, 0, 0
-            added = removed = 0
+                return done
             pending: list[RemoteChange] = []
             for change in page.changes:
                 if change.op == "add":
                     pending.append(change)
                     continue
-                added += self._add(session, follow_id, local, pending)
+                done.added += self._add(session, follow_id, local, pending)
                 pending = []
-                removed += self._remove(session, follow_id, local, change.entry_id)
-            added += self._add(session, follow_id, local, pending)
-            skipped = sum(1 for c in page.changes if c.op == "add") - added
+                if change.op == "remove":
+                    done.removed += self._remove(session, follow_id, local, change.entry_id)
+                else:
+                    done.updated += self._update(session, follow_id, change)
+            done.added += self._add(session, follow_id, local, pending)
+            done.skipped = sum(1 for c in page.changes if c.op == "add") - done.added
             row.cursor = page.next
             row.synced_at = utcnow()
-        return added, removed, skipped
+        return done
 
     def _add(
         self, session: Session, follow_id: int, local: str, changes: list[RemoteChange]
@@ -347,6 +309,27 @@ class Follower:
         )
         session.flush()
         return len(ids)
+
+    def _update(self, session: Session, follow_id: int, change: RemoteChange) -> int:
+        """Gives the local mirror of the change's entry the standing the change carries, and
+        logs an update of it locally; 0 when there is nothing to change (see the module's
+        docstring: a replay, an entry not mirrored here or gone at the publisher)."""
+        if change.reviewed is None:  # gone at the publisher: its removal follows in the log
+            return 0
+        mirror = session.get(FollowedEntry, (follow_id, change.entry_id))
+        entry = session.get(BankEntry, mirror.entry_id) if mirror is not None else None
+        if mirror is None or entry is None:
+            return 0
+        minor = bool(change.minor)
+        if (entry.quality, entry.reviewed, mirror.minor) == (
+            change.quality,
+            change.reviewed,
+            minor,
+        ):
+            return 0
+        entry.quality, entry.reviewed, mirror.minor = change.quality, change.reviewed, minor
+        session.flush()
+        return self.store.log_updates_in(session, [entry.id])
 
     def _remove(self, session: Session, follow_id: int, local: str, remote_entry: int) -> int:
         where = (FollowedEntry.follow_id == follow_id, FollowedEntry.remote_entry == remote_entry)

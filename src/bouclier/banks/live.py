@@ -3,7 +3,9 @@
 The matcher is derived state, built once at start and then kept in step with the banks' change
 log (``hash_changes``, written in the same transaction as every bank write): a background thread
 reads the log every :data:`FOLLOW_INTERVAL` seconds and applies its adds and removes to the
-indexes incrementally, with a cheap re-read of the bank rows (new banks, thresholds). Several
+indexes incrementally, with a cheap re-read of the bank rows (new banks, thresholds); its updates
+(an entry's review status or minor flag changed) go to :attr:`LiveMatcher.on_update`, which drops
+the entries' cached standing (:meth:`bouclier.cases.matched.MatchedEntries.forget`). Several
 processes on one database therefore agree within about a second. A write through this process
 also catches up at once (:meth:`LiveMatcher.refresh`), so its own caller reads what it wrote.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +58,8 @@ class LiveMatcher:
     snapshot_cursor: int = 0  # the cursor of the last snapshot this process loaded or wrote
     policy: SnapshotPolicy | None = None
     _key: bytes = b""
+    #: Told the entries of each ``update`` the log brings (their standing changed; no hash did)
+    on_update: Callable[[list[int]], None] | None = None
     _refresh: threading.Lock = field(default_factory=threading.Lock)
     _snapshot_writes: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -105,6 +110,9 @@ class LiveMatcher:
                 if changes:
                     self.matcher.apply(changes)
                     self.cursor = changes[-1].cursor
+                    updated = [c.entry for c in changes if c.op == "update"]
+                    if updated and self.on_update is not None:
+                        self.on_update(updated)
                 if len(changes) < MAX_CHANGES:
                     return
 

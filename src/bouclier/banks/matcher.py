@@ -9,7 +9,8 @@ type's own for exact types). An entry found through several fingerprints is repo
 smallest distance.
 
 A matcher can be kept up to date while it serves: :meth:`BankMatcher.apply` replays changes from
-the banks' change log (adds and removes, idempotent, so a change seen twice does no harm) and
+the banks' change log (adds and removes, idempotent, so a change seen twice does no harm;
+updates touch no index) and
 :meth:`BankMatcher.set_banks` takes new bank rows (names, kinds, thresholds). Both are safe beside
 searches: the index's own updates are, the entry-to-bank map is published as one reference, and a
 hit whose bank the matcher does not know (yet, or any more) is left out.
@@ -225,7 +226,9 @@ class BankMatcher:
     def apply(self, changes: Sequence[Change]) -> None:
         """Replays changes of the change log, in cursor order. Idempotent: an add of an entry
         already held and a remove of one not held are skipped. An add of a signal type this
-        Bouclier does not know is skipped too (its entries are not indexed)."""
+        Bouclier does not know is skipped too (its entries are not indexed). An update changes
+        no hash and no bank (only the entry's standing, looked up when an answer is made:
+        :mod:`bouclier.cases.matched`), so the indexes have nothing to do for it."""
         with self._updates:
             start = 0
             while start < len(changes):
@@ -235,7 +238,7 @@ class BankMatcher:
                 run = changes[start:end]
                 if run[0].op == "add":
                     self._add([c for c in run if c.signal_type in self.signal_types])
-                else:
+                elif run[0].op == "remove":
                     self._remove([c.entry for c in run])
                 start = end
 

@@ -10,7 +10,9 @@ exist.
 **What.** A change carries its entry's ``quality``, ``reviewed`` (false for a hash a victim reported
 that no analyst has confirmed yet: the policy never blocks on it alone) and ``minor`` (the entry
 belongs to a case concerning a minor), so that a follower reproduces the publisher's verdict, with
-the same field names in a page of changes and in a webhook body (:func:`standings`). Entries of an
+the same field names in a page of changes and in a webhook body (:func:`standings`). When one of
+them changes later (an analyst's review, a merge into a minor's case), the log gets an ``update``
+of the entry, which carries them again: a follower replaces what it had. Entries of an
 on-demand signal type (ORB keypoints, which can be inverted into a picture: docs/robust-signal.md)
 are never shared (:func:`shared`).
 
@@ -168,6 +170,12 @@ class EntryStanding:
 
 
 GONE = EntryStanding(None, None, None)
+
+#: The changes that carry their entry's standing: an addition, and an update of it (its review
+#: status, its case's minor flag or its quality changed). Both are read at the time the change is
+#: sent, so the newest standing wins whatever order they are applied in, and a change of an
+#: entry gone since carries :data:`GONE` (nothing to resurrect).
+WITH_STANDING = ("add", "update")
 
 
 def standings(session: Session, entry_ids: Iterable[int]) -> dict[int, EntryStanding]:

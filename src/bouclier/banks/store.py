@@ -10,8 +10,16 @@ said otherwise. Every write is one transaction: an add or an import is kept whol
 Every write also records what it did to each entry in the change log (``hash_changes``), in the
 same transaction: API processes follow the log to keep their indexes in step, platforms pull it
 (:meth:`BankStore.changes`) to keep a local copy of a bank, and the webhook fan-out
-(:mod:`bouclier.webhooks.fanout`) turns it into ``hash.added`` / ``hash.removed`` deliveries. The
-banks know nothing of their followers. A deleted bank's name and kind stay in ``deleted_banks``.
+(:mod:`bouclier.webhooks.fanout`) turns it into ``hash.added`` / ``hash.removed`` /
+``hash.updated`` deliveries. The banks know nothing of their followers. A deleted bank's name and
+kind stay in ``deleted_banks``.
+
+**Updates.** What is shared of an entry besides its hash (its review status, its case's minor
+flag, its quality: :mod:`bouclier.banks.sharing`) can change after it was added: an analyst
+confirms it, a merge makes its case a minor's, a followed publisher says so. Every such write
+records an ``update`` of the entry (:meth:`BankStore.log_updates_in`) in its own transaction, with
+the entry's hash as an ``add`` has it; a reader of the log then reads the entry's new standing,
+as it does for an ``add``. An update changes no hash and no bank: indexes have nothing to do.
 
 **Cursors commit in order.** A change's cursor is its row id, and a reader asks for "everything
 after the last cursor I saw". On PostgreSQL ids come from a sequence when a row is inserted, not
@@ -134,7 +142,8 @@ class EntryRecord:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One line of the change log: ``op`` ('add' or 'remove') of ``entry`` in bank ``bank_id``,
+    """One line of the change log: ``op`` ('add', 'remove' or 'update') of ``entry`` in bank
+    ``bank_id``,
     whose value of ``signal_type`` is ``value`` (empty for a withdrawn case's hashes)."""
 
     cursor: int
@@ -261,7 +270,7 @@ class BankStore:
             ).all()
             session.execute(delete(Bank).where(Bank.id == bank.id))
             session.merge(DeletedBank(id=bank.id, name=bank.name, kind=bank.kind))
-            _log(session, bank, "remove", sorted(tuple(row) for row in removed))
+            _log(session, bank.id, "remove", sorted(tuple(row) for row in removed))
         return len(removed)
 
     def add(self, name: str, entries: Iterable[NewEntry]) -> list[int]:
@@ -295,6 +304,26 @@ class BankStore:
         if bank is None:
             raise NotFound(f"no bank named {name!r}", code="bank_not_found")
         return _remove(session, _info(bank, 0), entry_ids)
+
+    def log_updates_in(self, session: Session, entry_ids: Iterable[int]) -> int:
+        """Records an ``update`` of each of these entries still in a bank, in the caller's
+        transaction: the write that changed what is shared of them (their review status, their
+        case's minor flag, their quality) must commit with it, or followers, webhooks and HMA
+        keep the old verdict. Call it after the caller's own row changes (the log's lock is then
+        held to the commit, as for :meth:`remove_entries_in`). Returns how many were logged."""
+        wanted = sorted(set(entry_ids))
+        by_bank: dict[int, list[tuple[int, str, str]]] = {}
+        for start in range(0, len(wanted), _INSERT_BATCH):
+            rows = session.execute(
+                select(BankEntry.bank_id, BankEntry.id, BankEntry.signal_type, BankEntry.value)
+                .where(BankEntry.id.in_(wanted[start : start + _INSERT_BATCH]))
+                .order_by(BankEntry.id)
+            ).tuples()
+            for bank_id, entry_id, signal_type, value in rows:
+                by_bank.setdefault(bank_id, []).append((entry_id, signal_type, value))
+        for bank_id, entries in sorted(by_bank.items()):
+            _log(session, bank_id, "update", entries)
+        return sum(len(entries) for entries in by_bank.values())
 
     def changes(
         self, since: int = 0, limit: int = 1000, *, bank: str | None = None
@@ -393,7 +422,7 @@ def _add(session: Session, bank: BankInfo, entries: Sequence[NewEntry]) -> list[
     added = [
         (i, str(row["signal_type"]), str(row["value"])) for i, row in zip(ids, rows, strict=True)
     ]
-    _log(session, bank, "add", added)
+    _log(session, bank.id, "add", added)
     return ids
 
 
@@ -405,13 +434,11 @@ def _remove(session: Session, bank: BankInfo, entry_ids: Sequence[int]) -> int:
         .where(BankEntry.bank_id == bank.id, BankEntry.id.in_(list(entry_ids)))
         .returning(BankEntry.id, BankEntry.signal_type, BankEntry.value)
     ).all()
-    _log(session, bank, "remove", sorted(tuple(row) for row in removed))
+    _log(session, bank.id, "remove", sorted(tuple(row) for row in removed))
     return len(removed)
 
 
-def _log(
-    session: Session, bank: BankInfo, op: str, entries: Sequence[tuple[int, str, str]]
-) -> None:
+def _log(session: Session, bank_id: int, op: str, entries: Sequence[tuple[int, str, str]]) -> None:
     """Writes the change log rows of one write, in its transaction (see the module docstring):
     ``entries`` are (entry id, signal type, value)."""
     if not entries:
@@ -421,7 +448,7 @@ def _log(
     now = utcnow()
     rows = [
         {
-            "bank_id": bank.id,
+            "bank_id": bank_id,
             "entry_id": entry_id,
             "op": op,
             "signal_type": signal_type,

@@ -274,7 +274,7 @@ class CaseItems(CaseLookup):
                 # the hash out of the change log, as a withdrawal does
                 session.execute(
                     delete(HashChange).where(
-                        HashChange.entry_id == entry_id, HashChange.op == "add"
+                        HashChange.entry_id == entry_id, HashChange.op.in_(("add", "update"))
                     )
                 )
                 session.execute(

@@ -9,9 +9,11 @@ are rare by design). So an analyst's confirmation counts at once, in every proce
 change to the snapshot format or the change log.
 
 A reviewed entry's standing is cached for a few seconds (a burst of re-uploads of one image then
-costs one query); a case only ever becomes a minor's (by a merge), so a stale "not a minor" lasts
-at most :data:`TTL` seconds. An unreviewed entry is never cached, so its confirmation is seen by
-the next match; an entry that is not found (deleted meanwhile) stands as unreviewed.
+costs one query); a case only ever becomes a minor's (by a merge), and the change log's ``update``
+of each entry it concerns drops it from the cache of every process that follows the log
+(:meth:`MatchedEntries.forget`), so a stale "not a minor" lasts about a second, :data:`TTL`
+seconds at most. An unreviewed entry is never cached, so its confirmation is seen by the next
+match; an entry that is not found (deleted meanwhile) stands as unreviewed.
 """
 
 from __future__ import annotations
@@ -88,6 +90,12 @@ class MatchedEntries:
                 while len(self._cache) > _CACHED:
                     self._cache.popitem(last=False)
         return known
+
+    def forget(self, entries: Iterable[int]) -> None:
+        """Drops these entries' cached standing (the change log says it changed)."""
+        with self._lock:
+            for entry in entries:
+                self._cache.pop(entry, None)
 
     def settle(self, found: Sequence[Sequence[Match]]) -> tuple[list[tuple[Match, ...]], set[int]]:
         """Each list of matches with its entries' ``reviewed`` filled in, and the entries of a

@@ -104,17 +104,25 @@ class CaseReview(CaseLookup):
             item.status = status
             item.reviewed_at = now
             item.bank_entry_id = entry_id
+            confirmed: list[int] = []
             if status == "confirmed" and entry_id is not None:
                 # from now on a match on it is an analyst's word, not a stranger's: the policy
                 # may block and escalate (every process sees it at its next match, no snapshot)
-                session.execute(
-                    update(BankEntry).where(BankEntry.id == entry_id).values(reviewed=True)
+                confirmed = list(
+                    session.scalars(
+                        update(BankEntry)
+                        .where(BankEntry.id == entry_id, BankEntry.reviewed.is_(False))
+                        .values(reviewed=True)
+                        .returning(BankEntry.id)
+                    )
                 )
             if row.status == "new":
                 row.status = "in_progress"
             row.updated_at = now
             custody.append(session, row.id, f"item.{status}", actor, {"item": item.id}, at=now)
             _looked_at(session, row, actor, now)
+            # last: followers, webhooks and HMA learn the new verdict with it, or not at all
+            self.banks.log_updates_in(session, confirmed)
             return item_info(item)
 
     def _robust_entries(
@@ -211,12 +219,18 @@ class CaseReview(CaseLookup):
                     update(model).where(model.case_id == src.id).values(case_id=dst.id)
                 )
                 moved[model.__tablename__] = int(getattr(result, "rowcount", 0) or 0)
+            # the entries whose case becomes a minor's by the merge: their shared standing changes
+            minor = dst.minor or src.minor
+            now_minor = [case.number for case in (src, dst) if case.minor != minor]
+            updated = list(
+                session.scalars(select(BankEntry.id).where(BankEntry.case_ref.in_(now_minor)))
+            )
             session.execute(
                 update(BankEntry)
                 .where(BankEntry.case_ref == src.number)
                 .values(case_ref=dst.number)
             )
-            dst.minor = dst.minor or src.minor
+            dst.minor = minor
             dst.sextortion = dst.sextortion or src.sextortion
             if dst.collective_id is None:
                 dst.collective_id = src.collective_id
@@ -228,6 +242,7 @@ class CaseReview(CaseLookup):
             custody.append(
                 session, dst.id, "case.merged", actor, {"from": src.number, "moved": moved}, at=now
             )
+            self.banks.log_updates_in(session, updated)  # last: the log's lock to the commit
             return case_info(session, dst)
 
     # --- the analyst's queue -------------------------------------------------------------------

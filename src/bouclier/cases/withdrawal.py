@@ -114,11 +114,14 @@ class CaseWithdrawal(CaseLookup):
                 self.banks.remove_entries_in(session, name, ids) for name, ids in by_bank.items()
             )
             entry_ids = [entry_id for entry_id, _ in found]
-            # 3. the hashes out of the change log: adds go, removes keep only the entry id
+            # 3. the hashes out of the change log: adds and updates go, removes keep only the
+            #    entry id
             for start in range(0, len(entry_ids), 500):
                 chunk = entry_ids[start : start + 500]
                 session.execute(
-                    delete(HashChange).where(HashChange.entry_id.in_(chunk), HashChange.op == "add")
+                    delete(HashChange).where(
+                        HashChange.entry_id.in_(chunk), HashChange.op.in_(("add", "update"))
+                    )
                 )
                 session.execute(
                     update(HashChange).where(HashChange.entry_id.in_(chunk)).values(value="")

@@ -126,7 +126,7 @@ def follow(
         while True:
             try:
                 for synced in follower.sync(list(banks) or None):
-                    if once or synced.added or synced.removed or synced.gone:
+                    if once or synced.changed:
                         printer.row(synced.to_dict())
             except RemoteError as exc:
                 if once:

@@ -195,7 +195,7 @@ class FeedbackStore:
                 )
                 .returning(BankEntry.id)
             ).scalar_one()
-            _log(session, bank, "add", [(int(entry_id), row.signal_type, row.value)])
+            _log(session, bank.id, "add", [(int(entry_id), row.signal_type, row.value)])
             session.refresh(row)
             info = _info(session, row)
             return FeedbackInfo(**{**_fields(info), "false_positive_entry": int(entry_id)})

@@ -1,4 +1,5 @@
-"""The webhook fan-out: the bank change log becomes ``hash.added`` / ``hash.removed`` deliveries.
+"""The webhook fan-out: the bank change log becomes ``hash.added`` / ``hash.removed`` /
+``hash.updated`` deliveries.
 
 Webhooks follow the change log (``hash_changes``) like every other follower of the banks, and the
 banks know nothing of them. Changes of a server-only signal type (ORB keypoints, which can be

@@ -10,11 +10,11 @@ Every body has the same envelope, compact JSON with sorted keys, signed and sent
 
     {"event": "takedown.requested", "created_at": "2026-11-21T08:00:00Z", "data": {...}}
 
-A bank write is one ``hash.added`` or ``hash.removed`` event, however many hashes it has: one
-delivery per webhook and :data:`CHANGES_PER_DELIVERY` changes (an import of 200,000 hashes is 200
-deliveries per webhook, not 200,000). Such a row stores only the envelope and the range of the
-write's changes in the change log (``first_cursor``, ``last_cursor``); the changes themselves are
-read from the log when the body is sent (:func:`expand`)::
+A bank write is one ``hash.added``, ``hash.removed`` or ``hash.updated`` event, however many
+hashes it has: one delivery per webhook and :data:`CHANGES_PER_DELIVERY` changes (an import of
+200,000 hashes is 200 deliveries per webhook, not 200,000). Such a row stores only the envelope
+and the range of the write's changes in the change log (``first_cursor``, ``last_cursor``); the
+changes themselves are read from the log when the body is sent (:func:`expand`)::
 
     {"event": "hash.added", "created_at": "2026-11-21T08:00:00Z",
      "data": {"bank": "victims", "bank_kind": "victim", "first_cursor": 345, "last_cursor": 346,
@@ -26,7 +26,9 @@ read from the log when the body is sent (:func:`expand`)::
                            "minor": false}]}}
 
 ``quality``, ``reviewed`` and ``minor`` are the entry's, as in a page of changes
-(:mod:`bouclier.banks.sharing`); null in a removal, or once the entry is gone.
+(:mod:`bouclier.banks.sharing`); null in a removal, or once the entry is gone. A ``hash.updated``
+event has the same body: what is shared of entries already announced changed (an analyst
+confirmed them, their case became a minor's); replace what you hold of each, if you hold it.
 
 ``cursor`` is each change's cursor in the bank's change log (``GET /v1/banks/{name}/changes``).
 When a case is withdrawn, its additions leave the log and its removals keep ``"value": null``:
@@ -45,7 +47,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bouclier.banks.sharing import GONE, shared, standings
+from bouclier.banks.sharing import GONE, WITH_STANDING, shared, standings
 from bouclier.errors import InputError, NotFound
 from bouclier.signals.registry import server_only_names
 from bouclier.storage.models import HashChange, Webhook, WebhookDelivery, utc_iso, utcnow
@@ -56,7 +58,7 @@ _INSERT_BATCH = 5000
 #: 130 kB of PDQ changes); a larger bank write is announced in several deliveries.
 CHANGES_PER_DELIVERY = 1000
 _SCRUB_BATCH = 500
-HASH_EVENTS = {"add": "hash.added", "remove": "hash.removed"}
+HASH_EVENTS = {"add": "hash.added", "remove": "hash.removed", "update": "hash.updated"}
 TAKEDOWN = "takedown.requested"
 
 
@@ -185,7 +187,8 @@ def expand(session: Session, payload: str, first: int | None, last: int | None) 
         .order_by(HashChange.id)
     ).all()
     # The entry's standing, with the names of a page of changes (bouclier.banks.sharing).
-    found = standings(session, [entry_id for _, entry_id, _, _ in rows]) if op == "add" else {}
+    carries = op in WITH_STANDING
+    found = standings(session, [entry_id for _, entry_id, _, _ in rows]) if carries else {}
     envelope["data"]["changes"] = [
         {
             "cursor": cursor,

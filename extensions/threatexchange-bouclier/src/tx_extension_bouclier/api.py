@@ -3,8 +3,11 @@ to one bank of a Bouclier instance.
 
 :meth:`BouclierSignalExchangeAPI.fetch_iter` pulls the bank's signed delta sync from the
 checkpoint's cursor, one verified page per :class:`FetchDelta`, keyed by Bouclier's ``entry_id``:
-an addition is a :class:`BouclierSignalMetadata` record, a removal (an analyst's, a victim's
-withdrawal, whose value is null) is ``None``, which threatexchange's merge turns into a deletion.
+an addition is a :class:`BouclierSignalMetadata` record, an update (the entry's review status or
+minor flag changed at the publisher) is the entry's whole new record, which replaces the old one
+as threatexchange's merge does for any record under the same key, and a removal (an analyst's, a
+victim's withdrawal, whose value is null) is ``None``, which the merge turns into a deletion. An
+update of an entry gone since carries no standing: ``None`` as well, never a resurrection.
 The checkpoint holds the cursor and the publisher key's fingerprint, pinned on the first fetch
 (or named by the collab's ``expect_key``): a page signed by another key stops the fetch, and
 nothing of it is yielded. Signal types map to threatexchange's: ``pdq`` to ``pdq``, ``md5`` and
@@ -214,10 +217,11 @@ class BouclierSignalExchangeAPI(
 
 
 def _record(change: pages.Change) -> BouclierSignalMetadata | None:
-    """The record of an addition still at the publisher, in a type threatexchange names; None
-    (a deletion) for anything else."""
+    """The record of an addition or update of an entry still at the publisher, in a type
+    threatexchange names; None (a deletion) for anything else."""
     kind = SIGNAL_TYPES.get(change.signal_type)
-    if change.op != "add" or change.value is None or change.reviewed is None or kind is None:
+    present = change.value is not None and change.reviewed is not None
+    if change.op not in ("add", "update") or not present or kind is None:
         return None
     return BouclierSignalMetadata(
         entry_id=change.entry_id,

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 SIGNATURE_HEADER = "Bouclier-Page-Signature"
 FINGERPRINT_PREFIX = "SHA256:"
 MAX_CURSOR = 2**62
-OPS = ("add", "remove")
+OPS = ("add", "remove", "update")
 
 
 class BouclierPageError(Exception):
@@ -33,7 +33,9 @@ class BouclierPageError(Exception):
 @dataclass(frozen=True)
 class Change:
     """One change of a bank. ``value`` and the standing are None for a removal (a withdrawn
-    case's removal carries no value at all) and for an addition whose entry is gone since."""
+    case's removal carries no value at all) and for an addition or update whose entry is gone
+    since. An update carries the entry's new standing (an analyst confirmed it, its case became
+    a minor's)."""
 
     cursor: int
     op: str
