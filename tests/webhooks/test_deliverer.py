@@ -10,6 +10,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -123,6 +124,49 @@ def test_bank_writes_reach_a_real_receiver_signed(
         ("hash.added", "delivered", 1, 200),
     ]
     assert {r.headers["Bouclier-Delivery"] for r in platform.received} == {str(d.id) for d in log}
+
+
+def test_a_review_reaches_subscribers_as_hash_updated_with_the_new_standing(
+    db: Database, deliverer: Deliverer, tmp_path: Path
+) -> None:
+    """An analyst's confirmation of a minor's case hash is one ``hash.updated`` event, signed,
+    carrying the entry's new standing; a webhook that did not opt in to it gets nothing."""
+    from bouclier.cases import VICTIM_BANK, Cases, HashReport
+    from bouclier.settings import Settings
+
+    cases = Cases(db, Settings(data_dir=tmp_path))
+    case, _ = cases.create(minor=True)
+    [item] = cases.add_hashes(case.number, [HashReport(PDQ_A, 88)])
+    with receiver() as platform:
+        webhooks = WebhookStore(db, destinations=LOOPBACK)
+        _, secret = webhooks.create("all", platform.url)
+        adds_only, _ = webhooks.create("adds", platform.url, ["hash.added"])
+        assert deliverer.deliver_due() == 2  # the add, to both
+        platform.received.clear()
+        cases.review_item(case.number, item.id, "confirm", actor="analyst:a")
+        cases.review_item(case.number, item.id, "confirm", actor="analyst:a")  # no change
+        assert deliverer.deliver_due() == 1
+        assert deliverer.deliver_due() == 0
+    [got] = platform.received
+    assert got.headers["Bouclier-Event"] == "hash.updated"
+    assert verify_signature(secret, got.headers["Bouclier-Signature"], got.body)
+    body = json.loads(got.body)
+    add_row, update_row = BankStore(db).changes(0, 10)
+    assert (add_row.op, update_row.op, update_row.entry) == ("add", "update", add_row.entry)
+    assert body["event"] == "hash.updated"
+    assert body["data"]["bank"] == VICTIM_BANK
+    assert body["data"]["changes"] == [
+        {
+            "cursor": update_row.cursor,
+            "entry_id": add_row.entry,
+            "signal_type": "pdq",
+            "value": PDQ_A,
+            "quality": 88,
+            "reviewed": True,  # was false when it was added
+            "minor": True,
+        }
+    ]
+    assert [d.event for d in WebhookStore(db).deliveries(adds_only.id)] == ["hash.added"]
 
 
 def test_a_bulk_write_is_one_event_in_pages_per_webhook_and_every_change_is_in_one(
