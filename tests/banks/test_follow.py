@@ -18,11 +18,12 @@ import psycopg
 import pytest
 
 from bouclier.banks.follower import Follower
+from bouclier.banks.remote import RemoteChange, RemotePage
 from bouclier.banks.sharing import Publications
 from bouclier.cases import VICTIM_BANK, HashReport
 from bouclier.errors import RemoteError
 from bouclier.settings import load_settings
-from bouclier.storage.models import BankFollow
+from bouclier.storage.models import BankFollow, FollowedEntry
 from tests.conftest import POSTGRES_ADMIN
 from tests.web.server import LiveServer, serving
 
@@ -352,3 +353,115 @@ def test_a_withdrawn_removal_has_a_null_value_in_pages_and_webhook_bodies(pair: 
         payload = json.dumps({"event": HASH_EVENTS["remove"], "data": {}})
         body = json.loads(expand(session, payload, cursor, cursor))
     assert [c["value"] for c in body["data"]["changes"]] == [None]
+
+
+def _verdict(pair: Pair, pdq: str) -> tuple[str, bool]:
+    """The follower's local verdict on a hash: (ALLOW/REVIEW/BLOCK, escalate)."""
+    answer = httpx.post(
+        f"{pair.follower.url}/v1/match/hashes",
+        headers={"Authorization": f"Bearer {pair.local_platform}"},
+        json={"pdq": [pdq]},
+    )
+    assert answer.status_code == 200, answer.text
+    result = answer.json()["results"][0]
+    return result["verdict"], result["escalate"]
+
+
+def _local_updates(pair: Pair) -> int:
+    return sum(1 for c in pair.follower.services.store.changes(0, 1000) if c.op == "update")
+
+
+def test_a_review_on_the_publisher_changes_the_followers_verdict_once(pair: Pair) -> None:
+    """A victim's hash of a minor's case, unreviewed: the follower only asks for a review. An
+    analyst confirms it on the publisher: the next sync applies the update and the follower
+    blocks and escalates, as the publisher does; replaying changes nothing."""
+    cases = pair.publisher.cases
+    case, _ = cases.create(minor=True)
+    [item] = cases.add_hashes(case.number, [HashReport(PDQ_CASE, 88)])
+    follower = _follower(pair)
+    [first] = follower.sync([VICTIM_BANK])
+    assert (first.added, first.updated) == (1, 0)
+    assert _wait_matches(pair, PDQ_CASE, True) != []
+    assert _verdict(pair, PDQ_CASE) == ("REVIEW", False)  # a stranger's claim: no escalation
+
+    cases.review_item(case.number, item.id, "confirm", actor="analyst:a")
+    [synced] = follower.sync([VICTIM_BANK])
+    assert (synced.added, synced.removed, synced.updated) == (0, 0, 1)
+    assert _verdict(pair, PDQ_CASE) == ("BLOCK", True)  # a reviewed match of a minor's case
+    [local] = pair.follower.services.store.entries(VICTIM_BANK)
+    assert (local.reviewed, local.quality) == (True, 88)
+    assert _local_updates(pair) == 1  # the follower's own followers and webhooks hear of it
+
+    # replays: the same sync again, and a fresh follower object, change and log nothing
+    [again] = _follower(pair).sync([VICTIM_BANK])
+    assert (again.updated, again.cursor) == (0, synced.cursor)
+    mirrored = pair.follower.services.db
+    with mirrored.transaction() as session:
+        [row] = session.query(BankFollow).all()
+        remote_entry = session.query(FollowedEntry.remote_entry).scalar()
+        page = RemotePage(
+            bank=VICTIM_BANK,
+            since=row.cursor,
+            changes=[_update(row.cursor + 1, remote_entry)],
+            next=row.cursor + 1,
+            more=False,
+        )
+    assert follower._apply(row.id, VICTIM_BANK, page).updated == 0  # the same standing again
+    assert _local_updates(pair) == 1
+    assert _verdict(pair, PDQ_CASE) == ("BLOCK", True)
+
+
+def _update(cursor: int, remote_entry: int, **standing: object) -> RemoteChange:
+    fields = {"quality": 88, "reviewed": True, "minor": True, **standing}
+    return RemoteChange(
+        cursor=cursor,
+        op="update",
+        entry_id=remote_entry,
+        signal_type="pdq",
+        value=PDQ_CASE,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_an_update_after_a_removal_brings_nothing_back(pair: Pair) -> None:
+    """Confirmed then removed on the publisher before the follower syncs: the update carries no
+    standing (the entry is gone) and the removal applies. A stale update that arrives after the
+    removal (out of order) is skipped: the entry is not resurrected."""
+    publisher = pair.publisher.services.store
+    cases = pair.publisher.cases
+    case, _ = cases.create(minor=True)
+    [item] = cases.add_hashes(case.number, [HashReport(PDQ_CASE, 88)])
+    follower = _follower(pair)
+    follower.sync([VICTIM_BANK])
+    assert _wait_matches(pair, PDQ_CASE, True) != []
+    with pair.follower.services.db.transaction() as session:
+        remote_entry = session.query(FollowedEntry.remote_entry).scalar()
+
+    cases.review_item(case.number, item.id, "confirm", actor="analyst:a")
+    publisher.remove_entries(VICTIM_BANK, [remote_entry])
+    answer = httpx.get(
+        f"{pair.publisher.url}/v1/banks/{VICTIM_BANK}/changes",
+        headers={"Authorization": f"Bearer {pair.platform}"},
+    )
+    ops = [(c["op"], c["reviewed"]) for c in answer.json()["changes"]]
+    assert ops == [("add", None), ("update", None), ("remove", None)]  # all read as gone now
+    [synced] = follower.sync([VICTIM_BANK])
+    assert (synced.updated, synced.removed) == (0, 1)
+    assert list(pair.follower.services.store.entries(VICTIM_BANK)) == []
+    assert _wait_matches(pair, PDQ_CASE, False) == []
+
+    with pair.follower.services.db.transaction() as session:
+        [row] = session.query(BankFollow).all()
+        follow_id, cursor = row.id, row.cursor
+    stale = RemotePage(
+        bank=VICTIM_BANK,
+        since=cursor,
+        changes=[_update(cursor + 1, remote_entry)],
+        next=cursor + 1,
+        more=False,
+    )
+    applied = follower._apply(follow_id, VICTIM_BANK, stale)
+    assert (applied.updated, applied.added) == (0, 0)
+    assert list(pair.follower.services.store.entries(VICTIM_BANK)) == []
+    assert _local_updates(pair) == 0
+    assert _matches(pair.follower, pair.local_platform, PDQ_CASE) == []
