@@ -4,6 +4,7 @@ a matcher that ends up exactly where a fresh build from the database would."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import text
 from bouclier.banks import matcher as matcher_module
 from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore, Change, NewEntry
+from bouclier.cases.matched import MatchedEntries, Standing
 from bouclier.errors import InputError
 from bouclier.storage import Database
 
@@ -209,3 +211,40 @@ def test_cursors_commit_in_order_on_postgresql(store: BankStore) -> None:
     changes = store.changes(0)
     assert changes[0].entry == 424242
     assert changes[0].cursor < changes[1].cursor
+
+
+def test_a_confirmation_and_a_merge_into_a_minors_case_log_updates_every_process_sees(
+    db: Database, store: BankStore, database_url: str, tmp_path: Path
+) -> None:
+    """An analyst's confirmation logs an ``update`` of its entry, a merge into a minor's case
+    one of each entry whose case becomes a minor's (not of those already a minor's), each in
+    the write's transaction; deciding again logs nothing. A process following the log keeps
+    every hash (an update touches no index) and drops the entries' cached standing."""
+    from bouclier.banks.live import LiveMatcher
+    from bouclier.cases import VICTIM_BANK, Cases, HashReport
+    from bouclier.settings import Settings
+
+    cases = Cases(db, Settings(data_dir=tmp_path), banks=store)
+    adult, _ = cases.create()
+    minor, _ = cases.create(minor=True)
+    x, y = _hashes(2, seed=9)
+    [item_x] = cases.add_hashes(adult.number, [HashReport(x, 90)])
+    cases.add_hashes(minor.number, [HashReport(y, 90)])
+    live = LiveMatcher.start(store, database_url, min_quality=0)
+    matched = MatchedEntries(db, ttl=3600.0)  # a cached standing would outlive the test
+    live.on_update = matched.forget
+    [entry_x] = [m.entry for m in live.matcher.match_hash(x)]
+    [entry_y] = [m.entry for m in live.matcher.match_hash(y)]
+
+    cases.review_item(adult.number, item_x.id, "confirm", actor="analyst:a")
+    cases.review_item(adult.number, item_x.id, "confirm", actor="analyst:a")
+    live.refresh()
+    assert matched.of([entry_x])[entry_x] == Standing(reviewed=True, minor=False)  # cached
+    cases.merge(adult.number, minor.number, actor="analyst:a")
+    updates = [(c.op, c.entry, c.value) for c in store.changes(0, 100) if c.op == "update"]
+    assert updates == [("update", entry_x, x), ("update", entry_x, x)]  # confirmed, merged
+    live.refresh()
+    assert matched.of([entry_x])[entry_x] == Standing(reviewed=True, minor=True)
+    assert [m.entry for m in live.matcher.match_hash(x)] == [entry_x]  # still indexed
+    assert [m.entry for m in live.matcher.match_hash(y)] == [entry_y]
+    assert {e.id for e in store.entries(VICTIM_BANK)} == {entry_x, entry_y}
