@@ -320,14 +320,10 @@ class Follower:
         entry = session.get(BankEntry, mirror.entry_id) if mirror is not None else None
         if mirror is None or entry is None:
             return 0
-        minor = bool(change.minor)
-        if (entry.quality, entry.reviewed, mirror.minor) == (
-            change.quality,
-            change.reviewed,
-            minor,
-        ):
+        standing = (change.quality, change.reviewed, bool(change.minor))
+        if (entry.quality, entry.reviewed, mirror.minor) == standing:
             return 0
-        entry.quality, entry.reviewed, mirror.minor = change.quality, change.reviewed, minor
+        entry.quality, entry.reviewed, mirror.minor = standing
         session.flush()
         return self.store.log_updates_in(session, [entry.id])
 

@@ -6,7 +6,8 @@ analyst confirms its item (``bank_entries.reviewed``); anything else an operator
 reviewed. The matcher's index and snapshots hold hashes only: the standing of an entry is looked
 up **when an answer is made**, for the entries matched, which are few (matches on victim banks
 are rare by design). So an analyst's confirmation counts at once, in every process, with no
-change to the snapshot format or the change log.
+change to the indexes or their snapshots (the change log's ``update`` of the entry is for the
+caches below, and for followers, webhooks and HMA elsewhere).
 
 A reviewed entry's standing is cached for a few seconds (a burst of re-uploads of one image then
 costs one query); a case only ever becomes a minor's (by a merge), and the change log's ``update``
