@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from guard_concepts import BANKS  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
+NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
 
 
 def heldout_texts() -> set[str]:
@@ -56,27 +58,60 @@ def concept_rows() -> list[dict[str, str]]:
     return rows
 
 
-def heldout_rows() -> list[dict[str, str]]:
-    rows = []
-    source = CORPUS / "source" / "heldout_v2.txt"
+def heldout_rows(name: str = "heldout_v2") -> list[dict[str, object]]:
+    """The hand-written rows of ``source/<name>.txt``: lang, label, text and, optionally, the
+    conversation before the prompt (previous requests separated by ``||``)."""
+    rows: list[dict[str, object]] = []
+    source = CORPUS / "source" / f"{name}.txt"
     for line in source.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        lang, label, text = line.split("\t")
-        row = {"text": text, "label": label, "lang": lang}
+        lang, label, text, *before = line.split("\t")
+        row: dict[str, object] = {"text": text, "label": label, "lang": lang}
         if label == "refuse":
             row["concept"] = "written"
+        if before:
+            row["context"] = [turn.strip() for turn in before[0].split("||")]
         rows.append({**row, "split": "heldout"})
     return rows
 
 
-def dump(rows: list[dict[str, str]]) -> str:
+def _shingles(text: str) -> set[str]:
+    folded = " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    return {folded[i : i + 4] for i in range(max(len(folded) - 3, 1))}
+
+
+def overlaps(rows: list[dict[str, object]], others: list[str], limit: float) -> list[str]:
+    """Each row whose text shares at least ``limit`` of its character 4-grams (Jaccard) with a
+    text of ``others``: a near-duplicate of a prompt seen in training."""
+    seen = [(_shingles(t), t) for t in others]
+    found = []
+    for row in rows:
+        mine = _shingles(str(row["text"]))
+        for theirs, text in seen:
+            if len(mine & theirs) / len(mine | theirs) >= limit:
+                found.append(f"{row['text']!r} ~ {text!r}")
+                break
+    return found
+
+
+def dump(rows: list[dict[str, object]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
 def main() -> None:
     (CORPUS / "concepts.jsonl").write_text(dump(concept_rows()), encoding="utf-8")
     (CORPUS / "heldout-v2.jsonl").write_text(dump(heldout_rows()), encoding="utf-8")
+    v3 = heldout_rows("heldout_v3")
+    (CORPUS / "heldout-v3.jsonl").write_text(dump(v3), encoding="utf-8")
+    others = [
+        json.loads(line)["text"]
+        for name in ("tune", "concepts", "heldout", "heldout-v2")
+        for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    near = overlaps(v3, others, NEAR)
+    print(f"heldout-v3: {len(v3)} prompts, {len(near)} near-duplicates of another corpus file")
+    print("\n".join(near))
 
 
 if __name__ == "__main__":
