@@ -105,7 +105,7 @@ def dump(rows: list[dict[str, object]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
-def main() -> None:
+def main() -> int:
     (CORPUS / "concepts.jsonl").write_text(dump(concept_rows()), encoding="utf-8")
     (CORPUS / "seen-v2.jsonl").write_text(dump(written_rows("seen_v2", "tune")), encoding="utf-8")
     v3 = written_rows("heldout_v3", "heldout")
@@ -118,7 +118,8 @@ def main() -> None:
     near = overlaps(v3, others, NEAR)
     print(f"heldout-v3: {len(v3)} prompts, {len(near)} near-duplicates of another corpus file")
     print("\n".join(near))
+    return 1 if near else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
