@@ -5,6 +5,9 @@
 * ``corpus/guard/concepts.jsonl`` (split ``tune``): the phrase banks of scripts/guard_concepts.py,
   each phrase put in three of its language's frames with three people, drawn with a fixed seed;
   a generated prompt equal to a held-out one is dropped.
+* ``corpus/guard/contrast.jsonl`` (split ``tune``): the contrastive banks of
+  scripts/guard_contrast.py (clothes on against off, euphemisms against harmless words), each
+  phrase in two frames.
 * ``corpus/guard/seen-v2.jsonl`` (split ``tune``): the hand-written sentences of
   corpus/guard/source/seen_v2.txt (held out until their errors were read; trained on since).
 * ``corpus/guard/heldout-v3.jsonl`` (split ``heldout``): the hand-written sentences of
@@ -27,11 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from guard_concepts import BANKS  # noqa: E402
+from guard_contrast import CONTRAST  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
 #: The files trained and tuned on (split ``tune``); heldout-v3.jsonl is never among them.
-TRAINING = ("tune", "concepts", "seen-v1", "seen-v2")
+TRAINING = ("tune", "concepts", "contrast", "seen-v1", "seen-v2")
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
 
 
@@ -44,16 +48,21 @@ def written_texts() -> set[str]:
     return texts
 
 
-def concept_rows() -> list[dict[str, str]]:
-    rng = random.Random(13)
+def concept_rows(
+    banks: dict[str, dict[str, list[str]]] = BANKS, seed: int = 13, per_phrase: int = PER_PHRASE
+) -> list[dict[str, str]]:
+    """Each phrase of ``banks`` in ``per_phrase`` frames of its language (scripts/guard_concepts.py
+    gives the frames and the people)."""
+    rng = random.Random(seed)
     rows: list[dict[str, str]] = []
     seen: set[str] = written_texts()
-    for lang, bank in BANKS.items():
+    for lang, bank in banks.items():
+        frames, people = BANKS[lang]["FRAME"], BANKS[lang]["WHO"]
         for kind, label in (("HARM", "refuse"), ("SAFE", "allow")):
             for phrase in bank[kind]:
-                for _ in range(PER_PHRASE):
-                    frame = rng.choice(bank["FRAME"])
-                    text = frame.replace("{x}", phrase.replace("{p}", rng.choice(bank["WHO"])))
+                for _ in range(per_phrase):
+                    frame = rng.choice(frames)
+                    text = frame.replace("{x}", phrase.replace("{p}", rng.choice(people)))
                     if text in seen:
                         continue
                     seen.add(text)
@@ -107,6 +116,8 @@ def dump(rows: list[dict[str, object]]) -> str:
 
 def main() -> int:
     (CORPUS / "concepts.jsonl").write_text(dump(concept_rows()), encoding="utf-8")
+    contrast = dump(concept_rows(CONTRAST, seed=17, per_phrase=2))
+    (CORPUS / "contrast.jsonl").write_text(contrast, encoding="utf-8")
     (CORPUS / "seen-v2.jsonl").write_text(dump(written_rows("seen_v2", "tune")), encoding="utf-8")
     v3 = written_rows("heldout_v3", "heldout")
     (CORPUS / "heldout-v3.jsonl").write_text(dump(v3), encoding="utf-8")

@@ -31,7 +31,7 @@ def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     return rows
 
 
-TRAINING = ("tune", "concepts", "seen-v1", "seen-v2")
+TRAINING = ("tune", "concepts", "contrast", "seen-v1", "seen-v2")
 ALL = (*TRAINING, "heldout-v3")
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
