@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from guard_concepts import BANKS  # noqa: E402
 from guard_contrast import CONTRAST  # noqa: E402
 
+from bouclier.guard.evaluation import TRAINING  # noqa: E402
+
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
-#: The files trained and tuned on (split ``tune``); heldout-v3.jsonl is never among them.
-TRAINING = ("tune", "concepts", "contrast", "seen-v1", "seen-v2")
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
 
 

@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/train_guard_intent.py [--check]
 
-Reads the training files of scripts/guard_corpus.py (tune, concepts, seen-v1, seen-v2: never
+Reads the training files of bouclier.guard.evaluation.TRAINING (tune, concepts, contrast, seen-v1,
+seen-v2: never
 corpus/guard/heldout-v3.jsonl), embeds
 them with USE-multilingual v3, and fits one hidden layer of 64 (ReLU) and a logistic output with
 Adam, class-balanced, L2-regularised, from a fixed seed. Prints 5-fold cross-validated precision
@@ -23,14 +24,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import numpy as np
 
-from bouclier.guard.evaluation import load_corpus
+from bouclier.guard.evaluation import TRAINING, load_corpus
 from bouclier.guard.semantic import SemanticStage
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from guard_corpus import TRAINING  # noqa: E402
-
 CORPUS = ROOT / "corpus" / "guard"
 OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent.npz"
 HIDDEN = 64

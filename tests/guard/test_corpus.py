@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bouclier.cli.main import run
+from bouclier.guard.evaluation import TRAINING
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "guard"
 LANGS = {"fr", "es", "en", "de", "it", "pt", "nl", "pl"}
@@ -31,7 +32,6 @@ def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     return rows
 
 
-TRAINING = ("tune", "concepts", "contrast", "seen-v1", "seen-v2")
 ALL = (*TRAINING, "heldout-v3")
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
@@ -66,7 +66,9 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in ("concepts", "seen-v2", "heldout-v3")}
+    before = {
+        n: (CORPUS / f"{n}.jsonl").read_bytes() for n in ("concepts", "seen-v2", "heldout-v3")
+    }
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
     module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
@@ -96,7 +98,7 @@ def test_corpus_shape() -> None:
 def test_first_generation_holds_on_seen_v1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The lexicons' floor on the set that was their held-out split (seen, and trained on, since)."""
+    """The lexicons' floor on their former held-out split (seen, and trained on, since)."""
     monkeypatch.setenv("BOUCLIER_GUARD_MODEL", "false")  # the first generation's targets
     assert run(["guard", "eval", "--format", "jsonl", str(CORPUS / "seen-v1.jsonl")]) == 0
     rows = {r["lang"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}

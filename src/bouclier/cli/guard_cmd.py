@@ -73,10 +73,9 @@ def prompt_command(
     With --context, each prompt is read after those previous requests."""
     from bouclier.guard import Guard
     from bouclier.guard.guard import MAX_SIDE
+    from bouclier.guard.stages import MAX_CONTEXT
     from bouclier.media import decode_file
     from bouclier.settings import load_settings
-
-    from bouclier.guard.stages import MAX_CONTEXT
 
     if (text is None) == (file is None):
         raise click.UsageError("give a prompt TEXT or --file FILE, not both")
@@ -130,7 +129,9 @@ def eval_command(corpus: Path, split: str | None, fmt: str, show_errors: bool) -
         raise InputError(f"{corpus}: no examples" + (f" in split {split!r}" if split else ""))
     guard = Guard.from_settings(load_settings())
     result = evaluate(
-        examples, guard.check_request, lambda text, before: guard.check_request(text, context=before)
+        examples,
+        guard.check_request,
+        lambda text, before: guard.check_request(text, context=before),
     )
     rows = result.rows()
     if fmt == "jsonl":

@@ -18,6 +18,9 @@ from bouclier.errors import FileUnreadable, InputError
 from bouclier.guard.decision import GuardDecision
 
 LABELS = ("refuse", "allow")
+#: The files of corpus/guard/ the classifier is trained on (split ``tune``); the held-out file,
+#: heldout-v3.jsonl, is never among them (docs/guard-corpus.md).
+TRAINING = ("tune", "concepts", "contrast", "seen-v1", "seen-v2")
 
 
 @dataclass(frozen=True, slots=True)
