@@ -1,34 +1,36 @@
 """The generative-AI guardrail: quality on the evaluation corpus, latency of both checks.
 
-    .venv/bin/python benchmarks/bench_guard.py [--repeat 20] [--pairs-repeat 5] [--runs 5]
-        [--no-output] [--out FILE]
+    .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--corpus FILE] [--repeat 20]
+        [--pairs-repeat 5] [--no-output] [--out FILE]
 
-Side by side on the same held-out prompts (corpus/guard/heldout.jsonl and heldout-v2.jsonl, never
-trained or tuned on): the lexicon-only guard (first generation), the model alone, and the
-two-stage guard (bouclier.guard.stages), with a per-language table of the two-stage guard and the
-share of prompts in uncovered languages (uk, ro, sv) that it says are uncovered. Then the
-two-stage guard's latency for one prompt on one core (p50/p99 of every held-out and tune prompt,
-``--repeat`` passes) and its batch throughput on two cores (batches of 256, ``--runs`` runs: mean
-and spread).
+Side by side on the same held-out prompts (corpus/guard/heldout-v3.jsonl, never trained or tuned
+on; see docs/guard-corpus.md): the lexicon-only guard (first generation), the model alone and the
+two-stage guard (bouclier.guard.stages), overall and per language, every prompt the two-stage
+guard gets wrong, and the share of prompts in uncovered languages (uk, ro, sv) it says are
+uncovered. Then the two-stage guard's speed, ``--runs`` runs each, as mean ± sd (min-max): p50 and
+p99 of ``check`` for one prompt on one core with one BLAS thread, and ``check_many``'s throughput
+in batches of 256 on one and two cores; each as wall clock and as CPU time (the machine is
+shared: the load average is printed with them).
 
-Quality: precision, recall, F1 and false-positive rate of ``check_request`` (text alone) per
-language, on the held-out split of corpus/guard/ (written with the tune split, before tuning, and
-never tuned on) and on the tune split. Latency, in this one process pinned to one core with one
-inference thread: ``check_request`` on text alone over every corpus prompt (the first pass, with
-the speller's cache empty, then ``--repeat`` passes more), and ``check_output`` per pair of benign
-portraits of ../shared/data/faces with the real models — the usual path (nothing revealing found:
-NudeNet only) and the full path (NudeNet, then dlib on both images), forced by a wrapper that
-reports the real model's output as revealing.
+Then the first generation: the lexicons' quality on seen-v1 (their former held-out split) and the
+tune split, and their latency in this one process pinned to one core: ``check_request`` on text
+alone (the first pass, with the speller's cache empty, then ``--repeat`` passes more), and
+``check_output`` per pair of benign portraits of ../shared/data/faces with the real models — the
+usual path (nothing revealing found: NudeNet only) and the full path (NudeNet, then dlib on both
+images), forced by a wrapper that reports the real model's output as revealing.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from multiprocessing import Queue
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -39,7 +41,7 @@ from bouclier.detectors.nudity import REVEALING, NudityDetector
 from bouclier.detectors.registry import Registry
 from bouclier.guard import Guard
 from bouclier.guard.decision import Action
-from bouclier.guard.evaluation import Evaluation, Metrics, evaluate, load_corpus
+from bouclier.guard.evaluation import TRAINING, Evaluation, Metrics, evaluate, load_corpus
 from bouclier.guard.request import RequestGuard
 from bouclier.guard.semantic import SemanticStage
 from bouclier.guard.stages import MODEL_THRESHOLD, EditRequest, TwoStageGuard
@@ -118,57 +120,117 @@ def _table(result: Evaluation) -> list[str]:
     return lines
 
 
-def _throughput(
-    lexicons: RequestGuard, requests: list[EditRequest], runs: int, cores: int
-) -> list[float]:
-    """Prompts per second of check_many in batches of 256, on ``cores`` cores."""
+def _load() -> str:
+    return "load average {:.1f} / {:.1f} / {:.1f} (1/5/15 min) on {} CPUs".format(
+        *os.getloadavg(), os.cpu_count()
+    )
+
+
+def _spread(values: list[float], digits: int = 1) -> str:
+    """mean ± sd (min-max) of several runs."""
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return (
+        f"{statistics.mean(values):.{digits}f} ± {sd:.{digits}f} "
+        f"({min(values):.{digits}f}-{max(values):.{digits}f})"
+    )
+
+
+def _worker(
+    core: int, requests: list[EditRequest], runs: int, start: Barrier, results: Queue[float]
+) -> None:
+    """One serving process on one core: batches of 256, one BLAS thread."""
     if hasattr(os, "sched_setaffinity"):
-        available = sorted(os.sched_getaffinity(0) | set(range(os.cpu_count() or 1)))
-        os.sched_setaffinity(0, set(available[:cores]))
-    guard = TwoStageGuard(lexicons, SemanticStage(threads=cores), uncovered=Action.ALLOW)
+        os.sched_setaffinity(0, {core})
+    guard = TwoStageGuard(RequestGuard(), SemanticStage(threads=1), uncovered=Action.ALLOW)
     guard.load()
     guard.check_many(requests[:256])  # warm-up
-    rates = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start.wait()
+        start_cpu = time.process_time()
         for i in range(0, len(requests), 256):
             guard.check_many(requests[i : i + 256])
-        rates.append(len(requests) / (time.perf_counter() - start))
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    return rates
+        results.put(time.process_time() - start_cpu)
 
 
-def second_generation(repeat: int, runs: int) -> list[str]:
-    heldout = [
-        *load_corpus(CORPUS / "heldout.jsonl"),
-        *load_corpus(CORPUS / "heldout-v2.jsonl"),
+def _throughput(
+    requests: list[EditRequest], runs: int, cores: int
+) -> tuple[list[float], list[float]]:
+    """Prompts per second of check_many in batches of 256 with one serving process per core
+    (each a share of the prompts, one BLAS thread): wall clock, and per second of CPU time."""
+    available = sorted(os.sched_getaffinity(0) | set(range(os.cpu_count() or 1)))
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(cores + 1), context.Queue()
+    workers = [
+        context.Process(
+            target=_worker,
+            args=(available[i % len(available)], requests[i::cores], runs, barrier, results),
+        )
+        for i in range(cores)
     ]
+    for worker in workers:
+        worker.start()
+    wall, cpu = [], []
+    for _ in range(runs):
+        barrier.wait()  # every process loaded and warm: all start together
+        start = time.perf_counter()
+        seconds = [results.get() for _ in workers]
+        wall.append(len(requests) / (time.perf_counter() - start))
+        cpu.append(len(requests) / sum(seconds))
+    for worker in workers:
+        worker.join()
+    return wall, cpu
+
+
+def _single(two: TwoStageGuard, prompts: list[str], runs: int) -> list[tuple[float, ...]]:
+    """Per run: p50 and p99 of check for one prompt, wall clock then this thread's CPU time."""
+    rows = []
+    for _ in range(runs):
+        wall, cpu = [], []
+        for prompt in prompts:
+            start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
+            two.check(prompt)
+            cpu.append((time.thread_time_ns() - start_cpu) / 1e6)
+            wall.append((time.perf_counter_ns() - start) / 1e6)
+        rows.append((*percentiles(wall)[:2], *percentiles(cpu)[:2]))
+    return rows
+
+
+def _pair_row(lang: str, lexicons: Metrics, two: Metrics) -> str:
+    a, b = lexicons.to_dict(), two.to_dict()
+    return (
+        f"| {lang} | {a['n']} | {a['positives']} / {a['negatives']} | "
+        f"{a['precision']:.3f} / {a['recall']:.3f} | {b['precision']:.3f} / {b['recall']:.3f} |"
+    )
+
+
+def second_generation(runs: int, corpus: Path) -> list[str]:
+    heldout = load_corpus(corpus)
     covered = [e for e in heldout if e.lang not in UNCOVERED]
     uncovered = [e for e in heldout if e.lang in UNCOVERED]
     lexicons = RequestGuard()
     stage = SemanticStage(threads=1)
     two = TwoStageGuard(lexicons, stage, uncovered=Action.ALLOW)
     two.load()
-    harms = stage.harm([e.text for e in covered])
+    alone = stage.harm([e.text for e in covered])
     overall: dict[str, Metrics] = {"lexicons only (first generation)": Metrics()}
-    overall["model only (p >= 0.5)"] = Metrics()
+    overall["model only (p >= 0.5, prompt alone)"] = Metrics()
     overall["two-stage (this guard)"] = Metrics()
+    lexical_by_lang: dict[str, Metrics] = {}
     per_lang = Evaluation()
-    for example, harm in zip(covered, harms, strict=True):
+    for example, harm in zip(covered, alone, strict=True):
         lexical = lexicons.check(example.text).decision.value
         model = "refuse" if harm >= MODEL_THRESHOLD else "allow"
-        decision = two.check(example.text)
+        decision = two.check(example.text, context=example.context)
         got = "refuse" if decision.refused else "allow"
         for name, value in zip(overall, (lexical, model, got), strict=True):
             overall[name].add(example.label, value)
+        lexical_by_lang.setdefault(example.lang, Metrics()).add(example.label, lexical)
         per_lang.by_lang.setdefault(example.lang, Metrics()).add(example.label, got)
-        per_lang.overall.add(example.label, got)
         if got != example.label:
             per_lang.errors.append((example, decision))
     lines = [
-        f"Held-out, covered languages ({len(covered)} prompts: heldout.jsonl + heldout-v2.jsonl, "
-        "never trained or tuned on). Side by side:",
+        f"{corpus.name}, covered languages ({len(covered)} prompts; conversations read with "
+        "their context). Side by side:",
         "",
         "| guard | n | precision | recall | F1 | FPR |",
         "|---|---|---|---|---|---|",
@@ -179,11 +241,26 @@ def second_generation(repeat: int, runs: int) -> list[str]:
             f"| {name} | {row['n']} | {row['precision']:.3f} | {row['recall']:.3f} | "
             f"{row['f1']:.3f} | {row['fpr']:.3f} |"
         )
-    lines += ["", "Two-stage guard per language (held-out):", "", *_table(per_lang), ""]
+    lines += [
+        "",
+        "Per language, side by side (precision / recall):",
+        "",
+        "| lang | n | refuse / allow | lexicons only | two-stage |",
+        "|---|---|---|---|---|",
+    ]
+    for lang in sorted(per_lang.by_lang):
+        lines.append(_pair_row(lang, lexical_by_lang[lang], per_lang.by_lang[lang]))
+    lines += [
+        _pair_row(
+            "all", overall["lexicons only (first generation)"], overall["two-stage (this guard)"]
+        ),
+        "",
+    ]
     for example, decision in per_lang.errors:
         lines.append(
-            f"- wrong ({example.label}, {example.lang}): {example.text!r} "
-            f"stages {dict(decision.stages)}"
+            f"- wrong ({example.label}, {example.lang}): {example.text!r}"
+            + (f" after {list(example.context)!r}" if example.context else "")
+            + f" stages {dict(decision.stages)}"
         )
     flagged = [two.check(e.text, uncovered=Action.REVIEW) for e in uncovered]
     said = sum(d.coverage == "none" for d in flagged)
@@ -193,56 +270,60 @@ def second_generation(repeat: int, runs: int) -> list[str]:
         f'"coverage": "none"; decisions {sorted(d.decision.value for d in flagged)}.',
         "",
     ]
-    prompts = [e.text for s in ("tune", "heldout") for e in load_corpus(CORPUS / f"{s}.jsonl")]
-    prompts += [e.text for e in load_corpus(CORPUS / "heldout-v2.jsonl")]
+    prompts = [e.text for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
+    prompts += [e.text for e in heldout if corpus.stem not in TRAINING]
     for prompt in prompts[:50]:
         two.check(prompt)  # warm-up
-    single = [timed(lambda p=p: two.check(p)) for _ in range(repeat) for p in prompts]
+    load_before = _load()
+    single = _single(two, prompts, runs)
     requests = [EditRequest(p) for p in prompts]
-    throughput = {1: _throughput(lexicons, requests, runs, 1)}
-    throughput[2] = _throughput(lexicons, requests, runs, 2)
-    p50, p99, top = percentiles(single)
+    throughput = {cores: _throughput(requests, runs, cores) for cores in (1, 2)}
     lines += [
-        "Two-stage guard speed.",
+        f"Two-stage guard speed ({len(prompts)} prompts: every training and held-out prompt; "
+        f"{runs} runs; mean ± sd (min-max) over the runs). Wall clock is what a caller waits on "
+        "this shared machine; CPU time is the work itself (what one idle core would take). "
+        f"Before: {load_before}; after: {_load()}.",
         "",
-        "| measure | calls | value |",
+        "| measure | wall clock | CPU time |",
         "|---|---|---|",
-        f"| check, one prompt, one core: p50 / p99 / max (ms) | {len(single)} | "
-        f"{p50:.2f} / {p99:.2f} / {top:.2f} |",
     ]
-    for cores, rates in throughput.items():
-        spread = statistics.stdev(rates) if len(rates) > 1 else 0.0
+    for i, name in ((0, "p50"), (1, "p99")):
         lines.append(
-            f"| check_many, batches of 256, {cores} core(s), {cores} BLAS thread(s) (prompts/s): "
-            f"mean ± sd (min-max) over {runs} runs | {len(requests)} x {runs} | "
-            f"{statistics.mean(rates):.0f} ± {spread:.0f} ({min(rates):.0f}-{max(rates):.0f}) |"
+            f"| check, one prompt, one core, one BLAS thread: {name} (ms) | "
+            f"{_spread([r[i] for r in single], 2)} | {_spread([r[i + 2] for r in single], 2)} |"
         )
-    lines.append("")
-    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    return lines
+    for cores, (wall, cpu) in throughput.items():
+        lines.append(
+            f"| check_many, batches of 256, {cores} process(es) on {cores} core(s) (prompts/s) | "
+            f"{_spread(wall, 0)} | {_spread(cpu, 0)} per CPU-second |"
+        )
+    return [*lines, ""]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=20, help="passes over the corpus (warm)")
+    parser.add_argument("--repeat", type=int, default=20, help="lexicon passes over the corpus")
     parser.add_argument("--pairs-repeat", type=int, default=5, help="runs of each image pair")
-    parser.add_argument("--runs", type=int, default=5, help="runs of the batch throughput")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the two-stage timings")
     parser.add_argument("--no-output", action="store_true", help="skip check_output's models")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--corpus", type=Path, default=CORPUS / "heldout-v3.jsonl", help="the prompts measured"
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    second = second_generation(args.repeat, args.runs)
+    second = second_generation(args.runs, args.corpus)
 
     start = time.perf_counter()
     requests = RequestGuard()
     compile_ms = (time.perf_counter() - start) * 1000
     guard = Guard(requests=requests)
     lines = [*second, "First-generation request guard (lexicons alone, text alone).", ""]
-    lines += quality_table("heldout", guard)
+    lines += quality_table("seen-v1", guard)
     lines += quality_table("tune", guard)
 
-    prompts = [e.text for s in ("tune", "heldout") for e in load_corpus(CORPUS / f"{s}.jsonl")]
+    prompts = [e.text for s in ("tune", "seen-v1") for e in load_corpus(CORPUS / f"{s}.jsonl")]
     fresh = RequestGuard()  # its speller's cache is empty: the first pass is the cold one
     cold = [timed(lambda p=p: fresh.check(p)) for p in prompts]
     warm = [timed(lambda p=p: requests.check(p)) for _ in range(args.repeat) for p in prompts]

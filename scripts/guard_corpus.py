@@ -5,8 +5,14 @@
 * ``corpus/guard/concepts.jsonl`` (split ``tune``): the phrase banks of scripts/guard_concepts.py,
   each phrase put in three of its language's frames with three people, drawn with a fixed seed;
   a generated prompt equal to a held-out one is dropped.
-* ``corpus/guard/heldout-v2.jsonl`` (split ``heldout``): the hand-written sentences of
-  corpus/guard/source/heldout_v2.txt, as they are.
+* ``corpus/guard/contrast.jsonl`` (split ``tune``): the contrastive banks of
+  scripts/guard_contrast.py (clothes on against off, euphemisms against harmless words), each
+  phrase in two frames.
+* ``corpus/guard/seen-v2.jsonl`` (split ``tune``): the hand-written sentences of
+  corpus/guard/source/seen_v2.txt (held out until their errors were read; trained on since).
+* ``corpus/guard/heldout-v3.jsonl`` (split ``heldout``): the hand-written sentences of
+  corpus/guard/source/heldout_v3.txt, as they are; the script prints those that are
+  near-duplicates of a prompt of another corpus file (there must be none).
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -23,29 +30,39 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from guard_concepts import BANKS  # noqa: E402
+from guard_contrast import CONTRAST  # noqa: E402
+
+from bouclier.guard.evaluation import TRAINING  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
+NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
 
 
-def heldout_texts() -> set[str]:
-    """Every held-out prompt: a generated phrase equal to one is dropped (held out wins)."""
-    texts = {r["text"] for r in heldout_rows()}
-    for line in (CORPUS / "heldout.jsonl").read_text(encoding="utf-8").splitlines():
+def written_texts() -> set[str]:
+    """Every hand-written prompt: a generated phrase equal to one is dropped (written wins)."""
+    texts = {str(r["text"]) for r in written_rows("seen_v2", "tune")}
+    texts |= {str(r["text"]) for r in written_rows("heldout_v3", "heldout")}
+    for line in (CORPUS / "seen-v1.jsonl").read_text(encoding="utf-8").splitlines():
         texts.add(json.loads(line)["text"])
     return texts
 
 
-def concept_rows() -> list[dict[str, str]]:
-    rng = random.Random(13)
+def concept_rows(
+    banks: dict[str, dict[str, list[str]]] = BANKS, seed: int = 13, per_phrase: int = PER_PHRASE
+) -> list[dict[str, str]]:
+    """Each phrase of ``banks`` in ``per_phrase`` frames of its language (scripts/guard_concepts.py
+    gives the frames and the people)."""
+    rng = random.Random(seed)
     rows: list[dict[str, str]] = []
-    seen: set[str] = heldout_texts()
-    for lang, bank in BANKS.items():
+    seen: set[str] = written_texts()
+    for lang, bank in banks.items():
+        frames, people = BANKS[lang]["FRAME"], BANKS[lang]["WHO"]
         for kind, label in (("HARM", "refuse"), ("SAFE", "allow")):
             for phrase in bank[kind]:
-                for _ in range(PER_PHRASE):
-                    frame = rng.choice(bank["FRAME"])
-                    text = frame.replace("{x}", phrase.replace("{p}", rng.choice(bank["WHO"])))
+                for _ in range(per_phrase):
+                    frame = rng.choice(frames)
+                    text = frame.replace("{x}", phrase.replace("{p}", rng.choice(people)))
                     if text in seen:
                         continue
                     seen.add(text)
@@ -56,28 +73,64 @@ def concept_rows() -> list[dict[str, str]]:
     return rows
 
 
-def heldout_rows() -> list[dict[str, str]]:
-    rows = []
-    source = CORPUS / "source" / "heldout_v2.txt"
+def written_rows(name: str, split: str) -> list[dict[str, object]]:
+    """The hand-written rows of ``source/<name>.txt``: lang, label, text and, optionally, the
+    conversation before the prompt (previous requests separated by ``||``)."""
+    rows: list[dict[str, object]] = []
+    source = CORPUS / "source" / f"{name}.txt"
     for line in source.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        lang, label, text = line.split("\t")
-        row = {"text": text, "label": label, "lang": lang}
+        lang, label, text, *before = line.split("\t")
+        row: dict[str, object] = {"text": text, "label": label, "lang": lang}
         if label == "refuse":
             row["concept"] = "written"
-        rows.append({**row, "split": "heldout"})
+        if before:
+            row["context"] = [turn.strip() for turn in before[0].split("||")]
+        rows.append({**row, "split": split})
     return rows
 
 
-def dump(rows: list[dict[str, str]]) -> str:
+def _shingles(text: str) -> set[str]:
+    folded = " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    return {folded[i : i + 4] for i in range(max(len(folded) - 3, 1))}
+
+
+def overlaps(rows: list[dict[str, object]], others: list[str], limit: float) -> list[str]:
+    """Each row whose text shares at least ``limit`` of its character 4-grams (Jaccard) with a
+    text of ``others``: a near-duplicate of a prompt seen in training."""
+    seen = [(_shingles(t), t) for t in others]
+    found = []
+    for row in rows:
+        mine = _shingles(str(row["text"]))
+        for theirs, text in seen:
+            if len(mine & theirs) / len(mine | theirs) >= limit:
+                found.append(f"{row['text']!r} ~ {text!r}")
+                break
+    return found
+
+
+def dump(rows: list[dict[str, object]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
-def main() -> None:
+def main() -> int:
     (CORPUS / "concepts.jsonl").write_text(dump(concept_rows()), encoding="utf-8")
-    (CORPUS / "heldout-v2.jsonl").write_text(dump(heldout_rows()), encoding="utf-8")
+    contrast = dump(concept_rows(CONTRAST, seed=17, per_phrase=2))
+    (CORPUS / "contrast.jsonl").write_text(contrast, encoding="utf-8")
+    (CORPUS / "seen-v2.jsonl").write_text(dump(written_rows("seen_v2", "tune")), encoding="utf-8")
+    v3 = written_rows("heldout_v3", "heldout")
+    (CORPUS / "heldout-v3.jsonl").write_text(dump(v3), encoding="utf-8")
+    others = [
+        json.loads(line)["text"]
+        for name in TRAINING
+        for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    near = overlaps(v3, others, NEAR)
+    print(f"heldout-v3: {len(v3)} prompts, {len(near)} near-duplicates of another corpus file")
+    print("\n".join(near))
+    return 1 if near else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

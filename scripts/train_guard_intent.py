@@ -2,7 +2,9 @@
 
     .venv/bin/python scripts/train_guard_intent.py [--check]
 
-Reads corpus/guard/tune.jsonl and corpus/guard/concepts.jsonl (never a held-out file), embeds
+Reads the training files of bouclier.guard.evaluation.TRAINING (tune, concepts, contrast, seen-v1,
+seen-v2: never
+corpus/guard/heldout-v3.jsonl), embeds
 them with USE-multilingual v3, and fits one hidden layer of 64 (ReLU) and a logistic output with
 Adam, class-balanced, L2-regularised, from a fixed seed. Prints 5-fold cross-validated precision
 and recall on the tune corpus at the thresholds of bouclier.guard.stages, then trains on all of it
@@ -22,7 +24,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import numpy as np
 
-from bouclier.guard.evaluation import load_corpus
+from bouclier.guard.evaluation import TRAINING, load_corpus
 from bouclier.guard.semantic import SemanticStage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,10 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="cross-validate only, write nothing")
     args = parser.parse_args()
-    examples = [
-        *load_corpus(CORPUS / "tune.jsonl"),
-        *load_corpus(CORPUS / "concepts.jsonl"),
-    ]
+    examples = [e for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
     assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
     stage = SemanticStage(threads=2)
     x = stage.embed([e.text for e in examples]).astype(np.float64)

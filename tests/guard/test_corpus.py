@@ -1,7 +1,8 @@
-"""The evaluation corpus: its shape, and the quality targets on its held-out split.
+"""The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
-The held-out split was written with the tune split, before the lexicons were tuned, and never
-tuned on. Quality thresholds belong in tests; timings do not (see benchmarks/bench_guard.py).
+heldout-v3.jsonl is the only held-out file; seen-v1 and seen-v2 were held out once and are
+trained on since (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
+benchmarks/bench_guard.py).
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from pathlib import Path
 import pytest
 
 from bouclier.cli.main import run
+from bouclier.guard.evaluation import TRAINING
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "guard"
 LANGS = {"fr", "es", "en", "de", "it", "pt", "nl", "pl"}
 TRICKS = {"leet", "spaced", "emoji", "typo", "mention", "mixed"}
 
 
-def _rows(files: tuple[str, ...] = ("tune", "heldout")) -> list[dict[str, str]]:
+def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     rows = []
     for name in files:
-        split = "tune" if name in ("tune", "concepts") else "heldout"
+        split = "heldout" if name == "heldout-v3" else "tune"
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             assert row["split"] == split
@@ -30,7 +32,8 @@ def _rows(files: tuple[str, ...] = ("tune", "heldout")) -> list[dict[str, str]]:
     return rows
 
 
-ALL = ("tune", "concepts", "heldout", "heldout-v2")
+ALL = (*TRAINING, "heldout-v3")
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
 def test_second_generation_corpus_shape() -> None:
@@ -40,25 +43,41 @@ def test_second_generation_corpus_shape() -> None:
     assert len(langs) >= 12
     assert {"ru", "ar", "zh", "ja", "tr", "uk", "ro", "sv"} <= set(langs)
     assert sum(r["label"] == "allow" for r in rows) / len(rows) >= 0.4
-    heldout = {r["text"] for r in _rows(("heldout", "heldout-v2"))}
-    assert not heldout & {r["text"] for r in _rows(("concepts",))}  # not trained on
-    assert not {r["text"] for r in _rows(("heldout-v2",))} & {r["text"] for r in _rows(("tune",))}
     for row in rows:
         assert (row["label"] == "refuse") == ("concept" in row)
+
+
+def test_heldout_v3_is_apart_and_varied() -> None:
+    """No held-out prompt is a near-duplicate of a trained one; 12+ languages, 25+ prompts each
+    in most, 40 %+ hard negatives, conversations."""
+    import runpy
+
+    heldout = _rows(("heldout-v3",))
+    trained = [r["text"] for r in _rows(TRAINING)]
+    assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, trained, 0.6) == []
+    assert len(heldout) >= 400
+    langs = Counter(r["lang"] for r in heldout)
+    assert sum(count >= 25 for count in langs.values()) >= 12
+    assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.4
+    assert sum(bool(r.get("context")) for r in heldout) >= 10
 
 
 def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    scripts = Path(__file__).resolve().parents[2] / "scripts"
-    before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in ("concepts", "heldout-v2")}
+    before = {
+        n: (CORPUS / f"{n}.jsonl").read_bytes() for n in ("concepts", "seen-v2", "heldout-v3")
+    }
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
-    module = runpy.run_path(str(scripts / "guard_corpus.py"))
+    module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
     module["CORPUS"] = copy  # globals of the returned dict are a copy: rebuild by hand
     assert module["dump"](module["concept_rows"]()).encode() == before["concepts"]
-    assert module["dump"](module["heldout_rows"]()).encode() == before["heldout-v2"]
+    seen = module["written_rows"]("seen_v2", "tune")
+    assert module["dump"](seen).encode() == before["seen-v2"]
+    heldout = module["written_rows"]("heldout_v3", "heldout")
+    assert module["dump"](heldout).encode() == before["heldout-v3"]
 
 
 def test_corpus_shape() -> None:
@@ -68,21 +87,20 @@ def test_corpus_shape() -> None:
     assert min(Counter(r["lang"] for r in rows).values()) >= 75
     negatives = sum(r["label"] == "allow" for r in rows)
     assert negatives / len(rows) >= 0.4
-    heldout = sum(r["split"] == "heldout" for r in rows)
-    assert 0.35 <= heldout / len(rows) <= 0.45
     assert len({r["text"] for r in rows}) >= len(rows) - 10  # almost no duplicates
-    for split in ("tune", "heldout"):
-        assert {r.get("trick") for r in rows if r["split"] == split} >= TRICKS
+    for name in ("tune", "seen-v1"):
+        assert {r.get("trick") for r in _rows((name,))} >= TRICKS
     for row in rows:
         assert row["label"] in ("refuse", "allow")
         assert (row["label"] == "refuse") == ("concept" in row)
 
 
-def test_heldout_reaches_the_targets(
+def test_first_generation_holds_on_seen_v1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The lexicons' floor on their former held-out split (seen, and trained on, since)."""
     monkeypatch.setenv("BOUCLIER_GUARD_MODEL", "false")  # the first generation's targets
-    assert run(["guard", "eval", "--format", "jsonl", str(CORPUS / "heldout.jsonl")]) == 0
+    assert run(["guard", "eval", "--format", "jsonl", str(CORPUS / "seen-v1.jsonl")]) == 0
     rows = {r["lang"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
     assert set(rows) == LANGS | {"all"}
     assert rows["all"]["precision"] >= 0.97

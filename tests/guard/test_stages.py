@@ -194,19 +194,17 @@ def test_language_identification_table() -> None:
 
 
 def test_heldout_does_not_regress(guard: TwoStageGuard) -> None:
-    """Floors under the measured held-out quality (docs/benchmarks.md), not the issue's targets
-    (0.97/0.97, not reached): a change that loses ground fails here."""
+    """Floors under the quality measured once on heldout-v3 (docs/benchmarks.md: precision 0.807,
+    recall 0.938), not the issue's targets (0.97/0.97, not reached): a change that loses ground
+    fails here. Never tune on heldout-v3's errors; write a new held-out set instead."""
     from bouclier.guard.evaluation import evaluate, load_corpus
 
     corpus = Path(__file__).resolve().parents[2] / "corpus" / "guard"
     examples = [
-        e
-        for name in ("heldout.jsonl", "heldout-v2.jsonl")
-        for e in load_corpus(corpus / name)
-        if e.lang not in {"uk", "ro", "sv"}
+        e for e in load_corpus(corpus / "heldout-v3.jsonl") if e.lang not in {"uk", "ro", "sv"}
     ]
-    result = evaluate(examples, guard.check)
-    assert result.overall.recall >= 0.95
-    assert result.overall.precision >= 0.93
+    result = evaluate(examples, guard.check, lambda text, before: guard.check(text, context=before))
+    assert result.overall.recall >= 0.92
+    assert result.overall.precision >= 0.78
     lexicons_only = evaluate(examples, guard.lexicons.check)
     assert result.overall.recall >= lexicons_only.overall.recall + 0.2  # what the model adds

@@ -54,17 +54,33 @@ def guard_group() -> None:
 )
 @click.option("--minor", is_flag=True, help="The person is a minor: refuse any revealing edit.")
 @click.option("--enrolled", is_flag=True, help="The person is enrolled for protection.")
+@click.option(
+    "--context",
+    "context",
+    multiple=True,
+    help="A previous request of the conversation, oldest first (repeat for several).",
+)
 def prompt_command(
-    text: str | None, file: Path | None, image: Path | None, minor: bool, enrolled: bool
+    text: str | None,
+    file: Path | None,
+    image: Path | None,
+    minor: bool,
+    enrolled: bool,
+    context: tuple[str, ...],
 ) -> int:
-    """Check edit requests: one JSON line per prompt (text, decision, score, reasons)."""
+    """Check edit requests: one JSON line per prompt (text, decision, score, reasons).
+
+    With --context, each prompt is read after those previous requests."""
     from bouclier.guard import Guard
     from bouclier.guard.guard import MAX_SIDE
+    from bouclier.guard.stages import MAX_CONTEXT
     from bouclier.media import decode_file
     from bouclier.settings import load_settings
 
     if (text is None) == (file is None):
         raise click.UsageError("give a prompt TEXT or --file FILE, not both")
+    if len(context) > MAX_CONTEXT:
+        raise click.UsageError(f"at most {MAX_CONTEXT} --context requests")
     if file is not None:
         prompts = _read(file).decode("utf-8", "replace").splitlines()
     else:
@@ -74,7 +90,9 @@ def prompt_command(
     for prompt in prompts:
         if not prompt.strip():
             continue
-        decision = guard.check_request(prompt, pixels, minor=minor, enrolled=enrolled)
+        decision = guard.check_request(
+            prompt, pixels, minor=minor, enrolled=enrolled, context=context
+        )
         click.echo(_line(prompt, decision))
     return exit_codes.OK
 
@@ -110,7 +128,11 @@ def eval_command(corpus: Path, split: str | None, fmt: str, show_errors: bool) -
     if not examples:
         raise InputError(f"{corpus}: no examples" + (f" in split {split!r}" if split else ""))
     guard = Guard.from_settings(load_settings())
-    result = evaluate(examples, guard.check_request)
+    result = evaluate(
+        examples,
+        guard.check_request,
+        lambda text, before: guard.check_request(text, context=before),
+    )
     rows = result.rows()
     if fmt == "jsonl":
         for row in rows:

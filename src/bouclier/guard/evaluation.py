@@ -1,7 +1,8 @@
 """Measuring the request guard on a labelled corpus: precision, recall, F1, false-positive rate.
 
 A corpus is JSON lines, one prompt each: ``{"text", "label": "refuse"|"allow", "lang",
-"concept"?, "trick"?, "split"?}`` (``corpus/guard/`` holds Bouclier's own). "Positive" is
+"concept"?, "trick"?, "split"?, "context"?}`` (``context``: the conversation's previous requests,
+oldest first) (``corpus/guard/`` holds Bouclier's own). "Positive" is
 "refuse": recall is the share of harmful requests refused, the false-positive rate the share of
 benign requests refused.
 """
@@ -9,7 +10,7 @@ benign requests refused.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from bouclier.errors import FileUnreadable, InputError
 from bouclier.guard.decision import GuardDecision
 
 LABELS = ("refuse", "allow")
+#: The files of corpus/guard/ the classifier is trained on (split ``tune``); the held-out file,
+#: heldout-v3.jsonl, is never among them (docs/guard-corpus.md).
+TRAINING = ("tune", "concepts", "contrast", "seen-v1", "seen-v2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,7 @@ class Example:
     concept: str | None = None
     trick: str | None = None
     split: str | None = None
+    context: tuple[str, ...] = ()
 
 
 @dataclass
@@ -105,6 +110,9 @@ def load_corpus(path: Path, *, split: str | None = None) -> list[Example]:
             continue
         try:
             row = json.loads(line)
+            context = row.get("context", [])
+            if not isinstance(context, list):
+                raise TypeError("context must be a list of previous requests")
             example = Example(
                 text=str(row["text"]),
                 label=str(row["label"]),
@@ -112,6 +120,7 @@ def load_corpus(path: Path, *, split: str | None = None) -> list[Example]:
                 concept=row.get("concept"),
                 trick=row.get("trick"),
                 split=row.get("split"),
+                context=tuple(str(turn) for turn in context),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{path}:{number}: not a corpus row ({exc})") from None
@@ -122,10 +131,19 @@ def load_corpus(path: Path, *, split: str | None = None) -> list[Example]:
     return examples
 
 
-def evaluate(examples: Iterable[Example], decide: Callable[[str], GuardDecision]) -> Evaluation:
+def evaluate(
+    examples: Iterable[Example],
+    decide: Callable[[str], GuardDecision],
+    in_context: Callable[[str, Sequence[str]], GuardDecision] | None = None,
+) -> Evaluation:
+    """``decide`` reads a prompt alone; ``in_context``, when given, a prompt with a conversation
+    before it (an example without context, or with none given, is read alone)."""
     result = Evaluation()
     for example in examples:
-        decision = decide(example.text)
+        if example.context and in_context is not None:
+            decision = in_context(example.text, example.context)
+        else:
+            decision = decide(example.text)
         got = decision.decision.value
         result.by_lang.setdefault(example.lang, Metrics()).add(example.label, got)
         result.overall.add(example.label, got)

@@ -25,7 +25,7 @@ from bouclier.guard.normalise import EMOJI
 INTENT = ModelFile(
     "bouclier",
     "guard/models/intent.npz",
-    "13ca92448140bb0cff2a2be386e5953ddc4fe3d0a89c468034e13661d451d6d2",
+    "3e334457c5c39196bcd212bbfa6702ff5d2d8ccf8a3047e6a17e8ea1c6b15205",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
@@ -61,7 +61,7 @@ class SemanticStage:
     """The encoder and the classifier, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-1"
+    version = "use-m3+intent-2"
 
     def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
         self.threads = threads
