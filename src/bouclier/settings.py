@@ -115,6 +115,14 @@ class Settings(BaseSettings):
         description="vPDQ: share of the banked video's frames that must be matched by the query's, "
         "in percent (0: a clip of a longer banked video matches).",
     )
+    vpdq_bank_seconds_per_hash: float = Field(
+        default=0.25,
+        ge=0.05,
+        le=1.0,
+        description="vPDQ: a video added to a bank is hashed every this many seconds (queries "
+        "once a second), so that trims and speed changes still meet a banked frame; up to 512 "
+        "frames are kept (longer videos are spread over them).",
+    )
     pdq_min_side: int = Field(
         default=512,
         ge=0,
