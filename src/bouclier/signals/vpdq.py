@@ -11,7 +11,8 @@ each run of identical hashes, then frames evenly spread over it.
 
 Distance: 0 for the same value, else ``100 - min(query %, target %)`` (rounded down) of
 :func:`bouclier.hashing.vpdq.compare`, the target's share counted in seconds (``by_seconds``:
-banked videos are hashed more densely than queries), the lesser share of either side matched. The default threshold (20) asks both sides for 80 %. Matching an uploaded video uses
+banked videos are hashed more densely than queries), the lesser share of either side matched.
+The default threshold (20) asks both sides for 80 %. Matching an uploaded video uses
 vPDQ's own rule instead (:func:`match_video`): the query's share and the target's share, each
 with its own threshold (``BOUCLIER_VPDQ_QUERY_MATCH_PERCENT``, ``..._TARGET_MATCH_PERCENT``).
 """
