@@ -116,7 +116,7 @@ class Settings(BaseSettings):
         "in percent (0: a clip of a longer banked video matches).",
     )
     vpdq_bank_seconds_per_hash: float = Field(
-        default=0.25,
+        default=0.1,
         ge=0.05,
         le=1.0,
         description="vPDQ: a video added to a bank is hashed every this many seconds (queries "

@@ -83,7 +83,7 @@ def test_a_densely_banked_video_is_found_from_a_trim_off_its_seconds(  # type: i
         assert cli("bank", "create", bank, "--kind", "victim")[0] == exit_codes.OK
     monkeypatch.setenv("BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH", "1")
     [sparse] = _json(cli("bank", "add", "sparse", str(original))[1])
-    monkeypatch.delenv("BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH")  # the default: every 0.25 s
+    monkeypatch.delenv("BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH")  # the default: every 0.1 s
     [dense] = _json(cli("bank", "add", "dense", str(original))[1])
     code, out, _ = cli("match", str(trim))
     assert code == exit_codes.OK

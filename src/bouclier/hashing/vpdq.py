@@ -15,10 +15,10 @@ counted once, and each side's percentage of frames with a match in the other (PD
 31) is computed. A query matches a target when the query's percentage reaches ``query_percent``
 and the target's reaches ``target_percent``; both are settings.
 
-Banked videos may be hashed more densely than queries (every 0.25 s by default,
+Banked videos may be hashed more densely than queries (every 0.1 s by default,
 ``BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH``), so that a query whose seconds fall between the banked
 video's (a trim, a speed change) still finds a frame a fraction of a second from each of its own.
-Counted in frames, a 1 fps query could then match at most about a quarter of such a target, so
+Counted in frames, a 1 fps query could then match at most about a tenth of such a target, so
 the target's share is counted in seconds instead (``by_seconds``, what matching in the banks
 does): each distinct usable hash belongs to the second of its first frame, and a second counts as
 matched when any hash of it is. At one frame a second, that is the reference's frame count
