@@ -112,8 +112,8 @@ class Settings(BaseSettings):
         default=0.0,
         ge=0.0,
         le=100.0,
-        description="vPDQ: share of the banked video's frames that must be matched by the query's, "
-        "in percent (0: a clip of a longer banked video matches).",
+        description="vPDQ: share of the banked video's seconds that must be matched by the "
+        "query's frames, in percent (0: a clip of a longer banked video matches).",
     )
     vpdq_bank_seconds_per_hash: float = Field(
         default=0.1,
