@@ -108,6 +108,22 @@ def test_a_densely_hashed_target_is_counted_in_seconds() -> None:
     assert shares.target_percent == pytest.approx(100.0 * 2 / 3)
 
 
+def test_packed_values_compare_as_the_features_do_counted_in_seconds() -> None:
+    from bouclier.signals.vpdq import compare_packed, pack_features
+
+    names = [
+        "doorknob-hd-no-bar.txt",
+        "doorknob-hd-no-bar-128x128.txt",
+        "test-padded-dimensions.txt",
+    ]
+    for query_name in names:
+        query = [f for f in _reference(query_name) if f.frame % 30 == 0]
+        for target_name in names:
+            target = _reference(target_name)
+            packed = compare_packed(pack_features(query), pack_features(target))
+            assert packed == vpdq.compare(query, target, by_seconds=True)
+
+
 def test_low_quality_frames_are_not_compared() -> None:
     full = _reference("doorknob-hd-no-bar.txt")
     dark = [f for f in full if f.quality < 50]
