@@ -1,31 +1,41 @@
-"""Video fingerprinting, measured: vPDQ recall on re-encodes and trims, false matches on unrelated
-videos, and hashing speed against real time, beside PyAV + pdqhash per frame.
+"""Video fingerprinting, measured: vPDQ recall on re-encodes, trims and speed changes, false
+matches on unrelated videos, the cost of denser banks, and hashing speed against real time,
+beside PyAV + pdqhash per frame.
 
 Data (benign only; generated into .cache/bench-video, gitignored, reused across runs):
 - originals: pans and moving crops over the portraits of ../shared/data/faces and generated
   pictures, 10 s at 30 fps, 640x360 H.264;
 - variants of each: re-encodes (VP9 480x270 at 250 kb/s, HEVC 640x360, MPEG-4 Part 2 320x180 at
-  150 kb/s), a trim (seconds 3.5 to 8.5, re-encoded), a 1.5x speed-up, and the first half
-  concatenated with half of another original;
+  150 kb/s), trims (seconds 3.5 to 8.5: off the 1 s grid; 3.4 to 8.4: off the 0.25 s grid too),
+  a 1.5x speed-up, and the first half concatenated with half of another original;
 - unrelated: generated pictures (no source shared with the originals), panned, 4 s at 15 fps.
-Recall counts a variant found when vPDQ's rule (BOUCLIER_VPDQ_* defaults: 80 % of the query's
-frames, any share of the target's) matches it to its own original in a bank of all originals; a
-false match is an unrelated video (or a variant) matched to any other original.
+Queries are hashed once a second; the originals are banked at several densities (every 1, 0.25
+and 0.1 s), each a column. Recall counts a variant found when vPDQ's rule (BOUCLIER_VPDQ_*
+defaults: 80 % of the query's frames, any share of the target's) matches it to its own original
+in a bank of all originals; a false match is an unrelated video (or a variant) matched to any
+other original. Bank cost: usable frames held, the reference-format text of one video, and the
+time of one 10 s query against 1,000 banked 10 s videos, per density.
 
 Speed: a 20 s 720p (1280x720, 30 fps, ~2.5 Mb/s) H.264 video, hashed on one core (the process
-pinned to CPU 0, the decoder single-threaded): Bouclier's read_video (child process, limits,
-one frame a second) against PyAV + pdqhash in-process on the same frames, and PyAV + pdqhash on
-every frame; several runs, median and spread.
+pinned to CPU 0, the decoder single-threaded), measured in CPU seconds of the process and its
+decoding child (robust to other work on a shared machine; wall time shown beside): Bouclier's
+read_video (child process, limits) against PyAV + pdqhash in-process on the same frames with the
+same decoder options (no non-reference frames, no deblocking: the baseline), and both with a full
+decode; several interleaved runs, median and spread. Also: how far the fast decode's PDQ is from
+the full decode's on the frames both hash.
 
 Run: .venv/bin/python benchmarks/bench_video.py [--originals 12] [--unrelated 200] [--runs 3]
-(about 20 minutes the first time, on one core, most of it encoding the corpus).
+[--parts speed,accuracy] (about 20 minutes the first time, on one core, most of it encoding the
+corpus).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -38,14 +48,23 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.photos import SHARED_FACES  # noqa: E402
-from bouclier.hashing import vpdq  # noqa: E402
+from bouclier.hashing import pdq, vpdq  # noqa: E402
+from bouclier.hashing.vpdq import VpdqFeature  # noqa: E402
 from bouclier.media.video import VideoLimits, read_video  # noqa: E402
-from bouclier.signals.vpdq import VPDQ, VpdqIndex, match_video  # noqa: E402
+from bouclier.signals.vpdq import (  # noqa: E402
+    PACKED_BYTES,
+    VPDQ,
+    VpdqIndex,
+    features_of,
+    match_video,
+    usable_rows,
+)
 from tests.conftest import photo  # noqa: E402
 from tests.media.videos import pan_frames, read_frames, write_video  # noqa: E402
 
 CACHE = ROOT / ".cache" / "bench-video"
 LIMITS = VideoLimits()
+SPEED_SECONDS = 20.0
 
 
 def _picture(i: int) -> np.ndarray:
@@ -81,6 +100,7 @@ def make_corpus(originals: int, unrelated: int) -> dict[str, list[tuple[str, Pat
             "hevc_360": ("mp4", "libx265", (640, 360), None, None),
             "mpeg4_180_150k": ("mp4", "mpeg4", (320, 180), 150_000, None),
             "trim_3.5_8.5s": ("mp4", "libx264", (640, 360), None, slice(105, 255)),
+            "trim_3.4_8.4s": ("mp4", "libx264", (640, 360), None, slice(102, 252)),
             "speed_1.5x": ("mp4", "libx264", (640, 360), None, "speed"),
             "concat_half": ("mp4", "libx264", (640, 360), None, "concat"),
         }
@@ -107,49 +127,116 @@ def make_corpus(originals: int, unrelated: int) -> dict[str, list[tuple[str, Pat
     return corpus
 
 
-def accuracy(
-    corpus: dict[str, list[tuple[str, Path, int]]],
-) -> Iterator[tuple[str, int, int, int]]:
-    """Per kind: (kind, queries, found their own original, matched another original)."""
+def _value(path: Path, seconds_per_hash: float = 1.0) -> str:
+    return VPDQ.from_features(read_video(path, LIMITS, seconds_per_hash=seconds_per_hash).features)
+
+
+def _bank(values: list[str]) -> VpdqIndex:
     index = VpdqIndex()
-    for _, path, i in corpus["original"]:
-        value = VPDQ.from_features(read_video(path, LIMITS).features)
-        index.add(VPDQ.pack([value]), np.array([i]))
+    index.add(VPDQ.pack(values), np.arange(len(values)))
+    return index
+
+
+def _matches(index: VpdqIndex, value: str) -> set[int]:
+    hits = match_video(
+        index,
+        value,
+        query_percent=vpdq.QUERY_MATCH_PERCENT,
+        target_percent=vpdq.TARGET_MATCH_PERCENT,
+    )
+    return {h.label for h in hits}
+
+
+def accuracy(
+    corpus: dict[str, list[tuple[str, Path, int]]], densities: list[float]
+) -> Iterator[tuple[str, int, list[tuple[int, int]]]]:
+    """Per kind: (kind, queries, [(found own original, matched another)] per bank density).
+    Queries are hashed once a second; the originals are banked at each density."""
+    originals = corpus["original"]
+    banks = [_bank([_value(path, step) for _, path, _ in originals]) for step in densities]
     for kind, items in corpus.items():
         if kind == "original":
             continue
-        found = wrong = 0
+        counts = [[0, 0] for _ in banks]
         for _, path, own in items:
-            value = VPDQ.from_features(read_video(path, LIMITS).features)
-            hits = match_video(
-                index,
-                value,
-                query_percent=vpdq.QUERY_MATCH_PERCENT,
-                target_percent=vpdq.TARGET_MATCH_PERCENT,
-            )
-            labels = {h.label for h in hits}
-            found += own in labels
+            value = _value(path)
             # a concatenation holds half of the next original too: matching it is right
-            allowed = {own, (own + 1) % len(corpus["original"])} if kind == "concat_half" else {own}
-            wrong += bool(labels - allowed)
-        yield kind, len(items), found, wrong
+            allowed = {own, (own + 1) % len(originals)} if kind == "concat_half" else {own}
+            for count, index in zip(counts, banks, strict=True):
+                labels = _matches(index, value)
+                count[0] += own in labels
+                count[1] += bool(labels - allowed)
+        yield kind, len(items), [(found, wrong) for found, wrong in counts]
 
 
-def _baseline(path: Path, every_frame: bool) -> int:
+def bank_cost(densities: list[float], videos: int = 1000, seconds: int = 10) -> list[str]:
+    """Rows: frames held and match time of one 10 s query against ``videos`` banked 10 s videos
+    (random frames: what every query pays, found or not) at each density."""
+    rng = np.random.default_rng(7)
+    rows = []
+    query = VPDQ.from_features(_random_features(rng, seconds, 1.0))
+    for step in densities:
+        values = [VPDQ.from_features(_random_features(rng, seconds, step)) for _ in range(videos)]
+        index = _bank(values)
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            _matches(index, query)
+            times.append(1000 * (time.perf_counter() - start))
+        frames = sum(len(usable_rows(bytes.fromhex(v))) for v in values)
+        text = sum(len(vpdq.format_reference(features_of(v))) for v in values[:10]) / 10
+        rows.append(
+            f"| every {step:g} s | {frames} | {text / 1024:.1f} KiB | "
+            f"{statistics.median(times):.1f} | {min(times):.1f}-{max(times):.1f} |"
+        )
+    return rows
+
+
+def _random_features(rng: np.random.Generator, seconds: int, step: float) -> list[VpdqFeature]:
+    count = round(seconds / step)
+    return [
+        VpdqFeature(round(k * step * 30), 100, rng.bytes(32).hex(), round(k * step, 3))
+        for k in range(count)
+    ]
+
+
+def _hashes(path: Path, tricks: bool, step: float = 1.0) -> dict[int, str]:
+    """PyAV + pdqhash in-process: {frame number: pdq} of one frame every ``step`` seconds; with
+    ``tricks``, the decoder options read_video uses (no non-reference frames, no deblocking)."""
     import av
     import pdqhash
 
-    hashed = 0
+    found: dict[int, str] = {}
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.codec_context.thread_count = 1
-        step = 1 if every_frame else max(1, int(float(stream.average_rate or 30)))
-        for number, frame in enumerate(container.decode(stream)):
-            if number % step:
+        fps = float(stream.average_rate or 30)
+        if tricks:
+            stream.codec_context.skip_frame = "NONREF"
+            stream.codec_context.options = {"skip_loop_filter": "all"}
+        mark = 0.0
+        for decoded, frame in enumerate(container.decode(stream)):
+            at = float(frame.time) if frame.time is not None else decoded / fps
+            if at + 0.5 / fps < mark:
                 continue
-            pdqhash.compute(frame.to_ndarray(format="rgb24"))
-            hashed += 1
-    return hashed
+            mark = (np.floor((at + 0.5 / fps) / step) + 1) * step
+            bits, _ = pdqhash.compute(frame.to_ndarray(format="rgb24"))
+            found[round(at * fps)] = np.packbits(bits.astype(np.uint8)).tobytes().hex()
+    return found
+
+
+def drift(path: Path) -> tuple[int, float, int]:
+    """PDQ bits between the fast decode and the full decode, on the frames both hash:
+    (max, mean, frames compared)."""
+    fast = {f.frame: f.pdq for f in read_video(path, LIMITS).features}
+    full = {f.frame: f.pdq for f in read_video(path, LIMITS, exact=True).features}
+    bits = [pdq.distance(fast[k], full[k]) for k in fast.keys() & full.keys()]
+    return max(bits), float(np.mean(bits)), len(bits)
+
+
+def _start_up() -> None:
+    code = "import av, numpy; import bouclier.hashing.pdq"
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": ""})
 
 
 def speed(runs: int) -> list[tuple[str, list[float]]]:
@@ -157,19 +244,44 @@ def speed(runs: int) -> list[tuple[str, list[float]]]:
     if not path.exists():
         frames = pan_frames(_picture(0), 600, (1280, 720), zoom=0.5)
         write_video(path, frames, fps=30, bit_rate=2_500_000, preset="veryfast")
-    duration = 20.0
+    duration = SPEED_SECONDS
+    fast, full = "no B-frames, no deblocking", "full decode"
     methods = {
-        "Bouclier read_video (child process, 1 fps)": lambda: read_video(path, LIMITS),
-        "PyAV + pdqhash, same frames (1 fps)": lambda: _baseline(path, False),
-        "PyAV + pdqhash, every frame": lambda: _baseline(path, True),
+        f"Bouclier read_video, 1 fps (child process; {fast})": lambda: read_video(path, LIMITS),
+        f"PyAV + pdqhash in-process, 1 fps, {fast}": lambda: _hashes(path, True),
+        "Bouclier read_video, every 0.1 s (bank rate)": lambda: read_video(
+            path, LIMITS, seconds_per_hash=0.1
+        ),
+        f"Bouclier read_video exact=True, 1 fps ({full})": lambda: read_video(
+            path, LIMITS, exact=True
+        ),
+        f"PyAV + pdqhash in-process, 1 fps, {full}": lambda: _hashes(path, False),
+        "child start-up alone (python, av, numpy, PDQ)": _start_up,
     }
-    found: dict[str, list[float]] = {name: [] for name in methods}
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
     for _ in range(runs):
         for name, work in methods.items():  # interleaved: a busy moment hits all alike
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu_seconds()
             work()
-            found[name].append(duration / (time.perf_counter() - start))
+            wall, used = time.perf_counter() - start, _cpu_seconds() - cpu
+            found[name].append((duration / used, duration / wall))
     return list(found.items())
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of its finished children (the worker):
+    what one core spends, whoever else shares it."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _table(title: str, columns: list[str]) -> None:
+    print()
+    print(f"| {title} | " + " | ".join(columns) + " |")
+    print("| --- |" + " ---: |" * len(columns), flush=True)
 
 
 def main() -> None:
@@ -177,27 +289,52 @@ def main() -> None:
     parser.add_argument("--originals", type=int, default=12)
     parser.add_argument("--unrelated", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--parts", default="speed,accuracy", help="speed, accuracy or both")
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, the child's too
     started = time.perf_counter()
     corpus = make_corpus(args.originals, args.unrelated)
     print(f"corpus ready in {time.perf_counter() - started:.0f} s ({CACHE})", file=sys.stderr)
-    print("| 720p H.264, 20 s, one core | x real time (median) | min-max | vs baseline |")
-    print("| --- | ---: | ---: | ---: |")
-    rows = speed(args.runs)
-    base = statistics.median(rows[1][1])
+    if "speed" in args.parts:
+        print_speed(args.runs)
+    if "accuracy" in args.parts:
+        print_accuracy(corpus)
+
+
+def print_speed(runs: int) -> None:
+    columns = ["x real time per CPU second (median)", "min-max", "vs baseline", "wall, median"]
+    _table("720p H.264, 20 s, one core", columns)
+    *rows, (start_up, rates) = speed(runs)
+    base = statistics.median(r for r, _ in rows[1][1])
     for name, values in rows:
-        median = statistics.median(values)
-        print(
-            f"| {name} | {median:.1f} | {min(values):.1f}-{max(values):.1f} | {median / base:.2f} |"
-        )
-    print()
-    print("| query videos | count | found own original | recall | false matches |")
-    print("| --- | ---: | ---: | ---: | ---: |", flush=True)
-    for kind, count, found, wrong in accuracy(corpus):
-        recall = "-" if kind == "unrelated" else f"{100 * found / count:.1f} %"
-        shown = "-" if kind == "unrelated" else found
-        print(f"| {kind} | {count} | {shown} | {recall} | {wrong} |", flush=True)
+        cpu = [r for r, _ in values]
+        median = statistics.median(cpu)
+        spread = f"{min(cpu):.1f}-{max(cpu):.1f}"
+        wall = statistics.median(w for _, w in values)
+        print(f"| {name} | {median:.1f} | {spread} | {median / base:.2f} | {wall:.1f} |")
+    seconds = sorted(SPEED_SECONDS / r for r, _ in rates)
+    middle = statistics.median(seconds)
+    print(f"\n{start_up}: {middle:.2f} CPU s ({seconds[0]:.2f}-{seconds[-1]:.2f})", flush=True)
+
+
+def print_accuracy(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
+    _table("fast decode vs full decode", ["frames compared", "PDQ bits, max", "mean"])
+    for name in ["speed_720p_20s.mp4", "orig000.mp4", "orig000_hevc_360.mp4"]:
+        most, mean, count = drift(CACHE / name)
+        print(f"| {name} | {count} | {most} | {mean:.1f} |", flush=True)
+    densities = [1.0, 0.25, 0.1]
+    found_columns = [f"bank every {d:g} s: found, false" for d in densities]
+    _table("query videos (1 fps)", ["count", *found_columns])
+    for kind, count, per_bank in accuracy(corpus, densities):
+        cells = [
+            f"- , {wrong}" if kind == "unrelated" else f"{100 * found / count:.0f} %, {wrong}"
+            for found, wrong in per_bank
+        ]
+        print(f"| {kind} | {count} | " + " | ".join(cells) + " |", flush=True)
+    packed = f"packed value (fixed: {PACKED_BYTES / 1024:.0f} KiB)"
+    _table(packed, ["usable frames, 1,000 videos", "reference text", "match ms", "min-max"])
+    for row in bank_cost(densities):
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

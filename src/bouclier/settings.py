@@ -112,8 +112,16 @@ class Settings(BaseSettings):
         default=0.0,
         ge=0.0,
         le=100.0,
-        description="vPDQ: share of the banked video's frames that must be matched by the query's, "
-        "in percent (0: a clip of a longer banked video matches).",
+        description="vPDQ: share of the banked video's seconds that must be matched by the "
+        "query's frames, in percent (0: a clip of a longer banked video matches).",
+    )
+    vpdq_bank_seconds_per_hash: float = Field(
+        default=0.1,
+        ge=0.05,
+        le=1.0,
+        description="vPDQ: a video added to a bank is hashed every this many seconds (queries "
+        "once a second), so that trims and speed changes still meet a banked frame; up to 512 "
+        "frames are kept (longer videos are spread over them).",
     )
     pdq_min_side: int = Field(
         default=512,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bouclier.cli import exit_codes
 from tests.conftest import photo
 from tests.media.videos import pan_frames, read_frames, write_video
@@ -66,7 +68,28 @@ def test_a_threatexchange_hash_file_imports_and_matches_our_hash_of_its_video(cl
     [row] = _json(out)
     [match] = row["matches"]
     assert match["entry"] == added["entry"]
-    # our 5 frames (one a second) are all in the reference's 150 (every frame), which are not
-    # all within 31 bits of those 5
+    # our 5 frames (one a second) are all in the reference's 150 (every frame); the banked
+    # video's share is counted in seconds, and each of its 5 seconds has a frame within 31 bits
     assert match["query_percent"] == 100.0
-    assert 50 < match["target_percent"] < 100
+    assert match["target_percent"] == 100.0
+
+
+def test_a_densely_banked_video_is_found_from_a_trim_off_its_seconds(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch
+) -> None:
+    original = _pan(tmp_path / "a.mp4", 4)  # 6 s, 10 fps, a pan across the picture
+    trim = write_video(tmp_path / "trim.mp4", list(read_frames(original))[15:], fps=10)  # 1.5 s on
+    for bank in ("dense", "sparse"):
+        assert cli("bank", "create", bank, "--kind", "victim")[0] == exit_codes.OK
+    monkeypatch.setenv("BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH", "1")
+    [sparse] = _json(cli("bank", "add", "sparse", str(original))[1])
+    monkeypatch.delenv("BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH")  # the default: every 0.1 s
+    [dense] = _json(cli("bank", "add", "dense", str(original))[1])
+    code, out, _ = cli("match", str(trim))
+    assert code == exit_codes.OK
+    [row] = _json(out)
+    [match] = row["matches"]  # the query's seconds fall half-way between the sparse bank's
+    assert match["entry"] == dense["entry"] != sparse["entry"]
+    assert match["query_percent"] >= 80
+    # counted in seconds: the trim meets the banked video's seconds 1 to 5, not second 0
+    assert match["target_percent"] == pytest.approx(100 * 5 / 6, abs=0.01)

@@ -91,6 +91,39 @@ def test_a_trimmed_clip_matches_with_the_default_shares_but_not_when_both_must_b
     assert not shares.matches(100, 100)
 
 
+def test_a_densely_hashed_target_is_counted_in_seconds() -> None:
+    full = _reference("test-padded-dimensions.txt")  # every frame, 30 a second, 5 seconds
+    query = [f for f in full if f.frame % 30 == 0]  # one a second, as a query is hashed
+    by_frames = vpdq.compare(query, full)
+    by_seconds = vpdq.compare(query, full, by_seconds=True)
+    assert by_frames.query_percent == by_seconds.query_percent == 100.0
+    assert by_frames.target_percent < 100  # some of the target's frames are not near a query's
+    assert by_seconds.target_percent == 100.0  # but each of its seconds is met
+    assert vpdq.compare(query[:2], full, by_seconds=True).target_percent == 40.0
+    # the doorknob fades to black in its third second: its usable seconds are 0, 1 and 3, and
+    # the query's usable frames (at 0 and 1 s) meet two of them
+    door = _reference("doorknob-hd-no-bar.txt")
+    door_query = [f for f in door if f.frame % 30 == 0]
+    shares = vpdq.compare(door_query, door, by_seconds=True)
+    assert shares.target_percent == pytest.approx(100.0 * 2 / 3)
+
+
+def test_packed_values_compare_as_the_features_do_counted_in_seconds() -> None:
+    from bouclier.signals.vpdq import compare_packed, pack_features
+
+    names = [
+        "doorknob-hd-no-bar.txt",
+        "doorknob-hd-no-bar-128x128.txt",
+        "test-padded-dimensions.txt",
+    ]
+    for query_name in names:
+        query = [f for f in _reference(query_name) if f.frame % 30 == 0]
+        for target_name in names:
+            target = _reference(target_name)
+            packed = compare_packed(pack_features(query), pack_features(target))
+            assert packed == vpdq.compare(query, target, by_seconds=True)
+
+
 def test_low_quality_frames_are_not_compared() -> None:
     full = _reference("doorknob-hd-no-bar.txt")
     dark = [f for f in full if f.quality < 50]

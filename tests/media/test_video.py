@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import statistics
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,20 @@ def test_one_frame_a_second_as_the_reference_samples() -> None:
     data = REFERENCE_VIDEO.read_bytes()
     assert video.sha256 == hashlib.sha256(data).hexdigest()
     assert video.md5 == hashlib.md5(data).hexdigest()
+
+
+def test_the_fast_decode_at_bank_rate_stays_within_a_few_bits_of_the_reference() -> None:
+    # the default decode (no B-frames, no deblocking), every 0.1 s as videos are banked
+    ours = read_video(REFERENCE_VIDEO, seconds_per_hash=0.1).features
+    theirs = {
+        f.frame: f for f in vpdq.parse_reference((DATA / "test-padded-dimensions.txt").read_text())
+    }
+    assert len(ours) >= 45  # 5 s, 10 a second (one later when a mark's frame is a B-frame)
+    assert all(0 < b.timestamp - a.timestamp <= 0.134 for a, b in itertools.pairwise(ours))
+    assert [f.timestamp for f in ours] == [theirs[f.frame].timestamp for f in ours]
+    distances = [pdq.distance(f.pdq, theirs[f.frame].pdq) for f in ours]
+    assert max(distances) <= 16
+    assert statistics.median(distances) <= 4
 
 
 @pytest.mark.parametrize(("codec", "suffix"), [("libx264", "mp4"), ("libvpx-vp9", "webm")])

@@ -92,7 +92,8 @@ def add(
     ]
     printer = Printer("jsonl", ())
     failed = 0
-    for path, hashed in hash_paths(app, list(iter_files(paths)), full_resolution, "hashing"):
+    files, dense = list(iter_files(paths)), app.settings.vpdq_bank_seconds_per_hash
+    for path, hashed in hash_paths(app, files, full_resolution, "hashing", seconds_per_hash=dense):
         if isinstance(hashed, VideoHashes):
             entry = video_entry(hashed, signal_type, source or f"file:{path.name}"[:200])
             entry = dataclasses.replace(entry, case_ref=case_ref, note=note)

@@ -23,11 +23,18 @@ def min_side(app: App, full_resolution: bool) -> int | None:
 
 
 def hash_paths(
-    app: App, paths: list[Path], full_resolution: bool, label: str, *, framing: bool = False
+    app: App,
+    paths: list[Path],
+    full_resolution: bool,
+    label: str,
+    *,
+    framing: bool = False,
+    seconds_per_hash: float = 1.0,
 ) -> Any:
     """Yields (path, ImageHashes, VideoHashes or InputError) for each file, with a progress bar;
-    a video is sniffed by its first bytes and decoded in a limited child process; ``framing``:
-    with the PDQ of content regions (to match, not to add to a bank)."""
+    a video is sniffed by its first bytes and decoded in a limited child process (hashed every
+    ``seconds_per_hash``); ``framing``: with the PDQ of content regions (to match, not to add to
+    a bank)."""
     from bouclier.hashing import hash_file
     from bouclier.media.video import VideoLimits, is_video, read_video
 
@@ -37,7 +44,7 @@ def hash_paths(
         for path in items:
             try:
                 if is_video(path):  # MP4/QuickTime or WebM/Matroska: vPDQ and the digests
-                    yield path, read_video(path, video_limits)
+                    yield path, read_video(path, video_limits, seconds_per_hash=seconds_per_hash)
                 else:
                     yield path, hash_file(path, limits=app.limits, min_side=side, framing=framing)
             except InputError as error:

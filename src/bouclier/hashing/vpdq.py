@@ -14,6 +14,15 @@ Two videos are compared as unordered bags of frame hashes (:func:`compare`, the 
 counted once, and each side's percentage of frames with a match in the other (PDQ distance at most
 31) is computed. A query matches a target when the query's percentage reaches ``query_percent``
 and the target's reaches ``target_percent``; both are settings.
+
+Banked videos may be hashed more densely than queries (every 0.1 s by default,
+``BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH``), so that a query whose seconds fall between the banked
+video's (a trim, a speed change) still finds a frame a fraction of a second from each of its own.
+Counted in frames, a 1 fps query could then match at most about a tenth of such a target, so
+the target's share is counted in seconds instead (``by_seconds``, what matching in the banks
+does): each distinct usable hash belongs to the second of its first frame, and a second counts as
+matched when any hash of it is. At one frame a second, that is the reference's frame count
+(except when one hash comes back in a later second, counted once either way).
 """
 
 from __future__ import annotations
@@ -34,6 +43,9 @@ DISTANCE_THRESHOLD = pdq.DEFAULT_THRESHOLD
 #: python-threatexchange's defaults: 80 % of the query's frames found, any share of the target's
 QUERY_MATCH_PERCENT = 80.0
 TARGET_MATCH_PERCENT = 0.0
+#: a query is hashed once a second; a banked video may be hashed more densely, and its share
+#: matched is then counted in seconds, so that it means what it means at one frame a second
+SLOT_SECONDS = 1.0
 #: most features a line-based document may hold (a day of video at 1 fps is 86,400)
 MAX_FEATURES = 100_000
 
@@ -176,25 +188,46 @@ def usable(features: Iterable[VpdqFeature], quality: int = QUALITY_THRESHOLD) ->
     return pdq.hexes_to_array(kept)
 
 
-def matched_share(rows: np.ndarray, others: np.ndarray, distance: int) -> int:
-    """How many of ``rows`` have at least one of ``others`` within ``distance`` bits."""
+def first_slots(features: Iterable[VpdqFeature], quality: int = QUALITY_THRESHOLD) -> np.ndarray:
+    """The second (``int(timestamp / SLOT_SECONDS)``) of the first frame of each row of
+    :func:`usable`, in the same order."""
+    first: dict[str, float] = {}
+    for f in features:
+        if f.quality >= quality:
+            first.setdefault(f.pdq, f.timestamp)
+    return np.floor(np.array(list(first.values()), np.float64) / SLOT_SECONDS).astype(np.int64)
+
+
+def matched(rows: np.ndarray, others: np.ndarray, distance: int) -> np.ndarray:
+    """For each of ``rows``, whether one of ``others`` is within ``distance`` bits (bool)."""
+    found = np.zeros(len(rows), bool)
     if not len(rows) or not len(others):
-        return 0
-    found = 0
+        return found
     for start in range(0, len(rows), 256):
         block = rows[start : start + 256]
         bits = np.bitwise_count(block[:, None, :] ^ others[None, :, :]).sum(axis=2)
-        found += int((bits <= distance).any(axis=1).sum())
+        found[start : start + 256] = (bits <= distance).any(axis=1)
     return found
 
 
-def compare_rows(query: np.ndarray, target: np.ndarray, distance: int) -> VpdqComparison:
-    """:func:`compare` on the usable rows of each side (see :func:`usable`)."""
+def compare_rows(
+    query: np.ndarray,
+    target: np.ndarray,
+    distance: int,
+    target_slots: np.ndarray | None = None,
+) -> VpdqComparison:
+    """:func:`compare` on the usable rows of each side (see :func:`usable`); with
+    ``target_slots`` (:func:`first_slots` of the target), the target's share is of its seconds:
+    a second counts as matched when one of its rows is."""
     if not len(query) or not len(target):
         return VpdqComparison(0.0, 0.0)
-    q = matched_share(query, target, distance)
-    t = matched_share(target, query, distance)
-    return VpdqComparison(100.0 * q / len(query), 100.0 * t / len(target))
+    q = int(matched(query, target, distance).sum())
+    hits = matched(target, query, distance)
+    if target_slots is None:
+        t = 100.0 * int(hits.sum()) / len(target)
+    else:
+        t = 100.0 * len(np.unique(target_slots[hits])) / len(np.unique(target_slots))
+    return VpdqComparison(100.0 * q / len(query), t)
 
 
 def compare(
@@ -203,6 +236,9 @@ def compare(
     *,
     quality: int = QUALITY_THRESHOLD,
     distance: int = DISTANCE_THRESHOLD,
+    by_seconds: bool = False,
 ) -> VpdqComparison:
-    """The reference comparison: percentages of each side's distinct usable frames matched."""
-    return compare_rows(usable(query, quality), usable(target, quality), distance)
+    """The reference comparison: percentages of each side's distinct usable frames matched;
+    ``by_seconds``: the target's share is of its seconds (for a target hashed more densely)."""
+    slots = first_slots(target, quality) if by_seconds else None
+    return compare_rows(usable(query, quality), usable(target, quality), distance, slots)

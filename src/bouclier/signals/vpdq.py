@@ -10,8 +10,9 @@ reference's format). A video with more than :data:`MAX_FRAMES` hashed frames kee
 each run of identical hashes, then frames evenly spread over it.
 
 Distance: 0 for the same value, else ``100 - min(query %, target %)`` (rounded down) of
-:func:`bouclier.hashing.vpdq.compare` (symmetric: the lesser share of either side's frames
-matched). The default threshold (20) asks both sides for 80 %. Matching an uploaded video uses
+:func:`bouclier.hashing.vpdq.compare`, the target's share counted in seconds (``by_seconds``:
+banked videos are hashed more densely than queries), the lesser share of either side matched.
+The default threshold (20) asks both sides for 80 %. Matching an uploaded video uses
 vPDQ's own rule instead (:func:`match_video`): the query's share and the target's share, each
 with its own threshold (``BOUCLIER_VPDQ_QUERY_MATCH_PERCENT``, ``..._TARGET_MATCH_PERCENT``).
 """
@@ -85,19 +86,32 @@ def features_of(value: str | np.ndarray | bytes) -> list[VpdqFeature]:
     ]
 
 
+def usable_frames(
+    row: np.ndarray | bytes, quality: int = vpdq.QUALITY_THRESHOLD
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct frame hashes of quality >= ``quality`` of a packed value, (n, 32) uint8, and
+    the second of each one's first frame (:func:`bouclier.hashing.vpdq.first_slots`)."""
+    table = _table(row)
+    kept = table[table["quality"] >= quality]
+    rows = np.ascontiguousarray(kept["pdq"])
+    if not len(rows):
+        return rows.reshape(0, 32), np.zeros(0, np.int64)
+    _, first = np.unique(rows, axis=0, return_index=True)
+    first = np.sort(first)
+    slots = kept["ms"][first].astype(np.int64) // round(vpdq.SLOT_SECONDS * 1000)
+    return rows[first], slots
+
+
 def usable_rows(row: np.ndarray | bytes, quality: int = vpdq.QUALITY_THRESHOLD) -> np.ndarray:
     """The distinct frame hashes of quality >= ``quality`` of a packed value, (n, 32) uint8."""
-    table = _table(row)
-    rows = np.ascontiguousarray(table["pdq"][table["quality"] >= quality])
-    if not len(rows):
-        return rows.reshape(0, 32)
-    _, first = np.unique(rows, axis=0, return_index=True)
-    return rows[np.sort(first)]
+    return usable_frames(row, quality)[0]
 
 
 def compare_packed(query: np.ndarray | bytes, target: np.ndarray | bytes) -> VpdqComparison:
-    """vPDQ's comparison of two packed values (quality 50, PDQ distance 31)."""
-    return vpdq.compare_rows(usable_rows(query), usable_rows(target), vpdq.DISTANCE_THRESHOLD)
+    """vPDQ's comparison of two packed values (quality 50, PDQ distance 31), the target's share
+    counted in seconds (:func:`bouclier.hashing.vpdq.compare` ``by_seconds``)."""
+    rows, slots = usable_frames(target)
+    return vpdq.compare_rows(usable_rows(query), rows, vpdq.DISTANCE_THRESHOLD, slots)
 
 
 def _distance(a: bytes, b: bytes) -> int:
