@@ -42,6 +42,26 @@ def test_hash_a_video(api: Api, tmp_path: Path) -> None:
     assert still.json()["pdq"]  # images are answered as before
 
 
+def test_hash_a_video_for_a_bank_at_the_bank_rate(api: Api, tmp_path: Path) -> None:
+    """``?for=bank`` hashes as ``bouclier bank add`` does (every 0.1 s by default), so a trim off
+    the one-second grid still matches the entry; a bad purpose is refused, naming the field."""
+    data = _video(tmp_path / "a.mp4", 3)
+    platform = api.auth("platform")
+    query = api.client.post("/v1/hash", headers=platform, **upload(data, "a.mp4", "video/mp4"))  # type: ignore[arg-type]
+    bank = api.client.post(
+        "/v1/hash?for=bank", headers=platform, **upload(data, "a.mp4", "video/mp4")
+    )  # type: ignore[arg-type]
+    assert bank.status_code == 200, bank.text
+    expected = read_video(tmp_path / "a.mp4", seconds_per_hash=0.1)
+    assert bank.json()["vpdq"] == [f.line() for f in expected.features]
+    assert len(bank.json()["vpdq"]) > len(query.json()["vpdq"])
+    wrong = api.client.post(
+        "/v1/hash?for=everything", headers=platform, **upload(data, "a.mp4", "video/mp4")
+    )  # type: ignore[arg-type]
+    assert wrong.status_code in (400, 422), wrong.text
+    assert "for" in wrong.text
+
+
 def test_match_a_re_encoded_video_against_a_banked_one(api: Api, tmp_path: Path) -> None:
     _video(tmp_path / "a.mp4", 2)
     banked = VPDQ.from_features(read_video(tmp_path / "a.mp4").features)

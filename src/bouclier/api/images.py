@@ -11,7 +11,7 @@ runs the whole pipeline (nudity, likeness, provenance), whose verdict can also B
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field, model_validator
@@ -128,8 +128,9 @@ def _hash_and_match(
     return hashes, services.matcher.match_image(hashes, candidates=budget)
 
 
-def _video(services: Services, upload: VideoUpload) -> VideoHashes:
-    return read_video(upload.path, VideoLimits.from_settings(services.settings))
+def _video(services: Services, upload: VideoUpload, seconds_per_hash: float = 1.0) -> VideoHashes:
+    limits = VideoLimits.from_settings(services.settings)
+    return read_video(upload.path, limits, seconds_per_hash=seconds_per_hash)
 
 
 def _match_video(services: Services, upload: VideoUpload) -> tuple[VideoHashes, tuple[Match, ...]]:
@@ -149,12 +150,28 @@ def _match_video(services: Services, upload: VideoUpload) -> tuple[VideoHashes, 
     openapi_extra=MEDIA_UPLOAD_BODY,
     response_model=schemas.HashesOut | schemas.VideoHashesOut,
 )
-async def hash_image(request: Request, upload: Upload) -> dict[str, Any]:
+async def hash_image(
+    request: Request,
+    upload: Upload,
+    purpose: Annotated[
+        Literal["match", "bank"],
+        Query(
+            alias="for",
+            description=(
+                "A video's vPDQ for a query (`match`: one frame a second) or for a bank entry "
+                "(`bank`: every BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH, so that trims and speed "
+                "changes off the one-second grid still match). Images are hashed the same for both."
+            ),
+        ),
+    ] = "match",
+) -> dict[str, Any]:
     """Fingerprints an image (SHA-256, MD5, PDQ in 8 orientations, quality, size) or a video
-    (MP4/QuickTime, WebM/Matroska: SHA-256, MD5, vPDQ at one frame a second)."""
+    (MP4/QuickTime, WebM/Matroska: SHA-256, MD5, vPDQ at one frame a second, or at the bank
+    rate with ``?for=bank``)."""
     services = services_of(request)
     if isinstance(upload, VideoUpload):
-        return video_dict(await run_in_threadpool(_video, services, upload))
+        rate = services.settings.vpdq_bank_seconds_per_hash if purpose == "bank" else 1.0
+        return video_dict(await run_in_threadpool(_video, services, upload, rate))
     return hashes_dict(await run_in_threadpool(_hash, services, upload))
 
 
