@@ -25,8 +25,12 @@ format:
 typecheck:
 	$(VENV)/mypy
 
+# Tests in parallel (pytest-xdist): one worker per core, at most 4; tests that must share one
+# worker carry @pytest.mark.xdist_group. `make pytest PYTEST_WORKERS=0` runs them in this process.
+PYTEST_WORKERS ?= auto
+
 pytest:
-	$(VENV)/pytest
+	$(VENV)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadgroup
 
 docs: setup
 	$(VENV)/python -m bouclier.cli.docs
