@@ -25,9 +25,9 @@ format:
 typecheck:
 	$(VENV)/mypy
 
-# Tests in parallel (pytest-xdist): one worker per core, at most 4; tests that must share one
-# worker carry @pytest.mark.xdist_group. `make pytest PYTEST_WORKERS=0` runs them in this process.
-PYTEST_WORKERS ?= auto
+# Tests in parallel (pytest-xdist): one worker per CPU (logical: a 2-vCPU VM gets 2), at most 4;
+# tests that must share one worker carry @pytest.mark.xdist_group. PYTEST_WORKERS=0: serially.
+PYTEST_WORKERS ?= logical
 
 pytest:
 	$(VENV)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadgroup
