@@ -25,8 +25,12 @@ format:
 typecheck:
 	$(VENV)/mypy
 
+# Tests in parallel (pytest-xdist): one worker per CPU (logical: a 2-vCPU VM gets 2), at most 4;
+# tests that must share one worker carry @pytest.mark.xdist_group. PYTEST_WORKERS=0: serially.
+PYTEST_WORKERS ?= logical
+
 pytest:
-	$(VENV)/pytest
+	$(VENV)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadgroup
 
 docs: setup
 	$(VENV)/python -m bouclier.cli.docs

@@ -25,6 +25,10 @@ from bouclier.backscan.sources import Source
 from bouclier.storage import Database
 from tests.backscan.conftest import Archive, hits, make_archive
 
+#: Both tests on one pytest-xdist worker, one after the other: two Ray instances at once would
+#: share the machine's two cores (and a plain ``ray.init()`` may join a cluster it finds).
+pytestmark = pytest.mark.xdist_group("ray")
+
 RAY = Path(sys.executable).with_name("ray")
 START_WAIT_S = 180.0
 SECOND_NODE_TRIES = 3

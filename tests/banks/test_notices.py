@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import queue
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,10 @@ def _nats_running() -> bool:
 
 
 @pytest.fixture
-def subject(tmp_path: Path) -> str:
+def subject() -> str:
     if not _nats_running():
         pytest.fail("the NATS server is not running at 127.0.0.1:4222 (this machine kind has it)")
-    return f"bouclier.test.{tmp_path.name.replace('.', '_')}"
+    return f"bouclier.test.{uuid.uuid4().hex}"  # one NATS server for every test run at once
 
 
 def test_a_bank_write_is_announced_with_its_cursor_and_nothing_else(

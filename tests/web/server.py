@@ -83,21 +83,18 @@ class LiveServer:
         return Cases(self.services.db, self.services.settings, banks=self.services.store)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serving(settings: Settings) -> Iterator[LiveServer]:
     """The whole app under uvicorn on 127.0.0.1 (a secure context for crypto.subtle)."""
     app = create_app(settings, detectors=fake_detectors())
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    # The socket is bound here and handed to uvicorn: a port only looked up (bound, closed, bound
+    # again by uvicorn) could be taken meanwhile by a test on another pytest-xdist worker.
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    port: int = listening.getsockname()[1]
+    config = uvicorn.Config(app, log_config=None, access_log=False)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -109,6 +106,7 @@ def serving(settings: Settings) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        listening.close()
 
 
 @pytest.fixture
