@@ -24,13 +24,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert
 
+from bouclier.backscan.rows import parse_rows
 from bouclier.backscan.run import Options, backscan
 from bouclier.backscan.sources import Source
+from bouclier.backscan.worker import Scanner, Setup
 from bouclier.banks.store import BankStore
 from bouclier.storage import Database
 from bouclier.storage.models import BankEntry, utcnow
@@ -166,6 +169,24 @@ def cut_rate(rows: Path, chunk: int) -> float:
     return count / (time.perf_counter() - begin)
 
 
+def worker_cost(store: BankStore, rows: Path, chunk: int, count: int) -> tuple[float, float]:
+    """CPU microseconds per row of one worker over the first ``count`` rows: parsing alone, and
+    the whole chunk (parse + search + matches). CPU time, not wall time: on a shared machine it
+    is what a worker costs, whatever share of a core it was given."""
+    scanner = Scanner(Setup(store.hashes(), "csv"))
+    chunks = list(islice(Source.open(str(rows)).chunks(chunk), max(1, count // chunk)))
+    scanned = sum(len(c.items) for c in chunks)
+    begin = time.process_time()
+    for c in chunks:
+        parse_rows(c.items, c.first_line, scanner.columns)
+    parsing = time.process_time() - begin
+    begin = time.process_time()
+    for c in chunks:
+        scanner.scan(c)
+    whole = time.process_time() - begin
+    return parsing / scanned * 1e6, whole / scanned * 1e6
+
+
 def images_vs_scan(count: int, workers: int) -> list[tuple[str, float]]:
     """Seconds for ``bouclier backscan FOLDER`` and ``bouclier scan FOLDER``, same images."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -240,6 +261,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update(RAY_ENV)
 
+    load_before = os.getloadavg()[0]
     built = time.perf_counter()
     db = Database.open(f"sqlite:///{database(args.bank)}")
     rows = archive(args.rows, args.bank)
@@ -264,6 +286,7 @@ def main() -> None:
                 hits.add((found, digest))
                 print(f"{engine}: {elapsed:.1f} s, {found} hits", file=sys.stderr)
         single = run_rows(store, rows, "local", 1, args.chunk_size)[0]
+        parsing, per_row = worker_cost(store, rows, args.chunk_size, min(args.rows, 200_000))
     finally:
         db.dispose()
     assert len(hits) == 1, f"the engines disagree: {hits}"
@@ -273,7 +296,8 @@ def main() -> None:
         f"\nBack-scan of {args.rows:,} (id, PDQ) rows against a bank of {args.bank:,} "
         f"({(next(iter(hits)))[0]:,} hits, same report from every run); "
         f"{args.workers} workers, {os.cpu_count()} cores seen, chunks of {args.chunk_size:,}; "
-        f"{args.runs} runs each\n"
+        f"{args.runs} runs each; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after\n"
     )
     print("| engine | median s | min s | max s | rows/s (median) | vs local |")
     print("|---|---|---|---|---|---|")
@@ -288,7 +312,11 @@ def main() -> None:
         f"| local, 1 worker (one core) | {single:.1f} | | | {args.rows / single:,.0f} | "
         f"{local / single:.2f}x |"
     )
-    print(f"\nThe driver alone cuts {cut:,.0f} rows/s into chunks (its ceiling).")
+    print(
+        f"\nOne worker's CPU time per row: {per_row:.1f} us ({parsing:.1f} us of it parsing, the "
+        f"rest the index search and matches), i.e. {1e6 / per_row:,.0f} rows/s per busy core."
+    )
+    print(f"The driver alone cuts {cut:,.0f} rows/s into chunks (its ceiling).")
     if ray_start is not None:
         print(f"Starting Ray on this machine (not in the times above): {ray_start:.1f} s.")
     if args.images:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -389,40 +389,36 @@ class BankMatcher:
             if index is None or not len(index):
                 continue
             kind = self.signal_types.get(name)
-            self._collect(kind, index, group, lambda _: best)
+            hits = index.search_many(kind.pack([q.value for q in group]), self._radius(kind))
+            for query, found in zip(group, hits, strict=True):
+                if len(found):
+                    self._keep_best(kind, query, found, best)
         return _ranked(best)
 
-    def match_each(self, fingerprints: Sequence[Fingerprint]) -> list[tuple[Match, ...]]:
-        """The matches of each fingerprint on its own, in order (a back-scan's rows: one search
-        call for all of them, as :meth:`match_fingerprints` makes for one image's)."""
-        bests: dict[int, dict[int, Match]] = {}  # only for the rows with hits: most have none
-        by_type: dict[str, list[int]] = {}
-        for at, fingerprint in enumerate(fingerprints):
-            by_type.setdefault(fingerprint.signal_type, []).append(at)
-        indexes = self.indexes
-        for name, rows in by_type.items():
-            index = indexes.get(name)
-            if index is None or not len(index):
+    def match_packed(self, signal_type: str, rows: np.ndarray) -> list[tuple[Match, ...]]:
+        """The matches of each packed value of one type on its own (a back-scan's rows, each in
+        its one known orientation), in order: one search call for all of them. Most rows match
+        nothing: a row's :class:`Fingerprint` is only made when it has hits."""
+        kind = self.signal_types.get(signal_type)
+        index = self.indexes.get(kind.name)
+        if index is None or not len(index) or not len(rows):
+            return [()] * len(rows)
+        answers: list[tuple[Match, ...]] = []
+        for at, found in enumerate(index.search_many(rows, self._radius(kind))):
+            if not len(found):
+                answers.append(())
                 continue
-            group = [fingerprints[at] for at in rows]
-            kind = self.signal_types.get(name)
-            self._collect(kind, index, group, _row_bests(bests, rows))
-        return [_ranked(bests[at]) if at in bests else () for at in range(len(fingerprints))]
+            best: dict[int, Match] = {}
+            self._keep_best(
+                kind, Fingerprint(kind.name, kind.unpack(rows[at : at + 1])[0]), found, best
+            )
+            answers.append(_ranked(best))
+        return answers
 
-    def _collect(
-        self,
-        kind: SignalType,
-        index: SignalIndex,
-        queries: Sequence[Fingerprint],
-        best_of: Callable[[int], dict[int, Match]],
-    ) -> None:
-        """Keeps the hits of query *i* within their bank's threshold in ``best_of(i)`` (one dict
-        shared by all of an image's queries, or one per back-scan row)."""
-        radius = self.radius if kind.bank_threshold else kind.default_threshold
-        hits = index.search_many(kind.pack([q.value for q in queries]), radius)
-        for at, (query, found) in enumerate(zip(queries, hits, strict=True)):
-            if len(found):
-                self._keep_best(kind, query, found, best_of(at))
+    def _radius(self, kind: SignalType) -> int:
+        """The radius an index of this type is searched with: the largest bank threshold, or the
+        type's own where banks set none."""
+        return self.radius if kind.bank_threshold else kind.default_threshold
 
     def _keep_best(
         self,
@@ -463,17 +459,6 @@ class BankMatcher:
                 inliers=check.inliers if check else None,
                 corners=check.region if check else None,
             )
-
-
-def _row_bests(
-    bests: dict[int, dict[int, Match]], rows: list[int]
-) -> Callable[[int], dict[int, Match]]:
-    """The dict of query *i*'s hits: that of its row, made on its first hit."""
-
-    def best_of(i: int) -> dict[int, Match]:
-        return bests.setdefault(rows[i], {})
-
-    return best_of
 
 
 def _ranked(best: dict[int, Match]) -> tuple[Match, ...]:

@@ -179,16 +179,17 @@ class HammingIndex:
             found.append(
                 _Found(delta.labels, _hamming.scan(delta.hashes, queries, radius, delta.dead))
             )
-        results = []
-        for j in range(count):
+        # most queries of a batch (a back-scan's rows) find nothing: only those with hits are
+        # looked at one by one
+        results = [EMPTY_HITS] * count
+        with_hits = np.flatnonzero(np.logical_or.reduce([f.counts > 0 for f in found]))
+        for j in with_hits.tolist():
             parts = [f.query(j) for f in found if f.bounds[j] < f.bounds[j + 1]]
-            if not parts:
-                results.append(EMPTY_HITS)
-            elif len(parts) == 1:
-                results.append(SearchHits.sorted(*parts[0]))
+            if len(parts) == 1:
+                results[j] = SearchHits.sorted(*parts[0])
             else:
                 labels, distances = zip(*parts, strict=True)
-                results.append(SearchHits.sorted(np.concatenate(labels), np.concatenate(distances)))
+                results[j] = SearchHits.sorted(np.concatenate(labels), np.concatenate(distances))
         return results
 
     # ---- size and persistence -------------------------------------------------------------
@@ -239,7 +240,8 @@ class _Found:
         rows, distances, counts = found
         self.labels = labels[np.frombuffer(rows, np.uint32)]
         self.distances = np.frombuffer(distances, np.uint16)
-        self.bounds = [0, *np.cumsum(np.frombuffer(counts, np.int64)).tolist()]
+        self.counts = np.frombuffer(counts, np.int64)
+        self.bounds = [0, *np.cumsum(self.counts).tolist()]
 
     def query(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         a, b = self.bounds[j], self.bounds[j + 1]
