@@ -28,6 +28,7 @@ from bouclier.cases.platforms import clean_url, platform_of
 from bouclier.cases.records import (
     MAX_EVIDENCE_BYTES,
     VICTIM_BANK,
+    VPDQ_NAME,
     HashReport,
     ItemInfo,
     batch,
@@ -60,7 +61,20 @@ class CaseItems(CaseLookup):
                 .tuples()
                 .all()
             )
-            return [item_info(item, types.get(item.id)) for item in items]
+            entries = [i.bank_entry_id for i in items if i.signal_type == VPDQ_NAME]
+            md5s = dict(
+                session.execute(
+                    select(BankEntry.id, BankEntry.md5).where(BankEntry.id.in_(entries))
+                )
+                .tuples()
+                .all()
+                if entries
+                else []
+            )
+            return [
+                item_info(item, types.get(item.id), md5s.get(item.bank_entry_id or 0))
+                for item in items
+            ]
 
     def add_hashes(
         self, number: str, reports: Sequence[HashReport], *, actor: str = "victim"

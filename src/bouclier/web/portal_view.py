@@ -87,6 +87,34 @@ def hotline(settings: Settings) -> Hotline:
     )
 
 
+def clock(seconds: float) -> str:
+    """A video's time as a clock shows it: 65.2 as "1:05", 3723 as "1:02:03"."""
+    whole = max(0, int(seconds))
+    minutes, second = divmod(whole, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{hour}:{minute:02d}:{second:02d}" if hour else f"{minute}:{second:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class VideoLimits:
+    """The limits ``video.js`` checks on the device (the server's own: a video over them would
+    be refused by the API too)."""
+
+    bytes: int
+    seconds: int
+    pixels: int
+
+    @property
+    def megabytes(self) -> int:
+        return self.bytes // (1024 * 1024)
+
+    @classmethod
+    def of(cls, settings: Settings) -> VideoLimits:
+        return cls(
+            settings.max_video_bytes, int(settings.max_video_seconds), settings.max_video_pixels
+        )
+
+
 def hours(value: float) -> str:
     """48.0 as "48", 1.5 as "1.5"."""
     return f"{value:g}"
