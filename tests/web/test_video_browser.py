@@ -98,7 +98,7 @@ def test_a_video_is_hashed_on_the_device_as_the_server_hashes_it_and_only_hashes
 
     items = page.locator('#items li[data-kind="hash"]')
     assert items.count() == 2
-    assert f"{len(frames)} frames fingerprinted over 0:03" in items.first.inner_text()
+    assert f"{SECONDS} frames fingerprinted over 0:03" in items.first.inner_text()
     page.wait_for_function("document.body.dataset.thumbs === '2'")  # posters kept on the device
     assert page.locator(".thumb-img").first.evaluate("e => getComputedStyle(e).filter") != "none"
 
