@@ -74,7 +74,6 @@ def render(request: Request, template: str, **context: Any) -> Response:
         hours=portal_view.hours,
         groups=portal_view.groups,
         thumb_key=portal_view.thumb_key,
-        clock=portal_view.clock,
         video_limits=portal_view.VideoLimits.of(settings),
         **context,
     )

@@ -87,14 +87,6 @@ def hotline(settings: Settings) -> Hotline:
     )
 
 
-def clock(seconds: float) -> str:
-    """A video's time as a clock shows it: 65.2 as "1:05", 3723 as "1:02:03"."""
-    whole = max(0, int(seconds))
-    minutes, second = divmod(whole, 60)
-    hour, minute = divmod(minutes, 60)
-    return f"{hour}:{minute:02d}:{second:02d}" if hour else f"{minute}:{second:02d}"
-
-
 @dataclass(frozen=True, slots=True)
 class VideoLimits:
     """The limits ``video.js`` checks on the device (the server's own: a video over them would
