@@ -19,11 +19,14 @@ from bouclier.cases.records import VPDQ_NAME
 from bouclier.cases.videos import parse_video_report
 from bouclier.errors import InputError
 from bouclier.hashing import vpdq
+from bouclier.media.video import read_video
 from bouclier.settings import Settings
 from bouclier.signals import vpdq as vpdq_signal
 from bouclier.storage import Database
 from bouclier.storage.models import BankEntry, CaseItem
 from tests.cases.test_evidence import pdf_text
+from tests.conftest import photo
+from tests.media.videos import pan_frames, write_video
 
 REFERENCE = Path(__file__).parents[1] / "data" / "vpdq" / "doorknob-hd-no-bar.txt"
 SHA = "ab" * 32
@@ -118,3 +121,23 @@ def test_a_video_goes_to_the_victim_bank_the_bundle_and_away_on_withdrawal(
         assert session.scalars(select(BankEntry)).all() == []
         assert session.scalars(select(CaseItem)).all() == []
     assert cases.banks.get(VICTIM_BANK).size == 0
+
+
+def test_a_video_she_chooses_to_keep_is_sealed_hashed_and_in_the_bundle(
+    cases: Cases, tmp_path: Path
+) -> None:
+    path = write_video(tmp_path / "kept.mp4", pan_frames(photo(5, (320, 240)), 20, (160, 120)))
+    data = path.read_bytes()
+    case, _ = cases.create(language="fr")
+    kept = cases.add_evidence(case.number, data)
+    assert (kept.kind, kept.signal_type, kept.media_type) == ("evidence", VPDQ_NAME, "video/mp4")
+    assert [f.pdq for f in kept.frames] == [f.pdq for f in read_video(path).features]
+    assert cases.evidence(case.number, kept.id) == (data, "video/mp4")
+    confirmed = cases.review_item(case.number, kept.id, "confirm", actor="analyst:ana")
+    assert confirmed.status == "confirmed"
+    (entry,) = cases.banks.entries(VICTIM_BANK)
+    assert entry.signal_type == VPDQ_NAME
+    with zipfile.ZipFile(io.BytesIO(export_bundle(cases, case.number, actor="victim"))) as archive:
+        assert archive.read(f"evidence/{kept.id}.mp4") == data
+        (row,) = json.loads(archive.read("manifest.json"))["items"]
+    assert row["video"]["frames"] == len(kept.frames)

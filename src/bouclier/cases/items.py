@@ -34,6 +34,7 @@ from bouclier.cases.records import (
     batch,
     item_info,
 )
+from bouclier.cases.videos import hash_video_evidence
 from bouclier.errors import InputError, NotFound
 from bouclier.hashing import hash_bytes
 from bouclier.hashing import pdq as pdq_hash
@@ -188,15 +189,22 @@ class CaseItems(CaseLookup):
         self, number: str, data: bytes, *, actor: str = "victim", limits: Limits | None = None
     ) -> ItemInfo:
         """Keeps an evidence file a victim explicitly chose to upload: it must be an image
-        (checked by the media door), is fingerprinted, and stored sealed with the case key."""
+        (checked by the media door) or a video (:func:`~bouclier.cases.videos.hash_video_evidence`),
+        is fingerprinted, and stored sealed with the case key."""
         if len(data) > MAX_EVIDENCE_BYTES:
             raise InputError(
                 f"an evidence file is at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB",
                 code="evidence_too_large",
             )
-        hashes = hash_bytes(data, limits=limits or Limits.from_settings(self.settings))
+        video = hash_video_evidence(data, self.settings)
+        if video is not None:
+            signal_type, value, quality, sha256 = VPDQ_NAME, video.value, None, video.sha256
+            media_type = video.media_type
+        else:
+            hashes = hash_bytes(data, limits=limits or Limits.from_settings(self.settings))
+            signal_type, value, quality = pdq_hash.NAME, hashes.pdq.pdq, hashes.pdq.quality
+            sha256, media_type = hashes.sha256, f"image/{hashes.format.lower()}"
         key = self._key()
-        media_type = f"image/{hashes.format.lower()}"
         now = utcnow()
         with self.db.transaction() as session:
             row = self._row(session, number)
@@ -209,10 +217,10 @@ class CaseItems(CaseLookup):
             item = CaseItem(
                 case_id=row.id,
                 kind="evidence",
-                signal_type=pdq_hash.NAME,
-                value=hashes.pdq.pdq,
-                quality=hashes.pdq.quality,
-                sha256=hashes.sha256,
+                signal_type=signal_type,
+                value=value,
+                quality=quality,
+                sha256=sha256,
                 status="pending",
                 created_at=now,
             )
@@ -224,7 +232,7 @@ class CaseItems(CaseLookup):
                     item_id=item.id,
                     media_type=media_type,
                     size=len(data),
-                    sha256=hashes.sha256,
+                    sha256=sha256,
                     ciphertext=sealing.seal(
                         key, data, purpose=f"evidence {item.id}", case_number=row.number
                     ),
@@ -237,7 +245,7 @@ class CaseItems(CaseLookup):
                 row.id,
                 "evidence.added",
                 actor,
-                {"item": item.id, "sha256": hashes.sha256, "size": len(data), "type": media_type},
+                {"item": item.id, "sha256": sha256, "size": len(data), "type": media_type},
                 at=now,
             )
             row.updated_at = now

@@ -14,7 +14,9 @@ frames were hashed, not the frame hashes (the item and the bundle hold those).
 from __future__ import annotations
 
 import math
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +28,8 @@ from bouclier.cases.records import VICTIM_BANK, ItemInfo, item_info
 from bouclier.errors import InputError, InvalidHash
 from bouclier.hashing import digests, pdq, vpdq
 from bouclier.hashing.vpdq import VpdqFeature
+from bouclier.media.video import VideoLimits, read_video, sniff_video
+from bouclier.settings import Settings
 from bouclier.signals.vpdq import VPDQ
 from bouclier.storage.models import CaseItem, utcnow
 
@@ -102,6 +106,32 @@ def _feature(frame: Any, at: int, before: VpdqFeature | None, duration: float) -
     ):
         raise _bad(f"{where}: frames come in the order of the video")
     return feature
+
+
+@dataclass(frozen=True, slots=True)
+class VideoEvidence:
+    """A video evidence file as the server hashed it (the file she chose to upload)."""
+
+    value: str  # packed vPDQ
+    sha256: str
+    md5: str
+    media_type: str
+
+
+def hash_video_evidence(data: bytes, settings: Settings) -> VideoEvidence | None:
+    """The vPDQ and digests of an evidence file that is a video, decoded in the limited child
+    process (:func:`bouclier.media.video.read_video`) from a private temporary file deleted at
+    once; None when the bytes are not a video (MediaError when a video is refused)."""
+    kind = sniff_video(data[:64])
+    if kind is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="bouclier-evidence-") as folder:
+        path = Path(folder) / "evidence"
+        path.write_bytes(data)
+        video = read_video(path, VideoLimits.from_settings(settings))
+    return VideoEvidence(
+        VPDQ.from_features(video.features), video.sha256, video.md5, f"video/{kind}"
+    )
 
 
 class CaseVideos(CaseLookup):
