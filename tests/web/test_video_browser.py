@@ -1,7 +1,8 @@
 """A victim adds a video in Chromium: decoded on her device with WebCodecs (demux.js, video.js),
 a frame a second hashed with pdq.js, only the hashes sent; a platform's upload of the same video
 then matches her case. Debian's Chromium decodes H.264 (MP4), VP8 and VP9 (WebM) and AV1, not
-HEVC. The videos are made in the test from a generated picture (a slow pan over it).
+HEVC (refused with a clear message). The videos are made in the test from a generated picture
+(a slow pan over it).
 
 The browser's frame hashes are compared with the server's (``read_video(exact=True)``: every
 frame decoded, the frame for second k picked by the same rule). Same frames, same times; PDQ
@@ -95,6 +96,18 @@ def test_a_video_is_hashed_on_the_device_as_the_server_hashes_it_and_only_hashes
         page.get_by_role("button", name="Send the video's fingerprints").click()
         page.wait_for_url("**/case?done=videos*")
         assert page.get_by_text("1 video fingerprinted and added.").is_visible()
+
+    # HEVC, which this Chromium cannot decode: a clear refusal, nothing to send
+    hevc = write_video(
+        videos["holiday.mp4"].with_name("phone.mp4"),
+        pan_frames(photo(22, (320, 240)), 10, (192, 108)),
+        codec="libx265",
+    )
+    page.get_by_label("Video to fingerprint").set_input_files(hevc)
+    page.wait_for_selector('#video-form[data-state="refused"]')
+    assert page.get_by_role("alert").inner_text().startswith("This browser cannot read this video")
+    assert page.locator("#video-field").input_value() == ""
+    assert page.locator("#video-submit").is_disabled()
 
     items = page.locator('#items li[data-kind="hash"]')
     assert items.count() == 2
