@@ -89,12 +89,14 @@ def hotline(settings: Settings) -> Hotline:
 
 @dataclass(frozen=True, slots=True)
 class VideoLimits:
-    """The limits ``video.js`` checks on the device (the server's own: a video over them would
-    be refused by the API too)."""
+    """What ``video.js`` checks and how often it hashes: the server's limits (a video over them
+    would be refused by the API too), and the rate at which the server hashes a video it banks
+    (her video goes into the victim bank)."""
 
     bytes: int
     seconds: int
     pixels: int
+    seconds_per_hash: float
 
     @property
     def megabytes(self) -> int:
@@ -102,8 +104,14 @@ class VideoLimits:
 
     @classmethod
     def of(cls, settings: Settings) -> VideoLimits:
+        # BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH where the server banks videos densely; once a
+        # second, the server's query rate, where it has no such setting
+        rate = float(getattr(settings, "vpdq_bank_seconds_per_hash", 1.0))
         return cls(
-            settings.max_video_bytes, int(settings.max_video_seconds), settings.max_video_pixels
+            settings.max_video_bytes,
+            int(settings.max_video_seconds),
+            settings.max_video_pixels,
+            rate,
         )
 
 

@@ -25,6 +25,7 @@
     maxBytes: Number(form.dataset.maxBytes),
     maxSeconds: Number(form.dataset.maxSeconds),
     maxPixels: Number(form.dataset.maxPixels),
+    secondsPerHash: Number(form.dataset.secondsPerHash) || 1,
   };
   form.hidden = false;
 

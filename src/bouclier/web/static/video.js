@@ -4,14 +4,15 @@
  *
  * The file is read whole into memory (within the portal's size limit), its SHA-256 taken with Web
  * Crypto and its MD5 with md5.js; demux.js lists the video track's frames, WebCodecs'
- * VideoDecoder decodes them all, and the frame for second k is picked by the rule of Bouclier's
- * server (bouclier.media.video_worker): the first frame shown at or after k seconds, less half a
- * frame. Each picked frame is drawn on a canvas at its decoded size and hashed by pdq.js, as the
+ * VideoDecoder decodes them all, and the frame for mark k (k * secondsPerHash seconds: the rate
+ * at which the server hashes a video it banks, or slower so that a long video gets at most the
+ * 512 frames a bank keeps) is picked by the rule of Bouclier's server
+ * (bouclier.media.video_worker): the first frame shown at or after the mark, less half a frame.
+ * Each picked frame's luma plane is hashed by pdq.js at its decoded size (see lumaRGBA), as the
  * server hashes the decoded frame. The result has the reference vPDQ fields per frame: frame
- * number, quality, PDQ and time in seconds. The server decodes with FFmpeg and converts to RGB
- * with its own rounding, the browser with Chromium's: hashes differ by a few bits at most.
+ * number, quality, PDQ and time in seconds; hashes differ from the server's by a few bits.
  *
- *   await BouclierVideo.hashVideo(file, {maxBytes, maxSeconds, maxPixels}, onProgress?)
+ *   await BouclierVideo.hashVideo(file, {maxBytes, maxSeconds, maxPixels, secondsPerHash}, onProgress?)
  *     -> {frames: [[frame, quality, pdq, seconds], ...], md5, sha256, duration, fps, width,
  *         height, codec, poster: Blob | null}
  *     onProgress(secondsDone, secondsTotal); a refusal rejects with an Error whose ``code`` is
@@ -23,7 +24,7 @@
   "use strict";
   const POSTER_SIDE = 160;
   const QUEUE = 8; // encoded frames waiting in the decoder at most
-  const SECONDS_PER_HASH = 1; // as the server hashes by default
+  const MAX_FRAMES = 512; // frames a banked vPDQ value keeps (bouclier.signals.vpdq.MAX_FRAMES)
 
   function fail(code, message) {
     const error = new Error(message || code);
@@ -97,6 +98,9 @@
     const step = averageStep(track.samples);
     const fps = 1e6 / step;
     const half = 0.5 / fps;
+    // the bank's rate (limits.secondsPerHash), or slower for a long video: the bank keeps
+    // MAX_FRAMES spread over it, so more would be hashed for nothing
+    const every = Math.max(limits.secondsPerHash || 1, track.duration / MAX_FRAMES);
     const canvas = document.createElement("canvas");
     const context = canvas.getContext("2d", { willReadFrequently: true });
     const poster = document.createElement("canvas");
@@ -143,7 +147,7 @@
         frame.close();
         return;
       }
-      mark = (Math.floor((time + half) / SECONDS_PER_HASH) + 1) * SECONDS_PER_HASH;
+      mark = (Math.floor((time + half) / every) + 1) * every;
       pending += 1;
       work = work.then(function () { return hashFrame(frame, number, time); })
         .then(function () { pending -= 1; });
