@@ -149,12 +149,12 @@ _W: dict[str, tuple[str, str, str]] = {
     "kind.evidence": ("evidence file", "archivo de prueba", "fichier de preuve"),
     "kind.video": ("video fingerprint", "huella de vídeo", "empreinte de vidéo"),
     "video.what": (
-        "{frames} frames fingerprinted (vPDQ, one a second, 0:00 to {end}; each frame's hash and "
-        "time in manifest.json); MD5 {md5}; SHA-256 {sha256}",
-        "{frames} fotogramas con huella (vPDQ, uno por segundo, de 0:00 a {end}; la huella y el "
-        "momento de cada fotograma en manifest.json); MD5 {md5}; SHA-256 {sha256}",
-        "{frames} images avec empreinte (vPDQ, une par seconde, de 0:00 à {end} ; l'empreinte et "
-        "l'instant de chaque image dans manifest.json) ; MD5 {md5} ; SHA-256 {sha256}",
+        "{frames} frames fingerprinted (vPDQ, 0:00 to {end}; each frame's hash and time in "
+        "manifest.json); MD5 {md5}; SHA-256 {sha256}",
+        "{frames} fotogramas con huella (vPDQ, de 0:00 a {end}; la huella y el momento de cada "
+        "fotograma en manifest.json); MD5 {md5}; SHA-256 {sha256}",
+        "{frames} images avec empreinte (vPDQ, de 0:00 à {end} ; l'empreinte et l'instant de "
+        "chaque image dans manifest.json) ; MD5 {md5} ; SHA-256 {sha256}",
     ),
     "item.pending": ("awaiting review", "pendiente de revisión", "en attente d'examen"),
     "item.confirmed": (
