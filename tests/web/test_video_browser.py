@@ -1,8 +1,8 @@
-"""A victim adds a video in Chromium: decoded on her device with WebCodecs (demux.js, video.js),
-a frame a second hashed with pdq.js, only the hashes sent; a platform's upload of the same video
-then matches her case. Debian's Chromium decodes H.264 (MP4), VP8 and VP9 (WebM) and AV1, not
-HEVC (refused with a clear message). The videos are made in the test from a generated picture
-(a slow pan over it).
+"""A victim adds videos in Chromium: decoded on her device with WebCodecs (demux.js, video.js),
+frames hashed with pdq.js at the bank's rate, only the hashes sent; a platform's upload of the
+same video then matches her case. Debian's Chromium decodes H.264 (MP4), VP8 and VP9 (WebM) and
+AV1, not HEVC (refused with a clear message); a fragmented MP4 (as MediaRecorder writes) is read
+too. The videos are made in the test from a generated picture (a slow pan over it).
 
 The browser's frame hashes are compared with the server's (``read_video(exact=True)``: every
 frame decoded, the frame for each mark picked by the same rule, at the rate the server banks a
@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import av
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page
@@ -51,7 +52,22 @@ def videos(tmp_path: Path) -> dict[str, Path]:
     ):
         frames = pan_frames(picture, FPS * SECONDS, (384, 216), zoom=0.8)
         made[name] = write_video(tmp_path / name, frames, fps=FPS, codec=codec, **options)  # type: ignore[arg-type]
+    made["screen.mp4"] = fragmented(made["holiday.mp4"], tmp_path / "screen.mp4")
     return made
+
+
+def fragmented(source: Path, target: Path) -> Path:
+    """``source``'s frames remuxed into a fragmented MP4 (moof boxes, as MediaRecorder writes)."""
+    with (
+        av.open(str(source)) as given,
+        av.open(str(target), "w", options={"movflags": "frag_keyframe+empty_moov"}) as out,
+    ):
+        stream = out.add_stream_from_template(given.streams.video[0])
+        for packet in given.demux(given.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    return target
 
 
 @pytest.fixture
@@ -115,15 +131,15 @@ def test_a_video_is_hashed_on_the_device_as_the_server_hashes_it_and_only_hashes
     assert page.locator("#video-submit").is_disabled()
 
     items = page.locator('#items li[data-kind="hash"]')
-    assert items.count() == 2
+    assert items.count() == len(videos)
     assert f"{count} frames fingerprinted over 0:03" in items.first.inner_text()
-    page.wait_for_function("document.body.dataset.thumbs === '2'")  # posters kept on the device
+    page.wait_for_function(f"document.body.dataset.thumbs === '{len(videos)}'")  # kept here
     assert page.locator(".thumb-img").first.evaluate("e => getComputedStyle(e).filter") != "none"
 
     # nothing but hashes left the page: no upload, no byte of either video in any request
     heads = [path.read_bytes()[32:96] for path in videos.values()]
     posted = [r for r in recorded.requests if r.method == "POST" and "/case/videos" in r.url]
-    assert len(posted) == 2
+    assert len(posted) == len(videos)
     for request in recorded.requests:
         body = request.post_data_buffer or b""
         assert "multipart" not in request.headers.get("content-type", "")

@@ -2,8 +2,8 @@
  * demux.js: the video track of an MP4 or WebM file, as WebCodecs wants it, read in the browser.
  *
  * WebCodecs decodes encoded frames but does not open files: this finds the first video track of
- * an MP4/QuickTime file (moov > trak > mdia > minf > stbl sample tables; fragmented MP4 is not
- * read) or of a WebM/Matroska file (EBML: Tracks, then Clusters of SimpleBlocks and
+ * an MP4/QuickTime file (moov > trak > mdia > minf > stbl sample tables, or the moof fragments
+ * that MediaRecorder and streaming tools write) or of a WebM/Matroska file (EBML: Tracks, then Clusters of SimpleBlocks and
  * BlockGroups; laced blocks are not read), and lists its frames: where each lies in the file, its
  * presentation time in microseconds (the first frame shown at 0, as FFmpeg's demuxers give it to
  * Bouclier's server) and whether it is a key frame. Written for Bouclier from ISO/IEC 14496-12 and
@@ -95,12 +95,11 @@
     return { codec: codec, description: description, width: width, height: height };
   }
 
-  function mp4Samples(view, stbl, timescale) {
+  function mp4Samples(view, stbl) {
     const stsz = child(view, stbl, "stsz");
-    if (!stsz) { throw fail("unsupported", "no sample sizes (a fragmented MP4?)"); }
+    const count = stsz ? view.getUint32(stsz.start + 8) : 0;
+    if (count === 0) { return null; } // a fragmented MP4: the samples are in its moof boxes
     const fixed = view.getUint32(stsz.start + 4);
-    const count = view.getUint32(stsz.start + 8);
-    if (count === 0) { throw fail("unsupported", "no samples in the track (a fragmented MP4?)"); }
     if (fixed === 0 && stsz.start + 12 + count * 4 > stsz.end) { throw fail("unreadable", "short stsz"); }
     const co64 = child(view, stbl, "co64");
     const chunks = table(view, co64 || child(view, stbl, "stco"), co64 ? 2 : 1);
@@ -139,9 +138,53 @@
       const runs = view.getUint32(ctts.at + 8 * e), shift = view.getInt32(ctts.at + 8 * e + 4);
       for (let k = 0; k < runs && at < samples.length; k++, at++) { samples[at].time += shift; }
     }
-    const first = Math.min.apply(null, samples.map(function (s) { return s.time; }));
-    samples.forEach(function (s) { s.time = Math.round(((s.time - first) * 1e6) / timescale); });
-    return { samples: samples, duration: dts / timescale };
+    return { samples: samples, end: dts };
+  }
+
+  // A fragmented MP4 (what MediaRecorder and streaming tools write): each moof's traf of the
+  // track lists its samples in trun boxes, with defaults in tfhd and in moov's trex.
+  function fragmentSamples(view, top, trackId, trex) {
+    const samples = [];
+    let end = 0;
+    top.filter(function (b) { return b.type === "moof"; }).forEach(function (moof) {
+      boxes(view, moof.start, moof.end).filter(function (b) { return b.type === "traf"; }).forEach(function (traf) {
+        const tfhd = child(view, traf, "tfhd");
+        if (!tfhd || view.getUint32(tfhd.start + 4) !== trackId) { return; }
+        const flags = view.getUint32(tfhd.start) & 0xffffff;
+        let at = tfhd.start + 8, base = moof.start - 8; // default-base-is-moof
+        if (flags & 0x1) { base = view.getUint32(at) * 4294967296 + view.getUint32(at + 4); at += 8; }
+        if (flags & 0x2) { at += 4; }
+        const duration = flags & 0x8 ? view.getUint32(at) : trex.duration; if (flags & 0x8) { at += 4; }
+        const size = flags & 0x10 ? view.getUint32(at) : trex.size; if (flags & 0x10) { at += 4; }
+        const sampleFlags = flags & 0x20 ? view.getUint32(at) : trex.flags;
+        const tfdt = child(view, traf, "tfdt");
+        let dts = tfdt ? (view.getUint8(tfdt.start) === 1
+          ? view.getUint32(tfdt.start + 4) * 4294967296 + view.getUint32(tfdt.start + 8)
+          : view.getUint32(tfdt.start + 4)) : end;
+        boxes(view, traf.start, traf.end).filter(function (b) { return b.type === "trun"; }).forEach(function (trun) {
+          const runFlags = view.getUint32(trun.start) & 0xffffff;
+          const count = view.getUint32(trun.start + 4);
+          let p = trun.start + 8, offset = base;
+          if (runFlags & 0x1) { offset = base + view.getInt32(p); p += 4; }
+          let firstFlags = null;
+          if (runFlags & 0x4) { firstFlags = view.getUint32(p); p += 4; }
+          for (let i = 0; i < count; i++) {
+            if (p > trun.end) { throw fail("unreadable", "short trun"); }
+            const d = runFlags & 0x100 ? view.getUint32((p += 4) - 4) : duration;
+            const n = runFlags & 0x200 ? view.getUint32((p += 4) - 4) : size;
+            let f = runFlags & 0x400 ? view.getUint32((p += 4) - 4) : sampleFlags;
+            if (i === 0 && firstFlags !== null) { f = firstFlags; }
+            const shift = runFlags & 0x800 ? view.getInt32((p += 4) - 4) : 0;
+            samples.push({ offset: offset, size: n, time: dts + shift, key: ((f >>> 16) & 1) === 0 });
+            offset += n;
+            dts += d;
+          }
+        });
+        end = Math.max(end, dts);
+      });
+    });
+    if (!samples.length) { throw fail("unreadable", "no video frames"); }
+    return { samples: samples, end: end };
   }
 
   function openMp4(bytes) {
@@ -161,7 +204,20 @@
     const timescale = view.getUint32(mdhd.start + (view.getUint8(mdhd.start) === 1 ? 20 : 12));
     if (!timescale) { throw fail("unreadable", "no time scale"); }
     const entry = sampleEntry(view, child(view, stbl, "stsd"));
-    const found = mp4Samples(view, stbl, timescale);
+    const tkhd = child(view, track, "tkhd");
+    const trackId = tkhd ? view.getUint32(tkhd.start + (view.getUint8(tkhd.start) === 1 ? 20 : 12)) : 1;
+    const trex = (function () {
+      const found = path(view, moov, ["mvex"]) && boxes(view, path(view, moov, ["mvex"]).start,
+        path(view, moov, ["mvex"]).end).find(function (b) {
+        return b.type === "trex" && view.getUint32(b.start + 4) === trackId;
+      });
+      return found ? { duration: view.getUint32(found.start + 12), size: view.getUint32(found.start + 16),
+        flags: view.getUint32(found.start + 20) } : { duration: 0, size: 0, flags: 0 };
+    })();
+    const found = mp4Samples(view, stbl) || fragmentSamples(view, top, trackId, trex);
+    const first = Math.min.apply(null, found.samples.map(function (s) { return s.time; }));
+    found.samples.forEach(function (s) { s.time = Math.round(((s.time - first) * 1e6) / timescale); });
+    found.duration = found.end / timescale;
     found.samples.forEach(function (s) {
       if (s.offset + s.size > bytes.length) { throw fail("unreadable", "a frame lies past the end"); }
     });
