@@ -261,6 +261,16 @@ def _item_row(item: ItemInfo, file: str | None) -> dict[str, Any]:
     }
     if file is not None:
         row["file"] = file
+    frames = item.frames
+    if frames:  # a video hashed on the victim's device: every hashed frame, with its time
+        row["signal_type"] = item.signal_type
+        row["md5"] = item.md5
+        row["video"] = {
+            "frames": len(frames),
+            "last_frame_seconds": frames[-1].timestamp,
+            # the reference's lines: frame number, PDQ quality, PDQ hash, time in seconds
+            "vpdq": [frame.line() for frame in frames],
+        }
     return row
 
 

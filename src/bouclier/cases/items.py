@@ -28,11 +28,13 @@ from bouclier.cases.platforms import clean_url, platform_of
 from bouclier.cases.records import (
     MAX_EVIDENCE_BYTES,
     VICTIM_BANK,
+    VPDQ_NAME,
     HashReport,
     ItemInfo,
     batch,
     item_info,
 )
+from bouclier.cases.videos import hash_video_evidence
 from bouclier.errors import InputError, NotFound
 from bouclier.hashing import hash_bytes
 from bouclier.hashing import pdq as pdq_hash
@@ -60,7 +62,20 @@ class CaseItems(CaseLookup):
                 .tuples()
                 .all()
             )
-            return [item_info(item, types.get(item.id)) for item in items]
+            entries = [i.bank_entry_id for i in items if i.signal_type == VPDQ_NAME]
+            md5s = dict(
+                session.execute(
+                    select(BankEntry.id, BankEntry.md5).where(BankEntry.id.in_(entries))
+                )
+                .tuples()
+                .all()
+                if entries
+                else []
+            )
+            return [
+                item_info(item, types.get(item.id), md5s.get(item.bank_entry_id or 0))
+                for item in items
+            ]
 
     def add_hashes(
         self, number: str, reports: Sequence[HashReport], *, actor: str = "victim"
@@ -174,15 +189,22 @@ class CaseItems(CaseLookup):
         self, number: str, data: bytes, *, actor: str = "victim", limits: Limits | None = None
     ) -> ItemInfo:
         """Keeps an evidence file a victim explicitly chose to upload: it must be an image
-        (checked by the media door), is fingerprinted, and stored sealed with the case key."""
+        (checked by the media door) or a video (:func:`~bouclier.cases.videos.hash_video_evidence`),
+        is fingerprinted, and stored sealed with the case key."""
         if len(data) > MAX_EVIDENCE_BYTES:
             raise InputError(
                 f"an evidence file is at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB",
                 code="evidence_too_large",
             )
-        hashes = hash_bytes(data, limits=limits or Limits.from_settings(self.settings))
+        video = hash_video_evidence(data, self.settings)
+        if video is not None:
+            signal_type, value, quality, sha256 = VPDQ_NAME, video.value, None, video.sha256
+            media_type = video.media_type
+        else:
+            hashes = hash_bytes(data, limits=limits or Limits.from_settings(self.settings))
+            signal_type, value, quality = pdq_hash.NAME, hashes.pdq.pdq, hashes.pdq.quality
+            sha256, media_type = hashes.sha256, f"image/{hashes.format.lower()}"
         key = self._key()
-        media_type = f"image/{hashes.format.lower()}"
         now = utcnow()
         with self.db.transaction() as session:
             row = self._row(session, number)
@@ -195,10 +217,10 @@ class CaseItems(CaseLookup):
             item = CaseItem(
                 case_id=row.id,
                 kind="evidence",
-                signal_type=pdq_hash.NAME,
-                value=hashes.pdq.pdq,
-                quality=hashes.pdq.quality,
-                sha256=hashes.sha256,
+                signal_type=signal_type,
+                value=value,
+                quality=quality,
+                sha256=sha256,
                 status="pending",
                 created_at=now,
             )
@@ -210,7 +232,7 @@ class CaseItems(CaseLookup):
                     item_id=item.id,
                     media_type=media_type,
                     size=len(data),
-                    sha256=hashes.sha256,
+                    sha256=sha256,
                     ciphertext=sealing.seal(
                         key, data, purpose=f"evidence {item.id}", case_number=row.number
                     ),
@@ -223,7 +245,7 @@ class CaseItems(CaseLookup):
                 row.id,
                 "evidence.added",
                 actor,
-                {"item": item.id, "sha256": hashes.sha256, "size": len(data), "type": media_type},
+                {"item": item.id, "sha256": sha256, "size": len(data), "type": media_type},
                 at=now,
             )
             row.updated_at = now

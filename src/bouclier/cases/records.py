@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bouclier.errors import InputError
 from bouclier.hashing import digests
 from bouclier.hashing import pdq as pdq_hash
+from bouclier.hashing.vpdq import VpdqFeature
 from bouclier.storage.models import Analyst, Case, CaseItem
 
 T = TypeVar("T")
@@ -27,6 +28,8 @@ MAX_ITEMS_PER_CALL = 500
 MAX_CONTACT = 500
 MAX_DETAILS = 5000
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+#: the signal type of a video's frame hashes (bouclier.signals.vpdq.NAME)
+VPDQ_NAME = "vpdq"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +67,22 @@ class ItemInfo:
     signal_type: str | None = None
     #: a URL's standing after its notices (:mod:`bouclier.cases.links`); "pending" otherwise
     link_status: str = "pending"
+    #: a video's file MD5 (kept on its bank entry; :mod:`bouclier.cases.videos`)
+    md5: str | None = None
 
     @property
     def pdq(self) -> str | None:
-        """The hash, if it is a PDQ hash (every hash from the victim's device is)."""
+        """The hash, if it is a PDQ hash (a picture's from the victim's device)."""
         return self.value if self.signal_type == pdq_hash.NAME else None
+
+    @property
+    def frames(self) -> list[VpdqFeature]:
+        """A video's hashed frames (vPDQ), none for anything else."""
+        if self.signal_type != VPDQ_NAME or not self.value:
+            return []
+        from bouclier.signals.vpdq import features_of
+
+        return features_of(self.value)
 
     @property
     def low_quality(self) -> bool:
@@ -179,8 +193,9 @@ def case_info(session: Session, row: Case) -> CaseInfo:
     )
 
 
-def item_info(item: CaseItem, media_type: str | None = None) -> ItemInfo:
-    """The record of an item row; ``media_type`` is its evidence file's, if it has one."""
+def item_info(item: CaseItem, media_type: str | None = None, md5: str | None = None) -> ItemInfo:
+    """The record of an item row; ``media_type`` is its evidence file's, if it has one, ``md5``
+    a video's file digest."""
     return ItemInfo(
         id=item.id,
         kind=item.kind,
@@ -194,4 +209,5 @@ def item_info(item: CaseItem, media_type: str | None = None) -> ItemInfo:
         platform=item.platform,
         media_type=media_type,
         link_status=item.link_status or "pending",
+        md5=md5,
     )

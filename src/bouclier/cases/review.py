@@ -131,8 +131,8 @@ class CaseReview(CaseLookup):
         """The crop-robust entries (ORB) of a confirmed evidence file, beside its PDQ entry
         ``like``, as an image added to a bank brings them: the file is unsealed in memory,
         fingerprinted on this server and dropped (its keypoints never leave the instance).
-        None for a hash item (no pixels) or an image with too few keypoints."""
-        if sealed is None:
+        None for a hash item (no pixels), a video or an image with too few keypoints."""
+        if sealed is None or like.signal_type != pdq_hash.NAME:
             return []
         data = sealing.unseal(
             self._key(), sealed, purpose=f"evidence {item_id}", case_number=number

@@ -44,6 +44,7 @@ from bouclier.cases.records import (
     case_info,
 )
 from bouclier.cases.review import CaseReview, record_reupload
+from bouclier.cases.videos import CaseVideos
 from bouclier.cases.withdrawal import CaseWithdrawal
 from bouclier.errors import Conflict, InputError
 from bouclier.storage.models import Case, Notice, utcnow
@@ -69,7 +70,7 @@ __all__ = [
 ]
 
 
-class Cases(CaseItems, CaseInvitations, CaseReview, CaseQueue, CaseWithdrawal):
+class Cases(CaseItems, CaseVideos, CaseInvitations, CaseReview, CaseQueue, CaseWithdrawal):
     """The cases of one database. ``settings`` gives the case key's location and the limits."""
 
     # --- creating and opening a case -------------------------------------------------------

@@ -174,11 +174,13 @@ def render(
         [
             (
                 str(item["id"]),
-                value("kind", item["kind"]),
+                value("kind", "video" if item.get("video") else item["kind"]),
                 value("item", item["status"]),
                 when(item["created_at"]),
                 link(item["url"])
                 if item.get("url")
+                else _video_line(item, w)
+                if item.get("video")
                 else f"SHA-256 {item['sha256']}"
                 if item.get("sha256")
                 else f"PDQ {item['pdq']}",
@@ -351,3 +353,16 @@ class _Pdf(FPDF):
                 table.row([latin1(v) for v in values])
         if len(rows) > len(shown):
             self.para(w["rows.more"].format(count=len(rows) - len(shown)))
+
+
+def _video_line(item: Mapping[str, Any], w: Mapping[str, str]) -> str:
+    """A video item's line: how many frames were hashed, up to when, and the file's digests
+    (every frame's hash and time is in the manifest)."""
+    video = item["video"]
+    end = int(video["last_frame_seconds"])
+    return w["video.what"].format(
+        frames=video["frames"],
+        end=f"{end // 60}:{end % 60:02d}",
+        md5=item.get("md5") or "-",
+        sha256=item.get("sha256") or "-",
+    )

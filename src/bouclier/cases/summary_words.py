@@ -147,6 +147,15 @@ _W: dict[str, tuple[str, str, str]] = {
     "kind.hash": ("image fingerprint", "huella de imagen", "empreinte d'image"),
     "kind.url": ("link", "enlace", "lien"),
     "kind.evidence": ("evidence file", "archivo de prueba", "fichier de preuve"),
+    "kind.video": ("video fingerprint", "huella de vídeo", "empreinte de vidéo"),
+    "video.what": (
+        "{frames} frames fingerprinted (vPDQ, 0:00 to {end}; each frame's hash and time in "
+        "manifest.json); MD5 {md5}; SHA-256 {sha256}",
+        "{frames} fotogramas con huella (vPDQ, de 0:00 a {end}; la huella y el momento de cada "
+        "fotograma en manifest.json); MD5 {md5}; SHA-256 {sha256}",
+        "{frames} images avec empreinte (vPDQ, de 0:00 à {end} ; l'empreinte et l'instant de "
+        "chaque image dans manifest.json) ; MD5 {md5} ; SHA-256 {sha256}",
+    ),
     "item.pending": ("awaiting review", "pendiente de revisión", "en attente d'examen"),
     "item.confirmed": (
         "confirmed by the hotline",

@@ -24,6 +24,8 @@ from bouclier.storage.models import utc_iso
 class ImageHash:
     pdq: str | None
     sha256: str | None
+    #: a video's hashed frames (vPDQ), for a video item; its file's SHA-256 is ``sha256``
+    video_frames: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

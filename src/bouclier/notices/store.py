@@ -463,11 +463,12 @@ class Notices:
         assert case is not None  # notices go with their case (ON DELETE CASCADE)
         item = session.get(CaseItem, row.item_id) if row.item_id is not None else None
         hashes = session.execute(
-            select(CaseItem.value, CaseItem.sha256)
+            select(CaseItem.signal_type, CaseItem.value, CaseItem.sha256)
             .where(
                 CaseItem.case_id == case.id,
                 CaseItem.kind.in_(("hash", "evidence")),
-                CaseItem.signal_type == "pdq",  # what a notice shows: "PDQ ..."
+                # what a notice shows: "PDQ ...", a video's "vPDQ (N frames)" and SHA-256
+                CaseItem.signal_type.in_(("pdq", "vpdq")),
                 CaseItem.status != "rejected",
             )
             .order_by(CaseItem.id)
@@ -488,10 +489,21 @@ class Notices:
             sent_at=sent_at or row.sent_at,
             deadline_at=deadline_at or row.deadline_at,
             signer=signer or row.signer,
-            hashes=[ImageHash(pdq, sha) for pdq, sha in hashes] if with_hashes else [],
+            hashes=[_listed(kind, value, sha) for kind, value, sha in hashes]
+            if with_hashes
+            else [],
             reminder=reminder,
         )
         return build(facts, Hotline.from_settings(self.settings))
+
+
+def _listed(signal_type: str, value: str | None, sha256: str | None) -> ImageHash:
+    """A hash item as a notice lists it: a picture's PDQ, or how many frames of a video."""
+    if signal_type == "vpdq":
+        from bouclier.signals.vpdq import features_of
+
+        return ImageHash(None, sha256, video_frames=len(features_of(value or "")))
+    return ImageHash(value, sha256)
 
 
 def guess_channel(recipient: str) -> str:

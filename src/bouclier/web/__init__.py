@@ -23,6 +23,7 @@ from bouclier.web import (
     portal,
     portal_collective,
     portal_items,
+    portal_video,
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -33,6 +34,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
 router.include_router(portal_collective.router)
 router.include_router(portal_items.router)
+router.include_router(portal_video.router)
 router.include_router(console_queue.router)
 router.include_router(console.router)
 router.include_router(console_notices.router)

@@ -38,7 +38,7 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
   inline event handlers). Every context has ``t`` (``t("key", name=value)``), ``lang``,
   ``csrf_token`` (put ``<input type="hidden" name="csrf_token" value="{{ csrf_token }}">`` in every
   POST form), ``languages`` and ``lang_url(code)`` (the switch links), ``format_time(dt)``,
-  ``short_hash(h)``.
+  ``short_hash(h)``, ``clock(seconds)``.
 - **Cases**: :func:`cases` is the process's :class:`~bouclier.cases.Cases` (on the API's database).
   Pages are plain ``def`` routes (FastAPI runs them in a worker thread: the database calls block).
 - **Words** live in ``web/locales/{en,es,fr}.json``, one flat object of ``"area.key": "text"`` each,
@@ -180,6 +180,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals["format_time"] = format_time
     env.globals["short_hash"] = short_hash
+    env.globals["clock"] = clock
     env.globals["feedback_actions"] = FEEDBACK_ACTIONS
     return env
 
@@ -191,6 +192,13 @@ def format_time(moment: datetime | None) -> str:
 def short_hash(value: str | None) -> str:
     """A hash's first 12 characters: enough to tell items apart, not the whole fingerprint."""
     return "" if not value else value[:12] + "…"
+
+
+def clock(seconds: float) -> str:
+    """A video's time as a clock shows it: 65.2 as "1:05", 3723 as "1:02:03"."""
+    minutes, second = divmod(max(0, int(seconds)), 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{hour}:{minute:02d}:{second:02d}" if hour else f"{minute}:{second:02d}"
 
 
 def render(

@@ -40,7 +40,12 @@ if TYPE_CHECKING:  # at run time the API's package imports this one (bouclier.ap
 router = APIRouter(include_in_schema=False)
 
 #: What ``?done=`` may say after a form succeeded (anything else is ignored).
-_DONE = {"hashes": "hashes.added", "urls": "urls.added", "evidence": "evidence.added"}
+_DONE = {
+    "hashes": "hashes.added",
+    "videos": "videos.added",
+    "urls": "urls.added",
+    "evidence": "evidence.added",
+}
 #: ``?done=`` of the forms without a count.
 _SAID = {
     "joined": "collective.joined",
@@ -69,6 +74,7 @@ def render(request: Request, template: str, **context: Any) -> Response:
         hours=portal_view.hours,
         groups=portal_view.groups,
         thumb_key=portal_view.thumb_key,
+        video_limits=portal_view.VideoLimits.of(settings),
         **context,
     )
 

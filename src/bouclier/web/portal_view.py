@@ -87,6 +87,32 @@ def hotline(settings: Settings) -> Hotline:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class VideoLimits:
+    """What ``video.js`` checks and how often it hashes: the server's limits (a video over them
+    would be refused by the API too), and the rate at which the server hashes a video it banks
+    (her video goes into the victim bank)."""
+
+    bytes: int
+    seconds: int
+    pixels: int
+    seconds_per_hash: float
+
+    @property
+    def megabytes(self) -> int:
+        return self.bytes // (1024 * 1024)
+
+    @classmethod
+    def of(cls, settings: Settings) -> VideoLimits:
+        # a victim's video goes into her bank: hashed at the bank rate, as `bouclier bank add`
+        return cls(
+            settings.max_video_bytes,
+            int(settings.max_video_seconds),
+            settings.max_video_pixels,
+            settings.vpdq_bank_seconds_per_hash,
+        )
+
+
 def hours(value: float) -> str:
     """48.0 as "48", 1.5 as "1.5"."""
     return f"{value:g}"

@@ -92,7 +92,15 @@ def host(url: str) -> str:
 
 
 def hash_lines(hashes: Sequence[ImageHash]) -> str:
-    return "\n".join(f"PDQ {h.pdq or '-'}  SHA-256 {h.sha256 or '-'}" for h in hashes[:MAX_HASHES])
+    return "\n".join(_hash_line(h) for h in hashes[:MAX_HASHES])
+
+
+def _hash_line(h: ImageHash) -> str:
+    if (
+        h.video_frames is not None
+    ):  # the frame hashes are too many for a notice; the bundle has them
+        return f"vPDQ ({h.video_frames} frames)  SHA-256 {h.sha256 or '-'}"
+    return f"PDQ {h.pdq or '-'}  SHA-256 {h.sha256 or '-'}"
 
 
 def contact_en(facts: NoticeFacts, hotline: Hotline) -> str:
