@@ -24,7 +24,7 @@ import numpy as np
 
 from bouclier.index.hits import EMPTY_HITS, SearchHits
 from bouclier.signals.base import packed_rows
-from bouclier.signals.orb import FULL, PACKED_BYTES, Verification, points, verify
+from bouclier.signals.orb import FULL, PACKED_BYTES, QUERY_BYTES, Verification, points, verify
 
 FRAGMENTS = 2
 KEYS = FRAGMENTS * 65536
@@ -44,6 +44,13 @@ def keys_of(row: np.ndarray | bytes) -> np.ndarray:
         return np.zeros(0, np.int64)
     words = descriptors[:, : 2 * FRAGMENTS].copy().view("<u2").astype(np.int64)
     return np.unique(words + np.arange(FRAGMENTS, dtype=np.int64) * 65536)
+
+
+def _query_rows(queries: np.ndarray) -> np.ndarray:
+    """Query rows as a stored value's width, or as a query value's (more keypoints)."""
+    shape = np.shape(queries)
+    wide = len(shape) == 2 and shape[1] == QUERY_BYTES
+    return packed_rows(queries, QUERY_BYTES if wide else PACKED_BYTES, "queries")
 
 
 class OrbIndex:
@@ -147,8 +154,9 @@ class OrbIndex:
         self, queries: np.ndarray, radius: int, candidates: int
     ) -> list[tuple[SearchHits, dict[int, Verification]]]:
         """Like ``search_many``, with at most ``candidates`` verified per query, and each hit's
-        :class:`~bouclier.signals.orb.Verification` (the evidence) by label."""
-        queries = packed_rows(queries, PACKED_BYTES, "queries")
+        :class:`~bouclier.signals.orb.Verification` (the evidence) by label. A query is a
+        stored value's width or a query value's (:data:`~bouclier.signals.orb.QUERY_BYTES`)."""
+        queries = _query_rows(queries)
         results = []
         with self._lock:
             for query in queries:
@@ -158,7 +166,7 @@ class OrbIndex:
     def propose(self, query: np.ndarray, candidates: int) -> np.ndarray:
         """The candidate stage alone: the slots of at most ``candidates`` entries that the
         query's keys vote for most (what :meth:`search_verified` then verifies)."""
-        query = packed_rows(query.reshape(1, -1), PACKED_BYTES, "queries")[0]
+        query = _query_rows(query.reshape(1, -1))[0]
         with self._lock:
             if not self._slot or candidates <= 0:
                 return np.zeros(0, np.int64)
