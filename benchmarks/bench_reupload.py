@@ -53,7 +53,7 @@ from reupload import suite
 
 from bouclier.banks.matcher import BankMatcher, Match
 from bouclier.banks.store import BankHashes, BankInfo, SignalRows
-from bouclier.hashing import DEFAULT_MIN_SIDE, framed_fingerprints, hash_decoded
+from bouclier.hashing import DEFAULT_MIN_SIDE, framed_fingerprints, hash_decoded, video_only
 from bouclier.hashing.pdq import DEFAULT_THRESHOLD, hash_pixels
 from bouclier.media import DecodedImage, decode
 from bouclier.signals import MediaInput, SignalType, SignalTypes
@@ -149,8 +149,9 @@ def _one_thread() -> None:
 
 
 def robust_types() -> list[SignalType]:
-    """Registered signal types that need the image (not PDQ, not the file digests)."""
-    return [kind for kind in registered() if kind.name not in BASIC]
+    """Registered signal types that need the image (not PDQ, not the file digests, not a type
+    that fingerprints videos only: vPDQ's filler would be built for nothing)."""
+    return [kind for kind in registered() if kind.name not in BASIC and not video_only(kind)]
 
 
 @dataclass
