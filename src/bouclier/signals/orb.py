@@ -195,7 +195,7 @@ def hamming(da: np.ndarray, db: np.ndarray) -> np.ndarray:
     most of a query's cost once it had 256 keypoints)."""
     wa = np.ascontiguousarray(da).view(np.uint64)
     wb = np.ascontiguousarray(db).view(np.uint64)
-    bits = np.bitwise_count(wa[:, None, 0] ^ wb[None, :, 0]).astype(np.int32)
+    bits: np.ndarray = np.bitwise_count(wa[:, None, 0] ^ wb[None, :, 0]).astype(np.int32)
     bits += np.bitwise_count(wa[:, None, 1] ^ wb[None, :, 1])
     return bits
 
