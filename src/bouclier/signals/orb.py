@@ -178,15 +178,16 @@ def pair(da: np.ndarray, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     best_a = np.argmin(bits, axis=0)
     rows = np.arange(len(da))
     d1 = bits[rows, best_b]
-    second_b = np.partition(bits, 1, axis=1)[:, 1]  # runner-up in db (ties count as runner-up)
-    second_a = np.partition(bits, 1, axis=0)[1, :]  # runner-up in da for each j
-    keep = (
-        (best_a[best_b] == rows)
-        & (d1 <= MATCH_BITS)
-        & (d1 < RATIO * second_b)
-        & (d1 < RATIO * second_a[best_b])
-    )
-    return rows[keep], best_b[keep]
+    # the runners-up only for the mutual pairs within reach (a few dozen rows and columns of
+    # the whole table: most of an unrelated candidate's cost was finding every runner-up)
+    mutual = (best_a[best_b] == rows) & (d1 <= MATCH_BITS)
+    i, j, d = rows[mutual], best_b[mutual], d1[mutual]
+    if not len(i):
+        return i, j
+    second_b = np.partition(bits[i], 1, axis=1)[:, 1]  # runner-up in db (ties count as one)
+    second_a = np.partition(bits[:, j], 1, axis=0)[1, :]  # runner-up in da
+    keep = (d < RATIO * second_b) & (d < RATIO * second_a)
+    return i[keep], j[keep]
 
 
 def hamming(da: np.ndarray, db: np.ndarray) -> np.ndarray:
