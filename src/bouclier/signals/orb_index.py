@@ -26,7 +26,11 @@ from bouclier.index.hits import EMPTY_HITS, SearchHits
 from bouclier.signals.base import packed_rows
 from bouclier.signals.orb import FULL, PACKED_BYTES, QUERY_BYTES, Verification, points, verify
 
-FRAGMENTS = 2
+#: 16-bit words of a descriptor posted (the first 64 of its 128 bits): with two, a cropped and
+#: captioned half-size re-upload shared too few exact words with its original (12 keys, where
+#: the caption's text gave filler pictures 24) and fell out of the candidates; with four it
+#: shares about twice as many, in the first dozen candidates (docs/benchmarks.md)
+FRAGMENTS = 4
 KEYS = FRAGMENTS * 65536
 MIN_VOTES = 2
 #: default number of candidates per query that may fail verification before the search stops
