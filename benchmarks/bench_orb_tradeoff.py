@@ -45,19 +45,22 @@ ROWS = [  # (ratio, min inliers, min spread, candidates)
 ]
 
 
-def _value(picture: Image.Image, quality: int) -> bytes:
+def _value(picture: Image.Image, quality: int, query: bool = False) -> bytes:
+    """The stored value of a bank's picture, or (``query``) the value an upload is searched with."""
     buffer = io.BytesIO()
     picture.convert("RGB").save(buffer, "JPEG", quality=quality)
     data = buffer.getvalue()
-    value = orb.ORB.fingerprint(MediaInput(data, decode(data, min_side=DEFAULT_MIN_SIDE)))[0]
+    media = MediaInput(data, decode(data, min_side=DEFAULT_MIN_SIDE))
+    value = orb.ORB.query_fingerprint(media) if query else orb.ORB.fingerprint(media)[0]
     return bytes.fromhex(value.value)
 
 
 def _query(job: tuple[int, str, int]) -> bytes:
     original, name, i = job
     if original >= 0:
-        return _value(suite.apply(name, _ORIGINALS[original], seed=14, index=original), 85)
-    return _value(suite.distractor(i), 85)
+        picture = suite.apply(name, _ORIGINALS[original], seed=14, index=original)
+        return _value(picture, 85, query=True)
+    return _value(suite.distractor(i), 85, query=True)
 
 
 def main() -> None:
@@ -80,7 +83,7 @@ def main() -> None:
     rows = np.concatenate([orb.ORB.pack([v.hex() for v in bank]), filler])
     index = OrbIndex()
     index.add(rows, np.arange(len(rows)))
-    queries = orb.ORB.pack([v.hex() for v in values])
+    queries = orb.ORB.pack_queries([v.hex() for v in values])
     print(
         "| ratio | inliers >= | spread >= | candidates | ORB-alone recall | false matches "
         "| vote + verify p50 / p99 ms |"

@@ -38,7 +38,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -53,11 +53,13 @@ from reupload import suite
 
 from bouclier.banks.matcher import BankMatcher, Match
 from bouclier.banks.store import BankHashes, BankInfo, SignalRows
-from bouclier.hashing import DEFAULT_MIN_SIDE, framed_fingerprints, hash_decoded
+from bouclier.hashing import DEFAULT_MIN_SIDE, framed_fingerprints, hash_decoded, video_only
 from bouclier.hashing.pdq import DEFAULT_THRESHOLD, hash_pixels
 from bouclier.media import DecodedImage, decode
 from bouclier.signals import MediaInput, SignalType, SignalTypes
 from bouclier.signals.exact import MD5, SHA256
+from bouclier.signals.orb import OrbSignal
+from bouclier.signals.orb_index import CANDIDATES as ROBUST_CANDIDATES
 from bouclier.signals.orb_index import OrbIndex
 from bouclier.signals.pdq import PDQ
 from bouclier.signals.registry import signal_types as registered
@@ -147,8 +149,9 @@ def _one_thread() -> None:
 
 
 def robust_types() -> list[SignalType]:
-    """Registered signal types that need the image (not PDQ, not the file digests)."""
-    return [kind for kind in registered() if kind.name not in BASIC]
+    """Registered signal types that need the image (not PDQ, not the file digests, not a type
+    that fingerprints videos only: vPDQ's filler would be built for nothing)."""
+    return [kind for kind in registered() if kind.name not in BASIC and not video_only(kind)]
 
 
 @dataclass
@@ -224,21 +227,22 @@ class Bench:
         query.regions = len(media.framed)
         query.framing = query.direct or found(by_region)
 
+        if query.framing or not self.robust:  # the costlier stage runs only when PDQ and
+            query.robust = {kind.name: query.framing for kind in self.robust}  # framing missed
+            return
+        # the matcher's own on-demand stage (ORB searches with its query value), all types at
+        # once: each type's column counts its own matches, and the time is theirs together
+        start = time.thread_time()
+        matches = self.matcher.match_robust(replace(hashes, media=media), ROBUST_CANDIDATES)
+        spent = time.thread_time() - start
         for kind in self.robust:
-            if query.framing:  # the costlier stage runs only when PDQ and framing found nothing
-                query.robust[kind.name] = True
-                continue
-            start = time.thread_time()
-            values = kind.fingerprint(media)
-            matches = self.matcher.match_fingerprints(values)
-            query.robust_s[kind.name] = time.thread_time() - start
-            query.robust[kind.name] = found(matches)
+            query.robust_s[kind.name] = spent
+            query.robust[kind.name] = found(m for m in matches if m.signal_type == kind.name)
             index = self.matcher.indexes.get(kind.name)
-            if isinstance(index, OrbIndex):  # the candidate vote alone, timed again apart
-                rows = kind.pack([v.value for v in values])
-                start = time.thread_time()
-                for row in rows:
-                    index.propose(row, index.candidates)
+            if isinstance(index, OrbIndex) and isinstance(kind, OrbSignal):
+                rows = kind.pack_queries([kind.query_fingerprint(media).value])
+                start = time.thread_time()  # the candidate vote alone, timed again apart
+                index.propose(rows[0], ROBUST_CANDIDATES)
                 query.propose_s[kind.name] = time.thread_time() - start
 
     def _found(self, query: Query) -> Callable[[Iterable[Match]], bool]:

@@ -59,3 +59,6 @@ def test_the_quick_mode_prints_one_table(tmp_path: Path) -> None:
     assert "+ framing" in text
     assert "**false matches** (distractors) | 4 |" in text
     assert "framing stage" in text
+    # the robust column is ORB's, run through the matcher's own stage; no video-only type's
+    assert "| + orb |" in text
+    assert "+ vpdq" not in text

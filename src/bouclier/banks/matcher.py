@@ -32,7 +32,7 @@ from bouclier.hashing import ImageHashes, on_demand
 from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
 from bouclier.index.hits import SearchHits
 from bouclier.signals import Fingerprint, SignalIndex, SignalType, SignalTypes
-from bouclier.signals.orb import Verification
+from bouclier.signals.orb import OrbSignal, Verification
 from bouclier.signals.orb_index import CANDIDATES as ROBUST_CANDIDATES
 from bouclier.signals.orb_index import OrbIndex
 from bouclier.signals.pdq import PDQ
@@ -312,22 +312,29 @@ class BankMatcher:
         found = self.match_fingerprints(hashes.fingerprints + hashes.framed)
         budget = self.robust_candidates if candidates is None else candidates
         if not found and budget > 0:
-            found = self._match_on_demand(hashes, budget)
+            found = self.match_robust(hashes, budget)
         return MatchResult(quality, quality < self.min_quality, found)
 
-    def _match_on_demand(self, hashes: ImageHashes, candidates: int) -> tuple[Match, ...]:
+    def match_robust(self, hashes: ImageHashes, candidates: int) -> tuple[Match, ...]:
+        """The on-demand types' matches alone (what :meth:`match_image` runs when nothing else
+        matched), verifying at most ``candidates`` entries each. ORB searches with its query
+        value (more keypoints than a stored one) when the image is at hand."""
         best: dict[int, Match] = {}
         for kind in self.signal_types:
             index = self.indexes.get(kind.name)
             if not on_demand(kind) or index is None or not len(index):
                 continue
-            queries = hashes.fingerprints_of(kind)
+            if isinstance(kind, OrbSignal) and hashes.media is not None:
+                queries: tuple[Fingerprint, ...] = (kind.query_fingerprint(hashes.media),)
+            else:
+                queries = hashes.fingerprints_of(kind)
             if not queries:
                 continue
-            rows = kind.pack([q.value for q in queries])
-            if isinstance(index, OrbIndex):
+            if isinstance(index, OrbIndex) and isinstance(kind, OrbSignal):
+                rows = kind.pack_queries([q.value for q in queries])
                 answers = index.search_verified(rows, kind.default_threshold, candidates)
             else:
+                rows = kind.pack([q.value for q in queries])
                 answers = [(hits, {}) for hits in index.search_many(rows, kind.default_threshold)]
             for query, (hits, evidence) in zip(queries, answers, strict=True):
                 self._keep_best(kind, query, hits, best, evidence=evidence, stage="robust")

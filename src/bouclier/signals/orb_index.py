@@ -24,9 +24,13 @@ import numpy as np
 
 from bouclier.index.hits import EMPTY_HITS, SearchHits
 from bouclier.signals.base import packed_rows
-from bouclier.signals.orb import FULL, PACKED_BYTES, Verification, points, verify
+from bouclier.signals.orb import FULL, PACKED_BYTES, QUERY_BYTES, Verification, points, verify
 
-FRAGMENTS = 2
+#: 16-bit words of a descriptor posted (the first 64 of its 128 bits): with two, a cropped and
+#: captioned half-size re-upload shared too few exact words with its original (12 keys, where
+#: the caption's text gave filler pictures 24) and fell out of the candidates; with four it
+#: shares about twice as many, in the first dozen candidates (docs/benchmarks.md)
+FRAGMENTS = 4
 KEYS = FRAGMENTS * 65536
 MIN_VOTES = 2
 #: default number of candidates per query that may fail verification before the search stops
@@ -44,6 +48,13 @@ def keys_of(row: np.ndarray | bytes) -> np.ndarray:
         return np.zeros(0, np.int64)
     words = descriptors[:, : 2 * FRAGMENTS].copy().view("<u2").astype(np.int64)
     return np.unique(words + np.arange(FRAGMENTS, dtype=np.int64) * 65536)
+
+
+def _query_rows(queries: np.ndarray) -> np.ndarray:
+    """Query rows as a stored value's width, or as a query value's (more keypoints)."""
+    shape = np.shape(queries)
+    wide = len(shape) == 2 and shape[1] == QUERY_BYTES
+    return packed_rows(queries, QUERY_BYTES if wide else PACKED_BYTES, "queries")
 
 
 class OrbIndex:
@@ -147,8 +158,9 @@ class OrbIndex:
         self, queries: np.ndarray, radius: int, candidates: int
     ) -> list[tuple[SearchHits, dict[int, Verification]]]:
         """Like ``search_many``, with at most ``candidates`` verified per query, and each hit's
-        :class:`~bouclier.signals.orb.Verification` (the evidence) by label."""
-        queries = packed_rows(queries, PACKED_BYTES, "queries")
+        :class:`~bouclier.signals.orb.Verification` (the evidence) by label. A query is a
+        stored value's width or a query value's (:data:`~bouclier.signals.orb.QUERY_BYTES`)."""
+        queries = _query_rows(queries)
         results = []
         with self._lock:
             for query in queries:
@@ -158,7 +170,7 @@ class OrbIndex:
     def propose(self, query: np.ndarray, candidates: int) -> np.ndarray:
         """The candidate stage alone: the slots of at most ``candidates`` entries that the
         query's keys vote for most (what :meth:`search_verified` then verifies)."""
-        query = packed_rows(query.reshape(1, -1), PACKED_BYTES, "queries")[0]
+        query = _query_rows(query.reshape(1, -1))[0]
         with self._lock:
             if not self._slot or candidates <= 0:
                 return np.zeros(0, np.int64)
@@ -180,9 +192,13 @@ class OrbIndex:
         """Each slot's shared keys with the query, and their rarity-weighted score."""
         keys = keys_of(query)
         starts, ends = self._offsets[keys], self._offsets[keys + 1]
-        parts = [self._postings[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
         weight = np.log1p(len(self._slot) / np.maximum(self._df[keys], 1))
-        weights = [np.full(e - s, w) for s, e, w in zip(starts, ends, weight, strict=True)]
+        # every key's postings gathered at once (a query has up to 512 keys: one slice each
+        # was a third of the vote's time)
+        lengths = ends - starts
+        first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        parts = [self._postings[first + np.arange(len(first))]]
+        weights = [np.repeat(weight, lengths)]
         if self._delta_size:
             delta_keys = np.concatenate(self._delta_keys)
             inside = np.isin(delta_keys, keys)
@@ -202,6 +218,9 @@ class OrbIndex:
         alive = self._alive[: self._count]
         # at radius FULL every value is within reach of every other: all are candidates
         eligible = np.flatnonzero(alive if radius >= FULL else (votes >= MIN_VOTES) & alive)
+        if len(eligible) > candidates > 0:  # only those at or above the best few's last score
+            cut = len(eligible) - candidates
+            eligible = eligible[score[eligible] >= np.partition(score[eligible], cut)[cut]]
         # best score first; equal scores by slot, so that the choice is deterministic
         order = np.lexsort((eligible, -score[eligible]))
         return eligible[order[:candidates]]
