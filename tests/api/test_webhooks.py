@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bouclier.vocabulary import WEBHOOK_EVENTS
 from bouclier.webhooks import verify_signature
 from tests.api.conftest import Api
 from tests.webhooks.receiver import receiver
@@ -33,7 +34,12 @@ def test_register_receive_log_retry(api: Api) -> None:
         hook = created.json()
         secret = hook.pop("secret")
         assert secret.startswith("whsec_")
-        assert hook["events"] == ["hash.added", "hash.removed", "takedown.requested"]
+        assert hook["events"] == list(WEBHOOK_EVENTS)
+            "hash.added",
+            "hash.removed",
+            "hash.updated",
+            "takedown.requested",
+        ]
         listed = api.client.get("/v1/webhooks", headers=platform).json()["webhooks"]
         assert listed == [hook]  # no secret in the list
         assert "secret" not in json.dumps(listed)
