@@ -245,6 +245,7 @@ API_FIELDS: list[tuple[tuple[str, ...], list[tuple[str, str]]]] = [
     (v.CASE_ITEM_STATUSES, [("ItemOut", "status")]),
     (v.REVIEW_DECISIONS, [("Review", "decision")]),
     (v.GUARD_UNCOVERED_ACTIONS, []),  # in /v1/guard/request(s)' inline bodies, not a component
+    (v.HASH_PURPOSES, []),  # POST /v1/hash?for=, a query parameter of a POST
 ]
 
 

@@ -40,6 +40,10 @@ BANK_AUDIENCES: tuple[BankAudience, ...] = get_args(BankAudience)
 #: on-demand geometric match (ORB keypoints: crops, captions, stickers).
 MatchStage = Literal["direct", "framing", "robust"]
 MATCH_STAGES: tuple[MatchStage, ...] = get_args(MatchStage)
+#: What ``POST /v1/hash?for=`` hashes a video for: a query (vPDQ at one frame a second) or a bank
+#: entry (at ``BOUCLIER_VPDQ_BANK_SECONDS_PER_HASH``, so that trims off the grid still match).
+HashPurpose = Literal["match", "bank"]
+HASH_PURPOSES: tuple[HashPurpose, ...] = get_args(HashPurpose)
 
 # --- Likeness ------------------------------------------------------------------------------------
 

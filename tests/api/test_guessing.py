@@ -179,7 +179,14 @@ def test_the_counts_hold_for_another_instance_and_after_a_restart(
             assert refused.json()["error"]["code"] == "too_many_attempts"
             assert peer(second, flooder).get("/v1/banks").status_code == 429
     with service(**options) as restarted:
-        refused = peer(restarted, guesser).get(f"/v1/cases/{number}", headers=WRONG)
-        assert refused.json()["error"]["code"] == "too_many_attempts"
+        # the pair's wait after the sixth wrong secret (2 s) may run out while this instance starts
+        # on a loaded machine: that attempt is then checked and charged, and the next one waits
+        # again; a count that was lost would let both through (five are free)
+        guesses = peer(restarted, guesser)
+        codes = [
+            guesses.get(f"/v1/cases/{number}", headers=WRONG).json()["error"]["code"]
+            for _ in range(2)
+        ]
+        assert codes[-1] == "too_many_attempts", codes
         flood = peer(restarted, flooder).get("/v1/banks")
         assert flood.json()["error"]["code"] == "rate_limited"

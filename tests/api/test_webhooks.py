@@ -33,7 +33,12 @@ def test_register_receive_log_retry(api: Api) -> None:
         hook = created.json()
         secret = hook.pop("secret")
         assert secret.startswith("whsec_")
-        assert hook["events"] == ["hash.added", "hash.removed", "takedown.requested"]
+        assert hook["events"] == [
+            "hash.added",
+            "hash.removed",
+            "hash.updated",
+            "takedown.requested",
+        ]
         listed = api.client.get("/v1/webhooks", headers=platform).json()["webhooks"]
         assert listed == [hook]  # no secret in the list
         assert "secret" not in json.dumps(listed)

@@ -74,7 +74,7 @@ def test_create_list_disable_delete(db: Database) -> None:
     store = WebhookStore(db)
     hook, secret = store.create("main", "https://example.social/h", api_key_id=None)
     assert secret.startswith("whsec_")
-    assert hook.events == ("hash.added", "hash.removed", "takedown.requested")
+    assert hook.events == ("hash.added", "hash.removed", "hash.updated", "takedown.requested")
     other, _ = store.create("notices", "https://example.social/n", ["takedown.requested"])
     assert other.events == ("takedown.requested",)
     assert [w.id for w in store.webhooks()] == [hook.id, other.id]

@@ -11,7 +11,7 @@ runs the whole pipeline (nudity, likeness, provenance), whose verdict can also B
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field, model_validator
@@ -30,6 +30,7 @@ from bouclier.media.video import VideoHashes, VideoLimits, read_video
 from bouclier.policy import Verdict, decide
 from bouclier.policy.decide import CaseFlags
 from bouclier.signals import DEFAULT, SIGNAL_TYPES
+from bouclier.vocabulary import HashPurpose
 
 router = APIRouter(prefix="/v1", tags=["images"])
 Image = Annotated[bytes, Depends(read_image)]
@@ -154,7 +155,7 @@ async def hash_image(
     request: Request,
     upload: Upload,
     purpose: Annotated[
-        Literal["match", "bank"],
+        HashPurpose,
         Query(
             alias="for",
             description=(
