@@ -24,9 +24,13 @@ def _leftovers() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob("bouclier-upload-*"))
 
 
-def test_hash_a_video(api: Api, tmp_path: Path) -> None:
+def test_hash_a_video(api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = _video(tmp_path / "a.mp4", 1)
+    spool = tmp_path / "spool"  # this test's own temporary folder: other workers upload too
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
     before = _leftovers()
+    assert before == set()
     answer = api.client.post(
         "/v1/hash", headers=api.auth("platform"), **upload(data, "a.mp4", "video/mp4")
     )  # type: ignore[arg-type]
