@@ -31,6 +31,7 @@ from bouclier.cases.records import (
     VPDQ_NAME,
     HashReport,
     ItemInfo,
+    add_hash_item,
     batch,
     item_info,
 )
@@ -116,26 +117,16 @@ class CaseItems(CaseLookup):
             row = self._row(session, number)
             added = []
             for report, entry_id in zip(fresh, entry_ids, strict=True):
-                item = CaseItem(
-                    case_id=row.id,
-                    kind="hash",
+                item = add_hash_item(
+                    session,
+                    row.id,
                     signal_type=pdq_hash.NAME,
                     value=report.pdq,
                     quality=report.quality,
                     sha256=report.sha256,
-                    status="pending",
-                    bank_entry_id=entry_id,
-                    created_at=now,
-                )
-                session.add(item)
-                session.flush()
-                custody.append(
-                    session,
-                    row.id,
-                    "hash.added",
-                    actor,
-                    {
-                        "item": item.id,
+                    entry_id=entry_id,
+                    actor=actor,
+                    details={
                         "pdq": report.pdq,
                         "quality": report.quality,
                         "sha256": report.sha256,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bouclier.cases import custody
 from bouclier.errors import InputError
 from bouclier.hashing import digests
 from bouclier.hashing import pdq as pdq_hash
@@ -211,3 +212,35 @@ def item_info(item: CaseItem, media_type: str | None = None, md5: str | None = N
         link_status=item.link_status or "pending",
         md5=md5,
     )
+
+
+def add_hash_item(
+    session: Session,
+    case_id: int,
+    *,
+    signal_type: str,
+    value: str,
+    sha256: str | None,
+    entry_id: int | None,
+    actor: str,
+    details: dict[str, Any],
+    at: datetime,
+    quality: int | None = None,
+) -> CaseItem:
+    """A pending hash item of a case beside its victim-bank entry, and its custody event
+    ``hash.added`` (``details`` after the item's id), in the caller's transaction."""
+    item = CaseItem(
+        case_id=case_id,
+        kind="hash",
+        signal_type=signal_type,
+        value=value,
+        quality=quality,
+        sha256=sha256,
+        status="pending",
+        bank_entry_id=entry_id,
+        created_at=at,
+    )
+    session.add(item)
+    session.flush()
+    custody.append(session, case_id, "hash.added", actor, {"item": item.id, **details}, at=at)
+    return item

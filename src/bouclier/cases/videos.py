@@ -22,9 +22,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bouclier.banks.store import NewEntry
-from bouclier.cases import custody
 from bouclier.cases.lookup import CaseLookup
-from bouclier.cases.records import VICTIM_BANK, ItemInfo, item_info
+from bouclier.cases.records import VICTIM_BANK, ItemInfo, add_hash_item, item_info
 from bouclier.errors import InputError, InvalidHash
 from bouclier.hashing import digests, pdq, vpdq
 from bouclier.hashing.vpdq import VpdqFeature
@@ -171,25 +170,15 @@ class CaseVideos(CaseLookup):
         now = utcnow()
         with self.db.transaction() as session:
             row = self._row(session, number)
-            item = CaseItem(
-                case_id=row.id,
-                kind="hash",
+            item = add_hash_item(
+                session,
+                row.id,
                 signal_type=VPDQ.name,
                 value=value,
                 sha256=report.sha256,
-                status="pending",
-                bank_entry_id=entry_id,
-                created_at=now,
-            )
-            session.add(item)
-            session.flush()
-            custody.append(
-                session,
-                row.id,
-                "hash.added",
-                actor,
-                {
-                    "item": item.id,
+                entry_id=entry_id,
+                actor=actor,
+                details={
                     "signal_type": VPDQ.name,
                     "frames": len(report.features),
                     "duration": round(report.duration, 3),
