@@ -156,7 +156,7 @@ def methods(path: Path) -> dict[str, Callable[[], object]]:
             lambda c=convert: converted(path, c, True)  # type: ignore[misc]
         )
     found["Bouclier read_video (child process, limits)"] = lambda: read_video(path, LIMITS)
-    found["child start-up alone (python, av, numpy, PDQ)"] = _start_up
+    found["child start-up alone (python, av, numpy, the PDQ extension)"] = _start_up
     ffmpeg = _ffmpeg(path)
     if ffmpeg is not None:
         found["ffmpeg -benchmark, same options, -f null"] = ffmpeg
