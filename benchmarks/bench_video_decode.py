@@ -21,12 +21,16 @@ reference's way): bits apart, max and mean, on the frames both hash.
 ``ffmpeg -benchmark`` is used when an ``ffmpeg`` command is on the PATH (the PyAV wheel has its
 libraries, not the command).
 
-Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20]
+``--parts worker``: the decoding child run as it is now (by its path) and as it was (``python
+-m``, which imports ``bouclier.media`` and ``bouclier.hashing`` first), side by side.
+
+Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20] [--parts worker]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -163,9 +167,29 @@ def methods(path: Path) -> dict[str, Callable[[], object]]:
     return found
 
 
-def measure(path: Path, runs: int, seconds: float) -> dict[str, list[tuple[float, float]]]:
+def _worker(path: Path, by_module: bool) -> None:
+    """The decoding child alone, as read_video runs it (by its path, ``-P``) or as it was run
+    before (``-m bouclier.media.video_worker``: the package's modules imported first)."""
+    params = {"demuxer": "mov", "max_pixels": 3840 * 2160, "max_seconds": 3600}
+    params |= {"seconds_per_hash": 1.0, "hash_side": 0, "detector_frames": 0}
+    worker = ROOT / "src" / "bouclier" / "media" / "video_worker.py"
+    how = ["-m", "bouclier.media.video_worker"] if by_module else ["-P", str(worker)]
+    command = [sys.executable, *how, str(path), json.dumps(params)]
+    assert b'"features"' in subprocess.run(command, check=True, capture_output=True).stdout
+
+
+def worker_methods(path: Path) -> dict[str, Callable[[], object]]:
+    return {
+        "the child as a module (python -m, before)": lambda: _worker(path, True),
+        "the child by its path (python -P, now)": lambda: _worker(path, False),
+        "Bouclier read_video (child process, limits)": lambda: read_video(path, LIMITS),
+    }
+
+
+def measure(
+    path: Path, runs: int, work: dict[str, Callable[[], object]]
+) -> dict[str, list[tuple[float, float]]]:
     """{method: [(CPU s, wall s)] per run}, runs interleaved."""
-    work = methods(path)
     found: dict[str, list[tuple[float, float]]] = {name: [] for name in work}
     for _ in range(runs):
         for name, call in work.items():
@@ -207,12 +231,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=20, help="20 or another length")
+    parser.add_argument("--parts", default="all", help="all, or worker: the child's start alone")
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, the children's too
     path = speed_video(args.seconds)
     print(f"{path.name}; load average {os.getloadavg()}", flush=True)
-    print_speed(measure(path, args.runs, args.seconds), float(args.seconds))
-    print_drift(path)
+    if args.parts == "worker":
+        print_speed(measure(path, args.runs, worker_methods(path)), float(args.seconds))
+    else:
+        print_speed(measure(path, args.runs, methods(path)), float(args.seconds))
+        print_drift(path)
     print(f"\nload average after: {os.getloadavg()}")
 
 
