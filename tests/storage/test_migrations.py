@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from bouclier.storage import Database
 from bouclier.storage.db import MIGRATIONS
@@ -369,6 +369,18 @@ def test_victim_page_migration_keeps_every_shared_invitation_code(database_url: 
         db.dispose()
 
 
+def _a_case(connection: Connection, now: str) -> None:
+    """Case 1, as every release since 0008 stores a case."""
+    connection.execute(
+        text(
+            "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, "
+            "status, created_at, updated_at, verified) VALUES (1, 'BQ-AAAA-AAAA', 'h', "
+            "'en', false, false, 'new', :now, :now, true)"
+        ),
+        {"now": now},
+    )
+
+
 def test_captures_migration_adds_its_table_and_goes_back(database_url: str) -> None:
     """0013 adds ``captures`` beside the cases of the previous release; a capture goes with its
     case (ON DELETE CASCADE); undone, the table is gone and the cases stay."""
@@ -377,14 +389,7 @@ def test_captures_migration_adds_its_table_and_goes_back(database_url: str) -> N
         _upgrade(db, "0010")
         now = "2026-12-03 08:00:00+00:00"
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, "
-                    "status, created_at, updated_at, verified) VALUES (1, 'BQ-AAAA-AAAA', 'h', "
-                    "'en', false, false, 'new', :now, :now, true)"
-                ),
-                {"now": now},
-            )
+            _a_case(connection, now)
         _upgrade(db, "0013")
         with db.engine.begin() as connection:
             if db.engine.dialect.name == "sqlite":
@@ -498,14 +503,7 @@ def test_video_matches_migration_adds_its_table_and_goes_back(database_url: str)
     try:
         _upgrade(db, "0015")
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, "
-                    "status, created_at, updated_at, verified) VALUES (1, 'BQ-AAAA-AAAA', 'h', "
-                    "'en', false, false, 'new', :now, :now, true)"
-                ),
-                {"now": now},
-            )
+            _a_case(connection, now)
             connection.execute(
                 text(
                     "INSERT INTO case_items (id, case_id, kind, status, link_status, created_at) "
