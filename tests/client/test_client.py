@@ -4,6 +4,7 @@ AI provider calls, and the API's errors as typed exceptions."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,9 @@ from bouclier.client import (
     Unauthenticated,
     calls,
 )
+from bouclier.media.video import read_video
 from tests.api.conftest import image
+from tests.api.test_video_matches import banked_video, re_encoded
 from tests.client.conftest import Served
 
 SEED_IN_BANK, SEED_ELSEWHERE = 11, 12
@@ -143,3 +146,48 @@ def test_the_async_client_matches_and_syncs_like_the_blocking_one(served: Served
     assert image_entries == [entry]
     assert hash_entries == [entry]
     assert ops[0] == "add"
+
+
+def test_a_video_is_hashed_for_a_bank_banked_and_its_re_encode_matched(
+    served: Served, tmp_path: Path
+) -> None:
+    """``hash_video(purpose="bank")`` gives the bank-rate hash file that ``add_hashes`` takes;
+    ``match_video`` finds a re-encode, with which frames matched; the async client does too."""
+    original = banked_video(tmp_path / "a.mp4", 41)
+    copy = re_encoded(original, tmp_path / "b.webm")
+    with Client(served.url, served.keys["platform"]) as platform:
+        query = platform.hash_video(original)
+        for_bank = platform.hash_video(original.read_bytes(), purpose="bank")
+        with pytest.raises(InvalidRequest) as refused:
+            platform.hash_video(original, purpose="everything")
+    assert query.vpdq == [f.line() for f in read_video(original).features]
+    assert for_bank.vpdq == [f.line() for f in read_video(original, seconds_per_hash=0.1).features]
+    assert (for_bank.sha256, for_bank.codec, for_bank.width) == (query.sha256, "h264", 320)
+    assert refused.value.status == 422
+    with Client(served.url, served.keys["analyst"]) as analyst:
+        analyst.create_bank("victims", "victim")
+        [entry] = analyst.add_hashes(
+            "victims", [{"signal_type": "vpdq", "value": for_bank.vpdq_text}]
+        ).entries
+
+    with Client(served.url, served.keys["platform"]) as platform:
+        found = platform.match_video(copy)
+        missed = platform.match_video(banked_video(tmp_path / "c.mp4", 42))
+    [hit] = found.matches
+    assert (hit.entry, hit.signal_type, found.verdict) == (entry, "vpdq", "REVIEW")
+    assert found.sha256 == read_video(copy).sha256
+    assert hit.frames
+    assert all(f.distance <= 31 for f in hit.frames)
+    usable = {f.pdq for f in read_video(copy).features if f.quality >= 50}
+    assert len(hit.frames) == round((hit.query_percent or 0) * len(usable) / 100)
+    assert missed.matches == []
+    assert missed.verdict == "ALLOW"
+
+    async def scenario() -> list[int]:
+        async with AsyncClient(served.url, served.keys["platform"]) as platform:
+            hashed = await platform.hash_video(copy)
+            matched = await platform.match_video(copy)
+        assert hashed.sha256 == found.sha256
+        return [m.entry for m in matched.matches]
+
+    assert asyncio.run(scenario()) == [entry]

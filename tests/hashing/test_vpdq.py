@@ -150,3 +150,51 @@ def test_bad_hash_text_is_refused_with_a_short_reason(text: str, says: str) -> N
     with pytest.raises(InvalidHash, match=says) as caught:
         vpdq.parse_any(text)
     assert len(caught.value.message) < 200
+
+
+def _frame(number: int, pdq: str, quality: int = 100) -> VpdqFeature:
+    return VpdqFeature(number, quality, pdq, number / 10)
+
+
+def test_frame_pairs_name_the_nearest_banked_frame_of_each_query_frame_that_matched() -> None:
+    """Which frames matched: a query frame (the first of its hash, of usable quality) with the
+    banked frame nearest to it within 31 bits, the earliest on a tie; others are left out."""
+    zero, near, far = "00" * 32, "01" * 32, "ff" * 32
+    close, closer = "03" + "00" * 31, "07" + "00" * 31  # 2 and 3 bits from zero, 1 apart
+    query = [
+        _frame(0, close),  # 1 bit from the target's frame 11, 2 from frame 12
+        _frame(1, close),  # the same hash again: counted once, at its first frame
+        _frame(2, far),  # the target's frame 10 exactly
+        _frame(3, zero, quality=10),  # too poor to compare
+        _frame(4, near),  # 32 bits or more from every target frame: no pair
+    ]
+    target = [_frame(10, far), _frame(11, closer), _frame(12, zero), _frame(13, zero)]
+    pairs = vpdq.frame_pairs(query, target)
+    assert [
+        (p.query_frame, p.query_time, p.target_frame, p.target_time, p.distance) for p in pairs
+    ] == [(0, 0.0, 11, 1.1, 1), (2, 0.2, 10, 1.0, 0)]
+    assert pairs[0].to_dict() == {
+        "query_frame": 0,
+        "query_time": 0.0,
+        "target_frame": 11,
+        "target_time": 1.1,
+        "distance": 1,
+    }
+    # a tie goes to the earliest banked frame
+    one_a, one_b = "01" + "00" * 31, "0001" + "00" * 30  # each 1 bit from zero
+    [tie] = vpdq.frame_pairs([_frame(0, zero)], [_frame(20, one_a), _frame(21, one_b)])
+    assert (tie.target_frame, tie.distance) == (20, 1)
+    [tie] = vpdq.frame_pairs([_frame(0, zero)], [_frame(20, one_b), _frame(21, one_a)])
+    assert tie.target_frame == 20
+    assert vpdq.frame_pairs(query, []) == ()
+    # the pairs are the frames compare() counts in the query's share
+    shares = vpdq.compare(query, target)
+    assert shares.query_percent == pytest.approx(100 * len(pairs) / 3)
+
+
+def test_frame_pairs_on_published_hashes_pair_each_frame_with_itself() -> None:
+    features = _reference(REFERENCE_FILES[0].name)
+    pairs = vpdq.frame_pairs(features, features)
+    usable = {f.pdq for f in features if f.quality >= vpdq.QUALITY_THRESHOLD}
+    assert len(pairs) == len(usable)
+    assert all(p.distance == 0 and p.query_time == p.target_time for p in pairs)

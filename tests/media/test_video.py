@@ -19,7 +19,12 @@ from bouclier.media.video import (
     sniff_video,
 )
 from tests.conftest import encode, photo
-from tests.media.videos import pan_frames, read_frames, write_video
+from tests.media.videos import (
+    h264_matroska_without_header,
+    pan_frames,
+    read_frames,
+    write_video,
+)
 
 DATA = Path(__file__).parents[1] / "data" / "vpdq"
 REFERENCE_VIDEO = DATA / "test-padded-dimensions.mp4"
@@ -146,3 +151,21 @@ def test_refusals_are_typed(tmp_path: Path) -> None:
 def test_codecs_off_the_allowlist_are_refused(tmp_path: Path) -> None:
     motion_jpeg = _pan(tmp_path / "a.mov", 5, seconds=2, codec="mjpeg")
     assert _refused(motion_jpeg) == "media.unsupported_codec"
+
+
+def test_h264_in_matroska_without_a_codec_header(tmp_path: Path) -> None:
+    """As some recorders write it: frames with start codes and their SPS in band are read like
+    the same frames in MP4; length-prefixed frames with no header to say so are refused."""
+    frames = list(pan_frames(photo(23, (960, 720)), 40, (320, 240)))
+    mp4 = write_video(tmp_path / "a.mp4", frames, fps=10)
+    mkv = h264_matroska_without_header(tmp_path / "a.mkv", frames, fps=10)
+    got, expected = read_video(mkv), read_video(mp4)
+    assert (got.container, got.codec, got.width, got.height) == ("webm", "h264", 320, 240)
+    assert [(f.frame, f.timestamp) for f in got.features] == [
+        (f.frame, f.timestamp) for f in expected.features
+    ]
+    pairs = zip(got.features, expected.features, strict=True)
+    bits = [pdq.distance(a.pdq, b.pdq) for a, b in pairs]
+    assert max(bits) <= 8, bits
+    broken = h264_matroska_without_header(tmp_path / "b.mkv", frames, fps=10, annex_b=False)
+    assert _refused(broken) == "media.corrupt"

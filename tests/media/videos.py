@@ -79,3 +79,62 @@ def read_frames(path: Path) -> Iterator[np.ndarray]:
     with av.open(str(path)) as container:
         for frame in container.decode(container.streams.video[0]):
             yield frame.to_ndarray(format="rgb24")
+
+
+def _element(ident: bytes, body: bytes) -> bytes:
+    """One EBML element, its size as an 8-byte number (valid at any size)."""
+    return ident + b"\x01" + len(body).to_bytes(7, "big") + body
+
+
+def _uint(ident: bytes, value: int) -> bytes:
+    return _element(ident, value.to_bytes(4, "big"))
+
+
+def _length_prefixed(annex_b: bytes) -> bytes:
+    """Annex B NAL units (start codes) as MP4 writes them: each behind its 4-byte length."""
+    units = [u.strip(b"\x00") for u in annex_b.split(b"\x00\x00\x01") if u.strip(b"\x00")]
+    return b"".join(len(u).to_bytes(4, "big") + u for u in units)
+
+
+def h264_matroska_without_header(
+    path: Path, frames: Iterable[np.ndarray], *, fps: int = 10, annex_b: bool = True
+) -> Path:
+    """H.264 in Matroska with no codec header (no CodecPrivate), as some recorders write it:
+    with ``annex_b``, frames carry start codes and their SPS/PPS in band (readable); without,
+    frames are length-prefixed as in MP4 and nothing says how (unreadable). Written by hand: the
+    FFmpeg muxer always adds the header. No B-frames (preset ultrafast): blocks in order."""
+    codec = av.CodecContext.create("libx264", "w")
+    blocks, size = [], (0, 0)
+    for number, pixels in enumerate(frames):
+        if number == 0:
+            size = (pixels.shape[1], pixels.shape[0])
+            codec.width, codec.height = size  # type: ignore[attr-defined]
+            codec.pix_fmt = "yuv420p"  # type: ignore[attr-defined]
+            codec.time_base = Fraction(1, fps)
+            codec.options = {"preset": "ultrafast"}
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
+        frame.pts = number
+        blocks.extend(codec.encode(frame))  # type: ignore[attr-defined]
+    blocks.extend(codec.encode(None))  # type: ignore[attr-defined]
+    cluster = _uint(b"\xe7", 0)
+    for packet in blocks:
+        data = bytes(packet) if annex_b else _length_prefixed(bytes(packet))
+        at = int(packet.pts or 0) * 1000 // fps  # milliseconds
+        flags = b"\x80" if packet.is_keyframe else b"\x00"
+        cluster += _element(b"\xa3", b"\x81" + at.to_bytes(2, "big") + flags + data)
+    video = _uint(b"\xb0", size[0]) + _uint(b"\xba", size[1])
+    track = (
+        _uint(b"\xd7", 1)
+        + _uint(b"\x73\xc5", 1)
+        + _uint(b"\x83", 1)
+        + _element(b"\x86", b"V_MPEG4/ISO/AVC")
+        + _element(b"\xe0", video)
+    )
+    header = _element(b"\x42\x82", b"matroska") + _uint(b"\x42\x87", 4) + _uint(b"\x42\x85", 2)
+    segment = (
+        _element(b"\x15\x49\xa9\x66", _uint(b"\x2a\xd7\xb1", 1_000_000))
+        + _element(b"\x16\x54\xae\x6b", _element(b"\xae", track))
+        + _element(b"\x1f\x43\xb6\x75", cluster)
+    )
+    path.write_bytes(_element(b"\x1a\x45\xdf\xa3", header) + _element(b"\x18\x53\x80\x67", segment))
+    return path

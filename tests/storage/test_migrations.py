@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from bouclier.storage import Database
 from bouclier.storage.db import MIGRATIONS
@@ -369,6 +369,18 @@ def test_victim_page_migration_keeps_every_shared_invitation_code(database_url: 
         db.dispose()
 
 
+def _a_case(connection: Connection, now: str) -> None:
+    """Case 1, as every release since 0008 stores a case."""
+    connection.execute(
+        text(
+            "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, "
+            "status, created_at, updated_at, verified) VALUES (1, 'BQ-AAAA-AAAA', 'h', "
+            "'en', false, false, 'new', :now, :now, true)"
+        ),
+        {"now": now},
+    )
+
+
 def test_captures_migration_adds_its_table_and_goes_back(database_url: str) -> None:
     """0013 adds ``captures`` beside the cases of the previous release; a capture goes with its
     case (ON DELETE CASCADE); undone, the table is gone and the cases stay."""
@@ -377,14 +389,7 @@ def test_captures_migration_adds_its_table_and_goes_back(database_url: str) -> N
         _upgrade(db, "0010")
         now = "2026-12-03 08:00:00+00:00"
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO cases (id, number, secret_hash, language, minor, sextortion, "
-                    "status, created_at, updated_at, verified) VALUES (1, 'BQ-AAAA-AAAA', 'h', "
-                    "'en', false, false, 'new', :now, :now, true)"
-                ),
-                {"now": now},
-            )
+            _a_case(connection, now)
         _upgrade(db, "0013")
         with db.engine.begin() as connection:
             if db.engine.dialect.name == "sqlite":
@@ -478,5 +483,55 @@ def test_change_log_updates_migration_widens_the_op_and_goes_back(database_url: 
         assert [tuple(r) for r in left] == [(41, "add"), (43, "remove")]
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             connection.execute(insert, {**row, "id": 44, "op": "update"})
+    finally:
+        db.dispose()
+
+
+def test_video_matches_migration_adds_its_table_and_goes_back(database_url: str) -> None:
+    """0016 adds ``video_matches`` beside the cases and items of the previous release; a row goes
+    with its item and with its case (ON DELETE CASCADE), one per entry, platform and file;
+    undone, the table is gone and the cases stay."""
+    from sqlalchemy.exc import IntegrityError
+
+    db = Database(database_url)
+    now = "2026-12-03 14:00:00+00:00"
+    insert = text(
+        "INSERT INTO video_matches (case_id, item_id, entry_id, platform, sha256, "
+        "query_percent, target_percent, frames, at) VALUES (1, :item, 9, 'p', :sha, 100, 50, "
+        "'[]', :now)"
+    )
+    try:
+        _upgrade(db, "0015")
+        with db.engine.begin() as connection:
+            _a_case(connection, now)
+            connection.execute(
+                text(
+                    "INSERT INTO case_items (id, case_id, kind, status, link_status, created_at) "
+                    "VALUES (5, 1, 'hash', 'pending', 'pending', :now)"
+                ),
+                {"now": now},
+            )
+        _upgrade(db, "0016")
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "sqlite":
+                connection.execute(text("PRAGMA foreign_keys=ON"))
+            connection.execute(insert, {"item": 5, "sha": "a" * 64, "now": now})
+            connection.execute(insert, {"item": None, "sha": "b" * 64, "now": now})
+            connection.execute(text("DELETE FROM case_items WHERE id = 5"))
+            assert connection.execute(text("SELECT sha256 FROM video_matches")).all() == [
+                ("b" * 64,)
+            ]
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(insert, {"item": None, "sha": "b" * 64, "now": now})
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "sqlite":
+                connection.execute(text("PRAGMA foreign_keys=ON"))
+            connection.execute(text("DELETE FROM cases WHERE id = 1"))
+            assert connection.execute(text("SELECT count(*) FROM video_matches")).scalar() == 0
+        _downgrade(db, "0015")
+        with db.engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+        assert "video_matches" not in tables
+        assert "cases" in tables
     finally:
         db.dispose()

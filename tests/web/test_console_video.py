@@ -4,11 +4,15 @@ frame's time and hash, and the analyst's confirmation making its bank entry revi
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from sqlalchemy import select
 
-from bouclier.cases.videos import parse_video_report
+from bouclier.cases.videos import VideoReport, parse_video_report
+from bouclier.media.video import read_video
 from bouclier.storage.models import BankEntry
+from tests.api.conftest import upload
+from tests.api.test_video_matches import banked_video, re_encoded
 from tests.cases.test_videos import MD5, report
 from tests.web.test_console import Console, console
 
@@ -37,3 +41,38 @@ def test_a_video_item_shows_its_frames_and_is_confirmed_like_a_picture(console: 
     assert "done=item_confirmed" in answer.headers["location"]
     with console.services.db.transaction() as session:
         assert session.scalars(select(BankEntry.reviewed)).all() == [True]
+
+
+def test_the_case_page_lists_the_frames_a_platform_s_upload_matched(
+    console: Console, tmp_path: Path
+) -> None:
+    original = banked_video(tmp_path / "a.mp4", 33)
+    info, _ = console.cases.create(language="en")
+    video = read_video(original, seconds_per_hash=0.1)
+    sent = VideoReport(video.features, video.sha256, video.md5, video.duration)
+    item = console.cases.add_video(info.number, sent)
+    assert item is not None
+    _, key = console.services.keys.create("clips.example", "platform")
+    copy = re_encoded(original, tmp_path / "b.webm")
+    answer = console.client.post(
+        "/v1/match",
+        headers={"Authorization": f"Bearer {key}"},
+        **upload(copy.read_bytes(), "b.webm", "video/webm"),
+    )  # type: ignore[arg-type]
+    assert answer.status_code == 200, answer.text
+    [found] = answer.json()["matches"]
+    console.login()
+    page = html.unescape(console.client.get(f"/console/cases/{info.number}").text)
+    assert "Uploads that matched a video" in page
+    assert "clips.example, " in page
+    assert f"{found['query_percent']:.0f}% of the upload's frames found" in page
+    assert f"(#{item.id})" in page
+    for pair in found["frames"]:
+        assert (
+            f"upload {pair['query_time']:.3f} s (frame {pair['query_frame']}) ↔ "
+            f"video {pair['target_time']:.3f} s (frame {pair['target_frame']}), "
+            f"{pair['distance']} bits"
+        ) in page
+    other, _ = console.cases.create(language="en")
+    empty = console.client.get(f"/console/cases/{other.number}").text
+    assert "No upload has matched a video of this case." in html.unescape(empty)

@@ -29,7 +29,7 @@ from bouclier.hashing import pdq
 from bouclier.media.video import read_video
 from bouclier.web.portal_view import VideoLimits
 from tests.conftest import photo
-from tests.media.videos import pan_frames, write_video
+from tests.media.videos import h264_matroska_without_header, pan_frames, write_video
 from tests.web.server import LiveServer, live_server
 from tests.web.test_portal_browser import Recorded, accessible
 
@@ -53,6 +53,9 @@ def videos(tmp_path: Path) -> dict[str, Path]:
         frames = pan_frames(picture, FPS * SECONDS, (384, 216), zoom=0.8)
         made[name] = write_video(tmp_path / name, frames, fps=FPS, codec=codec, **options)  # type: ignore[arg-type]
     made["screen.mp4"] = fragmented(made["holiday.mp4"], tmp_path / "screen.mp4")
+    # H.264 in Matroska with no codec header, frames in Annex B (as some recorders write it)
+    frames = pan_frames(picture, FPS * SECONDS, (384, 216), zoom=0.8)
+    made["recorder.mkv"] = h264_matroska_without_header(tmp_path / "recorder.mkv", frames, fps=FPS)
     return made
 
 
@@ -129,6 +132,16 @@ def test_a_video_is_hashed_on_the_device_as_the_server_hashes_it_and_only_hashes
     assert page.get_by_role("alert").inner_text().startswith("This browser cannot read this video")
     assert page.locator("#video-field").input_value() == ""
     assert page.locator("#video-submit").is_disabled()
+    # H.264 in Matroska whose frames are length-prefixed with no header to say so: refused, not
+    # guessed (the server refuses it too: tests/media/test_video.py)
+    headless = h264_matroska_without_header(
+        videos["holiday.mp4"].with_name("headless.mkv"),
+        pan_frames(photo(22, (320, 240)), 10, (192, 108)),
+        annex_b=False,
+    )
+    page.get_by_label("Video to fingerprint").set_input_files(headless)
+    page.wait_for_selector('#video-form[data-state="refused"]')
+    assert page.locator("#video-field").input_value() == ""
 
     items = page.locator('#items li[data-kind="hash"]')
     assert items.count() == len(videos)

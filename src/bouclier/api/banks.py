@@ -63,7 +63,9 @@ class BankCreate(schemas.RequestModel):
 
 
 class EntryIn(schemas.RequestModel):
-    multiline = frozenset({"note"})
+    # a vPDQ value may be the reference's hash file, a line per frame (the type's validate
+    # refuses anything else that is not its form)
+    multiline = frozenset({"note", "value"})
 
     signal_type: str = Field(
         default=DEFAULT, max_length=32, description="pdq (the default), sha256, md5..."
@@ -71,8 +73,9 @@ class EntryIn(schemas.RequestModel):
     value: str | None = Field(
         default=None,
         max_length=49_152,
-        description="The hash, in its signal type's form (a vPDQ value: its packed hex, or "
-        "python-threatexchange's JSON list of 'pdq,quality,timestamp').",
+        description="The hash, in its signal type's form (a vPDQ value: its packed hex, "
+        "python-threatexchange's JSON list of 'pdq,quality,timestamp', or the reference's hash "
+        "file, a 'frame,quality,pdq,timestamp' line per frame).",
     )
     pdq: str | None = Field(default=None, description="A PDQ hash, 64 hex (instead of value).")
     quality: int | None = None

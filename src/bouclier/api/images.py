@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from bouclier.accounts.api_keys import KeyInfo
 from bouclier.analysis.video import video_dict
 from bouclier.api import schemas
 from bouclier.api.auth import ANY_ROLE, require
@@ -24,6 +25,7 @@ from bouclier.api.media_uploads import MEDIA_UPLOAD_BODY, VideoUpload, read_medi
 from bouclier.api.services import Services
 from bouclier.api.uploads import UPLOAD_BODY, read_image
 from bouclier.banks.matcher import Match, MatchResult
+from bouclier.cases.video_matches import record_video_matches
 from bouclier.hashing import ImageHashes, hash_bytes
 from bouclier.hashing.pdq import ORIENTATIONS
 from bouclier.media.video import VideoHashes, VideoLimits, read_video
@@ -36,6 +38,7 @@ router = APIRouter(prefix="/v1", tags=["images"])
 Image = Annotated[bytes, Depends(read_image)]
 Upload = Annotated[bytes | VideoUpload, Depends(read_media)]
 _any = [Depends(require(*ANY_ROLE))]
+AnyKey = Annotated[KeyInfo, Depends(require(*ANY_ROLE))]
 MAX_QUERY_HASHES = 1000
 #: Hash queries up to this many are matched on the event loop: a search takes well under a
 #: millisecond (the index never locks, bouclier.index.hamming), less than handing it to a thread.
@@ -178,12 +181,12 @@ async def hash_image(
 
 @router.post(
     "/match",
-    dependencies=_any,
     openapi_extra=MEDIA_UPLOAD_BODY,
     response_model=schemas.ImageMatchOut | schemas.VideoMatchOut,
 )
 async def match_image(
     request: Request,
+    key: AnyKey,
     upload: Upload,
     robust: Annotated[
         int | None,
@@ -200,11 +203,19 @@ async def match_image(
     """Matches an uploaded image (every frame, 8 orientations) against every bank; when that
     finds nothing, its ORB keypoints against the entries added as images (crops, captions). A
     video is matched by its SHA-256, MD5 and vPDQ (BOUCLIER_VPDQ_QUERY_MATCH_PERCENT and
-    BOUCLIER_VPDQ_TARGET_MATCH_PERCENT); each vPDQ match carries both shares."""
+    BOUCLIER_VPDQ_TARGET_MATCH_PERCENT); each vPDQ match carries both shares and which of the
+    upload's frames matched which banked frame (``frames``), also recorded for the case when the
+    banked video is a case's (bouclier.cases.video_matches) before the answer is sent."""
     services = services_of(request)
     if isinstance(upload, VideoUpload):
         video, found = await run_in_threadpool(_match_video, services, upload)
         [matches], minors = await _settle(services, [found])
+        if any(m.frames is not None for m in matches):
+            await run_in_threadpool(
+                lambda: record_video_matches(
+                    services.db, platform=key.name, sha256=video.sha256, matches=matches
+                )
+            )
         return {
             "media": "video",
             "sha256": video.sha256,

@@ -108,6 +108,16 @@ class VideoHashesOut(BaseModel):
     )
 
 
+class MatchedFrameOut(BaseModel):
+    """A frame of the uploaded video and the banked video's frame nearest to it."""
+
+    query_frame: int = Field(description="The upload's frame number (presentation order).")
+    query_time: float = Field(description="Its time in the upload, seconds.")
+    target_frame: int = Field(description="The banked video's frame number.")
+    target_time: float = Field(description="Its time in the banked video, seconds.")
+    distance: int = Field(description="PDQ bits between the two frames (at most 31).")
+
+
 class MatchOut(BaseModel):
     bank: str
     bank_kind: str = Field(json_schema_extra=one_of(BANK_KINDS))
@@ -149,6 +159,12 @@ class MatchOut(BaseModel):
             "ORB: the corners of the uploaded image in the bank image, as fractions of its "
             "width and height (top-left, top-right, bottom-right, bottom-left)."
         ),
+    )
+    frames: list[MatchedFrameOut] | None = Field(
+        default=None,
+        description="vPDQ: which frames matched: each frame of the uploaded video found in the "
+        "banked video (the first of each distinct hash of quality >= 50), with the nearest banked "
+        "frame; null for other signal types.",
     )
 
 

@@ -30,6 +30,7 @@ from bouclier.banks.snapshot import MatcherSnapshot
 from bouclier.banks.store import BankHashes, BankInfo, BankStore, Change, SignalRows
 from bouclier.hashing import ImageHashes, on_demand
 from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
+from bouclier.hashing.vpdq import FramePair
 from bouclier.index.hits import SearchHits
 from bouclier.signals import Fingerprint, SignalIndex, SignalType, SignalTypes
 from bouclier.signals.orb import OrbSignal, Verification
@@ -67,6 +68,8 @@ class Match:
     #: a video's match (vPDQ): the shares of the query's and of the banked video's frames found
     query_percent: float | None = None
     target_percent: float | None = None
+    #: a video's match (vPDQ): each query frame that matched, with the nearest banked frame
+    frames: tuple[FramePair, ...] | None = None
 
     def to_dict(self) -> dict[str, object]:
         found: dict[str, object] = {
@@ -87,6 +90,8 @@ class Match:
         if self.query_percent is not None:
             found["query_percent"] = round(self.query_percent, 2)
             found["target_percent"] = round(self.target_percent or 0.0, 2)
+        if self.frames is not None:
+            found["frames"] = [pair.to_dict() for pair in self.frames]
         return found
 
 
@@ -381,6 +386,7 @@ class BankMatcher:
                     signal_type=VPDQ.name,
                     query_percent=shares.query_percent,
                     target_percent=shares.target_percent,
+                    frames=hit.frames,
                 )
         return _ranked(best)
 

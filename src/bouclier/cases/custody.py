@@ -60,6 +60,7 @@ EVENT_KINDS = (
     "notice.reminded",
     "notice.expired",
     "reupload.blocked",
+    "video.matched",
     "bundle.exported",
     "capture.made",
 )

@@ -4,8 +4,10 @@ A bundle holds, in this order:
 
 - ``manifest.json``: the case (with the other families' case numbers of a collective case), the
   hotline that issued it, its items (SHA-256, PDQ, URLs, UTC times), re-uploads blocked (with the
-  re-upload's link a platform gave), notices (with the platforms' answers), the key that signs
-  it, the custody log's length and head hash, and the SHA-256 and size of every other file;
+  re-upload's link a platform gave), platforms' uploads that matched a video of the case (both
+  shares and which frames matched, ``video_matches``), notices (with the platforms' answers), the
+  key that signs it, the custody log's length and head hash, and the SHA-256 and size of every
+  other file;
 - ``signature.json``: the manifest's Ed25519 signature by the instance's key, with the public key
   (:mod:`bouclier.cases.bundle_signature`);
 - ``custody.jsonl``: the case's custody log, one entry per line (:mod:`bouclier.cases.custody`);
@@ -180,6 +182,8 @@ def _try_export(
             }
             for r in cases.reuploads(info.number)
         ],
+        # platforms' uploads that matched a video of the case, and which frames matched
+        "video_matches": [v.to_dict() for v in cases.video_matches(info.number)],
         "notices": notice_rows,
         "captures": capture_rows,
         "signer": bundle_signature.signer_section(key.public),

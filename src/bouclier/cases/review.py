@@ -31,6 +31,7 @@ from bouclier.cases.records import (
     case_info,
     item_info,
 )
+from bouclier.cases.video_matches import VideoMatchInfo, video_matches_in
 from bouclier.errors import Conflict, InputError
 from bouclier.hashing import hash_bytes
 from bouclier.hashing import pdq as pdq_hash
@@ -42,6 +43,7 @@ from bouclier.storage.models import (
     CaseMatch,
     EvidenceFile,
     Notice,
+    VideoMatch,
     utcnow,
 )
 from bouclier.vocabulary import CASE_STATUSES_SET_BY_ANALYSTS, REVIEW_DECISIONS, listed
@@ -214,7 +216,7 @@ class CaseReview(CaseLookup):
                     found.key_id = key.key_id
                 session.flush()
             moved = {}
-            for model in (CaseItem, EvidenceFile, Notice, CaseMatch):
+            for model in (CaseItem, EvidenceFile, Notice, CaseMatch, VideoMatch):
                 result = session.execute(
                     update(model).where(model.case_id == src.id).values(case_id=dst.id)
                 )
@@ -298,6 +300,11 @@ class CaseReview(CaseLookup):
                 select(CaseMatch).where(CaseMatch.case_id == row.id).order_by(CaseMatch.at)
             ).all()
             return [ReuploadInfo(m.platform, m.action, m.at, m.item_id, m.url) for m in found]
+
+    def video_matches(self, number: str) -> list[VideoMatchInfo]:
+        """Platforms' uploads that matched the case's videos, with the frames that matched."""
+        with self.db.transaction() as session:
+            return video_matches_in(session, self._row(session, number).id)
 
 
 def record_reupload(

@@ -208,6 +208,8 @@ def render(
         w,
     )
 
+    _video_matches(pdf, manifest.get("video_matches", ()), w, when)
+
     pdf.section(w["h.notices"])
     pdf.rows(
         (
@@ -353,6 +355,40 @@ class _Pdf(FPDF):
                 table.row([latin1(v) for v in values])
         if len(rows) > len(shown):
             self.para(w["rows.more"].format(count=len(rows) - len(shown)))
+
+
+#: frame pairs shown per video match in the summary (all are in the manifest)
+FRAMES_SHOWN = 6
+
+
+def _video_matches(
+    pdf: _Pdf,
+    matches: Sequence[Mapping[str, Any]],
+    w: Mapping[str, str],
+    when: Callable[[str], str],
+) -> None:
+    """Uploads that matched a video of the case: both shares and the first frame pairs."""
+    pdf.section(w["h.video_matches"])
+    rows = []
+    for m in matches:
+        frames = m["frames"]
+        shown = [
+            f"{f['query_time']:.1f} -> {f['target_time']:.1f} ({f['distance']})"
+            for f in frames[:FRAMES_SHOWN]
+        ]
+        if len(frames) > FRAMES_SHOWN:
+            shown.append(w["frames.more"].format(count=len(frames) - FRAMES_SHOWN))
+        rows.append(
+            (
+                str(m["platform"]),
+                when(m["at"]),
+                str(m["item"] or "-"),
+                f"{m['query_percent']:.0f} % / {m['target_percent']:.0f} %",
+                "; ".join(shown),
+            )
+        )
+    header = (w["c.platform"], w["c.when"], w["c.item"], w["c.shares"], w["c.frames"])
+    pdf.rows(header, rows, (30, 30, 16, 26), w)
 
 
 def _video_line(item: Mapping[str, Any], w: Mapping[str, str]) -> str:

@@ -34,6 +34,11 @@ _W: dict[str, tuple[str, str, str]] = {
     "h.case": ("The case", "El caso", "Le dossier"),
     "h.items": ("Items reported", "Elementos denunciados", "Éléments signalés"),
     "h.reuploads": ("Re-uploads blocked", "Resubidas bloqueadas", "Republications bloquées"),
+    "h.video_matches": (
+        "Uploads that matched a video of the case",
+        "Subidas que coinciden con un vídeo del caso",
+        "Envois correspondant à une vidéo du dossier",
+    ),
     "h.notices": (
         "Notices to platforms",
         "Notificaciones a las plataformas",
@@ -125,6 +130,13 @@ _W: dict[str, tuple[str, str, str]] = {
         "republications bloquées, {notices} notifications",
     ),
     "c.item": ("Item", "Elemento", "Élément"),
+    "c.shares": ("Found: upload / video", "Hallado: subida / vídeo", "Retrouvé : envoi / vidéo"),
+    "c.frames": (
+        "Frames: upload s -> video s (PDQ bits)",
+        "Fotogramas: subida s -> vídeo s (bits PDQ)",
+        "Images : envoi s -> vidéo s (bits PDQ)",
+    ),
+    "frames.more": ("+{count} more", "+{count} más", "+{count} de plus"),
     "c.kind": ("Kind", "Tipo", "Type"),
     "c.status": ("Status", "Estado", "État"),
     "c.added": ("Added", "Añadido", "Ajouté"),

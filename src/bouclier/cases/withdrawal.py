@@ -51,6 +51,7 @@ _WITHDRAWAL_TABLES = (
     "evidence_files",
     "custody_events",
     "case_matches",
+    "video_matches",
     "case_updates",
     "invitations",
     "notices",

@@ -79,6 +79,12 @@ class AsyncClient:
     ) -> list[models.HashMatch]:
         return (await self.send(calls.match_hashes(values, signal_type))).results
 
+    async def hash_video(self, video: ImageInput, *, purpose: str = "match") -> models.VideoHashes:
+        return await self.send(calls.hash_video(video, purpose))
+
+    async def match_video(self, video: ImageInput) -> models.VideoMatch:
+        return await self.send(calls.match_video(video))
+
     async def analyze(self, image: ImageInput) -> models.Analysis:
         return await self.send(calls.analyze(image))
 

@@ -23,7 +23,8 @@ from bouclier.client import models
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
-#: An image: its bytes, or a path to read them from (read once, so a retry sends the same bytes).
+#: An image (or a video): its bytes, or a path to read them from (read once, so a retry sends the
+#: same bytes).
 ImageInput = bytes | str | os.PathLike[str]
 
 
@@ -80,6 +81,24 @@ def match_image(image: ImageInput, robust: int | None = None) -> Call[models.Ima
         params=params,
         files={"file": _image(image)},
     )
+
+
+def hash_video(video: ImageInput, purpose: str = "match") -> Call[models.VideoHashes]:
+    """A video's digests and vPDQ: ``purpose`` ``match`` (one frame a second, a query) or
+    ``bank`` (at the server's bank rate, for a bank entry)."""
+    return Call(
+        "POST",
+        "/v1/hash",
+        _reader(models.VideoHashes),
+        True,
+        params={"for": purpose},
+        files={"file": _image(video, "video")},
+    )
+
+
+def match_video(video: ImageInput) -> Call[models.VideoMatch]:
+    files = {"file": _image(video, "video")}
+    return Call("POST", "/v1/match", _reader(models.VideoMatch), True, files=files)
 
 
 def match_hashes(values: Sequence[str], signal_type: str = "pdq") -> Call[models.HashMatches]:

@@ -27,6 +27,16 @@ class Hashes(Answer):
     frames: int
 
 
+class MatchedFrame(Answer):
+    """A frame of the uploaded video and the banked video's frame nearest to it (vPDQ)."""
+
+    query_frame: int
+    query_time: float
+    target_frame: int
+    target_time: float
+    distance: int
+
+
 class Match(Answer):
     bank: str
     bank_kind: str
@@ -42,6 +52,7 @@ class Match(Answer):
     corners: list[list[float]] | None = None
     query_percent: float | None = None  # a video's vPDQ match: share of its frames found
     target_percent: float | None = None  # and of the banked video's frames found in it
+    frames: list[MatchedFrame] | None = None  # a vPDQ match: which frames matched
 
 
 class Reason(Answer):
@@ -66,6 +77,32 @@ class ImageMatch(Verdict):
     pdq: str
     quality: int
     low_quality: bool
+
+
+class VideoMatch(Verdict):
+    media: str
+    sha256: str
+    md5: str
+    frames_hashed: int
+
+
+class VideoHashes(Answer):
+    media: str
+    sha256: str
+    md5: str
+    container: str
+    codec: str
+    width: int
+    height: int
+    fps: float
+    frames: int
+    duration: float
+    vpdq: list[str]  # ThreatExchange's lines: frame,quality,pdq,timestamp
+
+    @property
+    def vpdq_text(self) -> str:
+        """The reference's hash file: what a bank entry's ``value`` of type ``vpdq`` takes."""
+        return "".join(f"{line}\n" for line in self.vpdq)
 
 
 class HashMatch(Verdict):

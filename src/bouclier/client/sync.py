@@ -94,6 +94,14 @@ class Client:
     ) -> list[models.HashMatch]:
         return self.send(calls.match_hashes(values, signal_type)).results
 
+    # videos (MP4/QuickTime, WebM/Matroska)
+    def hash_video(self, video: ImageInput, *, purpose: str = "match") -> models.VideoHashes:
+        """``purpose="bank"``: hashed at the bank rate, for ``add_hashes`` (``vpdq_text``)."""
+        return self.send(calls.hash_video(video, purpose))
+
+    def match_video(self, video: ImageInput) -> models.VideoMatch:
+        return self.send(calls.match_video(video))
+
     def analyze(self, image: ImageInput) -> models.Analysis:
         return self.send(calls.analyze(image))
 

@@ -230,6 +230,61 @@ def compare_rows(
     return VpdqComparison(100.0 * q / len(query), t)
 
 
+@dataclass(frozen=True, slots=True)
+class FramePair:
+    """A frame of the query and the banked frame nearest to it (the evidence of a match)."""
+
+    query_frame: int
+    query_time: float
+    target_frame: int
+    target_time: float
+    distance: int
+
+    def to_dict(self) -> dict[str, int | float]:
+        return {
+            "query_frame": self.query_frame,
+            "query_time": round(self.query_time, 3),
+            "target_frame": self.target_frame,
+            "target_time": round(self.target_time, 3),
+            "distance": self.distance,
+        }
+
+
+def _firsts(features: Iterable[VpdqFeature], quality: int) -> list[VpdqFeature]:
+    """The first usable frame of each distinct hash, in order (the rows of :func:`usable`)."""
+    first: dict[str, VpdqFeature] = {}
+    for f in features:
+        if f.quality >= quality:
+            first.setdefault(f.pdq, f)
+    return list(first.values())
+
+
+def frame_pairs(
+    query: Sequence[VpdqFeature],
+    target: Sequence[VpdqFeature],
+    *,
+    quality: int = QUALITY_THRESHOLD,
+    distance: int = DISTANCE_THRESHOLD,
+) -> tuple[FramePair, ...]:
+    """Which frames matched: each usable query frame (the first of its hash) that has a usable
+    target frame within ``distance`` bits, with the nearest one (the earliest on a tie), in the
+    query's order. These are the frames :func:`compare` counts in the query's share."""
+    mine, theirs = _firsts(query, quality), _firsts(target, quality)
+    if not mine or not theirs:
+        return ()
+    rows, others = usable(mine, quality), usable(theirs, quality)
+    pairs = []
+    for start in range(0, len(rows), 256):
+        bits = np.bitwise_count(rows[start : start + 256, None, :] ^ others[None]).sum(axis=2)
+        nearest = bits.argmin(axis=1)
+        for offset, column in enumerate(nearest):
+            gap = int(bits[offset, column])
+            if gap <= distance:
+                q, t = mine[start + offset], theirs[int(column)]
+                pairs.append(FramePair(q.frame, q.timestamp, t.frame, t.timestamp, gap))
+    return tuple(pairs)
+
+
 def compare(
     query: Sequence[VpdqFeature],
     target: Sequence[VpdqFeature],

@@ -212,7 +212,9 @@ def read_video(
 
 
 def _run_worker(source: Path, params: dict[str, object], limits: VideoLimits) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bouclier.media.video_worker", str(source), json.dumps(params)]
+    # by its path, -P: its own folder is not put on sys.path (see bouclier.media.video_worker)
+    worker = str(Path(__file__).with_name("video_worker.py"))
+    command = [sys.executable, "-P", worker, str(source), json.dumps(params)]
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "PYTHONPATH", "HOME", "LANG"}}
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     try:

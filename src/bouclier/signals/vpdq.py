@@ -28,7 +28,7 @@ import numpy as np
 
 from bouclier.errors import InvalidHash
 from bouclier.hashing import vpdq
-from bouclier.hashing.vpdq import VpdqComparison, VpdqFeature
+from bouclier.hashing.vpdq import FramePair, VpdqComparison, VpdqFeature
 from bouclier.index.hits import EMPTY_HITS, SearchHits
 from bouclier.signals.base import (
     Fingerprint,
@@ -260,21 +260,25 @@ class VpdqIndex:
 
 @dataclass(frozen=True, slots=True)
 class VideoMatch:
-    """A banked video matched by vPDQ's rule, with both shares."""
+    """A banked video matched by vPDQ's rule, with both shares and which frames matched."""
 
     label: int
     comparison: VpdqComparison
+    frames: tuple[FramePair, ...] = ()
 
 
 def match_video(
     index: VpdqIndex, value: str, *, query_percent: float, target_percent: float
 ) -> list[VideoMatch]:
-    """The videos of ``index`` that ``value`` matches by vPDQ's rule, best first."""
+    """The videos of ``index`` that ``value`` matches by vPDQ's rule, best first, each with the
+    query's frames that matched and the banked frame nearest to each (:func:`frame_pairs`)."""
     row = bytes.fromhex(VPDQ.validate(value))
     found = []
     for label in index.candidates(row):
-        shares = compare_packed(row, index.row(label))
+        target = index.row(label)
+        shares = compare_packed(row, target)
         if shares.matches(query_percent, target_percent):
-            found.append(VideoMatch(label, shares))
+            pairs = vpdq.frame_pairs(features_of(row), features_of(target))
+            found.append(VideoMatch(label, shares, pairs))
     found.sort(key=lambda m: (-m.comparison.query_percent, -m.comparison.target_percent, m.label))
     return found

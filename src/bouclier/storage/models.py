@@ -593,6 +593,29 @@ class CaseMatch(Base):
     url: Mapped[str | None] = mapped_column(String(2000), nullable=True)  # where it was re-posted
 
 
+class VideoMatch(Base):
+    """A platform's upload that matched one of a case's videos by vPDQ (``/v1/match``): both
+    shares and which of its frames matched which banked frame (canonical JSON of
+    :class:`bouclier.hashing.vpdq.FramePair`), for the analyst and the evidence bundle. One row
+    per entry, platform and uploaded file (a repeated upload of one file is not written again)."""
+
+    __tablename__ = "video_matches"
+    __table_args__ = (UniqueConstraint("entry_id", "platform", "sha256", name="video_match_once"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_items.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    entry_id: Mapped[int] = mapped_column(BigInteger)
+    platform: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the platform's uploaded file
+    query_percent: Mapped[float] = mapped_column(Float)
+    target_percent: Mapped[float] = mapped_column(Float)
+    frames: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Notice(Base):
     """A takedown notice for one URL of a case, under one law, tracked to the platform's answer."""
 

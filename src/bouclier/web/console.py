@@ -226,6 +226,7 @@ def _case_page(
             else None
         ),
         reuploads=cases.reuploads(number),
+        video_matches=cases.video_matches(number),
         log=log,
         events=events.readable(log, words),
         analysts=assignable_analysts(request),

@@ -257,6 +257,23 @@
     return value;
   }
 
+  // H.264 in Matroska without a codec header (as some recorders write it): the frames are then
+  // Annex B (start codes, the SPS in the first key frame), which WebCodecs reads with no
+  // description; the codec string comes from that SPS (profile, constraints, level). Anything
+  // else (length-prefixed frames whose header is missing) cannot be read: refused, not guessed.
+  function annexBCodec(bytes, first) {
+    const at = first.offset, end = first.offset + first.size;
+    // a 4-byte length prefix of 1 (00 00 00 01) is no key frame: only a start code begins so
+    const startCode = bytes[at] === 0 && bytes[at + 1] === 0 &&
+      (bytes[at + 2] === 1 || (bytes[at + 2] === 0 && bytes[at + 3] === 1));
+    for (let i = at; startCode && i + 6 < end; i++) {
+      if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 1 && (bytes[i + 3] & 0x1f) === 7) {
+        return "avc1." + hex2(bytes[i + 4]) + hex2(bytes[i + 5]) + hex2(bytes[i + 6]);
+      }
+    }
+    throw fail("unsupported", "H.264 in WebM/Matroska without its codec header is not read here; save the video as MP4");
+  }
+
   function openWebm(bytes) {
     const tracks = [];
     const blocks = [];
@@ -303,15 +320,19 @@
     const video = tracks.find(function (t) { return t.type === 1; });
     if (!video) { throw fail("unreadable", "no video track"); }
     let codec = CODECS[video.codec], description;
-    if (video.codec === "V_MPEG4/ISO/AVC" && video.private && video.private.length > 4) {
-      description = video.private;
-      codec = "avc1." + hex2(description[1]) + hex2(description[2]) + hex2(description[3]);
+    const mine = blocks.filter(function (b) { return b.track === video.number; });
+    if (!mine.length) { throw fail("unreadable", "no video frames"); }
+    if (video.codec === "V_MPEG4/ISO/AVC") {
+      if (video.private && video.private.length >= 7 && video.private[0] === 1) {
+        description = video.private; // the avcC record: frames are length-prefixed
+        codec = "avc1." + hex2(description[1]) + hex2(description[2]) + hex2(description[3]);
+      } else {
+        codec = annexBCodec(bytes, mine[0]); // no description: WebCodecs reads Annex B
+      }
     } else if (video.codec === "V_AV1" && video.private) {
       description = video.private;
     }
     if (!codec) { throw fail("unsupported", "video codec " + String(video.codec).slice(0, 20) + " is not read here"); }
-    const mine = blocks.filter(function (b) { return b.track === video.number; });
-    if (!mine.length) { throw fail("unreadable", "no video frames"); }
     const first = Math.min.apply(null, mine.map(function (b) { return b.tick; }));
     const samples = mine.map(function (b) {
       return { offset: b.offset, size: b.size, time: Math.round(((b.tick - first) * scale) / 1000), key: b.key };

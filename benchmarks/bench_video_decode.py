@@ -1,0 +1,248 @@
+"""Where the time of hashing a 720p video goes, and how close Bouclier is to the ceiling.
+
+On the speed video of bench_video.py (20 s, 1280x720, 30 fps H.264, x264 veryfast: B-frames, a
+keyframe every 10 s, ~2.5 Mb/s), one core (the process and its children pinned to one CPU),
+several interleaved runs, CPU seconds (user + system, children included) and wall time:
+
+- the ceiling: demuxing alone, then PyAV decoding alone with the decoder options of the fast
+  path (no non-reference frames, no deblocking, one thread) and with a full decode, no
+  conversion and no hashing; the decoder options tried on top (``flags2=+fast``; FFmpeg's
+  automatic threads, to show that they do not lower the CPU spent);
+- the conversions of the sampled frames (one a second): full-size RGB (what Bouclier hashes),
+  RGB reduced to 512 px by swscale, gray reduced to 512 px, and the luma plane as decoded (no
+  conversion);
+- PDQ: the same pipelines with the hash (``hash_pixels``, 8 orientations), in-process: the
+  baseline "PyAV + PDQ per sampled frame";
+- Bouclier's ``read_video`` (a child process under limits), and the child's start-up alone.
+
+Each conversion's PDQ is compared with the exact path's (full decode, full-size RGB, the
+reference's way): bits apart, max and mean, on the frames both hash.
+
+``ffmpeg -benchmark`` is used when an ``ffmpeg`` command is on the PATH (the PyAV wheel has its
+libraries, not the command).
+
+``--parts worker``: the decoding child run as it is now (by its path) and as it was (``python
+-m``, which imports ``bouclier.media`` and ``bouclier.hashing`` first), side by side.
+
+Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20] [--parts worker]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from benchmarks.bench_video import LIMITS, _cpu_seconds, _start_up, speed_video  # noqa: E402
+from bouclier.hashing.pdq import distance, hash_pixels  # noqa: E402
+from bouclier.media.video import read_video  # noqa: E402
+
+SIDE = 512
+
+
+def _open(path: Path, fast: bool, **options: str) -> tuple[Any, Any]:
+    import av
+
+    container = av.open(str(path))
+    stream = container.streams.video[0]
+    stream.codec_context.thread_count = int(options.pop("threads", "1"))
+    if fast:
+        stream.codec_context.skip_frame = "NONREF"
+        options.setdefault("skip_loop_filter", "all")
+    stream.codec_context.options = options
+    return container, stream
+
+
+def frames(path: Path, fast: bool = True, **options: str) -> Iterator[tuple[bool, Any]]:
+    """(sampled, frame) for every decoded frame: sampled is one a second, by read_video's rule."""
+    container, stream = _open(path, fast, **options)
+    fps = float(stream.average_rate or 30)
+    mark = 0.0
+    with container:
+        for decoded, frame in enumerate(container.decode(stream)):
+            at = float(frame.time) if frame.time is not None else decoded / fps
+            due = at + 0.5 / fps >= mark
+            if due:
+                mark = (np.floor(at + 0.5 / fps) + 1) * 1.0
+            yield due, frame
+
+
+def demux_only(path: Path) -> None:
+    container, stream = _open(path, False)
+    with container:
+        for _ in container.demux(stream):
+            pass
+
+
+def decode_only(path: Path, fast: bool = True, **options: str) -> None:
+    for _ in frames(path, fast, **options):
+        pass
+
+
+def _reduced(frame: Any, fmt: str) -> Any:
+    scale = SIDE / max(frame.width, frame.height)
+    width, height = round(frame.width * scale) // 2 * 2, round(frame.height * scale) // 2 * 2
+    return frame.reformat(width=width, height=height, format=fmt, interpolation="AREA")
+
+
+def _gray3(gray: np.ndarray) -> np.ndarray:
+    return np.repeat(gray[:, :, None], 3, axis=2)
+
+
+def _luma(frame: Any) -> np.ndarray:
+    """The decoded luma plane as it is (no swscale), limited range stretched to 0-255."""
+    plane = frame.planes[0]
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    y = rows[:, : plane.width].astype(np.float32)
+    return np.clip((y - 16) * (255 / 219) + 0.5, 0, 255).astype(np.uint8)
+
+
+#: conversions of a sampled frame to what PDQ hashes (an (h, w, 3) uint8 array)
+CONVERSIONS: dict[str, Callable[[Any], np.ndarray]] = {
+    "RGB, full size (Bouclier)": lambda f: f.to_ndarray(format="rgb24"),
+    f"RGB, swscale to {SIDE} px": lambda f: _reduced(f, "rgb24").to_ndarray(),
+    f"gray, swscale to {SIDE} px": lambda f: _gray3(_reduced(f, "gray").to_ndarray()),
+    "luma plane as decoded, full size": lambda f: _gray3(_luma(f)),
+}
+
+
+def converted(path: Path, convert: Callable[[Any], np.ndarray], hashed: bool) -> dict[int, str]:
+    found = {}
+    for due, frame in frames(path):
+        if due:
+            pixels = convert(frame)
+            if hashed:
+                found[round(float(frame.time) * 30)] = hash_pixels(pixels).pdq
+    return found
+
+
+def exact(path: Path) -> dict[int, str]:
+    return {f.frame: f.pdq for f in read_video(path, LIMITS, exact=True).features}
+
+
+def _ffmpeg(path: Path) -> Callable[[], None] | None:
+    command = shutil.which("ffmpeg")
+    if command is None:
+        return None
+    args = [command, "-v", "error", "-benchmark", "-threads", "1", "-skip_frame", "nonref"]
+    args += ["-skip_loop_filter", "all", "-i", str(path), "-f", "null", "-"]
+    return lambda: subprocess.run(args, check=True, capture_output=True)
+
+
+def methods(path: Path) -> dict[str, Callable[[], object]]:
+    found: dict[str, Callable[[], object]] = {
+        "demux only (packets read, nothing decoded)": lambda: demux_only(path),
+        "decode only, full decode (every frame, deblocked)": lambda: decode_only(path, False),
+        "decode only, no B-frames, no deblocking (Bouclier's options)": lambda: decode_only(path),
+        "decode only, the same + flags2=+fast": lambda: decode_only(path, flags2="+fast"),
+        "decode only, the same, FFmpeg's automatic threads": lambda: decode_only(path, threads="0"),
+    }
+    for name, convert in CONVERSIONS.items():
+        found[f"decode + convert sampled frames: {name}"] = (
+            lambda c=convert: converted(path, c, False)  # type: ignore[misc]
+        )
+    for name, convert in CONVERSIONS.items():
+        found[f"decode + convert + PDQ in-process: {name}"] = (
+            lambda c=convert: converted(path, c, True)  # type: ignore[misc]
+        )
+    found["Bouclier read_video (child process, limits)"] = lambda: read_video(path, LIMITS)
+    found["child start-up alone (python, av, numpy, the PDQ extension)"] = _start_up
+    ffmpeg = _ffmpeg(path)
+    if ffmpeg is not None:
+        found["ffmpeg -benchmark, same options, -f null"] = ffmpeg
+    return found
+
+
+def _worker(path: Path, by_module: bool) -> None:
+    """The decoding child alone, as read_video runs it (by its path, ``-P``) or as it was run
+    before (``-m bouclier.media.video_worker``: the package's modules imported first)."""
+    params = {"demuxer": "mov", "max_pixels": 3840 * 2160, "max_seconds": 3600}
+    params |= {"seconds_per_hash": 1.0, "hash_side": 0, "detector_frames": 0}
+    worker = ROOT / "src" / "bouclier" / "media" / "video_worker.py"
+    how = ["-m", "bouclier.media.video_worker"] if by_module else ["-P", str(worker)]
+    command = [sys.executable, *how, str(path), json.dumps(params)]
+    assert b'"features"' in subprocess.run(command, check=True, capture_output=True).stdout
+
+
+def worker_methods(path: Path) -> dict[str, Callable[[], object]]:
+    return {
+        "the child as a module (python -m, before)": lambda: _worker(path, True),
+        "the child by its path (python -P, now)": lambda: _worker(path, False),
+        "Bouclier read_video (child process, limits)": lambda: read_video(path, LIMITS),
+    }
+
+
+def measure(
+    path: Path, runs: int, work: dict[str, Callable[[], object]]
+) -> dict[str, list[tuple[float, float]]]:
+    """{method: [(CPU s, wall s)] per run}, runs interleaved."""
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name in work}
+    for _ in range(runs):
+        for name, call in work.items():
+            start, cpu = time.perf_counter(), _cpu_seconds()
+            call()
+            found[name].append((_cpu_seconds() - cpu, time.perf_counter() - start))
+    return found
+
+
+def print_speed(found: dict[str, list[tuple[float, float]]], seconds: float) -> None:
+    ours = statistics.median(c for c, _ in found["Bouclier read_video (child process, limits)"])
+    print(
+        f"\n| {seconds:.0f} s 720p H.264, one core | CPU s (median) | min-max | "
+        "x real time per CPU s | share of read_video | wall s (median) |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, values in found.items():
+        cpu = [c for c, _ in values]
+        middle = statistics.median(cpu)
+        wall = statistics.median(w for _, w in values)
+        print(
+            f"| {name} | {middle:.3f} | {min(cpu):.3f}-{max(cpu):.3f} | {seconds / middle:.1f} | "
+            f"{100 * middle / ours:.0f} % | {wall:.2f} |",
+            flush=True,
+        )
+
+
+def print_drift(path: Path) -> None:
+    reference = exact(path)
+    print("\n| PDQ of the sampled frames vs the exact path | frames | bits, max | mean |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, convert in CONVERSIONS.items():
+        mine = converted(path, convert, True)
+        bits = [distance(mine[k], reference[k]) for k in mine.keys() & reference.keys()]
+        print(f"| fast decode, {name} | {len(bits)} | {max(bits)} | {np.mean(bits):.1f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=20, help="20 or another length")
+    parser.add_argument("--parts", default="all", help="all, or worker: the child's start alone")
+    args = parser.parse_args()
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, the children's too
+    path = speed_video(args.seconds)
+    print(f"{path.name}; load average {os.getloadavg()}", flush=True)
+    if args.parts == "worker":
+        print_speed(measure(path, args.runs, worker_methods(path)), float(args.seconds))
+    else:
+        print_speed(measure(path, args.runs, methods(path)), float(args.seconds))
+        print_drift(path)
+    print(f"\nload average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
