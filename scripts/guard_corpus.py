@@ -10,9 +10,10 @@
   phrase in two frames.
 * ``corpus/guard/seen-v2.jsonl`` (split ``tune``): the hand-written sentences of
   corpus/guard/source/seen_v2.txt (held out until their errors were read; trained on since).
-* ``corpus/guard/heldout-v3.jsonl`` (split ``heldout``): the hand-written sentences of
-  corpus/guard/source/heldout_v3.txt, as they are; the script prints those that are
-  near-duplicates of a prompt of another corpus file (there must be none).
+* ``corpus/guard/heldout-v3.jsonl`` and ``corpus/guard/heldout-v4.jsonl`` (split ``heldout``):
+  the hand-written sentences of corpus/guard/source/heldout_v3.txt and heldout_v4.txt, as they
+  are; the script prints those of heldout-v4 that are near-duplicates of a prompt of another
+  corpus file (there must be none).
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -43,6 +44,7 @@ def written_texts() -> set[str]:
     """Every hand-written prompt: a generated phrase equal to one is dropped (written wins)."""
     texts = {str(r["text"]) for r in written_rows("seen_v2", "tune")}
     texts |= {str(r["text"]) for r in written_rows("heldout_v3", "heldout")}
+    texts |= {str(r["text"]) for r in written_rows("heldout_v4", "heldout")}
     for line in (CORPUS / "seen-v1.jsonl").read_text(encoding="utf-8").splitlines():
         texts.add(json.loads(line)["text"])
     return texts
@@ -121,13 +123,15 @@ def main() -> int:
     (CORPUS / "seen-v2.jsonl").write_text(dump(written_rows("seen_v2", "tune")), encoding="utf-8")
     v3 = written_rows("heldout_v3", "heldout")
     (CORPUS / "heldout-v3.jsonl").write_text(dump(v3), encoding="utf-8")
+    v4 = written_rows("heldout_v4", "heldout")
+    (CORPUS / "heldout-v4.jsonl").write_text(dump(v4), encoding="utf-8")
     others = [
         json.loads(line)["text"]
-        for name in TRAINING
+        for name in (*TRAINING, "heldout-v3")
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    near = overlaps(v3, others, NEAR)
-    print(f"heldout-v3: {len(v3)} prompts, {len(near)} near-duplicates of another corpus file")
+    near = overlaps(v4, others, NEAR)
+    print(f"heldout-v4: {len(v4)} prompts, {len(near)} near-duplicates of another corpus file")
     print("\n".join(near))
     return 1 if near else 0
 

@@ -24,7 +24,7 @@ TRICKS = {"leet", "spaced", "emoji", "typo", "mention", "mixed"}
 def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     rows = []
     for name in files:
-        split = "heldout" if name == "heldout-v3" else "tune"
+        split = "heldout" if name.startswith("heldout") else "tune"
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             assert row["split"] == split
@@ -62,12 +62,30 @@ def test_heldout_v3_is_apart_and_varied() -> None:
     assert sum(bool(r.get("context")) for r in heldout) >= 10
 
 
+def test_heldout_v4_is_apart_and_varied() -> None:
+    """heldout-v4, written before the third round's changes: no near-duplicate of any training
+    prompt nor of heldout-v3's; the 13 covered languages with 25+ prompts each, the uncovered
+    ones, 40 %+ hard negatives, 30+ conversations."""
+    import runpy
+
+    heldout = _rows(("heldout-v4",))
+    trained = [r["text"] for r in _rows((*TRAINING, "heldout-v3"))]
+    assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, trained, 0.6) == []
+    assert len(heldout) >= 400
+    langs = Counter(r["lang"] for r in heldout)
+    assert sum(count >= 25 for count in langs.values()) >= 13
+    assert {"uk", "ro", "sv"} <= set(langs)
+    assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.4
+    assert sum(bool(r.get("context")) for r in heldout) >= 30
+
+
 def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
     before = {
-        n: (CORPUS / f"{n}.jsonl").read_bytes() for n in ("concepts", "seen-v2", "heldout-v3")
+        n: (CORPUS / f"{n}.jsonl").read_bytes()
+        for n in ("concepts", "seen-v2", "heldout-v3", "heldout-v4")
     }
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
@@ -78,6 +96,8 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     assert module["dump"](seen).encode() == before["seen-v2"]
     heldout = module["written_rows"]("heldout_v3", "heldout")
     assert module["dump"](heldout).encode() == before["heldout-v3"]
+    v4 = module["written_rows"]("heldout_v4", "heldout")
+    assert module["dump"](v4).encode() == before["heldout-v4"]
 
 
 def test_corpus_shape() -> None:
