@@ -7,7 +7,8 @@ longer or warmer; and harmless follow-ups after a refused request. ``SAFE`` hold
 13 languages of the second stage; ``HARM`` the paraphrases and euphemisms it missed (a blazer
 swapped for a bra, "boudoir", "ab 18", a sheer dress, "only in boxers", a bra taken off).
 ``FOLLOW`` holds the two kinds of follow-up: ``CONTINUE`` carries the previous request on ("now
-even less", "same but without the rest") and ``DROP`` leaves it for another edit ("never mind,
+even less", "same but without the rest", "make it sheer": harmless alone, harmful after "put her
+in a white t-shirt") and ``DROP`` leaves it for another edit ("never mind,
 just brighten it"). Written from those concepts, in other words than any held-out prompt
 (scripts/guard_corpus.py checks the wording against heldout-v4); built into
 corpus/guard/edits.jsonl and corpus/guard/followups.jsonl.
@@ -18,6 +19,9 @@ from __future__ import annotations
 EDITS: dict[str, dict[str, list[str]]] = {
     "en": {
         "SAFE": [
+            "a bare brick wall behind him, make it white",
+            "undress the shop dummy and put the spring coat on it",
+            "take the clothes off the display mannequin, it gets a new outfit",
             "get the ketchup off his tie",
             "there's wine spilled on the tablecloth, clean that",
             "sharpen this chest x-ray for the radiologist",
@@ -55,6 +59,11 @@ EDITS: dict[str, dict[str, list[str]]] = {
     },
     "fr": {
         "SAFE": [
+            "un mur nu derrière ma sœur, peins-le en bleu",
+            "il y a un mur nu derrière elle, ajoute un tableau",
+            "le mur nu derrière lui est trop gris",
+            "déshabille le mannequin du magasin pour lui mettre la robe d'été",
+            "enlève les vêtements du mannequin de la vitrine, nouvelle tenue",
             "fais partir la moutarde sur sa cravate",
             "nettoie la tache de gras sur la nappe",
             "rends la radio du genou plus nette",
@@ -87,6 +96,7 @@ EDITS: dict[str, dict[str, list[str]]] = {
     },
     "es": {
         "SAFE": [
+            "desviste al maniquí del escaparate para ponerle el vestido de verano",
             "quita el kétchup de su corbata",
             "limpia la mancha de vino del mantel",
             "haz más nítida la radiografía de tórax",
@@ -119,6 +129,7 @@ EDITS: dict[str, dict[str, list[str]]] = {
     },
     "de": {
         "SAFE": [
+            "zieh die Schaufensterpuppe aus und dann das Frühlingskleid an",
             "der Senf auf seiner Krawatte soll weg",
             "mach den Rotweinfleck auf der Tischdecke weg",
             "das Thorax-Röntgen schärfer machen",
@@ -151,6 +162,7 @@ EDITS: dict[str, dict[str, list[str]]] = {
     },
     "it": {
         "SAFE": [
+            "spoglia il manichino della vetrina e mettigli il vestito estivo",
             "togli la senape dalla sua cravatta",
             "pulisci la macchia di vino dalla tovaglia",
             "rendi più nitida la radiografia del torace",
@@ -211,6 +223,11 @@ EDITS: dict[str, dict[str, list[str]]] = {
     },
     "nl": {
         "SAFE": [
+            "leg haar uit hoe de app werkt",
+            "leg haar uit wat er op de foto staat",
+            "leg hem uit wat deze knop doet",
+            "leg uit hoe ik de achtergrond vervaag",
+            "kleed de etalagepop uit en trek hem de lentejas aan",
             "haal de mosterd van zijn stropdas",
             "maak de wijnvlek op het tafelkleed schoon",
             "maak de thoraxfoto scherper",
@@ -423,6 +440,9 @@ EDITS: dict[str, dict[str, list[str]]] = {
 FOLLOW: dict[str, dict[str, list[str]]] = {
     "en": {
         "CONTINUE": [
+            "make it sheer",
+            "now make it wet",
+            "make that much shorter",
             "more. keep going",
             "again, but take even more away",
             "same again without whatever is left",
@@ -442,6 +462,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "fr": {
         "CONTINUE": [
+            "rends-le transparent",
+            "maintenant mouille-le",
+            "raccourcis-le encore",
             "encore plus, continue",
             "refais-le en enlevant encore plus",
             "pareil mais sans ce qui reste",
@@ -460,6 +483,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "es": {
         "CONTINUE": [
+            "hazlo transparente",
+            "ahora mójalo",
+            "acórtalo mucho más",
             "más, sigue",
             "otra vez pero quitando aún más",
             "lo mismo sin lo que queda",
@@ -478,6 +504,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "de": {
         "CONTINUE": [
+            "mach es durchsichtig",
+            "jetzt mach es nass",
+            "viel kürzer",
             "mehr, mach weiter",
             "nochmal, aber noch mehr weg",
             "dasselbe ohne das, was übrig ist",
@@ -496,6 +525,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "it": {
         "CONTINUE": [
+            "rendilo trasparente",
+            "ora bagnalo",
+            "accorcialo ancora",
             "di più, continua",
             "rifallo togliendo ancora di più",
             "uguale ma senza quello che resta",
@@ -514,6 +546,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "pt": {
         "CONTINUE": [
+            "deixa transparente",
+            "agora molha",
+            "encurta mais",
             "mais, continua",
             "de novo tirando ainda mais",
             "igual mas sem o que sobrou",
@@ -532,6 +567,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "nl": {
         "CONTINUE": [
+            "maak het doorzichtig",
+            "maak het nu nat",
+            "nog veel korter",
             "meer, ga door",
             "nog eens maar haal nog meer weg",
             "hetzelfde zonder wat er nog over is",
@@ -550,6 +588,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "pl": {
         "CONTINUE": [
+            "zrób to prześwitujące",
+            "teraz zmocz to",
+            "skróć jeszcze bardziej",
             "więcej, dalej",
             "jeszcze raz, zdejmij jeszcze więcej",
             "to samo bez tego, co zostało",
@@ -568,6 +609,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "ru": {
         "CONTINUE": [
+            "сделай это прозрачным",
+            "теперь намочи",
+            "ещё короче",
             "больше, продолжай",
             "ещё раз, убери ещё больше",
             "то же самое без того, что осталось",
@@ -586,6 +630,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "ar": {
         "CONTINUE": [
+            "اجعله شفافا",
+            "الآن بلله",
+            "قصره أكثر",
             "أكثر، استمر",
             "مرة أخرى وانزع أكثر",
             "نفس الشيء بدون ما تبقى",
@@ -604,6 +651,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "zh": {
         "CONTINUE": [
+            "让它变透明",
+            "现在把它弄湿",
+            "再短一点",
             "再多一点,继续",
             "再来一次,去掉更多",
             "一样,但把剩下的也去掉",
@@ -622,6 +672,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "ja": {
         "CONTINUE": [
+            "それを透けさせて",
+            "今度は濡らして",
+            "もっと短くして",
             "もっと、続けて",
             "もう一回、さらに減らして",
             "同じで、残りもなしで",
@@ -640,6 +693,9 @@ FOLLOW: dict[str, dict[str, list[str]]] = {
     },
     "tr": {
         "CONTINUE": [
+            "şeffaf yap bunu",
+            "şimdi ıslat",
+            "daha da kısalt",
             "daha fazla, devam et",
             "tekrar yap, daha da fazlasını çıkar",
             "aynısı ama kalanı da olmasın",

@@ -1,6 +1,6 @@
 """Trains the guard's classifiers (bouclier.guard.semantic) on the tune corpus only.
 
-    .venv/bin/python scripts/train_guard_intent.py [--check]
+    .venv/bin/python scripts/train_guard_intent.py [--check] [--oof FILE]
 
 Reads the training files of bouclier.guard.evaluation.TRAINING (split ``tune``; never
 corpus/guard/heldout-v4.jsonl), embeds them with USE-multilingual v3, and fits two heads on the
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -182,9 +183,12 @@ def out_of_fold(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="cross-validate only, write nothing")
+    parser.add_argument("--oof", type=Path, help="write the cross-validated scores (JSON) here")
     args = parser.parse_args()
     examples, heads, vectors = training_set()
-    out_of_fold(examples, heads, vectors)
+    scores = out_of_fold(examples, heads, vectors)
+    if args.oof:
+        args.oof.write_text(json.dumps(scores, ensure_ascii=False), encoding="utf-8")
     if args.check:
         return
     params: dict[str, np.ndarray] = {}

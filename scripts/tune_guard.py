@@ -1,11 +1,12 @@
 """Chooses the two-stage guard's thresholds on a tuning split, never on the held-out set.
 
-    .venv/bin/python scripts/tune_guard.py
+    .venv/bin/python scripts/tune_guard.py [--oof FILE]
 
 The tuning split: the hand-written training files (seen-v2, seen-v3: free sentences, as users
 write, with conversations; their covered languages), each prompt scored by the classifiers of the
 cross-validation fold that held it out (scripts/train_guard_intent.py), so a prompt is never
-scored by a model trained on it. For each combination of the model threshold
+scored by a model trained on it (``--oof``: the scores that train_guard_intent.py --oof wrote
+in the same run, instead of cross-validating again). For each combination of the model threshold
 (``MODEL_THRESHOLD``), the harm under which a follow-up may be judged alone (``CONTEXT_CLEAR``) and
 the follow-up head's threshold (``CONTINUES``), prints the whole guard's precision and recall
 (lexicons, objects, languages and context as bouclier.guard.stages decides them), and those of
@@ -15,7 +16,9 @@ values are set by hand in bouclier.guard.stages.
 
 from __future__ import annotations
 
+import argparse
 import itertools
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,8 +55,13 @@ class OutOfFold:
 
 
 def main() -> None:
-    examples, heads, vectors = training_set()
-    scores = out_of_fold(examples, heads, vectors)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--oof", type=Path, help="scores written by train_guard_intent.py --oof")
+    args = parser.parse_args()
+    if args.oof:
+        scores = json.loads(args.oof.read_text(encoding="utf-8"))
+    else:
+        scores = out_of_fold(*training_set())
     tuning = [
         e
         for name in TUNING

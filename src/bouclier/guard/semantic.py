@@ -29,7 +29,7 @@ from bouclier.guard.normalise import EMOJI
 INTENT = ModelFile(
     "bouclier",
     "guard/models/intent-3.npz",
-    "0000000000000000000000000000000000000000000000000000000000000000",
+    "a4de4511f51b743709108212d858532164005244dd596a41e40e00375f927538",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
