@@ -100,17 +100,7 @@ def timed(call: Callable[[], object]) -> float:
 def quality_table(split: str, guard: Guard) -> list[str]:
     examples = load_corpus(CORPUS / f"{split}.jsonl")
     result = evaluate(examples, guard.check_request)
-    lines = [
-        f"**{split}** ({len(examples)} prompts)",
-        "",
-        "| lang | n | refuse / allow | precision | recall | F1 | FPR |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in result.rows():
-        lines.append(
-            f"| {row['lang']} | {row['n']} | {row['positives']} / {row['negatives']} | "
-            f"{row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['fpr']:.3f} |"
-        )
+    lines = [f"**{split}** ({len(examples)} prompts)", "", *_table(result)]
     for example, _ in result.errors:
         lines.append(f"\nmissed ({example.label}, {example.lang}): {example.text!r}")
     return [*lines, ""]
