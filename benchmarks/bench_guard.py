@@ -1,16 +1,18 @@
 """The generative-AI guardrail: quality on the evaluation corpus, latency of both checks.
 
-    .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--corpus FILE] [--repeat 20]
-        [--pairs-repeat 5] [--no-output] [--out FILE]
+    .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--corpus FILE] [--seen FILE ...]
+        [--repeat 20] [--pairs-repeat 5] [--no-output] [--out FILE]
 
-Side by side on the same held-out prompts (corpus/guard/heldout-v3.jsonl, never trained or tuned
+Side by side on the same held-out prompts (corpus/guard/heldout-v4.jsonl, never trained or tuned
 on; see docs/guard-corpus.md): the lexicon-only guard (first generation), the model alone and the
 two-stage guard (bouclier.guard.stages), overall and per language, every prompt the two-stage
 guard gets wrong, and the share of prompts in uncovered languages (uk, ro, sv) it says are
-uncovered. Then the two-stage guard's speed, ``--runs`` runs each, as mean ± sd (min-max): p50 and
-p99 of ``check`` for one prompt on one core with one BLAS thread, and ``check_many``'s throughput
-in batches of 256 on one and two cores; each as wall clock and as CPU time (the machine is
-shared: the load average is printed with them).
+uncovered. ``--seen`` adds the same tables for sets that are no longer held out (seen-v3, the
+former heldout-v3, trained and tuned on since), labelled as such. Then the two-stage guard's
+speed, ``--runs`` runs each, as mean ± sd (min-max): p50 and p99 of ``check`` for one prompt on
+one core with one BLAS thread, and ``check_many``'s throughput in batches of 256 on one and two
+cores; each as wall clock and as CPU time (the machine is shared: the load average is printed
+with them).
 
 Then the first generation: the lexicons' quality on seen-v1 (their former held-out split) and the
 tune split, and their latency in this one process pinned to one core: ``check_request`` on text
@@ -41,7 +43,14 @@ from bouclier.detectors.nudity import REVEALING, NudityDetector
 from bouclier.detectors.registry import Registry
 from bouclier.guard import Guard
 from bouclier.guard.decision import Action
-from bouclier.guard.evaluation import TRAINING, Evaluation, Metrics, evaluate, load_corpus
+from bouclier.guard.evaluation import (
+    TRAINING,
+    Evaluation,
+    Example,
+    Metrics,
+    evaluate,
+    load_corpus,
+)
 from bouclier.guard.request import RequestGuard
 from bouclier.guard.semantic import SemanticStage
 from bouclier.guard.stages import MODEL_THRESHOLD, EditRequest, TwoStageGuard
@@ -91,17 +100,7 @@ def timed(call: Callable[[], object]) -> float:
 def quality_table(split: str, guard: Guard) -> list[str]:
     examples = load_corpus(CORPUS / f"{split}.jsonl")
     result = evaluate(examples, guard.check_request)
-    lines = [
-        f"**{split}** ({len(examples)} prompts)",
-        "",
-        "| lang | n | refuse / allow | precision | recall | F1 | FPR |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in result.rows():
-        lines.append(
-            f"| {row['lang']} | {row['n']} | {row['positives']} / {row['negatives']} | "
-            f"{row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['fpr']:.3f} |"
-        )
+    lines = [f"**{split}** ({len(examples)} prompts)", "", *_table(result)]
     for example, _ in result.errors:
         lines.append(f"\nmissed ({example.label}, {example.lang}): {example.text!r}")
     return [*lines, ""]
@@ -203,15 +202,25 @@ def _pair_row(lang: str, lexicons: Metrics, two: Metrics) -> str:
     )
 
 
-def second_generation(runs: int, corpus: Path) -> list[str]:
-    heldout = load_corpus(corpus)
-    covered = [e for e in heldout if e.lang not in UNCOVERED]
-    uncovered = [e for e in heldout if e.lang in UNCOVERED]
+def second_generation(runs: int, corpus: Path, seen: list[Path]) -> list[str]:
     lexicons = RequestGuard()
     stage = SemanticStage(threads=1)
     two = TwoStageGuard(lexicons, stage, uncovered=Action.ALLOW)
     two.load()
-    alone = stage.harm([e.text for e in covered])
+    lines = quality(two, corpus, "held out: never trained or tuned on")
+    for path in seen:
+        lines += quality(two, path, "SEEN: trained and tuned on, not a held-out measure")
+    heldout = load_corpus(corpus)
+    return lines + speed(two, heldout, corpus, runs)
+
+
+def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
+    """The three guards side by side on one corpus, per language, with the two-stage errors."""
+    heldout = load_corpus(corpus)
+    covered = [e for e in heldout if e.lang not in UNCOVERED]
+    uncovered = [e for e in heldout if e.lang in UNCOVERED]
+    lexicons = two.lexicons
+    alone = two.semantic.harm([e.text for e in covered])
     overall: dict[str, Metrics] = {"lexicons only (first generation)": Metrics()}
     overall["model only (p >= 0.5, prompt alone)"] = Metrics()
     overall["two-stage (this guard)"] = Metrics()
@@ -229,8 +238,8 @@ def second_generation(runs: int, corpus: Path) -> list[str]:
         if got != example.label:
             per_lang.errors.append((example, decision))
     lines = [
-        f"{corpus.name}, covered languages ({len(covered)} prompts; conversations read with "
-        "their context). Side by side:",
+        f"{corpus.name} ({status}), covered languages ({len(covered)} prompts; conversations "
+        "read with their context). Side by side:",
         "",
         "| guard | n | precision | recall | F1 | FPR |",
         "|---|---|---|---|---|---|",
@@ -266,10 +275,16 @@ def second_generation(runs: int, corpus: Path) -> list[str]:
     said = sum(d.coverage == "none" for d in flagged)
     lines += [
         "",
-        f"Uncovered languages (uk, ro, sv: {len(uncovered)} held-out prompts): {said} answered "
+        f"Uncovered languages (uk, ro, sv: {len(uncovered)} prompts): {said} answered "
         f'"coverage": "none"; decisions {sorted(d.decision.value for d in flagged)}.',
         "",
     ]
+    return lines
+
+
+def speed(two: TwoStageGuard, heldout: list[Example], corpus: Path, runs: int) -> list[str]:
+    """check's p50/p99 for one prompt and check_many's throughput on one and two cores."""
+    lines: list[str] = []
     prompts = [e.text for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
     prompts += [e.text for e in heldout if corpus.stem not in TRAINING]
     for prompt in prompts[:50]:
@@ -308,12 +323,15 @@ def main() -> None:
     parser.add_argument("--no-output", action="store_true", help="skip check_output's models")
     parser.add_argument("--out", type=Path)
     parser.add_argument(
-        "--corpus", type=Path, default=CORPUS / "heldout-v3.jsonl", help="the prompts measured"
+        "--corpus", type=Path, default=CORPUS / "heldout-v4.jsonl", help="the prompts measured"
+    )
+    parser.add_argument(
+        "--seen", type=Path, nargs="*", default=[], help="sets trained on, reported apart"
     )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    second = second_generation(args.runs, args.corpus)
+    second = second_generation(args.runs, args.corpus, args.seen)
 
     start = time.perf_counter()
     requests = RequestGuard()

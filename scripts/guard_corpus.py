@@ -8,10 +8,17 @@
 * ``corpus/guard/contrast.jsonl`` (split ``tune``): the contrastive banks of
   scripts/guard_contrast.py (clothes on against off, euphemisms against harmless words), each
   phrase in two frames.
-* ``corpus/guard/seen-v2.jsonl`` (split ``tune``): the hand-written sentences of
-  corpus/guard/source/seen_v2.txt (held out until their errors were read; trained on since).
-* ``corpus/guard/heldout-v3.jsonl`` (split ``heldout``): the hand-written sentences of
-  corpus/guard/source/heldout_v3.txt, as they are; the script prints those that are
+* ``corpus/guard/edits.jsonl`` (split ``tune``): the everyday edits and missed paraphrases of
+  scripts/guard_edits.py (third round), each phrase in two frames.
+* ``corpus/guard/followups.jsonl`` (split ``tune``): conversations built from the follow-ups of
+  scripts/guard_edits.py: a follow-up that continues a harmful request is refused, the same
+  follow-up after a benign edit is allowed, one that drops a harmful request for another edit is
+  allowed.
+* ``corpus/guard/seen-v2.jsonl`` and ``seen-v3.jsonl`` (split ``tune``): the hand-written
+  sentences of corpus/guard/source/seen_v2.txt and seen_v3.txt (held out until their errors were
+  read; trained on since).
+* ``corpus/guard/heldout-v4.jsonl`` (split ``heldout``): the hand-written sentences of
+  corpus/guard/source/heldout_v4.txt, as they are; the script prints those that are
   near-duplicates of a prompt of another corpus file (there must be none).
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
@@ -31,6 +38,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from guard_concepts import BANKS  # noqa: E402
 from guard_contrast import CONTRAST  # noqa: E402
+from guard_edits import EDITS, FOLLOW  # noqa: E402
 
 from bouclier.guard.evaluation import TRAINING  # noqa: E402
 
@@ -42,7 +50,8 @@ NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplica
 def written_texts() -> set[str]:
     """Every hand-written prompt: a generated phrase equal to one is dropped (written wins)."""
     texts = {str(r["text"]) for r in written_rows("seen_v2", "tune")}
-    texts |= {str(r["text"]) for r in written_rows("heldout_v3", "heldout")}
+    texts |= {str(r["text"]) for r in written_rows("seen_v3", "tune")}
+    texts |= {str(r["text"]) for r in written_rows("heldout_v4", "heldout")}
     for line in (CORPUS / "seen-v1.jsonl").read_text(encoding="utf-8").splitlines():
         texts.add(json.loads(line)["text"])
     return texts
@@ -71,6 +80,32 @@ def concept_rows(
                         row["concept"] = "generated"
                     rows.append({**row, "split": "tune"})
     return rows
+
+
+def followup_rows(seed: int = 23) -> list[dict[str, object]]:
+    """Conversations of one earlier request and a follow-up, in each language of ``FOLLOW``:
+    each ``CONTINUE`` phrase after two harmful requests (refuse) and after one everyday edit
+    (allow); each ``DROP`` phrase after two harmful requests (allow)."""
+    rng = random.Random(seed)
+    rows: list[dict[str, object]] = []
+    for lang, follow in FOLLOW.items():
+        people = BANKS[lang]["WHO"]
+        harms = [h.replace("{p}", rng.choice(people)) for h in BANKS[lang]["HARM"]]
+        safes = [e.replace("{p}", rng.choice(people)) for e in EDITS[lang]["SAFE"]]
+        for phrase in follow["CONTINUE"]:
+            for before, label in ((harms, "refuse"), (harms, "refuse"), (safes, "allow")):
+                rows.append(_turn(phrase, label, lang, rng.choice(before)))
+        for phrase in follow["DROP"]:
+            for _ in range(2):
+                rows.append(_turn(phrase, "allow", lang, rng.choice(harms)))
+    return rows
+
+
+def _turn(text: str, label: str, lang: str, before: str) -> dict[str, object]:
+    row: dict[str, object] = {"text": text, "label": label, "lang": lang}
+    if label == "refuse":
+        row["concept"] = "followup"
+    return {**row, "context": [before], "split": "tune"}
 
 
 def written_rows(name: str, split: str) -> list[dict[str, object]]:
@@ -118,16 +153,21 @@ def main() -> int:
     (CORPUS / "concepts.jsonl").write_text(dump(concept_rows()), encoding="utf-8")
     contrast = dump(concept_rows(CONTRAST, seed=17, per_phrase=2))
     (CORPUS / "contrast.jsonl").write_text(contrast, encoding="utf-8")
-    (CORPUS / "seen-v2.jsonl").write_text(dump(written_rows("seen_v2", "tune")), encoding="utf-8")
-    v3 = written_rows("heldout_v3", "heldout")
-    (CORPUS / "heldout-v3.jsonl").write_text(dump(v3), encoding="utf-8")
+    edits = dump(concept_rows(EDITS, seed=19, per_phrase=2))
+    (CORPUS / "edits.jsonl").write_text(edits, encoding="utf-8")
+    (CORPUS / "followups.jsonl").write_text(dump(followup_rows()), encoding="utf-8")
+    for name in ("seen_v2", "seen_v3"):
+        seen = dump(written_rows(name, "tune"))
+        (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(seen, encoding="utf-8")
+    v4 = written_rows("heldout_v4", "heldout")
+    (CORPUS / "heldout-v4.jsonl").write_text(dump(v4), encoding="utf-8")
     others = [
         json.loads(line)["text"]
         for name in TRAINING
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    near = overlaps(v3, others, NEAR)
-    print(f"heldout-v3: {len(v3)} prompts, {len(near)} near-duplicates of another corpus file")
+    near = overlaps(v4, others, NEAR)
+    print(f"heldout-v4: {len(v4)} prompts, {len(near)} near-duplicates of another corpus file")
     print("\n".join(near))
     return 1 if near else 0
 

@@ -1,14 +1,23 @@
-"""Trains the guard's intent classifier (bouclier.guard.semantic) on the tune corpus only.
+"""Trains the guard's classifiers (bouclier.guard.semantic) on the tune corpus only.
 
-    .venv/bin/python scripts/train_guard_intent.py [--check]
+    .venv/bin/python scripts/train_guard_intent.py [--check] [--oof FILE]
 
-Reads the training files of bouclier.guard.evaluation.TRAINING (tune, concepts, contrast, seen-v1,
-seen-v2: never
-corpus/guard/heldout-v3.jsonl), embeds
-them with USE-multilingual v3, and fits one hidden layer of 64 (ReLU) and a logistic output with
-Adam, class-balanced, L2-regularised, from a fixed seed. Prints 5-fold cross-validated precision
-and recall on the tune corpus at the thresholds of bouclier.guard.stages, then trains on all of it
-and writes src/bouclier/guard/models/intent.npz and its SHA-256 (to pin in semantic.INTENT).
+Reads the training files of bouclier.guard.evaluation.TRAINING (split ``tune``; never
+corpus/guard/heldout-v4.jsonl), embeds them with USE-multilingual v3, and fits two heads on the
+same embedding, each one hidden layer (ReLU) and a logistic output, trained with Adam,
+class-balanced, L2-regularised, from a fixed seed:
+
+* ``harm`` (64 hidden units): a prompt alone with its label; a follow-up also joined to the
+  conversation before it (the text the guard reads for context), with its label; an allowed
+  follow-up is harmless alone too;
+* ``continues`` (16 hidden units): whether a follow-up carries on the previous request (the
+  ``CONTINUE`` phrases of scripts/guard_edits.py and the refused written follow-ups) or asks for
+  an edit of its own (the ``DROP`` phrases, the allowed written follow-ups, every prompt that is
+  not a follow-up).
+
+Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
+writes src/bouclier/guard/models/intent-3.npz and its SHA-256 (to pin in semantic.INTENT).
+scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation.
 """
 
 from __future__ import annotations
@@ -16,44 +25,89 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import numpy as np
 
-from bouclier.guard.evaluation import TRAINING, load_corpus
+from bouclier.guard.evaluation import TRAINING, Example, load_corpus
 from bouclier.guard.semantic import SemanticStage
+from bouclier.guard.stages import CONTEXT_TURNS
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from guard_edits import FOLLOW  # noqa: E402
+
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent.npz"
-HIDDEN = 64
+OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-3.npz"
+HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4
 RATE = 0.01
+FOLDS = 5
+CONTINUE = {p for follow in FOLLOW.values() for p in follow["CONTINUE"]}
 
 
-def fit(x: np.ndarray, y: np.ndarray, seed: int = 13) -> dict[str, np.ndarray]:
+def joined(example: Example) -> str:
+    """The text the guard reads for a follow-up (bouclier.guard.stages.TwoStageGuard)."""
+    return "\n".join([*example.context[-CONTEXT_TURNS:], example.text])
+
+
+@dataclass
+class Samples:
+    """The texts of each head with their labels and the example each came from (for folds)."""
+
+    texts: list[str]
+    labels: list[float]
+    origin: list[int]
+
+    def add(self, text: str, label: bool, origin: int) -> None:
+        self.texts.append(text)
+        self.labels.append(float(label))
+        self.origin.append(origin)
+
+
+def samples(examples: list[Example]) -> dict[str, Samples]:
+    """The training samples of both heads (see the module docstring)."""
+    harm, continues = Samples([], [], []), Samples([], [], [])
+    for i, example in enumerate(examples):
+        refused = example.label == "refuse"
+        if not example.context:
+            harm.add(example.text, refused, i)
+            continues.add(example.text, False, i)
+            continue
+        harm.add(joined(example), refused, i)
+        if not refused:
+            harm.add(example.text, False, i)
+        carries_on = example.text in CONTINUE or (refused and example.concept == "written")
+        continues.add(example.text, carries_on, i)
+    return {"": harm, "continues_": continues}
+
+
+def fit(x: np.ndarray, y: np.ndarray, hidden: int = 64, seed: int = 13) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     params = {
-        "w1": rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], HIDDEN)),
-        "b1": np.zeros(HIDDEN),
-        "w2": rng.normal(0, 1 / np.sqrt(HIDDEN), (HIDDEN, 1)),
+        "w1": rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], hidden)),
+        "b1": np.zeros(hidden),
+        "w2": rng.normal(0, 1 / np.sqrt(hidden), (hidden, 1)),
         "b2": np.zeros(1),
     }
     weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
     moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
     for step in range(1, EPOCHS + 1):
         hidden_in = x @ params["w1"] + params["b1"]
-        hidden = np.maximum(hidden_in, 0)
-        p = 1 / (1 + np.exp(-(hidden @ params["w2"] + params["b2"]).ravel()))
+        out = np.maximum(hidden_in, 0)
+        p = 1 / (1 + np.exp(-(out @ params["w2"] + params["b2"]).ravel()))
         g_out = ((p - y) * weight / len(y))[:, None]
         g_hidden = (g_out @ params["w2"].T) * (hidden_in > 0)
         grads = {
-            "w2": hidden.T @ g_out + L2 * params["w2"],
+            "w2": out.T @ g_out + L2 * params["w2"],
             "b2": g_out.sum(0),
             "w1": x.T @ g_hidden + L2 * params["w1"],
             "b1": g_hidden.sum(0),
@@ -71,29 +125,76 @@ def predict(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(hidden @ params["w2"] + params["b2"]).ravel()))
 
 
+class Embeddings:
+    """Each distinct text embedded once."""
+
+    def __init__(self, texts: list[str]) -> None:
+        distinct = sorted(set(texts))
+        vectors = SemanticStage(threads=2).embed(distinct).astype(np.float64)
+        self.row = {text: i for i, text in enumerate(distinct)}
+        self.vectors = vectors
+
+    def of(self, texts: list[str]) -> np.ndarray:
+        return self.vectors[[self.row[t] for t in texts]]
+
+
+def training_set() -> tuple[list[Example], dict[str, Samples], Embeddings]:
+    examples = [e for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
+    assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
+    heads = samples(examples)
+    every = [t for e in examples for t in (e.text, joined(e))]
+    return examples, heads, Embeddings(every)
+
+
+def out_of_fold(
+    examples: list[Example], heads: dict[str, Samples], vectors: Embeddings
+) -> dict[str, dict[str, float]]:
+    """Each head's cross-validated score of every text the guard reads for an example (the
+    prompt, and the joined conversation for a follow-up), from the fold that held it out: folds
+    by example, so a follow-up, its joined text and its prompt alone are held out together."""
+    fold_of = np.random.default_rng(7).permutation(len(examples)) % FOLDS
+    scores: dict[str, dict[str, float]] = {}
+    for prefix, head in heads.items():
+        x, y = vectors.of(head.texts), np.array(head.labels)
+        head_fold = fold_of[np.array(head.origin)]
+        found = np.zeros(len(y))
+        scores[prefix] = {}
+        for fold in range(FOLDS):
+            params = fit(x[head_fold != fold], y[head_fold != fold], HIDDEN[prefix])
+            found[head_fold == fold] = predict(params, x[head_fold == fold])
+            held = [
+                t
+                for e, f in zip(examples, fold_of, strict=True)
+                if f == fold
+                for t in (e.text, joined(e))
+            ]
+            held_scores = predict(params, vectors.of(held)).tolist()
+            scores[prefix].update(zip(held, held_scores, strict=True))
+        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+            got = found >= threshold
+            tp = float((got & (y == 1)).sum())
+            print(
+                f"cv {prefix or 'harm_'}head threshold {threshold}: "
+                f"precision {tp / max(got.sum(), 1):.3f} recall {tp / max((y == 1).sum(), 1):.3f}"
+            )
+    return scores
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="cross-validate only, write nothing")
+    parser.add_argument("--oof", type=Path, help="write the cross-validated scores (JSON) here")
     args = parser.parse_args()
-    examples = [e for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
-    assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
-    stage = SemanticStage(threads=2)
-    x = stage.embed([e.text for e in examples]).astype(np.float64)
-    y = np.array([e.label == "refuse" for e in examples], dtype=np.float64)
-    folds = np.random.default_rng(7).permutation(len(y)) % 5
-    scores = np.zeros(len(y))
-    for fold in range(5):
-        train, test = folds != fold, folds == fold
-        scores[test] = predict(fit(x[train], y[train]), x[test])
-    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
-        got = scores >= threshold
-        tp = float((got & (y == 1)).sum())
-        precision = tp / max(got.sum(), 1)
-        recall = tp / (y == 1).sum()
-        print(f"cv threshold {threshold}: precision {precision:.3f} recall {recall:.3f}")
+    examples, heads, vectors = training_set()
+    scores = out_of_fold(examples, heads, vectors)
+    if args.oof:
+        args.oof.write_text(json.dumps(scores, ensure_ascii=False), encoding="utf-8")
     if args.check:
         return
-    params = fit(x, y)
+    params: dict[str, np.ndarray] = {}
+    for prefix, head in heads.items():
+        fitted = fit(vectors.of(head.texts), np.array(head.labels), HIDDEN[prefix])
+        params.update({f"{prefix}{k}": v for k, v in fitted.items()})
     buffer = io.BytesIO()
     np.savez(buffer, **params)
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
-heldout-v3.jsonl is the only held-out file; seen-v1 and seen-v2 were held out once and are
-trained on since (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
+heldout-v4.jsonl is the only held-out file; seen-v1, seen-v2 and seen-v3 were held out once and
+are trained on since (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
 
@@ -24,7 +24,7 @@ TRICKS = {"leet", "spaced", "emoji", "typo", "mention", "mixed"}
 def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     rows = []
     for name in files:
-        split = "heldout" if name == "heldout-v3" else "tune"
+        split = "heldout" if name.startswith("heldout") else "tune"
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             assert row["split"] == split
@@ -32,7 +32,7 @@ def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     return rows
 
 
-ALL = (*TRAINING, "heldout-v3")
+ALL = (*TRAINING, "heldout-v4")
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
@@ -47,19 +47,21 @@ def test_second_generation_corpus_shape() -> None:
         assert (row["label"] == "refuse") == ("concept" in row)
 
 
-def test_heldout_v3_is_apart_and_varied() -> None:
-    """No held-out prompt is a near-duplicate of a trained one; 12+ languages, 25+ prompts each
-    in most, 40 %+ hard negatives, conversations."""
+def test_heldout_v4_is_apart_and_varied() -> None:
+    """heldout-v4, written before the third round's changes: no near-duplicate of any training
+    prompt (seen-v3, the former heldout-v3, included); the 13 covered languages with 25+ prompts
+    each, the uncovered ones, 40 %+ hard negatives, 30+ conversations."""
     import runpy
 
-    heldout = _rows(("heldout-v3",))
+    heldout = _rows(("heldout-v4",))
     trained = [r["text"] for r in _rows(TRAINING)]
     assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, trained, 0.6) == []
     assert len(heldout) >= 400
     langs = Counter(r["lang"] for r in heldout)
-    assert sum(count >= 25 for count in langs.values()) >= 12
+    assert sum(count >= 25 for count in langs.values()) >= 13
+    assert {"uk", "ro", "sv"} <= set(langs)
     assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.4
-    assert sum(bool(r.get("context")) for r in heldout) >= 10
+    assert sum(bool(r.get("context")) for r in heldout) >= 30
 
 
 def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
@@ -67,17 +69,23 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import shutil
 
     before = {
-        n: (CORPUS / f"{n}.jsonl").read_bytes() for n in ("concepts", "seen-v2", "heldout-v3")
+        n: (CORPUS / f"{n}.jsonl").read_bytes()
+        for n in ("concepts", "contrast", "edits", "followups", "seen-v2", "seen-v3", "heldout-v4")
     }
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
     module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
     module["CORPUS"] = copy  # globals of the returned dict are a copy: rebuild by hand
-    assert module["dump"](module["concept_rows"]()).encode() == before["concepts"]
-    seen = module["written_rows"]("seen_v2", "tune")
-    assert module["dump"](seen).encode() == before["seen-v2"]
-    heldout = module["written_rows"]("heldout_v3", "heldout")
-    assert module["dump"](heldout).encode() == before["heldout-v3"]
+    dump = module["dump"]
+    assert dump(module["concept_rows"]()).encode() == before["concepts"]
+    contrast = module["concept_rows"](module["CONTRAST"], seed=17, per_phrase=2)
+    assert dump(contrast).encode() == before["contrast"]
+    edits = module["concept_rows"](module["EDITS"], seed=19, per_phrase=2)
+    assert dump(edits).encode() == before["edits"]
+    assert dump(module["followup_rows"]()).encode() == before["followups"]
+    for name, split in (("seen_v2", "tune"), ("seen_v3", "tune"), ("heldout_v4", "heldout")):
+        rows = module["written_rows"](name, split)
+        assert dump(rows).encode() == before[name.replace("_", "-")], name
 
 
 def test_corpus_shape() -> None:

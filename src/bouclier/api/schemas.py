@@ -335,7 +335,9 @@ class GuardOut(BaseModel):
     )
     explanation: str | None = Field(default=None, description="why, in one sentence")
     stages: dict[str, float] | None = Field(
-        default=None, description="each stage's own score: lexicon, model"
+        default=None,
+        description="each stage's own score: lexicon, model; with a context, also context "
+        "(the conversation read whole) and continues (the prompt carries the previous one on)",
     )
 
 

@@ -19,8 +19,17 @@ from bouclier.guard.decision import GuardDecision
 
 LABELS = ("refuse", "allow")
 #: The files of corpus/guard/ the classifier is trained on (split ``tune``); the held-out file,
-#: heldout-v3.jsonl, is never among them (docs/guard-corpus.md).
-TRAINING = ("tune", "concepts", "contrast", "seen-v1", "seen-v2")
+#: heldout-v4.jsonl, is never among them (docs/guard-corpus.md).
+TRAINING = (
+    "tune",
+    "concepts",
+    "contrast",
+    "edits",
+    "followups",
+    "seen-v1",
+    "seen-v2",
+    "seen-v3",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,10 @@ es, fr, it, ja, ko, nl, pl, pt, ru, th, tr, zh), run in numpy from the
 repository on a corpus of concepts (scripts/train_guard_intent.py: one hidden layer of 64, in
 numpy). Both weight files are pinned by SHA-256 and checked on :meth:`SemanticStage.load`;
 nothing is downloaded. ``harm(texts)`` is the probability, for each text, that it asks to undress
-or sexualise a person; the thresholds that act on it are in :mod:`bouclier.guard.stages`.
+or sexualise a person; :meth:`SemanticStage.read` adds, from the same embedding, the probability
+that a text carries on the previous request of a conversation ("now even less", "same but without
+the rest") rather than asking for an edit of its own ("never mind, just brighten it"). The
+thresholds that act on both are in :mod:`bouclier.guard.stages`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,8 +28,8 @@ from bouclier.guard.normalise import EMOJI
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
 INTENT = ModelFile(
     "bouclier",
-    "guard/models/intent.npz",
-    "3e334457c5c39196bcd212bbfa6702ff5d2d8ccf8a3047e6a17e8ea1c6b15205",
+    "guard/models/intent-3.npz",
+    "a4de4511f51b743709108212d858532164005244dd596a41e40e00375f927538",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
@@ -43,13 +47,14 @@ def plain(text: str) -> str:
 
 
 class Classifier:
-    """One hidden layer (ReLU) and a logistic output, from the arrays of an .npz file."""
+    """One hidden layer (ReLU) and a logistic output, from the arrays of an .npz file (``prefix``:
+    which of the file's heads: ``""`` for harm, ``"continues_"`` for the follow-up head)."""
 
-    def __init__(self, weights: dict[str, np.ndarray]) -> None:
-        self.w1 = weights["w1"].astype(np.float32)
-        self.b1 = weights["b1"].astype(np.float32)
-        self.w2 = weights["w2"].astype(np.float32)
-        self.b2 = weights["b2"].astype(np.float32)
+    def __init__(self, weights: dict[str, np.ndarray], prefix: str = "") -> None:
+        self.w1 = weights[f"{prefix}w1"].astype(np.float32)
+        self.b1 = weights[f"{prefix}b1"].astype(np.float32)
+        self.w2 = weights[f"{prefix}w2"].astype(np.float32)
+        self.b2 = weights[f"{prefix}b2"].astype(np.float32)
 
     def __call__(self, embeddings: np.ndarray) -> np.ndarray:
         hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
@@ -57,17 +62,27 @@ class Classifier:
         return np.asarray(1.0 / (1.0 + np.exp(-logits.reshape(-1))), dtype=np.float64)
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the model reads in each text: ``harm`` (asks to undress or sexualise a person) and
+    ``continues`` (carries on the previous request of a conversation), probabilities in [0, 1]."""
+
+    harm: np.ndarray
+    continues: np.ndarray
+
+
 class SemanticStage:
-    """The encoder and the classifier, loaded once (lazily, or by :meth:`load` at start)."""
+    """The encoder and the classifiers, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-2"
+    version = "use-m3+intent-3"
 
     def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
         self.threads = threads
         self.intent = intent
         self._encoder: Any = None
         self._classifier: Classifier | None = None
+        self._continues: Classifier | None = None
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -79,7 +94,9 @@ class SemanticStage:
                 return
             self._load_encoder()
             with np.load(locate(self.intent), allow_pickle=False) as stored:
-                self._classifier = Classifier({k: stored[k] for k in stored.files})
+                weights = {k: stored[k] for k in stored.files}
+            self._continues = Classifier(weights, "continues_")
+            self._classifier = Classifier(weights)
 
     def _load_encoder(self) -> Any:
         if self._encoder is None:
@@ -102,12 +119,19 @@ class SemanticStage:
 
     def harm(self, texts: Sequence[str]) -> np.ndarray:
         """For each text, the probability that it asks to undress or sexualise a person."""
+        return self.read(texts).harm
+
+    def read(self, texts: Sequence[str]) -> Reading:
+        """Both heads on one embedding of each text (see :class:`Reading`)."""
         self.load()
         embeddings = self.embed(texts)
         assert self._classifier is not None
-        harm = self._classifier(embeddings)
-        harm[[not plain(t) for t in texts]] = 0.0  # nothing to read: nothing asked
-        return harm
+        assert self._continues is not None
+        harm, continues = self._classifier(embeddings), self._continues(embeddings)
+        empty = [not plain(t) for t in texts]
+        harm[empty] = 0.0  # nothing to read: nothing asked, nothing carried on
+        continues[empty] = 0.0
+        return Reading(harm, continues)
 
 
 _default: SemanticStage | None = None

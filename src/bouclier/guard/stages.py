@@ -16,9 +16,11 @@ embedded in one pass):
    It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give her
    nude lipstick");
 3. **context**: an allowed prompt is read again after the conversation's last
-   :data:`CONTEXT_TURNS` requests; when the whole refuses and the prompt itself carries some of the
-   harm (probability from :data:`CONTEXT_FLOOR`), the prompt is refused ("put her in a white
-   t-shirt", then "now make it wet");
+   :data:`CONTEXT_TURNS` requests. A follow-up that is clearly harmless on its own (harm under
+   :data:`CONTEXT_CLEAR`) and asks for an edit of its own (the model's follow-up head under
+   :data:`CONTINUES`: "never mind, just remove the background") is judged on its own; any other
+   is refused when the whole conversation refuses ("put her in a white t-shirt", then "now make
+   it wet"; "undress her", then "same but without the rest");
 4. **language** (:mod:`bouclier.guard.language`): ``coverage`` says whether the guard understands
    the prompt's language; for one it does not (``none``), an allowed prompt gets the provider's
    action instead (``uncovered``: refuse, allow or review).
@@ -48,8 +50,13 @@ MODEL_FACE_THRESHOLD = 0.35
 MODEL_PROTECTED_THRESHOLD = 0.2
 VETO = 0.1
 CONTEXT_TURNS = 2
-CONTEXT_FLOOR = 0.002
+CONTEXT_CLEAR = 0.2
+CONTINUES = 0.5
 MAX_CONTEXT = 10
+DROPPED = (
+    "the conversation before it is refused, but this request asks for an edit of its own and is "
+    "judged alone"
+)
 #: Words naming a thing that is not a person (mannequins, statues, dolls, signs, posters, shops),
 #: in the covered languages: the model may overrule the lexicons only when one of them is there.
 OBJECTS = re.compile(
@@ -72,6 +79,16 @@ class EditRequest:
     enrolled: bool = False
     context: tuple[str, ...] = ()
     has_face: Callable[[], bool] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A prompt read with the conversation before it: the joined text, the model's harm for it,
+    and how much the prompt alone carries on the previous request (``continues``)."""
+
+    joined: str
+    harm: float
+    continues: float
 
 
 class TwoStageGuard:
@@ -118,12 +135,14 @@ class TwoStageGuard:
             for i, r in enumerate(requests)
             if r.context
         }
-        harms = self.semantic.harm([*texts, *joined.values()])
-        context_harm = dict(zip(joined, harms[len(texts) :], strict=True))
+        reading = self.semantic.read([*texts, *joined.values()])
+        harms, continues = reading.harm, reading.continues
+        follow_ups = {
+            i: FollowUp(text, float(harm), float(continues[i]))
+            for i, text, harm in zip(joined, joined.values(), harms[len(texts) :], strict=True)
+        }
         return [
-            self._decide(
-                r, float(harms[i]), joined.get(i), context_harm.get(i), uncovered or self.uncovered
-            )
+            self._decide(r, float(harms[i]), follow_ups.get(i), uncovered or self.uncovered)
             for i, r in enumerate(requests)
         ]
 
@@ -131,8 +150,7 @@ class TwoStageGuard:
         self,
         request: EditRequest,
         harm: float,
-        joined: str | None,
-        joined_harm: float | None,
+        follow_up: FollowUp | None,
         uncovered: Action,
     ) -> GuardDecision:
         lexical, matches, lex_langs = self.lexicons.read(request.prompt)
@@ -168,8 +186,8 @@ class TwoStageGuard:
             reasons.append(GuardReason("model", f"meaning read as harmful ({harm:.2f})"))
         if vetoed:
             reasons.append(GuardReason("no_person", f"the model reads no person ({harm:.2f})"))
-        if not refused and joined is not None and joined_harm is not None:
-            refused = self._context_refuses(joined, joined_harm, harm, model_threshold)
+        if not refused and follow_up is not None:
+            refused = self._context_refuses(follow_up, harm, model_threshold)
             if refused:
                 turns = min(CONTEXT_TURNS, len(request.context))
                 reasons.append(GuardReason("context", f"with the {turns} previous request(s)"))
@@ -180,6 +198,12 @@ class TwoStageGuard:
                 action = uncovered
         score = max(0.0 if vetoed else lexical, harm if by_model else min(harm, lexical))
         threshold = lex_threshold
+        stages = [("lexicon", lexical), ("model", harm)]
+        explanation = _explain(action, by_lexicon, by_model, vetoed, matches != (), language)
+        if follow_up is not None:
+            stages += [("context", follow_up.harm), ("continues", follow_up.continues)]
+            if action is Action.ALLOW and self._conversation_refuses(follow_up, model_threshold):
+                explanation = DROPPED
         return GuardDecision(
             action,
             round(score, 4),
@@ -187,8 +211,8 @@ class TwoStageGuard:
             _languages(lex_langs, language),
             threshold,
             coverage=language.coverage,
-            explanation=_explain(action, by_lexicon, by_model, vetoed, matches != (), language),
-            stages=(("lexicon", lexical), ("model", harm)),
+            explanation=explanation,
+            stages=tuple(stages),
         )
 
     def _face_matters(self, lexical: float, harm: float, matches: Sequence[object]) -> bool:
@@ -196,13 +220,16 @@ class TwoStageGuard:
         lexicon_between = bool(matches) and FACE_THRESHOLD <= lexical < TEXT_THRESHOLD
         return lexicon_between or MODEL_FACE_THRESHOLD <= harm < MODEL_THRESHOLD
 
-    def _context_refuses(
-        self, joined: str, joined_harm: float, harm: float, threshold: float
-    ) -> bool:
-        if harm < CONTEXT_FLOOR:
-            return False  # "remove the background" after a refused request is still allowed
-        lexical, matches, _ = self.lexicons.read(joined)
-        return joined_harm >= threshold or (bool(matches) and lexical >= TEXT_THRESHOLD)
+    def _context_refuses(self, follow_up: FollowUp, harm: float, threshold: float) -> bool:
+        """Whether an allowed prompt is refused with the conversation before it."""
+        if harm < CONTEXT_CLEAR and follow_up.continues < CONTINUES:
+            return False  # "never mind, just remove the background": judged on its own
+        return self._conversation_refuses(follow_up, threshold)
+
+    def _conversation_refuses(self, follow_up: FollowUp, threshold: float) -> bool:
+        """Whether the conversation read whole (the last turns and the prompt) refuses."""
+        lexical, matches, _ = self.lexicons.read(follow_up.joined)
+        return follow_up.harm >= threshold or (bool(matches) and lexical >= TEXT_THRESHOLD)
 
 
 def _languages(lexicon_langs: tuple[str, ...], language: Language) -> tuple[str, ...]:

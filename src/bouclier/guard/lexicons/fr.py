@@ -49,7 +49,7 @@ LEXICON = Lexicon(
     benign=(
         r"(?:fond|arriere ?plan) (?:transparent|blanc)",
         r"a l oeil nu|(?:rouge a levres|maquillage|vernis|teinte|couleur) nude",
-        r"nu propriet\w*|pieds nus|mains nues",
+        r"nu propriet\w*|pieds nus|mains nues|murs? nus?",  # "un mur nu": a bare wall
     ),
     product=(
         r"photos? (?:de |du )?produits?",
