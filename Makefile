@@ -15,12 +15,12 @@ test: setup
 	$(MAKE) lint typecheck pytest
 
 lint:
-	$(VENV)/ruff check src tests benchmarks scripts
-	$(VENV)/ruff format --check src tests benchmarks scripts
+	$(VENV)/ruff check src tests benchmarks scripts extensions
+	$(VENV)/ruff format --check src tests benchmarks scripts extensions
 
 format:
-	$(VENV)/ruff check --fix src tests benchmarks scripts
-	$(VENV)/ruff format src tests benchmarks scripts
+	$(VENV)/ruff check --fix src tests benchmarks scripts extensions
+	$(VENV)/ruff format src tests benchmarks scripts extensions
 
 typecheck:
 	$(VENV)/mypy
