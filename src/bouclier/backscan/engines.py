@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from bouclier.backscan import worker
 from bouclier.backscan.chunks import Chunk, ChunkResult
@@ -100,6 +100,13 @@ class RayEngine:
     """One Ray actor per worker, each holding a :class:`Scanner`; ``workers`` None: one per CPU
     the cluster has."""
 
+    #: Environment of the actors' processes. Ray makes its worker processes 15 nicer than the
+    #: node's own (``worker_niceness``) so that its daemons stay responsive; a back-scan's actors
+    #: are its whole work, and at niceness +15 a node shared with anything else (other jobs, the
+    #: driver) gives them a fraction of the CPU that local worker processes get. 0: the actors
+    #: run at the niceness the node's Ray was started with, as local workers run at the driver's.
+    worker_env: ClassVar[dict[str, str]] = {"RAY_worker_niceness": "0"}
+
     def __init__(self, setup: Setup, address: str | None, workers: int | None = None) -> None:
         try:
             import ray as imported
@@ -109,13 +116,16 @@ class RayEngine:
         self._ray = ray
         self._owns = not ray.is_initialized()
         if self._owns:
-            options: dict[str, Any] = {"address": address, "log_to_driver": False}
+            start: dict[str, Any] = {"address": address, "log_to_driver": False}
             if address is None:
-                options["include_dashboard"] = False
-            ray.init(**options)
+                start["include_dashboard"] = False
+            ray.init(**start)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = workers or max(1, cpus)
-        actor = ray.remote(num_cpus=1)(_NodeScanner)
+        options: dict[str, Any] = {"num_cpus": 1}
+        if self.worker_env:
+            options["runtime_env"] = {"env_vars": dict(self.worker_env)}
+        actor = ray.remote(**options)(_NodeScanner)
         setup_ref = ray.put(setup)
         self._actors: list[Any] = [actor.remote(setup_ref) for _ in range(self.workers)]
         self.nodes = len({n["NodeID"] for n in ray.nodes() if n.get("Alive")})
