@@ -10,6 +10,7 @@ starting an engine costs at this bank size (its workers' start and index build, 
 chunk's answer), and what Ray's daemons use while Ray is idle.
 
     .venv/bin/python benchmarks/bench_backscan_ray.py --rows 200000 --bank 100000 --runs 3
+    .venv/bin/python benchmarks/bench_backscan_ray.py ... --ray-worker-niceness 15  # Ray's own
 """
 
 from __future__ import annotations
@@ -19,11 +20,8 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,6 +36,7 @@ from bouclier.banks.store import BankStore
 from bouclier.storage import Database
 
 ROUND_TRIPS = 300
+WORKERS = ("local worker", "ray worker (actors)")  # the processes that match
 IDLE_S = 10.0
 
 
@@ -47,7 +46,6 @@ class Config:
     engine: str
     workers: int
     chunk: int
-    worker_env: dict[str, str] | None = None  # None: RayEngine's own
 
 
 @dataclass
@@ -60,24 +58,14 @@ class Runs:
 def configs(workers: int, chunk: int) -> list[Config]:
     return [
         Config(f"local, {workers} processes", "local", workers, chunk),
-        Config(f"ray, {workers} actors, Ray's worker niceness (+15)", "ray", workers, chunk, {}),
-        Config(f"ray, {workers} actors, the driver's niceness", "ray", workers, chunk),
+        Config(f"ray, {workers} actors", "ray", workers, chunk),
         Config("ray, 1 actor", "ray", 1, chunk),
         Config(f"ray, {workers} actors, chunks of {chunk // 4:,}", "ray", workers, chunk // 4),
     ]
 
 
-@contextmanager
-def worker_env(config: Config) -> Iterator[None]:
-    if config.worker_env is None:
-        yield
-        return
-    with mock.patch.object(RayEngine, "worker_env", config.worker_env):
-        yield
-
-
 def measure(store: BankStore, rows: Path, config: Config, runs: Runs) -> None:
-    with worker_env(config), ProcessTreeCpu(ray_kind(os.getpid())) as cpu:
+    with ProcessTreeCpu(ray_kind(os.getpid())) as cpu:
         elapsed, _, _ = run_rows(store, rows, config.engine, config.workers, config.chunk)
     runs.walls.append(elapsed)
     runs.cpu.append(cpu.seconds())
@@ -137,7 +125,7 @@ def report(args: argparse.Namespace, results: list[tuple[Config, Runs]]) -> None
             sum(s for k, s in c.items() if k.startswith("ray") and "worker" not in k)
             for c in runs.cpu
         )
-        nice = sorted({n for k, v in runs.niceness.items() if "worker" in k for n in v})
+        nice = sorted({n for k, v in runs.niceness.items() if k in WORKERS for n in v})
         print(
             f"| {config.name} | {wall:.1f} ({min(runs.walls):.1f}–{max(runs.walls):.1f}) | "
             f"{args.rows / wall:,.0f} | {local / wall:.2f}x | {driver:.1f} | {workers:.1f} | "
@@ -156,6 +144,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=20_000)
+    parser.add_argument(
+        "--ray-worker-niceness",
+        type=int,
+        default=RayEngine.WORKER_NICENESS,
+        help="added to the niceness of Ray's workers (Ray's default: 15; bouclier's Ray: 0)",
+    )
     args = parser.parse_args()
     os.environ.update(RAY_ENV)
     import ray
@@ -165,7 +159,12 @@ def main() -> None:
     rows = archive(args.rows, args.bank)
     store = BankStore(db)
     begin = time.perf_counter()
-    ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
+    ray.init(
+        num_cpus=args.workers,
+        include_dashboard=False,
+        log_to_driver=False,
+        _system_config={"worker_niceness": args.ray_worker_niceness},
+    )
     print(f"Ray started in {time.perf_counter() - begin:.1f} s (not in the times)", file=sys.stderr)
     results = [(config, Runs()) for config in configs(args.workers, args.chunk_size)]
     try:
@@ -184,7 +183,7 @@ def main() -> None:
         f"\n{args.rows:,} (id, PDQ) rows against a bank of {args.bank:,}, chunks of "
         f"{args.chunk_size:,}, {args.runs} interleaved rounds, {os.cpu_count()} cores seen; "
         f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; driver's "
-        f"niceness {os.nice(0)}\n"
+        f"niceness {os.nice(0)}, Ray's workers' {args.ray_worker_niceness:+d}\n"
     )
     report(args, results)
     print(

@@ -105,15 +105,12 @@ class ProcessTreeCpu:
         }
 
     def _kind(self, pid: int) -> str:
-        """A process's kind, from the first reading of its command line (an exiting process has
-        none left)."""
-        known = self._kinds.get(pid)
-        if known is None:
-            command = _command(pid)
-            known = self.kind(pid, command)
-            if command != "?":
-                self._kinds[pid] = known
-        return known
+        """A process's kind, from its latest command line (a forked process takes its own when
+        it execs; an exiting one has none left, and keeps the kind it had)."""
+        command = _command(pid)
+        if command != "?":
+            self._kinds[pid] = self.kind(pid, command)
+        return self._kinds.get(pid, "?")
 
 
 def _stat(pid: int) -> tuple[int, float, int] | None:

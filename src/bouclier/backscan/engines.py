@@ -100,12 +100,12 @@ class RayEngine:
     """One Ray actor per worker, each holding a :class:`Scanner`; ``workers`` None: one per CPU
     the cluster has."""
 
-    #: Environment of the actors' processes. Ray makes its worker processes 15 nicer than the
-    #: node's own (``worker_niceness``) so that its daemons stay responsive; a back-scan's actors
-    #: are its whole work, and at niceness +15 a node shared with anything else (other jobs, the
-    #: driver) gives them a fraction of the CPU that local worker processes get. 0: the actors
-    #: run at the niceness the node's Ray was started with, as local workers run at the driver's.
-    worker_env: ClassVar[dict[str, str]] = {"RAY_worker_niceness": "0"}
+    #: Ray makes its worker processes 15 nicer than its own (``worker_niceness``) so that its
+    #: daemons stay responsive; a back-scan's actors are its whole work, and at +15 a machine
+    #: shared with anything else gives them a fraction of the CPU that local workers get. A Ray
+    #: started here runs them at the driver's niceness, as local workers run; a cluster's nodes
+    #: choose theirs (``RAY_worker_niceness=0 ray start ...``, docs/backscan.md).
+    WORKER_NICENESS: ClassVar[int] = 0
 
     def __init__(self, setup: Setup, address: str | None, workers: int | None = None) -> None:
         try:
@@ -119,13 +119,11 @@ class RayEngine:
             start: dict[str, Any] = {"address": address, "log_to_driver": False}
             if address is None:
                 start["include_dashboard"] = False
+                start["_system_config"] = {"worker_niceness": self.WORKER_NICENESS}
             ray.init(**start)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = workers or max(1, cpus)
-        options: dict[str, Any] = {"num_cpus": 1}
-        if self.worker_env:
-            options["runtime_env"] = {"env_vars": dict(self.worker_env)}
-        actor = ray.remote(**options)(_NodeScanner)
+        actor = ray.remote(num_cpus=1)(_NodeScanner)
         setup_ref = ray.put(setup)
         self._actors: list[Any] = [actor.remote(setup_ref) for _ in range(self.workers)]
         self.nodes = len({n["NodeID"] for n in ray.nodes() if n.get("Alive")})
