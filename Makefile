@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload bench-capture bench-backscan attack-run clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload bench-capture bench-backscan bench-backscan-ray attack-run clean
 
 VENV := .venv/bin
 
@@ -15,12 +15,12 @@ test: setup
 	$(MAKE) lint typecheck pytest
 
 lint:
-	$(VENV)/ruff check src tests benchmarks scripts
-	$(VENV)/ruff format --check src tests benchmarks scripts
+	$(VENV)/ruff check src tests benchmarks scripts extensions
+	$(VENV)/ruff format --check src tests benchmarks scripts extensions
 
 format:
-	$(VENV)/ruff check --fix src tests benchmarks scripts
-	$(VENV)/ruff format src tests benchmarks scripts
+	$(VENV)/ruff check --fix src tests benchmarks scripts extensions
+	$(VENV)/ruff format src tests benchmarks scripts extensions
 
 typecheck:
 	$(VENV)/mypy
@@ -72,6 +72,10 @@ bench-capture: setup
 # issue 17: (id, PDQ) rows against a bank, local processes vs Ray; image back-scan vs scan
 bench-backscan: setup
 	$(VENV)/python benchmarks/bench_backscan.py
+
+# issue 17: where Ray's time goes on one machine beside local processes (CPU by process)
+bench-backscan-ray: setup
+	$(VENV)/python benchmarks/bench_backscan_ray.py
 
 bench: bench-hashing bench-index bench-scan bench-likeness
 

@@ -51,8 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reupload import filler as robust_filler_pictures
 from reupload import suite
 
+from bouclier.banks.hashes import BankHashes, BankInfo, SignalRows
 from bouclier.banks.matcher import BankMatcher, Match
-from bouclier.banks.store import BankHashes, BankInfo, SignalRows
 from bouclier.hashing import DEFAULT_MIN_SIDE, framed_fingerprints, hash_decoded, video_only
 from bouclier.hashing.pdq import DEFAULT_THRESHOLD, hash_pixels
 from bouclier.media import DecodedImage, decode

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bouclier.banks import snapshot
-from bouclier.banks.store import SignalRows
+from bouclier.banks.hashes import SignalRows
 from bouclier.cases.sealing import load_case_key
 from bouclier.filemodes import create_private_file, open_private_binary, private_dir
 from bouclier.keyfiles import write_key_file

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bouclier.api import create_app
-from bouclier.api.ratelimit import RateLimited, RateLimiter
+from bouclier.api.ratelimit import ClientLimiter, RateLimited, RateLimiter
 from bouclier.api.services import Services
 from bouclier.detectors.registry import Registry
 from bouclier.errors import ConfigError
@@ -101,3 +101,35 @@ def test_zero_per_second_turns_the_limit_off_and_bad_values_fail_at_start() -> N
     for bad in ({"rate_limit_per_second": -1}, {"rate_limit_burst": 0}):
         with pytest.raises(ConfigError, match="BOUCLIER_RATE_LIMIT"):
             load_settings(**bad)
+
+
+@pytest.mark.parametrize(
+    ("settings", "per_client", "overall"),
+    [
+        ({}, True, True),
+        ({"unauthenticated_rate_limit_per_second": 0}, False, True),
+        ({"unauthenticated_global_per_second": 0}, True, False),
+        (
+            {"unauthenticated_rate_limit_per_second": 0, "unauthenticated_global_per_second": 0},
+            False,
+            False,
+        ),
+    ],
+)
+def test_the_limits_without_a_key_are_made_or_left_off_as_the_settings_say(
+    settings: dict[str, float], per_client: bool, overall: bool
+) -> None:
+    made = ClientLimiter.from_settings(load_settings(**settings))
+    assert (made.per_client is not None, made.overall is not None) == (per_client, overall)
+    if made.per_client is not None:
+        assert made.per_client.scope == "client"
+    if made.overall is not None:
+        assert made.overall.scope == "unauthenticated"
+
+
+@pytest.mark.parametrize(("per_second", "made"), [(0.0, False), (-1.0, False), (0.5, True)])
+def test_an_optional_limiter_is_none_when_its_rate_is_off(per_second: float, made: bool) -> None:
+    limiter = RateLimiter.optional(per_second, 4, store=None, scope="x")
+    assert (limiter is not None) == made
+    if limiter is not None:
+        assert (limiter.per_second, limiter.burst, limiter.scope) == (0.5, 4, "x")

@@ -18,8 +18,9 @@ from sqlalchemy import text
 from bouclier.api.services import Services
 from bouclier.banks import live as live_module
 from bouclier.banks import snapshot as snapshots
+from bouclier.banks.hashes import SignalRows
 from bouclier.banks.matcher import BankMatcher
-from bouclier.banks.store import BankStore, NewEntry, SignalRows
+from bouclier.banks.store import BankStore, NewEntry
 from bouclier.detectors.registry import Registry
 from bouclier.errors import SnapshotError
 from bouclier.settings import Settings, load_settings

@@ -4,7 +4,6 @@ added through one is matched by the other within a few polls."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -25,17 +24,26 @@ SYNC_WAIT_S = 5.0
 _POLL_S = 0.05
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+#: The API process: it binds port 0 itself (the system picks a free port, held from then on),
+#: writes the port to the file named by its argument (a rename: never half written), and hands
+#: the bound socket to uvicorn. A port looked up by the test and bound again by the server could
+#: be taken in between by a test on another pytest-xdist worker.
+_SERVE = """
+import os, socket, sys, uvicorn
+listening = socket.socket()
+listening.bind(("127.0.0.1", 0))
+with open(sys.argv[1] + ".part", "w") as out:
+    out.write(str(listening.getsockname()[1]))
+os.replace(sys.argv[1] + ".part", sys.argv[1])
+config = uvicorn.Config("bouclier.api.app:from_environment", factory=True)
+uvicorn.Server(config).run(sockets=[listening])
+"""
 
 
 @pytest.fixture
 def start_process(database_url: str, tmp_path: Path) -> Iterator[Start]:
-    """Starts ``uvicorn`` with the app factory on a free loopback port; every process started is
-    killed when the test ends, whatever happened."""
+    """Starts an API process (uvicorn with the app factory) on a loopback port it binds itself;
+    every process started is killed when the test ends, whatever happened."""
     processes: list[subprocess.Popen[bytes]] = []
     env = {
         **os.environ,
@@ -44,26 +52,25 @@ def start_process(database_url: str, tmp_path: Path) -> Iterator[Start]:
     }
 
     def start() -> str:
-        port = _free_port()
-        log = (tmp_path / f"uvicorn-{port}.log").open("wb")
-        command = [sys.executable, "-m", "uvicorn", "bouclier.api.app:from_environment"]
-        command += ["--factory", "--host", "127.0.0.1", "--port", str(port)]
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        number = len(processes)
+        log_path, port_file = tmp_path / f"uvicorn-{number}.log", tmp_path / f"port-{number}"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _SERVE, str(port_file)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         processes.append(process)
-        log.close()
-        base = f"http://127.0.0.1:{port}"
         pause = threading.Event()
-        for _ in range(int(START_WAIT_S / _POLL_S)):  # bounded wait for /healthz
+        for _ in range(int(START_WAIT_S / _POLL_S)):  # bounded wait for its port, then /healthz
             if process.poll() is not None:
                 break
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    return base
-            except httpx.TransportError:
-                pass
+            if port_file.exists() and _healthy(f"http://127.0.0.1:{port_file.read_text()}"):
+                return f"http://127.0.0.1:{port_file.read_text()}"
             pause.wait(_POLL_S)
-        output = (tmp_path / f"uvicorn-{port}.log").read_text(errors="replace")
-        pytest.fail(f"the API process on port {port} did not start:\n{output[-3000:]}")
+        output = log_path.read_text(errors="replace")
+        pytest.fail(f"API process {number} did not start:\n{output[-3000:]}")
 
     try:
         yield start
@@ -72,6 +79,13 @@ def start_process(database_url: str, tmp_path: Path) -> Iterator[Start]:
             process.kill()
         for process in processes:
             process.wait(timeout=30)
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 @pytest.mark.postgres

@@ -153,3 +153,80 @@ def test_a_key_has_at_most_webhooks_per_key(api: Api) -> None:
         "/v1/webhooks", headers=platform, json={"name": "again", "url": "https://ex.social/h"}
     )
     assert again.status_code == 201
+
+
+def test_an_old_webhook_changes_its_events_and_keeps_what_was_made_before(api: Api) -> None:
+    """A webhook made before ``hash.updated`` existed opts in by changing its events: the bank
+    write made before the change is announced under the old list, the next ones under the new."""
+    platform, analyst = api.auth("platform"), api.auth("analyst")
+    hook = api.client.post(
+        "/v1/webhooks",
+        headers=platform,
+        json={"name": "old", "url": "https://example.social/h", "events": ["hash.added"]},
+    ).json()
+    hook.pop("secret")
+    api.client.post("/v1/banks", headers=analyst, json={"name": "victims", "kind": "victim"})
+    added = api.client.post(
+        "/v1/banks/victims/hashes", headers=analyst, json={"entries": [{"pdq": PDQ}]}
+    )
+    (entry,) = added.json()["entries"]
+
+    changed = api.client.put(
+        f"/v1/webhooks/{hook['id']}/events",
+        headers=platform,
+        json={"events": ["hash.updated", "hash.removed"]},
+    )
+    assert changed.status_code == 200
+    assert changed.json() == {**hook, "events": ["hash.removed", "hash.updated"]}
+    assert api.client.get("/v1/webhooks", headers=platform).json()["webhooks"] == [changed.json()]
+
+    removed = api.client.delete(f"/v1/banks/victims/hashes/{entry}", headers=analyst)
+    assert removed.status_code == 200
+    other = "0" * 64
+    assert api.client.post(
+        "/v1/banks/victims/hashes", headers=analyst, json={"entries": [{"pdq": other}]}
+    ).is_success
+    log = api.client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=platform).json()
+    assert [d["event"] for d in log["deliveries"]] == ["hash.removed", "hash.added"]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"events": ["hash.exploded"]}, "invalid_webhook_events"),
+        ({"events": []}, "invalid_webhook_events"),
+        ({"events": "hash.added"}, "invalid_request"),
+        ({"events": ["hash.added"] * 5}, "invalid_request"),
+        ({}, "invalid_request"),
+        ({"events": ["hash.added"], "url": "https://elsewhere.social/h"}, "invalid_request"),
+    ],
+)
+def test_changing_events_refused(api: Api, body: dict[str, object], code: str) -> None:
+    platform = api.auth("platform")
+    hook = api.client.post(
+        "/v1/webhooks", headers=platform, json={"name": "h", "url": "https://example.social/h"}
+    ).json()
+    answer = api.client.put(f"/v1/webhooks/{hook['id']}/events", headers=platform, json=body)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (422, code)
+    (kept,) = api.client.get("/v1/webhooks", headers=platform).json()["webhooks"]
+    assert kept["events"] == hook["events"]
+
+
+def test_only_the_owner_or_an_admin_changes_a_webhook_s_events(api: Api) -> None:
+    mine = api.client.post(
+        "/v1/webhooks",
+        headers=api.auth("platform"),
+        json={"name": "mine", "url": "https://example.social/h", "events": ["hash.added"]},
+    ).json()
+    path, body = f"/v1/webhooks/{mine['id']}/events", {"events": ["takedown.requested"]}
+    other = {"Authorization": f"Bearer {api.services.keys.create('other', 'platform')[1]}"}
+    assert api.client.put(path, json=body).status_code == 401
+    assert api.client.put(path, headers=api.auth("analyst"), json=body).status_code == 403
+    answer = api.client.put(path, headers=other, json=body)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (404, "webhook_not_found")
+    missing = api.client.put("/v1/webhooks/999/events", headers=api.auth("platform"), json=body)
+    assert missing.status_code == 404
+    (unchanged,) = api.client.get("/v1/webhooks", headers=api.auth("platform")).json()["webhooks"]
+    assert unchanged["events"] == ["hash.added"]
+    by_admin = api.client.put(path, headers=api.auth("admin"), json=body)
+    assert by_admin.json()["events"] == ["takedown.requested"]

@@ -14,7 +14,7 @@ import pytest
 from bouclier.backscan.chunks import Chunk, ChunkResult, Hit, Kind, Refused
 from bouclier.backscan.rows import Columns, parse_row
 from bouclier.backscan.worker import Scanner, Setup
-from bouclier.banks.store import BankHashes, BankInfo, Change, SignalRows
+from bouclier.banks.hashes import BankHashes, BankInfo, Change, SignalRows
 from bouclier.errors import InputError
 from bouclier.signals.pdq import PDQ
 from tests.backscan.conftest import flipped

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from bouclier.banks import matcher as matcher_module
+from bouclier.banks.hashes import Change
 from bouclier.banks.matcher import BankMatcher
-from bouclier.banks.store import BankStore, Change, NewEntry
+from bouclier.banks.store import BankStore, NewEntry
 from bouclier.cases.matched import MatchedEntries, Standing
 from bouclier.errors import InputError
 from bouclier.storage import Database

@@ -105,6 +105,7 @@ def test_feedback_and_webhooks_round_trip(served: Served) -> None:
         given = platform.feedback(entry, pdq, "false_positive", url="https://example.org/p/1")
         created = platform.create_webhook("takedowns", "http://127.0.0.1:9/hook")
         listed = platform.webhooks()
+        changed = platform.set_webhook_events(created.id, ["hash.updated", "hash.added"])
         deliveries = platform.deliveries(created.id)
         deleted = platform.delete_webhook(created.id)
         with pytest.raises(NotFoundError):
@@ -112,6 +113,7 @@ def test_feedback_and_webhooks_round_trip(served: Served) -> None:
     assert (given.entry_id, given.action, given.status) == (entry, "false_positive", "pending")
     assert created.secret.startswith("whsec_")
     assert [w.id for w in listed] == [created.id]
+    assert (changed.id, changed.events) == (created.id, ["hash.added", "hash.updated"])
     assert {d.webhook_id for d in deliveries.deliveries} <= {created.id}
     assert deleted.deleted == created.id
 

@@ -106,13 +106,16 @@ def test_still_throttled_after_every_attempt_raises_rate_limited(flaky: Flaky) -
 
 
 def test_a_refused_connection_is_retried_then_raised() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    waits: list[float] = []
-    client = Client(f"http://127.0.0.1:{port}", sleep=waits.append, retry=POLICY)
-    with client, pytest.raises(TransportError) as err:
-        client.match_hashes(["0" * 64])
+    # A port held bound but not listening, for the whole test: connecting to it is refused, and no
+    # test on another pytest-xdist worker can start a server on it meanwhile (a port bound, closed
+    # and only then dialled could be).
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        waits: list[float] = []
+        client = Client(f"http://127.0.0.1:{port}", sleep=waits.append, retry=POLICY)
+        with client, pytest.raises(TransportError) as err:
+            client.match_hashes(["0" * 64])
     assert err.value.status == 0
     assert len(waits) == 2
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from bouclier.banks.hashes import BankHashes, BankInfo, SignalRows
 from bouclier.banks.matcher import BankMatcher
-from bouclier.banks.store import BankHashes, BankInfo, SignalRows
 from bouclier.hashing import hash_bytes
 from bouclier.hashing.framing import Framed, Region, find_content
 from bouclier.hashing.pdq import DEFAULT_THRESHOLD, hash_pixels

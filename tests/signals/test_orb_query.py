@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bouclier.banks.hashes import BankHashes, BankInfo, SignalRows
 from bouclier.banks.matcher import BankMatcher
-from bouclier.banks.store import BankHashes, BankInfo, SignalRows
 from bouclier.errors import InvalidHash
 from bouclier.hashing import hash_bytes
 from bouclier.signals.orb import (

@@ -20,6 +20,11 @@ def test_create_list_deliveries(cli: Callable[..., CliResult]) -> None:
     (listed,) = [json.loads(line) for line in out]
     assert (listed["id"], listed["url"]) == (1, "https://example.social/h")
     assert secret not in "\n".join(out)
+    code, out, _ = cli("webhook", "events", "1", "--event", "hash.added")
+    assert code == 0
+    assert json.loads(out[0])["events"] == ["hash.added"]
+    assert cli("webhook", "events", "1", "--event", "hash.exploded")[0] != 0
+    assert cli("webhook", "events", "9", "--event", "hash.added")[0] == 3
     assert cli("bank", "create", "victims", "--kind", "victim")[0] == 0
     assert cli("bank", "add", "victims", "--pdq", PDQ)[0] == 0
     code, out, _ = cli("webhook", "deliveries", "1", "--status", "pending")

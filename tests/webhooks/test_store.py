@@ -90,6 +90,21 @@ def test_create_list_disable_delete(db: Database) -> None:
         store.create("a\x00b", "https://example.social/")
 
 
+def test_set_events_replaces_the_list_in_the_vocabulary_s_order(db: Database) -> None:
+    store = WebhookStore(db)
+    hook, _ = store.create("old", "https://example.social/h", ["hash.added", "hash.removed"])
+    changed = store.set_events(hook.id, ["takedown.requested", "hash.updated", "hash.updated"])
+    assert changed.events == ("hash.updated", "takedown.requested")
+    assert store.get(hook.id) == changed
+    for wrong in ([], ["hash.exploded"], ["hash.added", "HASH.ADDED"]):
+        with pytest.raises(InputError) as caught:
+            store.set_events(hook.id, wrong)
+        assert caught.value.code == "invalid_webhook_events"
+    assert store.get(hook.id).events == ("hash.updated", "takedown.requested")
+    with pytest.raises(NotFound):
+        store.set_events(hook.id + 1, ["hash.added"])
+
+
 def test_a_key_sees_only_its_webhooks(db: Database) -> None:
     from bouclier.accounts.api_keys import ApiKeyStore
 
@@ -103,6 +118,8 @@ def test_a_key_sees_only_its_webhooks(db: Database) -> None:
         store.deliveries(hook.id, api_key_id=two.id)
     with pytest.raises(NotFound):
         store.delete(hook.id, api_key_id=two.id)
+    with pytest.raises(NotFound):
+        store.set_events(hook.id, ["hash.added"], api_key_id=two.id)
     with pytest.raises(NotFound, match="delivery"):
         store.redeliver(hook.id, 12345, api_key_id=one.id)
     assert store.deliveries(hook.id, api_key_id=one.id) == []

@@ -22,6 +22,7 @@ from bouclier.api import schemas
 from bouclier.api.auth import require
 from bouclier.api.images import Image, services_of
 from bouclier.api.uploads import BULK_BODY, UPLOAD_BODY
+from bouclier.banks.hashes import BankInfo, Change
 from bouclier.banks.sharing import (
     GONE,
     SIGNATURE_HEADER,
@@ -35,8 +36,6 @@ from bouclier.banks.sharing import (
 from bouclier.banks.store import (
     MAX_CHANGES,
     MAX_CURSOR,
-    BankInfo,
-    Change,
     NewEntry,
     robust_entries,
 )

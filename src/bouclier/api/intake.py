@@ -42,9 +42,8 @@ _HOUR = 3600.0
 
 
 def _limiter(per_hour: int, store: CounterStore | None, scope: str) -> RateLimiter | None:
-    if per_hour <= 0:
-        return None
-    return RateLimiter(per_hour / _HOUR, per_hour, store=store, scope=f"intake-{scope}")
+    """Bursts of the hourly number, refilled over the hour; None when off (0 an hour)."""
+    return RateLimiter.optional(per_hour / _HOUR, per_hour, store=store, scope=f"intake-{scope}")
 
 
 def _key(scope: str, client: str) -> int:

@@ -67,14 +67,24 @@ class RateLimiter:
         self.scope = scope
 
     @classmethod
+    def optional(
+        cls, per_second: float, burst: int, *, store: CounterStore | None, scope: str
+    ) -> RateLimiter | None:
+        """A limiter at this rate, or None when the limit is off (a rate of 0 or less): the one
+        way every limit of the service is made from its settings."""
+        if per_second <= 0:
+            return None
+        return cls(per_second, burst, store=store, scope=scope)
+
+    @classmethod
     def from_settings(
         cls, settings: Settings, store: CounterStore | None = None
     ) -> RateLimiter | None:
         """The per-key limiter the settings ask for, or None when the limit is off (0 per
         second)."""
-        if settings.rate_limit_per_second == 0:
-            return None
-        return cls(settings.rate_limit_per_second, settings.rate_limit_burst, store=store)
+        return cls.optional(
+            settings.rate_limit_per_second, settings.rate_limit_burst, store=store, scope="key"
+        )
 
     def check(self, key: int | str) -> None:
         wait = self.bucket.take(self.store, f"rate:{self.scope}:{key}")
@@ -105,22 +115,20 @@ class ClientLimiter:
 
     @classmethod
     def from_settings(cls, settings: Settings, store: CounterStore | None = None) -> ClientLimiter:
-        per_client = overall = None
-        if settings.unauthenticated_rate_limit_per_second > 0:
-            per_client = RateLimiter(
+        return cls(
+            RateLimiter.optional(
                 settings.unauthenticated_rate_limit_per_second,
                 settings.unauthenticated_rate_limit_burst,
                 store=store,
                 scope="client",
-            )
-        if settings.unauthenticated_global_per_second > 0:
-            overall = RateLimiter(
+            ),
+            RateLimiter.optional(
                 settings.unauthenticated_global_per_second,
                 settings.unauthenticated_global_burst,
                 store=store,
                 scope="unauthenticated",
-            )
-        return cls(per_client, overall)
+            ),
+        )
 
     def check(self, client: str) -> None:
         """Counts one request of ``client``; RateLimited when it or everyone is over."""

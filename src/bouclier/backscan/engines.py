@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from bouclier.backscan import worker
 from bouclier.backscan.chunks import Chunk, ChunkResult
@@ -100,6 +100,13 @@ class RayEngine:
     """One Ray actor per worker, each holding a :class:`Scanner`; ``workers`` None: one per CPU
     the cluster has."""
 
+    #: Ray makes its worker processes 15 nicer than its own (``worker_niceness``) so that its
+    #: daemons stay responsive; a back-scan's actors are its whole work, and at +15 a machine
+    #: shared with anything else gives them a fraction of the CPU that local workers get. A Ray
+    #: started here runs them at the driver's niceness, as local workers run; a cluster's nodes
+    #: choose theirs (``RAY_worker_niceness=0 ray start ...``, docs/backscan.md).
+    WORKER_NICENESS: ClassVar[int] = 0
+
     def __init__(self, setup: Setup, address: str | None, workers: int | None = None) -> None:
         try:
             import ray as imported
@@ -109,10 +116,11 @@ class RayEngine:
         self._ray = ray
         self._owns = not ray.is_initialized()
         if self._owns:
-            options: dict[str, Any] = {"address": address, "log_to_driver": False}
+            start: dict[str, Any] = {"address": address, "log_to_driver": False}
             if address is None:
-                options["include_dashboard"] = False
-            ray.init(**options)
+                start["include_dashboard"] = False
+                start["_system_config"] = {"worker_niceness": self.WORKER_NICENESS}
+            ray.init(**start)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = workers or max(1, cpus)
         actor = ray.remote(num_cpus=1)(_NodeScanner)

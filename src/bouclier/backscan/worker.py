@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from bouclier.backscan.chunks import Chunk, ChunkResult, Hit, Kind, Refused
 from bouclier.backscan.objects import ObjectStore
 from bouclier.backscan.rows import Columns, parse_rows
+from bouclier.banks.hashes import BankHashes
 from bouclier.banks.matcher import BankMatcher
-from bouclier.banks.store import BankHashes
 from bouclier.errors import InputError
 from bouclier.hashing import DEFAULT_MIN_SIDE, hash_bytes
 from bouclier.media import Limits

@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bouclier.banks.snapshot import MatcherSnapshot
-from bouclier.banks.store import BankHashes, BankInfo, BankStore, Change, SignalRows
+from bouclier.banks.hashes import BankHashes, BankInfo, Change, SignalRows
 from bouclier.hashing import ImageHashes, on_demand
 from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
 from bouclier.hashing.vpdq import FramePair
@@ -40,7 +39,9 @@ from bouclier.signals.pdq import PDQ
 from bouclier.signals.registry import signal_types as registered
 from bouclier.vocabulary import MatchStage
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the database's modules stay out of a back-scan worker's imports
+    from bouclier.banks.snapshot import MatcherSnapshot
+    from bouclier.banks.store import BankStore
     from bouclier.media.video import VideoHashes
 
 

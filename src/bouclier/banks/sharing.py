@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bouclier.banks.store import BankInfo
+from bouclier.banks.hashes import BankInfo
 from bouclier.errors import InputError, NotFound, RemoteError
 from bouclier.signals.registry import server_only
 from bouclier.signals.registry import signal_types as registered

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.engine import make_url
 
-from bouclier.banks.store import Change, SignalRows
+from bouclier.banks.hashes import Change, SignalRows
 from bouclier.errors import SnapshotError
 from bouclier.filemodes import private_dir
 from bouclier.index.snapshot import read_checked, write_atomically

@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bouclier.banks.hashes import BankHashes, BankInfo, Change, SignalRows
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.hashing import digests, pdq
 from bouclier.signals import SignalTypes
@@ -71,16 +72,6 @@ _INSERT_BATCH = 5000
 MAX_CHANGES = 10_000
 #: The largest cursor there can be (a 64-bit id).
 MAX_CURSOR = 2**63 - 1
-
-
-@dataclass(frozen=True, slots=True)
-class BankInfo:
-    id: int
-    name: str
-    kind: str
-    threshold: int
-    created_at: datetime
-    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,49 +129,6 @@ class EntryRecord:
     def pdq(self) -> str | None:
         """The value, if the entry is a PDQ hash."""
         return self.value if self.signal_type == pdq.NAME else None
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One line of the change log: ``op`` ('add', 'remove' or 'update') of ``entry`` in bank
-    ``bank_id``,
-    whose value of ``signal_type`` is ``value`` (empty for a withdrawn case's hashes)."""
-
-    cursor: int
-    bank_id: int
-    op: str
-    entry: int
-    signal_type: str
-    value: str
-    created_at: datetime
-
-    @property
-    def pdq(self) -> str | None:
-        """The value, if the entry is a PDQ hash."""
-        return self.value if self.signal_type == pdq.NAME else None
-
-
-@dataclass(frozen=True)
-class SignalRows:
-    """The entries of one signal type as arrays, ready for its index."""
-
-    entry_ids: np.ndarray  # int64
-    bank_ids: np.ndarray  # int32, bank of each entry
-    rows: np.ndarray  # (n, packed_bytes) uint8
-
-    def __len__(self) -> int:
-        return len(self.entry_ids)
-
-
-@dataclass(frozen=True)
-class BankHashes:
-    """Every hash of some banks, by signal type, as arrays ready for the indexes."""
-
-    signals: dict[str, SignalRows] = field(default_factory=dict)
-    banks: dict[int, BankInfo] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return sum(len(part) for part in self.signals.values())
 
 
 def bounded_text(name: str, value: str | None, limit: int) -> str | None:

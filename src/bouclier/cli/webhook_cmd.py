@@ -1,4 +1,5 @@
-"""``bouclier webhook``: platforms' webhook endpoints (create, list) and their delivery log."""
+"""``bouclier webhook``: platforms' webhook endpoints (create, list, change their events) and their
+delivery log."""
 
 from __future__ import annotations
 
@@ -53,6 +54,26 @@ def list_webhooks(app: App) -> int:
 
     for info in WebhookStore(app.db).webhooks():
         click.echo(json.dumps(info.to_dict()))
+    return exit_codes.OK
+
+
+@webhook_group.command("events")
+@click.argument("webhook_id", type=int)
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    required=True,
+    type=click.Choice(WEBHOOK_EVENTS),
+    help="An event to send from now on (repeatable): the list replaces the webhook's.",
+)
+@click.pass_obj
+def set_events(app: App, webhook_id: int, events: tuple[str, ...]) -> int:
+    """Replace the events a webhook receives; print it as a JSON line."""
+    from bouclier.webhooks.store import WebhookStore
+
+    info = WebhookStore(app.db).set_events(webhook_id, events)
+    click.echo(json.dumps(info.to_dict()))
     return exit_codes.OK
 
 

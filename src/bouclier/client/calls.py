@@ -2,7 +2,8 @@
 that reads its answer. The sync and async clients send the same calls; only the I/O differs.
 
 An operation is *idempotent* when sending it twice does what sending it once does: every read,
-every match, hash, analysis and guard check (they change nothing), and the deletes. Creations
+every match, hash, analysis and guard check (they change nothing), the deletes, and setting a
+webhook's events (the same list twice is the same list). Creations
 (a bank, hashes, feedback, a webhook) are not: the client retries them only where the server
 cannot have acted (the connection was refused, or a 429, given before any work).
 """
@@ -214,6 +215,12 @@ def create_webhook(
 
 def webhooks() -> Call[models.Webhooks]:
     return Call("GET", "/v1/webhooks", _reader(models.Webhooks), True)
+
+
+def set_webhook_events(webhook_id: int, events: Sequence[str]) -> Call[models.Webhook]:
+    """Replaces a webhook's events: sent twice, it leaves the same list."""
+    path = f"/v1/webhooks/{int(webhook_id)}/events"
+    return Call("PUT", path, _reader(models.Webhook), True, json={"events": list(events)})
 
 
 def delete_webhook(webhook_id: int) -> Call[models.WebhookDeleted]:

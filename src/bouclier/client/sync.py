@@ -174,6 +174,10 @@ class Client:
     def webhooks(self) -> list[models.Webhook]:
         return self.send(calls.webhooks()).webhooks
 
+    def set_webhook_events(self, webhook_id: int, events: Sequence[str]) -> models.Webhook:
+        """Replaces the events a webhook receives (an old webhook opts in to ``hash.updated``)."""
+        return self.send(calls.set_webhook_events(webhook_id, events))
+
     def delete_webhook(self, webhook_id: int) -> models.WebhookDeleted:
         return self.send(calls.delete_webhook(webhook_id))
 

@@ -20,7 +20,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
-from bouclier.banks.store import BankInfo, BankStore, _log
+from bouclier.banks.hashes import BankInfo
+from bouclier.banks.store import BankStore, _log
 from bouclier.cases.store import record_reupload
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.signals import DEFAULT

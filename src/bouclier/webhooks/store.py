@@ -1,5 +1,5 @@
-"""Webhook endpoints and their delivery log: create (secret shown once), list, disable, delete,
-read the deliveries page by page, deliver one again.
+"""Webhook endpoints and their delivery log: create (secret shown once), list, change the events,
+disable, delete, read the deliveries page by page, deliver one again.
 
 An endpoint's URL is ``https``, without credentials (the signature,
 :mod:`bouclier.webhooks.signing`, is how a platform knows the caller), and may not point at
@@ -264,6 +264,19 @@ class WebhookStore:
             row = _owned(session, webhook_id, api_key_id)
             if row.disabled_at is None:
                 row.disabled_at = utcnow()
+            return _info(row)
+
+    def set_events(
+        self, webhook_id: int, events: Sequence[str], *, api_key_id: int | None = None
+    ) -> WebhookInfo:
+        """Replaces the events an endpoint receives (an old webhook opts in to ``hash.updated``
+        here). The bank changes already made are fanned out first, under the events chosen
+        until now: the new list applies to events made from this call on."""
+        chosen = validate_events(events)
+        fan_out_all(self.db)
+        with self.db.transaction() as session:
+            row = _owned(session, webhook_id, api_key_id)
+            row.events = ",".join(chosen)
             return _info(row)
 
     def delete(self, webhook_id: int, *, api_key_id: int | None = None) -> None:

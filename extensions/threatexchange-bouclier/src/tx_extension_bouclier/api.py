@@ -187,7 +187,7 @@ class BouclierSignalExchangeAPI(
         found: dict[type[SignalType], dict[str, BouclierSignalMetadata]] = {}
         for record in fetched.values():
             kind = by_name.get(record.signal_type)
-            if kind is None or record is None:
+            if kind is None:
                 continue
             try:
                 value = kind.validate_signal_str(record.value)
@@ -220,14 +220,14 @@ def _record(change: pages.Change) -> BouclierSignalMetadata | None:
     """The record of an addition or update of an entry still at the publisher, in a type
     threatexchange names; None (a deletion) for anything else."""
     kind = SIGNAL_TYPES.get(change.signal_type)
-    present = change.value is not None and change.reviewed is not None
-    if change.op not in ("add", "update") or not present or kind is None:
+    value, reviewed = change.value, change.reviewed
+    if change.op not in ("add", "update") or value is None or reviewed is None or kind is None:
         return None
     return BouclierSignalMetadata(
         entry_id=change.entry_id,
         signal_type=kind,
-        value=change.value,
+        value=value,
         quality=change.quality,
-        reviewed=change.reviewed,
+        reviewed=reviewed,
         minor=bool(change.minor),
     )
