@@ -1,8 +1,9 @@
 """The victim portal's videos: a video fingerprinted on her device, only its hashes sent.
 
 ``video.js`` decodes the video in her browser (WebCodecs) and hashes a frame a second with
-``pdq.js``; ``portal_video.js`` puts the frame hashes and the file's MD5 and SHA-256 in the form's
-hidden field (the file input has no ``name``: the video is never part of the form). This route
+``pdq.js``; ``portal_video.js`` (on ``fingerprint_form.js``, which the pictures' form shares) puts
+the frame hashes and the file's MD5 and SHA-256 in the form's hidden field (the file input has no
+``name``: the video is never part of the form). This route
 checks that JSON (:func:`bouclier.cases.videos.parse_video_report`) and adds the video as an item
 of her case, in the victim bank at once (:meth:`bouclier.cases.Cases.add_video`).
 """
