@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bouclier.cases import attempts, record_reupload
 from bouclier.hashing import hash_bytes
 from bouclier.storage.models import CaseItem, Notice
-from bouclier.web import common
+from bouclier.web import common, sessions
 from bouclier.web import portal as portal_pages
 from tests.conftest import encode, photo
 from tests.web.server import Portal, portal, solved
@@ -160,7 +160,7 @@ def test_the_created_page_is_not_cacheable_and_the_session_cookie_is_safe(portal
     )
     assert created.headers["cache-control"] == "no-store"
     cookies = created.headers.get_list("set-cookie")
-    session = next(c for c in cookies if c.startswith(common.VICTIM.cookie + "="))
+    session = next(c for c in cookies if c.startswith(sessions.VICTIM.cookie + "="))
     assert "HttpOnly" in session
     assert "SameSite=lax" in session
     assert "Secure" not in session  # plain http here; https gets Secure
@@ -212,13 +212,13 @@ def test_pages_of_a_case_need_its_session(portal: Portal) -> None:
 
 def test_one_session_sees_only_its_own_case(portal: Portal) -> None:
     number_a, _, _ = create(portal)
-    cookie_a = portal.client.cookies.get(common.VICTIM.cookie)
+    cookie_a = portal.client.cookies.get(sessions.VICTIM.cookie)
     portal.client.cookies.clear()
     number_b, _, _ = create(portal)
     page = case_page(portal)
     assert number_b in page
     assert number_a not in page
-    portal.client.cookies.set(common.VICTIM.cookie, cookie_a or "")
+    portal.client.cookies.set(sessions.VICTIM.cookie, cookie_a or "")
     page = case_page(portal)
     assert number_a in page
     assert number_b not in page

@@ -15,11 +15,11 @@ from fastapi.staticfiles import StaticFiles
 
 from bouclier.web import (
     captures,
-    common,
     console,
     console_notices,
     console_platforms,
     console_queue,
+    headers,
     portal,
     portal_collective,
     portal_items,
@@ -47,4 +47,4 @@ def install(app: FastAPI) -> None:
     API's: :func:`bouclier.api.ratelimit.attach`)."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(common.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES))
+    app.add_middleware(headers.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES))

@@ -31,8 +31,8 @@ from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
 from bouclier.errors import BouclierError, ChallengeFailed, InputError, NotFound
 from bouclier.text_input import control_character
-from bouclier.web import common, portal_view
-from bouclier.web.common import VICTIM
+from bouclier.web import common, portal_view, sessions
+from bouclier.web.sessions import VICTIM
 
 if TYPE_CHECKING:  # at run time the API's package imports this one (bouclier.api.app)
     from bouclier.api.intake import CaseIntake
@@ -130,7 +130,7 @@ def create_case(
     challenge: str = Form(""),
     answer: str = Form(""),
 ) -> Response:
-    if not common.csrf_ok(request, csrf_token, None):
+    if not sessions.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
     if _signed_in(request) is not None:
         # the form sent again (a refresh of the page with the secret, a double tap): one case,
@@ -187,7 +187,7 @@ def create_case(
         secret=secret,
         joined=case.collective_id is not None,
     )
-    common.open_session(request, response, VICTIM, case_id=case.id)
+    sessions.open_session(request, response, VICTIM, case_id=case.id)
     return response
 
 
@@ -207,7 +207,7 @@ def login(
     number: str = Form(""),
     secret: str = Form(""),
 ) -> Response:
-    if not common.csrf_ok(request, csrf_token, None):
+    if not sessions.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
     canonical = credentials.canonical_number(number[:100]) or number.strip().upper()[:100]
     subject, client = f"number:{canonical}", common.client(request)
@@ -228,7 +228,7 @@ def login(
         )
     limiter.succeeded(subject, client)
     response = common.redirect("/case")
-    common.open_session(request, response, VICTIM, case_id=case.id)
+    sessions.open_session(request, response, VICTIM, case_id=case.id)
     return response
 
 
@@ -236,7 +236,7 @@ def login(
 
 
 def _signed_in(request: Request) -> tuple[SessionInfo, CaseInfo] | None:
-    session = common.current_session(request, VICTIM)
+    session = sessions.current_session(request, VICTIM)
     if session is None or session.case_id is None:
         return None
     case = common.cases(request).find(session.case_id)
@@ -255,7 +255,7 @@ def posted(request: Request, csrf_token: str) -> tuple[SessionInfo, CaseInfo] | 
     found = _signed_in(request)
     if found is None:
         return _expired()
-    if not common.csrf_ok(request, csrf_token, found[0]):
+    if not sessions.csrf_ok(request, csrf_token, found[0]):
         return common.forbidden(request)
     return found
 
@@ -463,15 +463,15 @@ def withdraw(request: Request, csrf_token: str = Form("")) -> Response:
     done = common.cases(request).withdraw(case.number)
     request.app.state.services.refresh_matcher()  # its hashes stop matching here at once
     response = common.render(request, "portal/withdrawn.j2", done=done)
-    common.end_session(request, response, VICTIM)  # the row went with the case; the cookie goes
+    sessions.end_session(request, response, VICTIM)  # the row went with the case; the cookie goes
     return response
 
 
 @router.post("/case/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
-    session = common.current_session(request, VICTIM)
-    if session is not None and not common.csrf_ok(request, csrf_token, session):
+    session = sessions.current_session(request, VICTIM)
+    if session is not None and not sessions.csrf_ok(request, csrf_token, session):
         return common.forbidden(request)
     response = common.redirect("/")
-    common.end_session(request, response, VICTIM)
+    sessions.end_session(request, response, VICTIM)
     return response
