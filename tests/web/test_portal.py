@@ -19,6 +19,7 @@ from bouclier.hashing import hash_bytes
 from bouclier.storage.models import CaseItem, Notice
 from bouclier.web import common, sessions
 from bouclier.web import portal as portal_pages
+from bouclier.web import portal_entry
 from tests.conftest import encode, photo
 from tests.web.server import Portal, portal, solved
 
@@ -223,7 +224,7 @@ def test_one_session_sees_only_its_own_case(portal: Portal) -> None:
     assert number_a in page
     assert number_b not in page
     # no portal URL names a case or an item: there is no id to change
-    for route in portal_pages.router.routes:
+    for route in [*portal_entry.router.routes, *portal_pages.router.routes]:
         assert isinstance(route, APIRoute)
         assert "{" not in route.path, route.path
 
