@@ -18,11 +18,12 @@ How a page of either uses them (the portal, :mod:`bouclier.web.portal`, is the w
         if not sessions.csrf_ok(request, csrf_token, None):
             return common.forbidden(request)                          # 403, changes nothing
         limiter, client = common.limiter(request), common.client(request)
-        try:
-            limiter.check("analyst:" + username, client)             # charges one attempt
+        try:                                   # charged first, refunded when right
+            analyst = limiter.attempt("analyst:" + username, client, check_the_password)
         except TooManyAttempts as exc:
             return common.too_many(request, exc.retry_after)         # 429 + Retry-After
-        ...check the password; on success limiter.succeeded("analyst:" + username, client)
+        if analyst is None:
+            return common.render(request, "console/login.j2", status_code=401, failed=True)
         response = common.redirect("/console")
         sessions.open_session(request, response, sessions.ANALYST, analyst_id=analyst.id)
         return response
@@ -57,7 +58,7 @@ How a page of either uses them (the portal, :mod:`bouclier.web.portal`, is the w
   (:func:`limiter`), shared with the API's case routes, its counts in the limiter store (the
   database by default: every process and a restart see them). Each attempt on a subject (a case
   number ``number:BQ-…``, ``analyst:name``) is charged before the secret is checked and refunded
-  when it was right. From one client, a subject gets 5 attempts, then waits that double with each
+  when it was right (:meth:`~bouclier.cases.attempts.SecretLimiter.attempt`). From one client, a subject gets 5 attempts, then waits that double with each
   wrong one (from 2 s, at most 15 minutes); a client gets 20 on any subjects, then doubling waits;
   a subject's wrong attempts from everyone, past 50, slow it to one attempt a second. Nobody's
   wrong guesses ever lock the owner out from her own connection.

@@ -147,16 +147,17 @@ def login(
 ) -> Response:
     if not sessions.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
-    limiter = common.limiter(request)
-    subject, client = "analyst:" + username.strip().lower()[:64], common.client(request)
+    subject = "analyst:" + username.strip().lower()[:64]
     try:
-        limiter.check(subject, client)
+        analyst = common.limiter(request).attempt(
+            subject,
+            common.client(request),
+            lambda: Analysts(_db(request)).authenticate(username, password),
+        )
     except TooManyAttempts as exc:
         return common.too_many(request, exc.retry_after)
-    analyst = Analysts(_db(request)).authenticate(username, password)
     if analyst is None:
         return common.render(request, "console/login.j2", status_code=401, failed=True)
-    limiter.succeeded(subject, client)
     response = common.redirect("/console")
     sessions.open_session(request, response, sessions.ANALYST, analyst_id=analyst.id)
     return response

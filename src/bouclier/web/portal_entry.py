@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from bouclier.cases import credentials
-from bouclier.cases.attempts import TooManyAttempts
+from bouclier.cases.attempts import TooManyAttempts, case_subject
 from bouclier.cases.challenge import Challenge
 from bouclier.errors import BouclierError, ChallengeFailed, InputError, NotFound
 from bouclier.text_input import control_character
@@ -164,14 +163,14 @@ def login(
 ) -> Response:
     if not sessions.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
-    canonical = credentials.canonical_number(number[:100]) or number.strip().upper()[:100]
-    subject, client = f"number:{canonical}", common.client(request)
-    limiter = common.limiter(request)
     try:
-        limiter.check(subject, client)
+        case = common.limiter(request).attempt(
+            case_subject(number),
+            common.client(request),
+            lambda: common.cases(request).authenticate(number[:100], secret[:200]),
+        )
     except TooManyAttempts as exc:
         return common.too_many(request, exc.retry_after)
-    case = common.cases(request).authenticate(number[:100], secret[:200])
     if case is None:
         return common.render(
             request,
@@ -181,7 +180,6 @@ def login(
             expired=False,
             status_code=400,
         )
-    limiter.succeeded(subject, client)
     response = common.redirect("/case")
     sessions.open_session(request, response, VICTIM, case_id=case.id)
     return response
