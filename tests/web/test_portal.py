@@ -17,9 +17,8 @@ from sqlalchemy import select
 from bouclier.cases import attempts, record_reupload
 from bouclier.hashing import hash_bytes
 from bouclier.storage.models import CaseItem, Notice
-from bouclier.web import common, sessions
+from bouclier.web import common, portal_entry, sessions
 from bouclier.web import portal as portal_pages
-from bouclier.web import portal_entry
 from tests.conftest import encode, photo
 from tests.web.server import Portal, portal, solved
 

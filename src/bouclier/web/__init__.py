@@ -50,4 +50,6 @@ def install(app: FastAPI) -> None:
     API's: :func:`bouclier.api.ratelimit.attach`)."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(headers.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES))
+    app.add_middleware(
+        headers.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES)
+    )

@@ -58,10 +58,11 @@ How a page of either uses them (the portal, :mod:`bouclier.web.portal`, is the w
   (:func:`limiter`), shared with the API's case routes, its counts in the limiter store (the
   database by default: every process and a restart see them). Each attempt on a subject (a case
   number ``number:BQ-…``, ``analyst:name``) is charged before the secret is checked and refunded
-  when it was right (:meth:`~bouclier.cases.attempts.SecretLimiter.attempt`). From one client, a subject gets 5 attempts, then waits that double with each
-  wrong one (from 2 s, at most 15 minutes); a client gets 20 on any subjects, then doubling waits;
-  a subject's wrong attempts from everyone, past 50, slow it to one attempt a second. Nobody's
-  wrong guesses ever lock the owner out from her own connection.
+  when it was right (:meth:`~bouclier.cases.attempts.SecretLimiter.attempt`). From one client, a
+  subject gets 5 attempts, then waits that double with each wrong one (from 2 s, at most 15
+  minutes); a client gets 20 on any subjects, then doubling waits; a subject's wrong attempts from
+  everyone, past 50, slow it to one attempt a second. Nobody's wrong guesses ever lock the owner
+  out from her own connection.
 - **Client address** (:func:`client`): the address that connects. ``X-Forwarded-For`` and
   ``Forwarded`` are believed only from a proxy listed in ``BOUCLIER_TRUSTED_PROXIES`` (none by
   default; :mod:`bouclier.api.forwarded`), and ``bouclier serve`` turns uvicorn's own reading of
@@ -219,7 +220,9 @@ def render(
     if new_token:
         sessions.set_csrf_cookie(request, response, token)
     if request.query_params.get("lang") in LANGUAGES:
-        sessions.set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        sessions.set_cookie(
+            request, response, LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax"
+        )
     return response
 
 
