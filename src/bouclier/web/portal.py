@@ -167,14 +167,20 @@ def add_hashes(request: Request, csrf_token: str = Form(""), hashes: str = Form(
     return common.redirect(f"/case?done=hashes&n={len(added)}")
 
 
+def json_field(text: str, *, missing: str, invalid: str) -> Any:
+    """The JSON that a page's script put in a hidden field: InputError ``missing`` when the field
+    is empty, ``invalid`` when it is not JSON (nested deeper than the parser goes included)."""
+    if not text.strip():
+        raise InputError("nothing in the field", code=missing)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise InputError("not JSON", code=invalid) from None
+
+
 def _hash_reports(text: str) -> list[HashReport]:
     """The hashes pdq.js sent: a JSON list of {pdq, quality, sha256}; nothing else is kept."""
-    if not text.strip():
-        raise InputError("no hashes", code="no_hashes")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise InputError("not JSON", code="invalid_hashes") from None
+    data = json_field(text, missing="no_hashes", invalid="invalid_hashes")
     if not isinstance(data, list) or not data:
         raise InputError("no hashes", code="no_hashes")
     if len(data) > MAX_ITEMS_PER_CALL:
