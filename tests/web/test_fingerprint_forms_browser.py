@@ -1,12 +1,14 @@
 """The case page's two fingerprinting forms in Chromium, where they refuse: a file that is not a
 picture is named and nothing is sent, a choice taken back empties the form, a form sent with
 nothing fingerprinted is stopped on the page, and a video over the size limit is refused before it
-is read. (The forms' happy paths are in test_portal_browser.py and test_video_browser.py.)
+is read; the shared script (fingerprint_form.js) fills only the words it is given. (The forms'
+happy paths are in test_portal_browser.py and test_video_browser.py.)
 The files are a few bytes of text and a generated, benign picture.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from playwright.sync_api import Browser, Page
 
 from bouclier.web.common import translate
 from tests.conftest import encode, photo
+from tests.web.conftest import StaticServer
 from tests.web.server import LiveServer, serving, settings_for
 
 pytestmark = pytest.mark.browser
@@ -119,3 +122,20 @@ def test_a_video_over_the_size_limit_is_refused_before_it_is_read(
     assert page.locator("#video-field").input_value() == ""
     assert page.locator("#video-submit").is_disabled()
     assert page.locator("#video-file").is_enabled()
+
+
+def test_the_shared_script_fills_only_the_words_it_is_given_and_finds_no_form_where_none_is(
+    page: Page, static_server: StaticServer
+) -> None:
+    name = f"{uuid.uuid4().hex}.html"  # the served folder is shared by this worker's tests
+    (static_server.files / name).write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+        '<script src="/static/fingerprint_form.js"></script></head><body></body></html>'
+    )
+    page.goto(f"{static_server.url}/{name}")
+    shared = "window.BouclierFingerprintForm"
+    assert page.evaluate(f"{shared}.fill('{{done}} of {{total}}, {{name}}', {{done: 2}})") == (
+        "2 of {total}, {name}"
+    )
+    assert page.evaluate(f"{shared}.fill('{{a}}{{a}}', {{a: 0, b: 1}})") == "00"
+    assert page.evaluate(f"{shared}.find('hash', 'hash-files', 'hashes-field')") is None
