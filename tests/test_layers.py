@@ -148,7 +148,7 @@ def test_the_stores_live_below_the_presentation_layers() -> None:
         assert not any(under(t, layer) for t in modules[module] for layer in PRESENTATION), module
 
 
-@pytest.mark.parametrize("page", ["portal", "common"])
+@pytest.mark.parametrize("page", ["portal", "portal_entry", "common", "sessions", "headers"])
 def test_the_portal_goes_through_the_stores_never_the_database(page: str) -> None:
     """The victim's pages read and write through the case store and the session store: no
     transaction, query or model of their own."""

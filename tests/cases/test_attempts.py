@@ -106,3 +106,30 @@ def test_an_attempt_refused_by_one_limit_is_not_charged_to_the_others(
         assert wrong(limiter, NUMBER, ATTACKER) is not None  # the client waits
     for n in range(attempts.SUBJECT_CEILING - 1):
         assert wrong(limiter, NUMBER, f"10.1.{n // 250}.{n % 250}") is None
+
+
+def test_an_attempt_is_charged_before_the_check_and_refunded_when_right(
+    limiter: SecretLimiter,
+) -> None:
+    checked: list[str] = []
+
+    def check(answer: str | None) -> str | None:
+        checked.append("checked")
+        return answer
+
+    for _ in range(attempts.PAIR_FREE - 1):
+        assert limiter.attempt(NUMBER, OWNER, lambda: check(None)) is None
+    assert limiter.attempt(NUMBER, OWNER, lambda: check("case")) == "case"  # refunded, forgotten
+    for _ in range(attempts.PAIR_FREE):
+        assert limiter.attempt(NUMBER, OWNER, lambda: check(None)) is None
+    assert len(checked) == 2 * attempts.PAIR_FREE
+    with pytest.raises(TooManyAttempts):
+        limiter.attempt(NUMBER, OWNER, lambda: check("case"))
+    assert len(checked) == 2 * attempts.PAIR_FREE  # refused: the secret was not checked
+
+
+@pytest.mark.parametrize(
+    "spelling", ["BQ-7K4M-2QX9", "bq-7k4m-2qx9", " BQ7K4M2QX9 ", "bq 7k4m 2qx9"]
+)
+def test_every_spelling_of_a_case_number_is_one_subject(spelling: str) -> None:
+    assert attempts.case_subject(spelling) == "number:BQ-7K4M-2QX9"

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bouclier.cases import attempts, record_reupload
 from bouclier.hashing import hash_bytes
 from bouclier.storage.models import CaseItem, Notice
-from bouclier.web import common
+from bouclier.web import common, portal_entry, sessions
 from bouclier.web import portal as portal_pages
 from tests.conftest import encode, photo
 from tests.web.server import Portal, portal, solved
@@ -160,7 +160,7 @@ def test_the_created_page_is_not_cacheable_and_the_session_cookie_is_safe(portal
     )
     assert created.headers["cache-control"] == "no-store"
     cookies = created.headers.get_list("set-cookie")
-    session = next(c for c in cookies if c.startswith(common.VICTIM.cookie + "="))
+    session = next(c for c in cookies if c.startswith(sessions.VICTIM.cookie + "="))
     assert "HttpOnly" in session
     assert "SameSite=lax" in session
     assert "Secure" not in session  # plain http here; https gets Secure
@@ -212,18 +212,18 @@ def test_pages_of_a_case_need_its_session(portal: Portal) -> None:
 
 def test_one_session_sees_only_its_own_case(portal: Portal) -> None:
     number_a, _, _ = create(portal)
-    cookie_a = portal.client.cookies.get(common.VICTIM.cookie)
+    cookie_a = portal.client.cookies.get(sessions.VICTIM.cookie)
     portal.client.cookies.clear()
     number_b, _, _ = create(portal)
     page = case_page(portal)
     assert number_b in page
     assert number_a not in page
-    portal.client.cookies.set(common.VICTIM.cookie, cookie_a or "")
+    portal.client.cookies.set(sessions.VICTIM.cookie, cookie_a or "")
     page = case_page(portal)
     assert number_a in page
     assert number_b not in page
     # no portal URL names a case or an item: there is no id to change
-    for route in portal_pages.router.routes:
+    for route in [*portal_entry.router.routes, *portal_pages.router.routes]:
         assert isinstance(route, APIRoute)
         assert "{" not in route.path, route.path
 
@@ -310,9 +310,10 @@ def test_bad_lines_are_shown_and_nothing_is_added(portal: Portal) -> None:
 def test_hashes_that_are_not_hashes_are_refused(portal: Portal) -> None:
     number, _, _ = create(portal, lang="en")
     token = csrf(case_page(portal, "en"))
-    for bad in ("", "nonsense", "[]", '[{"pdq": "xyz"}]', '{"pdq": 1}'):
+    deep = "[" * 100_000  # deeper than the JSON parser goes: refused, not a crash
+    for bad in ("", "nonsense", "[]", '[{"pdq": "xyz"}]', '{"pdq": 1}', deep):
         answer = portal.client.post("/case/hashes", data={"csrf_token": token, "hashes": bad})
-        assert answer.status_code == 400, bad
+        assert answer.status_code == 400, bad[:20]
     assert portal.cases.items(number) == []
 
 

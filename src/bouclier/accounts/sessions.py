@@ -4,8 +4,9 @@ A session has exactly one subject, a case (the victim portal) or an analyst (the
 carries its own CSRF token. Its expiry slides with use, written at most once a minute so that a
 busy page does not write on every request. Opening a session always makes a new token (no
 fixation) and ends the browser's previous one; expired rows are swept then. The cookie that
-carries the token, and how long each kind lives, are the web layer's (:mod:`bouclier.web.common`):
-this store only keeps the rows, so that pages never open a database transaction themselves.
+carries the token, and how long each kind lives, are the web layer's
+(:mod:`bouclier.web.sessions`): this store only keeps the rows, so that pages never open a
+database transaction themselves.
 """
 
 from __future__ import annotations

@@ -35,9 +35,8 @@ from bouclier.api.intake import CaseIntake, client_of
 from bouclier.api.problems import Unauthenticated
 from bouclier.api.schemas import RequestModel, one_of
 from bouclier.cases import CaseInfo, Cases, HashReport, ItemInfo
-from bouclier.cases.attempts import SecretLimiter
+from bouclier.cases.attempts import SecretLimiter, case_subject
 from bouclier.cases.challenge import MAX_TOKEN
-from bouclier.cases.credentials import canonical_number
 from bouclier.cases.store import MAX_ITEMS_PER_CALL
 from bouclier.storage.models import utc_iso
 from bouclier.vocabulary import (
@@ -85,13 +84,14 @@ class CaseAccess(Require):
         """The case whose number and secret these are; TooManyAttempts while this client (or
         everyone, for this case) must wait, Unauthenticated when wrong (bouclier.cases.attempts)."""
         limiter: SecretLimiter = request.app.state.secret_limiter
-        canonical = canonical_number(number[:100]) or number.strip().upper()[:100]
-        subject, client = f"number:{canonical}", client_host(request.scope)  # as the portal
-        await run_in_threadpool(limiter.check, subject, client)
-        case = await run_in_threadpool(cases_of(request).authenticate, number, secret)
+        case = await run_in_threadpool(
+            limiter.attempt,
+            case_subject(number),  # as the portal counts them
+            client_host(request.scope),
+            lambda: cases_of(request).authenticate(number, secret),
+        )
         if case is None:
             raise Unauthenticated("wrong case number or secret")
-        await run_in_threadpool(limiter.succeeded, subject, client)
         return case
 
 

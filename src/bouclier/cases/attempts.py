@@ -26,7 +26,10 @@ the service from being used as a guessing oracle.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TypeVar
 
+from bouclier.cases.credentials import canonical_number
 from bouclier.errors import Throttled
 from bouclier.limits import Backoff, CounterStore, MemoryStore
 
@@ -42,6 +45,8 @@ SUBJECT_MEMORY = 15 * 60.0
 #: How long counts of wrong attempts are kept after the last one.
 MEMORY = 24 * 3600.0
 
+T = TypeVar("T")
+
 PAIR = Backoff(PAIR_FREE, PAIR_DELAY, PAIR_CAP, MEMORY)
 CLIENT = Backoff(CLIENT_FREE, CLIENT_DELAY, CLIENT_CAP, MEMORY)
 SUBJECT = Backoff(SUBJECT_CEILING, SUBJECT_DELAY, SUBJECT_DELAY, SUBJECT_MEMORY, growing=False)
@@ -51,6 +56,12 @@ class TooManyAttempts(Throttled):
     """Too many wrong secrets: HTTP 429 with ``Retry-After``."""
 
     code = "too_many_attempts"
+
+
+def case_subject(number: str) -> str:
+    """The subject a case number's attempts count on (``number:BQ-…``): every spelling of one
+    number (lower case, spaces, dashes left out) is the same subject."""
+    return "number:" + (canonical_number(number[:100]) or number.strip().upper()[:100])
 
 
 class SecretLimiter:
@@ -91,3 +102,13 @@ class SecretLimiter:
         PAIR.refund(self.store, pair, forget=True)
         CLIENT.refund(self.store, client_key)
         SUBJECT.refund(self.store, subject_key)
+
+    def attempt(self, subject: str, client: str, check: Callable[[], T | None]) -> T | None:
+        """``check()``, the check of a secret that answers what it opens (a case, an account) or
+        None, as one attempt: charged before it runs (:meth:`check`: TooManyAttempts, nothing
+        checked) and refunded when right (:meth:`succeeded`). Blocking, as both are."""
+        self.check(subject, client)
+        found = check()
+        if found is not None:
+            self.succeeded(subject, client)
+        return found

@@ -14,15 +14,16 @@ in the case's custody log (``case.assigned``). :meth:`CaseQueue.counts` is the d
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
 
 from bouclier.cases import credentials, custody
 from bouclier.cases.lookup import CaseLookup
 from bouclier.cases.records import CaseInfo, QueueEntry, case_info
-from bouclier.cases.review import _per_case
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.storage.models import Analyst, Case, CaseItem, CaseMatch, Notice, utcnow
 
@@ -171,8 +172,57 @@ def overdue_notice(now: datetime) -> ColumnElement[bool]:
     )
 
 
+#: The queue's order: verified before unverified, then a minor, then sextortion, then the oldest,
+#: then the id (a total order, so an offset page is stable).
+QUEUE_ORDER = (
+    Case.verified.desc(),
+    Case.minor.desc(),
+    Case.sextortion.desc(),
+    Case.created_at,
+    Case.id,
+)
+
+
+def _per_case(
+    session: Session,
+    model: type[CaseItem] | type[CaseMatch] | type[Notice],
+    ids: list[int],
+    *where: ColumnElement[bool],
+) -> dict[int, int]:
+    """How many rows of ``model`` each of the cases ``ids`` has (that match ``where``)."""
+    query = (
+        select(model.case_id, func.count())
+        .where(model.case_id.in_(ids), *where)
+        .group_by(model.case_id)
+    )
+    return {int(k): int(v) for k, v in session.execute(query).tuples().all()}
+
+
+def _entries(session: Session, rows: Sequence[Case], now: datetime) -> list[QueueEntry]:
+    """The queue's lines for ``rows``, in their order: each case with its counts, five queries
+    for all of them."""
+    ids = [r.id for r in rows]
+    items = _per_case(session, CaseItem, ids)
+    pending = _per_case(session, CaseItem, ids, CaseItem.status == "pending")
+    reuploads = _per_case(session, CaseMatch, ids)
+    open_notices = _per_case(session, Notice, ids, Notice.status.in_(WAITING))
+    overdue = _per_case(session, Notice, ids, overdue_notice(now))
+    return [
+        QueueEntry(
+            case=case_info(session, r),
+            items=items.get(r.id, 0),
+            pending=pending.get(r.id, 0),
+            reuploads=reuploads.get(r.id, 0),
+            open_notices=open_notices.get(r.id, 0),
+            overdue_notices=overdue.get(r.id, 0),
+        )
+        for r in rows
+    ]
+
+
 class CaseQueue(CaseLookup):
-    """The queue's pages, claiming and assignment, and the dashboard's counts."""
+    """The queue (whole, or a filtered page of it), claiming and assignment, and the
+    dashboard's counts."""
 
     def queue_page(
         self, wanted: QueueFilter, *, analyst_id: int | None = None, now: datetime | None = None
@@ -185,36 +235,24 @@ class CaseQueue(CaseLookup):
             query: Select[tuple[Case]] = (
                 select(Case)
                 .where(*where)
-                .order_by(
-                    Case.verified.desc(),
-                    Case.minor.desc(),
-                    Case.sextortion.desc(),
-                    Case.created_at,
-                    Case.id,
-                )
+                .order_by(*QUEUE_ORDER)
                 .offset((wanted.page - 1) * wanted.per_page)
                 .limit(wanted.per_page)
             )
-            rows = session.scalars(query).all()
-            ids = [r.id for r in rows]
-            live = Notice.status.in_(WAITING)
-            items = _per_case(session, CaseItem, ids)
-            pending = _per_case(session, CaseItem, ids, CaseItem.status == "pending")
-            reuploads = _per_case(session, CaseMatch, ids)
-            open_notices = _per_case(session, Notice, ids, live)
-            overdue = _per_case(session, Notice, ids, overdue_notice(moment))
-            entries = [
-                QueueEntry(
-                    case=case_info(session, r),
-                    items=items.get(r.id, 0),
-                    pending=pending.get(r.id, 0),
-                    reuploads=reuploads.get(r.id, 0),
-                    open_notices=open_notices.get(r.id, 0),
-                    overdue_notices=overdue.get(r.id, 0),
-                )
-                for r in rows
-            ]
+            entries = _entries(session, session.scalars(query).all(), moment)
             return QueuePage(entries, total, wanted.page, wanted.per_page)
+
+    def queue(self, *, include_closed: bool = False, limit: int = 200) -> list[QueueEntry]:
+        """Open cases, most urgent first: a minor, then sextortion, then the oldest; unverified
+        cases (whose minor and sextortion flags are a stranger's unchecked word, possibly one of
+        a flood of fake cases) come after every verified one, until an analyst looks."""
+        now = utcnow()
+        with self.db.transaction() as session:
+            query = select(Case).where(Case.status != "merged")
+            if not include_closed:
+                query = query.where(Case.status != "closed")
+            rows = session.scalars(query.order_by(*QUEUE_ORDER).limit(limit)).all()
+            return _entries(session, rows, now)
 
     def _where(
         self, wanted: QueueFilter, analyst_id: int | None, now: datetime

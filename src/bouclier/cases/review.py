@@ -1,12 +1,12 @@
-"""What analysts and families do with cases once reported: review, collectives, merging, queue.
+"""What analysts and families do with cases once reported: review, collectives, merging.
 
 An analyst confirms each hash or evidence item, or rejects it: a confirmed hash's bank entry is
 *reviewed* from then on (the policy may block and escalate on it); a rejected hash leaves the
 victim bank and goes to the ``known-false-positives`` bank, so it is never matched again. Families
 reporting the same images join one collective case with an invitation code; the same victim
-reported twice is merged into one case. The queue puts cases concerning a minor first, then
-sextortion, then the oldest, and unverified cases after all of those until an analyst looks
-(:meth:`CaseReview.looked_at`; deciding on an item or setting the status counts too).
+reported twice is merged into one case. An unverified case stays behind the others in the queue
+(:mod:`bouclier.cases.queue`) until an analyst looks (:meth:`CaseReview.looked_at`; deciding on an
+item or setting the status counts too).
 :func:`record_reupload` records, in a platform's feedback transaction, that one of a case's hashes
 blocked a re-upload.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bouclier.banks.store import NewEntry, robust_entries
@@ -26,7 +26,6 @@ from bouclier.cases.records import (
     VICTIM_BANK,
     CaseInfo,
     ItemInfo,
-    QueueEntry,
     ReuploadInfo,
     case_info,
     item_info,
@@ -50,8 +49,8 @@ from bouclier.vocabulary import CASE_STATUSES_SET_BY_ANALYSTS, REVIEW_DECISIONS,
 
 
 class CaseReview(CaseLookup):
-    """What analysts do with cases: decide on items, merge, set the status, read the queue;
-    and the collective cases families share."""
+    """What analysts do with cases: decide on items, merge, set the status; and the collective
+    cases families share."""
 
     def review_item(self, number: str, item_id: int, decision: str, *, actor: str) -> ItemInfo:
         """An analyst's decision on a hash: ``confirm`` keeps it in the victim bank; ``reject``
@@ -247,50 +246,6 @@ class CaseReview(CaseLookup):
             self.banks.log_updates_in(session, updated)  # last: the log's lock to the commit
             return case_info(session, dst)
 
-    # --- the analyst's queue -------------------------------------------------------------------
-
-    def queue(self, *, include_closed: bool = False, limit: int = 200) -> list[QueueEntry]:
-        """Open cases, most urgent first: a minor, then sextortion, then the oldest; unverified
-        cases (whose minor and sextortion flags are a stranger's unchecked word, possibly one of
-        a flood of fake cases) come after every verified one, until an analyst looks."""
-        now = utcnow()
-        with self.db.transaction() as session:
-            query = select(Case).where(Case.status != "merged")
-            if not include_closed:
-                query = query.where(Case.status != "closed")
-            rows = session.scalars(
-                query.order_by(
-                    Case.verified.desc(),
-                    Case.minor.desc(),
-                    Case.sextortion.desc(),
-                    Case.created_at,
-                    Case.id,
-                ).limit(limit)
-            ).all()
-            ids = [r.id for r in rows]
-            live = Notice.status.in_(("sent", "acknowledged"))
-            items = _per_case(session, CaseItem, ids)
-            pending = _per_case(session, CaseItem, ids, CaseItem.status == "pending")
-            reuploads = _per_case(session, CaseMatch, ids)
-            open_notices = _per_case(session, Notice, ids, live)
-            overdue = _per_case(
-                session,
-                Notice,
-                ids,
-                or_(Notice.status == "expired", live & (Notice.deadline_at < now)),
-            )
-            return [
-                QueueEntry(
-                    case=case_info(session, r),
-                    items=items.get(r.id, 0),
-                    pending=pending.get(r.id, 0),
-                    reuploads=reuploads.get(r.id, 0),
-                    open_notices=open_notices.get(r.id, 0),
-                    overdue_notices=overdue.get(r.id, 0),
-                )
-                for r in rows
-            ]
-
     # --- re-uploads blocked by platforms -------------------------------------------------------
 
     def reuploads(self, number: str) -> list[ReuploadInfo]:
@@ -353,18 +308,3 @@ def _looked_at(session: Session, row: Case, actor: str, now: datetime) -> None:
         row.verified = True
         row.updated_at = now
         custody.append(session, row.id, "case.verified", actor, {}, at=now)
-
-
-def _per_case(
-    session: Session,
-    model: type[CaseItem] | type[CaseMatch] | type[Notice],
-    ids: list[int],
-    *where: ColumnElement[bool],
-) -> dict[int, int]:
-    """How many rows of ``model`` each of the cases ``ids`` has (that match ``where``)."""
-    query = (
-        select(model.case_id, func.count())
-        .where(model.case_id.in_(ids), *where)
-        .group_by(model.case_id)
-    )
-    return {int(k): int(v) for k, v in session.execute(query).tuples().all()}

@@ -8,8 +8,10 @@ per responsibility, each over :class:`~bouclier.cases.lookup.CaseLookup`:
 
 - :mod:`bouclier.cases.items`: hashes (into the ``victims`` bank at once), URLs, evidence files;
 - :mod:`bouclier.cases.invitations`: the invitation codes of collective cases;
-- :mod:`bouclier.cases.review`: analysts' decisions, collective cases, merging, status, queue,
+- :mod:`bouclier.cases.review`: analysts' decisions, collective cases, merging, status,
   re-uploads blocked by platforms (:func:`record_reupload`);
+- :mod:`bouclier.cases.queue`: the analysts' queue (whole, or a filtered page), claiming, the
+  dashboard's counts;
 - :mod:`bouclier.cases.withdrawal`: withdrawal, which deletes everything of a case for real, in
   one transaction.
 

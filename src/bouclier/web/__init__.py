@@ -1,5 +1,6 @@
-"""The web pages: the victim portal (:mod:`bouclier.web.portal`) and the analyst console,
-server-rendered, in French, Spanish and English, on what :mod:`bouclier.web.common` shares.
+"""The web pages: the victim portal (:mod:`bouclier.web.portal_entry`, :mod:`bouclier.web.portal`
+and the ``portal_*`` modules beside them) and the analyst console, server-rendered, in French,
+Spanish and English, on what :mod:`bouclier.web.common` and :mod:`bouclier.web.sessions` share.
 
 :func:`install` mounts them on the API's app (``create_app`` calls it): the routers, out of the
 OpenAPI schema (the roles of ``/v1`` do not apply to pages: a page checks its own session), the
@@ -15,13 +16,14 @@ from fastapi.staticfiles import StaticFiles
 
 from bouclier.web import (
     captures,
-    common,
     console,
     console_notices,
     console_platforms,
     console_queue,
+    headers,
     portal,
     portal_collective,
+    portal_entry,
     portal_items,
     portal_video,
 )
@@ -31,6 +33,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 _NOT_PAGES = ("/v1/", "/docs", "/redoc", "/openapi.json")
 
 router = APIRouter(include_in_schema=False)
+router.include_router(portal_entry.router)
 router.include_router(portal.router)
 router.include_router(portal_collective.router)
 router.include_router(portal_items.router)
@@ -47,4 +50,6 @@ def install(app: FastAPI) -> None:
     API's: :func:`bouclier.api.ratelimit.attach`)."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(common.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES))
+    app.add_middleware(
+        headers.SecurityHeaders, applies=lambda path: not path.startswith(_NOT_PAGES)
+    )

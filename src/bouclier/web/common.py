@@ -1,8 +1,10 @@
-"""What the victim portal and the analyst console share: pages, words, sessions, CSRF, headers.
+"""What the victim portal and the analyst console share: pages, words, the case store, the
+secret-guess limiter. Who a page talks to (sessions, CSRF) is :mod:`bouclier.web.sessions`; the
+headers every page gets, :mod:`bouclier.web.headers`.
 
-How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the worked example)::
+How a page of either uses them (the portal, :mod:`bouclier.web.portal`, is the worked example)::
 
-    from bouclier.web import common
+    from bouclier.web import common, sessions
 
     router = APIRouter(include_in_schema=False)   # web routes stay out of the OpenAPI schema
 
@@ -13,21 +15,22 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
     @router.post("/console/login")
     def login(request: Request, username: str = Form(""), password: str = Form(""),
               csrf_token: str = Form("")) -> Response:
-        if not common.csrf_ok(request, csrf_token, None):
+        if not sessions.csrf_ok(request, csrf_token, None):
             return common.forbidden(request)                          # 403, changes nothing
         limiter, client = common.limiter(request), common.client(request)
-        try:
-            limiter.check("analyst:" + username, client)             # charges one attempt
+        try:                                   # charged first, refunded when right
+            analyst = limiter.attempt("analyst:" + username, client, check_the_password)
         except TooManyAttempts as exc:
             return common.too_many(request, exc.retry_after)         # 429 + Retry-After
-        ...check the password; on success limiter.succeeded("analyst:" + username, client)
+        if analyst is None:
+            return common.render(request, "console/login.j2", status_code=401, failed=True)
         response = common.redirect("/console")
-        common.open_session(request, response, common.ANALYST, analyst_id=analyst.id)
+        sessions.open_session(request, response, sessions.ANALYST, analyst_id=analyst.id)
         return response
 
     @router.get("/console")
     def home(request: Request) -> Response:
-        session = common.current_session(request, common.ANALYST)
+        session = sessions.current_session(request, sessions.ANALYST)
         if session is None:
             return common.redirect("/console/login")
         return common.render(request, "console/home.j2", session=session, queue=...)
@@ -46,26 +49,20 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
   hold ``{name}`` placeholders. A missing key raises, so a test that renders a page finds it.
 - **Language**: ``?lang=xx`` (kept in the ``bouclier_lang`` cookie), else that cookie, else
   ``Accept-Language``, else English.
-- **Sessions** (table ``web_sessions``, kept by :class:`~bouclier.accounts.sessions.WebSessions`):
-  a random token in an HttpOnly, SameSite=Lax cookie (Secure
-  over https), of which only the SHA-256 is stored; one subject, a case (:data:`VICTIM`: 2 hours
-  idle) or an analyst (:data:`ANALYST`: 8 hours idle); the expiry slides with use. A session
-  carries its own CSRF token. :func:`open_session` always makes a new token (no fixation).
-- **CSRF**: every POST is checked with :func:`csrf_ok` before anything else. In a session, the
-  form's token must be the session's; before one (creating a case, logging in), it must equal the
-  ``bouclier_csrf`` cookie (double submit), which :func:`render` sets when it is missing. A
-  cross-site ``Origin`` is refused too.
-- **Headers**: :class:`SecurityHeaders` (installed for the web paths and ``/static``) adds the
-  Content-Security-Policy, ``frame-ancestors 'none'``, ``Referrer-Policy: no-referrer`` and
-  ``nosniff``; :func:`render` adds ``Cache-Control: no-store`` (pages show case data).
+- **Sessions and CSRF**: :mod:`bouclier.web.sessions` (a session per case or analyst in an
+  HttpOnly cookie; every POST checked with :func:`~bouclier.web.sessions.csrf_ok` first).
+  :func:`render` puts the session's CSRF token in the page, or before a session the pre-session
+  cookie's, which it sets when missing, and adds ``Cache-Control: no-store`` (pages show case
+  data). The security headers (CSP: no inline script) are :mod:`bouclier.web.headers`'s.
 - **Guessing secrets**: :class:`~bouclier.cases.attempts.SecretLimiter`, one per app
   (:func:`limiter`), shared with the API's case routes, its counts in the limiter store (the
   database by default: every process and a restart see them). Each attempt on a subject (a case
   number ``number:BQ-…``, ``analyst:name``) is charged before the secret is checked and refunded
-  when it was right. From one client, a subject gets 5 attempts, then waits that double with each
-  wrong one (from 2 s, at most 15 minutes); a client gets 20 on any subjects, then doubling waits;
-  a subject's wrong attempts from everyone, past 50, slow it to one attempt a second. Nobody's
-  wrong guesses ever lock the owner out from her own connection.
+  when it was right (:meth:`~bouclier.cases.attempts.SecretLimiter.attempt`). From one client, a
+  subject gets 5 attempts, then waits that double with each wrong one (from 2 s, at most 15
+  minutes); a client gets 20 on any subjects, then doubling waits; a subject's wrong attempts from
+  everyone, past 50, slow it to one attempt a second. Nobody's wrong guesses ever lock the owner
+  out from her own connection.
 - **Client address** (:func:`client`): the address that connects. ``X-Forwarded-For`` and
   ``Forwarded`` are believed only from a proxy listed in ``BOUCLIER_TRUSTED_PROXIES`` (none by
   default; :mod:`bouclier.api.forwarded`), and ``bouclier serve`` turns uvicorn's own reading of
@@ -76,41 +73,26 @@ How a page of either uses it (the portal, :mod:`bouclier.web.portal`, is the wor
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bouclier.accounts.sessions import SessionInfo, WebSessions
+from bouclier.accounts.sessions import SessionInfo
 from bouclier.cases import Cases
 from bouclier.cases.attempts import SecretLimiter
 from bouclier.vocabulary import FEEDBACK_ACTIONS
+from bouclier.web import sessions
 
 LANGUAGES = ("fr", "es", "en")
 DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "bouclier_lang"
-CSRF_COOKIE = "bouclier_csrf"
-CSRF_FIELD = "csrf_token"
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = {
-    "content-security-policy": CONTENT_SECURITY_POLICY,
-    "referrer-policy": "no-referrer",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-}
 
 
 # --- words -------------------------------------------------------------------------------------
@@ -212,13 +194,7 @@ def render(
     """The page ``template`` in the request's language, with the words, the CSRF token of the
     session (or of the pre-session cookie, set here if missing), and ``no-store`` caching."""
     lang = negotiate(request)
-    new_csrf = None
-    if session is not None:
-        token = session.csrf_token
-    else:
-        token = request.cookies.get(CSRF_COOKIE) or ""
-        if len(token) < 32:
-            token = new_csrf = secrets.token_urlsafe(32)
+    token, new_token = sessions.form_token(request, session)
 
     def lang_url(code: str) -> str:
         query = {k: v for k, v in request.query_params.items() if k != "lang"}
@@ -234,17 +210,19 @@ def render(
             languages=LANGUAGES,
             lang_url=lang_url,
             csrf_token=token,
-            csrf_field=CSRF_FIELD,
+            csrf_field=sessions.CSRF_FIELD,
             path=request.url.path,
             **context,
         )
     )
     response = HTMLResponse(html, status_code=status_code)
     response.headers["cache-control"] = "no-store"
-    if new_csrf is not None:
-        _set_cookie(request, response, CSRF_COOKIE, new_csrf, max_age=None, samesite="strict")
+    if new_token:
+        sessions.set_csrf_cookie(request, response, token)
     if request.query_params.get("lang") in LANGUAGES:
-        _set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        sessions.set_cookie(
+            request, response, LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax"
+        )
     return response
 
 
@@ -283,45 +261,7 @@ def too_many(request: Request, retry_after: float) -> HTMLResponse:
     return response
 
 
-def _set_cookie(
-    request: Request,
-    response: Response,
-    name: str,
-    value: str,
-    *,
-    max_age: int | None,
-    samesite: str,
-) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path="/",
-        secure=request.url.scheme == "https",
-        httponly=True,
-        samesite=samesite,  # type: ignore[arg-type]
-    )
-
-
-# --- sessions ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SessionKind:
-    """A kind of session: its cookie and how long it lives without use."""
-
-    cookie: str
-    idle: timedelta
-    subject: str  # "case" or "analyst"
-
-
-VICTIM = SessionKind("bouclier_case", timedelta(hours=2), "case")
-ANALYST = SessionKind("bouclier_console", timedelta(hours=8), "analyst")
-
-
-def _sessions(request: Request) -> WebSessions:
-    """The sign-in sessions' store, on the API's database."""
-    return WebSessions(request.app.state.services.db)
+# --- stores --------------------------------------------------------------------------------------
 
 
 def cases(request: Request) -> Cases:
@@ -332,61 +272,6 @@ def cases(request: Request) -> Cases:
         services = state.services
         found = state.web_cases = Cases(services.db, services.settings, banks=services.store)
     return found
-
-
-def open_session(
-    request: Request,
-    response: Response,
-    kind: SessionKind,
-    *,
-    case_id: int | None = None,
-    analyst_id: int | None = None,
-) -> SessionInfo:
-    """Starts a session for one subject and sets its cookie on ``response``; the browser's
-    previous session of this kind, if any, is ended."""
-    if (case_id is None) == (analyst_id is None) or (
-        (case_id is None) != (kind.subject == "analyst")
-    ):
-        raise ValueError("a session has exactly one subject, of its kind")
-    info, token = _sessions(request).open(
-        kind.idle,
-        previous=request.cookies.get(kind.cookie),
-        case_id=case_id,
-        analyst_id=analyst_id,
-    )
-    _set_cookie(request, response, kind.cookie, token, max_age=None, samesite="lax")
-    return info
-
-
-def current_session(request: Request, kind: SessionKind) -> SessionInfo | None:
-    """The request's live session of this kind (its expiry moved on), or None."""
-    token = request.cookies.get(kind.cookie)
-    if not token:
-        return None
-    return _sessions(request).current(token, kind.idle, subject=kind.subject)
-
-
-def end_session(request: Request, response: Response, kind: SessionKind) -> None:
-    """Deletes the request's session of this kind and its cookie."""
-    token = request.cookies.get(kind.cookie)
-    if token:
-        _sessions(request).end(token)
-    response.delete_cookie(kind.cookie, path="/")
-
-
-# --- CSRF --------------------------------------------------------------------------------------
-
-
-def csrf_ok(request: Request, submitted: str, session: SessionInfo | None) -> bool:
-    """Whether a POST may proceed: same-origin (when the browser says), and the form's token is
-    the session's, or, before a session, the pre-session cookie's."""
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
-        return False
-    expected = session.csrf_token if session is not None else request.cookies.get(CSRF_COOKIE)
-    if not expected or not submitted or len(submitted) > 200:
-        return False
-    return secrets.compare_digest(expected.encode(), submitted.encode())
 
 
 # --- guessing secrets --------------------------------------------------------------------------
@@ -402,32 +287,3 @@ def client(request: Request) -> str:
     """The client's address, as the limiter counts it: the peer, or the client a trusted proxy
     names (:mod:`bouclier.api.forwarded`, applied by the gate before any page runs)."""
     return request.client.host if request.client is not None else "unknown"
-
-
-# --- headers -----------------------------------------------------------------------------------
-
-
-class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` to every response whose path ``applies`` says is a web page
-    or a static file (the API's JSON answers and its /docs pages are left as they are)."""
-
-    def __init__(self, app: ASGIApp, applies: Callable[[str], bool]) -> None:
-        self.app = app
-        self.applies = applies
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.applies(scope.get("path", "")):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS.items():
-                    if name.encode() not in present:
-                        headers.append((name.encode(), value.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)

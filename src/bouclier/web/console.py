@@ -1,11 +1,11 @@
 """The analyst console (``/console``): login, the queue, a case's page and its actions (notices
 and platform feedback are in :mod:`bouclier.web.console_platforms`, on the helpers here).
 
-Every route needs an analyst's session (:data:`bouclier.web.common.ANALYST`) of an account that is
-not disabled; without one, a page redirects to the login form and an image answers 401. Every POST
-checks the session's CSRF token before anything else (403, nothing changed). Analysts' decisions go
-through :class:`~bouclier.cases.Cases` (and the notices and feedback stores), which write them to
-the case's custody log with the actor ``analyst:<username>``.
+Every route needs an analyst's session (:data:`bouclier.web.sessions.ANALYST`) of an account that
+is not disabled; without one, a page redirects to the login form and an image answers 401. Every
+POST checks the session's CSRF token before anything else (403, nothing changed). Analysts'
+decisions go through :class:`~bouclier.cases.Cases` (and the notices and feedback stores), which
+write them to the case's custody log with the actor ``analyst:<username>``.
 
 Evidence previews are grayscale and blurred (:mod:`bouclier.web.previews`). Revealing one is a
 POST (with the CSRF token): the answer names the revealed image by a proof, an HMAC of the item
@@ -41,7 +41,7 @@ from bouclier.notices.laws import LAWS
 from bouclier.notices.render import render_text
 from bouclier.storage.models import utcnow
 from bouclier.vocabulary import CASE_STATUSES_SET_BY_ANALYSTS, NOTICE_ANSWERS, NOTICE_LAWS
-from bouclier.web import common, events, previews
+from bouclier.web import common, events, previews, sessions
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -72,7 +72,7 @@ _ERROR_CODE = re.compile(r"[a-z][a-z0-9_.]{0,59}")
 
 def analyst_session(request: Request) -> tuple[SessionInfo, AnalystInfo] | None:
     """The request's analyst session and its account, if live and not disabled."""
-    session = common.current_session(request, common.ANALYST)
+    session = sessions.current_session(request, sessions.ANALYST)
     if session is None or session.analyst_id is None:
         return None
     try:
@@ -93,7 +93,7 @@ def checked_post(request: Request, csrf_token: str) -> tuple[SessionInfo, Analys
     found = analyst_session(request)
     if found is None:
         return common.redirect(LOGIN)
-    if not common.csrf_ok(request, csrf_token, found[0]):
+    if not sessions.csrf_ok(request, csrf_token, found[0]):
         return common.forbidden(request)
     return found
 
@@ -145,20 +145,21 @@ def login(
     password: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:
-    if not common.csrf_ok(request, csrf_token, None):
+    if not sessions.csrf_ok(request, csrf_token, None):
         return common.forbidden(request)
-    limiter = common.limiter(request)
-    subject, client = "analyst:" + username.strip().lower()[:64], common.client(request)
+    subject = "analyst:" + username.strip().lower()[:64]
     try:
-        limiter.check(subject, client)
+        analyst = common.limiter(request).attempt(
+            subject,
+            common.client(request),
+            lambda: Analysts(_db(request)).authenticate(username, password),
+        )
     except TooManyAttempts as exc:
         return common.too_many(request, exc.retry_after)
-    analyst = Analysts(_db(request)).authenticate(username, password)
     if analyst is None:
         return common.render(request, "console/login.j2", status_code=401, failed=True)
-    limiter.succeeded(subject, client)
     response = common.redirect("/console")
-    common.open_session(request, response, common.ANALYST, analyst_id=analyst.id)
+    sessions.open_session(request, response, sessions.ANALYST, analyst_id=analyst.id)
     return response
 
 
@@ -168,7 +169,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     if isinstance(found, Response):
         return found
     response = common.redirect(LOGIN)
-    common.end_session(request, response, common.ANALYST)
+    sessions.end_session(request, response, sessions.ANALYST)
     return response
 
 

@@ -1,41 +1,31 @@
-"""The victim portal: open a case without a name, fingerprint images on the device, add links,
-join a collective case, follow blocked re-uploads and notices, download the evidence bundle,
-withdraw.
+"""The victim portal's case, for the session that opened it or came back to it
+(:mod:`bouclier.web.portal_entry`): the case page, fingerprints of images made on the device,
+links, evidence, the evidence bundle, withdrawal and logging out. The collective case, corrections
+and videos have their own modules (``portal_collective``, ``portal_items``, ``portal_video``) on
+the helpers here (:func:`posted`, :func:`render`, :func:`show_case`).
 
-Opening a case goes through the door of :mod:`bouclier.api.intake` (a challenge, per-client and
-global limits) before anything is made: ``challenge.js`` solves the form's proof of work while the
-person fills it in; without JavaScript the form still works, the challenge then counting once a
-few seconds old ("press the button again" if sent at once), and the case is opened unverified
-under a tighter limit. Every form is a plain POST form with its CSRF token
-(:mod:`bouclier.web.common`); only the fingerprinting step needs JavaScript (``pdq.js`` and
-``portal.js`` fill a hidden field with the hashes; the file input has no ``name``, so a file
-never leaves the device with the form). No URL names a case or an item: the case is the
-session's, so one session cannot reach another case. The secret is shown once, in the answer to
-the POST that made it, never in a URL or a log.
+Every form is a plain POST form with its session's CSRF token (:mod:`bouclier.web.sessions`); only
+the fingerprinting step needs JavaScript (``pdq.js`` and ``portal.js`` fill a hidden field with
+the hashes; the file input has no ``name``, so a file never leaves the device with the form). No
+URL names a case or an item: the case is the session's, so one session cannot reach another case.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from bouclier.accounts.sessions import SessionInfo
-from bouclier.cases import CaseInfo, HashReport, credentials
-from bouclier.cases.attempts import TooManyAttempts
-from bouclier.cases.challenge import Challenge
+from bouclier.cases import CaseInfo, HashReport
 from bouclier.cases.evidence import export_bundle
 from bouclier.cases.platforms import clean_url
 from bouclier.cases.store import MAX_EVIDENCE_BYTES, MAX_ITEMS_PER_CALL
-from bouclier.errors import BouclierError, ChallengeFailed, InputError, NotFound
-from bouclier.text_input import control_character
-from bouclier.web import common, portal_view
-from bouclier.web.common import VICTIM
-
-if TYPE_CHECKING:  # at run time the API's package imports this one (bouclier.api.app)
-    from bouclier.api.intake import CaseIntake
+from bouclier.errors import BouclierError, InputError
+from bouclier.web import common, portal_view, sessions
+from bouclier.web.sessions import VICTIM
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,164 +69,12 @@ def render(request: Request, template: str, **context: Any) -> Response:
     )
 
 
-# --- opening a case ------------------------------------------------------------------------------
-
-
-@router.get("/")
-def home(request: Request) -> Response:
-    return common.render(request, "portal/home.j2")
-
-
-@router.get("/case/new")
-def new_case_form(request: Request) -> Response:
-    return _new_form(request, {}, {})
-
-
-def _new_form(
-    request: Request,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    status_code: int = 200,
-    challenge: Challenge | None = None,
-) -> Response:
-    """The form, with a new challenge (or the one it was sent with, when only too early)."""
-    filled = {"minor": False, "sextortion": False, "contact": "", "invitation": "", **values}
-    filled.setdefault("language", common.negotiate(request))
-    return common.render(
-        request,
-        "portal/new.j2",
-        values=filled,
-        errors=errors,
-        status_code=status_code,
-        challenge=challenge or _intake(request).challenges.issue(),
-    )
-
-
-def _intake(request: Request) -> CaseIntake:
-    intake: CaseIntake | None = request.app.state.services.intake
-    assert intake is not None  # made by Services.start
-    return intake
-
-
-@router.post("/case/new")
-def create_case(
-    request: Request,
-    csrf_token: str = Form(""),
-    language: str = Form(""),
-    minor: str = Form(""),
-    sextortion: str = Form(""),
-    contact: str = Form(""),
-    invitation: str = Form(""),
-    challenge: str = Form(""),
-    answer: str = Form(""),
-) -> Response:
-    if not common.csrf_ok(request, csrf_token, None):
-        return common.forbidden(request)
-    if _signed_in(request) is not None:
-        # the form sent again (a refresh of the page with the secret, a double tap): one case,
-        # never two; to open another, log out first (the case page says so)
-        return common.redirect("/case?done=already_open")
-    chosen = language if language in common.LANGUAGES else common.negotiate(request)
-    is_minor, is_sextortion = common.checkbox(minor, "yes"), common.checkbox(sextortion, "yes")
-    if (
-        is_minor is None
-        or is_sextortion is None
-        or control_character(contact, multiline=True)
-        or control_character(invitation)
-    ):
-        return common.bad_form(request)
-    values: dict[str, Any] = {
-        "language": chosen,
-        "minor": is_minor,
-        "sextortion": is_sextortion,
-        "contact": contact,
-        "invitation": invitation,
-    }
-    # the challenge and the limits, before the secret's argon2 hash (bouclier.api.intake)
-    intake = _intake(request)
-    try:
-        admitted = intake.admit(common.client(request), challenge or None, answer or None)
-    except ChallengeFailed as exc:
-        if exc.code == "challenge_too_early":  # no JavaScript, and sent at once: press again
-            again = Challenge(challenge, intake.challenges.bits, 0, 0)
-            return _new_form(request, values, {"challenge": "new.wait"}, 400, again)
-        return _new_form(request, values, {"challenge": "new.challenge_again"}, 400)
-    except BouclierError as exc:
-        if exc.code != "rate_limited":  # bouclier.api.ratelimit.RateLimited
-            raise
-        return common.too_many(request, float(getattr(exc, "retry_after", 60)))
-    try:
-        case, secret = common.cases(request).create(
-            language=chosen,
-            minor=is_minor,
-            sextortion=is_sextortion,
-            contact=contact or None,
-            invitation=invitation.strip() or None,
-            verified=admitted.verified,
-        )
-    except NotFound:
-        return _new_form(request, values, {"invitation": "collective.unknown"}, 400)
-    except InputError as exc:
-        if exc.code != "invalid_contact":
-            raise
-        return _new_form(request, values, {"contact": "new.error_contact"}, 400)
-    response = render(
-        request,
-        "portal/created.j2",
-        number=case.number,
-        secret=secret,
-        joined=case.collective_id is not None,
-    )
-    common.open_session(request, response, VICTIM, case_id=case.id)
-    return response
-
-
-# --- coming back -------------------------------------------------------------------------------
-
-
-@router.get("/case/login")
-def login_form(request: Request) -> Response:
-    expired = request.query_params.get("expired") == "1"
-    return common.render(request, "portal/login.j2", number="", error=None, expired=expired)
-
-
-@router.post("/case/login")
-def login(
-    request: Request,
-    csrf_token: str = Form(""),
-    number: str = Form(""),
-    secret: str = Form(""),
-) -> Response:
-    if not common.csrf_ok(request, csrf_token, None):
-        return common.forbidden(request)
-    canonical = credentials.canonical_number(number[:100]) or number.strip().upper()[:100]
-    subject, client = f"number:{canonical}", common.client(request)
-    limiter = common.limiter(request)
-    try:
-        limiter.check(subject, client)
-    except TooManyAttempts as exc:
-        return common.too_many(request, exc.retry_after)
-    case = common.cases(request).authenticate(number[:100], secret[:200])
-    if case is None:
-        return common.render(
-            request,
-            "portal/login.j2",
-            number=number[:100],
-            error="login.error",
-            expired=False,
-            status_code=400,
-        )
-    limiter.succeeded(subject, client)
-    response = common.redirect("/case")
-    common.open_session(request, response, VICTIM, case_id=case.id)
-    return response
-
-
 # --- the case ----------------------------------------------------------------------------------
 
 
-def _signed_in(request: Request) -> tuple[SessionInfo, CaseInfo] | None:
-    session = common.current_session(request, VICTIM)
+def signed_in(request: Request) -> tuple[SessionInfo, CaseInfo] | None:
+    """The request's victim session and its case, or None (no session, or the case is gone)."""
+    session = sessions.current_session(request, VICTIM)
     if session is None or session.case_id is None:
         return None
     case = common.cases(request).find(session.case_id)
@@ -252,17 +90,17 @@ def _expired() -> Response:
 def posted(request: Request, csrf_token: str) -> tuple[SessionInfo, CaseInfo] | Response:
     """The session and case of a POST from the case page, or the answer that refuses it: back to
     the login when the session is gone, 403 when the CSRF token is wrong."""
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return _expired()
-    if not common.csrf_ok(request, csrf_token, found[0]):
+    if not sessions.csrf_ok(request, csrf_token, found[0]):
         return common.forbidden(request)
     return found
 
 
 @router.get("/case")
 def case_page(request: Request) -> Response:
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return _expired()
     done = request.query_params.get("done", "")
@@ -329,14 +167,20 @@ def add_hashes(request: Request, csrf_token: str = Form(""), hashes: str = Form(
     return common.redirect(f"/case?done=hashes&n={len(added)}")
 
 
+def json_field(text: str, *, missing: str, invalid: str) -> Any:
+    """The JSON that a page's script put in a hidden field: InputError ``missing`` when the field
+    is empty, ``invalid`` when it is not JSON (nested deeper than the parser goes included)."""
+    if not text.strip():
+        raise InputError("nothing in the field", code=missing)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise InputError("not JSON", code=invalid) from None
+
+
 def _hash_reports(text: str) -> list[HashReport]:
     """The hashes pdq.js sent: a JSON list of {pdq, quality, sha256}; nothing else is kept."""
-    if not text.strip():
-        raise InputError("no hashes", code="no_hashes")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise InputError("not JSON", code="invalid_hashes") from None
+    data = json_field(text, missing="no_hashes", invalid="invalid_hashes")
     if not isinstance(data, list) or not data:
         raise InputError("no hashes", code="no_hashes")
     if len(data) > MAX_ITEMS_PER_CALL:
@@ -447,7 +291,7 @@ def bundle(request: Request, csrf_token: str = Form("")) -> Response:
 
 @router.get("/case/withdraw")
 def withdraw_form(request: Request) -> Response:
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return _expired()
     session, case = found
@@ -463,15 +307,15 @@ def withdraw(request: Request, csrf_token: str = Form("")) -> Response:
     done = common.cases(request).withdraw(case.number)
     request.app.state.services.refresh_matcher()  # its hashes stop matching here at once
     response = common.render(request, "portal/withdrawn.j2", done=done)
-    common.end_session(request, response, VICTIM)  # the row went with the case; the cookie goes
+    sessions.end_session(request, response, VICTIM)  # the row went with the case; the cookie goes
     return response
 
 
 @router.post("/case/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
-    session = common.current_session(request, VICTIM)
-    if session is not None and not common.csrf_ok(request, csrf_token, session):
+    session = sessions.current_session(request, VICTIM)
+    if session is not None and not sessions.csrf_ok(request, csrf_token, session):
         return common.forbidden(request)
     response = common.redirect("/")
-    common.end_session(request, response, VICTIM)
+    sessions.end_session(request, response, VICTIM)
     return response

@@ -1,15 +1,14 @@
 """The victim portal's videos: a video fingerprinted on her device, only its hashes sent.
 
 ``video.js`` decodes the video in her browser (WebCodecs) and hashes a frame a second with
-``pdq.js``; ``portal_video.js`` puts the frame hashes and the file's MD5 and SHA-256 in the form's
-hidden field (the file input has no ``name``: the video is never part of the form). This route
+``pdq.js``; ``portal_video.js`` (on ``fingerprint_form.js``, which the pictures' form shares) puts
+the frame hashes and the file's MD5 and SHA-256 in the form's hidden field (the file input has no
+``name``: the video is never part of the form). This route
 checks that JSON (:func:`bouclier.cases.videos.parse_video_report`) and adds the video as an item
 of her case, in the victim bank at once (:meth:`bouclier.cases.Cases.add_video`).
 """
 
 from __future__ import annotations
-
-import json
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -17,7 +16,7 @@ from fastapi.responses import Response
 from bouclier.cases.videos import parse_video_report
 from bouclier.errors import InputError
 from bouclier.web import common
-from bouclier.web.portal import posted, show_case
+from bouclier.web.portal import json_field, posted, show_case
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,12 +29,7 @@ def add_video(request: Request, csrf_token: str = Form(""), video: str = Form(""
     session, case = found
     settings = request.app.state.services.settings
     try:
-        if not video.strip():
-            raise InputError("no video hashes", code="no_video_hashes")
-        try:
-            data = json.loads(video)
-        except (ValueError, RecursionError):
-            raise InputError("not JSON", code="invalid_video_hashes") from None
+        data = json_field(video, missing="no_video_hashes", invalid="invalid_video_hashes")
         report = parse_video_report(data, settings.max_video_seconds)
     except InputError as exc:
         key = {"no_video_hashes": "videos.none", "video_too_long": "videos.too_long"}

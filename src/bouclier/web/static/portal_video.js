@@ -4,95 +4,63 @@
  * quality, PDQ, time) and the file's MD5 and SHA-256 are put in the form's hidden field and sent.
  * The file input has no name, so the video is never part of the form. A poster frame, small, is
  * kept in this browser's IndexedDB (thumbnails.js) under its first frame's hash, as a picture's
- * preview is, blurred on the case page until she asks to see it.
+ * preview is, blurred on the case page until she asks to see it. What the form shares with the
+ * pictures' (its parts, progress, refusals, the empty-form guard) is fingerprint_form.js's.
  * Loaded as a file (the Content-Security-Policy allows no inline script).
  */
 (function () {
   "use strict";
-  var form = document.getElementById("video-form");
-  if (!form || !window.BouclierVideo || !window.BouclierPDQ) {
+  var shared = window.BouclierFingerprintForm;
+  var parts = shared && shared.find("video", "video-file", "video-field");
+  if (!parts || !window.BouclierVideo || !window.BouclierPDQ) {
     return;
   }
-  var input = document.getElementById("video-file");
-  var field = document.getElementById("video-field");
-  var submit = document.getElementById("video-submit");
-  var progress = document.getElementById("video-progress");
-  var bar = document.getElementById("video-progress-bar");
-  var status = document.getElementById("video-progress-text");
-  var ready = document.getElementById("video-ready");
-  var problem = document.getElementById("video-client-error");
+  var form = parts.form;
   var limits = {
     maxBytes: Number(form.dataset.maxBytes),
     maxSeconds: Number(form.dataset.maxSeconds),
     maxPixels: Number(form.dataset.maxPixels),
     secondsPerHash: Number(form.dataset.secondsPerHash) || 1,
   };
-  form.hidden = false;
-
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (whole, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
-    });
-  }
-
-  function refuse(message) {
-    problem.textContent = message;
-    problem.hidden = false;
-  }
 
   function show(done, total) {
-    bar.max = Math.max(1, Math.round(total));
-    bar.value = Math.round(done);
-    status.textContent = fill(form.dataset.progress, {
-      done: Math.round(done), total: Math.round(total),
-    });
+    shared.show(parts, done, total);
   }
 
-  input.addEventListener("change", function () {
-    field.value = "";
-    submit.disabled = true;
-    ready.hidden = true;
-    problem.hidden = true;
-    var file = input.files && input.files[0];
-    if (!file) {
-      progress.hidden = true;
-      return;
-    }
-    progress.hidden = false;
+  // the words of a refusal: video.js's code "too_big" is the form's data-error-too-big
+  function refusal(error) {
+    var code = (error && error.code) || "unreadable";
+    var message = form.dataset["error" + code.replace(/(^|_)(\w)/g, function (w, s, c) {
+      return c.toUpperCase();
+    })];
+    return message || form.dataset.errorUnreadable;
+  }
+
+  function hash(files) {
+    var file = files[0];
     show(0, 1);
-    input.disabled = true;
     form.dataset.state = "hashing";
-    window.BouclierVideo.hashVideo(file, limits, show).then(function (video) {
-      field.value = JSON.stringify({
+    return window.BouclierVideo.hashVideo(file, limits, show).then(function (video) {
+      parts.field.value = JSON.stringify({
         frames: video.frames, md5: video.md5, sha256: video.sha256, duration: video.duration,
       });
       show(video.duration, video.duration);
-      ready.textContent = fill(form.dataset.ready, { name: file.name, frames: video.frames.length });
-      ready.hidden = false;
+      parts.ready.textContent = shared.fill(form.dataset.ready, {
+        name: file.name, frames: video.frames.length,
+      });
+      parts.ready.hidden = false;
       var saving = video.poster && window.BouclierThumbs
         ? window.BouclierThumbs.save(video.frames[0][2], video.poster) : Promise.resolve();
       return saving.then(function () {
-        submit.disabled = false;
+        parts.submit.disabled = false;
         form.dataset.state = "ready";
       });
     }).catch(function (error) {
-      var code = (error && error.code) || "unreadable";
-      var message = form.dataset["error" + code.replace(/(^|_)(\w)/g, function (w, s, c) {
-        return c.toUpperCase();
-      })];
-      refuse(message || form.dataset.errorUnreadable);
-      progress.hidden = true;
+      shared.refuse(parts, refusal(error));
+      parts.progress.hidden = true;
       form.dataset.state = "refused";
-    }).finally(function () {
-      input.disabled = false;
     });
-  });
+  }
 
-  form.addEventListener("submit", function (event) {
-    if (!field.value) {
-      event.preventDefault();
-      refuse(form.dataset.none);
-      input.focus();
-    }
-  });
+  shared.attach(parts, hash);
 })();
