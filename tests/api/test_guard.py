@@ -216,6 +216,14 @@ def test_bad_batches_are_refused_at_the_door(api: Api, body: object, message: st
     assert message in answer.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("route", ["/v1/guard/request", "/v1/guard/requests"])
+def test_json_nested_past_the_parser_is_refused_not_a_crash(api: Api, route: str) -> None:
+    headers = {**api.auth("ai-provider"), "content-type": "application/json"}
+    answer = api.client.post(route, headers=headers, content=b"[" * 100_000)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] == "invalid_request"
+
+
 def test_the_batch_needs_a_provider_key(api: Api) -> None:
     body = {"requests": [{"prompt": "remove the background"}]}
     assert api.client.post("/v1/guard/requests", json=body).status_code == 401

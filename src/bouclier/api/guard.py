@@ -163,7 +163,7 @@ def _uncovered(value: Any) -> Action | None:
 def _json_body(raw: bytes) -> Any:
     try:
         return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested to blow the stack
         raise InputError("the body is not JSON", code="invalid_request") from None
 
 
