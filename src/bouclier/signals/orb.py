@@ -384,9 +384,12 @@ class OrbSignal(HexSignalType):
         return (self._fingerprint(extract(media.image.frames[0]), KEYPOINTS),)
 
     def query_fingerprint(self, media: MediaInput) -> Fingerprint:
-        """The value an upload is searched with: :data:`QUERY_KEYPOINTS` keypoints of its first
-        frame (:data:`QUERY_BYTES`, never stored; :meth:`pack_queries` reads it)."""
-        return self._fingerprint(extract(media.image.frames[0], QUERY_KEYPOINTS), QUERY_KEYPOINTS)
+        """The value an upload is searched with: :data:`QUERY_KEYPOINTS` keypoints
+        (:data:`QUERY_BYTES`, never stored; :meth:`pack_queries` reads it) of the content region
+        the framing stage found, if any (the picture inside a screenshot, at the detail of its
+        own pixels, without the interface's text), else of the first frame."""
+        pixels = media.content[0].pixels if media.content else media.image.frames[0]
+        return self._fingerprint(extract(pixels, QUERY_KEYPOINTS), QUERY_KEYPOINTS)
 
     def pack_queries(self, values: Sequence[str]) -> np.ndarray:
         """Query values (a bank's or :meth:`query_fingerprint`'s) as ``(n, QUERY_BYTES)`` rows,
