@@ -7,7 +7,9 @@ those two parts on the re-upload suite's framed transforms (the ones PDQ misses)
 distractors (which find nothing, so every candidate is verified), against the originals plus
 ``--robust-filler`` filler entries (the same cache as bench_reupload.py), and prints each part's
 CPU time (``time.process_time``) and wall time, p50 / p99, and with ``--profile`` the functions
-that took the most time under cProfile.
+that took the most time under cProfile. Each run times the code before issue 11's fourth session
+(the whole frame, every detected keypoint described) and the code now, one after the other on
+the same queries.
 
     .venv/bin/python benchmarks/bench_orb_stage.py [--originals 10] [--distractors 300]
         [--robust-filler 10000] [--runs 3] [--profile]
@@ -34,7 +36,7 @@ from reupload.report import PLAIN, Cost, measured
 
 from bouclier.hashing import DEFAULT_MIN_SIDE
 from bouclier.media import decode
-from bouclier.signals import MediaInput
+from bouclier.signals import MediaInput, orb
 from bouclier.signals.orb import ORB
 from bouclier.signals.orb_index import CANDIDATES, OrbIndex
 
@@ -68,12 +70,38 @@ def queries(originals: int, distractors: int, seed: int) -> list[tuple[str, byte
     return out
 
 
-def stage(index: OrbIndex, data: bytes, costs: dict[str, Cost]) -> None:
+def _before_extract(frame: np.ndarray, keypoints: int) -> bytes:
+    """Extraction as it was before issue 11's fourth session: every detected keypoint
+    described (six times those kept), then the grid's choice (the same bits)."""
+    import cv2
+
+    grey = orb._reduced_grey(frame)
+    height, width = grey.shape
+    detector = cv2.ORB_create(nfeatures=keypoints * 6, edgeThreshold=15, fastThreshold=10)
+    found, descriptors = detector.detectAndCompute(grey, None)
+    out = np.zeros(keypoints, orb._DTYPE)
+    if descriptors is None or not found:
+        return bytes(2) + out.tobytes()
+    xy = np.array([k.pt for k in found], np.float64)
+    keep = orb._spread(xy, np.array([k.response for k in found]), width, height, keypoints)
+    chosen = out[: len(keep)]
+    chosen["descriptor"] = descriptors[keep, : orb.DESCRIPTOR_BYTES]
+    chosen["x"] = np.clip(np.round(xy[keep, 0] / width * 65535), 0, 65535)
+    chosen["y"] = np.clip(np.round(xy[keep, 1] / height * 65535), 0, 65535)
+    return bytes(np.array([len(keep)], "<u2").tobytes()) + out.tobytes()
+
+
+def stage(index: OrbIndex, data: bytes, costs: dict[str, Cost], before: bool) -> None:
     """The robust stage on one query's bytes, its two parts timed apart (decoding is the PDQ
-    stage's, done before)."""
+    stage's, done before, and so are the framing stage's regions). ``before``: the whole frame,
+    every keypoint described (the code before this session, for a side-by-side run)."""
     media = _media(data)
+    media.content  # noqa: B018  # the framing stage's regions, found before the robust stage
     with measured(costs, "extract"):
-        value = ORB.query_fingerprint(media).value
+        if before:
+            value = _before_extract(media.image.frames[0], orb.QUERY_KEYPOINTS).hex()
+        else:
+            value = ORB.query_fingerprint(media).value
     rows = ORB.pack_queries([value])
     with measured(costs, "search"):
         index.search_verified(rows, ORB.default_threshold, CANDIDATES)
@@ -107,23 +135,24 @@ def main(argv: list[str] | None = None) -> str:
         f"ORB stage: {len(index):,} entries, {len(jobs)} queries, {args.runs} runs, load "
         f"average {os.getloadavg()[0]:.1f} (1 min) at the start",
         "",
-        "| run | part | re-uploads CPU p50 / p99 · wall p50 / p99 (ms) | distractors |",
-        "|---|---|---|---|",
+        "| run | code | part | re-uploads CPU p50 / p99 · wall p50 / p99 (ms) | distractors |",
+        "|---|---|---|---|---|",
     ]
     profile = cProfile.Profile() if args.profile else None
     for run in range(1, args.runs + 1):
-        seen: dict[str, list[dict[str, Cost]]] = {"re-upload": [], "distractor": []}
-        for group, data in jobs:
-            costs: dict[str, Cost] = {}
-            if profile and run == args.runs:
-                profile.enable()
-            stage(index, data, costs)
-            if profile:
-                profile.disable()
-            seen[group].append(costs)
-        for part in ("extract", "search", "total"):
-            cells = [_ms([c[part] for c in seen[g]]) for g in seen]
-            lines.append(f"| {run} | {part} | " + " | ".join(cells) + " |")
+        for code in ("before", "now"):  # side by side in each run, on the same queries
+            seen: dict[str, list[dict[str, Cost]]] = {"re-upload": [], "distractor": []}
+            for group, data in jobs:
+                costs: dict[str, Cost] = {}
+                if profile and run == args.runs and code == "now":
+                    profile.enable()
+                stage(index, data, costs, before=code == "before")
+                if profile:
+                    profile.disable()
+                seen[group].append(costs)
+            for part in ("extract", "search", "total"):
+                cells = [_ms([c[part] for c in seen[g]]) for g in seen]
+                lines.append(f"| {run} | {code} | {part} | " + " | ".join(cells) + " |")
     lines.append(f"\nload average {os.getloadavg()[0]:.1f} (1 min) at the end")
     if profile:
         out = io.StringIO()

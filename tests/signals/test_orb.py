@@ -11,17 +11,7 @@ from PIL import Image, ImageDraw
 
 from bouclier.media import decode
 from bouclier.signals import MediaInput
-from bouclier.signals.orb import (
-    MIN_INLIERS,
-    MIN_PAIRS,
-    ORB,
-    QUERY_KEYPOINTS,
-    extract,
-    pair,
-    pair_counts,
-    points,
-    verify,
-)
+from bouclier.signals.orb import MIN_INLIERS, ORB, extract, points, verify
 from bouclier.signals.orb_index import OrbIndex
 from tests.conftest import encode, photo
 
@@ -162,20 +152,6 @@ def test_the_index_merges_its_delta_and_still_answers_the_same(
     after.remove([5])
     assert after.search_many(query, THRESHOLD) == before.search_many(query, THRESHOLD)
     assert after.search_many(query, THRESHOLD)[0].labels.tolist() == [2]
-
-
-def test_pair_counts_are_the_reference_pairs_of_each_candidate_at_once() -> None:
-    originals = [_original(seed) for seed in (11, 3, 20, 21)]
-    query, _ = points(extract(_jpeg(_stickers(_crop_off_centre(originals[0]))), QUERY_KEYPOINTS))
-    tables = [points(_value(np.asarray(image)))[0] for image in originals]
-    tables += [tables[1][:3], tables[2][:0], tables[3][:40]]  # too few to pair, none, a part
-    expected = [len(pair(query, t)[0]) if len(t) >= 4 else 0 for t in tables]
-    assert pair_counts(query, tables).tolist() == expected
-    # the same whichever side comes first (verify pairs the lesser value first)
-    assert expected == [len(pair(t, query)[0]) if len(t) >= 4 else 0 for t in tables]
-    assert expected[0] >= MIN_PAIRS > max(expected[1:])  # the original pairs, the others do not
-    assert pair_counts(query[:3], tables).tolist() == [0] * len(tables)
-    assert pair_counts(query, []).tolist() == []
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (5, 300), (31, 31), (2, 2, 3)])

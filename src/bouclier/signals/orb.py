@@ -216,41 +216,6 @@ def pair(da: np.ndarray, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return i[keep], j[keep]
 
 
-def pair_counts(query: np.ndarray, tables: Sequence[np.ndarray]) -> np.ndarray:
-    """How many pairs :func:`pair` makes between the ``query`` descriptors and each of
-    ``tables`` (descriptor sets), all in one pass: the same count as :func:`pair` (a tie for the
-    nearest fails the ratio test on either side, so the count does not depend on which set comes
-    first), 0 where :func:`verify` would not pair at all (under 4 keypoints on either side).
-
-    A candidate under :data:`MIN_PAIRS` cannot match, so the index verifies only the others:
-    one table for 16 candidates instead of 16 calls (most of an unrelated query's cost)."""
-    sizes = np.array([len(t) for t in tables], np.intp)
-    counts = np.zeros(len(tables), np.intp)
-    if not len(tables) or len(query) < 4 or not sizes.max(initial=0):
-        return counts
-    k, width, q = len(tables), int(sizes.max()), len(query)
-    stacked = np.zeros((k, width, DESCRIPTOR_BYTES), np.uint8)
-    for c, table in enumerate(tables):
-        stacked[c, : len(table)] = table
-    bits = hamming(query, stacked.reshape(-1, DESCRIPTOR_BYTES)).reshape(q, k, width)
-    far = np.int32(4 * DESCRIPTOR_BYTES * 8)  # beyond any real distance: a padding slot
-    bits[:, np.arange(width)[None, :] >= sizes[:, None]] = far
-    best_b = bits.argmin(axis=2)  # (q, k): each query keypoint's nearest in each candidate
-    d1 = np.take_along_axis(bits, best_b[..., None], 2)[..., 0]
-    best_a = bits.argmin(axis=0)  # (k, width): each candidate keypoint's nearest in the query
-    column = np.arange(k)[None, :]
-    mutual = (best_a[column, best_b] == np.arange(q)[:, None]) & (d1 <= MATCH_BITS)
-    runner_b = bits.copy()
-    np.put_along_axis(runner_b, best_b[..., None], far, 2)
-    second_b = runner_b.min(axis=2)
-    np.put_along_axis(bits, best_a[None], far, 0)
-    second_a = bits.min(axis=0)[column, best_b]
-    keep = mutual & (d1 < RATIO * second_b) & (d1 < RATIO * second_a)
-    counts = np.asarray(keep.sum(axis=0), np.intp)
-    counts[sizes < 4] = 0
-    return counts
-
-
 def hamming(da: np.ndarray, db: np.ndarray) -> np.ndarray:
     """The ``(len(da), len(db))`` int32 Hamming distances of two descriptor sets: each
     descriptor read as two 64-bit words (a tenth of the time of comparing 16 bytes, which was

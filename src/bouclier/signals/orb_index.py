@@ -18,22 +18,13 @@ the delta passes a quarter of the main part; removals are tombstones until the n
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from bouclier.index.hits import EMPTY_HITS, SearchHits
 from bouclier.signals.base import packed_rows
-from bouclier.signals.orb import (
-    FULL,
-    MIN_PAIRS,
-    PACKED_BYTES,
-    QUERY_BYTES,
-    Verification,
-    pair_counts,
-    points,
-    verify,
-)
+from bouclier.signals.orb import FULL, PACKED_BYTES, QUERY_BYTES, Verification, points, verify
 
 #: 16-bit words of a descriptor posted (the first 64 of its 128 bits): with two, a cropped and
 #: captioned half-size re-upload shared too few exact words with its original (12 keys, where
@@ -253,37 +244,19 @@ class OrbIndex:
         eligible = self._best(EXTEND * candidates, votes, score, radius)
         found: dict[int, Verification] = {}
         misses = 0
-        for slot in self._worth_verifying(query, eligible, radius):
-            if slot < 0:  # too few pairs to match: a miss without the reference's work
-                misses += 1
-            else:
-                check = verify(query, self._rows[slot])
-                if check.distance > radius:
-                    misses += 1
-                else:
-                    found[int(self._labels[slot])] = check
+        for slot in eligible.tolist():
             if misses >= candidates:
                 break
+            check = verify(query, self._rows[slot])
+            if check.distance > radius:
+                misses += 1
+            else:
+                found[int(self._labels[slot])] = check
         if not found:
             return EMPTY_HITS, {}
         labels = np.array(list(found), np.int64)
         distances = np.array([v.distance for v in found.values()], np.int32)
         return SearchHits.sorted(labels, distances), found
-
-    def _worth_verifying(
-        self, query: np.ndarray, eligible: np.ndarray, radius: int
-    ) -> Iterator[int]:
-        """``eligible``'s slots in order, each replaced by -1 where the query makes fewer pairs
-        with it than a match needs (:func:`~bouclier.signals.orb.pair_counts`, a batch of
-        :data:`CANDIDATES` at a time, so that a query that stops early pays for few)."""
-        if radius >= FULL:  # every value is within reach: the reference decides each one
-            yield from eligible.tolist()
-            return
-        descriptors, _ = points(query)
-        for start in range(0, len(eligible), CANDIDATES):
-            batch = eligible[start : start + CANDIDATES]
-            counts = pair_counts(descriptors, [points(self._rows[s])[0] for s in batch])
-            yield from np.where(counts >= MIN_PAIRS, batch, -1).tolist()
 
     def live(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
