@@ -6,10 +6,11 @@ originals (JPEG q95) and ``--robust-filler`` cached filler pictures. For each ra
 every query's best-voted candidates are verified once, recording inliers, grid spread and vote
 rank; the rows then apply inlier floors, spread floors and candidate budgets. Recall is ORB
 *alone* over all queries (PDQ and framing not counted); time is the vote plus verification, one
-core (thread CPU time), extraction not counted. Benign pictures only.
+core (process CPU time), extraction not counted. Benign pictures only.
 
     .venv/bin/python benchmarks/bench_orb_tradeoff.py [--originals 10] [--distractors 500]
-                                                      [--robust-filler 10000]
+        [--robust-filler 10000] [--transforms a,b] [--query-seed 14] [--distractor-seed 12]
+        [--frame-only]
 """
 
 from __future__ import annotations
@@ -36,13 +37,18 @@ from bouclier.signals.orb_index import OrbIndex
 
 _ORIGINALS: list[Image.Image] = []
 ROWS = [  # (ratio, min inliers, min spread, candidates)
-    (1.0, 12, 0.0, 64),
-    (1.0, 12, 0.25, 64),
-    (0.85, 12, 0.25, 64),
     (0.85, 13, 0.25, 16),
-    (0.85, 12, 0.375, 16),
-    (0.85, 12, 0.5, 16),
+    (0.85, 14, 0.25, 16),
+    (0.85, 15, 0.25, 16),
+    (0.85, 16, 0.25, 16),
+    (0.85, 17, 0.25, 16),
+    (0.85, 13, 0.3125, 16),
+    (0.85, 14, 0.3125, 16),
+    (0.85, 15, 0.3125, 16),
+    (0.85, 13, 0.375, 16),
+    (0.85, 14, 0.375, 16),
 ]
+_SEEDS = {"query": 14, "distractor": 12, "frame_only": 0}
 
 
 def _value(picture: Image.Image, quality: int, query: bool = False) -> bytes:
@@ -51,6 +57,8 @@ def _value(picture: Image.Image, quality: int, query: bool = False) -> bytes:
     picture.convert("RGB").save(buffer, "JPEG", quality=quality)
     data = buffer.getvalue()
     media = MediaInput(data, decode(data, min_side=DEFAULT_MIN_SIDE))
+    if query and _SEEDS["frame_only"]:  # the whole frame, even where framing found a region
+        return orb.extract(media.image.frames[0], orb.QUERY_KEYPOINTS)
     value = orb.ORB.query_fingerprint(media) if query else orb.ORB.fingerprint(media)[0]
     return bytes.fromhex(value.value)
 
@@ -58,9 +66,9 @@ def _value(picture: Image.Image, quality: int, query: bool = False) -> bytes:
 def _query(job: tuple[int, str, int]) -> bytes:
     original, name, i = job
     if original >= 0:
-        picture = suite.apply(name, _ORIGINALS[original], seed=14, index=original)
+        picture = suite.apply(name, _ORIGINALS[original], seed=_SEEDS["query"], index=original)
         return _value(picture, 85, query=True)
-    return _value(suite.distractor(i), 85, query=True)
+    return _value(suite.distractor(i, seed=_SEEDS["distractor"]), 85, query=True)
 
 
 def main() -> None:
@@ -69,17 +77,25 @@ def main() -> None:
     parser.add_argument("--distractors", type=int, default=500)
     parser.add_argument("--robust-filler", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--transforms", default=None, help="comma-separated subset")
+    parser.add_argument("--query-seed", type=int, default=14)
+    parser.add_argument("--distractor-seed", type=int, default=12)
+    parser.add_argument("--frame-only", action="store_true", help="no content-region query")
+    parser.add_argument("--cache", type=Path, default=bench_reupload.CACHE)
     args = parser.parse_args()
+    _SEEDS.update(query=args.query_seed, distractor=args.distractor_seed)
+    _SEEDS["frame_only"] = int(args.frame_only)
+    names = args.transforms.split(",") if args.transforms else list(suite.TRANSFORMS)
     import cv2
 
     cv2.setNumThreads(1)  # before any fork: OpenCV's threads do not survive one
     _ORIGINALS[:] = suite.originals(args.originals)  # inherited by the forked workers
     bank = [_value(o, 95) for o in _ORIGINALS]
-    jobs = [(o, n, 0) for n in suite.TRANSFORMS for o in range(args.originals)]
+    jobs = [(o, n, 0) for n in names for o in range(args.originals)]
     jobs += [(-1, "distractor", i) for i in range(args.distractors)]
     with multiprocessing.get_context("fork").Pool(args.workers) as pool:
         values = pool.map(_query, jobs, chunksize=8)
-    filler = bench_reupload.robust_filler(orb.ORB, args.robust_filler, args.workers)
+    filler, _ = bench_reupload.robust_filler(orb.ORB, args.robust_filler, args.workers, args.cache)
     rows = np.concatenate([orb.ORB.pack([v.hex() for v in bank]), filler])
     index = OrbIndex()
     index.add(rows, np.arange(len(rows)))
@@ -101,12 +117,12 @@ def main() -> None:
                 if n >= inliers and s >= spread and rank < candidates
             }
             found = sum((q, jobs[q][0]) in hit for q in range(len(jobs)) if jobs[q][0] >= 0)
-            false = len({q for q, slot in hit if jobs[q][0] < 0})
+            false = sorted({jobs[q][2] for q, slot in hit if jobs[q][0] < 0})
             recall = found / sum(1 for j in jobs if j[0] >= 0)
             p50, p99 = np.percentile(spent[candidates], [50, 99])
             print(
                 f"| {ratio} | {inliers} | {spread} | {candidates} | {100 * recall:.1f}% "
-                f"| {false} / {args.distractors} | {p50:.1f} / {p99:.1f} |"
+                f"| {len(false)} / {args.distractors} {false} | {p50:.1f} / {p99:.1f} |"
             )
 
 
@@ -118,14 +134,14 @@ def _verify_all(
     seen = []
     spent: dict[int, list[float]] = {16: [], 64: []}
     for q, query in enumerate(queries):
-        start = time.thread_time()
+        start = time.process_time()
         slots = index.propose(query, most)
-        voted = time.thread_time() - start
+        voted = time.process_time() - start
         costs = []
         for rank, slot in enumerate(slots.tolist()):
-            begin = time.thread_time()
+            begin = time.process_time()
             check = orb.verify(query, rows[slot])
-            costs.append(time.thread_time() - begin)
+            costs.append(time.process_time() - begin)
             if check.inliers:
                 seen.append((q, slot, check.inliers, check.spread, rank))
         for budget, times in spent.items():

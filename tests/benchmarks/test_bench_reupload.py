@@ -50,14 +50,25 @@ def test_the_quick_mode_prints_one_table(tmp_path: Path) -> None:
     out = tmp_path / "table.md"
     text = bench_reupload.main(
         ["--quick", "--originals", "2", "--distractors", "4", "--bank", "150", "--resamples",
-         "20", "--robust-filler", "2", "--out", str(out)]
+         "20", "--robust-filler", "2", "--cache", str(tmp_path / "cache"), "--out", str(out)]
     )  # fmt: skip
     assert out.read_text().strip() == text.strip()
+    # its fillers and threatexchange's hashes went to the folder given, nothing to the repo's
+    assert list((tmp_path / "cache").glob("orb-filler-seed22-*/0000000-2.npy"))
+    assert (tmp_path / "cache" / "threatexchange-pdq.json").exists()
     for family in suite.FAMILIES:
         assert f"| {family} (" in text
     assert "threatexchange PDQ @31" in text
     assert "+ framing" in text
     assert "**false matches** (distractors) | 4 |" in text
+    # raw counts: found/total per family, k/N false matches with the distractors' ids
+    assert "| crop (crop_5, crop_10_offcentre, crop_20, crop_20_offcentre) | 8 | " in text
+    assert "/8 (" in text
+    assert "- false matches by orb: " in text
+    assert "- orb misses by cause: " in text
+    # each stage's CPU time next to its wall time
+    assert "CPU p50 / p99 · wall p50 / p99" in text
+    assert "load average" in text
     assert "framing stage" in text
     # the robust column is ORB's, run through the matcher's own stage; no video-only type's
     assert "| + orb |" in text

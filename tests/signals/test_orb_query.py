@@ -102,3 +102,38 @@ def test_the_matchers_robust_stage_searches_with_the_query_value() -> None:
     assert match.inliers >= MIN_INLIERS
     assert matcher.match_robust(hashes, 16) == (match,)
     assert matcher.match_image(hashes, candidates=0).matches == ()
+
+
+def _screenshot(original: np.ndarray) -> np.ndarray:
+    """The picture in a phone screenshot: a tall light frame, an app bar and lines of text."""
+    from PIL import ImageDraw
+
+    picture = Image.fromarray(original).resize((540, 405))
+    shot = Image.new("RGB", (600, 1300), (250, 250, 250))
+    draw = ImageDraw.Draw(shot)
+    draw.rectangle((0, 0, 600, 90), fill=(30, 30, 30))
+    for line in range(8):
+        draw.text((30, 620 + 60 * line), "liked by friends and others", fill=(20, 20, 20))
+    shot.paste(picture, (30, 180))
+    return np.asarray(shot)
+
+
+def test_a_screenshot_is_searched_with_the_picture_the_framing_stage_found() -> None:
+    bank = extract(_original(HARD[0]))
+    data = encode(_screenshot(_original(HARD[0])), quality=85)
+    hashes = hash_bytes(data)
+    assert hashes.media is not None
+    [region, *_] = hashes.media.content
+    query = ORB.query_fingerprint(hashes.media)
+    # the region's own pixels (at their detail, without the interface), not the whole frame's
+    assert query.value == extract(region.pixels, QUERY_KEYPOINTS).hex()
+    assert query.value != extract(hashes.media.image.frames[0], QUERY_KEYPOINTS).hex()
+    assert verify(bytes.fromhex(query.value), bank).distance <= ORB.default_threshold
+    # a picture without a frame around it is searched with its whole frame, as before
+    plain = hash_bytes(encode(_original(HARD[1]), quality=85))
+    assert plain.media is not None
+    assert not plain.media.content
+    assert (
+        ORB.query_fingerprint(plain.media).value
+        == extract(plain.media.image.frames[0], QUERY_KEYPOINTS).hex()
+    )

@@ -23,7 +23,7 @@ from bouclier.errors import InvalidHash
 from bouclier.vocabulary import MatchStage
 
 if TYPE_CHECKING:
-    from bouclier.hashing.framing import Region
+    from bouclier.hashing.framing import Framed, Region
     from bouclier.hashing.pdq import PdqResult
     from bouclier.index.hits import SearchHits
     from bouclier.media import DecodedImage
@@ -62,18 +62,24 @@ class MediaInput:
         self.image = image
 
     @cached_property
+    def content(self) -> tuple[Framed, ...]:
+        """The content regions of the first frame with their rectified pixels, in the frame's
+        pixels (:func:`bouclier.hashing.framing.find_content`); () for most images."""
+        from bouclier.hashing.framing import find_content
+
+        return find_content(self.image.frames[0])
+
+    @cached_property
     def framed(self) -> tuple[tuple[Region, PdqResult], ...]:
         """The content regions of the first frame (a picture inside a screenshot, a letterbox, a
         border; turned or keystoned), each in displayed pixels with its PDQ; () for most
         images, decided by a look at the edges (:mod:`bouclier.hashing.framing`)."""
-        from bouclier.hashing.framing import find_content
         from bouclier.hashing.pdq import hash_pixels
 
         pixels = self.image.frames[0]
         sx, sy = self.image.width / pixels.shape[1], self.image.height / pixels.shape[0]
         return tuple(
-            (framed.region.scaled(sx, sy), hash_pixels(framed.pixels))
-            for framed in find_content(pixels)
+            (framed.region.scaled(sx, sy), hash_pixels(framed.pixels)) for framed in self.content
         )
 
     @cached_property

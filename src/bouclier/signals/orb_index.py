@@ -79,6 +79,17 @@ class OrbIndex:
     def __len__(self) -> int:
         return len(self._slot)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held: the values, their labels and the postings (main part and delta)."""
+        with self._lock:
+            held = self._rows.nbytes + self._labels.nbytes + self._alive.nbytes
+            held += self._offsets.nbytes + self._postings.nbytes + self._df.nbytes
+            return held + sum(
+                k.nbytes + s.nbytes
+                for k, s in zip(self._delta_keys, self._delta_slots, strict=True)
+            )
+
     def __contains__(self, label: object) -> bool:
         if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
             return False
@@ -232,7 +243,6 @@ class OrbIndex:
         # entries (copies of one picture in several banks) gets them all, up to EXTEND x budget
         eligible = self._best(EXTEND * candidates, votes, score, radius)
         found: dict[int, Verification] = {}
-        labels, distances = [], []
         misses = 0
         for slot in eligible.tolist():
             if misses >= candidates:
@@ -241,13 +251,12 @@ class OrbIndex:
             if check.distance > radius:
                 misses += 1
             else:
-                label = int(self._labels[slot])
-                found[label] = check
-                labels.append(label)
-                distances.append(check.distance)
-        if not labels:
+                found[int(self._labels[slot])] = check
+        if not found:
             return EMPTY_HITS, {}
-        return SearchHits.sorted(np.array(labels, np.int64), np.array(distances, np.int32)), found
+        labels = np.array(list(found), np.int64)
+        distances = np.array([v.distance for v in found.values()], np.int32)
+        return SearchHits.sorted(labels, distances), found
 
     def live(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
