@@ -39,6 +39,7 @@ def case_with_video(api: Api, path: Path) -> tuple[Cases, str]:
     video = read_video(path, seconds_per_hash=services.settings.vpdq_bank_seconds_per_hash)
     report = VideoReport(video.features, video.sha256, video.md5, video.duration)
     assert cases.add_video(case.number, report) is not None
+    services.refresh_matcher()  # as the portal's route does after the write
     return cases, case.number
 
 

@@ -52,6 +52,7 @@ def test_the_case_page_lists_the_frames_a_platform_s_upload_matched(
     sent = VideoReport(video.features, video.sha256, video.md5, video.duration)
     item = console.cases.add_video(info.number, sent)
     assert item is not None
+    console.services.refresh_matcher()  # as the portal's route does after the write
     _, key = console.services.keys.create("clips.example", "platform")
     copy = re_encoded(original, tmp_path / "b.webm")
     answer = console.client.post(
