@@ -140,13 +140,12 @@ def run(mode: str, change: str, writes: int, interval: float, seed: int) -> list
             sync = Follower(follower.store, pub_url, key, on_applied=follower.refresh_matcher)
             sync.sync()
 
-            def loop() -> None:
-                while not stop.is_set():
-                    sync.sync()
-                    wake.wait(interval)
-                    wake.clear()
-
-            worker = threading.Thread(target=loop, daemon=True)
+            worker = threading.Thread(
+                target=sync.keep_following,
+                args=(None, interval),
+                kwargs={"wake": wake, "stop": stop},
+                daemon=True,
+            )
             worker.start()
             lags = []
             with httpx.Client() as client:

@@ -6,19 +6,21 @@ withdrawal; pages it cannot verify change nothing."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import psycopg
 import pytest
 
 from bouclier.banks.follower import Follower
-from bouclier.banks.remote import RemoteChange, RemotePage
+from bouclier.banks.remote import RemoteChange, RemotePage, Synced
 from bouclier.banks.sharing import Publications
 from bouclier.cases import VICTIM_BANK, HashReport
 from bouclier.errors import RemoteError
@@ -465,3 +467,48 @@ def test_an_update_after_a_removal_brings_nothing_back(pair: Pair) -> None:
     assert list(pair.follower.services.store.entries(VICTIM_BANK)) == []
     assert _local_updates(pair) == 0
     assert _matches(pair.follower, pair.local_platform, PDQ_CASE) == []
+
+
+def _until(check: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not check():
+        assert time.monotonic() < deadline, "the follower's loop did not get there"
+        time.sleep(0.01)
+
+
+def test_the_follow_loop_pulls_on_a_notice_survives_an_error_and_stops() -> None:
+    """``keep_following`` (the loop of ``bouclier bank follow``): a failed pull is reported and
+    the loop goes on; a notice (``wake``) pulls at once, long before the hour-long interval."""
+    follower = Follower(SimpleNamespace(db=None), "http://127.0.0.1:9", "key")  # type: ignore[arg-type]
+    wake, stop = threading.Event(), threading.Event()
+    calls: list[list[str] | None] = []
+    errors: list[RemoteError] = []
+    reports: list[list[Synced]] = []
+
+    def sync(names: list[str] | None = None) -> list[Synced]:
+        calls.append(names)
+        if len(calls) == 1:
+            raise RemoteError("the publisher is down", code="remote_unreachable")
+        if len(calls) == 3:
+            stop.set()
+            wake.set()
+        return []
+
+    follower.sync = sync  # type: ignore[method-assign]
+    loop = threading.Thread(
+        target=follower.keep_following,
+        args=(["victims"], 3600.0),
+        kwargs={"wake": wake, "stop": stop, "report": reports.append, "on_error": errors.append},
+        daemon=True,
+    )
+    loop.start()
+    _until(lambda: len(errors) == 1)
+    wake.set()  # a change notice
+    _until(lambda: len(reports) == 1)
+    wake.set()
+    loop.join(timeout=30)
+    follower.close()
+    assert not loop.is_alive()
+    assert calls == [["victims"]] * 3
+    assert [e.code for e in errors] == ["remote_unreachable"]
+    assert reports == [[], []]

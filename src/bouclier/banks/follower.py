@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -121,6 +123,35 @@ class Follower:
         if self.on_applied is not None and any(s.changed for s in done):
             self.on_applied()
         return done
+
+    def keep_following(
+        self,
+        names: Sequence[str] | None,
+        interval: float,
+        *,
+        wake: threading.Event,
+        stop: threading.Event,
+        report: Callable[[list[Synced]], None] | None = None,
+        on_error: Callable[[RemoteError], None] | None = None,
+    ) -> None:
+        """Syncs now, then every ``interval`` seconds counted from the start of the previous
+        sync (so a change waits at most one interval and one pull, however long a sync took),
+        and at once when ``wake`` is set (a change notice). Returns once ``stop`` is set (set
+        ``wake`` too, to end a wait). A :class:`RemoteError` goes to ``on_error`` and the next
+        sync is tried; without ``on_error`` it is raised."""
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                done = self.sync(names)
+            except RemoteError as exc:
+                if on_error is None:
+                    raise
+                on_error(exc)
+            else:
+                if report is not None:
+                    report(done)
+            wake.wait(max(0.0, started + interval - time.monotonic()))
+            wake.clear()
 
     def _sync_bank(self, remote: RemoteBank) -> Synced:
         follow_id, local, cursor = self._follow_row(remote)

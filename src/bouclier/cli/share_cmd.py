@@ -113,6 +113,7 @@ def follow(
     bank synced that changed."""
     from bouclier.banks.follower import Follower
     from bouclier.banks.notices import NoticeListener
+    from bouclier.banks.remote import Synced
     from bouclier.errors import RemoteError
 
     follower = Follower(app.store, url, key, expect_key=expect_key, prefix=prefix)
@@ -122,20 +123,28 @@ def follow(
     if nats_url and not once:
         listener = NoticeListener(nats_url, nats_subject, lambda _cursor: wake.set())
         listener.start()
+
+    def report(done: list[Synced]) -> None:
+        for synced in done:
+            if once or synced.changed:
+                printer.row(synced.to_dict())
+
+    def warn(exc: RemoteError) -> None:
+        log.warning("follow: %s [%s]", exc.message, exc.code)
+
     try:
-        while True:
-            try:
-                for synced in follower.sync(list(banks) or None):
-                    if once or synced.changed:
-                        printer.row(synced.to_dict())
-            except RemoteError as exc:
-                if once:
-                    raise
-                log.warning("follow: %s [%s]", exc.message, exc.code)
-            if once:
-                return exit_codes.OK
-            wake.wait(interval)
-            wake.clear()
+        if once:
+            report(follower.sync(list(banks) or None))
+            return exit_codes.OK
+        follower.keep_following(
+            list(banks) or None,
+            interval,
+            wake=wake,
+            stop=threading.Event(),  # runs until interrupted
+            report=report,
+            on_error=warn,
+        )
+        return exit_codes.OK
     finally:
         if listener is not None:
             listener.close()
