@@ -132,12 +132,13 @@ def follow(
     def warn(exc: RemoteError) -> None:
         log.warning("follow: %s [%s]", exc.message, exc.code)
 
+    names = list(banks) or None  # None: every bank the publisher shares
     try:
         if once:
-            report(follower.sync(list(banks) or None))
+            report(follower.sync(names))
             return exit_codes.OK
         follower.keep_following(
-            list(banks) or None,
+            names,
             interval,
             wake=wake,
             stop=threading.Event(),  # runs until interrupted
