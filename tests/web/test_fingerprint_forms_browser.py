@@ -80,6 +80,7 @@ def test_a_file_that_is_not_a_picture_is_named_and_a_new_choice_starts_afresh(
 
     # the choice taken back: nothing listed, nothing to send, no message left over
     chooser.set_input_files([])
+    assert page.locator("#hash-form").get_attribute("data-state") == "empty"
     assert page.locator("#hash-list li").count() == 0
     assert page.locator("#hashes-field").input_value() == ""
     assert page.locator("#hash-submit").is_disabled()

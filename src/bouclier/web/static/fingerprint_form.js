@@ -77,8 +77,11 @@
       var files = parts.input.files;
       if (!files || files.length === 0) {
         parts.progress.hidden = true;
+        parts.form.dataset.state = "empty";
         return;
       }
+      // every new choice starts over: "hashing" until the form's own code says "ready"/"refused"
+      parts.form.dataset.state = "hashing";
       parts.progress.hidden = false;
       parts.input.disabled = true;
       hash(files).finally(function () {

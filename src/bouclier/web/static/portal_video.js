@@ -39,7 +39,6 @@
   function hash(files) {
     var file = files[0];
     show(0, 1);
-    form.dataset.state = "hashing";
     return window.BouclierVideo.hashVideo(file, limits, show).then(function (video) {
       parts.field.value = JSON.stringify({
         frames: video.frames, md5: video.md5, sha256: video.sha256, duration: video.duration,
