@@ -175,7 +175,7 @@ def main() -> int:
         label = name.replace("_", "-")
         (CORPUS / f"{label}.jsonl").write_text(dump(rows), encoding="utf-8")
         near = overlaps(rows, others, NEAR)
-        print(f"{label}: {len(rows)} prompts, {len(near)} near-duplicates of an earlier corpus file")
+        print(f"{label}: {len(rows)} prompts, {len(near)} near-duplicates of an earlier file")
         print("\n".join(near))
         found += len(near)
         others += [str(r["text"]) for r in rows]

@@ -1,7 +1,8 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
-heldout-v4.jsonl and heldout-v5.jsonl are the held-out files (v5 written apart after v4 was spent);
-seen-v1, seen-v2 and seen-v3 were held out once and are trained on since (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
+heldout-v4.jsonl and heldout-v5.jsonl are the held-out files (v5 written apart after v4 was
+spent); seen-v1, seen-v2 and seen-v3 were held out once and are trained on since
+(docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
 
@@ -95,11 +96,9 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    before = {
-        n: (CORPUS / f"{n}.jsonl").read_bytes()
-        for n in ("concepts", "contrast", "edits", "followups", "seen-v2", "seen-v3")
-        + ("heldout-v4", "heldout-v5")
-    }
+    generated = ("concepts", "contrast", "edits", "followups", "seen-v2", "seen-v3")
+    names = (*generated, "heldout-v4", "heldout-v5")
+    before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in names}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
     module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
