@@ -20,6 +20,9 @@
 * ``corpus/guard/heldout-v4.jsonl`` (split ``heldout``): the hand-written sentences of
   corpus/guard/source/heldout_v4.txt, as they are; the script prints those that are
   near-duplicates of a prompt of another corpus file (there must be none).
+* ``corpus/guard/heldout-v5.jsonl`` (split ``heldout``): the hand-written sentences of
+  corpus/guard/source/heldout_v5.txt (issue 13, written apart after heldout-v4 was spent); the
+  script prints those that are near-duplicates of a training prompt or of heldout-v4.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -45,13 +48,15 @@ from bouclier.guard.evaluation import TRAINING  # noqa: E402
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
+HELDOUT = ("heldout_v4", "heldout_v5")  # source files of the held-out sets, oldest first
 
 
 def written_texts() -> set[str]:
     """Every hand-written prompt: a generated phrase equal to one is dropped (written wins)."""
     texts = {str(r["text"]) for r in written_rows("seen_v2", "tune")}
     texts |= {str(r["text"]) for r in written_rows("seen_v3", "tune")}
-    texts |= {str(r["text"]) for r in written_rows("heldout_v4", "heldout")}
+    for name in HELDOUT:
+        texts |= {str(r["text"]) for r in written_rows(name, "heldout")}
     for line in (CORPUS / "seen-v1.jsonl").read_text(encoding="utf-8").splitlines():
         texts.add(json.loads(line)["text"])
     return texts
@@ -159,17 +164,22 @@ def main() -> int:
     for name in ("seen_v2", "seen_v3"):
         seen = dump(written_rows(name, "tune"))
         (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(seen, encoding="utf-8")
-    v4 = written_rows("heldout_v4", "heldout")
-    (CORPUS / "heldout-v4.jsonl").write_text(dump(v4), encoding="utf-8")
     others = [
         json.loads(line)["text"]
         for name in TRAINING
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    near = overlaps(v4, others, NEAR)
-    print(f"heldout-v4: {len(v4)} prompts, {len(near)} near-duplicates of another corpus file")
-    print("\n".join(near))
-    return 1 if near else 0
+    found = 0
+    for name in HELDOUT:  # each held-out set apart from training and from the sets before it
+        rows = written_rows(name, "heldout")
+        label = name.replace("_", "-")
+        (CORPUS / f"{label}.jsonl").write_text(dump(rows), encoding="utf-8")
+        near = overlaps(rows, others, NEAR)
+        print(f"{label}: {len(rows)} prompts, {len(near)} near-duplicates of an earlier file")
+        print("\n".join(near))
+        found += len(near)
+        others += [str(r["text"]) for r in rows]
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

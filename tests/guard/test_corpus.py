@@ -1,7 +1,8 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
-heldout-v4.jsonl is the only held-out file; seen-v1, seen-v2 and seen-v3 were held out once and
-are trained on since (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
+heldout-v4.jsonl and heldout-v5.jsonl are the held-out files (v5 written apart after v4 was
+spent); seen-v1, seen-v2 and seen-v3 were held out once and are trained on since
+(docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
 
@@ -32,7 +33,8 @@ def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     return rows
 
 
-ALL = (*TRAINING, "heldout-v4")
+ALL = (*TRAINING, "heldout-v4", "heldout-v5")
+COVERED = ("en", "fr", "es", "de", "it", "pt", "nl", "pl", "ru", "tr", "ar", "zh", "ja")
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
@@ -64,14 +66,39 @@ def test_heldout_v4_is_apart_and_varied() -> None:
     assert sum(bool(r.get("context")) for r in heldout) >= 30
 
 
+def test_heldout_v5_is_apart_and_varied() -> None:
+    """heldout-v5, written by a helper who never read the training files or heldout-v4 (issue 13):
+    no near-duplicate of a training prompt or of heldout-v4, nor a repeated prompt; the 13 covered
+    languages with 26+ prompts each (40+ for en, fr, es), uk, ro and sv with 6+, a few of cs, el,
+    hu and ko; 45 %+ hard negatives; 40+ conversations, each turn a non-empty request."""
+    import runpy
+
+    heldout = _rows(("heldout-v5",))
+    earlier = [r["text"] for r in _rows((*TRAINING, "heldout-v4"))]
+    assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, earlier, 0.6) == []
+    assert len({r["text"] for r in heldout}) == len(heldout) >= 450
+    langs = Counter(r["lang"] for r in heldout)
+    assert min(langs[lang] for lang in COVERED) >= 26
+    assert min(langs[lang] for lang in ("en", "fr", "es")) >= 40
+    assert min(langs[lang] for lang in ("uk", "ro", "sv")) >= 6
+    assert min(langs[lang] for lang in ("cs", "el", "hu", "ko")) >= 2
+    assert set(langs) == {*COVERED, "uk", "ro", "sv", "cs", "el", "hu", "ko"}
+    assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.45
+    for lang in COVERED:  # both answers in every covered language
+        assert {r["label"] for r in heldout if r["lang"] == lang} == {"refuse", "allow"}, lang
+    conversations = [r for r in heldout if r.get("context")]
+    assert len(conversations) >= 40
+    assert {r["label"] for r in conversations} == {"refuse", "allow"}
+    assert all(turn.strip() for r in conversations for turn in r["context"])
+
+
 def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    before = {
-        n: (CORPUS / f"{n}.jsonl").read_bytes()
-        for n in ("concepts", "contrast", "edits", "followups", "seen-v2", "seen-v3", "heldout-v4")
-    }
+    generated = ("concepts", "contrast", "edits", "followups", "seen-v2", "seen-v3")
+    names = (*generated, "heldout-v4", "heldout-v5")
+    before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in names}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
     module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
@@ -83,7 +110,8 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     edits = module["concept_rows"](module["EDITS"], seed=19, per_phrase=2)
     assert dump(edits).encode() == before["edits"]
     assert dump(module["followup_rows"]()).encode() == before["followups"]
-    for name, split in (("seen_v2", "tune"), ("seen_v3", "tune"), ("heldout_v4", "heldout")):
+    written = (("seen_v2", "tune"), ("seen_v3", "tune"), ("heldout_v4", "heldout"))
+    for name, split in (*written, ("heldout_v5", "heldout")):
         rows = module["written_rows"](name, split)
         assert dump(rows).encode() == before[name.replace("_", "-")], name
 
