@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -58,6 +57,13 @@ from bouclier.signals.vpdq import (  # noqa: E402
     features_of,
     match_video,
     usable_rows,
+)
+from benchmarks.vpdq_reference import (  # noqa: E402
+    cpu_seconds as _cpu_seconds,
+)
+from benchmarks.vpdq_reference import (  # noqa: E402
+    reference_hashes,
+    reference_program,
 )
 from tests.conftest import photo  # noqa: E402
 from tests.media.videos import pan_frames, read_frames, write_video  # noqa: E402
@@ -235,7 +241,8 @@ def drift(path: Path) -> tuple[int, float, int]:
 
 
 def _start_up() -> None:
-    """What the decoding child does before it reads a byte: Python, its imports (av, numpy; the
+    """What the decoding server does once per Bouclier process before it forks its first child
+    (and what a child did per video before the server): Python, its imports (av, numpy; the
     worker by its path, nothing else of Bouclier) and the PDQ extension."""
     worker = ROOT / "src" / "bouclier" / "media" / "video_worker.py"
     code = (
@@ -270,8 +277,13 @@ def speed(runs: int) -> list[tuple[str, list[float]]]:
             path, LIMITS, exact=True
         ),
         f"PyAV + pdqhash in-process, 1 fps, {full}": lambda: _hashes(path, False),
-        "child start-up alone (python, av, numpy, the PDQ extension)": _start_up,
     }
+    program = reference_program()
+    if program is not None:
+        methods[f"C++ vpdq reference, 1 fps, one thread ({full})"] = lambda: reference_hashes(
+            program, path
+        )
+    methods["server start-up alone, once per process (python, av, numpy, PDQ)"] = _start_up
     found: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
     for _ in range(runs):
         for name, work in methods.items():  # interleaved: a busy moment hits all alike
@@ -280,16 +292,6 @@ def speed(runs: int) -> list[tuple[str, list[float]]]:
             wall, used = time.perf_counter() - start, _cpu_seconds() - cpu
             found[name].append((duration / used, duration / wall))
     return list(found.items())
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds (user + system) of this process and of its finished children (the worker):
-    what one core spends, whoever else shares it."""
-    own, children = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-    )
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _table(title: str, columns: list[str]) -> None:
@@ -303,7 +305,7 @@ def main() -> None:
     parser.add_argument("--originals", type=int, default=12)
     parser.add_argument("--unrelated", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--parts", default="speed,accuracy", help="speed, accuracy or both")
+    parser.add_argument("--parts", default="speed,accuracy", help="speed, accuracy, reference")
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, the child's too
     started = time.perf_counter()
@@ -313,9 +315,13 @@ def main() -> None:
         print_speed(args.runs)
     if "accuracy" in args.parts:
         print_accuracy(corpus)
+    if "reference" in args.parts:
+        print_reference(corpus)
 
 
 def print_speed(runs: int) -> None:
+    if reference_program() is None:
+        print("\nthe C++ vpdq reference is not built (scripts/build-vpdq-reference): left out")
     columns = ["x real time per CPU second (median)", "min-max", "vs baseline", "wall, median"]
     _table("720p H.264, 20 s, one core", columns)
     *rows, (start_up, rates) = speed(runs)
@@ -349,6 +355,43 @@ def print_accuracy(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
     _table(packed, ["usable frames, 1,000 videos", "reference text", "match ms", "min-max"])
     for row in bank_cost(densities):
         print(row, flush=True)
+
+
+def reference_rows(path: Path, program: Path) -> tuple[int, int, int, float, str, str]:
+    """Bouclier's hashes of ``path`` against the C++ reference's, by frame number: (frames in
+    both, frames in the reference, PDQ bits max, mean), exact decode then fast decode as
+    vPDQ shares (query %, target %) with the reference's hashes as the target."""
+    theirs = reference_hashes(program, path)
+    exact = read_video(path, LIMITS, exact=True).features
+    fast = read_video(path, LIMITS).features
+    by_frame = {f.frame: f.pdq for f in theirs}
+    bits = [pdq.distance(f.pdq, by_frame[f.frame]) for f in exact if f.frame in by_frame]
+    shares = [vpdq.compare(list(mine), theirs) for mine in (exact, fast)]
+    cells = [f"{c.query_percent:.0f} / {c.target_percent:.0f}" for c in shares]
+    return len(bits), len(theirs), max(bits), float(np.mean(bits)), cells[0], cells[1]
+
+
+def print_reference(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
+    """Bouclier's hash files beside the C++ reference's on the same videos."""
+    program = reference_program()
+    if program is None:
+        print("\nthe C++ vpdq reference is not built (scripts/build-vpdq-reference): left out")
+        return
+    columns = ["same frame numbers", "PDQ bits, max", "mean", "exact: query % / target %"]
+    _table("Bouclier vs the C++ reference (1 fps)", [*columns, "fast decode: q % / t %"])
+    names = ["speed_720p_20s.mp4", "orig000.mp4", "orig001.mp4", "orig000_hevc_360.mp4"]
+    names += [
+        "orig000_vp9_480_250k.webm",
+        "orig000_mpeg4_180_150k.mp4",
+        "orig000_trim_3.5_8.5s.mp4",
+    ]
+    for name in names:
+        if not (CACHE / name).exists():
+            continue
+        both, total, most, mean, exact, fast = reference_rows(CACHE / name, program)
+        print(
+            f"| {name} | {both} of {total} | {most} | {mean:.1f} | {exact} | {fast} |", flush=True
+        )
 
 
 if __name__ == "__main__":
