@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.photos import SHARED_FACES  # noqa: E402
+from benchmarks.vpdq_reference import cpu_seconds, reference_hashes, reference_program  # noqa: E402
 from bouclier.hashing import pdq, vpdq  # noqa: E402
 from bouclier.hashing.vpdq import VpdqFeature  # noqa: E402
 from bouclier.media.video import VideoLimits, read_video  # noqa: E402
@@ -57,13 +58,6 @@ from bouclier.signals.vpdq import (  # noqa: E402
     features_of,
     match_video,
     usable_rows,
-)
-from benchmarks.vpdq_reference import (  # noqa: E402
-    cpu_seconds as _cpu_seconds,
-)
-from benchmarks.vpdq_reference import (  # noqa: E402
-    reference_hashes,
-    reference_program,
 )
 from tests.conftest import photo  # noqa: E402
 from tests.media.videos import pan_frames, read_frames, write_video  # noqa: E402
@@ -287,9 +281,9 @@ def speed(runs: int) -> list[tuple[str, list[float]]]:
     found: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
     for _ in range(runs):
         for name, work in methods.items():  # interleaved: a busy moment hits all alike
-            start, cpu = time.perf_counter(), _cpu_seconds()
+            start, cpu = time.perf_counter(), cpu_seconds()
             work()
-            wall, used = time.perf_counter() - start, _cpu_seconds() - cpu
+            wall, used = time.perf_counter() - start, cpu_seconds() - cpu
             found[name].append((duration / used, duration / wall))
     return list(found.items())
 

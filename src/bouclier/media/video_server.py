@@ -34,6 +34,8 @@ from bouclier.errors import MediaError
 
 #: how long the server may take to start (Python and its imports, on a loaded machine)
 START_SECONDS = 60.0
+#: how long it may take to fork a child (before the child's own deadline starts)
+FORK_SECONDS = 30.0
 
 
 class DecoderUnavailable(RuntimeError):
@@ -66,6 +68,8 @@ class Decoding:
                 chunk = self._conn.recv(1 << 20)
             except TimeoutError:
                 raise _timeout(self._timeout) from None
+            except ConnectionResetError:  # it died before reading all of its request
+                chunk = b""
             if not chunk:
                 break
             self._data += chunk
@@ -106,6 +110,10 @@ class DecoderServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._owner = 0  # the pid that started it: a forked Bouclier starts its own
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._lock = threading.Lock()  # another thread may have held it at the fork
 
     @property
     def pid(self) -> int | None:
@@ -117,8 +125,7 @@ class DecoderServer:
         self, path: str, params: dict[str, Any], memory_bytes: int, timeout: float
     ) -> Decoding:
         """Start decoding ``path`` in a fresh child limited to ``memory_bytes`` and ``timeout``
-        seconds (CPU and wall clock); restarts the server once if it has died."""
-        deadline = time.monotonic() + timeout
+        seconds (CPU and wall clock, from its start); restarts the server once if it has died."""
         limits = {"memory_bytes": memory_bytes, "timeout_seconds": timeout}
         request = json.dumps({"path": path, "params": params, "limits": limits}).encode()
         for _attempt in range(2):
@@ -127,8 +134,9 @@ class DecoderServer:
                 self._send(theirs)
             finally:
                 theirs.close()
-            pid, rest = self._pid(ours, deadline, timeout)
+            pid, rest = self._pid(ours)
             if pid:
+                deadline = time.monotonic() + timeout
                 ours.sendall(request)
                 ours.shutdown(socket.SHUT_WR)
                 return Decoding(ours, pid, rest, deadline, timeout)
@@ -146,21 +154,18 @@ class DecoderServer:
                 self._start()
                 socket.send_fds(self._control, [b"v"], [conn.fileno()])
 
-    def _pid(self, conn: socket.socket, deadline: float, timeout: float) -> tuple[int, bytes]:
+    def _pid(self, conn: socket.socket) -> tuple[int, bytes]:
         """The child's pid line (and anything after it), or 0 when the server died before it
-        forked (a child always writes its pid before anything else)."""
+        forked. A child writes its pid first and decodes nothing before it has its request: if
+        this gives up, the child finds the socket closed and ends."""
         data = bytearray()
+        conn.settimeout(FORK_SECONDS)
         while b"\n" not in data:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                conn.close()
-                raise _timeout(timeout)
-            conn.settimeout(left)
             try:
                 chunk = conn.recv(64)
             except TimeoutError:
                 conn.close()
-                raise _timeout(timeout) from None
+                raise DecoderUnavailable("the video decoding server does not answer") from None
             if not chunk:
                 return 0, b""
             data += chunk
