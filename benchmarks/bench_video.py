@@ -21,12 +21,20 @@ pinned to CPU 0, the decoder single-threaded), measured in CPU seconds of the pr
 decoding child (robust to other work on a shared machine; wall time shown beside): Bouclier's
 read_video (child process, limits) against PyAV + pdqhash in-process on the same frames with the
 same decoder options (no non-reference frames, no deblocking: the baseline), and both with a full
-decode; several interleaved runs, median and spread. Also: how far the fast decode's PDQ is from
-the full decode's on the frames both hash.
+decode; several interleaved runs, median and spread; and ThreatExchange's C++ ``vpdq-hash-video``
+(one thread, its defaults) where scripts/build-vpdq-reference has built it. The CPU time of
+read_video's children, forked by the decoding server, is read from the server's /proc entry
+(benchmarks/vpdq_reference.py). Also: how far the fast decode's PDQ is from the full decode's on
+the frames both hash.
+
+``--parts reference``: Bouclier's hash files (exact and fast decode) beside the C++ reference's on
+the same videos: frame numbers, PDQ bits, vPDQ shares. ``--parts thresholds``: recall and false
+matches per kind of query at several BOUCLIER_VPDQ_QUERY_MATCH_PERCENT values (80, 60, 50, 40),
+the originals banked every 0.1 s: what finding concatenations would cost.
 
 Run: .venv/bin/python benchmarks/bench_video.py [--originals 12] [--unrelated 200] [--runs 3]
-[--parts speed,accuracy] (about 20 minutes the first time, on one core, most of it encoding the
-corpus).
+[--parts speed,accuracy,thresholds,reference] (about 20 minutes the first time, on one core,
+most of it encoding the corpus).
 """
 
 from __future__ import annotations
@@ -169,6 +177,29 @@ def accuracy(
         yield kind, len(items), [(found, wrong) for found, wrong in counts]
 
 
+def query_thresholds(
+    corpus: dict[str, list[tuple[str, Path, int]]], percents: list[float], step: float = 0.1
+) -> Iterator[tuple[str, int, list[tuple[int, int]]]]:
+    """Per kind: (kind, queries, [(found own original, matched another)] per query threshold),
+    the originals banked every ``step`` s: what lowering BOUCLIER_VPDQ_QUERY_MATCH_PERCENT
+    gains on concatenations and costs on unrelated videos."""
+    originals = corpus["original"]
+    index = _bank([_value(path, step) for _, path, _ in originals])
+    for kind, items in corpus.items():
+        if kind == "original":
+            continue
+        counts = [[0, 0] for _ in percents]
+        for _, path, own in items:
+            value = _value(path)
+            allowed = {own, (own + 1) % len(originals)} if kind == "concat_half" else {own}
+            for count, percent in zip(counts, percents, strict=True):
+                hits = match_video(index, value, query_percent=percent, target_percent=0.0)
+                labels = {h.label for h in hits}
+                count[0] += own in labels
+                count[1] += bool(labels - allowed)
+        yield kind, len(items), [(found, wrong) for found, wrong in counts]
+
+
 def bank_cost(densities: list[float], videos: int = 1000, seconds: int = 10) -> list[str]:
     """Rows: frames held and match time of one 10 s query against ``videos`` banked 10 s videos
     (random frames: what every query pays, found or not) at each density."""
@@ -299,7 +330,9 @@ def main() -> None:
     parser.add_argument("--originals", type=int, default=12)
     parser.add_argument("--unrelated", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--parts", default="speed,accuracy", help="speed, accuracy, reference")
+    parser.add_argument(
+        "--parts", default="speed,accuracy", help="speed, accuracy, thresholds, reference"
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, the child's too
     started = time.perf_counter()
@@ -309,6 +342,8 @@ def main() -> None:
         print_speed(args.runs)
     if "accuracy" in args.parts:
         print_accuracy(corpus)
+    if "thresholds" in args.parts:
+        print_thresholds(corpus)
     if "reference" in args.parts:
         print_reference(corpus)
 
@@ -329,6 +364,17 @@ def print_speed(runs: int) -> None:
     seconds = sorted(SPEED_SECONDS / r for r, _ in rates)
     middle = statistics.median(seconds)
     print(f"\n{start_up}: {middle:.2f} CPU s ({seconds[0]:.2f}-{seconds[-1]:.2f})", flush=True)
+
+
+def print_thresholds(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
+    percents = [80.0, 60.0, 50.0, 40.0]
+    _table("query share needed (bank every 0.1 s)", ["count", *[f"{p:g} %" for p in percents]])
+    for kind, count, per_percent in query_thresholds(corpus, percents):
+        cells = [
+            f"- , {wrong}" if kind == "unrelated" else f"{100 * found / count:.0f} %, {wrong}"
+            for found, wrong in per_percent
+        ]
+        print(f"| {kind} | {count} | " + " | ".join(cells) + " |", flush=True)
 
 
 def print_accuracy(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
