@@ -42,6 +42,7 @@ VIDEO_FEEDBACK = (
     "A vPDQ value is a whole video's frame list, not one hash to send back"
 )
 
+
 @dataclass(frozen=True, slots=True)
 class FeedbackInfo:
     id: int
