@@ -21,19 +21,26 @@ pinned to CPU 0, the decoder single-threaded), measured in CPU seconds of the pr
 decoding child (robust to other work on a shared machine; wall time shown beside): Bouclier's
 read_video (child process, limits) against PyAV + pdqhash in-process on the same frames with the
 same decoder options (no non-reference frames, no deblocking: the baseline), and both with a full
-decode; several interleaved runs, median and spread. Also: how far the fast decode's PDQ is from
-the full decode's on the frames both hash.
+decode; several interleaved runs, median and spread; and ThreatExchange's C++ ``vpdq-hash-video``
+(one thread, its defaults) where scripts/build-vpdq-reference has built it. The CPU time of
+read_video's children, forked by the decoding server, is read from the server's /proc entry
+(benchmarks/vpdq_reference.py). Also: how far the fast decode's PDQ is from the full decode's on
+the frames both hash.
+
+``--parts reference``: Bouclier's hash files (exact and fast decode) beside the C++ reference's on
+the same videos: frame numbers, PDQ bits, vPDQ shares. ``--parts thresholds``: recall and false
+matches per kind of query at several BOUCLIER_VPDQ_QUERY_MATCH_PERCENT values (80, 60, 50, 40),
+the originals banked every 0.1 s: what finding concatenations would cost.
 
 Run: .venv/bin/python benchmarks/bench_video.py [--originals 12] [--unrelated 200] [--runs 3]
-[--parts speed,accuracy] (about 20 minutes the first time, on one core, most of it encoding the
-corpus).
+[--parts speed,accuracy,thresholds,reference] (about 20 minutes the first time, on one core,
+most of it encoding the corpus).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -48,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.photos import SHARED_FACES  # noqa: E402
+from benchmarks.vpdq_reference import cpu_seconds, reference_hashes, reference_program  # noqa: E402
 from bouclier.hashing import pdq, vpdq  # noqa: E402
 from bouclier.hashing.vpdq import VpdqFeature  # noqa: E402
 from bouclier.media.video import VideoLimits, read_video  # noqa: E402
@@ -169,6 +177,29 @@ def accuracy(
         yield kind, len(items), [(found, wrong) for found, wrong in counts]
 
 
+def query_thresholds(
+    corpus: dict[str, list[tuple[str, Path, int]]], percents: list[float], step: float = 0.1
+) -> Iterator[tuple[str, int, list[tuple[int, int]]]]:
+    """Per kind: (kind, queries, [(found own original, matched another)] per query threshold),
+    the originals banked every ``step`` s: what lowering BOUCLIER_VPDQ_QUERY_MATCH_PERCENT
+    gains on concatenations and costs on unrelated videos."""
+    originals = corpus["original"]
+    index = _bank([_value(path, step) for _, path, _ in originals])
+    for kind, items in corpus.items():
+        if kind == "original":
+            continue
+        counts = [[0, 0] for _ in percents]
+        for _, path, own in items:
+            value = _value(path)
+            allowed = {own, (own + 1) % len(originals)} if kind == "concat_half" else {own}
+            for count, percent in zip(counts, percents, strict=True):
+                hits = match_video(index, value, query_percent=percent, target_percent=0.0)
+                labels = {h.label for h in hits}
+                count[0] += own in labels
+                count[1] += bool(labels - allowed)
+        yield kind, len(items), [(found, wrong) for found, wrong in counts]
+
+
 def bank_cost(densities: list[float], videos: int = 1000, seconds: int = 10) -> list[str]:
     """Rows: frames held and match time of one 10 s query against ``videos`` banked 10 s videos
     (random frames: what every query pays, found or not) at each density."""
@@ -235,7 +266,8 @@ def drift(path: Path) -> tuple[int, float, int]:
 
 
 def _start_up() -> None:
-    """What the decoding child does before it reads a byte: Python, its imports (av, numpy; the
+    """What the decoding server does once per Bouclier process before it forks its first child
+    (and what a child did per video before the server): Python, its imports (av, numpy; the
     worker by its path, nothing else of Bouclier) and the PDQ extension."""
     worker = ROOT / "src" / "bouclier" / "media" / "video_worker.py"
     code = (
@@ -270,26 +302,21 @@ def speed(runs: int) -> list[tuple[str, list[float]]]:
             path, LIMITS, exact=True
         ),
         f"PyAV + pdqhash in-process, 1 fps, {full}": lambda: _hashes(path, False),
-        "child start-up alone (python, av, numpy, the PDQ extension)": _start_up,
     }
+    program = reference_program()
+    if program is not None:
+        methods[f"C++ vpdq reference, 1 fps, one thread ({full})"] = lambda: reference_hashes(
+            program, path
+        )
+    methods["server start-up alone, once per process (python, av, numpy, PDQ)"] = _start_up
     found: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
     for _ in range(runs):
         for name, work in methods.items():  # interleaved: a busy moment hits all alike
-            start, cpu = time.perf_counter(), _cpu_seconds()
+            start, cpu = time.perf_counter(), cpu_seconds()
             work()
-            wall, used = time.perf_counter() - start, _cpu_seconds() - cpu
+            wall, used = time.perf_counter() - start, cpu_seconds() - cpu
             found[name].append((duration / used, duration / wall))
     return list(found.items())
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds (user + system) of this process and of its finished children (the worker):
-    what one core spends, whoever else shares it."""
-    own, children = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-    )
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _table(title: str, columns: list[str]) -> None:
@@ -303,7 +330,9 @@ def main() -> None:
     parser.add_argument("--originals", type=int, default=12)
     parser.add_argument("--unrelated", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--parts", default="speed,accuracy", help="speed, accuracy or both")
+    parser.add_argument(
+        "--parts", default="speed,accuracy", help="speed, accuracy, thresholds, reference"
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, the child's too
     started = time.perf_counter()
@@ -313,9 +342,15 @@ def main() -> None:
         print_speed(args.runs)
     if "accuracy" in args.parts:
         print_accuracy(corpus)
+    if "thresholds" in args.parts:
+        print_thresholds(corpus)
+    if "reference" in args.parts:
+        print_reference(corpus)
 
 
 def print_speed(runs: int) -> None:
+    if reference_program() is None:
+        print("\nthe C++ vpdq reference is not built (scripts/build-vpdq-reference): left out")
     columns = ["x real time per CPU second (median)", "min-max", "vs baseline", "wall, median"]
     _table("720p H.264, 20 s, one core", columns)
     *rows, (start_up, rates) = speed(runs)
@@ -329,6 +364,17 @@ def print_speed(runs: int) -> None:
     seconds = sorted(SPEED_SECONDS / r for r, _ in rates)
     middle = statistics.median(seconds)
     print(f"\n{start_up}: {middle:.2f} CPU s ({seconds[0]:.2f}-{seconds[-1]:.2f})", flush=True)
+
+
+def print_thresholds(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
+    percents = [80.0, 60.0, 50.0, 40.0]
+    _table("query share needed (bank every 0.1 s)", ["count", *[f"{p:g} %" for p in percents]])
+    for kind, count, per_percent in query_thresholds(corpus, percents):
+        cells = [
+            f"- , {wrong}" if kind == "unrelated" else f"{100 * found / count:.0f} %, {wrong}"
+            for found, wrong in per_percent
+        ]
+        print(f"| {kind} | {count} | " + " | ".join(cells) + " |", flush=True)
 
 
 def print_accuracy(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
@@ -349,6 +395,43 @@ def print_accuracy(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
     _table(packed, ["usable frames, 1,000 videos", "reference text", "match ms", "min-max"])
     for row in bank_cost(densities):
         print(row, flush=True)
+
+
+def reference_rows(path: Path, program: Path) -> tuple[int, int, int, float, str, str]:
+    """Bouclier's hashes of ``path`` against the C++ reference's, by frame number: (frames in
+    both, frames in the reference, PDQ bits max, mean), exact decode then fast decode as
+    vPDQ shares (query %, target %) with the reference's hashes as the target."""
+    theirs = reference_hashes(program, path)
+    exact = read_video(path, LIMITS, exact=True).features
+    fast = read_video(path, LIMITS).features
+    by_frame = {f.frame: f.pdq for f in theirs}
+    bits = [pdq.distance(f.pdq, by_frame[f.frame]) for f in exact if f.frame in by_frame]
+    shares = [vpdq.compare(list(mine), theirs) for mine in (exact, fast)]
+    cells = [f"{c.query_percent:.0f} / {c.target_percent:.0f}" for c in shares]
+    return len(bits), len(theirs), max(bits), float(np.mean(bits)), cells[0], cells[1]
+
+
+def print_reference(corpus: dict[str, list[tuple[str, Path, int]]]) -> None:
+    """Bouclier's hash files beside the C++ reference's on the same videos."""
+    program = reference_program()
+    if program is None:
+        print("\nthe C++ vpdq reference is not built (scripts/build-vpdq-reference): left out")
+        return
+    columns = ["same frame numbers", "PDQ bits, max", "mean", "exact: query % / target %"]
+    _table("Bouclier vs the C++ reference (1 fps)", [*columns, "fast decode: q % / t %"])
+    names = ["speed_720p_20s.mp4", "orig000.mp4", "orig001.mp4", "orig000_hevc_360.mp4"]
+    names += [
+        "orig000_vp9_480_250k.webm",
+        "orig000_mpeg4_180_150k.mp4",
+        "orig000_trim_3.5_8.5s.mp4",
+    ]
+    for name in names:
+        if not (CACHE / name).exists():
+            continue
+        both, total, most, mean, exact, fast = reference_rows(CACHE / name, program)
+        print(
+            f"| {name} | {both} of {total} | {most} | {mean:.1f} | {exact} | {fast} |", flush=True
+        )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ reference's way): bits apart, max and mean, on the frames both hash.
 ``ffmpeg -benchmark`` is used when an ``ffmpeg`` command is on the PATH (the PyAV wheel has its
 libraries, not the command).
 
-``--parts worker``: the decoding child run as it is now (by its path) and as it was (``python
--m``, which imports ``bouclier.media`` and ``bouclier.hashing`` first), side by side.
+``--parts worker``: read_video now (a child forked by the pre-started server, the digests
+computed while it decodes) beside read_video as it was (a fresh ``python`` per video, limited in
+``preexec_fn``, digests first), in-process PyAV + PDQ and the C++ vpdq reference where built.
 
 Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20] [--parts worker]
 """
@@ -30,8 +31,10 @@ Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20]
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,11 +50,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from benchmarks.bench_video import LIMITS, _cpu_seconds, _start_up, speed_video  # noqa: E402
+from benchmarks.bench_video import LIMITS, _start_up, speed_video  # noqa: E402
+from benchmarks.vpdq_reference import cpu_seconds, reference_hashes, reference_program  # noqa: E402
 from bouclier.hashing.pdq import distance, hash_pixels  # noqa: E402
 from bouclier.media.video import read_video  # noqa: E402
 
 SIDE = 512
+OURS = "Bouclier read_video (child process, limits)"
 
 
 def _open(path: Path, fast: bool, **options: str) -> tuple[Any, Any]:
@@ -159,31 +164,64 @@ def methods(path: Path) -> dict[str, Callable[[], object]]:
         found[f"decode + convert + PDQ in-process: {name}"] = (
             lambda c=convert: converted(path, c, True)  # type: ignore[misc]
         )
-    found["Bouclier read_video (child process, limits)"] = lambda: read_video(path, LIMITS)
-    found["child start-up alone (python, av, numpy, the PDQ extension)"] = _start_up
+    found[OURS] = lambda: read_video(path, LIMITS)
+    found["before the server: a python per video (limits, digests first)"] = lambda: (
+        python_per_video(path)
+    )
+    found["server start-up alone, once per process (python, av, numpy, PDQ)"] = _start_up
+    program = reference_program()
+    if program is not None:
+        found["C++ vpdq reference, one thread (full decode, hashes every frame's RGB)"] = lambda: (
+            reference_hashes(program, path)
+        )
     ffmpeg = _ffmpeg(path)
     if ffmpeg is not None:
         found["ffmpeg -benchmark, same options, -f null"] = ffmpeg
     return found
 
 
-def _worker(path: Path, by_module: bool) -> None:
-    """The decoding child alone, as read_video runs it (by its path, ``-P``) or as it was run
-    before (``-m bouclier.media.video_worker``: the package's modules imported first)."""
+def _limit_child() -> None:
+    """As read_video limited its child before the server: in the forked copy, before exec."""
+    memory, cpu = LIMITS.memory_bytes, int(LIMITS.timeout_seconds)
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024, 64 * 1024 * 1024))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def python_per_video(path: Path) -> None:
+    """read_video as it was before the decoding server: the digests, then a fresh ``python -P
+    video_worker.py`` per video, limited in ``preexec_fn`` (so forked from this process)."""
+    with path.open("rb") as handle:
+        data = handle.read()
+    hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest()
     params = {"demuxer": "mov", "max_pixels": 3840 * 2160, "max_seconds": 3600}
     params |= {"seconds_per_hash": 1.0, "hash_side": 0, "detector_frames": 0}
     worker = ROOT / "src" / "bouclier" / "media" / "video_worker.py"
-    how = ["-m", "bouclier.media.video_worker"] if by_module else ["-P", str(worker)]
-    command = [sys.executable, *how, str(path), json.dumps(params)]
-    assert b'"features"' in subprocess.run(command, check=True, capture_output=True).stdout
+    command = [sys.executable, "-P", str(worker), str(path), json.dumps(params)]
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "PYTHONPATH", "HOME", "LANG"}}
+    done = subprocess.run(
+        command, capture_output=True, preexec_fn=_limit_child, env=env, check=True
+    )
+    assert b'"features"' in done.stdout
 
 
 def worker_methods(path: Path) -> dict[str, Callable[[], object]]:
-    return {
-        "the child as a module (python -m, before)": lambda: _worker(path, True),
-        "the child by its path (python -P, now)": lambda: _worker(path, False),
-        "Bouclier read_video (child process, limits)": lambda: read_video(path, LIMITS),
+    found: dict[str, Callable[[], object]] = {
+        "before: a python per video, limited in preexec_fn, digests first": lambda: (
+            python_per_video(path)
+        ),
+        OURS: lambda: read_video(path, LIMITS),
+        "in-process PyAV + PDQ, same options (no isolation)": lambda: converted(
+            path, CONVERSIONS["RGB, full size (Bouclier)"], True
+        ),
     }
+    program = reference_program()
+    if program is not None:
+        found["C++ vpdq reference, one thread (full decode)"] = lambda: reference_hashes(
+            program, path
+        )
+    return found
 
 
 def measure(
@@ -193,14 +231,14 @@ def measure(
     found: dict[str, list[tuple[float, float]]] = {name: [] for name in work}
     for _ in range(runs):
         for name, call in work.items():
-            start, cpu = time.perf_counter(), _cpu_seconds()
+            start, cpu = time.perf_counter(), cpu_seconds()
             call()
-            found[name].append((_cpu_seconds() - cpu, time.perf_counter() - start))
+            found[name].append((cpu_seconds() - cpu, time.perf_counter() - start))
     return found
 
 
 def print_speed(found: dict[str, list[tuple[float, float]]], seconds: float) -> None:
-    ours = statistics.median(c for c, _ in found["Bouclier read_video (child process, limits)"])
+    ours = statistics.median(c for c, _ in found[OURS])
     print(
         f"\n| {seconds:.0f} s 720p H.264, one core | CPU s (median) | min-max | "
         "x real time per CPU s | share of read_video | wall s (median) |"

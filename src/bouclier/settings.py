@@ -106,7 +106,8 @@ class Settings(BaseSettings):
         ge=0.0,
         le=100.0,
         description="vPDQ: share of the query video's frames (quality >= 50, distinct) that must "
-        "match a frame of a banked video (PDQ distance <= 31), in percent.",
+        "match a frame of a banked video (PDQ distance <= 31), in percent. 50 also finds two "
+        "videos joined into one (docs/video.md, Concatenations).",
     )
     vpdq_target_match_percent: float = Field(
         default=0.0,

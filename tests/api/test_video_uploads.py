@@ -115,3 +115,34 @@ def test_video_refusals_are_typed(api: Api, tmp_path: Path, route: str) -> None:
     image_sized = b"\x89PNG" + bytes(2_500_000)  # under the video limit, over the image limit
     refused = api.client.post(route, headers=headers, **upload(image_sized, "a.png", "image/png"))  # type: ignore[arg-type]
     assert (refused.status_code, refused.json()["error"]["code"]) == (413, "media.too_large")
+
+
+def test_feedback_on_a_video_match_names_the_file_by_its_sha256(api: Api, tmp_path: Path) -> None:
+    """A platform reports a video match by the upload's SHA-256 (a vPDQ value is refused with
+    what to send instead); a confirmed false positive allows that file from then on."""
+    data = _video(tmp_path / "a.mp4", 5)
+    video = read_video(tmp_path / "a.mp4")
+    analyst, platform = api.auth("analyst"), api.auth("platform")
+    api.client.post("/v1/banks", headers=analyst, json={"name": "victims", "kind": "victim"})
+    banked = {"signal_type": "vpdq", "value": VPDQ.from_features(video.features)}
+    added = api.client.post("/v1/banks/victims/hashes", headers=analyst, json={"entries": [banked]})
+    [entry] = added.json()["entries"]
+    matched = api.client.post("/v1/match", headers=platform, **upload(data, "a.mp4", "video/mp4"))  # type: ignore[arg-type]
+    assert [m["signal_type"] for m in matched.json()["matches"]] == ["vpdq"]
+    assert matched.json()["verdict"] == "REVIEW"
+    as_vpdq = {"entry_id": entry, "action": "false_positive", "signal_type": "vpdq"}
+    long_value = "\n".join(f.line() for f in video.features) * 40  # past the field's 4,096
+    for value in [banked["value"], long_value]:
+        refused = api.client.post("/v1/feedback", headers=platform, json=as_vpdq | {"value": value})
+        assert refused.status_code == 422, refused.text
+        assert "sha256" in refused.json()["error"]["message"]
+    sha = matched.json()["sha256"]
+    body = {"entry_id": entry, "action": "false_positive", "signal_type": "sha256", "value": sha}
+    reported = api.client.post("/v1/feedback", headers=platform, json=body)
+    assert reported.status_code == 201, reported.text
+    assert (reported.json()["signal_type"], reported.json()["value"]) == ("sha256", video.sha256)
+    confirmed = api.client.post(f"/v1/feedback/{reported.json()['id']}/confirm", headers=analyst)
+    assert confirmed.status_code == 200, confirmed.text
+    again = api.client.post("/v1/match", headers=platform, **upload(data, "a.mp4", "video/mp4"))  # type: ignore[arg-type]
+    assert again.json()["verdict"] == "ALLOW"
+    assert "known_false_positive" in [r["code"] for r in again.json()["reasons"]]

@@ -141,7 +141,7 @@ def test_refusals_are_typed(tmp_path: Path) -> None:
     assert _refused(good, VideoLimits(max_bytes=1000)) == "media.too_large"
     assert _refused(good, VideoLimits(max_seconds=2)) == "media.too_long"
     assert _refused(good, VideoLimits(max_pixels=320 * 239)) == "media.too_many_pixels"
-    assert _refused(good, VideoLimits(timeout_seconds=0.05)) == "media.timeout"
+    assert _refused(good, VideoLimits(timeout_seconds=0.001)) == "media.timeout"
     # a child that cannot get the memory it needs dies alone; the caller gets a typed error
     assert _refused(good, VideoLimits(memory_bytes=32 * 1024 * 1024)) == "media.corrupt"
     with pytest.raises(FileUnreadable):

@@ -8,7 +8,7 @@ leaves the match standing. See :mod:`bouclier.feedback.store`.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field, model_validator
@@ -20,8 +20,9 @@ from bouclier.api.auth import require
 from bouclier.api.images import services_of
 from bouclier.api.schemas import one_of, pattern_of
 from bouclier.banks.store import MAX_CURSOR
-from bouclier.feedback.store import MAX_PAGE, FeedbackInfo, FeedbackStore
+from bouclier.feedback.store import MAX_PAGE, VIDEO_FEEDBACK, FeedbackInfo, FeedbackStore
 from bouclier.signals import DEFAULT
+from bouclier.signals.vpdq import NAME as VPDQ
 from bouclier.vocabulary import FEEDBACK_ACTIONS, FEEDBACK_STATUSES, FeedbackAction, listed
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
@@ -37,10 +38,21 @@ class FeedbackIn(schemas.RequestModel):
         default=None, max_length=200, description="The platform's image PDQ, as matched."
     )
     value: str | None = Field(
-        default=None, max_length=4096, description="Or the hash that matched, of signal_type."
+        default=None,
+        max_length=4096,
+        description="Or the hash that matched, of signal_type. A video match: its sha256 "
+        "(signal_type sha256), never a vPDQ value.",
     )
     action: FeedbackAction
     url: str | None = Field(default=None, max_length=2000, description="Where the image was.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_vpdq(cls, data: Any) -> Any:
+        """Before the value's length is checked: a vPDQ value is refused for what it is."""
+        if isinstance(data, dict) and data.get("signal_type") == VPDQ:
+            raise ValueError(VIDEO_FEEDBACK)
+        return data
 
     @model_validator(mode="after")
     def _one_value(self) -> FeedbackIn:

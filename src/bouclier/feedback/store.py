@@ -25,6 +25,7 @@ from bouclier.banks.store import BankStore, _log
 from bouclier.cases.store import record_reupload
 from bouclier.errors import Conflict, InputError, NotFound
 from bouclier.signals import DEFAULT
+from bouclier.signals.vpdq import NAME as VPDQ
 from bouclier.storage.models import Bank, BankEntry, MatchFeedback, utc_iso, utcnow
 from bouclier.vocabulary import FEEDBACK_ACTIONS, FEEDBACK_STATUSES
 
@@ -32,6 +33,14 @@ from bouclier.vocabulary import FEEDBACK_ACTIONS, FEEDBACK_STATUSES
 KNOWN_FALSE_POSITIVES = "known-false-positives"
 MAX_URL = 2000
 MAX_PAGE = 500
+
+
+#: why feedback never names a video by its vPDQ value (docs/video.md, "Feedback on a video match")
+VIDEO_FEEDBACK = (
+    "feedback on a video match names the uploaded file by its digest: signal_type sha256 (or "
+    "md5) with the sha256 of the match's answer; entry_id says which banked video it matched. "
+    "A vPDQ value is a whole video's frame list, not one hash to send back"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +134,8 @@ class FeedbackStore:
             raise InputError(
                 f"action is one of {', '.join(FEEDBACK_ACTIONS)}", code="invalid_action"
             )
+        if signal_type == VPDQ:
+            raise InputError(VIDEO_FEEDBACK, code="invalid_signal_type")
         kind, canonical = self.banks.signal_types.validate(signal_type, pdq_hash)
         clean_url = _url(url)
         now = utcnow()

@@ -1,32 +1,32 @@
 """The door for untrusted video: sniff, bound, then decode in a child process under limits.
 
 A video is sniffed by its magic bytes (MP4/QuickTime, WebM/Matroska; nothing else), checked
-against the byte limit, then decoded by :mod:`bouclier.media.video_worker` in a separate process
-with an address-space limit, a CPU-time limit, a file-size limit and a wall-clock timeout, and
-told which demuxer to use (FFmpeg never guesses the format of a stranger's file). The worker
+against the byte limit, then decoded by :mod:`bouclier.media.video_worker` in a child process of
+its own (forked by a pre-started server, :mod:`bouclier.media.video_server`) with an
+address-space limit, a CPU-time limit, a file-size limit and a wall-clock timeout, and told
+which demuxer to use (FFmpeg never guesses the format of a stranger's file). The worker
 refuses codecs off its allowlist, frames over the pixel limit and videos over the duration
 limit, and returns only vPDQ features (and, on request, a few reduced frames for detectors). A
 crash, a hang or a limit hit in FFmpeg ends the child, never Bouclier: the caller gets a
-:class:`~bouclier.errors.MediaError`.
+:class:`~bouclier.errors.MediaError`. The file's digests are computed here while the child
+decodes.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bouclier.errors import FileUnreadable, MediaError
 from bouclier.hashing import digests
 from bouclier.hashing.vpdq import VpdqFeature
+from bouclier.media.video_server import decoder_server
 
 if TYPE_CHECKING:
     from bouclier.settings import Settings
@@ -98,15 +98,6 @@ def is_video(path: str | os.PathLike[str]) -> bool:
         return False
 
 
-def _limit_child(limits: VideoLimits) -> None:
-    """Runs in the child before exec: its own limits, whatever the file asks for."""
-    cpu = max(1, int(limits.timeout_seconds))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024, 64 * 1024 * 1024))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
 def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
@@ -122,22 +113,23 @@ def _head(path: Path) -> bytes:
     return data
 
 
-def _digests(path: Path, max_bytes: int) -> tuple[str, str, int]:
-    import hashlib
+def _too_large(max_bytes: int) -> MediaError:
+    return MediaError(
+        f"the video is larger than the limit of {max_bytes} bytes", code="media.too_large"
+    )
 
+
+def _digests(path: Path, max_bytes: int) -> tuple[str, str]:
     sha, md5 = hashlib.sha256(), hashlib.md5()
     size = 0
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             size += len(chunk)
-            if size > max_bytes:
-                raise MediaError(
-                    f"the video is larger than the limit of {max_bytes} bytes",
-                    code="media.too_large",
-                )
+            if size > max_bytes:  # it grew since it was measured
+                raise _too_large(max_bytes)
             sha.update(chunk)
             md5.update(chunk)
-    return sha.hexdigest(), md5.hexdigest(), size
+    return sha.hexdigest(), md5.hexdigest()
 
 
 def read_video(
@@ -168,8 +160,9 @@ def read_video(
             "not a video Bouclier reads: MP4/QuickTime or WebM/Matroska only",
             code="media.unsupported_format",
         )
-    sha256, md5, _size = _digests(source, limits.max_bytes)
-    params = {
+    if source.stat().st_size > limits.max_bytes:
+        raise _too_large(limits.max_bytes)
+    params: dict[str, object] = {
         "demuxer": DEMUXERS[kind],
         "max_pixels": limits.max_pixels,
         "max_seconds": limits.max_seconds,
@@ -181,7 +174,10 @@ def read_video(
     with tempfile.TemporaryDirectory(prefix="bouclier-video-") as folder:
         if detector_frames:
             params["frames_dir"] = folder
-        result = _run_worker(source, params, limits)
+        server = decoder_server()
+        with server.submit(str(source), params, limits.memory_bytes, limits.timeout_seconds) as job:
+            sha256, md5 = _digests(source, limits.max_bytes)  # while the child decodes
+            result = job.result()
         samples = (
             {
                 int(p.stem): np.load(p, allow_pickle=False)
@@ -209,37 +205,3 @@ def read_video(
         )
     except (KeyError, TypeError, ValueError):
         raise MediaError("the video decoder answered nonsense", code="media.corrupt") from None
-
-
-def _run_worker(source: Path, params: dict[str, object], limits: VideoLimits) -> dict[str, Any]:
-    # by its path, -P: its own folder is not put on sys.path (see bouclier.media.video_worker)
-    worker = str(Path(__file__).with_name("video_worker.py"))
-    command = [sys.executable, "-P", worker, str(source), json.dumps(params)]
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "PYTHONPATH", "HOME", "LANG"}}
-    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            timeout=limits.timeout_seconds,
-            preexec_fn=lambda: _limit_child(limits),
-            env=env,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise MediaError(
-            f"decoding the video took longer than {limits.timeout_seconds:.0f} s",
-            code="media.timeout",
-        ) from None
-    try:
-        result = json.loads(done.stdout) if done.stdout else None
-    except ValueError:
-        result = None
-    if not isinstance(result, dict):
-        raise MediaError(
-            "the video data is damaged and cannot be decoded (or needs more than the limits)",
-            code="media.corrupt",
-        )
-    if "error" in result:
-        raise MediaError(str(result.get("message", "")), code=str(result["error"]))
-    return result

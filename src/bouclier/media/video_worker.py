@@ -1,25 +1,34 @@
-"""The child process that decodes one untrusted video (``python -P .../video_worker.py``).
+"""The decoding side of :mod:`bouclier.media.video`: a fork server, and one child per video.
 
-It is started by :func:`bouclier.media.video.read_video` under memory, CPU-time and file-size
-limits and a wall-clock timeout; it opens the file only with the demuxer the parent sniffed,
-refuses codecs off the allowlist and streams over the limits, decodes with one thread, hashes
-the sampled frames (vPDQ) and writes one JSON object on stdout. With an output folder it also
-saves a few sampled frames, reduced, as ``.npy`` files for detectors. A refusal is a JSON object
-``{"error": code, "message": ...}``; anything else that goes wrong ends the process, and the
-parent reports ``media.corrupt``.
+``python -P .../video_worker.py --serve FD`` is started once per Bouclier process
+(:mod:`bouclier.media.video_server`): it imports PyAV, NumPy and the PDQ extension, then waits on
+the control socket ``FD`` for one socket per video and forks a fresh child for each. It never
+reads a video itself. The child writes its pid, reads its request (a path, the decoding
+parameters, its limits), sets its own memory, CPU-time and file-size limits, no core dump and a
+wall-clock alarm, then opens the file only with the demuxer the parent sniffed, refuses codecs
+off the allowlist and streams over the limits, decodes with one thread, hashes the sampled frames
+(vPDQ) and writes one JSON object back. With an output folder it also saves a few sampled frames,
+reduced, as ``.npy`` files for detectors. A refusal is a JSON object ``{"error": code, "message":
+...}``; anything else that goes wrong ends the child alone, and the parent reports
+``media.corrupt``. ``python -P .../video_worker.py FILE PARAMS`` decodes one file in the
+foreground, without limits (benchmarks, debugging).
 
 It is run by its file path and imports nothing of Bouclier: importing a module of a package runs
 the package's ``__init__``, and ``bouclier.media``'s and ``bouclier.hashing``'s load the image
-decoders (about 90 ms of CPU, half of the child's start-up and ~9 % of hashing a 20 s video,
-docs/benchmarks.md). The PDQ extension is loaded from its file (:func:`_pdq`).
+decoders (about 90 ms of CPU). The PDQ extension is loaded from its file (:func:`_pdq`).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.machinery
 import importlib.util
 import json
 import math
+import os
+import resource
+import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,8 +39,11 @@ import numpy as np
 CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1", "mpeg4"})
 #: side to which frames for detectors are reduced
 DETECTOR_SIDE = 640
+#: the most a child may write to a file (the detector frames): a few reduced frames
+FILE_BYTES = 64 * 1024 * 1024
 
 
+@functools.cache
 def _pdq() -> Any:
     """``bouclier.hashing._pdq`` (PDQ in C, bit-exact with pdqhash), loaded from its file beside
     this package's, without running the ``bouclier.hashing`` package."""
@@ -132,7 +144,7 @@ def _tune(stream: Any, fast: bool) -> None:
 def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
     import av
 
-    dihedral = _pdq().dihedral
+    dihedral = _pdq().dihedral  # loaded once, by the server, before it forks
     try:
         container = av.open(path, format=params["demuxer"], options={"probesize": "5000000"})
     except av.FFmpegError as error:
@@ -195,14 +207,78 @@ def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
         }
 
 
-def main() -> None:
-    path, raw = sys.argv[1], sys.argv[2]
-    params = json.loads(raw)
+def _limit(limits: dict[str, Any]) -> None:
+    """This child's own limits, whatever the file asks for. SIGALRM's default action ends the
+    process even inside FFmpeg: a wall-clock limit that needs nobody to watch."""
+    memory = int(limits["memory_bytes"])
+    seconds = max(1, math.ceil(float(limits["timeout_seconds"])))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.alarm(seconds + 1)
+
+
+def _answer(path: str, params: dict[str, Any]) -> dict[str, Any]:
     try:
-        result = run(path, params)
+        return run(path, params)
     except Refused as refusal:
-        result = {"error": refusal.code, "message": refusal.message}
-    sys.stdout.write(json.dumps(result))
+        return {"error": refusal.code, "message": refusal.message}
+
+
+def _decode_one(conn: socket.socket) -> None:
+    """In a forked child: its pid (so that the parent can end it), then one video's answer."""
+    conn.sendall(b"%d\n" % os.getpid())
+    request = bytearray()
+    while chunk := conn.recv(1 << 16):
+        request += chunk
+    asked = json.loads(request)
+    _limit(asked["limits"])
+    conn.sendall(json.dumps(_answer(asked["path"], asked["params"])).encode())
+
+
+def _reap(_signum: int, _frame: object) -> None:
+    """Children are waited for as they end, so that their CPU time adds to the server's."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def serve(control_fd: int) -> None:
+    """Fork a child for each socket received on the control socket; end when the parent does."""
+    import av  # noqa: F401  (imported once here: every child starts with it)
+
+    _pdq()
+    control = socket.socket(fileno=control_fd)
+    signal.signal(signal.SIGCHLD, _reap)
+    control.send(b"ready")
+    while True:
+        message, fds, _flags, _address = socket.recv_fds(control, 16, 1)
+        if not message:
+            return  # the parent closed its end: it is gone, or done
+        if not fds:
+            continue
+        if os.fork() == 0:
+            code = 1
+            try:
+                control.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                with socket.socket(fileno=fds[0]) as conn:
+                    _decode_one(conn)
+                code = 0
+            finally:
+                os._exit(code)  # never back into the server's loop, whatever happened
+        os.close(fds[0])
+
+
+def main() -> None:
+    if sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]))
+        return
+    path, raw = sys.argv[1], sys.argv[2]
+    sys.stdout.write(json.dumps(_answer(path, json.loads(raw))))
     sys.stdout.flush()
 
 
