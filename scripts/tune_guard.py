@@ -3,8 +3,8 @@
     .venv/bin/python scripts/tune_guard.py [--oof FILE] [--at MODEL CLEAR CONTINUES]
 
 The tuning split: the hand-written training files (seen-v2, seen-v3, seen-v4: free sentences, as
-users write, with conversations; their covered languages), each prompt scored by the classifiers of the
-cross-validation fold that held it out (scripts/train_guard_intent.py), so a prompt is never
+users write, with conversations; their covered languages), each prompt scored by the classifiers
+of the cross-validation fold that held it out (scripts/train_guard_intent.py), so a prompt is never
 scored by a model trained on it (``--oof``: the scores that train_guard_intent.py --oof wrote
 in the same run, instead of cross-validating again). For each combination of the model threshold
 (``MODEL_THRESHOLD``), the harm under which a follow-up may be judged alone (``CONTEXT_CLEAR``) and
@@ -29,6 +29,7 @@ import numpy as np
 from bouclier.guard import stages
 from bouclier.guard.decision import Action
 from bouclier.guard.evaluation import evaluate, load_corpus
+from bouclier.guard.language import COVERAGE
 from bouclier.guard.semantic import Reading
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from train_guard_intent import CORPUS, out_of_fold, training_set  # noqa: E402
 
 TUNING = ("seen-v2", "seen-v3", "seen-v4")
-UNCOVERED = {"uk", "ro", "sv"}
 
 
 class OutOfFold:
@@ -59,7 +59,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--oof", type=Path, help="scores written by train_guard_intent.py --oof")
     parser.add_argument(
-        "--at", type=float, nargs=3, metavar=("MODEL", "CLEAR", "CONTINUES"),
+        "--at",
+        type=float,
+        nargs=3,
+        metavar=("MODEL", "CLEAR", "CONTINUES"),
         help="the thresholds of the per-language table (default: those of stages)",
     )
     args = parser.parse_args()
@@ -69,10 +72,7 @@ def main() -> None:
     else:
         scores = out_of_fold(*training_set())
     tuning = [
-        e
-        for name in TUNING
-        for e in load_corpus(CORPUS / f"{name}.jsonl")
-        if e.lang not in UNCOVERED
+        e for name in TUNING for e in load_corpus(CORPUS / f"{name}.jsonl") if e.lang in COVERAGE
     ]
     followups = load_corpus(CORPUS / "followups.jsonl")
     guard = stages.TwoStageGuard(semantic=OutOfFold(scores), uncovered=Action.ALLOW)  # type: ignore[arg-type]

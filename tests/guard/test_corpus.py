@@ -1,7 +1,8 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
-heldout-v4.jsonl is the only held-out file; seen-v1, seen-v2 and seen-v3 were held out once and
-are trained on since (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
+The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
+test here checks whichever exist); seen-v1 … seen-v4 were held out once and are trained on since
+(docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bouclier.cli.main import run
-from bouclier.guard.evaluation import TRAINING
+from bouclier.guard.evaluation import TRAINING, heldout_files
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "guard"
 LANGS = {"fr", "es", "en", "de", "it", "pt", "nl", "pl"}
@@ -32,7 +33,8 @@ def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     return rows
 
 
-ALL = (*TRAINING, "heldout-v4")
+HELDOUT = tuple(path.stem for path in heldout_files(CORPUS))
+ALL = (*TRAINING, *HELDOUT)
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
@@ -47,31 +49,57 @@ def test_second_generation_corpus_shape() -> None:
         assert (row["label"] == "refuse") == ("concept" in row)
 
 
-def test_heldout_v4_is_apart_and_varied() -> None:
-    """heldout-v4, written before the third round's changes: no near-duplicate of any training
-    prompt (seen-v3, the former heldout-v3, included); the 13 covered languages with 25+ prompts
-    each, the uncovered ones, 40 %+ hard negatives, 30+ conversations."""
+def test_heldout_files_are_apart() -> None:
+    """Every held-out file there is: its split, and no near-duplicate of any training prompt."""
     import runpy
 
-    heldout = _rows(("heldout-v4",))
+    overlaps = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"]
     trained = [r["text"] for r in _rows(TRAINING)]
-    assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, trained, 0.6) == []
-    assert len(heldout) >= 400
-    langs = Counter(r["lang"] for r in heldout)
+    for name in HELDOUT:
+        assert overlaps(_rows((name,)), trained, 0.6) == [], name
+
+
+def test_near_duplicate_check_catches_a_reworded_training_prompt() -> None:
+    """The check the held-out files pass can fail: a training prompt with a word changed is
+    caught, an unrelated sentence is not."""
+    import runpy
+
+    overlaps = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"]
+    trained = [r["text"] for r in _rows(("seen-v4",))]
+    copied = {"text": trained[10].replace(" ", "  ", 1) + "!"}
+    other = {"text": "a lighthouse at dusk, painted in the style of a woodcut"}
+    assert overlaps([copied, other], trained, 0.6) == [f"{copied['text']!r} ~ {trained[10]!r}"]
+
+
+def test_heldout_files_are_found_by_version(tmp_path: Path) -> None:
+    """heldout_files orders by version number (v10 after v9), ignores other files, and there
+    may be none."""
+    assert heldout_files(tmp_path) == []
+    for name in ("heldout-v10.jsonl", "heldout-v9.jsonl", "seen-v4.jsonl", "heldout-vx.jsonl"):
+        (tmp_path / name).write_text("")
+    assert [p.name for p in heldout_files(tmp_path)] == ["heldout-v9.jsonl", "heldout-v10.jsonl"]
+
+
+def test_seen_v4_is_varied() -> None:
+    """seen-v4 (the former heldout-v4, trained on since): the 13 covered languages with 25+
+    prompts each, the uncovered ones, 40 %+ hard negatives, 30+ conversations."""
+    rows = _rows(("seen-v4",))
+    assert len(rows) >= 400
+    langs = Counter(r["lang"] for r in rows)
     assert sum(count >= 25 for count in langs.values()) >= 13
     assert {"uk", "ro", "sv"} <= set(langs)
-    assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.4
-    assert sum(bool(r.get("context")) for r in heldout) >= 30
+    assert sum(r["label"] == "allow" for r in rows) / len(rows) >= 0.4
+    assert sum(bool(r.get("context")) for r in rows) >= 30
 
 
 def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    before = {
-        n: (CORPUS / f"{n}.jsonl").read_bytes()
-        for n in ("concepts", "contrast", "edits", "followups", "seen-v2", "seen-v3", "heldout-v4")
-    }
+    generated = ("concepts", "contrast", "edits", "paraphrases", "followups")
+    sourced = [n for n in HELDOUT if (CORPUS / "source" / f"{n.replace('-', '_')}.txt").exists()]
+    written = ("seen-v2", "seen-v3", "seen-v4", *sourced)
+    before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
     module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
@@ -82,10 +110,13 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     assert dump(contrast).encode() == before["contrast"]
     edits = module["concept_rows"](module["EDITS"], seed=19, per_phrase=2)
     assert dump(edits).encode() == before["edits"]
+    paraphrases = module["concept_rows"](module["PARAPHRASES"], seed=29, per_phrase=2)
+    assert dump(paraphrases).encode() == before["paraphrases"]
     assert dump(module["followup_rows"]()).encode() == before["followups"]
-    for name, split in (("seen_v2", "tune"), ("seen_v3", "tune"), ("heldout_v4", "heldout")):
-        rows = module["written_rows"](name, split)
-        assert dump(rows).encode() == before[name.replace("_", "-")], name
+    for name in written:
+        split = "heldout" if name in HELDOUT else "tune"
+        rows = module["written_rows"](name.replace("-", "_"), split)
+        assert dump(rows).encode() == before[name], name
 
 
 def test_corpus_shape() -> None:
