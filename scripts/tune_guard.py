@@ -79,7 +79,7 @@ def main() -> None:
     print(f"tuning split: {len(tuning)} prompts of {', '.join(TUNING)}, out-of-fold scores")
     print("model clear continues | P R F1 | follow-ups P R (n)")
     for model, clear, continues in itertools.product(
-        (0.4, 0.5, 0.6, 0.7), (0.1, 0.2, 0.35), (0.4, 0.5, 0.6)
+        (0.4, 0.5, 0.6, 0.65, 0.7), (0.1, 0.2, 0.35), (0.4, 0.5, 0.6)
     ):
         stages.MODEL_THRESHOLD, stages.CONTEXT_CLEAR, stages.CONTINUES = model, clear, continues
         result = evaluate(

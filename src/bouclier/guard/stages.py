@@ -11,9 +11,9 @@ embedded in one pass):
    face, :data:`MODEL_FACE_THRESHOLD`, or a protected person, :data:`MODEL_PROTECTED_THRESHOLD`).
    It catches paraphrases and slang the lexicons lack ("make her clothes disappear", "make her
    18+"), and it overrules a lexicon refusal on text alone when the prompt names an object
-   (:data:`OBJECTS`) or a garment that covers more (:data:`COVERING`) and the model is sure no
-   undressing is meant (probability under :data:`VETO`: "undress the mannequin in the shop
-   window", "the bikini shop sign", "swap her tank top for a long-sleeved blouse").
+   (:data:`OBJECTS`: also a shop window or a price tag) and the model is sure no person is meant
+   (probability under :data:`VETO`: "undress the mannequin in the shop window", "the bikini shop
+   sign").
    It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give her
    nude lipstick");
 3. **context**: an allowed prompt is read again after the conversation's last
@@ -46,7 +46,7 @@ from bouclier.guard.request import (
 )
 from bouclier.guard.semantic import SemanticStage, default_stage
 
-MODEL_THRESHOLD = 0.6
+MODEL_THRESHOLD = 0.65
 MODEL_FACE_THRESHOLD = 0.35
 MODEL_PROTECTED_THRESHOLD = 0.2
 VETO = 0.15
@@ -72,16 +72,6 @@ OBJECTS = re.compile(
     r"metk|ценник|价签|標签|値札|fiyat|سعر",
     re.IGNORECASE,
 )
-#: Garments that cover more (long sleeves, a wetsuit, a coat): a lexicon match that swaps clothes
-#: for one of them ("swap her tank top for a long-sleeved blouse") may be overruled the same way.
-COVERING = re.compile(
-    r"long[- ]?sleeve|manga (?:larga|comprida|lunga)|maniche lunghe|manches longues|langarm|"
-    r"lange mouwen|długi[m]? rękaw|длинн\w* рукав|长袖|長袖|uzun kollu|بأكمام طويلة|"
-    r"wetsuit|neopren|combinaison (?:de plongée|intégrale)|traje de neopreno|muta da sub|"
-    r"\bcoat\b|manteau|abrigo|cappotto|casaco|mantel|\bjas\b|płaszcz|пальто|大衣|コート|"
-    r"kaban|معطف|turtleneck|col roulé|cuello alto|dolcevita|gola alta|rollkragen|coltrui|golf\b",
-    re.IGNORECASE,
-)  # previous requests a caller may send; only the last CONTEXT_TURNS are read
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,21 +178,18 @@ class TwoStageGuard:
             by_lexicon or not self.lexicons.masked(request.prompt)
         )
         # The model overrules the lexicons only in a language it was trained on.
-        thing = OBJECTS.search(request.prompt) or COVERING.search(request.prompt)
         vetoed = (
             by_lexicon
             and not protected
             and harm < VETO
             and language.coverage != "none"
-            and thing is not None
+            and OBJECTS.search(request.prompt) is not None
         )
         refused = (by_lexicon and not vetoed) or by_model
         if by_model and not by_lexicon:
             reasons.append(GuardReason("model", f"meaning read as harmful ({harm:.2f})"))
-        if vetoed and OBJECTS.search(request.prompt):
+        if vetoed:
             reasons.append(GuardReason("no_person", f"the model reads no person ({harm:.2f})"))
-        elif vetoed:
-            reasons.append(GuardReason("covering", f"the model reads clothes put on ({harm:.2f})"))
         if not refused and follow_up is not None:
             refused = self._context_refuses(follow_up, harm, model_threshold)
             if refused:
@@ -276,7 +263,7 @@ def _explain(
             return "the request means undressing or sexualising a person (model)"
         return "with the conversation before it, the request undresses or sexualises a person"
     if vetoed:
-        return "words of undressing are there, but about an object or clothes put on (model)"
+        return "words of undressing are there, but about an object, not a person (model)"
     if matched:
         return "words of clothing or looks, below the threshold of this context"
     return "no request to undress or sexualise a person was found"
