@@ -225,7 +225,7 @@ def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
     lexicons = two.lexicons
     alone = two.semantic.harm([e.text for e in covered])
     overall: dict[str, Metrics] = {"lexicons only (first generation)": Metrics()}
-    overall["model only (p >= 0.5, prompt alone)"] = Metrics()
+    overall[f"model only (p >= {MODEL_THRESHOLD}, prompt alone)"] = Metrics()
     overall["two-stage (this guard)"] = Metrics()
     lexical_by_lang: dict[str, Metrics] = {}
     per_lang = Evaluation()
