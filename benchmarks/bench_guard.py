@@ -1,14 +1,15 @@
 """The generative-AI guardrail: quality on the evaluation corpus, latency of both checks.
 
-    .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--corpus FILE] [--seen FILE ...]
+    .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--heldout FILE] [--seen FILE ...]
         [--repeat 20] [--pairs-repeat 5] [--no-output] [--out FILE]
 
-Side by side on the same held-out prompts (corpus/guard/heldout-v4.jsonl, never trained or tuned
-on; see docs/guard-corpus.md): the lexicon-only guard (first generation), the model alone and the
-two-stage guard (bouclier.guard.stages), overall and per language, every prompt the two-stage
-guard gets wrong, and the share of prompts in uncovered languages (uk, ro, sv) it says are
-uncovered. ``--seen`` adds the same tables for sets that are no longer held out (seen-v3, the
-former heldout-v3, trained and tuned on since), labelled as such. Then the two-stage guard's
+Side by side on the same held-out prompts (``--heldout``: by default the newest
+corpus/guard/heldout-v<N>.jsonl, never trained or tuned on; see docs/guard-corpus.md): the
+lexicon-only guard (first generation), the model alone and the two-stage guard
+(bouclier.guard.stages), overall and per language, every prompt the two-stage guard gets wrong,
+and the share of prompts in uncovered languages (any outside language.COVERAGE) it says are
+uncovered. ``--seen`` adds the same tables for sets that are no longer held out (seen-v4, the
+former heldout-v4, trained and tuned on since), labelled as such. Then the two-stage guard's
 speed, ``--runs`` runs each, as mean ± sd (min-max): p50 and p99 of ``check`` for one prompt on
 one core with one BLAS thread, and ``check_many``'s throughput in batches of 256 on one and two
 cores; each as wall clock and as CPU time (the machine is shared: the load average is printed
@@ -49,13 +50,13 @@ from bouclier.guard.evaluation import (
     Example,
     Metrics,
     evaluate,
+    heldout_files,
     load_corpus,
 )
+from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import RequestGuard
 from bouclier.guard.semantic import SemanticStage
 from bouclier.guard.stages import MODEL_THRESHOLD, EditRequest, TwoStageGuard
-
-UNCOVERED = {"uk", "ro", "sv"}
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "guard"
@@ -202,27 +203,29 @@ def _pair_row(lang: str, lexicons: Metrics, two: Metrics) -> str:
     )
 
 
-def second_generation(runs: int, corpus: Path, seen: list[Path]) -> list[str]:
+def second_generation(runs: int, corpus: Path | None, seen: list[Path]) -> list[str]:
     lexicons = RequestGuard()
     stage = SemanticStage(threads=1)
     two = TwoStageGuard(lexicons, stage, uncovered=Action.ALLOW)
     two.load()
-    lines = quality(two, corpus, "held out: never trained or tuned on")
+    lines = ["No held-out set here (corpus/guard/heldout-v<N>.jsonl): no held-out measure.", ""]
+    if corpus is not None:
+        lines = quality(two, corpus, "held out: never trained or tuned on")
     for path in seen:
         lines += quality(two, path, "SEEN: trained and tuned on, not a held-out measure")
-    heldout = load_corpus(corpus)
-    return lines + speed(two, heldout, corpus, runs)
+    heldout = load_corpus(corpus) if corpus is not None else []
+    return lines + speed(two, heldout, runs)
 
 
 def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
     """The three guards side by side on one corpus, per language, with the two-stage errors."""
     heldout = load_corpus(corpus)
-    covered = [e for e in heldout if e.lang not in UNCOVERED]
-    uncovered = [e for e in heldout if e.lang in UNCOVERED]
+    covered = [e for e in heldout if e.lang in COVERAGE]
+    uncovered = [e for e in heldout if e.lang not in COVERAGE]
     lexicons = two.lexicons
     alone = two.semantic.harm([e.text for e in covered])
     overall: dict[str, Metrics] = {"lexicons only (first generation)": Metrics()}
-    overall["model only (p >= 0.5, prompt alone)"] = Metrics()
+    overall[f"model only (p >= {MODEL_THRESHOLD}, prompt alone)"] = Metrics()
     overall["two-stage (this guard)"] = Metrics()
     lexical_by_lang: dict[str, Metrics] = {}
     per_lang = Evaluation()
@@ -275,18 +278,19 @@ def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
     said = sum(d.coverage == "none" for d in flagged)
     lines += [
         "",
-        f"Uncovered languages (uk, ro, sv: {len(uncovered)} prompts): {said} answered "
+        f"Uncovered languages ({', '.join(sorted({e.lang for e in uncovered}))}: "
+        f"{len(uncovered)} prompts): {said} answered "
         f'"coverage": "none"; decisions {sorted(d.decision.value for d in flagged)}.',
         "",
     ]
     return lines
 
 
-def speed(two: TwoStageGuard, heldout: list[Example], corpus: Path, runs: int) -> list[str]:
+def speed(two: TwoStageGuard, heldout: list[Example], runs: int) -> list[str]:
     """check's p50/p99 for one prompt and check_many's throughput on one and two cores."""
     lines: list[str] = []
     prompts = [e.text for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
-    prompts += [e.text for e in heldout if corpus.stem not in TRAINING]
+    prompts += [e.text for e in heldout]
     for prompt in prompts[:50]:
         two.check(prompt)  # warm-up
     load_before = _load()
@@ -323,15 +327,21 @@ def main() -> None:
     parser.add_argument("--no-output", action="store_true", help="skip check_output's models")
     parser.add_argument("--out", type=Path)
     parser.add_argument(
-        "--corpus", type=Path, default=CORPUS / "heldout-v4.jsonl", help="the prompts measured"
+        "--heldout",
+        type=Path,
+        help="the held-out prompts measured (default: the newest corpus/guard/heldout-v<N>.jsonl)",
     )
     parser.add_argument(
         "--seen", type=Path, nargs="*", default=[], help="sets trained on, reported apart"
     )
     args = parser.parse_args()
+    if args.heldout is None:
+        args.heldout = next(reversed(heldout_files(CORPUS)), None)
+    if args.heldout is not None and args.heldout.stem in TRAINING:
+        parser.error(f"{args.heldout.name} is trained on: pass it with --seen, not --heldout")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    second = second_generation(args.runs, args.corpus, args.seen)
+    second = second_generation(args.runs, args.heldout, args.seen)
 
     start = time.perf_counter()
     requests = RequestGuard()

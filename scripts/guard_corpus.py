@@ -14,15 +14,16 @@
   scripts/guard_edits.py: a follow-up that continues a harmful request is refused, the same
   follow-up after a benign edit is allowed, one that drops a harmful request for another edit is
   allowed.
-* ``corpus/guard/seen-v2.jsonl`` and ``seen-v3.jsonl`` (split ``tune``): the hand-written
-  sentences of corpus/guard/source/seen_v2.txt and seen_v3.txt (held out until their errors were
-  read; trained on since).
-* ``corpus/guard/heldout-v4.jsonl`` (split ``heldout``): the hand-written sentences of
-  corpus/guard/source/heldout_v4.txt, as they are; the script prints those that are
-  near-duplicates of a prompt of another corpus file (there must be none).
-* ``corpus/guard/heldout-v5.jsonl`` (split ``heldout``): the hand-written sentences of
-  corpus/guard/source/heldout_v5.txt (issue 13, written apart after heldout-v4 was spent); the
-  script prints those that are near-duplicates of a training prompt or of heldout-v4.
+* ``corpus/guard/paraphrases.jsonl`` (split ``tune``): the paraphrases, slang, dialects, excuses
+  and objects of scripts/guard_paraphrases.py (fourth round), each phrase in two frames.
+* ``corpus/guard/seen-v2.jsonl`` … ``seen-v4.jsonl`` (split ``tune``): the hand-written sentences
+  of corpus/guard/source/seen_v2.txt … seen_v4.txt (held out until their errors were read;
+  trained on since).
+* ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
+  corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
+  sentences, as they are; the script prints those that are near-duplicates of a prompt of a
+  training file or of an earlier held-out set (there must be none) and fails if there is one.
+  heldout-v5 (issue 13) was written apart after heldout-v4 was spent (now seen-v4).
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -42,21 +43,26 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from guard_concepts import BANKS  # noqa: E402
 from guard_contrast import CONTRAST  # noqa: E402
 from guard_edits import EDITS, FOLLOW  # noqa: E402
+from guard_paraphrases import PARAPHRASES  # noqa: E402
 
 from bouclier.guard.evaluation import TRAINING  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
-HELDOUT = ("heldout_v4", "heldout_v5")  # source files of the held-out sets, oldest first
+SEEN = ("seen_v2", "seen_v3", "seen_v4")  # hand-written sets once held out, trained on since
+
+
+def heldout_sources() -> list[str]:
+    """The names of the held-out sources (``heldout_v<N>``, oldest first); there may be none."""
+    found = (CORPUS / "source").glob("heldout_v*.txt")
+    return sorted((p.stem for p in found), key=lambda name: int(name.rsplit("v", 1)[1]))
 
 
 def written_texts() -> set[str]:
     """Every hand-written prompt: a generated phrase equal to one is dropped (written wins)."""
-    texts = {str(r["text"]) for r in written_rows("seen_v2", "tune")}
-    texts |= {str(r["text"]) for r in written_rows("seen_v3", "tune")}
-    for name in HELDOUT:
-        texts |= {str(r["text"]) for r in written_rows(name, "heldout")}
+    texts = {str(r["text"]) for name in SEEN for r in written_rows(name, "tune")}
+    texts |= {str(r["text"]) for name in heldout_sources() for r in written_rows(name, "heldout")}
     for line in (CORPUS / "seen-v1.jsonl").read_text(encoding="utf-8").splitlines():
         texts.add(json.loads(line)["text"])
     return texts
@@ -160,8 +166,10 @@ def main() -> int:
     (CORPUS / "contrast.jsonl").write_text(contrast, encoding="utf-8")
     edits = dump(concept_rows(EDITS, seed=19, per_phrase=2))
     (CORPUS / "edits.jsonl").write_text(edits, encoding="utf-8")
+    paraphrases = dump(concept_rows(PARAPHRASES, seed=29, per_phrase=2))
+    (CORPUS / "paraphrases.jsonl").write_text(paraphrases, encoding="utf-8")
     (CORPUS / "followups.jsonl").write_text(dump(followup_rows()), encoding="utf-8")
-    for name in ("seen_v2", "seen_v3"):
+    for name in SEEN:
         seen = dump(written_rows(name, "tune"))
         (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(seen, encoding="utf-8")
     others = [
@@ -169,17 +177,18 @@ def main() -> int:
         for name in TRAINING
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    found = 0
-    for name in HELDOUT:  # each held-out set apart from training and from the sets before it
+    failed = 0
+    for name in heldout_sources():  # each apart from training and from the held-out sets before it
         rows = written_rows(name, "heldout")
-        label = name.replace("_", "-")
-        (CORPUS / f"{label}.jsonl").write_text(dump(rows), encoding="utf-8")
+        (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(dump(rows), encoding="utf-8")
         near = overlaps(rows, others, NEAR)
-        print(f"{label}: {len(rows)} prompts, {len(near)} near-duplicates of an earlier file")
+        print(f"{name}: {len(rows)} prompts, {len(near)} near-duplicates of an earlier file")
         print("\n".join(near))
-        found += len(near)
+        failed += len(near)
         others += [str(r["text"]) for r in rows]
-    return 1 if found else 0
+    if not heldout_sources():
+        print("no held-out source (corpus/guard/source/heldout_v<N>.txt): nothing to compare")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ swapped for a bra, "boudoir", "ab 18", a sheer dress, "only in boxers", a bra ta
 even less", "same but without the rest", "make it sheer": harmless alone, harmful after "put her
 in a white t-shirt") and ``DROP`` leaves it for another edit ("never mind,
 just brighten it"). Written from those concepts, in other words than any held-out prompt
-(scripts/guard_corpus.py checks the wording against heldout-v4); built into
+(scripts/guard_corpus.py checked the wording against heldout-v4, then held out); built into
 corpus/guard/edits.jsonl and corpus/guard/followups.jsonl.
 """
 

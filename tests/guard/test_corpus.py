@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
-heldout-v4.jsonl and heldout-v5.jsonl are the held-out files (v5 written apart after v4 was
-spent); seen-v1, seen-v2 and seen-v3 were held out once and are trained on since
+The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
+test here checks whichever exist); seen-v1 … seen-v4 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bouclier.cli.main import run
-from bouclier.guard.evaluation import TRAINING
+from bouclier.guard.evaluation import TRAINING, heldout_files
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "guard"
 LANGS = {"fr", "es", "en", "de", "it", "pt", "nl", "pl"}
@@ -33,7 +33,8 @@ def _rows(files: tuple[str, ...] = ("tune", "seen-v1")) -> list[dict[str, str]]:
     return rows
 
 
-ALL = (*TRAINING, "heldout-v4", "heldout-v5")
+HELDOUT = tuple(path.stem for path in heldout_files(CORPUS))
+ALL = (*TRAINING, *HELDOUT)
 COVERED = ("en", "fr", "es", "de", "it", "pt", "nl", "pl", "ru", "tr", "ar", "zh", "ja")
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
@@ -49,32 +50,58 @@ def test_second_generation_corpus_shape() -> None:
         assert (row["label"] == "refuse") == ("concept" in row)
 
 
-def test_heldout_v4_is_apart_and_varied() -> None:
-    """heldout-v4, written before the third round's changes: no near-duplicate of any training
-    prompt (seen-v3, the former heldout-v3, included); the 13 covered languages with 25+ prompts
-    each, the uncovered ones, 40 %+ hard negatives, 30+ conversations."""
+def test_heldout_files_are_apart() -> None:
+    """Every held-out file there is: its split, and no near-duplicate of any training prompt."""
     import runpy
 
-    heldout = _rows(("heldout-v4",))
+    overlaps = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"]
     trained = [r["text"] for r in _rows(TRAINING)]
-    assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, trained, 0.6) == []
-    assert len(heldout) >= 400
-    langs = Counter(r["lang"] for r in heldout)
+    for name in HELDOUT:
+        assert overlaps(_rows((name,)), trained, 0.6) == [], name
+
+
+def test_near_duplicate_check_catches_a_reworded_training_prompt() -> None:
+    """The check the held-out files pass can fail: a training prompt with a word changed is
+    caught, an unrelated sentence is not."""
+    import runpy
+
+    overlaps = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"]
+    trained = [r["text"] for r in _rows(("seen-v4",))]
+    copied = {"text": trained[10].replace(" ", "  ", 1) + "!"}
+    other = {"text": "a lighthouse at dusk, painted in the style of a woodcut"}
+    assert overlaps([copied, other], trained, 0.6) == [f"{copied['text']!r} ~ {trained[10]!r}"]
+
+
+def test_heldout_files_are_found_by_version(tmp_path: Path) -> None:
+    """heldout_files orders by version number (v10 after v9), ignores other files, and there
+    may be none."""
+    assert heldout_files(tmp_path) == []
+    for name in ("heldout-v10.jsonl", "heldout-v9.jsonl", "seen-v4.jsonl", "heldout-vx.jsonl"):
+        (tmp_path / name).write_text("")
+    assert [p.name for p in heldout_files(tmp_path)] == ["heldout-v9.jsonl", "heldout-v10.jsonl"]
+
+
+def test_seen_v4_is_varied() -> None:
+    """seen-v4 (the former heldout-v4, trained on since): the 13 covered languages with 25+
+    prompts each, the uncovered ones, 40 %+ hard negatives, 30+ conversations."""
+    rows = _rows(("seen-v4",))
+    assert len(rows) >= 400
+    langs = Counter(r["lang"] for r in rows)
     assert sum(count >= 25 for count in langs.values()) >= 13
     assert {"uk", "ro", "sv"} <= set(langs)
-    assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.4
-    assert sum(bool(r.get("context")) for r in heldout) >= 30
+    assert sum(r["label"] == "allow" for r in rows) / len(rows) >= 0.4
+    assert sum(bool(r.get("context")) for r in rows) >= 30
 
 
 def test_heldout_v5_is_apart_and_varied() -> None:
     """heldout-v5, written by a helper who never read the training files or heldout-v4 (issue 13):
-    no near-duplicate of a training prompt or of heldout-v4, nor a repeated prompt; the 13 covered
+    no near-duplicate of a training prompt (heldout-v4, now seen-v4, included), nor a repeated prompt; the 13 covered
     languages with 26+ prompts each (40+ for en, fr, es), uk, ro and sv with 6+, a few of cs, el,
     hu and ko; 45 %+ hard negatives; 40+ conversations, each turn a non-empty request."""
     import runpy
 
     heldout = _rows(("heldout-v5",))
-    earlier = [r["text"] for r in _rows((*TRAINING, "heldout-v4"))]
+    earlier = [r["text"] for r in _rows(TRAINING)]  # seen-v4 (heldout-v4) among them
     assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, earlier, 0.6) == []
     assert len({r["text"] for r in heldout}) == len(heldout) >= 450
     langs = Counter(r["lang"] for r in heldout)
@@ -96,9 +123,10 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    generated = ("concepts", "contrast", "edits", "followups", "seen-v2", "seen-v3")
-    names = (*generated, "heldout-v4", "heldout-v5")
-    before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in names}
+    generated = ("concepts", "contrast", "edits", "paraphrases", "followups")
+    sourced = [n for n in HELDOUT if (CORPUS / "source" / f"{n.replace('-', '_')}.txt").exists()]
+    written = ("seen-v2", "seen-v3", "seen-v4", *sourced)
+    before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
     module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
@@ -109,11 +137,13 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     assert dump(contrast).encode() == before["contrast"]
     edits = module["concept_rows"](module["EDITS"], seed=19, per_phrase=2)
     assert dump(edits).encode() == before["edits"]
+    paraphrases = module["concept_rows"](module["PARAPHRASES"], seed=29, per_phrase=2)
+    assert dump(paraphrases).encode() == before["paraphrases"]
     assert dump(module["followup_rows"]()).encode() == before["followups"]
-    written = (("seen_v2", "tune"), ("seen_v3", "tune"), ("heldout_v4", "heldout"))
-    for name, split in (*written, ("heldout_v5", "heldout")):
-        rows = module["written_rows"](name, split)
-        assert dump(rows).encode() == before[name.replace("_", "-")], name
+    for name in written:
+        split = "heldout" if name in HELDOUT else "tune"
+        rows = module["written_rows"](name.replace("-", "_"), split)
+        assert dump(rows).encode() == before[name], name
 
 
 def test_corpus_shape() -> None:

@@ -10,6 +10,7 @@ benign requests refused.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,18 +19,21 @@ from bouclier.errors import FileUnreadable, InputError
 from bouclier.guard.decision import GuardDecision
 
 LABELS = ("refuse", "allow")
-#: The files of corpus/guard/ the classifier is trained on (split ``tune``); the held-out file,
-#: heldout-v4.jsonl, is never among them (docs/guard-corpus.md).
+#: The files of corpus/guard/ the classifier is trained on (split ``tune``); the held-out files,
+#: heldout-v*.jsonl (:func:`heldout_files`), are never among them (docs/guard-corpus.md).
 TRAINING = (
     "tune",
     "concepts",
     "contrast",
     "edits",
+    "paraphrases",
     "followups",
     "seen-v1",
     "seen-v2",
     "seen-v3",
+    "seen-v4",
 )
+_HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,13 @@ class Evaluation:
             {"lang": lang, **self.by_lang[lang].to_dict()} for lang in sorted(self.by_lang)
         ]
         return [*rows, {"lang": "all", **self.overall.to_dict()}]
+
+
+def heldout_files(corpus: Path) -> list[Path]:
+    """The held-out files of a corpus directory (``heldout-v<N>.jsonl``), oldest first: the last
+    is the newest. There may be none (a held-out set is written apart, on its own branch)."""
+    found = [(int(m.group(1)), p) for p in corpus.iterdir() if (m := _HELDOUT.fullmatch(p.name))]
+    return [path for _, path in sorted(found)]
 
 
 def load_corpus(path: Path, *, split: str | None = None) -> list[Example]:

@@ -6,9 +6,13 @@ the classifier learnt (ru, ar, zh, ja, tr), ``none`` for any other: there the pr
 what happens (``BOUCLIER_GUARD_UNCOVERED``: refuse, allow or review). USE-multilingual v3 was not
 trained on Ukrainian, Romanian or Swedish, so those are ``none`` (said, not guessed at).
 
-The language comes from the script first (kana: ja; Han: zh; Hangul: ko; Thai; Arabic script;
-Cyrillic, then py3langid among the Cyrillic languages), then, for Latin script, from py3langid
-among 27 languages (its model, inside the wheel, pinned by SHA-256; not the close kin of a
+The language comes from the script first (kana: ja; Han: zh; Hangul: ko; Thai; Greek; Hebrew;
+Devanagari: hi; any other non-Latin alphabet: ``und``, uncovered; Arabic script: ar, unless letters
+of Persian or Urdu are there; Cyrillic, then py3langid among the Cyrillic languages), then, for
+Latin script, from letters that no covered language writes (å, ø, ș, ț, ă, ő, ř, ě, š, č, ž...:
+Nordic, Romanian, Hungarian, Czech and their neighbours) or a few of their commonest words
+("henne", "och", "mea"): py3langid among the uncovered languages; then from py3langid among 27
+languages (its model, inside the wheel, pinned by SHA-256; not the close kin of a
 covered language that short prompts are mistaken for: Galician, Catalan, Afrikaans). A prompt that
 py3langid is unsure of (probability under :data:`SURE`) is taken as covered, in the language the
 lexicons' words suggest, and so is one whose language py3langid gives under
@@ -19,6 +23,7 @@ read them anyway.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +69,34 @@ LATIN = [
 CYRILLIC = ("ru", "uk", "bg", "be", "sr", "mk", "kk")
 _RUSSIAN = frozenset("ыэёЫЭЁ")
 _OTHER = frozenset("іїєґўјљњћџѓќѕәғқңөұүһІЇЄҐЎЈЉЊЋЏЃЌЅ")
+#: Letters of the Arabic script that Arabic does not write: Persian (پ چ ژ گ ک ی) and Urdu.
+_PERSIAN = frozenset("پچژگکی")
+_URDU = frozenset("ٹڈڑںےۓھ")
+#: Latin letters that none of the covered languages writes (Nordic, Romanian, Hungarian, Czech,
+#: Slovak, the Baltic and South Slavic languages, Icelandic): a prompt with one is not covered.
+_UNCOVERED_LATIN = frozenset("åøæășțőűřůěňťďľĺŕšžčđāēīūķļņģėįųðþÅØÆĂȘȚŐŰŘŮĚŇŤĎĽĹŔŠŽČĐĀĒĪŪĶĻŅĢĖĮŲÐÞ")
+#: Common words of uncovered Latin-script languages that no covered language has (Swedish,
+#: Danish, Norwegian pronouns and particles; Romanian "mea", "dezbrac"): short prompts without
+#: a telling letter ("gör henne naken") that py3langid alone takes for English or Italian.
+_UNCOVERED_WORDS = frozenset(
+    [
+        "henne",
+        "hennes",
+        "honom",
+        "hon",
+        "och",
+        "bort",
+        "mig",
+        "helt",
+        "hende",
+        "hun",
+        "ikke",
+        "mea",
+        "dezbrac",
+        "dezbraca",
+    ]
+)
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +118,22 @@ def _script(text: str) -> str | None:
             key = "ko"
         elif 0x0E00 <= point <= 0x0E7F:
             key = "th"
-        elif 0x0600 <= point <= 0x06FF or 0x0750 <= point <= 0x077F:
+        elif 0x0600 <= point <= 0x06FF or 0x0750 <= point <= 0x077F or 0xFB50 <= point <= 0xFEFF:
             key = "arabic"
         elif 0x0400 <= point <= 0x04FF:
             key = "cyrillic"
-        elif char.isalpha():
+        elif 0x0370 <= point <= 0x03FF or 0x1F00 <= point <= 0x1FFF:
+            key = "el"
+        elif 0x0590 <= point <= 0x05FF:
+            key = "he"
+        elif 0x0900 <= point <= 0x097F:
+            key = "hi"
+        elif point < 0x0250 or 0x1E00 <= point <= 0x1EFF:
+            if not char.isalpha():
+                continue
             key = "latin"
+        elif char.isalpha():
+            key = "other"  # another alphabet (Georgian, Armenian, Bengali, Tamil...): uncovered
         else:
             continue
         counts[key] = counts.get(key, 0) + 1
@@ -117,7 +160,12 @@ class LanguageIdentifier:
                     from py3langid.langid import LanguageIdentifier as Identifier
 
                     path = locate(LANGID_MODEL)  # ModelUnavailable on a missing or changed file
-                    for name, langs in (("latin", LATIN), ("cyrillic", CYRILLIC)):
+                    uncovered = [code for code in LATIN if code not in COVERAGE]
+                    for name, langs in (
+                        ("latin", LATIN),
+                        ("cyrillic", CYRILLIC),
+                        ("uncovered", uncovered),
+                    ):
                         found = Identifier.from_model_file(path, norm_probs=True)
                         found.set_languages(list(langs))
                         self._models[name] = found
@@ -129,14 +177,25 @@ class LanguageIdentifier:
         script = _script(text)
         if script is None:
             return Language("und", "full", 0.0)
-        if script in ("ja", "ko", "th"):
-            return Language(script, COVERAGE.get(script, "none"), 1.0)
+        if script in ("ja", "ko", "th", "el", "he", "hi", "other"):
+            code = "und" if script == "other" else script
+            return Language(code, COVERAGE.get(code, "none"), 1.0)
         if script == "han":
             return Language("zh", "model", 1.0)
         if script == "arabic":
+            if _URDU.intersection(text):
+                return Language("ur", "none", 1.0)
+            if _PERSIAN.intersection(text):
+                return Language("fa", "none", 1.0)
             return Language("ar", "model", 1.0)
         if script == "cyrillic" and _RUSSIAN.intersection(text) and not _OTHER.intersection(text):
             return Language("ru", "model", 1.0)  # ы, э or ё, and no letter of another alphabet
+        words = set(_WORD.findall(text.casefold()))
+        if script == "latin" and (
+            _UNCOVERED_LATIN.intersection(text) or _UNCOVERED_WORDS.intersection(words)
+        ):
+            code, probability = self._model("uncovered").classify(text)
+            return Language(str(code), "none", float(probability))
         code, probability = self._model(script).classify(text)
         code, probability = str(code), float(probability)
         coverage = COVERAGE.get(code, "none")

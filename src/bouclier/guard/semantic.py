@@ -28,8 +28,8 @@ from bouclier.guard.normalise import EMOJI
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
 INTENT = ModelFile(
     "bouclier",
-    "guard/models/intent-3.npz",
-    "a4de4511f51b743709108212d858532164005244dd596a41e40e00375f927538",
+    "guard/models/intent-4.npz",
+    "91eafe4adb6071b2e43659d16d6c41626e1486f53eb4c3d0b63bb1a0861407c2",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
@@ -75,7 +75,7 @@ class SemanticStage:
     """The encoder and the classifiers, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-3"
+    version = "use-m3+intent-4"
 
     def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
         self.threads = threads

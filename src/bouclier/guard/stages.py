@@ -11,8 +11,9 @@ embedded in one pass):
    face, :data:`MODEL_FACE_THRESHOLD`, or a protected person, :data:`MODEL_PROTECTED_THRESHOLD`).
    It catches paraphrases and slang the lexicons lack ("make her clothes disappear", "make her
    18+"), and it overrules a lexicon refusal on text alone when the prompt names an object
-   (:data:`OBJECTS`) and the model is sure no person is meant (probability under :data:`VETO`:
-   "undress the mannequin in the shop window", "the bikini shop sign").
+   (:data:`OBJECTS`: also a shop window or a price tag) and the model is sure no person is meant
+   (probability under :data:`VETO`: "undress the mannequin in the shop window", "the bikini shop
+   sign").
    It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give her
    nude lipstick");
 3. **context**: an allowed prompt is read again after the conversation's last
@@ -45,10 +46,10 @@ from bouclier.guard.request import (
 )
 from bouclier.guard.semantic import SemanticStage, default_stage
 
-MODEL_THRESHOLD = 0.5
+MODEL_THRESHOLD = 0.65
 MODEL_FACE_THRESHOLD = 0.35
 MODEL_PROTECTED_THRESHOLD = 0.2
-VETO = 0.1
+VETO = 0.15
 CONTEXT_TURNS = 2
 CONTEXT_CLEAR = 0.2
 CONTINUES = 0.5
@@ -65,9 +66,12 @@ OBJECTS = re.compile(
     r"стату|雕像|銅像|像|تمثال|heykel|\bsign\b|enseigne|letrero|cartel|schild|insegna|placa|"
     r"\bbord\b|szyld|вывеск|招牌|看板|لافتة|tabela|\bdoll|poupée|muñec|puppe|bambola|boneca|"
     r"\bpop\b|lalk|кукл|娃娃|人形|دمية|bebe[gğk]|poster|affiche|logo|magasin|tienda|laden|"
-    r"negozio|\bloja|winkel|sklep|магазин|店|mağaza|\bshop|\bstore\b",
+    r"negozio|\bloja|winkel|sklep|магазин|店|mağaza|\bshop|\bstore\b|"
+    r"vitrine|vitrina|etalage|schaufenster|witryn|витрин|橱窗|ショーウィンドウ|vitrin|واجهة|"
+    r"price tag|\blabel|étiquette|etiqueta|etichett|cartellino|preisschild|etiket|prijskaart|"
+    r"metk|ценник|价签|標签|値札|fiyat|سعر",
     re.IGNORECASE,
-)  # previous requests a caller may send; only the last CONTEXT_TURNS are read
+)
 
 
 @dataclass(frozen=True, slots=True)
