@@ -29,7 +29,7 @@ from bouclier.guard.normalise import EMOJI
 INTENT = ModelFile(
     "bouclier",
     "guard/models/intent-4.npz",
-    "91eafe4adb6071b2e43659d16d6c41626e1486f53eb4c3d0b63bb1a0861407c2",
+    "d91a3dbe48efb956c785b1e18bfe09b4ea340d18c11361f0fb509cab0a423cc0",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
