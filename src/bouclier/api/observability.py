@@ -115,23 +115,36 @@ class RequestObservation:
             self._record(scope, rid, status, time.perf_counter() - started)
 
     def _record(self, scope: Scope, rid: str, status: int, seconds: float) -> None:
-        route, method = route_template(scope), scope["method"]
-        self.metrics.observe(method, route, status, seconds)
         key_id = scope.get("state", {}).get("api_key_id")
-        access_log.info(
-            "%s %s %d",
-            method,
-            route,
-            status,
-            extra={
-                "request_id": rid,
-                "method": method,
-                "route": route,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-                "key_id": key_id,
-            },
-        )
+        record(self.metrics, scope["method"], route_template(scope), rid, status, seconds, key_id)
+
+
+def record(
+    metrics: HttpMetrics,
+    method: str,
+    route: str,
+    rid: str,
+    status: int,
+    seconds: float,
+    key_id: int | None,
+) -> None:
+    """A request's metrics and its access-log line (also written by the lean lookup path,
+    :mod:`bouclier.api.lookup`, which answers before this middleware)."""
+    metrics.observe(method, route, status, seconds)
+    access_log.info(
+        "%s %s %d",
+        method,
+        route,
+        status,
+        extra={
+            "request_id": rid,
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+            "key_id": key_id,
+        },
+    )
 
 
 def log_config(level: str = "info") -> dict[str, Any]:
