@@ -98,7 +98,7 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
     metrics = HttpMetrics(app.state)
     app.add_middleware(RequestObservation, metrics=metrics)
     # outermost: answers POST /v1/lookup itself, with the same checks inline (bouclier.api.lookup)
-    app.add_middleware(lookup.LeanLookup, settings=settings, metrics=metrics)
+    lookup.install(app, settings, metrics)
 
     @app.get("/healthz", tags=["health"], openapi_extra=_PUBLIC_ROUTE)
     async def healthz() -> dict[str, str]:
@@ -145,12 +145,6 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
         _declare_roles(router)
         app.include_router(router)
     install_web(app)  # the portal and console pages: out of the schema, their own sessions
-    schema = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        return lookup.document(schema())  # FastAPI keeps the schema: documented once
-
-    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

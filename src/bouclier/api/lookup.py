@@ -19,8 +19,9 @@ do, inline and in the same order, with the same answers:
    of ``/v1/match/hashes`` (:class:`~bouclier.api.images.HashQuery`) straight from the JSON bytes:
    at most :data:`MAX_LOOKUP_HASHES` hashes, else 422 ``invalid_request`` naming the field (as is
    JSON that does not parse); each hash is made canonical by its type (422 ``invalid_hash``);
-6. the PDQ hashes are searched in one call (:meth:`~bouclier.banks.matcher.BankMatcher.match_packed`),
-   on the event loop up to :data:`INLINE_LOOKUP_HASHES` and in a worker thread above;
+6. the PDQ hashes are searched in one call
+   (:meth:`~bouclier.banks.matcher.BankMatcher.match_packed`), on the event loop up to
+   :data:`INLINE_LOOKUP_HASHES` and in a worker thread above;
 7. the answer is ``/v1/match/hashes``'s, with the same fields and values, written by orjson.
 
 The OpenAPI schema describes the route (:func:`document`): ``/v1/match/hashes``'s operation under
@@ -35,6 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -245,6 +247,18 @@ def _verdict(matches: Sequence[Match], minors: set[int]) -> dict[str, Any]:
 
 
 _NO_MATCH = verdict_dict(decide([], (), case_flags((), set())), ())
+
+
+def install(app: FastAPI, settings: Settings, metrics: HttpMetrics) -> None:
+    """Puts :class:`LeanLookup` outside every middleware installed so far, and the route in the
+    app's OpenAPI schema."""
+    app.add_middleware(LeanLookup, settings=settings, metrics=metrics)
+    schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return document(schema())  # FastAPI keeps the schema it made: documented once
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def document(schema: dict[str, Any]) -> dict[str, Any]:
