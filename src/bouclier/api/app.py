@@ -90,6 +90,9 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
         lifespan=lifespan,
         docs_url=None,  # served by bouclier.api.docs from local assets (offline)
         redoc_url=None,
+        # Bouclier's metrics are its own (bouclier.api.metrics): FastAPI's OpenTelemetry bridge,
+        # which looks for configured providers on every request, is off
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     api_docs.install(app)
     problems.install(app)

@@ -110,6 +110,9 @@ async def settle(
     case (bouclier.cases.matched: a query, only on a hit)."""
     if services.matched is None or not any(found):
         return [tuple(matches) for matches in found], set()
+    settled = services.matched.settle_cached(found)  # a reviewed entry matched a moment ago
+    if settled is not None:
+        return settled
     return await run_in_threadpool(services.matched.settle, found)
 
 
