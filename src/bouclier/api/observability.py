@@ -25,6 +25,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,7 +60,10 @@ class JsonFormatter(logging.Formatter):
                 "type": f"{kind.__module__}.{kind.__qualname__}",
                 "stack": "".join(traceback.format_tb(tb)),
             }
-        return json.dumps(line, ensure_ascii=False, default=str)
+        try:
+            return orjson.dumps(line, default=str).decode()  # a tenth of json's cost per line
+        except TypeError:  # what orjson refuses (a lone surrogate, an int past 64 bits)
+            return json.dumps(line, ensure_ascii=False, default=str)
 
 
 def request_id(value: str | None) -> str:
