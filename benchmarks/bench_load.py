@@ -576,9 +576,16 @@ def main() -> None:
         type=int,
         help="BOUCLIER_PDQ_MIN_SIDE of the servers (default: Bouclier's, 512)",
     )
+    parser.add_argument(
+        "--no-framing",
+        action="store_true",
+        help="BOUCLIER_FRAMING=false: uploads without the framing stage (what it costs)",
+    )
     args = parser.parse_args()
     if args.pdq_min_side is not None:
         EXTRA_SETTINGS["BOUCLIER_PDQ_MIN_SIDE"] = str(args.pdq_min_side)
+    if args.no_framing:
+        EXTRA_SETTINGS["BOUCLIER_FRAMING"] = "false"
     seconds = 20 if args.quick else args.duration
     wrk_bin = ensure_wrk()
     CACHE.mkdir(parents=True, exist_ok=True)
