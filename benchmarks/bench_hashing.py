@@ -7,7 +7,8 @@ hits both alike): each file is read once before either is timed, so both read it
 page cache, and the two take turns going first. Bouclier's time is everything `bouclier hash`
 does for a file: read, decode (reduced), PDQ in 8 orientations, SHA-256 and MD5.
 threatexchange's is ``PdqSignal.hash_from_file`` (full decode, one orientation, no digests).
-The bit distance is between Bouclier's default hash and threatexchange's full-resolution hash of the same file.
+The bit distance is between Bouclier's default hash and threatexchange's full-resolution hash
+of the same file.
 """
 
 from __future__ import annotations
