@@ -62,7 +62,7 @@ def test_settled_from_the_cache_only_when_every_entry_is_cached(
 
     cases = Cases(db, Settings(data_dir=tmp_path))
     case, _ = cases.create(minor=True)
-    [confirmed, claimed] = cases.add_hashes(
+    [confirmed, _claimed] = cases.add_hashes(
         case.number, [HashReport("c3" * 32), HashReport("3c" * 32)]
     )
     cases.review_item(case.number, confirmed.id, "confirm", actor="analyst:ana")
