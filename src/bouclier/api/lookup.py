@@ -45,7 +45,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bouclier.accounts.api_keys import KeyInfo
 from bouclier.api import forwarded, problems
 from bouclier.api.auth import ANY_ROLE, Require, authenticate_key
 from bouclier.api.images import MAX_QUERY_HASHES, HashQuery, case_flags, settle, verdict_dict
@@ -105,9 +104,8 @@ class LeanLookup:
         headers = dict(scope["headers"])
         header = headers.get(_REQUEST_ID)
         rid = request_id(header.decode("latin-1") if header is not None else None)
-        key: KeyInfo | None = None
         try:
-            key, body = await self._admit(scope, receive, headers, state, services)
+            body = await self._admit(scope, receive, headers, state, services)
             status = await self._answer(send, rid, services, body)
         except _Gone:
             status = CLIENT_GONE
@@ -123,7 +121,7 @@ class LeanLookup:
             rid,
             status,
             time.perf_counter() - started,
-            key.id if key is not None else None,
+            scope.get("state", {}).get("api_key_id"),  # set once the key is known, refused or not
         )
 
     async def _admit(
@@ -133,8 +131,9 @@ class LeanLookup:
         headers: dict[bytes, bytes],
         state: State,
         services: Services,
-    ) -> tuple[KeyInfo, bytes]:
-        """The caller's key and the request's body, in the gate's order (see the module)."""
+    ) -> bytes:
+        """The request's body, once the gate's checks pass, in the gate's order (see the
+        module)."""
         forwarded.resolve(scope, self.proxies)
         authorization = headers.get(_AUTHORIZATION)
         if authorization is None:
@@ -162,7 +161,7 @@ class LeanLookup:
             await limiter.check_async(key.id)
         if key.role not in ROLES:
             raise Forbidden(f"a {key.role} key may not call this route (roles: {', '.join(ROLES)})")
-        return key, await self._body(receive)
+        return await self._body(receive)
 
     async def _body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
