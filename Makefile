@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-pdq-js bench-cli bench-reupload bench-capture bench-backscan bench-backscan-ray attack-run clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-lookup bench-pdq-js bench-cli bench-reupload bench-capture bench-backscan bench-backscan-ray attack-run clean
 
 VENV := .venv/bin
 
@@ -53,6 +53,9 @@ bench-pdq-js: setup
 
 bench-load: setup
 	$(VENV)/python benchmarks/bench_load.py
+
+bench-lookup: setup
+	$(VENV)/python benchmarks/bench_lookup.py
 
 bench-cli: setup
 	$(VENV)/python benchmarks/bench_cli_startup.py

@@ -1,30 +1,38 @@
-"""The service under load (issue 4): wrk on loopback against 2 worker processes and 1M hashes.
+"""The service under load (issues 4, 18): wrk on loopback against 2 worker processes, 1M hashes.
 
-    .venv/bin/python benchmarks/bench_load.py [--duration 600] [--quick] [--out FILE]
+    .venv/bin/python benchmarks/bench_load.py [--duration 600] [--quick] [--scenarios abcdef]
 
 Scenarios, one after the other, each with a few seconds of warm-up first, then ``--duration``
 seconds of load (default 600, the issue's ten minutes; ``--quick``: 20 s):
 
-(a) Bouclier ``POST /v1/match/hashes``, one PDQ hash per request (a platform key);
-(b) the same lookups against python-threatexchange's PDQ index behind the same kind of server
-    (``benchmarks/load_baseline.py``: FastAPI, uvicorn, 2 workers, same 1M hashes, threshold 31;
-    no key, no access log, no metrics);
+(a) Bouclier ``POST /v1/match/hashes`` (the general path), one PDQ hash per request;
+(d) Bouclier ``POST /v1/lookup`` (the lean path, bouclier.api.lookup), one PDQ hash per request;
+(e) Bouclier ``POST /v1/lookup``, :data:`BATCH` hashes per request;
+(b) one hash per request against python-threatexchange 1.2.17's PDQ index (``PDQIndex``: faiss
+    ``IndexBinaryMultiHash``, 16 tables of 16 bits, nflip = 31 // 16 = 1, so exact at 31, as HMA
+    runs it) behind the same kind of server (``benchmarks/load_baseline.py``: FastAPI, uvicorn,
+    2 workers, same 1M hashes; no key, no access log, no metrics);
+(f) the same with :data:`BATCH` hashes per request (its route answers a list, as Bouclier's);
 (c) Bouclier ``POST /v1/match``, a 1 MP JPEG per request (multipart): decode, hash, match.
 
+Bouclier's lookups carry a platform key, write an access-log line and count metrics; the servers
+run with BOUCLIER_RATE_LIMIT_PER_SECOND=0 (the per-key limit off: one key makes every call).
 The bank (1,000,000 random 256-bit hashes plus the hashes of the query photos, so that some
 lookups hit) is built once with ``bouclier bank create`` and ``bouclier bank import`` in a SQLite
 file under .cache/bench-load and reused. Lookup bodies rotate through 2,000 hashes: 10% planted
-(exact hits), 10% a few bits away from a planted one, 80% random (misses). Upload bodies rotate
-through 32 benign generated photos (benchmarks/photos.py). The servers run with
-BOUCLIER_RATE_LIMIT_PER_SECOND=0 (the per-key limit off). Memory is the sum of VmRSS of the server
-process and its workers (/proc), sampled every 5 s. wrk (installed from Debian when missing) runs
-on the same 2 cores as the servers, unpinned, with one thread: its cost comes out of the servers'.
+(exact hits), 10% a few bits away from a planted one, 80% random (misses); the batched bodies hold
+the same hashes, 64 to a body. Upload bodies rotate through 32 benign generated photos
+(benchmarks/photos.py). Memory is the sum of VmRSS of the server process and its workers (/proc),
+sampled every 5 s. wrk (installed from Debian when missing) runs on the same 2 cores as the
+servers, unpinned, with one thread: its cost comes out of the servers'. The fair measure on a
+shared machine is the server CPU per request (all workers, user + system, from /proc).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import resource
@@ -50,6 +58,8 @@ LUA = Path(__file__).resolve().parent / "load.lua"
 BANK_SIZE = 1_000_000
 PHOTOS = 32
 LOOKUP_BODIES = 2000
+#: Hashes per request of the batched scenarios (e), (f).
+BATCH = 64
 BOUNDARY = "bouclierbenchloadboundary"
 
 
@@ -69,6 +79,7 @@ class Result:
     wrk_cpu: float
     other_cpu: float  # by everything else on the machine (other people's work)
     restarts: int  # worker processes uvicorn replaced during the scenario
+    batch: int = 1  # hashes per request (lookups)
 
     @property
     def rps(self) -> float:
@@ -83,6 +94,11 @@ class Result:
     def capacity(self) -> float:
         """Requests per second the server CPU per request allows on 2 cores of its own."""
         return 2000 / self.cpu_ms if self.cpu_ms else 0.0
+
+    @property
+    def units(self) -> str:
+        """``hashes/req`` column: hashes per lookup request, "-" for an upload."""
+        return "-" if "upload" in self.scenario else str(self.batch)
 
 
 @dataclass
@@ -253,20 +269,29 @@ def prepare() -> tuple[list[Path], list[str], Path]:
     return paths, planted, hashes_file
 
 
-def write_bodies(paths: list[Path], planted: list[str]) -> tuple[Path, Path]:
+def lookup_bodies(planted: list[str], batch: int) -> Path:
+    """:data:`LOOKUP_BODIES` hashes (10% planted, 10% a few bits from one, 80% random), ``batch``
+    to a body, one body per line."""
     rng = random.Random(7)
-    lookups = []
+    values = []
     for i in range(LOOKUP_BODIES):
         kind = i % 10
         if kind == 0:
-            value = rng.choice(planted)
+            values.append(rng.choice(planted))
         elif kind == 1:
-            value = flip(rng.choice(planted), rng.randint(1, 20), rng)
+            values.append(flip(rng.choice(planted), rng.randint(1, 20), rng))
         else:
-            value = f"{rng.getrandbits(256):064x}"
-        lookups.append(json.dumps({"pdq": [value]}))
-    lookup_list = CACHE / "lookup-bodies.txt"
-    lookup_list.write_text("\n".join(lookups) + "\n")
+            values.append(f"{rng.getrandbits(256):064x}")
+    if batch > 1:  # the same hashes, in bodies of ``batch`` (wrapping round)
+        values = (values * batch)[: LOOKUP_BODIES * batch // math.gcd(LOOKUP_BODIES, batch)]
+    bodies = [json.dumps({"pdq": values[i : i + batch]}) for i in range(0, len(values), batch)]
+    lookup_list = CACHE / f"lookup-bodies-{batch}.txt"
+    lookup_list.write_text("\n".join(bodies) + "\n")
+    return lookup_list
+
+
+def write_bodies(paths: list[Path], planted: list[str]) -> tuple[Path, Path]:
+    lookup_list = lookup_bodies(planted, 1)
     upload_dir = CACHE / "upload-bodies"
     upload_dir.mkdir(parents=True, exist_ok=True)
     files = []
@@ -357,6 +382,7 @@ def measure(
     connections: int,
     bodies: tuple[Path, str, str],
     authorization: str = "",
+    batch: int = 1,
 ) -> Result:
     url = f"http://127.0.0.1:{server.port}{path}"
     print(f"{scenario}: warm-up, then {seconds} s at {connections} connections", flush=True)
@@ -389,6 +415,7 @@ def measure(
         wrk_cpu,
         max(0.0, other_cpu),
         server.restarts() - restarts,
+        batch,
     )
 
 
@@ -425,39 +452,46 @@ def table(results: list[Result], seconds: int, note: str) -> str:
     lines = [
         f"Load on loopback: wrk (1 thread) and the servers on the same {os.cpu_count()} cores; "
         f"{BANK_SIZE:,} + {PHOTOS} hashes; 2 worker processes each; {seconds} s per scenario "
-        f"after a 3 s warm-up; {note}.",
+        f"after a 3 s warm-up; {note}; load average at the end: "
+        + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        + ".",
         "",
-        "| scenario | conns | req/s | p50 ms | p99 ms | errors | server CPU ms/req | "
-        "req/s on 2 own cores | RSS MB start → end (max) | CPU s: server / wrk / others |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| scenario | conns | hashes/req | req/s | hashes/s | p50 ms | p99 ms | errors | "
+        "server CPU ms/req | hashes (or uploads)/s on 2 own cores | RSS MB start → end (max) | "
+        "CPU s: server / wrk / others |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         name, _, conns = r.scenario.partition(" @")
         errors = f"{r.errors} ({r.error_detail})" if r.errors else "0"
         if r.restarts:
             errors += f", {r.restarts} workers restarted"
+        per_second = "-" if r.units == "-" else f"{r.rps * r.batch:,.0f}"
         lines.append(
-            f"| {name} | {conns} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {errors} | "
-            f"{r.cpu_ms:.2f} | {r.capacity:,.0f} | "
+            f"| {name} | {conns} | {r.units} | {r.rps:,.0f} | {per_second} | {r.p50_ms:.1f} | "
+            f"{r.p99_ms:.1f} | {errors} | {r.cpu_ms:.3f} | {r.capacity * r.batch:,.0f} | "
             f"{mb(r.rss_start)} → {mb(r.rss_end)} ({mb(r.rss_max)}) | "
             f"{r.server_cpu:.0f} / {r.wrk_cpu:.0f} / {r.other_cpu:.0f} |"
         )
     by_letter = {r.scenario[1]: r for r in results}
-    if "a" in by_letter and "b" in by_letter:
-        a, b = by_letter["a"], by_letter["b"]
-        lines += [
-            "",
-            f"- Bouclier / threatexchange lookups: {a.rps / b.rps:.2f}× the requests per second, "
-            f"p50 {b.p50_ms / a.p50_ms:.2f}× and p99 {b.p99_ms / a.p99_ms:.2f}× as short, "
-            f"server CPU per request {a.cpu_ms / b.cpu_ms:.2f}×, "
-            f"RSS at the end {a.rss_end / b.rss_end:.2f}×",
-        ]
+    for ours, theirs, what in (
+        ("a", "b", "one hash a request, general path"),
+        ("d", "b", "one hash a request, lean path"),
+        ("e", "f", f"{BATCH} hashes a request, lean path"),
+    ):
+        if ours in by_letter and theirs in by_letter:
+            a, b = by_letter[ours], by_letter[theirs]
+            cpu, rate, p99 = a.cpu_ms / b.cpu_ms, a.rps / b.rps, a.p99_ms / b.p99_ms
+            lines.append(
+                f"- ({ours}) / ({theirs}), {what}: server CPU per hash {cpu:.2f}× "
+                f"threatexchange's; observed rate {rate:.2f}×, p99 {p99:.2f}×"
+            )
     lines += [
         "",
-        "req/s on 2 own cores = 2,000 / server CPU ms per request: what the servers would answer "
-        "with both cores to themselves (no load generator, no other work), an upper bound. "
-        "CPU s: seconds of CPU over the measured run by the servers, by wrk, and by every other "
-        f"process on the machine ({seconds} s × {os.cpu_count()} cores available).",
+        "on 2 own cores = 2,000 / server CPU ms per request (× hashes per request): what the "
+        "servers would answer with both cores to themselves (no load generator, no other work), "
+        "an upper bound. CPU s: seconds of CPU over the measured run by the servers, by wrk, and "
+        f"by every other process on the machine ({seconds} s × {os.cpu_count()} cores available).",
     ]
     return "\n".join(lines)
 
@@ -465,23 +499,30 @@ def table(results: list[Result], seconds: int, note: str) -> str:
 def run_bouclier(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[Result]:
     paths, planted, _ = prepare()
     lookup_list, upload_list = write_bodies(paths, planted)
+    batches = lookup_bodies(planted, BATCH)
     key = cli("key", "create", "--role", "platform", "--name", "bench-load").strip()
     auth = f"Bearer {key}"
     port = free_port()
     serve = [str(VENV / "bouclier"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     server = start("bouclier", [*serve, "--workers", "2"], bouclier_env(), port)
     results = []
+    lc, uc = args.lookup_connections, args.upload_connections
+    scenarios = [
+        ("a", f"(a) Bouclier hash lookups, /v1/match/hashes @{lc}", "/v1/match/hashes", 1),
+        ("d", f"(d) Bouclier hash lookups, lean /v1/lookup @{lc}", "/v1/lookup", 1),
+        ("e", f"(e) Bouclier batched lookups, lean /v1/lookup @{lc}", "/v1/lookup", BATCH),
+    ]
     try:
         sanity(server, key, planted[0], paths[0])
         print(f"bouclier ready, RSS {mb(server.rss())} MB", flush=True)
-        if "a" in args.scenarios:
-            lc = args.lookup_connections
-            lookups = (lookup_list, "lines", "application/json")
-            scenario = f"(a) Bouclier hash lookups @{lc}"
-            path = "/v1/match/hashes"
-            results.append(measure(scenario, server, wrk_bin, path, seconds, lc, lookups, auth))
+        for letter, scenario, path, batch in scenarios:
+            if letter in args.scenarios:
+                body_list = lookup_list if batch == 1 else batches
+                lookups = (body_list, "lines", "application/json")
+                results.append(
+                    measure(scenario, server, wrk_bin, path, seconds, lc, lookups, auth, batch)
+                )
         if "c" in args.scenarios:
-            uc = args.upload_connections
             uploads = (upload_list, "files", f"multipart/form-data; boundary={BOUNDARY}")
             scenario = f"(c) Bouclier 1 MP JPEG uploads @{uc}"
             results.append(
@@ -495,19 +536,29 @@ def run_bouclier(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[R
 def run_threatexchange(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[Result]:
     paths, planted, hashes_file = prepare()
     lookup_list, _ = write_bodies(paths, planted)
+    batches = lookup_bodies(planted, BATCH)
     port = free_port()
     env = {**os.environ, "BENCH_LOAD_HASHES": str(hashes_file)}
     command = [str(VENV / "python"), "-m", "uvicorn", "load_baseline:create", "--factory"]
     command += ["--app-dir", "benchmarks", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", "2", "--log-level", "info", "--no-access-log"]
     server = start("threatexchange", command, env, port)
+    lc = args.lookup_connections
+    results = []
     try:
         assert check(port, {"pdq": [planted[0]]})["matches"], "threatexchange missed a planted hash"
         print(f"threatexchange ready, RSS {mb(server.rss())} MB", flush=True)
-        lc = args.lookup_connections
-        lookups = (lookup_list, "lines", "application/json")
-        scenario = f"(b) threatexchange PDQIndex lookups @{lc}"
-        return [measure(scenario, server, wrk_bin, "/v1/match/hashes", seconds, lc, lookups)]
+        for letter, scenario, body_list, batch in (
+            ("b", f"(b) threatexchange PDQIndex lookups @{lc}", lookup_list, 1),
+            ("f", f"(f) threatexchange PDQIndex batched lookups @{lc}", batches, BATCH),
+        ):
+            if letter in args.scenarios:
+                lookups = (body_list, "lines", "application/json")
+                path = "/v1/match/hashes"
+                results.append(
+                    measure(scenario, server, wrk_bin, path, seconds, lc, lookups, "", batch)
+                )
+        return results
     finally:
         server.stop()
 
@@ -516,7 +567,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=600, help="seconds per scenario")
     parser.add_argument("--quick", action="store_true", help="20 s per scenario")
-    parser.add_argument("--scenarios", default="abc", help="which of a, b, c to run")
+    parser.add_argument("--scenarios", default="abcdef", help="which of a to f to run")
     parser.add_argument("--lookup-connections", type=int, default=16)
     parser.add_argument("--upload-connections", type=int, default=8)
     parser.add_argument("--out", type=Path, help="also write the table here")
@@ -525,16 +576,23 @@ def main() -> None:
         type=int,
         help="BOUCLIER_PDQ_MIN_SIDE of the servers (default: Bouclier's, 512)",
     )
+    parser.add_argument(
+        "--no-framing",
+        action="store_true",
+        help="BOUCLIER_FRAMING=false: uploads without the framing stage (what it costs)",
+    )
     args = parser.parse_args()
     if args.pdq_min_side is not None:
         EXTRA_SETTINGS["BOUCLIER_PDQ_MIN_SIDE"] = str(args.pdq_min_side)
+    if args.no_framing:
+        EXTRA_SETTINGS["BOUCLIER_FRAMING"] = "false"
     seconds = 20 if args.quick else args.duration
     wrk_bin = ensure_wrk()
     CACHE.mkdir(parents=True, exist_ok=True)
     results: list[Result] = []
-    if "a" in args.scenarios or "c" in args.scenarios:
+    if set(args.scenarios) & set("acde"):
         results += run_bouclier(args, seconds, wrk_bin)
-    if "b" in args.scenarios:
+    if set(args.scenarios) & set("bf"):
         results += run_threatexchange(args, seconds, wrk_bin)
     results.sort(key=lambda r: r.scenario)
     note = "quick mode" if args.quick else f"--duration {seconds}"

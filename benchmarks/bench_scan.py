@@ -4,9 +4,12 @@
 
 Photos: 1–4 MP JPEGs from benchmarks/photos.py. Bouclier's scan runs every stage (decode, hash,
 match against a victim bank of 100,000 hashes, nudity, faces when the image is sexual or
-revealing, provenance, policy). NudeNet alone is ``NudeDetector.detect(path)`` (its own full-size
-decode and the same 320n model), its session set to one thread like ours. One core: this process
-pinned to one CPU, both interleaved image by image. Two workers: each side with 2 processes.
+revealing, provenance, policy). NudeNet alone is ``NudeDetector.detect`` (the same 320n model, its
+session set to one thread like ours) on the photo decoded as the scan decodes it (Bouclier's
+decoder, reduced while the shorter side stays >= 512: the same size, the same pixels); before
+issue 18 it decoded every photo at full size, which flattered the scan's ratio. One core:
+this process pinned to one CPU, both interleaved image by image. Two workers: each side with 2
+processes.
 Target: the full scan reaches ≥ 80% of NudeNet-alone throughput.
 """
 
@@ -47,7 +50,14 @@ def _start_nudenet() -> None:
 
 
 def _nudenet_one(path: str) -> int:
-    return len(_nudenet.detect(path))
+    """NudeNet on the photo decoded as Bouclier's scan decodes it: the same reduced size (the
+    JPEG decoder's DCT scaling while the shorter side stays >= BOUCLIER_PDQ_MIN_SIDE), so that
+    both sides pay for the same decode and the model gets the same pixels."""
+    from bouclier.hashing import DEFAULT_MIN_SIDE
+    from bouclier.media import decode
+
+    rgb = decode(Path(path).read_bytes(), min_side=DEFAULT_MIN_SIDE).frames[0]
+    return len(_nudenet.detect(np.ascontiguousarray(rgb[:, :, ::-1])))  # NudeNet reads BGR
 
 
 def _setup_bank(data_dir: str, size: int) -> None:

@@ -5,7 +5,8 @@
 Same route shape as Bouclier's ``POST /v1/match/hashes`` (``{"pdq": [hex, ...]}`` in, one result
 per hash out), same uvicorn, the match run in the thread pool as Bouclier's route does. The index
 is ``PdqSignal.get_index_cls()`` of python-threatexchange (``PDQIndex``: faiss
-``IndexBinaryMultiHash``, the index HMA uses), queried at its threshold of 31, loaded from the
+``IndexBinaryMultiHash`` of 16 tables of 16 bits, the index HMA uses), queried at its threshold
+of 31, which sets nflip = 31 // 16 = 1: exact by the pigeonhole (issue 18), loaded from the
 hash list in ``BENCH_LOAD_HASHES`` (one hash per line) by each worker at start. No API key, no
 access log, no metrics: this is the bare index behind a web server, a lower bound on its cost.
 """

@@ -51,3 +51,35 @@ def test_a_confirmation_counts_at_the_next_match(db: Database, tmp_path: Path) -
     }
     cases.review_item(case.number, item.id, "confirm", actor="analyst:ana")
     assert matched.of([entry]) == {entry: Standing(reviewed=True, minor=True)}
+
+
+def test_settled_from_the_cache_only_when_every_entry_is_cached(
+    db: Database, tmp_path: Path
+) -> None:
+    """The event loop's shortcut (bouclier.api.images.settle): the same answer as settle, or None
+    when an entry would need the database (never cached yet, expired, or unreviewed)."""
+    from bouclier.banks.matcher import Match
+
+    cases = Cases(db, Settings(data_dir=tmp_path))
+    case, _ = cases.create(minor=True)
+    [confirmed, _claimed] = cases.add_hashes(
+        case.number, [HashReport("c3" * 32), HashReport("3c" * 32)]
+    )
+    cases.review_item(case.number, confirmed.id, "confirm", actor="analyst:ana")
+    ids = {e.pdq: e.id for e in BankStore(db).entries(VICTIM_BANK)}
+    now = [0.0]
+    matched = MatchedEntries(db, ttl=5.0, clock=lambda: now[0])
+
+    def found(value: str) -> list[tuple[Match, ...]]:
+        return [(Match(VICTIM_BANK, "victim", ids[value], 0, "original"),), ()]
+
+    assert matched.settle_cached(found("c3" * 32)) is None  # not read yet
+    settled = matched.settle(found("c3" * 32))
+    assert settled[0][0][0].reviewed is True
+    assert settled[1] == {ids["c3" * 32]}  # a minor's case, reviewed
+    assert matched.settle_cached(found("c3" * 32)) == settled
+    assert matched.settle_cached([(), ()]) == ([(), ()], set())
+    assert matched.settle(found("3c" * 32))[0][0][0].reviewed is False
+    assert matched.settle_cached(found("3c" * 32)) is None  # unreviewed: never cached
+    now[0] = 6.0
+    assert matched.settle_cached(found("c3" * 32)) is None  # expired

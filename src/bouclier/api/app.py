@@ -5,7 +5,8 @@ database, builds the bank index and loads the models (``services``), the health 
 request id, JSON access log and metrics of every request (``observability``, ``metrics``, served
 at ``/v1/metrics``), the gate that every request passes before its body is read (``gate``: client
 address, body limits, keys checked first), the rate limits (``ratelimit``, their state in the
-limiter store of :mod:`bouclier.limits`) and the OpenAPI schema.
+limiter store of :mod:`bouclier.limits`), the lean lookup path ``POST /v1/lookup`` (``lookup``:
+the outermost middleware, doing those checks inline) and the OpenAPI schema.
 Every route under ``/v1`` declares its roles with
 :func:`~bouclier.api.auth.require`; ``create_app`` refuses to build an app where one does not,
 and writes each route's roles into the schema (``x-roles``).
@@ -33,6 +34,7 @@ from bouclier.api import (
     feedback,
     guard,
     images,
+    lookup,
     problems,
     ratelimit,
     webhooks,
@@ -88,6 +90,9 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
         lifespan=lifespan,
         docs_url=None,  # served by bouclier.api.docs from local assets (offline)
         redoc_url=None,
+        # Bouclier's metrics are its own (bouclier.api.metrics): FastAPI's OpenTelemetry bridge,
+        # which looks for configured providers on every request, is off
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     api_docs.install(app)
     problems.install(app)
@@ -95,6 +100,8 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
     app.add_middleware(Gate, settings=settings)  # inside the access log: its refusals are logged
     metrics = HttpMetrics(app.state)
     app.add_middleware(RequestObservation, metrics=metrics)
+    # outermost: answers POST /v1/lookup itself, with the same checks inline (bouclier.api.lookup)
+    lookup.install(app, settings, metrics)
 
     @app.get("/healthz", tags=["health"], openapi_extra=_PUBLIC_ROUTE)
     async def healthz() -> dict[str, str]:

@@ -103,17 +103,20 @@ def verdict_dict(verdict: Verdict, matches: Sequence[Match]) -> dict[str, Any]:
     }
 
 
-async def _settle(
+async def settle(
     services: Services, found: Sequence[Sequence[Match]]
 ) -> tuple[list[tuple[Match, ...]], set[int]]:
     """Each list of matches with ``reviewed`` filled in, and the reviewed entries of a minor's
     case (bouclier.cases.matched: a query, only on a hit)."""
     if services.matched is None or not any(found):
         return [tuple(matches) for matches in found], set()
+    settled = services.matched.settle_cached(found)  # a reviewed entry matched a moment ago
+    if settled is not None:
+        return settled
     return await run_in_threadpool(services.matched.settle, found)
 
 
-def _flags(matches: Sequence[Match], minors: set[int]) -> CaseFlags:
+def case_flags(matches: Sequence[Match], minors: set[int]) -> CaseFlags:
     return CaseFlags(minor=any(m.entry in minors for m in matches if m.bank_kind == "victim"))
 
 
@@ -209,7 +212,7 @@ async def match_image(
     services = services_of(request)
     if isinstance(upload, VideoUpload):
         video, found = await run_in_threadpool(_match_video, services, upload)
-        [matches], minors = await _settle(services, [found])
+        [matches], minors = await settle(services, [found])
         if any(m.frames is not None for m in matches):
             await run_in_threadpool(
                 lambda: record_video_matches(
@@ -221,16 +224,16 @@ async def match_image(
             "sha256": video.sha256,
             "md5": video.md5,
             "frames_hashed": len(video.features),
-            **verdict_dict(decide([], matches, _flags(matches, minors)), matches),
+            **verdict_dict(decide([], matches, case_flags(matches, minors)), matches),
         }
     hashes, result = await run_in_threadpool(_hash_and_match, services, upload, robust)
-    [matches], minors = await _settle(services, [result.matches])
+    [matches], minors = await settle(services, [result.matches])
     return {
         "sha256": hashes.sha256,
         "pdq": hashes.pdq.pdq,
         "quality": result.quality,
         "low_quality": result.low_quality,
-        **verdict_dict(decide([], matches, _flags(matches, minors)), matches),
+        **verdict_dict(decide([], matches, case_flags(matches, minors)), matches),
     }
 
 
@@ -250,14 +253,14 @@ async def match_hashes(request: Request, query: HashQuery) -> dict[str, Any]:
         found = match_all()
     else:
         found = await run_in_threadpool(match_all)
-    found, minors = await _settle(services, found)
+    found, minors = await settle(services, found)
     return {
         "results": [
             {
                 "signal_type": kind.name,
                 "value": value,
                 "pdq": value if kind.name == DEFAULT else None,
-                **verdict_dict(decide([], matches, _flags(matches, minors)), matches),
+                **verdict_dict(decide([], matches, case_flags(matches, minors)), matches),
             }
             for value, matches in zip(canonical, found, strict=True)
         ]

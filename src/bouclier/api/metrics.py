@@ -49,11 +49,18 @@ class HttpMetrics:
             registry=self.registry,
         )
         self.registry.register(_ServiceCollector(state))
+        # each label set's counter and histogram, found once (prometheus_client's labels() checks
+        # and formats its arguments on every call)
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (method, route, str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        series = self._series.get((method, route, status))
+        if series is None:  # bounded: route templates times methods times statuses
+            labels = (method, route, str(status))
+            series = self.requests.labels(*labels), self.latency.labels(*labels)
+            self._series[(method, route, status)] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
 
 class _ServiceCollector(Collector):

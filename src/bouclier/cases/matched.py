@@ -62,12 +62,7 @@ class MatchedEntries:
         """The standing of each of ``entries``; blocking (a query, unless all are cached)."""
         now = self._clock()
         wanted = set(entries)
-        known: dict[int, Standing] = {}
-        with self._lock:
-            for entry in wanted:
-                cached = self._cache.get(entry)
-                if cached is not None and cached[1] > now:
-                    known[entry] = cached[0]
+        known = self._cached(wanted, now)
         missing = sorted(wanted - known.keys())
         if missing:
             with self.db.transaction() as session:
@@ -92,6 +87,15 @@ class MatchedEntries:
                     self._cache.popitem(last=False)
         return known
 
+    def _cached(self, entries: set[int], now: float) -> dict[int, Standing]:
+        known: dict[int, Standing] = {}
+        with self._lock:
+            for entry in entries:
+                cached = self._cache.get(entry)
+                if cached is not None and cached[1] > now:
+                    known[entry] = cached[0]
+        return known
+
     def forget(self, entries: Iterable[int]) -> None:
         """Drops these entries' cached standing (the change log says it changed)."""
         with self._lock:
@@ -104,10 +108,26 @@ class MatchedEntries:
         entries = {m.entry for matches in found for m in matches}
         if not entries:
             return [tuple(matches) for matches in found], set()
-        standing = self.of(entries)
-        return [annotated(matches, standing) for matches in found], {
-            entry for entry, s in standing.items() if s.reviewed and s.minor
-        }
+        return _settled(found, self.of(entries))
+
+    def settle_cached(
+        self, found: Sequence[Sequence[Match]]
+    ) -> tuple[list[tuple[Match, ...]], set[int]] | None:
+        """:meth:`settle` from the cache alone, without blocking (an event loop may call it);
+        None when an entry's standing is not cached (then call :meth:`settle` in a thread)."""
+        entries = {m.entry for matches in found for m in matches}
+        standing = self._cached(entries, self._clock())
+        if len(standing) < len(entries):
+            return None
+        return _settled(found, standing)
+
+
+def _settled(
+    found: Sequence[Sequence[Match]], standing: Mapping[int, Standing]
+) -> tuple[list[tuple[Match, ...]], set[int]]:
+    return [annotated(matches, standing) for matches in found], {
+        entry for entry, s in standing.items() if s.reviewed and s.minor
+    }
 
 
 def annotated(matches: Iterable[Match], standing: Mapping[int, Standing]) -> tuple[Match, ...]:
