@@ -166,6 +166,10 @@ class HammingIndex:
         plan = self._view.main.tables.plan(as_radius(radius), self._strategy)
         return "linear" if plan is None else "multi-index"
 
+    def plan(self) -> tuple[int, ...]:
+        """The main segment's table layout: the width in bits of each table."""
+        return self._view.main.tables.bits
+
     def _search(self, queries: np.ndarray, radius: int) -> list[SearchHits]:
         view = self._view
         main, delta = view.main, view.delta
