@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import ctypes
 import gc
+import itertools
 import os
 import sys
 import tempfile
@@ -34,8 +35,6 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import itertools
-
 from hash_families import DISTRIBUTIONS, Bank, describe
 
 from bouclier.index import HammingIndex, _hamming, brute_force_search
