@@ -125,13 +125,14 @@ enum { JOB_OK = 0, JOB_NO_MEMORY = 1, JOB_BAD = 2 };
 typedef struct Job Job;
 struct Job {
     MultiIndex *ix;
-    int (*work)(Job *job, int t, void *scratch); /* returns a JOB_* code */
+    /* returns a JOB_* code; on JOB_BAD, says why in `why` (200 bytes) */
+    int (*work)(Job *job, int t, void *scratch, char *why);
     size_t scratch_bytes;
     const uint8_t *buf; /* adopt: the stored tables, and where each begins */
     size_t at[MAX_TABLES];
     const int *wide;
     int next, failed;
-    char error[200];
+    char error[256];
 };
 
 static void job_fail(Job *job, int code, int t, const char *what)
@@ -146,6 +147,7 @@ static void job_fail(Job *job, int code, int t, const char *what)
 static void *job_worker(void *arg)
 {
     Job *job = arg;
+    char why[200] = "";
     void *scratch = job->scratch_bytes ? big_alloc(job->scratch_bytes) : NULL;
     if (job->scratch_bytes && scratch == NULL) {
         job_fail(job, JOB_NO_MEMORY, 0, NULL);
@@ -155,9 +157,9 @@ static void *job_worker(void *arg)
         int t = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
         if (t >= job->ix->m || __atomic_load_n(&job->failed, __ATOMIC_RELAXED))
             break;
-        int code = job->work(job, t, scratch);
+        int code = job->work(job, t, scratch, why);
         if (code != JOB_OK)
-            job_fail(job, code, t, code == JOB_NO_MEMORY ? NULL : job->error);
+            job_fail(job, code, t, code == JOB_NO_MEMORY ? NULL : why);
     }
     free(scratch);
     return NULL;
@@ -187,8 +189,9 @@ static int run_job(Job *job, int threads)
 
 /* ---- building ---- */
 
-static int build_one(Job *job, int t, void *scratch)
+static int build_one(Job *job, int t, void *scratch, char *why)
 {
+    (void)why;
     MultiIndex *ix = job->ix;
     uint32_t n = ix->n, *sort = scratch, *wide = sort + 3 * (size_t)n;
     ix->rows[t] = big_alloc((size_t)n * sizeof(uint32_t));
@@ -259,7 +262,7 @@ void table_parts(const MultiIndex *ix, int t, TableParts *out)
 
 /* ---- adopting stored tables, after checking them ---- */
 
-static int check_one(Job *job, int t, void *scratch)
+static int check_one(Job *job, int t, void *scratch, char *why)
 {
     MultiIndex *ix = job->ix;
     const uint8_t *p = job->buf + job->at[t];
@@ -282,8 +285,8 @@ static int check_one(Job *job, int t, void *scratch)
         uint64_t first = o->wide != NULL ? o->wide[k]
                                          : (uint64_t)o->base[k >> BLOCK_SHIFT] + o->low[k];
         if (first < previous || first > n || (k == 0 && first != 0) || (k == buckets && first != n)) {
-            snprintf(job->error, sizeof job->error,
-                     "bucket offsets do not run from 0 to %u without decreasing (bucket %zu)", n, k);
+            snprintf(why, 200, "bucket offsets do not run from 0 to %u without decreasing (bucket %zu)",
+                     n, k);
             return JOB_BAD;
         }
         previous = first;
@@ -293,8 +296,7 @@ static int check_one(Job *job, int t, void *scratch)
     for (uint32_t j = 0; j < n; j++) {
         uint32_t row = rows[j];
         if (row >= n || ((seen[row >> 3] >> (row & 7)) & 1)) {
-            snprintf(job->error, sizeof job->error, "row id %u %s", row,
-                     row >= n ? "out of range" : "listed twice");
+            snprintf(why, 200, "row id %u %s", row, row >= n ? "out of range" : "listed twice");
             return JOB_BAD;
         }
         seen[row >> 3] |= (uint8_t)(1u << (row & 7));

@@ -198,7 +198,7 @@ def _read_v2(
         raise SnapshotError(f"{name}: {size} bytes, truncated in its table directory")
     if any(not 1 <= b <= _MAX_TABLE_BITS or w not in (0, 1) for b, w in layout):
         raise SnapshotError(f"{name}: a table of a width or form out of range")
-    if sum(b for b, _ in layout) > 8 * HASH_BYTES or n >= 2**32 - 1:
+    if sum(b for b, _ in layout) > 8 * HASH_BYTES:
         raise SnapshotError(f"{name}: its table layout does not fit 256-bit hashes")
     sections = [
         8 * n,
