@@ -102,6 +102,7 @@ class HammingIndex:
         self._lock = threading.Lock()
         self._merge_done = threading.Condition(self._lock)
         self._merging = False
+        self._merges = 0
         self._removed_while_merging: list[np.ndarray] = []
         self._main = MainSegment.empty()
         self._main_dead = 0
@@ -163,6 +164,16 @@ class HammingIndex:
         with self._lock:
             self._wait_for_merge()
             self._merge_now()
+
+    @property
+    def merging(self) -> bool:
+        """Whether a merge is running now."""
+        return self._merging
+
+    @property
+    def merges(self) -> int:
+        """How many merges have been published since the index was made."""
+        return self._merges
 
     def wait_for_merge(self) -> None:
         """Returns when no background merge is running (tests, benchmarks, shutdown)."""
@@ -252,6 +263,7 @@ class HammingIndex:
         if self._delta.count > job.delta_rows:
             later.append(*self._delta.live_arrays(job.delta_rows))
         self._main, self._delta = built, later
+        self._merges += 1
         self._end_merge()
         self._publish()
 
