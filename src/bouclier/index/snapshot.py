@@ -145,7 +145,7 @@ def write_atomically(
         with os.fdopen(fd, "wb") as file:
             crc = 0
             for part in parts:
-                data = memoryview(part)
+                data = memoryview(part.data if isinstance(part, np.ndarray) else part)
                 if not data.nbytes:
                     continue
                 data = data.cast("B")
