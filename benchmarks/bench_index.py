@@ -15,6 +15,9 @@ every ``IndexBinaryMultiHash(256, nhash, b)`` layout that is exact at radius 31 
 
     .venv/bin/python benchmarks/bench_index.py [--sizes 1000000,10000000]
         [--distributions uniform,families] [--queries 1000] [--faiss-queries 200] [--out FILE]
+
+The snapshot goes to a temporary folder (BENCH_TMP, else the system's): at 100M it is ~9 GB.
+The built index is freed before the snapshot is loaded, so the two never share memory.
 """
 
 from __future__ import annotations
@@ -51,12 +54,15 @@ class Result:
     system: str
     build_s: float | None
     bytes_per_hash: float | None  # RSS growth per hash
-    single: np.ndarray  # seconds per one-hash query
-    image: np.ndarray  # seconds per 8-hash query
+    single: np.ndarray  # seconds per one-hash query (wall)
+    image: np.ndarray  # seconds per 8-hash query (wall)
+    single_cpu: np.ndarray  # CPU seconds of the searching thread, per one-hash query
     exact: int  # queries whose answer equals the reference exactly
     checked: int
     save_s: float | None = None
     load_s: float | None = None
+    loaded_single: np.ndarray | None = None  # the loaded (memory-mapped) snapshot's searches
+    loaded_image: np.ndarray | None = None
     note: str = ""
 
 
@@ -77,14 +83,21 @@ def images(queries: np.ndarray, count: int) -> list[np.ndarray]:
 
 
 def timed(call: Callable[[np.ndarray], object], items: Sequence[np.ndarray]) -> np.ndarray:
-    for item in items[:5]:  # warm-up
+    return timed_cpu(call, items)[0]
+
+
+def timed_cpu(
+    call: Callable[[np.ndarray], object], items: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wall seconds and this thread's CPU seconds of each call (after 5 warm-up calls)."""
+    for item in items[:5]:
         call(item)
-    out = np.empty(len(items))
+    wall, cpu = np.empty(len(items)), np.empty(len(items))
     for i, item in enumerate(items):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         call(item)
-        out[i] = time.perf_counter() - start
-    return out
+        wall[i], cpu[i] = time.perf_counter() - start, time.thread_time() - start_cpu
+    return wall, cpu
 
 
 def reference(bank: Bank) -> Truth:
@@ -106,44 +119,58 @@ def exact_count(found: Truth, truth: Truth) -> int:
     return sum(f == t for f, t in zip(found, truth, strict=False))
 
 
+def _answers(index: HammingIndex, queries: np.ndarray) -> Truth:
+    return [
+        set(zip(h.labels.tolist(), h.distances.tolist(), strict=True))
+        for h in (index.search(q, RADIUS) for q in queries)
+    ]
+
+
+def _searches(index: HammingIndex, bank: Bank, truth: Truth) -> tuple[np.ndarray, ...]:
+    """(one-hash wall, one-hash CPU, image wall, exact answers) of every query."""
+    single, cpu = timed_cpu(lambda q: index.search(q, RADIUS), list(bank.queries))
+    image = timed(lambda b: index.search_many(b, RADIUS), images(bank.queries, len(bank.queries)))
+    exact = exact_count(_answers(index, bank.queries), truth)
+    return single, cpu, image, np.array(exact)
+
+
 def bench_bouclier(bank: Bank, truth: Truth) -> Result:
+    """Builds, searches, saves; then frees the index, loads the snapshot and searches that."""
     n = len(bank.labels)
     before = rss()
     start = time.perf_counter()
     index = HammingIndex()
     index.add(bank.hashes, bank.labels)
-    index.compact()
     build = time.perf_counter() - start
     grown = rss() - before
-    with tempfile.TemporaryDirectory() as folder:
+    single, single_cpu, image, exact = _searches(index, bank, truth)
+    plan = index.plan()
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as folder:
         path = Path(folder) / "index.bin"
         start = time.perf_counter()
         index.save(path)
         save = time.perf_counter() - start
+        del index
         start = time.perf_counter()
         loaded = HammingIndex.load(path)
         load = time.perf_counter() - start
         assert len(loaded) == n
+        loaded_single, _, loaded_image, loaded_exact = _searches(loaded, bank, truth)
         del loaded
-    single = timed(lambda q: index.search(q, RADIUS), list(bank.queries))
-    image = timed(lambda b: index.search_many(b, RADIUS), images(bank.queries, len(bank.queries)))
-    found = [
-        set(zip(h.labels.tolist(), h.distances.tolist(), strict=True))
-        for h in (index.search(q, RADIUS) for q in bank.queries)
-    ]
-    plan = index.plan()
-    note = f"{len(plan)} tables of {min(plan)}-{max(plan)} bits"
     return Result(
         "Bouclier HammingIndex",
         build,
         grown / n,
         single,
         image,
-        exact_count(found, truth),
+        single_cpu,
+        int(min(exact, loaded_exact)),
         len(truth),
         save,
         load,
-        note,
+        loaded_single,
+        loaded_image,
+        f"{len(plan)} tables of {min(plan)}-{max(plan)} bits; exact answers: built and loaded",
     )
 
 
@@ -170,10 +197,10 @@ def bench_faiss(bank: Bank, truth: Truth, count: int, probe: int, max_gib: float
 
     def run(name: str, index: object, build: float, grown: int, note: str = "") -> Result:
         search = _faiss_search(index, bank.labels)
-        single = timed(lambda q: search(q[None]), queries[:count])
+        single, cpu = timed_cpu(lambda q: search(q[None]), queries[:count])
         image = timed(search, images(bank.queries, max(count // 4, 20)))
         exact = exact_count(_faiss_answers(index, bank, count), truth)
-        return Result(name, build, grown / n, single, image, exact, count, note=note)
+        return Result(name, build, grown / n, single, image, cpu, exact, count, note=note)
 
     before = rss()
     start = time.perf_counter()
@@ -224,18 +251,23 @@ def ms(seconds: np.ndarray, q: float) -> str:
 def table(bank: Bank, results: list[Result]) -> str:
     head = (
         "| system | build s | B/hash (RSS) | save s | load s | 1 hash p50 ms | 1 hash p99 ms "
-        "| image p50 ms | image p99 ms | exact answers | queries (1 hash / image) |"
+        "| 1 hash CPU p50 ms | image p50 ms | image p99 ms | loaded: 1 hash p99 / image p99 ms "
+        "| exact answers | queries (1 hash / image) |"
     )
     lines = [f"### N = {len(bank.labels):,}, {bank.name}", "", describe(bank), "", head]
-    lines.append("|" + "---|" * 11)
+    lines.append("|" + "---|" * 13)
     for r in results:
         build = f"{r.build_s:.2f}" if r.build_s is not None else "n/a"
         per = f"{r.bytes_per_hash:.1f}" if r.bytes_per_hash is not None else "n/a"
         save = f"{r.save_s:.2f}" if r.save_s is not None else "n/a"
         load = f"{r.load_s:.2f}" if r.load_s is not None else "n/a"
+        loaded = "n/a"
+        if r.loaded_single is not None and r.loaded_image is not None:
+            loaded = f"{ms(r.loaded_single, 99)} / {ms(r.loaded_image, 99)}"
         lines.append(
             f"| {r.system} | {build} | {per} | {save} | {load} "
-            f"| {ms(r.single, 50)} | {ms(r.single, 99)} | {ms(r.image, 50)} | {ms(r.image, 99)} "
+            f"| {ms(r.single, 50)} | {ms(r.single, 99)} | {ms(r.single_cpu, 50)} "
+            f"| {ms(r.image, 50)} | {ms(r.image, 99)} | {loaded} "
             f"| {r.exact}/{r.checked} | {len(r.single)} / {len(r.image)} |"
         )
     ours = results[0]
