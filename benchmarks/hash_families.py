@@ -12,9 +12,9 @@ both kinds, reproducibly from a seed:
   measured on benign images (the PDQ of a transformed image XOR the PDQ of the image: JPEG,
   resizes, crops, blur, sharpening, brightness, contrast, grey, rotation, borders, overlays), or
   XOR bits flipped in clustered runs. Centres are random, except a share gathered around "hubs"
-  (real image hashes, centres within 40-90 bits of one): those share long substrings, the skewed
-  buckets. Half of the queries are new near-duplicates of a family (many hits), half are new
-  images (mostly none), which is what a platform sends.
+  (centres ~15-70 bits from a hub, in runs): those share long substrings, the skewed buckets.
+  Half of the queries are new near-duplicates of a family (many hits), half are new images
+  (mostly none), which is what a platform sends.
 
 The measured differences come from :func:`transform_deltas`: benign photos (scikit-image's data
 folder, ``../shared/data/faces``, via ``benchmarks/photos.py``) and generated pictures, cropped
@@ -176,33 +176,30 @@ def _random(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.integers(0, 256, size=(n, HASH_BYTES), dtype=np.uint8)
 
 
-def clustered_flips(
-    rng: np.random.Generator, n: int, runs: tuple[int, int], share: tuple[float, float]
-) -> np.ndarray:
-    """(n, 32) XOR masks: per row, ``runs`` (min, max) runs of 8..32 consecutive bits, each bit
-    of a run flipped with a probability in ``share``; the rest of the hash untouched."""
-    out = np.empty((n, HASH_BYTES), np.uint8)
-    bit = np.arange(256)
-    for first in range(0, n, 1 << 16):
-        k = min(1 << 16, n - first)
-        mask = np.zeros((k, 256), bool)
-        count = rng.integers(runs[0], runs[1] + 1, size=k)
-        for r in range(runs[1]):
-            on = count > r
-            start = rng.integers(0, 256, size=k)[:, None]
-            length = rng.integers(8, 33, size=k)[:, None]
-            inside = (bit[None, :] - start) % 256 < length
-            p = rng.uniform(*share, size=k)[:, None]
-            mask ^= inside & (rng.random((k, 256)) < p) & on[:, None]
-        out[first : first + k] = np.packbits(mask, axis=1)
+def clustered_flips(rng: np.random.Generator, n: int, runs: tuple[int, int]) -> np.ndarray:
+    """(n, 32) XOR masks: per row, ``runs`` (min, max) runs of 1..4 consecutive bytes (8..32
+    neighbouring bits of the hash), each bit of a run flipped with probability 1/2 or 1/4; the
+    rest of the hash untouched."""
+    out = np.zeros((n, HASH_BYTES), np.uint8)
+    rows = np.arange(n)[:, None]
+    count = rng.integers(runs[0], runs[1] + 1, size=n)
+    for r in range(runs[1]):
+        start = rng.integers(0, HASH_BYTES, size=(n, 1))
+        length = rng.integers(1, 5, size=(n, 1))
+        at = (start + np.arange(4)) % HASH_BYTES
+        flips = rng.integers(0, 256, size=(n, 4), dtype=np.uint8)
+        sparse = rng.random((n, 1)) < 0.5
+        flips = np.where(sparse, flips & rng.integers(0, 256, size=(n, 4), dtype=np.uint8), flips)
+        active = (np.arange(4) < length) & (count > r)[:, None]
+        out[rows, at] ^= np.where(active, flips, 0).astype(np.uint8)
     return out
 
 
 def _near(rng: np.random.Generator, centres: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-    """Each centre XOR a difference: 70% measured on images, 30% clustered flips (~0..40 bits)."""
+    """Each centre XOR a difference: 70% measured on images, 30% clustered flips (~2..40 bits)."""
     n = len(centres)
     measured = rng.random(n) < 0.7
-    masks = clustered_flips(rng, n, (1, 3), (0.2, 0.6))
+    masks = clustered_flips(rng, n, (1, 3))
     masks[measured] = deltas[rng.integers(0, len(deltas), int(measured.sum()))]
     return centres ^ masks
 
@@ -245,7 +242,7 @@ def families(n: int, n_queries: int, seed: int = 0, shape: FamilyShape | None = 
     hubbed = rng.random(len(sizes)) < shape.hub_share
     hubs = _near(rng, _random(rng, shape.hubs), deltas)  # hub hashes look like real ones
     around = hubs[rng.integers(0, shape.hubs, int(hubbed.sum()))]
-    centres[hubbed] = around ^ clustered_flips(rng, len(around), (3, 6), (0.4, 0.7))
+    centres[hubbed] = around ^ clustered_flips(rng, len(around), (4, 8))
     family = np.repeat(np.arange(len(sizes)), sizes)
     hashes = _near(rng, centres[family], deltas)
     firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
