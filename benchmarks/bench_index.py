@@ -57,6 +57,7 @@ class Result:
     single: np.ndarray  # seconds per one-hash query (wall)
     image: np.ndarray  # seconds per 8-hash query (wall)
     single_cpu: np.ndarray  # CPU seconds of the searching thread, per one-hash query
+    image_cpu: np.ndarray  # and per image
     exact: int  # queries whose answer equals the reference exactly
     checked: int
     save_s: float | None = None
@@ -127,11 +128,12 @@ def _answers(index: HammingIndex, queries: np.ndarray) -> Truth:
 
 
 def _searches(index: HammingIndex, bank: Bank, truth: Truth) -> tuple[np.ndarray, ...]:
-    """(one-hash wall, one-hash CPU, image wall, exact answers) of every query."""
+    """(one-hash wall, one-hash CPU, image wall, image CPU, exact answers) of every query."""
     single, cpu = timed_cpu(lambda q: index.search(q, RADIUS), list(bank.queries))
-    image = timed(lambda b: index.search_many(b, RADIUS), images(bank.queries, len(bank.queries)))
+    batches = images(bank.queries, len(bank.queries))
+    image, image_cpu = timed_cpu(lambda b: index.search_many(b, RADIUS), batches)
     exact = exact_count(_answers(index, bank.queries), truth)
-    return single, cpu, image, np.array(exact)
+    return single, cpu, image, image_cpu, np.array(exact)
 
 
 def bench_bouclier(bank: Bank, truth: Truth) -> Result:
@@ -143,7 +145,7 @@ def bench_bouclier(bank: Bank, truth: Truth) -> Result:
     index.add(bank.hashes, bank.labels)
     build = time.perf_counter() - start
     grown = rss() - before
-    single, single_cpu, image, exact = _searches(index, bank, truth)
+    single, single_cpu, image, image_cpu, exact = _searches(index, bank, truth)
     plan = index.plan()
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as folder:
         path = Path(folder) / "index.bin"
@@ -155,7 +157,7 @@ def bench_bouclier(bank: Bank, truth: Truth) -> Result:
         loaded = HammingIndex.load(path)
         load = time.perf_counter() - start
         assert len(loaded) == n
-        loaded_single, _, loaded_image, loaded_exact = _searches(loaded, bank, truth)
+        loaded_single, _, loaded_image, _, loaded_exact = _searches(loaded, bank, truth)
         del loaded
     return Result(
         "Bouclier HammingIndex",
@@ -164,6 +166,7 @@ def bench_bouclier(bank: Bank, truth: Truth) -> Result:
         single,
         image,
         single_cpu,
+        image_cpu,
         int(min(exact, loaded_exact)),
         len(truth),
         save,
@@ -187,7 +190,14 @@ def _faiss_answers(index: object, bank: Bank, count: int) -> Truth:
     ]
 
 
-def bench_faiss(bank: Bank, truth: Truth, count: int, probe: int, max_gib: float) -> list[Result]:
+def bench_faiss(
+    bank: Bank,
+    truth: Truth,
+    count: int,
+    probe: int,
+    max_gib: float,
+    layouts: list[tuple[int, int, int]],
+) -> list[Result]:
     """faiss Flat, then the fastest exact MultiHash layout (tried on ``probe`` queries each)."""
     import faiss
 
@@ -198,9 +208,11 @@ def bench_faiss(bank: Bank, truth: Truth, count: int, probe: int, max_gib: float
     def run(name: str, index: object, build: float, grown: int, note: str = "") -> Result:
         search = _faiss_search(index, bank.labels)
         single, cpu = timed_cpu(lambda q: search(q[None]), queries[:count])
-        image = timed(search, images(bank.queries, max(count // 4, 20)))
+        image, image_cpu = timed_cpu(search, images(bank.queries, max(count // 4, 20)))
         exact = exact_count(_faiss_answers(index, bank, count), truth)
-        return Result(name, build, grown / n, single, image, cpu, exact, count, note=note)
+        return Result(
+            name, build, grown / n, single, image, cpu, image_cpu, exact, count, note=note
+        )
 
     before = rss()
     start = time.perf_counter()
@@ -210,7 +222,7 @@ def bench_faiss(bank: Bank, truth: Truth, count: int, probe: int, max_gib: float
     del flat
     tried: list[str] = []
     best: tuple[float, tuple[int, int, int]] | None = None
-    for nhash, b, nflip in FAISS_EXACT:
+    for nhash, b, nflip in layouts:
         if nhash * FAISS_BYTES_PER_ENTRY * n > max_gib * 2**30:
             tried.append(f"{nhash}x{b}/{nflip}: skipped (memory)")
             continue
@@ -251,11 +263,12 @@ def ms(seconds: np.ndarray, q: float) -> str:
 def table(bank: Bank, results: list[Result]) -> str:
     head = (
         "| system | build s | B/hash (RSS) | save s | load s | 1 hash p50 ms | 1 hash p99 ms "
-        "| 1 hash CPU p50 ms | image p50 ms | image p99 ms | loaded: 1 hash p99 / image p99 ms "
+        "| 1 hash CPU p50 / p99 ms | image p50 ms | image p99 ms | image CPU p50 / p99 ms "
+        "| loaded: 1 hash p99 / image p99 ms "
         "| exact answers | queries (1 hash / image) |"
     )
     lines = [f"### N = {len(bank.labels):,}, {bank.name}", "", describe(bank), "", head]
-    lines.append("|" + "---|" * 13)
+    lines.append("|" + "---|" * 14)
     for r in results:
         build = f"{r.build_s:.2f}" if r.build_s is not None else "n/a"
         per = f"{r.bytes_per_hash:.1f}" if r.bytes_per_hash is not None else "n/a"
@@ -266,8 +279,10 @@ def table(bank: Bank, results: list[Result]) -> str:
             loaded = f"{ms(r.loaded_single, 99)} / {ms(r.loaded_image, 99)}"
         lines.append(
             f"| {r.system} | {build} | {per} | {save} | {load} "
-            f"| {ms(r.single, 50)} | {ms(r.single, 99)} | {ms(r.single_cpu, 50)} "
-            f"| {ms(r.image, 50)} | {ms(r.image, 99)} | {loaded} "
+            f"| {ms(r.single, 50)} | {ms(r.single, 99)} "
+            f"| {ms(r.single_cpu, 50)} / {ms(r.single_cpu, 99)} "
+            f"| {ms(r.image, 50)} | {ms(r.image, 99)} "
+            f"| {ms(r.image_cpu, 50)} / {ms(r.image_cpu, 99)} | {loaded} "
             f"| {r.exact}/{r.checked} | {len(r.single)} / {len(r.image)} |"
         )
     ours = results[0]
@@ -275,15 +290,27 @@ def table(bank: Bank, results: list[Result]) -> str:
     lines += [f"- {r.system}: {r.note}" for r in results if r.note]
     for r in results[1:]:
         lines.append(
-            f"- {r.system} / Bouclier: 1 hash {_ratio(r.single, ours.single, 50)} at p50, "
-            f"{_ratio(r.single, ours.single, 99)} at p99; image {_ratio(r.image, ours.image, 50)}"
-            f" at p50, {_ratio(r.image, ours.image, 99)} at p99"
+            f"- {r.system} / Bouclier, CPU time: 1 hash "
+            f"{_ratio(r.single_cpu, ours.single_cpu, 50)} at p50, "
+            f"{_ratio(r.single_cpu, ours.single_cpu, 99)} at p99; image "
+            f"{_ratio(r.image_cpu, ours.image_cpu, 50)} at p50, "
+            f"{_ratio(r.image_cpu, ours.image_cpu, 99)} at p99 (wall: 1 hash "
+            f"{_ratio(r.single, ours.single, 50)} at p50)"
         )
     return "\n".join(lines)
 
 
 def _ratio(theirs: np.ndarray, ours: np.ndarray, q: float) -> str:
     return f"{np.percentile(theirs, q) / np.percentile(ours, q):.1f}x"
+
+
+def _layout(text: str) -> tuple[int, int, int]:
+    tables, nflip = text.split("/")
+    nhash, b = tables.split("x")
+    layout = (int(nhash), int(b), int(nflip))
+    if layout[0] * (layout[2] + 1) < RADIUS + 1 or layout[0] * layout[1] > 256:
+        raise SystemExit(f"{text}: not an exact MultiHash layout at radius {RADIUS}")
+    return layout
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,9 +320,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=1000, help="queries per bank")
     parser.add_argument("--faiss-queries", type=int, default=200, help="0: no faiss")
     parser.add_argument("--faiss-probe", type=int, default=20, help="queries per layout tried")
+    parser.add_argument(
+        "--faiss-layouts",
+        default=",".join(f"{h}x{b}/{f}" for h, b, f in FAISS_EXACT),
+        help="MultiHash layouts tried, nhash x b / nflip (each must be exact at radius 31)",
+    )
     parser.add_argument("--faiss-max-gib", type=float, default=4.0, help="per MultiHash layout")
     parser.add_argument("--out", type=Path, help="also write the tables to this file")
     args = parser.parse_args(argv)
+    layouts = [_layout(text) for text in args.faiss_layouts.split(",")]
     report = [
         f"# bouclier.index benchmark (radius {RADIUS}, searches on one thread, builds on "
         f"{os.cpu_count()} cores)",
@@ -315,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  bouclier done at {time.perf_counter() - start:.1f} s", file=sys.stderr)
             if args.faiss_queries:
                 results += bench_faiss(
-                    bank, truth, args.faiss_queries, args.faiss_probe, args.faiss_max_gib
+                    bank, truth, args.faiss_queries, args.faiss_probe, args.faiss_max_gib, layouts
                 )
                 print(f"  faiss done at {time.perf_counter() - start:.1f} s", file=sys.stderr)
             report += ["", table(bank, results)]
