@@ -243,8 +243,12 @@ def families(n: int, n_queries: int, seed: int = 0, shape: FamilyShape | None = 
     hubs = _near(rng, _random(rng, shape.hubs), deltas)  # hub hashes look like real ones
     around = hubs[rng.integers(0, shape.hubs, int(hubbed.sum()))]
     centres[hubbed] = around ^ clustered_flips(rng, len(around), (4, 8))
-    family = np.repeat(np.arange(len(sizes)), sizes)
-    hashes = _near(rng, centres[family], deltas)
+    family = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+    hashes = np.empty((n, HASH_BYTES), np.uint8)
+    for first in range(0, n, 1 << 22):  # in chunks: the masks' scratch stays ~1 GB at any n
+        part = family[first : first + (1 << 22)]
+        hashes[first : first + len(part)] = _near(rng, centres[part], deltas)
+    del family
     firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     hashes[firsts] = centres  # each family holds its image's own hash
     hashes = hashes[rng.permutation(n)]
