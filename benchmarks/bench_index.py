@@ -221,35 +221,32 @@ def bench_faiss(
     results = [run("faiss IndexBinaryFlat", flat, time.perf_counter() - start, rss() - before)]
     del flat
     tried: list[str] = []
-    best: tuple[float, tuple[int, int, int]] | None = None
+    best: tuple[float, str, object, float, int] | None = None  # p50, name, index, build s, bytes
     for nhash, b, nflip in layouts:
         if nhash * FAISS_BYTES_PER_ENTRY * n > max_gib * 2**30:
             tried.append(f"{nhash}x{b}/{nflip}: skipped (memory)")
             continue
-        index = faiss.IndexBinaryMultiHash(256, nhash, b)
-        index.add(bank.hashes)
-        index.nflip = nflip
-        search = _faiss_search(index, bank.labels)
-        p50 = float(np.median(timed(search, [q[None] for q in queries[:3]])))
-        if (
-            best is None or p50 < 5 * best[0]
-        ):  # a layout far slower on 3 queries is not tried on more
-            p50 = float(np.median(timed(search, [q[None] for q in queries[:probe]])))
-        tried.append(f"{nhash}x{b}/{nflip}: {p50 * 1e3:.2f} ms")
-        if best is None or p50 < best[0]:
-            best = (p50, (nhash, b, nflip))
-        del index
-        gc.collect()
-    if best is not None:
-        nhash, b, nflip = best[1]
         before = rss()
         start = time.perf_counter()
         index = faiss.IndexBinaryMultiHash(256, nhash, b)
         index.add(bank.hashes)
         build = time.perf_counter() - start
+        grown = rss() - before
         index.nflip = nflip
-        name = f"faiss MultiHash {nhash}x{b} nflip={nflip} (best exact)"
-        results.append(run(name, index, build, rss() - before, "p50 of each: " + "; ".join(tried)))
+        search = _faiss_search(index, bank.labels)
+        p50 = float(np.median(timed(search, [q[None] for q in queries[:3]])))
+        if best is None or p50 < 5 * best[0]:  # far slower on 3 queries: not tried on more
+            p50 = float(np.median(timed(search, [q[None] for q in queries[:probe]])))
+        tried.append(f"{nhash}x{b}/{nflip}: {p50 * 1e3:.2f} ms")
+        if best is None or p50 < best[0]:
+            name = f"faiss MultiHash {nhash}x{b} nflip={nflip} (best exact)"
+            best = (p50, name, index, build, grown)  # at most two alive: the best and the one tried
+        del index, search
+        gc.collect()
+    if best is not None:
+        _, name, index, build, grown = best
+        best = None
+        results.append(run(name, index, build, grown, "p50 of each: " + "; ".join(tried)))
         del index
     else:
         results[0].note = "MultiHash: " + "; ".join(tried)
