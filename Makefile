@@ -1,5 +1,5 @@
 # One set of commands for people and CI (.ci/run calls `make test`).
-.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-scan bench-likeness bench-load bench-lookup bench-pdq-js bench-cli bench-reupload bench-capture bench-backscan bench-backscan-ray attack-run clean
+.PHONY: setup run test lint format typecheck pytest docs bench bench-hashing bench-index bench-snapshot bench-scan bench-likeness bench-load bench-lookup bench-pdq-js bench-cli bench-reupload bench-capture bench-backscan bench-backscan-ray attack-run clean
 
 VENV := .venv/bin
 
@@ -40,6 +40,10 @@ bench-hashing: setup
 
 bench-index: setup
 	$(VENV)/python benchmarks/bench_index.py
+
+# issue 18: loading the index snapshot, format 2 (stored tables, mapped) beside format 1
+bench-snapshot: setup
+	$(VENV)/python benchmarks/bench_snapshot.py
 
 bench-scan: setup
 	$(VENV)/python benchmarks/bench_scan.py

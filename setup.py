@@ -12,8 +12,10 @@ setup(
     ext_modules=[
         Extension(
             "bouclier.index._hamming",
-            sources=["src/bouclier/index/_hamming.c"],
-            extra_compile_args=flags,
+            sources=["src/bouclier/index/_hamming.c", "src/bouclier/index/_tables.c"],
+            depends=["src/bouclier/index/_hamming.h"],
+            extra_link_args=["-pthread"],
+            extra_compile_args=[*flags, "-pthread"],
         ),
         Extension(
             "bouclier.hashing._pdq",

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from bouclier.errors import SnapshotError
-from bouclier.index import HammingIndex, brute_force_search
-from bouclier.index.snapshot import MAGIC
+from bouclier.index import HammingIndex, _hamming, brute_force_search
+from bouclier.index.snapshot import MAGIC, stored_table_bytes
 from tests.index.neighbours import planted, random_hashes
 
 
@@ -36,11 +36,28 @@ def test_round_trip(snapshot: tuple[Path, np.ndarray, np.ndarray, np.ndarray]) -
     assert len(loaded) == len(labels)
     assert labels[0] in loaded
     assert labels[0] - 10**12 not in loaded
+    assert labels[-1] in loaded  # a row of the delta, stored outside the tables
     for radius in (0, 15, 31, 40, 63, 256):
         assert loaded.search(query, radius) == brute_force_search(hashes, labels, query, radius)
-    # the file holds 32 header bytes, 40 bytes per live row and a 4-byte checksum
-    assert path.stat().st_size == 32 + 40 * len(labels) + 4
+    file = _Layout(path)
+    assert path.stat().st_size == file.end + 4
     assert sorted(p.name for p in path.parent.iterdir()) == ["index.bin"]  # no temporary left
+
+
+def test_a_loaded_index_takes_changes_and_merges(
+    snapshot: tuple[Path, np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    path, query, hashes, labels = snapshot
+    loaded = HammingIndex.load(path, delta_limit=50)
+    more = random_hashes(np.random.default_rng(9), 200)
+    more_labels = np.arange(10**9, 10**9 + 200)
+    loaded.add(more, more_labels)
+    loaded.remove(labels[:10])
+    loaded.compact()
+    kept_hashes = np.concatenate([hashes[10:], more])
+    kept_labels = np.concatenate([labels[10:], more_labels])
+    for q in (query, more[0]):
+        assert loaded.search(q, 31) == brute_force_search(kept_hashes, kept_labels, q, 31)
 
 
 def test_round_trip_of_an_empty_index(tmp_path: Path) -> None:
@@ -55,9 +72,50 @@ def test_save_replaces_an_older_snapshot(tmp_path: Path) -> None:
     index = HammingIndex()
     index.add(random_hashes(np.random.default_rng(0), 3), np.array([1, 2, 3]))
     index.save(path)
+    held = HammingIndex.load(path)  # maps the first file, which the next save renames over
     index.remove([2])
     index.save(path)
     assert len(HammingIndex.load(path)) == 2
+    assert len(held) == 3
+    assert held.search(random_hashes(np.random.default_rng(0), 3)[1], 0)
+
+
+def test_a_version_1_file_is_still_read(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    query = random_hashes(rng, 1)[0]
+    hashes, labels = planted(rng, 500, query, range(0, 40, 3))
+    order = np.argsort(labels)
+    header = struct.pack("<12sIIIQ", MAGIC, 1, 32, 0, len(labels))
+    body = header + labels[order].astype("<i8").tobytes() + hashes[order].tobytes()
+    path = tmp_path / "v1.bin"
+    path.write_bytes(body + struct.pack("<I", zlib.crc32(body)))
+    loaded = HammingIndex.load(path)
+    assert loaded.search(query, 31) == brute_force_search(hashes, labels, query, 31)
+
+
+class _Layout:
+    """Where the sections of a version-2 file begin (what a crafted file changes)."""
+
+    def __init__(self, path: Path) -> None:
+        data = path.read_bytes()
+        _, _, _, self.m, self.n, self.k = struct.unpack_from("<12sIIIQQ", data)
+        self.tables = [struct.unpack_from("<II", data, 40 + 8 * t) for t in range(self.m)]
+        self.labels = 40 + 8 * self.m
+        self.hashes = self.labels + 8 * self.n
+        self.dead = self.hashes + 32 * self.n
+        self.table = [self.dead + _pad8((self.n + 7) // 8)]
+        for bits, wide in self.tables:
+            self.table.append(self.table[-1] + stored_table_bytes(bits, bool(wide), self.n))
+        self.extra = self.table[-1]
+        self.end = self.extra + 40 * self.k
+
+    def rows(self, t: int) -> int:
+        """Where table t's row ids begin."""
+        return self.table[t + 1] - _pad8(4 * self.n)
+
+
+def _pad8(size: int) -> int:
+    return (size + 7) // 8 * 8
 
 
 def _damage(path: Path, how: str) -> None:
@@ -73,7 +131,9 @@ def _damage(path: Path, how: str) -> None:
     elif how == "flipped byte in a hash":
         data[len(data) - 40] ^= 0x10
     elif how == "flipped byte in a label":
-        data[40] ^= 0x01
+        data[_Layout(path).labels] ^= 0x01
+    elif how == "flipped byte in a table":
+        data[_Layout(path).rows(0) + 5] ^= 0x01
     elif how == "flipped checksum":
         data[-1] ^= 0xFF
     elif how == "wrong magic":
@@ -82,6 +142,10 @@ def _damage(path: Path, how: str) -> None:
         data = bytearray(b"PK\x03\x04" + bytes(200))
     elif how == "future version":
         data[12:16] = struct.pack("<I", 99)
+    elif how == "no tables":
+        data[20:24] = struct.pack("<I", 0)
+    elif how == "truncated in the table directory":
+        data = data[:44]
     elif how == "row count too large":
         data[24:32] = struct.pack("<Q", 2**60)
     path.write_bytes(bytes(data))
@@ -96,10 +160,13 @@ def _damage(path: Path, how: str) -> None:
         ("trailing bytes", "trailing bytes"),
         ("flipped byte in a hash", "checksum"),
         ("flipped byte in a label", "checksum"),
+        ("flipped byte in a table", "checksum"),
         ("flipped checksum", "checksum"),
         ("wrong magic", "not a Bouclier index snapshot"),
         ("foreign file", "not a Bouclier index snapshot"),
         ("future version", "version 99"),
+        ("no tables", "0 tables"),
+        ("truncated in the table directory", "directory"),
         ("row count too large", "expected"),
     ],
 )
@@ -113,6 +180,64 @@ def test_damaged_or_foreign_files_are_refused(
     assert caught.value.code == "invalid_snapshot"
 
 
+def _craft(path: Path, how: str) -> None:
+    """Changes the file as an attacker would, then gives it a valid checksum."""
+    file = _Layout(path)
+    data = bytearray(path.read_bytes()[:-4])
+    rows = file.rows(0)
+    bits, wide = file.tables[0]
+    assert not wide  # uniform hashes give compact offsets
+    low = file.table[0] + _pad8(4 * ((1 << bits >> 8) + 1))
+    if how == "offsets decreasing":
+        struct.pack_into("<H", data, low + 2 * 7, 65535)
+    elif how == "offsets past n":
+        struct.pack_into("<I", data, file.table[0] + 4, 2**32 - 1)  # wraps around in 32 bits
+    elif how == "offsets not starting at 0":
+        struct.pack_into("<H", data, low, 1)
+    elif how == "row id out of range":
+        struct.pack_into("<I", data, rows + 4 * 3, file.n)
+    elif how == "row id listed twice":
+        struct.pack_into("<I", data, rows + 4 * 3, struct.unpack_from("<I", data, rows)[0])
+    elif how == "table too wide":
+        struct.pack_into("<I", data, 40, 29)
+    elif how == "unknown offsets form":
+        struct.pack_into("<I", data, 44, 2)
+    elif how == "more than 256 bits":
+        for t in range(file.m):
+            struct.pack_into("<I", data, 40 + 8 * t, 28)
+    elif how == "labels out of order":
+        data[file.labels : file.labels + 16] = np.array([5, 5], "<i8").tobytes()
+    elif how == "an extra label also in the tables":
+        data[file.extra : file.extra + 8] = data[file.labels : file.labels + 8]
+    data += struct.pack("<I", _hamming.crc32c(bytes(data)))
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("offsets decreasing", "bucket offsets"),
+        ("offsets past n", "bucket offsets"),
+        ("offsets not starting at 0", "bucket offsets"),
+        ("row id out of range", "out of range"),
+        ("row id listed twice", "listed twice"),
+        ("table too wide", "width or form"),
+        ("unknown offsets form", "width or form"),
+        ("more than 256 bits", "256-bit"),
+        ("labels out of order", "strictly increasing"),
+        ("an extra label also in the tables", "in and outside"),
+    ],
+)
+def test_crafted_files_with_a_valid_checksum_are_refused(
+    snapshot: tuple[Path, np.ndarray, np.ndarray, np.ndarray], how: str, message: str
+) -> None:
+    """The checksum only catches damage: the structure is checked too, before C reads it."""
+    path = snapshot[0]
+    _craft(path, how)
+    with pytest.raises(SnapshotError, match=message):
+        HammingIndex.load(path)
+
+
 def test_labels_out_of_order_are_refused_even_with_a_good_checksum(tmp_path: Path) -> None:
     """A well-formed file from elsewhere must still hold what save writes: sorted unique labels."""
     header = struct.pack("<12sIIIQ", MAGIC, 1, 32, 0, 2)
@@ -121,6 +246,11 @@ def test_labels_out_of_order_are_refused_even_with_a_good_checksum(tmp_path: Pat
     path.write_bytes(body + struct.pack("<I", zlib.crc32(body)))
     with pytest.raises(SnapshotError, match="strictly increasing"):
         HammingIndex.load(path)
+
+
+def test_crc32c_is_the_castagnoli_checksum() -> None:
+    assert _hamming.crc32c(b"123456789") == 0xE3069283  # the standard check value
+    assert _hamming.crc32c(b"6789", _hamming.crc32c(b"12345")) == 0xE3069283
 
 
 def test_a_missing_file_is_an_os_error(tmp_path: Path) -> None:

@@ -14,12 +14,11 @@
  * (large radii, small segments); the scan uses AVX-512 VPOPCNTDQ where the CPU has it.
  *
  * Safety: Python hands us buffers; we check every size once at the door, keys are masked to their
- * table width and row ids come from tables we built ourselves, so no input can make us read out of
- * bounds. Tables are never read from disk: a snapshot holds hashes and labels, and load rebuilds.
- * Search and build release the GIL: they only read buffers that the call holds a view on.
+ * table width and row ids come from tables we built ourselves, or from a snapshot's tables after
+ * _tables.c has checked every offset and row id in them, so no input can make us read out of
+ * bounds. Search and build release the GIL: they only read buffers that the call holds a view on.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_hamming.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -27,10 +26,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define HASH_BYTES 32
-#define HASH_BITS 256
-#define MAX_TABLES 64
-#define MAX_TABLE_BITS 28 /* 2^28 offsets = 1 GiB: more than any budget we would choose */
 
 enum { STRATEGY_AUTO = 0, STRATEGY_MULTI = 1, STRATEGY_LINEAR = 2 };
 
@@ -52,20 +47,6 @@ static double cost_row(void)
 
 static double binom[MAX_TABLE_BITS + 1][MAX_TABLE_BITS + 1];
 
-static inline void load_hash(const uint8_t *p, uint64_t w[4])
-{
-    memcpy(w, p, HASH_BYTES); /* byte order does not matter for XOR + popcount */
-}
-
-/* Bits [start, start+bits) of a 256-bit value held as 4 little-endian words; bits <= 28. */
-static inline uint32_t substring(const uint64_t w[4], int start, int bits)
-{
-    int word = start >> 6, shift = start & 63;
-    uint64_t v = w[word] >> shift;
-    if (shift + bits > 64)
-        v |= w[word + 1] << (64 - shift);
-    return (uint32_t)(v & ((UINT64_C(1) << bits) - 1));
-}
 
 static inline int is_dead(const uint8_t *dead, size_t row)
 {
@@ -227,161 +208,6 @@ static void scan_rows(const uint8_t *base, size_t n, const uint64_t (*q)[4], siz
     }
 }
 
-/* ---- the multi-index ---- */
-
-/* A table's bucket offsets (first row of each of its 2^b buckets, plus n at the end), stored as
- * a uint32 base per block of 256 buckets and a uint16 per bucket counted from that base: ~2 bytes
- * a bucket instead of 4, which pays for one more key bit at the same memory. A table where a
- * bucket starts 65536 rows or more into its block (a heavily repeated substring) stays `wide`. */
-#define BLOCK_SHIFT 8
-
-typedef struct {
-    uint32_t *base; /* (2^b >> BLOCK_SHIFT) + 1 entries, or NULL when wide */
-    uint16_t *low;  /* 2^b + 1 entries, or NULL when wide */
-    uint32_t *wide; /* 2^b + 1 entries, or NULL when compact */
-} Offsets;
-
-static inline uint32_t bucket_start(const Offsets *o, uint32_t key)
-{
-    return o->wide != NULL ? o->wide[key] : o->base[key >> BLOCK_SHIFT] + o->low[key];
-}
-
-static size_t offsets_bytes(int bits)
-{
-    size_t buckets = (size_t)1 << bits;
-    return ((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t) + (buckets + 1) * sizeof(uint16_t);
-}
-
-typedef struct {
-    PyObject_HEAD
-    Py_buffer view; /* the stored hashes, n * 32 bytes, held for the object's life */
-    uint32_t n;
-    int m;
-    int start[MAX_TABLES], bits[MAX_TABLES];
-    uint64_t mask[MAX_TABLES][4]; /* the bits of each substring, to re-check earlier tables */
-    Offsets offsets[MAX_TABLES];
-    uint32_t *rows[MAX_TABLES];
-    size_t table_bytes;
-} MultiIndex;
-
-/* Large arrays go on 2 MiB pages where the kernel allows it: random probes then miss the TLB
- * far less often. Memory from posix_memalign is released with free(). */
-static void *big_alloc(size_t size)
-{
-    const size_t huge = (size_t)2 << 20;
-    void *p = NULL;
-    if (size < 2 * huge)
-        return malloc(size ? size : 1);
-    size = (size + huge - 1) / huge * huge;
-    if (posix_memalign(&p, huge, size) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, size, MADV_HUGEPAGE);
-#endif
-    return p;
-}
-
-/* Rows sorted (stably) by one substring, as a two-pass radix sort: first by the high half of the
- * key, then each partition by the low half. Each pass writes to at most 2^14 places, which stay in
- * cache; a one-pass counting sort over 2^22 buckets would miss the cache on every row. */
-static int build_table(const uint8_t *base, uint32_t n, int start, int bits, uint32_t *off,
-                       uint32_t *rows, uint32_t *scratch)
-{
-    int low_bits = bits / 2, high_bits = bits - low_bits;
-    size_t n_high = (size_t)1 << high_bits, n_low = (size_t)1 << low_bits;
-    uint32_t low_mask = (uint32_t)n_low - 1;
-    uint32_t *keys = scratch, *part_rows = scratch + n, *part_keys = scratch + 2 * (size_t)n;
-    uint32_t *part = calloc(n_high + 1, sizeof *part), *cursor = malloc(n_high * sizeof *cursor);
-    uint32_t *low = malloc((n_low + 1) * sizeof *low);
-    if (part == NULL || cursor == NULL || low == NULL) {
-        free(part);
-        free(cursor);
-        free(low);
-        return -1;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t w[4];
-        load_hash(base + (size_t)i * HASH_BYTES, w);
-        keys[i] = substring(w, start, bits);
-        part[(keys[i] >> low_bits) + 1]++;
-    }
-    for (size_t h = 1; h <= n_high; h++) /* part[h] = first position of high partition h */
-        part[h] += part[h - 1];
-    memcpy(cursor, part, n_high * sizeof *cursor);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t pos = cursor[keys[i] >> low_bits]++;
-        part_rows[pos] = i;
-        part_keys[pos] = keys[i] & low_mask;
-    }
-    for (size_t h = 0; h < n_high; h++) {
-        uint32_t first = part[h], last = part[h + 1];
-        memset(low, 0, (n_low + 1) * sizeof *low);
-        for (uint32_t j = first; j < last; j++)
-            low[part_keys[j] + 1]++;
-        for (size_t k = 0; k < n_low; k++) {
-            low[k + 1] += low[k];
-            off[(h << low_bits) | k] = first + low[k];
-        }
-        for (uint32_t j = first; j < last; j++)
-            rows[first + low[part_keys[j]]++] = part_rows[j];
-    }
-    off[(size_t)1 << bits] = n;
-    free(part);
-    free(cursor);
-    free(low);
-    return 0;
-}
-
-/* The offsets of one table, from the plain uint32 offsets just built in `wide` (a buffer shared
- * by all tables): compact if every bucket starts within 65535 rows of its block, else a copy.
- * Returns the bytes kept, or 0 if memory ran out. */
-static size_t keep_offsets(Offsets *o, const uint32_t *wide, int bits)
-{
-    size_t buckets = (size_t)1 << bits, blocks = (buckets >> BLOCK_SHIFT) + 1;
-    int compact = 1;
-    for (size_t k = 0; compact && k <= buckets; k++)
-        compact = wide[k] - wide[k >> BLOCK_SHIFT << BLOCK_SHIFT] <= UINT16_MAX;
-    if (!compact) {
-        if ((o->wide = big_alloc((buckets + 1) * sizeof *wide)) == NULL)
-            return 0;
-        memcpy(o->wide, wide, (buckets + 1) * sizeof *wide);
-        return (buckets + 1) * sizeof *wide;
-    }
-    o->base = big_alloc(blocks * sizeof *o->base);
-    o->low = big_alloc((buckets + 1) * sizeof *o->low);
-    if (o->base == NULL || o->low == NULL)
-        return 0;
-    for (size_t j = 0; j < blocks; j++)
-        o->base[j] = wide[j << BLOCK_SHIFT];
-    for (size_t k = 0; k <= buckets; k++)
-        o->low[k] = (uint16_t)(wide[k] - o->base[k >> BLOCK_SHIFT]);
-    return offsets_bytes(bits);
-}
-
-static int build_tables(MultiIndex *ix)
-{
-    uint32_t n = ix->n;
-    int max_bits = 0;
-    for (int t = 0; t < ix->m; t++)
-        max_bits = ix->bits[t] > max_bits ? ix->bits[t] : max_bits;
-    /* allocated once: fresh pages cost more to fault in than the sort costs to run */
-    uint32_t *scratch = big_alloc(3 * (size_t)n * sizeof *scratch);
-    uint32_t *wide = big_alloc((((size_t)1 << max_bits) + 1) * sizeof *wide);
-    int rc = scratch != NULL && wide != NULL ? 0 : -1;
-    for (int t = 0; rc == 0 && t < ix->m; t++) {
-        size_t kept = 0;
-        ix->rows[t] = big_alloc((size_t)n * sizeof(uint32_t));
-        if (ix->rows[t] != NULL &&
-            build_table(ix->view.buf, n, ix->start[t], ix->bits[t], wide, ix->rows[t], scratch) ==
-                0)
-            kept = keep_offsets(&ix->offsets[t], wide, ix->bits[t]);
-        ix->table_bytes += kept + (size_t)n * sizeof(uint32_t);
-        rc = kept > 0 ? 0 : -1;
-    }
-    free(scratch);
-    free(wide);
-    return rc;
-}
 
 /* Greedy choice of per-table radii (-1: table unused) with sum(rho + 1) >= radius + 1, each step
  * taking the cheapest increment. Returns the estimated cost, or INFINITY if no choice is valid. */
@@ -612,11 +438,15 @@ static int get_dead(PyObject *obj, size_t n, Py_buffer *view)
 
 static void MultiIndex_dealloc(MultiIndex *self)
 {
-    for (int t = 0; t < MAX_TABLES; t++) {
-        free(self->offsets[t].base);
-        free(self->offsets[t].low);
-        free(self->offsets[t].wide);
-        free(self->rows[t]);
+    if (self->adopted.obj != NULL) {
+        PyBuffer_Release(&self->adopted); /* the tables live in it */
+    } else {
+        for (int t = 0; t < MAX_TABLES; t++) {
+            free(self->offsets[t].base);
+            free(self->offsets[t].low);
+            free(self->offsets[t].wide);
+            free(self->rows[t]);
+        }
     }
     if (self->view.obj != NULL)
         PyBuffer_Release(&self->view);
@@ -652,12 +482,9 @@ static int parse_bits(PyObject *seq, int *bits, int *m)
     return 0;
 }
 
-static PyObject *MultiIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+/* A MultiIndex over `hashes` cut into `bits`, its tables not yet built or adopted. */
+static MultiIndex *new_index(PyTypeObject *type, PyObject *hashes, PyObject *bits_seq)
 {
-    static char *kwlist[] = {"hashes", "bits", NULL};
-    PyObject *hashes, *bits_seq;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:MultiIndex", kwlist, &hashes, &bits_seq))
-        return NULL;
     MultiIndex *self = (MultiIndex *)type->tp_alloc(type, 0); /* zero-filled */
     if (self == NULL)
         return NULL;
@@ -677,15 +504,129 @@ static PyObject *MultiIndex_new(PyTypeObject *type, PyObject *args, PyObject *kw
         for (int b = start; b < start + self->bits[t]; b++)
             self->mask[t][b >> 6] |= UINT64_C(1) << (b & 63);
     }
+    return self;
+}
+
+static PyObject *MultiIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"hashes", "bits", "threads", NULL};
+    PyObject *hashes, *bits_seq;
+    int threads = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|i:MultiIndex", kwlist, &hashes, &bits_seq,
+                                     &threads))
+        return NULL;
+    MultiIndex *self = new_index(type, hashes, bits_seq);
+    if (self == NULL)
+        return NULL;
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = build_tables(self);
+    rc = build_tables(self, threads);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
     return (PyObject *)self;
+}
+
+/* MultiIndex.adopt(hashes, bits, wide, tables, threads=0): tables read from a snapshot. */
+static PyObject *MultiIndex_adopt(PyObject *cls, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"hashes", "bits", "wide", "tables", "threads", NULL};
+    PyObject *hashes, *bits_seq, *wide_seq, *tables;
+    int threads = 0, wide[MAX_TABLES];
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO|i:adopt", kwlist, &hashes, &bits_seq,
+                                     &wide_seq, &tables, &threads))
+        return NULL;
+    MultiIndex *self = new_index((PyTypeObject *)cls, hashes, bits_seq);
+    if (self == NULL)
+        return NULL;
+    PyObject *fast = PySequence_Fast(wide_seq, "wide must be a sequence of bools");
+    int ok = fast != NULL && PySequence_Fast_GET_SIZE(fast) == self->m;
+    for (int t = 0; ok && t < self->m; t++)
+        ok = (wide[t] = PyObject_IsTrue(PySequence_Fast_GET_ITEM(fast, t))) >= 0;
+    Py_XDECREF(fast);
+    if (!ok) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "wide must give one flag per table");
+        Py_DECREF(self);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(tables, &self->adopted, PyBUF_SIMPLE) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    char error[256] = "";
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = adopt_tables(self, self->adopted.buf, (size_t)self->adopted.len, wide, threads, error,
+                      sizeof error);
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        Py_DECREF(self);
+        if (rc == -2)
+            return PyErr_NoMemory();
+        return PyErr_Format(PyExc_ValueError, "bad stored tables: %s", error);
+    }
+    return (PyObject *)self;
+}
+
+/* ---- TablePart: a read-only buffer over one array of a table, keeping its index alive ---- */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *owner;
+    void *ptr;
+    Py_ssize_t len;
+} TablePart;
+
+static int TablePart_getbuffer(TablePart *self, Py_buffer *view, int flags)
+{
+    return PyBuffer_FillInfo(view, (PyObject *)self, self->ptr, self->len, 1, flags);
+}
+
+static void TablePart_dealloc(TablePart *self)
+{
+    Py_XDECREF(self->owner);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyBufferProcs TablePart_as_buffer = {.bf_getbuffer = (getbufferproc)TablePart_getbuffer};
+
+static PyTypeObject TablePartType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "bouclier.index._hamming.TablePart",
+    .tp_basicsize = sizeof(TablePart),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A read-only buffer over one array of a MultiIndex table.",
+    .tp_dealloc = (destructor)TablePart_dealloc,
+    .tp_as_buffer = &TablePart_as_buffer,
+};
+
+/* parts() -> per table, its arrays as stored in a snapshot (each padded to 8 bytes there). */
+static PyObject *MultiIndex_parts(MultiIndex *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *out = PyList_New(0);
+    for (int t = 0; out != NULL && t < self->m; t++) {
+        TableParts parts;
+        table_parts(self, t, &parts);
+        PyObject *arrays = PyTuple_New(parts.count);
+        for (int k = 0; arrays != NULL && k < parts.count; k++) {
+            TablePart *part = PyObject_New(TablePart, &TablePartType);
+            if (part == NULL) {
+                Py_CLEAR(arrays);
+                break;
+            }
+            part->owner = Py_NewRef((PyObject *)self);
+            part->ptr = (void *)parts.ptr[k];
+            part->len = (Py_ssize_t)parts.len[k];
+            PyTuple_SET_ITEM(arrays, k, (PyObject *)part);
+        }
+        if (arrays == NULL || PyList_Append(out, arrays) < 0)
+            Py_CLEAR(out);
+        Py_XDECREF(arrays);
+    }
+    return out;
 }
 
 static PyObject *MultiIndex_search(MultiIndex *self, PyObject *args, PyObject *kwds)
@@ -755,6 +696,15 @@ static PyObject *MultiIndex_get_nbytes(MultiIndex *self, void *closure)
     return PyLong_FromSize_t(self->table_bytes);
 }
 
+static PyObject *MultiIndex_get_wide(MultiIndex *self, void *closure)
+{
+    (void)closure;
+    PyObject *out = PyTuple_New(self->m);
+    for (int t = 0; out != NULL && t < self->m; t++)
+        PyTuple_SET_ITEM(out, t, PyBool_FromLong(self->offsets[t].wide != NULL));
+    return out;
+}
+
 static PyObject *MultiIndex_get_bits(MultiIndex *self, void *closure)
 {
     (void)closure;
@@ -769,12 +719,18 @@ static PyMethodDef MultiIndex_methods[] = {
      "search(queries, radius, dead=None, strategy=0) -> (rows, distances, counts)"},
     {"plan", (PyCFunction)(void (*)(void))MultiIndex_plan, METH_VARARGS | METH_KEYWORDS,
      "plan(radius, strategy=0) -> per-table radii, or None for a linear scan"},
+    {"parts", (PyCFunction)MultiIndex_parts, METH_NOARGS,
+     "parts() -> per table, a tuple of read-only buffers: its offsets, then its row ids"},
+    {"adopt", (PyCFunction)(void (*)(void))MultiIndex_adopt,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "adopt(hashes, bits, wide, tables, threads=0): tables stored by parts(), checked in full"},
     {NULL, NULL, 0, NULL},
 };
 
 static PyGetSetDef MultiIndex_getset[] = {
     {"nbytes", (getter)MultiIndex_get_nbytes, NULL, "bytes held by the tables", NULL},
     {"bits", (getter)MultiIndex_get_bits, NULL, "width of each substring", NULL},
+    {"wide", (getter)MultiIndex_get_wide, NULL, "whether each table has 4-byte offsets", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -784,7 +740,8 @@ static PyTypeObject MultiIndexType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "bouclier.index._hamming.MultiIndex",
     .tp_basicsize = sizeof(MultiIndex),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "MultiIndex(hashes, bits): immutable multi-index over n * 32 bytes of hashes.",
+    .tp_doc = "MultiIndex(hashes, bits, threads=0): immutable multi-index over n * 32 bytes of "
+              "hashes, its tables built on `threads` threads (0: one per CPU).",
     .tp_new = MultiIndex_new,
     .tp_dealloc = (destructor)MultiIndex_dealloc,
     .tp_methods = MultiIndex_methods,
@@ -861,6 +818,21 @@ static PyObject *estimate(PyObject *module, PyObject *args)
     return Py_BuildValue("(ddNn)", multi, cost_row() * (double)n, radii, (Py_ssize_t)bytes);
 }
 
+static PyObject *crc32c_py(PyObject *module, PyObject *args)
+{
+    (void)module;
+    Py_buffer data;
+    unsigned int crc = 0;
+    if (!PyArg_ParseTuple(args, "y*|I:crc32c", &data, &crc))
+        return NULL;
+    uint32_t out;
+    Py_BEGIN_ALLOW_THREADS
+    out = crc32c((uint32_t)crc, data.buf, (size_t)data.len);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&data);
+    return PyLong_FromUnsignedLong(out);
+}
+
 static PyObject *simd(PyObject *module, PyObject *args)
 {
     (void)module;
@@ -880,6 +852,8 @@ static PyObject *simd(PyObject *module, PyObject *args)
 static PyMethodDef module_methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_VARARGS | METH_KEYWORDS,
      "scan(hashes, queries, radius, dead=None) -> (rows, distances, counts): linear search"},
+    {"crc32c", crc32c_py, METH_VARARGS,
+     "crc32c(data, crc=0) -> CRC-32C (Castagnoli) of data, continuing from crc"},
     {"simd", simd, METH_VARARGS,
      "simd([enable]) -> whether linear scans use AVX-512 (enable=False: the portable loop)"},
     {"estimate", estimate, METH_VARARGS,
@@ -907,7 +881,7 @@ PyMODINIT_FUNC PyInit__hamming(void)
         for (int k = 1; k <= b; k++)
             binom[b][k] = binom[b][k - 1] * (double)(b - k + 1) / (double)k;
     }
-    if (PyType_Ready(&MultiIndexType) < 0)
+    if (PyType_Ready(&MultiIndexType) < 0 || PyType_Ready(&TablePartType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
     if (module == NULL)

@@ -15,12 +15,27 @@ STRATEGY_LINEAR: int
 class MultiIndex:
     """Immutable multi-index over ``n * 32`` bytes of hashes, cut into substrings of ``bits``."""
 
-    def __new__(cls, hashes: _Bytes, bits: Sequence[int]) -> MultiIndex: ...
+    def __new__(cls, hashes: _Bytes, bits: Sequence[int], threads: int = 0) -> MultiIndex: ...
+    @classmethod
+    def adopt(
+        cls,
+        hashes: _Bytes,
+        bits: Sequence[int],
+        wide: Sequence[bool],
+        tables: _Bytes | memoryview,
+        threads: int = 0,
+    ) -> MultiIndex:
+        """Tables as parts() gives them, checked in full first (ValueError says what is wrong)."""
+
+    def parts(self) -> list[tuple[Any, ...]]:
+        """Per table, read-only buffers: its offsets (base and low, or wide), then its row ids."""
     def __len__(self) -> int: ...
     @property
     def nbytes(self) -> int: ...
     @property
     def bits(self) -> tuple[int, ...]: ...
+    @property
+    def wide(self) -> tuple[bool, ...]: ...
     def search(
         self, queries: _Bytes, radius: int, dead: _Bytes | None = None, strategy: int = 0
     ) -> tuple[bytes, bytes, bytes]:
@@ -34,6 +49,8 @@ def scan(
 ) -> tuple[bytes, bytes, bytes]:
     """Linear search; the same result format as :meth:`MultiIndex.search`."""
 
+def crc32c(data: _Bytes | memoryview, crc: int = 0) -> int: ...
+def simd(enable: bool = ...) -> bool: ...
 def estimate(
     n: int, bits: Sequence[int], radius: int
 ) -> tuple[float, float, tuple[int, ...] | None, int]:

@@ -4,15 +4,22 @@ A :class:`HammingIndex` is a main segment (hashes in label order plus the C mult
 them) and a small delta segment that takes new hashes and is scanned linearly. Removal sets a
 tombstone. When the delta outgrows ``delta_limit`` rows, or tombstones pile up, the live rows are
 merged into a new main segment: an amortised compaction, never a rebuild the caller has to ask
-for. Searches are exact: they return what comparing the query with every stored hash would
-(:func:`~bouclier.index.brute_force_search`, which the tests hold the index to).
+for. The merge runs in a background thread (its tables built in C on every core, without the
+GIL): searches keep reading the old main segment and the whole delta, adds keep going to the
+delta, and the new segment is published in one assignment, with the rows added and the removals
+made meanwhile carried over. The table layout is planned for the segment's size class and the
+index's design radius (:func:`~bouclier.index.segments.plan_layout`), so it changes when a merge
+crosses a size class. Searches are exact: they return what comparing the query with every stored
+hash would (:func:`~bouclier.index.brute_force_search`, which the tests hold the index to).
 
 Threads: mutations take a lock; a search reads one immutable pair of segment references and never
-locks, so it runs beside an ``add``, ``remove`` or ``compact`` (and the C search releases the GIL).
+locks, so it runs beside an ``add``, ``remove``, ``compact`` or a background merge (and the C
+search releases the GIL).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -31,7 +38,17 @@ from bouclier.index.hits import (
     as_query,
     as_radius,
 )
-from bouclier.index.segments import Delta, DeltaView, MainSegment, mark_dead, merge_live
+from bouclier.index.segments import (
+    DESIGN_RADIUS,
+    Delta,
+    DeltaView,
+    MainSegment,
+    live_mask,
+    mark_dead,
+    merge_live,
+)
+
+log = logging.getLogger(__name__)
 
 Strategy = Literal["auto", "multi-index", "linear"]
 _STRATEGIES: dict[str, int] = {
@@ -40,9 +57,21 @@ _STRATEGIES: dict[str, int] = {
     "linear": _hamming.STRATEGY_LINEAR,
 }
 #: Rows the delta may hold before it is merged into the main segment. A full delta costs a query
-#: ~0.03 ms more (AVX-512 scan, 0.4 ns a row; ~0.12 ms with the portable loop), and a merge at 10M
-#: hashes ~3 s, i.e. ~50 us per added hash: searches are the hot path, adds come in batches.
+#: ~0.03 ms more (AVX-512 scan, 0.4 ns a row; ~0.12 ms with the portable loop); a merge runs in
+#: the background, and the delta keeps taking rows (and being scanned) while it does.
 DEFAULT_DELTA_LIMIT = 65536
+
+
+@dataclass(frozen=True, eq=False)
+class _MergeJob:
+    """What a merge reads, taken under the lock: the main segment's live rows at that moment,
+    the delta's first ``delta_rows`` rows (copies of the live ones), and any rows added with it."""
+
+    main: MainSegment
+    alive: np.ndarray
+    delta_rows: int
+    extra_hashes: np.ndarray
+    extra_labels: np.ndarray
 
 
 class HammingIndex:
@@ -51,9 +80,16 @@ class HammingIndex:
     HASH_BYTES = HASH_BYTES
 
     def __init__(
-        self, *, delta_limit: int = DEFAULT_DELTA_LIMIT, strategy: Strategy = "auto"
+        self,
+        *,
+        delta_limit: int = DEFAULT_DELTA_LIMIT,
+        strategy: Strategy = "auto",
+        radius: int = DESIGN_RADIUS,
+        background: bool = True,
     ) -> None:
-        """``delta_limit`` and ``strategy`` are for tests and benchmarks: ``strategy`` forces the
+        """``radius`` is the radius searches mostly use (the layout is planned for it; every
+        radius stays exact). ``background=False`` merges in the calling thread, under the lock.
+        ``delta_limit`` and ``strategy`` are for tests and benchmarks: ``strategy`` forces the
         main segment's search path ("multi-index" still scans where no table plan can be exact)."""
         if delta_limit < 0:
             raise ValueError(f"delta_limit must be >= 0, got {delta_limit}")
@@ -61,7 +97,13 @@ class HammingIndex:
             raise ValueError(f"strategy must be one of {sorted(_STRATEGIES)}, got {strategy!r}")
         self._delta_limit = delta_limit
         self._strategy = _STRATEGIES[strategy]
+        self._radius = as_radius(radius)
+        self._background = background
         self._lock = threading.Lock()
+        self._merge_done = threading.Condition(self._lock)
+        self._merging = False
+        self._merges = 0
+        self._removed_while_merging: list[np.ndarray] = []
         self._main = MainSegment.empty()
         self._main_dead = 0
         self._delta = Delta()
@@ -85,7 +127,8 @@ class HammingIndex:
         """Adds hashes ((n, 32) uint8, bytes in the order of the hex string) under new labels.
 
         Labels must be unique and not already present: otherwise ``ValueError`` names the first
-        offending label and nothing is added.
+        offending label and nothing is added. A batch larger than the delta limit (a bulk load)
+        is merged into a new main segment before ``add`` returns.
         """
         stored = as_hashes(hashes)
         names = as_labels(labels, len(stored))
@@ -93,17 +136,14 @@ class HammingIndex:
             return
         with self._lock:
             order = self._check_new(names)
-            if self._delta.count + len(names) > self._delta_limit:
+            if len(names) > self._delta_limit:
+                self._wait_for_merge()
                 # copies, in label order (merge_live sorts again only if the delta had rows)
-                new_hashes, new_labels = stored[order], names[order]
-                if self._delta.live:
-                    live_hashes, live_labels = self._delta.live_arrays()
-                    new_hashes = np.concatenate([live_hashes, new_hashes])
-                    new_labels = np.concatenate([live_labels, new_labels])
-                self._rebuild(new_hashes, new_labels)
+                self._merge_now(stored[order], names[order])
             else:
                 self._delta.append(stored, names)
                 self._publish()
+                self._merge_if_due()
 
     def remove(self, labels: np.ndarray | Sequence[int]) -> int:
         """Removes these labels; returns how many were present. Unknown labels are ignored."""
@@ -113,16 +153,32 @@ class HammingIndex:
             mark_dead(self._main.dead, rows)
             self._main_dead += len(rows)
             removed = len(rows) + self._delta.remove(names)
-            if self._main_dead > max(self._delta_limit, len(self._main) // 8):
-                self._rebuild(*self._delta.live_arrays())  # tombstones cost scan time and memory
-            else:
-                self._publish()
+            if self._merging:
+                self._removed_while_merging.append(names)
+            self._publish()
+            self._merge_if_due()
             return removed
 
     def compact(self) -> None:
         """Merges the delta and drops tombstones now (it also happens on its own, when due)."""
         with self._lock:
-            self._rebuild(*self._delta.live_arrays())
+            self._wait_for_merge()
+            self._merge_now()
+
+    @property
+    def merging(self) -> bool:
+        """Whether a merge is running now."""
+        return self._merging
+
+    @property
+    def merges(self) -> int:
+        """How many merges have been published since the index was made."""
+        return self._merges
+
+    def wait_for_merge(self) -> None:
+        """Returns when no background merge is running (tests, benchmarks, shutdown)."""
+        with self._lock:
+            self._wait_for_merge()
 
     def _check_new(self, names: np.ndarray) -> np.ndarray:
         """Raises ValueError on a repeated or present label; returns the labels' sort order."""
@@ -140,12 +196,85 @@ class HammingIndex:
             raise ValueError(f"label {int(names[first])} {why}; nothing was added")
         return order
 
-    def _rebuild(self, extra_hashes: np.ndarray, extra_labels: np.ndarray) -> None:
-        hashes, labels = merge_live(self._main, extra_hashes, extra_labels)
-        self._main = MainSegment.build(hashes, labels)
-        self._main_dead = 0
-        self._delta = Delta()
+    # ---- merging (every method here runs under the lock, except _build) --------------------
+
+    def _merge_if_due(self) -> None:
+        tombstones = self._main_dead > max(self._delta_limit, len(self._main) // 8)
+        if self._merging or not (self._delta.count > self._delta_limit or tombstones):
+            return
+        if not self._background:
+            self._merge_now()
+            return
+        job = self._begin_merge()
+        threading.Thread(
+            target=self._merge_in_background, args=(job,), name="index-merge", daemon=True
+        ).start()
+
+    def _begin_merge(
+        self, extra_hashes: np.ndarray | None = None, extra_labels: np.ndarray | None = None
+    ) -> _MergeJob:
+        delta_hashes, delta_labels = self._delta.live_arrays()
+        if extra_hashes is not None and extra_labels is not None and len(extra_labels):
+            delta_hashes = np.concatenate([delta_hashes, extra_hashes])
+            delta_labels = np.concatenate([delta_labels, extra_labels])
+        self._merging = True
+        self._removed_while_merging = []
+        alive = live_mask(self._main.dead, len(self._main))
+        return _MergeJob(self._main, alive, self._delta.count, delta_hashes, delta_labels)
+
+    def _build(self, job: _MergeJob) -> MainSegment:
+        hashes, labels = merge_live(job.main, job.extra_hashes, job.extra_labels, job.alive)
+        return MainSegment.build(hashes, labels, self._radius)
+
+    def _merge_now(
+        self, extra_hashes: np.ndarray | None = None, extra_labels: np.ndarray | None = None
+    ) -> None:
+        job = self._begin_merge(extra_hashes, extra_labels)
+        try:
+            built = self._build(job)
+        except BaseException:
+            self._end_merge()
+            raise
+        self._finish_merge(job, built)
+
+    def _merge_in_background(self, job: _MergeJob) -> None:
+        try:
+            built = self._build(job)
+        except BaseException:
+            # nothing is lost: the old main segment and the whole delta stay in place
+            log.exception("index merge failed; the index keeps its rows and retries later")
+            with self._lock:
+                self._end_merge()
+            return
+        with self._lock:
+            self._finish_merge(job, built)
+            self._merge_if_due()  # the delta may have filled up again meanwhile
+
+    def _finish_merge(self, job: _MergeJob, built: MainSegment) -> None:
+        """Publishes the merged segment with what happened since the merge began: removals are
+        tombstoned in it, and the delta's rows added after ``job.delta_rows`` stay in a delta."""
+        if self._removed_while_merging:
+            _, rows = built.find(np.unique(np.concatenate(self._removed_while_merging)))
+            mark_dead(built.dead, rows)
+            self._main_dead = len(rows)
+        else:
+            self._main_dead = 0
+        later = Delta()
+        if self._delta.count > job.delta_rows:
+            later.append(*self._delta.live_arrays(job.delta_rows))
+        self._main, self._delta = built, later
+        self._merges += 1
+        self._end_merge()
         self._publish()
+
+    def _end_merge(self) -> None:
+        self._merging = False
+        self._removed_while_merging = []
+        self._merge_done.notify_all()
+
+    def _wait_for_merge(self) -> None:
+        while self._merging:
+            self._merge_done.wait()
 
     def _publish(self) -> None:
         size = len(self._main) - self._main_dead + len(self._delta.live)
@@ -165,6 +294,10 @@ class HammingIndex:
         """How the main segment would be searched at this radius (the delta is always scanned)."""
         plan = self._view.main.tables.plan(as_radius(radius), self._strategy)
         return "linear" if plan is None else "multi-index"
+
+    def plan(self) -> tuple[int, ...]:
+        """The main segment's table layout: the width in bits of each table."""
+        return self._view.main.tables.bits
 
     def _search(self, queries: np.ndarray, radius: int) -> list[SearchHits]:
         view = self._view
@@ -204,8 +337,14 @@ class HammingIndex:
             return merge_live(self._main, *self._delta.live_arrays())
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the live hashes and labels to ``path`` atomically (see :mod:`.snapshot`)."""
-        snapshot.write(path, *self.live())
+        """Writes the index to ``path`` atomically, its built tables included (see
+        :mod:`.snapshot`); searches, adds and a background merge go on meanwhile."""
+        with self._lock:
+            main, dead = self._main, self._main.dead.copy()
+            extra_hashes, extra_labels = self._delta.live_arrays()
+        snapshot.write(
+            path, main.hashes, main.labels, dead, main.tables, extra_hashes, extra_labels
+        )
 
     @classmethod
     def load(
@@ -214,12 +353,26 @@ class HammingIndex:
         *,
         delta_limit: int = DEFAULT_DELTA_LIMIT,
         strategy: Strategy = "auto",
+        radius: int = DESIGN_RADIUS,
+        background: bool = True,
     ) -> HammingIndex:
-        """Reads a snapshot and rebuilds the tables; ``SnapshotError`` if it is not a good one."""
-        hashes, labels = snapshot.read(path)
-        index = cls(delta_limit=delta_limit, strategy=strategy)
-        index._main = MainSegment.build(hashes, labels)
-        index._publish()
+        """Reads a snapshot, checked in full (``SnapshotError`` if it is not a good one), and
+        searches its tables where they lie in the memory-mapped file (a version-1 file, which
+        has none, gets them built)."""
+        stored = snapshot.read(path)
+        index = cls(
+            delta_limit=delta_limit, strategy=strategy, radius=radius, background=background
+        )
+        if stored.tables is None:
+            index._main = MainSegment.build(stored.hashes, stored.labels, index._radius)
+        else:
+            index._main = MainSegment(stored.hashes, stored.labels, stored.dead, stored.tables)
+        index._main_dead = index._main.dead_count
+        with index._lock:
+            if len(stored.extra_labels):
+                index._delta.append(stored.extra_hashes, stored.extra_labels)
+            index._publish()
+            index._merge_if_due()
         return index
 
 

@@ -2,15 +2,16 @@
 
 The *main* segment is immutable apart from its tombstones: hashes and labels in label order (so
 that label -> row is a binary search and needs no second array) and the C multi-index built over
-them, with a table layout chosen for its size. The *delta* segment takes new hashes between two
-compactions and is searched by a linear scan in C; it is append-only, so a search that read its
-row count earlier never sees a half-written row. Removal sets a bit in the segment's ``dead``
-bitmap (bit ``i & 7`` of byte ``i >> 3`` is row ``i``). :func:`merge_live` is the compaction: the
-live rows of both, in label order, from which the next main segment is built.
+them, with a table layout planned for its size class and radius. The *delta* segment takes new
+hashes between two compactions and is searched by a linear scan in C; it is append-only, so a
+search that read its row count earlier never sees a half-written row. Removal sets a bit in the
+segment's ``dead`` bitmap (bit ``i & 7`` of byte ``i >> 3`` is row ``i``). :func:`merge_live` is
+the compaction: the live rows of both, in label order, from which the next main segment is built.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,8 +21,10 @@ import numpy as np
 from bouclier.index import _hamming
 from bouclier.index.hits import HASH_BITS, HASH_BYTES
 
-#: The radius the table layout is tuned for: PDQ's usual match threshold.
+#: The radius the table layout is tuned for by default: PDQ's usual match threshold.
 DESIGN_RADIUS = 31
+#: The smallest size class: below it one layout serves (a few MiB of tables at most).
+MIN_SIZE_CLASS = 1 << 16
 #: The tables may take this many bytes per stored hash (or 4 MiB in all, for small indexes): with
 #: 32 for the hash and 8 for its label, everything stays under 128 bytes per hash.
 TABLE_BYTES_PER_HASH = 80
@@ -39,16 +42,30 @@ def table_layouts() -> Iterator[tuple[int, ...]]:
             yield (bits,) * m
 
 
-def choose_layout(n: int) -> tuple[int, ...]:
-    """The layout with the lowest estimated cost at radius 31 for n hashes, within the budget."""
+@functools.lru_cache(maxsize=1024)
+def choose_layout(n: int, radius: int = DESIGN_RADIUS) -> tuple[int, ...]:
+    """The layout with the lowest estimated cost at ``radius`` for n hashes, within the budget
+    (at radii where no layout can be exact, the cheapest in memory: searches then scan)."""
     budget = max(TABLE_BYTES_PER_HASH * n, 4 << 20)
     best: tuple[float, tuple[int, ...]] | None = None
     for bits in table_layouts():
-        cost, _, _, table_bytes = _hamming.estimate(n, bits, DESIGN_RADIUS)
+        cost, _, _, table_bytes = _hamming.estimate(n, bits, radius)
         if table_bytes <= budget and (best is None or cost < best[0]):
             best = (cost, bits)
     assert best is not None  # 8 tables of 1 bit always fit
     return best[1]
+
+
+def size_class(n: int) -> int:
+    """The power of two at or above n (at least MIN_SIZE_CLASS): the size a layout is planned
+    for. A merge keeps its segment's layout while the size stays in its class, and re-plans
+    when it crosses into the next (or the previous) one."""
+    return max(MIN_SIZE_CLASS, 1 << max(n - 1, 0).bit_length())
+
+
+def plan_layout(n: int, radius: int = DESIGN_RADIUS) -> tuple[int, ...]:
+    """The table layout of a main segment of n hashes searched mostly at ``radius``."""
+    return choose_layout(size_class(n), radius)
 
 
 def dead_bitmap(n: int) -> np.ndarray:
@@ -76,14 +93,21 @@ class MainSegment:
     tables: _hamming.MultiIndex
 
     @classmethod
-    def build(cls, hashes: np.ndarray, labels: np.ndarray) -> MainSegment:
-        """Builds the tables (in C, without the GIL). Labels must be sorted and unique."""
-        tables = _hamming.MultiIndex(hashes, choose_layout(len(labels)))
+    def build(
+        cls, hashes: np.ndarray, labels: np.ndarray, radius: int = DESIGN_RADIUS, threads: int = 0
+    ) -> MainSegment:
+        """Builds the tables (in C, on ``threads`` threads, 0: every core, without the GIL).
+        Labels must be sorted and unique."""
+        tables = _hamming.MultiIndex(hashes, plan_layout(len(labels), radius), threads)
         return cls(hashes, labels, dead_bitmap(len(labels)), tables)
 
     @classmethod
     def empty(cls) -> MainSegment:
         return cls.build(np.zeros((0, HASH_BYTES), np.uint8), np.zeros(0, np.int64))
+
+    @property
+    def dead_count(self) -> int:
+        return len(self.labels) - int(np.count_nonzero(live_mask(self.dead, len(self.labels))))
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -152,9 +176,11 @@ class Delta:
         self.live.difference_update(self.labels[rows].tolist())
         return len(rows)
 
-    def live_arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        alive = live_mask(self.dead, self.count)
-        return self.hashes[: self.count][alive], self.labels[: self.count][alive]
+    def live_arrays(self, first: int = 0, end: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of the live rows among rows [first, end) (default: all)."""
+        end = self.count if end is None else end
+        alive = live_mask(self.dead, end)[first:]
+        return self.hashes[first:end][alive], self.labels[first:end][alive]
 
     def nbytes(self) -> int:
         # a set costs its table plus one int object (~32 bytes) per label
@@ -163,11 +189,16 @@ class Delta:
 
 
 def merge_live(
-    main: MainSegment, extra_hashes: np.ndarray, extra_labels: np.ndarray
+    main: MainSegment,
+    extra_hashes: np.ndarray,
+    extra_labels: np.ndarray,
+    alive: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The live rows of ``main`` plus the extra rows, in label order (labels must not clash)."""
+    """The live rows of ``main`` (those of ``alive`` if given, a mask taken earlier) plus the
+    extra rows, in label order (labels must not clash)."""
     hashes, labels = main.hashes, main.labels
-    alive = live_mask(main.dead, len(labels))
+    if alive is None:
+        alive = live_mask(main.dead, len(labels))
     if not alive.all():
         hashes, labels = hashes[alive], labels[alive]
     if not len(extra_labels):

@@ -1,54 +1,140 @@
-"""The index's snapshot file: the live hashes and labels, written atomically, checked on reading.
+"""The index's snapshot file: the main segment with its built tables, written atomically, checked
+on reading, then memory-mapped.
 
-Layout (little-endian), 32-byte header, then the rows, then a CRC-32 of everything before it::
+Format version 2 (little-endian; every section starts on an 8-byte boundary)::
 
     offset  size   field
     0       12     magic b"BOUCLIERHIDX"
-    12      4      format version (1)
+    12      4      format version (2)
     16      4      bytes per hash (32)
-    20      4      reserved (0)
-    24      8      n, the number of rows
-    32      8n     labels, int64, strictly increasing
-    32+8n   32n    hashes, 32 bytes each, in label order
-    32+40n  4      CRC-32 (zlib) of bytes 0 .. 32+40n
+    20      4      m, the number of tables (1..64)
+    24      8      n, the main segment's rows
+    32      8      k, rows outside the tables (the delta's live rows)
+    40      8m     per table: its width in bits (uint32, 1..28), its offsets' form (uint32:
+                   0 compact, 2 bytes a bucket; 1 wide, 4 bytes a bucket)
+    then           n labels (int64, strictly increasing), n hashes (32 bytes each, in label
+                   order), the main segment's tombstones (ceil(n / 8) bytes, padded to 8), the m
+                   tables as ``_tables.c`` stores them (offsets then row ids, each padded to 8),
+                   k labels and k hashes of the other rows
+    end     4      CRC-32C of every byte before it
 
-Only data is stored, never table structure: loading rebuilds the tables, so a file cannot steer
-the C code. Anything wrong with a file raises :class:`~bouclier.errors.SnapshotError` saying what.
+Loading maps the file into memory (the pages of the page cache, not a copy: no fresh memory to
+fault in, the cost that dominated a load that rebuilt the tables) and searches it in place, after
+checking it in full: its size against its header, the CRC-32C over every byte, labels in order
+and unique, and in C every table's structure (offsets from 0 to n without decreasing, row ids a
+permutation of 0..n-1, widths within the limits): a damaged or crafted file is refused with
+:class:`~bouclier.errors.SnapshotError`, and a table that passes cannot make a search read out of
+bounds. (A file crafted to pass every check can at worst place rows in the wrong bucket, so that
+a search misses them: no more than a version-1 file that leaves hashes out could do.) The file
+must not be truncated in place while mapped; :func:`write_atomically` never does (it renames a
+new file over the old one, and a mapped old file stays readable).
+
+Format version 1 (labels and hashes only, a CRC-32 of zlib; tables rebuilt on loading) is still
+read::
+
+    0 magic | 12 version (1) | 16 bytes per hash | 20 reserved | 24 n | 32 labels 8n |
+    32+8n hashes 32n | 32+40n CRC-32 (zlib) of bytes 0 .. 32+40n
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import mmap
 import os
 import struct
 import tempfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bouclier.errors import SnapshotError
+from bouclier.index import _hamming
 from bouclier.index.hits import HASH_BYTES
 
 MAGIC = b"BOUCLIERHIDX"
-VERSION = 1
-_HEADER = struct.Struct("<12sIIIQ")
+VERSION = 2
+_HEADER_V1 = struct.Struct("<12sIIIQ")
+_HEADER = struct.Struct("<12sIIIQQ")
+_TABLE = struct.Struct("<II")
 _CRC = struct.Struct("<I")
 _LABEL = np.dtype("<i8")
+_BLOCK_SHIFT = 8
+_MAX_TABLES = 64
+_MAX_TABLE_BITS = 28
+Checksum = Callable[[bytes | memoryview, int], int]
 
 
-def write(path: str | os.PathLike[str], hashes: np.ndarray, labels: np.ndarray) -> None:
-    """Writes the snapshot atomically (see :func:`write_atomically`)."""
-    header = _HEADER.pack(MAGIC, VERSION, HASH_BYTES, 0, len(labels))
-    write_atomically(
-        path, (header, np.ascontiguousarray(labels, dtype=_LABEL), np.ascontiguousarray(hashes))
-    )
+@dataclass(frozen=True, eq=False)
+class StoredSegment:
+    """What a snapshot holds: a main segment (its tables ready to search, or None for a
+    version-1 file, whose tables the caller builds) and the rows outside it."""
+
+    hashes: np.ndarray
+    labels: np.ndarray
+    dead: np.ndarray
+    tables: _hamming.MultiIndex | None
+    extra_hashes: np.ndarray
+    extra_labels: np.ndarray
 
 
-def write_atomically(path: str | os.PathLike[str], parts: Iterable[bytes | np.ndarray]) -> None:
-    """Writes ``parts`` and a CRC-32 of them to a temporary file beside ``path``, syncs it, then
+def _pad8(size: int) -> int:
+    return (size + 7) & ~7
+
+
+def stored_table_bytes(bits: int, wide: bool, n: int) -> int:
+    """Bytes of one stored table (the same sum as ``stored_table_bytes`` in ``_tables.c``)."""
+    buckets = 1 << bits
+    if wide:
+        offsets = _pad8(4 * (buckets + 1))
+    else:
+        offsets = _pad8(4 * ((buckets >> _BLOCK_SHIFT) + 1)) + _pad8(2 * (buckets + 1))
+    return offsets + _pad8(4 * n)
+
+
+def write(
+    path: str | os.PathLike[str],
+    hashes: np.ndarray,
+    labels: np.ndarray,
+    dead: np.ndarray,
+    tables: _hamming.MultiIndex,
+    extra_hashes: np.ndarray,
+    extra_labels: np.ndarray,
+) -> None:
+    """Writes a version-2 snapshot atomically: a main segment (``tables`` built over ``hashes``,
+    ``dead`` its tombstones) and the rows outside it."""
+    n, bits, wide = len(labels), tables.bits, tables.wide
+    head = _HEADER.pack(MAGIC, VERSION, HASH_BYTES, len(bits), n, len(extra_labels))
+    directory = b"".join(_TABLE.pack(b, int(w)) for b, w in zip(bits, wide, strict=True))
+    tombstones = np.zeros(_pad8((n + 7) // 8), np.uint8)
+    tombstones[: (n + 7) // 8] = dead[: (n + 7) // 8]
+
+    def parts() -> Iterator[bytes | np.ndarray | memoryview]:
+        yield head + directory
+        yield np.ascontiguousarray(labels, dtype=_LABEL)
+        yield np.ascontiguousarray(hashes, dtype=np.uint8)
+        yield tombstones
+        for arrays in tables.parts():
+            for array in arrays:
+                view = memoryview(array)
+                yield view
+                yield bytes(_pad8(view.nbytes) - view.nbytes)
+        yield np.ascontiguousarray(extra_labels, dtype=_LABEL)
+        yield np.ascontiguousarray(extra_hashes, dtype=np.uint8)
+
+    write_atomically(path, parts(), checksum=_hamming.crc32c)
+
+
+def write_atomically(
+    path: str | os.PathLike[str],
+    parts: Iterable[bytes | np.ndarray | memoryview],
+    checksum: Checksum = zlib.crc32,
+) -> None:
+    """Writes ``parts`` and a checksum of them (CRC-32 by default) to a temporary file beside
+    ``path``, syncs it, then
     renames it over ``path``: a crash leaves either the old file or the new one, never a mix, and
     a reader (another process too) never opens a half-written file. Each writer has its own
     temporary file, so processes sharing a folder may write the same path at once: the last
@@ -59,8 +145,11 @@ def write_atomically(path: str | os.PathLike[str], parts: Iterable[bytes | np.nd
         with os.fdopen(fd, "wb") as file:
             crc = 0
             for part in parts:
-                data = part.data if isinstance(part, np.ndarray) else part
-                crc = zlib.crc32(data, crc)
+                data = memoryview(part.data if isinstance(part, np.ndarray) else part)
+                if not data.nbytes:
+                    continue
+                data = data.cast("B")
+                crc = checksum(data, crc)
                 file.write(data)
             file.write(_CRC.pack(crc))
             file.flush()
@@ -73,34 +162,105 @@ def write_atomically(path: str | os.PathLike[str], parts: Iterable[bytes | np.nd
     _sync_directory(target.parent)
 
 
-def read(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(hashes, labels) from a snapshot; ``SnapshotError`` for a damaged or foreign file."""
+def read(path: str | os.PathLike[str]) -> StoredSegment:
+    """The segment a snapshot holds; ``SnapshotError`` for a damaged, crafted or foreign file."""
     name = os.fspath(path)
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         header = file.read(_HEADER.size)
-        if len(header) < _HEADER.size:
+        if len(header) < _HEADER_V1.size:
             raise SnapshotError(f"{name}: {size} bytes, too short to be an index snapshot")
-        magic, version, hash_bytes, _, n = _HEADER.unpack(header)
+        magic, version, hash_bytes, m, n = _HEADER_V1.unpack(header[: _HEADER_V1.size])
         if magic != MAGIC:
             raise SnapshotError(f"{name}: not a Bouclier index snapshot (wrong magic bytes)")
-        if version != VERSION:
+        if version not in (1, VERSION):
             raise SnapshotError(
-                f"{name}: snapshot format version {version}, this Bouclier reads {VERSION}"
+                f"{name}: snapshot format version {version}, this Bouclier reads 1 and {VERSION}"
             )
         if hash_bytes != HASH_BYTES:
             raise SnapshotError(f"{name}: {hash_bytes}-byte hashes, expected {HASH_BYTES}")
-        expected = _HEADER.size + n * (_LABEL.itemsize + HASH_BYTES) + _CRC.size
-        if size != expected:
-            what = "truncated" if size < expected else "has trailing bytes"
-            raise SnapshotError(f"{name}: {size} bytes for {n} rows, expected {expected}: {what}")
-        labels = np.empty(n, _LABEL)
-        hashes = np.empty((n, HASH_BYTES), np.uint8)
-        read_checked(file, name, header, (labels, hashes))
+        if version == 1:
+            file.seek(_HEADER_V1.size)
+            return _read_v1(file, name, size, header[: _HEADER_V1.size], n)
+        if len(header) < _HEADER.size:
+            raise SnapshotError(f"{name}: {size} bytes, too short to be an index snapshot")
+        return _read_v2(file, name, size, m, n, _HEADER.unpack(header)[5])
+
+
+def _read_v2(
+    file: io.BufferedReader, name: str, size: int, m: int, n: int, k: int
+) -> StoredSegment:
+    if not 1 <= m <= _MAX_TABLES:
+        raise SnapshotError(f"{name}: {m} tables, expected 1..{_MAX_TABLES}")
+    directory = file.read(_TABLE.size * m)
+    layout = list(_TABLE.iter_unpack(directory)) if len(directory) == _TABLE.size * m else []
+    if not layout:
+        raise SnapshotError(f"{name}: {size} bytes, truncated in its table directory")
+    if any(not 1 <= b <= _MAX_TABLE_BITS or w not in (0, 1) for b, w in layout):
+        raise SnapshotError(f"{name}: a table of a width or form out of range")
+    if sum(b for b, _ in layout) > 8 * HASH_BYTES:
+        raise SnapshotError(f"{name}: its table layout does not fit 256-bit hashes")
+    sections = [
+        8 * n,
+        HASH_BYTES * n,
+        _pad8((n + 7) // 8),
+        sum(stored_table_bytes(b, bool(w), n) for b, w in layout),
+        8 * k,
+        HASH_BYTES * k,
+    ]
+    first = _HEADER.size + len(directory)
+    expected = first + sum(sections) + _CRC.size
+    if size != expected:
+        what = "truncated" if size < expected else "has trailing bytes"
+        raise SnapshotError(f"{name}: {size} bytes for {n} + {k} rows, expected {expected}: {what}")
+    mapped = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ)
+    view = memoryview(mapped)
+    (stored_crc,) = _CRC.unpack(view[size - _CRC.size :])
+    if _hamming.crc32c(view[: size - _CRC.size]) != stored_crc:
+        raise SnapshotError(f"{name}: checksum mismatch, the file is damaged")
+    at = [first]
+    for length in sections:
+        at.append(at[-1] + length)
+    labels = np.frombuffer(mapped, _LABEL, n, at[0]).astype(np.int64, copy=False)
+    hashes = np.frombuffer(mapped, np.uint8, HASH_BYTES * n, at[1]).reshape(n, HASH_BYTES)
+    dead = np.frombuffer(mapped, np.uint8, (n + 7) // 8, at[2]).copy()  # written in place later
+    extra_labels = np.frombuffer(mapped, _LABEL, k, at[4]).astype(np.int64, copy=False)
+    extra_hashes = np.frombuffer(mapped, np.uint8, HASH_BYTES * k, at[5]).reshape(k, HASH_BYTES)
+    if n > 1 and not bool(np.all(labels[1:] > labels[:-1])):
+        raise SnapshotError(f"{name}: labels are not strictly increasing")
+    _check_extra(name, labels, extra_labels)
+    try:
+        tables = _hamming.MultiIndex.adopt(
+            hashes, [b for b, _ in layout], [bool(w) for _, w in layout], view[at[3] : at[4]]
+        )
+    except ValueError as error:
+        raise SnapshotError(f"{name}: {error}") from None
+    return StoredSegment(hashes, labels, dead, tables, extra_hashes, extra_labels)
+
+
+def _check_extra(name: str, labels: np.ndarray, extra: np.ndarray) -> None:
+    ordered = np.sort(extra)
+    if len(ordered) > 1 and not bool(np.all(ordered[1:] > ordered[:-1])):
+        raise SnapshotError(f"{name}: a label outside the tables appears twice")
+    if len(labels) and len(ordered):
+        at = np.minimum(np.searchsorted(labels, ordered), len(labels) - 1)
+        if bool(np.any(labels[at] == ordered)):
+            raise SnapshotError(f"{name}: a label appears both in and outside the tables")
+
+
+def _read_v1(file: io.BufferedReader, name: str, size: int, header: bytes, n: int) -> StoredSegment:
+    expected = _HEADER_V1.size + n * (_LABEL.itemsize + HASH_BYTES) + _CRC.size
+    if size != expected:
+        what = "truncated" if size < expected else "has trailing bytes"
+        raise SnapshotError(f"{name}: {size} bytes for {n} rows, expected {expected}: {what}")
+    labels = np.empty(n, _LABEL)
+    hashes = np.empty((n, HASH_BYTES), np.uint8)
+    read_checked(file, name, header, (labels, hashes))
     labels = labels.astype(np.int64, copy=False)
     if n > 1 and not bool(np.all(labels[1:] > labels[:-1])):
         raise SnapshotError(f"{name}: labels are not strictly increasing")
-    return hashes, labels
+    none = np.zeros(0, np.int64)
+    return StoredSegment(hashes, labels, np.zeros((n + 7) // 8, np.uint8), None, hashes[:0], none)
 
 
 def read_checked(
