@@ -95,9 +95,10 @@ def test_seen_v4_is_varied() -> None:
 
 def test_heldout_v5_is_apart_and_varied() -> None:
     """heldout-v5, written by a helper who never read the training files or heldout-v4 (issue 13):
-    no near-duplicate of a training prompt (heldout-v4, now seen-v4, included), nor a repeated prompt; the 13 covered
-    languages with 26+ prompts each (40+ for en, fr, es), uk, ro and sv with 6+, a few of cs, el,
-    hu and ko; 45 %+ hard negatives; 40+ conversations, each turn a non-empty request."""
+    no near-duplicate of a training prompt (heldout-v4, now seen-v4, included), nor a repeated
+    prompt; the 13 covered languages with 26+ prompts each (40+ for en, fr, es), uk, ro and sv with
+    6+, a few of cs, el, hu and ko; 45 %+ hard negatives; 40+ conversations, each turn a non-empty
+    request."""
     import runpy
 
     heldout = _rows(("heldout-v5",))
