@@ -29,8 +29,8 @@ from bouclier.signals.orb import (
     points,
     verify,
 )
-from bouclier.signals.orb_keypoints import FRAME_KEYPOINTS, extract_frame_only
 from bouclier.signals.orb_index import OrbIndex
+from bouclier.signals.orb_keypoints import FRAME_KEYPOINTS, extract_frame_only
 from tests.conftest import encode, photo
 from tests.signals.test_orb import _caption, _crop_off_centre, _jpeg, _scaled
 
@@ -140,6 +140,5 @@ def test_a_screenshot_is_searched_with_the_picture_the_framing_stage_found() -> 
     assert plain.media is not None
     assert not plain.media.content
     assert (
-        ORB.query_fingerprint(plain.media).value
-        == extract_query(plain.media.image.frames[0]).hex()
+        ORB.query_fingerprint(plain.media).value == extract_query(plain.media.image.frames[0]).hex()
     )

@@ -5,9 +5,9 @@ bar, a sticker, a tilted phone photo of a screen) lands 90-124 bits away from it
 missed. This type keeps local features instead: up to :data:`KEYPOINTS` ORB keypoints (OpenCV) of
 the frame and of its centre, spread over a 4 x 4 grid so that no one region (a caption's text)
 takes them all, each with the first 128 of its 256 binary tests and its position in the frame
-(:mod:`bouclier.signals.orb_keypoints`: the value's layout and its formats). Two values match when enough of
-their keypoints pair up (mutual nearest descriptors within :data:`MATCH_BITS` bits) *and* agree on
-one homography (RANSAC): :func:`verify` is the reference comparison, and the distance is
+(:mod:`bouclier.signals.orb_keypoints`: the value's layout and its formats). Two values match
+when enough of their keypoints pair up (mutual nearest descriptors within :data:`MATCH_BITS`
+bits) *and* agree on one homography (RANSAC): :func:`verify` is the reference comparison, and the distance is
 ``FULL - inliers`` (0: at least :data:`FULL` inliers; the default threshold asks for
 :data:`MIN_INLIERS`).
 
@@ -91,6 +91,7 @@ MAX_STRETCH = 4.0
 RATIO = 0.85
 #: the inliers must fall in at least this share of the 4 x 4 grid's cells of both frames
 MIN_SPREAD = 0.25
+
 
 @dataclass(frozen=True, slots=True)
 class Verification:
