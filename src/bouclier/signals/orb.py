@@ -7,9 +7,9 @@ the frame and of its centre, spread over a 4 x 4 grid so that no one region (a c
 takes them all, each with the first 128 of its 256 binary tests and its position in the frame
 (:mod:`bouclier.signals.orb_keypoints`: the value's layout and its formats). Two values match
 when enough of their keypoints pair up (mutual nearest descriptors within :data:`MATCH_BITS`
-bits) *and* agree on one homography (RANSAC): :func:`verify` is the reference comparison, and the distance is
-``FULL - inliers`` (0: at least :data:`FULL` inliers; the default threshold asks for
-:data:`MIN_INLIERS`).
+bits) *and* agree on one homography (RANSAC): :func:`verify` is the reference comparison, and
+the distance is ``FULL - inliers`` (0: at least :data:`FULL` inliers; the default threshold
+asks for :data:`MIN_INLIERS`).
 
 Value: :data:`PACKED_BYTES` bytes as hex: a little-endian uint16 header (the count and the
 format), then per keypoint 16 descriptor bytes and x, y as uint16 fractions of the width and
