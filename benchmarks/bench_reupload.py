@@ -161,12 +161,12 @@ class Bench:
         query.te_distance_any = int(distances.min())
 
     def _orb_details(self, kind: OrbSignal, media: MediaInput, query: Query) -> None:
-        """The candidate vote timed apart (the first query value's), and why an original's
-        query was missed (by the query value that came nearest to verifying)."""
+        """The candidate vote timed apart, and why an original's query was missed (by the
+        query values the default budget searches: the region's, or the frame's)."""
         index = self.matcher.indexes.get(kind.name)
         if not isinstance(index, OrbIndex):
             return
-        rows = kind.pack_queries([q.value for q in kind.query_fingerprints(media)])
+        rows = kind.pack_queries([kind.query_fingerprint(media).value])
         with measured(query.costs, f"{kind.name} vote"):
             index.propose(rows[0], ROBUST_CANDIDATES)
         if query.original < 0 or query.robust[kind.name]:

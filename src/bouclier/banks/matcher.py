@@ -351,9 +351,11 @@ class BankMatcher:
         candidates: int,
         best: dict[int, Match],
     ) -> None:
-        """ORB's search: with the image at hand, its query values in turn (the content region's,
-        then the whole frame's, :meth:`OrbSignal.query_fingerprints`), each computed only when
-        the ones before found nothing; else the stored values it was given."""
+        """ORB's search: with the image at hand, its query value (the content region's, or the
+        whole frame's, :meth:`OrbSignal.query_fingerprints`); on a budget above the default
+        (:data:`ROBUST_CANDIDATES`), when the region's finds nothing, the whole frame's too,
+        computed only then (a second extraction and search: docs/robust-signal.md). Without
+        the image, the stored values it was given."""
         queries: Iterable[Fingerprint] = (
             kind.query_fingerprints(hashes.media)
             if hashes.media is not None
@@ -363,7 +365,7 @@ class BankMatcher:
             rows = kind.pack_queries([query.value])
             [(hits, evidence)] = index.search_verified(rows, kind.default_threshold, candidates)
             self._keep_best(kind, query, hits, best, evidence=evidence, stage="robust")
-            if len(hits):
+            if len(hits) or candidates <= ROBUST_CANDIDATES:
                 return
 
     def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:
