@@ -142,3 +142,33 @@ def test_a_screenshot_is_searched_with_the_picture_the_framing_stage_found() -> 
     assert (
         ORB.query_fingerprint(plain.media).value == extract_query(plain.media.image.frames[0]).hex()
     )
+
+
+def test_the_whole_frame_is_searched_when_the_region_finds_nothing_on_a_deeper_budget() -> None:
+    """The framing stage may take a picture's own flat edge for a frame: its region is then a
+    part that matches nothing. On a budget above the default, the whole frame is searched too
+    (and only then); on the default budget the region's search is the only one."""
+    from bouclier.hashing.framing import Framed, Region
+    from bouclier.signals.orb_index import CANDIDATES
+
+    original = _original(HARD[1])
+    stored = [extract(original), extract(_original(20))]
+    rows = np.frombuffer(b"".join(stored), np.uint8).reshape(len(stored), -1)
+    part = SignalRows(np.arange(1, 3, dtype=np.int64), np.ones(2, np.int32), rows)
+    banks = {1: BankInfo(1, "victims", "victim", 31, datetime.now(UTC), 2)}
+    matcher = BankMatcher(BankHashes({ORB.name: part}, banks))
+    hashes = hash_bytes(encode(original, quality=90), framing=False)
+    assert hashes.media is not None
+    # a fake of the framing stage's answer: a region whose pixels are another picture's
+    other = _original(21)[:200, :300]
+    hashes.media.__dict__["content"] = (Framed(Region(0, 0, 300, 200), other),)
+    values = [q.value for q in ORB.query_fingerprints(hashes.media)]
+    assert values == [
+        extract_query(other).hex(),
+        extract_query(hashes.media.image.frames[0]).hex(),
+    ]
+    assert matcher.match_robust(hashes, CANDIDATES) == ()
+    [match] = matcher.match_robust(hashes, 2 * CANDIDATES)
+    assert (match.entry, match.stage) == (1, "robust")
+    assert match.inliers is not None
+    assert match.inliers >= MIN_INLIERS
