@@ -58,7 +58,7 @@ def _value(picture: Image.Image, quality: int, query: bool = False) -> bytes:
     data = buffer.getvalue()
     media = MediaInput(data, decode(data, min_side=DEFAULT_MIN_SIDE))
     if query and _SEEDS["frame_only"]:  # the whole frame, even where framing found a region
-        return orb.extract(media.image.frames[0], orb.QUERY_KEYPOINTS)
+        return orb.extract_query(media.image.frames[0])
     value = orb.ORB.query_fingerprint(media) if query else orb.ORB.fingerprint(media)[0]
     return bytes.fromhex(value.value)
 

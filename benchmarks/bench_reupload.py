@@ -161,21 +161,24 @@ class Bench:
         query.te_distance_any = int(distances.min())
 
     def _orb_details(self, kind: OrbSignal, media: MediaInput, query: Query) -> None:
-        """The candidate vote timed apart, and why an original's query was missed."""
+        """The candidate vote timed apart, and why an original's query was missed (by the
+        query values the default budget searches: the region's, or the frame's)."""
         index = self.matcher.indexes.get(kind.name)
         if not isinstance(index, OrbIndex):
             return
-        row = kind.pack_queries([kind.query_fingerprint(media).value])[0]
+        rows = kind.pack_queries([kind.query_fingerprint(media).value])
         with measured(query.costs, f"{kind.name} vote"):
-            proposed = index.propose(row, ROBUST_CANDIDATES)
+            index.propose(rows[0], ROBUST_CANDIDATES)
         if query.original < 0 or query.robust[kind.name]:
             return
-        check = verify(row, self.own[kind.name][query.original])
+        checks = [(verify(row, self.own[kind.name][query.original]), row) for row in rows]
+        check, row = max(checks, key=lambda c: (c[0].inliers, c[0].pairs))
         if check.pairs < MIN_PAIRS:
             query.miss[kind.name] = "extraction"
         elif check.distance > kind.default_threshold:
             query.miss[kind.name] = "verification"
         else:
+            proposed = index.propose(row, ROBUST_CANDIDATES)
             rank = np.flatnonzero(proposed == query.original)  # the originals are slots 0..n-1
             query.miss[kind.name] = "retrieval" if not len(rank) else "budget"
 

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         description="PDQ quality under which a hash is flagged as low quality (never dropped).",
     )
     robust_candidates: int = Field(
-        default=16,
+        default=8,
         ge=0,
         le=1024,
         description=(
@@ -72,7 +72,8 @@ class Settings(BaseSettings):
             "first, at most 4 x this many verified in all), run only when PDQ and "
             "the digests found nothing (about 1 ms each); 0 turns the stage "
             "off. A request may ask for fewer or more with ?robust=N (up to this limit's "
-            "maximum, 1024)."
+            "maximum, 1024); above 8, an upload whose content region matches nothing is "
+            "searched by its whole frame too (a second extraction)."
         ),
     )
     max_video_bytes: int = Field(

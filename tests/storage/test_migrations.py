@@ -535,3 +535,74 @@ def test_video_matches_migration_adds_its_table_and_goes_back(database_url: str)
         assert "cases" in tables
     finally:
         db.dispose()
+
+
+def test_orb_centre_migration_pads_the_values_stored_before_and_goes_back(
+    database_url: str,
+) -> None:
+    """0017 pads each ORB value of the previous release (128 slots) to today's width, keypoints
+    unchanged, so the matcher still reads it and finds its picture; undone, the values are as
+    they were, and a value of the new format refuses the downgrade."""
+    from bouclier.banks.matcher import BankMatcher
+    from bouclier.banks.store import BankStore
+    from bouclier.signals.orb import ORB, extract, extract_query, verify
+    from bouclier.signals.orb_keypoints import extract_frame_only
+    from tests.conftest import photo
+
+    picture = photo(5, (480, 360))
+    old = extract_frame_only(picture).hex()
+    db = Database(database_url)
+    now = "2026-12-03 17:00:00+00:00"
+    entry = text(
+        "INSERT INTO bank_entries (id, bank_id, signal_type, value, source, created_at) "
+        "VALUES (:id, 1, :kind, :value, 'cli', :now)"
+    )
+    try:
+        _upgrade(db, "0016")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO banks (id, name, kind, threshold, created_at) "
+                    "VALUES (1, 'victims', 'victim', 31, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(entry, {"id": 7, "kind": "orb", "value": old, "now": now})
+            connection.execute(entry, {"id": 8, "kind": "pdq", "value": "f8" * 32, "now": now})
+            connection.execute(
+                text(
+                    "INSERT INTO hash_changes (bank_id, entry_id, op, signal_type, value, "
+                    "created_at) VALUES (1, 7, 'add', 'orb', :value, :now)"
+                ),
+                {"value": old, "now": now},
+            )
+        _upgrade(db, "0017")
+        with db.engine.connect() as connection:
+            values = [
+                connection.execute(
+                    text(f"SELECT value FROM {table} WHERE signal_type = 'orb'")  # noqa: S608
+                ).scalar()
+                for table in ("bank_entries", "hash_changes")
+            ]
+            pdq = connection.execute(text("SELECT value FROM bank_entries WHERE id = 8")).scalar()
+        assert values == [ORB.validate(old)] * 2
+        assert values[0].startswith(old)
+        assert pdq == "f8" * 32
+        matcher = BankMatcher.from_store(BankStore(db))
+        index = matcher.indexes[ORB.name]
+        rows = ORB.pack_queries([extract_query(picture).hex()])
+        [(hits, _)] = index.search_verified(rows, ORB.default_threshold, 16)
+        assert hits.labels.tolist() == [7]
+        assert verify(extract_query(picture), bytes.fromhex(values[0])).inliers >= 13
+        _downgrade(db, "0016")
+        with db.engine.connect() as connection:
+            back = connection.execute(text("SELECT value FROM bank_entries WHERE id = 7"))
+            assert back.scalar() == old
+        _upgrade(db, "0017")
+        with db.engine.begin() as connection:
+            new = extract(picture).hex()
+            connection.execute(entry, {"id": 9, "kind": "orb", "value": new, "now": now})
+        with pytest.raises(RuntimeError, match="centre format"):
+            _downgrade(db, "0016")
+    finally:
+        db.dispose()

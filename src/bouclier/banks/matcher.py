@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -330,21 +330,43 @@ class BankMatcher:
             index = self.indexes.get(kind.name)
             if not on_demand(kind) or index is None or not len(index):
                 continue
-            if isinstance(kind, OrbSignal) and hashes.media is not None:
-                queries: tuple[Fingerprint, ...] = (kind.query_fingerprint(hashes.media),)
-            else:
-                queries = hashes.fingerprints_of(kind)
+            if isinstance(kind, OrbSignal) and isinstance(index, OrbIndex):
+                self._match_orb(kind, index, hashes, candidates, best)
+                continue
+            queries = hashes.fingerprints_of(kind)
             if not queries:
                 continue
-            if isinstance(index, OrbIndex) and isinstance(kind, OrbSignal):
-                rows = kind.pack_queries([q.value for q in queries])
-                answers = index.search_verified(rows, kind.default_threshold, candidates)
-            else:
-                rows = kind.pack([q.value for q in queries])
-                answers = [(hits, {}) for hits in index.search_many(rows, kind.default_threshold)]
-            for query, (hits, evidence) in zip(queries, answers, strict=True):
-                self._keep_best(kind, query, hits, best, evidence=evidence, stage="robust")
+            rows = kind.pack([q.value for q in queries])
+            for query, hits in zip(
+                queries, index.search_many(rows, kind.default_threshold), strict=True
+            ):
+                self._keep_best(kind, query, hits, best, stage="robust")
         return _ranked(best)
+
+    def _match_orb(
+        self,
+        kind: OrbSignal,
+        index: OrbIndex,
+        hashes: ImageHashes,
+        candidates: int,
+        best: dict[int, Match],
+    ) -> None:
+        """ORB's search: with the image at hand, its query value (the content region's, or the
+        whole frame's, :meth:`OrbSignal.query_fingerprints`); on a budget above the default
+        (:data:`ROBUST_CANDIDATES`), when the region's finds nothing, the whole frame's too,
+        computed only then (a second extraction and search: docs/robust-signal.md). Without
+        the image, the stored values it was given."""
+        queries: Iterable[Fingerprint] = (
+            kind.query_fingerprints(hashes.media)
+            if hashes.media is not None
+            else hashes.fingerprints_of(kind)
+        )
+        for query in queries:
+            rows = kind.pack_queries([query.value])
+            [(hits, evidence)] = index.search_verified(rows, kind.default_threshold, candidates)
+            self._keep_best(kind, query, hits, best, evidence=evidence, stage="robust")
+            if len(hits) or candidates <= ROBUST_CANDIDATES:
+                return
 
     def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:
         """Matches one value as given (a PDQ hash in its one known orientation); InvalidHash if it

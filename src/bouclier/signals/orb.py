@@ -2,16 +2,20 @@
 
 PDQ summarises the whole frame, so a re-upload that changes the framing (a 5 % crop, a caption
 bar, a sticker, a tilted phone photo of a screen) lands 90-124 bits away from its original and is
-missed. This type keeps local features instead: up to :data:`KEYPOINTS` ORB keypoints (OpenCV),
-spread over a 4 x 4 grid so that no one region (a caption's text) takes them all, each with the
-first 128 of its 256 binary tests and its position in the frame. Two values match when enough of
-their keypoints pair up (mutual nearest descriptors within :data:`MATCH_BITS` bits) *and* agree on
-one homography (RANSAC): :func:`verify` is the reference comparison, and the distance is
-``FULL - inliers`` (0: at least :data:`FULL` inliers; the default threshold asks for
-:data:`MIN_INLIERS`).
+missed. This type keeps local features instead: up to :data:`KEYPOINTS` ORB keypoints (OpenCV) of
+the frame and of its centre, spread over a 4 x 4 grid so that no one region (a caption's text)
+takes them all, each with the first 128 of its 256 binary tests and its position in the frame
+(:mod:`bouclier.signals.orb_keypoints`: the value's layout and its formats). Two values match
+when enough of their keypoints pair up (mutual nearest descriptors within :data:`MATCH_BITS`
+bits) *and* agree on one homography (RANSAC): :func:`verify` is the reference comparison, and
+the distance is ``FULL - inliers`` (0: at least :data:`FULL` inliers; the default threshold
+asks for :data:`MIN_INLIERS`).
 
-Value: :data:`PACKED_BYTES` bytes as hex: a little-endian uint16 count, then per keypoint 16
-descriptor bytes and x, y as uint16 fractions of the width and height; unused slots are zero.
+Value: :data:`PACKED_BYTES` bytes as hex: a little-endian uint16 header (the count and the
+format), then per keypoint 16 descriptor bytes and x, y as uint16 fractions of the width and
+height; unused slots are zero. A value of the older, narrower format (128 keypoints of the frame
+alone) is read padded to today's width (:meth:`OrbSignal.validate`; migration 0017 padded those
+in the database).
 
 The value is computed on the server only, from an image that an analyst, a platform or a victim's
 evidence brought: keypoints with descriptors can be inverted to a recognisable picture
@@ -25,31 +29,44 @@ descriptor fragments proposes candidates, :func:`verify` decides.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from bouclier.errors import InvalidHash
 from bouclier.signals.base import Fingerprint, HexSignalType, MediaInput, SignalIndex
+from bouclier.signals.orb_keypoints import (
+    FORMAT_FRAME,
+    FRAME_ONLY_BYTES,
+    GRID,
+    KEYPOINTS,
+    PACKED_BYTES,
+    QUERY_BYTES,
+    QUERY_KEYPOINTS,
+    extract,
+    extract_query,
+    points,
+    value_format,
+)
+
+__all__ = [
+    "FULL",
+    "KEYPOINTS",
+    "MIN_INLIERS",
+    "ORB",
+    "PACKED_BYTES",
+    "QUERY_BYTES",
+    "QUERY_KEYPOINTS",
+    "OrbSignal",
+    "Verification",
+    "extract",
+    "extract_query",
+    "points",
+    "verify",
+]
 
 NAME = "orb"
-#: keypoints of a stored value
-KEYPOINTS = 128
-#: keypoints of a query's value (never stored): a bank value's keypoints are the strongest of
-#: *its* frame, and a crop, a sticker or a caption changes which are the strongest, so the
-#: query keeps twice as many and the bank's 128 find their twins among them
-QUERY_KEYPOINTS = 256
-DESCRIPTOR_BYTES = 16  # the first 128 of ORB's 256 tests (its most discriminative, by design)
-POINT_BYTES = DESCRIPTOR_BYTES + 4
-PACKED_BYTES = 2 + KEYPOINTS * POINT_BYTES
-QUERY_BYTES = 2 + QUERY_KEYPOINTS * POINT_BYTES
-#: longer side the image is reduced to before keypoints are found
-SIDE = 512
-#: shorter side under which an image has no keypoints (ORB's pyramid needs room)
-_MIN_SIDE = 32
-GRID = 4
 #: inliers at and above which the distance is 0
 FULL = 64
 #: default: a match needs this many keypoints agreeing on one homography
@@ -75,8 +92,6 @@ RATIO = 0.85
 #: the inliers must fall in at least this share of the 4 x 4 grid's cells of both frames
 MIN_SPREAD = 0.25
 
-_DTYPE = np.dtype([("descriptor", np.uint8, (DESCRIPTOR_BYTES,)), ("x", "<u2"), ("y", "<u2")])
-
 
 @dataclass(frozen=True, slots=True)
 class Verification:
@@ -95,97 +110,6 @@ class Verification:
 
 
 NO_MATCH = Verification(0, 0)
-
-
-def extract(frame: np.ndarray, keypoints: int = KEYPOINTS) -> bytes:
-    """The packed value of one RGB (or grey) frame with up to ``keypoints`` keypoints
-    (:data:`KEYPOINTS` for a bank, :data:`QUERY_KEYPOINTS` for a query): deterministic for the
-    same pixels."""
-    import cv2
-
-    grey = _reduced_grey(frame)
-    height, width = grey.shape
-    out = np.zeros(keypoints, _DTYPE)
-    if min(height, width) < _MIN_SIDE:  # too small for ORB's pyramid (OpenCV asserts): none
-        return bytes(2) + out.tobytes()
-    orb = cv2.ORB_create(  # type: ignore[attr-defined]  # missing from OpenCV's stubs
-        nfeatures=keypoints * 6, edgeThreshold=15, fastThreshold=10
-    )
-    found = orb.detect(grey, None)
-    if not found:
-        return bytes(2) + out.tobytes()
-    points = np.array([k.pt for k in found], np.float64)
-    response = np.array([k.response for k in found], np.float64)
-    keep = _spread(points, response, width, height, keypoints)
-    descriptors = _descriptors(orb, grey, found, keep)
-    chosen = out[: len(keep)]
-    chosen["descriptor"] = descriptors[:, :DESCRIPTOR_BYTES]
-    chosen["x"] = np.clip(np.round(points[keep, 0] / width * 65535), 0, 65535)
-    chosen["y"] = np.clip(np.round(points[keep, 1] / height * 65535), 0, 65535)
-    return bytes(np.array([len(keep)], "<u2").tobytes()) + out.tobytes()
-
-
-def _descriptors(orb: Any, grey: np.ndarray, found: Sequence[Any], keep: list[int]) -> np.ndarray:
-    """The descriptors of the chosen keypoints only, in ``keep``'s order: the same bits as
-    describing every keypoint detection found (six times as many) and keeping these, for two
-    thirds of the extraction's time. OpenCV keeps keypoints in the order given when they come
-    in detection order, so they are given in it and put back in ``keep``'s."""
-    order = np.argsort(keep, kind="stable")
-    described, descriptors = orb.compute(grey, [found[keep[i]] for i in order])
-    if descriptors is None or len(described) != len(keep):  # never seen: describe them all
-        _, every = orb.detectAndCompute(grey, None)
-        return np.asarray(every[keep])
-    out: np.ndarray = np.empty_like(descriptors)
-    out[order] = descriptors
-    return out
-
-
-def _reduced_grey(frame: np.ndarray) -> np.ndarray:
-    """The frame in grey, its longer side reduced to :data:`SIDE` (never enlarged)."""
-    import cv2
-
-    grey = (
-        frame if frame.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY)
-    )
-    height, width = grey.shape
-    scale = min(1.0, SIDE / max(height, width))
-    if scale < 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(grey)
-
-
-def _spread(
-    points: np.ndarray, response: np.ndarray, width: int, height: int, keypoints: int
-) -> list[int]:
-    """Up to ``keypoints`` keypoints, strongest first, at most ``keypoints`` / 16 per grid cell,
-    then the strongest of the rest: text in a caption or a busy corner cannot take every slot."""
-    order = np.lexsort((points[:, 1], points[:, 0], -response))  # ties broken by position
-    cx = np.minimum(GRID - 1, (points[:, 0] / width * GRID).astype(int))
-    cy = np.minimum(GRID - 1, (points[:, 1] / height * GRID).astype(int))
-    cell = cx * GRID + cy
-    quota = keypoints // (GRID * GRID)
-    used = np.zeros(GRID * GRID, int)
-    keep: list[int] = []
-    rest: list[int] = []
-    for i in order.tolist():
-        if used[cell[i]] < quota:
-            used[cell[i]] += 1
-            keep.append(i)
-        else:
-            rest.append(i)
-    keep += rest[: max(0, keypoints - len(keep))]
-    return keep[:keypoints]
-
-
-def points(row: np.ndarray | bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The descriptors ``(n, 16)`` uint8 and positions ``(n, 2)`` float32 (fractions) of a value
-    (a bank's or a query's: the slots are counted from its length)."""
-    raw = np.frombuffer(bytes(row), np.uint8)
-    count = min((len(raw) - 2) // POINT_BYTES, int(raw[:2].view("<u2")[0]))
-    table = raw[2:].view(_DTYPE)[:count]
-    xy = np.stack([table["x"], table["y"]], axis=1).astype(np.float32) / 65535.0
-    return np.ascontiguousarray(table["descriptor"]), xy
 
 
 def pair(da: np.ndarray, db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -343,32 +267,53 @@ class OrbSignal(HexSignalType):
         rows = self.pack([a, b])
         return verify(rows[0], rows[1]).distance
 
+    def validate(self, value: str) -> str:
+        """The canonical form: :data:`PACKED_BYTES` bytes as hex; a value of the older format
+        (:data:`~bouclier.signals.orb_keypoints.FRAME_ONLY_BYTES`, the frame's 128 keypoints
+        alone) comes back padded with empty slots, its keypoints unchanged."""
+        if isinstance(value, str) and len(value.strip()) == 2 * FRAME_ONLY_BYTES:
+            text = value.strip().lower()
+            if text.strip("0123456789abcdef"):
+                raise InvalidHash(f"an {self.label} value may contain only the hex digits 0-9, a-f")
+            if value_format(bytes.fromhex(text[:4])) != FORMAT_FRAME:
+                raise InvalidHash(f"a {len(text)}-character {self.label} value has another format")
+            return text + "0" * (2 * (PACKED_BYTES - FRAME_ONLY_BYTES))
+        return super().validate(value)
+
     def fingerprint(self, media: MediaInput) -> tuple[Fingerprint, ...]:
-        """The first frame's keypoints (an animation's first frame; its other frames are PDQ's):
-        the value a bank stores."""
+        """The first frame's keypoints and its centre's (an animation's first frame; its other
+        frames are PDQ's): the value a bank stores."""
         return (self._fingerprint(extract(media.image.frames[0]), KEYPOINTS),)
 
     def query_fingerprint(self, media: MediaInput) -> Fingerprint:
-        """The value an upload is searched with: :data:`QUERY_KEYPOINTS` keypoints
-        (:data:`QUERY_BYTES`, never stored; :meth:`pack_queries` reads it) of the content region
-        the framing stage found, if any (the picture inside a screenshot, at the detail of its
-        own pixels, without the interface's text), else of the first frame."""
-        pixels = media.content[0].pixels if media.content else media.image.frames[0]
-        return self._fingerprint(extract(pixels, QUERY_KEYPOINTS), QUERY_KEYPOINTS)
+        """The first value an upload is searched with (:meth:`query_fingerprints`)."""
+        return next(self.query_fingerprints(media))
+
+    def query_fingerprints(self, media: MediaInput) -> Iterator[Fingerprint]:
+        """The values an upload is searched with, in turn, each computed when asked for:
+        :data:`QUERY_KEYPOINTS` keypoints (:data:`QUERY_BYTES`, never stored;
+        :meth:`pack_queries` reads them) of the content region the framing stage found, if any
+        (the picture inside a screenshot, at the detail of its own pixels, without the
+        interface's text), then of the whole first frame. The framing stage sometimes takes a
+        picture's own flat edge for a frame, and the region is then a part of the picture: the
+        whole frame finds what the region lost (docs/benchmarks.md, "continued (5)")."""
+        if media.content:
+            yield self._fingerprint(extract_query(media.content[0].pixels), QUERY_KEYPOINTS)
+        yield self._fingerprint(extract_query(media.image.frames[0]), QUERY_KEYPOINTS)
 
     def pack_queries(self, values: Sequence[str]) -> np.ndarray:
-        """Query values (a bank's or :meth:`query_fingerprint`'s) as ``(n, QUERY_BYTES)`` rows,
-        a bank value's unused slots zero."""
+        """Query values (a bank's of either format, or :meth:`query_fingerprints`') as
+        ``(n, QUERY_BYTES)`` rows, unused slots zero."""
         rows = np.zeros((len(values), QUERY_BYTES), np.uint8)
         for row, value in zip(rows, values, strict=True):
             raw = np.frombuffer(bytes.fromhex(value), np.uint8)
-            if len(raw) not in (PACKED_BYTES, QUERY_BYTES):
+            if len(raw) not in (FRAME_ONLY_BYTES, PACKED_BYTES, QUERY_BYTES):
                 raise InvalidHash(f"an {self.label} query is {2 * QUERY_BYTES} hex characters")
             row[: len(raw)] = raw
         return rows
 
     def _fingerprint(self, value: bytes, slots: int) -> Fingerprint:
-        count = int.from_bytes(value[:2], "little")
+        count = len(points(value)[0])
         # its quality: the share of keypoint slots filled (a flat image has few keypoints)
         return Fingerprint(self.name, value.hex(), round(100 * count / slots))
 
