@@ -7,7 +7,7 @@ seconds of load (default 600, the issue's ten minutes; ``--quick``: 20 s):
 
 (a) Bouclier ``POST /v1/match/hashes`` (the general path), one PDQ hash per request;
 (d) Bouclier ``POST /v1/lookup`` (the lean path, bouclier.api.lookup), one PDQ hash per request;
-(e) Bouclier ``POST /v1/lookup``, :data:`BATCH` hashes per request;
+(e) Bouclier ``POST /v1/lookup``, :data:`BATCH` hashes per request (``--batch``);
 (b) one hash per request against python-threatexchange 1.2.17's PDQ index (``PDQIndex``: faiss
     ``IndexBinaryMultiHash``, 16 tables of 16 bits, nflip = 31 // 16 = 1, so exact at 31, as HMA
     runs it) behind the same kind of server (``benchmarks/load_baseline.py``: FastAPI, uvicorn,
@@ -477,13 +477,14 @@ def table(results: list[Result], seconds: int, note: str) -> str:
     for ours, theirs, what in (
         ("a", "b", "one hash a request, general path"),
         ("d", "b", "one hash a request, lean path"),
-        ("e", "f", f"{BATCH} hashes a request, lean path"),
+        ("e", "f", "batches, lean path"),
     ):
         if ours in by_letter and theirs in by_letter:
             a, b = by_letter[ours], by_letter[theirs]
             cpu, rate, p99 = a.cpu_ms / b.cpu_ms, a.rps / b.rps, a.p99_ms / b.p99_ms
+            said = what.replace("batches", f"{a.batch} hashes a request")
             lines.append(
-                f"- ({ours}) / ({theirs}), {what}: server CPU per hash {cpu:.2f}× "
+                f"- ({ours}) / ({theirs}), {said}: server CPU per hash {cpu:.2f}× "
                 f"threatexchange's; observed rate {rate:.2f}×, p99 {p99:.2f}×"
             )
     lines += [
@@ -499,7 +500,7 @@ def table(results: list[Result], seconds: int, note: str) -> str:
 def run_bouclier(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[Result]:
     paths, planted, _ = prepare()
     lookup_list, upload_list = write_bodies(paths, planted)
-    batches = lookup_bodies(planted, BATCH)
+    batches = lookup_bodies(planted, args.batch)
     key = cli("key", "create", "--role", "platform", "--name", "bench-load").strip()
     auth = f"Bearer {key}"
     port = free_port()
@@ -510,7 +511,7 @@ def run_bouclier(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[R
     scenarios = [
         ("a", f"(a) Bouclier hash lookups, /v1/match/hashes @{lc}", "/v1/match/hashes", 1),
         ("d", f"(d) Bouclier hash lookups, lean /v1/lookup @{lc}", "/v1/lookup", 1),
-        ("e", f"(e) Bouclier batched lookups, lean /v1/lookup @{lc}", "/v1/lookup", BATCH),
+        ("e", f"(e) Bouclier batched lookups, lean /v1/lookup @{lc}", "/v1/lookup", args.batch),
     ]
     try:
         sanity(server, key, planted[0], paths[0])
@@ -536,7 +537,7 @@ def run_bouclier(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[R
 def run_threatexchange(args: argparse.Namespace, seconds: int, wrk_bin: str) -> list[Result]:
     paths, planted, hashes_file = prepare()
     lookup_list, _ = write_bodies(paths, planted)
-    batches = lookup_bodies(planted, BATCH)
+    batches = lookup_bodies(planted, args.batch)
     port = free_port()
     env = {**os.environ, "BENCH_LOAD_HASHES": str(hashes_file)}
     command = [str(VENV / "python"), "-m", "uvicorn", "load_baseline:create", "--factory"]
@@ -550,7 +551,7 @@ def run_threatexchange(args: argparse.Namespace, seconds: int, wrk_bin: str) -> 
         print(f"threatexchange ready, RSS {mb(server.rss())} MB", flush=True)
         for letter, scenario, body_list, batch in (
             ("b", f"(b) threatexchange PDQIndex lookups @{lc}", lookup_list, 1),
-            ("f", f"(f) threatexchange PDQIndex batched lookups @{lc}", batches, BATCH),
+            ("f", f"(f) threatexchange PDQIndex batched lookups @{lc}", batches, args.batch),
         ):
             if letter in args.scenarios:
                 lookups = (body_list, "lines", "application/json")
@@ -570,6 +571,9 @@ def main() -> None:
     parser.add_argument("--scenarios", default="abcdef", help="which of a to f to run")
     parser.add_argument("--lookup-connections", type=int, default=16)
     parser.add_argument("--upload-connections", type=int, default=8)
+    parser.add_argument(
+        "--batch", type=int, default=BATCH, help=f"hashes a request in (e), (f) (default {BATCH})"
+    )
     parser.add_argument("--out", type=Path, help="also write the table here")
     parser.add_argument(
         "--pdq-min-side",
