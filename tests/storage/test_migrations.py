@@ -57,6 +57,17 @@ def _upgrade(db: Database, revision: str) -> None:
     _migrate(db, revision, command.upgrade)
 
 
+def _add_victims_bank(connection: Connection, now: str) -> None:
+    """Bank 1, "victims", as the migrations' tests insert it."""
+    connection.execute(
+        text(
+            "INSERT INTO banks (id, name, kind, threshold, created_at) "
+            "VALUES (1, 'victims', 'victim', 31, :now)"
+        ),
+        {"now": now},
+    )
+
+
 def _downgrade(db: Database, revision: str) -> None:
     _migrate(db, revision, command.downgrade)
 
@@ -127,13 +138,7 @@ def test_limit_counters_migration_adds_its_table_and_goes_back(database_url: str
         _upgrade(db, "0007")
         now = "2026-11-30 12:00:00+00:00"
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO banks (id, name, kind, threshold, created_at) "
-                    "VALUES (1, 'victims', 'victim', 31, :now)"
-                ),
-                {"now": now},
-            )
+            _add_victims_bank(connection, now)
         _upgrade(db, "0009")
         with db.engine.begin() as connection:
             connection.execute(
@@ -424,13 +429,7 @@ def test_bank_sharing_migration_adds_its_tables_and_goes_back(database_url: str)
         _upgrade(db, "0010")
         now = "2026-11-30 12:00:00+00:00"
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO banks (id, name, kind, threshold, created_at) "
-                    "VALUES (1, 'victims', 'victim', 31, :now)"
-                ),
-                {"now": now},
-            )
+            _add_victims_bank(connection, now)
         _upgrade(db, "0014")
         with db.engine.begin() as connection:
             assert connection.execute(text("SELECT count(*) FROM bank_publications")).scalar() == 0
@@ -560,13 +559,7 @@ def test_orb_centre_migration_pads_the_values_stored_before_and_goes_back(
     try:
         _upgrade(db, "0016")
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO banks (id, name, kind, threshold, created_at) "
-                    "VALUES (1, 'victims', 'victim', 31, :now)"
-                ),
-                {"now": now},
-            )
+            _add_victims_bank(connection, now)
             connection.execute(entry, {"id": 7, "kind": "orb", "value": old, "now": now})
             connection.execute(entry, {"id": 8, "kind": "pdq", "value": "f8" * 32, "now": now})
             connection.execute(
