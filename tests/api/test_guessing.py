@@ -174,9 +174,14 @@ def test_the_counts_hold_for_another_instance_and_after_a_restart(
         for _ in range(20):
             peer(first, flooder).get("/v1/banks")
         with service(**options) as second:  # another process on the same database
-            refused = peer(second, guesser).get(f"/v1/cases/{number}", headers=WRONG)
-            assert refused.status_code == 429
-            assert refused.json()["error"]["code"] == "too_many_attempts"
+            # as below: the 2 s wait may run out while this instance starts on a loaded machine,
+            # and that attempt is then checked (401) and charged; a lost count lets both through
+            guesses = peer(second, guesser)
+            codes = [
+                guesses.get(f"/v1/cases/{number}", headers=WRONG).json()["error"]["code"]
+                for _ in range(2)
+            ]
+            assert codes[-1] == "too_many_attempts", codes
             assert peer(second, flooder).get("/v1/banks").status_code == 429
     with service(**options) as restarted:
         # the pair's wait after the sixth wrong secret (2 s) may run out while this instance starts
