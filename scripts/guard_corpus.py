@@ -24,6 +24,7 @@
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
   training file or of an earlier held-out set (there must be none) and fails if there is one.
   heldout-v5 (issue 13) was written apart after heldout-v4 was spent (now seen-v4).
+  heldout-v6 (issue 13) was written apart again, by another helper who never read heldout-v5.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).

@@ -93,31 +93,54 @@ def test_seen_v4_is_varied() -> None:
     assert sum(bool(r.get("context")) for r in rows) >= 30
 
 
-def test_heldout_v5_is_apart_and_varied() -> None:
-    """heldout-v5, written by a helper who never read the training files or heldout-v4 (issue 13):
-    no near-duplicate of a training prompt (heldout-v4, now seen-v4, included), nor a repeated
-    prompt; the 13 covered languages with 26+ prompts each (40+ for en, fr, es), uk, ro and sv with
-    6+, a few of cs, el, hu and ko; 45 %+ hard negatives; 40+ conversations, each turn a non-empty
-    request."""
+def _apart_and_varied(name: str, earlier_heldout: tuple[str, ...]) -> tuple[Counter[str], int]:
+    """A held-out file written apart: no near-duplicate of a training prompt or of an earlier
+    held-out set, no repeated prompt, 45 %+ hard negatives, both answers in every covered
+    language, conversations of both answers whose turns are non-empty requests. Returns the
+    prompts per language and the number of conversations."""
     import runpy
 
-    heldout = _rows(("heldout-v5",))
-    earlier = [r["text"] for r in _rows(TRAINING)]  # seen-v4 (heldout-v4) among them
+    heldout = _rows((name,))
+    earlier = [r["text"] for r in _rows((*TRAINING, *earlier_heldout))]
     assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, earlier, 0.6) == []
-    assert len({r["text"] for r in heldout}) == len(heldout) >= 450
-    langs = Counter(r["lang"] for r in heldout)
+    assert len({r["text"] for r in heldout}) == len(heldout)
+    assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.45
+    for lang in COVERED:  # both answers in every covered language
+        assert {r["label"] for r in heldout if r["lang"] == lang} == {"refuse", "allow"}, lang
+    conversations = [r for r in heldout if r.get("context")]
+    assert {r["label"] for r in conversations} == {"refuse", "allow"}
+    assert all(turn.strip() for r in conversations for turn in r["context"])
+    return Counter(r["lang"] for r in heldout), len(conversations)
+
+
+def test_heldout_v5_is_apart_and_varied() -> None:
+    """heldout-v5, written by a helper who never read the training files or heldout-v4 (issue 13):
+    450+ prompts; the 13 covered languages with 26+ prompts each (40+ for en, fr, es), uk, ro and
+    sv with 6+, a few of cs, el, hu and ko; 40+ conversations."""
+    langs, conversations = _apart_and_varied("heldout-v5", ())
+    assert sum(langs.values()) >= 450
     assert min(langs[lang] for lang in COVERED) >= 26
     assert min(langs[lang] for lang in ("en", "fr", "es")) >= 40
     assert min(langs[lang] for lang in ("uk", "ro", "sv")) >= 6
     assert min(langs[lang] for lang in ("cs", "el", "hu", "ko")) >= 2
     assert set(langs) == {*COVERED, "uk", "ro", "sv", "cs", "el", "hu", "ko"}
-    assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.45
-    for lang in COVERED:  # both answers in every covered language
-        assert {r["label"] for r in heldout if r["lang"] == lang} == {"refuse", "allow"}, lang
-    conversations = [r for r in heldout if r.get("context")]
-    assert len(conversations) >= 40
-    assert {r["label"] for r in conversations} == {"refuse", "allow"}
-    assert all(turn.strip() for r in conversations for turn in r["context"])
+    assert conversations >= 40
+
+
+def test_heldout_v6_is_apart_and_varied() -> None:
+    """heldout-v6, written apart by another helper who read neither the training files nor
+    heldout-v5 (issue 13): 600+ prompts in 20+ languages, apart from heldout-v5 too; the 13
+    covered languages with 30+ prompts each (50+ for en, fr, es), uk, ro and sv with 10+, and
+    cs, el, hu, ko, fi, vi, da (uncovered) with 4+; 60+ conversations."""
+    langs, conversations = _apart_and_varied("heldout-v6", ("heldout-v5",))
+    assert sum(langs.values()) >= 600
+    assert len(langs) >= 20
+    assert min(langs[lang] for lang in COVERED) >= 30
+    assert min(langs[lang] for lang in ("en", "fr", "es")) >= 50
+    assert min(langs[lang] for lang in ("uk", "ro", "sv")) >= 10
+    assert min(langs[lang] for lang in ("cs", "el", "hu", "ko", "fi", "vi", "da")) >= 4
+    assert set(langs) == {*COVERED, "uk", "ro", "sv", "cs", "el", "hu", "ko", "fi", "vi", "da"}
+    assert conversations >= 60
 
 
 def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
