@@ -16,14 +16,15 @@
   allowed.
 * ``corpus/guard/paraphrases.jsonl`` (split ``tune``): the paraphrases, slang, dialects, excuses
   and objects of scripts/guard_paraphrases.py (fourth round), each phrase in two frames.
-* ``corpus/guard/seen-v2.jsonl`` … ``seen-v4.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v4.txt (held out until their errors were read;
+* ``corpus/guard/seen-v2.jsonl`` … ``seen-v5.jsonl`` (split ``tune``): the hand-written sentences
+  of corpus/guard/source/seen_v2.txt … seen_v5.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
   training file or of an earlier held-out set (there must be none) and fails if there is one.
-  heldout-v5 (issue 13) was written apart after heldout-v4 was spent (now seen-v4).
+  heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 is written
+  apart on another branch after heldout-v5 was spent.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -50,7 +51,12 @@ from bouclier.guard.evaluation import TRAINING  # noqa: E402
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
-SEEN = ("seen_v2", "seen_v3", "seen_v4")  # hand-written sets once held out, trained on since
+SEEN = (
+    "seen_v2",
+    "seen_v3",
+    "seen_v4",
+    "seen_v5",
+)  # hand-written sets once held out, trained on since
 
 
 def heldout_sources() -> list[str]:

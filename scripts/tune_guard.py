@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/tune_guard.py [--oof FILE] [--at MODEL CLEAR CONTINUES]
 
-The tuning split: the hand-written training files (seen-v2, seen-v3, seen-v4: free sentences, as
+The tuning split: the hand-written training files (seen-v2 … seen-v5: free sentences, as
 users write, with conversations; their covered languages), each prompt scored by the classifiers
 of the cross-validation fold that held it out (scripts/train_guard_intent.py), so a prompt is never
 scored by a model trained on it (``--oof``: the scores that train_guard_intent.py --oof wrote
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_guard_intent import CORPUS, out_of_fold, training_set  # noqa: E402
 
-TUNING = ("seen-v2", "seen-v3", "seen-v4")
+TUNING = ("seen-v2", "seen-v3", "seen-v4", "seen-v5")
 
 
 class OutOfFold:

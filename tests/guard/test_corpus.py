@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v4 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v5 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -93,28 +93,23 @@ def test_seen_v4_is_varied() -> None:
     assert sum(bool(r.get("context")) for r in rows) >= 30
 
 
-def test_heldout_v5_is_apart_and_varied() -> None:
-    """heldout-v5, written by a helper who never read the training files or heldout-v4 (issue 13):
-    no near-duplicate of a training prompt (heldout-v4, now seen-v4, included), nor a repeated
-    prompt; the 13 covered languages with 26+ prompts each (40+ for en, fr, es), uk, ro and sv with
-    6+, a few of cs, el, hu and ko; 45 %+ hard negatives; 40+ conversations, each turn a non-empty
-    request."""
-    import runpy
-
-    heldout = _rows(("heldout-v5",))
-    earlier = [r["text"] for r in _rows(TRAINING)]  # seen-v4 (heldout-v4) among them
-    assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, earlier, 0.6) == []
-    assert len({r["text"] for r in heldout}) == len(heldout) >= 450
-    langs = Counter(r["lang"] for r in heldout)
+def test_seen_v5_is_varied() -> None:
+    """seen-v5 (the former heldout-v5, written apart, measured once, trained on since): no
+    repeated prompt; the 13 covered languages with 26+ prompts each (40+ for en, fr, es), uk, ro
+    and sv with 6+, a few of cs, el, hu and ko; 45 %+ hard negatives; 40+ conversations, each
+    turn a non-empty request."""
+    rows = _rows(("seen-v5",))
+    assert len({r["text"] for r in rows}) == len(rows) >= 450
+    langs = Counter(r["lang"] for r in rows)
     assert min(langs[lang] for lang in COVERED) >= 26
     assert min(langs[lang] for lang in ("en", "fr", "es")) >= 40
     assert min(langs[lang] for lang in ("uk", "ro", "sv")) >= 6
     assert min(langs[lang] for lang in ("cs", "el", "hu", "ko")) >= 2
     assert set(langs) == {*COVERED, "uk", "ro", "sv", "cs", "el", "hu", "ko"}
-    assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.45
+    assert sum(r["label"] == "allow" for r in rows) / len(rows) >= 0.45
     for lang in COVERED:  # both answers in every covered language
-        assert {r["label"] for r in heldout if r["lang"] == lang} == {"refuse", "allow"}, lang
-    conversations = [r for r in heldout if r.get("context")]
+        assert {r["label"] for r in rows if r["lang"] == lang} == {"refuse", "allow"}, lang
+    conversations = [r for r in rows if r.get("context")]
     assert len(conversations) >= 40
     assert {r["label"] for r in conversations} == {"refuse", "allow"}
     assert all(turn.strip() for r in conversations for turn in r["context"])
@@ -126,7 +121,7 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
 
     generated = ("concepts", "contrast", "edits", "paraphrases", "followups")
     sourced = [n for n in HELDOUT if (CORPUS / "source" / f"{n.replace('-', '_')}.txt").exists()]
-    written = ("seen-v2", "seen-v3", "seen-v4", *sourced)
+    written = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", *sourced)
     before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)

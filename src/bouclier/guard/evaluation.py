@@ -32,6 +32,7 @@ TRAINING = (
     "seen-v2",
     "seen-v3",
     "seen-v4",
+    "seen-v5",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
