@@ -27,12 +27,13 @@ _ARABIC = {
     "o": "و", "u": "و", "v": "ف", "p": "ب", "x": "كس", "c": "ك",
 }  # fmt: skip
 # Words of Russian translit that other Latin-script languages do not use (two are needed).
-_RUSSIAN_MARKS = frozenset(
+_RUSSIAN_WORDS = (
     "ee eyo eyo ego eto vot foto fotku fotka sdelai sdelay sdelaj razden razdeni razdet golaya "
     "goloy golaia golenkoy golenkaya davai davay pliz plz chtoby chtob mne nado bez odezhdy "
     "odezhdi sovsem polnostyu ty menya tebya ochen ona moya moyu kollega odnoklassnitsu trusy "
-    "trusikah belye belie lifchik siski sis'ki snimi pokazhi hochu khochu devushku".split()
+    "trusikah belye belie lifchik siski sis'ki snimi pokazhi hochu khochu devushku"
 )
+_RUSSIAN_MARKS = frozenset(_RUSSIAN_WORDS.split())
 _RUSSIAN_DIGRAPHS = (
     ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
     ("yu", "ю"), ("ju", "ю"), ("ya", "я"), ("ja", "я"), ("yo", "ё"), ("jo", "ё"), ("ey", "ей"),
@@ -71,9 +72,7 @@ def _arabic_word(word: str) -> str:
             continue
         letter = word[i]
         last = i == len(word) - 1
-        if letter in "ae" and i == 0:
-            out.append("ا")
-        elif letter == "a" and last:
+        if (letter in "ae" and i == 0) or (letter == "a" and last):
             out.append("ا")
         elif letter == "e" and last:
             out.append("ة" if len(word) > 3 else "ي")
