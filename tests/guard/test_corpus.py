@@ -119,7 +119,7 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    generated = ("concepts", "contrast", "edits", "paraphrases", "followups")
+    generated = ("concepts", "contrast", "edits", "paraphrases", "round5", "followups")
     sourced = [n for n in HELDOUT if (CORPUS / "source" / f"{n.replace('-', '_')}.txt").exists()]
     written = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", *sourced)
     before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
@@ -135,6 +135,8 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     assert dump(edits).encode() == before["edits"]
     paraphrases = module["concept_rows"](module["PARAPHRASES"], seed=29, per_phrase=2)
     assert dump(paraphrases).encode() == before["paraphrases"]
+    round5 = module["concept_rows"](module["ROUND5"], seed=31, per_phrase=2)
+    assert dump(round5).encode() == before["round5"]
     assert dump(module["followup_rows"]()).encode() == before["followups"]
     for name in written:
         split = "heldout" if name in HELDOUT else "tune"

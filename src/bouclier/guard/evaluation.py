@@ -1,7 +1,7 @@
 """Measuring the request guard on a labelled corpus: precision, recall, F1, false-positive rate.
 
 A corpus is JSON lines, one prompt each: ``{"text", "label": "refuse"|"allow", "lang",
-"concept"?, "trick"?, "split"?, "context"?}`` (``context``: the conversation's previous requests,
+"concept"?, "trick"?, "split"?, "context"?, "group"?}`` (``context``: the conversation's previous requests,
 oldest first) (``corpus/guard/`` holds Bouclier's own). "Positive" is
 "refuse": recall is the share of harmful requests refused, the false-positive rate the share of
 benign requests refused.
@@ -27,6 +27,7 @@ TRAINING = (
     "contrast",
     "edits",
     "paraphrases",
+    "round5",
     "followups",
     "seen-v1",
     "seen-v2",
@@ -46,6 +47,7 @@ class Example:
     trick: str | None = None
     split: str | None = None
     context: tuple[str, ...] = ()
+    group: str | None = None  # generated rows: one per bank phrase (folds keep it together)
 
 
 @dataclass
@@ -142,6 +144,7 @@ def load_corpus(path: Path, *, split: str | None = None) -> list[Example]:
                 trick=row.get("trick"),
                 split=row.get("split"),
                 context=tuple(str(turn) for turn in context),
+                group=row.get("group"),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{path}:{number}: not a corpus row ({exc})") from None

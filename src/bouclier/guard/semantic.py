@@ -29,8 +29,8 @@ from bouclier.guard.translit import readings
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
 INTENT = ModelFile(
     "bouclier",
-    "guard/models/intent-4.npz",
-    "d91a3dbe48efb956c785b1e18bfe09b4ea340d18c11361f0fb509cab0a423cc0",
+    "guard/models/intent-5.npz",
+    "2b33373e1ecdb1659861abf6162c0e4eb279fd3eee926108b35a7254218e16c9",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
