@@ -15,7 +15,9 @@ embedded in one pass):
    (probability under :data:`VETO`: "undress the mannequin in the shop window", "the bikini shop
    sign").
    It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give her
-   nude lipstick");
+   nude lipstick"). A question *about* intimate-image abuse (:data:`~bouclier.guard.topics.TOPIC`:
+   the law, reporting, take-downs, sextortion) that the model reads as no edit (harm under
+   :data:`TOPIC_VETO`) overrules the lexicons too, and its allow says so (:data:`TOPICAL`);
 3. **context**: an allowed prompt is read again after the conversation's last
    :data:`CONTEXT_TURNS` requests. A follow-up that is clearly harmless on its own (harm under
    :data:`CONTEXT_CLEAR`) and asks for an edit of its own (the model's follow-up head under
@@ -46,11 +48,11 @@ from bouclier.guard.request import (
 from bouclier.guard.semantic import SemanticStage, default_stage
 from bouclier.guard.topics import OBJECTS, TOPIC
 
-MODEL_THRESHOLD = 0.65
+MODEL_THRESHOLD = 0.5
 MODEL_FACE_THRESHOLD = 0.35
 MODEL_PROTECTED_THRESHOLD = 0.2
 VETO = 0.15
-TOPIC_VETO = 0.35
+TOPIC_VETO = 0.2
 CONTEXT_TURNS = 2
 CONTEXT_CLEAR = 0.2
 CONTINUES = 0.5
