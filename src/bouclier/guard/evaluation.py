@@ -1,8 +1,9 @@
 """Measuring the request guard on a labelled corpus: precision, recall, F1, false-positive rate.
 
 A corpus is JSON lines, one prompt each: ``{"text", "label": "refuse"|"allow", "lang",
-"concept"?, "trick"?, "split"?, "context"?, "group"?}`` (``context``: the conversation's previous requests,
-oldest first) (``corpus/guard/`` holds Bouclier's own). "Positive" is
+"concept"?, "trick"?, "split"?, "context"?, "group"?}`` (``context``: the conversation's
+previous requests, oldest first; ``group``: the bank phrase a generated row comes from)
+(``corpus/guard/`` holds Bouclier's own). "Positive" is
 "refuse": recall is the share of harmful requests refused, the false-positive rate the share of
 benign requests refused.
 """
