@@ -85,6 +85,11 @@ def unspell(text: str, variants: list[str] | None = None) -> str:
     return _SPELT_ANY.sub(join, text)
 
 
+def unleet(text: str) -> str:
+    """Leetspeak read inside lower-case Latin words that mix letters and digits ("n4k3d")."""
+    return _MIXED.sub(lambda m: m.group(0).translate(_LEET), text)
+
+
 def normalise(text: str) -> str:
     """The text as the lexicons read it; see the module docstring."""
     variants: list[str] = []
@@ -105,7 +110,7 @@ def normalise(text: str) -> str:
 
     text = _SPELT.sub(join, text)
     text = _NOT_WORD.sub(" ", text)
-    text = _MIXED.sub(lambda m: m.group(0).translate(_LEET), text)
+    text = unleet(text)
     text = _REPEATS.sub(r"\1\1", text)
     lines = [" ".join(text.split()), *variants]
     return "\n".join(line for line in lines if line)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
-from bouclier.guard.normalise import EMOJI, unspell
+from bouclier.guard.normalise import EMOJI, unleet, unspell
 from bouclier.guard.translit import readings
 
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
@@ -38,8 +38,6 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 _SPACES = re.compile(r"\s+")
 _REPEATS = re.compile(r"(\w)\1{2,}")
-_MIXED = re.compile(r"\b(?=[a-z0-9]*[a-z])(?=[a-z0-9]*[0-9])[a-z0-9]+\b")
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
 MAX_ENCODED_CHARS = 1000  # the encoder reads the start of a long prompt: its cost stays bounded
 
 
@@ -51,7 +49,7 @@ def plain(text: str) -> str:
     text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
     text = unspell(_MENTION.sub(" ", _URL.sub(" ", text[: 2 * MAX_ENCODED_CHARS])))
     text = _SPACES.sub(" ", text).strip().casefold()
-    text = _MIXED.sub(lambda m: m.group(0).translate(_LEET), _REPEATS.sub(r"\1", text))
+    text = unleet(_REPEATS.sub(r"\1", text))
     return text[:MAX_ENCODED_CHARS]
 
 
