@@ -16,15 +16,19 @@
   allowed.
 * ``corpus/guard/paraphrases.jsonl`` (split ``tune``): the paraphrases, slang, dialects, excuses
   and objects of scripts/guard_paraphrases.py (fourth round), each phrase in two frames.
-* ``corpus/guard/seen-v2.jsonl`` … ``seen-v4.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v4.txt (held out until their errors were read;
+* ``corpus/guard/round5.jsonl`` (split ``tune``): the concepts heldout-v5 (now seen-v5) showed
+  missing, scripts/guard_round5.py (fifth round), each phrase in two frames.
+* Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
+  frames out together (scripts/train_guard_intent.py).
+* ``corpus/guard/seen-v2.jsonl`` … ``seen-v5.jsonl`` (split ``tune``): the hand-written sentences
+  of corpus/guard/source/seen_v2.txt … seen_v5.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
   training file or of an earlier held-out set (there must be none) and fails if there is one.
-  heldout-v5 (issue 13) was written apart after heldout-v4 was spent (now seen-v4).
-  heldout-v6 (issue 13) was written apart again, by another helper who never read heldout-v5.
+  heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 (issue 13)
+  was written apart again, by another helper who never read heldout-v5.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -45,13 +49,19 @@ from guard_concepts import BANKS  # noqa: E402
 from guard_contrast import CONTRAST  # noqa: E402
 from guard_edits import EDITS, FOLLOW  # noqa: E402
 from guard_paraphrases import PARAPHRASES  # noqa: E402
+from guard_round5 import ROUND5  # noqa: E402
 
 from bouclier.guard.evaluation import TRAINING  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
-SEEN = ("seen_v2", "seen_v3", "seen_v4")  # hand-written sets once held out, trained on since
+SEEN = (
+    "seen_v2",
+    "seen_v3",
+    "seen_v4",
+    "seen_v5",
+)  # hand-written sets once held out, trained on since
 
 
 def heldout_sources() -> list[str]:
@@ -80,7 +90,7 @@ def concept_rows(
     for lang, bank in banks.items():
         frames, people = BANKS[lang]["FRAME"], BANKS[lang]["WHO"]
         for kind, label in (("HARM", "refuse"), ("SAFE", "allow")):
-            for phrase in bank[kind]:
+            for number, phrase in enumerate(bank[kind]):
                 for _ in range(per_phrase):
                     frame = rng.choice(frames)
                     text = frame.replace("{x}", phrase.replace("{p}", rng.choice(people)))
@@ -90,7 +100,9 @@ def concept_rows(
                     row = {"text": text, "label": label, "lang": lang}
                     if label == "refuse":
                         row["concept"] = "generated"
-                    rows.append({**row, "split": "tune"})
+                    # One group per phrase: cross-validation holds its frames out together.
+                    group = f"{seed}:{lang}:{kind}:{number}"
+                    rows.append({**row, "split": "tune", "group": group})
     return rows
 
 
@@ -104,20 +116,20 @@ def followup_rows(seed: int = 23) -> list[dict[str, object]]:
         people = BANKS[lang]["WHO"]
         harms = [h.replace("{p}", rng.choice(people)) for h in BANKS[lang]["HARM"]]
         safes = [e.replace("{p}", rng.choice(people)) for e in EDITS[lang]["SAFE"]]
-        for phrase in follow["CONTINUE"]:
+        for number, phrase in enumerate(follow["CONTINUE"]):
             for before, label in ((harms, "refuse"), (harms, "refuse"), (safes, "allow")):
-                rows.append(_turn(phrase, label, lang, rng.choice(before)))
-        for phrase in follow["DROP"]:
+                rows.append(_turn(phrase, label, lang, rng.choice(before), f"c:{lang}:{number}"))
+        for number, phrase in enumerate(follow["DROP"]):
             for _ in range(2):
-                rows.append(_turn(phrase, "allow", lang, rng.choice(harms)))
+                rows.append(_turn(phrase, "allow", lang, rng.choice(harms), f"d:{lang}:{number}"))
     return rows
 
 
-def _turn(text: str, label: str, lang: str, before: str) -> dict[str, object]:
+def _turn(text: str, label: str, lang: str, before: str, group: str) -> dict[str, object]:
     row: dict[str, object] = {"text": text, "label": label, "lang": lang}
     if label == "refuse":
         row["concept"] = "followup"
-    return {**row, "context": [before], "split": "tune"}
+    return {**row, "context": [before], "split": "tune", "group": f"followup:{group}"}
 
 
 def written_rows(name: str, split: str) -> list[dict[str, object]]:
@@ -169,6 +181,8 @@ def main() -> int:
     (CORPUS / "edits.jsonl").write_text(edits, encoding="utf-8")
     paraphrases = dump(concept_rows(PARAPHRASES, seed=29, per_phrase=2))
     (CORPUS / "paraphrases.jsonl").write_text(paraphrases, encoding="utf-8")
+    round5 = dump(concept_rows(ROUND5, seed=31, per_phrase=2))
+    (CORPUS / "round5.jsonl").write_text(round5, encoding="utf-8")
     (CORPUS / "followups.jsonl").write_text(dump(followup_rows()), encoding="utf-8")
     for name in SEEN:
         seen = dump(written_rows(name, "tune"))

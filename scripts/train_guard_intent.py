@@ -16,7 +16,7 @@ class-balanced, L2-regularised, from a fixed seed:
   not a follow-up).
 
 Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
-writes src/bouclier/guard/models/intent-4.npz and its SHA-256 (to pin in semantic.INTENT).
+writes src/bouclier/guard/models/intent-5.npz and its SHA-256 (to pin in semantic.INTENT).
 scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation.
 """
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from guard_edits import FOLLOW  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-4.npz"
+OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-5.npz"
 HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4
@@ -146,13 +146,26 @@ def training_set() -> tuple[list[Example], dict[str, Samples], Embeddings]:
     return examples, heads, Embeddings(every)
 
 
+def folds(examples: list[Example]) -> np.ndarray:
+    """The fold of each example, drawn per group: the frames of one bank phrase (their
+    ``group``) are held out together, so a phrase's paraphrases never score one another; a
+    hand-written prompt is its own group."""
+    groups = [e.group or f"row:{i}" for i, e in enumerate(examples)]
+    distinct = sorted(set(groups))
+    fold_of_group = dict(
+        zip(distinct, np.random.default_rng(7).permutation(len(distinct)) % FOLDS, strict=True)
+    )
+    return np.array([fold_of_group[g] for g in groups])
+
+
 def out_of_fold(
     examples: list[Example], heads: dict[str, Samples], vectors: Embeddings
 ) -> dict[str, dict[str, float]]:
     """Each head's cross-validated score of every text the guard reads for an example (the
     prompt, and the joined conversation for a follow-up), from the fold that held it out: folds
-    by example, so a follow-up, its joined text and its prompt alone are held out together."""
-    fold_of = np.random.default_rng(7).permutation(len(examples)) % FOLDS
+    by group (:func:`folds`), so a follow-up, its joined text and its prompt alone are held out
+    together, and so are the frames of one bank phrase."""
+    fold_of = folds(examples)
     scores: dict[str, dict[str, float]] = {}
     for prefix, head in heads.items():
         x, y = vectors.of(head.texts), np.array(head.labels)

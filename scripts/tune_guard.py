@@ -1,8 +1,9 @@
 """Chooses the two-stage guard's thresholds on a tuning split, never on the held-out set.
 
     .venv/bin/python scripts/tune_guard.py [--oof FILE] [--at MODEL CLEAR CONTINUES]
+        [--topic-veto V] [--no-grid]
 
-The tuning split: the hand-written training files (seen-v2, seen-v3, seen-v4: free sentences, as
+The tuning split: the hand-written training files (seen-v2 … seen-v5: free sentences, as
 users write, with conversations; their covered languages), each prompt scored by the classifiers
 of the cross-validation fold that held it out (scripts/train_guard_intent.py), so a prompt is never
 scored by a model trained on it (``--oof``: the scores that train_guard_intent.py --oof wrote
@@ -11,8 +12,10 @@ in the same run, instead of cross-validating again). For each combination of the
 the follow-up head's threshold (``CONTINUES``), prints the whole guard's precision and recall
 (lexicons, objects, languages and context as bouclier.guard.stages decides them), and those of
 the conversations alone (the written ones and the generated corpus/guard/followups.jsonl); then,
-for the thresholds of bouclier.guard.stages (or ``--at``), precision and recall per language. The
-chosen values are set by hand in bouclier.guard.stages.
+for the thresholds of bouclier.guard.stages (or ``--at``), the whole guard's precision and recall
+for a few values of the topic veto (``TOPIC_VETO``), per language, and on seen-v5 alone what each
+stage adds (lexicons alone, model alone, both). The chosen values are set by hand in
+bouclier.guard.stages.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from bouclier.guard import stages
-from bouclier.guard.decision import Action
-from bouclier.guard.evaluation import evaluate, load_corpus
+from bouclier.guard.decision import Action, GuardDecision
+from bouclier.guard.evaluation import Example, evaluate, load_corpus
 from bouclier.guard.language import COVERAGE
 from bouclier.guard.semantic import Reading
 
@@ -37,7 +40,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_guard_intent import CORPUS, out_of_fold, training_set  # noqa: E402
 
-TUNING = ("seen-v2", "seen-v3", "seen-v4")
+TUNING = ("seen-v2", "seen-v3", "seen-v4", "seen-v5")
 
 
 class OutOfFold:
@@ -65,6 +68,8 @@ def main() -> None:
         metavar=("MODEL", "CLEAR", "CONTINUES"),
         help="the thresholds of the per-language table (default: those of stages)",
     )
+    parser.add_argument("--topic-veto", type=float, default=stages.TOPIC_VETO)
+    parser.add_argument("--no-grid", action="store_true", help="only the chosen thresholds")
     args = parser.parse_args()
     chosen = args.at or (stages.MODEL_THRESHOLD, stages.CONTEXT_CLEAR, stages.CONTINUES)
     if args.oof:
@@ -78,9 +83,8 @@ def main() -> None:
     guard = stages.TwoStageGuard(semantic=OutOfFold(scores), uncovered=Action.ALLOW)  # type: ignore[arg-type]
     print(f"tuning split: {len(tuning)} prompts of {', '.join(TUNING)}, out-of-fold scores")
     print("model clear continues | P R F1 | follow-ups P R (n)")
-    for model, clear, continues in itertools.product(
-        (0.4, 0.5, 0.6, 0.65, 0.7), (0.1, 0.2, 0.35), (0.4, 0.5, 0.6)
-    ):
+    grid = itertools.product((0.4, 0.5, 0.6, 0.65, 0.7), (0.1, 0.2, 0.35), (0.4, 0.5, 0.6))
+    for model, clear, continues in [] if args.no_grid else grid:
         stages.MODEL_THRESHOLD, stages.CONTEXT_CLEAR, stages.CONTINUES = model, clear, continues
         result = evaluate(
             tuning, guard.check, lambda text, before: guard.check(text, context=before)
@@ -96,11 +100,44 @@ def main() -> None:
             f"{f.precision:.3f} {f.recall:.3f} ({f.count})"
         )
     stages.MODEL_THRESHOLD, stages.CONTEXT_CLEAR, stages.CONTINUES = chosen
+    for veto in (0.0, 0.2, 0.35, 0.5):
+        stages.TOPIC_VETO = veto
+        m = evaluate(tuning, guard.check, lambda t, b: guard.check(t, context=b)).overall
+        print(f"topic veto {veto}: P {m.precision:.3f} R {m.recall:.3f} (fp {m.fp}, fn {m.fn})")
+    stages.TOPIC_VETO = args.topic_veto
     result = evaluate(tuning, guard.check, lambda text, before: guard.check(text, context=before))
     print(f"per language at model {chosen[0]} clear {chosen[1]} continues {chosen[2]}:")
     print("| lang | n | precision | recall |\n|---|---|---|---|")
     for row in result.rows():
         print(f"| {row['lang']} | {row['n']} | {row['precision']:.3f} | {row['recall']:.3f} |")
+    stage_table(guard, seen_v5())
+
+
+def seen_v5() -> list[Example]:
+    return [e for e in load_corpus(CORPUS / "seen-v5.jsonl") if e.lang in COVERAGE]
+
+
+def stage_table(guard: stages.TwoStageGuard, examples: list[Example]) -> None:
+    """What each stage adds on seen-v5, per language: the lexicons alone, the model alone (its
+    out-of-fold harm at the model threshold, follow-ups read with their conversation) and the
+    whole guard."""
+
+    def model_only(text: str, before: Sequence[str] = ()) -> GuardDecision:
+        read = "\n".join([*before[-stages.CONTEXT_TURNS :], text])
+        harm = float(guard.semantic.read([read]).harm[0])
+        refused = harm >= stages.MODEL_THRESHOLD
+        return GuardDecision(Action.REFUSE if refused else Action.ALLOW, harm, (), (), 0.0)
+
+    runs = {
+        "lexicons": evaluate(examples, guard.lexicons.check),
+        "model": evaluate(examples, model_only, model_only),
+        "both": evaluate(examples, guard.check, lambda t, b: guard.check(t, context=b)),
+    }
+    print(f"seen-v5 ({len(examples)} prompts, covered languages), out of fold, per stage:")
+    print("| lang | n | lexicons P / R | model P / R | both P / R |\n|---|---|---|---|---|")
+    for rows in zip(*(r.rows() for r in runs.values()), strict=True):
+        cells = " | ".join(f"{row['precision']:.3f} / {row['recall']:.3f}" for row in rows)
+        print(f"| {rows[0]['lang']} | {rows[0]['n']} | {cells} |")
 
 
 if __name__ == "__main__":

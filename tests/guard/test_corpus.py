@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v4 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v5 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -113,26 +113,34 @@ def _apart_and_varied(name: str, earlier_heldout: tuple[str, ...]) -> tuple[Coun
     return Counter(r["lang"] for r in heldout), len(conversations)
 
 
-def test_heldout_v5_is_apart_and_varied() -> None:
-    """heldout-v5, written by a helper who never read the training files or heldout-v4 (issue 13):
-    450+ prompts; the 13 covered languages with 26+ prompts each (40+ for en, fr, es), uk, ro and
-    sv with 6+, a few of cs, el, hu and ko; 40+ conversations."""
-    langs, conversations = _apart_and_varied("heldout-v5", ())
-    assert sum(langs.values()) >= 450
+def test_seen_v5_is_varied() -> None:
+    """seen-v5 (the former heldout-v5, written apart, measured once, trained on since): no
+    repeated prompt; the 13 covered languages with 26+ prompts each (40+ for en, fr, es), uk, ro
+    and sv with 6+, a few of cs, el, hu and ko; 45 %+ hard negatives; 40+ conversations, each
+    turn a non-empty request."""
+    rows = _rows(("seen-v5",))
+    assert len({r["text"] for r in rows}) == len(rows) >= 450
+    langs = Counter(r["lang"] for r in rows)
     assert min(langs[lang] for lang in COVERED) >= 26
     assert min(langs[lang] for lang in ("en", "fr", "es")) >= 40
     assert min(langs[lang] for lang in ("uk", "ro", "sv")) >= 6
     assert min(langs[lang] for lang in ("cs", "el", "hu", "ko")) >= 2
     assert set(langs) == {*COVERED, "uk", "ro", "sv", "cs", "el", "hu", "ko"}
-    assert conversations >= 40
+    assert sum(r["label"] == "allow" for r in rows) / len(rows) >= 0.45
+    for lang in COVERED:  # both answers in every covered language
+        assert {r["label"] for r in rows if r["lang"] == lang} == {"refuse", "allow"}, lang
+    conversations = [r for r in rows if r.get("context")]
+    assert len(conversations) >= 40
+    assert {r["label"] for r in conversations} == {"refuse", "allow"}
+    assert all(turn.strip() for r in conversations for turn in r["context"])
 
 
 def test_heldout_v6_is_apart_and_varied() -> None:
     """heldout-v6, written apart by another helper who read neither the training files nor
-    heldout-v5 (issue 13): 600+ prompts in 20+ languages, apart from heldout-v5 too; the 13
-    covered languages with 30+ prompts each (50+ for en, fr, es), uk, ro and sv with 10+, and
-    cs, el, hu, ko, fi, vi, da (uncovered) with 4+; 60+ conversations."""
-    langs, conversations = _apart_and_varied("heldout-v6", ("heldout-v5",))
+    heldout-v5 (issue 13): 600+ prompts in 20+ languages, apart from seen-v5 (a training file
+    now) too; the 13 covered languages with 30+ prompts each (50+ for en, fr, es), uk, ro and sv
+    with 10+, and cs, el, hu, ko, fi, vi, da (uncovered) with 4+; 60+ conversations."""
+    langs, conversations = _apart_and_varied("heldout-v6", ())
     assert sum(langs.values()) >= 600
     assert len(langs) >= 20
     assert min(langs[lang] for lang in COVERED) >= 30
@@ -147,9 +155,9 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    generated = ("concepts", "contrast", "edits", "paraphrases", "followups")
+    generated = ("concepts", "contrast", "edits", "paraphrases", "round5", "followups")
     sourced = [n for n in HELDOUT if (CORPUS / "source" / f"{n.replace('-', '_')}.txt").exists()]
-    written = ("seen-v2", "seen-v3", "seen-v4", *sourced)
+    written = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", *sourced)
     before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
@@ -163,6 +171,8 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     assert dump(edits).encode() == before["edits"]
     paraphrases = module["concept_rows"](module["PARAPHRASES"], seed=29, per_phrase=2)
     assert dump(paraphrases).encode() == before["paraphrases"]
+    round5 = module["concept_rows"](module["ROUND5"], seed=31, per_phrase=2)
+    assert dump(round5).encode() == before["round5"]
     assert dump(module["followup_rows"]()).encode() == before["followups"]
     for name in written:
         split = "heldout" if name in HELDOUT else "tune"

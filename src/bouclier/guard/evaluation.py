@@ -1,8 +1,9 @@
 """Measuring the request guard on a labelled corpus: precision, recall, F1, false-positive rate.
 
 A corpus is JSON lines, one prompt each: ``{"text", "label": "refuse"|"allow", "lang",
-"concept"?, "trick"?, "split"?, "context"?}`` (``context``: the conversation's previous requests,
-oldest first) (``corpus/guard/`` holds Bouclier's own). "Positive" is
+"concept"?, "trick"?, "split"?, "context"?, "group"?}`` (``context``: the conversation's
+previous requests, oldest first; ``group``: the bank phrase a generated row comes from)
+(``corpus/guard/`` holds Bouclier's own). "Positive" is
 "refuse": recall is the share of harmful requests refused, the false-positive rate the share of
 benign requests refused.
 """
@@ -27,11 +28,13 @@ TRAINING = (
     "contrast",
     "edits",
     "paraphrases",
+    "round5",
     "followups",
     "seen-v1",
     "seen-v2",
     "seen-v3",
     "seen-v4",
+    "seen-v5",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
@@ -45,6 +48,7 @@ class Example:
     trick: str | None = None
     split: str | None = None
     context: tuple[str, ...] = ()
+    group: str | None = None  # generated rows: one per bank phrase (folds keep it together)
 
 
 @dataclass
@@ -141,6 +145,7 @@ def load_corpus(path: Path, *, split: str | None = None) -> list[Example]:
                 trick=row.get("trick"),
                 split=row.get("split"),
                 context=tuple(str(turn) for turn in context),
+                group=row.get("group"),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{path}:{number}: not a corpus row ({exc})") from None

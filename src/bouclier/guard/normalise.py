@@ -50,8 +50,50 @@ _SPELT = re.compile(r"(?<![a-z0-9])[a-z](?:[ ._\-*]+[a-z]){2,}(?![a-z0-9])")
 _ONE_LETTER_WORDS = frozenset("aeiouyzw")
 
 
+# Invisible characters that split a word without showing ("nu\u200bde"): dropped everywhere.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+# A letter of any script (not a digit or "_"), and a run of 3+ letters spelt one by one.
+_LETTER = r"[^\W\d_]"
+_SPELT_ANY = re.compile(rf"(?<!\w){_LETTER}(?:[ .\-_*·•/|]+{_LETTER}(?!\w)){{2,}}")
+_GAP = re.compile(r"[ .\-_*·•/|]+")
+
+
+def unspell(text: str, variants: list[str] | None = None) -> str:
+    """Zero-width characters dropped, and letters spelt one by one joined, in every script
+    ("u n d r e s s", "н-а-г-а-я", "ع ا ر ي ة", "脱 光 她"): within a run of 3+ single letters the
+    most frequent separator joins letters and any other separator ("   ", " - ") parts words
+    ("f a i s - l a   n u e" → "fais la nue"). A joined Latin word that may start with a
+    one-letter word ("a b i k i n i") is also added to ``variants`` without it ("a bikini")."""
+    text = _INVISIBLE.sub("", text)
+
+    def join(match: re.Match[str]) -> str:
+        run = match.group(0)
+        letters, gaps = _GAP.split(run), _GAP.findall(run)
+        joiner = max(set(gaps), key=lambda gap: (gaps.count(gap), -len(gap)))
+        words = [letters[0]]
+        for gap, letter in zip(gaps, letters[1:], strict=True):
+            if gap == joiner:
+                words[-1] += letter
+            else:
+                words.append(letter)
+        for word in words:
+            folded = word.casefold()
+            if variants is not None and folded[0] in _ONE_LETTER_WORDS and len(folded) >= 4:
+                variants.append(f"{folded[0]} {folded[1:]}")
+        return " ".join(words)
+
+    return _SPELT_ANY.sub(join, text)
+
+
+def unleet(text: str) -> str:
+    """Leetspeak read inside lower-case Latin words that mix letters and digits ("n4k3d")."""
+    return _MIXED.sub(lambda m: m.group(0).translate(_LEET), text)
+
+
 def normalise(text: str) -> str:
     """The text as the lexicons read it; see the module docstring."""
+    variants: list[str] = []
+    text = unspell(text, variants)
     text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
@@ -59,7 +101,6 @@ def normalise(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.translate(_FOLD_AFTER)
     text = _LEET_SYMBOLS.sub(lambda m: _LEET_SYMBOL_MAP[m.group(0)], text)
-    variants: list[str] = []
 
     def join(match: re.Match[str]) -> str:
         letters = re.sub(r"[^a-z]", "", match.group(0))
@@ -69,7 +110,7 @@ def normalise(text: str) -> str:
 
     text = _SPELT.sub(join, text)
     text = _NOT_WORD.sub(" ", text)
-    text = _MIXED.sub(lambda m: m.group(0).translate(_LEET), text)
+    text = unleet(text)
     text = _REPEATS.sub(r"\1\1", text)
     lines = [" ".join(text.split()), *variants]
     return "\n".join(line for line in lines if line)

@@ -23,27 +23,34 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
-from bouclier.guard.normalise import EMOJI
+from bouclier.guard.normalise import EMOJI, unleet, unspell
+from bouclier.guard.translit import readings
 
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
 INTENT = ModelFile(
     "bouclier",
-    "guard/models/intent-4.npz",
-    "d91a3dbe48efb956c785b1e18bfe09b4ea340d18c11361f0fb509cab0a423cc0",
+    "guard/models/intent-5.npz",
+    "2b33373e1ecdb1659861abf6162c0e4eb279fd3eee926108b35a7254218e16c9",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 _SPACES = re.compile(r"\s+")
+_REPEATS = re.compile(r"(\w)\1{2,}")
 MAX_ENCODED_CHARS = 1000  # the encoder reads the start of a long prompt: its cost stays bounded
 
 
 def plain(text: str) -> str:
-    """The prompt as the encoder reads it: emoji as words, no mentions or links, case folded."""
+    """The prompt as the encoder reads it: emoji as words, no mentions or links, case folded,
+    letters spelt one by one joined and invisible characters dropped in any script
+    (:func:`~bouclier.guard.normalise.unspell`), a letter repeated 3+ times once ("nuuude"),
+    leetspeak read inside Latin words ("n4k3d")."""
     text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
-    text = _MENTION.sub(" ", _URL.sub(" ", text))
-    return _SPACES.sub(" ", text).strip().casefold()[:MAX_ENCODED_CHARS]
+    text = unspell(_MENTION.sub(" ", _URL.sub(" ", text[: 2 * MAX_ENCODED_CHARS])))
+    text = _SPACES.sub(" ", text).strip().casefold()
+    text = unleet(_REPEATS.sub(r"\1", text))
+    return text[:MAX_ENCODED_CHARS]
 
 
 class Classifier:
@@ -75,7 +82,7 @@ class SemanticStage:
     """The encoder and the classifiers, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-4"
+    version = "use-m3+intent-5"
 
     def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
         self.threads = threads
@@ -122,12 +129,18 @@ class SemanticStage:
         return self.read(texts).harm
 
     def read(self, texts: Sequence[str]) -> Reading:
-        """Both heads on one embedding of each text (see :class:`Reading`)."""
+        """Both heads on one embedding of each text (see :class:`Reading`); a romanised prompt is
+        also read in its own script (:func:`~bouclier.guard.translit.readings`), and its harm is
+        the higher of its readings."""
         self.load()
-        embeddings = self.embed(texts)
+        extra = [(i, found) for i, text in enumerate(texts) for found in readings(text)]
+        embeddings = self.embed([*texts, *(found for _, found in extra)])
         assert self._classifier is not None
         assert self._continues is not None
-        harm, continues = self._classifier(embeddings), self._continues(embeddings)
+        scores = self._classifier(embeddings)
+        harm, continues = scores[: len(texts)], self._continues(embeddings[: len(texts)])
+        for (i, _), score in zip(extra, scores[len(texts) :], strict=True):
+            harm[i] = max(harm[i], score)
         empty = [not plain(t) for t in texts]
         harm[empty] = 0.0  # nothing to read: nothing asked, nothing carried on
         continues[empty] = 0.0

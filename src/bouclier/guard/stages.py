@@ -15,7 +15,9 @@ embedded in one pass):
    (probability under :data:`VETO`: "undress the mannequin in the shop window", "the bikini shop
    sign").
    It does not refuse alone a prompt in which the lexicons masked a benign phrase ("give her
-   nude lipstick");
+   nude lipstick"). A question *about* intimate-image abuse (:data:`~bouclier.guard.topics.TOPIC`:
+   the law, reporting, take-downs, sextortion) that the model reads as no edit (harm under
+   :data:`TOPIC_VETO`) overrules the lexicons too, and its allow says so (:data:`TOPICAL`);
 3. **context**: an allowed prompt is read again after the conversation's last
    :data:`CONTEXT_TURNS` requests. A follow-up that is clearly harmless on its own (harm under
    :data:`CONTEXT_CLEAR`) and asks for an edit of its own (the model's follow-up head under
@@ -31,7 +33,6 @@ Every answer carries an ``explanation`` (allows too) and each stage's own score 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -45,32 +46,24 @@ from bouclier.guard.request import (
     default_guard,
 )
 from bouclier.guard.semantic import SemanticStage, default_stage
+from bouclier.guard.topics import OBJECTS, TOPIC
 
-MODEL_THRESHOLD = 0.65
+MODEL_THRESHOLD = 0.5
 MODEL_FACE_THRESHOLD = 0.35
 MODEL_PROTECTED_THRESHOLD = 0.2
 VETO = 0.15
+TOPIC_VETO = 0.2
 CONTEXT_TURNS = 2
 CONTEXT_CLEAR = 0.2
 CONTINUES = 0.5
 MAX_CONTEXT = 10
+TOPICAL = (
+    "a question about intimate-image abuse (the law, reporting, take-downs, help for a victim), "
+    "not a request to edit a picture of someone"
+)
 DROPPED = (
     "the conversation before it is refused, but this request asks for an edit of its own and is "
     "judged alone"
-)
-#: Words naming a thing that is not a person (mannequins, statues, dolls, signs, posters, shops),
-#: in the covered languages: the model may overrule the lexicons only when one of them is there.
-OBJECTS = re.compile(
-    r"mannequin|manequim|maniqu[ií]|manichino|schaufensterpuppe|etalagepop|manekin|манекен|"
-    r"マネキン|模特|مانيكان|manken|statue|statua|estatua|estátua|standbeeld|beeld|posąg|pos[aą]g|"
-    r"стату|雕像|銅像|像|تمثال|heykel|\bsign\b|enseigne|letrero|cartel|schild|insegna|placa|"
-    r"\bbord\b|szyld|вывеск|招牌|看板|لافتة|tabela|\bdoll|poupée|muñec|puppe|bambola|boneca|"
-    r"\bpop\b|lalk|кукл|娃娃|人形|دمية|bebe[gğk]|poster|affiche|logo|magasin|tienda|laden|"
-    r"negozio|\bloja|winkel|sklep|магазин|店|mağaza|\bshop|\bstore\b|"
-    r"vitrine|vitrina|etalage|schaufenster|witryn|витрин|橱窗|ショーウィンドウ|vitrin|واجهة|"
-    r"price tag|\blabel|étiquette|etiqueta|etichett|cartellino|preisschild|etiket|prijskaart|"
-    r"metk|ценник|价签|標签|値札|fiyat|سعر",
-    re.IGNORECASE,
 )
 
 
@@ -185,10 +178,16 @@ class TwoStageGuard:
             and language.coverage != "none"
             and OBJECTS.search(request.prompt) is not None
         )
+        # A question about the harm (the law, a take-down, sextortion) edits nobody's picture.
+        topic = harm < TOPIC_VETO and TOPIC.search(request.prompt) is not None
+        topical = by_lexicon and topic and not protected and language.coverage != "none"
+        vetoed = vetoed or topical
         refused = (by_lexicon and not vetoed) or by_model
         if by_model and not by_lexicon:
             reasons.append(GuardReason("model", f"meaning read as harmful ({harm:.2f})"))
-        if vetoed:
+        if topical:
+            reasons.append(GuardReason("topic", f"a question, not an edit ({harm:.2f})"))
+        elif vetoed:
             reasons.append(GuardReason("no_person", f"the model reads no person ({harm:.2f})"))
         if not refused and follow_up is not None:
             refused = self._context_refuses(follow_up, harm, model_threshold)
@@ -204,6 +203,8 @@ class TwoStageGuard:
         threshold = lex_threshold
         stages = [("lexicon", lexical), ("model", harm)]
         explanation = _explain(action, by_lexicon, by_model, vetoed, matches != (), language)
+        if action is Action.ALLOW and topic and language.coverage != "none":
+            explanation = TOPICAL
         if follow_up is not None:
             stages += [("context", follow_up.harm), ("continues", follow_up.continues)]
             if action is Action.ALLOW and self._conversation_refuses(follow_up, model_threshold):
