@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from benchmarks.bench_video import LIMITS, _start_up, speed_video  # noqa: E402
+from benchmarks.video_corpus import LIMITS, speed_video, start_up  # noqa: E402
 from benchmarks.vpdq_reference import cpu_seconds, reference_hashes, reference_program  # noqa: E402
 from bouclier.hashing.pdq import distance, hash_pixels  # noqa: E402
 from bouclier.media.video import read_video  # noqa: E402
@@ -168,7 +168,7 @@ def methods(path: Path) -> dict[str, Callable[[], object]]:
     found["before the server: a python per video (limits, digests first)"] = lambda: (
         python_per_video(path)
     )
-    found["server start-up alone, once per process (python, av, numpy, PDQ)"] = _start_up
+    found["server start-up alone, once per process (python, av, numpy, PDQ)"] = start_up
     program = reference_program()
     if program is not None:
         found["C++ vpdq reference, one thread (full decode, hashes every frame's RGB)"] = lambda: (
