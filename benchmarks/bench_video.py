@@ -7,7 +7,9 @@ Data (benign only; generated into .cache/bench-video, gitignored, reused across 
   pictures, 10 s at 30 fps, 640x360 H.264;
 - variants of each: re-encodes (VP9 480x270 at 250 kb/s, HEVC 640x360, MPEG-4 Part 2 320x180 at
   150 kb/s), trims (seconds 3.5 to 8.5: off the 1 s grid; 3.4 to 8.4: off the 0.25 s grid too),
-  a 1.5x speed-up, and the first half concatenated with half of another original;
+  a 1.5x speed-up, the first half concatenated with half of another original, and H.264 with
+  B-frames (x264 veryfast, whose B-frames read_video skips at 1 fps, the same trimmed 3.4 to
+  8.4 s, and x264 medium, whose P-frames refer to B-frames); made by benchmarks/video_corpus.py;
 - unrelated: generated pictures (no source shared with the originals), panned, 4 s at 15 fps.
 Queries are hashed once a second; the originals are banked at several densities (every 1, 0.25
 and 0.1 s), each a column. Recall counts a variant found when vPDQ's rule (BOUCLIER_VPDQ_*

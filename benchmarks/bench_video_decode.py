@@ -4,10 +4,12 @@ On the speed video of bench_video.py (20 s, 1280x720, 30 fps H.264, x264 veryfas
 keyframe every 10 s, ~2.5 Mb/s), one core (the process and its children pinned to one CPU),
 several interleaved runs, CPU seconds (user + system, children included) and wall time:
 
-- the ceiling: demuxing alone, then PyAV decoding alone with the decoder options of the fast
-  path (no non-reference frames, no deblocking, one thread) and with a full decode, no
-  conversion and no hashing; the decoder options tried on top (``flags2=+fast``; FFmpeg's
-  automatic threads, to show that they do not lower the CPU spent);
+- the ceiling: demuxing alone, then PyAV decoding alone with a full decode, with the fast
+  path's options before (NONREF: no non-reference frames, no deblocking, one thread) and now
+  (BIDIR: no B-frame at all, read_video's H.264 at 1 fps), no conversion and no hashing; the
+  decoder options tried on top (``flags2=+fast``; FFmpeg's automatic threads, to show that they
+  do not lower the CPU spent); then read_video's speed as a ratio of the full decode's and of
+  its own decode's, readable on any machine;
 - the conversions of the sampled frames (one a second): full-size RGB (what Bouclier hashes),
   RGB reduced to 512 px by swscale, gray reduced to 512 px, and the luma plane as decoded (no
   conversion);
@@ -15,8 +17,11 @@ several interleaved runs, CPU seconds (user + system, children included) and wal
   baseline "PyAV + PDQ per sampled frame";
 - Bouclier's ``read_video`` (a child process under limits), and the child's start-up alone.
 
-Each conversion's PDQ is compared with the exact path's (full decode, full-size RGB, the
-reference's way): bits apart, max and mean, on the frames both hash.
+Each conversion's PDQ is compared with the full decode's (every frame, full-size RGB, the
+reference's way) of the same frame and of the frame on the mark: bits apart, max and mean.
+
+``--parts profile``: frames decoded and CPU seconds per picture type (I, P, B) for each
+``skip_frame`` value, then the PDQ comparison.
 
 ``ffmpeg -benchmark`` is used when an ``ffmpeg`` command is on the PATH (the PyAV wheel has its
 libraries, not the command).
@@ -25,7 +30,8 @@ libraries, not the command).
 computed while it decodes) beside read_video as it was (a fresh ``python`` per video, limited in
 ``preexec_fn``, digests first), in-process PyAV + PDQ and the C++ vpdq reference where built.
 
-Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20] [--parts worker]
+Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20]
+[--parts worker|profile]
 """
 
 from __future__ import annotations
