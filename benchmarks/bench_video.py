@@ -7,7 +7,9 @@ Data (benign only; generated into .cache/bench-video, gitignored, reused across 
   pictures, 10 s at 30 fps, 640x360 H.264;
 - variants of each: re-encodes (VP9 480x270 at 250 kb/s, HEVC 640x360, MPEG-4 Part 2 320x180 at
   150 kb/s), trims (seconds 3.5 to 8.5: off the 1 s grid; 3.4 to 8.4: off the 0.25 s grid too),
-  a 1.5x speed-up, and the first half concatenated with half of another original;
+  a 1.5x speed-up, the first half concatenated with half of another original, and H.264 with
+  B-frames (x264 veryfast, whose B-frames read_video skips at 1 fps, the same trimmed 3.4 to
+  8.4 s, and x264 medium, whose P-frames refer to B-frames); made by benchmarks/video_corpus.py;
 - unrelated: generated pictures (no source shared with the originals), panned, 4 s at 15 fps.
 Queries are hashed once a second; the originals are banked at several densities (every 1, 0.25
 and 0.1 s), each a column. Recall counts a variant found when vPDQ's rule (BOUCLIER_VPDQ_*
@@ -42,7 +44,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -54,11 +55,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from benchmarks.photos import SHARED_FACES  # noqa: E402
+from benchmarks.video_corpus import (  # noqa: E402
+    CACHE,
+    LIMITS,
+    SPEED_SECONDS,
+    make_corpus,
+    speed_video,
+    start_up,
+)
 from benchmarks.vpdq_reference import cpu_seconds, reference_hashes, reference_program  # noqa: E402
 from bouclier.hashing import pdq, vpdq  # noqa: E402
 from bouclier.hashing.vpdq import VpdqFeature  # noqa: E402
-from bouclier.media.video import VideoLimits, read_video  # noqa: E402
+from bouclier.media.video import read_video  # noqa: E402
 from bouclier.signals.vpdq import (  # noqa: E402
     PACKED_BYTES,
     VPDQ,
@@ -67,72 +75,6 @@ from bouclier.signals.vpdq import (  # noqa: E402
     match_video,
     usable_rows,
 )
-from tests.conftest import photo  # noqa: E402
-from tests.media.videos import pan_frames, read_frames, write_video  # noqa: E402
-
-CACHE = ROOT / ".cache" / "bench-video"
-LIMITS = VideoLimits()
-SPEED_SECONDS = 20.0
-
-
-def _picture(i: int) -> np.ndarray:
-    from PIL import Image
-
-    faces = sorted(p for p in SHARED_FACES.glob("*") if p.suffix in {".jpg", ".png"})
-    if i < len(faces):
-        image = Image.open(faces[i]).convert("RGB")
-        return np.asarray(image.resize((960, int(960 * image.height / image.width))))
-    return photo(100 + i, (960, 720))
-
-
-def _resized(frames: list[np.ndarray], size: tuple[int, int]) -> list[np.ndarray]:
-    from PIL import Image
-
-    return [np.asarray(Image.fromarray(f).resize(size, Image.Resampling.BILINEAR)) for f in frames]
-
-
-def make_corpus(originals: int, unrelated: int) -> dict[str, list[tuple[str, Path, int]]]:
-    """{kind: [(name, path, original index)]}, generated once into the cache."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    corpus: dict[str, list[tuple[str, Path, int]]] = {"original": [], "unrelated": []}
-    for i in range(originals):
-        path = CACHE / f"orig{i:03d}.mp4"
-        if not path.exists():
-            write_video(path, pan_frames(_picture(i), 300, (640, 360)), fps=30)
-        corpus["original"].append((path.name, path, i))
-    for i in range(originals):
-        source = CACHE / f"orig{i:03d}.mp4"
-        frames: list[np.ndarray] | None = None
-        variants = {
-            "vp9_480_250k": ("webm", "libvpx-vp9", (480, 270), 250_000, None),
-            "hevc_360": ("mp4", "libx265", (640, 360), None, None),
-            "mpeg4_180_150k": ("mp4", "mpeg4", (320, 180), 150_000, None),
-            "trim_3.5_8.5s": ("mp4", "libx264", (640, 360), None, slice(105, 255)),
-            "trim_3.4_8.4s": ("mp4", "libx264", (640, 360), None, slice(102, 252)),
-            "speed_1.5x": ("mp4", "libx264", (640, 360), None, "speed"),
-            "concat_half": ("mp4", "libx264", (640, 360), None, "concat"),
-        }
-        for name, (suffix, codec, size, rate, cut) in variants.items():
-            path = CACHE / f"orig{i:03d}_{name}.{suffix}"
-            corpus.setdefault(name, []).append((path.name, path, i))
-            if path.exists():
-                continue
-            frames = frames if frames is not None else list(read_frames(source))
-            chosen = frames
-            if isinstance(cut, slice):
-                chosen = frames[cut]
-            elif cut == "speed":
-                chosen = [frames[int(k * 1.5)] for k in range(int(len(frames) / 1.5))]
-            elif cut == "concat":
-                other = list(read_frames(CACHE / f"orig{(i + 1) % originals:03d}.mp4"))
-                chosen = frames[:150] + other[150:]
-            write_video(path, _resized(chosen, size), fps=30, codec=codec, bit_rate=rate)
-    for i in range(unrelated):
-        path = CACHE / f"unrelated{i:03d}.mp4"
-        if not path.exists():
-            write_video(path, pan_frames(photo(5000 + i, (640, 480)), 60, (320, 180)), fps=15)
-        corpus["unrelated"].append((path.name, path, -1))
-    return corpus
 
 
 def _value(path: Path, seconds_per_hash: float = 1.0) -> str:
@@ -265,29 +207,6 @@ def drift(path: Path) -> tuple[int, float, int]:
     return max(bits), float(np.mean(bits)), len(bits)
 
 
-def _start_up() -> None:
-    """What the decoding server does once per Bouclier process before it forks its first child
-    (and what a child did per video before the server): Python, its imports (av, numpy; the
-    worker by its path, nothing else of Bouclier) and the PDQ extension."""
-    worker = ROOT / "src" / "bouclier" / "media" / "video_worker.py"
-    code = (
-        "import importlib.util as u, av; "
-        f"s = u.spec_from_file_location('worker', {str(worker)!r}); m = u.module_from_spec(s); "
-        "s.loader.exec_module(m); m._pdq()"
-    )
-    subprocess.run([sys.executable, "-P", "-c", code], check=True)
-
-
-def speed_video(seconds: int = int(SPEED_SECONDS)) -> Path:
-    """The speed test's 1280x720 30 fps H.264 pan (~2.5 Mb/s, x264 veryfast), made once."""
-    path = CACHE / ("speed_720p_20s.mp4" if seconds == 20 else f"speed_720p_{seconds}s.mp4")
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        frames = pan_frames(_picture(0), 30 * seconds, (1280, 720), zoom=0.5)
-        write_video(path, frames, fps=30, bit_rate=2_500_000, preset="veryfast")
-    return path
-
-
 def speed(runs: int) -> list[tuple[str, list[float]]]:
     path = speed_video()
     duration = SPEED_SECONDS
@@ -308,7 +227,7 @@ def speed(runs: int) -> list[tuple[str, list[float]]]:
         methods[f"C++ vpdq reference, 1 fps, one thread ({full})"] = lambda: reference_hashes(
             program, path
         )
-    methods["server start-up alone, once per process (python, av, numpy, PDQ)"] = _start_up
+    methods["server start-up alone, once per process (python, av, numpy, PDQ)"] = start_up
     found: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
     for _ in range(runs):
         for name, work in methods.items():  # interleaved: a busy moment hits all alike

@@ -4,10 +4,12 @@ On the speed video of bench_video.py (20 s, 1280x720, 30 fps H.264, x264 veryfas
 keyframe every 10 s, ~2.5 Mb/s), one core (the process and its children pinned to one CPU),
 several interleaved runs, CPU seconds (user + system, children included) and wall time:
 
-- the ceiling: demuxing alone, then PyAV decoding alone with the decoder options of the fast
-  path (no non-reference frames, no deblocking, one thread) and with a full decode, no
-  conversion and no hashing; the decoder options tried on top (``flags2=+fast``; FFmpeg's
-  automatic threads, to show that they do not lower the CPU spent);
+- the ceiling: demuxing alone, then PyAV decoding alone with a full decode, with the fast
+  path's options before (NONREF: no non-reference frames, no deblocking, one thread) and now
+  (BIDIR: no B-frame at all, read_video's H.264 at 1 fps), no conversion and no hashing; the
+  decoder options tried on top (``flags2=+fast``; FFmpeg's automatic threads, to show that they
+  do not lower the CPU spent); then read_video's speed as a ratio of the full decode's and of
+  its own decode's, readable on any machine;
 - the conversions of the sampled frames (one a second): full-size RGB (what Bouclier hashes),
   RGB reduced to 512 px by swscale, gray reduced to 512 px, and the luma plane as decoded (no
   conversion);
@@ -15,8 +17,11 @@ several interleaved runs, CPU seconds (user + system, children included) and wal
   baseline "PyAV + PDQ per sampled frame";
 - Bouclier's ``read_video`` (a child process under limits), and the child's start-up alone.
 
-Each conversion's PDQ is compared with the exact path's (full decode, full-size RGB, the
-reference's way): bits apart, max and mean, on the frames both hash.
+Each conversion's PDQ is compared with the full decode's (every frame, full-size RGB, the
+reference's way) of the same frame and of the frame on the mark: bits apart, max and mean.
+
+``--parts profile``: frames decoded and CPU seconds per picture type (I, P, B) for each
+``skip_frame`` value, then the PDQ comparison.
 
 ``ffmpeg -benchmark`` is used when an ``ffmpeg`` command is on the PATH (the PyAV wheel has its
 libraries, not the command).
@@ -25,7 +30,8 @@ libraries, not the command).
 computed while it decodes) beside read_video as it was (a fresh ``python`` per video, limited in
 ``preexec_fn``, digests first), in-process PyAV + PDQ and the C++ vpdq reference where built.
 
-Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20] [--parts worker]
+Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20]
+[--parts worker|profile]
 """
 
 from __future__ import annotations
@@ -50,23 +56,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from benchmarks.bench_video import LIMITS, _start_up, speed_video  # noqa: E402
+from benchmarks.video_corpus import LIMITS, speed_video, start_up  # noqa: E402
 from benchmarks.vpdq_reference import cpu_seconds, reference_hashes, reference_program  # noqa: E402
 from bouclier.hashing.pdq import distance, hash_pixels  # noqa: E402
 from bouclier.media.video import read_video  # noqa: E402
 
 SIDE = 512
 OURS = "Bouclier read_video (child process, limits)"
+FULL = "decode only, full decode (every frame, deblocked)"
+DECODE_OURS = "decode only, I- and P-frames (BIDIR), no deblocking (read_video's H.264 at 1 fps)"
 
 
 def _open(path: Path, fast: bool, **options: str) -> tuple[Any, Any]:
+    """``fast``: no deblocking and no frame that others do not refer to (``skip`` "NONREF"), or
+    no B-frame at all (``skip`` "BIDIR": what read_video does on H.264 at 1 fps)."""
     import av
 
     container = av.open(str(path))
     stream = container.streams.video[0]
     stream.codec_context.thread_count = int(options.pop("threads", "1"))
+    skip = options.pop("skip", "NONREF")
     if fast:
-        stream.codec_context.skip_frame = "NONREF"
+        stream.codec_context.skip_frame = skip
         options.setdefault("skip_loop_filter", "all")
     stream.codec_context.options = options
     return container, stream
@@ -125,9 +136,11 @@ CONVERSIONS: dict[str, Callable[[Any], np.ndarray]] = {
 }
 
 
-def converted(path: Path, convert: Callable[[Any], np.ndarray], hashed: bool) -> dict[int, str]:
+def converted(
+    path: Path, convert: Callable[[Any], np.ndarray], hashed: bool, skip: str = "NONREF"
+) -> dict[int, str]:
     found = {}
-    for due, frame in frames(path):
+    for due, frame in frames(path, skip=skip):
         if due:
             pixels = convert(frame)
             if hashed:
@@ -151,10 +164,13 @@ def _ffmpeg(path: Path) -> Callable[[], None] | None:
 def methods(path: Path) -> dict[str, Callable[[], object]]:
     found: dict[str, Callable[[], object]] = {
         "demux only (packets read, nothing decoded)": lambda: demux_only(path),
-        "decode only, full decode (every frame, deblocked)": lambda: decode_only(path, False),
-        "decode only, no B-frames, no deblocking (Bouclier's options)": lambda: decode_only(path),
-        "decode only, the same + flags2=+fast": lambda: decode_only(path, flags2="+fast"),
-        "decode only, the same, FFmpeg's automatic threads": lambda: decode_only(path, threads="0"),
+        FULL: lambda: decode_only(path, False),
+        "decode only, no non-reference frames (NONREF), no deblocking (Bouclier before)": lambda: (
+            decode_only(path)
+        ),
+        DECODE_OURS: lambda: decode_only(path, skip="BIDIR"),
+        "decode only, NONREF + flags2=+fast": lambda: decode_only(path, flags2="+fast"),
+        "decode only, NONREF, FFmpeg's automatic threads": lambda: decode_only(path, threads="0"),
     }
     for name, convert in CONVERSIONS.items():
         found[f"decode + convert sampled frames: {name}"] = (
@@ -164,11 +180,14 @@ def methods(path: Path) -> dict[str, Callable[[], object]]:
         found[f"decode + convert + PDQ in-process: {name}"] = (
             lambda c=convert: converted(path, c, True)  # type: ignore[misc]
         )
+    rgb = CONVERSIONS["RGB, full size (Bouclier)"]
+    name = "decode (BIDIR) + convert + PDQ in-process: RGB, full size (read_video's way)"
+    found[name] = lambda: converted(path, rgb, True, "BIDIR")
     found[OURS] = lambda: read_video(path, LIMITS)
     found["before the server: a python per video (limits, digests first)"] = lambda: (
         python_per_video(path)
     )
-    found["server start-up alone, once per process (python, av, numpy, PDQ)"] = _start_up
+    found["server start-up alone, once per process (python, av, numpy, PDQ)"] = start_up
     program = reference_program()
     if program is not None:
         found["C++ vpdq reference, one thread (full decode, hashes every frame's RGB)"] = lambda: (
@@ -253,28 +272,85 @@ def print_speed(found: dict[str, list[tuple[float, float]]], seconds: float) -> 
             f"{100 * middle / ours:.0f} % | {wall:.2f} |",
             flush=True,
         )
+    for name in (FULL, DECODE_OURS):
+        if name in found:
+            alone = statistics.median(c for c, _ in found[name])
+            print(
+                f"\nread_video's speed / {name}'s: {alone / ours:.2f} "
+                f"({seconds / ours:.1f}x / {seconds / alone:.1f}x real time)"
+            )
 
 
 def print_drift(path: Path) -> None:
-    reference = exact(path)
-    print("\n| PDQ of the sampled frames vs the exact path | frames | bits, max | mean |")
-    print("| --- | ---: | ---: | ---: |")
-    for name, convert in CONVERSIONS.items():
-        mine = converted(path, convert, True)
-        bits = [distance(mine[k], reference[k]) for k in mine.keys() & reference.keys()]
-        print(f"| fast decode, {name} | {len(bits)} | {max(bits)} | {np.mean(bits):.1f} |")
+    """Each sampled frame's PDQ against the full decode of the same frame (what skipping
+    frames and deblocking costs) and against the reference's frame on the mark (what also
+    taking a later frame costs)."""
+    every = read_video(path, LIMITS, seconds_per_hash=0.001, exact=True).features
+    full = {f.frame: f.pdq for f in every}
+    print(
+        "\n| PDQ of the sampled frames vs the full decode | frames | off the mark (frames) | "
+        "bits to the same frame: max | mean | bits to the frame on the mark: max | mean |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    rows = {f"NONREF, {name}": (convert, "NONREF") for name, convert in CONVERSIONS.items()}
+    rows["BIDIR, RGB, full size (read_video's H.264 at 1 fps)"] = (
+        CONVERSIONS["RGB, full size (Bouclier)"],
+        "BIDIR",
+    )
+    for name, (convert, skip) in rows.items():
+        mine = converted(path, convert, True, skip)
+        same = [distance(h, full[k]) for k, h in mine.items()]
+        marks = [distance(h, full[30 * round(k / 30)]) for k, h in mine.items()]
+        late = max(abs(k - 30 * round(k / 30)) for k in mine)
+        print(
+            f"| {name} | {len(mine)} | {late} | {max(same)} | {np.mean(same):.1f} | "
+            f"{max(marks)} | {np.mean(marks):.1f} |"
+        )
+
+
+def print_profile(path: Path) -> None:
+    """Frames decoded and CPU seconds spent per picture type (I, P, B), per skip_frame value:
+    the time of each packet's decode, given to the frame of that packet's timestamp."""
+    print(
+        "\n| skip_frame (deblocked: DEFAULT only) | frames decoded | I | P | B | CPU s: I | P | B |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for skip in ("DEFAULT", "NONREF", "BIDIR", "NONKEY"):
+        container, stream = _open(path, skip != "DEFAULT", skip=skip)
+        cost: dict[int, float] = {}
+        kinds: dict[int, str] = {}
+        with container:
+            for packet in container.demux(stream):
+                start = time.process_time()
+                for frame in stream.codec_context.decode(packet):
+                    kinds[frame.pts] = "?IPB"[int(frame.pict_type)]
+                cost[packet.pts] = time.process_time() - start
+        count = {k: sum(v == k for v in kinds.values()) for k in "IPB"}
+        spent = {k: sum(cost.get(pts, 0.0) for pts, v in kinds.items() if v == k) for k in "IPB"}
+        print(
+            f"| {skip} | {len(kinds)} | {count['I']} | {count['P']} | {count['B']} | "
+            f"{spent['I']:.3f} | {spent['P']:.3f} | {spent['B']:.3f} |",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=20, help="20 or another length")
-    parser.add_argument("--parts", default="all", help="all, or worker: the child's start alone")
+    parser.add_argument(
+        "--parts",
+        default="all",
+        help="all; worker: read_video against in-process only; profile: time per frame type",
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, the children's too
     path = speed_video(args.seconds)
     print(f"{path.name}; load average {os.getloadavg()}", flush=True)
-    if args.parts == "worker":
+    if args.parts == "profile":
+        print_profile(path)
+        print_drift(path)
+    elif args.parts == "worker":
         print_speed(measure(path, args.runs, worker_methods(path)), float(args.seconds))
     else:
         print_speed(measure(path, args.runs, methods(path)), float(args.seconds))

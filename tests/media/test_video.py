@@ -101,6 +101,69 @@ def test_a_re_encode_matches_its_original_and_not_another_video(
     assert again.sha256 != original.sha256
 
 
+def _frame_types(path: Path) -> dict[int, str]:
+    """{frame number: "I", "P" or "B"} of a full decode."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        fps = float(stream.average_rate)
+        return {
+            round(float(f.time) * fps): "?IPB"[int(f.pict_type)] for f in container.decode(stream)
+        }
+
+
+def _worker_params(seconds_per_hash: float = 1.0) -> dict[str, object]:
+    return {
+        "demuxer": "mov",
+        "max_pixels": 3840 * 2160,
+        "max_seconds": 3600,
+        "seconds_per_hash": seconds_per_hash,
+        "hash_side": 0,
+        "detector_frames": 0,
+    }
+
+
+def test_h264_b_frames_are_all_skipped_where_no_p_frame_refers_to_one(tmp_path: Path) -> None:
+    # x264 veryfast: B-pyramid (B-frames that other B-frames refer to), P-frames refer to P-frames
+    path = _pan(tmp_path / "a.mp4", 4, seconds=8, fps=30, size=(640, 360), preset="veryfast")
+    types = _frame_types(path)
+    assert "B" in types.values()
+    fast = read_video(path).features
+    assert [types[f.frame] for f in fast] == ["I"] + ["P"] * (len(fast) - 1)
+    assert len(fast) == 8
+    assert all(0 <= f.frame - 30 * k <= 3 for k, f in enumerate(fast))  # the next P-frame
+    # the same frames fully decoded (every frame, deblocked): a few bits apart
+    full = {f.frame: f.pdq for f in read_video(path, seconds_per_hash=0.001, exact=True).features}
+    distances = [pdq.distance(f.pdq, full[f.frame]) for f in fast]
+    assert max(distances) <= 16
+    # against the reference's frames (on the marks) a fast pan moves 10-20 bits a frame: a P-frame
+    # up to 3 frames late misses some (7 of 8 here), still a match by vPDQ's rule
+    exact = list(read_video(path, exact=True).features)
+    assert vpdq.compare(list(fast), exact).matches(80, 80)
+    # at a bank's rate (0.1 s) the B-frames that others refer to are decoded, as before
+    dense = read_video(path, seconds_per_hash=0.1).features
+    assert "B" in {types[f.frame] for f in dense}
+
+
+def test_h264_whose_p_frames_refer_to_b_frames_is_decoded_with_them(tmp_path: Path) -> None:
+    # x264 medium (3 references): P-frames refer to B-frames; skipping those would corrupt
+    # every later P-frame of the GOP, and the check on the first seconds must see it
+    from bouclier.media import video_worker
+
+    path = _pan(tmp_path / "a.mp4", 5, seconds=6, fps=30, size=(640, 360), preset="medium")
+    params = _worker_params()
+    with pytest.raises(video_worker._Unsafe):
+        video_worker._decode(str(path), params, [], references_only=True)
+    safe = video_worker._decode(str(path), params, [], references_only=False)
+    assert video_worker.run(str(path), params) == safe
+    types = _frame_types(path)
+    assert "B" in {types[f[0]] for f in safe["features"]}  # B-frames that others refer to
+    assert read_video(path).features == tuple(
+        vpdq.VpdqFeature(int(a), int(b), str(c), float(d)) for a, b, c, d in safe["features"]
+    )
+
+
 def test_detector_frames_are_kept_reduced_and_spread(tmp_path: Path) -> None:
     video = read_video(_pan(tmp_path / "a.mp4", 3, seconds=8, size=(1280, 720)), detector_frames=3)
     assert 1 <= len(video.samples) <= 3

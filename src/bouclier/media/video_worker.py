@@ -30,6 +30,8 @@ import resource
 import signal
 import socket
 import sys
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,10 @@ CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1", "mpeg4"})
 DETECTOR_SIDE = 640
 #: the most a child may write to a file (the detector frames): a few reduced frames
 FILE_BYTES = 64 * 1024 * 1024
+#: H.264, fast: seconds at the start decoded twice to check that skipping B-frames is right
+PROBE_SECONDS = 2.0
+#: H.264, fast: every B-frame is skipped when hashes are this many frames apart (not at bank rate)
+SPARSE_FRAMES = 8
 
 
 @functools.cache
@@ -130,27 +136,98 @@ def _spread(hashed: float, wanted: int) -> int:
     return max(1, math.ceil(hashed / max(1, wanted))) if hashed > 0 else 1
 
 
-def _tune(stream: Any, fast: bool) -> None:
-    """One decoding thread. ``fast``: frames no other frame refers to (B-frames mostly) are not
-    decoded and no frame is deblocked (the loop filter), ~2.5x faster on H.264; PDQ, a summary
-    of 64x64 luminance, moves by a few bits (docs/benchmarks.md). Otherwise decoded as the
-    reference does."""
-    stream.codec_context.thread_count = 1
-    if fast:
-        stream.codec_context.skip_frame = "NONREF"
-        stream.codec_context.options = {"skip_loop_filter": "all"}
+def _tune(codec: Any, skip: str) -> None:
+    """One decoding thread. ``skip`` "NONREF": frames no other frame refers to (B-frames mostly)
+    are not decoded and no frame is deblocked (the loop filter), ~2.5x faster on H.264; PDQ, a
+    summary of 64x64 luminance, moves by a few bits (docs/benchmarks.md). "DEFAULT": decoded as
+    the reference does."""
+    codec.thread_count = 1
+    if skip != "DEFAULT":
+        codec.skip_frame = skip
+        codec.options = {"skip_loop_filter": "all"}
+
+
+class _Unsafe(Exception):
+    """Skipping B-frames changed a frame that the safe decoder also decoded."""
+
+
+def _digest(frame: Any) -> tuple[int, ...]:
+    """The frame's pixels (each plane without the padding of its rows), as CRC-32s."""
+    found = []
+    for plane in frame.planes:
+        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+        found.append(zlib.crc32(np.ascontiguousarray(rows[: plane.height, : plane.width]).data))
+    return tuple(found)
+
+
+def _references_only(container: Any, stream: Any) -> Iterator[Any]:
+    """H.264 frames without any B-frame (``skip_frame=BIDIR``): only I- and P-frames are
+    decoded, every one of them, since each later frame of the GOP depends on them.
+
+    A B-frame that others refer to (x264's B-pyramid) is skipped too. That is only right when
+    no P-frame refers to a B-frame, which an encoder may do (x264 with ``ref`` > 1): for the
+    first PROBE_SECONDS a second decoder with the safe options (NONREF) reads the same packets
+    and every frame that both decode must be identical, else :class:`_Unsafe` is raised and the
+    caller decodes again with NONREF."""
+    import av
+
+    quick = stream.codec_context
+    _tune(quick, "BIDIR")
+    safe: Any = av.CodecContext.create(quick.name, "r")
+    safe.extradata = quick.extradata
+    _tune(safe, "NONREF")
+    base = float(stream.time_base)
+    seen: dict[int, tuple[int, ...]] = {}
+
+    def check(frame: Any) -> None:
+        if frame.pts is None or frame.pict_type == av.video.frame.PictureType.B:
+            return  # the quick decoder has none
+        digest = _digest(frame)
+        if seen.setdefault(frame.pts, digest) != digest:
+            raise _Unsafe
+
+    for packet in container.demux(stream):
+        for frame in quick.decode(packet):
+            if safe is not None:
+                check(frame)
+            yield frame
+        if safe is not None:
+            if packet.pts is not None and packet.pts * base >= PROBE_SECONDS:
+                safe = None
+            else:
+                for frame in safe.decode(packet):
+                    check(frame)
 
 
 def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The video's facts and vPDQ features. H.264 hashed once a second (or sparser) in the fast
+    mode skips every B-frame (:func:`_references_only`) and is decoded again with NONREF alone
+    where that proves wrong."""
+    saved: list[Path] = []
+    try:
+        return _decode(path, params, saved, references_only=True)
+    except _Unsafe:
+        for file in saved:
+            file.unlink(missing_ok=True)
+        saved.clear()
+        return _decode(path, params, saved, references_only=False)
+
+
+def _open(path: str, demuxer: str) -> Any:
     import av
 
-    dihedral = _pdq().dihedral  # loaded once, by the server, before it forks
     try:
-        container = av.open(path, format=params["demuxer"], options={"probesize": "5000000"})
+        return av.open(path, format=demuxer, options={"probesize": "5000000"})
     except av.FFmpegError as error:
         name = type(error).__name__
         raise Refused("media.corrupt", f"the video cannot be opened: {name}") from None
-    with container:
+
+
+def _decode(
+    path: str, params: dict[str, Any], saved: list[Path], references_only: bool
+) -> dict[str, Any]:
+    dihedral = _pdq().dihedral  # loaded once, by the server, before it forks
+    with _open(path, params["demuxer"]) as container:
         stream, codec, width, height, fps, duration = _checked(container, params)
         every = max(1, int(params["seconds_per_hash"] * fps))
         max_frames = int(params["max_seconds"] * fps) + every
@@ -158,12 +235,16 @@ def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
         out = Path(params["frames_dir"]) if params.get("frames_dir") else None
         keep_every = _spread(duration * fps / every, int(params["detector_frames"]))
         fast = bool(params.get("skip_nonref", True))
-        _tune(stream, fast)
+        step = params["seconds_per_hash"]
+        if fast and references_only and codec == "h264" and step * fps >= SPARSE_FRAMES:
+            decoded_frames = _references_only(container, stream)
+        else:
+            _tune(stream.codec_context, "NONREF" if fast else "DEFAULT")
+            decoded_frames = container.decode(stream)
         features: list[list[Any]] = []
-        saved = 0
         last = -1
         mark = 0.0  # fast: the next time to hash a frame at (seconds_per_hash apart)
-        for decoded, frame in enumerate(container.decode(stream)):
+        for decoded, frame in enumerate(decoded_frames):
             if fast:
                 time = float(frame.time) if frame.time is not None else decoded / fps
                 number = max(last + 1, round(time * fps))
@@ -178,7 +259,6 @@ def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
             if fast:
                 if time + 0.5 / fps < mark:
                     continue
-                step = params["seconds_per_hash"]
                 mark = (math.floor((time + 0.5 / fps) / step) + 1) * step
             elif number % every:
                 continue
@@ -188,11 +268,15 @@ def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
             hashes, quality = dihedral(np.ascontiguousarray(rgb))  # hashes[0]: as it is
             features.append([number, quality, hashes[0], round(time, 3)])
             sampled = len(features) - 1
-            if out is not None and sampled % keep_every == 0 and saved < params["detector_frames"]:
+            if (
+                out is not None
+                and sampled % keep_every == 0
+                and len(saved) < params["detector_frames"]
+            ):
                 small = _hash_side(frame.width, frame.height, DETECTOR_SIDE)
                 pixels = rgb if small is None and size is None else _rgb(frame, small)
-                np.save(out / f"{number:09d}.npy", np.ascontiguousarray(pixels), allow_pickle=False)
-                saved += 1
+                saved.append(out / f"{number:09d}.npy")
+                np.save(saved[-1], np.ascontiguousarray(pixels), allow_pickle=False)
         if not features:
             raise Refused("media.corrupt", "no frame of the video could be decoded")
         return {
