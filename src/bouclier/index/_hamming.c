@@ -24,7 +24,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 
 enum { STRATEGY_AUTO = 0, STRATEGY_MULTI = 1, STRATEGY_LINEAR = 2 };
@@ -97,14 +99,15 @@ static void hits_free(Hits *hits, size_t count)
     free(hits);
 }
 
-/* (rows: bytes of uint32, distances: bytes of uint16, counts: bytes of int64 per query). */
-static PyObject *hits_to_python(Hits *hits, size_t nq)
+/* (rows: bytes of uint32, distances: bytes of uint16, counts: bytes of int64 per query), from
+ * `parts` lists of answers per query (hits[k * nq + j]: part k of query j), joined per query. */
+static PyObject *hits_to_python(Hits *hits, size_t nq, int parts)
 {
-    size_t total = 0;
-    for (size_t j = 0; j < nq; j++) {
-        if (hits[j].failed)
+    size_t total = 0, count = nq * (size_t)parts;
+    for (size_t i = 0; i < count; i++) {
+        if (hits[i].failed)
             return PyErr_NoMemory();
-        total += hits[j].len;
+        total += hits[i].len;
     }
     PyObject *rows = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * sizeof(uint32_t)));
     PyObject *dist = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * sizeof(uint16_t)));
@@ -117,13 +120,17 @@ static PyObject *hits_to_python(Hits *hits, size_t nq)
     }
     char *r = PyBytes_AS_STRING(rows), *d = PyBytes_AS_STRING(dist), *c = PyBytes_AS_STRING(counts);
     for (size_t j = 0; j < nq; j++) {
-        int64_t len = (int64_t)hits[j].len;
-        if (len) {
-            memcpy(r, hits[j].rows, hits[j].len * sizeof(uint32_t));
-            memcpy(d, hits[j].dist, hits[j].len * sizeof(uint16_t));
+        int64_t len = 0;
+        for (int k = 0; k < parts; k++) {
+            const Hits *h = &hits[(size_t)k * nq + j];
+            if (h->len) {
+                memcpy(r, h->rows, h->len * sizeof(uint32_t));
+                memcpy(d, h->dist, h->len * sizeof(uint16_t));
+            }
+            r += h->len * sizeof(uint32_t);
+            d += h->len * sizeof(uint16_t);
+            len += (int64_t)h->len;
         }
-        r += hits[j].len * sizeof(uint32_t);
-        d += hits[j].len * sizeof(uint16_t);
         memcpy(c + j * sizeof len, &len, sizeof len);
     }
     return Py_BuildValue("(NNN)", rows, dist, counts);
@@ -235,9 +242,11 @@ static double plan_radii(int m, const int *bits, double n, int radius, int *rho)
 }
 
 /* The plan for one call: per-table radii, or 0 for a linear scan. */
-static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho)
+static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho, double *cost)
 {
     double multi = plan_radii(ix->m, ix->bits, (double)ix->n, radius, rho);
+    if (cost != NULL)
+        *cost = multi;
     if (isinf(multi) || strategy == STRATEGY_LINEAR)
         return 0;
     return strategy == STRATEGY_MULTI || multi < cost_row() * (double)ix->n;
@@ -356,27 +365,90 @@ static void probe_table(Probe *p, uint32_t key, int bits, int rho)
             uint64_t mask = (UINT64_C(1) << d) - 1;
             while (mask < limit) {
                 push_key(p, key ^ (uint32_t)mask);
-                uint64_t low = mask & (~mask + 1), ripple = mask + low;
-                mask = (((ripple ^ mask) >> 2) / low) | ripple;
+                uint64_t low = mask & (~mask + 1), ripple = mask + low; /* low: a power of 2 */
+                mask = (((ripple ^ mask) >> 2) >> __builtin_ctzll(low)) | ripple;
             }
         }
     }
     drain(p);
 }
 
-static void multi_search(const MultiIndex *ix, const uint64_t q[4], int radius, const int *rho,
-                         const uint8_t *dead, Hits *out)
+/* One query's walk through table t (rho[t] >= 0). Tables are independent of each other: a
+ * candidate is kept or dropped from its own bits (found_earlier), so any thread may take any
+ * (query, table) pair. */
+static void search_table(const MultiIndex *ix, const uint64_t q[4], int radius, const int *rho,
+                         const uint8_t *dead, int t, Hits *out)
 {
-    Probe p = {.ix = ix, .dead = dead, .rho = rho, .radius = radius, .out = out};
+    Probe p = {.ix = ix, .dead = dead, .rho = rho, .radius = radius, .out = out, .table = t};
     memcpy(p.q, q, sizeof p.q);
-    for (int t = 0; t < ix->m; t++) {
-        if (rho[t] < 0)
-            continue;
-        p.table = t;
-        p.off = ix->offsets[t];
-        p.rows = ix->rows[t];
-        probe_table(&p, substring(q, ix->start[t], ix->bits[t]), ix->bits[t], rho[t]);
+    p.off = ix->offsets[t];
+    p.rows = ix->rows[t];
+    probe_table(&p, substring(q, ix->start[t], ix->bits[t]), ix->bits[t], rho[t]);
+}
+
+/* ---- a batch of queries on several threads ---- */
+
+/* Below this estimated work (cost model nanoseconds, about half the real time on the VMs we
+ * measure on) a batch stays on the calling thread: starting a thread costs tens of microseconds. */
+#define THREAD_MIN_COST 100000.0
+
+/* The work of one search call: its (query, table) pairs, handed out one at a time to the threads
+ * (the calling one included), each of which keeps its own answers (`hits`: nq per thread). */
+typedef struct {
+    const MultiIndex *ix;
+    const uint64_t (*q)[4];
+    size_t nq, units, next;
+    int radius, slots;
+    const int *rho;
+    const uint8_t *dead;
+    Hits *hits;
+} Batch;
+
+static void *batch_worker(void *arg)
+{
+    Batch *b = arg;
+    int slot = __atomic_fetch_add(&b->slots, 1, __ATOMIC_RELAXED);
+    Hits *out = b->hits + (size_t)slot * b->nq;
+    const int m = b->ix->m;
+    for (;;) {
+        size_t u = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+        if (u >= b->units)
+            return NULL;
+        size_t j = u / (size_t)m;
+        int t = (int)(u % (size_t)m);
+        if (b->rho[t] >= 0)
+            search_table(b->ix, b->q[j], b->radius, b->rho, b->dead, t, &out[j]);
     }
+}
+
+/* How many threads a batch gets: `threads` if > 0, else (0: auto) one per online CPU when the
+ * estimated work is worth it; never more than its (query, table) pairs or MAX_THREADS. */
+static int batch_threads(int threads, double cost, size_t units)
+{
+    if (threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cost < THREAD_MIN_COST || cpus < 1 ? 1 : (int)cpus;
+    }
+    if ((size_t)threads > units)
+        threads = units ? (int)units : 1;
+    return threads > MAX_THREADS ? MAX_THREADS : threads;
+}
+
+/* Multi-index search of nq queries on `threads` threads; hits: threads * nq, zeroed. A thread
+ * that cannot be started leaves its share to the others. */
+static void multi_search(const MultiIndex *ix, const uint64_t (*q)[4], size_t nq, int radius,
+                         const int *rho, const uint8_t *dead, Hits *hits, int threads)
+{
+    Batch b = {.ix = ix, .q = q, .nq = nq, .units = nq * (size_t)ix->m, .radius = radius,
+               .rho = rho, .dead = dead, .hits = hits};
+    pthread_t workers[MAX_THREADS];
+    int started = 0;
+    for (int i = 1; i < threads; i++)
+        if (pthread_create(&workers[started], NULL, batch_worker, &b) == 0)
+            started++;
+    batch_worker(&b);
+    for (int i = 0; i < started; i++)
+        pthread_join(workers[i], NULL);
 }
 
 /* ---- argument checks shared by MultiIndex.search and scan ---- */
@@ -631,21 +703,31 @@ static PyObject *MultiIndex_parts(MultiIndex *self, PyObject *unused)
 
 static PyObject *MultiIndex_search(MultiIndex *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"queries", "radius", "dead", "strategy", NULL};
+    static char *kwlist[] = {"queries", "radius", "dead", "strategy", "threads", NULL};
     Py_buffer qbuf, dbuf = {0};
     PyObject *dead_obj = Py_None;
-    int radius, strategy = STRATEGY_AUTO, rho[MAX_TABLES];
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*i|Oi:search", kwlist, &qbuf, &radius,
-                                     &dead_obj, &strategy))
+    int radius, strategy = STRATEGY_AUTO, threads = 1, rho[MAX_TABLES];
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*i|Oii:search", kwlist, &qbuf, &radius,
+                                     &dead_obj, &strategy, &threads))
         return NULL;
     size_t nq = 0;
     int ok = check_radius(radius) == 0 && check_strategy(strategy) == 0;
+    if (ok && (threads < 0 || threads > MAX_THREADS)) {
+        PyErr_Format(PyExc_ValueError, "threads must be in 0..%d, got %d", MAX_THREADS, threads);
+        ok = 0;
+    }
     uint64_t (*q)[4] = ok ? read_queries(&qbuf, &nq) : NULL;
     PyBuffer_Release(&qbuf);
     if (q == NULL)
         return NULL;
+    double cost = 0.0;
+    int multi = choose_plan(self, radius, strategy, rho, &cost);
+    if (multi)
+        threads = batch_threads(threads, cost * (double)nq, nq * (size_t)self->m);
+    else
+        threads = 1;
     int has_dead = get_dead(dead_obj, self->n, &dbuf);
-    Hits *hits = calloc(nq ? nq : 1, sizeof *hits);
+    Hits *hits = calloc(nq ? nq * (size_t)threads : 1, sizeof *hits);
     if (has_dead < 0 || hits == NULL) {
         free(q);
         free(hits);
@@ -655,17 +737,15 @@ static PyObject *MultiIndex_search(MultiIndex *self, PyObject *args, PyObject *k
     }
     const uint8_t *dead = has_dead ? dbuf.buf : NULL;
     Py_BEGIN_ALLOW_THREADS
-    if (choose_plan(self, radius, strategy, rho)) {
-        for (size_t j = 0; j < nq; j++)
-            multi_search(self, q[j], radius, rho, dead, &hits[j]);
-    } else {
+    if (multi)
+        multi_search(self, (const uint64_t (*)[4])q, nq, radius, rho, dead, hits, threads);
+    else
         scan_rows(self->view.buf, self->n, (const uint64_t (*)[4])q, nq, radius, dead, hits);
-    }
     Py_END_ALLOW_THREADS
     if (has_dead)
         PyBuffer_Release(&dbuf);
-    PyObject *result = hits_to_python(hits, nq);
-    hits_free(hits, nq);
+    PyObject *result = hits_to_python(hits, nq, threads);
+    hits_free(hits, nq * (size_t)threads);
     free(q);
     return result;
 }
@@ -677,7 +757,7 @@ static PyObject *MultiIndex_plan(MultiIndex *self, PyObject *args, PyObject *kwd
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "i|i:plan", kwlist, &radius, &strategy) ||
         check_radius(radius) < 0 || check_strategy(strategy) < 0)
         return NULL;
-    if (!choose_plan(self, radius, strategy, rho))
+    if (!choose_plan(self, radius, strategy, rho, NULL))
         Py_RETURN_NONE;
     PyObject *out = PyTuple_New(self->m);
     for (int t = 0; out != NULL && t < self->m; t++)
@@ -716,7 +796,8 @@ static PyObject *MultiIndex_get_bits(MultiIndex *self, void *closure)
 
 static PyMethodDef MultiIndex_methods[] = {
     {"search", (PyCFunction)(void (*)(void))MultiIndex_search, METH_VARARGS | METH_KEYWORDS,
-     "search(queries, radius, dead=None, strategy=0) -> (rows, distances, counts)"},
+     "search(queries, radius, dead=None, strategy=0, threads=1) -> (rows, distances, counts); "
+     "threads=0: one per CPU when the work is worth it"},
     {"plan", (PyCFunction)(void (*)(void))MultiIndex_plan, METH_VARARGS | METH_KEYWORDS,
      "plan(radius, strategy=0) -> per-table radii, or None for a linear scan"},
     {"parts", (PyCFunction)MultiIndex_parts, METH_NOARGS,
@@ -785,7 +866,7 @@ static PyObject *scan(PyObject *module, PyObject *args, PyObject *kwds)
     if (has_dead)
         PyBuffer_Release(&dbuf);
     PyBuffer_Release(&hbuf);
-    PyObject *result = hits_to_python(hits, nq);
+    PyObject *result = hits_to_python(hits, nq, 1);
     hits_free(hits, nq);
     free(q);
     return result;
