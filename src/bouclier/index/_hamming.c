@@ -256,10 +256,12 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho,
  * offsets, its row ids, then each candidate's hash. Each stage is a small FIFO: an item is
  * prefetched when it enters and used only when LAG newer items have entered behind it, so tens
  * of misses are in flight at once instead of one. */
-#define RING 64 /* power of two, > every LAG */
+#ifndef KEY_LAG /* (overridable at build time, for measurements) */
 #define KEY_LAG 16
 #define RANGE_LAG 16
 #define CAND_LAG 32
+#endif
+#define RING 128 /* power of two, > every LAG */
 
 typedef struct {
     const MultiIndex *ix;
@@ -393,32 +395,61 @@ static void search_table(const MultiIndex *ix, const uint64_t q[4], int radius, 
 #define THREAD_MIN_COST 100000.0
 
 /* The work of one search call: its (query, table) pairs, handed out one at a time to the threads
- * (the calling one included), each of which keeps its own answers (`hits`: nq per thread). */
+ * (the calling one included), each of which keeps its own answers (`hits`: nq per slot, a slot
+ * taken with a thread's first pair). The caller waits for every pair to be done, never for a
+ * helper thread to start: on a busy machine one that starts late finds nothing left and leaves.
+ * The last thread to let go of the batch frees it; `hits` belongs to the caller. */
 typedef struct {
     const MultiIndex *ix;
     const uint64_t (*q)[4];
-    size_t nq, units, next;
-    int radius, slots;
+    size_t nq, units, next, done;
+    int m, radius, slots, refs; /* m copied: a late helper must not touch ix, q or rho */
     const int *rho;
     const uint8_t *dead;
     Hits *hits;
+    pthread_mutex_t lock;
+    pthread_cond_t finished;
 } Batch;
 
-static void *batch_worker(void *arg)
+static void batch_release(Batch *b)
 {
-    Batch *b = arg;
-    int slot = __atomic_fetch_add(&b->slots, 1, __ATOMIC_RELAXED);
-    Hits *out = b->hits + (size_t)slot * b->nq;
-    const int m = b->ix->m;
+    pthread_mutex_lock(&b->lock);
+    int last = --b->refs == 0;
+    pthread_mutex_unlock(&b->lock);
+    if (last) {
+        pthread_mutex_destroy(&b->lock);
+        pthread_cond_destroy(&b->finished);
+        free(b);
+    }
+}
+
+static void batch_run(Batch *b)
+{
+    Hits *out = NULL;
+    const int m = b->m;
     for (;;) {
         size_t u = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
         if (u >= b->units)
-            return NULL;
+            return;
+        if (out == NULL)
+            out = b->hits + (size_t)__atomic_fetch_add(&b->slots, 1, __ATOMIC_RELAXED) * b->nq;
         size_t j = u / (size_t)m;
         int t = (int)(u % (size_t)m);
         if (b->rho[t] >= 0)
             search_table(b->ix, b->q[j], b->radius, b->rho, b->dead, t, &out[j]);
+        if (__atomic_add_fetch(&b->done, 1, __ATOMIC_ACQ_REL) == b->units) {
+            pthread_mutex_lock(&b->lock);
+            pthread_cond_signal(&b->finished);
+            pthread_mutex_unlock(&b->lock);
+        }
     }
+}
+
+static void *batch_helper(void *arg)
+{
+    batch_run(arg);
+    batch_release(arg);
+    return NULL;
 }
 
 /* How many threads a batch gets: `threads` if > 0, else (0: auto) one per online CPU when the
@@ -434,21 +465,36 @@ static int batch_threads(int threads, double cost, size_t units)
     return threads > MAX_THREADS ? MAX_THREADS : threads;
 }
 
-/* Multi-index search of nq queries on `threads` threads; hits: threads * nq, zeroed. A thread
- * that cannot be started leaves its share to the others. */
-static void multi_search(const MultiIndex *ix, const uint64_t (*q)[4], size_t nq, int radius,
-                         const int *rho, const uint8_t *dead, Hits *hits, int threads)
+/* Multi-index search of nq queries on up to `threads` threads; hits: threads * nq, zeroed.
+ * Returns -1 if memory ran out (nothing searched). */
+static int multi_search(const MultiIndex *ix, const uint64_t (*q)[4], size_t nq, int radius,
+                        const int *rho, const uint8_t *dead, Hits *hits, int threads)
 {
-    Batch b = {.ix = ix, .q = q, .nq = nq, .units = nq * (size_t)ix->m, .radius = radius,
-               .rho = rho, .dead = dead, .hits = hits};
-    pthread_t workers[MAX_THREADS];
-    int started = 0;
-    for (int i = 1; i < threads; i++)
-        if (pthread_create(&workers[started], NULL, batch_worker, &b) == 0)
-            started++;
-    batch_worker(&b);
-    for (int i = 0; i < started; i++)
-        pthread_join(workers[i], NULL);
+    Batch *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return -1;
+    *b = (Batch){.ix = ix, .q = q, .nq = nq, .units = nq * (size_t)ix->m, .m = ix->m,
+                 .radius = radius, .rho = rho, .dead = dead, .hits = hits, .refs = threads};
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_cond_init(&b->finished, NULL);
+    pthread_attr_t attr;
+    int detached = threads > 1 && pthread_attr_init(&attr) == 0;
+    if (detached)
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (int i = 1; i < threads; i++) {
+        pthread_t helper;
+        if (!detached || pthread_create(&helper, &attr, batch_helper, b) != 0)
+            batch_release(b); /* its share falls to the threads that did start */
+    }
+    if (detached)
+        pthread_attr_destroy(&attr);
+    batch_run(b);
+    pthread_mutex_lock(&b->lock);
+    while (__atomic_load_n(&b->done, __ATOMIC_ACQUIRE) < b->units)
+        pthread_cond_wait(&b->finished, &b->lock);
+    pthread_mutex_unlock(&b->lock);
+    batch_release(b);
+    return 0;
 }
 
 /* ---- argument checks shared by MultiIndex.search and scan ---- */
@@ -736,15 +782,16 @@ static PyObject *MultiIndex_search(MultiIndex *self, PyObject *args, PyObject *k
         return has_dead < 0 ? NULL : PyErr_NoMemory();
     }
     const uint8_t *dead = has_dead ? dbuf.buf : NULL;
+    int rc = 0;
     Py_BEGIN_ALLOW_THREADS
     if (multi)
-        multi_search(self, (const uint64_t (*)[4])q, nq, radius, rho, dead, hits, threads);
+        rc = multi_search(self, (const uint64_t (*)[4])q, nq, radius, rho, dead, hits, threads);
     else
         scan_rows(self->view.buf, self->n, (const uint64_t (*)[4])q, nq, radius, dead, hits);
     Py_END_ALLOW_THREADS
     if (has_dead)
         PyBuffer_Release(&dbuf);
-    PyObject *result = hits_to_python(hits, nq, threads);
+    PyObject *result = rc < 0 ? PyErr_NoMemory() : hits_to_python(hits, nq, threads);
     hits_free(hits, nq * (size_t)threads);
     free(q);
     return result;
