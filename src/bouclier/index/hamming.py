@@ -106,11 +106,7 @@ class HammingIndex:
         self._strategy = _STRATEGIES[strategy]
         self._radius = as_radius(radius)
         self._background = background
-        if not 0 <= search_threads <= MAX_SEARCH_THREADS:
-            raise ValueError(
-                f"search_threads must be in 0..{MAX_SEARCH_THREADS}, got {search_threads}"
-            )
-        self._search_threads = search_threads
+        self.search_threads = search_threads
         self._lock = threading.Lock()
         self._merge_done = threading.Condition(self._lock)
         self._merging = False
@@ -120,6 +116,17 @@ class HammingIndex:
         self._main_dead = 0
         self._delta = Delta()
         self._view = _View(self._main, self._delta.view(), 0)
+
+    @property
+    def search_threads(self) -> int:
+        """Threads one search call may use (0: one per core when worth it); may be changed."""
+        return self._search_threads
+
+    @search_threads.setter
+    def search_threads(self, threads: int) -> None:
+        if not 0 <= threads <= MAX_SEARCH_THREADS:
+            raise ValueError(f"search_threads must be in 0..{MAX_SEARCH_THREADS}, got {threads}")
+        self._search_threads = threads
 
     def __len__(self) -> int:
         return self._view.size
