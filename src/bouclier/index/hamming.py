@@ -88,14 +88,16 @@ class HammingIndex:
         strategy: Strategy = "auto",
         radius: int = DESIGN_RADIUS,
         background: bool = True,
-        search_threads: int = 0,
+        search_threads: int = 1,
     ) -> None:
         """``radius`` is the radius searches mostly use (the layout is planned for it; every
         radius stays exact). ``background=False`` merges in the calling thread, under the lock.
         ``search_threads``: threads one search call may use on the main segment's tables (its
-        queries' tables are shared among them); 0, the default, one per core when the call's
-        estimated work is worth starting a thread for (~0.2 ms: an image's 8 hashes from about
-        1M stored, one hash from about 10M), 1 never more than the caller's.
+        queries' tables are shared among them); 1, the default, the caller's alone; 0, one per
+        core when the call's estimated work is worth starting a thread for (~0.2 ms: an image's
+        8 hashes from about 1M stored, one hash from about 10M). 0 lowers the latency of a call
+        on a machine with idle cores; on a saturated one a helper thread preempted in the middle
+        of its share makes the caller wait (docs/index.md), so servers keep 1.
         ``delta_limit`` and ``strategy`` are for tests and benchmarks: ``strategy`` forces the
         main segment's search path ("multi-index" still scans where no table plan can be exact)."""
         if delta_limit < 0:
@@ -379,7 +381,7 @@ class HammingIndex:
         strategy: Strategy = "auto",
         radius: int = DESIGN_RADIUS,
         background: bool = True,
-        search_threads: int = 0,
+        search_threads: int = 1,
     ) -> HammingIndex:
         """Reads a snapshot, checked in full (``SnapshotError`` if it is not a good one), and
         searches its tables where they lie in the memory-mapped file (a version-1 file, which
