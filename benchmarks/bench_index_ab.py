@@ -2,9 +2,10 @@
 
 On a machine shared with other work, two runs minutes apart see different loads; this loads an
 older build of ``bouclier.index._hamming`` (``--old``, a .so built from another commit) beside the
-current one, has both search the very same tables (the old one adopts the new one's, as from a
-snapshot, so the format must be the same) and interleaves them query by query, each on another
+current one, has both search the very same tables (both adopt them, as from a snapshot, so the
+format must be the same) and interleaves them query by query, each on another
 query at each step, so that a query's cache lines are long gone when the next variant reaches it.
+Both read one copy of the tables (a numpy array, on huge pages like a build's).
 Rows: the old module, the current one on the caller's thread (threads=1), and the current one
 with helper threads when worth it (threads=0). CPU time is the process's (every thread's);
 answers are checked equal.
@@ -49,22 +50,27 @@ def load_module(path: Path) -> ModuleType:
     return loader.create_module(spec)  # type: ignore[return-value]
 
 
-def stored(tables: _hamming.MultiIndex) -> bytes:
-    """The tables as a snapshot stores them: every array, each padded to 8 bytes."""
-    out = bytearray()
-    for arrays in tables.parts():
-        for array in arrays:
-            view = memoryview(array).cast("B")
-            out += view.tobytes() + bytes(-len(view) % 8)
-    return bytes(out)
+def stored(tables: _hamming.MultiIndex) -> np.ndarray:
+    """The tables as a snapshot stores them (every array, each padded to 8 bytes), in one numpy
+    array: on huge pages, as the tables of a build are."""
+    views = [memoryview(array).cast("B") for arrays in tables.parts() for array in arrays]
+    out = np.zeros(sum(len(v) + (-len(v) % 8) for v in views), np.uint8)
+    at = 0
+    for view in views:
+        out[at : at + len(view)] = np.frombuffer(view, np.uint8)
+        at += len(view) + (-len(view) % 8)
+    return out
 
 
 def compare(n: int, distribution: str, queries: int, reps: int, old: ModuleType) -> list[str]:
     bank = DISTRIBUTIONS[distribution](n, queries)
     hashes = np.ascontiguousarray(bank.hashes)
     bits = plan_layout(n)
-    new = _hamming.MultiIndex(hashes, bits)
-    before = old.MultiIndex.adopt(hashes, bits, new.wide, stored(new))
+    built = _hamming.MultiIndex(hashes, bits)
+    wide, tables = built.wide, stored(built)
+    del built  # both modules search this one copy of the tables
+    new = _hamming.MultiIndex.adopt(hashes, bits, wide, tables)
+    before = old.MultiIndex.adopt(hashes, bits, wide, tables)
     variants: dict[str, Callable[[bytes], tuple[bytes, bytes, bytes]]] = {
         "old": lambda q: before.search(q, RADIUS),
         "new, 1 thread": lambda q: new.search(q, RADIUS, None, 0, 1),
