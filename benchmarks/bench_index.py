@@ -3,8 +3,11 @@
 For each size N and each distribution (``hash_families``: ``uniform`` random with 8 planted
 neighbours per query, ``families`` of near-duplicates with skewed buckets), Bouclier's
 HammingIndex is built (its C tables on every core), saved, loaded, then searched one query at a
-time on one thread: one hash (``search``) and one image (8 hashes, ``search_many``). Every answer
-is checked against a linear scan (itself checked against numpy brute force on a few queries).
+time: one hash (``search``) and one image (8 hashes, ``search_many``), with each
+``--search-threads`` setting in turn (0: a call shares its (query, table) pairs among the cores
+when worth it; 1: the calling thread alone, HammingIndex's default), one row each (the option's
+default: 0, then 1); the loaded snapshot with the first. CPU time is the process's (every thread's). Every answer is checked against a linear
+scan (itself checked against numpy brute force on a few queries).
 
 faiss runs on the same data and queries, one thread, ``range_search`` timed alone (its raw
 arrays; Bouclier's time includes building its sorted result objects): ``IndexBinaryFlat`` and
@@ -14,7 +17,8 @@ every ``IndexBinaryMultiHash(256, nhash, b)`` layout that is exact at radius 31 
 ``--faiss-max-gib`` are skipped (said in the table). Timings never enter a test.
 
     .venv/bin/python benchmarks/bench_index.py [--sizes 1000000,10000000]
-        [--distributions uniform,families] [--queries 1000] [--faiss-queries 200] [--out FILE]
+        [--distributions uniform,families] [--queries 1000] [--faiss-queries 200]
+        [--search-threads 0,1] [--out FILE]
 
 The snapshot goes to a temporary folder (BENCH_TMP, else the system's): at 100M it is ~9 GB.
 The built index is freed before the snapshot is loaded, so the two never share memory.
@@ -56,7 +60,7 @@ class Result:
     bytes_per_hash: float | None  # RSS growth per hash
     single: np.ndarray  # seconds per one-hash query (wall)
     image: np.ndarray  # seconds per 8-hash query (wall)
-    single_cpu: np.ndarray  # CPU seconds of the searching thread, per one-hash query
+    single_cpu: np.ndarray  # CPU seconds of the process (all its threads), per one-hash query
     image_cpu: np.ndarray  # and per image
     exact: int  # queries whose answer equals the reference exactly
     checked: int
@@ -90,14 +94,15 @@ def timed(call: Callable[[np.ndarray], object], items: Sequence[np.ndarray]) -> 
 def timed_cpu(
     call: Callable[[np.ndarray], object], items: Sequence[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wall seconds and this thread's CPU seconds of each call (after 5 warm-up calls)."""
+    """Wall seconds and the process's CPU seconds (every thread's: a search may share its work
+    among threads) of each call (after 5 warm-up calls)."""
     for item in items[:5]:
         call(item)
     wall, cpu = np.empty(len(items)), np.empty(len(items))
     for i, item in enumerate(items):
-        start, start_cpu = time.perf_counter(), time.thread_time()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call(item)
-        wall[i], cpu[i] = time.perf_counter() - start, time.thread_time() - start_cpu
+        wall[i], cpu[i] = time.perf_counter() - start, time.process_time() - start_cpu
     return wall, cpu
 
 
@@ -136,17 +141,22 @@ def _searches(index: HammingIndex, bank: Bank, truth: Truth) -> tuple[np.ndarray
     return single, cpu, image, image_cpu, np.array(exact)
 
 
-def bench_bouclier(bank: Bank, truth: Truth) -> Result:
-    """Builds, searches, saves; then frees the index, loads the snapshot and searches that."""
+def bench_bouclier(bank: Bank, truth: Truth, threads: Sequence[int]) -> list[Result]:
+    """Builds, searches (with each ``threads`` setting), saves; then frees the index, loads the
+    snapshot and searches that (with the first setting)."""
     n = len(bank.labels)
     before = rss()
     start = time.perf_counter()
-    index = HammingIndex()
+    index = HammingIndex(search_threads=threads[0])
     index.add(bank.hashes, bank.labels)
     build = time.perf_counter() - start
     grown = rss() - before
-    single, single_cpu, image, image_cpu, exact = _searches(index, bank, truth)
+    runs = []
+    for setting in threads:
+        index.search_threads = setting
+        runs.append(_searches(index, bank, truth))
     plan = index.plan()
+    index.search_threads = threads[0]
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as folder:
         path = Path(folder) / "index.bin"
         start = time.perf_counter()
@@ -154,27 +164,35 @@ def bench_bouclier(bank: Bank, truth: Truth) -> Result:
         save = time.perf_counter() - start
         del index
         start = time.perf_counter()
-        loaded = HammingIndex.load(path)
+        loaded = HammingIndex.load(path, search_threads=threads[0])
         load = time.perf_counter() - start
         assert len(loaded) == n
         loaded_single, _, loaded_image, _, loaded_exact = _searches(loaded, bank, truth)
         del loaded
-    return Result(
-        "Bouclier HammingIndex",
-        build,
-        grown / n,
-        single,
-        image,
-        single_cpu,
-        image_cpu,
-        int(min(exact, loaded_exact)),
-        len(truth),
-        save,
-        load,
-        loaded_single,
-        loaded_image,
-        f"{len(plan)} tables of {min(plan)}-{max(plan)} bits; exact answers: built and loaded",
-    )
+    results = []
+    for k, (setting, run) in enumerate(zip(threads, runs, strict=True)):
+        single, single_cpu, image, image_cpu, exact = run
+        first = k == 0
+        results.append(
+            Result(
+                f"Bouclier HammingIndex (search_threads={setting})",
+                build if first else None,
+                grown / n if first else None,
+                single,
+                image,
+                single_cpu,
+                image_cpu,
+                int(min(exact, loaded_exact)) if first else int(exact),
+                len(truth),
+                save if first else None,
+                load if first else None,
+                loaded_single if first else None,
+                loaded_image if first else None,
+                f"{len(plan)} tables of {min(plan)}-{max(plan)} bits; exact answers: built"
+                + (" and loaded" if first else ""),
+            )
+        )
+    return results
 
 
 def _faiss_search(index: object, labels: np.ndarray) -> Callable[[np.ndarray], object]:
@@ -285,7 +303,7 @@ def table(bank: Bank, results: list[Result]) -> str:
     ours = results[0]
     lines.append("")
     lines += [f"- {r.system}: {r.note}" for r in results if r.note]
-    for r in results[1:]:
+    for r in (r for r in results if not r.system.startswith("Bouclier")):
         lines.append(
             f"- {r.system} / Bouclier, CPU time: 1 hash "
             f"{_ratio(r.single_cpu, ours.single_cpu, 50)} at p50, "
@@ -323,12 +341,18 @@ def main(argv: list[str] | None = None) -> int:
         help="MultiHash layouts tried, nhash x b / nflip (each must be exact at radius 31)",
     )
     parser.add_argument("--faiss-max-gib", type=float, default=4.0, help="per MultiHash layout")
+    parser.add_argument(
+        "--search-threads",
+        default="0,1",
+        help="HammingIndex search_threads settings, one row each (0: auto, 1: one thread)",
+    )
     parser.add_argument("--out", type=Path, help="also write the tables to this file")
     args = parser.parse_args(argv)
+    threads = [int(t) for t in args.search_threads.split(",")]
     layouts = [_layout(text) for text in args.faiss_layouts.split(",")]
     report = [
-        f"# bouclier.index benchmark (radius {RADIUS}, searches on one thread, builds on "
-        f"{os.cpu_count()} cores)",
+        f"# bouclier.index benchmark (radius {RADIUS}, search_threads {args.search_threads}, "
+        f"builds on {os.cpu_count()} cores; CPU: the process's, every thread)",
         "",
         f"{args.queries} queries per bank; an image is {IMAGE} hashes in one call. faiss ran "
         f"{args.faiss_queries} one-hash queries and {max(args.faiss_queries // 4, 20)} images. "
@@ -341,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             bank = DISTRIBUTIONS[name](n, args.queries)
             print(f"{name} N={n:,}: data in {time.perf_counter() - start:.1f} s", file=sys.stderr)
             truth = reference(bank)
-            results = [bench_bouclier(bank, truth)]
+            results = bench_bouclier(bank, truth, threads)
             print(f"  bouclier done at {time.perf_counter() - start:.1f} s", file=sys.stderr)
             if args.faiss_queries:
                 results += bench_faiss(

@@ -125,6 +125,30 @@ def test_search_many_equals_one_search_per_query(strategy: str) -> None:
     assert index.search_many(np.zeros((0, 32), np.uint8), 31) == []
 
 
+@pytest.mark.parametrize("threads", [2, 3, 64])
+def test_searches_shared_among_threads_are_exact(
+    planted_index: tuple[np.ndarray, np.ndarray, np.ndarray], threads: int
+) -> None:
+    """One call's (query, table) pairs shared among threads: the same answers as brute force,
+    one query or a batch (each query's answers joined from every thread's share)."""
+    query, hashes, labels = planted_index
+    index = HammingIndex(strategy="multi-index", search_threads=threads)
+    index.add(hashes, labels)
+    index.compact()
+    rng = np.random.default_rng(12)
+    queries = np.stack([query, *(flipped(rng, query, d) for d in (1, 9, 20, 33)), hashes[5]])
+    for radius in range(64):
+        assert index.search(query, radius) == brute_force_search(hashes, labels, query, radius)
+        many = index.search_many(queries, radius)
+        assert many == [brute_force_search(hashes, labels, q, radius) for q in queries]
+
+
+@pytest.mark.parametrize("threads", [-1, 65])
+def test_search_threads_out_of_range_are_refused(threads: int) -> None:
+    with pytest.raises(ValueError, match="search_threads"):
+        HammingIndex(search_threads=threads)
+
+
 def test_search_accepts_bytes_and_arrays() -> None:
     rng = np.random.default_rng(4)
     hashes = random_hashes(rng, 10)

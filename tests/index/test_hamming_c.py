@@ -59,12 +59,35 @@ def test_bad_constructor_arguments(hashes: Any, bits: Any, error: type[Exception
         (lambda ix: _hamming.scan(bytes(64), bytes(32), 3, bytes(0)), ValueError),
         (lambda ix: _hamming.scan(bytes(64), bytes(30), 3), ValueError),
         (lambda ix: _hamming.estimate(10, [8], 999), ValueError),
+        (lambda ix: ix.search(bytes(32), 3, None, 0, -1), ValueError),
+        (lambda ix: ix.search(bytes(32), 3, None, 0, 65), ValueError),
         (lambda ix: _hamming.estimate(-1, [8], 31), ValueError),
     ],
 )
 def test_bad_search_arguments(call: Any, error: type[Exception]) -> None:
     with pytest.raises(error):
         call(_hamming.MultiIndex(HASHES, [16] * 16))
+
+
+@pytest.mark.parametrize("threads", [0, 1, 2, 5])
+def test_a_batch_on_threads_answers_each_query_as_alone(threads: int) -> None:
+    ix = _hamming.MultiIndex(HASHES, [13] * 19)
+    queries = HASHES[:40]
+    for radius in (0, 31, 63):
+        found = ix.search(queries, radius, None, _hamming.STRATEGY_MULTI, threads)
+        counts = np.frombuffer(found[2], np.int64)
+        bounds = [0, *np.cumsum(counts).tolist()]
+        rows = np.frombuffer(found[0], np.uint32)
+        distances = np.frombuffer(found[1], np.uint16)
+        for j, query in enumerate(queries):
+            part = sorted(
+                zip(
+                    rows[bounds[j] : bounds[j + 1]].tolist(),
+                    distances[bounds[j] : bounds[j + 1]].tolist(),
+                    strict=True,
+                )
+            )
+            assert part == _rows(_hamming.scan(HASHES, query.tobytes(), radius))
 
 
 @pytest.mark.parametrize("bits", [[16] * 16, [8] * 32, [13] * 19, [18] * 14, [5, 17, 1, 12], [1]])

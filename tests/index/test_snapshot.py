@@ -44,6 +44,24 @@ def test_round_trip(snapshot: tuple[Path, np.ndarray, np.ndarray, np.ndarray]) -
     assert sorted(p.name for p in path.parent.iterdir()) == ["index.bin"]  # no temporary left
 
 
+def test_loaded_in_memory_the_index_no_longer_reads_the_file(
+    snapshot: tuple[Path, np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """in_memory=True: hashes and tables copied out of the mapping (and checked again); the same
+    answers after the file's hashes and tables are overwritten with zeros, which a mapped index
+    would read (and then find nothing)."""
+    path, query, hashes, labels = snapshot
+    loaded = HammingIndex.load(path, strategy="multi-index", in_memory=True)
+    file = _Layout(path)
+    with path.open("r+b") as out:
+        out.seek(file.hashes)
+        out.write(bytes(file.extra - file.hashes))
+    for radius in (0, 15, 31, 63):
+        expected = brute_force_search(hashes, labels, query, radius)
+        assert len(expected) >= radius // 2
+        assert loaded.search(query, radius) == expected
+
+
 def test_a_loaded_index_takes_changes_and_merges(
     snapshot: tuple[Path, np.ndarray, np.ndarray, np.ndarray],
 ) -> None:

@@ -24,7 +24,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 
 enum { STRATEGY_AUTO = 0, STRATEGY_MULTI = 1, STRATEGY_LINEAR = 2 };
@@ -97,14 +99,15 @@ static void hits_free(Hits *hits, size_t count)
     free(hits);
 }
 
-/* (rows: bytes of uint32, distances: bytes of uint16, counts: bytes of int64 per query). */
-static PyObject *hits_to_python(Hits *hits, size_t nq)
+/* (rows: bytes of uint32, distances: bytes of uint16, counts: bytes of int64 per query), from
+ * `parts` lists of answers per query (hits[k * nq + j]: part k of query j), joined per query. */
+static PyObject *hits_to_python(Hits *hits, size_t nq, int parts)
 {
-    size_t total = 0;
-    for (size_t j = 0; j < nq; j++) {
-        if (hits[j].failed)
+    size_t total = 0, count = nq * (size_t)parts;
+    for (size_t i = 0; i < count; i++) {
+        if (hits[i].failed)
             return PyErr_NoMemory();
-        total += hits[j].len;
+        total += hits[i].len;
     }
     PyObject *rows = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * sizeof(uint32_t)));
     PyObject *dist = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * sizeof(uint16_t)));
@@ -117,13 +120,17 @@ static PyObject *hits_to_python(Hits *hits, size_t nq)
     }
     char *r = PyBytes_AS_STRING(rows), *d = PyBytes_AS_STRING(dist), *c = PyBytes_AS_STRING(counts);
     for (size_t j = 0; j < nq; j++) {
-        int64_t len = (int64_t)hits[j].len;
-        if (len) {
-            memcpy(r, hits[j].rows, hits[j].len * sizeof(uint32_t));
-            memcpy(d, hits[j].dist, hits[j].len * sizeof(uint16_t));
+        int64_t len = 0;
+        for (int k = 0; k < parts; k++) {
+            const Hits *h = &hits[(size_t)k * nq + j];
+            if (h->len) {
+                memcpy(r, h->rows, h->len * sizeof(uint32_t));
+                memcpy(d, h->dist, h->len * sizeof(uint16_t));
+            }
+            r += h->len * sizeof(uint32_t);
+            d += h->len * sizeof(uint16_t);
+            len += (int64_t)h->len;
         }
-        r += hits[j].len * sizeof(uint32_t);
-        d += hits[j].len * sizeof(uint16_t);
         memcpy(c + j * sizeof len, &len, sizeof len);
     }
     return Py_BuildValue("(NNN)", rows, dist, counts);
@@ -235,9 +242,11 @@ static double plan_radii(int m, const int *bits, double n, int radius, int *rho)
 }
 
 /* The plan for one call: per-table radii, or 0 for a linear scan. */
-static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho)
+static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho, double *cost)
 {
     double multi = plan_radii(ix->m, ix->bits, (double)ix->n, radius, rho);
+    if (cost != NULL)
+        *cost = multi;
     if (isinf(multi) || strategy == STRATEGY_LINEAR)
         return 0;
     return strategy == STRATEGY_MULTI || multi < cost_row() * (double)ix->n;
@@ -247,10 +256,12 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho)
  * offsets, its row ids, then each candidate's hash. Each stage is a small FIFO: an item is
  * prefetched when it enters and used only when LAG newer items have entered behind it, so tens
  * of misses are in flight at once instead of one. */
-#define RING 64 /* power of two, > every LAG */
+#ifndef KEY_LAG /* (overridable at build time, for measurements) */
 #define KEY_LAG 16
 #define RANGE_LAG 16
 #define CAND_LAG 32
+#endif
+#define RING 128 /* power of two, > every LAG */
 
 typedef struct {
     const MultiIndex *ix;
@@ -356,27 +367,134 @@ static void probe_table(Probe *p, uint32_t key, int bits, int rho)
             uint64_t mask = (UINT64_C(1) << d) - 1;
             while (mask < limit) {
                 push_key(p, key ^ (uint32_t)mask);
-                uint64_t low = mask & (~mask + 1), ripple = mask + low;
-                mask = (((ripple ^ mask) >> 2) / low) | ripple;
+                uint64_t low = mask & (~mask + 1), ripple = mask + low; /* low: a power of 2 */
+                mask = (((ripple ^ mask) >> 2) >> __builtin_ctzll(low)) | ripple;
             }
         }
     }
     drain(p);
 }
 
-static void multi_search(const MultiIndex *ix, const uint64_t q[4], int radius, const int *rho,
-                         const uint8_t *dead, Hits *out)
+/* One query's walk through table t (rho[t] >= 0). Tables are independent of each other: a
+ * candidate is kept or dropped from its own bits (found_earlier), so any thread may take any
+ * (query, table) pair. */
+static void search_table(const MultiIndex *ix, const uint64_t q[4], int radius, const int *rho,
+                         const uint8_t *dead, int t, Hits *out)
 {
-    Probe p = {.ix = ix, .dead = dead, .rho = rho, .radius = radius, .out = out};
+    Probe p = {.ix = ix, .dead = dead, .rho = rho, .radius = radius, .out = out, .table = t};
     memcpy(p.q, q, sizeof p.q);
-    for (int t = 0; t < ix->m; t++) {
-        if (rho[t] < 0)
-            continue;
-        p.table = t;
-        p.off = ix->offsets[t];
-        p.rows = ix->rows[t];
-        probe_table(&p, substring(q, ix->start[t], ix->bits[t]), ix->bits[t], rho[t]);
+    p.off = ix->offsets[t];
+    p.rows = ix->rows[t];
+    probe_table(&p, substring(q, ix->start[t], ix->bits[t]), ix->bits[t], rho[t]);
+}
+
+/* ---- a batch of queries on several threads ---- */
+
+/* Below this estimated work (cost model nanoseconds, about half the real time on the VMs we
+ * measure on) a batch stays on the calling thread: starting a thread costs tens of microseconds. */
+#define THREAD_MIN_COST 100000.0
+
+/* The work of one search call: its (query, table) pairs, handed out one at a time to the threads
+ * (the calling one included), each of which keeps its own answers (`hits`: nq per slot, a slot
+ * taken with a thread's first pair). The caller waits for every pair to be done, never for a
+ * helper thread to start: on a busy machine one that starts late finds nothing left and leaves.
+ * The last thread to let go of the batch frees it; `hits` belongs to the caller. */
+typedef struct {
+    const MultiIndex *ix;
+    const uint64_t (*q)[4];
+    size_t nq, units, next, done;
+    int m, radius, slots, refs; /* m copied: a late helper must not touch ix, q or rho */
+    const int *rho;
+    const uint8_t *dead;
+    Hits *hits;
+    pthread_mutex_t lock;
+    pthread_cond_t finished;
+} Batch;
+
+static void batch_release(Batch *b)
+{
+    pthread_mutex_lock(&b->lock);
+    int last = --b->refs == 0;
+    pthread_mutex_unlock(&b->lock);
+    if (last) {
+        pthread_mutex_destroy(&b->lock);
+        pthread_cond_destroy(&b->finished);
+        free(b);
     }
+}
+
+static void batch_run(Batch *b)
+{
+    Hits *out = NULL;
+    const int m = b->m;
+    for (;;) {
+        size_t u = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+        if (u >= b->units)
+            return;
+        if (out == NULL)
+            out = b->hits + (size_t)__atomic_fetch_add(&b->slots, 1, __ATOMIC_RELAXED) * b->nq;
+        size_t j = u / (size_t)m;
+        int t = (int)(u % (size_t)m);
+        if (b->rho[t] >= 0)
+            search_table(b->ix, b->q[j], b->radius, b->rho, b->dead, t, &out[j]);
+        if (__atomic_add_fetch(&b->done, 1, __ATOMIC_ACQ_REL) == b->units) {
+            pthread_mutex_lock(&b->lock);
+            pthread_cond_signal(&b->finished);
+            pthread_mutex_unlock(&b->lock);
+        }
+    }
+}
+
+static void *batch_helper(void *arg)
+{
+    batch_run(arg);
+    batch_release(arg);
+    return NULL;
+}
+
+/* How many threads a batch gets: `threads` if > 0, else (0: auto) one per online CPU when the
+ * estimated work is worth it; never more than its (query, table) pairs or MAX_THREADS. */
+static int batch_threads(int threads, double cost, size_t units)
+{
+    if (threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cost < THREAD_MIN_COST || cpus < 1 ? 1 : (int)cpus;
+    }
+    if ((size_t)threads > units)
+        threads = units ? (int)units : 1;
+    return threads > MAX_THREADS ? MAX_THREADS : threads;
+}
+
+/* Multi-index search of nq queries on up to `threads` threads; hits: threads * nq, zeroed.
+ * Returns -1 if memory ran out (nothing searched). */
+static int multi_search(const MultiIndex *ix, const uint64_t (*q)[4], size_t nq, int radius,
+                        const int *rho, const uint8_t *dead, Hits *hits, int threads)
+{
+    Batch *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return -1;
+    *b = (Batch){.ix = ix, .q = q, .nq = nq, .units = nq * (size_t)ix->m, .m = ix->m,
+                 .radius = radius, .rho = rho, .dead = dead, .hits = hits, .refs = threads};
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_cond_init(&b->finished, NULL);
+    pthread_attr_t attr;
+    int detached = threads > 1 && pthread_attr_init(&attr) == 0;
+    if (detached)
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (int i = 1; i < threads; i++) {
+        pthread_t helper;
+        if (!detached || pthread_create(&helper, &attr, batch_helper, b) != 0)
+            batch_release(b); /* its share falls to the threads that did start */
+    }
+    if (detached)
+        pthread_attr_destroy(&attr);
+    batch_run(b);
+    pthread_mutex_lock(&b->lock);
+    while (__atomic_load_n(&b->done, __ATOMIC_ACQUIRE) < b->units)
+        pthread_cond_wait(&b->finished, &b->lock);
+    pthread_mutex_unlock(&b->lock);
+    batch_release(b);
+    return 0;
 }
 
 /* ---- argument checks shared by MultiIndex.search and scan ---- */
@@ -631,21 +749,31 @@ static PyObject *MultiIndex_parts(MultiIndex *self, PyObject *unused)
 
 static PyObject *MultiIndex_search(MultiIndex *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"queries", "radius", "dead", "strategy", NULL};
+    static char *kwlist[] = {"queries", "radius", "dead", "strategy", "threads", NULL};
     Py_buffer qbuf, dbuf = {0};
     PyObject *dead_obj = Py_None;
-    int radius, strategy = STRATEGY_AUTO, rho[MAX_TABLES];
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*i|Oi:search", kwlist, &qbuf, &radius,
-                                     &dead_obj, &strategy))
+    int radius, strategy = STRATEGY_AUTO, threads = 1, rho[MAX_TABLES];
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*i|Oii:search", kwlist, &qbuf, &radius,
+                                     &dead_obj, &strategy, &threads))
         return NULL;
     size_t nq = 0;
     int ok = check_radius(radius) == 0 && check_strategy(strategy) == 0;
+    if (ok && (threads < 0 || threads > MAX_THREADS)) {
+        PyErr_Format(PyExc_ValueError, "threads must be in 0..%d, got %d", MAX_THREADS, threads);
+        ok = 0;
+    }
     uint64_t (*q)[4] = ok ? read_queries(&qbuf, &nq) : NULL;
     PyBuffer_Release(&qbuf);
     if (q == NULL)
         return NULL;
+    double cost = 0.0;
+    int multi = choose_plan(self, radius, strategy, rho, &cost);
+    if (multi)
+        threads = batch_threads(threads, cost * (double)nq, nq * (size_t)self->m);
+    else
+        threads = 1;
     int has_dead = get_dead(dead_obj, self->n, &dbuf);
-    Hits *hits = calloc(nq ? nq : 1, sizeof *hits);
+    Hits *hits = calloc(nq ? nq * (size_t)threads : 1, sizeof *hits);
     if (has_dead < 0 || hits == NULL) {
         free(q);
         free(hits);
@@ -654,18 +782,17 @@ static PyObject *MultiIndex_search(MultiIndex *self, PyObject *args, PyObject *k
         return has_dead < 0 ? NULL : PyErr_NoMemory();
     }
     const uint8_t *dead = has_dead ? dbuf.buf : NULL;
+    int rc = 0;
     Py_BEGIN_ALLOW_THREADS
-    if (choose_plan(self, radius, strategy, rho)) {
-        for (size_t j = 0; j < nq; j++)
-            multi_search(self, q[j], radius, rho, dead, &hits[j]);
-    } else {
+    if (multi)
+        rc = multi_search(self, (const uint64_t (*)[4])q, nq, radius, rho, dead, hits, threads);
+    else
         scan_rows(self->view.buf, self->n, (const uint64_t (*)[4])q, nq, radius, dead, hits);
-    }
     Py_END_ALLOW_THREADS
     if (has_dead)
         PyBuffer_Release(&dbuf);
-    PyObject *result = hits_to_python(hits, nq);
-    hits_free(hits, nq);
+    PyObject *result = rc < 0 ? PyErr_NoMemory() : hits_to_python(hits, nq, threads);
+    hits_free(hits, nq * (size_t)threads);
     free(q);
     return result;
 }
@@ -677,7 +804,7 @@ static PyObject *MultiIndex_plan(MultiIndex *self, PyObject *args, PyObject *kwd
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "i|i:plan", kwlist, &radius, &strategy) ||
         check_radius(radius) < 0 || check_strategy(strategy) < 0)
         return NULL;
-    if (!choose_plan(self, radius, strategy, rho))
+    if (!choose_plan(self, radius, strategy, rho, NULL))
         Py_RETURN_NONE;
     PyObject *out = PyTuple_New(self->m);
     for (int t = 0; out != NULL && t < self->m; t++)
@@ -716,7 +843,8 @@ static PyObject *MultiIndex_get_bits(MultiIndex *self, void *closure)
 
 static PyMethodDef MultiIndex_methods[] = {
     {"search", (PyCFunction)(void (*)(void))MultiIndex_search, METH_VARARGS | METH_KEYWORDS,
-     "search(queries, radius, dead=None, strategy=0) -> (rows, distances, counts)"},
+     "search(queries, radius, dead=None, strategy=0, threads=1) -> (rows, distances, counts); "
+     "threads=0: one per CPU when the work is worth it"},
     {"plan", (PyCFunction)(void (*)(void))MultiIndex_plan, METH_VARARGS | METH_KEYWORDS,
      "plan(radius, strategy=0) -> per-table radii, or None for a linear scan"},
     {"parts", (PyCFunction)MultiIndex_parts, METH_NOARGS,
@@ -785,7 +913,7 @@ static PyObject *scan(PyObject *module, PyObject *args, PyObject *kwds)
     if (has_dead)
         PyBuffer_Release(&dbuf);
     PyBuffer_Release(&hbuf);
-    PyObject *result = hits_to_python(hits, nq);
+    PyObject *result = hits_to_python(hits, nq, 1);
     hits_free(hits, nq);
     free(q);
     return result;

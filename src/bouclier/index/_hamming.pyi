@@ -37,9 +37,15 @@ class MultiIndex:
     @property
     def wide(self) -> tuple[bool, ...]: ...
     def search(
-        self, queries: _Bytes, radius: int, dead: _Bytes | None = None, strategy: int = 0
+        self,
+        queries: _Bytes,
+        radius: int,
+        dead: _Bytes | None = None,
+        strategy: int = 0,
+        threads: int = 1,
     ) -> tuple[bytes, bytes, bytes]:
-        """(rows as uint32, distances as uint16, per-query counts as int64), unordered."""
+        """(rows as uint32, distances as uint16, per-query counts as int64), unordered; the
+        (query, table) pairs shared among ``threads`` threads (0: one per CPU when worth it)."""
 
     def plan(self, radius: int, strategy: int = 0) -> tuple[int, ...] | None:
         """The radius searched in each table (-1: unused), or None for a linear scan."""

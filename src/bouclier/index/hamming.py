@@ -28,7 +28,7 @@ from typing import Literal
 
 import numpy as np
 
-from bouclier.index import _hamming, snapshot
+from bouclier.index import _hamming, segments, snapshot
 from bouclier.index.hits import (
     EMPTY_HITS,
     HASH_BYTES,
@@ -60,6 +60,8 @@ _STRATEGIES: dict[str, int] = {
 #: ~0.03 ms more (AVX-512 scan, 0.4 ns a row; ~0.12 ms with the portable loop); a merge runs in
 #: the background, and the delta keeps taking rows (and being scanned) while it does.
 DEFAULT_DELTA_LIMIT = 65536
+#: The most threads one search call may use (the C side's limit).
+MAX_SEARCH_THREADS = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,9 +88,16 @@ class HammingIndex:
         strategy: Strategy = "auto",
         radius: int = DESIGN_RADIUS,
         background: bool = True,
+        search_threads: int = 1,
     ) -> None:
         """``radius`` is the radius searches mostly use (the layout is planned for it; every
         radius stays exact). ``background=False`` merges in the calling thread, under the lock.
+        ``search_threads``: threads one search call may use on the main segment's tables (its
+        queries' tables are shared among them); 1, the default, the caller's alone; 0, one per
+        core when the call's estimated work is worth starting a thread for (~0.2 ms: an image's
+        8 hashes from about 1M stored, one hash from about 10M). 0 lowers the latency of a call
+        on a machine with idle cores; on a saturated one a helper thread preempted in the middle
+        of its share makes the caller wait (docs/index.md), so servers keep 1.
         ``delta_limit`` and ``strategy`` are for tests and benchmarks: ``strategy`` forces the
         main segment's search path ("multi-index" still scans where no table plan can be exact)."""
         if delta_limit < 0:
@@ -99,6 +108,7 @@ class HammingIndex:
         self._strategy = _STRATEGIES[strategy]
         self._radius = as_radius(radius)
         self._background = background
+        self.search_threads = search_threads
         self._lock = threading.Lock()
         self._merge_done = threading.Condition(self._lock)
         self._merging = False
@@ -108,6 +118,17 @@ class HammingIndex:
         self._main_dead = 0
         self._delta = Delta()
         self._view = _View(self._main, self._delta.view(), 0)
+
+    @property
+    def search_threads(self) -> int:
+        """Threads one search call may use (0: one per core when worth it); may be changed."""
+        return self._search_threads
+
+    @search_threads.setter
+    def search_threads(self, threads: int) -> None:
+        if not 0 <= threads <= MAX_SEARCH_THREADS:
+            raise ValueError(f"search_threads must be in 0..{MAX_SEARCH_THREADS}, got {threads}")
+        self._search_threads = threads
 
     def __len__(self) -> int:
         return self._view.size
@@ -306,7 +327,12 @@ class HammingIndex:
         if not count:
             return []
         found = [
-            _Found(main.labels, main.tables.search(queries, radius, main.dead, self._strategy))
+            _Found(
+                main.labels,
+                main.tables.search(
+                    queries, radius, main.dead, self._strategy, self._search_threads
+                ),
+            )
         ]
         if len(delta.labels):
             found.append(
@@ -355,18 +381,29 @@ class HammingIndex:
         strategy: Strategy = "auto",
         radius: int = DESIGN_RADIUS,
         background: bool = True,
+        search_threads: int = 1,
+        in_memory: bool = False,
     ) -> HammingIndex:
         """Reads a snapshot, checked in full (``SnapshotError`` if it is not a good one), and
         searches its tables where they lie in the memory-mapped file (a version-1 file, which
-        has none, gets them built)."""
+        has none, gets them built). ``in_memory=True`` copies the hashes and tables into memory
+        of the process's own (on 2 MiB pages; checked again): a slower load and the index's size
+        in fresh memory, for searches that miss the TLB less."""
         stored = snapshot.read(path)
         index = cls(
-            delta_limit=delta_limit, strategy=strategy, radius=radius, background=background
+            delta_limit=delta_limit,
+            strategy=strategy,
+            radius=radius,
+            background=background,
+            search_threads=search_threads,
         )
         if stored.tables is None:
             index._main = MainSegment.build(stored.hashes, stored.labels, index._radius)
         else:
-            index._main = MainSegment(stored.hashes, stored.labels, stored.dead, stored.tables)
+            hashes, tables = stored.hashes, stored.tables
+            if in_memory:
+                hashes, tables = segments.in_memory(hashes, tables)
+            index._main = MainSegment(hashes, stored.labels, stored.dead, tables)
         index._main_dead = index._main.dead_count
         with index._lock:
             if len(stored.extra_labels):
