@@ -126,7 +126,7 @@ class Settings(BaseSettings):
         "frames are kept (longer videos are spread over them).",
     )
     pdq_min_side: int = Field(
-        default=512,
+        default=384,
         ge=0,
         description="Before PDQ, large images are reduced by an integer factor (JPEG DCT scaling, "
         "box averaging otherwise) while their shorter side stays at least this many pixels; "
