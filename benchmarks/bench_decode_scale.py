@@ -44,7 +44,9 @@ def _row(name: str, datas: list[bytes], side: int, reps: int) -> str:
     got = [_hash(d, side) for d in datas]
     first = np.array([_bits(r.pdq, g.pdq) for r, g in zip(refs, got, strict=True)])
     worst = max(
-        _bits(a, b) for r, g in zip(refs, got, strict=True) for a, b in zip(r.hashes, g.hashes)
+        _bits(a, b)
+        for r, g in zip(refs, got, strict=True)
+        for a, b in zip(r.hashes, g.hashes, strict=True)
     )
     quality = max(abs(r.quality - g.quality) for r, g in zip(refs, got, strict=True))
     started = time.process_time()
@@ -77,7 +79,7 @@ def main() -> None:
         ],
     }
     print(
-        f"PDQ after a reduced decode against full resolution; load: "
+        "PDQ after a reduced decode against full resolution; load: "
         + " / ".join(f"{x:.1f}" for x in os.getloadavg())
     )
     print()
