@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,3 +284,14 @@ def test_hashing_sends_no_image_anywhere(page: Page, static_server: StaticServer
         assert request.method == "GET", request.url
         assert request.post_data is None, request.url
         assert request.url.startswith(static_server.url + "/"), request.url
+
+
+def test_reduction_is_kept_in_step_with_the_server() -> None:
+    # the browser reduces as bouclier.hashing.hash_bytes does by default, else the portal's hashes
+    # and the service's drift apart (12 bits on hubble_deep_field.jpg at 512 against 384)
+    from bouclier.hashing import DEFAULT_MIN_SIDE
+
+    script = (Path(__file__).resolve().parents[2] / "src/bouclier/web/static/pdq.js").read_text()
+    found = re.search(r"const MIN_SIDE = (\d+);", script)
+    assert found is not None
+    assert int(found.group(1)) == DEFAULT_MIN_SIDE
