@@ -6,8 +6,9 @@ HammingIndex is built (its C tables on every core), saved, loaded, then searched
 time: one hash (``search``) and one image (8 hashes, ``search_many``), with each
 ``--search-threads`` setting in turn (0: a call shares its (query, table) pairs among the cores
 when worth it; 1: the calling thread alone, HammingIndex's default), one row each (the option's
-default: 0, then 1); the loaded snapshot with the first. CPU time is the process's (every thread's). Every answer is checked against a linear
-scan (itself checked against numpy brute force on a few queries).
+default: 0, then 1); the loaded snapshot with the first. CPU time is the process's (every
+thread's). Every answer is checked against a linear scan (itself checked against numpy brute
+force on a few queries).
 
 faiss runs on the same data and queries, one thread, ``range_search`` timed alone (its raw
 arrays; Bouclier's time includes building its sorted result objects): ``IndexBinaryFlat`` and

@@ -594,7 +594,7 @@ def main() -> None:
     parser.add_argument(
         "--pdq-min-side",
         type=int,
-        help="BOUCLIER_PDQ_MIN_SIDE of the servers (default: Bouclier's, 384; it was 512)",
+        help="BOUCLIER_PDQ_MIN_SIDE of the servers (default: Bouclier's, 512)",
     )
     parser.add_argument(
         "--no-framing",

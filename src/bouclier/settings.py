@@ -126,13 +126,13 @@ class Settings(BaseSettings):
         "frames are kept (longer videos are spread over them).",
     )
     pdq_min_side: int = Field(
-        default=384,
+        default=512,
         ge=0,
         description="Before PDQ, large images are reduced by an integer factor (JPEG DCT scaling, "
         "box averaging otherwise) while their shorter side stays at least this many pixels "
-        "(384: a 1 MP JPEG decodes at half size, about 2x less CPU an upload, its hash a mean of "
-        "3-7 bits from the full-resolution one); 0 hashes at full resolution, bit for bit as "
-        "python-threatexchange. See docs/benchmarks.md for the speed and bit distance.",
+        "(384 decodes a 1 MP JPEG at half size: about 30% less CPU an upload, its hash a mean "
+        "of 3-7 bits further from the full-resolution one); 0 hashes at full resolution, bit for "
+        "bit as python-threatexchange. See docs/benchmarks.md for the speed and bit distance.",
     )
     framing: bool = Field(
         default=True,

@@ -288,7 +288,8 @@ def test_hashing_sends_no_image_anywhere(page: Page, static_server: StaticServer
 
 def test_reduction_is_kept_in_step_with_the_server() -> None:
     # the browser reduces as bouclier.hashing.hash_bytes does by default, else the portal's hashes
-    # and the service's drift apart (12 bits on hubble_deep_field.jpg at 512 against 384)
+    # and the service's drift apart (12 bits on hubble_deep_field.jpg, 512 on one side and 384 on
+    # the other)
     from bouclier.hashing import DEFAULT_MIN_SIDE
 
     script = (Path(__file__).resolve().parents[2] / "src/bouclier/web/static/pdq.js").read_text()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bouclier.signals import Fingerprint, MediaInput, SignalType, SignalTypes
 
 #: Default shorter side kept when reducing before PDQ (see docs/benchmarks.md for the trade-off).
-DEFAULT_MIN_SIDE = 384
+DEFAULT_MIN_SIDE = 512
 
 __all__ = [
     "DEFAULT_MIN_SIDE",

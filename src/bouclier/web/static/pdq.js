@@ -16,7 +16,7 @@
  * same pixels give the same bits (see tests/web/test_pdq_js.py).
  *
  * Reduction before hashing (a choice, kept in step with bouclier.hashing.hash_bytes): a large photo
- * is first reduced by an integer factor while its shorter side stays at least 384 pixels, by
+ * is first reduced by an integer factor while its shorter side stays at least 512 pixels, by
  * averaging factor x factor blocks of pixels (the edge blocks average what they have). For a JPEG
  * the factor is the one the Python side reaches with libjpeg's DCT scaling (1/2, 1/4, 1/8) followed
  * by block averaging: dct * floor(factor / dct), dct being the largest of 8, 4, 2, 1 not above
@@ -43,7 +43,7 @@
 (function (global) {
   "use strict";
 
-  const MIN_SIDE = 384;
+  const MIN_SIDE = 512;
   const MIN_HASHABLE_DIM = 5;
   const JAROSZ_PASSES = 2;
   const STRIP_PIXELS = 1 << 22; // pixels read from the canvas at a time (16 MB of RGBA)
