@@ -188,13 +188,13 @@ def _damaged(path: Path, how: str, settings: Settings) -> None:
 def _bogus(good: snapshots.MatcherSnapshot) -> snapshots.MatcherSnapshot:
     """The good snapshot plus an entry the database does not hold, under the first bank."""
     value = np.frombuffer(bytes.fromhex(_hashes(1, seed=9)[0]), np.uint8)
-    pdq = good.signals["pdq"]
+    pdq = good.rows("pdq")
     bogus = SignalRows(
         np.append(pdq.entry_ids, 10**9),
         np.append(pdq.bank_ids, pdq.bank_ids[0]).astype(np.int32),
         np.vstack([pdq.rows, value]),
     )
-    return replace(good, signals={**good.signals, "pdq": bogus})
+    return replace(good, signals={**good.signals, "pdq": bogus}, indexed={})
 
 
 @pytest.mark.parametrize(
@@ -247,7 +247,7 @@ def test_a_snapshot_is_written_in_the_background_after_start(
         time.sleep(0.05)
     written = _read(settings)
     assert written.cursor == services.snapshot_cursor == store.last_cursor()
-    pdq = written.signals["pdq"]
+    pdq = written.rows("pdq")
     assert pdq.entry_ids.tolist() == sorted(e for e, *_ in _entries(store))
     assert dict(zip(pdq.entry_ids.tolist(), pdq.bank_ids.tolist(), strict=True)) == dict(
         _entries(store)

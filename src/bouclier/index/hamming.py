@@ -336,15 +336,20 @@ class HammingIndex:
         with self._lock:
             return merge_live(self._main, *self._delta.live_arrays())
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the index to ``path`` atomically, its built tables included (see
-        :mod:`.snapshot`); searches, adds and a background merge go on meanwhile."""
+    def stored(self) -> snapshot.StoredSegment:
+        """What a snapshot holds, taken at one moment: the main segment (its arrays and tables,
+        immutable) with a copy of its tombstones, and the delta's live rows (copies)."""
         with self._lock:
             main, dead = self._main, self._main.dead.copy()
             extra_hashes, extra_labels = self._delta.live_arrays()
-        snapshot.write(
-            path, main.hashes, main.labels, dead, main.tables, extra_hashes, extra_labels
+        return snapshot.StoredSegment(
+            main.hashes, main.labels, dead, main.tables, extra_hashes, extra_labels
         )
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the index to ``path`` atomically, its built tables included (see
+        :mod:`.snapshot`); searches, adds and a background merge go on meanwhile."""
+        snapshot.write(path, self.stored())
 
     @classmethod
     def load(
@@ -359,7 +364,27 @@ class HammingIndex:
         """Reads a snapshot, checked in full (``SnapshotError`` if it is not a good one), and
         searches its tables where they lie in the memory-mapped file (a version-1 file, which
         has none, gets them built)."""
-        stored = snapshot.read(path)
+        return cls.from_stored(
+            snapshot.read(path),
+            delta_limit=delta_limit,
+            strategy=strategy,
+            radius=radius,
+            background=background,
+        )
+
+    @classmethod
+    def from_stored(
+        cls,
+        stored: snapshot.StoredSegment,
+        *,
+        delta_limit: int = DEFAULT_DELTA_LIMIT,
+        strategy: Strategy = "auto",
+        radius: int = DESIGN_RADIUS,
+        background: bool = True,
+    ) -> HammingIndex:
+        """The index a snapshot holds (:func:`.snapshot.read`): its main segment searched where
+        it lies (the tables built first if it has none), the rows outside it in a delta that
+        takes later adds; removals tombstone a private copy of the bitmap, never the file."""
         index = cls(
             delta_limit=delta_limit, strategy=strategy, radius=radius, background=background
         )
