@@ -165,10 +165,16 @@ def _damaged(path: Path, how: str, settings: Settings) -> None:
     if how == "flipped byte":
         data[len(data) - 40] ^= 0x01  # a bit of the last hash
         path.write_bytes(bytes(data))
+    elif how == "flipped table byte":
+        start = data.index(b"BOUCLIERHIDX")  # PDQ's section: its index file, mapped on loading
+        data[(start + len(data)) // 2] ^= 0x40
+        path.write_bytes(bytes(data))
     elif how == "truncated":
         path.write_bytes(bytes(data[:-100]))
-    elif how == "older format":
-        data[12] = 0  # version 0, with a correct checksum
+    elif how == "truncated before the index":
+        path.write_bytes(bytes(data[: data.index(b"BOUCLIERHIDX") + 20]))
+    elif how in ("older format", "version 1"):
+        data[12] = 0 if how == "older format" else 1  # with a correct checksum
         body = bytes(data[:-4])
         path.write_bytes(body + zlib.crc32(body).to_bytes(4, "little"))
     elif how == "another database":
@@ -201,8 +207,11 @@ def _bogus(good: snapshots.MatcherSnapshot) -> snapshots.MatcherSnapshot:
     ("how", "reason"),
     [
         ("flipped byte", "checksum mismatch"),
+        ("flipped table byte", "checksum mismatch"),
         ("truncated", "truncated"),
+        ("truncated before the index", "too short to be an index snapshot"),
         ("older format", "format version 0"),
+        ("version 1", "format version 1"),
         ("another database", "taken of another database"),
         ("cursor past the log", "past the end of the change log"),
         ("another log", "does not hold the change"),
@@ -298,3 +307,65 @@ def test_reading_a_snapshot_with_the_wrong_key_fails(tmp_path: Path) -> None:
     assert snapshots.read(path, b"a" * 32).signals["pdq"].entry_ids.tolist() == [1, 2]
     with pytest.raises(SnapshotError, match="another database"):
         snapshots.read(path, b"b" * 32)
+
+
+def test_a_restart_maps_the_pdq_index(
+    start: Start, store: BankStore, settings: Settings
+) -> None:
+    values = _fill(store)
+    start().close()
+    assert _read(settings).version == snapshots.VERSION == 3
+    assert list(_read(settings).indexed) == ["pdq"]
+    services = start()
+    assert services.matcher_source == "snapshot"
+    main = services.matcher.index.stored()
+    assert len(main.labels) == 55  # the bank's rows in the main segment, with its tables
+    assert not main.hashes.flags.writeable  # searched in the mapped file, nothing rebuilt
+    queries = _queries(values)
+    assert _matches(services.matcher, queries) == _matches(BankMatcher.from_store(store), queries)
+
+
+def test_a_version_2_snapshot_is_still_read_then_replaced(
+    start: Start, store: BankStore, settings: Settings
+) -> None:
+    values = _fill(store)
+    start().close()
+    key = snapshots.database_key(settings.resolved_database_url)
+    assert key is not None
+    snapshots.write(_snapshot_file(settings), _read(settings), key, version=2)
+    assert _read(settings).version == 2
+    fresh = _change_while_down(store)
+
+    services = start()
+    assert services.matcher_source == "snapshot"  # its rows read, the tables rebuilt
+    queries = _queries(values + fresh)
+    assert _matches(services.matcher, queries) == _matches(BankMatcher.from_store(store), queries)
+    for _ in range(200):  # the background writer replaces it with this version's file
+        if services.snapshot_cursor:
+            break
+        time.sleep(0.05)
+    services.close()
+    assert _read(settings).version == 3
+    assert _read(settings).cursor == store.last_cursor()
+
+
+def test_processes_share_a_snapshot_while_it_is_replaced(
+    start: Start, store: BankStore, settings: Settings
+) -> None:
+    values = _fill(store)
+    start().close()
+    one, two = start(), start()  # both map the same file
+    assert one.matcher_source == two.matcher_source == "snapshot"
+    more = _hashes(8, seed=11)
+    store.add("victims", [NewEntry(v) for v in more])
+    store.remove_entries("victims", [e.id for e in store.entries("victims")][:3])
+    one.refresh_matcher()
+    assert one.write_snapshot()  # a new file renamed over the one ``two`` has mapped
+    two.refresh_matcher()
+    queries = _queries(values + more)
+    expected = _matches(BankMatcher.from_store(store), queries)
+    assert _matches(two.matcher, queries) == expected  # the old mapping still reads whole
+    assert _matches(one.matcher, queries) == expected
+    three = start()
+    assert three.matcher_source == "snapshot" and three.cursor == store.last_cursor()
+    assert _matches(three.matcher, queries) == expected

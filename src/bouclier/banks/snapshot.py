@@ -134,8 +134,14 @@ def change_digest(change: Change | None) -> bytes:
     return hashlib.sha256(repr((*fields, stamp)).encode()).digest()
 
 
-def write(path: Path, snapshot: MatcherSnapshot, key: bytes) -> None:
-    """Writes the snapshot atomically, creating its folder if needed."""
+def write(path: Path, snapshot: MatcherSnapshot, key: bytes, *, version: int = VERSION) -> None:
+    """Writes the snapshot atomically, creating its folder if needed. ``version=2`` writes the
+    older form, every type as rows (what tests and benchmarks of a restart from it need)."""
+    if version not in READS:
+        raise ValueError(f"a matcher snapshot is written in version {' or '.join(map(str, READS))}")
+    if version == 2 and snapshot.indexed:
+        rows = {name: held.rows() for name, held in snapshot.indexed.items()}
+        snapshot = MatcherSnapshot(snapshot.cursor, snapshot.change, {**snapshot.signals, **rows})
     if len(snapshot.indexed) > 1:
         raise ValueError("a matcher snapshot holds at most one type as its index")
     sections: list[tuple[str, bytes, list[np.ndarray]]] = []
@@ -158,7 +164,7 @@ def write(path: Path, snapshot: MatcherSnapshot, key: bytes) -> None:
         sections.append((name, entry, [np.ascontiguousarray(held.bank_ids, dtype=_BANK)]))
     sections.sort(key=lambda section: section[0])
     header = _HEADER.pack(
-        MAGIC, VERSION, len(sections), 0, snapshot.cursor, len(snapshot), key, snapshot.change
+        MAGIC, version, len(sections), 0, snapshot.cursor, len(snapshot), key, snapshot.change
     )
     head = [header, *(entry for _, entry, _ in sections)]
     head += [array for _, _, arrays in sections for array in arrays]
