@@ -313,7 +313,12 @@ def test_a_restart_maps_the_pdq_index(
     start: Start, store: BankStore, settings: Settings
 ) -> None:
     values = _fill(store)
-    start().close()
+    first = start()
+    _written(first)  # the one written after start
+    first.matcher.index.compact()  # the rows in a main segment with tables (not in a delta)
+    first.live.snapshot_cursor = 0  # written again, after the compaction
+    assert first.write_snapshot()
+    first.close()
     assert _read(settings).version == snapshots.VERSION == 3
     assert list(_read(settings).indexed) == ["pdq"]
     services = start()
@@ -340,10 +345,7 @@ def test_a_version_2_snapshot_is_still_read_then_replaced(
     assert services.matcher_source == "snapshot"  # its rows read, the tables rebuilt
     queries = _queries(values + fresh)
     assert _matches(services.matcher, queries) == _matches(BankMatcher.from_store(store), queries)
-    for _ in range(200):  # the background writer replaces it with this version's file
-        if services.snapshot_cursor:
-            break
-        time.sleep(0.05)
+    _written(services)  # the background writer replaces it with this version's file
     services.close()
     assert _read(settings).version == 3
     assert _read(settings).cursor == store.last_cursor()
@@ -369,3 +371,12 @@ def test_processes_share_a_snapshot_while_it_is_replaced(
     three = start()
     assert three.matcher_source == "snapshot" and three.cursor == store.last_cursor()
     assert _matches(three.matcher, queries) == expected
+
+
+def _written(services: Services) -> None:
+    """Waits for the snapshot the background writer makes after start."""
+    for _ in range(200):
+        if services.snapshot_cursor:
+            return
+        time.sleep(0.05)
+    raise AssertionError("no snapshot written after start")
