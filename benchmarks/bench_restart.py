@@ -21,6 +21,7 @@ import argparse
 import gc
 import os
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -32,6 +33,9 @@ from sqlalchemy import insert, select
 
 from bouclier.api.services import Services
 from bouclier.banks import snapshot as snapshots
+from bouclier.banks.hashes import BankHashes, SignalRows
+from bouclier.banks.live import LiveMatcher
+from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore, NewEntry
 from bouclier.detectors.catalog import CATALOG
 from bouclier.settings import Settings, load_settings
@@ -127,7 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--database-rounds",
+        type=int,
+        default=None,
+        help="starts from the database to time (default: --rounds); 0 makes the first snapshot "
+        "without Services (at 10M on a loaded machine a start from the database takes minutes)",
+    )
     args = parser.parse_args(argv)
+    database_rounds = args.rounds if args.database_rounds is None else args.database_rounds
     source = database(args.n)
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as scratch:
         # a copy: the round with later changes writes to it
@@ -139,18 +151,24 @@ def main(argv: list[str] | None = None) -> int:
         times: dict[str, list[tuple[float, float]]] = {"database": [], "v2": [], "v3": []}
         writes: list[float] = []
         sizes: dict[str, int] = {}
-        for _ in range(args.rounds):
-            shutil.rmtree(folder, ignore_errors=True)
-            *timing, services = timed_start(settings, "database", probe)
-            times["database"].append((timing[0], timing[1]))
-            path = services.snapshot_path
+        shutil.rmtree(folder, ignore_errors=True)
+        for round_ in range(max(args.rounds, database_rounds)):
+            if round_ < database_rounds:
+                shutil.rmtree(folder, ignore_errors=True)
+                *timing, services = timed_start(settings, "database", probe)
+                times["database"].append((timing[0], timing[1]))
+                stop(services)  # waits for the snapshot written after start
+                begin = time.perf_counter()
+                services.live.snapshot_cursor = 0  # forces one more write, to time it
+                services.write_snapshot()
+                writes.append(time.perf_counter() - begin)
+                path = services.snapshot_path
+            elif round_ == 0:
+                path = seed(url, settings)
             assert path is not None
-            stop(services)  # waits for the snapshot written after start
-            begin = time.perf_counter()
-            services.live.snapshot_cursor = 0  # forces one more write, to time it
-            services.write_snapshot()
-            writes.append(time.perf_counter() - begin)
             sizes["v3"] = path.stat().st_size
+            if round_ >= args.rounds:
+                continue
             for version in ("v3", "v2"):
                 if version == "v2":
                     rewrite(path, url, 2)
@@ -173,29 +191,61 @@ def main(argv: list[str] | None = None) -> int:
         stop(services, snapshot=False)
     walls = {k: [w for w, _ in v] for k, v in times.items()}
     cpus = {k: [c for _, c in v] for k, v in times.items()}
-    print(f"| start of Services, SQLite, {size:,} hashes in one bank, {args.rounds} rounds "
-          "| wall s, median (range) | CPU s, median (range) | file MiB | vs database |")
+    print(
+        f"| start of Services, SQLite, {size:,} hashes in one bank, {args.rounds} rounds "
+        "| wall s, median (range) | CPU s, median (range) | file MiB | vs database |"
+    )
     print("|---|---|---|---|---|")
     rows = (
         ("database", "from the database (read every entry, build the tables)", "-"),
         ("v2", "from a version-2 snapshot (rows; tables rebuilt)", f"{sizes['v2'] / 2**20:,.0f}"),
         ("v3", "from a version-3 snapshot (built index, mapped)", f"{sizes['v3'] / 2**20:,.0f}"),
     )
-    base = statistics.median(walls["database"])
+    base = statistics.median(walls["database"]) if walls["database"] else None
     for key, label, mib in rows:
-        ratio = base / statistics.median(walls[key])
-        print(f"| {label} | {spread(walls[key])} | {spread(cpus[key])} | {mib} | {ratio:.1f}x |")
+        if not walls[key]:
+            print(f"| {label} | not run | | {mib} | |")
+            continue
+        ratio = f"{base / statistics.median(walls[key]):.1f}x" if base else "-"
+        print(f"| {label} | {spread(walls[key])} | {spread(cpus[key])} | {mib} | {ratio} |")
     print(f"| from the version-3 snapshot, 10,000 changes behind (replayed) | {behind:.2f} | | | |")
-    print(f"| writing the version-3 snapshot (background, not in the start) | {spread(writes)} "
-          "| | | |")
+    if writes:
+        print(f"| writing the version-3 snapshot (background) | {spread(writes)} | | | |")
     return 0
+
+
+def seed(url: str, settings: Settings) -> Path:
+    """The first version-3 snapshot, made without Services: the entries read with sqlite3 (not
+    row by row through SQLAlchemy), the matcher built, the snapshot written as a process would."""
+    db = Database.open(url)
+    try:
+        store = BankStore(db)
+        cursor = store.last_cursor()
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            found = connection.execute("SELECT id, bank_id, value FROM bank_entries ORDER BY id")
+            ids, banks, values = zip(*found.fetchall(), strict=True)
+        rows = np.frombuffer(bytes.fromhex("".join(values)), np.uint8).reshape(-1, 32)
+        part = SignalRows(np.array(ids, np.int64), np.array(banks, np.int32), rows)
+        del ids, banks, values
+        matcher = BankMatcher(BankHashes({"pdq": part}, store.bank_rows()))
+        key = snapshots.database_key(url)
+        assert key is not None
+        path = snapshots.path_for(settings.resolved_snapshot_dir, key)
+        live = LiveMatcher(store, matcher, cursor)
+        live.snapshot_path, live._key = path, key
+        assert live.write_snapshot()
+    finally:
+        db.dispose()
+    return path
 
 
 def first_hash(url: str) -> str:
     db = Database.open(url)
     try:
         with db.engine.connect() as connection:
-            value = connection.execute(select(BankEntry.value).where(BankEntry.id == 1)).scalar_one()
+            value = connection.execute(
+                select(BankEntry.value).where(BankEntry.id == 1)
+            ).scalar_one()
     finally:
         db.dispose()
     return str(value)

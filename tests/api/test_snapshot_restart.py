@@ -23,6 +23,7 @@ from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore, NewEntry
 from bouclier.detectors.registry import Registry
 from bouclier.errors import SnapshotError
+from bouclier.index import HammingIndex
 from bouclier.settings import Settings, load_settings
 from bouclier.storage import Database
 
@@ -309,13 +310,11 @@ def test_reading_a_snapshot_with_the_wrong_key_fails(tmp_path: Path) -> None:
         snapshots.read(path, b"b" * 32)
 
 
-def test_a_restart_maps_the_pdq_index(
-    start: Start, store: BankStore, settings: Settings
-) -> None:
+def test_a_restart_maps_the_pdq_index(start: Start, store: BankStore, settings: Settings) -> None:
     values = _fill(store)
     first = start()
     _written(first)  # the one written after start
-    first.matcher.index.compact()  # the rows in a main segment with tables (not in a delta)
+    _hamming_index(first.matcher).compact()  # the rows in a main segment with tables (not in a delta)
     first.live.snapshot_cursor = 0  # written again, after the compaction
     assert first.write_snapshot()
     first.close()
@@ -323,7 +322,7 @@ def test_a_restart_maps_the_pdq_index(
     assert list(_read(settings).indexed) == ["pdq"]
     services = start()
     assert services.matcher_source == "snapshot"
-    main = services.matcher.index.stored()
+    main = _hamming_index(services.matcher).stored()
     assert len(main.labels) == 55  # the bank's rows in the main segment, with its tables
     assert not main.hashes.flags.writeable  # searched in the mapped file, nothing rebuilt
     queries = _queries(values)
@@ -369,7 +368,8 @@ def test_processes_share_a_snapshot_while_it_is_replaced(
     assert _matches(two.matcher, queries) == expected  # the old mapping still reads whole
     assert _matches(one.matcher, queries) == expected
     three = start()
-    assert three.matcher_source == "snapshot" and three.cursor == store.last_cursor()
+    assert three.matcher_source == "snapshot"
+    assert three.cursor == store.last_cursor()
     assert _matches(three.matcher, queries) == expected
 
 
@@ -380,3 +380,9 @@ def _written(services: Services) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("no snapshot written after start")
+
+
+def _hamming_index(matcher: BankMatcher) -> HammingIndex:
+    index = matcher.index
+    assert isinstance(index, HammingIndex)
+    return index

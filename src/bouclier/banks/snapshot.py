@@ -90,8 +90,7 @@ class MatcherSnapshot:
     version: int = VERSION  # the format of the file it was read from
 
     def __len__(self) -> int:
-        held = [*self.signals.values(), *self.indexed.values()]
-        return sum(len(part) for part in held)
+        return sum(map(len, self.signals.values())) + sum(map(len, self.indexed.values()))
 
     def rows(self, signal_type: str) -> SignalRows:
         """One type's entries as rows, in entry order, whatever its form."""
@@ -149,12 +148,14 @@ def write(path: Path, snapshot: MatcherSnapshot, key: bytes, *, version: int = V
         k = len(part)
         if not (len(part.bank_ids) == k and part.rows.ndim == 2 and len(part.rows) == k):
             raise ValueError(f"{name}: entry ids, bank ids and values must have one row per entry")
-        arrays = [
+        arrays: list[np.ndarray] = [
             np.ascontiguousarray(part.entry_ids, dtype=_LABEL),
             np.ascontiguousarray(part.bank_ids, dtype=_BANK),
             np.ascontiguousarray(part.rows, dtype=np.uint8),
         ]
-        sections.append((name, _SECTION.pack(name.encode("ascii"), part.rows.shape[1], ROWS, k), arrays))
+        sections.append(
+            (name, _SECTION.pack(name.encode("ascii"), part.rows.shape[1], ROWS, k), arrays)
+        )
     for name, held in snapshot.indexed.items():
         segment = held.segment
         live = len(segment.labels) - _dead_count(held) + len(segment.extra_labels)
@@ -166,7 +167,7 @@ def write(path: Path, snapshot: MatcherSnapshot, key: bytes, *, version: int = V
     header = _HEADER.pack(
         MAGIC, version, len(sections), 0, snapshot.cursor, len(snapshot), key, snapshot.change
     )
-    head = [header, *(entry for _, entry, _ in sections)]
+    head: list[bytes | np.ndarray] = [header, *(entry for _, entry, _ in sections)]
     head += [array for _, _, arrays in sections for array in arrays]
     tail: Iterable[bytes | np.ndarray | memoryview] = ()
     for held in snapshot.indexed.values():
@@ -221,9 +222,7 @@ def read(path: Path, key: bytes, signal_types: SignalTypes | None = None) -> Mat
         if size < head or (size != head and not indexed) or (indexed and size <= _pad8(head)):
             what = "truncated" if size < head or indexed else "has trailing bytes"
             raise SnapshotError(f"{name}: {size} bytes for {n} rows: {what}")
-        parts = {
-            kind: _arrays(form, width, k) for kind, width, form, k in layout
-        }
+        parts = {kind: _arrays(form, width, k) for kind, width, form, k in layout}
         read_checked(file, name, header + table, [a for arrays in parts.values() for a in arrays])
         index = None
         if indexed:
