@@ -314,7 +314,7 @@ def test_a_restart_maps_the_pdq_index(start: Start, store: BankStore, settings: 
     values = _fill(store)
     first = start()
     _written(first)  # the one written after start
-    _hamming_index(first.matcher).compact()  # the rows in a main segment with tables (not in a delta)
+    _hamming_index(first.matcher).compact()  # the rows in a main segment with tables
     first.live.snapshot_cursor = 0  # written again, after the compaction
     assert first.write_snapshot()
     first.close()
