@@ -37,8 +37,8 @@ from bouclier.api import forwarded, problems
 from bouclier.api.auth import Require, authenticate_key
 from bouclier.api.cases import CHECKED, CaseAccess
 from bouclier.api.media_uploads import media_limit
-from bouclier.api.problems import Forbidden, Unauthenticated
-from bouclier.api.ratelimit import ClientLimiter, RateLimiter
+from bouclier.api.problems import Unauthenticated
+from bouclier.api.ratelimit import ClientLimiter
 from bouclier.api.services import Services
 from bouclier.api.uploads import FRAMING
 from bouclier.errors import BodyTooLarge, BouclierError, InputError, MediaError
@@ -104,13 +104,7 @@ class Admission:
             key = await authenticate_key(Request(scope), token)
         scope.setdefault("state", {})["api_key_id"] = key.id  # the id, never the key
         if rate_and_role:
-            limiter: RateLimiter | None = getattr(state, "rate_limiter", None)
-            if limiter is not None:
-                await limiter.check_async(key.id)
-            if key.role not in required.roles:
-                raise Forbidden(
-                    f"a {key.role} key may not call this route (roles: {', '.join(required.roles)})"
-                )
+            await required.admit(state, key)
         return key
 
 
