@@ -23,6 +23,7 @@ from bouclier.banks.matcher import BankMatcher
 from bouclier.banks.store import BankStore, NewEntry
 from bouclier.detectors.registry import Registry
 from bouclier.errors import SnapshotError
+from bouclier.index import HammingIndex
 from bouclier.settings import Settings, load_settings
 from bouclier.storage import Database
 
@@ -165,10 +166,16 @@ def _damaged(path: Path, how: str, settings: Settings) -> None:
     if how == "flipped byte":
         data[len(data) - 40] ^= 0x01  # a bit of the last hash
         path.write_bytes(bytes(data))
+    elif how == "flipped table byte":
+        start = data.index(b"BOUCLIERHIDX")  # PDQ's section: its index file, mapped on loading
+        data[(start + len(data)) // 2] ^= 0x40
+        path.write_bytes(bytes(data))
     elif how == "truncated":
         path.write_bytes(bytes(data[:-100]))
-    elif how == "older format":
-        data[12] = 0  # version 0, with a correct checksum
+    elif how == "truncated before the index":
+        path.write_bytes(bytes(data[: data.index(b"BOUCLIERHIDX") + 20]))
+    elif how in ("older format", "version 1"):
+        data[12] = 0 if how == "older format" else 1  # with a correct checksum
         body = bytes(data[:-4])
         path.write_bytes(body + zlib.crc32(body).to_bytes(4, "little"))
     elif how == "another database":
@@ -188,21 +195,24 @@ def _damaged(path: Path, how: str, settings: Settings) -> None:
 def _bogus(good: snapshots.MatcherSnapshot) -> snapshots.MatcherSnapshot:
     """The good snapshot plus an entry the database does not hold, under the first bank."""
     value = np.frombuffer(bytes.fromhex(_hashes(1, seed=9)[0]), np.uint8)
-    pdq = good.signals["pdq"]
+    pdq = good.rows("pdq")
     bogus = SignalRows(
         np.append(pdq.entry_ids, 10**9),
         np.append(pdq.bank_ids, pdq.bank_ids[0]).astype(np.int32),
         np.vstack([pdq.rows, value]),
     )
-    return replace(good, signals={**good.signals, "pdq": bogus})
+    return replace(good, signals={**good.signals, "pdq": bogus}, indexed={})
 
 
 @pytest.mark.parametrize(
     ("how", "reason"),
     [
         ("flipped byte", "checksum mismatch"),
+        ("flipped table byte", "checksum mismatch"),
         ("truncated", "truncated"),
+        ("truncated before the index", "too short to be an index snapshot"),
         ("older format", "format version 0"),
+        ("version 1", "format version 1"),
         ("another database", "taken of another database"),
         ("cursor past the log", "past the end of the change log"),
         ("another log", "does not hold the change"),
@@ -247,7 +257,7 @@ def test_a_snapshot_is_written_in_the_background_after_start(
         time.sleep(0.05)
     written = _read(settings)
     assert written.cursor == services.snapshot_cursor == store.last_cursor()
-    pdq = written.signals["pdq"]
+    pdq = written.rows("pdq")
     assert pdq.entry_ids.tolist() == sorted(e for e, *_ in _entries(store))
     assert dict(zip(pdq.entry_ids.tolist(), pdq.bank_ids.tolist(), strict=True)) == dict(
         _entries(store)
@@ -298,3 +308,81 @@ def test_reading_a_snapshot_with_the_wrong_key_fails(tmp_path: Path) -> None:
     assert snapshots.read(path, b"a" * 32).signals["pdq"].entry_ids.tolist() == [1, 2]
     with pytest.raises(SnapshotError, match="another database"):
         snapshots.read(path, b"b" * 32)
+
+
+def test_a_restart_maps_the_pdq_index(start: Start, store: BankStore, settings: Settings) -> None:
+    values = _fill(store)
+    first = start()
+    _written(first)  # the one written after start
+    _hamming_index(first.matcher).compact()  # the rows in a main segment with tables
+    first.live.snapshot_cursor = 0  # written again, after the compaction
+    assert first.write_snapshot()
+    first.close()
+    assert _read(settings).version == snapshots.VERSION == 3
+    assert list(_read(settings).indexed) == ["pdq"]
+    services = start()
+    assert services.matcher_source == "snapshot"
+    main = _hamming_index(services.matcher).stored()
+    assert len(main.labels) == 55  # the bank's rows in the main segment, with its tables
+    assert not main.hashes.flags.writeable  # searched in the mapped file, nothing rebuilt
+    queries = _queries(values)
+    assert _matches(services.matcher, queries) == _matches(BankMatcher.from_store(store), queries)
+
+
+def test_a_version_2_snapshot_is_still_read_then_replaced(
+    start: Start, store: BankStore, settings: Settings
+) -> None:
+    values = _fill(store)
+    start().close()
+    key = snapshots.database_key(settings.resolved_database_url)
+    assert key is not None
+    snapshots.write(_snapshot_file(settings), _read(settings), key, version=2)
+    assert _read(settings).version == 2
+    fresh = _change_while_down(store)
+
+    services = start()
+    assert services.matcher_source == "snapshot"  # its rows read, the tables rebuilt
+    queries = _queries(values + fresh)
+    assert _matches(services.matcher, queries) == _matches(BankMatcher.from_store(store), queries)
+    _written(services)  # the background writer replaces it with this version's file
+    services.close()
+    assert _read(settings).version == 3
+    assert _read(settings).cursor == store.last_cursor()
+
+
+def test_processes_share_a_snapshot_while_it_is_replaced(
+    start: Start, store: BankStore, settings: Settings
+) -> None:
+    values = _fill(store)
+    start().close()
+    one, two = start(), start()  # both map the same file
+    assert one.matcher_source == two.matcher_source == "snapshot"
+    more = _hashes(8, seed=11)
+    store.add("victims", [NewEntry(v) for v in more])
+    store.remove_entries("victims", [e.id for e in store.entries("victims")][:3])
+    one.refresh_matcher()
+    assert one.write_snapshot()  # a new file renamed over the one ``two`` has mapped
+    two.refresh_matcher()
+    queries = _queries(values + more)
+    expected = _matches(BankMatcher.from_store(store), queries)
+    assert _matches(two.matcher, queries) == expected  # the old mapping still reads whole
+    assert _matches(one.matcher, queries) == expected
+    three = start()
+    assert three.matcher_source == "snapshot"
+    assert three.cursor == store.last_cursor()
+    assert _matches(three.matcher, queries) == expected
+
+
+def _written(services: Services) -> None:
+    """Waits for the snapshot the background writer makes after start."""
+    for _ in range(200):
+        if services.snapshot_cursor:
+            return
+        time.sleep(0.05)
+    raise AssertionError("no snapshot written after start")
+
+
+def _hamming_index(matcher: BankMatcher) -> HammingIndex:
+    index = matcher.index
+    assert isinstance(index, HammingIndex)
+    return index

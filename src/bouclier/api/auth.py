@@ -51,15 +51,18 @@ class Require:
         if credentials is None:
             raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
         key = await authenticate_key(request, credentials.credentials)
-        # The key's rate limit (api.ratelimit), before its role is checked.
-        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+        await self.admit(request.app.state, key)
+        return key
+
+    async def admit(self, state: Any, key: KeyInfo) -> None:
+        """The key's rate limit (api.ratelimit), then its role; ``state``: the app's."""
+        limiter: RateLimiter | None = getattr(state, "rate_limiter", None)
         if limiter is not None:
             await limiter.check_async(key.id)
         if key.role not in self.roles:
             raise Forbidden(
                 f"a {key.role} key may not call this route (roles: {', '.join(self.roles)})"
             )
-        return key
 
 
 async def authenticate_key(request: Request, token: str) -> KeyInfo:

@@ -23,20 +23,23 @@ any other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bouclier.accounts.api_keys import KeyInfo
 from bouclier.api import forwarded, problems
 from bouclier.api.auth import Require, authenticate_key
 from bouclier.api.cases import CHECKED, CaseAccess
 from bouclier.api.media_uploads import media_limit
 from bouclier.api.problems import Unauthenticated
 from bouclier.api.ratelimit import ClientLimiter
+from bouclier.api.services import Services
 from bouclier.api.uploads import FRAMING
 from bouclier.errors import BodyTooLarge, BouclierError, InputError, MediaError
 from bouclier.settings import Settings
@@ -45,24 +48,85 @@ from bouclier.settings import Settings
 PROBES = frozenset({"/healthz", "/readyz"})
 
 
+class Admission:
+    """The checks of a request before a byte of its body is read, in one order (this module's
+    1–4): the step that the gate and the lean lookup path (:mod:`bouclier.api.lookup`) both
+    call. Made once per middleware; a request allocates nothing here unless its key must be
+    read from the database or a case secret checked."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.proxies = settings.proxy_networks
+
+    async def admit(
+        self,
+        scope: Scope,
+        headers: Mapping[bytes, bytes],
+        limit: Limit,
+        required: Require | None,
+        params: Mapping[str, Any],
+        *,
+        methods: Collection[str] | None = None,
+        rate_and_role: bool = False,
+    ) -> KeyInfo | None:
+        """The key the request is admitted with (None on a public route, or a case secret's);
+        the refusal as a BouclierError (or a 405 HTTPException where ``methods`` are given)
+        otherwise. ``rate_and_role``: the key's rate limit and role are checked here too (the
+        lean path; on the general path the route's :class:`Require` checks them)."""
+        forwarded.resolve(scope, self.proxies)
+        state = scope["app"].state
+        authorization = headers.get(b"authorization")
+        clients: ClientLimiter | None = getattr(state, "client_limiter", None)
+        if authorization is None and clients is not None and scope["path"] not in PROBES:
+            await clients.check_async(forwarded.client_host(scope))
+        if methods is not None and scope["method"] not in methods:
+            raise HTTPException(405, "Method Not Allowed", headers={"Allow": ", ".join(methods)})
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.strip().isdigit():
+                raise InputError("Content-Length is not a number", code="invalid_request")
+            if int(length) > limit.bytes:
+                raise limit.refusal()
+        services: Services | None = getattr(state, "services", None)
+        if required is None or services is None:
+            return None
+        secret = headers.get(b"x-case-secret")
+        if isinstance(required, CaseAccess) and secret is not None:
+            request, number = Request(scope), str(params.get("number", ""))
+            case = await required.verify(request, number, secret.decode("latin-1"))
+            setattr(request.state, CHECKED, ((number, secret.decode("latin-1")), case))
+            return None
+        scheme, _, token = (authorization or b"").decode("latin-1").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
+        key = services.keys.cached(token)
+        if key is None:  # the database, in a thread; an unknown key is counted and refused
+            key = await authenticate_key(Request(scope), token)
+        scope.setdefault("state", {})["api_key_id"] = key.id  # the id, never the key
+        if rate_and_role:
+            await required.admit(state, key)
+        return key
+
+
 class Gate:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.proxies = settings.proxy_networks
+        self.admission = Admission(settings)
         self._routes: list[tuple[str, APIRoute]] | None = None  # read at the first request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        forwarded.resolve(scope, self.proxies)
         route, params = self._route(scope)
         limit = Limit(self.body_limit(route), _is_upload(route))
-        request = Request(scope)  # headers only: no receive, the body stays unread
         try:
-            await self._admit(request, route, params, limit)
+            await self.admission.admit(
+                scope, dict(scope["headers"]), limit, _required(route), params
+            )
         except BouclierError as exc:
+            request = Request(scope)  # headers only: no receive, the body stays unread
             response = await problems.handle(request, exc)
             await response(scope, receive, send)
             return
@@ -99,34 +163,6 @@ class Gate:
         if extra.get("x-body") == "bulk":
             return self.settings.max_bulk_body_bytes
         return self.settings.max_body_bytes
-
-    async def _admit(
-        self, request: Request, route: APIRoute | None, params: dict[str, Any], limit: Limit
-    ) -> None:
-        state = request.app.state
-        has_key = "authorization" in request.headers
-        clients: ClientLimiter | None = getattr(state, "client_limiter", None)
-        if not has_key and clients is not None and request.url.path not in PROBES:
-            await clients.check_async(forwarded.client_host(request.scope))
-        length = request.headers.get("content-length")
-        if length is not None:
-            if not length.strip().isdigit():
-                raise InputError("Content-Length is not a number", code="invalid_request")
-            if int(length) > limit.bytes:
-                raise limit.refusal()
-        required = _required(route)
-        if required is None or getattr(state, "services", None) is None:
-            return
-        secret = request.headers.get("x-case-secret")
-        if isinstance(required, CaseAccess) and secret is not None:
-            number = str(params.get("number", ""))
-            case = await required.verify(request, number, secret)
-            setattr(request.state, CHECKED, ((number, secret), case))
-            return
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
-        await authenticate_key(request, token.strip())
 
     async def _pass(self, scope: Scope, receive: Receive, send: Send, limit: Limit) -> None:
         received = 0

@@ -6,7 +6,8 @@ under 0.1 ms; through the general stack (the gate, the access-log middleware, Fa
 dependencies and response models) the web framework cost about nine times the search (issue 18).
 This route is answered by :class:`LeanLookup`, the outermost middleware that ``create_app``
 installs, before the other middleware and the router see the request. It does what they would
-do, inline and in the same order, with the same answers:
+do, in the same order, with the same answers; steps 2-4 are the gate's own admit step
+(:class:`~bouclier.api.gate.Admission`), called with the key's rate limit and role:
 
 1. the request id (``X-Request-ID``), one access-log line and the request metrics, as
    :mod:`bouclier.api.observability` writes them (route ``/v1/lookup``);
@@ -41,21 +42,18 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bouclier.api import forwarded, problems
-from bouclier.api.auth import ANY_ROLE, Require, authenticate_key
+from bouclier.api import problems
+from bouclier.api.auth import ANY_ROLE, Require
+from bouclier.api.gate import Admission, Limit
 from bouclier.api.images import MAX_QUERY_HASHES, HashQuery, case_flags, settle, verdict_dict
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import HEADER, record, request_id
-from bouclier.api.problems import Forbidden, Unauthenticated
-from bouclier.api.ratelimit import ClientLimiter, RateLimiter
 from bouclier.api.schemas import MatchOut
 from bouclier.api.services import Services
 from bouclier.banks.matcher import BankMatcher, Match
-from bouclier.errors import BodyTooLarge, InputError
 from bouclier.policy import decide
 from bouclier.settings import Settings
 from bouclier.signals import DEFAULT
@@ -67,12 +65,12 @@ MAX_LOOKUP_HASHES = MAX_QUERY_HASHES
 #: Lookups of up to this many PDQ hashes are searched on the event loop: one search call for all
 #: of them takes less than handing it to a thread (~0.06 ms a hash at 10M, the index never locks).
 INLINE_LOOKUP_HASHES = 64
-ROLES = Require(*ANY_ROLE).roles
+REQUIRE = Require(*ANY_ROLE)
+ROLES = REQUIRE.roles
+METHODS = ("POST",)
 #: Every field of a match in the answer, null where the match has none (as the response model of
 #: ``/v1/match/hashes`` writes them).
 _MATCH_FIELDS = tuple(MatchOut.model_fields)
-_AUTHORIZATION = b"authorization"
-_CONTENT_LENGTH = b"content-length"
 _REQUEST_ID = HEADER.encode()
 #: The status recorded for a client that went away before its body was read (nginx's).
 CLIENT_GONE = 499
@@ -87,8 +85,8 @@ class LeanLookup:
 
     def __init__(self, app: ASGIApp, settings: Settings, metrics: HttpMetrics) -> None:
         self.app = app
-        self.max_body = settings.max_body_bytes
-        self.proxies = settings.proxy_networks
+        self.limit = Limit(settings.max_body_bytes, upload=False)
+        self.admission = Admission(settings)  # the gate's checks, in its order
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -105,7 +103,7 @@ class LeanLookup:
         header = headers.get(_REQUEST_ID)
         rid = request_id(header.decode("latin-1") if header is not None else None)
         try:
-            body = await self._admit(scope, receive, headers, state, services)
+            body = await self._admit(scope, receive, headers)
             status = await self._answer(send, rid, services, body)
         except _Gone:
             status = CLIENT_GONE
@@ -129,38 +127,12 @@ class LeanLookup:
         scope: Scope,
         receive: Receive,
         headers: dict[bytes, bytes],
-        state: State,
-        services: Services,
     ) -> bytes:
-        """The request's body, once the gate's checks pass, in the gate's order (see the
-        module)."""
-        forwarded.resolve(scope, self.proxies)
-        authorization = headers.get(_AUTHORIZATION)
-        if authorization is None:
-            clients: ClientLimiter | None = getattr(state, "client_limiter", None)
-            if clients is not None:
-                await clients.check_async(forwarded.client_host(scope))
-        if scope["method"] != "POST":
-            raise HTTPException(405, "Method Not Allowed", headers={"Allow": "POST"})
-        length = headers.get(_CONTENT_LENGTH)
-        if length is not None:
-            if not length.strip().isdigit():
-                raise InputError("Content-Length is not a number", code="invalid_request")
-            if int(length) > self.max_body:
-                raise self._too_large()
-        scheme, _, token = (authorization or b"").decode("latin-1").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
-        key = services.keys.cached(token)
-        if key is None:  # the database, in a thread; an unknown key is counted and refused
-            key = await authenticate_key(Request(scope), token)
-        scope.setdefault("state", {})["api_key_id"] = key.id  # the id, never the key
-        limiter: RateLimiter | None = getattr(state, "rate_limiter", None)
-        if limiter is not None:
-            await limiter.check_async(key.id)
-        if key.role not in ROLES:
-            raise Forbidden(f"a {key.role} key may not call this route (roles: {', '.join(ROLES)})")
+        """The request's body, once the gate's checks pass (:class:`~bouclier.api.gate.Admission`,
+        with the key's rate limit and role: this route has no dependency to check them)."""
+        await self.admission.admit(
+            scope, headers, self.limit, REQUIRE, {}, methods=METHODS, rate_and_role=True
+        )
         return await self._body(receive)
 
     async def _body(self, receive: Receive) -> bytes:
@@ -172,16 +144,11 @@ class LeanLookup:
                 raise _Gone
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
-                raise self._too_large()
+            if size > self.limit.bytes:
+                raise self.limit.refusal()
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
-
-    def _too_large(self) -> BodyTooLarge:
-        return BodyTooLarge(
-            f"the request body is larger than this route's limit of {self.max_body} bytes"
-        )
 
     async def _answer(self, send: Send, rid: str, services: Services, body: bytes) -> int:
         try:

@@ -14,6 +14,8 @@ from datetime import datetime
 import numpy as np
 
 from bouclier.hashing import pdq
+from bouclier.index.segments import live_mask
+from bouclier.index.snapshot import StoredSegment
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +69,36 @@ class BankHashes:
 
     def __len__(self) -> int:
         return sum(len(part) for part in self.signals.values())
+
+
+@dataclass(frozen=True, eq=False)
+class IndexedRows:
+    """The entries of one signal type as its built index (a matcher snapshot's PDQ section): the
+    index's stored segment (:func:`bouclier.index.snapshot.read`, searched where it lies) and
+    the bank of each live entry, in the segment's order (the main segment's live rows in label
+    order, then the rows outside its tables)."""
+
+    segment: StoredSegment
+    bank_ids: np.ndarray  # int32
+
+    def __len__(self) -> int:
+        return len(self.bank_ids)
+
+    def entry_ids(self) -> np.ndarray:
+        """The live entries' ids (int64), in the order of :attr:`bank_ids`."""
+        segment = self.segment
+        labels = segment.labels
+        if segment.dead.any():
+            labels = labels[live_mask(segment.dead, len(labels))]
+        if not len(segment.extra_labels):
+            return labels
+        return np.concatenate([labels, segment.extra_labels])
+
+    def rows(self) -> SignalRows:
+        """The same entries as rows, in entry order (what a snapshot of the older form holds)."""
+        segment = self.segment
+        hashes = segment.hashes[live_mask(segment.dead, len(segment.labels))]
+        values = np.concatenate([hashes, segment.extra_hashes])
+        ids = self.entry_ids()
+        order = np.argsort(ids, kind="stable")
+        return SignalRows(ids[order], self.bank_ids[order], values[order])

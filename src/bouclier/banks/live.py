@@ -90,9 +90,10 @@ class LiveMatcher:
             matcher = BankMatcher.from_store(store, min_quality=min_quality)
             live = cls(store, matcher, cursor, policy=snapshots_policy)
         else:
-            matcher, cursor = loaded
+            matcher, cursor, version = loaded
             live = cls(store, matcher, cursor, "snapshot", policy=snapshots_policy)
-            live.snapshot_cursor = cursor
+            # a file of an older format is replaced by one of this format after start
+            live.snapshot_cursor = cursor if version == snapshots.VERSION else 0
         live.snapshot_path, live._key = path, key or b""
         if loaded is not None:
             live.refresh()  # the changes made while no process followed the log
@@ -142,7 +143,7 @@ class LiveMatcher:
         with self._snapshot_writes:
             with self._refresh:  # the arrays and the cursor they reflect, together
                 cursor = self.cursor
-                signals = self.matcher.snapshot_arrays()
+                signals, indexed = self.matcher.snapshot_parts()
             if cursor <= self.snapshot_cursor:
                 return cursor == self.snapshot_cursor
             try:
@@ -150,7 +151,8 @@ class LiveMatcher:
                 if not found or found[0].cursor != cursor:  # never: a change is never deleted
                     return False
                 digest = snapshots.change_digest(found[0])
-                snapshots.write(path, snapshots.MatcherSnapshot(cursor, digest, signals), key)
+                held = snapshots.MatcherSnapshot(cursor, digest, signals, indexed)
+                snapshots.write(path, held, key)
             except Exception as exc:  # a full disk, a database away: the next one may succeed
                 log.warning("cannot write the matcher snapshot %s: %s", path, type(exc).__name__)
                 return False
@@ -197,9 +199,11 @@ class LiveMatcher:
 
 def _from_snapshot(
     store: BankStore, path: Path, key: bytes, min_quality: int
-) -> tuple[BankMatcher, int] | None:
-    """The matcher in the snapshot at ``path`` and its cursor, if the snapshot is one of this
-    database's log; None (with a warning saying why, never a hash) to rebuild from the database."""
+) -> tuple[BankMatcher, int, int] | None:
+    """The matcher in the snapshot at ``path``, its cursor and its format version, if the
+    snapshot is one of this database's log; None (with a warning saying why, never a hash) to
+    rebuild from the database. A version-2 file's PDQ tables are built here; a version-3 file's
+    are mapped."""
     if not path.exists():
         return None
     try:
@@ -229,4 +233,4 @@ def _from_snapshot(
         snapshot, store.bank_rows(), min_quality=min_quality, signal_types=store.signal_types
     )
     log.info("matcher loaded from snapshot %s at change %d", path, snapshot.cursor)
-    return matcher, snapshot.cursor
+    return matcher, snapshot.cursor, snapshot.version

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bouclier.banks.hashes import BankHashes, BankInfo, Change, SignalRows
+from bouclier.banks.hashes import BankHashes, BankInfo, Change, IndexedRows, SignalRows
 from bouclier.hashing import ImageHashes, on_demand
 from bouclier.hashing.pdq import LOW_QUALITY, PdqResult
 from bouclier.hashing.vpdq import FramePair
+from bouclier.index import HammingIndex
 from bouclier.index.hits import SearchHits
 from bouclier.signals import Fingerprint, SignalIndex, SignalType, SignalTypes
 from bouclier.signals.orb import OrbSignal, Verification
@@ -151,7 +152,10 @@ class BankMatcher:
         min_quality: int = LOW_QUALITY,
         signal_types: SignalTypes | None = None,
         robust_candidates: int = ROBUST_CANDIDATES,
+        built: Mapping[str, tuple[SignalIndex, IndexedRows]] | None = None,
     ) -> None:
+        """``built``: indexes ready to search (a snapshot's PDQ), with their entries' banks;
+        every other type's index is built from ``hashes``."""
         self.banks: dict[int, BankInfo] = dict(hashes.banks)
         self.min_quality = min_quality
         #: entries an on-demand type (ORB) verifies per image when nothing else matched; 0: never
@@ -164,10 +168,11 @@ class BankMatcher:
                 self._index(name).add(part.rows, part.entry_ids)
                 ids.append(part.entry_ids)
                 owners.append(part.bank_ids)
-        entry_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
-        bank_ids = np.concatenate(owners) if owners else np.zeros(0, np.int32)
-        order = np.argsort(entry_ids, kind="stable")
-        self._map = _EntryBanks(entry_ids[order], bank_ids[order])
+        for name, (index, held) in (built or {}).items():
+            self.indexes[name] = index
+            ids.append(held.entry_ids())
+            owners.append(held.bank_ids)
+        self._map = _entry_banks(ids, owners)
         self._removed: set[int] = set()  # ids removed from an index, still in the map's arrays
         self._updates = threading.Lock()
         self.radius = max((b.threshold for b in self.banks.values()), default=0)
@@ -200,19 +205,32 @@ class BankMatcher:
         signal_types: SignalTypes | None = None,
     ) -> BankMatcher:
         """The matcher a snapshot holds, with the current bank rows (thresholds, names); the
-        caller then replays the change log from ``snapshot.cursor``."""
+        caller then replays the change log from ``snapshot.cursor``. A type held as its index
+        (PDQ) is searched where the file lies: no table is built."""
         arrays = BankHashes(dict(snapshot.signals), banks)
-        return cls(arrays, min_quality=min_quality, signal_types=signal_types)
+        built: dict[str, tuple[SignalIndex, IndexedRows]] = {
+            name: (HammingIndex.from_stored(held.segment), held)
+            for name, held in snapshot.indexed.items()
+        }
+        return cls(arrays, min_quality=min_quality, signal_types=signal_types, built=built)
 
-    def snapshot_arrays(self) -> dict[str, SignalRows]:
-        """Every entry held, by signal type, in entry order: what a snapshot stores. The caller
-        keeps :meth:`apply` from running meanwhile, to know which change the arrays reflect."""
+    def snapshot_parts(self) -> tuple[dict[str, SignalRows], dict[str, IndexedRows]]:
+        """Every entry held, by signal type: what a snapshot stores. PDQ's index as it stands
+        (its tables are written as they are, nothing is rebuilt), the other types as rows in
+        entry order. The caller keeps :meth:`apply` from running meanwhile, to know which change
+        the parts reflect."""
         with self._updates:
-            parts = {}
+            parts, indexed = {}, {}
             for name, index in self.indexes.items():
+                if isinstance(index, HammingIndex):
+                    segment = index.stored()
+                    held = IndexedRows(segment, np.zeros(0, np.int32))
+                    entry_ids = held.entry_ids()
+                    indexed[name] = IndexedRows(segment, self._map.banks_of(entry_ids))
+                    continue
                 rows, entry_ids = index.live()
                 parts[name] = SignalRows(entry_ids, self._map.banks_of(entry_ids), rows)
-            return parts
+            return parts, indexed
 
     def __len__(self) -> int:
         return sum(len(index) for index in self.indexes.values())
@@ -495,6 +513,20 @@ class BankMatcher:
                 inliers=check.inliers if check else None,
                 corners=check.region if check else None,
             )
+
+
+def _entry_banks(ids: list[np.ndarray], owners: list[np.ndarray]) -> _EntryBanks:
+    """The entry-to-bank map of these parts (entry ids, their banks), sorted only if they are
+    not in order already (one type's ids are: a restart at millions of entries sorts nothing)."""
+    if len(ids) == 1:
+        entry_ids, bank_ids = ids[0].astype(np.int64, copy=False), owners[0]
+    else:
+        entry_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        bank_ids = np.concatenate(owners) if owners else np.zeros(0, np.int32)
+    if len(entry_ids) > 1 and not bool(np.all(entry_ids[1:] > entry_ids[:-1])):
+        order = np.argsort(entry_ids, kind="stable")
+        entry_ids, bank_ids = entry_ids[order], bank_ids[order]
+    return _EntryBanks(entry_ids, bank_ids.astype(np.int32, copy=False))
 
 
 def _ranked(best: dict[int, Match]) -> tuple[Match, ...]:

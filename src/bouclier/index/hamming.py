@@ -362,15 +362,20 @@ class HammingIndex:
         with self._lock:
             return merge_live(self._main, *self._delta.live_arrays())
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the index to ``path`` atomically, its built tables included (see
-        :mod:`.snapshot`); searches, adds and a background merge go on meanwhile."""
+    def stored(self) -> snapshot.StoredSegment:
+        """What a snapshot holds, taken at one moment: the main segment (its arrays and tables,
+        immutable) with a copy of its tombstones, and the delta's live rows (copies)."""
         with self._lock:
             main, dead = self._main, self._main.dead.copy()
             extra_hashes, extra_labels = self._delta.live_arrays()
-        snapshot.write(
-            path, main.hashes, main.labels, dead, main.tables, extra_hashes, extra_labels
+        return snapshot.StoredSegment(
+            main.hashes, main.labels, dead, main.tables, extra_hashes, extra_labels
         )
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the index to ``path`` atomically, its built tables included (see
+        :mod:`.snapshot`); searches, adds and a background merge go on meanwhile."""
+        snapshot.write(path, self.stored())
 
     @classmethod
     def load(
@@ -389,7 +394,32 @@ class HammingIndex:
         has none, gets them built). ``in_memory=True`` copies the hashes and tables into memory
         of the process's own (on 2 MiB pages; checked again): a slower load and the index's size
         in fresh memory, for searches that miss the TLB less."""
-        stored = snapshot.read(path)
+        return cls.from_stored(
+            snapshot.read(path),
+            delta_limit=delta_limit,
+            strategy=strategy,
+            radius=radius,
+            background=background,
+            search_threads=search_threads,
+            in_memory=in_memory,
+        )
+
+    @classmethod
+    def from_stored(
+        cls,
+        stored: snapshot.StoredSegment,
+        *,
+        delta_limit: int = DEFAULT_DELTA_LIMIT,
+        strategy: Strategy = "auto",
+        radius: int = DESIGN_RADIUS,
+        background: bool = True,
+        search_threads: int = 1,
+        in_memory: bool = False,
+    ) -> HammingIndex:
+        """The index a snapshot holds (:func:`.snapshot.read`): its main segment searched where
+        it lies (the tables built first if it has none; copied into memory with ``in_memory``),
+        the rows outside it in a delta that takes later adds; removals tombstone a private copy
+        of the bitmap, never the file."""
         index = cls(
             delta_limit=delta_limit,
             strategy=strategy,

@@ -95,63 +95,77 @@ def stored_table_bytes(bits: int, wide: bool, n: int) -> int:
     return offsets + _pad8(4 * n)
 
 
-def write(
-    path: str | os.PathLike[str],
-    hashes: np.ndarray,
-    labels: np.ndarray,
-    dead: np.ndarray,
-    tables: _hamming.MultiIndex,
-    extra_hashes: np.ndarray,
-    extra_labels: np.ndarray,
-) -> None:
-    """Writes a version-2 snapshot atomically: a main segment (``tables`` built over ``hashes``,
-    ``dead`` its tombstones) and the rows outside it."""
-    n, bits, wide = len(labels), tables.bits, tables.wide
-    head = _HEADER.pack(MAGIC, VERSION, HASH_BYTES, len(bits), n, len(extra_labels))
+def write(path: str | os.PathLike[str], stored: StoredSegment) -> None:
+    """Writes a version-2 snapshot atomically: ``stored``'s main segment (its ``tables`` built
+    over its hashes, ``dead`` its tombstones) and the rows outside it."""
+    write_atomically(path, image(stored), checksum=None)
+
+
+def image(stored: StoredSegment) -> Iterator[bytes | np.ndarray | memoryview]:
+    """The bytes of a version-2 file holding ``stored``, its CRC-32C trailer included, in parts
+    (the tables are not copied): what :func:`write` writes, and what a file that embeds an
+    index (:mod:`bouclier.banks.snapshot`) puts at its end."""
+    tables = stored.tables
+    if tables is None:
+        raise ValueError("a version-2 snapshot holds built tables")
+    n, bits, wide = len(stored.labels), tables.bits, tables.wide
+    head = _HEADER.pack(MAGIC, VERSION, HASH_BYTES, len(bits), n, len(stored.extra_labels))
     directory = b"".join(_TABLE.pack(b, int(w)) for b, w in zip(bits, wide, strict=True))
     tombstones = np.zeros(_pad8((n + 7) // 8), np.uint8)
-    tombstones[: (n + 7) // 8] = dead[: (n + 7) // 8]
+    tombstones[: (n + 7) // 8] = stored.dead[: (n + 7) // 8]
 
     def parts() -> Iterator[bytes | np.ndarray | memoryview]:
         yield head + directory
-        yield np.ascontiguousarray(labels, dtype=_LABEL)
-        yield np.ascontiguousarray(hashes, dtype=np.uint8)
+        yield np.ascontiguousarray(stored.labels, dtype=_LABEL)
+        yield np.ascontiguousarray(stored.hashes, dtype=np.uint8)
         yield tombstones
         for arrays in tables.parts():
             for array in arrays:
                 view = memoryview(array)
                 yield view
                 yield bytes(_pad8(view.nbytes) - view.nbytes)
-        yield np.ascontiguousarray(extra_labels, dtype=_LABEL)
-        yield np.ascontiguousarray(extra_hashes, dtype=np.uint8)
+        yield np.ascontiguousarray(stored.extra_labels, dtype=_LABEL)
+        yield np.ascontiguousarray(stored.extra_hashes, dtype=np.uint8)
 
-    write_atomically(path, parts(), checksum=_hamming.crc32c)
+    return checksummed(parts(), _hamming.crc32c)
+
+
+def checksummed(
+    parts: Iterable[bytes | np.ndarray | memoryview], checksum: Checksum = zlib.crc32
+) -> Iterator[bytes | np.ndarray | memoryview]:
+    """``parts``, then a 4-byte checksum of their bytes (CRC-32 by default)."""
+    crc = 0
+    for part in parts:
+        crc = checksum(_flat(part), crc)
+        yield part
+    yield _CRC.pack(crc)
+
+
+def _flat(part: bytes | np.ndarray | memoryview) -> memoryview:
+    data = memoryview(part.data if isinstance(part, np.ndarray) else part)
+    return data.cast("B") if data.nbytes else memoryview(b"")
 
 
 def write_atomically(
     path: str | os.PathLike[str],
     parts: Iterable[bytes | np.ndarray | memoryview],
-    checksum: Checksum = zlib.crc32,
+    checksum: Checksum | None = zlib.crc32,
 ) -> None:
-    """Writes ``parts`` and a checksum of them (CRC-32 by default) to a temporary file beside
-    ``path``, syncs it, then
+    """Writes ``parts`` and a checksum of them (CRC-32 by default; None: ``parts`` end with their
+    own, see :func:`checksummed`) to a temporary file beside ``path``, syncs it, then
     renames it over ``path``: a crash leaves either the old file or the new one, never a mix, and
     a reader (another process too) never opens a half-written file. Each writer has its own
     temporary file, so processes sharing a folder may write the same path at once: the last
-    rename wins, and every version is whole."""
+    rename wins, and every version is whole. A process that has the old file mapped keeps
+    reading it (the rename never changes a byte of it)."""
     target = Path(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as file:
-            crc = 0
-            for part in parts:
-                data = memoryview(part.data if isinstance(part, np.ndarray) else part)
-                if not data.nbytes:
-                    continue
-                data = data.cast("B")
-                crc = checksum(data, crc)
-                file.write(data)
-            file.write(_CRC.pack(crc))
+            for part in parts if checksum is None else checksummed(parts, checksum):
+                data = _flat(part)
+                if data.nbytes:
+                    file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, target)
@@ -164,31 +178,38 @@ def write_atomically(
 
 def read(path: str | os.PathLike[str]) -> StoredSegment:
     """The segment a snapshot holds; ``SnapshotError`` for a damaged, crafted or foreign file."""
-    name = os.fspath(path)
     with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        header = file.read(_HEADER.size)
-        if len(header) < _HEADER_V1.size:
-            raise SnapshotError(f"{name}: {size} bytes, too short to be an index snapshot")
-        magic, version, hash_bytes, m, n = _HEADER_V1.unpack(header[: _HEADER_V1.size])
-        if magic != MAGIC:
-            raise SnapshotError(f"{name}: not a Bouclier index snapshot (wrong magic bytes)")
-        if version not in (1, VERSION):
-            raise SnapshotError(
-                f"{name}: snapshot format version {version}, this Bouclier reads 1 and {VERSION}"
-            )
-        if hash_bytes != HASH_BYTES:
-            raise SnapshotError(f"{name}: {hash_bytes}-byte hashes, expected {HASH_BYTES}")
-        if version == 1:
-            file.seek(_HEADER_V1.size)
-            return _read_v1(file, name, size, header[: _HEADER_V1.size], n)
-        if len(header) < _HEADER.size:
-            raise SnapshotError(f"{name}: {size} bytes, too short to be an index snapshot")
-        return _read_v2(file, name, size, m, n, _HEADER.unpack(header)[5])
+        return read_image(file, os.fspath(path), 0)
+
+
+def read_image(file: io.BufferedReader, name: str, start: int) -> StoredSegment:
+    """The segment held by the index file that begins at byte ``start`` (a multiple of 8) of
+    ``file`` and runs to its end: a whole snapshot file, or the one a matcher snapshot embeds.
+    Version 2 is checked and mapped; version 1 is read (only as a whole file)."""
+    size = os.fstat(file.fileno()).st_size - start
+    file.seek(start)
+    header = file.read(_HEADER.size)
+    if len(header) < _HEADER_V1.size:
+        raise SnapshotError(f"{name}: {size} bytes, too short to be an index snapshot")
+    magic, version, hash_bytes, m, n = _HEADER_V1.unpack(header[: _HEADER_V1.size])
+    if magic != MAGIC:
+        raise SnapshotError(f"{name}: not a Bouclier index snapshot (wrong magic bytes)")
+    if version not in (1, VERSION) or (version == 1 and start):
+        raise SnapshotError(
+            f"{name}: snapshot format version {version}, this Bouclier reads 1 and {VERSION}"
+        )
+    if hash_bytes != HASH_BYTES:
+        raise SnapshotError(f"{name}: {hash_bytes}-byte hashes, expected {HASH_BYTES}")
+    if version == 1:
+        file.seek(_HEADER_V1.size)
+        return _read_v1(file, name, size, header[: _HEADER_V1.size], n)
+    if len(header) < _HEADER.size:
+        raise SnapshotError(f"{name}: {size} bytes, too short to be an index snapshot")
+    return _read_v2(file, name, start, size, m, n, _HEADER.unpack(header)[5])
 
 
 def _read_v2(
-    file: io.BufferedReader, name: str, size: int, m: int, n: int, k: int
+    file: io.BufferedReader, name: str, start: int, size: int, m: int, n: int, k: int
 ) -> StoredSegment:
     if not 1 <= m <= _MAX_TABLES:
         raise SnapshotError(f"{name}: {m} tables, expected 1..{_MAX_TABLES}")
@@ -213,19 +234,19 @@ def _read_v2(
     if size != expected:
         what = "truncated" if size < expected else "has trailing bytes"
         raise SnapshotError(f"{name}: {size} bytes for {n} + {k} rows, expected {expected}: {what}")
-    mapped = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ)
-    view = memoryview(mapped)
+    mapped = mmap.mmap(file.fileno(), start + size, access=mmap.ACCESS_READ)
+    view = memoryview(mapped)[start:]
     (stored_crc,) = _CRC.unpack(view[size - _CRC.size :])
     if _hamming.crc32c(view[: size - _CRC.size]) != stored_crc:
         raise SnapshotError(f"{name}: checksum mismatch, the file is damaged")
     at = [first]
     for length in sections:
         at.append(at[-1] + length)
-    labels = np.frombuffer(mapped, _LABEL, n, at[0]).astype(np.int64, copy=False)
-    hashes = np.frombuffer(mapped, np.uint8, HASH_BYTES * n, at[1]).reshape(n, HASH_BYTES)
-    dead = np.frombuffer(mapped, np.uint8, (n + 7) // 8, at[2]).copy()  # written in place later
-    extra_labels = np.frombuffer(mapped, _LABEL, k, at[4]).astype(np.int64, copy=False)
-    extra_hashes = np.frombuffer(mapped, np.uint8, HASH_BYTES * k, at[5]).reshape(k, HASH_BYTES)
+    labels = np.frombuffer(view, _LABEL, n, at[0]).astype(np.int64, copy=False)
+    hashes = np.frombuffer(view, np.uint8, HASH_BYTES * n, at[1]).reshape(n, HASH_BYTES)
+    dead = np.frombuffer(view, np.uint8, (n + 7) // 8, at[2]).copy()  # written in place later
+    extra_labels = np.frombuffer(view, _LABEL, k, at[4]).astype(np.int64, copy=False)
+    extra_hashes = np.frombuffer(view, np.uint8, HASH_BYTES * k, at[5]).reshape(k, HASH_BYTES)
     if n > 1 and not bool(np.all(labels[1:] > labels[:-1])):
         raise SnapshotError(f"{name}: labels are not strictly increasing")
     _check_extra(name, labels, extra_labels)
