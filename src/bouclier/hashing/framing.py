@@ -24,6 +24,11 @@ How, on a copy reduced to :data:`SIDE` pixels (about a millisecond on a 1080 x 1
    rectangle (de-skew: a rotation is a special case of the perspective warp).
 4. *Once more inside.* A region may itself be framed (a letterboxed picture in a screenshot):
    the stage looks again inside each region, once.
+5. *A caption band* (:func:`_caption_band`): rows across the whole width at the top or bottom,
+   in the edge's colour but for lines of text. The content mask cannot cut it where the picture's
+   own edge is near that colour (a portrait on a white ground under a white meme bar): the mask
+   then breaks the picture apart. The band is cut by rows instead, below its last blank row,
+   and added after the mask's regions.
 
 The stage never drops anything: the image as it is keeps its own fingerprints, and a region is
 an extra lookup. Its answers carry the region (``[x, y, width, height]`` in the decoded frame's
@@ -67,6 +72,13 @@ SHARP = 3.0
 SHARP_SHARE = 0.1
 #: How many times sharper (in share of sharp pixels) the picture is than the fill around it.
 SHARP_CONTRAST = 4.0
+#: A caption band covers between these shares of the frame's height.
+CAPTION_MIN = 0.04
+CAPTION_MAX = 0.45
+#: Share of a row's pixels in the band's colour for the row to be blank.
+CAPTION_BLANK = 0.97
+#: Tallest line of text (with its JPEG ringing) between blank rows, as a share of the height.
+CAPTION_LINE = 0.12
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +194,9 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
     detail /= 8  # Sobel's weights: back to a difference between neighbours
     colours, blurred = _edges(small, detail)
     sharp = _sharp_box(small)
+    band = _caption_cut(rgb, small, factor)
     if not colours and not blurred:
-        return [] if sharp is None else _cut(rgb, sharp, factor)
+        return band + ([] if sharp is None else _cut(rgb, sharp, factor))
     mask = np.ones((sh, sw), bool)
     for colour, tolerance in colours:
         low = np.clip(colour - tolerance, 0, 255).astype(np.uint8)
@@ -216,7 +229,57 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
             break
     if sharp is not None and len(found) < MAX_REGIONS:
         found += [f for f in _cut(rgb, sharp, factor) if not _same(f.region, found)]
-    return found
+    # the band's cut last: where the mask found the picture, its region is as good or tighter
+    # (a screenshot's card with margins), and the robust stage searches the first region
+    return found + [f for f in band if not _same(f.region, found)]
+
+
+def _caption_cut(rgb: np.ndarray, small: np.ndarray, factor: int) -> list[Framed]:
+    """The frame without its caption bands (:func:`_caption_band`, top and bottom), as a cut;
+    [] when it has none."""
+    height = small.shape[0]
+    top = _caption_band(small)
+    bottom = _caption_band(small[::-1])
+    if not top and not bottom:
+        return []
+    return _cut(rgb, (0, top, small.shape[1], height - bottom), factor)
+
+
+def _caption_band(small: np.ndarray) -> int:
+    """How many rows of the reduced copy a caption band takes from its top edge (0: none).
+
+    The top row must be one colour (as a frame's edge, :data:`UNIFORM_EDGE`). A row is *blank*
+    when :data:`CAPTION_BLANK` of its pixels keep that colour; the band is the run of blank rows
+    from the edge, bridged over lines of text (gaps of at most :data:`CAPTION_LINE` of the height
+    between blank rows), and ends after its last blank row: a picture, even on a near-white
+    ground, does not come back to a blank row, and a line of text does. The band must hold a line
+    of text (one without is a border, which the content mask finds) and take between
+    :data:`CAPTION_MIN` and :data:`CAPTION_MAX` of the height; one reduced pixel more is cut
+    (part band, part picture)."""
+    height = small.shape[0]
+    limit = int(CAPTION_MAX * height)
+    pixels = small[:1].reshape(-1, 3).astype(np.int16)
+    colour = np.median(pixels, axis=0)
+    diff = np.abs(pixels - colour).max(axis=1)
+    close = diff[diff <= COLOUR_TOLERANCE]
+    if not len(close):
+        return 0
+    tolerance = min(COLOUR_TOLERANCE, 6.0 + 3.0 * float(close.mean()))
+    if (diff <= tolerance).mean() < UNIFORM_EDGE:
+        return 0
+    rows = np.abs(small[:limit].astype(np.int16) - colour).max(axis=2) <= tolerance
+    blank = np.flatnonzero(rows.mean(axis=1) >= CAPTION_BLANK).tolist()
+    if not blank or blank[0] > 2:
+        return 0
+    end, lines, gap = blank[0], 0, max(2, round(CAPTION_LINE * height))
+    for row in blank[1:]:
+        if row - end - 1 > gap:
+            break
+        lines += row - end > 1
+        end = row
+    if not lines or end + 1 < CAPTION_MIN * height:
+        return 0
+    return min(end + 2, limit)
 
 
 def _sharp_box(small: np.ndarray) -> tuple[int, int, int, int] | None:
