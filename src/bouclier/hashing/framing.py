@@ -28,7 +28,7 @@ How, on a copy reduced to :data:`SIDE` pixels (about a millisecond on a 1080 x 1
    in the edge's colour but for lines of text. The content mask cannot cut it where the picture's
    own edge is near that colour (a portrait on a white ground under a white meme bar): the mask
    then breaks the picture apart. The band is cut by rows instead, below its last blank row,
-   and added after the mask's regions.
+   and added after the mask's regions (:func:`_caption_cut`).
 
 The stage never drops anything: the image as it is keeps its own fingerprints, and a region is
 an extra lookup. Its answers carry the region (``[x, y, width, height]`` in the decoded frame's
@@ -128,6 +128,8 @@ def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
             r = framed.region
             for inner in find_content(framed.pixels, depth=depth - 1):
                 found.append(Framed(_inside(r, inner.region, framed.pixels), inner.pixels))
+    if depth > 1 and len(found) < MAX_REGIONS:
+        found += _caption_cut(rgb, found)
     return tuple(found[:MAX_REGIONS])
 
 
@@ -194,9 +196,8 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
     detail /= 8  # Sobel's weights: back to a difference between neighbours
     colours, blurred = _edges(small, detail)
     sharp = _sharp_box(small)
-    band = _caption_cut(rgb, small, factor)
     if not colours and not blurred:
-        return band + ([] if sharp is None else _cut(rgb, sharp, factor))
+        return [] if sharp is None else _cut(rgb, sharp, factor)
     mask = np.ones((sh, sw), bool)
     for colour, tolerance in colours:
         low = np.clip(colour - tolerance, 0, 255).astype(np.uint8)
@@ -229,20 +230,47 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
             break
     if sharp is not None and len(found) < MAX_REGIONS:
         found += [f for f in _cut(rgb, sharp, factor) if not _same(f.region, found)]
-    # the band's cut last: where the mask found the picture, its region is as good or tighter
-    # (a screenshot's card with margins), and the robust stage searches the first region
-    return found + [f for f in band if not _same(f.region, found)]
+    return found
 
 
-def _caption_cut(rgb: np.ndarray, small: np.ndarray, factor: int) -> list[Framed]:
-    """The frame without its caption bands (:func:`_caption_band`, top and bottom), as a cut;
-    [] when it has none."""
-    height = small.shape[0]
-    top = _caption_band(small)
-    bottom = _caption_band(small[::-1])
+def _caption_cut(rgb: np.ndarray, found: list[Framed]) -> list[Framed]:
+    """The frame without its caption bands (:func:`_caption_band`, top and bottom), as a cut,
+    unless a region already ``found`` is that cut; [] when it has none. Added after the mask's
+    regions: where the mask found the picture, its region is as good or tighter (a screenshot's
+    card with margins), and the robust stage searches the first region. A frame whose top and
+    bottom rows are not one colour (a plain photo) pays only a look at those two rows."""
+    import cv2
+
+    height, width = rgb.shape[:2]
+    if min(height, width) < 32 or (_edge_colour(rgb[0]) is None and _edge_colour(rgb[-1]) is None):
+        return []
+    factor = max(1, round(max(height, width) / SIDE))
+    sh, sw = height // factor, width // factor
+    small = np.ascontiguousarray(rgb[: sh * factor, : sw * factor])
+    if factor > 1:
+        small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
+    top, bottom = _caption_band(small), _caption_band(small[::-1])
     if not top and not bottom:
         return []
-    return _cut(rgb, (0, top, small.shape[1], height - bottom), factor)
+    y0, y1 = top * factor, height if not bottom else (sh - bottom) * factor
+    if _same(Region(0, y0, width, y1 - y0), found):
+        return []
+    return [Framed(Region(0, y0, width, y1 - y0), np.ascontiguousarray(rgb[y0:y1]))]
+
+
+def _edge_colour(row: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The colour of a row of pixels and its tolerance (from the row's own noise) when it is one
+    colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
+    pixels = row.reshape(-1, 3).astype(np.int16)
+    colour = np.median(pixels, axis=0)
+    diff = np.abs(pixels - colour).max(axis=1)
+    close = diff[diff <= COLOUR_TOLERANCE]
+    if not len(close):
+        return None
+    tolerance = min(COLOUR_TOLERANCE, 6.0 + 3.0 * float(close.mean()))
+    if (diff <= tolerance).mean() < UNIFORM_EDGE:
+        return None
+    return colour, tolerance
 
 
 def _caption_band(small: np.ndarray) -> int:
@@ -258,15 +286,10 @@ def _caption_band(small: np.ndarray) -> int:
     (part band, part picture)."""
     height = small.shape[0]
     limit = int(CAPTION_MAX * height)
-    pixels = small[:1].reshape(-1, 3).astype(np.int16)
-    colour = np.median(pixels, axis=0)
-    diff = np.abs(pixels - colour).max(axis=1)
-    close = diff[diff <= COLOUR_TOLERANCE]
-    if not len(close):
+    edge = _edge_colour(small[0])
+    if edge is None:
         return 0
-    tolerance = min(COLOUR_TOLERANCE, 6.0 + 3.0 * float(close.mean()))
-    if (diff <= tolerance).mean() < UNIFORM_EDGE:
-        return 0
+    colour, tolerance = edge
     rows = np.abs(small[:limit].astype(np.int16) - colour).max(axis=2) <= tolerance
     blank = np.flatnonzero(rows.mean(axis=1) >= CAPTION_BLANK).tolist()
     if not blank or blank[0] > 2:
