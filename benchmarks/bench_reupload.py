@@ -31,6 +31,10 @@ than the evaluation's (14 and 12), docs/benchmarks.md says which.
 
     .venv/bin/python benchmarks/bench_reupload.py [--quick] [--originals 44] [--distractors 3000]
         [--bank 100000] [--robust-filler 100000] [--cache DIR] [--out FILE]
+
+The cache (``--cache``, else ``$BOUCLIER_REUPLOAD_CACHE``, else .cache/bench-reupload) keeps the
+fillers in chunks named after the extractor, so a shared one (/work/cache/orb-filler on the
+project's machine) is reused by every worktree and never read stale.
 """
 
 from __future__ import annotations
@@ -72,7 +76,9 @@ from bouclier.signals.pdq import PDQ
 from bouclier.signals.registry import signal_types as registered
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".cache" / "bench-reupload"
+#: fillers and threatexchange's hashes (``--cache``); BOUCLIER_REUPLOAD_CACHE points every bench
+#: that reads this at a shared one (a 100k ORB filler costs ~27 CPU-minutes to build)
+CACHE = Path(os.environ.get("BOUCLIER_REUPLOAD_CACHE") or ROOT / ".cache" / "bench-reupload")
 BASIC = SignalTypes([PDQ, SHA256, MD5])
 QUERY_QUALITY = 85
 BANK_QUALITY = 95

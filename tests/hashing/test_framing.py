@@ -241,3 +241,59 @@ def test_a_plain_photo_matches_directly_and_has_no_regions() -> None:
     [match] = _matcher(hash_pixels(original).pdq).match_image(hashes).matches
     assert (match.stage, match.region) == ("direct", None)
     assert match.to_dict()["stage"] == "direct"
+
+
+def _pale_topped(seed: int) -> Image.Image:
+    """A picture whose upper part is a near-white ground (a portrait against a pale wall), with
+    its detail below and on one side: the content mask of a white frame breaks it apart."""
+    pixels = photo(seed, (640, 480)).astype(np.int16)
+    rng = np.random.default_rng(seed)
+    ground = 252 + rng.normal(0, 1.0, size=(200, 420, 3))
+    pixels[:200, :420] = ground.round().astype(np.int16)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _meme(picture: Image.Image, *, bottom: bool) -> tuple[Image.Image, Box]:
+    """Two lines of caption on a white bar above (or below) the picture."""
+    w, h = picture.size
+    bar = h * 3 // 10
+    canvas = Image.new("RGB", (w, h + bar), (255, 255, 255))
+    top = 0 if bottom else bar
+    canvas.paste(picture, (0, top))
+    draw = ImageDraw.Draw(canvas)
+    text_y = h if bottom else 0
+    draw.text((30, text_y + bar // 6), "when the group chat", fill=(0, 0, 0), font_size=40)
+    draw.text((30, text_y + bar // 2 + 8), "finds out", fill=(0, 0, 0), font_size=40)
+    return canvas, (0, top, w, h)
+
+
+@pytest.mark.parametrize("bottom", [False, True], ids=["above", "below"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_caption_band_over_a_pale_picture_is_cut_by_rows(bottom: bool, seed: int) -> None:
+    original = np.asarray(_pale_topped(seed) if not bottom else _pale_topped(seed).rotate(180))
+    framed_image, (x, y, w, h) = _meme(Image.fromarray(original), bottom=bottom)
+    assert x == 0
+    query = _jpeg(framed_image)
+    assert _distance(original, query) > DEFAULT_THRESHOLD
+    found = _found(query)
+    assert found
+    best = min(found, key=lambda f: _distance(original, f.pixels))
+    assert _distance(original, best.pixels) <= DEFAULT_THRESHOLD
+    tolerance = max(query.shape[:2]) // 80
+    assert abs(best.region.y - y) <= tolerance
+    assert abs(best.region.height - h) <= 2 * tolerance
+    assert (best.region.x, best.region.width) == (0, w)
+
+
+def test_a_white_band_without_text_is_no_caption() -> None:
+    """A blank band is a border (the content mask's to find), and a pale picture's top is not a
+    band: without a line of text between blank rows, rows cut nothing."""
+    from bouclier.hashing.framing import _caption_band
+
+    pale = np.asarray(_pale_topped(3))
+    blank = np.vstack([np.full((60, 640, 3), 255, np.uint8), pale])
+    assert _caption_band(blank[::4, ::4]) == 0
+    assert _caption_band(pale[::4, ::4]) == 0
+    captioned, (_, y, _, _) = _meme(Image.fromarray(pale), bottom=False)
+    small = np.asarray(captioned)[::4, ::4]
+    assert abs(_caption_band(small) - y // 4) <= 2

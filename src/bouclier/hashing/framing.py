@@ -24,6 +24,11 @@ How, on a copy reduced to :data:`SIDE` pixels (about a millisecond on a 1080 x 1
    rectangle (de-skew: a rotation is a special case of the perspective warp).
 4. *Once more inside.* A region may itself be framed (a letterboxed picture in a screenshot):
    the stage looks again inside each region, once.
+5. *A caption band* (:func:`_caption_band`): rows across the whole width at the top or bottom,
+   in the edge's colour but for lines of text. The content mask cannot cut it where the picture's
+   own edge is near that colour (a portrait on a white ground under a white meme bar): the mask
+   then breaks the picture apart. The band is cut by rows instead, below its last blank row,
+   and added after the mask's regions (:func:`_caption_cut`).
 
 The stage never drops anything: the image as it is keeps its own fingerprints, and a region is
 an extra lookup. Its answers carry the region (``[x, y, width, height]`` in the decoded frame's
@@ -67,6 +72,13 @@ SHARP = 3.0
 SHARP_SHARE = 0.1
 #: How many times sharper (in share of sharp pixels) the picture is than the fill around it.
 SHARP_CONTRAST = 4.0
+#: A caption band covers between these shares of the frame's height.
+CAPTION_MIN = 0.04
+CAPTION_MAX = 0.45
+#: Share of a row's pixels in the band's colour for the row to be blank.
+CAPTION_BLANK = 0.97
+#: Tallest line of text (with its JPEG ringing) between blank rows, as a share of the height.
+CAPTION_LINE = 0.12
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +128,8 @@ def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
             r = framed.region
             for inner in find_content(framed.pixels, depth=depth - 1):
                 found.append(Framed(_inside(r, inner.region, framed.pixels), inner.pixels))
+    if depth > 1 and len(found) < MAX_REGIONS:
+        found += _caption_cut(rgb, found)
     return tuple(found[:MAX_REGIONS])
 
 
@@ -217,6 +231,85 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
     if sharp is not None and len(found) < MAX_REGIONS:
         found += [f for f in _cut(rgb, sharp, factor) if not _same(f.region, found)]
     return found
+
+
+def _caption_cut(rgb: np.ndarray, found: list[Framed]) -> list[Framed]:
+    """The frame without its caption bands (:func:`_caption_band`, top and bottom), as a cut,
+    unless a region already ``found`` is that cut; [] when it has none. Added after the mask's
+    regions: where the mask found the picture, its region is as good or tighter (a screenshot's
+    card with margins), and the robust stage searches the first region. A frame whose top and
+    bottom rows are not one colour (a plain photo) pays only a look at those two rows."""
+    import cv2
+
+    height, width = rgb.shape[:2]
+    # every fourth pixel of the top and bottom rows: enough to tell one colour from a photo's
+    if min(height, width) < 32 or all(_edge_colour(row[::4]) is None for row in (rgb[0], rgb[-1])):
+        return []
+    factor = max(1, round(max(height, width) / SIDE))
+    sh, sw = height // factor, width // factor
+    small = np.ascontiguousarray(rgb[: sh * factor, : sw * factor])
+    if factor > 1:
+        small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
+    top, bottom = _caption_band(small), _caption_band(small[::-1])
+    if not top and not bottom:
+        return []
+    y0, y1 = top * factor, height if not bottom else (sh - bottom) * factor
+    if _same(Region(0, y0, width, y1 - y0), found):
+        return []
+    return [Framed(Region(0, y0, width, y1 - y0), np.ascontiguousarray(rgb[y0:y1]))]
+
+
+def _edge_colour(row: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The colour of a row of pixels and its tolerance (from the row's own noise) when it is one
+    colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
+    pixels = row.reshape(-1, 3).astype(np.int16)
+    colour = np.median(pixels, axis=0)
+    diff = np.abs(pixels - colour).max(axis=1)
+    close = diff[diff <= COLOUR_TOLERANCE]
+    if not len(close):
+        return None
+    tolerance = min(COLOUR_TOLERANCE, 6.0 + 3.0 * float(close.mean()))
+    if (diff <= tolerance).mean() < UNIFORM_EDGE:
+        return None
+    return colour, tolerance
+
+
+def _caption_band(small: np.ndarray) -> int:
+    """How many rows of the reduced copy a caption band takes from its top edge (0: none).
+
+    The top row must be one colour (as a frame's edge, :data:`UNIFORM_EDGE`). A row is *blank*
+    when :data:`CAPTION_BLANK` of its pixels keep that colour; the band is the run of blank rows
+    from the edge, bridged over lines of text (gaps of at most :data:`CAPTION_LINE` of the height
+    between blank rows), and ends after its last blank row: a picture, even on a near-white
+    ground, does not come back to a blank row, and a line of text does. The band must hold a line
+    of text (one without is a border, which the content mask finds) and take between
+    :data:`CAPTION_MIN` and :data:`CAPTION_MAX` of the height; one reduced pixel more is cut
+    (part band, part picture)."""
+    import cv2
+
+    height = small.shape[0]
+    limit = int(CAPTION_MAX * height)
+    edge = _edge_colour(small[0])
+    if edge is None:
+        return 0
+    colour, tolerance = edge
+    low = np.clip(np.ceil(colour - tolerance), 0, 255).astype(np.uint8)
+    high = np.clip(np.floor(colour + tolerance), 0, 255).astype(np.uint8)
+    # in the band's colour (within tolerance on every channel), counted by row
+    inside = cv2.inRange(np.ascontiguousarray(small[:limit]), low, high)
+    share = np.count_nonzero(inside, axis=1) / small.shape[1]
+    blank = np.flatnonzero(share >= CAPTION_BLANK).tolist()
+    if not blank or blank[0] > 2:
+        return 0
+    end, lines, gap = blank[0], 0, max(2, round(CAPTION_LINE * height))
+    for row in blank[1:]:
+        if row - end - 1 > gap:
+            break
+        lines += row - end > 1
+        end = row
+    if not lines or end + 1 < CAPTION_MIN * height:
+        return 0
+    return min(end + 2, limit)
 
 
 def _sharp_box(small: np.ndarray) -> tuple[int, int, int, int] | None:
