@@ -121,16 +121,34 @@ def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
     no frame around its content (the common case, decided by a look at its edges)."""
     if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"expected an (h, w, 3) uint8 array, got {rgb.shape} {rgb.dtype}")
+    if min(rgb.shape[:2]) < 32:
+        return ()
+    small, factor = _reduced(rgb)  # shared by the look for regions and the caption cut
     found: list[Framed] = []
-    for framed in _regions(rgb):
+    for framed in _regions(rgb, small, factor):
         found.append(framed)
         if depth > 1:
             r = framed.region
             for inner in find_content(framed.pixels, depth=depth - 1):
                 found.append(Framed(_inside(r, inner.region, framed.pixels), inner.pixels))
     if depth > 1 and len(found) < MAX_REGIONS:
-        found += _caption_cut(rgb, found)
+        found += _caption_cut(rgb, small, factor, found)
     return tuple(found[:MAX_REGIONS])
+
+
+def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
+    """The frame reduced by an integer factor to about SIDE pixels (box averaging: OpenCV's fast
+    path, ~10x the general one; the last rows and columns the factor does not divide are left
+    out), and the factor."""
+    import cv2
+
+    height, width = rgb.shape[:2]
+    factor = max(1, round(max(height, width) / SIDE))
+    sh, sw = height // factor, width // factor
+    small = np.ascontiguousarray(rgb[: sh * factor, : sw * factor])
+    if factor > 1:
+        small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
+    return small, factor
 
 
 def _inside(outer: Region, inner: Region, pixels: np.ndarray) -> Region:
@@ -176,19 +194,10 @@ def _edges(small: np.ndarray, detail: np.ndarray) -> tuple[list[tuple[np.ndarray
     return colours, (top and bottom) or (left and right)
 
 
-def _regions(rgb: np.ndarray) -> list[Framed]:
+def _regions(rgb: np.ndarray, small: np.ndarray, factor: int) -> list[Framed]:
     import cv2
 
-    height, width = rgb.shape[:2]
-    if min(height, width) < 32:
-        return []
-    # reduced by an integer factor (box averaging: OpenCV's fast path, ~10x the general one);
-    # the last few rows and columns that the factor does not divide are left out
-    factor = max(1, round(max(height, width) / SIDE))
-    sh, sw = height // factor, width // factor
-    small = np.ascontiguousarray(rgb[: sh * factor, : sw * factor])
-    if factor > 1:
-        small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
     # detail: gradients of a lightly smoothed grey copy (JPEG and sensor noise smoothed away)
     grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 1.0)
     detail = np.abs(cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)).astype(np.float32)
@@ -233,23 +242,19 @@ def _regions(rgb: np.ndarray) -> list[Framed]:
     return found
 
 
-def _caption_cut(rgb: np.ndarray, found: list[Framed]) -> list[Framed]:
+def _caption_cut(
+    rgb: np.ndarray, small: np.ndarray, factor: int, found: list[Framed]
+) -> list[Framed]:
     """The frame without its caption bands (:func:`_caption_band`, top and bottom), as a cut,
     unless a region already ``found`` is that cut; [] when it has none. Added after the mask's
     regions: where the mask found the picture, its region is as good or tighter (a screenshot's
     card with margins), and the robust stage searches the first region. A frame whose top and
     bottom rows are not one colour (a plain photo) pays only a look at those two rows."""
-    import cv2
-
     height, width = rgb.shape[:2]
     # every fourth pixel of the top and bottom rows: enough to tell one colour from a photo's
-    if min(height, width) < 32 or all(_edge_colour(row[::4]) is None for row in (rgb[0], rgb[-1])):
+    if all(_edge_colour(row[::4]) is None for row in (rgb[0], rgb[-1])):
         return []
-    factor = max(1, round(max(height, width) / SIDE))
-    sh, sw = height // factor, width // factor
-    small = np.ascontiguousarray(rgb[: sh * factor, : sw * factor])
-    if factor > 1:
-        small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
+    sh = small.shape[0]
     top, bottom = _caption_band(small), _caption_band(small[::-1])
     if not top and not bottom:
         return []
