@@ -36,7 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hash_families import DISTRIBUTIONS
 
-from bouclier.index import _hamming
+from bouclier.index import _hamming, segments
 from bouclier.index.segments import plan_layout
 
 RADIUS = 31
@@ -53,13 +53,7 @@ def load_module(path: Path) -> ModuleType:
 def stored(tables: _hamming.MultiIndex) -> np.ndarray:
     """The tables as a snapshot stores them (every array, each padded to 8 bytes), in one numpy
     array: on huge pages, as the tables of a build are."""
-    views = [memoryview(array).cast("B") for arrays in tables.parts() for array in arrays]
-    out = np.zeros(sum(len(v) + (-len(v) % 8) for v in views), np.uint8)
-    at = 0
-    for view in views:
-        out[at : at + len(view)] = np.frombuffer(view, np.uint8)
-        at += len(view) + (-len(view) % 8)
-    return out
+    return segments.packed(tables)
 
 
 def compare(n: int, distribution: str, queries: int, reps: int, old: ModuleType) -> list[str]:

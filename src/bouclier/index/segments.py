@@ -74,14 +74,20 @@ def in_memory(
     """Copies of the hashes and tables (as a snapshot stores them, checked again by ``adopt``) in
     fresh numpy memory, which numpy puts on 2 MiB pages: tables read from a memory-mapped file
     sit on 4 KiB pages, whose TLB misses cost a search ~20% more CPU (docs/benchmarks.md)."""
+    copied = np.array(hashes, np.uint8, order="C")
+    return copied, _hamming.MultiIndex.adopt(copied, tables.bits, tables.wide, packed(tables))
+
+
+def packed(tables: _hamming.MultiIndex) -> np.ndarray:
+    """The tables as a snapshot stores them (every array, each padded to 8 bytes), in one fresh
+    numpy array."""
     views = [memoryview(array).cast("B") for arrays in tables.parts() for array in arrays]
-    stored = np.zeros(sum(len(v) + (-len(v) % 8) for v in views), np.uint8)
+    out = np.zeros(sum(len(v) + (-len(v) % 8) for v in views), np.uint8)
     at = 0
     for view in views:
-        stored[at : at + len(view)] = np.frombuffer(view, np.uint8)
+        out[at : at + len(view)] = np.frombuffer(view, np.uint8)
         at += len(view) + (-len(view) % 8)
-    copied = np.array(hashes, np.uint8, order="C")
-    return copied, _hamming.MultiIndex.adopt(copied, tables.bits, tables.wide, stored)
+    return out
 
 
 def dead_bitmap(n: int) -> np.ndarray:
