@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bouclier.cases import Cases
-from bouclier.cases.evidence import export_bundle, verify_bundle
+from bouclier.cases.bundle_check import verify_bundle
+from bouclier.cases.evidence import export_bundle
 from tests.api.conftest import Api
 
 

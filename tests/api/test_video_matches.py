@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bouclier.cases import Cases
-from bouclier.cases.evidence import export_bundle, verify_bundle
+from bouclier.cases.bundle_check import verify_bundle
+from bouclier.cases.evidence import export_bundle
 from bouclier.cases.videos import VideoReport
 from bouclier.hashing import pdq, vpdq
 from bouclier.media.video import read_video

@@ -14,7 +14,8 @@ import pytest
 
 from bouclier.capture import Captures, liveness
 from bouclier.cases import Cases
-from bouclier.cases.evidence import export_bundle, verify_bundle
+from bouclier.cases.bundle_check import verify_bundle
+from bouclier.cases.evidence import export_bundle
 from bouclier.notices import Notices
 from bouclier.settings import Settings
 from bouclier.storage import Database

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from bouclier.cases import Cases, bundle_signature, custody
-from bouclier.cases.evidence import content_digest, export_bundle, verify_bundle
+from bouclier.cases.bundle_check import verify_bundle
+from bouclier.cases.evidence import content_digest, export_bundle
 from bouclier.errors import ConfigError
 from bouclier.keyfiles import TemplateKey
 from bouclier.settings import Settings

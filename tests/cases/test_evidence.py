@@ -16,12 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bouclier.cases import Cases, HashReport, custody
-from bouclier.cases.evidence import (
-    MAX_ENTRIES,
-    content_digest,
-    export_bundle,
-    verify_bundle,
-)
+from bouclier.cases.bundle_check import MAX_ENTRIES, verify_bundle
+from bouclier.cases.evidence import content_digest, export_bundle
 from bouclier.cases.summary import ascii_url, latin1, shown_url
 from bouclier.settings import Settings
 from bouclier.storage import Database

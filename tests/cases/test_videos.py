@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from bouclier.cases import VICTIM_BANK, Cases
-from bouclier.cases.evidence import export_bundle, verify_bundle
+from bouclier.cases.bundle_check import verify_bundle
+from bouclier.cases.evidence import export_bundle
 from bouclier.cases.records import VPDQ_NAME
 from bouclier.cases.videos import parse_video_report
 from bouclier.errors import InputError

@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request
 from sqlalchemy import select
 
 from bouclier.accounts.analysts import Analysts
-from bouclier.cases.evidence import verify_bundle
+from bouclier.cases.bundle_check import verify_bundle
 from bouclier.storage.models import CaseItem
 from tests.conftest import encode, photo
 from tests.notices.conftest import SmtpServer

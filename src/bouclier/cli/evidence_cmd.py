@@ -92,7 +92,7 @@ def verify(app: App, target: str, expect_key: str | None, allow_unsigned: bool, 
     issuer's (`bouclier evidence public-key` on its side), or pin it with --expect-key.
     """
     from bouclier.cases import credentials
-    from bouclier.cases.evidence import MAX_UNCOMPRESSED, verify_bundle
+    from bouclier.cases.bundle_check import MAX_UNCOMPRESSED, verify_bundle
 
     path = Path(target)
     number: str | None
