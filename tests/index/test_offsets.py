@@ -56,7 +56,7 @@ def test_full_empty_and_spilled_blocks_give_every_row_at_every_edge() -> None:
     assert index.forms == ((NARROW, 1),)  # block 1 alone spilled; block 0's 255 rows fit
     rng = np.random.default_rng(8)
     edges = [0, 1, 254, 255, 256, 257, 300, 510, 511, 512, 767, 768, 1023, 1024, 1279, 1280]
-    queries = _keyed(rng, edges + [(1 << 16) - 1])
+    queries = _keyed(rng, [*edges, (1 << 16) - 1])
     assert index.plan(3, _hamming.STRATEGY_MULTI) == (3,)  # the table searched, not a scan
     for radius in (0, 1, 2, 3):
         for query in queries:

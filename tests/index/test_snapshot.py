@@ -12,9 +12,9 @@ import pytest
 from bouclier.errors import SnapshotError
 from bouclier.index import HammingIndex, _hamming, brute_force_search
 from bouclier.index.snapshot import MAGIC, stored_table_bytes
-
-COMPACT, WIDE, NARROW = 0, 1, 2
 from tests.index.neighbours import planted, random_hashes
+
+COMPACT, WIDE, NARROW = 0, 1, 2  # forms of a table's bucket offsets (_hamming.h)
 
 
 @pytest.fixture
