@@ -235,3 +235,14 @@ def test_scan_kernels_agree_on_every_row_and_distance() -> None:
                 )
     finally:
         _hamming.simd(default)
+
+
+def test_a_table_of_28_bits_is_exact() -> None:
+    """The widest table (what 9 tables of 28 bits at 100M use): 2^28 buckets of 1-byte
+    offsets, most of them empty, keys cut across a 64-bit word (bits 0-27 of word 0 here)."""
+    ix = _hamming.MultiIndex(HASHES, [28], 1)
+    assert ix.forms == ((NARROW, 0),)
+    for query in (HASHES[3].tobytes(), random_hashes(np.random.default_rng(5), 1).tobytes()):
+        for radius in (0, 1, 3):
+            expected = _rows(_hamming.scan(HASHES, query, radius))
+            assert _rows(ix.search(query, radius, None, _hamming.STRATEGY_MULTI)) == expected
