@@ -31,12 +31,15 @@
 
 enum { STRATEGY_AUTO = 0, STRATEGY_MULTI = 1, STRATEGY_LINEAR = 2 };
 
-/* Cost model in nanoseconds, measured at 10M hashes on an x86-64 server core (AMD EPYC, see
- * benchmarks/bench_index.py): one key probe (a cache miss on the offsets, one on the row ids),
- * one candidate (a cache miss on its hash, then verification), one row of a linear scan
- * (memory-bandwidth bound with AVX-512, instruction bound without). */
-#define COST_PROBE 25.0
-#define COST_CANDIDATE 20.0
+/* Cost model in nanoseconds: one key probe (a line of offsets, often shared with the keys that
+ * differ from it in low bits; the row ids' line when the bucket is not empty), one candidate (a
+ * cache miss on its hash, then verification), one row of a linear scan (memory-bandwidth bound
+ * with AVX-512, instruction bound without). Probe and candidate are a least-squares fit of the
+ * CPU time per hash of six layouts (9 to 11 tables of 23 to 28 bits, 3k to 20k probes and 0.7k
+ * to 8.6k candidates a query) at 10M and 30M, measured side by side (benchmarks/bench_index_ab.py,
+ * docs/benchmarks.md "1-byte bucket offsets"); the fit is within 12% of each. */
+#define COST_PROBE 17.0
+#define COST_CANDIDATE 30.0
 #define COST_ROW_AVX512 1.0
 #define COST_ROW_PORTABLE 2.0
 
