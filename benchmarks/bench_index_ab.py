@@ -5,7 +5,7 @@ every variant over the same bank in one process and interleaves them query by qu
 another query at each step, so that a query's cache lines are long gone when the next variant
 reaches it. Variants: ``--layouts`` (``planned``: what ``plan_layout`` picks; ``M``: M tables
 of widths differing by one bit over the 256; ``MxB``: M tables of B bits), each searched on the
-caller's thread, and ``--old``, a .so built from another commit, with the planned layout:
+caller's thread, and ``--old``, a .so built from another commit, with the first layout:
 
     mkdir -p /tmp/before && git archive 20d3c63 src | tar -x -C /tmp/before
     gcc -shared -fPIC -O3 -std=c11 -mpopcnt -pthread -I"$(.venv/bin/python -c \
@@ -86,7 +86,7 @@ def compare(
         variants[text] = lambda q, index=index: index.search(q, RADIUS, None, 0, 1)
         about[text] = describe(index, bits, n)
     if old is not None:
-        bits = plan_layout(n)
+        bits = layout(layouts[0], n)
         before = old.MultiIndex(hashes, bits)
         variants["old"] = lambda q: before.search(q, RADIUS)
         about["old"] = describe(before, bits, n)
@@ -131,9 +131,7 @@ def compare(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layouts", default="planned", help="comma-separated, see above")
-    parser.add_argument(
-        "--old", type=Path, help="an older _hamming .so, run with the planned layout"
-    )
+    parser.add_argument("--old", type=Path, help="an older _hamming .so, with the first layout")
     parser.add_argument("--sizes", default="10000000")
     parser.add_argument("--distributions", default="uniform,families")
     parser.add_argument("--queries", type=int, default=300)
