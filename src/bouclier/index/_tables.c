@@ -159,7 +159,7 @@ static size_t keep_offsets(Offsets *o, const uint32_t *wide, int bits, uint32_t 
         return offsets_bytes(FORM_COMPACT, bits, 0);
     }
     o->low8 = big_alloc(buckets + 1);
-    o->spill = malloc(spilled ? (spilled << BLOCK_SHIFT) * sizeof *o->spill : 1);
+    o->spill = calloc(spilled ? spilled << BLOCK_SHIFT : 1, sizeof *o->spill);
     if (o->low8 == NULL || o->spill == NULL)
         return 0;
     o->spilled = (uint32_t)spilled;
@@ -167,8 +167,8 @@ static size_t keep_offsets(Offsets *o, const uint32_t *wide, int bits, uint32_t 
         size_t first = j << BLOCK_SHIFT, end = first + BLOCK_MASK < buckets ? first + BLOCK_MASK
                                                                             : buckets;
         if (wide[end] - wide[first] > UINT8_MAX) {
-            o->base[j] = SPILLED | (uint32_t)s;
-            memcpy(&o->spill[s << BLOCK_SHIFT], &wide[first], ((size_t)1 << BLOCK_SHIFT) * sizeof *wide);
+            o->base[j] = SPILLED | (uint32_t)s; /* (end - first < 255 only in a table of < 8 bits) */
+            memcpy(&o->spill[s << BLOCK_SHIFT], &wide[first], (end - first + 1) * sizeof *wide);
             memset(&o->low8[first], 0, end - first + 1);
             s++;
         } else {
