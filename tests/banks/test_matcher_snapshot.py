@@ -148,7 +148,7 @@ def test_a_crafted_index_section_with_a_good_checksum_is_refused(tmp_path: Path)
     data = bytearray(path.read_bytes())
     start = _image_start(path)
     (m,) = struct.unpack_from("<I", data, start + 20)
-    first = start + 40 + 8 * m  # the labels: two swapped are out of order
+    first = start + 40 + 16 * m  # the labels (after 16 bytes a table): two swapped
     data[first : first + 8], data[first + 8 : first + 16] = (
         data[first + 8 : first + 16],
         data[first : first + 8],

@@ -13,6 +13,7 @@ from bouclier.index.segments import choose_layout
 from tests.index.neighbours import random_hashes
 
 HASHES = random_hashes(np.random.default_rng(0), 500)
+COMPACT, WIDE, NARROW = 0, 1, 2  # forms of a table's bucket offsets (_hamming.h)
 
 
 def _rows(found: tuple[bytes, bytes, bytes]) -> list[tuple[int, int]]:
@@ -183,19 +184,35 @@ def test_brute_force_reference_on_a_hand_made_case() -> None:
     assert brute_force_search(stored, np.array([7, 8, 9]), bytes(32), 256).distances[-1] == 256
 
 
-def test_a_heavily_repeated_hash_gets_wide_offsets_and_stays_exact(scan_kernel: str) -> None:
-    """70,000 copies of one hash overflow the 16-bit offsets of its block: the table falls back
-    to 32-bit offsets (more memory), and the answers do not change."""
+def test_a_heavily_repeated_hash_is_spilled_and_stays_exact(scan_kernel: str) -> None:
+    """70,000 copies of one hash overflow the 1-byte (and 16-bit) offsets of their block: that
+    block alone is spilled (256 uint32 starts), every other block keeps 1-byte offsets, and the
+    answers do not change. Before spilling, such a table took 4 bytes a bucket."""
     rng = np.random.default_rng(1)
     hashes = np.concatenate([np.zeros((70_000, 32), np.uint8), random_hashes(rng, 3000)])
     uniform = _hamming.MultiIndex(random_hashes(rng, len(hashes)), [16] * 16)
     skewed = _hamming.MultiIndex(hashes, [16] * 16)
-    assert skewed.nbytes > uniform.nbytes + 16 * 65536  # wide: 4 bytes a bucket, not ~2
+    assert uniform.forms == ((COMPACT, 0),) * 16  # ~285 rows a block: 2 bytes a bucket
+    assert skewed.forms == ((NARROW, 1),) * 16
+    assert skewed.nbytes < uniform.nbytes - 16 * 60_000  # ~1 byte a bucket, not ~2
     near = bytes([1]) + bytes(31)  # 1 bit away from the repeated hash
     for radius in (0, 1, 31):
         expected = _rows(_hamming.scan(hashes, near, radius))
         assert _rows(skewed.search(near, radius, None, _hamming.STRATEGY_MULTI)) == expected
         assert len(expected) >= 70_000 if radius else not expected
+
+
+def test_tables_of_one_overflowing_block_get_wide_offsets_and_stay_exact(scan_kernel: str) -> None:
+    """Tables of 8 bits are one block of 256 buckets: 70,000 rows overflow 16 bits, and spilling
+    the block would take more than 4 bytes a bucket, so the table keeps plain uint32 offsets."""
+    rng = np.random.default_rng(2)
+    hashes = np.concatenate([np.zeros((70_000, 32), np.uint8), random_hashes(rng, 3000)])
+    skewed = _hamming.MultiIndex(hashes, [8] * 32)
+    assert skewed.forms == ((WIDE, 0),) * 32
+    near = bytes([3]) + bytes(31)
+    for radius in (0, 2, 31):
+        expected = _rows(_hamming.scan(hashes, near, radius))
+        assert _rows(skewed.search(near, radius, None, _hamming.STRATEGY_MULTI)) == expected
 
 
 def test_scan_kernels_agree_on_every_row_and_distance() -> None:
@@ -218,3 +235,14 @@ def test_scan_kernels_agree_on_every_row_and_distance() -> None:
                 )
     finally:
         _hamming.simd(default)
+
+
+def test_a_table_of_28_bits_is_exact() -> None:
+    """The widest table (what 9 tables of 28 bits at 100M use): 2^28 buckets of 1-byte
+    offsets, most of them empty, keys cut across a 64-bit word (bits 0-27 of word 0 here)."""
+    ix = _hamming.MultiIndex(HASHES, [28], 1)
+    assert ix.forms == ((NARROW, 0),)
+    for query in (HASHES[3].tobytes(), random_hashes(np.random.default_rng(5), 1).tobytes()):
+        for radius in (0, 1, 3):
+            expected = _rows(_hamming.scan(HASHES, query, radius))
+            assert _rows(ix.search(query, radius, None, _hamming.STRATEGY_MULTI)) == expected

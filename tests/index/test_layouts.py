@@ -11,7 +11,7 @@ from bouclier.index.segments import MIN_SIZE_CLASS, choose_layout, plan_layout, 
 from tests.index.neighbours import planted, random_hashes
 
 #: size classes whose layouts are built in tests (2^24 and up take ~0.5-1.5 GB of offsets; the
-#: widths they use, up to 26 bits, are built by test_hamming_c's widths test)
+#: widest table they use, 28 bits, is built by test_hamming_c)
 CLASSES = [1 << k for k in range(16, 24)]
 RADII = [8, 16, 31, 48]
 LAYOUTS = sorted({choose_layout(c, r) for c in CLASSES for r in RADII})
@@ -48,8 +48,8 @@ def test_layouts_grow_with_the_size_and_follow_the_radius() -> None:
     widths = [max(choose_layout(1 << k)) for k in range(16, 28)]
     assert widths == sorted(widths)  # wider tables as the bank grows
     assert widths[0] < widths[-1]
-    assert choose_layout(1 << 24, 16) != choose_layout(1 << 24, 48)
-    assert len(choose_layout(1 << 24, 8)) < len(choose_layout(1 << 24, 48))
+    assert len({choose_layout(1 << 22, r) for r in (8, 16, 48)}) == 3
+    assert len(choose_layout(1 << 23, 8)) < len(choose_layout(1 << 23, 48))
 
 
 def test_size_classes() -> None:

@@ -134,6 +134,6 @@ def test_tables_built_on_several_threads_are_those_built_on_one(threads: int) ->
     one = _hamming.MultiIndex(hashes, bits, 1)
     many = _hamming.MultiIndex(hashes, bits, threads)
     assert one.bits == many.bits
-    assert one.wide == many.wide
+    assert one.forms == many.forms
     for a, b in zip(one.parts(), many.parts(), strict=True):
         assert [bytes(x) for x in a] == [bytes(y) for y in b]

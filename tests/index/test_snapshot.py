@@ -14,6 +14,8 @@ from bouclier.index import HammingIndex, _hamming, brute_force_search
 from bouclier.index.snapshot import MAGIC, stored_table_bytes
 from tests.index.neighbours import planted, random_hashes
 
+COMPACT, WIDE, NARROW = 0, 1, 2  # forms of a table's bucket offsets (_hamming.h)
+
 
 @pytest.fixture
 def snapshot(tmp_path: Path) -> tuple[Path, np.ndarray, np.ndarray, np.ndarray]:
@@ -112,18 +114,18 @@ def test_a_version_1_file_is_still_read(tmp_path: Path) -> None:
 
 
 class _Layout:
-    """Where the sections of a version-2 file begin (what a crafted file changes)."""
+    """Where the sections of a version-3 file begin (what a crafted file changes)."""
 
     def __init__(self, path: Path) -> None:
         data = path.read_bytes()
         _, _, _, self.m, self.n, self.k = struct.unpack_from("<12sIIIQQ", data)
-        self.tables = [struct.unpack_from("<II", data, 40 + 8 * t) for t in range(self.m)]
-        self.labels = 40 + 8 * self.m
+        self.tables = [struct.unpack_from("<IIQ", data, 40 + 16 * t) for t in range(self.m)]
+        self.labels = 40 + 16 * self.m
         self.hashes = self.labels + 8 * self.n
         self.dead = self.hashes + 32 * self.n
         self.table = [self.dead + _pad8((self.n + 7) // 8)]
-        for bits, wide in self.tables:
-            self.table.append(self.table[-1] + stored_table_bytes(bits, bool(wide), self.n))
+        for bits, form, spilled in self.tables:
+            self.table.append(self.table[-1] + stored_table_bytes(bits, form, spilled, self.n))
         self.extra = self.table[-1]
         self.end = self.extra + 40 * self.k
 
@@ -203,15 +205,19 @@ def _craft(path: Path, how: str) -> None:
     file = _Layout(path)
     data = bytearray(path.read_bytes()[:-4])
     rows = file.rows(0)
-    bits, wide = file.tables[0]
-    assert not wide  # uniform hashes give compact offsets
+    bits, form, _ = file.tables[0]
+    assert form == NARROW  # 3000 uniform hashes in tables of 14 bits: ~47 rows a block
     low = file.table[0] + _pad8(4 * ((1 << bits >> 8) + 1))
-    if how == "offsets decreasing":
-        struct.pack_into("<H", data, low + 2 * 7, 65535)
+    if how == "offsets decreasing":  # 1-byte offsets of block 0: 0 ... 255 then 0 at bucket 8
+        data[low + 1 : low + 8] = bytes([255] * 7)
     elif how == "offsets past n":
-        struct.pack_into("<I", data, file.table[0] + 4, 2**32 - 1)  # wraps around in 32 bits
+        struct.pack_into("<I", data, file.table[0] + 4, 2**31 - 1)  # + 255 stays in 32 bits
     elif how == "offsets not starting at 0":
-        struct.pack_into("<H", data, low, 1)
+        data[low] = 1
+    elif how == "spilled block out of range":
+        struct.pack_into("<I", data, file.table[0] + 4, 0x8000_0000)  # none are spilled
+    elif how == "more spilled blocks than rows allow":
+        struct.pack_into("<Q", data, 48, file.n)
     elif how == "row id out of range":
         struct.pack_into("<I", data, rows + 4 * 3, file.n)
     elif how == "row id listed twice":
@@ -219,10 +225,10 @@ def _craft(path: Path, how: str) -> None:
     elif how == "table too wide":
         struct.pack_into("<I", data, 40, 29)
     elif how == "unknown offsets form":
-        struct.pack_into("<I", data, 44, 2)
+        struct.pack_into("<I", data, 44, 3)
     elif how == "more than 256 bits":
         for t in range(file.m):
-            struct.pack_into("<I", data, 40 + 8 * t, 28)
+            struct.pack_into("<I", data, 40 + 16 * t, 28)
     elif how == "labels out of order":
         data[file.labels : file.labels + 16] = np.array([5, 5], "<i8").tobytes()
     elif how == "an extra label also in the tables":
@@ -237,10 +243,12 @@ def _craft(path: Path, how: str) -> None:
         ("offsets decreasing", "bucket offsets"),
         ("offsets past n", "bucket offsets"),
         ("offsets not starting at 0", "bucket offsets"),
+        ("spilled block out of range", "past the 0 spilled blocks"),
+        ("more spilled blocks than rows allow", "spill out of range"),
         ("row id out of range", "out of range"),
         ("row id listed twice", "listed twice"),
-        ("table too wide", "width or form"),
-        ("unknown offsets form", "width or form"),
+        ("table too wide", "width, offsets' form"),
+        ("unknown offsets form", "width, offsets' form"),
         ("more than 256 bits", "256-bit"),
         ("labels out of order", "strictly increasing"),
         ("an extra label also in the tables", "in and outside"),
@@ -274,3 +282,46 @@ def test_crc32c_is_the_castagnoli_checksum() -> None:
 def test_a_missing_file_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         HammingIndex.load(tmp_path / "nowhere.bin")
+
+
+def _as_version_2(path: Path) -> None:
+    """Rewrites a version-3 file whose tables are all compact or wide as version 2 wrote it
+    (8-byte directory entries: width and form), with its checksum."""
+    data = path.read_bytes()[:-4]
+    file = _Layout(path)
+    assert all(form in (COMPACT, WIDE) for _, form, _ in file.tables)
+    directory = b"".join(struct.pack("<II", bits, form) for bits, form, _ in file.tables)
+    body = data[:12] + struct.pack("<I", 2) + data[16:40] + directory + data[file.labels :]
+    path.write_bytes(body + struct.pack("<I", _hamming.crc32c(body)))
+
+
+def test_a_version_2_file_is_still_read(tmp_path: Path) -> None:
+    """40,000 hashes in tables of 14-16 bits: ~150-600 rows a block, too many for 1-byte
+    offsets, so the tables are compact, which version 2 could hold."""
+    rng = np.random.default_rng(5)
+    query = random_hashes(rng, 1)[0]
+    hashes, labels = planted(rng, 40_000, query, range(41))
+    index = HammingIndex()
+    index.add(hashes, labels)
+    index.compact()
+    path = tmp_path / "v2.bin"
+    index.save(path)
+    _as_version_2(path)
+    assert struct.unpack_from("<I", path.read_bytes(), 12) == (2,)
+    loaded = HammingIndex.load(path)
+    for radius in (0, 31, 40):
+        assert loaded.search(query, radius) == brute_force_search(hashes, labels, query, radius)
+
+
+def test_a_version_2_file_cannot_hold_narrow_offsets(
+    snapshot: tuple[Path, np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    path = snapshot[0]
+    data = bytearray(path.read_bytes()[:-4])
+    file = _Layout(path)
+    directory = b"".join(struct.pack("<II", bits, form) for bits, form, _ in file.tables)
+    body = bytes(data[:12]) + struct.pack("<I", 2) + bytes(data[16:40]) + directory
+    body += bytes(data[file.labels :])
+    path.write_bytes(body + struct.pack("<I", _hamming.crc32c(body)))
+    with pytest.raises(SnapshotError, match="offsets' form"):
+        HammingIndex.load(path)

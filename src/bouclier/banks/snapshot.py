@@ -7,9 +7,11 @@ and the change at its cursor (a digest of that row of ``hash_changes``), and the
 from the database when either differs, when the cursor is past the end of the log (a database
 restored from a backup), or when the file is damaged or of another format.
 
-PDQ's section is its built index: the bytes of a format-2 index file
-(:mod:`bouclier.index.snapshot`: the tables stored, checked in full by its own CRC-32C and in C,
-then memory-mapped and searched where they lie), so a restart builds no table. The other types
+PDQ's section is its built index: the bytes of an index file (:mod:`bouclier.index.snapshot`:
+the tables stored, checked in full by its own CRC-32C and in C, then memory-mapped and searched
+where they lie), so a restart builds no table. That file carries its own format version: 3 as
+written now (1-byte bucket offsets), 2 in files written before, still read; a Bouclier that
+does not know the embedded version refuses the snapshot, and the service rebuilds. The other types
 (a few digests) are stored as rows and indexed on loading.
 
 Layout (little-endian): a 104-byte header, a table of the signal types held (48 bytes each),

@@ -31,12 +31,15 @@
 
 enum { STRATEGY_AUTO = 0, STRATEGY_MULTI = 1, STRATEGY_LINEAR = 2 };
 
-/* Cost model in nanoseconds, measured at 10M hashes on an x86-64 server core (AMD EPYC, see
- * benchmarks/bench_index.py): one key probe (a cache miss on the offsets, one on the row ids),
- * one candidate (a cache miss on its hash, then verification), one row of a linear scan
- * (memory-bandwidth bound with AVX-512, instruction bound without). */
-#define COST_PROBE 25.0
-#define COST_CANDIDATE 20.0
+/* Cost model in nanoseconds: one key probe (a line of offsets, often shared with the keys that
+ * differ from it in low bits; the row ids' line when the bucket is not empty), one candidate (a
+ * cache miss on its hash, then verification), one row of a linear scan (memory-bandwidth bound
+ * with AVX-512, instruction bound without). Probe and candidate are a least-squares fit of the
+ * CPU time per hash of six layouts (9 to 11 tables of 23 to 28 bits, 3k to 20k probes and 0.7k
+ * to 8.6k candidates a query) at 10M and 30M, measured side by side (benchmarks/bench_index_ab.py,
+ * docs/benchmarks.md "1-byte bucket offsets"); the fit is within 12% of each. */
+#define COST_PROBE 17.0
+#define COST_CANDIDATE 30.0
 #define COST_ROW_AVX512 1.0
 #define COST_ROW_PORTABLE 2.0
 
@@ -334,10 +337,7 @@ static void pop_key(Probe *p)
 
 static inline void push_key(Probe *p, uint32_t key)
 {
-    if (p->off.wide != NULL)
-        __builtin_prefetch(&p->off.wide[key]);
-    else
-        __builtin_prefetch(&p->off.low[key]);
+    __builtin_prefetch(bucket_line(&p->off, key));
     p->keys[p->key_tail++ % RING] = key;
     if (p->key_tail - p->key_head > KEY_LAG)
         pop_key(p);
@@ -562,6 +562,8 @@ static void MultiIndex_dealloc(MultiIndex *self)
         for (int t = 0; t < MAX_TABLES; t++) {
             free(self->offsets[t].base);
             free(self->offsets[t].low);
+            free(self->offsets[t].low8);
+            free(self->offsets[t].spill);
             free(self->offsets[t].wide);
             free(self->rows[t]);
         }
@@ -647,26 +649,28 @@ static PyObject *MultiIndex_new(PyTypeObject *type, PyObject *args, PyObject *kw
     return (PyObject *)self;
 }
 
-/* MultiIndex.adopt(hashes, bits, wide, tables, threads=0): tables read from a snapshot. */
+/* MultiIndex.adopt(hashes, bits, forms, tables, threads=0): tables read from a snapshot; forms
+ * gives each table's (offsets form, spilled blocks), as the `forms` attribute does. */
 static PyObject *MultiIndex_adopt(PyObject *cls, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"hashes", "bits", "wide", "tables", "threads", NULL};
-    PyObject *hashes, *bits_seq, *wide_seq, *tables;
-    int threads = 0, wide[MAX_TABLES];
+    static char *kwlist[] = {"hashes", "bits", "forms", "tables", "threads", NULL};
+    PyObject *hashes, *bits_seq, *forms_seq, *tables;
+    int threads = 0, form[MAX_TABLES];
+    uint32_t spilled[MAX_TABLES];
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO|i:adopt", kwlist, &hashes, &bits_seq,
-                                     &wide_seq, &tables, &threads))
+                                     &forms_seq, &tables, &threads))
         return NULL;
     MultiIndex *self = new_index((PyTypeObject *)cls, hashes, bits_seq);
     if (self == NULL)
         return NULL;
-    PyObject *fast = PySequence_Fast(wide_seq, "wide must be a sequence of bools");
+    PyObject *fast = PySequence_Fast(forms_seq, "forms must be a sequence of (form, spilled)");
     int ok = fast != NULL && PySequence_Fast_GET_SIZE(fast) == self->m;
     for (int t = 0; ok && t < self->m; t++)
-        ok = (wide[t] = PyObject_IsTrue(PySequence_Fast_GET_ITEM(fast, t))) >= 0;
+        ok = PyArg_ParseTuple(PySequence_Fast_GET_ITEM(fast, t), "iI", &form[t], &spilled[t]);
     Py_XDECREF(fast);
     if (!ok) {
         if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_ValueError, "wide must give one flag per table");
+            PyErr_SetString(PyExc_ValueError, "forms must give one (form, spilled) per table");
         Py_DECREF(self);
         return NULL;
     }
@@ -677,8 +681,8 @@ static PyObject *MultiIndex_adopt(PyObject *cls, PyObject *args, PyObject *kwds)
     char error[256] = "";
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = adopt_tables(self, self->adopted.buf, (size_t)self->adopted.len, wide, threads, error,
-                      sizeof error);
+    rc = adopt_tables(self, self->adopted.buf, (size_t)self->adopted.len, form, spilled, threads,
+                      error, sizeof error);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
         Py_DECREF(self);
@@ -823,12 +827,18 @@ static PyObject *MultiIndex_get_nbytes(MultiIndex *self, void *closure)
     return PyLong_FromSize_t(self->table_bytes);
 }
 
-static PyObject *MultiIndex_get_wide(MultiIndex *self, void *closure)
+static PyObject *MultiIndex_get_forms(MultiIndex *self, void *closure)
 {
     (void)closure;
     PyObject *out = PyTuple_New(self->m);
-    for (int t = 0; out != NULL && t < self->m; t++)
-        PyTuple_SET_ITEM(out, t, PyBool_FromLong(self->offsets[t].wide != NULL));
+    for (int t = 0; out != NULL && t < self->m; t++) {
+        PyObject *pair = Py_BuildValue("(iI)", self->offsets[t].form, self->offsets[t].spilled);
+        if (pair == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyTuple_SET_ITEM(out, t, pair);
+    }
     return out;
 }
 
@@ -851,14 +861,15 @@ static PyMethodDef MultiIndex_methods[] = {
      "parts() -> per table, a tuple of read-only buffers: its offsets, then its row ids"},
     {"adopt", (PyCFunction)(void (*)(void))MultiIndex_adopt,
      METH_VARARGS | METH_KEYWORDS | METH_CLASS,
-     "adopt(hashes, bits, wide, tables, threads=0): tables stored by parts(), checked in full"},
+     "adopt(hashes, bits, forms, tables, threads=0): tables stored by parts(), checked in full"},
     {NULL, NULL, 0, NULL},
 };
 
 static PyGetSetDef MultiIndex_getset[] = {
     {"nbytes", (getter)MultiIndex_get_nbytes, NULL, "bytes held by the tables", NULL},
     {"bits", (getter)MultiIndex_get_bits, NULL, "width of each substring", NULL},
-    {"wide", (getter)MultiIndex_get_wide, NULL, "whether each table has 4-byte offsets", NULL},
+    {"forms", (getter)MultiIndex_get_forms, NULL,
+     "per table, (its offsets' form: 0 compact, 1 wide, 2 narrow; its spilled blocks)", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -940,9 +951,9 @@ static PyObject *estimate(PyObject *module, PyObject *args)
         for (int t = 0; t < m; t++)
             PyTuple_SET_ITEM(radii, t, PyLong_FromLong(rho[t]));
     }
-    size_t bytes = 0; /* with compact offsets, as uniform data gets them */
+    size_t bytes = 0; /* with the offsets uniform data gets */
     for (int t = 0; t < m; t++)
-        bytes += offsets_bytes(bits[t]) + (size_t)n * sizeof(uint32_t);
+        bytes += planned_offsets_bytes(bits[t], (size_t)n) + (size_t)n * sizeof(uint32_t);
     return Py_BuildValue("(ddNn)", multi, cost_row() * (double)n, radii, (Py_ssize_t)bytes);
 }
 

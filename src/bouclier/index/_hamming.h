@@ -33,21 +33,56 @@ static inline uint32_t substring(const uint64_t w[4], int start, int bits)
     return (uint32_t)(v & ((UINT64_C(1) << bits) - 1));
 }
 
-/* A table's bucket offsets (first row of each of its 2^b buckets, plus n at the end), stored as
- * a uint32 base per block of 256 buckets and a uint16 per bucket counted from that base: ~2 bytes
- * a bucket instead of 4, which pays for one more key bit at the same memory. A table where a
- * bucket starts 65536 rows or more into its block (a heavily repeated substring) stays `wide`. */
+/* A table's bucket offsets (first row of each of its 2^b buckets, plus n at the end), in one of
+ * three forms, the smallest that holds the table (chosen when it is built, recorded in a
+ * snapshot):
+ * - FORM_COMPACT: a uint32 base per block of 256 buckets and a uint16 per bucket counted from
+ *   it, ~2 bytes a bucket; needs every bucket to start within 65535 rows of its block.
+ * - FORM_WIDE: a uint32 per bucket, for a table where some bucket does not (a substring
+ *   repeated 65536 times or more).
+ * - FORM_NARROW: the same base per block and a uint8 per bucket, ~1 byte a bucket, which pays for
+ *   one more key bit at the same memory (buckets of ~0.4 rows instead of ~1.5 at 100M). A block
+ *   whose rows do not fit 255 (a near-duplicate hub) is *spilled*: its base has SPILLED set and
+ *   the rest of it indexes `spill`, 256 uint32 starts per spilled block. Hubs are few, so the
+ *   form stays ~1 byte a bucket on skewed banks too; it needs n < 2^31. */
 #define BLOCK_SHIFT 8
+#define BLOCK_MASK ((1u << BLOCK_SHIFT) - 1)
+#define SPILLED 0x80000000u
+
+enum { FORM_COMPACT = 0, FORM_WIDE = 1, FORM_NARROW = 2 };
 
 typedef struct {
-    uint32_t *base; /* (2^b >> BLOCK_SHIFT) + 1 entries, or NULL when wide */
-    uint16_t *low;  /* 2^b + 1 entries, or NULL when wide */
-    uint32_t *wide; /* 2^b + 1 entries, or NULL when compact */
+    int form;
+    uint32_t spilled;  /* FORM_NARROW: blocks in `spill` */
+    uint32_t *base;    /* (2^b >> BLOCK_SHIFT) + 1 entries (COMPACT, NARROW) */
+    uint16_t *low;     /* 2^b + 1 entries (COMPACT) */
+    uint8_t *low8;     /* 2^b + 1 entries (NARROW) */
+    uint32_t *spill;   /* spilled << BLOCK_SHIFT entries (NARROW) */
+    uint32_t *wide;    /* 2^b + 1 entries (WIDE) */
 } Offsets;
 
 static inline uint32_t bucket_start(const Offsets *o, uint32_t key)
 {
-    return o->wide != NULL ? o->wide[key] : o->base[key >> BLOCK_SHIFT] + o->low[key];
+    if (o->form == FORM_NARROW) {
+        uint32_t base = o->base[key >> BLOCK_SHIFT];
+        if (__builtin_expect((base & SPILLED) != 0, 0))
+            return o->spill[((size_t)(base & ~SPILLED) << BLOCK_SHIFT) | (key & BLOCK_MASK)];
+        return base + o->low8[key];
+    }
+    return o->form == FORM_WIDE ? o->wide[key] : o->base[key >> BLOCK_SHIFT] + o->low[key];
+}
+
+/* The address of `key`'s start, to prefetch: in a spilled block its spill entry, which would
+ * otherwise be a miss that nothing hides (the bases, 4 bytes a block, mostly sit in cache). */
+static inline const void *bucket_line(const Offsets *o, uint32_t key)
+{
+    if (o->form == FORM_NARROW) {
+        uint32_t base = o->base[key >> BLOCK_SHIFT];
+        if (__builtin_expect((base & SPILLED) != 0, 0))
+            return &o->spill[((size_t)(base & ~SPILLED) << BLOCK_SHIFT) | (key & BLOCK_MASK)];
+        return &o->low8[key];
+    }
+    return o->form == FORM_WIDE ? (const void *)&o->wide[key] : (const void *)&o->low[key];
 }
 
 typedef struct {
@@ -65,21 +100,22 @@ typedef struct {
     Py_buffer adopted;
 } MultiIndex;
 
-/* The parts of one table as stored in a snapshot, each padded to 8 bytes: compact offsets
- * (base, low) or wide ones, then the row ids. */
+/* The parts of one table as stored in a snapshot, each padded to 8 bytes: its offsets (compact:
+ * base, low; wide; narrow: base, low8, spill), then the row ids. */
 typedef struct {
-    const void *ptr[3];
-    size_t len[3];
+    const void *ptr[4];
+    size_t len[4];
     int count;
 } TableParts;
 
-size_t offsets_bytes(int bits);
+size_t offsets_bytes(int form, int bits, size_t spilled);
+size_t planned_offsets_bytes(int bits, size_t n);
 void *big_alloc(size_t size);
 int build_tables(MultiIndex *ix, int threads);
-size_t stored_table_bytes(int bits, int wide, uint32_t n);
+size_t stored_table_bytes(int bits, int form, size_t spilled, uint32_t n);
 void table_parts(const MultiIndex *ix, int t, TableParts *out);
-int adopt_tables(MultiIndex *ix, const uint8_t *buf, size_t len, const int *wide, int threads,
-                 char *error, size_t error_len);
+int adopt_tables(MultiIndex *ix, const uint8_t *buf, size_t len, const int *form,
+                 const uint32_t *spilled, int threads, char *error, size_t error_len);
 uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t len);
 
 #endif

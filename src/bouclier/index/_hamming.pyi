@@ -21,21 +21,24 @@ class MultiIndex:
         cls,
         hashes: _Bytes,
         bits: Sequence[int],
-        wide: Sequence[bool],
+        forms: Sequence[tuple[int, int]],
         tables: _Bytes | memoryview,
         threads: int = 0,
     ) -> MultiIndex:
-        """Tables as parts() gives them, checked in full first (ValueError says what is wrong)."""
+        """Tables as parts() gives them, each table's (offsets form, spilled blocks) as ``forms``
+        gives them, checked in full first (ValueError says what is wrong)."""
 
     def parts(self) -> list[tuple[Any, ...]]:
-        """Per table, read-only buffers: its offsets (base and low, or wide), then its row ids."""
+        """Per table, read-only buffers: its offsets (compact: base, low; wide; narrow: base,
+        low8, spill), then its row ids."""
     def __len__(self) -> int: ...
     @property
     def nbytes(self) -> int: ...
     @property
     def bits(self) -> tuple[int, ...]: ...
     @property
-    def wide(self) -> tuple[bool, ...]: ...
+    def forms(self) -> tuple[tuple[int, int], ...]:
+        """Per table, (its offsets' form: 0 compact, 1 wide, 2 narrow; its spilled blocks)."""
     def search(
         self,
         queries: _Bytes,
@@ -62,4 +65,5 @@ def estimate(
 ) -> tuple[float, float, tuple[int, ...] | None, int]:
     """(multi-index cost, linear-scan cost) of one query in estimated nanoseconds, the radius
     each table would be searched with (None: no exact plan, some bits uncovered), and the bytes
-    the tables would take (with compact offsets)."""
+    the tables would take (with the offsets random hashes get: 1 byte a bucket where a block
+    holds 128 rows or fewer, else 2)."""

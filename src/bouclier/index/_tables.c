@@ -17,10 +17,27 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-size_t offsets_bytes(int bits)
+/* Bytes of a table's offsets in `form` (in memory; a snapshot pads each array to 8 bytes). */
+size_t offsets_bytes(int form, int bits, size_t spilled)
 {
-    size_t buckets = (size_t)1 << bits;
-    return ((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t) + (buckets + 1) * sizeof(uint16_t);
+    size_t buckets = (size_t)1 << bits, base = ((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t);
+    switch (form) {
+    case FORM_WIDE:
+        return (buckets + 1) * sizeof(uint32_t);
+    case FORM_NARROW:
+        return base + (buckets + 1) + (spilled << BLOCK_SHIFT) * sizeof(uint32_t);
+    default:
+        return base + (buckets + 1) * sizeof(uint16_t);
+    }
+}
+
+/* What a layout planner counts for a table of n random hashes: narrow offsets where a block
+ * holds 128 rows or fewer on average (255 is then over 11 standard deviations away, so nothing
+ * spills), compact ones otherwise. */
+size_t planned_offsets_bytes(int bits, size_t n)
+{
+    int narrow = (n << BLOCK_SHIFT >> bits) <= 128 && n < SPILLED;
+    return offsets_bytes(narrow ? FORM_NARROW : FORM_COMPACT, bits, 0);
 }
 
 
@@ -104,29 +121,62 @@ done:
 }
 
 /* The offsets of one table, from the plain uint32 offsets just built in `wide` (a buffer shared
- * by all tables): compact if every bucket starts within 65535 rows of its block, else a copy.
- * Returns the bytes kept, or 0 if memory ran out. */
-static size_t keep_offsets(Offsets *o, const uint32_t *wide, int bits)
+ * by all tables), in the smallest form that holds them (see Offsets). Offsets never decrease, so
+ * a block's largest start relative to its base is its last one's. Returns the bytes kept, or 0
+ * if memory ran out. */
+static size_t keep_offsets(Offsets *o, const uint32_t *wide, int bits, uint32_t n)
 {
-    size_t buckets = (size_t)1 << bits, blocks = (buckets >> BLOCK_SHIFT) + 1;
+    size_t buckets = (size_t)1 << bits, blocks = (buckets >> BLOCK_SHIFT) + 1, spilled = 0;
     int compact = 1;
-    for (size_t k = 0; compact && k <= buckets; k++)
-        compact = wide[k] - wide[k >> BLOCK_SHIFT << BLOCK_SHIFT] <= UINT16_MAX;
-    if (!compact) {
+    for (size_t j = 0; j < blocks; j++) {
+        size_t first = j << BLOCK_SHIFT, last = first + BLOCK_MASK < buckets ? first + BLOCK_MASK
+                                                                             : buckets;
+        uint32_t span = wide[last] - wide[first];
+        spilled += span > UINT8_MAX;
+        compact &= span <= UINT16_MAX;
+    }
+    size_t narrow_bytes = offsets_bytes(FORM_NARROW, bits, spilled);
+    o->form = FORM_WIDE;
+    if (compact && offsets_bytes(FORM_COMPACT, bits, 0) < offsets_bytes(FORM_WIDE, bits, 0))
+        o->form = FORM_COMPACT;
+    if (n < SPILLED && narrow_bytes < offsets_bytes(o->form, bits, 0))
+        o->form = FORM_NARROW;
+    if (o->form == FORM_WIDE) {
         if ((o->wide = big_alloc((buckets + 1) * sizeof *wide)) == NULL)
             return 0;
         memcpy(o->wide, wide, (buckets + 1) * sizeof *wide);
-        return (buckets + 1) * sizeof *wide;
+        return offsets_bytes(FORM_WIDE, bits, 0);
     }
-    o->base = big_alloc(blocks * sizeof *o->base);
-    o->low = big_alloc((buckets + 1) * sizeof *o->low);
-    if (o->base == NULL || o->low == NULL)
+    if ((o->base = big_alloc(blocks * sizeof *o->base)) == NULL)
         return 0;
     for (size_t j = 0; j < blocks; j++)
         o->base[j] = wide[j << BLOCK_SHIFT];
-    for (size_t k = 0; k <= buckets; k++)
-        o->low[k] = (uint16_t)(wide[k] - o->base[k >> BLOCK_SHIFT]);
-    return offsets_bytes(bits);
+    if (o->form == FORM_COMPACT) {
+        if ((o->low = big_alloc((buckets + 1) * sizeof *o->low)) == NULL)
+            return 0;
+        for (size_t k = 0; k <= buckets; k++)
+            o->low[k] = (uint16_t)(wide[k] - o->base[k >> BLOCK_SHIFT]);
+        return offsets_bytes(FORM_COMPACT, bits, 0);
+    }
+    o->low8 = big_alloc(buckets + 1);
+    o->spill = calloc(spilled ? spilled << BLOCK_SHIFT : 1, sizeof *o->spill);
+    if (o->low8 == NULL || o->spill == NULL)
+        return 0;
+    o->spilled = (uint32_t)spilled;
+    for (size_t j = 0, s = 0; j < blocks; j++) {
+        size_t first = j << BLOCK_SHIFT, end = first + BLOCK_MASK < buckets ? first + BLOCK_MASK
+                                                                            : buckets;
+        if (wide[end] - wide[first] > UINT8_MAX) {
+            o->base[j] = SPILLED | (uint32_t)s; /* (end - first < 255 only in a table of < 8 bits) */
+            memcpy(&o->spill[s << BLOCK_SHIFT], &wide[first], (end - first + 1) * sizeof *wide);
+            memset(&o->low8[first], 0, end - first + 1);
+            s++;
+        } else {
+            for (size_t k = first; k <= end; k++)
+                o->low8[k] = (uint8_t)(wide[k] - wide[first]);
+        }
+    }
+    return narrow_bytes;
 }
 
 /* ---- worker threads, one table at a time ---- */
@@ -141,7 +191,8 @@ struct Job {
     size_t scratch_bytes;
     const uint8_t *buf; /* adopt: the stored tables, and where each begins */
     size_t at[MAX_TABLES];
-    const int *wide;
+    const int *form;
+    const uint32_t *spilled;
     int next, failed;
     char error[256];
 };
@@ -210,15 +261,13 @@ static int build_one(Job *job, int t, void *scratch, char *why)
     if (ix->rows[t] == NULL ||
         build_table(ix->view.buf, n, ix->start[t], ix->bits[t], wide, ix->rows[t], low_keys) < 0)
         return JOB_NO_MEMORY;
-    return keep_offsets(&ix->offsets[t], wide, ix->bits[t]) > 0 ? JOB_OK : JOB_NO_MEMORY;
+    return keep_offsets(&ix->offsets[t], wide, ix->bits[t], n) > 0 ? JOB_OK : JOB_NO_MEMORY;
 }
 
 static size_t table_memory(const MultiIndex *ix, int t)
 {
     const Offsets *o = &ix->offsets[t];
-    size_t buckets = (size_t)1 << ix->bits[t];
-    size_t offsets = o->wide != NULL ? (buckets + 1) * sizeof(uint32_t) : offsets_bytes(ix->bits[t]);
-    return offsets + (size_t)ix->n * sizeof(uint32_t);
+    return offsets_bytes(o->form, ix->bits[t], o->spilled) + (size_t)ix->n * sizeof(uint32_t);
 }
 
 /* Builds every table; -1 if memory ran out (what was allocated is freed with the object). */
@@ -245,12 +294,13 @@ static size_t pad8(size_t bytes)
     return (bytes + 7) & ~(size_t)7;
 }
 
-size_t stored_table_bytes(int bits, int wide, uint32_t n)
+size_t stored_table_bytes(int bits, int form, size_t spilled, uint32_t n)
 {
-    size_t buckets = (size_t)1 << bits;
-    size_t offsets = wide ? pad8((buckets + 1) * sizeof(uint32_t))
-                          : pad8(((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t)) +
-                                pad8((buckets + 1) * sizeof(uint16_t));
+    size_t buckets = (size_t)1 << bits, base = pad8(((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t));
+    size_t offsets = form == FORM_WIDE     ? pad8((buckets + 1) * sizeof(uint32_t))
+                     : form == FORM_NARROW ? base + pad8(buckets + 1) +
+                                                 pad8((spilled << BLOCK_SHIFT) * sizeof(uint32_t))
+                                           : base + pad8((buckets + 1) * sizeof(uint16_t));
     return offsets + pad8((size_t)n * sizeof(uint32_t));
 }
 
@@ -259,17 +309,20 @@ void table_parts(const MultiIndex *ix, int t, TableParts *out)
     const Offsets *o = &ix->offsets[t];
     size_t buckets = (size_t)1 << ix->bits[t];
     out->count = 0;
-    if (o->wide != NULL) {
-        out->ptr[out->count] = o->wide;
-        out->len[out->count++] = (buckets + 1) * sizeof(uint32_t);
+#define PART(p, bytes) (out->ptr[out->count] = (p), out->len[out->count++] = (bytes))
+    if (o->form == FORM_WIDE) {
+        PART(o->wide, (buckets + 1) * sizeof(uint32_t));
     } else {
-        out->ptr[out->count] = o->base;
-        out->len[out->count++] = ((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t);
-        out->ptr[out->count] = o->low;
-        out->len[out->count++] = (buckets + 1) * sizeof(uint16_t);
+        PART(o->base, ((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t));
+        if (o->form == FORM_COMPACT) {
+            PART(o->low, (buckets + 1) * sizeof(uint16_t));
+        } else {
+            PART(o->low8, buckets + 1);
+            PART(o->spill, ((size_t)o->spilled << BLOCK_SHIFT) * sizeof(uint32_t));
+        }
     }
-    out->ptr[out->count] = ix->rows[t];
-    out->len[out->count++] = (size_t)ix->n * sizeof(uint32_t);
+    PART(ix->rows[t], (size_t)ix->n * sizeof(uint32_t));
+#undef PART
 }
 
 /* ---- adopting stored tables, after checking them ---- */
@@ -278,24 +331,39 @@ static int check_one(Job *job, int t, void *scratch, char *why)
 {
     MultiIndex *ix = job->ix;
     const uint8_t *p = job->buf + job->at[t];
-    size_t buckets = (size_t)1 << ix->bits[t];
+    size_t buckets = (size_t)1 << ix->bits[t], blocks = (buckets >> BLOCK_SHIFT) + 1;
     uint32_t n = ix->n;
     Offsets *o = &ix->offsets[t];
-    if (job->wide[t]) {
+    o->form = job->form[t];
+    if (o->form == FORM_WIDE) {
         o->wide = (uint32_t *)p;
         p += pad8((buckets + 1) * sizeof(uint32_t));
     } else {
         o->base = (uint32_t *)p;
-        p += pad8(((buckets >> BLOCK_SHIFT) + 1) * sizeof(uint32_t));
-        o->low = (uint16_t *)p;
-        p += pad8((buckets + 1) * sizeof(uint16_t));
+        p += pad8(blocks * sizeof(uint32_t));
+        if (o->form == FORM_COMPACT) {
+            o->low = (uint16_t *)p;
+            p += pad8((buckets + 1) * sizeof(uint16_t));
+        } else {
+            o->low8 = (uint8_t *)p;
+            p += pad8(buckets + 1);
+            o->spill = (uint32_t *)p;
+            o->spilled = job->spilled[t];
+            p += pad8(((size_t)o->spilled << BLOCK_SHIFT) * sizeof(uint32_t));
+        }
     }
     const uint32_t *rows = (const uint32_t *)p;
+    if (o->form == FORM_NARROW)
+        for (size_t j = 0; j < blocks; j++)
+            if ((o->base[j] & SPILLED) && (o->base[j] & ~SPILLED) >= o->spilled) {
+                snprintf(why, 200, "block %zu points past the %u spilled blocks", j, o->spilled);
+                return JOB_BAD;
+            }
     /* in 64 bits: a compact start that would wrap around in 32 is out of range, not small */
     uint64_t previous = 0;
     for (size_t k = 0; k <= buckets; k++) {
-        uint64_t first = o->wide != NULL ? o->wide[k]
-                                         : (uint64_t)o->base[k >> BLOCK_SHIFT] + o->low[k];
+        uint64_t first = o->form == FORM_COMPACT ? (uint64_t)o->base[k >> BLOCK_SHIFT] + o->low[k]
+                                                 : bucket_start(o, (uint32_t)k); /* no wrap */
         if (first < previous || first > n || (k == 0 && first != 0) || (k == buckets && first != n)) {
             snprintf(why, 200, "bucket offsets do not run from 0 to %u without decreasing (bucket %zu)",
                      n, k);
@@ -319,15 +387,22 @@ static int check_one(Job *job, int t, void *scratch, char *why)
 
 /* Points the tables at `buf` (the stored tables, in order) after checking them all. Returns 0,
  * or -1 with a message in `error` (the tables are then left unset), or -2 if memory ran out. */
-int adopt_tables(MultiIndex *ix, const uint8_t *buf, size_t len, const int *wide, int threads,
-                 char *error, size_t error_len)
+int adopt_tables(MultiIndex *ix, const uint8_t *buf, size_t len, const int *form,
+                 const uint32_t *spilled, int threads, char *error, size_t error_len)
 {
-    Job job = {.ix = ix, .work = check_one, .buf = buf, .wide = wide};
+    Job job = {.ix = ix, .work = check_one, .buf = buf, .form = form, .spilled = spilled};
     job.scratch_bytes = ((size_t)ix->n + 7) / 8 + 1;
     size_t at = 0;
     for (int t = 0; t < ix->m; t++) {
+        if (form[t] < FORM_COMPACT || form[t] > FORM_NARROW ||
+            (form[t] == FORM_NARROW && (ix->n >= SPILLED || spilled[t] > ix->n)) ||
+            (form[t] != FORM_NARROW && spilled[t] != 0)) {
+            snprintf(error, error_len, "table %d: offsets of form %d with %u spilled blocks", t,
+                     form[t], spilled[t]);
+            return -1;
+        }
         job.at[t] = at;
-        at += stored_table_bytes(ix->bits[t], wide[t], ix->n);
+        at += stored_table_bytes(ix->bits[t], form[t], spilled[t], ix->n);
     }
     if (((uintptr_t)buf & 7) != 0 || at != len) {
         snprintf(error, error_len, "tables take %zu bytes for this layout, the file holds %zu%s",

@@ -75,7 +75,7 @@ def in_memory(
     fresh numpy memory, which numpy puts on 2 MiB pages: tables read from a memory-mapped file
     sit on 4 KiB pages, whose TLB misses cost a search ~20% more CPU (docs/benchmarks.md)."""
     copied = np.array(hashes, np.uint8, order="C")
-    return copied, _hamming.MultiIndex.adopt(copied, tables.bits, tables.wide, packed(tables))
+    return copied, _hamming.MultiIndex.adopt(copied, tables.bits, tables.forms, packed(tables))
 
 
 def packed(tables: _hamming.MultiIndex) -> np.ndarray:

@@ -1,17 +1,18 @@
 """The index's snapshot file: the main segment with its built tables, written atomically, checked
 on reading, then memory-mapped.
 
-Format version 2 (little-endian; every section starts on an 8-byte boundary)::
+Format version 3 (little-endian; every section starts on an 8-byte boundary)::
 
     offset  size   field
     0       12     magic b"BOUCLIERHIDX"
-    12      4      format version (2)
+    12      4      format version (3)
     16      4      bytes per hash (32)
     20      4      m, the number of tables (1..64)
     24      8      n, the main segment's rows
     32      8      k, rows outside the tables (the delta's live rows)
-    40      8m     per table: its width in bits (uint32, 1..28), its offsets' form (uint32:
-                   0 compact, 2 bytes a bucket; 1 wide, 4 bytes a bucket)
+    40      16m    per table: its width in bits (uint32, 1..28), its offsets' form (uint32:
+                   0 compact, 2 bytes a bucket; 1 wide, 4 bytes a bucket; 2 narrow, 1 byte a
+                   bucket), its spilled blocks (uint64, 0 unless narrow; see ``_hamming.h``)
     then           n labels (int64, strictly increasing), n hashes (32 bytes each, in label
                    order), the main segment's tombstones (ceil(n / 8) bytes, padded to 8), the m
                    tables as ``_tables.c`` stores them (offsets then row ids, each padded to 8),
@@ -28,6 +29,9 @@ bounds. (A file crafted to pass every check can at worst place rows in the wrong
 a search misses them: no more than a version-1 file that leaves hashes out could do.) The file
 must not be truncated in place while mapped; :func:`write_atomically` never does (it renames a
 new file over the old one, and a mapped old file stays readable).
+
+Format version 2 is version 3 without narrow offsets: its directory has 8 bytes a table (width,
+form 0 or 1). It is still read.
 
 Format version 1 (labels and hashes only, a CRC-32 of zlib; tables rebuilt on loading) is still
 read::
@@ -56,10 +60,12 @@ from bouclier.index import _hamming
 from bouclier.index.hits import HASH_BYTES
 
 MAGIC = b"BOUCLIERHIDX"
-VERSION = 2
+VERSION = 3
 _HEADER_V1 = struct.Struct("<12sIIIQ")
 _HEADER = struct.Struct("<12sIIIQQ")
-_TABLE = struct.Struct("<II")
+_TABLE = struct.Struct("<IIQ")  # width, offsets' form, spilled blocks
+_TABLE_V2 = struct.Struct("<II")  # width, offsets' form (compact or wide)
+_COMPACT, _WIDE, _NARROW = 0, 1, 2
 _CRC = struct.Struct("<I")
 _LABEL = np.dtype("<i8")
 _BLOCK_SHIFT = 8
@@ -85,32 +91,35 @@ def _pad8(size: int) -> int:
     return (size + 7) & ~7
 
 
-def stored_table_bytes(bits: int, wide: bool, n: int) -> int:
+def stored_table_bytes(bits: int, form: int, spilled: int, n: int) -> int:
     """Bytes of one stored table (the same sum as ``stored_table_bytes`` in ``_tables.c``)."""
     buckets = 1 << bits
-    if wide:
+    base = _pad8(4 * ((buckets >> _BLOCK_SHIFT) + 1))
+    if form == _WIDE:
         offsets = _pad8(4 * (buckets + 1))
+    elif form == _NARROW:
+        offsets = base + _pad8(buckets + 1) + _pad8(4 * (spilled << _BLOCK_SHIFT))
     else:
-        offsets = _pad8(4 * ((buckets >> _BLOCK_SHIFT) + 1)) + _pad8(2 * (buckets + 1))
+        offsets = base + _pad8(2 * (buckets + 1))
     return offsets + _pad8(4 * n)
 
 
 def write(path: str | os.PathLike[str], stored: StoredSegment) -> None:
-    """Writes a version-2 snapshot atomically: ``stored``'s main segment (its ``tables`` built
+    """Writes a version-3 snapshot atomically: ``stored``'s main segment (its ``tables`` built
     over its hashes, ``dead`` its tombstones) and the rows outside it."""
     write_atomically(path, image(stored), checksum=None)
 
 
 def image(stored: StoredSegment) -> Iterator[bytes | np.ndarray | memoryview]:
-    """The bytes of a version-2 file holding ``stored``, its CRC-32C trailer included, in parts
+    """The bytes of a version-3 file holding ``stored``, its CRC-32C trailer included, in parts
     (the tables are not copied): what :func:`write` writes, and what a file that embeds an
     index (:mod:`bouclier.banks.snapshot`) puts at its end."""
     tables = stored.tables
     if tables is None:
-        raise ValueError("a version-2 snapshot holds built tables")
-    n, bits, wide = len(stored.labels), tables.bits, tables.wide
+        raise ValueError("a version-3 snapshot holds built tables")
+    n, bits, forms = len(stored.labels), tables.bits, tables.forms
     head = _HEADER.pack(MAGIC, VERSION, HASH_BYTES, len(bits), n, len(stored.extra_labels))
-    directory = b"".join(_TABLE.pack(b, int(w)) for b, w in zip(bits, wide, strict=True))
+    directory = b"".join(_TABLE.pack(b, *f) for b, f in zip(bits, forms, strict=True))
     tombstones = np.zeros(_pad8((n + 7) // 8), np.uint8)
     tombstones[: (n + 7) // 8] = stored.dead[: (n + 7) // 8]
 
@@ -185,7 +194,7 @@ def read(path: str | os.PathLike[str]) -> StoredSegment:
 def read_image(file: io.BufferedReader, name: str, start: int) -> StoredSegment:
     """The segment held by the index file that begins at byte ``start`` (a multiple of 8) of
     ``file`` and runs to its end: a whole snapshot file, or the one a matcher snapshot embeds.
-    Version 2 is checked and mapped; version 1 is read (only as a whole file)."""
+    Versions 3 and 2 are checked and mapped; version 1 is read (only as a whole file)."""
     size = os.fstat(file.fileno()).st_size - start
     file.seek(start)
     header = file.read(_HEADER.size)
@@ -194,9 +203,9 @@ def read_image(file: io.BufferedReader, name: str, start: int) -> StoredSegment:
     magic, version, hash_bytes, m, n = _HEADER_V1.unpack(header[: _HEADER_V1.size])
     if magic != MAGIC:
         raise SnapshotError(f"{name}: not a Bouclier index snapshot (wrong magic bytes)")
-    if version not in (1, VERSION) or (version == 1 and start):
+    if version not in (1, 2, VERSION) or (version == 1 and start):
         raise SnapshotError(
-            f"{name}: snapshot format version {version}, this Bouclier reads 1 and {VERSION}"
+            f"{name}: snapshot format version {version}, this Bouclier reads 1 to {VERSION}"
         )
     if hash_bytes != HASH_BYTES:
         raise SnapshotError(f"{name}: {hash_bytes}-byte hashes, expected {HASH_BYTES}")
@@ -205,27 +214,41 @@ def read_image(file: io.BufferedReader, name: str, start: int) -> StoredSegment:
         return _read_v1(file, name, size, header[: _HEADER_V1.size], n)
     if len(header) < _HEADER.size:
         raise SnapshotError(f"{name}: {size} bytes, too short to be an index snapshot")
-    return _read_v2(file, name, start, size, m, n, _HEADER.unpack(header)[5])
+    return _read_tables(file, name, start, size, version, m, n, _HEADER.unpack(header)[5])
 
 
-def _read_v2(
-    file: io.BufferedReader, name: str, start: int, size: int, m: int, n: int, k: int
-) -> StoredSegment:
+def _directory(
+    file: io.BufferedReader, name: str, size: int, version: int, m: int, n: int
+) -> tuple[bytes, list[tuple[int, int, int]]]:
+    """The table directory's bytes and, per table, (width, offsets' form, spilled blocks)."""
     if not 1 <= m <= _MAX_TABLES:
         raise SnapshotError(f"{name}: {m} tables, expected 1..{_MAX_TABLES}")
-    directory = file.read(_TABLE.size * m)
-    layout = list(_TABLE.iter_unpack(directory)) if len(directory) == _TABLE.size * m else []
-    if not layout:
+    entry = _TABLE if version >= 3 else _TABLE_V2
+    directory = file.read(entry.size * m)
+    if len(directory) != entry.size * m:
         raise SnapshotError(f"{name}: {size} bytes, truncated in its table directory")
-    if any(not 1 <= b <= _MAX_TABLE_BITS or w not in (0, 1) for b, w in layout):
-        raise SnapshotError(f"{name}: a table of a width or form out of range")
-    if sum(b for b, _ in layout) > 8 * HASH_BYTES:
+    layout = [(*e, 0)[:3] for e in entry.iter_unpack(directory)]
+    forms = (_COMPACT, _WIDE, _NARROW) if version >= 3 else (_COMPACT, _WIDE)
+    # a spilled block holds more than 255 rows, so there are fewer than n / 256 of them
+    if any(
+        not 1 <= b <= _MAX_TABLE_BITS or f not in forms or s > (n >> 8 if f == _NARROW else 0)
+        for b, f, s in layout
+    ):
+        raise SnapshotError(f"{name}: a table of a width, offsets' form or spill out of range")
+    if sum(b for b, _, _ in layout) > 8 * HASH_BYTES:
         raise SnapshotError(f"{name}: its table layout does not fit 256-bit hashes")
+    return directory, layout
+
+
+def _read_tables(
+    file: io.BufferedReader, name: str, start: int, size: int, version: int, m: int, n: int, k: int
+) -> StoredSegment:
+    directory, layout = _directory(file, name, size, version, m, n)
     sections = [
         8 * n,
         HASH_BYTES * n,
         _pad8((n + 7) // 8),
-        sum(stored_table_bytes(b, bool(w), n) for b, w in layout),
+        sum(stored_table_bytes(b, f, s, n) for b, f, s in layout),
         8 * k,
         HASH_BYTES * k,
     ]
@@ -252,7 +275,7 @@ def _read_v2(
     _check_extra(name, labels, extra_labels)
     try:
         tables = _hamming.MultiIndex.adopt(
-            hashes, [b for b, _ in layout], [bool(w) for _, w in layout], view[at[3] : at[4]]
+            hashes, [b for b, _, _ in layout], [(f, s) for _, f, s in layout], view[at[3] : at[4]]
         )
     except ValueError as error:
         raise SnapshotError(f"{name}: {error}") from None
