@@ -147,7 +147,8 @@ def written_rows(name: str, split: str) -> list[dict[str, object]]:
             continue
         lang, label, text, *before = line.split("\t")
         if label not in ("refuse", "allow", "hard"):
-            raise ValueError(f"{source.name}:{number}: label must be refuse, allow or hard: {label!r}")
+            wrong = f"{source.name}:{number}: label must be refuse, allow or hard: {label!r}"
+            raise ValueError(wrong)
         row: dict[str, object] = {"text": text, "label": label, "lang": lang}
         if label == "refuse":
             row["concept"] = "written"

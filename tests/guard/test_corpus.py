@@ -184,8 +184,14 @@ def test_written_rows_read_hard_negatives_and_reject_an_unknown_label(tmp_path: 
     source.parent.mkdir()
     source.write_text("# a comment\nen\thard\tundress the mannequin\tadd a shop\n", "utf-8")
     assert written_rows("heldout_v99", "heldout") == [
-        {"text": "undress the mannequin", "label": "allow", "lang": "en", "hard": True,
-         "context": ["add a shop"], "split": "heldout"}
+        {
+            "text": "undress the mannequin",
+            "label": "allow",
+            "lang": "en",
+            "hard": True,
+            "context": ["add a shop"],
+            "split": "heldout",
+        }
     ]
     source.write_text("en\trefuse\tundress her\nen\tallwo\tbrighten the sky\n", "utf-8")
     with pytest.raises(ValueError, match=r"heldout_v99.txt:2: .*'allwo'"):
