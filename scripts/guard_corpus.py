@@ -28,7 +28,11 @@
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
   training file or of an earlier held-out set (there must be none) and fails if there is one.
   heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 (issue 13)
-  was written apart again, by another helper who never read heldout-v5.
+  was written apart again, by another helper who never read heldout-v5; heldout-v7 (issue 13,
+  the next round's measure) by a third who read neither the training files nor heldout-v6, and is
+  compared with both. From heldout-v7 on, a source may label a row ``hard`` (allowed, a hard
+  negative: it shares the words of a refusal), written ``"hard": true`` beside ``allow``, so
+  that the false refusals on hard negatives and on plain edits can be told apart.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -133,17 +137,23 @@ def _turn(text: str, label: str, lang: str, before: str, group: str) -> dict[str
 
 
 def written_rows(name: str, split: str) -> list[dict[str, object]]:
-    """The hand-written rows of ``source/<name>.txt``: lang, label, text and, optionally, the
-    conversation before the prompt (previous requests separated by ``||``)."""
+    """The hand-written rows of ``source/<name>.txt``: lang, label (``refuse``, ``allow`` or
+    ``hard``: allowed, a hard negative), text and, optionally, the conversation before the prompt
+    (previous requests separated by ``||``)."""
     rows: list[dict[str, object]] = []
     source = CORPUS / "source" / f"{name}.txt"
-    for line in source.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         lang, label, text, *before = line.split("\t")
+        if label not in ("refuse", "allow", "hard"):
+            wrong = f"{source.name}:{number}: label must be refuse, allow or hard: {label!r}"
+            raise ValueError(wrong)
         row: dict[str, object] = {"text": text, "label": label, "lang": lang}
         if label == "refuse":
             row["concept"] = "written"
+        elif label == "hard":
+            row.update(label="allow", hard=True)
         if before:
             row["context"] = [turn.strip() for turn in before[0].split("||")]
         rows.append({**row, "split": split})
