@@ -17,9 +17,9 @@ decode's. It raises :class:`NotExact` the moment a decoded P-slice's active list
 than the full decode's list at the same index; when the picture order (§8.2.1) of a decoded
 picture depends on a skipped one; and on whatever it does not model (a picture that mixes B and
 other slices or spans packets, NAL unit types such as SVC/MVC's 14 and 20, gaps in
-``frame_num``, changed parameter sets, marking that fails) or cannot read
-(:mod:`bouclier.media.h264_syntax`). It never guesses: the caller then decodes with
-``skip_frame=nonref``.
+``frame_num``, parameter sets changed elsewhere than before an IDR picture, marking that
+fails) or cannot read (:mod:`bouclier.media.h264_syntax`). It never guesses: the caller then
+decodes with ``skip_frame=nonref``.
 """
 
 from __future__ import annotations
@@ -176,6 +176,7 @@ class ReferenceCheck:
         self.raw: dict[tuple[int, int], bytes] = {}
         self.full, self.fast = _Buffer(), _Buffer()
         self.pictures = 0
+        self.changed = False  # a parameter set changed since the last picture
         self.prev_ref_frame_num: int | None = None
         self.prev_poc = self.prev_poc_fast = (0, 0)  # (PicOrderCntMsb, lsb) of the last reference
         data = bytes(extradata or b"")
@@ -232,7 +233,8 @@ class ReferenceCheck:
                 self.pps[ident] = pps
             body = payload.rstrip(b"\x00")
             if self.raw.setdefault((kind, ident), body) != body:
-                raise NotExact("a parameter set changed in the stream")
+                self.raw[kind, ident] = body
+                self.changed = True  # allowed before an IDR picture only
         elif kind not in PASSED:
             raise NotExact(f"NAL unit type {kind} (not modelled)")
 
@@ -244,6 +246,9 @@ class ReferenceCheck:
         shape = (first.idr, first.ref, first.frame_num, first.kind == B, first.marking, first.sps)
         if any((s.idr, s.ref, s.frame_num, s.kind == B, s.marking, s.sps) != shape for s in slices):
             raise NotExact("slices of one picture that disagree (B and non-B, or their headers)")
+        if self.changed and not first.idr:
+            raise NotExact("a parameter set changed before a picture that is not IDR")
+        self.changed = False
         top = 1 << first.sps.log2_max_frame_num
         if first.idr and (first.frame_num or not first.ref):
             raise NotExact("a malformed IDR picture")
