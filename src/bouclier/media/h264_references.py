@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bouclier.media.h264_syntax import (
+    INTRA,
     B,
     NotExact,
     P,
@@ -250,7 +251,7 @@ class ReferenceCheck:
             raise NotExact("a parameter set changed before a picture that is not IDR")
         self.changed = False
         top = 1 << first.sps.log2_max_frame_num
-        if first.idr and (first.frame_num or not first.ref):
+        if first.idr and (first.frame_num or not first.ref or first.kind != INTRA):
             raise NotExact("a malformed IDR picture")
         previous = self.prev_ref_frame_num
         if not first.idr and previous is not None and first.frame_num != (previous + 1) % top:
