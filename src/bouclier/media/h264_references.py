@@ -44,8 +44,9 @@ from bouclier.media.h264_syntax import (
 
 __all__ = ["NotExact", "ReferenceCheck"]
 
-#: bytes of a slice NAL unit read first; the whole unit only if its header runs past them
-HEAD = 96
+#: bytes of a slice NAL unit read first, then (rarely: long weight tables or MMCO lists) at
+#: most; any slice header fits (2 x 32 weight entries and MMCO words of 32-bit codes: < 5 KiB)
+HEAD, LONG_HEAD = 96, 8192
 #: NAL unit types passed over: SEI, SPS, PPS (read), delimiter, filler, SPS extension, auxiliary
 PASSED = frozenset({6, 7, 8, 9, 12, 13, 19})
 
@@ -223,7 +224,7 @@ class ReferenceCheck:
             except Short:
                 if len(unit) <= HEAD + 1:
                     raise NotExact("a slice header past its NAL unit's end") from None
-                slices.append(parse_slice(bytes(unit), self.sps, self.pps))
+                slices.append(parse_slice(bytes(unit[: LONG_HEAD + 1]), self.sps, self.pps))
         elif kind in (7, 8):
             payload = rbsp(bytes(unit[:4096]))
             if kind == 7:
