@@ -203,3 +203,29 @@ def test_malformed_input_only_ever_falls_back(tmp_path: Path) -> None:
     feed(extradata[:5], packets)
     assert outcomes["fallback"] > 300
     assert outcomes["exact"] > 0
+
+
+def test_marking_the_fast_decode_cannot_follow_is_passed_over_as_ffmpeg_does() -> None:
+    """x264 veryfast's pattern (bench corpus): each B-picture that others refer to drops the one
+    before (MMCO 1), so a full decode holds one; the fast decode's copies take the sliding
+    window instead and push out an old P-picture sooner, which a later P-picture's MMCO 1 then
+    names. FFmpeg passes over that operation; the lists stay those of the full decode."""
+    sps = Sps(log2_max_frame_num=4, poc_type=2, log2_max_poc_lsb=0, max_refs=3, chroma=True)
+
+    def picture(kind: int, frame_num: int, **header: object) -> list[Slice]:
+        fields = {"l0_active": 1 if kind != INTRA else 0, **header}
+        idr = frame_num == 0
+        fields.setdefault("marking", (0,) if idr else ())
+        return [Slice(idr, True, kind, 0, sps, frame_num, **fields)]  # type: ignore[arg-type]
+
+    to_p1, to_p3 = [(0, 1)], [(0, 1)]  # picNumPred - 2: the P-picture before the B-picture
+    pictures = [
+        picture(INTRA, 0),
+        picture(P, 1),
+        picture(B, 2),
+        picture(P, 3, l0_changes=to_p1),
+        picture(B, 4, marking=(1, 1)),  # drops B2 (picNum 4 - 2)
+        picture(P, 5, l0_changes=to_p3, marking=(1, 3, 1, 0)),  # drops P1 (gone when fast), B4
+    ]
+    assert _run([*pictures, picture(P, 6, l0_active=2)]) is None  # P5, P3 in both
+    assert _run([*pictures, picture(P, 6, l0_active=3)]) is not None  # a third: none / a copy

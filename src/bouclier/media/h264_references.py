@@ -24,6 +24,7 @@ decodes with ``skip_frame=nonref``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bouclier.media.h264_syntax import (
@@ -62,10 +63,16 @@ class _Ref:
 
 
 class _Buffer:
-    """Reference marking as §8.2.5 states it, for frames: the sliding window, MMCO 1-6, IDR."""
+    """Reference marking for frames (§8.2.5: the sliding window, MMCO 1-6, IDR), as the
+    standard states it, or with ``ffmpeg`` as FFmpeg's decoder does it where they differ on
+    what the fast decode meets: an operation on a picture that is not there is passed over, a
+    buffer over ``max_num_ref_frames`` drops its oldest short-term frame, and where gaps in
+    ``frame_num`` are not allowed a copy more than ``max_num_ref_frames`` frames old goes
+    (``invalid_gap``, h264_refs.c). Otherwise anything off the standard is NotExact."""
 
-    def __init__(self) -> None:
-        self.refs: list[_Ref] = []
+    def __init__(self, ffmpeg: bool) -> None:
+        self.ffmpeg = ffmpeg
+        self.refs: list[_Ref] = []  # in the order they were marked
         self.max_long = -1  # MaxLongTermFrameIdx, -1: no long-term frame indices
 
     @staticmethod
@@ -110,36 +117,58 @@ class _Buffer:
     def mark(self, piece: Slice, new: _Ref, marking: tuple[int, ...]) -> None:
         """Marks the current picture, a reference, once decoded (§8.2.5.1); ``marking``: its
         MMCO words, () for the sliding window."""
-        top, current = 1 << piece.sps.log2_max_frame_num, piece.frame_num
+        top, current, most = 1 << piece.sps.log2_max_frame_num, piece.frame_num, piece.sps.max_refs
         if piece.idr:
             self.refs.clear()
             self.max_long = new.long_idx = 0 if piece.marking[0] else -1
         elif not marking:
-            if len(self.refs) >= piece.sps.max_refs:
-                shorts = [r for r in self.refs if r.long_idx < 0]
-                if not shorts:
-                    raise NotExact("a sliding window with no short-term reference to drop")
-                self.refs.remove(min(shorts, key=lambda r: self.pic_num(r, current, top)))
+            if len(self.refs) >= most:
+                self._drop_oldest_short(current, top)
         else:
             self._adaptive(marking, new, current, top)
         self.refs.append(new)
-        if len(self.refs) > piece.sps.max_refs:
-            raise NotExact("more reference frames than max_num_ref_frames")
+        if len(self.refs) > most:
+            if not self.ffmpeg:
+                raise NotExact("more reference frames than max_num_ref_frames")
+            self._drop_oldest_short(current, top)
+        if self.ffmpeg and not piece.sps.gaps:
+            self.refs = [
+                r
+                for r in self.refs
+                if r.picture >= 0 or r.long_idx >= 0 or (new.frame_num - r.frame_num) % top <= most
+            ]
+
+    def _drop_oldest_short(self, current: int, top: int) -> None:
+        shorts = [r for r in self.refs if r.long_idx < 0]
+        if shorts:  # the standard: the smallest FrameNumWrap; FFmpeg: the first marked
+            oldest = (
+                shorts[0]
+                if self.ffmpeg
+                else min(shorts, key=lambda r: self.pic_num(r, current, top))
+            )
+            self.refs.remove(oldest)
+        elif self.ffmpeg:
+            self.refs.remove(min(self.refs, key=lambda r: r.long_idx))
+        else:
+            raise NotExact("a sliding window with no short-term reference to drop")
 
     def _adaptive(self, words: tuple[int, ...], new: _Ref, current: int, top: int) -> None:
         at = 0
         while at < len(words):
             op, at = words[at], at + 1
             if op in (1, 3):
-                ref = self.short(current - (words[at] + 1), current, top)
+                ref = self._find(self.short, current - (words[at] + 1), current, top)
                 at += 1
-                if op == 1:
+                if op == 1 and ref is not None:
                     self.refs.remove(ref)
-                else:
-                    ref.long_idx = self._free_long(words[at])
+                elif op == 3:
+                    if ref is not None:
+                        ref.long_idx = self._free_long(words[at], ref)
                     at += 1
             elif op == 2:
-                self.refs.remove(self.long(words[at]))
+                ref = self._find(self.long, words[at])
+                if ref is not None:
+                    self.refs.remove(ref)
                 at += 1
             elif op == 4:
                 self.max_long = words[at] - 1
@@ -150,14 +179,24 @@ class _Buffer:
                 self.max_long = -1
                 new.frame_num = 0
             else:  # 6
-                new.long_idx = self._free_long(words[at])
+                new.long_idx = self._free_long(words[at], new)
                 at += 1
 
-    def _free_long(self, idx: int) -> int:
-        """LongTermFrameIdx ``idx``, taken from the picture that held it."""
-        if idx > self.max_long:
+    def _find(self, lookup: Callable[..., _Ref], *key: int) -> _Ref | None:
+        """The picture an operation names; FFmpeg passes over one that is not there."""
+        try:
+            return lookup(*key)
+        except NotExact:
+            if self.ffmpeg:
+                return None
+            raise
+
+    def _free_long(self, idx: int, keep: _Ref) -> int:
+        """LongTermFrameIdx ``idx``, taken from the picture that held it (FFmpeg does not check
+        it against MaxLongTermFrameIdx)."""
+        if idx > self.max_long and not self.ffmpeg:
             raise NotExact("long_term_frame_idx over MaxLongTermFrameIdx")
-        self.refs = [r for r in self.refs if r.long_idx != idx]
+        self.refs = [r for r in self.refs if r.long_idx != idx or r is keep]
         return idx
 
 
@@ -176,7 +215,7 @@ class ReferenceCheck:
         self.sps: dict[int, Sps] = {}
         self.pps: dict[int, Pps] = {}
         self.raw: dict[tuple[int, int], bytes] = {}
-        self.full, self.fast = _Buffer(), _Buffer()
+        self.full, self.fast = _Buffer(ffmpeg=False), _Buffer(ffmpeg=True)
         self.pictures = 0
         self.changed = False  # a parameter set changed since the last picture
         self.prev_ref_frame_num: int | None = None
@@ -274,16 +313,7 @@ class ReferenceCheck:
             self.fast.mark(first, _Ref(first.frame_num, -1), ())
         else:
             self.fast.mark(first, _Ref(first.frame_num, self.pictures), first.marking)
-        self._old_copies(first)
         self.prev_ref_frame_num = 0 if first.mmco5 else first.frame_num
-
-    def _old_copies(self, piece: Slice) -> None:
-        """FFmpeg drops a copy whose frame_num is more than max_num_ref_frames behind the
-        current one (``invalid_gap``) where a frame would stay: not modelled."""
-        top = 1 << piece.sps.log2_max_frame_num
-        for ref in self.fast.refs:
-            if ref.picture < 0 and (piece.frame_num - ref.frame_num) % top > piece.sps.max_refs:
-                raise NotExact("a copy of a skipped B-picture kept long")
 
     def _order(self, picture: Slice, skipped: bool) -> None:
         """Picture order type 0 (§8.2.1.1) counts from the previous reference picture, which for

@@ -69,6 +69,7 @@ class Sps:
     log2_max_poc_lsb: int
     max_refs: int
     chroma: bool  # ChromaArrayType != 0: pred weight tables carry chroma
+    gaps: bool = False  # gaps_in_frame_num_value_allowed_flag
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,13 @@ def parse_sps(rbsp: bytes) -> tuple[int, Sps]:
     elif poc_type == 1:
         raise NotExact("picture order type 1")
     max_refs = bounded(bits.ue(), 16, "max_num_ref_frames")
-    bits.u(1), bits.ue(), bits.ue()  # gaps allowed (gaps fall back anyway), size
+    if max_refs == 0:
+        raise NotExact("max_num_ref_frames 0")
+    gaps = bool(bits.u(1))
+    bits.ue(), bits.ue()  # size
     if not bits.u(1):
         raise NotExact("field pictures (frame_mbs_only_flag 0)")
-    return ident, Sps(log2_max_frame_num, poc_type, log2_max_poc_lsb, max(1, max_refs), chroma > 0)
+    return ident, Sps(log2_max_frame_num, poc_type, log2_max_poc_lsb, max_refs, chroma > 0, gaps)
 
 
 def parse_pps(rbsp: bytes) -> tuple[int, Pps]:
@@ -228,7 +232,10 @@ def _marking(bits: Bits, found: Slice) -> None:
                 raise NotExact("a malformed dec_ref_pic_marking")
             words.append(op)
             found.mmco5 |= op == 5
-            words.extend(bits.ue() for _ in range({1: 1, 2: 1, 3: 2, 4: 1, 6: 1}.get(op, 0)))
+            if op in (1, 3):
+                words.append(bits.ue())  # difference_of_pic_nums_minus1
+            if op in (2, 3, 4, 6):  # a long-term index, or MaxLongTermFrameIdx + 1
+                words.append(bounded(bits.ue(), 16 if op == 4 else 15, "a long-term index"))
         found.marking = tuple(words)
 
 
