@@ -10,16 +10,18 @@ with copies in it, and FFmpeg says nothing when a P-slice refers to one (x264 wi
 does).
 
 :class:`ReferenceCheck` follows the stream packet by packet, before decoding, with two
-reference buffers (ITU-T H.264 §8.2.4 lists, §8.2.5 marking): the full decode's and the fast
-decode's. It raises :class:`NotExact` the moment a decoded P-slice's active list (descending
-``FrameNumWrap``, then long-term, modified by ``ref_pic_list_modification``, cut to
-``num_ref_idx_l0_active``) in the fast decode holds a copy, an empty entry, or another picture
-than the full decode's list at the same index; when the picture order (§8.2.1) of a decoded
-picture depends on a skipped one; and on whatever it does not model (a picture that mixes B and
-other slices or spans packets, NAL unit types such as SVC/MVC's 14 and 20, gaps in
-``frame_num``, parameter sets changed elsewhere than before an IDR picture, marking that
-fails) or cannot read (:mod:`bouclier.media.h264_syntax`). It never guesses: the caller then
-decodes with ``skip_frame=nonref``.
+reference buffers (ITU-T H.264 §8.2.4 lists, §8.2.5 marking): the full decode's, as the
+standard states it, and the fast decode's, as FFmpeg keeps it (h264_refs.c: the copies, and
+marking that names a picture the copies pushed out passed over). It raises
+:class:`NotExact` the moment a decoded P-slice's active list (descending ``FrameNumWrap``,
+then long-term, modified by ``ref_pic_list_modification``, cut to ``num_ref_idx_l0_active``)
+in the fast decode holds a copy, an empty entry, or another picture than the full decode's
+list at the same index; when the picture order (§8.2.1) of a decoded picture depends on a
+skipped one; and on whatever it does not model (a picture that mixes B and other slices or
+spans packets, NAL unit types such as SVC/MVC's 14 and 20, gaps in ``frame_num``, parameter
+sets changed elsewhere than before an IDR picture, marking off the standard in the full
+decode) or cannot read (:mod:`bouclier.media.h264_syntax`). It never guesses: the caller
+then decodes with ``skip_frame=nonref``.
 """
 
 from __future__ import annotations
