@@ -229,3 +229,19 @@ def test_marking_the_fast_decode_cannot_follow_is_passed_over_as_ffmpeg_does() -
     ]
     assert _run([*pictures, picture(P, 6, l0_active=2)]) is None  # P5, P3 in both
     assert _run([*pictures, picture(P, 6, l0_active=3)]) is not None  # a third: none / a copy
+
+
+def test_a_slice_header_longer_than_the_first_bytes_read_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long headers (weight tables, MMCO lists) run past HEAD bytes: read again from at most
+    LONG_HEAD, the verdicts are the same. HEAD made tiny here so that every slice is."""
+    from bouclier.media import h264_references
+
+    exact = _encode(tmp_path / "a.mp4", {"preset": "medium", "x264-params": "ref=1:weightp=2"})
+    not_exact = _encode(tmp_path / "b.mp4", {"preset": "medium"})
+    monkeypatch.setattr(h264_references, "HEAD", 2)
+    assert verdict(exact) is None
+    assert "refers to a skipped B-picture" in str(verdict(not_exact))
+    monkeypatch.setattr(h264_references, "LONG_HEAD", 3)
+    assert "past" in str(verdict(exact))  # a header cut short is a fallback, not a guess

@@ -265,7 +265,10 @@ class ReferenceCheck:
             except Short:
                 if len(unit) <= HEAD + 1:
                     raise NotExact("a slice header past its NAL unit's end") from None
-                slices.append(parse_slice(bytes(unit[: LONG_HEAD + 1]), self.sps, self.pps))
+                try:
+                    slices.append(parse_slice(bytes(unit[: LONG_HEAD + 1]), self.sps, self.pps))
+                except Short:
+                    raise NotExact("a slice header past its NAL unit's end or 8 KiB") from None
         elif kind in (7, 8):
             payload = rbsp(bytes(unit[:4096]))
             if kind == 7:

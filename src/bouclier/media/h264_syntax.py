@@ -48,7 +48,10 @@ class Bits:
 
 
 class Short(NotExact):
-    """The header runs past the bytes read (retried on the whole NAL unit)."""
+    """The header runs past the bytes read (a slice header is read again from more of them)."""
+
+    def __init__(self) -> None:
+        super().__init__("a header that runs past the bytes read")
 
 
 def rbsp(nal: bytes) -> bytes:
