@@ -30,8 +30,12 @@ libraries, not the command).
 computed while it decodes) beside read_video as it was (a fresh ``python`` per video, limited in
 ``preexec_fn``, digests first), in-process PyAV + PDQ and the C++ vpdq reference where built.
 
+The H.264 header check of the fast path (h264_references) is timed alone (demuxing with it,
+less demuxing), and with ``--before REV`` the worker's fast path as of that git revision is
+timed in-process beside this tree's.
+
 Run: .venv/bin/python benchmarks/bench_video_decode.py [--runs 5] [--seconds 20]
-[--parts worker|profile]
+[--parts worker|profile] [--before REV]
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ SIDE = 512
 OURS = "Bouclier read_video (child process, limits)"
 FULL = "decode only, full decode (every frame, deblocked)"
 DECODE_OURS = "decode only, I- and P-frames (BIDIR), no deblocking (read_video's H.264 at 1 fps)"
+HEADERS = "demux + H.264 header check of every packet (h264_references), nothing decoded"
+IN_PROCESS = "video_worker.run in-process (fast path, header check of every packet)"
 
 
 def _open(path: Path, fast: bool, **options: str) -> tuple[Any, Any]:
@@ -161,9 +167,63 @@ def _ffmpeg(path: Path) -> Callable[[], None] | None:
     return lambda: subprocess.run(args, check=True, capture_output=True)
 
 
-def methods(path: Path) -> dict[str, Callable[[], object]]:
+def header_check(path: Path) -> None:
+    """Demuxing, and every packet through the H.264 header check of the fast path
+    (h264_references), nothing decoded: the check's cost is this row less demuxing alone."""
+    import av
+
+    from bouclier.media.h264_references import NotExact, ReferenceCheck
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        check = ReferenceCheck(stream.codec_context.extradata)
+        for packet in container.demux(stream):
+            if packet.size:
+                check.packet(memoryview(packet))
+    if check.pictures == 0:
+        raise NotExact("no picture checked")
+
+
+def worker_before(revision: str) -> Any:
+    """video_worker as of ``revision`` (git), loaded beside this tree's PDQ extension: the fast
+    path with its 2 s pixel check, to time it side by side with this tree's in one run."""
+    import importlib.util
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="worker-before-")) / "bouclier"
+    (folder / "media").mkdir(parents=True)
+    (folder / "hashing").symlink_to(ROOT / "src" / "bouclier" / "hashing")
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{revision}:src/bouclier/media/video_worker.py"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    (folder / "media" / "video_worker.py").write_bytes(source)
+    spec = importlib.util.spec_from_file_location(
+        "worker_before", folder / "media" / "video_worker.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def worker_params() -> dict[str, object]:
+    return {
+        "demuxer": "mov",
+        "max_pixels": LIMITS.max_pixels,
+        "max_seconds": LIMITS.max_seconds,
+        "seconds_per_hash": 1.0,
+        "hash_side": 0,
+        "detector_frames": 0,
+    }
+
+
+def methods(path: Path, before: str | None = None) -> dict[str, Callable[[], object]]:
     found: dict[str, Callable[[], object]] = {
         "demux only (packets read, nothing decoded)": lambda: demux_only(path),
+        HEADERS: lambda: header_check(path),
         FULL: lambda: decode_only(path, False),
         "decode only, no non-reference frames (NONREF), no deblocking (Bouclier before)": lambda: (
             decode_only(path)
@@ -184,6 +244,13 @@ def methods(path: Path) -> dict[str, Callable[[], object]]:
     name = "decode (BIDIR) + convert + PDQ in-process: RGB, full size (read_video's way)"
     found[name] = lambda: converted(path, rgb, True, "BIDIR")
     found[OURS] = lambda: read_video(path, LIMITS)
+    from bouclier.media import video_worker
+
+    found[IN_PROCESS] = lambda: video_worker.run(str(path), worker_params())
+    if before:
+        old = worker_before(before)
+        name = f"video_worker.run in-process as of {before} (2 s pixel check)"
+        found[name] = lambda: old.run(str(path), worker_params())
     found["before the server: a python per video (limits, digests first)"] = lambda: (
         python_per_video(path)
     )
@@ -272,6 +339,11 @@ def print_speed(found: dict[str, list[tuple[float, float]]], seconds: float) -> 
             f"{100 * middle / ours:.0f} % | {wall:.2f} |",
             flush=True,
         )
+    if HEADERS in found:
+        check = statistics.median(c for c, _ in found[HEADERS]) - statistics.median(
+            c for c, _ in found["demux only (packets read, nothing decoded)"]
+        )
+        print(f"\nthe H.264 header check alone: {1000 * check / seconds:.2f} ms CPU per s of video")
     for name in (FULL, DECODE_OURS):
         if name in found:
             alone = statistics.median(c for c, _ in found[name])
@@ -343,6 +415,9 @@ def main() -> None:
         default="all",
         help="all; worker: read_video against in-process only; profile: time per frame type",
     )
+    parser.add_argument(
+        "--before", help="a git revision: its video_worker.run timed beside this tree's (all)"
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, the children's too
     path = speed_video(args.seconds)
@@ -353,7 +428,7 @@ def main() -> None:
     elif args.parts == "worker":
         print_speed(measure(path, args.runs, worker_methods(path)), float(args.seconds))
     else:
-        print_speed(measure(path, args.runs, methods(path)), float(args.seconds))
+        print_speed(measure(path, args.runs, methods(path, args.before)), float(args.seconds))
         print_drift(path)
     print(f"\nload average after: {os.getloadavg()}")
 

@@ -20,6 +20,7 @@ from bouclier.media.video import (
 )
 from tests.conftest import encode, photo
 from tests.media.videos import (
+    h264_joined,
     h264_matroska_without_header,
     pan_frames,
     read_frames,
@@ -162,6 +163,42 @@ def test_h264_whose_p_frames_refer_to_b_frames_is_decoded_with_them(tmp_path: Pa
     assert read_video(path).features == tuple(
         vpdq.VpdqFeature(int(a), int(b), str(c), float(d)) for a, b, c, d in safe["features"]
     )
+
+
+def test_h264_that_refers_to_b_frames_only_after_its_first_seconds_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The evasion the 2 s pixel check let through: 2 s of x264 veryfast (no P-frame refers to a
+    B-frame) joined to a body of x264 medium (3 references: P-frames refer to B-frames), as
+    ``cat a.h264 b.h264`` joins them. Every packet's headers are checked: the whole video is
+    decoded with NONREF and hashes as that decode does."""
+    from bouclier.media import video_worker
+
+    frames = list(pan_frames(photo(6, (960, 720)), 8 * 30, (640, 360)))
+    parts = [(frames[:60], {"preset": "veryfast"}), (frames[60:], {"preset": "medium"})]
+    path = h264_joined(tmp_path / "a.mkv", parts, fps=30)
+    params = {**_worker_params(), "demuxer": "matroska"}
+    with pytest.raises(video_worker._Unsafe, match="refers to a skipped B-picture"):
+        video_worker._decode(str(path), params, [], references_only=True)
+    safe = video_worker._decode(str(path), params, [], references_only=False)
+    assert video_worker.run(str(path), params) == safe
+    assert len(safe["features"]) == 8
+
+    # without the check (a stand-in that finds every stream exact), the body hashes wrongly
+    class Blind:
+        def __init__(self, _extradata: object) -> None:
+            pass
+
+        def packet(self, _data: object) -> None:
+            pass
+
+    monkeypatch.setattr(video_worker, "_h264", lambda: type("M", (), {"ReferenceCheck": Blind}))
+    blind = video_worker._decode(str(path), params, [], references_only=True)
+    fast_hashes = {f[0]: f[2] for f in blind["features"]}
+    both = [f for f in safe["features"] if f[0] in fast_hashes]  # the same frames (I, P)
+    wrong = [f[0] for f in both if fast_hashes[f[0]] != f[2]]
+    assert wrong
+    assert min(wrong) >= 60  # the body's P-frames, not the head's
 
 
 def test_detector_frames_are_kept_reduced_and_spread(tmp_path: Path) -> None:

@@ -103,23 +103,38 @@ def h264_matroska_without_header(
     with ``annex_b``, frames carry start codes and their SPS/PPS in band (readable); without,
     frames are length-prefixed as in MP4 and nothing says how (unreadable). Written by hand: the
     FFmpeg muxer always adds the header. No B-frames (preset ultrafast): blocks in order."""
-    codec = av.CodecContext.create("libx264", "w")
-    blocks, size = [], (0, 0)
-    for number, pixels in enumerate(frames):
-        if number == 0:
-            size = (pixels.shape[1], pixels.shape[0])
-            codec.width, codec.height = size  # type: ignore[attr-defined]
-            codec.pix_fmt = "yuv420p"  # type: ignore[attr-defined]
-            codec.time_base = Fraction(1, fps)
-            codec.options = {"preset": "ultrafast"}
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
-        frame.pts = number
-        blocks.extend(codec.encode(frame))  # type: ignore[attr-defined]
-    blocks.extend(codec.encode(None))  # type: ignore[attr-defined]
+    return h264_joined(path, [(list(frames), {"preset": "ultrafast"})], fps=fps, annex_b=annex_b)
+
+
+def h264_joined(
+    path: Path,
+    parts: list[tuple[list[np.ndarray], dict[str, str]]],
+    *,
+    fps: int = 10,
+    annex_b: bool = True,
+) -> Path:
+    """Parts encoded each by its own x264 (its options: preset, x264-params), joined one after
+    the other in one H.264 stream as ``cat a.h264 b.h264`` joins them: each part starts with
+    its SPS/PPS in band and an IDR picture. In Matroska without a codec header (above)."""
+    blocks, size, offset = [], (0, 0), 0
+    for frames, options in parts:
+        codec = av.CodecContext.create("libx264", "w")
+        for number, pixels in enumerate(frames):
+            if number == 0:
+                size = (pixels.shape[1], pixels.shape[0])
+                codec.width, codec.height = size  # type: ignore[attr-defined]
+                codec.pix_fmt = "yuv420p"  # type: ignore[attr-defined]
+                codec.time_base = Fraction(1, fps)
+                codec.options = options
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
+            frame.pts = offset + number
+            blocks.extend(codec.encode(frame))  # type: ignore[attr-defined]
+        blocks.extend(codec.encode(None))  # type: ignore[attr-defined]
+        offset += len(frames)
     cluster = _uint(b"\xe7", 0)
     for packet in blocks:
         data = bytes(packet) if annex_b else _length_prefixed(bytes(packet))
-        at = int(packet.pts or 0) * 1000 // fps  # milliseconds
+        at = int(packet.pts or 0) * 1000 // fps  # milliseconds, relative to the cluster
         flags = b"\x80" if packet.is_keyframe else b"\x00"
         cluster += _element(b"\xa3", b"\x81" + at.to_bytes(2, "big") + flags + data)
     video = _uint(b"\xb0", size[0]) + _uint(b"\xba", size[1])

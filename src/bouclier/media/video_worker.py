@@ -30,7 +30,6 @@ import resource
 import signal
 import socket
 import sys
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,8 +42,6 @@ CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1", "mpeg4"})
 DETECTOR_SIDE = 640
 #: the most a child may write to a file (the detector frames): a few reduced frames
 FILE_BYTES = 64 * 1024 * 1024
-#: H.264, fast: seconds at the start decoded twice to check that skipping B-frames is right
-PROBE_SECONDS = 2.0
 #: H.264, fast: every B-frame is skipped when hashes are this many frames apart (not at bank rate)
 SPARSE_FRAMES = 8
 
@@ -65,6 +62,23 @@ def _pdq() -> Any:
             loader.exec_module(module)
             return module
     raise ImportError(f"the PDQ extension is not built in {folder}")
+
+
+@functools.cache
+def _h264() -> Any:
+    """``bouclier.media.h264_references`` (and the ``h264_syntax`` it imports), loaded from their
+    files beside this one, without running the ``bouclier.media`` package."""
+    folder = Path(__file__).resolve().parent
+    for name in ("h264_syntax", "h264_references"):
+        qualified = f"bouclier.media.{name}"
+        if qualified not in sys.modules:
+            spec = importlib.util.spec_from_file_location(qualified, folder / f"{name}.py")
+            if spec is None or spec.loader is None:
+                raise ImportError(f"{name}.py is missing in {folder}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[qualified] = module  # h264_references imports h264_syntax by this name
+            spec.loader.exec_module(module)
+    return sys.modules["bouclier.media.h264_references"]
 
 
 class Refused(Exception):
@@ -148,55 +162,35 @@ def _tune(codec: Any, skip: str) -> None:
 
 
 class _Unsafe(Exception):
-    """Skipping B-frames changed a frame that the safe decoder also decoded."""
-
-
-def _digest(frame: Any) -> tuple[int, ...]:
-    """The frame's pixels (each plane without the padding of its rows), as CRC-32s."""
-    found = []
-    for plane in frame.planes:
-        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
-        found.append(zlib.crc32(np.ascontiguousarray(rows[: plane.height, : plane.width]).data))
-    return tuple(found)
+    """Skipping B-frames is not proved exact for this stream (the reason is the message)."""
 
 
 def _references_only(container: Any, stream: Any) -> Iterator[Any]:
     """H.264 frames without any B-frame (``skip_frame=BIDIR``): only I- and P-frames are
     decoded, every one of them, since each later frame of the GOP depends on them.
 
-    A B-frame that others refer to (x264's B-pyramid) is skipped too. That is only right when
-    no P-frame refers to a B-frame, which an encoder may do (x264 with ``ref`` > 1): for the
-    first PROBE_SECONDS a second decoder with the safe options (NONREF) reads the same packets
-    and every frame that both decode must be identical, else :class:`_Unsafe` is raised and the
-    caller decodes again with NONREF."""
-    import av
-
+    A B-frame that others refer to (x264's B-pyramid) is skipped too, and FFmpeg puts a copy of
+    another frame in its place without a word. That is only right when no decoded frame refers
+    to a skipped one, which an encoder may do (x264 with ``ref`` > 1). Every packet's headers
+    go through :class:`~bouclier.media.h264_references.ReferenceCheck` before it is decoded;
+    the moment it cannot prove the next picture exact, :class:`_Unsafe` is raised and the
+    caller decodes again with NONREF. The check reads the headers only (slice headers, the
+    reference buffers): an error in it, whatever it is, is a fallback, never a refusal."""
     quick = stream.codec_context
     _tune(quick, "BIDIR")
-    safe: Any = av.CodecContext.create(quick.name, "r")
-    safe.extradata = quick.extradata
-    _tune(safe, "NONREF")
-    base = float(stream.time_base)
-    seen: dict[int, tuple[int, ...]] = {}
-
-    def check(frame: Any) -> None:
-        if frame.pts is None or frame.pict_type == av.video.frame.PictureType.B:
-            return  # the quick decoder has none
-        digest = _digest(frame)
-        if seen.setdefault(frame.pts, digest) != digest:
-            raise _Unsafe
-
+    try:
+        check = _h264().ReferenceCheck(quick.extradata)
+    except Exception as error:  # NotExact, or a fault of the check: either way, fall back
+        raise _Unsafe(str(error)) from None
     for packet in container.demux(stream):
-        for frame in quick.decode(packet):
-            if safe is not None:
-                check(frame)
-            yield frame
-        if safe is not None:
-            if packet.pts is not None and packet.pts * base >= PROBE_SECONDS:
-                safe = None
-            else:
-                for frame in safe.decode(packet):
-                    check(frame)
+        if packet.size:
+            if packet.has_sidedata("new_extradata"):
+                raise _Unsafe("new parameter sets in a packet's side data")
+            try:
+                check.packet(packet)
+            except Exception as error:
+                raise _Unsafe(str(error)) from None
+        yield from quick.decode(packet)
 
 
 def run(path: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -335,6 +329,7 @@ def serve(control_fd: int) -> None:
     import av  # noqa: F401  (imported once here: every child starts with it)
 
     _pdq()
+    _h264()
     control = socket.socket(fileno=control_fd)
     signal.signal(signal.SIGCHLD, _reap)
     control.send(b"ready")
