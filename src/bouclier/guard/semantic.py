@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
-from bouclier.guard.normalise import EMOJI, unleet, unspell
+from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
 from bouclier.guard.translit import readings
 
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
@@ -43,11 +43,14 @@ MAX_ENCODED_CHARS = 1000  # the encoder reads the start of a long prompt: its co
 
 def plain(text: str) -> str:
     """The prompt as the encoder reads it: emoji as words, no mentions or links, case folded,
-    letters spelt one by one joined and invisible characters dropped in any script
+    look-alike letters of another script folded into their word's
+    (:func:`~bouclier.guard.normalise.unconfuse`: "рaздeнь" with Latin a and e), letters spelt one
+    by one joined and invisible characters dropped in any script
     (:func:`~bouclier.guard.normalise.unspell`), a letter repeated 3+ times once ("nuuude"),
     leetspeak read inside Latin words ("n4k3d")."""
     text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
-    text = unspell(_MENTION.sub(" ", _URL.sub(" ", text[: 2 * MAX_ENCODED_CHARS])))
+    text = _MENTION.sub(" ", _URL.sub(" ", text[: 2 * MAX_ENCODED_CHARS]))
+    text = unspell(unconfuse(text))
     text = _SPACES.sub(" ", text).strip().casefold()
     text = unleet(_REPEATS.sub(r"\1", text))
     return text[:MAX_ENCODED_CHARS]

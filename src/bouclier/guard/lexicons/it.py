@@ -47,9 +47,9 @@ LEXICON = Lexicon(
     benign=(r"sfondo trasparente|a occhio nudo|(?:rossetto|trucco|tono) nude",),
     product=(
         r"foto (?:del |di )?prodott\w*",
-        r"catalogo|senza modell\w*|manichino|disponibile|prezzo|in vendita",
+        r"catalog[oh]i?|senza modell\w*|manichino|disponibile|prezz[oi]|in vendita",
     ),
-    person=(r"la|lei|lui|gli|le|donna|ragazza|uomo|ragazzo|persona|fidanzata|sorella",),
+    person=(r"lei|lui|donna|ragazza|uomo|ragazzo|persona|fidanzata|sorella",),
     edit=(
         r"metti\w*|rendi\w*|fai|falla|fallo|cambia|trasforma|mostra|togli\w*|vesti\w*|"
         r"aggiungi|sostituisci|genera|crea",
