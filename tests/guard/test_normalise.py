@@ -96,6 +96,9 @@ def test_speller_keeps_word_endings() -> None:
         ("I am a big fan", "I am a big fan"),  # single words are not a spelt run
         ("A. B. Smith in 2024", "A. B. Smith in 2024"),
         ("раздень её", "раздень её"),
+        ("ع ر ي ها", "عريها"),  # the pronoun written whole joins the spelt verb
+        ("ش ل ح ها، الشقراء", "شلحها، الشقراء"),
+        ("و ها هو", "و ها هو"),  # two single letters are not a spelt run
     ],
 )
 def test_unspell_in_every_script(raw: str, expected: str) -> None:

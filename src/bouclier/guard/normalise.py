@@ -55,7 +55,12 @@ _ONE_LETTER_WORDS = frozenset("aeiouyzw")
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 # A letter of any script (not a digit or "_"), and a run of 3+ letters spelt one by one.
 _LETTER = r"[^\W\d_]"
-_SPELT_ANY = re.compile(rf"(?<!\w){_LETTER}(?:[ .\-_*·•/|]+{_LETTER}(?!\w)){{2,}}")
+# Arabic writes the object pronoun onto the verb: a spelt verb may end in one, written whole
+# ("ع ر ي ها": strip her), and it joins the verb like a letter.
+_ARABIC_SUFFIX = r"(?:[ .\-_*·•/|]+(?:ها|هم|هن|كم|ني)(?!\w))?"
+_SPELT_ANY = re.compile(
+    rf"(?<!\w){_LETTER}(?:[ .\-_*·•/|]+{_LETTER}(?!\w)){{2,}}{_ARABIC_SUFFIX}"
+)
 _GAP = re.compile(r"[ .\-_*·•/|]+")
 
 
@@ -121,7 +126,8 @@ def unconfuse(text: str) -> str:
 
 def unspell(text: str, variants: list[str] | None = None) -> str:
     """Zero-width characters dropped, and letters spelt one by one joined, in every script
-    ("u n d r e s s", "н-а-г-а-я", "ع ا ر ي ة", "脱 光 她"): within a run of 3+ single letters the
+    ("u n d r e s s", "н-а-г-а-я", "ع ا ر ي ة", "脱 光 她"; an Arabic pronoun written whole at the
+    end joins too: "ع ر ي ها"): within a run of 3+ single letters the
     most frequent separator joins letters and any other separator ("   ", " - ") parts words
     ("f a i s - l a   n u e" → "fais la nue"). A joined Latin word that may start with a
     one-letter word ("a b i k i n i") is also added to ``variants`` without it ("a bikini")."""
