@@ -29,8 +29,8 @@ from bouclier.guard.translit import readings
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
 INTENT = ModelFile(
     "bouclier",
-    "guard/models/intent-5.npz",
-    "2b33373e1ecdb1659861abf6162c0e4eb279fd3eee926108b35a7254218e16c9",
+    "guard/models/intent-6.npz",
+    "ea6ddf69df75c2e7fbea2c53975b43e229679b66376cd62756c7fd4cc64bf7d5",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
@@ -85,7 +85,7 @@ class SemanticStage:
     """The encoder and the classifiers, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-5"
+    version = "use-m3+intent-6"
 
     def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
         self.threads = threads
