@@ -95,9 +95,10 @@ def test_seen_v4_is_varied() -> None:
 
 def _apart_and_varied(name: str, earlier_heldout: tuple[str, ...]) -> tuple[Counter[str], int]:
     """A held-out file written apart (or one that was, and is trained on since): no
-    near-duplicate of another training prompt or of an earlier held-out set, no repeated prompt, 45 %+ hard negatives, both answers in every covered
-    language, conversations of both answers whose turns are non-empty requests. Returns the
-    prompts per language and the number of conversations."""
+    near-duplicate of another training prompt or of an earlier held-out set, no repeated prompt,
+    45 %+ hard negatives, both answers in every covered language, conversations of both answers
+    whose turns are non-empty requests. Returns the prompts per language and the number of
+    conversations."""
     import runpy
 
     heldout = _rows((name,))

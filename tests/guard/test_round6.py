@@ -91,7 +91,8 @@ def test_the_lexicons_discount_a_catalogue_whatever_its_articles(prompt: str) ->
     every lexicon: French "le" is a Spanish pronoun), plurals and compounds of "price" and
     "catalogue" were not read, and the speller made Dutch "onder" into "zonder" (without)."""
     score, matches, _ = default_guard().read(prompt)
-    assert matches and score < TEXT_THRESHOLD
+    assert matches
+    assert score < TEXT_THRESHOLD
 
 
 @pytest.mark.parametrize(
@@ -106,4 +107,5 @@ def test_the_lexicons_discount_a_catalogue_whatever_its_articles(prompt: str) ->
 def test_a_person_in_the_catalogue_or_bared_is_still_refused(prompt: str) -> None:
     """The discount needs no person named; the Italian dressing phrase needs a garment put on."""
     score, matches, _ = default_guard().read(prompt)
-    assert matches and score >= TEXT_THRESHOLD
+    assert matches
+    assert score >= TEXT_THRESHOLD

@@ -4,8 +4,9 @@
 (NFKD, then the letters NFKD keeps whole: ł, ø, ß...), folds case, reads leetspeak inside words
 ("n4k3d" → naked), joins letters spelt one by one ("n u d e", "n.u.d.e" → nude), squeezes repeated
 letters ("nuuuude" → nuude) and leaves only ``a-z``, ``0-9`` and single spaces. A joined run that
-starts with a one-letter word ("a b i k i n i") is also given without it, on a second line. Before all of it, look-alike letters of another
-script are folded into their word's script (:func:`unconfuse`: "nаked" with a Cyrillic а).
+starts with a one-letter word ("a b i k i n i") is also given without it, on a second line.
+Before all of it, look-alike letters of another script are folded into their word's script
+(:func:`unconfuse`: "nаked" with a Cyrillic а).
 :class:`Speller` then corrects the remaining typos: a word within one edit (insertion, deletion,
 substitution or swap of two neighbours) of a lexicon word of five letters or more becomes it.
 """
@@ -58,9 +59,7 @@ _LETTER = r"[^\W\d_]"
 # Arabic writes the object pronoun onto the verb: a spelt verb may end in one, written whole
 # ("ع ر ي ها": strip her), and it joins the verb like a letter.
 _ARABIC_SUFFIX = r"(?:[ .\-_*·•/|]+(?:ها|هم|هن|كم|ني)(?!\w))?"
-_SPELT_ANY = re.compile(
-    rf"(?<!\w){_LETTER}(?:[ .\-_*·•/|]+{_LETTER}(?!\w)){{2,}}{_ARABIC_SUFFIX}"
-)
+_SPELT_ANY = re.compile(rf"(?<!\w){_LETTER}(?:[ .\-_*·•/|]+{_LETTER}(?!\w)){{2,}}{_ARABIC_SUFFIX}")
 _GAP = re.compile(r"[ .\-_*·•/|]+")
 
 
@@ -70,8 +69,8 @@ _LATIN_CYRILLIC = "aаAАbЬBВcсCСeеEЕHНiіIІjјJЈkкKКMМoоOОpрPРs
 _LATIN_GREEK = "AΑBΒEΕHΗIΙKΚMΜNΝOΟPΡTΤXΧYΥZΖaαoοiιkκvνxχpρuυ"
 _TWINS = {
     "Latn": {
-        **{c: l for l, c in zip(_LATIN_CYRILLIC[::2], _LATIN_CYRILLIC[1::2], strict=True)},
-        **{g: l for l, g in zip(_LATIN_GREEK[::2], _LATIN_GREEK[1::2], strict=True)},
+        **dict(zip(_LATIN_CYRILLIC[1::2], _LATIN_CYRILLIC[::2], strict=True)),
+        **dict(zip(_LATIN_GREEK[1::2], _LATIN_GREEK[::2], strict=True)),
     },
     "Cyrl": dict(zip(_LATIN_CYRILLIC[::2], _LATIN_CYRILLIC[1::2], strict=True)),
     "Grek": dict(zip(_LATIN_GREEK[::2], _LATIN_GREEK[1::2], strict=True)),

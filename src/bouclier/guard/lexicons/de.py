@@ -50,7 +50,8 @@ LEXICON = Lexicon(
     benign=(r"hintergrund transparent|transparent\w* hintergrund|mit blossem auge",),
     product=(
         r"produktfoto\w*|produktbild\w*",
-        r"\w*katalog\w*|ohne model\w*|schaufensterpuppe|gibt es|erhaltlich|verfugbar|preis\w*|auch in",
+        r"\w*katalog\w*|ohne model\w*|schaufensterpuppe|gibt es|erhaltlich|verfugbar|preis\w*",
+        r"auch in",
     ),
     person=(r"ihr|ihn|ihm|frau|madchen|mann|junge|freundin|schwester",),
     edit=(

@@ -49,7 +49,10 @@ LEXICON = Lexicon(
         r"fotos? (?:de )?productos?",
         r"catalogos?|sin modelo|maniqui|disponible|en stock|precios?|a la venta",
     ),
-    person=(r"ella|ponla|ponle|ponlo|vistela|hazla|dejala|mujer|chica|nina|hombre|chico|persona|novia|hermana",),
+    person=(
+        r"ella|ponla|ponle|ponlo|vistela|hazla|dejala",  # clitics, never the articles "el", "la"
+        r"mujer|chica|nina|hombre|chico|persona|novia|hermana",
+    ),
     edit=(
         r"pon|ponla|ponle|ponlo|haz|hazla|hazle|cambia\w*|transforma|viste\w*|quita\w*|"
         r"muestra|ensena\w*|genera|crea|anade|reemplaza|deja\w*",

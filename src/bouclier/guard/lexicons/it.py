@@ -53,7 +53,10 @@ LEXICON = Lexicon(
         r"foto (?:del |di )?prodott\w*",
         r"catalog[oh]i?|senza modell\w*|manichino|disponibile|prezz[oi]|in vendita",
     ),
-    person=(r"lei|lui|mettila|mettilo|falla|fallo|rendila|vestila|donna|ragazza|uomo|ragazzo|persona|fidanzata|sorella",),
+    person=(
+        r"lei|lui|mettila|mettilo|falla|fallo|rendila|vestila",  # not the articles "la", "le"
+        r"donna|ragazza|uomo|ragazzo|persona|fidanzata|sorella",
+    ),
     edit=(
         r"metti\w*|rendi\w*|fai|falla|fallo|cambia|trasforma|mostra|togli\w*|vesti\w*|"
         r"aggiungi|sostituisci|genera|crea",
