@@ -109,3 +109,19 @@ def test_a_person_in_the_catalogue_or_bared_is_still_refused(prompt: str) -> Non
     score, matches, _ = default_guard().read(prompt)
     assert matches
     assert score >= TEXT_THRESHOLD
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "undress the display dummy and put the new raincoat on it",
+        "de bordjes 'naaktstrand' bij de ingang vervagen",
+    ],
+)
+def test_display_dummies_and_signs_are_objects(guard: TwoStageGuard, prompt: str) -> None:
+    """The lexicons match ("undress", "naaktstrand"); the object named lets the model,
+    sure that no person is meant, overrule them."""
+    decision = guard.check(prompt)
+    assert dict(decision.stages)["lexicon"] >= TEXT_THRESHOLD
+    assert decision.decision is Action.ALLOW, decision
