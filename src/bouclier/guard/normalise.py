@@ -65,7 +65,7 @@ _GAP = re.compile(r"[ .\-_*·•/|]+")
 
 # Look-alike letters of Latin, Cyrillic and Greek (Unicode's confusables, the ones that pass for
 # each other in ordinary fonts), as pairs: the Latin letter, then its Cyrillic or Greek twin.
-_LATIN_CYRILLIC = "aаAАbЬBВcсCСeеEЕHНiіIІjјJЈkкKКMМoоOОpрPРsѕSЅTТxхXХyуYУhһdԁ"
+_LATIN_CYRILLIC = "aаAАbьBВcсCСeеEЕHНiіIІjјJЈkкKКMМoоOОpрPРsѕSЅTТxхXХyуYУhһdԁ"
 _LATIN_GREEK = "AΑBΒEΕHΗIΙKΚMΜNΝOΟPΡTΤXΧYΥZΖaαoοiιkκvνxχpρuυ"
 _TWINS = {
     "Latn": {
