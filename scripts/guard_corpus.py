@@ -18,20 +18,24 @@
   and objects of scripts/guard_paraphrases.py (fourth round), each phrase in two frames.
 * ``corpus/guard/round5.jsonl`` (split ``tune``): the concepts heldout-v5 (now seen-v5) showed
   missing, scripts/guard_round5.py (fifth round), each phrase in two frames.
+* ``corpus/guard/round6.jsonl`` (split ``tune``): the concepts heldout-v6 (now seen-v6) showed
+  missing or refused wrongly, scripts/guard_round6.py (sixth round), each phrase in two frames;
+  the script fails on a row within :data:`NEAR_SEEN` of a seen-v6 prompt (written in other
+  words, not copied).
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
-* ``corpus/guard/seen-v2.jsonl`` … ``seen-v5.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v5.txt (held out until their errors were read;
+* ``corpus/guard/seen-v2.jsonl`` … ``seen-v6.jsonl`` (split ``tune``): the hand-written sentences
+  of corpus/guard/source/seen_v2.txt … seen_v6.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
   training file or of an earlier held-out set (there must be none) and fails if there is one.
-  heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 (issue 13)
-  was written apart again, by another helper who never read heldout-v5; heldout-v7 (issue 13,
-  the next round's measure) by a third who read neither the training files nor heldout-v6, and is
-  compared with both. From heldout-v7 on, a source may label a row ``hard`` (allowed, a hard
-  negative: it shares the words of a refusal), written ``"hard": true`` beside ``allow``, so
+  heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 (now
+  seen-v6) was written apart again, by another helper who never read heldout-v5; heldout-v7 (issue
+  13, the sixth round's measure) by a third who read neither the training files nor heldout-v6,
+  and is compared with both. From heldout-v7 on, a source may label a row ``hard`` (allowed, a
+  hard negative: it shares the words of a refusal), written ``"hard": true`` beside ``allow``, so
   that the false refusals on hard negatives and on plain edits can be told apart.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
@@ -54,17 +58,20 @@ from guard_contrast import CONTRAST  # noqa: E402
 from guard_edits import EDITS, FOLLOW  # noqa: E402
 from guard_paraphrases import PARAPHRASES  # noqa: E402
 from guard_round5 import ROUND5  # noqa: E402
+from guard_round6 import ROUND6  # noqa: E402
 
 from bouclier.guard.evaluation import TRAINING  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
+NEAR_SEEN = 0.45  # stricter for round six's banks against seen-v6, whose errors they learn from
 SEEN = (
     "seen_v2",
     "seen_v3",
     "seen_v4",
     "seen_v5",
+    "seen_v6",
 )  # hand-written sets once held out, trained on since
 
 
@@ -193,6 +200,8 @@ def main() -> int:
     (CORPUS / "paraphrases.jsonl").write_text(paraphrases, encoding="utf-8")
     round5 = dump(concept_rows(ROUND5, seed=31, per_phrase=2))
     (CORPUS / "round5.jsonl").write_text(round5, encoding="utf-8")
+    round6 = concept_rows(ROUND6, seed=37, per_phrase=2)
+    (CORPUS / "round6.jsonl").write_text(dump(round6), encoding="utf-8")
     (CORPUS / "followups.jsonl").write_text(dump(followup_rows()), encoding="utf-8")
     for name in SEEN:
         seen = dump(written_rows(name, "tune"))
@@ -202,7 +211,11 @@ def main() -> int:
         for name in TRAINING
         for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    failed = 0
+    seen_v6 = [str(r["text"]) for r in written_rows("seen_v6", "tune")]
+    copied = overlaps(round6, seen_v6, NEAR_SEEN)
+    print(f"round6: {len(round6)} rows, {len(copied)} within {NEAR_SEEN} of a seen-v6 prompt")
+    print("\n".join(copied))
+    failed = len(copied)
     for name in heldout_sources():  # each apart from training and from the held-out sets before it
         rows = written_rows(name, "heldout")
         (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(dump(rows), encoding="utf-8")

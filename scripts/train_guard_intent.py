@@ -16,7 +16,7 @@ class-balanced, L2-regularised, from a fixed seed:
   not a follow-up).
 
 Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
-writes src/bouclier/guard/models/intent-5.npz and its SHA-256 (to pin in semantic.INTENT).
+writes src/bouclier/guard/models/intent-6.npz and its SHA-256 (to pin in semantic.INTENT).
 scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation.
 """
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from guard_edits import FOLLOW  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-5.npz"
+OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-6.npz"
 HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4

@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/tune_guard.py [--oof FILE] [--at MODEL CLEAR CONTINUES]
         [--topic-veto V] [--no-grid]
+    .venv/bin/python scripts/tune_guard.py --shipped
 
-The tuning split: the hand-written training files (seen-v2 … seen-v5: free sentences, as
+The tuning split: the hand-written training files (seen-v2 … seen-v6: free sentences, as
 users write, with conversations; their covered languages), each prompt scored by the classifiers
 of the cross-validation fold that held it out (scripts/train_guard_intent.py), so a prompt is never
 scored by a model trained on it (``--oof``: the scores that train_guard_intent.py --oof wrote
@@ -13,9 +14,13 @@ the follow-up head's threshold (``CONTINUES``), prints the whole guard's precisi
 (lexicons, objects, languages and context as bouclier.guard.stages decides them), and those of
 the conversations alone (the written ones and the generated corpus/guard/followups.jsonl); then,
 for the thresholds of bouclier.guard.stages (or ``--at``), the whole guard's precision and recall
-for a few values of the topic veto (``TOPIC_VETO``), per language, and on seen-v5 alone what each
-stage adds (lexicons alone, model alone, both). The chosen values are set by hand in
-bouclier.guard.stages.
+for a few values of the topic veto (``TOPIC_VETO``), per language, and on the newest seen set
+(:data:`NEWEST`, seen-v6) alone what each stage adds (lexicons alone, model alone, both). The
+chosen values are set by hand in bouclier.guard.stages.
+
+``--shipped`` prints only that last table, scored by the classifier this package ships (pinned in
+bouclier.guard.semantic) instead of out of fold: run before retraining, on the set that was held
+out from it, it is the honest "before" of a round.
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_guard_intent import CORPUS, out_of_fold, training_set  # noqa: E402
 
-TUNING = ("seen-v2", "seen-v3", "seen-v4", "seen-v5")
+TUNING = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6")
+NEWEST = TUNING[-1]  # the held-out set spent last: the stage table's
 
 
 class OutOfFold:
@@ -70,7 +76,14 @@ def main() -> None:
     )
     parser.add_argument("--topic-veto", type=float, default=stages.TOPIC_VETO)
     parser.add_argument("--no-grid", action="store_true", help="only the chosen thresholds")
+    parser.add_argument(
+        "--shipped", action="store_true", help=f"{NEWEST}'s stage table, by the shipped model"
+    )
     args = parser.parse_args()
+    if args.shipped:
+        shipped = stages.TwoStageGuard(uncovered=Action.ALLOW)
+        stage_table(shipped, newest(), f"by the shipped model ({shipped.semantic.version})")
+        return
     chosen = args.at or (stages.MODEL_THRESHOLD, stages.CONTEXT_CLEAR, stages.CONTINUES)
     if args.oof:
         scores = json.loads(args.oof.read_text(encoding="utf-8"))
@@ -110,16 +123,16 @@ def main() -> None:
     print("| lang | n | precision | recall |\n|---|---|---|---|")
     for row in result.rows():
         print(f"| {row['lang']} | {row['n']} | {row['precision']:.3f} | {row['recall']:.3f} |")
-    stage_table(guard, seen_v5())
+    stage_table(guard, newest(), "out of fold")
 
 
-def seen_v5() -> list[Example]:
-    return [e for e in load_corpus(CORPUS / "seen-v5.jsonl") if e.lang in COVERAGE]
+def newest() -> list[Example]:
+    return [e for e in load_corpus(CORPUS / f"{NEWEST}.jsonl") if e.lang in COVERAGE]
 
 
-def stage_table(guard: stages.TwoStageGuard, examples: list[Example]) -> None:
-    """What each stage adds on seen-v5, per language: the lexicons alone, the model alone (its
-    out-of-fold harm at the model threshold, follow-ups read with their conversation) and the
+def stage_table(guard: stages.TwoStageGuard, examples: list[Example], scored: str) -> None:
+    """What each stage adds on the newest seen set, per language: the lexicons alone, the model
+    alone (its harm at the model threshold, follow-ups read with their conversation) and the
     whole guard."""
 
     def model_only(text: str, before: Sequence[str] = ()) -> GuardDecision:
@@ -133,7 +146,7 @@ def stage_table(guard: stages.TwoStageGuard, examples: list[Example]) -> None:
         "model": evaluate(examples, model_only, model_only),
         "both": evaluate(examples, guard.check, lambda t, b: guard.check(t, context=b)),
     }
-    print(f"seen-v5 ({len(examples)} prompts, covered languages), out of fold, per stage:")
+    print(f"{NEWEST} ({len(examples)} prompts, covered languages), {scored}, per stage:")
     print("| lang | n | lexicons P / R | model P / R | both P / R |\n|---|---|---|---|---|")
     for rows in zip(*(r.rows() for r in runs.values()), strict=True):
         cells = " | ".join(f"{row['precision']:.3f} / {row['recall']:.3f}" for row in rows)

@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v5 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v6 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -94,14 +94,16 @@ def test_seen_v4_is_varied() -> None:
 
 
 def _apart_and_varied(name: str, earlier_heldout: tuple[str, ...]) -> tuple[Counter[str], int]:
-    """A held-out file written apart: no near-duplicate of a training prompt or of an earlier
-    held-out set, no repeated prompt, 45 %+ hard negatives, both answers in every covered
-    language, conversations of both answers whose turns are non-empty requests. Returns the
-    prompts per language and the number of conversations."""
+    """A held-out file written apart (or one that was, and is trained on since): no
+    near-duplicate of another training prompt or of an earlier held-out set, no repeated prompt,
+    45 %+ hard negatives, both answers in every covered language, conversations of both answers
+    whose turns are non-empty requests. Returns the prompts per language and the number of
+    conversations."""
     import runpy
 
     heldout = _rows((name,))
-    earlier = [r["text"] for r in _rows((*TRAINING, *earlier_heldout))]
+    others = tuple(n for n in (*TRAINING, *earlier_heldout) if n != name)  # once held out
+    earlier = [r["text"] for r in _rows(others)]
     assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, earlier, 0.6) == []
     assert len({r["text"] for r in heldout}) == len(heldout)
     assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.45
@@ -135,12 +137,12 @@ def test_seen_v5_is_varied() -> None:
     assert all(turn.strip() for r in conversations for turn in r["context"])
 
 
-def test_heldout_v6_is_apart_and_varied() -> None:
-    """heldout-v6, written apart by another helper who read neither the training files nor
-    heldout-v5 (issue 13): 600+ prompts in 20+ languages, apart from seen-v5 (a training file
-    now) too; the 13 covered languages with 30+ prompts each (50+ for en, fr, es), uk, ro and sv
+def test_seen_v6_is_varied() -> None:
+    """seen-v6 (the former heldout-v6, written apart by a helper who read neither the training
+    files nor heldout-v5, measured once, trained on since the sixth round): 600+ prompts in 20+
+    languages; the 13 covered languages with 30+ prompts each (50+ for en, fr, es), uk, ro and sv
     with 10+, and cs, el, hu, ko, fi, vi, da (uncovered) with 4+; 60+ conversations."""
-    langs, conversations = _apart_and_varied("heldout-v6", ())
+    langs, conversations = _apart_and_varied("seen-v6", ())
     assert sum(langs.values()) >= 600
     assert len(langs) >= 20
     assert min(langs[lang] for lang in COVERED) >= 30
@@ -199,14 +201,39 @@ def test_written_rows_read_hard_negatives_and_reject_an_unknown_label(tmp_path: 
     with pytest.raises(ValueError, match=r"heldout_v99.txt:2: .*'allwo'"):
         written_rows("heldout_v99", "heldout")
 
+def test_round6_banks_are_not_seen_v6_reworded() -> None:
+    """The sixth round learns seen-v6's concepts in other words: no row of round6.jsonl shares
+    0.45 or more of its character 4-grams with a seen-v6 prompt (stricter than the held-out
+    check's 0.6); and the check can fail, a seen-v6 prompt put among the rows is caught."""
+    import runpy
+
+    module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
+    seen = [r["text"] for r in _rows(("seen-v6",))]
+    rows = _rows(("round6",))
+    assert module["NEAR_SEEN"] == 0.45
+    assert module["overlaps"](rows, seen, 0.45) == []
+    assert module["overlaps"]([*rows, {"text": seen[7] + " please"}], seen, 0.45) != []
+
+
+def test_round6_banks_hold_every_class_of_the_round() -> None:
+    """Edits that dress and catalogue prompts are allowed in every covered language, and the
+    Arabic, Turkish, Japanese and Chinese rows refuse and allow both."""
+    rows = _rows(("round6",))
+    assert len(rows) >= 300
+    langs = {r["lang"] for r in rows}
+    assert set(COVERED) <= langs
+    for lang in COVERED:
+        assert {r["label"] for r in rows if r["lang"] == lang} == {"refuse", "allow"}, lang
+    assert all(r["group"].startswith("37:") for r in rows)  # one group per phrase, seed 37
+
 
 def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    generated = ("concepts", "contrast", "edits", "paraphrases", "round5", "followups")
+    generated = ("concepts", "contrast", "edits", "paraphrases", "round5", "round6", "followups")
     sourced = [n for n in HELDOUT if (CORPUS / "source" / f"{n.replace('-', '_')}.txt").exists()]
-    written = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", *sourced)
+    written = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", *sourced)
     before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
@@ -222,6 +249,8 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     assert dump(paraphrases).encode() == before["paraphrases"]
     round5 = module["concept_rows"](module["ROUND5"], seed=31, per_phrase=2)
     assert dump(round5).encode() == before["round5"]
+    round6 = module["concept_rows"](module["ROUND6"], seed=37, per_phrase=2)
+    assert dump(round6).encode() == before["round6"]
     assert dump(module["followup_rows"]()).encode() == before["followups"]
     for name in written:
         split = "heldout" if name in HELDOUT else "tune"

@@ -29,12 +29,14 @@ TRAINING = (
     "edits",
     "paraphrases",
     "round5",
+    "round6",
     "followups",
     "seen-v1",
     "seen-v2",
     "seen-v3",
     "seen-v4",
     "seen-v5",
+    "seen-v6",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

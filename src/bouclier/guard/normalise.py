@@ -5,6 +5,8 @@
 ("n4k3d" → naked), joins letters spelt one by one ("n u d e", "n.u.d.e" → nude), squeezes repeated
 letters ("nuuuude" → nuude) and leaves only ``a-z``, ``0-9`` and single spaces. A joined run that
 starts with a one-letter word ("a b i k i n i") is also given without it, on a second line.
+Before all of it, look-alike letters of another script are folded into their word's script
+(:func:`unconfuse`: "nаked" with a Cyrillic а).
 :class:`Speller` then corrects the remaining typos: a word within one edit (insertion, deletion,
 substitution or swap of two neighbours) of a lexicon word of five letters or more becomes it.
 """
@@ -54,13 +56,77 @@ _ONE_LETTER_WORDS = frozenset("aeiouyzw")
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 # A letter of any script (not a digit or "_"), and a run of 3+ letters spelt one by one.
 _LETTER = r"[^\W\d_]"
-_SPELT_ANY = re.compile(rf"(?<!\w){_LETTER}(?:[ .\-_*·•/|]+{_LETTER}(?!\w)){{2,}}")
+# Arabic writes the object pronoun onto the verb: a spelt verb may end in one, written whole
+# ("ع ر ي ها": strip her), and it joins the verb like a letter.
+_ARABIC_SUFFIX = r"(?:[ .\-_*·•/|]+(?:ها|هم|هن|كم|ني)(?!\w))?"
+_SPELT_ANY = re.compile(rf"(?<!\w){_LETTER}(?:[ .\-_*·•/|]+{_LETTER}(?!\w)){{2,}}{_ARABIC_SUFFIX}")
 _GAP = re.compile(r"[ .\-_*·•/|]+")
+
+
+# Look-alike letters of Latin, Cyrillic and Greek (Unicode's confusables, the ones that pass for
+# each other in ordinary fonts), as pairs: the Latin letter, then its Cyrillic or Greek twin.
+_LATIN_CYRILLIC = "aаAАbьBВcсCСeеEЕHНiіIІjјJЈkкKКMМoоOОpрPРsѕSЅTТxхXХyуYУhһdԁ"
+_LATIN_GREEK = "AΑBΒEΕHΗIΙKΚMΜNΝOΟPΡTΤXΧYΥZΖaαoοiιkκvνxχpρuυ"
+_TWINS = {
+    "Latn": {
+        **dict(zip(_LATIN_CYRILLIC[1::2], _LATIN_CYRILLIC[::2], strict=True)),
+        **dict(zip(_LATIN_GREEK[1::2], _LATIN_GREEK[::2], strict=True)),
+    },
+    "Cyrl": dict(zip(_LATIN_CYRILLIC[::2], _LATIN_CYRILLIC[1::2], strict=True)),
+    "Grek": dict(zip(_LATIN_GREEK[::2], _LATIN_GREEK[1::2], strict=True)),
+}
+_LOOKALIKES = frozenset(_LATIN_CYRILLIC + _LATIN_GREEK)
+# A word with a Latin letter and a Cyrillic or Greek one (either order): the only words folded.
+_MIXED_SCRIPT = re.compile(
+    r"\w*(?:[A-Za-z]\w*[\u0370-\u03ff\u0400-\u04ff]|[\u0370-\u03ff\u0400-\u04ff]\w*[A-Za-z])\w*"
+)
+
+
+def _script(letter: str) -> str | None:
+    if "a" <= letter.casefold() <= "z":
+        return "Latn"
+    if "\u0400" <= letter <= "\u04ff":
+        return "Cyrl"
+    if "\u0370" <= letter <= "\u03ff":
+        return "Grek"
+    return None
+
+
+def _dominant(letters: str) -> str | None:
+    """The script most of ``letters`` are written in, counting only letters that have no twin
+    in another script (a "д" is Cyrillic, an "о" could be either); None when nothing tells."""
+    counts: dict[str, int] = {}
+    for letter in letters:
+        script = _script(letter)
+        if script is not None and letter not in _LOOKALIKES:
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=lambda s: (counts[s], s == "Latn")) if counts else None
+
+
+def unconfuse(text: str) -> str:
+    """Look-alike letters folded into the script of the word they hide in: Latin letters inside
+    a Cyrillic or Greek word ("рaздeнь" with a Latin a and e → "раздень") and Cyrillic or Greek
+    ones inside a Latin word ("nаked" with a Cyrillic а → "naked"), so that neither the lexicons
+    nor the sentence model read a word they do not know. Only words that mix scripts change; a
+    word made of look-alikes alone takes the script of the text around it."""
+    if _MIXED_SCRIPT.search(text) is None:
+        return text  # the usual case, one regular-expression scan
+
+    def fold(match: re.Match[str]) -> str:
+        word = match.group(0)
+        script = _dominant(word) or _dominant(text)
+        if script is None:
+            return word
+        twins = _TWINS[script]
+        return "".join(twins.get(c, c) if _script(c) != script else c for c in word)
+
+    return _MIXED_SCRIPT.sub(fold, text)
 
 
 def unspell(text: str, variants: list[str] | None = None) -> str:
     """Zero-width characters dropped, and letters spelt one by one joined, in every script
-    ("u n d r e s s", "н-а-г-а-я", "ع ا ر ي ة", "脱 光 她"): within a run of 3+ single letters the
+    ("u n d r e s s", "н-а-г-а-я", "ع ا ر ي ة", "脱 光 她"; an Arabic pronoun written whole at the
+    end joins too: "ع ر ي ها"): within a run of 3+ single letters the
     most frequent separator joins letters and any other separator ("   ", " - ") parts words
     ("f a i s - l a   n u e" → "fais la nue"). A joined Latin word that may start with a
     one-letter word ("a b i k i n i") is also added to ``variants`` without it ("a bikini")."""
@@ -93,7 +159,7 @@ def unleet(text: str) -> str:
 def normalise(text: str) -> str:
     """The text as the lexicons read it; see the module docstring."""
     variants: list[str] = []
-    text = unspell(text, variants)
+    text = unspell(unconfuse(text), variants)
     text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)

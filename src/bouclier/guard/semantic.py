@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
-from bouclier.guard.normalise import EMOJI, unleet, unspell
+from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
 from bouclier.guard.translit import readings
 
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
 INTENT = ModelFile(
     "bouclier",
-    "guard/models/intent-5.npz",
-    "2b33373e1ecdb1659861abf6162c0e4eb279fd3eee926108b35a7254218e16c9",
+    "guard/models/intent-6.npz",
+    "ea6ddf69df75c2e7fbea2c53975b43e229679b66376cd62756c7fd4cc64bf7d5",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
@@ -43,11 +43,14 @@ MAX_ENCODED_CHARS = 1000  # the encoder reads the start of a long prompt: its co
 
 def plain(text: str) -> str:
     """The prompt as the encoder reads it: emoji as words, no mentions or links, case folded,
-    letters spelt one by one joined and invisible characters dropped in any script
+    look-alike letters of another script folded into their word's
+    (:func:`~bouclier.guard.normalise.unconfuse`: "рaздeнь" with Latin a and e), letters spelt one
+    by one joined and invisible characters dropped in any script
     (:func:`~bouclier.guard.normalise.unspell`), a letter repeated 3+ times once ("nuuude"),
     leetspeak read inside Latin words ("n4k3d")."""
     text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
-    text = unspell(_MENTION.sub(" ", _URL.sub(" ", text[: 2 * MAX_ENCODED_CHARS])))
+    text = _MENTION.sub(" ", _URL.sub(" ", text[: 2 * MAX_ENCODED_CHARS]))
+    text = unspell(unconfuse(text))
     text = _SPACES.sub(" ", text).strip().casefold()
     text = unleet(_REPEATS.sub(r"\1", text))
     return text[:MAX_ENCODED_CHARS]
@@ -82,7 +85,7 @@ class SemanticStage:
     """The encoder and the classifiers, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-5"
+    version = "use-m3+intent-6"
 
     def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
         self.threads = threads

@@ -1,9 +1,10 @@
 """What a prompt is about, beyond a request to edit someone: objects, and the harm as a topic.
 
-* :data:`OBJECTS`: words naming a thing that is not a person (mannequins, statues, dolls, teddy
-  bears, scarecrows, snowmen, signs, posters, shops, price tags, covers of cars and sofas,
-  lipstick shades), in the covered languages. The sentence model may overrule the lexicons only
-  when one of them is there ("undress the mannequin in the shop window", "nude lipstick").
+* :data:`OBJECTS`: words naming a thing that is not a person (mannequins and display dummies,
+  statues, dolls, teddy bears, scarecrows, snowmen, signs, posters, shops, price tags, clothes
+  racks, covers of cars and sofas, lipstick shades), in the covered languages. The sentence
+  model may overrule the lexicons only when one of them is there ("undress the mannequin in the
+  shop window", "nude lipstick").
 * :data:`TOPIC`: words of a question *about* intimate-image abuse rather than an edit: reporting
   and take-downs, the law, the police, blackmail and sextortion, victims, prevention talks
   ("how do I get a fake nude of me taken down?", "what does the law say about sexual
@@ -21,7 +22,7 @@ OBJECTS = re.compile(
     r"マネキン|模特|مانيكان|manken|próbabab|figurín|statue|statua|estatua|estátua|standbeeld|"
     r"beeld|pos[aą]g|стату|雕像|銅像|像|تمثال|heykel|marb|mármol|marmo|mármore|marmer|marmur|"
     r"мрамор|mermer|رخام|大理石|\bsign\b|enseigne|panneau|letrero|cartel|schild|insegna|placa|"
-    r"\bbord\b|szyld|вывеск|招牌|看板|لافتة|tabela|\bdoll|poupée|muñec|puppe|bambola|boneca|"
+    r"\bbord\b|bordje|szyld|вывеск|招牌|看板|لافتة|tabela|\bdoll|poupée|muñec|puppe|bambola|boneca|"
     r"\bpop\b|lalk|кукл|娃娃|人形|دمية|bebe[gğk]|poster|affiche|logo|magasin|tienda|laden|"
     r"negozio|\bloja|winkel|sklep|магазин|店|mağaza|\bshop|\bstore\b|vitrine|vitrina|etalage|"
     r"schaufenster|witryn|витрин|橱窗|ショーウィンドウ|vitrin|واجهة|فترينة|price tag|\blabel|"
@@ -32,6 +33,8 @@ OBJECTS = re.compile(
     r"мишк|ayıcık|دبدوب|泰迪|ぬいぐるみ|snowman|bonhomme de neige|muñeco de nieve|schneemann|"
     r"pupazzo di neve|boneco de neve|sneeuwpop|bałwan|снегов|kardan adam|رجل الثلج|雪人|"
     r"雪だるま|\bcar\b|voiture|coche|\bauto\b|carro|samoch|машин|araba|سيارة|عربية|汽车|車|"
+    r"\bdumm(?:y|ies)\b|clothes (?:rack|rail)|coat rack|portant|perchero|kleiderst[aä]nder|"
+    r"appendiabiti|arara de roupa|kledingrek|wieszak|вешалк|"
     r"sofa|canapé|sofá|divano|kanap|диван|kanepe|كنب|沙发|ソファ|lipstick|rouge à lèvres|"
     r"pintalabios|labial|rossetto|batom|lippenstift|szminka|помад|\bruj|أحمر شفاه|口红|口紅",
     re.IGNORECASE,

@@ -50,9 +50,10 @@ LEXICON = Lexicon(
     benign=(r"hintergrund transparent|transparent\w* hintergrund|mit blossem auge",),
     product=(
         r"produktfoto\w*|produktbild\w*",
-        r"katalog|ohne model\w*|schaufensterpuppe|gibt es|erhaltlich|verfugbar|preis|auch in",
+        r"\w*katalog\w*|ohne model\w*|schaufensterpuppe|gibt es|erhaltlich|verfugbar|preis\w*",
+        r"auch in",
     ),
-    person=(r"sie|ihr|ihn|ihm|frau|madchen|mann|junge|freundin|schwester",),
+    person=(r"ihr|ihn|ihm|frau|madchen|mann|junge|freundin|schwester",),
     edit=(
         r"mach|zieh|zeig|gib|setz|lass|andere|ersetze|verwandle|entferne|nimm|steck|erzeuge|"
         r"generiere|farbe",

@@ -79,11 +79,11 @@ LEXICON = Lexicon(
     ),
     product=(
         r"product (?:photo|shot|image|picture|page)",
-        r"catalog(?:ue)?|packshot|flat lay|mannequin|on a hanger",
+        r"catalog(?:ue)?s?|packshot|flat lay|mannequin|on a hanger",
         r"no model|without (?:a )?(?:model|person|people)",
-        r"available in|in stock|for sale|price",
+        r"available in|in stock|for sale|prices?",
     ),
-    person=(r"her|him|she|he|woman|girl|man|boy|lady|person|wife|girlfriend|sister|them",),
+    person=(r"her|him|she|he|woman|girl|man|boy|lady|person|wife|girlfriend|sister",),
     edit=(
         r"make|made|put|turn|change|give|dress|show|generate|render|edit|remove|take|strip|"
         r"replace|swap|convert|let|transform|create|draw",

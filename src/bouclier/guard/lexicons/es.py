@@ -47,9 +47,12 @@ LEXICON = Lexicon(
     benign=(r"fondo transparente|a simple vista|(?:labial|maquillaje|tono) nude",),
     product=(
         r"fotos? (?:de )?productos?",
-        r"catalogo|sin modelo|maniqui|disponible|en stock|precio|a la venta",
+        r"catalogos?|sin modelo|maniqui|disponible|en stock|precios?|a la venta",
     ),
-    person=(r"la|ella|el|le|lo|mujer|chica|nina|hombre|chico|persona|novia|hermana",),
+    person=(
+        r"ella|ponla|ponle|ponlo|vistela|hazla|dejala",  # clitics, never the articles "el", "la"
+        r"mujer|chica|nina|hombre|chico|persona|novia|hermana",
+    ),
     edit=(
         r"pon|ponla|ponle|ponlo|haz|hazla|hazle|cambia\w*|transforma|viste\w*|quita\w*|"
         r"muestra|ensena\w*|genera|crea|anade|reemplaza|deja\w*",

@@ -55,7 +55,10 @@ LEXICON = Lexicon(
         r"photos? (?:de |du )?produits?",
         r"catalogue|sans (?:mannequin|modele)|sur cintre|existe t il|disponible|en stock|prix",
     ),
-    person=(r"la|elle|lui|il|femme|fille|homme|garcon|personne|copine|soeur|meuf",),
+    person=(
+        r"elle|lui|femme|fille|homme|garcon|personne|copine|soeur|meuf",
+        r"(?:mets|habille|rends|fais|montre|laisse) (?:la|le)",  # "mets-la", never the article
+    ),
     edit=(
         r"mets|met|mettre|rends|rend|rendre|fais|fait|faire|change|transforme|habille|enleve|"
         r"retire|montre|donne|genere|ajoute|remplace|modifie",

@@ -44,12 +44,19 @@ LEXICON = Lexicon(
         ),
         "sexualise": (r"sexy|sensuale|provocante|scollat\w*|attillat\w*|minigonna",),
     },
-    benign=(r"sfondo trasparente|a occhio nudo|(?:rossetto|trucco|tono) nude",),
+    benign=(
+        r"sfondo trasparente|a occhio nudo|(?:rossetto|trucco|tono) nude",
+        # An edit that dresses: a garment put on someone described as bare-chested.
+        r"(?:metti|infila)\w* (?:gli |le )?(?:una?|uno) (?:<gap>){1,4}a (?:torso|petto) nudo",
+    ),
     product=(
         r"foto (?:del |di )?prodott\w*",
-        r"catalogo|senza modell\w*|manichino|disponibile|prezzo|in vendita",
+        r"catalog[oh]i?|senza modell\w*|manichino|disponibile|prezz[oi]|in vendita",
     ),
-    person=(r"la|lei|lui|gli|le|donna|ragazza|uomo|ragazzo|persona|fidanzata|sorella",),
+    person=(
+        r"lei|lui|mettila|mettilo|falla|fallo|rendila|vestila",  # not the articles "la", "le"
+        r"donna|ragazza|uomo|ragazzo|persona|fidanzata|sorella",
+    ),
     edit=(
         r"metti\w*|rendi\w*|fai|falla|fallo|cambia|trasforma|mostra|togli\w*|vesti\w*|"
         r"aggiungi|sostituisci|genera|crea",

@@ -45,10 +45,11 @@ LEXICON = Lexicon(
     benign=(r"transparant\w* achtergrond|achtergrond transparant|met het blote oog",),
     product=(
         r"productfoto\w*",
-        r"catalogus|zonder model|paspop|verkrijgbaar|beschikbaar|prijs|te koop",
+        r"\w*catalogus|zonder model|paspop|verkrijgbaar|beschikbaar|prijs|prijzen|te koop",
     ),
-    person=(r"haar|hem|zij|ze|hij|vrouw|meisje|man|jongen|persoon|vriendin|zus",),
+    person=(r"haar|hem|zij|hij|vrouw|meisje|man|jongen|persoon|vriendin|zus",),
     edit=(r"maak|doe|trek|laat|geef|zet|verander|vervang|verwijder|haal|kleed|toon|genereer",),
     question=(r"(?:^|\n)(?:wat|wie|welke|hoe|waar|waarom|is|zijn)", r"beschrijf\w*"),
     function_words=("de het een en haar hem zijn ze op in met van maak doe aan uit graag aub"),
+    keep=frozenset({"onder"}),  # one edit from "zonder": "under the bikinis" is not "without"
 )

@@ -42,7 +42,7 @@ LEXICON = Lexicon(
     benign=(r"przezroczyst\w* tl\w*|golym okiem",),
     product=(
         r"zdjeci\w* produktow\w*",
-        r"katalog\w*|bez modelki|manekin\w*|dostepn\w*|cena|na sprzedaz",
+        r"katalog\w*|bez modelki|manekin\w*|dostepn\w*|cen[aeyi]|na sprzedaz",
     ),
     person=(r"ja|jej|niej|jego|go|mu|kobiet\w*|dziewczyn\w*|mezczyzn\w*|osob\w*|siostr\w*",),
     edit=(r"zrob|zdejmij|zaloz|ubierz|pokaz|zmien|zamien|usun|dodaj|niech|wygeneruj|przerob",),

@@ -45,7 +45,7 @@ LEXICON = Lexicon(
     benign=(r"fundo transparente|a olho nu|(?:batom|maquiagem|tom) nude",),
     product=(
         r"fotos? de produtos?",
-        r"catalogo|sem modelo|manequim|disponivel|preco|a venda",
+        r"catalogos?|sem modelo|manequim|disponivel|precos?|a venda",
     ),
     person=(r"ela|dela|ele|dele|nela|nele|mulher|menina|garota|homem|pessoa|namorada|irma",),
     edit=(
