@@ -110,17 +110,20 @@ class Region:
 
 @dataclass(frozen=True, eq=False)
 class Framed:
-    """A content region and its rectified pixels ((h, w, 3) uint8 RGB)."""
+    """A content region and its rectified pixels (uint8, (h, w, 3) RGB or (h, w) luma: as the
+    frame's)."""
 
     region: Region
     pixels: np.ndarray
 
 
 def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
-    """The content regions of an (h, w, 3) uint8 RGB frame, largest first; () when the frame has
-    no frame around its content (the common case, decided by a look at its edges)."""
-    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"expected an (h, w, 3) uint8 array, got {rgb.shape} {rgb.dtype}")
+    """The content regions of an (h, w, 3) uint8 RGB frame, or of an (h, w) luma plane, largest
+    first; () when the frame has no frame around its content (the common case, decided by a look
+    at its edges). On a luma plane, "one colour" is one grey level: a border that differs from
+    the picture in hue only is not seen (docs/benchmarks.md measures what that changes)."""
+    if rgb.dtype != np.uint8 or not (rgb.ndim == 2 or (rgb.ndim == 3 and rgb.shape[2] == 3)):
+        raise ValueError(f"expected an (h, w, 3) or (h, w) uint8 array, got {rgb.shape} {rgb.dtype}")
     if min(rgb.shape[:2]) < 32:
         return ()
     small, factor = _reduced(rgb)  # shared by the look for regions and the caption cut
@@ -151,6 +154,17 @@ def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     return small, factor
 
 
+def _channels(pixels: np.ndarray) -> int:
+    return pixels.shape[2] if pixels.ndim == 3 else 1
+
+
+def _grey(small: np.ndarray) -> np.ndarray:
+    """The reduced copy in grey (as it is when the frame is a luma plane)."""
+    import cv2
+
+    return small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+
+
 def _inside(outer: Region, inner: Region, pixels: np.ndarray) -> Region:
     """``inner`` (in the pixels of ``outer``'s rectified content) in the outer frame's pixels:
     exact for a cut, the bounding box's approximation for a warp."""
@@ -178,7 +192,7 @@ def _edges(small: np.ndarray, detail: np.ndarray) -> tuple[list[tuple[np.ndarray
     colours: list[tuple[np.ndarray, float]] = []
     blurred = []
     for strip, profile in zip(strips, profiles, strict=True):
-        pixels = strip.reshape(-1, 3).astype(np.int16)
+        pixels = strip.reshape(-1, _channels(small)).astype(np.int16)
         colour = np.median(pixels, axis=0)
         diff = np.abs(pixels - colour).max(axis=1)
         close = diff[diff <= COLOUR_TOLERANCE]
@@ -199,7 +213,7 @@ def _regions(rgb: np.ndarray, small: np.ndarray, factor: int) -> list[Framed]:
 
     sh, sw = small.shape[:2]
     # detail: gradients of a lightly smoothed grey copy (JPEG and sensor noise smoothed away)
-    grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 1.0)
+    grey = cv2.GaussianBlur(_grey(small), (5, 5), 1.0)
     detail = np.abs(cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)).astype(np.float32)
     detail += np.abs(cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3))
     detail /= 8  # Sobel's weights: back to a difference between neighbours
@@ -265,9 +279,9 @@ def _caption_cut(
 
 
 def _edge_colour(row: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """The colour of a row of pixels and its tolerance (from the row's own noise) when it is one
+    """The colour of a row of pixels ((w, 3) or (w,)) and its tolerance (from the row's own noise) when it is one
     colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
-    pixels = row.reshape(-1, 3).astype(np.int16)
+    pixels = row.reshape(len(row), -1).astype(np.int16)
     colour = np.median(pixels, axis=0)
     diff = np.abs(pixels - colour).max(axis=1)
     close = diff[diff <= COLOUR_TOLERANCE]
@@ -330,7 +344,7 @@ def _sharp_box(small: np.ndarray) -> tuple[int, int, int, int] | None:
     sides."""
     import cv2
 
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey = _grey(small).astype(np.float32)
     sharp = np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=1)) > SHARP
     y0, y1 = _longest_run(sharp.mean(axis=1) >= SHARP_SHARE)
     if y1 - y0 < 8:
