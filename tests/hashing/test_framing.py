@@ -31,10 +31,19 @@ def _distance(a: np.ndarray, b: np.ndarray) -> int:
     return min((reference ^ int(h, 16)).bit_count() for h in hash_pixels(b).hashes)
 
 
-def _jpeg(image: Image.Image, quality: int = 85) -> np.ndarray:
+def _jpeg(image: Image.Image, quality: int = 85, *, luma: bool = False) -> np.ndarray:
+    """The image through a JPEG, read back in RGB or, with ``luma``, as libjpeg's luma plane
+    (what ``decode(luma=True)`` gives the framing stage on the upload path)."""
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality)
-    return np.asarray(Image.open(buffer).convert("RGB"))
+    read = Image.open(buffer)
+    if luma:
+        read.draft("L", read.size)
+        return np.asarray(read)
+    return np.asarray(read.convert("RGB"))
+
+
+READINGS = pytest.mark.parametrize("luma", [False, True], ids=["rgb", "luma"])
 
 
 def bordered(picture: Image.Image) -> tuple[Image.Image, Box]:
@@ -148,12 +157,14 @@ def _found(frame: np.ndarray) -> tuple[Framed, ...]:
     return find_content(frame)
 
 
+@READINGS
 @pytest.mark.parametrize("make", FRAMES, ids=[f.__name__ for f in FRAMES])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_the_picture_inside_a_frame_is_found(make, seed: int) -> None:  # type: ignore[no-untyped-def]
+def test_the_picture_inside_a_frame_is_found(make, seed: int, luma: bool) -> None:  # type: ignore[no-untyped-def]
     original = photo(seed, (640, 480))
     framed_image, (x, y, w, h) = make(Image.fromarray(original))
-    query = _jpeg(framed_image)
+    query = _jpeg(framed_image, luma=luma)
+    assert query.ndim == (2 if luma else 3)
     assert _distance(original, query) > DEFAULT_THRESHOLD  # plain PDQ misses it
     found = _found(query)
     assert found
@@ -168,18 +179,20 @@ def test_the_picture_inside_a_frame_is_found(make, seed: int) -> None:  # type: 
         assert abs(region.height - h) <= 2 * tolerance
 
 
-def test_a_turned_picture_is_turned_back() -> None:
+@READINGS
+def test_a_turned_picture_is_turned_back(luma: bool) -> None:
     original = photo(4, (640, 480))
     turned, _ = rotated(Image.fromarray(original), 8)
-    [found, *_] = _found(_jpeg(turned))
+    [found, *_] = _found(_jpeg(turned, luma=luma))
     assert found.region.warped
     assert found.region.angle == pytest.approx(8, abs=1.0)
     assert found.pixels.shape[1] == pytest.approx(640, rel=0.05)
 
 
+@READINGS
 @pytest.mark.parametrize("seed", range(8))
-def test_a_plain_photo_has_nothing_to_find(seed: int) -> None:
-    assert _found(_jpeg(Image.fromarray(photo(seed, (800, 600))))) == ()
+def test_a_plain_photo_has_nothing_to_find(seed: int, luma: bool) -> None:
+    assert _found(_jpeg(Image.fromarray(photo(seed, (800, 600))), luma=luma)) == ()
 
 
 @pytest.mark.parametrize(
@@ -188,16 +201,20 @@ def test_a_plain_photo_has_nothing_to_find(seed: int) -> None:
         np.full((400, 300, 3), 128, np.uint8),  # flat: a frame with nothing in it
         np.zeros((20, 20, 3), np.uint8),  # too small to hold a frame and a picture
         np.zeros((400, 20, 3), np.uint8),
+        np.full((400, 300), 128, np.uint8),
+        np.zeros((20, 20), np.uint8),
     ],
-    ids=["flat", "tiny", "thin"],
+    ids=["flat", "tiny", "thin", "flat-luma", "tiny-luma"],
 )
 def test_nothing_is_found_in_degenerate_frames(pixels: np.ndarray) -> None:
     assert _found(pixels) == ()
 
 
-def test_a_frame_must_be_an_rgb_array() -> None:
+def test_a_frame_must_be_an_rgb_array_or_a_luma_plane() -> None:
     with pytest.raises(ValueError, match="uint8"):
         find_content(np.zeros((100, 100), np.float32))
+    with pytest.raises(ValueError, match="uint8"):
+        find_content(np.zeros((100, 100, 4), np.uint8))
 
 
 def test_a_region_scales_to_the_displayed_size() -> None:
@@ -267,13 +284,16 @@ def _meme(picture: Image.Image, *, bottom: bool) -> tuple[Image.Image, Box]:
     return canvas, (0, top, w, h)
 
 
+@READINGS
 @pytest.mark.parametrize("bottom", [False, True], ids=["above", "below"])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_caption_band_over_a_pale_picture_is_cut_by_rows(bottom: bool, seed: int) -> None:
+def test_a_caption_band_over_a_pale_picture_is_cut_by_rows(
+    bottom: bool, seed: int, luma: bool
+) -> None:
     original = np.asarray(_pale_topped(seed) if not bottom else _pale_topped(seed).rotate(180))
     framed_image, (x, y, w, h) = _meme(Image.fromarray(original), bottom=bottom)
     assert x == 0
-    query = _jpeg(framed_image)
+    query = _jpeg(framed_image, luma=luma)
     assert _distance(original, query) > DEFAULT_THRESHOLD
     found = _found(query)
     assert found

@@ -96,11 +96,15 @@ def hash_bytes(
     min_side: int | None = DEFAULT_MIN_SIDE,
     signal_types: SignalTypes | None = None,
     framing: bool = True,
+    luma: bool = False,
 ) -> ImageHashes:
     """Decodes and fingerprints image bytes with every signal type (the registered ones unless
     ``signal_types`` says otherwise), and with ``framing`` the content regions the framing stage
-    finds; raises MediaError for anything not a readable image."""
-    image = decode(data, limits=limits or Limits(), min_side=min_side)
+    finds; raises MediaError for anything not a readable image.
+
+    ``luma``: a JPEG is decoded to its luma plane only (``decode(luma=True)``), for a caller that
+    only matches (BOUCLIER_LUMA_DECODE): faster, its PDQ a bit or two from the RGB decode's."""
+    image = decode(data, limits=limits or Limits(), min_side=min_side, luma=luma)
     return hash_decoded(data, image, signal_types, framing=framing)
 
 
