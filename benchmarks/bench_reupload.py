@@ -82,6 +82,8 @@ CACHE = Path(os.environ.get("BOUCLIER_REUPLOAD_CACHE") or ROOT / ".cache" / "ben
 BASIC = SignalTypes([PDQ, SHA256, MD5])
 QUERY_QUALITY = 85
 BANK_QUALITY = 95
+#: Queries decoded to a JPEG's luma plane, as POST /v1/match decodes them (--luma)
+QUERY_LUMA = False
 ID_OFFSET = 10_000_000  # entry ids of each further signal type start at a multiple of this
 
 
@@ -121,7 +123,7 @@ class Bench:
         self._threatexchange(data, query)
         found = self._found(query)
         with measured(query.costs, "pdq"):
-            image = decode(data, min_side=DEFAULT_MIN_SIDE)
+            image = decode(data, min_side=DEFAULT_MIN_SIDE, luma=QUERY_LUMA)
             hashes = hash_decoded(data, image, BASIC, framing=False)
             direct = self.matcher.match_image(hashes, candidates=0).matches  # PDQ, digests only
         query.direct = found(direct)
@@ -257,6 +259,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--distractor-seed", type=int, default=12)
     parser.add_argument("--cache", type=Path, default=CACHE, help="fillers, threatexchange PDQ")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--luma",
+        action="store_true",
+        help="queries decoded as /v1/match decodes them (a JPEG's luma plane; bank entries RGB)",
+    )
     return parser.parse_args(argv)
 
 
@@ -285,8 +292,9 @@ def main(argv: list[str] | None = None) -> str:
         bench.te_cache = json.loads(te_path.read_text())
     jobs = [(index, name, args.query_seed) for name in names for index in range(n_originals)]
     jobs += [(-1, "distractor", i) for i in range(n_distractors)]
-    global _BENCH, _ORIGINALS, _DISTRACTOR_SEED
+    global _BENCH, _ORIGINALS, _DISTRACTOR_SEED, QUERY_LUMA
     _BENCH, _ORIGINALS, _DISTRACTOR_SEED = bench, originals, args.distractor_seed
+    QUERY_LUMA = args.luma
     for done, query in enumerate(_queries(jobs, args.workers), start=1):
         bench.queries.append(query)
         progress(done, len(jobs), "queries")
@@ -339,6 +347,7 @@ def _header(
         f"{args.query_seed}), {args.distractors} distractors (seed {args.distractor_seed}), "
         f"a bank of {len(bench.te_bank):,} PDQ entries "
         f"({n} originals + procedural filler); robust types: {', '.join(robust) or 'none'}; "
+        f"queries decoded {'to the luma plane (--luma)' if args.luma else 'in RGB'}; "
         f"{args.workers} processes; set-up {built - started:.0f} s, queries "
         f"{time.perf_counter() - built:.0f} s; load average {load_before[0]:.1f} at the start, "
         f"{load_after[0]:.1f} at the end (1 min); main process peak RSS {rss:,.0f} MiB.\n"
