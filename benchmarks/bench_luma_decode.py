@@ -98,13 +98,17 @@ def _row(name: str, datas: list[bytes], side: int | None, reps: int) -> str:
     b = [pdq.hash_pixels(i.pixels) for i in grey]
     first = [pdq.distance(x.pdq, y.pdq) for x, y in zip(a, b, strict=True)]
     worst = max(
-        pdq.distance(u, v) for x, y in zip(a, b, strict=True) for u, v in zip(x.hashes, y.hashes)
+        pdq.distance(u, v)
+        for x, y in zip(a, b, strict=True)
+        for u, v in zip(x.hashes, y.hashes, strict=True)
     )
     full = [pdq.hash_pixels(decode(d, luma=True).pixels) for d in datas]
     refs = [_reference(d) for d in datas]
     to_ref = [pdq.distance(f.pdq, r[0]) for f, r in zip(full, refs, strict=True)]
     ref_worst = max(
-        pdq.distance(u, v) for f, r in zip(full, refs, strict=True) for u, v in zip(f.hashes, r)
+        pdq.distance(u, v)
+        for f, r in zip(full, refs, strict=True)
+        for u, v in zip(f.hashes, r, strict=True)
     )
     n = len(datas)
     cpu = [

@@ -82,8 +82,6 @@ CACHE = Path(os.environ.get("BOUCLIER_REUPLOAD_CACHE") or ROOT / ".cache" / "ben
 BASIC = SignalTypes([PDQ, SHA256, MD5])
 QUERY_QUALITY = 85
 BANK_QUALITY = 95
-#: Queries decoded to a JPEG's luma plane, as POST /v1/match decodes them (--luma)
-QUERY_LUMA = False
 ID_OFFSET = 10_000_000  # entry ids of each further signal type start at a multiple of this
 
 
@@ -113,6 +111,8 @@ class Bench:
     #: threatexchange's PDQ by the SHA-256 of the query bytes (the same bytes, the same hash:
     #: kept in the cache so that a re-run does not hash 4,000 full-resolution images again)
     te_cache: dict[str, str] = field(default_factory=dict)
+    #: queries decoded to a JPEG's luma plane, as POST /v1/match decodes them (--luma)
+    luma: bool = False
 
     def te_distances(self, value: str) -> np.ndarray:
         q = np.frombuffer(bytes.fromhex(value), np.uint8).view(np.uint64)
@@ -123,7 +123,7 @@ class Bench:
         self._threatexchange(data, query)
         found = self._found(query)
         with measured(query.costs, "pdq"):
-            image = decode(data, min_side=DEFAULT_MIN_SIDE, luma=QUERY_LUMA)
+            image = decode(data, min_side=DEFAULT_MIN_SIDE, luma=self.luma)
             hashes = hash_decoded(data, image, BASIC, framing=False)
             direct = self.matcher.match_image(hashes, candidates=0).matches  # PDQ, digests only
         query.direct = found(direct)
@@ -292,9 +292,9 @@ def main(argv: list[str] | None = None) -> str:
         bench.te_cache = json.loads(te_path.read_text())
     jobs = [(index, name, args.query_seed) for name in names for index in range(n_originals)]
     jobs += [(-1, "distractor", i) for i in range(n_distractors)]
-    global _BENCH, _ORIGINALS, _DISTRACTOR_SEED, QUERY_LUMA
+    global _BENCH, _ORIGINALS, _DISTRACTOR_SEED
     _BENCH, _ORIGINALS, _DISTRACTOR_SEED = bench, originals, args.distractor_seed
-    QUERY_LUMA = args.luma
+    bench.luma = args.luma
     for done, query in enumerate(_queries(jobs, args.workers), start=1):
         bench.queries.append(query)
         progress(done, len(jobs), "queries")

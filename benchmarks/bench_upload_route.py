@@ -40,7 +40,7 @@ BOUNDARY = "bouclierbenchboundary"
 
 def _multipart(data: bytes) -> bytes:
     head = (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\n'
         "Content-Type: image/jpeg\r\n\r\n"
     ).encode()
     return head + data + f"\r\n--{BOUNDARY}--\r\n".encode()
@@ -92,7 +92,7 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> None:
         async def work(n: int) -> None:
             for i in range(n):
                 hashes, result = _hash_and_match(services, datas[i % len(datas)])
-                [matches], minors = await settle(services, [result.matches])
+                [matches], _minors = await settle(services, [result.matches])
                 decide([], matches)
                 assert hashes.sha256
 

@@ -27,7 +27,7 @@ import photos
 from bouclier.hashing import digests, hash_decoded
 from bouclier.hashing.framing import find_content
 from bouclier.hashing.pdq import hash_pixels
-from bouclier.media import Limits, decode
+from bouclier.media import DecodedImage, Limits, decode
 from bouclier.settings import load_settings
 
 
@@ -54,10 +54,11 @@ def main() -> None:
     rows = [
         ("SHA-256 + MD5", timed(lambda: [(digests.sha256(d), digests.md5(d)) for d in datas])),
     ]
-    for name, images in readings.items():
+
+    def stages(name: str, images: list[DecodedImage]) -> list[tuple[str, float]]:
         luma = name == "luma"
         pairs = list(zip(datas, images, strict=True))
-        rows += [
+        return [
             (
                 f"decode ({name})",
                 timed(lambda: [decode(d, limits=limits, min_side=side, luma=luma) for d in datas]),
@@ -73,6 +74,9 @@ def main() -> None:
                 timed(lambda: [hash_decoded(d, i, framing=False) for d, i in pairs]),
             ),
         ]
+
+    for name, images in readings.items():
+        rows += stages(name, images)
     shape = readings["RGB"][0].frames[0].shape
     print(
         f"Upload stages: 32 JPEGs of 1 MP (decoded {shape[1]} × {shape[0]} for the first), "

@@ -119,7 +119,9 @@ def _assert_luma_exact(luma: np.ndarray) -> None:
     kind=st.sampled_from(["noise", "flat", "gradient", "blocks"]),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_a_luma_plane_is_the_grey_image_of_pdqhash(rows: int, cols: int, kind: str, seed: int) -> None:
+def test_a_luma_plane_is_the_grey_image_of_pdqhash(
+    rows: int, cols: int, kind: str, seed: int
+) -> None:
     _assert_luma_exact(_pixels(seed, rows, cols, kind)[:, :, 1])
 
 
@@ -139,7 +141,11 @@ def test_every_byte_value_is_its_own_luminance() -> None:
 def test_hash_pixels_takes_rgb_or_luma_and_nothing_else() -> None:
     grey = photo(4)[:, :, 0].copy()
     assert pdq.hash_pixels(grey) == pdq.hash_pixels(np.repeat(grey[:, :, None], 3, axis=2))
-    for bad in (np.zeros((8, 8, 1), np.uint8), np.zeros((8, 8, 4), np.uint8), np.zeros(8, np.uint8)):
+    for bad in (
+        np.zeros((8, 8, 1), np.uint8),
+        np.zeros((8, 8, 4), np.uint8),
+        np.zeros(8, np.uint8),
+    ):
         with pytest.raises(ValueError, match=r"\(h, w, 3\) or \(h, w\) uint8"):
             pdq.hash_pixels(bad)
 

@@ -44,7 +44,8 @@ def test_a_colour_jpeg_decodes_to_its_luma_plane(subsampling: int) -> None:
     data = _jpeg(photo(1, (640, 480)), quality=90, subsampling=subsampling)
     rgb = decode(data)
     grey = decode(data, luma=True)
-    assert grey.luma and not rgb.luma
+    assert grey.luma
+    assert not rgb.luma
     assert grey.pixels.shape == (480, 640)
     assert (grey.width, grey.height, grey.format) == (640, 480, "jpeg")
     assert not grey.pixels.flags.writeable
@@ -151,6 +152,7 @@ def test_pdq_of_the_plane_is_within_a_few_bits_of_pdqhash() -> None:
     # and the upload path's hashing (min_side 512, framing) keeps it
     for data in fixtures[:4]:
         luma, rgb = hash_bytes(data, luma=True), hash_bytes(data)
-        assert luma.media is not None and luma.media.image.luma
+        assert luma.media is not None
+        assert luma.media.image.luma
         assert distance(luma.pdq.pdq, rgb.pdq.pdq) <= 4
         assert (luma.sha256, luma.width, luma.height) == (rgb.sha256, rgb.width, rgb.height)

@@ -123,7 +123,9 @@ def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
     at its edges). On a luma plane, "one colour" is one grey level: a border that differs from
     the picture in hue only is not seen (docs/benchmarks.md measures what that changes)."""
     if rgb.dtype != np.uint8 or not (rgb.ndim == 2 or (rgb.ndim == 3 and rgb.shape[2] == 3)):
-        raise ValueError(f"expected an (h, w, 3) or (h, w) uint8 array, got {rgb.shape} {rgb.dtype}")
+        raise ValueError(
+            f"expected an (h, w, 3) or (h, w) uint8 array, got {rgb.shape} {rgb.dtype}"
+        )
     if min(rgb.shape[:2]) < 32:
         return ()
     small, factor = _reduced(rgb)  # shared by the look for regions and the caption cut
@@ -279,8 +281,8 @@ def _caption_cut(
 
 
 def _edge_colour(row: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """The colour of a row of pixels ((w, 3) or (w,)) and its tolerance (from the row's own noise) when it is one
-    colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
+    """The colour of a row of pixels ((w, 3), or (w,) of grey) and its tolerance (from the row's
+    own noise) when it is one colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
     pixels = row.reshape(len(row), -1).astype(np.int16)
     colour = np.median(pixels, axis=0)
     diff = np.abs(pixels - colour).max(axis=1)

@@ -41,8 +41,7 @@ class DecodedImage:
         for frame in self.frames + others:
             if frame.dtype != np.uint8 or frame.shape[2:] != shape or frame.ndim not in (2, 3):
                 raise ValueError(
-                    "frames are all (h, w, 3) or all (h, w) uint8; "
-                    f"got {frame.shape} {frame.dtype}"
+                    f"frames are all (h, w, 3) or all (h, w) uint8; got {frame.shape} {frame.dtype}"
                 )
 
     @property
