@@ -17,8 +17,9 @@ from PIL import Image, ImageDraw
 from bouclier.banks.hashes import BankHashes, BankInfo, SignalRows
 from bouclier.banks.matcher import BankMatcher
 from bouclier.hashing import hash_bytes
-from bouclier.hashing.framing import Framed, Region, find_content
+from bouclier.hashing.framing import Framed, Region, find_content, worth_a_look
 from bouclier.hashing.pdq import DEFAULT_THRESHOLD, hash_pixels
+from bouclier.media import DecodedImage
 from bouclier.signals.pdq import PDQ
 from tests.conftest import encode, photo
 
@@ -317,3 +318,41 @@ def test_a_white_band_without_text_is_no_caption() -> None:
     captioned, (_, y, _, _) = _meme(Image.fromarray(pale), bottom=False)
     small = np.asarray(captioned)[::4, ::4]
     assert abs(_caption_band(small) - y // 4) <= 2
+
+
+@pytest.mark.parametrize("make", FRAMES, ids=[f.__name__ for f in FRAMES])
+def test_the_gate_on_the_luma_plane_lets_every_framed_case_through(make) -> None:  # type: ignore[no-untyped-def]
+    """The upload path decodes a JPEG to its luma plane and decodes it in colour for the search
+    only when the gate, looking at the plane, says so: the gate must not shut out a frame."""
+    framed_image, _ = make(Image.fromarray(photo(2, (640, 480))))
+    assert worth_a_look(_jpeg(framed_image, luma=True))
+    assert worth_a_look(_jpeg(framed_image))
+
+
+def test_the_gate_shuts_out_plain_photos() -> None:
+    plain = [_jpeg(Image.fromarray(photo(seed, (800, 600))), luma=True) for seed in range(8)]
+    assert sum(worth_a_look(p) for p in plain) <= 2
+    assert not worth_a_look(np.zeros((20, 20), np.uint8))
+
+
+def test_a_luma_upload_is_searched_in_colour_only_when_the_gate_says_so() -> None:
+    from bouclier.media import decode
+    from bouclier.signals import MediaInput
+
+    shot, _ = screenshot(Image.fromarray(photo(5, (640, 480))))
+    plain = photo(7, (800, 600))
+    for pixels, framed in ((np.asarray(shot), True), (plain, False)):
+        data = encode(pixels, quality=85)
+        calls: list[int] = []
+
+        def colour(data: bytes = data, calls: list[int] = calls) -> DecodedImage:
+            calls.append(1)
+            return decode(data, min_side=512)
+
+        media = MediaInput(data, decode(data, min_side=512, luma=True), colour)
+        regions = [f.region for f in media.content]
+        assert calls == ([1] if framed else [])
+        rgb = [f.region for f in MediaInput(data, decode(data, min_side=512)).content]
+        assert regions == rgb  # the same search, on the same colour pixels
+        assert bool(regions) == framed
+        assert all(f.pixels.ndim == 3 for f in media.content)

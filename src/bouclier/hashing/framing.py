@@ -141,6 +141,41 @@ def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
     return tuple(found[:MAX_REGIONS])
 
 
+def worth_a_look(frame: np.ndarray) -> bool:
+    """Whether :func:`find_content` could find anything in ``frame``, from its gate alone: a
+    one-colour or blurred edge, a sharp picture over a blurred fill, or a one-colour top or bottom
+    row (a caption band). False for most photos.
+
+    For a frame decoded to its luma plane (``decode(luma=True)``): the search itself needs colour
+    (on grey it misses borders and surrounds the picture shares a grey level with: 7 of 182
+    framed re-uploads found in RGB, docs/benchmarks.md), but its gate does not. An edge within a
+    tolerance of one colour on every channel is within it in luma too, and the blur and sharpness
+    looks read grey in both. So the upload path looks here on the luma plane and decodes the
+    image in colour only when this says yes."""
+    if frame.dtype != np.uint8 or not (
+        frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 3)
+    ):
+        raise ValueError(f"expected an (h, w, 3) or (h, w) uint8 array, got {frame.shape}")
+    if min(frame.shape[:2]) < 32:
+        return False
+    if any(_edge_colour(row[::4]) is not None for row in (frame[0], frame[-1])):
+        return True  # the caption cut's own gate
+    small, _ = _reduced(frame)
+    colours, blurred = _edges(small, _detail(small))
+    return bool(colours) or blurred or _sharp_box(small) is not None
+
+
+def _detail(small: np.ndarray) -> np.ndarray:
+    """Gradients of a lightly smoothed grey copy (JPEG and sensor noise smoothed away)."""
+    import cv2
+
+    grey = cv2.GaussianBlur(_grey(small), (5, 5), 1.0)
+    detail = np.abs(cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)).astype(np.float32)
+    detail += np.abs(cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3))
+    detail /= 8  # Sobel's weights: back to a difference between neighbours
+    return detail
+
+
 def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     """The frame reduced by an integer factor to about SIDE pixels (box averaging: OpenCV's fast
     path, ~10x the general one; the last rows and columns the factor does not divide are left
@@ -214,11 +249,7 @@ def _regions(rgb: np.ndarray, small: np.ndarray, factor: int) -> list[Framed]:
     import cv2
 
     sh, sw = small.shape[:2]
-    # detail: gradients of a lightly smoothed grey copy (JPEG and sensor noise smoothed away)
-    grey = cv2.GaussianBlur(_grey(small), (5, 5), 1.0)
-    detail = np.abs(cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)).astype(np.float32)
-    detail += np.abs(cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3))
-    detail /= 8  # Sobel's weights: back to a difference between neighbours
+    detail = _detail(small)
     colours, blurred = _edges(small, detail)
     sharp = _sharp_box(small)
     if not colours and not blurred:
