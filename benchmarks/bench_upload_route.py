@@ -9,7 +9,9 @@ called directly on the same service: ``hash_bytes`` as the route calls it (decod
 digests, framing), ``match_image``, the matches' standing and the verdict. The difference is
 the route's own cost: the middleware (gate, access log, metrics), FastAPI's routing and
 dependencies (the API key, the multipart parser), the thread hand-off and the answer's JSON.
-CPU time (``time.process_time``: every thread, user + system), in 5 interleaved rounds, median.
+The route is measured twice, with BOUCLIER_LUMA_DECODE on (the default) and off (RGB), so that
+the two decodes compare in one process under the same load. CPU time (``time.process_time``:
+every thread, user + system), in 5 interleaved rounds, median.
 ``--profile``: cProfile's top functions of the route over one more pass (their own time).
 """
 
@@ -96,18 +98,25 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> None:
                 decide([], matches)
                 assert hashes.sha256
 
-        async def cpu(task: Any, n: int) -> float:
+        luma, rgb = services.settings, services.settings.model_copy(update={"luma_decode": False})
+
+        async def cpu(task: Any, n: int, settings: Any = luma) -> float:
+            services.settings = settings
             started = time.process_time()
             await task(n)
-            return (time.process_time() - started) * 1000 / n
+            spent = (time.process_time() - started) * 1000 / n
+            services.settings = luma
+            return spent
 
         await cpu(route, 32)
+        await cpu(route, 32, rgb)
         await cpu(work, 32)
-        measured: dict[str, list[float]] = {"route": [], "work": []}
+        measured: dict[str, list[float]] = {"route": [], "rgb": [], "work": []}
         for _ in range(ROUNDS):
             measured["route"].append(await cpu(route, args.uploads))
+            measured["rgb"].append(await cpu(route, args.uploads, rgb))
             measured["work"].append(await cpu(work, args.uploads))
-        r, w = (statistics.median(measured[k]) for k in ("route", "work"))
+        r, c, w = (statistics.median(measured[k]) for k in ("route", "rgb", "work"))
         print(
             f"POST /v1/match in process, {args.uploads} uploads a round, {ROUNDS} rounds, bank "
             f"{args.bank:,}; load: " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -115,10 +124,15 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> None:
         print()
         print("| path | CPU ms / upload (median round) | rounds |")
         print("|---|---|---|")
-        print(f"| POST /v1/match (ASGI, no socket) | {r:.2f} | " + _fmt(measured["route"]) + " |")
-        print(f"| the work alone (hash, match, standing, verdict) | {w:.2f} | "
+        print(
+            f"| POST /v1/match, RGB decode (--no-luma) | {c:.2f} | " + _fmt(measured["rgb"]) + " |"
+        )
+        print(
+            f"| POST /v1/match (luma decode, default) | {r:.2f} | " + _fmt(measured["route"]) + " |"
+        )
+        print(f"| the work alone, luma (hash, match, standing, verdict) | {w:.2f} | "
               + _fmt(measured["work"]) + " |")  # fmt: skip
-        print(f"| the route's own cost (difference) | {r - w:.2f} | |")
+        print(f"| the route's own cost (luma route - work) | {r - w:.2f} | |")
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()

@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import photos
 
-from bouclier.hashing import digests, hash_decoded
-from bouclier.hashing.framing import find_content
+from bouclier.hashing import digests, hash_bytes, hash_decoded
+from bouclier.hashing.framing import find_content, worth_a_look
 from bouclier.hashing.pdq import hash_pixels
 from bouclier.media import DecodedImage, Limits, decode
 from bouclier.settings import load_settings
@@ -77,6 +77,17 @@ def main() -> None:
 
     for name, images in readings.items():
         rows += stages(name, images)
+    rows += [
+        (
+            "decode + all fingerprints, as /v1/match does it (RGB, BOUCLIER_LUMA_DECODE=false)",
+            timed(lambda: [hash_bytes(d, limits=limits, min_side=side) for d in datas]),
+        ),
+        (
+            "decode + all fingerprints, as /v1/match does it (luma; colour when framing's gate "
+            f"says so: {sum(worth_a_look(i.pixels) for i in readings['luma'])} of {len(datas)})",
+            timed(lambda: [hash_bytes(d, limits=limits, min_side=side, luma=True) for d in datas]),
+        ),
+    ]
     shape = readings["RGB"][0].frames[0].shape
     print(
         f"Upload stages: 32 JPEGs of 1 MP (decoded {shape[1]} × {shape[0]} for the first), "
