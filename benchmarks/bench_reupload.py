@@ -124,7 +124,9 @@ class Bench:
         found = self._found(query)
         with measured(query.costs, "pdq"):
             image = decode(data, min_side=DEFAULT_MIN_SIDE, luma=self.luma)
-            hashes = hash_decoded(data, image, BASIC, framing=False)
+            # as hash_bytes does for /v1/match: a colour decode for framing's search, on demand
+            colour = (lambda: decode(data, min_side=DEFAULT_MIN_SIDE)) if image.luma else None
+            hashes = hash_decoded(data, image, BASIC, framing=False, colour=colour)
             direct = self.matcher.match_image(hashes, candidates=0).matches  # PDQ, digests only
         query.direct = found(direct)
 

@@ -136,11 +136,12 @@ class Settings(BaseSettings):
     )
     luma_decode: bool = Field(
         default=True,
-        description="Images matched by POST /v1/match are decoded for hashing only: a JPEG "
-        "straight to its luma plane (no chroma decoding or colour conversion: about 40% of a "
-        "1 MP decode, and PDQ reads luminance only), its hash a mean of 0.1-0.75 bit (at most 2) "
-        "from the RGB decode's on photos. false: decoded in RGB, as the other routes and bank "
-        "entries are. See docs/benchmarks.md (Uploads, fourth round).",
+        description="POST /v1/match decodes a JPEG straight to its luma plane (no chroma "
+        "decoding or colour conversion: about half a 1 MP decode; PDQ reads luminance only), "
+        "its hash a mean of 0.1-0.75 bit (at most 2) from the RGB decode's on photos; the image "
+        "is decoded again in colour only when the framing stage's gate finds an edge to look "
+        "at. false: decoded in RGB, as the other routes and bank entries are. See "
+        "docs/benchmarks.md (Uploads, fourth round).",
     )
     framing: bool = Field(
         default=True,
