@@ -111,6 +111,8 @@ class Bench:
     #: threatexchange's PDQ by the SHA-256 of the query bytes (the same bytes, the same hash:
     #: kept in the cache so that a re-run does not hash 4,000 full-resolution images again)
     te_cache: dict[str, str] = field(default_factory=dict)
+    #: queries decoded to a JPEG's luma plane, as POST /v1/match decodes them (--luma)
+    luma: bool = False
 
     def te_distances(self, value: str) -> np.ndarray:
         q = np.frombuffer(bytes.fromhex(value), np.uint8).view(np.uint64)
@@ -121,8 +123,10 @@ class Bench:
         self._threatexchange(data, query)
         found = self._found(query)
         with measured(query.costs, "pdq"):
-            image = decode(data, min_side=DEFAULT_MIN_SIDE)
-            hashes = hash_decoded(data, image, BASIC, framing=False)
+            image = decode(data, min_side=DEFAULT_MIN_SIDE, luma=self.luma)
+            # as hash_bytes does for /v1/match: a colour decode for framing's search, on demand
+            colour = (lambda: decode(data, min_side=DEFAULT_MIN_SIDE)) if image.luma else None
+            hashes = hash_decoded(data, image, BASIC, framing=False, colour=colour)
             direct = self.matcher.match_image(hashes, candidates=0).matches  # PDQ, digests only
         query.direct = found(direct)
 
@@ -257,6 +261,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--distractor-seed", type=int, default=12)
     parser.add_argument("--cache", type=Path, default=CACHE, help="fillers, threatexchange PDQ")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--luma",
+        action="store_true",
+        help="queries decoded as /v1/match decodes them (a JPEG's luma plane; bank entries RGB)",
+    )
     return parser.parse_args(argv)
 
 
@@ -287,6 +296,7 @@ def main(argv: list[str] | None = None) -> str:
     jobs += [(-1, "distractor", i) for i in range(n_distractors)]
     global _BENCH, _ORIGINALS, _DISTRACTOR_SEED
     _BENCH, _ORIGINALS, _DISTRACTOR_SEED = bench, originals, args.distractor_seed
+    bench.luma = args.luma
     for done, query in enumerate(_queries(jobs, args.workers), start=1):
         bench.queries.append(query)
         progress(done, len(jobs), "queries")
@@ -339,6 +349,7 @@ def _header(
         f"{args.query_seed}), {args.distractors} distractors (seed {args.distractor_seed}), "
         f"a bank of {len(bench.te_bank):,} PDQ entries "
         f"({n} originals + procedural filler); robust types: {', '.join(robust) or 'none'}; "
+        f"queries decoded {'to the luma plane (--luma)' if args.luma else 'in RGB'}; "
         f"{args.workers} processes; set-up {built - started:.0f} s, queries "
         f"{time.perf_counter() - built:.0f} s; load average {load_before[0]:.1f} at the start, "
         f"{load_after[0]:.1f} at the end (1 min); main process peak RSS {rss:,.0f} MiB.\n"

@@ -7,7 +7,7 @@ import pytest
 
 from bouclier.detectors.registry import Registry
 from bouclier.hashing import hash_bytes
-from bouclier.hashing.pdq import ORIENTATIONS
+from bouclier.hashing.pdq import ORIENTATIONS, distance
 from tests.analysis.fakes import FakeDetector, nudity
 from tests.api.conftest import Api, image, upload
 from tests.conftest import encode
@@ -92,6 +92,28 @@ def test_match_an_upload(api: Api) -> None:
     other = api.client.post("/v1/match", headers=api.auth("platform"), **upload(image(4)))
     assert other.json()["verdict"] == "ALLOW"
     assert other.json()["matches"] == []
+
+
+def test_match_hashes_a_jpeg_from_its_luma_plane(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/v1/match decodes a JPEG to its luma plane (BOUCLIER_LUMA_DECODE, on by default): its
+    hash is that plane's, two bits from the RGB decode's here, and matches a bank entry made
+    from the RGB decode (by /v1/hash, which keeps RGB)."""
+    data = image(5)
+    rgb, luma = hash_bytes(data).pdq.pdq, hash_bytes(data, luma=True).pdq.pdq
+    assert distance(rgb, luma) == 2  # this photo's planes differ, so the test tells them apart
+    hashed = api.client.post("/v1/hash", headers=api.auth("platform"), **upload(data))
+    assert hashed.json()["pdq"] == rgb
+    _victim_bank(api, rgb)
+    answer = api.client.post("/v1/match", headers=api.auth("platform"), **upload(data))
+    assert answer.status_code == 200
+    assert answer.json()["pdq"] == luma
+    [match] = answer.json()["matches"]
+    assert (match["distance"], match["stage"]) == (2, "direct")
+    rgb_settings = api.services.settings.model_copy(update={"luma_decode": False})
+    monkeypatch.setattr(api.services, "settings", rgb_settings)
+    again = api.client.post("/v1/match", headers=api.auth("platform"), **upload(data))
+    assert again.json()["pdq"] == rgb
+    assert again.json()["matches"][0]["distance"] == 0
 
 
 def test_match_a_screenshot_of_a_banked_picture(api: Api) -> None:

@@ -17,8 +17,9 @@ from PIL import Image, ImageDraw
 from bouclier.banks.hashes import BankHashes, BankInfo, SignalRows
 from bouclier.banks.matcher import BankMatcher
 from bouclier.hashing import hash_bytes
-from bouclier.hashing.framing import Framed, Region, find_content
+from bouclier.hashing.framing import Framed, Region, find_content, worth_a_look
 from bouclier.hashing.pdq import DEFAULT_THRESHOLD, hash_pixels
+from bouclier.media import DecodedImage
 from bouclier.signals.pdq import PDQ
 from tests.conftest import encode, photo
 
@@ -31,10 +32,19 @@ def _distance(a: np.ndarray, b: np.ndarray) -> int:
     return min((reference ^ int(h, 16)).bit_count() for h in hash_pixels(b).hashes)
 
 
-def _jpeg(image: Image.Image, quality: int = 85) -> np.ndarray:
+def _jpeg(image: Image.Image, quality: int = 85, *, luma: bool = False) -> np.ndarray:
+    """The image through a JPEG, read back in RGB or, with ``luma``, as libjpeg's luma plane
+    (what ``decode(luma=True)`` gives the framing stage on the upload path)."""
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality)
-    return np.asarray(Image.open(buffer).convert("RGB"))
+    read = Image.open(buffer)
+    if luma:
+        read.draft("L", read.size)
+        return np.asarray(read)
+    return np.asarray(read.convert("RGB"))
+
+
+READINGS = pytest.mark.parametrize("luma", [False, True], ids=["rgb", "luma"])
 
 
 def bordered(picture: Image.Image) -> tuple[Image.Image, Box]:
@@ -148,12 +158,14 @@ def _found(frame: np.ndarray) -> tuple[Framed, ...]:
     return find_content(frame)
 
 
+@READINGS
 @pytest.mark.parametrize("make", FRAMES, ids=[f.__name__ for f in FRAMES])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_the_picture_inside_a_frame_is_found(make, seed: int) -> None:  # type: ignore[no-untyped-def]
+def test_the_picture_inside_a_frame_is_found(make, seed: int, luma: bool) -> None:  # type: ignore[no-untyped-def]
     original = photo(seed, (640, 480))
     framed_image, (x, y, w, h) = make(Image.fromarray(original))
-    query = _jpeg(framed_image)
+    query = _jpeg(framed_image, luma=luma)
+    assert query.ndim == (2 if luma else 3)
     assert _distance(original, query) > DEFAULT_THRESHOLD  # plain PDQ misses it
     found = _found(query)
     assert found
@@ -168,18 +180,20 @@ def test_the_picture_inside_a_frame_is_found(make, seed: int) -> None:  # type: 
         assert abs(region.height - h) <= 2 * tolerance
 
 
-def test_a_turned_picture_is_turned_back() -> None:
+@READINGS
+def test_a_turned_picture_is_turned_back(luma: bool) -> None:
     original = photo(4, (640, 480))
     turned, _ = rotated(Image.fromarray(original), 8)
-    [found, *_] = _found(_jpeg(turned))
+    [found, *_] = _found(_jpeg(turned, luma=luma))
     assert found.region.warped
     assert found.region.angle == pytest.approx(8, abs=1.0)
     assert found.pixels.shape[1] == pytest.approx(640, rel=0.05)
 
 
+@READINGS
 @pytest.mark.parametrize("seed", range(8))
-def test_a_plain_photo_has_nothing_to_find(seed: int) -> None:
-    assert _found(_jpeg(Image.fromarray(photo(seed, (800, 600))))) == ()
+def test_a_plain_photo_has_nothing_to_find(seed: int, luma: bool) -> None:
+    assert _found(_jpeg(Image.fromarray(photo(seed, (800, 600))), luma=luma)) == ()
 
 
 @pytest.mark.parametrize(
@@ -188,16 +202,20 @@ def test_a_plain_photo_has_nothing_to_find(seed: int) -> None:
         np.full((400, 300, 3), 128, np.uint8),  # flat: a frame with nothing in it
         np.zeros((20, 20, 3), np.uint8),  # too small to hold a frame and a picture
         np.zeros((400, 20, 3), np.uint8),
+        np.full((400, 300), 128, np.uint8),
+        np.zeros((20, 20), np.uint8),
     ],
-    ids=["flat", "tiny", "thin"],
+    ids=["flat", "tiny", "thin", "flat-luma", "tiny-luma"],
 )
 def test_nothing_is_found_in_degenerate_frames(pixels: np.ndarray) -> None:
     assert _found(pixels) == ()
 
 
-def test_a_frame_must_be_an_rgb_array() -> None:
+def test_a_frame_must_be_an_rgb_array_or_a_luma_plane() -> None:
     with pytest.raises(ValueError, match="uint8"):
         find_content(np.zeros((100, 100), np.float32))
+    with pytest.raises(ValueError, match="uint8"):
+        find_content(np.zeros((100, 100, 4), np.uint8))
 
 
 def test_a_region_scales_to_the_displayed_size() -> None:
@@ -267,13 +285,16 @@ def _meme(picture: Image.Image, *, bottom: bool) -> tuple[Image.Image, Box]:
     return canvas, (0, top, w, h)
 
 
+@READINGS
 @pytest.mark.parametrize("bottom", [False, True], ids=["above", "below"])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_caption_band_over_a_pale_picture_is_cut_by_rows(bottom: bool, seed: int) -> None:
+def test_a_caption_band_over_a_pale_picture_is_cut_by_rows(
+    bottom: bool, seed: int, luma: bool
+) -> None:
     original = np.asarray(_pale_topped(seed) if not bottom else _pale_topped(seed).rotate(180))
     framed_image, (x, y, w, h) = _meme(Image.fromarray(original), bottom=bottom)
     assert x == 0
-    query = _jpeg(framed_image)
+    query = _jpeg(framed_image, luma=luma)
     assert _distance(original, query) > DEFAULT_THRESHOLD
     found = _found(query)
     assert found
@@ -297,3 +318,41 @@ def test_a_white_band_without_text_is_no_caption() -> None:
     captioned, (_, y, _, _) = _meme(Image.fromarray(pale), bottom=False)
     small = np.asarray(captioned)[::4, ::4]
     assert abs(_caption_band(small) - y // 4) <= 2
+
+
+@pytest.mark.parametrize("make", FRAMES, ids=[f.__name__ for f in FRAMES])
+def test_the_gate_on_the_luma_plane_lets_every_framed_case_through(make) -> None:  # type: ignore[no-untyped-def]
+    """The upload path decodes a JPEG to its luma plane and decodes it in colour for the search
+    only when the gate, looking at the plane, says so: the gate must not shut out a frame."""
+    framed_image, _ = make(Image.fromarray(photo(2, (640, 480))))
+    assert worth_a_look(_jpeg(framed_image, luma=True))
+    assert worth_a_look(_jpeg(framed_image))
+
+
+def test_the_gate_shuts_out_plain_photos() -> None:
+    plain = [_jpeg(Image.fromarray(photo(seed, (800, 600))), luma=True) for seed in range(8)]
+    assert sum(worth_a_look(p) for p in plain) <= 2
+    assert not worth_a_look(np.zeros((20, 20), np.uint8))
+
+
+def test_a_luma_upload_is_searched_in_colour_only_when_the_gate_says_so() -> None:
+    from bouclier.media import decode
+    from bouclier.signals import MediaInput
+
+    shot, _ = screenshot(Image.fromarray(photo(5, (640, 480))))
+    plain = photo(7, (800, 600))
+    for pixels, framed in ((np.asarray(shot), True), (plain, False)):
+        data = encode(pixels, quality=85)
+        calls: list[int] = []
+
+        def colour(data: bytes = data, calls: list[int] = calls) -> DecodedImage:
+            calls.append(1)
+            return decode(data, min_side=512)
+
+        media = MediaInput(data, decode(data, min_side=512, luma=True), colour)
+        regions = [f.region for f in media.content]
+        assert calls == ([1] if framed else [])
+        rgb = [f.region for f in MediaInput(data, decode(data, min_side=512)).content]
+        assert regions == rgb  # the same search, on the same colour pixels
+        assert bool(regions) == framed
+        assert all(f.pixels.ndim == 3 for f in media.content)

@@ -105,7 +105,56 @@ def test_hash_pixels_is_the_c_function() -> None:
     assert (result.hashes, result.quality) == _reference(pixels)
 
 
+def _assert_luma_exact(luma: np.ndarray) -> None:
+    """A luma plane hashes as pdqhash hashes the grey image R = G = B = Y, bit for bit."""
+    luma = np.ascontiguousarray(luma)
+    expected = _reference(np.ascontiguousarray(np.repeat(luma[:, :, None], 3, axis=2)))
+    assert _pdq.dihedral(luma) == expected, luma.shape
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    rows=st.one_of(st.integers(1, 16), st.integers(1, 900)),
+    cols=st.one_of(st.integers(1, 16), st.integers(1, 900)),
+    kind=st.sampled_from(["noise", "flat", "gradient", "blocks"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_a_luma_plane_is_the_grey_image_of_pdqhash(
+    rows: int, cols: int, kind: str, seed: int
+) -> None:
+    _assert_luma_exact(_pixels(seed, rows, cols, kind)[:, :, 1])
+
+
+@pytest.mark.parametrize("path", _real_images()[:6], ids=lambda p: p.name)
+def test_a_luma_plane_of_a_real_image_is_exact(path: Path) -> None:
+    with Image.open(path) as image:
+        _assert_luma_exact(np.asarray(image.convert("L")))
+
+
+def test_every_byte_value_is_its_own_luminance() -> None:
+    """Y through the reference's (0.299 Y + 0.587 Y) + 0.114 Y in doubles rounds back to Y as a
+    float for all 256 values: why the C code may read a luma byte as it is."""
+    y = np.arange(256, dtype=np.float64)
+    assert np.array_equal(((y * 0.299 + y * 0.587) + y * 0.114).astype(np.float32), y)
+
+
+def test_hash_pixels_takes_rgb_or_luma_and_nothing_else() -> None:
+    grey = photo(4)[:, :, 0].copy()
+    assert pdq.hash_pixels(grey) == pdq.hash_pixels(np.repeat(grey[:, :, None], 3, axis=2))
+    for bad in (
+        np.zeros((8, 8, 1), np.uint8),
+        np.zeros((8, 8, 4), np.uint8),
+        np.zeros(8, np.uint8),
+    ):
+        with pytest.raises(ValueError, match=r"\(h, w, 3\) or \(h, w\) uint8"):
+            pdq.hash_pixels(bad)
+
+
 def test_refuses_what_is_not_contiguous_uint8_rgb() -> None:
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _pdq.dihedral(np.zeros((8, 8, 1), dtype=np.uint8))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _pdq.dihedral(np.zeros(8, dtype=np.uint8))
     with pytest.raises(ValueError, match="C-contiguous"):
         _pdq.dihedral(np.zeros((8, 8, 4), dtype=np.uint8))
     with pytest.raises(ValueError, match="C-contiguous"):

@@ -120,17 +120,23 @@ def case_flags(matches: Sequence[Match], minors: set[int]) -> CaseFlags:
     return CaseFlags(minor=any(m.entry in minors for m in matches if m.bank_kind == "victim"))
 
 
-def _hash(services: Services, data: bytes) -> ImageHashes:
+def _hash(services: Services, data: bytes, *, luma: bool = False) -> ImageHashes:
     analyzer = services.analyzer
     return hash_bytes(
-        data, limits=services.limits, min_side=analyzer.min_side, framing=analyzer.framing
+        data,
+        limits=services.limits,
+        min_side=analyzer.min_side,
+        framing=analyzer.framing,
+        luma=luma,
     )
 
 
 def _hash_and_match(
     services: Services, data: bytes, robust: int | None = None
 ) -> tuple[ImageHashes, MatchResult]:
-    hashes = _hash(services, data)
+    # a match only hashes: a JPEG's luma plane is enough (BOUCLIER_LUMA_DECODE); /v1/hash, whose
+    # hashes may go into banks, keeps the RGB decode
+    hashes = _hash(services, data, luma=services.settings.luma_decode)
     budget = services.settings.robust_candidates if robust is None else robust
     return hashes, services.matcher.match_image(hashes, candidates=budget)
 

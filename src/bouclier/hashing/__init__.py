@@ -12,6 +12,7 @@ of the cost. docs/benchmarks.md gives the measured distance to the full-resoluti
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -96,12 +97,18 @@ def hash_bytes(
     min_side: int | None = DEFAULT_MIN_SIDE,
     signal_types: SignalTypes | None = None,
     framing: bool = True,
+    luma: bool = False,
 ) -> ImageHashes:
     """Decodes and fingerprints image bytes with every signal type (the registered ones unless
     ``signal_types`` says otherwise), and with ``framing`` the content regions the framing stage
-    finds; raises MediaError for anything not a readable image."""
-    image = decode(data, limits=limits or Limits(), min_side=min_side)
-    return hash_decoded(data, image, signal_types, framing=framing)
+    finds; raises MediaError for anything not a readable image.
+
+    ``luma``: a JPEG is decoded to its luma plane only (``decode(luma=True)``), for a caller that
+    only matches (BOUCLIER_LUMA_DECODE): faster, its PDQ a bit or two from the RGB decode's."""
+    limits = limits or Limits()
+    image = decode(data, limits=limits, min_side=min_side, luma=luma)
+    colour = (lambda: decode(data, limits=limits, min_side=min_side)) if image.luma else None
+    return hash_decoded(data, image, signal_types, framing=framing, colour=colour)
 
 
 def hash_decoded(
@@ -110,12 +117,14 @@ def hash_decoded(
     signal_types: SignalTypes | None = None,
     *,
     framing: bool = True,
+    colour: Callable[[], DecodedImage] | None = None,
 ) -> ImageHashes:
-    """Fingerprints an image already decoded from ``data`` (see :func:`hash_bytes`)."""
+    """Fingerprints an image already decoded from ``data`` (see :func:`hash_bytes`); for an image
+    decoded to its luma plane, ``colour`` makes its RGB decode if the framing stage needs it."""
     from bouclier.signals import MediaInput
     from bouclier.signals.registry import signal_types as registered
 
-    media = MediaInput(data, image)
+    media = MediaInput(data, image, colour)
     kinds = registered() if signal_types is None else signal_types
     return ImageHashes(
         sha256=media.sha256,

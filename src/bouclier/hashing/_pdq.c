@@ -1,6 +1,6 @@
 /*
- * PDQ (Meta's perceptual hash) of an RGB image in its 8 dihedral orientations, and its quality:
- * the fast path of bouclier.hashing.pdq.hash_pixels.
+ * PDQ (Meta's perceptual hash) of an RGB image or a luma plane in its 8 dihedral orientations,
+ * and its quality: the fast path of bouclier.hashing.pdq.hash_pixels.
  *
  * Written for Bouclier from the published algorithm, following the structure of
  * bouclier/web/static/pdq.js, and bit for bit equal to the pdqhash package (the reference C++
@@ -303,11 +303,11 @@ static void orient(float a[16][16], int which, float b[16][16])
 }
 
 /*
- * Hashes rows x cols RGB pixels (row-major, 3 bytes a pixel). Returns 0, or -1 when out of
- * memory. hexes: 8 x 64 characters.
+ * Hashes rows x cols pixels (row-major; channels 3: RGB, 1: luma). Returns 0, or -1 when out
+ * of memory. hexes: 8 x 64 characters.
  */
-WIDE static int pdq_dihedral(const uint8_t *rgb, Py_ssize_t rows, Py_ssize_t cols, char hexes[8][64],
-                        int *quality)
+WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, Py_ssize_t cols,
+                             char hexes[8][64], int *quality)
 {
     if (rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM) {
         memset(hexes, '0', 8 * 64);
@@ -355,12 +355,19 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, Py_ssize_t rows, Py_ssize_t col
     /* 1. luminance and the first row pass, ROWS_AT_ONCE rows at a time */
     for (Py_ssize_t r0 = 0; r0 < rows; r0 += ROWS_AT_ONCE) {
         int nr = (int)(rows - r0 < ROWS_AT_ONCE ? rows - r0 : ROWS_AT_ONCE);
-        const uint8_t *p = rgb + (size_t)r0 * (size_t)cols * 3;
+        const uint8_t *p = rgb + (size_t)r0 * (size_t)cols * (size_t)channels;
         size_t m = (size_t)nr * (size_t)cols;
-        for (size_t k = 0; k < m; k++, p += 3) {
-            double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
-            y = y + (double)p[2] * 0.114;
-            luma[k] = (float)y;
+        if (channels == 1) {
+            /* a luma plane: the reference's formula on R = G = B = Y gives Y exactly (its
+             * double is within 3e-14 of Y for every byte, and rounds to Y as a float) */
+            for (size_t k = 0; k < m; k++)
+                luma[k] = (float)p[k];
+        } else {
+            for (size_t k = 0; k < m; k++, p += 3) {
+                double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
+                y = y + (double)p[2] * 0.114;
+                luma[k] = (float)y;
+            }
         }
         box_rows(luma, cols, w.a + (size_t)r0 * (size_t)cols, cols, nr, cols, w.win_rows, NULL);
     }
@@ -478,19 +485,22 @@ static PyObject *dihedral(PyObject *self, PyObject *arg)
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
         return NULL;
-    int ok = view.ndim == 3 && view.shape[2] == 3 && view.itemsize == 1 && view.format != NULL &&
+    int ok = (view.ndim == 2 || (view.ndim == 3 && view.shape[2] == 3)) && view.itemsize == 1 &&
+             view.format != NULL &&
              (strcmp(view.format, "B") == 0 || strcmp(view.format, "=B") == 0 ||
               strcmp(view.format, "<B") == 0 || strcmp(view.format, "@B") == 0);
     if (!ok) {
         PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_ValueError, "expected a C-contiguous (h, w, 3) uint8 array");
+        PyErr_SetString(PyExc_ValueError,
+                        "expected a C-contiguous (h, w, 3) RGB or (h, w) luma uint8 array");
         return NULL;
     }
     Py_ssize_t rows = view.shape[0], cols = view.shape[1];
     char hexes[8][64];
     int quality = 0, rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = pdq_dihedral((const uint8_t *)view.buf, rows, cols, hexes, &quality);
+    rc = pdq_dihedral((const uint8_t *)view.buf, view.ndim == 2 ? 1 : 3, rows, cols, hexes,
+                      &quality);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     if (rc < 0)
@@ -511,8 +521,9 @@ static PyObject *dihedral(PyObject *self, PyObject *arg)
 
 static PyMethodDef module_methods[] = {
     {"dihedral", dihedral, METH_O,
-     "dihedral(rgb) -> (8 hex strings, quality): PDQ of a C-contiguous (h, w, 3) uint8 array in the "
-     "8 orientations of bouclier.hashing.pdq.ORIENTATIONS, bit for bit as pdqhash.compute_dihedral."},
+     "dihedral(pixels) -> (8 hex strings, quality): PDQ of a C-contiguous (h, w, 3) RGB or (h, w) "
+     "luma uint8 array in the 8 orientations of bouclier.hashing.pdq.ORIENTATIONS, bit for bit as "
+     "pdqhash.compute_dihedral (of the luma plane as R = G = B)."},
     {NULL, NULL, 0, NULL},
 };
 

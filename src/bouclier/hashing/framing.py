@@ -72,6 +72,10 @@ SHARP = 3.0
 SHARP_SHARE = 0.1
 #: How many times sharper (in share of sharp pixels) the picture is than the fill around it.
 SHARP_CONTRAST = 4.0
+#: The gate on a luma plane (:func:`worth_a_look`) asks only this share of SHARP_CONTRAST: the
+#: JPEG's Y is a little smoother than the grey of its RGB decode (a story measured 3.98 on the
+#: plane, 4.24 in RGB), and the gate must let through whatever the search in RGB would find.
+GATE_CONTRAST = 0.75
 #: A caption band covers between these shares of the frame's height.
 CAPTION_MIN = 0.04
 CAPTION_MAX = 0.45
@@ -110,17 +114,22 @@ class Region:
 
 @dataclass(frozen=True, eq=False)
 class Framed:
-    """A content region and its rectified pixels ((h, w, 3) uint8 RGB)."""
+    """A content region and its rectified pixels (uint8, (h, w, 3) RGB or (h, w) luma: as the
+    frame's)."""
 
     region: Region
     pixels: np.ndarray
 
 
 def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
-    """The content regions of an (h, w, 3) uint8 RGB frame, largest first; () when the frame has
-    no frame around its content (the common case, decided by a look at its edges)."""
-    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"expected an (h, w, 3) uint8 array, got {rgb.shape} {rgb.dtype}")
+    """The content regions of an (h, w, 3) uint8 RGB frame, or of an (h, w) luma plane, largest
+    first; () when the frame has no frame around its content (the common case, decided by a look
+    at its edges). On a luma plane, "one colour" is one grey level: a border that differs from
+    the picture in hue only is not seen (docs/benchmarks.md measures what that changes)."""
+    if rgb.dtype != np.uint8 or not (rgb.ndim == 2 or (rgb.ndim == 3 and rgb.shape[2] == 3)):
+        raise ValueError(
+            f"expected an (h, w, 3) or (h, w) uint8 array, got {rgb.shape} {rgb.dtype}"
+        )
     if min(rgb.shape[:2]) < 32:
         return ()
     small, factor = _reduced(rgb)  # shared by the look for regions and the caption cut
@@ -136,6 +145,41 @@ def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
     return tuple(found[:MAX_REGIONS])
 
 
+def worth_a_look(frame: np.ndarray) -> bool:
+    """Whether :func:`find_content` could find anything in ``frame``, from its gate alone: a
+    one-colour or blurred edge, a sharp picture over a blurred fill, or a one-colour top or bottom
+    row (a caption band). False for most photos.
+
+    For a frame decoded to its luma plane (``decode(luma=True)``): the search itself needs colour
+    (on grey it misses borders and surrounds the picture shares a grey level with: 7 of 182
+    framed re-uploads found in RGB, docs/benchmarks.md), but its gate does not. An edge within a
+    tolerance of one colour on every channel is within it in luma too, and the blur and sharpness
+    looks read grey in both. So the upload path looks here on the luma plane and decodes the
+    image in colour only when this says yes."""
+    if frame.dtype != np.uint8 or not (
+        frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 3)
+    ):
+        raise ValueError(f"expected an (h, w, 3) or (h, w) uint8 array, got {frame.shape}")
+    if min(frame.shape[:2]) < 32:
+        return False
+    if any(_edge_colour(row[::4]) is not None for row in (frame[0], frame[-1])):
+        return True  # the caption cut's own gate
+    small, _ = _reduced(frame)
+    colours, blurred = _edges(small, _detail(small))
+    return bool(colours) or blurred or _sharp_box(small, GATE_CONTRAST) is not None
+
+
+def _detail(small: np.ndarray) -> np.ndarray:
+    """Gradients of a lightly smoothed grey copy (JPEG and sensor noise smoothed away)."""
+    import cv2
+
+    grey = cv2.GaussianBlur(_grey(small), (5, 5), 1.0)
+    detail = np.abs(cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)).astype(np.float32)
+    detail += np.abs(cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3))
+    detail /= 8  # Sobel's weights: back to a difference between neighbours
+    return detail
+
+
 def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     """The frame reduced by an integer factor to about SIDE pixels (box averaging: OpenCV's fast
     path, ~10x the general one; the last rows and columns the factor does not divide are left
@@ -149,6 +193,17 @@ def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     if factor > 1:
         small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
     return small, factor
+
+
+def _channels(pixels: np.ndarray) -> int:
+    return pixels.shape[2] if pixels.ndim == 3 else 1
+
+
+def _grey(small: np.ndarray) -> np.ndarray:
+    """The reduced copy in grey (as it is when the frame is a luma plane)."""
+    import cv2
+
+    return small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
 
 
 def _inside(outer: Region, inner: Region, pixels: np.ndarray) -> Region:
@@ -178,7 +233,7 @@ def _edges(small: np.ndarray, detail: np.ndarray) -> tuple[list[tuple[np.ndarray
     colours: list[tuple[np.ndarray, float]] = []
     blurred = []
     for strip, profile in zip(strips, profiles, strict=True):
-        pixels = strip.reshape(-1, 3).astype(np.int16)
+        pixels = strip.reshape(-1, _channels(small)).astype(np.int16)
         colour = np.median(pixels, axis=0)
         diff = np.abs(pixels - colour).max(axis=1)
         close = diff[diff <= COLOUR_TOLERANCE]
@@ -198,11 +253,7 @@ def _regions(rgb: np.ndarray, small: np.ndarray, factor: int) -> list[Framed]:
     import cv2
 
     sh, sw = small.shape[:2]
-    # detail: gradients of a lightly smoothed grey copy (JPEG and sensor noise smoothed away)
-    grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 1.0)
-    detail = np.abs(cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)).astype(np.float32)
-    detail += np.abs(cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3))
-    detail /= 8  # Sobel's weights: back to a difference between neighbours
+    detail = _detail(small)
     colours, blurred = _edges(small, detail)
     sharp = _sharp_box(small)
     if not colours and not blurred:
@@ -265,9 +316,9 @@ def _caption_cut(
 
 
 def _edge_colour(row: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """The colour of a row of pixels and its tolerance (from the row's own noise) when it is one
-    colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
-    pixels = row.reshape(-1, 3).astype(np.int16)
+    """The colour of a row of pixels ((w, 3), or (w,) of grey) and its tolerance (from the row's
+    own noise) when it is one colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
+    pixels = row.reshape(len(row), -1).astype(np.int16)
     colour = np.median(pixels, axis=0)
     diff = np.abs(pixels - colour).max(axis=1)
     close = diff[diff <= COLOUR_TOLERANCE]
@@ -317,7 +368,7 @@ def _caption_band(small: np.ndarray) -> int:
     return min(end + 2, limit)
 
 
-def _sharp_box(small: np.ndarray) -> tuple[int, int, int, int] | None:
+def _sharp_box(small: np.ndarray, slack: float = 1.0) -> tuple[int, int, int, int] | None:
     """The sharp picture over a blurred copy of itself (a story, a blurred-fill border), as
     ``(x0, y0, x1, y1)`` in the reduced copy's pixels; None when there is none.
 
@@ -327,10 +378,10 @@ def _sharp_box(small: np.ndarray) -> tuple[int, int, int, int] | None:
     :data:`SHARP_SHARE` are found, the longest run of them kept (a story's progress bar and reply
     box are shorter runs, apart); the same for the columns of that band. The box must leave a
     frame that is :data:`SHARP_CONTRAST` times less sharp than itself, on at least two opposite
-    sides."""
+    sides (``slack`` x as much, for the gate)."""
     import cv2
 
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey = _grey(small).astype(np.float32)
     sharp = np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=1)) > SHARP
     y0, y1 = _longest_run(sharp.mean(axis=1) >= SHARP_SHARE)
     if y1 - y0 < 8:
@@ -348,7 +399,7 @@ def _sharp_box(small: np.ndarray) -> tuple[int, int, int, int] | None:
         return None
     inside = float(sharp[y0:y1, x0:x1].mean())
     outside = (float(sharp.sum()) - inside * area) / max(1, height * width - area)
-    if inside < SHARP_CONTRAST * outside:
+    if inside < SHARP_CONTRAST * slack * outside:
         return None
     # a reduced pixel in from each side that has a frame: its pixels are part fill
     return (

@@ -107,15 +107,21 @@ class PdqResult:
         return hexes_to_array(list(self.hashes))
 
 
-def hash_pixels(rgb: np.ndarray) -> PdqResult:
-    """PDQ of an (h, w, 3) uint8 RGB array in all 8 orientations.
+def hash_pixels(pixels: np.ndarray) -> PdqResult:
+    """PDQ of an (h, w, 3) uint8 RGB array, or of an (h, w) uint8 luma plane, in all 8 orientations.
 
+    A luma plane is hashed as the reference hashes the grey RGB image with R = G = B = Y (bit for
+    bit): that is how a JPEG decoded straight to its Y channel is hashed (``decode(luma=True)``).
     Pixels are hashed as given: reducing a large image first (see ``bouclier.hashing.hash_bytes``)
     is the caller's choice.
     """
-    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f"expected an (h, w, 3) uint8 array, got {rgb.shape} {rgb.dtype}")
+    if pixels.dtype != np.uint8 or not (
+        pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)
+    ):
+        raise ValueError(
+            f"expected an (h, w, 3) or (h, w) uint8 array, got {pixels.shape} {pixels.dtype}"
+        )
     # The C function writes bit 255 first, as threatexchange's int(bits, 2) formatting does and
     # as np.packbits of pdqhash.compute_dihedral's bit vectors gives (the tests compare the two).
-    hashes, quality = _pdq.dihedral(np.ascontiguousarray(rgb))
+    hashes, quality = _pdq.dihedral(np.ascontiguousarray(pixels))
     return PdqResult(hashes=hashes, quality=quality)

@@ -54,16 +54,44 @@ def frame_to_rgb(
     the frame that covers it (the region a JPEG draft decoded). ``factor``: or average blocks of
     ``factor`` x ``factor`` pixels. ``transpose``: then turn it the way its EXIF orientation says.
     """
-    image = _reducible(frame)
+    pixels = _rgb(_reduced(_reducible(frame), size, box, factor, transpose))
+    pixels.setflags(write=False)
+    return pixels
+
+
+def frame_to_luma(
+    frame: Image.Image,
+    *,
+    size: tuple[int, int] | None = None,
+    box: tuple[float, float, float, float] | None = None,
+    factor: int = 1,
+    transpose: Image.Transpose | None = None,
+) -> np.ndarray:
+    """A grey (mode ``L``) frame as a read-only, C-contiguous (h, w) uint8 array, reduced and
+    turned as :func:`frame_to_rgb` would (the same arguments). For the luma plane libjpeg decodes
+    straight from a JPEG's Y channel (``decode(luma=True)``): averaging grey is averaging the
+    R = G = B image that :func:`frame_to_rgb` would make of it, channel by channel."""
+    if frame.mode != "L" or "transparency" in frame.info:
+        raise ValueError(f"frame_to_luma takes an opaque L frame, not {frame.mode}")
+    pixels = np.asarray(_reduced(frame, size, box, factor, transpose))
+    pixels.setflags(write=False)
+    return pixels
+
+
+def _reduced(
+    image: Image.Image,
+    size: tuple[int, int] | None,
+    box: tuple[float, float, float, float] | None,
+    factor: int,
+    transpose: Image.Transpose | None,
+) -> Image.Image:
     if factor > 1:
         image = _premultiplied(image).reduce(factor)
     elif size is not None and (image.size != size or box is not None):
         image = _premultiplied(image).resize(size, Image.Resampling.BOX, box=box)
     if transpose is not None:
         image = image.transpose(transpose)
-    pixels = _rgb(image)
-    pixels.setflags(write=False)
-    return pixels
+    return image
 
 
 def _premultiplied(image: Image.Image) -> Image.Image:

@@ -9,7 +9,9 @@ import numpy as np
 
 @dataclass(frozen=True, eq=False)
 class DecodedImage:
-    """A decoded image: its format, displayed size and frames as (h, w, 3) uint8 RGB arrays.
+    """A decoded image: its format, displayed size and frames as (h, w, 3) uint8 RGB arrays, or
+    as (h, w) uint8 luma planes where the caller asked the decoder for luma (``decode(luma=True)``,
+    JPEG only: for hashing, which reads luminance only; :attr:`luma` says which).
 
     ``width`` and ``height`` are the full-resolution size as displayed (after EXIF orientation),
     even when the frames were reduced. Frames are C-contiguous and read-only, so the value stays
@@ -35,14 +37,22 @@ class DecodedImage:
         if not self.frames or self.frame_count < len(self.frames):
             raise ValueError("a DecodedImage needs 1 to frame_count frames")
         others = () if self.threatexchange is None else (self.threatexchange,)
+        shape = (3,) if self.frames[0].ndim == 3 else ()
         for frame in self.frames + others:
-            if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
-                raise ValueError(f"frames are (h, w, 3) uint8; got {frame.shape} {frame.dtype}")
+            if frame.dtype != np.uint8 or frame.shape[2:] != shape or frame.ndim not in (2, 3):
+                raise ValueError(
+                    f"frames are all (h, w, 3) or all (h, w) uint8; got {frame.shape} {frame.dtype}"
+                )
 
     @property
     def pixels(self) -> np.ndarray:
         """The first frame: the still image, or the opening frame of an animation."""
         return self.frames[0]
+
+    @property
+    def luma(self) -> bool:
+        """Whether the frames are luma planes (h, w) rather than RGB (h, w, 3)."""
+        return self.frames[0].ndim == 2
 
     @property
     def animated(self) -> bool:

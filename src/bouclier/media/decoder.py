@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, features
 
 from bouclier.errors import MediaError
-from bouclier.media.convert import frame_to_rgb, threatexchange_frame
+from bouclier.media.convert import frame_to_luma, frame_to_rgb, threatexchange_frame
 from bouclier.media.decoded import DecodedImage
 from bouclier.media.files import read_file
 from bouclier.media.formats import PILLOW_FORMATS, describe_unsupported, sniff_format
@@ -63,6 +63,7 @@ def decode(
     limits: Limits = DEFAULT_LIMITS,
     max_side: int | None = None,
     min_side: int | None = None,
+    luma: bool = False,
 ) -> DecodedImage:
     """Decodes image bytes, or raises :class:`~bouclier.errors.MediaError` saying why not.
 
@@ -74,6 +75,13 @@ def decode(
     * ``min_side``: frames are reduced by the largest integer factor that keeps the shorter side at
       least ``min_side`` (JPEG by DCT scaling, 1/2 to 1/8, then averaging of whole blocks for the
       rest of the factor; other formats by averaging blocks of factor x factor pixels).
+
+    ``luma``: a JPEG in YCbCr (or grey) comes back as its luma plane, (h, w) frames, which libjpeg
+    decodes without the chroma's IDCT, upsampling and colour conversion (about 40% of a 1 MP
+    decode). For callers that only hash: PDQ reads luminance only, and the framing stage works on
+    grey. The plane is the JPEG's Y, not Y recomputed from rounded RGB: PDQ's hash moves by a bit
+    or two at most on photos (docs/benchmarks.md, "Uploads, fourth round"). Every other file
+    (PNG, CMYK JPEG...) comes back in RGB as without it.
     """
     reduction = _Reduction(max_side, min_side)
     if not data:
@@ -91,7 +99,7 @@ def decode(
         _check_pixels(layout.canvas[0] * layout.canvas[1], limits)
     with PILLOW_WARNINGS_IGNORED:
         try:
-            return _decode(data, fmt, layout, limits, reduction)
+            return _decode(data, fmt, layout, limits, reduction, luma=luma)
         except (Image.DecompressionBombError, MemoryError) as exc:
             raise MediaError(
                 "the image is too large to decode (a decompression bomb?)",
@@ -107,6 +115,7 @@ def decode_file(
     limits: Limits = DEFAULT_LIMITS,
     max_side: int | None = None,
     min_side: int | None = None,
+    luma: bool = False,
 ) -> DecodedImage:
     """Decodes an image file, reading at most ``limits.max_bytes + 1`` bytes of it.
 
@@ -114,7 +123,7 @@ def decode_file(
     bytes: it raises :class:`~bouclier.errors.FileUnreadable` with a ``file.*`` code.
     """
     data = read_file(path, limits.max_bytes)
-    return decode(data, limits=limits, max_side=max_side, min_side=min_side)
+    return decode(data, limits=limits, max_side=max_side, min_side=min_side, luma=luma)
 
 
 def spread(frame_count: int, max_frames: int) -> list[int]:
@@ -155,7 +164,7 @@ def reduced_size(size: tuple[int, int], max_side: int | None) -> tuple[int, int]
 
 
 def _decode(
-    data: bytes, fmt: str, layout: Layout, limits: Limits, reduction: _Reduction
+    data: bytes, fmt: str, layout: Layout, limits: Limits, reduction: _Reduction, *, luma: bool
 ) -> DecodedImage:
     if fmt == "heic":
         _register_heif()
@@ -196,7 +205,9 @@ def _decode(
             # A TIFF page or a GIF frame may be larger than the first: check before loading it.
             decoded += image.size[0] * image.size[1]
             _check_pixels(decoded, limits)
-            pixels, displayed, read = _decode_frame(image, fmt, reduction, first=not index)
+            pixels, displayed, read = _decode_frame(
+                image, fmt, reduction, first=not index, luma=luma
+            )
             frames.append(pixels)
             shown = shown or displayed
             theirs = theirs if index else read
@@ -216,7 +227,7 @@ def _tiff_pages_pixels(image: Image.Image, indices: list[int]) -> int:
 
 
 def _decode_frame(
-    image: Image.Image, fmt: str, reduction: _Reduction, *, first: bool = False
+    image: Image.Image, fmt: str, reduction: _Reduction, *, first: bool = False, luma: bool = False
 ) -> tuple[np.ndarray, tuple[int, int], np.ndarray | None]:
     """The current frame's pixels, its full-resolution size as displayed and, for the ``first``
     frame, its pixels as python-threatexchange reads them where those differ (else None)."""
@@ -224,18 +235,26 @@ def _decode_frame(
     target = reduced_size(full, reduction.max_side)
     factor = reduction.factor(full)
     box = None
+    # One draft call (Pillow takes only the first): libjpeg's output in grey ("L": the Y
+    # channel only) and/or DCT-scaled; a JPEG in CMYK or decoded in tiles keeps its mode.
+    grey = "L" if luma and fmt == "jpeg" else None
     if fmt == "jpeg" and target is not None:
         # DCT scaling: libjpeg decodes at 1/2, 1/4 or 1/8 size directly, the smallest of them
         # still at least as large as the target; the box average below does the rest.
-        drafted = image.draft(None, target)
+        drafted = image.draft(grey, target)
         box = drafted[1] if drafted is not None else None
     elif fmt == "jpeg" and factor > 1:
         dct = next(s for s in (8, 4, 2, 1) if s <= factor)
-        if image.draft(None, (full[0] // dct, full[1] // dct)) is not None:
+        if image.draft(grey, (full[0] // dct, full[1] // dct)) is not None:
             factor //= round(full[0] / image.size[0])  # block averaging does the rest
+    elif grey is not None:
+        image.draft(grey, None)
     image.load()
     orientation = orientation_of(image)  # after load: a PNG may keep its EXIF after the pixels
     transpose = TRANSPOSES.get(orientation)
+    if grey is not None and image.mode == "L":
+        pixels = frame_to_luma(image, size=target, box=box, factor=factor, transpose=transpose)
+        return pixels, (full[::-1] if swaps_sides(orientation) else full), None
     pixels = frame_to_rgb(image, size=target, box=box, factor=factor, transpose=transpose)
     theirs = None
     # threatexchange hashes the frame Pillow opens on, in its stored orientation; turning it as

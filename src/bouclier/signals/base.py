@@ -12,7 +12,7 @@ form (what the index and the snapshot hold): ``pack`` and ``unpack`` convert bet
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
@@ -57,17 +57,33 @@ class MediaInput:
     """An image being fingerprinted: its bytes and decoded frames, with the fingerprints that
     several signal types share computed once (PDQ's dihedral pass, the file digests)."""
 
-    def __init__(self, data: bytes, image: DecodedImage) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        image: DecodedImage,
+        colour: Callable[[], DecodedImage] | None = None,
+    ) -> None:
         self.data = data
         self.image = image
+        #: for an image decoded to its luma plane: the same decode in RGB, made on demand
+        self.colour = colour
 
     @cached_property
     def content(self) -> tuple[Framed, ...]:
         """The content regions of the first frame with their rectified pixels, in the frame's
-        pixels (:func:`bouclier.hashing.framing.find_content`); () for most images."""
-        from bouclier.hashing.framing import find_content
+        pixels (:func:`bouclier.hashing.framing.find_content`); () for most images.
 
-        return find_content(self.image.frames[0])
+        An image decoded to its luma plane is looked at there first (the stage's gate,
+        :func:`~bouclier.hashing.framing.worth_a_look`) and decoded in colour, the same size, only
+        when the look says so: the search needs colour to find what it finds in RGB."""
+        from bouclier.hashing.framing import find_content, worth_a_look
+
+        frame = self.image.frames[0]
+        if self.image.luma and self.colour is not None:
+            if not worth_a_look(frame):
+                return ()
+            frame = self.colour().frames[0]
+        return find_content(frame)
 
     @cached_property
     def framed(self) -> tuple[tuple[Region, PdqResult], ...]:

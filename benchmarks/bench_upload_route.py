@@ -1,0 +1,163 @@
+"""What ``POST /v1/match`` spends outside decode, hashes and the index: the route's own cost.
+
+    .venv/bin/python benchmarks/bench_upload_route.py [--bank 20000] [--uploads 160] [--profile]
+
+The 32 benign 1 MP JPEGs of bench_load.py (c), uploaded as multipart bodies to the app as uvicorn
+calls it (the ASGI app with a request's scope, body and send, on uvloop, no socket: the HTTP
+server's and the kernel's share is bench_load.py's), against the work the route cannot skip,
+called directly on the same service: ``hash_bytes`` as the route calls it (decode, PDQ x 8,
+digests, framing), ``match_image``, the matches' standing and the verdict. The difference is
+the route's own cost: the middleware (gate, access log, metrics), FastAPI's routing and
+dependencies (the API key, the multipart parser), the thread hand-off and the answer's JSON.
+The route is measured twice, with BOUCLIER_LUMA_DECODE on (the default) and off (RGB), so that
+the two decodes compare in one process under the same load. CPU time (``time.process_time``:
+every thread, user + system), in 5 interleaved rounds, median.
+``--profile``: cProfile's top functions of the route over one more pass (their own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import logging
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numpy as np
+import photos
+from bench_lookup import _call
+
+ROUNDS = 5
+BOUNDARY = "bouclierbenchboundary"
+
+
+def _multipart(data: bytes) -> bytes:
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+    return head + data + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+async def _run(args: argparse.Namespace, data_dir: Path) -> None:
+    from bouclier.api import create_app
+    from bouclier.api.images import _hash_and_match, settle
+    from bouclier.api.observability import JsonFormatter
+    from bouclier.banks.store import NewEntry
+    from bouclier.policy import decide
+    from bouclier.settings import load_settings
+
+    handler = logging.FileHandler(os.devnull)
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("bouclier.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+    settings = load_settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'bouclier.db'}",
+        rate_limit_per_second=0,
+        limiter_store="memory",
+    )
+    app = create_app(settings)
+    datas = [p.read_bytes() for p in photos.photos(32, seed=404, min_mp=1.0, max_mp=1.0)]
+    bodies = [_multipart(d) for d in datas]
+    async with app.router.lifespan_context(app):
+        services = app.state.services
+        services.store.create("victims", "victim", None)
+        rows = np.random.default_rng(18).integers(0, 256, (args.bank, 32), dtype=np.uint8)
+        values = [bytes(row).hex() for row in rows]
+        services.store.add("victims", [NewEntry(value=v, source="bench") for v in values])
+        services.refresh_matcher()
+        await asyncio.to_thread(services.models_ready.wait, 600)
+        key = services.keys.create("bench-upload", "platform")[1]
+        headers = [
+            (b"authorization", f"Bearer {key}".encode()),
+            (b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode()),
+        ]
+
+        async def route(n: int) -> None:
+            for i in range(n):
+                status = await _call(app, "/v1/match", bodies[i % len(bodies)], headers)
+                if status != 200:
+                    raise SystemExit(f"/v1/match answered {status}")
+
+        async def work(n: int) -> None:
+            for i in range(n):
+                hashes, result = _hash_and_match(services, datas[i % len(datas)])
+                [matches], _minors = await settle(services, [result.matches])
+                decide([], matches)
+                assert hashes.sha256
+
+        luma, rgb = services.settings, services.settings.model_copy(update={"luma_decode": False})
+
+        async def cpu(task: Any, n: int, settings: Any = luma) -> float:
+            services.settings = settings
+            started = time.process_time()
+            await task(n)
+            spent = (time.process_time() - started) * 1000 / n
+            services.settings = luma
+            return spent
+
+        await cpu(route, 32)
+        await cpu(route, 32, rgb)
+        await cpu(work, 32)
+        measured: dict[str, list[float]] = {"route": [], "rgb": [], "work": []}
+        for _ in range(ROUNDS):
+            measured["route"].append(await cpu(route, args.uploads))
+            measured["rgb"].append(await cpu(route, args.uploads, rgb))
+            measured["work"].append(await cpu(work, args.uploads))
+        r, c, w = (statistics.median(measured[k]) for k in ("route", "rgb", "work"))
+        print(
+            f"POST /v1/match in process, {args.uploads} uploads a round, {ROUNDS} rounds, bank "
+            f"{args.bank:,}; load: " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        )
+        print()
+        print("| path | CPU ms / upload (median round) | rounds |")
+        print("|---|---|---|")
+        print(
+            f"| POST /v1/match, RGB decode (--no-luma) | {c:.2f} | " + _fmt(measured["rgb"]) + " |"
+        )
+        print(
+            f"| POST /v1/match (luma decode, default) | {r:.2f} | " + _fmt(measured["route"]) + " |"
+        )
+        print(f"| the work alone, luma (hash, match, standing, verdict) | {w:.2f} | "
+              + _fmt(measured["work"]) + " |")  # fmt: skip
+        print(f"| the route's own cost (luma route - work) | {r - w:.2f} | |")
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            await route(args.uploads)
+            profile.disable()
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(30)
+            print(out.getvalue())
+
+
+def _fmt(values: list[float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bank", type=int, default=20_000, help="random hashes in the bank")
+    parser.add_argument("--uploads", type=int, default=160, help="uploads a round")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    import uvloop
+
+    with tempfile.TemporaryDirectory(prefix="bench-upload-route-") as data:
+        uvloop.run(_run(args, Path(data)))
+
+
+if __name__ == "__main__":
+    main()
