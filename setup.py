@@ -1,4 +1,5 @@
-"""Builds the C extensions (Hamming index, PDQ hashing); everything else is in pyproject.toml."""
+"""Builds the C extensions (Hamming index, PDQ hashing, the ORB index's vote); everything else is
+in pyproject.toml."""
 
 import platform
 
@@ -16,6 +17,11 @@ setup(
             depends=["src/bouclier/index/_hamming.h"],
             extra_link_args=["-pthread"],
             extra_compile_args=[*flags, "-pthread"],
+        ),
+        Extension(
+            "bouclier.signals._orb_vote",
+            sources=["src/bouclier/signals/_orb_vote.c"],
+            extra_compile_args=flags,
         ),
         Extension(
             "bouclier.hashing._pdq",

@@ -7,13 +7,17 @@ those two parts on the re-upload suite's framed transforms (the ones PDQ misses)
 distractors (which find nothing, so every candidate is verified), against the originals plus
 ``--robust-filler`` filler entries (the same cache as bench_reupload.py), and prints each part's
 CPU time (``time.process_time``) and wall time, p50 / p99, and with ``--profile`` the functions
-that took the most time under cProfile. Each run times the code before issue 11's fourth session
-(the whole frame, every detected keypoint described) and the code now, one after the other on
-the same queries; "now" searches with the content region's value, then, when it finds nothing,
-with the whole frame's (``ORB.query_fingerprints``), against the stored values of today's format.
+that took the most time under cProfile. Each run times the code before and the code now, one
+after the other on the same queries; "now" searches with the content region's value, then, when
+it finds nothing, with the whole frame's (``ORB.query_fingerprints``), against the stored values
+of today's format. "Before" is, with ``--before vote`` (the default), the same but for the
+candidate vote in numpy (gather, two ``bincount``s: the code before issue 11's eighth session,
+kept here as :func:`numpy_vote`); with ``--before extraction``, the whole frame with every
+detected keypoint described (the code before its fourth session). The vote's own time, a part
+of the search's, is printed apart.
 
     .venv/bin/python benchmarks/bench_orb_stage.py [--originals 10] [--distractors 300]
-        [--robust-filler 10000] [--runs 3] [--profile]
+        [--robust-filler 10000] [--runs 3] [--before vote|extraction] [--profile]
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import os
 import pstats
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +46,7 @@ from bouclier.media import decode
 from bouclier.signals import MediaInput
 from bouclier.signals import orb_keypoints as kp
 from bouclier.signals.orb import ORB
-from bouclier.signals.orb_index import CANDIDATES, OrbIndex
+from bouclier.signals.orb_index import CANDIDATES, OrbIndex, keys_of
 
 
 def _media(data: bytes) -> MediaInput:
@@ -93,6 +99,42 @@ def _before_extract(frame: np.ndarray, keypoints: int) -> bytes:
     return bytes(np.array([len(keep)], "<u2").tobytes()) + out.tobytes()
 
 
+def numpy_vote(index: OrbIndex, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``OrbIndex._vote`` before its C helper (issue 11, eighth session): every key's postings
+    gathered at once, then two ``bincount``s over the slots (the same sums, bit for bit)."""
+    keys = keys_of(query)
+    starts, ends = index._offsets[keys], index._offsets[keys + 1]
+    weight = np.log1p(len(index._slot) / np.maximum(index._df[keys], 1))
+    lengths = ends - starts
+    first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    parts = [index._postings[first + np.arange(len(first))]]
+    weights = [np.repeat(weight, lengths)]
+    if index._delta_size:
+        delta_keys = np.concatenate(index._delta_keys)
+        inside = np.isin(delta_keys, keys)
+        parts.append(np.concatenate(index._delta_slots)[inside])
+        weights.append(weight[np.searchsorted(keys, delta_keys[inside])])
+    slots = np.concatenate(parts)
+    votes = np.bincount(slots, minlength=index._count)
+    score = np.bincount(slots, weights=np.concatenate(weights), minlength=index._count)
+    return votes, score
+
+
+def timed_vote(
+    index: OrbIndex, vote: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], spent: list[Cost]
+) -> None:
+    """Has ``index`` vote with ``vote``, each call's cost added to ``spent[0]``."""
+
+    def run(query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        part: dict[str, Cost] = {}
+        with measured(part, "vote"):
+            out = vote(query)
+        spent[0] = _plus(spent[0], part["vote"])
+        return out
+
+    index._vote = run  # type: ignore[method-assign]
+
+
 def stage(index: OrbIndex, data: bytes, costs: dict[str, Cost], before: bool) -> None:
     """The robust stage on one query's bytes, its two parts timed apart (decoding is the PDQ
     stage's, done before, and so are the framing stage's regions). ``before``: the whole frame,
@@ -140,6 +182,7 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--cache", type=Path, default=CACHE)
+    parser.add_argument("--before", choices=("vote", "extraction"), default="vote")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
     import cv2
@@ -148,25 +191,32 @@ def main(argv: list[str] | None = None) -> str:
     index = bank(args.originals, args.robust_filler, args.cache)
     jobs = queries(args.originals, args.distractors, args.seed)
     lines = [
-        f"ORB stage: {len(index):,} entries, {len(jobs)} queries, {args.runs} runs, load "
+        f"ORB stage: {len(index):,} entries, {len(jobs)} queries, {args.runs} runs, before = "
+        f"{args.before}'s old code, load "
         f"average {os.getloadavg()[0]:.1f} (1 min) at the start",
         "",
         "| run | code | part | re-uploads CPU p50 / p99 · wall p50 / p99 (ms) | distractors |",
         "|---|---|---|---|---|",
     ]
     profile = cProfile.Profile() if args.profile else None
+    c_vote = index._vote
+    spent = [Cost(0.0, 0.0)]
     for run in range(1, args.runs + 1):
         for code in ("before", "now"):  # side by side in each run, on the same queries
+            old_vote = code == "before" and args.before == "vote"
+            timed_vote(index, partial(numpy_vote, index) if old_vote else c_vote, spent)
             seen: dict[str, list[dict[str, Cost]]] = {"re-upload": [], "distractor": []}
             for group, data in jobs:
                 costs: dict[str, Cost] = {}
                 if profile and run == args.runs and code == "now":
                     profile.enable()
-                stage(index, data, costs, before=code == "before")
+                spent[0] = Cost(0.0, 0.0)
+                stage(index, data, costs, before=code == "before" and args.before == "extraction")
+                costs["vote"] = spent[0]
                 if profile:
                     profile.disable()
                 seen[group].append(costs)
-            for part in ("extract", "search", "total"):
+            for part in ("extract", "search", "vote", "total"):
                 cells = [_ms([c[part] for c in seen[g]]) for g in seen]
                 lines.append(f"| {run} | {code} | {part} | " + " | ".join(cells) + " |")
     lines.append(f"\nload average {os.getloadavg()[0]:.1f} (1 min) at the end")

@@ -1,0 +1,21 @@
+"""Type stub of the C extension (src/bouclier/signals/_orb_vote.c): the ORB index's vote."""
+
+from typing import Any
+
+import numpy as np
+
+_Array = np.ndarray[Any, Any]
+
+def vote(
+    offsets: _Array,
+    postings: _Array,
+    keys: _Array,
+    weights: _Array,
+    extra: _Array,
+    extra_weights: _Array,
+    votes: _Array,
+    score: _Array,
+) -> None:
+    """Adds 1 to ``votes[s]`` and the key's weight to ``score[s]`` for every posting ``s`` of
+    every key (``postings[offsets[k]:offsets[k + 1]]``), then for every extra slot; ValueError
+    for a buffer of the wrong type or size, a key, offset or slot out of bounds."""
