@@ -201,6 +201,7 @@ def test_written_rows_read_hard_negatives_and_reject_an_unknown_label(tmp_path: 
     with pytest.raises(ValueError, match=r"heldout_v99.txt:2: .*'allwo'"):
         written_rows("heldout_v99", "heldout")
 
+
 def test_round6_banks_are_not_seen_v6_reworded() -> None:
     """The sixth round learns seen-v6's concepts in other words: no row of round6.jsonl shares
     0.45 or more of its character 4-grams with a seen-v6 prompt (stricter than the held-out
