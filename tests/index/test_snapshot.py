@@ -87,6 +87,25 @@ def test_round_trip_of_an_empty_index(tmp_path: Path) -> None:
     assert len(loaded.search(bytes(32), 256)) == 0
 
 
+def test_a_label_removed_then_added_again_round_trips(tmp_path: Path) -> None:
+    """A removed label may come back (a victim withdraws, then submits again): it is then a dead
+    row of the tables and a live row outside them. The snapshot of that state must load (a
+    stateful test found the reader refusing it), answer with the new hash only, and a live
+    label in both places must still be refused."""
+    hashes = random_hashes(np.random.default_rng(3), 2)
+    index = HammingIndex(delta_limit=3)
+    index.add(hashes[:1], np.array([7]))
+    index.compact()
+    index.remove([7])
+    index.add(hashes[1:], np.array([7]))
+    index.save(tmp_path / "index.bin")
+    loaded = HammingIndex.load(tmp_path / "index.bin")
+    assert len(loaded) == 1
+    assert loaded.search(hashes[1], 0).labels.tolist() == [7]
+    assert not loaded.search(hashes[0], 0)
+    assert loaded.remove([7]) == 1 and len(loaded) == 0
+
+
 def test_save_replaces_an_older_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "index.bin"
     index = HammingIndex()

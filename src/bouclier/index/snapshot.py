@@ -58,6 +58,7 @@ import numpy as np
 from bouclier.errors import SnapshotError
 from bouclier.index import _hamming
 from bouclier.index.hits import HASH_BYTES
+from bouclier.index.segments import is_dead
 
 MAGIC = b"BOUCLIERHIDX"
 VERSION = 3
@@ -272,7 +273,7 @@ def _read_tables(
     extra_hashes = np.frombuffer(view, np.uint8, HASH_BYTES * k, at[5]).reshape(k, HASH_BYTES)
     if n > 1 and not bool(np.all(labels[1:] > labels[:-1])):
         raise SnapshotError(f"{name}: labels are not strictly increasing")
-    _check_extra(name, labels, extra_labels)
+    _check_extra(name, labels, dead, extra_labels)
     try:
         tables = _hamming.MultiIndex.adopt(
             hashes, [b for b, _, _ in layout], [(f, s) for _, f, s in layout], view[at[3] : at[4]]
@@ -282,13 +283,17 @@ def _read_tables(
     return StoredSegment(hashes, labels, dead, tables, extra_hashes, extra_labels)
 
 
-def _check_extra(name: str, labels: np.ndarray, extra: np.ndarray) -> None:
+def _check_extra(name: str, labels: np.ndarray, dead: np.ndarray, extra: np.ndarray) -> None:
+    """The rows outside the tables have distinct labels, none of them a live row's of the tables.
+    A removed label may be added again: it is then a dead row in the tables and a live one
+    outside them, which is a good snapshot."""
     ordered = np.sort(extra)
     if len(ordered) > 1 and not bool(np.all(ordered[1:] > ordered[:-1])):
         raise SnapshotError(f"{name}: a label outside the tables appears twice")
     if len(labels) and len(ordered):
         at = np.minimum(np.searchsorted(labels, ordered), len(labels) - 1)
-        if bool(np.any(labels[at] == ordered)):
+        both = at[labels[at] == ordered]
+        if len(both) and not bool(np.all(is_dead(dead, both))):
             raise SnapshotError(f"{name}: a label appears both in and outside the tables")
 
 
