@@ -602,13 +602,13 @@ def main() -> None:
         help="BOUCLIER_FRAMING=false: uploads without the framing stage (what it costs)",
     )
     parser.add_argument(
-        "--no-luma",
+        "--luma",
         action="store_true",
-        help="BOUCLIER_LUMA_DECODE=false: uploads decoded in RGB, not to a JPEG's luma plane",
+        help="BOUCLIER_LUMA_DECODE=true: uploads decoded to a JPEG's luma plane, not in RGB",
     )
     args = parser.parse_args()
-    if args.no_luma:
-        EXTRA_SETTINGS["BOUCLIER_LUMA_DECODE"] = "false"
+    if args.luma:
+        EXTRA_SETTINGS["BOUCLIER_LUMA_DECODE"] = "true"
     if args.pdq_min_side is not None:
         EXTRA_SETTINGS["BOUCLIER_PDQ_MIN_SIDE"] = str(args.pdq_min_side)
     if args.no_framing:

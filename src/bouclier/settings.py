@@ -135,12 +135,14 @@ class Settings(BaseSettings):
         "bit as python-threatexchange. See docs/benchmarks.md for the speed and bit distance.",
     )
     luma_decode: bool = Field(
-        default=True,
-        description="POST /v1/match decodes a JPEG straight to its luma plane (no chroma "
+        default=False,
+        description="Off by default, so that a file matched against itself is at distance 0. "
+        "true: POST /v1/match decodes a JPEG straight to its luma plane (no chroma "
         "decoding or colour conversion: about half a 1 MP decode; PDQ reads luminance only), "
         "its hash a mean of 0.1-0.75 bit (at most 2) from the RGB decode's on photos; the image "
         "is decoded again in colour only when the framing stage's gate finds an edge to look "
-        "at. false: decoded in RGB, as the other routes and bank entries are. See "
+        "at (0.89-0.94x CPU per upload). false: decoded in RGB, as the other routes and bank "
+        "entries are. See "
         "docs/benchmarks.md (Uploads, fourth round).",
     )
     framing: bool = Field(

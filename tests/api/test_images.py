@@ -95,10 +95,14 @@ def test_match_an_upload(api: Api) -> None:
 
 
 def test_match_hashes_a_jpeg_from_its_luma_plane(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    """/v1/match decodes a JPEG to its luma plane (BOUCLIER_LUMA_DECODE, on by default): its
-    hash is that plane's, two bits from the RGB decode's here, and matches a bank entry made
-    from the RGB decode (by /v1/hash, which keeps RGB)."""
+    """With BOUCLIER_LUMA_DECODE (off by default), /v1/match decodes a JPEG to its luma plane:
+    its hash is that plane's, two bits from the RGB decode's here, and matches a bank entry made
+    from the RGB decode (by /v1/hash, which keeps RGB). By default the same file is at 0."""
     data = image(5)
+    default = api.client.post("/v1/match", headers=api.auth("platform"), **upload(data))
+    assert default.json()["pdq"] == hash_bytes(data).pdq.pdq
+    luma_settings = api.services.settings.model_copy(update={"luma_decode": True})
+    monkeypatch.setattr(api.services, "settings", luma_settings)
     rgb, luma = hash_bytes(data).pdq.pdq, hash_bytes(data, luma=True).pdq.pdq
     assert distance(rgb, luma) == 2  # this photo's planes differ, so the test tells them apart
     hashed = api.client.post("/v1/hash", headers=api.auth("platform"), **upload(data))

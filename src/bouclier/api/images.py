@@ -134,7 +134,8 @@ def _hash(services: Services, data: bytes, *, luma: bool = False) -> ImageHashes
 def _hash_and_match(
     services: Services, data: bytes, robust: int | None = None
 ) -> tuple[ImageHashes, MatchResult]:
-    # a match only hashes: a JPEG's luma plane is enough (BOUCLIER_LUMA_DECODE); /v1/hash, whose
+    # a match only hashes: a JPEG's luma plane is enough (BOUCLIER_LUMA_DECODE, off by default
+    # so that a file matched against itself is at distance 0); /v1/hash, whose
     # hashes may go into banks, keeps the RGB decode
     hashes = _hash(services, data, luma=services.settings.luma_decode)
     budget = services.settings.robust_candidates if robust is None else robust

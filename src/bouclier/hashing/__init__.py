@@ -104,7 +104,8 @@ def hash_bytes(
     finds; raises MediaError for anything not a readable image.
 
     ``luma``: a JPEG is decoded to its luma plane only (``decode(luma=True)``), for a caller that
-    only matches (BOUCLIER_LUMA_DECODE): faster, its PDQ a bit or two from the RGB decode's."""
+    only matches, when BOUCLIER_LUMA_DECODE is on: faster, its PDQ a bit or two from the RGB
+    decode's."""
     limits = limits or Limits()
     image = decode(data, limits=limits, min_side=min_side, luma=luma)
     colour = (lambda: decode(data, limits=limits, min_side=min_side)) if image.luma else None
