@@ -103,7 +103,8 @@ def test_a_label_removed_then_added_again_round_trips(tmp_path: Path) -> None:
     assert len(loaded) == 1
     assert loaded.search(hashes[1], 0).labels.tolist() == [7]
     assert not loaded.search(hashes[0], 0)
-    assert loaded.remove([7]) == 1 and len(loaded) == 0
+    assert loaded.remove([7]) == 1
+    assert len(loaded) == 0
 
 
 def test_save_replaces_an_older_snapshot(tmp_path: Path) -> None:
