@@ -34,9 +34,11 @@
   heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 (now
   seen-v6) was written apart again, by another helper who never read heldout-v5; heldout-v7 (issue
   13, the sixth round's measure) by a third who read neither the training files nor heldout-v6,
-  and is compared with both. From heldout-v7 on, a source may label a row ``hard`` (allowed, a
-  hard negative: it shares the words of a refusal), written ``"hard": true`` beside ``allow``, so
-  that the false refusals on hard negatives and on plain edits can be told apart.
+  and is compared with both; heldout-v8 (the next round's measure) by a fourth who read neither
+  the training files nor heldout-v7, compared with both. From heldout-v7 on, a source may label a
+  row ``hard`` (allowed, a hard negative: it shares the words of a refusal), written
+  ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on plain
+  edits can be told apart.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
