@@ -24,17 +24,17 @@
   words, not copied).
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
-* ``corpus/guard/seen-v2.jsonl`` … ``seen-v6.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v6.txt (held out until their errors were read;
+* ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
+  of corpus/guard/source/seen_v2.txt … seen_v7.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
   training file or of an earlier held-out set (there must be none) and fails if there is one.
   heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 (now
-  seen-v6) was written apart again, by another helper who never read heldout-v5; heldout-v7 (issue
-  13, the sixth round's measure) by a third who read neither the training files nor heldout-v6,
-  and is compared with both. From heldout-v7 on, a source may label a row ``hard`` (allowed, a
+  seen-v6) was written apart again, by another helper who never read heldout-v5; heldout-v7 (now
+  seen-v7, the sixth round's measure) by a third who read neither the training files nor
+  heldout-v6; heldout-v8 is written apart on its own branch and is not here. From heldout-v7 on, a source may label a row ``hard`` (allowed, a
   hard negative: it shares the words of a refusal), written ``"hard": true`` beside ``allow``, so
   that the false refusals on hard negatives and on plain edits can be told apart.
 
@@ -72,6 +72,7 @@ SEEN = (
     "seen_v4",
     "seen_v5",
     "seen_v6",
+    "seen_v7",
 )  # hand-written sets once held out, trained on since
 
 

@@ -37,6 +37,7 @@ TRAINING = (
     "seen-v4",
     "seen-v5",
     "seen-v6",
+    "seen-v7",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
