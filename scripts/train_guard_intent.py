@@ -11,12 +11,13 @@ class-balanced, L2-regularised, from a fixed seed:
   conversation before it (the text the guard reads for context), with its label; an allowed
   follow-up is harmless alone too;
 * ``continues`` (16 hidden units): whether a follow-up carries on the previous request (the
-  ``CONTINUE`` phrases of scripts/guard_edits.py and the refused written follow-ups) or asks for
+  ``CONTINUE`` phrases of scripts/guard_edits.py and scripts/guard_round7.py, and the refused
+  written follow-ups) or asks for
   an edit of its own (the ``DROP`` phrases, the allowed written follow-ups, every prompt that is
   not a follow-up).
 
 Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
-writes src/bouclier/guard/models/intent-6.npz and its SHA-256 (to pin in semantic.INTENT).
+writes src/bouclier/guard/models/intent-7.npz and its SHA-256 (to pin in semantic.INTENT).
 scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation.
 """
 
@@ -43,15 +44,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from guard_edits import FOLLOW  # noqa: E402
+from guard_round7 import FOLLOW7  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-6.npz"
+OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-7.npz"
 HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4
 RATE = 0.01
 FOLDS = 5
-CONTINUE = {p for follow in FOLLOW.values() for p in follow["CONTINUE"]}
+CONTINUE = {p for bank in (FOLLOW, FOLLOW7) for follow in bank.values() for p in follow["CONTINUE"]}
 
 
 def joined(example: Example) -> str:

@@ -30,6 +30,7 @@ TRAINING = (
     "paraphrases",
     "round5",
     "round6",
+    "round7",
     "followups",
     "seen-v1",
     "seen-v2",

@@ -1,7 +1,7 @@
 """The request guard: refuses an edit request that would undress or sexualise a person.
 
 The prompt is normalised (:func:`~bouclier.guard.normalise.normalise`), its typos corrected
-against the lexicons' words, benign phrases masked ("remove the background", "nude lipstick"),
+against the lexicons' words (real words left alone: :mod:`bouclier.guard.words`), benign phrases masked ("remove the background", "nude lipstick"),
 and every language's concept patterns run over it (people mix languages). The score is the
 strongest concept's weight (:data:`~bouclier.guard.lexicon.CONCEPT_WEIGHTS`), plus 0.05 for each
 other concept found, then discounted where the request is not an edit of a person:
@@ -33,6 +33,7 @@ from bouclier.guard.lexicon import (
     compile_lexicon,
 )
 from bouclier.guard.normalise import Speller, normalise
+from bouclier.guard.words import encoder_words
 
 TEXT_THRESHOLD = 0.7
 FACE_THRESHOLD = 0.5
@@ -67,7 +68,8 @@ class RequestGuard:
         keep = set().union(
             *(x.keep for x in self.lexicons), *(x.function_words for x in self.lexicons)
         )
-        self.speller = Speller(vocabulary, keep - vocabulary)
+        # Real words are not typos ("dessus" is not "Dessous"): the encoder's whole words too.
+        self.speller = Speller(vocabulary, (keep | encoder_words()) - vocabulary)
 
     def prepare(self, prompt: str) -> str:
         """The prompt as the patterns read it: normalised, typos corrected, benign masked."""

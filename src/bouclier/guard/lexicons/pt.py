@@ -46,6 +46,7 @@ LEXICON = Lexicon(
     product=(
         r"fotos? de produtos?",
         r"catalogos?|sem modelo|manequim|disponivel|precos?|a venda",
+        r"lojas?|banners?|promo\w*|liquidacao|descontos?|ofertas?",  # a shop\'s ads
     ),
     person=(r"ela|dela|ele|dele|nela|nele|mulher|menina|garota|homem|pessoa|namorada|irma",),
     edit=(
