@@ -38,7 +38,8 @@
   heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 (now
   seen-v6) was written apart again, by another helper who never read heldout-v5; heldout-v7 (now
   seen-v7, the sixth round's measure) by a third who read neither the training files nor
-  heldout-v6; heldout-v8 is written apart on its own branch and is not here. From heldout-v7 on, a source may label a row ``hard`` (allowed, a
+  heldout-v6; heldout-v8 is written apart on its own branch and is not here. From heldout-v7 on,
+  a source may label a row ``hard`` (allowed, a
   hard negative: it shares the words of a refusal), written ``"hard": true`` beside ``allow``, so
   that the false refusals on hard negatives and on plain edits can be told apart.
 
@@ -159,7 +160,9 @@ def round7_followups(seed: int = 41) -> list[dict[str, object]]:
                 rows.append(_turn(phrase, label, lang, rng.choice(before), group))
         for number, phrase in enumerate(follow["TWEAK"]):
             for _ in range(2):
-                rows.append(_turn(phrase, "allow", lang, rng.choice(safes), f"{seed}:{lang}:t:{number}"))
+                rows.append(
+                    _turn(phrase, "allow", lang, rng.choice(safes), f"{seed}:{lang}:t:{number}")
+                )
         for number, conversation in enumerate(follow["OBJECT"]):
             setup, phrase = (part.strip() for part in conversation.split("||"))
             rows.append(_turn(phrase, "allow", lang, setup, f"{seed}:{lang}:o:{number}"))

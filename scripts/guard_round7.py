@@ -360,7 +360,11 @@ FOLLOW7: dict[str, dict[str, list[str]]] = {
             "continue avec l'image suivante",
             "et l'autre aussi",
         ],
-        "TWEAK": ["un poil plus lumineux", "réchauffe un chouïa les couleurs", "le chapeau un peu plus petit"],
+        "TWEAK": [
+            "un poil plus lumineux",
+            "réchauffe un chouïa les couleurs",
+            "le chapeau un peu plus petit",
+        ],
         "OBJECT": [
             "une poupée de chiffon sur fond blanc || change la robe de la poupée pour une bleue",
             "mon vieil ours en peluche || enlève-lui son petit pull",
@@ -377,7 +381,7 @@ FOLLOW7: dict[str, dict[str, list[str]]] = {
         ],
         "TWEAK": ["un pelín más de luz", "un poco más cálida", "el sombrero algo más pequeño"],
         "OBJECT": [
-            "una muñeca de trapo sobre fondo blanco || cámbiale el vestido a la muñeca por uno azul",
+            "una muñeca de trapo sobre fondo blanco || a la muñeca ponle un vestido azul",
             "mi osito de peluche viejo || quítale el jersey",
             "un muñeco de nieve en el jardín || quítale la bufanda y ponle una verde",
         ],
@@ -392,7 +396,7 @@ FOLLOW7: dict[str, dict[str, list[str]]] = {
         ],
         "TWEAK": ["einen Tick heller", "etwas kühler bitte", "die Mütze etwas größer"],
         "OBJECT": [
-            "eine Stoffpuppe auf weißem Tisch || jetzt das Kleid der Puppe gegen ein blaues tauschen",
+            "eine Stoffpuppe auf weißem Tisch || jetzt das Puppenkleid gegen ein blaues tauschen",
             "mein alter Teddy auf dem Sofa || zieh ihm den Pulli aus",
             "ein Schneemann im Garten || nimm ihm den Schal ab und gib ihm einen grünen",
         ],
@@ -437,7 +441,7 @@ FOLLOW7: dict[str, dict[str, list[str]]] = {
         ],
         "TWEAK": ["een tikje lichter", "wat warmer graag", "het hoedje iets kleiner"],
         "OBJECT": [
-            "een lappenpop op een witte tafel || geef de pop een blauw jurkje in plaats van het rode",
+            "een lappenpop op een witte tafel || geef de pop een blauw jurkje in plaats van rood",
             "mijn oude knuffelbeer op de bank || doe zijn truitje uit",
             "een sneeuwpop in de tuin || haal zijn sjaal weg en geef hem een groene",
         ],

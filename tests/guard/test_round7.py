@@ -92,7 +92,7 @@ def test_the_speller_leaves_real_words_alone(prompt: str, word: str) -> None:
     corrected into it. The encoder's whole words are kept; typos are still corrected."""
     guard = default_guard()
     assert word.casefold() in guard.prepare(prompt).split()
-    score, matches, _ = guard.read(prompt)
+    _, matches, _ = guard.read(prompt)
     assert not matches, matches
 
 

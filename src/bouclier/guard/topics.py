@@ -51,11 +51,13 @@ TOPIC = re.compile(
     r"denunci|\bley\b|ilegal|polic[ií]a|chantaj|sextorsi|amenaz|v[ií]ctima|\bdelito|"
     r"\blei\b|chantag|amea[cç]|\bcrime\b|"
     # de
-    r"\bmelden|anzeige|gesetz|strafbar|polizei|erpress|\bdroht|\bopfer|(?:löschen|entfernen) lassen|"
+    r"\bmelden|anzeige|gesetz|strafbar|polizei|erpress|\bdroht|\bopfer|"
+    r"(?:löschen|entfernen) lassen|"
     # it
     r"segnala|\blegge\b|illegale|\breato|polizia|ricatt|minacc|vittim|far (?:rimuovere|cancellare)|"
     # nl
-    r"aangifte|\bwet\b|illegaal|politie|chantage|\bdreig|slachtoffer|laten (?:verwijderen|weghalen)|"
+    r"aangifte|\bwet\b|illegaal|politie|chantage|\bdreig|slachtoffer|"
+    r"laten (?:verwijderen|weghalen)|"
     # pl
     r"zgłos|zglos|\bprawo\b|prawn|nielegaln|przestęp|policj|szantaż|szantaz|grozi|\bofiar|"
     # ru

@@ -60,7 +60,8 @@ LEXICON = Lexicon(
     ),
     person=(
         # "sans personne dessus", "personne ne ...": nobody, not a person
-        r"elle|lui|femme|fille|homme|garcon|(?<!sans )(?<!aucune )personne(?! ne)|copine|soeur|meuf",
+        r"elle|lui|femme|fille|homme|garcon|copine|soeur|meuf",
+        r"(?<!sans )(?<!aucune )personne(?! ne)",
         r"(?:mets|habille|rends|fais|montre|laisse) (?:la|le)",  # "mets-la", never the article
     ),
     edit=(
