@@ -117,7 +117,7 @@ def test_encoder_words_are_real_words_not_typos() -> None:
     "prompt",
     [
         "bannière pour le magasin : « soldes sur la lingerie », sans personne dessus",
-        "banner for our store: 20% off all bras this week",
+        "banner for our lingerie store: 20% off all bras this week",
         "cartel de rebajas para la tienda: bikinis a mitad de precio",
         "Rabattaktion im Laden: Bikinis zum halben Preis auf das Plakat",
     ],

@@ -246,6 +246,8 @@ class Speller:
     def _correct_word(self, word: str) -> str:
         if len(word) < self.min_length or word in self.keep or not word.isalpha():
             return word
+        if word[-1] == "s" and word[:-1] in self.keep:  # a real word's plural: "mangas"
+            return word
         if any(word[:n] in self.vocabulary for n in self.lengths if n <= len(word)):
             return word
         best: tuple[int, str] | None = None

@@ -100,5 +100,7 @@ LEXICON = Lexicon(
         "the a an her him his she he it this that make put in on of with and to please pls "
         "is are what"
     ),
-    keep=frozenset({"strong", "things", "baked", "named", "based", "shaved", "braces", "lights"}),
+    keep=frozenset(
+        {"strong", "things", "baked", "named", "based", "shaved", "braces", "lights", "waxing"}
+    ),
 )

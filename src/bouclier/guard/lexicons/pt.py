@@ -55,4 +55,5 @@ LEXICON = Lexicon(
     ),
     question=(r"(?:^|\n)(?:o que|quem|qual|como|onde|por que)", r"descreve\w*"),
     function_words=("o a os as um uma de da do dela dele e em com para que ela por favor pfv nao"),
+    keep=frozenset({"tornozelo"}),  # the ankle: "torno" is one letter from "porno"
 )
