@@ -61,6 +61,12 @@ def joined(example: Example) -> str:
     return "\n".join([*example.context[-CONTEXT_TURNS:], example.text])
 
 
+def read(example: Example) -> tuple[str, ...]:
+    """Every text the guard reads for an example: the prompt, and for a follow-up the joined
+    conversation and the previous request alone."""
+    return (example.text, joined(example), *example.context[-1:])
+
+
 @dataclass
 class Samples:
     """The texts of each head with their labels and the example each came from (for folds)."""
@@ -144,7 +150,7 @@ def training_set() -> tuple[list[Example], dict[str, Samples], Embeddings]:
     examples = [e for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
     assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
     heads = samples(examples)
-    every = [t for e in examples for t in (e.text, joined(e))]
+    every = [t for e in examples for t in read(e)]
     return examples, heads, Embeddings(every)
 
 
@@ -177,12 +183,7 @@ def out_of_fold(
         for fold in range(FOLDS):
             params = fit(x[head_fold != fold], y[head_fold != fold], HIDDEN[prefix])
             found[head_fold == fold] = predict(params, x[head_fold == fold])
-            held = [
-                t
-                for e, f in zip(examples, fold_of, strict=True)
-                if f == fold
-                for t in (e.text, joined(e))
-            ]
+            held = [t for e, f in zip(examples, fold_of, strict=True) if f == fold for t in read(e)]
             held_scores = predict(params, vectors.of(held)).tolist()
             scores[prefix].update(zip(held, held_scores, strict=True))
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
