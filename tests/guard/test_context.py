@@ -127,4 +127,3 @@ def test_a_follow_up_that_carries_on_a_refused_request_is_refused() -> None:
     semantic.scores[before] = (HIGH, 0.0)
     semantic.scores[prompt] = (0.0, CONTINUES / 2)  # an edit of its own
     assert guard.check(prompt, context=[before]).decision is Action.ALLOW
-
