@@ -205,3 +205,23 @@ def test_a_victims_take_down_question_is_a_topic(guard: TwoStageGuard) -> None:
     assert dict(decision.stages)["lexicon"] >= TEXT_THRESHOLD
     assert decision.decision is Action.ALLOW, decision
     assert any(reason.code == "topic" for reason in decision.reasons)
+
+
+@pytest.mark.model
+def test_fits_seen_v7(guard: TwoStageGuard) -> None:
+    """Floors on seen-v7 (the former heldout-v7, trained on since the seventh round: P 0.980 /
+    R 1.000 by intent-7): a change that breaks the speller's real words, the shop discount, the
+    context rule or the model fails here. Not a measure of generalisation (docs/benchmarks.md,
+    "Seventh round", has the out-of-fold and ablation numbers)."""
+    from pathlib import Path
+
+    from bouclier.guard.evaluation import evaluate, load_corpus
+    from bouclier.guard.language import COVERAGE
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus" / "guard"
+    examples = [e for e in load_corpus(corpus / "seen-v7.jsonl") if e.lang in COVERAGE]
+    result = evaluate(examples, guard.check, lambda text, before: guard.check(text, context=before))
+    assert result.overall.recall >= 0.97
+    assert result.overall.precision >= 0.97
+    for lang, metrics in result.by_lang.items():
+        assert metrics.recall >= 0.93, lang
