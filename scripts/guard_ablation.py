@@ -38,8 +38,8 @@ def main() -> None:
     examples = [e for name in names for e in load_corpus(train.CORPUS / f"{name}.jsonl")]
     scored = newest()
     heads = train.samples(examples)
-    read = [t for e in scored for t in (e.text, train.joined(e))]
-    vectors = train.Embeddings([t for e in examples for t in (e.text, train.joined(e))] + read)
+    read = [t for e in scored for t in train.read(e)]
+    vectors = train.Embeddings([t for e in examples for t in train.read(e)] + read)
     scores: dict[str, dict[str, float]] = {}
     for prefix, head in heads.items():
         params = train.fit(vectors.of(head.texts), np.array(head.labels), train.HIDDEN[prefix])

@@ -22,23 +22,26 @@
   missing or refused wrongly, scripts/guard_round6.py (sixth round), each phrase in two frames;
   the script fails on a row within :data:`NEAR_SEEN` of a seen-v6 prompt (written in other
   words, not copied).
+* ``corpus/guard/round7.jsonl`` (split ``tune``): the concepts heldout-v7 (now seen-v7) showed
+  wrong, scripts/guard_round7.py (seventh round): plain edits and the same edits with undressing,
+  each phrase in two frames, and its follow-ups (:func:`round7_followups`); the script fails on a
+  row within :data:`NEAR_SEEN` of a seen-v7 prompt.
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
-* ``corpus/guard/seen-v2.jsonl`` … ``seen-v6.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v6.txt (held out until their errors were read;
+* ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
+  of corpus/guard/source/seen_v2.txt … seen_v7.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
   training file or of an earlier held-out set (there must be none) and fails if there is one.
   heldout-v5 (now seen-v5) was written apart after heldout-v4 was spent; heldout-v6 (now
-  seen-v6) was written apart again, by another helper who never read heldout-v5; heldout-v7 (issue
-  13, the sixth round's measure) by a third who read neither the training files nor heldout-v6,
-  and is compared with both; heldout-v8 (the next round's measure) by a fourth who read neither
-  the training files nor heldout-v7, compared with both. From heldout-v7 on, a source may label a
-  row ``hard`` (allowed, a hard negative: it shares the words of a refusal), written
-  ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on plain
-  edits can be told apart.
+  seen-v6) was written apart again, by another helper who never read heldout-v5; heldout-v7 (now
+  seen-v7, the sixth round's measure) by a third who read neither the training files nor
+  heldout-v6; heldout-v8 (the seventh round's measure) by a fourth who read neither the training
+  files nor heldout-v7, compared with both. From heldout-v7 on, a source may label a row ``hard``
+  (allowed, a hard negative: it shares the words of a refusal), written ``"hard": true`` beside
+  ``allow``, so that the false refusals on hard negatives and on plain edits can be told apart.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -61,19 +64,21 @@ from guard_edits import EDITS, FOLLOW  # noqa: E402
 from guard_paraphrases import PARAPHRASES  # noqa: E402
 from guard_round5 import ROUND5  # noqa: E402
 from guard_round6 import ROUND6  # noqa: E402
+from guard_round7 import FOLLOW7, ROUND7  # noqa: E402
 
 from bouclier.guard.evaluation import TRAINING  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
 PER_PHRASE = 3
 NEAR = 0.6  # share of character 4-grams from which two prompts are near-duplicates
-NEAR_SEEN = 0.45  # stricter for round six's banks against seen-v6, whose errors they learn from
+NEAR_SEEN = 0.45  # stricter for a round's banks against the seen set whose errors they learn from
 SEEN = (
     "seen_v2",
     "seen_v3",
     "seen_v4",
     "seen_v5",
     "seen_v6",
+    "seen_v7",
 )  # hand-written sets once held out, trained on since
 
 
@@ -138,11 +143,42 @@ def followup_rows(seed: int = 23) -> list[dict[str, object]]:
     return rows
 
 
+def round7_followups(seed: int = 41) -> list[dict[str, object]]:
+    """The seventh round's conversations, in each language of ``FOLLOW7``: each ``CONTINUE``
+    phrase after two undressing requests (refuse) and after one everyday edit (allow); each
+    ``TWEAK`` after two everyday edits (allow); each ``OBJECT`` follow-up after its own setup
+    (allow: the object is undressed, no person)."""
+    rng = random.Random(seed)
+    rows: list[dict[str, object]] = []
+    for lang, follow in FOLLOW7.items():
+        people = BANKS[lang]["WHO"]
+        harms = [h.replace("{p}", rng.choice(people)) for h in BANKS[lang]["HARM"]]
+        safes = [e.replace("{p}", rng.choice(people)) for e in ROUND7[lang]["SAFE"]]
+        for number, phrase in enumerate(follow["CONTINUE"]):
+            for before, label in ((harms, "refuse"), (harms, "refuse"), (safes, "allow")):
+                group = f"{seed}:{lang}:c:{number}"
+                rows.append(_turn(phrase, label, lang, rng.choice(before), group))
+        for number, phrase in enumerate(follow["TWEAK"]):
+            for _ in range(2):
+                rows.append(
+                    _turn(phrase, "allow", lang, rng.choice(safes), f"{seed}:{lang}:t:{number}")
+                )
+        for number, conversation in enumerate(follow["OBJECT"]):
+            setup, phrase = (part.strip() for part in conversation.split("||"))
+            rows.append(_turn(phrase, "allow", lang, setup, f"{seed}:{lang}:o:{number}"))
+    return rows
+
+
 def _turn(text: str, label: str, lang: str, before: str, group: str) -> dict[str, object]:
     row: dict[str, object] = {"text": text, "label": label, "lang": lang}
     if label == "refuse":
         row["concept"] = "followup"
     return {**row, "context": [before], "split": "tune", "group": f"followup:{group}"}
+
+
+def round7_rows() -> list[dict[str, object]]:
+    """round7.jsonl: the bank's phrases in two frames (seed 41), then its conversations."""
+    return [*concept_rows(ROUND7, seed=41, per_phrase=2), *round7_followups()]
 
 
 def written_rows(name: str, split: str) -> list[dict[str, object]]:
@@ -204,6 +240,8 @@ def main() -> int:
     (CORPUS / "round5.jsonl").write_text(round5, encoding="utf-8")
     round6 = concept_rows(ROUND6, seed=37, per_phrase=2)
     (CORPUS / "round6.jsonl").write_text(dump(round6), encoding="utf-8")
+    round7 = round7_rows()
+    (CORPUS / "round7.jsonl").write_text(dump(round7), encoding="utf-8")
     (CORPUS / "followups.jsonl").write_text(dump(followup_rows()), encoding="utf-8")
     for name in SEEN:
         seen = dump(written_rows(name, "tune"))
@@ -218,6 +256,11 @@ def main() -> int:
     print(f"round6: {len(round6)} rows, {len(copied)} within {NEAR_SEEN} of a seen-v6 prompt")
     print("\n".join(copied))
     failed = len(copied)
+    seen_v7 = [str(r["text"]) for r in written_rows("seen_v7", "tune")]
+    copied = overlaps(round7, seen_v7, NEAR_SEEN)
+    print(f"round7: {len(round7)} rows, {len(copied)} within {NEAR_SEEN} of a seen-v7 prompt")
+    print("\n".join(copied))
+    failed += len(copied)
     for name in heldout_sources():  # each apart from training and from the held-out sets before it
         rows = written_rows(name, "heldout")
         (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(dump(rows), encoding="utf-8")

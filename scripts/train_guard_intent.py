@@ -11,12 +11,13 @@ class-balanced, L2-regularised, from a fixed seed:
   conversation before it (the text the guard reads for context), with its label; an allowed
   follow-up is harmless alone too;
 * ``continues`` (16 hidden units): whether a follow-up carries on the previous request (the
-  ``CONTINUE`` phrases of scripts/guard_edits.py and the refused written follow-ups) or asks for
+  ``CONTINUE`` phrases of scripts/guard_edits.py and scripts/guard_round7.py, and the refused
+  written follow-ups) or asks for
   an edit of its own (the ``DROP`` phrases, the allowed written follow-ups, every prompt that is
   not a follow-up).
 
 Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
-writes src/bouclier/guard/models/intent-6.npz and its SHA-256 (to pin in semantic.INTENT).
+writes src/bouclier/guard/models/intent-7.npz and its SHA-256 (to pin in semantic.INTENT).
 scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation.
 """
 
@@ -43,20 +44,27 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from guard_edits import FOLLOW  # noqa: E402
+from guard_round7 import FOLLOW7  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-6.npz"
+OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-7.npz"
 HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4
 RATE = 0.01
 FOLDS = 5
-CONTINUE = {p for follow in FOLLOW.values() for p in follow["CONTINUE"]}
+CONTINUE = {p for bank in (FOLLOW, FOLLOW7) for follow in bank.values() for p in follow["CONTINUE"]}
 
 
 def joined(example: Example) -> str:
     """The text the guard reads for a follow-up (bouclier.guard.stages.TwoStageGuard)."""
     return "\n".join([*example.context[-CONTEXT_TURNS:], example.text])
+
+
+def read(example: Example) -> tuple[str, ...]:
+    """Every text the guard reads for an example: the prompt, and for a follow-up the joined
+    conversation and the previous request alone."""
+    return (example.text, joined(example), *example.context[-1:])
 
 
 @dataclass
@@ -142,7 +150,7 @@ def training_set() -> tuple[list[Example], dict[str, Samples], Embeddings]:
     examples = [e for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
     assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
     heads = samples(examples)
-    every = [t for e in examples for t in (e.text, joined(e))]
+    every = [t for e in examples for t in read(e)]
     return examples, heads, Embeddings(every)
 
 
@@ -175,12 +183,7 @@ def out_of_fold(
         for fold in range(FOLDS):
             params = fit(x[head_fold != fold], y[head_fold != fold], HIDDEN[prefix])
             found[head_fold == fold] = predict(params, x[head_fold == fold])
-            held = [
-                t
-                for e, f in zip(examples, fold_of, strict=True)
-                if f == fold
-                for t in (e.text, joined(e))
-            ]
+            held = [t for e, f in zip(examples, fold_of, strict=True) if f == fold for t in read(e)]
             held_scores = predict(params, vectors.of(held)).tolist()
             scores[prefix].update(zip(held, held_scores, strict=True))
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):

@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v6 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v7 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -156,15 +156,14 @@ def test_seen_v6_is_varied() -> None:
 UNCOVERED_V7 = ("uk", "ro", "sv", "cs", "el", "hu", "ko", "fi", "vi", "da", "no", "sk", "he")
 
 
-def test_heldout_v7_is_apart_and_varied() -> None:
-    """heldout-v7, the next round's measure, written apart by a third helper who read neither the
-    training files nor heldout-v6 (issue 13): 700+ prompts, apart from the training files and from
-    heldout-v6 (a held-out file here, a training file once its errors are read); the 13 covered
-    languages with 35+ prompts each, 13 uncovered ones with 8+; 70+ conversations; each hard
-    negative (``"hard": true``) allowed, and 40 %+ of the allowed ones marked so."""
-    earlier = tuple(name for name in HELDOUT if name != "heldout-v7")  # v6, until it is trained on
-    langs, conversations = _apart_and_varied("heldout-v7", earlier)
-    rows = _rows(("heldout-v7",))
+def test_seen_v7_is_varied() -> None:
+    """seen-v7 (the former heldout-v7, written apart by a third helper who read neither the
+    training files nor heldout-v6, measured once, trained on since the seventh round): 700+
+    prompts, apart from the other training files; the 13 covered languages with 35+ prompts each,
+    13 uncovered ones with 8+; 70+ conversations; each hard negative (``"hard": true``) allowed,
+    and 40 %+ of the allowed ones marked so."""
+    langs, conversations = _apart_and_varied("seen-v7", ())
+    rows = _rows(("seen-v7",))
     assert sum(langs.values()) >= 700
     assert len(langs) >= 23
     assert min(langs[lang] for lang in COVERED) >= 35
@@ -228,13 +227,50 @@ def test_round6_banks_hold_every_class_of_the_round() -> None:
     assert all(r["group"].startswith("37:") for r in rows)  # one group per phrase, seed 37
 
 
+def test_round7_banks_are_not_seen_v7_reworded() -> None:
+    """The seventh round learns seen-v7's concepts in other words: no row of round7.jsonl (its
+    conversations' prompts too) shares 0.45 or more of its character 4-grams with a seen-v7
+    prompt; and the check can fail."""
+    import runpy
+
+    module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
+    seen = [r["text"] for r in _rows(("seen-v7",))]
+    rows = _rows(("round7",))
+    assert module["overlaps"](rows, seen, module["NEAR_SEEN"]) == []
+    assert module["overlaps"]([*rows, {"text": seen[11] + " pls"}], seen, 0.45) != []
+
+
+def test_round7_banks_hold_every_class_of_the_round() -> None:
+    """Plain edits allowed and refusals in every covered language; in every covered language,
+    follow-ups refused after an undressing request and allowed after an everyday edit, and an
+    object undressed in a follow-up allowed."""
+    rows = _rows(("round7",))
+    assert len(rows) >= 600
+    for lang in COVERED:
+        mine = [r for r in rows if r["lang"] == lang]
+        assert {r["label"] for r in mine if not r.get("context")} == {"refuse", "allow"}, lang
+        follow = [r for r in mine if r.get("context")]
+        assert {r["label"] for r in follow if ":c:" in r["group"]} == {"refuse", "allow"}, lang
+        assert {r["label"] for r in follow if ":o:" in r["group"]} == {"allow"}, lang
+    assert all(r["group"].startswith(("41:", "followup:41:")) for r in rows)  # seed 41
+
+
 def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     import runpy
     import shutil
 
-    generated = ("concepts", "contrast", "edits", "paraphrases", "round5", "round6", "followups")
+    generated = (
+        "concepts",
+        "contrast",
+        "edits",
+        "paraphrases",
+        "round5",
+        "round6",
+        "round7",
+        "followups",
+    )
     sourced = [n for n in HELDOUT if (CORPUS / "source" / f"{n.replace('-', '_')}.txt").exists()]
-    written = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", *sourced)
+    written = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", "seen-v7", *sourced)
     before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
@@ -252,6 +288,7 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
     assert dump(round5).encode() == before["round5"]
     round6 = module["concept_rows"](module["ROUND6"], seed=37, per_phrase=2)
     assert dump(round6).encode() == before["round6"]
+    assert dump(module["round7_rows"]()).encode() == before["round7"]
     assert dump(module["followup_rows"]()).encode() == before["followups"]
     for name in written:
         split = "heldout" if name in HELDOUT else "tune"

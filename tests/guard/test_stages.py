@@ -50,19 +50,17 @@ def test_the_issue_misses_and_slang_are_refused(guard: TwoStageGuard, prompt: st
     assert model >= MODEL_THRESHOLD or lexicon >= 0.7
 
 
-@pytest.mark.parametrize(
-    "prompt",
-    [
-        "déshabille le mannequin en plastique de la vitrine",
-        "the bikini shop sign in the background is too bright",
-    ],
-)
-def test_the_issue_false_refusals_are_allowed(guard: TwoStageGuard, prompt: str) -> None:
-    decision = guard.check(prompt)
+def test_the_issue_false_refusals_are_allowed(guard: TwoStageGuard) -> None:
+    decision = guard.check("déshabille le mannequin en plastique de la vitrine")
     assert decision.decision is Action.ALLOW, decision
     assert "no_person" in decision.concepts  # the lexicons matched, the model overruled them
     assert decision.explanation is not None
     assert "object" in decision.explanation
+    # A shop's sign: since the seventh round the lexicons discount it themselves (a shop).
+    sign = guard.check("the bikini shop sign in the background is too bright")
+    assert sign.decision is Action.ALLOW, sign
+    assert "swimwear" in sign.concepts
+    assert dict(sign.stages)["lexicon"] < 0.7
 
 
 def test_a_garment_put_on_does_not_overrule_the_lexicons(guard: TwoStageGuard) -> None:

@@ -337,7 +337,8 @@ class GuardOut(BaseModel):
     stages: dict[str, float] | None = Field(
         default=None,
         description="each stage's own score: lexicon, model; with a context, also context "
-        "(the conversation read whole) and continues (the prompt carries the previous one on)",
+        "(the conversation read whole), continues (the prompt carries the previous one on) and "
+        "previous (the model's harm for the previous request alone)",
     )
 
 

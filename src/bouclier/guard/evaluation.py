@@ -30,6 +30,7 @@ TRAINING = (
     "paraphrases",
     "round5",
     "round6",
+    "round7",
     "followups",
     "seen-v1",
     "seen-v2",
@@ -37,6 +38,7 @@ TRAINING = (
     "seen-v4",
     "seen-v5",
     "seen-v6",
+    "seen-v7",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

@@ -59,7 +59,7 @@ class Lexicon:
     def expand(self, source: str) -> str:
         """``source`` with every ``<slot>`` replaced by its alternatives (slots may nest)."""
         for _ in range(4):
-            if "<" not in source:
+            if _SLOT.search(source) is None:  # "(?<!sans )" is a lookbehind, not a slot
                 return source
             source = _SLOT.sub(lambda m: f"(?:{self.slots[m.group(1)]})", source)
         raise ValueError(f"{self.lang}: slots nest too deep in {source!r}")

@@ -156,6 +156,13 @@ def unleet(text: str) -> str:
     return _MIXED.sub(lambda m: m.group(0).translate(_LEET), text)
 
 
+def fold(text: str) -> str:
+    """Accents stripped (NFKD, then the letters NFKD keeps whole: ł, ø, ß...), case folded."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return text.translate(_FOLD_AFTER)
+
+
 def normalise(text: str) -> str:
     """The text as the lexicons read it; see the module docstring."""
     variants: list[str] = []
@@ -163,9 +170,7 @@ def normalise(text: str) -> str:
     text = _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text.replace("\ufe0f", ""))
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = text.translate(_FOLD_AFTER)
+    text = fold(text)
     text = _LEET_SYMBOLS.sub(lambda m: _LEET_SYMBOL_MAP[m.group(0)], text)
 
     def join(match: re.Match[str]) -> str:
@@ -240,6 +245,8 @@ class Speller:
 
     def _correct_word(self, word: str) -> str:
         if len(word) < self.min_length or word in self.keep or not word.isalpha():
+            return word
+        if word[-1] == "s" and word[:-1] in self.keep:  # a real word's plural: "mangas"
             return word
         if any(word[:n] in self.vocabulary for n in self.lengths if n <= len(word)):
             return word

@@ -1,10 +1,11 @@
 """The request guard: refuses an edit request that would undress or sexualise a person.
 
 The prompt is normalised (:func:`~bouclier.guard.normalise.normalise`), its typos corrected
-against the lexicons' words, benign phrases masked ("remove the background", "nude lipstick"),
-and every language's concept patterns run over it (people mix languages). The score is the
-strongest concept's weight (:data:`~bouclier.guard.lexicon.CONCEPT_WEIGHTS`), plus 0.05 for each
-other concept found, then discounted where the request is not an edit of a person:
+against the lexicons' words (real words left alone: :mod:`bouclier.guard.words`), benign
+phrases masked ("remove the background", "nude lipstick"), and every language's concept
+patterns run over it (people mix languages). The score is the strongest concept's weight
+(:data:`~bouclier.guard.lexicon.CONCEPT_WEIGHTS`), plus 0.05 for each other concept found, then
+discounted where the request is not an edit of a person:
 
 * a garment concept (underwear, swimwear, see-through) in a product shot with no person named
   ("product photo of a red bikini on a white background"): x 0.3;
@@ -33,6 +34,7 @@ from bouclier.guard.lexicon import (
     compile_lexicon,
 )
 from bouclier.guard.normalise import Speller, normalise
+from bouclier.guard.words import encoder_words
 
 TEXT_THRESHOLD = 0.7
 FACE_THRESHOLD = 0.5
@@ -67,7 +69,8 @@ class RequestGuard:
         keep = set().union(
             *(x.keep for x in self.lexicons), *(x.function_words for x in self.lexicons)
         )
-        self.speller = Speller(vocabulary, keep - vocabulary)
+        # Real words are not typos ("dessus" is not "Dessous"): the encoder's whole words too.
+        self.speller = Speller(vocabulary, (keep | encoder_words()) - vocabulary)
 
     def prepare(self, prompt: str) -> str:
         """The prompt as the patterns read it: normalised, typos corrected, benign masked."""

@@ -29,8 +29,8 @@ from bouclier.guard.translit import readings
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
 INTENT = ModelFile(
     "bouclier",
-    "guard/models/intent-6.npz",
-    "ea6ddf69df75c2e7fbea2c53975b43e229679b66376cd62756c7fd4cc64bf7d5",
+    "guard/models/intent-7.npz",
+    "8b9557701188fa673724857c2f09f3109f1cbce0118c406b938ab2545c5acaef",
     "bouclier",
 )
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
@@ -85,7 +85,7 @@ class SemanticStage:
     """The encoder and the classifiers, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-6"
+    version = "use-m3+intent-7"
 
     def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
         self.threads = threads

@@ -23,7 +23,10 @@ embedded in one pass):
    :data:`CONTEXT_CLEAR`) and asks for an edit of its own (the model's follow-up head under
    :data:`CONTINUES`: "never mind, just remove the background") is judged on its own; any other
    is refused when the whole conversation refuses ("put her in a white t-shirt", then "now make
-   it wet"; "undress her", then "same but without the rest");
+   it wet"; "undress her", then "same but without the rest"), or when it carries on (the
+   follow-up head from :data:`CONTINUES`) a previous request that the model refuses on its own
+   ("undress the girl in green", then "the same for her friend": read joined, the short
+   follow-up dilutes the request before it);
 4. **language** (:mod:`bouclier.guard.language`): ``coverage`` says whether the guard understands
    the prompt's language; for one it does not (``none``), an allowed prompt gets the provider's
    action instead (``uncovered``: refuse, allow or review).
@@ -81,11 +84,13 @@ class EditRequest:
 @dataclass(frozen=True, slots=True)
 class FollowUp:
     """A prompt read with the conversation before it: the joined text, the model's harm for it,
-    and how much the prompt alone carries on the previous request (``continues``)."""
+    how much the prompt alone carries on the previous request (``continues``), and the model's
+    harm for the previous request alone (``previous``)."""
 
     joined: str
     harm: float
     continues: float
+    previous: float = 0.0
 
 
 class TwoStageGuard:
@@ -132,11 +137,15 @@ class TwoStageGuard:
             for i, r in enumerate(requests)
             if r.context
         }
-        reading = self.semantic.read([*texts, *joined.values()])
+        previous = [requests[i].context[-1] for i in joined]
+        reading = self.semantic.read([*texts, *joined.values(), *previous])
         harms, continues = reading.harm, reading.continues
+        n, m = len(texts), len(joined)
         follow_ups = {
-            i: FollowUp(text, float(harm), float(continues[i]))
-            for i, text, harm in zip(joined, joined.values(), harms[len(texts) :], strict=True)
+            i: FollowUp(text, float(harm), float(continues[i]), float(before))
+            for i, text, harm, before in zip(
+                joined, joined.values(), harms[n : n + m], harms[n + m :], strict=True
+            )
         }
         return [
             self._decide(r, float(harms[i]), follow_ups.get(i), uncovered or self.uncovered)
@@ -206,7 +215,11 @@ class TwoStageGuard:
         if action is Action.ALLOW and topic and language.coverage != "none":
             explanation = TOPICAL
         if follow_up is not None:
-            stages += [("context", follow_up.harm), ("continues", follow_up.continues)]
+            stages += [
+                ("context", follow_up.harm),
+                ("continues", follow_up.continues),
+                ("previous", follow_up.previous),
+            ]
             if action is Action.ALLOW and self._conversation_refuses(follow_up, model_threshold):
                 explanation = DROPPED
         return GuardDecision(
@@ -229,6 +242,8 @@ class TwoStageGuard:
         """Whether an allowed prompt is refused with the conversation before it."""
         if harm < CONTEXT_CLEAR and follow_up.continues < CONTINUES:
             return False  # "never mind, just remove the background": judged on its own
+        if follow_up.continues >= CONTINUES and follow_up.previous >= threshold:
+            return True  # "the same for her friend" after a request refused on its own
         return self._conversation_refuses(follow_up, threshold)
 
     def _conversation_refuses(self, follow_up: FollowUp, threshold: float) -> bool:

@@ -46,16 +46,18 @@ TOPIC = re.compile(
     r"blackmail|sextort|extort|threaten|\bvictims?\b|\bcrime\b|revenge porn|"
     # fr
     r"signaler|signalement|\bloi\b|ill[eé]gal|gendarmerie|porter plainte|chantage|sextorsion|"
-    r"menace|victime|\bd[eé]lit\b|"
+    r"menace|victime|\bd[eé]lit\b|faire (?:supprimer|retirer|effacer|disparaitre|disparaître)|"
     # es, pt
     r"denunci|\bley\b|ilegal|polic[ií]a|chantaj|sextorsi|amenaz|v[ií]ctima|\bdelito|"
     r"\blei\b|chantag|amea[cç]|\bcrime\b|"
     # de
     r"\bmelden|anzeige|gesetz|strafbar|polizei|erpress|\bdroht|\bopfer|"
+    r"(?:löschen|entfernen) lassen|"
     # it
-    r"segnala|\blegge\b|illegale|\breato|polizia|ricatt|minacc|vittim|"
+    r"segnala|\blegge\b|illegale|\breato|polizia|ricatt|minacc|vittim|far (?:rimuovere|cancellare)|"
     # nl
     r"aangifte|\bwet\b|illegaal|politie|chantage|\bdreig|slachtoffer|"
+    r"laten (?:verwijderen|weghalen)|"
     # pl
     r"zgłos|zglos|\bprawo\b|prawn|nielegaln|przestęp|policj|szantaż|szantaz|grozi|\bofiar|"
     # ru

@@ -52,6 +52,7 @@ LEXICON = Lexicon(
         r"produktfoto\w*|produktbild\w*",
         r"\w*katalog\w*|ohne model\w*|schaufensterpuppe|gibt es|erhaltlich|verfugbar|preis\w*",
         r"auch in",
+        r"\w*laden|shops?|banner|\w*aktion|rabatt\w*|angebot\w*|reduziert",  # a shop\'s ads
     ),
     person=(r"ihr|ihn|ihm|frau|madchen|mann|junge|freundin|schwester",),
     edit=(

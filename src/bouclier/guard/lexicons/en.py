@@ -33,7 +33,7 @@ LEXICON = Lexicon(
             r"lingerie|lingery|underwear|undies|panties|knickers|negligee",
             r"thongs?|g string",
             r"(?:in|only|just|wear\w*) (?:only |just )?(?:her |his )?"
-            r"(?:bra|boxers|briefs|underpants)",
+            r"(?:bra|boxers|boxer briefs|briefs|underpants)",
             r"bra and panties",
         ),
         "swimwear": (
@@ -43,6 +43,7 @@ LEXICON = Lexicon(
         "see_through": (
             r"(?:<clothes>) <gap>{0,2}(?:see through|sheer|transparent|translucent)",
             r"(?:see through|sheer|transparent|translucent|wet) (?:<clothes>)",
+            r"see (?:through|under) (?:<her>)(?: s)? (?:<clothes>)",  # "see through her clothes"
             r"no bra|braless|wet t ?shirt",
         ),
         "sexual_pose": (
@@ -69,6 +70,8 @@ LEXICON = Lexicon(
         r"nude (?:lipstick|lips?|makeup|make up|nails?|nail polish|colou?rs?|tones?|shades?|"
         r"palette|heels|shoes|pumps|beige|pink)",
         r"naked eye|naked mole rats?|nude colou?red|topless (?:bus|car|convertible|tour)",
+        r"naked cakes?",  # a cake left without icing on its sides
+        r"bikini (?:wax\w*|line|area|zone)",  # a beauty salon's service, not a garment worn
         r"string (?:lights?|instruments?|quartet|cheese|beans|art)",
         r"(?:transparent|see through|clear) (?:background|bg|png|layer|backdrop)",
         r"(?:background|bg) (?:transparent|see through)",
@@ -82,6 +85,7 @@ LEXICON = Lexicon(
         r"catalog(?:ue)?s?|packshot|flat lay|mannequin|on a hanger",
         r"no model|without (?:a )?(?:model|person|people)",
         r"available in|in stock|for sale|prices?",
+        r"(?:shop|store|boutique)s?|banners?|promo\w*|discounts?|on sale",  # a shop\'s own ads
     ),
     person=(r"her|him|she|he|woman|girl|man|boy|lady|person|wife|girlfriend|sister",),
     edit=(
@@ -96,5 +100,7 @@ LEXICON = Lexicon(
         "the a an her him his she he it this that make put in on of with and to please pls "
         "is are what"
     ),
-    keep=frozenset({"strong", "things", "baked", "named", "based", "shaved", "braces", "lights"}),
+    keep=frozenset(
+        {"strong", "things", "baked", "named", "based", "shaved", "braces", "lights", "waxing"}
+    ),
 )

@@ -48,6 +48,7 @@ LEXICON = Lexicon(
     product=(
         r"fotos? (?:de )?productos?",
         r"catalogos?|sin modelo|maniqui|disponible|en stock|precios?|a la venta",
+        r"tiendas?|banners?|pancartas?|promo\w*|rebajas|descuentos?|ofertas?",  # a shop\'s ads
     ),
     person=(
         r"ella|ponla|ponle|ponlo|vistela|hazla|dejala",  # clitics, never the articles "el", "la"

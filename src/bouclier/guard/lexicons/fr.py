@@ -18,7 +18,8 @@ LEXICON = Lexicon(
             r"nues?|(?:le|les|tout|completement|entierement) nus?|a poil",
             r"deshabill\w*|denud\w*|devet\w*",
             r"<remove> <gap>{0,3}(?:<clothes>)",
-            r"sans (?:aucun |ses |tous ses )?(?:vetements?|habits?|rien sur elle)",
+            r"sans (?:aucun |ses |tous ses )?(?:vetements?|habits?|rien sur (?:elle|lui|le dos))",
+            r"sans rien dessus",  # with nothing on (not "dessous": no underwear)
             r"tenue d eve",
         ),
         "underwear": (
@@ -40,7 +41,7 @@ LEXICON = Lexicon(
         "expose_body_part": (
             r"(?:montre|montrer|voir|expose|devoile|decouvre|denude|exhibe)\w* "
             r"<gap>{0,2}(?:<part>)",
-            r"seins nus|topless|poitrine nue|fesses nues|les seins a l air",
+            r"seins nus|topless|poitrine nue|fesses nues|(?:les )?seins a l air",
             r"souleve\w* <gap>{0,2}jupe",
             r"ouvre\w* <gap>{0,2}(?:chemisier|chemise|haut) pour",
         ),
@@ -50,13 +51,17 @@ LEXICON = Lexicon(
         r"(?:fond|arriere ?plan) (?:transparent|blanc)",
         r"a l oeil nu|(?:rouge a levres|maquillage|vernis|teinte|couleur) nude",
         r"nu propriet\w*|pieds nus|mains nues|murs? nus?",  # "un mur nu": a bare wall
+        r"epilation (?:du |integrale du )?maillot",  # a waxing salon's service
     ),
     product=(
         r"photos? (?:de |du )?produits?",
         r"catalogue|sans (?:mannequin|modele)|sur cintre|existe t il|disponible|en stock|prix",
+        r"boutiques?|magasins?|bannieres?|promo\w*|soldes|remises?|reductions?",  # a shop\'s ads
     ),
     person=(
-        r"elle|lui|femme|fille|homme|garcon|personne|copine|soeur|meuf",
+        # "sans personne dessus", "personne ne ...": nobody, not a person
+        r"elle|lui|femme|fille|homme|garcon|copine|soeur|meuf",
+        r"(?<!sans )(?<!aucune )personne(?! ne)",
         r"(?:mets|habille|rends|fais|montre|laisse) (?:la|le)",  # "mets-la", never the article
     ),
     edit=(

@@ -52,6 +52,7 @@ LEXICON = Lexicon(
     product=(
         r"foto (?:del |di )?prodott\w*",
         r"catalog[oh]i?|senza modell\w*|manichino|disponibile|prezz[oi]|in vendita",
+        r"negozi?o?|banner|promo\w*|saldi|scont[io]|offert[ae]",  # a shop\'s ads
     ),
     person=(
         r"lei|lui|mettila|mettilo|falla|fallo|rendila|vestila",  # not the articles "la", "le"

@@ -46,6 +46,7 @@ LEXICON = Lexicon(
     product=(
         r"productfoto\w*",
         r"\w*catalogus|zonder model|paspop|verkrijgbaar|beschikbaar|prijs|prijzen|te koop",
+        r"\w*winkels?|banners?|promo\w*|uitverkoop|korting\w*|aanbieding\w*",  # a shop\'s ads
     ),
     person=(r"haar|hem|zij|hij|vrouw|meisje|man|jongen|persoon|vriendin|zus",),
     edit=(r"maak|doe|trek|laat|geef|zet|verander|vervang|verwijder|haal|kleed|toon|genereer",),

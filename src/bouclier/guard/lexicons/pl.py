@@ -43,6 +43,7 @@ LEXICON = Lexicon(
     product=(
         r"zdjeci\w* produktow\w*",
         r"katalog\w*|bez modelki|manekin\w*|dostepn\w*|cen[aeyi]|na sprzedaz",
+        r"sklep\w*|banery?|promocj\w*|wyprzedaz\w*|rabat\w*|znizk\w*",  # a shop\'s ads
     ),
     person=(r"ja|jej|niej|jego|go|mu|kobiet\w*|dziewczyn\w*|mezczyzn\w*|osob\w*|siostr\w*",),
     edit=(r"zrob|zdejmij|zaloz|ubierz|pokaz|zmien|zamien|usun|dodaj|niech|wygeneruj|przerob",),

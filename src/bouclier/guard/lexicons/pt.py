@@ -46,6 +46,7 @@ LEXICON = Lexicon(
     product=(
         r"fotos? de produtos?",
         r"catalogos?|sem modelo|manequim|disponivel|precos?|a venda",
+        r"lojas?|banners?|promo\w*|liquidacao|descontos?|ofertas?",  # a shop\'s ads
     ),
     person=(r"ela|dela|ele|dele|nela|nele|mulher|menina|garota|homem|pessoa|namorada|irma",),
     edit=(
@@ -54,4 +55,5 @@ LEXICON = Lexicon(
     ),
     question=(r"(?:^|\n)(?:o que|quem|qual|como|onde|por que)", r"descreve\w*"),
     function_words=("o a os as um uma de da do dela dele e em com para que ela por favor pfv nao"),
+    keep=frozenset({"tornozelo"}),  # the ankle: "torno" is one letter from "porno"
 )
