@@ -93,4 +93,5 @@ def test_same_frame_refuses_a_shifted_frame_and_a_sparse_share_of_textured_cells
     textured = _spread_out(64)
     assert _same_frame(src, src, textured, textured) is None
     assert _same_frame(src, src, everywhere, textured) is not None
-    assert _same_frame(src[: MIN_INLIERS - 1], src[: MIN_INLIERS - 1], everywhere, everywhere) is None
+    few = src[: MIN_INLIERS - 1]
+    assert _same_frame(few, few, everywhere, everywhere) is None

@@ -97,9 +97,9 @@ MIN_SPREAD = 0.25
 THIN_CELLS = 2
 #: "the same frame": this share of the pairs (and at least MIN_INLIERS) agree with one
 #: similarity that moves no corner of the frame by more than :data:`SAME_FRAME_SHIFT`. On the
-#: tuning split a stickered picture's pairs agree at 0.93-1.0 with a shift under 0.01; the
-#: closest thin false fit of 3,000 distractors' candidates agreed at 0.86 with a scale of 1.14
-#: (docs/benchmarks.md, "continued (9)")
+#: tuning split a stickered picture's pairs agree at 0.93-1.0, its corners move under 0.01; of
+#: the thin false fits among 1,543 distractors' best 12 candidates (region and whole frame),
+#: the most agreeing agreed at 0.86, at a scale of 1.14 (docs/benchmarks.md, "continued (9)")
 SAME_FRAME_SHARE = 0.85
 SAME_FRAME_SHIFT = 0.05
 
@@ -167,7 +167,8 @@ def verify(a: np.ndarray | bytes, b: np.ndarray | bytes) -> Verification:
     one-to-one pairs (:func:`pair`), then a RANSAC homography (always estimated from the lesser
     value of the two, so that swapping them changes nothing) that must be a plausible re-upload
     (:func:`_plausible`) and whose inliers must cover a sizeable part of both frames
-    (:data:`MIN_SPREAD`); ``region`` maps ``a``'s frame into ``b``'s."""
+    (:data:`MIN_SPREAD`), or all the textured part of a picture that is the same frame
+    (:func:`_same_frame`); ``region`` maps ``a``'s frame into ``b``'s."""
     import cv2
 
     first, second = bytes(a), bytes(b)
@@ -249,9 +250,9 @@ def _same_frame(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """A match whose inliers are too few cells for :data:`MIN_SPREAD`, accepted when that is
     all the pictures allow and the pairs say "the same frame": a stickered picture whose texture
-    lies in a few cells (a dark, flat half) keeps 2-3 cells of inliers, where the lattice of a
-    caption's text against a text card does too, but at another place and scale in the frame,
-    with a third or more of its pairs off it.
+    lies in a few cells (a dark, flat half) keeps 2-3 cells of inliers; so does the lattice of a
+    caption's text against a text card, but at another place or scale in the frame, and with
+    more of its pairs off the fit.
 
     ``src``, ``dst``: the paired positions; ``pa``, ``pb``: every keypoint of both values. The
     homography (a similarity as 3 x 3) and its inlier mask, or None. The similarity is fitted
