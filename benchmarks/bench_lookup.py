@@ -37,10 +37,13 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 ROUNDS = 7
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -149,7 +152,9 @@ def _bank(store: Any, size: int, planted: list[str]) -> None:
         store.add("victims", [NewEntry(value=v, source="bench-lookup") for v in chunk])
 
 
-async def _run(args: argparse.Namespace, data: Path) -> list[tuple[str, int, float]]:
+def in_process_app(data: Path) -> FastAPI:
+    """The service's app over SQLite in ``data``, in this process, with its configured models
+    loaded, no rate limit, and its access log written (to /dev/null) as in production."""
     from bouclier.api import create_app
     from bouclier.api.observability import JsonFormatter
     from bouclier.settings import load_settings
@@ -166,7 +171,12 @@ async def _run(args: argparse.Namespace, data: Path) -> list[tuple[str, int, flo
         rate_limit_per_second=0,
         limiter_store="memory",
     )
-    app = create_app(settings)  # the configured models, loaded before anything is measured
+    app = create_app(settings)
+    return app
+
+
+async def _run(args: argparse.Namespace, data: Path) -> list[tuple[str, int, float]]:
+    app = in_process_app(data)  # the configured models, loaded before anything is measured
     rng = random.Random(4)
     planted = [f"{rng.getrandbits(256):064x}" for _ in range(200)]
     rows: list[tuple[str, int, float]] = []

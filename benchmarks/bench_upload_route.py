@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import cProfile
 import io
-import logging
 import os
 import pstats
 import statistics
@@ -34,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 import photos
-from bench_lookup import _call
+from bench_lookup import _call, in_process_app
 
 ROUNDS = 5
 BOUNDARY = "bouclierbenchboundary"
@@ -49,26 +48,11 @@ def _multipart(data: bytes) -> bytes:
 
 
 async def _run(args: argparse.Namespace, data_dir: Path) -> None:
-    from bouclier.api import create_app
     from bouclier.api.images import _hash_and_match, settle
-    from bouclier.api.observability import JsonFormatter
     from bouclier.banks.store import NewEntry
     from bouclier.policy import decide
-    from bouclier.settings import load_settings
 
-    handler = logging.FileHandler(os.devnull)
-    handler.setFormatter(JsonFormatter())
-    access = logging.getLogger("bouclier.access")
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    access.propagate = False
-    settings = load_settings(
-        data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'bouclier.db'}",
-        rate_limit_per_second=0,
-        limiter_store="memory",
-    )
-    app = create_app(settings)
+    app = in_process_app(data_dir)
     datas = [p.read_bytes() for p in photos.photos(32, seed=404, min_mp=1.0, max_mp=1.0)]
     bodies = [_multipart(d) for d in datas]
     async with app.router.lifespan_context(app):
