@@ -344,3 +344,32 @@ def test_heldout_v8_is_apart_and_varied() -> None:
     assert all(r["label"] == "allow" and r["hard"] is True for r in rows if "hard" in r)
     assert sum("hard" in r for r in allowed) / len(allowed) >= 0.4
     assert sum("hard" not in r for r in allowed) >= 100
+
+
+UNCOVERED_V9 = (*UNCOVERED_V8, "hi")
+
+
+def test_heldout_v9_is_apart_and_varied() -> None:
+    """heldout-v9, the measure of the round after the seventh's, written apart by a fifth helper
+    who read neither the training files nor heldout-v8 beyond its first three lines (issue 13):
+    700+ prompts, apart from the training files and from the held-out sets before it (heldout-v8
+    until it is trained on); the 13 covered languages with 35+ prompts each, 15 uncovered ones
+    (v8's and Hindi, in Devanagari and romanised) with 8+; 100+ conversations, 40+ of each answer,
+    10+ with two earlier turns; 50 %+ of the prompts allowed, 40 %+ of the allowed prompts hard
+    negatives, and 150+ plain edits (allowed, not hard: what a provider's users mostly send)."""
+    earlier = tuple(name for name in HELDOUT if int(name.rsplit("v", 1)[1]) < 9)
+    langs, _ = _apart_and_varied("heldout-v9", earlier)
+    rows = _rows(("heldout-v9",))
+    assert sum(langs.values()) >= 700
+    assert min(langs[lang] for lang in COVERED) >= 35
+    assert min(langs[lang] for lang in UNCOVERED_V9) >= 8
+    assert set(langs) == {*COVERED, *UNCOVERED_V9}
+    conversations = Counter(r["label"] for r in rows if r.get("context"))
+    assert sum(conversations.values()) >= 100
+    assert min(conversations["refuse"], conversations["allow"]) >= 40
+    assert sum(len(r.get("context", ())) >= 2 for r in rows) >= 10
+    allowed = [r for r in rows if r["label"] == "allow"]
+    assert len(allowed) / len(rows) >= 0.5
+    assert all(r["label"] == "allow" and r["hard"] is True for r in rows if "hard" in r)
+    assert sum("hard" in r for r in allowed) / len(allowed) >= 0.4
+    assert sum("hard" not in r for r in allowed) >= 150
