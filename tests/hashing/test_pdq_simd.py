@@ -1,6 +1,8 @@
-"""PDQ's C has a vector path (AVX2, chosen at load time) and the scalar one: the same bits.
+"""PDQ's C has vector paths (AVX2, and AVX-512 for the luminance, chosen at load time) and the
+scalar one: the same bits.
 
-The scalar path is forced in a second interpreter (``BOUCLIER_PDQ_NO_AVX2``); both hash the same
+The scalar path (``BOUCLIER_PDQ_NO_AVX2``) or the AVX2 one (``BOUCLIER_PDQ_NO_AVX512``) is forced
+in a second interpreter; it and this one (the best path the CPU has) hash the same
 arrays (RGB and luma planes, sizes that leave partial vectors and 8-row strips at every edge,
 noise and smooth pictures) and must agree on every hash and quality. tests/hashing/test_pdq_c.py
 holds the default path to pdqhash itself.
@@ -14,6 +16,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from bouclier.hashing import _pdq
 from tests.conftest import photo
@@ -23,6 +26,7 @@ SIZES = [(5, 5), (7, 300), (301, 9), (129, 130), (255, 257), (640, 480), (1000, 
 SCRIPT = """
 import json, sys
 import numpy as np
+import pytest
 from bouclier.hashing import _pdq
 from tests.hashing.test_pdq_simd import arrays
 print(json.dumps([list(_pdq.dihedral(a)) for a in arrays()]))
@@ -39,8 +43,9 @@ def arrays() -> list[np.ndarray]:
     return out
 
 
-def test_the_vector_path_gives_the_scalar_paths_bits() -> None:
-    env = {**os.environ, "BOUCLIER_PDQ_NO_AVX2": "1"}
+@pytest.mark.parametrize("switch", ["BOUCLIER_PDQ_NO_AVX2", "BOUCLIER_PDQ_NO_AVX512"])
+def test_the_vector_paths_give_the_same_bits(switch: str) -> None:
+    env = {**os.environ, switch: "1"}
     scalar = subprocess.run(
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True
     )

@@ -189,10 +189,10 @@ def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     height, width = rgb.shape[:2]
     factor = max(1, round(max(height, width) / SIDE))
     sh, sw = height // factor, width // factor
-    small = np.ascontiguousarray(rgb[: sh * factor, : sw * factor])
-    if factor > 1:
-        small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
-    return small, factor
+    cut = rgb[: sh * factor, : sw * factor]  # a view: OpenCV reads it with its row stride
+    if factor == 1:
+        return np.ascontiguousarray(cut), factor
+    return cv2.resize(cut, (sw, sh), interpolation=cv2.INTER_AREA), factor
 
 
 def _channels(pixels: np.ndarray) -> int:
