@@ -33,6 +33,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -740,7 +743,122 @@ static PyObject *dihedral(PyObject *self, PyObject *arg)
     return Py_BuildValue("(Ni)", hashes, quality);
 }
 
+/*
+ * area_reduce(pixels, factor): the mean of each factor x factor block of an (h, w, 3) or (h, w)
+ * uint8 array (strided rows allowed), as OpenCV's resize with INTER_AREA computes it for an
+ * integer factor of 3 or more (its "area fast" path: the integer sum of the block times
+ * 1.f / (factor * factor) in float, rounded to the nearest, ties to even); the last rows and
+ * columns that factor does not divide are left out. bouclier.hashing.framing reduces a frame with
+ * it; tests/hashing/test_area_reduce.py compares it with cv2.resize.
+ */
+/* OpenCV's cvRound of a float: the nearest integer, ties to even (the current rounding mode). */
+static inline long round_even(float v)
+{
+#if defined(__SSE2__)
+    return _mm_cvtss_si32(_mm_set_ss(v));
+#else
+    return lrintf(v);
+#endif
+}
+
+/* The kernel of area_reduce: column sums of each band of `factor` rows (16 bits: factor <= 64
+ * keeps them under 64 * 255), then the block sums along the row. */
+WIDE static void area_reduce_rows(const uint8_t *src, Py_ssize_t stride, int channels, int factor,
+                                  Py_ssize_t sh, Py_ssize_t sw, uint16_t *sums, uint8_t *dst)
+{
+    Py_ssize_t row_bytes = sw * factor * channels, out_row = sw * channels;
+    const float scale = 1.f / (float)(factor * factor);
+    for (Py_ssize_t y = 0; y < sh; y++) {
+        const uint8_t *first = src + y * factor * stride;
+        for (Py_ssize_t j = 0; j < row_bytes; j++)
+            sums[j] = first[j];
+        for (int i = 1; i < factor; i++) {
+            const uint8_t *row = first + i * stride;
+            for (Py_ssize_t j = 0; j < row_bytes; j++)
+                sums[j] = (uint16_t)(sums[j] + row[j]);
+        }
+        uint8_t *o = dst + y * out_row;
+        if (channels == 3) {
+            for (Py_ssize_t x = 0; x < sw; x++) {
+                const uint16_t *s = sums + x * factor * 3;
+                int r = 0, g = 0, b = 0;
+                for (int i = 0; i < factor; i++) {
+                    r += s[3 * i];
+                    g += s[3 * i + 1];
+                    b += s[3 * i + 2];
+                }
+                long vr = round_even((float)r * scale), vg = round_even((float)g * scale),
+                     vb = round_even((float)b * scale);
+                o[3 * x] = (uint8_t)(vr > 255 ? 255 : vr);
+                o[3 * x + 1] = (uint8_t)(vg > 255 ? 255 : vg);
+                o[3 * x + 2] = (uint8_t)(vb > 255 ? 255 : vb);
+            }
+        } else {
+            for (Py_ssize_t x = 0; x < sw; x++) {
+                const uint16_t *s = sums + x * factor;
+                int v = 0;
+                for (int i = 0; i < factor; i++)
+                    v += s[i];
+                long r = round_even((float)v * scale);
+                o[x] = (uint8_t)(r > 255 ? 255 : r);
+            }
+        }
+    }
+}
+
+static PyObject *area_reduce(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *arg;
+    int factor;
+    if (!PyArg_ParseTuple(args, "Oi", &arg, &factor))
+        return NULL;
+    if (factor < 3 || factor > 64) {
+        PyErr_SetString(PyExc_ValueError, "factor must be 3 to 64");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_STRIDES | PyBUF_FORMAT) < 0)
+        return NULL;
+    int channels = view.ndim == 3 ? (int)view.shape[2] : 1;
+    int ok = (view.ndim == 2 || (view.ndim == 3 && channels == 3)) && view.itemsize == 1 &&
+             view.format != NULL &&
+             (strcmp(view.format, "B") == 0 || strcmp(view.format, "=B") == 0 ||
+              strcmp(view.format, "<B") == 0 || strcmp(view.format, "@B") == 0) &&
+             view.strides[view.ndim - 1] == 1 && (view.ndim == 2 || view.strides[1] == 3) &&
+             view.strides[0] >= view.shape[1] * channels;
+    if (!ok) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError,
+                        "expected an (h, w, 3) or (h, w) uint8 array with contiguous rows");
+        return NULL;
+    }
+    Py_ssize_t sh = view.shape[0] / factor, sw = view.shape[1] / factor;
+    Py_ssize_t row_bytes = sw * factor * channels;
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, sh * sw * channels);
+    uint16_t *sums = malloc(sizeof(uint16_t) * (size_t)(row_bytes > 0 ? row_bytes : 1));
+    if (out == NULL || sums == NULL) {
+        Py_XDECREF(out);
+        free(sums);
+        PyBuffer_Release(&view);
+        return out == NULL ? NULL : PyErr_NoMemory();
+    }
+    uint8_t *dst = (uint8_t *)PyByteArray_AS_STRING(out);
+    const uint8_t *src = (const uint8_t *)view.buf;
+    Py_ssize_t stride = view.strides[0];
+    Py_BEGIN_ALLOW_THREADS
+    area_reduce_rows(src, stride, channels, factor, sh, sw, sums, dst);
+    Py_END_ALLOW_THREADS
+    free(sums);
+    PyBuffer_Release(&view);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
+    {"area_reduce", area_reduce, METH_VARARGS,
+     "area_reduce(pixels, factor) -> bytearray: the factor x factor block means of an (h, w, 3) "
+     "or (h, w) uint8 array, row-major, (h // factor) x (w // factor) pixels, as cv2.resize "
+     "with INTER_AREA (factor >= 3)."},
     {"dihedral", dihedral, METH_O,
      "dihedral(pixels) -> (8 hex strings, quality): PDQ of a C-contiguous (h, w, 3) RGB or (h, w) "
      "luma uint8 array in the 8 orientations of bouclier.hashing.pdq.ORIENTATIONS, bit for bit as "
