@@ -511,6 +511,43 @@ static void orient(float a[16][16], int which, float b[16][16])
     }
 }
 
+/* Luminance of m pixels (channels 3: RGB, 1: a luma plane) as floats. */
+WIDE static void make_luma(const uint8_t *p, int channels, size_t m, float *luma)
+{
+    if (channels == 1) {
+        /* a luma plane: the reference's formula on R = G = B = Y gives Y exactly (its double is
+         * within 3e-14 of Y for every byte, and rounds to Y as a float) */
+        for (size_t k = 0; k < m; k++)
+            luma[k] = (float)p[k];
+        return;
+    }
+#ifdef HAVE_AVX2_PATH
+    if (use_avx2) {
+        luma_avx2(p, m, luma);
+        return;
+    }
+#endif
+    for (size_t k = 0; k < m; k++, p += 3) {
+        double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
+        y = y + (double)p[2] * 0.114;
+        luma[k] = (float)y;
+    }
+}
+
+/* The first row pass over nr rows of luma (cols floats each) into dest. */
+static void first_row_pass(const float *luma, float *dest, int nr, Py_ssize_t cols, int window,
+                           float *t)
+{
+#ifdef HAVE_AVX2_PATH
+    if (use_avx2) {
+        box_rows_avx2(luma, cols, dest, cols, nr, cols, window, NULL, t);
+        return;
+    }
+#endif
+    (void)t;
+    box_rows(luma, cols, dest, cols, nr, cols, window, NULL);
+}
+
 /*
  * Hashes rows x cols pixels (row-major; channels 3: RGB, 1: luma). Returns 0, or -1 when out
  * of memory. hexes: 8 x 64 characters.
@@ -529,9 +566,11 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
     w.cols = cols;
     w.win_rows = window_size(cols);
     w.win_cols = window_size(rows);
-    size_t n = (size_t)rows * (size_t)cols;
     float *luma = malloc(sizeof(float) * (size_t)ROWS_AT_ONCE * (size_t)cols);
-    w.a = malloc(sizeof(float) * n);
+    Py_ssize_t ring = ((Py_ssize_t)w.win_cols + 8 + ROWS_AT_ONCE - 1) / ROWS_AT_ONCE * ROWS_AT_ONCE;
+    if (ring > rows + ROWS_AT_ONCE)
+        ring = (rows + ROWS_AT_ONCE - 1) / ROWS_AT_ONCE * ROWS_AT_ONCE;
+    w.a = malloc(sizeof(float) * (size_t)ring * (size_t)cols);
     w.sum = malloc(sizeof(float) * (size_t)cols);
     w.block = malloc(sizeof(float) * (size_t)ROWS_AT_ONCE * (size_t)cols);
     w.narrow = calloc((size_t)rows * 64, sizeof(float));
@@ -563,38 +602,22 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
         sample_slot[k] = keep_col[sample_col[k]];
     }
 
-    /* 1. luminance and the first row pass, ROWS_AT_ONCE rows at a time */
-    for (Py_ssize_t r0 = 0; r0 < rows; r0 += ROWS_AT_ONCE) {
-        int nr = (int)(rows - r0 < ROWS_AT_ONCE ? rows - r0 : ROWS_AT_ONCE);
-        const uint8_t *p = rgb + (size_t)r0 * (size_t)cols * (size_t)channels;
-        size_t m = (size_t)nr * (size_t)cols;
-        if (channels == 1) {
-            /* a luma plane: the reference's formula on R = G = B = Y gives Y exactly (its
-             * double is within 3e-14 of Y for every byte, and rounds to Y as a float) */
-            for (size_t k = 0; k < m; k++)
-                luma[k] = (float)p[k];
-        } else {
-#ifdef HAVE_AVX2_PATH
-            if (use_avx2)
-                luma_avx2(p, m, luma);
-            else
-#endif
-            for (size_t k = 0; k < m; k++, p += 3) {
-                double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
-                y = y + (double)p[2] * 0.114;
-                luma[k] = (float)y;
-            }
-        }
-#ifdef HAVE_AVX2_PATH
-        if (use_avx2) {
-            box_rows_avx2(luma, cols, w.a + (size_t)r0 * (size_t)cols, cols, nr, cols, w.win_rows,
-                          NULL, w.t);
-            continue;
-        }
-#endif
-        box_rows(luma, cols, w.a + (size_t)r0 * (size_t)cols, cols, nr, cols, w.win_rows, NULL);
+    /* 1. luminance and the first row pass, ROWS_AT_ONCE rows at a time, produced as the column
+     * pass (2) reaches them into a ring of `ring` rows (row r in slot r % ring): the column pass
+     * reads rows ri and ri - window only, so the rows stay in cache instead of a full-size
+     * buffer written and read back. ring is a multiple of ROWS_AT_ONCE above window + 7. */
+    Py_ssize_t produced = 0;
+#define PRODUCE_THROUGH(need)                                                                   \
+    while (produced <= (need)) {                                                                \
+        Py_ssize_t r0 = produced;                                                               \
+        int nr = (int)(rows - r0 < ROWS_AT_ONCE ? rows - r0 : ROWS_AT_ONCE);                    \
+        const uint8_t *p = rgb + (size_t)r0 * (size_t)cols * (size_t)channels;                  \
+        size_t m = (size_t)nr * (size_t)cols;                                                   \
+        float *dest = w.a + (size_t)(r0 % ring) * (size_t)cols;                                 \
+        make_luma(p, channels, m, luma);                                                        \
+        first_row_pass(luma, dest, nr, cols, w.win_rows, w.t);                                  \
+        produced += nr;                                                                         \
     }
-
     /* 2. the first column pass (all columns at once), each output row fed to the second row pass */
     {
         phases_t ph = phases_of(rows, w.win_cols);
@@ -605,21 +628,24 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
         for (Py_ssize_t c = 0; c < cols; c++)
             sum[c] = 0.0f;
         for (Py_ssize_t i = 0; i < ph.p1; i++, ri++) {
-            const float *in = a + ri * cols;
+            PRODUCE_THROUGH(ri);
+            const float *in = a + (ri % ring) * cols;
             for (Py_ssize_t c = 0; c < cols; c++)
                 sum[c] += in[c];
             count++;
         }
         for (Py_ssize_t i = 0; i < ph.p2; i++, ri++, oi++) {
-            const float *in = a + ri * cols;
+            PRODUCE_THROUGH(ri);
+            const float *in = a + (ri % ring) * cols;
             for (Py_ssize_t c = 0; c < cols; c++)
                 sum[c] += in[c];
             count++;
             emit_column_row(&w, keep_col, oi, count);
         }
         for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {
-            const float *in = a + ri * cols;
-            const float *out_of = a + li * cols;
+            PRODUCE_THROUGH(ri);
+            const float *in = a + (ri % ring) * cols;
+            const float *out_of = a + (li % ring) * cols;
             for (Py_ssize_t c = 0; c < cols; c++) {
                 float s = sum[c] + in[c];
                 sum[c] = s - out_of[c];
@@ -627,7 +653,7 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
             emit_column_row(&w, keep_col, oi, count);
         }
         for (Py_ssize_t i = 0; i < ph.p4; i++, li++, oi++) {
-            const float *out_of = a + li * cols;
+            const float *out_of = a + (li % ring) * cols;
             for (Py_ssize_t c = 0; c < cols; c++)
                 sum[c] -= out_of[c];
             count--;
@@ -635,6 +661,7 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
         }
         flush_block(&w, keep_col);
     }
+#undef PRODUCE_THROUGH
 
     /* 3. the second column pass over the 64 kept columns; only the sampled rows are kept */
     float small[64][64];
