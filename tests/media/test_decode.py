@@ -9,13 +9,15 @@ import sys
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+import simplejpeg
 from PIL import Image, JpegImagePlugin
 
 from bouclier.errors import FileUnreadable
-from bouclier.media import DecodedImage, Limits, decode, decode_file
+from bouclier.media import DecodedImage, Limits, decode, decode_file, decoder
 from bouclier.settings import Settings
 from tests.conftest import FACES
 
@@ -274,6 +276,17 @@ def test_min_side_reduces_jpeg_by_an_integer_factor(
         return result
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", recording_draft)
+    if decoder._simplejpeg is not None:  # the fast path scales in libjpeg-turbo, as draft does
+
+        class Recording:
+            @staticmethod
+            def decode_jpeg(data: bytes, **options: Any) -> np.ndarray:
+                pixels = simplejpeg.decode_jpeg(data, **options)
+                if pixels.shape[1] != size[0]:
+                    scales.append(round(size[0] / pixels.shape[1]))
+                return pixels
+
+        monkeypatch.setattr(decoder, "_simplejpeg", Recording)
     source = gradient(*size)
     image = decode(encode(Image.fromarray(source), "jpeg"), min_side=min_side)
     assert scales == ([dct] if dct else [])

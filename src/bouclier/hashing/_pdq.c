@@ -33,6 +33,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -49,6 +52,7 @@
 #define WIDE
 #endif
 #define ROWS_AT_ONCE 8
+
 
 static float dct_matrix[16 * 64];
 
@@ -148,6 +152,202 @@ static inline void divide_row(const float *sum, float count, float *out, Py_ssiz
         out[k] = sum[k] / count;
 }
 
+/* Where the CPU has AVX2 (checked at load time), the two row passes run on 8 rows transposed into
+ * 8-float vectors (one lane a row: each lane's additions, subtractions and division are the
+ * scalar code's, in its order), and an RGB image's luminance is computed 4 pixels at a time in
+ * doubles (the same three products and two sums, each rounded as in the scalar code). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HAVE_AVX2_PATH 1
+#include <immintrin.h>
+static int use_avx2 = 0;
+#define AVX2 __attribute__((target("avx2")))
+
+AVX2 static inline void transpose8(__m256 *r)
+{
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]);
+    __m256 t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]);
+    __m256 t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]);
+    __m256 t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]);
+    __m256 t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+    __m256 s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/* box_rows' result for n <= 8 rows, through t (length x 8 floats of scratch). */
+AVX2 static void box_rows_avx2(const float *in, Py_ssize_t in_stride, float *out,
+                               Py_ssize_t out_stride, int n, Py_ssize_t length, int window,
+                               const int *keep, float *t)
+{
+    Py_ssize_t k = 0;
+    __m256 r[8];
+    for (; k + 8 <= length; k += 8) {
+        for (int j = 0; j < 8; j++)
+            r[j] = j < n ? _mm256_loadu_ps(in + j * in_stride + k) : _mm256_setzero_ps();
+        transpose8(r);
+        for (int j = 0; j < 8; j++)
+            _mm256_storeu_ps(t + (k + j) * 8, r[j]);
+    }
+    for (; k < length; k++)
+        for (int j = 0; j < 8; j++)
+            t[k * 8 + j] = j < n ? in[j * in_stride + k] : 0.0f;
+
+    phases_t ph = phases_of(length, window);
+    __m256 sum = _mm256_setzero_ps();
+    Py_ssize_t li = 0, ri = 0, oi = 0;
+    int count = 0;
+    __m256 pending[8];
+    int np = 0;
+#define EMIT_V()                                                                                 \
+    do {                                                                                         \
+        __m256 o = _mm256_div_ps(sum, _mm256_set1_ps((float)count));                             \
+        if (keep == NULL) {                                                                      \
+            pending[np++] = o;                                                                   \
+            if (np == 8) {                                                                       \
+                transpose8(pending);                                                             \
+                for (int j = 0; j < n; j++)                                                      \
+                    _mm256_storeu_ps(out + j * out_stride + oi - 7, pending[j]);                 \
+                np = 0;                                                                          \
+            }                                                                                    \
+        } else if (keep[oi] >= 0) {                                                              \
+            float lanes[8];                                                                      \
+            _mm256_storeu_ps(lanes, o);                                                          \
+            for (int j = 0; j < n; j++)                                                          \
+                out[j * out_stride + keep[oi]] = lanes[j];                                       \
+        }                                                                                        \
+    } while (0)
+    for (Py_ssize_t i = 0; i < ph.p1; i++, ri++) {
+        sum = _mm256_add_ps(sum, _mm256_loadu_ps(t + ri * 8));
+        count++;
+    }
+    for (Py_ssize_t i = 0; i < ph.p2; i++, ri++, oi++) {
+        sum = _mm256_add_ps(sum, _mm256_loadu_ps(t + ri * 8));
+        count++;
+        EMIT_V();
+    }
+    if (keep == NULL) {
+        __m256 c = _mm256_set1_ps((float)count);
+        for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {
+            sum = _mm256_add_ps(sum, _mm256_loadu_ps(t + ri * 8));
+            sum = _mm256_sub_ps(sum, _mm256_loadu_ps(t + li * 8));
+            pending[np++] = _mm256_div_ps(sum, c);
+            if (np == 8) {
+                transpose8(pending);
+                for (int j = 0; j < n; j++)
+                    _mm256_storeu_ps(out + j * out_stride + oi - 7, pending[j]);
+                np = 0;
+            }
+        }
+    } else {
+        for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {
+            sum = _mm256_add_ps(sum, _mm256_loadu_ps(t + ri * 8));
+            sum = _mm256_sub_ps(sum, _mm256_loadu_ps(t + li * 8));
+            if (keep[oi] >= 0)
+                EMIT_V();
+        }
+    }
+    for (Py_ssize_t i = 0; i < ph.p4; i++, li++, oi++) {
+        sum = _mm256_sub_ps(sum, _mm256_loadu_ps(t + li * 8));
+        count--;
+        EMIT_V();
+    }
+#undef EMIT_V
+    if (np > 0) { /* the last outputs, fewer than 8 */
+        float lanes[8];
+        for (int q = 0; q < np; q++) {
+            _mm256_storeu_ps(lanes, pending[q]);
+            for (int j = 0; j < n; j++)
+                out[j * out_stride + oi - np + q] = lanes[j];
+        }
+    }
+}
+
+#if __GNUC__ >= 8
+#define HAVE_AVX512_PATH 1
+static int use_avx512 = 0;
+
+/* The same, 8 pixels at a time in 512-bit doubles (AVX-512 with byte permutes): twice the pixels
+ * per conversion, where the AVX2 loop is bound by its shuffles and conversions. */
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512vbmi"))) static void
+luma_avx512(const uint8_t *p, size_t m, float *out)
+{
+    const __m256i take_r = _mm256_setr_epi8(0, 0, 0, 0, 3, 0, 0, 0, 6, 0, 0, 0, 9, 0, 0, 0, 12, 0,
+                                            0, 0, 15, 0, 0, 0, 18, 0, 0, 0, 21, 0, 0, 0);
+    const __m256i one = _mm256_set1_epi8(1);
+    const __m256i take_g = _mm256_add_epi8(take_r, one);
+    const __m256i take_b = _mm256_add_epi8(take_g, one);
+    const __mmask32 low_bytes = 0x11111111u;
+    const __m512d wr = _mm512_set1_pd(0.299), wg = _mm512_set1_pd(0.587),
+                  wb = _mm512_set1_pd(0.114);
+    size_t k = 0;
+    for (; k + 11 <= m; k += 8) { /* reads bytes 3k .. 3k + 31 < 3m */
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 3 * k));
+        __m512d r = _mm512_cvtepi32_pd(_mm256_maskz_permutexvar_epi8(low_bytes, take_r, v));
+        __m512d g = _mm512_cvtepi32_pd(_mm256_maskz_permutexvar_epi8(low_bytes, take_g, v));
+        __m512d b = _mm512_cvtepi32_pd(_mm256_maskz_permutexvar_epi8(low_bytes, take_b, v));
+        __m512d y = _mm512_add_pd(_mm512_mul_pd(r, wr), _mm512_mul_pd(g, wg));
+        y = _mm512_add_pd(y, _mm512_mul_pd(b, wb));
+        _mm256_storeu_ps(out + k, _mm512_cvtpd_ps(y));
+    }
+    for (; k < m; k++) {
+        const uint8_t *q = p + 3 * k;
+        double y = (double)q[0] * 0.299 + (double)q[1] * 0.587;
+        y = y + (double)q[2] * 0.114;
+        out[k] = (float)y;
+    }
+}
+#endif
+
+/* The luminance of m RGB pixels, as the scalar loop computes it; 4 pixels at a time while a
+ * 16-byte load stays inside the m * 3 bytes. */
+AVX2 static void luma_avx2(const uint8_t *p, size_t m, float *out)
+{
+    const __m128i take_r = _mm_setr_epi8(0, -1, -1, -1, 3, -1, -1, -1, 6, -1, -1, -1, 9, -1, -1, -1);
+    const __m128i take_g = _mm_setr_epi8(1, -1, -1, -1, 4, -1, -1, -1, 7, -1, -1, -1, 10, -1, -1, -1);
+    const __m128i take_b = _mm_setr_epi8(2, -1, -1, -1, 5, -1, -1, -1, 8, -1, -1, -1, 11, -1, -1, -1);
+    const __m256d wr = _mm256_set1_pd(0.299), wg = _mm256_set1_pd(0.587),
+                  wb = _mm256_set1_pd(0.114);
+    size_t k = 0;
+#ifdef HAVE_AVX512_PATH
+    if (use_avx512) {
+        luma_avx512(p, m, out);
+        return;
+    }
+#endif
+    for (; k + 6 <= m; k += 4) { /* reads bytes 3k .. 3k + 15 < 3m */
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + 3 * k));
+        __m256d r = _mm256_cvtepi32_pd(_mm_shuffle_epi8(v, take_r));
+        __m256d g = _mm256_cvtepi32_pd(_mm_shuffle_epi8(v, take_g));
+        __m256d b = _mm256_cvtepi32_pd(_mm_shuffle_epi8(v, take_b));
+        __m256d y = _mm256_add_pd(_mm256_mul_pd(r, wr), _mm256_mul_pd(g, wg));
+        y = _mm256_add_pd(y, _mm256_mul_pd(b, wb));
+        _mm_storeu_ps(out + k, _mm256_cvtpd_ps(y));
+    }
+    for (; k < m; k++) {
+        const uint8_t *q = p + 3 * k;
+        double y = (double)q[0] * 0.299 + (double)q[1] * 0.587;
+        y = y + (double)q[2] * 0.114;
+        out[k] = (float)y;
+    }
+}
+#endif
+
 typedef struct {
     Py_ssize_t rows, cols;
     int win_rows, win_cols; /* window along the rows (from cols), along the columns (from rows) */
@@ -156,6 +356,7 @@ typedef struct {
     float *block;           /* ROWS_AT_ONCE x cols: outputs of the first column pass */
     int block_first, block_n;
     float *narrow;          /* rows x 64: second row pass, at the 64 sampled columns */
+    float *t;               /* cols x ROWS_AT_ONCE: rows transposed (the AVX2 row passes) */
 } work_t;
 
 /* Second row pass over the rows of the block; only the 64 sampled columns are written. */
@@ -163,6 +364,14 @@ static void flush_block(work_t *w, const int *keep_col)
 {
     if (w->block_n == 0)
         return;
+#ifdef HAVE_AVX2_PATH
+    if (use_avx2) {
+        box_rows_avx2(w->block, w->cols, w->narrow + (Py_ssize_t)w->block_first * 64, 64,
+                      w->block_n, w->cols, w->win_rows, keep_col, w->t);
+        w->block_n = 0;
+        return;
+    }
+#endif
     box_rows(w->block, w->cols, w->narrow + (Py_ssize_t)w->block_first * 64, 64, w->block_n,
              w->cols, w->win_rows, keep_col);
     w->block_n = 0;
@@ -302,6 +511,43 @@ static void orient(float a[16][16], int which, float b[16][16])
     }
 }
 
+/* Luminance of m pixels (channels 3: RGB, 1: a luma plane) as floats. */
+WIDE static void make_luma(const uint8_t *p, int channels, size_t m, float *luma)
+{
+    if (channels == 1) {
+        /* a luma plane: the reference's formula on R = G = B = Y gives Y exactly (its double is
+         * within 3e-14 of Y for every byte, and rounds to Y as a float) */
+        for (size_t k = 0; k < m; k++)
+            luma[k] = (float)p[k];
+        return;
+    }
+#ifdef HAVE_AVX2_PATH
+    if (use_avx2) {
+        luma_avx2(p, m, luma);
+        return;
+    }
+#endif
+    for (size_t k = 0; k < m; k++, p += 3) {
+        double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
+        y = y + (double)p[2] * 0.114;
+        luma[k] = (float)y;
+    }
+}
+
+/* The first row pass over nr rows of luma (cols floats each) into dest. */
+static void first_row_pass(const float *luma, float *dest, int nr, Py_ssize_t cols, int window,
+                           float *t)
+{
+#ifdef HAVE_AVX2_PATH
+    if (use_avx2) {
+        box_rows_avx2(luma, cols, dest, cols, nr, cols, window, NULL, t);
+        return;
+    }
+#endif
+    (void)t;
+    box_rows(luma, cols, dest, cols, nr, cols, window, NULL);
+}
+
 /*
  * Hashes rows x cols pixels (row-major; channels 3: RGB, 1: luma). Returns 0, or -1 when out
  * of memory. hexes: 8 x 64 characters.
@@ -320,14 +566,18 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
     w.cols = cols;
     w.win_rows = window_size(cols);
     w.win_cols = window_size(rows);
-    size_t n = (size_t)rows * (size_t)cols;
     float *luma = malloc(sizeof(float) * (size_t)ROWS_AT_ONCE * (size_t)cols);
-    w.a = malloc(sizeof(float) * n);
+    Py_ssize_t ring = ((Py_ssize_t)w.win_cols + 8 + ROWS_AT_ONCE - 1) / ROWS_AT_ONCE * ROWS_AT_ONCE;
+    if (ring > rows + ROWS_AT_ONCE)
+        ring = (rows + ROWS_AT_ONCE - 1) / ROWS_AT_ONCE * ROWS_AT_ONCE;
+    w.a = malloc(sizeof(float) * (size_t)ring * (size_t)cols);
     w.sum = malloc(sizeof(float) * (size_t)cols);
     w.block = malloc(sizeof(float) * (size_t)ROWS_AT_ONCE * (size_t)cols);
     w.narrow = calloc((size_t)rows * 64, sizeof(float));
     int *keep_col = malloc(sizeof(int) * (size_t)cols);
-    if (!luma || !w.a || !w.sum || !w.block || !w.narrow || !keep_col) {
+    w.t = malloc(sizeof(float) * (size_t)ROWS_AT_ONCE * (size_t)cols);
+    if (!luma || !w.a || !w.sum || !w.block || !w.narrow || !keep_col || !w.t) {
+        free(w.t);
         free(luma);
         free(w.a);
         free(w.sum);
@@ -352,26 +602,22 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
         sample_slot[k] = keep_col[sample_col[k]];
     }
 
-    /* 1. luminance and the first row pass, ROWS_AT_ONCE rows at a time */
-    for (Py_ssize_t r0 = 0; r0 < rows; r0 += ROWS_AT_ONCE) {
-        int nr = (int)(rows - r0 < ROWS_AT_ONCE ? rows - r0 : ROWS_AT_ONCE);
-        const uint8_t *p = rgb + (size_t)r0 * (size_t)cols * (size_t)channels;
-        size_t m = (size_t)nr * (size_t)cols;
-        if (channels == 1) {
-            /* a luma plane: the reference's formula on R = G = B = Y gives Y exactly (its
-             * double is within 3e-14 of Y for every byte, and rounds to Y as a float) */
-            for (size_t k = 0; k < m; k++)
-                luma[k] = (float)p[k];
-        } else {
-            for (size_t k = 0; k < m; k++, p += 3) {
-                double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
-                y = y + (double)p[2] * 0.114;
-                luma[k] = (float)y;
-            }
-        }
-        box_rows(luma, cols, w.a + (size_t)r0 * (size_t)cols, cols, nr, cols, w.win_rows, NULL);
+    /* 1. luminance and the first row pass, ROWS_AT_ONCE rows at a time, produced as the column
+     * pass (2) reaches them into a ring of `ring` rows (row r in slot r % ring): the column pass
+     * reads rows ri and ri - window only, so the rows stay in cache instead of a full-size
+     * buffer written and read back. ring is a multiple of ROWS_AT_ONCE above window + 7. */
+    Py_ssize_t produced = 0;
+#define PRODUCE_THROUGH(need)                                                                   \
+    while (produced <= (need)) {                                                                \
+        Py_ssize_t r0 = produced;                                                               \
+        int nr = (int)(rows - r0 < ROWS_AT_ONCE ? rows - r0 : ROWS_AT_ONCE);                    \
+        const uint8_t *p = rgb + (size_t)r0 * (size_t)cols * (size_t)channels;                  \
+        size_t m = (size_t)nr * (size_t)cols;                                                   \
+        float *dest = w.a + (size_t)(r0 % ring) * (size_t)cols;                                 \
+        make_luma(p, channels, m, luma);                                                        \
+        first_row_pass(luma, dest, nr, cols, w.win_rows, w.t);                                  \
+        produced += nr;                                                                         \
     }
-
     /* 2. the first column pass (all columns at once), each output row fed to the second row pass */
     {
         phases_t ph = phases_of(rows, w.win_cols);
@@ -382,21 +628,24 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
         for (Py_ssize_t c = 0; c < cols; c++)
             sum[c] = 0.0f;
         for (Py_ssize_t i = 0; i < ph.p1; i++, ri++) {
-            const float *in = a + ri * cols;
+            PRODUCE_THROUGH(ri);
+            const float *in = a + (ri % ring) * cols;
             for (Py_ssize_t c = 0; c < cols; c++)
                 sum[c] += in[c];
             count++;
         }
         for (Py_ssize_t i = 0; i < ph.p2; i++, ri++, oi++) {
-            const float *in = a + ri * cols;
+            PRODUCE_THROUGH(ri);
+            const float *in = a + (ri % ring) * cols;
             for (Py_ssize_t c = 0; c < cols; c++)
                 sum[c] += in[c];
             count++;
             emit_column_row(&w, keep_col, oi, count);
         }
         for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {
-            const float *in = a + ri * cols;
-            const float *out_of = a + li * cols;
+            PRODUCE_THROUGH(ri);
+            const float *in = a + (ri % ring) * cols;
+            const float *out_of = a + (li % ring) * cols;
             for (Py_ssize_t c = 0; c < cols; c++) {
                 float s = sum[c] + in[c];
                 sum[c] = s - out_of[c];
@@ -404,7 +653,7 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
             emit_column_row(&w, keep_col, oi, count);
         }
         for (Py_ssize_t i = 0; i < ph.p4; i++, li++, oi++) {
-            const float *out_of = a + li * cols;
+            const float *out_of = a + (li % ring) * cols;
             for (Py_ssize_t c = 0; c < cols; c++)
                 sum[c] -= out_of[c];
             count--;
@@ -412,6 +661,7 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
         }
         flush_block(&w, keep_col);
     }
+#undef PRODUCE_THROUGH
 
     /* 3. the second column pass over the 64 kept columns; only the sampled rows are kept */
     float small[64][64];
@@ -468,6 +718,7 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
     free(w.block);
     free(w.narrow);
     free(keep_col);
+    free(w.t);
 
     *quality = quality_of(small);
     float coefficients[16][16], oriented[16][16];
@@ -519,7 +770,122 @@ static PyObject *dihedral(PyObject *self, PyObject *arg)
     return Py_BuildValue("(Ni)", hashes, quality);
 }
 
+/*
+ * area_reduce(pixels, factor): the mean of each factor x factor block of an (h, w, 3) or (h, w)
+ * uint8 array (strided rows allowed), as OpenCV's resize with INTER_AREA computes it for an
+ * integer factor of 3 or more (its "area fast" path: the integer sum of the block times
+ * 1.f / (factor * factor) in float, rounded to the nearest, ties to even); the last rows and
+ * columns that factor does not divide are left out. bouclier.hashing.framing reduces a frame with
+ * it; tests/hashing/test_area_reduce.py compares it with cv2.resize.
+ */
+/* OpenCV's cvRound of a float: the nearest integer, ties to even (the current rounding mode). */
+static inline long round_even(float v)
+{
+#if defined(__SSE2__)
+    return _mm_cvtss_si32(_mm_set_ss(v));
+#else
+    return lrintf(v);
+#endif
+}
+
+/* The kernel of area_reduce: column sums of each band of `factor` rows (16 bits: factor <= 64
+ * keeps them under 64 * 255), then the block sums along the row. */
+WIDE static void area_reduce_rows(const uint8_t *src, Py_ssize_t stride, int channels, int factor,
+                                  Py_ssize_t sh, Py_ssize_t sw, uint16_t *sums, uint8_t *dst)
+{
+    Py_ssize_t row_bytes = sw * factor * channels, out_row = sw * channels;
+    const float scale = 1.f / (float)(factor * factor);
+    for (Py_ssize_t y = 0; y < sh; y++) {
+        const uint8_t *first = src + y * factor * stride;
+        for (Py_ssize_t j = 0; j < row_bytes; j++)
+            sums[j] = first[j];
+        for (int i = 1; i < factor; i++) {
+            const uint8_t *row = first + i * stride;
+            for (Py_ssize_t j = 0; j < row_bytes; j++)
+                sums[j] = (uint16_t)(sums[j] + row[j]);
+        }
+        uint8_t *o = dst + y * out_row;
+        if (channels == 3) {
+            for (Py_ssize_t x = 0; x < sw; x++) {
+                const uint16_t *s = sums + x * factor * 3;
+                int r = 0, g = 0, b = 0;
+                for (int i = 0; i < factor; i++) {
+                    r += s[3 * i];
+                    g += s[3 * i + 1];
+                    b += s[3 * i + 2];
+                }
+                long vr = round_even((float)r * scale), vg = round_even((float)g * scale),
+                     vb = round_even((float)b * scale);
+                o[3 * x] = (uint8_t)(vr > 255 ? 255 : vr);
+                o[3 * x + 1] = (uint8_t)(vg > 255 ? 255 : vg);
+                o[3 * x + 2] = (uint8_t)(vb > 255 ? 255 : vb);
+            }
+        } else {
+            for (Py_ssize_t x = 0; x < sw; x++) {
+                const uint16_t *s = sums + x * factor;
+                int v = 0;
+                for (int i = 0; i < factor; i++)
+                    v += s[i];
+                long r = round_even((float)v * scale);
+                o[x] = (uint8_t)(r > 255 ? 255 : r);
+            }
+        }
+    }
+}
+
+static PyObject *area_reduce(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *arg;
+    int factor;
+    if (!PyArg_ParseTuple(args, "Oi", &arg, &factor))
+        return NULL;
+    if (factor < 3 || factor > 64) {
+        PyErr_SetString(PyExc_ValueError, "factor must be 3 to 64");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_STRIDES | PyBUF_FORMAT) < 0)
+        return NULL;
+    int channels = view.ndim == 3 ? (int)view.shape[2] : 1;
+    int ok = (view.ndim == 2 || (view.ndim == 3 && channels == 3)) && view.itemsize == 1 &&
+             view.format != NULL &&
+             (strcmp(view.format, "B") == 0 || strcmp(view.format, "=B") == 0 ||
+              strcmp(view.format, "<B") == 0 || strcmp(view.format, "@B") == 0) &&
+             view.strides[view.ndim - 1] == 1 && (view.ndim == 2 || view.strides[1] == 3) &&
+             view.strides[0] >= view.shape[1] * channels;
+    if (!ok) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError,
+                        "expected an (h, w, 3) or (h, w) uint8 array with contiguous rows");
+        return NULL;
+    }
+    Py_ssize_t sh = view.shape[0] / factor, sw = view.shape[1] / factor;
+    Py_ssize_t row_bytes = sw * factor * channels;
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, sh * sw * channels);
+    uint16_t *sums = malloc(sizeof(uint16_t) * (size_t)(row_bytes > 0 ? row_bytes : 1));
+    if (out == NULL || sums == NULL) {
+        Py_XDECREF(out);
+        free(sums);
+        PyBuffer_Release(&view);
+        return out == NULL ? NULL : PyErr_NoMemory();
+    }
+    uint8_t *dst = (uint8_t *)PyByteArray_AS_STRING(out);
+    const uint8_t *src = (const uint8_t *)view.buf;
+    Py_ssize_t stride = view.strides[0];
+    Py_BEGIN_ALLOW_THREADS
+    area_reduce_rows(src, stride, channels, factor, sh, sw, sums, dst);
+    Py_END_ALLOW_THREADS
+    free(sums);
+    PyBuffer_Release(&view);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
+    {"area_reduce", area_reduce, METH_VARARGS,
+     "area_reduce(pixels, factor) -> bytearray: the factor x factor block means of an (h, w, 3) "
+     "or (h, w) uint8 array, row-major, (h // factor) x (w // factor) pixels, as cv2.resize "
+     "with INTER_AREA (factor >= 3)."},
     {"dihedral", dihedral, METH_O,
      "dihedral(pixels) -> (8 hex strings, quality): PDQ of a C-contiguous (h, w, 3) RGB or (h, w) "
      "luma uint8 array in the 8 orientations of bouclier.hashing.pdq.ORIENTATIONS, bit for bit as "
@@ -535,5 +901,14 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC PyInit__pdq(void)
 {
     init_dct_matrix();
+#ifdef HAVE_AVX2_PATH
+    __builtin_cpu_init();
+    use_avx2 = __builtin_cpu_supports("avx2") && getenv("BOUCLIER_PDQ_NO_AVX2") == NULL;
+#ifdef HAVE_AVX512_PATH
+    use_avx512 = use_avx2 && __builtin_cpu_supports("avx512f") &&
+                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512vbmi") && getenv("BOUCLIER_PDQ_NO_AVX512") == NULL;
+#endif
+#endif
     return PyModule_Create(&module_def);
 }

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bouclier.hashing import _pdq
+
 #: Longer side of the reduced copy the regions are found on.
 SIDE = 320
 #: Largest difference (0-255, per channel) from a frame colour that still counts as frame.
@@ -183,16 +185,21 @@ def _detail(small: np.ndarray) -> np.ndarray:
 def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     """The frame reduced by an integer factor to about SIDE pixels (box averaging: OpenCV's fast
     path, ~10x the general one; the last rows and columns the factor does not divide are left
-    out), and the factor."""
+    out), and the factor. From a factor of 3, the same means come from ``_pdq.area_reduce``
+    (about 0.6 of OpenCV's CPU on a 1 MP photo, tests/hashing/test_area_reduce.py: equal)."""
     import cv2
 
     height, width = rgb.shape[:2]
     factor = max(1, round(max(height, width) / SIDE))
     sh, sw = height // factor, width // factor
-    small = np.ascontiguousarray(rgb[: sh * factor, : sw * factor])
-    if factor > 1:
-        small = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_AREA)
-    return small, factor
+    cut = rgb[: sh * factor, : sw * factor]  # a view: OpenCV reads it with its row stride
+    if factor == 1:
+        return np.ascontiguousarray(cut), factor
+    packed = rgb.strides[-1] == 1 and (rgb.ndim == 2 or rgb.strides[1] == 3)
+    if factor >= 3 and packed:  # OpenCV's arithmetic, in one pass (_pdq.area_reduce)
+        small = np.frombuffer(_pdq.area_reduce(rgb, factor), np.uint8)
+        return small.reshape((sh, sw, *rgb.shape[2:])), factor
+    return cv2.resize(cut, (sw, sh), interpolation=cv2.INTER_AREA), factor
 
 
 def _channels(pixels: np.ndarray) -> int:

@@ -31,6 +31,11 @@ from bouclier.media.limits import DEFAULT_LIMITS, Limits
 from bouclier.media.orientation import TRANSPOSES, orientation_of, swaps_sides
 from bouclier.media.structure import MAX_FRAME_COUNT, Layout, inspect
 
+try:  # libjpeg-turbo straight into numpy (the same pixels as Pillow's, without its copies)
+    import simplejpeg as _simplejpeg
+except ImportError:  # pragma: no cover - a dependency; Pillow decodes everything without it
+    _simplejpeg = None
+
 # What Pillow and its plugins raise on bad input. A decoder reading hostile bytes fails in many
 # ways (a struct too short, an index past a table, a division by a zero field); all of them mean
 # "this file cannot be decoded", and are told apart afterwards by looking at the file.
@@ -205,7 +210,8 @@ def _decode(
             # A TIFF page or a GIF frame may be larger than the first: check before loading it.
             decoded += image.size[0] * image.size[1]
             _check_pixels(decoded, limits)
-            pixels, displayed, read = _decode_frame(
+            fast = _fast_jpeg(data, image, reduction, luma=luma) if fmt == "jpeg" else None
+            pixels, displayed, read = fast or _decode_frame(
                 image, fmt, reduction, first=not index, luma=luma
             )
             frames.append(pixels)
@@ -265,6 +271,71 @@ def _decode_frame(
         if np.array_equal(theirs, pixels):  # an opaque RGBA, a palette of greys in order
             theirs = None
     return pixels, (full[::-1] if swaps_sides(orientation) else full), theirs
+
+
+def _fast_jpeg(
+    data: bytes, image: Image.Image, reduction: _Reduction, *, luma: bool
+) -> tuple[np.ndarray, tuple[int, int], None] | None:
+    """A YCbCr or grey JPEG's pixels as :func:`_decode_frame` makes them, bit for bit, decoded by
+    simplejpeg (the same libjpeg-turbo, same settings: accurate integer IDCT, fancy upsampling)
+    into a numpy array: Pillow's decode unpacks RGB rows into 4-byte pixels and
+    ``np.asarray`` packs them back through ``tobytes`` (about a third of a 1 MP decode,
+    docs/benchmarks.md). The same DCT scaling as Pillow's draft, then the same Pillow reduce and
+    EXIF turn on those pixels; tests/media/test_fast_jpeg.py compares every pixel with Pillow's
+    path on 4:2:0, 4:2:2, 4:4:4, 4:4:0, grey, progressive, restart-interval, EXIF-turned and
+    DCT-scaled JPEGs. None (Pillow decodes) for anything else: CMYK, a ``max_side`` resample, a
+    file libjpeg warns about (simplejpeg's strict mode raises; Pillow then gives its own answer
+    or error), a draft Pillow would not take."""
+    if _simplejpeg is None or reduction.max_side is not None or image.mode not in ("RGB", "L"):
+        return None
+    tile, configured = getattr(image, "tile", ()), getattr(image, "decoderconfig", ())
+    if len(tile) != 1 or configured or "transparency" in image.info:
+        return None
+    full = image.size
+    factor = reduction.factor(full)
+    scale = 1
+    if factor > 1:
+        # Pillow's draft for the size _decode_frame asks (JpegImageFile.draft's arithmetic)
+        dct = next(s for s in (8, 4, 2, 1) if s <= factor)
+        wanted = (full[0] // dct, full[1] // dct)
+        if min(wanted) < 1:
+            return None
+        asked = min(full[0] // wanted[0], full[1] // wanted[1])
+        scale = next(s for s in (8, 4, 2, 1) if asked >= s)
+    size = ((full[0] + scale - 1) // scale, (full[1] + scale - 1) // scale)
+    factor //= round(full[0] / size[0])
+    grey = luma or image.mode == "L"
+    try:
+        pixels = _simplejpeg.decode_jpeg(
+            data,
+            colorspace="GRAY" if grey else "RGB",
+            fastdct=False,
+            fastupsample=False,
+            min_height=size[1],
+            min_width=size[0],
+            min_factor=scale,
+            strict=True,
+        )
+    except (ValueError, MemoryError):
+        return None
+    if pixels.shape[:2] != size[::-1]:
+        return None  # a scale libjpeg-turbo chose otherwise: Pillow decides
+    orientation = orientation_of(image)
+    transpose = TRANSPOSES.get(orientation)
+    displayed = full[::-1] if swaps_sides(orientation) else full
+    if grey:
+        frame = Image.fromarray(pixels.reshape(pixels.shape[:2]), "L")
+        if not luma:  # a grey JPEG in RGB, as frame_to_rgb makes it
+            return frame_to_rgb(frame, factor=factor, transpose=transpose), displayed, None
+        return frame_to_luma(frame, factor=factor, transpose=transpose), displayed, None
+    if factor > 1 or transpose is not None:
+        return (
+            frame_to_rgb(Image.fromarray(pixels, "RGB"), factor=factor, transpose=transpose),
+            displayed,
+            None,
+        )
+    pixels.setflags(write=False)
+    return pixels, displayed, None
 
 
 def _check_pixels(pixels: int, limits: Limits) -> None:

@@ -1,0 +1,66 @@
+"""``_pdq.area_reduce``: the block means OpenCV's ``resize`` with ``INTER_AREA`` gives for an
+integer factor of 3 or more, pixel for pixel (the framing stage's reduced copy is made with it).
+
+Random arrays of every factor from 3 to 9, in RGB and grey, with sizes the factor does not divide
+(the last rows and columns are left out), strided views, and values that put many block means
+exactly half-way between two integers (OpenCV rounds those to even).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from bouclier.hashing import _pdq
+from tests.conftest import photo
+
+
+def _opencv(pixels: np.ndarray, factor: int) -> np.ndarray:
+    sh, sw = pixels.shape[0] // factor, pixels.shape[1] // factor
+    cut = np.ascontiguousarray(pixels[: sh * factor, : sw * factor])
+    return cv2.resize(cut, (sw, sh), interpolation=cv2.INTER_AREA)
+
+
+def _ours(pixels: np.ndarray, factor: int) -> np.ndarray:
+    sh, sw = pixels.shape[0] // factor, pixels.shape[1] // factor
+    out = np.frombuffer(_pdq.area_reduce(pixels, factor), np.uint8)
+    return out.reshape((sh, sw, *pixels.shape[2:]))
+
+
+@pytest.mark.parametrize("factor", range(3, 10))
+@pytest.mark.parametrize("channels", [3, 1])
+def test_area_reduce_is_opencvs(factor: int, channels: int) -> None:
+    rng = np.random.default_rng(factor * 10 + channels)
+    for trial in range(12):
+        h, w = int(rng.integers(factor, 160)), int(rng.integers(factor, 160))
+        shape = (h, w, 3) if channels == 3 else (h, w)
+        if trial % 3 == 0:
+            pixels = rng.integers(0, 256, shape, dtype=np.uint8)
+        elif trial % 3 == 1:  # narrow range: many sums on a half
+            pixels = rng.integers(126, 130, shape, dtype=np.uint8)
+        else:  # alternating rows: block sums of k + 0.5 times the area
+            pixels = np.full(shape, int(rng.integers(0, 255)), np.uint8)
+            pixels[::2] += 1
+        np.testing.assert_array_equal(_ours(pixels, factor), _opencv(pixels, factor))
+
+
+def test_area_reduce_reads_a_strided_view() -> None:
+    pixels = photo(3, (700, 500))
+    view = pixels[10:400, 20:650]
+    np.testing.assert_array_equal(_ours(view, 4), _opencv(view, 4))
+    grey = np.ascontiguousarray(pixels[:, :, 1])[5:333, 7:481]
+    np.testing.assert_array_equal(_ours(grey, 3), _opencv(grey, 3))
+
+
+def test_area_reduce_refuses_what_it_cannot_read() -> None:
+    with pytest.raises(ValueError, match="factor"):
+        _pdq.area_reduce(np.zeros((30, 30, 3), np.uint8), 2)
+    with pytest.raises(ValueError, match="uint8"):
+        _pdq.area_reduce(np.zeros((30, 30, 3), np.float32), 3)
+    with pytest.raises(ValueError, match="uint8"):
+        _pdq.area_reduce(np.zeros((30, 30, 4), np.uint8), 3)
+    with pytest.raises(ValueError, match="uint8"):
+        _pdq.area_reduce(np.zeros((30, 30, 3), np.uint8)[:, ::2], 3)
+    with pytest.raises(ValueError, match="uint8"):
+        _pdq.area_reduce(np.zeros((30, 30, 3), np.uint8)[:, :, 1], 3)
