@@ -370,10 +370,13 @@ class BankMatcher:
         best: dict[int, Match],
     ) -> None:
         """ORB's search: with the image at hand, its query value (the content region's, or the
-        whole frame's, :meth:`OrbSignal.query_fingerprints`); on a budget above the default
-        (:data:`ROBUST_CANDIDATES`), when the region's finds nothing, the whole frame's too,
-        computed only then (a second extraction and search: docs/robust-signal.md). Without
-        the image, the stored values it was given."""
+        whole frame's, :meth:`OrbSignal.query_fingerprints`); when the region's finds nothing,
+        the whole frame's too, computed only then (a second extraction and search:
+        docs/robust-signal.md), on a budget above the default (:data:`ROBUST_CANDIDATES`) or
+        after a *near miss* (:attr:`OrbSearch.near_miss`: a candidate with many distinctive
+        pairs failed, as the original does when the region is a part of the picture; rare on
+        unrelated uploads, so the common case pays nothing). Without the image, the stored
+        values it was given."""
         queries: Iterable[Fingerprint] = (
             kind.query_fingerprints(hashes.media)
             if hashes.media is not None
@@ -381,9 +384,10 @@ class BankMatcher:
         )
         for query in queries:
             rows = kind.pack_queries([query.value])
-            [(hits, evidence)] = index.search_verified(rows, kind.default_threshold, candidates)
-            self._keep_best(kind, query, hits, best, evidence=evidence, stage="robust")
-            if len(hits) or candidates <= ROBUST_CANDIDATES:
+            [search] = index.search_each(rows, kind.default_threshold, candidates)
+            hits = search.hits
+            self._keep_best(kind, query, hits, best, evidence=search.evidence, stage="robust")
+            if len(hits) or (candidates <= ROBUST_CANDIDATES and not search.near_miss):
                 return
 
     def match_hash(self, value: str, signal_type: str = PDQ.name) -> tuple[Match, ...]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,7 +43,30 @@ MIN_VOTES = 2
 CANDIDATES = 8
 #: at most this many times CANDIDATES are verified in all (the rest being hits)
 EXTEND = 4
+#: a candidate that failed verification with at least this many distinctive pairs
+#: (:func:`~bouclier.signals.orb.pair`) is a *near miss* (:attr:`OrbSearch.closest`): the
+#: query and that entry share much more than unrelated pictures do, but not the frame or the
+#: spread a match needs. On the tuning split (docs/benchmarks.md, "continued (11)") the best
+#: failed candidate of 460 distractors' content regions had at most 16 pairs (917 of 3,000 at
+#: a 100k bank: at most 18, none a near miss); a stickered picture whose content region was a
+#: part of it, 25-39 with its own original
+NEAR_MISS_PAIRS = 20
 _MERGE_AT = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class OrbSearch:
+    """One query's search: its hits, each hit's evidence by label, and the most distinctive
+    pairs of a candidate that failed verification (0 when none did, or none had a pair)."""
+
+    hits: SearchHits = field(default_factory=lambda: EMPTY_HITS)
+    evidence: dict[int, Verification] = field(default_factory=dict)
+    closest: int = 0
+
+    @property
+    def near_miss(self) -> bool:
+        """Whether nothing matched but a candidate came close (:data:`NEAR_MISS_PAIRS`)."""
+        return not len(self.hits) and self.closest >= NEAR_MISS_PAIRS
 
 
 def keys_of(row: np.ndarray | bytes) -> np.ndarray:
@@ -175,6 +199,12 @@ class OrbIndex:
         """Like ``search_many``, with at most ``candidates`` verified per query, and each hit's
         :class:`~bouclier.signals.orb.Verification` (the evidence) by label. A query is a
         stored value's width or a query value's (:data:`~bouclier.signals.orb.QUERY_BYTES`)."""
+        return [(s.hits, s.evidence) for s in self.search_each(queries, radius, candidates)]
+
+    def search_each(self, queries: np.ndarray, radius: int, candidates: int) -> list[OrbSearch]:
+        """Like :meth:`search_verified`, each query's search with its closest failed candidate
+        (:attr:`OrbSearch.closest`: the matcher searches the whole frame too after a content
+        region's near miss)."""
         queries = _query_rows(queries)
         results = []
         with self._lock:
@@ -192,11 +222,9 @@ class OrbIndex:
             votes, score = self._vote(query)
             return self._best(candidates, votes, score, FULL - 1)
 
-    def _search(
-        self, query: np.ndarray, radius: int, candidates: int
-    ) -> tuple[SearchHits, dict[int, Verification]]:
+    def _search(self, query: np.ndarray, radius: int, candidates: int) -> OrbSearch:
         if not self._slot or candidates == 0:
-            return EMPTY_HITS, {}
+            return OrbSearch()
         if radius >= FULL:
             nothing = np.zeros(self._count)
             return self._verify(query, radius, candidates, nothing, nothing)
@@ -236,25 +264,26 @@ class OrbIndex:
 
     def _verify(
         self, query: np.ndarray, radius: int, candidates: int, votes: np.ndarray, score: np.ndarray
-    ) -> tuple[SearchHits, dict[int, Verification]]:
+    ) -> OrbSearch:
         # in vote order; the budget counts candidates that fail, so that a query with many true
         # entries (copies of one picture in several banks) gets them all, up to EXTEND x budget
         eligible = self._best(EXTEND * candidates, votes, score, radius)
         found: dict[int, Verification] = {}
-        misses = 0
+        misses = closest = 0
         for slot in eligible.tolist():
             if misses >= candidates:
                 break
             check = verify(query, self._rows[slot])
             if check.distance > radius:
                 misses += 1
+                closest = max(closest, check.pairs)
             else:
                 found[int(self._labels[slot])] = check
         if not found:
-            return EMPTY_HITS, {}
+            return OrbSearch(closest=closest)
         labels = np.array(list(found), np.int64)
         distances = np.array([v.distance for v in found.values()], np.int32)
-        return SearchHits.sorted(labels, distances), found
+        return OrbSearch(SearchHits.sorted(labels, distances), found, closest)
 
     def live(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
