@@ -30,6 +30,7 @@ that a second run embeds nothing. Nothing else is written.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -148,6 +149,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="embeddings kept here between runs (.npz)")
     parser.add_argument("--oof", action="store_true", help="also cross-validate on the tuning split")
     parser.add_argument("--errors", help="print seen-v8's errors of this variant (learned)")
+    parser.add_argument("--stack", choices=("written", "all"), help="the stacker experiment")
+    parser.add_argument("--without", nargs="*", default=[], choices=sorted(USED),
+                        help="the stacker's inputs left out (ablation)")
     args = parser.parse_args()
     names = [n for n in TRAINING if n != SCORED]
     training = [e for n in names for e in load_corpus(train.CORPUS / f"{n}.jsonl")]
@@ -155,6 +159,11 @@ def main() -> None:
     every = [e for n in TRAINING for e in load_corpus(train.CORPUS / f"{n}.jsonl")]
     vectors = Vectors(args.cache)
     vectors.ensure([t for e in every for t in train.read(e)])
+    for name in args.without:
+        USED[name] = False
+    if args.stack:
+        stack_experiment(vectors, args.stack, args.variants[0] if args.variants else "use")
+        return
     heads = train.samples(training)
     read = sorted({t for e in scored for t in train.read(e)})
     follow = heads["continues_"]
@@ -220,6 +229,225 @@ def cross_validate(every: list[Example], vectors: Vectors, variants: Sequence[st
                 kind = "learned" if learned else "or"
                 print(line(f"{variant}, {kind}, {threshold}", result), flush=True)
     stages.MODEL_THRESHOLD = 0.5
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+STACK = ["harm", "clause_max", "clause_min", "clause_first"]
+NGRAM = ["ngram", "ngram_clause_max", "ngram_clause_min"]
+USED = {"lex": True, "ngram": True, "clause": True}
+
+
+def stack_inputs(
+    vectors: Vectors,
+    texts: Sequence[str],
+    harm: dict[str, float],
+    grams: dict[str, float] | None = None,
+) -> np.ndarray:
+    """The stacker's inputs of each text: the harm head's logit on the whole text, on its most
+    and least harmful clause and on its first, the n-gram model's on the text and its clauses,
+    and the lexicon features (those :data:`USED` leaves out are zeros)."""
+    rows = []
+    for t in texts:
+        parts = clauses(t)
+        each = np.array([harm[c] for c in parts])
+        row = [logit(np.array([harm[t], each.max(), each.min(), each[0]]))]
+        if not USED["clause"]:
+            row[0][1:] = 0.0
+        if grams is not None:
+            g = np.array([grams[c] for c in parts])
+            row.append(logit(np.array([grams[t], g.max(), g.min()])))
+            if not USED["clause"]:
+                row[-1][1:] = 0.0
+            if not USED["ngram"]:
+                row[-1][:] = 0.0
+        row.append(vectors.features[t] if USED["lex"] else 0 * vectors.features[t])
+        rows.append(np.concatenate(row))
+    return np.stack(rows)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 3000) -> np.ndarray:
+    """Class-balanced logistic regression (weights then bias), full-batch Adam."""
+    xb = np.concatenate([x, np.ones((len(x), 1))], axis=1)
+    w = np.zeros(xb.shape[1])
+    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step in range(1, steps + 1):
+        p = 1 / (1 + np.exp(-(xb @ w)))
+        g = xb.T @ ((p - y) * weight) / len(y) + l2 * np.r_[w[:-1], 0.0]
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= 0.05 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return w
+
+
+def apply_logistic(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
+
+
+def harm_everywhere(
+    vectors: Vectors, training: list[Example], targets: Sequence[str], variant: str = "use"
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The harm head's scores: out of fold (by group) for every text of ``training`` and its
+    clauses, and by the model trained on all of ``training`` for ``targets`` and their clauses."""
+    heads = train.samples(training)
+    head = heads[""]
+    x, y = vectors.inputs(head.texts, variant), np.array(head.labels)
+    fold_of = train.folds(training)
+    head_fold = fold_of[np.array(head.origin)]
+    oof: dict[str, float] = {}
+    for fold in range(train.FOLDS):
+        params = train.fit(x[head_fold != fold], y[head_fold != fold], 64)
+        held = sorted(
+            {
+                c
+                for e, f in zip(training, fold_of, strict=True)
+                if f == fold
+                for t in train.read(e)
+                for c in (t, *clauses(t))
+            }
+        )
+        oof.update(zip(held, train.predict(params, vectors.inputs(held, variant)).tolist()))
+    params = train.fit(x, y, 64)
+    wanted = sorted({c for t in targets for c in (t, *clauses(t))})
+    full = dict(zip(wanted, train.predict(params, vectors.inputs(wanted, variant)).tolist()))
+    return oof, full
+
+
+def stack_experiment(vectors: Vectors, on: str, variant: str = "use") -> None:
+    """The harm head's scores on the whole prompt and on its clauses, and the lexicons' reading,
+    weighed by a logistic regression trained on out-of-fold scores (``on``: ``written``, the
+    hand-written tuning split, or ``all`` the training rows), trained without seen-v8."""
+    names = [n for n in TRAINING if n != SCORED]
+    training = [e for n in names for e in load_corpus(train.CORPUS / f"{n}.jsonl")]
+    scored = [e for e in load_corpus(train.CORPUS / f"{SCORED}.jsonl") if e.lang in COVERAGE]
+    read = sorted({t for e in scored for t in train.read(e)})
+    kept = vectors.cache.with_name(f"harm-{variant}.json") if vectors.cache else None
+    if kept is not None and kept.exists():
+        oof, full, goof, gfull = json.loads(kept.read_text(encoding="utf-8"))
+    else:
+        oof, full = harm_everywhere(vectors, training, read, variant)
+        goof, gfull = ngram_everywhere(training, read)
+        if kept is not None:
+            kept.write_text(json.dumps([oof, full, goof, gfull]), encoding="utf-8")
+    tuning_names = [n for n in TUNING if n != SCORED]
+    if on == "written":
+        base = [
+            e
+            for n in tuning_names
+            for e in load_corpus(train.CORPUS / f"{n}.jsonl")
+            if e.lang in COVERAGE
+        ]
+    else:
+        base = training
+    sample = train.samples(base)[""]
+    x = stack_inputs(vectors, sample.texts, oof, goof)
+    w = fit_logistic(x, np.array(sample.labels))
+    print("stacker weights:", " ".join(
+        f"{n}={v:+.2f}" for n, v in zip(
+            [*STACK, *NGRAM, *FEATURES, "bias"], w, strict=True
+        )
+    ))
+    stacked = dict(zip(read, apply_logistic(w, stack_inputs(vectors, read, full, gfull)).tolist()))
+    follow = train.samples(training)["continues_"]
+    fitted = train.fit(vectors.inputs(follow.texts, "use"), np.array(follow.labels), 16)
+    continues = dict(zip(read, train.predict(fitted, vectors.inputs(read, "use")).tolist()))
+    plain = {t: full[t] for t in read}
+    print(f"| stack on {on}, {variant} | P | R | FPR | FP | FN | lowest recall |")
+    print("|---|---|---|---|---|---|---|")
+    print(line("head alone, or (main's rule)", run_guard(scored, plain, continues, False)))
+    for threshold in (0.4, 0.5, 0.6, 0.7):
+        stages.MODEL_THRESHOLD = threshold
+        result = run_guard(scored, stacked, continues, True)
+        print(line(f"stacked, learned, {threshold}", result), flush=True)
+    stages.MODEL_THRESHOLD = 0.5
+    # the stacker's own out-of-fold threshold on the tuning split (its choice, not seen-v8's)
+    tuning = [e for n in tuning_names for e in load_corpus(train.CORPUS / f"{n}.jsonl")
+              if e.lang in COVERAGE]
+    groups = train.folds(tuning)
+    tuned_read = {t for e in tuning for t in train.read(e)}
+    oof_stacked: dict[str, float] = {}
+    for fold in range(train.FOLDS):
+        keep = [e for e, f in zip(tuning, groups, strict=True) if f != fold]
+        held = sorted({t for e, f in zip(tuning, groups, strict=True) if f == fold
+                       for t in train.read(e)})
+        s = train.samples(keep)[""] if on == "written" else sample
+        wf = fit_logistic(stack_inputs(vectors, s.texts, oof, goof), np.array(s.labels))
+        oof_stacked.update(
+            zip(held, apply_logistic(wf, stack_inputs(vectors, held, oof, goof)).tolist())
+        )
+    cont_oof = {t: continues.get(t, 0.0) for t in tuned_read}
+    follow_scores = dict(zip(sorted(tuned_read), train.predict(
+        fitted, vectors.inputs(sorted(tuned_read), "use")).tolist()))
+    cont_oof.update(follow_scores)
+    print("tuning split (without seen-v8), stacker out of fold:")
+    for threshold in (0.4, 0.5, 0.6, 0.7):
+        stages.MODEL_THRESHOLD = threshold
+        print(line(f"stacked, learned, {threshold}", run_guard(tuning, oof_stacked, cont_oof, True)))
+        print(line(f"head, or, {threshold}", run_guard(tuning, {t: oof[t] for t in tuned_read},
+                                                      cont_oof, False)))
+    stages.MODEL_THRESHOLD = 0.5
+
+
+def ngram_matrix(texts: Sequence[str]):  # type: ignore[no-untyped-def]
+    from scipy import sparse
+
+    from bouclier.guard.features import NGRAM_BITS, ngrams
+
+    rows = [ngrams(t) for t in texts]
+    indptr = np.cumsum([0, *(len(r) for r in rows)])
+    data = np.ones(indptr[-1], dtype=np.float64)
+    matrix = sparse.csr_matrix(
+        (data, np.concatenate(rows), indptr), shape=(len(texts), 1 << NGRAM_BITS)
+    )
+    norms = np.sqrt(np.maximum(np.diff(indptr), 1))
+    return sparse.diags(1 / norms) @ matrix
+
+
+def fit_sparse(x, y: np.ndarray, l2: float = 1e-5, steps: int = 300) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Class-balanced logistic regression on a sparse matrix (weights then bias), Adam."""
+    w = np.zeros(x.shape[1] + 1)
+    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    xt = x.T.tocsr()
+    for step in range(1, steps + 1):
+        p = 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
+        r = (p - y) * weight / len(y)
+        g = np.r_[xt @ r + l2 * w[:-1], r.sum()]
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= 0.02 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return w
+
+
+def ngram_everywhere(
+    training: list[Example], targets: Sequence[str]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The n-gram model's scores, out of fold for the texts of ``training`` and their clauses,
+    and by the model trained on all of it for ``targets`` and their clauses."""
+    head = train.samples(training)[""]
+    x, y = ngram_matrix(head.texts), np.array(head.labels)
+    fold_of = train.folds(training)
+    head_fold = fold_of[np.array(head.origin)]
+    oof: dict[str, float] = {}
+    for fold in range(train.FOLDS):
+        w = fit_sparse(x[head_fold != fold], y[head_fold != fold])
+        held = sorted(
+            {
+                c
+                for e, f in zip(training, fold_of, strict=True)
+                if f == fold
+                for t in train.read(e)
+                for c in (t, *clauses(t))
+            }
+        )
+        oof.update(zip(held, apply_logistic(w, ngram_matrix(held)).tolist()))
+    w = fit_sparse(x, y)
+    wanted = sorted({c for t in targets for c in (t, *clauses(t))})
+    return oof, dict(zip(wanted, apply_logistic(w, ngram_matrix(wanted)).tolist()))
 
 
 if __name__ == "__main__":

@@ -118,3 +118,27 @@ def lexicon_features(lexicons: RequestGuard, text: str) -> np.ndarray:
     row += [float(DRESS.search(text) is not None), float(UNDRESS.search(text) is not None)]
     row += [min(len(clauses(text)), MAX_CLAUSES) / MAX_CLAUSES]
     return np.asarray(row, dtype=np.float32)
+
+
+NGRAM_BITS = 18
+_NGRAM_SPACE = re.compile(r"\s+")
+
+
+def ngrams(text: str) -> np.ndarray:
+    """The hashed word pairs and character n-grams (3 to 5, inside words padded by a space; CRC-32 into
+    2**:data:`NGRAM_BITS` buckets, the same in every process) of the prompt as the encoder reads
+    it (:func:`bouclier.guard.semantic.plain`): the learned counterpart of the lexicons, for a
+    linear model that reads which words are there where the sentence embedding blurs them."""
+    from zlib import crc32
+
+    from bouclier.guard.semantic import plain
+
+    mask = (1 << NGRAM_BITS) - 1
+    words = [w for w in _NGRAM_SPACE.split(plain(text)) if w]
+    found = {crc32(f"{a}_{b}".encode()) & mask for a, b in zip(words, words[1:], strict=False)}
+    for word in words:
+        padded = f" {word} "
+        for n in (3, 4, 5):
+            for i in range(max(len(padded) - n + 1, 1)):
+                found.add(crc32(padded[i : i + n].encode("utf-8")) & mask)
+    return np.fromiter(sorted(found), dtype=np.int64)
