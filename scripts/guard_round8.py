@@ -1,6 +1,7 @@
 """The eighth round's measures: which inputs of the classifier make a better guard (issue 13).
 
-    .venv/bin/python scripts/guard_round8.py [--cache FILE] [--oof] [VARIANT ...]
+    .venv/bin/python scripts/guard_round8.py [VARIANT ...] [--cache FILE]
+    .venv/bin/python scripts/guard_round8.py use --stack written [--without INPUT ...]
 
 Each VARIANT is a set of inputs of the harm head, joined by ``+`` (default: all of those below):
 
@@ -19,9 +20,14 @@ trained on it says nothing about it), the follow-up head as intent-7's (the sent
 and the whole guard is run on seen-v8's covered languages twice: the lexicons OR'ed with the
 model as on main (``or``: bouclier.guard.stages's rules), and the lexicons as inputs only
 (``learned``: TwoStageGuard.learned). Thresholds are not tuned on seen-v8: the model threshold
-is 0.5 (main's) and the context ones are main's. ``--oof`` adds each variant's 5-fold
-cross-validated scores on the tuning split (seen-v2 … seen-v8, folds by group as
-scripts/train_guard_intent.py draws them), the whole guard at model thresholds 0.4-0.7.
+is 0.5 (main's) and the context ones are main's.
+
+``--stack written`` (the eighth round's method, intent-8): the harm head's and a hashed n-gram
+model's scores of the text and of its clauses, out of fold, and the lexicons' reading, weighed by
+a logistic regression trained on the hand-written tuning split without seen-v8; seen-v8 scored by
+the models trained without it, at model thresholds 0.4-0.7 (the table's 0.5 is the one the tuning
+split chooses), and the tuning split itself out of fold. ``--without`` leaves inputs out of the
+stacker (``ngram``, ``clause``, ``lex``): the ablation.
 
 The embeddings of every text and clause are kept in ``--cache`` (a .npz: texts and vectors) so
 that a second run embeds nothing. Nothing else is written.
@@ -147,11 +153,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("variants", nargs="*", default=list(VARIANTS))
     parser.add_argument("--cache", type=Path, help="embeddings kept here between runs (.npz)")
-    parser.add_argument("--oof", action="store_true", help="also cross-validate on the tuning split")
+    parser.add_argument(
+        "--oof", action="store_true", help="also cross-validate on the tuning split"
+    )
     parser.add_argument("--errors", help="print seen-v8's errors of this variant (learned)")
     parser.add_argument("--stack", choices=("written", "all"), help="the stacker experiment")
-    parser.add_argument("--without", nargs="*", default=[], choices=sorted(USED),
-                        help="the stacker's inputs left out (ablation)")
+    parser.add_argument(
+        "--without",
+        nargs="*",
+        default=[],
+        choices=sorted(USED),
+        help="the stacker's inputs left out (ablation)",
+    )
     args = parser.parse_args()
     names = [n for n in TRAINING if n != SCORED]
     training = [e for n in names for e in load_corpus(train.CORPUS / f"{n}.jsonl")]
@@ -168,67 +181,28 @@ def main() -> None:
     read = sorted({t for e in scored for t in train.read(e)})
     follow = heads["continues_"]
     fitted = train.fit(vectors.inputs(follow.texts, "use"), np.array(follow.labels), 16)
-    continues = dict(zip(read, train.predict(fitted, vectors.inputs(read, "use")).tolist()))
+    continues = dict(
+        zip(read, train.predict(fitted, vectors.inputs(read, "use")).tolist(), strict=False)
+    )
     harm_head = heads[""]
     print(f"trained on {len(training)} examples without {SCORED}; scored {len(scored)} prompts")
-    print("| inputs, decision | P | R | FPR | FP | FN | lowest recall |\n|---|---|---|---|---|---|---|")
+    print("| inputs, decision | P | R | FPR | FP | FN | lowest recall |")
+    print("|---|---|---|---|---|---|---|")
     for variant in args.variants:
         x = vectors.inputs(harm_head.texts, variant)
         params = train.fit(x, np.array(harm_head.labels), 64)
-        harm = dict(zip(read, train.predict(params, vectors.inputs(read, variant)).tolist()))
+        harm = dict(
+            zip(read, train.predict(params, vectors.inputs(read, variant)).tolist(), strict=False)
+        )
         for learned in (False, True):
             result = run_guard(scored, harm, continues, learned)
             print(line(f"{variant}, {'learned' if learned else 'or'}", result), flush=True)
             if learned and variant == args.errors:
                 for example, decision in result.errors:
-                    print(f"  {example.lang} {example.label} {dict(decision.stages)['model']:.2f}"
-                          f" {example.text[:110]!r}")
-    if args.oof:
-        cross_validate(every, vectors, args.variants)
-
-
-def cross_validate(every: list[Example], vectors: Vectors, variants: Sequence[str]) -> None:
-    heads = train.samples(every)
-    fold_of = train.folds(every)
-    tuning = [
-        e for n in TUNING for e in load_corpus(train.CORPUS / f"{n}.jsonl") if e.lang in COVERAGE
-    ]
-    read_all = sorted({t for e in tuning for t in train.read(e)})
-    origin_of = {}
-    for i, e in enumerate(every):
-        for t in train.read(e):
-            origin_of.setdefault(t, fold_of[i])
-    scores: dict[str, dict[str, float]] = {}
-    for variant in ["use", *variants] if "use" not in variants else variants:
-        scores[variant] = {}
-    follow = heads["continues_"]
-    follow_fold = fold_of[np.array(follow.origin)]
-    continues: dict[str, float] = {}
-    harm_fold = fold_of[np.array(heads[""].origin)]
-    for fold in range(train.FOLDS):
-        keep = follow_fold != fold
-        p = train.fit(vectors.inputs(follow.texts, "use")[keep], np.array(follow.labels)[keep], 16)
-        held = [t for t in read_all if origin_of[t] == fold]
-        continues.update(zip(held, train.predict(p, vectors.inputs(held, "use")).tolist()))
-        for variant in scores:
-            x = vectors.inputs(heads[""].texts, variant)
-            keep = harm_fold != fold
-            p = train.fit(x[keep], np.array(heads[""].labels)[keep], 64)
-            scores[variant].update(
-                zip(held, train.predict(p, vectors.inputs(held, variant)).tolist())
-            )
-        print(f"fold {fold} done", flush=True)
-    print(f"tuning split, out of fold ({len(tuning)} prompts):")
-    print("| inputs, decision, threshold | P | R | FPR | FP | FN | lowest recall |")
-    print("|---|---|---|---|---|---|---|")
-    for variant, harm in scores.items():
-        for learned in (False, True):
-            for threshold in (0.4, 0.5, 0.6, 0.7):
-                stages.MODEL_THRESHOLD = threshold
-                result = run_guard(tuning, harm, continues, learned)
-                kind = "learned" if learned else "or"
-                print(line(f"{variant}, {kind}, {threshold}", result), flush=True)
-    stages.MODEL_THRESHOLD = 0.5
+                    print(
+                        f"  {example.lang} {example.label} {dict(decision.stages)['model']:.2f}"
+                        f" {example.text[:110]!r}"
+                    )
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -310,14 +284,18 @@ def harm_everywhere(
                 for c in (t, *clauses(t))
             }
         )
-        oof.update(zip(held, train.predict(params, vectors.inputs(held, variant)).tolist()))
+        oof.update(
+            zip(held, train.predict(params, vectors.inputs(held, variant)).tolist(), strict=False)
+        )
     params = train.fit(x, y, 64)
     wanted = sorted({c for t in targets for c in (t, *clauses(t))})
-    full = dict(zip(wanted, train.predict(params, vectors.inputs(wanted, variant)).tolist()))
+    full = dict(
+        zip(wanted, train.predict(params, vectors.inputs(wanted, variant)).tolist(), strict=False)
+    )
     return oof, full
 
 
-def stack_experiment(vectors: Vectors, on: str, variant: str = "use") -> None:
+def stack_experiment(vectors: Vectors, on: str, variant: str = "use") -> None:  # noqa: PLR0915
     """The harm head's scores on the whole prompt and on its clauses, and the lexicons' reading,
     weighed by a logistic regression trained on out-of-fold scores (``on``: ``written``, the
     hand-written tuning split, or ``all`` the training rows), trained without seen-v8."""
@@ -346,15 +324,22 @@ def stack_experiment(vectors: Vectors, on: str, variant: str = "use") -> None:
     sample = train.samples(base)[""]
     x = stack_inputs(vectors, sample.texts, oof, goof)
     w = fit_logistic(x, np.array(sample.labels))
-    print("stacker weights:", " ".join(
-        f"{n}={v:+.2f}" for n, v in zip(
-            [*STACK, *NGRAM, *FEATURES, "bias"], w, strict=True
+    print(
+        "stacker weights:",
+        " ".join(
+            f"{n}={v:+.2f}" for n, v in zip([*STACK, *NGRAM, *FEATURES, "bias"], w, strict=True)
+        ),
+    )
+    stacked = dict(
+        zip(
+            read, apply_logistic(w, stack_inputs(vectors, read, full, gfull)).tolist(), strict=False
         )
-    ))
-    stacked = dict(zip(read, apply_logistic(w, stack_inputs(vectors, read, full, gfull)).tolist()))
+    )
     follow = train.samples(training)["continues_"]
     fitted = train.fit(vectors.inputs(follow.texts, "use"), np.array(follow.labels), 16)
-    continues = dict(zip(read, train.predict(fitted, vectors.inputs(read, "use")).tolist()))
+    continues = dict(
+        zip(read, train.predict(fitted, vectors.inputs(read, "use")).tolist(), strict=False)
+    )
     plain = {t: full[t] for t in read}
     print(f"| stack on {on}, {variant} | P | R | FPR | FP | FN | lowest recall |")
     print("|---|---|---|---|---|---|---|")
@@ -365,30 +350,50 @@ def stack_experiment(vectors: Vectors, on: str, variant: str = "use") -> None:
         print(line(f"stacked, learned, {threshold}", result), flush=True)
     stages.MODEL_THRESHOLD = 0.5
     # the stacker's own out-of-fold threshold on the tuning split (its choice, not seen-v8's)
-    tuning = [e for n in tuning_names for e in load_corpus(train.CORPUS / f"{n}.jsonl")
-              if e.lang in COVERAGE]
+    tuning = [
+        e
+        for n in tuning_names
+        for e in load_corpus(train.CORPUS / f"{n}.jsonl")
+        if e.lang in COVERAGE
+    ]
     groups = train.folds(tuning)
     tuned_read = {t for e in tuning for t in train.read(e)}
     oof_stacked: dict[str, float] = {}
     for fold in range(train.FOLDS):
         keep = [e for e, f in zip(tuning, groups, strict=True) if f != fold]
-        held = sorted({t for e, f in zip(tuning, groups, strict=True) if f == fold
-                       for t in train.read(e)})
+        held = sorted(
+            {t for e, f in zip(tuning, groups, strict=True) if f == fold for t in train.read(e)}
+        )
         s = train.samples(keep)[""] if on == "written" else sample
         wf = fit_logistic(stack_inputs(vectors, s.texts, oof, goof), np.array(s.labels))
         oof_stacked.update(
-            zip(held, apply_logistic(wf, stack_inputs(vectors, held, oof, goof)).tolist())
+            zip(
+                held,
+                apply_logistic(wf, stack_inputs(vectors, held, oof, goof)).tolist(),
+                strict=False,
+            )
         )
     cont_oof = {t: continues.get(t, 0.0) for t in tuned_read}
-    follow_scores = dict(zip(sorted(tuned_read), train.predict(
-        fitted, vectors.inputs(sorted(tuned_read), "use")).tolist()))
+    follow_scores = dict(
+        zip(
+            sorted(tuned_read),
+            train.predict(fitted, vectors.inputs(sorted(tuned_read), "use")).tolist(),
+            strict=False,
+        )
+    )
     cont_oof.update(follow_scores)
     print("tuning split (without seen-v8), stacker out of fold:")
     for threshold in (0.4, 0.5, 0.6, 0.7):
         stages.MODEL_THRESHOLD = threshold
-        print(line(f"stacked, learned, {threshold}", run_guard(tuning, oof_stacked, cont_oof, True)))
-        print(line(f"head, or, {threshold}", run_guard(tuning, {t: oof[t] for t in tuned_read},
-                                                      cont_oof, False)))
+        print(
+            line(f"stacked, learned, {threshold}", run_guard(tuning, oof_stacked, cont_oof, True))
+        )
+        print(
+            line(
+                f"head, or, {threshold}",
+                run_guard(tuning, {t: oof[t] for t in tuned_read}, cont_oof, False),
+            )
+        )
     stages.MODEL_THRESHOLD = 0.5
 
 
@@ -444,10 +449,10 @@ def ngram_everywhere(
                 for c in (t, *clauses(t))
             }
         )
-        oof.update(zip(held, apply_logistic(w, ngram_matrix(held)).tolist()))
+        oof.update(zip(held, apply_logistic(w, ngram_matrix(held)).tolist(), strict=False))
     w = fit_sparse(x, y)
     wanted = sorted({c for t in targets for c in (t, *clauses(t))})
-    return oof, dict(zip(wanted, apply_logistic(w, ngram_matrix(wanted)).tolist()))
+    return oof, dict(zip(wanted, apply_logistic(w, ngram_matrix(wanted)).tolist(), strict=False))
 
 
 if __name__ == "__main__":

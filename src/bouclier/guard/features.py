@@ -22,6 +22,7 @@ characters).
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -50,7 +51,8 @@ FEATURES = (
 
 #: Putting a garment *on* someone, or covering them, in the covered languages.
 DRESS = re.compile(
-    r"\bput (?:a|an|the|some|his|her|their|my)?\s?[\w-]+(?: [\w-]+)? on\b|\bput on\b|\bdress(?:es|ed)? "
+    r"\bput (?:a|an|the|some|his|her|their|my)?\s?[\w-]+(?: [\w-]+)? on\b|\bput on\b|"
+    r"\bdress(?:es|ed)? "
     r"(?:him|her|them|the|my|up)\b|\bcover (?:him|her|them|up|the|his|her)\b|\bgive (?:him|her|"
     r"them) (?:a|an|some)\b|\bwearing\b.{0,30}\binstead\b|\bback on\b|\bon top of\b|"
     r"\bmets[- ]?(?:lui|leur)?\b|\bmettre\b|\bhabill|\brhabill|\bcouvr|\benfil|\bajoute|"
@@ -125,20 +127,67 @@ _NGRAM_SPACE = re.compile(r"\s+")
 
 
 def ngrams(text: str) -> np.ndarray:
-    """The hashed word pairs and character n-grams (3 to 5, inside words padded by a space; CRC-32 into
-    2**:data:`NGRAM_BITS` buckets, the same in every process) of the prompt as the encoder reads
-    it (:func:`bouclier.guard.semantic.plain`): the learned counterpart of the lexicons, for a
-    linear model that reads which words are there where the sentence embedding blurs them."""
+    """The hashed word pairs and character n-grams (3 to 5, inside words padded by a space;
+    CRC-32 into 2**:data:`NGRAM_BITS` buckets, the same in every process) of the prompt as the
+    encoder reads it (:func:`bouclier.guard.semantic.plain`): the learned counterpart of the
+    lexicons, for a linear model that reads which words are there where the sentence embedding
+    blurs them."""
     from zlib import crc32
 
     from bouclier.guard.semantic import plain
 
     mask = (1 << NGRAM_BITS) - 1
     words = [w for w in _NGRAM_SPACE.split(plain(text)) if w]
-    found = {crc32(f"{a}_{b}".encode()) & mask for a, b in zip(words, words[1:], strict=False)}
+    found = {crc32(f"{a}_{b}".encode()) & mask for a, b in itertools.pairwise(words)}
     for word in words:
         padded = f" {word} "
         for n in (3, 4, 5):
             for i in range(max(len(padded) - n + 1, 1)):
                 found.add(crc32(padded[i : i + n].encode("utf-8")) & mask)
     return np.fromiter(sorted(found), dtype=np.int64)
+
+
+#: The stacker's inputs (intent-8), in order: the harm head's logit on the whole text, on its
+#: most and least harmful clause and on its first; the n-gram model's on the text and on its
+#: most and least harmful clause; the lexicons' reading (:data:`FEATURES`).
+STACK_INPUTS = (
+    "harm",
+    "harm_clause_max",
+    "harm_clause_min",
+    "harm_clause_first",
+    "ngram",
+    "ngram_clause_max",
+    "ngram_clause_min",
+    *FEATURES,
+)
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    """log(p / (1 - p)), with p kept inside [1e-4, 1 - 1e-4]."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def stack_row(
+    harm: float,
+    harm_clauses: np.ndarray,
+    gram: float,
+    gram_clauses: np.ndarray,
+    lexical: np.ndarray,
+) -> np.ndarray:
+    """One text's inputs of the stacker, in the order of :data:`STACK_INPUTS` (the scores of its
+    clauses in the order of :func:`clauses`)."""
+    scores = [harm, harm_clauses.max(), harm_clauses.min(), harm_clauses[0]]
+    scores += [gram, gram_clauses.max(), gram_clauses.min()]
+    return np.concatenate([logit(np.array(scores)), lexical.astype(np.float64)])
+
+
+def ngram_scores(weights: np.ndarray, bias: float, texts: list[str]) -> np.ndarray:
+    """The n-gram model's probability for each text: a logistic regression on its hashed
+    n-grams (:func:`ngrams`), each weighing 1/sqrt(their number)."""
+    logits = []
+    for text in texts:
+        found = ngrams(text)
+        total = float(weights[found].astype(np.float64).sum()) if len(found) else 0.0
+        logits.append(total / np.sqrt(max(len(found), 1)) + bias)
+    return np.asarray(1.0 / (1.0 + np.exp(-np.array(logits, dtype=np.float64))))

@@ -23,7 +23,15 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
+from bouclier.guard.features import (
+    STACK_INPUTS,
+    clauses,
+    lexicon_features,
+    ngram_scores,
+    stack_row,
+)
 from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
+from bouclier.guard.request import RequestGuard, default_guard
 from bouclier.guard.translit import readings
 
 #: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
@@ -72,6 +80,48 @@ class Classifier:
         return np.asarray(1.0 / (1.0 + np.exp(-logits.reshape(-1))), dtype=np.float64)
 
 
+class Stacker:
+    """The eighth round's decision (intent-8): the harm head's scores of a text and of its
+    clauses, a hashed n-gram model's, and the lexicons' reading
+    (:func:`~bouclier.guard.features.stack_row`), weighed by a logistic regression trained on
+    the hand-written tuning split's out-of-fold scores (scripts/train_guard_intent.py)."""
+
+    def __init__(self, weights: dict[str, np.ndarray], lexicons: RequestGuard) -> None:
+        self.ngram_w = weights["ngram_w"].astype(np.float32)
+        self.ngram_b = float(weights["ngram_b"][0])
+        self.w = weights["stack_w"].astype(np.float64)
+        self.b = float(weights["stack_b"][0])
+        if self.w.shape != (len(STACK_INPUTS),):
+            raise ValueError(f"stacker of {self.w.shape}, not ({len(STACK_INPUTS)},)")
+        self.lexicons = lexicons
+
+    def __call__(
+        self,
+        texts: Sequence[str],
+        parts: Sequence[Sequence[str]],
+        units: Sequence[str],
+        harm_units: np.ndarray,
+    ) -> np.ndarray:
+        """The stacked harm of each text (``parts``: its clauses; ``units``: the texts and
+        clauses in the order of ``harm_units``, the harm head's scores)."""
+        index = {u: i for i, u in enumerate(units)}
+        grams = ngram_scores(self.ngram_w, self.ngram_b, list(units))
+        rows = []
+        for text, clause_texts in zip(texts, parts, strict=True):
+            at = [index[c] for c in clause_texts]
+            rows.append(
+                stack_row(
+                    float(harm_units[index[text]]),
+                    harm_units[at],
+                    float(grams[index[text]]),
+                    grams[at],
+                    lexicon_features(self.lexicons, text),
+                )
+            )
+        logits = np.stack(rows) @ self.w + self.b if rows else np.zeros(0)
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What the model reads in each text: ``harm`` (asks to undress or sexualise a person) and
@@ -87,13 +137,28 @@ class SemanticStage:
     name = "semantic"
     version = "use-m3+intent-7"
 
-    def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
+    def __init__(
+        self,
+        *,
+        threads: int = 1,
+        intent: ModelFile = INTENT,
+        lexicons: RequestGuard | None = None,
+    ) -> None:
         self.threads = threads
         self.intent = intent
+        self.lexicons = lexicons
         self._encoder: Any = None
         self._classifier: Classifier | None = None
         self._continues: Classifier | None = None
+        self._stack: Stacker | None = None
         self._lock = threading.Lock()
+
+    @property
+    def reads_lexicons(self) -> bool:
+        """Whether the classifier weighs the lexicons' hits itself (a file with a stacker,
+        intent-8): bouclier.guard.stages then lets its decision stand alone."""
+        self.load()
+        return self._stack is not None
 
     def load(self) -> None:
         """Checks and loads both weight files (ModelUnavailable when one is missing or changed)."""
@@ -106,6 +171,8 @@ class SemanticStage:
             with np.load(locate(self.intent), allow_pickle=False) as stored:
                 weights = {k: stored[k] for k in stored.files}
             self._continues = Classifier(weights, "continues_")
+            if "stack_w" in weights:
+                self._stack = Stacker(weights, self.lexicons or default_guard())
             self._classifier = Classifier(weights)
 
     def _load_encoder(self) -> Any:
@@ -137,10 +204,17 @@ class SemanticStage:
         the higher of its readings."""
         self.load()
         extra = [(i, found) for i, text in enumerate(texts) for found in readings(text)]
-        embeddings = self.embed([*texts, *(found for _, found in extra)])
+        every = [*texts, *(found for _, found in extra)]
         assert self._classifier is not None
         assert self._continues is not None
-        scores = self._classifier(embeddings)
+        if self._stack is not None:
+            parts = [clauses(t) for t in every]
+            units = list(dict.fromkeys([*every, *(c for p in parts for c in p)]))
+            embeddings = self.embed(units)
+            scores = self._stack(every, parts, units, self._classifier(embeddings))
+        else:
+            embeddings = self.embed(every)
+            scores = self._classifier(embeddings)
         harm, continues = scores[: len(texts)], self._continues(embeddings[: len(texts)])
         for (i, _), score in zip(extra, scores[len(texts) :], strict=True):
             harm[i] = max(harm[i], score)

@@ -268,10 +268,13 @@ class TwoStageGuard:
             if matches or harm >= model_threshold:
                 flags = (("minor", request.minor), ("enrolled", request.enrolled))
                 reasons += [GuardReason(name, "the caller says so") for name, on in flags if on]
-        elif MODEL_FACE_THRESHOLD <= harm < MODEL_THRESHOLD and request.has_face is not None:
-            if request.has_face():
-                model_threshold = MODEL_FACE_THRESHOLD
-                reasons.append(GuardReason("real_face", "a photographed face in the image"))
+        elif (
+            MODEL_FACE_THRESHOLD <= harm < MODEL_THRESHOLD
+            and request.has_face is not None
+            and request.has_face()
+        ):
+            model_threshold = MODEL_FACE_THRESHOLD
+            reasons.append(GuardReason("real_face", "a photographed face in the image"))
         by_lexicon = protected and bool(matches) and lexical >= PROTECTED_THRESHOLD
         by_model = harm >= model_threshold
         refused = by_lexicon or by_model
@@ -300,8 +303,7 @@ class TwoStageGuard:
                 else "the request, read whole with the lexicons' words, undresses or sexualises "
                 "a person (model)"
                 if by_model
-                else "with the conversation before it, the request undresses or sexualises a "
-                "person"
+                else "with the conversation before it, the request undresses or sexualises a person"
             )
         elif topic and language.coverage != "none":
             explanation = TOPICAL
