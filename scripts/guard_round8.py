@@ -349,6 +349,17 @@ def stack_experiment(vectors: Vectors, on: str, variant: str = "use") -> None:  
         result = run_guard(scored, stacked, continues, True)
         print(line(f"stacked, learned, {threshold}", result), flush=True)
     stages.MODEL_THRESHOLD = 0.5
+    before = run_guard(scored, plain, continues, False)
+    after = run_guard(scored, stacked, continues, True)
+    print(f"{SCORED} per language, main's rule | stacked at 0.5 (P / R):")
+    print("| lang | n | main's rule P / R | stacked P / R |\n|---|---|---|---|")
+    for a, b in zip(before.rows(), after.rows(), strict=True):
+        print(
+            f"| {a['lang']} | {a['n']} | {a['precision']:.3f} / {a['recall']:.3f} | "
+            f"{b['precision']:.3f} / {b['recall']:.3f} |"
+        )
+    for example, decision in after.errors:
+        print(f"  wrong: {example.lang} {example.label} {dict(decision.stages)['model']:.2f}")
     # the stacker's own out-of-fold threshold on the tuning split (its choice, not seen-v8's)
     tuning = [
         e

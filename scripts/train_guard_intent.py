@@ -21,7 +21,7 @@ and, since the eighth round (intent-8), the decision that weighs them with the l
 * ``ngram``: a logistic regression on each text's hashed word pairs and character n-grams
   (bouclier.guard.features.ngrams), class-balanced, from zeros, with Adam;
 * ``stack``: a logistic regression on bouclier.guard.features.STACK_INPUTS (the harm head's and
-  the n-gram model's scores of the text and of its clauses, the lexicons' reading), trained on the
+  the n-gram model's scores of the text, the lexicons' reading), trained on the
   **hand-written** tuning split (:data:`WRITTEN`, covered languages) scored **out of fold** by the
   harm head and the n-gram model (folds by group): the weights of each reader are learnt where the
   prompts are written as users write them, and where neither model has seen the prompt.
@@ -49,14 +49,7 @@ import numpy as np
 from scipy import sparse
 
 from bouclier.guard.evaluation import TRAINING, Example, load_corpus
-from bouclier.guard.features import (
-    NGRAM_BITS,
-    STACK_INPUTS,
-    clauses,
-    lexicon_features,
-    ngrams,
-    stack_row,
-)
+from bouclier.guard.features import NGRAM_BITS, STACK_INPUTS, lexicon_features, ngrams, stack_row
 from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import default_guard
 from bouclier.guard.semantic import SemanticStage
@@ -177,7 +170,7 @@ def training_set() -> tuple[list[Example], dict[str, Samples], Embeddings]:
     assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
     heads = samples(examples)
     every = [t for e in examples for t in read(e)]
-    return examples, heads, Embeddings(units(every))
+    return examples, heads, Embeddings(every)
 
 
 def folds(examples: list[Example]) -> np.ndarray:
@@ -262,14 +255,9 @@ def apply_linear(w: np.ndarray, x: np.ndarray | sparse.csr_matrix) -> np.ndarray
     return np.asarray(1 / (1 + np.exp(-(x @ w[:-1] + w[-1]))))
 
 
-def units(texts: list[str]) -> list[str]:
-    """The texts and their clauses, each once."""
-    return sorted({c for t in texts for c in (t, *clauses(t))})
-
-
 class Scored:
-    """The harm head's and the n-gram model's scores of texts and clauses, and the lexicons'
-    reading of texts: the stacker's inputs (bouclier.guard.features.stack_row)."""
+    """The harm head's and the n-gram model's scores of texts, and the lexicons' reading of
+    them: the stacker's inputs (bouclier.guard.features.stack_row)."""
 
     def __init__(self) -> None:
         self.harm: dict[str, float] = {}
@@ -284,12 +272,12 @@ class Scored:
         vectors: Embeddings,
         texts: list[str],
     ) -> None:
-        wanted = units(texts)
+        wanted = sorted(set(texts))
         self.harm.update(
-            zip(wanted, predict(harm_params, vectors.of(wanted)).tolist(), strict=False)
+            zip(wanted, predict(harm_params, vectors.of(wanted)).tolist(), strict=True)
         )
         self.gram.update(
-            zip(wanted, apply_linear(gram_w, ngram_matrix(wanted)).tolist(), strict=False)
+            zip(wanted, apply_linear(gram_w, ngram_matrix(wanted)).tolist(), strict=True)
         )
 
     def rows(self, texts: list[str]) -> np.ndarray:
@@ -297,16 +285,7 @@ class Scored:
         for t in texts:
             if t not in self.lexical:
                 self.lexical[t] = lexicon_features(self.lexicons, t)
-            parts = clauses(t)
-            out.append(
-                stack_row(
-                    self.harm[t],
-                    np.array([self.harm[c] for c in parts]),
-                    self.gram[t],
-                    np.array([self.gram[c] for c in parts]),
-                    self.lexical[t],
-                )
-            )
+            out.append(stack_row(self.harm[t], self.gram[t], self.lexical[t]))
         return np.stack(out)
 
 

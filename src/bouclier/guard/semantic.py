@@ -23,24 +23,28 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
-from bouclier.guard.features import (
-    STACK_INPUTS,
-    clauses,
-    lexicon_features,
-    ngram_scores,
-    stack_row,
-)
+from bouclier.guard.features import STACK_INPUTS, lexicon_features, ngram_scores, stack_row
 from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
 from bouclier.guard.request import RequestGuard, default_guard
 from bouclier.guard.translit import readings
 
-#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
-INTENT = ModelFile(
+#: The seventh round's classifier (harm and follow-up heads, decided with the lexicons OR'ed):
+#: kept to be measured side by side (benchmarks/bench_guard.py --intent intent-7).
+INTENT_7 = ModelFile(
     "bouclier",
     "guard/models/intent-7.npz",
     "8b9557701188fa673724857c2f09f3109f1cbce0118c406b938ab2545c5acaef",
     "bouclier",
 )
+#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
+#: since the eighth round with an n-gram model and a stacker that weighs the lexicons.
+INTENT = ModelFile(
+    "bouclier",
+    "guard/models/intent-8.npz",
+    "333e1a9e349b7d6697126ce4e48560c8d39227cb9e960fa06cd579377f496e29",
+    "bouclier",
+)
+INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT}
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -81,10 +85,10 @@ class Classifier:
 
 
 class Stacker:
-    """The eighth round's decision (intent-8): the harm head's scores of a text and of its
-    clauses, a hashed n-gram model's, and the lexicons' reading
-    (:func:`~bouclier.guard.features.stack_row`), weighed by a logistic regression trained on
-    the hand-written tuning split's out-of-fold scores (scripts/train_guard_intent.py)."""
+    """The eighth round's decision (intent-8): the harm head's score of a text, a hashed n-gram
+    model's, and the lexicons' reading (:func:`~bouclier.guard.features.stack_row`), weighed by a
+    logistic regression trained on the hand-written tuning split's out-of-fold scores
+    (scripts/train_guard_intent.py)."""
 
     def __init__(self, weights: dict[str, np.ndarray], lexicons: RequestGuard) -> None:
         self.ngram_w = weights["ngram_w"].astype(np.float32)
@@ -95,30 +99,16 @@ class Stacker:
             raise ValueError(f"stacker of {self.w.shape}, not ({len(STACK_INPUTS)},)")
         self.lexicons = lexicons
 
-    def __call__(
-        self,
-        texts: Sequence[str],
-        parts: Sequence[Sequence[str]],
-        units: Sequence[str],
-        harm_units: np.ndarray,
-    ) -> np.ndarray:
-        """The stacked harm of each text (``parts``: its clauses; ``units``: the texts and
-        clauses in the order of ``harm_units``, the harm head's scores)."""
-        index = {u: i for i, u in enumerate(units)}
-        grams = ngram_scores(self.ngram_w, self.ngram_b, list(units))
-        rows = []
-        for text, clause_texts in zip(texts, parts, strict=True):
-            at = [index[c] for c in clause_texts]
-            rows.append(
-                stack_row(
-                    float(harm_units[index[text]]),
-                    harm_units[at],
-                    float(grams[index[text]]),
-                    grams[at],
-                    lexicon_features(self.lexicons, text),
-                )
-            )
-        logits = np.stack(rows) @ self.w + self.b if rows else np.zeros(0)
+    def __call__(self, texts: Sequence[str], harm: np.ndarray) -> np.ndarray:
+        """The stacked harm of each text (``harm``: the harm head's scores of ``texts``)."""
+        if not texts:
+            return np.zeros(0)
+        grams = ngram_scores(self.ngram_w, self.ngram_b, list(texts))
+        rows = [
+            stack_row(float(h), float(g), lexicon_features(self.lexicons, t))
+            for t, h, g in zip(texts, harm, grams, strict=True)
+        ]
+        logits = np.stack(rows) @ self.w + self.b
         return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
 
 
@@ -135,7 +125,6 @@ class SemanticStage:
     """The encoder and the classifiers, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-7"
 
     def __init__(
         self,
@@ -152,6 +141,11 @@ class SemanticStage:
         self._continues: Classifier | None = None
         self._stack: Stacker | None = None
         self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        """The encoder and the classifier's file ("use-m3+intent-8")."""
+        return f"use-m3+{self.intent.path.rsplit('/', 1)[-1].removesuffix('.npz')}"
 
     @property
     def reads_lexicons(self) -> bool:
@@ -207,14 +201,10 @@ class SemanticStage:
         every = [*texts, *(found for _, found in extra)]
         assert self._classifier is not None
         assert self._continues is not None
+        embeddings = self.embed(every)
+        scores = self._classifier(embeddings)
         if self._stack is not None:
-            parts = [clauses(t) for t in every]
-            units = list(dict.fromkeys([*every, *(c for p in parts for c in p)]))
-            embeddings = self.embed(units)
-            scores = self._stack(every, parts, units, self._classifier(embeddings))
-        else:
-            embeddings = self.embed(every)
-            scores = self._classifier(embeddings)
+            scores = self._stack(every, scores)
         harm, continues = scores[: len(texts)], self._continues(embeddings[: len(texts)])
         for (i, _), score in zip(extra, scores[len(texts) :], strict=True):
             harm[i] = max(harm[i], score)

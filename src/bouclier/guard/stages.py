@@ -262,9 +262,9 @@ class TwoStageGuard:
         lexical, matches, lex_langs = lexicon
         reasons = [GuardReason(m.concept, m.term, m.lang) for m in matches]
         protected = request.minor or request.enrolled
-        model_threshold = MODEL_THRESHOLD
+        model_threshold, threshold = MODEL_THRESHOLD, TEXT_THRESHOLD
         if protected:
-            model_threshold = MODEL_PROTECTED_THRESHOLD
+            model_threshold, threshold = MODEL_PROTECTED_THRESHOLD, PROTECTED_THRESHOLD
             if matches or harm >= model_threshold:
                 flags = (("minor", request.minor), ("enrolled", request.enrolled))
                 reasons += [GuardReason(name, "the caller says so") for name, on in flags if on]
@@ -273,16 +273,22 @@ class TwoStageGuard:
             and request.has_face is not None
             and request.has_face()
         ):
-            model_threshold = MODEL_FACE_THRESHOLD
+            model_threshold, threshold = MODEL_FACE_THRESHOLD, FACE_THRESHOLD
             reasons.append(GuardReason("real_face", "a photographed face in the image"))
         by_lexicon = protected and bool(matches) and lexical >= PROTECTED_THRESHOLD
-        by_model = harm >= model_threshold
+        # As before: a phrase the lexicons know as benign ("nude lipstick") and nothing else
+        # they would refuse is not refused on meaning alone.
+        by_model = harm >= model_threshold and (
+            lexical >= TEXT_THRESHOLD or not self.lexicons.masked(request.prompt)
+        )
         refused = by_lexicon or by_model
         topic = harm < TOPIC_VETO and TOPIC.search(request.prompt) is not None
-        if by_model:
+        lexicon_would = bool(matches) and lexical >= TEXT_THRESHOLD
+        if by_model and not lexicon_would and not by_lexicon:
             reasons.append(GuardReason("model", f"the request read whole ({harm:.2f})"))
-        elif matches and not by_lexicon and lexical >= TEXT_THRESHOLD:
-            reasons.append(GuardReason("overruled", f"the request read whole ({harm:.2f})"))
+        elif lexicon_would and not refused:
+            code = "topic" if topic and language.coverage != "none" else "overruled"
+            reasons.append(GuardReason(code, f"the request read whole ({harm:.2f})"))
         if not refused and follow_up is not None:
             refused = self._context_refuses(follow_up, harm, model_threshold)
             if refused:
@@ -328,7 +334,7 @@ class TwoStageGuard:
             round(harm, 4),
             tuple(reasons),
             _languages(lex_langs, language),
-            model_threshold,
+            threshold,
             coverage=language.coverage,
             explanation=explanation,
             stages=tuple(stages),
