@@ -316,7 +316,7 @@ class TwoStageGuard:
         elif matches and lexical >= TEXT_THRESHOLD:
             explanation = (
                 "words of undressing or clothing are there, but the request read whole does not "
-                "undress or sexualise anyone (model: the words, the clauses and which way the "
+                "undress or sexualise anyone (model: its meaning, its words and which way the "
                 "edit goes)"
             )
         else:
