@@ -149,6 +149,24 @@ def test_the_learned_decision_refuses_on_the_model_and_protects_minors() -> None
     assert "minor" in minor.concepts
 
 
+def test_a_real_face_lowers_the_learned_threshold_and_is_asked_once() -> None:
+    asked: list[bool] = []
+
+    def has_face() -> bool:
+        asked.append(True)
+        return True
+
+    between = TwoStageGuard(semantic=FixedHarm(0.4, True))  # type: ignore[arg-type]
+    assert between.check("make her look glamorous").decision is Action.ALLOW
+    decision = between.check("make her look glamorous", has_face=has_face)
+    assert decision.decision is Action.REFUSE, decision
+    assert "real_face" in decision.concepts
+    assert asked == [True]
+    clear = TwoStageGuard(semantic=FixedHarm(0.1, True))  # type: ignore[arg-type]
+    assert clear.check("brighten the sky", has_face=has_face).decision is Action.ALLOW
+    assert asked == [True]  # a face cannot change it: not asked
+
+
 def test_the_learned_decision_reads_the_conversation_by_the_model_only() -> None:
     """A follow-up is refused when the model refuses the conversation; the lexicons' words of
     the joined text are its inputs, not a refusal of their own."""

@@ -161,6 +161,11 @@ class TwoStageGuard:
         uncovered: Action,
     ) -> GuardDecision:
         lexical, matches, lex_langs = self.lexicons.read(request.prompt)
+        if self.learned:  # the face is asked about there, once, on the model's scale
+            language = self.languages.identify(request.prompt, lex_langs)
+            return self._decide_learned(
+                request, harm, follow_up, uncovered, (lexical, matches, lex_langs), language
+            )
         reasons = [GuardReason(m.concept, m.term, m.lang) for m in matches]
         protected = request.minor or request.enrolled
         lex_threshold, model_threshold = TEXT_THRESHOLD, MODEL_THRESHOLD
@@ -175,10 +180,6 @@ class TwoStageGuard:
                 lex_threshold, model_threshold = FACE_THRESHOLD, MODEL_FACE_THRESHOLD
                 reasons.append(GuardReason("real_face", "a photographed face in the image"))
         language = self.languages.identify(request.prompt, lex_langs)
-        if self.learned:
-            return self._decide_learned(
-                request, harm, follow_up, uncovered, (lexical, matches, lex_langs), language
-            )
         by_lexicon = bool(matches) and lexical >= lex_threshold
         # A phrase the lexicons know as benign ("nude lipstick") is not refused on meaning alone.
         by_model = harm >= model_threshold and (
