@@ -1,7 +1,7 @@
 """The generative-AI guardrail: quality on the evaluation corpus, latency of both checks.
 
     .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--heldout FILE] [--seen FILE ...]
-        [--repeat 20] [--pairs-repeat 5] [--no-output] [--out FILE]
+        [--repeat 20] [--pairs-repeat 5] [--no-output] [--out FILE] [--intent intent-7]
 
 Side by side on the same held-out prompts (``--heldout``: by default the newest
 corpus/guard/heldout-v<N>.jsonl, never trained or tuned on; see docs/guard-corpus.md): the
@@ -55,7 +55,7 @@ from bouclier.guard.evaluation import (
 )
 from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import RequestGuard
-from bouclier.guard.semantic import SemanticStage
+from bouclier.guard.semantic import INTENTS, SemanticStage
 from bouclier.guard.stages import MODEL_THRESHOLD, EditRequest, TwoStageGuard
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,13 +135,18 @@ def _spread(values: list[float], digits: int = 1) -> str:
     )
 
 
+_INTENT = "intent-8"  # the classifier measured (--intent)
+
+
 def _worker(
     core: int, requests: list[EditRequest], runs: int, start: Barrier, results: Queue[float]
 ) -> None:
     """One serving process on one core: batches of 256, one BLAS thread."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {core})
-    guard = TwoStageGuard(RequestGuard(), SemanticStage(threads=1), uncovered=Action.ALLOW)
+    guard = TwoStageGuard(
+        RequestGuard(), SemanticStage(threads=1, intent=INTENTS[_INTENT]), uncovered=Action.ALLOW
+    )
     guard.load()
     guard.check_many(requests[:256])  # warm-up
     for _ in range(runs):
@@ -205,7 +210,7 @@ def _pair_row(lang: str, lexicons: Metrics, two: Metrics) -> str:
 
 def second_generation(runs: int, corpus: Path | None, seen: list[Path]) -> list[str]:
     lexicons = RequestGuard()
-    stage = SemanticStage(threads=1)
+    stage = SemanticStage(threads=1, intent=INTENTS[_INTENT])
     two = TwoStageGuard(lexicons, stage, uncovered=Action.ALLOW)
     two.load()
     lines = ["No held-out set here (corpus/guard/heldout-v<N>.jsonl): no held-out measure.", ""]
@@ -334,7 +339,15 @@ def main() -> None:
     parser.add_argument(
         "--seen", type=Path, nargs="*", default=[], help="sets trained on, reported apart"
     )
+    parser.add_argument(
+        "--intent",
+        choices=sorted(INTENTS),
+        default="intent-8",
+        help="the classifier of the two-stage guard (intent-7: the seventh round's, side by side)",
+    )
     args = parser.parse_args()
+    global _INTENT  # noqa: PLW0603 - read by the forked serving processes
+    _INTENT = args.intent
     if args.heldout is None:
         args.heldout = next(reversed(heldout_files(CORPUS)), None)
     if args.heldout is not None and args.heldout.stem in TRAINING:

@@ -8,7 +8,9 @@ seed), on every training file of bouclier.guard.evaluation.TRAINING but the name
 (scripts/tune_guard.py's ``NEWEST``, its covered languages) with that one model and prints the
 whole guard's precision, recall and false-positive rate per language (the lexicons, objects,
 languages and context as bouclier.guard.stages decides them). Leave the newest seen set out:
-a model trained on a prompt says nothing about it. Nothing is written.
+a model trained on a prompt says nothing about it. Nothing is written. It trains the harm head
+alone and decides as the seventh round did (the lexicons OR'ed with the model); the eighth
+round's stacked decision is measured by scripts/guard_round8.py.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def main() -> None:
         params = train.fit(vectors.of(head.texts), np.array(head.labels), train.HIDDEN[prefix])
         found = train.predict(params, vectors.of(read)).tolist()
         scores[prefix] = dict(zip(read, found, strict=True))
-    guard = stages.TwoStageGuard(semantic=OutOfFold(scores), uncovered=Action.ALLOW)  # type: ignore[arg-type]
+    guard = stages.TwoStageGuard(semantic=OutOfFold(scores, learned=False), uncovered=Action.ALLOW)  # type: ignore[arg-type]
     result = evaluate(scored, guard.check, lambda text, before: guard.check(text, context=before))
     print(f"trained without {', '.join(args.without)}; scored on {NEWEST} ({len(scored)} prompts)")
     print("| lang | n | precision | recall | FPR |\n|---|---|---|---|---|")

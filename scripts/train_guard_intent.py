@@ -16,9 +16,20 @@ class-balanced, L2-regularised, from a fixed seed:
   an edit of its own (the ``DROP`` phrases, the allowed written follow-ups, every prompt that is
   not a follow-up).
 
+and, since the eighth round (intent-8), the decision that weighs them with the lexicons:
+
+* ``ngram``: a logistic regression on each text's hashed word pairs and character n-grams
+  (bouclier.guard.features.ngrams), class-balanced, from zeros, with Adam;
+* ``stack``: a logistic regression on bouclier.guard.features.STACK_INPUTS (the harm head's and
+  the n-gram model's scores of the text, the lexicons' reading), trained on the
+  **hand-written** tuning split (:data:`WRITTEN`, covered languages) scored **out of fold** by the
+  harm head and the n-gram model (folds by group): the weights of each reader are learnt where the
+  prompts are written as users write them, and where neither model has seen the prompt.
+
 Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
-writes src/bouclier/guard/models/intent-7.npz and its SHA-256 (to pin in semantic.INTENT).
-scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation.
+writes src/bouclier/guard/models/intent-8.npz and its SHA-256 (to pin in semantic.INTENT).
+scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation (``--oof``:
+the stacked scores of the tuning split, the stacker itself cross-validated by the same folds).
 """
 
 from __future__ import annotations
@@ -35,8 +46,12 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import numpy as np
+from scipy import sparse
 
 from bouclier.guard.evaluation import TRAINING, Example, load_corpus
+from bouclier.guard.features import NGRAM_BITS, STACK_INPUTS, lexicon_features, ngrams, stack_row
+from bouclier.guard.language import COVERAGE
+from bouclier.guard.request import default_guard
 from bouclier.guard.semantic import SemanticStage
 from bouclier.guard.stages import CONTEXT_TURNS
 
@@ -47,12 +62,16 @@ from guard_edits import FOLLOW  # noqa: E402
 from guard_round7 import FOLLOW7  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-7.npz"
+OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-8.npz"
 HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4
 RATE = 0.01
 FOLDS = 5
+#: The hand-written training files (held out once, trained on since): the stacker's data and the
+#: tuning split of scripts/tune_guard.py.
+WRITTEN = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", "seen-v7", "seen-v8")
+STACK_NAMES = (*STACK_INPUTS, "bias")
 CONTINUE = {p for bank in (FOLLOW, FOLLOW7) for follow in bank.values() for p in follow["CONTINUE"]}
 
 
@@ -196,6 +215,125 @@ def out_of_fold(
     return scores
 
 
+def ngram_matrix(texts: list[str]) -> sparse.csr_matrix:
+    """Each text's hashed n-grams (bouclier.guard.features.ngrams), each 1/sqrt(their number)."""
+    rows = [ngrams(t) for t in texts]
+    indptr = np.cumsum([0, *(len(r) for r in rows)])
+    matrix = sparse.csr_matrix(
+        (np.ones(indptr[-1]), np.concatenate(rows), indptr), shape=(len(texts), 1 << NGRAM_BITS)
+    )
+    return sparse.csr_matrix(sparse.diags(1 / np.sqrt(np.maximum(np.diff(indptr), 1))) @ matrix)
+
+
+def fit_linear(
+    x: np.ndarray | sparse.csr_matrix, y: np.ndarray, l2: float, steps: int, rate: float
+) -> np.ndarray:
+    """Class-balanced logistic regression, weights then bias, from zeros, full-batch Adam."""
+    w = np.zeros(x.shape[1] + 1)
+    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    xt = x.T
+    for step in range(1, steps + 1):
+        p = 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
+        r = (p - y) * weight / len(y)
+        g = np.r_[xt @ r + l2 * w[:-1], r.sum()]
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return w
+
+
+def fit_ngram(x: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
+    return fit_linear(x, y, l2=1e-5, steps=300, rate=0.02)
+
+
+def fit_stack(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return fit_linear(x, y, l2=1e-2, steps=3000, rate=0.05)
+
+
+def apply_linear(w: np.ndarray, x: np.ndarray | sparse.csr_matrix) -> np.ndarray:
+    return np.asarray(1 / (1 + np.exp(-(x @ w[:-1] + w[-1]))))
+
+
+class Scored:
+    """The harm head's and the n-gram model's scores of texts, and the lexicons' reading of
+    them: the stacker's inputs (bouclier.guard.features.stack_row)."""
+
+    def __init__(self) -> None:
+        self.harm: dict[str, float] = {}
+        self.gram: dict[str, float] = {}
+        self.lexicons = default_guard()
+        self.lexical: dict[str, np.ndarray] = {}
+
+    def add(
+        self,
+        harm_params: dict[str, np.ndarray],
+        gram_w: np.ndarray,
+        vectors: Embeddings,
+        texts: list[str],
+    ) -> None:
+        wanted = sorted(set(texts))
+        self.harm.update(
+            zip(wanted, predict(harm_params, vectors.of(wanted)).tolist(), strict=True)
+        )
+        self.gram.update(
+            zip(wanted, apply_linear(gram_w, ngram_matrix(wanted)).tolist(), strict=True)
+        )
+
+    def rows(self, texts: list[str]) -> np.ndarray:
+        out = []
+        for t in texts:
+            if t not in self.lexical:
+                self.lexical[t] = lexicon_features(self.lexicons, t)
+            out.append(stack_row(self.harm[t], self.gram[t], self.lexical[t]))
+        return np.stack(out)
+
+
+def written(examples: list[Example]) -> list[int]:
+    """The indices of the hand-written tuning split's examples in covered languages."""
+    names = {e for n in WRITTEN for e in load_corpus(CORPUS / f"{n}.jsonl")}
+    return [i for i, e in enumerate(examples) if e in names and e.lang in COVERAGE]
+
+
+def stacked(
+    examples: list[Example], heads: dict[str, Samples], vectors: Embeddings
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The n-gram model and the stacker trained on all of ``examples`` (the stacker on the
+    hand-written split's out-of-fold scores), and the stacked out-of-fold score of every text the
+    guard reads for a hand-written example (the stacker cross-validated by the same folds)."""
+    fold_of = folds(examples)
+    head = heads[""]
+    x, y = vectors.of(head.texts), np.array(head.labels)
+    grams = ngram_matrix(head.texts)
+    head_fold = fold_of[np.array(head.origin)]
+    oof = Scored()
+    for fold in range(FOLDS):
+        keep = head_fold != fold
+        harm_params = fit(x[keep], y[keep], HIDDEN[""])
+        gram_w = fit_ngram(grams[keep], y[keep])
+        held = [t for e, f in zip(examples, fold_of, strict=True) if f == fold for t in read(e)]
+        oof.add(harm_params, gram_w, vectors, held)
+    chosen = written(examples)
+    stack = samples([examples[i] for i in chosen])[""]
+    stack_fold = fold_of[np.array(chosen)][np.array(stack.origin)]
+    inputs, labels = oof.rows(stack.texts), np.array(stack.labels)
+    scores: dict[str, float] = {}
+    for fold in range(FOLDS):
+        w = fit_stack(inputs[stack_fold != fold], labels[stack_fold != fold])
+        held = [t for i in chosen if fold_of[i] == fold for t in read(examples[i])]
+        scores.update(zip(held, apply_linear(w, oof.rows(held)).tolist(), strict=False))
+    w = fit_stack(inputs, labels)
+    gram_w = fit_ngram(grams, y)
+    print("stacker:", " ".join(f"{n}={v:+.2f}" for n, v in zip(STACK_NAMES, w, strict=True)))
+    params = {
+        "ngram_w": gram_w[:-1].astype(np.float16),
+        "ngram_b": gram_w[-1:],
+        "stack_w": w[:-1],
+        "stack_b": w[-1:],
+    }
+    return params, scores
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="cross-validate only, write nothing")
@@ -203,6 +341,8 @@ def main() -> None:
     args = parser.parse_args()
     examples, heads, vectors = training_set()
     scores = out_of_fold(examples, heads, vectors)
+    extra, stacked_scores = stacked(examples, heads, vectors)
+    scores[""] = {**scores[""], **stacked_scores}  # the guard's harm: stacked where written
     if args.oof:
         args.oof.write_text(json.dumps(scores, ensure_ascii=False), encoding="utf-8")
     if args.check:
@@ -211,8 +351,9 @@ def main() -> None:
     for prefix, head in heads.items():
         fitted = fit(vectors.of(head.texts), np.array(head.labels), HIDDEN[prefix])
         params.update({f"{prefix}{k}": v for k, v in fitted.items()})
+    params.update(extra)
     buffer = io.BytesIO()
-    np.savez(buffer, **params)
+    np.savez_compressed(buffer, **params)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_bytes(buffer.getvalue())
     print(f"wrote {OUT.relative_to(ROOT)} sha256 {hashlib.sha256(buffer.getvalue()).hexdigest()}")

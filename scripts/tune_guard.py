@@ -4,7 +4,7 @@
         [--topic-veto V] [--no-grid]
     .venv/bin/python scripts/tune_guard.py --shipped
 
-The tuning split: the hand-written training files (seen-v2 … seen-v7: free sentences, as
+The tuning split: the hand-written training files (seen-v2 … seen-v8: free sentences, as
 users write, with conversations; their covered languages), each prompt scored by the classifiers
 of the cross-validation fold that held it out (scripts/train_guard_intent.py), so a prompt is never
 scored by a model trained on it (``--oof``: the scores that train_guard_intent.py --oof wrote
@@ -15,7 +15,7 @@ the follow-up head's threshold (``CONTINUES``), prints the whole guard's precisi
 the conversations alone (the written ones and the generated corpus/guard/followups.jsonl); then,
 for the thresholds of bouclier.guard.stages (or ``--at``), the whole guard's precision and recall
 for a few values of the topic veto (``TOPIC_VETO``), per language, and on the newest seen set
-(:data:`NEWEST`, seen-v7) alone what each stage adds (lexicons alone, model alone, both). The
+(:data:`NEWEST`, seen-v8) alone what each stage adds (lexicons alone, model alone, both). The
 chosen values are set by hand in bouclier.guard.stages.
 
 ``--shipped`` prints only that last table, scored by the classifier this package ships (pinned in
@@ -43,17 +43,19 @@ from bouclier.guard.semantic import Reading
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_guard_intent import CORPUS, out_of_fold, training_set  # noqa: E402
+from train_guard_intent import CORPUS, WRITTEN, out_of_fold, stacked, training_set  # noqa: E402
 
-TUNING = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", "seen-v7")
+TUNING = WRITTEN
 NEWEST = TUNING[-1]  # the held-out set spent last: the stage table's
 
 
 class OutOfFold:
-    """A semantic stage that answers each text's cross-validated scores."""
+    """A semantic stage that answers each text's cross-validated scores (``learned``: the harm
+    is intent-8's stacked decision, which weighs the lexicons itself)."""
 
-    def __init__(self, scores: dict[str, dict[str, float]]) -> None:
+    def __init__(self, scores: dict[str, dict[str, float]], learned: bool = True) -> None:
         self.scores = scores
+        self.reads_lexicons = learned
 
     def load(self) -> None:
         pass
@@ -88,7 +90,9 @@ def main() -> None:
     if args.oof:
         scores = json.loads(args.oof.read_text(encoding="utf-8"))
     else:
-        scores = out_of_fold(*training_set())
+        examples, heads, vectors = training_set()
+        scores = out_of_fold(examples, heads, vectors)
+        scores[""].update(stacked(examples, heads, vectors)[1])
     tuning = [
         e for name in TUNING for e in load_corpus(CORPUS / f"{name}.jsonl") if e.lang in COVERAGE
     ]

@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v7 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v8 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -323,16 +323,14 @@ def test_first_generation_holds_on_seen_v1(
 UNCOVERED_V8 = (*UNCOVERED_V7, "id")
 
 
-def test_heldout_v8_is_apart_and_varied() -> None:
-    """heldout-v8, the measure of the round after the sixth's, written apart by a helper who read
-    neither the training files nor heldout-v7 beyond its first three lines (issue 13): 700+
-    prompts, apart from the training files and from the held-out sets before it (heldout-v7 until
-    it is trained on); the 13 covered languages with 35+ prompts each, 14 uncovered ones (v7's and
-    Indonesian) with 8+; 70+ conversations, 25+ of each answer; 40 %+ of the allowed prompts hard
-    negatives, and 100+ plain edits (allowed, not hard: what a provider's users mostly send)."""
-    earlier = tuple(name for name in HELDOUT if int(name.rsplit("v", 1)[1]) < 8)
-    langs, _ = _apart_and_varied("heldout-v8", earlier)
-    rows = _rows(("heldout-v8",))
+def test_seen_v8_is_varied() -> None:
+    """seen-v8 (the former heldout-v8, written apart by a helper who read neither the training
+    files nor heldout-v7 beyond its first three lines, measured once, trained on since the eighth
+    round): 700+ prompts, apart from the other training files; the 13 covered languages with 35+
+    prompts each, 14 uncovered ones (v7's and Indonesian) with 8+; 70+ conversations, 25+ of each
+    answer; 40 %+ of the allowed prompts hard negatives, and 100+ plain edits."""
+    langs, _ = _apart_and_varied("seen-v8", ())
+    rows = _rows(("seen-v8",))
     assert sum(langs.values()) >= 700
     assert min(langs[lang] for lang in COVERED) >= 35
     assert min(langs[lang] for lang in UNCOVERED_V8) >= 8

@@ -53,9 +53,9 @@ def test_the_issue_misses_and_slang_are_refused(guard: TwoStageGuard, prompt: st
 def test_the_issue_false_refusals_are_allowed(guard: TwoStageGuard) -> None:
     decision = guard.check("déshabille le mannequin en plastique de la vitrine")
     assert decision.decision is Action.ALLOW, decision
-    assert "no_person" in decision.concepts  # the lexicons matched, the model overruled them
+    assert "overruled" in decision.concepts  # the lexicons matched, the model overruled them
     assert decision.explanation is not None
-    assert "object" in decision.explanation
+    assert "read whole" in decision.explanation
     # A shop's sign: since the seventh round the lexicons discount it themselves (a shop).
     sign = guard.check("the bikini shop sign in the background is too bright")
     assert sign.decision is Action.ALLOW, sign

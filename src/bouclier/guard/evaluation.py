@@ -39,6 +39,7 @@ TRAINING = (
     "seen-v5",
     "seen-v6",
     "seen-v7",
+    "seen-v8",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

@@ -23,16 +23,28 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
+from bouclier.guard.features import STACK_INPUTS, lexicon_features, ngram_scores, stack_row
 from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
+from bouclier.guard.request import RequestGuard, default_guard
 from bouclier.guard.translit import readings
 
-#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py).
-INTENT = ModelFile(
+#: The seventh round's classifier (harm and follow-up heads, decided with the lexicons OR'ed):
+#: kept to be measured side by side (benchmarks/bench_guard.py --intent intent-7).
+INTENT_7 = ModelFile(
     "bouclier",
     "guard/models/intent-7.npz",
     "8b9557701188fa673724857c2f09f3109f1cbce0118c406b938ab2545c5acaef",
     "bouclier",
 )
+#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
+#: since the eighth round with an n-gram model and a stacker that weighs the lexicons.
+INTENT = ModelFile(
+    "bouclier",
+    "guard/models/intent-8.npz",
+    "333e1a9e349b7d6697126ce4e48560c8d39227cb9e960fa06cd579377f496e29",
+    "bouclier",
+)
+INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT}
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -72,6 +84,34 @@ class Classifier:
         return np.asarray(1.0 / (1.0 + np.exp(-logits.reshape(-1))), dtype=np.float64)
 
 
+class Stacker:
+    """The eighth round's decision (intent-8): the harm head's score of a text, a hashed n-gram
+    model's, and the lexicons' reading (:func:`~bouclier.guard.features.stack_row`), weighed by a
+    logistic regression trained on the hand-written tuning split's out-of-fold scores
+    (scripts/train_guard_intent.py)."""
+
+    def __init__(self, weights: dict[str, np.ndarray], lexicons: RequestGuard) -> None:
+        self.ngram_w = weights["ngram_w"].astype(np.float32)
+        self.ngram_b = float(weights["ngram_b"][0])
+        self.w = weights["stack_w"].astype(np.float64)
+        self.b = float(weights["stack_b"][0])
+        if self.w.shape != (len(STACK_INPUTS),):
+            raise ValueError(f"stacker of {self.w.shape}, not ({len(STACK_INPUTS)},)")
+        self.lexicons = lexicons
+
+    def __call__(self, texts: Sequence[str], harm: np.ndarray) -> np.ndarray:
+        """The stacked harm of each text (``harm``: the harm head's scores of ``texts``)."""
+        if not texts:
+            return np.zeros(0)
+        grams = ngram_scores(self.ngram_w, self.ngram_b, list(texts))
+        rows = [
+            stack_row(float(h), float(g), lexicon_features(self.lexicons, t))
+            for t, h, g in zip(texts, harm, grams, strict=True)
+        ]
+        logits = np.stack(rows) @ self.w + self.b
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What the model reads in each text: ``harm`` (asks to undress or sexualise a person) and
@@ -85,15 +125,34 @@ class SemanticStage:
     """The encoder and the classifiers, loaded once (lazily, or by :meth:`load` at start)."""
 
     name = "semantic"
-    version = "use-m3+intent-7"
 
-    def __init__(self, *, threads: int = 1, intent: ModelFile = INTENT) -> None:
+    def __init__(
+        self,
+        *,
+        threads: int = 1,
+        intent: ModelFile = INTENT,
+        lexicons: RequestGuard | None = None,
+    ) -> None:
         self.threads = threads
         self.intent = intent
+        self.lexicons = lexicons
         self._encoder: Any = None
         self._classifier: Classifier | None = None
         self._continues: Classifier | None = None
+        self._stack: Stacker | None = None
         self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        """The encoder and the classifier's file ("use-m3+intent-8")."""
+        return f"use-m3+{self.intent.path.rsplit('/', 1)[-1].removesuffix('.npz')}"
+
+    @property
+    def reads_lexicons(self) -> bool:
+        """Whether the classifier weighs the lexicons' hits itself (a file with a stacker,
+        intent-8): bouclier.guard.stages then lets its decision stand alone."""
+        self.load()
+        return self._stack is not None
 
     def load(self) -> None:
         """Checks and loads both weight files (ModelUnavailable when one is missing or changed)."""
@@ -106,6 +165,8 @@ class SemanticStage:
             with np.load(locate(self.intent), allow_pickle=False) as stored:
                 weights = {k: stored[k] for k in stored.files}
             self._continues = Classifier(weights, "continues_")
+            if "stack_w" in weights:
+                self._stack = Stacker(weights, self.lexicons or default_guard())
             self._classifier = Classifier(weights)
 
     def _load_encoder(self) -> Any:
@@ -137,10 +198,13 @@ class SemanticStage:
         the higher of its readings."""
         self.load()
         extra = [(i, found) for i, text in enumerate(texts) for found in readings(text)]
-        embeddings = self.embed([*texts, *(found for _, found in extra)])
+        every = [*texts, *(found for _, found in extra)]
         assert self._classifier is not None
         assert self._continues is not None
+        embeddings = self.embed(every)
         scores = self._classifier(embeddings)
+        if self._stack is not None:
+            scores = self._stack(every, scores)
         harm, continues = scores[: len(texts)], self._continues(embeddings[: len(texts)])
         for (i, _), score in zip(extra, scores[len(texts) :], strict=True):
             harm[i] = max(harm[i], score)

@@ -45,6 +45,7 @@ from bouclier.guard.request import (
     FACE_THRESHOLD,
     PROTECTED_THRESHOLD,
     TEXT_THRESHOLD,
+    Match,
     RequestGuard,
     default_guard,
 )
@@ -160,6 +161,11 @@ class TwoStageGuard:
         uncovered: Action,
     ) -> GuardDecision:
         lexical, matches, lex_langs = self.lexicons.read(request.prompt)
+        if self.learned:  # the face is asked about there, once, on the model's scale
+            language = self.languages.identify(request.prompt, lex_langs)
+            return self._decide_learned(
+                request, harm, follow_up, uncovered, (lexical, matches, lex_langs), language
+            )
         reasons = [GuardReason(m.concept, m.term, m.lang) for m in matches]
         protected = request.minor or request.enrolled
         lex_threshold, model_threshold = TEXT_THRESHOLD, MODEL_THRESHOLD
@@ -233,6 +239,108 @@ class TwoStageGuard:
             stages=tuple(stages),
         )
 
+    @property
+    def learned(self) -> bool:
+        """Whether the model reads the lexicons' hits as inputs (intent-8 on): then the model's
+        decision stands alone, and the lexicons refuse by themselves only for a protected
+        person."""
+        return bool(getattr(self.semantic, "reads_lexicons", False))
+
+    def _decide_learned(
+        self,
+        request: EditRequest,
+        harm: float,
+        follow_up: FollowUp | None,
+        uncovered: Action,
+        lexicon: tuple[float, tuple[Match, ...], tuple[str, ...]],
+        language: Language,
+    ) -> GuardDecision:
+        """The decision when the lexicons are inputs of the model (:attr:`learned`): refused
+        when the model's harm, which weighs the lexicons' hits with the sentence and its
+        clauses, reaches its threshold; a lexicon hit the model overrules is said so
+        (``overruled``). For a minor or an enrolled person the lexicons still refuse alone (any
+        revealing request), and the model's threshold is the protected one."""
+        lexical, matches, lex_langs = lexicon
+        reasons = [GuardReason(m.concept, m.term, m.lang) for m in matches]
+        protected = request.minor or request.enrolled
+        model_threshold, threshold = MODEL_THRESHOLD, TEXT_THRESHOLD
+        if protected:
+            model_threshold, threshold = MODEL_PROTECTED_THRESHOLD, PROTECTED_THRESHOLD
+            if matches or harm >= model_threshold:
+                flags = (("minor", request.minor), ("enrolled", request.enrolled))
+                reasons += [GuardReason(name, "the caller says so") for name, on in flags if on]
+        elif (
+            MODEL_FACE_THRESHOLD <= harm < MODEL_THRESHOLD
+            and request.has_face is not None
+            and request.has_face()
+        ):
+            model_threshold, threshold = MODEL_FACE_THRESHOLD, FACE_THRESHOLD
+            reasons.append(GuardReason("real_face", "a photographed face in the image"))
+        by_lexicon = protected and bool(matches) and lexical >= PROTECTED_THRESHOLD
+        # As before: a phrase the lexicons know as benign ("nude lipstick") and nothing else
+        # they would refuse is not refused on meaning alone.
+        by_model = harm >= model_threshold and (
+            lexical >= TEXT_THRESHOLD or not self.lexicons.masked(request.prompt)
+        )
+        refused = by_lexicon or by_model
+        topic = harm < TOPIC_VETO and TOPIC.search(request.prompt) is not None
+        lexicon_would = bool(matches) and lexical >= TEXT_THRESHOLD
+        if by_model and not lexicon_would and not by_lexicon:
+            reasons.append(GuardReason("model", f"the request read whole ({harm:.2f})"))
+        elif lexicon_would and not refused:
+            code = "topic" if topic and language.coverage != "none" else "overruled"
+            reasons.append(GuardReason(code, f"the request read whole ({harm:.2f})"))
+        if not refused and follow_up is not None:
+            refused = self._context_refuses(follow_up, harm, model_threshold)
+            if refused:
+                turns = min(CONTEXT_TURNS, len(request.context))
+                reasons.append(GuardReason("context", f"with the {turns} previous request(s)"))
+        action = Action.REFUSE if refused else Action.ALLOW
+        if language.coverage == "none":
+            reasons.append(GuardReason("uncovered", f"language {language.code} is not covered"))
+            if not refused:
+                action = uncovered
+        stages = [("lexicon", lexical), ("model", harm)]
+        if language.coverage == "none" and action is not Action.REFUSE:
+            explanation = _explain(action, False, False, False, False, language)
+        elif action is Action.REFUSE:
+            explanation = (
+                "the request names a way to undress or sexualise a person (lexicon)"
+                if by_lexicon and not by_model
+                else "the request, read whole with the lexicons' words, undresses or sexualises "
+                "a person (model)"
+                if by_model
+                else "with the conversation before it, the request undresses or sexualises a person"
+            )
+        elif topic and language.coverage != "none":
+            explanation = TOPICAL
+        elif matches and lexical >= TEXT_THRESHOLD:
+            explanation = (
+                "words of undressing or clothing are there, but the request read whole does not "
+                "undress or sexualise anyone (model: its meaning, its words and which way the "
+                "edit goes)"
+            )
+        else:
+            explanation = _explain(action, False, False, False, bool(matches), language)
+        if follow_up is not None:
+            stages += [
+                ("context", follow_up.harm),
+                ("continues", follow_up.continues),
+                ("previous", follow_up.previous),
+            ]
+            if action is Action.ALLOW and self._conversation_refuses(follow_up, model_threshold):
+                explanation = DROPPED
+        return GuardDecision(
+            action,
+            round(harm, 4),
+            tuple(reasons),
+            _languages(lex_langs, language),
+            threshold,
+            coverage=language.coverage,
+            explanation=explanation,
+            stages=tuple(stages),
+        )
+
     def _face_matters(self, lexical: float, harm: float, matches: Sequence[object]) -> bool:
         """Whether a real face could change the decision (the face detector runs only then)."""
         lexicon_between = bool(matches) and FACE_THRESHOLD <= lexical < TEXT_THRESHOLD
@@ -248,8 +356,12 @@ class TwoStageGuard:
 
     def _conversation_refuses(self, follow_up: FollowUp, threshold: float) -> bool:
         """Whether the conversation read whole (the last turns and the prompt) refuses."""
+        if follow_up.harm >= threshold:
+            return True
+        if self.learned:
+            return False  # the lexicons' words of the joined text are the model's inputs
         lexical, matches, _ = self.lexicons.read(follow_up.joined)
-        return follow_up.harm >= threshold or (bool(matches) and lexical >= TEXT_THRESHOLD)
+        return bool(matches) and lexical >= TEXT_THRESHOLD
 
 
 def _languages(lexicon_langs: tuple[str, ...], language: Language) -> tuple[str, ...]:

@@ -1,0 +1,176 @@
+"""What the eighth round's classifier reads besides the sentence embedding (issue 13).
+
+Until the seventh round the lexicons and the sentence model decided apart and a refusal by
+either stood (an OR): a lexicon hit on "shirtless" refused "put a T-shirt on the boy, he is
+shirtless at the beach" whatever the model read. Here the lexicons' reading becomes **inputs** of
+the learned decision (:func:`lexicon_features`), with two readings the sentence embedding of the
+whole prompt blurs:
+
+* **clauses** (:func:`clauses`): the prompt cut at its sentence and clause boundaries (and before
+  a "because", "since", "parce que", "weil", "因为"...), so that the requested act ("put a T-shirt
+  on my son") and a description ("he is shirtless at the beach") are embedded apart; the
+  classifier reads the element-wise maximum and minimum of the clauses' embeddings beside the
+  whole prompt's;
+* **direction** (:data:`DRESS`, :data:`UNDRESS`): whether a garment is put *on* someone (dress,
+  put on, cover, add a jacket: "ponle", "zieh ... an", "наден", "giydir", "穿上", "着せ") or taken
+  *off*, in the 13 covered languages; which way the edit goes is a feature the classifier learns
+  to weigh with the others, not a rule.
+
+Every function here is pure and cheap (regular expressions over a prompt of at most 4,000
+characters).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+
+from bouclier.guard.lexicon import CONCEPT_WEIGHTS
+from bouclier.guard.request import MAX_PROMPT_CHARS, RequestGuard
+from bouclier.guard.topics import OBJECTS, TOPIC
+
+CONCEPTS = tuple(sorted(CONCEPT_WEIGHTS))
+#: The names of :func:`lexicon_features`' columns, in order.
+FEATURES = (
+    *(f"concept_{c}" for c in CONCEPTS),
+    "lexicon_score",
+    "lexicon_refuses",
+    "masked",
+    "product",
+    "person",
+    "edit",
+    "question",
+    "object",
+    "topic",
+    "dress",
+    "undress",
+    "clauses",
+)
+
+#: Putting a garment *on* someone, or covering them, in the covered languages.
+DRESS = re.compile(
+    r"\bput (?:a|an|the|some|his|her|their|my)?\s?[\w-]+(?: [\w-]+)? on\b|\bput on\b|"
+    r"\bdress(?:es|ed)? "
+    r"(?:him|her|them|the|my|up)\b|\bcover (?:him|her|them|up|the|his|her)\b|\bgive (?:him|her|"
+    r"them) (?:a|an|some)\b|\bwearing\b.{0,30}\binstead\b|\bback on\b|\bon top of\b|"
+    r"\bmets[- ]?(?:lui|leur)?\b|\bmettre\b|\bhabill|\brhabill|\bcouvr|\benfil|\bajoute|"
+    r"\bpon(?:le|les|er)?\b|\bviste\b|\bvístel|\bvestir|\bañad|\bagreg|\bcubr|\btáp|"
+    r"\bzieh\w* .{0,40}\ban\b|\banzieh|\bbekleid|\bbedeck|\bfüg|\bleg\w* .{0,30}\bum\b|"
+    r"\bmett(?:i|ere|igli|ile)\b|\bvesti(?:lo|la|re)?\b|\brivesti|\baggiung|\bcopr|"
+    r"\bcoloc|\bp[oõ]e\b|\bp[oô]r\b|\bvest(?:e|ir)\b|\badicion|\bcobr|"
+    r"\bdoe .{0,40}\baan\b|\btrek .{0,40}\baan\b|\baankleden|\bbedek|\bvoeg|\bgeef (?:hem|haar)\b|"
+    r"\bza[lł][oó][zż]|\bubierz|\bubra[cć]|\bdodaj|\bprzykryj|\bna[lł][oó][zż]|"
+    r"наден|одень|одеть|наряд|накин|прикр|добав|"
+    r"giydir|giy\b|giysin|ekle|ört|"
+    r"ألبس|لبس|البس|أضف|اضف|ضيف|غط|"
+    r"穿上|给.{0,8}穿|加上|添加|盖上|披上|"
+    r"着せ|着て|羽織|かけて|追加",
+    re.IGNORECASE,
+)
+#: Taking a garment *off* or making it disappear or see-through (the lexicons' ``undress`` and
+#: ``see_through`` say more; these are the verbs alone, for the model languages too).
+UNDRESS = re.compile(
+    r"\b(?:take|took|taking|pull|strip|rip|peel)\w* .{0,40}\boff\b|\bremov\w*|\bstrip\w*|"
+    r"\bwithout\b|\bno (?:clothes|top|shirt|bra)\b|\bless\b|\bd[ée]shabill|\benl[eè]v|\bôt|"
+    r"\bretir|\bsans\b|\bquit|\bdesnud|\bsin\b|\bausz|\bentfern|\bohne\b|\btogli|\bspogli|\bsenza\b|"
+    r"\btir[ae]\b|\bdespi|\bsem\b|\buitkle|\bhaal .{0,30}\bweg|\bzonder\b|\bzdejm|\brozbier|"
+    r"\bbez\b|\bbez ubra|сним|раздень|разде|без\b|çıkar|soy|kaldır|اخلع|شيل|بدون|"
+    r"脱|去掉|没有|外して|脱が|なし",
+    re.IGNORECASE,
+)
+#: Where a prompt's clauses part: sentence and clause punctuation, and before a clause of
+#: cause or time (the description that follows a request: "because he is shirtless").
+_CLAUSE = re.compile(
+    r"[.!?;:\n。！？；：，、,]+|\s[-–—]\s|"
+    r"\s(?=(?:because|since|as he|as she|while|parce que|parce qu'|car|puisque|porque|ya que|weil|"
+    r"da er|da sie|perché|poiché|pois|omdat|want|bo|ponieważ|потому что|так как|ведь|çünkü|لأن|"
+    r"لان)\s)|(?=因为|因為)|(?<=ので)|(?<=から)",
+    re.IGNORECASE,
+)
+MAX_CLAUSES = 6
+
+
+def clauses(text: str) -> list[str]:
+    """The prompt's clauses (at most :data:`MAX_CLAUSES`, the rest joined to the last), each
+    with two characters or more; the whole prompt when it has one."""
+    parts = [p.strip() for p in _CLAUSE.split(text[:MAX_PROMPT_CHARS])]
+    parts = [p for p in parts if len(p) >= 2]
+    if len(parts) > MAX_CLAUSES:
+        parts = [*parts[: MAX_CLAUSES - 1], " ".join(parts[MAX_CLAUSES - 1 :])]
+    return parts or [text]
+
+
+def lexicon_features(lexicons: RequestGuard, text: str) -> np.ndarray:
+    """The lexicons' reading of ``text`` as numbers in [0, 1], in the order of :data:`FEATURES`:
+    each concept found, the score and whether it reaches the text threshold, whether a benign
+    phrase was masked, the lexicons' product, person, edit and question words, an object named,
+    a topic word, the direction of the edit and the number of clauses (a sixth per clause)."""
+    from bouclier.guard.request import TEXT_THRESHOLD
+
+    score, matches, _ = lexicons.read(text)
+    found = {m.concept for m in matches}
+    prepared = lexicons.prepare(text)
+    row = [float(c in found) for c in CONCEPTS]
+    row += [score, float(bool(matches) and score >= TEXT_THRESHOLD), float(lexicons.masked(text))]
+    row += [float(lexicons._any(field, prepared)) for field in ("product", "person", "edit")]
+    row += [float("?" in text or lexicons._any("question", prepared))]
+    row += [float(OBJECTS.search(text) is not None), float(TOPIC.search(text) is not None)]
+    row += [float(DRESS.search(text) is not None), float(UNDRESS.search(text) is not None)]
+    row += [min(len(clauses(text)), MAX_CLAUSES) / MAX_CLAUSES]
+    return np.asarray(row, dtype=np.float32)
+
+
+NGRAM_BITS = 18
+_NGRAM_SPACE = re.compile(r"\s+")
+
+
+def ngrams(text: str) -> np.ndarray:
+    """The hashed word pairs and character n-grams (3 to 5, inside words padded by a space;
+    CRC-32 into 2**:data:`NGRAM_BITS` buckets, the same in every process) of the prompt as the
+    encoder reads it (:func:`bouclier.guard.semantic.plain`): the learned counterpart of the
+    lexicons, for a linear model that reads which words are there where the sentence embedding
+    blurs them."""
+    from zlib import crc32
+
+    from bouclier.guard.semantic import plain
+
+    mask = (1 << NGRAM_BITS) - 1
+    words = [w for w in _NGRAM_SPACE.split(plain(text)) if w]
+    found = {crc32(f"{a}_{b}".encode()) & mask for a, b in itertools.pairwise(words)}
+    for word in words:
+        padded = f" {word} "
+        for n in (3, 4, 5):
+            for i in range(max(len(padded) - n + 1, 1)):
+                found.add(crc32(padded[i : i + n].encode("utf-8")) & mask)
+    return np.fromiter(sorted(found), dtype=np.int64)
+
+
+#: The stacker's inputs (intent-8), in order: the harm head's logit on the text, the n-gram
+#: model's, and the lexicons' reading (:data:`FEATURES`). (The harm head's and the n-gram
+#: model's scores of the text's clauses were measured as inputs too, and added nothing:
+#: docs/benchmarks.md, "Issue 13, eighth round".)
+STACK_INPUTS = ("harm", "ngram", *FEATURES)
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    """log(p / (1 - p)), with p kept inside [1e-4, 1 - 1e-4]."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def stack_row(harm: float, gram: float, lexical: np.ndarray) -> np.ndarray:
+    """One text's inputs of the stacker, in the order of :data:`STACK_INPUTS`."""
+    return np.concatenate([logit(np.array([harm, gram])), lexical.astype(np.float64)])
+
+
+def ngram_scores(weights: np.ndarray, bias: float, texts: list[str]) -> np.ndarray:
+    """The n-gram model's probability for each text: a logistic regression on its hashed
+    n-grams (:func:`ngrams`), each weighing 1/sqrt(their number)."""
+    logits = []
+    for text in texts:
+        found = ngrams(text)
+        total = float(weights[found].astype(np.float64).sum()) if len(found) else 0.0
+        logits.append(total / np.sqrt(max(len(found), 1)) + bias)
+    return np.asarray(1.0 / (1.0 + np.exp(-np.array(logits, dtype=np.float64))))
