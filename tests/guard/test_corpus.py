@@ -70,6 +70,10 @@ def test_near_duplicate_check_catches_a_reworded_training_prompt() -> None:
     copied = {"text": trained[10].replace(" ", "  ", 1) + "!"}
     other = {"text": "a lighthouse at dusk, painted in the style of a woodcut"}
     assert overlaps([copied, other], trained, 0.6) == [f"{copied['text']!r} ~ {trained[10]!r}"]
+    # as the held-out check prints it: the training side is not shown
+    (hidden,) = overlaps([copied, other], trained, 0.6, theirs_shown=False)
+    assert hidden.startswith(f"{copied['text']!r} ~ a training prompt (")
+    assert trained[10] not in hidden
 
 
 def test_heldout_files_are_found_by_version(tmp_path: Path) -> None:
