@@ -110,14 +110,15 @@ def best_threshold(distractors: list[Query]) -> int:
 Read = Callable[[Query], bool]
 
 
-def _columns(robust: list[str], best: int) -> list[tuple[str, Read]]:
-    """(heading, how a query's outcome is read) for every system."""
+def _columns(robust: list[str], best: int | None) -> list[tuple[str, Read]]:
+    """(heading, how a query's outcome is read) for every system; threatexchange's best
+    threshold only where distractors bound it (``best`` None: none were run)."""
     columns: list[tuple[str, Read]] = [
-        ("threatexchange PDQ @31", lambda q: q.te_distance_own <= PDQ_THRESHOLD),
-        (f"threatexchange PDQ @{best} (best)", lambda q: q.te_distance_own <= best),
-        ("Bouclier PDQ", lambda q: q.direct),
-        ("+ framing", lambda q: q.framing),
+        ("threatexchange PDQ @31", lambda q: q.te_distance_own <= PDQ_THRESHOLD)
     ]
+    if best is not None:
+        columns.append((f"threatexchange PDQ @{best} (best)", lambda q: q.te_distance_own <= best))
+    columns += [("Bouclier PDQ", lambda q: q.direct), ("+ framing", lambda q: q.framing)]
     columns += [(f"+ {name}", lambda q, n=name: q.robust[n]) for name in robust]
     return columns
 
@@ -126,7 +127,8 @@ def recall_table(
     queries: list[Query], distractors: list[Query], robust: list[str], resamples: int, seed: int
 ) -> str:
     rng = np.random.default_rng(seed)
-    best = best_threshold(distractors)
+    # with no distractors nothing bounds threatexchange's threshold: no "best" column
+    best = best_threshold(distractors) if distractors else None
     columns = _columns(robust, best)
     head = ["family", "queries", *(name for name, _ in columns)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -147,6 +149,7 @@ def recall_table(
     if distractors:
         cells = ["**false matches** (distractors)", str(len(distractors))]
         te_any = np.array([q.te_distance_any for q in distractors])
+        assert best is not None  # distractors were run
         found = [te_any <= PDQ_THRESHOLD, te_any <= best]
         found += [np.array([q.direct for q in distractors])]
         found += [np.array([q.framing for q in distractors])]

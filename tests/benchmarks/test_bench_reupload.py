@@ -73,3 +73,24 @@ def test_the_quick_mode_prints_one_table(tmp_path: Path) -> None:
     # the robust column is ORB's, run through the matcher's own stage; no video-only type's
     assert "| + orb |" in text
     assert "+ vpdq" not in text
+
+
+def test_no_best_threshold_column_without_distractors() -> None:
+    """threatexchange's "best" threshold is the largest whose false matches stay under the limit
+    on the distractors: with none run, nothing bounds it, and the table must not print one."""
+    from reupload.report import Query, recall_table
+
+    queries = [
+        Query(
+            original=i, transform="crop_5", family="crop", te_distance_own=90, robust={"orb": True}
+        )
+        for i in range(3)
+    ]
+    distractor = Query(
+        original=-1, transform="distractor", family="distractor", robust={"orb": False}
+    )
+    without = recall_table(queries, [], ["orb"], resamples=10, seed=1)
+    assert "(best)" not in without
+    assert "threatexchange PDQ @31" in without
+    with_one = recall_table(queries, [distractor], ["orb"], resamples=10, seed=1)
+    assert "(best)" in with_one
