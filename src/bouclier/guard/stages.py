@@ -216,28 +216,13 @@ class TwoStageGuard:
                 action = uncovered
         score = max(0.0 if vetoed else lexical, harm if by_model else min(harm, lexical))
         threshold = lex_threshold
-        stages = [("lexicon", lexical), ("model", harm)]
         explanation = _explain(action, by_lexicon, by_model, vetoed, matches != (), language)
         if action is Action.ALLOW and topic and language.coverage != "none":
             explanation = TOPICAL
-        if follow_up is not None:
-            stages += [
-                ("context", follow_up.harm),
-                ("continues", follow_up.continues),
-                ("previous", follow_up.previous),
-            ]
-            if action is Action.ALLOW and self._conversation_refuses(follow_up, model_threshold):
-                explanation = DROPPED
-        return GuardDecision(
-            action,
-            round(score, 4),
-            tuple(reasons),
-            _languages(lex_langs, language),
-            threshold,
-            coverage=language.coverage,
-            explanation=explanation,
-            stages=tuple(stages),
-        )
+        return self._decision(
+            action, score, reasons, lex_langs, language, threshold, explanation,
+            (lexical, harm), follow_up, model_threshold,
+        )  # fmt: skip
 
     @property
     def learned(self) -> bool:
@@ -300,7 +285,6 @@ class TwoStageGuard:
             reasons.append(GuardReason("uncovered", f"language {language.code} is not covered"))
             if not refused:
                 action = uncovered
-        stages = [("lexicon", lexical), ("model", harm)]
         if language.coverage == "none" and action is not Action.REFUSE:
             explanation = _explain(action, False, False, False, False, language)
         elif action is Action.REFUSE:
@@ -322,6 +306,28 @@ class TwoStageGuard:
             )
         else:
             explanation = _explain(action, False, False, False, bool(matches), language)
+        return self._decision(
+            action, harm, reasons, lex_langs, language, threshold, explanation,
+            (lexical, harm), follow_up, model_threshold,
+        )  # fmt: skip
+
+    def _decision(
+        self,
+        action: Action,
+        score: float,
+        reasons: list[GuardReason],
+        lex_langs: tuple[str, ...],
+        language: Language,
+        threshold: float,
+        explanation: str,
+        lexicon_and_model: tuple[float, float],
+        follow_up: FollowUp | None,
+        model_threshold: float,
+    ) -> GuardDecision:
+        """The answer, with each stage's own score; an allowed request that drops a refused
+        conversation's thread says so."""
+        lexical, harm = lexicon_and_model
+        stages = [("lexicon", lexical), ("model", harm)]
         if follow_up is not None:
             stages += [
                 ("context", follow_up.harm),
@@ -332,7 +338,7 @@ class TwoStageGuard:
                 explanation = DROPPED
         return GuardDecision(
             action,
-            round(harm, 4),
+            round(score, 4),
             tuple(reasons),
             _languages(lex_langs, language),
             threshold,
