@@ -141,9 +141,10 @@ class Settings(BaseSettings):
         "decoding or colour conversion: about half a 1 MP decode; PDQ reads luminance only), "
         "its hash a mean of 0.1-0.75 bit (at most 2) from the RGB decode's on photos; the image "
         "is decoded again in colour only when the framing stage's gate finds an edge to look "
-        "at (0.89-0.94x CPU per upload). false: decoded in RGB, as the other routes and bank "
-        "entries are. See "
-        "docs/benchmarks.md (Uploads, fourth round).",
+        "at. It saved 6-11% of an upload's CPU before the RGB decode went through simplejpeg; "
+        "since then the RGB default is the cheaper on bench_load's photos (9.0 against 10.0 "
+        "ms). false: decoded in RGB, as the other routes and bank entries are. See "
+        "docs/benchmarks.md (Uploads, fourth round; Uploads, idle, side by side).",
     )
     framing: bool = Field(
         default=True,
