@@ -53,13 +53,13 @@ from bouclier.guard.evaluation import TRAINING, Evaluation, Example, evaluate, l
 from bouclier.guard.features import FEATURES, clauses, lexicon_features
 from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import default_guard
-from bouclier.guard.semantic import Reading, SemanticStage
+from bouclier.guard.semantic import SemanticStage
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_guard_intent as train  # noqa: E402
-from tune_guard import TUNING  # noqa: E402
+from tune_guard import TUNING, OutOfFold  # noqa: E402
 
 SCORED = "seen-v8"
 VARIANTS = ("use", "use+lex", "use+nodir", "use+clause", "use+lex+clause", "use+nodir+clause")
@@ -116,26 +116,10 @@ class Vectors:
         return np.concatenate(parts, axis=1).astype(np.float64)
 
 
-class Scores:
-    """A semantic stage that answers precomputed scores; ``learned`` as TwoStageGuard reads it."""
-
-    def __init__(self, harm: dict[str, float], continues: dict[str, float], learned: bool):
-        self.scores = {"": harm, "continues_": continues}
-        self.reads_lexicons = learned
-
-    def load(self) -> None:
-        pass
-
-    def read(self, texts: Sequence[str]) -> Reading:
-        harm = np.array([self.scores[""][t] for t in texts])
-        continues = np.array([self.scores["continues_"][t] for t in texts])
-        return Reading(harm, continues)
-
-
 def run_guard(
     examples: list[Example], harm: dict[str, float], continues: dict[str, float], learned: bool
 ) -> Evaluation:
-    semantic = Scores(harm, continues, learned)
+    semantic = OutOfFold({"": harm, "continues_": continues}, learned)
     guard = stages.TwoStageGuard(semantic=semantic, uncovered=Action.ALLOW)  # type: ignore[arg-type]
     return evaluate(examples, guard.check, lambda text, before: guard.check(text, context=before))
 
@@ -423,22 +407,6 @@ def ngram_matrix(texts: Sequence[str]):  # type: ignore[no-untyped-def]
     return sparse.diags(1 / norms) @ matrix
 
 
-def fit_sparse(x, y: np.ndarray, l2: float = 1e-5, steps: int = 300) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Class-balanced logistic regression on a sparse matrix (weights then bias), Adam."""
-    w = np.zeros(x.shape[1] + 1)
-    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
-    m, v = np.zeros_like(w), np.zeros_like(w)
-    xt = x.T.tocsr()
-    for step in range(1, steps + 1):
-        p = 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
-        r = (p - y) * weight / len(y)
-        g = np.r_[xt @ r + l2 * w[:-1], r.sum()]
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        w -= 0.02 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
-    return w
-
-
 def ngram_everywhere(
     training: list[Example], targets: Sequence[str]
 ) -> tuple[dict[str, float], dict[str, float]]:
@@ -450,7 +418,7 @@ def ngram_everywhere(
     head_fold = fold_of[np.array(head.origin)]
     oof: dict[str, float] = {}
     for fold in range(train.FOLDS):
-        w = fit_sparse(x[head_fold != fold], y[head_fold != fold])
+        w = train.fit_linear(x[head_fold != fold], y[head_fold != fold], 1e-5, 300, 0.02)
         held = sorted(
             {
                 c
@@ -461,7 +429,7 @@ def ngram_everywhere(
             }
         )
         oof.update(zip(held, apply_logistic(w, ngram_matrix(held)).tolist(), strict=False))
-    w = fit_sparse(x, y)
+    w = train.fit_linear(x, y, 1e-5, 300, 0.02)
     wanted = sorted({c for t in targets for c in (t, *clauses(t))})
     return oof, dict(zip(wanted, apply_logistic(w, ngram_matrix(wanted)).tolist(), strict=False))
 

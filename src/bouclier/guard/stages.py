@@ -204,16 +204,9 @@ class TwoStageGuard:
             reasons.append(GuardReason("topic", f"a question, not an edit ({harm:.2f})"))
         elif vetoed:
             reasons.append(GuardReason("no_person", f"the model reads no person ({harm:.2f})"))
-        if not refused and follow_up is not None:
-            refused = self._context_refuses(follow_up, harm, model_threshold)
-            if refused:
-                turns = min(CONTEXT_TURNS, len(request.context))
-                reasons.append(GuardReason("context", f"with the {turns} previous request(s)"))
-        action = Action.REFUSE if refused else Action.ALLOW
-        if language.coverage == "none":
-            reasons.append(GuardReason("uncovered", f"language {language.code} is not covered"))
-            if not refused:
-                action = uncovered
+        action = self._action(
+            refused, request, harm, follow_up, model_threshold, language, uncovered, reasons
+        )
         score = max(0.0 if vetoed else lexical, harm if by_model else min(harm, lexical))
         threshold = lex_threshold
         explanation = _explain(action, by_lexicon, by_model, vetoed, matches != (), language)
@@ -275,16 +268,9 @@ class TwoStageGuard:
         elif lexicon_would and not refused:
             code = "topic" if topic and language.coverage != "none" else "overruled"
             reasons.append(GuardReason(code, f"the request read whole ({harm:.2f})"))
-        if not refused and follow_up is not None:
-            refused = self._context_refuses(follow_up, harm, model_threshold)
-            if refused:
-                turns = min(CONTEXT_TURNS, len(request.context))
-                reasons.append(GuardReason("context", f"with the {turns} previous request(s)"))
-        action = Action.REFUSE if refused else Action.ALLOW
-        if language.coverage == "none":
-            reasons.append(GuardReason("uncovered", f"language {language.code} is not covered"))
-            if not refused:
-                action = uncovered
+        action = self._action(
+            refused, request, harm, follow_up, model_threshold, language, uncovered, reasons
+        )
         if language.coverage == "none" and action is not Action.REFUSE:
             explanation = _explain(action, False, False, False, False, language)
         elif action is Action.REFUSE:
@@ -310,6 +296,31 @@ class TwoStageGuard:
             action, harm, reasons, lex_langs, language, threshold, explanation,
             (lexical, harm), follow_up, model_threshold,
         )  # fmt: skip
+
+    def _action(
+        self,
+        refused: bool,
+        request: EditRequest,
+        harm: float,
+        follow_up: FollowUp | None,
+        model_threshold: float,
+        language: Language,
+        uncovered: Action,
+        reasons: list[GuardReason],
+    ) -> Action:
+        """The action once the request alone is read: a request allowed alone may still be
+        refused with the conversation before it; an uncovered language's allowed request gets
+        the provider's action. Adds the reasons it finds to ``reasons``."""
+        if not refused and follow_up is not None:
+            refused = self._context_refuses(follow_up, harm, model_threshold)
+            if refused:
+                turns = min(CONTEXT_TURNS, len(request.context))
+                reasons.append(GuardReason("context", f"with the {turns} previous request(s)"))
+        if language.coverage == "none":
+            reasons.append(GuardReason("uncovered", f"language {language.code} is not covered"))
+        if refused:
+            return Action.REFUSE
+        return uncovered if language.coverage == "none" else Action.ALLOW
 
     def _decision(
         self,

@@ -152,6 +152,17 @@ static inline void divide_row(const float *sum, float count, float *out, Py_ssiz
         out[k] = sum[k] / count;
 }
 
+/* The luminance of m RGB pixels: ((R * 0.299 + G * 0.587) + B * 0.114) in doubles, rounded once
+ * to float; the vector paths below compute the same products and sums, and end with this loop. */
+static void luma_rgb(const uint8_t *p, size_t m, float *out)
+{
+    for (size_t k = 0; k < m; k++, p += 3) {
+        double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
+        y = y + (double)p[2] * 0.114;
+        out[k] = (float)y;
+    }
+}
+
 /* Where the CPU has AVX2 (checked at load time), the two row passes run on 8 rows transposed into
  * 8-float vectors (one lane a row: each lane's additions, subtractions and division are the
  * scalar code's, in its order), and an RGB image's luminance is computed 4 pixels at a time in
@@ -305,12 +316,7 @@ luma_avx512(const uint8_t *p, size_t m, float *out)
         y = _mm512_add_pd(y, _mm512_mul_pd(b, wb));
         _mm256_storeu_ps(out + k, _mm512_cvtpd_ps(y));
     }
-    for (; k < m; k++) {
-        const uint8_t *q = p + 3 * k;
-        double y = (double)q[0] * 0.299 + (double)q[1] * 0.587;
-        y = y + (double)q[2] * 0.114;
-        out[k] = (float)y;
-    }
+    luma_rgb(p + 3 * k, m - k, out + k);
 }
 #endif
 
@@ -339,12 +345,7 @@ AVX2 static void luma_avx2(const uint8_t *p, size_t m, float *out)
         y = _mm256_add_pd(y, _mm256_mul_pd(b, wb));
         _mm_storeu_ps(out + k, _mm256_cvtpd_ps(y));
     }
-    for (; k < m; k++) {
-        const uint8_t *q = p + 3 * k;
-        double y = (double)q[0] * 0.299 + (double)q[1] * 0.587;
-        y = y + (double)q[2] * 0.114;
-        out[k] = (float)y;
-    }
+    luma_rgb(p + 3 * k, m - k, out + k);
 }
 #endif
 
@@ -527,11 +528,7 @@ WIDE static void make_luma(const uint8_t *p, int channels, size_t m, float *luma
         return;
     }
 #endif
-    for (size_t k = 0; k < m; k++, p += 3) {
-        double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
-        y = y + (double)p[2] * 0.114;
-        luma[k] = (float)y;
-    }
+    luma_rgb(p, m, luma);
 }
 
 /* The first row pass over nr rows of luma (cols floats each) into dest. */
