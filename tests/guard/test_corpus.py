@@ -375,3 +375,33 @@ def test_heldout_v9_is_apart_and_varied() -> None:
     assert all(r["label"] == "allow" and r["hard"] is True for r in rows if "hard" in r)
     assert sum("hard" in r for r in allowed) / len(allowed) >= 0.4
     assert sum("hard" not in r for r in allowed) >= 150
+
+
+def test_heldout_v10_is_apart_and_varied() -> None:
+    """heldout-v10, the measure of the ninth round, written apart by a sixth helper who read
+    neither the training files nor heldout-v9 beyond its first three lines (issue 13): 700+
+    prompts, apart from the training files and from the held-out sets before it (heldout-v9
+    included, until it is trained on); the 13 covered languages with 35+ prompts each (English
+    80+), the 15 uncovered ones of v9 with 8+; 100+ conversations, 40+ of each answer, 10+ with
+    two earlier turns, of both answers; 55 %+ of the prompts allowed, 50 %+ of the allowed
+    prompts hard negatives, and 150+ plain edits."""
+    earlier = tuple(name for name in HELDOUT if int(name.rsplit("v", 1)[1]) < 10)
+    assert "heldout-v9" in earlier
+    langs, _ = _apart_and_varied("heldout-v10", earlier)
+    rows = _rows(("heldout-v10",))
+    assert sum(langs.values()) >= 700
+    assert min(langs[lang] for lang in COVERED) >= 35
+    assert langs["en"] >= 80
+    assert min(langs[lang] for lang in UNCOVERED_V9) >= 8
+    assert set(langs) == {*COVERED, *UNCOVERED_V9}
+    conversations = Counter(r["label"] for r in rows if r.get("context"))
+    assert sum(conversations.values()) >= 100
+    assert min(conversations["refuse"], conversations["allow"]) >= 40
+    longer = Counter(r["label"] for r in rows if len(r.get("context", ())) >= 2)
+    assert sum(longer.values()) >= 10
+    assert set(longer) == {"refuse", "allow"}
+    allowed = [r for r in rows if r["label"] == "allow"]
+    assert len(allowed) / len(rows) >= 0.55
+    assert all(r["label"] == "allow" and r["hard"] is True for r in rows if "hard" in r)
+    assert sum("hard" in r for r in allowed) / len(allowed) >= 0.5
+    assert sum("hard" not in r for r in allowed) >= 150
