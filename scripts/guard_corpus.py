@@ -39,10 +39,12 @@
   seen-v6) was written apart again, by another helper who never read heldout-v5; heldout-v7 (now
   seen-v7, the sixth round's measure) by a third who read neither the training files nor
   heldout-v6; heldout-v8 (now seen-v8, the seventh round's measure) by a fourth who read
-  neither the training files nor heldout-v7, compared with both; heldout-v9 is written apart on
-  its own branch and is not here. From heldout-v7 on, a source may label a row ``hard``
-  (allowed, a hard negative: it shares the words of a refusal), written ``"hard": true`` beside
-  ``allow``, so that the false refusals on hard negatives and on plain edits can be told apart.
+  neither the training files nor heldout-v7, compared with both; heldout-v9 (the eighth round's
+  measure) by a fifth who read neither the training files nor heldout-v8; heldout-v10 (the ninth
+  round's measure) by a sixth who read neither the training files nor heldout-v9, compared with
+  both. From heldout-v7 on, a source may label a row ``hard`` (allowed, a hard negative: it
+  shares the words of a refusal), written ``"hard": true`` beside ``allow``, so that the false
+  refusals on hard negatives and on plain edits can be told apart.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
