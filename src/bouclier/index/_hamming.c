@@ -259,9 +259,13 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho,
  * offsets, its row ids, then each candidate's hash. Each item is prefetched when it enters its
  * stage and used only when newer items have entered behind it (keys: a chunk of KEY_CHUNK; row
  * ids and candidates: a small FIFO, LAG items), so tens of misses are in flight at once. */
-#ifndef KEY_CHUNK /* (overridable at build time, for measurements) */
+#ifndef KEY_CHUNK /* (each overridable at build time, for measurements) */
 #define KEY_CHUNK 16
+#endif
+#ifndef RANGE_LAG
 #define RANGE_LAG 16
+#endif
+#ifndef CAND_LAG
 #define CAND_LAG 32
 #endif
 #define RING 128 /* power of two, > every LAG */
@@ -343,6 +347,23 @@ typedef struct {
 static void read_buckets(Probe *p, const uint32_t *keys, int count)
 {
     const Offsets *off = &p->off;
+    if (off->form == FORM_NARROW) {
+        /* the common form at scale: a bucket and the next in one block of a bucket base that
+         * is not spilled are one base and two bytes (read first, since most buckets are empty) */
+        for (int i = 0; i < count; i++) {
+            uint32_t key = keys[i], base = off->base[key >> BLOCK_SHIFT];
+            if (__builtin_expect((base & SPILLED) == 0 && (key & BLOCK_MASK) != BLOCK_MASK, 1)) {
+                uint32_t lo = off->low8[key], hi = off->low8[key + 1];
+                if (lo != hi)
+                    push_range(p, base + lo, base + hi);
+                continue;
+            }
+            uint32_t lo = bucket_start(off, key), hi = bucket_start(off, key + 1);
+            if (lo != hi)
+                push_range(p, lo, hi);
+        }
+        return;
+    }
     for (int i = 0; i < count; i++) {
         uint32_t lo = bucket_start(off, keys[i]), hi = bucket_start(off, keys[i] + 1);
         if (lo != hi)
