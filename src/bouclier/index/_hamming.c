@@ -259,14 +259,15 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho,
  * offsets, its row ids, then each candidate's hash. Each item is prefetched when it enters its
  * stage and used only when newer items have entered behind it (keys: a chunk of KEY_CHUNK; row
  * ids and candidates: a small FIFO, LAG items), so tens of misses are in flight at once. */
-#ifndef KEY_CHUNK /* (each overridable at build time, for measurements) */
-#define KEY_CHUNK 16
+#ifndef KEY_CHUNK /* (each overridable at build time, for measurements; docs/benchmarks.md,
+                     issue 18, branch w12-index: 32/32/64 against 16/16/32, -11% CPU at p50) */
+#define KEY_CHUNK 32
 #endif
 #ifndef RANGE_LAG
-#define RANGE_LAG 16
+#define RANGE_LAG 32
 #endif
 #ifndef CAND_LAG
-#define CAND_LAG 32
+#define CAND_LAG 64
 #endif
 #define RING 128 /* power of two, > every LAG */
 
@@ -336,11 +337,13 @@ static inline void push_range(Probe *p, uint32_t lo, uint32_t hi)
 }
 
 /* The keys stage handles most of the items (at 100M, ~20k keys a query against ~7k candidates,
- * most buckets empty), so it is a plain loop over chunks rather than a ring: a chunk's bucket
- * lines are prefetched as its keys are made, and read when the next chunk has been made. */
+ * most buckets empty), so it is a plain loop over chunks rather than a ring, in three steps a
+ * chunk apart: a key's block base is prefetched as the key is made, read (with its bucket's line
+ * prefetched) one chunk later, and the bucket read one chunk after that. No step waits on a miss
+ * that was not prefetched, so the core keeps issuing the next keys' prefetches meanwhile. */
 typedef struct {
-    uint32_t keys[2][KEY_CHUNK];
-    int cur, fill, pending; /* the chunk being filled, its keys, the keys of the other one */
+    uint32_t keys[3][KEY_CHUNK];
+    int fill[3], cur; /* keys in each chunk; the chunk being filled (cur + 1: the oldest) */
 } KeyChunks;
 
 /* Reads the buckets of `count` keys (their lines prefetched a chunk earlier). */
@@ -371,23 +374,38 @@ static void read_buckets(Probe *p, const uint32_t *keys, int count)
     }
 }
 
+/* Reads the block bases of `count` keys (prefetched a chunk earlier), prefetching each bucket. */
+static void prefetch_buckets(const Probe *p, const uint32_t *keys, int count)
+{
+    for (int i = 0; i < count; i++)
+        __builtin_prefetch(bucket_line(&p->off, keys[i]));
+}
+
+/* The chunk after chunk c in the rotation: the next one to fill, holding the oldest keys. */
+#define NEXT_CHUNK(c) ((c) == 2 ? 0 : (c) + 1)
+
 static inline void push_key(Probe *p, KeyChunks *c, uint32_t key)
 {
-    __builtin_prefetch(bucket_line(&p->off, key));
-    c->keys[c->cur][c->fill++] = key;
-    if (c->fill == KEY_CHUNK) {
-        read_buckets(p, c->keys[c->cur ^ 1], c->pending);
-        c->pending = c->fill;
-        c->fill = 0;
-        c->cur ^= 1;
+    __builtin_prefetch(block_line(&p->off, key));
+    c->keys[c->cur][c->fill[c->cur]++] = key;
+    if (c->fill[c->cur] == KEY_CHUNK) {
+        int oldest = NEXT_CHUNK(c->cur), last = NEXT_CHUNK(oldest); /* last: the one before */
+        read_buckets(p, c->keys[oldest], c->fill[oldest]);
+        prefetch_buckets(p, c->keys[last], c->fill[last]);
+        c->fill[oldest] = 0;
+        c->cur = oldest;
     }
 }
 
 /* Finishes every queued item; needed before the next table (found_earlier depends on it). */
 static void drain(Probe *p, KeyChunks *c)
 {
-    read_buckets(p, c->keys[c->cur ^ 1], c->pending);
-    read_buckets(p, c->keys[c->cur], c->fill);
+    int oldest = NEXT_CHUNK(c->cur), last = NEXT_CHUNK(oldest);
+    read_buckets(p, c->keys[oldest], c->fill[oldest]);
+    prefetch_buckets(p, c->keys[last], c->fill[last]);
+    prefetch_buckets(p, c->keys[c->cur], c->fill[c->cur]);
+    read_buckets(p, c->keys[last], c->fill[last]);
+    read_buckets(p, c->keys[c->cur], c->fill[c->cur]);
     while (p->range_head != p->range_tail)
         pop_range(p);
     while (p->cand_head != p->cand_tail)
@@ -397,7 +415,7 @@ static void drain(Probe *p, KeyChunks *c)
 /* Every key within rho bits of `key` (b bits wide), by popcount of the flip mask (Gosper). */
 static void probe_table(Probe *p, uint32_t key, int bits, int rho)
 {
-    KeyChunks c = {.cur = 0, .fill = 0, .pending = 0};
+    KeyChunks c = {.cur = 0};
     uint64_t limit = UINT64_C(1) << bits;
     if (rho >= bits) {
         for (uint64_t k = 0; k < limit; k++)
