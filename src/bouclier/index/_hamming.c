@@ -352,7 +352,7 @@ static void read_buckets(Probe *p, const uint32_t *keys, int count)
     const Offsets *off = &p->off;
     if (off->form == FORM_NARROW) {
         /* the common form at scale: a bucket and the next in one block of a bucket base that
-         * is not spilled are one base and two bytes (read first, since most buckets are empty) */
+         * is not spilled are one base and two bytes, not two of each (most buckets are empty) */
         for (int i = 0; i < count; i++) {
             uint32_t key = keys[i], base = off->base[key >> BLOCK_SHIFT];
             if (__builtin_expect((base & SPILLED) == 0 && (key & BLOCK_MASK) != BLOCK_MASK, 1)) {
