@@ -115,9 +115,10 @@ def compare(
         built = _hamming.MultiIndex(hashes, bits)
         snapshot.write(path, _stored(hashes, built))
         del built
-        mapped = snapshot.read(path)
-        variants[layouts[0]] = lambda q: mapped.tables.search(q, RADIUS, None, 0, 1)  # type: ignore[union-attr]
-        about[layouts[0]] = describe(mapped.tables, bits, n) + " (file)"
+        mapped = snapshot.read(path).tables
+        assert mapped is not None
+        variants[layouts[0]] = lambda q: mapped.search(q, RADIUS, None, 0, 1)
+        about[layouts[0]] = describe(mapped, bits, n) + " (file)"
         try:
             snapshot._hamming = old  # type: ignore[attr-defined]  # read by the old module
             before = snapshot.read(path).tables
