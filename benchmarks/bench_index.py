@@ -19,7 +19,11 @@ every ``IndexBinaryMultiHash(256, nhash, b)`` layout that is exact at radius 31 
 
     .venv/bin/python benchmarks/bench_index.py [--sizes 1000000,10000000]
         [--distributions uniform,families] [--queries 1000] [--faiss-queries 200]
-        [--search-threads 0,1] [--out FILE]
+        [--search-threads 0,1] [--layout 9x28] [--out FILE]
+
+``--layout MxB`` builds every Bouclier index with M tables of B bits instead of the planned
+layout (``segments.plan_layout``): 9x28 is what the planner picks at 100M, so runs at 10M and
+30M with it say something about 100M on a machine that cannot hold 100M.
 
 The snapshot goes to a temporary folder (BENCH_TMP, else the system's): at 100M it is ~9 GB.
 The built index is freed before the snapshot is loaded, so the two never share memory.
@@ -45,7 +49,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hash_families import DISTRIBUTIONS, Bank, describe
 
-from bouclier.index import HammingIndex, _hamming, brute_force_search
+from bouclier.index import HammingIndex, _hamming, brute_force_search, segments
 
 RADIUS = 31
 IMAGE = 8  # hashes per image: the 8 orientations
@@ -329,6 +333,16 @@ def _layout(text: str) -> tuple[int, int, int]:
     return layout
 
 
+def force_layout(text: str) -> tuple[int, ...]:
+    """Makes every main segment built from now on use M tables of B bits ("MxB")."""
+    tables, bits = (int(part) for part in text.split("x"))
+    if not 8 <= tables * bits <= 256 or not 1 <= bits <= segments.MAX_TABLE_BITS:
+        raise SystemExit(f"{text}: M tables of B bits, B <= {segments.MAX_TABLE_BITS}, M*B <= 256")
+    layout = (bits,) * tables
+    segments.plan_layout = lambda n, radius=segments.DESIGN_RADIUS: layout  # MainSegment.build's
+    return layout
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000000,10000000", help="comma-separated N values")
@@ -347,13 +361,17 @@ def main(argv: list[str] | None = None) -> int:
         default="0,1",
         help="HammingIndex search_threads settings, one row each (0: auto, 1: one thread)",
     )
+    parser.add_argument("--layout", help="MxB: M tables of B bits instead of the planned layout")
     parser.add_argument("--out", type=Path, help="also write the tables to this file")
     args = parser.parse_args(argv)
+    if args.layout:
+        force_layout(args.layout)
     threads = [int(t) for t in args.search_threads.split(",")]
     layouts = [_layout(text) for text in args.faiss_layouts.split(",")]
     report = [
         f"# bouclier.index benchmark (radius {RADIUS}, search_threads {args.search_threads}, "
-        f"builds on {os.cpu_count()} cores; CPU: the process's, every thread)",
+        f"builds on {os.cpu_count()} cores; CPU: the process's, every thread"
+        + (f"; layout forced: {args.layout})" if args.layout else ")"),
         "",
         f"{args.queries} queries per bank; an image is {IMAGE} hashes in one call. faiss ran "
         f"{args.faiss_queries} one-hash queries and {max(args.faiss_queries // 4, 20)} images. "

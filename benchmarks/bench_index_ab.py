@@ -5,7 +5,9 @@ every variant over the same bank in one process and interleaves them query by qu
 another query at each step, so that a query's cache lines are long gone when the next variant
 reaches it. Variants: ``--layouts`` (``planned``: what ``plan_layout`` picks; ``M``: M tables
 of widths differing by one bit over the 256; ``MxB``: M tables of B bits), each searched on the
-caller's thread, and ``--old``, a .so built from another commit, with the first layout:
+caller's thread, and ``--old``, a .so built from another commit, with the first layout (with
+``--shared-snapshot DIR``, both search one saved file of that layout, memory-mapped: one copy of
+the tables in memory, for sizes where two would not fit):
 
     mkdir -p /tmp/before && git archive 20d3c63 src | tar -x -C /tmp/before
     gcc -shared -fPIC -O3 -std=c11 -mpopcnt -pthread -I"$(.venv/bin/python -c \
@@ -36,7 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hash_families import DISTRIBUTIONS
 
-from bouclier.index import _hamming
+from bouclier.index import _hamming, snapshot
 from bouclier.index.segments import MAX_TABLE_BITS, plan_layout
 
 RADIUS = 31
@@ -73,19 +75,59 @@ def describe(index: object, bits: tuple[int, ...], n: int) -> str:
     )
 
 
+def _stored(hashes: np.ndarray, tables: object) -> snapshot.StoredSegment:
+    n = len(hashes)
+    return snapshot.StoredSegment(
+        hashes,
+        np.arange(n, dtype=np.int64),
+        np.zeros((n + 7) // 8, np.uint8),
+        tables,  # type: ignore[arg-type]
+        np.zeros((0, 32), np.uint8),
+        np.zeros(0, np.int64),
+    )
+
+
 def compare(
-    n: int, distribution: str, queries: int, reps: int, layouts: list[str], old: ModuleType | None
+    n: int,
+    distribution: str,
+    queries: int,
+    reps: int,
+    layouts: list[str],
+    old: ModuleType | None,
+    folder: Path | None = None,
 ) -> list[str]:
     bank = DISTRIBUTIONS[distribution](n, queries)
     hashes = np.ascontiguousarray(bank.hashes)
     variants: dict[str, Callable[[bytes], tuple[bytes, bytes, bytes]]] = {}
     about: dict[str, str] = {}
     for text in layouts:
+        if old is not None and folder is not None and text == layouts[0]:
+            continue  # searched in its file, below
         bits = layout(text, n)
         index = _hamming.MultiIndex(hashes, bits)
         variants[text] = lambda q, index=index: index.search(q, RADIUS, None, 0, 1)
         about[text] = describe(index, bits, n)
-    if old is not None:
+    if old is not None and folder is not None:
+        # both read one file's pages (the page cache holds one copy): what lets two indexes of
+        # 9x28 at 30M be compared on a machine that could not hold two of them
+        bits = layout(layouts[0], n)
+        path = folder / "ab.idx"
+        built = _hamming.MultiIndex(hashes, bits)
+        snapshot.write(path, _stored(hashes, built))
+        del built
+        mapped = snapshot.read(path).tables
+        assert mapped is not None
+        variants[layouts[0]] = lambda q: mapped.search(q, RADIUS, None, 0, 1)
+        about[layouts[0]] = describe(mapped, bits, n) + " (file)"
+        try:
+            snapshot._hamming = old  # type: ignore[attr-defined]  # read by the old module
+            before = snapshot.read(path).tables
+        finally:
+            snapshot._hamming = _hamming  # type: ignore[attr-defined]
+        path.unlink()  # both keep their mapping
+        variants["old"] = lambda q: before.search(q, RADIUS)  # type: ignore[union-attr]
+        about["old"] = describe(before, bits, n) + " (file)"
+    elif old is not None:
         bits = layout(layouts[0], n)
         before = old.MultiIndex(hashes, bits)
         variants["old"] = lambda q: before.search(q, RADIUS)
@@ -136,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distributions", default="uniform,families")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--reps", type=int, default=2, help="timed rounds over the queries")
+    parser.add_argument(
+        "--shared-snapshot",
+        type=Path,
+        help="with --old: a folder where the first layout is saved, then both the new and the "
+        "old module search that one memory-mapped file (one copy of the tables in memory)",
+    )
     args = parser.parse_args(argv)
     old = load_module(args.old) if args.old else None
     print(
@@ -146,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
         for name in args.distributions.split(","):
-            lines = compare(n, name, args.queries, args.reps, args.layouts.split(","), old)
+            lines = compare(
+                n, name, args.queries, args.reps, args.layouts.split(","), old, args.shared_snapshot
+            )
             print("\n".join(lines), flush=True)
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bouclier.index import HammingIndex, SearchHits, brute_force_search
+from bouclier.index import HammingIndex, SearchHits, brute_force_search, segments
 from tests.index.neighbours import flipped, planted, random_hashes
 
 STRATEGIES = ["auto", "multi-index", "linear"]
@@ -176,3 +176,44 @@ def test_main_and_delta_together(strategy: str, scan_kernel: str) -> None:
         expected = brute_force_search(hashes[keep], labels[keep], query, radius)
         assert index.search(query, radius) == expected
     assert len(index) == int(keep.sum())
+
+
+@pytest.mark.parametrize("threads", [0, 1, 2])
+def test_an_image_in_one_call_on_many_keyed_tables(
+    monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """An image's 8 hashes in one call on tables of 20 bits (walks of ~1,400 keys a table at
+    radius 31, many chunks of the key pipeline, narrow offsets with a spilled hub): two hashes
+    the same, one a stored row, a family around one, rows removed and rows in the delta; the
+    answers are brute force's at the radii around 31, on every thread setting."""
+    monkeypatch.setattr(segments, "plan_layout", lambda n, radius=31: (20,) * 9)
+    rng = np.random.default_rng(21)
+    query = random_hashes(rng, 1)[0]
+    hashes, labels = planted(rng, 4000, query, range(40))
+    hub = np.repeat(flipped(rng, query, 25)[None], 600, axis=0)  # one key repeated: spilled
+    hub[:, 31] = rng.integers(0, 256, 600)  # bits 248-255, outside every table
+    hashes = np.concatenate([hashes, hub])
+    labels = np.concatenate([labels, np.arange(10**9, 10**9 + 600, dtype=np.int64)])
+    index = HammingIndex(delta_limit=500, strategy="multi-index", search_threads=threads)
+    index.add(hashes[:-200], labels[:-200])
+    index.add(hashes[-200:], labels[-200:])  # the last 200 (of the hub) stay in the delta
+    assert index.plan() == (20,) * 9
+    assert any(spilled for _, spilled in index._view.main.tables.forms)
+    gone = labels[::5]
+    index.remove(gone)
+    keep = ~np.isin(labels, gone)
+    image = np.stack(
+        [
+            query,
+            flipped(rng, query, 3),
+            query,
+            hashes[7],
+            flipped(rng, query, 31),
+            random_hashes(rng, 1)[0],
+            flipped(rng, hub[0], 6),
+            flipped(rng, query, 45),
+        ]
+    )
+    for radius in (0, 30, 31, 32):
+        expected = [brute_force_search(hashes[keep], labels[keep], q, radius) for q in image]
+        assert index.search_many(image, radius) == expected

@@ -256,13 +256,18 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho,
 }
 
 /* A query's walk through one table is a chain of three dependent cache misses: the bucket's
- * offsets, its row ids, then each candidate's hash. Each stage is a small FIFO: an item is
- * prefetched when it enters and used only when LAG newer items have entered behind it, so tens
- * of misses are in flight at once instead of one. */
-#ifndef KEY_LAG /* (overridable at build time, for measurements) */
-#define KEY_LAG 16
-#define RANGE_LAG 16
-#define CAND_LAG 32
+ * offsets, its row ids, then each candidate's hash. Each item is prefetched when it enters its
+ * stage and used only when newer items have entered behind it (keys: a chunk of KEY_CHUNK; row
+ * ids and candidates: a small FIFO, LAG items), so tens of misses are in flight at once. */
+#ifndef KEY_CHUNK /* (each overridable at build time, for measurements; docs/benchmarks.md,
+                     issue 18, branch w12-index: 32/32/64 against 16/16/32, -11% CPU at p50) */
+#define KEY_CHUNK 32
+#endif
+#ifndef RANGE_LAG
+#define RANGE_LAG 32
+#endif
+#ifndef CAND_LAG
+#define CAND_LAG 64
 #endif
 #define RING 128 /* power of two, > every LAG */
 
@@ -275,8 +280,8 @@ typedef struct {
     uint64_t q[4];
     int radius, table;
     Hits *out;
-    unsigned key_head, key_tail, range_head, range_tail, cand_head, cand_tail;
-    uint32_t keys[RING], lo[RING], hi[RING], cands[RING];
+    unsigned range_head, range_tail, cand_head, cand_tail;
+    uint32_t lo[RING], hi[RING], cands[RING];
 } Probe;
 
 /* True if an earlier table would have produced this candidate already (x = hash XOR query). */
@@ -322,12 +327,8 @@ static void pop_range(Probe *p)
         push_candidate(p, p->rows[j]);
 }
 
-static void pop_key(Probe *p)
+static inline void push_range(Probe *p, uint32_t lo, uint32_t hi)
 {
-    uint32_t key = p->keys[p->key_head++ % RING];
-    uint32_t lo = bucket_start(&p->off, key), hi = bucket_start(&p->off, key + 1);
-    if (lo == hi)
-        return;
     __builtin_prefetch(&p->rows[lo]);
     p->lo[p->range_tail % RING] = lo;
     p->hi[p->range_tail++ % RING] = hi;
@@ -335,19 +336,76 @@ static void pop_key(Probe *p)
         pop_range(p);
 }
 
-static inline void push_key(Probe *p, uint32_t key)
+/* The keys stage handles most of the items (at 100M, ~20k keys a query against ~7k candidates,
+ * most buckets empty), so it is a plain loop over chunks rather than a ring, in three steps a
+ * chunk apart: a key's block base is prefetched as the key is made, read (with its bucket's line
+ * prefetched) one chunk later, and the bucket read one chunk after that. No step waits on a miss
+ * that was not prefetched, so the core keeps issuing the next keys' prefetches meanwhile. */
+typedef struct {
+    uint32_t keys[3][KEY_CHUNK];
+    int fill[3], cur; /* keys in each chunk; the chunk being filled (cur + 1: the oldest) */
+} KeyChunks;
+
+/* Reads the buckets of `count` keys (their lines prefetched a chunk earlier). */
+static void read_buckets(Probe *p, const uint32_t *keys, int count)
 {
-    __builtin_prefetch(bucket_line(&p->off, key));
-    p->keys[p->key_tail++ % RING] = key;
-    if (p->key_tail - p->key_head > KEY_LAG)
-        pop_key(p);
+    const Offsets *off = &p->off;
+    if (off->form == FORM_NARROW) {
+        /* the common form at scale: a bucket and the next in one block of a bucket base that
+         * is not spilled are one base and two bytes, not two of each (most buckets are empty) */
+        for (int i = 0; i < count; i++) {
+            uint32_t key = keys[i], base = off->base[key >> BLOCK_SHIFT];
+            if (__builtin_expect((base & SPILLED) == 0 && (key & BLOCK_MASK) != BLOCK_MASK, 1)) {
+                uint32_t lo = off->low8[key], hi = off->low8[key + 1];
+                if (lo != hi)
+                    push_range(p, base + lo, base + hi);
+                continue;
+            }
+            uint32_t lo = bucket_start(off, key), hi = bucket_start(off, key + 1);
+            if (lo != hi)
+                push_range(p, lo, hi);
+        }
+        return;
+    }
+    for (int i = 0; i < count; i++) {
+        uint32_t lo = bucket_start(off, keys[i]), hi = bucket_start(off, keys[i] + 1);
+        if (lo != hi)
+            push_range(p, lo, hi);
+    }
+}
+
+/* Reads the block bases of `count` keys (prefetched a chunk earlier), prefetching each bucket. */
+static void prefetch_buckets(const Probe *p, const uint32_t *keys, int count)
+{
+    for (int i = 0; i < count; i++)
+        __builtin_prefetch(bucket_line(&p->off, keys[i]));
+}
+
+/* The chunk after chunk c in the rotation: the next one to fill, holding the oldest keys. */
+#define NEXT_CHUNK(c) ((c) == 2 ? 0 : (c) + 1)
+
+static inline void push_key(Probe *p, KeyChunks *c, uint32_t key)
+{
+    __builtin_prefetch(block_line(&p->off, key));
+    c->keys[c->cur][c->fill[c->cur]++] = key;
+    if (c->fill[c->cur] == KEY_CHUNK) {
+        int oldest = NEXT_CHUNK(c->cur), last = NEXT_CHUNK(oldest); /* last: the one before */
+        read_buckets(p, c->keys[oldest], c->fill[oldest]);
+        prefetch_buckets(p, c->keys[last], c->fill[last]);
+        c->fill[oldest] = 0;
+        c->cur = oldest;
+    }
 }
 
 /* Finishes every queued item; needed before the next table (found_earlier depends on it). */
-static void drain(Probe *p)
+static void drain(Probe *p, KeyChunks *c)
 {
-    while (p->key_head != p->key_tail)
-        pop_key(p);
+    int oldest = NEXT_CHUNK(c->cur), last = NEXT_CHUNK(oldest);
+    read_buckets(p, c->keys[oldest], c->fill[oldest]);
+    prefetch_buckets(p, c->keys[last], c->fill[last]);
+    prefetch_buckets(p, c->keys[c->cur], c->fill[c->cur]);
+    read_buckets(p, c->keys[last], c->fill[last]);
+    read_buckets(p, c->keys[c->cur], c->fill[c->cur]);
     while (p->range_head != p->range_tail)
         pop_range(p);
     while (p->cand_head != p->cand_tail)
@@ -357,22 +415,23 @@ static void drain(Probe *p)
 /* Every key within rho bits of `key` (b bits wide), by popcount of the flip mask (Gosper). */
 static void probe_table(Probe *p, uint32_t key, int bits, int rho)
 {
+    KeyChunks c = {.cur = 0};
     uint64_t limit = UINT64_C(1) << bits;
     if (rho >= bits) {
         for (uint64_t k = 0; k < limit; k++)
-            push_key(p, (uint32_t)k);
+            push_key(p, &c, (uint32_t)k);
     } else {
-        push_key(p, key);
+        push_key(p, &c, key);
         for (int d = 1; d <= rho; d++) {
             uint64_t mask = (UINT64_C(1) << d) - 1;
             while (mask < limit) {
-                push_key(p, key ^ (uint32_t)mask);
+                push_key(p, &c, key ^ (uint32_t)mask);
                 uint64_t low = mask & (~mask + 1), ripple = mask + low; /* low: a power of 2 */
                 mask = (((ripple ^ mask) >> 2) >> __builtin_ctzll(low)) | ripple;
             }
         }
     }
-    drain(p);
+    drain(p, &c);
 }
 
 /* One query's walk through table t (rho[t] >= 0). Tables are independent of each other: a

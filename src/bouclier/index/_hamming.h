@@ -85,6 +85,13 @@ static inline const void *bucket_line(const Offsets *o, uint32_t key)
     return o->form == FORM_WIDE ? (const void *)&o->wide[key] : (const void *)&o->low[key];
 }
 
+/* What to prefetch before bucket_line reads it: the block's base (or the wide offset). */
+static inline const void *block_line(const Offsets *o, uint32_t key)
+{
+    return o->form == FORM_WIDE ? (const void *)&o->wide[key]
+                                : (const void *)&o->base[key >> BLOCK_SHIFT];
+}
+
 typedef struct {
     PyObject_HEAD
     Py_buffer view; /* the stored hashes, n * 32 bytes, held for the object's life */
