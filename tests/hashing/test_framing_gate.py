@@ -66,3 +66,29 @@ def test_a_quiet_edge_is_told_as_numpys_percentile_tells_it() -> None:
             ).astype(np.float32)
             expected = float(np.percentile(profile, 95)) < limit
             assert framing._quiet(profile) == expected, (n, profile.tolist())
+
+
+def _runs_by_walking(flags: list[bool]) -> tuple[int, int]:
+    """The longest run (gaps of up to 2 closed, the first of equal ones), pixel by pixel."""
+    best, start, gap = (0, 0), None, 0
+    for i, flag in enumerate([*flags, False, False, False]):
+        if flag:
+            start, gap = (i if start is None else start), 0
+            continue
+        gap += 1
+        if start is not None and gap > 2:
+            end = i - gap + 1
+            if end - start > best[1] - best[0]:
+                best = (start, end)
+            start = None
+    return best
+
+
+def test_the_longest_run_is_the_one_a_walk_finds() -> None:
+    rng = np.random.default_rng(7)
+    cases = [[], [False] * 5, [True], [True, False, False, True], [True, False, False, False, True]]
+    for n in [1, 2, 5, 30, 320]:
+        for share in (0.2, 0.5, 0.8, 0.95):
+            cases += [(rng.uniform(0, 1, n) < share).tolist() for _ in range(25)]
+    for flags in cases:
+        assert framing._longest_run(np.array(flags, bool)) == _runs_by_walking(flags), flags

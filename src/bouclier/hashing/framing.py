@@ -432,10 +432,11 @@ def _sharp_box(small: np.ndarray, slack: float = 1.0) -> tuple[int, int, int, in
 
     # integer Laplacian of the uint8 grey: the same values as in float, without the conversion
     sharp = np.abs(cv2.Laplacian(_grey(small), cv2.CV_16S, ksize=1)) > SHARP
-    y0, y1 = _longest_run(sharp.mean(axis=1) >= SHARP_SHARE)
+    # shares as counts over lengths: the float64 values of ``mean`` without its conversion
+    y0, y1 = _longest_run(np.count_nonzero(sharp, axis=1) / sharp.shape[1] >= SHARP_SHARE)
     if y1 - y0 < 8:
         return None
-    x0, x1 = _longest_run(sharp[y0:y1].mean(axis=0) >= SHARP_SHARE)
+    x0, x1 = _longest_run(np.count_nonzero(sharp[y0:y1], axis=0) / (y1 - y0) >= SHARP_SHARE)
     if x1 - x0 < 8:
         return None
     height, width = sharp.shape
@@ -460,19 +461,16 @@ def _sharp_box(small: np.ndarray, slack: float = 1.0) -> tuple[int, int, int, in
 
 
 def _longest_run(flags: np.ndarray) -> tuple[int, int]:
-    """``(start, end)`` of the longest run of True in ``flags``, gaps of up to 2 closed."""
-    best, start, gap = (0, 0), None, 0
-    for i, flag in enumerate([*flags.tolist(), False, False, False]):
-        if flag:
-            start, gap = (i if start is None else start), 0
-            continue
-        gap += 1
-        if start is not None and gap > 2:
-            end = i - gap + 1
-            if end - start > best[1] - best[0]:
-                best = (start, end)
-            start = None
-    return best
+    """``(start, end)`` of the longest run of True in ``flags``, gaps of up to 2 closed (the
+    first of equal runs; ``(0, 0)`` when there is no True)."""
+    true = np.flatnonzero(flags)
+    if not len(true):
+        return (0, 0)
+    cuts = np.flatnonzero(np.diff(true) > 3)  # more than 2 False between two True
+    starts = true[np.concatenate(([0], cuts + 1))]
+    ends = true[np.concatenate((cuts, [len(true) - 1]))] + 1
+    best = int(np.argmax(ends - starts))
+    return (int(starts[best]), int(ends[best]))
 
 
 def _cut(rgb: np.ndarray, box: tuple[int, int, int, int], factor: int) -> list[Framed]:
