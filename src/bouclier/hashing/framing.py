@@ -198,9 +198,9 @@ def _edge_profile(small: np.ndarray, edge: int) -> np.ndarray:
         cut = slice(None, _STRIP) if edge % 2 == 0 else slice(-_STRIP, None)
         small = np.ascontiguousarray(small[:, cut] if across else small[cut])
     detail = _detail(small)
-    if across:
-        return detail[:, 1:3].mean(axis=1) if edge == 2 else detail[:, -3:-1].mean(axis=1)
-    return detail[1:3].mean(axis=0) if edge == 0 else detail[-3:-1].mean(axis=0)
+    inner = slice(1, 3) if edge % 2 == 0 else slice(-3, -1)
+    profile: np.ndarray = detail[:, inner].mean(axis=1) if across else detail[inner].mean(axis=0)
+    return profile
 
 
 def _median(pixels: np.ndarray) -> np.ndarray:
