@@ -775,22 +775,20 @@ static PyObject *dihedral(PyObject *self, PyObject *arg)
  * columns that factor does not divide are left out. bouclier.hashing.framing reduces a frame with
  * it; tests/hashing/test_area_reduce.py compares it with cv2.resize.
  */
-/* OpenCV's cvRound of a float: the nearest integer, ties to even (the current rounding mode). */
-static inline long round_even(float v)
-{
-#if defined(__SSE2__)
-    return _mm_cvtss_si32(_mm_set_ss(v));
-#else
-    return lrintf(v);
-#endif
-}
-
-/* The kernel of area_reduce: column sums of each band of `factor` rows (16 bits: factor <= 64
- * keeps them under 64 * 255), then the block sums along the row. */
+/* The kernel of area_reduce, in passes along each band of `factor` rows that vectorise (but the
+ * pick): the column sums (16 bits: factor <= 64 keeps them under 64 * 255); each byte's sum with
+ * the factor - 1 same-channel bytes after it (32 bits), which is a block's sum where the block
+ * starts; those picked at every factor pixels; then the row's means at once (the product in
+ * float, rounded by rintf in the default mode: to the nearest, ties to even, as OpenCV's
+ * cvRound).
+ * `sums` holds row_bytes values, `blocks` row_bytes + sw * channels. */
 WIDE static void area_reduce_rows(const uint8_t *src, Py_ssize_t stride, int channels, int factor,
-                                  Py_ssize_t sh, Py_ssize_t sw, uint16_t *sums, uint8_t *dst)
+                                  Py_ssize_t sh, Py_ssize_t sw, uint16_t *sums, uint32_t *blocks,
+                                  uint8_t *dst)
 {
     Py_ssize_t row_bytes = sw * factor * channels, out_row = sw * channels;
+    Py_ssize_t span = row_bytes - (Py_ssize_t)(factor - 1) * channels;
+    uint32_t *picked = blocks + row_bytes;
     const float scale = 1.f / (float)(factor * factor);
     for (Py_ssize_t y = 0; y < sh; y++) {
         const uint8_t *first = src + y * factor * stride;
@@ -801,31 +799,28 @@ WIDE static void area_reduce_rows(const uint8_t *src, Py_ssize_t stride, int cha
             for (Py_ssize_t j = 0; j < row_bytes; j++)
                 sums[j] = (uint16_t)(sums[j] + row[j]);
         }
-        uint8_t *o = dst + y * out_row;
+        for (Py_ssize_t j = 0; j < span; j++)
+            blocks[j] = sums[j];
+        for (int i = 1; i < factor; i++) {
+            const uint16_t *next = sums + i * channels;
+            for (Py_ssize_t j = 0; j < span; j++)
+                blocks[j] += next[j];
+        }
         if (channels == 3) {
             for (Py_ssize_t x = 0; x < sw; x++) {
-                const uint16_t *s = sums + x * factor * 3;
-                int r = 0, g = 0, b = 0;
-                for (int i = 0; i < factor; i++) {
-                    r += s[3 * i];
-                    g += s[3 * i + 1];
-                    b += s[3 * i + 2];
-                }
-                long vr = round_even((float)r * scale), vg = round_even((float)g * scale),
-                     vb = round_even((float)b * scale);
-                o[3 * x] = (uint8_t)(vr > 255 ? 255 : vr);
-                o[3 * x + 1] = (uint8_t)(vg > 255 ? 255 : vg);
-                o[3 * x + 2] = (uint8_t)(vb > 255 ? 255 : vb);
+                const uint32_t *b = blocks + x * factor * 3;
+                picked[3 * x] = b[0];
+                picked[3 * x + 1] = b[1];
+                picked[3 * x + 2] = b[2];
             }
         } else {
-            for (Py_ssize_t x = 0; x < sw; x++) {
-                const uint16_t *s = sums + x * factor;
-                int v = 0;
-                for (int i = 0; i < factor; i++)
-                    v += s[i];
-                long r = round_even((float)v * scale);
-                o[x] = (uint8_t)(r > 255 ? 255 : r);
-            }
+            for (Py_ssize_t x = 0; x < sw; x++)
+                picked[x] = blocks[x * factor];
+        }
+        uint8_t *o = dst + y * out_row;
+        for (Py_ssize_t k = 0; k < out_row; k++) {
+            int v = (int)rintf((float)picked[k] * scale);
+            o[k] = (uint8_t)(v > 255 ? 255 : v);
         }
     }
 }
@@ -861,9 +856,11 @@ static PyObject *area_reduce(PyObject *self, PyObject *args)
     Py_ssize_t row_bytes = sw * factor * channels;
     PyObject *out = PyByteArray_FromStringAndSize(NULL, sh * sw * channels);
     uint16_t *sums = malloc(sizeof(uint16_t) * (size_t)(row_bytes > 0 ? row_bytes : 1));
-    if (out == NULL || sums == NULL) {
+    uint32_t *blocks = malloc(sizeof(uint32_t) * (size_t)(row_bytes + sw * channels + 1));
+    if (out == NULL || sums == NULL || blocks == NULL) {
         Py_XDECREF(out);
         free(sums);
+        free(blocks);
         PyBuffer_Release(&view);
         return out == NULL ? NULL : PyErr_NoMemory();
     }
@@ -871,9 +868,10 @@ static PyObject *area_reduce(PyObject *self, PyObject *args)
     const uint8_t *src = (const uint8_t *)view.buf;
     Py_ssize_t stride = view.strides[0];
     Py_BEGIN_ALLOW_THREADS
-    area_reduce_rows(src, stride, channels, factor, sh, sw, sums, dst);
+    area_reduce_rows(src, stride, channels, factor, sh, sw, sums, blocks, dst);
     Py_END_ALLOW_THREADS
     free(sums);
+    free(blocks);
     PyBuffer_Release(&view);
     return out;
 }

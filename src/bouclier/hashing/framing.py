@@ -167,7 +167,7 @@ def worth_a_look(frame: np.ndarray) -> bool:
     if any(_edge_colour(row[::4]) is not None for row in (frame[0], frame[-1])):
         return True  # the caption cut's own gate
     small, _ = _reduced(frame)
-    colours, blurred = _edges(small, _detail(small))
+    colours, blurred = _edges(small)
     return bool(colours) or blurred or _sharp_box(small, GATE_CONTRAST) is not None
 
 
@@ -180,6 +180,36 @@ def _detail(small: np.ndarray) -> np.ndarray:
     detail += np.abs(cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3))
     detail /= 8  # Sobel's weights: back to a difference between neighbours
     return detail
+
+
+#: Rows (columns) of the reduced copy from an edge that its second and third rows' detail
+#: depends on (the blur's 2 and Sobel's 1 beyond them, and the border's reflection), with room.
+_STRIP = 8
+
+
+def _edge_profile(small: np.ndarray, edge: int) -> np.ndarray:
+    """The detail of the second and third rows (columns) in from one edge (0 top, 1 bottom,
+    2 left, 3 right), averaged across them: what :func:`_detail` gives there, from a strip of
+    :data:`_STRIP` rows (columns) instead of the whole copy (tests/hashing/test_framing.py
+    checks them equal)."""
+    across = edge >= 2
+    length = small.shape[1 if across else 0]
+    if length > 2 * _STRIP:  # else the strip is the whole copy
+        cut = slice(None, _STRIP) if edge % 2 == 0 else slice(-_STRIP, None)
+        small = np.ascontiguousarray(small[:, cut] if across else small[cut])
+    detail = _detail(small)
+    inner = slice(1, 3) if edge % 2 == 0 else slice(-3, -1)
+    profile: np.ndarray = detail[:, inner].mean(axis=1) if across else detail[inner].mean(axis=0)
+    return profile
+
+
+def _median(pixels: np.ndarray) -> np.ndarray:
+    """``np.median(pixels, axis=0)`` of an (n, channels) integer array, the same float64 values
+    (the mean of the middle two; exact for integers) without its overhead."""
+    ordered = np.sort(pixels, axis=0)
+    n = len(ordered)
+    middle: np.ndarray = (ordered[(n - 1) // 2] + ordered[n // 2]) / 2
+    return middle
 
 
 def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
@@ -227,41 +257,51 @@ def _inside(outer: Region, inner: Region, pixels: np.ndarray) -> Region:
     )
 
 
-def _edges(small: np.ndarray, detail: np.ndarray) -> tuple[list[tuple[np.ndarray, float]], bool]:
+def _edges(small: np.ndarray) -> tuple[list[tuple[np.ndarray, float]], bool]:
     """The solid edges' colours (each with its tolerance, from the edge's own noise), and
-    whether two opposite edges are blurred fills."""
+    whether two opposite edges are blurred fills (each edge's detail is looked at only when the
+    answer still depends on it: a photo's top edge that is neither settles the top and bottom
+    pair)."""
     strips = (small[:1], small[-1:], small[:, :1], small[:, -1:])
-    profiles = (
-        detail[1:3].mean(axis=0),
-        detail[-3:-1].mean(axis=0),
-        detail[:, 1:3].mean(axis=1),
-        detail[:, -3:-1].mean(axis=1),
-    )
     colours: list[tuple[np.ndarray, float]] = []
-    blurred = []
-    for strip, profile in zip(strips, profiles, strict=True):
+    solid = []
+    for strip in strips:
         pixels = strip.reshape(-1, _channels(small)).astype(np.int16)
-        colour = np.median(pixels, axis=0)
+        colour = _median(pixels)
         diff = np.abs(pixels - colour).max(axis=1)
         close = diff[diff <= COLOUR_TOLERANCE]
         # JPEG and sensor noise around the colour sets how far a frame pixel may stray
         tolerance = min(COLOUR_TOLERANCE, 6.0 + 3.0 * float(close.mean())) if len(close) else 0
-        if len(close) and (diff <= tolerance).mean() >= UNIFORM_EDGE:
-            if not any(np.abs(colour - c).max() <= max(t, tolerance) for c, t in colours):
-                colours.append((colour, tolerance))
-            blurred.append(False)
-        else:
-            blurred.append(float(np.percentile(profile, 95)) < BLURRED_EDGE)
-    top, bottom, left, right = blurred
-    return colours, (top and bottom) or (left and right)
+        solid.append(bool(len(close) and (diff <= tolerance).mean() >= UNIFORM_EDGE))
+        if solid[-1] and not any(np.abs(colour - c).max() <= max(t, tolerance) for c, t in colours):
+            colours.append((colour, tolerance))
+
+    def blurred(edge: int) -> bool:
+        if solid[edge]:
+            return False
+        return _quiet(_edge_profile(small, edge))
+
+    return colours, (blurred(0) and blurred(1)) or (blurred(2) and blurred(3))
+
+
+def _quiet(profile: np.ndarray) -> bool:
+    """``np.percentile(profile, 95) < BLURRED_EDGE``, mostly from a count: the percentile lies
+    between the j-th and (j + 1)-th smallest values, j = floor(0.95 (n - 1)) give or take one
+    (numpy's own arithmetic), so how many values lie under the limit (with a margin for the
+    rounding of the interpolation) decides, unless it is within reach of j; then numpy does."""
+    j, margin = math.floor(0.95 * (len(profile) - 1)), 1e-3
+    if np.count_nonzero(profile < BLURRED_EDGE - margin) >= j + 3:
+        return True
+    if np.count_nonzero(profile < BLURRED_EDGE + margin) <= j - 1:
+        return False
+    return float(np.percentile(profile, 95)) < BLURRED_EDGE
 
 
 def _regions(rgb: np.ndarray, small: np.ndarray, factor: int) -> list[Framed]:
     import cv2
 
     sh, sw = small.shape[:2]
-    detail = _detail(small)
-    colours, blurred = _edges(small, detail)
+    colours, blurred = _edges(small)
     sharp = _sharp_box(small)
     if not colours and not blurred:
         return [] if sharp is None else _cut(rgb, sharp, factor)
@@ -273,7 +313,9 @@ def _regions(rgb: np.ndarray, small: np.ndarray, factor: int) -> list[Framed]:
     if blurred:
         k = max(3, round(min(sh, sw) * 0.06) | 1)
         kernel = np.ones((k, k), np.uint8)
-        textured = cv2.morphologyEx((detail > DETAIL).astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+        textured = cv2.morphologyEx(
+            (_detail(small) > DETAIL).astype(np.uint8), cv2.MORPH_CLOSE, kernel
+        )
         mask &= textured.astype(bool)
     mask8 = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask8, connectivity=8)
@@ -326,7 +368,7 @@ def _edge_colour(row: np.ndarray) -> tuple[np.ndarray, float] | None:
     """The colour of a row of pixels ((w, 3), or (w,) of grey) and its tolerance (from the row's
     own noise) when it is one colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
     pixels = row.reshape(len(row), -1).astype(np.int16)
-    colour = np.median(pixels, axis=0)
+    colour = _median(pixels)
     diff = np.abs(pixels - colour).max(axis=1)
     close = diff[diff <= COLOUR_TOLERANCE]
     if not len(close):
@@ -388,12 +430,13 @@ def _sharp_box(small: np.ndarray, slack: float = 1.0) -> tuple[int, int, int, in
     sides (``slack`` x as much, for the gate)."""
     import cv2
 
-    grey = _grey(small).astype(np.float32)
-    sharp = np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=1)) > SHARP
-    y0, y1 = _longest_run(sharp.mean(axis=1) >= SHARP_SHARE)
+    # integer Laplacian of the uint8 grey: the same values as in float, without the conversion
+    sharp = np.abs(cv2.Laplacian(_grey(small), cv2.CV_16S, ksize=1)) > SHARP
+    # shares as counts over lengths: the float64 values of ``mean`` without its conversion
+    y0, y1 = _longest_run(np.count_nonzero(sharp, axis=1) / sharp.shape[1] >= SHARP_SHARE)
     if y1 - y0 < 8:
         return None
-    x0, x1 = _longest_run(sharp[y0:y1].mean(axis=0) >= SHARP_SHARE)
+    x0, x1 = _longest_run(np.count_nonzero(sharp[y0:y1], axis=0) / (y1 - y0) >= SHARP_SHARE)
     if x1 - x0 < 8:
         return None
     height, width = sharp.shape
@@ -418,19 +461,16 @@ def _sharp_box(small: np.ndarray, slack: float = 1.0) -> tuple[int, int, int, in
 
 
 def _longest_run(flags: np.ndarray) -> tuple[int, int]:
-    """``(start, end)`` of the longest run of True in ``flags``, gaps of up to 2 closed."""
-    best, start, gap = (0, 0), None, 0
-    for i, flag in enumerate([*flags.tolist(), False, False, False]):
-        if flag:
-            start, gap = (i if start is None else start), 0
-            continue
-        gap += 1
-        if start is not None and gap > 2:
-            end = i - gap + 1
-            if end - start > best[1] - best[0]:
-                best = (start, end)
-            start = None
-    return best
+    """``(start, end)`` of the longest run of True in ``flags``, gaps of up to 2 closed (the
+    first of equal runs; ``(0, 0)`` when there is no True)."""
+    true = np.flatnonzero(flags)
+    if not len(true):
+        return (0, 0)
+    cuts = np.flatnonzero(np.diff(true) > 3)  # more than 2 False between two True
+    starts = true[np.concatenate(([0], cuts + 1))]
+    ends = true[np.concatenate((cuts, [len(true) - 1]))] + 1
+    best = int(np.argmax(ends - starts))
+    return (int(starts[best]), int(ends[best]))
 
 
 def _cut(rgb: np.ndarray, box: tuple[int, int, int, int], factor: int) -> list[Framed]:
