@@ -126,7 +126,8 @@ def _keypoints(frame: np.ndarray, keypoints: int) -> tuple[np.ndarray, np.ndarra
     found = orb.detect(grey, None)
     if not found:
         return none
-    xy = cv2.KeyPoint_convert(found).astype(np.float64)  # float32 as held: exact in float64
+    # float32 as held: exact in float64
+    xy = cv2.KeyPoint_convert(found).astype(np.float64)  # type: ignore[attr-defined]
     response = np.fromiter((k.response for k in found), np.float64, len(found))
     keep = _spread(xy, response, width, height, keypoints)
     descriptors = _descriptors(orb, grey, found, keep)[:, :DESCRIPTOR_BYTES]
