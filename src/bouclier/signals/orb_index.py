@@ -52,6 +52,8 @@ EXTEND = 4
 #: part of it, 25-39 with its own original
 NEAR_MISS_PAIRS = 20
 _MERGE_AT = 65536
+#: :func:`_floor` looks at every this-many-th entry's score
+_SAMPLE = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,19 @@ def keys_of(row: np.ndarray | bytes) -> np.ndarray:
         return np.zeros(0, np.int64)
     words = descriptors[:, : 2 * FRAGMENTS].copy().view("<u2").astype(np.int64)
     return np.unique(words + np.arange(FRAGMENTS, dtype=np.int64) * 65536)
+
+
+def _floor(score: np.ndarray, chosen: np.ndarray, candidates: int) -> float:
+    """A score that the best ``candidates`` of the chosen entries all reach: the best
+    ``candidates``' last score among every :data:`_SAMPLE`-th entry (a subset's is never higher
+    than the whole's), or -inf when the sample holds fewer. Most of a large bank's entries share
+    a few keys with any query: below the floor, :meth:`OrbIndex._best` need not gather, nor
+    partition, their scores (it did, 1.5 ms at a 100k bank); above it, it makes the same
+    choice as from all of them."""
+    sample = score[::_SAMPLE][chosen[::_SAMPLE]]
+    if candidates <= 0 or len(sample) < candidates:
+        return -np.inf
+    return float(np.partition(sample, len(sample) - candidates)[len(sample) - candidates])
 
 
 def _query_rows(queries: np.ndarray) -> np.ndarray:
@@ -254,7 +269,8 @@ class OrbIndex:
     ) -> np.ndarray:
         alive = self._alive[: self._count]
         # at radius FULL every value is within reach of every other: all are candidates
-        eligible = np.flatnonzero(alive if radius >= FULL else (votes >= MIN_VOTES) & alive)
+        chosen = alive if radius >= FULL else (votes >= MIN_VOTES) & alive
+        eligible = np.flatnonzero(chosen & (score >= _floor(score, chosen, candidates)))
         if len(eligible) > candidates > 0:  # only those at or above the best few's last score
             cut = len(eligible) - candidates
             eligible = eligible[score[eligible] >= np.partition(score[eligible], cut)[cut]]

@@ -126,8 +126,9 @@ def _keypoints(frame: np.ndarray, keypoints: int) -> tuple[np.ndarray, np.ndarra
     found = orb.detect(grey, None)
     if not found:
         return none
-    xy = np.array([k.pt for k in found], np.float64)
-    response = np.array([k.response for k in found], np.float64)
+    # float32 as held: exact in float64
+    xy = cv2.KeyPoint_convert(found).astype(np.float64)  # type: ignore[attr-defined]
+    response = np.fromiter((k.response for k in found), np.float64, len(found))
     keep = _spread(xy, response, width, height, keypoints)
     descriptors = _descriptors(orb, grey, found, keep)[:, :DESCRIPTOR_BYTES]
     return descriptors, xy[keep] / np.array([width, height])
@@ -171,16 +172,13 @@ def _spread(
     order = np.lexsort((points[:, 1], points[:, 0], -response))  # ties broken by position
     cx = np.minimum(GRID - 1, (points[:, 0] / width * GRID).astype(int))
     cy = np.minimum(GRID - 1, (points[:, 1] / height * GRID).astype(int))
-    cell = cx * GRID + cy
-    quota = keypoints // (GRID * GRID)
-    used = np.zeros(GRID * GRID, int)
-    keep: list[int] = []
-    rest: list[int] = []
-    for i in order.tolist():
-        if used[cell[i]] < quota:
-            used[cell[i]] += 1
-            keep.append(i)
-        else:
-            rest.append(i)
-    keep += rest[: max(0, keypoints - len(keep))]
-    return keep[:keypoints]
+    cell = (cx * GRID + cy)[order]
+    # each keypoint's rank among its cell's, strongest first (a stable sort keeps that order)
+    by_cell = np.argsort(cell, kind="stable")
+    first = np.searchsorted(cell[by_cell], cell[by_cell])
+    rank = np.empty(len(order), np.intp)
+    rank[by_cell] = np.arange(len(order)) - first
+    within = rank < keypoints // (GRID * GRID)
+    keep = order[within]
+    rest = order[~within][: max(0, keypoints - len(keep))]
+    return [*keep.tolist(), *rest.tolist()][:keypoints]
