@@ -41,7 +41,8 @@
   heldout-v6; heldout-v8 (now seen-v8, the seventh round's measure) by a fourth who read
   neither the training files nor heldout-v7, compared with both; heldout-v9 (now seen-v9, the
   eighth round's measure) by a fifth who read neither the training files nor heldout-v8;
-  heldout-v10 is written apart on its own branch and is not here. From heldout-v7 on, a source may label a row ``hard``
+  heldout-v10 is written apart on its own branch and is not here. From heldout-v7 on, a source
+  may label a row ``hard``
   (allowed, a hard negative: it shares the words of a refusal), written ``"hard": true`` beside
   ``allow``, so that the false refusals on hard negatives and on plain edits can be told apart.
 
