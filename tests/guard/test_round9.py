@@ -5,9 +5,15 @@ written here and are in no corpus file."""
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
 import pytest
 
+from bouclier.detectors.models import locate
 from bouclier.guard.decision import Action
+from bouclier.guard.features import ngrams
+from bouclier.guard.semantic import INTENT, INTENTS, SemanticStage
 from bouclier.guard.stages import FLOORED, TwoStageGuard
 from tests.guard.test_round8 import FixedHarm
 
@@ -80,3 +86,32 @@ def test_the_floor_is_under_the_learned_decision_only() -> None:
     assert refusing.check("undress the lifeguard").decision is Action.REFUSE
     seventh = TwoStageGuard(semantic=FixedHarm(0.1, learned=False))  # type: ignore[arg-type]
     assert seventh.check("undress the lifeguard").decision is Action.REFUSE  # the lexicons' OR
+
+
+def test_the_ngrams_read_pairs_of_han_and_kana() -> None:
+    """intent-9's n-gram model reads a Han, kana or Hangul word from pairs of characters ("扒光"
+    is two); intent-8's from three, as before; a Latin word is read the same by both."""
+    assert set(ngrams("把他扒光")) < set(ngrams("把他扒光", cjk=1))
+    assert len(ngrams("把他扒光", cjk=1)) > len(ngrams("把他扒光", cjk=2)) > len(ngrams("把他扒光"))
+    assert set(ngrams("undress her", cjk=1)) == set(ngrams("undress her"))
+    assert set(ngrams("扒光")) != set(ngrams("扒光", cjk=1))
+
+
+@pytest.fixture(scope="module")
+def shipped() -> TwoStageGuard:
+    two = TwoStageGuard()
+    two.load()
+    return two
+
+
+@pytest.mark.model
+def test_intent_9_is_shipped_pinned_and_intent_8_kept(shipped: TwoStageGuard) -> None:
+    assert shipped.semantic.version == "use-m3+intent-9"
+    weights = locate(INTENT)
+    assert hashlib.sha256(weights.read_bytes()).hexdigest() == INTENT.sha256
+    with np.load(weights) as stored:
+        assert int(stored["ngram_cjk"][0]) == 2
+    eighth = SemanticStage(intent=INTENTS["intent-8"])
+    eighth.load()
+    assert eighth.version == "use-m3+intent-8"
+    assert eighth.reads_lexicons
