@@ -94,8 +94,8 @@ class Classifier:
 
 
 class Stacker:
-    """The eighth round's decision (intent-8): the harm head's score of a text, a hashed n-gram
-    model's, and the lexicons' reading (:func:`~bouclier.guard.features.stack_row`), weighed by a
+    """The eighth round's decision (intent-8, intent-9): the harm head's score of a text, a hashed
+    n-gram model's, and the lexicons' reading (:func:`~bouclier.guard.features.stack_row`), weighed by a
     logistic regression trained on the hand-written tuning split's out-of-fold scores
     (scripts/train_guard_intent.py)."""
 
@@ -155,7 +155,7 @@ class SemanticStage:
 
     @property
     def version(self) -> str:
-        """The encoder and the classifier's file ("use-m3+intent-8")."""
+        """The encoder and the classifier's file ("use-m3+intent-9")."""
         return f"use-m3+{self.intent.path.rsplit('/', 1)[-1].removesuffix('.npz')}"
 
     @property
