@@ -95,9 +95,9 @@ class Classifier:
 
 class Stacker:
     """The eighth round's decision (intent-8, intent-9): the harm head's score of a text, a hashed
-    n-gram model's, and the lexicons' reading (:func:`~bouclier.guard.features.stack_row`), weighed by a
-    logistic regression trained on the hand-written tuning split's out-of-fold scores
-    (scripts/train_guard_intent.py)."""
+    n-gram model's, and the lexicons' reading (:func:`~bouclier.guard.features.stack_row`),
+    weighed by a logistic regression trained on the hand-written tuning split's out-of-fold
+    scores (scripts/train_guard_intent.py)."""
 
     def __init__(self, weights: dict[str, np.ndarray], lexicons: RequestGuard) -> None:
         self.ngram_w = weights["ngram_w"].astype(np.float32)
