@@ -135,7 +135,7 @@ def _spread(values: list[float], digits: int = 1) -> str:
     )
 
 
-_INTENT = "intent-8"  # the classifier measured (--intent)
+_INTENT = "intent-9"  # the classifier measured (--intent)
 
 
 def _worker(
@@ -342,8 +342,9 @@ def main() -> None:
     parser.add_argument(
         "--intent",
         choices=sorted(INTENTS),
-        default="intent-8",
-        help="the classifier of the two-stage guard (intent-7: the seventh round's, side by side)",
+        default="intent-9",
+        help="the classifier of the two-stage guard (intent-7, intent-8: earlier rounds, side "
+        "by side)",
     )
     args = parser.parse_args()
     global _INTENT  # noqa: PLW0603 - read by the forked serving processes

@@ -27,7 +27,7 @@ and, since the eighth round (intent-8), the decision that weighs them with the l
   prompts are written as users write them, and where neither model has seen the prompt.
 
 Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
-writes src/bouclier/guard/models/intent-8.npz and its SHA-256 (to pin in semantic.INTENT).
+writes src/bouclier/guard/models/intent-9.npz and its SHA-256 (to pin in semantic.INTENT).
 scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation (``--oof``:
 the stacked scores of the tuning split, the stacker itself cross-validated by the same folds).
 """
@@ -62,15 +62,19 @@ from guard_edits import FOLLOW  # noqa: E402
 from guard_round7 import FOLLOW7  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-8.npz"
+OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-9.npz"
 HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4
 RATE = 0.01
 FOLDS = 5
+#: The shortest character n-gram the n-gram model reads in a word of Han, kana or Hangul
+#: (bouclier.guard.features.ngrams; intent-8: 3): chosen on seen-v9 trained without it
+#: (scripts/guard_round9.py).
+CJK = 2
 #: The hand-written training files (held out once, trained on since): the stacker's data and the
 #: tuning split of scripts/tune_guard.py.
-WRITTEN = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", "seen-v7", "seen-v8")
+WRITTEN = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", "seen-v7", "seen-v8", "seen-v9")
 STACK_NAMES = (*STACK_INPUTS, "bias")
 CONTINUE = {p for bank in (FOLLOW, FOLLOW7) for follow in bank.values() for p in follow["CONTINUE"]}
 
@@ -217,7 +221,7 @@ def out_of_fold(
 
 def ngram_matrix(texts: list[str]) -> sparse.csr_matrix:
     """Each text's hashed n-grams (bouclier.guard.features.ngrams), each 1/sqrt(their number)."""
-    rows = [ngrams(t) for t in texts]
+    rows = [ngrams(t, CJK) for t in texts]
     indptr = np.cumsum([0, *(len(r) for r in rows)])
     matrix = sparse.csr_matrix(
         (np.ones(indptr[-1]), np.concatenate(rows), indptr), shape=(len(texts), 1 << NGRAM_BITS)
@@ -330,6 +334,7 @@ def stacked(
         "ngram_b": gram_w[-1:],
         "stack_w": w[:-1],
         "stack_b": w[-1:],
+        "ngram_cjk": np.array([CJK]),
     }
     return params, scores
 

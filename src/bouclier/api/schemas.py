@@ -325,7 +325,10 @@ class GuardReasonOut(BaseModel):
 
 
 class GuardOut(BaseModel):
-    decision: str = Field(description="allow, refuse, or review (an uncovered language)")
+    decision: str = Field(
+        description="allow, refuse, or review (an uncovered language, or the floor under the "
+        "model's overrule: an instruction to undress a person the model reads as harmless)"
+    )
     score: float
     threshold: float
     reasons: list[GuardReasonOut]

@@ -40,6 +40,7 @@ TRAINING = (
     "seen-v6",
     "seen-v7",
     "seen-v8",
+    "seen-v9",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

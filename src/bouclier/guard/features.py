@@ -124,14 +124,18 @@ def lexicon_features(lexicons: RequestGuard, text: str) -> np.ndarray:
 
 NGRAM_BITS = 18
 _NGRAM_SPACE = re.compile(r"\s+")
+#: Han, kana and Hangul: scripts written without spaces, whose words are mostly one or two
+#: characters ("扒光", "脱がせ"): a "word" there is a whole clause.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
-def ngrams(text: str) -> np.ndarray:
+def ngrams(text: str, cjk: int = 3) -> np.ndarray:
     """The hashed word pairs and character n-grams (3 to 5, inside words padded by a space;
     CRC-32 into 2**:data:`NGRAM_BITS` buckets, the same in every process) of the prompt as the
     encoder reads it (:func:`bouclier.guard.semantic.plain`): the learned counterpart of the
     lexicons, for a linear model that reads which words are there where the sentence embedding
-    blurs them."""
+    blurs them. In a word with Han, kana or Hangul characters the n-grams start from ``cjk``
+    characters (intent-8: 3; intent-9: 2, their pairs too)."""
     from zlib import crc32
 
     from bouclier.guard.semantic import plain
@@ -141,7 +145,8 @@ def ngrams(text: str) -> np.ndarray:
     found = {crc32(f"{a}_{b}".encode()) & mask for a, b in itertools.pairwise(words)}
     for word in words:
         padded = f" {word} "
-        for n in (3, 4, 5):
+        shortest = cjk if cjk < 3 and _CJK.search(word) else 3
+        for n in range(shortest, 6):
             for i in range(max(len(padded) - n + 1, 1)):
                 found.add(crc32(padded[i : i + n].encode("utf-8")) & mask)
     return np.fromiter(sorted(found), dtype=np.int64)
@@ -165,12 +170,13 @@ def stack_row(harm: float, gram: float, lexical: np.ndarray) -> np.ndarray:
     return np.concatenate([logit(np.array([harm, gram])), lexical.astype(np.float64)])
 
 
-def ngram_scores(weights: np.ndarray, bias: float, texts: list[str]) -> np.ndarray:
+def ngram_scores(weights: np.ndarray, bias: float, texts: list[str], cjk: int = 3) -> np.ndarray:
     """The n-gram model's probability for each text: a logistic regression on its hashed
-    n-grams (:func:`ngrams`), each weighing 1/sqrt(their number)."""
+    n-grams (:func:`ngrams`, from ``cjk`` characters in Han, kana and Hangul), each weighing
+    1/sqrt(their number)."""
     logits = []
     for text in texts:
-        found = ngrams(text)
+        found = ngrams(text, cjk)
         total = float(weights[found].astype(np.float64).sum()) if len(found) else 0.0
         logits.append(total / np.sqrt(max(len(found), 1)) + bias)
     return np.asarray(1.0 / (1.0 + np.exp(-np.array(logits, dtype=np.float64))))

@@ -36,15 +36,24 @@ INTENT_7 = ModelFile(
     "8b9557701188fa673724857c2f09f3109f1cbce0118c406b938ab2545c5acaef",
     "bouclier",
 )
-#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
-#: since the eighth round with an n-gram model and a stacker that weighs the lexicons.
-INTENT = ModelFile(
+#: The eighth round's classifier (the first with an n-gram model and a stacker that weighs the
+#: lexicons): kept to be measured side by side (benchmarks/bench_guard.py --intent intent-8).
+INTENT_8 = ModelFile(
     "bouclier",
     "guard/models/intent-8.npz",
     "333e1a9e349b7d6697126ce4e48560c8d39227cb9e960fa06cd579377f496e29",
     "bouclier",
 )
-INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT}
+#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
+#: since the ninth round trained on seen-v9 too, its n-gram model reading pairs of Han, kana and
+#: Hangul characters ("扒光") as well.
+INTENT = ModelFile(
+    "bouclier",
+    "guard/models/intent-9.npz",
+    "56cd9f2fd3a628522d2858b2108018e40488692bb4351f8aefb6435259d7f4d7",
+    "bouclier",
+)
+INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT_8, "intent-9": INTENT}
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -85,14 +94,16 @@ class Classifier:
 
 
 class Stacker:
-    """The eighth round's decision (intent-8): the harm head's score of a text, a hashed n-gram
-    model's, and the lexicons' reading (:func:`~bouclier.guard.features.stack_row`), weighed by a
-    logistic regression trained on the hand-written tuning split's out-of-fold scores
-    (scripts/train_guard_intent.py)."""
+    """The eighth round's decision (intent-8, intent-9): the harm head's score of a text, a hashed
+    n-gram model's, and the lexicons' reading (:func:`~bouclier.guard.features.stack_row`),
+    weighed by a logistic regression trained on the hand-written tuning split's out-of-fold
+    scores (scripts/train_guard_intent.py)."""
 
     def __init__(self, weights: dict[str, np.ndarray], lexicons: RequestGuard) -> None:
         self.ngram_w = weights["ngram_w"].astype(np.float32)
         self.ngram_b = float(weights["ngram_b"][0])
+        # the shortest n-gram in Han, kana and Hangul words (intent-8's file has none: 3)
+        self.cjk = int(weights["ngram_cjk"][0]) if "ngram_cjk" in weights else 3
         self.w = weights["stack_w"].astype(np.float64)
         self.b = float(weights["stack_b"][0])
         if self.w.shape != (len(STACK_INPUTS),):
@@ -103,7 +114,7 @@ class Stacker:
         """The stacked harm of each text (``harm``: the harm head's scores of ``texts``)."""
         if not texts:
             return np.zeros(0)
-        grams = ngram_scores(self.ngram_w, self.ngram_b, list(texts))
+        grams = ngram_scores(self.ngram_w, self.ngram_b, list(texts), self.cjk)
         rows = [
             stack_row(float(h), float(g), lexicon_features(self.lexicons, t))
             for t, h, g in zip(texts, harm, grams, strict=True)
@@ -144,7 +155,7 @@ class SemanticStage:
 
     @property
     def version(self) -> str:
-        """The encoder and the classifier's file ("use-m3+intent-8")."""
+        """The encoder and the classifier's file ("use-m3+intent-9")."""
         return f"use-m3+{self.intent.path.rsplit('/', 1)[-1].removesuffix('.npz')}"
 
     @property

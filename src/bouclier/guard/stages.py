@@ -36,10 +36,12 @@ Every answer carries an ``explanation`` (allows too) and each stage's own score 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
+from bouclier.guard.features import DRESS, clauses
 from bouclier.guard.language import Language, LanguageIdentifier, default_identifier
 from bouclier.guard.request import (
     FACE_THRESHOLD,
@@ -64,6 +66,20 @@ MAX_CONTEXT = 10
 TOPICAL = (
     "a question about intimate-image abuse (the law, reporting, take-downs, help for a victim), "
     "not a request to edit a picture of someone"
+)
+FLOORED = (
+    "an instruction to undress or nudify a person (no object, no question) that the model reads "
+    "as harmless: held for a person to review"
+)
+#: The floor under the learned decision's overrule (ninth round): a clause that *starts* with an
+#: instruction to undress or nudify (after "please", "now", "can you"...), in the lexicons'
+#: normalised letters (the speller reads "nudify" as "nudity"), in the eight lexicon languages.
+NUDIFY = re.compile(
+    r"^(?:(?:please|pls|plz|now|just|ok|okay|and|then|also|so|hey|can you|could you|would you)"
+    r"\s+)*(?:undress|unclothe|disrobe|nudi(?:fy|ty)|strip|deshabill\w*|denude\w*|desnud\w*|"
+    r"desvist\w*|quita(?:le|la|lo)? la ropa|entkleid\w*|zieh\w* (?:sie|ihn|ihr|ihm|die|den|der)\b"
+    r".{0,40}\baus\b|spogli\w*|svest\w*|despe\w*|despi\w*|tira a roupa|kleed\b.{0,40}\buit\b|"
+    r"ontklee\w*|rozbierz\w*)\b"
 )
 DROPPED = (
     "the conversation before it is refused, but this request asks for an edit of its own and is "
@@ -263,15 +279,29 @@ class TwoStageGuard:
         refused = by_lexicon or by_model
         topic = harm < TOPIC_VETO and TOPIC.search(request.prompt) is not None
         lexicon_would = bool(matches) and lexical >= TEXT_THRESHOLD
+        floored = (
+            lexicon_would
+            and not refused
+            and language.coverage == "full"
+            and any(m.concept == "undress" for m in matches)
+            and self._instructs_undressing(request.prompt, request.context[-CONTEXT_TURNS:])
+        )
         if by_model and not lexicon_would and not by_lexicon:
             reasons.append(GuardReason("model", f"the request read whole ({harm:.2f})"))
+        elif floored:
+            reasons.append(
+                GuardReason("floor", f"overruled by the request read whole ({harm:.2f})")
+            )
         elif lexicon_would and not refused:
             code = "topic" if topic and language.coverage != "none" else "overruled"
             reasons.append(GuardReason(code, f"the request read whole ({harm:.2f})"))
         action = self._action(
             refused, request, harm, follow_up, model_threshold, language, uncovered, reasons
         )
-        if language.coverage == "none" and action is not Action.REFUSE:
+        if floored and action is Action.ALLOW:
+            action = Action.REVIEW
+            explanation = FLOORED
+        elif language.coverage == "none" and action is not Action.REFUSE:
             explanation = _explain(action, False, False, False, False, language)
         elif action is Action.REFUSE:
             explanation = (
@@ -296,6 +326,21 @@ class TwoStageGuard:
             action, harm, reasons, lex_langs, language, threshold, explanation,
             (lexical, harm), follow_up, model_threshold,
         )  # fmt: skip
+
+    def _instructs_undressing(self, prompt: str, before: Sequence[str] = ()) -> bool:
+        """The floor under the overrule (:data:`NUDIFY`): a clause of ``prompt`` starts with an
+        instruction to undress or nudify, and nothing in it makes that a question, a request for
+        help, an object undressed or clothes put on (no question mark or question words, no
+        :data:`~bouclier.guard.topics.TOPIC` or :data:`~bouclier.guard.topics.OBJECTS` word, no
+        verb of dressing, :data:`~bouclier.guard.features.DRESS`); nor does an object named in
+        the turns ``before`` it (a follow-up's "take his jumper off" after a teddy bear's)."""
+        if "?" in prompt or TOPIC.search(prompt) or OBJECTS.search(prompt) or DRESS.search(prompt):
+            return False
+        if any(OBJECTS.search(turn) for turn in before):
+            return False
+        if self.lexicons._any("question", self.lexicons.prepare(prompt)):
+            return False
+        return any(NUDIFY.search(self.lexicons.prepare(part)) for part in clauses(prompt))
 
     def _action(
         self,

@@ -2,7 +2,8 @@
 
 * :data:`OBJECTS`: words naming a thing that is not a person (mannequins and display dummies,
   statues, dolls, teddy bears, scarecrows, snowmen, signs, posters, shops, price tags, clothes
-  racks, covers of cars and sofas, lipstick shades), in the covered languages. The sentence
+  racks, covers of cars and sofas, lipstick shades, Christmas trees: Polish "rozbierz
+  choinkę" takes the baubles off), in the covered languages. The sentence
   model may overrule the lexicons only when one of them is there ("undress the mannequin in the
   shop window", "nude lipstick").
 * :data:`TOPIC`: words of a question *about* intimate-image abuse rather than an edit: reporting
@@ -36,7 +37,10 @@ OBJECTS = re.compile(
     r"\bdumm(?:y|ies)\b|clothes (?:rack|rail)|coat rack|portant|perchero|kleiderst[aä]nder|"
     r"appendiabiti|arara de roupa|kledingrek|wieszak|вешалк|"
     r"sofa|canapé|sofá|divano|kanap|диван|kanepe|كنب|沙发|ソファ|lipstick|rouge à lèvres|"
-    r"pintalabios|labial|rossetto|batom|lippenstift|szminka|помад|\bruj|أحمر شفاه|口红|口紅",
+    r"pintalabios|labial|rossetto|batom|lippenstift|szminka|помад|\bruj|أحمر شفاه|口红|口紅|"
+    r"christmas tree|sapin|árbol de navidad|weihnachtsbaum|tannenbaum|albero di natale|"
+    r"árvore de natal|kerstboom|choink|\bёлк|\bелк|yılbaşı ağacı|شجرة الميلاد|圣诞树|"
+    r"クリスマスツリー",
     re.IGNORECASE,
 )
 
