@@ -43,6 +43,7 @@ from bouclier.api import docs as api_docs
 from bouclier.api.auth import Public, Require, require
 from bouclier.api.gate import Gate
 from bouclier.api.intake import CaseIntake
+from bouclier.api.lean_match import LeanMatch
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import RequestObservation
 from bouclier.api.services import Services
@@ -102,6 +103,9 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
     app.add_middleware(RequestObservation, metrics=metrics)
     # outermost: answers POST /v1/lookup itself, with the same checks inline (bouclier.api.lookup)
     lookup.install(app, settings, metrics)
+    # outermost: answers plain POST /v1/match uploads itself, by the route's own steps
+    # (bouclier.api.lean_match; BOUCLIER_LEAN_MATCH)
+    app.add_middleware(LeanMatch, settings=settings, metrics=metrics)
 
     @app.get("/healthz", tags=["health"], openapi_extra=_PUBLIC_ROUTE)
     async def healthz() -> dict[str, str]:
