@@ -244,7 +244,7 @@ def test_refusals_answer_as_the_route(
         (_post(api, files={"file": ("b.png", big, "image/png")}), 413, "media.too_large"),
         (
             _post(api, files={"file": ("h.png", _huge_png(), "image/png")}),
-            413,
+            422,
             "media.too_many_pixels",
         ),
         (_post(api, content=image()), 422, "invalid_request"),  # not multipart
