@@ -6,7 +6,9 @@ request id, JSON access log and metrics of every request (``observability``, ``m
 at ``/v1/metrics``), the gate that every request passes before its body is read (``gate``: client
 address, body limits, keys checked first), the rate limits (``ratelimit``, their state in the
 limiter store of :mod:`bouclier.limits`), the lean lookup path ``POST /v1/lookup`` (``lookup``:
-the outermost middleware, doing those checks inline) and the OpenAPI schema.
+the outermost middleware, doing those checks inline), the lean upload path for plain
+``POST /v1/match`` uploads (``lean_match``: the route's own steps, outside the others) and the
+OpenAPI schema.
 Every route under ``/v1`` declares its roles with
 :func:`~bouclier.api.auth.require`; ``create_app`` refuses to build an app where one does not,
 and writes each route's roles into the schema (``x-roles``).
