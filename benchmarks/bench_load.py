@@ -606,7 +606,14 @@ def main() -> None:
         action="store_true",
         help="BOUCLIER_LUMA_DECODE=true: uploads decoded to a JPEG's luma plane, not in RGB",
     )
+    parser.add_argument(
+        "--no-lean-match",
+        action="store_true",
+        help="BOUCLIER_LEAN_MATCH=false: every upload through the general /v1/match route",
+    )
     args = parser.parse_args()
+    if args.no_lean_match:
+        EXTRA_SETTINGS["BOUCLIER_LEAN_MATCH"] = "false"
     if args.luma:
         EXTRA_SETTINGS["BOUCLIER_LUMA_DECODE"] = "true"
     if args.pdq_min_side is not None:

@@ -146,6 +146,14 @@ class Settings(BaseSettings):
         "ms). false: decoded in RGB, as the other routes and bank entries are. See "
         "docs/benchmarks.md (Uploads, fourth round; Uploads, idle, side by side).",
     )
+    lean_match: bool = Field(
+        default=True,
+        description="POST /v1/match uploads with a cached key, a Content-Length and at most "
+        "`robust` in the query are answered by the lean path (bouclier.api.lean_match: the "
+        "route's own checks and code, without FastAPI's routing and the middleware between); "
+        "false: every upload goes through the general route. Same answers either way "
+        "(tests/api/test_lean_match.py). See docs/benchmarks.md.",
+    )
     framing: bool = Field(
         default=True,
         description="Query-side framing stage: an image matched (API, CLI match, scans) is also "

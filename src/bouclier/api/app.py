@@ -6,7 +6,9 @@ request id, JSON access log and metrics of every request (``observability``, ``m
 at ``/v1/metrics``), the gate that every request passes before its body is read (``gate``: client
 address, body limits, keys checked first), the rate limits (``ratelimit``, their state in the
 limiter store of :mod:`bouclier.limits`), the lean lookup path ``POST /v1/lookup`` (``lookup``:
-the outermost middleware, doing those checks inline) and the OpenAPI schema.
+the outermost middleware, doing those checks inline), the lean upload path for plain
+``POST /v1/match`` uploads (``lean_match``: the route's own steps, outside the others) and the
+OpenAPI schema.
 Every route under ``/v1`` declares its roles with
 :func:`~bouclier.api.auth.require`; ``create_app`` refuses to build an app where one does not,
 and writes each route's roles into the schema (``x-roles``).
@@ -43,6 +45,7 @@ from bouclier.api import docs as api_docs
 from bouclier.api.auth import Public, Require, require
 from bouclier.api.gate import Gate
 from bouclier.api.intake import CaseIntake
+from bouclier.api.lean_match import LeanMatch
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import RequestObservation
 from bouclier.api.services import Services
@@ -102,6 +105,9 @@ def create_app(settings: Settings, *, detectors: Registry | None = None) -> Fast
     app.add_middleware(RequestObservation, metrics=metrics)
     # outermost: answers POST /v1/lookup itself, with the same checks inline (bouclier.api.lookup)
     lookup.install(app, settings, metrics)
+    # outermost: answers plain POST /v1/match uploads itself, by the route's own steps
+    # (bouclier.api.lean_match; BOUCLIER_LEAN_MATCH)
+    app.add_middleware(LeanMatch, settings=settings, metrics=metrics)
 
     @app.get("/healthz", tags=["health"], openapi_extra=_PUBLIC_ROUTE)
     async def healthz() -> dict[str, str]:

@@ -216,7 +216,14 @@ async def match_image(
     BOUCLIER_VPDQ_TARGET_MATCH_PERCENT); each vPDQ match carries both shares and which of the
     upload's frames matched which banked frame (``frames``), also recorded for the case when the
     banked video is a case's (bouclier.cases.video_matches) before the answer is sent."""
-    services = services_of(request)
+    return await match_upload(services_of(request), key, upload, robust)
+
+
+async def match_upload(
+    services: Services, key: KeyInfo, upload: bytes | VideoUpload, robust: int | None
+) -> dict[str, Any]:
+    """``/v1/match``'s answer to an upload read by :func:`read_media` (also the lean path's,
+    bouclier.api.lean_match)."""
     if isinstance(upload, VideoUpload):
         video, found = await run_in_threadpool(_match_video, services, upload)
         [matches], minors = await settle(services, [found])

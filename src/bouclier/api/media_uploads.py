@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ async def _to_file(upload: UploadFile, limit: int) -> Path:
     return Path(name)
 
 
-async def read_media(request: Request) -> AsyncIterator[bytes | VideoUpload]:
+async def read_media(request: Request) -> AsyncGenerator[bytes | VideoUpload, None]:
     """The uploaded field ``file``: image bytes, or a :class:`VideoUpload` (a dependency with
     cleanup: the video's temporary file is deleted after the answer)."""
     services: Services = request.app.state.services
