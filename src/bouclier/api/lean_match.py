@@ -50,7 +50,7 @@ METHODS = ("POST",)
 MAX_ROBUST = 1024
 _REQUEST_ID = HEADER.encode()
 #: The route's response model (``response_model=``), which makes its answer.
-_ANSWER: TypeAdapter[Any] = TypeAdapter(schemas.ImageMatchOut | schemas.VideoMatchOut)  # type: ignore[arg-type]  # a union, not a class
+_ANSWER: TypeAdapter[Any] = TypeAdapter(schemas.ImageMatchOut | schemas.VideoMatchOut)
 
 
 class _Other:
