@@ -26,20 +26,19 @@ without it and compares the answers. The OpenAPI schema is the route's, unchange
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from pydantic import TypeAdapter
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bouclier.api import problems, schemas
+from bouclier.api import schemas
 from bouclier.api.auth import ANY_ROLE, Require
 from bouclier.api.gate import Admission, Limit
 from bouclier.api.images import match_upload
 from bouclier.api.media_uploads import media_limit, read_media
 from bouclier.api.metrics import HttpMetrics
-from bouclier.api.observability import HEADER, record, request_id
+from bouclier.api.observability import HEADER, answer_recorded
 from bouclier.api.services import Services
 from bouclier.settings import Settings
 
@@ -87,25 +86,11 @@ class LeanMatch:
         ):
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        header = headers.get(_REQUEST_ID)
-        rid = request_id(header.decode("latin-1") if header is not None else None)
-        try:
-            status = await self._answer(scope, receive, send, headers, services, robust, rid)
-        except Exception as exc:  # the one error handler answers, as for every other route
-            response = await problems.handle(Request(scope), exc)
-            response.headers[HEADER] = rid
-            await response(scope, receive, send)
-            status = response.status_code
-        record(
-            self.metrics,
-            scope["method"],
-            PATH,
-            rid,
-            status,
-            time.perf_counter() - started,
-            scope.get("state", {}).get("api_key_id"),
-        )
+
+        async def answer(rid: str) -> int:
+            return await self._answer(scope, receive, send, headers, services, robust, rid)
+
+        await answer_recorded(scope, receive, send, headers, self.metrics, PATH, answer)
 
     def _plain(self, scope: Scope, headers: dict[bytes, bytes], services: Services) -> bool:
         """Whether the request needs nothing the lean path leaves out (checked without counting

@@ -32,7 +32,6 @@ this path.
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,15 +41,13 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
-from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bouclier.api import problems
 from bouclier.api.auth import ANY_ROLE, Require
 from bouclier.api.gate import Admission, Limit
 from bouclier.api.images import MAX_QUERY_HASHES, HashQuery, case_flags, settle, verdict_dict
 from bouclier.api.metrics import HttpMetrics
-from bouclier.api.observability import HEADER, record, request_id
+from bouclier.api.observability import HEADER, answer_recorded
 from bouclier.api.schemas import MatchOut
 from bouclier.api.services import Services
 from bouclier.banks.matcher import BankMatcher, Match
@@ -98,29 +95,16 @@ class LeanLookup:
         if services is None:  # before the lifespan: nothing to match with
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
         headers = dict(scope["headers"])
-        header = headers.get(_REQUEST_ID)
-        rid = request_id(header.decode("latin-1") if header is not None else None)
-        try:
-            body = await self._admit(scope, receive, headers)
-            status = await self._answer(send, rid, services, body)
-        except _Gone:
-            status = CLIENT_GONE
-        except Exception as exc:  # the one error handler answers, as for every other route
-            response = await problems.handle(Request(scope), exc)
-            response.headers[HEADER] = rid
-            await response(scope, receive, send)
-            status = response.status_code
-        record(
-            self.metrics,
-            scope["method"],
-            PATH,
-            rid,
-            status,
-            time.perf_counter() - started,
-            scope.get("state", {}).get("api_key_id"),  # set once the key is known, refused or not
-        )
+
+        async def answer(rid: str) -> int:
+            try:
+                body = await self._admit(scope, receive, headers)
+                return await self._answer(send, rid, services, body)
+            except _Gone:
+                return CLIENT_GONE
+
+        await answer_recorded(scope, receive, send, headers, self.metrics, PATH, answer)
 
     async def _admit(
         self,

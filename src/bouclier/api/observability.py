@@ -22,6 +22,7 @@ import random
 import re
 import time
 import traceback
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,6 +122,40 @@ class RequestObservation:
     def _record(self, scope: Scope, rid: str, status: int, seconds: float) -> None:
         key_id = scope.get("state", {}).get("api_key_id")
         record(self.metrics, scope["method"], route_template(scope), rid, status, seconds, key_id)
+
+
+async def answer_recorded(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    headers: dict[bytes, bytes],
+    metrics: HttpMetrics,
+    route: str,
+    answer: Callable[[str], Awaitable[int]],
+) -> None:
+    """A lean path's request (:mod:`bouclier.api.lookup`, :mod:`bouclier.api.lean_match`): its
+    request id (from ``headers``, the request's as a dict), ``answer(rid)`` (which sends the
+    answer and returns its status), any error answered by the one error handler as for every
+    other route, then :func:`record`."""
+    started = time.perf_counter()
+    header = headers.get(HEADER.encode())
+    rid = request_id(header.decode("latin-1") if header is not None else None)
+    try:
+        status = await answer(rid)
+    except Exception as exc:
+        response = await problems.handle(Request(scope), exc)
+        response.headers[HEADER] = rid
+        await response(scope, receive, send)
+        status = response.status_code
+    record(
+        metrics,
+        scope["method"],
+        route,
+        rid,
+        status,
+        time.perf_counter() - started,
+        scope.get("state", {}).get("api_key_id"),  # set once the key is known, refused or not
+    )
 
 
 def record(
