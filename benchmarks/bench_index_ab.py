@@ -24,6 +24,7 @@ Per variant: the table bytes per hash, the offsets' forms, the cost model's esti
 from __future__ import annotations
 
 import argparse
+import ctypes
 import importlib.machinery
 import importlib.util
 import os
@@ -64,6 +65,17 @@ def layout(text: str, n: int) -> tuple[int, ...]:
     return tuple(min(b, MAX_TABLE_BITS) for b in bits)
 
 
+def table_bytes(index: object) -> int:
+    """The tables' bytes: ``nbytes`` for tables built in memory; for tables adopted from a
+    memory-mapped snapshot (``nbytes`` 0: the file's pages are not the process's own memory),
+    the size of their arrays as stored."""
+    held = int(getattr(index, "nbytes", 0))
+    parts = getattr(index, "parts", None)
+    if held or parts is None:
+        return held
+    return sum(memoryview(array).nbytes for arrays in parts() for array in arrays)
+
+
 def describe(index: object, bits: tuple[int, ...], n: int) -> str:
     forms = getattr(index, "forms", None)
     kinds = "".join(FORMS[f] for f, _ in forms) if forms else "old"
@@ -71,7 +83,7 @@ def describe(index: object, bits: tuple[int, ...], n: int) -> str:
     cost = _hamming.estimate(n, bits, RADIUS)[0] / 1e3
     return (
         f"{len(bits)}x{min(bits)}-{max(bits)} {kinds}"
-        f" | {getattr(index, 'nbytes', 0) / n:.1f} | {spilled} | {cost:.0f}"
+        f" | {table_bytes(index) / n:.1f} | {spilled} | {cost:.0f}"
     )
 
 
@@ -93,7 +105,7 @@ def compare(
     queries: int,
     reps: int,
     layouts: list[str],
-    old: ModuleType | None,
+    olds: list[tuple[str, ModuleType]],
     folder: Path | None = None,
 ) -> list[str]:
     bank = DISTRIBUTIONS[distribution](n, queries)
@@ -101,14 +113,14 @@ def compare(
     variants: dict[str, Callable[[bytes], tuple[bytes, bytes, bytes]]] = {}
     about: dict[str, str] = {}
     for text in layouts:
-        if old is not None and folder is not None and text == layouts[0]:
+        if olds and folder is not None and text == layouts[0]:
             continue  # searched in its file, below
         bits = layout(text, n)
         index = _hamming.MultiIndex(hashes, bits)
         variants[text] = lambda q, index=index: index.search(q, RADIUS, None, 0, 1)
         about[text] = describe(index, bits, n)
-    if old is not None and folder is not None:
-        # both read one file's pages (the page cache holds one copy): what lets two indexes of
+    if olds and folder is not None:
+        # all read one file's pages (the page cache holds one copy): what lets two indexes of
         # 9x28 at 30M be compared on a machine that could not hold two of them
         bits = layout(layouts[0], n)
         path = folder / "ab.idx"
@@ -119,19 +131,21 @@ def compare(
         assert mapped is not None
         variants[layouts[0]] = lambda q: mapped.search(q, RADIUS, None, 0, 1)
         about[layouts[0]] = describe(mapped, bits, n) + " (file)"
-        try:
-            snapshot._hamming = old  # type: ignore[attr-defined]  # read by the old module
-            before = snapshot.read(path).tables
-        finally:
-            snapshot._hamming = _hamming  # type: ignore[attr-defined]
-        path.unlink()  # both keep their mapping
-        variants["old"] = lambda q: before.search(q, RADIUS)  # type: ignore[union-attr]
-        about["old"] = describe(before, bits, n) + " (file)"
-    elif old is not None:
-        bits = layout(layouts[0], n)
-        before = old.MultiIndex(hashes, bits)
-        variants["old"] = lambda q: before.search(q, RADIUS)
-        about["old"] = describe(before, bits, n)
+        for name, module in olds:
+            try:
+                snapshot._hamming = module  # type: ignore[attr-defined]  # read by that module
+                before = snapshot.read(path).tables
+            finally:
+                snapshot._hamming = _hamming  # type: ignore[attr-defined]
+            variants[name] = lambda q, before=before: before.search(q, RADIUS)  # type: ignore[union-attr]
+            about[name] = describe(before, bits, n) + " (file)"
+        path.unlink()  # every variant keeps its mapping
+    else:
+        for name, module in olds:
+            bits = layout(layouts[0], n)
+            before = module.MultiIndex(hashes, bits)
+            variants[name] = lambda q, before=before: before.search(q, RADIUS)
+            about[name] = describe(before, bits, n)
     singles = [q.tobytes() for q in bank.queries]
     images = [
         np.ascontiguousarray(bank.queries[[(i + k) % queries for k in range(IMAGE)]]).tobytes()
@@ -153,12 +167,14 @@ def compare(
                         wall[name].append(time.perf_counter() - start)
                         cpu[name].append(time.process_time() - start_cpu)
         load = os.getloadavg()[0]
-        for name in variants:
+        for name, search in variants.items():
             w, c = np.array(wall[name]) * 1e3, np.array(cpu[name]) * 1e3
+            counted = instructions(search, items)
             lines.append(
                 f"| {n:,} | {distribution} | {kind} | {name}: {about[name]} "
                 f"| {np.percentile(c, 50):.3f} | {np.percentile(c, 99):.3f} "
-                f"| {np.percentile(w, 50):.3f} | {np.percentile(w, 99):.3f} | {load:.1f} |"
+                f"| {np.percentile(w, 50):.3f} | {np.percentile(w, 99):.3f} "
+                f"| {counted / 1e3:,.0f} | {load:.1f} |"
             )
     for item in images[:50]:
         found = [variants[name](item) for name in names]
@@ -170,10 +186,55 @@ def compare(
     return lines
 
 
+class _PerfAttr(ctypes.Structure):
+    # the first 64 bytes of struct perf_event_attr (PERF_ATTR_SIZE_VER0)
+    _fields_ = [
+        ("type", ctypes.c_uint32),
+        ("size", ctypes.c_uint32),
+        ("config", ctypes.c_uint64),
+        ("sample_period", ctypes.c_uint64),
+        ("sample_type", ctypes.c_uint64),
+        ("read_format", ctypes.c_uint64),
+        ("flags", ctypes.c_uint64),
+        ("wakeup_events", ctypes.c_uint32),
+        ("bp_type", ctypes.c_uint32),
+        ("config1", ctypes.c_uint64),
+    ]
+
+
+def instructions(search: Callable[[bytes], object], items: list[bytes]) -> float:
+    """User-space instructions retired by this thread per item, over one pass (NaN where the
+    kernel gives no counter): searches on one thread only, so the thread's count is theirs."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    attr = _PerfAttr(type=0, size=64, config=1)  # PERF_TYPE_HARDWARE, INSTRUCTIONS
+    attr.flags = 1 | (1 << 5) | (1 << 6)  # disabled, exclude_kernel, exclude_hv
+    fd = libc.syscall(298, ctypes.byref(attr), 0, -1, -1, 0)  # perf_event_open, this thread
+    if fd < 0:
+        return float("nan")
+    try:
+        libc.ioctl(fd, 0x2403, 0)  # PERF_EVENT_IOC_RESET
+        libc.ioctl(fd, 0x2400, 0)  # PERF_EVENT_IOC_ENABLE
+        for item in items:
+            search(item)
+        libc.ioctl(fd, 0x2401, 0)  # PERF_EVENT_IOC_DISABLE
+        count = ctypes.c_uint64()
+        os.readv(fd, [memoryview(count).cast("B")])  # type: ignore[arg-type]
+        return count.value / len(items)
+    finally:
+        os.close(fd)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layouts", default="planned", help="comma-separated, see above")
-    parser.add_argument("--old", type=Path, help="an older _hamming .so, with the first layout")
+    parser.add_argument(
+        "--old",
+        type=Path,
+        action="append",
+        default=[],
+        help="another build of _hamming (a .so), with the first layout; may be repeated (each "
+        "named by its folder's name)",
+    )
     parser.add_argument("--sizes", default="10000000")
     parser.add_argument("--distributions", default="uniform,families")
     parser.add_argument("--queries", type=int, default=300)
@@ -185,17 +246,23 @@ def main(argv: list[str] | None = None) -> int:
         "old module search that one memory-mapped file (one copy of the tables in memory)",
     )
     args = parser.parse_args(argv)
-    old = load_module(args.old) if args.old else None
+    olds = [(path.parent.name, load_module(path)) for path in args.old]
     print(
         "| N | bank | query | variant: layout, forms (C 2 bytes, W 4, N 1 a bucket) "
         "| table B/hash | spilled blocks | model µs | CPU p50 ms | CPU p99 ms "
-        "| wall p50 ms | wall p99 ms | load |"
+        "| wall p50 ms | wall p99 ms | k instructions a query | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
         for name in args.distributions.split(","):
             lines = compare(
-                n, name, args.queries, args.reps, args.layouts.split(","), old, args.shared_snapshot
+                n,
+                name,
+                args.queries,
+                args.reps,
+                args.layouts.split(","),
+                olds,
+                args.shared_snapshot,
             )
             print("\n".join(lines), flush=True)
     return 0

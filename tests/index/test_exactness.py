@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bouclier.index import HammingIndex, SearchHits, brute_force_search, segments
+from bouclier.index import HammingIndex, SearchHits, _hamming, brute_force_search, segments
 from tests.index.neighbours import flipped, planted, random_hashes
 
 STRATEGIES = ["auto", "multi-index", "linear"]
@@ -217,3 +217,63 @@ def test_an_image_in_one_call_on_many_keyed_tables(
     for radius in (0, 30, 31, 32):
         expected = [brute_force_search(hashes[keep], labels[keep], q, radius) for q in image]
         assert index.search_many(image, radius) == expected
+
+
+def _flip(hash_: np.ndarray, positions: list[int]) -> np.ndarray:
+    out = hash_.copy()
+    for bit in positions:  # bit i of the 256 is bit i % 8 of byte i // 8 (the tables' order)
+        out[bit // 8] ^= np.uint8(1 << (bit % 8))
+    return out
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [(12,) * 9, (12,) * 6, (20,) * 2 + (8,) * 10],
+    ids=["9x12", "6x12", "2x20+10x8"],
+)
+def test_every_key_of_every_ball_is_probed(
+    monkeypatch: pytest.MonkeyPatch, layout: tuple[int, ...]
+) -> None:
+    """One stored row per key of each table's ball (every flip mask of up to rho_t bits of table
+    t's substring), placed so that only that key of that table can find it: every other table's
+    substring is rho_u + 1 bits away, so the row is within 31 bits of the query and reachable
+    through that one key alone. A walk that skips or repeats-instead-of-advancing any key (of the
+    precomputed flip masks up to 3 bits, or the Gosper enumeration past them) misses a row. (A
+    table whose rho covers all its bits walks every bucket; no layout here has one, since such a
+    table reaches every row and no row could be reachable through one key alone.)"""
+    from itertools import combinations
+
+    monkeypatch.setattr(segments, "plan_layout", lambda n, radius=31: layout)
+    rng = np.random.default_rng(33)
+    query = random_hashes(rng, 1)[0]
+    starts = np.concatenate([[0], np.cumsum(layout)[:-1]]).tolist()
+    size, rho = 2000, None
+    while True:  # the radii the cost model gives the bank this builds (they depend on its size)
+        planned = _hamming.estimate(size, layout, 31)[2]
+        if planned == rho:
+            break
+        rho = planned
+        assert rho is not None
+        assert sum(r + 1 for r in rho) >= 32
+        rows = []
+        for t, (start, bits) in enumerate(zip(starts, layout, strict=True)):
+            if rho[t] < 0:
+                continue
+            others = [
+                start_u + int(bit)
+                for u, (start_u, bits_u) in enumerate(zip(starts, layout, strict=True))
+                if u != t and rho[u] >= 0
+                for bit in rng.choice(bits_u, rho[u] + 1, replace=False)
+            ]
+            for weight in range(min(rho[t], bits) + 1):
+                for mask in combinations(range(bits), weight):
+                    rows.append(_flip(query, others + [start + b for b in mask]))
+        size = len(rows)
+    hashes = np.stack(rows)
+    labels = np.arange(len(hashes), dtype=np.int64)
+    index = built(hashes, labels, "multi-index")
+    assert index.plan() == layout
+    assert index._view.main.tables.plan(31, _hamming.STRATEGY_MULTI) == rho
+    found = index.search(query, 31)
+    assert len(found) == len(hashes)  # each row is within 31 bits, found by its one key alone
+    assert found == brute_force_search(hashes, labels, query, 31)

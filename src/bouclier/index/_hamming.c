@@ -270,6 +270,12 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho,
 #define CAND_LAG 64
 #endif
 #define RING 128 /* power of two, > every LAG */
+#ifndef WALK_DEDUPE /* measurement switches (docs/benchmarks.md, branch w13-index100m) */
+#define WALK_DEDUPE 0
+#endif
+#ifndef WALK_MASKS
+#define WALK_MASKS 0
+#endif
 
 typedef struct {
     const MultiIndex *ix;
@@ -344,6 +350,9 @@ static inline void push_range(Probe *p, uint32_t lo, uint32_t hi)
 typedef struct {
     uint32_t keys[3][KEY_CHUNK];
     int fill[3], cur; /* keys in each chunk; the chunk being filled (cur + 1: the oldest) */
+#if WALK_DEDUPE
+    const void *last_line;
+#endif
 } KeyChunks;
 
 /* Reads the buckets of `count` keys (their lines prefetched a chunk earlier). */
@@ -377,8 +386,18 @@ static void read_buckets(Probe *p, const uint32_t *keys, int count)
 /* Reads the block bases of `count` keys (prefetched a chunk earlier), prefetching each bucket. */
 static void prefetch_buckets(const Probe *p, const uint32_t *keys, int count)
 {
+#if WALK_DEDUPE
+    const void *prev = NULL;
+    for (int i = 0; i < count; i++) {
+        const void *line = bucket_line(&p->off, keys[i]);
+        if (((uintptr_t)line ^ (uintptr_t)prev) >= 64)
+            __builtin_prefetch(line);
+        prev = line;
+    }
+#else
     for (int i = 0; i < count; i++)
         __builtin_prefetch(bucket_line(&p->off, keys[i]));
+#endif
 }
 
 /* The chunk after chunk c in the rotation: the next one to fill, holding the oldest keys. */
@@ -386,7 +405,14 @@ static void prefetch_buckets(const Probe *p, const uint32_t *keys, int count)
 
 static inline void push_key(Probe *p, KeyChunks *c, uint32_t key)
 {
+#if WALK_DEDUPE
+    const void *line = block_line(&p->off, key);
+    if (((uintptr_t)line ^ (uintptr_t)c->last_line) >= 64)
+        __builtin_prefetch(line);
+    c->last_line = line;
+#else
     __builtin_prefetch(block_line(&p->off, key));
+#endif
     c->keys[c->cur][c->fill[c->cur]++] = key;
     if (c->fill[c->cur] == KEY_CHUNK) {
         int oldest = NEXT_CHUNK(c->cur), last = NEXT_CHUNK(oldest); /* last: the one before */
@@ -412,9 +438,76 @@ static void drain(Probe *p, KeyChunks *c)
         pop_candidate(p);
 }
 
+#if WALK_MASKS
+/* The flip masks of 1..MASK_WEIGHTS bits below 2^MAX_TABLE_BITS, each weight in increasing order:
+ * those of a b-bit table are a prefix, C(b, d) long. Filled at import. */
+#define MASK_WEIGHTS 3
+static uint32_t flip_masks[MASK_WEIGHTS][3276]; /* C(28, 3) */
+
+static void fill_flip_masks(void)
+{
+    for (int d = 1; d <= MASK_WEIGHTS; d++) {
+        uint64_t mask = (UINT64_C(1) << d) - 1, limit = UINT64_C(1) << MAX_TABLE_BITS;
+        int i = 0;
+        while (mask < limit) {
+            flip_masks[d - 1][i++] = (uint32_t)mask;
+            uint64_t low = mask & (~mask + 1), ripple = mask + low;
+            mask = (((ripple ^ mask) >> 2) >> __builtin_ctzll(low)) | ripple;
+        }
+    }
+}
+#endif
+
+#ifndef WALK_FLAT
+#define WALK_FLAT 0
+#endif
+#if WALK_FLAT
+#define FLAT_KEYS 4096 /* a ball of radius 3 in 28 bits holds 3683 keys */
+
+/* Prefetches the block bases of `count` keys. */
+static void prefetch_bases(const Probe *p, const uint32_t *keys, int count)
+{
+    for (int i = 0; i < count; i++)
+        __builtin_prefetch(block_line(&p->off, keys[i]));
+}
+
+/* The same three steps as the chunks below, over the ball's keys written out first: key i's
+ * base is prefetched at step i / KEY_CHUNK, its bucket's line one step later, read one after. */
+static void walk_flat(Probe *p, const uint32_t *keys, int count)
+{
+    for (int s = 0; s < count + 2 * KEY_CHUNK; s += KEY_CHUNK) {
+        if (s < count)
+            prefetch_bases(p, keys + s, count - s < KEY_CHUNK ? count - s : KEY_CHUNK);
+        int b = s - KEY_CHUNK, r = s - 2 * KEY_CHUNK;
+        if (b >= 0 && b < count)
+            prefetch_buckets(p, keys + b, count - b < KEY_CHUNK ? count - b : KEY_CHUNK);
+        if (r >= 0 && r < count)
+            read_buckets(p, keys + r, count - r < KEY_CHUNK ? count - r : KEY_CHUNK);
+    }
+    while (p->range_head != p->range_tail)
+        pop_range(p);
+    while (p->cand_head != p->cand_tail)
+        pop_candidate(p);
+}
+#endif
+
 /* Every key within rho bits of `key` (b bits wide), by popcount of the flip mask (Gosper). */
 static void probe_table(Probe *p, uint32_t key, int bits, int rho)
 {
+#if WALK_FLAT
+    if (rho < bits && rho <= MASK_WEIGHTS) {
+        uint32_t keys[FLAT_KEYS];
+        int count = 0;
+        keys[count++] = key;
+        for (int d = 1; d <= rho; d++) {
+            const uint32_t *mk = flip_masks[d - 1];
+            for (int i = 0, end = (int)binom[bits][d]; i < end; i++)
+                keys[count++] = key ^ mk[i];
+        }
+        walk_flat(p, keys, count);
+        return;
+    }
+#endif
     KeyChunks c = {.cur = 0};
     uint64_t limit = UINT64_C(1) << bits;
     if (rho >= bits) {
@@ -422,7 +515,15 @@ static void probe_table(Probe *p, uint32_t key, int bits, int rho)
             push_key(p, &c, (uint32_t)k);
     } else {
         push_key(p, &c, key);
-        for (int d = 1; d <= rho; d++) {
+        int d = 1;
+#if WALK_MASKS
+        for (; d <= rho && d <= MASK_WEIGHTS; d++) {
+            const uint32_t *mk = flip_masks[d - 1];
+            for (int i = 0, count = (int)binom[bits][d]; i < count; i++)
+                push_key(p, &c, key ^ mk[i]);
+        }
+#endif
+        for (; d <= rho; d++) {
             uint64_t mask = (UINT64_C(1) << d) - 1;
             while (mask < limit) {
                 push_key(p, &c, key ^ (uint32_t)mask);
@@ -1079,6 +1180,9 @@ PyMODINIT_FUNC PyInit__hamming(void)
         for (int k = 1; k <= b; k++)
             binom[b][k] = binom[b][k - 1] * (double)(b - k + 1) / (double)k;
     }
+#if WALK_MASKS
+    fill_flip_masks();
+#endif
     if (PyType_Ready(&MultiIndexType) < 0 || PyType_Ready(&TablePartType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
