@@ -270,12 +270,7 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho,
 #define CAND_LAG 64
 #endif
 #define RING 128 /* power of two, > every LAG */
-#ifndef WALK_DEDUPE /* measurement switches (docs/benchmarks.md, branch w13-index100m) */
-#define WALK_DEDUPE 0
-#endif
-#ifndef WALK_MASKS
-#define WALK_MASKS 0
-#endif
+
 
 typedef struct {
     const MultiIndex *ix;
@@ -350,9 +345,6 @@ static inline void push_range(Probe *p, uint32_t lo, uint32_t hi)
 typedef struct {
     uint32_t keys[3][KEY_CHUNK];
     int fill[3], cur; /* keys in each chunk; the chunk being filled (cur + 1: the oldest) */
-#if WALK_DEDUPE
-    const void *last_line;
-#endif
 } KeyChunks;
 
 /* Reads the buckets of `count` keys (their lines prefetched a chunk earlier). */
@@ -386,18 +378,8 @@ static void read_buckets(Probe *p, const uint32_t *keys, int count)
 /* Reads the block bases of `count` keys (prefetched a chunk earlier), prefetching each bucket. */
 static void prefetch_buckets(const Probe *p, const uint32_t *keys, int count)
 {
-#if WALK_DEDUPE
-    const void *prev = NULL;
-    for (int i = 0; i < count; i++) {
-        const void *line = bucket_line(&p->off, keys[i]);
-        if (((uintptr_t)line ^ (uintptr_t)prev) >= 64)
-            __builtin_prefetch(line);
-        prev = line;
-    }
-#else
     for (int i = 0; i < count; i++)
         __builtin_prefetch(bucket_line(&p->off, keys[i]));
-#endif
 }
 
 /* The chunk after chunk c in the rotation: the next one to fill, holding the oldest keys. */
@@ -405,14 +387,7 @@ static void prefetch_buckets(const Probe *p, const uint32_t *keys, int count)
 
 static inline void push_key(Probe *p, KeyChunks *c, uint32_t key)
 {
-#if WALK_DEDUPE
-    const void *line = block_line(&p->off, key);
-    if (((uintptr_t)line ^ (uintptr_t)c->last_line) >= 64)
-        __builtin_prefetch(line);
-    c->last_line = line;
-#else
     __builtin_prefetch(block_line(&p->off, key));
-#endif
     c->keys[c->cur][c->fill[c->cur]++] = key;
     if (c->fill[c->cur] == KEY_CHUNK) {
         int oldest = NEXT_CHUNK(c->cur), last = NEXT_CHUNK(oldest); /* last: the one before */
@@ -438,31 +413,27 @@ static void drain(Probe *p, KeyChunks *c)
         pop_candidate(p);
 }
 
-#if WALK_MASKS
-/* The flip masks of 1..MASK_WEIGHTS bits below 2^MAX_TABLE_BITS, each weight in increasing order:
- * those of a b-bit table are a prefix, C(b, d) long. Filled at import. */
+/* The flip masks of 1..MASK_WEIGHTS bits below 2^MAX_TABLE_BITS, each weight in increasing order
+ * (Gosper's order): those of a b-bit table are a prefix, C(b, d) long. Filled at import. */
 #define MASK_WEIGHTS 3
 static uint32_t flip_masks[MASK_WEIGHTS][3276]; /* C(28, 3) */
+#define FLAT_KEYS 3683 /* 1 + 28 + C(28, 2) + C(28, 3): a ball of radius 3 in 28 bits */
+
+/* Gosper's rule: the next mask of the same popcount, in increasing order. */
+static inline uint64_t next_mask(uint64_t mask)
+{
+    uint64_t low = mask & (~mask + 1), ripple = mask + low; /* low: a power of 2 */
+    return (((ripple ^ mask) >> 2) >> __builtin_ctzll(low)) | ripple;
+}
 
 static void fill_flip_masks(void)
 {
     for (int d = 1; d <= MASK_WEIGHTS; d++) {
         uint64_t mask = (UINT64_C(1) << d) - 1, limit = UINT64_C(1) << MAX_TABLE_BITS;
-        int i = 0;
-        while (mask < limit) {
+        for (int i = 0; mask < limit; mask = next_mask(mask))
             flip_masks[d - 1][i++] = (uint32_t)mask;
-            uint64_t low = mask & (~mask + 1), ripple = mask + low;
-            mask = (((ripple ^ mask) >> 2) >> __builtin_ctzll(low)) | ripple;
-        }
     }
 }
-#endif
-
-#ifndef WALK_FLAT
-#define WALK_FLAT 0
-#endif
-#if WALK_FLAT
-#define FLAT_KEYS 4096 /* a ball of radius 3 in 28 bits holds 3683 keys */
 
 /* Prefetches the block bases of `count` keys. */
 static void prefetch_bases(const Probe *p, const uint32_t *keys, int count)
@@ -471,9 +442,12 @@ static void prefetch_bases(const Probe *p, const uint32_t *keys, int count)
         __builtin_prefetch(block_line(&p->off, keys[i]));
 }
 
-/* The same three steps as the chunks below, over the ball's keys written out first: key i's
- * base is prefetched at step i / KEY_CHUNK, its bucket's line one step later, read one after. */
-static void walk_flat(Probe *p, const uint32_t *keys, int count)
+/* The three steps over a ball's keys written out first (a plain array, in L1): key i's base is
+ * prefetched at step i / KEY_CHUNK, its bucket's line one step later, the bucket read one step
+ * after that. The same pipeline as KeyChunks without its rotation: ~22% fewer instructions a
+ * query (callgrind, 9 tables of 20 bits, 0.37 rows a bucket as 9x28 at 100M), -6 to -8% CPU at
+ * 30M, 9x28 (docs/benchmarks.md, "The index at 100M: fewer keys per hash"). */
+static void walk_keys(Probe *p, const uint32_t *keys, int count)
 {
     for (int s = 0; s < count + 2 * KEY_CHUNK; s += KEY_CHUNK) {
         if (s < count)
@@ -489,12 +463,12 @@ static void walk_flat(Probe *p, const uint32_t *keys, int count)
     while (p->cand_head != p->cand_tail)
         pop_candidate(p);
 }
-#endif
 
-/* Every key within rho bits of `key` (b bits wide), by popcount of the flip mask (Gosper). */
+/* Every key within rho bits of `key` (b bits wide), by popcount of the flip mask. Balls of up to
+ * 3 bits (every ball a planned layout walks at radius 31) are written out from the precomputed
+ * masks and walked flat; larger ones (other radii) go through KeyChunks as they are made. */
 static void probe_table(Probe *p, uint32_t key, int bits, int rho)
 {
-#if WALK_FLAT
     if (rho < bits && rho <= MASK_WEIGHTS) {
         uint32_t keys[FLAT_KEYS];
         int count = 0;
@@ -504,10 +478,9 @@ static void probe_table(Probe *p, uint32_t key, int bits, int rho)
             for (int i = 0, end = (int)binom[bits][d]; i < end; i++)
                 keys[count++] = key ^ mk[i];
         }
-        walk_flat(p, keys, count);
+        walk_keys(p, keys, count);
         return;
     }
-#endif
     KeyChunks c = {.cur = 0};
     uint64_t limit = UINT64_C(1) << bits;
     if (rho >= bits) {
@@ -515,22 +488,9 @@ static void probe_table(Probe *p, uint32_t key, int bits, int rho)
             push_key(p, &c, (uint32_t)k);
     } else {
         push_key(p, &c, key);
-        int d = 1;
-#if WALK_MASKS
-        for (; d <= rho && d <= MASK_WEIGHTS; d++) {
-            const uint32_t *mk = flip_masks[d - 1];
-            for (int i = 0, count = (int)binom[bits][d]; i < count; i++)
-                push_key(p, &c, key ^ mk[i]);
-        }
-#endif
-        for (; d <= rho; d++) {
-            uint64_t mask = (UINT64_C(1) << d) - 1;
-            while (mask < limit) {
+        for (int d = 1; d <= rho; d++)
+            for (uint64_t mask = (UINT64_C(1) << d) - 1; mask < limit; mask = next_mask(mask))
                 push_key(p, &c, key ^ (uint32_t)mask);
-                uint64_t low = mask & (~mask + 1), ripple = mask + low; /* low: a power of 2 */
-                mask = (((ripple ^ mask) >> 2) >> __builtin_ctzll(low)) | ripple;
-            }
-        }
     }
     drain(p, &c);
 }
@@ -1180,9 +1140,7 @@ PyMODINIT_FUNC PyInit__hamming(void)
         for (int k = 1; k <= b; k++)
             binom[b][k] = binom[b][k - 1] * (double)(b - k + 1) / (double)k;
     }
-#if WALK_MASKS
     fill_flip_masks();
-#endif
     if (PyType_Ready(&MultiIndexType) < 0 || PyType_Ready(&TablePartType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&module_def);
