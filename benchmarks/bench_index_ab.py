@@ -5,9 +5,10 @@ every variant over the same bank in one process and interleaves them query by qu
 another query at each step, so that a query's cache lines are long gone when the next variant
 reaches it. Variants: ``--layouts`` (``planned``: what ``plan_layout`` picks; ``M``: M tables
 of widths differing by one bit over the 256; ``MxB``: M tables of B bits), each searched on the
-caller's thread, and ``--old``, a .so built from another commit, with the first layout (with
-``--shared-snapshot DIR``, both search one saved file of that layout, memory-mapped: one copy of
-the tables in memory, for sizes where two would not fit):
+caller's thread, and ``--old``, a .so built from another commit (or with other build-time
+switches), with the first layout, repeatable, each named by its folder (with ``--shared-snapshot
+DIR``, all search one saved file of that layout, memory-mapped: one copy of the tables in
+memory, for sizes where two would not fit):
 
     mkdir -p /tmp/before && git archive 20d3c63 src | tar -x -C /tmp/before
     gcc -shared -fPIC -O3 -std=c11 -mpopcnt -pthread -I"$(.venv/bin/python -c \
@@ -17,8 +18,10 @@ the tables in memory, for sizes where two would not fit):
     .venv/bin/python benchmarks/bench_index_ab.py --layouts planned,9x28 --sizes 10000000
 
 Per variant: the table bytes per hash, the offsets' forms, the cost model's estimate of one hash
-(``_hamming.estimate``, nanoseconds), and CPU and wall time per query (one hash, and an image of
-8 hashes in one call); answers are checked equal across variants.
+(``_hamming.estimate``, nanoseconds), CPU and wall time per query (one hash, and an image of
+8 hashes in one call), and user-space instructions per query counted by the kernel over one more
+pass (``n/a`` where it gives no hardware counter, as in some VMs: count with callgrind then);
+answers are checked equal across variants. Table bytes of a mapped file are its arrays' sizes.
 """
 
 from __future__ import annotations
@@ -174,7 +177,7 @@ def compare(
                 f"| {n:,} | {distribution} | {kind} | {name}: {about[name]} "
                 f"| {np.percentile(c, 50):.3f} | {np.percentile(c, 99):.3f} "
                 f"| {np.percentile(w, 50):.3f} | {np.percentile(w, 99):.3f} "
-                f"| {counted / 1e3:,.0f} | {load:.1f} |"
+                f"| {'n/a' if np.isnan(counted) else f'{counted / 1e3:,.0f}'} | {load:.1f} |"
             )
     for item in images[:50]:
         found = [variants[name](item) for name in names]
