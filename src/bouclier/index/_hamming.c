@@ -34,11 +34,15 @@ enum { STRATEGY_AUTO = 0, STRATEGY_MULTI = 1, STRATEGY_LINEAR = 2 };
 /* Cost model in nanoseconds: one key probe (a line of offsets, often shared with the keys that
  * differ from it in low bits; the row ids' line when the bucket is not empty), one candidate (a
  * cache miss on its hash, then verification), one row of a linear scan (memory-bandwidth bound
- * with AVX-512, instruction bound without). Probe and candidate are a least-squares fit of the
- * CPU time per hash of six layouts (9 to 11 tables of 23 to 28 bits, 3k to 20k probes and 0.7k
- * to 8.6k candidates a query) at 10M and 30M, measured side by side (benchmarks/bench_index_ab.py,
- * docs/benchmarks.md "1-byte bucket offsets"); the fit is within 12% of each. */
-#define COST_PROBE 17.0
+ * with AVX-512, instruction bound without). Only the ratio of probe to candidate steers the
+ * layout and the radii; the candidate's 30 ns anchors the scale (the linear scan's crossover and
+ * THREAD_MIN_COST were set against it). The ratio, 0.51, is a least-squares fit of the CPU time
+ * per hash of seven layouts (9 to 12 tables of 21 to 28 bits, 2k to 20k probes and 0.7k to 8.6k
+ * candidates a query) at 10M and 30M with the flat walk of small balls, measured side by side
+ * (benchmarks/bench_index_ab.py; docs/benchmarks.md "The index at 100M: fewer keys per hash"):
+ * 20.0 and 39.4 ns on that loaded VM, within 13% of each. It was 17 / 30 = 0.57 before (the
+ * walk before it, other machine): the planned layouts at radius 31 are the same either way. */
+#define COST_PROBE 15.0
 #define COST_CANDIDATE 30.0
 #define COST_ROW_AVX512 1.0
 #define COST_ROW_PORTABLE 2.0
