@@ -275,7 +275,6 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho,
 #endif
 #define RING 128 /* power of two, > every LAG */
 
-
 typedef struct {
     const MultiIndex *ix;
     const uint8_t *dead;
