@@ -74,7 +74,17 @@ FOLDS = 5
 CJK = 2
 #: The hand-written training files (held out once, trained on since): the stacker's data and the
 #: tuning split of scripts/tune_guard.py.
-WRITTEN = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", "seen-v7", "seen-v8", "seen-v9")
+WRITTEN = (
+    "seen-v2",
+    "seen-v3",
+    "seen-v4",
+    "seen-v5",
+    "seen-v6",
+    "seen-v7",
+    "seen-v8",
+    "seen-v9",
+    "seen-v10",
+)
 STACK_NAMES = (*STACK_INPUTS, "bias")
 CONTINUE = {p for bank in (FOLLOW, FOLLOW7) for follow in bank.values() for p in follow["CONTINUE"]}
 
