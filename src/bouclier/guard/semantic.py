@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
-from bouclier.guard.features import STACK_INPUTS, lexicon_features, ngram_scores, stack_row
+from bouclier.guard.features import (
+    STACK_INPUTS,
+    STACK_INPUTS_10,
+    lexicon_features,
+    ngram_scores,
+    stack_row,
+)
 from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
 from bouclier.guard.request import RequestGuard, default_guard
 from bouclier.guard.translit import readings
@@ -106,8 +112,13 @@ class Stacker:
         self.cjk = int(weights["ngram_cjk"][0]) if "ngram_cjk" in weights else 3
         self.w = weights["stack_w"].astype(np.float64)
         self.b = float(weights["stack_b"][0])
-        if self.w.shape != (len(STACK_INPUTS),):
-            raise ValueError(f"stacker of {self.w.shape}, not ({len(STACK_INPUTS)},)")
+        if self.w.shape not in ((len(STACK_INPUTS),), (len(STACK_INPUTS_10),)):
+            raise ValueError(
+                f"stacker of {self.w.shape}, not ({len(STACK_INPUTS)},) or "
+                f"({len(STACK_INPUTS_10)},)"
+            )
+        #: the tenth round's reading (intent-10): its words and columns (features.FEATURES_10)
+        self.tenth = self.w.shape == (len(STACK_INPUTS_10),)
         self.lexicons = lexicons
 
     def __call__(self, texts: Sequence[str], harm: np.ndarray) -> np.ndarray:
@@ -116,7 +127,7 @@ class Stacker:
             return np.zeros(0)
         grams = ngram_scores(self.ngram_w, self.ngram_b, list(texts), self.cjk)
         rows = [
-            stack_row(float(h), float(g), lexicon_features(self.lexicons, t))
+            stack_row(float(h), float(g), lexicon_features(self.lexicons, t, self.tenth))
             for t, h, g in zip(texts, harm, grams, strict=True)
         ]
         logits = np.stack(rows) @ self.w + self.b
@@ -164,6 +175,13 @@ class SemanticStage:
         intent-8): bouclier.guard.stages then lets its decision stand alone."""
         self.load()
         return self._stack is not None
+
+    @property
+    def tenth(self) -> bool:
+        """Whether the classifier is the tenth round's (intent-10: a stacker that reads
+        features.FEATURES_10): bouclier.guard.stages then applies the tenth round's rules too."""
+        self.load()
+        return self._stack is not None and self._stack.tenth
 
     def load(self) -> None:
         """Checks and loads both weight files (ModelUnavailable when one is missing or changed)."""
