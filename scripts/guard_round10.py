@@ -34,6 +34,7 @@ seen-v9's is the estimate. Nothing is written but the embedding cache.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -97,19 +98,28 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, help="embeddings kept here between runs (.npz)")
     parser.add_argument("--errors", action="store_true", help="print intent-10's errors")
+    parser.add_argument(
+        "--scores",
+        type=Path,
+        help="the models' out-of-fold scores kept here (JSON): rerun the guards alone on them",
+    )
     args = parser.parse_args()
     examples, origin = [], []
     for name in TRAINING:
         for e in load_corpus(train.CORPUS / f"{name}.jsonl"):
             examples.append(e)
             origin.append(name)
-    heads = train.samples(examples)
-    vectors = Embedded([t for e in examples for t in train.read(e)], args.cache)
     fold_of = file_folds(examples, origin)
     written = [
         i for i, (e, n) in enumerate(zip(examples, origin, strict=True))
         if n in train.WRITTEN and e.lang in COVERAGE
     ]  # fmt: skip
+    if args.scores is not None and args.scores.exists():
+        continues, nine, ten = json.loads(args.scores.read_text(encoding="utf-8"))
+        guards(examples, origin, written, {False: nine, True: ten}, continues, args.errors)
+        return
+    heads = train.samples(examples)
+    vectors = Embedded([t for e in examples for t in train.read(e)], args.cache)
     harm_head, follow = heads[""], heads["continues_"]
     x, y = vectors.of(harm_head.texts), np.array(harm_head.labels)
     grams = train.ngram_matrix(harm_head.texts)
@@ -154,6 +164,22 @@ def main() -> None:
                 zip(held, train.apply_linear(w, oof.rows(held)).tolist(), strict=True)
             )
     train.TENTH = True
+    if args.scores is not None:
+        kept = [continues, stacked[False], stacked[True]]
+        args.scores.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    guards(examples, origin, written, stacked, continues, args.errors)
+
+
+def guards(
+    examples: list[Example],
+    origin: list[str],
+    written: list[int],
+    stacked: dict[bool, dict[str, float]],
+    continues: dict[str, float],
+    errors: bool,
+) -> None:
+    """The three guards on the hand-written prompts, read by the scores of the fold that held
+    each out, and the report."""
     chosen = [examples[i] for i in written]
     files = [origin[i] for i in written]
     recipes = {"intent-9": (False, False), "10-stacker": (True, False), "intent-10": (True, True)}
@@ -161,7 +187,7 @@ def main() -> None:
         name: decide(chosen, Scores(stacked[tenth], continues, rules))
         for name, (tenth, rules) in recipes.items()
     }
-    report(chosen, files, decisions, args.errors)
+    report(chosen, files, decisions, errors)
 
 
 def _metrics(

@@ -50,16 +50,25 @@ INTENT_8 = ModelFile(
     "333e1a9e349b7d6697126ce4e48560c8d39227cb9e960fa06cd579377f496e29",
     "bouclier",
 )
-#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
-#: since the ninth round trained on seen-v9 too, its n-gram model reading pairs of Han, kana and
-#: Hangul characters ("扒光") as well.
-INTENT = ModelFile(
+#: The ninth round's classifier (trained on seen-v9 too, its n-gram model reading pairs of Han,
+#: kana and Hangul characters, "扒光"): kept to be measured side by side
+#: (benchmarks/bench_guard.py --intent intent-9).
+INTENT_9 = ModelFile(
     "bouclier",
     "guard/models/intent-9.npz",
     "56cd9f2fd3a628522d2858b2108018e40488692bb4351f8aefb6435259d7f4d7",
     "bouclier",
 )
-INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT_8, "intent-9": INTENT}
+#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
+#: since the tenth round trained on seen-v10 too, its stacker reading the lexicons with the
+#: tenth round's words and columns (bouclier.guard.features.FEATURES_10).
+INTENT = ModelFile(
+    "bouclier",
+    "guard/models/intent-10.npz",
+    "8390358ed351e423e165c4b8082c2e62a5730da0ccdef19f9dfe874b18a6c365",
+    "bouclier",
+)
+INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT_8, "intent-9": INTENT_9, "intent-10": INTENT}
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -166,7 +175,7 @@ class SemanticStage:
 
     @property
     def version(self) -> str:
-        """The encoder and the classifier's file ("use-m3+intent-9")."""
+        """The encoder and the classifier's file ("use-m3+intent-10")."""
         return f"use-m3+{self.intent.path.rsplit('/', 1)[-1].removesuffix('.npz')}"
 
     @property
