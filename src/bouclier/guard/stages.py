@@ -86,8 +86,8 @@ NUDIFY = re.compile(
 #: Rothaarige hinter ihr auch", "隣の友達も同じように", in the 13 covered languages. After a request
 #: the model refuses on its own, such a short follow-up is refused even when the follow-up head
 #: reads it as an edit of its own (intent-10 only: :meth:`TwoStageGuard._asks_again`). Turkish
-#: "da"/"de" (too) counts only after a word with a Turkish letter ("arkadaşını da"): alone it is
-#: Dutch, French, Portuguese and Spanish "de" (of, the).
+#: "da"/"de" (too) counts only after a word with a Turkish letter ("arkadaşını da", matched
+#: case-sensitively: "ı" folds to "i"): alone it is Dutch, French, Portuguese and Spanish "de".
 AGAIN = re.compile(
     r"\btoo\b|\bas well\b|\balso\b|\bsame\b|\blikewise\b|\bthe other\b|\baussi\b|\bpareil|"
     r"\bde m[eê]me\b|\bm[eê]me chose|\b[eé]galement\b|\bl'autre\b|\btambi[eé]n\b|\bigual\b|"
@@ -95,8 +95,8 @@ AGAIN = re.compile(
     r"\bgleiche\b|\banche\b|\bpure\b|\bstess[ao]\b|\buguale\b|\bl'altr[ao]\b|\btamb[eé]m\b|"
     r"\bmesm[ao]\b|\bo outro\b|\ba outra\b|\book\b|\bhetzelfde\b|\bnet zo\b|\bdezelfde\b|"
     r"\bte[zż]\b|\btak[zż]e\b|\btak samo\b|\bto samo\b|\br[oó]wnie[zż]\b|тоже|также|так же|"
-    r"то же самое|\b\w*[ığş]\w* d[ae]\b|\bayn[ıi]|\b[öo]b[üu]r|\bdi[ğg]er|أيضا|أيضاً|ايضا|كمان|نفس|"
-    r"كذلك|"
+    r"то же самое|(?-i:\b\w*[ığş]\w* d[ae]\b)|\bayn[ıi]|\b[öo]b[üu]r|\bdi[ğg]er|"
+    r"أيضا|أيضاً|ايضا|كمان|نفس|كذلك|"
     r"也|一样|一樣|同样|同樣|另一|同じ|同様|もう一人",
     re.IGNORECASE,
 )
