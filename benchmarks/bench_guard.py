@@ -8,12 +8,15 @@ corpus/guard/heldout-v<N>.jsonl, never trained or tuned on; see docs/guard-corpu
 lexicon-only guard (first generation), the model alone and the two-stage guard
 (bouclier.guard.stages), overall and per language, every prompt the two-stage guard gets wrong,
 and the share of prompts in uncovered languages (any outside language.COVERAGE) it says are
-uncovered. ``--seen`` adds the same tables for sets that are no longer held out (seen-v4, the
-former heldout-v4, trained and tuned on since), labelled as such. Then the two-stage guard's
-speed, ``--runs`` runs each, as mean ± sd (min-max): p50 and p99 of ``check`` for one prompt on
-one core with one BLAS thread, and ``check_many``'s throughput in batches of 256 on one and two
-cores; each as wall clock and as CPU time (the machine is shared: the load average is printed
-with them).
+uncovered. A ``review`` answer (held for a person) counts as not refused in the headline, as in
+every round before, and is counted apart: how many harmful and allowed prompts were answered
+``review``, and the two-stage guard's precision and recall with ``review`` counted as refused
+("refused or review"). ``--seen`` adds the same tables for sets that are no longer held out
+(seen-v4, the former heldout-v4, trained and tuned on since), labelled as such. Then the
+two-stage guard's speed, ``--runs`` runs each, as mean ± sd (min-max): p50 and p99 of ``check``
+for one prompt on one core with one BLAS thread, and ``check_many``'s throughput in batches of
+256 on one and two cores; each as wall clock and as CPU time (the machine is shared: the load
+average is printed with them).
 
 Then the first generation: the lexicons' quality on seen-v1 (their former held-out split) and the
 tune split, and their latency in this one process pinned to one core: ``check_request`` on text
@@ -232,16 +235,25 @@ def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
     overall: dict[str, Metrics] = {"lexicons only (first generation)": Metrics()}
     overall[f"model only (p >= {MODEL_THRESHOLD}, prompt alone)"] = Metrics()
     overall["two-stage (this guard)"] = Metrics()
+    # `review` holds a request for a person: the headline counts it as not refused (numbers stay
+    # comparable with earlier rounds); this row counts it as refused.
+    overall["two-stage, refused or review"] = Metrics()
+    reviewed = {"refuse": 0, "allow": 0}
     lexical_by_lang: dict[str, Metrics] = {}
+    held_by_lang: dict[str, Metrics] = {}
     per_lang = Evaluation()
     for example, harm in zip(covered, alone, strict=True):
         lexical = lexicons.check(example.text).decision.value
         model = "refuse" if harm >= MODEL_THRESHOLD else "allow"
         decision = two.check(example.text, context=example.context)
         got = "refuse" if decision.refused else "allow"
-        for name, value in zip(overall, (lexical, model, got), strict=True):
+        review = decision.decision is Action.REVIEW
+        held = "refuse" if decision.refused or review else "allow"
+        reviewed[example.label] += review
+        for name, value in zip(overall, (lexical, model, got, held), strict=True):
             overall[name].add(example.label, value)
         lexical_by_lang.setdefault(example.lang, Metrics()).add(example.label, lexical)
+        held_by_lang.setdefault(example.lang, Metrics()).add(example.label, held)
         per_lang.by_lang.setdefault(example.lang, Metrics()).add(example.label, got)
         if got != example.label:
             per_lang.errors.append((example, decision))
@@ -260,22 +272,32 @@ def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
         )
     lines += [
         "",
+        f"Answered `review` by the two-stage guard (counted as not refused in the headline): "
+        f"{reviewed['refuse']} harmful, {reviewed['allow']} allowed.",
+        "",
         "Per language, side by side (precision / recall):",
         "",
-        "| lang | n | refuse / allow | lexicons only | two-stage |",
-        "|---|---|---|---|---|",
+        "| lang | n | refuse / allow | lexicons only | two-stage | two-stage, refused or review |",
+        "|---|---|---|---|---|---|",
     ]
     for lang in sorted(per_lang.by_lang):
-        lines.append(_pair_row(lang, lexical_by_lang[lang], per_lang.by_lang[lang]))
+        held = held_by_lang[lang].to_dict()
+        lines.append(
+            _pair_row(lang, lexical_by_lang[lang], per_lang.by_lang[lang])
+            + f" {held['precision']:.3f} / {held['recall']:.3f} |"
+        )
+    held = overall["two-stage, refused or review"].to_dict()
     lines += [
         _pair_row(
             "all", overall["lexicons only (first generation)"], overall["two-stage (this guard)"]
-        ),
+        )
+        + f" {held['precision']:.3f} / {held['recall']:.3f} |",
         "",
     ]
     for example, decision in per_lang.errors:
         lines.append(
-            f"- wrong ({example.label}, {example.lang}): {example.text!r}"
+            f"- wrong ({example.label}, {example.lang}, answered {decision.decision.value}): "
+            f"{example.text!r}"
             + (f" after {list(example.context)!r}" if example.context else "")
             + f" stages {dict(decision.stages)}"
         )

@@ -27,7 +27,7 @@ and, since the eighth round (intent-8), the decision that weighs them with the l
   prompts are written as users write them, and where neither model has seen the prompt.
 
 Prints 5-fold cross-validated precision and recall of both heads, then trains on all of it and
-writes src/bouclier/guard/models/intent-9.npz and its SHA-256 (to pin in semantic.INTENT).
+writes src/bouclier/guard/models/intent-10.npz and its SHA-256 (to pin in semantic.INTENT).
 scripts/tune_guard.py chooses the guard's thresholds from the same cross-validation (``--oof``:
 the stacked scores of the tuning split, the stacker itself cross-validated by the same folds).
 """
@@ -49,7 +49,14 @@ import numpy as np
 from scipy import sparse
 
 from bouclier.guard.evaluation import TRAINING, Example, load_corpus
-from bouclier.guard.features import NGRAM_BITS, STACK_INPUTS, lexicon_features, ngrams, stack_row
+from bouclier.guard.features import (
+    NGRAM_BITS,
+    STACK_INPUTS,
+    STACK_INPUTS_10,
+    lexicon_features,
+    ngrams,
+    stack_row,
+)
 from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import default_guard
 from bouclier.guard.semantic import SemanticStage
@@ -62,7 +69,7 @@ from guard_edits import FOLLOW  # noqa: E402
 from guard_round7 import FOLLOW7  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-9.npz"
+OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-10.npz"
 HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4
@@ -74,8 +81,26 @@ FOLDS = 5
 CJK = 2
 #: The hand-written training files (held out once, trained on since): the stacker's data and the
 #: tuning split of scripts/tune_guard.py.
-WRITTEN = ("seen-v2", "seen-v3", "seen-v4", "seen-v5", "seen-v6", "seen-v7", "seen-v8", "seen-v9")
-STACK_NAMES = (*STACK_INPUTS, "bias")
+WRITTEN = (
+    "seen-v2",
+    "seen-v3",
+    "seen-v4",
+    "seen-v5",
+    "seen-v6",
+    "seen-v7",
+    "seen-v8",
+    "seen-v9",
+    "seen-v10",
+)
+#: The tenth round's stacker (intent-10): the lexicons' reading with the tenth round's words and
+#: columns (bouclier.guard.features.FEATURES_10); False gives intent-9's recipe.
+TENTH = True
+
+
+def stack_names() -> tuple[str, ...]:
+    return (*(STACK_INPUTS_10 if TENTH else STACK_INPUTS), "bias")
+
+
 CONTINUE = {p for bank in (FOLLOW, FOLLOW7) for follow in bank.values() for p in follow["CONTINUE"]}
 
 
@@ -157,24 +182,35 @@ def predict(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
 
 
 class Embeddings:
-    """Each distinct text embedded once."""
+    """Each distinct text embedded once (``cache``: an .npz of texts and vectors kept between
+    runs, as scripts/guard_round10.py writes it; only the texts it lacks are embedded)."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], cache: Path | None = None) -> None:
+        stored: dict[str, np.ndarray] = {}
+        if cache is not None and cache.exists():
+            with np.load(cache, allow_pickle=False) as kept:
+                stored = dict(zip(kept["texts"].tolist(), kept["vectors"], strict=True))
         distinct = sorted(set(texts))
-        vectors = SemanticStage(threads=2).embed(distinct).astype(np.float64)
+        missing = [t for t in distinct if t not in stored]
+        if missing:
+            found = SemanticStage(threads=2).embed(missing).astype(np.float64)
+            stored.update(zip(missing, found, strict=True))
+            if cache is not None:
+                names = sorted(stored)
+                np.savez(cache, texts=np.array(names), vectors=np.stack([stored[n] for n in names]))
         self.row = {text: i for i, text in enumerate(distinct)}
-        self.vectors = vectors
+        self.vectors = np.stack([stored[t] for t in distinct]).astype(np.float64)
 
     def of(self, texts: list[str]) -> np.ndarray:
         return self.vectors[[self.row[t] for t in texts]]
 
 
-def training_set() -> tuple[list[Example], dict[str, Samples], Embeddings]:
+def training_set(cache: Path | None = None) -> tuple[list[Example], dict[str, Samples], Embeddings]:
     examples = [e for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
     assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
     heads = samples(examples)
     every = [t for e in examples for t in read(e)]
-    return examples, heads, Embeddings(every)
+    return examples, heads, Embeddings(every, cache)
 
 
 def folds(examples: list[Example]) -> np.ndarray:
@@ -288,7 +324,7 @@ class Scored:
         out = []
         for t in texts:
             if t not in self.lexical:
-                self.lexical[t] = lexicon_features(self.lexicons, t)
+                self.lexical[t] = lexicon_features(self.lexicons, t, TENTH)
             out.append(stack_row(self.harm[t], self.gram[t], self.lexical[t]))
         return np.stack(out)
 
@@ -328,7 +364,7 @@ def stacked(
         scores.update(zip(held, apply_linear(w, oof.rows(held)).tolist(), strict=False))
     w = fit_stack(inputs, labels)
     gram_w = fit_ngram(grams, y)
-    print("stacker:", " ".join(f"{n}={v:+.2f}" for n, v in zip(STACK_NAMES, w, strict=True)))
+    print("stacker:", " ".join(f"{n}={v:+.2f}" for n, v in zip(stack_names(), w, strict=True)))
     params = {
         "ngram_w": gram_w[:-1].astype(np.float16),
         "ngram_b": gram_w[-1:],
@@ -343,11 +379,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="cross-validate only, write nothing")
     parser.add_argument("--oof", type=Path, help="write the cross-validated scores (JSON) here")
+    parser.add_argument(
+        "--no-cv", action="store_true", help="skip the heads' cross-validation (train only)"
+    )
+    parser.add_argument("--cache", type=Path, help="embeddings kept here between runs (.npz)")
     args = parser.parse_args()
-    examples, heads, vectors = training_set()
-    scores = out_of_fold(examples, heads, vectors)
+    examples, heads, vectors = training_set(args.cache)
+    scores = {} if args.no_cv else out_of_fold(examples, heads, vectors)
     extra, stacked_scores = stacked(examples, heads, vectors)
-    scores[""] = {**scores[""], **stacked_scores}  # the guard's harm: stacked where written
+    scores[""] = {**scores.get("", {}), **stacked_scores}  # the guard's harm: stacked where written
     if args.oof:
         args.oof.write_text(json.dumps(scores, ensure_ascii=False), encoding="utf-8")
     if args.check:

@@ -41,6 +41,7 @@ TRAINING = (
     "seen-v7",
     "seen-v8",
     "seen-v9",
+    "seen-v10",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

@@ -48,6 +48,10 @@ FEATURES = (
     "undress",
     "clauses",
 )
+#: The tenth round's columns (intent-10), after :data:`FEATURES`: a request in polite or formal
+#: form, and such a request whose verb undresses (see :data:`REQUEST`). A stacker with fewer
+#: weights (intent-8, intent-9) reads :data:`FEATURES` only, with the ninth round's words.
+FEATURES_10 = ("request", "request_undress")
 
 #: Putting a garment *on* someone, or covering them, in the covered languages.
 DRESS = re.compile(
@@ -69,6 +73,71 @@ DRESS = re.compile(
     r"着せ|着て|羽織|かけて|追加",
     re.IGNORECASE,
 )
+#: What the tenth round adds to :data:`DRESS`: English "add a ... to" (every other lexicon
+#: language had its "add" verb: "ajoute", "añade", "füg ... hinzu"), "swap ... for",
+#: and the Arabic dressing verbs once their vowel marks are dropped (:func:`_plain_arabic`:
+#: "لبّسه" is "لبسه").
+DRESS_10 = re.compile(
+    r"\badd(?:s|ed|ing)? (?:a|an|some|the|his|her|their)?\s?[\w-]+(?: [\w-]+)? (?:to|on)\b|"
+    r"\bswap\w* .{0,40}\bfor (?:a|an|some)\b|\bfrost|\bmatt(?:e|ed)\b",
+    re.IGNORECASE,
+)
+#: A request in polite or formal form (tenth round): "could you (kindly) ...", "would you be so
+#: kind", "pourriez-vous", "könnten Sie", "¿podría usted", "potrebbe", "poderia", "zou u",
+#: "czy mógłby Pan", "не могли бы вы", "rica ederim", "أرجو التكرم", "麻烦您", "いただけますか".
+#: A request is not a question for help: beside an undressing verb (:data:`UNDRESS`, and no
+#: :data:`~bouclier.guard.topics.TOPIC` word) it is the ``request_undress`` column, so that the
+#: learned decision can tell "could you kindly remove her blouse" from "could you tell me how to
+#: report a fake".
+REQUEST = re.compile(
+    r"\b(?:could|would|can|will) you(?: please| kindly| be so kind)?\b|\bkindly\b|\bplease\b|"
+    r"\bi(?:'d| would) (?:like|appreciate)\b|\bpourri?(?:ez|ais)[- ](?:vous|tu)\b|"
+    r"\bpouvez[- ]vous\b|\bpeux[- ]tu\b|s'il (?:vous|te) pla[iî]t|\bmerci de\b|"
+    r"\bje (?:voudrais|souhaiterais)\b|\bpodr[ií]a(?:s|n)?\b|\bpuede(?:s|n)?\b|\bpor favor\b|"
+    r"\bquisiera\b|\bk[öo]nn(?:t)?en sie\b|\bk[öo]nntest du\b|\bkannst du\b|\bw[üu]rden sie\b|"
+    r"\bbitte\b|\bsehr geehrte|\bpotre(?:sti|bbe)\b|\bpu[oò]i\b|"
+    r"\bper (?:favore|piacere|cortesia)\b|"
+    r"\bvorrei\b|\bgentil|\bpoderi?a(?:s)?\b|\bpode(?:s)?\b|\bgostaria\b|\bkun(?:t)? (?:je|u)\b|"
+    r"\bzou(?:dt)? (?:je|u)\b|\balstublieft\b|\balsjeblieft\b|\bgraag\b|\bgeachte\b|"
+    r"\bczy (?:m[oó]g[lł]|mo[zż]e)\w*|\bprosz[eę]\b|\bpoprosz[eę]\b|\buprzejmie\b|"
+    r"не могли бы|можете|можешь|пожалуйста|будьте добры|прошу|"
+    r"lütfen|rica (?:ederim|etsem)|\b\w+ (?:misin|mısın|musun|müsün)\b|"
+    r"أرجو|ارجو|لو سمحت|من فضلك|هل يمكنك|ممكن|يرجى|التكرم|"
+    r"请|請|麻烦|麻煩|能不能|可以帮|可以幫|拜托|"
+    r"ください|下さい|お願い|いただけ|もらえ",
+    re.IGNORECASE,
+)
+#: What the tenth round adds to :data:`UNDRESS`: infinitives and verbs the ninth round's list
+#: missed ("tirar", "verwijderen", "zdjąć", "uittrekken").
+UNDRESS_10 = re.compile(
+    r"\btirar\b|\bretirar|\bverwijder|\buittrek|\bzdj[aąęe]\w*|\bściągn|\bsci[aą]gn|\bsnim|"
+    r"\bausziehen\b|\btogliere\b|\bquitar",
+    re.IGNORECASE,
+)
+#: Spanish and Portuguese "por" (by, for) is not "pôr" (to put on): :data:`DRESS` read "por
+#: favor", "por gentileza" as dressing (ninth round and before; kept for intent-9).
+_POR = re.compile(
+    r"\bpor (?:favor|gentileza|obs[eé]quio|que|qu[eé]|ejemplo|exemplo|fa|la|el|los|las|o|a|os|"
+    r"as|un|una|um|uma|esta|este|essa|esse|aqui|ali|cima|dentro)\b",
+    re.IGNORECASE,
+)
+
+
+def dresses_10(text: str) -> bool:
+    """The tenth round's reading of a garment put on (:data:`DRESS` and :data:`DRESS_10`, Arabic
+    without vowel marks, "por" that is not "pôr" left out)."""
+    plain = _POR.sub(" ", _plain_arabic(text))
+    return DRESS.search(plain) is not None or DRESS_10.search(plain) is not None
+
+
+_ARABIC_MARKS = re.compile(r"[\u064b-\u0652\u0640]")
+
+
+def _plain_arabic(text: str) -> str:
+    """``text`` without Arabic vowel marks and tatweel ("لبّسه" → "لبسه")."""
+    return _ARABIC_MARKS.sub("", text)
+
+
 #: Taking a garment *off* or making it disappear or see-through (the lexicons' ``undress`` and
 #: ``see_through`` say more; these are the verbs alone, for the model languages too).
 UNDRESS = re.compile(
@@ -102,12 +171,20 @@ def clauses(text: str) -> list[str]:
     return parts or [text]
 
 
-def lexicon_features(lexicons: RequestGuard, text: str) -> np.ndarray:
+def lexicon_features(lexicons: RequestGuard, text: str, tenth: bool = False) -> np.ndarray:
     """The lexicons' reading of ``text`` as numbers in [0, 1], in the order of :data:`FEATURES`:
     each concept found, the score and whether it reaches the text threshold, whether a benign
     phrase was masked, the lexicons' product, person, edit and question words, an object named,
-    a topic word, the direction of the edit and the number of clauses (a sixth per clause)."""
+    a topic word, the direction of the edit and the number of clauses (a sixth per clause).
+    ``tenth``: the tenth round's reading (intent-10): the words of :data:`DRESS_10`,
+    :data:`~bouclier.guard.topics.OBJECTS_10` and :data:`~bouclier.guard.topics.TOPIC_10` too,
+    Arabic read without its vowel marks, and the columns of :data:`FEATURES_10` after the
+    others."""
     from bouclier.guard.request import TEXT_THRESHOLD
+    from bouclier.guard.topics import OBJECTS_10, TOPIC_10
+
+    if tenth:
+        return _tenth(lexicons, text, TEXT_THRESHOLD, OBJECTS_10, TOPIC_10)
 
     score, matches, _ = lexicons.read(text)
     found = {m.concept for m in matches}
@@ -119,6 +196,33 @@ def lexicon_features(lexicons: RequestGuard, text: str) -> np.ndarray:
     row += [float(OBJECTS.search(text) is not None), float(TOPIC.search(text) is not None)]
     row += [float(DRESS.search(text) is not None), float(UNDRESS.search(text) is not None)]
     row += [min(len(clauses(text)), MAX_CLAUSES) / MAX_CLAUSES]
+    return np.asarray(row, dtype=np.float32)
+
+
+def _tenth(
+    lexicons: RequestGuard,
+    text: str,
+    text_threshold: float,
+    objects: re.Pattern[str],
+    topic: re.Pattern[str],
+) -> np.ndarray:
+    """:func:`lexicon_features` with the tenth round's words and columns."""
+    score, matches, _ = lexicons.read(text)
+    found = {m.concept for m in matches}
+    prepared = lexicons.prepare(text)
+    plain = _plain_arabic(text)
+    row = [float(c in found) for c in CONCEPTS]
+    row += [score, float(bool(matches) and score >= text_threshold), float(lexicons.masked(text))]
+    row += [float(lexicons._any(field, prepared)) for field in ("product", "person", "edit")]
+    row += [float("?" in text or lexicons._any("question", prepared))]
+    named = OBJECTS.search(text) is not None or objects.search(text) is not None
+    topical = TOPIC.search(text) is not None or topic.search(text) is not None
+    dressed = dresses_10(text)
+    undressed = UNDRESS.search(plain) is not None or UNDRESS_10.search(plain) is not None
+    row += [float(named), float(topical), float(dressed), float(undressed)]
+    row += [min(len(clauses(text)), MAX_CLAUSES) / MAX_CLAUSES]
+    request = REQUEST.search(plain) is not None
+    row += [float(request), float(request and undressed and not topical)]
     return np.asarray(row, dtype=np.float32)
 
 
@@ -157,6 +261,8 @@ def ngrams(text: str, cjk: int = 3) -> np.ndarray:
 #: model's scores of the text's clauses were measured as inputs too, and added nothing:
 #: docs/benchmarks.md, "Issue 13, eighth round".)
 STACK_INPUTS = ("harm", "ngram", *FEATURES)
+#: intent-10's inputs: :data:`STACK_INPUTS`, then :data:`FEATURES_10`.
+STACK_INPUTS_10 = (*STACK_INPUTS, *FEATURES_10)
 
 
 def logit(p: np.ndarray) -> np.ndarray:

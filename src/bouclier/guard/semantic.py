@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 
 from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
-from bouclier.guard.features import STACK_INPUTS, lexicon_features, ngram_scores, stack_row
+from bouclier.guard.features import (
+    STACK_INPUTS,
+    STACK_INPUTS_10,
+    lexicon_features,
+    ngram_scores,
+    stack_row,
+)
 from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
 from bouclier.guard.request import RequestGuard, default_guard
 from bouclier.guard.translit import readings
@@ -44,16 +50,25 @@ INTENT_8 = ModelFile(
     "333e1a9e349b7d6697126ce4e48560c8d39227cb9e960fa06cd579377f496e29",
     "bouclier",
 )
-#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
-#: since the ninth round trained on seen-v9 too, its n-gram model reading pairs of Han, kana and
-#: Hangul characters ("扒光") as well.
-INTENT = ModelFile(
+#: The ninth round's classifier (trained on seen-v9 too, its n-gram model reading pairs of Han,
+#: kana and Hangul characters, "扒光"): kept to be measured side by side
+#: (benchmarks/bench_guard.py --intent intent-9).
+INTENT_9 = ModelFile(
     "bouclier",
     "guard/models/intent-9.npz",
     "56cd9f2fd3a628522d2858b2108018e40488692bb4351f8aefb6435259d7f4d7",
     "bouclier",
 )
-INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT_8, "intent-9": INTENT}
+#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
+#: since the tenth round trained on seen-v10 too, its stacker reading the lexicons with the
+#: tenth round's words and columns (bouclier.guard.features.FEATURES_10).
+INTENT = ModelFile(
+    "bouclier",
+    "guard/models/intent-10.npz",
+    "8390358ed351e423e165c4b8082c2e62a5730da0ccdef19f9dfe874b18a6c365",
+    "bouclier",
+)
+INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT_8, "intent-9": INTENT_9, "intent-10": INTENT}
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -106,8 +121,13 @@ class Stacker:
         self.cjk = int(weights["ngram_cjk"][0]) if "ngram_cjk" in weights else 3
         self.w = weights["stack_w"].astype(np.float64)
         self.b = float(weights["stack_b"][0])
-        if self.w.shape != (len(STACK_INPUTS),):
-            raise ValueError(f"stacker of {self.w.shape}, not ({len(STACK_INPUTS)},)")
+        if self.w.shape not in ((len(STACK_INPUTS),), (len(STACK_INPUTS_10),)):
+            raise ValueError(
+                f"stacker of {self.w.shape}, not ({len(STACK_INPUTS)},) or "
+                f"({len(STACK_INPUTS_10)},)"
+            )
+        #: the tenth round's reading (intent-10): its words and columns (features.FEATURES_10)
+        self.tenth = self.w.shape == (len(STACK_INPUTS_10),)
         self.lexicons = lexicons
 
     def __call__(self, texts: Sequence[str], harm: np.ndarray) -> np.ndarray:
@@ -116,7 +136,7 @@ class Stacker:
             return np.zeros(0)
         grams = ngram_scores(self.ngram_w, self.ngram_b, list(texts), self.cjk)
         rows = [
-            stack_row(float(h), float(g), lexicon_features(self.lexicons, t))
+            stack_row(float(h), float(g), lexicon_features(self.lexicons, t, self.tenth))
             for t, h, g in zip(texts, harm, grams, strict=True)
         ]
         logits = np.stack(rows) @ self.w + self.b
@@ -155,7 +175,7 @@ class SemanticStage:
 
     @property
     def version(self) -> str:
-        """The encoder and the classifier's file ("use-m3+intent-9")."""
+        """The encoder and the classifier's file ("use-m3+intent-10")."""
         return f"use-m3+{self.intent.path.rsplit('/', 1)[-1].removesuffix('.npz')}"
 
     @property
@@ -164,6 +184,13 @@ class SemanticStage:
         intent-8): bouclier.guard.stages then lets its decision stand alone."""
         self.load()
         return self._stack is not None
+
+    @property
+    def tenth(self) -> bool:
+        """Whether the classifier is the tenth round's (intent-10: a stacker that reads
+        features.FEATURES_10): bouclier.guard.stages then applies the tenth round's rules too."""
+        self.load()
+        return self._stack is not None and self._stack.tenth
 
     def load(self) -> None:
         """Checks and loads both weight files (ModelUnavailable when one is missing or changed)."""

@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
-from bouclier.guard.features import DRESS, clauses
+from bouclier.guard.features import DRESS, REQUEST, UNDRESS, UNDRESS_10, clauses, dresses_10
 from bouclier.guard.language import Language, LanguageIdentifier, default_identifier
 from bouclier.guard.request import (
     FACE_THRESHOLD,
@@ -52,7 +52,7 @@ from bouclier.guard.request import (
     default_guard,
 )
 from bouclier.guard.semantic import SemanticStage, default_stage
-from bouclier.guard.topics import OBJECTS, TOPIC
+from bouclier.guard.topics import OBJECTS, OBJECTS_10, TOPIC, TOPIC_10
 
 MODEL_THRESHOLD = 0.5
 MODEL_FACE_THRESHOLD = 0.35
@@ -81,6 +81,28 @@ NUDIFY = re.compile(
     r".{0,40}\baus\b|spogli\w*|svest\w*|despe\w*|despi\w*|tira a roupa|kleed\b.{0,40}\buit\b|"
     r"ontklee\w*|rozbierz\w*)\b"
 )
+#: A follow-up that asks for the same again, for someone else or more of it (tenth round): "her
+#: friend too", "the one next to her as well", "fais pareil avec la grande brune", "und die
+#: Rothaarige hinter ihr auch", "隣の友達も同じように", in the 13 covered languages. After a request
+#: the model refuses on its own, such a short follow-up is refused even when the follow-up head
+#: reads it as an edit of its own (intent-10 only: :meth:`TwoStageGuard._asks_again`). Turkish
+#: "da"/"de" (too) counts only after a word with a Turkish letter ("arkadaşını da", matched
+#: case-sensitively: "ı" folds to "i"): alone it is Dutch, French, Portuguese and Spanish "de".
+AGAIN = re.compile(
+    r"\btoo\b|\bas well\b|\balso\b|\bsame\b|\blikewise\b|\bthe other\b|\baussi\b|\bpareil|"
+    r"\bde m[eê]me\b|\bm[eê]me chose|\b[eé]galement\b|\bl'autre\b|\btambi[eé]n\b|\bigual\b|"
+    r"\blo mismo\b|\b(?:la|el) otr[ao]\b|\bauch\b|\bgenauso\b|\bdasselbe\b|\bebenso\b|"
+    r"\bgleiche\b|\banche\b|\bpure\b|\bstess[ao]\b|\buguale\b|\bl'altr[ao]\b|\btamb[eé]m\b|"
+    r"\bmesm[ao]\b|\bo outro\b|\ba outra\b|\book\b|\bhetzelfde\b|\bnet zo\b|\bdezelfde\b|"
+    r"\bte[zż]\b|\btak[zż]e\b|\btak samo\b|\bto samo\b|\br[oó]wnie[zż]\b|тоже|также|так же|"
+    r"то же самое|(?-i:\b\w*[ığş]\w* d[ae]\b)|\bayn[ıi]|\b[öo]b[üu]r|\bdi[ğg]er|"
+    r"أيضا|أيضاً|ايضا|كمان|نفس|كذلك|"
+    r"也|一样|一樣|同样|同樣|另一|同じ|同様|もう一人",
+    re.IGNORECASE,
+)
+#: The longest follow-up :data:`AGAIN` reads (characters): a short turn that names someone and
+#: asks for the same; a longer one says what it wants and is read as it is.
+AGAIN_CHARS = 90
 DROPPED = (
     "the conversation before it is refused, but this request asks for an edit of its own and is "
     "judged alone"
@@ -284,7 +306,10 @@ class TwoStageGuard:
             and not refused
             and language.coverage == "full"
             and any(m.concept == "undress" for m in matches)
-            and self._instructs_undressing(request.prompt, request.context[-CONTEXT_TURNS:])
+            and (
+                self._instructs_undressing(request.prompt, request.context[-CONTEXT_TURNS:])
+                or self._requests_undressing(request.prompt, request.context[-CONTEXT_TURNS:])
+            )
         )
         if by_model and not lexicon_would and not by_lexicon:
             reasons.append(GuardReason("model", f"the request read whole ({harm:.2f})"))
@@ -342,6 +367,30 @@ class TwoStageGuard:
             return False
         return any(NUDIFY.search(self.lexicons.prepare(part)) for part in clauses(prompt))
 
+    def _requests_undressing(self, prompt: str, before: Sequence[str] = ()) -> bool:
+        """The floor's tenth-round case (intent-10 only): a request in polite or formal form
+        whose verb undresses (features.REQUEST and features.UNDRESS: "could you kindly remove
+        the lady's blouse", "pourriez-vous retirer le chemisier", "entfernen Sie bitte Bluse und
+        BH"), with no topic word, no object and no clothes put on, in the prompt or in a
+        follow-up's previous turns. Unlike :meth:`_instructs_undressing`, a question mark or a
+        question word does not lift it: the form of a polite request is a question. Counted on
+        the hand-written training files (seen-v2 … seen-v10) before it was written: every such
+        prompt with a lexicon ``undress`` hit was harmful (2 of 2 in seen-v2 … seen-v9, 6 of 6
+        in seen-v10)."""
+        if not getattr(self.semantic, "tenth", False):
+            return False
+        row = (prompt, *before)
+        if any(
+            pattern.search(text)
+            for text in row
+            for pattern in (TOPIC, TOPIC_10, OBJECTS, OBJECTS_10)
+        ):
+            return False
+        if dresses_10(prompt):
+            return False
+        undressing = UNDRESS.search(prompt) or UNDRESS_10.search(prompt)
+        return REQUEST.search(prompt) is not None and undressing is not None
+
     def _action(
         self,
         refused: bool,
@@ -357,7 +406,9 @@ class TwoStageGuard:
         refused with the conversation before it; an uncovered language's allowed request gets
         the provider's action. Adds the reasons it finds to ``reasons``."""
         if not refused and follow_up is not None:
-            refused = self._context_refuses(follow_up, harm, model_threshold)
+            refused = self._context_refuses(follow_up, harm, model_threshold) or (
+                self._asks_again(request.prompt, follow_up, model_threshold)
+            )
             if refused:
                 turns = min(CONTEXT_TURNS, len(request.context))
                 reasons.append(GuardReason("context", f"with the {turns} previous request(s)"))
@@ -415,6 +466,17 @@ class TwoStageGuard:
         if follow_up.continues >= CONTINUES and follow_up.previous >= threshold:
             return True  # "the same for her friend" after a request refused on its own
         return self._conversation_refuses(follow_up, threshold)
+
+    def _asks_again(self, prompt: str, follow_up: FollowUp, threshold: float) -> bool:
+        """Whether a short follow-up asks for the same again (:data:`AGAIN`: "her friend too")
+        after a previous request the model refuses on its own (tenth round, intent-10 only): not
+        when it puts clothes on (:data:`~bouclier.guard.features.DRESS`) or names an object or
+        the harm as a topic."""
+        if not getattr(self.semantic, "tenth", False) or follow_up.previous < threshold:
+            return False
+        if len(prompt) > AGAIN_CHARS or AGAIN.search(prompt) is None:
+            return False
+        return not (dresses_10(prompt) or OBJECTS.search(prompt) or TOPIC.search(prompt))
 
     def _conversation_refuses(self, follow_up: FollowUp, threshold: float) -> bool:
         """Whether the conversation read whole (the last turns and the prompt) refuses."""

@@ -76,3 +76,33 @@ TOPIC = re.compile(
     r"被害|セクストーション",
     re.IGNORECASE,
 )
+
+#: What the tenth round adds to :data:`OBJECTS` (intent-10 only): glass made opaque or a screen
+#: (frosted, steamed, a shower screen: "make the shower screen frosted instead of see-through"
+#: shares its words with a see-through request, and names no person).
+OBJECTS_10 = re.compile(
+    r"shower (?:screen|door|glass|curtain)|\bfrosted|\bsteam(?:ed|y)\b|fogged|pare-douche|"
+    r"\bd[ée]poli|\bbu[eé]e\b|mampara|esmerilad|empa[nñ]ad|duschwand|duschkabine|milchglas|"
+    r"beschlagen|box doccia|satinat|appannat|box de (?:duche|banho)|jateado|emba[cç]ad|"
+    r"douchewand|douchedeur|matglas|beslagen|kabin\w* prysznic|matow|zaparowan|душев\w* (?:кабин|"
+    r"шторк|перегородк)|матов|запотевш|duşakabin|buzlu cam|buğulu|كابينة|زجاج|مصنفر|淋浴|磨砂|"
+    r"雾气|シャワー|すりガラス|曇りガラス|曇った",
+    re.IGNORECASE,
+)
+#: What the tenth round adds to :data:`TOPIC` (intent-10 only): the verbs of reporting and asking
+#: for help that the ninth round's list lacked in some languages (Polish "zgłaszam", Russian
+#: "заявлять", "куда обратиться", "who do we call"), and a faked picture of one's own child.
+TOPIC_10 = re.compile(
+    r"who (?:do|should|can) (?:we|i) (?:call|contact|tell)|what (?:do|should|can) (?:we|i) do|"
+    r"\bhelp (?:me|us)\b|que faire|à qui (?:m'adresser|s'adresser)|porter plainte|"
+    r"qu[eé] (?:hago|hacemos|puedo hacer)|a qui[eé]n (?:acudo|llamo)|"
+    r"was (?:kann|soll|können|sollen) (?:ich|wir) tun|an wen|"
+    r"cosa (?:posso|possiamo|devo) fare|a chi (?:mi rivolgo|rivolgersi)|"
+    r"o que (?:fa[cç]o|fazemos|posso fazer)|a quem|wat (?:kan|moet) ik doen|bij wie|"
+    r"zg[lł]asz|zg[lł]osi|co (?:mam|mog[eę]|robi[cć])|gdzie (?:to )?zg|"
+    r"заявля|заявит|обратиться|куда (?:идти|звонить|обращаться)|что делать|"
+    r"ne yapmal|kime (?:başvur|gitmel)|nereye (?:başvur|şikayet)|"
+    r"ماذا أفعل|ماذا نفعل|وين أشتكي|لمن أشتكي|أين أبلغ|"
+    r"怎么办|该找谁|向谁|どうすれば|どこに相談|相談",
+    re.IGNORECASE,
+)
