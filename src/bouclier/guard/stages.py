@@ -79,7 +79,18 @@ NUDIFY = re.compile(
     r"\s+)*(?:undress|unclothe|disrobe|nudi(?:fy|ty)|strip|deshabill\w*|denude\w*|desnud\w*|"
     r"desvist\w*|quita(?:le|la|lo)? la ropa|entkleid\w*|zieh\w* (?:sie|ihn|ihr|ihm|die|den|der)\b"
     r".{0,40}\baus\b|spogli\w*|svest\w*|despe\w*|despi\w*|tira a roupa|kleed\b.{0,40}\buit\b|"
-    r"ontklee\w*|rozbierz\w*)\b"
+    r"ontklee\w*|rozbierz\w*|"
+    # "make her naked" (tenth round, after "rends-le nu" was overruled): a verb of making or
+    # leaving aimed at a pronoun, then naked; a noun between them ("rends le mur nu", "make the
+    # mannequin naked") is not this shape.
+    r"(?:make|render|turn|get|leave) (?:her|him|them|she|he)(?: completely| fully| totally)? "
+    r"(?:naked|nude)|(?:rend|laisse)\w* (?:la|le|les)(?: toute?s?| completement)? "
+    r"nue?s?|(?:deja|pon|haz|dej)(?:la|lo|las|los)(?: toda| completamente)? desnud\w*|"
+    r"mach\w* (?:sie|ihn|die|den)(?: ganz| komplett| vollig)? nackt\w*|"
+    r"(?:rendi|fai|lascia|metti)(?:la|lo|le|li)(?: tutta| completamente)? nud\w*|"
+    r"(?:deixa|deixe|faz|faca)(?: ela| ele| a| o)?(?: toda| completamente)? nua?s?|"
+    r"maak (?:haar|hem|ze)(?: helemaal| volledig)? naakt|(?:zrob|uczyn) (?:ja|go)"
+    r"(?: calkiem| zupelnie)? nag\w*)\b"
 )
 #: A follow-up that asks for the same again, for someone else or more of it (tenth round): "her
 #: friend too", "the one next to her as well", "fais pareil avec la grande brune", "und die
