@@ -106,7 +106,7 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> None:
             }[args.only]
             await cpu(chosen[0], 32, chosen[1])
             await _step(args.handshake, "ready", "go")
-            profile = cProfile.Profile() if args.profile else None
+            profile = cProfile.Profile(time.thread_time) if args.profile else None
             if profile is not None:
                 profile.enable()
             await cpu(chosen[0], args.uploads, chosen[1])
