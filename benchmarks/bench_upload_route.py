@@ -13,6 +13,10 @@ The route is measured twice, with BOUCLIER_LUMA_DECODE on and off (RGB, the defa
 the two decodes compare in one process under the same load. CPU time (``time.process_time``:
 every thread, user + system), in 5 interleaved rounds, median.
 ``--profile``: cProfile's top functions of the route over one more pass (their own time).
+``--only KIND``: after the set-up and a warm-up of 32, only ``--uploads`` calls of one kind
+(``route``: the RGB route as configured, the lean path on; ``general``: the lean path off;
+``work``: the work alone), nothing printed: for ``perf stat -e instructions`` on the whole
+process, run at two counts and differenced (benchmarks/upload_instructions.sh).
 """
 
 from __future__ import annotations
@@ -94,6 +98,27 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> None:
             services.settings = luma
             return spent
 
+        if args.only is not None:
+            chosen = {
+                "route": (route, rgb),
+                "general": (route, rgb.model_copy(update={"lean_match": False})),
+                "work": (work, rgb),
+            }[args.only]
+            await cpu(chosen[0], 32, chosen[1])
+            await _step(args.handshake, "ready", "go")
+            profile = cProfile.Profile(time.thread_time) if args.profile else None
+            if profile is not None:
+                profile.enable()
+            await cpu(chosen[0], args.uploads, chosen[1])
+            if profile is not None:
+                profile.disable()
+                out = io.StringIO()
+                stats = pstats.Stats(profile, stream=out)
+                stats.sort_stats("tottime").print_stats(40)
+                stats.sort_stats("cumulative").print_stats(60)
+                print(out.getvalue())
+            await _step(args.handshake, "done", "exit")
+            return
         await cpu(route, 32)
         await cpu(route, 32, rgb)
         await cpu(work, 32)
@@ -131,6 +156,16 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> None:
             print(out.getvalue())
 
 
+async def _step(folder: Path | None, mine: str, theirs: str) -> None:
+    """Says ``mine`` (a file in ``folder``) and waits for ``theirs``: the points at which
+    benchmarks/upload_instructions.sh turns callgrind's counting on and off."""
+    if folder is None:
+        return
+    (folder / mine).touch()
+    while not (folder / theirs).exists():
+        await asyncio.sleep(0.05)
+
+
 def _fmt(values: list[float]) -> str:
     return " / ".join(f"{v:.2f}" for v in values)
 
@@ -140,6 +175,8 @@ def main() -> None:
     parser.add_argument("--bank", type=int, default=20_000, help="random hashes in the bank")
     parser.add_argument("--uploads", type=int, default=160, help="uploads a round")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--only", choices=("route", "general", "work"))
+    parser.add_argument("--handshake", type=Path, help="with --only: see upload_instructions.sh")
     args = parser.parse_args()
     import uvloop
 

@@ -263,6 +263,113 @@ def test_refusals_answer_as_the_route(
         assert (got, body["error"]["code"]) == (status, code), body
 
 
+class Handed:
+    """Counts the bodies the lean path's parser handed to the route's (``read_media``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+@pytest.fixture
+def handed(monkeypatch: pytest.MonkeyPatch) -> Handed:
+    seen = Handed()
+    general = lean_match.read_media
+
+    def counted(request: Any) -> Any:
+        seen.count += 1
+        return general(request)
+
+    monkeypatch.setattr(lean_match, "read_media", counted)
+    return seen
+
+
+def _part(disposition: bytes, data: bytes, *extra: bytes, boundary: bytes = b"bb") -> bytes:
+    head = b"".join(line + b"\r\n" for line in (disposition, *extra))
+    return b"--" + boundary + b"\r\n" + head + b"\r\n" + data + b"\r\n"
+
+
+def test_malformed_multipart_answers_as_the_route(
+    api: Api,
+    monkeypatch: pytest.MonkeyPatch,
+    access: pytest.LogCaptureFixture,
+    taken: Taken,
+    handed: Handed,
+) -> None:
+    """Bodies the lean path's own parser (bouclier.api.form_data) answers, and bodies it hands to
+    the route's parser: each answered as the route answers it."""
+    data = image(2)
+    file = b'Content-Disposition: form-data; name="file"; filename="a.jpg"'
+    field = b'Content-Disposition: form-data; name="note"'
+    plain = _part(file, data) + b"--bb--\r\n"
+    ours, theirs = "ours", "handed"
+    cases: list[tuple[str, bytes, bytes, int, str | None, str]] = [
+        ("plain", b"boundary=bb", plain, 200, None, ours),
+        ("quoted boundary", b'boundary="bb"', plain, 200, None, ours),
+        ("epilogue", b"boundary=bb", plain + b"an epilogue", 200, None, ours),
+        ("a field first", b"boundary=bb", _part(field, b"x") + plain, 200, None, ours),
+        ("two file parts", b"boundary=bb", _part(file, data) + plain, 422, "malformed", ours),
+        (
+            "huge header",
+            b"boundary=bb",
+            _part(file, data, b"X: " + b"a" * 5000),
+            422,
+            "malformed",
+            ours,
+        ),
+        ("17 fields", b"boundary=bb", _part(field, b"x") * 17 + plain, 422, "malformed", ours),
+        ("no name", b"boundary=bb", plain.replace(b' name="file";', b""), 422, "malformed", ours),
+        (
+            "a field named file last",
+            b"boundary=bb",
+            plain[:-8] + _part(b'Content-Disposition: form-data; name="file"', b"x") + b"--bb--",
+            422,
+            "no image",
+            ours,
+        ),
+        ("no file", b"boundary=bb", _part(field, b"x") + b"--bb--", 422, "no image", ours),
+        ("empty file", b"boundary=bb", _part(file, b"") + b"--bb--", 422, "no bytes", ours),
+        ("missing final boundary", b"boundary=bb", _part(file, data), 422, "no image", theirs),
+        (
+            "the file, then a part cut short",
+            b"boundary=bb",
+            _part(file, data) + b"--bb\r\nContent-Disp",
+            200,
+            None,
+            theirs,
+        ),
+        (
+            "boundary inside data",
+            b"boundary=bb",
+            _part(file, data[:500] + b"\r\n--bbX" + data[500:]) + b"--bb--",
+            200,
+            None,
+            theirs,
+        ),
+        ("no CRLF", b"boundary=bb", plain.replace(b"\r\n", b"\n"), 422, "malformed", theirs),
+        ("preamble", b"boundary=bb", b"\r\nthe preamble\r\n" + plain, 200, None, theirs),
+        (
+            "a field name with escapes",
+            b"boundary=bb",
+            plain.replace(b'name="file"', b'name="fi\\le"'),
+            422,
+            "no image",
+            theirs,
+        ),
+        ("no boundary", b"charset=utf-8", plain, 422, "malformed", theirs),
+    ]
+    for case, params, body, status, message, parser in cases:
+        content_type = "multipart/form-data; " + params.decode()
+        headers = {**api.auth("platform"), "Content-Type": content_type}
+        before = handed.count
+        got, answer = _same(
+            api, monkeypatch, access, taken, _post(api, content=body, headers=headers), lean=True
+        )
+        assert handed.count - before == (1 if parser == theirs else 0), case
+        assert got == status, (case, answer)
+        if message is not None:
+            assert message in answer["error"]["message"], (case, answer)
+
+
 def test_over_the_rate_answers_as_the_route(
     api: Api, monkeypatch: pytest.MonkeyPatch, access: pytest.LogCaptureFixture, taken: Taken
 ) -> None:

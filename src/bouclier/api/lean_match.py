@@ -14,32 +14,50 @@ in the same order:
    :mod:`bouclier.api.observability` writes them;
 2. the gate's admit step (:class:`~bouclier.api.gate.Admission`) with the key's rate limit and
    role (the route's :class:`~bouclier.api.auth.Require`), the body counted as it arrives;
-3. the body read by the route's own dependency, :func:`~bouclier.api.media_uploads.read_media`
-   (the same multipart parser, checks and errors; a video's temporary file deleted after);
+3. the body: one within the image limit (plus the multipart framing) is read whole and parsed
+   by :mod:`bouclier.api.form_data`, a strict parser of the plain multipart form that gives what
+   the route's parser gives (the same file bytes, or the same "malformed" error) and the same
+   checks after it (:func:`~bouclier.api.media_uploads.media_of`); a body it does not take (a
+   preamble, escapes, a missing last boundary: the module's list) is handed, in the same chunks,
+   to the route's own dependency, :func:`~bouclier.api.media_uploads.read_media`, as is every
+   larger body (a video, streamed to a temporary file as the route does); a video's temporary
+   file is deleted after the answer;
 4. the answer made by the route's own code, :func:`~bouclier.api.images.match_upload`, passed
    through its response model and written as JSON; every refusal by the one error handler.
 
-What it saves is FastAPI's routing, dependency solving and response handling and the middleware
-between (docs/benchmarks.md). tests/api/test_lean_match.py sends each case to the app with and
-without it and compares the answers. The OpenAPI schema is the route's, unchanged.
+What it saves is FastAPI's routing, dependency solving and response handling, the middleware
+between and python-multipart's parse (docs/benchmarks.md). tests/api/test_lean_match.py sends
+each case to the app with and without it and compares the answers (tests/api/test_form_data.py
+compares the two parsers). The OpenAPI schema is the route's, unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from pydantic import TypeAdapter
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bouclier.api import schemas
 from bouclier.api.auth import ANY_ROLE, Require
+from bouclier.api.form_data import Malformed, parse_form
 from bouclier.api.gate import Admission, Limit
 from bouclier.api.images import match_upload
-from bouclier.api.media_uploads import media_limit, read_media
+from bouclier.api.media_uploads import (
+    VideoUpload,
+    malformed,
+    media_limit,
+    media_of,
+    no_file,
+    not_multipart,
+    read_media,
+)
 from bouclier.api.metrics import HttpMetrics
 from bouclier.api.observability import HEADER, answer_recorded
 from bouclier.api.services import Services
+from bouclier.api.uploads import FRAMING
 from bouclier.settings import Settings
 
 PATH = "/v1/match"
@@ -120,7 +138,10 @@ class LeanMatch:
             scope, headers, self.limit, REQUIRE, {}, methods=METHODS, rate_and_role=True
         )
         assert key is not None  # a key was required
-        media = read_media(Request(scope, self._counted(receive)))
+        if int(headers[b"content-length"]) <= services.limits.max_bytes + FRAMING:
+            media = self._in_memory(scope, receive, headers, services)
+        else:  # a video, as the route reads it
+            media = read_media(Request(scope, self._counted(receive)))
         try:
             upload = await anext(media)
             found = await match_upload(services, key, upload, robust)
@@ -140,6 +161,63 @@ class LeanMatch:
         finally:
             await media.aclose()  # a video's temporary file is deleted
         return 200
+
+    async def _in_memory(
+        self, scope: Scope, receive: Receive, headers: dict[bytes, bytes], services: Services
+    ) -> AsyncGenerator[bytes | VideoUpload, None]:
+        """:func:`read_media`'s answer for a body read whole: parsed by :func:`parse_form`, or,
+        for a body it does not take, by ``read_media`` itself over the same chunks."""
+        content_type = headers.get(b"content-type", b"")
+        if not content_type.startswith(b"multipart/form-data"):
+            raise not_multipart()
+        chunks = await self._body(receive)
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        try:
+            parts = parse_form(content_type, body)
+        except Malformed:
+            raise malformed() from None
+        if parts is None:
+            general = read_media(Request(scope, _replay(chunks)))
+            try:
+                yield await anext(general)
+            finally:
+                await general.aclose()
+            return
+        file = None
+        for part in parts:  # the last field named "file" (Starlette's FormData.get)
+            if part.name == b"file":
+                file = part
+        if file is None or not file.is_file:
+            raise no_file()
+        found = media_of(
+            body[file.start : file.end],
+            services.limits.max_bytes,
+            services.settings.max_video_bytes,
+        )
+        try:
+            yield found
+        finally:
+            if isinstance(found, VideoUpload):
+                found.path.unlink(missing_ok=True)
+
+    async def _body(self, receive: Receive) -> list[bytes]:
+        """The body's chunks as they came (as Starlette's ``Request.stream`` reads them),
+        refused past the limit as the gate does."""
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if chunk:
+                    received += len(chunk)
+                    if received > self.limit.bytes:
+                        raise self.limit.refusal()
+                    chunks.append(chunk)
+                if not message.get("more_body", False):
+                    return chunks
+            elif message["type"] == "http.disconnect":
+                raise ClientDisconnect()
 
     def _counted(self, receive: Receive) -> Receive:
         """``receive``, refusing a body past the limit as the gate does."""
@@ -166,3 +244,16 @@ def _robust(query: bytes) -> int | _Other | None:
     if name != b"robust" or not value.isdigit() or len(value) > 4 or int(value) > MAX_ROBUST:
         return _OTHER
     return int(value)
+
+
+def _replay(chunks: list[bytes]) -> Receive:
+    """A ``receive`` that gives ``chunks`` again, one message each, as they first came."""
+    left = iter(chunks)
+
+    async def replay() -> Message:
+        chunk = next(left, None)
+        if chunk is None:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    return replay

@@ -27,6 +27,9 @@ from bouclier.api.uploads import FRAMING, UPLOAD_BODY
 from bouclier.errors import InputError, MediaError
 from bouclier.media.video import sniff_video
 
+#: The bytes of a file's start that decide whether it is a video.
+VIDEO_SNIFF = 64
+
 #: The OpenAPI description of an image-or-video upload; the gate's limit reads ``x-media``.
 MEDIA_UPLOAD_BODY: dict[str, Any] = {**UPLOAD_BODY, "x-media": True}
 
@@ -47,6 +50,30 @@ def _too_large(limit: int) -> MediaError:
     return MediaError(
         f"the upload is larger than the limit of {limit} bytes", code="media.too_large"
     )
+
+
+def not_multipart() -> InputError:
+    return InputError(
+        "send multipart/form-data with the image or video in a field named 'file'",
+        code="invalid_request",
+    )
+
+
+def malformed() -> InputError:
+    return InputError(
+        "the multipart body is malformed; send the file in a field named 'file'",
+        code="invalid_request",
+    )
+
+
+def no_file() -> InputError:
+    return InputError(
+        "no image or video: send it in a multipart field named 'file'", code="invalid_request"
+    )
+
+
+def _empty() -> MediaError:
+    return MediaError("the uploaded 'file' has no bytes", code="media.empty")
 
 
 async def _bounded(request: Request, allowed: int) -> AsyncGenerator[bytes, None]:
@@ -85,32 +112,23 @@ async def read_media(request: Request) -> AsyncGenerator[bytes | VideoUpload, No
     if length is not None and length.isdigit() and int(length) > allowed:
         raise _too_large(allowed - FRAMING)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise InputError(
-            "send multipart/form-data with the image or video in a field named 'file'",
-            code="invalid_request",
-        )
+        raise not_multipart()
     parser = MultiPartParser(
         request.headers, _bounded(request, allowed), max_files=1, max_fields=16
     )
     try:
         form = await parser.parse()
     except MultiPartException:
-        raise InputError(
-            "the multipart body is malformed; send the file in a field named 'file'",
-            code="invalid_request",
-        ) from None
+        raise malformed() from None
     video: Path | None = None
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise InputError(
-                "no image or video: send it in a multipart field named 'file'",
-                code="invalid_request",
-            )
-        head = await upload.read(64)
+            raise no_file()
+        head = await upload.read(VIDEO_SNIFF)
         await upload.seek(0)
         if not head:
-            raise MediaError("the uploaded 'file' has no bytes", code="media.empty")
+            raise _empty()
         if sniff_video(head) is not None:
             video = await _to_file(upload, video_limit)
             found: bytes | VideoUpload = VideoUpload(video)
@@ -120,8 +138,33 @@ async def read_media(request: Request) -> AsyncGenerator[bytes | VideoUpload, No
                 raise _too_large(image_limit)
     finally:
         await form.close()
+        # A file part cut short (no boundary after it) is in no form: Starlette leaves it open.
+        for spooled in getattr(parser, "_files_to_close_on_error", ()):
+            spooled.close()
     try:
         yield found
     finally:
         if video is not None:
             video.unlink(missing_ok=True)
+
+
+def media_of(data: bytes, image_limit: int, video_limit: int) -> bytes | VideoUpload:
+    """What :func:`read_media` makes of a file's bytes once parsed, for a file already in memory
+    (the lean path's own parser, bouclier.api.form_data): the same checks and errors; a video is
+    written to a temporary file, which the caller deletes."""
+    if not data:
+        raise _empty()
+    if sniff_video(data[:VIDEO_SNIFF]) is None:
+        if len(data) > image_limit:
+            raise _too_large(image_limit)
+        return data
+    if len(data) > video_limit:
+        raise _too_large(video_limit)
+    handle, name = tempfile.mkstemp(prefix="bouclier-upload-", suffix=".video")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return VideoUpload(Path(name))
