@@ -73,6 +73,9 @@ class Extraction:
     side: int = SIDE
     #: keypoints ranked by the Harris corner measure (OpenCV's default), else by FAST's score
     harris: bool = True
+    #: the picture reduced by pixel area (OpenCV's INTER_AREA), else bilinearly (a fifth of the
+    #: time for the 0.4-0.95 x reductions of uploads)
+    area: bool = True
 
 
 #: a stored value's frame and centre (format 1; never to change: banks hold them)
@@ -150,7 +153,7 @@ def _keypoints(frame: np.ndarray, how: Extraction) -> tuple[np.ndarray, np.ndarr
 
     none = np.zeros((0, DESCRIPTOR_BYTES), np.uint8), np.zeros((0, 2))
     keypoints = how.keypoints
-    grey = _reduced_grey(frame, how.side)
+    grey = _reduced_grey(frame, how.side, how.area)
     height, width = grey.shape
     if min(height, width) < _MIN_SIDE:  # too small for ORB's pyramid (OpenCV asserts): none
         return none
@@ -188,8 +191,9 @@ def _descriptors(orb: Any, grey: np.ndarray, found: Sequence[Any], keep: list[in
     return out
 
 
-def _reduced_grey(frame: np.ndarray, side: int = SIDE) -> np.ndarray:
-    """The frame in grey, its longer side reduced to ``side`` (never enlarged)."""
+def _reduced_grey(frame: np.ndarray, side: int = SIDE, area: bool = True) -> np.ndarray:
+    """The frame in grey, its longer side reduced to ``side`` (never enlarged), by pixel area or
+    bilinearly."""
     import cv2
 
     grey = (
@@ -199,7 +203,8 @@ def _reduced_grey(frame: np.ndarray, side: int = SIDE) -> np.ndarray:
     scale = min(1.0, side / max(height, width))
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+        method = cv2.INTER_AREA if area else cv2.INTER_LINEAR
+        grey = cv2.resize(grey, size, interpolation=method)
     return np.ascontiguousarray(grey)
 
 
