@@ -49,6 +49,7 @@ from reupload.report import PLAIN
 from bouclier.hashing import DEFAULT_MIN_SIDE, framed_fingerprints, hash_decoded
 from bouclier.media import decode
 from bouclier.signals import MediaInput
+from bouclier.signals import orb as orb_module
 from bouclier.signals import orb_keypoints as kp
 from bouclier.signals.orb import MIN_PAIRS, ORB, verify
 from bouclier.signals.orb_index import CANDIDATES, OrbIndex
@@ -89,6 +90,10 @@ class Outcome:
     cause: dict[str, str] = field(default_factory=dict)
     inliers: dict[str, int] = field(default_factory=dict)
     region: bool = False
+    #: of ``cpu``, the query values' extraction, and how many values were extracted (2: the
+    #: whole frame searched too, after a region's near miss)
+    extraction: dict[str, float] = field(default_factory=dict)
+    values: dict[str, int] = field(default_factory=dict)
 
 
 _BENCH: Bench | None = None
@@ -125,14 +130,26 @@ def _run(job: tuple[int, str, int, int]) -> Outcome:
     if out.before:
         return out
     query = replace(hashes, media=media)
+    spent: list[float] = []
+
+    def timed_extraction(frame: np.ndarray, how: Extraction | None = None) -> bytes:
+        started = time.process_time()
+        try:
+            return kp.extract_query(frame, how)
+        finally:
+            spent.append(time.process_time() - started)
+
+    orb_module.extract_query = timed_extraction  # what OrbSignal.query_fingerprints calls
     names = _CONFIGS[turn % len(_CONFIGS) :] + _CONFIGS[: turn % len(_CONFIGS)]
     held = kp.QUERY
     try:
         for name in names:
             kp.QUERY = CONFIGS[name]
+            spent.clear()
             started = time.process_time()
             matches = bench.matcher.match_robust(query, CANDIDATES)
             out.cpu[name] = time.process_time() - started
+            out.extraction[name], out.values[name] = sum(spent), len(spent)
             orb = [m for m in matches if m.signal_type == ORB.name]
             out.found[name] = hit(orb)
             if orb and original < 0:
@@ -141,6 +158,7 @@ def _run(job: tuple[int, str, int, int]) -> Outcome:
                 out.cause[name] = _cause(bench, media, original)
     finally:
         kp.QUERY = held
+        orb_module.extract_query = kp.extract_query
     return out
 
 
@@ -231,6 +249,24 @@ def table(outs: list[Outcome], names: list[str], seeds: list[int]) -> str:
             cells.append(f"{p50:.1f} / {p99:.1f}{ratio}")
         runs = sum(1 for o in group if o.cpu)
         lines.append(f"| ORB CPU p50 / p99 ms, {label} ({runs} ran) | " + " | ".join(cells) + " |")
+        cells = []
+        for name in names:
+            ran = [o for o in group if name in o.cpu]
+            if not ran:
+                cells.append("–")
+                continue
+            cpu = np.array([o.cpu[name] for o in ran])
+            extraction = np.array([o.extraction[name] for o in ran])
+            twice = np.array([o.values[name] > 1 for o in ran])
+            tail = cpu >= np.percentile(cpu, 99)
+            cells.append(
+                f"{1000 * extraction.mean():.1f} of {1000 * cpu.mean():.1f}; "
+                f"{int(twice.sum())} ({int(twice[tail].sum())}/{int(tail.sum())})"
+            )
+        lines.append(
+            f"| of that, {label}: extraction mean of the stage's mean, ms; searched twice "
+            "(of the p99 tail) | " + " | ".join(cells) + " |"
+        )
     lines.append("")
     for name in names:
         missed = [o for o in queries if not o.before and name in o.cause]
