@@ -56,7 +56,7 @@ def _part(frame: np.ndarray, margin: float, k: int) -> tuple[np.ndarray, np.ndar
     height, width = frame.shape[:2]
     left, top = round(width * margin), round(height * margin)
     inner = frame[top : height - top, left : width - left]
-    descriptors, xy = kp._keypoints(inner, k)
+    descriptors, xy = kp._keypoints(inner, kp.Extraction(k))
     size = np.array([inner.shape[1] / width, inner.shape[0] / height])
     return descriptors, xy * size + np.array([left / width, top / height])
 
@@ -64,11 +64,11 @@ def _part(frame: np.ndarray, margin: float, k: int) -> tuple[np.ndarray, np.ndar
 def _layout(name: str) -> Layout:
     if name.startswith("frame"):
         k = int(name.removeprefix("frame"))
-        return lambda f: kp._pack(*kp._keypoints(f, k), k, kp.FORMAT_FRAME)
+        return lambda f: kp._pack(*kp._keypoints(f, kp.Extraction(k)), k, kp.FORMAT_FRAME)
     k, margin = name.removeprefix("centre").split("m")
 
     def centre(frame: np.ndarray) -> bytes:
-        d1, xy1 = kp._keypoints(frame, 128)
+        d1, xy1 = kp._keypoints(frame, kp.Extraction(128))
         d2, xy2 = _part(frame, int(margin) / 100, int(k))
         slots = 128 + int(k)
         return kp._pack(np.concatenate([d1, d2]), np.concatenate([xy1, xy2]), slots, 1)

@@ -50,7 +50,8 @@ def test_the_quick_mode_prints_one_table(tmp_path: Path) -> None:
     out = tmp_path / "table.md"
     text = bench_reupload.main(
         ["--quick", "--originals", "2", "--distractors", "4", "--bank", "150", "--resamples",
-         "20", "--robust-filler", "2", "--cache", str(tmp_path / "cache"), "--out", str(out)]
+         "20", "--robust-filler", "2", "--cache", str(tmp_path / "cache"), "--out", str(out),
+         "--timing-runs", "2"]
     )  # fmt: skip
     assert out.read_text().strip() == text.strip()
     # its fillers and threatexchange's hashes went to the folder given, nothing to the repo's
@@ -73,6 +74,26 @@ def test_the_quick_mode_prints_one_table(tmp_path: Path) -> None:
     # the robust column is ORB's, run through the matcher's own stage; no video-only type's
     assert "| + orb |" in text
     assert "+ vpdq" not in text
+    # the robust stage timed twice on the same framed re-uploads, the p99s' median after
+    assert "Robust stage timed 2 times on the same " in text
+    assert "| 2 | " in text
+    assert "- median of the runs' CPU p99: **" in text
+
+
+def test_the_timing_runs_table_gives_each_runs_p99_and_their_median() -> None:
+    from bench_reupload import timing_runs_table
+    from reupload.report import Cost
+
+    def run(slowest_ms: float) -> list[Cost]:
+        # 200 costs: 1 ms each but the slowest three (numpy's p99 lies between the 198th and the
+        # 199th)
+        return [Cost(0.001, 0.002)] * 197 + [Cost(slowest_ms / 1000, 0.1)] * 3
+
+    text = timing_runs_table([run(30.0), run(10.0), run(20.0)])
+    assert "timed 3 times on the same 200 framed re-uploads" in text
+    assert "| 1 | 1.0 / 30.0 |" in text
+    assert "| 2 | 1.0 / 10.0 |" in text
+    assert "**20.0 ms** (runs' p99 10.0-30.0)" in text
 
 
 def test_no_best_threshold_column_without_distractors() -> None:

@@ -31,11 +31,21 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The view of a contiguous buffer of `itemsize`-byte items whose format is one of `formats`. */
-static int view(PyObject *obj, Py_buffer *buf, int writable, Py_ssize_t itemsize,
-                const char *formats, const char *name)
+/* What an argument must be: a contiguous buffer (writable or not) of `itemsize`-byte items whose
+ * format is one of `formats`; `name` is how an error names it. */
+struct buffer_spec {
+    int writable;
+    Py_ssize_t itemsize;
+    const char *formats;
+    const char *name;
+};
+
+/* The view of a buffer as `spec` says it must be, or -1 with ValueError (or the buffer's error). */
+static int view(PyObject *obj, Py_buffer *buf, const struct buffer_spec *spec)
 {
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    Py_ssize_t itemsize = spec->itemsize;
+    const char *formats = spec->formats, *name = spec->name;
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (spec->writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, buf, flags) < 0)
         return -1;
     const char *format = buf->format ? buf->format : "B";
@@ -90,12 +100,7 @@ static PyObject *vote(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOOOOOO:vote", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4],
                           &objs[5], &objs[6], &objs[7]))
         return NULL;
-    static const struct {
-        int writable;
-        Py_ssize_t itemsize;
-        const char *formats;
-        const char *name;
-    } spec[8] = {
+    static const struct buffer_spec spec[8] = {
         {0, 8, "lq", "offsets (int64)"},   {0, 4, "i", "postings (int32)"},
         {0, 8, "lq", "keys (int64)"},      {0, 8, "d", "weights (float64)"},
         {0, 4, "i", "extra slots (int32)"}, {0, 8, "d", "extra weights (float64)"},
@@ -104,8 +109,7 @@ static PyObject *vote(PyObject *module, PyObject *args)
     Py_buffer b[8];
     int held = 0;
     for (; held < 8; held++)
-        if (view(objs[held], &b[held], spec[held].writable, spec[held].itemsize,
-                 spec[held].formats, spec[held].name) < 0)
+        if (view(objs[held], &b[held], &spec[held]) < 0)
             break;
     int status = OK;
     const char *size_error = NULL;
@@ -191,12 +195,7 @@ static PyObject *pair(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOidOO:pair", &objs[0], &objs[1], &match_bits, &ratio, &objs[2],
                           &objs[3]))
         return NULL;
-    static const struct {
-        int writable;
-        Py_ssize_t itemsize;
-        const char *formats;
-        const char *name;
-    } spec[4] = {
+    static const struct buffer_spec spec[4] = {
         {0, 1, "B", "da (uint8)"},
         {0, 1, "B", "db (uint8)"},
         {1, 8, "lq", "ia (int64)"},
@@ -205,8 +204,7 @@ static PyObject *pair(PyObject *module, PyObject *args)
     Py_buffer b[4];
     int held = 0;
     for (; held < 4; held++)
-        if (view(objs[held], &b[held], spec[held].writable, spec[held].itemsize,
-                 spec[held].formats, spec[held].name) < 0)
+        if (view(objs[held], &b[held], &spec[held]) < 0)
             break;
     Py_ssize_t found = -1;
     const char *size_error = NULL;

@@ -22,6 +22,7 @@ picture: the upload's whole frame, or the content region the framing stage found
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,37 @@ SIDE = 512
 _MIN_SIDE = 32
 GRID = 4
 
+#: ORB's image pyramid: levels and the scale between two (OpenCV's defaults)
+LEVELS = 8
+SCALE_FACTOR = 1.2
+#: detection keeps this many candidates per slot before the grid chooses (a stored value's)
+CANDIDATES_PER_SLOT = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """How one picture's keypoints are found: the slots, the candidates per slot that detection
+    keeps for the grid to choose from, the pyramid's levels, and the side the picture is reduced
+    to. A stored value's are fixed (:data:`STORED`: a bank's values must not change); a query's
+    (:data:`QUERY`) are the query side's own, chosen by data."""
+
+    keypoints: int
+    candidates_per_slot: int = CANDIDATES_PER_SLOT
+    levels: int = LEVELS
+    side: int = SIDE
+    #: keypoints ranked by the Harris corner measure (OpenCV's default), else by FAST's score
+    harris: bool = True
+    #: the picture reduced by pixel area (OpenCV's INTER_AREA), else bilinearly (a fifth of the
+    #: time for the 0.4-0.95 x reductions of uploads)
+    area: bool = True
+
+
+#: a stored value's frame and centre (format 1; never to change: banks hold them)
+STORED = Extraction(FRAME_KEYPOINTS)
+STORED_CENTRE = Extraction(CENTRE_KEYPOINTS)
+#: a query's value: see :data:`QUERY_KEYPOINTS`
+QUERY = Extraction(QUERY_KEYPOINTS)
+
 _DTYPE = np.dtype([("descriptor", np.uint8, (DESCRIPTOR_BYTES,)), ("x", "<u2"), ("y", "<u2")])
 
 
@@ -61,25 +93,29 @@ def extract(frame: np.ndarray) -> bytes:
     height, width = frame.shape[:2]
     left, top = round(width * CENTRE_MARGIN), round(height * CENTRE_MARGIN)
     centre = frame[top : height - top, left : width - left]
-    d1, xy1 = _keypoints(frame, FRAME_KEYPOINTS)
-    d2, xy2 = _keypoints(centre, CENTRE_KEYPOINTS)
+    d1, xy1 = _keypoints(frame, STORED)
+    d2, xy2 = _keypoints(centre, STORED_CENTRE)
     if len(d2):  # the centre's fractions as the whole frame's
         size = np.array([centre.shape[1] / width, centre.shape[0] / height])
         xy2 = xy2 * size + np.array([left / width, top / height])
     return _pack(np.concatenate([d1, d2]), np.concatenate([xy1, xy2]), KEYPOINTS, FORMAT_CENTRE)
 
 
-def extract_query(frame: np.ndarray) -> bytes:
+def extract_query(frame: np.ndarray, how: Extraction | None = None) -> bytes:
     """A query's value (format 0) of one RGB (or grey) picture: up to :data:`QUERY_KEYPOINTS`
-    keypoints over the whole picture."""
-    descriptors, xy = _keypoints(frame, QUERY_KEYPOINTS)
+    keypoints over the whole picture, found as :data:`QUERY` says (or ``how``: a benchmark's
+    other choice, at most :data:`QUERY_KEYPOINTS` slots)."""
+    how = how or QUERY
+    if not 0 < how.keypoints <= QUERY_KEYPOINTS:
+        raise ValueError(f"a query value holds 1-{QUERY_KEYPOINTS} keypoints")
+    descriptors, xy = _keypoints(frame, how)
     return _pack(descriptors, xy, QUERY_KEYPOINTS, FORMAT_FRAME)
 
 
 def extract_frame_only(frame: np.ndarray) -> bytes:
     """A format-0 stored value (128 keypoints of the whole frame, the layout of the values
     stored before format 1), for comparisons with the values a bank still holds."""
-    descriptors, xy = _keypoints(frame, FRAME_KEYPOINTS)
+    descriptors, xy = _keypoints(frame, STORED)
     return _pack(descriptors, xy, FRAME_KEYPOINTS, FORMAT_FRAME)
 
 
@@ -110,18 +146,24 @@ def _pack(descriptors: np.ndarray, xy: np.ndarray, slots: int, form: int) -> byt
     return np.array([header], "<u2").tobytes() + out.tobytes()
 
 
-def _keypoints(frame: np.ndarray, keypoints: int) -> tuple[np.ndarray, np.ndarray]:
-    """Up to ``keypoints`` ORB keypoints of one picture, spread over the grid: descriptors
+def _keypoints(frame: np.ndarray, how: Extraction) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``how.keypoints`` ORB keypoints of one picture, spread over the grid: descriptors
     ``(n, 16)`` and positions ``(n, 2)`` as fractions of the picture."""
     import cv2
 
     none = np.zeros((0, DESCRIPTOR_BYTES), np.uint8), np.zeros((0, 2))
-    grey = _reduced_grey(frame)
+    keypoints = how.keypoints
+    grey = _reduced_grey(frame, how.side, how.area)
     height, width = grey.shape
     if min(height, width) < _MIN_SIDE:  # too small for ORB's pyramid (OpenCV asserts): none
         return none
     orb = cv2.ORB_create(  # type: ignore[attr-defined]  # missing from OpenCV's stubs
-        nfeatures=keypoints * 6, edgeThreshold=15, fastThreshold=10
+        nfeatures=keypoints * how.candidates_per_slot,
+        scaleFactor=SCALE_FACTOR,
+        nlevels=how.levels,
+        edgeThreshold=15,
+        scoreType=cv2.ORB_HARRIS_SCORE if how.harris else cv2.ORB_FAST_SCORE,
+        fastThreshold=10,
     )
     found = orb.detect(grey, None)
     if not found:
@@ -149,18 +191,20 @@ def _descriptors(orb: Any, grey: np.ndarray, found: Sequence[Any], keep: list[in
     return out
 
 
-def _reduced_grey(frame: np.ndarray) -> np.ndarray:
-    """The frame in grey, its longer side reduced to :data:`SIDE` (never enlarged)."""
+def _reduced_grey(frame: np.ndarray, side: int = SIDE, area: bool = True) -> np.ndarray:
+    """The frame in grey, its longer side reduced to ``side`` (never enlarged), by pixel area or
+    bilinearly."""
     import cv2
 
     grey = (
         frame if frame.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_RGB2GRAY)
     )
     height, width = grey.shape
-    scale = min(1.0, SIDE / max(height, width))
+    scale = min(1.0, side / max(height, width))
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+        method = cv2.INTER_AREA if area else cv2.INTER_LINEAR
+        grey = cv2.resize(grey, size, interpolation=method)
     return np.ascontiguousarray(grey)
 
 
