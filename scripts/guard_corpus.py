@@ -42,8 +42,9 @@
   neither the training files nor heldout-v7, compared with both; heldout-v9 (now seen-v9, the
   eighth round's measure) by a fifth who read neither the training files nor heldout-v8;
   heldout-v10 (now seen-v10, the ninth round's measure) by a sixth who read neither the
-  training files nor heldout-v9, compared with both; heldout-v11 is written apart on its own
-  branch and is not here. From heldout-v7 on, a source may label a row ``hard``
+  training files nor heldout-v9, compared with both; heldout-v11 (the tenth round's measure) by a
+  seventh who read neither the training files nor heldout-v10 and has 28 refusals in each covered
+  language, compared with both. From heldout-v7 on, a source may label a row ``hard``
   (allowed, a hard negative: it shares the words of a refusal), written ``"hard": true`` beside
   ``allow``, so that the false refusals on hard negatives and on plain edits can be told apart.
 
