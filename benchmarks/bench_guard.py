@@ -58,7 +58,7 @@ from bouclier.guard.evaluation import (
 )
 from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import RequestGuard
-from bouclier.guard.semantic import INTENTS, SemanticStage
+from bouclier.guard.semantic import INTENT, INTENTS, SemanticStage
 from bouclier.guard.stages import MODEL_THRESHOLD, EditRequest, TwoStageGuard
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +138,9 @@ def _spread(values: list[float], digits: int = 1) -> str:
     )
 
 
-_INTENT = "intent-9"  # the classifier measured (--intent)
+#: the shipped classifier's name (semantic.INTENT): --intent's default
+SHIPPED = next(name for name, model in INTENTS.items() if model is INTENT)
+_INTENT = SHIPPED  # the classifier measured (--intent)
 
 
 def _worker(
@@ -259,7 +261,7 @@ def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
             per_lang.errors.append((example, decision))
     lines = [
         f"{corpus.name} ({status}), covered languages ({len(covered)} prompts; conversations "
-        "read with their context). Side by side:",
+        f"read with their context; the two-stage guard's classifier: {_INTENT}). Side by side:",
         "",
         "| guard | n | precision | recall | F1 | FPR |",
         "|---|---|---|---|---|---|",
@@ -364,9 +366,9 @@ def main() -> None:
     parser.add_argument(
         "--intent",
         choices=sorted(INTENTS),
-        default="intent-9",
-        help="the classifier of the two-stage guard (intent-7, intent-8: earlier rounds, side "
-        "by side)",
+        default=SHIPPED,
+        help=f"the classifier of the two-stage guard (default: the shipped one, {SHIPPED}; "
+        "earlier rounds' side by side)",
     )
     args = parser.parse_args()
     global _INTENT  # noqa: PLW0603 - read by the forked serving processes
