@@ -91,6 +91,7 @@ WRITTEN = (
     "seen-v8",
     "seen-v9",
     "seen-v10",
+    "seen-v11",
 )
 #: The tenth round's stacker (intent-10): the lexicons' reading with the tenth round's words and
 #: columns (bouclier.guard.features.FEATURES_10); False gives intent-9's recipe.
