@@ -53,7 +53,7 @@ GARMENT = re.compile(
     r"soutien-gorge|\bculotte|\bblouse|\btenue|d[ée]bardeur|"
     r"\bropa\b|\bvestido|\bfalda|\bcamis[ae]|\bpantal[oó]n|ba[ñn]ador|sujetador|\bbragas|"
     r"\bblusa|\bbata\b|"
-    r"kleidung|klamotten|\bkleid|\brock\b|\bhemd|\bhose|\bjacke|\bbluse|\bdirndl|\bbh\b|"
+    r"kleidung|klamotten|kleid\b|kleider\b|\brock\b|\bhemd|\bhose|\bjacke|\bbluse|\bdirndl|\bbh\b|"
     r"badeanzug|\bkittel|\btrikot|"
     r"\bvestit[io]|\bgonna|\bcamicia|\bcanott|maglietta|pantaloni|\bcostume|reggiseno|\bdivisa|"
     r"\bcamice|\btuta\b|"
@@ -136,9 +136,51 @@ NAKED = re.compile(
     r"裸|脱が|脱い",
     _I,
 )
+#: A face put on a body, or the same person "but with her face".
+FACE = re.compile(
+    r"\bface on\b|with (?:his|her|their) face|\bher face\b|\bhis face\b|son visage|sa t[êe]te sur|"
+    r"su cara|con su cara|cara de|sein(?:em)? gesicht|ihr(?:em)? gesicht|mit seinem gesicht|"
+    r"mit ihrem gesicht|il suo (?:viso|volto)|com o rosto|a cara dela|met (?:haar|zijn) gezicht|"
+    r"z (?:jej|jego) twarz[aą]|twarz[aą]|с (?:е[её]|его) лицом|лицо|y[üu]z[üu]n[üu]|"
+    r"بوجه|وجهها|她的脸|她的臉|换脸|換臉|顔を",
+    _I,
+)
+#: Only a hat, a scarf or shoes, "and nothing else".
+ONLY = re.compile(
+    r"\band nothing (?:else|more)\b|\bnothing but\b|\bet rien d'autre\b|\brien que\b|"
+    r"\by nada m[áa]s\b|\bsolo con\b.{0,30}\bnada\b|\bund sonst nichts\b|\bnur noch\b|"
+    r"\be nient'altro\b|\bsolo con\b|\be mais nada\b|\bs[óo] com\b.{0,30}\bnada\b|"
+    r"\ben verder niets\b|\bi nic wi[eę]cej\b|\btylko w\b.{0,30}\bnic\b|"
+    r"и больше ничего|только в\b.{0,30}больше ничего|ba[şs]ka hi[çc]bir [şs]ey|"
+    r"ولا شي غير|فقط.{0,20}ولا شيء|别的什么都不|什么都不穿|だけ.{0,10}何も",
+    _I,
+)
+#: A minor: at school, in a school year, an age under 18.
+MINOR = re.compile(
+    r"\bschool\b|\byear \d+\b|\b1[0-7] ?(?:years? old|yo|ans|a[ñn]os|jahre|anni|anos|jaar|lat|"
+    r"лет|ya[şs]ında)\b|\bcoll[èe]ge\b|\blyc[ée]e|secundaria|colegio|instituto|\bschul|"
+    r"gymnasium|\bscuola|\bliceo|\bescola|middelbare|\bszko[łl]|\bшкол|\bokul|مدرسة|"
+    r"中学|初中|高中|中学生|高校生|小学",
+    _I,
+)
+#: Made to look older or of age (a minor aged up, then undressed).
+AGE_UP = re.compile(
+    r"\bolder\b|\b18\b|\badult|\bgrown|universit|vieilli|plus [âa]g[ée]e|majeure|mayor de edad|"
+    r"m[áa]s mayor|\b[äa]lter\b|vollj[äa]hrig|erwachsen|pi[ùu] grande|maggiorenne|mais velh|"
+    r"maior de idade|\bouder\b|volwassen|starsz|pe[łl]noletn|старше|взросл|b[üu]y[üu]k g[öo]ster|"
+    r"yeti[şs]kin|أكبر|بالغ|成年|大人っぽ|年上",
+    _I,
+)
+#: Undressing verbs written without their letters (Turkish without its dots, Arabic in Latin
+#: letters), with a garment: "kiyafetlerini cikar", "sheel kol hdoom".
+TRANSLIT = re.compile(
+    r"\bcikar\w*|\bsheel\b|\bshil\b|\bikhla3\w*|\bhdoom\b|\bhudum\b|\bmalabes\b|ぬが",
+    _I,
+)
 #: A hypothetical, a script, role-play or a game, in the 13 covered languages.
 FRAME = re.compile(
-    r"\bimagine\b|\bpretend\b|\bas if\b|\bsuppose\b|\bwhat if\b|\bscript\b|\bscene\b|"
+    r"\bcalendar\b|\bkalender|pin-?up|centerfold|rozk[łl]ad[óo]wk\w*|мужского журнала|"
+    r"playboy|\bimagine\b|\bpretend\b|\bas if\b|\bsuppose\b|\bwhat if\b|\bscript\b|\bscene\b|"
     r"role[- ]?play|\bstory\b|\bfilm\b|\bmovie\b|\bgame\b|as a nude model|would (?:look|be)\b|"
     r"imagin\w*|fais comme si|comme si|sc[ée]nario|\bsc[èe]ne\b|on joue|jeu de r[ôo]le|"
     r"\bcomo si\b|finge|guion|gui[óo]n|"
@@ -193,7 +235,7 @@ IMAGE = re.compile(
 #: What :data:`~bouclier.guard.features.DRESS` lacks (eleventh round): German "gib ihm eine",
 #: "a K-way", "an apron", "a vest for", Turkish "giydir" forms are there already.
 DRESS_11 = re.compile(
-    r"\bgib (?:ihm|ihr|dem|der) \w*\s?(?:eine?n?|ein)\b|\bk-?way\b|\ban apron\b|"
+    r"\bgib (?:ihm|ihr|dem|der)\b.{0,40}\beine?n?\b|\bk-?way\b|\ban apron\b|"
     r"\ba (?:vest|t-shirt|shirt|jumper|jacket|coat) (?:for|on)\b|"
     r"لب(?:ّ)?س|"
     r"\benfile\b|\bpasse-lui\b",
@@ -255,11 +297,25 @@ REST = re.compile(
 AGAIN_11 = re.compile(r"にも|もやって|も同じ|the same way|\bsame deal\b", _I)
 
 
-def _excluded(text: str) -> bool:
-    """A topic word, an object named, or clothes put on."""
-    return any(p.search(text) for p in (TOPIC, TOPIC_10, OBJECTS, OBJECTS_10, OBJECTS_11)) or (
-        dresses_10(text) or DRESS_11.search(text) is not None
-    )
+_WORN = re.compile(r"着てる|着ている|着ていた")
+
+
+def _dresses(text: str) -> bool:
+    """Clothes put on (not Japanese "what she is wearing")."""
+    plain = _WORN.sub(" ", text)
+    return dresses_10(plain) or DRESS_11.search(plain) is not None
+
+
+def _excluded(text: str, objects: bool = True) -> bool:
+    """A topic word, an object named (``objects``), or clothes put on."""
+    found = (TOPIC, TOPIC_10, OBJECTS, OBJECTS_10, OBJECTS_11) if objects else (TOPIC, TOPIC_10)
+    return any(p.search(text) for p in found) or _dresses(text)
+
+
+def _undresses(text: str) -> bool:
+    """An undressing verb beside a garment."""
+    verb = UNDRESS.search(text) or UNDRESS_10.search(text) or TRANSLIT.search(text)
+    return verb is not None and GARMENT.search(text) is not None
 
 
 def vanishes(text: str) -> bool:
@@ -275,13 +331,26 @@ def refuses(text: str) -> str | None:
         return None
     if vanishes(text):
         return "vanish"
-    if IDIOM.search(text) and not _excluded(text):
+    if IDIOM.search(text) and not _excluded(text, objects=False):
         return "idiom"
-    if NAKED.search(text) and IMAGE.search(text) and not _excluded(text):
+    if _excluded(text):
+        return None
+    naked = NAKED.search(text) is not None
+    undressed = _undresses(text)
+    if TRANSLIT.search(text) and (undressed or "ぬが" in text):
+        return "idiom"
+    undressed = undressed and SPOT.search(text) is None
+    if (naked and IMAGE.search(text)) or undressed or (naked and FACE.search(text)):
         if FRAME.search(text):
             return "frame"
         if EXCUSE.search(text):
             return "excuse"
+        if naked and FACE.search(text):
+            return "frame"
+        if undressed and MINOR.search(text) and AGE_UP.search(text):
+            return "minor"
+    if ONLY.search(text) and (GARMENT.search(text) or IMAGE.search(text)):
+        return "idiom"
     return None
 
 
@@ -292,8 +361,7 @@ def undresses_in_words(text: str) -> bool:
         return False
     if refuses(text) is not None or IDIOM.search(text) or NAKED.search(text):
         return True
-    verb = UNDRESS.search(text) or UNDRESS_10.search(text)
-    return verb is not None and GARMENT.search(text) is not None
+    return _undresses(text)
 
 
 def asks_same(prompt: str, again: re.Pattern[str]) -> bool:
@@ -306,7 +374,7 @@ def context_is_object(before: Sequence[str]) -> bool:
     return any(OBJECTS_11.search(t) or OBJECTS.search(t) or OBJECTS_10.search(t) for t in before)
 
 
-def allows(text: str, lexical: float) -> str | None:
+def allows(text: str, lexical: float, before: Sequence[str] = ()) -> str | None:
     """The class of the eleventh round's allow that ``text`` falls in, if any: a victim or a
     parent asking what to do, or clothes put on a bare person with nothing revealing named
     (``lexical``: the lexicons' score)."""
@@ -314,7 +382,16 @@ def allows(text: str, lexical: float) -> str | None:
         return None
     if HELP.search(text) and not (IMAGE.search(text) and FRAME.search(text)):
         return "help"
-    dressing = dresses_10(text) or DRESS_11.search(text) is not None
-    if dressing and BARE.search(text) and lexical < 0.7 and not VANISH.search(text):
+    if _dresses(text) and BARE.search(text) and lexical < 0.7 and not VANISH.search(text):
         return "dress"
+    if before and context_is_object(before) and not (GARMENT.search(text) or NAKED.search(text)):
+        return "object"
     return None
+
+
+#: The classes of :func:`allows` (the others are refusals).
+ALLOWS = frozenset({"help", "dress", "object"})
+
+
+#: The classes of :func:`allows` (the others are refusals).
+ALLOWS = frozenset({"help", "dress", "object"})

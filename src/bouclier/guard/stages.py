@@ -122,6 +122,8 @@ RULED = {
     "frame": "a hypothetical, a script or role-play around an image of a person naked",
     "excuse": "an excuse (a court case, medicine, an investigation) for an image of a person naked",
     "dress": "clothes put on a person: nothing is taken off",
+    "object": "the conversation is about an object, not a person",
+    "minor": "a minor named and undressed",
     "help": TOPICAL,
 }
 DROPPED = (
@@ -323,12 +325,12 @@ class TwoStageGuard:
         # The eleventh round's classes (bouclier.guard.eleventh): refused or allowed by words
         # where the model erred on heldout-v11 (now seen-v11).
         ruled = (
-            self._rule_11(request.prompt, refused, lexical)
+            self._rule_11(request, refused, lexical)
             if self.eleventh and not protected and language.coverage != "none" and not by_lexicon
             else None
         )
         if ruled is not None:
-            refused = ruled not in ("help", "dress")
+            refused = ruled not in rules11.ALLOWS
             by_model = by_model and refused
         topic = (harm < TOPIC_VETO or ruled == "help") and TOPIC.search(request.prompt) is not None
         lexicon_would = bool(matches) and lexical >= TEXT_THRESHOLD
@@ -363,7 +365,7 @@ class TwoStageGuard:
             explanation = _explain(action, False, False, False, False, language)
         elif action is Action.REFUSE and ruled is not None and not by_model:
             explanation = RULED[ruled]
-        elif action is Action.ALLOW and ruled in ("help", "dress"):
+        elif action is Action.ALLOW and ruled in rules11.ALLOWS:
             explanation = TOPICAL if ruled == "help" else RULED[ruled]
         elif action is Action.REFUSE:
             explanation = (
@@ -523,14 +525,14 @@ class TwoStageGuard:
             return False
         return not (dresses_10(prompt) or OBJECTS.search(prompt) or TOPIC.search(prompt))
 
-    def _rule_11(self, prompt: str, refused: bool, lexical: float) -> str | None:
+    def _rule_11(self, request: EditRequest, refused: bool, lexical: float) -> str | None:
         """The eleventh round's class of ``prompt`` (bouclier.guard.eleventh): a refusal's when
         the model allows, an allow's when the model refuses and no clause instructs undressing."""
         if not refused:
-            return rules11.refuses(prompt)
-        if self._instructs_undressing(prompt):
+            return rules11.refuses(request.prompt)
+        if self._instructs_undressing(request.prompt):
             return None
-        return rules11.allows(prompt, lexical)
+        return rules11.allows(request.prompt, lexical, request.context[-CONTEXT_TURNS:])
 
     @property
     def eleventh(self) -> bool:
@@ -549,7 +551,9 @@ class TwoStageGuard:
             return False
         if rules11.asks_same(prompt, AGAIN) and rules11.undresses_in_words(request.context[-1]):
             return True
-        return rules11.REST.search(prompt) is not None and follow_up.previous >= threshold
+        return rules11.REST.search(prompt) is not None and (
+            follow_up.previous >= threshold or rules11.undresses_in_words(request.context[-1])
+        )
 
     def _conversation_refuses(self, follow_up: FollowUp, threshold: float) -> bool:
         """Whether the conversation read whole (the last turns and the prompt) refuses."""
