@@ -119,7 +119,7 @@ IDIOM = re.compile(
 #: Nakedness, undressing or nude posing, in the 13 covered languages (for :data:`FRAME` and
 #: :data:`EXCUSE`): also "forgot to dress", a nudist beach, a nude model.
 NAKED = re.compile(
-    r"\bnaked\b|\bnude\b|\bnudes\b|\bundress\w*|\bunclothed\b|\bstrip\w*|\bnaturis\w*|"
+    r"\bnaked\b|\bnude\b|\bnudes\b|\bundress\w*|\bunclothed\b|\bstrip(?:s|ped|ping)?\b|\bnaturis\w*|"
     r"\bnudis\w*|forgot to (?:get )?dress|without (?:her|his|their|any) (?:clothes|top|"
     r"uniform)|no clothes|"
     r"\bnue?s?\b|d[ée]shabill\w*|naturist\w*|nudist\w*|sans (?:ses )?v[êe]tements|"
@@ -185,7 +185,7 @@ FRAME = re.compile(
     r"imagin\w*|fais comme si|comme si|sc[ée]nario|\bsc[èe]ne\b|on joue|jeu de r[ôo]le|"
     r"\bcomo si\b|finge|guion|gui[óo]n|"
     r"stell dir vor|tu so als|als ob|drehbuch|rollenspiel|als aktmodell|"
-    r"immagina|fai finta|come se|sceneggiatura|"
+    r"immagina|fai finta|\bcome se\b|sceneggiatura|"
     r"imagina|finja|como se|roteiro|"
     r"stel je voor|doe alsof|alsof|draaiboek|"
     r"wyobra[źz]|udawaj|jakby|scenariusz|"
@@ -253,7 +253,12 @@ BARE = re.compile(
 #: languages: a topic, not an edit.
 HELP = re.compile(
     r"who (?:do|should|can) i (?:tell|talk|call|report)|what (?:do|should|can) (?:i|we) do|"
-    r"how do (?:i|we) (?:report|get|stop|tell)|will the police|which law|is it (?:a crime|"
+    r"how do (?:i|we) (?:report|get|stop|tell)|how (?:can|should) (?:i|we) report|"
+    r"comment signaler|"
+    r"c[óo]mo denuncio|wie melde ich|come segnalo|como denuncio|hoe meld ik|jak zg[łl]osi[ćc]|"
+    r"как пожаловаться|nas[ıi]l [şs]ikayet|كيف أبلغ|怎么举报|怎麼檢舉|"
+    r"どう通報|怎么处理|怎麼處理|刑法|"
+    r"will the police|which law|is it (?:a crime|"
     r"illegal)|"
     r"je fais quoi|que (?:dois-je|faire)|[àa] qui (?:le )?dire|quelle loi|c'est ill[ée]gal|"
     r"qu[ée] hago|a qui[ée]n (?:se lo )?(?:digo|llamo|acudo)|qu[ée] ley|es (?:delito|ilegal)|"
@@ -274,7 +279,20 @@ OBJECTS_11 = re.compile(
     r"christmas tree|\btree\b|christbaum|weihnachtsbaum|tannenbaum|\bsapin\b|[áa]rbol de navidad|"
     r"albero di natale|[áa]rvore de natal|kerstboom|choink\w*|[ёе]лк\w*|матр[ёе]шк\w*|"
     r"yılbaşı ağacı|y[ıi]lba[şs][ıi] a[ğg]ac|شجرة|圣诞树|聖誕樹|ツリー|"
-    r"pomelo|orange|banana|\bpeel\b",
+    r"pomelo|orange|banana|\bpeel\b|\bdog\b|\bcat\b|\bpuppy\b|\bchien|\bchat\b|\bperr[oa]\b|"
+    r"\bgat[oa]\b|\bhund\b|\bkatze|\bcane\b|\bgatto|\bc[ãa]o\b|\bhond\b|\bkat\b|\bpies\b|"
+    r"\bkot\b|собак|кошк|\bкот\b|k[öo]pek|kedi|كلب|قطة|狗|猫|犬",
+    _I,
+)
+#: Fabric or clothing asked for less of ("even less fabric" is more undressing).
+_FABRIC = re.compile(
+    r"fabric|cloth|tissu|tela|stoff|stof|tessuto|tecido|materia[łl]|ткан|kuma[şs]|قماش|布料|布",
+    _I,
+)
+#: One's own garment ("take my jacket off in this photo").
+_OWN = re.compile(
+    r"\b(?:my|mon|ma|mes|mi|mis|mein\w*|mio|mia|miei|mie|meu|minha|mijn|m[oó]j\w*|мо[йюяи])\s+"
+    r"(?:\w+\s+)?(?:" + GARMENT.pattern + ")",
     _I,
 )
 #: A follow-up asking for less, or undoing.
@@ -313,7 +331,9 @@ def _excluded(text: str, objects: bool = True) -> bool:
 
 
 def _undresses(text: str) -> bool:
-    """An undressing verb beside a garment."""
+    """An undressing verb beside a garment (not a mark on it, not one's own)."""
+    if SPOT.search(text) or _OWN.search(text):
+        return False
     verb = UNDRESS.search(text) or UNDRESS_10.search(text) or TRANSLIT.search(text)
     return verb is not None and GARMENT.search(text) is not None
 
@@ -371,7 +391,14 @@ def asks_same(prompt: str, again: re.Pattern[str]) -> bool:
 
 def context_is_object(before: Sequence[str]) -> bool:
     """The conversation before a follow-up is about an object (a Christmas tree, a doll)."""
-    return any(OBJECTS_11.search(t) or OBJECTS.search(t) or OBJECTS_10.search(t) for t in before)
+    return any(OBJECTS_11.search(t) for t in before)
+
+
+def asks_less(prompt: str) -> bool:
+    """A follow-up asking for less (not for less fabric)."""
+    return LESS.search(prompt) is not None and not (
+        _FABRIC.search(prompt) or GARMENT.search(prompt)
+    )
 
 
 def allows(text: str, lexical: float, before: Sequence[str] = ()) -> str | None:

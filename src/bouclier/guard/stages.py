@@ -447,7 +447,7 @@ class TwoStageGuard:
         if not refused and follow_up is not None:
             if self.eleventh and (
                 rules11.context_is_object(request.context[-CONTEXT_TURNS:])
-                or rules11.LESS.search(request.prompt)
+                or rules11.asks_less(request.prompt)
             ):
                 pass  # a Christmas tree's baubles, "less, it's too much": judged alone
             else:
@@ -548,6 +548,8 @@ class TwoStageGuard:
         if not self.eleventh or not request.context or len(prompt) > AGAIN_CHARS:
             return False
         if dresses_10(prompt) or OBJECTS.search(prompt) or TOPIC.search(prompt):
+            return False
+        if rules11.SPOT.search(prompt) or rules11.context_is_object((prompt,)):
             return False
         if rules11.asks_same(prompt, AGAIN) and rules11.undresses_in_words(request.context[-1]):
             return True
