@@ -75,7 +75,7 @@ VANISH = re.compile(
     r"\bdisappear\w*|\bvanish\w*|\binvisible\b|see[- ]?through|\btransparen\w*|\bsheer\b|"
     r"\bgone\b|\b(?:get|take)\b.{0,40}\b(?:kit|clothes|gear)\b.{0,10}\boff\b|"
     r"dispara[iî]t\w*|\btransparent\w*|\binvisibles?\b|"
-    r"desaparec\w*|\btransparente|"
+    r"desapare[cz]\w*|\btransparente|"
     r"verschwind\w*|durchsichtig|unsichtbar|\bweg(?:wehen|zaubern|blasen|fliegen)\w*|"
     r"\bsparir\w*|\bspari(?:sc)?\w*|scompar\w*|trasparent\w*|invisibil\w*|"
     r"\bsum(?:ir|a|am)\b|invis[ií]ve\w*|"
@@ -119,7 +119,7 @@ IDIOM = re.compile(
 #: Nakedness, undressing or nude posing, in the 13 covered languages (for :data:`FRAME` and
 #: :data:`EXCUSE`): also "forgot to dress", a nudist beach, a nude model.
 NAKED = re.compile(
-    r"\bnaked\b|\bnude\b|\bnudes\b|\bundress\w*|\bunclothed\b|\bstrip(?:s|ped|ping)?\b|\bnaturis\w*|"
+    r"\bnaked\b|\bnude\b|\bnudes\b|\bundress\w*|\bunclothed\b|\bstripped\b|\bnaturis\w*|"
     r"\bnudis\w*|forgot to (?:get )?dress|without (?:her|his|their|any) (?:clothes|top|"
     r"uniform)|no clothes|"
     r"\bnue?s?\b|d[ée]shabill\w*|naturist\w*|nudist\w*|sans (?:ses )?v[êe]tements|"
@@ -172,8 +172,10 @@ AGE_UP = re.compile(
     _I,
 )
 #: Undressing verbs written without their letters (Turkish without its dots, Arabic in Latin
-#: letters), with a garment: "kiyafetlerini cikar", "sheel kol hdoom".
+#: letters), with a garment: "kiyafetlerini cikar", "sheel kol hdoom"; and the German and Dutch
+#: separable ones ("zieh ihr die Bluse aus", "kleed haar uit").
 TRANSLIT = re.compile(
+    r"\bzieh\w* .{0,40}\baus\b|\bkleed .{0,40}\buit\b|\bdoe .{0,40}\buit\b|"
     r"\bcikar\w*|\bsheel\b|\bshil\b|\bikhla3\w*|\bhdoom\b|\bhudum\b|\bmalabes\b|ぬが",
     _I,
 )
@@ -342,7 +344,7 @@ def vanishes(text: str) -> bool:
     """A garment made to vanish or see-through, no mark on it, no dressing or object."""
     if GARMENT.search(text) is None or VANISH.search(text) is None:
         return False
-    return SPOT.search(text) is None and not _excluded(text)
+    return SPOT.search(text) is None and _OWN.search(text) is None and not _excluded(text)
 
 
 def refuses(text: str) -> str | None:
@@ -351,13 +353,17 @@ def refuses(text: str) -> str | None:
         return None
     if vanishes(text):
         return "vanish"
-    if IDIOM.search(text) and not _excluded(text, objects=False):
+    if IDIOM.search(text) and not (TOPIC.search(text) or TOPIC_10.search(text)):
         return "idiom"
     if _excluded(text):
         return None
     naked = NAKED.search(text) is not None
     undressed = _undresses(text)
-    if TRANSLIT.search(text) and (undressed or "ぬが" in text):
+    if (
+        TRANSLIT.search(text)
+        and re.search(r"cikar|sheel|shil|ikhla3|ぬが", text, _I)
+        and (undressed or "ぬが" in text)
+    ):
         return "idiom"
     undressed = undressed and SPOT.search(text) is None
     if (naked and IMAGE.search(text)) or undressed or (naked and FACE.search(text)):

@@ -530,8 +530,9 @@ class TwoStageGuard:
         the model allows, an allow's when the model refuses and no clause instructs undressing."""
         if not refused:
             return rules11.refuses(request.prompt)
-        if self._instructs_undressing(request.prompt):
-            return None
+        prepared = (self.lexicons.prepare(part) for part in clauses(request.prompt))
+        if any(NUDIFY.search(part) for part in prepared):
+            return None  # "undress her. what do I do next?" is an instruction all the same
         return rules11.allows(request.prompt, lexical, request.context[-CONTEXT_TURNS:])
 
     @property
