@@ -165,7 +165,10 @@ class TwoStageGuard:
         languages: LanguageIdentifier | None = None,
         *,
         uncovered: Action = Action.REVIEW,
+        rules: int = 11,
     ) -> None:
+        #: the newest round whose rules apply (10: the tenth round's guard, side by side)
+        self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
         self.languages = languages or default_identifier()
@@ -537,8 +540,9 @@ class TwoStageGuard:
 
     @property
     def eleventh(self) -> bool:
-        """Whether the eleventh round's rules apply (bouclier.guard.eleventh)."""
-        return bool(getattr(self.semantic, "eleventh", False))
+        """Whether the eleventh round's rules apply (bouclier.guard.eleventh): with the tenth
+        round's kind of classifier, unless ``rules`` is 10."""
+        return self.rules >= 11 and bool(getattr(self.semantic, "eleventh", False))
 
     def _carries_on_11(self, request: EditRequest, follow_up: FollowUp, threshold: float) -> bool:
         """The eleventh round's follow-ups: a short one asking for the same again after a turn
