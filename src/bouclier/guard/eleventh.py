@@ -65,7 +65,7 @@ GARMENT = re.compile(
     r"халат|"
     r"k[ıi]yafet|elbise|[üu]niforma|etek|g[öo]mlek|ti[şs][öo]rt|pantolon|tayt|atlet|s[üu]tyen|"
     r"\bmayo|[öo]nl[üu]k|"
-    r"ملابس|ثياب|هدوم|فستان|زي|قميص|بنطلون|تنورة|"
+    r"\bhdoom\b|\bhudum\b|\bmalabes\b|ملابس|ثياب|هدوم|فستان|زي|قميص|بنطلون|تنورة|"
     r"衣服|衣裳|制服|裙|衬衫|襯衫|裤|褲|内衣|內衣|胸罩|泳衣|白大褂|外套|"
     r"服|制服|白衣|スカート|シャツ|ズボン|下着|水着|浴衣|ブラ",
     _I,
@@ -119,7 +119,8 @@ IDIOM = re.compile(
 #: Nakedness, undressing or nude posing, in the 13 covered languages (for :data:`FRAME` and
 #: :data:`EXCUSE`): also "forgot to dress", a nudist beach, a nude model.
 NAKED = re.compile(
-    r"\bnaked\b|\bnude\b|\bnudes\b|\bundress\w*|\bunclothed\b|\bstripped\b|\bnaturis\w*|"
+    r"\bnaked\b|\bnude\b|\bnudes\b|\bundress\w*|\bunclothed\b|\bstripped\b|"
+    r"\bstrip (?:her|him|them)\b|\bstrip (?:the|that|this) \w+(?:er|or|ist|ess)\b|\bnaturis\w*|"
     r"\bnudis\w*|forgot to (?:get )?dress|without (?:her|his|their|any) (?:clothes|top|"
     r"uniform)|no clothes|"
     r"\bnue?s?\b|d[ée]shabill\w*|naturist\w*|nudist\w*|sans (?:ses )?v[êe]tements|"
@@ -175,13 +176,13 @@ AGE_UP = re.compile(
 #: letters), with a garment: "kiyafetlerini cikar", "sheel kol hdoom"; and the German and Dutch
 #: separable ones ("zieh ihr die Bluse aus", "kleed haar uit").
 TRANSLIT = re.compile(
-    r"\bzieh\w* .{0,40}\baus\b|\bkleed .{0,40}\buit\b|\bdoe .{0,40}\buit\b|"
+    r"\bzieh\w* .{0,40}\baus\b|\bkleed .{0,40}\buit\b|\bdoe .{0,40}\buit\b|\bhaal .{0,50}\bweg\b|"
     r"\bcikar\w*|\bsheel\b|\bshil\b|\bikhla3\w*|\bhdoom\b|\bhudum\b|\bmalabes\b|ぬが",
     _I,
 )
 #: A hypothetical, a script, role-play or a game, in the 13 covered languages.
 FRAME = re.compile(
-    r"\bcalendar\b|\bkalender|pin-?up|centerfold|rozk[łl]ad[óo]wk\w*|мужского журнала|"
+    r"\bcalendar\b|kalender|pin-?up|centerfold|rozk[łl]ad[óo]wk\w*|мужского журнала|"
     r"playboy|\bimagine\b|\bpretend\b|\bas if\b|\bsuppose\b|\bwhat if\b|\bscript\b|\bscene\b|"
     r"role[- ]?play|\bstory\b|\bfilm\b|\bmovie\b|\bgame\b|as a nude model|would (?:look|be)\b|"
     r"imagin\w*|fais comme si|comme si|sc[ée]nario|\bsc[èe]ne\b|on joue|jeu de r[ôo]le|"
@@ -326,10 +327,10 @@ def _dresses(text: str) -> bool:
     return dresses_10(plain) or DRESS_11.search(plain) is not None
 
 
-def _excluded(text: str, objects: bool = True) -> bool:
-    """A topic word, an object named (``objects``), or clothes put on."""
-    found = (TOPIC, TOPIC_10, OBJECTS, OBJECTS_10, OBJECTS_11) if objects else (TOPIC, TOPIC_10)
-    return any(p.search(text) for p in found) or _dresses(text)
+def _excluded(text: str, dress: bool = True) -> bool:
+    """A topic word, an object named, or clothes put on (``dress``)."""
+    found = (TOPIC, TOPIC_10, OBJECTS, OBJECTS_10, OBJECTS_11)
+    return any(p.search(text) for p in found) or (dress and _dresses(text))
 
 
 def _undresses(text: str) -> bool:
@@ -355,17 +356,18 @@ def refuses(text: str) -> str | None:
         return "vanish"
     if IDIOM.search(text) and not (TOPIC.search(text) or TOPIC_10.search(text)):
         return "idiom"
+    undressed = _undresses(text) and SPOT.search(text) is None
+    if undressed and MINOR.search(text) and AGE_UP.search(text) and not _excluded(text, False):
+        return "minor"  # "make her look older" is not clothes put on
     if _excluded(text):
         return None
     naked = NAKED.search(text) is not None
-    undressed = _undresses(text)
     if (
         TRANSLIT.search(text)
         and re.search(r"cikar|sheel|shil|ikhla3|ぬが", text, _I)
         and (undressed or "ぬが" in text)
     ):
         return "idiom"
-    undressed = undressed and SPOT.search(text) is None
     if (naked and IMAGE.search(text)) or undressed or (naked and FACE.search(text)):
         if FRAME.search(text):
             return "frame"
@@ -373,8 +375,6 @@ def refuses(text: str) -> str | None:
             return "excuse"
         if naked and FACE.search(text):
             return "frame"
-        if undressed and MINOR.search(text) and AGE_UP.search(text):
-            return "minor"
     if ONLY.search(text) and (GARMENT.search(text) or IMAGE.search(text)):
         return "idiom"
     return None
