@@ -350,8 +350,9 @@ def vanishes(text: str) -> bool:
 
 def refuses(text: str) -> str | None:
     """The class of the eleventh round's refusal that ``text`` falls in, if any."""
-    if HELP.search(text):
-        return None
+    gates = (GARMENT, NAKED, IDIOM, ONLY, TRANSLIT)
+    if not any(p.search(text) for p in gates) or HELP.search(text):
+        return None  # every class needs one of these words (most edits have none)
     if vanishes(text):
         return "vanish"
     if IDIOM.search(text) and not (TOPIC.search(text) or TOPIC_10.search(text)):
