@@ -174,9 +174,11 @@ AGE_UP = re.compile(
 )
 #: Undressing verbs written without their letters (Turkish without its dots, Arabic in Latin
 #: letters), with a garment: "kiyafetlerini cikar", "sheel kol hdoom"; and the German and Dutch
-#: separable ones ("zieh ihr die Bluse aus", "kleed haar uit").
+#: separable ones ("zieh ihr die Bluse aus", "kleed haar uit"), and Spanish "quítale" with its
+#: accent.
 TRANSLIT = re.compile(
-    r"\bzieh\w* .{0,40}\baus\b|\bkleed .{0,40}\buit\b|\bdoe .{0,40}\buit\b|\bhaal .{0,50}\bweg\b|"
+    r"\bzieh\w* .{0,40}\baus\b|\bkleed .{0,40}\buit\b|\bdoe .{0,40}\buit\b|"
+    r"\bhaal .{0,50}\bweg\b|\bqu[ií]ta\w*|"
     r"\bcikar\w*|\bsheel\b|\bshil\b|\bikhla3\w*|\bhdoom\b|\bhudum\b|\bmalabes\b|ぬが",
     _I,
 )
