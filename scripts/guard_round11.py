@@ -15,9 +15,9 @@ fold's hand-written prompts in covered languages.
 Two guards, on the same folds and the same scores:
 
 * ``intent-10``: intent-10's recipe and the tenth round's rules;
-* ``intent-11``: the same scores with the eleventh round's rules (stages.ELEVENTH: clothes made
-  to vanish or see-through, idioms for naked, a hypothetical or scripted frame, an excuse, a
-  follow-up asking for the same, a victim or parent asking for help).
+* ``intent-11``: the same scores with the eleventh round's rules (bouclier.guard.eleventh:
+  clothes made to vanish or see-through, idioms for naked, a hypothetical or scripted frame, an
+  excuse, a follow-up asking for the same, a victim or parent asking for help).
 
 The eleventh round's rules were written after reading seen-v11's errors (heldout-v11, the tenth
 round's one-time measure), so seen-v11's line is in-sample for them and seen-v2 … seen-v10's is
