@@ -1,7 +1,7 @@
 """The generative-AI guardrail: quality on the evaluation corpus, latency of both checks.
 
     .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--heldout FILE] [--seen FILE ...]
-        [--repeat 20] [--pairs-repeat 5] [--no-output] [--out FILE] [--intent intent-7]
+        [--repeat 20] [--pairs-repeat 5] [--no-output] [--out FILE] [--intent intent-7] [--rules 10]
 
 Side by side on the same held-out prompts (``--heldout``: by default the newest
 corpus/guard/heldout-v<N>.jsonl, never trained or tuned on; see docs/guard-corpus.md): the
@@ -141,6 +141,7 @@ def _spread(values: list[float], digits: int = 1) -> str:
 #: the shipped classifier's name (semantic.INTENT): --intent's default
 SHIPPED = next(name for name, model in INTENTS.items() if model is INTENT)
 _INTENT = SHIPPED  # the classifier measured (--intent)
+_RULES = 11  # the newest round whose rules apply (--rules: 10 for the tenth round's guard)
 
 
 def _worker(
@@ -150,7 +151,10 @@ def _worker(
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {core})
     guard = TwoStageGuard(
-        RequestGuard(), SemanticStage(threads=1, intent=INTENTS[_INTENT]), uncovered=Action.ALLOW
+        RequestGuard(),
+        SemanticStage(threads=1, intent=INTENTS[_INTENT]),
+        uncovered=Action.ALLOW,
+        rules=_RULES,
     )
     guard.load()
     guard.check_many(requests[:256])  # warm-up
@@ -216,7 +220,7 @@ def _pair_row(lang: str, lexicons: Metrics, two: Metrics) -> str:
 def second_generation(runs: int, corpus: Path | None, seen: list[Path]) -> list[str]:
     lexicons = RequestGuard()
     stage = SemanticStage(threads=1, intent=INTENTS[_INTENT])
-    two = TwoStageGuard(lexicons, stage, uncovered=Action.ALLOW)
+    two = TwoStageGuard(lexicons, stage, uncovered=Action.ALLOW, rules=_RULES)
     two.load()
     lines = ["No held-out set here (corpus/guard/heldout-v<N>.jsonl): no held-out measure.", ""]
     if corpus is not None:
@@ -370,9 +374,16 @@ def main() -> None:
         help=f"the classifier of the two-stage guard (default: the shipped one, {SHIPPED}; "
         "earlier rounds' side by side)",
     )
+    parser.add_argument(
+        "--rules",
+        type=int,
+        choices=(10, 11),
+        default=11,
+        help="the newest round whose rules apply (10: the tenth round's guard, side by side)",
+    )
     args = parser.parse_args()
-    global _INTENT  # noqa: PLW0603 - read by the forked serving processes
-    _INTENT = args.intent
+    global _INTENT, _RULES  # read by the forked serving processes
+    _INTENT, _RULES = args.intent, args.rules
     if args.heldout is None:
         args.heldout = next(reversed(heldout_files(CORPUS)), None)
     if args.heldout is not None and args.heldout.stem in TRAINING:

@@ -91,6 +91,7 @@ WRITTEN = (
     "seen-v8",
     "seen-v9",
     "seen-v10",
+    "seen-v11",
 )
 #: The tenth round's stacker (intent-10): the lexicons' reading with the tenth round's words and
 #: columns (bouclier.guard.features.FEATURES_10); False gives intent-9's recipe.
@@ -383,6 +384,9 @@ def main() -> None:
         "--no-cv", action="store_true", help="skip the heads' cross-validation (train only)"
     )
     parser.add_argument("--cache", type=Path, help="embeddings kept here between runs (.npz)")
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help=f"the file written (default {OUT.name})"
+    )
     args = parser.parse_args()
     examples, heads, vectors = training_set(args.cache)
     scores = {} if args.no_cv else out_of_fold(examples, heads, vectors)
@@ -399,9 +403,9 @@ def main() -> None:
     params.update(extra)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **params)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_bytes(buffer.getvalue())
-    print(f"wrote {OUT.relative_to(ROOT)} sha256 {hashlib.sha256(buffer.getvalue()).hexdigest()}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(buffer.getvalue())
+    print(f"wrote {args.out} sha256 {hashlib.sha256(buffer.getvalue()).hexdigest()}")
 
 
 if __name__ == "__main__":

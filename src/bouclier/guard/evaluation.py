@@ -42,6 +42,7 @@ TRAINING = (
     "seen-v8",
     "seen-v9",
     "seen-v10",
+    "seen-v11",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

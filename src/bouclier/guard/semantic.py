@@ -192,6 +192,13 @@ class SemanticStage:
         self.load()
         return self._stack is not None and self._stack.tenth
 
+    @property
+    def eleventh(self) -> bool:
+        """Whether bouclier.guard.stages applies the eleventh round's rules
+        (bouclier.guard.eleventh): with the tenth round's classifier (intent-10), the same model,
+        no retraining (intent-11 is intent-10 with these rules)."""
+        return self.tenth
+
     def load(self) -> None:
         """Checks and loads both weight files (ModelUnavailable when one is missing or changed)."""
         if self._classifier is not None:

@@ -40,6 +40,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bouclier.guard import eleventh as rules11
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.features import DRESS, REQUEST, UNDRESS, UNDRESS_10, clauses, dresses_10
 from bouclier.guard.language import Language, LanguageIdentifier, default_identifier
@@ -114,6 +115,17 @@ AGAIN = re.compile(
 #: The longest follow-up :data:`AGAIN` reads (characters): a short turn that names someone and
 #: asks for the same; a longer one says what it wants and is read as it is.
 AGAIN_CHARS = 90
+#: The explanation of each eleventh-round class (bouclier.guard.eleventh).
+RULED = {
+    "vanish": "the request makes a person's clothes vanish or see-through",
+    "idiom": "the request asks for a person naked, in an idiom",
+    "frame": "a hypothetical, a script or role-play around an image of a person naked",
+    "excuse": "an excuse (a court case, medicine, an investigation) for an image of a person naked",
+    "dress": "clothes put on a person: nothing is taken off",
+    "object": "the conversation is about an object, not a person",
+    "minor": "a minor named and undressed",
+    "help": TOPICAL,
+}
 DROPPED = (
     "the conversation before it is refused, but this request asks for an edit of its own and is "
     "judged alone"
@@ -153,7 +165,10 @@ class TwoStageGuard:
         languages: LanguageIdentifier | None = None,
         *,
         uncovered: Action = Action.REVIEW,
+        rules: int = 11,
     ) -> None:
+        #: the newest round whose rules apply (10: the tenth round's guard, side by side)
+        self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
         self.languages = languages or default_identifier()
@@ -310,7 +325,17 @@ class TwoStageGuard:
             lexical >= TEXT_THRESHOLD or not self.lexicons.masked(request.prompt)
         )
         refused = by_lexicon or by_model
-        topic = harm < TOPIC_VETO and TOPIC.search(request.prompt) is not None
+        # The eleventh round's classes (bouclier.guard.eleventh): refused or allowed by words
+        # where the model erred on heldout-v11 (now seen-v11).
+        ruled = (
+            self._rule_11(request, refused, lexical)
+            if self.eleventh and not protected and language.coverage != "none" and not by_lexicon
+            else None
+        )
+        if ruled is not None:
+            refused = ruled not in rules11.ALLOWS
+            by_model = by_model and refused
+        topic = (harm < TOPIC_VETO or ruled == "help") and TOPIC.search(request.prompt) is not None
         lexicon_would = bool(matches) and lexical >= TEXT_THRESHOLD
         floored = (
             lexicon_would
@@ -322,6 +347,8 @@ class TwoStageGuard:
                 or self._requests_undressing(request.prompt, request.context[-CONTEXT_TURNS:])
             )
         )
+        if ruled is not None:
+            reasons.append(GuardReason(f"rule_{ruled}", f"eleventh round's words ({harm:.2f})"))
         if by_model and not lexicon_would and not by_lexicon:
             reasons.append(GuardReason("model", f"the request read whole ({harm:.2f})"))
         elif floored:
@@ -339,6 +366,10 @@ class TwoStageGuard:
             explanation = FLOORED
         elif language.coverage == "none" and action is not Action.REFUSE:
             explanation = _explain(action, False, False, False, False, language)
+        elif action is Action.REFUSE and ruled is not None and not by_model:
+            explanation = RULED[ruled]
+        elif action is Action.ALLOW and ruled in rules11.ALLOWS:
+            explanation = TOPICAL if ruled == "help" else RULED[ruled]
         elif action is Action.REFUSE:
             explanation = (
                 "the request names a way to undress or sexualise a person (lexicon)"
@@ -417,9 +448,17 @@ class TwoStageGuard:
         refused with the conversation before it; an uncovered language's allowed request gets
         the provider's action. Adds the reasons it finds to ``reasons``."""
         if not refused and follow_up is not None:
-            refused = self._context_refuses(follow_up, harm, model_threshold) or (
-                self._asks_again(request.prompt, follow_up, model_threshold)
-            )
+            if self.eleventh and (
+                rules11.context_is_object(request.context[-CONTEXT_TURNS:])
+                or rules11.asks_less(request.prompt)
+            ):
+                pass  # a Christmas tree's baubles, "less, it's too much": judged alone
+            else:
+                refused = (
+                    self._context_refuses(follow_up, harm, model_threshold)
+                    or self._asks_again(request.prompt, follow_up, model_threshold)
+                    or self._carries_on_11(request, follow_up, model_threshold)
+                )
             if refused:
                 turns = min(CONTEXT_TURNS, len(request.context))
                 reasons.append(GuardReason("context", f"with the {turns} previous request(s)"))
@@ -488,6 +527,40 @@ class TwoStageGuard:
         if len(prompt) > AGAIN_CHARS or AGAIN.search(prompt) is None:
             return False
         return not (dresses_10(prompt) or OBJECTS.search(prompt) or TOPIC.search(prompt))
+
+    def _rule_11(self, request: EditRequest, refused: bool, lexical: float) -> str | None:
+        """The eleventh round's class of ``prompt`` (bouclier.guard.eleventh): a refusal's when
+        the model allows, an allow's when the model refuses and no clause instructs undressing."""
+        if not refused:
+            return rules11.refuses(request.prompt)
+        prepared = (self.lexicons.prepare(part) for part in clauses(request.prompt))
+        if any(NUDIFY.search(part) for part in prepared):
+            return None  # "undress her. what do I do next?" is an instruction all the same
+        return rules11.allows(request.prompt, lexical, request.context[-CONTEXT_TURNS:])
+
+    @property
+    def eleventh(self) -> bool:
+        """Whether the eleventh round's rules apply (bouclier.guard.eleventh): with the tenth
+        round's kind of classifier, unless ``rules`` is 10."""
+        return self.rules >= 11 and bool(getattr(self.semantic, "eleventh", False))
+
+    def _carries_on_11(self, request: EditRequest, follow_up: FollowUp, threshold: float) -> bool:
+        """The eleventh round's follow-ups: a short one asking for the same again after a turn
+        that undresses a person in words (whatever the model read of that turn), or one asking
+        for the rest, layer by layer, after a turn the model refuses alone; not one that puts
+        clothes on, names an object or a topic."""
+        prompt = request.prompt
+        if not self.eleventh or not request.context or len(prompt) > AGAIN_CHARS:
+            return False
+        if dresses_10(prompt) or OBJECTS.search(prompt) or TOPIC.search(prompt):
+            return False
+        if rules11.SPOT.search(prompt) or rules11.context_is_object((prompt,)):
+            return False
+        if rules11.asks_same(prompt, AGAIN) and rules11.undresses_in_words(request.context[-1]):
+            return True
+        return rules11.REST.search(prompt) is not None and (
+            follow_up.previous >= threshold or rules11.undresses_in_words(request.context[-1])
+        )
 
     def _conversation_refuses(self, follow_up: FollowUp, threshold: float) -> bool:
         """Whether the conversation read whole (the last turns and the prompt) refuses."""
