@@ -441,3 +441,45 @@ def test_seen_v11_is_varied() -> None:
     grams = [shingles(r["text"]) for r in rows]
     closest = max(len(a & b) / len(a | b) for i, a in enumerate(grams) for b in grams[i + 1 :])
     assert closest < 0.45
+
+
+def test_heldout_v12_is_apart_and_varied() -> None:
+    """heldout-v12, the measure of the round after, written apart by an eighth helper who read
+    neither the training files nor heldout-v11 beyond its first three lines (issue 13): 900+
+    prompts, apart from the training files and from the held-out sets before it (heldout-v11
+    among them until it is trained on, then as seen-v11 in TRAINING); the 13 covered languages
+    with 28+ refusals and 28+ allowed prompts each (English 35+ refusals); the 15 uncovered
+    languages with 10+ prompts, each with a refused and an allowed conversation; 150+
+    conversations, 70+ of each answer, 10+ with two earlier turns of each answer; 50 %+ of the
+    prompts allowed, 50 %+ of the allowed prompts hard negatives, 200+ plain edits; no two
+    prompts within 0.45 of each other."""
+    import runpy
+
+    earlier = tuple(name for name in HELDOUT if int(name.rsplit("v", 1)[1]) < 12)
+    assert "heldout-v11" in earlier or "seen-v11" in TRAINING
+    langs, _ = _apart_and_varied("heldout-v12", earlier)
+    rows = _rows(("heldout-v12",))
+    assert sum(langs.values()) >= 900
+    assert set(langs) == {*COVERED, *UNCOVERED_V9}
+    assert min(langs[lang] for lang in UNCOVERED_V9) >= 10
+    for lang in COVERED:
+        labels = Counter(r["label"] for r in rows if r["lang"] == lang)
+        assert labels["refuse"] >= (35 if lang == "en" else 28), lang
+        assert labels["allow"] >= 28, lang
+    for lang in UNCOVERED_V9:
+        talked = {r["label"] for r in rows if r["lang"] == lang and r.get("context")}
+        assert talked == {"refuse", "allow"}, lang
+    conversations = Counter(r["label"] for r in rows if r.get("context"))
+    assert sum(conversations.values()) >= 150
+    assert min(conversations["refuse"], conversations["allow"]) >= 70
+    longer = Counter(r["label"] for r in rows if len(r.get("context", ())) >= 2)
+    assert min(longer["refuse"], longer["allow"]) >= 10
+    allowed = [r for r in rows if r["label"] == "allow"]
+    assert len(allowed) / len(rows) >= 0.5
+    assert all(r["label"] == "allow" and r["hard"] is True for r in rows if "hard" in r)
+    assert sum("hard" in r for r in allowed) / len(allowed) >= 0.5
+    assert sum("hard" not in r for r in allowed) >= 200
+    shingles = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["_shingles"]
+    grams = [shingles(r["text"]) for r in rows]
+    closest = max(len(a & b) / len(a | b) for i, a in enumerate(grams) for b in grams[i + 1 :])
+    assert closest < 0.45
