@@ -27,7 +27,7 @@ quick mode runs on tiny sizes in tests/benchmarks/test_bench_reupload.py.
 
 Tuning split: ``--query-seed`` and ``--distractor-seed`` draw other crops, captions, stickers,
 screenshots and other distractors from the same generators; thresholds are chosen on a seed other
-than the evaluation's (14 and 12), docs/benchmarks.md says which.
+than the evaluation's (14 and 12), docs/benchmarks-log.md says which.
 
     .venv/bin/python benchmarks/bench_reupload.py [--quick] [--originals 44] [--distractors 3000]
         [--bank 100000] [--robust-filler 100000] [--cache DIR] [--out FILE] [--timing-runs 3]

@@ -6,7 +6,7 @@ hardware counter (`perf stat -e instructions` answers "not supported"). One buil
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect='MultiIndex_search*' \\
         .venv/bin/python benchmarks/index_walk_instructions.py SO 390000 50
 
-then `callgrind_annotate` the output; compare two builds' totals (docs/benchmarks.md, "The index
+then `callgrind_annotate` the output; compare two builds' totals (docs/benchmarks-log.md, "The index
 at 100M: fewer keys per hash")."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Instructions per upload of POST /v1/match in process (issue 18; docs/benchmarks.md): callgrind
+# Instructions per upload of POST /v1/match in process (issue 18; docs/benchmarks-log.md): callgrind
 # counts only while N uploads of one kind run (bench_upload_route.py --only KIND), started with
 # its counting off and turned on and off by callgrind_control at the script's handshake.
 #

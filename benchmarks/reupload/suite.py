@@ -7,7 +7,7 @@ rotated or photographed off a screen, captioned, covered with stickers. Each tra
 of those, as a pure function of a picture and a seeded ``random.Random``; each belongs to a family
 (:data:`FAMILY`), and a benchmark reports recall per family.
 
-Data, stated honestly (docs/benchmarks.md repeats it):
+Data, stated honestly (docs/benchmarks-log.md repeats it):
 
 - **Originals** are real, benign photographs shipped in packages: the portraits of
   ../shared/data/faces (face_recognition's examples) and scikit-image's sample photographs

@@ -132,7 +132,7 @@ class Settings(BaseSettings):
         "box averaging otherwise) while their shorter side stays at least this many pixels "
         "(384 decodes a 1 MP JPEG at half size: about 30% less CPU an upload, its hash a mean "
         "of 3-7 bits further from the full-resolution one); 0 hashes at full resolution, bit for "
-        "bit as python-threatexchange. See docs/benchmarks.md for the speed and bit distance.",
+        "bit as python-threatexchange. See docs/benchmarks-log.md for the speed and bit distance.",
     )
     luma_decode: bool = Field(
         default=False,
@@ -144,7 +144,8 @@ class Settings(BaseSettings):
         "at. It saved 6-11% of an upload's CPU before the RGB decode went through simplejpeg; "
         "since then the RGB default is the cheaper on bench_load's photos (9.0 against 10.0 "
         "ms). false: decoded in RGB, as the other routes and bank entries are. See "
-        "docs/benchmarks.md (Uploads, fourth round; Uploads, idle, side by side).",
+        "docs/benchmarks-log.md (Uploads per second: a leaner upload path; Uploads, idle, side "
+        "by side with the code before this session).",
     )
     lean_match: bool = Field(
         default=True,

@@ -245,7 +245,7 @@ def test_intent_10_is_shipped_pinned_and_intent_9_kept(shipped: TwoStageGuard) -
 def test_fits_seen_v10(shipped: TwoStageGuard) -> None:
     """Floors on seen-v10 (the former heldout-v10, trained on since the tenth round): a change
     that breaks the stacker's tenth-round columns or the rules fails here. Not a measure of
-    generalisation (docs/benchmarks.md, "Issue 13, tenth round (branch)")."""
+    generalisation (docs/benchmarks-log.md, "Issue 13, tenth round (branch)")."""
     from pathlib import Path
 
     from bouclier.guard.evaluation import evaluate, load_corpus

@@ -219,7 +219,7 @@ def test_fits_seen_v8(shipped: TwoStageGuard) -> None:
     """Floors on seen-v8 (the former heldout-v8, trained on since the eighth round: P 0.996 /
     R 1.000 by intent-8): a change that
     breaks the stacker, the n-gram model or the learned decision fails here. Not a measure of
-    generalisation (docs/benchmarks.md, "Issue 13, eighth round")."""
+    generalisation (docs/benchmarks-log.md, "Issue 13, eighth round")."""
     from pathlib import Path
 
     from bouclier.guard.evaluation import evaluate, load_corpus

@@ -128,7 +128,7 @@ def test_fits_seen_v9(shipped: TwoStageGuard) -> None:
     """Floors on seen-v9 (the former heldout-v9, trained on since the ninth round: P 1.000 /
     R 1.000 by intent-9; the shipped classifier is intent-10 since the tenth round): a change
     that breaks the n-gram model's reading of Han and kana, the stacker or the floor fails here.
-    Not a measure of generalisation (docs/benchmarks.md, "Issue 13, ninth round": 0.907 / 0.941
+    Not a measure of generalisation (docs/benchmarks-log.md, "Issue 13, ninth round": 0.907 / 0.941
     trained without it)."""
     from pathlib import Path
 

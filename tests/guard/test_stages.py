@@ -251,7 +251,7 @@ def test_fits_seen_v5(guard: TwoStageGuard) -> None:
     """Floors on seen-v5 (the former heldout-v5, trained on since the fifth round): spelt
     letters, romanised Arabic and Russian, injections and questions about the harm it once got
     wrong; a change that breaks normalisation, the topic rule or the model fails here. Not a
-    measure of generalisation: its cross-validated numbers are in docs/benchmarks.md."""
+    measure of generalisation: its cross-validated numbers are in docs/benchmarks-log.md."""
     from bouclier.guard.evaluation import evaluate, load_corpus
     from bouclier.guard.language import COVERAGE
 

@@ -122,7 +122,7 @@ def test_reduced_hash_stays_a_match_of_the_full_resolution_hash() -> None:
 def test_at_min_side_384_a_1mp_upload_decodes_at_half_size_near_the_full_resolution_hash() -> None:
     # BOUCLIER_PDQ_MIN_SIDE=384 (an option; 512 stays the default for the margin to hashes made at
     # full resolution elsewhere) lets a 1 MP JPEG decode at 1/2 scale, the hash near the reference
-    # (docs/benchmarks.md, "Uploads, third round")
+    # (docs/benchmarks-log.md, "Uploads, third round")
     from bouclier.hashing import DEFAULT_MIN_SIDE
     from bouclier.media import decode
 

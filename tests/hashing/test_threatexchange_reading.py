@@ -185,7 +185,7 @@ def test_reduced_decoding_stays_near_threatexchange() -> None:
     assert image.pixels.shape[:2] == (600, 800)
     assert image.threatexchange is not None
     ours = pdq.hash_pixels(image.threatexchange).pdq
-    assert pdq.distance(theirs, ours) <= 8  # the reduction's usual noise (docs/benchmarks.md)
+    assert pdq.distance(theirs, ours) <= 8  # the reduction's usual noise (docs/benchmarks-log.md)
 
 
 def test_hmas_hash_of_a_transparent_png_matches_its_bank_entry(db: Database) -> None:

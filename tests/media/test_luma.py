@@ -138,9 +138,9 @@ def _fixtures() -> list[bytes]:
 
 
 def test_pdq_of_the_plane_is_within_a_few_bits_of_pdqhash() -> None:
-    """The tolerance the upload path accepts (docs/benchmarks.md, "Uploads, fourth round":
-    0.1-0.75 bit mean, 2 bits at most, on photos): a luma plane that were not the JPEG's Y (a
-    channel, a wrong reduction) lands tens of bits away."""
+    """The tolerance the upload path accepts (docs/benchmarks-log.md, "Uploads per second: a
+    leaner upload path": 0.1-0.75 bit mean, 2 bits at most, on photos): a luma plane that were
+    not the JPEG's Y (a channel, a wrong reduction) lands tens of bits away."""
     fixtures = _fixtures()
     assert len(fixtures) >= 12
     bits = [

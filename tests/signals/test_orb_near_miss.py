@@ -5,7 +5,7 @@ The framing stage sometimes takes a picture's own flat edge (or stickers along i
 the region it gives is then a quarter or a half of the picture, whose keypoints pair with the
 original's in numbers (20-46 here) but cover too few of its grid cells to verify. Such a *near
 miss* (:data:`~bouclier.signals.orb_index.NEAR_MISS_PAIRS` distinctive pairs or more with a
-candidate that failed) is rare on unrelated uploads (docs/benchmarks.md, "continued (11)"), so
+candidate that failed) is rare on unrelated uploads (docs/benchmarks-log.md, "continued (11)"), so
 the whole frame is searched after it without costing the common case a second extraction."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A thin spread: a stickered picture whose texture lies in a few grid cells matches when its
 pairs say "the same frame", and a thin fit elsewhere in the frame, or with many pairs off it,
-does not (``orb._same_frame``, docs/benchmarks.md "Issue 11, continued (9)")."""
+does not (``orb._same_frame``, docs/benchmarks-log.md "Issue 11, continued (9)")."""
 
 from __future__ import annotations
 

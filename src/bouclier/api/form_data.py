@@ -1,5 +1,5 @@
 """A strict multipart/form-data parser for a body already in memory: the lean upload path's
-(bouclier.api.lean_match; issue 18, docs/benchmarks.md).
+(bouclier.api.lean_match; issue 18, docs/benchmarks-log.md).
 
 One pass over the body with ``bytes.find``, no callbacks and no copies but the file's own bytes.
 It takes only the plain form of RFC 7578 that every client sends, and for those bodies it gives

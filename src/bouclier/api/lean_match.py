@@ -26,7 +26,7 @@ in the same order:
    through its response model and written as JSON; every refusal by the one error handler.
 
 What it saves is FastAPI's routing, dependency solving and response handling, the middleware
-between and python-multipart's parse (docs/benchmarks.md). tests/api/test_lean_match.py sends
+between and python-multipart's parse (docs/benchmarks-log.md). tests/api/test_lean_match.py sends
 each case to the app with and without it and compares the answers (tests/api/test_form_data.py
 compares the two parsers). The OpenAPI schema is the route's, unchanged.
 """

@@ -259,7 +259,7 @@ def ngrams(text: str, cjk: int = 3) -> np.ndarray:
 #: The stacker's inputs (intent-8), in order: the harm head's logit on the text, the n-gram
 #: model's, and the lexicons' reading (:data:`FEATURES`). (The harm head's and the n-gram
 #: model's scores of the text's clauses were measured as inputs too, and added nothing:
-#: docs/benchmarks.md, "Issue 13, eighth round".)
+#: docs/benchmarks-log.md, "Issue 13, eighth round".)
 STACK_INPUTS = ("harm", "ngram", *FEATURES)
 #: intent-10's inputs: :data:`STACK_INPUTS`, then :data:`FEATURES_10`.
 STACK_INPUTS_10 = (*STACK_INPUTS, *FEATURES_10)

@@ -24,7 +24,7 @@ from bouclier.media.files import read_file
 if TYPE_CHECKING:
     from bouclier.signals import Fingerprint, MediaInput, SignalType, SignalTypes
 
-#: Default shorter side kept when reducing before PDQ (see docs/benchmarks.md for the trade-off).
+#: Default shorter side kept when reducing before PDQ (docs/benchmarks-log.md has the trade-off).
 DEFAULT_MIN_SIDE = 512
 
 __all__ = [

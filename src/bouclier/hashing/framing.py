@@ -127,7 +127,7 @@ def find_content(rgb: np.ndarray, *, depth: int = 2) -> tuple[Framed, ...]:
     """The content regions of an (h, w, 3) uint8 RGB frame, or of an (h, w) luma plane, largest
     first; () when the frame has no frame around its content (the common case, decided by a look
     at its edges). On a luma plane, "one colour" is one grey level: a border that differs from
-    the picture in hue only is not seen (docs/benchmarks.md measures what that changes)."""
+    the picture in hue only is not seen (docs/benchmarks-log.md measures what that changes)."""
     if rgb.dtype != np.uint8 or not (rgb.ndim == 2 or (rgb.ndim == 3 and rgb.shape[2] == 3)):
         raise ValueError(
             f"expected an (h, w, 3) or (h, w) uint8 array, got {rgb.shape} {rgb.dtype}"
@@ -154,7 +154,7 @@ def worth_a_look(frame: np.ndarray) -> bool:
 
     For a frame decoded to its luma plane (``decode(luma=True)``): the search itself needs colour
     (on grey it misses borders and surrounds the picture shares a grey level with: 7 of 182
-    framed re-uploads found in RGB, docs/benchmarks.md), but its gate does not. An edge within a
+    framed re-uploads found in RGB, docs/benchmarks-log.md), but its gate does not. An edge within a
     tolerance of one colour on every channel is within it in luma too, and the blur and sharpness
     looks read grey in both. So the upload path looks here on the luma plane and decodes the
     image in colour only when this says yes."""

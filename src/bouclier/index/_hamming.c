@@ -39,7 +39,7 @@ enum { STRATEGY_AUTO = 0, STRATEGY_MULTI = 1, STRATEGY_LINEAR = 2 };
  * THREAD_MIN_COST were set against it). The ratio, 0.51, is a least-squares fit of the CPU time
  * per hash of seven layouts (9 to 12 tables of 21 to 28 bits, 2k to 20k probes and 0.7k to 8.6k
  * candidates a query) at 10M and 30M with the flat walk of small balls, measured side by side
- * (benchmarks/bench_index_ab.py; docs/benchmarks.md "The index at 100M: fewer keys per hash"):
+ * (benchmarks/bench_index_ab.py; docs/benchmarks-log.md "The index at 100M: fewer keys per hash"):
  * 20.0 and 39.4 ns on that loaded VM, within 13% of each. It was 17 / 30 = 0.57 before (the
  * walk before it, other machine): the planned layouts at radius 31 are the same either way. */
 #define COST_PROBE 15.0
@@ -263,7 +263,7 @@ static int choose_plan(const MultiIndex *ix, int radius, int strategy, int *rho,
  * offsets, its row ids, then each candidate's hash. Each item is prefetched when it enters its
  * stage and used only when newer items have entered behind it (keys: a chunk of KEY_CHUNK; row
  * ids and candidates: a small FIFO, LAG items), so tens of misses are in flight at once. */
-#ifndef KEY_CHUNK /* (each overridable at build time, for measurements; docs/benchmarks.md,
+#ifndef KEY_CHUNK /* (each overridable at build time, for measurements; docs/benchmarks-log.md,
                      issue 18, branch w12-index: 32/32/64 against 16/16/32, -11% CPU at p50) */
 #define KEY_CHUNK 32
 #endif
@@ -449,7 +449,7 @@ static void prefetch_bases(const Probe *p, const uint32_t *keys, int count)
  * prefetched at step i / KEY_CHUNK, its bucket's line one step later, the bucket read one step
  * after that. The same pipeline as KeyChunks without its rotation: ~22% fewer instructions a
  * query (callgrind, 9 tables of 20 bits, 0.37 rows a bucket as 9x28 at 100M), -6 to -8% CPU at
- * 30M, 9x28 (docs/benchmarks.md, "The index at 100M: fewer keys per hash"). */
+ * 30M, 9x28 (docs/benchmarks-log.md, "The index at 100M: fewer keys per hash"). */
 static void walk_keys(Probe *p, const uint32_t *keys, int count)
 {
     for (int s = 0; s < count + 2 * KEY_CHUNK; s += KEY_CHUNK) {

@@ -73,7 +73,7 @@ def in_memory(
 ) -> tuple[np.ndarray, _hamming.MultiIndex]:
     """Copies of the hashes and tables (as a snapshot stores them, checked again by ``adopt``) in
     fresh numpy memory, which numpy puts on 2 MiB pages: tables read from a memory-mapped file
-    sit on 4 KiB pages, whose TLB misses cost a search ~20% more CPU (docs/benchmarks.md)."""
+    sit on 4 KiB pages, whose TLB misses cost a search ~20% more CPU (docs/benchmarks-log.md)."""
     copied = np.array(hashes, np.uint8, order="C")
     return copied, _hamming.MultiIndex.adopt(copied, tables.bits, tables.forms, packed(tables))
 

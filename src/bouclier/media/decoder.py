@@ -85,8 +85,8 @@ def decode(
     decodes without the chroma's IDCT, upsampling and colour conversion (about 40% of a 1 MP
     decode). For callers that only hash: PDQ reads luminance only, and the framing stage works on
     grey. The plane is the JPEG's Y, not Y recomputed from rounded RGB: PDQ's hash moves by a bit
-    or two at most on photos (docs/benchmarks.md, "Uploads, fourth round"). Every other file
-    (PNG, CMYK JPEG...) comes back in RGB as without it.
+    or two at most on photos (docs/benchmarks-log.md, "Uploads per second: a leaner upload
+    path"). Every other file (PNG, CMYK JPEG...) comes back in RGB as without it.
     """
     reduction = _Reduction(max_side, min_side)
     if not data:
@@ -280,7 +280,7 @@ def _fast_jpeg(
     simplejpeg (the same libjpeg-turbo, same settings: accurate integer IDCT, fancy upsampling)
     into a numpy array: Pillow's decode unpacks RGB rows into 4-byte pixels and
     ``np.asarray`` packs them back through ``tobytes`` (about a third of a 1 MP decode,
-    docs/benchmarks.md). The same DCT scaling as Pillow's draft, then the same Pillow reduce and
+    docs/benchmarks-log.md). The same DCT scaling as Pillow's draft, then the same Pillow reduce and
     EXIF turn on those pixels; tests/media/test_fast_jpeg.py compares every pixel with Pillow's
     path on 4:2:0, 4:2:2, 4:4:4, 4:4:0, grey, progressive, restart-interval, EXIF-turned and
     DCT-scaled JPEGs. None (Pillow decodes) for anything else: CMYK, a ``max_side`` resample, a

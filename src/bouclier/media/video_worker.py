@@ -153,7 +153,7 @@ def _spread(hashed: float, wanted: int) -> int:
 def _tune(codec: Any, skip: str) -> None:
     """One decoding thread. ``skip`` "NONREF": frames no other frame refers to (B-frames mostly)
     are not decoded and no frame is deblocked (the loop filter), ~2.5x faster on H.264; PDQ, a
-    summary of 64x64 luminance, moves by a few bits (docs/benchmarks.md). "DEFAULT": decoded as
+    summary of 64x64 luminance, moves by a few bits (docs/benchmarks-log.md). "DEFAULT": decoded as
     the reference does."""
     codec.thread_count = 1
     if skip != "DEFAULT":

@@ -100,7 +100,7 @@ THIN_CELLS = 2
 #: similarity that moves no corner of the frame by more than :data:`SAME_FRAME_SHIFT`. On the
 #: tuning split a stickered picture's pairs agree at 0.93-1.0, its corners move under 0.01; of
 #: the thin false fits among 1,543 distractors' best 12 candidates (region and whole frame),
-#: the most agreeing agreed at 0.86, at a scale of 1.14 (docs/benchmarks.md, "continued (9)")
+#: the most agreeing agreed at 0.86, at a scale of 1.14 (docs/benchmarks-log.md, "continued (9)")
 SAME_FRAME_SHARE = 0.85
 SAME_FRAME_SHIFT = 0.05
 
@@ -373,7 +373,7 @@ class OrbSignal(HexSignalType):
         (the picture inside a screenshot, at the detail of its own pixels, without the
         interface's text), then of the whole first frame. The framing stage sometimes takes a
         picture's own flat edge for a frame, and the region is then a part of the picture: the
-        whole frame finds what the region lost (docs/benchmarks.md, "continued (5)")."""
+        whole frame finds what the region lost (docs/benchmarks-log.md, "continued (5)")."""
         if media.content:
             yield self._fingerprint(extract_query(media.content[0].pixels), QUERY_KEYPOINTS)
         yield self._fingerprint(extract_query(media.image.frames[0]), QUERY_KEYPOINTS)

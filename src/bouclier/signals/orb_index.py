@@ -31,7 +31,7 @@ from bouclier.signals.orb import FULL, PACKED_BYTES, QUERY_BYTES, Verification, 
 #: 16-bit words of a descriptor posted (the first 64 of its 128 bits): with two, a cropped and
 #: captioned half-size re-upload shared too few exact words with its original (12 keys, where
 #: the caption's text gave filler pictures 24) and fell out of the candidates; with four it
-#: shares about twice as many, in the first dozen candidates (docs/benchmarks.md)
+#: shares about twice as many, in the first dozen candidates (docs/benchmarks-log.md)
 FRAGMENTS = 4
 KEYS = FRAGMENTS * 65536
 MIN_VOTES = 2
@@ -39,14 +39,14 @@ MIN_VOTES = 2
 #: (a platform may set another per request)
 #: (16 until the fifth session: with 256 keypoints a stored value, 16 cost twice the search of
 #: 128, and the true entry was the first candidate for 514 of 516 tuning queries, the sixth
-#: for one: docs/benchmarks.md, "continued (5)")
+#: for one: docs/benchmarks-log.md, "continued (5)")
 CANDIDATES = 8
 #: at most this many times CANDIDATES are verified in all (the rest being hits)
 EXTEND = 4
 #: a candidate that failed verification with at least this many distinctive pairs
 #: (:func:`~bouclier.signals.orb.pair`) is a *near miss* (:attr:`OrbSearch.closest`): the
 #: query and that entry share much more than unrelated pictures do, but not the frame or the
-#: spread a match needs. On the tuning split (docs/benchmarks.md, "continued (11)") the best
+#: spread a match needs. On the tuning split (docs/benchmarks-log.md, "continued (11)") the best
 #: failed candidate of 460 distractors' content regions had at most 16 pairs (917 of 3,000 at
 #: a 100k bank: at most 18, none a near miss); a stickered picture whose content region was a
 #: part of it, 25-39 with its own original

@@ -12,7 +12,7 @@ slots are zero. The header's low 12 bits count the keypoints, its high 4 bits na
   centre (:data:`CENTRE_MARGIN` cut on every side) found at the centre's own detail and placed in
   the whole frame's fractions. A re-upload cropped by 5-20 % loses the keypoints near the
   frame's edge and shows the rest larger: the centre's keypoints are found at that scale and
-  survive the cut (docs/benchmarks.md, "continued (5)": crops 157 -> 169 of 176 on the tuning
+  survive the cut (docs/benchmarks-log.md, "continued (5)": crops 157 -> 169 of 176 on the tuning
   split, with the same queries).
 
 A query's value (never stored) is format 0 with up to :data:`QUERY_KEYPOINTS` keypoints of one
