@@ -1,5 +1,5 @@
-"""Builds the C extensions (Hamming index, PDQ hashing, the ORB index's vote); everything else is
-in pyproject.toml."""
+"""Builds the C extensions (Hamming index, PDQ hashing, the framing gate, the ORB index's vote,
+the JPEG marker search); everything else is in pyproject.toml."""
 
 import platform
 
@@ -27,6 +27,17 @@ setup(
             "bouclier.hashing._pdq",
             sources=["src/bouclier/hashing/_pdq.c"],
             # bit for bit as the reference: IEEE float/double as written, no fused multiply-adds
+            extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-ffp-contract=off"],
+        ),
+        Extension(
+            "bouclier.media._markers",
+            sources=["src/bouclier/media/_markers.c"],
+            extra_compile_args=flags,
+        ),
+        Extension(
+            "bouclier.hashing._framing",
+            sources=["src/bouclier/hashing/_framing.c"],
+            # the gate's doubles as numpy computes them: no fused multiply-adds
             extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-ffp-contract=off"],
         ),
     ]

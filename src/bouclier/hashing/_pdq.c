@@ -6,7 +6,8 @@
  * bouclier/web/static/pdq.js, and bit for bit equal to the pdqhash package (the reference C++
  * through its Python binding), which tests/hashing/test_pdq_c.py checks on many images:
  *   1. luminance in doubles, ((R * 0.299 + G * 0.587) + B * 0.114), rounded once to float (what the
- *      binding's numpy expression computes);
+ *      binding's numpy expression computes; here from the integer 299 R + 587 G + 114 B, the same
+ *      float for every colour: see luma_rgb);
  *   2. the Jarosz tent filter: a box filter along the rows then along the columns, twice, window
  *      (side + 2 * 64 - 1) / (2 * 64) pixels, running sums in float with the
  *      reference's order of additions and subtractions, each output the float sum divided by the
@@ -152,15 +153,23 @@ static inline void divide_row(const float *sum, float count, float *out, Py_ssiz
         out[k] = sum[k] / count;
 }
 
-/* The luminance of m RGB pixels: ((R * 0.299 + G * 0.587) + B * 0.114) in doubles, rounded once
- * to float; the vector paths below compute the same products and sums, and end with this loop. */
+/* The luminance of m RGB pixels: the reference's ((R * 0.299 + G * 0.587) + B * 0.114) in
+ * doubles, rounded once to float, is the float nearest (299 R + 587 G + 114 B) / 1000, which is
+ * what (float)(N * 0.001) gives for the integer N = 299 R + 587 G + 114 B: both doubles lie within
+ * about 1e-15 (relative) of N / 1000, and N / 1000 lies at least 2^-24 / 1000 (relative) from
+ * any point halfway between two floats (such a point of [2^e, 2^(e+1)) is an odd multiple of
+ * 2^(e-24), and N / 1000 is dyadic only as k / 8), so both round to the same float. tests/hashing/test_pdq_luma.py checks all
+ * 16,777,216 colours against the reference's doubles on every path. An integer product and one
+ * conversion cost less than three conversions and three products in doubles. */
+static inline int32_t luma_weighted(const uint8_t *p)
+{
+    return 299 * (int32_t)p[0] + 587 * (int32_t)p[1] + 114 * (int32_t)p[2];
+}
+
 static void luma_rgb(const uint8_t *p, size_t m, float *out)
 {
-    for (size_t k = 0; k < m; k++, p += 3) {
-        double y = (double)p[0] * 0.299 + (double)p[1] * 0.587;
-        y = y + (double)p[2] * 0.114;
-        out[k] = (float)y;
-    }
+    for (size_t k = 0; k < m; k++, p += 3)
+        out[k] = (float)((double)luma_weighted(p) * 0.001);
 }
 
 /* Where the CPU has AVX2 (checked at load time), the two row passes run on 8 rows transposed into
@@ -289,46 +298,47 @@ AVX2 static void box_rows_avx2(const float *in, Py_ssize_t in_stride, float *out
     }
 }
 
+/* luma_weighted of 8 pixels, from the 32 bytes at p (the first 24 are theirs): the bytes of
+ * pixels 4-7 moved to the upper half, then in each half R and G as 16-bit pairs and B alone,
+ * multiplied and summed by pairs (madd). */
+AVX2 static inline __m256i luma_weighted8(const uint8_t *p)
+{
+    const __m256i halves = _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6);
+    const __m256i take_rg = _mm256_setr_epi8(0, -1, 1, -1, 3, -1, 4, -1, 6, -1, 7, -1, 9, -1, 10,
+                                             -1, 0, -1, 1, -1, 3, -1, 4, -1, 6, -1, 7, -1, 9, -1,
+                                             10, -1);
+    const __m256i take_b = _mm256_setr_epi8(2, -1, -1, -1, 5, -1, -1, -1, 8, -1, -1, -1, 11, -1, -1,
+                                            -1, 2, -1, -1, -1, 5, -1, -1, -1, 8, -1, -1, -1, 11, -1,
+                                            -1, -1);
+    __m256i v = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)p), halves);
+    __m256i rg = _mm256_madd_epi16(_mm256_shuffle_epi8(v, take_rg), _mm256_set1_epi32(299 | 587 << 16));
+    __m256i b = _mm256_madd_epi16(_mm256_shuffle_epi8(v, take_b), _mm256_set1_epi32(114));
+    return _mm256_add_epi32(rg, b);
+}
+
 #if __GNUC__ >= 8
 #define HAVE_AVX512_PATH 1
 static int use_avx512 = 0;
 
-/* The same, 8 pixels at a time in 512-bit doubles (AVX-512 with byte permutes): twice the pixels
- * per conversion, where the AVX2 loop is bound by its shuffles and conversions. */
+/* The same, 8 pixels at a time, converted and multiplied in one 512-bit vector of doubles. */
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512vbmi"))) static void
 luma_avx512(const uint8_t *p, size_t m, float *out)
 {
-    const __m256i take_r = _mm256_setr_epi8(0, 0, 0, 0, 3, 0, 0, 0, 6, 0, 0, 0, 9, 0, 0, 0, 12, 0,
-                                            0, 0, 15, 0, 0, 0, 18, 0, 0, 0, 21, 0, 0, 0);
-    const __m256i one = _mm256_set1_epi8(1);
-    const __m256i take_g = _mm256_add_epi8(take_r, one);
-    const __m256i take_b = _mm256_add_epi8(take_g, one);
-    const __mmask32 low_bytes = 0x11111111u;
-    const __m512d wr = _mm512_set1_pd(0.299), wg = _mm512_set1_pd(0.587),
-                  wb = _mm512_set1_pd(0.114);
+    const __m512d thousandth = _mm512_set1_pd(0.001);
     size_t k = 0;
     for (; k + 11 <= m; k += 8) { /* reads bytes 3k .. 3k + 31 < 3m */
-        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 3 * k));
-        __m512d r = _mm512_cvtepi32_pd(_mm256_maskz_permutexvar_epi8(low_bytes, take_r, v));
-        __m512d g = _mm512_cvtepi32_pd(_mm256_maskz_permutexvar_epi8(low_bytes, take_g, v));
-        __m512d b = _mm512_cvtepi32_pd(_mm256_maskz_permutexvar_epi8(low_bytes, take_b, v));
-        __m512d y = _mm512_add_pd(_mm512_mul_pd(r, wr), _mm512_mul_pd(g, wg));
-        y = _mm512_add_pd(y, _mm512_mul_pd(b, wb));
-        _mm256_storeu_ps(out + k, _mm512_cvtpd_ps(y));
+        __m512d n = _mm512_cvtepi32_pd(luma_weighted8(p + 3 * k));
+        _mm256_storeu_ps(out + k, _mm512_cvtpd_ps(_mm512_mul_pd(n, thousandth)));
     }
     luma_rgb(p + 3 * k, m - k, out + k);
 }
 #endif
 
-/* The luminance of m RGB pixels, as the scalar loop computes it; 4 pixels at a time while a
- * 16-byte load stays inside the m * 3 bytes. */
+/* The luminance of m RGB pixels, as the scalar loop computes it; 8 pixels at a time while a
+ * 32-byte load stays inside the m * 3 bytes. */
 AVX2 static void luma_avx2(const uint8_t *p, size_t m, float *out)
 {
-    const __m128i take_r = _mm_setr_epi8(0, -1, -1, -1, 3, -1, -1, -1, 6, -1, -1, -1, 9, -1, -1, -1);
-    const __m128i take_g = _mm_setr_epi8(1, -1, -1, -1, 4, -1, -1, -1, 7, -1, -1, -1, 10, -1, -1, -1);
-    const __m128i take_b = _mm_setr_epi8(2, -1, -1, -1, 5, -1, -1, -1, 8, -1, -1, -1, 11, -1, -1, -1);
-    const __m256d wr = _mm256_set1_pd(0.299), wg = _mm256_set1_pd(0.587),
-                  wb = _mm256_set1_pd(0.114);
+    const __m256d thousandth = _mm256_set1_pd(0.001);
     size_t k = 0;
 #ifdef HAVE_AVX512_PATH
     if (use_avx512) {
@@ -336,14 +346,12 @@ AVX2 static void luma_avx2(const uint8_t *p, size_t m, float *out)
         return;
     }
 #endif
-    for (; k + 6 <= m; k += 4) { /* reads bytes 3k .. 3k + 15 < 3m */
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + 3 * k));
-        __m256d r = _mm256_cvtepi32_pd(_mm_shuffle_epi8(v, take_r));
-        __m256d g = _mm256_cvtepi32_pd(_mm_shuffle_epi8(v, take_g));
-        __m256d b = _mm256_cvtepi32_pd(_mm_shuffle_epi8(v, take_b));
-        __m256d y = _mm256_add_pd(_mm256_mul_pd(r, wr), _mm256_mul_pd(g, wg));
-        y = _mm256_add_pd(y, _mm256_mul_pd(b, wb));
-        _mm_storeu_ps(out + k, _mm256_cvtpd_ps(y));
+    for (; k + 11 <= m; k += 8) { /* reads bytes 3k .. 3k + 31 < 3m */
+        __m256i n = luma_weighted8(p + 3 * k);
+        __m256d low = _mm256_cvtepi32_pd(_mm256_castsi256_si128(n));
+        __m256d high = _mm256_cvtepi32_pd(_mm256_extracti128_si256(n, 1));
+        _mm_storeu_ps(out + k, _mm256_cvtpd_ps(_mm256_mul_pd(low, thousandth)));
+        _mm_storeu_ps(out + k + 4, _mm256_cvtpd_ps(_mm256_mul_pd(high, thousandth)));
     }
     luma_rgb(p + 3 * k, m - k, out + k);
 }
@@ -727,22 +735,45 @@ WIDE static int pdq_dihedral(const uint8_t *rgb, int channels, Py_ssize_t rows, 
     return 0;
 }
 
+/* A view of a C-contiguous (h, w, 3) RGB or (h, w) luma uint8 array, or -1 with ValueError. */
+static int get_pixels(PyObject *arg, Py_buffer *view)
+{
+    if (PyObject_GetBuffer(arg, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    int ok = (view->ndim == 2 || (view->ndim == 3 && view->shape[2] == 3)) &&
+             view->itemsize == 1 && view->format != NULL &&
+             (strcmp(view->format, "B") == 0 || strcmp(view->format, "=B") == 0 ||
+              strcmp(view->format, "<B") == 0 || strcmp(view->format, "@B") == 0);
+    if (!ok) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_ValueError,
+                        "expected a C-contiguous (h, w, 3) RGB or (h, w) luma uint8 array");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *luminance(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    Py_buffer view;
+    if (get_pixels(arg, &view) < 0)
+        return NULL;
+    size_t m = (size_t)view.shape[0] * (size_t)view.shape[1];
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(m * sizeof(float)));
+    if (out != NULL)
+        make_luma((const uint8_t *)view.buf, view.ndim == 2 ? 1 : 3, m,
+                  (float *)PyBytes_AS_STRING(out));
+    PyBuffer_Release(&view);
+    return out;
+}
+
 static PyObject *dihedral(PyObject *self, PyObject *arg)
 {
     (void)self;
     Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+    if (get_pixels(arg, &view) < 0)
         return NULL;
-    int ok = (view.ndim == 2 || (view.ndim == 3 && view.shape[2] == 3)) && view.itemsize == 1 &&
-             view.format != NULL &&
-             (strcmp(view.format, "B") == 0 || strcmp(view.format, "=B") == 0 ||
-              strcmp(view.format, "<B") == 0 || strcmp(view.format, "@B") == 0);
-    if (!ok) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_ValueError,
-                        "expected a C-contiguous (h, w, 3) RGB or (h, w) luma uint8 array");
-        return NULL;
-    }
     Py_ssize_t rows = view.shape[0], cols = view.shape[1];
     char hexes[8][64];
     int quality = 0, rc;
@@ -885,6 +916,9 @@ static PyMethodDef module_methods[] = {
      "dihedral(pixels) -> (8 hex strings, quality): PDQ of a C-contiguous (h, w, 3) RGB or (h, w) "
      "luma uint8 array in the 8 orientations of bouclier.hashing.pdq.ORIENTATIONS, bit for bit as "
      "pdqhash.compute_dihedral (of the luma plane as R = G = B)."},
+    {"luminance", luminance, METH_O,
+     "luminance(pixels) -> bytes: the float32 luminance that dihedral hashes, row-major, of the "
+     "same arrays (the reference's doubles rounded to float; tests/hashing/test_pdq_luma.py)."},
     {NULL, NULL, 0, NULL},
 };
 

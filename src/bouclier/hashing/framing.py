@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bouclier.hashing import _pdq
+from bouclier.hashing import _framing, _pdq
 
 #: Longer side of the reduced copy the regions are found on.
 SIDE = 320
@@ -203,15 +203,6 @@ def _edge_profile(small: np.ndarray, edge: int) -> np.ndarray:
     return profile
 
 
-def _median(pixels: np.ndarray) -> np.ndarray:
-    """``np.median(pixels, axis=0)`` of an (n, channels) integer array, the same float64 values
-    (the mean of the middle two; exact for integers) without its overhead."""
-    ordered = np.sort(pixels, axis=0)
-    n = len(ordered)
-    middle: np.ndarray = (ordered[(n - 1) // 2] + ordered[n // 2]) / 2
-    return middle
-
-
 def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     """The frame reduced by an integer factor to about SIDE pixels (box averaging: OpenCV's fast
     path, ~10x the general one; the last rows and columns the factor does not divide are left
@@ -266,15 +257,13 @@ def _edges(small: np.ndarray) -> tuple[list[tuple[np.ndarray, float]], bool]:
     colours: list[tuple[np.ndarray, float]] = []
     solid = []
     for strip in strips:
-        pixels = strip.reshape(-1, _channels(small)).astype(np.int16)
-        colour = _median(pixels)
-        diff = np.abs(pixels - colour).max(axis=1)
-        close = diff[diff <= COLOUR_TOLERANCE]
-        # JPEG and sensor noise around the colour sets how far a frame pixel may stray
-        tolerance = min(COLOUR_TOLERANCE, 6.0 + 3.0 * float(close.mean())) if len(close) else 0
-        solid.append(bool(len(close) and (diff <= tolerance).mean() >= UNIFORM_EDGE))
-        if solid[-1] and not any(np.abs(colour - c).max() <= max(t, tolerance) for c, t in colours):
-            colours.append((colour, tolerance))
+        found = _edge_colour(strip.reshape(-1, _channels(small)))
+        solid.append(found is not None)
+        if found is None:
+            continue
+        colour, tolerance = found
+        if not any(np.abs(colour - c).max() <= max(t, tolerance) for c, t in colours):
+            colours.append(found)
 
     def blurred(edge: int) -> bool:
         if solid[edge]:
@@ -366,17 +355,16 @@ def _caption_cut(
 
 def _edge_colour(row: np.ndarray) -> tuple[np.ndarray, float] | None:
     """The colour of a row of pixels ((w, 3), or (w,) of grey) and its tolerance (from the row's
-    own noise) when it is one colour (:data:`UNIFORM_EDGE` of it within tolerance), else None."""
-    pixels = row.reshape(len(row), -1).astype(np.int16)
-    colour = _median(pixels)
-    diff = np.abs(pixels - colour).max(axis=1)
-    close = diff[diff <= COLOUR_TOLERANCE]
-    if not len(close):
+    own noise) when it is one colour (:data:`UNIFORM_EDGE` of it within tolerance), else None.
+
+    The colour is each channel's median; a pixel's distance from it, its largest difference on a
+    channel; the tolerance, 6 plus 3 times the mean distance of the pixels within
+    :data:`COLOUR_TOLERANCE`, at most that (in C, ``_framing.edge_colour``; the numpy code it
+    replaces is compared with it in tests/hashing/test_framing_c.py)."""
+    found = _framing.edge_colour(row, COLOUR_TOLERANCE, UNIFORM_EDGE)
+    if found is None:
         return None
-    tolerance = min(COLOUR_TOLERANCE, 6.0 + 3.0 * float(close.mean()))
-    if (diff <= tolerance).mean() < UNIFORM_EDGE:
-        return None
-    return colour, tolerance
+    return np.array(found[0]), found[1]
 
 
 def _caption_band(small: np.ndarray) -> int:
@@ -427,50 +415,12 @@ def _sharp_box(small: np.ndarray, slack: float = 1.0) -> tuple[int, int, int, in
     :data:`SHARP_SHARE` are found, the longest run of them kept (a story's progress bar and reply
     box are shorter runs, apart); the same for the columns of that band. The box must leave a
     frame that is :data:`SHARP_CONTRAST` times less sharp than itself, on at least two opposite
-    sides (``slack`` x as much, for the gate)."""
-    import cv2
-
-    # integer Laplacian of the uint8 grey: the same values as in float, without the conversion
-    sharp = np.abs(cv2.Laplacian(_grey(small), cv2.CV_16S, ksize=1)) > SHARP
-    # shares as counts over lengths: the float64 values of ``mean`` without its conversion
-    y0, y1 = _longest_run(np.count_nonzero(sharp, axis=1) / sharp.shape[1] >= SHARP_SHARE)
-    if y1 - y0 < 8:
-        return None
-    x0, x1 = _longest_run(np.count_nonzero(sharp[y0:y1], axis=0) / (y1 - y0) >= SHARP_SHARE)
-    if x1 - x0 < 8:
-        return None
-    height, width = sharp.shape
-    area = (x1 - x0) * (y1 - y0)
-    if not MIN_AREA * height * width <= area <= MAX_AREA * height * width:
-        return None
-    framed_rows = y0 >= 2 and height - y1 >= 2
-    framed_cols = x0 >= 2 and width - x1 >= 2
-    if not (framed_rows or framed_cols):
-        return None
-    inside = float(sharp[y0:y1, x0:x1].mean())
-    outside = (float(sharp.sum()) - inside * area) / max(1, height * width - area)
-    if inside < SHARP_CONTRAST * slack * outside:
-        return None
-    # a reduced pixel in from each side that has a frame: its pixels are part fill
-    return (
-        x0 + (x0 > 0),
-        y0 + (y0 > 0),
-        x1 - (x1 < width),
-        y1 - (y1 < height),
-    )
-
-
-def _longest_run(flags: np.ndarray) -> tuple[int, int]:
-    """``(start, end)`` of the longest run of True in ``flags``, gaps of up to 2 closed (the
-    first of equal runs; ``(0, 0)`` when there is no True)."""
-    true = np.flatnonzero(flags)
-    if not len(true):
-        return (0, 0)
-    cuts = np.flatnonzero(np.diff(true) > 3)  # more than 2 False between two True
-    starts = true[np.concatenate(([0], cuts + 1))]
-    ends = true[np.concatenate((cuts, [len(true) - 1]))] + 1
-    best = int(np.argmax(ends - starts))
-    return (int(starts[best]), int(ends[best]))
+    sides (``slack`` x as much, for the gate). A run may bridge gaps of up to 2 rows (columns);
+    of equal runs the first is kept. On the grey, in C (``_framing.sharp_box``: the integer
+    Laplacian, the counts and the runs in one pass; the numpy code it replaces is compared with it
+    in tests/hashing/test_framing_c.py)."""
+    grey = np.ascontiguousarray(_grey(small))
+    return _framing.sharp_box(grey, SHARP, SHARP_SHARE, SHARP_CONTRAST * slack, MIN_AREA, MAX_AREA)
 
 
 def _cut(rgb: np.ndarray, box: tuple[int, int, int, int], factor: int) -> list[Framed]:

@@ -12,12 +12,12 @@ decoder later fails, since decoders report both alike.
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bouclier.errors import MediaError
+from bouclier.media._markers import next_marker
 
 #: More frames (or TIFF pages) than this and a file is refused without being walked further.
 MAX_FRAME_COUNT = 10_000
@@ -28,10 +28,6 @@ _MAX_PNG_CHUNKS = 100_000  # real files: a handful, plus one IDAT every 8 to 64 
 _MAX_JPEG_SEGMENTS = 10_000  # real files: tens (an ICC profile split in 255 at most)
 _MAX_JPEG_SCANS = 100  # progressive encoders write about 10
 _MAX_BMP_RLE_PIXELS = 8_000_000  # Pillow's RLE decoder takes about 0.2 us a pixel
-
-# A JPEG marker after entropy-coded data: 0xFF not followed by a stuffed 0x00, a restart marker
-# (0xD0-0xD7) or fill (another 0xFF).
-_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +90,11 @@ def _jpeg(data: bytes) -> Layout:
             scans += 1
             if scans > _MAX_JPEG_SCANS:
                 raise _unbounded(f"JPEG has more than {_MAX_JPEG_SCANS} progressive scans")
-            found = _JPEG_MARKER.search(data, pos)
-            if found is None:
+            # the next marker: 0xFF not followed by a stuffed 0x00, a restart marker (0xD0-0xD7)
+            # or fill (another 0xFF); memchr in C over the 0xFF bytes
+            pos = next_marker(data, pos)
+            if pos < 0:
                 break
-            pos = found.start()
     return Layout(truncated=True)
 
 

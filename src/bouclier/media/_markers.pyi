@@ -1,0 +1,3 @@
+"""Type stub of the C extension (src/bouclier/media/_markers.c): the next JPEG marker."""
+
+def next_marker(data: bytes, pos: int, /) -> int: ...
