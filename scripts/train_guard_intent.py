@@ -40,6 +40,7 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,9 +175,15 @@ def predict(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
 
 class Embeddings:
     """Each distinct text embedded once (``cache``: an .npz of texts and vectors kept between
-    runs, as scripts/guard_round10.py writes it; only the texts it lacks are embedded)."""
+    runs, as scripts/guard_round10.py writes it; only the texts it lacks are embedded), by
+    ``embed`` (USE-multilingual v3 unless given)."""
 
-    def __init__(self, texts: list[str], cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        cache: Path | None = None,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> None:
         stored: dict[str, np.ndarray] = {}
         if cache is not None and cache.exists():
             with np.load(cache, allow_pickle=False) as kept:
@@ -184,7 +191,7 @@ class Embeddings:
         distinct = sorted(set(texts))
         missing = [t for t in distinct if t not in stored]
         if missing:
-            found = SemanticStage(threads=2).embed(missing).astype(np.float64)
+            found = (embed or SemanticStage(threads=2).embed)(missing).astype(np.float64)
             stored.update(zip(missing, found, strict=True))
             if cache is not None:
                 names = sorted(stored)
