@@ -14,9 +14,11 @@ every round before, and is counted apart: how many harmful and allowed prompts w
 ("refused or review"). ``--seen`` adds the same tables for sets that are no longer held out
 (seen-v4, the former heldout-v4, trained and tuned on since), labelled as such. Then the
 two-stage guard's speed, ``--runs`` runs each, as mean ± sd (min-max): p50 and p99 of ``check``
-for one prompt on one core with one BLAS thread, and ``check_many``'s throughput in batches of
+for one prompt on one core with one BLAS thread (and, with intent-11, of the prompts e5 reads
+again: bouclier.guard.semantic.SecondReading), and ``check_many``'s throughput in batches of
 256 on one and two cores; each as wall clock and as CPU time (the machine is shared: the load
-average is printed with them).
+average is printed with them). ``--intent intent-10`` gives the eleventh round's guard (no e5)
+side by side.
 
 Then the first generation: the lexicons' quality on seen-v1 (their former held-out split) and the
 tune split, and their latency in this one process pinned to one core: ``check_request`` on text
