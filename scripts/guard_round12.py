@@ -15,9 +15,11 @@ file in one fold, seen-v12 among them), the same folds and the same n-gram model
 * ``concat``: the harm head on both embeddings side by side (512 + 384);
 * ``use+e5``: the USE harm head and a second harm head on e5, both stacker inputs;
 
-then the cascades ``use+e5 in lo-hi`` and ``concat in lo-hi``: ``use`` where its stacked score is
-outside [lo, hi), the other recipe inside (e5 runs only on the prompts the cheap reading is unsure
-of), for a few bands, with the share of the texts that reach e5. Prints the whole guard per recipe
+then the cascades ``concat in lo-hi``: ``use`` where its stacked score is outside [lo, hi),
+``concat`` inside (e5 runs only on the prompts the cheap reading is unsure of), for a few bands,
+and in the widest band for the texts of at most a few e5 tokens only (e5's cost grows with the
+length), with the share of the texts that reach e5 (a first run had ``use+e5`` cascades too:
+each the same as ``use+e5`` everywhere). Prints the whole guard per recipe
 (the tables of guard_folds.report: pooled, per fold, per file, per language, FPR), then the model
 alone: each harm head out of fold and each stacker at 0.5, without the guard's rules. Nothing is
 written but the embedding caches.
@@ -34,12 +36,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import guard_folds as cv
 
 from bouclier.guard.evaluation import Metrics
+from bouclier.guard.semantic import load_e5, plain
 
 SEEN_LAST = "seen-v12"
 #: seen-v12's errors were read by no rule (the eleventh round's were written before it was
 #: measured): its line is as out of sample as the others', and the newest hand's.
 NOTE = "the newest file, no rule written from it"
 BANDS = ((0.2, 0.8), (0.3, 0.7), (0.4, 0.6))
+#: The longest texts (in e5's tokens, with its prefix) e5 reads again, for its cost: about 1.2 ms
+#: a token on one core (docs/benchmarks.md, "Issue 13, twelfth round (branch)").
+TOKENS = (16, 24, 32)
 
 
 def alone(folds: cv.Folds, scores: dict[str, float]) -> Metrics:
@@ -73,15 +79,20 @@ def main() -> None:
         stacked[name] = cv.level_two(folds, oof)
     oof.harm = heads["use"]
     stacked["use+e5"] = cv.level_two(folds, oof, [heads["e5"]])
+    encoder = load_e5(1)
+    tokens = {t: encoder.token_count(plain(t) or ".", True) for t in stacked["use"]}
     reached: dict[str, float] = {}
-    for better in ("use+e5", "concat"):
-        for lo, hi in BANDS:
-            name = f"{better} in {lo}-{hi}"
-            unsure = {t for t, s in stacked["use"].items() if lo <= s < hi}
-            stacked[name] = {
-                t: stacked[better][t] if t in unsure else s for t, s in stacked["use"].items()
-            }
-            reached[name] = len(unsure) / len(stacked["use"])
+    for (lo, hi), most in [*((band, None) for band in BANDS), *((BANDS[0], n) for n in TOKENS)]:
+        name = f"concat in {lo}-{hi}" + (f", <= {most} tokens" if most else "")
+        unsure = {
+            t
+            for t, s in stacked["use"].items()
+            if lo <= s < hi and (most is None or tokens[t] <= most)
+        }
+        stacked[name] = {
+            t: stacked["concat"][t] if t in unsure else s for t, s in stacked["use"].items()
+        }
+        reached[name] = len(unsure) / len(stacked["use"])
     chosen, files = folds.chosen()
     decisions = {name: cv.decide(chosen, cv.Scores(s, continues)) for name, s in stacked.items()}
     cv.report(chosen, files, decisions, SEEN_LAST, args.errors, NOTE)
