@@ -316,8 +316,9 @@ class SemanticStage:
     @property
     def eleventh(self) -> bool:
         """Whether bouclier.guard.stages applies the eleventh round's rules
-        (bouclier.guard.eleventh): with the tenth round's classifier (intent-10), the same model,
-        no retraining (intent-11 is intent-10 with these rules)."""
+        (bouclier.guard.eleventh): with a classifier of the tenth round's kind (intent-10, and
+        intent-11 whose first reading is intent-10; the eleventh round's guard, which its scripts
+        call "intent-11", is intent-10 with these rules, before the twelfth round's file)."""
         return self.tenth
 
     def load(self) -> None:
