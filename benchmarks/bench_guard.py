@@ -14,9 +14,11 @@ every round before, and is counted apart: how many harmful and allowed prompts w
 ("refused or review"). ``--seen`` adds the same tables for sets that are no longer held out
 (seen-v4, the former heldout-v4, trained and tuned on since), labelled as such. Then the
 two-stage guard's speed, ``--runs`` runs each, as mean ± sd (min-max): p50 and p99 of ``check``
-for one prompt on one core with one BLAS thread, and ``check_many``'s throughput in batches of
+for one prompt on one core with one BLAS thread (and, with intent-11, of the prompts e5 reads
+again: bouclier.guard.semantic.SecondReading), and ``check_many``'s throughput in batches of
 256 on one and two cores; each as wall clock and as CPU time (the machine is shared: the load
-average is printed with them).
+average is printed with them). ``--intent intent-10`` gives the eleventh round's guard (no e5)
+side by side.
 
 Then the first generation: the lexicons' quality on seen-v1 (their former held-out split) and the
 tune split, and their latency in this one process pinned to one core: ``check_request`` on text
@@ -195,18 +197,26 @@ def _throughput(
     return wall, cpu
 
 
-def _single(two: TwoStageGuard, prompts: list[str], runs: int) -> list[tuple[float, ...]]:
-    """Per run: p50 and p99 of check for one prompt, wall clock then this thread's CPU time."""
-    rows = []
+def _single(
+    two: TwoStageGuard, prompts: list[str], runs: int
+) -> tuple[list[tuple[float, ...]], list[tuple[float, float]]]:
+    """Per run: p50 and p99 of check for one prompt, wall clock then this thread's CPU time;
+    and the wall and CPU times (ms) of the checks in which e5 read a text again (intent-11's
+    cascade: bouclier.guard.semantic.SecondReading), over all runs."""
+    second = two.semantic.second
+    rows, again = [], []
     for _ in range(runs):
         wall, cpu = [], []
         for prompt in prompts:
+            before = second.read_again if second is not None else 0
             start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
             two.check(prompt)
             cpu.append((time.thread_time_ns() - start_cpu) / 1e6)
             wall.append((time.perf_counter_ns() - start) / 1e6)
+            if second is not None and second.read_again > before:
+                again.append((wall[-1], cpu[-1]))
         rows.append((*percentiles(wall)[:2], *percentiles(cpu)[:2]))
-    return rows
+    return rows, again
 
 
 def _pair_row(lang: str, lexicons: Metrics, two: Metrics) -> str:
@@ -327,7 +337,7 @@ def speed(two: TwoStageGuard, heldout: list[Example], runs: int) -> list[str]:
     for prompt in prompts[:50]:
         two.check(prompt)  # warm-up
     load_before = _load()
-    single = _single(two, prompts, runs)
+    single, again = _single(two, prompts, runs)
     requests = [EditRequest(p) for p in prompts]
     throughput = {cores: _throughput(requests, runs, cores) for cores in (1, 2)}
     lines += [
@@ -343,6 +353,13 @@ def speed(two: TwoStageGuard, heldout: list[Example], runs: int) -> list[str]:
         lines.append(
             f"| check, one prompt, one core, one BLAS thread: {name} (ms) | "
             f"{_spread([r[i] for r in single], 2)} | {_spread([r[i + 2] for r in single], 2)} |"
+        )
+    if again:
+        walls, cpus = percentiles([w for w, _ in again]), percentiles([c for _, c in again])
+        lines.append(
+            f"| check, one prompt that e5 reads again ({len(again) / runs:.0f} of "
+            f"{len(prompts)}, {len(again) / runs / len(prompts):.1%}): p50 / p99 (ms) | "
+            f"{walls[0]:.2f} / {walls[1]:.2f} | {cpus[0]:.2f} / {cpus[1]:.2f} |"
         )
     for cores, (wall, cpu) in throughput.items():
         lines.append(

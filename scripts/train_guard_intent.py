@@ -40,6 +40,7 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import numpy as np
 from scipy import sparse
 
+from bouclier.detectors.models import locate
 from bouclier.guard.evaluation import TRAINING, Example, load_corpus
 from bouclier.guard.features import (
     NGRAM_BITS,
@@ -59,7 +61,7 @@ from bouclier.guard.features import (
 )
 from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import default_guard
-from bouclier.guard.semantic import SemanticStage
+from bouclier.guard.semantic import INTENT_10, SemanticStage, embed_e5, load_e5
 from bouclier.guard.stages import CONTEXT_TURNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +71,9 @@ from guard_edits import FOLLOW  # noqa: E402
 from guard_round7 import FOLLOW7  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "guard"
-OUT = ROOT / "src" / "bouclier" / "guard" / "models" / "intent-10.npz"
+MODELS = ROOT / "src" / "bouclier" / "guard" / "models"
+OUT = MODELS / "intent-10.npz"
+OUT_E5 = MODELS / "intent-11.npz"
 HIDDEN = {"": 64, "continues_": 16}
 EPOCHS = 400
 L2 = 1e-4
@@ -83,6 +87,10 @@ CJK = 2
 #: tuning split of scripts/tune_guard.py; every seen-v<N> of evaluation.TRAINING but seen-v1 (of
 #: templates), so a round that moves a held-out set into TRAINING needs no second list here.
 WRITTEN = tuple(name for name in TRAINING if name.startswith("seen-v") and name != "seen-v1")
+#: The band of intent-10's stacked harm in which intent-11 reads a text again with e5
+#: (bouclier.guard.semantic.SecondReading): chosen on the whole-file folds of
+#: scripts/guard_round12.py.
+BAND = (0.2, 0.8)
 #: The tenth round's stacker (intent-10): the lexicons' reading with the tenth round's words and
 #: columns (bouclier.guard.features.FEATURES_10); False gives intent-9's recipe.
 TENTH = True
@@ -174,9 +182,15 @@ def predict(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
 
 class Embeddings:
     """Each distinct text embedded once (``cache``: an .npz of texts and vectors kept between
-    runs, as scripts/guard_round10.py writes it; only the texts it lacks are embedded)."""
+    runs, as scripts/guard_round10.py writes it; only the texts it lacks are embedded), by
+    ``embed`` (USE-multilingual v3 unless given)."""
 
-    def __init__(self, texts: list[str], cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        cache: Path | None = None,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> None:
         stored: dict[str, np.ndarray] = {}
         if cache is not None and cache.exists():
             with np.load(cache, allow_pickle=False) as kept:
@@ -184,7 +198,7 @@ class Embeddings:
         distinct = sorted(set(texts))
         missing = [t for t in distinct if t not in stored]
         if missing:
-            found = SemanticStage(threads=2).embed(missing).astype(np.float64)
+            found = (embed or SemanticStage(threads=2).embed)(missing).astype(np.float64)
             stored.update(zip(missing, found, strict=True))
             if cache is not None:
                 names = sorted(stored)
@@ -194,6 +208,21 @@ class Embeddings:
 
     def of(self, texts: list[str]) -> np.ndarray:
         return self.vectors[[self.row[t] for t in texts]]
+
+
+class Joined:
+    """Embeddings of the same texts side by side (USE's, then e5's)."""
+
+    def __init__(self, *parts: Embeddings) -> None:
+        self.parts = parts
+
+    def of(self, texts: list[str]) -> np.ndarray:
+        return np.hstack([p.of(texts) for p in self.parts])
+
+
+def e5_embeddings(texts: list[str], cache: Path | None) -> Embeddings:
+    """The texts' multilingual-e5-small vectors (bouclier.guard.semantic.embed_e5)."""
+    return Embeddings(texts, cache, lambda missing: embed_e5(load_e5(2), missing))
 
 
 def training_set(cache: Path | None = None) -> tuple[list[Example], dict[str, Samples], Embeddings]:
@@ -327,7 +356,7 @@ def written(examples: list[Example]) -> list[int]:
 
 
 def stacked(
-    examples: list[Example], heads: dict[str, Samples], vectors: Embeddings
+    examples: list[Example], heads: dict[str, Samples], vectors: Embeddings | Joined
 ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """The n-gram model and the stacker trained on all of ``examples`` (the stacker on the
     hand-written split's out-of-fold scores), and the stacked out-of-fold score of every text the
@@ -366,6 +395,32 @@ def stacked(
     return params, scores
 
 
+def second_reading(
+    examples: list[Example], heads: dict[str, Samples], use: Embeddings, e5: Embeddings
+) -> dict[str, np.ndarray]:
+    """intent-11's second reading (bouclier.guard.semantic.SecondReading): the harm head on USE's
+    and e5's vectors side by side, trained on all of ``examples``, and its stacker, trained on
+    the hand-written split's out-of-fold scores as intent-10's (:func:`stacked`)."""
+    both = Joined(use, e5)
+    extra, _ = stacked(examples, heads, both)
+    head = heads[""]
+    fitted = fit(both.of(head.texts), np.array(head.labels), HIDDEN[""])
+    return {
+        **{f"e5_{k}": v for k, v in fitted.items()},
+        "e5_stack_w": extra["stack_w"],
+        "e5_stack_b": extra["stack_b"],
+        "e5_band": np.array(BAND),
+    }
+
+
+def write(params: dict[str, np.ndarray], out: Path) -> None:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **params)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(buffer.getvalue())
+    print(f"wrote {out} sha256 {hashlib.sha256(buffer.getvalue()).hexdigest()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="cross-validate only, write nothing")
@@ -375,10 +430,23 @@ def main() -> None:
     )
     parser.add_argument("--cache", type=Path, help="embeddings kept here between runs (.npz)")
     parser.add_argument(
-        "--out", type=Path, default=OUT, help=f"the file written (default {OUT.name})"
+        "--out", type=Path, help=f"the file written (default {OUT.name}; --e5: {OUT_E5.name})"
     )
+    parser.add_argument(
+        "--e5",
+        action="store_true",
+        help="write intent-11: intent-10's arrays and the second reading on e5 (no CV)",
+    )
+    parser.add_argument("--e5-cache", type=Path, help="e5 embeddings kept here (.npz)")
     args = parser.parse_args()
     examples, heads, vectors = training_set(args.cache)
+    if args.e5:
+        e5 = e5_embeddings([t for e in examples for t in read(e)], args.e5_cache)
+        with np.load(locate(INTENT_10), allow_pickle=False) as stored:
+            params = {k: stored[k] for k in stored.files}
+        params.update(second_reading(examples, heads, vectors, e5))
+        write(params, args.out or OUT_E5)
+        return
     scores = {} if args.no_cv else out_of_fold(examples, heads, vectors)
     extra, stacked_scores = stacked(examples, heads, vectors)
     scores[""] = {**scores.get("", {}), **stacked_scores}  # the guard's harm: stacked where written
@@ -391,11 +459,7 @@ def main() -> None:
         fitted = fit(vectors.of(head.texts), np.array(head.labels), HIDDEN[prefix])
         params.update({f"{prefix}{k}": v for k, v in fitted.items()})
     params.update(extra)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **params)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(buffer.getvalue())
-    print(f"wrote {args.out} sha256 {hashlib.sha256(buffer.getvalue()).hexdigest()}")
+    write(params, args.out or OUT)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v11 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v12 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -443,22 +443,20 @@ def test_seen_v11_is_varied() -> None:
     assert closest < 0.45
 
 
-def test_heldout_v12_is_apart_and_varied() -> None:
-    """heldout-v12, the measure of the round after, written apart by an eighth helper who read
-    neither the training files nor heldout-v11 beyond its first three lines (issue 13): 900+
-    prompts, apart from the training files and from the held-out sets before it (heldout-v11
-    among them until it is trained on, then as seen-v11 in TRAINING); the 13 covered languages
-    with 28+ refusals and 28+ allowed prompts each (English 35+ refusals); the 15 uncovered
-    languages with 10+ prompts, each with a refused and an allowed conversation; 150+
+def test_seen_v12_is_varied() -> None:
+    """seen-v12 (the former heldout-v12, written apart by an eighth helper who read neither the
+    training files nor heldout-v11 beyond its first three lines, measured once, trained on since
+    the twelfth round): 900+ prompts, apart from the other training files; the 13 covered
+    languages with 28+ refusals and 28+ allowed prompts each (English 35+ refusals); the 15
+    uncovered languages with 10+ prompts, each with a refused and an allowed conversation; 150+
     conversations, 70+ of each answer, 10+ with two earlier turns of each answer; 50 %+ of the
     prompts allowed, 50 %+ of the allowed prompts hard negatives, 200+ plain edits; no two
     prompts within 0.45 of each other."""
     import runpy
 
-    earlier = tuple(name for name in HELDOUT if int(name.rsplit("v", 1)[1]) < 12)
-    assert "heldout-v11" in earlier or "seen-v11" in TRAINING
-    langs, _ = _apart_and_varied("heldout-v12", earlier)
-    rows = _rows(("heldout-v12",))
+    assert "seen-v12" in TRAINING
+    langs, _ = _apart_and_varied("seen-v12", ())
+    rows = _rows(("seen-v12",))
     assert sum(langs.values()) >= 900
     assert set(langs) == {*COVERED, *UNCOVERED_V9}
     assert min(langs[lang] for lang in UNCOVERED_V9) >= 10

@@ -21,7 +21,7 @@ from bouclier.guard.features import (
     lexicon_features,
 )
 from bouclier.guard.request import default_guard
-from bouclier.guard.semantic import INTENT, INTENTS, Reading, SemanticStage
+from bouclier.guard.semantic import INTENTS, Reading, SemanticStage
 from bouclier.guard.stages import FLOORED, TwoStageGuard
 
 
@@ -227,11 +227,14 @@ def shipped() -> TwoStageGuard:
 
 
 @pytest.mark.model
-def test_intent_10_is_shipped_pinned_and_intent_9_kept(shipped: TwoStageGuard) -> None:
-    assert shipped.semantic.version == "use-m3+intent-10"
+def test_intent_10_is_pinned_and_intent_9_kept(shipped: TwoStageGuard) -> None:
+    """intent-10 (shipped in the tenth and eleventh rounds) is kept, pinned, and is the first
+    reading of the shipped intent-11 (tests/guard/test_round12.py)."""
     assert shipped.semantic.tenth
-    weights = locate(INTENT)
-    assert hashlib.sha256(weights.read_bytes()).hexdigest() == INTENT.sha256
+    tenth = SemanticStage(intent=INTENTS["intent-10"])
+    assert tenth.version == "use-m3+intent-10"
+    weights = locate(INTENTS["intent-10"])
+    assert hashlib.sha256(weights.read_bytes()).hexdigest() == INTENTS["intent-10"].sha256
     with np.load(weights) as stored:
         assert stored["stack_w"].shape == (len(STACK_INPUTS_10),)
     ninth = SemanticStage(intent=INTENTS["intent-9"])

