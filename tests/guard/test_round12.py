@@ -17,27 +17,45 @@ from bouclier.detectors.models import E5_WEIGHTS, locate
 from bouclier.errors import ModelUnavailable
 from bouclier.guard import semantic
 from bouclier.guard.decision import Action
-from bouclier.guard.semantic import E5_MAX_TOKENS, INTENT, INTENTS, SemanticStage, plain
+from bouclier.guard.guard import requests_from_settings
+from bouclier.guard.semantic import E5_MAX_TOKENS, INTENT_11, INTENTS, SemanticStage, plain
 from bouclier.guard.stages import TwoStageGuard
+from bouclier.settings import Settings
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
 def shipped() -> TwoStageGuard:
-    two = TwoStageGuard()
+    """The guard with the second reading on (BOUCLIER_GUARD_SECOND_READING=true)."""
+    two = requests_from_settings(Settings(guard_second_reading=True))
+    assert isinstance(two, TwoStageGuard)
     two.load()
     return two
 
 
-def test_intent_11_is_shipped_pinned_and_holds_intent_10(shipped: TwoStageGuard) -> None:
+def test_the_second_reading_is_opt_in() -> None:
+    """Off by default (its p99 is over the 25 ms a prompt on one core): intent-10 alone; on,
+    intent-11; both stages are the process's shared ones."""
+    default = requests_from_settings(Settings())
+    on = requests_from_settings(Settings(guard_second_reading=True))
+    assert isinstance(default, TwoStageGuard)
+    assert isinstance(on, TwoStageGuard)
+    assert default.semantic.intent is INTENTS["intent-10"]
+    assert on.semantic.intent is INTENT_11
+    assert requests_from_settings(Settings(guard_second_reading=True)).semantic is on.semantic
+    assert default.semantic.version == "use-m3+intent-10"
+    assert default.semantic.second is None
+
+
+def test_intent_11_is_pinned_and_holds_intent_10(shipped: TwoStageGuard) -> None:
     """intent-11's file: intent-10's arrays as they are (its first reading), then the second
     reading's head on USE and e5 side by side (512 + 384 inputs), its stacker and its band."""
     assert shipped.semantic.version == "use-m3+e5s+intent-11"
     assert shipped.semantic.tenth
     assert shipped.semantic.eleventh
-    weights = locate(INTENT)
-    assert hashlib.sha256(weights.read_bytes()).hexdigest() == INTENT.sha256
+    weights = locate(INTENT_11)
+    assert hashlib.sha256(weights.read_bytes()).hexdigest() == INTENT_11.sha256
     with np.load(weights) as new, np.load(locate(INTENTS["intent-10"])) as old:
         for name in old.files:
             assert np.array_equal(new[name], old[name]), name
@@ -88,7 +106,7 @@ def test_a_damaged_e5_file_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(ModelUnavailable, match="pinned SHA-256"):
         semantic.load_e5(1)
     with pytest.raises(ModelUnavailable, match="pinned SHA-256"):
-        SemanticStage(intent=INTENT).load()
+        SemanticStage(intent=INTENT_11).load()
 
 
 class Recording:

@@ -26,6 +26,7 @@ from bouclier.detectors.registry import Registry
 from bouclier.errors import MediaError
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.request import RequestGuard, default_guard
+from bouclier.guard.semantic import INTENT, INTENT_11, default_stage
 from bouclier.guard.stages import EditRequest, TwoStageGuard
 from bouclier.media import DecodedImage, decode
 from bouclier.policy import Policy, exposure
@@ -187,10 +188,12 @@ class Guard:
 
 
 def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
-    """The request guard of ``BOUCLIER_GUARD_MODEL`` and ``BOUCLIER_GUARD_UNCOVERED``."""
+    """The request guard of ``BOUCLIER_GUARD_MODEL``, ``BOUCLIER_GUARD_SECOND_READING`` and
+    ``BOUCLIER_GUARD_UNCOVERED``."""
     if not settings.guard_model:
         return default_guard()
-    return TwoStageGuard(uncovered=Action(settings.guard_uncovered))
+    intent = INTENT_11 if settings.guard_second_reading else INTENT
+    return TwoStageGuard(semantic=default_stage(intent), uncovered=Action(settings.guard_uncovered))
 
 
 _default: Guard | None = None

@@ -77,10 +77,12 @@ INTENT_10 = ModelFile(
     "8390358ed351e423e165c4b8082c2e62a5730da0ccdef19f9dfe874b18a6c365",
     "bouclier",
 )
-#: The classifier's weights, inside this package (scripts/train_guard_intent.py --e5): since the
-#: twelfth round intent-10's arrays and a second reading (:class:`SecondReading`) where intent-10
-#: is unsure: a harm head on USE and multilingual-e5-small side by side, and its stacker.
-INTENT = ModelFile(
+#: The twelfth round's classifier (scripts/train_guard_intent.py --e5): intent-10's arrays and a
+#: second reading (:class:`SecondReading`) where intent-10 is unsure: a harm head on USE and
+#: multilingual-e5-small side by side, and its stacker. Opt-in (``BOUCLIER_GUARD_SECOND_READING``):
+#: it reads more right on the folds, but its p99 for one prompt on one core is ~30 ms, over the
+#: 25 ms a provider's request path is promised (docs/guard.md, "The twelfth round").
+INTENT_11 = ModelFile(
     "bouclier",
     "guard/models/intent-11.npz",
     "5b823fc609381ed6ebd0a00fe10fd896485e5c93c3127588ae57eb9ec81d6460",
@@ -91,8 +93,10 @@ INTENTS = {
     "intent-8": INTENT_8,
     "intent-9": INTENT_9,
     "intent-10": INTENT_10,
-    "intent-11": INTENT,
+    "intent-11": INTENT_11,
 }
+#: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
+INTENT = INTENT_10
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -390,14 +394,14 @@ class SemanticStage:
         return Reading(harm, continues)
 
 
-_default: SemanticStage | None = None
+_defaults: dict[str, SemanticStage] = {}
 _default_lock = threading.Lock()
 
 
-def default_stage() -> SemanticStage:
-    global _default  # noqa: PLW0603 - one encoder per process (150 MB), shared, read-only
-    if _default is None:
+def default_stage(intent: ModelFile = INTENT) -> SemanticStage:
+    """The process's stage for ``intent``: one encoder per process (150 MB), shared, read-only."""
+    stage = _defaults.get(intent.path)
+    if stage is None:
         with _default_lock:
-            if _default is None:
-                _default = SemanticStage()
-    return _default
+            stage = _defaults.setdefault(intent.path, SemanticStage(intent=intent))
+    return stage
