@@ -45,7 +45,9 @@
   training files nor heldout-v9, compared with both; heldout-v11 (now seen-v11, the tenth
   round's measure) by a seventh who read neither the training files nor heldout-v10 and has
   28 refusals in each covered language, compared with both; heldout-v12 (the eleventh round's
-  measure) by an eighth who read neither the training files nor heldout-v11, compared with both.
+  measure) by an eighth who read neither the training files nor heldout-v11, compared with both;
+  heldout-v13 (the twelfth round's measure) by a ninth who read neither the training files nor
+  heldout-v12, compared with both.
   From heldout-v7 on, a source may label a row ``hard`` (allowed, a hard negative: it shares the
   words of a refusal), written ``"hard": true`` beside ``allow``, so that the false refusals on
   hard negatives and on plain edits can be told apart.
