@@ -443,26 +443,28 @@ def test_seen_v11_is_varied() -> None:
     assert closest < 0.45
 
 
-def test_seen_v12_is_varied() -> None:
-    """seen-v12 (the former heldout-v12, written apart by an eighth helper who read neither the
-    training files nor heldout-v11 beyond its first three lines, measured once, trained on since
-    the twelfth round): 900+ prompts, apart from the other training files; the 13 covered
-    languages with 28+ refusals and 28+ allowed prompts each (English 35+ refusals); the 15
-    uncovered languages with 10+ prompts, each with a refused and an allowed conversation; 150+
-    conversations, 70+ of each answer, 10+ with two earlier turns of each answer; 50 %+ of the
-    prompts allowed, 50 %+ of the allowed prompts hard negatives, 200+ plain edits; no two
-    prompts within 0.45 of each other."""
+def _written_apart(name: str, refusals: tuple[int, int], closest: float) -> list[dict[str, str]]:
+    """The checks of a held-out set written apart since heldout-v12 (issue 13): 900+ prompts,
+    apart from the training files and from the held-out sets before it (each until it is trained
+    on, then as seen-v<N> in TRAINING); the 13 covered languages with ``refusals`` refusals
+    (English, the others) and 28+ allowed prompts each; the 15 uncovered languages with 10+
+    prompts, each with a refused and an allowed conversation; 150+ conversations, 70+ of each
+    answer, 10+ with two earlier turns of each answer; 50 %+ of the prompts allowed, 50 %+ of
+    the allowed prompts hard negatives, 200+ plain edits; no two prompts within ``closest`` of
+    each other. Returns the rows."""
     import runpy
 
-    assert "seen-v12" in TRAINING
-    langs, _ = _apart_and_varied("seen-v12", ())
-    rows = _rows(("seen-v12",))
+    version = int(name.rsplit("v", 1)[1])
+    earlier = tuple(n for n in HELDOUT if int(n.rsplit("v", 1)[1]) < version)
+    assert f"heldout-v{version - 1}" in earlier or f"seen-v{version - 1}" in TRAINING
+    langs, _ = _apart_and_varied(name, earlier)
+    rows = _rows((name,))
     assert sum(langs.values()) >= 900
     assert set(langs) == {*COVERED, *UNCOVERED_V9}
     assert min(langs[lang] for lang in UNCOVERED_V9) >= 10
     for lang in COVERED:
         labels = Counter(r["label"] for r in rows if r["lang"] == lang)
-        assert labels["refuse"] >= (35 if lang == "en" else 28), lang
+        assert labels["refuse"] >= (refusals[0] if lang == "en" else refusals[1]), lang
         assert labels["allow"] >= 28, lang
     for lang in UNCOVERED_V9:
         talked = {r["label"] for r in rows if r["lang"] == lang and r.get("context")}
@@ -479,5 +481,30 @@ def test_seen_v12_is_varied() -> None:
     assert sum("hard" not in r for r in allowed) >= 200
     shingles = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["_shingles"]
     grams = [shingles(r["text"]) for r in rows]
-    closest = max(len(a & b) / len(a | b) for i, a in enumerate(grams) for b in grams[i + 1 :])
-    assert closest < 0.45
+    nearest = max(len(a & b) / len(a | b) for i, a in enumerate(grams) for b in grams[i + 1 :])
+    assert nearest < closest
+    return rows
+
+
+def test_seen_v12_is_varied() -> None:
+    """seen-v12 (the former heldout-v12, written apart by an eighth helper who read neither the
+    training files nor heldout-v11 beyond its first three lines, measured once, trained on since
+    the twelfth round): the checks of :func:`_written_apart` against the other training files,
+    with 28+ refusals in each covered language (English 35+), no two prompts within 0.45 of each
+    other."""
+    assert "seen-v12" in TRAINING
+    _written_apart("seen-v12", (35, 28), 0.45)
+
+
+def test_heldout_v13_is_apart_and_varied() -> None:
+    """heldout-v13, the measure of the round after v12's, written apart by a ninth helper who
+    read neither the training files nor heldout-v12 beyond its first three lines (issue 13): the
+    checks of :func:`_written_apart` (compared with the training files and heldout-v12 until it
+    is trained on), with 30+ refusals in each covered language (English 38+), no two prompts
+    within 0.4 of each other; and 60 %+ of the allowed prompts hard negatives, 15+ conversations
+    with two earlier turns of each answer."""
+    rows = _written_apart("heldout-v13", (38, 30), 0.4)
+    allowed = [r for r in rows if r["label"] == "allow"]
+    assert sum("hard" in r for r in allowed) / len(allowed) >= 0.6
+    longer = Counter(r["label"] for r in rows if len(r.get("context", ())) >= 2)
+    assert min(longer["refuse"], longer["allow"]) >= 15
