@@ -195,7 +195,8 @@ class Settings(BaseSettings):
         description="Threads of OpenCV's pool in each service process (the framing stage's "
         "filters, the crop-robust stage); 1: each request's image work stays on its own thread, "
         "as requests already run side by side (OpenCV's default, one thread a core, spent ~0.4 "
-        "ms of CPU an upload handing work over; docs/benchmarks-log.md).",
+        "ms more CPU an upload where a core was idle, none when both were busy; "
+        "docs/benchmarks-log.md).",
     )
     policy_file: Path | None = Field(
         default=None,
