@@ -188,6 +188,16 @@ class Settings(BaseSettings):
         description="Inference threads of each detector's model (onnxruntime's intra-op threads "
         "for nudity); `bouclier scan --threads` overrides it.",
     )
+    opencv_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Threads of OpenCV's pool in each service process (the framing stage's "
+        "filters, the crop-robust stage); 1: each request's image work stays on its own thread, "
+        "as requests already run side by side (OpenCV's default, one thread a core, spent ~0.4 "
+        "ms more CPU an upload where a core was idle, none when both were busy; "
+        "docs/benchmarks-log.md).",
+    )
     policy_file: Path | None = Field(
         default=None,
         description="Policy TOML file (the sexual and revealing thresholds, the rules; see "

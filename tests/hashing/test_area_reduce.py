@@ -28,7 +28,7 @@ def _ours(pixels: np.ndarray, factor: int) -> np.ndarray:
     return out.reshape((sh, sw, *pixels.shape[2:]))
 
 
-@pytest.mark.parametrize("factor", [*range(3, 10), 16, 33, 64])  # from 17, a sum passes 16 bits
+@pytest.mark.parametrize("factor", [*range(3, 10), 15, 16, 17, 33, 64])  # from 17: 32-bit sums
 @pytest.mark.parametrize("channels", [3, 1])
 def test_area_reduce_is_opencvs(factor: int, channels: int) -> None:
     rng = np.random.default_rng(factor * 10 + channels)
@@ -43,6 +43,18 @@ def test_area_reduce_is_opencvs(factor: int, channels: int) -> None:
             pixels = np.full(shape, int(rng.integers(0, 255)), np.uint8)
             pixels[::2] += 1
         np.testing.assert_array_equal(_ours(pixels, factor), _opencv(pixels, factor))
+
+
+@pytest.mark.parametrize("factor", [3, 4, 15, 16, 17, 64])
+@pytest.mark.parametrize("channels", [3, 1])
+def test_area_reduce_of_white_blocks_is_white(factor: int, channels: int) -> None:
+    """Block sums at their largest: 65,280 at a factor of 16 (the last one summed in 16 bits),
+    73,695 at 17 (past 16 bits)."""
+    shape = (2 * factor + 1, 3 * factor + 2, 3) if channels == 3 else (2 * factor + 1, 3 * factor)
+    pixels = np.full(shape, 255, np.uint8)
+    pixels[factor:, factor:] = 254
+    np.testing.assert_array_equal(_ours(pixels, factor), _opencv(pixels, factor))
+    assert _ours(pixels, factor)[0, 0].min() == 255
 
 
 def test_area_reduce_reads_a_strided_view() -> None:

@@ -68,7 +68,11 @@ class Services:
     def start(cls, settings: Settings, detectors: Registry) -> Services:
         """Opens (and migrates) the database, builds the bank index and starts following the
         change log; blocking. ``detectors`` serve the analyzer and the guard (production's come
-        from ``bouclier.detectors.catalog``; tests pass fakes)."""
+        from ``bouclier.detectors.catalog``; tests pass fakes). Sets OpenCV's pool for the whole
+        process (BOUCLIER_OPENCV_THREADS)."""
+        import cv2
+
+        cv2.setNumThreads(settings.opencv_threads)
         db = Database.open(settings.resolved_database_url)
         try:
             store = BankStore(db, default_threshold=settings.default_threshold)

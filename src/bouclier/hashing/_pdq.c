@@ -808,11 +808,37 @@ static PyObject *dihedral(PyObject *self, PyObject *arg)
  */
 /* The kernel of area_reduce, in passes along each band of `factor` rows that vectorise (but the
  * pick): the column sums (16 bits: factor <= 64 keeps them under 64 * 255); each byte's sum with
- * the factor - 1 same-channel bytes after it (32 bits), which is a block's sum where the block
- * starts; those picked at every factor pixels; then the row's means at once (the product in
+ * the factor - 1 same-channel bytes after it, which is a block's sum where the block starts (in
+ * 16 bits up to a factor of 16, 16 x 16 x 255 = 65,280: twice the lanes a vector; in 32 bits
+ * above); those picked at every factor pixels; then the row's means at once (the product in
  * float, rounded by rintf in the default mode: to the nearest, ties to even, as OpenCV's
  * cvRound).
  * `sums` holds row_bytes values, `blocks` row_bytes + sw * channels. */
+#define AREA_NARROW_MAX 16
+/* The block sums of one band (see area_reduce_rows) in `blocks`, of type T, picked into
+ * `picked`. */
+#define AREA_BLOCKS(T)                                                                           \
+    do {                                                                                         \
+        T *restrict b = (T *)blocks;                                                             \
+        for (Py_ssize_t j = 0; j < span; j++)                                                    \
+            b[j] = sums[j];                                                                      \
+        for (int i = 1; i < factor; i++) {                                                       \
+            const uint16_t *restrict next = sums + i * channels;                                 \
+            for (Py_ssize_t j = 0; j < span; j++)                                                \
+                b[j] = (T)(b[j] + next[j]);                                                      \
+        }                                                                                        \
+        if (channels == 3) {                                                                     \
+            for (Py_ssize_t x = 0; x < sw; x++) {                                                \
+                const T *block = b + x * factor * 3;                                             \
+                picked[3 * x] = block[0];                                                        \
+                picked[3 * x + 1] = block[1];                                                    \
+                picked[3 * x + 2] = block[2];                                                    \
+            }                                                                                    \
+        } else {                                                                                 \
+            for (Py_ssize_t x = 0; x < sw; x++)                                                  \
+                picked[x] = b[x * factor];                                                       \
+        }                                                                                        \
+    } while (0)
 WIDE static void area_reduce_rows(const uint8_t *src, Py_ssize_t stride, int channels, int factor,
                                   Py_ssize_t sh, Py_ssize_t sw, uint16_t *sums, uint32_t *blocks,
                                   uint8_t *dst)
@@ -830,24 +856,10 @@ WIDE static void area_reduce_rows(const uint8_t *src, Py_ssize_t stride, int cha
             for (Py_ssize_t j = 0; j < row_bytes; j++)
                 sums[j] = (uint16_t)(sums[j] + row[j]);
         }
-        for (Py_ssize_t j = 0; j < span; j++)
-            blocks[j] = sums[j];
-        for (int i = 1; i < factor; i++) {
-            const uint16_t *next = sums + i * channels;
-            for (Py_ssize_t j = 0; j < span; j++)
-                blocks[j] += next[j];
-        }
-        if (channels == 3) {
-            for (Py_ssize_t x = 0; x < sw; x++) {
-                const uint32_t *b = blocks + x * factor * 3;
-                picked[3 * x] = b[0];
-                picked[3 * x + 1] = b[1];
-                picked[3 * x + 2] = b[2];
-            }
-        } else {
-            for (Py_ssize_t x = 0; x < sw; x++)
-                picked[x] = blocks[x * factor];
-        }
+        if (factor <= AREA_NARROW_MAX)
+            AREA_BLOCKS(uint16_t);
+        else
+            AREA_BLOCKS(uint32_t);
         uint8_t *o = dst + y * out_row;
         for (Py_ssize_t k = 0; k < out_row; k++) {
             int v = (int)rintf((float)picked[k] * scale);
