@@ -263,6 +263,8 @@ HELP = re.compile(
     r"c[óo]mo denuncio|wie melde ich|come segnalo|como denuncio|hoe meld ik|jak zg[łl]osi[ćc]|"
     r"как пожаловаться|nas[ıi]l [şs]ikayet|كيف أبلغ|怎么举报|怎麼檢舉|"
     r"どう通報|怎么处理|怎麼處理|刑法|"
+    r"怎么(?:给|跟|和|向)\S{0,12}(?:讲|说|解释)|怎麼(?:給|跟|和|向)\S{0,12}(?:講|說|解釋)|"
+    r"维权|維權|热线|熱線|"
     r"will the police|which law|is it (?:a crime|"
     r"illegal)|"
     r"je fais quoi|que (?:dois-je|faire)|[àa] qui (?:le )?dire|quelle loi|c'est ill[ée]gal|"
