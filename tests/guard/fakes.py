@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -10,6 +11,7 @@ import numpy as np
 from bouclier.detectors.base import Box, Sample, Signal
 from bouclier.detectors.faces import FACE, Face
 from bouclier.detectors.nudity import SIGNAL_LABELS
+from bouclier.guard.semantic import Reading
 
 
 def image(shade: int) -> np.ndarray:
@@ -70,3 +72,31 @@ class FakeFaces:
 
     def detect(self, sample: Sample) -> list[Signal]:
         return [Signal("faces", FACE, f.score, f.box) for f in self.describe(sample.pixels)]
+
+
+class Scored:
+    """A learned semantic stage (intent-8 and later) that reads each text as ``scores`` says
+    (``default`` otherwise) and every follow-up as an edit of its own (``continues`` 0.1);
+    ``tenth``: a classifier of the tenth round's kind (its rules apply); ``eleventh``: the
+    eleventh round's rules apply too."""
+
+    def __init__(
+        self,
+        scores: dict[str, float] | None = None,
+        default: float = 0.05,
+        *,
+        tenth: bool = True,
+        eleventh: bool = False,
+    ) -> None:
+        self.scores = scores or {}
+        self.default = default
+        self.tenth = tenth
+        self.eleventh = eleventh
+        self.reads_lexicons = True
+
+    def load(self) -> None:
+        pass
+
+    def read(self, texts: Sequence[str]) -> Reading:
+        harm = np.array([self.scores.get(t, self.default) for t in texts])
+        return Reading(harm, np.full(len(texts), 0.1))

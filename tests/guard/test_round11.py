@@ -6,41 +6,16 @@ be held, and what must be left alone."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
 import pytest
 
 from bouclier.guard import eleventh
 from bouclier.guard.decision import Action
-from bouclier.guard.semantic import Reading
 from bouclier.guard.stages import TOPICAL, TwoStageGuard
-
-
-class Scored:
-    """A learned semantic stage of the tenth round's kind that reads each text as ``scores``
-    says (``default`` otherwise), every follow-up as an edit of its own (``continues`` 0.1);
-    ``eleventh``: whether the eleventh round's rules apply."""
-
-    def __init__(
-        self, scores: dict[str, float] | None = None, default: float = 0.05, on: bool = True
-    ) -> None:
-        self.scores = scores or {}
-        self.default = default
-        self.tenth = True
-        self.eleventh = on
-        self.reads_lexicons = True
-
-    def load(self) -> None:
-        pass
-
-    def read(self, texts: Sequence[str]) -> Reading:
-        harm = np.array([self.scores.get(t, self.default) for t in texts])
-        return Reading(harm, np.full(len(texts), 0.1))
+from tests.guard.fakes import Scored
 
 
 def _guard(scores: dict[str, float] | None = None, on: bool = True) -> TwoStageGuard:
-    return TwoStageGuard(semantic=Scored(scores, on=on), uncovered=Action.ALLOW)  # type: ignore[arg-type]
+    return TwoStageGuard(semantic=Scored(scores, eleventh=on), uncovered=Action.ALLOW)  # type: ignore[arg-type]
 
 
 HELD = {
