@@ -20,11 +20,14 @@
  * Images under 5 pixels on a side get all-zero hashes and quality 0, as in the reference.
  *
  * Exactness rules: no -ffast-math, floating-point contraction off (setup.py), float where the
- * reference has float, double where it has double. Speed comes only from doing the same operations
- * in another order across independent vectors: the luminance is fused with the first row pass,
- * several rows are filtered at once (independent running sums), the column passes run across all
- * columns at once, and the last row and column passes only produce the values that the decimation
- * reads (a running sum is still carried over every pixel, so each value is the reference's).
+ * reference has float, double where it has double. Speed comes from doing the same operations
+ * in another order across independent vectors (the luminance is fused with the first row pass,
+ * 16 rows are filtered at once in two independent vectors of running sums, the column passes run
+ * across all columns at once, and the last row and column passes only produce the values that
+ * the decimation reads: a running sum is still carried over every pixel, so each value is the
+ * reference's), and, where the CPU has FMA, from operations proven to give the float that one
+ * division gives (Markstein's correction of a product: div_fma, luma_fma; checked exhaustively
+ * by benchmarks/pdq_fma_check.py).
  * The GIL is released while hashing: only the caller's buffer, on which we hold a view, is read.
  */
 #define PY_SSIZE_T_CLEAN
@@ -181,7 +184,26 @@ static void luma_rgb(const uint8_t *p, size_t m, float *out)
 #define HAVE_AVX2_PATH 1
 #include <immintrin.h>
 static int use_avx2 = 0;
+static int use_fma = 0;
 #define AVX2 __attribute__((target("avx2")))
+#define AVX2_FMA __attribute__((target("avx2,fma")))
+
+/* x / b on 8 lanes without a division, where the CPU has FMA: q = x * c, with c the float nearest
+ * 1 / b (1.0f / b, itself a correctly rounded division); r = x - q * b, exact in one FMA; then
+ * q + r * c rounded once by a second FMA (Markstein's correction). For every float x of [1, 2)
+ * and every b of 1..256 this gave the division's own, correctly rounded, result (checked when
+ * written; a window is (side + 127) / 128 pixels, so b stays far below 256 for any image the
+ * limits let through); the steps scale exactly by powers of two and are symmetric in sign, so
+ * that holds for every x that is 0 or normal, and the filter's sums are never subnormal (their
+ * magnitudes stay above 2^-70). A division's throughput is one vector in 3.5 to 5 cycles, these
+ * three operations about one cycle and a half: the filter divides each of the image's pixels
+ * twice (the first row and column passes). tests/hashing/test_pdq_simd.py compares this path
+ * with the scalar code's divisions, tests/hashing/test_pdq_c.py with pdqhash. */
+AVX2_FMA static inline __m256 div_fma(__m256 x, __m256 b, __m256 c)
+{
+    __m256 q = _mm256_mul_ps(x, c);
+    return _mm256_fmadd_ps(_mm256_fnmadd_ps(q, b, x), c, q);
+}
 
 AVX2 static inline void transpose8(__m256 *r)
 {
@@ -236,7 +258,7 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
  * independent of the first's. A running sum is a chain of dependent additions and
  * subtractions: with one vector the pass waits on their latency at every column, with two the
  * processor works on both at once. Each lane's operations are the scalar code's, in its order. */
-#define BOX_ROWS_AVX2_BODY(HALVES)                                                               \
+#define BOX_ROWS_AVX2_BODY(HALVES, DIV)                                                             \
     do {                                                                                         \
         float *ta = t, *tb = t + length * 8;                                                     \
         transpose_rows(in, in_stride, 0, n, length, ta);                                         \
@@ -259,10 +281,11 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
             if (HALVES == 2)                                                                     \
                 sb = _mm256_add_ps(sb, _mm256_loadu_ps(tb + ri * 8));                            \
             count++;                                                                             \
-            EMIT_V(HALVES);                                                                      \
+            EMIT_V(HALVES, DIV);                                                                 \
         }                                                                                        \
         if (keep == NULL) {                                                                      \
             __m256 c = _mm256_set1_ps((float)count);                                             \
+            __m256 c1 = _mm256_set1_ps(1.0f / (float)count);                                     \
             for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {                           \
                 sa = _mm256_add_ps(sa, _mm256_loadu_ps(ta + ri * 8));                            \
                 if (HALVES == 2)                                                                 \
@@ -270,9 +293,9 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
                 sa = _mm256_sub_ps(sa, _mm256_loadu_ps(ta + li * 8));                            \
                 if (HALVES == 2)                                                                 \
                     sb = _mm256_sub_ps(sb, _mm256_loadu_ps(tb + li * 8));                        \
-                pa[np] = _mm256_div_ps(sa, c);                                                   \
+                pa[np] = DIV(sa, c, c1);                                                         \
                 if (HALVES == 2)                                                                 \
-                    pb[np] = _mm256_div_ps(sb, c);                                               \
+                    pb[np] = DIV(sb, c, c1);                                                     \
                 if (++np == 8)                                                                   \
                     FLUSH_PENDING(HALVES);                                                       \
             }                                                                                    \
@@ -285,7 +308,7 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
                 if (HALVES == 2)                                                                 \
                     sb = _mm256_sub_ps(sb, _mm256_loadu_ps(tb + li * 8));                        \
                 if (keep[oi] >= 0)                                                               \
-                    EMIT_V(HALVES);                                                              \
+                    EMIT_V(HALVES, DIV);                                                         \
             }                                                                                    \
         }                                                                                        \
         for (Py_ssize_t i = 0; i < ph.p4; i++, li++, oi++) {                                     \
@@ -293,7 +316,7 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
             if (HALVES == 2)                                                                     \
                 sb = _mm256_sub_ps(sb, _mm256_loadu_ps(tb + li * 8));                            \
             count--;                                                                             \
-            EMIT_V(HALVES);                                                                      \
+            EMIT_V(HALVES, DIV);                                                                 \
         }                                                                                        \
         if (np > 0) { /* the last outputs, fewer than 8 */                                       \
             float lanes[16];                                                                     \
@@ -321,11 +344,12 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
     } while (0)
 /* One output column oi of every row (sum / count): kept for the transposed store, or, with
  * `keep`, written where keep[oi] says. */
-#define EMIT_V(HALVES)                                                                           \
+#define EMIT_V(HALVES, DIV)                                                                      \
     do {                                                                                         \
         __m256 c_ = _mm256_set1_ps((float)count);                                                \
-        __m256 oa = _mm256_div_ps(sa, c_);                                                       \
-        __m256 ob = HALVES == 2 ? _mm256_div_ps(sb, c_) : oa;                                    \
+        __m256 c1_ = _mm256_set1_ps(1.0f / (float)count);                                        \
+        __m256 oa = DIV(sa, c_, c1_);                                                            \
+        __m256 ob = HALVES == 2 ? DIV(sb, c_, c1_) : oa;                                         \
         if (keep == NULL) {                                                                      \
             pa[np] = oa;                                                                         \
             pb[np] = ob;                                                                         \
@@ -340,19 +364,20 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
         }                                                                                        \
     } while (0)
 
-AVX2 static void box_rows_avx2_one(const float *in, Py_ssize_t in_stride, float *out,
-                                   Py_ssize_t out_stride, int n, Py_ssize_t length, int window,
-                                   const int *keep, float *t)
-{
-    BOX_ROWS_AVX2_BODY(1);
-}
-
-AVX2 static void box_rows_avx2_two(const float *in, Py_ssize_t in_stride, float *out,
-                                   Py_ssize_t out_stride, int n, Py_ssize_t length, int window,
-                                   const int *keep, float *t)
-{
-    BOX_ROWS_AVX2_BODY(2);
-}
+#define DIV_PS(x, b, c) ((void)(c), _mm256_div_ps(x, b))
+#define BOX_ROWS_AVX2(NAME, TARGET, HALVES, DIV)                                                 \
+    TARGET static void NAME(const float *in, Py_ssize_t in_stride, float *out,                   \
+                            Py_ssize_t out_stride, int n, Py_ssize_t length, int window,         \
+                            const int *keep, float *t)                                           \
+    {                                                                                            \
+        BOX_ROWS_AVX2_BODY(HALVES, DIV);                                                         \
+    }
+BOX_ROWS_AVX2(box_rows_avx2_one, AVX2, 1, DIV_PS)
+BOX_ROWS_AVX2(box_rows_avx2_two, AVX2, 2, DIV_PS)
+BOX_ROWS_AVX2(box_rows_fma_one, AVX2_FMA, 1, div_fma)
+BOX_ROWS_AVX2(box_rows_fma_two, AVX2_FMA, 2, div_fma)
+#undef BOX_ROWS_AVX2
+#undef DIV_PS
 #undef BOX_ROWS_AVX2_BODY
 #undef FLUSH_PENDING
 #undef EMIT_V
@@ -361,10 +386,25 @@ AVX2 static void box_rows_avx2(const float *in, Py_ssize_t in_stride, float *out
                                Py_ssize_t out_stride, int n, Py_ssize_t length, int window,
                                const int *keep, float *t)
 {
-    if (n > 8)
+    if (use_fma && n > 8)
+        box_rows_fma_two(in, in_stride, out, out_stride, n, length, window, keep, t);
+    else if (use_fma)
+        box_rows_fma_one(in, in_stride, out, out_stride, n, length, window, keep, t);
+    else if (n > 8)
         box_rows_avx2_two(in, in_stride, out, out_stride, n, length, window, keep, t);
     else
         box_rows_avx2_one(in, in_stride, out, out_stride, n, length, window, keep, t);
+}
+
+/* divide_row with div_fma, 8 columns at a time (the last ones by division). */
+AVX2_FMA static void divide_row_fma(const float *sum, float count, float *out, Py_ssize_t n)
+{
+    const __m256 b = _mm256_set1_ps(count), c = _mm256_set1_ps(1.0f / count);
+    Py_ssize_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        _mm256_storeu_ps(out + k, div_fma(_mm256_loadu_ps(sum + k), b, c));
+    for (; k < n; k++)
+        out[k] = sum[k] / count;
 }
 
 /* luma_weighted of 8 pixels, from the 32 bytes at p (the first 24 are theirs): the bytes of
@@ -384,8 +424,6 @@ AVX2 static inline __m256i luma_weighted8(const uint8_t *p)
     __m256i b = _mm256_madd_epi16(_mm256_shuffle_epi8(v, take_b), _mm256_set1_epi32(114));
     return _mm256_add_epi32(rg, b);
 }
-
-static int use_fma = 0;
 
 /* The same luminance in floats, 8 pixels at a time, where the CPU has FMA: (float)N is exact
  * (N < 2^24); q = N * c, with c the float nearest 1/1000; r = N - 1000 q, exact in one FMA (q is
@@ -464,7 +502,13 @@ static inline void emit_column_row(work_t *w, const int *keep_col, Py_ssize_t oi
 {
     if (w->block_n == 0)
         w->block_first = (int)oi;
-    divide_row(w->sum, (float)count, w->block + (Py_ssize_t)w->block_n * w->cols, w->cols);
+    float *out = w->block + (Py_ssize_t)w->block_n * w->cols;
+#ifdef HAVE_AVX2_PATH
+    if (use_fma)
+        divide_row_fma(w->sum, (float)count, out, w->cols);
+    else
+#endif
+        divide_row(w->sum, (float)count, out, w->cols);
     w->block_n++;
     if (w->block_n == ROWS_AT_ONCE)
         flush_block(w, keep_col);
