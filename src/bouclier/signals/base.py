@@ -14,8 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    Protocol,
+    TypeVar,
+    overload,
+    runtime_checkable,
+)
 
 import numpy as np
 
@@ -53,6 +61,39 @@ class Fingerprint:
     region: tuple[int, int, int, int] | None = None
 
 
+_T = TypeVar("_T")
+
+
+class computed_once(Generic[_T]):  # noqa: N801 - a decorator, named like functools.cached_property
+    """``functools.cached_property`` without its lock. Python 3.11's holds one lock per property
+    for every instance of the class (Python 3.12 removed it), so two threads fingerprinting two
+    different uploads wait for each other's PDQ, framing and digests: the service's uploads of
+    one process ran one stage at a time. Here the first read computes the value and keeps it in
+    the instance's ``__dict__``, which later reads find first. A :class:`MediaInput` belongs to one
+    request; two threads reading the same one at once would each compute the same value."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> computed_once[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> _T | computed_once[_T]:
+        if instance is None:
+            return self
+        value = self.func(instance)
+        instance.__dict__[self.name] = value
+        return value
+
+
 class MediaInput:
     """An image being fingerprinted: its bytes and decoded frames, with the fingerprints that
     several signal types share computed once (PDQ's dihedral pass, the file digests)."""
@@ -68,7 +109,7 @@ class MediaInput:
         #: for an image decoded to its luma plane: the same decode in RGB, made on demand
         self.colour = colour
 
-    @cached_property
+    @computed_once
     def content(self) -> tuple[Framed, ...]:
         """The content regions of the first frame with their rectified pixels, in the frame's
         pixels (:func:`bouclier.hashing.framing.find_content`); () for most images.
@@ -85,7 +126,7 @@ class MediaInput:
             frame = self.colour().frames[0]
         return find_content(frame)
 
-    @cached_property
+    @computed_once
     def framed(self) -> tuple[tuple[Region, PdqResult], ...]:
         """The content regions of the first frame (a picture inside a screenshot, a letterbox, a
         border; turned or keystoned), each in displayed pixels with its PDQ; () for most
@@ -98,13 +139,13 @@ class MediaInput:
             (framed.region.scaled(sx, sy), hash_pixels(framed.pixels)) for framed in self.content
         )
 
-    @cached_property
+    @computed_once
     def pdq(self) -> tuple[PdqResult, ...]:
         from bouclier.hashing.pdq import hash_pixels
 
         return tuple(hash_pixels(frame) for frame in self.image.frames)
 
-    @cached_property
+    @computed_once
     def threatexchange_pdq(self) -> PdqResult | None:
         """PDQ of the first frame as python-threatexchange reads it, where that differs."""
         from bouclier.hashing.pdq import hash_pixels
@@ -112,13 +153,13 @@ class MediaInput:
         pixels = self.image.threatexchange
         return None if pixels is None else hash_pixels(pixels)
 
-    @cached_property
+    @computed_once
     def sha256(self) -> str:
         from bouclier.hashing import digests
 
         return digests.sha256(self.data)
 
-    @cached_property
+    @computed_once
     def md5(self) -> str:
         from bouclier.hashing import digests
 
