@@ -64,6 +64,8 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -228,19 +230,35 @@ def overlaps(
     rows: list[dict[str, object]], others: list[str], limit: float, *, theirs_shown: bool = True
 ) -> list[str]:
     """Each row whose text shares at least ``limit`` of its character 4-grams (Jaccard) with a
-    text of ``others``: a near-duplicate of a prompt seen in training. ``theirs_shown=False``
-    names only the row and its score, so that a held-out set's author can rewrite a flagged
-    prompt without reading the training prompt it collides with."""
-    seen = [(_shingles(t), t) for t in others]
+    text of ``others`` (the first such text, in their order): a near-duplicate of a prompt seen in
+    training. ``theirs_shown=False`` names only the row and its score, so that a held-out set's
+    author can rewrite a flagged prompt without reading the training prompt it collides with.
+
+    Exact, without comparing every pair: each 4-gram lists the texts of ``others`` holding it, so
+    a row's shared-gram count with every text is one ``bincount`` over its grams' lists (a few
+    milliseconds a row against ~13,000 texts, where set intersections took ~40 ms)."""
+    seen = [_shingles(t) for t in others]
+    holders: dict[str, list[int]] = {}
+    for index, grams in enumerate(seen):
+        for gram in grams:
+            holders.setdefault(gram, []).append(index)
+    lists = {gram: np.asarray(texts, dtype=np.int64) for gram, texts in holders.items()}
+    sizes = np.array([len(grams) for grams in seen], dtype=np.int64)
     found = []
     for row in rows:
         mine = _shingles(str(row["text"]))
-        for theirs, text in seen:
-            score = len(mine & theirs) / len(mine | theirs)
-            if score >= limit:
-                shown = repr(text) if theirs_shown else f"a training prompt ({score:.2f})"
-                found.append(f"{row['text']!r} ~ {shown}")
-                break
+        held = [lists[gram] for gram in mine if gram in lists]
+        if not held:
+            continue
+        shared = np.bincount(np.concatenate(held), minlength=len(seen))
+        # the same float as len(mine & theirs) / len(mine | theirs): both are exact integers
+        scores = shared / (len(mine) + sizes - shared)
+        near = np.flatnonzero(scores >= limit)
+        if near.size:
+            first = int(near[0])
+            score = float(scores[first])
+            shown = repr(others[first]) if theirs_shown else f"a training prompt ({score:.2f})"
+            found.append(f"{row['text']!r} ~ {shown}")
     return found
 
 

@@ -76,6 +76,38 @@ def test_near_duplicate_check_catches_a_reworded_training_prompt() -> None:
     assert trained[10] not in hidden
 
 
+def test_near_duplicate_check_is_the_pairwise_jaccard() -> None:
+    """The check's shared-gram counts give what comparing every pair's 4-gram sets gives: the
+    same rows, the same first text of the others and the same score, at a limit low enough that
+    many rows are near something."""
+    import runpy
+
+    module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
+    shingles, overlaps = module["_shingles"], module["overlaps"]
+    rows = _rows(("seen-v12",))[:300]
+    others = [r["text"] for r in _rows(("seen-v11",))]
+    grams = [shingles(text) for text in others]
+
+    def pairwise(shown: bool) -> list[str]:
+        found = []
+        for row in rows:
+            mine = shingles(row["text"])
+            for text, theirs in zip(others, grams, strict=True):
+                score = len(mine & theirs) / len(mine | theirs)
+                if score >= 0.25:
+                    found.append(
+                        f"{row['text']!r} ~ "
+                        + (repr(text) if shown else f"a training prompt ({score:.2f})")
+                    )
+                    break
+        return found
+
+    expected = pairwise(True)
+    assert len(expected) >= 10
+    assert overlaps(rows, others, 0.25) == expected
+    assert overlaps(rows, others, 0.25, theirs_shown=False) == pairwise(False)
+
+
 def test_heldout_files_are_found_by_version(tmp_path: Path) -> None:
     """heldout_files orders by version number (v10 after v9), ignores other files, and there
     may be none."""
