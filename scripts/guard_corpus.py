@@ -26,6 +26,11 @@
   wrong, scripts/guard_round7.py (seventh round): plain edits and the same edits with undressing,
   each phrase in two frames, and its follow-ups (:func:`round7_followups`); the script fails on a
   row within :data:`NEAR_SEEN` of a seen-v7 prompt.
+* ``corpus/guard/round13.jsonl`` (split ``tune``): the concepts heldout-v13 (now seen-v13)
+  showed wrong, scripts/guard_round13.py (thirteenth round): faces put into pornographic videos,
+  "like those undressing apps", x-ray through clothes and their benign neighbours (questions
+  that name a fake nude), each phrase in two frames, and conversations that undress step by step
+  (:func:`round13_rows`); the script fails on a row within :data:`NEAR_SEEN` of a seen-v13 prompt.
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
@@ -74,6 +79,7 @@ from guard_paraphrases import PARAPHRASES  # noqa: E402
 from guard_round5 import ROUND5  # noqa: E402
 from guard_round6 import ROUND6  # noqa: E402
 from guard_round7 import FOLLOW7, ROUND7  # noqa: E402
+from guard_round13 import FOLLOW13, ROUND13  # noqa: E402
 
 from bouclier.guard.evaluation import TRAINING  # noqa: E402
 
@@ -196,6 +202,20 @@ def round7_rows() -> list[dict[str, object]]:
     return [*concept_rows(ROUND7, seed=41, per_phrase=2), *round7_followups()]
 
 
+def round13_rows(seed: int = 53) -> list[dict[str, object]]:
+    """round13.jsonl: the bank's phrases in two frames, then its conversations: each ``STEP``
+    follow-up after its setup (refuse: a person undressed step by step), each ``UNDO`` after its
+    own (allow: an object unwrapped)."""
+    rows = concept_rows(ROUND13, seed=seed, per_phrase=2)
+    for lang, follow in FOLLOW13.items():
+        for kind, label in (("STEP", "refuse"), ("UNDO", "allow")):
+            for number, conversation in enumerate(follow[kind]):
+                setup, phrase = (part.strip() for part in conversation.split("||"))
+                group = f"{seed}:{lang}:{kind.lower()}:{number}"
+                rows.append(_turn(phrase, label, lang, setup, group))
+    return rows
+
+
 def written_rows(name: str, split: str) -> list[dict[str, object]]:
     """The hand-written rows of ``source/<name>.txt``: lang, label (``refuse``, ``allow`` or
     ``hard``: allowed, a hard negative), text and, optionally, the conversation before the prompt
@@ -264,6 +284,8 @@ def main() -> int:
     round7 = round7_rows()
     (CORPUS / "round7.jsonl").write_text(dump(round7), encoding="utf-8")
     (CORPUS / "followups.jsonl").write_text(dump(followup_rows()), encoding="utf-8")
+    round13 = round13_rows()
+    (CORPUS / "round13.jsonl").write_text(dump(round13), encoding="utf-8")
     for name in SEEN:
         seen = dump(written_rows(name, "tune"))
         (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(seen, encoding="utf-8")
@@ -280,6 +302,11 @@ def main() -> int:
     seen_v7 = [str(r["text"]) for r in written_rows("seen_v7", "tune")]
     copied = overlaps(round7, seen_v7, NEAR_SEEN)
     print(f"round7: {len(round7)} rows, {len(copied)} within {NEAR_SEEN} of a seen-v7 prompt")
+    print("\n".join(copied))
+    failed += len(copied)
+    seen_v13 = [str(r["text"]) for r in written_rows("seen_v13", "tune")]
+    copied = overlaps(round13, seen_v13, NEAR_SEEN)
+    print(f"round13: {len(round13)} rows, {len(copied)} within {NEAR_SEEN} of a seen-v13 prompt")
     print("\n".join(copied))
     failed += len(copied)
     for name in heldout_sources():  # each apart from training and from the held-out sets before it

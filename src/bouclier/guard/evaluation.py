@@ -31,6 +31,7 @@ TRAINING = (
     "round5",
     "round6",
     "round7",
+    "round13",
     "followups",
     "seen-v1",
     "seen-v2",
