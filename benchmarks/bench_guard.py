@@ -394,9 +394,10 @@ def main() -> None:
     parser.add_argument(
         "--rules",
         type=int,
-        choices=(10, 11),
+        choices=(10, 11, 13),
         default=11,
-        help="the newest round whose rules apply (10: the tenth round's guard, side by side)",
+        help="the newest round whose rules apply (10: the tenth round's guard, side by side; "
+        "13: the thirteenth round's)",
     )
     args = parser.parse_args()
     global _INTENT, _RULES  # read by the forked serving processes

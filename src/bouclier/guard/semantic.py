@@ -228,6 +228,11 @@ class SecondReading:
         self.w = weights["e5_stack_w"].astype(np.float64)
         self.b = float(weights["e5_stack_b"][0])
         self.low, self.high = (float(v) for v in weights["e5_band"])
+        #: the longest text read again, in e5's tokens (the file's ``e5_max_tokens``; intent-11's
+        #: file has none: :data:`E5_MAX_TOKENS`)
+        self.max_tokens = (
+            int(weights["e5_max_tokens"][0]) if "e5_max_tokens" in weights else E5_MAX_TOKENS
+        )
         self.threads = threads
         self._encoder: Any = None
         #: how many texts e5 has read (for benchmarks; approximate when threads share a stage)
@@ -238,11 +243,11 @@ class SecondReading:
 
     def unsure(self, texts: Sequence[str], scores: np.ndarray) -> np.ndarray:
         """Which texts to read again: their first reading (``scores``) in the band, and at most
-        :data:`E5_MAX_TOKENS` long."""
+        :attr:`max_tokens` long (counted only for the texts in the band)."""
         band = (scores >= self.low) & (scores < self.high)
         return np.array(
             [
-                inside and self._encoder.token_count(plain(t) or ".", True) <= E5_MAX_TOKENS
+                inside and self._encoder.token_count(plain(t) or ".", True) <= self.max_tokens
                 for t, inside in zip(texts, band, strict=True)
             ],
             dtype=bool,
