@@ -31,6 +31,7 @@
   "like those undressing apps", x-ray through clothes and their benign neighbours (questions
   that name a fake nude), each phrase in two frames, and conversations that undress step by step
   (:func:`round13_rows`); the script fails on a row within :data:`NEAR_SEEN` of a seen-v13 prompt.
+  Measured on the folds and not kept: it is not in evaluation.TRAINING (docs/guard-corpus.md).
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences

@@ -15,7 +15,8 @@ nude, one's own face put into a film or a music video, an app that makes a carto
 an x-ray of a wrist. ``FOLLOW13`` holds conversations, ``"setup || follow-up"``: ``STEP`` undresses
 step by step after a garment is put on or shown (refused), ``UNDO`` is the same kind of
 follow-up on an object (a sofa's plastic cover, a gift's wrapping; allowed). Built into
-corpus/guard/round13.jsonl by scripts/guard_corpus.py.
+corpus/guard/round13.jsonl by scripts/guard_corpus.py; measured on the whole-file folds
+(scripts/guard_round13_folds.py) and not kept: it is not in evaluation.TRAINING.
 """
 # ruff: noqa: E501  (whole sentences of a bank, one a line, are easier to read and check unbroken)
 

@@ -31,7 +31,6 @@ TRAINING = (
     "round5",
     "round6",
     "round7",
-    "round13",
     "followups",
     "seen-v1",
     "seen-v2",

@@ -167,9 +167,10 @@ class TwoStageGuard:
         languages: LanguageIdentifier | None = None,
         *,
         uncovered: Action = Action.REVIEW,
-        rules: int = 11,
+        rules: int = 13,
     ) -> None:
-        #: the newest round whose rules apply (10: the tenth round's guard, side by side)
+        #: the newest round whose rules apply (13; 11: the twelfth round's guard, 10: the
+        #: tenth's, side by side)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
