@@ -143,7 +143,7 @@ def _spread(values: list[float], digits: int = 1) -> str:
 #: the shipped classifier's name (semantic.INTENT): --intent's default
 SHIPPED = next(name for name, model in INTENTS.items() if model is INTENT)
 _INTENT = SHIPPED  # the classifier measured (--intent)
-_RULES = 11  # the newest round whose rules apply (--rules: 10 for the tenth round's guard)
+_RULES = 13  # the newest round whose rules apply (--rules: 11, 10 for the rounds before)
 
 
 def _worker(
@@ -394,9 +394,10 @@ def main() -> None:
     parser.add_argument(
         "--rules",
         type=int,
-        choices=(10, 11),
-        default=11,
-        help="the newest round whose rules apply (10: the tenth round's guard, side by side)",
+        choices=(10, 11, 13),
+        default=13,
+        help="the newest round whose rules apply (10: the tenth round's guard, side by side; "
+        "13: the thirteenth round's)",
     )
     args = parser.parse_args()
     global _INTENT, _RULES  # read by the forked serving processes

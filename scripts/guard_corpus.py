@@ -26,10 +26,16 @@
   wrong, scripts/guard_round7.py (seventh round): plain edits and the same edits with undressing,
   each phrase in two frames, and its follow-ups (:func:`round7_followups`); the script fails on a
   row within :data:`NEAR_SEEN` of a seen-v7 prompt.
+* ``corpus/guard/round13.jsonl`` (split ``tune``): the concepts heldout-v13 (now seen-v13)
+  showed wrong, scripts/guard_round13.py (thirteenth round): faces put into pornographic videos,
+  "like those undressing apps", x-ray through clothes and their benign neighbours (questions
+  that name a fake nude), each phrase in two frames, and conversations that undress step by step
+  (:func:`round13_rows`); the script fails on a row within :data:`NEAR_SEEN` of a seen-v13 prompt.
+  Measured on the folds and not kept: it is not in evaluation.TRAINING (docs/guard-corpus.md).
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v12.txt (held out until their errors were read;
+  of corpus/guard/source/seen_v2.txt … seen_v13.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
@@ -46,11 +52,11 @@
   round's measure) by a seventh who read neither the training files nor heldout-v10 and has
   28 refusals in each covered language, compared with both; heldout-v12 (now seen-v12, the
   eleventh round's measure) by an eighth who read neither the training files nor heldout-v11,
-  compared with both; heldout-v13 (the twelfth round's measure) by a ninth who read neither the
-  training files nor heldout-v12, compared with both. From heldout-v7 on, a source may label a
-  row ``hard`` (allowed, a hard negative: it shares the words of a refusal), written
-  ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on plain
-  edits can be told apart.
+  compared with both; heldout-v13 (now seen-v13, the twelfth round's measure) by a ninth who
+  read neither the training files nor heldout-v12, compared with both. From heldout-v7 on, a
+  source may label a row ``hard`` (allowed, a hard negative: it shares the words of a refusal),
+  written ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on
+  plain edits can be told apart.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).
@@ -76,6 +82,7 @@ from guard_paraphrases import PARAPHRASES  # noqa: E402
 from guard_round5 import ROUND5  # noqa: E402
 from guard_round6 import ROUND6  # noqa: E402
 from guard_round7 import FOLLOW7, ROUND7  # noqa: E402
+from guard_round13 import FOLLOW13, ROUND13  # noqa: E402
 
 from bouclier.guard.evaluation import TRAINING  # noqa: E402
 
@@ -95,6 +102,7 @@ SEEN = (
     "seen_v10",
     "seen_v11",
     "seen_v12",
+    "seen_v13",
 )  # hand-written sets once held out, trained on since
 
 
@@ -197,6 +205,20 @@ def round7_rows() -> list[dict[str, object]]:
     return [*concept_rows(ROUND7, seed=41, per_phrase=2), *round7_followups()]
 
 
+def round13_rows(seed: int = 53) -> list[dict[str, object]]:
+    """round13.jsonl: the bank's phrases in two frames, then its conversations: each ``STEP``
+    follow-up after its setup (refuse: a person undressed step by step), each ``UNDO`` after its
+    own (allow: an object unwrapped)."""
+    rows = concept_rows(ROUND13, seed=seed, per_phrase=2)
+    for lang, follow in FOLLOW13.items():
+        for kind, label in (("STEP", "refuse"), ("UNDO", "allow")):
+            for number, conversation in enumerate(follow[kind]):
+                setup, phrase = (part.strip() for part in conversation.split("||"))
+                group = f"{seed}:{lang}:{kind.lower()}:{number}"
+                rows.append(_turn(phrase, label, lang, setup, group))
+    return rows
+
+
 def written_rows(name: str, split: str) -> list[dict[str, object]]:
     """The hand-written rows of ``source/<name>.txt``: lang, label (``refuse``, ``allow`` or
     ``hard``: allowed, a hard negative), text and, optionally, the conversation before the prompt
@@ -281,6 +303,8 @@ def main() -> int:
     round7 = round7_rows()
     (CORPUS / "round7.jsonl").write_text(dump(round7), encoding="utf-8")
     (CORPUS / "followups.jsonl").write_text(dump(followup_rows()), encoding="utf-8")
+    round13 = round13_rows()
+    (CORPUS / "round13.jsonl").write_text(dump(round13), encoding="utf-8")
     for name in SEEN:
         seen = dump(written_rows(name, "tune"))
         (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(seen, encoding="utf-8")
@@ -297,6 +321,11 @@ def main() -> int:
     seen_v7 = [str(r["text"]) for r in written_rows("seen_v7", "tune")]
     copied = overlaps(round7, seen_v7, NEAR_SEEN)
     print(f"round7: {len(round7)} rows, {len(copied)} within {NEAR_SEEN} of a seen-v7 prompt")
+    print("\n".join(copied))
+    failed += len(copied)
+    seen_v13 = [str(r["text"]) for r in written_rows("seen_v13", "tune")]
+    copied = overlaps(round13, seen_v13, NEAR_SEEN)
+    print(f"round13: {len(round13)} rows, {len(copied)} within {NEAR_SEEN} of a seen-v13 prompt")
     print("\n".join(copied))
     failed += len(copied)
     for name in heldout_sources():  # each apart from training and from the held-out sets before it

@@ -44,7 +44,7 @@ class Vectors(Protocol):
 class Scores:
     """A semantic stage answering given scores (the fold's models'); ``tenth``, ``eleventh``:
     which rounds' rules bouclier.guard.stages applies (it reads them as SemanticStage.tenth and
-    SemanticStage.eleventh)."""
+    SemanticStage.eleventh); ``rules``: the guard's ``rules`` (13: the thirteenth round's too)."""
 
     def __init__(
         self,
@@ -53,9 +53,12 @@ class Scores:
         *,
         tenth: bool = True,
         eleventh: bool = True,
+        rules: int = 11,
     ) -> None:
         self.harm, self.continues = harm, continues
         self.tenth, self.eleventh = tenth, eleventh
+        #: the newest round whose rules the guard applies (stages.TwoStageGuard's ``rules``)
+        self.rules = rules
         self.reads_lexicons = True
 
     def load(self) -> None:
@@ -174,7 +177,11 @@ def level_two(
 
 
 def decide(examples: list[Example], semantic: Scores) -> list[GuardDecision]:
-    guard = stages.TwoStageGuard(semantic=semantic, uncovered=Action.ALLOW)  # type: ignore[arg-type]
+    guard = stages.TwoStageGuard(
+        semantic=semantic,  # type: ignore[arg-type]
+        uncovered=Action.ALLOW,
+        rules=semantic.rules,
+    )
     return [guard.check(e.text, context=e.context) for e in examples]
 
 

