@@ -541,3 +541,20 @@ def test_seen_v13_is_varied() -> None:
     assert sum("hard" in r for r in allowed) / len(allowed) >= 0.6
     longer = Counter(r["label"] for r in rows if len(r.get("context", ())) >= 2)
     assert min(longer["refuse"], longer["allow"]) >= 15
+
+
+def test_heldout_v14_is_apart_and_varied() -> None:
+    """heldout-v14, the measure of the thirteenth round, written apart by a tenth helper who read
+    neither the training files nor heldout-v13 beyond its first three lines (issue 13): the checks
+    of :func:`_written_apart` (compared with the training files and heldout-v13 until it is
+    trained on), with 36+ refusals in each covered language (English 44+), no two prompts within
+    0.4 of each other; and 60 %+ of the allowed prompts hard negatives, 180+ conversations, 80+ of
+    each answer, 20+ with two earlier turns of each answer."""
+    rows = _written_apart("heldout-v14", (44, 36), 0.4)
+    allowed = [r for r in rows if r["label"] == "allow"]
+    assert sum("hard" in r for r in allowed) / len(allowed) >= 0.6
+    conversations = Counter(r["label"] for r in rows if r.get("context"))
+    assert sum(conversations.values()) >= 180
+    assert min(conversations["refuse"], conversations["allow"]) >= 80
+    longer = Counter(r["label"] for r in rows if len(r.get("context", ())) >= 2)
+    assert min(longer["refuse"], longer["allow"]) >= 20
