@@ -253,6 +253,21 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
             t[k * 8 + j] = r0 + j < n ? in[(r0 + j) * in_stride + k] : 0.0f;
 }
 
+/* The running sums' steps: row ri of the transposed block added, row li taken away (both
+ * vectors where there are two halves). */
+#define ADD_ROW(HALVES)                                                                          \
+    do {                                                                                         \
+        sa = _mm256_add_ps(sa, _mm256_loadu_ps(ta + ri * 8));                                    \
+        if (HALVES == 2)                                                                         \
+            sb = _mm256_add_ps(sb, _mm256_loadu_ps(tb + ri * 8));                                \
+    } while (0)
+#define SUB_ROW(HALVES)                                                                          \
+    do {                                                                                         \
+        sa = _mm256_sub_ps(sa, _mm256_loadu_ps(ta + li * 8));                                    \
+        if (HALVES == 2)                                                                         \
+            sb = _mm256_sub_ps(sb, _mm256_loadu_ps(tb + li * 8));                                \
+    } while (0)
+
 /* box_rows' result for n <= 16 rows, through t (length x 16 floats of scratch): rows 0-7 in
  * one vector of running sums, rows 8-15 in a second (`halves` 2), whose additions are
  * independent of the first's. A running sum is a chain of dependent additions and
@@ -271,15 +286,11 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
         __m256 pa[8], pb[8];                                                                     \
         int np = 0;                                                                              \
         for (Py_ssize_t i = 0; i < ph.p1; i++, ri++) {                                           \
-            sa = _mm256_add_ps(sa, _mm256_loadu_ps(ta + ri * 8));                                \
-            if (HALVES == 2)                                                                     \
-                sb = _mm256_add_ps(sb, _mm256_loadu_ps(tb + ri * 8));                            \
+            ADD_ROW(HALVES);                                                                     \
             count++;                                                                             \
         }                                                                                        \
         for (Py_ssize_t i = 0; i < ph.p2; i++, ri++, oi++) {                                     \
-            sa = _mm256_add_ps(sa, _mm256_loadu_ps(ta + ri * 8));                                \
-            if (HALVES == 2)                                                                     \
-                sb = _mm256_add_ps(sb, _mm256_loadu_ps(tb + ri * 8));                            \
+            ADD_ROW(HALVES);                                                                     \
             count++;                                                                             \
             EMIT_V(HALVES, DIV);                                                                 \
         }                                                                                        \
@@ -287,12 +298,8 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
             __m256 c = _mm256_set1_ps((float)count);                                             \
             __m256 c1 = _mm256_set1_ps(1.0f / (float)count);                                     \
             for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {                           \
-                sa = _mm256_add_ps(sa, _mm256_loadu_ps(ta + ri * 8));                            \
-                if (HALVES == 2)                                                                 \
-                    sb = _mm256_add_ps(sb, _mm256_loadu_ps(tb + ri * 8));                        \
-                sa = _mm256_sub_ps(sa, _mm256_loadu_ps(ta + li * 8));                            \
-                if (HALVES == 2)                                                                 \
-                    sb = _mm256_sub_ps(sb, _mm256_loadu_ps(tb + li * 8));                        \
+                ADD_ROW(HALVES);                                                                 \
+                SUB_ROW(HALVES);                                                                 \
                 pa[np] = DIV(sa, c, c1);                                                         \
                 if (HALVES == 2)                                                                 \
                     pb[np] = DIV(sb, c, c1);                                                     \
@@ -301,20 +308,14 @@ AVX2 static inline void transpose_rows(const float *in, Py_ssize_t in_stride, in
             }                                                                                    \
         } else {                                                                                 \
             for (Py_ssize_t i = 0; i < ph.p3; i++, li++, ri++, oi++) {                           \
-                sa = _mm256_add_ps(sa, _mm256_loadu_ps(ta + ri * 8));                            \
-                if (HALVES == 2)                                                                 \
-                    sb = _mm256_add_ps(sb, _mm256_loadu_ps(tb + ri * 8));                        \
-                sa = _mm256_sub_ps(sa, _mm256_loadu_ps(ta + li * 8));                            \
-                if (HALVES == 2)                                                                 \
-                    sb = _mm256_sub_ps(sb, _mm256_loadu_ps(tb + li * 8));                        \
+                ADD_ROW(HALVES);                                                                 \
+                SUB_ROW(HALVES);                                                                 \
                 if (keep[oi] >= 0)                                                               \
                     EMIT_V(HALVES, DIV);                                                         \
             }                                                                                    \
         }                                                                                        \
         for (Py_ssize_t i = 0; i < ph.p4; i++, li++, oi++) {                                     \
-            sa = _mm256_sub_ps(sa, _mm256_loadu_ps(ta + li * 8));                                \
-            if (HALVES == 2)                                                                     \
-                sb = _mm256_sub_ps(sb, _mm256_loadu_ps(tb + li * 8));                            \
+            SUB_ROW(HALVES);                                                                     \
             count--;                                                                             \
             EMIT_V(HALVES, DIV);                                                                 \
         }                                                                                        \
