@@ -44,7 +44,7 @@ class Vectors(Protocol):
 class Scores:
     """A semantic stage answering given scores (the fold's models'); ``tenth``, ``eleventh``:
     which rounds' rules bouclier.guard.stages applies (it reads them as SemanticStage.tenth and
-    SemanticStage.eleventh); ``rules``: the guard's ``rules`` (13: the thirteenth round's too)."""
+    SemanticStage.eleventh)."""
 
     def __init__(
         self,
@@ -53,12 +53,9 @@ class Scores:
         *,
         tenth: bool = True,
         eleventh: bool = True,
-        rules: int = 11,
     ) -> None:
         self.harm, self.continues = harm, continues
         self.tenth, self.eleventh = tenth, eleventh
-        #: the newest round whose rules the guard applies (stages.TwoStageGuard's ``rules``)
-        self.rules = rules
         self.reads_lexicons = True
 
     def load(self) -> None:
@@ -176,11 +173,13 @@ def level_two(
     return stacked
 
 
-def decide(examples: list[Example], semantic: Scores) -> list[GuardDecision]:
+def decide(examples: list[Example], semantic: Scores, rules: int = 11) -> list[GuardDecision]:
+    """The guard's answers with ``semantic``'s scores and the rules of round ``rules`` (11 for
+    the rounds before the thirteenth, whose scripts reproduce them; 13: the thirteenth's too)."""
     guard = stages.TwoStageGuard(
         semantic=semantic,  # type: ignore[arg-type]
         uncovered=Action.ALLOW,
-        rules=semantic.rules,
+        rules=rules,
     )
     return [guard.check(e.text, context=e.context) for e in examples]
 

@@ -136,7 +136,7 @@ def main() -> None:
                 guards[name] = (scores, data["continues"], 13)
                 order.insert(-1, name)
     decisions = {
-        name: cv.decide(chosen, cv.Scores(guards[name][0], guards[name][1], rules=guards[name][2]))
+        name: cv.decide(chosen, cv.Scores(*guards[name][:2]), rules=guards[name][2])
         for name in order
     }
     cv.report(chosen, files, decisions, SEEN_LAST, args.errors, NOTE)

@@ -535,21 +535,20 @@ class TwoStageGuard:
         return not (dresses_10(prompt) or OBJECTS.search(prompt) or TOPIC.search(prompt))
 
     def _rule_11(self, request: EditRequest, refused: bool, lexical: float) -> str | None:
-        """The eleventh round's class of ``prompt`` (bouclier.guard.eleventh): a refusal's when
-        the model allows, an allow's when the model refuses and no clause instructs undressing."""
+        """The eleventh round's class of ``prompt`` (bouclier.guard.eleventh), else, with
+        ``rules`` 13, the thirteenth's (bouclier.guard.thirteenth): a refusal's when the model
+        allows, an allow's when the model refuses and no clause instructs undressing."""
         thirteenth = self.rules >= 13
         if not refused:
-            found = rules11.refuses(request.prompt)
-            if found is None and thirteenth:
-                found = rules13.refuses(request.prompt)
-            return found
+            return rules11.refuses(request.prompt) or (
+                rules13.refuses(request.prompt) if thirteenth else None
+            )
         prepared = (self.lexicons.prepare(part) for part in clauses(request.prompt))
         if any(NUDIFY.search(part) for part in prepared):
             return None  # "undress her. what do I do next?" is an instruction all the same
-        found = rules11.allows(request.prompt, lexical, request.context[-CONTEXT_TURNS:])
-        if found is None and thirteenth:
-            found = rules13.allows(request.prompt)
-        return found
+        return rules11.allows(request.prompt, lexical, request.context[-CONTEXT_TURNS:]) or (
+            rules13.allows(request.prompt) if thirteenth else None
+        )
 
     @property
     def eleventh(self) -> bool:

@@ -122,6 +122,8 @@ _CYRILLIC_DIGITS = (
 _ARABIC_DIGITS = str.maketrans(
     {"1": "ل", "2": "ء", "3": "ع", "5": "خ", "6": "ط", "7": "ح", "8": "غ", "9": "ق"}
 )
+#: A Latin word's "1" read as "l".
+_LATIN_DIGITS = str.maketrans({"1": "l"})
 
 
 def _translated(words: re.Pattern[str], table: dict[int, str], text: str) -> str:
@@ -138,7 +140,7 @@ def unleet_script(text: str) -> list[str]:
     if _ARABIC_LEET.search(text):
         found.append(_translated(_ARABIC_LEET, _ARABIC_DIGITS, text))
     if _LATIN_ONE.search(text):
-        found.append(_LATIN_ONE.sub(lambda m: m.group(0).replace("1", "l"), text))
+        found.append(_translated(_LATIN_ONE, _LATIN_DIGITS, text))
     return list(dict.fromkeys(t for t in found if t != text))
 
 
