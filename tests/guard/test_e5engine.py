@@ -102,7 +102,7 @@ def test_a_file_that_is_not_e5s_is_refused() -> None:
     with pytest.raises(ValueError, match="no E5S1 magic"):
         E5File(b"GGUF" + bytes(64))
     data = locate(E5_WEIGHTS).read_bytes()
-    with pytest.raises(ValueError, match="no tensor 'l99.q.w'"):
+    with pytest.raises(ValueError, match=r"no tensor 'l99\.q\.w'"):
         E5File(data).blocks("l99.q.w", 384)
 
 

@@ -16,8 +16,8 @@ import pytest
 from bouclier.detectors.models import E5_WEIGHTS, locate
 from bouclier.errors import ModelUnavailable
 from bouclier.guard import semantic
-from bouclier.guard.e5engine import E5Text
 from bouclier.guard.decision import Action
+from bouclier.guard.e5engine import E5Text
 from bouclier.guard.guard import requests_from_settings
 from bouclier.guard.semantic import (
     E5_MAX_TOKENS,
