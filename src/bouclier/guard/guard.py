@@ -188,12 +188,15 @@ class Guard:
 
 
 def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
-    """The request guard of ``BOUCLIER_GUARD_MODEL``, ``BOUCLIER_GUARD_SECOND_READING`` and
-    ``BOUCLIER_GUARD_UNCOVERED``."""
+    """The request guard of ``BOUCLIER_GUARD_MODEL``, ``BOUCLIER_GUARD_SECOND_READING``,
+    ``BOUCLIER_GUARD_E5_ENGINE`` and ``BOUCLIER_GUARD_UNCOVERED``."""
     if not settings.guard_model:
         return default_guard()
     intent = INTENT_12 if settings.guard_second_reading else INTENT
-    return TwoStageGuard(semantic=default_stage(intent), uncovered=Action(settings.guard_uncovered))
+    return TwoStageGuard(
+        semantic=default_stage(intent, settings.guard_e5_engine),
+        uncovered=Action(settings.guard_uncovered),
+    )
 
 
 _default: Guard | None = None

