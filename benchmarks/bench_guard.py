@@ -143,7 +143,7 @@ def _spread(values: list[float], digits: int = 1) -> str:
 #: the shipped classifier's name (semantic.INTENT): --intent's default
 SHIPPED = next(name for name, model in INTENTS.items() if model is INTENT)
 _INTENT = SHIPPED  # the classifier measured (--intent)
-_RULES = 13  # the newest round whose rules apply (--rules: 11, 10 for the rounds before)
+_RULES = 13  # the newest round whose rules apply (--rules: 14, 11, 10 side by side)
 
 
 def _worker(
@@ -394,10 +394,10 @@ def main() -> None:
     parser.add_argument(
         "--rules",
         type=int,
-        choices=(10, 11, 13),
+        choices=(10, 11, 13, 14),
         default=13,
         help="the newest round whose rules apply (10: the tenth round's guard, side by side; "
-        "13: the thirteenth round's)",
+        "13: the thirteenth round's; 14: the fourteenth's)",
     )
     args = parser.parse_args()
     global _INTENT, _RULES  # read by the forked serving processes
