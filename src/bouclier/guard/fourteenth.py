@@ -174,6 +174,8 @@ PERSON = re.compile(
     r"девушк|женщин|\bk[ıi]z|kad[ıi]n|بنت|امرأة|她|他|女孩|女生|女人|彼女|女の子|女性",
     _I,
 )
+#: "Image" in Chinese and Japanese, whose 像 topics.OBJECTS reads as a statue.
+PICTURE = re.compile(r"画像|图像|圖像|影像|映像")
 #: What eleventh.GARMENT misses: Turkish "gömlek" with its g softened ("gömleğini").
 GARMENT_14 = re.compile(r"g[öo]mle[ğg]", _I)
 #: The lexicons' concepts of something worn.
@@ -212,7 +214,8 @@ def refuses(text: str, concepts: frozenset[str]) -> str | None:
     gates = (OVERRIDE, PROGRAM, EXCUSE_14)
     if not any(p.search(text) for p in gates) or rules13.excluded(text):
         return None  # every class needs one of these words (most edits have none)
-    if not undressing(text, concepts) or rules13.names_object(text):
+    pictured = PICTURE.sub(" ", text)
+    if not undressing(pictured, concepts) or rules13.names_object(pictured):
         return None
     if OVERRIDE.search(text):
         return "override"
