@@ -3,9 +3,9 @@ missed or refused wrongly on heldout-v14 (now seen-v14), written as concepts in 
 languages, not as that file's sentences.
 
 bouclier.guard.stages applies them after the model, beside the eleventh and thirteenth rounds'
-(bouclier.guard.eleventh, bouclier.guard.thirteenth), with ``TwoStageGuard(rules=14)``
-(``rules=13`` gives the thirteenth round's guard, side by side), only where the language is
-covered and the person is not protected:
+(bouclier.guard.eleventh, bouclier.guard.thirteenth), with ``TwoStageGuard(rules=14)`` (the
+default; ``rules=13`` gives the thirteenth round's guard, side by side), only where the language
+is covered and the person is not protected:
 
 * refused although the model allows (:func:`refuses`), when the prompt undresses someone (a
   lexicon ``undress`` hit, eleventh.undresses_in_words or :data:`UNCLOTHED`) and asks for no

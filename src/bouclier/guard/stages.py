@@ -171,10 +171,10 @@ class TwoStageGuard:
         languages: LanguageIdentifier | None = None,
         *,
         uncovered: Action = Action.REVIEW,
-        rules: int = 13,
+        rules: int = 14,
     ) -> None:
-        #: the newest round whose rules apply (13; 14: the fourteenth round's too; 11: the
-        #: twelfth round's guard, 10: the tenth's, side by side)
+        #: the newest round whose rules apply (14; 13: the thirteenth round's guard, 11: the
+        #: twelfth's, 10: the tenth's, side by side)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()

@@ -3,9 +3,9 @@ missed or refused wrongly on heldout-v13 (now seen-v13), written as words, not s
 13 covered languages.
 
 bouclier.guard.stages applies them after the model, beside the eleventh round's
-(bouclier.guard.eleventh), with ``TwoStageGuard(rules=13)`` (the default; ``rules=11`` gives the
-twelfth round's guard, side by side), only where the language is covered and the person is not
-protected:
+(bouclier.guard.eleventh), with ``TwoStageGuard(rules=13)`` (and 14, the default; ``rules=11``
+gives the twelfth round's guard, side by side), only where the language is covered and the
+person is not protected:
 
 * refused although the model allows (:func:`refuses`):
 
