@@ -563,15 +563,13 @@ class TwoStageGuard:
         prompt = request.prompt
         thirteenth, fourteenth = self.rules >= 13, self.rules >= 14
         if not refused:
-            return (
-                rules11.refuses(prompt)
-                or (rules14.refuses(prompt, concepts) if fourteenth else None)
-                or (
-                    rules13.refuses(prompt)
-                    if thirteenth and not (fourteenth and rules14.writes_about(prompt))
-                    else None
-                )
+            found = rules11.refuses(prompt) or (
+                rules14.refuses(prompt, concepts) if fourteenth else None
             )
+            if found is None and thirteenth:
+                found = rules13.refuses(prompt)  # then, with 14, not for a text about the harm
+                found = None if found and fourteenth and rules14.writes_about(prompt) else found
+            return found
         prepared = (self.lexicons.prepare(part) for part in clauses(prompt))
         if any(NUDIFY.search(part) for part in prepared):
             return None  # "undress her. what do I do next?" is an instruction all the same
