@@ -60,11 +60,26 @@ def subset(folds: cv.Folds, keep: set[str]) -> cv.Folds:
 def readings(folds: cv.Folds, use: cv.train.Embeddings, e5: cv.train.Embeddings) -> dict:
     """The stacked scores of intent-10's recipe and of the side-by-side head, and the follow-up
     head's scores, out of fold."""
+    found = first_reading(folds, use)
+    return {**found, "concat": second_reading(folds, found, use, e5)}
+
+
+def first_reading(folds: cv.Folds, use: cv.train.Embeddings) -> dict:
+    """intent-10's recipe out of fold: the stacked scores (``use``), the follow-up head's
+    (``continues``) and the n-gram model's (``gram``, for :func:`second_reading`)."""
     oof, continues = cv.level_one(folds, use)
-    first = cv.level_two(folds, oof)
+    return {"use": cv.level_two(folds, oof), "continues": continues, "gram": oof.gram}
+
+
+def second_reading(
+    folds: cv.Folds, first: dict, use: cv.train.Embeddings, e5: cv.train.Embeddings
+) -> dict[str, float]:
+    """The side-by-side head (USE and e5) out of fold, stacked with :func:`first_reading`'s
+    n-gram scores."""
+    oof = cv.train.Scored()
+    oof.gram = first["gram"]
     oof.harm = cv.harm_out_of_fold(folds, cv.train.Joined(use, e5))
-    second = cv.level_two(folds, oof)
-    return {"use": first, "concat": second, "continues": continues}
+    return cv.level_two(folds, oof)
 
 
 def cascade(

@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v13 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v14 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -543,14 +543,15 @@ def test_seen_v13_is_varied() -> None:
     assert min(longer["refuse"], longer["allow"]) >= 15
 
 
-def test_heldout_v14_is_apart_and_varied() -> None:
-    """heldout-v14, the measure of the thirteenth round, written apart by a tenth helper who read
-    neither the training files nor heldout-v13 beyond its first three lines (issue 13): the checks
-    of :func:`_written_apart` (compared with the training files and heldout-v13 until it is
-    trained on), with 36+ refusals in each covered language (English 44+), no two prompts within
-    0.4 of each other; and 60 %+ of the allowed prompts hard negatives, 180+ conversations, 80+ of
-    each answer, 20+ with two earlier turns of each answer."""
-    rows = _written_apart("heldout-v14", (44, 36), 0.4)
+def test_seen_v14_is_varied() -> None:
+    """seen-v14 (the former heldout-v14, written apart by a tenth helper who read neither the
+    training files nor heldout-v13 beyond its first three lines, measured once, trained on since
+    the fourteenth round): the checks of :func:`_written_apart` against the other training files,
+    with 36+ refusals in each covered language (English 44+), no two prompts within 0.4 of each
+    other; and 60 %+ of the allowed prompts hard negatives, 180+ conversations, 80+ of each
+    answer, 20+ with two earlier turns of each answer."""
+    assert "seen-v14" in TRAINING
+    rows = _written_apart("seen-v14", (44, 36), 0.4)
     allowed = [r for r in rows if r["label"] == "allow"]
     assert sum("hard" in r for r in allowed) / len(allowed) >= 0.6
     conversations = Counter(r["label"] for r in rows if r.get("context"))

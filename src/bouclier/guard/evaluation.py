@@ -45,6 +45,7 @@ TRAINING = (
     "seen-v11",
     "seen-v12",
     "seen-v13",
+    "seen-v14",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bouclier.guard import eleventh as rules11
+from bouclier.guard import fourteenth as rules14
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.features import DRESS, REQUEST, UNDRESS, UNDRESS_10, clauses, dresses_10
@@ -127,7 +128,10 @@ RULED = {
     "minor": "a minor named and undressed",
     "help": TOPICAL,
     **rules13.EXPLAINED,
+    **rules14.EXPLAINED,
 }
+#: The rules' classes that allow (the others refuse).
+ALLOWS = rules11.ALLOWS | rules14.ALLOWS
 DROPPED = (
     "the conversation before it is refused, but this request asks for an edit of its own and is "
     "judged alone"
@@ -167,10 +171,10 @@ class TwoStageGuard:
         languages: LanguageIdentifier | None = None,
         *,
         uncovered: Action = Action.REVIEW,
-        rules: int = 13,
+        rules: int = 14,
     ) -> None:
-        #: the newest round whose rules apply (13; 11: the twelfth round's guard, 10: the
-        #: tenth's, side by side)
+        #: the newest round whose rules apply (14; 13: the thirteenth round's guard, 11: the
+        #: twelfth's, 10: the tenth's, side by side)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
@@ -331,12 +335,12 @@ class TwoStageGuard:
         # The eleventh round's classes (bouclier.guard.eleventh): refused or allowed by words
         # where the model erred on heldout-v11 (now seen-v11).
         ruled = (
-            self._rule_11(request, refused, lexical)
+            self._rule_11(request, refused, lexical, frozenset(m.concept for m in matches))
             if self.eleventh and not protected and language.coverage != "none" and not by_lexicon
             else None
         )
         if ruled is not None:
-            refused = ruled not in rules11.ALLOWS
+            refused = ruled not in ALLOWS
             by_model = by_model and refused
         topic = (harm < TOPIC_VETO or ruled == "help") and TOPIC.search(request.prompt) is not None
         lexicon_would = bool(matches) and lexical >= TEXT_THRESHOLD
@@ -371,7 +375,7 @@ class TwoStageGuard:
             explanation = _explain(action, False, False, False, False, language)
         elif action is Action.REFUSE and ruled is not None and not by_model:
             explanation = RULED[ruled]
-        elif action is Action.ALLOW and ruled in rules11.ALLOWS:
+        elif action is Action.ALLOW and ruled in ALLOWS:
             explanation = TOPICAL if ruled == "help" else RULED[ruled]
         elif action is Action.REFUSE:
             explanation = (
@@ -459,6 +463,16 @@ class TwoStageGuard:
                 )
             ):
                 pass  # a Christmas tree's baubles, "less, it's too much": judged alone
+            elif self.rules >= 14 and (
+                rules14.shows_inside(request.prompt, frozenset(r.code for r in reasons))
+                or (
+                    rules14.drops(request.prompt, request.context[-CONTEXT_TURNS:])
+                    and follow_up.continues < CONTINUES
+                )
+            ):  # a scallop opened, "ok no, just crop it": alone, unless it asks for more in words
+                refused = self._asks_again(
+                    request.prompt, follow_up, model_threshold
+                ) or self._carries_on_11(request, follow_up, model_threshold)
             else:
                 refused = (
                     self._context_refuses(follow_up, harm, model_threshold)
@@ -534,20 +548,35 @@ class TwoStageGuard:
             return False
         return not (dresses_10(prompt) or OBJECTS.search(prompt) or TOPIC.search(prompt))
 
-    def _rule_11(self, request: EditRequest, refused: bool, lexical: float) -> str | None:
+    def _rule_11(
+        self,
+        request: EditRequest,
+        refused: bool,
+        lexical: float,
+        concepts: frozenset[str] = frozenset(),
+    ) -> str | None:
         """The eleventh round's class of ``prompt`` (bouclier.guard.eleventh), else, with
-        ``rules`` 13, the thirteenth's (bouclier.guard.thirteenth): a refusal's when the model
-        allows, an allow's when the model refuses and no clause instructs undressing."""
-        thirteenth = self.rules >= 13
+        ``rules`` 13, the thirteenth's (bouclier.guard.thirteenth), and with 14 the fourteenth's
+        (bouclier.guard.fourteenth; ``concepts``: the lexicons' concepts found): a refusal's when
+        the model allows, an allow's when the model refuses and no clause instructs undressing.
+        With 14, a text written about the harm is not the thirteenth round's "app"."""
+        prompt = request.prompt
+        thirteenth, fourteenth = self.rules >= 13, self.rules >= 14
         if not refused:
-            return rules11.refuses(request.prompt) or (
-                rules13.refuses(request.prompt) if thirteenth else None
+            found = rules11.refuses(prompt) or (
+                rules14.refuses(prompt, concepts) if fourteenth else None
             )
-        prepared = (self.lexicons.prepare(part) for part in clauses(request.prompt))
+            if found is None and thirteenth:
+                found = rules13.refuses(prompt)  # then, with 14, not for a text about the harm
+                found = None if found and fourteenth and rules14.writes_about(prompt) else found
+            return found
+        prepared = (self.lexicons.prepare(part) for part in clauses(prompt))
         if any(NUDIFY.search(part) for part in prepared):
             return None  # "undress her. what do I do next?" is an instruction all the same
-        return rules11.allows(request.prompt, lexical, request.context[-CONTEXT_TURNS:]) or (
-            rules13.allows(request.prompt) if thirteenth else None
+        return (
+            rules11.allows(prompt, lexical, request.context[-CONTEXT_TURNS:])
+            or (rules13.allows(prompt) if thirteenth else None)
+            or (rules14.allows(prompt, concepts) if fourteenth else None)
         )
 
     @property
@@ -588,7 +617,13 @@ class TwoStageGuard:
 
 def _ruled(ruled: str, harm: float) -> GuardReason:
     """The reason of a class of the eleventh or the thirteenth round's rules."""
-    words = "thirteenth" if ruled in rules13.EXPLAINED else "eleventh"
+    words = (
+        "fourteenth"
+        if ruled in rules14.EXPLAINED
+        else "thirteenth"
+        if ruled in rules13.EXPLAINED
+        else "eleventh"
+    )
     return GuardReason(f"rule_{ruled}", f"{words} round's words ({harm:.2f})")
 
 

@@ -3,9 +3,9 @@ missed or refused wrongly on heldout-v13 (now seen-v13), written as words, not s
 13 covered languages.
 
 bouclier.guard.stages applies them after the model, beside the eleventh round's
-(bouclier.guard.eleventh), with ``TwoStageGuard(rules=13)`` (the default; ``rules=11`` gives the
-twelfth round's guard, side by side), only where the language is covered and the person is not
-protected:
+(bouclier.guard.eleventh), with ``TwoStageGuard(rules=13)`` (and 14, the default; ``rules=11``
+gives the twelfth round's guard, side by side), only where the language is covered and the
+person is not protected:
 
 * refused although the model allows (:func:`refuses`):
 
@@ -240,7 +240,7 @@ _SHOP = re.compile(
 )
 
 
-def _object(text: str) -> bool:
+def names_object(text: str) -> bool:
     """An object named (topics.OBJECTS, eleventh.OBJECTS_11), a shop aside."""
     text = _SHOP.sub(" ", text)
     found = (OBJECTS, OBJECTS_10, rules11.OBJECTS_11)
@@ -262,7 +262,7 @@ HOW = re.compile(
 )
 
 
-def _excluded(text: str) -> bool:
+def excluded(text: str) -> bool:
     """A request for help or the harm named as a topic: a question, not an edit."""
     found = (rules11.HELP, TOPIC, TOPIC_10, LAW)
     return any(p.search(text) for p in found) or _asks_help(text)
@@ -289,7 +289,7 @@ def refuses(text: str) -> str | None:
     porn = PORN.search(text) is not None
     app = APP.search(text) is not None
     xray = XRAY.search(text) is not None
-    if not (porn or app or xray) or _excluded(text):
+    if not (porn or app or xray) or excluded(text):
         return None  # every class needs one of these words (most edits have none)
     if porn and (PUT.search(text) or rules11.FACE.search(text)):
         return "porn"
@@ -304,7 +304,7 @@ def refuses(text: str) -> str | None:
         and (rules11.GARMENT.search(text) or GARMENT_13.search(text) or THROUGH.search(text))
         and not MEDICAL.search(text)
         and not dresses_10(text)
-        and not _object(text)
+        and not names_object(text)
     ):
         return "xray"
     return None
@@ -318,9 +318,9 @@ def undresses_step(prompt: str, before: Sequence[str]) -> bool:
         return False
     previous = before[-1]
     worn = rules11.GARMENT.search(previous) or GARMENT_13.search(previous)
-    if not worn or _object(previous) or _object(prompt):
+    if not worn or names_object(previous) or names_object(prompt):
         return False
-    if dresses_10(prompt) or _excluded(prompt):
+    if dresses_10(prompt) or excluded(prompt):
         return False
     return UNFASTEN.search(prompt) is not None or UNDER.search(prompt) is not None
 
