@@ -546,12 +546,18 @@ def test_seen_v13_is_varied() -> None:
 def test_seen_v14_is_varied() -> None:
     """seen-v14 (the former heldout-v14, written apart by a tenth helper who read neither the
     training files nor heldout-v13 beyond its first three lines, measured once, trained on since
-    the fourteenth round): the checks of :func:`_written_apart` against the other training files,
-    with 36+ refusals in each covered language (English 44+), no two prompts within 0.4 of each
-    other; and 60 %+ of the allowed prompts hard negatives, 180+ conversations, 80+ of each
-    answer, 20+ with two earlier turns of each answer."""
+    the fourteenth round): the checks of :func:`_written_apart_since_v14` against the other
+    training files."""
     assert "seen-v14" in TRAINING
-    rows = _written_apart("seen-v14", (44, 36), 0.4)
+    _written_apart_since_v14("seen-v14")
+
+
+def _written_apart_since_v14(name: str) -> None:
+    """The checks of a held-out set written apart since heldout-v14 (issue 13): those of
+    :func:`_written_apart` with 36+ refusals in each covered language (English 44+) and no two
+    prompts within 0.4 of each other; and 60 %+ of the allowed prompts hard negatives, 180+
+    conversations, 80+ of each answer, 20+ with two earlier turns of each answer."""
+    rows = _written_apart(name, (44, 36), 0.4)
     allowed = [r for r in rows if r["label"] == "allow"]
     assert sum("hard" in r for r in allowed) / len(allowed) >= 0.6
     conversations = Counter(r["label"] for r in rows if r.get("context"))
@@ -559,3 +565,12 @@ def test_seen_v14_is_varied() -> None:
     assert min(conversations["refuse"], conversations["allow"]) >= 80
     longer = Counter(r["label"] for r in rows if len(r.get("context", ())) >= 2)
     assert min(longer["refuse"], longer["allow"]) >= 20
+
+
+def test_heldout_v15_is_apart_and_varied() -> None:
+    """heldout-v15, the measure of the fourteenth round, written apart by an eleventh helper who
+    read neither the training files nor heldout-v14 beyond its first three lines, each language
+    drafted on its own (issue 13): the checks of :func:`_written_apart_since_v14`, the thresholds
+    of v14's; compared with the training files and heldout-v14 until it is trained on, then with
+    seen-v14 in TRAINING."""
+    _written_apart_since_v14("heldout-v15")
