@@ -35,7 +35,7 @@
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v14.txt (held out until their errors were read;
+  of corpus/guard/source/seen_v2.txt … seen_v15.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
@@ -55,7 +55,7 @@
   compared with both; heldout-v13 (now seen-v13, the twelfth round's measure) by a ninth who
   read neither the training files nor heldout-v12, compared with both; heldout-v14 (now
   seen-v14, the thirteenth round's measure) by a tenth who read neither the training files nor
-  heldout-v13, compared with both; heldout-v15 (the fourteenth round's measure) by an eleventh
+  heldout-v13, compared with both; heldout-v15 (now seen-v15, the fourteenth round's measure) by an eleventh
   who read neither the training files nor heldout-v14, compared with both. From heldout-v7 on, a
   source may label a row ``hard`` (allowed, a hard negative: it shares the words of a refusal),
   written ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on
@@ -107,6 +107,7 @@ SEEN = (
     "seen_v12",
     "seen_v13",
     "seen_v14",
+    "seen_v15",
 )  # hand-written sets once held out, trained on since
 
 

@@ -46,6 +46,7 @@ TRAINING = (
     "seen-v12",
     "seen-v13",
     "seen-v14",
+    "seen-v15",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
