@@ -79,7 +79,7 @@ def main() -> None:
         keep(found, args.scores)
     encoder = load_e5(1)
     measured = {t for e in chosen for t in cv.train.read(e)}
-    tokens = {t: encoder.token_count(plain(t) or ".", True) for t in measured}
+    tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
     guards = {}
     for trained, label in (("without", "v13-trained "), ("with", "")):
         if trained not in found:
