@@ -926,13 +926,13 @@ static PyObject *dihedral(PyObject *self, PyObject *arg)
  * columns that factor does not divide are left out. bouclier.hashing.framing reduces a frame with
  * it; tests/hashing/test_area_reduce.py compares it with cv2.resize.
  */
-/* The kernel of area_reduce, in passes along each band of `factor` rows that vectorise (but the
- * pick): the column sums (16 bits: factor <= 64 keeps them under 64 * 255); each byte's sum with
- * the factor - 1 same-channel bytes after it, which is a block's sum where the block starts (in
- * 16 bits up to a factor of 16, 16 x 16 x 255 = 65,280: twice the lanes a vector; in 32 bits
- * above); those picked at every factor pixels; then the row's means at once (the product in
- * float, rounded by rintf in the default mode: to the nearest, ties to even, as OpenCV's
- * cvRound).
+/* Up to a factor of AREA_NARROW_MAX (16 x 16 x 255 = 65,280: every block sum in 16 bits), the
+ * one-pass kernel area_reduce_narrow; above, area_reduce_rows, in passes along each band of
+ * `factor` rows that vectorise (but the pick): the column sums (16 bits: factor <= 64 keeps them
+ * under 64 * 255); each byte's sum with the factor - 1 same-channel bytes after it, which is a
+ * block's sum where the block starts (in 32 bits); those picked at every factor pixels; then the
+ * row's means at once (the product in float, rounded by rintf in the default mode: to the
+ * nearest, ties to even, as OpenCV's cvRound).
  * `sums` holds row_bytes values, `blocks` row_bytes + sw * channels. */
 #define AREA_NARROW_MAX 16
 /* The block sums of one band (see area_reduce_rows) in `blocks`, of type T, picked into
@@ -976,10 +976,77 @@ WIDE static void area_reduce_rows(const uint8_t *src, Py_ssize_t stride, int cha
             for (Py_ssize_t j = 0; j < row_bytes; j++)
                 sums[j] = (uint16_t)(sums[j] + row[j]);
         }
-        if (factor <= AREA_NARROW_MAX)
-            AREA_BLOCKS(uint16_t);
-        else
-            AREA_BLOCKS(uint32_t);
+        AREA_BLOCKS(uint32_t);
+        uint8_t *o = dst + y * out_row;
+        for (Py_ssize_t k = 0; k < out_row; k++) {
+            int v = (int)rintf((float)picked[k] * scale);
+            o[k] = (uint8_t)(v > 255 ? 255 : v);
+        }
+    }
+}
+
+/* The one-pass kernel of area_reduce for a factor of 3 to AREA_NARROW_MAX (every block sum fits
+ * in 16 bits). Along each band of `factor` rows: the column sums in one pass over its rows (each
+ * byte read once, `sums` written once: a loop with the factor a constant for the usual factors,
+ * which vectorises across the row); then each block's sum read straight from them, the factor
+ * pixels' column sums added as one 64-bit word per pixel (four 16-bit lanes, the pixel's three
+ * channels and the next pixel's first: every lane a sum of at most factor column sums, so at most
+ * factor * factor * 255 <= 65,280 and no carry from one lane into another, in either byte order;
+ * each word is stored over the next pixel's place, which the next store then writes; `sums` and
+ * `picked` hold one value more than their rows); in grey the factor values added; then the row's
+ * means as before (the product in float, rintf). No sliding sums at every byte, no pick.
+ * `sums` holds row_bytes + 1 values, `picked` sw * channels + 1. The same integer sums as
+ * area_reduce_rows, so the same bytes (tests/hashing/test_area_reduce.py). */
+#define AREA_COLUMNS(F)                                                                          \
+    do {                                                                                         \
+        for (Py_ssize_t j = 0; j < row_bytes; j++) {                                             \
+            uint16_t s = first[j];                                                               \
+            for (int i = 1; i < (F); i++)                                                        \
+                s = (uint16_t)(s + first[i * stride + j]);                                       \
+            sums[j] = s;                                                                         \
+        }                                                                                        \
+    } while (0)
+#define AREA_PIXELS(F)                                                                           \
+    do {                                                                                         \
+        if (channels == 3) {                                                                     \
+            _Pragma("GCC unroll 4")                                                              \
+            for (Py_ssize_t x = 0; x < sw; x++) {                                                \
+                const uint16_t *p = sums + x * (F) * 3;                                          \
+                uint64_t v, w;                                                                   \
+                memcpy(&v, p, sizeof v);                                                         \
+                for (int k = 1; k < (F); k++) {                                                  \
+                    memcpy(&w, p + 3 * k, sizeof w);                                             \
+                    v += w;                                                                      \
+                }                                                                                \
+                memcpy(picked + 3 * x, &v, sizeof v);                                            \
+            }                                                                                    \
+        } else {                                                                                 \
+            for (Py_ssize_t x = 0; x < sw; x++) {                                                \
+                const uint16_t *p = sums + x * (F);                                              \
+                uint16_t v = p[0];                                                               \
+                for (int k = 1; k < (F); k++)                                                    \
+                    v = (uint16_t)(v + p[k]);                                                    \
+                picked[x] = v;                                                                   \
+            }                                                                                    \
+        }                                                                                        \
+    } while (0)
+WIDE static void area_reduce_narrow(const uint8_t *src, Py_ssize_t stride, int channels,
+                                    int factor, Py_ssize_t sh, Py_ssize_t sw,
+                                    uint16_t *restrict sums, uint16_t *restrict picked,
+                                    uint8_t *dst)
+{
+    Py_ssize_t row_bytes = sw * factor * channels, out_row = sw * channels;
+    const float scale = 1.f / (float)(factor * factor);
+    sums[row_bytes] = 0; /* read by the last pixel's last word: a value, under any bound */
+    for (Py_ssize_t y = 0; y < sh; y++) {
+        const uint8_t *restrict first = src + y * factor * stride;
+        switch (factor) {
+        case 3: AREA_COLUMNS(3); AREA_PIXELS(3); break;
+        case 4: AREA_COLUMNS(4); AREA_PIXELS(4); break;
+        case 5: AREA_COLUMNS(5); AREA_PIXELS(5); break;
+        case 6: AREA_COLUMNS(6); AREA_PIXELS(6); break;
+        default: AREA_COLUMNS(factor); AREA_PIXELS(factor); break;
+        }
         uint8_t *o = dst + y * out_row;
         for (Py_ssize_t k = 0; k < out_row; k++) {
             int v = (int)rintf((float)picked[k] * scale);
@@ -1017,9 +1084,13 @@ static PyObject *area_reduce(PyObject *self, PyObject *args)
     }
     Py_ssize_t sh = view.shape[0] / factor, sw = view.shape[1] / factor;
     Py_ssize_t row_bytes = sw * factor * channels;
+    int narrow = factor <= AREA_NARROW_MAX;
     PyObject *out = PyByteArray_FromStringAndSize(NULL, sh * sw * channels);
-    uint16_t *sums = malloc(sizeof(uint16_t) * (size_t)(row_bytes > 0 ? row_bytes : 1));
-    uint32_t *blocks = malloc(sizeof(uint32_t) * (size_t)(row_bytes + sw * channels + 1));
+    uint16_t *sums = malloc(sizeof(uint16_t) * (size_t)(row_bytes + 1));
+    /* narrow: the picked block sums (16 bits, one more than a row); else the block sums and
+     * the picked ones (32 bits) */
+    void *blocks = narrow ? malloc(sizeof(uint16_t) * (size_t)(sw * channels + 1))
+                          : malloc(sizeof(uint32_t) * (size_t)(row_bytes + sw * channels + 1));
     if (out == NULL || sums == NULL || blocks == NULL) {
         Py_XDECREF(out);
         free(sums);
@@ -1031,7 +1102,10 @@ static PyObject *area_reduce(PyObject *self, PyObject *args)
     const uint8_t *src = (const uint8_t *)view.buf;
     Py_ssize_t stride = view.strides[0];
     Py_BEGIN_ALLOW_THREADS
-    area_reduce_rows(src, stride, channels, factor, sh, sw, sums, blocks, dst);
+    if (narrow)
+        area_reduce_narrow(src, stride, channels, factor, sh, sw, sums, blocks, dst);
+    else
+        area_reduce_rows(src, stride, channels, factor, sh, sw, sums, blocks, dst);
     Py_END_ALLOW_THREADS
     free(sums);
     free(blocks);
