@@ -90,7 +90,7 @@ AUDIENCE = re.compile(
 ACT = re.compile(
     r"\bpost (?:it|this|that)|\bupload|\bshare (?:it|this)|\bprint (?:it|this|that)|poster|"
     r"wallpaper|lock ?screen|group ?chat|\bsend (?:it|this) to|\bmore angles|\bunblur|"
-    r"without (?:the )?blur|\bno blur|the original|publi\w*|poste[rz]?\b|imprim\w*|"
+    r"without (?:the )?blur|\bno blur|the original|publi\w*|poste[- ]l[ae]\b|postez|imprim\w*|"
     r"fond d'[ée]cran|envoie[- ]la|sans (?:le )?flou|sube\w*|subir|comparte\w*|s[úu]bel[ao]\w*|"
     r"fondo de pantalla|"
     r"m[áa]nda(?:la|lo|sela)|sin (?:el )?desenfoque|sin pixelar|hochlad\w*|teil\w* (?:es|das)|"
