@@ -95,14 +95,17 @@ ACT = re.compile(
     r"fondo de pantalla|"
     r"m[áa]nda(?:la|lo|sela)|sin (?:el )?desenfoque|sin pixelar|hochlad\w*|teil\w* (?:es|das)|"
     r"druck\w*|hintergrundbild|schick\w* (?:es|das)|ohne (?:unsch[äa]rfe|verpixel\w*)|"
-    r"carica\w*|pubblica\w*|stampa\w*|sfondo|mandala|senza (?:sfocatura|censura)|"
+    r"carica\w*|pubblica\w*|stampa\w*|come sfondo|sfondo del (?:telefono|cellulare)|mandala|"
+    r"senza (?:sfocatura|censura)|"
     r"posta\w*|compartilh\w*|imprim\w*|papel de parede|manda (?:pra|para)|sem (?:desfoque|borr)|"
-    r"upload\w*|deel (?:het|dit)|print\w*|achtergrond|stuur (?:het|dit)|zonder (?:blur|vervag)|"
+    r"upload\w*|deel (?:het|dit)|print\w*|als achtergrond|achtergrond van (?:mijn|"
+    r"m'n) (?:telefoon|scherm)|stuur (?:het|dit)|zonder (?:blur|vervag)|"
     r"wrzu[ćc]|opublikuj|udost[ęe]pnij|wydrukuj|tapet\w*|wy[śs]lij|bez (?:rozmycia|cenzury)|"
     r"выложи|опубликуй|запости|распечатай|обо[ий]\w*|отправь|скинь|без (?:размытия|цензуры)|"
     r"payla[şs]|y[üu]kle|yay[ıi]nla|bast[ıi]r|duvar ka[ğg][ıi]d|g[öo]nder|"
     r"bulan[ıi]kl[ıi][ğg][ıi] kald|"
-    r"انشر|نزل\w* في|اطبع|خلفي\w*|أرسل|ارسل|بدون تمويه|قروب|الجروب|"
+    r"انشر|نزل\w* في|اطبع|خلفية (?:ال)?(?:جوال|تلفون|شاشة|موبايل)|خلفية جوالي|أرسل|ارسل|"
+    r"بدون تمويه|قروب|الجروب|"
     r"发到|發到|发给|發給|上传|上傳|分享|打印|壁纸|桌布|别打码|別打碼|不要打码|原图|原圖|更多角度|"
     r"投稿|アップ|載せ|貼れ|貼って|印刷|壁紙|待ち受け|送って|モザイク(?:なし|を外)|掲示板",
     _I,
@@ -229,6 +232,8 @@ def acts_on(prompt: str, before: Sequence[str]) -> bool:
         return False
     if rules13.excluded(prompt) or rules11.context_is_object(before):
         return False
+    if rules14.drops(prompt, before):
+        return False  # "ok, forget it, just the white background"
     undressed = (NUDE_15, UNDRESS_15)
     return any(
         rules11.undresses_in_words(turn) or any(p.search(turn) for p in undressed)
