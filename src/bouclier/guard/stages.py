@@ -176,8 +176,9 @@ class TwoStageGuard:
         uncovered: Action = Action.REVIEW,
         rules: int = 14,
     ) -> None:
-        #: the newest round whose rules apply (14; 13: the thirteenth round's guard, 11: the
-        #: twelfth's, 10: the tenth's, side by side)
+        #: the newest round whose rules apply (bouclier.guard.rounds; 14; 15: the fifteenth
+        #: round's rules, 13: the thirteenth round's guard, 11: the twelfth's, 10: the tenth's,
+        #: side by side)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
