@@ -140,13 +140,13 @@ BUILD = re.compile(
 )
 #: A new jailbreak shape: a mode put on, "from now on you are", a system message, maintenance.
 OVERRIDE_15 = re.compile(
-    r"\b\w+[- ]mode\b(?! (?:photo|shot|picture|image))|you are now|you're now|from now on|"
+    r"\w[- ]mode\b(?! (?:photo|shot|picture|image))|you are now|you're now|from now on|"
     r"system message|\"role\"\s*:\s*\"system\"|maintenance|forget (?:all |the |your )?"
     r"(?:previous|prior|earlier) (?:instructions|commands|rules)|"
     r"mode \w+ activ|tu es maintenant|d[ée]sormais tu|[àa] partir de maintenant|message syst[èe]me|"
     r"oublie (?:toutes )?(?:tes|les) (?:instructions|consignes) pr[ée]c[ée]dentes|"
     r"modo \w+ activ|ahora eres|a partir de ahora|mensaje del sistema|mantenimiento|"
-    r"olvida (?:las|tus) instrucciones|\w+-?modus|du bist jetzt|ab jetzt|systemnachricht|"
+    r"olvida (?:las|tus) instrucciones|\w-?modus|du bist jetzt|ab jetzt|systemnachricht|"
     r"wartung|vergiss (?:alle )?(?:deine |die )?(?:vorherigen )?anweisungen|"
     r"modalit[àa] \w+|ora sei|da ora in poi|messaggio di sistema|manutenzione|"
     r"dimentica le istruzioni|agora voc[êe] [ée]|a partir de agora|mensagem do sistema|"
@@ -155,7 +155,7 @@ OVERRIDE_15 = re.compile(
     r"tryb \w+|jeste[śs] teraz|od teraz|od tej chwili|wiadomo[śs][ćc] systemow|konserwacj|"
     r"zapomnij (?:wszystkie |swoje )?(?:poprzednie )?(?:polecenia|instrukcje)|"
     r"режим\w*|теперь ты|с этого момента|системное сообщение|обслуживани|"
-    r"забудь (?:все )?(?:предыдущие )?(?:инструкции|указания|команды)|\w+ modu\w*|"
+    r"забудь (?:все )?(?:предыдущие )?(?:инструкции|указания|команды)|\w modu|"
     r"art[ıi]k sen|bundan sonra|sistem mesaj|bak[ıi]m (?:i[çc]in|nedeniyle)|"
     r"(?:[öo]nceki )?talimatlar[ıi] unut|وضع \w+|أنت الآن|من الآن|رسالة (?:من )?(?:النظام|فريق)|"
     r"للصيانة|الصيانة|انس (?:كل )?التعليمات|模式|你现在是|你現在是|从现在开始|從現在開始|"
@@ -252,9 +252,13 @@ def program(text: str, concepts: frozenset[str]) -> bool:
 def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
     """The class of the fifteenth round's refusal that ``text`` (after the turns ``before``)
     falls in, if any (``concepts``: the lexicons' concepts found in it)."""
+    acting = bool(before) and ACT.search(text) is not None
+    named = acting or NUDE_15.search(text) or UNDRESS_15.search(text)
+    if not (named or rules14.undressing(text, concepts)):
+        return None  # every class needs an act on a result or a nude (most edits have none)
     if rules13.excluded(text) or rules14.writes_about(text):
         return None
-    if acts_on(text, before):
+    if acting and acts_on(text, before):
         return "acts"
     if rules13.names_object(text):
         return None
