@@ -253,9 +253,9 @@ def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> 
     """The class of the fifteenth round's refusal that ``text`` (after the turns ``before``)
     falls in, if any (``concepts``: the lexicons' concepts found in it)."""
     acting = bool(before) and ACT.search(text) is not None
-    named = acting or NUDE_15.search(text) or UNDRESS_15.search(text)
-    if not (named or rules14.undressing(text, concepts)):
-        return None  # every class needs an act on a result or a nude (most edits have none)
+    gates = (NUDE_15, UNDRESS_15, OVERRIDE_15, EXCUSE_15)
+    if not (acting or any(p.search(text) for p in gates)):
+        return None  # every class needs one of these (most edits have none)
     if rules13.excluded(text) or rules14.writes_about(text):
         return None
     if acting and acts_on(text, before):
