@@ -429,7 +429,3 @@ def allows(text: str, lexical: float, before: Sequence[str] = ()) -> str | None:
 
 #: The classes of :func:`allows` (the others are refusals).
 ALLOWS = frozenset({"help", "dress", "object"})
-
-
-#: The classes of :func:`allows` (the others are refusals).
-ALLOWS = frozenset({"help", "dress", "object"})

@@ -41,7 +41,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bouclier.guard import eleventh as rules11
+from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
+from bouclier.guard import rounds
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.features import DRESS, REQUEST, UNDRESS, UNDRESS_10, clauses, dresses_10
@@ -117,7 +119,7 @@ AGAIN = re.compile(
 #: The longest follow-up :data:`AGAIN` reads (characters): a short turn that names someone and
 #: asks for the same; a longer one says what it wants and is read as it is.
 AGAIN_CHARS = 90
-#: The explanation of each eleventh-round class (bouclier.guard.eleventh).
+#: The explanation of each rules class (bouclier.guard.rounds: the eleventh round's here).
 RULED = {
     "vanish": "the request makes a person's clothes vanish or see-through",
     "idiom": "the request asks for a person naked, in an idiom",
@@ -129,9 +131,10 @@ RULED = {
     "help": TOPICAL,
     **rules13.EXPLAINED,
     **rules14.EXPLAINED,
+    **rules15.EXPLAINED,
 }
 #: The rules' classes that allow (the others refuse).
-ALLOWS = rules11.ALLOWS | rules14.ALLOWS
+ALLOWS = rounds.ALLOWS
 DROPPED = (
     "the conversation before it is refused, but this request asks for an edit of its own and is "
     "judged alone"
@@ -173,8 +176,9 @@ class TwoStageGuard:
         uncovered: Action = Action.REVIEW,
         rules: int = 14,
     ) -> None:
-        #: the newest round whose rules apply (14; 13: the thirteenth round's guard, 11: the
-        #: twelfth's, 10: the tenth's, side by side)
+        #: the newest round whose rules apply (bouclier.guard.rounds; 14; 15: the fifteenth
+        #: round's rules, 13: the thirteenth round's guard, 11: the twelfth's, 10: the tenth's,
+        #: side by side)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
@@ -276,8 +280,9 @@ class TwoStageGuard:
         elif vetoed:
             reasons.append(GuardReason("no_person", f"the model reads no person ({harm:.2f})"))
         action = self._action(
-            refused, request, harm, follow_up, model_threshold, language, uncovered, reasons
-        )
+            refused, request, harm, follow_up, model_threshold, language, uncovered, reasons,
+            (lexical, matches),
+        )  # fmt: skip
         score = max(0.0 if vetoed else lexical, harm if by_model else min(harm, lexical))
         threshold = lex_threshold
         explanation = _explain(action, by_lexicon, by_model, vetoed, matches != (), language)
@@ -335,7 +340,7 @@ class TwoStageGuard:
         # The eleventh round's classes (bouclier.guard.eleventh): refused or allowed by words
         # where the model erred on heldout-v11 (now seen-v11).
         ruled = (
-            self._rule_11(request, refused, lexical, frozenset(m.concept for m in matches))
+            self._ruled(request, refused, lexical, matches)
             if self.eleventh and not protected and language.coverage != "none" and not by_lexicon
             else None
         )
@@ -355,7 +360,7 @@ class TwoStageGuard:
             )
         )
         if ruled is not None:
-            reasons.append(_ruled(ruled, harm))
+            reasons.append(_rule_reason(ruled, harm))
         if by_model and not lexicon_would and not by_lexicon:
             reasons.append(GuardReason("model", f"the request read whole ({harm:.2f})"))
         elif floored:
@@ -366,8 +371,9 @@ class TwoStageGuard:
             code = "topic" if topic and language.coverage != "none" else "overruled"
             reasons.append(GuardReason(code, f"the request read whole ({harm:.2f})"))
         action = self._action(
-            refused, request, harm, follow_up, model_threshold, language, uncovered, reasons
-        )
+            refused, request, harm, follow_up, model_threshold, language, uncovered, reasons,
+            (lexical, matches),
+        )  # fmt: skip
         if floored and action is Action.ALLOW:
             action = Action.REVIEW
             explanation = FLOORED
@@ -450,29 +456,29 @@ class TwoStageGuard:
         language: Language,
         uncovered: Action,
         reasons: list[GuardReason],
+        lexicon: tuple[float, Sequence[Match]],
     ) -> Action:
         """The action once the request alone is read: a request allowed alone may still be
-        refused with the conversation before it; an uncovered language's allowed request gets
-        the provider's action. Adds the reasons it finds to ``reasons``."""
+        refused with the conversation before it, unless a round judges it alone
+        (bouclier.guard.rounds: a Christmas tree's baubles, "less, it's too much", a scallop
+        opened, "ok no, just crop it"; some rounds still refuse one that asks for the same again
+        or the next layer); an uncovered language's allowed request gets the provider's action.
+        Adds the reasons it finds to ``reasons``."""
         if not refused and follow_up is not None:
-            if self.eleventh and (
-                rules11.context_is_object(request.context[-CONTEXT_TURNS:])
-                or (
-                    rules11.asks_less(request.prompt)
-                    and not (self.rules >= 13 and rules13.UNFASTEN.search(request.prompt))
+            ruling = rounds.Ruling(
+                request.prompt,
+                request.context[-CONTEXT_TURNS:],
+                *lexicon,
+                rules=self.rules,
+                eleventh=self.eleventh,
+                carries_on=follow_up.continues >= CONTINUES,
+            )
+            judged = rounds.alone(rounds.applied(self.rules), ruling)
+            if judged is not None:
+                refused = judged.again and (
+                    self._asks_again(request.prompt, follow_up, model_threshold)
+                    or self._carries_on_11(request, follow_up, model_threshold)
                 )
-            ):
-                pass  # a Christmas tree's baubles, "less, it's too much": judged alone
-            elif self.rules >= 14 and (
-                rules14.shows_inside(request.prompt, frozenset(r.code for r in reasons))
-                or (
-                    rules14.drops(request.prompt, request.context[-CONTEXT_TURNS:])
-                    and follow_up.continues < CONTINUES
-                )
-            ):  # a scallop opened, "ok no, just crop it": alone, unless it asks for more in words
-                refused = self._asks_again(
-                    request.prompt, follow_up, model_threshold
-                ) or self._carries_on_11(request, follow_up, model_threshold)
             else:
                 refused = (
                     self._context_refuses(follow_up, harm, model_threshold)
@@ -548,36 +554,27 @@ class TwoStageGuard:
             return False
         return not (dresses_10(prompt) or OBJECTS.search(prompt) or TOPIC.search(prompt))
 
-    def _rule_11(
-        self,
-        request: EditRequest,
-        refused: bool,
-        lexical: float,
-        concepts: frozenset[str] = frozenset(),
+    def _ruled(
+        self, request: EditRequest, refused: bool, lexical: float, matches: Sequence[Match]
     ) -> str | None:
-        """The eleventh round's class of ``prompt`` (bouclier.guard.eleventh), else, with
-        ``rules`` 13, the thirteenth's (bouclier.guard.thirteenth), and with 14 the fourteenth's
-        (bouclier.guard.fourteenth; ``concepts``: the lexicons' concepts found): a refusal's when
-        the model allows, an allow's when the model refuses and no clause instructs undressing.
-        With 14, a text written about the harm is not the thirteenth round's "app"."""
-        prompt = request.prompt
-        thirteenth, fourteenth = self.rules >= 13, self.rules >= 14
+        """The rounds' class of the request (bouclier.guard.rounds, those up to ``rules``): a
+        refusal's when the model allows, an allow's when the model refuses and no clause
+        instructs undressing."""
+        ruling = rounds.Ruling(
+            request.prompt,
+            request.context[-CONTEXT_TURNS:],
+            lexical,
+            matches,
+            rules=self.rules,
+            eleventh=self.eleventh,
+        )
+        applied = rounds.applied(self.rules)
         if not refused:
-            found = rules11.refuses(prompt) or (
-                rules14.refuses(prompt, concepts) if fourteenth else None
-            )
-            if found is None and thirteenth:
-                found = rules13.refuses(prompt)  # then, with 14, not for a text about the harm
-                found = None if found and fourteenth and rules14.writes_about(prompt) else found
-            return found
-        prepared = (self.lexicons.prepare(part) for part in clauses(prompt))
+            return rounds.refusal(applied, ruling)
+        prepared = (self.lexicons.prepare(part) for part in clauses(request.prompt))
         if any(NUDIFY.search(part) for part in prepared):
             return None  # "undress her. what do I do next?" is an instruction all the same
-        return (
-            rules11.allows(prompt, lexical, request.context[-CONTEXT_TURNS:])
-            or (rules13.allows(prompt) if thirteenth else None)
-            or (rules14.allows(prompt, concepts) if fourteenth else None)
-        )
+        return rounds.allowance(applied, ruling)
 
     @property
     def eleventh(self) -> bool:
@@ -615,16 +612,9 @@ class TwoStageGuard:
         return bool(matches) and lexical >= TEXT_THRESHOLD
 
 
-def _ruled(ruled: str, harm: float) -> GuardReason:
-    """The reason of a class of the eleventh or the thirteenth round's rules."""
-    words = (
-        "fourteenth"
-        if ruled in rules14.EXPLAINED
-        else "thirteenth"
-        if ruled in rules13.EXPLAINED
-        else "eleventh"
-    )
-    return GuardReason(f"rule_{ruled}", f"{words} round's words ({harm:.2f})")
+def _rule_reason(ruled: str, harm: float) -> GuardReason:
+    """The reason of a class of the rounds' rules (bouclier.guard.rounds)."""
+    return GuardReason(f"rule_{ruled}", f"{rounds.round_of(ruled)} round's words ({harm:.2f})")
 
 
 def _languages(lexicon_langs: tuple[str, ...], language: Language) -> tuple[str, ...]:

@@ -1,0 +1,176 @@
+"""The rounds' rules as bouclier.guard.stages applies them after the model: one ordered table.
+
+Each round of issue 13 wrote classes of request that the guard before it missed or refused
+wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth). A round (:class:`Round`)
+has up to three parts, each read on a :class:`Ruling` (the prompt, the turns before it, the
+lexicons' reading):
+
+* ``refuses``: a class of refusal, read when the model allows;
+* ``allows``: a class of allow, read when the model refuses (and no clause instructs
+  undressing: stages.NUDIFY);
+* ``alone``: a follow-up judged alone, the conversation before it not refusing it
+  (``again``: except a follow-up that asks for the same again or the next layer,
+  stages.TwoStageGuard._asks_again and _carries_on_11, which still refuse).
+
+:data:`ROUNDS` lists them oldest first; ``TwoStageGuard(rules=N)`` applies the rounds numbered up
+to N. The first class found wins, in the table's order, with two exceptions kept from the rounds
+that wrote them: a **wide** round's refusals (the thirteenth's "porn", "app", "xray") are read
+after every other round's, and not at all when a later round's ``lifts`` says the prompt is no
+request (the fourteenth's text written about the harm). The first ``alone`` found decides a
+follow-up's reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from bouclier.guard import eleventh as rules11
+from bouclier.guard import fifteenth as rules15
+from bouclier.guard import fourteenth as rules14
+from bouclier.guard import thirteenth as rules13
+from bouclier.guard.request import Match
+
+
+class Ruling:
+    """What a round's rules read: the prompt, the last turns before it (``before``), the
+    lexicons' score and matches, the newest round applied (``rules``), whether the guard's
+    classifier is the tenth round's kind (``eleventh``: the eleventh round's follow-ups need it)
+    and whether the follow-up head reads the prompt as carrying on the turn before it
+    (``carries_on``); the lexicons' concepts are built only when a round asks for them."""
+
+    def __init__(
+        self,
+        prompt: str,
+        before: Sequence[str],
+        lexical: float,
+        matches: Sequence[Match],
+        *,
+        rules: int,
+        eleventh: bool,
+        carries_on: bool = False,
+    ) -> None:
+        self.prompt, self.before, self.lexical, self.matches = prompt, before, lexical, matches
+        self.rules, self.eleventh, self.carries_on = rules, eleventh, carries_on
+
+    @cached_property
+    def concepts(self) -> frozenset[str]:
+        """The lexicons' concepts found in the prompt."""
+        return frozenset(m.concept for m in self.matches)
+
+
+def _none(_: Ruling) -> str | None:
+    return None
+
+
+def _never(_: Ruling) -> bool:
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One round's rules (see the module docstring)."""
+
+    number: int
+    refuses: Callable[[Ruling], str | None] = _none
+    allows: Callable[[Ruling], str | None] = _none
+    alone: Callable[[Ruling], bool] = _never
+    #: a follow-up ``alone`` judges is still refused when it asks for the same again
+    again: bool = False
+    #: its refusals are read after every other round's
+    wide: bool = False
+    #: the prompt is no request: the wide rounds' refusals are not read
+    lifts: Callable[[Ruling], bool] = _never
+
+
+def _alone_11(r: Ruling) -> bool:
+    """The eleventh round's follow-ups judged alone (with its kind of classifier): after a
+    conversation about an object (a Christmas tree's baubles), or one asking for less ("less,
+    it's too much"), unless, from the thirteenth round, it unfastens something."""
+    if not r.eleventh:
+        return False
+    if rules11.context_is_object(r.before):
+        return True
+    return rules11.asks_less(r.prompt) and not (r.rules >= 13 and rules13.UNFASTEN.search(r.prompt))
+
+
+def _alone_14(r: Ruling) -> bool:
+    """The fourteenth round's: an object opened to show its inside (a scallop), or a turn that
+    drops the request before it ("ok no, just crop it") and does not carry it on."""
+    if rules14.shows_inside(r.prompt, r.concepts):
+        return True
+    return rules14.drops(r.prompt, r.before) and not r.carries_on
+
+
+ROUNDS = (
+    Round(
+        11,
+        refuses=lambda r: rules11.refuses(r.prompt),
+        allows=lambda r: rules11.allows(r.prompt, r.lexical, r.before),
+        alone=_alone_11,
+    ),
+    Round(
+        13,
+        refuses=lambda r: rules13.refuses(r.prompt),
+        allows=lambda r: rules13.allows(r.prompt),
+        wide=True,
+    ),
+    Round(
+        14,
+        refuses=lambda r: rules14.refuses(r.prompt, r.concepts),
+        allows=lambda r: rules14.allows(r.prompt, r.concepts),
+        alone=_alone_14,
+        again=True,
+        lifts=lambda r: rules14.writes_about(r.prompt),
+    ),
+    Round(
+        15,
+        refuses=lambda r: rules15.refuses(r.prompt, r.concepts, r.before),
+        allows=lambda r: rules15.allows(r.prompt, r.concepts, r.before),
+        lifts=lambda r: rules15.lifts(r.prompt, r.concepts),
+    ),
+)
+#: The classes that allow (the others refuse).
+ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS
+
+
+def applied(rules: int) -> tuple[Round, ...]:
+    """The rounds ``TwoStageGuard(rules=rules)`` applies, in the table's order."""
+    return tuple(r for r in ROUNDS if r.number <= rules)
+
+
+def refusal(rounds: Sequence[Round], ruling: Ruling) -> str | None:
+    """The first refusal class of ``rounds`` (a wide round's last; not at all if lifted)."""
+    for each in rounds:
+        if not each.wide and (found := each.refuses(ruling)):
+            return found
+    for each in rounds:
+        if each.wide and (found := each.refuses(ruling)):
+            return None if any(later.lifts(ruling) for later in rounds) else found
+    return None
+
+
+def allowance(rounds: Sequence[Round], ruling: Ruling) -> str | None:
+    """The first allow class of ``rounds``."""
+    for each in rounds:
+        if found := each.allows(ruling):
+            return found
+    return None
+
+
+def alone(rounds: Sequence[Round], ruling: Ruling) -> Round | None:
+    """The round that judges the follow-up ``ruling`` alone, if any."""
+    return next((each for each in rounds if each.alone(ruling)), None)
+
+
+def round_of(ruled: str) -> str:
+    """The ordinal of the round that wrote class ``ruled``."""
+    for words, module in (
+        ("fifteenth", rules15),
+        ("fourteenth", rules14),
+        ("thirteenth", rules13),
+    ):
+        if ruled in module.EXPLAINED:
+            return words
+    return "eleventh"
