@@ -28,11 +28,11 @@ POSTGRES_ADMIN = os.environ.get(
 FRESH_DATABASE = "fresh_database"
 
 
-class _Templates:
+class Templates:
     """One migrated database per backend and test process, made on first use by
     :meth:`Database.open` (the migrations, as every entry point runs them), then copied for each
-    test: a SQLite file copied, a PostgreSQL ``CREATE DATABASE ... TEMPLATE``. Migrating costs
-    about a second of CPU a database; a copy, a few milliseconds."""
+    test: a SQLite file copied, a PostgreSQL ``CREATE DATABASE ... TEMPLATE``, instead of every
+    migration's DDL (and Alembic's loading of each script) for each test's database."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -46,6 +46,12 @@ class _Templates:
             Database.open(f"sqlite:///{path}").dispose()
             self.sqlite = path
         return self.sqlite
+
+    def sqlite_copy(self, path: Path) -> str:
+        """The URL of a copy of the migrated SQLite file at ``path`` (0600, as Database makes)."""
+        shutil.copyfile(self.sqlite_file(), path)
+        path.chmod(0o600)
+        return f"sqlite:///{path}"
 
     def postgres_name(self) -> str:
         if self.postgres is None:
@@ -77,8 +83,8 @@ def _drop_postgres(name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def _database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Templates]:
-    templates = _Templates(tmp_path_factory.mktemp("database-templates"))
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    templates = Templates(tmp_path_factory.mktemp("database-templates"))
     yield templates
     templates.drop()
 
@@ -88,13 +94,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """A fresh database URL, a SQLite file or a new database on the PostgreSQL server: migrated
     (a copy of the session's migrated template), or empty for a test marked ``fresh_database``."""
     fresh = request.node.get_closest_marker(FRESH_DATABASE) is not None
-    templates = None if fresh else request.getfixturevalue("_database_templates")
+    templates = None if fresh else request.getfixturevalue("database_templates")
     if request.param == "sqlite":
         path = tmp_path / "bouclier.db"
-        if templates is not None:
-            shutil.copyfile(templates.sqlite_file(), path)
-            path.chmod(0o600)  # as Database makes it: the owner's only
-        yield f"sqlite:///{path}"
+        yield templates.sqlite_copy(path) if templates is not None else f"sqlite:///{path}"
         return
     name = f"bouclier_test_{uuid.uuid4().hex[:12]}"
     _create_postgres(name, templates.postgres_name() if templates is not None else None)
