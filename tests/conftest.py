@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,22 +23,88 @@ POSTGRES_ADMIN = os.environ.get(
 )
 
 
+#: A test (or module) marked ``fresh_database`` gets an EMPTY database from ``database_url``, as a
+#: first start on a new machine has; the others get a copy of one migrated at the session's start.
+FRESH_DATABASE = "fresh_database"
+
+
+class Templates:
+    """One migrated database per backend and test process, made on first use by
+    :meth:`Database.open` (the migrations, as every entry point runs them), then copied for each
+    test: a SQLite file copied, a PostgreSQL ``CREATE DATABASE ... TEMPLATE``, instead of every
+    migration's DDL (and Alembic's loading of each script) for each test's database."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sqlite: Path | None = None
+        self.postgres: str | None = None
+
+    def sqlite_file(self) -> Path:
+        if self.sqlite is None:
+            path = self.folder / "template.db"
+            # closing the last connection folds the WAL into the file, the one copied
+            Database.open(f"sqlite:///{path}").dispose()
+            self.sqlite = path
+        return self.sqlite
+
+    def sqlite_copy(self, path: Path) -> str:
+        """The URL of a copy of the migrated SQLite file at ``path`` (0600, as Database makes)."""
+        shutil.copyfile(self.sqlite_file(), path)
+        path.chmod(0o600)
+        return f"sqlite:///{path}"
+
+    def postgres_name(self) -> str:
+        if self.postgres is None:
+            name = f"bouclier_template_{uuid.uuid4().hex[:12]}"
+            _create_postgres(name)
+            Database.open(_postgres_url(name)).dispose()  # no connection may stay: it is copied
+            self.postgres = name
+        return self.postgres
+
+    def drop(self) -> None:
+        if self.postgres is not None:
+            _drop_postgres(self.postgres)
+
+
+def _postgres_url(name: str) -> str:
+    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return f"{base}/{name}"
+
+
+def _create_postgres(name: str, template: str | None = None) -> None:
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"{copy}')
+
+
+def _drop_postgres(name: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    templates = Templates(tmp_path_factory.mktemp("database-templates"))
+    yield templates
+    templates.drop()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL: a SQLite file, or a new database on the PostgreSQL server."""
+    """A fresh database URL, a SQLite file or a new database on the PostgreSQL server: migrated
+    (a copy of the session's migrated template), or empty for a test marked ``fresh_database``."""
+    fresh = request.node.get_closest_marker(FRESH_DATABASE) is not None
+    templates = None if fresh else request.getfixturevalue("database_templates")
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bouclier.db'}"
+        path = tmp_path / "bouclier.db"
+        yield templates.sqlite_copy(path) if templates is not None else f"sqlite:///{path}"
         return
     name = f"bouclier_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    _create_postgres(name, templates.postgres_name() if templates is not None else None)
     try:
-        yield POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + (
-            f"/{name}"
-        )
+        yield _postgres_url(name)
     finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_postgres(name)
 
 
 @pytest.fixture

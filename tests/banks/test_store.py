@@ -120,6 +120,7 @@ def test_many_entries_in_batches(store: BankStore) -> None:
     assert by_id[ids[5]].tobytes().hex() == values[5]
 
 
+@pytest.mark.fresh_database  # the first open migrates the empty database, the second does nothing
 def test_data_survives_reopening(database_url: str) -> None:
     first = Database.open(database_url)
     BankStore(first).create("kept", "victim")

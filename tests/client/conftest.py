@@ -22,6 +22,7 @@ from bouclier.detectors.registry import Registry
 from bouclier.settings import load_settings
 from bouclier.vocabulary import API_ROLES
 from tests.analysis.fakes import FakeDetector, nudity
+from tests.conftest import Templates
 
 START_WAIT_S = 30.0
 
@@ -59,11 +60,13 @@ def serve(app: object) -> tuple[str, Callable[[], None]]:
 
 
 @pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+def served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_templates: Templates
+) -> Iterator[Served]:
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     settings = load_settings(
         data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path / 'bouclier.db'}",
+        database_url=database_templates.sqlite_copy(tmp_path / "bouclier.db"),
         max_image_bytes=2_000_000,
         webhook_allowed_hosts="127.0.0.1",
     )

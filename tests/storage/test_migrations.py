@@ -16,6 +16,9 @@ from bouclier.storage import Database
 from bouclier.storage.db import MIGRATIONS
 from bouclier.storage.models import Base
 
+# every test here starts from an empty database: the migrations themselves are under test
+pytestmark = pytest.mark.fresh_database
+
 
 def test_models_match_migrations(db: Database) -> None:
     with db.engine.connect() as connection:

@@ -28,15 +28,24 @@ from bouclier.cases.challenge import solve
 from bouclier.detectors.registry import Registry
 from bouclier.settings import Settings, load_settings
 from tests.analysis.fakes import FakeDetector, nudity
+from tests.conftest import Templates
 
 
-def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **more: object) -> Settings:
+def settings_for(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    templates: Templates | None = None,
+    **more: object,
+) -> Settings:
+    """The settings of a test app; its SQLite database a copy of the migrated template when
+    ``templates`` is given (tests/conftest.py), else empty (the app migrates it at start)."""
     monkeypatch.delenv("BOUCLIER_DATABASE_URL", raising=False)
     monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY", raising=False)
     monkeypatch.delenv("BOUCLIER_TEMPLATE_KEY_FILE", raising=False)
-    return load_settings(
-        data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'bouclier.db'}", **more
-    )
+    path = tmp_path / "bouclier.db"
+    url = templates.sqlite_copy(path) if templates is not None else f"sqlite:///{path}"
+    return load_settings(data_dir=tmp_path / "data", database_url=url, **more)
 
 
 #: The proof of work of the TestClient portal (challenge.js solves the default 18 in a browser).
@@ -66,8 +75,12 @@ class Portal:
 
 
 @pytest.fixture
-def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal]:
-    settings = settings_for(tmp_path, monkeypatch, case_challenge_bits=EASY_CHALLENGE)
+def portal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_templates: Templates
+) -> Iterator[Portal]:
+    settings = settings_for(
+        tmp_path, monkeypatch, templates=database_templates, case_challenge_bits=EASY_CHALLENGE
+    )
     app = create_app(settings, detectors=fake_detectors())
     with TestClient(app, base_url="http://testserver") as client:
         yield Portal(client, client.app.state.services)  # type: ignore[attr-defined]
@@ -110,6 +123,8 @@ def serving(settings: Settings) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
-    with serving(settings_for(tmp_path, monkeypatch)) as live:
+def live_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_templates: Templates
+) -> Iterator[LiveServer]:
+    with serving(settings_for(tmp_path, monkeypatch, templates=database_templates)) as live:
         yield live
