@@ -56,10 +56,12 @@
   read neither the training files nor heldout-v12, compared with both; heldout-v14 (now
   seen-v14, the thirteenth round's measure) by a tenth who read neither the training files nor
   heldout-v13, compared with both; heldout-v15 (now seen-v15, the fourteenth round's measure)
-  by an eleventh who read neither the training files nor heldout-v14, compared with both. From
-  heldout-v7 on, a source may label a row ``hard`` (allowed, a hard negative: it shares the
-  words of a refusal), written ``"hard": true`` beside ``allow``, so that the false refusals on
-  hard negatives and on plain edits can be told apart.
+  by an eleventh who read neither the training files nor heldout-v14, compared with both;
+  heldout-v16 (the fifteenth round's measure) by a twelfth who read neither the training files
+  nor heldout-v15, compared with both (seen-v15 is a training file). From heldout-v7 on, a
+  source may label a row ``hard`` (allowed, a hard negative: it shares the words of a refusal),
+  written ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on
+  plain edits can be told apart.
 
 The output is deterministic: running it twice writes the same bytes (a test checks the files are
 up to date).

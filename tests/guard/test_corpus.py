@@ -574,3 +574,12 @@ def test_seen_v15_is_varied() -> None:
     :func:`_written_apart_since_v14` against the other training files."""
     assert "seen-v15" in TRAINING
     _written_apart_since_v14("seen-v15")
+
+
+def test_heldout_v16_is_apart_and_varied() -> None:
+    """heldout-v16 (written apart by a twelfth helper who read neither the training files nor
+    heldout-v15 beyond the first eleven lines, the header, of its source seen_v15.txt, each language
+    drafted on its own, measured once): the checks of :func:`_written_apart_since_v14` against the
+    training files and any earlier held-out set."""
+    assert "heldout-v16" in HELDOUT
+    _written_apart_since_v14("heldout-v16")
