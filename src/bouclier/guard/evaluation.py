@@ -47,6 +47,7 @@ TRAINING = (
     "seen-v13",
     "seen-v14",
     "seen-v15",
+    "seen-v16",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
