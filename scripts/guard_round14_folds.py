@@ -33,7 +33,6 @@ from guard_round13_folds import BAND, cascade, first_reading, readings, second_r
 
 from bouclier.guard.semantic import load_e5, plain
 
-SEEN_LAST = "seen-v14"
 NOTE = "its errors' classes read: in-sample for the round's rules"
 CAPS = {"intent-10": 0, "intent-12": 16, "cap 32": 32}
 
@@ -44,7 +43,10 @@ def keep(found: dict, path: Path | None) -> None:
         path.write_bytes(pickle.dumps(found))
 
 
-def main() -> None:
+def main(newest: int = 14) -> None:
+    """The folds of round ``newest`` (its rules against the round's before it, seen-v<newest> its
+    in-sample line); scripts/guard_round15_folds.py calls it with 15."""
+    seen_last, before = f"seen-v{newest}", newest - 1
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
     parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
@@ -52,7 +54,7 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
     parser.add_argument("--no-e5", action="store_true", help="intent-10's recipe only (no e5)")
     parser.add_argument(
-        "--without", action="store_true", help="also the readings without seen-v14 in training"
+        "--without", action="store_true", help=f"also the readings without {seen_last} in training"
     )
     args = parser.parse_args()
     folds = cv.Folds.load()
@@ -74,39 +76,33 @@ def main() -> None:
         texts = folds.texts()
         use = cv.train.Embeddings(texts, args.cache)
         e5 = cv.train.e5_embeddings(texts, args.e5_cache)
-        before = readings(subset(folds, set(folds.origin) - {SEEN_LAST}), use, e5)
+        before = readings(subset(folds, set(folds.origin) - {seen_last}), use, e5)
         found["without"] = {k: {**found["with"][k], **before[k]} for k in before}
         keep(found, args.scores)
     encoder = load_e5(1)
     measured = {t for e in chosen for t in cv.train.read(e)}
     tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
     guards = {}
-    for trained, label in (("without", "v13-trained "), ("with", "")):
+    for trained, label in (("without", f"v{before}-trained "), ("with", "")):
         if trained not in found:
             continue
         for reader, cap in CAPS.items():
             if cap and "concat" not in found[trained]:
                 continue
             scores, _ = cascade(found[trained], tokens, BAND, cap)
-            for rules in (13, 14):
+            for rules in (before, newest):
                 name = f"{label}{reader}, rules {rules}"
                 guards[name] = (scores, found[trained]["continues"], rules)
-    order = [
-        "intent-10, rules 13",
-        "intent-12, rules 13",
-        "cap 32, rules 13",
-        "intent-10, rules 14",
-        "cap 32, rules 14",
-        "intent-12, rules 14",
-    ]
+    order = [f"{reader}, rules {before}" for reader in ("intent-10", "intent-12", "cap 32")]
+    order += [f"{reader}, rules {newest}" for reader in ("intent-10", "cap 32", "intent-12")]
     if "without" in found:
-        order[:0] = [f"v13-trained {name}" for name in order if "rules 13" in name]
+        order[:0] = [f"v{before}-trained {name}" for name in order if f"rules {before}" in name]
     order = [name for name in order if name in guards]
     decisions = {
         name: cv.decide(chosen, cv.Scores(*guards[name][:2]), rules=guards[name][2])
         for name in order
     }
-    cv.report(chosen, files, decisions, SEEN_LAST, args.errors, NOTE)
+    cv.report(chosen, files, decisions, seen_last, args.errors, NOTE)
 
 
 if __name__ == "__main__":

@@ -16,98 +16,17 @@ and the fifteenth's (bouclier.guard.fifteenth).
 
 seen-v15's line is in-sample for the round's rules (the classes of its errors were read to
 write them); the estimate is seen-v2 … seen-v14. The scores are kept in ``--scores`` (a pickle)
-so that the guards can be run again without training.
+so that the guards can be run again without training. The script is the fourteenth round's
+(scripts/guard_round14_folds.main) for round 15.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import pickle
-from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
-import guard_folds as cv
-from guard_round13_folds import BAND, cascade, first_reading, readings, second_reading, subset
-
-from bouclier.guard.semantic import load_e5, plain
-
-SEEN_LAST = "seen-v15"
-NOTE = "its errors' classes read: in-sample for the round's rules"
-CAPS = {"intent-10": 0, "intent-12": 16, "cap 32": 32}
-
-
-def keep(found: dict, path: Path | None) -> None:
-    """The scores so far, kept in ``path`` (a training run is long; the guards are not)."""
-    if path is not None:
-        path.write_bytes(pickle.dumps(found))
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
-    parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
-    parser.add_argument("--scores", type=Path, help="the out-of-fold scores kept here (pickle)")
-    parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
-    parser.add_argument("--no-e5", action="store_true", help="intent-10's recipe only (no e5)")
-    parser.add_argument(
-        "--without", action="store_true", help="also the readings without seen-v15 in training"
-    )
-    args = parser.parse_args()
-    folds = cv.Folds.load()
-    chosen, files = folds.chosen()
-    found = {}
-    if args.scores is not None and args.scores.exists():
-        found = pickle.loads(args.scores.read_bytes())  # noqa: S301 (our own file)
-    if args.scores is None or "with" not in found:
-        use = cv.train.Embeddings(folds.texts(), args.cache)
-        found["with"] = first_reading(folds, use)
-        keep(found, args.scores)
-    if not args.no_e5 and "concat" not in found["with"]:
-        texts = folds.texts()
-        use = cv.train.Embeddings(texts, args.cache)
-        e5 = cv.train.e5_embeddings(texts, args.e5_cache)
-        found["with"]["concat"] = second_reading(folds, found["with"], use, e5)
-        keep(found, args.scores)
-    if args.without and "without" not in found:
-        texts = folds.texts()
-        use = cv.train.Embeddings(texts, args.cache)
-        e5 = cv.train.e5_embeddings(texts, args.e5_cache)
-        before = readings(subset(folds, set(folds.origin) - {SEEN_LAST}), use, e5)
-        found["without"] = {k: {**found["with"][k], **before[k]} for k in before}
-        keep(found, args.scores)
-    encoder = load_e5(1)
-    measured = {t for e in chosen for t in cv.train.read(e)}
-    tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
-    guards = {}
-    for trained, label in (("without", "v14-trained "), ("with", "")):
-        if trained not in found:
-            continue
-        for reader, cap in CAPS.items():
-            if cap and "concat" not in found[trained]:
-                continue
-            scores, _ = cascade(found[trained], tokens, BAND, cap)
-            for rules in (14, 15):
-                name = f"{label}{reader}, rules {rules}"
-                guards[name] = (scores, found[trained]["continues"], rules)
-    order = [
-        "intent-10, rules 14",
-        "intent-12, rules 14",
-        "cap 32, rules 14",
-        "intent-10, rules 15",
-        "cap 32, rules 15",
-        "intent-12, rules 15",
-    ]
-    if "without" in found:
-        order[:0] = [f"v14-trained {name}" for name in order if "rules 14" in name]
-    order = [name for name in order if name in guards]
-    decisions = {
-        name: cv.decide(chosen, cv.Scores(*guards[name][:2]), rules=guards[name][2])
-        for name in order
-    }
-    cv.report(chosen, files, decisions, SEEN_LAST, args.errors, NOTE)
-
+from guard_round14_folds import main
 
 if __name__ == "__main__":
-    main()
+    main(15)
