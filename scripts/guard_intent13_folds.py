@@ -31,6 +31,7 @@ rules are written from them on another branch), so it is not quite unseen. The s
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import pickle
 import time
@@ -51,40 +52,6 @@ NEW = ("seen-v13", "seen-v14", "seen-v15")
 NOTE = "its errors read by the lead; no rule of rules 14 written from it"
 CAPS = {"intent-10": 0, "cap 16": 16, "cap 32": 32}
 RULES = 14
-
-
-def fit32(x: np.ndarray, y: np.ndarray, hidden: int = 64, seed: int = 13) -> dict[str, np.ndarray]:
-    """train_guard_intent.fit in single precision (``--float32``: about twice as fast on a
-    loaded machine; the same initial weights, data, steps and seed, rounded to float32)."""
-    rng = np.random.default_rng(seed)
-    x, y = x.astype(np.float32), y.astype(np.float32)
-    params = {
-        "w1": rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], hidden)).astype(np.float32),
-        "b1": np.zeros(hidden, np.float32),
-        "w2": rng.normal(0, 1 / np.sqrt(hidden), (hidden, 1)).astype(np.float32),
-        "b2": np.zeros(1, np.float32),
-    }
-    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean())).astype(np.float32)
-    moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
-    l2, rate = np.float32(cv.train.L2), np.float32(cv.train.RATE)
-    for step in range(1, cv.train.EPOCHS + 1):
-        hidden_in = x @ params["w1"] + params["b1"]
-        out = np.maximum(hidden_in, 0)
-        p = 1 / (1 + np.exp(-(out @ params["w2"] + params["b2"]).ravel()))
-        g_out = ((p - y) * weight / len(y))[:, None]
-        g_hidden = (g_out @ params["w2"].T) * (hidden_in > 0)
-        grads = {
-            "w2": out.T @ g_out + l2 * params["w2"],
-            "b2": g_out.sum(0),
-            "w1": x.T @ g_hidden + l2 * params["w1"],
-            "b1": g_hidden.sum(0),
-        }
-        for k, g in grads.items():
-            m, v = moments[k]
-            m[:] = 0.9 * m + 0.1 * g
-            v[:] = 0.999 * v + 0.001 * g * g
-            params[k] -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
-    return params
 
 
 class Scoring(cv.Folds):
@@ -130,10 +97,10 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
     parser.add_argument("--hidden", type=int, help="the harm heads' hidden units (with-N)")
     parser.add_argument("--only", choices=("with", "without"), help="compute only this reading")
-    parser.add_argument("--float32", action="store_true", help="the heads fit in float32 (fit32)")
+    parser.add_argument("--float32", action="store_true", help="the heads fit in float32")
     args = parser.parse_args()
     if args.float32:
-        cv.train.fit = fit32
+        cv.train.fit = functools.partial(cv.train.fit, dtype=np.float32)
     folds = cv.Folds.load()
     chosen, files = folds.chosen()
     found = {}

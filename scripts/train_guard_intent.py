@@ -145,16 +145,23 @@ def samples(examples: list[Example]) -> dict[str, Samples]:
     return {"": harm, "continues_": continues}
 
 
-def fit(x: np.ndarray, y: np.ndarray, hidden: int = 64, seed: int = 13) -> dict[str, np.ndarray]:
+def fit(
+    x: np.ndarray, y: np.ndarray, hidden: int = 64, seed: int = 13, dtype: type = np.float64
+) -> dict[str, np.ndarray]:
+    """One hidden layer (ReLU), a logistic output, Adam, class-balanced, L2; computed in ``dtype``
+    (scripts/guard_intent13_folds.py --float32: the same initial weights, data, steps and seed,
+    rounded to float32). The weights are returned in float32."""
     rng = np.random.default_rng(seed)
+    x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)
     params = {
-        "w1": rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], hidden)),
-        "b1": np.zeros(hidden),
-        "w2": rng.normal(0, 1 / np.sqrt(hidden), (hidden, 1)),
-        "b2": np.zeros(1),
+        "w1": rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], hidden)).astype(dtype),
+        "b1": np.zeros(hidden, dtype),
+        "w2": rng.normal(0, 1 / np.sqrt(hidden), (hidden, 1)).astype(dtype),
+        "b2": np.zeros(1, dtype),
     }
-    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean())).astype(dtype)
     moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
+    l2, rate = dtype(L2), dtype(RATE)
     for step in range(1, EPOCHS + 1):
         hidden_in = x @ params["w1"] + params["b1"]
         out = np.maximum(hidden_in, 0)
@@ -162,16 +169,16 @@ def fit(x: np.ndarray, y: np.ndarray, hidden: int = 64, seed: int = 13) -> dict[
         g_out = ((p - y) * weight / len(y))[:, None]
         g_hidden = (g_out @ params["w2"].T) * (hidden_in > 0)
         grads = {
-            "w2": out.T @ g_out + L2 * params["w2"],
+            "w2": out.T @ g_out + l2 * params["w2"],
             "b2": g_out.sum(0),
-            "w1": x.T @ g_hidden + L2 * params["w1"],
+            "w1": x.T @ g_hidden + l2 * params["w1"],
             "b1": g_hidden.sum(0),
         }
         for k, g in grads.items():
             m, v = moments[k]
             m[:] = 0.9 * m + 0.1 * g
             v[:] = 0.999 * v + 0.001 * g * g
-            params[k] -= RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+            params[k] -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
     return {k: v.astype(np.float32) for k, v in params.items()}
 
 
