@@ -207,7 +207,8 @@ def _reduced(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     """The frame reduced by an integer factor to about SIDE pixels (box averaging: OpenCV's fast
     path, ~10x the general one; the last rows and columns the factor does not divide are left
     out), and the factor. From a factor of 3, the same means come from ``_pdq.area_reduce``
-    (about 0.6 of OpenCV's CPU on a 1 MP photo, tests/hashing/test_area_reduce.py: equal)."""
+    (about a quarter of OpenCV's CPU on a 1 MP photo, factor 3: 0.38 against 1.52 ms, 2026-12-05;
+    tests/hashing/test_area_reduce.py: equal)."""
     import cv2
 
     height, width = rgb.shape[:2]
