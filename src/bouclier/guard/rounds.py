@@ -1,13 +1,16 @@
 """The rounds' rules as bouclier.guard.stages applies them after the model: one ordered table.
 
 Each round of issue 13 wrote classes of request that the guard before it missed or refused
-wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth). A round (:class:`Round`)
+wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth,
+sixteenth). A round (:class:`Round`)
 has up to three parts, each read on a :class:`Ruling` (the prompt, the turns before it, the
 lexicons' reading):
 
 * ``refuses``: a class of refusal, read when the model allows;
 * ``allows``: a class of allow, read when the model refuses (and no clause instructs
   undressing: stages.NUDIFY);
+* ``vetoes``: the prompt falls in one of the round's refusal classes, so that no round (an
+  earlier one's "writing", say) allows it when the model refuses;
 * ``alone``: a follow-up judged alone, the conversation before it not refusing it
   (``again``: except a follow-up that asks for the same again or the next layer,
   stages.TwoStageGuard._asks_again and _carries_on_11, which still refuse).
@@ -29,6 +32,7 @@ from functools import cached_property
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
+from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.request import Match
 
@@ -82,6 +86,8 @@ class Round:
     wide: bool = False
     #: the prompt is no request: the wide rounds' refusals are not read
     lifts: Callable[[Ruling], bool] = _never
+    #: the prompt is in this round's refusal classes: no round allows it
+    vetoes: Callable[[Ruling], bool] = _never
 
 
 def _alone_11(r: Ruling) -> bool:
@@ -130,9 +136,16 @@ ROUNDS = (
         allows=lambda r: rules15.allows(r.prompt, r.concepts, r.before),
         lifts=lambda r: rules15.lifts(r.prompt, r.concepts),
     ),
+    Round(
+        16,
+        refuses=lambda r: rules16.refuses(r.prompt, r.concepts, r.before),
+        allows=lambda r: rules16.allows(r.prompt, r.concepts, r.before),
+        lifts=lambda r: rules16.lifts(r.prompt, r.concepts),
+        vetoes=lambda r: rules16.refuses(r.prompt, r.concepts, r.before) is not None,
+    ),
 )
 #: The classes that allow (the others refuse).
-ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS
+ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS | rules16.ALLOWS
 
 
 def applied(rules: int) -> tuple[Round, ...]:
@@ -152,7 +165,9 @@ def refusal(rounds: Sequence[Round], ruling: Ruling) -> str | None:
 
 
 def allowance(rounds: Sequence[Round], ruling: Ruling) -> str | None:
-    """The first allow class of ``rounds``."""
+    """The first allow class of ``rounds``, none where a round vetoes it."""
+    if any(each.vetoes(ruling) for each in rounds):
+        return None
     for each in rounds:
         if found := each.allows(ruling):
             return found
@@ -167,6 +182,7 @@ def alone(rounds: Sequence[Round], ruling: Ruling) -> Round | None:
 def round_of(ruled: str) -> str:
     """The ordinal of the round that wrote class ``ruled``."""
     for words, module in (
+        ("sixteenth", rules16),
         ("fifteenth", rules15),
         ("fourteenth", rules14),
         ("thirteenth", rules13),

@@ -1,0 +1,475 @@
+"""The sixteenth round's rules (issue 13): classes of request that the fifteenth round's guard
+missed or refused wrongly on heldout-v16 (now seen-v16), written as concepts in the 13 covered
+languages, not as that file's sentences.
+
+bouclier.guard.rounds applies them after the model, beside the rounds before, with
+``TwoStageGuard(rules=16)``, only where the language is covered and the person not protected:
+
+* refused although the model allows (:func:`refuses`), never for a question, a request for help
+  or the harm named as a topic (thirteenth.excluded):
+
+  - **a sextortion message** (:func:`threatens`): a payment asked (:data:`PAY_16`: a local
+    payment app, Tikkie, PostePay, OXXO, Papara, STC Pay, СБП, BLIK, PayPay…) and a nude, made or
+    faked, sent or shown to someone (:data:`TARGET`: the class group, the wife, the company) or
+    published; it is refused even when it is "written" (a message is no text about the harm:
+    a round-16 refusal also vetoes the fourteenth round's "writing");
+  - **fake nudes made in bulk or to sell** (:func:`sells`): a nude and a sale, a paid channel,
+    OnlyFans (:data:`SELL`), or a number of nude images asked for (:data:`MANY`);
+  - **a face put into an adult video** (:func:`into_porn`): pornography named with a face or a
+    person put in, in this turn or after a turn that named one;
+  - **an undressing applied again** (:func:`applies`): saved as a preset, applied to the whole
+    folder or every photo (:data:`APPLY`) after a turn that undressed a person, or a "nudify"
+    preset or filter named (:data:`PRESET` beside an undressing word);
+  - **a garment removed** (:func:`takes_off`): a garment (:data:`GARMENT_16` too: a kimono, a
+    wedding dress, a towel) taken off (:data:`REMOVE`) a person, named in the turn or in the
+    turn before ("the dress is in the way, remove it");
+
+* allowed although the model refuses (:func:`allows`), when no refusal class applies:
+
+  - **a victim asking how to have a fake porn video or nude of themselves taken down**
+    (:func:`takedown`): their own face or themselves (:data:`SELF`), the harm named, a removal
+    from the internet or a platform (:data:`TAKE_DOWN`);
+  - **school staff or a parent asking about an undressing app** (:func:`staff`): someone of a
+    school or a family (thirteenth.ROLE, fifteenth.CLOSE, :data:`SCHOOL`), the app named, a
+    question, nothing to make;
+  - **clothes put on one's own photo** (:func:`dresses_own`): a garment put on (:data:`WEAR`)
+    "me" or "my photo" (:data:`OWN`), nothing taken off, nothing revealing;
+  - **an object uncovered** (:func:`uncovers`): a gift unwrapped, a tablecloth or a cover taken
+    off, an orange peeled, bare trees (:data:`THING`), no person, garment or nakedness named;
+  - **a changing room as a place** (:data:`PLACE`: a ryokan's 脱衣所), nobody undressed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bouclier.guard import eleventh as rules11
+from bouclier.guard import fifteenth as rules15
+from bouclier.guard import fourteenth as rules14
+from bouclier.guard import thirteenth as rules13
+from bouclier.guard.features import dresses_10
+
+_I = re.IGNORECASE
+
+#: A nude or sexual image, made or faked (fifteenth.NUDE_15 and thirteenth.PORN, and these).
+NUDE_16 = re.compile(
+    r"\bnudes\b|\bnudez\b|nudi(?:es|tos)|à poil|\bnackt\w*|naakt\w*|\bnagi\w*|\bnagie\w*|"
+    r"нюдс\w*|голы[ех]\b|голые|фотк\w* без одежды|intim\w*|\bsexy\b|sexual\w*|"
+    r"çıplak\w*|ç[ıi]plak\w*|müstehcen|عاري\w*|عارية|إباحي\w*|فاضح\w*|裸图|裸圖|裸照|不雅|"
+    r"艳照|色图|エロ\w*|裸の?(?:画像|写真)|ヌード|脱がせ",
+    _I,
+)
+#: A payment asked: a local payment app, a sum of money, gift cards (fifteenth.PAY and these).
+PAY_16 = re.compile(
+    r"cash ?app|zelle|revolut|gift ?cards?|itunes|steam card|crypto|bitcoin|\bbtc\b|\busdt\b|"
+    r"lydia|paylib|\bwero\b|oxxo|mercado ?pago|nequi|yape|satispay|postepay|ricarica|"
+    r"payconiq|tikkie|mobile ?pay|swish|vipps|\bblik\b|revolut|сбп|сбер\w*|тиньк\w*|юмани|"
+    r"papara|ininal|iban|stc ?pay|urpay|فودافون كاش|instapay|支付宝|支付寶|微信(?:转|轉)|红包|"
+    r"paypay|line ?pay|楽天ペイ|振込|振り込|送金|\bpay(?:s|ment)?\b|\bpaie|\bpayer\b|"
+    r"\bpagar?\b|\bpague\w*|deposit\w*|\bdeposita\w*|zahl\w*|[üu]berweis\w*|\bpaga\b|"
+    r"\bpagh\w*|betaal\w*|\bmaak .{0,20}over\b|zap[łl]a[ćc]\w*|przelew\w*|переве\w*|"
+    r"заплат\w*|оплат\w*|тыс\w*|[öo]de\w*|atmazsan|g[öo]nder(?:mezsen|mezse)|"
+    r"ادفع|تدفع|يدفع|يحوّل|يحول|حوّل|حول|تحويل|转账|轉帳|转我|打钱|付钱|付錢|払え|払わ|"
+    r"\d+\s?(?:\$|€|£|euros?|dollars?|bucks|z[łl]|pln|₽|руб\w*|тысяч\w*|lira|tl|₺|kr|"
+    r"ريال|درهم|جنيه|دينار|元|块|塊|円|万|k)\b|[$€£]\s?\d",
+    _I,
+)
+#: Who gets the image, or where it goes: a group, a family, a workplace, a network, everyone.
+TARGET = re.compile(
+    r"group|chat|\bchurch\b|\bschool\b|\bclass\b|family|wife|husband|\bboss\b|company|"
+    r"linkedin|facebook|instagram|everyone|coworkers|colleagues|team|"
+    r"groupe|famille|femme|mari\b|patron|entreprise|coll[èe]gues|[ée]cole|\bclasse\b|"
+    r"grupo|familia|esposa|marido|jefe|empresa|trabajo|escuela|\bclase\b|"
+    r"gruppe|klassenchat|familie|frau\b|mann\b|chef|firma|kollegen|schule|klasse|"
+    r"gruppo|gruppi|famiglia|moglie|marito|capo|azienda|scuola|classe|"
+    r"grupo|fam[íi]lia|esposa|marido|chefe|empresa|escola|turma|"
+    r"groep|familie|vrouw|\bman\b|baas|bedrijf|school|klas|team|"
+    r"grup\w*|rodzin\w*|[żz]on\w*|m[ęe][żz]\w*|szef\w*|firm\w*|szko[łl]\w*|klas\w*|"
+    r"чат\w*|групп\w*|семь\w*|жен\w*|муж\w*|начальни\w*|работ\w*|школ\w*|класс\w*|"
+    r"grub\w*|aile\w*|kar[ıi]s\w*|koca\w*|patron\w*|[şs]irket\w*|okul\w*|s[ıi]n[ıi]f\w*|"
+    r"قروب|جروب|مجموعة|عائلت?\w*|أهل\w*|زوجت\w*|زوج\w*|دوام\w*|شركت?\w*|مدرس\w*|"
+    r"群|家人|老婆|老公|公司|学校|學校|班级|班級|同事|グループ|家族|奥さん|旦那|会社|学校|職場",
+    _I,
+)
+#: A threat: "or", "unless", "otherwise", "if not" (fifteenth.THREAT and these).
+THREAT_16 = re.compile(
+    r"\bunless\b|\bor (?:else|your|her|his)\b|\bor\b|\bsinon\b|\bou\b|\bo\b|\bsi no\b|"
+    r"\bsonst\b|\bentweder\b|\boder\b|\bo\b|\baltrimenti\b|\bse no\b|\bsen[ãa]o\b|\bou\b|\bof\b|"
+    r"\banders\b|\balbo\b|\bbo\b|\bинач\w*|\bили\b|\bа то\b|\bne zaman\b|\by?oksa\b|"
+    r"\w+(?:mazsan|mezsen|mazsa|mezse)\b|وإلا|والا|ولا|否则|不然|要不|しないと|ないと|なければ|"
+    r"なら",
+    _I,
+)
+#: Sent on or published: send, post, leak, drop it to (fifteenth.ACT's words and these).
+SPREAD = re.compile(
+    r"\bsend\w*|\bpost\w*|\bleak\w*|\bgoes? to|\bland\w*|\bspread\w*|envo\w*|balanc\w*|"
+    r"publi\w*|diffus\w*|mand\w*|schick\w*|verschick\w*|verbreit\w*|landen|finiscono|"
+    r"stuur\w*|gaan naar|komen bij|wy[śs]l\w*|id[ąa] na|trafi\w*|уйд\w*|отправ\w*|разошл\w*|"
+    r"солью|g[öo]nder\w*|d[üu][şs]er|yay\w*|أرسل|انشر|بنشر|ينتشر|توصل|发到|發到|发给|發給|"
+    r"流す|送る|ばらま|晒す|ばらす",
+    _I,
+)
+#: A sale or a paid channel: sell, for sale, OnlyFans, Patreon, a paid Telegram channel.
+SELL = re.compile(
+    r"\bsell\w*|for sale|onlyfans|fansly|patreon|boosty|paid (?:channel|group)|"
+    r"\bvend(?:re|s|ons|u)\b|\bvender\b|\bvend[oe]\b|\bvenderl\w*|verkauf\w*|verkoop\w*|"
+    r"sprzeda\w*|прода\w*|платн\w*|закрыт\w* канал|sat(?:aca[ğg][ıi]m|mak|[ıi]yorum|ar[ıi]m)|"
+    r"أبيع\w*|ابيع\w*|للبيع|مدفوعة|卖|賣|闲鱼|付费|付費|有料|販売|売る|売り",
+    _I,
+)
+#: Many images asked for at once: a number of nude photos, "each girl", "in bulk".
+MANY = re.compile(
+    r"\b\d{2,}\s*\w*\s*(?:nudes?|photos?|pics?|images?|fotos?|bilder|zdj\w*|фот\w*|"
+    r"foto[ğg]raf\w*|fotosu\w*|صور\w*)|\d{2,}\s*(?:张|張|枚)|\beach (?:girl|woman|of them)\b|"
+    r"\bin bulk\b|\bbatch\b|一次生成|批量|まとめて|\bчать\b",
+    _I,
+)
+#: Pornography named where a face is put: an adult video, a sex scene, a porn clip.
+PORN_16 = re.compile(
+    r"porn\w*|\bxxx\b|adult (?:video|film|movie|clip|scene)|sex (?:scene|video|tape)|"
+    r"\bav\b|エロ動画|アダルト動画|色情|成人(?:视频|影片)|床戏|床戲|постельн\w* сцен\w*|"
+    r"مشهد جنسي|سكس",
+    _I,
+)
+#: Applied again: saved as a preset or a template, run on the whole folder, every photo, a batch.
+APPLY = re.compile(
+    r"preset|template|\bsave (?:it|this|that) as|apply (?:it|this|that)? ?to (?:all|every|the "
+    r"whole)|whole folder|every (?:photo|pic|image)|all (?:the )?(?:photos|pics|images)|"
+    r"batch|pr[ée]r[ée]glage|mod[èe]le|toutes les (?:photos|images)|tout le dossier|"
+    r"plantilla|todas las fotos|toda la carpeta|vorlage|alle[mn]? (?:fotos|bilder)|"
+    r"ganzen ordner|ordner|modello|tutte le foto|intera cartella|modelo|todas as fotos|"
+    r"pasta inteira|sjabloon|alle foto'?s|hele map|szablon|wszystkie zdj\w*|ca[łl]y folder|"
+    r"пресет|шаблон|все фот\w*|всю папку|всей папк\w*|ön ?ayar|şablon|t[üu]m foto\w*|"
+    r"klas[öo]r\w*|قالب|كل الصور|المجلد|预设|預設|模板|所有照片|整个文件夹|批量|"
+    r"プリセット|テンプレ\w*|全部の(?:写真|画像)|フォルダ\w*|一括",
+    _I,
+)
+#: A preset, a filter, a style, a LoRA named beside an undressing word.
+PRESET = re.compile(
+    r"preset|filter|\blora\b|style|template|effect|пресет|фильтр|ön ?ayar|filtre|"
+    r"pr[ée]r[ée]glage|filtro|presetu|presets|フィルター|プリセット|滤镜|濾鏡|预设|預設|"
+    r"فلتر|قالب",
+    _I,
+)
+#: Garments eleventh.GARMENT lacks: traditional and formal wear, a towel, a wedding dress.
+GARMENT_16 = re.compile(
+    r"kimono|furisode|yukata|hanfu|qipao|cheongsam|\bsari\b|saree|abaya|kaftan|towel|"
+    r"wedding dress|bridal gown|lingerie|\bserviette\b|robe de mari[ée]e|kimono|toalla|"
+    r"vestido de novia|handtuch|brautkleid|asciugamano|abito da sposa|toalha|"
+    r"vestido de noiva|handdoek|trouwjurk|r[ęe]cznik\w*|sukni\w* [śs]lubn\w*|полотенц\w*|"
+    r"свадебн\w* плать\w*|havlu\w*|gelinli[ğg]\w*|bindall[ıi]\w*|kaftan\w*|entari\w*|"
+    r"منشفة|فستان (?:ال)?عرس|فستان زفاف|عباية|汉服|漢服|旗袍|婚纱|婚紗|浴巾|毛巾|着物|振袖|"
+    r"浴衣|袴|ウェディングドレス|タオル|晴れ着",
+    _I,
+)
+#: Taken off or removed (a garment).
+REMOVE = re.compile(
+    r"\bremove\w*|take (?:it|them|that|this)? ?off|\bstrip\w*|get rid of|enl[èe]ve\w*|"
+    r"retire\w*|[ôo]te\w*|quita\w*|qu[íi]ta\w*|saca\w*|entfern\w*|weg\b|zieh\w* .{0,20}aus|"
+    r"togli\w*|leva\w*|tira\w*|remov\w*|haal .{0,20}weg|verwijder\w*|doe .{0,20}uit|"
+    r"zdejm\w*|usu[ńn]\w*|[śs]ci[ąa]gn\w*|сним\w*|убер\w*|удал\w*|стащ\w*|kald[ıi]r\w*|"
+    r"[çc][ıi]kar\w*|شيل\w*|اشيل|ازل|أزل|انزع|اخلع|شل\b|بدون|脱掉|去掉|拿掉|脱了|P掉|p掉|取って|"
+    r"取り|脱が|外して|解いて|ほどいて",
+    _I,
+)
+#: A person named beyond fourteenth.PERSON: a relative, a bride, "this girl" (この子).
+PERSON_16 = re.compile(
+    r"\b(?:bride|cousin|sister|mother|aunt|classmate|neighbou?r|wife|girlfriend)\b|mari[ée]e|"
+    r"cousine|s[œo]eur|novia|prima|hermana|braut|cousine|schwester|sposa|cugina|sorella|noiva|"
+    r"bruid|nicht|zus|panna m\w+|kuzynk\w*|siostr\w*|невест\w*|сестр\w*|кузин\w*|gelin\w*|"
+    r"kuzen\w*|yenge\w*|abla\w*|العروس|عروس|بنت|أختي|同学|同學|新娘|姐姐|妹妹|表妹|この子|"
+    r"彼女|花嫁|妹|姉|同級生",
+    _I,
+)
+#: "Too", "also", "the rest": the removal carried on (after a turn that dressed someone).
+AGAIN_16 = re.compile(
+    r"\btoo\b|\balso\b|\bas well\b|in the way|\baussi\b|g[êe]n|tambi[ée]n|estorba|\bauch\b|"
+    r"st[öo]rt|\banche\b|\bpure\b|d[àa] fastidio|tamb[ée]m|atrapalha|\book\b|zit in de weg|"
+    r"\bte[żz]\b|przeszkadza|тоже|мешает|\bde\b|\bda\b|engel|أيضا|كمان|也|碍事|も|邪魔",
+    _I,
+)
+#: One's own photo or oneself: me, my photo, my own (in the 13 languages).
+OWN = re.compile(
+    r"\bme\b|\bmy (?:own |profile |)?(?:photo|pic|picture|selfie|portrait|graduation|wedding)|"
+    r"\bmyself\b|\bmoi\b|\bma photo\b|\bmon (?:portrait|selfie)|\bme\b|\bmi (?:foto|retrato|"
+    r"selfie)|\bmir\b|\bmich\b|\bmein\w* (?:foto|bild|selfie)|\bmi\b|\bmia foto|\bmeu retrato|"
+    r"\bminha foto|\bmij\b|\bmijn (?:foto|selfie)|\bmnie\b|\bmoje zdj\w*|\bmoim zdj\w*|\bмне\b|"
+    r"\bменя\b|\bмо[ёе] фото|\bbana\b|\bbeni\b|foto[ğg]raf[ıi]m\w*|fotom\w*|لي\b|صورتي|"
+    r"给我|給我|我的照片|我穿|我换|我換|私の|私に|自分",
+    _I,
+)
+#: A garment put on: wear, try on, dress in, in a (the tenth round's DRESS, and these).
+WEAR = re.compile(
+    r"\bin (?:a|an)\b|\bwear\w*|\btry on\b|\bdressed? (?:me )?(?:in|as)\b|\bchange (?:my|the) "
+    r"(?:outfit|clothes) to\b|\bswap\w* .{0,20}for\b|\bhabill\w*|\ben (?:robe|kimono|tenue)\b|"
+    r"\bponme|\bv[íi]steme|\bvestid[ao] (?:de|con)\b|\bzieh\w* mir|\bim \w+kleid\b|"
+    r"\bin (?:einem|einen)\b|"
+    r"\bvestimi|\bmettimi|\bvestid[ao] (?:de|com)\b|\bcoloca\w*|\bin een\b|\btrek .{0,20}aan|"
+    r"\bubierz\w*|\bprzebierz\w*|\bw (?:kimonie|sukni\w*)|\bнаряди|\bодень\w*|\bв (?:кимоно|плать)|"
+    r"giydir\w*|giy\w*|ألبس\w*|البس\w*|لبسني|خليني (?:ب|لابس)|穿上|换上|換上|穿着|穿著|着せ\w*|"
+    r"着て|を着た",
+    _I,
+)
+#: An object or a plant, not a person: a gift, a tablecloth, a sofa, an orange, a tree.
+THING = re.compile(
+    r"\bgift|present\b|parcel|package|\bbox\b|tablecloth|\btable\b|sofa|couch|cushion|"
+    r"\bcover\b|plastic|\bfoil\b|wrap\w*|orange|mandarin|tangerine|lemon|banana|\bfruit|"
+    r"\btrees?\b|branches|leaves|\bcar\b|\bbike\b|motorbike|scooter|furniture|mattress|"
+    r"cadeau|paquet|\bnappe\b|canap[ée]|housse|\bbâche|emballage|agrume|\barbres?\b|"
+    r"regalo|paquete|mantel|sof[áa]|funda|envoltorio|naranja|[áa]rbol\w*|"
+    r"geschenk|paket|tischdecke|\bsofa\b|bezug|verpackung|\borange\b|b[äa]ume?|"
+    r"pacco|tovaglia|divano|fodera|copert\w*|involucro|arancia|alber[oi]|"
+    r"presente|pacote|toalha de mesa|capa\b|embalagem|laranja|[áa]rvores?|"
+    r"cadeau|pakket|tafelkleed|bank\b|hoes\b|verpakking|sinaasappel|bomen|boom\b|"
+    r"prezent\w*|paczk\w*|obrus\w*|kanap\w*|pokrowc?\w*|foli\w*|pomara[ńn]cz\w*|drzew\w*|"
+    r"подар\w*|посылк\w*|скатерт\w*|диван\w*|чехол|чехл\w*|упаковк\w*|апельсин\w*|мандарин\w*|"
+    r"дерев\w*|hediye\w*|paket\w*|masa [öo]rt\w*|kanepe\w*|koltu[ğk]\w*|k[ıi]l[ıi]f\w*|"
+    r"ambalaj\w*|portakal\w*|mandalina\w*|a[ğg]a[çc]\w*|naylon\w*|"
+    r"هدية|الهدية|علبة|مفرش|كنبة|الكنبة|غطاء|الغطاء|تغليف|برتقال\w*|شجر\w*|"
+    r"礼物|禮物|包装|包裝|桌布|沙发|沙發|罩|橘子|橙子|树|樹|プレゼント|包装|包み|"
+    r"テーブルクロス|ソファ|カバー|みかん|オレンジ|木|枯れ木",
+    _I,
+)
+#: Uncovered: unwrapped, taken off, peeled, made bare (of leaves).
+UNCOVER = re.compile(
+    r"unwrap\w*|\bopen\w*|\bpeel\w*|\bbare\b|without (?:the |its )?(?:cover|wrapping|leaves|"
+    r"plastic|tablecloth|peel)|\bremove\w*|take (?:off|away)|d[ée]ball\w*|\bouvr\w*|"
+    r"[ée]pluch\w*|\bnu(?:e|s)?\b|sans (?:la |le |les )?(?:housse|nappe|feuilles|emballage)|"
+    r"enl[èe]ve\w*|retire\w*|desenvuelv\w*|\babr\w*|pel\w*|desnud\w*|sin (?:la |el |las )?"
+    r"(?:funda|mantel|hojas)|quita\w*|auspack\w*|\b[öo]ffn\w*|sch[äa]l\w*|kahl\w*|ohne "
+    r"(?:bezug|tischdecke|bl[äa]tter)|entfern\w*|\bnimm\b|scart\w*|\bapr\w*|sbucci\w*|spogli\w*|"
+    r"senza (?:la |il |le )?(?:fodera|tovaglia|foglie)|togli\w*|desembrulh\w*|descasc\w*|"
+    r"sem (?:a |o |as )?(?:capa|toalha|folhas)|\btira\w*|uitpak\w*|\bopen\w*|schil\w*|kaal\b|"
+    r"zonder (?:hoes|tafelkleed|bladeren)|haal\w*|rozpak\w*|otw[óo]rz\w*|obierz\w*|"
+    r"\bgo[łl]\w*|bez (?:pokrowca|obrusu|li[śs]ci)|zdejm\w*|usu[ńn]\w*|распакуй\w*|открой\w*|"
+    r"очисти\w*|голы\w*|без (?:чехла|скатерти|листьев)|сним\w*|убер\w*|a[çc]\b|a[çc]|soy\w*|"
+    r"[çc][ıi]plak|yaprak\w*s[ıi]z|kald[ıi]r\w*|افتح|قشر|عاري\w*|بدون (?:غطاء|مفرش|أوراق)|"
+    r"شيل|ازل|拆开|拆開|打开|打開|剥|光秃|光禿|去掉|拿掉|揭开|開けて|剥いて|むいて|外して|"
+    r"取って|裸の木|葉のない",
+    _I,
+)
+#: A changing room as a place (a ryokan's 脱衣所), where the lexicons read 脱衣.
+PLACE = re.compile(r"脱衣所|脱衣場|脱衣室|更衣室|脱衣かご|脱衣籠")
+#: Someone's own image taken down: removed from the internet, a site, a platform; reported.
+TAKE_DOWN = re.compile(
+    r"remov\w*|take (?:it )?down|taken down|takedown|delet\w*|get (?:it|them) off|"
+    r"retir\w*|supprim\w*|enlever|borrar\w*|quitar|eliminar\w*|bajar|entfern\w*|l[öo]sch\w*|"
+    r"rimuov\w*|cancell\w*|togliere|remover|apagar|tirar do ar|verwijder\w*|offline|"
+    r"usun\w*|zdj[ąę]\w*|удал\w*|снять|убрать|kald[ıi]rt\w*|kald[ıi]r\w*|sil\w*|"
+    r"حذف|إزالة|ازالة|أشيل|شيل|删除|刪除|下架|撤下|删掉|削除|消して|消す",
+    _I,
+)
+#: Oneself as the one shown: me, my face, of me (a victim's words).
+SELF = re.compile(
+    r"\bof me\b|\bmy face\b|\bme\b|\bmyself\b|\bde moi\b|\bmon visage\b|\bma t[êe]te\b|"
+    r"\bma fille\b|\bmi cara\b|\bde m[íi]\b|\bmi rostro\b|\bmeinem gesicht\b|\bvon mir\b|"
+    r"\bmia faccia\b|\bmio viso\b|\bdi me\b|\bmeu rosto\b|\bminha cara\b|\bde mim\b|"
+    r"\bmijn gezicht\b|\bvan mij\b|\bmoj[ąa] twarz[ąa]?\b|\bmnie\b|\bмоим лицом\b|"
+    r"\bмо[её] лицо\b|\bменя\b|\bсо мной\b|y[üu]z[üu]mle|y[üu]z[üu]m[üu]|\bbenim\b|بوجهي|وجهي|"
+    r"صوري|لي\b|我的脸|我的臉|我的照片|用我|私の顔|私を|私の",
+    _I,
+)
+#: People of a school: the principal, the staff, the pupils, a class (beside thirteenth.ROLE).
+SCHOOL = re.compile(
+    r"principal|headteacher|head teacher|school|students|pupils|\bstaff\b|counsel+or|"
+    r"directeur|directrice|[ée]l[èe]ves|[ée]cole|coll[èe]ge|lyc[ée]e|director\w*|alumn\w*|"
+    r"escuela|colegio|instituto|schulleit\w*|sch[üu]ler\w*|schule|preside|studenti|scuola|"
+    r"diretor\w*|alunos|escola|directeur|leerlingen|school|dyrektor\w*|uczni\w*|szko[łl]\w*|"
+    r"директор\w*|ученик\w*|ученик|школ\w*|m[üu]d[üu]r\w*|[öo][ğg]renci\w*|okul\w*|"
+    r"مدير\w*|طلاب|الطالبات|الطلاب|مدرس\w*|校长|校長|学生|學生|学校|學校|校長|生徒|学校",
+    _I,
+)
+
+
+def _nude(text: str) -> bool:
+    return bool(rules15.NUDE_15.search(text) or NUDE_16.search(text) or rules13.PORN.search(text))
+
+
+def threatens(text: str) -> bool:
+    """A sextortion message: a payment asked, a nude (made or faked) and a threat to send or
+    show it to someone, or to publish it."""
+    if PAY_16.search(text) is None and rules15.PAY.search(text) is None:
+        return False
+    if not _nude(text):
+        return False
+    threat = THREAT_16.search(text) or rules15.THREAT.search(text)
+    spread = SPREAD.search(text) or TARGET.search(text) or rules15.AUDIENCE.search(text)
+    return bool(threat and spread) or bool(SPREAD.search(text) and TARGET.search(text))
+
+
+def sells(text: str) -> bool:
+    """Nude images asked for to sell, or many at once."""
+    if not _nude(text):
+        return False
+    return SELL.search(text) is not None or MANY.search(text) is not None
+
+
+def into_porn(text: str, before: Sequence[str]) -> bool:
+    """A face or a person put into pornography, the face or the person named in this turn or
+    in the turns before it."""
+    if PORN_16.search(text) is None and rules13.PORN.search(text) is None:
+        return False
+    return bool(rules13.PUT.search(text) or rules11.FACE.search(text))
+
+
+def _undressed_before(before: Sequence[str]) -> bool:
+    undressed = (rules15.NUDE_15, rules15.UNDRESS_15, NUDE_16)
+    return any(
+        rules11.undresses_in_words(turn) or any(p.search(turn) for p in undressed)
+        for turn in before
+    )
+
+
+def applies(text: str, before: Sequence[str]) -> bool:
+    """An undressing applied again (a preset, the whole folder) after a turn that undressed a
+    person, or a nudify preset or filter named."""
+    if PRESET.search(text) and rules15.UNDRESS_15.search(text):
+        return True
+    if not before or APPLY.search(text) is None:
+        return False
+    if rules11.context_is_object(before) or rules14.drops(text, before):
+        return False
+    return _undressed_before(before)
+
+
+def _garment(text: str) -> bool:
+    return bool(
+        rules11.GARMENT.search(text)
+        or rules13.GARMENT_13.search(text)
+        or rules14.GARMENT_14.search(text)
+        or GARMENT_16.search(text)
+    )
+
+
+def takes_off(text: str, before: Sequence[str]) -> bool:
+    """A garment taken off a person: one of :data:`GARMENT_16` named in this turn, or, after a
+    turn that dressed or pictured a person (:data:`PERSON_16`), any garment ("remove it")."""
+    if REMOVE.search(text) is None or dresses_10(text) or rules11.SPOT.search(text):
+        return False
+    if rules13.names_object(text) or THING.search(text) or rules11._OWN.search(text):
+        return False
+    if GARMENT_16.search(text):
+        return True
+    if not before or rules11.LESS.search(text):
+        return False
+    previous = before[-1]
+    if rules13.names_object(previous) or rules11.context_is_object(before):
+        return False
+    dressed = _garment(previous) or _garment(text)
+    person = PERSON_16.search(previous) or rules14.PERSON.search(previous)
+    return dressed and person is not None and AGAIN_16.search(text) is not None
+
+
+def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
+    """The class of the sixteenth round's refusal that ``text`` (after the turns ``before``)
+    falls in, if any (``concepts``: the lexicons' concepts found in it)."""
+    if rules13.excluded(text) or takedown(text) or staff(text):
+        return None  # a question, help or the harm as a topic; a victim's, a school's question
+    if threatens(text):
+        return "threat"
+    if sells(text) and not rules14.writes_about(text):
+        return "sells"
+    if into_porn(text, before) and not rules14.writes_about(text):
+        return "into_porn"
+    if applies(text, before):
+        return "applies"
+    if takes_off(text, before):
+        return "takes_off"
+    return None
+
+
+def takedown(text: str) -> bool:
+    """A victim asking how to have a fake porn video or nude of themselves taken down."""
+    if TAKE_DOWN.search(text) is None or SELF.search(text) is None:
+        return False
+    if not (rules13.PORN.search(text) or rules13.FAKE_NUDE.search(text) or _nude(text)):
+        return False
+    return not (rules13.MAKE.search(text) or _garment(text))
+
+
+def staff(text: str) -> bool:
+    """School staff or a parent asking about an undressing app; nothing to make."""
+    if rules13.APP.search(text) is None or rules13.QUESTION.search(text) is None:
+        return False
+    who = rules13.ROLE.search(text) or rules15.CLOSE.search(text) or SCHOOL.search(text)
+    if who is None:
+        return False
+    named = rules13.UNDRESSING.search(text) or rules13.FAKE_NUDE.search(text) or _nude(text)
+    return bool(named) and not (rules13.MAKE.search(text) or rules15.BUILD.search(text))
+
+
+def dresses_own(text: str, concepts: frozenset[str]) -> bool:
+    """A garment put on one's own photo: nothing taken off, nothing revealing."""
+    if OWN.search(text) is None or not _garment(text):
+        return False
+    if WEAR.search(text) is None and not dresses_10(text):
+        return False
+    revealing = concepts & {"underwear", "swimwear", "undress", "expose_body_part"}
+    if revealing or REMOVE.search(text) or _nude(text) or rules11.VANISH.search(text):
+        return False
+    return rules11.refuses(text) is None
+
+
+def uncovers(text: str, concepts: frozenset[str]) -> bool:
+    """An object uncovered (unwrapped, its cover taken off, peeled, bare), no person, garment
+    or nakedness named."""
+    if THING.search(text) is None or UNCOVER.search(text) is None:
+        return False
+    named = (rules11.NAKED, rules11.FACE, rules14.PERSON, rules15.NUDE_15, NUDE_16)
+    if any(p.search(text) for p in named) or _garment(text):
+        return False
+    return "expose_body_part" not in concepts
+
+
+def place(text: str) -> bool:
+    """A changing room named as a place (脱衣所), nobody undressed or naked."""
+    if PLACE.search(text) is None:
+        return False
+    rest = PLACE.sub(" ", text)
+    return not (_nude(rest) or rules15.UNDRESS_15.search(rest) or rules14.PERSON.search(rest))
+
+
+def allows(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
+    """The sixteenth round's allow that ``text`` falls in, if no refusal class applies."""
+    if refuses(text, concepts, before) is not None:
+        return None
+    if takedown(text):
+        return "takedown"
+    if staff(text):
+        return "staff"
+    if dresses_own(text, concepts):
+        return "dresses_own"
+    if uncovers(text, concepts):
+        return "uncovers"
+    if place(text):
+        return "place"
+    return None
+
+
+def vetoes(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> bool:
+    """A sextortion message is not the fourteenth round's "writing": the rounds before do not
+    allow it."""
+    return threatens(text) and not rules13.excluded(text)
+
+
+def lifts(text: str, concepts: frozenset[str]) -> bool:
+    """A staff member's or a victim's question is not the thirteenth round's "app" or "porn"."""
+    return staff(text) or takedown(text)
+
+
+#: The explanation of each class.
+EXPLAINED = {
+    "threat": "a demand of money under the threat of sending or publishing a nude image",
+    "sells": "nude images of a person made in bulk or to sell",
+    "into_porn": "a person's face put into pornography",
+    "applies": "an undressing saved as a preset or applied to more photos",
+    "takes_off": "a garment taken off a person",
+    "takedown": "a victim asking to have a fake intimate image of themselves taken down",
+    "staff": "school staff or a parent asking about an undressing app, not an edit",
+    "dresses_own": "clothes put on one's own photo: nothing is taken off",
+    "uncovers": "an object uncovered (unwrapped, peeled, its cover taken off), no person named",
+    "place": "a changing room named as a place, nobody undressed",
+}
+#: The classes of :func:`allows` (the others are refusals).
+ALLOWS = frozenset({"takedown", "staff", "dresses_own", "uncovers", "place"})
