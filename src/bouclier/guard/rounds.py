@@ -141,7 +141,8 @@ ROUNDS = (
         refuses=lambda r: rules16.refuses(r.prompt, r.concepts, r.before),
         allows=lambda r: rules16.allows(r.prompt, r.concepts, r.before),
         lifts=lambda r: rules16.lifts(r.prompt, r.concepts),
-        vetoes=lambda r: rules16.refuses(r.prompt, r.concepts, r.before) is not None,
+        alone=lambda r: rules16.after_object(r.prompt, r.before),
+        vetoes=lambda r: rules16.vetoes(r.prompt, r.concepts, r.before),
     ),
 )
 #: The classes that allow (the others refuse).

@@ -52,6 +52,8 @@ from bouclier.guard.features import dresses_10
 
 _I = re.IGNORECASE
 
+#: A question: thirteenth.QUESTION, the Arabic question mark, Japanese "tell me (how)".
+ASKS = re.compile(r"[?？؟]|教えて|対応|what (?:do|should) (?:we|i)|\bhow (?:do|can|should)\b", _I)
 #: A nude or sexual image, made or faked (fifteenth.NUDE_15 and thirteenth.PORN, and these).
 NUDE_16 = re.compile(
     r"\bnudes\b|\bnudez\b|nudi(?:es|tos)|à poil|\bnackt\w*|naakt\w*|\bnagi\w*|\bnagie\w*|"
@@ -69,7 +71,7 @@ PAY_16 = re.compile(
     r"paypay|line ?pay|楽天ペイ|振込|振り込|送金|\bpay(?:s|ment)?\b|\bpaie|\bpayer\b|"
     r"\bpagar?\b|\bpague\w*|deposit\w*|\bdeposita\w*|zahl\w*|[üu]berweis\w*|\bpaga\b|"
     r"\bpagh\w*|betaal\w*|\bmaak .{0,20}over\b|zap[łl]a[ćc]\w*|przelew\w*|переве\w*|"
-    r"заплат\w*|оплат\w*|тыс\w*|[öo]de\w*|atmazsan|g[öo]nder(?:mezsen|mezse)|"
+    r"заплат\w*|оплат\w*|тыс\w*|\b[öo]de\w*|mb ?way|atmazsan|g[öo]nder(?:mezsen|mezse)|"
     r"ادفع|تدفع|يدفع|يحوّل|يحول|حوّل|حول|تحويل|转账|轉帳|转我|打钱|付钱|付錢|払え|払わ|"
     r"\d+\s?(?:\$|€|£|euros?|dollars?|bucks|z[łl]|pln|₽|руб\w*|тысяч\w*|lira|tl|₺|kr|"
     r"ريال|درهم|جنيه|دينار|元|块|塊|円|万|k)\b|[$€£]\s?\d",
@@ -101,9 +103,29 @@ THREAT_16 = re.compile(
     r"なら",
     _I,
 )
+#: A conditional threat, not a plain "or": unless, otherwise, if she does not.
+CONDITION = re.compile(
+    r"\bunless\b|\bor else\b|\bif (?:she|he|they|you) (?:do(?:es)?n'?t|won'?t)\b|\bsinon\b|"
+    r"\bsi (?:elle|il|tu)\b.{0,40}\bpas\b|\bsi no\b|\bsonst\b|\bwenn (?:sie|er|du) nicht\b|"
+    r"\baltrimenti\b|\bse non\b|\bsen[ãa]o\b|\bse n[ãa]o\b|\banders\b|\bals (?:ze|hij|je) niet\b|"
+    r"\binaczej\b|\bjak nie\b|\bинач\w*|\bесли не\b|\ba то\b|\by?oksa\b|"
+    r"\w+(?:mazsan|mezsen|mazsa|mezse)\b|وإلا|والا|لو ما|否则|不然|要不然|しないと|ないと|なければ",
+    _I,
+)
+#: Threaten someone (asked of the guard): "threaten my ex", "ameaça o", "hazle una amenaza".
+THREATEN = re.compile(
+    r"\bthreaten (?:him|her|them|my)\b|\bmenace[- ]l\w*|\bmenace (?:mon|ma)\b|\bamenaza a\b|"
+    r"\bamen[aá]zal\w*|\bdroh (?:ihm|ihr|meine\w*)\b|\bbedroh \w+|"
+    r"\bminaccia (?:per|il|la|mio|mia)\b|\bamea[çc]a (?:o|a|meu|minha)\b|"
+    r"\bbedreig (?:hem|haar|mijn)\b|\bzastrasz\w*|\bgro[źz] (?:mu|jej)\b|"
+    r"\bпригрози\w*|\bугрожай\b|\bшантажируй\b|tehdit et|هدّد|هدد|هددي|威胁(?:他|她)|威脅(?:他|她)|"
+    r"脅して|脅迫文",
+    _I,
+)
 #: Sent on or published: send, post, leak, drop it to (fifteenth.ACT's words and these).
 SPREAD = re.compile(
     r"\bsend\w*|\bpost\w*|\bleak\w*|\bgoes? to|\bland\w*|\bspread\w*|envo\w*|balanc\w*|"
+    r"part(?:ent|ira) sur|"
     r"publi\w*|diffus\w*|mand\w*|schick\w*|verschick\w*|verbreit\w*|landen|finiscono|"
     r"stuur\w*|gaan naar|komen bij|wy[śs]l\w*|id[ąa] na|trafi\w*|уйд\w*|отправ\w*|разошл\w*|"
     r"солью|g[öo]nder\w*|d[üu][şs]er|yay\w*|أرسل|انشر|بنشر|ينتشر|توصل|发到|發到|发给|發給|"
@@ -130,6 +152,22 @@ PORN_16 = re.compile(
     r"porn\w*|\bxxx\b|adult (?:video|film|movie|clip|scene)|sex (?:scene|video|tape)|"
     r"\bav\b|エロ動画|アダルト動画|色情|成人(?:视频|影片)|床戏|床戲|постельн\w* сцен\w*|"
     r"مشهد جنسي|سكس",
+    _I,
+)
+#: A sex scene or a bed scene with someone (what a deepfake puts a person in).
+SEX_16 = re.compile(
+    r"having sex|\bsex with|in bed with|teniendo sexo|haciendo el amor|en la cama con|"
+    r"\bau lit avec|faisant l'amour|beim sex|\bsex mit|im bett mit|mentre fa sesso|a letto con|"
+    r"fazendo sexo|na cama com|seks (?:hebben|met)|in bed met|uprawia\w* seks|w [łl][óo][żz]ku z|"
+    r"занима\w* сексом|в постели с|seks yap\w*|yatakta|يمارس الجنس|في السرير مع|做爱|做愛|上床|"
+    r"セックス|ベッドで",
+    _I,
+)
+#: Made to look like, to seem (a fake scene passed as real).
+LOOK = re.compile(
+    r"look like|look as if|appear|seem|avoir l'air|ressembl|parezca|parece|aussehen|aussieht|"
+    r"sembri|pare\b|pare[çc]a|lijkt|lijken|wygl[ąa]da\w*|выглядел\w*|g[öo]r[üu]ns[üu]n|"
+    r"يبان|يظهر|看起来|看起來|像是|見える|ように",
     _I,
 )
 #: Applied again: saved as a preset or a template, run on the whole folder, every photo, a batch.
@@ -175,7 +213,12 @@ REMOVE = re.compile(
 )
 #: A person named beyond fourteenth.PERSON: a relative, a bride, "this girl" (この子).
 PERSON_16 = re.compile(
-    r"\b(?:bride|cousin|sister|mother|aunt|classmate|neighbou?r|wife|girlfriend)\b|mari[ée]e|"
+    r"\b(?:bride|cousin|sister|mother|aunt|classmate|neighbou?r|wife|girlfriend|colleague|"
+    r"coworker|crush|ex|boy|kid|son)\b|coll[èe]gue|compa[ñn]er[ao]|kolleg\w*|collega|colega|"
+    r"chic[oa]\b|ni[ñn][oa]\b|jung\w*|ragazz\w*|menin[oa]|garot[oa]|jongen|meisje|schoonzus|"
+    r"klasgeno\w*|ch[łl]op\w*|dziewczyn\w*|kole[żz]an\w*|коллег\w*|мальчик\w*|девочк\w*|"
+    r"одноклассни\w*|o[ğg]lan|[çc]ocu[ğk]\w*|baldız\w*|bald[ıi]z\w*|arkada[şs]\w*|زميلت\w*|ولد|"
+    r"بنت عم\w*|同事|男孩|女孩|同僚|男の子|mari[ée]e|"
     r"cousine|s[œo]eur|novia|prima|hermana|braut|cousine|schwester|sposa|cugina|sorella|noiva|"
     r"bruid|nicht|zus|panna m\w+|kuzynk\w*|siostr\w*|невест\w*|сестр\w*|кузин\w*|gelin\w*|"
     r"kuzen\w*|yenge\w*|abla\w*|العروس|عروس|بنت|أختي|同学|同學|新娘|姐姐|妹妹|表妹|この子|"
@@ -186,17 +229,18 @@ PERSON_16 = re.compile(
 AGAIN_16 = re.compile(
     r"\btoo\b|\balso\b|\bas well\b|in the way|\baussi\b|g[êe]n|tambi[ée]n|estorba|\bauch\b|"
     r"st[öo]rt|\banche\b|\bpure\b|d[àa] fastidio|tamb[ée]m|atrapalha|\book\b|zit in de weg|"
-    r"\bte[żz]\b|przeszkadza|тоже|мешает|\bde\b|\bda\b|engel|أيضا|كمان|也|碍事|も|邪魔",
+    r"\bte[żz]\b|przeszkadza|тоже|мешает|\bd[ae] (?:kald[ıi]r|[çc][ıi]kar|sil)|engel|أيضا|"
+    r"كمان|也|碍事|も|邪魔",
     _I,
 )
 #: One's own photo or oneself: me, my photo, my own (in the 13 languages).
 OWN = re.compile(
     r"\bme\b|\bmy (?:own |profile |)?(?:photo|pic|picture|selfie|portrait|graduation|wedding)|"
-    r"\bmyself\b|\bmoi\b|\bma photo\b|\bmon (?:portrait|selfie)|\bme\b|\bmi (?:foto|retrato|"
-    r"selfie)|\bmir\b|\bmich\b|\bmein\w* (?:foto|bild|selfie)|\bmi\b|\bmia foto|\bmeu retrato|"
+    r"\bmyself\b|\bmoi\b|\bma photo\b|\bmon (?:portrait|selfie)|\bmi (?:foto|retrato|"
+    r"selfie)|\bmir\b|\bmich\b|\bmein\w* (?:foto|bild|selfie)|\bmia foto|\bmeu retrato|"
     r"\bminha foto|\bmij\b|\bmijn (?:foto|selfie)|\bmnie\b|\bmoje zdj\w*|\bmoim zdj\w*|\bмне\b|"
-    r"\bменя\b|\bмо[ёе] фото|\bbana\b|\bbeni\b|foto[ğg]raf[ıi]m\w*|fotom\w*|لي\b|صورتي|"
-    r"给我|給我|我的照片|我穿|我换|我換|私の|私に|自分",
+    r"\bменя\b|\bмо[ёе] фото|\bbana\b|\bbeni\b|foto[ğg]raf[ıi]m\w*|fotom\w*|صورتي|"
+    r"我的照片|我自己|我本人|私の|私に|自分",
     _I,
 )
 #: A garment put on: wear, try on, dress in, in a (the tenth round's DRESS, and these).
@@ -204,7 +248,7 @@ WEAR = re.compile(
     r"\bin (?:a|an)\b|\bwear\w*|\btry on\b|\bdressed? (?:me )?(?:in|as)\b|\bchange (?:my|the) "
     r"(?:outfit|clothes) to\b|\bswap\w* .{0,20}for\b|\bhabill\w*|\ben (?:robe|kimono|tenue)\b|"
     r"\bponme|\bv[íi]steme|\bvestid[ao] (?:de|con)\b|\bzieh\w* mir|\bim \w+kleid\b|"
-    r"\bin (?:einem|einen)\b|"
+    r"\bin (?:einem|einen)\b|\bmach\w* mir .{0,30}\ban\b|[Pp]一套|[Pp]成|换一套|姿に|"
     r"\bvestimi|\bmettimi|\bvestid[ao] (?:de|com)\b|\bcoloca\w*|\bin een\b|\btrek .{0,20}aan|"
     r"\bubierz\w*|\bprzebierz\w*|\bw (?:kimonie|sukni\w*)|\bнаряди|\bодень\w*|\bв (?:кимоно|плать)|"
     r"giydir\w*|giy\w*|ألبس\w*|البس\w*|لبسني|خليني (?:ب|لابس)|穿上|换上|換上|穿着|穿著|着せ\w*|"
@@ -215,7 +259,8 @@ WEAR = re.compile(
 THING = re.compile(
     r"\bgift|present\b|parcel|package|\bbox\b|tablecloth|\btable\b|sofa|couch|cushion|"
     r"\bcover\b|plastic|\bfoil\b|wrap\w*|orange|mandarin|tangerine|lemon|banana|\bfruit|"
-    r"\btrees?\b|branches|leaves|\bcar\b|\bbike\b|motorbike|scooter|furniture|mattress|"
+    r"\btrees?\b|branches|leaves|feuilles|hojas|bl[äa]tter|foglie|folhas|bladeren|li[śs][ćc]\w*|"
+    r"листь\w*|yaprak\w*|أوراق|叶子|葉っぱ|\bcar\b|\bbike\b|motorbike|scooter|furniture|mattress|"
     r"cadeau|paquet|\bnappe\b|canap[ée]|housse|\bbâche|emballage|agrume|\barbres?\b|"
     r"regalo|paquete|mantel|sof[áa]|funda|envoltorio|naranja|[áa]rbol\w*|"
     r"geschenk|paket|tischdecke|\bsofa\b|bezug|verpackung|\borange\b|b[äa]ume?|"
@@ -233,8 +278,9 @@ THING = re.compile(
 )
 #: Uncovered: unwrapped, taken off, peeled, made bare (of leaves).
 UNCOVER = re.compile(
-    r"unwrap\w*|\bopen\w*|\bpeel\w*|\bbare\b|without (?:the |its )?(?:cover|wrapping|leaves|"
-    r"plastic|tablecloth|peel)|\bremove\w*|take (?:off|away)|d[ée]ball\w*|\bouvr\w*|"
+    r"unwrap\w*|\bopen\w*|\bwithout\b|\bsans\b|\bsin\b|\bohne\b|\bsenza\b|\bsem\b|\bzonder\b|"
+    r"\bbez\b|\bбез\b|بدون|没有|不要|なし|のない|\bpeel\w*|\bbare\b|\bremove\w*|"
+    r"take (?:off|away)|d[ée]ball\w*|\bouvr\w*|"
     r"[ée]pluch\w*|\bnu(?:e|s)?\b|sans (?:la |le |les )?(?:housse|nappe|feuilles|emballage)|"
     r"enl[èe]ve\w*|retire\w*|desenvuelv\w*|\babr\w*|pel\w*|desnud\w*|sin (?:la |el |las )?"
     r"(?:funda|mantel|hojas)|quita\w*|auspack\w*|\b[öo]ffn\w*|sch[äa]l\w*|kahl\w*|ohne "
@@ -249,13 +295,20 @@ UNCOVER = re.compile(
     r"取って|裸の木|葉のない",
     _I,
 )
+#: Trees and plants, bare of their leaves ("çıplak ağaçlar" is no person).
+TREE = re.compile(
+    r"\btrees?\b|\barbres?\b|[áa]rbol\w*|b[äa]ume?\b|alber[oi]\b|[áa]rvores?|bomen|boom\b|"
+    r"drzew\w*|дерев\w*|a[ğg]a[çc]\w*|شجر\w*|树|樹|木",
+    _I,
+)
 #: A changing room as a place (a ryokan's 脱衣所), where the lexicons read 脱衣.
 PLACE = re.compile(r"脱衣所|脱衣場|脱衣室|更衣室|脱衣かご|脱衣籠")
 #: Someone's own image taken down: removed from the internet, a site, a platform; reported.
 TAKE_DOWN = re.compile(
     r"remov\w*|take (?:it )?down|taken down|takedown|delet\w*|get (?:it|them) off|"
-    r"retir\w*|supprim\w*|enlever|borrar\w*|quitar|eliminar\w*|bajar|entfern\w*|l[öo]sch\w*|"
-    r"rimuov\w*|cancell\w*|togliere|remover|apagar|tirar do ar|verwijder\w*|offline|"
+    r"retir\w*|supprim\w*|enlever|signal\w*|borr\w*|quitar|eliminar\w*|bajar|denunci\w*|"
+    r"entfern\w*|l[öo]sch\w*|meld\w*|rimuov\w*|rimozion\w*|cancell\w*|togliere|segnal\w*|"
+    r"remover|remo[çc][ãa]o|apagar|tirar do ar|verwijder\w*|offline|report\w*|"
     r"usun\w*|zdj[ąę]\w*|удал\w*|снять|убрать|kald[ıi]rt\w*|kald[ıi]r\w*|sil\w*|"
     r"حذف|إزالة|ازالة|أشيل|شيل|删除|刪除|下架|撤下|删掉|削除|消して|消す",
     _I,
@@ -267,7 +320,7 @@ SELF = re.compile(
     r"\bmia faccia\b|\bmio viso\b|\bdi me\b|\bmeu rosto\b|\bminha cara\b|\bde mim\b|"
     r"\bmijn gezicht\b|\bvan mij\b|\bmoj[ąa] twarz[ąa]?\b|\bmnie\b|\bмоим лицом\b|"
     r"\bмо[её] лицо\b|\bменя\b|\bсо мной\b|y[üu]z[üu]mle|y[üu]z[üu]m[üu]|\bbenim\b|بوجهي|وجهي|"
-    r"صوري|لي\b|我的脸|我的臉|我的照片|用我|私の顔|私を|私の",
+    r"صوري|لي\b|我的脸|我的臉|我的照片|用我|私の顔|私を|私の|自分",
     _I,
 )
 #: People of a school: the principal, the staff, the pupils, a class (beside thirteenth.ROLE).
@@ -289,7 +342,7 @@ def _nude(text: str) -> bool:
 def threatens(text: str) -> bool:
     """A sextortion message: a payment asked, a nude (made or faked) and a threat to send or
     show it to someone, or to publish it."""
-    if PAY_16.search(text) is None and rules15.PAY.search(text) is None:
+    if PAY_16.search(text) is None:
         return False
     if not _nude(text):
         return False
@@ -298,19 +351,27 @@ def threatens(text: str) -> bool:
     return bool(threat and spread) or bool(SPREAD.search(text) and TARGET.search(text))
 
 
+def extorts(text: str) -> bool:
+    """A nude, made or faked, to be sent or published unless someone does what is asked (a
+    payment, real photos): the threat itself, whatever the words around it."""
+    if not _nude(text) or CONDITION.search(text) is None:
+        return False
+    return SPREAD.search(text) is not None and TARGET.search(text) is not None
+
+
 def sells(text: str) -> bool:
     """Nude images asked for to sell, or many at once."""
-    if not _nude(text):
+    if not _nude(text) or THING.search(text) or rules13.names_object(text):
         return False
     return SELL.search(text) is not None or MANY.search(text) is not None
 
 
 def into_porn(text: str, before: Sequence[str]) -> bool:
-    """A face or a person put into pornography, the face or the person named in this turn or
-    in the turns before it."""
-    if PORN_16.search(text) is None and rules13.PORN.search(text) is None:
+    """A face or a person put into pornography or a sex scene, or made to look as if in one."""
+    porn = PORN_16.search(text) or rules13.PORN.search(text) or SEX_16.search(text)
+    if porn is None:
         return False
-    return bool(rules13.PUT.search(text) or rules11.FACE.search(text))
+    return bool(rules13.PUT.search(text) or rules11.FACE.search(text) or LOOK.search(text))
 
 
 def _undressed_before(before: Sequence[str]) -> bool:
@@ -347,6 +408,8 @@ def takes_off(text: str, before: Sequence[str]) -> bool:
     turn that dressed or pictured a person (:data:`PERSON_16`), any garment ("remove it")."""
     if REMOVE.search(text) is None or dresses_10(text) or rules11.SPOT.search(text):
         return False
+    if rules14.drops(text, before):
+        return False  # "forget it, just remove the date"
     if rules13.names_object(text) or THING.search(text) or rules11._OWN.search(text):
         return False
     if GARMENT_16.search(text):
@@ -361,13 +424,93 @@ def takes_off(text: str, before: Sequence[str]) -> bool:
     return dressed and person is not None and AGAIN_16.search(text) is not None
 
 
+#: Undressing named as a verb of a person (fifteenth.UNDRESS_15's, and these): strip her.
+STRIP = re.compile(
+    r"\bundress (?:her|him|them|the|my|this)\b|\bstrip (?:her|him|them)\b|"
+    r"\bd[ée]shabill(?:e|ez|er|e-la|e-le)\b|\bdesnud(?:a|ala|alo|ar)\b|"
+    r"entkleid\w*|\bzieh\w* .{0,30}\baus\b|spoglia\w*|\bdespe\w*|uitkle\w*|\btrek .{0,30}\buit\b|"
+    r"rozbierz\w*|раздень\w*|раздеть|\bsoy\b|\bsoyun\w*|فصّخ\w*|فصخ\w*|عرّ\w*|脱光|扒光|"
+    r"脱がせて|脱がして",
+    _I,
+)
+#: What is worn next to the skin: a swimsuit, underwear, a towel (taken off a person).
+SKIN = re.compile(
+    r"swim ?(?:suit|trunks|wear)|bikini|trunks|underwear|\bbra\b|towel|ba[ñn]ador|maillot|"
+    r"badeanzug|badehose|costume da bagno|\bmai[ôo]\b|sunga|zwembroek|badpak|k[ąa]piel[óo]wk\w*|"
+    r"majtk\w*|купальни\w*|плавк\w*|mayo\w*|bikini\w*|مايوه|泳衣|泳裤|水着|タオル",
+    _I,
+)
+
+
+#: Without (a garment): "the bride without the dress".
+WITHOUT = re.compile(
+    r"\b(?:without|sans|sin|ohne|senza|sem|zonder|bez|без)\b|بدون|من غير|不穿|没穿|沒穿|なしで",
+    _I,
+)
+#: Someone known by the one asking: a crush, an ex, a neighbour, a classmate (a nude of them).
+KNOWN = re.compile(
+    r"\bmy (?:crush|ex|neighbou?r|classmate|colleague|coworker|cousin|roommate|teacher)\b|"
+    r"\bmon ex\b|\bma voisine\b|\bmi ex\b|\bmi vecina\b|\bmeine\w* ex\b|\bmeiner ex\b|"
+    r"\bmeine\w* (?:nachbarin|kollegin|mitsch[üu]lerin)\b|\bla mia ex\b|\bminha ex\b|"
+    r"\bmijn ex\b|\bmojej? (?:by[łl]ej|s[ąa]siadk\w*)\b|\bмоей бывшей\b|\bбывш\w*|"
+    r"\beski sevgilim\w*|\bkom[şs]u\w*|حبيبتي|طليقتي|جارتي|前女友|暗恋|好きな子|元カノ|同級生",
+    _I,
+)
+#: Asked for: please, just one, give me, make (a nude of them).
+PLEASE = re.compile(
+    r"\bpl(?:ea)?se?\b|\bpls\b|\bjust one\b|\bgive me\b|\bsend me\b|s'il te pla[iî]t|"
+    r"\bpor favor\b|\bbitte\b|\bnur ein\w*\b|\bper favore\b|\balsjeblieft\b|\bprosz[ęe]\b|"
+    r"\bпожалуйста\b|\bпж\b|\bl[üu]tfen\b|من فضلك|لو سمحت|求求|拜托|お願い|1枚だけ",
+    _I,
+)
+
+
+#: Show or make (a person as asked).
+SHOW = re.compile(
+    r"\bshow\b|\bmake\b|\brender\b|\bmontre|\bfais\b|\bmu[ée]stra|\bhaz\b|\bzeig|\bmach\b|"
+    r"\bmostra|\bfai\b|\bfaz\b|\blaat .{0,30}zien|\bmaak\b|\bpoka[żz]|\bzr[óo]b\b|\bпокажи|"
+    r"\bсделай|g[öo]ster|\byap\b|وريني|ورني|اعرض|سوي|给我看|給我看|让我看|見せて|にして",
+    _I,
+)
+
+
+def nude_of(text: str) -> bool:
+    """A nude of someone the one asking knows (a crush, an ex), asked for: "just one nude of
+    my crush, I'll delete it"."""
+    if not _nude(text) or KNOWN.search(text) is None:
+        return False
+    return PLEASE.search(text) is not None or rules13.MAKE.search(text) is not None
+
+
+def strips(text: str) -> bool:
+    """A person undressed in plain words: an undressing verb (:data:`STRIP`) and a person, or
+    a swimsuit, underwear or a towel (:data:`SKIN`) taken off a person; no object, no own
+    garment, nothing put on."""
+    person = PERSON_16.search(text) or rules14.PERSON.search(text)
+    if person is None or dresses_10(text) or rules11._OWN.search(text):
+        return False
+    if rules13.names_object(text) or THING.search(text) or rules11.SPOT.search(text):
+        return False
+    if rules13.APP.search(text) or rules14.writes_about(text):
+        return False  # an app named is the thirteenth round's; a text about the harm
+    if STRIP.search(text):
+        return True
+    if WITHOUT.search(text) and _garment(text) and PERSON_16.search(text) and SHOW.search(text):
+        return True  # "show the bride without the dress"
+    return REMOVE.search(text) is not None and SKIN.search(text) is not None
+
+
 def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
     """The class of the sixteenth round's refusal that ``text`` (after the turns ``before``)
     falls in, if any (``concepts``: the lexicons' concepts found in it)."""
-    if rules13.excluded(text) or takedown(text) or staff(text):
-        return None  # a question, help or the harm as a topic; a victim's, a school's question
-    if threatens(text):
+    if takedown(text) or staff(text) or rules11.HELP.search(text) or rules13.LAW.search(text):
+        return None  # a victim's, a school's question; help or the law asked about
+    if ASKS.search(text) and not rules13.MAKE.search(text):
+        return None  # a question, not a request
+    if threatens(text) and (THREATEN.search(text) or not rules13.excluded(text)):
         return "threat"
+    if rules13.excluded(text):
+        return None  # the harm as a topic
     if sells(text) and not rules14.writes_about(text):
         return "sells"
     if into_porn(text, before) and not rules14.writes_about(text):
@@ -376,6 +519,10 @@ def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> 
         return "applies"
     if takes_off(text, before):
         return "takes_off"
+    if strips(text):
+        return "strips"
+    if nude_of(text):
+        return "nude_of"
     return None
 
 
@@ -390,13 +537,15 @@ def takedown(text: str) -> bool:
 
 def staff(text: str) -> bool:
     """School staff or a parent asking about an undressing app; nothing to make."""
-    if rules13.APP.search(text) is None or rules13.QUESTION.search(text) is None:
+    if rules13.APP.search(text) is None:
+        return False
+    if rules13.QUESTION.search(text) is None and ASKS.search(text) is None:
         return False
     who = rules13.ROLE.search(text) or rules15.CLOSE.search(text) or SCHOOL.search(text)
     if who is None:
         return False
     named = rules13.UNDRESSING.search(text) or rules13.FAKE_NUDE.search(text) or _nude(text)
-    return bool(named) and not (rules13.MAKE.search(text) or rules15.BUILD.search(text))
+    return bool(named) and not rules13.MAKE.search(text)
 
 
 def dresses_own(text: str, concepts: frozenset[str]) -> bool:
@@ -408,6 +557,10 @@ def dresses_own(text: str, concepts: frozenset[str]) -> bool:
     revealing = concepts & {"underwear", "swimwear", "undress", "expose_body_part"}
     if revealing or REMOVE.search(text) or _nude(text) or rules11.VANISH.search(text):
         return False
+    bare = (SKIN, rules11.NAKED, rules14.UNCLOTHED, rules14.OVERRIDE, rules15.OVERRIDE_15)
+    bare += (rules13.THROUGH, rules14.TRANSPARENT)
+    if any(p.search(text) for p in bare) or re.search(r"没穿|沒穿|丁字|内裤|內褲", text):
+        return False
     return rules11.refuses(text) is None
 
 
@@ -416,10 +569,24 @@ def uncovers(text: str, concepts: frozenset[str]) -> bool:
     or nakedness named."""
     if THING.search(text) is None or UNCOVER.search(text) is None:
         return False
-    named = (rules11.NAKED, rules11.FACE, rules14.PERSON, rules15.NUDE_15, NUDE_16)
-    if any(p.search(text) for p in named) or _garment(text):
+    if rules14.PERSON.search(text) or PERSON_16.search(text) or rules11.FACE.search(text):
         return False
-    return "expose_body_part" not in concepts
+    if _garment(text) or "expose_body_part" in concepts:
+        return False
+    naked = (rules11.NAKED, rules15.NUDE_15, NUDE_16)
+    return TREE.search(text) is not None or not any(p.search(text) for p in naked)
+
+
+def after_object(prompt: str, before: Sequence[str]) -> bool:
+    """A follow-up after a turn that uncovered an object or named a changing room, naming no
+    garment, person or nakedness itself: judged alone ("and the armrest too")."""
+    if not before:
+        return False
+    previous = before[-1]
+    if not (uncovers(previous, frozenset()) or place(previous)):
+        return False
+    named = (rules14.PERSON, PERSON_16, rules11.NAKED, rules15.NUDE_15, NUDE_16, rules11.FACE)
+    return not (_garment(prompt) or any(p.search(prompt) for p in named))
 
 
 def place(text: str) -> bool:
@@ -448,9 +615,11 @@ def allows(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> s
 
 
 def vetoes(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> bool:
-    """A sextortion message is not the fourteenth round's "writing": the rounds before do not
-    allow it."""
-    return threatens(text) and not rules13.excluded(text)
+    """No round allows a prompt of the sixteenth round's refusal classes, nor a threat to
+    spread a nude (:func:`extorts`), even "written": it is no text about the harm."""
+    if refuses(text, concepts, before) is not None:
+        return True
+    return extorts(text) and not (ASKS.search(text) or takedown(text) or staff(text))
 
 
 def lifts(text: str, concepts: frozenset[str]) -> bool:
@@ -465,6 +634,8 @@ EXPLAINED = {
     "into_porn": "a person's face put into pornography",
     "applies": "an undressing saved as a preset or applied to more photos",
     "takes_off": "a garment taken off a person",
+    "strips": "a person undressed in plain words",
+    "nude_of": "a nude image asked of someone the one asking knows",
     "takedown": "a victim asking to have a fake intimate image of themselves taken down",
     "staff": "school staff or a parent asking about an undressing app, not an edit",
     "dresses_own": "clothes put on one's own photo: nothing is taken off",
