@@ -557,8 +557,8 @@ def dresses_own(text: str, concepts: frozenset[str]) -> bool:
     revealing = concepts & {"underwear", "swimwear", "undress", "expose_body_part"}
     if revealing or REMOVE.search(text) or _nude(text) or rules11.VANISH.search(text):
         return False
-    bare = (SKIN, rules11.NAKED, rules14.UNCLOTHED, rules14.OVERRIDE, rules15.OVERRIDE_15)
-    bare += (rules13.THROUGH, rules14.TRANSPARENT)
+    bare: tuple[re.Pattern[str], ...] = (SKIN, rules11.NAKED, rules14.UNCLOTHED)
+    bare += (rules14.OVERRIDE, rules15.OVERRIDE_15, rules13.THROUGH, rules14.TRANSPARENT)
     if any(p.search(text) for p in bare) or re.search(r"没穿|沒穿|丁字|内裤|內褲", text):
         return False
     return rules11.refuses(text) is None
