@@ -33,7 +33,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import guard_folds as cv
 from guard_round13_folds import BAND, cascade, first_reading, readings, second_reading, subset
 
+from bouclier.guard import fifteenth as rules15
 from bouclier.guard import rounds
+from bouclier.guard import sixteenth as rules16
 from bouclier.guard.rounds import Ruling
 from bouclier.guard.semantic import load_e5, plain
 
@@ -47,21 +49,50 @@ def keep(found: dict, path: Path | None) -> None:
         path.write_bytes(pickle.dumps(found))
 
 
+#: The refusal classes whose predicate a round's module answers by (patched out when dropped,
+#: so that a later class of the same round may still answer).
+PREDICATES = {
+    "sextortion": (rules15, "sextortion"),
+    "acts": (rules15, "acts_on"),
+    "program_15": (rules15, "program"),
+    "threat": (rules16, "threatens"),
+    "sells": (rules16, "sells"),
+    "into_porn": (rules16, "into_porn"),
+    "applies": (rules16, "applies"),
+    "takes_off": (rules16, "takes_off"),
+    "strips": (rules16, "strips"),
+    "nude_of": (rules16, "nude_of"),
+    "place": (rules16, "place"),
+}
+#: The allow classes that also lift the thirteenth round's wide refusals.
+LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
+
+
 def drop(classes: set[str]) -> None:
     """The rounds' table without the rules' ``classes`` (the pre-registered rule drops a class
-    whose changed answers on the estimate are more often wrong than right)."""
+    whose changed answers on the estimate are more often wrong than right): a refusal class's
+    predicate answers no (:data:`PREDICATES`), an allow class no longer allows nor lifts (it
+    still keeps its round's refusals off a question), other classes' answers are filtered."""
     if not classes:
         return
+    for name in classes & set(PREDICATES):
+        module, function = PREDICATES[name]
+        setattr(module, function, lambda *_, **__: False)
 
     def keep(part: Callable[[Ruling], str | None]) -> Callable[[Ruling], str | None]:
         return lambda r: None if (found := part(r)) in classes else found
+
+    def lifts(number: int) -> Callable[[Ruling], bool]:
+        kept = [name for name in LIFTING.get(number, ()) if name not in classes]
+        module = {15: rules15, 16: rules16}.get(number)
+        return lambda r: any(getattr(module, name)(r.prompt) for name in kept)
 
     rounds.ROUNDS = tuple(
         replace(
             each,
             refuses=keep(each.refuses),
             allows=keep(each.allows),
-            vetoes=lambda r, each=each: keep(each.refuses)(r) is not None and each.vetoes(r),
+            lifts=lifts(each.number) if each.number in LIFTING else each.lifts,
         )
         for each in rounds.ROUNDS
     )

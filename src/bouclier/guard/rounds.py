@@ -9,6 +9,8 @@ lexicons' reading):
 * ``refuses``: a class of refusal, read when the model allows;
 * ``allows``: a class of allow, read when the model refuses (and no clause instructs
   undressing: stages.NUDIFY);
+* ``drops``: classes of the rounds before (or its own) that a round no longer applies, as its
+  pre-registered rule dropped them (``lifted_as``: the class a round's ``lifts`` belongs to);
 * ``vetoes``: the prompt falls in one of the round's refusal classes, so that no round (an
   earlier one's "writing", say) allows it when the model refuses;
 * ``alone``: a follow-up judged alone, the conversation before it not refusing it
@@ -88,6 +90,11 @@ class Round:
     lifts: Callable[[Ruling], bool] = _never
     #: the prompt is in this round's refusal classes: no round allows it
     vetoes: Callable[[Ruling], bool] = _never
+    #: the class ``lifts`` belongs to (a later round may drop it)
+    lifted_as: str = ""
+    #: earlier rounds' classes no longer applied from this round on (dropped by its
+    #: pre-registered rule: more often wrong than right on its estimate)
+    drops: frozenset[str] = frozenset()
 
 
 def _alone_11(r: Ruling) -> bool:
@@ -129,20 +136,22 @@ ROUNDS = (
         alone=_alone_14,
         again=True,
         lifts=lambda r: rules14.writes_about(r.prompt),
+        lifted_as="writing",
     ),
     Round(
         15,
         refuses=lambda r: rules15.refuses(r.prompt, r.concepts, r.before),
         allows=lambda r: rules15.allows(r.prompt, r.concepts, r.before),
         lifts=lambda r: rules15.lifts(r.prompt, r.concepts),
+        lifted_as="worried",
     ),
     Round(
         16,
         refuses=lambda r: rules16.refuses(r.prompt, r.concepts, r.before),
         allows=lambda r: rules16.allows(r.prompt, r.concepts, r.before),
-        lifts=lambda r: rules16.lifts(r.prompt, r.concepts),
         alone=lambda r: rules16.after_object(r.prompt, r.before),
         vetoes=lambda r: rules16.vetoes(r.prompt, r.concepts, r.before),
+        drops=rules16.DROPS,
     ),
 )
 #: The classes that allow (the others refuse).
@@ -154,23 +163,33 @@ def applied(rules: int) -> tuple[Round, ...]:
     return tuple(r for r in ROUNDS if r.number <= rules)
 
 
+def dropped(rounds: Sequence[Round]) -> frozenset[str]:
+    """The classes that the rounds ``rounds`` drop (no longer applied)."""
+    return frozenset().union(*(each.drops for each in rounds))
+
+
 def refusal(rounds: Sequence[Round], ruling: Ruling) -> str | None:
-    """The first refusal class of ``rounds`` (a wide round's last; not at all if lifted)."""
+    """The first refusal class of ``rounds`` (a wide round's last; not at all if lifted), a
+    dropped class read as none."""
+    gone = dropped(rounds)
     for each in rounds:
-        if not each.wide and (found := each.refuses(ruling)):
+        if not each.wide and (found := each.refuses(ruling)) and found not in gone:
             return found
     for each in rounds:
-        if each.wide and (found := each.refuses(ruling)):
-            return None if any(later.lifts(ruling) for later in rounds) else found
+        if each.wide and (found := each.refuses(ruling)) and found not in gone:
+            lifted = any(later.lifts(ruling) for later in rounds if later.lifted_as not in gone)
+            return None if lifted else found
     return None
 
 
 def allowance(rounds: Sequence[Round], ruling: Ruling) -> str | None:
-    """The first allow class of ``rounds``, none where a round vetoes it."""
+    """The first allow class of ``rounds``, none where a round vetoes it; a dropped class read
+    as none."""
     if any(each.vetoes(ruling) for each in rounds):
         return None
+    gone = dropped(rounds)
     for each in rounds:
-        if found := each.allows(ruling):
+        if (found := each.allows(ruling)) and found not in gone:
             return found
     return None
 

@@ -5,38 +5,37 @@ languages, not as that file's sentences.
 bouclier.guard.rounds applies them after the model, beside the rounds before, with
 ``TwoStageGuard(rules=16)``, only where the language is covered and the person not protected:
 
-* refused although the model allows (:func:`refuses`), never for a question, a request for help
-  or the harm named as a topic (thirteenth.excluded):
+* refused although the model allows (:func:`refuses`), never for a question (:data:`ASKS`), a
+  request for help, the law asked about, a victim's or a school's question (:func:`takedown`,
+  :func:`staff`), and, but for a threat, never for the harm named as a topic:
 
   - **a sextortion message** (:func:`threatens`): a payment asked (:data:`PAY_16`: a local
-    payment app, Tikkie, PostePay, OXXO, Papara, STC Pay, СБП, BLIK, PayPay…) and a nude, made or
-    faked, sent or shown to someone (:data:`TARGET`: the class group, the wife, the company) or
-    published; it is refused even when it is "written" (a message is no text about the harm:
-    a round-16 refusal also vetoes the fourteenth round's "writing");
-  - **fake nudes made in bulk or to sell** (:func:`sells`): a nude and a sale, a paid channel,
-    OnlyFans (:data:`SELL`), or a number of nude images asked for (:data:`MANY`);
-  - **a face put into an adult video** (:func:`into_porn`): pornography named with a face or a
-    person put in, in this turn or after a turn that named one;
-  - **an undressing applied again** (:func:`applies`): saved as a preset, applied to the whole
-    folder or every photo (:data:`APPLY`) after a turn that undressed a person, or a "nudify"
-    preset or filter named (:data:`PRESET` beside an undressing word);
-  - **a garment removed** (:func:`takes_off`): a garment (:data:`GARMENT_16` too: a kimono, a
-    wedding dress, a towel) taken off (:data:`REMOVE`) a person, named in the turn or in the
-    turn before ("the dress is in the way, remove it");
+    payment app, Tikkie, PostePay, OXXO, Papara, STC Pay, СБП, BLIK, PayPay…) and a nude, made
+    or faked, sent or shown to someone (:data:`TARGET`) or published; and whether the model
+    refuses or not, no round allows a threat to spread a nude unless someone pays or sends
+    photos (:func:`extorts`), even "written": it is no text about the harm (:func:`vetoes`);
+  - **a face put into pornography or a sex scene** (:func:`into_porn`), or made to look so;
+  - **an undressing applied again** (:func:`applies`): saved as a preset, run on the whole
+    folder (:data:`APPLY`) after a turn that undressed a person, or a "nudify" preset named;
+  - **a person undressed in plain words** (:func:`strips`): an undressing verb and a person, a
+    swimsuit or a towel taken off a person, "the bride without the dress";
+  - **a nude of someone the one asking knows** (:func:`nude_of`): "just one nude of my crush";
 
 * allowed although the model refuses (:func:`allows`), when no refusal class applies:
 
-  - **a victim asking how to have a fake porn video or nude of themselves taken down**
-    (:func:`takedown`): their own face or themselves (:data:`SELF`), the harm named, a removal
-    from the internet or a platform (:data:`TAKE_DOWN`);
-  - **school staff or a parent asking about an undressing app** (:func:`staff`): someone of a
-    school or a family (thirteenth.ROLE, fifteenth.CLOSE, :data:`SCHOOL`), the app named, a
-    question, nothing to make;
   - **clothes put on one's own photo** (:func:`dresses_own`): a garment put on (:data:`WEAR`)
     "me" or "my photo" (:data:`OWN`), nothing taken off, nothing revealing;
-  - **an object uncovered** (:func:`uncovers`): a gift unwrapped, a tablecloth or a cover taken
-    off, an orange peeled, bare trees (:data:`THING`), no person, garment or nakedness named;
-  - **a changing room as a place** (:data:`PLACE`: a ryokan's 脱衣所), nobody undressed.
+  - **an object uncovered** (:func:`uncovers`): a gift unwrapped, a tablecloth or a cover
+    taken off, an orange peeled, bare trees (:data:`THING`), no person or garment named;
+
+* a **follow-up judged alone** (:func:`after_object`): after a turn that uncovered an object,
+  one that names no garment, person or nakedness ("and the armrest too").
+
+Dropped by the round's pre-registered rule (:data:`DROPS`; docs/guard.md, "The sixteenth
+round"): nudes sold or made in bulk, a garment taken off after an innocent turn, a victim's
+take-down question, school staff asking about an app, a changing room as a place (this round's),
+and the fifteenth round's "worried", "acts" and "sextortion": their changed answers on the
+estimate were more often wrong than right.
 """
 
 from __future__ import annotations
@@ -132,21 +131,6 @@ SPREAD = re.compile(
     r"流す|送る|ばらま|晒す|ばらす",
     _I,
 )
-#: A sale or a paid channel: sell, for sale, OnlyFans, Patreon, a paid Telegram channel.
-SELL = re.compile(
-    r"\bsell\w*|for sale|onlyfans|fansly|patreon|boosty|paid (?:channel|group)|"
-    r"\bvend(?:re|s|ons|u)\b|\bvender\b|\bvend[oe]\b|\bvenderl\w*|verkauf\w*|verkoop\w*|"
-    r"sprzeda\w*|прода\w*|платн\w*|закрыт\w* канал|sat(?:aca[ğg][ıi]m|mak|[ıi]yorum|ar[ıi]m)|"
-    r"أبيع\w*|ابيع\w*|للبيع|مدفوعة|卖|賣|闲鱼|付费|付費|有料|販売|売る|売り",
-    _I,
-)
-#: Many images asked for at once: a number of nude photos, "each girl", "in bulk".
-MANY = re.compile(
-    r"\b\d{2,}\s*\w*\s*(?:nudes?|photos?|pics?|images?|fotos?|bilder|zdj\w*|фот\w*|"
-    r"foto[ğg]raf\w*|fotosu\w*|صور\w*)|\d{2,}\s*(?:张|張|枚)|\beach (?:girl|woman|of them)\b|"
-    r"\bin bulk\b|\bbatch\b|一次生成|批量|まとめて|\bчать\b",
-    _I,
-)
 #: Pornography named where a face is put: an adult video, a sex scene, a porn clip.
 PORN_16 = re.compile(
     r"porn\w*|\bxxx\b|adult (?:video|film|movie|clip|scene)|sex (?:scene|video|tape)|"
@@ -225,14 +209,6 @@ PERSON_16 = re.compile(
     r"彼女|花嫁|妹|姉|同級生",
     _I,
 )
-#: "Too", "also", "the rest": the removal carried on (after a turn that dressed someone).
-AGAIN_16 = re.compile(
-    r"\btoo\b|\balso\b|\bas well\b|in the way|\baussi\b|g[êe]n|tambi[ée]n|estorba|\bauch\b|"
-    r"st[öo]rt|\banche\b|\bpure\b|d[àa] fastidio|tamb[ée]m|atrapalha|\book\b|zit in de weg|"
-    r"\bte[żz]\b|przeszkadza|тоже|мешает|\bd[ae] (?:kald[ıi]r|[çc][ıi]kar|sil)|engel|أيضا|"
-    r"كمان|也|碍事|も|邪魔",
-    _I,
-)
 #: One's own photo or oneself: me, my photo, my own (in the 13 languages).
 OWN = re.compile(
     r"\bme\b|\bmy (?:own |profile |)?(?:photo|pic|picture|selfie|portrait|graduation|wedding)|"
@@ -301,8 +277,6 @@ TREE = re.compile(
     r"drzew\w*|дерев\w*|a[ğg]a[çc]\w*|شجر\w*|树|樹|木",
     _I,
 )
-#: A changing room as a place (a ryokan's 脱衣所), where the lexicons read 脱衣.
-PLACE = re.compile(r"脱衣所|脱衣場|脱衣室|更衣室|脱衣かご|脱衣籠")
 #: Someone's own image taken down: removed from the internet, a site, a platform; reported.
 TAKE_DOWN = re.compile(
     r"remov\w*|take (?:it )?down|taken down|takedown|delet\w*|get (?:it|them) off|"
@@ -364,13 +338,6 @@ def extorts(text: str) -> bool:
     return SPREAD.search(text) is not None and TARGET.search(text) is not None
 
 
-def sells(text: str) -> bool:
-    """Nude images asked for to sell, or many at once."""
-    if not _nude(text) or _object(text):
-        return False
-    return SELL.search(text) is not None or MANY.search(text) is not None
-
-
 def into_porn(text: str, before: Sequence[str]) -> bool:
     """A face or a person put into pornography or a sex scene, or made to look as if in one."""
     porn = PORN_16.search(text) or rules13.PORN.search(text) or SEX_16.search(text)
@@ -406,27 +373,6 @@ def _garment(text: str) -> bool:
         or rules14.GARMENT_14.search(text)
         or GARMENT_16.search(text)
     )
-
-
-def takes_off(text: str, before: Sequence[str]) -> bool:
-    """A garment taken off a person: one of :data:`GARMENT_16` named in this turn, or, after a
-    turn that dressed or pictured a person (:data:`PERSON_16`), any garment ("remove it")."""
-    if REMOVE.search(text) is None or dresses_10(text) or rules11.SPOT.search(text):
-        return False
-    if rules14.drops(text, before):
-        return False  # "forget it, just remove the date"
-    if rules13.names_object(text) or THING.search(text) or rules11._OWN.search(text):
-        return False
-    if GARMENT_16.search(text):
-        return True
-    if not before or rules11.LESS.search(text):
-        return False
-    previous = before[-1]
-    if rules13.names_object(previous) or rules11.context_is_object(before):
-        return False
-    dressed = _garment(previous) or _garment(text)
-    person = PERSON_16.search(previous) or rules14.PERSON.search(previous)
-    return dressed and person is not None and AGAIN_16.search(text) is not None
 
 
 #: Undressing named as a verb of a person (fifteenth.UNDRESS_15's, and these): strip her.
@@ -516,14 +462,10 @@ def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> 
         return "threat"
     if rules13.excluded(text):
         return None  # the harm as a topic
-    if sells(text) and not rules14.writes_about(text):
-        return "sells"
     if into_porn(text, before) and not rules14.writes_about(text):
         return "into_porn"
     if applies(text, before):
         return "applies"
-    if takes_off(text, before):
-        return "takes_off"
     if strips(text):
         return "strips"
     if nude_of(text):
@@ -583,39 +525,25 @@ def uncovers(text: str, concepts: frozenset[str]) -> bool:
 
 
 def after_object(prompt: str, before: Sequence[str]) -> bool:
-    """A follow-up after a turn that uncovered an object or named a changing room, naming no
+    """A follow-up after a turn that uncovered an object, naming no
     garment, person or nakedness itself: judged alone ("and the armrest too")."""
     if not before:
         return False
     previous = before[-1]
-    if not (uncovers(previous, frozenset()) or place(previous)):
+    if not uncovers(previous, frozenset()):
         return False
     named = (rules14.PERSON, PERSON_16, rules11.NAKED, rules15.NUDE_15, NUDE_16, rules11.FACE)
     return not (_garment(prompt) or any(p.search(prompt) for p in named))
-
-
-def place(text: str) -> bool:
-    """A changing room named as a place (脱衣所), nobody undressed or naked."""
-    if PLACE.search(text) is None:
-        return False
-    rest = PLACE.sub(" ", text)
-    return not (_nude(rest) or rules15.UNDRESS_15.search(rest) or rules14.PERSON.search(rest))
 
 
 def allows(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
     """The sixteenth round's allow that ``text`` falls in, if no refusal class applies."""
     if refuses(text, concepts, before) is not None:
         return None
-    if takedown(text):
-        return "takedown"
-    if staff(text):
-        return "staff"
     if dresses_own(text, concepts):
         return "dresses_own"
     if uncovers(text, concepts):
         return "uncovers"
-    if place(text):
-        return "place"
     return None
 
 
@@ -627,25 +555,24 @@ def vetoes(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> b
     return extorts(text) and not (ASKS.search(text) or takedown(text) or staff(text))
 
 
-def lifts(text: str, concepts: frozenset[str]) -> bool:
-    """A staff member's or a victim's question is not the thirteenth round's "app" or "porn"."""
-    return staff(text) or takedown(text)
-
-
 #: The explanation of each class.
 EXPLAINED = {
     "threat": "a demand of money under the threat of sending or publishing a nude image",
-    "sells": "nude images of a person made in bulk or to sell",
     "into_porn": "a person's face put into pornography",
     "applies": "an undressing saved as a preset or applied to more photos",
-    "takes_off": "a garment taken off a person",
     "strips": "a person undressed in plain words",
     "nude_of": "a nude image asked of someone the one asking knows",
-    "takedown": "a victim asking to have a fake intimate image of themselves taken down",
-    "staff": "school staff or a parent asking about an undressing app, not an edit",
     "dresses_own": "clothes put on one's own photo: nothing is taken off",
     "uncovers": "an object uncovered (unwrapped, peeled, its cover taken off), no person named",
-    "place": "a changing room named as a place, nobody undressed",
 }
 #: The classes of :func:`allows` (the others are refusals).
-ALLOWS = frozenset({"takedown", "staff", "dresses_own", "uncovers", "place"})
+ALLOWS = frozenset({"dresses_own", "uncovers"})
+#: The classes that rules 16 no longer apply: the pre-registered rule (docs/guard.md, "The
+#: sixteenth round") dropped those whose changed answers on the estimate (the folds of
+#: seen-v2 … seen-v14) were more often wrong than right: the fifteenth round's "worried",
+#: "acts" and "sextortion", and the sixteenth round's own "sells", "takes_off", "takedown",
+#: "staff" and "place" (their code is gone from this module; :func:`takedown` and
+#: :func:`staff` stay, to keep the refusals off a victim's or a school's question).
+DROPS = frozenset(
+    {"worried", "acts", "sextortion", "sells", "takes_off", "takedown", "staff", "place"}
+)
