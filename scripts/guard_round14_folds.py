@@ -49,20 +49,18 @@ def keep(found: dict, path: Path | None) -> None:
         path.write_bytes(pickle.dumps(found))
 
 
-#: The refusal classes whose predicate a round's module answers by (patched out when dropped,
-#: so that a later class of the same round may still answer).
+#: The classes whose predicate a round's module answers by (patched out when dropped, so that
+#: a later class of the same round may still answer; the sixteenth round's "sells",
+#: "takes_off" and "place", dropped on 2026-12-05 with this option, are gone from its module).
 PREDICATES = {
     "sextortion": (rules15, "sextortion"),
     "acts": (rules15, "acts_on"),
     "program_15": (rules15, "program"),
     "threat": (rules16, "threatens"),
-    "sells": (rules16, "sells"),
     "into_porn": (rules16, "into_porn"),
     "applies": (rules16, "applies"),
-    "takes_off": (rules16, "takes_off"),
     "strips": (rules16, "strips"),
     "nude_of": (rules16, "nude_of"),
-    "place": (rules16, "place"),
 }
 #: The allow classes that also lift the thirteenth round's wide refusals.
 LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
