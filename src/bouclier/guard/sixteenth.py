@@ -451,9 +451,21 @@ def strips(text: str) -> bool:
     return REMOVE.search(text) is not None and SKIN.search(text) is not None
 
 
+#: What every refusal class needs one of, beside a nude (:func:`_nude`): pornography or a sex
+#: scene, a preset, a folder, an undressing verb, "without", a removal.
+_GATES = (PORN_16, SEX_16, PRESET, APPLY, STRIP, WITHOUT, REMOVE)
+
+
+def _gated(text: str) -> bool:
+    """Whether ``text`` holds a word that one of the refusal classes needs."""
+    return _nude(text) or any(p.search(text) for p in _GATES)
+
+
 def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
     """The class of the sixteenth round's refusal that ``text`` (after the turns ``before``)
     falls in, if any (``concepts``: the lexicons' concepts found in it)."""
+    if not _gated(text):
+        return None  # every class needs one of these (most edits have none)
     if takedown(text) or staff(text) or rules11.HELP.search(text) or rules13.LAW.search(text):
         return None  # a victim's, a school's question; help or the law asked about
     if ASKS.search(text) and not rules13.MAKE.search(text):
