@@ -196,27 +196,67 @@ def cell(m: Metrics) -> str:
     return f"{m.precision:.3f} / {m.recall:.3f}"
 
 
+def _ruled(decision: GuardDecision) -> str:
+    """The rules' class that answered (its reason ``rule_<class>``), if any."""
+    return next((c[5:] for c in decision.concepts if c.startswith("rule_")), "")
+
+
+def _changes(
+    chosen: list[Example],
+    files: list[str],
+    answers: tuple[list[GuardDecision], list[GuardDecision]],
+    names: tuple[str, str],
+    apart: set[str],
+) -> None:
+    """The prompts the second guard answers differently from the first, with the rules' class
+    of each, and the right and wrong ones per class, on the estimate and apart."""
+    first, final = names
+    changed = [
+        (i, e, a, b)
+        for i, (e, a, b) in enumerate(zip(chosen, *answers, strict=True))
+        if a.decision is not b.decision
+    ]
+    print(f"\n{len(changed)} prompts answered differently by {final} than by {first}:")
+    tally: dict[tuple[str, str], list[int]] = {}
+    for i, e, a, b in changed:
+        right = b.refused == (e.label == "refuse")
+        ruled = _ruled(b) or f"({_ruled(a) or 'model'} undone)"
+        where = "apart" if files[i] in apart else "estimate"
+        tally.setdefault((ruled, where), [0, 0])[0 if right else 1] += 1
+        print(
+            f"  {'right' if right else 'WRONG'} {files[i]} {e.lang} {e.label}: "
+            f"{a.decision.value} -> {b.decision.value} [{ruled}] "
+            f"{e.text[:90]!r}{' (ctx)' if e.context else ''}"
+        )
+    print("\nchanged answers per class (right / wrong), on the estimate and apart:")
+    for (ruled, where), (right, wrong) in sorted(tally.items()):
+        print(f"  {ruled} {where}: {right} right, {wrong} wrong")
+
+
 def report(
     chosen: list[Example],
     files: list[str],
     decisions: dict[str, list[GuardDecision]],
-    last: str,
+    last: str | Sequence[str],
     errors: bool,
     note: str = "its errors read",
 ) -> None:
     """The guards side by side (the first is the baseline, the last the round's): pooled over
-    the files but ``last`` (the estimate; ``last``: the file whose errors the round read, its
-    line in-sample for the round's changes) and over ``last`` alone, per fold, per file (the
-    spread), per language; the prompts the last guard answers differently from the first, and
-    with ``errors`` the last guard's errors. ``note`` says what ``last`` is."""
+    the files but ``last`` (the estimate; ``last``: the file, or the files, whose errors the
+    round read, their line in-sample for the round's changes) and over ``last`` alone, per fold,
+    per file (the spread), per language; the prompts the last guard answers differently from
+    the first, with the rules' class of each answer, right and wrong per class on the estimate
+    and apart, and with ``errors`` the last guard's errors. ``note`` says what ``last`` is."""
+    apart = {last} if isinstance(last, str) else set(last)
+    last = last if isinstance(last, str) else " + ".join(last)
     guards = list(decisions)
     pairs = {name: list(zip(chosen, found, strict=True)) for name, found in decisions.items()}
     head = " | ".join(guards)
     rule = "|---|---|" + "---|" * len(guards)
     print(f"\n| set | n | {head} (P / R) |\n{rule}")
     sets: dict[str, Callable[[int], bool]] = {
-        f"written files but {last} (the estimate)": lambda i: files[i] != last,
-        f"{last} ({note})": lambda i: files[i] == last,
+        f"written files but {last} (the estimate)": lambda i: files[i] not in apart,
+        f"{last} ({note})": lambda i: files[i] in apart,
         "all hand-written": lambda i: True,
     }
     for label, keep in sets.items():
@@ -254,7 +294,7 @@ def report(
         for g in guards:
             m = metrics([pairs[g][i] for i in index])
             found.append(cell(m))
-            if name != last:
+            if name not in apart:
                 spread[g].append((m.precision, m.recall))
         print(f"| {name} | {len(index)} | {' | '.join(found)} |")
     print(f"\nper file but {last}: mean ± sd (min-max) of precision, then of recall")
@@ -273,18 +313,7 @@ def report(
             cells = " | ".join(cell(metrics([pairs[g][i] for i in index])) for g in guards)
             print(f"| {lang} | {len(index)} | {cells} |")
     first, final = guards[0], guards[-1]
-    changed = [
-        (e, a, b)
-        for e, a, b in zip(chosen, decisions[first], decisions[final], strict=True)
-        if a.decision is not b.decision
-    ]
-    print(f"\n{len(changed)} prompts answered differently by {final} than by {first}:")
-    for e, a, b in changed:
-        right = "right" if (b.refused == (e.label == "refuse")) else "WRONG"
-        print(
-            f"  {right} {e.lang} {e.label}: {a.decision.value} -> {b.decision.value} "
-            f"{e.text[:90]!r}{' (ctx)' if e.context else ''}"
-        )
+    _changes(chosen, files, (decisions[first], decisions[final]), (first, final), apart)
     if errors:
         print(f"\n{final}'s errors:")
         for e, d in pairs[final]:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -31,6 +33,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import guard_folds as cv
 from guard_round13_folds import BAND, cascade, first_reading, readings, second_reading, subset
 
+from bouclier.guard import fifteenth as rules15
+from bouclier.guard import rounds
+from bouclier.guard import sixteenth as rules16
+from bouclier.guard.rounds import Ruling
 from bouclier.guard.semantic import load_e5, plain
 
 NOTE = "its errors' classes read: in-sample for the round's rules"
@@ -43,10 +49,104 @@ def keep(found: dict, path: Path | None) -> None:
         path.write_bytes(pickle.dumps(found))
 
 
-def main(newest: int = 14) -> None:
-    """The folds of round ``newest`` (its rules against the round's before it, seen-v<newest> its
-    in-sample line); scripts/guard_round15_folds.py calls it with 15."""
-    seen_last, before = f"seen-v{newest}", newest - 1
+#: The classes whose predicate a round's module answers by (patched out when dropped, so that
+#: a later class of the same round may still answer; the sixteenth round's "sells",
+#: "takes_off" and "place", dropped on 2026-12-05 with this option, are gone from its module).
+PREDICATES = {
+    "sextortion": (rules15, "sextortion"),
+    "acts": (rules15, "acts_on"),
+    "program_15": (rules15, "program"),
+    "threat": (rules16, "threatens"),
+    "into_porn": (rules16, "into_porn"),
+    "applies": (rules16, "applies"),
+    "strips": (rules16, "strips"),
+    "nude_of": (rules16, "nude_of"),
+}
+#: The allow classes that also lift the thirteenth round's wide refusals.
+LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
+
+
+def drop(classes: set[str]) -> None:
+    """The rounds' table without the rules' ``classes`` (the pre-registered rule drops a class
+    whose changed answers on the estimate are more often wrong than right): a refusal class's
+    predicate answers no (:data:`PREDICATES`), an allow class no longer allows nor lifts (it
+    still keeps its round's refusals off a question), other classes' answers are filtered."""
+    if not classes:
+        return
+    for name in classes & set(PREDICATES):
+        module, function = PREDICATES[name]
+        setattr(module, function, lambda *_, **__: False)
+
+    def keep(part: Callable[[Ruling], str | None]) -> Callable[[Ruling], str | None]:
+        return lambda r: None if (found := part(r)) in classes else found
+
+    def lifts(number: int) -> Callable[[Ruling], bool]:
+        kept = [name for name in LIFTING.get(number, ()) if name not in classes]
+        module = {15: rules15, 16: rules16}.get(number)
+        return lambda r: any(getattr(module, name)(r.prompt) for name in kept)
+
+    rounds.ROUNDS = tuple(
+        replace(
+            each,
+            refuses=keep(each.refuses),
+            allows=keep(each.allows),
+            lifts=lifts(each.number) if each.number in LIFTING else each.lifts,
+        )
+        for each in rounds.ROUNDS
+    )
+
+
+def judge(
+    found: dict, chosen: list, files: list[str], rounds_: tuple[int, int], errors: bool
+) -> None:
+    """The guards on the folds' scores ``found``: the default's rules (``rounds_[0]``) and each
+    later round's up to ``rounds_[1]``, each candidate reported against the default's."""
+    before, newest = rounds_
+    encoder = load_e5(1)
+    measured = {t for e in chosen for t in cv.train.read(e)}
+    tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
+    candidates = range(before + 1, newest + 1)
+    guards = {}
+    for trained, label in (("without", f"v{newest - 1}-trained "), ("with", "")):
+        if trained not in found:
+            continue
+        for reader, cap in CAPS.items():
+            if cap and "concat" not in found[trained]:
+                continue
+            scores, _ = cascade(found[trained], tokens, BAND, cap)
+            for rules in (before, *candidates):
+                name = f"{label}{reader}, rules {rules}"
+                guards[name] = (scores, found[trained]["continues"], rules)
+    decisions = {
+        name: cv.decide(chosen, cv.Scores(*guards[name][:2]), rules=guards[name][2])
+        for name in guards
+    }
+    for rules in candidates:
+        order = [f"{reader}, rules {before}" for reader in ("intent-10", "intent-12", "cap 32")]
+        order += [f"{reader}, rules {rules}" for reader in ("intent-10", "cap 32", "intent-12")]
+        if "without" in found:
+            prefix = f"v{newest - 1}-trained "
+            order[:0] = [f"{prefix}{name}" for name in order if f"rules {before}" in name]
+        order = [name for name in order if name in guards]
+        apart = [f"seen-v{k}" for k in range(before + 1, rules + 1)]
+        print(f"\n## rules {rules} against rules {before}: {' + '.join(apart)} apart")
+        cv.report(
+            chosen,
+            files,
+            {name: decisions[name] for name in order},
+            apart[0] if len(apart) == 1 else apart,
+            errors,
+            NOTE,
+        )
+
+
+def main(newest: int = 14, default: int | None = None) -> None:
+    """The folds of round ``newest``: its rules (and those of every round after ``default``,
+    the default's rules, ``newest - 1`` unless given) against the default's; each candidate
+    ``r`` judged on the estimate without seen-v<default+1> … seen-v<r> (in-sample for its
+    rules, reported apart). scripts/guard_round15_folds.py calls it with 15,
+    scripts/guard_round16_folds.py with 16 and 14."""
+    seen_last, before = f"seen-v{newest}", newest - 1 if default is None else default
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
     parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
@@ -56,7 +156,11 @@ def main(newest: int = 14) -> None:
     parser.add_argument(
         "--without", action="store_true", help=f"also the readings without {seen_last} in training"
     )
+    parser.add_argument(
+        "--drop", default="", help="rules' classes left out (comma-separated), as the rule says"
+    )
     args = parser.parse_args()
+    drop({c for c in args.drop.split(",") if c})
     folds = cv.Folds.load()
     chosen, files = folds.chosen()
     found = {}
@@ -76,33 +180,10 @@ def main(newest: int = 14) -> None:
         texts = folds.texts()
         use = cv.train.Embeddings(texts, args.cache)
         e5 = cv.train.e5_embeddings(texts, args.e5_cache)
-        before = readings(subset(folds, set(folds.origin) - {seen_last}), use, e5)
-        found["without"] = {k: {**found["with"][k], **before[k]} for k in before}
+        trained = readings(subset(folds, set(folds.origin) - {seen_last}), use, e5)
+        found["without"] = {k: {**found["with"][k], **trained[k]} for k in trained}
         keep(found, args.scores)
-    encoder = load_e5(1)
-    measured = {t for e in chosen for t in cv.train.read(e)}
-    tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
-    guards = {}
-    for trained, label in (("without", f"v{before}-trained "), ("with", "")):
-        if trained not in found:
-            continue
-        for reader, cap in CAPS.items():
-            if cap and "concat" not in found[trained]:
-                continue
-            scores, _ = cascade(found[trained], tokens, BAND, cap)
-            for rules in (before, newest):
-                name = f"{label}{reader}, rules {rules}"
-                guards[name] = (scores, found[trained]["continues"], rules)
-    order = [f"{reader}, rules {before}" for reader in ("intent-10", "intent-12", "cap 32")]
-    order += [f"{reader}, rules {newest}" for reader in ("intent-10", "cap 32", "intent-12")]
-    if "without" in found:
-        order[:0] = [f"v{before}-trained {name}" for name in order if f"rules {before}" in name]
-    order = [name for name in order if name in guards]
-    decisions = {
-        name: cv.decide(chosen, cv.Scores(*guards[name][:2]), rules=guards[name][2])
-        for name in order
-    }
-    cv.report(chosen, files, decisions, seen_last, args.errors, NOTE)
+    judge(found, chosen, files, (before, newest), args.errors)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
 """The rounds' rules as bouclier.guard.stages applies them after the model: one ordered table.
 
 Each round of issue 13 wrote classes of request that the guard before it missed or refused
-wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth). A round (:class:`Round`)
+wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth,
+sixteenth). A round (:class:`Round`)
 has up to three parts, each read on a :class:`Ruling` (the prompt, the turns before it, the
 lexicons' reading):
 
 * ``refuses``: a class of refusal, read when the model allows;
 * ``allows``: a class of allow, read when the model refuses (and no clause instructs
   undressing: stages.NUDIFY);
+* ``drops``: classes of the rounds before (or its own) that a round no longer applies, as its
+  pre-registered rule dropped them (``lifted_as``: the class a round's ``lifts`` belongs to);
+* ``vetoes``: the prompt falls in one of the round's refusal classes, so that no round (an
+  earlier one's "writing", say) allows it when the model refuses;
 * ``alone``: a follow-up judged alone, the conversation before it not refusing it
   (``again``: except a follow-up that asks for the same again or the next layer,
   stages.TwoStageGuard._asks_again and _carries_on_11, which still refuse).
@@ -29,6 +34,7 @@ from functools import cached_property
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
+from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.request import Match
 
@@ -82,6 +88,13 @@ class Round:
     wide: bool = False
     #: the prompt is no request: the wide rounds' refusals are not read
     lifts: Callable[[Ruling], bool] = _never
+    #: the prompt is in this round's refusal classes: no round allows it
+    vetoes: Callable[[Ruling], bool] = _never
+    #: the class ``lifts`` belongs to (a later round may drop it)
+    lifted_as: str = ""
+    #: earlier rounds' classes no longer applied from this round on (dropped by its
+    #: pre-registered rule: more often wrong than right on its estimate)
+    drops: frozenset[str] = frozenset()
 
 
 def _alone_11(r: Ruling) -> bool:
@@ -123,16 +136,26 @@ ROUNDS = (
         alone=_alone_14,
         again=True,
         lifts=lambda r: rules14.writes_about(r.prompt),
+        lifted_as="writing",
     ),
     Round(
         15,
         refuses=lambda r: rules15.refuses(r.prompt, r.concepts, r.before),
         allows=lambda r: rules15.allows(r.prompt, r.concepts, r.before),
         lifts=lambda r: rules15.lifts(r.prompt, r.concepts),
+        lifted_as="worried",
+    ),
+    Round(
+        16,
+        refuses=lambda r: rules16.refuses(r.prompt, r.concepts, r.before),
+        allows=lambda r: rules16.allows(r.prompt, r.concepts, r.before),
+        alone=lambda r: rules16.after_object(r.prompt, r.before),
+        vetoes=lambda r: rules16.vetoes(r.prompt, r.concepts, r.before),
+        drops=rules16.DROPS,
     ),
 )
 #: The classes that allow (the others refuse).
-ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS
+ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS | rules16.ALLOWS
 
 
 def applied(rules: int) -> tuple[Round, ...]:
@@ -140,21 +163,33 @@ def applied(rules: int) -> tuple[Round, ...]:
     return tuple(r for r in ROUNDS if r.number <= rules)
 
 
+def dropped(rounds: Sequence[Round]) -> frozenset[str]:
+    """The classes that the rounds ``rounds`` drop (no longer applied)."""
+    return frozenset().union(*(each.drops for each in rounds))
+
+
 def refusal(rounds: Sequence[Round], ruling: Ruling) -> str | None:
-    """The first refusal class of ``rounds`` (a wide round's last; not at all if lifted)."""
+    """The first refusal class of ``rounds`` (a wide round's last; not at all if lifted), a
+    dropped class read as none."""
+    gone = dropped(rounds)
     for each in rounds:
-        if not each.wide and (found := each.refuses(ruling)):
+        if not each.wide and (found := each.refuses(ruling)) and found not in gone:
             return found
     for each in rounds:
-        if each.wide and (found := each.refuses(ruling)):
-            return None if any(later.lifts(ruling) for later in rounds) else found
+        if each.wide and (found := each.refuses(ruling)) and found not in gone:
+            lifted = any(later.lifts(ruling) for later in rounds if later.lifted_as not in gone)
+            return None if lifted else found
     return None
 
 
 def allowance(rounds: Sequence[Round], ruling: Ruling) -> str | None:
-    """The first allow class of ``rounds``."""
+    """The first allow class of ``rounds``, none where a round vetoes it; a dropped class read
+    as none."""
+    if any(each.vetoes(ruling) for each in rounds):
+        return None
+    gone = dropped(rounds)
     for each in rounds:
-        if found := each.allows(ruling):
+        if (found := each.allows(ruling)) and found not in gone:
             return found
     return None
 
@@ -167,6 +202,7 @@ def alone(rounds: Sequence[Round], ruling: Ruling) -> Round | None:
 def round_of(ruled: str) -> str:
     """The ordinal of the round that wrote class ``ruled``."""
     for words, module in (
+        ("sixteenth", rules16),
         ("fifteenth", rules15),
         ("fourteenth", rules14),
         ("thirteenth", rules13),

@@ -44,6 +44,7 @@ from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
 from bouclier.guard import rounds
+from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.features import DRESS, REQUEST, UNDRESS, UNDRESS_10, clauses, dresses_10
@@ -132,6 +133,7 @@ RULED = {
     **rules13.EXPLAINED,
     **rules14.EXPLAINED,
     **rules15.EXPLAINED,
+    **rules16.EXPLAINED,
 }
 #: The rules' classes that allow (the others refuse).
 ALLOWS = rounds.ALLOWS
@@ -176,9 +178,9 @@ class TwoStageGuard:
         uncovered: Action = Action.REVIEW,
         rules: int = 14,
     ) -> None:
-        #: the newest round whose rules apply (bouclier.guard.rounds; 14; 15: the fifteenth
-        #: round's rules, 13: the thirteenth round's guard, 11: the twelfth's, 10: the tenth's,
-        #: side by side)
+        #: the newest round whose rules apply (bouclier.guard.rounds; 14; 15 and 16: the
+        #: fifteenth and the sixteenth rounds' rules, 13: the thirteenth round's guard, 11: the
+        #: twelfth's, 10: the tenth's, side by side)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
