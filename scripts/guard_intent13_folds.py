@@ -1,18 +1,18 @@
-"""intent-13's estimate: the readers retrained with seen-v13 … seen-v15, whole files held out
+"""intent-13's estimate: the readers retrained with seen-v13 … seen-v16, whole files held out
 (issue 13).
 
     .venv/bin/python scripts/guard_intent13_folds.py --cache FILE --e5-cache FILE \
         [--scores FILE] [--errors] [--hidden N]
 
-On the whole-file cross-validation of the rounds before (scripts/guard_folds.py: each
-hand-written file seen-v2 … seen-v15 in fold ``k % 5``: seen-v2+v7+v12, v3+v8+v13, v4+v9+v14,
-v5+v10+v15, v6+v11; the generated rows by bank phrase), the harm readings (intent-10's recipe and
-the side-by-side head of the second reading, scripts/guard_round13_folds.readings) are computed
-twice on the same folds:
+On the whole-file cross-validation of the rounds before (scripts/guard_folds.py: the hand-written
+file ``k`` of train_guard_intent.WRITTEN, seen-v2 … seen-v16, in fold ``k % 5``, ``k`` its
+index there, so seen-v2+v7+v12, v3+v8+v13, v4+v9+v14, v5+v10+v15, v6+v11+v16; the generated rows
+by bank phrase), the harm readings (intent-10's recipe and the side-by-side head of the second
+reading, scripts/guard_round13_folds.readings) are computed twice on the same folds:
 
-* **with** seen-v13, seen-v14 and seen-v15 among the training files (intent-13's set: all of
-  evaluation.TRAINING);
-* **without** them (the shipped intent-10 / intent-12's training set): the three files are still
+* **with** seen-v13, seen-v14, seen-v15 and seen-v16 among the training files (intent-13's set:
+  all of evaluation.TRAINING);
+* **without** them (the shipped intent-10 / intent-12's training set): the four files are still
   scored, each by its fold's models, but no model of any fold is trained on any of them
   (:class:`Scoring`), so their lines compare like with like.
 
@@ -22,10 +22,14 @@ and with the cascade capped at 16 e5 tokens (intent-12's and intent-13's shape) 
 (intent-11's). ``--hidden N`` trains the harm heads of the "with" readings with N hidden units
 (64 otherwise) and keeps them apart in the scores file (``with-N``).
 
-The estimate is seen-v2 … seen-v14 (held out file by file; no rule of the fourteenth round was
-written from seen-v15); seen-v15's line is apart: the lead read its errors (the fifteenth round's
-rules are written from them on another branch), so it is not quite unseen. The scores are kept in
-``--scores`` (a pickle) so that the guards can be run again without training.
+The estimate is seen-v2 … seen-v14 (held out file by file); seen-v15 and seen-v16 are apart and
+decide nothing (the lead read seen-v15's errors; seen-v16 was heldout-v16, measured once and
+spent, and the sixteenth round's rules are written from its errors). :func:`judge` prints the
+pre-registered rule's table (docs/guard.md, "intent-13"): errors, false refusals and misses per
+set and per covered language on the estimate, and the share of the measured prompts read again
+by e5; guard_folds.report's tables follow on the prompts but seen-v15's (so that its estimate is
+seen-v2 … seen-v14 and its file apart seen-v16). The scores are kept in ``--scores`` (a pickle)
+so that the guards can be run again without training.
 """
 
 from __future__ import annotations
@@ -45,11 +49,15 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import guard_folds as cv
 from guard_round13_folds import BAND, cascade, first_reading, second_reading, subset
 
+from bouclier.guard.decision import GuardDecision
+from bouclier.guard.evaluation import Example, Metrics
 from bouclier.guard.semantic import load_e5, plain
 
-SEEN_LAST = "seen-v15"
-NEW = ("seen-v13", "seen-v14", "seen-v15")
-NOTE = "its errors read by the lead; no rule of rules 14 written from it"
+SEEN_LAST = "seen-v16"
+NEW = ("seen-v13", "seen-v14", "seen-v15", "seen-v16")
+#: Reported apart, deciding nothing: the estimate is seen-v2 … seen-v14.
+APART = ("seen-v15", "seen-v16")
+NOTE = "heldout-v16, measured once and spent: apart, decides nothing"
 CAPS = {"intent-10": 0, "cap 16": 16, "cap 32": 32}
 RULES = 14
 
@@ -87,6 +95,107 @@ def keep(found: dict, path: Path | None) -> None:
     """The scores so far, kept in ``path`` (a training run is long; the guards are not)."""
     if path is not None:
         path.write_bytes(pickle.dumps(found))
+
+
+def judge(
+    chosen: list[Example],
+    files: list[str],
+    decisions: dict[str, list[GuardDecision]],
+    again: dict[str, set[str]],
+    baseline: str = "v12-trained cap 16",
+    candidate: str = "retrained cap 16",
+) -> None:
+    """The pre-registered rule's table: per guard, precision / recall and false refusals /
+    misses on the estimate (the files but :data:`APART`) and on each file apart; per covered
+    language on the estimate, the candidate's false refusals and misses against the baseline's;
+    the share of the measured prompts one of whose texts e5 reads again (``again``); and the
+    verdict of the rule's (1) and (2) (its (3), the speed, is bench_guard.py's)."""
+    sets: dict[str, list[int]] = {
+        "seen-v2 … seen-v14 (the estimate)": [i for i, f in enumerate(files) if f not in APART],
+        **{f"{name} (apart)": [i for i, f in enumerate(files) if f == name] for name in APART},
+    }
+    print("\n| set | n | guard | P / R | FP / FN | errors | read again by e5 |")
+    print("|---|---|---|---|---|---|---|")
+    counted: dict[tuple[str, str], Metrics] = {}
+    for label, index in sets.items():
+        for name, found in decisions.items():
+            m = cv.metrics([(chosen[i], found[i]) for i in index])
+            counted[label, name] = m
+            hit = sum(any(t in again[name] for t in cv.train.read(chosen[i])) for i in index)
+            print(
+                f"| {label} | {len(index)} | {name} | {cv.cell(m)} | {m.fp} / {m.fn} | "
+                f"{m.fp + m.fn} | {hit / max(len(index), 1):.3f} |"
+            )
+    estimate = next(iter(sets))
+    print(f"\nper covered language on the estimate: {baseline} -> {candidate} (FP / FN)")
+    worse = []
+    for lang in sorted({e.lang for e in chosen}):
+        index = [i for i in sets[estimate] if chosen[i].lang == lang]
+        a = cv.metrics([(chosen[i], decisions[baseline][i]) for i in index])
+        b = cv.metrics([(chosen[i], decisions[candidate][i]) for i in index])
+        flag = ""
+        if b.fp - a.fp > 1 or b.fn - a.fn > 1:
+            worse.append(lang)
+            flag = "  <- more than one more"
+        print(f"  {lang} (n {len(index)}): {a.fp} / {a.fn} -> {b.fp} / {b.fn}{flag}")
+    before, after = counted[estimate, baseline], counted[estimate, candidate]
+    one = after.fp + after.fn < before.fp + before.fn
+    print(
+        f"\nrule (1) fewer errors on the estimate: {before.fp + before.fn} -> "
+        f"{after.fp + after.fn}: {'met' if one else 'NOT met'}"
+    )
+    print(
+        "rule (2) no covered language with more than one more miss or false refusal: "
+        + ("met" if not worse else f"NOT met ({', '.join(worse)})")
+    )
+
+
+def show(
+    chosen: list[Example],
+    files: list[str],
+    decisions: dict[str, list[GuardDecision]],
+    again: dict[str, set[str]],
+    errors: bool,
+) -> None:
+    """:func:`judge`'s table, then guard_folds.report's on the prompts but seen-v15's (its
+    estimate seen-v2 … seen-v14, its file apart :data:`SEEN_LAST`)."""
+    if "v12-trained cap 16" in decisions and "retrained cap 16" in decisions:
+        judge(chosen, files, decisions, again)
+    kept = [i for i, f in enumerate(files) if f not in APART[:-1]]  # seen-v15: in judge only
+    print(f"\nguard_folds.report on the prompts but {', '.join(APART[:-1])}'s:")
+    cv.report(
+        [chosen[i] for i in kept],
+        [files[i] for i in kept],
+        {name: [found[i] for i in kept] for name, found in decisions.items()},
+        SEEN_LAST,
+        errors,
+        NOTE,
+    )
+
+
+def cascades(
+    found: dict, tokens: dict[str, int]
+) -> tuple[dict[str, tuple[dict[str, float], dict[str, float]]], dict[str, set[str]], list[str]]:
+    """Each reading's guards (:data:`CAPS`): their harm and follow-up scores, the texts e5 reads
+    again, and their order (the baseline first: intent-12's shape on the old training set; the
+    cascades capped at 16 tokens last)."""
+    guards: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    again: dict[str, set[str]] = {}
+    labels = {"without": "v12-trained", "with": "retrained"}
+    for trained in ("without", "with", *(k for k in found if k.startswith("with-"))):
+        if trained not in found:
+            continue
+        for reader, cap in CAPS.items():
+            scores, read_again = cascade(found[trained], tokens, BAND, cap)
+            label = labels.get(trained, f"retrained h{trained[5:]}")
+            guards[f"{label} {reader}"] = (scores, found[trained]["continues"])
+            again[f"{label} {reader}"] = read_again
+    order = [name for name in guards if "cap 16" not in name]
+    order += [name for name in guards if "cap 16" in name]
+    if "v12-trained cap 16" in order:  # the baseline first: intent-12's shape, old training set
+        order.remove("v12-trained cap 16")
+        order.insert(0, "v12-trained cap 16")
+    return guards, again, order
 
 
 def main() -> None:
@@ -128,22 +237,9 @@ def main() -> None:
     encoder = load_e5(1)
     measured = {t for e in chosen for t in cv.train.read(e)}
     tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
-    guards = {}
-    labels = {"without": "v12-trained", "with": "retrained"}
-    for trained in ("without", "with", *(k for k in found if k.startswith("with-"))):
-        if trained not in found:
-            continue
-        for reader, cap in CAPS.items():
-            scores, _ = cascade(found[trained], tokens, BAND, cap)
-            label = labels.get(trained, f"retrained h{trained[5:]}")
-            guards[f"{label} {reader}"] = (scores, found[trained]["continues"])
-    order = [name for name in guards if "cap 16" not in name]
-    order += [name for name in guards if "cap 16" in name]
-    if "v12-trained cap 16" in order:  # the baseline first: intent-12's shape, old training set
-        order.remove("v12-trained cap 16")
-        order.insert(0, "v12-trained cap 16")
+    guards, again, order = cascades(found, tokens)
     decisions = {name: cv.decide(chosen, cv.Scores(*guards[name]), rules=RULES) for name in order}
-    cv.report(chosen, files, decisions, SEEN_LAST, args.errors, NOTE)
+    show(chosen, files, decisions, again, args.errors)
 
 
 if __name__ == "__main__":
