@@ -591,8 +591,10 @@ def test_heldout_v17_is_varied() -> None:
     variety passes against a shared list of slots; the sixteenth round's measure, run once after
     the merge): the checks of :func:`_written_apart_since_v14` against every training file,
     seen-v16 among them, and 12 prompts in each of the 15 uncovered languages."""
-    assert "heldout-v17" in HELDOUT and "heldout-v17" not in TRAINING
+    assert "heldout-v17" in HELDOUT
+    assert "heldout-v17" not in TRAINING
     _written_apart_since_v14("heldout-v17")
     counts = Counter(r["lang"] for r in _rows(("heldout-v17",)))
-    uncovered = "uk ro sv cs sk el hu ko fi vi da no he id hi".split()
-    assert {lang: counts[lang] for lang in uncovered} == dict.fromkeys(uncovered, 12)
+    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
+    assert len(uncovered) == 15
+    assert set(uncovered.values()) == {12}
