@@ -583,3 +583,18 @@ def test_seen_v16_is_varied() -> None:
     against the other training files."""
     assert "seen-v16" in TRAINING
     _written_apart_since_v14("seen-v16")
+
+
+def test_heldout_v17_is_varied() -> None:
+    """heldout-v17 (written apart by a thirteenth helper who read neither the training files nor
+    their sources beyond the header of seen_v16.txt, each language drafted on its own and three
+    variety passes against a shared list of slots; the sixteenth round's measure, run once after
+    the merge): the checks of :func:`_written_apart_since_v14` against every training file,
+    seen-v16 among them, and 12 prompts in each of the 15 uncovered languages."""
+    assert "heldout-v17" in HELDOUT
+    assert "heldout-v17" not in TRAINING
+    _written_apart_since_v14("heldout-v17")
+    counts = Counter(r["lang"] for r in _rows(("heldout-v17",)))
+    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
+    assert len(uncovered) == 15
+    assert set(uncovered.values()) == {12}
