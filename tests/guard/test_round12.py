@@ -22,7 +22,6 @@ from bouclier.guard.guard import requests_from_settings
 from bouclier.guard.semantic import (
     E5_MAX_TOKENS,
     INTENT_11,
-    INTENT_12,
     INTENTS,
     SemanticStage,
     plain,
@@ -44,13 +43,14 @@ def shipped() -> TwoStageGuard:
 
 def test_the_second_reading_is_on_by_default() -> None:
     """On by default since the thirteenth round (intent-12: intent-11 capped at 16 e5 tokens,
-    within the 25 ms p99 of a prompt on one core); BOUCLIER_GUARD_SECOND_READING=false turns it
-    off: intent-10 alone. Both stages are the process's shared ones."""
+    within the 25 ms p99 of a prompt on one core; since heldout-v17, intent-13, the same recipe
+    retrained); BOUCLIER_GUARD_SECOND_READING=false turns it off: intent-10 alone. Both stages
+    are the process's shared ones."""
     on = requests_from_settings(Settings())
     off = requests_from_settings(Settings(guard_second_reading=False))
     assert isinstance(on, TwoStageGuard)
     assert isinstance(off, TwoStageGuard)
-    assert on.semantic.intent is INTENT_12
+    assert on.semantic.intent is INTENTS["intent-13"]
     assert off.semantic.intent is INTENTS["intent-10"]
     assert requests_from_settings(Settings(guard_second_reading=True)).semantic is on.semantic
     assert off.semantic.version == "use-m3+intent-10"

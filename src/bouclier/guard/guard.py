@@ -26,7 +26,7 @@ from bouclier.detectors.registry import Registry
 from bouclier.errors import MediaError
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.request import RequestGuard, default_guard
-from bouclier.guard.semantic import INTENT, INTENT_12, default_stage
+from bouclier.guard.semantic import INTENT, INTENT_13, default_stage
 from bouclier.guard.stages import EditRequest, TwoStageGuard
 from bouclier.media import DecodedImage, decode
 from bouclier.policy import Policy, exposure
@@ -192,7 +192,7 @@ def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
     ``BOUCLIER_GUARD_E5_ENGINE`` and ``BOUCLIER_GUARD_UNCOVERED``."""
     if not settings.guard_model:
         return default_guard()
-    intent = INTENT_12 if settings.guard_second_reading else INTENT
+    intent = INTENT_13 if settings.guard_second_reading else INTENT
     return TwoStageGuard(
         semantic=default_stage(intent, settings.guard_e5_engine),
         uncovered=Action(settings.guard_uncovered),
