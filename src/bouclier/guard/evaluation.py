@@ -48,6 +48,7 @@ TRAINING = (
     "seen-v14",
     "seen-v15",
     "seen-v16",
+    "seen-v17",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
