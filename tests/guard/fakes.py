@@ -11,7 +11,9 @@ import numpy as np
 from bouclier.detectors.base import Box, Sample, Signal
 from bouclier.detectors.faces import FACE, Face
 from bouclier.detectors.nudity import SIGNAL_LABELS
+from bouclier.guard.decision import Action
 from bouclier.guard.semantic import Reading
+from bouclier.guard.stages import TwoStageGuard
 
 
 def image(shade: int) -> np.ndarray:
@@ -100,3 +102,15 @@ class Scored:
     def read(self, texts: Sequence[str]) -> Reading:
         harm = np.array([self.scores.get(t, self.default) for t in texts])
         return Reading(harm, np.full(len(texts), 0.1))
+
+
+def ruled(
+    rules: int, scores: dict[str, float] | None = None, default: float = 0.05
+) -> TwoStageGuard:
+    """The rounds' tests' guard: the rules of the rounds up to ``rules`` over a :class:`Scored`
+    reading (the eleventh round's rules on), uncovered languages allowed."""
+    return TwoStageGuard(
+        semantic=Scored(scores, default, eleventh=True),  # type: ignore[arg-type]
+        uncovered=Action.ALLOW,
+        rules=rules,
+    )

@@ -11,15 +11,11 @@ import pytest
 from bouclier.guard import thirteenth
 from bouclier.guard.decision import Action
 from bouclier.guard.stages import TOPICAL, TwoStageGuard
-from tests.guard.fakes import Scored
+from tests.guard.fakes import ruled
 
 
 def _guard(scores: dict[str, float] | None = None, rules: int = 13) -> TwoStageGuard:
-    return TwoStageGuard(
-        semantic=Scored(scores, eleventh=True),  # type: ignore[arg-type]
-        uncovered=Action.ALLOW,
-        rules=rules,
-    )
+    return ruled(rules, scores)
 
 
 HELD = {

@@ -12,15 +12,11 @@ import pytest
 from bouclier.guard import fifteenth, rounds
 from bouclier.guard.decision import Action
 from bouclier.guard.stages import TwoStageGuard
-from tests.guard.fakes import Scored
+from tests.guard.fakes import ruled
 
 
 def _guard(scores: dict[str, float] | None = None, rules: int = 15) -> TwoStageGuard:
-    return TwoStageGuard(
-        semantic=Scored(scores, eleventh=True),  # type: ignore[arg-type]
-        uncovered=Action.ALLOW,
-        rules=rules,
-    )
+    return ruled(rules, scores)
 
 
 SEXTORTION = [

@@ -12,15 +12,11 @@ import pytest
 from bouclier.guard import rounds, sixteenth
 from bouclier.guard.decision import Action
 from bouclier.guard.stages import TwoStageGuard
-from tests.guard.fakes import Scored
+from tests.guard.fakes import Scored, ruled
 
 
 def _guard(default: float = 0.05, rules: int = 16) -> TwoStageGuard:
-    return TwoStageGuard(
-        semantic=Scored({}, default, eleventh=True),  # type: ignore[arg-type]
-        uncovered=Action.ALLOW,
-        rules=rules,
-    )
+    return ruled(rules, default=default)
 
 
 THREATS = [
