@@ -277,3 +277,22 @@ def test_every_key_of_every_ball_is_probed(
     found = index.search(query, 31)
     assert len(found) == len(hashes)  # each row is within 31 bits, found by its one key alone
     assert found == brute_force_search(hashes, labels, query, 31)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_misses_and_hits_in_one_segment_or_the_other(strategy: str) -> None:
+    """A batch in which no query finds anything is answered without reading the C results (the
+    lookup's shortcut); a hit in the delta alone or in the main segment alone still reads them:
+    each answer is the brute-force reference's."""
+    rng = np.random.default_rng(23)
+    hashes = random_hashes(rng, 3000)
+    index = built(hashes, np.arange(3000, dtype=np.int64), strategy)
+    extra = random_hashes(rng, 50)
+    index.add(extra, np.arange(10**6, 10**6 + 50, dtype=np.int64))  # the delta
+    misses = random_hashes(rng, 5)
+    every = np.concatenate([hashes, extra])
+    labels = np.concatenate([np.arange(3000), np.arange(10**6, 10**6 + 50)]).astype(np.int64)
+    for queries in (misses, np.stack([*misses, extra[7]]), np.stack([hashes[11], *misses])):
+        many = index.search_many(queries, 31)
+        assert many == [brute_force_search(every, labels, q, 31) for q in queries]
+    assert [len(hits) for hits in index.search_many(misses, 31)] == [0] * 5
