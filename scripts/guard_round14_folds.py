@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -97,15 +97,23 @@ def drop(classes: set[str]) -> None:
 
 
 def judge(
-    found: dict, chosen: list, files: list[str], rounds_: tuple[int, int], errors: bool
+    found: dict,
+    chosen: list,
+    files: list[str],
+    rounds_: tuple[int, int],
+    errors: bool,
+    judged: Sequence[int] | None = None,
+    apart_of: Mapping[int, Sequence[str]] | None = None,
 ) -> None:
     """The guards on the folds' scores ``found``: the default's rules (``rounds_[0]``) and each
-    later round's up to ``rounds_[1]``, each candidate reported against the default's."""
+    later round's up to ``rounds_[1]`` (those of ``judged`` if given), each candidate reported
+    against the default's, with its in-sample files apart (``apart_of[r]``; seen-v<default+1>
+    … seen-v<r> unless given)."""
     before, newest = rounds_
     encoder = load_e5(1)
     measured = {t for e in chosen for t in cv.train.read(e)}
     tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
-    candidates = range(before + 1, newest + 1)
+    candidates = range(before + 1, newest + 1) if judged is None else judged
     guards = {}
     for trained, label in (("without", f"v{newest - 1}-trained "), ("with", "")):
         if trained not in found:
@@ -129,6 +137,8 @@ def judge(
             order[:0] = [f"{prefix}{name}" for name in order if f"rules {before}" in name]
         order = [name for name in order if name in guards]
         apart = [f"seen-v{k}" for k in range(before + 1, rules + 1)]
+        if apart_of is not None and rules in apart_of:
+            apart = list(apart_of[rules])
         print(f"\n## rules {rules} against rules {before}: {' + '.join(apart)} apart")
         cv.report(
             chosen,
@@ -140,12 +150,19 @@ def judge(
         )
 
 
-def main(newest: int = 14, default: int | None = None) -> None:
+def main(
+    newest: int = 14,
+    default: int | None = None,
+    judged: Sequence[int] | None = None,
+    apart_of: Mapping[int, Sequence[str]] | None = None,
+) -> None:
     """The folds of round ``newest``: its rules (and those of every round after ``default``,
-    the default's rules, ``newest - 1`` unless given) against the default's; each candidate
-    ``r`` judged on the estimate without seen-v<default+1> … seen-v<r> (in-sample for its
-    rules, reported apart). scripts/guard_round15_folds.py calls it with 15,
-    scripts/guard_round16_folds.py with 16 and 14."""
+    the default's rules, ``newest - 1`` unless given; only the rounds ``judged`` if given)
+    against the default's; each candidate ``r`` judged on the estimate without
+    seen-v<default+1> … seen-v<r> (in-sample for its rules, reported apart), or without the
+    files ``apart_of[r]``. scripts/guard_round15_folds.py calls it with 15,
+    scripts/guard_round16_folds.py with 16 and 14, scripts/guard_round17_folds.py with 17, 14,
+    (17,) and seen-v17 alone apart."""
     seen_last, before = f"seen-v{newest}", newest - 1 if default is None else default
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
@@ -183,7 +200,7 @@ def main(newest: int = 14, default: int | None = None) -> None:
         trained = readings(subset(folds, set(folds.origin) - {seen_last}), use, e5)
         found["without"] = {k: {**found["with"][k], **trained[k]} for k in trained}
         keep(found, args.scores)
-    judge(found, chosen, files, (before, newest), args.errors)
+    judge(found, chosen, files, (before, newest), args.errors, judged, apart_of)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,10 @@ def _never(_: Ruling) -> bool:
     return False
 
 
+def _mends_nothing(_: Ruling, __: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Round:
     """One round's rules (see the module docstring)."""
@@ -95,6 +99,16 @@ class Round:
     #: earlier rounds' classes no longer applied from this round on (dropped by its
     #: pre-registered rule: more often wrong than right on its estimate)
     drops: frozenset[str] = frozenset()
+    #: the newest earlier round it is stacked on (``None``: every earlier round): the rounds
+    #: between that one and it are not applied with it (the seventeenth round's rules stack on
+    #: the fourteenth's, as its pre-registered rule says, without the fifteenth's or the
+    #: sixteenth's)
+    on: int | None = None
+    #: an earlier round's refusal class found on a misreading of the prompt (a word read inside
+    #: another): not applied to it
+    mends: Callable[[Ruling, str], bool] = _mends_nothing
+    #: the class ``mends`` belongs to (a later round may drop it)
+    mended_as: str = ""
 
 
 def _alone_11(r: Ruling) -> bool:
@@ -159,8 +173,15 @@ ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS | rules16.ALLOWS
 
 
 def applied(rules: int) -> tuple[Round, ...]:
-    """The rounds ``TwoStageGuard(rules=rules)`` applies, in the table's order."""
-    return tuple(r for r in ROUNDS if r.number <= rules)
+    """The rounds ``TwoStageGuard(rules=rules)`` applies, in the table's order: the newest
+    round up to ``rules``, then, from the newest down, each earlier round up to the one the
+    last taken is stacked on (:attr:`Round.on`; every earlier one when it is ``None``)."""
+    taken, limit = [], rules
+    for each in reversed(ROUNDS):
+        if each.number <= limit:
+            taken.append(each)
+            limit = each.number if each.on is None else each.on
+    return tuple(reversed(taken))
 
 
 def dropped(rounds: Sequence[Round]) -> frozenset[str]:
@@ -172,11 +193,18 @@ def refusal(rounds: Sequence[Round], ruling: Ruling) -> str | None:
     """The first refusal class of ``rounds`` (a wide round's last; not at all if lifted), a
     dropped class read as none."""
     gone = dropped(rounds)
+    menders = [each for each in rounds if each.mended_as and each.mended_as not in gone]
+
+    def kept(found: str | None) -> bool:
+        return bool(found) and found not in gone and not any(
+            each.mends(ruling, str(found)) for each in menders
+        )
+
     for each in rounds:
-        if not each.wide and (found := each.refuses(ruling)) and found not in gone:
+        if not each.wide and kept(found := each.refuses(ruling)):
             return found
     for each in rounds:
-        if each.wide and (found := each.refuses(ruling)) and found not in gone:
+        if each.wide and kept(found := each.refuses(ruling)):
             lifted = any(later.lifts(ruling) for later in rounds if later.lifted_as not in gone)
             return None if lifted else found
     return None
