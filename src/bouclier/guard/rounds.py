@@ -2,7 +2,7 @@
 
 Each round of issue 13 wrote classes of request that the guard before it missed or refused
 wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth,
-sixteenth). A round (:class:`Round`)
+sixteenth, seventeenth). A round (:class:`Round`)
 has up to three parts, each read on a :class:`Ruling` (the prompt, the turns before it, the
 lexicons' reading):
 
@@ -34,6 +34,7 @@ from functools import cached_property
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
+from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.request import Match
@@ -74,8 +75,8 @@ def _never(_: Ruling) -> bool:
     return False
 
 
-def _mends_nothing(_: Ruling, __: str) -> bool:
-    return False
+def _mends_nothing(_: Ruling, __: str) -> str | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +105,10 @@ class Round:
     #: the fourteenth's, as its pre-registered rule says, without the fifteenth's or the
     #: sixteenth's)
     on: int | None = None
-    #: an earlier round's refusal class found on a misreading of the prompt (a word read inside
-    #: another): not applied to it
-    mends: Callable[[Ruling, str], bool] = _mends_nothing
-    #: the class ``mends`` belongs to (a later round may drop it)
-    mended_as: str = ""
+    #: the class of this round that mends an earlier round's refusal class found for the
+    #: prompt (a word read inside another, a question the older words took for a request):
+    #: that refusal is not applied
+    mends: Callable[[Ruling, str], str | None] = _mends_nothing
 
 
 def _alone_11(r: Ruling) -> bool:
@@ -167,9 +167,19 @@ ROUNDS = (
         vetoes=lambda r: rules16.vetoes(r.prompt, r.concepts, r.before),
         drops=rules16.DROPS,
     ),
+    Round(
+        17,
+        refuses=lambda r: rules17.refuses(r.prompt, r.concepts, r.before),
+        allows=lambda r: rules17.allows(r.prompt, r.concepts, r.before),
+        alone=lambda r: rules17.alone(r.prompt, r.before),
+        vetoes=lambda r: rules17.vetoes(r.prompt, r.concepts, r.before),
+        drops=rules17.DROPS,
+        on=14,
+        mends=lambda r, found: rules17.mends(r.prompt, r.concepts, found),
+    ),
 )
 #: The classes that allow (the others refuse).
-ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS | rules16.ALLOWS
+ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS | rules16.ALLOWS | rules17.ALLOWS
 
 
 def applied(rules: int) -> tuple[Round, ...]:
@@ -193,12 +203,11 @@ def refusal(rounds: Sequence[Round], ruling: Ruling) -> str | None:
     """The first refusal class of ``rounds`` (a wide round's last; not at all if lifted), a
     dropped class read as none."""
     gone = dropped(rounds)
-    menders = [each for each in rounds if each.mended_as and each.mended_as not in gone]
 
     def kept(found: str | None) -> bool:
-        return bool(found) and found not in gone and not any(
-            each.mends(ruling, str(found)) for each in menders
-        )
+        if not found or found in gone:
+            return False
+        return not any((m := each.mends(ruling, found)) and m not in gone for each in rounds)
 
     for each in rounds:
         if not each.wide and kept(found := each.refuses(ruling)):
@@ -230,6 +239,7 @@ def alone(rounds: Sequence[Round], ruling: Ruling) -> Round | None:
 def round_of(ruled: str) -> str:
     """The ordinal of the round that wrote class ``ruled``."""
     for words, module in (
+        ("seventeenth", rules17),
         ("sixteenth", rules16),
         ("fifteenth", rules15),
         ("fourteenth", rules14),

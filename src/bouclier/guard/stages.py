@@ -44,6 +44,7 @@ from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
 from bouclier.guard import rounds
+from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
@@ -134,6 +135,7 @@ RULED = {
     **rules14.EXPLAINED,
     **rules15.EXPLAINED,
     **rules16.EXPLAINED,
+    **rules17.EXPLAINED,
 }
 #: The rules' classes that allow (the others refuse).
 ALLOWS = rounds.ALLOWS
