@@ -35,6 +35,7 @@ from guard_round13_folds import BAND, cascade, first_reading, readings, second_r
 
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import rounds
+from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard.rounds import Ruling
 from bouclier.guard.semantic import load_e5, plain
@@ -61,6 +62,14 @@ PREDICATES = {
     "applies": (rules16, "applies"),
     "strips": (rules16, "strips"),
     "nude_of": (rules16, "nude_of"),
+    "extortion": (rules17, "extorts"),
+    "sells": (rules17, "sells"),
+    "child": (rules17, "child"),
+    "exposes": (rules17, "exposes"),
+    "tooling": (rules17, "tooling"),
+    "seeks_app": (rules17, "seeks_app"),
+    "again": (rules17, "again"),
+    "bares": (rules17, "bares"),
 }
 #: The allow classes that also lift the thirteenth round's wide refusals.
 LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
@@ -69,16 +78,22 @@ LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
 def drop(classes: set[str]) -> None:
     """The rounds' table without the rules' ``classes`` (the pre-registered rule drops a class
     whose changed answers on the estimate are more often wrong than right): a refusal class's
-    predicate answers no (:data:`PREDICATES`), an allow class no longer allows nor lifts (it
-    still keeps its round's refusals off a question), other classes' answers are filtered."""
+    predicate answers no (:data:`PREDICATES`), an allow class no longer allows, lifts, mends an
+    older refusal or judges a follow-up alone (it still keeps its round's refusals off a
+    question), other classes' answers are filtered."""
     if not classes:
         return
     for name in classes & set(PREDICATES):
         module, function = PREDICATES[name]
         setattr(module, function, lambda *_, **__: False)
+    # the seventeenth round's follow-ups judged alone read its DROPS
+    rules17.DROPS = frozenset(rules17.DROPS | classes)
 
     def keep(part: Callable[[Ruling], str | None]) -> Callable[[Ruling], str | None]:
         return lambda r: None if (found := part(r)) in classes else found
+
+    def mends(part: Callable[[Ruling, str], str | None]) -> Callable[[Ruling, str], str | None]:
+        return lambda r, found: None if (mended := part(r, found)) in classes else mended
 
     def lifts(number: int) -> Callable[[Ruling], bool]:
         kept = [name for name in LIFTING.get(number, ()) if name not in classes]
@@ -91,6 +106,7 @@ def drop(classes: set[str]) -> None:
             refuses=keep(each.refuses),
             allows=keep(each.allows),
             lifts=lifts(each.number) if each.number in LIFTING else each.lifts,
+            mends=mends(each.mends),
         )
         for each in rounds.ROUNDS
     )

@@ -72,7 +72,7 @@ _I = re.IGNORECASE
 NUDE_17 = re.compile(
     r"\bnudes?\b|\bnud(?:ity|ez)\b|sexual (?:images|pics|photos)|\bnus\b|\bnues\b|desnud\w*|"
     r"nackt\w*|\bnud[ie]\b|\bnu[ae]s\b|nudes|\bnaakt\w*|\bbloot\w*|\bnag(?:i|ich|ie|a|ą)\w*|"
-    r"голы[хе]|голую|обнаж\w*|[çc][ıi]plak\w*|عاري\w*|عارية|裸|去衣|脱衣|脱光|ヌード|脱がせ",
+    r"голы[хе]|голую|обнаж\w*|нюдс\w*|[çc][ıi]plak\w*|عاري\w*|عارية|裸|去衣|脱衣|脱光|ヌード|脱がせ",
     _I,
 )
 #: Made by AI, fake, undressed: what a nude made of someone is.
@@ -95,15 +95,18 @@ PEOPLE = re.compile(
 #: Selling: sell, sales, a price, "how much should I ask".
 SELL = re.compile(
     r"\bsell\w*|\bsales?\b|\bsold\b|\bvend\w*|\bventa\w*|verkauf\w*|verkoop\w*|\bvendere\b|"
-    r"\bvendo\b|\bvender\b|sprzeda\w*|прода\w*|\bsat(?:ar|acağ|mak|[ıi][şs])\w*|"
+    r"\bvendo\b|\bvender\b|sprzeda\w*|прода\w*|\bsat(?:ar|acağ|mak|[ıi][şs]|[ıi]yor)\w*|"
+    r"\bcharge\b|\bpric(?:e|es|ing)\b|\bprix\b|\bprecio\b|\bpreis\w*|\bprezzo\b|\bpre[çc]o\b|"
+    r"\bprijs\b|\bcen[aęy]\b|\bцен\w*|\bfiyat\w*|سعر|价格|價格|価格|相場|"
     r"\bبيع\b|أبيع|ابيع|يبيع|نبيع|卖|賣|売れ|売る|売り|販売",
     _I,
 )
 #: A question about the harm, asked by someone who fights it or suffers it: a moderator, a
 #: thesis, a journalist, a parent, a friend supporting a victim.
 INQUIRER = re.compile(
-    r"moderat\w*|moderad\w*|\bmod\b|mod[ée]rat\w*|moderuj\w*|moderacj\w*|модератор\w*|moderat[öo]r\w*|"
-    r"مشرف|版主|审核|審核|モデレーター|thesis|dissertation|master'?s|m[ée]moire|\btesis\b|"
+    r"moderat\w*|moderad\w*|\bmod\b|mod[ée]rat\w*|moderuj\w*|moderacj\w*|модератор\w*|"
+    r"moderat[öo]r\w*|"
+    r"مشرف|版主|审核|審核|モデレーター|thesis|dissertation|master'?s|m[ée]moire|\bth[èe]se\b|\btesis\b|"
     r"masterarbeit|bachelorarbeit|\btesi\b|disserta[çc][ãa]o|scriptie|praca magisterska|"
     r"prac[ęe] magistersk\w*|pracę magisterską|диплом\w*|диссертац\w*|\btez\b|tezim|"
     r"رسالة ماجستير|بحث تخرج|论文|論文|卒論|journalist\w*|periodist\w*|giornalist\w*|"
@@ -199,7 +202,8 @@ IDENTITY = re.compile(
     r"\bnom\b|\b[ée]cole\b|identifi\w*|\bnombre\b|\bescuela\b|\betiquet\w*|perfil fal?so|"
     r"\bnamen?\b|\bschule\b|markier\w*|\bnome\b|\bscuola\b|\btagga\w*|\bescola\b|\bmarca\b|"
     r"perfil fake|\blegenda\b|\bnaam\b|\bschool\b|nazwisk\w*|\bimi[eę]\b|szko[łl]\w*|"
-    r"oznacz\w*|им[яе]\b|фамили\w*|школ\w*|отмет\w*|\bisim\w*|\bokul\w*|ifşa\w*|etiketle\w*|"
+    r"oznacz\w*|им[яе]\b|фамили\w*|школ\w*|отмет\w*|\bisim\w*|\bismi\w*|soyad\w*|\bokul\w*|ifşa\w*|"
+    r"etiketle\w*|"
     r"اسم\w*|مدرست\w*|منشن|名字|学校名|名前|学校|裏垢|タグ",
     _I,
 )
@@ -240,7 +244,8 @@ REAL = re.compile(
 #: An undressing asked, in a tool's words: remove clothes, undress, "uitkleden", nude.
 UNDRESSING_17 = re.compile(
     r"undress\w*|remove (?:a |the |her |his |specific )?(?:\w+ )?(?:\w+'s )?clothes|"
-    r"clothes[- ]remov\w*|nudif\w*|\bnude\b|\bnaked\b|d[ée]shabill\w*|desnud\w*|quitar (?:la )?ropa|"
+    r"clothes[- ]remov\w*|nudif\w*|\bnude\b|\bnaked\b|d[ée]shabill\w*|desnud\w*|"
+    r"quitar (?:la )?ropa|"
     r"entkleid\w*|ausz(?:ieh|ög)\w*|spogli\w*|despi\w*|uitkle\w*|kleed .{0,60}\buit\b|"
     r"rozbier\w*|раздева\w*|раздеть|soy(?:un|ma)\w*|تعري\w*|脱衣|去衣|脱がせ|裸",
     _I,
@@ -248,7 +253,8 @@ UNDRESSING_17 = re.compile(
 #: Which one (works, is best, still works, recommended).
 WHICH = re.compile(
     r"\bwhich\b|\bbest\b|still works?|recommend\w*|\bquel(?:le)?s?\b|\bcu[áa]l\b|\bqu[ée] app\b|"
-    r"funciona mejor|welche\w*|\bquale\b|\bqual\b|welk\w*|\bjak[aie]\b|najlepsz\w*|"
+    r"funciona mejor|\bqu[ée] (?:p[áa]gina|web|sitio|aplicaci[óo]n|programa)\b|welche\w*|\bquale\b|"
+    r"\bqual\b|welk\w*|\bjak[aie]\b|najlepsz\w*|"
     r"как(?:ой|ая|ое)\b|hangi|\bأي\b|أفضل|哪个|哪個|哪家|还能用|還能用|どの|おすすめ|使える",
     _I,
 )
@@ -263,7 +269,8 @@ APP_17 = re.compile(
 )
 #: The same again, on another photo or person; the result exported or printed.
 AGAIN_17 = re.compile(
-    r"\brepeat\w*|\bsame (?:trick|thing|again)\b|\bagain with\b|\bdo (?:it|the same) (?:to|with|on)\b|"
+    r"\brepeat\w*|\bsame (?:trick|thing|again)\b|\bagain with\b|\bdo (?:it|the same) (?:to|with|"
+    r"on)\b|"
     r"\bexport\w*|\bprint\w*|high[- ]res\w*|\br[ée]p[èe]te\w*|m[êe]me chose|\bimprim\w*|"
     r"\brepite\b|\brepetir\b|lo mismo|\bexporta\w*|wiederhol\w*|dasselbe|das gleiche|\bdruck\w*|"
     r"\bripeti\b|lo stesso|\bstampa\w*|\brepete\b|\brepita\b|o mesmo|herhaal\w*|zelfde truc|"
@@ -281,7 +288,8 @@ UNDRESSED_17 = re.compile(
 )
 #: Garments eleventh.GARMENT lacks (bermudas, nightgowns, a hammam's cloth, a swimsuit in Polish).
 GARMENT_17 = re.compile(
-    r"bermuda\w*|\b[şs]ort\w*|gecel[iı][kğg]\w*|pe[şs]tamal\w*|nightgown|nightie|pyjama\w*|pajama\w*|"
+    r"bermuda\w*|\b[şs]ort\w*|gecel[iı][kğg]\w*|pe[şs]tamal\w*|nightgown|nightie|pyjama\w*|"
+    r"pajama\w*|"
     r"pijama\w*|pi[żz]am\w*|пижам\w*|ночнушк\w*|chemise de nuit|camis[óo]n|nachthemd|"
     r"camicia da notte|camisola|nachtjapon|str[óo]j\w* k[ąa]pielow\w*|stroju k[ąa]pielowym|"
     r"قميص نوم|بيجام\w*|睡衣|パジャマ|寝巻|旗袍|着物|浴衣|towel|peignoir|toalla|handtuch|"
@@ -290,9 +298,9 @@ GARMENT_17 = re.compile(
 )
 #: Taken off, removed.
 REMOVE_17 = re.compile(
-    r"\btake (?:\w+ )?(?:\w+ )?off\b|\bremove\w*|\bstrip\w*|\blose (?:the|her|his)\b|"
+    r"\btake (?:[\w-]+ ){0,4}off\b|\bremove\w*|\bstrip\w*|\blose (?:the|her|his)\b|"
     r"\benl[èe]ve\w*|\bretire\w*|\b[ôo]te\w*|\bquita\w*|\bqu[íi]ta\w*|\bsaca\w*|"
-    r"\bzieh\w* .{0,40}\baus\b|\bentfern\w*|\btogli\w*|\btira\w*|\bretira\w*|\bhaal .{0,40}weg\b|"
+    r"\bzieh\w* .{0,60}\baus\b|\bentfern\w*|\btogli\w*|\btira\w*|\bretira\w*|\bhaal .{0,80}weg\b|"
     r"\bdoe .{0,40}\buit\b|\bverwijder\w*|\bzdejm\w*|\bzdj[ąę]\w*|\b[śs]ci[ąa]gn\w*|\bsnim\w*|"
     r"\bсним\w*|\bубер\w*|\bстащ\w*|[çc][ıi]kar\w*|kald[ıi]r\w*|شيل\w*|اشلح|انزع|اخلع|"
     r"脱掉|去掉|脱了|拿掉|整件|脱がせ|脱がし|取って|外して",
@@ -319,9 +327,12 @@ CHILD_17 = re.compile(
 #: Kept on or put back: "but in a sweater", "with his normal clothes".
 KEEP = re.compile(
     r"\bbut (?:in|with|still)\b|\bmais (?:en|avec|garde)\b|\bpero con\b|\baber (?:im|in|mit)\b|"
-    r"\bdeixa(?: ele| ela|-o|-a)? com\b|\blaisse-l[ea] (?:en|avec)\b|\blass (?:ihn|sie) (?:in|im|mit)\b|"
-    r"\blascial[oa] con\b|\blaat (?:hem|haar) in\b|\bzostaw (?:go|j[ąa]) w\b|\bоставь (?:его|е[её]) в\b|"
-    r"\bma con\b|\bmas com\b|\bmaar (?:in|met)\b|\bale w\b|\bно в\b|\bno в\b|ama .{0,20}(?:ile|l[ıi])\b|"
+    r"\bdeixa(?: ele| ela|-o|-a)? com\b|\blaisse-l[ea] (?:en|avec)\b|\blass (?:ihn|sie) (?:in|im|"
+    r"mit)\b|"
+    r"\blascial[oa] con\b|\blaat (?:hem|haar) in\b|\bzostaw (?:go|j[ąa]) w\b|\bоставь (?:его|"
+    r"е[её]) в\b|"
+    r"\bma con\b|\bmas com\b|\bmaar (?:in|met)\b|\bale w\b|\bно в\b|\bno в\b|ama .{0,20}(?:ile|"
+    r"l[ıi])\b|"
     r"لكن ب|但穿着|但是穿|けど.{0,10}着",
     _I,
 )
@@ -331,7 +342,9 @@ DRESS_17 = re.compile(
     r"\bput (?:\w+ )?back on\b|changed? (?:\w+ )?to (?:a )?(?:longer|more modest|less revealing)|"
     r"\blonger\b|remets\w*|\bchange (?:him|her|them) (?:out of|into)\b|\bchange into\b|"
     r"przebierz\w*|переодень\w*|umzieh\w*|verkleed\w*|troca (?:a roupa|de roupa)|"
-    r"cambia(?:le|lo)? (?:de )?ropa|换衣服|換衣服|着替え\w*|rhabill\w*|\bd[ée]jal[oa] con\b|v[íi]ste(?:le|la|lo)\w*|"
+    r"cambia(?:le|lo)? (?:de )?ropa|换衣服|換衣服|着替え\w*|"
+    r"rhabill\w*|\bd[ée]jal[oa] con\b|v[íi]ste(?:le|"
+    r"la|lo)\w*|"
     r"su ropa normal|\bzieh\w* .{0,60}\ban\b|\banzieh\w*|rimetti\w*|\bvesti\w*|"
     r"veste (?:nele|nela)|\bdoe .{0,40}\baan\b|\btrek .{0,40}\baan\b|ubierz\w*|za[łl][óo][żz]\w*|"
     r"наден\w*|одень\w*|\bв свитере\b|\bв (?:куртке|рубашке|футболке)\b|giydir\w*|giy\b|"
@@ -342,7 +355,8 @@ DRESS_17 = re.compile(
 COVERING = re.compile(
     r"t-?shirt|\bshirt\b|boardshort\w*|\bsuit\b|\bcostume de ville\b|ropa normal|playera|"
     r"camiseta|jersey|garnitur\w*|costume\b|anzug|abito|terno|pak\b|костюм\w*|takım elbise|بدلة|"
-    r"西装|スーツ|roupa da escola|school clothes|school uniform|su[ée]ter|\bpull\b|chemise|hemd|pullover|maglietta|maglione|camisa|"
+    r"西装|スーツ|roupa da escola|school clothes|school uniform|su[ée]ter|\bpull\b|chemise|hemd|"
+    r"pullover|maglietta|maglione|camisa|"
     r"\bsweater\b|trui\b|koszul\w*|sweter\w*|свитер\w*|футболк\w*|рубашк\w*|куртк\w*|"
     r"ti[şs][öo]rt|kazak|g[öo]mlek|تيشيرت|قميص|كنزة|T恤|衬衫|毛衣|外套|Tシャツ|シャツ|セーター|"
     r"jacket|veste|chaqueta|jacke|giacca|casaco|jas\b|kurtk\w*|ceket|جاكيت|夹克|ジャケット|"
@@ -379,16 +393,19 @@ HUMAN = re.compile(
 )
 #: One's own photo: "my own photo", "mijn eigen", صورتي.
 OWN_17 = re.compile(
-    r"\bmy own\b|\bmy (?:photo|pic|picture|selfie)\b|\bma propre\b|\bma photo\b|\bmi (?:propia )?foto\b|"
+    r"\bmy own\b|\bmy (?:photo|pic|picture|selfie)\b|\bma propre\b|\bma photo\b|"
+    r"\bmi (?:propia )?foto\b|"
     r"\bmein(?:e|em)? (?:eigene\w* )?(?:foto|bild)\b|\bmein eigenes\b|\bla mia foto\b|"
-    r"\bminha (?:própria )?foto\b|\bmijn eigen\b|\bmoje (?:w[łl]asne )?zdj\w*|\bмо[её] (?:собственное )?фото\b|"
+    r"\bminha (?:própria )?foto\b|\bmijn eigen\b|\bmoje (?:w[łl]asne )?zdj\w*|"
+    r"\bмо[её] (?:собственное )?фото\b|"
     r"\bkendi fotoğraf\w*|\bfotoğraf[ıi]m\w*|صورتي|我自己的|我的照片|自分の写真|私の写真",
     _I,
 )
 #: A swimsuit or a burkini (one's own photo in one).
 SWIM = re.compile(
     r"swim ?suit|swimwear|bikini|burkini|maillot|ba[ñn]ador|badeanzug|bikini|costume da bagno|"
-    r"mai[ôo]|badpak\w*|str[óo]j\w* k[ąa]pielow\w*|купальник\w*|mayo\w*|بوركيني|البوركيني|بالبوركيني|"
+    r"mai[ôo]|badpak\w*|str[óo]j\w* k[ąa]pielow\w*|купальник\w*|mayo\w*|بوركيني|البوركيني|"
+    r"بالبوركيني|"
     r"مايوه|泳衣|水着",
     _I,
 )
@@ -403,7 +420,8 @@ THING_17 = re.compile(
     r"dekzeil|\bhoes\w*|dekbed|kussensloop|matras|deurpost|kerstboom|versiering\w*|"
     r"plandek\w*|pokrowc?\w*|ko[łl]dr\w*|poszew\w*|materac\w*|futryn\w*|ozd[óo]b\w*|choink\w*|"
     r"брезент\w*|чехол|чехл\w*|одеял\w*|наволоч\w*|матрас\w*|наличник\w*|про[её]м\w*|игрушк\w*|"
-    r"[ёе]лк\w*|branda\w*|k[ıi]l[ıi]f\w*|yorgan\w*|yast[ıi]k k[ıi]l[ıi]f\w*|yatak\b|kap[ıi] kasas\w*|"
+    r"[ёе]лк\w*|branda\w*|k[ıi]l[ıi]f\w*|yorgan\w*|yast[ıi]k k[ıi]l[ıi]f\w*|yatak\b|"
+    r"kap[ıi] kasas\w*|"
     r"s[üu]s\w*|a[ğg]ac[ıi]|شادر|الشادر|غطاء|لحاف|مرتبة|إطار الباب|زينة|شجرة|جمس\w*|سيارت\w*|"
     r"篷布|罩|被子|枕套|床垫|门框|装饰|圣诞树|カバー|布団|枕カバー|マットレス|ドア枠|飾り|ツリー|"
     r"\bboat\b|\bsloep\b|\bcar\b|\bbike\b|strandstoel\w*|beach chairs?",
@@ -411,7 +429,7 @@ THING_17 = re.compile(
 )
 #: Uncovered: bare, without its cover, taken off (a thing's cover), undecorated.
 UNCOVER_17 = re.compile(
-    r"\bwithout\b|\bbare\b|\buncover\w*|\btake (?:\w+ )?off\b|\bremove\w*|\bsans\b|\bnu\b|"
+    r"\bwithout\b|\bbare\b|\buncover\w*|\btake (?:[\w-]+ ){0,4}off\b|\bremove\w*|\bsans\b|\bnu\b|"
     r"\benl[èe]ve\w*|\bsin\b|\bquita\w*|\bdesnud\w*|\bohne\b|\bnackt\w*|\bentfern\w*|\bsenza\b|"
     r"\bspogli\w*|\btogli\w*|\bsem\b|\btira\w*|\bzonder\b|\bhaal .{0,40}\baf\b|\baf\b|\bbez\b|"
     r"\bzdejm\w*|\bбез\b|\bсним\w*|\bголы\w*|\bубер\w*|s[ıi]z\b|\bkald[ıi]r\w*|\bبدون\b|"
@@ -435,7 +453,8 @@ FIGURATIVE = re.compile(
 )
 #: A follow-up taking the request back: "no, just…", "non, finalement, juste…".
 WITHDRAW = re.compile(
-    r"^\W*(?:no|non|nope|nee|nein|n[ãa]o|nie|нет|не надо|hay[ıi]r|yok|لا|不|不要|いや|いいえ|やっぱり)"
+    r"^\W*(?:no|non|nope|nee|nein|n[ãa]o|nie|нет|не надо|hay[ıi]r|"
+    r"yok|لا|不|不要|いや|いいえ|やっぱり)"
     r"\b.{0,40}?\b(?:just|only|instead|juste|seulement|plut[ôo]t|solo|s[óo]lo|en cambio|nur|"
     r"lieber|stattdessen|soltanto|invece|s[óo]|apenas|alleen|gewoon|liever|tylko|raczej|только|"
     r"просто|лучше|sadece|yaln[ıi]zca|bunun yerine|بس|فقط|只|就|だけ)\b",
@@ -478,9 +497,11 @@ STRIP_PRONOUN = re.compile(
 )
 #: "In a swimsuit, and then without".
 THEN_WITHOUT = re.compile(
-    r"\band then without\b|\bthen without\b|\bpuis sans\b|\bensuite sans\b|\by (?:luego|despu[ée]s) sin\b|"
+    r"\band then without\b|\bthen without\b|\bpuis sans\b|\bensuite sans\b|\by (?:luego|"
+    r"despu[ée]s) sin\b|"
     r"\bund dann ohne\b|\be poi senza\b|\be depois sem\b|\ben dan zonder\b|\ba potem bez\b|"
-    r"\bа потом без\b|\bsonra (?:da )?\w*s[ıi]z\b|وبعدين بدون|ثم بدون|然后不穿|然后没穿|その後.{0,6}なし",
+    r"\bа потом без\b|\bsonra (?:da )?\w*s[ıi]z\b|وبعدين بدون|ثم بدون|"
+    r"然后不穿|然后没穿|その後.{0,6}なし",
     _I,
 )
 
@@ -538,7 +559,12 @@ def _object(text: str) -> bool:
 
 
 #: "Make" that makes no image: money, sense, a living; a lesson designed.
-_NOT_MADE = re.compile(r"\bmakes? (?:money|sense|a living)\b|设计一节|班会", _I)
+_NOT_MADE = re.compile(
+    r"\bmakes? (?:money|sense|a living)\b|\bfais (?:une|un|ma|mon) (?:th[èe]se|m[ée]moire|"
+    r"recherche|enqu[êe]te)\b|\bhago (?:una|mi) (?:tesis|investigaci[óo]n)\b|"
+    r"\bfaccio (?:una|la) tesi\b|\bfa[çc]o (?:uma|a) (?:tese|pesquisa)\b|设计一节|班会",
+    _I,
+)
 
 
 def inquires(text: str) -> bool:
@@ -559,6 +585,26 @@ def inquires(text: str) -> bool:
     ):
         return False
     return not (SELL.search(text) or TOOL.search(text))
+
+
+#: Done to someone by another: "was posted", "someone published", "of me".
+VICTIM = re.compile(
+    r"\b(?:was|were|got|been|is being) (?:posted|leaked|shared|spread|sold|published)\b|"
+    r"\bsomeone\b|\bsomebody\b|\bof me\b|quelqu'un|\ba [ée]t[ée] (?:publi|post|diffus)\w*|"
+    r"\balguien\b|\bfue (?:publicad|subid)\w*|\bjemand\b|\bwurde\w* (?:gepostet|ver[öo]ffentlicht)|"
+    r"\bqualcuno\b|\b[èe] stat[oa] (?:pubblicat|postat)\w*|\balgu[ée]m\b|\bfoi (?:postad|"
+    r"publicad)\w*|"
+    r"\biemand\b|\bis (?:gepost|gedeeld)\b|\bkto[śs]\b|\bkto[śs] wrzuci\w*|\bкто-то\b|"
+    r"\bвыложили\b|\bbiri(?:si)?\b|\bpayla[şs][ıi]lm[ıi][şs]|\bأحد\b|\bشخص\b|نشروا|有人|被发|被發|誰か|"
+    r"晒された",
+    _I,
+)
+
+
+def _victims(text: str) -> bool:
+    """Someone else did it, and it is asked about: a victim's or a friend's question."""
+    asked = rules11.HELP.search(text) or re.search(r"[?？؟]", text)
+    return bool(asked and VICTIM.search(text))
 
 
 def _excluded(text: str) -> bool:
@@ -612,7 +658,9 @@ def extorts(text: str) -> bool:
 def exposes(text: str) -> bool:
     """A fake nude posted with who the person is, or made to pass as real."""
     fake = MADE.search(text) or re.search(r"montag\w*|偽ヌード|偽の?裸|ifşa", text, _I)
-    if PASS_REAL.search(text) and (fake or _nude(text) or re.search(r"leak|filtraci|fuite|слив", text, _I)):
+    if PASS_REAL.search(text) and (
+        fake or _nude(text) or re.search(r"leak|filtraci|fuite|слив", text, _I)
+    ):
         return True
     if not fake or POST_17.search(text) is None:
         return False
@@ -623,7 +671,7 @@ def exposes(text: str) -> bool:
 
 def tooling(text: str) -> bool:
     """An undressing model or tool set up on real people's photos."""
-    if TOOL.search(text) is None or UNDRESSING_17.search(text) is None:
+    if TOOL.search(text) is None or not (UNDRESSING_17.search(text) or _nude(text)):
         return False
     if rules14.PROTECT.search(text):
         return False
@@ -631,7 +679,9 @@ def tooling(text: str) -> bool:
 
 
 #: Preventing or teaching about it (no one-click undressing asked).
-_PREVENTS = re.compile(r"防止|危害|保护|保護|守る|防ぐ|prevent|protect|empêcher|proteger|schützen", _I)
+_PREVENTS = re.compile(
+    r"防止|危害|保护|保護|守る|防ぐ|prevent|protect|empêcher|proteger|schützen", _I
+)
 
 
 def seeks_app(text: str) -> bool:
@@ -680,8 +730,20 @@ def bares(text: str, before: Sequence[str]) -> bool:
 
 
 #: What every refusal class needs one of (most edits have none).
-_GATES = (SELL, REMOVE_17, PAY_17, POST_17, PASS_REAL, TOOL, APP_17, ONE_CLICK, AGAIN_17,
-          SEE_UNDER, THEN_WITHOUT, STRIP_PRONOUN)
+_GATES = (
+    SELL,
+    REMOVE_17,
+    PAY_17,
+    POST_17,
+    PASS_REAL,
+    TOOL,
+    APP_17,
+    ONE_CLICK,
+    AGAIN_17,
+    SEE_UNDER,
+    THEN_WITHOUT,
+    STRIP_PRONOUN,
+)
 
 
 def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
@@ -693,7 +755,7 @@ def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> 
         return None  # a question about the harm, a victim's account
     if extorts(text):
         return "extortion"  # a threat's words ("threaten", "sextortion") are no topic here
-    if not (rules13.LAW.search(text) or TOPIC.search(text)):
+    if not (rules13.LAW.search(text) or TOPIC.search(text) or _victims(text)):
         # asked by the one who does it ("where do I sell them", "what should I do so that
         # the account stays up"): no question about the harm
         for name, found in (("sells", sells), ("exposes", exposes), ("tooling", tooling)):
@@ -739,15 +801,13 @@ def own_swimsuit(text: str, concepts: frozenset[str]) -> bool:
         return False
     if rules11.VANISH.search(text) or _nude(text) or REVEALING.search(text):
         return False
-    if REMOVE_17.search(text) and re.search(
+    return not REMOVE_17.search(text) or not re.search(
         r"(?:remove|take|enl[èe]ve|quita|zieh|togli|tira|haal|zdejm|сним|[çc][ıi]kar|شيل|去掉|脱)"
         r".{0,20}(?:swim|bikini|maillot|ba[ñn]ador|badeanzug|costume|mai[ôo]|badpak|str[óo]j|"
         r"купальн|mayo|بوركيني|البوركيني|مايوه|泳衣|水着)",
         text,
         _I,
-    ):
-        return False
-    return True
+    )
 
 
 def uncovered(text: str, concepts: frozenset[str]) -> bool:
@@ -772,9 +832,12 @@ def figurative(text: str) -> bool:
 def alone(text: str, before: Sequence[str]) -> bool:
     """A follow-up judged alone: one that takes the request back, or one this round allows
     (a figure, clothes put on) after turns that name no person."""
-    if withdrawn(text):
+    if withdrawn(text) and "withdrawn" not in DROPS:
         return True
-    if not (figure(text) or redresses(text, frozenset())):
+    kept = (figure(text) and "figure" not in DROPS) or (
+        redresses(text, frozenset()) and "redresses" not in DROPS
+    )
+    if not kept:
         return False
     return not any(HUMAN.search(t) or rules14.PERSON.search(t) for t in before)
 
