@@ -52,7 +52,8 @@ def keep(found: dict, path: Path | None) -> None:
 
 #: The classes whose predicate a round's module answers by (patched out when dropped, so that
 #: a later class of the same round may still answer; the sixteenth round's "sells",
-#: "takes_off" and "place", dropped on 2026-12-05 with this option, are gone from its module).
+#: "takes_off" and "place", and the seventeenth's "exposes" and "seeks_app", dropped on
+#: 2026-12-05 with this option, are gone from their modules).
 PREDICATES = {
     "sextortion": (rules15, "sextortion"),
     "acts": (rules15, "acts_on"),
@@ -65,9 +66,7 @@ PREDICATES = {
     "extortion": (rules17, "extorts"),
     "sells": (rules17, "sells"),
     "child": (rules17, "child"),
-    "exposes": (rules17, "exposes"),
     "tooling": (rules17, "tooling"),
-    "seeks_app": (rules17, "seeks_app"),
     "again": (rules17, "again"),
     "bares": (rules17, "bares"),
 }

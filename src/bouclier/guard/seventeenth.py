@@ -8,8 +8,8 @@ applied with them), only where the language is covered and the person not protec
 
 * refused although the model allows (:func:`refuses`), never for a question about the harm,
   help or the law asked about (:func:`inquires`, thirteenth.excluded), but a question **asked by
-  the one who does it** ("where do I sell them", "which site still works", "which LoRA
-  settings") is no question about the harm:
+  the one who does it** ("where do I sell them", "which LoRA settings", "what should I do so
+  that the account stays up") is no question about the harm:
 
   - **fake nudes made to sell** (:func:`sells`): a sale, a price or a pack, and nudes made by AI
     or of real people (streamers, influencers), or an undressing site sold;
@@ -18,12 +18,8 @@ applied with them), only where the language is covered and the person not protec
   - **a sextortion message** (:func:`extorts`): a nude, a payment (gift cards, Papara, Pix,
     reais…), a threat and an audience (a family, an office, LinkedIn), written by the one who
     threatens; and no round allows it (:func:`vetoes`: the fourteenth round's "writing");
-  - **a fake nude posted or passed off as real** (:func:`exposes`): posted with a name, a
-    school, a tagged family or on an exposure account; a watermark "authentic", "a real leak";
   - **an undressing model or tool set up on real people** (:func:`tooling`): Stable Diffusion,
     a LoRA trained on a classmate's photos, an undressing model behind a bot;
-  - **an undressing app or site sought** (:func:`seeks_app`): which one works, still works, is
-    best; "one-click undress" on a photo;
   - **the same again or the result exported** (:func:`again`): after a turn that undressed a
     person, "repeat it with her graduation photo", "same trick on the other girls", "export it
     in high resolution for print";
@@ -37,22 +33,26 @@ applied with them), only where the language is covered and the person not protec
     parent, a friend's support, asking about undressing apps, fake nudes or a sextortion, with
     nothing to make; it also **mends** an earlier round's refusal of it (the fourteenth's
     "pretext", the thirteenth's "app", the eleventh's "excuse");
-  - **clothes put on or kept** (:func:`redresses`): a T-shirt put on a boy, a costume swapped for
-    everyday clothes, a swimsuit changed to a longer one; it mends the eleventh round's "idiom"
-    when the idiom only says the person is bare ("er ist oben ohne");
-  - **one's own swimsuit photo edited** (:func:`own_swimsuit`): nothing worn taken off;
   - **an object uncovered** (:func:`uncovered`): a tarp, a cover, a duvet, decorations;
   - **an undressing word used figuratively** (:func:`figurative`): moving out of a flat, a bank
     statement, a stripped-down version, baring one's soul;
 
-* a **follow-up judged alone** (:func:`withdrawn`): one that takes the request back ("non,
-  finalement, juste augmente la netteté", "hayır, sadece cilt tonunu eşitle");
+  - **a request taken back** (:func:`withdrawn`): "non, finalement, juste augmente la
+    netteté", "hayır, sadece cilt tonunu eşitle";
+
+* a **follow-up judged alone** (:func:`alone`): one that takes the request back, or one that
+  undresses a figure after turns that name no person;
 
 * **anchored** (:func:`anchored`): an earlier round's refusal that only a word read inside
   another word made (eleventh.GARMENT's زي inside مزيف "fake", eleventh.EXCUSE's طبي inside
   تطبيق "app") is mended: the earlier round's class is read again with those words masked. The
   fifteenth round's unanchored payment word ([öo]de, "moderiere") is not applied with rules 17;
   this round's own payment words (:data:`PAY_17`) anchor it.
+
+Dropped by the round's pre-registered rule (:data:`DROPS`; docs/guard.md, "The seventeenth
+round"), their code gone: a fake nude posted with who the person is or passed off as real, an
+undressing app sought, clothes put on or kept, one's own swimsuit photo edited: their changed
+answers on the estimate were more often wrong than right.
 """
 
 from __future__ import annotations
@@ -195,36 +195,6 @@ RECEIVED = re.compile(
     r"وصل(?:ه|ها|ني)|استلم\w*|收到|届いた|来た",
     _I,
 )
-#: Posted, spread or shown with who the person is: a name, a school, a tagged family, a fake or
-#: exposure account.
-IDENTITY = re.compile(
-    r"\bname\b|\bschool\b|\btag\w*|fake (?:profile|account)|exposure account|\bcaption\b|"
-    r"\bnom\b|\b[ée]cole\b|identifi\w*|\bnombre\b|\bescuela\b|\betiquet\w*|perfil fal?so|"
-    r"\bnamen?\b|\bschule\b|markier\w*|\bnome\b|\bscuola\b|\btagga\w*|\bescola\b|\bmarca\b|"
-    r"perfil fake|\blegenda\b|\bnaam\b|\bschool\b|nazwisk\w*|\bimi[eę]\b|szko[łl]\w*|"
-    r"oznacz\w*|им[яе]\b|фамили\w*|школ\w*|отмет\w*|\bisim\w*|\bismi\w*|soyad\w*|\bokul\w*|ifşa\w*|"
-    r"etiketle\w*|"
-    r"اسم\w*|مدرست\w*|منشن|名字|学校名|名前|学校|裏垢|タグ",
-    _I,
-)
-#: Posted or spread (the exposure).
-POST_17 = re.compile(
-    r"\bpost\w*|\bspread\w*|\bleak\w*|\bshare\w*|\bpubli\w*|diffus\w*|\bposta\w*|\bpostar\b|"
-    r"verbreit\w*|condivid\w*|\bplaats\w*|\bdeel\b|wrzu[ćc]\w*|udost[ęe]pn\w*|"
-    r"выложи\w*|опубликуй\w*|распростран\w*|payla[şs]\w*|yay\w*|انشر\w*|نشر|发到|发布|"
-    r"拡散|晒|載せ",
-    _I,
-)
-#: Made to pass as real: a watermark "authentic", a real leak, so that nobody doubts it.
-PASS_REAL = re.compile(
-    r"real leak|look(?:s)? (?:like a )?(?:real|leaked)|watermark|nobody (?:doubts|will doubt)|"
-    r"photo authentique|filigrane|personne (?:ne )?doute|vraie fuite|filtraci[óo]n real|"
-    r"marca de agua|echte[rn]? leak|wasserzeichen|leak reale|filigrana|vazamento real|"
-    r"marca d'[áa]gua|echt gelekt|watermerk|prawdziw\w* wyciek|znak wodny|настоящ\w* слив|"
-    r"водяной знак|ger[çc]ek ifşa|filigran|تسريب حقيقي|علامة مائية|真实泄露|水印|流出っぽ|"
-    r"本物の流出|透かしロゴ",
-    _I,
-)
 #: A generative tool set up: Stable Diffusion, a LoRA, inpainting, an undressing model, a bot.
 TOOL = re.compile(
     r"stable ?diffusion|\bsdxl\b|\blora\b|inpaint\w*|comfy ?ui|automatic ?1111|checkpoint|"
@@ -250,16 +220,6 @@ UNDRESSING_17 = re.compile(
     r"rozbier\w*|раздева\w*|раздеть|soy(?:un|ma)\w*|تعري\w*|脱衣|去衣|脱がせ|裸",
     _I,
 )
-#: Which one (works, is best, still works, recommended).
-WHICH = re.compile(
-    r"\bwhich\b|\bbest\b|still works?|recommend\w*|\bquel(?:le)?s?\b|\bcu[áa]l\b|\bqu[ée] app\b|"
-    r"funciona mejor|\bqu[ée] (?:p[áa]gina|web|sitio|aplicaci[óo]n|programa)\b|welche\w*|\bquale\b|"
-    r"\bqual\b|welk\w*|\bjak[aie]\b|najlepsz\w*|"
-    r"как(?:ой|ая|ое)\b|hangi|\bأي\b|أفضل|哪个|哪個|哪家|还能用|還能用|どの|おすすめ|使える",
-    _I,
-)
-#: "One click" undressing on a photo.
-ONE_CLICK = re.compile(r"一键脱衣|一鍵脫衣|一键去衣|one[- ]click undress|ワンタップで脱", _I)
 #: Undressing apps and sites beyond thirteenth.APP's words.
 APP_17 = re.compile(
     r"\bapps?\b|\bsites?\b|website|\btool\b|\bbot\b|\bappli\b|aplicaci\w*|\bp[áa]gina\b|"
@@ -351,19 +311,6 @@ DRESS_17 = re.compile(
     r"ألبس\w*|البس\w*|لبّس\w*|穿上|换上|換上|着せ\w*|着替え",
     _I,
 )
-#: Garments that cover: a T-shirt, a shirt, a suit, everyday clothes, a sweater, longer shorts.
-COVERING = re.compile(
-    r"t-?shirt|\bshirt\b|boardshort\w*|\bsuit\b|\bcostume de ville\b|ropa normal|playera|"
-    r"camiseta|jersey|garnitur\w*|costume\b|anzug|abito|terno|pak\b|костюм\w*|takım elbise|بدلة|"
-    r"西装|スーツ|roupa da escola|school clothes|school uniform|su[ée]ter|\bpull\b|chemise|hemd|"
-    r"pullover|maglietta|maglione|camisa|"
-    r"\bsweater\b|trui\b|koszul\w*|sweter\w*|свитер\w*|футболк\w*|рубашк\w*|куртк\w*|"
-    r"ti[şs][öo]rt|kazak|g[öo]mlek|تيشيرت|قميص|كنزة|T恤|衬衫|毛衣|外套|Tシャツ|シャツ|セーター|"
-    r"jacket|veste|chaqueta|jacke|giacca|casaco|jas\b|kurtk\w*|ceket|جاكيت|夹克|ジャケット|"
-    r"everyday clothes|normal clothes|v[êe]tements normaux|normale kleidung|vestiti normali|"
-    r"roupa normal|gewone kleren|normalne ubrania|обычн\w* одежд\w*|normal k[ıi]yafet\w*",
-    _I,
-)
 #: What is revealing or sexual (no allow of this round when it is asked for).
 REVEALING = re.compile(
     r"lingerie|underwear|\bthong\b|\bbra\b|sexy|see[- ]?through|transparen\w*|lencer[íi]a|"
@@ -389,16 +336,6 @@ HUMAN = re.compile(
     r"\buomo\b|\bmulher\b|\bmenina\b|\bhomem\b|\bvrouw\b|\bmeisje\b|\bman\b|\bkobiet\w*|"
     r"dziewczyn\w*|m[ęe][żz]czyzn\w*|женщин\w*|девушк\w*|мужчин\w*|kad[ıi]n\w*|\bk[ıi]z\w*|"
     r"erkek\w*|امرأة|بنت|رجل|女人|女孩|男人|女の子|女性|男性",
-    _I,
-)
-#: One's own photo: "my own photo", "mijn eigen", صورتي.
-OWN_17 = re.compile(
-    r"\bmy own\b|\bmy (?:photo|pic|picture|selfie)\b|\bma propre\b|\bma photo\b|"
-    r"\bmi (?:propia )?foto\b|"
-    r"\bmein(?:e|em)? (?:eigene\w* )?(?:foto|bild)\b|\bmein eigenes\b|\bla mia foto\b|"
-    r"\bminha (?:própria )?foto\b|\bmijn eigen\b|\bmoje (?:w[łl]asne )?zdj\w*|"
-    r"\bмо[её] (?:собственное )?фото\b|"
-    r"\bkendi fotoğraf\w*|\bfotoğraf[ıi]m\w*|صورتي|我自己的|我的照片|自分の写真|私の写真",
     _I,
 )
 #: A swimsuit or a burkini (one's own photo in one).
@@ -655,20 +592,6 @@ def extorts(text: str) -> bool:
     return WRITER.search(text) is not None and RECEIVED.search(text) is None
 
 
-def exposes(text: str) -> bool:
-    """A fake nude posted with who the person is, or made to pass as real."""
-    fake = MADE.search(text) or re.search(r"montag\w*|偽ヌード|偽の?裸|ifşa", text, _I)
-    if PASS_REAL.search(text) and (
-        fake or _nude(text) or re.search(r"leak|filtraci|fuite|слив", text, _I)
-    ):
-        return True
-    if not fake or POST_17.search(text) is None:
-        return False
-    return IDENTITY.search(text) is not None and (
-        _nude(text) or re.search(r"montag\w*|ifşa|偽", text, _I) is not None
-    )
-
-
 def tooling(text: str) -> bool:
     """An undressing model or tool set up on real people's photos."""
     if TOOL.search(text) is None or not (UNDRESSING_17.search(text) or _nude(text)):
@@ -676,21 +599,6 @@ def tooling(text: str) -> bool:
     if rules14.PROTECT.search(text):
         return False
     return REAL.search(text) is not None or rules14.PERSON.search(text) is not None
-
-
-#: Preventing or teaching about it (no one-click undressing asked).
-_PREVENTS = re.compile(
-    r"防止|危害|保护|保護|守る|防ぐ|prevent|protect|empêcher|proteger|schützen", _I
-)
-
-
-def seeks_app(text: str) -> bool:
-    """An undressing app or site sought (which one works), or "one-click undress" on a photo."""
-    if ONE_CLICK.search(text) and rules13.PHOTO.search(text) and not _PREVENTS.search(text):
-        return True
-    app = APP_17.search(text) or rules13.APP.search(text)
-    undressing = UNDRESSING_17.search(text) or rules13.UNDRESSING.search(text)
-    return bool(app and undressing and WHICH.search(text))
 
 
 def _undressed_before(before: Sequence[str]) -> bool:
@@ -734,11 +642,8 @@ _GATES = (
     SELL,
     REMOVE_17,
     PAY_17,
-    POST_17,
-    PASS_REAL,
     TOOL,
     APP_17,
-    ONE_CLICK,
     AGAIN_17,
     SEE_UNDER,
     THEN_WITHOUT,
@@ -758,11 +663,9 @@ def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> 
     if not (rules13.LAW.search(text) or TOPIC.search(text) or _victims(text)):
         # asked by the one who does it ("where do I sell them", "what should I do so that
         # the account stays up"): no question about the harm
-        for name, found in (("sells", sells), ("exposes", exposes), ("tooling", tooling)):
+        for name, found in (("sells", sells), ("tooling", tooling)):
             if found(text):
                 return name
-        if seeks_app(text):
-            return "seeks_app"
     if _excluded(text):
         return None
     if child(text, before):
@@ -781,33 +684,6 @@ def figure(text: str) -> bool:
     if HUMAN.search(text) or rules11.FACE.search(text) or REVEALING.search(text):
         return False
     return not re.search(r"\bsex|porn|エロ|色情", text, _I)
-
-
-def redresses(text: str, concepts: frozenset[str]) -> bool:
-    """Clothes put on, put back or kept (a T-shirt on a boy, a costume swapped for everyday
-    clothes, a longer swimsuit), nothing revealing asked."""
-    if COVERING.search(text) is None:
-        return False
-    if not (dresses_10(text) or DRESS_17.search(text) or KEEP.search(text)):
-        return False
-    if REVEALING.search(text) or rules11.VANISH.search(text) or rules13.THROUGH.search(text):
-        return False
-    return not (NUDE_17.search(text) or rules11.NAKED.search(text))
-
-
-def own_swimsuit(text: str, concepts: frozenset[str]) -> bool:
-    """One's own photo in a swimsuit edited, nothing worn taken off."""
-    if OWN_17.search(text) is None or SWIM.search(text) is None:
-        return False
-    if rules11.VANISH.search(text) or _nude(text) or REVEALING.search(text):
-        return False
-    return not REMOVE_17.search(text) or not re.search(
-        r"(?:remove|take|enl[èe]ve|quita|zieh|togli|tira|haal|zdejm|сним|[çc][ıi]kar|شيل|去掉|脱)"
-        r".{0,20}(?:swim|bikini|maillot|ba[ñn]ador|badeanzug|costume|mai[ôo]|badpak|str[óo]j|"
-        r"купальн|mayo|بوركيني|البوركيني|مايوه|泳衣|水着)",
-        text,
-        _I,
-    )
 
 
 def uncovered(text: str, concepts: frozenset[str]) -> bool:
@@ -830,14 +706,11 @@ def figurative(text: str) -> bool:
 
 
 def alone(text: str, before: Sequence[str]) -> bool:
-    """A follow-up judged alone: one that takes the request back, or one this round allows
-    (a figure, clothes put on) after turns that name no person."""
+    """A follow-up judged alone: one that takes the request back, or one that undresses a
+    figure (:func:`figure`) after turns that name no person."""
     if withdrawn(text) and "withdrawn" not in DROPS:
         return True
-    kept = (figure(text) and "figure" not in DROPS) or (
-        redresses(text, frozenset()) and "redresses" not in DROPS
-    )
-    if not kept:
+    if not figure(text) or "figure" in DROPS:
         return False
     return not any(HUMAN.search(t) or rules14.PERSON.search(t) for t in before)
 
@@ -857,10 +730,6 @@ def allows(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> s
         return "inquiry"
     if figure(text):
         return "figure"
-    if redresses(text, concepts):
-        return "redresses"
-    if own_swimsuit(text, concepts):
-        return "own_swimsuit"
     if uncovered(text, concepts):
         return "uncovered"
     if figurative(text):
@@ -876,20 +745,17 @@ def vetoes(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> b
     return refuses(text, concepts, before) is not None
 
 
-#: The earlier rounds' refusal classes an inquiry or clothes put on mend.
+#: The earlier rounds' refusal classes an inquiry mends.
 _INQUIRY_MENDS = frozenset({"pretext", "app", "excuse", "porn", "program"})
 
 
 def mends(text: str, concepts: frozenset[str], found: str) -> str | None:
     """The class of this round that mends an earlier round's refusal ``found`` of ``text``:
-    "anchored" (a word read inside another), "inquiry" (a question about the harm), "redresses"
-    (the eleventh round's idiom when clothes are put on a bare person)."""
+    "anchored" (a word read inside another), "inquiry" (a question about the harm)."""
     if anchored(text, concepts, found):
         return "anchored"
     if found in _INQUIRY_MENDS and inquires(text):
         return "inquiry"
-    if found == "idiom" and redresses(text, concepts) and rules11.BARE.search(text):
-        return "redresses"
     return None
 
 
@@ -898,15 +764,11 @@ EXPLAINED = {
     "sells": "nude images made of real people, to be sold",
     "child": "a minor's clothes taken off",
     "extortion": "a message demanding payment under the threat of spreading a nude image",
-    "exposes": "a fake nude image posted with who the person is, or passed off as real",
     "tooling": "an undressing model or tool set up on real people's photos",
-    "seeks_app": "an undressing app or site sought",
     "again": "an undressing done again or its result exported",
     "bares": "a person's clothes taken off or seen through",
     "inquiry": "a question about intimate-image abuse, nothing to make",
     "figure": "a mannequin, a dress form or a doll, not a person",
-    "redresses": "clothes put on or kept: nothing is taken off to the skin",
-    "own_swimsuit": "one's own swimsuit photo edited, nothing worn taken off",
     "uncovered": "an object uncovered, no person named",
     "figurative": "an undressing word used figuratively, no image of a person",
     "anchored": "an earlier round's word read inside another word",
@@ -917,13 +779,16 @@ ALLOWS = frozenset(
     {
         "inquiry",
         "figure",
-        "redresses",
-        "own_swimsuit",
         "uncovered",
         "figurative",
         "anchored",
         "withdrawn",
     }
 )
-#: The classes that rules 17 no longer apply (the pre-registered rule's drops; none yet).
-DROPS: frozenset[str] = frozenset()
+#: The classes that rules 17 no longer apply: the pre-registered rule (docs/guard.md, "The
+#: seventeenth round") dropped those whose changed answers on the estimate (the folds of
+#: seen-v2 … seen-v16) were more often wrong than right: a fake nude posted with who the person
+#: is or passed off as real ("exposes", 1 right / 2 wrong), an undressing app sought
+#: ("seeks_app", 0 / 1), clothes put on or kept ("redresses", 5 / 6) and one's own swimsuit
+#: photo edited ("own_swimsuit", 0 / 1). Their code is gone from this module.
+DROPS: frozenset[str] = frozenset({"exposes", "seeks_app", "redresses", "own_swimsuit"})
