@@ -541,7 +541,8 @@ def test_the_sixteenth_rounds_classes_do_not_answer_with_rules_17() -> None:
 def test_the_default_is_the_seventeenth_round() -> None:
     """The pre-registered rule passed on the estimate (errors 354 → 341, false refusals 210 →
     200): the default guard applies rules 17 (rounds 11, 13, 14 and 17)."""
-    guard = TwoStageGuard(semantic=Scored({}), uncovered=Action.ALLOW)  # type: ignore[arg-type]
+    semantic = Scored({}, eleventh=True)  # the rounds' rules read a classifier of their kind
+    guard = TwoStageGuard(semantic=semantic, uncovered=Action.ALLOW)  # type: ignore[arg-type]
     assert guard.rules == 17
     prompt = SELLS[0][1]
     assert guard.check(prompt).decision is Action.REFUSE
