@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from guard_round13_folds import BAND, cascade, first_reading, readings, second_r
 
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import rounds
+from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard.rounds import Ruling
 from bouclier.guard.semantic import load_e5, plain
@@ -51,7 +52,8 @@ def keep(found: dict, path: Path | None) -> None:
 
 #: The classes whose predicate a round's module answers by (patched out when dropped, so that
 #: a later class of the same round may still answer; the sixteenth round's "sells",
-#: "takes_off" and "place", dropped on 2026-12-05 with this option, are gone from its module).
+#: "takes_off" and "place", and the seventeenth's "exposes" and "seeks_app", dropped on
+#: 2026-12-05 with this option, are gone from their modules).
 PREDICATES = {
     "sextortion": (rules15, "sextortion"),
     "acts": (rules15, "acts_on"),
@@ -61,6 +63,12 @@ PREDICATES = {
     "applies": (rules16, "applies"),
     "strips": (rules16, "strips"),
     "nude_of": (rules16, "nude_of"),
+    "extortion": (rules17, "extorts"),
+    "sells": (rules17, "sells"),
+    "child": (rules17, "child"),
+    "tooling": (rules17, "tooling"),
+    "again": (rules17, "again"),
+    "bares": (rules17, "bares"),
 }
 #: The allow classes that also lift the thirteenth round's wide refusals.
 LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
@@ -69,16 +77,22 @@ LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
 def drop(classes: set[str]) -> None:
     """The rounds' table without the rules' ``classes`` (the pre-registered rule drops a class
     whose changed answers on the estimate are more often wrong than right): a refusal class's
-    predicate answers no (:data:`PREDICATES`), an allow class no longer allows nor lifts (it
-    still keeps its round's refusals off a question), other classes' answers are filtered."""
+    predicate answers no (:data:`PREDICATES`), an allow class no longer allows, lifts, mends an
+    older refusal or judges a follow-up alone (it still keeps its round's refusals off a
+    question), other classes' answers are filtered."""
     if not classes:
         return
     for name in classes & set(PREDICATES):
         module, function = PREDICATES[name]
         setattr(module, function, lambda *_, **__: False)
+    # the seventeenth round's follow-ups judged alone read its DROPS
+    rules17.DROPS = frozenset(rules17.DROPS | classes)
 
     def keep(part: Callable[[Ruling], str | None]) -> Callable[[Ruling], str | None]:
         return lambda r: None if (found := part(r)) in classes else found
+
+    def mends(part: Callable[[Ruling, str], str | None]) -> Callable[[Ruling, str], str | None]:
+        return lambda r, found: None if (mended := part(r, found)) in classes else mended
 
     def lifts(number: int) -> Callable[[Ruling], bool]:
         kept = [name for name in LIFTING.get(number, ()) if name not in classes]
@@ -91,21 +105,30 @@ def drop(classes: set[str]) -> None:
             refuses=keep(each.refuses),
             allows=keep(each.allows),
             lifts=lifts(each.number) if each.number in LIFTING else each.lifts,
+            mends=mends(each.mends),
         )
         for each in rounds.ROUNDS
     )
 
 
 def judge(
-    found: dict, chosen: list, files: list[str], rounds_: tuple[int, int], errors: bool
+    found: dict,
+    chosen: list,
+    files: list[str],
+    rounds_: tuple[int, int],
+    errors: bool,
+    judged: Sequence[int] | None = None,
+    apart_of: Mapping[int, Sequence[str]] | None = None,
 ) -> None:
     """The guards on the folds' scores ``found``: the default's rules (``rounds_[0]``) and each
-    later round's up to ``rounds_[1]``, each candidate reported against the default's."""
+    later round's up to ``rounds_[1]`` (those of ``judged`` if given), each candidate reported
+    against the default's, with its in-sample files apart (``apart_of[r]``; seen-v<default+1>
+    … seen-v<r> unless given)."""
     before, newest = rounds_
     encoder = load_e5(1)
     measured = {t for e in chosen for t in cv.train.read(e)}
     tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
-    candidates = range(before + 1, newest + 1)
+    candidates = range(before + 1, newest + 1) if judged is None else judged
     guards = {}
     for trained, label in (("without", f"v{newest - 1}-trained "), ("with", "")):
         if trained not in found:
@@ -129,6 +152,8 @@ def judge(
             order[:0] = [f"{prefix}{name}" for name in order if f"rules {before}" in name]
         order = [name for name in order if name in guards]
         apart = [f"seen-v{k}" for k in range(before + 1, rules + 1)]
+        if apart_of is not None and rules in apart_of:
+            apart = list(apart_of[rules])
         print(f"\n## rules {rules} against rules {before}: {' + '.join(apart)} apart")
         cv.report(
             chosen,
@@ -140,12 +165,19 @@ def judge(
         )
 
 
-def main(newest: int = 14, default: int | None = None) -> None:
+def main(
+    newest: int = 14,
+    default: int | None = None,
+    judged: Sequence[int] | None = None,
+    apart_of: Mapping[int, Sequence[str]] | None = None,
+) -> None:
     """The folds of round ``newest``: its rules (and those of every round after ``default``,
-    the default's rules, ``newest - 1`` unless given) against the default's; each candidate
-    ``r`` judged on the estimate without seen-v<default+1> … seen-v<r> (in-sample for its
-    rules, reported apart). scripts/guard_round15_folds.py calls it with 15,
-    scripts/guard_round16_folds.py with 16 and 14."""
+    the default's rules, ``newest - 1`` unless given; only the rounds ``judged`` if given)
+    against the default's; each candidate ``r`` judged on the estimate without
+    seen-v<default+1> … seen-v<r> (in-sample for its rules, reported apart), or without the
+    files ``apart_of[r]``. scripts/guard_round15_folds.py calls it with 15,
+    scripts/guard_round16_folds.py with 16 and 14, scripts/guard_round17_folds.py with 17, 14,
+    (17,) and seen-v17 alone apart."""
     seen_last, before = f"seen-v{newest}", newest - 1 if default is None else default
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
@@ -183,7 +215,7 @@ def main(newest: int = 14, default: int | None = None) -> None:
         trained = readings(subset(folds, set(folds.origin) - {seen_last}), use, e5)
         found["without"] = {k: {**found["with"][k], **trained[k]} for k in trained}
         keep(found, args.scores)
-    judge(found, chosen, files, (before, newest), args.errors)
+    judge(found, chosen, files, (before, newest), args.errors, judged, apart_of)
 
 
 if __name__ == "__main__":

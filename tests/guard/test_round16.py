@@ -280,7 +280,7 @@ def test_the_rounds_table_holds_the_sixteenth_round() -> None:
     assert set(sixteenth.ALLOWS) <= set(sixteenth.EXPLAINED)
 
 
-def test_the_default_is_still_the_fourteenth_round() -> None:
-    """The default guard applies the fourteenth round's rules (the pre-registered rule decides
-    whether a later round's become the default)."""
-    assert TwoStageGuard(semantic=Scored({}), uncovered=Action.ALLOW).rules == 14  # type: ignore[arg-type]
+def test_the_default_is_not_the_sixteenth_round() -> None:
+    """The default guard applies the seventeenth round's rules (its pre-registered rule passed;
+    the sixteenth round's never became the default): rules 15 and 16 are side by side only."""
+    assert TwoStageGuard(semantic=Scored({}), uncovered=Action.ALLOW).rules == 17  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 Each round of issue 13 wrote classes of request that the guard before it missed or refused
 wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth,
-sixteenth). A round (:class:`Round`)
+sixteenth, seventeenth). A round (:class:`Round`)
 has up to three parts, each read on a :class:`Ruling` (the prompt, the turns before it, the
 lexicons' reading):
 
@@ -34,6 +34,7 @@ from functools import cached_property
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
+from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.request import Match
@@ -74,6 +75,10 @@ def _never(_: Ruling) -> bool:
     return False
 
 
+def _mends_nothing(_: Ruling, __: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Round:
     """One round's rules (see the module docstring)."""
@@ -95,6 +100,15 @@ class Round:
     #: earlier rounds' classes no longer applied from this round on (dropped by its
     #: pre-registered rule: more often wrong than right on its estimate)
     drops: frozenset[str] = frozenset()
+    #: the newest earlier round it is stacked on (``None``: every earlier round): the rounds
+    #: between that one and it are not applied with it (the seventeenth round's rules stack on
+    #: the fourteenth's, as its pre-registered rule says, without the fifteenth's or the
+    #: sixteenth's)
+    on: int | None = None
+    #: the class of this round that mends an earlier round's refusal class found for the
+    #: prompt (a word read inside another, a question the older words took for a request):
+    #: that refusal is not applied
+    mends: Callable[[Ruling, str], str | None] = _mends_nothing
 
 
 def _alone_11(r: Ruling) -> bool:
@@ -153,14 +167,31 @@ ROUNDS = (
         vetoes=lambda r: rules16.vetoes(r.prompt, r.concepts, r.before),
         drops=rules16.DROPS,
     ),
+    Round(
+        17,
+        refuses=lambda r: rules17.refuses(r.prompt, r.concepts, r.before),
+        allows=lambda r: rules17.allows(r.prompt, r.concepts, r.before),
+        alone=lambda r: rules17.alone(r.prompt, r.before),
+        vetoes=lambda r: rules17.vetoes(r.prompt, r.concepts, r.before),
+        drops=rules17.DROPS,
+        on=14,
+        mends=lambda r, found: rules17.mends(r.prompt, r.concepts, found),
+    ),
 )
 #: The classes that allow (the others refuse).
-ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS | rules16.ALLOWS
+ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS | rules16.ALLOWS | rules17.ALLOWS
 
 
 def applied(rules: int) -> tuple[Round, ...]:
-    """The rounds ``TwoStageGuard(rules=rules)`` applies, in the table's order."""
-    return tuple(r for r in ROUNDS if r.number <= rules)
+    """The rounds ``TwoStageGuard(rules=rules)`` applies, in the table's order: the newest
+    round up to ``rules``, then, from the newest down, each earlier round up to the one the
+    last taken is stacked on (:attr:`Round.on`; every earlier one when it is ``None``)."""
+    taken, limit = [], rules
+    for each in reversed(ROUNDS):
+        if each.number <= limit:
+            taken.append(each)
+            limit = each.number if each.on is None else each.on
+    return tuple(reversed(taken))
 
 
 def dropped(rounds: Sequence[Round]) -> frozenset[str]:
@@ -172,11 +203,17 @@ def refusal(rounds: Sequence[Round], ruling: Ruling) -> str | None:
     """The first refusal class of ``rounds`` (a wide round's last; not at all if lifted), a
     dropped class read as none."""
     gone = dropped(rounds)
+
+    def kept(found: str | None) -> bool:
+        if not found or found in gone:
+            return False
+        return not any((m := each.mends(ruling, found)) and m not in gone for each in rounds)
+
     for each in rounds:
-        if not each.wide and (found := each.refuses(ruling)) and found not in gone:
+        if not each.wide and kept(found := each.refuses(ruling)):
             return found
     for each in rounds:
-        if each.wide and (found := each.refuses(ruling)) and found not in gone:
+        if each.wide and kept(found := each.refuses(ruling)):
             lifted = any(later.lifts(ruling) for later in rounds if later.lifted_as not in gone)
             return None if lifted else found
     return None
@@ -202,6 +239,7 @@ def alone(rounds: Sequence[Round], ruling: Ruling) -> Round | None:
 def round_of(ruled: str) -> str:
     """The ordinal of the round that wrote class ``ruled``."""
     for words, module in (
+        ("seventeenth", rules17),
         ("sixteenth", rules16),
         ("fifteenth", rules15),
         ("fourteenth", rules14),

@@ -44,6 +44,7 @@ from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
 from bouclier.guard import rounds
+from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
@@ -134,6 +135,7 @@ RULED = {
     **rules14.EXPLAINED,
     **rules15.EXPLAINED,
     **rules16.EXPLAINED,
+    **rules17.EXPLAINED,
 }
 #: The rules' classes that allow (the others refuse).
 ALLOWS = rounds.ALLOWS
@@ -176,11 +178,12 @@ class TwoStageGuard:
         languages: LanguageIdentifier | None = None,
         *,
         uncovered: Action = Action.REVIEW,
-        rules: int = 14,
+        rules: int = 17,
     ) -> None:
-        #: the newest round whose rules apply (bouclier.guard.rounds; 14; 15 and 16: the
-        #: fifteenth and the sixteenth rounds' rules, 13: the thirteenth round's guard, 11: the
-        #: twelfth's, 10: the tenth's, side by side)
+        #: the newest round whose rules apply (bouclier.guard.rounds; 17: the seventeenth
+        #: round's, stacked on the fourteenth's, the default by its pre-registered rule; 14, 15
+        #: and 16: the fourteenth, fifteenth and sixteenth rounds' rules, 13: the thirteenth
+        #: round's guard, 11: the twelfth's, 10: the tenth's, side by side)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
