@@ -41,6 +41,7 @@ import pickle
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -218,8 +219,8 @@ def cascades(
 
 
 def compute(
-    wanted: dict[str, cv.Folds], found: dict, texts: list[str], args: argparse.Namespace
-) -> dict:
+    wanted: dict[str, cv.Folds], found: dict[str, Any], texts: list[str], args: argparse.Namespace
+) -> dict[str, Any]:
     """``found`` with the readings of ``wanted``'s folds it lacks: every first reading (USE,
     ``args.cache``) before any second (USE and e5, ``args.e5_cache``, waited for if another run
     is still writing it), each kept in ``args.scores`` as soon as it is computed."""
