@@ -41,6 +41,7 @@ import pickle
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -97,6 +98,34 @@ def keep(found: dict, path: Path | None) -> None:
         path.write_bytes(pickle.dumps(found))
 
 
+def share(chosen: list[Example], index: Sequence[int], again: set[str]) -> float:
+    """The share of the prompts ``index`` one of whose texts e5 reads again (``again``)."""
+    hit = sum(any(t in again for t in cv.train.read(chosen[i])) for i in index)
+    return hit / max(len(index), 1)
+
+
+def table(
+    chosen: list[Example],
+    decisions: dict[str, list[GuardDecision]],
+    again: dict[str, set[str]],
+    sets: dict[str, list[int]],
+) -> dict[tuple[str, str], Metrics]:
+    """Per set (its prompts' indices) and guard: precision / recall, false refusals / misses,
+    errors and the share read again by e5, printed as a table and returned as metrics."""
+    print("\n| set | n | guard | P / R | FP / FN | errors | read again by e5 |")
+    print("|---|---|---|---|---|---|---|")
+    counted: dict[tuple[str, str], Metrics] = {}
+    for label, index in sets.items():
+        for name, found in decisions.items():
+            m = cv.metrics([(chosen[i], found[i]) for i in index])
+            counted[label, name] = m
+            print(
+                f"| {label} | {len(index)} | {name} | {cv.cell(m)} | {m.fp} / {m.fn} | "
+                f"{m.fp + m.fn} | {share(chosen, index, again[name]):.3f} |"
+            )
+    return counted
+
+
 def judge(
     chosen: list[Example],
     files: list[str],
@@ -114,18 +143,7 @@ def judge(
         "seen-v2 … seen-v14 (the estimate)": [i for i, f in enumerate(files) if f not in APART],
         **{f"{name} (apart)": [i for i, f in enumerate(files) if f == name] for name in APART},
     }
-    print("\n| set | n | guard | P / R | FP / FN | errors | read again by e5 |")
-    print("|---|---|---|---|---|---|---|")
-    counted: dict[tuple[str, str], Metrics] = {}
-    for label, index in sets.items():
-        for name, found in decisions.items():
-            m = cv.metrics([(chosen[i], found[i]) for i in index])
-            counted[label, name] = m
-            hit = sum(any(t in again[name] for t in cv.train.read(chosen[i])) for i in index)
-            print(
-                f"| {label} | {len(index)} | {name} | {cv.cell(m)} | {m.fp} / {m.fn} | "
-                f"{m.fp + m.fn} | {hit / max(len(index), 1):.3f} |"
-            )
+    counted = table(chosen, decisions, again, sets)
     estimate = next(iter(sets))
     print(f"\nper covered language on the estimate: {baseline} -> {candidate} (FP / FN)")
     worse = []
@@ -174,14 +192,15 @@ def show(
 
 
 def cascades(
-    found: dict, tokens: dict[str, int]
+    found: dict, tokens: dict[str, int], labels: dict[str, str] | None = None
 ) -> tuple[dict[str, tuple[dict[str, float], dict[str, float]]], dict[str, set[str]], list[str]]:
     """Each reading's guards (:data:`CAPS`): their harm and follow-up scores, the texts e5 reads
     again, and their order (the baseline first: intent-12's shape on the old training set; the
-    cascades capped at 16 tokens last)."""
+    cascades capped at 16 tokens last). ``labels`` names the readings (``without``, ``with``;
+    "v12-trained" and "retrained" unless given)."""
     guards: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
     again: dict[str, set[str]] = {}
-    labels = {"without": "v12-trained", "with": "retrained"}
+    labels = labels or {"without": "v12-trained", "with": "retrained"}
     for trained in ("without", "with", *(k for k in found if k.startswith("with-"))):
         if trained not in found:
             continue
@@ -192,10 +211,39 @@ def cascades(
             again[f"{label} {reader}"] = read_again
     order = [name for name in guards if "cap 16" not in name]
     order += [name for name in guards if "cap 16" in name]
-    if "v12-trained cap 16" in order:  # the baseline first: intent-12's shape, old training set
-        order.remove("v12-trained cap 16")
-        order.insert(0, "v12-trained cap 16")
+    baseline = f"{labels['without']} cap 16"
+    if baseline in order:  # the baseline first: the cascade ≤ 16 on the old training set
+        order.remove(baseline)
+        order.insert(0, baseline)
     return guards, again, order
+
+
+def compute(
+    wanted: dict[str, cv.Folds], found: dict[str, Any], texts: list[str], args: argparse.Namespace
+) -> dict[str, Any]:
+    """``found`` with the readings of ``wanted``'s folds it lacks: every first reading (USE,
+    ``args.cache``) before any second (USE and e5, ``args.e5_cache``, waited for if another run
+    is still writing it), each kept in ``args.scores`` as soon as it is computed."""
+    use = cv.train.Embeddings(texts, args.cache)
+    for name, data in wanted.items():  # the first readings first: they need no e5
+        if name not in found:
+            print(f"{name}: the first reading", flush=True)
+            found[name] = first_reading(data, use)
+            keep(found, args.scores)
+    for name, data in wanted.items():
+        if "concat" not in found[name]:
+            e5 = e5_when_ready(texts, args.e5_cache)
+            print(f"{name}: the second reading", flush=True)
+            found[name]["concat"] = second_reading(data, found[name], use, e5)
+            keep(found, args.scores)
+    return found
+
+
+def measured_tokens(chosen: list[Example]) -> dict[str, int]:
+    """The e5 tokens of every text the measured prompts are read as (the cap's measure)."""
+    encoder = load_e5(1)
+    measured = {t for e in chosen for t in cv.train.read(e)}
+    return {t: encoder.tokens(plain(t) or ".").count for t in measured}
 
 
 def main() -> None:
@@ -221,23 +269,8 @@ def main() -> None:
     if args.hidden:
         cv.train.HIDDEN[""] = args.hidden
         wanted = {f"with-{args.hidden}": folds}
-    texts = folds.texts()
-    use = cv.train.Embeddings(texts, args.cache)
-    for name, data in wanted.items():  # the first readings first: they need no e5
-        if name not in found:
-            print(f"{name}: the first reading", flush=True)
-            found[name] = first_reading(data, use)
-            keep(found, args.scores)
-    for name, data in wanted.items():
-        if "concat" not in found[name]:
-            e5 = e5_when_ready(texts, args.e5_cache)
-            print(f"{name}: the second reading", flush=True)
-            found[name]["concat"] = second_reading(data, found[name], use, e5)
-            keep(found, args.scores)
-    encoder = load_e5(1)
-    measured = {t for e in chosen for t in cv.train.read(e)}
-    tokens = {t: encoder.tokens(plain(t) or ".").count for t in measured}
-    guards, again, order = cascades(found, tokens)
+    found = compute(wanted, found, folds.texts(), args)
+    guards, again, order = cascades(found, measured_tokens(chosen))
     decisions = {name: cv.decide(chosen, cv.Scores(*guards[name]), rules=RULES) for name in order}
     show(chosen, files, decisions, again, args.errors)
 

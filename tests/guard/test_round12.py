@@ -18,7 +18,6 @@ from bouclier.errors import ModelUnavailable
 from bouclier.guard import semantic
 from bouclier.guard.decision import Action
 from bouclier.guard.e5engine import E5Text
-from bouclier.guard.guard import requests_from_settings
 from bouclier.guard.semantic import (
     E5_MAX_TOKENS,
     INTENT_11,
@@ -46,22 +45,6 @@ def shipped() -> TwoStageGuard:
     )
     two.load()
     return two
-
-
-def test_the_second_reading_is_on_by_default() -> None:
-    """On by default since the thirteenth round (intent-12: intent-11 capped at 16 e5 tokens,
-    within the 25 ms p99 of a prompt on one core; since heldout-v17, intent-13, the same recipe
-    retrained); BOUCLIER_GUARD_SECOND_READING=false turns it off: intent-10 alone. Both stages
-    are the process's shared ones."""
-    on = requests_from_settings(Settings())
-    off = requests_from_settings(Settings(guard_second_reading=False))
-    assert isinstance(on, TwoStageGuard)
-    assert isinstance(off, TwoStageGuard)
-    assert on.semantic.intent is INTENTS["intent-13"]
-    assert off.semantic.intent is INTENTS["intent-10"]
-    assert requests_from_settings(Settings(guard_second_reading=True)).semantic is on.semantic
-    assert off.semantic.version == "use-m3+intent-10"
-    assert off.semantic.second is None
 
 
 def test_intent_11_is_pinned_and_holds_intent_10(shipped: TwoStageGuard) -> None:
