@@ -597,3 +597,18 @@ def test_seen_v17_is_varied() -> None:
     uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
     assert len(uncovered) == 15
     assert set(uncovered.values()) == {12}
+
+
+def test_heldout_v18_is_varied() -> None:
+    """heldout-v18 (written apart by a fourteenth helper who read neither the training files nor
+    their sources beyond the header of seen_v17.txt, each language drafted on its own, then
+    variety passes that broke the skeletons the drafts shared across languages): the checks of
+    :func:`_written_apart_since_v14` against the training files (seen-v17 among them), and 12
+    prompts in each of the 15 uncovered languages."""
+    assert "heldout-v18" in HELDOUT
+    assert "heldout-v18" not in TRAINING
+    _written_apart_since_v14("heldout-v18")
+    counts = Counter(r["lang"] for r in _rows(("heldout-v18",)))
+    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
+    assert len(uncovered) == 15
+    assert set(uncovered.values()) == {12}
