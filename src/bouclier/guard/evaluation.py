@@ -49,6 +49,7 @@ TRAINING = (
     "seen-v15",
     "seen-v16",
     "seen-v17",
+    "seen-v18",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
