@@ -58,7 +58,7 @@ def assert_retrained(new: ModelFile, old: ModelFile, *, cap: int | None = 16) ->
         for name in kept:
             assert fresh[name].shape == before[name].shape, name
             assert fresh[name].dtype == before[name].dtype, name
-        changed = TRAINED
+        changed: tuple[str, ...] = TRAINED
         if cap is not None:
             assert fresh["e5_w1"].shape == (512 + 384, 64)
             assert tuple(fresh["e5_band"]) == (0.2, 0.8)
@@ -66,3 +66,13 @@ def assert_retrained(new: ModelFile, old: ModelFile, *, cap: int | None = 16) ->
             changed += SECOND
         for name in changed:
             assert not np.array_equal(fresh[name], before[name]), name
+
+
+def assert_second_reading(stage: SemanticStage, version: str, *, cap: int = 16) -> None:
+    """``stage`` reads with its file's second reading: e5 side by side with USE on the prompts
+    whose first reading falls in the band [0.2, 0.8), up to ``cap`` e5 tokens."""
+    assert stage.version == version
+    second = stage.second
+    assert second is not None
+    assert second.max_tokens == cap
+    assert (second.low, second.high) == (0.2, 0.8)

@@ -10,7 +10,7 @@ import pytest
 from bouclier.guard.decision import Action
 from bouclier.guard.semantic import INTENT_12, INTENT_13, INTENTS
 from bouclier.guard.stages import TwoStageGuard
-from tests.guard.retrained import CLEAR, assert_retrained, reading
+from tests.guard.retrained import CLEAR, assert_retrained, assert_second_reading, reading
 
 pytestmark = pytest.mark.model
 
@@ -31,11 +31,7 @@ def test_intent_13_is_pinned_and_shaped_as_intent_12() -> None:
 
 def test_intent_13_reads_with_its_second_reading(guard: TwoStageGuard) -> None:
     """A stage reading intent-13 has the second reading (e5, capped at 16 tokens)."""
-    assert guard.semantic.version == "use-m3+e5s+intent-13"
-    second = guard.semantic.second
-    assert second is not None
-    assert second.max_tokens == 16
-    assert (second.low, second.high) == (0.2, 0.8)
+    assert_second_reading(guard.semantic, "use-m3+e5s+intent-13")
 
 
 @pytest.mark.parametrize(("prompt", "expected"), CLEAR)

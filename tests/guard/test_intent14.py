@@ -25,7 +25,7 @@ from bouclier.guard.semantic import (
 )
 from bouclier.guard.stages import TwoStageGuard
 from bouclier.settings import Settings
-from tests.guard.retrained import CLEAR, assert_retrained, reading
+from tests.guard.retrained import CLEAR, assert_retrained, assert_second_reading, reading
 
 pytestmark = pytest.mark.model
 
@@ -82,11 +82,7 @@ def test_the_default_is_intent_14_s_first_reading_alone() -> None:
     assert off.semantic.version == "use-m3+intent-14-first"
     assert off.semantic.second is None
     assert on.semantic.intent is INTENT_14
-    assert on.semantic.version == "use-m3+e5s+intent-14"
-    second = on.semantic.second
-    assert second is not None
-    assert second.max_tokens == 16
-    assert (second.low, second.high) == (0.2, 0.8)
+    assert_second_reading(on.semantic, "use-m3+e5s+intent-14")
 
 
 @pytest.mark.parametrize(("prompt", "expected"), CLEAR)
