@@ -15,12 +15,14 @@ written by the same hand in the same sitting.
 
 from __future__ import annotations
 
+import argparse
+import pickle
 import statistics
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -322,3 +324,28 @@ def report(
                     f"  {e.lang} {e.label} {d.decision.value} {dict(d.stages)['model']:.2f} "
                     f"{e.text[:100]!r}{' (ctx)' if e.context else ''}"
                 )
+
+
+def fold_parser() -> argparse.ArgumentParser:
+    """The arguments every folds script takes: the embeddings' caches, the out-of-fold scores
+    kept between runs, and whether to print the last guard's errors."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
+    parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
+    parser.add_argument("--scores", type=Path, help="the out-of-fold scores kept here (pickle)")
+    parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
+    return parser
+
+
+def kept(path: Path | None) -> dict[str, Any]:
+    """The scores an earlier run kept in ``path`` ({} when there are none)."""
+    if path is None or not path.exists():
+        return {}
+    found: dict[str, Any] = pickle.loads(path.read_bytes())  # noqa: S301 (our own file)
+    return found
+
+
+def keep(found: dict[str, Any], path: Path | None) -> None:
+    """The scores so far, kept in ``path`` (a training run is long; the guards are not)."""
+    if path is not None:
+        path.write_bytes(pickle.dumps(found))

@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import pickle
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,12 +89,6 @@ def e5_when_ready(texts: list[str], cache: Path) -> cv.train.Embeddings:
     while not cache.exists():
         time.sleep(30)
     return cv.train.e5_embeddings(texts, cache)
-
-
-def keep(found: dict, path: Path | None) -> None:
-    """The scores so far, kept in ``path`` (a training run is long; the guards are not)."""
-    if path is not None:
-        path.write_bytes(pickle.dumps(found))
 
 
 def share(chosen: list[Example], index: Sequence[int], again: set[str]) -> float:
@@ -229,13 +222,13 @@ def compute(
         if name not in found:
             print(f"{name}: the first reading", flush=True)
             found[name] = first_reading(data, use)
-            keep(found, args.scores)
+            cv.keep(found, args.scores)
     for name, data in wanted.items():
         if "concat" not in found[name]:
             e5 = e5_when_ready(texts, args.e5_cache)
             print(f"{name}: the second reading", flush=True)
             found[name]["concat"] = second_reading(data, found[name], use, e5)
-            keep(found, args.scores)
+            cv.keep(found, args.scores)
     return found
 
 
@@ -247,11 +240,7 @@ def measured_tokens(chosen: list[Example]) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
-    parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
-    parser.add_argument("--scores", type=Path, help="the out-of-fold scores kept here (pickle)")
-    parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
+    parser = cv.fold_parser()
     parser.add_argument("--hidden", type=int, help="the harm heads' hidden units (with-N)")
     parser.add_argument("--only", choices=("with", "without"), help="compute only this reading")
     parser.add_argument("--float32", action="store_true", help="the heads fit in float32")
@@ -260,9 +249,7 @@ def main() -> None:
         cv.train.fit = functools.partial(cv.train.fit, dtype=np.float32)
     folds = cv.Folds.load()
     chosen, files = folds.chosen()
-    found = {}
-    if args.scores is not None and args.scores.exists():
-        found = pickle.loads(args.scores.read_bytes())  # noqa: S301 (our own file)
+    found = cv.kept(args.scores)
     wanted = {"with": folds, "without": without(folds, NEW)}
     if args.only:
         wanted = {args.only: wanted[args.only]}

@@ -30,10 +30,7 @@ nothing and the guards can be run again without training.
 
 from __future__ import annotations
 
-import argparse
 import os
-import pickle
-from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
@@ -126,17 +123,11 @@ def judge(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
-    parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
-    parser.add_argument("--scores", type=Path, help="the out-of-fold scores kept here (pickle)")
-    parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
+    parser = cv.fold_parser()
     args = parser.parse_args()
     folds = cv.Folds.load()
     chosen, files = folds.chosen()
-    found = {}
-    if args.scores is not None and args.scores.exists():
-        found = pickle.loads(args.scores.read_bytes())  # noqa: S301 (our own file)
+    found = cv.kept(args.scores)
     wanted = {"with": folds, "without": i13.without(folds, NEW)}
     found = i13.compute(wanted, found, folds.texts(), args)
     guards, again, order = i13.cascades(found, i13.measured_tokens(chosen), LABELS)

@@ -27,10 +27,8 @@ are kept in ``--scores`` (a pickle) so that the guards can be run again without 
 
 from __future__ import annotations
 
-import argparse
 import os
 import pickle
-from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
@@ -93,11 +91,7 @@ def cascade(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
-    parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
-    parser.add_argument("--scores", type=Path, help="the out-of-fold scores kept here (pickle)")
-    parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
+    parser = cv.fold_parser()
     parser.add_argument("--cascades", action="store_true", help="other bands and token caps")
     args = parser.parse_args()
     folds = cv.Folds.load()

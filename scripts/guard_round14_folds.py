@@ -21,12 +21,9 @@ so that the guards can be run again without training.
 
 from __future__ import annotations
 
-import argparse
 import os
-import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
@@ -42,12 +39,6 @@ from bouclier.guard.semantic import load_e5, plain
 
 NOTE = "its errors' classes read: in-sample for the round's rules"
 CAPS = {"intent-10": 0, "intent-12": 16, "cap 32": 32}
-
-
-def keep(found: dict, path: Path | None) -> None:
-    """The scores so far, kept in ``path`` (a training run is long; the guards are not)."""
-    if path is not None:
-        path.write_bytes(pickle.dumps(found))
 
 
 #: The classes whose predicate a round's module answers by (patched out when dropped, so that
@@ -179,11 +170,7 @@ def main(
     scripts/guard_round16_folds.py with 16 and 14, scripts/guard_round17_folds.py with 17, 14,
     (17,) and seen-v17 alone apart."""
     seen_last, before = f"seen-v{newest}", newest - 1 if default is None else default
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
-    parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
-    parser.add_argument("--scores", type=Path, help="the out-of-fold scores kept here (pickle)")
-    parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
+    parser = cv.fold_parser()
     parser.add_argument("--no-e5", action="store_true", help="intent-10's recipe only (no e5)")
     parser.add_argument(
         "--without", action="store_true", help=f"also the readings without {seen_last} in training"
@@ -195,26 +182,24 @@ def main(
     drop({c for c in args.drop.split(",") if c})
     folds = cv.Folds.load()
     chosen, files = folds.chosen()
-    found = {}
-    if args.scores is not None and args.scores.exists():
-        found = pickle.loads(args.scores.read_bytes())  # noqa: S301 (our own file)
+    found = cv.kept(args.scores)
     if args.scores is None or "with" not in found:
         use = cv.train.Embeddings(folds.texts(), args.cache)
         found["with"] = first_reading(folds, use)
-        keep(found, args.scores)
+        cv.keep(found, args.scores)
     if not args.no_e5 and "concat" not in found["with"]:
         texts = folds.texts()
         use = cv.train.Embeddings(texts, args.cache)
         e5 = cv.train.e5_embeddings(texts, args.e5_cache)
         found["with"]["concat"] = second_reading(folds, found["with"], use, e5)
-        keep(found, args.scores)
+        cv.keep(found, args.scores)
     if args.without and "without" not in found:
         texts = folds.texts()
         use = cv.train.Embeddings(texts, args.cache)
         e5 = cv.train.e5_embeddings(texts, args.e5_cache)
         trained = readings(subset(folds, set(folds.origin) - {seen_last}), use, e5)
         found["without"] = {k: {**found["with"][k], **trained[k]} for k in trained}
-        keep(found, args.scores)
+        cv.keep(found, args.scores)
     judge(found, chosen, files, (before, newest), args.errors, judged, apart_of)
 
 
