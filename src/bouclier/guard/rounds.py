@@ -66,6 +66,27 @@ class Ruling:
         """The lexicons' concepts found in the prompt."""
         return frozenset(m.concept for m in self.matches)
 
+    @cached_property
+    def refusals(self) -> dict[int, str | None]:
+        """Each round's refusal class of this prompt, read once (:func:`_refused`): a round's
+        refusal, allow and veto all ask for it, and it is the rounds' dearest reading."""
+        return {}
+
+
+def _refused(number: int, read: Callable[[Ruling], str | None]) -> Callable[[Ruling], str | None]:
+    """Round ``number``'s refusal (``read``), computed once per ruling."""
+
+    def refuses(r: Ruling) -> str | None:
+        if number not in r.refusals:
+            r.refusals[number] = read(r)
+        return r.refusals[number]
+
+    return refuses
+
+
+_refuses16 = _refused(16, lambda r: rules16.refuses(r.prompt, r.concepts, r.before))
+_refuses17 = _refused(17, lambda r: rules17.refuses(r.prompt, r.concepts, r.before))
+
 
 def _none(_: Ruling) -> str | None:
     return None
@@ -161,18 +182,18 @@ ROUNDS = (
     ),
     Round(
         16,
-        refuses=lambda r: rules16.refuses(r.prompt, r.concepts, r.before),
-        allows=lambda r: rules16.allows(r.prompt, r.concepts, r.before),
+        refuses=_refuses16,
+        allows=lambda r: None if _refuses16(r) else rules16.allowed(r.prompt, r.concepts),
         alone=lambda r: rules16.after_object(r.prompt, r.before),
-        vetoes=lambda r: rules16.vetoes(r.prompt, r.concepts, r.before),
+        vetoes=lambda r: _refuses16(r) is not None or rules16.spreads(r.prompt),
         drops=rules16.DROPS,
     ),
     Round(
         17,
-        refuses=lambda r: rules17.refuses(r.prompt, r.concepts, r.before),
-        allows=lambda r: rules17.allows(r.prompt, r.concepts, r.before),
+        refuses=_refuses17,
+        allows=lambda r: None if _refuses17(r) else rules17.allowed(r.prompt, r.concepts),
         alone=lambda r: rules17.alone(r.prompt, r.before),
-        vetoes=lambda r: rules17.vetoes(r.prompt, r.concepts, r.before),
+        vetoes=lambda r: _refuses17(r) is not None,
         drops=rules17.DROPS,
         on=14,
         mends=lambda r, found: rules17.mends(r.prompt, r.concepts, found),

@@ -726,6 +726,12 @@ def allows(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> s
     """The seventeenth round's allow that ``text`` falls in, if no refusal class applies."""
     if refuses(text, concepts, before) is not None:
         return None
+    return allowed(text, concepts)
+
+
+def allowed(text: str, concepts: frozenset[str]) -> str | None:
+    """:func:`allows` once no refusal class applies (the rounds' table has read :func:`refuses`
+    already)."""
     if inquires(text):
         return "inquiry"
     if figure(text):

@@ -552,6 +552,12 @@ def allows(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> s
     """The sixteenth round's allow that ``text`` falls in, if no refusal class applies."""
     if refuses(text, concepts, before) is not None:
         return None
+    return allowed(text, concepts)
+
+
+def allowed(text: str, concepts: frozenset[str]) -> str | None:
+    """:func:`allows` once no refusal class applies (the rounds' table has read :func:`refuses`
+    already)."""
     if dresses_own(text, concepts):
         return "dresses_own"
     if uncovers(text, concepts):
@@ -564,6 +570,11 @@ def vetoes(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> b
     spread a nude (:func:`extorts`), even "written": it is no text about the harm."""
     if refuses(text, concepts, before) is not None:
         return True
+    return spreads(text)
+
+
+def spreads(text: str) -> bool:
+    """A threat to spread a nude (:func:`extorts`) that is no question, take-down or staff's."""
     return extorts(text) and not (ASKS.search(text) or takedown(text) or staff(text))
 
 
