@@ -326,12 +326,14 @@ def report(
                 )
 
 
-def fold_parser() -> argparse.ArgumentParser:
-    """The arguments every folds script takes: the embeddings' caches, the out-of-fold scores
-    kept between runs, and whether to print the last guard's errors."""
+def fold_parser(e5: bool = True) -> argparse.ArgumentParser:
+    """The arguments every folds script takes: the embeddings' caches (no e5 cache if not
+    ``e5``: a script of the first reading alone), the out-of-fold scores kept between runs, and
+    whether to print the last guard's errors."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, required=True, help="USE embeddings (.npz)")
-    parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
+    if e5:
+        parser.add_argument("--e5-cache", type=Path, required=True, help="e5 embeddings (.npz)")
     parser.add_argument("--scores", type=Path, help="the out-of-fold scores kept here (pickle)")
     parser.add_argument("--errors", action="store_true", help="print the last guard's errors")
     return parser

@@ -100,21 +100,24 @@ def share(chosen: list[Example], index: Sequence[int], again: set[str]) -> float
 def table(
     chosen: list[Example],
     decisions: dict[str, list[GuardDecision]],
-    again: dict[str, set[str]],
+    again: dict[str, set[str]] | None,
     sets: dict[str, list[int]],
 ) -> dict[tuple[str, str], Metrics]:
     """Per set (its prompts' indices) and guard: precision / recall, false refusals / misses,
-    errors and the share read again by e5, printed as a table and returned as metrics."""
-    print("\n| set | n | guard | P / R | FP / FN | errors | read again by e5 |")
-    print("|---|---|---|---|---|---|---|")
+    errors and the share read again by e5 (no such column if ``again`` is None: guards of the
+    first reading alone), printed as a table and returned as metrics."""
+    column = "" if again is None else " read again by e5 |"
+    print(f"\n| set | n | guard | P / R | FP / FN | errors |{column}")
+    print("|---|---|---|---|---|---|" + ("---|" if column else ""))
     counted: dict[tuple[str, str], Metrics] = {}
     for label, index in sets.items():
         for name, found in decisions.items():
             m = cv.metrics([(chosen[i], found[i]) for i in index])
             counted[label, name] = m
+            read = "" if again is None else f" {share(chosen, index, again[name]):.3f} |"
             print(
                 f"| {label} | {len(index)} | {name} | {cv.cell(m)} | {m.fp} / {m.fn} | "
-                f"{m.fp + m.fn} | {share(chosen, index, again[name]):.3f} |"
+                f"{m.fp + m.fn} |{read}"
             )
     return counted
 
@@ -212,17 +215,24 @@ def cascades(
 
 
 def compute(
-    wanted: dict[str, cv.Folds], found: dict[str, Any], texts: list[str], args: argparse.Namespace
+    wanted: dict[str, cv.Folds],
+    found: dict[str, Any],
+    texts: list[str],
+    args: argparse.Namespace,
+    second: bool = True,
 ) -> dict[str, Any]:
     """``found`` with the readings of ``wanted``'s folds it lacks: every first reading (USE,
     ``args.cache``) before any second (USE and e5, ``args.e5_cache``, waited for if another run
-    is still writing it), each kept in ``args.scores`` as soon as it is computed."""
+    is still writing it; none if not ``second``: no e5 read or waited for), each kept in
+    ``args.scores`` as soon as it is computed."""
     use = cv.train.Embeddings(texts, args.cache)
     for name, data in wanted.items():  # the first readings first: they need no e5
         if name not in found:
             print(f"{name}: the first reading", flush=True)
             found[name] = first_reading(data, use)
             cv.keep(found, args.scores)
+    if not second:
+        return found
     for name, data in wanted.items():
         if "concat" not in found[name]:
             e5 = e5_when_ready(texts, args.e5_cache)

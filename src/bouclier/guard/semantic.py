@@ -141,6 +141,16 @@ INTENT_14_FIRST = ModelFile(
     "942cb1186ad178fd8a18231f6885f3e1cd811e72a285d8aee83fb110a78b219b",
     "bouclier",
 )
+#: intent-14-first's recipe (intent-10's, the first reading alone) retrained on all of
+#: evaluation.TRAINING (seen-v2 … seen-v18 and the generated files; scripts/train_guard_intent.py
+#: --no-cv): intent-10's arrays and shapes, no e5 array, new values (docs/guard.md,
+#: "intent-15-first, trained (the eighteenth round)"; bench_guard.py --intent intent-15-first).
+INTENT_15_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-15-first.npz",
+    "f6bea76bc5c01541d4d7a2cc9c113220e5a572f6908f1c1c8ad44c2d62f1d83c",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
@@ -151,6 +161,7 @@ INTENTS = {
     "intent-13": INTENT_13,
     "intent-14": INTENT_14,
     "intent-14-first": INTENT_14_FIRST,
+    "intent-15-first": INTENT_15_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10

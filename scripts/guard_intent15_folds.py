@@ -1,0 +1,98 @@
+"""intent-15-first's estimate: the first reading retrained with seen-v18, whole files held out
+(issue 13).
+
+    .venv/bin/python scripts/guard_intent15_folds.py --cache FILE [--scores FILE] [--errors]
+
+The folds are intent-14's (scripts/guard_intent14_folds.py, on guard_intent13_folds and
+guard_folds: the hand-written file ``k`` of train_guard_intent.WRITTEN, seen-v2 … seen-v18, in
+fold ``k % 5``, so seen-v2+v7+v12+v17, v3+v8+v13+v18, v4+v9+v14, v5+v10+v15, v6+v11+v16; the
+generated rows by bank phrase). The reading is **intent-10's recipe alone** (the first reading:
+no e5 second reading is computed or read), computed twice on the same folds:
+
+* **with** seen-v18 among the training files (intent-15-first's set: all of evaluation.TRAINING);
+* **without** it (intent-14's training set): seen-v18 is still scored, by its fold's models, but
+  no model of any fold is trained on it (guard_intent13_folds.without).
+
+Both are read by the guard with the seventeenth round's rules (the default). :func:`judge`
+prints the pre-registered rule's table (docs/guard.md, "intent-15-first, trained"): per arm,
+precision / recall, false refusals / misses and errors on **the estimate (seen-v2 … seen-v14 and
+seen-v18)**, on seen-v18 alone (inside the estimate) and on seen-v15, seen-v16 and seen-v17 apart
+(deciding nothing: files read to write the rules of rules 17's stack); per covered language on
+the estimate, both arms' false refusals / misses; then the verdict: "with" against "without" on
+the estimate, (1) fewer errors, (2) false refusals at most × 1.05. guard_folds.report's tables
+follow (the estimate, and the three files apart). The scores are kept in ``--scores`` (a
+pickle), so that a crash loses nothing and the guards can be run again without training.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+import guard_folds as cv
+import guard_intent13_folds as i13
+import guard_intent14_folds as i14
+
+from bouclier.guard.decision import GuardDecision
+from bouclier.guard.evaluation import Example
+
+NEW = ("seen-v18",)
+#: Reported apart, deciding nothing: the estimate is seen-v2 … seen-v14 and seen-v18.
+APART = ("seen-v15", "seen-v16", "seen-v17")
+NOTE = "apart, decide nothing"
+LABELS = {"without": "intent-14 set", "with": "intent-15 set"}
+RULES = 17
+#: The pre-registered rule's bound (the lead, 2026-12-05 12:31 UTC): (1) fewer errors, and
+FALSE_REFUSALS_AT_MOST = 1.05  # (2)
+
+
+def judge(
+    chosen: list[Example], files: list[str], decisions: dict[str, list[GuardDecision]]
+) -> bool:
+    """The pre-registered rule's table and verdict (see the module's docstring); True if
+    intent-15-first becomes the default."""
+    index = i14.sets(files, NEW, APART)
+    counted = i13.table(chosen, decisions, None, index)
+    estimate = next(iter(index))
+    old, new = LABELS["without"], LABELS["with"]
+    i14.languages(chosen, index[estimate], decisions, old, new)
+    before, after = counted[estimate, old], counted[estimate, new]
+    met = (
+        after.fp + after.fn < before.fp + before.fn,
+        after.fp <= before.fp * FALSE_REFUSALS_AT_MOST,
+    )
+    said = ["met" if m else "NOT met" for m in met]
+    print(
+        f"\nthe rule, {new} against {old} (the first reading alone, rules {RULES}), on the "
+        f"estimate:\n  (1) fewer errors: {before.fp + before.fn} -> {after.fp + after.fn}: "
+        f"{said[0]}\n  (2) false refusals at most x{FALSE_REFUSALS_AT_MOST}: {before.fp} -> "
+        f"{after.fp} (bound {before.fp * FALSE_REFUSALS_AT_MOST:.2f}): {said[1]}"
+    )
+    passed = all(met)
+    read = "PASSES: the default for the heldout-v19 measure" if passed else "FAILS: not the default"
+    print(f"\nverdict: intent-15-first {read}")
+    return passed
+
+
+def main() -> None:
+    parser = cv.fold_parser(e5=False)
+    args = parser.parse_args()
+    folds = cv.Folds.load()
+    chosen, files = folds.chosen()
+    found = cv.kept(args.scores)
+    wanted = {"without": i13.without(folds, NEW), "with": folds}
+    found = i13.compute(wanted, found, folds.texts(), args, second=False)
+    decisions = {
+        LABELS[arm]: cv.decide(
+            chosen, cv.Scores(found[arm]["use"], found[arm]["continues"]), rules=RULES
+        )
+        for arm in ("without", "with")
+    }
+    judge(chosen, files, decisions)
+    print(f"\nguard_folds.report (the estimate; {' + '.join(APART)} apart):")
+    cv.report(chosen, files, decisions, APART, args.errors, NOTE)
+
+
+if __name__ == "__main__":
+    main()
