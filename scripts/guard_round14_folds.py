@@ -30,6 +30,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import guard_folds as cv
 from guard_round13_folds import BAND, cascade, first_reading, readings, second_reading, subset
 
+from bouclier.guard import eighteenth as rules18
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import rounds
 from bouclier.guard import seventeenth as rules17
@@ -60,6 +61,17 @@ PREDICATES = {
     "tooling": (rules17, "tooling"),
     "again": (rules17, "again"),
     "bares": (rules17, "bares"),
+    "seeks_working": (rules18, "seeks_working"),
+    "sells_nudes": (rules18, "sells_nudes"),
+    "fakes_of": (rules18, "fakes_of"),
+    "minor_bared": (rules18, "minor_bared"),
+    "unclothes": (rules18, "unclothes"),
+    "dissolves": (rules18, "dissolves"),
+    "xray_on": (rules18, "xray_on"),
+    "skin_fill": (rules18, "skin_fill"),
+    "slips": (rules18, "slips"),
+    "leaked": (rules18, "leaked"),
+    "persists": (rules18, "persists"),
 }
 #: The allow classes that also lift the thirteenth round's wide refusals.
 LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
@@ -76,8 +88,9 @@ def drop(classes: set[str]) -> None:
     for name in classes & set(PREDICATES):
         module, function = PREDICATES[name]
         setattr(module, function, lambda *_, **__: False)
-    # the seventeenth round's follow-ups judged alone read its DROPS
+    # the seventeenth and eighteenth rounds' follow-ups judged alone read their DROPS
     rules17.DROPS = frozenset(rules17.DROPS | classes)
+    rules18.DROPS = frozenset(rules18.DROPS | classes)
 
     def keep(part: Callable[[Ruling], str | None]) -> Callable[[Ruling], str | None]:
         return lambda r: None if (found := part(r)) in classes else found
