@@ -44,8 +44,9 @@ CAPS = {"intent-10": 0, "intent-12": 16, "cap 32": 32}
 
 #: The classes whose predicate a round's module answers by (patched out when dropped, so that
 #: a later class of the same round may still answer; the sixteenth round's "sells",
-#: "takes_off" and "place", and the seventeenth's "exposes" and "seeks_app", dropped on
-#: 2026-12-05 with this option, are gone from their modules).
+#: "takes_off" and "place", the seventeenth's "exposes" and "seeks_app", and the eighteenth's
+#: "fakes_of", "minor_bared" and "persists", dropped on 2026-12-05 with this option, are gone
+#: from their modules).
 PREDICATES = {
     "sextortion": (rules15, "sextortion"),
     "acts": (rules15, "acts_on"),
@@ -63,15 +64,12 @@ PREDICATES = {
     "bares": (rules17, "bares"),
     "seeks_working": (rules18, "seeks_working"),
     "sells_nudes": (rules18, "sells_nudes"),
-    "fakes_of": (rules18, "fakes_of"),
-    "minor_bared": (rules18, "minor_bared"),
     "unclothes": (rules18, "unclothes"),
     "dissolves": (rules18, "dissolves"),
     "xray_on": (rules18, "xray_on"),
     "skin_fill": (rules18, "skin_fill"),
     "slips": (rules18, "slips"),
     "leaked": (rules18, "leaked"),
-    "persists": (rules18, "persists"),
 }
 #: The allow classes that also lift the thirteenth round's wide refusals.
 LIFTING = {15: ("worried",), 16: ("staff", "takedown")}

@@ -8,16 +8,13 @@ the seventeenth round's rules** (``Round.on``: rounds 11, 13, 14, 17 and 18), on
 language is covered and the person not protected:
 
 * refused although the model allows (:func:`refuses`), never for a question about the harm, help
-  or the law asked about (:func:`_excluded`), and, as a veto, never allowed by an earlier round:
+  or the law asked about, a campaign against the harm or a picture with no person
+  (:func:`_excluded`), and, as a veto, never allowed by an earlier round:
 
   - **an undressing bot or app sought that still works** (:func:`seeks_working`): "which bot
     still undresses, the old one was banned";
   - **nudes sold by subscription or a fan account** (:func:`sells_nudes`): a nude of a real or
     named person and a price, a subscription, a fan account, a second-hand market;
-  - **a nude of a person the one asking knows** (:func:`fakes_of`): an ex, a landlord, a
-    teacher, a vicar, a boss, "the one from reception", made nude, fake-nude or put in underwear;
-  - **a minor bared** (:func:`minor_bared`): a child, a boy or an age under 18, and nakedness,
-    underwear or swim briefs put on the picture;
   - **a person's garment taken off** (:func:`unclothes`): a garment (not a coat, a hat or
     glasses) taken off or erased, a person named in the prompt or the turns before;
   - **a garment dissolved** (:func:`dissolves`): washed away by the rain, turned into mist;
@@ -26,29 +23,25 @@ language is covered and the person not protected:
   - **a garment slipped off** (:func:`slips`): a wardrobe malfunction, "make it look like it
     fell off" after a turn that named a garment;
   - **a picture passed off as leaked** (:func:`leaked`): "as if it leaked", a stolen shot;
-  - **an undressing carried on** (:func:`persists`): after a turn that undressed a person in
-    words, the same on more photos, her phone number added, the nakedness asked as art or with
-    only soap foam covering;
 
 * allowed although the model refuses (:func:`allowed`), when no refusal class applies:
 
-  - **a request given up** (:func:`gives_up`): "ok, then make her a cartoon", "算了…", "nee laat
-    ook maar…" (also judged alone, :func:`alone`);
   - **a nudity word of a thing** (:func:`lookalike`): nude lipstick, a naked cake, 裸分, bare
     brick, a leafless tree, a convertible "oben ohne", clothes picked up off the floor;
-  - **clothes put on or a person covered** (:func:`covers`): a blouse put on one's daughter, a
-    towel or a blanket wrapped round, a coat taken off and a sweater kept;
   - **the outfit kept as it is** (:func:`keeps_outfit`): "don't change my outfit";
-  - **no person pictured** (:func:`unpictured`): a flat lay, "no photos of people", "just text";
-  - **a question about the law** (:func:`legal`): "is it punished", "does the law cover…";
   - **a person taken out of a photo** (:func:`removes_person`): "enlève-la de la photo";
   - **glasses, a hat, a bridal veil or a mascot's costume taken off** (:func:`accessory`);
   - **an effigy undressed** (:func:`effigy`): Judas, Marzanna, a scarecrow (judged alone after
-    turns that name no person);
-  - **the picture laid out** (:func:`layout`): cropped, stretched, a grid, a collage, a cover;
+    turns that name it and no person, :func:`alone`);
 
-* **mends** (:func:`mends`): an earlier round's refusal of a thing's word, a question about the
-  law, a picture with no person or only text, glasses or a mascot's costume taken off.
+* **mends** (:func:`mends`): an earlier round's refusal of a thing's word ("lookalike"), or of
+  glasses or a mascot's costume taken off ("accessory").
+
+Dropped by the round's pre-registered rule (:data:`DROPS`; docs/guard.md, "The eighteenth
+round"), their code gone: a nude of a person the one asking knows, a minor bared, an undressing
+carried on after a turn (refusals); a request given up, clothes put on, the picture laid out, a
+question about the law, no person pictured (allows): their changed answers on the estimate were
+more often wrong than right.
 """
 
 from __future__ import annotations
@@ -106,13 +99,6 @@ UNDIES = re.compile(
     r"\bonderbroek\b|\bmajtk\w*|\bstring[io]\b|\bbielizn\w*|\bkąpielówk\w*|\bтрус\w*|\bстринг\w*|"
     r"нижн\w* бель\w*|плавк\w*|\bk[üu]lot\w*|\bi[çc] ?[çc]ama[şs]\w*|\bmayo\b|سروال داخلي|"
     r"ملابس داخلية|كلوت|内裤|內褲|丁字裤|泳裤|内衣|下着|パンツ一丁|海パン",
-    _I,
-)
-#: A made image: a montage, an edit, a fake, P成 (photoshopped into).
-MONTAGE = re.compile(
-    r"montage|montaj\w*|montagg\w*|montagem|fotomonta[żz]\w*|монтаж\w*|مونتاج|photoshop\w*|"
-    r"\bedit\b|\bfake\w*|\bfaux\b|fals[oa]\b|fejk\w*|фейк\w*|sahte|مزيف\w*|"
-    r"P成|P一张|合成|コラ",
     _I,
 )
 
@@ -190,34 +176,6 @@ def _person(text: str) -> bool:
         rules11.FACE,
     )
     return any(p.search(text) for p in found)
-
-
-#: A minor's age: 1 to 17 years ("12 ans", "10岁", "10-year-old").
-AGE = re.compile(
-    r"\b(?:[1-9]|1[0-7])[- ]?(?:years?[- ]old|yo|y/o|ans|a[ñn]os|jahre?|j\.|anni|anos|jaar|"
-    r"lat|latk\w*|let|лет|год\w*|ya[şs]ında\w*|ya[şs]\w*)\b|"
-    r"\b(?:[1-9]|1[0-7]) ?(?:سنوات|سنين|سنة)|(?<!\d)(?:[1-9]|1[0-7]) ?(?:岁|歳|才)",
-    _I,
-)
-#: Brothers, sisters, nephews: with an age, a minor.
-SIBLING = re.compile(
-    r"\bbrother\b|\bsister\b|\bnephew\b|\bniece\b|\bfr[èe]re\b|\bs[œoe]ur\b|\bneveu\b|"
-    r"\bhermanit[oa]\b|\bsobrin[oa]\b|\bbruder\b|\bschwester\b|\bneffe\b|\bfratellino\b|"
-    r"\bsorellina\b|\birm[ãa]ozinh[oa]\b|\bbroertje\b|\bzusje\b|\bbrat\w*|\bsiostr\w*|"
-    r"\bбрат\w*|\bсестр\w*|karde[şs]\w*|أخوي|أختي|اخوي|弟弟|妹妹|弟|妹",
-    _I,
-)
-
-
-def _minor(text: str) -> bool:
-    return bool(
-        rules17.CHILD_17.search(text)
-        or AGE.search(text)
-        or (
-            SIBLING.search(text)
-            and re.search(r"\b(?:petit|little|kleine?|piccol|pequen)", text, _I)
-        )
-    )
 
 
 #: Garments beyond the earlier rounds': a school uniform in Turkish, a Polish "strój", a slip.
@@ -345,27 +303,6 @@ def sells_nudes(text: str) -> bool:
     return any(p.search(text) for p in who)
 
 
-def fakes_of(text: str) -> bool:
-    """A nude (made, faked, "a version with nothing on") or an underwear montage of a person the
-    one asking knows or names by a role."""
-    if RELATION.search(text) is None:
-        return False
-    if _bare(text):
-        return rules17.FIGURE.search(text) is None
-    return bool(UNDIES.search(text) and MONTAGE.search(text))
-
-
-def minor_bared(text: str) -> bool:
-    """A minor bared or put in underwear or swim briefs."""
-    if not _minor(text):
-        return False
-    if not (_bare(text) or UNDIES.search(text)):
-        return False
-    if covers(text):
-        return False
-    return rules17.FIGURE.search(text) is None
-
-
 #: A garment kept: "leave only the wool blouse", "keep the face the same" is no garment kept.
 KEEP_ONLY = re.compile(
     r"\b(?:leave|keep) (?:her |him )?(?:just|only) (?:the |her |his |a )?|"
@@ -382,16 +319,6 @@ REPLACE = re.compile(
     r"換成|代わりに|(?:yle|yla|le|la) de[ğg]i[şs]tir|\bswap\w*|\breplace\w*|\bremplace\w*|"
     r"\breemplaza\w*|\bersetz\w*|\bsostitu\w*|\bsubstitu\w*|\bvervang\w*|\bzamie[ńn]\w*|"
     r"\bзамени\w*|\bпоменяй\w*",
-    _I,
-)
-
-
-#: Swapped for another garment: "instead of", "yerine", "replace … with".
-SWAP = re.compile(
-    r"\binstead of\b|\bin place of\b|\bau lieu de\b|\ben vez de\b|\ben lugar de\b|\bstatt\b|"
-    r"\banstatt\b|\binvece (?:di|del|della)\b|\bal posto\b|\bem vez de\b|\bno lugar de\b|"
-    r"\bin plaats van\b|\bzamiast\b|\bвместо\b|\byerine\b|\bبدل\b|\bبدال\b|换成|換成|代わりに|"
-    r"(?:yle|yla|le|la) de[ğg]i[şs]tir",
     _I,
 )
 
@@ -563,26 +490,6 @@ def leaked(text: str) -> bool:
     return bool(PRETEND.search(text) or _bare(text) or (_removes(text) and _garment(text)))
 
 
-#: More photos of the same: all the photos, the whole roll, "hazlo con las 12 fotos".
-BATCH = re.compile(
-    r"\b(?:all|the other|these|the rest of the|every) (?:\d+ )?(?:photos|pics|pictures|images)\b|"
-    r"whole (?:album|roll|folder|camera roll)|"
-    r"\bhaz(?:lo)? (?:lo mismo )?con\b|\bcon (?:las|todas las|estas) (?:\d+ )?fotos\b|\bcarrete\b|"
-    r"\bfais-le (?:avec|sur)\b|\btoutes (?:les|ces) (?:\d+ )?photos\b|\bmach das (?:mit|bei)\b|"
-    r"\balle(?:n)? (?:\d+ )?(?:fotos|bilder)\b|\bfallo con\b|\btutte le (?:\d+ )?foto\b|"
-    r"\bfaz (?:isso )?com\b|\btodas as (?:\d+ )?fotos\b|\bdoe het (?:met|bij)\b|"
-    r"\balle (?:\d+ )?foto'?s\b|\bzr[óo]b to (?:z|na|ze|samo)\b|\bwszystki\w* (?:\d+ )?zdj\w*|"
-    r"\b(?:так же|то же) (?:с|со)\b|\bсо всеми\b|\bвсе (?:\d+ )?фото\w*|\bhepsin\w*|"
-    r"\bt[üu]m fotoğraf\w*|كل الصور|باقي الصور|全部|所有照片|这些照片|批量|他の写真|全部の",
-    _I,
-)
-#: A phone number, an address, a name written on the picture.
-CONTACT = re.compile(
-    r"phone number|\bnumber\b|\baddress\b|\bhandle\b|num[ée]ro|\badresse\b|n[úu]mero|"
-    r"direcci[óo]n|telefon\w*|nummer|indirizzo|endere[çc]o|\badres\b|\bnumer\w*|номер\w*|"
-    r"адрес\w*|numara\w*|رقم\w*|عنوان\w*|تلفون\w*|电话|電話|号码|號碼|地址|住所",
-    _I,
-)
 #: Only something small covering: soap foam, hands, a towel "strategically".
 COVER_ONLY = re.compile(
     r"\bonly .{0,30}\bcover\w*|strategic\w*|censor bar|\bjust (?:a|the) .{0,20}cover\w*|"
@@ -594,64 +501,7 @@ COVER_ONLY = re.compile(
     r"だけ.{0,10}隠",
     _I,
 )
-#: Art, a painting: the same nakedness asked as art.
-ART = re.compile(
-    r"\bart\w*|paint\w*|drawing|sketch|\bpeinture|tableau|\bdessin|\bpintura|\bdibujo|"
-    r"\bkunst\w*|gem[äa]lde|zeichnung|\barte\b|\bdipinto|disegno|\bquadro|desenho|schilderij|"
-    r"tekening|\bsztuk\w*|\bobraz\w*|namaluj\w*|художествен\w*|искусств\w*|картин\w*|"
-    r"\bsanat\w*|tablo\w*|فن\w*|لوحة|艺术|藝術|油画|画成|アート|絵画|油絵",
-    _I,
-)
-
-
-def _undressed_before(before: Sequence[str]) -> bool:
-    """A turn before that undressed a person in words."""
-    return any(
-        rules11.undresses_in_words(turn)
-        or rules17.UNDRESSED_17.search(turn)
-        or _bare(turn)
-        or rules17.STRIP_PRONOUN.search(turn)
-        for turn in before
-    )
-
-
-def persists(text: str, before: Sequence[str]) -> bool:
-    """After a turn that undressed a person in words, the undressing carried on: the same on
-    more photos, her phone number or address added, the nakedness asked again (as art, "only
-    the face"), or only something small covering."""
-    if not before or not _undressed_before(before):
-        return False
-    asks = _bare(text) or COVER_ONLY.search(text) is not None
-    if gives_up(text) or rules17.withdrawn(text) or (rules14.drops(text, before) and not asks):
-        return False
-    if dresses_10(text) or rules17.DRESS_17.search(text) or COVER.search(text):
-        return False
-    if rules11.context_is_object(before) or any(EFFIGY.search(t) for t in (text, *before)):
-        return False
-    if any(rules17.FIGURE.search(t) for t in (text, *before)):
-        return False
-    carried = (BATCH, CONTACT, COVER_ONLY)
-    return (
-        any(p.search(text) for p in carried)
-        or _bare(text)
-        or (ART.search(text) is not None and _person(text))
-    )
-
-
-#: Giving the request up: "ok", "fine", "never mind", "ладно", "算了", "nee laat ook maar".
-CONCEDE = re.compile(
-    r"^\W*(?:ok(?:ay)?(?: ok)?|fine|alright|all right|never ?mind|forget (?:it|that)|"
-    r"whatever|fair enough|understood|got it|d'accord|bon|tant pis|laisse tomber|oublie|"
-    r"compris|entendido|vale|bueno|olv[íi]dalo|d[ée]jalo|da igual|na gut|schon gut|egal|"
-    r"vergiss es|lass (?:es|gut sein)|verstanden|va bene|lascia (?:stare|perdere)|capito|"
-    r"pazienza|t[áa] bom|deixa (?:quieto|pra l[áa]|para l[áa])|esquece|entendi|beleza|"
-    r"(?:nee,? )?laat (?:ook )?maar|prima|begrepen|dobra|to zostaw|zostaw to|trudno|rozumiem|"
-    r"niewa[żz]ne|(?:ну )?ладно|хорошо|понял\w*|забей|проехали|tamam|peki|bo[şs]ver|anlad[ıi]m|"
-    r"خلاص|طيب|ماشي|انس(?:ى|اها)?|فهمت|算了|好吧|行吧|那算了|わかった|分かった|じゃあ|もういい|了解)"
-    r"(?=\W|$)",
-    _I,
-)
-#: What a request given up must not ask for: less or lower, more skin, the same again.
+#: What a harmless edit must not ask for: less or lower, more skin, the same again.
 _STILL_ASKS = re.compile(
     r"\bless\b|\blower\b|\bshorter\b|\bsheer\w*|\bwet\b|\btight\w*|neckline|d[ée]collet\w*|"
     r"escote|ausschnitt|scollatur\w*|decote|dekolt\w*|декольте|dekolte|\bsame\b|\bagain\b|"
@@ -685,21 +535,6 @@ def _clean(text: str, concepts: frozenset[str] = frozenset()) -> bool:
         return False
     named = (rules17.REVEALING, UNDIES, BODY, _STILL_ASKS, COVER_ONLY, LEAK, UNDRESS_18)
     return not any(p.search(text) for p in named)
-
-
-def gives_up(text: str) -> bool:
-    """A follow-up that gives the request up and asks for a harmless edit instead ("ok, then
-    make her a cartoon"): a word of giving up first, nothing of undressing after it (a garment
-    may be put on, not taken off; no swimsuit, underwear or revealing garment)."""
-    if CONCEDE.search(text) is None:
-        return False
-    if not _garment(text):
-        return _clean(text)
-    if _removes(text) or rules17.SWIM.search(text) or _IMMODEST.search(text):
-        return False
-    if UNDIES.search(text) or rules17.REVEALING.search(text):
-        return False
-    return _clean(rules11.GARMENT.sub(" ", text))
 
 
 #: A nudity word of a thing: a colour, a cake, an exam's raw score, bare brick, a tree without
@@ -770,26 +605,6 @@ COVER = re.compile(
     r"给(?:她|他|我)(?:穿上|披上|盖上|裹上)|穿上|披上|盖上|裹上|着せ|羽織らせ|かけてあげ",
     _I,
 )
-#: What a modest garment put on is: a blouse, a dress, a jersey, a towel, a blanket, a hijab,
-#: a life jacket.
-MODEST = re.compile(
-    r"blouse|\bshirt\b|t-shirt|\bjersey\b|sweater|hoodie|sweatshirt|jumper|cardigan|sundress|"
-    r"\bdress\b|\bcoat\b|jacket|towel|blanket|\brobe\b|life ?jacket|hijab|headscarf|poncho|"
-    r"chemisier|\bchemise\b|\bpull\b|\brobe\b|manteau|\bveste\b|serviette|couverture|"
-    r"gilet de sauvetage|\bvoile\b|\bblusa\b|camiseta|sudadera|\bjersey\b|vestido|abrigo|"
-    r"chaqueta|toalla|manta|chaleco salvavidas|\bhiyab\b|bluse|\bhemd\b|pullover|\bkleid\b|"
-    r"\bmantel\b|\bjacke\b|handtuch|\bdecke\b|schwimmweste|kopftuch|camicetta|\bcamicia\b|"
-    r"maglia|maglione|felpa|\bvestito\b|cappotto|giacca|asciugamano|coperta|salvagente|\bvelo\b|"
-    r"\bblusa\b|camisa|casaco|moletom|toalha|cobertor|colete salva-vidas|\bv[ée]u\b|"
-    r"\bblouse\b|\btrui\b|\bjurk\b|\bjas\b|handdoek|deken|zwemvest|hoofddoek|bluzk\w*|"
-    r"koszul\w*|sweter\w*|bluz\w*|sukienk\w*|p[łl]aszcz\w*|kurtk\w*|r[ęe]cznik\w*|koc\w*|"
-    r"kamizelk\w* ratunkow\w*|chust\w*|блузк\w*|рубашк\w*|свитер\w*|кофт\w*|плать\w*|пальто|"
-    r"куртк\w*|полотенц\w*|одеял\w*|плед\w*|спасательн\w* жилет\w*|платок|bluz\w*|g[öo]mlek\w*|"
-    r"kazak\w*|elbise\w*|mont\w*|ceket\w*|havlu\w*|battaniye\w*|can yele[ğg]i|ba[şs][öo]rt[üu]\w*|"
-    r"قميص|بلوزة|فستان|جاكيت|معطف|منشفة|بطانية|حجاب|عباية|衬衫|上衣|毛衣|连衣裙|外套|毛巾|毯子|"
-    r"救生衣|头巾|ブラウス|シャツ|セーター|ワンピース|コート|タオル|毛布|ライフジャケット",
-    _I,
-)
 #: What is no modest garment: nightwear, wet, tight, short, see-through, a swimsuit put on.
 _IMMODEST = re.compile(
     r"nightgown|nightie|negligee|pyjama|pajama|chemise de nuit|nuisette|camis[óo]n|"
@@ -802,46 +617,6 @@ _IMMODEST = re.compile(
     r"bagnat\w*|molhad\w*|\bnat(?:te)?\b|mokr\w*|мокр\w*|[ıi]slak|مبلول|湿|濡れ",
     _I,
 )
-#: A wet garment swapped for a dry one: no wet garment asked for.
-_WET_FOR_DRY = re.compile(
-    r"(?:[ıi]slak|wet|mokr\w*|mojad\w*|mouill\w*|nass\w*|bagnat\w*|molhad\w*|мокр\w*)\b.{0,50}"
-    r"(?:kuru|dry|such\w*|sec\w*|trocken\w*|asciutt\w*|sec[oa]|droog|сух\w*)\b",
-    _I,
-)
-#: Made to look like a child: no covering of that is allowed.
-_AGED_DOWN = re.compile(
-    r"look (?:like a|younger)|younger|plus jeune|m[áa]s joven|j[üu]nger|pi[ùu] giovane|"
-    r"mais nov[ao]|jonger|m[łl]odsz\w*|моложе|daha gen[çc]|أصغر|更年轻|若く",
-    _I,
-)
-
-
-def covers(text: str, before: Sequence[str] = ()) -> bool:
-    """Clothes put on or a person covered with a modest garment (a blouse on one's daughter, a
-    blanket wrapped round, a jersey instead of a sweatshirt, a coat taken off and a sweater
-    kept); nothing revealing, wet, tight or for the night put on, no one made to look younger."""
-    if MODEST.search(text) is None:
-        return False
-    dressing = (
-        COVER.search(text)
-        or dresses_10(rules11.GARMENT.sub(" ", text))
-        or (SWAP.search(text) and len(rules11.GARMENT.findall(text) + MODEST.findall(text)) >= 3)
-    )
-    kept = KEEP_ONLY.search(text) and OUTER.search(KEEP_ONLY.split(text)[0]) and _removes(text)
-    if not (dressing or kept):
-        return False
-    asked = _WET_FOR_DRY.sub(" ", text)
-    if _IMMODEST.search(asked) or rules17.REVEALING.search(asked) or UNDIES.search(asked):
-        return False
-    if _AGED_DOWN.search(text) or BODY.search(text) or UNDRESS_18.search(text):
-        return False
-    if _removes(asked) and _bodily_garment(asked) and not (kept or SWAP.search(text)):
-        return False
-    if kept and _bodily_garment(KEEP_ONLY.split(text)[0]):
-        return False  # a body's garment taken off before the one kept
-    return not (rules17.STRIP_PRONOUN.search(text) or UNDRESS_18.search(text))
-
-
 #: The outfit kept as it is: "don't change my outfit", "服はそのまま".
 KEEP_OUTFIT = re.compile(
     r"\bdon'?t (?:change|touch|alter|edit) (?:my|her|his|the|their) (?:outfit|clothes|clothing)\b|"
@@ -907,9 +682,10 @@ TEXT_ONLY = re.compile(
 _QUOTED = re.compile(r"«[^»]{0,80}»|\"[^\"]{0,80}\"|“[^”]{0,80}”|„[^“”]{0,80}[“”]|「[^」]{0,80}」")
 
 
-def unpictured(text: str, concepts: frozenset[str] = frozenset()) -> bool:
+def _unpictured(text: str) -> bool:
     """No person is to be pictured ("no photos of people", nothing worn, a flat lay) or only
-    text is asked; nothing of undressing asked outside those words or a quoted slogan."""
+    text is asked; nothing of undressing asked outside those words or a quoted slogan (no
+    refusal of this round; the allow class "unpictured" was dropped)."""
     if NO_PERSON.search(text) is None and TEXT_ONLY.search(text) is None:
         return False
     rest = _QUOTED.sub(" ", TEXT_ONLY.sub(" ", NO_PERSON.sub(" ", text)))
@@ -937,8 +713,9 @@ LAW_18 = re.compile(
 )
 
 
-def legal(text: str) -> bool:
-    """A question about the law: a question, the law or a punishment named, nothing to make."""
+def _asks_law(text: str) -> bool:
+    """A question about the law: a question, the law or a punishment named, nothing to make (no
+    refusal of this round; the allow class "legal" was dropped)."""
     if re.search(r"[?？؟]", text) is None or LAW_18.search(text) is None:
         return False
     if rules13.MAKE.search(text) or (rules17.WRITER.search(text) and rules17.PAY_17.search(text)):
@@ -1020,29 +797,6 @@ def effigy(text: str, before: Sequence[str] = ()) -> bool:
     return not (rules17.REVEALING.search(text) or UNDIES.search(text) or BODY.search(text))
 
 
-#: Laid out: cropped, stretched, rotated, a grid, a collage, a cover or profile picture.
-LAYOUT = re.compile(
-    r"\bcrop\w*|\bstretch\w*|\bresize\w*|\brotate\w*|\bgrid\b|\bcollage\b|\bcombine\w*|"
-    r"\bmerge\b|cover photo|\bbanner\b|profile (?:pic|picture|photo)|\brecadr\w*|\b[ée]tir\w*|"
-    r"redimensionn\w*|\bpivot\w*|\bgrille\b|mosa[ïi]que|photo de profil|\brecort\w*|\bestir\w*|"
-    r"redimensiona\w*|cuadr[íi]cula|\bportada\b|foto de perfil|zuschneid\w*|\bstreck\w*|"
-    r"\braster\b|profilbild|titelbild|\britaglia\w*|\ballunga\w*|\bruota\w*|griglia|"
-    r"foto (?:del )?profilo|copertina|\bestica\w*|\bgrade\b|\bbijsnijd\w*|\brek (?:\w+ )?uit\b|"
-    r"profielfoto|omslagfoto|przytnij|rozci[ąa]gnij|\bsiatk\w*|kola[żz]\w*|"
-    r"zdj[ęe]ci\w* profilow\w*|"
-    r"\bok[łl]adk\w*|\bобрежь\b|растян\w*|\bсетк\w*|коллаж\w*|аватар\w*|обложк\w*|\bk[ıi]rp\w*|"
-    r"\bkolaj\b|profil foto\w*|kapak foto\w*|ركّب صورتي|ركب صورتي|ادمج|كولاج|صورة بروفايل|"
-    r"غلاف|裁剪|拉伸|九宫格|拼图|拼接|头像|封面|トリミング|切り抜|引き伸ば|コラージュ|アイコン|ヘッダー",
-    _I,
-)
-
-
-def layout(text: str, concepts: frozenset[str] = frozenset()) -> bool:
-    """The picture laid out (cropped, stretched, a grid, a collage, a cover or profile
-    picture), nothing of undressing, the body or sex named."""
-    return LAYOUT.search(text) is not None and _clean(text, concepts)
-
-
 #: A campaign or a lesson against the harm: "don't share leaked nudes", awareness.
 CAMPAIGN = re.compile(
     r"campaign|awareness|prevention|campagne|sensibilis\w*|pr[ée]vention|campaña|concienci\w*|"
@@ -1062,7 +816,7 @@ def _excluded(text: str) -> bool:
     found = (rules11.HELP, TOPIC, TOPIC_10, rules13.LAW, rules17.RECEIVED, CAMPAIGN)
     if any(p.search(text) for p in found):
         return True
-    return rules17.inquires(text) or rules17._victims(text) or legal(text) or unpictured(text)
+    return rules17.inquires(text) or rules17._victims(text) or _asks_law(text) or _unpictured(text)
 
 
 #: What every refusal class needs one of (most edits have none).
@@ -1070,9 +824,6 @@ _GATES = (
     UNDRESS_18,
     rules17.SELL,
     SUBSCRIBE,
-    RELATION,
-    AGE,
-    rules17.CHILD_17,
     rules17.REMOVE_17,
     REMOVE_18,
     DISSOLVE,
@@ -1080,13 +831,6 @@ _GATES = (
     SKIN,
     SLIP,
     LEAK,
-    BATCH,
-    CONTACT,
-    COVER_ONLY,
-    ART,
-    NUDE_18,
-    rules11.NAKED,
-    rules17.NUDE_17,
 )
 
 
@@ -1100,8 +844,6 @@ def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> 
     for name, found in (
         ("seeks_working", seeks_working),
         ("sells_nudes", sells_nudes),
-        ("minor_bared", minor_bared),
-        ("fakes_of", fakes_of),
         ("xray_on", xray_on),
         ("skin_fill", skin_fill),
         ("leaked", leaked),
@@ -1112,7 +854,6 @@ def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> 
         ("unclothes", unclothes),
         ("dissolves", dissolves),
         ("slips", slips),
-        ("persists", persists),
     ):
         if read(text, before):
             return name
@@ -1122,22 +863,14 @@ def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> 
 def allowed(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
     """The eighteenth round's allow of ``text``, once no refusal class applies (the rounds'
     table has read :func:`refuses` already)."""
-    if gives_up(text) and before:
-        return "gives_up"
-    if legal(text):
-        return "legal"
     for name, found in (
         ("lookalike", lookalike),
         ("keeps_outfit", keeps_outfit),
-        ("unpictured", unpictured),
         ("removes_person", removes_person),
         ("accessory", accessory),
-        ("layout", layout),
     ):
         if found(text, concepts):
             return name
-    if covers(text, before):
-        return "covers"
     if effigy(text, before):
         return "effigy"
     return None
@@ -1151,14 +884,10 @@ def allows(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> s
 
 
 def alone(text: str, before: Sequence[str]) -> bool:
-    """A follow-up judged alone: one that gives the request up, or one that undresses an effigy
-    after turns that name no person."""
+    """A follow-up judged alone: one that undresses an effigy after turns that name no person
+    and name the effigy."""
     if not before:
         return False
-    if gives_up(text) and "gives_up" not in DROPS:
-        return True
-    if covers(text, before) and "covers" not in DROPS:
-        return True
     return (
         "effigy" not in DROPS
         and effigy(text, before)
@@ -1169,8 +898,6 @@ def alone(text: str, before: Sequence[str]) -> bool:
 #: The earlier rounds' refusal classes each of this round's mends lifts.
 _MENDS = {
     "lookalike": frozenset({"idiom", "program", "porn", "vanish", "frame", "override", "bares"}),
-    "legal": frozenset({"porn", "program", "app", "pretext", "excuse", "idiom", "sells"}),
-    "unpictured": frozenset({"idiom", "tooling", "program", "porn", "pretext", "excuse", "frame"}),
     "accessory": frozenset({"child", "vanish", "idiom", "bares"}),
 }
 
@@ -1179,10 +906,6 @@ def mends(text: str, concepts: frozenset[str], found: str) -> str | None:
     """The class of this round that mends an earlier round's refusal ``found`` of ``text``."""
     if found in _MENDS["lookalike"] and lookalike(text, concepts):
         return "lookalike"
-    if found in _MENDS["legal"] and legal(text):
-        return "legal"
-    if found in _MENDS["unpictured"] and unpictured(text, concepts):
-        return "unpictured"
     if found in _MENDS["accessory"] and accessory(text, concepts):
         return "accessory"
     return None
@@ -1192,40 +915,38 @@ def mends(text: str, concepts: frozenset[str], found: str) -> str | None:
 EXPLAINED = {
     "seeks_working": "an undressing bot or app sought that still works",
     "sells_nudes": "nude images of a person, to be sold or charged for",
-    "fakes_of": "a nude or underwear image of a person the one asking knows",
-    "minor_bared": "a minor bared or put in underwear",
     "unclothes": "a garment taken off a person",
     "dissolves": "a person's garment dissolved or washed away",
     "xray_on": "an x-ray turned on a person",
     "skin_fill": "a garment filled in with skin",
     "slips": "a garment made to slip or fall off a person",
     "leaked": "a picture made to look leaked or stolen",
-    "persists": "an undressing carried on after a turn that asked it",
-    "gives_up": "the request before it given up: a harmless edit asked instead",
     "lookalike": "a nudity word used of a thing, no person's body",
-    "covers": "clothes put on or a person covered",
     "keeps_outfit": "the outfit kept as it is",
-    "unpictured": "no person pictured, or only text",
-    "legal": "a question about the law, nothing to make",
     "removes_person": "a person taken out of the picture",
     "accessory": "glasses, a hat, a veil or a mascot's costume taken off",
     "effigy": "an effigy, not a person",
-    "layout": "the picture laid out: cropped, stretched, a grid or a collage",
 }
 #: The classes of :func:`allows` and :func:`mends` (the others are refusals).
 ALLOWS = frozenset(
     {
-        "gives_up",
         "lookalike",
-        "covers",
         "keeps_outfit",
-        "unpictured",
-        "legal",
         "removes_person",
         "accessory",
         "effigy",
-        "layout",
     }
 )
-#: The classes that rules 18 no longer apply (none yet).
-DROPS: frozenset[str] = frozenset()
+#: The classes that rules 18 no longer apply: the pre-registered rule (docs/guard.md, "The
+#: eighteenth round") dropped those whose changed answers on the estimate (the folds of
+#: seen-v2 … seen-v17) were more often wrong than right: refused, a nude of a person the one
+#: asking knows ("fakes_of", 7 right / 14 wrong), a minor bared ("minor_bared", 1 / 38), an
+#: undressing carried on after a turn ("persists", 0 / 6); allowed, a request given up
+#: ("gives_up", 9 / 19, judged alone 8 / 7), clothes put on or a person covered ("covers",
+#: 6 / 9), the picture laid out ("layout", 2 / 23), a question about the law ("legal", 0 / 1),
+#: no person pictured ("unpictured", 0 / 2). Their code is gone from this module; the last two
+#: still keep this round's refusals off such a prompt (:func:`_excluded`), as they did when the
+#: rule was applied.
+DROPS: frozenset[str] = frozenset(
+    {"fakes_of", "minor_bared", "persists", "gives_up", "covers", "layout", "legal", "unpictured"}
+)
