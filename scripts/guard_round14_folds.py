@@ -30,6 +30,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import guard_folds as cv
 from guard_round13_folds import BAND, cascade, first_reading, readings, second_reading, subset
 
+from bouclier.guard import eighteenth as rules18
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import rounds
 from bouclier.guard import seventeenth as rules17
@@ -43,8 +44,9 @@ CAPS = {"intent-10": 0, "intent-12": 16, "cap 32": 32}
 
 #: The classes whose predicate a round's module answers by (patched out when dropped, so that
 #: a later class of the same round may still answer; the sixteenth round's "sells",
-#: "takes_off" and "place", and the seventeenth's "exposes" and "seeks_app", dropped on
-#: 2026-12-05 with this option, are gone from their modules).
+#: "takes_off" and "place", the seventeenth's "exposes" and "seeks_app", and the eighteenth's
+#: "fakes_of", "minor_bared" and "persists", dropped on 2026-12-05 with this option, are gone
+#: from their modules).
 PREDICATES = {
     "sextortion": (rules15, "sextortion"),
     "acts": (rules15, "acts_on"),
@@ -60,6 +62,14 @@ PREDICATES = {
     "tooling": (rules17, "tooling"),
     "again": (rules17, "again"),
     "bares": (rules17, "bares"),
+    "seeks_working": (rules18, "seeks_working"),
+    "sells_nudes": (rules18, "sells_nudes"),
+    "unclothes": (rules18, "unclothes"),
+    "dissolves": (rules18, "dissolves"),
+    "xray_on": (rules18, "xray_on"),
+    "skin_fill": (rules18, "skin_fill"),
+    "slips": (rules18, "slips"),
+    "leaked": (rules18, "leaked"),
 }
 #: The allow classes that also lift the thirteenth round's wide refusals.
 LIFTING = {15: ("worried",), 16: ("staff", "takedown")}
@@ -76,8 +86,9 @@ def drop(classes: set[str]) -> None:
     for name in classes & set(PREDICATES):
         module, function = PREDICATES[name]
         setattr(module, function, lambda *_, **__: False)
-    # the seventeenth round's follow-ups judged alone read its DROPS
+    # the seventeenth and eighteenth rounds' follow-ups judged alone read their DROPS
     rules17.DROPS = frozenset(rules17.DROPS | classes)
+    rules18.DROPS = frozenset(rules18.DROPS | classes)
 
     def keep(part: Callable[[Ruling], str | None]) -> Callable[[Ruling], str | None]:
         return lambda r: None if (found := part(r)) in classes else found

@@ -2,7 +2,7 @@
 
 Each round of issue 13 wrote classes of request that the guard before it missed or refused
 wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth,
-sixteenth, seventeenth). A round (:class:`Round`)
+sixteenth, seventeenth, eighteenth). A round (:class:`Round`)
 has up to three parts, each read on a :class:`Ruling` (the prompt, the turns before it, the
 lexicons' reading):
 
@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from bouclier.guard import eighteenth as rules18
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
@@ -86,6 +87,7 @@ def _refused(number: int, read: Callable[[Ruling], str | None]) -> Callable[[Rul
 
 _refuses16 = _refused(16, lambda r: rules16.refuses(r.prompt, r.concepts, r.before))
 _refuses17 = _refused(17, lambda r: rules17.refuses(r.prompt, r.concepts, r.before))
+_refuses18 = _refused(18, lambda r: rules18.refuses(r.prompt, r.concepts, r.before))
 
 
 def _none(_: Ruling) -> str | None:
@@ -198,9 +200,26 @@ ROUNDS = (
         on=14,
         mends=lambda r, found: rules17.mends(r.prompt, r.concepts, found),
     ),
+    Round(
+        18,
+        refuses=_refuses18,
+        allows=lambda r: None if _refuses18(r) else rules18.allowed(r.prompt, r.concepts, r.before),
+        alone=lambda r: rules18.alone(r.prompt, r.before),
+        vetoes=lambda r: _refuses18(r) is not None,
+        drops=rules18.DROPS,
+        on=17,
+        mends=lambda r, found: rules18.mends(r.prompt, r.concepts, found),
+    ),
 )
 #: The classes that allow (the others refuse).
-ALLOWS = rules11.ALLOWS | rules14.ALLOWS | rules15.ALLOWS | rules16.ALLOWS | rules17.ALLOWS
+ALLOWS = (
+    rules11.ALLOWS
+    | rules14.ALLOWS
+    | rules15.ALLOWS
+    | rules16.ALLOWS
+    | rules17.ALLOWS
+    | rules18.ALLOWS
+)
 
 
 def applied(rules: int) -> tuple[Round, ...]:
@@ -260,6 +279,7 @@ def alone(rounds: Sequence[Round], ruling: Ruling) -> Round | None:
 def round_of(ruled: str) -> str:
     """The ordinal of the round that wrote class ``ruled``."""
     for words, module in (
+        ("eighteenth", rules18),
         ("seventeenth", rules17),
         ("sixteenth", rules16),
         ("fifteenth", rules15),

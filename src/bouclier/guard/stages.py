@@ -40,6 +40,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bouclier.guard import eighteenth as rules18
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
@@ -136,6 +137,7 @@ RULED = {
     **rules15.EXPLAINED,
     **rules16.EXPLAINED,
     **rules17.EXPLAINED,
+    **rules18.EXPLAINED,
 }
 #: The rules' classes that allow (the others refuse).
 ALLOWS = rounds.ALLOWS
