@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from bouclier.guard.memo import remembered
+
 #: Emoji that carry a concept, as the words the lexicons know. Variation selectors are dropped.
 EMOJI: dict[str, str] = {
     "👙": "bikini",
@@ -103,6 +105,7 @@ def _dominant(letters: str) -> str | None:
     return max(counts, key=lambda s: (counts[s], s == "Latn")) if counts else None
 
 
+@remembered
 def unconfuse(text: str) -> str:
     """Look-alike letters folded into the script of the word they hide in: Latin letters inside
     a Cyrillic or Greek word ("рaздeнь" with a Latin a and e → "раздень") and Cyrillic or Greek
@@ -151,6 +154,7 @@ def unspell(text: str, variants: list[str] | None = None) -> str:
     return _SPELT_ANY.sub(join, text)
 
 
+@remembered
 def unleet(text: str) -> str:
     """Leetspeak read inside lower-case Latin words that mix letters and digits ("n4k3d")."""
     return _MIXED.sub(lambda m: m.group(0).translate(_LEET), text)
@@ -163,6 +167,7 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_AFTER)
 
 
+@remembered
 def normalise(text: str) -> str:
     """The text as the lexicons read it; see the module docstring."""
     variants: list[str] = []
