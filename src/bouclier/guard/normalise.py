@@ -269,8 +269,10 @@ class Speller:
                     for candidate in self._index.get(key, ()):
                         if len(candidate) != n or osa_distance(head, candidate) > 1:
                             continue
-                        rest = word[take:]
-                        # Prefer the longest lexicon word; the rest of the word is its ending.
-                        if best is None or n > best[0]:
-                            best = (n, candidate + rest)
+                        found = candidate + word[take:]  # the rest of the word: its ending
+                        # The longest lexicon word; between two as long ("nakkt": "naakt" or
+                        # "nackt"), the first in alphabetical order, whatever order the index's
+                        # sets give them in (it changes with each process's hash seed).
+                        if best is None or n > best[0] or (n == best[0] and found < best[1]):
+                            best = (n, found)
         return best[1] if best else word
