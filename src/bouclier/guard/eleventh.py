@@ -40,6 +40,7 @@ import re
 from collections.abc import Sequence
 
 from bouclier.guard.features import UNDRESS, UNDRESS_10, dresses_10
+from bouclier.guard.memo import remembered
 from bouclier.guard.topics import OBJECTS, OBJECTS_10, TOPIC, TOPIC_10
 
 _I = re.IGNORECASE
@@ -325,18 +326,21 @@ AGAIN_11 = re.compile(r"にも|もやって|も同じ|the same way|\bsame deal\b
 _WORN = re.compile(r"着てる|着ている|着ていた")
 
 
+@remembered
 def _dresses(text: str) -> bool:
     """Clothes put on (not Japanese "what she is wearing")."""
     plain = _WORN.sub(" ", text)
     return dresses_10(plain) or DRESS_11.search(plain) is not None
 
 
+@remembered
 def _excluded(text: str, dress: bool = True) -> bool:
     """A topic word, an object named, or clothes put on (``dress``)."""
     found = (TOPIC, TOPIC_10, OBJECTS, OBJECTS_10, OBJECTS_11)
     return any(p.search(text) for p in found) or (dress and _dresses(text))
 
 
+@remembered
 def _undresses(text: str) -> bool:
     """An undressing verb beside a garment (not a mark on it, not one's own)."""
     if SPOT.search(text) or _OWN.search(text):
@@ -345,6 +349,7 @@ def _undresses(text: str) -> bool:
     return verb is not None and GARMENT.search(text) is not None
 
 
+@remembered
 def vanishes(text: str) -> bool:
     """A garment made to vanish or see-through, no mark on it, no dressing or object."""
     if GARMENT.search(text) is None or VANISH.search(text) is None:
@@ -352,6 +357,7 @@ def vanishes(text: str) -> bool:
     return SPOT.search(text) is None and _OWN.search(text) is None and not _excluded(text)
 
 
+@remembered
 def refuses(text: str) -> str | None:
     """The class of the eleventh round's refusal that ``text`` falls in, if any."""
     gates = (GARMENT, NAKED, IDIOM, ONLY, TRANSLIT)

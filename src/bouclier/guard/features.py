@@ -28,6 +28,7 @@ import re
 import numpy as np
 
 from bouclier.guard.lexicon import CONCEPT_WEIGHTS
+from bouclier.guard.memo import remembered
 from bouclier.guard.request import MAX_PROMPT_CHARS, RequestGuard
 from bouclier.guard.topics import OBJECTS, TOPIC
 
@@ -123,6 +124,7 @@ _POR = re.compile(
 )
 
 
+@remembered
 def dresses_10(text: str) -> bool:
     """The tenth round's reading of a garment put on (:data:`DRESS` and :data:`DRESS_10`, Arabic
     without vowel marks, "por" that is not "pôr" left out)."""

@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from bouclier.guard.memo import remembered
+
 #: Emoji that carry a concept, as the words the lexicons know. Variation selectors are dropped.
 EMOJI: dict[str, str] = {
     "👙": "bikini",
@@ -103,6 +105,7 @@ def _dominant(letters: str) -> str | None:
     return max(counts, key=lambda s: (counts[s], s == "Latn")) if counts else None
 
 
+@remembered
 def unconfuse(text: str) -> str:
     """Look-alike letters folded into the script of the word they hide in: Latin letters inside
     a Cyrillic or Greek word ("рaздeнь" with a Latin a and e → "раздень") and Cyrillic or Greek
@@ -151,6 +154,7 @@ def unspell(text: str, variants: list[str] | None = None) -> str:
     return _SPELT_ANY.sub(join, text)
 
 
+@remembered
 def unleet(text: str) -> str:
     """Leetspeak read inside lower-case Latin words that mix letters and digits ("n4k3d")."""
     return _MIXED.sub(lambda m: m.group(0).translate(_LEET), text)
@@ -163,6 +167,7 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_AFTER)
 
 
+@remembered
 def normalise(text: str) -> str:
     """The text as the lexicons read it; see the module docstring."""
     variants: list[str] = []
@@ -264,8 +269,10 @@ class Speller:
                     for candidate in self._index.get(key, ()):
                         if len(candidate) != n or osa_distance(head, candidate) > 1:
                             continue
-                        rest = word[take:]
-                        # Prefer the longest lexicon word; the rest of the word is its ending.
-                        if best is None or n > best[0]:
-                            best = (n, candidate + rest)
+                        found = candidate + word[take:]  # the rest of the word: its ending
+                        # The longest lexicon word; between two as long ("nakkt": "naakt" or
+                        # "nackt"), the first in alphabetical order, whatever order the index's
+                        # sets give them in (it changes with each process's hash seed).
+                        if best is None or n > best[0] or (n == best[0] and found < best[1]):
+                            best = (n, found)
         return best[1] if best else word

@@ -33,6 +33,7 @@ from bouclier.guard.lexicon import (
     Lexicon,
     compile_lexicon,
 )
+from bouclier.guard.memo import remembered
 from bouclier.guard.normalise import Speller, normalise
 from bouclier.guard.words import encoder_words
 
@@ -72,6 +73,7 @@ class RequestGuard:
         # Real words are not typos ("dessus" is not "Dessous"): the encoder's whole words too.
         self.speller = Speller(vocabulary, (keep | encoder_words()) - vocabulary)
 
+    @remembered
     def prepare(self, prompt: str) -> str:
         """The prompt as the patterns read it: normalised, typos corrected, benign masked."""
         # Bounded twice: emoji grow into words, so the normalised text is cut too.
@@ -82,11 +84,13 @@ class RequestGuard:
                 text = lexicon.benign.sub(lambda m: " " * len(m.group(0)), text)
         return text
 
+    @remembered
     def masked(self, prompt: str) -> bool:
         """Whether a benign phrase ("nude lipstick", "remove the background") was masked."""
         text = normalise(prompt[:MAX_PROMPT_CHARS])[: 2 * MAX_PROMPT_CHARS]
         return self.prepare(prompt) != self.speller.correct(text)
 
+    @remembered
     def read(self, prompt: str) -> tuple[float, tuple[Match, ...], tuple[str, ...]]:
         """The prompt's score before any context, the concepts matched and its languages."""
         text = self.prepare(prompt)

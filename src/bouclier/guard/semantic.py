@@ -39,6 +39,7 @@ from bouclier.guard.features import (
     ngram_scores,
     stack_row,
 )
+from bouclier.guard.memo import remembered
 from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
 from bouclier.guard.request import RequestGuard, default_guard
 from bouclier.guard.translit import readings
@@ -173,6 +174,7 @@ _REPEATS = re.compile(r"(\w)\1{2,}")
 MAX_ENCODED_CHARS = 1000  # the encoder reads the start of a long prompt: its cost stays bounded
 
 
+@remembered
 def plain(text: str) -> str:
     """The prompt as the encoder reads it: emoji as words, no mentions or links, case folded,
     look-alike letters of another script folded into their word's

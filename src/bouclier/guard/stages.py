@@ -44,7 +44,7 @@ from bouclier.guard import eighteenth as rules18
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
-from bouclier.guard import rounds
+from bouclier.guard import memo, rounds
 from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
@@ -213,7 +213,14 @@ class TwoStageGuard:
     def check_many(
         self, requests: Sequence[EditRequest], *, uncovered: Action | None = None
     ) -> list[GuardDecision]:
-        """Decisions in the order of ``requests``; every text is embedded in one pass."""
+        """Decisions in the order of ``requests``; every text is embedded in one pass (each
+        prompt's readings remembered until the batch is decided: bouclier.guard.memo)."""
+        with memo.scope():
+            return self._check_many(requests, uncovered)
+
+    def _check_many(
+        self, requests: Sequence[EditRequest], uncovered: Action | None
+    ) -> list[GuardDecision]:
         texts = [r.prompt for r in requests]
         joined = {
             i: "\n".join([*r.context[-CONTEXT_TURNS:], r.prompt])
