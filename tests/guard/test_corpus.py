@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v18 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v19 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -614,17 +614,16 @@ def test_seen_v18_is_varied() -> None:
     assert set(uncovered.values()) == {12}
 
 
-def test_heldout_v19_is_varied() -> None:
-    """heldout-v19 (the eighteenth round's measure, written apart by a fifteenth helper who read
-    neither the training files nor their sources beyond the header of seen_v18.txt, each language
-    drafted on its own, then variety passes that broke the skeletons the drafts shared across
-    languages and with v18's lists): found as a held-out file and not trained on, the checks of
-    :func:`_written_apart_since_v14` against the training files (seen-v18 among them), and 12
-    prompts in each of the 15 uncovered languages."""
-    assert "heldout-v19" in HELDOUT
-    assert "heldout-v19" not in TRAINING
-    _written_apart_since_v14("heldout-v19")
-    counts = Counter(r["lang"] for r in _rows(("heldout-v19",)))
+def test_seen_v19_is_varied() -> None:
+    """seen-v19 (the former heldout-v19, written apart by a fifteenth helper who read neither the
+    training files nor their sources beyond the header of seen_v18.txt, each language drafted on
+    its own, then variety passes that broke the skeletons the drafts shared across languages and
+    with v18's lists; measured once at the end of the eighteenth round, trained on since): the
+    checks of :func:`_written_apart_since_v14` against the other training files, and 12 prompts in
+    each of the 15 uncovered languages."""
+    assert "seen-v19" in TRAINING
+    _written_apart_since_v14("seen-v19")
+    counts = Counter(r["lang"] for r in _rows(("seen-v19",)))
     uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
     assert len(uncovered) == 15
     assert set(uncovered.values()) == {12}

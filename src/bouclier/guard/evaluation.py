@@ -50,6 +50,7 @@ TRAINING = (
     "seen-v16",
     "seen-v17",
     "seen-v18",
+    "seen-v19",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
