@@ -181,8 +181,12 @@ def main() -> None:
             guards[f"rules {RULES} less {', '.join(dropped)}"] = cv.decide(
                 rows, semantic, rules=RULES
             )
-        if any(each.number == 19 for each in rounds.ROUNDS):
+        if any(each.number == 19 for each in rounds.ROUNDS):  # rules 19 as written
             guards["rules 19"] = cv.decide(rows, semantic, rules=19)
+            less = list(guards.values())[1]
+            ours = zip(less, guards["rules 19"], strict=True)
+            differ = sum(a.decision is not b.decision for a, b in ours)
+            print(f"\nrules 19 answer {differ} prompts differently from rules 17 less {dropped}")
     for label, index in sets.items():
         print(f"\n{label} ({len(index)} prompts):")
         for name, decisions in guards.items():
