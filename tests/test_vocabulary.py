@@ -81,6 +81,16 @@ def test_the_laws_are_the_vocabulary_of_laws() -> None:
     assert tuple(LAWS) == v.NOTICE_LAWS
 
 
+def test_the_guard_s_classifiers_and_rules_are_their_vocabularies() -> None:
+    """BOUCLIER_GUARD_INTENT names every pinned classifier and no other; BOUCLIER_GUARD_RULES
+    every round of rules (and 10, the guard before them)."""
+    from bouclier.guard.rounds import ROUNDS
+    from bouclier.guard.semantic import INTENTS
+
+    assert tuple(INTENTS) == v.GUARD_INTENT_NAMES
+    assert (10, *(each.number for each in ROUNDS)) == v.GUARD_RULES
+
+
 # --- the labels of signals ----------------------------------------------------------------------
 
 

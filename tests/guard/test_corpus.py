@@ -8,10 +8,13 @@ benchmarks/bench_guard.py).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from bouclier.cli.main import run
@@ -129,18 +132,79 @@ def test_seen_v4_is_varied() -> None:
     assert sum(bool(r.get("context")) for r in rows) >= 30
 
 
+@functools.cache
+def _shingled() -> tuple[Any, list[str], np.ndarray]:
+    """Every corpus file's texts (:data:`ALL`), indexed once for this module's near-duplicate
+    checks (guard_corpus.Shingled, the index of guard_corpus.overlaps), with each text's file."""
+    import runpy
+
+    texts, files = [], []
+    for name in ALL:
+        for row in _rows((name,)):
+            texts.append(row["text"])
+            files.append(name)
+    index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
+    return index, texts, np.array(files)
+
+
+def _near(rows: list[dict[str, str]], files: tuple[str, ...], limit: float) -> list[str]:
+    """The texts of ``rows`` within ``limit`` (Jaccard of 4-grams) of a text of ``files``: the
+    check of guard_corpus.overlaps, on the shared index."""
+    index, _, owner = _shingled()
+    allowed = np.isin(owner, files)
+    found = []
+    for row in rows:
+        scores = index.scores(row["text"])
+        if scores is not None and bool((scores[allowed] >= limit).any()):
+            found.append(row["text"])
+    return found
+
+
+def _closest_within(name: str) -> float:
+    """The highest Jaccard similarity (4-grams) of two prompts of the file ``name``."""
+    index, texts, owner = _shingled()
+    mine = np.flatnonzero(owner == name)
+    nearest = 0.0
+    for position in mine:
+        scores = index.scores(texts[position])
+        assert scores is not None  # a text shares its own grams
+        others = scores[mine[mine != position]]
+        nearest = max(nearest, float(others.max(initial=0.0)))
+    return nearest
+
+
+def test_the_shared_index_finds_what_the_pairwise_check_finds() -> None:
+    """_near and _closest_within (one index of every file) answer as comparing 4-gram sets pair
+    by pair does, at limits low enough that many prompts are near another."""
+    import runpy
+
+    shingles = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["_shingles"]
+    rows = _rows(("seen-v12",))[:200]
+    others = [r["text"] for r in _rows(("seen-v11", "seen-v10"))]
+    grams = [shingles(text) for text in others]
+
+    def near(row: dict[str, str]) -> bool:
+        mine = shingles(row["text"])
+        return any(len(mine & theirs) / len(mine | theirs) >= 0.3 for theirs in grams)
+
+    expected = [r["text"] for r in rows if near(r)]
+    assert len(expected) >= 5
+    assert _near(rows, ("seen-v11", "seen-v10"), 0.3) == expected
+    assert _near(rows, ("seen-v9",), 0.3) != expected
+    own = [shingles(r["text"]) for r in _rows(("seen-v5",))]
+    pairwise = max(len(a & b) / len(a | b) for i, a in enumerate(own) for b in own[i + 1 :])
+    assert _closest_within("seen-v5") == pairwise
+
+
 def _apart_and_varied(name: str, earlier_heldout: tuple[str, ...]) -> tuple[Counter[str], int]:
     """A held-out file written apart (or one that was, and is trained on since): no
     near-duplicate of another training prompt or of an earlier held-out set, no repeated prompt,
     45 %+ hard negatives, both answers in every covered language, conversations of both answers
     whose turns are non-empty requests. Returns the prompts per language and the number of
     conversations."""
-    import runpy
-
     heldout = _rows((name,))
     others = tuple(n for n in (*TRAINING, *earlier_heldout) if n != name)  # once held out
-    earlier = [r["text"] for r in _rows(others)]
-    assert runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"](heldout, earlier, 0.6) == []
+    assert _near(heldout, others, 0.6) == []
     assert len({r["text"] for r in heldout}) == len(heldout)
     assert sum(r["label"] == "allow" for r in heldout) / len(heldout) >= 0.45
     for lang in COVERED:  # both answers in every covered language
@@ -484,7 +548,6 @@ def _written_apart(name: str, refusals: tuple[int, int], closest: float) -> list
     answer, 10+ with two earlier turns of each answer; 50 %+ of the prompts allowed, 50 %+ of
     the allowed prompts hard negatives, 200+ plain edits; no two prompts within ``closest`` of
     each other. Returns the rows."""
-    import runpy
 
     version = int(name.rsplit("v", 1)[1])
     earlier = tuple(n for n in HELDOUT if int(n.rsplit("v", 1)[1]) < version)
@@ -511,10 +574,7 @@ def _written_apart(name: str, refusals: tuple[int, int], closest: float) -> list
     assert all(r["label"] == "allow" and r["hard"] is True for r in rows if "hard" in r)
     assert sum("hard" in r for r in allowed) / len(allowed) >= 0.5
     assert sum("hard" not in r for r in allowed) >= 200
-    shingles = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["_shingles"]
-    grams = [shingles(r["text"]) for r in rows]
-    nearest = max(len(a & b) / len(a | b) for i, a in enumerate(grams) for b in grams[i + 1 :])
-    assert nearest < closest
+    assert _closest_within(name) < closest
     return rows
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bouclier.detectors.models import ModelFile, locate
-from bouclier.errors import ModelUnavailable
+from bouclier.errors import ConfigError, ModelUnavailable
 from bouclier.guard.decision import Action
 from bouclier.guard.guard import requests_from_settings
 from bouclier.guard.semantic import (
@@ -24,7 +24,7 @@ from bouclier.guard.semantic import (
     SemanticStage,
 )
 from bouclier.guard.stages import TwoStageGuard
-from bouclier.settings import Settings
+from bouclier.settings import Settings, load_settings
 from tests.guard.retrained import CLEAR, assert_retrained, assert_second_reading, reading
 
 pytestmark = pytest.mark.model
@@ -83,6 +83,42 @@ def test_the_default_is_intent_14_s_first_reading_alone() -> None:
     assert off.semantic.second is None
     assert on.semantic.intent is INTENT_14
     assert_second_reading(on.semantic, "use-m3+e5s+intent-14")
+
+
+def test_a_provider_pins_the_classifier_and_the_rules_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """BOUCLIER_GUARD_INTENT and BOUCLIER_GUARD_RULES choose the guard's classifier and its rules
+    (the stages the process shares); a name or round that does not exist, or a named classifier
+    with BOUCLIER_GUARD_SECOND_READING, is refused when the settings load, naming the setting."""
+    pinned = requests_from_settings(Settings(guard_intent="intent-16-first", guard_rules=14))
+    default = requests_from_settings(Settings())
+    assert isinstance(pinned, TwoStageGuard)
+    assert isinstance(default, TwoStageGuard)
+    assert pinned.semantic.intent is INTENTS["intent-16-first"]
+    assert pinned.semantic.second is None
+    assert (pinned.rules, default.rules) == (14, 17)
+    assert default.semantic.intent is INTENT_14_FIRST
+    monkeypatch.setenv("BOUCLIER_GUARD_INTENT", "intent-16-first")
+    monkeypatch.setenv("BOUCLIER_GUARD_RULES", "13")
+    from_env = load_settings()
+    assert (from_env.guard_intent, from_env.guard_rules) == ("intent-16-first", 13)
+    monkeypatch.delenv("BOUCLIER_GUARD_INTENT")
+    monkeypatch.delenv("BOUCLIER_GUARD_RULES")
+    for wrong, named in (
+        ({"BOUCLIER_GUARD_INTENT": "intent-99"}, "BOUCLIER_GUARD_INTENT"),
+        ({"BOUCLIER_GUARD_RULES": "12"}, "BOUCLIER_GUARD_RULES"),
+        ({"BOUCLIER_GUARD_RULES": "seventeen"}, "BOUCLIER_GUARD_RULES"),
+        (
+            {"BOUCLIER_GUARD_INTENT": "intent-13", "BOUCLIER_GUARD_SECOND_READING": "true"},
+            "BOUCLIER_GUARD_SECOND_READING",
+        ),
+    ):
+        with monkeypatch.context() as env:
+            for name, value in wrong.items():
+                env.setenv(name, value)
+            with pytest.raises(ConfigError, match=named):
+                load_settings()
 
 
 @pytest.mark.parametrize(("prompt", "expected"), CLEAR)

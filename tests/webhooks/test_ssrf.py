@@ -7,6 +7,7 @@ own ``/v1/cases``, say): it must receive nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -190,8 +191,11 @@ def _hanging_up() -> Iterator[int]:
         yield server.getsockname()[1]
     finally:
         stop.set()
+        with contextlib.suppress(OSError):  # wakes the blocked accept(); close() alone does not
+            server.shutdown(socket.SHUT_RDWR)
         server.close()
         thread.join(timeout=10)
+        assert not thread.is_alive()
 
 
 def _closed_port() -> int:

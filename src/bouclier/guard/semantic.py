@@ -152,6 +152,16 @@ INTENT_15_FIRST = ModelFile(
     "f6bea76bc5c01541d4d7a2cc9c113220e5a572f6908f1c1c8ad44c2d62f1d83c",
     "bouclier",
 )
+#: intent-15-first's recipe (intent-10's, the first reading alone) retrained on all of
+#: evaluation.TRAINING (seen-v2 … seen-v19 and the generated files; scripts/train_guard_intent.py
+#: --no-cv): intent-10's arrays and shapes, no e5 array, new values (docs/guard.md,
+#: "intent-16-first, trained (the nineteenth round)"; bench_guard.py --intent intent-16-first).
+INTENT_16_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-16-first.npz",
+    "00f4bd04936baafdd2d82a19662c27ba29dd94f62e73c8c5f927e6a394a15530",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
@@ -163,6 +173,7 @@ INTENTS = {
     "intent-14": INTENT_14,
     "intent-14-first": INTENT_14_FIRST,
     "intent-15-first": INTENT_15_FIRST,
+    "intent-16-first": INTENT_16_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
