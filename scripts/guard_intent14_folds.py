@@ -56,11 +56,16 @@ READ_AGAIN_AT_MOST = 1.2  # (3)
 def sets(
     files: list[str], new: Sequence[str] = NEW, apart: Sequence[str] = APART
 ) -> dict[str, list[int]]:
-    """The estimate first (seen-v2 … v14 and ``new``), then each of ``new`` alone (inside it),
-    then each file ``apart``."""
-    label = f"seen-v2 … v14 + {' + '.join(n[5:] for n in new)} (the estimate)"
+    """The estimate first (seen-v2 … v14 and the later files not ``apart``: ``new``, and for
+    intent-16-first seen-v18 too), then each of those later files alone (inside it), then each
+    file ``apart``."""
+    later = sorted(
+        {f for f in files if f not in apart and int(f[6:]) > 14} | set(new),
+        key=lambda f: int(f[6:]),
+    )
+    label = f"seen-v2 … v14 + {' + '.join(n[5:] for n in later)} (the estimate)"
     found = {label: [i for i, f in enumerate(files) if f not in apart]}
-    for name, where in [*((n, "in the estimate") for n in new), *((n, "apart") for n in apart)]:
+    for name, where in [*((n, "in the estimate") for n in later), *((n, "apart") for n in apart)]:
         found[f"{name} ({where})"] = [i for i, f in enumerate(files) if f == name]
     return found
 

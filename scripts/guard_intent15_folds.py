@@ -27,6 +27,7 @@ pickle), so that a crash loses nothing and the guards can be run again without t
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
@@ -48,50 +49,64 @@ FALSE_REFUSALS_AT_MOST = 1.05  # (2)
 
 
 def judge(
-    chosen: list[Example], files: list[str], decisions: dict[str, list[GuardDecision]]
+    chosen: list[Example],
+    files: list[str],
+    decisions: dict[str, list[GuardDecision]],
+    new: Sequence[str] = NEW,
+    apart: Sequence[str] = APART,
+    labels: Mapping[str, str] = LABELS,
+    named: tuple[str, str] = ("intent-15-first", "heldout-v19"),
 ) -> bool:
     """The pre-registered rule's table and verdict (see the module's docstring); True if
-    intent-15-first becomes the default."""
-    index = i14.sets(files, NEW, APART)
+    ``named[0]`` (the "with" arm's model) becomes the default for the ``named[1]`` measure."""
+    index = i14.sets(files, new, apart)
     counted = i13.table(chosen, decisions, None, index)
     estimate = next(iter(index))
-    old, new = LABELS["without"], LABELS["with"]
-    i14.languages(chosen, index[estimate], decisions, old, new)
-    before, after = counted[estimate, old], counted[estimate, new]
+    old, candidate = labels["without"], labels["with"]
+    i14.languages(chosen, index[estimate], decisions, old, candidate)
+    before, after = counted[estimate, old], counted[estimate, candidate]
     met = (
         after.fp + after.fn < before.fp + before.fn,
         after.fp <= before.fp * FALSE_REFUSALS_AT_MOST,
     )
     said = ["met" if m else "NOT met" for m in met]
     print(
-        f"\nthe rule, {new} against {old} (the first reading alone, rules {RULES}), on the "
+        f"\nthe rule, {candidate} against {old} (the first reading alone, rules {RULES}), on the "
         f"estimate:\n  (1) fewer errors: {before.fp + before.fn} -> {after.fp + after.fn}: "
         f"{said[0]}\n  (2) false refusals at most x{FALSE_REFUSALS_AT_MOST}: {before.fp} -> "
         f"{after.fp} (bound {before.fp * FALSE_REFUSALS_AT_MOST:.2f}): {said[1]}"
     )
     passed = all(met)
-    read = "PASSES: the default for the heldout-v19 measure" if passed else "FAILS: not the default"
-    print(f"\nverdict: intent-15-first {read}")
+    read = f"PASSES: the default for the {named[1]} measure" if passed else "FAILS: not the default"
+    print(f"\nverdict: {named[0]} {read}")
     return passed
 
 
-def main() -> None:
+def main(
+    new: Sequence[str] = NEW,
+    apart: Sequence[str] = APART,
+    labels: Mapping[str, str] = LABELS,
+    named: tuple[str, str] = ("intent-15-first", "heldout-v19"),
+) -> None:
+    """The two arms' readings on the folds (``new`` among the training files or not; kept in
+    ``--scores``), read by the guard with rules :data:`RULES`, and :func:`judge`'s verdict on
+    the estimate (the files but ``apart``); guard_intent16_folds.py calls it with seen-v19."""
     parser = cv.fold_parser(e5=False)
     args = parser.parse_args()
     folds = cv.Folds.load()
     chosen, files = folds.chosen()
     found = cv.kept(args.scores)
-    wanted = {"without": i13.without(folds, NEW), "with": folds}
+    wanted = {"with": folds, "without": i13.without(folds, new)}  # "with" first: kept first
     found = i13.compute(wanted, found, folds.texts(), args, second=False)
     decisions = {
-        LABELS[arm]: cv.decide(
+        labels[arm]: cv.decide(
             chosen, cv.Scores(found[arm]["use"], found[arm]["continues"]), rules=RULES
         )
         for arm in ("without", "with")
     }
-    judge(chosen, files, decisions)
-    print(f"\nguard_folds.report (the estimate; {' + '.join(APART)} apart):")
-    cv.report(chosen, files, decisions, APART, args.errors, NOTE)
+    judge(chosen, files, decisions, new, apart, labels, named)
+    print(f"\nguard_folds.report (the estimate; {' + '.join(apart)} apart):")
+    cv.report(chosen, files, decisions, apart, args.errors, NOTE)
 
 
 if __name__ == "__main__":

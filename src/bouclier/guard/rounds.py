@@ -2,7 +2,8 @@
 
 Each round of issue 13 wrote classes of request that the guard before it missed or refused
 wrongly (bouclier.guard.eleventh, thirteenth, fourteenth, fifteenth,
-sixteenth, seventeenth, eighteenth). A round (:class:`Round`)
+sixteenth, seventeenth, eighteenth; the nineteenth only drops classes of the seventeenth,
+bouclier.guard.nineteenth). A round (:class:`Round`)
 has up to three parts, each read on a :class:`Ruling` (the prompt, the turns before it, the
 lexicons' reading):
 
@@ -35,6 +36,7 @@ from bouclier.guard import eighteenth as rules18
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fifteenth as rules15
 from bouclier.guard import fourteenth as rules14
+from bouclier.guard import nineteenth as rules19
 from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
@@ -68,6 +70,13 @@ class Ruling:
         return frozenset(m.concept for m in self.matches)
 
     @cached_property
+    def gone(self) -> frozenset[str]:
+        """The classes no longer applied by the rounds ``rules`` applies (:func:`dropped`):
+        a round stacked on an older one reads them to leave that one's classes out (rules 19:
+        round 17's)."""
+        return dropped(applied(self.rules))
+
+    @cached_property
     def refusals(self) -> dict[int, str | None]:
         """Each round's refusal class of this prompt, read once (:func:`_refused`): a round's
         refusal, allow and veto all ask for it, and it is the rounds' dearest reading."""
@@ -86,7 +95,7 @@ def _refused(number: int, read: Callable[[Ruling], str | None]) -> Callable[[Rul
 
 
 _refuses16 = _refused(16, lambda r: rules16.refuses(r.prompt, r.concepts, r.before))
-_refuses17 = _refused(17, lambda r: rules17.refuses(r.prompt, r.concepts, r.before))
+_refuses17 = _refused(17, lambda r: rules17.refuses(r.prompt, r.concepts, r.before, r.gone))
 _refuses18 = _refused(18, lambda r: rules18.refuses(r.prompt, r.concepts, r.before))
 
 
@@ -194,7 +203,7 @@ ROUNDS = (
         17,
         refuses=_refuses17,
         allows=lambda r: None if _refuses17(r) else rules17.allowed(r.prompt, r.concepts),
-        alone=lambda r: rules17.alone(r.prompt, r.before),
+        alone=lambda r: rules17.alone(r.prompt, r.before, r.gone),
         vetoes=lambda r: _refuses17(r) is not None,
         drops=rules17.DROPS,
         on=14,
@@ -210,6 +219,8 @@ ROUNDS = (
         on=17,
         mends=lambda r, found: rules18.mends(r.prompt, r.concepts, found),
     ),
+    # rules 17 less the seventeenth round's classes its pre-registered rule dropped
+    Round(19, drops=rules19.DROPS, on=17),
 )
 #: The classes that allow (the others refuse).
 ALLOWS = (

@@ -651,29 +651,32 @@ _GATES = (
 )
 
 
-def refuses(text: str, concepts: frozenset[str], before: Sequence[str] = ()) -> str | None:
+def refuses(
+    text: str,
+    concepts: frozenset[str],
+    before: Sequence[str] = (),
+    dropped: frozenset[str] = frozenset(),
+) -> str | None:
     """The class of the seventeenth round's refusal that ``text`` (after the turns ``before``)
-    falls in, if any."""
+    falls in, if any; a class of ``dropped`` (no longer applied by a later round: rules 19) is
+    not read, the next one is."""
     if not any(p.search(text) for p in _GATES):
         return None
     if inquires(text) or RECEIVED.search(text):
         return None  # a question about the harm, a victim's account
-    if extorts(text):
+    if "extortion" not in dropped and extorts(text):
         return "extortion"  # a threat's words ("threaten", "sextortion") are no topic here
     if not (rules13.LAW.search(text) or TOPIC.search(text) or _victims(text)):
         # asked by the one who does it ("where do I sell them", "what should I do so that
         # the account stays up"): no question about the harm
         for name, found in (("sells", sells), ("tooling", tooling)):
-            if found(text):
+            if name not in dropped and found(text):
                 return name
     if _excluded(text):
         return None
-    if child(text, before):
-        return "child"
-    if again(text, before):
-        return "again"
-    if bares(text, before):
-        return "bares"
+    for name, read in (("child", child), ("again", again), ("bares", bares)):
+        if name not in dropped and read(text, before):
+            return name
     return None
 
 
@@ -705,12 +708,14 @@ def figurative(text: str) -> bool:
     return not (rules14.PERSON.search(text) and rules13.PHOTO.search(text))
 
 
-def alone(text: str, before: Sequence[str]) -> bool:
+def alone(text: str, before: Sequence[str], dropped: frozenset[str] = frozenset()) -> bool:
     """A follow-up judged alone: one that takes the request back, or one that undresses a
-    figure (:func:`figure`) after turns that name no person."""
-    if withdrawn(text) and "withdrawn" not in DROPS:
+    figure (:func:`figure`) after turns that name no person; not by a class of :data:`DROPS`
+    or of ``dropped`` (no longer applied by a later round: rules 19)."""
+    gone = DROPS | dropped
+    if withdrawn(text) and "withdrawn" not in gone:
         return True
-    if not figure(text) or "figure" in DROPS:
+    if not figure(text) or "figure" in gone:
         return False
     return not any(HUMAN.search(t) or rules14.PERSON.search(t) for t in before)
 

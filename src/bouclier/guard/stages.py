@@ -185,7 +185,9 @@ class TwoStageGuard:
         #: the newest round whose rules apply (bouclier.guard.rounds; 17: the seventeenth
         #: round's, stacked on the fourteenth's, the default by its pre-registered rule; 14, 15
         #: and 16: the fourteenth, fifteenth and sixteenth rounds' rules, 13: the thirteenth
-        #: round's guard, 11: the twelfth's, 10: the tenth's, side by side)
+        #: round's guard, 11: the twelfth's, 10: the tenth's, side by side; 18: the eighteenth
+        #: round's, stacked on the seventeenth's; 19: the seventeenth's less the classes the
+        #: nineteenth round dropped, bouclier.guard.nineteenth)
         self.rules = rules
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
