@@ -26,7 +26,7 @@ from bouclier.detectors.registry import Registry
 from bouclier.errors import MediaError
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.request import RequestGuard, default_guard
-from bouclier.guard.semantic import INTENT_14, INTENT_14_FIRST, INTENTS, default_stage
+from bouclier.guard.semantic import INTENT_14, INTENT_16_FIRST, INTENTS, default_stage
 from bouclier.guard.stages import EditRequest, TwoStageGuard
 from bouclier.media import DecodedImage, decode
 from bouclier.policy import Policy, exposure
@@ -190,14 +190,14 @@ class Guard:
 def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
     """The request guard of ``BOUCLIER_GUARD_MODEL``, ``BOUCLIER_GUARD_INTENT`` (or
     ``BOUCLIER_GUARD_SECOND_READING``), ``BOUCLIER_GUARD_RULES``, ``BOUCLIER_GUARD_E5_ENGINE`` and
-    ``BOUCLIER_GUARD_UNCOVERED``: by default intent-14's first reading alone and the seventeenth
-    round's rules."""
+    ``BOUCLIER_GUARD_UNCOVERED``: by default intent-16-first (the first reading alone, since the
+    nineteenth round's folds) and the seventeenth round's rules."""
     if not settings.guard_model:
         return default_guard()
     if settings.guard_intent is not None:
         intent = INTENTS[settings.guard_intent]
     else:
-        intent = INTENT_14 if settings.guard_second_reading else INTENT_14_FIRST
+        intent = INTENT_14 if settings.guard_second_reading else INTENT_16_FIRST
     return TwoStageGuard(
         semantic=default_stage(intent, settings.guard_e5_engine),
         uncovered=Action(settings.guard_uncovered),
