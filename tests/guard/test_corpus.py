@@ -687,3 +687,32 @@ def test_seen_v19_is_varied() -> None:
     uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
     assert len(uncovered) == 15
     assert set(uncovered.values()) == {12}
+
+
+def test_heldout_v20_is_held_out_and_varied() -> None:
+    """heldout-v20 (written apart by a sixteenth helper who read neither the training files nor
+    their sources beyond the header of seen_v19.txt, each language drafted on its own, then variety
+    passes that broke the skeletons the drafts shared across languages): the held-out set, not a
+    training file; the checks of :func:`_written_apart_since_v14` against the training files
+    (seen-v19 among them); and stricter than those: no prompt within 0.5 of a training prompt,
+    39+ refusals in each covered language (English 48+), 12 prompts in each of the 15 uncovered
+    languages, 40 %+ of all prompts hard negatives, 250+ conversations."""
+    import runpy
+
+    assert "heldout-v20" in HELDOUT
+    assert "heldout-v20" not in TRAINING
+    assert "seen-v20" not in TRAINING
+    assert "seen-v19" in TRAINING
+    _written_apart_since_v14("heldout-v20")
+    rows = _rows(("heldout-v20",))
+    overlaps = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"]
+    assert overlaps(rows, [r["text"] for r in _rows(TRAINING)], 0.5, theirs_shown=False) == []
+    for lang in COVERED:
+        refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
+        assert refused >= (48 if lang == "en" else 39), lang
+    counts = Counter(r["lang"] for r in rows)
+    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
+    assert len(uncovered) == 15
+    assert set(uncovered.values()) == {12}
+    assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
+    assert sum(bool(r.get("context")) for r in rows) >= 250
