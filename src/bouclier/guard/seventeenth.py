@@ -261,7 +261,9 @@ REMOVE_17 = re.compile(
     r"\btake (?:[\w-]+ ){0,4}off\b|\bremove\w*|\bstrip\w*|\blose (?:the|her|his)\b|"
     r"\benl[èe]ve\w*|\bretire\w*|\b[ôo]te\w*|\bquita\w*|\bqu[íi]ta\w*|\bsaca\w*|"
     r"\bzieh\w* .{0,60}\baus\b|\bentfern\w*|\btogli\w*|\btira\w*|\bretira\w*|\bhaal .{0,80}weg\b|"
-    r"\bdoe .{0,40}\buit\b|\bverwijder\w*|\bzdejm\w*|\bzdj[ąę]\w*|\b[śs]ci[ąa]gn\w*|\bsnim\w*|"
+    r"\bdoe .{0,40}\buit\b|\bverwijder\w*|\bzdejm\w*|\b[śs]ci[ąa]gn\w*|\bsnim\w*|"
+    # "zdjąć" (take off), not "zdjęcie" (a photo: zdjęcia, zdjęciu, zdjęć; twentieth round)
+    r"\bzdj(?:ą\w*|ę(?!ci|ć\b)\w*)|"
     r"\bсним\w*|\bубер\w*|\bстащ\w*|[çc][ıi]kar\w*|kald[ıi]r\w*|شيل\w*|اشلح|انزع|اخلع|"
     r"脱掉|去掉|脱了|拿掉|整件|脱がせ|脱がし|取って|外して",
     _I,
