@@ -35,7 +35,7 @@
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v19.txt (held out until their errors were read;
+  of corpus/guard/source/seen_v2.txt … seen_v20.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
@@ -63,7 +63,9 @@
   nor heldout-v16, compared with both; heldout-v18 (now seen-v18, the seventeenth round's measure)
   by a fourteenth who read neither the training files nor heldout-v17, compared with both;
   heldout-v19 (now seen-v19, the eighteenth round's measure) by a fifteenth who read neither the
-  training files nor heldout-v18, compared with both. From
+  training files nor heldout-v18, compared with both; heldout-v20 (now seen-v20, the nineteenth
+  round's measure) by a sixteenth who read neither the training files nor heldout-v19, compared
+  with both. From
   heldout-v7 on, a
   source may label a row ``hard`` (allowed, a hard negative: it shares the words of a refusal),
   written ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on
@@ -120,6 +122,7 @@ SEEN = (
     "seen_v17",
     "seen_v18",
     "seen_v19",
+    "seen_v20",
 )  # hand-written sets once held out, trained on since
 
 

@@ -4,7 +4,7 @@
         [--topic-veto V] [--no-grid]
     .venv/bin/python scripts/tune_guard.py --shipped
 
-The tuning split: the hand-written training files (seen-v2 … seen-v19: free sentences, as
+The tuning split: the hand-written training files (seen-v2 … seen-v20: free sentences, as
 users write, with conversations; their covered languages), each prompt scored by the classifiers
 of the cross-validation fold that held it out (scripts/train_guard_intent.py), so a prompt is never
 scored by a model trained on it (``--oof``: the scores that train_guard_intent.py --oof wrote
@@ -15,7 +15,7 @@ the follow-up head's threshold (``CONTINUES``), prints the whole guard's precisi
 the conversations alone (the written ones and the generated corpus/guard/followups.jsonl); then,
 for the thresholds of bouclier.guard.stages (or ``--at``), the whole guard's precision and recall
 for a few values of the topic veto (``TOPIC_VETO``), per language, and on the newest seen set
-(:data:`NEWEST`, seen-v19) alone what each stage adds (lexicons alone, model alone, both). The
+(:data:`NEWEST`, seen-v20) alone what each stage adds (lexicons alone, model alone, both). The
 chosen values are set by hand in bouclier.guard.stages.
 
 ``--shipped`` prints only that last table, scored by the classifier this package ships (pinned in

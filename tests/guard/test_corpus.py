@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v19 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v20 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -689,24 +689,19 @@ def test_seen_v19_is_varied() -> None:
     assert set(uncovered.values()) == {12}
 
 
-def test_heldout_v20_is_held_out_and_varied() -> None:
-    """heldout-v20 (written apart by a sixteenth helper who read neither the training files nor
-    their sources beyond the header of seen_v19.txt, each language drafted on its own, then variety
-    passes that broke the skeletons the drafts shared across languages): the held-out set, not a
-    training file; the checks of :func:`_written_apart_since_v14` against the training files
-    (seen-v19 among them); and stricter than those: no prompt within 0.5 of a training prompt,
-    39+ refusals in each covered language (English 48+), 12 prompts in each of the 15 uncovered
-    languages, 40 %+ of all prompts hard negatives, 250+ conversations."""
-    import runpy
-
-    assert "heldout-v20" in HELDOUT
-    assert "heldout-v20" not in TRAINING
-    assert "seen-v20" not in TRAINING
-    assert "seen-v19" in TRAINING
-    _written_apart_since_v14("heldout-v20")
-    rows = _rows(("heldout-v20",))
-    overlaps = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["overlaps"]
-    assert overlaps(rows, [r["text"] for r in _rows(TRAINING)], 0.5, theirs_shown=False) == []
+def test_seen_v20_is_varied() -> None:
+    """seen-v20 (the former heldout-v20, written apart by a sixteenth helper who read neither the
+    training files nor their sources beyond the header of seen_v19.txt, each language drafted on
+    its own, then variety passes that broke the skeletons the drafts shared across languages;
+    measured once at the end of the nineteenth round, trained on since): the checks of
+    :func:`_written_apart_since_v14` against the other training files; no prompt within 0.5 of
+    another training prompt, 39+ refusals in each covered language (English 48+), 12 prompts in
+    each of the 15 uncovered languages, 40 %+ of all prompts hard negatives, 250+
+    conversations."""
+    assert "seen-v20" in TRAINING
+    _written_apart_since_v14("seen-v20")
+    rows = _rows(("seen-v20",))
+    assert _near(rows, tuple(n for n in TRAINING if n != "seen-v20"), 0.5) == []
     for lang in COVERED:
         refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
         assert refused >= (48 if lang == "en" else 39), lang

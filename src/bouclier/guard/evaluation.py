@@ -51,6 +51,7 @@ TRAINING = (
     "seen-v17",
     "seen-v18",
     "seen-v19",
+    "seen-v20",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
