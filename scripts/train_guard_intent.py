@@ -128,8 +128,61 @@ class Samples:
         self.origin.append(origin)
 
 
-def samples(examples: list[Example]) -> dict[str, Samples]:
-    """The training samples of both heads (see the module docstring)."""
+#: The joints of a padded copy (:func:`padded`), one drawn per copy.
+JOINTS = (". ", ", ", " and ")
+#: The seed of the padding augmentation (``--padding``: intent-17-first).
+PADDING_SEED = 17
+#: The padding augmentation's seed where the harm head and the n-gram model are trained with it
+#: (scripts/guard_folds.py reads it; None: without, intent-16-first's recipe).
+PADDING: int | None = None
+
+
+def _join(first: str, second: str, joint: str) -> str:
+    """Two prompts as one: the first's closing punctuation dropped; after a comma or "and" the
+    second goes on in lower case."""
+    head = first.rstrip(" .!?,;。！？、")
+    return head + joint + (second if joint == ". " else second[:1].lower() + second[1:])
+
+
+def padded(examples: list[Example], seed: int = PADDING_SEED) -> list[tuple[int, str, bool]]:
+    """The padding augmentation (intent-17-first, the twentieth round): each hand-written single
+    prompt (no context) of a :data:`WRITTEN` file among ``examples`` gets one padded copy with
+    its label, a plain allowed prompt (label allow, not "hard", no context) of the same file and
+    language joined before or after it by one of :data:`JOINTS`, all drawn from ``seed``: benign
+    padding does not make a harmful request benign, nor a benign one harmful. Returns the index
+    in ``examples`` of each copy's prompt (its fold), the copy and whether it is refused."""
+    rng = np.random.default_rng(seed)
+    index: dict[Example, int] = {}
+    for i, example in enumerate(examples):
+        index.setdefault(example, i)
+    out = []
+    for name in WRITTEN:
+        path = CORPUS / f"{name}.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        found = load_corpus(path)
+        plain: dict[str, list[Example]] = {}
+        rows = [json.loads(line) for line in lines if line.strip()]
+        for example, row in zip(found, rows, strict=True):
+            if example.label == "allow" and not example.context and not row.get("hard"):
+                plain.setdefault(example.lang, []).append(example)
+        for example in found:
+            pool = plain.get(example.lang, [])
+            if example.context or example not in index or len(pool) < 2:
+                continue
+            at = int(rng.integers(len(pool)))
+            if pool[at] == example:
+                at = (at + 1) % len(pool)
+            joint, before = JOINTS[int(rng.integers(len(JOINTS)))], bool(rng.integers(2))
+            pad = pool[at].text
+            text = _join(pad, example.text, joint) if before else _join(example.text, pad, joint)
+            out.append((index[example], text, example.label == "refuse"))
+    return out
+
+
+def samples(examples: list[Example], padding: int | None = None) -> dict[str, Samples]:
+    """The training samples of both heads (see the module docstring); with ``padding`` (a
+    seed), the harm head's also :func:`padded`'s copies (the n-gram model is trained on the
+    harm head's samples)."""
     harm, continues = Samples([], [], []), Samples([], [], [])
     for i, example in enumerate(examples):
         refused = example.label == "refuse"
@@ -142,6 +195,9 @@ def samples(examples: list[Example]) -> dict[str, Samples]:
             harm.add(example.text, False, i)
         carries_on = example.text in CONTINUE or (refused and example.concept == "written")
         continues.add(example.text, carries_on, i)
+    if padding is not None:
+        for i, text, refused in padded(examples, padding):
+            harm.add(text, refused, i)
     return {"": harm, "continues_": continues}
 
 
@@ -232,11 +288,13 @@ def e5_embeddings(texts: list[str], cache: Path | None) -> Embeddings:
     return Embeddings(texts, cache, lambda missing: embed_e5(load_e5(2), missing))
 
 
-def training_set(cache: Path | None = None) -> tuple[list[Example], dict[str, Samples], Embeddings]:
+def training_set(
+    cache: Path | None = None, padding: int | None = None
+) -> tuple[list[Example], dict[str, Samples], Embeddings]:
     examples = [e for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
     assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
-    heads = samples(examples)
-    every = [t for e in examples for t in read(e)]
+    heads = samples(examples, padding)
+    every = [t for e in examples for t in read(e)] + heads[""].texts
     return examples, heads, Embeddings(every, cache)
 
 
@@ -460,8 +518,13 @@ def main() -> None:
     parser.add_argument(
         "--max-tokens", type=int, help="with --e5: the longest text read again (e5 tokens)"
     )
+    parser.add_argument(
+        "--padding",
+        action="store_true",
+        help="the harm head and the n-gram model also on padded copies (padded(): intent-17-first)",
+    )
     args = parser.parse_args()
-    examples, heads, vectors = training_set(args.cache)
+    examples, heads, vectors = training_set(args.cache, PADDING_SEED if args.padding else None)
     if args.e5:
         e5 = e5_embeddings([t for e in examples for t in read(e)], args.e5_cache)
         with np.load(args.base or locate(INTENT_10), allow_pickle=False) as stored:

@@ -160,6 +160,7 @@ GuardIntentName = Literal[
     "intent-14-first",
     "intent-15-first",
     "intent-16-first",
+    "intent-17-first",
 ]
 GUARD_INTENT_NAMES: tuple[GuardIntentName, ...] = get_args(GuardIntentName)
 #: The newest round of the request guard's rules that applies (``BOUCLIER_GUARD_RULES``;

@@ -166,6 +166,19 @@ INTENT_16_FIRST = ModelFile(
     "00f4bd04936baafdd2d82a19662c27ba29dd94f62e73c8c5f927e6a394a15530",
     "bouclier",
 )
+#: intent-16-first's recipe with the padding augmentation (the twentieth round): the harm head's and
+#: the n-gram model's samples also hold one padded copy of each hand-written single prompt, a plain
+#: allowed prompt of its file and language joined before or after it, with its label
+#: (scripts/train_guard_intent.py --no-cv --padding: train_guard_intent.padded, seed 17), so that
+#: benign padding no longer dilutes a harmful request; trained on all of evaluation.TRAINING
+#: (seen-v2 … seen-v20 and the generated files): intent-10's arrays and shapes, no e5 array, new
+#: values (docs/guard.md, "intent-17-first, trained against padding (the twentieth round)").
+INTENT_17_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-17-first.npz",
+    "98c0e7f5a986a41019002fb6beb0531ff1fb725773c828e8d7eeb7da230cbba8",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
@@ -178,6 +191,7 @@ INTENTS = {
     "intent-14-first": INTENT_14_FIRST,
     "intent-15-first": INTENT_15_FIRST,
     "intent-16-first": INTENT_16_FIRST,
+    "intent-17-first": INTENT_17_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
