@@ -152,14 +152,30 @@ DISMISS = re.compile(
 _ARABIC_PAUSE = re.compile(r"\s*[،؛]\s*")
 
 
+#: A word that turns from what is dismissed to what is asked instead, in the dismissing clause
+#: itself when no comma parts them ("forget the sunset just strip her"): the remainder starts there.
+PIVOT = re.compile(
+    r"\b(?:just|instead|rather|now|only|juste|plut[ôo]t|maintenant|seulement|nur|stattdessen|"
+    r"jetzt|lieber|solo|s[óo]lo|mejor|ahora|invece|ora|adesso|piuttosto|s[óo]|apenas|agora|"
+    r"gewoon|alleen|liever|tylko|teraz|raczej|просто|лучше|теперь|только|sadece|[şs]imdi)\b|"
+    r"بس|فقط|الآن|بدل|就|只|现在|改成|だけ|代わりに|今度は",
+    re.IGNORECASE,
+)
+
+
 def remainder(prompt: str) -> str | None:
     """What follows a clause that dismisses something (:data:`DISMISS`), the first or the second
     ("bueno, déjalo, …"), read alone too: "just strip her instead" of "ok forget the sunset, just
-    strip her instead"; None when neither dismisses anything or nothing follows."""
+    strip her instead", and of "forget the sunset just strip her instead" (from the first
+    :data:`PIVOT` word after the dismissal); None when neither dismisses anything or nothing
+    follows."""
     parts = [p for part in clauses(prompt) for p in _ARABIC_PAUSE.split(part) if len(p) >= 2]
     for at, part in enumerate(parts[:2]):
-        if DISMISS.search(part) is not None:
-            return " ".join(parts[at + 1 :]) or None
+        dismissed = DISMISS.search(part)
+        if dismissed is not None:
+            pivot = PIVOT.search(part, dismissed.end())
+            rest = [part[pivot.start() :]] if pivot is not None else []
+            return " ".join([*rest, *parts[at + 1 :]]) or None
     return None
 
 
