@@ -1,7 +1,7 @@
 """What the tests of a retrained reader share (tests/guard/test_intent13.py, test_intent14.py,
-test_intent15.py, test_intent16.py): the guard reading a pinned file, the check that the file is
-the one pinned and holds the shape of the file it was retrained from with new values, and clear
-prompts in several languages (written for these tests, in no corpus file)."""
+test_first_readings.py, test_intent17.py): the guard reading a pinned file, the check that the
+file is the one pinned and holds the shape of the file it was retrained from with new values, and
+clear prompts in several languages (written for these tests, in no corpus file)."""
 
 from __future__ import annotations
 

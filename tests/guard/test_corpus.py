@@ -627,6 +627,14 @@ def _written_apart_since_v14(name: str) -> None:
     assert min(longer["refuse"], longer["allow"]) >= 20
 
 
+def _twelve_in_each_uncovered(name: str) -> None:
+    """12 prompts in each of the 15 uncovered languages (the held-out sets since v17)."""
+    counts = Counter(r["lang"] for r in _rows((name,)))
+    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
+    assert len(uncovered) == 15
+    assert set(uncovered.values()) == {12}
+
+
 def test_seen_v15_is_varied() -> None:
     """seen-v15 (the former heldout-v15, written apart by an eleventh helper who read neither the
     training files nor heldout-v14 beyond its first three lines, each language drafted on its own,
@@ -653,10 +661,7 @@ def test_seen_v17_is_varied() -> None:
     the other training files, and 12 prompts in each of the 15 uncovered languages."""
     assert "seen-v17" in TRAINING
     _written_apart_since_v14("seen-v17")
-    counts = Counter(r["lang"] for r in _rows(("seen-v17",)))
-    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
-    assert len(uncovered) == 15
-    assert set(uncovered.values()) == {12}
+    _twelve_in_each_uncovered("seen-v17")
 
 
 def test_seen_v18_is_varied() -> None:
@@ -668,10 +673,7 @@ def test_seen_v18_is_varied() -> None:
     the 15 uncovered languages."""
     assert "seen-v18" in TRAINING
     _written_apart_since_v14("seen-v18")
-    counts = Counter(r["lang"] for r in _rows(("seen-v18",)))
-    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
-    assert len(uncovered) == 15
-    assert set(uncovered.values()) == {12}
+    _twelve_in_each_uncovered("seen-v18")
 
 
 def test_seen_v19_is_varied() -> None:
@@ -683,10 +685,7 @@ def test_seen_v19_is_varied() -> None:
     each of the 15 uncovered languages."""
     assert "seen-v19" in TRAINING
     _written_apart_since_v14("seen-v19")
-    counts = Counter(r["lang"] for r in _rows(("seen-v19",)))
-    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
-    assert len(uncovered) == 15
-    assert set(uncovered.values()) == {12}
+    _twelve_in_each_uncovered("seen-v19")
 
 
 def test_seen_v20_is_varied() -> None:
@@ -705,9 +704,6 @@ def test_seen_v20_is_varied() -> None:
     for lang in COVERED:
         refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
         assert refused >= (48 if lang == "en" else 39), lang
-    counts = Counter(r["lang"] for r in rows)
-    uncovered = {lang: n for lang, n in counts.items() if lang not in COVERED}
-    assert len(uncovered) == 15
-    assert set(uncovered.values()) == {12}
+    _twelve_in_each_uncovered("seen-v20")
     assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
     assert sum(bool(r.get("context")) for r in rows) >= 250

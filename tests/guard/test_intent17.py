@@ -2,25 +2,17 @@
 (scripts/train_guard_intent.py --padding: each hand-written single prompt also trained on with a
 plain allowed prompt of its file joined to it), the first reading alone, on all of
 evaluation.TRAINING (docs/guard.md, "intent-17-first, trained against padding (the twentieth
-round)"). The prompts are written for these tests, in no corpus file (tests/guard/retrained.py)."""
+round)"): a padded harmful request refused. What every first reading is tested for (pinned, shaped,
+no second reading, clear prompts) is in tests/guard/test_first_readings.py."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from bouclier.errors import ModelUnavailable
 from bouclier.guard.decision import Action
-from bouclier.guard.semantic import (
-    INTENT_10,
-    INTENT_16_FIRST,
-    INTENT_17_FIRST,
-    INTENTS,
-    SemanticStage,
-)
+from bouclier.guard.semantic import INTENT_17_FIRST
 from bouclier.guard.stages import TwoStageGuard
-from tests.guard.retrained import CLEAR, assert_retrained, reading
+from tests.guard.retrained import reading
 
 pytestmark = pytest.mark.model
 
@@ -42,37 +34,6 @@ PADDED = [
 def guard() -> TwoStageGuard:
     """The two-stage guard reading intent-17-first (the default rules), one thread."""
     return reading(INTENT_17_FIRST)
-
-
-def test_intent_17_first_is_pinned_and_shaped_as_intent_16_first() -> None:
-    """intent-17-first's file is the one pinned (its SHA-256), named in INTENTS, with intent-10's
-    and intent-16-first's arrays, shapes and dtypes, no e5 array, and new values: retrained, not a
-    copy of either."""
-    assert INTENTS["intent-17-first"] is INTENT_17_FIRST
-    assert INTENTS["intent-16-first"] is INTENT_16_FIRST
-    assert_retrained(INTENT_17_FIRST, INTENT_10, cap=None)
-    assert_retrained(INTENT_17_FIRST, INTENT_16_FIRST, cap=None)
-
-
-def test_intent_17_first_reads_without_a_second_reading(guard: TwoStageGuard) -> None:
-    """With no e5 array in its file, a stage reading intent-17-first builds no second reading."""
-    assert guard.semantic.version == "use-m3+intent-17-first"
-    assert guard.semantic.second is None
-
-
-def test_a_file_not_the_one_pinned_is_refused() -> None:
-    """The stage checks the file's SHA-256 when it loads it: pinned to another hash, the same
-    file is refused."""
-    other = dataclasses.replace(INTENT_17_FIRST, sha256=INTENT_16_FIRST.sha256)
-    with pytest.raises(ModelUnavailable, match="pinned SHA-256"):
-        SemanticStage(intent=other).load()
-
-
-@pytest.mark.parametrize(("prompt", "expected"), CLEAR)
-def test_clear_prompts_in_several_languages(
-    guard: TwoStageGuard, prompt: str, expected: Action
-) -> None:
-    assert guard.check(prompt).decision is expected
 
 
 @pytest.mark.parametrize("prompt", PADDED)
