@@ -247,8 +247,8 @@ class TwoStageGuard:
         #: round's, stacked on the seventeenth's; 19: the seventeenth's less the classes the
         #: nineteenth round dropped, bouclier.guard.nineteenth)
         self.rules = rules
-        #: the request after a dismissing first clause read alone too (:func:`remainder`; the
-        #: twentieth round's; False: as every round before)
+        #: the request after a dismissing first or second clause read alone too
+        #: (:func:`remainder`; the twentieth round's; False: as every round before)
         self.remainders = remainders
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
@@ -291,7 +291,11 @@ class TwoStageGuard:
             if r.context
         }
         previous = [requests[i].context[-1] for i in joined]
-        rests = {i: rest for i, r in enumerate(requests) if (rest := self._remainder(r.prompt))}
+        rests = {
+            i: rest
+            for i, r in enumerate(requests)
+            if self.remainders and (rest := remainder(r.prompt)) is not None
+        }
         reading = self.semantic.read([*texts, *joined.values(), *previous, *rests.values()])
         harms, continues = reading.harm, reading.continues
         n, m = len(texts), len(joined)
@@ -309,11 +313,6 @@ class TwoStageGuard:
             self._decide(r, own[i], follow_ups.get(i), uncovered or self.uncovered)
             for i, r in enumerate(requests)
         ]
-
-    def _remainder(self, prompt: str) -> str | None:
-        """The part of ``prompt`` read alone too (:func:`remainder`), where this guard reads
-        one (:attr:`remainders`)."""
-        return remainder(prompt) if self.remainders else None
 
     def _decide(
         self,
