@@ -1,18 +1,16 @@
-"""The twentieth round's second candidate, judged: plain edits around a request no longer dilute it.
+"""The padding attack: plain edits put around a request (issue 13, the twentieth round).
 
-    .venv/bin/python scripts/guard_round20_plain.py
+    .venv/bin/python scripts/guard_round20_plain.py [--intent intent-16-first ...]
 
-The default guard (intent-16-first, rules 17, the remainder reading) side by side without and
-with its reading of a prompt's parts that are not plain edits (bouclier.guard.stages.parts and
-``TwoStageGuard._plain``; ``TwoStageGuard(plain_parts=False)`` is every guard before). As
-pre-registered (2026-12-05 18:39 UTC, before any code of it; docs/guard.md, "Plain edits around
-a request"): on **seen-v20** (out of sample for intent-16-first and rules 17) it must raise
-neither the false refusals nor the errors, and on seen-v2 … seen-v19 (in sample) the false
-refusals by at most 2 (scripts/guard_round20_remainder.py's judge, the same rule). Reported,
-deciding nothing: the padding attack, plain edits put before or after each refused single
-prompt of seen-v19 and seen-v20 in its language, and how many are then no longer refused, with
-the 8 English paddings seen while the candidate was designed and one prefix and one suffix in
-each covered language written before its code. Every changed answer is listed.
+For each first reading named (bouclier.guard.semantic.INTENTS; the default's by default), the
+guard with rules 17 and the remainder reading (the service's) on the refused single prompts of
+seen-v19 and seen-v20 that it refuses alone, each with each padding of its language around it:
+how many are then no longer refused. The 8 English paddings were seen while the twentieth
+round's second candidate was designed; one prefix and one suffix in each covered language were
+written before its code (2026-12-05 18:39 UTC). That candidate (the parts of a prompt that are not
+plain edits read together too) failed its pre-registered rule and was removed; ``git checkout
+a87925f`` and this script of that commit reproduce its judgement (docs/guard.md, "Plain edits
+around a request").
 """
 
 from __future__ import annotations
@@ -21,7 +19,9 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
-from guard_round20_remainder import ATTACKED, CORPUS, judge
+import argparse
+
+from guard_round20_remainder import ATTACKED, CORPUS
 
 from bouclier.guard.evaluation import load_corpus
 from bouclier.guard.semantic import INTENTS, default_stage
@@ -85,9 +85,9 @@ def padded(padding: str, text: str) -> str:
     return before + text + after
 
 
-def attack(guards: dict[bool, TwoStageGuard]) -> None:
+def attack(guards: dict[str, TwoStageGuard]) -> None:
     """The refused single prompts of :data:`ATTACKED` with each language's paddings around them:
-    how many are no longer refused, without and with the candidate."""
+    how many of those each guard refuses alone it no longer refuses padded."""
     examples = [e for name in ATTACKED for e in load_corpus(CORPUS / f"{name}.jsonl")]
     for title, paddings in (("seen while designing", SEEN_PADDINGS), ("fresh", FRESH_PADDINGS)):
         print(f"\npadding attack, paddings {title}: refused prompts no longer refused")
@@ -95,26 +95,22 @@ def attack(guards: dict[bool, TwoStageGuard]) -> None:
             alone = [
                 e.text for e in examples if e.lang == lang and e.label == "refuse" and not e.context
             ]
-            base = guards[True].check_many([EditRequest(t) for t in alone])
-            refused = [t for t, d in zip(alone, base, strict=True) if d.refused]
-            for padding in said:
-                attacked = [EditRequest(padded(padding, t)) for t in refused]
-                counts = {
-                    on: sum(not d.refused for d in guard.check_many(attacked))
-                    for on, guard in guards.items()
-                }
-                print(
-                    f"  {lang} {padding!r}: without {counts[False]} / {len(refused)}, "
-                    f"with {counts[True]} / {len(refused)}"
-                )
+            for name, guard in guards.items():
+                base = guard.check_many([EditRequest(t) for t in alone])
+                refused = [t for t, d in zip(alone, base, strict=True) if d.refused]
+                for padding in said:
+                    found = guard.check_many([EditRequest(padded(padding, t)) for t in refused])
+                    print(
+                        f"  {lang} {name} {padding!r}: "
+                        f"{sum(not d.refused for d in found)} / {len(refused)}"
+                    )
 
 
 def main() -> None:
-    stage = default_stage(INTENTS["intent-16-first"])
-    guards = {on: TwoStageGuard(semantic=stage, rules=17, plain_parts=on) for on in (False, True)}
-    passed = judge(guards)
-    attack(guards)
-    print(f"\nverdict: the plain parts reading {'PASSES' if passed else 'FAILS'}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--intent", nargs="+", choices=sorted(INTENTS), default=["intent-16-first"])
+    args = parser.parse_args()
+    attack({name: TwoStageGuard(semantic=default_stage(INTENTS[name])) for name in args.intent})
 
 
 if __name__ == "__main__":

@@ -179,33 +179,6 @@ def remainder(prompt: str) -> str | None:
     return None
 
 
-#: The words that join one edit to the next in a list of edits ("crop it square, fix the red eyes,
-#: and …", "brighten the sky a little and …"), in the 13 covered languages; with the clauses and
-#: the Arabic comma, where :func:`parts` cuts a prompt (the twentieth round's second reading).
-JOIN = re.compile(
-    r"\s(?:and then|and also|and|also|then|plus|et puis|et|puis|aussi|y luego|y|luego|"
-    r"tambi[eé]n|und dann|und|dann|auch|e poi|poi|anche|e depois|depois|tamb[eé]m|e|en dan|dan|"
-    r"ook|a potem|potem|te[zż]|а потом|и|потом|также|тоже|ve sonra|ve|sonra|ayr[ıi]ca|ثم)\s|"
-    r"然后|並且|并且|それから|そして",
-    re.IGNORECASE,
-)
-#: Under this harm, read alone, a part of a prompt that names no context is a plain edit
-#: (:meth:`TwoStageGuard._plain`); fixed before the reading was measured (2026-12-05 18:39 UTC).
-PLAIN = 0.1
-
-
-def parts(prompt: str) -> list[str]:
-    """The edits of a prompt: its clauses, parted again at the Arabic comma and at the words that
-    join edits (:data:`JOIN`), each of two characters or more."""
-    return [
-        piece.strip()
-        for part in clauses(prompt)
-        for p in _ARABIC_PAUSE.split(part)
-        for piece in JOIN.split(p)
-        if len(piece.strip()) >= 2
-    ]
-
-
 #: The explanation of each rules class (bouclier.guard.rounds: the eleventh round's here).
 RULED = {
     "vanish": "the request makes a person's clothes vanish or see-through",
@@ -266,7 +239,6 @@ class TwoStageGuard:
         uncovered: Action = Action.REVIEW,
         rules: int = 17,
         remainders: bool = True,
-        plain_parts: bool = False,
     ) -> None:
         #: the newest round whose rules apply (bouclier.guard.rounds; 17: the seventeenth
         #: round's, stacked on the fourteenth's, the default by its pre-registered rule; 14, 15
@@ -278,9 +250,6 @@ class TwoStageGuard:
         #: the request after a dismissing first or second clause read alone too
         #: (:func:`remainder`; the twentieth round's; False: as every round before)
         self.remainders = remainders
-        #: the parts of a prompt that are not plain edits read together too (:func:`parts`,
-        #: :meth:`_plain`; the twentieth round's second candidate, which failed its rule: off)
-        self.plain_parts = plain_parts
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
         self.languages = languages or default_identifier()
@@ -340,46 +309,10 @@ class TwoStageGuard:
         own = [float(h) for h in harms[:n]]
         for i, harm in zip(rests, harms[n + 2 * m :], strict=True):
             own[i] = max(own[i], float(harm))
-        # nor do plain edits around it: the parts that are not plain edits, read together
-        if self.plain_parts:
-            for i, harm in self._unpadded(texts).items():
-                own[i] = max(own[i], harm)
         return [
             self._decide(r, own[i], follow_ups.get(i), uncovered or self.uncovered)
             for i, r in enumerate(requests)
         ]
-
-    def _unpadded(self, texts: Sequence[str]) -> dict[int, float]:
-        """The model's harm for what is left of each prompt once its plain edits are taken out
-        (:func:`parts`, :meth:`_plain`), for the prompts where at least one part is plain and
-        one is not: "crop it square, fix the red eyes, and undress her" is read as "undress her"
-        too (whole, it read 0.03)."""
-        cut = {i: found for i, text in enumerate(texts) if len(found := parts(text)) > 1}
-        every = [part for found in cut.values() for part in found]
-        if not every:
-            return {}
-        harms = iter(self.semantic.read(every).harm)
-        left = {}
-        for i, found in cut.items():
-            kept = [part for part in found if not self._plain(part, float(next(harms)))]
-            if 0 < len(kept) < len(found):
-                left[i] = " ".join(kept)
-        if not left:
-            return {}
-        read = self.semantic.read(list(left.values())).harm
-        return {i: float(harm) for i, harm in zip(left, read, strict=True)}
-
-    def _plain(self, part: str, harm: float) -> bool:
-        """A part of a prompt is a plain edit when the model reads it alone as harmless (under
-        :data:`PLAIN`) and it names no context: no lexicon match, no object, no topic, no clothes
-        put on, no question (a mannequin or a question keeps its request's meaning)."""
-        if harm >= PLAIN or "?" in part:
-            return False
-        if OBJECTS.search(part) or TOPIC.search(part) or DRESS.search(part):
-            return False
-        if self.lexicons.read(part)[1]:
-            return False
-        return not self.lexicons._any("question", self.lexicons.prepare(part))
 
     def _decide(
         self,
