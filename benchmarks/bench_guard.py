@@ -63,9 +63,10 @@ from bouclier.guard.evaluation import (
     heldout_files,
     load_corpus,
 )
+from bouclier.guard.guard import SERVICE_INTENT
 from bouclier.guard.language import COVERAGE
 from bouclier.guard.request import RequestGuard
-from bouclier.guard.semantic import INTENT, INTENTS, SemanticStage
+from bouclier.guard.semantic import INTENTS, SemanticStage
 from bouclier.guard.stages import MODEL_THRESHOLD, EditRequest, TwoStageGuard
 from bouclier.vocabulary import E5_ENGINE_NAMES, E5EngineName
 
@@ -146,17 +147,20 @@ def _spread(values: list[float], digits: int = 1) -> str:
     )
 
 
-#: the shipped classifier's name (semantic.INTENT): --intent's default
-SHIPPED = next(name for name, model in INTENTS.items() if model is INTENT)
+#: the service's classifier's name (guard.SERVICE_INTENT): --intent's default
+SHIPPED = next(name for name, model in INTENTS.items() if model is SERVICE_INTENT)
 _INTENT = SHIPPED  # the classifier measured (--intent)
 _RULES = 17  # the newest round whose rules apply (--rules: 16, 15, 14, 13, 11, 10 side by side)
 _SAMPLE = 1  # every how many prompts the speed measure times (--sample)
+_REMAINDERS = True  # the remainder reading (--no-remainders: off, as before the twentieth round)
 
 
 def _guard(engine: E5EngineName) -> TwoStageGuard:
     """The two-stage guard measured (--intent, --rules), e5 run by ``engine``, one thread."""
     stage = SemanticStage(threads=1, intent=INTENTS[_INTENT], e5_engine=engine)
-    return TwoStageGuard(RequestGuard(), stage, uncovered=Action.ALLOW, rules=_RULES)
+    return TwoStageGuard(
+        RequestGuard(), stage, uncovered=Action.ALLOW, rules=_RULES, remainders=_REMAINDERS
+    )
 
 
 def _worker(
@@ -466,9 +470,16 @@ def main() -> None:
     parser.add_argument(
         "--sample", type=int, default=1, help="time every K-th prompt only (default: all)"
     )
+    parser.add_argument(
+        "--no-remainders",
+        action="store_true",
+        help="without the remainder reading (the request after a dismissing clause read alone "
+        "too: stages.remainder), as every guard before the twentieth round",
+    )
     args = parser.parse_args()
-    global _INTENT, _RULES, _SAMPLE  # read by the forked serving processes
+    global _INTENT, _RULES, _SAMPLE, _REMAINDERS  # noqa: PLW0603 - read by the forked servers
     _INTENT, _RULES, _SAMPLE = args.intent, args.rules, args.sample
+    _REMAINDERS = not args.no_remainders
     if args.heldout is None:
         args.heldout = next(reversed(heldout_files(CORPUS)), None)
     if args.heldout is not None and args.heldout.stem in TRAINING:

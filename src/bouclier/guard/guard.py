@@ -187,6 +187,10 @@ class Guard:
         return GuardDecision(Action.REFUSE, round(score, 4), tuple(reasons), (), threshold)
 
 
+#: The service's first reading when no setting names one (since the nineteenth round's folds).
+SERVICE_INTENT = INTENT_16_FIRST
+
+
 def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
     """The request guard of ``BOUCLIER_GUARD_MODEL``, ``BOUCLIER_GUARD_INTENT`` (or
     ``BOUCLIER_GUARD_SECOND_READING``), ``BOUCLIER_GUARD_RULES``, ``BOUCLIER_GUARD_E5_ENGINE`` and
@@ -197,7 +201,7 @@ def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
     if settings.guard_intent is not None:
         intent = INTENTS[settings.guard_intent]
     else:
-        intent = INTENT_14 if settings.guard_second_reading else INTENT_16_FIRST
+        intent = INTENT_14 if settings.guard_second_reading else SERVICE_INTENT
     return TwoStageGuard(
         semantic=default_stage(intent, settings.guard_e5_engine),
         uncovered=Action(settings.guard_uncovered),
