@@ -451,13 +451,14 @@ def main() -> None:
     parser.add_argument(
         "--rules",
         type=int,
-        choices=(10, 11, 13, 14, 15, 16, 17, 18, 19),
+        choices=(10, 11, 13, 14, 15, 16, 17, 18, 19, 20),
         default=17,
         help="the newest round whose rules apply (10: the tenth round's guard, side by side; "
         "13: the thirteenth round's; 14: the fourteenth's; 15: the fifteenth's; 16: the "
         "sixteenth's; 17: the seventeenth's, stacked on the fourteenth's; 18: the eighteenth's, "
         "stacked on the seventeenth's; 19: the seventeenth's less the classes the nineteenth "
-        "round dropped)",
+        "round dropped; 20: the seventeenth's and a request taken back after a refusal judged "
+        "alone)",
     )
     parser.add_argument(
         "--e5-engine",

@@ -165,5 +165,5 @@ GuardIntentName = Literal[
 GUARD_INTENT_NAMES: tuple[GuardIntentName, ...] = get_args(GuardIntentName)
 #: The newest round of the request guard's rules that applies (``BOUCLIER_GUARD_RULES``;
 #: bouclier.guard.rounds' ``ROUNDS``, and 10: the tenth round's guard, before any of them).
-GuardRules = Literal[10, 11, 13, 14, 15, 16, 17, 18, 19]
+GuardRules = Literal[10, 11, 13, 14, 15, 16, 17, 18, 19, 20]
 GUARD_RULES: tuple[GuardRules, ...] = get_args(GuardRules)

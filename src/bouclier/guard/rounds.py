@@ -40,6 +40,7 @@ from bouclier.guard import nineteenth as rules19
 from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
+from bouclier.guard import twentieth as rules20
 from bouclier.guard.request import Match
 
 
@@ -47,8 +48,9 @@ class Ruling:
     """What a round's rules read: the prompt, the last turns before it (``before``), the
     lexicons' score and matches, the newest round applied (``rules``), whether the guard's
     classifier is the tenth round's kind (``eleventh``: the eleventh round's follow-ups need it)
-    and whether the follow-up head reads the prompt as carrying on the turn before it
-    (``carries_on``); the lexicons' concepts are built only when a round asks for them."""
+    whether the follow-up head reads the prompt as carrying on the turn before it
+    (``carries_on``) and the model's harm for the prompt alone (``harm``); the lexicons'
+    concepts are built only when a round asks for them."""
 
     def __init__(
         self,
@@ -60,9 +62,12 @@ class Ruling:
         rules: int,
         eleventh: bool,
         carries_on: bool = False,
+        harm: float = 1.0,
     ) -> None:
         self.prompt, self.before, self.lexical, self.matches = prompt, before, lexical, matches
         self.rules, self.eleventh, self.carries_on = rules, eleventh, carries_on
+        #: the model's harm for the prompt alone (1.0 when not read)
+        self.harm = harm
 
     @cached_property
     def concepts(self) -> frozenset[str]:
@@ -221,6 +226,15 @@ ROUNDS = (
     ),
     # rules 17 less the seventeenth round's classes its pre-registered rule dropped
     Round(19, drops=rules19.DROPS, on=17),
+    # rules 17 and a request taken back after a refusal judged alone
+    Round(
+        20,
+        alone=lambda r: (
+            r.harm < rules20.CLEAR and rules20.takes_back(r.prompt, r.before, r.concepts)
+        ),
+        again=True,
+        on=17,
+    ),
 )
 #: The classes that allow (the others refuse).
 ALLOWS = (

@@ -558,6 +558,7 @@ class TwoStageGuard:
                 rules=self.rules,
                 eleventh=self.eleventh,
                 carries_on=follow_up.continues >= CONTINUES,
+                harm=harm,
             )
             judged = rounds.alone(rounds.applied(self.rules), ruling)
             if judged is not None:
