@@ -114,7 +114,7 @@ class Folds:
 
 def harm_out_of_fold(folds: Folds, vectors: Vectors) -> dict[str, float]:
     """Each text's score by the harm head trained, on ``vectors``, on the other folds."""
-    head = train.samples(folds.examples, train.PADDING)[""]
+    head = train.samples(folds.examples, train.PADDING, train.PADDING_REFUSED)[""]
     x, y = vectors.of(head.texts), np.array(head.labels)
     head_fold = folds.fold_of[np.array(head.origin)]
     scores: dict[str, float] = {}
@@ -128,7 +128,7 @@ def harm_out_of_fold(folds: Folds, vectors: Vectors) -> dict[str, float]:
 def level_one(folds: Folds, vectors: train.Embeddings) -> tuple[train.Scored, dict[str, float]]:
     """Each fold's texts scored by the harm head, the n-gram model and the follow-up head trained
     on the other folds: the stacker's inputs, and the guard's follow-up reading."""
-    heads = train.samples(folds.examples, train.PADDING)
+    heads = train.samples(folds.examples, train.PADDING, train.PADDING_REFUSED)
     harm_head, follow = heads[""], heads["continues_"]
     y = np.array(harm_head.labels)
     grams = train.ngram_matrix(harm_head.texts)

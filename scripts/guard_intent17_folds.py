@@ -31,12 +31,13 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import guard_folds as cv
 import guard_intent13_folds as i13
 import guard_intent14_folds as i14
 from guard_round13_folds import first_reading
+from guard_round20_plain import padded as put
 from guard_round20_remainder import FRESH_PREFIXES, SEEN_PREFIXES
 
 from bouclier.guard.decision import GuardDecision
@@ -62,35 +63,40 @@ PREFIXES: dict[str, tuple[str, ...]] = {
 }
 
 
-def attacked(prefix: str, text: str) -> str:
-    """The attack's text (as scripts/guard_round20_remainder.py writes it)."""
-    return prefix + text[0].lower() + text[1:]
+#: :data:`PREFIXES` as paddings (scripts/guard_round20_plain.py's form: "…" is where the request
+#: goes), the attack :func:`attack` makes of them by default.
+PADDINGS: dict[str, tuple[str, ...]] = {
+    lang: tuple(f"{prefix}…" for prefix in prefixes) for lang, prefixes in PREFIXES.items()
+}
 
 
-def targets(folds: cv.Folds, files: Sequence[str]) -> list[int]:
+def targets(folds: cv.Folds, files: Sequence[str], langs: Collection[str] = PADDINGS) -> list[int]:
     """The measured refused single prompts of the estimate (indices into ``folds.written``'s
-    order, i.e. of ``folds.chosen()``) in a language with prefixes."""
+    order, i.e. of ``folds.chosen()``) in a language of ``langs`` (one with paddings)."""
     chosen = [folds.examples[i] for i in folds.written]
     return [
         k
         for k, e in enumerate(chosen)
-        if files[k] not in APART and e.label == "refuse" and not e.context and e.lang in PREFIXES
+        if files[k] not in APART and e.label == "refuse" and not e.context and e.lang in langs
     ]
 
 
-def extra(folds: cv.Folds, files: Sequence[str]) -> dict[int, set[str]]:
+def extra(
+    folds: cv.Folds, files: Sequence[str], paddings: Mapping[str, Sequence[str]] = PADDINGS
+) -> dict[int, set[str]]:
     """The texts each fold's models score beyond its examples': the attack's texts of its
-    refused single prompts, and the remainder of every text the guard reads alone."""
+    refused single prompts (each of its language's ``paddings`` around it) and their remainders,
+    and the remainder of every text the guard reads alone."""
     found: dict[int, set[str]] = {}
     for i in folds.written:
         rest = remainder(folds.examples[i].text)
         if rest:
             found.setdefault(int(folds.fold_of[i]), set()).add(rest)
-    for k in targets(folds, files):
+    for k in targets(folds, files, paddings):
         i = folds.written[k]
         e = folds.examples[i]
-        for prefix in PREFIXES[e.lang]:
-            text = attacked(prefix, e.text)
+        for padding in paddings[e.lang]:
+            text = put(padding, e.text)
             found.setdefault(int(folds.fold_of[i]), set()).update(
                 {text, *filter(None, [remainder(text)])}
             )
@@ -102,32 +108,46 @@ def attack(
     files: Sequence[str],
     decisions: dict[str, list[GuardDecision]],
     scores: dict[str, cv.Scores],
+    labels: Mapping[str, str] = LABELS,
+    paddings: Mapping[str, Sequence[str]] = PADDINGS,
 ) -> dict[str, int]:
-    """Per arm and prefix, the refused prompts (by the arm's fold reading) no longer refused."""
+    """Per arm (``labels``' values) and padding, the refused prompts (by the arm's fold reading)
+    no longer refused with the padding around them; the totals per arm (also printed per
+    language)."""
     chosen = [folds.examples[i] for i in folds.written]
+    arms = list(labels.values())
     print("\nthe padding attack on the folds: refused single prompts no longer refused")
-    print("| lang | prefix | " + " | ".join(LABELS.values()) + " |\n|---|---|---|---|")
-    total = dict.fromkeys(LABELS.values(), 0)
+    print("| lang | padding | " + " | ".join(arms) + " |\n|---|---|" + "---|" * len(arms))
+    total = dict.fromkeys(arms, 0)
+    per_lang: dict[str, dict[str, list[int]]] = {}
     refused = {
-        label: [k for k in targets(folds, files) if decisions[label][k].refused]
-        for label in LABELS.values()
+        label: [k for k in targets(folds, files, paddings) if decisions[label][k].refused]
+        for label in arms
     }
-    for lang, prefixes in PREFIXES.items():
-        for prefix in prefixes:
+    for lang, said in paddings.items():
+        for padding in said:
             cells = []
-            for label in LABELS.values():
+            for label in arms:
                 guard = TwoStageGuard(semantic=scores[label], rules=RULES)  # type: ignore[arg-type]
                 texts = [
-                    attacked(prefix, chosen[k].text)
-                    for k in refused[label]
-                    if chosen[k].lang == lang
+                    put(padding, chosen[k].text) for k in refused[label] if chosen[k].lang == lang
                 ]
                 out = sum(not d.refused for d in guard.check_many([EditRequest(t) for t in texts]))
                 total[label] += out
+                counts = per_lang.setdefault(lang, {}).setdefault(label, [0, 0])
+                counts[0] += out
+                counts[1] += len(texts)
                 cells.append(f"{out} / {len(texts)}")
-            print(f"| {lang} | {prefix!r} | {' | '.join(cells)} |")
-    n = {label: sum(len(PREFIXES[chosen[k].lang]) for k in ks) for label, ks in refused.items()}
-    print("| all | | " + " | ".join(f"{total[la]} / {n[la]}" for la in LABELS.values()) + " |")
+            print(f"| {lang} | {padding!r} | {' | '.join(cells)} |")
+    n = {label: sum(len(paddings[chosen[k].lang]) for k in ks) for label, ks in refused.items()}
+    print("| all | | " + " | ".join(f"{total[la]} / {n[la]}" for la in arms) + " |")
+    print(
+        "\nper language, every padding: "
+        + "; ".join(
+            f"{lang} " + " → ".join(f"{out} / {of}" for out, of in found.values())
+            for lang, found in per_lang.items()
+        )
+    )
     return total
 
 
@@ -136,12 +156,15 @@ def judge(
     files: list[str],
     decisions: dict[str, list[GuardDecision]],
     total: dict[str, int],
+    labels: Mapping[str, str] = LABELS,
+    name: str = "intent-17-first",
 ) -> bool:
-    """The pre-registered rule's table and verdict."""
+    """The pre-registered rule's table and verdict (the same rule for intent-17-first and
+    intent-18-first: ``labels``' "without" and "with" arms, ``name`` the candidate's)."""
     index = i14.sets(files, ("seen-v18", "seen-v19", "seen-v20"), APART)
     counted = i13.table(chosen, decisions, None, index)
     estimate = next(iter(index))
-    old, new = LABELS["without"], LABELS["with"]
+    old, new = labels["without"], labels["with"]
     i14.languages(chosen, index[estimate], decisions, old, new)
     before, after = counted[estimate, old], counted[estimate, new]
     met = (
@@ -159,7 +182,7 @@ def judge(
     )
     passed = all(met)
     read = "PASSES: the default" if passed else "FAILS: not the default"
-    print(f"\nverdict: intent-17-first {read}")
+    print(f"\nverdict: {name} {read}")
     return passed
 
 

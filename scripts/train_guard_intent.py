@@ -135,6 +135,9 @@ PADDING_SEED = 17
 #: The padding augmentation's seed where the harm head and the n-gram model are trained with it
 #: (scripts/guard_folds.py reads it; None: without, intent-16-first's recipe).
 PADDING: int | None = None
+#: Whether the padding augmentation keeps the refused prompts' copies only (``--padding-refused``:
+#: intent-18-first; scripts/guard_folds.py reads it with :data:`PADDING`).
+PADDING_REFUSED = False
 
 
 def _join(first: str, second: str, joint: str) -> str:
@@ -144,13 +147,19 @@ def _join(first: str, second: str, joint: str) -> str:
     return head + joint + (second if joint == ". " else second[:1].lower() + second[1:])
 
 
-def padded(examples: list[Example], seed: int = PADDING_SEED) -> list[tuple[int, str, bool]]:
+def padded(
+    examples: list[Example], seed: int = PADDING_SEED, refused_only: bool = False
+) -> list[tuple[int, str, bool]]:
     """The padding augmentation (intent-17-first, the twentieth round): each hand-written single
     prompt (no context) of a :data:`WRITTEN` file among ``examples`` gets one padded copy with
     its label, a plain allowed prompt (label allow, not "hard", no context) of the same file and
     language joined before or after it by one of :data:`JOINTS`, all drawn from ``seed``: benign
     padding does not make a harmful request benign, nor a benign one harmful. Returns the index
-    in ``examples`` of each copy's prompt (its fold), the copy and whether it is refused."""
+    in ``examples`` of each copy's prompt (its fold), the copy and whether it is refused.
+
+    ``refused_only`` (intent-18-first, the twentieth round's third candidate): the copies of the
+    refused prompts only. Every copy is still drawn, so those kept are intent-17-first's refused
+    copies, the same texts."""
     rng = np.random.default_rng(seed)
     index: dict[Example, int] = {}
     for i, example in enumerate(examples):
@@ -175,14 +184,17 @@ def padded(examples: list[Example], seed: int = PADDING_SEED) -> list[tuple[int,
             joint, before = JOINTS[int(rng.integers(len(JOINTS)))], bool(rng.integers(2))
             pad = pool[at].text
             text = _join(pad, example.text, joint) if before else _join(example.text, pad, joint)
-            out.append((index[example], text, example.label == "refuse"))
+            if example.label == "refuse" or not refused_only:
+                out.append((index[example], text, example.label == "refuse"))
     return out
 
 
-def samples(examples: list[Example], padding: int | None = None) -> dict[str, Samples]:
+def samples(
+    examples: list[Example], padding: int | None = None, refused_only: bool = False
+) -> dict[str, Samples]:
     """The training samples of both heads (see the module docstring); with ``padding`` (a
     seed), the harm head's also :func:`padded`'s copies (the n-gram model is trained on the
-    harm head's samples)."""
+    harm head's samples), of the refused prompts only if ``refused_only``."""
     harm, continues = Samples([], [], []), Samples([], [], [])
     for i, example in enumerate(examples):
         refused = example.label == "refuse"
@@ -196,7 +208,7 @@ def samples(examples: list[Example], padding: int | None = None) -> dict[str, Sa
         carries_on = example.text in CONTINUE or (refused and example.concept == "written")
         continues.add(example.text, carries_on, i)
     if padding is not None:
-        for i, text, refused in padded(examples, padding):
+        for i, text, refused in padded(examples, padding, refused_only):
             harm.add(text, refused, i)
     return {"": harm, "continues_": continues}
 
@@ -289,11 +301,11 @@ def e5_embeddings(texts: list[str], cache: Path | None) -> Embeddings:
 
 
 def training_set(
-    cache: Path | None = None, padding: int | None = None
+    cache: Path | None = None, padding: int | None = None, refused_only: bool = False
 ) -> tuple[list[Example], dict[str, Samples], Embeddings]:
     examples = [e for name in TRAINING for e in load_corpus(CORPUS / f"{name}.jsonl")]
     assert all(e.split == "tune" for e in examples), "only the tune split is trained on"
-    heads = samples(examples, padding)
+    heads = samples(examples, padding, refused_only)
     every = [t for e in examples for t in read(e)] + heads[""].texts
     return examples, heads, Embeddings(every, cache)
 
@@ -518,13 +530,20 @@ def main() -> None:
     parser.add_argument(
         "--max-tokens", type=int, help="with --e5: the longest text read again (e5 tokens)"
     )
-    parser.add_argument(
+    padding = parser.add_mutually_exclusive_group()
+    padding.add_argument(
         "--padding",
         action="store_true",
         help="the harm head and the n-gram model also on padded copies (padded(): intent-17-first)",
     )
+    padding.add_argument(
+        "--padding-refused",
+        action="store_true",
+        help="as --padding, the refused prompts' copies only (intent-18-first)",
+    )
     args = parser.parse_args()
-    examples, heads, vectors = training_set(args.cache, PADDING_SEED if args.padding else None)
+    seed = PADDING_SEED if args.padding or args.padding_refused else None
+    examples, heads, vectors = training_set(args.cache, seed, args.padding_refused)
     if args.e5:
         e5 = e5_embeddings([t for e in examples for t in read(e)], args.e5_cache)
         with np.load(args.base or locate(INTENT_10), allow_pickle=False) as stored:

@@ -161,6 +161,7 @@ GuardIntentName = Literal[
     "intent-15-first",
     "intent-16-first",
     "intent-17-first",
+    "intent-18-first",
 ]
 GUARD_INTENT_NAMES: tuple[GuardIntentName, ...] = get_args(GuardIntentName)
 #: The newest round of the request guard's rules that applies (``BOUCLIER_GUARD_RULES``;

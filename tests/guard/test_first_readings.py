@@ -2,11 +2,13 @@
 first reading alone, no e5: **intent-15-first** (all of evaluation.TRAINING through seen-v18;
 docs/guard.md, "intent-15-first, trained (the eighteenth round)"), **intent-16-first** (through
 seen-v19, the default since the nineteenth round's folds; "intent-16-first, trained (the nineteenth
-round)") and **intent-17-first** (with the padding augmentation; "intent-17-first, trained against
-padding (the twentieth round)", whose own test is tests/guard/test_intent17.py). For each: the
-file pinned and named in INTENTS, the shape of the files it was retrained after with new values,
-no second reading, another hash refused, clear prompts (tests/guard/retrained.py; written for
-these tests, in no corpus file)."""
+round)"), **intent-17-first** (with the padding augmentation; "intent-17-first, trained against
+padding (the twentieth round)", whose own test is tests/guard/test_intent17.py) and
+**intent-18-first** (the augmentation on the refused prompts only; "intent-18-first, padding on
+refused prompts only (the twentieth round)", its own test tests/guard/test_intent18.py). For
+each: the file pinned and named in INTENTS, the shape of the files it was retrained after with
+new values, no second reading, another hash refused, clear prompts (tests/guard/retrained.py;
+written for these tests, in no corpus file)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from bouclier.guard.semantic import (
     INTENT_15_FIRST,
     INTENT_16_FIRST,
     INTENT_17_FIRST,
+    INTENT_18_FIRST,
     INTENTS,
     SemanticStage,
 )
@@ -38,6 +41,7 @@ READINGS = {
     "intent-15-first": (INTENT_15_FIRST, (INTENT_10, INTENT_14_FIRST)),
     "intent-16-first": (INTENT_16_FIRST, (INTENT_10, INTENT_14_FIRST, INTENT_15_FIRST)),
     "intent-17-first": (INTENT_17_FIRST, (INTENT_10, INTENT_16_FIRST)),
+    "intent-18-first": (INTENT_18_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_17_FIRST)),
 }
 NAMES = list(READINGS)
 

@@ -179,6 +179,20 @@ INTENT_17_FIRST = ModelFile(
     "98c0e7f5a986a41019002fb6beb0531ff1fb725773c828e8d7eeb7da230cbba8",
     "bouclier",
 )
+#: intent-17-first's recipe with the padding augmentation on the refused prompts only (the
+#: twentieth round's third candidate): the harm head's and the n-gram model's samples also hold
+#: intent-17-first's padded copy of each hand-written refused single prompt, the allowed prompts
+#: none (scripts/train_guard_intent.py --no-cv --padding-refused: train_guard_intent.padded, seed
+#: 17, refused_only); trained on all of evaluation.TRAINING (seen-v2 … seen-v20 and the generated
+#: files): intent-10's arrays and shapes, no e5 array, new values. Selectable only: its
+#: pre-registered fold rule fails (docs/guard.md, "intent-18-first, padding on refused prompts
+#: only (the twentieth round)").
+INTENT_18_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-18-first.npz",
+    "48670fc6fa8333a6ebf0bffbcc6002b788299ca6312e6ebef823b7cbd06fdc78",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
@@ -192,6 +206,7 @@ INTENTS = {
     "intent-15-first": INTENT_15_FIRST,
     "intent-16-first": INTENT_16_FIRST,
     "intent-17-first": INTENT_17_FIRST,
+    "intent-18-first": INTENT_18_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10

@@ -1,0 +1,83 @@
+"""intent-18-first's estimate: the first reading trained with padding on the refused prompts only,
+whole files held out (issue 13, the twentieth round's third candidate).
+
+    .venv/bin/python scripts/guard_intent18_folds.py --cache FILE [--scores FILE] [--errors] \
+        [--only without|with]
+
+scripts/guard_intent17_folds.py's folds (the hand-written file ``k`` of
+train_guard_intent.WRITTEN, seen-v2 … seen-v20, in fold ``k % 5``; the generated rows by bank
+phrase), all of evaluation.TRAINING in both arms, which differ by recipe:
+
+* **without**: intent-16-first's recipe (intent-10's, the first reading alone);
+* **with**: the same, the harm head and the n-gram model also trained on
+  train_guard_intent.padded's copies of the **refused** prompts only (``--padding-refused``:
+  intent-18-first; intent-17-first's copies of those prompts, the allowed prompts get none).
+
+The pre-registered rule (the lead, 2026-12-05 18:44 UTC; docs/guard.md, "intent-18-first
+pre-registered"), intent-17-first's (guard_intent17_folds.judge) with a wider attack: on **the
+estimate, seen-v2 … v14 + v18 + v19 + v20** (v15 … v17 apart), intent-18-first passes if (1) its
+errors are not higher than "without"'s, (2) its false refusals are at most × 1.05 and (3) the
+padding attack un-refuses fewer prompts: each refused single prompt of an estimate file that the
+arm's fold reading refuses, with each of :data:`PADDINGS` of its language around it (intent-17's
+PREFIXES, and scripts/guard_round20_plain.py's FRESH_PADDINGS, one prefix and one suffix in each
+covered language), the guard with rules 17 and the remainder reading (the defaults). The scores
+are kept in ``--scores`` (a pickle: keys "without" and "with"), so that a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+import guard_folds as cv
+import guard_intent13_folds as i13
+import guard_intent17_folds as i17
+from guard_round13_folds import first_reading
+from guard_round20_plain import FRESH_PADDINGS
+
+LABELS = {"without": "intent-16-first recipe", "with": "intent-18-first (padding on refused)"}
+#: The attack's paddings per language ("…" is where the request goes): intent-17's prefixes, then
+#: the fresh paddings of the plain-parts candidate.
+PADDINGS: dict[str, tuple[str, ...]] = {
+    lang: (*i17.PADDINGS.get(lang, ()), *FRESH_PADDINGS.get(lang, ()))
+    for lang in (*i17.PADDINGS, *(lang for lang in FRESH_PADDINGS if lang not in i17.PADDINGS))
+}
+
+
+def main() -> None:
+    parser = cv.fold_parser(e5=False)
+    parser.add_argument("--only", choices=tuple(LABELS), help="compute this arm only (and stop)")
+    args = parser.parse_args()
+    folds = cv.Folds.load()
+    chosen, files = folds.chosen()
+    scoring = i13.Scoring(folds.examples, folds.origin, folds.fold_of, folds.written)
+    scoring.extra = i17.extra(folds, files, PADDINGS)  # noqa: S610 (not Django)
+    found = cv.kept(args.scores)
+    padded = [t for _, t, _ in cv.train.padded(folds.examples, refused_only=True)]
+    texts = [*folds.texts(), *padded, *(t for s in scoring.extra.values() for t in s)]
+    use = cv.train.Embeddings(texts, args.cache)
+    for arm in (args.only,) if args.only else tuple(LABELS):
+        if arm not in found:
+            print(f"{arm}: the first reading", flush=True)
+            cv.train.PADDING = cv.train.PADDING_SEED if arm == "with" else None
+            cv.train.PADDING_REFUSED = arm == "with"
+            found[arm] = first_reading(scoring, use)
+            cv.keep(found, args.scores)
+    if args.only:
+        return
+    scores = {LABELS[arm]: cv.Scores(found[arm]["use"], found[arm]["continues"]) for arm in LABELS}
+    decisions = {label: cv.decide(chosen, s, rules=i17.RULES) for label, s in scores.items()}
+    print("\nthe attack, intent-17's prefixes:")
+    seen = i17.attack(folds, files, decisions, scores, LABELS, i17.PADDINGS)
+    print("\nthe attack, the fresh paddings (scripts/guard_round20_plain.py):")
+    fresh = i17.attack(folds, files, decisions, scores, LABELS, FRESH_PADDINGS)
+    total = {label: seen[label] + fresh[label] for label in LABELS.values()}
+    print("\nthe attack in all: " + ", ".join(f"{la} {n}" for la, n in total.items()))
+    i17.judge(chosen, files, decisions, total, LABELS, "intent-18-first")
+    print(f"\nguard_folds.report (the estimate; {' + '.join(i17.APART)} apart):")
+    cv.report(chosen, files, decisions, i17.APART, args.errors, "apart, decide nothing")
+
+
+if __name__ == "__main__":
+    main()
