@@ -707,3 +707,30 @@ def test_seen_v20_is_varied() -> None:
     _twelve_in_each_uncovered("seen-v20")
     assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
     assert sum(bool(r.get("context")) for r in rows) >= 250
+
+
+def _heldout_v21_checks(name: str) -> None:
+    """The checks of heldout-v21 on the file ``name`` (a held-out file): those of
+    :func:`_written_apart_since_v14`, no prompt within 0.5 of a training prompt, 39+ refusals in
+    each covered language (English 48+), 12 prompts in each of the 15 uncovered languages, 40 %+
+    of all prompts hard negatives, 250+ conversations."""
+    _written_apart_since_v14(name)
+    rows = _rows((name,))
+    assert _near(rows, TRAINING, 0.5) == []
+    for lang in COVERED:
+        refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
+        assert refused >= (48 if lang == "en" else 39), lang
+    _twelve_in_each_uncovered(name)
+    assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
+    assert sum(bool(r.get("context")) for r in rows) >= 250
+
+
+def test_heldout_v21_is_held_out_and_varied() -> None:
+    """heldout-v21 (written apart by a seventeenth helper who read neither the training files nor
+    their sources beyond the header of seen_v20.txt, each language drafted on its own, then
+    variety passes against the skeletons the drafts shared; messages with several edits, one of
+    them harmful or all plain, and conversations that take a refused request back or do not):
+    not trained on, and the checks of :func:`_heldout_v21_checks`."""
+    assert "heldout-v21" in HELDOUT
+    assert "heldout-v21" not in TRAINING
+    _heldout_v21_checks("heldout-v21")
