@@ -150,7 +150,7 @@ def _spread(values: list[float], digits: int = 1) -> str:
 #: the service's classifier's name (guard.SERVICE_INTENT): --intent's default
 SHIPPED = next(name for name, model in INTENTS.items() if model is SERVICE_INTENT)
 _INTENT = SHIPPED  # the classifier measured (--intent)
-_RULES = 17  # the newest round whose rules apply (--rules: 16, 15, 14, 13, 11, 10 side by side)
+_RULES = 20  # the newest round whose rules apply (--rules: 19 … 10 side by side)
 _SAMPLE = 1  # every how many prompts the speed measure times (--sample)
 _REMAINDERS = True  # the remainder reading (--no-remainders: off, as before the twentieth round)
 
@@ -452,13 +452,13 @@ def main() -> None:
         "--rules",
         type=int,
         choices=(10, 11, 13, 14, 15, 16, 17, 18, 19, 20),
-        default=17,
+        default=20,
         help="the newest round whose rules apply (10: the tenth round's guard, side by side; "
         "13: the thirteenth round's; 14: the fourteenth's; 15: the fifteenth's; 16: the "
         "sixteenth's; 17: the seventeenth's, stacked on the fourteenth's; 18: the eighteenth's, "
         "stacked on the seventeenth's; 19: the seventeenth's less the classes the nineteenth "
-        "round dropped; 20: the seventeenth's and a request taken back after a refusal judged "
-        "alone)",
+        "round dropped; 20, the default: the seventeenth's and a request taken back after a "
+        "refusal judged alone)",
     )
     parser.add_argument(
         "--e5-engine",

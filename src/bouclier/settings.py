@@ -273,12 +273,12 @@ class Settings(BaseSettings):
         "reading). Needs BOUCLIER_GUARD_MODEL.",
     )
     guard_rules: GuardRules = Field(
-        default=17,
+        default=20,
         description="The newest round of the request guard's rules that applies after the model "
-        "(bouclier.guard.rounds): 17, the default (the seventeenth round's, stacked on the "
-        "fourteenth's, thirteenth's and eleventh's); an earlier or later round's stack to pin or "
-        "to compare (docs/guard.md; 20: the seventeenth's and a request taken back after a "
-        "refusal judged alone). Needs BOUCLIER_GUARD_MODEL.",
+        "(bouclier.guard.rounds): 20, the default since heldout-v21 (the seventeenth round's, "
+        "stacked on the fourteenth's, thirteenth's and eleventh's, and a request taken back after "
+        "a refusal judged alone); an earlier round's stack to pin or to compare (17: the default "
+        "before; docs/guard.md). Needs BOUCLIER_GUARD_MODEL.",
     )
     guard_e5_engine: E5EngineName = Field(
         default="onnx",

@@ -98,7 +98,7 @@ def test_a_provider_pins_the_classifier_and_the_rules_by_name(
     assert isinstance(default, TwoStageGuard)
     assert pinned.semantic.intent is INTENT_14_FIRST
     assert pinned.semantic.second is None
-    assert (pinned.rules, default.rules) == (14, 17)
+    assert (pinned.rules, default.rules) == (14, 20)
     assert default.semantic.intent is INTENTS["intent-16-first"]
     monkeypatch.setenv("BOUCLIER_GUARD_INTENT", "intent-16-first")
     monkeypatch.setenv("BOUCLIER_GUARD_RULES", "13")

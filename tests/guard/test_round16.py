@@ -281,6 +281,6 @@ def test_the_rounds_table_holds_the_sixteenth_round() -> None:
 
 
 def test_the_default_is_not_the_sixteenth_round() -> None:
-    """The default guard applies the seventeenth round's rules (its pre-registered rule passed;
-    the sixteenth round's never became the default): rules 15 and 16 are side by side only."""
-    assert TwoStageGuard(semantic=Scored({}), uncovered=Action.ALLOW).rules == 17  # type: ignore[arg-type]
+    """The default guard applies the twentieth round's rules, stacked on the seventeenth's (the
+    sixteenth round's never became the default): rules 15 and 16 are side by side only."""
+    assert TwoStageGuard(semantic=Scored({}), uncovered=Action.ALLOW).rules == 20  # type: ignore[arg-type]

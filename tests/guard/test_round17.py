@@ -541,12 +541,14 @@ def test_the_sixteenth_rounds_classes_do_not_answer_with_rules_17() -> None:
     assert "rule_dresses_own" not in _guard(0.9).check(prompt).concepts
 
 
-def test_the_default_is_the_seventeenth_round() -> None:
+def test_the_default_stacks_on_the_seventeenth_round() -> None:
     """The pre-registered rule passed on the estimate (errors 354 → 341, false refusals 210 →
-    200): the default guard applies rules 17 (rounds 11, 13, 14 and 17)."""
+    200): the default guard applies rules 17 (rounds 11, 13, 14 and 17), and since heldout-v21
+    the twentieth round's take-backs on them (rules 20)."""
     semantic = Scored({}, eleventh=True)  # the rounds' rules read a classifier of their kind
     guard = TwoStageGuard(semantic=semantic, uncovered=Action.ALLOW)  # type: ignore[arg-type]
-    assert guard.rules == 17
+    assert guard.rules == 20
+    assert [each.number for each in rounds.applied(guard.rules)] == [11, 13, 14, 17, 20]
     prompt = SELLS[0][1]
     assert guard.check(prompt).decision is Action.REFUSE
     assert "rule_sells" in guard.check(prompt).concepts

@@ -195,7 +195,7 @@ def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
     """The request guard of ``BOUCLIER_GUARD_MODEL``, ``BOUCLIER_GUARD_INTENT`` (or
     ``BOUCLIER_GUARD_SECOND_READING``), ``BOUCLIER_GUARD_RULES``, ``BOUCLIER_GUARD_E5_ENGINE`` and
     ``BOUCLIER_GUARD_UNCOVERED``: by default intent-16-first (the first reading alone, since the
-    nineteenth round's folds) and the seventeenth round's rules."""
+    nineteenth round's folds) and the twentieth round's rules (the seventeenth's and take-backs)."""
     if not settings.guard_model:
         return default_guard()
     if settings.guard_intent is not None:

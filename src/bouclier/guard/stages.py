@@ -237,11 +237,13 @@ class TwoStageGuard:
         languages: LanguageIdentifier | None = None,
         *,
         uncovered: Action = Action.REVIEW,
-        rules: int = 17,
+        rules: int = 20,
         remainders: bool = True,
     ) -> None:
-        #: the newest round whose rules apply (bouclier.guard.rounds; 17: the seventeenth
-        #: round's, stacked on the fourteenth's, the default by its pre-registered rule; 14, 15
+        #: the newest round whose rules apply (bouclier.guard.rounds; 20: the seventeenth
+        #: round's and a request taken back after a refusal judged alone, the default since
+        #: heldout-v21 by the pre-registered rule; 17: the seventeenth round's, stacked on the
+        #: fourteenth's, the default before; 14, 15
         #: and 16: the fourteenth, fifteenth and sixteenth rounds' rules, 13: the thirteenth
         #: round's guard, 11: the twelfth's, 10: the tenth's, side by side; 18: the eighteenth
         #: round's, stacked on the seventeenth's; 19: the seventeenth's less the classes the
