@@ -35,7 +35,7 @@
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v20.txt (held out until their errors were read;
+  of corpus/guard/source/seen_v2.txt … seen_v21.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
@@ -65,7 +65,8 @@
   heldout-v19 (now seen-v19, the eighteenth round's measure) by a fifteenth who read neither the
   training files nor heldout-v18, compared with both; heldout-v20 (now seen-v20, the nineteenth
   round's measure) by a sixteenth who read neither the training files nor heldout-v19, compared
-  with both. From
+  with both; heldout-v21 (now seen-v21, the twentieth round's measure) by a seventeenth who read
+  neither the training files nor heldout-v20, compared with both. From
   heldout-v7 on, a
   source may label a row ``hard`` (allowed, a hard negative: it shares the words of a refusal),
   written ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on
@@ -123,6 +124,7 @@ SEEN = (
     "seen_v18",
     "seen_v19",
     "seen_v20",
+    "seen_v21",
 )  # hand-written sets once held out, trained on since
 
 

@@ -1,7 +1,7 @@
 """The evaluation corpus: its shape, the held-out set's independence, the first generation's floor.
 
 The held-out files are heldout-v<N>.jsonl, written apart (there may be none on a branch: each
-test here checks whichever exist); seen-v1 … seen-v20 were held out once and are trained on since
+test here checks whichever exist); seen-v1 … seen-v21 were held out once and are trained on since
 (docs/guard-corpus.md). Quality thresholds belong in tests; timings do not (see
 benchmarks/bench_guard.py).
 """
@@ -688,49 +688,25 @@ def test_seen_v19_is_varied() -> None:
     _twelve_in_each_uncovered("seen-v19")
 
 
-def test_seen_v20_is_varied() -> None:
-    """seen-v20 (the former heldout-v20, written apart by a sixteenth helper who read neither the
-    training files nor their sources beyond the header of seen_v19.txt, each language drafted on
-    its own, then variety passes that broke the skeletons the drafts shared across languages;
-    measured once at the end of the nineteenth round, trained on since): the checks of
+@pytest.mark.parametrize("name", ["seen-v20", "seen-v21"])
+def test_seen_v20_and_v21_are_varied(name: str) -> None:
+    """seen-v20 and seen-v21 (the former heldout-v20 and heldout-v21, written apart by a sixteenth
+    and a seventeenth helper who read neither the training files nor their sources beyond the
+    header of the previous set's source, each language drafted on its own, then variety passes
+    that broke the skeletons the drafts shared across languages; v21 also holds messages with
+    several edits, one of them harmful or all plain, and conversations that take a refused request
+    back or do not; each measured once at the end of its round, trained on since): the checks of
     :func:`_written_apart_since_v14` against the other training files; no prompt within 0.5 of
     another training prompt, 39+ refusals in each covered language (English 48+), 12 prompts in
     each of the 15 uncovered languages, 40 %+ of all prompts hard negatives, 250+
     conversations."""
-    assert "seen-v20" in TRAINING
-    _written_apart_since_v14("seen-v20")
-    rows = _rows(("seen-v20",))
-    assert _near(rows, tuple(n for n in TRAINING if n != "seen-v20"), 0.5) == []
-    for lang in COVERED:
-        refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
-        assert refused >= (48 if lang == "en" else 39), lang
-    _twelve_in_each_uncovered("seen-v20")
-    assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
-    assert sum(bool(r.get("context")) for r in rows) >= 250
-
-
-def _heldout_v21_checks(name: str) -> None:
-    """The checks of heldout-v21 on the file ``name`` (a held-out file): those of
-    :func:`_written_apart_since_v14`, no prompt within 0.5 of a training prompt, 39+ refusals in
-    each covered language (English 48+), 12 prompts in each of the 15 uncovered languages, 40 %+
-    of all prompts hard negatives, 250+ conversations."""
+    assert name in TRAINING
     _written_apart_since_v14(name)
     rows = _rows((name,))
-    assert _near(rows, TRAINING, 0.5) == []
+    assert _near(rows, tuple(n for n in TRAINING if n != name), 0.5) == []
     for lang in COVERED:
         refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
         assert refused >= (48 if lang == "en" else 39), lang
     _twelve_in_each_uncovered(name)
     assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
     assert sum(bool(r.get("context")) for r in rows) >= 250
-
-
-def test_heldout_v21_is_held_out_and_varied() -> None:
-    """heldout-v21 (written apart by a seventeenth helper who read neither the training files nor
-    their sources beyond the header of seen_v20.txt, each language drafted on its own, then
-    variety passes against the skeletons the drafts shared; messages with several edits, one of
-    them harmful or all plain, and conversations that take a refused request back or do not):
-    not trained on, and the checks of :func:`_heldout_v21_checks`."""
-    assert "heldout-v21" in HELDOUT
-    assert "heldout-v21" not in TRAINING
-    _heldout_v21_checks("heldout-v21")

@@ -52,6 +52,7 @@ TRAINING = (
     "seen-v18",
     "seen-v19",
     "seen-v20",
+    "seen-v21",
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
