@@ -17,11 +17,15 @@ from typing import Any
 import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import ValidationError
 
 from bouclier.api import observability
-from bouclier.api.lookup import PATH
+from bouclier.api.images import HashQuery
+from bouclier.api.lookup import MAX_LOOKUP_HASHES, PATH, plain_pdq
 from bouclier.api.observability import REQUEST_FIELDS, JsonFormatter, access_log
 from bouclier.api.ratelimit import RateLimiter
+from bouclier.errors import BouclierError
+from bouclier.hashing import pdq
 from tests.api.conftest import Api
 
 NORMAL = "/v1/match/hashes"
@@ -317,3 +321,52 @@ def test_a_hit_and_a_miss_answer_the_same_bytes_as_before(api: Api) -> None:
     assert results[0]["matches"] == []
     assert results[1]["matches"]
     assert int(lean.headers["content-length"]) == len(lean.content)
+
+
+def _bodies() -> list[bytes]:
+    """Bodies near the plain one: each read by plain_pdq the way the model reads it, or left to
+    the model."""
+    hexes = [f"{i * 7919:064x}" for i in range(3)]
+    upper = hexes[1].upper()
+    found = [
+        b'{"pdq": ["' + hexes[0].encode() + b'"]}',
+        b' \n{ "pdq" :[ "' + upper.encode() + b'" ,"' + hexes[2].encode() + b'"\t] }\r\n',
+        b'{"pdq":["' + hexes[0].encode() + b'"],"pdq":["' + hexes[1].encode() + b'"]}',
+        b'{"\\u0070dq": ["' + hexes[0].encode() + b'"]}',
+        b'{"pdq": ["\\u0030' + hexes[0][1:].encode() + b'"]}',
+        b'{"pdq": [" ' + hexes[0].encode() + b'"]}',
+        b'{"pdq": ["' + hexes[0][:-1].encode() + b'g"]}',
+        b'{"pdq": ["' + hexes[0].encode() + b'0"]}',
+        b'{"pdq": []}',
+        b'{"pdq": ["' + hexes[0].encode() + b'"], "signal_type": "pdq"}',
+        b'{"signal_type": "sha256", "pdq": ["' + hexes[0].encode() + b'"]}',
+        b'{"pdq": ["' + hexes[0].encode() + b'"],}',
+        b'{"pdq": ["' + hexes[0].encode() + b'"]',
+        b'\xef\xbb\xbf{"pdq": ["' + hexes[0].encode() + b'"]}',
+        b'{"pdq": ["' + hexes[0].encode() + b'"]}\x00',
+    ]
+    for count in (MAX_LOOKUP_HASHES, MAX_LOOKUP_HASHES + 1):
+        found.append(orjson.dumps({"pdq": [hexes[i % 3] for i in range(count)]}))
+    return found
+
+
+def _model_reads(body: bytes) -> list[str] | None:
+    """What the general reading makes of a body: the canonical PDQ values, or None (a 422)."""
+    try:
+        query = HashQuery.model_validate_json(body)
+        return [pdq.validate(value) for value in query.queried] if query.pdq else None
+    except (ValidationError, BouclierError):
+        return None
+
+
+@pytest.mark.parametrize("body", _bodies())
+def test_a_plain_body_is_read_as_the_model_reads_it(body: bytes) -> None:
+    fast = plain_pdq(body)
+    if fast is not None:
+        assert fast == _model_reads(body)
+
+
+def test_the_plain_reading_takes_the_common_bodies() -> None:
+    taken = [plain_pdq(body) is not None for body in _bodies()]
+    assert taken[:2] == [True, True]
+    assert taken[-2:] == [True, False]  # the most hashes a lookup may carry, and one more

@@ -169,10 +169,7 @@ async def answer_recorded(
     try:
         status = await answer(rid)
     except Exception as exc:
-        response = await problems.handle(Request(scope), exc)
-        response.headers[HEADER] = rid
-        await response(scope, receive, send)
-        status = response.status_code
+        status = await answer_error(scope, receive, send, rid, exc)
     record(
         metrics,
         scope["method"],
@@ -182,6 +179,15 @@ async def answer_recorded(
         time.perf_counter() - started,
         scope.get("state", {}).get("api_key_id"),  # set once the key is known, refused or not
     )
+
+
+async def answer_error(scope: Scope, receive: Receive, send: Send, rid: str, exc: Exception) -> int:
+    """A lean path's error, answered by the one error handler as for every other route, with the
+    request id; its status."""
+    response = await problems.handle(Request(scope), exc)
+    response.headers[HEADER] = rid
+    await response(scope, receive, send)
+    return response.status_code
 
 
 def record(
