@@ -128,7 +128,7 @@ class LeanLookup:
             message = await receive()
             if message["type"] == "http.disconnect":
                 raise _Gone
-            chunk = message.get("body", b"")
+            chunk: bytes = message.get("body", b"")
             if not message.get("more_body", False) and not chunks:  # the whole body at once
                 if len(chunk) > self.limit.bytes:
                     raise self.limit.refusal()
