@@ -19,11 +19,16 @@ do, in the same order, with the same answers; steps 2-4 are the gate's own admit
 5. the body, ``{"pdq": [...]}`` or ``{"signal_type": ..., "values": [...]}``, is read by the model
    of ``/v1/match/hashes`` (:class:`~bouclier.api.images.HashQuery`) straight from the JSON bytes:
    at most :data:`MAX_LOOKUP_HASHES` hashes, else 422 ``invalid_request`` naming the field (as is
-   JSON that does not parse); each hash is made canonical by its type (422 ``invalid_hash``);
+   JSON that does not parse); each hash is made canonical by its type (422 ``invalid_hash``). The
+   plain body nearly every client sends, ``{"pdq": ["<64 hex>", ...]}`` and nothing else, is read
+   without the model (:func:`plain_pdq`: the same values, any other body goes to the model);
 6. the PDQ hashes are searched in one call
    (:meth:`~bouclier.banks.matcher.BankMatcher.match_packed`), on the event loop up to
    :data:`INLINE_LOOKUP_HASHES` and in a worker thread above;
-7. the answer is ``/v1/match/hashes``'s, with the same fields and values, written by orjson.
+7. the answer is ``/v1/match/hashes``'s, with the same fields and values, written by orjson (a
+   PDQ hash without a match from pre-encoded parts, the same bytes: :func:`lookup_json`).
+
+What it costs and what was cut (w22-lean): docs/benchmarks-log.md, "Lean lookup path, less CPU".
 
 The OpenAPI schema describes the route (:func:`document`): ``/v1/match/hashes``'s operation under
 this path.
