@@ -72,7 +72,8 @@ class Admission:
         the refusal as a BouclierError (or a 405 HTTPException where ``methods`` are given)
         otherwise. ``rate_and_role``: the key's rate limit and role are checked here too (the
         lean path; on the general path the route's :class:`Require` checks them)."""
-        forwarded.resolve(scope, self.proxies)
+        if self.proxies:  # no trusted proxy: the peer is the client (resolve's own answer)
+            forwarded.resolve(scope, self.proxies)
         state = scope["app"].state
         authorization = headers.get(b"authorization")
         clients: ClientLimiter | None = getattr(state, "client_limiter", None)

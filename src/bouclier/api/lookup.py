@@ -19,11 +19,16 @@ do, in the same order, with the same answers; steps 2-4 are the gate's own admit
 5. the body, ``{"pdq": [...]}`` or ``{"signal_type": ..., "values": [...]}``, is read by the model
    of ``/v1/match/hashes`` (:class:`~bouclier.api.images.HashQuery`) straight from the JSON bytes:
    at most :data:`MAX_LOOKUP_HASHES` hashes, else 422 ``invalid_request`` naming the field (as is
-   JSON that does not parse); each hash is made canonical by its type (422 ``invalid_hash``);
+   JSON that does not parse); each hash is made canonical by its type (422 ``invalid_hash``). The
+   plain body nearly every client sends, ``{"pdq": ["<64 hex>", ...]}`` and nothing else, is read
+   without the model (:func:`plain_pdq`: the same values, any other body goes to the model);
 6. the PDQ hashes are searched in one call
    (:meth:`~bouclier.banks.matcher.BankMatcher.match_packed`), on the event loop up to
    :data:`INLINE_LOOKUP_HASHES` and in a worker thread above;
-7. the answer is ``/v1/match/hashes``'s, with the same fields and values, written by orjson.
+7. the answer is ``/v1/match/hashes``'s, with the same fields and values, written by orjson (a
+   PDQ hash without a match from pre-encoded parts, the same bytes: :func:`lookup_json`).
+
+What it costs and what was cut (w22-lean): docs/benchmarks-log.md, "Lean lookup path, less CPU".
 
 The OpenAPI schema describes the route (:func:`document`): ``/v1/match/hashes``'s operation under
 this path.
@@ -32,6 +37,8 @@ this path.
 from __future__ import annotations
 
 import copy
+import re
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,7 +54,7 @@ from bouclier.api.auth import ANY_ROLE, Require
 from bouclier.api.gate import Admission, Limit
 from bouclier.api.images import MAX_QUERY_HASHES, HashQuery, case_flags, settle, verdict_dict
 from bouclier.api.metrics import HttpMetrics
-from bouclier.api.observability import HEADER, answer_recorded
+from bouclier.api.observability import HEADER, answer_error, record, request_id
 from bouclier.api.schemas import MatchOut
 from bouclier.api.services import Services
 from bouclier.banks.matcher import BankMatcher, Match
@@ -95,29 +102,29 @@ class LeanLookup:
         if services is None:  # before the lifespan: nothing to match with
             await self.app(scope, receive, send)
             return
+        # observability.answer_recorded's steps, inline (one coroutine and closure fewer)
+        started = time.perf_counter()
         headers = dict(scope["headers"])
-
-        async def answer(rid: str) -> int:
-            try:
-                body = await self._admit(scope, receive, headers)
-                return await self._answer(send, rid, services, body)
-            except _Gone:
-                return CLIENT_GONE
-
-        await answer_recorded(scope, receive, send, headers, self.metrics, PATH, answer)
-
-    async def _admit(
-        self,
-        scope: Scope,
-        receive: Receive,
-        headers: dict[bytes, bytes],
-    ) -> bytes:
-        """The request's body, once the gate's checks pass (:class:`~bouclier.api.gate.Admission`,
-        with the key's rate limit and role: this route has no dependency to check them)."""
-        await self.admission.admit(
-            scope, headers, self.limit, REQUIRE, {}, methods=METHODS, rate_and_role=True
+        header = headers.get(_REQUEST_ID)
+        rid = request_id(header.decode("latin-1") if header is not None else None)
+        try:
+            await self.admission.admit(
+                scope, headers, self.limit, REQUIRE, {}, methods=METHODS, rate_and_role=True
+            )
+            status = await self._answer(send, rid, services, await self._body(receive))
+        except _Gone:
+            status = CLIENT_GONE
+        except Exception as exc:
+            status = await answer_error(scope, receive, send, rid, exc)
+        record(
+            self.metrics,
+            scope["method"],
+            PATH,
+            rid,
+            status,
+            time.perf_counter() - started,
+            scope.get("state", {}).get("api_key_id"),  # set once the key is known, refused or not
         )
-        return await self._body(receive)
 
     async def _body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
@@ -126,7 +133,11 @@ class LeanLookup:
             message = await receive()
             if message["type"] == "http.disconnect":
                 raise _Gone
-            chunk = message.get("body", b"")
+            chunk: bytes = message.get("body", b"")
+            if not message.get("more_body", False) and not chunks:  # the whole body at once
+                if len(chunk) > self.limit.bytes:
+                    raise self.limit.refusal()
+                return chunk
             size += len(chunk)
             if size > self.limit.bytes:
                 raise self.limit.refusal()
@@ -135,21 +146,26 @@ class LeanLookup:
                 return b"".join(chunks)
 
     async def _answer(self, send: Send, rid: str, services: Services, body: bytes) -> int:
-        try:
-            query = HashQuery.model_validate_json(body)
-        except ValidationError as exc:  # worded as every route's (problems.handle)
-            raise RequestValidationError(
-                [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
-            ) from None
-        results = await lookup(services, query)
-        answer = orjson.dumps({"results": results})
+        plain = plain_pdq(body)
+        if plain is not None:  # the common body, read without the model: the same values
+            answer = await lookup_json(services, DEFAULT, plain)
+        else:
+            try:
+                query = HashQuery.model_validate_json(body)
+            except ValidationError as exc:  # worded as every route's (problems.handle)
+                raise RequestValidationError(
+                    [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+                ) from None
+            kind = services.matcher.signal_types.get(query.signal_type)
+            canonical = [kind.validate(value) for value in query.queried]
+            answer = await lookup_json(services, kind.name, canonical)
         await send(
             {
                 "type": "http.response.start",
                 "status": 200,
                 "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(answer)).encode()),
+                    _JSON,
+                    (b"content-length", b"%d" % len(answer)),
                     (_REQUEST_ID, rid.encode()),
                 ],
             }
@@ -158,25 +174,55 @@ class LeanLookup:
         return 200
 
 
-async def lookup(services: Services, query: HashQuery) -> list[dict[str, Any]]:
-    """One result per queried value, in order, as ``/v1/match/hashes`` answers them."""
+#: The body of nearly every lookup: ``{"pdq": [...]}`` with 64 hex digits in each string, JSON
+#: whitespace around the tokens, nothing else (no escape, no other key, no other value). Both
+#: parsers read such a body alike; anything else goes to the model, which answers it or words
+#: the error (tests/api/test_lookup_observed.py compares the two readings).
+_PLAIN_BODY = re.compile(
+    rb'[ \t\n\r]*\{[ \t\n\r]*"pdq"[ \t\n\r]*:[ \t\n\r]*\[[ \t\n\r]*"[0-9a-fA-F]{64}"'
+    rb'(?:[ \t\n\r]*,[ \t\n\r]*"[0-9a-fA-F]{64}")*[ \t\n\r]*\][ \t\n\r]*\}[ \t\n\r]*'
+)
+_PLAIN_VALUE = re.compile(rb'"([0-9a-fA-F]{64})"')
+
+
+def plain_pdq(body: bytes) -> list[str] | None:
+    """The canonical PDQ hashes of a plain ``{"pdq": [...]}`` body (:data:`_PLAIN_BODY`) of at
+    most :data:`MAX_LOOKUP_HASHES` hashes: what :class:`HashQuery` and the type's ``validate``
+    make of it; None for any other body."""
+    if _PLAIN_BODY.fullmatch(body) is None:
+        return None
+    values = _PLAIN_VALUE.findall(body)
+    if len(values) > MAX_LOOKUP_HASHES:
+        return None
+    return [value.decode("ascii").lower() for value in values]
+
+
+async def lookup_json(services: Services, signal_type: str, canonical: list[str]) -> bytes:
+    """``{"results": [...]}``: one result per canonical value of ``signal_type``, in order, as
+    ``/v1/match/hashes`` answers them, written as orjson writes that object. A PDQ value without
+    a match (nine lookups in ten) is written from pre-encoded parts: the same bytes
+    (tests/api/test_lookup_observed.py)."""
     matcher = services.matcher
-    kind = matcher.signal_types.get(query.signal_type)
-    canonical = [kind.validate(value) for value in query.queried]
     if len(canonical) <= INLINE_LOOKUP_HASHES:
-        found = _search(matcher, kind.name, canonical)
+        found = _search(matcher, signal_type, canonical)
     else:
-        found = await run_in_threadpool(_search, matcher, kind.name, canonical)
+        found = await run_in_threadpool(_search, matcher, signal_type, canonical)
     settled, minors = await settle(services, found)
-    return [
-        {
-            "signal_type": kind.name,
+    pdq = signal_type == DEFAULT
+    parts = []
+    for value, matches in zip(canonical, settled, strict=True):
+        if pdq and not matches:
+            text = value.encode()  # 64 lowercase hex digits: nothing to escape
+            parts.append(b"".join((_MISS_HEAD, text, _MISS_PDQ, text, _MISS_TAIL)))
+            continue
+        result = {
+            "signal_type": signal_type,
             "value": value,
-            "pdq": value if kind.name == DEFAULT else None,
+            "pdq": value if pdq else None,
             **_verdict(matches, minors),
         }
-        for value, matches in zip(canonical, settled, strict=True)
-    ]
+        parts.append(orjson.dumps(result))
+    return b'{"results":[' + b",".join(parts) + b"]}"
 
 
 def _search(matcher: BankMatcher, signal_type: str, values: list[str]) -> list[tuple[Match, ...]]:
@@ -189,7 +235,7 @@ def _search(matcher: BankMatcher, signal_type: str, values: list[str]) -> list[t
 
 
 def _verdict(matches: Sequence[Match], minors: set[int]) -> dict[str, Any]:
-    if not matches:  # nine lookups in ten: the verdict without a match, made once
+    if not matches:  # the verdict without a match, made once
         return {**_NO_MATCH, "reasons": list(_NO_MATCH["reasons"]), "matches": []}
     found = verdict_dict(decide([], matches, case_flags(matches, minors)), matches)
     found["matches"] = [{name: m.get(name) for name in _MATCH_FIELDS} for m in found["matches"]]
@@ -197,6 +243,11 @@ def _verdict(matches: Sequence[Match], minors: set[int]) -> dict[str, Any]:
 
 
 _NO_MATCH = verdict_dict(decide([], (), case_flags((), set())), ())
+# A PDQ miss's result, ``{"signal_type": "pdq", "value": v, "pdq": v, **_NO_MATCH}``, in parts
+_MISS_HEAD = b'{"signal_type":' + orjson.dumps(DEFAULT) + b',"value":"'
+_MISS_PDQ = b'","pdq":"'
+_MISS_TAIL = b'",' + orjson.dumps(_NO_MATCH)[1:]
+_JSON = (b"content-type", b"application/json")
 
 
 def install(app: FastAPI, settings: Settings, metrics: HttpMetrics) -> None:
