@@ -31,7 +31,10 @@ from bouclier.guard.stages import EditRequest, TwoStageGuard
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "guard"
 JUDGED = "seen-v20"
-IN_SAMPLE = tuple(name for name in TRAINING if name.startswith("seen-") and name != JUDGED)
+#: The hand-written training files before it (seen-v2 … seen-v19; later rounds add more).
+IN_SAMPLE = tuple(
+    name for name in TRAINING if name.startswith("seen-") and int(name.rsplit("v", 1)[1]) < 20
+)
 ATTACKED = ("seen-v19", "seen-v20")
 #: The prefixes tried while the candidate was designed (they found the weakness).
 SEEN_PREFIXES = {
@@ -68,10 +71,13 @@ def _errors(examples: Sequence[Example], decisions: Sequence[GuardDecision]) -> 
     return fp, fn
 
 
-def judge(guards: dict[bool, TwoStageGuard]) -> bool:
-    """The pre-registered rule's tables and verdict; True if the candidate passes."""
+def judge(
+    guards: dict[bool, TwoStageGuard], judged: str = JUDGED, in_sample: Sequence[str] = IN_SAMPLE
+) -> bool:
+    """The pre-registered rule's tables and verdict: on ``judged`` neither more false refusals
+    nor more errors, on ``in_sample`` false refusals at most +2; True if the candidate passes."""
     verdict = []
-    for names, label in (((JUDGED,), "seen-v20 (decides)"), (IN_SAMPLE, "seen-v2 … v19")):
+    for names, label in (((judged,), f"{judged} (decides)"), (tuple(in_sample), "in sample")):
         examples = [
             e for name in names for e in load_corpus(CORPUS / f"{name}.jsonl") if e.lang in COVERAGE
         ]
@@ -88,14 +94,14 @@ def judge(guards: dict[bool, TwoStageGuard]) -> bool:
                     f"  {right}: {e.lang} {e.label}: {a.decision.value} -> {b.decision.value}: "
                     f"{e.text!r}"
                 )
-        if names == (JUDGED,):
+        if names == (judged,):
             verdict += [fp1 <= fp0, fp1 + fn1 <= fp0 + fn0]
         else:
             verdict.append(fp1 <= fp0 + 2)
     said = ["met" if v else "NOT met" for v in verdict]
     print(
-        f"the rule: on seen-v20 no more false refusals: {said[0]}; no more errors: {said[1]}; "
-        f"on seen-v2 … v19 false refusals at most +2: {said[2]}"
+        f"the rule: on {judged} no more false refusals: {said[0]}; no more errors: {said[1]}; "
+        f"in sample false refusals at most +2: {said[2]}"
     )
     return all(verdict)
 
