@@ -41,7 +41,6 @@ from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard import twentieth as rules20
-from bouclier.guard import twentyfirst as rules21
 from bouclier.guard.request import Match
 
 
@@ -305,7 +304,6 @@ def alone(rounds: Sequence[Round], ruling: Ruling) -> Round | None:
 def round_of(ruled: str) -> str:
     """The ordinal of the round that wrote class ``ruled``."""
     for words, module in (
-        ("twenty-first", rules21),
         ("eighteenth", rules18),
         ("seventeenth", rules17),
         ("sixteenth", rules16),

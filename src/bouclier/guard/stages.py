@@ -48,7 +48,6 @@ from bouclier.guard import memo, rounds
 from bouclier.guard import seventeenth as rules17
 from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
-from bouclier.guard import twentyfirst as rules21
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.features import DRESS, REQUEST, UNDRESS, UNDRESS_10, clauses, dresses_10
 from bouclier.guard.language import Language, LanguageIdentifier, default_identifier
@@ -196,7 +195,6 @@ RULED = {
     **rules16.EXPLAINED,
     **rules17.EXPLAINED,
     **rules18.EXPLAINED,
-    **rules21.EXPLAINED,
 }
 #: The rules' classes that allow (the others refuse).
 ALLOWS = rounds.ALLOWS
@@ -241,7 +239,6 @@ class TwoStageGuard:
         uncovered: Action = Action.REVIEW,
         rules: int = 20,
         remainders: bool = True,
-        listed: bool = False,
     ) -> None:
         #: the newest round whose rules apply (bouclier.guard.rounds; 20: the seventeenth
         #: round's and a request taken back after a refusal judged alone, the default since
@@ -255,9 +252,6 @@ class TwoStageGuard:
         #: the request after a dismissing first or second clause read alone too
         #: (:func:`remainder`; the twentieth round's; False: as every round before)
         self.remainders = remainders
-        #: a lexicon refusal in a list of edits not overruled (bouclier.guard.twentyfirst; the
-        #: twenty-first round's first candidate)
-        self.listed = listed
         self.lexicons = lexicons or default_guard()
         self.semantic = semantic or default_stage()
         self.languages = languages or default_identifier()
@@ -653,8 +647,7 @@ class TwoStageGuard:
         self, request: EditRequest, refused: bool, lexical: float, matches: Sequence[Match]
     ) -> str | None:
         """The rounds' class of the request (bouclier.guard.rounds, those up to ``rules``): a
-        refusal's when the model allows (or, with :attr:`listed`, the twenty-first round's
-        "listed": bouclier.guard.twentyfirst), an allow's when the model refuses and no clause
+        refusal's when the model allows, an allow's when the model refuses and no clause
         instructs undressing."""
         ruling = rounds.Ruling(
             request.prompt,
@@ -666,13 +659,7 @@ class TwoStageGuard:
         )
         applied = rounds.applied(self.rules)
         if not refused:
-            found = rounds.refusal(applied, ruling)
-            listed = (
-                found is None
-                and self.listed
-                and rules21.lists_undressing(self.lexicons, request.prompt)
-            )
-            return "listed" if listed else found
+            return rounds.refusal(applied, ruling)
         prepared = (self.lexicons.prepare(part) for part in clauses(request.prompt))
         if any(NUDIFY.search(part) for part in prepared):
             return None  # "undress her. what do I do next?" is an instruction all the same
