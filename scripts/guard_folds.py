@@ -175,13 +175,18 @@ def level_two(
     return stacked
 
 
-def decide(examples: list[Example], semantic: Scores, rules: int = 11) -> list[GuardDecision]:
+def decide(
+    examples: list[Example], semantic: Scores, rules: int = 11, remainders: bool = True
+) -> list[GuardDecision]:
     """The guard's answers with ``semantic``'s scores and the rules of round ``rules`` (11 for
-    the rounds before the thirteenth, whose scripts reproduce them; 13: the thirteenth's too)."""
+    the rounds before the thirteenth, whose scripts reproduce them; 13: the thirteenth's too);
+    ``remainders=False``: without the remainder reading (the twentieth round's), for the scripts
+    whose scores hold no remainder's text."""
     guard = stages.TwoStageGuard(
         semantic=semantic,  # type: ignore[arg-type]
         uncovered=Action.ALLOW,
         rules=rules,
+        remainders=remainders,
     )
     return [guard.check(e.text, context=e.context) for e in examples]
 

@@ -99,8 +99,11 @@ def main(
     wanted = {"with": folds, "without": i13.without(folds, new)}  # "with" first: kept first
     found = i13.compute(wanted, found, folds.texts(), args, second=False)
     decisions = {
-        labels[arm]: cv.decide(
-            chosen, cv.Scores(found[arm]["use"], found[arm]["continues"]), rules=RULES
+        labels[arm]: cv.decide(  # as computed before the remainder reading (its scores hold none)
+            chosen,
+            cv.Scores(found[arm]["use"], found[arm]["continues"]),
+            rules=RULES,
+            remainders=False,
         )
         for arm in ("without", "with")
     }

@@ -26,6 +26,7 @@ from bouclier.guard.semantic import (
     INTENT_16_FIRST,
     INTENT_17_FIRST,
     INTENT_18_FIRST,
+    INTENT_19_FIRST,
     INTENTS,
     SemanticStage,
 )
@@ -42,6 +43,7 @@ READINGS = {
     "intent-16-first": (INTENT_16_FIRST, (INTENT_10, INTENT_14_FIRST, INTENT_15_FIRST)),
     "intent-17-first": (INTENT_17_FIRST, (INTENT_10, INTENT_16_FIRST)),
     "intent-18-first": (INTENT_18_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_17_FIRST)),
+    "intent-19-first": (INTENT_19_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_18_FIRST)),
 }
 NAMES = list(READINGS)
 
