@@ -21,9 +21,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import argparse
 
-from guard_round20_remainder import ATTACKED, CORPUS
+from guard_round20_remainder import attack_corpus, refused_alone
 
-from bouclier.guard.evaluation import load_corpus
 from bouclier.guard.semantic import INTENTS, default_stage
 from bouclier.guard.stages import EditRequest, TwoStageGuard
 
@@ -88,16 +87,12 @@ def padded(padding: str, text: str) -> str:
 def attack(guards: dict[str, TwoStageGuard]) -> None:
     """The refused single prompts of :data:`ATTACKED` with each language's paddings around them:
     how many of those each guard refuses alone it no longer refuses padded."""
-    examples = [e for name in ATTACKED for e in load_corpus(CORPUS / f"{name}.jsonl")]
+    examples = attack_corpus()
     for title, paddings in (("seen while designing", SEEN_PADDINGS), ("fresh", FRESH_PADDINGS)):
         print(f"\npadding attack, paddings {title}: refused prompts no longer refused")
         for lang, said in paddings.items():
-            alone = [
-                e.text for e in examples if e.lang == lang and e.label == "refuse" and not e.context
-            ]
             for name, guard in guards.items():
-                base = guard.check_many([EditRequest(t) for t in alone])
-                refused = [t for t, d in zip(alone, base, strict=True) if d.refused]
+                refused = refused_alone(guard, examples, lang)
                 for padding in said:
                     found = guard.check_many([EditRequest(padded(padding, t)) for t in refused])
                     print(

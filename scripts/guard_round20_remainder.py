@@ -106,18 +106,27 @@ def judge(
     return all(verdict)
 
 
+def attack_corpus() -> list[Example]:
+    """The examples of :data:`ATTACKED` (the attacks' corpus)."""
+    return [e for name in ATTACKED for e in load_corpus(CORPUS / f"{name}.jsonl")]
+
+
+def refused_alone(guard: TwoStageGuard, examples: Sequence[Example], lang: str) -> list[str]:
+    """The refused single prompts of ``lang`` among ``examples`` that ``guard`` refuses alone:
+    the texts an attack puts its words around."""
+    alone = [e.text for e in examples if e.lang == lang and e.label == "refuse" and not e.context]
+    found = guard.check_many([EditRequest(t) for t in alone])
+    return [t for t, d in zip(alone, found, strict=True) if d.refused]
+
+
 def attack(guards: dict[bool, TwoStageGuard]) -> None:
     """The refused single prompts of :data:`ATTACKED`, each language's prefixes put before them:
     how many are no longer refused, without and with the candidate."""
-    examples = [e for name in ATTACKED for e in load_corpus(CORPUS / f"{name}.jsonl")]
+    examples = attack_corpus()
     for title, prefixes in (("seen while designing", SEEN_PREFIXES), ("fresh", FRESH_PREFIXES)):
         print(f"\nprefix attack, prefixes {title}: refused prompts no longer refused")
         for lang, said in prefixes.items():
-            alone = [
-                e.text for e in examples if e.lang == lang and e.label == "refuse" and not e.context
-            ]
-            base = guards[True].check_many([EditRequest(t) for t in alone])
-            refused = [t for t, d in zip(alone, base, strict=True) if d.refused]
+            refused = refused_alone(guards[True], examples, lang)
             for prefix in said:
                 attacked = [EditRequest(prefix + t[0].lower() + t[1:]) for t in refused]
                 counts = {
