@@ -49,8 +49,8 @@ class Ruling:
     lexicons' score and matches, the newest round applied (``rules``), whether the guard's
     classifier is the tenth round's kind (``eleventh``: the eleventh round's follow-ups need it)
     whether the follow-up head reads the prompt as carrying on the turn before it
-    (``carries_on``) and the model's harm for the prompt alone (``harm``); the lexicons'
-    concepts are built only when a round asks for them."""
+    (``carries_on``) and whether the model reads the prompt alone as clearly harmless
+    (``clear``); the lexicons' concepts are built only when a round asks for them."""
 
     def __init__(
         self,
@@ -62,12 +62,11 @@ class Ruling:
         rules: int,
         eleventh: bool,
         carries_on: bool = False,
-        harm: float = 1.0,
+        clear: bool = False,
     ) -> None:
         self.prompt, self.before, self.lexical, self.matches = prompt, before, lexical, matches
         self.rules, self.eleventh, self.carries_on = rules, eleventh, carries_on
-        #: the model's harm for the prompt alone (1.0 when not read)
-        self.harm = harm
+        self.clear = clear
 
     @cached_property
     def concepts(self) -> frozenset[str]:
@@ -229,9 +228,7 @@ ROUNDS = (
     # rules 17 and a request taken back after a refusal judged alone
     Round(
         20,
-        alone=lambda r: (
-            r.harm < rules20.CLEAR and rules20.takes_back(r.prompt, r.before, r.concepts)
-        ),
+        alone=lambda r: r.clear and rules20.takes_back(r.prompt, r.before, r.concepts),
         again=True,
         on=17,
     ),

@@ -243,11 +243,10 @@ class TwoStageGuard:
         #: the newest round whose rules apply (bouclier.guard.rounds; 20: the seventeenth
         #: round's and a request taken back after a refusal judged alone, the default since
         #: heldout-v21 by the pre-registered rule; 17: the seventeenth round's, stacked on the
-        #: fourteenth's, the default before; 14, 15
-        #: and 16: the fourteenth, fifteenth and sixteenth rounds' rules, 13: the thirteenth
-        #: round's guard, 11: the twelfth's, 10: the tenth's, side by side; 18: the eighteenth
-        #: round's, stacked on the seventeenth's; 19: the seventeenth's less the classes the
-        #: nineteenth round dropped, bouclier.guard.nineteenth)
+        #: fourteenth's, the default before; side by side: 14, 15 and 16, the fourteenth,
+        #: fifteenth and sixteenth rounds' rules, 13: the thirteenth round's guard, 11: the
+        #: twelfth's, 10: the tenth's, 18: the eighteenth round's, stacked on the seventeenth's,
+        #: 19: the seventeenth's less the classes the nineteenth round dropped)
         self.rules = rules
         #: the request after a dismissing first or second clause read alone too
         #: (:func:`remainder`; the twentieth round's; False: as every round before)
@@ -560,7 +559,7 @@ class TwoStageGuard:
                 rules=self.rules,
                 eleventh=self.eleventh,
                 carries_on=follow_up.continues >= CONTINUES,
-                harm=harm,
+                clear=harm < CONTEXT_CLEAR,
             )
             judged = rounds.alone(rounds.applied(self.rules), ruling)
             if judged is not None:

@@ -9,7 +9,7 @@ refused request on (0.52–0.95), which vetoes the fourteenth round's take-back 
 
 ``TwoStageGuard(rules=20)`` (bouclier.guard.rounds) applies the seventeenth round's rules (the
 default) and :func:`takes_back`: a follow-up judged alone when it opens by accepting what was
-said (:data:`ACCEPT`), the model reads it alone as clearly harmless (under :data:`CLEAR`), the
+said (:data:`ACCEPT`), the model reads it alone as clearly harmless (stages.CONTEXT_CLEAR), the
 lexicons find nothing in it, and it names no nakedness, no undressing verb, no garment unless one
 is put on, nothing made to vanish or see-through, no more or less of anything (:data:`MORE`:
 "ok, then the rest"), no next photo and nothing covered (:data:`CARRIED`), and no threat to spread
@@ -29,9 +29,6 @@ from bouclier.guard.features import UNDRESS, dresses_10
 from bouclier.guard.sixteenth import spreads
 
 _I = re.IGNORECASE
-#: Under this harm, read alone, a taken-back request is clearly harmless (stages.CONTEXT_CLEAR,
-#: which this module cannot import: stages imports the rounds).
-CLEAR = 0.2
 
 #: A follow-up's opening that accepts what was said (a refusal): "ok", "alright", "got it",
 #: "fair enough", "sorry", and "then" at the start, in the 13 covered languages.
