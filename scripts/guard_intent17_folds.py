@@ -27,6 +27,7 @@ and "with"), so that a crash loses nothing.
 
 from __future__ import annotations
 
+import argparse
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -186,27 +187,47 @@ def judge(
     return passed
 
 
-def main() -> None:
+def readings(
+    paddings: Mapping[str, Sequence[str]], refused_only: bool = False
+) -> tuple[cv.Folds, dict[str, cv.Scores], argparse.Namespace] | None:
+    """Both arms' fold readings (kept in ``--scores``, computed where missing): "without"
+    intent-16-first's recipe, "with" the padding augmentation (``refused_only``: on the refused
+    prompts only, intent-18-first's); each fold's models also score :func:`extra`'s texts for
+    ``paddings``. None after ``--only`` (one arm computed, nothing judged)."""
     parser = cv.fold_parser(e5=False)
     parser.add_argument("--only", choices=tuple(LABELS), help="compute this arm only (and stop)")
     args = parser.parse_args()
     folds = cv.Folds.load()
-    chosen, files = folds.chosen()
+    _, files = folds.chosen()
     scoring = i13.Scoring(folds.examples, folds.origin, folds.fold_of, folds.written)
-    scoring.extra = extra(folds, files)
+    scoring.extra = extra(folds, files, paddings)
     found = cv.kept(args.scores)
-    padded = [t for _, t, _ in cv.train.padded(folds.examples)]
+    padded = [t for _, t, _ in cv.train.padded(folds.examples, refused_only=refused_only)]
     texts = [*folds.texts(), *padded, *(t for s in scoring.extra.values() for t in s)]
     use = cv.train.Embeddings(texts, args.cache)
     for arm in (args.only,) if args.only else tuple(LABELS):
         if arm not in found:
             print(f"{arm}: the first reading", flush=True)
             cv.train.PADDING = cv.train.PADDING_SEED if arm == "with" else None
+            cv.train.PADDING_REFUSED = refused_only and arm == "with"
             found[arm] = first_reading(scoring, use)
             cv.keep(found, args.scores)
     if args.only:
+        return None
+    return (
+        folds,
+        {arm: cv.Scores(found[arm]["use"], found[arm]["continues"]) for arm in LABELS},
+        args,
+    )
+
+
+def main() -> None:
+    read = readings(PADDINGS)
+    if read is None:
         return
-    scores = {LABELS[arm]: cv.Scores(found[arm]["use"], found[arm]["continues"]) for arm in LABELS}
+    folds, arms, args = read
+    chosen, files = folds.chosen()
+    scores = {LABELS[arm]: found for arm, found in arms.items()}
     decisions = {label: cv.decide(chosen, s, rules=RULES) for label, s in scores.items()}
     total = attack(folds, files, decisions, scores)
     judge(chosen, files, decisions, total)

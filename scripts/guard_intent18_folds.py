@@ -31,9 +31,7 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import guard_folds as cv
-import guard_intent13_folds as i13
 import guard_intent17_folds as i17
-from guard_round13_folds import first_reading
 from guard_round20_plain import FRESH_PADDINGS
 
 LABELS = {"without": "intent-16-first recipe", "with": "intent-18-first (padding on refused)"}
@@ -46,27 +44,12 @@ PADDINGS: dict[str, tuple[str, ...]] = {
 
 
 def main() -> None:
-    parser = cv.fold_parser(e5=False)
-    parser.add_argument("--only", choices=tuple(LABELS), help="compute this arm only (and stop)")
-    args = parser.parse_args()
-    folds = cv.Folds.load()
-    chosen, files = folds.chosen()
-    scoring = i13.Scoring(folds.examples, folds.origin, folds.fold_of, folds.written)
-    scoring.extra = i17.extra(folds, files, PADDINGS)  # noqa: S610 (not Django)
-    found = cv.kept(args.scores)
-    padded = [t for _, t, _ in cv.train.padded(folds.examples, refused_only=True)]
-    texts = [*folds.texts(), *padded, *(t for s in scoring.extra.values() for t in s)]
-    use = cv.train.Embeddings(texts, args.cache)
-    for arm in (args.only,) if args.only else tuple(LABELS):
-        if arm not in found:
-            print(f"{arm}: the first reading", flush=True)
-            cv.train.PADDING = cv.train.PADDING_SEED if arm == "with" else None
-            cv.train.PADDING_REFUSED = arm == "with"
-            found[arm] = first_reading(scoring, use)
-            cv.keep(found, args.scores)
-    if args.only:
+    read = i17.readings(PADDINGS, refused_only=True)
+    if read is None:
         return
-    scores = {LABELS[arm]: cv.Scores(found[arm]["use"], found[arm]["continues"]) for arm in LABELS}
+    folds, arms, args = read
+    chosen, files = folds.chosen()
+    scores = {LABELS[arm]: found for arm, found in arms.items()}
     decisions = {label: cv.decide(chosen, s, rules=i17.RULES) for label, s in scores.items()}
     print("\nthe attack, intent-17's prefixes:")
     seen = i17.attack(folds, files, decisions, scores, LABELS, i17.PADDINGS)
