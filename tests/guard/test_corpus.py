@@ -366,10 +366,12 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
 
     generated = tuple(n for n in TRAINING if n != "tune" and not n.startswith("seen-"))
     written = (*sourced(TRAINING), *sourced(HELDOUT))
+    module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
+    # the hand-written training sets never held out (lists-v1), in TRAINING or not yet
+    written += tuple(n for n in (w.replace("_", "-") for w in module["WRITTEN"]) if n not in written)
     before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
-    module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
     module["CORPUS"] = copy  # globals of the returned dict are a copy: rebuild by hand
     dump = module["dump"]
     assert dump(module["concept_rows"]()).encode() == before["concepts"]
