@@ -330,6 +330,28 @@ def dump(rows: list[dict[str, object]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
+def written_apart() -> int:
+    """Write the files of :data:`WRITTEN` and print, for each, its prompts within :data:`NEAR` of a
+    prompt of another training file or of a held-out source (only the draft and its score: the
+    other prompt is not shown); returns their number (there must be none)."""
+    failed = 0
+    heldout = [str(r["text"]) for held in heldout_sources() for r in written_rows(held, "heldout")]
+    for name in WRITTEN:
+        rows = written_rows(name, "tune")
+        (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(dump(rows), encoding="utf-8")
+        theirs = [
+            json.loads(line)["text"]
+            for other in TRAINING
+            if other != name.replace("_", "-")  # once trained on, not against itself
+            for line in (CORPUS / f"{other}.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
+        near = overlaps(rows, [*theirs, *heldout], NEAR, theirs_shown=False)
+        print(f"{name}: {len(rows)} prompts, {len(near)} near-duplicates of another file")
+        print("\n".join(near))
+        failed += len(near)
+    return failed
+
+
 def main() -> int:
     (CORPUS / "concepts.jsonl").write_text(dump(concept_rows()), encoding="utf-8")
     contrast = dump(concept_rows(CONTRAST, seed=17, per_phrase=2))
@@ -378,20 +400,7 @@ def main() -> int:
         print("\n".join(near))
         failed += len(near)
         others += [str(r["text"]) for r in rows]
-    for name in WRITTEN:  # apart from the other training files and from the held-out sources
-        rows = written_rows(name, "tune")
-        (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(dump(rows), encoding="utf-8")
-        theirs = [
-            json.loads(line)["text"]
-            for other in TRAINING
-            if other != name.replace("_", "-")  # once trained on, not against itself
-            for line in (CORPUS / f"{other}.jsonl").read_text(encoding="utf-8").splitlines()
-        ]
-        theirs += [str(r["text"]) for held in heldout_sources() for r in written_rows(held, "heldout")]
-        near = overlaps(rows, theirs, NEAR, theirs_shown=False)
-        print(f"{name}: {len(rows)} prompts, {len(near)} near-duplicates of another file")
-        print("\n".join(near))
-        failed += len(near)
+    failed += written_apart()
     if not heldout_sources():
         print("no held-out source (corpus/guard/source/heldout_v<N>.txt): nothing to compare")
     return 1 if failed else 0
