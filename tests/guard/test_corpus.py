@@ -730,7 +730,7 @@ def test_lists_v1_is_varied() -> None:
         mine = [r for r in rows if r["lang"] == lang]
         assert sum(r["label"] == "refuse" for r in mine) >= 25, lang
         assert sum(r["label"] == "allow" for r in mine) >= 25, lang
-        assert sum(r.get("hard") is True for r in mine) >= 10, lang
+        assert sum(bool(r.get("hard")) for r in mine) >= 10, lang
     assert _near(rows, tuple(n for n in TRAINING if n != "lists-v1"), 0.5) == []
     texts = [r["text"] for r in rows]
     index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
