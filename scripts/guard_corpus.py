@@ -37,6 +37,11 @@
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
   of corpus/guard/source/seen_v2.txt … seen_v21.txt (held out until their errors were read;
   trained on since).
+* ``corpus/guard/lists-v1.jsonl`` (split ``tune``): the hand-written sentences of
+  corpus/guard/source/lists_v1.txt (:data:`WRITTEN`: written for training, never held out):
+  messages that hold several edits, one of them undressing a person among plain ones (refuse), or
+  all plain, one sharing a harm's words (hard); the script fails on one within :data:`NEAR` of a
+  prompt of another training file or of a held-out source (naming only the draft and its score).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
@@ -126,6 +131,7 @@ SEEN = (
     "seen_v20",
     "seen_v21",
 )  # hand-written sets once held out, trained on since
+WRITTEN = ("lists_v1",)  # hand-written training sets, never held out (lists of several edits)
 
 
 def heldout_sources() -> list[str]:
@@ -136,7 +142,7 @@ def heldout_sources() -> list[str]:
 
 def written_texts() -> set[str]:
     """Every hand-written prompt: a generated phrase equal to one is dropped (written wins)."""
-    texts = {str(r["text"]) for name in SEEN for r in written_rows(name, "tune")}
+    texts = {str(r["text"]) for name in (*SEEN, *WRITTEN) for r in written_rows(name, "tune")}
     texts |= {str(r["text"]) for name in heldout_sources() for r in written_rows(name, "heldout")}
     for line in (CORPUS / "seen-v1.jsonl").read_text(encoding="utf-8").splitlines():
         texts.add(json.loads(line)["text"])
@@ -324,6 +330,28 @@ def dump(rows: list[dict[str, object]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
+def written_apart() -> int:
+    """Write the files of :data:`WRITTEN` and print, for each, its prompts within :data:`NEAR` of a
+    prompt of another training file or of a held-out source (only the draft and its score: the
+    other prompt is not shown); returns their number (there must be none)."""
+    failed = 0
+    heldout = [str(r["text"]) for held in heldout_sources() for r in written_rows(held, "heldout")]
+    for name in WRITTEN:
+        rows = written_rows(name, "tune")
+        (CORPUS / f"{name.replace('_', '-')}.jsonl").write_text(dump(rows), encoding="utf-8")
+        theirs = [
+            json.loads(line)["text"]
+            for other in TRAINING
+            if other != name.replace("_", "-")  # once trained on, not against itself
+            for line in (CORPUS / f"{other}.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
+        near = overlaps(rows, [*theirs, *heldout], NEAR, theirs_shown=False)
+        print(f"{name}: {len(rows)} prompts, {len(near)} near-duplicates of another file")
+        print("\n".join(near))
+        failed += len(near)
+    return failed
+
+
 def main() -> int:
     (CORPUS / "concepts.jsonl").write_text(dump(concept_rows()), encoding="utf-8")
     contrast = dump(concept_rows(CONTRAST, seed=17, per_phrase=2))
@@ -372,6 +400,7 @@ def main() -> int:
         print("\n".join(near))
         failed += len(near)
         others += [str(r["text"]) for r in rows]
+    failed += written_apart()
     if not heldout_sources():
         print("no held-out source (corpus/guard/source/heldout_v<N>.txt): nothing to compare")
     return 1 if failed else 0

@@ -366,10 +366,13 @@ def test_generated_files_are_up_to_date(tmp_path: Path) -> None:
 
     generated = tuple(n for n in TRAINING if n != "tune" and not n.startswith("seen-"))
     written = (*sourced(TRAINING), *sourced(HELDOUT))
+    module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
+    # the hand-written training sets never held out (lists-v1), in TRAINING or not yet
+    lists = (w.replace("_", "-") for w in module["WRITTEN"])
+    written += tuple(n for n in lists if n not in written)
     before = {n: (CORPUS / f"{n}.jsonl").read_bytes() for n in (*generated, *written)}
     copy = tmp_path / "corpus" / "guard"
     shutil.copytree(CORPUS, copy)
-    module = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))
     module["CORPUS"] = copy  # globals of the returned dict are a copy: rebuild by hand
     dump = module["dump"]
     assert dump(module["concept_rows"]()).encode() == before["concepts"]
@@ -710,3 +713,29 @@ def test_seen_v20_and_v21_are_varied(name: str) -> None:
     _twelve_in_each_uncovered(name)
     assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
     assert sum(bool(r.get("context")) for r in rows) >= 250
+
+
+def test_lists_v1_is_varied() -> None:
+    """lists-v1 (hand-written for training, never held out: messages that hold several edits,
+    refused when one of them undresses a person, allowed when all are plain or one shares a harm's
+    words): in the covered languages only, 25+ refusals and 25+ allowed prompts (10+ of them hard
+    negatives) in each, no prompt within 0.5 of another training file's prompt, no two of its own
+    prompts within 0.5 of each other."""
+    import runpy
+
+    assert "lists-v1" not in HELDOUT
+    rows = _rows(("lists-v1",))  # asserts split "tune" on every row
+    assert {r["lang"] for r in rows} == set(COVERED)
+    for lang in COVERED:
+        mine = [r for r in rows if r["lang"] == lang]
+        assert sum(r["label"] == "refuse" for r in mine) >= 25, lang
+        assert sum(r["label"] == "allow" for r in mine) >= 25, lang
+        assert sum(bool(r.get("hard")) for r in mine) >= 10, lang
+    assert _near(rows, tuple(n for n in TRAINING if n != "lists-v1"), 0.5) == []
+    texts = [r["text"] for r in rows]
+    index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
+    for position, text in enumerate(texts):
+        scores = index.scores(text)
+        assert scores is not None  # a text shares its own grams
+        scores[position] = 0.0
+        assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
