@@ -5,7 +5,9 @@ seen-v19, the default since the nineteenth round's folds; "intent-16-first, trai
 round)"), **intent-17-first** (with the padding augmentation; "intent-17-first, trained against
 padding (the twentieth round)", whose own test is tests/guard/test_intent17.py) and
 **intent-18-first** (the augmentation on the refused prompts only; "intent-18-first, padding on
-refused prompts only (the twentieth round)", its own test tests/guard/test_intent18.py). For
+refused prompts only (the twentieth round)", its own test tests/guard/test_intent18.py),
+**intent-19-first** (through seen-v21) and **intent-20-first** (and lists-v1, hand-written lists
+of edits: the default since the twenty-first round's third candidate's folds). For
 each: the file pinned and named in INTENTS, the shape of the files it was retrained after with
 new values, no second reading, another hash refused, clear prompts (tests/guard/retrained.py;
 written for these tests, in no corpus file)."""
@@ -27,6 +29,7 @@ from bouclier.guard.semantic import (
     INTENT_17_FIRST,
     INTENT_18_FIRST,
     INTENT_19_FIRST,
+    INTENT_20_FIRST,
     INTENTS,
     SemanticStage,
 )
@@ -44,6 +47,7 @@ READINGS = {
     "intent-17-first": (INTENT_17_FIRST, (INTENT_10, INTENT_16_FIRST)),
     "intent-18-first": (INTENT_18_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_17_FIRST)),
     "intent-19-first": (INTENT_19_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_18_FIRST)),
+    "intent-20-first": (INTENT_20_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_19_FIRST)),
 }
 NAMES = list(READINGS)
 

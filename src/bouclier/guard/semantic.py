@@ -205,6 +205,20 @@ INTENT_19_FIRST = ModelFile(
     "1b130a2658042b36700c159e0f6a2bf865a0b919f95999f308fdb46c80fd4838",
     "bouclier",
 )
+#: intent-19-first's recipe (intent-10's, the first reading alone) retrained on all of
+#: evaluation.TRAINING, seen-v2 … seen-v21, lists-v1 (800 hand-written messages of several edits,
+#: a harmful one among plain ones or all plain, some with a harm's words; never held out) and the
+#: generated files (scripts/train_guard_intent.py --no-cv): intent-10's arrays and shapes, no e5
+#: array, new values. The service's default since its pre-registered fold rule passed
+#: (scripts/guard_intent20_folds.py: errors 491 → 484, false refusals 288 → 276, the padding
+#: attack 2,032 → 1,119 un-refused on the estimate; docs/guard.md, "intent-20-first, lists of
+#: edits in training").
+INTENT_20_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-20-first.npz",
+    "c8f20376c9d73dd0850f5d95382e2985479af7cc458a17e2fb5bdbcd6ef486d4",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
@@ -220,6 +234,7 @@ INTENTS = {
     "intent-17-first": INTENT_17_FIRST,
     "intent-18-first": INTENT_18_FIRST,
     "intent-19-first": INTENT_19_FIRST,
+    "intent-20-first": INTENT_20_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
