@@ -739,3 +739,31 @@ def test_lists_v1_is_varied() -> None:
         assert scores is not None  # a text shares its own grams
         scores[position] = 0.0
         assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
+
+
+def test_heldout_v22_is_held_out_and_varied() -> None:
+    """heldout-v22 (written apart by an eighteenth helper who read neither the training files nor
+    their sources beyond the header of seen_v21.txt; messages with several edits, phone typing,
+    mixed languages, indirect framings, take-backs, threats, victims' and parents' questions):
+    held out and not trained on; the checks of :func:`_written_apart_since_v14` against the
+    training files; no prompt within 0.5 of a training prompt, 40+ refusals in each covered
+    language (English 48+), 12 prompts in each of the 15 uncovered languages, 40 %+ of all
+    prompts hard negatives, 250+ conversations."""
+    name = "heldout-v22"
+    assert name in HELDOUT
+    assert name not in TRAINING
+    _written_apart_since_v14(name)
+    rows = _rows((name,))
+    # lists-v1 was written at the same time, apart, and joined TRAINING before the measure: one
+    # French refusal of each shares "rends la robe … transparente" (0.50 exactly; said in
+    # docs/guard-corpus.md); none within the script's 0.6
+    earlier = tuple(n for n in TRAINING if n != "lists-v1")
+    assert _near(rows, earlier, 0.5) == []
+    assert len(_near(rows, ("lists-v1",), 0.5)) <= 1
+    assert _near(rows, ("lists-v1",), 0.6) == []
+    for lang in COVERED:
+        refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
+        assert refused >= (48 if lang == "en" else 40), lang
+    _twelve_in_each_uncovered(name)
+    assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
+    assert sum(bool(r.get("context")) for r in rows) >= 250
