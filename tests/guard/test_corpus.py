@@ -731,7 +731,11 @@ def test_lists_v1_is_varied() -> None:
         assert sum(r["label"] == "refuse" for r in mine) >= 25, lang
         assert sum(r["label"] == "allow" for r in mine) >= 25, lang
         assert sum(bool(r.get("hard")) for r in mine) >= 10, lang
-    assert _near(rows, tuple(n for n in TRAINING if n != "lists-v1"), 0.5) == []
+    others = tuple(n for n in TRAINING if n not in ("lists-v1", "seen-v22"))
+    assert _near(rows, others, 0.5) == []
+    # seen-v22 (then heldout-v22) was written apart at the same time: one pair at 0.50 exactly
+    assert len(_near(rows, ("seen-v22",), 0.5)) <= 1
+    assert _near(rows, ("seen-v22",), 0.6) == []
     texts = [r["text"] for r in rows]
     index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
     for position, text in enumerate(texts):
@@ -741,23 +745,23 @@ def test_lists_v1_is_varied() -> None:
         assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
 
 
-def test_heldout_v22_is_held_out_and_varied() -> None:
-    """heldout-v22 (written apart by an eighteenth helper who read neither the training files nor
-    their sources beyond the header of seen_v21.txt; messages with several edits, phone typing,
-    mixed languages, indirect framings, take-backs, threats, victims' and parents' questions):
-    held out and not trained on; the checks of :func:`_written_apart_since_v14` against the
-    training files; no prompt within 0.5 of a training prompt, 40+ refusals in each covered
-    language (English 48+), 12 prompts in each of the 15 uncovered languages, 40 %+ of all
-    prompts hard negatives, 250+ conversations."""
-    name = "heldout-v22"
-    assert name in HELDOUT
-    assert name not in TRAINING
+def test_seen_v22_is_varied() -> None:
+    """seen-v22 (the former heldout-v22, written apart by an eighteenth helper and varied by a
+    nineteenth, who read neither the training files nor their sources beyond the header of
+    seen_v21.txt; messages with several edits, phone typing, mixed languages, indirect framings,
+    take-backs, threats, victims' and parents' questions; measured once at the end of the
+    twenty-first round, trained on since): the checks of :func:`_written_apart_since_v14` against
+    the other training files; no prompt within 0.5 of another training prompt but one of lists-v1
+    (written apart at the same time: a French refusal that shares "rends la robe … transparente",
+    0.50 exactly; none within the script's 0.6), 40+ refusals in each covered language (English
+    48+), 12 prompts in each of the 15 uncovered languages, 40 %+ of all prompts hard negatives,
+    250+ conversations."""
+    name = "seen-v22"
+    assert name in TRAINING
+    assert name not in HELDOUT
     _written_apart_since_v14(name)
     rows = _rows((name,))
-    # lists-v1 was written at the same time, apart, and joined TRAINING before the measure: one
-    # French refusal of each shares "rends la robe … transparente" (0.50 exactly; said in
-    # docs/guard-corpus.md); none within the script's 0.6
-    earlier = tuple(n for n in TRAINING if n != "lists-v1")
+    earlier = tuple(n for n in TRAINING if n not in (name, "lists-v1"))
     assert _near(rows, earlier, 0.5) == []
     assert len(_near(rows, ("lists-v1",), 0.5)) <= 1
     assert _near(rows, ("lists-v1",), 0.6) == []
