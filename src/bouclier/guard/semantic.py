@@ -209,7 +209,7 @@ INTENT_19_FIRST = ModelFile(
 #: evaluation.TRAINING, seen-v2 … seen-v21, lists-v1 (800 hand-written messages of several edits,
 #: a harmful one among plain ones or all plain, some with a harm's words; never held out) and the
 #: generated files (scripts/train_guard_intent.py --no-cv): intent-10's arrays and shapes, no e5
-#: array, new values. The service's default since its pre-registered fold rule passed
+#: array, new values. The service's default after its pre-registered fold rule passed
 #: (scripts/guard_intent20_folds.py: errors 491 → 484, false refusals 288 → 276, the padding
 #: attack 2,032 → 1,119 un-refused on the estimate; docs/guard.md, "intent-20-first, lists of
 #: edits in training").
@@ -217,6 +217,18 @@ INTENT_20_FIRST = ModelFile(
     "bouclier",
     "guard/models/intent-20-first.npz",
     "c8f20376c9d73dd0850f5d95382e2985479af7cc458a17e2fb5bdbcd6ef486d4",
+    "bouclier",
+)
+#: intent-20-first's recipe (intent-10's, the first reading alone, lists-v1 in training) retrained
+#: on all of evaluation.TRAINING, now with seen-v22 (scripts/train_guard_intent.py --no-cv):
+#: intent-10's arrays and shapes, no e5 array, new values. The service's default since its
+#: pre-registered fold rule passed (scripts/guard_intent21_folds.py: errors 591 → 587, false
+#: refusals 326 → 331, the padding attack 1,224 → 1,090 un-refused on the estimate; docs/guard.md,
+#: "intent-21-first, retrained with seen-v22").
+INTENT_21_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-21-first.npz",
+    "6d705372b0480ecbe09e9ffac7dd398aff6828eb7a3b2691132d08121b89b062",
     "bouclier",
 )
 INTENTS = {
@@ -235,6 +247,7 @@ INTENTS = {
     "intent-18-first": INTENT_18_FIRST,
     "intent-19-first": INTENT_19_FIRST,
     "intent-20-first": INTENT_20_FIRST,
+    "intent-21-first": INTENT_21_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
