@@ -35,7 +35,7 @@
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v22.txt (held out until their errors were read;
+  of corpus/guard/source/seen_v2.txt … seen_v23.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/lists-v1.jsonl`` (split ``tune``): the hand-written sentences of
   corpus/guard/source/lists_v1.txt (:data:`WRITTEN`: written for training, never held out):
@@ -73,7 +73,9 @@
   with both; heldout-v21 (now seen-v21, the twentieth round's measure) by a seventeenth who read
   neither the training files nor heldout-v20, compared with both; heldout-v22 (now seen-v22, the
   twenty-first round's measure) by an eighteenth and a nineteenth who read neither the training
-  files nor heldout-v21, compared with both. From
+  files nor heldout-v21, compared with both; heldout-v23 (now seen-v23, the twenty-second round's
+  measure) by a twentieth and a twenty-first who read neither the training files nor heldout-v22,
+  compared with both. From
   heldout-v7 on, a
   source may label a row ``hard`` (allowed, a hard negative: it shares the words of a refusal),
   written ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on
@@ -133,6 +135,7 @@ SEEN = (
     "seen_v20",
     "seen_v21",
     "seen_v22",
+    "seen_v23",
 )  # hand-written sets once held out, trained on since
 WRITTEN = ("lists_v1",)  # hand-written training sets, never held out (lists of several edits)
 

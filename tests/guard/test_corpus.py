@@ -773,19 +773,20 @@ def test_seen_v22_is_varied() -> None:
     assert sum(bool(r.get("context")) for r in rows) >= 250
 
 
-def test_heldout_v23_is_held_out_and_varied() -> None:
-    """heldout-v23 (written apart by a twentieth helper who read neither the training files nor
-    their sources beyond the header of seen_v22.txt; the twenty-second round's measure): held out
-    and not trained on, the checks of :func:`_written_apart_since_v14` against the training files,
-    no prompt within 0.5 of a training prompt, 40+ refusals in each covered language (English
-    48+), 12 prompts in each of the 15 uncovered languages, 40 %+ of all prompts hard negatives,
-    250+ conversations."""
-    name = "heldout-v23"
-    assert name in HELDOUT
-    assert name not in TRAINING
+def test_seen_v23_is_varied() -> None:
+    """seen-v23 (the former heldout-v23, written apart by a twentieth helper and varied by a
+    twenty-first, who read neither the training files nor their sources beyond the header of
+    seen_v22.txt; measured once at the end of the twenty-second round, trained on since): the
+    checks of :func:`_written_apart_since_v14` against the other training files, no prompt within
+    0.5 of another training prompt, 40+ refusals in each covered language (English 48+), 12
+    prompts in each of the 15 uncovered languages, 40 %+ of all prompts hard negatives, 250+
+    conversations."""
+    name = "seen-v23"
+    assert name in TRAINING
+    assert name not in HELDOUT
     _written_apart_since_v14(name)
     rows = _rows((name,))
-    assert _near(rows, TRAINING, 0.5) == []
+    assert _near(rows, tuple(n for n in TRAINING if n != name), 0.5) == []
     for lang in COVERED:
         refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
         assert refused >= (48 if lang == "en" else 40), lang

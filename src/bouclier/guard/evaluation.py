@@ -54,6 +54,7 @@ TRAINING = (
     "seen-v20",
     "seen-v21",
     "seen-v22",
+    "seen-v23",
     "lists-v1",  # hand-written lists of edits, never held out (the twenty-first round)
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
