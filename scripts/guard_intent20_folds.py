@@ -66,19 +66,26 @@ def arm(name: str, folds: cv.Folds, extra: dict[int, set[str]]) -> i13.Scoring:
     return data
 
 
+def as_judged(last: int, left_out: tuple[str, ...] = ()) -> None:
+    """The folds drawn from evaluation.TRAINING as it was when the rule was judged: no seen-v<N>
+    after ``last`` and none of ``left_out`` (a row more changes the draw of the generated rows'
+    folds, and the kept scores hold no text of a later file)."""
+    cv.TRAINING = tuple(
+        name
+        for name in cv.TRAINING
+        if name not in left_out and not (name.startswith("seen-v") and int(name[6:]) > last)
+    )
+
+
 def main() -> None:
     parser = cv.fold_parser(e5=False)
     parser.add_argument("--only", choices=tuple(LABELS), help="compute this arm only (and stop)")
     args = parser.parse_args()
     # the folds as judged: drawn from evaluation.TRAINING as it was (since the verdict, ADDED and
     # seen-v22 are in it; a row more would change the draw of the generated rows' folds)
-    cv.TRAINING = tuple(
-        name
-        for name in cv.TRAINING
-        if name not in ADDED and not (name.startswith("seen-v") and int(name[6:]) > 21)
-    )
+    as_judged(21, ADDED)
     folds = cv.Folds.load()
-    chosen, files = folds.chosen()
+    _, files = folds.chosen()
     extra = i17.extra(folds, files, PADDINGS)  # noqa: S610 (not Django's)
     found = cv.kept(args.scores)
     for name in (args.only,) if args.only else tuple(LABELS):
@@ -90,12 +97,27 @@ def main() -> None:
             cv.keep(found, args.scores)
     if args.only:
         return
-    scores = {LABELS[arm]: cv.Scores(found[arm]["use"], found[arm]["continues"]) for arm in LABELS}
+    verdict(folds, found, args.errors)
+
+
+def verdict(
+    folds: cv.Folds,
+    found: dict[str, dict[str, dict[str, float]]],
+    errors: bool,
+    labels: dict[str, str] = LABELS,
+    named: tuple[str, str] = ("intent-20-first", "heldout-v22"),
+    attack_at_most: float | None = None,
+) -> bool:
+    """The two arms' readings (``found``: "without" and "with") read by the guard with rules 17
+    and the remainder reading, the attack, :func:`judge`'s verdict and guard_folds.report."""
+    chosen, files = folds.chosen()
+    scores = {labels[arm]: cv.Scores(found[arm]["use"], found[arm]["continues"]) for arm in labels}
     decisions = {label: cv.decide(chosen, s, rules=i17.RULES) for label, s in scores.items()}
-    total = attacked(folds, files, decisions, scores, LABELS)
-    judge(chosen, files, decisions, total)
+    total = attacked(folds, files, decisions, scores, labels)
+    passed = judge(chosen, files, decisions, total, labels, named, attack_at_most)
     print(f"\nguard_folds.report (the estimate; {' + '.join(i17.APART)} apart):")
-    cv.report(chosen, files, decisions, i17.APART, args.errors, "apart, decide nothing")
+    cv.report(chosen, files, decisions, i17.APART, errors, "apart, decide nothing")
+    return passed
 
 
 def attacked(

@@ -32,7 +32,7 @@ import guard_folds as cv
 import guard_intent13_folds as i13
 import guard_intent17_folds as i17
 from guard_intent18_folds import PADDINGS
-from guard_intent20_folds import attacked, judge
+from guard_intent20_folds import as_judged, verdict
 from guard_round13_folds import first_reading
 
 NEW = ("seen-v22",)
@@ -46,11 +46,12 @@ def main() -> None:
     parser = cv.fold_parser(e5=False)
     parser.add_argument("--only", choices=tuple(LABELS), help="compute this arm only (and stop)")
     args = parser.parse_args()
+    as_judged(22)  # TRAINING as judged (seen-v23 came after)
     folds = cv.Folds.load()
     for i, name in enumerate(folds.origin):
         if name in EVERY_FOLD:
             folds.fold_of[i] = -1  # in no fold: every fold trains on it, none scores it
-    chosen, files = folds.chosen()
+    _, files = folds.chosen()
     extra = i17.extra(folds, files, PADDINGS)  # noqa: S610 (not Django's)
     without = i13.without(folds, NEW)
     for fold, texts in extra.items():
@@ -67,14 +68,7 @@ def main() -> None:
             cv.keep(found, args.scores)
     if args.only:
         return
-    scores = {LABELS[arm]: cv.Scores(found[arm]["use"], found[arm]["continues"]) for arm in LABELS}
-    decisions = {label: cv.decide(chosen, s, rules=i17.RULES) for label, s in scores.items()}
-    total = attacked(folds, files, decisions, scores, LABELS)
-    judge(
-        chosen, files, decisions, total, LABELS, ("intent-21-first", "heldout-v23"), ATTACK_AT_MOST
-    )
-    print(f"\nguard_folds.report (the estimate; {' + '.join(i17.APART)} apart):")
-    cv.report(chosen, files, decisions, i17.APART, args.errors, "apart, decide nothing")
+    verdict(folds, found, args.errors, LABELS, ("intent-21-first", "heldout-v23"), ATTACK_AT_MOST)
 
 
 if __name__ == "__main__":

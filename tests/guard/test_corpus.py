@@ -691,14 +691,15 @@ def test_seen_v19_is_varied() -> None:
     _twelve_in_each_uncovered("seen-v19")
 
 
-@pytest.mark.parametrize("name", ["seen-v20", "seen-v21"])
-def test_seen_v20_and_v21_are_varied(name: str) -> None:
-    """seen-v20 and seen-v21 (the former heldout-v20 and heldout-v21, written apart by a sixteenth
-    and a seventeenth helper who read neither the training files nor their sources beyond the
-    header of the previous set's source, each language drafted on its own, then variety passes
-    that broke the skeletons the drafts shared across languages; v21 also holds messages with
-    several edits, one of them harmful or all plain, and conversations that take a refused request
-    back or do not; each measured once at the end of its round, trained on since): the checks of
+@pytest.mark.parametrize("name", ["seen-v20", "seen-v21", "seen-v23"])
+def test_seen_v20_v21_and_v23_are_varied(name: str) -> None:
+    """seen-v20, seen-v21 and seen-v23 (the former heldout-v20, v21 and v23, written apart by a
+    sixteenth, a seventeenth and a twentieth helper, v23 varied by a twenty-first, who read
+    neither the training files nor their sources beyond the header of the previous set's source,
+    each language drafted on its own, then variety passes that broke the skeletons the drafts
+    shared across languages; v21 and v23 also hold messages with several edits, one of them
+    harmful or all plain, and conversations that take a refused request back or do not; each
+    measured once at the end of its round, trained on since): the checks of
     :func:`_written_apart_since_v14` against the other training files; no prompt within 0.5 of
     another training prompt, 39+ refusals in each covered language (English 48+), 12 prompts in
     each of the 15 uncovered languages, 40 %+ of all prompts hard negatives, 250+
@@ -765,28 +766,6 @@ def test_seen_v22_is_varied() -> None:
     assert _near(rows, earlier, 0.5) == []
     assert len(_near(rows, ("lists-v1",), 0.5)) <= 1
     assert _near(rows, ("lists-v1",), 0.6) == []
-    for lang in COVERED:
-        refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
-        assert refused >= (48 if lang == "en" else 40), lang
-    _twelve_in_each_uncovered(name)
-    assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
-    assert sum(bool(r.get("context")) for r in rows) >= 250
-
-
-def test_seen_v23_is_varied() -> None:
-    """seen-v23 (the former heldout-v23, written apart by a twentieth helper and varied by a
-    twenty-first, who read neither the training files nor their sources beyond the header of
-    seen_v22.txt; measured once at the end of the twenty-second round, trained on since): the
-    checks of :func:`_written_apart_since_v14` against the other training files, no prompt within
-    0.5 of another training prompt, 40+ refusals in each covered language (English 48+), 12
-    prompts in each of the 15 uncovered languages, 40 %+ of all prompts hard negatives, 250+
-    conversations."""
-    name = "seen-v23"
-    assert name in TRAINING
-    assert name not in HELDOUT
-    _written_apart_since_v14(name)
-    rows = _rows((name,))
-    assert _near(rows, tuple(n for n in TRAINING if n != name), 0.5) == []
     for lang in COVERED:
         refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
         assert refused >= (48 if lang == "en" else 40), lang
