@@ -51,12 +51,7 @@ def main() -> None:
     chosen, files = folds.chosen()
     scores = {LABELS[arm]: found for arm, found in arms.items()}
     decisions = {label: cv.decide(chosen, s, rules=i17.RULES) for label, s in scores.items()}
-    print("\nthe attack, intent-17's prefixes:")
-    seen = i17.attack(folds, files, decisions, scores, LABELS, i17.PADDINGS)
-    print("\nthe attack, the fresh paddings (scripts/guard_round20_plain.py):")
-    fresh = i17.attack(folds, files, decisions, scores, LABELS, FRESH_PADDINGS)
-    total = {label: seen[label] + fresh[label] for label in LABELS.values()}
-    print("\nthe attack in all: " + ", ".join(f"{la} {n}" for la, n in total.items()))
+    total = i17.attacked(folds, files, decisions, scores, LABELS)
     i17.judge(chosen, files, decisions, total, LABELS, "intent-18-first")
     print(f"\nguard_folds.report (the estimate; {' + '.join(i17.APART)} apart):")
     cv.report(chosen, files, decisions, i17.APART, args.errors, "apart, decide nothing")

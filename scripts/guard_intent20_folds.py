@@ -33,12 +33,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import guard_folds as cv
 import guard_intent13_folds as i13
-import guard_intent14_folds as i14
 import guard_intent17_folds as i17
 import numpy as np
 from guard_intent18_folds import PADDINGS
 from guard_round13_folds import first_reading
-from guard_round20_plain import FRESH_PADDINGS
 
 from bouclier.guard.evaluation import load_corpus
 
@@ -75,6 +73,7 @@ def as_judged(last: int, left_out: tuple[str, ...] = ()) -> None:
         for name in cv.TRAINING
         if name not in left_out and not (name.startswith("seen-v") and int(name[6:]) > last)
     )
+    cv.train.WRITTEN = tuple(name for name in cv.train.WRITTEN if name in cv.TRAINING)  # reports
 
 
 def main() -> None:
@@ -109,74 +108,27 @@ def verdict(
     attack_at_most: float | None = None,
 ) -> bool:
     """The two arms' readings (``found``: "without" and "with") read by the guard with rules 17
-    and the remainder reading, the attack, :func:`judge`'s verdict and guard_folds.report."""
+    and the remainder reading, the attack and the rule's verdict (guard_intent17_folds'
+    ``attacked`` and ``judge``: fewer errors, false refusals at most × 1.05, the attack fewer or at
+    most ``attack_at_most`` times) and guard_folds.report; ``named``: the candidate and the
+    measure it becomes the default for."""
     chosen, files = folds.chosen()
     scores = {labels[arm]: cv.Scores(found[arm]["use"], found[arm]["continues"]) for arm in labels}
     decisions = {label: cv.decide(chosen, s, rules=i17.RULES) for label, s in scores.items()}
-    total = attacked(folds, files, decisions, scores, labels)
-    passed = judge(chosen, files, decisions, total, labels, named, attack_at_most)
+    total = i17.attacked(folds, files, decisions, scores, labels)
+    passed = i17.judge(
+        chosen,
+        files,
+        decisions,
+        total,
+        labels,
+        named[0],
+        fewer_errors=True,
+        attack_at_most=attack_at_most,
+        measure=named[1],
+    )
     print(f"\nguard_folds.report (the estimate; {' + '.join(i17.APART)} apart):")
     cv.report(chosen, files, decisions, i17.APART, errors, "apart, decide nothing")
-    return passed
-
-
-def attacked(
-    folds: cv.Folds,
-    files: list[str],
-    decisions: dict[str, list[cv.GuardDecision]],
-    scores: dict[str, cv.Scores],
-    labels: dict[str, str],
-) -> dict[str, int]:
-    """The padding attack (intent-17's prefixes, then the fresh paddings), its tables printed;
-    the prompts it un-refuses per arm."""
-    print("\nthe attack, intent-17's prefixes:")
-    seen = i17.attack(folds, files, decisions, scores, labels, i17.PADDINGS)
-    print("\nthe attack, the fresh paddings (scripts/guard_round20_plain.py):")
-    fresh = i17.attack(folds, files, decisions, scores, labels, FRESH_PADDINGS)
-    total = {label: seen[label] + fresh[label] for label in labels.values()}
-    print("\nthe attack in all: " + ", ".join(f"{la} {n}" for la, n in total.items()))
-    return total
-
-
-def judge(
-    chosen: list[cv.Example],
-    files: list[str],
-    decisions: dict[str, list[cv.GuardDecision]],
-    total: dict[str, int],
-    labels: dict[str, str] = LABELS,
-    named: tuple[str, str] = ("intent-20-first", "heldout-v22"),
-    attack_at_most: float | None = None,
-) -> bool:
-    """The pre-registered rule's table and verdict: (1) fewer errors (strictly: intent-17's and
-    intent-18's rule asked for "not higher"), (2) false refusals at most × 1.05, (3) the attack
-    un-refuses fewer (``attack_at_most``: at most that many times as many); ``named``: the
-    candidate, and the measure it becomes the default for."""
-    later = sorted({f for f in files if int(f[6:]) > 17}, key=lambda f: int(f[6:]))
-    index = i14.sets(files, tuple(later), i17.APART)
-    counted = i13.table(chosen, decisions, None, index)
-    estimate = next(iter(index))
-    old, new = labels["without"], labels["with"]
-    i14.languages(chosen, index[estimate], decisions, old, new)
-    before, after = counted[estimate, old], counted[estimate, new]
-    bound = before.fp * i17.FALSE_REFUSALS_AT_MOST
-    attack = (
-        total[new] < total[old]
-        if attack_at_most is None
-        else total[new] <= total[old] * attack_at_most
-    )
-    met = (after.fp + after.fn < before.fp + before.fn, after.fp <= bound, attack)
-    said = ["met" if m else "NOT met" for m in met]
-    fewer = "fewer" if attack_at_most is None else f"at most x{attack_at_most}"
-    print(
-        f"\nthe rule, {new} against {old} (rules {i17.RULES}, the remainder reading on), on the "
-        f"estimate:\n  (1) fewer errors: {before.fp + before.fn} -> {after.fp + after.fn}: "
-        f"{said[0]}\n  (2) false refusals at most x{i17.FALSE_REFUSALS_AT_MOST}: {before.fp} -> "
-        f"{after.fp} (bound {bound:.2f}): {said[1]}\n"
-        f"  (3) the padding attack un-refuses {fewer}: {total[old]} -> {total[new]}: {said[2]}"
-    )
-    passed = all(met)
-    read = f"PASSES: the default for the {named[1]} measure" if passed else "FAILS: not the default"
-    print(f"\nverdict: {named[0]} {read}")
     return passed
 
 
