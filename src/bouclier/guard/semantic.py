@@ -209,7 +209,7 @@ INTENT_19_FIRST = ModelFile(
 #: evaluation.TRAINING, seen-v2 … seen-v21, lists-v1 (800 hand-written messages of several edits,
 #: a harmful one among plain ones or all plain, some with a harm's words; never held out) and the
 #: generated files (scripts/train_guard_intent.py --no-cv): intent-10's arrays and shapes, no e5
-#: array, new values. The service's default after its pre-registered fold rule passed
+#: array, new values. The service's default from its passed fold rule to intent-21-first's
 #: (scripts/guard_intent20_folds.py: errors 491 → 484, false refusals 288 → 276, the padding
 #: attack 2,032 → 1,119 un-refused on the estimate; docs/guard.md, "intent-20-first, lists of
 #: edits in training").
