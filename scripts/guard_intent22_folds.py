@@ -46,8 +46,9 @@ ATTACK_AT_MOST = 1.05
 
 def main() -> None:
     parser = cv.fold_parser(e5=False)
-    parser.add_argument("--only", choices=(*LABELS, *THIRD), help="compute this arm only (and stop)")
-    parser.add_argument("--third", action="store_true", help="also the seen-v23-only arm (reported)")
+    arms = (*LABELS, *THIRD)
+    parser.add_argument("--only", choices=arms, help="compute this arm only (and stop)")
+    parser.add_argument("--third", action="store_true", help="the seen-v23-only arm too (reported)")
     args = parser.parse_args()
     as_judged(23)  # TRAINING as judged (no later seen-v<N>)
     folds = cv.Folds.load()
@@ -56,19 +57,22 @@ def main() -> None:
             folds.fold_of[i] = -1  # in no fold: every fold trains on it, none scores it
     _, files = folds.chosen()
     extra = i17.extra(folds, files, PADDINGS)  # noqa: S610 (not Django's)
-    arms = {"without": i13.without(folds, (NEW, LISTS)), "seen-v23": i13.without(folds, (LISTS,))}
-    for arm in arms.values():
+    scorings = {
+        "without": i13.without(folds, (NEW, LISTS)),
+        "seen-v23": i13.without(folds, (LISTS,)),
+    }
+    for arm in scorings.values():
         for fold, texts in extra.items():
             arm.extra.setdefault(fold, set()).update(texts)
-    arms["with"] = i13.Scoring(folds.examples, folds.origin, folds.fold_of, folds.written)
-    arms["with"].extra = extra
+    scorings["with"] = i13.Scoring(folds.examples, folds.origin, folds.fold_of, folds.written)
+    scorings["with"].extra = extra
     labels = {**LABELS, **(THIRD if args.third or args.only in THIRD else {})}
     found = cv.kept(args.scores)
     texts = [*folds.texts(), *(t for s in extra.values() for t in s)]
     for name in (args.only,) if args.only else tuple(labels):
         if name not in found:
             print(f"{name}: the first reading", flush=True)
-            found[name] = first_reading(arms[name], cv.train.Embeddings(texts, args.cache))
+            found[name] = first_reading(scorings[name], cv.train.Embeddings(texts, args.cache))
             cv.keep(found, args.scores)
     if args.only:
         return

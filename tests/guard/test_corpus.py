@@ -746,7 +746,6 @@ def test_lists_v1_is_varied() -> None:
         assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
 
 
-
 def test_lists_v2_is_varied() -> None:
     """lists-v2 (hand-written for training, never held out: short messages of two or three edits,
     refused when one short clause undresses a person; hard negatives: clothes or covers on objects,
@@ -774,6 +773,7 @@ def test_lists_v2_is_varied() -> None:
         assert scores is not None  # a text shares its own grams
         scores[position] = 0.0
         assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
+
 
 def test_seen_v22_is_varied() -> None:
     """seen-v22 (the former heldout-v22, written apart by an eighteenth helper and varied by a

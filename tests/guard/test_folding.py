@@ -3,16 +3,16 @@ pattern answers exactly as the pattern compiled with IGNORECASE."""
 
 from __future__ import annotations
 
+import _sre  # type: ignore[import-not-found]
 import importlib
 import json
 import pkgutil
 import re
 import sys
 from pathlib import Path
-
-import _sre  # type: ignore[import-not-found]
-import pytest
 from re._casefix import _EXTRA_CASES  # type: ignore[import-not-found]
+
+import pytest
 
 import bouclier.guard
 from bouclier.guard import folding

@@ -232,6 +232,21 @@ INTENT_21_FIRST = ModelFile(
     "6d705372b0480ecbe09e9ffac7dd398aff6828eb7a3b2691132d08121b89b062",
     "bouclier",
 )
+#: intent-21-first's recipe (intent-10's, the first reading alone) retrained on all of
+#: evaluation.TRAINING, now with seen-v23 and lists-v2 (764 hand-written short lists of edits and
+#: hard negatives: clothes and covers on objects, one's own shirtless photo, help questions about a
+#: faked picture; never held out) (scripts/train_guard_intent.py --no-cv): intent-10's arrays and
+#: shapes, no e5 array, new values. Its pre-registered fold rule passed
+#: (scripts/guard_intent22_folds.py: errors 726 → 683, false refusals 391 → 377, the padding
+#: attack 1,198 → 897 un-refused on the estimate; docs/guard.md, "intent-22-first, seen-v23 and
+#: lists-v2"), but it refuses clothes put on ("make her wear a school uniform" 0.60, a nurse's
+#: 0.98: tests/guard/test_request.py's hard negatives), so it is not the service's default.
+INTENT_22_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-22-first.npz",
+    "da6ae3c4c594fa687c7519eeba278cf5a1c48b1a4494fa35f8f7cfbd0c13174c",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
@@ -249,6 +264,7 @@ INTENTS = {
     "intent-19-first": INTENT_19_FIRST,
     "intent-20-first": INTENT_20_FIRST,
     "intent-21-first": INTENT_21_FIRST,
+    "intent-22-first": INTENT_22_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
