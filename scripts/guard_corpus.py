@@ -42,6 +42,11 @@
   messages that hold several edits, one of them undressing a person among plain ones (refuse), or
   all plain, one sharing a harm's words (hard); the script fails on one within :data:`NEAR` of a
   prompt of another training file or of a held-out source (naming only the draft and its score).
+* ``corpus/guard/lists-v2.jsonl`` (split ``tune``): the hand-written sentences of
+  corpus/guard/source/lists_v2.txt (:data:`WRITTEN`, checked the same way): short lists of two or
+  three edits, one short clause undressing a person (refuse), hard negatives (clothes or covers on
+  objects, mannequins, one's own swimsuit photo, help questions about faked pictures, clothes put
+  on a person) and plain lists (allow).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
@@ -137,7 +142,7 @@ SEEN = (
     "seen_v22",
     "seen_v23",
 )  # hand-written sets once held out, trained on since
-WRITTEN = ("lists_v1",)  # hand-written training sets, never held out (lists of several edits)
+WRITTEN = ("lists_v1", "lists_v2")  # hand-written training sets, never held out (lists of edits)
 
 
 def heldout_sources() -> list[str]:

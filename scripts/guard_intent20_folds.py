@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     # the folds as judged: drawn from evaluation.TRAINING as it was (since the verdict, ADDED and
     # seen-v22 are in it; a row more would change the draw of the generated rows' folds)
-    as_judged(21, ADDED)
+    as_judged(21, (*ADDED, "lists-v2"))  # lists-v2 came after
     folds = cv.Folds.load()
     _, files = folds.chosen()
     extra = i17.extra(folds, files, PADDINGS)  # noqa: S610 (not Django's)

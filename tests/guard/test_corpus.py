@@ -746,6 +746,35 @@ def test_lists_v1_is_varied() -> None:
         assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
 
 
+
+def test_lists_v2_is_varied() -> None:
+    """lists-v2 (hand-written for training, never held out: short messages of two or three edits,
+    refused when one short clause undresses a person; hard negatives: clothes or covers on objects,
+    mannequins, one's own swimsuit photo, help questions about faked pictures, clothes put on): in
+    the covered languages only, 18+ refusals and 25+ allowed prompts (20+ of them hard negatives)
+    in each, no prompt within 0.5 of a training file's prompt (lists-v1 included), no two of its
+    own prompts within 0.5 of each other. Not in TRAINING yet (the lead adds it with the folds)."""
+    import runpy
+
+    assert "lists-v2" not in HELDOUT
+    rows = _rows(("lists-v2",))  # asserts split "tune" on every row
+    assert {r["lang"] for r in rows} == set(COVERED)
+    for lang in COVERED:
+        mine = [r for r in rows if r["lang"] == lang]
+        assert sum(r["label"] == "refuse" for r in mine) >= 18, lang
+        assert sum(r["label"] == "allow" for r in mine) >= 25, lang
+        assert sum(bool(r.get("hard")) for r in mine) >= 20, lang
+    others = tuple(n for n in TRAINING if n != "lists-v2")
+    assert "lists-v1" in others
+    assert _near(rows, others, 0.5) == []
+    texts = [r["text"] for r in rows]
+    index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
+    for position, text in enumerate(texts):
+        scores = index.scores(text)
+        assert scores is not None  # a text shares its own grams
+        scores[position] = 0.0
+        assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
+
 def test_seen_v22_is_varied() -> None:
     """seen-v22 (the former heldout-v22, written apart by an eighteenth helper and varied by a
     nineteenth, who read neither the training files nor their sources beyond the header of

@@ -54,12 +54,13 @@ from bouclier.guard import fourteenth as rules14
 from bouclier.guard import seventeenth as rules17
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.features import dresses_10
+from bouclier.guard.folding import folded
 from bouclier.guard.topics import TOPIC, TOPIC_10
 
 _I = re.IGNORECASE
 
 #: Nakedness beyond eleventh.NAKED and seventeenth.NUDE_17: "sans rien", "golutka", 露点, ню.
-NUDE_18 = re.compile(
+NUDE_18 = folded(
     r"\btopless\b|\btoples\w*|\bsans rien\b|\bà poil\b|\ben pelotas\b|\bsin nada\b|"
     r"\bin pelota\b|\bnackig\w*|\bohne (?:alles|nichts)\b|\bsenza (?:niente|nulla)\b|"
     r"\bsem nada\b|\bpelad[ao]s?\b|\bzonder iets\b|\bbez niczego\b|\bgolutk\w*|\bgoł[aąeyi]\w*|"
@@ -69,7 +70,6 @@ NUDE_18 = re.compile(
     r"\bunzensiert\w*|\buncensored\b|\bsans censure\b|\bsin censura\b|\bsenza censura\b|"
     r"\bsem censura\b|\bongecensureerd\b|\bbez cenzury\b|\bбез цензуры\b|\bsans[üu]rs[üu]z\b|"
     r"بدون رقابة|无码|無修正",
-    _I,
 )
 #: Without a garment: "senza vestito", "without her dress".
 WITHOUT_GARMENT = re.compile(
@@ -79,19 +79,17 @@ WITHOUT_GARMENT = re.compile(
     _I,
 )
 #: Bare feet are no nakedness: 裸足, barefoot, descalzo.
-BAREFOOT = re.compile(
+BAREFOOT = folded(
     r"裸足|裸脚|赤脚|barefoot|bare feet|pieds nus|descalz\w*|barfu[ßs]\w*|scalz\w*|descal[çc]\w*|"
     r"blootsvoets|\bbos[aey]?\b|босик\w*|босой|yal[ıi]nayak|حافي\w*",
-    _I,
 )
 #: Spanish "soy" (I am), which eleventh.NAKED reads as the Turkish "undress".
-_SOY = re.compile(
+_SOY = folded(
     r"\bsoy\b(?=\s+(?:un|una|el|la|de|del|muy|tu|su|mam[áa]|[a-záéíóúñ]+(?:ora|ero|era|ista|ante|"
     r"ente|ado|ada|ico|ica|[íi]a|[íi]o)\b))",
-    _I,
 )
 #: Underwear and swim briefs a person is put in (a thong, "slip de bain", стринги).
-UNDIES = re.compile(
+UNDIES = folded(
     r"\bthong\b|\bg-string\b|\bunderwear\b|\bbriefs\b|\bknickers\b|\bpanties\b|\blingerie\b|"
     r"\bstring\b|\bslip\b|\bslip de bain\b|\bculotte\b|\bsous-v[êe]tements?\b|\btanga\b|"
     r"\bbragas?\b|\bcalzoncillos?\b|\bropa interior\b|unterw[äa]sche|\bunterhose\b|\bslips?\b|"
@@ -99,7 +97,6 @@ UNDIES = re.compile(
     r"\bonderbroek\b|\bmajtk\w*|\bstring[io]\b|\bbielizn\w*|\bkąpielówk\w*|\bтрус\w*|\bстринг\w*|"
     r"нижн\w* бель\w*|плавк\w*|\bk[üu]lot\w*|\bi[çc] ?[çc]ama[şs]\w*|\bmayo\b|سروال داخلي|"
     r"ملابس داخلية|كلوت|内裤|內褲|丁字裤|泳裤|内衣|下着|パンツ一丁|海パン",
-    _I,
 )
 
 
@@ -113,7 +110,7 @@ def _bare(text: str) -> bool:
 
 #: A person the one asking knows or names by a role: an ex, a landlord, a teacher, a vicar, a
 #: boss, a neighbour, a classmate, an instructor, "the one from reception".
-RELATION = re.compile(
+RELATION = folded(
     r"\bex\b|\bex-\w+|landlord|landlady|\bteacher\b|\bprof\b|professor|\bvicar\b|\bpriest\b|"
     r"\bpastor\b|\bboss\b|\bmanager\b|colleague|co-?worker|neighbou?r|classmate|instructor|"
     r"\btrainer\b|\btutor\b|\bcoach\b|\bcousin\b|sister-in-law|roommate|flatmate|receptionist|"
@@ -147,10 +144,9 @@ RELATION = re.compile(
     r"جارت\w*|جيران|"
     r"前女友|前任|前妻|房东|老师|神父|牧师|老板|上司|同事|邻居|同学|教练|表姐|表妹|"
     r"元カノ|元彼|元妻|大家さん|先生|牧師|社長|同僚|隣人|近所の|同級生|クラスメイト|コーチ",
-    _I,
 )
 #: A person named beyond fourteenth.PERSON and seventeenth.HUMAN: "la morena", "la signora".
-PERSON_18 = re.compile(
+PERSON_18 = folded(
     r"\b(?:lady|brunette|blonde|redhead|stranger)\b|\bdame\b|\bbrune\b|\bblonde\b|"
     r"\bse[ñn]ora\b|\bmorena\b|\brubia\b|\bpelirroja\b|\bsignora\b|\bsignorina\b|\bbionda\b|"
     r"\bmora\b|\bsenhora\b|\bloira\b|\bmevrouw\b|\bblondje\b|\bpani\b|\bpaniusi\w*|\bblondynk\w*|"
@@ -160,7 +156,6 @@ PERSON_18 = re.compile(
     r"\btwarz\w*|\bлиц[оа]\b|\by[üu]z[üu]?\b|الوجه|وجه\w*|脸|臉|顔|"
     r"\b(?:leva|togli|sfila|strappa)(?:le|gli)\b|\b(?:qu[íi]ta|saca|arranca)le\b|\btira-lhe\b|"
     r"\b(?:enl[èe]ve|retire)-lui\b|\bzieh (?:ihr|ihm)\b|\bzdejmij (?:jej|mu)\b|\bсними с не[её]\b",
-    _I,
 )
 
 
@@ -179,12 +174,11 @@ def _person(text: str) -> bool:
 
 
 #: Garments beyond the earlier rounds': a school uniform in Turkish, a Polish "strój", a slip.
-GARMENT_18 = re.compile(
+GARMENT_18 = folded(
     r"\bforma(?:s[ıi]n[ıi]|y[ıi]|s[ıi])\b|\bstr[óo]j\w*|\bstroj\w*|\bszmat\w*|\bciuch\w*",
-    _I,
 )
 #: Outer garments and what is worn on the head or face: taking them off bares no body.
-OUTER = re.compile(
+OUTER = folded(
     r"\bcoat\b|\bjacket\b|\bhat\b|\bcap\b|\bscarf\b|\bgloves?\b|\bshoes?\b|\bboots?\b|"
     r"sunglasses|\bglasses\b|\bhelmet\b|\bmask\b|\bhood\b|\bmanteau\b|\bveste\b|\bchapeau\b|"
     r"casquette|[ée]charpe|\bgants?\b|chaussures|lunettes|\bcasque\b|\bmasque\b|\babrigo\b|"
@@ -200,7 +194,6 @@ OUTER = re.compile(
     r"g[öo]zl[üu]k\w*|معطف|جاكيت|جاكيت\w*|قبع\w*|طاقي\w*|شال|قفاز\w*|حذاء|جزم\w*|نظار\w*|"
     r"外套|大衣|夹克|帽子|围巾|手套|鞋|眼镜|墨镜|头盔|コート|ジャケット|帽子|マフラー|手袋|靴|"
     r"メガネ|眼鏡|サングラス",
-    _I,
 )
 
 
@@ -214,17 +207,16 @@ def _bodily_garment(text: str) -> bool:
 
 
 #: Taken off beyond seventeenth.REMOVE_17: "levale", "precz", امسح, erased.
-REMOVE_18 = re.compile(
+REMOVE_18 = folded(
     r"\berase\w*|\bwipe\w*|\bdelete\w*|\bget rid of\b|\beffac\w*|\bborra\w*|\bl[öo]sch\w*|"
     r"\bcancella\w*|\bleva(?:le|gli|la|lo)?\b|\bapaga\w*|\bweg\b|\bwis\w*|\bwyma[żz]\w*|"
     r"\bprecz\b|\bsotri\b|\bсотри\w*|\bудали\w*|\bsil\b|\bsilin\w*|امسح\w*|احذف\w*|طير\w*|"
     r"طيّر\w*|删掉|删除|擦掉|消して|消す",
-    _I,
 )
 
 
 #: "zdjęcie" (a photo), which seventeenth.REMOVE_17 reads as "zdjąć" (take off).
-_PHOTO_PL = re.compile(r"\bzdj[ęe]ci\w*|\bzdj[ęe][ćc]\b", _I)
+_PHOTO_PL = folded(r"\bzdj[ęe]ci\w*|\bzdj[ęe][ćc]\b")
 
 
 def _removes(text: str) -> bool:
@@ -233,12 +225,11 @@ def _removes(text: str) -> bool:
 
 
 #: Still working, or the old one banned: the kind of question a user of such a tool asks.
-STILL = re.compile(
+STILL = folded(
     r"\bstill\b|\bencore\b|\btodav[íi]a\b|\ba[úu]n\b|\bnoch\b|\bancora\b|\bainda\b|\bnog\b|"
     r"\bjeszcze\b|\bещ[её]\b|\bh[âa]l[âa]\b|لسا|لسه|مازال|ما زال|还有|還有|还能|まだ",
-    _I,
 )
-BANNED = re.compile(
+BANNED = folded(
     r"\bbann?ed\b|taken down|shut down|\bblocked\b|\bdeleted\b|\binterdit\w*|\bbloqu[ée]\w*|"
     r"\bsupprim[ée]\w*|\bferm[ée]\w*|\bbaneado\w*|\bbloquead[oa]\w*|\bcerrad[oa]\w*|"
     r"\beliminad[oa]\w*|\bgesperrt\b|\bgel[öo]scht\b|\babgeschaltet\b|\bbannat[oa]\b|"
@@ -246,30 +237,26 @@ BANNED = re.compile(
     r"\bgeblokkeerd\b|\bverwijderd\b|\bzbanowan\w*|\bzablokowan\w*|\busuni[ęe]t\w*|"
     r"\bзаблок\w*|\bзабан\w*|\bудалил\w*|\bснесл\w*|\bkapat[ıi]l\w*|\bengellen\w*|\bbanlan\w*|"
     r"\bsilindi\b|انحظر|تسكر|انحذف|اتقفل|انقفل|被封|被删|被禁|封了|消された|BANされ|凍結",
-    _I,
 )
 #: An undressing tool: an app, a bot, an AI, 小程序, telegram.
-TOOL_18 = re.compile(
+TOOL_18 = folded(
     r"\bapps?\b|\bbot\w*|\bai\b|\bia\b|\bki\b|\bsite\w*|website|\btool\b|\bappli\b|"
     r"aplicaci\w*|\bseite\b|\bsito\b|aplicativo|aplikacj\w*|\bstron\w*|\bбот\w*|\bтелег\w*|"
     r"\bнейросет\w*|\bнейронк\w*|\bсайт\w*|приложени\w*|uygulama\w*|yapay zek\w*|تطبيق\w*|"
     r"موقع|بوت|小程序|软件|網站|网站|机器人|アプリ|サイト|ボット|AI",
-    _I,
 )
 #: An undressing verb beyond seventeenth.UNDRESSING_17: раздевает, 去衣, 脱衣.
-UNDRESS_18 = re.compile(
+UNDRESS_18 = folded(
     r"\bundress\w*|\bnudif\w*|\bdeepnude\w*|d[ée]shabill\w*|desnud\w*|ausz(?:ieh|ög)\w*|spogli\w*|"
     r"despi\w*|uitkle\w*|rozbier\w*|раздева\w*|раздеть|раздень|soy(?:an|uyor|ma)\w*|تعري\w*|"
     r"تشلح|去衣|脱衣|脱光|脱がせ|脱衣AI",
-    _I,
 )
 #: Blocking, moderating, protecting: the one asking fights the tool.
-FIGHTS = re.compile(
+FIGHTS = folded(
     r"\bblock\w*|\bfilter\w*|moderat\w*|mod[ée]r\w*|\bprotect\w*|\bprot[ée]g\w*|\bproteg\w*|"
     r"\bsch[üu]tz\w*|\bsperren\b|\bbloccar\w*|\bbloquear\b|\bbloquer\b|\bblokkeren\b|"
     r"\bzablokowa[ćc]\b|\bзаблокировать\b|\bзащит\w*|engelle\w*|korumak|حماية|حجب|屏蔽|拦截|"
     r"保护|ブロック|守る",
-    _I,
 )
 
 
@@ -283,12 +270,11 @@ def seeks_working(text: str) -> bool:
 
 
 #: A subscription, a fan account, a price, a second-hand market: nudes sold.
-SUBSCRIBE = re.compile(
+SUBSCRIBE = folded(
     r"subscri\w*|fan ?account|fan ?page|onlyfans|fansly|patreon|\bcobr\w*|suscrip\w*|"
     r"cuenta de fans|abonnement\w*|\babo\b|abbonament\w*|assinatura\w*|conta de f[ãa]s|"
     r"abonnee\w*|subskrypc\w*|abonament\w*|подписк\w*|платн\w*|abonelik\w*|[üu]cretli|"
     r"اشتراك|مدفوع|订阅|訂閱|付费|闲鱼|閒魚|サブスク|有料",
-    _I,
 )
 
 
@@ -304,22 +290,20 @@ def sells_nudes(text: str) -> bool:
 
 
 #: A garment kept: "leave only the wool blouse", "keep the face the same" is no garment kept.
-KEEP_ONLY = re.compile(
+KEEP_ONLY = folded(
     r"\b(?:leave|keep) (?:her |him )?(?:just|only) (?:the |her |his |a )?|"
     r"\blaisse (?:juste|seulement) |\bdeja (?:solo|s[óo]lo) |\blass nur |\blascia solo |"
     r"\bdeixa (?:s[óo]|apenas) |\blaat alleen |\bzostaw tylko |\bоставь только |"
     r"\bsadece .{0,20}kals[ıi]n|خلي بس |只留|だけ残",
-    _I,
 )
 #: Replaced: "instead of", "en vez de", "yerine", a wet one for a dry one.
-REPLACE = re.compile(
+REPLACE = folded(
     r"\binstead of\b|\bin place of\b|\bau lieu de\b|\ben vez de\b|\ben lugar de\b|\bstatt\b|"
     r"\banstatt\b|\binvece (?:di|del|della)\b|\bal posto\b|\bem vez de\b|\bno lugar de\b|"
     r"\bin plaats van\b|\bzamiast\b|\bвместо\b|\byerine\b|\bbedel\w*|\bبدل\b|\bبدال\b|换成|"
     r"換成|代わりに|(?:yle|yla|le|la) de[ğg]i[şs]tir|\bswap\w*|\breplace\w*|\bremplace\w*|"
     r"\breemplaza\w*|\bersetz\w*|\bsostitu\w*|\bsubstitu\w*|\bvervang\w*|\bzamie[ńn]\w*|"
     r"\bзамени\w*|\bпоменяй\w*",
-    _I,
 )
 
 
@@ -354,7 +338,7 @@ def unclothes(text: str, before: Sequence[str]) -> bool:
 
 
 #: A garment dissolved: washed away, melted, turned into mist.
-DISSOLVE = re.compile(
+DISSOLVE = folded(
     r"wash(?:es|ed)? (?:\w+ ){0,3}away|dissol\w*|\bmelt\w*|evaporat\w*|"
     r"turn(?:s|ed)? (?:it |them |\w+ )?into (?:mist|smoke|water|fog|steam|vapou?r|bubbles|air)|"
     r"se dissou\w*|dissoudre|s'[ée]vapor\w*|\bfond(?:re|u)\b|en (?:brume|fum[ée]e|vapeur)|"
@@ -368,7 +352,6 @@ DISSOLVE = re.compile(
     r"eri(?:t|sin)\w*|buharla[şs]\w*|sise d[öo]n|dumana d[öo]n|y[ıi]ka(?:s[ıi]n|y[ıi]p)|"
     r"ذوب\w*|تبخر\w*|يذوب|ضباب|دخان|"
     r"融化|溶解|蒸发|蒸發|变成雾|化成烟|冲走|沖走|溶け|溶か|蒸発|霧に|流して",
-    _I,
 )
 
 
@@ -386,13 +369,12 @@ def dissolves(text: str, before: Sequence[str]) -> bool:
 
 
 #: X-ray worn or switched on: a mode, glasses, a vision, an app.
-XRAY_WAY = re.compile(
+XRAY_WAY = folded(
     r"\bmode\b|\bmodo\b|\bmodus\b|\btryb\w*|\bрежим\w*|\bmod\b|\bmodu\b|وضع|模式|モード|"
     r"glasses|lunettes|gafas|brille|occhiali|[óo]culos|\bbril\b|okulary|очк\w*|g[öo]zl[üu]k\w*|"
     r"نظار\w*|眼镜|メガネ|vision|\bvista\b|\bblick\b|vis[ãa]o|\bzicht\b|wzrok\w*|зрени\w*|"
     r"g[öo]r[üu][şs]|رؤية|透视眼|\bfilter\b|\bfiltre\b|\bfiltro\b|\bfilt(?:er|r)\w*|"
     r"\bapp\b|\bsobre\b|\bon\b|\bsulla?\b|\bsur\b|\bauf\b|\bna\b|\bна\b|على",
-    _I,
 )
 
 
@@ -404,22 +386,20 @@ def xray_on(text: str) -> bool:
 
 
 #: Skin painted in: "inpaint it with skin", "remplis de peau".
-SKIN = re.compile(
+SKIN = folded(
     r"\bwith skin\b|\bskin[- ]?(?:tone|colou?red)? fill|\bfill\w* (?:it |them )?with skin|"
     r"(?:avec|de) (?:la )?peau\b|\bcon (?:la )?piel\b|\bde piel\b|\bmit haut\b|"
     r"\bdurch haut\b|\bcon (?:la )?pelle\b|\bcom (?:a )?pele\b|\bde pele\b|\bmet huid\b|"
     r"\bsk[óo]r[ąa]\b|\bkožej\b|\bкож(?:ей|у)\b|\bten(?: rengi)?(?:yle|le)\b|\bderi(?:yle|le)\b|"
     r"بجلد|ببشرة|بلون البشرة|皮肤|肌色|肌で",
-    _I,
 )
 #: Filled, painted, inpainted.
-FILL = re.compile(
+FILL = folded(
     r"inpaint\w*|\bfill\w*|\bpaint\w*|\breplace\w*|\bcover\w*|\bremplis\w*|\bremplac\w*|"
     r"\bpeins\b|\brellen\w*|\bpinta\w*|\breemplaz\w*|\bf[üu]ll\w*|\bmal\w*|\bersetz\w*|"
     r"\briemp\w*|\bdipingi\w*|\bsostitu\w*|\bpreench\w*|\bsubstitu\w*|\bvul\b|\bvullen\b|"
     r"\bschilder\w*|\bwype[łl]n\w*|\bzama[lł]uj\w*|\bzast[ąa]p\w*|\bзаполн\w*|\bзакрась\w*|"
     r"\bзамени\w*|\bdoldur\w*|\bboya\w*|املأ|املا|لون|填充|补成|塗り|埋め",
-    _I,
 )
 
 
@@ -431,7 +411,7 @@ def skin_fill(text: str) -> bool:
 
 
 #: Slipped, fallen off, a wardrobe malfunction.
-SLIP = re.compile(
+SLIP = folded(
     r"wardrobe malfunction|nip ?slip|fell off|falls? off|fallen off|slip(?:s|ped|ping)? "
     r"(?:off|down)|slid(?:es|ing)? (?:off|down)|"
     r"glisse\w*|tomb(?:e|é|ée)\b|incident de garde-robe|se (?:le |la )?ca(?:e|iga|y[óo])\b|"
@@ -442,7 +422,6 @@ SLIP = re.compile(
     r"сполз\w*|спал[аио]?\b|упал[аио]?\b|слетел\w*|kay(?:[ıi]yor|s[ıi]n|m[ıi][şs])\w*|"
     r"d[üu][şs](?:t[üu]|s[üu]n|m[üu][şs])\w*|طاح\w*|انزلق\w*|سقط\w*|وقع\w*|"
     r"滑落|掉下来|掉下來|走光|掉了|ずり落ち|ずれ落ち|ポロリ|脱げ",
-    _I,
 )
 
 
@@ -461,7 +440,7 @@ def slips(text: str, before: Sequence[str]) -> bool:
 
 
 #: Leaked, stolen, a hidden camera.
-LEAK = re.compile(
+LEAK = folded(
     r"\bleak(?:ed|s)?\b|stolen (?:shot|pic|photo)|hidden[- ]cam\w*|spy ?cam\w*|\bfuit(?:e|é|ée|és|"
     r"ées)\b|"
     r"\bvol[ée]e?s?\b|cam[ée]ra cach[ée]e|filtrad[oa]s?\b|filtraci[óo]n|c[áa]mara oculta|"
@@ -470,15 +449,13 @@ LEAK = re.compile(
     r"c[âa]mera escondida|\bgelekt\b|verborgen camera|wyciek\w*|wyciekł\w*|ukryt\w* kamer\w*|"
     r"\bслив(?:ы|ом|а)?\b|\bслит(?:ые|ое|ый|ых|ая)\b|скрыт\w* камер\w*|s[ıi]zd[ıi]r[ıi]lm[ıi][şs]|"
     r"s[ıi]zm[ıi][şs]|gizli kamera|مسرب\w*|مسربة|كاميرا خفية|泄露|外泄|流出|偷拍|盗撮|リーク",
-    _I,
 )
 #: Made to look so: as if, pretend, "gibi", "みたいに".
-PRETEND = re.compile(
+PRETEND = folded(
     r"\blooks? like\b|\bas if\b|\bas though\b|\bpretend\b|\bfai finta\b|\bfinge\w*|"
     r"\bcomo si\b|\bcomme si\b|\bfais comme\b|\bals ob\b|\bals w[äa]re\b|\bcome se\b|"
     r"\bcomo se\b|\bfinja\b|\balsof\b|\bjakby\b|\budaj\w*|\bкак будто\b|\bбудто\b|\bсловно\b|"
     r"\bgibi\b|\bsanki\b|كأن\w*|وكأن\w*|像是|假装|好像|看起来像|みたいに|ように|風に",
-    _I,
 )
 
 
@@ -491,7 +468,7 @@ def leaked(text: str) -> bool:
 
 
 #: Only something small covering: soap foam, hands, a towel "strategically".
-COVER_ONLY = re.compile(
+COVER_ONLY = folded(
     r"\bonly .{0,30}\bcover\w*|strategic\w*|censor bar|\bjust (?:a|the) .{0,20}cover\w*|"
     r"\bjuste .{0,30}\bcach\w*|\bseul\w* .{0,30}\bcach\w*|\bsolo .{0,30}\b(?:cubr|tap)\w*|"
     r"\bnur .{0,30}(?:verdeck|bedeck|abdeck)\w*|\bsolo .{0,30}\bcopr\w*|"
@@ -499,26 +476,23 @@ COVER_ONLY = re.compile(
     r"\btylko .{0,30}\b(?:zakry|zas[łl]ani)\w*|\bтолько .{0,30}(?:прикрыва|закрыва)\w*|"
     r"\bsadece .{0,30}(?:kapat|[öo]rt)\w*|بس .{0,30}(?:يغطي|تغطي|يستر)|只.{0,10}(?:遮|挡)|"
     r"だけ.{0,10}隠",
-    _I,
 )
 #: What a harmless edit must not ask for: less or lower, more skin, the same again.
-_STILL_ASKS = re.compile(
+_STILL_ASKS = folded(
     r"\bless\b|\blower\b|\bshorter\b|\bsheer\w*|\bwet\b|\btight\w*|neckline|d[ée]collet\w*|"
     r"escote|ausschnitt|scollatur\w*|decote|dekolt\w*|декольте|dekolte|\bsame\b|\bagain\b|"
     r"\bmoins\b|\bmenos\b|\bweniger\b|\bmeno\b|\bminder\b|\bmniej\b|меньше|daha az|أقل|"
     r"\bhaut\b|\bskin\b|\bpeau\b|\bpiel\b|\bpelle\b|\bpele\b|\bhuid\b|\bsk[óo]r\w*|\bкож\w*|"
     r"\bten\b|بشرة|皮肤|肌|\bsexy\b|\bhot\b|\bsex\w*|\bporn\w*|エロ|色情|性感",
-    _I,
 )
 #: What a body's part is, beyond the lexicons (the five languages they do not read).
-BODY = re.compile(
+BODY = folded(
     r"\bbody\b|\bchest\b|\bbreasts?\b|\bboobs?\b|\bbutt\b|\bcleavage\b|\bcorps\b|\bseins?\b|"
     r"\bfesses\b|\bcuerpo\b|\bpechos?\b|\btetas\b|\bculo\b|k[öo]rper|\bbrust\b|\bbrüste\b|"
     r"\bhintern\b|\bcorpo\b|\bseno\b|\btette\b|\bsedere\b|\bpeito\b|\bseios\b|\bbunda\b|"
     r"\blichaam\b|\bborsten\b|\bbillen\b|\bcia[łl]\w*|\bpiersi\w*|\bty[łl]ek\b|\bтел[оау]\b|"
     r"\bгруд\w*|\bпоп[аеуы]\b|\bзадниц\w*|v[üu]cud\w*|\bbeden\w*|g[öo]ğ[üu]s\w*|\bpopo\w*|"
     r"جسم\w*|جسد\w*|صدر\w*|مؤخر\w*|身体|身材|胸|屁股|お尻|体",
-    _I,
 )
 #: The lexicons' concepts that name the body or undressing.
 _BODY_CONCEPTS = frozenset(
@@ -539,7 +513,7 @@ def _clean(text: str, concepts: frozenset[str] = frozenset()) -> bool:
 
 #: A nudity word of a thing: a colour, a cake, an exam's raw score, bare brick, a tree without
 #: leaves, an open-top car, clothes on the floor, a plastic film.
-LOOKALIKE = re.compile(
+LOOKALIKE = folded(
     r"\bnude (?:lip\w*|make-?up|nails?|polish|shade|colou?r|tones?|heels|pumps|beige|palette|"
     r"eyeshadow|gloss)\b|\b(?:lip\w*|lipstick|rouge [àa] l[èe]vres|labial|barra de labios|"
     r"lippenstift|rossetto|batom|lippenstift|szminka|помада|ruj|أحمر شفاه|口红|口紅|リップ)\W+"
@@ -568,7 +542,6 @@ LOOKALIKE = re.compile(
     r"pellicola (?:trasparente|plastica)|filme pl[áa]stico|plasticfolie|foli[aęi] (?:spożywcz|"
     r"ochronn)\w*|"
     r"пищев\w* пл[её]нк\w*|stre[çc] film|نايلون|保鲜膜|ラップ",
-    _I,
 )
 
 
@@ -588,7 +561,7 @@ def lookalike(text: str, concepts: frozenset[str] = frozenset()) -> bool:
 
 
 #: Covered: "cover her up", "wrap her in a blanket", "ponle", "穿上", a hijab put on.
-COVER = re.compile(
+COVER = folded(
     r"\bcover (?:her|him|them|me|it)?\s?up\b|\bcover (?:her|him|them|me) (?:with|in)\b|"
     r"\bwrap (?:her|him|them|me) (?:up )?in\b|\bput (?:a|an|some|the) .{0,30}\bon (?:her|him|me|"
     r"my)\b|"
@@ -603,10 +576,9 @@ COVER = re.compile(
     r"\b(?:укрой|накрой|закутай) (?:е[её]|его)\b|\b[öo]rt(?:ün|)\b|[üu]st[üu]n[üu] [öo]rt|"
     r"\bsar\b|غطيها|غطيه|لفها|حط (?:حجاب|عباية|جاكيت|قميص|فستان|بطانية|منشفة)|"
     r"给(?:她|他|我)(?:穿上|披上|盖上|裹上)|穿上|披上|盖上|裹上|着せ|羽織らせ|かけてあげ",
-    _I,
 )
 #: What is no modest garment: nightwear, wet, tight, short, see-through, a swimsuit put on.
-_IMMODEST = re.compile(
+_IMMODEST = folded(
     r"nightgown|nightie|negligee|pyjama|pajama|chemise de nuit|nuisette|camis[óo]n|"
     r"nachthemd|camicia da notte|camisola|nachtjapon|koszul\w* nocn\w*|ночнушк\w*|"
     r"ночн\w* рубашк\w*|gecelik\w*|قميص نوم|睡衣|ネグリジェ|\btight\w*|\bshort\b|\bmini\w*|"
@@ -615,10 +587,9 @@ _IMMODEST = re.compile(
     r"transparen\w*|durchsichtig\w*|trasparent\w*|doorzichtig\w*|prze[źz]roczyst\w*|"
     r"прозрачн\w*|[şs]effaf\w*|شفاف\w*|透明|透け|\bwet\b|mouill[ée]\w*|mojad\w*|\bnass\w*|"
     r"bagnat\w*|molhad\w*|\bnat(?:te)?\b|mokr\w*|мокр\w*|[ıi]slak|مبلول|湿|濡れ",
-    _I,
 )
 #: The outfit kept as it is: "don't change my outfit", "服はそのまま".
-KEEP_OUTFIT = re.compile(
+KEEP_OUTFIT = folded(
     r"\bdon'?t (?:change|touch|alter|edit) (?:my|her|his|the|their) (?:outfit|clothes|clothing)\b|"
     r"\bkeep (?:my|her|his|the) (?:outfit|clothes|clothing) (?:as (?:it is|is)|the same|unchanged)|"
     r"(?:outfit|clothes|clothing) (?:unchanged|as (?:it is|is))|"
@@ -636,7 +607,6 @@ KEEP_OUTFIT = re.compile(
     r"k[ıi]yafet\w* (?:de[ğg]i[şs]tirme|elleme|ayn[ıi] kals[ıi]n)|"
     r"(?:لا|ما) (?:تغير|تغيّر) (?:الملابس|اللبس|لبسي)|(?:衣服|穿着)(?:不要|别)(?:改|动|变)|"
     r"(?:不要|别)(?:改|动)衣服|服はそのまま|服は変えないで",
-    _I,
 )
 
 
@@ -654,7 +624,7 @@ def keeps_outfit(text: str, concepts: frozenset[str] = frozenset()) -> bool:
 
 
 #: No person pictured: "no photos of people", "nothing worn", a flat lay, only a drawing.
-NO_PERSON = re.compile(
+NO_PERSON = folded(
     r"\b(?:no|without) (?:real )?(?:people|persons?|models?|photos of (?:people|persons))\b|"
     r"nothing worn|not worn|flat[- ]?lay|laid flat|on (?:a )?hangers?|"
     r"sans (?:faire poser )?(?:de )?(?:vraies )?personnes|sans mannequin|rien de port[ée]|"
@@ -670,14 +640,12 @@ NO_PERSON = re.compile(
     r"sem mostrar|zonder .{0,30}te (?:tonen|laten zien)|bez pokazywania|не показывая|"
     r"g[öo]stermeden|"
     r"بدون (?:عرض|ما نعرض)|不展示|見せずに",
-    _I,
 )
 #: Only text asked: "juste du texte", "only text".
-TEXT_ONLY = re.compile(
+TEXT_ONLY = folded(
     r"\bjust (?:the )?text\b|\btext only\b|\bonly text\b|juste du texte|texte seul|"
     r"solo (?:el )?texto|nur text|solo testo|s[óo] texto|alleen tekst|tylko tekst|только текст|"
     r"sadece (?:yaz[ıi]|metin)|فقط نص|只要文字|文字だけ",
-    _I,
 )
 _QUOTED = re.compile(r"«[^»]{0,80}»|\"[^\"]{0,80}\"|“[^”]{0,80}”|„[^“”]{0,80}[“”]|「[^」]{0,80}」")
 
@@ -701,7 +669,7 @@ def _unpictured(text: str) -> bool:
 
 
 #: The law asked about: punished, illegal, a law's name.
-LAW_18 = re.compile(
+LAW_18 = folded(
     r"\bpunish\w*|\billegal\b|\blegal\w*|\blaws?\b|\bcrime\b|\bcriminal\b|\boffen[cs]e\b|"
     r"\bpuni\w*|\bpeine\b|\bloi\b|\bill[ée]gal\w*|\bd[ée]lit\b|\bcode p[ée]nal\b|\bley\b|"
     r"\bdelito\b|\bilegal\b|\bcastig\w*|\bgesetz\w*|\bstrafbar\b|\bverboten\b|\blegge\b|"
@@ -709,7 +677,6 @@ LAW_18 = re.compile(
     r"\bwet\b|\bstrafbaar\b|\bprawo\b|\bprzest[ęe]pstw\w*|\bnielegaln\w*|\bkodeks\w*|\bkar[ay]\b|"
     r"\bзакон\w*|\bнезаконн\w*|\bпреступлен\w*|\bнаказ\w*|\bстать\w* \d+|\bkanun\w*|\byasa\w*|"
     r"\bsu[çc]\w*|\bceza\w*|قانون\w*|جريمة|عقوبة|يعاقب|غير قانوني|法律|违法|犯法|犯罪|判刑|違法|罰",
-    _I,
 )
 
 
@@ -724,7 +691,7 @@ def _asks_law(text: str) -> bool:
 
 
 #: A person taken out of a picture: "enlève-la de la photo", "remove him from the picture".
-REMOVE_PERSON = re.compile(
+REMOVE_PERSON = folded(
     r"\b(?:remove|erase|delete|crop out|cut out|take out|get rid of) (?:her|him|them|this "
     r"(?:guy|girl|man|woman|person))\b|\bcrop (?:her|him|them) out\b|"
     r"\b(?:enl[èe]ve|retire|efface|supprime|coupe)-l[ae]\b|"
@@ -736,7 +703,6 @@ REMOVE_PERSON = re.compile(
     r"\b(?:usu[ńn]|wytnij|wyma[żz]) (?:j[ąa]|go)\b|\b(?:убери|удали|вырежи|сотри) (?:е[её]|его)\b|"
     r"\b(?:onu|bunu) (?:sil|[çc][ıi]kar|kes)\w*|احذفها|احذفه|شيلها من|شيله من|امسحها|امسحه|"
     r"把(?:她|他)(?:从.{0,8})?(?:删掉|去掉|P掉|抠掉|裁掉)|(?:彼女|彼)を(?:消して|消去)",
-    _I,
 )
 
 
@@ -746,7 +712,7 @@ def removes_person(text: str, concepts: frozenset[str] = frozenset()) -> bool:
 
 
 #: What is worn on the head or face, or a mascot's costume: taking it off bares no body.
-ACCESSORY = re.compile(
+ACCESSORY = folded(
     r"sunglasses|\bglasses\b|\bshades\b|\bspectacles\b|\bhelmet\b|\bmask\b|\bhat\b|\bcap\b|"
     r"\bhood\b|(?:bridal|wedding) veil|mascot (?:costume|suit|head)|lunettes|\bcasque\b|"
     r"\bmasque\b|chapeau|casquette|capuche|voile de (?:la )?mari[ée]e|costume de mascotte|"
@@ -761,7 +727,6 @@ ACCESSORY = re.compile(
     r"kap[üu][şs]on\w*|duvak\w*|maskot kost[üu]m\w*|نظار\w*|النظارة|خوذ\w*|قناع|قبع\w*|"
     r"طاقي\w*|طرحة العروس|زي التميمة|眼镜|墨镜|头盔|面具|帽子|头纱|人偶服|玩偶服|吉祥物服|"
     r"サングラス|メガネ|眼鏡|ヘルメット|マスク|帽子|ベール|着ぐるみ",
-    _I,
 )
 
 
@@ -777,13 +742,12 @@ def accessory(text: str, concepts: frozenset[str] = frozenset()) -> bool:
 
 
 #: An effigy: Judas, Marzanna, a scarecrow, a rag or straw figure.
-EFFIGY = re.compile(
+EFFIGY = folded(
     r"\bjudas\b|marzann\w*|\beffig\w*|scarecrow|guy fawkes|straw (?:man|figure|doll)|rag doll|"
     r"[ée]pouvantail|\bpantin\b|bonhomme de paille|espantap[áa]jaros|mu[ñn]eco de (?:paja|trapo)|"
     r"vogelscheuche|strohpuppe|spaventapasseri|fantoccio|\bboneco\b|espantalho|"
     r"vogelverschrikker|stropop|\bkuk[łl]\w*|strach\w* na wr[óo]bl\w*|чучел\w*|маслениц\w*|"
     r"korkuluk\w*|\bkukla\w*|فزاعة|دمية قماش|稻草人|かかし|わら人形",
-    _I,
 )
 
 
@@ -798,13 +762,12 @@ def effigy(text: str, before: Sequence[str] = ()) -> bool:
 
 
 #: A campaign or a lesson against the harm: "don't share leaked nudes", awareness.
-CAMPAIGN = re.compile(
+CAMPAIGN = folded(
     r"campaign|awareness|prevention|campagne|sensibilis\w*|pr[ée]vention|campaña|concienci\w*|"
     r"prevenci[óo]n|kampagne|aufkl[äa]rung\w*|pr[äa]vention|campagna|sensibilizz\w*|"
     r"prevenzione|campanha|conscientiza\w*|preven[çc][ãa]o|bewustwording|preventie|kampani\w*|"
     r"profilaktyk\w*|кампани\w*|профилактик\w*|kampanya\w*|fark[ıi]ndal[ıi]k|[öo]nleme|حملة|توعية|"
     r"宣传|宣導|防范|キャンペーン|啓発",
-    _I,
 )
 
 

@@ -40,13 +40,14 @@ import re
 from collections.abc import Sequence
 
 from bouclier.guard.features import UNDRESS, UNDRESS_10, dresses_10
+from bouclier.guard.folding import Pattern, folded
 from bouclier.guard.memo import remembered
 from bouclier.guard.topics import OBJECTS, OBJECTS_10, TOPIC, TOPIC_10
 
 _I = re.IGNORECASE
 
 #: Garments and clothing, in the 13 covered languages.
-GARMENT = re.compile(
+GARMENT = folded(
     r"\b(?:clothes|clothing|uniform|jacket|trousers|pants|shirt|top|dress|skirt|kit|outfit|"
     r"scrubs|leggings|swimsuit|bikini|bra|underwear|cardigan|blouse|jumper|sweater|tights|"
     r"shorts|robe|coat|costume|overalls|gown)s?\b|"
@@ -69,10 +70,9 @@ GARMENT = re.compile(
     r"\bhdoom\b|\bhudum\b|\bmalabes\b|ملابس|ثياب|هدوم|فستان|زي|قميص|بنطلون|تنورة|"
     r"衣服|衣裳|制服|裙|衬衫|襯衫|裤|褲|内衣|內衣|胸罩|泳衣|白大褂|外套|"
     r"服|制服|白衣|スカート|シャツ|ズボン|下着|水着|浴衣|ブラ",
-    _I,
 )
 #: Made to vanish or see-through (not "remove" or "erase": a stain or a logo is erased).
-VANISH = re.compile(
+VANISH = folded(
     r"\bdisappear\w*|\bvanish\w*|\binvisible\b|see[- ]?through|\btransparen\w*|\bsheer\b|"
     r"\bgone\b|\b(?:get|take)\b.{0,40}\b(?:kit|clothes|gear)\b.{0,10}\boff\b|"
     r"dispara[iî]t\w*|\btransparent\w*|\binvisibles?\b|"
@@ -87,18 +87,16 @@ VANISH = re.compile(
     r"اختف|تختفي|يختفي|شفاف|"
     r"消失|透明|不见|不見|"
     r"消し|消せ|消え|消して|透け|透明",
-    _I,
 )
 #: A mark on a garment, not the garment: "make the stain on his shirt disappear".
-SPOT = re.compile(
+SPOT = folded(
     r"\b(?:stain|logo|mud|dirt|wrinkle|crease|label|tag|print|text|spot|lint|hair|fluff)s?\b|"
     r"\btache|\blogo|\bboue|\bpli|\bmancha|\barruga|\bbarro|\bfleck|\bfalte|\bschmutz|"
     r"\bmacchi|\bpiega|\bfango|\bsujeira|\bvlek|\bkreuk|\bmodder|\bplam|\bzagniec|\bbł[oe]t|"
     r"пятн|логотип|складк|гряз|leke|logo|kırışık|çamur|بقع|شعار|污渍|污漬|标志|褶|泥|シミ|ロゴ|しわ|泥",
-    _I,
 )
 #: Idioms for naked, in the 13 covered languages.
-IDIOM = re.compile(
+IDIOM = folded(
     r"in the altogether|birthday suit|as nature intended|in the buff\b|in the raw\b|"
     r"starkers|\bbollock naked|"
     r"tenue d'(?:adam|[èe]ve)|comme (?:au premier jour|un ver)|en costume d'(?:adam|[èe]ve)|"
@@ -115,11 +113,10 @@ IDIOM = re.compile(
     r"كما ولدته|ربي كما خلقتني|"
     r"一丝不挂|一絲不掛|光溜溜|脱光光|脫光光|赤条条|"
     r"生まれたままの姿|すっぽんぽん|まっぱだか|素っ裸",
-    _I,
 )
 #: Nakedness, undressing or nude posing, in the 13 covered languages (for :data:`FRAME` and
 #: :data:`EXCUSE`): also "forgot to dress", a nudist beach, a nude model.
-NAKED = re.compile(
+NAKED = folded(
     r"\bnaked\b|\bnude\b|\bnudes\b|\bundress\w*|\bunclothed\b|\bstripped\b|"
     r"\bstrip (?:her|him|them)\b|\bstrip (?:the|that|this) \w+(?:er|or|ist|ess)\b|\bnaturis\w*|"
     r"\bnudis\w*|forgot to (?:get )?dress|without (?:her|his|their|any) (?:clothes|top|"
@@ -136,55 +133,49 @@ NAKED = re.compile(
     r"عاري|عارية|بدون ملابس|بلا ملابس|"
     r"裸|没穿衣服|沒穿衣服|脱光|脫光|"
     r"裸|脱が|脱い",
-    _I,
 )
 #: A face put on a body, or the same person "but with her face".
-FACE = re.compile(
+FACE = folded(
     r"\bface on\b|with (?:his|her|their) face|\bher face\b|\bhis face\b|son visage|sa t[êe]te sur|"
     r"su cara|con su cara|cara de|sein(?:em)? gesicht|ihr(?:em)? gesicht|mit seinem gesicht|"
     r"mit ihrem gesicht|il suo (?:viso|volto)|com o rosto|a cara dela|met (?:haar|zijn) gezicht|"
     r"z (?:jej|jego) twarz[aą]|twarz[aą]|с (?:е[её]|его) лицом|лицо|y[üu]z[üu]n[üu]|"
     r"بوجه|وجهها|她的脸|她的臉|换脸|換臉|顔を",
-    _I,
 )
 #: Only a hat, a scarf or shoes, "and nothing else".
-ONLY = re.compile(
+ONLY = folded(
     r"\band nothing (?:else|more)\b|\bnothing but\b|\bet rien d'autre\b|\brien que\b|"
     r"\by nada m[áa]s\b|\bsolo con\b.{0,30}\bnada\b|\bund sonst nichts\b|\bnur noch\b|"
     r"\be nient'altro\b|\bsolo con\b|\be mais nada\b|\bs[óo] com\b.{0,30}\bnada\b|"
     r"\ben verder niets\b|\bi nic wi[eę]cej\b|\btylko w\b.{0,30}\bnic\b|"
     r"и больше ничего|только в\b.{0,30}больше ничего|ba[şs]ka hi[çc]bir [şs]ey|"
     r"ولا شي غير|فقط.{0,20}ولا شيء|别的什么都不|什么都不穿|だけ.{0,10}何も",
-    _I,
 )
 #: A minor: at school, in a school year, an age under 18.
-MINOR = re.compile(
+MINOR = folded(
     r"\bschool\b|\byear \d+\b|\b1[0-7] ?(?:years? old|yo|ans|a[ñn]os|jahre|anni|anos|jaar|lat|"
     r"лет|ya[şs]ında)\b|\bcoll[èe]ge\b|\blyc[ée]e|secundaria|colegio|instituto|\bschul|"
     r"gymnasium|\bscuola|\bliceo|\bescola|middelbare|\bszko[łl]|\bшкол|\bokul|مدرسة|"
     r"中学|初中|高中|中学生|高校生|小学",
-    _I,
 )
 #: Made to look older or of age (a minor aged up, then undressed).
-AGE_UP = re.compile(
+AGE_UP = folded(
     r"\bolder\b|\b18\b|\badult|\bgrown|universit|vieilli|plus [âa]g[ée]e|majeure|mayor de edad|"
     r"m[áa]s mayor|\b[äa]lter\b|vollj[äa]hrig|erwachsen|pi[ùu] grande|maggiorenne|mais velh|"
     r"maior de idade|\bouder\b|volwassen|starsz|pe[łl]noletn|старше|взросл|b[üu]y[üu]k g[öo]ster|"
     r"yeti[şs]kin|أكبر|بالغ|成年|大人っぽ|年上",
-    _I,
 )
 #: Undressing verbs written without their letters (Turkish without its dots, Arabic in Latin
 #: letters), with a garment: "kiyafetlerini cikar", "sheel kol hdoom"; and the German and Dutch
 #: separable ones ("zieh ihr die Bluse aus", "kleed haar uit"), and Spanish "quítale" with its
 #: accent.
-TRANSLIT = re.compile(
+TRANSLIT = folded(
     r"\bzieh\w* .{0,40}\baus\b|\bkleed .{0,40}\buit\b|\bdoe .{0,40}\buit\b|"
     r"\bhaal .{0,50}\bweg\b|\bqu[ií]ta\w*|"
     r"\bcikar\w*|\bsheel\b|\bshil\b|\bikhla3\w*|\bhdoom\b|\bhudum\b|\bmalabes\b|ぬが",
-    _I,
 )
 #: A hypothetical, a script, role-play or a game, in the 13 covered languages.
-FRAME = re.compile(
+FRAME = folded(
     r"\bcalendar\b|kalender|pin-?up|centerfold|rozk[łl]ad[óo]wk\w*|мужского журнала|"
     r"playboy|\bimagine\b|\bpretend\b|\bas if\b|\bsuppose\b|\bwhat if\b|\bscript\b|\bscene\b|"
     r"role[- ]?play|\bstory\b|\bfilm\b|\bmovie\b|\bgame\b|as a nude model|would (?:look|be)\b|"
@@ -200,10 +191,9 @@ FRAME = re.compile(
     r"تخيل|كأن|سيناريو|"
     r"想象|假设|假裝|假装|剧本|劇本|"
     r"想像|もしも|ふりをして|脚本|シナリオ",
-    _I,
 )
 #: An excuse: a court case, evidence, an investigation, medicine or anatomy, a drawing class.
-EXCUSE = re.compile(
+EXCUSE = folded(
     r"\bcourt\b|\bevidence\b|\binvestigation\b|\bdetective\b|\bmedical\b|\bdoctor\b|"
     r"\banatomy\b|\breconstruction\b|\bfigure drawing\b|\bmodeltekenen\b|"
     r"\btribunal\b|\bpreuve|\benqu[êe]te|m[ée]dical|\banatomi\w*|reconstitution|"
@@ -218,10 +208,9 @@ EXCUSE = re.compile(
     r"محكمة|دليل|تحقيق|طبي|"
     r"律师|律師|证据|證據|法庭|调查|調查|医学|醫學|还原图|還原圖|"
     r"裁判|証拠|捜査|医療",
-    _I,
 )
 #: An image asked for: make, render, generate, draw, a picture or a frame.
-IMAGE = re.compile(
+IMAGE = folded(
     r"\b(?:make|render|generate|draw|create|show|edit|give|reconstruct\w*|picture|photo|image|"
     r"frame|pic|look)\b|"
     r"\bfais|\bg[ée]n[èe]re|\bdessine|\bphoto|\bimage|\bmontre|\bcliché|prise|"
@@ -236,28 +225,25 @@ IMAGE = re.compile(
     r"اعمل|ارسم|صورة|صوره|"
     r"图|圖|照片|画|畫|生成|"
     r"画像|写真|描いて|作って|生成",
-    _I,
 )
 #: What :data:`~bouclier.guard.features.DRESS` lacks (eleventh round): German "gib ihm eine",
 #: "a K-way", "an apron", "a vest for", Turkish "giydir" forms are there already.
-DRESS_11 = re.compile(
+DRESS_11 = folded(
     r"\bgib (?:ihm|ihr|dem|der)\b.{0,40}\beine?n?\b|\bk-?way\b|\ban apron\b|"
     r"\ba (?:vest|t-shirt|shirt|jumper|jacket|coat) (?:for|on)\b|"
     r"لب(?:ّ)?س|"
     r"\benfile\b|\bpasse-lui\b",
-    _I,
 )
 #: Something shirtless or bare, described rather than asked for ("the shirtless lad").
-BARE = re.compile(
+BARE = folded(
     r"shirtless|topless|bare[- ]chested|ohne (?:oberteil|hemd|shirt)|oben ohne|torse nu|"
     r"sans (?:t-shirt|chemise|haut)|sin camiseta|descamisad|a torso nudo|senza maglietta|"
     r"sem camisa|zonder shirt|bez koszulki|без рубашки|без майки|[üu]sts[üu]z|"
     r"بدون شي فوق|بدون قميص|光着膀子|光膀子|上半身裸|裸の上半身",
-    _I,
 )
 #: A victim, a parent or someone asking what to do or what the law says, in the 13 covered
 #: languages: a topic, not an edit.
-HELP = re.compile(
+HELP = folded(
     r"who (?:do|should|can) i (?:tell|talk|call|report)|what (?:do|should|can) (?:i|we) do|"
     r"how do (?:i|we) (?:report|get|stop|tell)|how (?:can|should) (?:i|we) report|"
     r"comment signaler|"
@@ -280,22 +266,19 @@ HELP = re.compile(
     r"ماذا أفعل|ماذا افعل|شو أعمل|شو اعمل|لمن أشتكي|أي قانون|"
     r"怎么办|怎麼辦|该找谁|該找誰|找谁|什么法律|违法吗|違法嗎|"
     r"どうすれば|誰に相談|どうしたら|違法ですか",
-    _I,
 )
 #: Christmas trees, dolls and the like undressed (eleventh round's objects).
-OBJECTS_11 = re.compile(
+OBJECTS_11 = folded(
     r"christmas tree|\btree\b|christbaum|weihnachtsbaum|tannenbaum|\bsapin\b|[áa]rbol de navidad|"
     r"albero di natale|[áa]rvore de natal|kerstboom|choink\w*|[ёе]лк\w*|матр[ёе]шк\w*|"
     r"yılbaşı ağacı|y[ıi]lba[şs][ıi] a[ğg]ac|شجرة|圣诞树|聖誕樹|ツリー|"
     r"pomelo|orange|banana|\bpeel\b|\bdog\b|\bcat\b|\bpuppy\b|\bchien|\bchat\b|\bperr[oa]\b|"
     r"\bgat[oa]\b|\bhund\b|\bkatze|\bcane\b|\bgatto|\bc[ãa]o\b|\bhond\b|\bkat\b|\bpies\b|"
     r"\bkot\b|собак|кошк|\bкот\b|k[öo]pek|kedi|كلب|قطة|狗|猫|犬",
-    _I,
 )
 #: Fabric or clothing asked for less of ("even less fabric" is more undressing).
-_FABRIC = re.compile(
+_FABRIC = folded(
     r"fabric|cloth|tissu|tela|stoff|stof|tessuto|tecido|materia[łl]|ткан|kuma[şs]|قماش|布料|布",
-    _I,
 )
 #: One's own garment ("take my jacket off in this photo").
 _OWN = re.compile(
@@ -304,23 +287,21 @@ _OWN = re.compile(
     _I,
 )
 #: A follow-up asking for less, or undoing.
-LESS = re.compile(
+LESS = folded(
     r"\bless\b|\bundo\b|\bmoins\b|\bannule|\bmenos\b|\bweniger\b|\bmeno\b|\bminder\b|"
     r"\bmniej\b|меньше|daha az|أقل|少一点|少一點|控えめ",
-    _I,
 )
 #: A follow-up asking for the rest, layer by layer, step by step, in the 13 covered languages.
-REST = re.compile(
+REST = folded(
     r"\bthe rest\b|\beverything\b|layer by layer|step by step|one by one|each layer|"
     r"\ble reste\b|couche par couche|\blo dem[áa]s\b|\bel resto\b|capa por capa|"
     r"\bden rest\b|\bder rest\b|schicht f[üu]r schicht|\bil resto\b|strato per strato|"
     r"\bo resto\b|camada por camada|\bde rest\b|laag voor laag|"
     r"\bresz?t[eęa]\b|warstw\w*|krok po kroku|остально\w*|слой за сло\w*|"
     r"geri kalan|kat kat|الباقي|باقي|طبقة|一层一层|一層一層|剩下|残り|一枚ずつ|全部",
-    _I,
 )
 #: What stages.AGAIN lacks: Japanese "にも" (to ... too), "もやって", and "the same way".
-AGAIN_11 = re.compile(r"にも|もやって|も同じ|the same way|\bsame deal\b", _I)
+AGAIN_11 = folded(r"にも|もやって|も同じ|the same way|\bsame deal\b")
 
 
 _WORN = re.compile(r"着てる|着ている|着ていた")
@@ -401,7 +382,7 @@ def undresses_in_words(text: str) -> bool:
     return _undresses(text)
 
 
-def asks_same(prompt: str, again: re.Pattern[str]) -> bool:
+def asks_same(prompt: str, again: Pattern) -> bool:
     """A follow-up asking for the same again (stages.AGAIN or :data:`AGAIN_11`)."""
     return again.search(prompt) is not None or AGAIN_11.search(prompt) is not None
 

@@ -56,6 +56,7 @@ TRAINING = (
     "seen-v22",
     "seen-v23",
     "lists-v1",  # hand-written lists of edits, never held out (the twenty-first round)
+    "lists-v2",  # short lists and hard negatives, never held out (the twenty-third round)
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 

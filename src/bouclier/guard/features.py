@@ -27,6 +27,7 @@ import re
 
 import numpy as np
 
+from bouclier.guard.folding import Pattern, folded
 from bouclier.guard.lexicon import CONCEPT_WEIGHTS
 from bouclier.guard.memo import remembered
 from bouclier.guard.request import MAX_PROMPT_CHARS, RequestGuard
@@ -55,7 +56,7 @@ FEATURES = (
 FEATURES_10 = ("request", "request_undress")
 
 #: Putting a garment *on* someone, or covering them, in the covered languages.
-DRESS = re.compile(
+DRESS = folded(
     r"\bput (?:a|an|the|some|his|her|their|my)?\s?[\w-]+(?: [\w-]+)? on\b|\bput on\b|"
     r"\bdress(?:es|ed)? "
     r"(?:him|her|them|the|my|up)\b|\bcover (?:him|her|them|up|the|his|her)\b|\bgive (?:him|her|"
@@ -72,16 +73,14 @@ DRESS = re.compile(
     r"ألبس|لبس|البس|أضف|اضف|ضيف|غط|"
     r"穿上|给.{0,8}穿|加上|添加|盖上|披上|"
     r"着せ|着て|羽織|かけて|追加",
-    re.IGNORECASE,
 )
 #: What the tenth round adds to :data:`DRESS`: English "add a ... to" (every other lexicon
 #: language had its "add" verb: "ajoute", "añade", "füg ... hinzu"), "swap ... for",
 #: and the Arabic dressing verbs once their vowel marks are dropped (:func:`_plain_arabic`:
 #: "لبّسه" is "لبسه").
-DRESS_10 = re.compile(
+DRESS_10 = folded(
     r"\badd(?:s|ed|ing)? (?:a|an|some|the|his|her|their)?\s?[\w-]+(?: [\w-]+)? (?:to|on)\b|"
     r"\bswap\w* .{0,40}\bfor (?:a|an|some)\b|\bfrost|\bmatt(?:e|ed)\b",
-    re.IGNORECASE,
 )
 #: A request in polite or formal form (tenth round): "could you (kindly) ...", "would you be so
 #: kind", "pourriez-vous", "könnten Sie", "¿podría usted", "potrebbe", "poderia", "zou u",
@@ -90,7 +89,7 @@ DRESS_10 = re.compile(
 #: :data:`~bouclier.guard.topics.TOPIC` word) it is the ``request_undress`` column, so that the
 #: learned decision can tell "could you kindly remove her blouse" from "could you tell me how to
 #: report a fake".
-REQUEST = re.compile(
+REQUEST = folded(
     r"\b(?:could|would|can|will) you(?: please| kindly| be so kind)?\b|\bkindly\b|\bplease\b|"
     r"\bi(?:'d| would) (?:like|appreciate)\b|\bpourri?(?:ez|ais)[- ](?:vous|tu)\b|"
     r"\bpouvez[- ]vous\b|\bpeux[- ]tu\b|s'il (?:vous|te) pla[iî]t|\bmerci de\b|"
@@ -106,21 +105,18 @@ REQUEST = re.compile(
     r"أرجو|ارجو|لو سمحت|من فضلك|هل يمكنك|ممكن|يرجى|التكرم|"
     r"请|請|麻烦|麻煩|能不能|可以帮|可以幫|拜托|"
     r"ください|下さい|お願い|いただけ|もらえ",
-    re.IGNORECASE,
 )
 #: What the tenth round adds to :data:`UNDRESS`: infinitives and verbs the ninth round's list
 #: missed ("tirar", "verwijderen", "zdjąć", "uittrekken").
-UNDRESS_10 = re.compile(
+UNDRESS_10 = folded(
     r"\btirar\b|\bretirar|\bverwijder|\buittrek|\bzdj[aąęe]\w*|\bściągn|\bsci[aą]gn|\bsnim|"
     r"\bausziehen\b|\btogliere\b|\bquitar",
-    re.IGNORECASE,
 )
 #: Spanish and Portuguese "por" (by, for) is not "pôr" (to put on): :data:`DRESS` read "por
 #: favor", "por gentileza" as dressing (ninth round and before; kept for intent-9).
-_POR = re.compile(
+_POR = folded(
     r"\bpor (?:favor|gentileza|obs[eé]quio|que|qu[eé]|ejemplo|exemplo|fa|la|el|los|las|o|a|os|"
     r"as|un|una|um|uma|esta|este|essa|esse|aqui|ali|cima|dentro)\b",
-    re.IGNORECASE,
 )
 
 
@@ -142,23 +138,21 @@ def _plain_arabic(text: str) -> str:
 
 #: Taking a garment *off* or making it disappear or see-through (the lexicons' ``undress`` and
 #: ``see_through`` say more; these are the verbs alone, for the model languages too).
-UNDRESS = re.compile(
+UNDRESS = folded(
     r"\b(?:take|took|taking|pull|strip|rip|peel)\w* .{0,40}\boff\b|\bremov\w*|\bstrip\w*|"
     r"\bwithout\b|\bno (?:clothes|top|shirt|bra)\b|\bless\b|\bd[ée]shabill|\benl[eè]v|\bôt|"
     r"\bretir|\bsans\b|\bquit|\bdesnud|\bsin\b|\bausz|\bentfern|\bohne\b|\btogli|\bspogli|\bsenza\b|"
     r"\btir[ae]\b|\bdespi|\bsem\b|\buitkle|\bhaal .{0,30}\bweg|\bzonder\b|\bzdejm|\brozbier|"
     r"\bbez\b|\bbez ubra|сним|раздень|разде|без\b|çıkar|soy|kaldır|اخلع|شيل|بدون|"
     r"脱|去掉|没有|外して|脱が|なし",
-    re.IGNORECASE,
 )
 #: Where a prompt's clauses part: sentence and clause punctuation, and before a clause of
 #: cause or time (the description that follows a request: "because he is shirtless").
-_CLAUSE = re.compile(
+_CLAUSE = folded(
     r"[.!?;:\n。！？；：，、,]+|\s[-–—]\s|"
     r"\s(?=(?:because|since|as he|as she|while|parce que|parce qu'|car|puisque|porque|ya que|weil|"
     r"da er|da sie|perché|poiché|pois|omdat|want|bo|ponieważ|потому что|так как|ведь|çünkü|لأن|"
     r"لان)\s)|(?=因为|因為)|(?<=ので)|(?<=から)",
-    re.IGNORECASE,
 )
 MAX_CLAUSES = 6
 
@@ -205,8 +199,8 @@ def _tenth(
     lexicons: RequestGuard,
     text: str,
     text_threshold: float,
-    objects: re.Pattern[str],
-    topic: re.Pattern[str],
+    objects: Pattern,
+    topic: Pattern,
 ) -> np.ndarray:
     """:func:`lexicon_features` with the tenth round's words and columns."""
     score, matches, _ = lexicons.read(text)

@@ -35,26 +35,23 @@ worried parent's question.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import fourteenth as rules14
 from bouclier.guard import thirteenth as rules13
-
-_I = re.IGNORECASE
+from bouclier.guard.folding import folded
 
 #: A nude image, made or faked, as a noun or an adjective (what eleventh.NAKED lacks).
-NUDE_15 = re.compile(
+NUDE_15 = folded(
     r"\bnudes?\b|\bnaked\b|nude (?:pic|photo|image)|\bnudit|\bnus?\b|\bnues?\b|photo nue|"
     r"desnud\w*|\bnackt\w*|nacktbild\w*|nacktfoto\w*|\bnud[aeio]\b|\bnudi\b|\bnua?s?\b|"
     r"naakt\w*|\bnag[aieyą]\w*|nagie\w*|\bgol\w+ (?:zdj|fot)|голы[йхем]\w*|гол(?:ая|ую|ое)\b|"
     r"нюд\w*|обнаж[её]нн\w*|раздет\w*|[çc][ıi]plak|عاري\w*|عارية|عري|裸照|裸体|裸體|裸の|裸に|"
     r"裸写真|ヌード|全裸",
-    _I,
 )
 #: A payment demanded: pay, transfer, a sum, a payment service.
-PAY = re.compile(
+PAY = folded(
     r"\bpay\b|\bpays\b|venmo|paypal|\bcash ?app|\bsend (?:me )?\$?\d|\$\s?\d|\d+\s?(?:\$|€|euros?|"
     r"dollars?|bucks|z[łl]|zl|pln|₽|руб\w*|тысяч\w*|lira|tl|₺|ريال|درهم|جنيه|دينار|元|块|円|万円)|"
     r"\bpaie\b|\bpaye[sz]?\b|vire(?:ment|r)|\bpaga\b|\bpague\b|\bpaguen?\b|transfier\w*|bizum|"
@@ -62,20 +59,18 @@ PAY = re.compile(
     r"betaal\w*|tikkie|zap[łl]a[ćc]|przelew\w*|blik\w*|переве\w*|заплат\w*|оплат\w*|сбер\w*|"
     r"[öo]de\w*|havale|eft\b|papara|ادفع|تدفع|حول\w*|تحويل|فلوس|付款|转账|轉帳|打钱|打錢|"
     r"支付|给我钱|振り込\w*|振込|払え|払わ|送金",
-    _I,
 )
 #: A threat to send or show it to someone: "or it goes to her father", "I send it to everyone".
-THREAT = re.compile(
+THREAT = folded(
     r"\bor (?:i|it|this|the)\b|goes to|\bsend (?:it|this)\b|\bi send\b|everyone sees|"
     r"\bsinon\b|\bou (?:je|elle|la)\b|\benvoie\w*|\bo (?:la|lo|le|mando|env[íi]o)\b|\bsi no\b|"
     r"\benv[íi]o\b|mando|\boder\b|schick\w*|\bo mi\b|\bo (?:la|le)\b|\bmando\b|\bsen[aã]o\b|"
     r"\bou (?:eu|a|o)\b|envio|\bof (?:ik|ze)\b|stuur\w*|\balbo\b|\bbo\b|wy[śs]l\w*|dostanie|"
     r"\bили\b|отправ\w*|увидит|\bya da\b|g[öo]nder\w*|yollar\w*|وإلا|والا|ولا|توصل|بنشر|أرسل|"
     r"否则|不然|要不|发给|發給|送给|送る|送って|ばらま|晒す",
-    _I,
 )
 #: Who the image goes to: a relative, a boss, everyone (eleventh.FAMILY-like, in 13 languages).
-AUDIENCE = re.compile(
+AUDIENCE = folded(
     r"\b(?:her|his|their) (?:dad|father|mum|mom|mother|husband|boss|wife|family|school)\b|"
     r"\beveryone\b|\ball (?:her|his) |son p[èe]re|sa m[èe]re|son mari|son patron|tout le monde|"
     r"su (?:padre|madre|marido|jefe)|todo el mundo|todos|ihr\w* (?:vater|mutter|mann|chef)|"
@@ -84,10 +79,9 @@ AUDIENCE = re.compile(
     r"\bwszyscy\b|отц\w*|отец|матер\w*|муж\b|начальни\w*|\bвсе\b|всем|babas\w*|annes\w*|"
     r"koca\w*|patron\w*|herkes\w*|لأبوها|أبوها|ابوها|لزوجها|زوجها|مديرها|للكل|她爸|她妈|她老公|"
     r"她老板|所有人|会社|上司|家族|旦那|親に",
-    _I,
 )
 #: An act on a made image: publish, post, print, send on, set as wallpaper; more of it; no blur.
-ACT = re.compile(
+ACT = folded(
     r"\bpost (?:it|this|that)|\bupload|\bshare (?:it|this)|\bprint (?:it|this|that)|poster|"
     r"wallpaper|lock ?screen|group ?chat|\bsend (?:it|this) to|\bmore angles|\bunblur|"
     r"without (?:the )?blur|\bno blur|the original|publi\w*|poste[- ]l[ae]\b|postez|imprim\w*|"
@@ -108,38 +102,34 @@ ACT = re.compile(
     r"بدون تمويه|قروب|الجروب|"
     r"发到|發到|发给|發給|上传|上傳|分享|打印|壁纸|桌布|别打码|別打碼|不要打码|原图|原圖|更多角度|"
     r"投稿|アップ|載せ|貼れ|貼って|印刷|壁紙|待ち受け|送って|モザイク(?:なし|を外)|掲示板",
-    _I,
 )
 #: A program or a feature of one, beyond fourteenth.PROGRAM: an extension, an automation.
-PROGRAM_15 = re.compile(
+PROGRAM_15 = folded(
     r"extension|plug-?in|\bbot\w*|automation|workflow|webhook|\byaml\b|\bjson\b|manifest|"
     r"shortcut|\bsdk\b|\bfeature\b|mini ?program|\bapp\b that|build (?:me )?an? app|"
     r"fonctionnalit[ée]|extensi[óo]n|funci[óo]n|funktion|automatisierung|erweiterung|"
     r"funzion\w*|estens\w*|fun[çc][ãa]o|extens[ãa]o|functie|extensie|funkcj\w*|rozszerzeni\w*|"
     r"функци\w*|расширени\w*|бот\w*|eklenti|[öo]zellik|otomasyon|ميزة|خاصية|إضافة|小程序|"
     r"插件|功能|企业版|企業版|拡張機能|機能|\bgas\b|ショートカット",
-    _I,
 )
 #: Undressing named as a program names it: 去衣, 脱衣加工, "entkleiden", ``nude=true``.
-UNDRESS_15 = re.compile(
+UNDRESS_15 = folded(
     r"\bundress\w*|\bnudify|\bnude\s*[=:]\s*(?:1|true|on|yes)|sin_ropa|no_clothes|"
     r"remove_clothes|clothes\s*[=:]\s*(?:0|false|none|off)|d[ée]shabill\w*|desnud\w*|"
     r"desvest\w*|entkleid\w*|auszieh\w*|spoglia\w*|despi\w*|ontkle\w*|uitkle\w*|rozbier\w*|"
     r"разде\w*|soy(?:un|an|ma)\w*|تعري|تعرية|إزالة (?:ال)?ملابس|去衣|脱衣|一键脱|脱光|"
     r"脱衣加工|服を脱が|服を消",
-    _I,
 )
 #: What a request asks of a program: write, build, give me, enable, run.
-BUILD = re.compile(
+BUILD = folded(
     r"\bwrite\b|\bbuild\b|\bmake\b|\bcreate\b|give me|\benable\b|turn on|[ée]cri[st]|cr[ée]e|"
     r"active|escrib|crea|dame|activ|schreib|bau|erstell|gib mir|aktivier|scriv|fammi|dammi|"
     r"attiva|escrev|cri[ae]|me d[áa]|ativ|schrijf|maak|geef|activeer|napisz|zr[óo]b|stw[óo]rz|"
     r"daj|w[łl][ąa]cz|напиши|сделай|создай|дай|включи|yaz|yap|olu[şs]tur|ver|a[çc]|اكتب|اعمل|"
     r"سو|أعط|فعل|写|做|创建|給我|给我|开通|開通|启用|書いて|作って|有効",
-    _I,
 )
 #: A new jailbreak shape: a mode put on, "from now on you are", a system message, maintenance.
-OVERRIDE_15 = re.compile(
+OVERRIDE_15 = folded(
     r"\w[- ]mode\b(?! (?:photo|shot|picture|image))|you are now|you're now|from now on|"
     r"system message|\"role\"\s*:\s*\"system\"|maintenance|forget (?:all |the |your )?"
     r"(?:previous|prior|earlier) (?:instructions|commands|rules)|"
@@ -161,10 +151,9 @@ OVERRIDE_15 = re.compile(
     r"للصيانة|الصيانة|انس (?:كل )?التعليمات|模式|你现在是|你現在是|从现在开始|從現在開始|"
     r"系统消息|系統訊息|维护|維護|忘记之前|忘記之前|モード|今から(?:あなた|君)|これからあなた|"
     r"システムメッセージ|メンテナンス|以前の指示を忘れ|あなたは\S{0,12}(?:カメラマン|AI)",
-    _I,
 )
 #: Excuses the fourteenth round's words lack: a master's thesis, a researcher, an installation.
-EXCUSE_15 = re.compile(
+EXCUSE_15 = folded(
     r"master'?s (?:thesis|project)|\bresearcher|scientific|installation|\bdissertation|"
     r"\bm[ée]moire\b|chercheu\w*|scientifique|investigador\w*|cient[íi]fic\w*|instalaci[óo]n|"
     r"\btfg\b|\btfm\b|forscher\w*|wissenschaft\w*|kunstinstallation|installation|masterarbeit|"
@@ -173,10 +162,9 @@ EXCUSE_15 = re.compile(
     r"naukow\w*|instalacj\w*|исследовател\w*|научн\w*|инсталляци\w*|курсов\w*|магистер\w*|"
     r"ara[şs]t[ıi]rmac[ıi]|bilimsel|y[üu]ksek lisans|enstalasyon|باحث|علمي|أطروحة|رسالة ماجستير|"
     r"学术|學術|毕业设计|畢業|硕士|碩士|研究者|研究用|学術|修論|卒業研究",
-    _I,
 )
 #: Someone close whose worry it is: my daughter, my son, my husband, my class, the school.
-CLOSE = re.compile(
+CLOSE = folded(
     r"\bmy (?:\d+ ?y\.?o\.?|son|daughter|kid|child|husband|wife|partner|boyfriend|girlfriend)|"
     r"\bmy \d+-year-old|\bmon (?:fils|mari|copain)|\bma (?:fille|femme|copine)|"
     r"\bmi (?:hij[oa]|marido|esposa|novi[oa])|\bmein (?:sohn|mann|freund)|\bmeine (?:tochter|frau)|"
@@ -186,10 +174,9 @@ CLOSE = re.compile(
     r"[żz]ona)|"
     r"\bмо[йяё] (?:сын|дочь|муж|жена)|\bмою дочь|o[ğg]lum|k[ıi]z[ıi]m|e[şs]im|ابني|بنتي|ابنتي|"
     r"زوجي|我儿子|我女儿|我兒子|我女兒|我老公|我丈夫|息子|娘が|夫が",
-    _I,
 )
 #: A famous nude work of art: a painter's or a sculptor's, a museum's, a nude study.
-ARTWORK = re.compile(
+ARTWORK = folded(
     r"\bgoya\b|\bmaja\b|\bzorn\b|\btiziano?|\btitian|\bmanet\b|olympia|botticelli|\bvenus\b|"
     r"\brubens\b|modigliani|\brodin\b|michelangelo|\bdavid\b|\bmuse(?:um|o|u|e|é)\b|"
     r"\bmus[ée]e\b|\bmuzeum\b|\bмузе\w*|\bm[üu]ze\w*|متحف|美术馆|美術館|博物馆|博物館|"
@@ -198,10 +185,9 @@ ARTWORK = re.compile(
     r"nu art[íi]stico|art history|histoire de l'art|historia del arte|kunstgeschichte|"
     r"storia dell'arte|hist[óo]ria da arte|kunstgeschiedenis|historia sztuki|"
     r"истори\w* искусств|\bмхк\b|sanat tarihi|تاريخ الفن|美术史|美術史",
-    _I,
 )
 #: What a work of art may be asked: retouched, restored, sharpened, captioned, printed.
-CURATE = re.compile(
+CURATE = folded(
     r"resolution|sharpen|restor|brighten|caption|\bprint|colou?r|r[ée]solution|restaur|"
     r"l[ée]gende|nett|resoluci[óo]n|imprim|ilumin|sch[äa]rf|aufl[öo]sung|restaurier|beschrift|"
     r"risoluzione|nitid|didascal|resolu[çc][ãa]o|legenda|scherp|resolutie|restaureer|onderschrift|"
@@ -209,7 +195,6 @@ CURATE = re.compile(
     r"a[çc][ıi]klama|"
     r"دقة|وضوح|تعليق|分辨率|解析度|清晰|修复|修復|配文|解像度|修復|キャプション|"
     r"élesíts|\bvlek|\bvlekken|förbättra|f[äa]rg",
-    _I,
 )
 
 

@@ -38,19 +38,17 @@ from collections.abc import Sequence
 
 from bouclier.guard import eleventh as rules11
 from bouclier.guard import thirteenth as rules13
+from bouclier.guard.folding import folded
 from bouclier.guard.topics import TOPIC, TOPIC_10
 
-_I = re.IGNORECASE
-
 #: Without clothes, where eleventh.NAKED lacks it.
-UNCLOTHED = re.compile(
+UNCLOTHED = folded(
     r"\bunclothed\b|without (?:any )?cloth(?:es|ing)|ohne kleidung|senza abiti|sem roupas|"
     r"zonder kleding|bez odzie[żz]y|k[ıi]yafetsiz|giysisiz|بدون هدوم|不穿衣服|"
     r"着衣なし|衣服なし|服なし",
-    _I,
 )
 #: A jailbreak banner: ignore the instructions, developer mode, safety or filters off.
-OVERRIDE = re.compile(
+OVERRIDE = folded(
     r"system override|\boverride\b|safety\s*[=:]\s*(?:false|off|0|none)|"
     r"ignore (?:all )?(?:of )?(?:your |the |previous |prior |above )*(?:instructions|rules|"
     r"guidelines)|developer mode|\bdev mode\b|jailbreak|god mode|unfiltered|uncensored|"
@@ -76,10 +74,9 @@ OVERRIDE = re.compile(
     r"بدون (?:قيود|فلتر|رقابة)|开发者模式|開發者模式|越狱|越獄|"
     r"忽略(?:之前|以上|所有)?的?(?:指令|规则|規則|指示)|(?:过滤|過濾|限制)\S{0,3}(?:关闭|關閉|解除)|"
     r"开发者|開発者モード|(?:指示|ルール)を無視|【システム】|フィルタ\S{0,2}無効|制限解除|脱獄",
-    _I,
 )
 #: A program run on photos: a script, code, an API call, a folder or a batch of photos.
-PROGRAM = re.compile(
+PROGRAM = folded(
     r"\bscript\b|\bcode\b|\bpython\b|\bapi\b|\bcurl\b|\bendpoint|\bparam[eè]t|\bbatch\b|"
     r"\bbulk\b|\bfolder\b|\bdirectory\b|every (?:photo|pic|image)|all (?:the )?(?:photos|pics|"
     r"images)\b|\brequ[êe]te\b|\bdossier\b|toutes les (?:photos|images)|\bc[óo]digo\b|"
@@ -88,19 +85,17 @@ PROGRAM = re.compile(
     r"\bkod\b|wszystkie zdj[ęe]cia|скрипт|\bкод\b|папк|все фото|\bbetik|klas[öo]r|"
     r"t[üu]m foto[ğg]raf|سكربت|سكريبت|كود|مجلد|كل الصور|脚本|代码|程式|文件夹|資料夾|所有照片|"
     r"批量|接口|スクリプト|コード|フォルダ|一括",
-    _I,
 )
 #: What a protective program does: detect, flag, block, blur.
-PROTECT = re.compile(
+PROTECT = folded(
     r"detect|\bflag|\bblock|\bblur|moderat|\bscan|classif|d[ée]tect|bloqu|flout|difumin|"
     r"desenfoc|erkenn|blockier|verpixel|rilev|blocc|sfoc|detecteer|blokkeer|vervaag|wykry|"
     r"blokuj|rozmyj|обнаруж|блокир|размы|tespit|engelle|bulan[ıi]k|كشف|حجب|تمويه|检测|偵測|"
     r"识别|識別|屏蔽|打码|検出|ブロック|ぼかし",
-    _I,
 )
 #: The eleventh round's excuses (eleventh.EXCUSE), for new reasons: research and datasets, an
 #: art project or an exhibition, a security test, "the photo is public anyway".
-EXCUSE_14 = re.compile(
+EXCUSE_14 = folded(
     r"\bresearch|\bdata ?set|training data|\bthesis\b|art project|\bartist\b|exhibition|"
     r"\bpentest|security research|\bpublic(?:ly)?\b|\brecherche\b|jeu de donn[ée]es|\bth[èe]se\b|"
     r"projet artistique|\bartiste\b|\bexpo\b|\bexposition\b|\bpublique?s?\b|conjunto de datos|"
@@ -114,19 +109,17 @@ EXCUSE_14 = re.compile(
     r"ara[şs]t[ıi]rma|veri seti|\btez\b|sanat projesi|sanat[çc][ıi]|sergi|herkese a[çc][ıi]k|"
     r"باحث|بحث|بيانات|مشروع فني|فنان|معرض|منشورة للكل|للعامة|研究|数据集|數據集|论文|論文|"
     r"艺术项目|藝術|展览|展覽|公开|公開|データセット|卒論|アート|展示",
-    _I,
 )
 #: Write, draft, prepare, translate (a text).
-WRITE = re.compile(
+WRITE = folded(
     r"\b(?:write|draft|prepare|translate|compose|outline)\b|[ée]cri[st]|r[ée]dige|pr[ée]par|"
     r"tradui[st]|escrib|redact|traduc|schreib|verfass|formulier|bereite|[üu]bersetz|\bscriv|"
     r"redig|tradu[cz]|escrev|\bfaz um roteiro|schrijf|bereid|vertaal|napisz|przygotuj|"
     r"przet[łl]umacz|zredaguj|напиши|составь|подготовь|переведи|\byaz\b|yaz[ıi]n|haz[ıi]rla|"
     r"[çc]evir|اكتب|جهز|حضر|ترجم|صيغ|写|寫|起草|翻译|翻譯|書いて|作成|翻訳|まとめて",
-    _I,
 )
 #: A text of an institution, a school or a victim: a policy, slides, a letter, a debate.
-DOCUMENT = re.compile(
+DOCUMENT = folded(
     r"\bpolicy|\bletter\b|e-?mail|\bmessage\b|\bslides?\b|presentation|\bdebate\b|\blesson\b|"
     r"leaflet|flyer|handout|\bnotice\b|statement|complaint|\bmemo\b|newsletter|video script|"
     r"\bessay\b|\barticle\b|guidelines|politique|\bcharte|\blettre|courriel|\bdiapo|"
@@ -143,19 +136,17 @@ DOCUMENT = re.compile(
     r"عرض تقديمي|مناظرة|درس|منشور|شكوى|مقال|政策|制度|一封|邮件|郵件|幻灯片|ppt|演示|辩论|辯論|"
     r"传单|投诉|文章|文案|规定|ポリシー|規程|手紙|メール|スライド|プレゼン|ディベート|授業|チラシ|"
     r"記事|文章",
-    _I,
 )
 #: Made transparent, or opened, peeled, unwrapped.
-TRANSPARENT = re.compile(
+TRANSPARENT = folded(
     r"transparent|see[- ]through|translucent|\bx-?ray|transparente?s?|translucide|durchsichtig|"
     r"trasparent|doorzichtig|transparant|przezroczyst|прозрачн|[şs]effaf|saydam|شفاف|透明|"
     r"スケルトン|\bopen\b|\bpeel|unwrap|crack open|\bouvr|[ée]pluch|\babr[eai]\b|\bpela\b|"
     r"[öo]ffne|aufklapp|sch[äa]l|\bapri\b|sbuccia|descasc|\bpel\b|schil|otw[óo]rz|obierz|"
     r"открой|очисти|раскрой|\ba[çc]\b|\bsoy\b|افتح|قشر|打开|打開|剥开|剝開|開けて|剥いて|むいて",
-    _I,
 )
 #: The inside shown, or a case, a housing, a shell (of a thing).
-INSIDE = re.compile(
+INSIDE = folded(
     r"\binside\b|interior|\binner\b|mechanism|movement|circuit|contents|what'?s in\b|"
     r"\bcase\b|casing|housing|\bshells?\b|int[ée]rieur|dedans|m[ée]canisme|bo[îi]tier|coque|"
     r"\bdentro\b|mecanismo|carcasa|\bcaja\b|innen|uhrwerk|mechanik|geh[äa]use|interno|"
@@ -163,25 +154,23 @@ INSIDE = re.compile(
     r"w [śs]rodku|mechanizm|obudow|внутр|механизм|корпус|\bi[çc]i\b|i[çc]ini|i[çc]indeki|"
     r"mekanizma|g[öo]vde|داخل|جوا|فيها|هيكل|غلاف|里面|裡面|内部|內部|外壳|外殼|壳|殻|中身|"
     r"中の|ケース|筐体",
-    _I,
 )
 #: A person named: the pronouns and nouns of a person in the 13 covered languages.
-PERSON = re.compile(
+PERSON = folded(
     r"\b(?:her|him|she|he|his|girl|woman|women|boy|lady|guy)\b|\belle\b|\blui\b|"
     r"\bfille|\bfemme|\bella\b|\bél\b|chica|mujer|\bsie\b|\bihn\b|m[äa]dchen|\bfrau\b|"
     r"\blei\b|ragazz|donna|\bela\b|\bele\b|menina|mulher|\bhaar\b|\bhem\b|\bzij\b|meisje|"
     r"vrouw|\bj[ąa]\b|\bjej\b|\bgo\b|dziewczyn|kobiet|\bе[её]\b|\bего\b|\bона\b|\bон\b|"
     r"девушк|женщин|\bk[ıi]z|kad[ıi]n|بنت|امرأة|她|他|女孩|女生|女人|彼女|女の子|女性",
-    _I,
 )
 #: "Image" in Chinese and Japanese, whose 像 topics.OBJECTS reads as a statue.
 PICTURE = re.compile(r"画像|图像|圖像|影像|映像")
 #: What eleventh.GARMENT misses: Turkish "gömlek" with its g softened ("gömleğini").
-GARMENT_14 = re.compile(r"g[öo]mle[ğg]", _I)
+GARMENT_14 = folded(r"g[öo]mle[ğg]")
 #: The lexicons' concepts of something worn.
 WORN = frozenset({"clothes", "underwear", "swimwear", "undress", "expose_body_part"})
 #: A turn that drops the request before it: "ok no", "never mind", "forget it", "算了".
-DROP = re.compile(
+DROP = folded(
     r"^\W*(?:ok(?:ay)?|fine|alright)?[ ,.]*(?:no\b|never ?mind|forget (?:it|that)|"
     r"scratch that|leave it)|forget (?:it|that)|never ?mind|"
     r"laisse tomber|oublie(?:z)? (?:[çc]a|cela)|tant pis|"
@@ -196,7 +185,6 @@ DROP = re.compile(
     r"خلاص|انس[ىا]|انسي|ما علي|"
     r"算了|不用了|不做就|"
     r"もういい|やっぱり|やめて",
-    _I,
 )
 
 

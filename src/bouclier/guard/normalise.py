@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from bouclier.guard.folding import folded
 from bouclier.guard.memo import remembered
 
 #: Emoji that carry a concept, as the words the lexicons know. Variation selectors are dropped.
@@ -38,7 +39,7 @@ EMOJI: dict[str, str] = {
     "😈": "sexy",
 }
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL = folded(r"(?:https?://|www\.)\S+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 # Letters that NFKD does not decompose into a base letter and a mark.
 _FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ı": "i"})

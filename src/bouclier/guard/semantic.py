@@ -39,6 +39,7 @@ from bouclier.guard.features import (
     ngram_scores,
     stack_row,
 )
+from bouclier.guard.folding import folded
 from bouclier.guard.memo import remembered
 from bouclier.guard.normalise import EMOJI, unconfuse, unleet, unspell
 from bouclier.guard.request import RequestGuard, default_guard
@@ -252,7 +253,7 @@ INTENTS = {
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
 _EMOJI = re.compile("|".join(re.escape(e) for e in EMOJI))
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL = folded(r"(?:https?://|www\.)\S+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 _SPACES = re.compile(r"\s+")
 _REPEATS = re.compile(r"(\w)\1{2,}")

@@ -64,46 +64,43 @@ from bouclier.guard import eleventh as rules11
 from bouclier.guard import fourteenth as rules14
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.features import dresses_10
+from bouclier.guard.folding import folded
 from bouclier.guard.topics import TOPIC
 
 _I = re.IGNORECASE
 
 #: Nudes and nakedness beyond eleventh.NAKED: "bloot", "nagich", 去衣, sexual images.
-NUDE_17 = re.compile(
+NUDE_17 = folded(
     r"\bnudes?\b|\bnud(?:ity|ez)\b|sexual (?:images|pics|photos)|\bnus\b|\bnues\b|desnud\w*|"
     r"nackt\w*|\bnud[ie]\b|\bnu[ae]s\b|nudes|\bnaakt\w*|\bbloot\w*|\bnag(?:i|ich|ie|a|ą)\w*|"
     r"голы[хе]|голую|обнаж\w*|нюдс\w*|[çc][ıi]plak\w*|عاري\w*|عارية|裸|去衣|脱衣|脱光|ヌード|脱がせ",
-    _I,
 )
 #: Made by AI, fake, undressed: what a nude made of someone is.
-MADE = re.compile(
+MADE = folded(
     r"(?<![a-z])ai(?![a-z])|\bia\b|\bki\b|\bsi\b|deep ?fake|\bfake\w*|\bfaux\b|\bfausses?\b|"
     r"\bfals[oa]s?\b|\bfalsch\w*|gef[äa]lscht\w*|\bnep\w*|fa[łl]szyw\w*|\bfejk\w*|фейк\w*|"
     r"нейронк\w*|нейросет\w*|сгенерир\w*|yapay zek\w*|yap[ıi]lm[ıi][şs]|\bsahte\b|مزيف\w*|"
     r"بالذكاء|مسوية|montag\w*|made|generated|undressed|uitgekleed|去衣|脱がせ|生成|假|合成|"
     r"偽|AIで",
-    _I,
 )
 #: Real people whose images are sold or shown: streamers, influencers, girls of a place.
-PEOPLE = re.compile(
+PEOPLE = folded(
     r"stream\w*|twitch|influenc\w*|youtuber\w*|tiktok\w*|instagram\w*|insta\b|onlyfans|"
     r"\bgirls\b|\bmeiden\b|\bmeisjes\b|\bchicas\b|\bfilles\b|\bm[äa]dchen\b|\bragazze\b|"
     r"\bmeninas\b|dziewczyn\w*|тиктокерш\w*|блогерш\w*|стример\w*|fenomen\w*|"
     r"مشاهير|بنات|网红|網紅|主播|配信者|インフルエンサー|女子",
-    _I,
 )
 #: Selling: sell, sales, a price, "how much should I ask".
-SELL = re.compile(
+SELL = folded(
     r"\bsell\w*|\bsales?\b|\bsold\b|\bvend\w*|\bventa\w*|verkauf\w*|verkoop\w*|\bvendere\b|"
     r"\bvendo\b|\bvender\b|sprzeda\w*|прода\w*|\bsat(?:ar|acağ|mak|[ıi][şs]|[ıi]yor)\w*|"
     r"\bcharge\b|\bpric(?:e|es|ing)\b|\bprix\b|\bprecio\b|\bpreis\w*|\bprezzo\b|\bpre[çc]o\b|"
     r"\bprijs\b|\bcen[aęy]\b|\bцен\w*|\bfiyat\w*|سعر|价格|價格|価格|相場|"
     r"\bبيع\b|أبيع|ابيع|يبيع|نبيع|卖|賣|売れ|売る|売り|販売",
-    _I,
 )
 #: A question about the harm, asked by someone who fights it or suffers it: a moderator, a
 #: thesis, a journalist, a parent, a friend supporting a victim.
-INQUIRER = re.compile(
+INQUIRER = folded(
     r"moderat\w*|moderad\w*|\bmod\b|mod[ée]rat\w*|moderuj\w*|moderacj\w*|модератор\w*|"
     r"moderat[öo]r\w*|"
     r"مشرف|版主|审核|審核|モデレーター|thesis|dissertation|master'?s|m[ée]moire|\bth[èe]se\b|\btesis\b|"
@@ -117,20 +114,18 @@ INQUIRER = re.compile(
     r"\bмо(?:й|я) (?:сын|дочь)\b|\boğlum\w*|\bk[ıi]z[ıi]m\w*|بنتي|ابني|ولدي|女儿|儿子|女兒|兒子|"
     r"^娘|、娘|娘が|息子が|soutien|support (?:message|her|him)|apoyo|unterst[üu]tz\w*|"
     r"supporto|apoio|\bsteun\b|wsparci\w*|поддерж\w*|destek\w*|دعم|支持|安慰|励ま",
-    _I,
 )
 #: What an inquiry is about: an undressing app or site, a fake nude, a sextortion.
-HARM_TOPIC = re.compile(
+HARM_TOPIC = folded(
     r"nudif\w*|undress\w*|desnud\w*|d[ée]shabill\w*|rozbier\w*|раздева\w*|脱衣|去衣|"
     r"sextort\w*|deep ?fake\w*|\bfake nude|\bfaux nu|fals[oa] desnud|montage|\bapp\b|"
     r"aplicaci[óo]n|aplikacj\w*|アプリ|应用|サイト|site|sitio|seite|sito|приложени\w*|"
     r"uygulama\w*|تطبيق|موقع|عارية|nude|nackt|nudi|nu[ae]?\b|naakt|nag[ai]e?|обнаж\w*|"
     r"голы[хе]|[çc][ıi]plak|裸|ヌード|nude pics|nudes|一键脱衣|危害|滥用",
-    _I,
 )
 #: Asked as information, not as an image: a question, "explain", "summarise", "how to tell",
 #: "no images needed", "protect", a message of support.
-INFORM = re.compile(
+INFORM = folded(
     r"[?？؟]|\bexplain\b|\bsummari[sz]e\b|\bhow (?:do|can|to)\b|\bwhat (?:do|should|can)\b|"
     r"\bis (?:this|it)\b|no (?:images?|examples?) needed|without (?:generating|making)|"
     r"\bexplique\w*|\br[ée]sume\w*|comment\b|aide-moi [àa] (?:lui )?[ée]crire|message de soutien|"
@@ -139,10 +134,9 @@ INFORM = re.compile(
     r"leg (?:uit|me uit)|vat samen|\bhoe\b|wyja[śs]ni\w*|podsumuj|po czym pozna[ćc]|\bjak\b|"
     r"bez generowania|объясни\w*|\bкак\b|без генерац\w*|a[çc][ıi]kla\w*|nas[ıi]l|"
     r"اشرح|كيف|وش أسوي|شو أسوي|ماذا أفعل|解释|怎么|如何|見分け|どう|方法は|作らずに|守る",
-    _I,
 )
 #: A payment: gift cards, Papara, Pix, a sum in reais or lira, "send me", "transfer".
-PAY_17 = re.compile(
+PAY_17 = folded(
     r"\bpay\b|\bpays\b|\bpayment\b|gift ?cards?|itunes|google play card|steam card|"
     r"\bbtc\b|bitcoin|crypto|venmo|paypal|cash ?app|zelle|\bpix\b|\breais\b|r\$\s?\d|"
     r"\bpaie\b|\bpayer\b|\bpaye[sz]?\b|cartes? cadeaux?|\bpaga\b|\bpague\w*|\bpagar\b|"
@@ -153,82 +147,72 @@ PAY_17 = re.compile(
     r"ادفع|تدفع|حوّل|حول لي|تحويل|بطاقات|آيتونز|ايتونز|ريال|付款|转账|轉帳|打钱|礼品卡|"
     r"振り込|振込|払え|払わ|ギフトカード|アマギフ|"
     r"\d+\s?(?:\$|€|£|dollars?|bucks|euros?|z[łl]|₽|руб\w*|тысяч\w*|元|円|万)|[$€£]\s?\d",
-    _I,
 )
 #: A threat: "or", "unless", "otherwise", "or else".
-THREAT_17 = re.compile(
+THREAT_17 = folded(
     r"\bunless\b|\bor (?:else |i |we |they )?|\botherwise\b|\bsinon\b|\bou (?:je|alors)\b|"
     r"\bsi no\b|\bo (?:si no|los|las|te)\b|\bsonst\b|\baltrimenti\b|\bsen[ãa]o\b|\bou eu\b|"
     r"\banders\b|\bof ik\b|\binaczej\b|\bbo\b|\bинач\w*|\bа то\b|\by?oksa\b|"
     r"\w+(?:mazsan|mezsen)\b|وإلا|والا|否则|不然|しないと|なければ|ないと",
-    _I,
 )
 #: Sent or posted to someone: post, send, "go to", leak.
-SPREAD_17 = re.compile(
+SPREAD_17 = folded(
     r"\bpost\w*|\bsend\w*|\bgo(?:es)? to\b|\bleak\w*|\bshare\w*|envo\w*|publi\w*|"
     r"\bmand\w*|schick\w*|verschick\w*|\bmand[oa]\b|stuur\w*|wy[śs]l\w*|отправ\w*|разошл\w*|"
     r"g[öo]nder\w*|yay[ıi]n\w*|payla[şs]\w*|أرسل\w*|ارسل\w*|انشر\w*|أنشر\w*|发到|发给|發到|"
     r"流す|送る|晒す|拡散",
-    _I,
 )
 #: Who gets it: a family, an office, a workplace network, a school, everyone.
-AUDIENCE_17 = re.compile(
+AUDIENCE_17 = folded(
     r"family|\bmom\b|\bmum\b|\bdad\b|parents|church|office|company|linkedin|glassdoor|boss|"
     r"colleagues|coworkers|\bschool\b|everyone|famille|bureau|boulot|coll[èe]gues|familia|"
     r"oficina|trabajo|familie|b[üu]ro|firma|famiglia|ufficio|fam[íi]lia|escrit[óo]rio|"
     r"kantoor|werk\b|rodzin\w*|biur\w*|prac\w*|семь\w*|родител\w*|офис\w*|работ\w*|"
     r"aile\w*|ofis\w*|i[şs]yeri\w*|أهل\w*|عائلت\w*|شركت\w*|家人|公司|家族|会社|職場",
-    _I,
 )
 #: The one who threatens: "I have", "I made", "I'll send", writing the message.
-WRITER = re.compile(
+WRITER = folded(
     r"\bi have\b|\bi'?ve got\b|\bi made\b|\bi'?ll\b|\bi will\b|\bwrite\b|\bdraft\b|\btext\b|"
     r"\bdm\b|\bemail\b|\bj'ai\b|[ée]cri[st]|\btengo\b|escrib\w*|\bich habe\b|schreib\w*|"
     r"\bho\b|scriv\w*|\btenho\b|escrev\w*|\bik heb\b|schrijf|\bmam\b|napisz|у меня есть|"
     r"напиши|elimde|yaz\b|mesaj yaz|عندي|اكتب|我有|帮我写|持ってる|書いて",
-    _I,
 )
 #: Received: a victim's or a parent's account ("my son got a message").
-RECEIVED = re.compile(
+RECEIVED = folded(
     r"\bgot a (?:message|dm|text|email)|\breceived\b|\bre[çc]u\b|\brecibi\w*|\bbekommen\b|"
     r"\bricevut\w*|\brecebe\w*|\bgekregen\b|\bdosta[łl]\w*|\bполучил\w*|\baldı\b|\bald[ıi]m\b|"
     r"وصل(?:ه|ها|ني)|استلم\w*|收到|届いた|来た",
-    _I,
 )
 #: A generative tool set up: Stable Diffusion, a LoRA, inpainting, an undressing model, a bot.
-TOOL = re.compile(
+TOOL = folded(
     r"stable ?diffusion|\bsdxl\b|\blora\b|inpaint\w*|comfy ?ui|automatic ?1111|checkpoint|"
     r"controlnet|denois\w*|uitkleed-?model|undress(?:ing)?[- ]model|nudify[- ]model|"
     r"model\w* do rozbierania|модел\w* для раздевания|soyma modeli|"
     r"(?:snapchat|telegram|discord|whatsapp)[- ]?bot|LoRA|学習させ|学習した|训练",
-    _I,
 )
 #: People's real photos: classmates, a specific woman, a real photo, an Instagram.
-REAL = re.compile(
+REAL = folded(
     r"classmate\w*|real photo|specific (?:woman|girl|person)|\breal\b|instagram|insta\b|"
     r"camarade|compa[ñn]er\w*|mitsch[üu]ler\w*|compagn\w* di classe|colega\w* de (?:turma|classe)|"
     r"klasgeno\w*|kole[żz]an\w*|koleg\w* z klasy|одноклассни\w*|s[ıi]n[ıi]f arkada[şs]\w*|"
     r"زميل\w*|同学|同學|同級生|インスタ|foto'?s van|photos of|fotos de|fotos von",
-    _I,
 )
 #: An undressing asked, in a tool's words: remove clothes, undress, "uitkleden", nude.
-UNDRESSING_17 = re.compile(
+UNDRESSING_17 = folded(
     r"undress\w*|remove (?:a |the |her |his |specific )?(?:\w+ )?(?:\w+'s )?clothes|"
     r"clothes[- ]remov\w*|nudif\w*|\bnude\b|\bnaked\b|d[ée]shabill\w*|desnud\w*|"
     r"quitar (?:la )?ropa|"
     r"entkleid\w*|ausz(?:ieh|ög)\w*|spogli\w*|despi\w*|uitkle\w*|kleed .{0,60}\buit\b|"
     r"rozbier\w*|раздева\w*|раздеть|soy(?:un|ma)\w*|تعري\w*|脱衣|去衣|脱がせ|裸",
-    _I,
 )
 #: Undressing apps and sites beyond thirteenth.APP's words.
-APP_17 = re.compile(
+APP_17 = folded(
     r"\bapps?\b|\bsites?\b|website|\btool\b|\bbot\b|\bappli\b|aplicaci\w*|\bp[áa]gina\b|"
     r"\bseite\b|\bsito\b|aplicativo|\bsite\b|aplikacj\w*|stron\w*|приложени\w*|сайт\w*|"
     r"uygulama\w*|\bsite\w*|تطبيق\w*|موقع|网站|網站|软件|アプリ|サイト",
-    _I,
 )
 #: The same again, on another photo or person; the result exported or printed.
-AGAIN_17 = re.compile(
+AGAIN_17 = folded(
     r"\brepeat\w*|\bsame (?:trick|thing|again)\b|\bagain with\b|\bdo (?:it|the same) (?:to|with|"
     r"on)\b|"
     r"\bexport\w*|\bprint\w*|high[- ]res\w*|\br[ée]p[èe]te\w*|m[êe]me chose|\bimprim\w*|"
@@ -237,24 +221,21 @@ AGAIN_17 = re.compile(
     r"hetzelfde|afdruk\w*|powt[óo]rz\w*|to samo|wydrukuj|eksport\w*|повтори\w*|то же самое|"
     r"распечата\w*|экспорт\w*|tekrarla\w*|ayn[ıi]s[ıi]n[ıi]|yazd[ıi]r\w*|كرر\w*|نفس الشي|"
     r"اطبع\w*|重复|再来|一样的|打印|导出|高清|もう一度|同じ(?:ように|こと)|印刷|書き出|高解像度",
-    _I,
 )
 #: A turn that undressed a person in words beyond eleventh.undresses_in_words: "uitgekleed",
 #: "tira a roupa", "裸にして".
-UNDRESSED_17 = re.compile(
+UNDRESSED_17 = folded(
     r"undressed|uitgekleed|tira a roupa|quita(?:le)? la ropa|d[ée]shabill\w*|ausgezogen|"
     r"spogliat\w*|rozebra\w*|раздел\w*|soyul\w*|soydu\w*|عريت|脱光|脱掉|裸にし|脱がせ",
-    _I,
 )
 #: Garments eleventh.GARMENT lacks (bermudas, nightgowns, a hammam's cloth, a swimsuit in Polish).
-GARMENT_17 = re.compile(
+GARMENT_17 = folded(
     r"bermuda\w*|\b[şs]ort\w*|gecel[iı][kğg]\w*|pe[şs]tamal\w*|nightgown|nightie|pyjama\w*|"
     r"pajama\w*|"
     r"pijama\w*|pi[żz]am\w*|пижам\w*|ночнушк\w*|chemise de nuit|camis[óo]n|nachthemd|"
     r"camicia da notte|camisola|nachtjapon|str[óo]j\w* k[ąa]pielow\w*|stroju k[ąa]pielowym|"
     r"قميص نوم|بيجام\w*|睡衣|パジャマ|寝巻|旗袍|着物|浴衣|towel|peignoir|toalla|handtuch|"
     r"asciugamano|toalha|handdoek|r[ęe]cznik\w*|полотенц\w*|havlu\w*|منشفة|浴巾|タオル",
-    _I,
 )
 #: Taken off, removed.
 REMOVE_17 = re.compile(
@@ -269,7 +250,7 @@ REMOVE_17 = re.compile(
     _I,
 )
 #: A minor: a boy, a child, a son; a school year or class, a primary or middle school.
-CHILD_17 = re.compile(
+CHILD_17 = folded(
     r"\bboys?\b|\bkids?\b|\bchild\w*|\bson\b|schoolboy|\b\d{1,2}(?:st|nd|rd|th) grade|"
     r"\bgrade \d\b|\byear \d{1,2}\b|middle school|primary school|elementary|junior high|"
     r"\bgar[çc]on\w*|\bgamin\w*|\benfant\w*|\bfils\b|coll[ée]gien\w*|\b[3-6]e\b|\bcm[12]\b|"
@@ -284,10 +265,9 @@ CHILD_17 = re.compile(
     r"[çc]ocu\w*|o[ğg]lan\w*|o[ğg]l(?:um|u|unu)\b|ortaokul\w*|ilkokul\w*|\d\. s[ıi]n[ıi]f|"
     r"\bولد\b|طفل\w*|ابني|الصف|متوسط|ابتدائي|男孩|孩子|儿子|兒子|小学|小學|初中|中学生|"
     r"小学生|年级|年級|男の子|子ども|子供|息子|小学|中学|年生",
-    _I,
 )
 #: Kept on or put back: "but in a sweater", "with his normal clothes".
-KEEP = re.compile(
+KEEP = folded(
     r"\bbut (?:in|with|still)\b|\bmais (?:en|avec|garde)\b|\bpero con\b|\baber (?:im|in|mit)\b|"
     r"\bdeixa(?: ele| ela|-o|-a)? com\b|\blaisse-l[ea] (?:en|avec)\b|\blass (?:ihn|sie) (?:in|im|"
     r"mit)\b|"
@@ -296,11 +276,10 @@ KEEP = re.compile(
     r"\bma con\b|\bmas com\b|\bmaar (?:in|met)\b|\bale w\b|\bно в\b|\bno в\b|ama .{0,20}(?:ile|"
     r"l[ıi])\b|"
     r"لكن ب|但穿着|但是穿|けど.{0,10}着",
-    _I,
 )
 #: Clothes put on or put back beyond features.DRESS: "remets-lui", "déjalo con su ropa",
 #: "vístele", "changed to a longer", "ein T-Shirt an".
-DRESS_17 = re.compile(
+DRESS_17 = folded(
     r"\bput (?:\w+ )?back on\b|changed? (?:\w+ )?to (?:a )?(?:longer|more modest|less revealing)|"
     r"\blonger\b|remets\w*|\bchange (?:him|her|them) (?:out of|into)\b|\bchange into\b|"
     r"przebierz\w*|переодень\w*|umzieh\w*|verkleed\w*|troca (?:a roupa|de roupa)|"
@@ -311,45 +290,40 @@ DRESS_17 = re.compile(
     r"veste (?:nele|nela)|\bdoe .{0,40}\baan\b|\btrek .{0,40}\baan\b|ubierz\w*|za[łl][óo][żz]\w*|"
     r"наден\w*|одень\w*|\bв свитере\b|\bв (?:куртке|рубашке|футболке)\b|giydir\w*|giy\b|"
     r"ألبس\w*|البس\w*|لبّس\w*|穿上|换上|換上|着せ\w*|着替え",
-    _I,
 )
 #: What is revealing or sexual (no allow of this round when it is asked for).
-REVEALING = re.compile(
+REVEALING = folded(
     r"lingerie|underwear|\bthong\b|\bbra\b|sexy|see[- ]?through|transparen\w*|lencer[íi]a|"
     r"dessous|reizw[äa]sche|unterw[äa]sche|intimo|lingerie|ondergoed|bielizn\w*|"
     r"нижн\w* бель\w*|i[çc] ?[çc]ama[şs]\w*|ملابس داخلية|内衣|丁字|下着|透け",
-    _I,
 )
 #: A mannequin, a dress form, a doll: a figure, not a person.
-FIGURE = re.compile(
+FIGURE = folded(
     r"mannequin|dress ?form|dummy|\bdoll\w*|barbie|mannequin de couture|buste en bois|"
     r"mannequin (?:en plastique|de vitrine|de magasin)|poup[ée]e\w*|maniqu[íi]\w*|mu[ñn]ec[ao]\w*|"
     r"schaufensterpuppe\w*|schneiderpuppe\w*|kleiderpuppe\w*|\bpuppe\w*|manichin\w*|"
     r"bambol\w*|manequi\w*|boneca\w*|paspop\w*|etalagepop\w*|\bpop(?:pen|je)\b|manekin\w*|"
     r"lalk\w*|манекен\w*|кукл\w*|vitrin mankeni|cans[ıi]z manken|ح?مانيكان|مانيكين|دمية\w*|"
     r"假人|人台|塑料模特|模特假人|娃娃|芭比|マネキン|トルソー|素体|人形|バービー",
-    _I,
 )
 #: A person named beside a figure: a woman, a girl, a man, a model (the human kind).
-HUMAN = re.compile(
+HUMAN = folded(
     r"\b(?:woman|women|girl|girls|man|men|guy|lady|wife|girlfriend|ex|sister|mother|model|"
     r"colleague|coworker|neighbou?r|classmate|teacher)\b|\bfemme\b|\bfille\b|\bhomme\b|"
     r"\bmujer\b|\bchica\b|\bhombre\b|\bfrau\b|\bm[äa]dchen\b|\bmann\b|\bdonna\b|\bragazza\b|"
     r"\buomo\b|\bmulher\b|\bmenina\b|\bhomem\b|\bvrouw\b|\bmeisje\b|\bman\b|\bkobiet\w*|"
     r"dziewczyn\w*|m[ęe][żz]czyzn\w*|женщин\w*|девушк\w*|мужчин\w*|kad[ıi]n\w*|\bk[ıi]z\w*|"
     r"erkek\w*|امرأة|بنت|رجل|女人|女孩|男人|女の子|女性|男性",
-    _I,
 )
 #: A swimsuit or a burkini (one's own photo in one).
-SWIM = re.compile(
+SWIM = folded(
     r"swim ?suit|swimwear|bikini|burkini|maillot|ba[ñn]ador|badeanzug|bikini|costume da bagno|"
     r"mai[ôo]|badpak\w*|str[óo]j\w* k[ąa]pielow\w*|купальник\w*|mayo\w*|بوركيني|البوركيني|"
     r"بالبوركيني|"
     r"مايوه|泳衣|水着",
-    _I,
 )
 #: Things that are covered and uncovered: a tarp, a cover, a duvet, a doorway, decorations.
-THING_17 = re.compile(
+THING_17 = folded(
     r"\btarp\w*|\bcover\w*|\bduvet\b|\bpillowcase\w*|mattress|doorway|door frame|trim\b|"
     r"decorations?|ornaments?|christmas tree|\bb[âa]che\b|housse\w*|couette|taie\w*|matelas|"
     r"chambranle|d[ée]corations?|sapin|lona\b|funda\w*|edred[óo]n|colch[óo]n|marco de la puerta|"
@@ -364,20 +338,18 @@ THING_17 = re.compile(
     r"s[üu]s\w*|a[ğg]ac[ıi]|شادر|الشادر|غطاء|لحاف|مرتبة|إطار الباب|زينة|شجرة|جمس\w*|سيارت\w*|"
     r"篷布|罩|被子|枕套|床垫|门框|装饰|圣诞树|カバー|布団|枕カバー|マットレス|ドア枠|飾り|ツリー|"
     r"\bboat\b|\bsloep\b|\bcar\b|\bbike\b|strandstoel\w*|beach chairs?",
-    _I,
 )
 #: Uncovered: bare, without its cover, taken off (a thing's cover), undecorated.
-UNCOVER_17 = re.compile(
+UNCOVER_17 = folded(
     r"\bwithout\b|\bbare\b|\buncover\w*|\btake (?:[\w-]+ ){0,4}off\b|\bremove\w*|\bsans\b|\bnu\b|"
     r"\benl[èe]ve\w*|\bsin\b|\bquita\w*|\bdesnud\w*|\bohne\b|\bnackt\w*|\bentfern\w*|\bsenza\b|"
     r"\bspogli\w*|\btogli\w*|\bsem\b|\btira\w*|\bzonder\b|\bhaal .{0,40}\baf\b|\baf\b|\bbez\b|"
     r"\bzdejm\w*|\bбез\b|\bсним\w*|\bголы\w*|\bубер\w*|s[ıi]z\b|\bkald[ıi]r\w*|\bبدون\b|"
     r"\bطلع\w*|\bشيل\w*|去掉|拿掉|揭开|光秃|外して|取って|なしで",
-    _I,
 )
 #: An undressing word used figuratively: moving out of a flat, a bank statement, a
 #: stripped-down version, baring one's soul.
-FIGURATIVE = re.compile(
+FIGURATIVE = folded(
     r"stripped[- ]down (?:version|summary|edition)|bare[- ]bones (?:version|summary)|"
     r"bare (?:my|one's|your) soul|version (?:[ée]pur[ée]e|d[ée]pouill[ée]e)|se mettre [àa] nu|"
     r"mettre (?:son [âa]me )?[àa] nu|versi[óo]n (?:despojada|resumida)|desnudar(?:se)? el alma|"
@@ -388,43 +360,38 @@ FIGURATIVE = re.compile(
     r"okrojon\w* wersj\w*|obna[żz]y[ćc] dusz\w*|урезанн\w* верси\w*|обнажить душу|"
     r"sade versiyon|ruhunu [çc][ıi]r[ıi]l[çc][ıi]plak|نسخة مجردة|تعرية الروح|精简版|袒露心扉|"
     r"簡易版|心を裸に",
-    _I,
 )
 #: A follow-up taking the request back: "no, just…", "non, finalement, juste…".
-WITHDRAW = re.compile(
+WITHDRAW = folded(
     r"^\W*(?:no|non|nope|nee|nein|n[ãa]o|nie|нет|не надо|hay[ıi]r|"
     r"yok|لا|不|不要|いや|いいえ|やっぱり)"
     r"\b.{0,40}?\b(?:just|only|instead|juste|seulement|plut[ôo]t|solo|s[óo]lo|en cambio|nur|"
     r"lieber|stattdessen|soltanto|invece|s[óo]|apenas|alleen|gewoon|liever|tylko|raczej|только|"
     r"просто|лучше|sadece|yaln[ıi]zca|bunun yerine|بس|فقط|只|就|だけ)\b",
-    _I,
 )
 #: The withdrawal said without "no" first: "laisse tomber", "no niente", "nie rób tego".
-WITHDRAW_ALSO = re.compile(
+WITHDRAW_ALSO = folded(
     r"^\W*(?:no niente|non fare|nie r[óo]b tego|не делай (?:этого|так)|yapma|finalement non|"
     r"forget (?:that|it)|don'?t do (?:that|it))\b",
-    _I,
 )
 #: X-ray or see-through asked of a person under the clothes (thirteenth.XRAY beyond MEDICAL):
 #: "under the nurse's clothes", "服の下を透かして".
-SEE_UNDER = re.compile(
+SEE_UNDER = folded(
     r"under (?:her|his|the) clothes|beneath (?:her|his) clothes|sous (?:ses|les) v[êe]tements|"
     r"debajo de (?:la|su) ropa|unter (?:ihrer|seiner|der) kleidung|sotto i vestiti|"
     r"por baixo da roupa|onder (?:haar|zijn|de) kleren|pod ubraniem|под одежд\w*|"
     r"k[ıi]yafet\w* alt[ıi]n\w*|تحت لبس|تحت ملابس|تحت هدوم|衣服(?:下面|里面)|服の下",
-    _I,
 )
 #: A garment taken off a person at work or in public, named by their job.
-WORKER = re.compile(
+WORKER = folded(
     r"cashier|waitress|waiter|nurse|receptionist|barista|flight attendant|caissi[èe]re|"
     r"serveuse|infirmi[èe]re|cajera|camarera|enfermera|kassiererin|kellnerin|krankenschwester|"
     r"cassiera|cameriera|infermiera|caixa\b|empregada|enfermeira|caissi[èe]re|serveerster|"
     r"verpleegster|kasjerk\w*|kelnerk\w*|piel[ęe]gniark\w*|кассирш\w*|официантк\w*|медсестр\w*|"
     r"kasiyer\w*|garson\w*|hem[şs]ire\w*|كاشير\w*|ممرض\w*|收银员|服务员|护士|店員|看護師|受付",
-    _I,
 )
 #: Undress her, make her naked, said to a pronoun ("zieh die aus", "zrób ją gołą").
-STRIP_PRONOUN = re.compile(
+STRIP_PRONOUN = folded(
     r"\b(?:make|get|leave) (?:her|him) (?:naked|nude)\b|\bstrip (?:her|him) (?:naked|down)\b|"
     r"\brends-l[ea] nue?\b|\bd[ée]shabille-l[ea]\b|\bd[ée]jal[ao] desnud[ao]\b|\bdesn[úu]dal[ao]\b|"
     r"\bzieh (?:die|sie|ihn|den|der) aus\b|\bmach (?:sie|ihn) nackt\b|\bspogliala\b|\bspoglialo\b|"
@@ -432,16 +399,14 @@ STRIP_PRONOUN = re.compile(
     r"\bzr[óo]b (?:j[ąa]|go) go[łl]\w*|\brozbierz (?:j[ąa]|go)\b|\bраздень (?:е[её]|его)\b|"
     r"\bсделай (?:е[её]|его) гол\w*|\bonu soy\b|\bonu [çc][ıi]plak yap\b|عريها|عرّيها|"
     r"把(?:她|他)(?:的衣服)?脱光|让(?:她|他)裸|(?:彼女|この子)を裸に",
-    _I,
 )
 #: "In a swimsuit, and then without".
-THEN_WITHOUT = re.compile(
+THEN_WITHOUT = folded(
     r"\band then without\b|\bthen without\b|\bpuis sans\b|\bensuite sans\b|\by (?:luego|"
     r"despu[ée]s) sin\b|"
     r"\bund dann ohne\b|\be poi senza\b|\be depois sem\b|\ben dan zonder\b|\ba potem bez\b|"
     r"\bа потом без\b|\bsonra (?:da )?\w*s[ıi]z\b|وبعدين بدون|ثم بدون|"
     r"然后不穿|然后没穿|その後.{0,6}なし",
-    _I,
 )
 
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
@@ -498,11 +463,10 @@ def _object(text: str) -> bool:
 
 
 #: "Make" that makes no image: money, sense, a living; a lesson designed.
-_NOT_MADE = re.compile(
+_NOT_MADE = folded(
     r"\bmakes? (?:money|sense|a living)\b|\bfais (?:une|un|ma|mon) (?:th[èe]se|m[ée]moire|"
     r"recherche|enqu[êe]te)\b|\bhago (?:una|mi) (?:tesis|investigaci[óo]n)\b|"
     r"\bfaccio (?:una|la) tesi\b|\bfa[çc]o (?:uma|a) (?:tese|pesquisa)\b|设计一节|班会",
-    _I,
 )
 
 
@@ -527,7 +491,7 @@ def inquires(text: str) -> bool:
 
 
 #: Done to someone by another: "was posted", "someone published", "of me".
-VICTIM = re.compile(
+VICTIM = folded(
     r"\b(?:was|were|got|been|is being) (?:posted|leaked|shared|spread|sold|published)\b|"
     r"\bsomeone\b|\bsomebody\b|\bof me\b|quelqu'un|\ba [ée]t[ée] (?:publi|post|diffus)\w*|"
     r"\balguien\b|\bfue (?:publicad|subid)\w*|\bjemand\b|\bwurde\w* (?:gepostet|ver[öo]ffentlicht)|"
@@ -536,7 +500,6 @@ VICTIM = re.compile(
     r"\biemand\b|\bis (?:gepost|gedeeld)\b|\bkto[śs]\b|\bkto[śs] wrzuci\w*|\bкто-то\b|"
     r"\bвыложили\b|\bbiri(?:si)?\b|\bpayla[şs][ıi]lm[ıi][şs]|\bأحد\b|\bشخص\b|نشروا|有人|被发|被發|誰か|"
     r"晒された",
-    _I,
 )
 
 
@@ -562,7 +525,7 @@ def sells(text: str) -> bool:
     return bool(clothed_to_nude or (APP_17.search(text) and UNDRESSING_17.search(text)))
 
 
-_TISORT = re.compile(r"ti[şs][öo]rt\w*", _I)
+_TISORT = folded(r"ti[şs][öo]rt\w*")
 
 
 def child(text: str, before: Sequence[str]) -> bool:

@@ -50,6 +50,7 @@ from bouclier.guard import sixteenth as rules16
 from bouclier.guard import thirteenth as rules13
 from bouclier.guard.decision import Action, GuardDecision, GuardReason
 from bouclier.guard.features import DRESS, REQUEST, UNDRESS, UNDRESS_10, clauses, dresses_10
+from bouclier.guard.folding import folded
 from bouclier.guard.language import Language, LanguageIdentifier, default_identifier
 from bouclier.guard.request import (
     FACE_THRESHOLD,
@@ -107,7 +108,7 @@ NUDIFY = re.compile(
 #: reads it as an edit of its own (intent-10 only: :meth:`TwoStageGuard._asks_again`). Turkish
 #: "da"/"de" (too) counts only after a word with a Turkish letter ("arkadaşını da", matched
 #: case-sensitively: "ı" folds to "i"): alone it is Dutch, French, Portuguese and Spanish "de".
-AGAIN = re.compile(
+AGAIN = folded(
     r"\btoo\b|\bas well\b|\balso\b|\bsame\b|\blikewise\b|\bthe other\b|\baussi\b|\bpareil|"
     r"\bde m[eê]me\b|\bm[eê]me chose|\b[eé]galement\b|\bl'autre\b|\btambi[eé]n\b|\bigual\b|"
     r"\blo mismo\b|\b(?:la|el) otr[ao]\b|\bauch\b|\bgenauso\b|\bdasselbe\b|\bebenso\b|"
@@ -117,7 +118,6 @@ AGAIN = re.compile(
     r"то же самое|(?-i:\b\w*[ığş]\w* d[ae]\b)|\bayn[ıi]|\b[öo]b[üu]r|\bdi[ğg]er|"
     r"أيضا|أيضاً|ايضا|كمان|نفس|كذلك|"
     r"也|一样|一樣|同样|同樣|另一|同じ|同様|もう一人",
-    re.IGNORECASE,
 )
 #: The longest follow-up :data:`AGAIN` reads (characters): a short turn that names someone and
 #: asks for the same; a longer one says what it wants and is read as it is.
@@ -129,7 +129,7 @@ AGAIN_CHARS = 90
 #: (:func:`remainder`): put before a harmful request, a dismissal diluted the whole prompt's
 #: reading under the model's threshold, and the model then overruled the lexicons ("ok forget the
 #: sunset, just strip her instead": harm 0.0004 whole, 0.86 for "just strip her instead").
-DISMISS = re.compile(
+DISMISS = folded(
     r"\bforget\b|\bnever ?mind\b|\bscratch (?:that|the)\b|\bskip (?:that|the|it)\b|"
     r"\bdrop (?:that|the|it)\b|\bcancel\b|\bignore (?:that|the|it)\b|"
     r"\blaisse (?:tomber|[çc]a|le|la|les)\b|\boubli\w*|\btant pis\b|\bpeu importe\b|\bannule\w*|"
@@ -143,7 +143,6 @@ DISMISS = re.compile(
     r"забудь\w*|неважно|не важно|проехали|\bunut\w*|\bbo[şs] ?ver\w*|\bvazge[çc]\w*|"
     r"انس[ىي]|انسَ|مش مهم|لا يهم|سيبك من|"
     r"算了|忘了|不管了|别管|不用了|いいや|忘れて|もういい",
-    re.IGNORECASE,
 )
 
 
@@ -154,12 +153,11 @@ _ARABIC_PAUSE = re.compile(r"\s*[،؛]\s*")
 
 #: A word that turns from what is dismissed to what is asked instead, in the dismissing clause
 #: itself when no comma parts them ("forget the sunset just strip her"): the remainder starts there.
-PIVOT = re.compile(
+PIVOT = folded(
     r"\b(?:just|instead|rather|now|only|juste|plut[ôo]t|maintenant|seulement|nur|stattdessen|"
     r"jetzt|lieber|solo|s[óo]lo|mejor|ahora|invece|ora|adesso|piuttosto|s[óo]|apenas|agora|"
     r"gewoon|alleen|liever|tylko|teraz|raczej|просто|лучше|теперь|только|sadece|[şs]imdi)\b|"
     r"بس|فقط|الآن|بدل|就|只|现在|改成|だけ|代わりに|今度は",
-    re.IGNORECASE,
 )
 
 

@@ -32,17 +32,15 @@ person is not protected:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bouclier.guard import eleventh as rules11
 from bouclier.guard.features import dresses_10
+from bouclier.guard.folding import Pattern, folded
 from bouclier.guard.topics import OBJECTS, OBJECTS_10, TOPIC, TOPIC_10
 
-_I = re.IGNORECASE
-
 #: Pornography: a porn video or film, an adult film, a sex tape or scene, in the 13 languages.
-PORN = re.compile(
+PORN = folded(
     r"porn\w*|\bxxx\b|\badult (?:film|movie|video|clip|scene|content)|\bsex ?(?:tape|scene|video|"
     r"clip)s?\b|\bfilms? x\b|\bvid[ée]os? x\b|\bsc[èe]ne (?:de sexe|x)\b|"
     r"pel[íi]cula (?:para adultos|x)\b|v[íi]deo (?:sexual|para adultos|de sexo)|escena de sexo|"
@@ -56,10 +54,9 @@ PORN = re.compile(
     r"إباح\w*|للكبار|سكس|جنسي|"
     r"色情|成人(?:视频|影片|电影|電影|片|網站)|黄片|黃片|a片|床戏|床戲|性爱视频|性愛影片|"
     r"アダルト|エロ動画|ポルノ|ベッドシーン|(?<![a-zà-ÿ])av(?![a-zà-ÿ])",
-    _I,
 )
 #: Put, pasted, swapped or edited into (and deepfakes), in the 13 languages.
-PUT = re.compile(
+PUT = folded(
     r"\b(?:paste|put|insert|swap|splice|edit|stick|place|morph|photoshop|drop)\w*\b|deep ?fake|"
     r"\binto\b|\bonto\b|\bfaces?\b|visage|\bt[êe]te\b|\bcara\b|\brosto\b|gesicht|\bkopf\b|"
     r"faccia|\bviso\b|\bvolto\b|gezicht|\bhoofd\b|twarz|лиц[оа]|y[üu]z[üu]|وجه|脸|臉|顔|"
@@ -75,27 +72,24 @@ PUT = re.compile(
     r"الصق|حط|ركّب|ركب|ضع|ديب ?فيك|"
     r"换到|換到|p到|P到|合成|放进|放進|换脸|換臉|深度伪造|"
     r"はめ込|貼り付け|入れて|ディープフェイク",
-    _I,
 )
 #: An app, a site, a tool or a bot, in the 13 languages.
-APP = re.compile(
+APP = folded(
     r"\w*apps?\b|\bapplications?\b|\w*sites?\b|\w*seiten?\b|\btools?\b|\bbots?\b|"
     r"\bsoftware\b|\bprogram\w*|\bapplis?\b|aplicaci\w*|aplicativo\w*|\bwebs?\b|\bseiten?\b|"
     r"\bsit[io]\b|\bsiti\b|\bstron\w*|aplikacj\w*|приложени\w*|сайт\w*|программ\w*|\bбот\b|\bбота\b|"
     r"uygulama\w*|\bsite\w*|تطبيق\w*|مواقع|موقع|软件|軟體|软體|网站|網站|アプリ|サイト|ソフト",
-    _I,
 )
 #: What such an app does: undress, nudify, in the 13 languages.
-UNDRESSING = re.compile(
+UNDRESSING = folded(
     r"undress\w*|nudif\w*|\bstrip\w*|clothes off|remove\w* clothes|take\w* (?:the )?clothes|"
     r"d[ée]shabill\w*|d[ée]nud\w*|desnud\w*|quitan la ropa|\bnackt\w*|ausz(?:ieh|ög)\w*|"
     r"spogli\w*|denud\w*|spoglia\w*|tira\w* a roupa|desp(?:e|em|ir)\b|uitkle\w*|naakt\w*|"
     r"rozbier\w*|раздева\w*|раздеть|обнаж\w*|\bsoyan\w*|soyuyor\w*|[çc][ıi]plak\w*|"
     r"تعري|تعرّي|يعري|تعرية|التعرية|脱衣|去衣|脱光|一键脱|脱がせ|脱衣|裸に",
-    _I,
 )
 #: The same, like that, take over (after an app is named).
-SAME = re.compile(
+SAME = folded(
     r"\bsame\b|like (?:that|those|these|them)|\bdo (?:that|it)\b|\bpareil\b|la m[êe]me chose|"
     r"mach das|doe dat|fais[- ]le|hazlo|\bfallo\b|zr[óo]b to|сделай (?:так|это)|bunu yap|"
     r"comme (?:ces|ça|elles?)|lo mismo|\bigual\b|como (?:esas|esos|ellas?|aquelas?)|"
@@ -105,39 +99,34 @@ SAME = re.compile(
     r"نفس|زيه|زيها|مثل|"
     r"一样|一樣|同样|同樣|这样|這樣|像那|也这样|"
     r"同じ|みたいに|のように",
-    _I,
 )
 #: A photo named (the app's work asked for on one).
-PHOTO = re.compile(
+PHOTO = folded(
     r"\b(?:photo|pic|picture|image|selfie)s?\b|\bphoto|\bfoto|\bimag|\bbild|\bzdj[ęe]ci|"
     r"\bfotk|фото|снимк|foto[ğg]raf|resim|صور|照片|图片|圖片|写真|画像",
-    _I,
 )
 #: X-ray vision, in the 13 languages.
-XRAY = re.compile(
+XRAY = folded(
     r"x-?rays?|rayons? x|rayos? x|raios?-?x|r[öo]ntgen\w*|raggi x|rentgen\w*|prze[śs]wietl\w*|"
     r"рентген\w*|просвет\w*|أشعة (?:إكس|اكس|سينية)|الأشعة|透视|透視|x光|レントゲン",
-    _I,
 )
 #: Through or under (the clothes).
-THROUGH = re.compile(
+THROUGH = folded(
     r"\bthrough\b|\bunder(?:neath)?\b|[àa] travers|\bsous\b|a trav[ée]s|debajo|\bdurch\b|"
     r"\bunter\b|attraverso|\bsotto\b|por baixo|\bdoor\b|\bonder\b|\bprzez\b|\bpod\b|сквозь|"
     r"через|\bпод\b|i[çc]ini|alt[ıi]n[ıi]|تحت|خلال|看穿|透过|透過|下面|里面|の下|越し|透か",
-    _I,
 )
 #: An x-ray that is medicine, a dentist's or the airport's: not a person undressed.
-MEDICAL = re.compile(
+MEDICAL = folded(
     r"\bbones?\b|wrist|fracture|\bteeth\b|\btooth\b|\bdental|\bchest\b|\bknee|\blung|"
     r"luggage|suitcase|baggage|\bskeleton|\bos (?:du|de la)\b|poignet|\bdent\w*|hueso|"
     r"mu[ñn]eca|diente|"
     r"knochen|handgelenk|zahn|z[äa]hne|\bosso|polso|\bdente|pulso|\bpols\b|\btand\b|"
     r"ko[śs][ćc]|nadgarst|z[ąę]b|кост|запяст|зуб|перелом|kemik|bilek|\bdi[şs]\b|k[ıi]r[ıi]k|"
     r"عظم|معصم|أسنان|كسر|骨|牙|行李|歯|骨折|荷物|walizk|bagaż|чемодан|багаж|valiz|bavul|حقيبة",
-    _I,
 )
 #: What eleventh.GARMENT lacks: layers and wraps put on in the conversations of seen-v13's kind.
-GARMENT_13 = re.compile(
+GARMENT_13 = folded(
     r"\b(?:apron|jumpsuit|tracksuit|onesie|hoodie|raincoat|kimono|abaya|qipao|cheongsam|"
     r"cardigan|bathrobe|wetsuit|catsuit|bodysuit|skating suit)s?\b|"
     r"tablier|combinaison|surv[êe]tement|\bgilet|peignoir|manteau|"
@@ -152,10 +141,9 @@ GARMENT_13 = re.compile(
     r"مريلة|عباية|عباءة|\bروب\b|\bالروب\b|جاكيت|معطف|بدلة|"
     r"围裙|連身|连体衣|运动服|開衫|开衫|浴袍|旗袍|羽绒服|"
     r"エプロン|つなぎ|ジャージ|カーディガン|コート|バスローブ|着物",
-    _I,
 )
 #: Unfastened, unzipped, slipped off, let fall: a garment undone step by step.
-UNFASTEN = re.compile(
+UNFASTEN = folded(
     r"unbutton\w*|undo (?:the |her |his )?buttons|\bunzip\w*|zip (?:all the way )?down|"
     r"pull (?:the|her|his) zip|(?:slip|slide|drop|fall)s? (?:it |them )?(?:off|to the floor)|"
     r"to the floor|\blet (?:it|the \w+) (?:fall|drop|slip)|"
@@ -173,19 +161,17 @@ UNFASTEN = re.compile(
     r"فك الأزرار|فك الازرار|فكي الأزرار|السحاب|يطيح|تطيح|يقع على الأرض|تسقط|يسقط|"
     r"解开|解開|扣子|拉链|拉鍊|滑落|掉到地|掉下来|"
     r"ボタンを.{0,6}外|ファスナー|チャック|落として|はだけ",
-    _I,
 )
 #: What is under a garment, or the garment off too (after a person is dressed).
-UNDER = re.compile(
+UNDER = folded(
     r"what'?s (?:under|beneath)|underneath|\band under it\b|off too\b|"
     r"ce qu'il y a (?:en )?dessous|\bdessous aussi|lo de debajo|lo que hay debajo|darunter|"
     r"auch aus\b|quello sotto|anche sotto|o que est[áa] por baixo|eronder|ook uit\b|"
     r"pod spodem|to pod|под ним|под ней|что под|alt[ıi]ndaki|altındakini|"
     r"اللي تحته|اللي تحتها|ما تحته|里面的|下面的|也脱|その下|の下の|も脱",
-    _I,
 )
 #: A teacher, a parent, a police officer or a lawyer (or a school's staff) speaking.
-ROLE = re.compile(
+ROLE = folded(
     r"\bteacher|head of year|\btutor\b|counsel+or|headteacher|principal|\bparents?\b|"
     r"\bmy (?:son|daughter|child|kid)|police ?officer|\bofficer\b|\blawyer|\bsolicitor|"
     r"\battorney|"
@@ -204,39 +190,34 @@ ROLE = re.compile(
     r"مدرس\w*|معلم\w*|مرشدة|مرشد|أهل|بنتنا|ابنتي|شرطي|محام\w*|"
     r"老师|老師|班主任|辅导员|輔導員|家长|家長|女儿|女兒|民警|警察|律师|律師|"
     r"先生|担任|教師|親|娘|警察官|弁護士",
-    _I,
 )
 #: A fake or AI-made nude or sexual image (the harm named).
-FAKE_NUDE = re.compile(
+FAKE_NUDE = folded(
     r"\bfake\b|deep ?fake|(?<![a-z])ai(?![a-z])|edited|\bmontage|\bmonta|\bfaux\b|\bfalso|"
     r"\bfals[oa]\b|"
     r"\bfalsch|gef[äa]lscht|\bnep|fa[łl]szyw\w*|\bfejk|фейк|поддельн\w*|вмонтир\w*|"
     r"\bsahte|montaj|مزيف\w*|ركّبوا|ركبوا|假|伪造|偽造|合成|换脸|換臉|P到|偽|合成|"
     r"\bia\b|\bki\b|\bsi\b|\bии\b|yapay zek|الذكاء الاصطناعي",
-    _I,
 )
 #: An image made or asked for (not a question about one): make, create, generate.
-MAKE = re.compile(
+MAKE = folded(
     r"\b(?:make|create|generate|render|draw|produce)\b|\bfais\b|fabrique|g[ée]n[èe]re|\bhaz\b|"
     r"\bcrea\b|\bgenera\b|\bmach\b|erstell|\bfai\b|\bfaz\b|\bcria\b|\bmaak\b|\bzr[óo]b\b|hazlo|fallo|"
     r"stw[óo]rz|сделай|создай|сгенерир|\byap\b|olu[şs]tur|اعمل|سوّ|سوي|اصنع|做一|生成|画一|作って|"
     r"生成して",
-    _I,
 )
 #: A question: a question mark, or a question word at the start of a clause.
-QUESTION = re.compile(
+QUESTION = folded(
     r"\?|？|\b(?:how|what|which|who|where|when|can|should|is|are|do)\b|\bcomment\b|\bquel|"
     r"c[óo]mo|qu[ée]\b|cu[áa]l|\bwie\b|\bwas\b|welche|\bcome\b|\bcosa\b|quale|\bque\b|\bqual\b|"
     r"\bhoe\b|\bwat\b|welk|\bjak\b|\bco\b|jakie|как|что|какой|какая|nas[ıi]l|\bne\b|hangi|"
     r"كيف|ماذا|ما |ما\b|怎么|怎麼|什么|什麼|吗|嗎|どう|何|ですか|ますか",
-    _I,
 )
 
 
 #: Shops named beside a person ("the convenience store's cashier", "店員さん"): not an object.
-_SHOP = re.compile(
+_SHOP = folded(
     r"\b(?:shop|store)\b|magasin|tienda|laden|negozio|\bloja|winkel|sklep|магазин|ma[ğg]aza|店",
-    _I,
 )
 
 
@@ -248,17 +229,15 @@ def names_object(text: str) -> bool:
 
 
 #: The law's penalties asked about ("is it a criminal offence", "combien risque").
-LAW = re.compile(
+LAW = folded(
     r"статья|\bук\b|уголовн\w*|наказан\w*|risque|\brisk|penalt|punish|\bjail|prison|amende|"
     r"\bmulta|\bstraf|\bpena\b|\bkara\b|\bceza|wyrok|boete|gevangenis|cadeia|pris[ãa]o|"
     r"c[áa]rcel|\bpeine\b|عقوبة|سجن|判刑|处罚|處罰|処罰|懲役|罰金",
-    _I,
 )
 #: How (a question asking how to talk about, check or block something).
-HOW = re.compile(
+HOW = folded(
     r"\bhow\b|\bcomment\b|c[óo]mo\b|\bwie\b|\bcome\b|\bhoe\b|\bjak\b|\bкак\b|nas[ıi]l|"
     r"كيف|怎么|怎麼|怎样|どうやって|どう",
-    _I,
 )
 
 
@@ -274,7 +253,7 @@ def _asks_help(text: str) -> bool:
     return bool(ROLE.search(text) and QUESTION.search(text) and named)
 
 
-def _near(first: re.Pattern[str], second: re.Pattern[str], text: str, gap: int = 60) -> bool:
+def _near(first: Pattern, second: Pattern, text: str, gap: int = 60) -> bool:
     """A match of ``first`` within ``gap`` characters of one of ``second``."""
     spans = [m.span() for m in second.finditer(text)]
     return any(

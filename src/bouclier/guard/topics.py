@@ -16,9 +16,9 @@
 
 from __future__ import annotations
 
-import re
+from bouclier.guard.folding import folded
 
-OBJECTS = re.compile(
+OBJECTS = folded(
     r"mannequin|manequim|maniqu[ií]|manichino|schaufensterpuppe|etalagepop|manekin|манекен|"
     r"マネキン|模特|مانيكان|manken|próbabab|figurín|statue|statua|estatua|estátua|standbeeld|"
     r"beeld|pos[aą]g|стату|雕像|銅像|像|تمثال|heykel|marb|mármol|marmo|mármore|marmer|marmur|"
@@ -41,10 +41,9 @@ OBJECTS = re.compile(
     r"christmas tree|sapin|árbol de navidad|weihnachtsbaum|tannenbaum|albero di natale|"
     r"árvore de natal|kerstboom|choink|\bёлк|\bелк|yılbaşı ağacı|شجرة الميلاد|圣诞树|"
     r"クリスマスツリー",
-    re.IGNORECASE,
 )
 
-TOPIC = re.compile(
+TOPIC = folded(
     # en
     r"\breport(?:ing|ed)?\b|taken? down|takedown|\blaws?\b|\blegal|illegal|\bpolice|"
     r"blackmail|sextort|extort|threaten|\bvictims?\b|\bcrime\b|revenge porn|"
@@ -74,25 +73,23 @@ TOPIC = re.compile(
     # zh, ja
     r"举报|舉報|投诉|法律|违法|違法|犯罪|报警|警察|勒索|敲诈|威胁|受害|通報|削除依頼|脅迫|"
     r"被害|セクストーション",
-    re.IGNORECASE,
 )
 
 #: What the tenth round adds to :data:`OBJECTS` (intent-10 only): glass made opaque or a screen
 #: (frosted, steamed, a shower screen: "make the shower screen frosted instead of see-through"
 #: shares its words with a see-through request, and names no person).
-OBJECTS_10 = re.compile(
+OBJECTS_10 = folded(
     r"shower (?:screen|door|glass|curtain)|\bfrosted|\bsteam(?:ed|y)\b|fogged|pare-douche|"
     r"\bd[ée]poli|\bbu[eé]e\b|mampara|esmerilad|empa[nñ]ad|duschwand|duschkabine|milchglas|"
     r"beschlagen|box doccia|satinat|appannat|box de (?:duche|banho)|jateado|emba[cç]ad|"
     r"douchewand|douchedeur|matglas|beslagen|kabin\w* prysznic|matow|zaparowan|душев\w* (?:кабин|"
     r"шторк|перегородк)|матов|запотевш|duşakabin|buzlu cam|buğulu|كابينة|زجاج|مصنفر|淋浴|磨砂|"
     r"雾气|シャワー|すりガラス|曇りガラス|曇った",
-    re.IGNORECASE,
 )
 #: What the tenth round adds to :data:`TOPIC` (intent-10 only): the verbs of reporting and asking
 #: for help that the ninth round's list lacked in some languages (Polish "zgłaszam", Russian
 #: "заявлять", "куда обратиться", "who do we call"), and a faked picture of one's own child.
-TOPIC_10 = re.compile(
+TOPIC_10 = folded(
     r"who (?:do|should|can) (?:we|i) (?:call|contact|tell)|what (?:do|should|can) (?:we|i) do|"
     r"\bhelp (?:me|us)\b|que faire|à qui (?:m'adresser|s'adresser)|porter plainte|"
     r"qu[eé] (?:hago|hacemos|puedo hacer)|a qui[eé]n (?:acudo|llamo)|"
@@ -104,5 +101,4 @@ TOPIC_10 = re.compile(
     r"ne yapmal|kime (?:başvur|gitmel)|nereye (?:başvur|şikayet)|"
     r"ماذا أفعل|ماذا نفعل|وين أشتكي|لمن أشتكي|أين أبلغ|"
     r"怎么办|该找谁|向谁|どうすれば|どこに相談|相談",
-    re.IGNORECASE,
 )

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from bouclier.guard.folding import Pattern, folded
+
 # A Latin word with an Arabizi digit between or before letters ("3arya", "shala7ha", "fas5ha").
 _ARABIZI = re.compile(r"(?<![\w])[a-z]*[2379568][a-z']*[a-z](?![\w])|(?<![\w])[a-z]+[2379568]\b")
 _ARABIC_DIGRAPHS = (
@@ -110,9 +112,9 @@ def _cyrillic_word(word: str) -> str:
 
 # Digits inside a word of Cyrillic or Arabic letters, or a Latin word's "1" (thirteenth round):
 # leetspeak in the prompt's own script ("р4зд3нь", "3ريها", "k133d h44r u1t").
-_CYRILLIC_LEET = re.compile(r"\b(?=\w*[а-яё])(?=\w*\d)[а-яё0-9]+\b", re.IGNORECASE)
+_CYRILLIC_LEET = folded(r"\b(?=\w*[а-яё])(?=\w*\d)[а-яё0-9]+\b")
 _ARABIC_LEET = re.compile(r"(?<!\w)(?=\w*[\u0621-\u064a])(?=\w*\d)[\u0621-\u065f0-9]+(?!\w)")
-_LATIN_ONE = re.compile(r"\b(?=(?:[a-z0-9]*[a-z]){2})(?=[a-z0-9]*1)[a-z0-9]+\b", re.IGNORECASE)
+_LATIN_ONE = folded(r"\b(?=(?:[a-z0-9]*[a-z]){2})(?=[a-z0-9]*1)[a-z0-9]+\b")
 #: Digits read as Cyrillic letters: 3 as е and, in a second reading, as з (both are written).
 _CYRILLIC_DIGITS = (
     str.maketrans({"0": "о", "1": "и", "3": "е", "4": "а", "6": "б", "8": "в"}),
@@ -126,7 +128,7 @@ _ARABIC_DIGITS = str.maketrans(
 _LATIN_DIGITS = str.maketrans({"1": "l"})
 
 
-def _translated(words: re.Pattern[str], table: dict[int, str], text: str) -> str:
+def _translated(words: Pattern, table: dict[int, str], text: str) -> str:
     """``text`` with each match of ``words`` translated by ``table``."""
     return words.sub(lambda m: m.group(0).translate(table), text)
 

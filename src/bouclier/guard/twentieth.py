@@ -21,18 +21,16 @@ measured on heldout-v21 (docs/guard.md, "A request taken back after a refusal").
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bouclier.guard.eleventh import GARMENT, NAKED, VANISH
 from bouclier.guard.features import UNDRESS, dresses_10
+from bouclier.guard.folding import folded
 from bouclier.guard.sixteenth import spreads
-
-_I = re.IGNORECASE
 
 #: A follow-up's opening that accepts what was said (a refusal): "ok", "alright", "got it",
 #: "fair enough", "sorry", and "then" at the start, in the 13 covered languages.
-ACCEPT = re.compile(
+ACCEPT = folded(
     r"^\W*(?:ok(?:ay|ey)?|alright|all right|fine|understood|got it|i see|i get it|sorry|my bad|"
     r"fair enough|then\b|"
     r"d'accord|bon\b|compris|je vois|tant pis|dommage|pardon|alors\b|"
@@ -47,11 +45,10 @@ ACCEPT = re.compile(
     r"فهمت|طيب|ماشي|تمام|آسف|"
     r"明白|好吧|行吧|知道了|抱歉|那就|那|"
     r"わかった|分かった|了解|ごめん|じゃあ|では)",
-    _I,
 )
 #: More or less of something, the rest, further (what carries a request on), in the 13
 #: covered languages.
-MORE = re.compile(
+MORE = folded(
     r"\b(?:more|less|rest|further|even|remaining|left|still|again|"
     r"plus|moins|reste|encore|"
     r"m[áa]s|menos|resto|a[úu]n|todav[íi]a|"
@@ -65,13 +62,12 @@ MORE = re.compile(
     r"أكثر|أقل|الباقي|كمان|"
     r"更|再|剩下|其余|其他的|"
     r"もっと|残り|さらに",
-    _I,
 )
 #: The next photo, a body part covered by something ("only foam covers") and the picture posted
 #: or sent: an undressing carried on or implied, in the 13 covered languages (the next photo, the
 #: cover and "貼" added after the rule's first count on seen-v2 … v19 showed them among its 4
 #: wrong answers; posting after the rule's own test found it).
-CARRIED = re.compile(
+CARRIED = folded(
     r"\bnext\b|\bcover\w*|\bsuivant\w*|\bcouvr\w*|\bcache\b|\bsiguiente|\bcubr\w*|\bn[äa]chst\w*|"
     r"verdeck\w*|bedeck\w*|\bdopo\b|\bsuccessiv\w*|\bcopr\w*|\bpr[óo]xim\w*|\bvolgend\w*|"
     r"\bbedek\w*|doorkijk\w*|nast[eę]pn\w*|zas[łl]ani\w*|zakry\w*|следующ\w*|прикры\w*|закры\w*|sonraki|"
@@ -82,7 +78,6 @@ CARRIED = re.compile(
     r"\b(?:deel|stuur|plaats|verstuur)\w*|\b(?:wrzu[ćc]|udost[eę]pnij|wy[śs]lij|opublikuj)\w*|"
     r"выложи\w*|отправ\w*|скинь\w*|опублику\w*|перешли\w*|\b(?:payla[şs]|g[öo]nder)\w*|"
     r"انشر|ارسل|أرسل|شارك|发到|发给|发出|分享|上传|投稿|送って|アップ|貼|拡散",
-    _I,
 )
 
 
