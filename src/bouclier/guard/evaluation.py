@@ -55,6 +55,7 @@ TRAINING = (
     "seen-v21",
     "seen-v22",
     "seen-v23",
+    "seen-v24",
     "lists-v1",  # hand-written lists of edits, never held out (the twenty-first round)
     "lists-v2",  # short lists and hard negatives, never held out (the twenty-third round)
 )
