@@ -148,7 +148,8 @@ SEEN = (
     "seen_v23",
     "seen_v24",
 )  # hand-written sets once held out, trained on since
-WRITTEN = ("lists_v1", "lists_v2", "lists_v3")  # hand-written training sets, never held out (lists of edits)
+# hand-written training sets, never held out (lists of edits)
+WRITTEN = ("lists_v1", "lists_v2", "lists_v3")
 
 
 def heldout_sources() -> list[str]:
