@@ -722,8 +722,6 @@ def test_lists_v1_is_varied() -> None:
     words): in the covered languages only, 25+ refusals and 25+ allowed prompts (10+ of them hard
     negatives) in each, no prompt within 0.5 of another training file's prompt, no two of its own
     prompts within 0.5 of each other."""
-    import runpy
-
     assert "lists-v1" not in HELDOUT
     rows = _rows(("lists-v1",))  # asserts split "tune" on every row
     assert {r["lang"] for r in rows} == set(COVERED)
@@ -737,71 +735,45 @@ def test_lists_v1_is_varied() -> None:
     # seen-v22 (then heldout-v22) was written apart at the same time: one pair at 0.50 exactly
     assert len(_near(rows, ("seen-v22",), 0.5)) <= 1
     assert _near(rows, ("seen-v22",), 0.6) == []
-    texts = [r["text"] for r in rows]
+    _apart_from_each_other([r["text"] for r in rows], 0.5)
+
+
+def _apart_from_each_other(texts: list[str], below: float) -> None:
+    """No two of ``texts`` within ``below`` of each other (the script's shingle index)."""
+    import runpy
+
     index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
     for position, text in enumerate(texts):
         scores = index.scores(text)
         assert scores is not None  # a text shares its own grams
         scores[position] = 0.0
-        assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
+        assert float(scores.max()) < below, (text, texts[int(scores.argmax())])
 
 
-def test_lists_v2_is_varied() -> None:
-    """lists-v2 (hand-written for training, never held out: short messages of two or three edits,
-    refused when one short clause undresses a person; hard negatives: clothes or covers on objects,
-    mannequins, one's own swimsuit photo, help questions about faked pictures, clothes put on): in
-    the covered languages only, 18+ refusals and 25+ allowed prompts (20+ of them hard negatives)
-    in each, no prompt within 0.5 of a training file's prompt (lists-v1 included), no two of its
-    own prompts within 0.5 of each other. Not in TRAINING yet (the lead adds it with the folds)."""
-    import runpy
-
-    assert "lists-v2" not in HELDOUT
-    rows = _rows(("lists-v2",))  # asserts split "tune" on every row
+@pytest.mark.parametrize(("name", "allowed"), [("lists-v2", 25), ("lists-v3", 0)])
+def test_lists_v2_and_v3_are_varied(name: str, allowed: int) -> None:
+    """lists-v2 (short messages of two or three edits, refused when one short clause undresses a
+    person; hard negatives: clothes or covers on objects, mannequins, one's own swimsuit photo,
+    help questions about faked pictures, clothes put on) and lists-v3 (clothes and costumes put
+    on a person, one's own shirtless photo, a whole person removed, help questions, harm-words on
+    objects, all hard negatives; their refused twins and short typed lists with one undressing
+    clause), hand-written for training and never held out: in the covered languages only, 18+
+    refusals and 20+ hard negatives in each (lists-v2: 25+ allowed), no prompt within 0.5 of
+    another training file's prompt (the earlier lists included), no two of its own prompts within
+    0.5 of each other."""
+    assert name in TRAINING
+    assert name not in HELDOUT
+    rows = _rows((name,))  # asserts split "tune" on every row
     assert {r["lang"] for r in rows} == set(COVERED)
     for lang in COVERED:
         mine = [r for r in rows if r["lang"] == lang]
         assert sum(r["label"] == "refuse" for r in mine) >= 18, lang
-        assert sum(r["label"] == "allow" for r in mine) >= 25, lang
+        assert sum(r["label"] == "allow" for r in mine) >= allowed, lang
         assert sum(bool(r.get("hard")) for r in mine) >= 20, lang
-    others = tuple(n for n in TRAINING if n != "lists-v2")
+    others = tuple(n for n in TRAINING if n != name)
     assert "lists-v1" in others
     assert _near(rows, others, 0.5) == []
-    texts = [r["text"] for r in rows]
-    index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
-    for position, text in enumerate(texts):
-        scores = index.scores(text)
-        assert scores is not None  # a text shares its own grams
-        scores[position] = 0.0
-        assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
-
-
-def test_lists_v3_is_varied() -> None:
-    """lists-v3 (hand-written for training, never held out: clothes and costumes put on a person,
-    one's own shirtless photo, a whole person removed, help questions, harm-words on objects, all
-    hard negatives; their refused twins and short typed lists with one undressing clause): in the
-    covered languages only, 18+ refusals and 20+ hard negatives in each, no prompt within 0.5 of a
-    training file's prompt (lists-v1 and lists-v2 included), no two of its own prompts within 0.5
-    of each other. Not in TRAINING yet (the lead adds it with the folds)."""
-    import runpy
-
-    assert "lists-v3" not in HELDOUT
-    rows = _rows(("lists-v3",))  # asserts split "tune" on every row
-    assert {r["lang"] for r in rows} == set(COVERED)
-    for lang in COVERED:
-        mine = [r for r in rows if r["lang"] == lang]
-        assert sum(r["label"] == "refuse" for r in mine) >= 18, lang
-        assert sum(bool(r.get("hard")) for r in mine) >= 20, lang
-    others = tuple(n for n in TRAINING if n != "lists-v3")
-    assert "lists-v1" in others
-    assert "lists-v2" in others
-    assert _near(rows, others, 0.5) == []
-    texts = [r["text"] for r in rows]
-    index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
-    for position, text in enumerate(texts):
-        scores = index.scores(text)
-        assert scores is not None  # a text shares its own grams
-        scores[position] = 0.0
-        assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
+    _apart_from_each_other([r["text"] for r in rows], 0.5)
 
 
 def test_seen_v22_is_varied() -> None:
