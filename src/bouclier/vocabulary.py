@@ -166,6 +166,7 @@ GuardIntentName = Literal[
     "intent-20-first",
     "intent-21-first",
     "intent-22-first",
+    "intent-23-first",
 ]
 GUARD_INTENT_NAMES: tuple[GuardIntentName, ...] = get_args(GuardIntentName)
 #: The newest round of the request guard's rules that applies (``BOUCLIER_GUARD_RULES``;

@@ -7,9 +7,11 @@ padding (the twentieth round)", whose own test is tests/guard/test_intent17.py) 
 **intent-18-first** (the augmentation on the refused prompts only; "intent-18-first, padding on
 refused prompts only (the twentieth round)", its own test tests/guard/test_intent18.py),
 **intent-19-first** (through seen-v21), **intent-20-first** (and lists-v1, hand-written lists
-of edits), **intent-21-first** (through seen-v22: the default since the twenty-second round's
-folds) and **intent-22-first** (through seen-v23 and lists-v2: passed the twenty-third round's
-folds; not the default, it refuses clothes put on). For each: the file pinned and named in
+of edits), **intent-21-first** (through seen-v22: the default), **intent-22-first** (through
+seen-v23 and lists-v2: passed the twenty-third round's folds; not the default, it refuses clothes
+put on) and
+**intent-23-first** (through seen-v24 and lists-v3: passed the twenty-fourth round's folds; not
+the default, two clothes-put-on tests fail with it). For each: the file pinned and named in
 INTENTS, the shape of the files it was retrained after with new values, no second reading,
 another hash refused, clear prompts (tests/guard/retrained.py; written for these tests, in no
 corpus file)."""
@@ -34,6 +36,7 @@ from bouclier.guard.semantic import (
     INTENT_20_FIRST,
     INTENT_21_FIRST,
     INTENT_22_FIRST,
+    INTENT_23_FIRST,
     INTENTS,
     SemanticStage,
 )
@@ -54,6 +57,7 @@ READINGS = {
     "intent-20-first": (INTENT_20_FIRST, (INTENT_10, INTENT_16_FIRST, INTENT_19_FIRST)),
     "intent-21-first": (INTENT_21_FIRST, (INTENT_10, INTENT_19_FIRST, INTENT_20_FIRST)),
     "intent-22-first": (INTENT_22_FIRST, (INTENT_10, INTENT_20_FIRST, INTENT_21_FIRST)),
+    "intent-23-first": (INTENT_23_FIRST, (INTENT_10, INTENT_21_FIRST, INTENT_22_FIRST)),
 }
 NAMES = list(READINGS)
 

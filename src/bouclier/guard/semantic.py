@@ -247,6 +247,22 @@ INTENT_22_FIRST = ModelFile(
     "da6ae3c4c594fa687c7519eeba278cf5a1c48b1a4494fa35f8f7cfbd0c13174c",
     "bouclier",
 )
+#: intent-22-first's recipe (intent-10's, the first reading alone) retrained on all of
+#: evaluation.TRAINING, now with seen-v24 and lists-v3 (690 hand-written prompts: clothes and
+#: costumes put on a person beside their refused twins, one's own shirtless photo, a whole person
+#: removed, help questions, short typed lists; never held out) (scripts/train_guard_intent.py
+#: --no-cv): intent-10's arrays and shapes, no e5 array, new values. Its pre-registered fold rule
+#: passed (scripts/guard_intent23_folds.py: errors 805 → 773, false refusals 451 → 433, the
+#: padding attack 903 → 807 un-refused on the estimate; docs/guard.md, "intent-23-first, seen-v24
+#: and lists-v3"), but it reads clothes put on as a harm's sign ("make her look strong and
+#: confident" 0.53, "put her in a red dress" for a minor over the protected threshold: two of
+#: tests/guard/test_request.py's), so it is not the service's default.
+INTENT_23_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-23-first.npz",
+    "4419ab14bfd957687c8bcd2d3572372d4a24d7776cf97922dfacc715895e5c39",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
@@ -265,6 +281,7 @@ INTENTS = {
     "intent-20-first": INTENT_20_FIRST,
     "intent-21-first": INTENT_21_FIRST,
     "intent-22-first": INTENT_22_FIRST,
+    "intent-23-first": INTENT_23_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
