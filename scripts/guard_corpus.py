@@ -47,6 +47,10 @@
   three edits, one short clause undressing a person (refuse), hard negatives (clothes or covers on
   objects, mannequins, one's own swimsuit photo, help questions about faked pictures, clothes put
   on a person) and plain lists (allow).
+* ``corpus/guard/lists-v3.jsonl`` (split ``tune``): the hand-written sentences of
+  corpus/guard/source/lists_v3.txt (:data:`WRITTEN`, checked the same way): clothes and costumes
+  put on a person (hard), their refused twins (taken off, swapped for nothing), short typed lists
+  with one undressing clause in slang or typos (refuse) and plain lists (allow).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
@@ -144,7 +148,8 @@ SEEN = (
     "seen_v23",
     "seen_v24",
 )  # hand-written sets once held out, trained on since
-WRITTEN = ("lists_v1", "lists_v2")  # hand-written training sets, never held out (lists of edits)
+# hand-written training sets, never held out (lists of edits)
+WRITTEN = ("lists_v1", "lists_v2", "lists_v3")
 
 
 def heldout_sources() -> list[str]:

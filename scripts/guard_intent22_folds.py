@@ -40,33 +40,46 @@ LISTS = "lists-v2"
 #: Trained on in every fold, never scored.
 EVERY_FOLD = ("lists-v1", LISTS)
 LABELS = {"without": "intent-21-first set", "with": "intent-22-first (+ seen-v23, lists-v2)"}
-THIRD = {"seen-v23": "+ seen-v23 only (reported)"}
+THIRD = {NEW: "+ seen-v23 only (reported)"}
 ATTACK_AT_MOST = 1.05
 
 
-def main() -> None:
+def run(
+    new: str,
+    lists: str,
+    last: int,
+    labels: dict[str, str],
+    named: tuple[str, str],
+    third: dict[str, str] | None = None,
+    left_out: tuple[str, ...] = (),
+) -> None:
+    """A round's two arms (three with ``third``: ``new`` trained on, ``lists`` not) on the folds
+    drawn from TRAINING as judged (no seen-v<N> after ``last``, none of ``left_out``), every
+    lists-v<N> trained on in every fold and never scored, then the pre-registered rule's verdict
+    for ``named`` (the candidate and the measure it becomes the default for)."""
+    third = third or {}
     parser = cv.fold_parser(e5=False)
-    arms = (*LABELS, *THIRD)
-    parser.add_argument("--only", choices=arms, help="compute this arm only (and stop)")
-    parser.add_argument("--third", action="store_true", help="the seen-v23-only arm too (reported)")
+    parser.add_argument(
+        "--only", choices=(*labels, *third), help="compute this arm only (and stop)"
+    )
+    if third:
+        parser.add_argument("--third", action="store_true", help=f"the {new}-only arm too")
     args = parser.parse_args()
-    as_judged(23)  # TRAINING as judged (no later seen-v<N>)
+    as_judged(last, left_out)
     folds = cv.Folds.load()
     for i, name in enumerate(folds.origin):
-        if name in EVERY_FOLD:
+        if name.startswith("lists-v"):
             folds.fold_of[i] = -1  # in no fold: every fold trains on it, none scores it
     _, files = folds.chosen()
     extra = i17.extra(folds, files, PADDINGS)  # noqa: S610 (not Django's)
-    scorings = {
-        "without": i13.without(folds, (NEW, LISTS)),
-        "seen-v23": i13.without(folds, (LISTS,)),
-    }
+    scorings = {"without": i13.without(folds, (new, lists)), new: i13.without(folds, (lists,))}
     for arm in scorings.values():
         for fold, texts in extra.items():
             arm.extra.setdefault(fold, set()).update(texts)
     scorings["with"] = i13.Scoring(folds.examples, folds.origin, folds.fold_of, folds.written)
     scorings["with"].extra = extra
-    labels = {**LABELS, **(THIRD if args.third or args.only in THIRD else {})}
+    if getattr(args, "third", False) or args.only in third:
+        labels = {**labels, **third}
     found = cv.kept(args.scores)
     texts = [*folds.texts(), *(t for s in extra.values() for t in s)]
     for name in (args.only,) if args.only else tuple(labels):
@@ -76,7 +89,12 @@ def main() -> None:
             cv.keep(found, args.scores)
     if args.only:
         return
-    verdict(folds, found, args.errors, labels, ("intent-22-first", "heldout-v24"), ATTACK_AT_MOST)
+    verdict(folds, found, args.errors, labels, named, ATTACK_AT_MOST)
+
+
+def main() -> None:
+    # TRAINING as judged: no later seen-v<N>, and lists-v3 came after
+    run(NEW, LISTS, 23, LABELS, ("intent-22-first", "heldout-v24"), THIRD, ("lists-v3",))
 
 
 if __name__ == "__main__":

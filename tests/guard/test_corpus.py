@@ -775,6 +775,35 @@ def test_lists_v2_is_varied() -> None:
         assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
 
 
+def test_lists_v3_is_varied() -> None:
+    """lists-v3 (hand-written for training, never held out: clothes and costumes put on a person,
+    one's own shirtless photo, a whole person removed, help questions, harm-words on objects, all
+    hard negatives; their refused twins and short typed lists with one undressing clause): in the
+    covered languages only, 18+ refusals and 20+ hard negatives in each, no prompt within 0.5 of a
+    training file's prompt (lists-v1 and lists-v2 included), no two of its own prompts within 0.5
+    of each other. Not in TRAINING yet (the lead adds it with the folds)."""
+    import runpy
+
+    assert "lists-v3" not in HELDOUT
+    rows = _rows(("lists-v3",))  # asserts split "tune" on every row
+    assert {r["lang"] for r in rows} == set(COVERED)
+    for lang in COVERED:
+        mine = [r for r in rows if r["lang"] == lang]
+        assert sum(r["label"] == "refuse" for r in mine) >= 18, lang
+        assert sum(bool(r.get("hard")) for r in mine) >= 20, lang
+    others = tuple(n for n in TRAINING if n != "lists-v3")
+    assert "lists-v1" in others
+    assert "lists-v2" in others
+    assert _near(rows, others, 0.5) == []
+    texts = [r["text"] for r in rows]
+    index = runpy.run_path(str(SCRIPTS / "guard_corpus.py"))["Shingled"](texts)
+    for position, text in enumerate(texts):
+        scores = index.scores(text)
+        assert scores is not None  # a text shares its own grams
+        scores[position] = 0.0
+        assert float(scores.max()) < 0.5, (text, texts[int(scores.argmax())])
+
+
 def test_seen_v22_is_varied() -> None:
     """seen-v22 (the former heldout-v22, written apart by an eighteenth helper and varied by a
     nineteenth, who read neither the training files nor their sources beyond the header of
