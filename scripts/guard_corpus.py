@@ -35,7 +35,7 @@
 * Generated rows carry a ``group`` (one per bank phrase): cross-validation holds a phrase's
   frames out together (scripts/train_guard_intent.py).
 * ``corpus/guard/seen-v2.jsonl`` … ``seen-v7.jsonl`` (split ``tune``): the hand-written sentences
-  of corpus/guard/source/seen_v2.txt … seen_v24.txt (held out until their errors were read;
+  of corpus/guard/source/seen_v2.txt … seen_v25.txt (held out until their errors were read;
   trained on since).
 * ``corpus/guard/lists-v1.jsonl`` (split ``tune``): the hand-written sentences of
   corpus/guard/source/lists_v1.txt (:data:`WRITTEN`: written for training, never held out):
@@ -85,7 +85,9 @@
   files nor heldout-v21, compared with both; heldout-v23 (now seen-v23, the twenty-second round's
   measure) by a twentieth and a twenty-first who read neither the training files nor heldout-v22,
   compared with both; heldout-v24 (now seen-v24, the twenty-third round's measure) in two halves by
-  two helpers and joined by a third, none of whom read the training files or heldout-v23. From
+  two helpers and joined by a third, none of whom read the training files or heldout-v23;
+  heldout-v25 (now seen-v25, the twenty-fourth round's measure) as v24, by helpers who read neither
+  the training files nor heldout-v24. From
   heldout-v7 on, a
   source may label a row ``hard`` (allowed, a hard negative: it shares the words of a refusal),
   written ``"hard": true`` beside ``allow``, so that the false refusals on hard negatives and on
@@ -147,6 +149,7 @@ SEEN = (
     "seen_v22",
     "seen_v23",
     "seen_v24",
+    "seen_v25",
 )  # hand-written sets once held out, trained on since
 # hand-written training sets, never held out (lists of edits)
 WRITTEN = ("lists_v1", "lists_v2", "lists_v3")

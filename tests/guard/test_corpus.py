@@ -804,46 +804,22 @@ def test_seen_v22_is_varied() -> None:
     assert sum(bool(r.get("context")) for r in rows) >= 250
 
 
-def test_seen_v24_is_varied() -> None:
-    """seen-v24 (the former heldout-v24, written apart in two halves by two helpers who read
-    neither the training files nor their sources beyond the header of seen_v23.txt, nor each
-    other's half, joined and varied by a third; measured once at the end of the twenty-third
-    round, trained on since): the checks of :func:`_written_apart_since_v14` against the other
-    training files, the 28 languages, no prompt within 0.5 of another training prompt, no two of
-    its prompts within 0.4 of each other, 40+ refusals in each covered language (English 48+), 12
-    prompts in each of the 15 uncovered languages, 40 %+ of all prompts hard negatives, 250+
-    conversations."""
-    name = "seen-v24"
+@pytest.mark.parametrize("name", ["seen-v24", "seen-v25"])
+def test_seen_v24_and_v25_are_varied(name: str) -> None:
+    """seen-v24 and seen-v25 (the former heldout-v24 and v25, each written apart in two halves by
+    two helpers who read neither the training files nor their sources beyond the header of the
+    previous seen set's source, nor each other's half, joined and varied by a third; measured once
+    at the end of the twenty-third and twenty-fourth rounds, trained on since): the checks of
+    :func:`_written_apart_since_v14` against the other training files, the 28 languages, no prompt
+    within 0.5 of another training prompt, no two of its prompts within 0.4 of each other, 40+
+    refusals in each covered language (English 48+), 12 prompts in each of the 15 uncovered
+    languages, 40 %+ of all prompts hard negatives, 250+ conversations."""
     assert name in TRAINING
     assert name not in HELDOUT
     _written_apart_since_v14(name)
     rows = _rows((name,))
     assert len({r["lang"] for r in rows}) == 28
     assert _near(rows, tuple(n for n in TRAINING if n != name), 0.5) == []
-    assert _closest_within(name) < 0.4
-    for lang in COVERED:
-        refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
-        assert refused >= (48 if lang == "en" else 40), lang
-    _twelve_in_each_uncovered(name)
-    assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
-    assert sum(bool(r.get("context")) for r in rows) >= 250
-
-
-def test_heldout_v25_is_held_out_and_varied() -> None:
-    """heldout-v25 (written apart in two halves by two helpers who read neither the training
-    files nor their sources beyond the header of seen_v24.txt, nor each other's half; joined and
-    given joint variety passes by a third; the twenty-fourth round's measure): held out and not
-    trained on, the checks of :func:`_written_apart_since_v14` against the training files, the 28
-    languages, no prompt within 0.5 of a training prompt, no two of its prompts within 0.4 of
-    each other, 40+ refusals in each covered language (English 48+), 12 prompts in each of the 15
-    uncovered languages, 40 %+ of all prompts hard negatives, 250+ conversations."""
-    name = "heldout-v25"
-    assert name in HELDOUT
-    assert name not in TRAINING
-    _written_apart_since_v14(name)
-    rows = _rows((name,))
-    assert len({r["lang"] for r in rows}) == 28
-    assert _near(rows, TRAINING, 0.5) == []
     assert _closest_within(name) < 0.4
     for lang in COVERED:
         refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)

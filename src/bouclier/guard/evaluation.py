@@ -56,6 +56,7 @@ TRAINING = (
     "seen-v22",
     "seen-v23",
     "seen-v24",
+    "seen-v25",
     "lists-v1",  # hand-written lists of edits, never held out (the twenty-first round)
     "lists-v2",  # short lists and hard negatives, never held out (the twenty-third round)
     "lists-v3",  # clothes put on and their twins, short typed lists (the twenty-fourth round)
