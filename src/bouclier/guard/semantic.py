@@ -239,8 +239,8 @@ INTENT_21_FIRST = ModelFile(
 #: shapes, no e5 array, new values. Its pre-registered fold rule passed
 #: (scripts/guard_intent22_folds.py: errors 726 → 683, false refusals 391 → 377, the padding
 #: attack 1,198 → 897 un-refused on the estimate; docs/guard.md, "intent-22-first, seen-v23 and
-#: lists-v2"), but it refuses clothes put on ("make her wear a school uniform" 0.60, a nurse's
-#: 0.98: tests/guard/test_request.py's hard negatives), so it is not the service's default.
+#: lists-v2"), but it refuses clothes put on ("make her wear a school uniform" 0.60, one of
+#: tests/guard/test_request.py's hard negatives), so it is not the service's default.
 INTENT_22_FIRST = ModelFile(
     "bouclier",
     "guard/models/intent-22-first.npz",
