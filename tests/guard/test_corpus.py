@@ -704,16 +704,26 @@ def test_seen_v20_v21_and_v23_are_varied(name: str) -> None:
     another training prompt, 39+ refusals in each covered language (English 48+), 12 prompts in
     each of the 15 uncovered languages, 40 %+ of all prompts hard negatives, 250+
     conversations."""
+    _seen_and_varied(name, 39)
+
+
+def _seen_and_varied(name: str, refused_at_least: int) -> list[dict[str, Any]]:
+    """A former held-out set trained on since: the checks of :func:`_written_apart_since_v14`,
+    no prompt within 0.5 of another training prompt, ``refused_at_least`` refusals in each covered
+    language (English 48+), 12 prompts in each uncovered language, 40 %+ hard negatives, 250+
+    conversations; its rows."""
     assert name in TRAINING
+    assert name not in HELDOUT
     _written_apart_since_v14(name)
     rows = _rows((name,))
     assert _near(rows, tuple(n for n in TRAINING if n != name), 0.5) == []
     for lang in COVERED:
         refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
-        assert refused >= (48 if lang == "en" else 39), lang
+        assert refused >= (48 if lang == "en" else refused_at_least), lang
     _twelve_in_each_uncovered(name)
     assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
     assert sum(bool(r.get("context")) for r in rows) >= 250
+    return rows
 
 
 def test_lists_v1_is_varied() -> None:
@@ -814,16 +824,6 @@ def test_seen_v24_and_v25_are_varied(name: str) -> None:
     within 0.5 of another training prompt, no two of its prompts within 0.4 of each other, 40+
     refusals in each covered language (English 48+), 12 prompts in each of the 15 uncovered
     languages, 40 %+ of all prompts hard negatives, 250+ conversations."""
-    assert name in TRAINING
-    assert name not in HELDOUT
-    _written_apart_since_v14(name)
-    rows = _rows((name,))
+    rows = _seen_and_varied(name, 40)
     assert len({r["lang"] for r in rows}) == 28
-    assert _near(rows, tuple(n for n in TRAINING if n != name), 0.5) == []
     assert _closest_within(name) < 0.4
-    for lang in COVERED:
-        refused = sum(r["label"] == "refuse" for r in rows if r["lang"] == lang)
-        assert refused >= (48 if lang == "en" else 40), lang
-    _twelve_in_each_uncovered(name)
-    assert sum(r.get("hard") is True for r in rows) / len(rows) >= 0.4
-    assert sum(bool(r.get("context")) for r in rows) >= 250
