@@ -93,8 +93,8 @@ def run(
 
 
 def main() -> None:
-    # TRAINING as judged: no later seen-v<N>, and lists-v3 came after
-    run(NEW, LISTS, 23, LABELS, ("intent-22-first", "heldout-v24"), THIRD, ("lists-v3",))
+    # TRAINING as judged: no later seen-v<N>; lists-v3 and lists-v4 came after
+    run(NEW, LISTS, 23, LABELS, ("intent-22-first", "heldout-v24"), THIRD, ("lists-v3", "lists-v4"))
 
 
 if __name__ == "__main__":
