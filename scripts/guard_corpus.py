@@ -51,6 +51,9 @@
   corpus/guard/source/lists_v3.txt (:data:`WRITTEN`, checked the same way): clothes and costumes
   put on a person (hard), their refused twins (taken off, swapped for nothing), short typed lists
   with one undressing clause in slang or typos (refuse) and plain lists (allow).
+* ``corpus/guard/lists-v4.jsonl`` (split ``tune``): the hand-written sentences of
+  corpus/guard/source/lists_v4.txt (:data:`WRITTEN`, checked the same way): allowed prompts only,
+  clothes, costumes and uniforms put on a person and plain edits of how a person looks (hard).
 * ``corpus/guard/heldout-v<N>.jsonl`` (split ``heldout``), for each
   corpus/guard/source/heldout_v<N>.txt there is (none, or one written apart): its hand-written
   sentences, as they are; the script prints those that are near-duplicates of a prompt of a
@@ -152,7 +155,7 @@ SEEN = (
     "seen_v25",
 )  # hand-written sets once held out, trained on since
 # hand-written training sets, never held out (lists of edits)
-WRITTEN = ("lists_v1", "lists_v2", "lists_v3")
+WRITTEN = ("lists_v1", "lists_v2", "lists_v3", "lists_v4")
 
 
 def heldout_sources() -> list[str]:

@@ -786,6 +786,24 @@ def test_lists_v2_and_v3_are_varied(name: str, allowed: int) -> None:
     _apart_from_each_other([r["text"] for r in rows], 0.5)
 
 
+def test_lists_v4_is_varied() -> None:
+    """lists-v4 (clothes, costumes and uniforms put on a person, plain edits of how a person
+    looks, some as conversations), hand-written for training and never held out, ALLOWED only: in
+    the covered languages only, every row allowed and a hard negative, 20+ in each language, no
+    prompt within 0.5 of another training file's prompt (the earlier lists included), no two of its
+    own prompts within 0.5 of each other."""
+    assert "lists-v4" not in HELDOUT
+    rows = _rows(("lists-v4",))  # asserts split "tune" on every row
+    assert {r["lang"] for r in rows} == set(COVERED)
+    assert all(r["label"] == "allow" and r.get("hard") is True for r in rows)
+    for lang in COVERED:
+        assert sum(r["lang"] == lang for r in rows) >= 20, lang
+    others = tuple(n for n in TRAINING if n != "lists-v4")
+    assert "lists-v3" in others
+    assert _near(rows, others, 0.5) == []
+    _apart_from_each_other([r["text"] for r in rows], 0.5)
+
+
 def test_seen_v22_is_varied() -> None:
     """seen-v22 (the former heldout-v22, written apart by an eighteenth helper and varied by a
     nineteenth, who read neither the training files nor their sources beyond the header of
