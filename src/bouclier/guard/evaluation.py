@@ -60,6 +60,7 @@ TRAINING = (
     "lists-v1",  # hand-written lists of edits, never held out (the twenty-first round)
     "lists-v2",  # short lists and hard negatives, never held out (the twenty-third round)
     "lists-v3",  # clothes put on and their twins, short typed lists (the twenty-fourth round)
+    "lists-v4",  # clothes put on, allowed only (the twenty-fifth round)
 )
 _HELDOUT = re.compile(r"heldout-v(\d+)\.jsonl")
 
