@@ -167,6 +167,7 @@ GuardIntentName = Literal[
     "intent-21-first",
     "intent-22-first",
     "intent-23-first",
+    "intent-24-first",
 ]
 GUARD_INTENT_NAMES: tuple[GuardIntentName, ...] = get_args(GuardIntentName)
 #: The newest round of the request guard's rules that applies (``BOUCLIER_GUARD_RULES``;

@@ -263,6 +263,19 @@ INTENT_23_FIRST = ModelFile(
     "4419ab14bfd957687c8bcd2d3572372d4a24d7776cf97922dfacc715895e5c39",
     "bouclier",
 )
+#: intent-23-first's recipe (intent-10's, the first reading alone) retrained on all of
+#: evaluation.TRAINING, now with seen-v25 and lists-v4 (344 hand-written allowed prompts: clothes
+#: put on a person, plain edits of how a person looks; never held out)
+#: (scripts/train_guard_intent.py --no-cv): intent-10's arrays and shapes, no e5 array, new values.
+#: Its pre-registered fold rule FAILED (scripts/guard_intent24_folds.py: errors 905 → 907, false
+#: refusals 539 → 545, the attack 943 → 878; docs/guard.md, "intent-24-first, clothes put on"),
+#: though the guard's tests pass with it as the default; pinned to be measured beside the others.
+INTENT_24_FIRST = ModelFile(
+    "bouclier",
+    "guard/models/intent-24-first.npz",
+    "d39995822e784128a6b1e115c8c755b16f235cbf5abdf1947b3da108a69e93fc",
+    "bouclier",
+)
 INTENTS = {
     "intent-7": INTENT_7,
     "intent-8": INTENT_8,
@@ -282,6 +295,7 @@ INTENTS = {
     "intent-21-first": INTENT_21_FIRST,
     "intent-22-first": INTENT_22_FIRST,
     "intent-23-first": INTENT_23_FIRST,
+    "intent-24-first": INTENT_24_FIRST,
 }
 #: The classifier a guard reads with unless told otherwise: intent-10, with every speed target met.
 INTENT = INTENT_10
