@@ -64,15 +64,18 @@ def arm(name: str, folds: cv.Folds, extra: dict[int, set[str]]) -> i13.Scoring:
     return data
 
 
-def as_judged(last: int, left_out: tuple[str, ...] = ()) -> None:
+def as_judged(last: int, lists: int) -> None:
     """The folds drawn from evaluation.TRAINING as it was when the rule was judged: no seen-v<N>
-    after ``last`` and none of ``left_out`` (a row more changes the draw of the generated rows'
-    folds, and the kept scores hold no text of a later file)."""
-    cv.TRAINING = tuple(
-        name
-        for name in cv.TRAINING
-        if name not in left_out and not (name.startswith("seen-v") and int(name[6:]) > last)
-    )
+    after ``last`` and no lists-v<N> after ``lists`` (a row more changes the draw of the generated
+    rows' folds, and the kept scores hold no text of a later file)."""
+
+    def later(name: str) -> bool:
+        for prefix, newest in (("seen-v", last), ("lists-v", lists)):
+            if name.startswith(prefix) and int(name.removeprefix(prefix)) > newest:
+                return True
+        return False
+
+    cv.TRAINING = tuple(name for name in cv.TRAINING if not later(name))
     cv.train.WRITTEN = tuple(name for name in cv.train.WRITTEN if name in cv.TRAINING)  # reports
 
 
@@ -82,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     # the folds as judged: drawn from evaluation.TRAINING as it was (since the verdict, ADDED and
     # seen-v22 are in it; a row more would change the draw of the generated rows' folds)
-    as_judged(21, (*ADDED, "lists-v2"))  # lists-v2 came after
+    as_judged(21, 0)  # ADDED (lists-v1) is appended by arm(), the "with" arm only
     folds = cv.Folds.load()
     _, files = folds.chosen()
     extra = i17.extra(folds, files, PADDINGS)  # noqa: S610 (not Django's)

@@ -46,7 +46,7 @@ def main() -> None:
     parser = cv.fold_parser(e5=False)
     parser.add_argument("--only", choices=tuple(LABELS), help="compute this arm only (and stop)")
     args = parser.parse_args()
-    as_judged(22, ("lists-v2",))  # TRAINING as judged (seen-v23 and lists-v2 came after)
+    as_judged(22, 1)  # TRAINING as judged: seen-v22 and lists-v1 the newest
     folds = cv.Folds.load()
     for i, name in enumerate(folds.origin):
         if name in EVERY_FOLD:

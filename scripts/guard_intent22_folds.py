@@ -51,12 +51,11 @@ def run(
     labels: dict[str, str],
     named: tuple[str, str],
     third: dict[str, str] | None = None,
-    left_out: tuple[str, ...] = (),
 ) -> None:
     """A round's two arms (three with ``third``: ``new`` trained on, ``lists`` not) on the folds
-    drawn from TRAINING as judged (no seen-v<N> after ``last``, none of ``left_out``), every
-    lists-v<N> trained on in every fold and never scored, then the pre-registered rule's verdict
-    for ``named`` (the candidate and the measure it becomes the default for)."""
+    drawn from TRAINING as judged (no seen-v<N> after ``last``, no lists-v<N> after ``lists``),
+    every lists-v<N> trained on in every fold and never scored, then the pre-registered rule's
+    verdict for ``named`` (the candidate and the measure it becomes the default for)."""
     third = third or {}
     parser = cv.fold_parser(e5=False)
     parser.add_argument(
@@ -65,7 +64,7 @@ def run(
     if third:
         parser.add_argument("--third", action="store_true", help=f"the {new}-only arm too")
     args = parser.parse_args()
-    as_judged(last, left_out)
+    as_judged(last, int(lists.removeprefix("lists-v")))
     folds = cv.Folds.load()
     for i, name in enumerate(folds.origin):
         if name.startswith("lists-v"):
@@ -93,8 +92,7 @@ def run(
 
 
 def main() -> None:
-    # TRAINING as judged: no later seen-v<N>; lists-v3 and lists-v4 came after
-    run(NEW, LISTS, 23, LABELS, ("intent-22-first", "heldout-v24"), THIRD, ("lists-v3", "lists-v4"))
+    run(NEW, LISTS, 23, LABELS, ("intent-22-first", "heldout-v24"), THIRD)
 
 
 if __name__ == "__main__":

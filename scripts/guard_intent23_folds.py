@@ -33,15 +33,7 @@ LABELS = {"without": "intent-22-first set", "with": "intent-23-first (+ seen-v24
 
 
 def main() -> None:
-    # TRAINING as judged: no later seen-v<N>; lists-v4 came after
-    run(
-        "seen-v24",
-        "lists-v3",
-        24,
-        LABELS,
-        ("intent-23-first", "heldout-v25"),
-        left_out=("lists-v4",),
-    )
+    run("seen-v24", "lists-v3", 24, LABELS, ("intent-23-first", "heldout-v25"))
 
 
 if __name__ == "__main__":
